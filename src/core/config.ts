@@ -1,0 +1,229 @@
+// The one typed place where settings are read and checked. The extension feeds it the
+// `glusterBackup.*` section, the CLI a JSON file with the same keys; both get the same
+// defaults and the same problems, and a bad value never throws.
+import * as os from 'os';
+import * as path from 'path';
+
+export interface NodeConfig {
+  name: string;
+  /** Absent: the local docker socket (the data node itself, e.g. in a Remote-SSH window). */
+  host?: string;
+  port?: number;
+  user?: string;
+  identityFile?: string;
+  /** Docker socket path on the node (default /var/run/docker.sock). */
+  dockerSocket?: string;
+}
+
+export interface Timeouts {
+  /** SSH handshake deadline. */
+  connectMs: number;
+  /** Deadline of one docker API call. */
+  dockerMs: number;
+  /** Deadline of one gluster CLI call (gluster's own --timeout is set below it). */
+  glusterMs: number;
+  /** SSH keepalive interval; a link that misses 3 is declared cut. */
+  keepaliveMs: number;
+}
+
+export interface Settings {
+  nodes: NodeConfig[];
+  containerName: string;
+  /** The gluster filesystem as the container sees it (the FUSE mount). */
+  glusterPath: string;
+  /** The gluster directory on the node's host (bricks, glusterd state). */
+  dataDir: string;
+  /** Where archives are written, on the node's host. */
+  backupDir: string;
+  /** known_hosts used to verify nodes (default ~/.ssh/known_hosts). */
+  knownHostsFile: string;
+  timeouts: Timeouts;
+  /** Slow poll while the explorer is visible; 0 turns it off. */
+  pollSeconds: number;
+}
+
+export interface SettingsProblem {
+  /** Setting key, e.g. `nodes[1].name`. */
+  key: string;
+  message: string;
+}
+
+export const DEFAULTS: Omit<Settings, 'nodes' | 'knownHostsFile'> = {
+  containerName: 'gluster',
+  glusterPath: '/mnt/gluster',
+  dataDir: '/opt/datarobot/data/gluster',
+  backupDir: '/opt/datarobot/data/backups/gluster',
+  timeouts: { connectMs: 8000, dockerMs: 10000, glusterMs: 20000, keepaliveMs: 1000 },
+  pollSeconds: 30,
+};
+
+/** The node shown when none is configured: this machine's docker socket. */
+export const LOCAL_NODE: NodeConfig = { name: 'local' };
+
+const TOP_KEYS = new Set([
+  'nodes',
+  'containerName',
+  'glusterPath',
+  'dataDir',
+  'backupDir',
+  'knownHostsFile',
+  'timeouts',
+  'pollSeconds',
+]);
+const NODE_KEYS = new Set(['name', 'host', 'port', 'user', 'identityFile', 'dockerSocket']);
+const TIMEOUT_KEYS = new Set(['connectMs', 'dockerMs', 'glusterMs', 'keepaliveMs']);
+// Container names as docker accepts them.
+const CONTAINER_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
+
+export function expandHome(p: string): string {
+  if (p === '~') return os.homedir();
+  if (p.startsWith('~/')) return path.join(os.homedir(), p.slice(2));
+  return p;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * Checks raw settings and returns usable ones plus every problem found. An invalid value
+ * falls back to its default (an invalid node is dropped) so that one typo never hides
+ * the other nodes.
+ */
+export function parseSettings(raw: unknown): { settings: Settings; problems: SettingsProblem[] } {
+  const problems: SettingsProblem[] = [];
+  const r = isObject(raw) ? raw : {};
+  if (raw !== undefined && raw !== null && !isObject(raw)) {
+    problems.push({ key: '', message: 'settings must be a JSON object' });
+  }
+  for (const k of Object.keys(r)) {
+    if (!TOP_KEYS.has(k)) problems.push({ key: k, message: `unknown setting "${k}"` });
+  }
+
+  const str = (key: string, def: string, check?: (v: string) => string | undefined): string => {
+    const v = r[key];
+    if (v === undefined || v === null) return def;
+    if (typeof v !== 'string' || v.trim() === '') {
+      problems.push({ key, message: `${key} must be a non-empty string` });
+      return def;
+    }
+    const why = check?.(v);
+    if (why) {
+      problems.push({ key, message: why });
+      return def;
+    }
+    return v;
+  };
+  const absolute = (key: string) => (v: string) =>
+    v.startsWith('/') ? undefined : `${key} must be an absolute path (got "${v}")`;
+
+  const containerName = str('containerName', DEFAULTS.containerName, (v) =>
+    CONTAINER_NAME.test(v) ? undefined : `containerName "${v}" is not a valid docker container name`,
+  );
+  const glusterPath = str('glusterPath', DEFAULTS.glusterPath, absolute('glusterPath'));
+  const dataDir = str('dataDir', DEFAULTS.dataDir, absolute('dataDir'));
+  const backupDir = str('backupDir', DEFAULTS.backupDir, absolute('backupDir'));
+  const knownHostsFile = expandHome(
+    str('knownHostsFile', '~/.ssh/known_hosts', (v) =>
+      v.startsWith('/') || v.startsWith('~') ? undefined : `knownHostsFile must be an absolute path (got "${v}")`,
+    ),
+  );
+
+  const timeouts: Timeouts = { ...DEFAULTS.timeouts };
+  if (r.timeouts !== undefined) {
+    if (!isObject(r.timeouts)) {
+      problems.push({ key: 'timeouts', message: 'timeouts must be an object' });
+    } else {
+      for (const [k, v] of Object.entries(r.timeouts)) {
+        if (!TIMEOUT_KEYS.has(k)) {
+          problems.push({ key: `timeouts.${k}`, message: `unknown setting "timeouts.${k}"` });
+        } else if (typeof v !== 'number' || !Number.isFinite(v) || v < 100 || v > 3_600_000) {
+          problems.push({ key: `timeouts.${k}`, message: `timeouts.${k} must be a number of milliseconds between 100 and 3600000` });
+        } else {
+          timeouts[k as keyof Timeouts] = Math.round(v);
+        }
+      }
+    }
+  }
+
+  let pollSeconds = DEFAULTS.pollSeconds;
+  if (r.pollSeconds !== undefined) {
+    const v = r.pollSeconds;
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > 86400) {
+      problems.push({ key: 'pollSeconds', message: 'pollSeconds must be a number of seconds between 0 and 86400' });
+    } else pollSeconds = v;
+  }
+
+  const nodes: NodeConfig[] = [];
+  if (r.nodes !== undefined && !Array.isArray(r.nodes)) {
+    problems.push({ key: 'nodes', message: 'nodes must be a list of {name, host?, port?, user?, identityFile?, dockerSocket?}' });
+  }
+  const seen = new Set<string>();
+  (Array.isArray(r.nodes) ? r.nodes : []).forEach((n, i) => {
+    const key = `nodes[${i}]`;
+    const node = parseNode(n, key, problems);
+    if (!node) return;
+    if (seen.has(node.name)) {
+      problems.push({ key: `${key}.name`, message: `duplicate node name "${node.name}"` });
+      return;
+    }
+    seen.add(node.name);
+    nodes.push(node);
+  });
+
+  return {
+    settings: { nodes, containerName, glusterPath, dataDir, backupDir, knownHostsFile, timeouts, pollSeconds },
+    problems,
+  };
+}
+
+function parseNode(n: unknown, key: string, problems: SettingsProblem[]): NodeConfig | undefined {
+  if (!isObject(n)) {
+    problems.push({ key, message: `${key} must be an object with at least a name` });
+    return undefined;
+  }
+  let ok = true;
+  const bad = (k: string, message: string) => {
+    problems.push({ key: `${key}.${k}`, message });
+    ok = false;
+  };
+  for (const k of Object.keys(n)) if (!NODE_KEYS.has(k)) bad(k, `unknown node setting "${k}"`);
+  const name = typeof n.name === 'string' ? n.name.trim() : '';
+  if (!name) bad('name', `${key}.name must be a non-empty string`);
+  const node: NodeConfig = { name };
+  if (n.host !== undefined) {
+    if (typeof n.host !== 'string' || !/^[A-Za-z0-9._:%-]+$/.test(n.host)) bad('host', `${key}.host must be a host name or address`);
+    else node.host = n.host;
+  }
+  if (n.port !== undefined) {
+    if (typeof n.port !== 'number' || !Number.isInteger(n.port) || n.port < 1 || n.port > 65535) bad('port', `${key}.port must be a port number 1-65535`);
+    else node.port = n.port;
+  }
+  if (n.user !== undefined) {
+    if (typeof n.user !== 'string' || !/^[A-Za-z0-9._][A-Za-z0-9._-]*$/.test(n.user)) bad('user', `${key}.user must be a user name`);
+    else node.user = n.user;
+  }
+  if (n.identityFile !== undefined) {
+    if (typeof n.identityFile !== 'string' || !(n.identityFile.startsWith('/') || n.identityFile.startsWith('~'))) {
+      bad('identityFile', `${key}.identityFile must be an absolute path`);
+    } else node.identityFile = expandHome(n.identityFile);
+  }
+  if (n.dockerSocket !== undefined) {
+    if (typeof n.dockerSocket !== 'string' || !n.dockerSocket.startsWith('/')) bad('dockerSocket', `${key}.dockerSocket must be an absolute path`);
+    else node.dockerSocket = n.dockerSocket;
+  }
+  if (!n.host && (n.port !== undefined || n.user !== undefined || n.identityFile !== undefined)) {
+    bad('host', `${key} has port/user/identityFile but no host`);
+  }
+  return ok ? node : undefined;
+}
+
+/** The nodes to show: the configured ones, or this machine when none are configured. */
+export function effectiveNodes(s: Settings): NodeConfig[] {
+  return s.nodes.length > 0 ? s.nodes : [LOCAL_NODE];
+}
+
+export function describeTarget(n: NodeConfig): string {
+  if (!n.host) return n.dockerSocket ? `local (${n.dockerSocket})` : 'local';
+  return `${n.user ?? 'root'}@${n.host}:${n.port ?? 22}`;
+}

@@ -1,0 +1,113 @@
+// The shapes that every layer agrees on: the core fills them, the CLI prints them as JSON and
+// the extension turns them into tree items. Keep them plain data (JSON-serialisable) so that
+// a status can be logged, compared and sent to a webview unchanged.
+
+export type ContainerState =
+  | 'running'
+  | 'exited'
+  | 'paused'
+  | 'restarting'
+  | 'created'
+  | 'dead'
+  | 'removing'
+  | 'missing';
+
+export interface ContainerInfo {
+  state: ContainerState;
+  id?: string;
+  image?: string;
+  /** Docker's own words, e.g. "Up 3 minutes" or "Exited (0) 2 hours ago". */
+  status?: string;
+  /** ISO time the container last started (running) or finished (exited). */
+  since?: string;
+}
+
+/** Why a node could not be inspected. `kind` drives the fix action the explorer offers. */
+export type NodeErrorKind =
+  | 'unreachable' // TCP/SSH connect failed, or the link went silent (keepalive)
+  | 'timeout' // the node answered the connection but a call missed its deadline
+  | 'hostKeyUnknown' // not in known_hosts: the operator must accept the fingerprint
+  | 'hostKeyChanged' // known_hosts has a different key: refused, never accepted silently
+  | 'auth' // authentication failed
+  | 'passphrase' // the identity file is encrypted and no passphrase was given
+  | 'dockerUnavailable' // SSH works but the docker socket does not answer
+  | 'config' // the node's settings are invalid
+  | 'other';
+
+export interface NodeError {
+  kind: NodeErrorKind;
+  message: string;
+  /** For host key errors: `SHA256:...` of the key the server presented. */
+  fingerprint?: string;
+  /** For hostKeyUnknown: the key as a known_hosts line would hold it (`type base64`). */
+  presentedKey?: string;
+}
+
+export interface BrickStatus {
+  /** `host:/path`, as `gluster volume info` names it. */
+  name: string;
+  host: string;
+  path: string;
+  online: boolean;
+  pid?: number;
+  port?: number;
+}
+
+export interface VolumeHealth {
+  name: string;
+  /** Distribute, Replicate, Distributed-Replicate, Disperse, ... */
+  type: string;
+  /** Started, Stopped, Created. */
+  status: string;
+  /** Bricks that `volume info` says the volume has. */
+  bricks: number;
+  /** Of those, the ones `volume status` reports online. */
+  bricksOnline: number;
+  brickList: BrickStatus[];
+  peersConnected: number;
+  peersTotal: number;
+  /** Pending heal entries on replica/disperse volumes; undefined where heal does not apply. */
+  healEntries?: number;
+  /** Human-readable reasons the volume is not healthy (empty when it is). */
+  problems: string[];
+}
+
+export interface BackupArchive {
+  name: string;
+  path: string;
+  size: number;
+  /** ISO modification time. */
+  mtime: string;
+  /** True for `*.partial`: a backup still being written, or one that never finished. */
+  partial: boolean;
+}
+
+export interface NodeStatus {
+  name: string;
+  /** `local`, or `user@host:port`: where the explorer looked. */
+  target: string;
+  reachable: boolean;
+  error?: NodeError;
+  container?: ContainerInfo;
+  storageDriver?: string;
+  /** Volume health as this node's glusterd sees it (only when the container runs). */
+  volumes: VolumeHealth[];
+  glusterError?: string;
+  backups: BackupArchive[];
+  backupsError?: string;
+  /** ISO time of this observation. */
+  checkedAt: string;
+}
+
+export type ContainerAction = 'start' | 'stop' | 'restart';
+
+export interface ActionResult {
+  node: string;
+  action: ContainerAction;
+  ok: boolean;
+  /** One line for the notification and the log: what happened or why not. */
+  message: string;
+  /** State after the action, when it could be read. */
+  state?: ContainerState;
+  durationMs: number;
+}

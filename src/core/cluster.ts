@@ -3,7 +3,15 @@
 // container actions and emits events when something changed.
 import { EventEmitter } from 'events';
 import type { NodeConfig, Settings } from './config';
+import { effectiveNodes } from './config';
+import { withDeadline } from './deadline';
 import type { ActionResult, ContainerAction, NodeStatus } from './model';
+import type { NodeConnection } from './nodeConnection';
+import { LocalConnection } from './nodeConnection';
+import { runContainerAction } from './containerActions';
+import { probeNode } from './probe';
+import { watchContainerEvents, type EventWatch } from './docker/events';
+import { createRemoteConnection, trustPresentedKey } from './remoteConnection';
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
 export interface LogLine {
@@ -44,4 +52,147 @@ export interface ClusterApi {
   off<K extends keyof ClusterEvents>(ev: K, fn: (...a: ClusterEvents[K]) => void): this;
 }
 
-export type { EventEmitter };
+export class Cluster extends EventEmitter implements ClusterApi {
+  private readonly conns = new Map<string, NodeConnection>();
+  private readonly statuses = new Map<string, NodeStatus>();
+  private readonly inflight = new Map<string, Promise<NodeStatus>>();
+  private readonly watches = new Map<string, EventWatch>();
+  private watching = false;
+  private disposed = false;
+
+  constructor(
+    readonly settings: Settings,
+    private readonly creds: CredentialProvider = {},
+  ) {
+    super();
+  }
+
+  nodes(): NodeConfig[] {
+    return effectiveNodes(this.settings);
+  }
+
+  status(name: string): NodeStatus | undefined {
+    return this.statuses.get(name);
+  }
+
+  private node(name: string): NodeConfig {
+    const n = this.nodes().find((x) => x.name === name);
+    if (!n) throw new Error(`no node named "${name}" is configured`);
+    return n;
+  }
+
+  private conn(node: NodeConfig): NodeConnection {
+    let c = this.conns.get(node.name);
+    if (!c) {
+      c = node.host
+        ? createRemoteConnection(node, this.settings, this.creds, (m) => this.log('debug', m, node.name))
+        : new LocalConnection(node);
+      this.conns.set(node.name, c);
+    }
+    return c;
+  }
+
+  private log(level: LogLevel, message: string, node?: string): void {
+    this.emit('log', { level, node, message });
+  }
+
+  refreshAll(): Promise<NodeStatus[]> {
+    return Promise.all(this.nodes().map((n) => this.refreshNode(n.name)));
+  }
+
+  refreshNode(name: string): Promise<NodeStatus> {
+    const running = this.inflight.get(name);
+    if (running) return running;
+    const node = this.node(name);
+    const t = this.settings.timeouts;
+    // Bound the whole probe too: the sum of its steps' deadlines plus a margin.
+    const budget = t.connectMs + 2 * t.dockerMs + t.glusterMs + 2000;
+    const p = withDeadline(`status of ${name}`, budget, () => probeNode(node, this.conn(node), this.settings))
+      .catch((e): NodeStatus => ({
+        name,
+        target: '',
+        reachable: false,
+        error: { kind: 'timeout', message: (e as Error).message },
+        volumes: [],
+        backups: [],
+        checkedAt: new Date().toISOString(),
+      }))
+      .then((s) => {
+        this.inflight.delete(name);
+        if (this.disposed) return s;
+        const prev = this.statuses.get(name);
+        this.statuses.set(name, s);
+        if (s.error && prev?.error?.message !== s.error.message) this.log('warn', s.error.message, name);
+        if (s.reachable && this.watching && !this.watches.has(name)) this.watchNode(node);
+        this.emit('status', s);
+        return s;
+      });
+    this.inflight.set(name, p);
+    return p;
+  }
+
+  async act(action: ContainerAction, names?: string[]): Promise<ActionResult[]> {
+    const targets = names ? names.map((n) => this.node(n)) : this.nodes();
+    const results = await Promise.all(
+      targets.map(async (node) => {
+        const r = await runContainerAction(node, this.conn(node), this.settings, action, (m) => this.log('info', m, node.name));
+        this.log(r.ok ? 'info' : 'error', `${action}: ${r.message} (${(r.durationMs / 1000).toFixed(1)} s)`, node.name);
+        void this.refreshNode(node.name);
+        return r;
+      }),
+    );
+    return results;
+  }
+
+  watchEvents(): void {
+    this.watching = true;
+    for (const n of this.nodes()) if (this.statuses.get(n.name)?.reachable) this.watchNode(n);
+  }
+
+  unwatchEvents(): void {
+    this.watching = false;
+    for (const w of this.watches.values()) w.stop();
+    this.watches.clear();
+  }
+
+  private watchNode(node: NodeConfig): void {
+    if (this.watches.has(node.name)) return;
+    const w = watchContainerEvents(this.conn(node), this.settings.containerName, {
+      onEvent: (action) => {
+        this.emit('containerEvent', { node: node.name, action });
+        void this.refreshNode(node.name);
+      },
+      onEnd: (why) => {
+        this.watches.delete(node.name);
+        this.log('debug', `docker event stream ended: ${why}`, node.name);
+        // The link may be gone: a refresh tells, and re-subscribes if the node is back.
+        if (this.watching && !this.disposed) void this.refreshNode(node.name);
+      },
+    });
+    this.watches.set(node.name, w);
+  }
+
+  async trustHostKey(name: string): Promise<void> {
+    const node = this.node(name);
+    const err = this.statuses.get(name)?.error;
+    if (err?.kind !== 'hostKeyUnknown' || !err.presentedKey) {
+      throw new Error(`${name} has no unknown host key waiting to be trusted`);
+    }
+    await trustPresentedKey(this.settings.knownHostsFile, node, err.presentedKey);
+    this.log('info', `trusted host key ${err.fingerprint} for ${node.host}`, name);
+    this.conns.get(name)?.close();
+    this.conns.delete(name);
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.unwatchEvents();
+    for (const c of this.conns.values()) c.close();
+    this.conns.clear();
+    this.removeAllListeners();
+  }
+}
+
+export function createCluster(settings: Settings, creds?: CredentialProvider): Cluster {
+  return new Cluster(settings, creds);
+}

@@ -1,0 +1,47 @@
+// Runs node:test files one at a time (integration tests share one test bed, so they must not
+// interleave), shows the spec report live, and ends with the plain "N passed, N failed" line.
+// No test files found is a failure, never a silent pass.
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync, readFileSync, mkdtempSync, appendFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+
+const args = process.argv.slice(2);
+const label = args[0]?.startsWith('--label=') ? args.shift().slice(8) : 'tests';
+const files = [];
+const walk = (p) => {
+  const st = statSync(p, { throwIfNoEntry: false });
+  if (!st) return;
+  if (st.isDirectory()) for (const e of readdirSync(p).sort()) walk(join(p, e));
+  else if (p.endsWith('.test.js')) files.push(p);
+};
+for (const a of args) {
+  if (!statSync(a, { throwIfNoEntry: false })) {
+    console.error(`run-node-tests: ${a} does not exist (did the TypeScript build run?)`);
+    process.exit(1);
+  }
+  walk(a);
+}
+if (files.length === 0) {
+  console.error(`run-node-tests: NO TEST FILES found under ${args.join(' ')}: refusing to report success`);
+  process.exit(1);
+}
+const tap = join(mkdtempSync(join(tmpdir(), 'gbtests-')), 'report.tap');
+const r = spawnSync(
+  process.execPath,
+  ['--test', '--test-concurrency=1', '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${tap}`, ...files],
+  { stdio: 'inherit' },
+);
+const report = readFileSync(tap, 'utf8');
+const num = (k) => Number(report.match(new RegExp(`^# ${k} (\\d+)$`, 'm'))?.[1] ?? NaN);
+const pass = num('pass');
+const fail = num('fail');
+const skipped = num('skipped') + num('todo');
+if (Number.isNaN(pass)) {
+  console.error(`run-node-tests: the test runner printed no summary (exit ${r.status})`);
+  process.exit(1);
+}
+if (skipped > 0) console.error(`run-node-tests: ${skipped} test(s) SKIPPED or TODO in ${label}: see above`);
+if (process.env.GB_TEST_TALLY) appendFileSync(process.env.GB_TEST_TALLY, `${label} ${pass} ${fail} ${skipped || 0}\n`);
+console.log(`${label}: ${pass} passed, ${fail} failed${skipped ? `, ${skipped} skipped` : ''}`);
+process.exit(r.status === 0 && fail === 0 && pass > 0 ? 0 : 1);

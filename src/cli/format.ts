@@ -1,0 +1,69 @@
+// Plain-text and JSON renderings of core results for the CLI.
+import type { ActionResult, NodeStatus } from '../core/model';
+
+export function humanSize(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let i = 0;
+  let v = n;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${i === 0 ? v : v.toFixed(1)} ${units[i]}`;
+}
+
+/** The documented `status --json` shape, plus the details the table shows. */
+export function statusJson(all: NodeStatus[]) {
+  return {
+    nodes: all.map((s) => ({
+      name: s.name,
+      target: s.target,
+      reachable: s.reachable,
+      error: s.error?.message ?? null,
+      errorKind: s.error?.kind ?? null,
+      fingerprint: s.error?.fingerprint ?? null,
+      container: s.container ? { state: s.container.state, image: s.container.image ?? null, status: s.container.status ?? null, since: s.container.since ?? null } : null,
+      storageDriver: s.storageDriver ?? null,
+      volumes: s.volumes.map((v) => ({
+        name: v.name,
+        type: v.type,
+        status: v.status,
+        bricks: v.bricks,
+        bricksOnline: v.bricksOnline,
+        peersConnected: v.peersConnected,
+        peersTotal: v.peersTotal,
+        healEntries: v.healEntries ?? null,
+        problems: v.problems,
+      })),
+      glusterError: s.glusterError ?? null,
+      backups: s.backups,
+      backupsError: s.backupsError ?? null,
+      checkedAt: s.checkedAt,
+    })),
+  };
+}
+
+export function formatStatusTable(all: NodeStatus[]): string {
+  const lines: string[] = [];
+  for (const s of all) {
+    const state = s.reachable ? s.container?.state ?? 'unknown' : 'unreachable';
+    lines.push(`${s.name}  ${state}  ${s.target}${s.storageDriver ? `  driver=${s.storageDriver}` : ''}`);
+    if (s.error) lines.push(`  error: ${s.error.message}${s.error.fingerprint ? ` (${s.error.fingerprint})` : ''}`);
+    if (s.storageDriver === 'devicemapper') lines.push('  warning: devicemapper storage: backups take three times as long or longer');
+    for (const v of s.volumes) {
+      lines.push(`  volume ${v.name} (${v.type}, ${v.status}): bricks ${v.bricksOnline}/${v.bricks} online, peers ${v.peersConnected}/${v.peersTotal} connected${v.healEntries !== undefined ? `, ${v.healEntries} pending heal` : ''}`);
+      for (const p of v.problems) lines.push(`    ! ${p}`);
+    }
+    if (s.glusterError) lines.push(`  gluster: ${s.glusterError}`);
+    if (s.backupsError) lines.push(`  backups: ${s.backupsError}`);
+    for (const b of s.backups) lines.push(`  backup ${b.name}  ${humanSize(b.size)}  ${b.mtime}${b.partial ? '  (partial)' : ''}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+export function formatActions(results: ActionResult[]): string {
+  const ok = results.filter((r) => r.ok).length;
+  const lines = results.map((r) => `${r.node}: ${r.ok ? 'ok' : 'FAILED'}: ${r.message}`);
+  lines.push(`${results[0]?.action ?? 'action'}: ${ok} of ${results.length} nodes succeeded`);
+  return lines.join('\n') + '\n';
+}

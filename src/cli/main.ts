@@ -1,0 +1,16 @@
+// gluster-backup: the headless face of the same core the extension uses, for scripts, for
+// terminals on a data node, and for the tests that prove each capability without an editor.
+import { runCli } from './run';
+
+runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env })
+  .then((code) => {
+    process.exitCode = code;
+  })
+  .catch((e) => {
+    process.stderr.write(`gluster-backup: ${(e as Error).message}\n`);
+    process.exitCode = 2;
+  })
+  .finally(() => {
+    // Pooled SSH connections and event streams would keep the process alive otherwise.
+    setTimeout(() => process.exit(), 50).unref();
+  });

@@ -1,0 +1,153 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { parseArgs } from 'node:util';
+import { createInterface } from 'readline';
+import { Cluster } from '../core/cluster';
+import { parseSettings, type Settings } from '../core/config';
+import type { ContainerAction } from '../core/model';
+import { formatActions, formatStatusTable, statusJson } from './format';
+
+export interface CliIo {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  env: NodeJS.ProcessEnv;
+}
+
+const USAGE = `usage: gluster-backup [--config FILE] [--json] COMMAND [--node NAME]...
+
+commands:
+  status                 every node: reachability, gluster container, storage driver,
+                         volume health and the backups on disk
+  start | stop | restart the gluster container on the named nodes (all by default)
+  trust-host-key --node NAME [--yes]
+                         show the host key a node presents and add it to known_hosts
+
+options:
+  --config FILE   JSON settings (same keys as the glusterBackup.* VS Code settings);
+                  default $GLUSTER_BACKUP_CONFIG or ~/.config/gluster-backup/config.json;
+                  without one, the local docker socket is the only node
+  --json          machine-readable output
+  --node NAME     limit to this node (repeatable)
+
+exit status: 0 when every node succeeded, 1 when any node failed, 2 on usage errors.
+`;
+
+export function loadSettings(file: string | undefined, env: NodeJS.ProcessEnv): { settings: Settings; problems: string[]; source: string } {
+  const candidate = file ?? env.GLUSTER_BACKUP_CONFIG ?? path.join(os.homedir(), '.config', 'gluster-backup', 'config.json');
+  let raw: unknown = {};
+  let source = 'defaults (local docker socket)';
+  if (fs.existsSync(candidate)) {
+    try {
+      raw = JSON.parse(fs.readFileSync(candidate, 'utf8'));
+      source = candidate;
+    } catch (e) {
+      throw new Error(`cannot read config ${candidate}: ${(e as Error).message}`);
+    }
+  } else if (file) {
+    throw new Error(`config file ${file} does not exist`);
+  }
+  const { settings, problems } = parseSettings(raw);
+  return { settings, problems: problems.map((p) => `${source}: ${p.key ? p.key + ': ' : ''}${p.message}`), source };
+}
+
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        config: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        node: { type: 'string', multiple: true },
+        yes: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (e) {
+    io.stderr.write(`gluster-backup: ${(e as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  const command = positionals[0];
+  if (values.help || !command) {
+    (values.help ? io.stdout : io.stderr).write(USAGE);
+    return values.help ? 0 : 2;
+  }
+  if (positionals.length > 1) {
+    io.stderr.write(`gluster-backup: unexpected argument "${positionals[1]}"\n\n${USAGE}`);
+    return 2;
+  }
+  const { settings, problems } = loadSettings(values.config, io.env);
+  for (const p of problems) io.stderr.write(`warning: ${p}\n`);
+  const cluster = new Cluster(settings, {
+    passphrase: async (node) => io.env[`GLUSTER_BACKUP_PASSPHRASE_${node.name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`] ?? io.env.GLUSTER_BACKUP_PASSPHRASE,
+  });
+  try {
+    const known = new Set(cluster.nodes().map((n) => n.name));
+    for (const n of values.node ?? []) {
+      if (!known.has(n)) {
+        io.stderr.write(`gluster-backup: no node named "${n}" (configured: ${[...known].join(', ')})\n`);
+        return 2;
+      }
+    }
+    const names = values.node?.length ? values.node : undefined;
+    switch (command) {
+      case 'status': {
+        const all = await cluster.refreshAll();
+        const shown = names ? all.filter((s) => names.includes(s.name)) : all;
+        io.stdout.write(values.json ? JSON.stringify(statusJson(shown), null, 2) + '\n' : formatStatusTable(shown));
+        return shown.every((s) => s.reachable && !s.error) ? 0 : 1;
+      }
+      case 'start':
+      case 'stop':
+      case 'restart': {
+        const results = await cluster.act(command as ContainerAction, names);
+        io.stdout.write(values.json ? JSON.stringify({ results }, null, 2) + '\n' : formatActions(results));
+        return results.every((r) => r.ok) ? 0 : 1;
+      }
+      case 'trust-host-key':
+        return await trustHostKey(cluster, names, values.yes ?? false, io);
+      default:
+        io.stderr.write(`gluster-backup: unknown command "${command}"\n\n${USAGE}`);
+        return 2;
+    }
+  } finally {
+    cluster.dispose();
+  }
+}
+
+async function trustHostKey(cluster: Cluster, names: string[] | undefined, yes: boolean, io: CliIo): Promise<number> {
+  if (!names || names.length !== 1) {
+    io.stderr.write('gluster-backup: trust-host-key needs exactly one --node NAME\n');
+    return 2;
+  }
+  const s = await cluster.refreshNode(names[0]);
+  if (s.error?.kind === 'hostKeyChanged') {
+    io.stderr.write(`${s.error.message}\nRefusing to trust it. Remove the old key from known_hosts yourself once you know why it changed.\n`);
+    return 1;
+  }
+  if (s.error?.kind !== 'hostKeyUnknown') {
+    io.stdout.write(s.reachable ? `${s.name}: host key already trusted\n` : `${s.name}: ${s.error?.message}\n`);
+    return s.reachable ? 0 : 1;
+  }
+  io.stdout.write(`${s.name} (${s.target}) presents host key ${s.error.fingerprint}\n`);
+  if (!yes) {
+    if (!io.stdin.isTTY) {
+      io.stderr.write('not a terminal: pass --yes to trust this key after checking the fingerprint\n');
+      return 1;
+    }
+    const rl = createInterface({ input: io.stdin, output: io.stdout });
+    const answer = await new Promise<string>((r) => rl.question('Trust this key and add it to known_hosts? [y/N] ', r));
+    rl.close();
+    if (!/^y(es)?$/i.test(answer.trim())) {
+      io.stdout.write('not trusted\n');
+      return 1;
+    }
+  }
+  await cluster.trustHostKey(s.name);
+  io.stdout.write(`added to ${cluster.settings.knownHostsFile}\n`);
+  return 0;
+}

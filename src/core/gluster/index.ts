@@ -1,0 +1,10 @@
+// The gluster layer: argv builders, XML parsers and the health verdict, all pure functions.
+export * from './commands';
+export * from './errors';
+export * from './health';
+export * from './heal';
+export * from './peers';
+export * from './types';
+export * from './volume-info';
+export * from './volume-status';
+export { checkCliResult, parseCliOutput } from './xml';

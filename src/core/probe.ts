@@ -1,0 +1,117 @@
+// Reads one node's whole status. Independent reads run in parallel and each has its own
+// deadline, so a slow gluster CLI delays the volume rows but never the container state.
+import type Docker from 'dockerode';
+import * as path from 'path';
+import type { NodeConfig, Settings } from './config';
+import { describeTarget } from './config';
+import { withDeadline } from './deadline';
+import type { BackupArchive, ContainerInfo, ContainerState, NodeStatus, VolumeHealth } from './model';
+import type { NodeConnection } from './nodeConnection';
+import { toNodeError } from './nodeErrors';
+import { readVolumeHealth } from './volumeProbe';
+
+/** Archives the seed procedure writes, plus our in-progress `.partial` files. */
+export const ARCHIVE_NAME = /^datarobot-gluster-backup-.+\.tar(\.gz|\.zst)?(\.partial)?$/;
+
+const KNOWN_STATES = new Set<ContainerState>(['running', 'exited', 'paused', 'restarting', 'created', 'dead', 'removing']);
+
+export async function inspectContainer(docker: Docker, name: string, deadlineMs: number): Promise<ContainerInfo> {
+  try {
+    const c = await withDeadline(`docker inspect ${name}`, deadlineMs, (signal) =>
+      docker.getContainer(name).inspect({ abortSignal: signal }),
+    );
+    const raw = c.State.Status as ContainerState;
+    const state: ContainerState = KNOWN_STATES.has(raw) ? raw : 'dead';
+    const since = state === 'running' || state === 'paused' ? c.State.StartedAt : c.State.FinishedAt;
+    return {
+      state,
+      id: c.Id.slice(0, 12),
+      image: c.Config?.Image,
+      status: describeState(c.State),
+      since: since && !since.startsWith('0001-') ? since : undefined,
+    };
+  } catch (e) {
+    if ((e as { statusCode?: number }).statusCode === 404) return { state: 'missing' };
+    throw e;
+  }
+}
+
+function describeState(s: Docker.ContainerInspectInfo['State']): string {
+  if (s.Paused) return 'Paused';
+  if (s.Restarting) return 'Restarting';
+  if (s.Running) return 'Up';
+  if (s.Status === 'exited') return `Exited (${s.ExitCode})`;
+  return s.Status;
+}
+
+export async function listBackups(conn: NodeConnection, dir: string): Promise<BackupArchive[]> {
+  const entries = await conn.listDir(dir);
+  return entries
+    .filter((e) => e.isFile && ARCHIVE_NAME.test(e.name))
+    .map((e) => ({
+      name: e.name,
+      path: path.posix.join(dir, e.name),
+      size: e.size,
+      mtime: new Date(e.mtimeMs).toISOString(),
+      partial: e.name.endsWith('.partial'),
+    }))
+    .sort((a, b) => b.mtime.localeCompare(a.mtime));
+}
+
+// The typings lack info()'s options argument, which dockerode does accept.
+function dockerInfo(docker: Docker, signal: AbortSignal): Promise<{ Driver?: string }> {
+  return (docker.info as unknown as (o: object) => Promise<{ Driver?: string }>).call(docker, { abortSignal: signal });
+}
+
+export async function probeNode(node: NodeConfig, conn: NodeConnection, settings: Settings): Promise<NodeStatus> {
+  const t = settings.timeouts;
+  const status: NodeStatus = {
+    name: node.name,
+    target: describeTarget(node),
+    reachable: false,
+    volumes: [],
+    backups: [],
+    checkedAt: new Date().toISOString(),
+  };
+  let docker: Docker;
+  try {
+    docker = await conn.docker();
+    // The first call also proves the transport (SSH handshake, socket forward): if it fails,
+    // the node as a whole is unreachable and nothing else is worth asking.
+    const info = await withDeadline('docker info', t.connectMs + t.dockerMs, (signal) => dockerInfo(docker, signal));
+    status.storageDriver = info.Driver;
+    status.reachable = true;
+  } catch (e) {
+    status.error = toNodeError(e, node.name);
+    return status;
+  }
+
+  const [container, backups] = await Promise.allSettled([
+    inspectContainer(docker, settings.containerName, t.dockerMs),
+    listBackups(conn, settings.backupDir),
+  ]);
+  if (container.status === 'fulfilled') status.container = container.value;
+  else status.error = toNodeError(container.reason, `${node.name}: docker inspect ${settings.containerName}`);
+  if (backups.status === 'fulfilled') status.backups = backups.value;
+  else status.backupsError = describeFsError(backups.reason, settings.backupDir);
+
+  if (status.container?.state === 'running') {
+    try {
+      status.volumes = await readVolumeHealth(docker, settings);
+    } catch (e) {
+      status.glusterError = (e as Error).message;
+    }
+  }
+  status.checkedAt = new Date().toISOString();
+  return status;
+}
+
+function describeFsError(e: unknown, dir: string): string {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  // ssh2's SFTP reports status codes: 2 = no such file, 3 = permission denied.
+  if (code === 'ENOENT' || (e as { code?: number })?.code === 2) return `backup directory ${dir} does not exist on this node`;
+  if (code === 'EACCES' || (e as { code?: number })?.code === 3) return `backup directory ${dir} is not readable`;
+  return `cannot list ${dir}: ${(e as Error)?.message ?? String(e)}`;
+}
+
+export type { VolumeHealth };

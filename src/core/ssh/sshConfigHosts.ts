@@ -1,0 +1,80 @@
+// Offers the hosts of the operator's ~/.ssh/config as candidate nodes, with the values ssh itself
+// would use for them (ssh-config's compute applies `Host *` defaults, first value wins, etc.).
+import * as os from 'os';
+import * as path from 'path';
+import SSHConfig from 'ssh-config';
+
+export interface SshConfigHost {
+  /** The `Host` name as written (what `ssh ALIAS` takes). */
+  alias: string;
+  /** HostName, or the alias when none is set. */
+  hostName: string;
+  port?: number;
+  user?: string;
+  /** First IdentityFile, with ~ and %d/%u/%h/%r/%n/%% expanded. */
+  identityFile?: string;
+}
+
+function values(v: unknown): string[] {
+  if (typeof v === 'string') return v.split(/\s+/).filter(Boolean);
+  if (Array.isArray(v)) return v.map((x) => (typeof x === 'string' ? x : String((x as { val: string }).val)));
+  return [];
+}
+
+function first(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** OpenSSH percent tokens that make sense without a connection (others stay as written). */
+function expandTokens(s: string, t: Record<string, string>): string {
+  return s.replace(/%([%dhnru])/g, (_, c: string) => (c === '%' ? '%' : (t[c] ?? `%${c}`)));
+}
+
+function expandTilde(p: string, home: string): string {
+  if (p === '~') return home;
+  if (p.startsWith('~/')) return path.join(home, p.slice(2));
+  return p;
+}
+
+/**
+ * Candidate nodes from ssh config text. Hosts with patterns (`*`, `?`, `!`) are skipped: they
+ * configure other hosts rather than name one. `Match exec` is never run: the text is data.
+ * `Include` is not followed.
+ */
+export function parseSshConfigHosts(text: string, opts: { home?: string; localUser?: string } = {}): SshConfigHost[] {
+  const home = opts.home ?? os.homedir();
+  const localUser = opts.localUser ?? safeUserName();
+  const config = SSHConfig.parse(text);
+  const aliases: string[] = [];
+  for (const line of config) {
+    if (line.type !== SSHConfig.DIRECTIVE || line.param.toLowerCase() !== 'host') continue;
+    for (const a of values(line.value)) {
+      if (/[*?!]/.test(a) || aliases.includes(a)) continue;
+      aliases.push(a);
+    }
+  }
+
+  return aliases.map((alias) => {
+    const c = config.compute(alias, { ignoreCase: true, matchExec: false });
+    const user = first(c.user);
+    const hostName = expandTokens(first(c.hostname) ?? alias, { h: alias, n: alias });
+    const out: SshConfigHost = { alias, hostName };
+    const port = Number(first(c.port));
+    if (Number.isInteger(port) && port >= 1 && port <= 65535) out.port = port;
+    if (user) out.user = user;
+    const idf = first(c.identityfile);
+    if (idf) {
+      const tokens = { d: home, u: localUser, h: hostName, n: alias, r: user ?? localUser };
+      out.identityFile = expandTilde(expandTokens(idf.replace(/^"(.*)"$/, '$1'), tokens), home);
+    }
+    return out;
+  });
+}
+
+function safeUserName(): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return process.env.USER ?? '';
+  }
+}

@@ -1,0 +1,85 @@
+// Volume health as one node's glusterd sees it: the gluster CLI run inside the container,
+// independent calls in parallel (each costs ~0.25 s), every call bounded, a busy cluster lock
+// retried a few times.
+import type Docker from 'dockerode';
+import type { Settings } from './config';
+import { sleep } from './deadline';
+import { execInContainer } from './docker/exec';
+import type { VolumeHealth } from './model';
+import {
+  GlusterCliError,
+  checkCliResult,
+  computeVolumeHealth,
+  glusterArgv,
+  healApplies,
+  healInfoArgv,
+  parseHealSummary,
+  parsePoolList,
+  parseVolumeInfo,
+  parseVolumeStatusAll,
+  poolListArgv,
+  volumeInfoArgv,
+  volumeStartArgv,
+  type GlusterVolumeStatus,
+} from './gluster';
+
+const BUSY_RETRIES = 3;
+
+async function gluster(docker: Docker, settings: Settings, argv: string[]): Promise<{ stdout: string; exitCode: number }> {
+  for (let attempt = 0; ; attempt++) {
+    const r = await execInContainer(docker, settings.containerName, argv, settings.timeouts.glusterMs);
+    if (r.exitCode === 0 || attempt >= BUSY_RETRIES) return { stdout: r.stdout || r.stderr, exitCode: r.exitCode };
+    try {
+      checkCliResult(r.stdout || r.stderr, r.exitCode);
+      return { stdout: r.stdout, exitCode: r.exitCode };
+    } catch (e) {
+      if (!(e instanceof GlusterCliError) || !e.retryable) throw e;
+      await sleep(300 * (attempt + 1));
+    }
+  }
+}
+
+/** gluster's own --timeout, kept under our deadline so gluster gives up first and says why. */
+function cliTimeoutS(settings: Settings): number {
+  return Math.max(1, Math.floor(settings.timeouts.glusterMs / 1000) - 2);
+}
+
+export async function readVolumeHealth(docker: Docker, settings: Settings): Promise<VolumeHealth[]> {
+  const o = { timeoutS: cliTimeoutS(settings) };
+  const [infoOut, poolOut, statusOut] = await Promise.all([
+    gluster(docker, settings, volumeInfoArgv(undefined, o)),
+    gluster(docker, settings, poolListArgv(o)),
+    gluster(docker, settings, glusterArgv(['volume', 'status', 'all'], o)).catch((e: Error) => e),
+  ]);
+  const infos = parseVolumeInfo(infoOut.stdout, infoOut.exitCode);
+  const peers = parsePoolList(poolOut.stdout, poolOut.exitCode);
+  let statuses: GlusterVolumeStatus[] | undefined;
+  if (!(statusOut instanceof Error)) {
+    try {
+      statuses = parseVolumeStatusAll(statusOut.stdout, statusOut.exitCode);
+    } catch {
+      // No volume started gives an error here; each volume then reports its own state.
+      statuses = [];
+    }
+  }
+  return Promise.all(
+    infos.map(async (info) => {
+      const status = statuses?.find((s) => s.name === info.name);
+      let heal;
+      if (info.status === 'Started' && healApplies(info)) {
+        try {
+          const h = await gluster(docker, settings, healInfoArgv(info.name, true, o));
+          heal = parseHealSummary(h.stdout, h.exitCode);
+        } catch {
+          // Heal info hangs or fails while bricks are down; health still reports the bricks.
+        }
+      }
+      return computeVolumeHealth(info, status, peers, heal);
+    }),
+  );
+}
+
+export async function forceStartVolume(docker: Docker, settings: Settings, volume: string): Promise<void> {
+  const r = await gluster(docker, settings, volumeStartArgv(volume, true, { timeoutS: cliTimeoutS(settings) }));
+  checkCliResult(r.stdout, r.exitCode);
+}

@@ -1,0 +1,23 @@
+// Command ids in one place, free of `vscode` so the manifest test can check package.json
+// against them without an extension host.
+export const Cmd = {
+  refresh: 'glusterBackup.refresh',
+  startAll: 'glusterBackup.startAll',
+  stopAll: 'glusterBackup.stopAll',
+  start: 'glusterBackup.start',
+  stop: 'glusterBackup.stop',
+  restart: 'glusterBackup.restart',
+  addNode: 'glusterBackup.addNode',
+  removeNode: 'glusterBackup.removeNode',
+  editNode: 'glusterBackup.editNode',
+  trustHostKey: 'glusterBackup.trustHostKey',
+  showLog: 'glusterBackup.showLog',
+} as const;
+
+export type CommandId = (typeof Cmd)[keyof typeof Cmd];
+
+export const VIEW_ID = 'glusterBackup.nodes';
+export const CONFIG_SECTION = 'glusterBackup';
+/** Context key read by the viewsWelcome `when` clauses. */
+export const VIEW_STATE_KEY = 'glusterBackup.view';
+export type ViewState = 'ready' | 'failed' | 'invalidNodes' | 'empty';

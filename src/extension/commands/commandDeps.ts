@@ -1,0 +1,14 @@
+// What every command handler may use; built once in activate.
+import type * as vscode from 'vscode';
+import type { PromptingCredentials } from '../credentials';
+import type { ClusterSession } from '../session';
+import type { NodesProvider } from '../tree/nodesProvider';
+import type { ViewRefresher } from '../tree/viewRefresher';
+
+export interface CommandDeps {
+  session: ClusterSession;
+  provider: NodesProvider;
+  refresher: ViewRefresher;
+  creds: PromptingCredentials;
+  log: vscode.LogOutputChannel;
+}

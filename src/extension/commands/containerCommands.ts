@@ -1,0 +1,84 @@
+// Start/stop/restart of the gluster container: on the selected rows, or on every shown node.
+import * as vscode from 'vscode';
+import type { ActionResult, ContainerAction } from '../../core/model';
+import { plural } from '../format';
+import { errorText } from '../tree/viewRefresher';
+import type { CommandDeps } from './commandDeps';
+import { namesFromArgs } from './pickNode';
+
+const words: Record<ContainerAction, { doing: string; done: string; verb: string }> = {
+  start: { doing: 'starting…', done: 'Started', verb: 'Starting' },
+  stop: { doing: 'stopping…', done: 'Stopped', verb: 'Stopping' },
+  restart: { doing: 'restarting…', done: 'Restarted', verb: 'Restarting' },
+};
+
+/** Runs the action with the rows marked busy; the Cluster logs one line per node and refreshes it. */
+async function runAction(deps: CommandDeps, action: ContainerAction, names: string[]): Promise<ActionResult[] | undefined> {
+  const cluster = deps.session.cluster;
+  if (!cluster) {
+    void vscode.window.showErrorMessage(`Gluster Backup is not running: ${deps.session.failure ?? 'see the log'}`, 'Show Log').then((c) => c && deps.log.show(true));
+    return undefined;
+  }
+  deps.provider.setBusy(names, words[action].doing);
+  try {
+    return await cluster.act(action, names);
+  } catch (err) {
+    deps.log.error(`${action} on ${names.join(', ')} failed: ${errorText(err)}`);
+    void vscode.window.showErrorMessage(`Could not ${action} gluster: ${errorText(err)}`, 'Show Log').then((c) => c && deps.log.show(true));
+    return undefined;
+  } finally {
+    deps.provider.setBusy(names, undefined);
+  }
+}
+
+function summarize(deps: CommandDeps, action: ContainerAction, results: ActionResult[]): void {
+  const ok = results.filter((r) => r.ok);
+  const failed = results.filter((r) => !r.ok);
+  const head = `${words[action].done} gluster on ${ok.length} of ${plural(results.length, 'node')}`;
+  if (failed.length === 0) {
+    void vscode.window.showInformationMessage(head);
+    return;
+  }
+  const why = failed.map((r) => `${r.node}: ${r.message}`).join('; ');
+  void vscode.window.showWarningMessage(`${head}. Failed: ${why}`, 'Show Log').then((c) => c && deps.log.show(true));
+}
+
+/** On one or a few rows the result shows in the tree; only a failure interrupts. */
+export function itemAction(deps: CommandDeps, action: ContainerAction) {
+  return async (arg: unknown, selection: unknown): Promise<void> => {
+    const names = namesFromArgs(arg, selection);
+    if (names.length === 0) return;
+    const results = await runAction(deps, action, names);
+    if (!results) return;
+    const failed = results.filter((r) => !r.ok);
+    if (failed.length === 0) {
+      vscode.window.setStatusBarMessage(`$(check) ${words[action].done} gluster on ${names.join(', ')}`, 5000);
+    } else {
+      summarize(deps, action, results);
+    }
+  };
+}
+
+export function allAction(deps: CommandDeps, action: 'start' | 'stop') {
+  return async (): Promise<void> => {
+    const names = deps.session.shownNodes().map((n) => n.name);
+    if (names.length === 0) {
+      void vscode.window.showInformationMessage('There is no node to act on.');
+      return;
+    }
+    if (action === 'stop') {
+      const yes = 'Stop Gluster';
+      const choice = await vscode.window.showWarningMessage(
+        `Stop gluster on ${plural(names.length, 'node')}: ${names.join(', ')}?`,
+        { modal: true, detail: 'Clients of the gluster volumes lose access until it is started again.' },
+        yes,
+      );
+      if (choice !== yes) return;
+    }
+    const results = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `${words[action].verb} gluster on ${plural(names.length, 'node')}…` },
+      () => runAction(deps, action, names),
+    );
+    if (results) summarize(deps, action, results);
+  };
+}

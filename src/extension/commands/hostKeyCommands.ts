@@ -1,0 +1,54 @@
+// Trusting a node's host key: only an unknown key, only after the user saw its fingerprint.
+// A changed key is never offered here; the user must remove the old entry by hand.
+import * as vscode from 'vscode';
+import { describeTarget } from '../../core/config';
+import { errorText } from '../tree/viewRefresher';
+import type { CommandDeps } from './commandDeps';
+import { pickNode } from './pickNode';
+
+export function trustHostKey(deps: CommandDeps) {
+  return async (arg: unknown): Promise<void> => {
+    const cluster = deps.session.cluster;
+    const name = await pickNode(deps, arg, 'Node whose host key to trust');
+    if (!cluster || !name) return;
+    const err = cluster.status(name)?.error;
+    const node = deps.session.nodeConfig(name);
+    if (err?.kind !== 'hostKeyUnknown' || !err.fingerprint || !node) {
+      void vscode.window.showInformationMessage(`Node "${name}" has no unknown host key waiting to be trusted. Refresh it first.`);
+      return;
+    }
+    const keyType = err.presentedKey?.split(' ')[0];
+    const file = deps.session.settings.knownHostsFile;
+    const yes = 'Trust and Connect';
+    const choice = await vscode.window.showWarningMessage(
+      `Trust the SSH host key of "${name}" (${describeTarget(node)})?`,
+      {
+        modal: true,
+        detail:
+          `The node presented ${keyType ? `this ${keyType} key` : 'this key'}, which is not in ${file}:\n\n${err.fingerprint}\n\n` +
+          `Compare it with the fingerprint shown on the node itself (ssh-keygen -lf /etc/ssh/ssh_host_${hostKeyFileType(keyType)}_key.pub) before trusting it. ` +
+          `Trusting adds it to ${file}.`,
+      },
+      yes,
+    );
+    if (choice !== yes) return;
+    try {
+      await cluster.trustHostKey(name);
+      deps.log.info(`[${name}] host key ${err.fingerprint} trusted`);
+    } catch (e) {
+      deps.log.error(`[${name}] trusting the host key failed: ${errorText(e)}`);
+      void vscode.window.showErrorMessage(`Could not trust the host key of "${name}": ${errorText(e)}`);
+      return;
+    }
+    await deps.refresher.refreshNodes([name], true);
+  };
+}
+
+/** The `ssh_host_<type>_key.pub` name of a key type as known_hosts writes it. */
+function hostKeyFileType(keyType: string | undefined): string {
+  if (!keyType) return 'ed25519';
+  if (keyType.startsWith('ecdsa-')) return 'ecdsa';
+  if (keyType.startsWith('sk-ssh-ed25519') || keyType === 'ssh-ed25519') return 'ed25519';
+  if (keyType === 'ssh-rsa' || keyType.startsWith('rsa-')) return 'rsa';
+  return keyType.replace(/^ssh-/, '');
+}

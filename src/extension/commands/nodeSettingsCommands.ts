@@ -1,0 +1,179 @@
+// Adding, removing and editing nodes: they live in the `glusterBackup.nodes` setting, so these
+// commands only edit settings; the session rebuilds the Cluster when the setting changes.
+import { promises as fs } from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import type { NodeConfig } from '../../core/config';
+import { parseSshConfigHosts, type SshConfigHost } from '../../core/ssh/sshConfigHosts';
+import { CONFIG_SECTION } from '../commandIds';
+import { openSettingsAt } from '../settings';
+import { errorText } from '../tree/viewRefresher';
+import type { CommandDeps } from './commandDeps';
+import { pickNode } from './pickNode';
+
+const HOST = /^[A-Za-z0-9._:%-]+$/;
+const USER = /^[A-Za-z0-9._][A-Za-z0-9._-]*$/;
+
+type RawNode = Record<string, unknown>;
+
+function nodesAt(target: 'global' | 'workspace'): RawNode[] | undefined {
+  const info = vscode.workspace.getConfiguration(CONFIG_SECTION).inspect<unknown>('nodes');
+  const v = target === 'global' ? info?.globalValue : info?.workspaceValue;
+  return Array.isArray(v) ? (v as RawNode[]) : undefined;
+}
+
+async function readSshConfig(log: vscode.LogOutputChannel): Promise<SshConfigHost[]> {
+  const file = path.join(os.homedir(), '.ssh', 'config');
+  try {
+    return parseSshConfigHosts(await fs.readFile(file, 'utf8'));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') log.warn(`cannot read ${file}: ${errorText(err)}`);
+    return [];
+  }
+}
+
+interface HostPick extends vscode.QuickPickItem {
+  host?: SshConfigHost;
+  manual?: boolean;
+  local?: boolean;
+}
+
+async function askManual(): Promise<Omit<NodeConfig, 'name'> | undefined> {
+  const host = await vscode.window.showInputBox({
+    title: 'Add Node (1/4): host',
+    prompt: 'Host name or address of the data node, reached over SSH',
+    ignoreFocusOut: true,
+    validateInput: (v) => (HOST.test(v.trim()) ? undefined : 'A host name or an IP address'),
+  });
+  if (host === undefined) return undefined;
+  const user = await vscode.window.showInputBox({
+    title: 'Add Node (2/4): SSH user',
+    value: 'root',
+    prompt: 'The user must be allowed to use the docker socket on the node',
+    ignoreFocusOut: true,
+    validateInput: (v) => (USER.test(v.trim()) ? undefined : 'A user name'),
+  });
+  if (user === undefined) return undefined;
+  const port = await vscode.window.showInputBox({
+    title: 'Add Node (3/4): SSH port',
+    value: '22',
+    ignoreFocusOut: true,
+    validateInput: (v) => (/^\d+$/.test(v.trim()) && +v >= 1 && +v <= 65535 ? undefined : 'A port number 1-65535'),
+  });
+  if (port === undefined) return undefined;
+  const identityFile = await vscode.window.showInputBox({
+    title: 'Add Node (4/4): identity file',
+    prompt: 'Private key to log in with (absolute or ~/ path); leave empty for the SSH agent / default keys',
+    placeHolder: '~/.ssh/id_ed25519',
+    ignoreFocusOut: true,
+    validateInput: (v) => (v.trim() === '' || /^[/~]/.test(v.trim()) ? undefined : 'An absolute path or one starting with ~/'),
+  });
+  if (identityFile === undefined) return undefined;
+  return {
+    host: host.trim(),
+    ...(user.trim() !== 'root' ? { user: user.trim() } : {}),
+    ...(+port !== 22 ? { port: +port } : {}),
+    ...(identityFile.trim() ? { identityFile: identityFile.trim() } : {}),
+  };
+}
+
+function fromSshConfig(h: SshConfigHost): Omit<NodeConfig, 'name'> {
+  const node: Omit<NodeConfig, 'name'> = { host: h.hostName };
+  if (h.port !== undefined && h.port !== 22) node.port = h.port;
+  // ssh defaults to the local user, Gluster Backup to root: write it out so both agree.
+  node.user = h.user ?? os.userInfo().username;
+  // Only paths the settings accept; a token ssh-config left unexpanded is better dropped.
+  if (h.identityFile && /^[/~]/.test(h.identityFile) && !h.identityFile.includes('%')) node.identityFile = h.identityFile;
+  return node;
+}
+
+export function addNode(deps: CommandDeps) {
+  return async (): Promise<void> => {
+    const existing = new Set([...(nodesAt('global') ?? []), ...(nodesAt('workspace') ?? [])].map((n) => String(n.name)));
+    const hosts = await readSshConfig(deps.log);
+    let node: Omit<NodeConfig, 'name'> | undefined;
+    let suggested = '';
+
+    const picks: HostPick[] = [
+      ...hosts.map((h) => ({
+        label: h.alias,
+        description: `${h.user ?? ''}${h.user ? '@' : ''}${h.hostName}${h.port ? `:${h.port}` : ''}`,
+        detail: h.identityFile,
+        host: h,
+      })),
+      { label: '', kind: vscode.QuickPickItemKind.Separator },
+      { label: '$(edit) Enter host, user and port…', manual: true },
+      { label: '$(vm) This machine (local docker socket)', description: 'for a window opened on the node itself, e.g. Remote-SSH', local: true },
+    ];
+    const picked = hosts.length
+      ? await vscode.window.showQuickPick(picks, { title: 'Add Node', placeHolder: 'A host from ~/.ssh/config, or enter one', matchOnDescription: true })
+      : await vscode.window.showQuickPick(picks.slice(1), { title: 'Add Node', placeHolder: 'No hosts in ~/.ssh/config: enter one' });
+    if (!picked) return;
+    if (picked.host) {
+      node = fromSshConfig(picked.host);
+      suggested = picked.host.alias;
+    } else if (picked.local) {
+      node = {};
+      suggested = 'local';
+    } else {
+      node = await askManual();
+      suggested = node?.host?.split('.')[0] ?? '';
+    }
+    if (!node) return;
+
+    const name = await vscode.window.showInputBox({
+      title: 'Add Node: name',
+      prompt: 'The name shown in the explorer',
+      value: existing.has(suggested) ? '' : suggested,
+      ignoreFocusOut: true,
+      validateInput: (v) => (!v.trim() ? 'A name is needed' : existing.has(v.trim()) ? `A node named "${v.trim()}" exists already` : undefined),
+    });
+    if (name === undefined) return;
+
+    const entry: RawNode = { name: name.trim(), ...node };
+    const global = nodesAt('global') ?? [];
+    await vscode.workspace.getConfiguration(CONFIG_SECTION).update('nodes', [...global, entry], vscode.ConfigurationTarget.Global);
+    deps.log.info(`added node ${JSON.stringify(entry)} to the user settings`);
+    if (nodesAt('workspace') !== undefined) {
+      void vscode.window.showWarningMessage(
+        `Node "${entry.name}" was added to your user settings, but this workspace sets glusterBackup.nodes itself, which takes precedence.`,
+        'Open Workspace Settings',
+      ).then((c) => c && openSettingsAt('nodes', 'workspace'));
+    }
+  };
+}
+
+export function removeNode(deps: CommandDeps) {
+  return async (arg: unknown): Promise<void> => {
+    const name = await pickNode(deps, arg, 'Node to remove from the settings', true);
+    if (!name) return;
+    const targets = (['global', 'workspace'] as const).filter((t) => nodesAt(t)?.some((n) => n.name === name));
+    if (targets.length === 0) {
+      void vscode.window.showInformationMessage(`Node "${name}" is not in the user or workspace settings (a folder setting?); edit it there.`);
+      return;
+    }
+    const yes = 'Remove';
+    const choice = await vscode.window.showWarningMessage(
+      `Remove node "${name}" from the glusterBackup.nodes setting?`,
+      { modal: true, detail: 'Only the setting changes: nothing on the node is touched.' },
+      yes,
+    );
+    if (choice !== yes) return;
+    const cfg = vscode.workspace.getConfiguration(CONFIG_SECTION);
+    for (const t of targets) {
+      const rest = (nodesAt(t) ?? []).filter((n) => n.name !== name);
+      await cfg.update('nodes', rest, t === 'global' ? vscode.ConfigurationTarget.Global : vscode.ConfigurationTarget.Workspace);
+    }
+    deps.log.info(`removed node ${name} from the ${targets.join(' and ')} settings`);
+  };
+}
+
+export function editNode(deps: CommandDeps) {
+  return async (arg: unknown): Promise<void> => {
+    const name = (arg ? await pickNode(deps, arg, 'Node to edit') : undefined) ?? undefined;
+    // The workspace file only when that is where the node is written.
+    const inWorkspace = !!name && !!nodesAt('workspace')?.some((n) => n.name === name) && !nodesAt('global')?.some((n) => n.name === name);
+    await openSettingsAt('nodes', inWorkspace ? 'workspace' : 'user');
+  };
+}

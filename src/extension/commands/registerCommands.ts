@@ -1,0 +1,47 @@
+// Binds every command id to its handler. Handlers never throw into VS Code: a failure is
+// logged and shown, the extension keeps running.
+import * as vscode from 'vscode';
+import { Cmd, type CommandId } from '../commandIds';
+import { nodeNameOf } from '../tree/treeNode';
+import { errorText } from '../tree/viewRefresher';
+import type { CommandDeps } from './commandDeps';
+import { allAction, itemAction } from './containerCommands';
+import { trustHostKey } from './hostKeyCommands';
+import { addNode, editNode, removeNode } from './nodeSettingsCommands';
+
+type Handler = (...args: unknown[]) => unknown;
+
+export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
+  const refresh = async (arg: unknown): Promise<void> => {
+    // An explicit refresh is the user asking to be prompted again for a dismissed passphrase.
+    deps.creds.allowPromptsAgain();
+    const name = nodeNameOf(arg);
+    if (name) await deps.refresher.refreshNodes([name], true);
+    else await deps.refresher.refreshAll(true);
+  };
+
+  const handlers: Record<CommandId, Handler> = {
+    [Cmd.refresh]: refresh,
+    [Cmd.startAll]: allAction(deps, 'start'),
+    [Cmd.stopAll]: allAction(deps, 'stop'),
+    [Cmd.start]: itemAction(deps, 'start'),
+    [Cmd.stop]: itemAction(deps, 'stop'),
+    [Cmd.restart]: itemAction(deps, 'restart'),
+    [Cmd.addNode]: addNode(deps),
+    [Cmd.removeNode]: removeNode(deps),
+    [Cmd.editNode]: editNode(deps),
+    [Cmd.trustHostKey]: trustHostKey(deps),
+    [Cmd.showLog]: () => deps.log.show(),
+  };
+
+  return Object.entries(handlers).map(([id, fn]) =>
+    vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+      try {
+        return await fn(...args);
+      } catch (err) {
+        deps.log.error(`${id} failed: ${errorText(err)}`);
+        void vscode.window.showErrorMessage(`Gluster Backup: ${errorText(err)}`, 'Show Log').then((c) => c && deps.log.show(true));
+      }
+    }),
+  );
+}

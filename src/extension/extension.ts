@@ -1,0 +1,52 @@
+// Entry point. Activation only reads settings and wires objects together: no node is contacted
+// until the Nodes view is visible, so activating (e.g. for a command) stays instant.
+import * as vscode from 'vscode';
+import { Cmd, VIEW_ID, VIEW_STATE_KEY } from './commandIds';
+import { registerCommands } from './commands/registerCommands';
+import { PromptingCredentials } from './credentials';
+import { createLog } from './log';
+import { ClusterSession } from './session';
+import { openSettingsAt, SettingsProblemReporter } from './settings';
+import { NodesProvider } from './tree/nodesProvider';
+import type { TreeNode } from './tree/treeNode';
+import { errorText, ViewRefresher } from './tree/viewRefresher';
+
+export function activate(context: vscode.ExtensionContext): void {
+  const log = createLog();
+  context.subscriptions.push(log);
+  try {
+    const creds = new PromptingCredentials(context.secrets, log);
+    const reporter = new SettingsProblemReporter(log, (key) => openSettingsAt(key));
+    const session = new ClusterSession(log, creds, reporter);
+    const provider = new NodesProvider(session);
+    const view = vscode.window.createTreeView<TreeNode>(VIEW_ID, {
+      treeDataProvider: provider,
+      showCollapseAll: true,
+      canSelectMany: true,
+    });
+    const refresher = new ViewRefresher(view, session, provider, log);
+    // Timers and watches stop before the view goes and the connections close.
+    context.subscriptions.push(
+      new vscode.Disposable(() => {
+        for (const d of [refresher, view, provider, session]) d.dispose();
+      }),
+    );
+    context.subscriptions.push(...registerCommands({ session, provider, refresher, creds, log }));
+  } catch (err) {
+    // Never let activation fail: the view shows its "could not start" welcome, and every
+    // command says so and points at the log instead of "command not found".
+    log.error(`activation failed: ${errorText(err)}`);
+    void vscode.commands.executeCommand('setContext', VIEW_STATE_KEY, 'failed');
+    for (const id of Object.values(Cmd)) {
+      const handler =
+        id === Cmd.showLog
+          ? () => log.show()
+          : () => void vscode.window.showErrorMessage('Gluster Backup could not start; the log says why.', 'Show Log').then((c) => c && log.show());
+      context.subscriptions.push(vscode.commands.registerCommand(id, handler));
+    }
+  }
+}
+
+export function deactivate(): void {
+  // Everything hangs off context.subscriptions.
+}

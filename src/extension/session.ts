@@ -1,0 +1,120 @@
+// Owns the current settings and the Cluster built from them. A settings change throws the old
+// Cluster away and builds a new one: connections, watches and timers all hang off it, and
+// rebuilding is simpler and safer than patching them in place.
+import * as vscode from 'vscode';
+import { effectiveNodes, type NodeConfig, type Settings } from '../core/config';
+import type { NodeStatus } from '../core/model';
+import { createCluster, type ClusterApi, type LogLine } from '../core/cluster';
+import { CONFIG_SECTION } from './commandIds';
+import type { PromptingCredentials } from './credentials';
+import { writeClusterLine } from './log';
+import { readSettings, SettingsProblemReporter } from './settings';
+
+export class ClusterSession implements vscode.Disposable {
+  private _cluster: ClusterApi | undefined;
+  private _settings!: Settings;
+  private _failure: string | undefined;
+  private _allNodesInvalid = false;
+  private readonly changed = new vscode.EventEmitter<void>();
+  private readonly disposables: vscode.Disposable[] = [this.changed];
+  private detach: (() => void) | undefined;
+
+  /** Fires after the Cluster was rebuilt (or failed to be). */
+  readonly onDidChangeCluster = this.changed.event;
+
+  constructor(
+    private readonly log: vscode.LogOutputChannel,
+    private readonly creds: PromptingCredentials,
+    private readonly reporter: SettingsProblemReporter,
+  ) {
+    this.rebuild();
+    this.disposables.push(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration(CONFIG_SECTION)) {
+          this.log.info('settings changed: reconnecting');
+          this.rebuild();
+          this.changed.fire();
+        }
+      }),
+    );
+  }
+
+  get cluster(): ClusterApi | undefined {
+    return this._cluster;
+  }
+
+  get settings(): Settings {
+    return this._settings;
+  }
+
+  /** Why there is no Cluster, when there is none. */
+  get failure(): string | undefined {
+    return this._failure;
+  }
+
+  /**
+   * The nodes the explorer shows. When the user listed nodes but every one is invalid, showing
+   * the implicit local node would mislead (and Stop All would act on it), so none is shown.
+   */
+  shownNodes(): NodeConfig[] {
+    if (this._allNodesInvalid) return [];
+    return this._cluster?.nodes() ?? effectiveNodes(this._settings);
+  }
+
+  get allNodesInvalid(): boolean {
+    return this._allNodesInvalid;
+  }
+
+  /** True for the local node shown because none is configured: it is not in settings. */
+  isImplicit(name: string): boolean {
+    return this._settings.nodes.length === 0 && !this._allNodesInvalid && name === effectiveNodes(this._settings)[0]?.name;
+  }
+
+  nodeConfig(name: string): NodeConfig | undefined {
+    return this.shownNodes().find((n) => n.name === name);
+  }
+
+  private rebuild(): void {
+    this.teardown();
+    const { settings, problems, configuredNodeCount } = readSettings();
+    this._settings = settings;
+    this._allNodesInvalid = configuredNodeCount > 0 && settings.nodes.length === 0;
+    this.reporter.report(problems);
+    this.creds.allowPromptsAgain();
+    try {
+      const cluster = createCluster(settings, this.creds);
+      const onLog = (line: LogLine) => writeClusterLine(this.log, line);
+      const onStatus = (s: NodeStatus) => this.creds.noteStatus(this.nodeConfig(s.name), s);
+      cluster.on('log', onLog);
+      cluster.on('status', onStatus);
+      this.detach = () => {
+        cluster.off('log', onLog);
+        cluster.off('status', onStatus);
+      };
+      this._cluster = cluster;
+      this._failure = undefined;
+      this.log.info(`nodes: ${this.shownNodes().map((n) => n.name).join(', ') || '(none valid)'}`);
+    } catch (err) {
+      this._cluster = undefined;
+      this._failure = err instanceof Error ? err.message : String(err);
+      this.log.error(`could not start the cluster explorer: ${this._failure}`);
+    }
+  }
+
+  private teardown(): void {
+    this.detach?.();
+    this.detach = undefined;
+    const old = this._cluster;
+    this._cluster = undefined;
+    try {
+      old?.dispose();
+    } catch (err) {
+      this.log.warn(`closing the previous connections failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  dispose(): void {
+    this.teardown();
+    for (const d of this.disposables) d.dispose();
+  }
+}

@@ -1,0 +1,28 @@
+// The contextValue scheme that package.json `when` clauses match with regexes. Kept free of
+// `vscode` and in one place because the manifest and the tree must agree on it.
+//
+//   node:<state>:<where>
+//     <state>  checking | busy | unknown | a ContainerState (running, exited, paused, restarting,
+//              created, dead, removing, missing) | a NodeErrorKind (unreachable, timeout,
+//              hostKeyUnknown, hostKeyChanged, auth, passphrase, dockerUnavailable, config, other)
+//     <where>  ssh | local (a configured node without host) | implicit (the local node shown
+//              because none is configured; it cannot be removed)
+//   error:<NodeErrorKind>       the error row under an unreachable node
+//   fix                         an action row under an error
+//   container, storageDriver[:devicemapper], volume[:problems], brick:online|offline,
+//   problem, backups, archive[:partial], message
+import type { NodeStatus } from '../../core/model';
+
+export type NodeWhere = 'ssh' | 'local' | 'implicit';
+
+export function nodeState(status: NodeStatus | undefined, busy: boolean): string {
+  if (busy) return 'busy';
+  if (!status) return 'checking';
+  if (status.error) return status.error.kind;
+  if (!status.reachable) return 'unreachable';
+  return status.container?.state ?? 'unknown';
+}
+
+export function nodeContextValue(status: NodeStatus | undefined, busy: boolean, where: NodeWhere): string {
+  return `node:${nodeState(status, busy)}:${where}`;
+}

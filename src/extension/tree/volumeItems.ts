@@ -1,0 +1,64 @@
+// Gluster volumes as one node's glusterd sees them, with their problems first and then bricks.
+import * as vscode from 'vscode';
+import type { BrickStatus, VolumeHealth } from '../../core/model';
+import { md } from '../format';
+import { MessageItem } from './messageItems';
+import { colors } from './stateIcons';
+import { TreeNode } from './treeNode';
+
+export function volumeSummary(v: VolumeHealth): string {
+  const parts = [v.type, v.status, `bricks ${v.bricksOnline}/${v.bricks}`, `peers ${v.peersConnected}/${v.peersTotal}`];
+  if (v.healEntries !== undefined) parts.push(`heal ${v.healEntries}`);
+  return parts.join(' · ');
+}
+
+export class VolumeItem extends TreeNode {
+  constructor(
+    nodeName: string,
+    private readonly volume: VolumeHealth,
+  ) {
+    super(nodeName);
+  }
+
+  getTreeItem(): vscode.TreeItem {
+    const v = this.volume;
+    const bad = v.problems.length > 0;
+    const item = new vscode.TreeItem(`volume ${v.name}`, vscode.TreeItemCollapsibleState.Collapsed);
+    item.description = volumeSummary(v);
+    item.iconPath = bad ? new vscode.ThemeIcon('warning', colors.warn) : new vscode.ThemeIcon('database', colors.green);
+    item.contextValue = bad ? 'volume:problems' : 'volume';
+    const tip = new vscode.MarkdownString(`**${md(v.name)}**: ${md(v.type)}, ${md(v.status)}\n\n`);
+    tip.appendMarkdown(`Bricks online: ${v.bricksOnline} of ${v.bricks}  \nPeers connected: ${v.peersConnected} of ${v.peersTotal}`);
+    if (v.healEntries !== undefined) tip.appendMarkdown(`  \nEntries waiting to heal: ${v.healEntries}`);
+    if (bad) tip.appendMarkdown(`\n\n${v.problems.map((p) => `- ${md(p)}`).join('\n')}`);
+    item.tooltip = tip;
+    return item;
+  }
+
+  override getChildren(): TreeNode[] {
+    return [
+      ...this.volume.problems.map((p) => new MessageItem(this.nodeName, p, 'warning')),
+      ...this.volume.brickList.map((b) => new BrickItem(this.nodeName!, b)),
+    ];
+  }
+}
+
+export class BrickItem extends TreeNode {
+  constructor(
+    nodeName: string,
+    private readonly brick: BrickStatus,
+  ) {
+    super(nodeName);
+  }
+
+  getTreeItem(): vscode.TreeItem {
+    const b = this.brick;
+    const item = new vscode.TreeItem(b.name);
+    const where = [b.pid !== undefined ? `pid ${b.pid}` : '', b.port !== undefined ? `port ${b.port}` : ''].filter(Boolean).join(', ');
+    item.description = b.online ? `online${where ? ` (${where})` : ''}` : 'offline';
+    item.iconPath = b.online ? new vscode.ThemeIcon('pass-filled', colors.green) : new vscode.ThemeIcon('circle-slash', colors.err);
+    item.contextValue = b.online ? 'brick:online' : 'brick:offline';
+    item.tooltip = `Brick ${b.path} on ${b.host}: ${item.description}`;
+    return item;
+  }
+}

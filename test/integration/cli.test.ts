@@ -1,0 +1,97 @@
+// The headless CLI over the same core, run as a real process against the test bed.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { REPO, TESTBED_DIR, rawConfig } from './helpers/testbed';
+
+const CLI = path.join(REPO, 'dist', 'cli.js');
+const CONFIG = path.join(TESTBED_DIR, 'config.json');
+
+function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
+  assert.ok(fs.existsSync(CLI), `${CLI} missing: run npm run build`);
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 180_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('gluster-backup CLI', () => {
+  test('status --json prints the documented shape for every node', () => {
+    const r = cli(['--config', CONFIG, '--json', 'status']);
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    const out = JSON.parse(r.stdout) as { nodes: Record<string, unknown>[] };
+    assert.deepEqual(out.nodes.map((n) => n.name), rawConfig().nodes.map((n) => n.name));
+    for (const n of out.nodes) {
+      assert.equal(n.reachable, true);
+      assert.equal(n.error, null);
+      assert.deepEqual(Object.keys(n.container as object).includes('state'), true);
+      assert.equal((n.container as { state: string }).state, 'running');
+      assert.equal(n.storageDriver, 'overlay2');
+      const vols = n.volumes as Record<string, unknown>[];
+      assert.equal(vols.length, 1);
+      for (const k of ['name', 'type', 'bricks', 'bricksOnline', 'peersConnected']) assert.ok(k in vols[0], k);
+      assert.equal(vols[0].bricks, vols[0].bricksOnline);
+    }
+  });
+
+  test('plain status names each node and its volume', () => {
+    const r = cli(['--config', CONFIG, 'status', '--node', 'node1']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^node1 {2}running {2}root@/m);
+    assert.match(r.stdout, /volume gv0 \(Distribute, Started\): bricks 3\/3 online/);
+    assert.doesNotMatch(r.stdout, /^node2/m);
+  });
+
+  test('an unknown node name is a usage error', () => {
+    const r = cli(['--config', CONFIG, 'status', '--node', 'nope']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /no node named "nope"/);
+  });
+
+  test('invalid settings are reported and the valid nodes still work', () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gb-cli-'));
+    const raw = JSON.parse(fs.readFileSync(CONFIG, 'utf8'));
+    raw.nodes = [raw.nodes[0], { name: '' }, { ...raw.nodes[0] }, { name: 'x', host: 'h', identityFile: 'relative/key' }];
+    raw.backupDir = 'relative/dir';
+    raw.bogus = 1;
+    fs.writeFileSync(path.join(tmp, 'c.json'), JSON.stringify(raw));
+    const r = cli(['--config', path.join(tmp, 'c.json'), 'status']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /nodes\[1\]\.name: nodes\[1\]\.name must be a non-empty string/);
+    assert.match(r.stderr, /duplicate node name "node1"/);
+    assert.match(r.stderr, /identityFile must be an absolute path/);
+    assert.match(r.stderr, /backupDir must be an absolute path/);
+    assert.match(r.stderr, /unknown setting "bogus"/);
+    assert.match(r.stdout, /^node1 {2}running/m);
+    fs.rmSync(tmp, { recursive: true });
+  });
+
+  test('stop and start of one node through the CLI', () => {
+    const stop = cli(['--config', CONFIG, 'stop', '--node', 'node3']);
+    assert.equal(stop.code, 0, stop.stderr + stop.stdout);
+    assert.match(stop.stdout, /node3: ok: stopped gluster/);
+    const status = cli(['--config', CONFIG, '--json', 'status', '--node', 'node3']);
+    assert.equal(JSON.parse(status.stdout).nodes[0].container.state, 'exited');
+    const start = cli(['--config', CONFIG, 'start', '--node', 'node3']);
+    assert.equal(start.code, 0, start.stderr + start.stdout);
+    assert.match(start.stdout, /node3: ok: started gluster; gv0 3\/3 bricks online/);
+    assert.match(start.stdout, /start: 1 of 1 nodes succeeded/);
+  });
+
+  test('an unreachable node makes status exit 1 with its error', () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gb-cli-'));
+    const raw = JSON.parse(fs.readFileSync(CONFIG, 'utf8'));
+    // Port 2 on a test bed node: nothing listens there.
+    raw.nodes = [raw.nodes[0], { ...raw.nodes[1], name: 'ghost', port: 2 }];
+    fs.writeFileSync(path.join(tmp, 'c.json'), JSON.stringify(raw));
+    const r = cli(['--config', path.join(tmp, 'c.json'), '--json', 'status']);
+    assert.equal(r.code, 1);
+    const nodes = JSON.parse(r.stdout).nodes;
+    assert.equal(nodes[0].reachable, true);
+    assert.equal(nodes[1].reachable, false);
+    assert.equal(nodes[1].errorKind, 'unreachable');
+    assert.match(nodes[1].error, /refused/i);
+    fs.rmSync(tmp, { recursive: true });
+  });
+});

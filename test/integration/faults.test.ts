@@ -1,0 +1,145 @@
+// Unreachable nodes and host keys, on the real test bed: the node at fault is marked within
+// its timeout, the others arrive anyway, and a changed host key is never accepted.
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { Cluster } from '../../src/core/cluster';
+import type { NodeStatus } from '../../src/core/model';
+import { rawConfig, testbed, testbedSettings, TESTBED_DIR } from './helpers/testbed';
+
+function timedStatuses(cluster: Cluster): Promise<{ all: NodeStatus[]; at: Map<string, number> }> {
+  const t0 = Date.now();
+  const at = new Map<string, number>();
+  const onStatus = (s: NodeStatus) => at.set(s.name, Date.now() - t0);
+  cluster.on('status', onStatus);
+  return cluster.refreshAll().then((all) => {
+    cluster.off('status', onStatus);
+    return { all, at };
+  });
+}
+
+describe('unreachable nodes', () => {
+  after(() => {
+    testbed('restore-link', 'node3');
+    testbed('start-sshd', 'node2');
+  });
+
+  test('sshd killed on one node, link cut to another: both marked, the rest on time', async () => {
+    const settings = testbedSettings();
+    const cluster = new Cluster(settings);
+    try {
+      // Warm connections first: a cut link must be detected on a live session (keepalive),
+      // not only on a fresh connect.
+      const warm = await cluster.refreshAll();
+      for (const s of warm) assert.equal(s.reachable, true, `${s.name}: ${s.error?.message}`);
+      testbed('kill-sshd', 'node2');
+      testbed('cut-link', 'node3');
+      const { all, at } = await timedStatuses(cluster);
+      const byName = new Map(all.map((s) => [s.name, s]));
+      const n2 = byName.get('node2')!;
+      const n3 = byName.get('node3')!;
+      // kill-sshd ends the listener and its sessions, as a crashed or stopped sshd would.
+      assert.equal(n2.reachable, false, 'the node without sshd is unreachable');
+      assert.equal(n2.error?.kind, 'unreachable', n2.error?.message);
+      assert.match(n2.error!.message, /refused|closed|ended/i);
+      assert.equal(n3.reachable, false, 'the cut node is unreachable');
+      assert.ok(n3.error, 'the cut node carries an error');
+      assert.match(n3.error.kind, /unreachable|timeout/);
+      assert.match(n3.error.message, /node3|10\.\d+\.\d+\.\d+/);
+      const budget = settings.timeouts.connectMs + 2 * settings.timeouts.dockerMs + settings.timeouts.glusterMs + 2000;
+      assert.ok(at.get('node3')! <= budget + 1000, `node3 marked after ${at.get('node3')} ms (budget ${budget})`);
+      for (const other of rawConfig().nodes.map((n) => n.name).filter((n) => n !== 'node2' && n !== 'node3')) {
+        assert.equal(byName.get(other)!.reachable, true, other);
+        assert.ok(at.get(other)! < at.get('node3')!, `${other} (${at.get(other)} ms) arrived before the cut node3 (${at.get('node3')} ms)`);
+      }
+    } finally {
+      cluster.dispose();
+    }
+    // A fresh connection to the node without sshd is refused at once, with a clear message.
+    const fresh = new Cluster(settings);
+    try {
+      const t0 = Date.now();
+      const s = await fresh.refreshNode('node2');
+      assert.equal(s.reachable, false);
+      assert.equal(s.error?.kind, 'unreachable');
+      assert.match(s.error!.message, /refused/i);
+      assert.ok(Date.now() - t0 < settings.timeouts.connectMs, 'refused well within the connect timeout');
+      const t1 = Date.now();
+      const s3 = await fresh.refreshNode('node3');
+      assert.equal(s3.reachable, false);
+      assert.match(s3.error!.kind, /unreachable|timeout/);
+      assert.ok(Date.now() - t1 <= settings.timeouts.connectMs + 2000, `cut node on a fresh connect took ${Date.now() - t1} ms`);
+    } finally {
+      fresh.dispose();
+    }
+  });
+
+  test('the node comes back once the link and sshd are restored', async () => {
+    testbed('restore-link', 'node3');
+    testbed('start-sshd', 'node2');
+    const cluster = new Cluster(testbedSettings());
+    try {
+      const all = await cluster.refreshAll();
+      for (const s of all) assert.equal(s.reachable, true, `${s.name}: ${s.error?.message}`);
+    } finally {
+      cluster.dispose();
+    }
+  });
+});
+
+describe('host keys', () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gb-hostkeys-'));
+  after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  const node1 = () => rawConfig().nodes.find((n) => n.name === 'node1')!;
+  const realLine = () =>
+    fs.readFileSync(rawConfig().knownHostsFile, 'utf8').split('\n').find((l) => l.split(' ')[0].split(',').includes(node1().host) && l.includes('ssh-ed25519'))!;
+
+  test('a changed host key is refused with a message that says so', async () => {
+    // A known_hosts where node1 has some other ed25519 key.
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(tmp, 'other')]);
+    const other = fs.readFileSync(path.join(tmp, 'other.pub'), 'utf8').split(' ').slice(0, 2).join(' ');
+    const kh = path.join(tmp, 'known_hosts_changed');
+    fs.writeFileSync(kh, `${node1().host} ${other}\n`);
+    const cluster = new Cluster(testbedSettings({ knownHostsFile: kh }));
+    try {
+      const s = await cluster.refreshNode('node1');
+      assert.equal(s.reachable, false);
+      assert.equal(s.error?.kind, 'hostKeyChanged');
+      assert.match(s.error!.message, /changed/i);
+      assert.match(s.error!.fingerprint ?? '', /^SHA256:[A-Za-z0-9+/]{43}$/);
+      await assert.rejects(cluster.trustHostKey('node1'), /no unknown host key/);
+      assert.equal(fs.readFileSync(kh, 'utf8'), `${node1().host} ${other}\n`, 'known_hosts untouched');
+    } finally {
+      cluster.dispose();
+    }
+  });
+
+  test('an unknown host key shows its fingerprint and is trusted only on request', async () => {
+    const kh = path.join(tmp, 'known_hosts_empty');
+    fs.writeFileSync(kh, '');
+    const cluster = new Cluster(testbedSettings({ knownHostsFile: kh }));
+    try {
+      const s = await cluster.refreshNode('node1');
+      assert.equal(s.reachable, false);
+      assert.equal(s.error?.kind, 'hostKeyUnknown');
+      // The fingerprint must be the one ssh-keygen computes for the node's real key.
+      const expected = execFileSync('ssh-keygen', ['-lf', '-'], { input: realLine() + '\n', encoding: 'utf8' }).split(' ')[1];
+      assert.equal(s.error!.fingerprint, expected);
+      assert.equal(fs.readFileSync(kh, 'utf8'), '', 'nothing added before the operator accepts');
+      await cluster.trustHostKey('node1');
+      const again = await cluster.refreshNode('node1');
+      assert.equal(again.reachable, true, again.error?.message);
+      assert.match(fs.readFileSync(kh, 'utf8'), /ssh-ed25519 /);
+    } finally {
+      cluster.dispose();
+    }
+  });
+
+  test('the test bed known_hosts is the one in use', () => {
+    assert.ok(rawConfig().knownHostsFile.startsWith(TESTBED_DIR));
+  });
+});

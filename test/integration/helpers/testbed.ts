@@ -1,0 +1,67 @@
+// Access to the real test bed that `testbed/testbed.sh` brings up: N data nodes in network
+// namespaces, each with its own sshd, dockerd and a `gluster` container running GlusterFS.
+// Tests fail (never skip) when it is not up.
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseSettings, type Settings } from '../../../src/core/config';
+
+export const REPO = path.resolve(__dirname, '../../../..');
+export const TESTBED_DIR = process.env.TESTBED_DIR ?? path.join(REPO, '.testbed');
+const SCRIPT = path.join(REPO, 'testbed', 'testbed.sh');
+
+export interface TestbedConfig {
+  nodes: { name: string; host: string; port: number; user: string; identityFile: string }[];
+  knownHostsFile: string;
+  [k: string]: unknown;
+}
+
+export function rawConfig(): TestbedConfig {
+  const f = path.join(TESTBED_DIR, 'config.json');
+  if (!fs.existsSync(f)) {
+    throw new Error(`the test bed is not up: ${f} is missing. Run: bash testbed/testbed.sh up`);
+  }
+  return JSON.parse(fs.readFileSync(f, 'utf8')) as TestbedConfig;
+}
+
+/** Settings for the test bed, with short timeouts so fault tests finish quickly. */
+export function testbedSettings(overrides: Record<string, unknown> = {}): Settings {
+  const raw = { ...rawConfig(), timeouts: { connectMs: 3000, dockerMs: 5000, glusterMs: 15000, keepaliveMs: 1000 }, ...overrides };
+  const { settings, problems } = parseSettings(raw);
+  if (problems.length) throw new Error(`test bed config has problems: ${JSON.stringify(problems)}`);
+  return settings;
+}
+
+/** Runs a testbed.sh subcommand (cut-link, restore-link, kill-sshd, ...). */
+export function testbed(...args: string[]): string {
+  return execFileSync('bash', [SCRIPT, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 300_000 });
+}
+
+/** Runs a command on a node's host (its own network and mount namespace, its own dockerd). */
+export function onNode(node: string, argv: string[], opts: { allowFail?: boolean; input?: string } = {}) {
+  const r = spawnSync('bash', [SCRIPT, 'exec', node, '--', ...argv], { encoding: 'utf8', input: opts.input, timeout: 300_000 });
+  if (r.status !== 0 && !opts.allowFail) {
+    throw new Error(`on ${node}: ${argv.join(' ')} exited ${r.status}: ${r.stderr || r.stdout}`);
+  }
+  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Runs a command inside the gluster container of a node. */
+export function inGluster(node: string, argv: string[], opts: { allowFail?: boolean; input?: string } = {}) {
+  return onNode(node, ['docker', 'exec', ...(opts.input !== undefined ? ['-i'] : []), 'gluster', ...argv], opts);
+}
+
+export async function waitFor<T>(what: string, ms: number, fn: () => Promise<T | undefined> | T | undefined): Promise<T> {
+  const end = Date.now() + ms;
+  let last: unknown;
+  while (Date.now() < end) {
+    try {
+      const v = await fn();
+      if (v !== undefined && v !== false) return v as T;
+    } catch (e) {
+      last = e;
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`timed out after ${ms} ms waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+}

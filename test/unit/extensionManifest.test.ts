@@ -1,0 +1,50 @@
+// package.json and the extension must agree on command ids: a command contributed but never
+// registered fails only when clicked, one registered but not contributed has no title.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { Cmd } from '../../src/extension/commandIds';
+
+function manifest(): any {
+  let dir = __dirname;
+  while (!fs.existsSync(path.join(dir, 'package.json'))) dir = path.dirname(dir);
+  return JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
+}
+
+test('every contributed command is registered, and has an activation event', () => {
+  const pkg = manifest();
+  const contributed: string[] = pkg.contributes.commands.map((c: { command: string }) => c.command).sort();
+  assert.deepEqual(contributed, Object.values(Cmd).sort());
+  for (const id of contributed) assert.ok(pkg.activationEvents.includes(`onCommand:${id}`), `no onCommand:${id}`);
+  assert.ok(pkg.activationEvents.includes('onView:glusterBackup.nodes'));
+});
+
+test('menus only name contributed commands, and their view/item regexes compile', () => {
+  const pkg = manifest();
+  const ids = new Set(Object.values(Cmd) as string[]);
+  for (const [menu, entries] of Object.entries<Array<{ command: string; when?: string }>>(pkg.contributes.menus)) {
+    for (const e of entries) {
+      assert.ok(ids.has(e.command), `${menu} names unknown command ${e.command}`);
+      for (const m of (e.when ?? '').matchAll(/=~ \/(.*?)\/(?=\s|$|\))/g)) assert.doesNotThrow(() => new RegExp(m[1]), m[1]);
+    }
+  }
+});
+
+test('the contextValue scheme drives the node menus as intended', () => {
+  const pkg = manifest();
+  const when = (cmd: string) =>
+    pkg.contributes.menus['view/item/context']
+      .filter((e: { command: string }) => e.command === cmd)
+      .map((e: { when: string }) => [...e.when.matchAll(/viewItem =~ \/(.*?)\/(?=\s|$|\))/g)].map((m) => new RegExp(m[1])));
+  const offered = (cmd: string, contextValue: string) => when(cmd).some((res: RegExp[]) => res.some((re) => re.test(contextValue)));
+  assert.ok(offered('glusterBackup.stop', 'node:running:ssh'));
+  assert.ok(!offered('glusterBackup.start', 'node:running:ssh'));
+  assert.ok(offered('glusterBackup.start', 'node:exited:local'));
+  assert.ok(!offered('glusterBackup.stop', 'node:busy:ssh'));
+  assert.ok(offered('glusterBackup.trustHostKey', 'node:hostKeyUnknown:ssh'));
+  assert.ok(offered('glusterBackup.trustHostKey', 'error:hostKeyUnknown'));
+  assert.ok(!offered('glusterBackup.trustHostKey', 'node:hostKeyChanged:ssh'));
+  assert.ok(!offered('glusterBackup.removeNode', 'node:running:implicit'));
+  assert.ok(offered('glusterBackup.removeNode', 'node:unreachable:ssh'));
+});

@@ -1,0 +1,677 @@
+#!/bin/bash
+# Local multi-node GlusterFS test bed for Gluster Backup.
+#
+# Each node is a network namespace (own address on a private bridge) with its
+# own mount namespace, dockerd, sshd and a real GlusterFS `gluster` container,
+# laid out like a DataRobot data node (/var/run/docker.sock, /root/.ssh,
+# /opt/datarobot/data/gluster, /opt/datarobot/data/backups/gluster).
+#
+# Usage: testbed.sh COMMAND [ARGS]
+#   up                 create/repair the test bed (idempotent)
+#   ensure             up only if status is not healthy (fast when already up)
+#   down [--purge]     tear everything down (--purge also drops keys and logs)
+#   status [-q]        health report; exit 0 only when fully healthy
+#   env                shell exports for tests: eval "$(testbed/testbed.sh env)"
+#   exec NODE [-- CMD...]   run CMD (default: bash) inside NODE's namespaces
+#   ssh NODE [CMD...]  ssh to NODE with the test bed key and known_hosts
+#   mem                resident memory per node
+#   Faults (each has its inverse):
+#   cut-link NODE | restore-link NODE       veth down/up: packets vanish, no RST
+#   kill-sshd NODE | start-sshd NODE        node's sshd gone / back
+#   stop-dockerd NODE | start-dockerd NODE  node's dockerd (and containers) gone / back
+#   stop-gluster NODE | start-gluster NODE  docker stop/start gluster (as admins do)
+#   pause-container NODE | unpause-container NODE   docker pause: a hung node
+#   kill-brick NODE | start-bricks          brick process killed / volume start force
+#
+# Env: TESTBED_NODES (3), TESTBED_DIR (<repo>/.testbed), TESTBED_DATA
+# (/var/lib/gluster-backup-testbed), TESTBED_CACHE (/var/cache/gluster-backup-testbed),
+# TESTBED_KEEP_ON_FAIL=1 keeps a failed `up` for inspection.
+set -euo pipefail
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+LOGS="$TESTBED_DIR/logs"
+KEYS="$TESTBED_DIR/keys"
+CLIENT_KEY="$TESTBED_DIR/id_ed25519"
+KNOWN_HOSTS="$TESTBED_DIR/known_hosts"
+CONFIG_JSON="$TESTBED_DIR/config.json"
+GCLI=(gluster --mode=script --timeout=20)
+
+need_root() { [[ $EUID -eq 0 ]] || die "the test bed needs root (network and mount namespaces)"; }
+
+nodes() { local i; for (( i = 1; i <= TESTBED_NODES; i++ )); do echo "node$i"; done; }
+
+# Nodes that exist right now, whatever TESTBED_NODES says: `down` must also
+# clean a test bed that was brought up with another node count.
+existing_nodes() {
+  {
+    local f
+    for f in /run/netns/"${TESTBED_PREFIX}"node*; do [[ -e "$f" ]] && echo "${f##*/$TESTBED_PREFIX}"; done
+    for f in "$TESTBED_DIR"/node*/ "$TESTBED_DATA"/node*/; do [[ -d "$f" ]] && basename "$f"; done
+  } 2>/dev/null | grep -E '^node[0-9]+$' | sort -u -V || true
+}
+
+dk() { local n="$1"; shift; docker -H "unix://$(node_sock "$n")" "$@"; }
+init_pid()    { live_pid "$(node_state "$1")/init.pid"; }
+dockerd_pid() { live_pid "$(node_state "$1")/dockerd.pid"; }
+sshd_pid()    { live_pid "$(node_state "$1")/sshd.pid"; }
+dockerd_ok()  { [[ -S "$(node_sock "$1")" ]] && timeout 10 docker -H "unix://$(node_sock "$1")" version >/dev/null 2>&1; }
+sshd_listening() { timeout 3 bash -c "exec 3<>/dev/tcp/$(node_ip "$1")/22" 2>/dev/null; }
+
+in_node() {
+  local n="$1" pid; shift
+  pid="$(init_pid "$n")" || die "$n is not running (no live init pid); run: testbed.sh up"
+  nsenter -t "$pid" -n -m -u -- "$@"
+}
+
+# gluster CLI in a node's container. "Another transaction is in progress" and
+# friends are glusterd's way of saying "try again in a moment".
+gl() {
+  local n="$1"; shift
+  local out rc try
+  for try in $(seq 1 20); do
+    rc=0
+    out="$(timeout 40 docker -H "unix://$(node_sock "$n")" exec "$TESTBED_CONTAINER" "${GCLI[@]}" "$@" 2>&1)" || rc=$?
+    if (( rc != 0 )) && grep -qiE 'another transaction|locking failed|is in progress|try again|not connected|Error : Request timed out' <<<"$out"; then
+      sleep 1; continue
+    fi
+    printf '%s\n' "$out"
+    return "$rc"
+  done
+  printf '%s\n' "$out"
+  return "$rc"
+}
+
+# ---------------------------------------------------------------- keys/config
+
+ensure_keys() {
+  mkdir -p "$KEYS" "$LOGS"
+  chmod 700 "$TESTBED_DIR" "$KEYS"
+  [[ -s "$CLIENT_KEY" ]] || ssh-keygen -q -t ed25519 -N '' -C gluster-backup-testbed -f "$CLIENT_KEY"
+  local n
+  for n in $(nodes); do
+    [[ -s "$KEYS/$n-host_ed25519" ]] || ssh-keygen -q -t ed25519 -N '' -C "$n" -f "$KEYS/$n-host_ed25519"
+  done
+}
+
+write_client_files() {
+  local n tmp="$KNOWN_HOSTS.tmp"
+  : >"$tmp"
+  for n in $(nodes); do
+    # Port 22: OpenSSH and ssh2-based clients look up the plain host form.
+    echo "$(node_ip "$n") $(cut -d' ' -f1-2 "$KEYS/$n-host_ed25519.pub")" >>"$tmp"
+  done
+  mv -f "$tmp" "$KNOWN_HOSTS"
+
+  tmp="$CONFIG_JSON.tmp"
+  {
+    printf '{\n  "nodes": [\n'
+    local first=1
+    for n in $(nodes); do
+      (( first )) || printf ',\n'
+      first=0
+      printf '    {"name": "%s", "host": "%s", "port": 22, "user": "root", "identityFile": "%s"}' \
+        "$n" "$(node_ip "$n")" "$CLIENT_KEY"
+    done
+    printf '\n  ],\n  "knownHostsFile": "%s",\n  "glusterPath": "%s",\n  "containerName": "%s"\n}\n' \
+      "$KNOWN_HOSTS" "$TESTBED_MOUNT" "$TESTBED_CONTAINER"
+  } >"$tmp"
+  mv -f "$tmp" "$CONFIG_JSON"
+}
+
+write_sshd_config() {
+  local n="$1" ip
+  ip="$(node_ip "$n")"
+  cat >"$(node_state "$n")/sshd_config" <<EOF
+# sshd of test bed node $n (generated by testbed.sh)
+Port 22
+ListenAddress $ip
+HostKey /run/testbed/keys/$n-host_ed25519
+PidFile /run/sshd.pid
+PermitRootLogin prohibit-password
+PubkeyAuthentication yes
+AuthorizedKeysFile .ssh/authorized_keys
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+# What the extension needs: docker.sock over direct-streamlocal. With
+# AllowTcpForwarding no, OpenSSH 9.2 refuses streamlocal too.
+AllowStreamLocalForwarding yes
+AllowTcpForwarding local
+AllowAgentForwarding no
+X11Forwarding no
+PrintMotd no
+LogLevel VERBOSE
+Subsystem sftp /usr/lib/openssh/sftp-server
+EOF
+}
+
+# ---------------------------------------------------------------- network
+
+net_up() {
+  local clash
+  clash="$(ip -o -4 addr show | awk -v s="$TESTBED_SUBNET." -v b="$TESTBED_BRIDGE" 'index($4, s) == 1 && $2 != b' || true)"
+  [[ -z "$clash" ]] || die "another interface already uses $TESTBED_SUBNET.0/24: $clash (set TESTBED_SUBNET)"
+  if ! ip link show "$TESTBED_BRIDGE" >/dev/null 2>&1; then
+    ip link add "$TESTBED_BRIDGE" type bridge
+  fi
+  ip addr replace "$TESTBED_SUBNET.1/24" dev "$TESTBED_BRIDGE"
+  ip link set "$TESTBED_BRIDGE" up
+  local n ns veth
+  for n in $(nodes); do
+    ns="$(node_netns "$n")" veth="$(node_veth "$n")"
+    [[ -e "/run/netns/$ns" ]] || ip netns add "$ns"
+    if ! ip link show "$veth" >/dev/null 2>&1; then
+      ip link add "$veth" type veth peer name eth0 netns "$ns"
+    fi
+    ip link set "$veth" master "$TESTBED_BRIDGE" up
+    ip -n "$ns" addr replace "$(node_ip "$n")/24" dev eth0
+    ip -n "$ns" link set lo up
+    ip -n "$ns" link set eth0 up
+  done
+}
+
+# ---------------------------------------------------------------- nodes
+
+prepare_node_dirs() {
+  local n="$1" d s
+  d="$(node_data "$n")" s="$(node_state "$n")"
+  mkdir -p "$s" "$d/run/testbed" "$d/docker" \
+    "$d/opt-datarobot/data/gluster/glusterd" "$d/opt-datarobot/data/gluster/bricks" \
+    "$d/opt-datarobot/data/gluster/logs" "$d/opt-datarobot/data/backups/gluster"
+  install -d -m 0700 "$d/root" "$d/root/.ssh"
+  install -m 0600 "$CLIENT_KEY.pub" "$d/root/.ssh/authorized_keys"
+  write_sshd_config "$n"
+}
+
+# Mount points for the node's private bind mounts; created on the host only if
+# missing, and remembered so `down` removes exactly what we added.
+ensure_host_mountpoints() {
+  local p
+  for p in /opt/datarobot /var/lib/docker; do
+    if [[ ! -d "$p" ]]; then
+      mkdir -p "$p"
+      echo "$p" >>"$TESTBED_DIR/created-host-dirs"
+    fi
+  done
+}
+
+start_node() {
+  local n="$1" pid s
+  s="$(node_state "$n")"
+  if pid="$(init_pid "$n")"; then
+    # Node already running: bring back a daemon a test may have stopped.
+    if ! dockerd_pid "$n" >/dev/null || ! sshd_pid "$n" >/dev/null; then
+      log "$n: restarting missing dockerd/sshd"
+      kill -USR1 "$pid"
+    fi
+    return 0
+  fi
+  log "$n: starting namespaces, dockerd and sshd ($(node_ip "$n"))"
+  rm -f "$s"/*.pid
+  prepare_node_dirs "$n"
+  # nsenter/unshare, not `ip netns exec`: the latter remounts /sys, hiding
+  # the cgroup v1 hierarchies dockerd needs ("Devices cgroup isn't mounted").
+  TESTBED_DIR="$TESTBED_DIR" TESTBED_DATA="$TESTBED_DATA" TESTBED_PREFIX="$TESTBED_PREFIX" \
+    setsid nsenter --net="/run/netns/$(node_netns "$n")" \
+    unshare -m -u --propagation private \
+    tini -s -- bash "$TESTBED_SRC/node-init.sh" "$n" \
+    </dev/null >>"$LOGS/$n-init.log" 2>&1 &
+}
+
+wait_node_daemons() {
+  local n="$1"
+  wait_for 20 "$n init to start (log: $LOGS/$n-init.log)" init_pid "$n" || return 1
+  wait_for 60 "$n dockerd to answer on $(node_sock "$n") (log: $LOGS/$n-dockerd.log)" dockerd_ok "$n" || return 1
+  wait_for 20 "$n sshd to listen on $(node_ip "$n"):22 (log: $LOGS/$n-sshd.log)" sshd_listening "$n" || return 1
+}
+
+# ---------------------------------------------------------------- gluster
+
+container_state() { dk "$1" inspect -f '{{.State.Status}} {{.Config.Image}}' "$TESTBED_CONTAINER" 2>/dev/null || true; }
+
+ensure_container() {
+  local n="$1" tag="$2" state img i
+  read -r state img <<<"$(container_state "$n")" || true
+  if [[ -n "${state:-}" && "$img" != "$tag" ]]; then
+    log "$n: gluster container runs $img, recreating with $tag (brick data is kept)"
+    dk "$n" rm -f "$TESTBED_CONTAINER" >/dev/null
+    state=""
+  fi
+  case "${state:-}" in
+    running) return 0 ;;
+    paused) log "$n: unpausing gluster"; dk "$n" unpause "$TESTBED_CONTAINER" >/dev/null; return 0 ;;
+    "") ;;
+    *) log "$n: starting stopped gluster container ($state)"; dk "$n" start "$TESTBED_CONTAINER" >/dev/null; return 0 ;;
+  esac
+  local hosts=() m
+  for m in $(nodes); do hosts+=(--add-host "gluster-$m:$(node_ip "$m")" --add-host "$m:$(node_ip "$m")"); done
+  log "$n: creating gluster container"
+  # --privileged fails on this kernel (bounding set lacks CAP_SYS_RESOURCE);
+  # these options grant what glusterd, bricks and FUSE need.
+  dk "$n" run -d --name "$TESTBED_CONTAINER" --hostname "gluster-$n" \
+    --network host --init --restart no \
+    --cap-add ALL --cap-drop SYS_RESOURCE --device /dev/fuse \
+    --security-opt seccomp=unconfined --security-opt apparmor=unconfined \
+    -v /opt/datarobot/data/gluster/glusterd:/var/lib/glusterd \
+    -v /opt/datarobot/data/gluster/bricks:/bricks \
+    -v /opt/datarobot/data/gluster/logs:/var/log/glusterfs \
+    -v /opt/datarobot/data/backups/gluster:/opt/datarobot/data/backups/gluster \
+    -e "GLUSTER_MOUNTS=$TESTBED_VOLUME:$TESTBED_MOUNT" \
+    --label gluster-backup-testbed=1 \
+    "${hosts[@]}" "$tag" >/dev/null
+}
+
+glusterd_ok() { timeout 15 docker -H "unix://$(node_sock "$1")" exec "$TESTBED_CONTAINER" gluster --mode=script --timeout=5 pool list >/dev/null 2>&1; }
+
+connected_peers() {
+  timeout 15 docker -H "unix://$(node_sock "$1")" exec "$TESTBED_CONTAINER" gluster --mode=script --timeout=5 pool list 2>/dev/null \
+    | awk 'NR > 1 && $NF == "Connected"' | wc -l
+}
+all_peers_connected() {
+  local n
+  for n in $(nodes); do [[ "$(connected_peers "$n")" -eq "$TESTBED_NODES" ]] || return 1; done
+}
+
+# Online bricks from `volume status --xml` (a stopped node's bricks vanish
+# from it, a dead brick has <status>0</status>).
+online_bricks() {
+  timeout 30 docker -H "unix://$(node_sock node1)" exec "$TESTBED_CONTAINER" \
+    gluster --mode=script --timeout=20 volume status "$TESTBED_VOLUME" --xml 2>/dev/null \
+    | tr -d '\n' | grep -o '<node>.*</node>' | sed 's,</node>,\n,g' \
+    | grep '<path>/' | grep -c '<status>1</status>' || true
+}
+all_bricks_online() { [[ "$(online_bricks)" -eq "$TESTBED_NODES" ]]; }
+
+# Bricks online is not enough after a restart: the other nodes' FUSE clients
+# reconnect a few seconds later, and until then their mounts silently miss
+# that brick's files. Prints the smallest FUSE client count over all bricks.
+min_brick_clients() {
+  timeout 30 docker -H "unix://$(node_sock node1)" exec "$TESTBED_CONTAINER" \
+    gluster --mode=script --timeout=20 volume status "$TESTBED_VOLUME" clients --xml 2>/dev/null \
+    | tr -d '\n' | grep -o '<node>.*</node>' | sed 's,</node>,\n,g' | grep '<path>/' \
+    | sed -n 's,.*<clientCount>\([0-9]*\)</clientCount>.*,\1,p' | sort -n | head -n 1
+}
+all_clients_connected() {
+  local c; c="$(min_brick_clients)"
+  [[ "$(online_bricks)" -eq "$TESTBED_NODES" && "${c:-0}" -ge "$TESTBED_NODES" ]]
+}
+
+mounted() { timeout 10 docker -H "unix://$(node_sock "$1")" exec "$TESTBED_CONTAINER" mountpoint -q "$TESTBED_MOUNT" 2>/dev/null; }
+all_mounted() { local n; for n in $(nodes); do mounted "$n" || return 1; done; }
+
+ensure_volume() {
+  local n out m
+  for n in $(nodes); do
+    wait_for 60 "glusterd in $n's gluster container (log: $(node_data "$n")/opt-datarobot/data/gluster/logs/glusterd.log)" glusterd_ok "$n" || return 1
+  done
+  for m in $(nodes); do
+    [[ "$m" == node1 ]] && continue
+    out="$(gl node1 peer probe "$(node_ip "$m")")" || die "peer probe $m failed: $out"
+  done
+  wait_for 60 "all $TESTBED_NODES gluster peers to be Connected on every node" all_peers_connected || return 1
+
+  if ! gl node1 volume info "$TESTBED_VOLUME" >/dev/null 2>&1; then
+    local bricks=()
+    for m in $(nodes); do bricks+=("$(node_ip "$m"):/bricks/$TESTBED_VOLUME"); done
+    log "creating distribute volume $TESTBED_VOLUME on ${bricks[*]}"
+    # force: the bricks live on the root filesystem of the node.
+    out="$(gl node1 volume create "$TESTBED_VOLUME" transport tcp "${bricks[@]}" force)" \
+      || die "volume create failed: $out"
+  fi
+  if ! gl node1 volume info "$TESTBED_VOLUME" | grep -q '^Status: Started'; then
+    log "starting volume $TESTBED_VOLUME"
+    out="$(gl node1 volume start "$TESTBED_VOLUME")" || die "volume start failed: $out"
+  fi
+  if ! wait_for 30 "all $TESTBED_NODES bricks of $TESTBED_VOLUME online" all_bricks_online; then
+    log "bricks offline; trying volume start $TESTBED_VOLUME force"
+    gl node1 volume start "$TESTBED_VOLUME" force >/dev/null || true
+    wait_for 30 "all bricks online after volume start force" all_bricks_online || return 1
+  fi
+  wait_for 90 "$TESTBED_VOLUME mounted at $TESTBED_MOUNT in every gluster container" all_mounted || return 1
+  wait_for 30 "every mount to connect to every brick" all_clients_connected || return 1
+}
+
+SAMPLE_MARK=".testbed-sample-v1"
+write_sample_data() {
+  if dk node1 exec "$TESTBED_CONTAINER" test -e "$TESTBED_MOUNT/$SAMPLE_MARK"; then
+    return 0
+  fi
+  log "writing sample data into $TESTBED_VOLUME"
+  # Spread over several directories so the distribute hash puts files on
+  # every brick; names with spaces/unicode, a symlink, an empty dir, and a
+  # few MB-sized files (random and compressible) exercise tar and listing.
+  dk node1 exec -i -w "$TESTBED_MOUNT" "$TESTBED_CONTAINER" bash -s <<'EOF' >/dev/null
+set -euo pipefail
+dirs=(projects/alpha projects/beta "projects/with space" datasets/raw datasets/clean models/v1 models/v2 logs/2024 "unicode/données")
+for d in "${dirs[@]}"; do mkdir -p "$d"; done
+mkdir -p big empty/nested
+for i in $(seq 1 200); do
+  d="${dirs[$(( i % ${#dirs[@]} ))]}"
+  printf 'sample file %d of the gluster-backup test bed\n%s\n' "$i" "$(head -c $(( 64 + i * 7 )) /dev/urandom | base64 -w 76)" >"$d/file-$i.txt"
+done
+printf 'naïve — ünïcödé\n' >"unicode/données/résumé é.txt"
+head -c 3145728 /dev/urandom >big/random-3m.bin
+head -c 1048576 /dev/urandom >big/random-1m.bin
+# (yes dies of SIGPIPE once head is done; that is the point, not an error)
+{ yes 'gluster backup compressible line 0123456789' || true; } | head -c 5242880 >big/text-5m.log
+ln -s projects/alpha latest
+date -u +%FT%TZ >.testbed-sample-v1
+EOF
+  dk node1 exec -w "$TESTBED_MOUNT" "$TESTBED_CONTAINER" \
+    bash -c 'find . -type f ! -name .testbed-sample-v1 -print0 | sort -z | xargs -0 sha256sum' \
+    >"$TESTBED_DIR/sample-manifest.sha256"
+}
+
+# ---------------------------------------------------------------- diagnostics
+
+dump_logs() {
+  local n f
+  log "---- diagnostics ----"
+  for n in $(existing_nodes); do
+    for f in "$LOGS/$n-init.log" "$LOGS/$n-dockerd.log" "$LOGS/$n-sshd.log"; do
+      [[ -s "$f" ]] && { echo "== tail $f"; tail -n 15 "$f"; }
+    done
+    if dockerd_ok "$n"; then
+      echo "== $n: docker ps -a"; dk "$n" ps -a 2>&1 | tail -n 5
+      echo "== $n: docker logs gluster"; dk "$n" logs --tail 20 "$TESTBED_CONTAINER" 2>&1 || true
+    fi
+    f="$(node_data "$n")/opt-datarobot/data/gluster/logs/glusterd.log"
+    [[ -s "$f" ]] && { echo "== tail $f"; grep -E '\] [EW] \[' "$f" | tail -n 10; }
+  done >&2
+  log "---- end of diagnostics (full logs in $LOGS and $TESTBED_DATA/NODE/opt-datarobot/data/gluster/logs) ----"
+}
+
+# ---------------------------------------------------------------- commands
+
+cmd_up() {
+  need_root
+  local start=$SECONDS n tag
+  mkdir -p "$TESTBED_DIR" "$LOGS"
+  ensure_keys
+  up_failed() {
+    local rc=$?
+    (( rc == 0 )) && return 0
+    log "up FAILED (exit $rc)"
+    dump_logs || true
+    if [[ "${TESTBED_KEEP_ON_FAIL:-0}" == 1 ]]; then
+      log "TESTBED_KEEP_ON_FAIL=1: leaving the partial test bed; clean it with: testbed.sh down"
+    else
+      log "cleaning up the partial test bed (TESTBED_KEEP_ON_FAIL=1 keeps it)"
+      cmd_down_locked || true
+    fi
+    exit "$rc"
+  }
+  trap up_failed EXIT
+
+  local count_file="$TESTBED_DIR/node-count"
+  if [[ -s "$count_file" && "$(cat "$count_file")" != "$TESTBED_NODES" ]]; then
+    log "test bed has $(cat "$count_file") nodes, $TESTBED_NODES wanted: recreating"
+    cmd_down_locked
+    ensure_keys
+  fi
+  echo "$TESTBED_NODES" >"$count_file"
+
+  # Image build (the slow part on a cold cache) first, while nothing runs.
+  tag="$("$TESTBED_SRC/build-image.sh" | sed -n 's/^IMAGE_TAG=//p')"
+  [[ -n "$tag" ]] || die "build-image.sh did not report an image tag"
+  ensure_host_mountpoints
+  net_up
+  for n in $(nodes); do start_node "$n"; done
+  for n in $(nodes); do wait_node_daemons "$n" || die "$n did not come up"; done
+  log "nodes up after $((SECONDS - start)) s; importing image $tag"
+  local pids=() p
+  for n in $(nodes); do
+    "$TESTBED_SRC/build-image.sh" --import "unix://$(node_sock "$n")" >/dev/null &
+    pids+=($!)
+  done
+  for p in "${pids[@]}"; do wait "$p" || die "image import failed"; done
+  pids=()
+  for n in $(nodes); do ensure_container "$n" "$tag" & pids+=($!); done
+  for p in "${pids[@]}"; do wait "$p" || die "could not start the gluster containers"; done
+  ensure_volume || die "gluster volume setup failed"
+  write_sample_data
+  write_client_files
+  trap - EXIT
+  log "test bed up in $((SECONDS - start)) s: $TESTBED_NODES nodes, config $CONFIG_JSON"
+}
+
+kill_node_processes() {
+  local n="$1" ns pids pid deadline
+  ns="$(node_netns "$n")"
+  [[ -e "/run/netns/$ns" ]] || return 0
+  # Everything left in the node's netns (gluster processes, ssh sessions,
+  # shims): found by namespace, never by process name.
+  deadline=$(( SECONDS + 10 ))
+  while pids="$(ip netns pids "$ns" 2>/dev/null)" && [[ -n "$pids" ]]; do
+    local sig=TERM
+    (( SECONDS >= deadline - 5 )) && sig=KILL
+    for pid in $pids; do kill "-$sig" "$pid" 2>/dev/null || true; done
+    (( SECONDS >= deadline )) && { log "$n: processes still alive: $pids"; break; }
+    sleep 0.3
+  done
+}
+
+stop_node() {
+  local n="$1" pid deadline
+  if dockerd_ok "$n"; then
+    # Removing the container first is quicker than dockerd's 10 s stop timeout.
+    timeout 30 docker -H "unix://$(node_sock "$n")" rm -f "$TESTBED_CONTAINER" >/dev/null 2>&1 || true
+  fi
+  if pid="$(init_pid "$n")"; then
+    kill -TERM "$pid" 2>/dev/null || true
+    deadline=$(( SECONDS + 25 ))
+    while live_pid "$(node_state "$n")/holder.pid" >/dev/null && (( SECONDS < deadline )); do sleep 0.2; done
+  fi
+  kill_node_processes "$n"
+  local h; h="$(live_pid "$(node_state "$n")/holder.pid")" && kill -KILL "$h" 2>/dev/null || true
+  ip netns del "$(node_netns "$n")" 2>/dev/null || true
+  ip link del "$(node_veth "$n")" 2>/dev/null || true
+  # Empty cgroups dockerd created under --cgroup-parent (deepest first).
+  local cg
+  for cg in /sys/fs/cgroup/*/"${TESTBED_PREFIX}$n"; do
+    [[ -d "$cg" ]] && find "$cg" -depth -type d -exec rmdir {} + 2>/dev/null || true
+  done
+  if [[ -d "$(node_data "$n")" ]]; then
+    # --one-file-system: never follow into a mount should one have leaked.
+    rm -rf --one-file-system "$(node_data "$n")" || log "$n: could not remove all of $(node_data "$n")"
+  fi
+  rm -rf "$(node_state "$n")"
+}
+
+cmd_down_locked() {
+  local n start=$SECONDS
+  for n in $(existing_nodes); do stop_node "$n" & done
+  wait
+  ip link del "$TESTBED_BRIDGE" 2>/dev/null || true
+  if [[ -s "$TESTBED_DIR/created-host-dirs" ]]; then
+    local p
+    while read -r p; do rmdir "$p" 2>/dev/null || true; done <"$TESTBED_DIR/created-host-dirs"
+    rm -f "$TESTBED_DIR/created-host-dirs"
+  fi
+  rmdir "$TESTBED_DATA" 2>/dev/null || true
+  rm -f "$CONFIG_JSON" "$KNOWN_HOSTS" "$TESTBED_DIR/node-count" "$TESTBED_DIR/sample-manifest.sha256"
+  log "down in $((SECONDS - start)) s"
+}
+
+cmd_down() {
+  need_root
+  cmd_down_locked
+  if [[ "${1:-}" == --purge ]]; then
+    rm -rf "$TESTBED_DIR"
+    log "purged $TESTBED_DIR"
+  fi
+}
+
+# Prints one line per check; returns non-zero if anything is unhealthy.
+cmd_status() {
+  local quiet=0 bad=0 n line
+  [[ "${1:-}" == -q ]] && quiet=1
+  say() { (( quiet )) || echo "$@"; }
+  check() {  # check LABEL CMD...
+    local label="$1"; shift
+    if "$@" >/dev/null 2>&1; then say "  ok   $label"; else say "  FAIL $label"; bad=1; fi
+  }
+  if [[ ! -s "$CONFIG_JSON" ]]; then
+    say "test bed is down (no $CONFIG_JSON)"
+    return 1
+  fi
+  [[ "$(cat "$TESTBED_DIR/node-count" 2>/dev/null)" == "$TESTBED_NODES" ]] \
+    || { say "test bed has $(cat "$TESTBED_DIR/node-count" 2>/dev/null || echo '?') nodes, TESTBED_NODES=$TESTBED_NODES"; return 1; }
+  for n in $(nodes); do
+    say "$n $(node_ip "$n")"
+    check "link up" bash -c "ip -o link show $(node_veth "$n") | grep -q 'state UP'"
+    check "init running" init_pid "$n"
+    check "dockerd answering" dockerd_ok "$n"
+    check "sshd listening" sshd_listening "$n"
+    line="$(container_state "$n")"
+    check "gluster container running (${line%% *})" test "${line%% *}" = running
+    check "$TESTBED_VOLUME mounted at $TESTBED_MOUNT" mounted "$n"
+  done
+  local online clients; online="$(online_bricks)" clients="$(min_brick_clients)"
+  check "bricks online: $online/$TESTBED_NODES" test "$online" = "$TESTBED_NODES"
+  check "mounts connected to every brick: ${clients:-0}/$TESTBED_NODES" test "${clients:-0}" -ge "$TESTBED_NODES"
+  (( bad == 0 )) && say "healthy" || say "NOT healthy"
+  return "$bad"
+}
+
+cmd_ensure() {
+  need_root
+  if cmd_status -q; then
+    log "test bed already healthy"
+    return 0
+  fi
+  cmd_up
+}
+
+cmd_env() {
+  local n u
+  echo "export TESTBED_DIR='$TESTBED_DIR'"
+  echo "export TESTBED_DATA='$TESTBED_DATA'"
+  echo "export TESTBED_NODES='$TESTBED_NODES'"
+  echo "export TESTBED_CONFIG='$CONFIG_JSON'"
+  echo "export TESTBED_SSH_KEY='$CLIENT_KEY'"
+  echo "export TESTBED_KNOWN_HOSTS='$KNOWN_HOSTS'"
+  echo "export TESTBED_VOLUME='$TESTBED_VOLUME'"
+  echo "export TESTBED_MOUNT='$TESTBED_MOUNT'"
+  echo "export TESTBED_SCRIPT='$TESTBED_SRC/testbed.sh'"
+  for n in $(nodes); do
+    u="${n^^}"
+    echo "export TESTBED_${u}_IP='$(node_ip "$n")'"
+    echo "export TESTBED_${u}_DOCKER_HOST='unix://$(node_sock "$n")'"
+  done
+  cat <<EOF
+# tb_docker NODE ARGS...: docker CLI against that node's dockerd
+tb_docker() { local n="\$1"; shift; docker -H "unix://$TESTBED_DATA/\$n/run/docker.sock" "\$@"; }
+# tb_ssh NODE [CMD...]: ssh to the node as the extension would
+tb_ssh() { local n="\$1"; shift; ssh -i '$CLIENT_KEY' -o UserKnownHostsFile='$KNOWN_HOSTS' -o StrictHostKeyChecking=yes -o BatchMode=yes "root@$TESTBED_SUBNET.\$((10 + \${n#node}))" "\$@"; }
+EOF
+}
+
+cmd_exec() {
+  need_root
+  local n="${1:?usage: testbed.sh exec NODE [-- CMD...]}"; shift
+  [[ "${1:-}" == -- ]] && shift
+  (( $# )) || set -- bash
+  in_node "$n" "$@"
+}
+
+cmd_ssh() {
+  local n="${1:?usage: testbed.sh ssh NODE [CMD...]}"; shift
+  exec ssh -i "$CLIENT_KEY" -o UserKnownHostsFile="$KNOWN_HOSTS" -o StrictHostKeyChecking=yes \
+    -o BatchMode=yes -o ConnectTimeout=5 "root@$(node_ip "$n")" "$@"
+}
+
+cmd_mem() {
+  local n pids total pid kb
+  for n in $(existing_nodes); do
+    total=0
+    pids="$(ip netns pids "$(node_netns "$n")" 2>/dev/null || true)"
+    for pid in $pids; do
+      kb="$(awk '/^VmRSS:/ {print $2}' "/proc/$pid/status" 2>/dev/null || true)"
+      total=$(( total + ${kb:-0} ))
+    done
+    echo "$n: $(( total / 1024 )) MB RSS in $(wc -w <<<"$pids") processes"
+  done
+}
+
+node_arg() {
+  local n="${1:?this command needs a NODE (node1..node$TESTBED_NODES)}"
+  node_index "$n" >/dev/null
+  [[ -e "/run/netns/$(node_netns "$n")" ]] || die "$n does not exist (is the test bed up?)"
+  echo "$n"
+}
+
+fault() {
+  need_root
+  local what="$1" n pid; shift
+  case "$what" in
+    start-bricks) n=node1 ;;
+    *) n="$(node_arg "${1:-}")" ;;
+  esac
+  case "$what" in
+    cut-link)     ip link set "$(node_veth "$n")" down; log "$n: link cut" ;;
+    restore-link) ip link set "$(node_veth "$n")" up; log "$n: link restored" ;;
+    kill-sshd)
+      pid="$(sshd_pid "$n")" || { log "$n: sshd not running"; return 0; }
+      kill -TERM "$pid"; wait_for 10 "$n sshd to exit" bash -c "! kill -0 $pid"; log "$n: sshd killed" ;;
+    start-sshd|start-dockerd)
+      pid="$(init_pid "$n")" || die "$n init is not running; use testbed.sh up"
+      kill -USR1 "$pid"
+      if [[ "$what" == start-sshd ]]; then
+        wait_for 20 "$n sshd to listen" sshd_listening "$n" || die "sshd did not start (log: $LOGS/$n-sshd.log)"
+      else
+        wait_for 60 "$n dockerd to answer" dockerd_ok "$n" || die "dockerd did not start (log: $LOGS/$n-dockerd.log)"
+      fi
+      log "$n: ${what#start-} running" ;;
+    stop-dockerd)
+      pid="$(dockerd_pid "$n")" || { log "$n: dockerd not running"; return 0; }
+      kill -TERM "$pid"; wait_for 30 "$n dockerd to exit" bash -c "! kill -0 $pid" || die "dockerd did not stop"
+      log "$n: dockerd stopped (its containers stopped with it)" ;;
+    stop-gluster)  dk "$n" stop "$TESTBED_CONTAINER" >/dev/null; log "$n: gluster container stopped" ;;
+    start-gluster)
+      dk "$n" start "$TESTBED_CONTAINER" >/dev/null
+      wait_for 60 "$n to mount $TESTBED_VOLUME again" mounted "$n" || die "$n: volume not re-mounted"
+      wait_for 60 "bricks online and every mount reconnected" all_clients_connected || die "volume not fully connected again"
+      log "$n: gluster container started, bricks online, mounts reconnected" ;;
+    unpause-container) dk "$n" unpause "$TESTBED_CONTAINER" >/dev/null; log "$n: gluster container unpaused" ;;
+    pause-container)   dk "$n" pause "$TESTBED_CONTAINER" >/dev/null; log "$n: gluster container paused" ;;
+    kill-brick)
+      dk "$n" exec "$TESTBED_CONTAINER" bash -c \
+        "for f in /var/run/gluster/vols/$TESTBED_VOLUME/*.pid; do kill -KILL \$(cat \"\$f\"); done" \
+        || die "$n: no brick pid found"
+      log "$n: brick process killed" ;;
+    start-bricks)
+      gl node1 volume start "$TESTBED_VOLUME" force >/dev/null || die "volume start force failed"
+      wait_for 30 "all bricks online and connected" all_clients_connected || die "bricks still offline"
+      log "all bricks online" ;;
+  esac
+}
+
+with_lock() {
+  mkdir -p "$TESTBED_DIR"
+  exec 8>"$TESTBED_DIR/.lock"
+  flock -w 600 8 || die "another testbed.sh up/down holds $TESTBED_DIR/.lock"
+  "$@"
+}
+
+main() {
+  local cmd="${1:-}"; shift || true
+  case "$cmd" in
+    up)      with_lock cmd_up ;;
+    down)    with_lock cmd_down "$@" ;;
+    ensure)  with_lock cmd_ensure ;;
+    status)  cmd_status "$@" ;;
+    env)     cmd_env ;;
+    exec)    cmd_exec "$@" ;;
+    ssh)     cmd_ssh "$@" ;;
+    mem)     cmd_mem ;;
+    cut-link|restore-link|kill-sshd|start-sshd|stop-dockerd|start-dockerd|stop-gluster|start-gluster|\
+    pause-container|unpause-container|kill-brick|start-bricks)
+             fault "$cmd" "$@" ;;
+    -h|--help|help|"") sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//' ;;
+    *) die "unknown command '$cmd' (see testbed.sh --help)" ;;
+  esac
+}
+
+main "$@"

@@ -85,8 +85,11 @@ start_dockerd
 start_sshd
 say "up (init $$, holder $PPID)"
 while (( ! stopping )); do
+  # Keep the sleeper's pid: a trap that runs during `wait` starts daemons and
+  # thereby changes $!.
   sleep 1000000000 &
-  wait $! || true
-  kill "$!" 2>/dev/null || true
+  sleeper=$!
+  wait "$sleeper" || true
+  kill "$sleeper" 2>/dev/null || true
 done
 say "exit"

@@ -210,12 +210,15 @@ start_node() {
   log "$n: starting namespaces, dockerd and sshd ($(node_ip "$n"))"
   rm -f "$s"/*.pid
   prepare_node_dirs "$n"
+  # Run a private copy: bash reads scripts lazily, so editing the repo's
+  # node-init.sh under a running node would feed it garbage.
+  install -m 0755 "$TESTBED_SRC/node-init.sh" "$s/node-init.sh"
   # nsenter/unshare, not `ip netns exec`: the latter remounts /sys, hiding
   # the cgroup v1 hierarchies dockerd needs ("Devices cgroup isn't mounted").
   TESTBED_DIR="$TESTBED_DIR" TESTBED_DATA="$TESTBED_DATA" TESTBED_PREFIX="$TESTBED_PREFIX" \
     setsid nsenter --net="/run/netns/$(node_netns "$n")" \
     unshare -m -u --propagation private \
-    tini -s -- bash "$TESTBED_SRC/node-init.sh" "$n" \
+    tini -s -- bash "$s/node-init.sh" "$n" \
     </dev/null >>"$LOGS/$n-init.log" 2>&1 &
 }
 

@@ -122,6 +122,12 @@ test('revoked host key is refused', async () => {
   assert.match(e.message, /revoked/);
 });
 
+test('an unreadable known_hosts is a config error, not an unknown host', async () => {
+  const e = await nodeError(session({ knownHostsFile: sshd.dir }).connect()); // a directory: EISDIR
+  assert.equal(e.kind, 'config');
+  assert.match(e.message, /known_hosts/);
+});
+
 test('connection refused: unreachable, with host:port in the message', async () => {
   const port = await freePort();
   const e = await nodeError(session({}, { port }).connect());
@@ -230,6 +236,36 @@ test('http over a streamlocal channel: pooled channels reused, server-closed one
     assert.equal(srv.connections, 2);
     const par = await Promise.all([1, 2, 3, 4, 5].map((i) => get(agent, `/p${i}`)));
     assert.ok(par.every((r) => r.status === 200));
+  } finally {
+    agent.destroy();
+    s.close();
+    srv.server.close();
+  }
+});
+
+test('a hijacked (upgraded) stream keeps bytes that arrive before its consumer subscribes', async () => {
+  const srv = await httpOnUnixSocket('hijack.sock');
+  srv.server.on('upgrade', (_req, sock: import('net').Socket) => {
+    // Like docker exec/attach: 101, then output at once, then EOF.
+    sock.write('HTTP/1.1 101 UPGRADED\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n');
+    sock.end('hello from the exec stream');
+  });
+  const s = session();
+  const agent = new SshDockerAgent(s, { socketPath: srv.path });
+  try {
+    const sock = await new Promise<import('stream').Duplex>((resolve, reject) => {
+      const req = http.request({ agent, host: 'localhost', port: 2375, path: '/exec/x/start', method: 'POST', headers: { Connection: 'Upgrade', Upgrade: 'tcp' } });
+      req.on('upgrade', (_res, socket, head) => {
+        if (head.length > 0) socket.unshift(head);
+        resolve(socket);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    await new Promise((r) => setTimeout(r, 200)); // the consumer is late
+    let got = '';
+    for await (const chunk of sock) got += chunk;
+    assert.equal(got, 'hello from the exec stream');
   } finally {
     agent.destroy();
     s.close();

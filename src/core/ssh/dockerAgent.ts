@@ -31,8 +31,14 @@ function asSocket(ch: Duplex): Duplex {
     arm();
     return ch;
   };
-  // Activity in either direction restarts the idle timer, as on a net.Socket.
-  ch.on('data', () => ms > 0 && arm());
+  // Activity in either direction restarts the idle timer, as on a net.Socket. Incoming data is
+  // seen at push(), not with a 'data' listener: that would switch the stream to flowing mode and
+  // lose the first bytes of a hijacked (exec/attach) stream before its consumer subscribes.
+  const push = ch.push;
+  s.push = function (this: Duplex, ...args: unknown[]) {
+    if (ms > 0) arm();
+    return (push as (...a: unknown[]) => boolean).apply(this, args);
+  };
   const write = ch.write;
   s.write = function (this: Duplex, ...args: unknown[]) {
     if (ms > 0) arm();

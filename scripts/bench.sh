@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# `npm run bench`: builds, brings up the test bed if needed, and prints each measure next to
+# its reference (docker CLI over ssh, GNU tar, find) taken in the same run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash .ci/install-deps.sh
+[ -d node_modules ] || npm ci --no-audit --no-fund
+npm run --silent build
+npx tsc -p tsconfig.test.json
+bash testbed/testbed.sh ensure
+node out/bench/refresh.bench.js

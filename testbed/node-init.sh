@@ -57,7 +57,7 @@ start_dockerd() {
 start_sshd() {
   alive "$S/sshd.pid" && return 0
   say "starting sshd"
-  mkdir -p -m 0755 /run/sshd
+  install -d -m 0755 /run/sshd
   setsid /usr/sbin/sshd -D -e -f "$S/sshd_config" </dev/null >>"$L/$NODE-sshd.log" 2>&1 &
   echo $! >"$S/sshd.pid"
 }

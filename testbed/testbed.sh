@@ -17,7 +17,7 @@
 #   mem                resident memory per node
 #   Faults (each has its inverse):
 #   cut-link NODE | restore-link NODE       veth down/up: packets vanish, no RST
-#   kill-sshd NODE | start-sshd NODE        node's sshd gone / back
+#   kill-sshd NODE | start-sshd NODE        node's sshd and its sessions gone / back
 #   stop-dockerd NODE | start-dockerd NODE  node's dockerd (and containers) gone / back
 #   stop-gluster NODE | start-gluster NODE  docker stop/start gluster (as admins do)
 #   pause-container NODE | unpause-container NODE   docker pause: a hung node
@@ -68,8 +68,8 @@ in_node() {
 # friends are glusterd's way of saying "try again in a moment".
 gl() {
   local n="$1"; shift
-  local out rc try
-  for try in $(seq 1 20); do
+  local out rc
+  for _ in $(seq 1 20); do
     rc=0
     out="$(timeout 40 docker -H "unix://$(node_sock "$n")" exec "$TESTBED_CONTAINER" "${GCLI[@]}" "$@" 2>&1)" || rc=$?
     if (( rc != 0 )) && grep -qiE 'another transaction|locking failed|is in progress|try again|not connected|Error : Request timed out' <<<"$out"; then
@@ -157,6 +157,13 @@ net_up() {
   fi
   ip addr replace "$TESTBED_SUBNET.1/24" dev "$TESTBED_BRIDGE"
   ip link set "$TESTBED_BRIDGE" up
+  # With br_netfilter loaded, node-to-node frames on our bridge traverse the
+  # host's iptables FORWARD chain; a host running docker has policy DROP there.
+  if [[ "$(cat /proc/sys/net/bridge/bridge-nf-call-iptables 2>/dev/null)" == 1 ]] && command -v iptables >/dev/null \
+     && ! iptables -C FORWARD -i "$TESTBED_BRIDGE" -o "$TESTBED_BRIDGE" -j ACCEPT 2>/dev/null; then
+    iptables -I FORWARD -i "$TESTBED_BRIDGE" -o "$TESTBED_BRIDGE" -j ACCEPT \
+      || log "warning: could not allow forwarding on $TESTBED_BRIDGE; nodes may not reach each other"
+  fi
   local n ns veth
   for n in $(nodes); do
     ns="$(node_netns "$n")" veth="$(node_veth "$n")"
@@ -219,7 +226,7 @@ start_node() {
     setsid nsenter --net="/run/netns/$(node_netns "$n")" \
     unshare -m -u --propagation private \
     tini -s -- bash "$s/node-init.sh" "$n" \
-    </dev/null >>"$LOGS/$n-init.log" 2>&1 &
+    </dev/null >>"$LOGS/$n-init.log" 2>&1 8>&- &
 }
 
 wait_node_daemons() {
@@ -326,7 +333,7 @@ ensure_volume() {
     log "starting volume $TESTBED_VOLUME"
     out="$(gl node1 volume start "$TESTBED_VOLUME")" || die "volume start failed: $out"
   fi
-  if ! wait_for 30 "all $TESTBED_NODES bricks of $TESTBED_VOLUME online" all_bricks_online; then
+  if ! wait_for 15 "all $TESTBED_NODES bricks of $TESTBED_VOLUME online" all_bricks_online; then
     log "bricks offline; trying volume start $TESTBED_VOLUME force"
     gl node1 volume start "$TESTBED_VOLUME" force >/dev/null || true
     wait_for 30 "all bricks online after volume start force" all_bricks_online || return 1
@@ -341,29 +348,37 @@ write_sample_data() {
     return 0
   fi
   log "writing sample data into $TESTBED_VOLUME"
-  # Spread over several directories so the distribute hash puts files on
-  # every brick; names with spaces/unicode, a symlink, an empty dir, and a
-  # few MB-sized files (random and compressible) exercise tar and listing.
-  dk node1 exec -i -w "$TESTBED_MOUNT" "$TESTBED_CONTAINER" bash -s <<'EOF' >/dev/null
-set -euo pipefail
-dirs=(projects/alpha projects/beta "projects/with space" datasets/raw datasets/clean models/v1 models/v2 logs/2024 "unicode/données")
-for d in "${dirs[@]}"; do mkdir -p "$d"; done
-mkdir -p big empty/nested
-for i in $(seq 1 200); do
-  d="${dirs[$(( i % ${#dirs[@]} ))]}"
-  printf 'sample file %d of the gluster-backup test bed\n%s\n' "$i" "$(head -c $(( 64 + i * 7 )) /dev/urandom | base64 -w 76)" >"$d/file-$i.txt"
-done
-printf 'naïve — ünïcödé\n' >"unicode/données/résumé é.txt"
-head -c 3145728 /dev/urandom >big/random-3m.bin
-head -c 1048576 /dev/urandom >big/random-1m.bin
-# (yes dies of SIGPIPE once head is done; that is the point, not an error)
-{ yes 'gluster backup compressible line 0123456789' || true; } | head -c 5242880 >big/text-5m.log
-ln -s projects/alpha latest
-date -u +%FT%TZ >.testbed-sample-v1
-EOF
-  dk node1 exec -w "$TESTBED_MOUNT" "$TESTBED_CONTAINER" \
-    bash -c 'find . -type f ! -name .testbed-sample-v1 -print0 | sort -z | xargs -0 sha256sum' \
-    >"$TESTBED_DIR/sample-manifest.sha256"
+  local tmp
+  tmp="$(mktemp -d)"
+  chmod 0755 "$tmp"  # tar applies it to the volume root
+  # Built on the host and sent as one tar stream: forking per file inside the
+  # container over FUSE is several times slower. Several directories so the
+  # distribute hash puts files on every brick; names with spaces/unicode, a
+  # symlink, an empty dir, and MB-sized files (random and compressible).
+  (
+    set -euo pipefail
+    cd "$tmp"
+    local dirs=(projects/alpha projects/beta "projects/with space" datasets/raw datasets/clean
+                models/v1 models/v2 logs/2024 "unicode/données") d i
+    for d in "${dirs[@]}"; do mkdir -p "$d"; done
+    mkdir -p big empty/nested
+    head -c 400000 /dev/urandom | base64 -w 76 >.pool
+    for i in $(seq 1 200); do
+      d="${dirs[$(( i % ${#dirs[@]} ))]}"
+      { printf 'sample file %d of the gluster-backup test bed\n' "$i"; head -n $(( 1 + i % 40 )) <(tail -n +"$i" .pool); } >"$d/file-$i.txt"
+    done
+    rm -f .pool
+    printf 'naïve — ünïcödé\n' >"unicode/données/résumé é.txt"
+    head -c 3145728 /dev/urandom >big/random-3m.bin
+    head -c 1048576 /dev/urandom >big/random-1m.bin
+    { yes 'gluster backup compressible line 0123456789' || true; } | head -c 5242880 >big/text-5m.log
+    ln -s projects/alpha latest
+    find . -type f -print0 | sort -z | xargs -0 sha256sum >"$TESTBED_DIR/sample-manifest.sha256"
+    date -u +%FT%TZ >"$SAMPLE_MARK"
+  )
+  tar -C "$tmp" -cf - . | dk node1 exec -i "$TESTBED_CONTAINER" tar -xf - -C "$TESTBED_MOUNT" \
+    || { rm -rf "$tmp"; die "writing sample data into $TESTBED_MOUNT failed"; }
+  rm -rf "$tmp"
 }
 
 # ---------------------------------------------------------------- diagnostics
@@ -487,6 +502,7 @@ cmd_down_locked() {
   for n in $(existing_nodes); do stop_node "$n" & done
   wait
   ip link del "$TESTBED_BRIDGE" 2>/dev/null || true
+  while command -v iptables >/dev/null && iptables -D FORWARD -i "$TESTBED_BRIDGE" -o "$TESTBED_BRIDGE" -j ACCEPT 2>/dev/null; do :; done
   if [[ -s "$TESTBED_DIR/created-host-dirs" ]]; then
     local p
     while read -r p; do rmdir "$p" 2>/dev/null || true; done <"$TESTBED_DIR/created-host-dirs"
@@ -605,6 +621,12 @@ node_arg() {
   echo "$n"
 }
 
+# Children found through the parent pid of each process, recursively (never by name).
+descendants() {
+  local c
+  for c in $(pgrep -P "$1" || true); do descendants "$c"; echo "$c"; done
+}
+
 fault() {
   need_root
   local what="$1" n pid; shift
@@ -617,7 +639,12 @@ fault() {
     restore-link) ip link set "$(node_veth "$n")" up; log "$n: link restored" ;;
     kill-sshd)
       pid="$(sshd_pid "$n")" || { log "$n: sshd not running"; return 0; }
-      kill -TERM "$pid"; wait_for 10 "$n sshd to exit" bash -c "! kill -0 $pid"; log "$n: sshd killed" ;;
+      # The listener and every session it forked, as when sshd crashes or the host is
+      # shutting down: open connections drop too (a killed listener alone leaves them up).
+      local victims; victims="$(descendants "$pid") $pid"
+      # shellcheck disable=SC2086
+      kill -TERM $victims 2>/dev/null || true
+      wait_for 10 "$n sshd to exit" bash -c "! kill -0 $pid"; log "$n: sshd and its sessions killed" ;;
     start-sshd|start-dockerd)
       pid="$(init_pid "$n")" || die "$n init is not running; use testbed.sh up"
       kill -USR1 "$pid"
@@ -651,6 +678,8 @@ fault() {
   esac
 }
 
+# fd 8 carries the lock; start_node closes it for the node daemons, which
+# would otherwise hold the lock for as long as the test bed runs.
 with_lock() {
   mkdir -p "$TESTBED_DIR"
   exec 8>"$TESTBED_DIR/.lock"

@@ -107,7 +107,13 @@ export class Cluster extends EventEmitter implements ClusterApi {
     const t = this.settings.timeouts;
     // Bound the whole probe too: the sum of its steps' deadlines plus a margin.
     const budget = t.connectMs + 2 * t.dockerMs + t.glusterMs + 2000;
-    const p = withDeadline(`status of ${name}`, budget, () => probeNode(node, this.conn(node), this.settings))
+    const early = (s: NodeStatus) => {
+      if (!this.disposed && this.inflight.get(name) === p) {
+        this.statuses.set(name, s);
+        this.emit('status', s);
+      }
+    };
+    const p: Promise<NodeStatus> = withDeadline(`status of ${name}`, budget, () => probeNode(node, this.conn(node), this.settings, early))
       .catch((e): NodeStatus => ({
         name,
         target: '',

@@ -93,6 +93,11 @@ export interface NodeStatus {
   /** Volume health as this node's glusterd sees it (only when the container runs). */
   volumes: VolumeHealth[];
   glusterError?: string;
+  /**
+   * Set on the early status a refresh publishes before gluster has answered: gluster calls
+   * can hang for as long as a peer is unreachable, and the container state must not wait.
+   */
+  volumesPending?: boolean;
   backups: BackupArchive[];
   backupsError?: string;
   /** ISO time of this observation. */

@@ -4,7 +4,7 @@ import type Docker from 'dockerode';
 import * as path from 'path';
 import type { NodeConfig, Settings } from './config';
 import { describeTarget } from './config';
-import { withDeadline } from './deadline';
+import { DeadlineError, withDeadline } from './deadline';
 import type { BackupArchive, ContainerInfo, ContainerState, NodeStatus, VolumeHealth } from './model';
 import type { NodeConnection } from './nodeConnection';
 import { toNodeError } from './nodeErrors';
@@ -63,7 +63,16 @@ function dockerInfo(docker: Docker, signal: AbortSignal): Promise<{ Driver?: str
   return (docker.info as unknown as (o: object) => Promise<{ Driver?: string }>).call(docker, { abortSignal: signal });
 }
 
-export async function probeNode(node: NodeConfig, conn: NodeConnection, settings: Settings): Promise<NodeStatus> {
+/**
+ * `onEarly` receives the status without volume health as soon as the container state is known,
+ * when gluster still has to be asked (see NodeStatus.volumesPending).
+ */
+export async function probeNode(
+  node: NodeConfig,
+  conn: NodeConnection,
+  settings: Settings,
+  onEarly?: (s: NodeStatus) => void,
+): Promise<NodeStatus> {
   const t = settings.timeouts;
   const status: NodeStatus = {
     name: node.name,
@@ -96,10 +105,14 @@ export async function probeNode(node: NodeConfig, conn: NodeConnection, settings
   else status.backupsError = describeFsError(backups.reason, settings.backupDir);
 
   if (status.container?.state === 'running') {
+    onEarly?.({ ...status, volumesPending: true, checkedAt: new Date().toISOString() });
     try {
-      status.volumes = await readVolumeHealth(docker, settings);
+      status.volumes = await withDeadline('gluster', t.glusterMs, () => readVolumeHealth(docker, settings));
     } catch (e) {
-      status.glusterError = (e as Error).message;
+      status.glusterError =
+        e instanceof DeadlineError
+          ? `gluster did not answer within ${t.glusterMs / 1000} s (glusterd waits like this while a peer is unreachable or hung)`
+          : (e as Error).message;
     }
   }
   status.checkedAt = new Date().toISOString();

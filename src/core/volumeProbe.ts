@@ -16,10 +16,12 @@ import {
   parseHealSummary,
   parsePoolList,
   parseVolumeInfo,
+  parseVolumeStatus,
   parseVolumeStatusAll,
   poolListArgv,
   volumeInfoArgv,
   volumeStartArgv,
+  volumeStatusArgv,
   type GlusterVolumeStatus,
 } from './gluster';
 
@@ -28,13 +30,14 @@ const BUSY_RETRIES = 3;
 async function gluster(docker: Docker, settings: Settings, argv: string[]): Promise<{ stdout: string; exitCode: number }> {
   for (let attempt = 0; ; attempt++) {
     const r = await execInContainer(docker, settings.containerName, argv, settings.timeouts.glusterMs);
-    if (r.exitCode === 0 || attempt >= BUSY_RETRIES) return { stdout: r.stdout || r.stderr, exitCode: r.exitCode };
+    // gluster reports failure in the XML even with exit 0, and text on stderr with no XML.
+    const out = { stdout: r.stdout.trim() ? r.stdout : r.stderr, exitCode: r.exitCode };
     try {
-      checkCliResult(r.stdout || r.stderr, r.exitCode);
-      return { stdout: r.stdout, exitCode: r.exitCode };
+      checkCliResult(out.stdout, out.exitCode);
+      return out;
     } catch (e) {
-      if (!(e instanceof GlusterCliError) || !e.retryable) throw e;
-      await sleep(300 * (attempt + 1));
+      if (!(e instanceof GlusterCliError) || !e.retryable || attempt >= BUSY_RETRIES) return out;
+      await sleep(250 * (attempt + 1) + Math.random() * 250);
     }
   }
 }
@@ -64,7 +67,18 @@ export async function readVolumeHealth(docker: Docker, settings: Settings): Prom
   }
   return Promise.all(
     infos.map(async (info) => {
-      const status = statuses?.find((s) => s.name === info.name);
+      let status = statuses?.find((s) => s.name === info.name);
+      if (!status && statuses && info.status === 'Started') {
+        // Measured: while another node holds the cluster lock, `volume status all` answers
+        // success with an empty list. Asked for one volume, gluster says it is busy, which
+        // the retry above handles.
+        try {
+          const one = await gluster(docker, settings, volumeStatusArgv(info.name, false, o));
+          status = parseVolumeStatus(one.stdout, one.exitCode);
+        } catch {
+          status = undefined;
+        }
+      }
       let heal;
       if (info.status === 'Started' && healApplies(info)) {
         try {

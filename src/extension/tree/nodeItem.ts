@@ -124,6 +124,7 @@ export class NodeItem extends TreeNode {
     if (s.storageDriver) rows.push(new StorageDriverItem(name, s.storageDriver));
     if (s.glusterError) rows.push(new MessageItem(name, 'Cannot read the volumes', 'warning', s.glusterError));
     else if (s.container?.state !== 'running') rows.push(new MessageItem(name, 'Volumes unknown: gluster is not running'));
+    else if (s.volumesPending) rows.push(new MessageItem(name, 'Reading volume health…'));
     else if (s.volumes.length === 0) rows.push(new MessageItem(name, 'No volumes'));
     else rows.push(...s.volumes.map((v) => new VolumeItem(name, v)));
     rows.push(new BackupsItem(name, this.settings.backupDir, s.backups, s.backupsError));

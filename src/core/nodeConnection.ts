@@ -18,8 +18,21 @@ export interface NodeConnection {
   docker(): Promise<Docker>;
   /** Entries of a directory on the node's host; rejects with ENOENT-like errors as fs does. */
   listDir(dir: string): Promise<DirEntry[]>;
-  /** A short-lived docker client for streams that must not share the pooled connection. */
+  /** Size and mtime of a file on the node's host; undefined when it does not exist. */
+  stat(file: string): Promise<{ size: number; mtimeMs: number } | undefined>;
+  /** `length` bytes from `start` (fewer at the end of the file). */
+  read(file: string, start: number, length: number): Promise<Buffer>;
+  /** Writes a whole small file atomically (temporary name, then rename). */
+  writeAtomic(file: string, data: string): Promise<void>;
+  /** Removes a file; a file that is already gone is not an error. */
+  remove(file: string): Promise<void>;
   close(): void;
+}
+
+export function isNotFound(e: unknown): boolean {
+  const code = (e as { code?: unknown })?.code;
+  // fs: ENOENT; ssh2 SFTP: status code 2 (NO_SUCH_FILE).
+  return code === 'ENOENT' || code === 2;
 }
 
 export const DEFAULT_DOCKER_SOCKET = '/var/run/docker.sock';
@@ -45,6 +58,37 @@ export class LocalConnection implements NodeConnection {
       }
     }
     return out;
+  }
+
+  async stat(file: string): Promise<{ size: number; mtimeMs: number } | undefined> {
+    try {
+      const st = await fsp.stat(file);
+      return { size: st.size, mtimeMs: st.mtimeMs };
+    } catch (e) {
+      if (isNotFound(e)) return undefined;
+      throw e;
+    }
+  }
+
+  async read(file: string, start: number, length: number): Promise<Buffer> {
+    const fh = await fsp.open(file, 'r');
+    try {
+      const buf = Buffer.alloc(length);
+      const { bytesRead } = await fh.read(buf, 0, length, start);
+      return buf.subarray(0, bytesRead);
+    } finally {
+      await fh.close();
+    }
+  }
+
+  async writeAtomic(file: string, data: string): Promise<void> {
+    const tmp = `${file}.tmp-${process.pid}`;
+    await fsp.writeFile(tmp, data, { mode: 0o644 });
+    await fsp.rename(tmp, file);
+  }
+
+  async remove(file: string): Promise<void> {
+    await fsp.rm(file, { force: true });
   }
 
   close(): void {

@@ -3,7 +3,7 @@
 import type Docker from 'dockerode';
 import type { NodeConfig, Settings } from './config';
 import type { CredentialProvider } from './cluster';
-import type { DirEntry, NodeConnection } from './nodeConnection';
+import { isNotFound, type DirEntry, type NodeConnection } from './nodeConnection';
 import { SshSession } from './ssh/sshSession';
 import { dockerOverSsh } from './ssh/dockerAgent';
 import { addKnownHost } from './ssh/knownHosts';
@@ -47,6 +47,58 @@ class RemoteConnection implements NodeConnection {
       // S_IFREG
       isFile: (e.attrs.mode & 0o170000) === 0o100000,
     }));
+  }
+
+  async stat(file: string): Promise<{ size: number; mtimeMs: number } | undefined> {
+    const sftp = await this.session.sftp();
+    return new Promise((resolve, reject) =>
+      sftp.stat(file, (err, st) => {
+        if (err) return isNotFound(err) ? resolve(undefined) : reject(err);
+        resolve({ size: st.size, mtimeMs: st.mtime * 1000 });
+      }),
+    );
+  }
+
+  async read(file: string, start: number, length: number): Promise<Buffer> {
+    const sftp = await this.session.sftp();
+    const handle = await new Promise<Buffer>((resolve, reject) => sftp.open(file, 'r', (err, h) => (err ? reject(err) : resolve(h))));
+    try {
+      const out: Buffer[] = [];
+      let got = 0;
+      // SFTP servers cap one read (OpenSSH: 256 KiB); loop until done or end of file.
+      while (got < length) {
+        const want = Math.min(length - got, 256 * 1024);
+        const buf = Buffer.alloc(want);
+        const n = await new Promise<number>((resolve, reject) =>
+          sftp.read(handle, buf, 0, want, start + got, (err, bytes) => {
+            // ssh2 reports end of file as an error with code 1 (EOF).
+            if (err) return (err as { code?: number }).code === 1 ? resolve(0) : reject(err);
+            resolve(bytes);
+          }),
+        );
+        if (n === 0) break;
+        out.push(buf.subarray(0, n));
+        got += n;
+      }
+      return Buffer.concat(out);
+    } finally {
+      sftp.close(handle, () => undefined);
+    }
+  }
+
+  async writeAtomic(file: string, data: string): Promise<void> {
+    const sftp = await this.session.sftp();
+    const tmp = `${file}.tmp-${process.pid}`;
+    await new Promise<void>((resolve, reject) => sftp.writeFile(tmp, data, { mode: 0o644 }, (err) => (err ? reject(err) : resolve())));
+    // posix-rename@openssh.com replaces atomically; plain SFTP rename refuses an existing target.
+    await new Promise<void>((resolve, reject) => sftp.ext_openssh_rename(tmp, file, (err) => (err ? reject(err) : resolve())));
+  }
+
+  async remove(file: string): Promise<void> {
+    const sftp = await this.session.sftp();
+    await new Promise<void>((resolve, reject) =>
+      sftp.unlink(file, (err) => (err && !isNotFound(err) ? reject(err) : resolve())),
+    );
   }
 
   close(): void {

@@ -51,12 +51,31 @@ async function main() {
   const rows: string[][] = [];
   const cluster = new Cluster(testbedSettings());
   await cluster.refreshAll(); // warm: connections made, channels pooled
-  const ours = await sample(RUNS, () => cluster.refreshAll());
+  // What the explorer shows first (container state, driver, backups: every node's first status
+  // event), then the complete refresh with volume health.
+  const firstSeen: number[] = [];
+  const ours = await sample(RUNS, async () => {
+    const t0 = Date.now();
+    const seen = new Set<string>();
+    let last = 0;
+    const on = (s: NodeStatus) => {
+      if (!seen.has(s.name)) {
+        seen.add(s.name);
+        last = Date.now() - t0;
+      }
+    };
+    cluster.on('status', on);
+    await cluster.refreshAll();
+    cluster.off('status', on);
+    firstSeen.push(last);
+  });
+  firstSeen.sort((a, b) => a - b);
+  const rowsP50 = firstSeen[Math.floor(firstSeen.length / 2)];
   const ref = await sample(Math.min(RUNS, 10), cliReference);
   const refInspect = await sample(Math.min(RUNS, 10), cliInspectOnly);
+  rows.push(['node rows (state, driver, backups), p50', ms(rowsP50), ms(refInspect.p50), (refInspect.p50 / rowsP50).toFixed(1) + 'x faster', `target 300 ms: ${rowsP50 <= 300 ? 'met' : 'MISSED'}; ref: ssh docker inspect`]);
   rows.push(['full refresh, 3 nodes, warm (p50)', ms(ours.p50), ms(ref.p50), (ref.p50 / ours.p50).toFixed(1) + 'x faster', 'ssh + docker CLI + gluster CLI, same reads']);
   rows.push(['full refresh, 3 nodes, warm (p95)', ms(ours.p95), ms(ref.p95), (ref.p95 / ours.p95).toFixed(1) + 'x faster', '']);
-  rows.push(['(reference) ssh node docker inspect gluster', '', ms(refInspect.p50), (refInspect.p50 / ours.p50).toFixed(1) + 'x', 'container state only']);
 
   // One node's link cut on a warm cluster: the others are shown at once, the cut one marked
   // within its timeout.

@@ -72,6 +72,7 @@ export async function probeNode(
   conn: NodeConnection,
   settings: Settings,
   onEarly?: (s: NodeStatus) => void,
+  readVolumes: (docker: Docker) => Promise<VolumeHealth[]> = (d) => readVolumeHealth(d, settings),
 ): Promise<NodeStatus> {
   const t = settings.timeouts;
   const status: NodeStatus = {
@@ -107,7 +108,7 @@ export async function probeNode(
   if (status.container?.state === 'running') {
     onEarly?.({ ...status, volumesPending: true, checkedAt: new Date().toISOString() });
     try {
-      status.volumes = await withDeadline('gluster', t.glusterMs, () => readVolumeHealth(docker, settings));
+      status.volumes = await withDeadline('gluster', t.glusterMs, () => readVolumes(docker));
     } catch (e) {
       status.glusterError =
         e instanceof DeadlineError

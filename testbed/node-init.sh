@@ -26,6 +26,9 @@ mount --bind "$TESTBED_DIR" "$DATA/run/testbed"
 mount --rbind "$DATA/run" /run
 mount --bind "$DATA/root" /root
 mount --bind "$DATA/opt-datarobot" /opt/datarobot
+# Shared, so that a filesystem mounted later below the backups directory (the small tmpfs
+# of the disk-full tests) propagates into the gluster container's rslave bind of it.
+mount --make-rshared /opt/datarobot
 mount --bind "$DATA/docker" /var/lib/docker
 hostname "$NODE"
 

@@ -22,6 +22,7 @@
 #   stop-gluster NODE | start-gluster NODE  docker stop/start gluster (as admins do)
 #   pause-container NODE | unpause-container NODE   docker pause: a hung node
 #   kill-brick NODE | start-bricks          brick process killed / volume start force
+#   small-dir NODE MB | remove-small-dir NODE   a MB-sized tmpfs at <backups>/small (disk full)
 #
 # Env: TESTBED_NODES (3), TESTBED_DIR (<repo>/.testbed), TESTBED_DATA
 # (/var/lib/gluster-backup-testbed), TESTBED_CACHE (/var/cache/gluster-backup-testbed),
@@ -266,7 +267,7 @@ ensure_container() {
     -v /opt/datarobot/data/gluster/glusterd:/var/lib/glusterd \
     -v /opt/datarobot/data/gluster/bricks:/bricks \
     -v /opt/datarobot/data/gluster/logs:/var/log/glusterfs \
-    -v /opt/datarobot/data/backups/gluster:/opt/datarobot/data/backups/gluster \
+    --mount type=bind,src=/opt/datarobot/data/backups/gluster,dst=/opt/datarobot/data/backups/gluster,bind-propagation=rslave \
     -e "GLUSTER_MOUNTS=$TESTBED_VOLUME:$TESTBED_MOUNT" \
     --label gluster-backup-testbed=1 \
     "${hosts[@]}" "$tag" >/dev/null
@@ -671,6 +672,15 @@ fault() {
         "for f in /var/run/gluster/vols/$TESTBED_VOLUME/*.pid; do kill -KILL \$(cat \"\$f\"); done" \
         || die "$n: no brick pid found"
       log "$n: brick process killed" ;;
+    small-dir)
+      local mb="${2:?usage: small-dir NODE MB}" dir=/opt/datarobot/data/backups/gluster/small
+      in_node "$n" sh -c "mkdir -p $dir && (mountpoint -q $dir || mount -t tmpfs -o size=${mb}m gbtb-small $dir)"
+      dk "$n" exec "$TESTBED_CONTAINER" mountpoint -q "$dir" || die "$n: $dir did not reach the container"
+      log "$n: ${mb} MB tmpfs at $dir" ;;
+    remove-small-dir)
+      local dir=/opt/datarobot/data/backups/gluster/small
+      in_node "$n" sh -c "if mountpoint -q $dir; then umount $dir; fi; rmdir $dir 2>/dev/null || true"
+      log "$n: $dir removed" ;;
     start-bricks)
       gl node1 volume start "$TESTBED_VOLUME" force >/dev/null || die "volume start force failed"
       wait_for 30 "all bricks online and connected" all_clients_connected || die "bricks still offline"
@@ -699,7 +709,7 @@ main() {
     ssh)     cmd_ssh "$@" ;;
     mem)     cmd_mem ;;
     cut-link|restore-link|kill-sshd|start-sshd|stop-dockerd|start-dockerd|stop-gluster|start-gluster|\
-    pause-container|unpause-container|kill-brick|start-bricks)
+    pause-container|unpause-container|kill-brick|start-bricks|small-dir|remove-small-dir)
              fault "$cmd" "$@" ;;
     -h|--help|help|"") sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//' ;;
     *) die "unknown command '$cmd' (see testbed.sh --help)" ;;

@@ -7,6 +7,8 @@ import { Cluster } from '../core/cluster';
 import { parseSettings, type Settings } from '../core/config';
 import type { ContainerAction } from '../core/model';
 import { formatActions, formatStatusTable, statusJson } from './format';
+import { follow, parseOverrides, runBackup, runJobs } from './backup';
+import { BackupJobs } from '../core/backup/jobs';
 
 export interface CliIo {
   stdout: NodeJS.WritableStream;
@@ -23,6 +25,15 @@ commands:
   start | stop | restart the gluster container on the named nodes (all by default)
   trust-host-key --node NAME [--yes]
                          show the host key a node presents and add it to known_hosts
+  backup [--node NAME] [-b DIR] [-z] [--detach] [--override CHECK:REASON]...
+                         preflight, then tar of the whole gluster filesystem inside the
+                         gluster container of one node, to DIR/datarobot-gluster-backup-<date>.tar
+                         (-z: .tar.gz with pigz or gzip); waits and shows progress unless
+                         --detach. Exit 0 completed, 1 completed with warnings, 2 otherwise.
+  jobs                   backup jobs found on the nodes (running and finished)
+  attach JOB             follow a running job (or show a finished one) until it ends
+  cancel JOB             stop tar on the node and remove the partial archive
+  -b DIR -n backup       the seed procedure's form of: backup -b DIR
 
 options:
   --config FILE   JSON settings (same keys as the glusterBackup.* VS Code settings);
@@ -63,6 +74,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         json: { type: 'boolean', default: false },
         node: { type: 'string', multiple: true },
         yes: { type: 'boolean', default: false },
+        b: { type: 'string', short: 'b' },
+        n: { type: 'string', short: 'n' },
+        z: { type: 'boolean', short: 'z', default: false },
+        detach: { type: 'boolean', default: false },
+        override: { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -71,12 +87,19 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     return 2;
   }
   const { values, positionals } = parsed;
+  // The seed's `datarobot-manage-gluster -b DIR -n backup` form.
+  if (values.n !== undefined) positionals.unshift(values.n);
   const command = positionals[0];
   if (values.help || !command) {
     (values.help ? io.stdout : io.stderr).write(USAGE);
     return values.help ? 0 : 2;
   }
-  if (positionals.length > 1) {
+  const takesArg = command === 'attach' || command === 'cancel';
+  if (positionals.length > (takesArg ? 2 : 1) || (takesArg && positionals.length < 2)) {
+    if (takesArg && positionals.length < 2) {
+      io.stderr.write(`gluster-backup: ${command} needs a JOB (see: gluster-backup jobs)\n`);
+      return 2;
+    }
     io.stderr.write(`gluster-backup: unexpected argument "${positionals[1]}"\n\n${USAGE}`);
     return 2;
   }
@@ -110,6 +133,44 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       }
       case 'trust-host-key':
         return await trustHostKey(cluster, names, values.yes ?? false, io);
+      case 'backup': {
+        if (names && names.length > 1) {
+          io.stderr.write('gluster-backup: backup runs on one node: give at most one --node\n');
+          return 2;
+        }
+        let overrides;
+        try {
+          overrides = parseOverrides(values.override);
+        } catch (e) {
+          io.stderr.write(`gluster-backup: ${(e as Error).message}\n`);
+          return 2;
+        }
+        if (values.b !== undefined && !values.b.startsWith('/')) {
+          io.stderr.write(`gluster-backup: -b ${values.b}: the backups directory must be an absolute path on the node\n`);
+          return 2;
+        }
+        return await runBackup(cluster, io, {
+          ...(names ? { node: names[0] } : {}),
+          ...(values.b !== undefined ? { backupDir: values.b.replace(/\/+$/, '') || '/' } : {}),
+          gzip: values.z ?? false,
+          detach: values.detach ?? false,
+          json: values.json ?? false,
+          overrides,
+        });
+      }
+      case 'jobs':
+        return await runJobs(cluster, io, values.json ?? false);
+      case 'attach':
+      case 'cancel': {
+        const jobs = new BackupJobs(cluster);
+        const job = await jobs.find(positionals[1]);
+        if (command === 'cancel') {
+          const done = await jobs.cancel(job);
+          io.stdout.write(`${done.id}: ${done.state}${done.reason ? `: ${done.reason}` : ''}\n`);
+          return done.state === 'cancelled' ? 0 : 1;
+        }
+        return await follow(jobs, job, io, values.json ?? false, job.compression === 'gzip' && job.sourceBytes ? Math.ceil(job.sourceBytes * 0.8) : job.sourceBytes);
+      }
       default:
         io.stderr.write(`gluster-backup: unknown command "${command}"\n\n${USAGE}`);
         return 2;

@@ -84,7 +84,12 @@ export class Cluster extends EventEmitter implements ClusterApi {
     return this.statuses.get(name);
   }
 
-  private node(name: string): NodeConfig {
+  /** The pooled connection of a node, for core services (backup jobs) that run on it. */
+  connection(name: string): NodeConnection {
+    return this.conn(this.node(name));
+  }
+
+  node(name: string): NodeConfig {
     const n = this.nodes().find((x) => x.name === name);
     if (!n) throw new Error(`no node named "${name}" is configured`);
     return n;
@@ -101,7 +106,7 @@ export class Cluster extends EventEmitter implements ClusterApi {
     return c;
   }
 
-  private log(level: LogLevel, message: string, node?: string): void {
+  log(level: LogLevel, message: string, node?: string): void {
     this.emit('log', { level, node, message });
   }
 

@@ -33,6 +33,8 @@ export interface JobRecord {
   compressor?: string;
   source: string;
   container: string;
+  /** When the container last started, as the job began: a later start means it restarted. */
+  containerStartedAt?: string;
   /** Docker exec id of the job's shell, to find it again after a reconnect. */
   execId?: string;
   startedAt: string;

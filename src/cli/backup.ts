@@ -1,0 +1,111 @@
+// gluster-backup backup | jobs | attach | cancel: the backup job from a terminal.
+import { Cluster } from '../core/cluster';
+import { followJob } from '../core/backup/follow';
+import { BackupJobs, isFinal } from '../core/backup/jobs';
+import { blocking, human, preflight, type Check } from '../core/backup/preflight';
+import type { BackupOptions, JobRecord, PreflightOverride } from '../core/backup/types';
+import type { TarEvent } from '../core/backup/tarWarnings';
+import type { CliIo } from './run';
+
+/** 0 completed, 1 completed with warnings, 2 anything else (the issue's contract). */
+export function exitOf(job: JobRecord): number {
+  return job.state === 'completed' ? 0 : job.state === 'completedWithWarnings' ? 1 : 2;
+}
+
+const MARK: Record<Check['verdict'], string> = { pass: 'ok  ', warn: 'WARN', fail: 'FAIL' };
+
+export function parseOverrides(values: string[] | undefined): PreflightOverride[] {
+  return (values ?? []).map((v) => {
+    const i = v.indexOf(':');
+    const check = i < 0 ? v : v.slice(0, i);
+    const reason = i < 0 ? '' : v.slice(i + 1).trim();
+    if (!reason) throw new Error(`--override ${check} needs a reason: --override ${check}:"why it is safe"`);
+    return { check, reason };
+  });
+}
+
+export async function runBackup(
+  cluster: Cluster,
+  io: CliIo,
+  o: { node?: string; backupDir?: string; gzip: boolean; detach: boolean; json: boolean; overrides: PreflightOverride[] },
+): Promise<number> {
+  const jobs = new BackupJobs(cluster);
+  const opts: BackupOptions = { compression: o.gzip ? 'gzip' : 'none', overrides: o.overrides, ...(o.node ? { node: o.node } : {}), ...(o.backupDir ? { backupDir: o.backupDir } : {}) };
+  const pre = await preflight(cluster, jobs, { compression: opts.compression, ...(o.node ? { node: o.node } : {}), ...(o.backupDir ? { backupDir: o.backupDir } : {}) });
+  const out = o.json ? io.stderr : io.stdout;
+  out.write(`preflight${pre.node ? ` (tar will run on ${pre.node})` : ''}:\n`);
+  for (const c of pre.checks) out.write(`  ${MARK[c.verdict]} ${c.title}: ${c.reason}\n`);
+  const known = new Set(pre.checks.map((c) => c.id as string));
+  for (const ov of o.overrides) if (!known.has(ov.check)) throw new Error(`--override ${ov.check}: no such check (checks: ${[...known].join(', ')})`);
+  const stop = blocking(pre, o.overrides);
+  if (stop.length || !pre.node) {
+    io.stderr.write(`backup not started: ${stop.map((c) => c.id).join(', ') || 'no node to run on'} failed` + (pre.stoppedNodes.length ? `; start gluster first: gluster-backup start --node ${pre.stoppedNodes.join(' --node ')}` : '') + `; override a check with --override CHECK:"reason"\n`);
+    if (o.json) io.stdout.write(JSON.stringify({ started: false, preflight: pre }, null, 2) + '\n');
+    return 2;
+  }
+  for (const ov of o.overrides) out.write(`  override ${ov.check}: ${ov.reason} (recorded in the job)\n`);
+  const job = await jobs.start(pre.node, { ...opts, sourceBytes: pre.sourceBytes });
+  out.write(`started ${job.id} on ${job.node}: ${job.partial} (tar of ${job.source}${job.compressor ? `, ${job.compressor}` : ''})\n`);
+  if (o.detach) {
+    if (o.json) io.stdout.write(JSON.stringify(job, null, 2) + '\n');
+    out.write(`follow it with: gluster-backup attach ${job.id}\n`);
+    return 0;
+  }
+  return follow(jobs, job, io, o.json, pre.expectedBytes ?? job.sourceBytes);
+}
+
+export async function follow(jobs: BackupJobs, job: JobRecord, io: CliIo, json: boolean, target?: number): Promise<number> {
+  const out = json ? io.stderr : io.stdout;
+  const tty = !json && (io.stdout as { isTTY?: boolean }).isTTY === true;
+  const t0 = Date.parse(job.startedAt);
+  let warnings = 0;
+  let lastPlain = 0;
+  let lastBytes = 0;
+  let lastT = Date.now();
+  let rate = 0;
+  const line = (bytes: number) => {
+    const pct = target ? ` ${Math.min(100, (100 * bytes) / target).toFixed(1)}% of ${human(target)}` : '';
+    const el = Math.round((Date.now() - t0) / 1000);
+    return `${human(bytes)}${pct}, ${human(rate)}/s, ${el} s, ${warnings} warning${warnings === 1 ? '' : 's'}`;
+  };
+  const f = followJob(jobs, job, {
+    sample(t, bytes) {
+      const dt = (t - lastT) / 1000;
+      if (dt > 0 && bytes >= lastBytes) rate = rate ? 0.7 * rate + (0.3 * (bytes - lastBytes)) / dt : (bytes - lastBytes) / dt;
+      lastBytes = bytes;
+      lastT = t;
+      if (tty) out.write(`\r\x1b[K${line(bytes)}`);
+      else if (t - lastPlain >= 10_000) {
+        lastPlain = t;
+        out.write(`progress: ${line(bytes)}\n`);
+      }
+    },
+    event(e: TarEvent) {
+      warnings++;
+      out.write(`${tty ? '\r\x1b[K' : ''}tar: ${e.message}\n`);
+    },
+    state(j) {
+      if (j.state === 'unknown') out.write(`${tty ? '\r\x1b[K' : ''}job state unknown: ${j.reason}\n`);
+    },
+  });
+  const final = await f.done;
+  if (tty) out.write('\n');
+  out.write(`${final.id}: ${final.state}${final.exitCode !== undefined ? ` (tar exit ${final.exitCode})` : ''}${final.reason ? `: ${final.reason}` : ''}\n`);
+  if (final.state === 'completedWithWarnings') {
+    out.write(`the archive is usable but not an exact copy: ${Object.entries(final.warnings ?? {}).map(([k, v]) => `${v} ${k}`).join(', ')}\n`);
+  }
+  if (isFinal(final.state) && final.archiveBytes !== undefined && final.state !== 'failed' && final.state !== 'cancelled') out.write(`archive: ${final.archive} (${human(final.archiveBytes)})\n`);
+  if (json) io.stdout.write(JSON.stringify(final, null, 2) + '\n');
+  return exitOf(final);
+}
+
+export async function runJobs(cluster: Cluster, io: CliIo, json: boolean): Promise<number> {
+  const { jobs, errors } = await new BackupJobs(cluster).list();
+  if (json) io.stdout.write(JSON.stringify({ jobs, errors }, null, 2) + '\n');
+  else {
+    for (const j of jobs) io.stdout.write(`${j.id}  ${j.node}  ${j.state}  ${j.startedAt}${j.archiveBytes !== undefined ? `  ${human(j.archiveBytes)}` : ''}${j.reason ? `  (${j.reason})` : ''}\n`);
+    if (!jobs.length) io.stdout.write('no backup jobs on any node\n');
+    for (const e of errors) io.stderr.write(`${e.node}: ${e.message}\n`);
+  }
+  return errors.length ? 1 : 0;
+}

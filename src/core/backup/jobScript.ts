@@ -1,0 +1,70 @@
+// The shell that runs a backup inside the gluster container. It is passed to `sh -c` with
+// every value as a positional parameter, so no path or name is ever parsed by a shell.
+// It lives on the node, not in the client: closing VS Code or losing SSH does not stop it.
+//
+// Files beside the archive (all on the node's host, in the backups directory):
+//   <stem>.tar[.gz].partial  what tar writes; renamed to the archive only on tar exit 0 or 1
+//   <stem>.log               tar's stderr
+//   <stem>.status            "running <sh pid> <tar pid>", then "exit <code>"
+//   <stem>.cancel            written by the client to ask for a cancel (the script removes
+//                            the partial archive and reports the exit as cancelled)
+//
+// GNU tar exit codes: 0 exact copy, 1 some files changed while read (archive usable),
+// 2 fatal. A tar killed by a signal gives 128+N.
+export const JOB_SCRIPT = String.raw`
+set -u
+partial=$1 final=$2 log=$3 status=$4 cancel=$5 src=$6 comp=$7
+if [ -n "$comp" ]; then
+  tar --create --file="$partial" --directory="$src" --numeric-owner --use-compress-program="$comp" . 2>"$log" &
+else
+  tar --create --file="$partial" --directory="$src" --numeric-owner . 2>"$log" &
+fi
+tarpid=$!
+printf 'running %s %s\n' "$$" "$tarpid" > "$status.tmp" && mv -f "$status.tmp" "$status"
+wait "$tarpid"
+rc=$?
+if [ -e "$cancel" ]; then
+  rm -f "$partial"
+elif [ "$rc" -le 1 ]; then
+  # ln refuses an existing target: an archive already there is never overwritten.
+  if ln "$partial" "$final" 2>>"$log"; then rm -f "$partial"; else rc=2; rm -f "$partial"; fi
+else
+  rm -f "$partial"
+fi
+printf 'exit %s\n' "$rc" > "$status.tmp" && mv -f "$status.tmp" "$status"
+`;
+
+export interface JobPaths {
+  partial: string;
+  archive: string;
+  log: string;
+  status: string;
+  cancel: string;
+  job: string;
+}
+
+export function jobPaths(backupDir: string, archiveName: string): JobPaths {
+  const stem = archiveName.replace(/\.tar(\.gz)?$/, '');
+  const dir = backupDir.replace(/\/+$/, '');
+  return {
+    archive: `${dir}/${archiveName}`,
+    partial: `${dir}/${archiveName}.partial`,
+    log: `${dir}/${stem}.log`,
+    status: `${dir}/${stem}.status`,
+    cancel: `${dir}/${stem}.cancel`,
+    job: `${dir}/${stem}.job.json`,
+  };
+}
+
+export function jobArgv(p: JobPaths, source: string, compressor: string | undefined): string[] {
+  return ['sh', '-c', JOB_SCRIPT, 'gluster-backup-job', p.partial, p.archive, p.log, p.status, p.cancel, source, compressor ?? ''];
+}
+
+export type ScriptStatus = { phase: 'running'; shPid: number; tarPid: number } | { phase: 'exit'; code: number } | { phase: 'none' };
+
+export function parseStatus(text: string | undefined): ScriptStatus {
+  const m = /^(running) (\d+) (\d+)|^(exit) (\d+)/.exec((text ?? '').trim());
+  if (!m) return { phase: 'none' };
+  if (m[1]) return { phase: 'running', shPid: Number(m[2]), tarPid: Number(m[3]) };
+  return { phase: 'exit', code: Number(m[5]) };
+}

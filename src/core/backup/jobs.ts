@@ -1,0 +1,329 @@
+// Backup jobs on the nodes: start one, find them again, follow them, finalise them, cancel.
+// The node is the source of truth (job file, status file, log); this client only reads and
+// records, so any client (VS Code after a reload, the CLI in another terminal) sees the same.
+import type Docker from 'dockerode';
+import type { Cluster } from '../cluster';
+import type { Settings } from '../config';
+import { sleep, withDeadline } from '../deadline';
+import { execInContainer } from '../docker/exec';
+import type { NodeConnection } from '../nodeConnection';
+import { isNotFound } from '../nodeConnection';
+import { toNodeError } from '../nodeErrors';
+import { inspectContainer } from '../probe';
+import { jobArgv, jobPaths, parseStatus } from './jobScript';
+import { nextArchiveName } from './naming';
+import { countEvents, parseTarLine, type TarEvent } from './tarWarnings';
+import type { BackupOptions, JobRecord, JobState } from './types';
+
+const JOB_SUFFIX = '.job.json';
+/** A log larger than this is summarised from its tail: warnings are counted live anyway. */
+const MAX_LOG_READ = 8 * 1024 * 1024;
+
+export class BackupError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BackupError';
+  }
+}
+
+export function isFinal(s: JobState): boolean {
+  return s === 'completed' || s === 'completedWithWarnings' || s === 'failed' || s === 'cancelled';
+}
+
+/** Exit 0 or 1 leave an archive; the state says which. */
+export function stateOfExit(code: number, cancelled: boolean): JobState {
+  if (cancelled) return 'cancelled';
+  if (code === 0) return 'completed';
+  if (code === 1) return 'completedWithWarnings';
+  return 'failed';
+}
+
+async function readText(conn: NodeConnection, file: string, max = 64 * 1024): Promise<string | undefined> {
+  try {
+    const st = await conn.stat(file);
+    if (!st) return undefined;
+    const start = Math.max(0, st.size - max);
+    return (await conn.read(file, start, st.size - start)).toString('utf8');
+  } catch (e) {
+    if (isNotFound(e)) return undefined;
+    throw e;
+  }
+}
+
+export function tarEventsOf(log: string): TarEvent[] {
+  return log.split('\n').map(parseTarLine).filter((e): e is TarEvent => e !== undefined);
+}
+
+/** The operator's sentence for a failed tar: its last error, or the exit code. */
+function failureReason(events: TarEvent[], code: number): string {
+  const noSpace = events.find((e) => e.kind === 'noSpace');
+  if (noSpace) return `the backups directory ran out of space (${noSpace.message})`;
+  const err = [...events].reverse().find((e) => e.severity === 'error' && e.kind !== 'fatal');
+  if (code > 128) return `tar was killed by signal ${code - 128}`;
+  return err ? `tar failed: ${err.message}` : `tar exited with status ${code}`;
+}
+
+export interface StartedJob {
+  record: JobRecord;
+}
+
+export class BackupJobs {
+  constructor(private readonly cluster: Cluster) {}
+
+  private get settings(): Settings {
+    return this.cluster.settings;
+  }
+
+  private async docker(node: string): Promise<Docker> {
+    return this.cluster.connection(node).docker();
+  }
+
+  /** Which compressor the gluster image has: pigz (parallel) when present, else gzip. */
+  async detectCompressor(node: string): Promise<string> {
+    const r = await execInContainer(
+      await this.docker(node),
+      this.settings.containerName,
+      ['sh', '-c', 'command -v pigz || command -v gzip'],
+      this.settings.timeouts.dockerMs,
+    );
+    const path = r.stdout.trim().split('\n')[0];
+    if (r.exitCode !== 0 || !path) throw new BackupError('the gluster image has neither pigz nor gzip: cannot compress');
+    return path.split('/').pop()!;
+  }
+
+  /**
+   * Starts tar on the node and returns once it runs there (or has already ended). Preflight
+   * is the caller's business (see preflight.ts); `backupDir` must already be validated.
+   */
+  async start(node: string, opts: BackupOptions & { sourceBytes?: number; now?: Date }): Promise<JobRecord> {
+    const s = this.settings;
+    const backupDir = opts.backupDir ?? s.backupDir;
+    const conn = this.cluster.connection(node);
+    const docker = await conn.docker();
+    const compressor = opts.compression === 'gzip' ? await this.detectCompressor(node) : undefined;
+    const taken = (await conn.listDir(backupDir)).map((e) => e.name);
+    const name = nextArchiveName(opts.now ?? new Date(), opts.compression, taken);
+    const p = jobPaths(backupDir, name);
+    const container = await inspectContainer(docker, s.containerName, s.timeouts.dockerMs);
+    const record: JobRecord = {
+      id: name.replace(/\.tar(\.gz)?$/, ''),
+      node,
+      state: 'running',
+      archive: p.archive,
+      partial: p.partial,
+      log: p.log,
+      compression: opts.compression,
+      ...(compressor ? { compressor } : {}),
+      source: s.glusterPath,
+      container: s.containerName,
+      containerStartedAt: container.since,
+      startedAt: new Date().toISOString(),
+      ...(opts.sourceBytes !== undefined ? { sourceBytes: opts.sourceBytes } : {}),
+      overrides: opts.overrides ?? [],
+    };
+    // The job file exists before tar does: a client that dies right here leaves a job that
+    // the next look finds and finalises, never an unexplained partial archive.
+    await conn.writeAtomic(p.job, JSON.stringify(record, null, 2) + '\n');
+    const exec = await withDeadline('docker exec (start backup)', s.timeouts.dockerMs, (signal) =>
+      docker.getContainer(s.containerName).exec({
+        Cmd: jobArgv(p, s.glusterPath, compressor),
+        AttachStdout: false,
+        AttachStderr: false,
+        abortSignal: signal,
+      } as Docker.ExecCreateOptions),
+    );
+    await withDeadline('docker exec start (backup)', s.timeouts.dockerMs, () => exec.start({ Detach: true }));
+    record.execId = exec.id;
+    await conn.writeAtomic(p.job, JSON.stringify(record, null, 2) + '\n');
+    this.cluster.log('info', `backup ${record.id} started: tar of ${s.glusterPath} -> ${p.archive}${compressor ? ` (${compressor})` : ''}`, node);
+    // Wait until the script reports tar's pid, so "started" means tar runs.
+    const deadline = Date.now() + s.timeouts.dockerMs;
+    while (Date.now() < deadline) {
+      const st = parseStatus(await readText(conn, p.status));
+      if (st.phase !== 'none') break;
+      await sleep(200);
+    }
+    return this.observe(record);
+  }
+
+  /** Every job whose job file is in the backups directory of a reachable node. */
+  async list(nodes = this.cluster.nodes().map((n) => n.name)): Promise<{ jobs: JobRecord[]; errors: { node: string; message: string }[] }> {
+    const jobs: JobRecord[] = [];
+    const errors: { node: string; message: string }[] = [];
+    await Promise.all(
+      nodes.map(async (node) => {
+        try {
+          const conn = this.cluster.connection(node);
+          const entries = await withDeadline(`list ${this.settings.backupDir}`, this.settings.timeouts.connectMs + this.settings.timeouts.dockerMs, () =>
+            conn.listDir(this.settings.backupDir),
+          );
+          for (const e of entries.filter((x) => x.name.endsWith(JOB_SUFFIX))) {
+            const text = await readText(conn, `${this.settings.backupDir}/${e.name}`);
+            if (!text) continue;
+            try {
+              jobs.push(await this.observe(JSON.parse(text) as JobRecord));
+            } catch (err) {
+              errors.push({ node, message: `${e.name}: ${(err as Error).message}` });
+            }
+          }
+        } catch (e) {
+          if (isNotFound(e)) return;
+          errors.push({ node, message: toNodeError(e, node).message });
+        }
+      }),
+    );
+    jobs.sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+    return { jobs, errors };
+  }
+
+  async find(id: string): Promise<JobRecord> {
+    const { jobs, errors } = await this.list();
+    const job = jobs.find((j) => j.id === id || j.archive.endsWith(`/${id}`));
+    if (!job) {
+      const why = errors.length ? ` (could not look on: ${errors.map((e) => `${e.node}: ${e.message}`).join('; ')})` : '';
+      throw new BackupError(`no backup job "${id}" on any node${why}`);
+    }
+    return job;
+  }
+
+  /**
+   * The job as it is now: a running job is checked against the node (its status file, its exec,
+   * its container) and finalised when it has ended. A node that cannot be reached gives
+   * 'unknown' without touching the record on the node.
+   */
+  async observe(record: JobRecord): Promise<JobRecord> {
+    if (isFinal(record.state)) return record;
+    const s = this.settings;
+    const conn = this.cluster.connection(record.node);
+    const p = jobPaths(record.archive.slice(0, record.archive.lastIndexOf('/')), record.archive.slice(record.archive.lastIndexOf('/') + 1));
+    let status;
+    let cancelAsked: boolean;
+    try {
+      status = parseStatus(await readText(conn, p.status));
+      cancelAsked = (await conn.stat(p.cancel)) !== undefined;
+    } catch (e) {
+      return { ...record, state: 'unknown', reason: toNodeError(e, record.node).message };
+    }
+    if (status.phase === 'exit') return this.finalise(record, conn, p, status.code, cancelAsked);
+
+    // Still "running" on paper: is the shell still there? Its exec disappears with the
+    // container, and a stopped container kills it without a word.
+    let alive: boolean | undefined;
+    let why = '';
+    try {
+      const docker = await conn.docker();
+      const container = await inspectContainer(docker, s.containerName, s.timeouts.dockerMs);
+      if (container.state !== 'running') {
+        alive = false;
+        why = `the ${s.containerName} container is ${container.state} (stopped during the backup)`;
+      } else if (record.containerStartedAt && container.since && container.since !== record.containerStartedAt) {
+        alive = false;
+        why = `the ${s.containerName} container was restarted during the backup`;
+      } else if (record.execId) {
+        try {
+          const info = await withDeadline('docker exec inspect', s.timeouts.dockerMs, () => docker.getExec(record.execId!).inspect());
+          alive = info.Running;
+          if (!alive) why = `the backup shell ended with status ${info.ExitCode} without reporting tar's exit`;
+        } catch (e) {
+          if ((e as { statusCode?: number }).statusCode === 404) {
+            alive = false;
+            why = 'the backup process is gone from the container';
+          } else throw e;
+        }
+      } else {
+        // The client died between writing the job file and starting tar.
+        alive = status.phase === 'running';
+        if (!alive) why = 'tar was never started';
+      }
+    } catch (e) {
+      return { ...record, state: 'unknown', reason: toNodeError(e, record.node).message };
+    }
+    if (alive) {
+      const st = await conn.stat(p.partial).catch(() => undefined);
+      return { ...record, state: 'running', ...(st ? { archiveBytes: st.size } : {}) };
+    }
+    // The status file may have been written between our two looks.
+    const again = parseStatus(await readText(conn, p.status).catch(() => undefined));
+    if (again.phase === 'exit') return this.finalise(record, conn, p, again.code, cancelAsked);
+    await conn.remove(p.partial);
+    return this.record(conn, p.job, {
+      ...record,
+      state: cancelAsked ? 'cancelled' : 'failed',
+      endedAt: new Date().toISOString(),
+      reason: cancelAsked ? 'cancelled' : `${why}; the partial archive was removed`,
+    });
+  }
+
+  private async finalise(record: JobRecord, conn: NodeConnection, p: ReturnType<typeof jobPaths>, code: number, cancelled: boolean): Promise<JobRecord> {
+    const log = (await readText(conn, p.log, MAX_LOG_READ).catch(() => undefined)) ?? '';
+    const events = tarEventsOf(log);
+    const state = stateOfExit(code, cancelled);
+    const archive = state === 'completed' || state === 'completedWithWarnings' ? await conn.stat(p.archive) : undefined;
+    const statusSt = await conn.stat(p.status).catch(() => undefined);
+    const done: JobRecord = {
+      ...record,
+      state: archive || !(state === 'completed' || state === 'completedWithWarnings') ? state : 'failed',
+      exitCode: code,
+      endedAt: statusSt ? new Date(statusSt.mtimeMs).toISOString() : new Date().toISOString(),
+      warnings: countEvents(events),
+      ...(archive ? { archiveBytes: archive.size } : {}),
+    };
+    if (state === 'cancelled') done.reason = 'cancelled by the operator; the partial archive was removed';
+    else if (state === 'failed') done.reason = `${failureReason(events, code)}; the partial archive was removed`;
+    else if (!archive) done.reason = 'tar ended but the archive is missing';
+    // A partial left by anything but the script's own cleanup is not an archive: remove it.
+    await conn.remove(p.partial).catch(() => undefined);
+    const saved = await this.record(conn, p.job, done);
+    await conn.remove(p.cancel).catch(() => undefined);
+    return saved;
+  }
+
+  private async record(conn: NodeConnection, file: string, rec: JobRecord): Promise<JobRecord> {
+    await conn.writeAtomic(file, JSON.stringify(rec, null, 2) + '\n');
+    this.cluster.log(rec.state === 'failed' ? 'error' : 'info', `backup ${rec.id}: ${rec.state}${rec.reason ? ` (${rec.reason})` : ''}`, rec.node);
+    return rec;
+  }
+
+  /** Stops tar on the node; the script then removes the partial archive. */
+  async cancel(record: JobRecord): Promise<JobRecord> {
+    const now = await this.observe(record);
+    if (isFinal(now.state)) return now;
+    if (now.state === 'unknown') throw new BackupError(`cannot cancel ${record.id}: ${now.reason}`);
+    const conn = this.cluster.connection(record.node);
+    const p = jobPaths(record.archive.slice(0, record.archive.lastIndexOf('/')), record.archive.slice(record.archive.lastIndexOf('/') + 1));
+    await conn.writeAtomic(p.cancel, new Date().toISOString() + '\n');
+    const st = parseStatus(await readText(conn, p.status));
+    if (st.phase === 'running') {
+      const docker = await conn.docker();
+      // The pid is tar's inside the container's pid namespace, where this kill runs.
+      await execInContainer(docker, this.settings.containerName, ['kill', '-TERM', String(st.tarPid)], this.settings.timeouts.dockerMs);
+    }
+    const deadline = Date.now() + 30_000;
+    let cur = now;
+    while (Date.now() < deadline) {
+      cur = await this.observe(record);
+      if (isFinal(cur.state)) return cur;
+      await sleep(300);
+    }
+    throw new BackupError(`tar did not stop within 30 s after the cancel of ${record.id}`);
+  }
+
+  /** tar's stderr from `offset`, for following a job live; returns the new offset. */
+  async readLog(record: JobRecord, offset: number): Promise<{ text: string; offset: number }> {
+    const conn = this.cluster.connection(record.node);
+    const st = await conn.stat(record.log);
+    if (!st || st.size <= offset) return { text: '', offset };
+    const buf = await conn.read(record.log, offset, Math.min(st.size - offset, 1024 * 1024));
+    // Whole lines only, so a message (or a UTF-8 character) is never cut in two.
+    const end = buf.lastIndexOf(0x0a) + 1;
+    const take = end > 0 ? end : buf.length === 1024 * 1024 ? buf.length : 0;
+    return { text: buf.subarray(0, take).toString('utf8'), offset: offset + take };
+  }
+
+  /** Current size of the archive being written (or written), read with one stat on the node. */
+  async archiveSize(record: JobRecord): Promise<number | undefined> {
+    const conn = this.cluster.connection(record.node);
+    const st = (await conn.stat(record.partial)) ?? (await conn.stat(record.archive));
+    return st?.size;
+  }
+}

@@ -26,6 +26,8 @@ export interface NodeConnection {
   writeAtomic(file: string, data: string): Promise<void>;
   /** Removes a file; a file that is already gone is not an error. */
   remove(file: string): Promise<void>;
+  /** Bytes available to an unprivileged writer on the filesystem holding `dir`. */
+  freeBytes(dir: string): Promise<number>;
   close(): void;
 }
 
@@ -89,6 +91,11 @@ export class LocalConnection implements NodeConnection {
 
   async remove(file: string): Promise<void> {
     await fsp.rm(file, { force: true });
+  }
+
+  async freeBytes(dir: string): Promise<number> {
+    const st = await fsp.statfs(dir);
+    return st.bavail * st.bsize;
   }
 
   close(): void {

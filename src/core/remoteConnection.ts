@@ -101,6 +101,14 @@ class RemoteConnection implements NodeConnection {
     );
   }
 
+  async freeBytes(dir: string): Promise<number> {
+    const sftp = await this.session.sftp();
+    // statvfs@openssh.com: every OpenSSH sftp-server has it.
+    return new Promise((resolve, reject) =>
+      sftp.ext_openssh_statvfs(dir, (err, st) => (err ? reject(err) : resolve(st.bavail * st.frsize))),
+    );
+  }
+
   close(): void {
     this.session.close();
   }

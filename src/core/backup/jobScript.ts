@@ -14,24 +14,36 @@
 export const JOB_SCRIPT = String.raw`
 set -u
 partial=$1 final=$2 log=$3 status=$4 cancel=$5 src=$6 comp=$7
-if [ -n "$comp" ]; then
-  tar --create --file="$partial" --directory="$src" --numeric-owner --use-compress-program="$comp" . 2>"$log" &
-else
-  tar --create --file="$partial" --directory="$src" --numeric-owner . 2>"$log" &
-fi
-tarpid=$!
-printf 'running %s %s\n' "$$" "$tarpid" > "$status.tmp" && mv -f "$status.tmp" "$status"
-wait "$tarpid"
-rc=$?
+# tar's stderr also goes to a copy in the container's own /tmp: when the backups directory
+# fills up, the log there cannot take tar's last words, and they are restored from the copy.
+tmp=/tmp/gluster-backup-job-$$
+(
+  if [ -n "$comp" ]; then
+    tar --create --file="$partial" --directory="$src" --numeric-owner --use-compress-program="$comp" . 2>&1 >/dev/null &
+  else
+    tar --create --file="$partial" --directory="$src" --numeric-owner . 2>&1 >/dev/null &
+  fi
+  echo $! > "$tmp.pid"
+  wait $!
+  echo $? > "$tmp.rc"
+) | tee "$tmp.err" > "$log" &
+while [ ! -s "$tmp.pid" ]; do sleep 0.05; done
+printf 'running %s %s
+' "$$" "$(cat "$tmp.pid")" > "$status.tmp" && mv -f "$status.tmp" "$status"
+wait
+rc=$(cat "$tmp.rc" 2>/dev/null || echo 2)
 if [ -e "$cancel" ]; then
   rm -f "$partial"
 elif [ "$rc" -le 1 ]; then
   # ln refuses an existing target: an archive already there is never overwritten.
-  if ln "$partial" "$final" 2>>"$log"; then rm -f "$partial"; else rc=2; rm -f "$partial"; fi
+  if ln "$partial" "$final" 2>>"$tmp.err"; then rm -f "$partial"; else rc=2; rm -f "$partial"; fi
 else
   rm -f "$partial"
 fi
-printf 'exit %s\n' "$rc" > "$status.tmp" && mv -f "$status.tmp" "$status"
+if ! cmp -s "$tmp.err" "$log"; then cat "$tmp.err" > "$log"; fi
+rm -f "$tmp.pid" "$tmp.rc" "$tmp.err"
+printf 'exit %s
+' "$rc" > "$status.tmp" && mv -f "$status.tmp" "$status"
 `;
 
 export interface JobPaths {

@@ -177,6 +177,17 @@ export class BackupJobs {
   }
 
   async find(id: string): Promise<JobRecord> {
+    // The job file is named for the job: look it up directly before listing everything.
+    if (/^[A-Za-z0-9._-]+$/.test(id)) {
+      const direct = await Promise.all(
+        this.cluster.nodes().map(async (n) => {
+          const text = await readText(this.cluster.connection(n.name), `${this.settings.backupDir}/${id}${JOB_SUFFIX}`).catch(() => undefined);
+          return text ? (JSON.parse(text) as JobRecord) : undefined;
+        }),
+      );
+      const hit = direct.find((j): j is JobRecord => j !== undefined);
+      if (hit) return this.observe(hit);
+    }
     const { jobs, errors } = await this.list();
     const job = jobs.find((j) => j.id === id || j.archive.endsWith(`/${id}`));
     if (!job) {
@@ -269,12 +280,22 @@ export class BackupJobs {
       ...(archive ? { archiveBytes: archive.size } : {}),
     };
     if (state === 'cancelled') done.reason = 'cancelled by the operator; the partial archive was removed';
-    else if (state === 'failed') done.reason = `${failureReason(events, code)}; the partial archive was removed`;
+    else if (state === 'failed') {
+      let why = failureReason(events, code);
+      // With the disk full, tar's own message often cannot be written to the log either.
+      if (!events.some((e) => e.kind === 'noSpace')) {
+        const free = await conn.freeBytes(p.archive.slice(0, p.archive.lastIndexOf('/'))).catch(() => undefined);
+        if (free !== undefined && free < 1024 * 1024) why = `the backups directory ran out of space (${free} bytes left; ${why})`;
+      }
+      done.reason = `${why}; the partial archive was removed`;
+    }
     else if (!archive) done.reason = 'tar ended but the archive is missing';
     // A partial left by anything but the script's own cleanup is not an archive: remove it.
     await conn.remove(p.partial).catch(() => undefined);
     const saved = await this.record(conn, p.job, done);
     await conn.remove(p.cancel).catch(() => undefined);
+    // The job file now holds the exit code; the status file has served its purpose.
+    await conn.remove(p.status).catch(() => undefined);
     return saved;
   }
 

@@ -1,0 +1,64 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { nextArchiveName, seedDate } from '../../src/core/backup/naming';
+import { parseStatus, jobPaths, jobArgv } from '../../src/core/backup/jobScript';
+import { stateOfExit } from '../../src/core/backup/jobs';
+import { parseOverrides, exitOf } from '../../src/cli/backup';
+import type { JobRecord } from '../../src/core/backup/types';
+
+test('the seed date format is YYYY-DD-MM', () => {
+  assert.equal(seedDate(new Date(2026, 0, 2)), '2026-02-01');
+  assert.equal(seedDate(new Date(2026, 10, 28)), '2026-28-11');
+});
+
+test('same-day backups never reuse a name, whatever file holds it', () => {
+  const d = new Date(2026, 10, 28);
+  assert.equal(nextArchiveName(d, 'none', []), 'datarobot-gluster-backup-2026-28-11.tar');
+  assert.equal(nextArchiveName(d, 'gzip', []), 'datarobot-gluster-backup-2026-28-11.tar.gz');
+  assert.equal(nextArchiveName(d, 'none', ['datarobot-gluster-backup-2026-28-11.tar']), 'datarobot-gluster-backup-2026-28-11-2.tar');
+  // A partial archive, a job file or a log of the same stem also take the name.
+  assert.equal(nextArchiveName(d, 'none', ['datarobot-gluster-backup-2026-28-11.tar.partial']), 'datarobot-gluster-backup-2026-28-11-2.tar');
+  assert.equal(nextArchiveName(d, 'gzip', ['datarobot-gluster-backup-2026-28-11.job.json']), 'datarobot-gluster-backup-2026-28-11-2.tar.gz');
+  assert.equal(
+    nextArchiveName(d, 'none', ['datarobot-gluster-backup-2026-28-11.tar', 'datarobot-gluster-backup-2026-28-11-2.log', 'datarobot-gluster-backup-2026-28-11-3.tar']),
+    'datarobot-gluster-backup-2026-28-11-4.tar',
+  );
+});
+
+test('job files sit beside the archive and every value is a separate argv entry', () => {
+  const p = jobPaths('/b/dir/', 'datarobot-gluster-backup-2026-28-11-2.tar.gz');
+  assert.deepEqual(p, {
+    archive: '/b/dir/datarobot-gluster-backup-2026-28-11-2.tar.gz',
+    partial: '/b/dir/datarobot-gluster-backup-2026-28-11-2.tar.gz.partial',
+    log: '/b/dir/datarobot-gluster-backup-2026-28-11-2.log',
+    status: '/b/dir/datarobot-gluster-backup-2026-28-11-2.status',
+    cancel: '/b/dir/datarobot-gluster-backup-2026-28-11-2.cancel',
+    job: '/b/dir/datarobot-gluster-backup-2026-28-11-2.job.json',
+  });
+  const argv = jobArgv(p, '/mnt/$(rm -rf /) `x`', 'pigz');
+  assert.equal(argv[0], 'sh');
+  assert.equal(argv[1], '-c');
+  assert.ok(!argv[2].includes('/mnt/'), 'no value inside the script text');
+  assert.deepEqual(argv.slice(3), ['gluster-backup-job', p.partial, p.archive, p.log, p.status, p.cancel, '/mnt/$(rm -rf /) `x`', 'pigz']);
+});
+
+test('status file and exit codes', () => {
+  assert.deepEqual(parseStatus('running 12 34\n'), { phase: 'running', shPid: 12, tarPid: 34 });
+  assert.deepEqual(parseStatus('exit 1\n'), { phase: 'exit', code: 1 });
+  assert.deepEqual(parseStatus(undefined), { phase: 'none' });
+  assert.deepEqual(parseStatus('garbage'), { phase: 'none' });
+  assert.equal(stateOfExit(0, false), 'completed');
+  assert.equal(stateOfExit(1, false), 'completedWithWarnings');
+  assert.equal(stateOfExit(2, false), 'failed');
+  assert.equal(stateOfExit(143, true), 'cancelled');
+  const job = (state: JobRecord['state']) => ({ state }) as JobRecord;
+  assert.equal(exitOf(job('completed')), 0);
+  assert.equal(exitOf(job('completedWithWarnings')), 1);
+  for (const s of ['failed', 'cancelled', 'unknown', 'running'] as const) assert.equal(exitOf(job(s)), 2);
+});
+
+test('an override needs a reason', () => {
+  assert.deepEqual(parseOverrides(['freeSpace:I checked by hand']), [{ check: 'freeSpace', reason: 'I checked by hand' }]);
+  assert.throws(() => parseOverrides(['freeSpace']), /needs a reason/);
+  assert.throws(() => parseOverrides(['freeSpace:  ']), /needs a reason/);
+});

@@ -1,0 +1,50 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { LineSplitter, countEvents, parseTarLine } from '../../src/core/backup/tarWarnings';
+
+test('the messages GNU tar prints are typed', () => {
+  const cases: [string, string, string | undefined, string][] = [
+    ['tar: ./a/b c: file changed as we read it', 'changed', './a/b c', 'warning'],
+    ['tar: ./x: File removed before we read it', 'removed', './x', 'warning'],
+    ['tar: ./big: File shrank by 1024 bytes; padding with zeros', 'shrank', './big', 'warning'],
+    ['tar: ./s: socket ignored', 'socketIgnored', './s', 'warning'],
+    ['tar: ./p: Cannot open: Permission denied', 'cannotOpen', './p', 'warning'],
+    ['tar: /b/x.tar.partial: Cannot write: No space left on device', 'noSpace', '/b/x.tar.partial', 'error'],
+    ['tar: /b/x.tar.partial: Wrote only 8192 of 10240 bytes', 'noSpace', '/b/x.tar.partial', 'error'],
+    ['tar: Error is not recoverable: exiting now', 'fatal', undefined, 'error'],
+    ['tar: Exiting with failure status due to previous errors', 'fatal', undefined, 'error'],
+    ['pigz: abort: write error on <stdout>', 'other', undefined, 'error'],
+  ];
+  for (const [line, kind, p, sev] of cases) {
+    const e = parseTarLine(line)!;
+    assert.equal(e.kind, kind, line);
+    assert.equal(e.path, p, line);
+    assert.equal(e.severity, sev, line);
+  }
+  assert.equal(parseTarLine(''), undefined);
+});
+
+test('real GNU tar output for an unreadable file parses', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gb-tarw-'));
+  fs.chmodSync(dir, 0o755);
+  fs.writeFileSync(path.join(dir, 'secret'), 'x');
+  fs.chmodSync(path.join(dir, 'secret'), 0);
+  // As root the file stays readable; run tar as nobody so that open fails for real.
+  const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'tar', '-cf', '-', '-C', dir, '.'], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  const lines = r.stderr.split('\n').filter(Boolean);
+  const events = lines.map(parseTarLine);
+  assert.ok(events.some((e) => e?.kind === 'cannotOpen' && e.path === './secret'), r.stderr);
+  assert.equal(countEvents(events.filter((e) => e !== undefined)).cannotOpen, 1);
+  execFileSync('rm', ['-rf', dir]);
+});
+
+test('lines split across chunks are joined', () => {
+  const s = new LineSplitter();
+  assert.deepEqual(s.push('tar: a: file chan'), []);
+  assert.deepEqual(s.push('ged as we read it\ntar: b'), ['tar: a: file changed as we read it']);
+  assert.deepEqual(s.flush(), ['tar: b']);
+});

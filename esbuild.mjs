@@ -1,4 +1,4 @@
-// One build step for everything that ships: the extension host bundle, the CLI and (later) the
+// One build step for everything that ships: the extension host bundle, the CLI and the
 // webview bundles. `vscode` stays external because the editor provides it at run time.
 import * as esbuild from 'esbuild';
 
@@ -33,9 +33,22 @@ const node = {
   logLevel: 'warning',
 };
 
+// Webview pages run in VS Code's Chromium (Electron 25 in VS Code 1.82). Everything they load
+// is bundled here, CSS included (next to the script), so the page's CSP can forbid any remote source.
+const webview = {
+  bundle: true,
+  platform: 'browser',
+  target: 'chrome114',
+  format: 'iife',
+  sourcemap: !production,
+  minify: production,
+  logLevel: 'warning',
+};
+
 const builds = [
   { ...node, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js' },
   { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  { ...webview, entryPoints: { progress: 'src/webview/main.ts' }, outdir: 'dist/webview' },
 ];
 
 if (watch) {

@@ -9,3 +9,4 @@ npm run --silent build
 npx tsc -p tsconfig.test.json
 bash testbed/testbed.sh ensure
 node out/bench/refresh.bench.js
+node out/bench/backup.bench.js

@@ -12,6 +12,10 @@ export const Cmd = {
   editNode: 'glusterBackup.editNode',
   trustHostKey: 'glusterBackup.trustHostKey',
   showLog: 'glusterBackup.showLog',
+  backup: 'glusterBackup.backup',
+  cancelBackup: 'glusterBackup.cancelBackup',
+  showBackupLog: 'glusterBackup.showBackupLog',
+  showProgress: 'glusterBackup.showProgress',
 } as const;
 
 export type CommandId = (typeof Cmd)[keyof typeof Cmd];

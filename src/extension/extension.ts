@@ -1,6 +1,7 @@
 // Entry point. Activation only reads settings and wires objects together: no node is contacted
 // until the Nodes view is visible, so activating (e.g. for a command) stays instant.
 import * as vscode from 'vscode';
+import { wireBackups } from './backup/wireBackups';
 import { Cmd, VIEW_ID, VIEW_STATE_KEY } from './commandIds';
 import { registerCommands } from './commands/registerCommands';
 import { PromptingCredentials } from './credentials';
@@ -25,13 +26,14 @@ export function activate(context: vscode.ExtensionContext): void {
       canSelectMany: true,
     });
     const refresher = new ViewRefresher(view, session, provider, log);
-    // Timers and watches stop before the view goes and the connections close.
+    const backups = wireBackups(context, { session, provider, refresher, view, log });
+    // Timers, watches and job followers stop before the view goes and the connections close.
     context.subscriptions.push(
       new vscode.Disposable(() => {
-        for (const d of [refresher, view, provider, session]) d.dispose();
+        for (const d of [backups, refresher, view, provider, session]) d.dispose();
       }),
     );
-    context.subscriptions.push(...registerCommands({ session, provider, refresher, creds, log }));
+    context.subscriptions.push(...registerCommands({ session, provider, refresher, creds, log, monitor: backups.monitor, progress: backups.progress }));
   } catch (err) {
     // Never let activation fail: the view shows its "could not start" welcome, and every
     // command says so and points at the log instead of "command not found".

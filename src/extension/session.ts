@@ -4,14 +4,15 @@
 import * as vscode from 'vscode';
 import { effectiveNodes, type NodeConfig, type Settings } from '../core/config';
 import type { NodeStatus } from '../core/model';
-import { createCluster, type ClusterApi, type LogLine } from '../core/cluster';
+import { createCluster, type Cluster, type LogLine } from '../core/cluster';
 import { CONFIG_SECTION } from './commandIds';
 import type { PromptingCredentials } from './credentials';
 import { writeClusterLine } from './log';
 import { readSettings, SettingsProblemReporter } from './settings';
 
 export class ClusterSession implements vscode.Disposable {
-  private _cluster: ClusterApi | undefined;
+  // The concrete Cluster, not ClusterApi: backup jobs need its connections and its log.
+  private _cluster: Cluster | undefined;
   private _settings!: Settings;
   private _failure: string | undefined;
   private _allNodesInvalid = false;
@@ -39,7 +40,7 @@ export class ClusterSession implements vscode.Disposable {
     );
   }
 
-  get cluster(): ClusterApi | undefined {
+  get cluster(): Cluster | undefined {
     return this._cluster;
   }
 

@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { Cmd } from '../../src/extension/commandIds';
+import { PROGRESS_VIEW_TYPE } from '../../src/webview/protocol';
 
 function manifest(): any {
   let dir = __dirname;
@@ -18,6 +19,10 @@ test('every contributed command is registered, and has an activation event', () 
   assert.deepEqual(contributed, Object.values(Cmd).sort());
   for (const id of contributed) assert.ok(pkg.activationEvents.includes(`onCommand:${id}`), `no onCommand:${id}`);
   assert.ok(pkg.activationEvents.includes('onView:glusterBackup.nodes'));
+});
+
+test('progress panels restored after a reload activate the extension (their serializer)', () => {
+  assert.ok(manifest().activationEvents.includes(`onWebviewPanel:${PROGRESS_VIEW_TYPE}`));
 });
 
 test('menus only name contributed commands, and their view/item regexes compile', () => {
@@ -47,4 +52,27 @@ test('the contextValue scheme drives the node menus as intended', () => {
   assert.ok(!offered('glusterBackup.trustHostKey', 'node:hostKeyChanged:ssh'));
   assert.ok(!offered('glusterBackup.removeNode', 'node:running:implicit'));
   assert.ok(offered('glusterBackup.removeNode', 'node:unreachable:ssh'));
+});
+
+test('backup commands: offered on running nodes and job rows, cancel only while running', () => {
+  const pkg = manifest();
+  const entries = pkg.contributes.menus['view/item/context'] as Array<{ command: string; when: string; group: string }>;
+  const offered = (cmd: string, contextValue: string, inline = false) =>
+    entries
+      .filter((e) => e.command === cmd && e.group.startsWith('inline') === inline)
+      .some((e) => [...e.when.matchAll(/viewItem =~ \/(.*?)\/(?=\s|$|\))/g)].some((m) => new RegExp(m[1]).test(contextValue)) || e.when.includes(`viewItem == ${contextValue}`));
+  assert.ok(offered('glusterBackup.backup', 'node:running:ssh'));
+  assert.ok(!offered('glusterBackup.backup', 'node:exited:ssh'));
+  assert.ok(offered('glusterBackup.backup', 'backups', true));
+  for (const inline of [true, false]) {
+    assert.ok(offered('glusterBackup.cancelBackup', 'job:running', inline));
+    assert.ok(offered('glusterBackup.showProgress', 'job:running', inline));
+    assert.ok(!offered('glusterBackup.cancelBackup', 'job:unknown', inline));
+    assert.ok(!offered('glusterBackup.cancelBackup', 'archive:partial', inline));
+  }
+  assert.ok(offered('glusterBackup.showBackupLog', 'job:running'));
+  assert.ok(pkg.contributes.menus['view/title'].some((e: { command: string }) => e.command === 'glusterBackup.backup'));
+  // The palette can reach every backup command: each picks its job (or node) itself.
+  const hidden = new Set(pkg.contributes.menus.commandPalette.filter((e: { when: string }) => e.when === 'false').map((e: { command: string }) => e.command));
+  for (const id of ['backup', 'cancelBackup', 'showBackupLog', 'showProgress']) assert.ok(!hidden.has(`glusterBackup.${id}`), id);
 });

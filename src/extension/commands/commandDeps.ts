@@ -1,5 +1,7 @@
 // What every command handler may use; built once in activate.
 import type * as vscode from 'vscode';
+import type { JobMonitor } from '../backup/jobMonitor';
+import type { ProgressOpener } from '../backup/progressWiring';
 import type { PromptingCredentials } from '../credentials';
 import type { ClusterSession } from '../session';
 import type { NodesProvider } from '../tree/nodesProvider';
@@ -11,4 +13,6 @@ export interface CommandDeps {
   refresher: ViewRefresher;
   creds: PromptingCredentials;
   log: vscode.LogOutputChannel;
+  monitor: JobMonitor;
+  progress: ProgressOpener;
 }

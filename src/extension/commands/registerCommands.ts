@@ -1,6 +1,8 @@
 // Binds every command id to its handler. Handlers never throw into VS Code: a failure is
 // logged and shown, the extension keeps running.
 import * as vscode from 'vscode';
+import { backupCommand } from '../backup/backupCommand';
+import { cancelBackupCommand, showBackupLogCommand, showProgressCommand } from '../backup/jobCommands';
 import { Cmd, type CommandId } from '../commandIds';
 import { nodeNameOf } from '../tree/treeNode';
 import { errorText } from '../tree/viewRefresher';
@@ -32,6 +34,10 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     [Cmd.editNode]: editNode(deps),
     [Cmd.trustHostKey]: trustHostKey(deps),
     [Cmd.showLog]: () => deps.log.show(),
+    [Cmd.backup]: backupCommand(deps),
+    [Cmd.cancelBackup]: cancelBackupCommand(deps),
+    [Cmd.showBackupLog]: showBackupLogCommand(deps),
+    [Cmd.showProgress]: showProgressCommand(deps),
   };
 
   return Object.entries(handlers).map(([id, fn]) =>

@@ -1,7 +1,9 @@
-// The backup directory of a node and the archives in it, newest first.
+// The backup directory of a node and the archives in it, newest first; running jobs on top.
 import * as vscode from 'vscode';
 import type { BackupArchive } from '../../core/model';
+import { partialOfJob } from '../backup/jobText';
 import { ago, humanSize, md, plural, shortDate } from '../format';
+import { JobItem, type JobRow } from './jobItems';
 import { MessageItem } from './messageItems';
 import { colors } from './stateIcons';
 import { TreeNode } from './treeNode';
@@ -12,14 +14,18 @@ export class BackupsItem extends TreeNode {
     private readonly dir: string,
     private readonly archives: BackupArchive[],
     private readonly error: string | undefined,
+    private readonly jobs: JobRow[] = [],
   ) {
     super(nodeName);
   }
 
   getTreeItem(): vscode.TreeItem {
-    const item = new vscode.TreeItem('backups', vscode.TreeItemCollapsibleState.Collapsed);
+    // Expanded while a job runs, so its progress row is in sight; the id keeps the user's choice.
+    const item = new vscode.TreeItem('backups', this.jobs.length ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
+    item.id = `node/${this.nodeName}/backups`;
     const complete = this.archives.filter((a) => !a.partial).length;
-    item.description = this.error ? `${this.dir}: cannot read` : `${plural(complete, 'archive')} in ${this.dir}`;
+    const running = this.jobs.length ? ` · ${this.jobs.length === 1 ? 'backup running' : `${this.jobs.length} backups running`}` : '';
+    item.description = (this.error ? `${this.dir}: cannot read` : `${plural(complete, 'archive')} in ${this.dir}`) + running;
     item.iconPath = this.error ? new vscode.ThemeIcon('warning', colors.warn) : new vscode.ThemeIcon('archive');
     item.contextValue = 'backups';
     item.tooltip = this.error ? `${this.dir}: ${this.error}` : `Backup archives in ${this.dir} on this node`;
@@ -27,11 +33,16 @@ export class BackupsItem extends TreeNode {
   }
 
   override getChildren(): TreeNode[] {
-    if (this.error) return [new MessageItem(this.nodeName, 'Cannot list the backups', 'warning', this.error)];
-    if (this.archives.length === 0) return [new MessageItem(this.nodeName, 'No archives yet')];
-    return [...this.archives]
-      .sort((a, b) => b.mtime.localeCompare(a.mtime))
-      .map((a) => new ArchiveItem(this.nodeName!, a));
+    const jobs = this.jobs.map((r) => new JobItem(this.nodeName!, r));
+    if (this.error) return [...jobs, new MessageItem(this.nodeName, 'Cannot list the backups', 'warning', this.error)];
+    // A running job's .partial is shown as its job row, not as a bare partial archive.
+    const records = this.jobs.map((r) => r.job);
+    const archives = this.archives.filter((a) => !a.partial || !partialOfJob(a.path, records));
+    if (archives.length === 0 && jobs.length === 0) return [new MessageItem(this.nodeName, 'No archives yet')];
+    return [
+      ...jobs,
+      ...archives.sort((a, b) => b.mtime.localeCompare(a.mtime)).map((a) => new ArchiveItem(this.nodeName!, a)),
+    ];
   }
 }
 

@@ -7,6 +7,7 @@ import { md, plural, shortDate, shortTime } from '../format';
 import { BackupsItem } from './backupItems';
 import { ContainerItem, StorageDriverItem } from './containerItems';
 import { nodeContextValue, nodeState, type NodeWhere } from './contextValues';
+import type { JobRow } from './jobItems';
 import { ErrorItem, MessageItem } from './messageItems';
 import { stateLook } from './stateIcons';
 import { TreeNode } from './treeNode';
@@ -24,6 +25,8 @@ export class NodeItem extends TreeNode {
     private readonly settings: Settings,
     private readonly implicit: boolean,
     status: NodeStatus | undefined,
+    /** The backup jobs running on this node, as the job monitor knows them. */
+    private readonly jobs: (node: string) => JobRow[] = () => [],
   ) {
     super(config.name);
     this._status = status;
@@ -127,7 +130,7 @@ export class NodeItem extends TreeNode {
     else if (s.volumesPending) rows.push(new MessageItem(name, 'Reading volume health…'));
     else if (s.volumes.length === 0) rows.push(new MessageItem(name, 'No volumes'));
     else rows.push(...s.volumes.map((v) => new VolumeItem(name, v)));
-    rows.push(new BackupsItem(name, this.settings.backupDir, s.backups, s.backupsError));
+    rows.push(new BackupsItem(name, this.settings.backupDir, s.backups, s.backupsError, this.jobs(name)));
     return rows;
   }
 }

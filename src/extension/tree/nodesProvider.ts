@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import type { NodeStatus } from '../../core/model';
 import { VIEW_STATE_KEY, type ViewState } from '../commandIds';
 import type { ClusterSession } from '../session';
+import type { JobRow } from './jobItems';
 import { NodeItem } from './nodeItem';
 import type { TreeNode } from './treeNode';
 
@@ -12,6 +13,8 @@ export class NodesProvider implements vscode.TreeDataProvider<TreeNode>, vscode.
   private readonly changed = new vscode.EventEmitter<TreeNode | undefined | void>();
   private detach: (() => void) | undefined;
   private readonly sub: vscode.Disposable;
+  /** Set by the job monitor's wiring; until then no node has a job row. */
+  private jobsOf: (node: string) => JobRow[] = () => [];
 
   readonly onDidChangeTreeData = this.changed.event;
 
@@ -28,7 +31,7 @@ export class NodesProvider implements vscode.TreeDataProvider<TreeNode>, vscode.
     this.items = new Map(
       session
         .shownNodes()
-        .map((n) => [n.name, new NodeItem(n, session.settings, session.isImplicit(n.name), cluster?.status(n.name))]),
+        .map((n) => [n.name, new NodeItem(n, session.settings, session.isImplicit(n.name), cluster?.status(n.name), (name) => this.jobsOf(name))]),
     );
     if (cluster) {
       const onStatus = (s: NodeStatus) => this.applyStatus(s);
@@ -43,6 +46,16 @@ export class NodesProvider implements vscode.TreeDataProvider<TreeNode>, vscode.
   applyStatus(s: NodeStatus): void {
     const item = this.items.get(s.name);
     if (item?.setStatus(s)) this.changed.fire(item);
+  }
+
+  setJobSource(jobsOf: (node: string) => JobRow[]): void {
+    this.jobsOf = jobsOf;
+  }
+
+  /** Redraws a node (its backups row rebuilds with the jobs); '' redraws every node. */
+  jobsChanged(node: string): void {
+    const items = node ? [this.items.get(node)] : [...this.items.values()];
+    for (const item of items) if (item) this.changed.fire(item);
   }
 
   setBusy(names: string[], label: string | undefined, untilStatus = false): void {

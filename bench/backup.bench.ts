@@ -1,0 +1,69 @@
+// Backup wall time through the product against `docker exec gluster tar -cf` by hand, on the
+// same node and the same data, in the same run; then compressed against `tar -czf`.
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+import { REPO, TESTBED_DIR, inGluster, onNode } from '../test/integration/helpers/testbed';
+import { ms } from './stats';
+
+const CLI = path.join(REPO, 'dist', 'cli.js');
+const DIR = '/opt/datarobot/data/backups/gluster';
+
+function timed(fn: () => void): number {
+  const t0 = process.hrtime.bigint();
+  fn();
+  return Number(process.hrtime.bigint() - t0) / 1e6;
+}
+
+function product(gzip: boolean): { ms: number; compressor?: string } {
+  let compressor: string | undefined;
+  const t = timed(() => {
+    const r = spawnSync(process.execPath, [CLI, '--config', path.join(TESTBED_DIR, 'config.json'), '--json', 'backup', '--node', 'node1', ...(gzip ? ['-z'] : []), '--override', 'activity:benchmark'], { encoding: 'utf8' });
+    if (r.status !== 0 && r.status !== 1) throw new Error(`backup failed: ${r.stderr}`);
+    compressor = JSON.parse(r.stdout).compressor;
+  });
+  return { ms: t, compressor };
+}
+
+function byHand(gzip: boolean): number {
+  return timed(() => inGluster('node1', ['tar', gzip ? '-czf' : '-cf', `${DIR}/by-hand.tar${gzip ? '.gz' : ''}`, '-C', '/mnt/gluster', '.']));
+}
+
+function clean() {
+  onNode('node1', ['sh', '-c', `rm -f ${DIR}/datarobot-gluster-backup-* ${DIR}/by-hand.tar*`]);
+}
+
+function main() {
+  inGluster('node1', ['sh', '-c', 'mkdir -p /mnt/gluster/big && [ -s /mnt/gluster/big/big.bin ] || dd if=/dev/zero of=/mnt/gluster/big/big.bin bs=1M count=1100 status=none']);
+  const size = inGluster('node1', ['du', '-sh', '--apparent-size', '/mnt/gluster']).stdout.split(/\s/)[0];
+  const rows: string[][] = [];
+  for (const gzip of [false, true]) {
+    const ours: number[] = [];
+    const ref: number[] = [];
+    let compressor: string | undefined;
+    for (let i = 0; i < 3; i++) {
+      clean();
+      ref.push(byHand(gzip));
+      clean();
+      const p = product(gzip);
+      ours.push(p.ms);
+      compressor = p.compressor;
+    }
+    clean();
+    ours.sort((a, b) => a - b);
+    ref.sort((a, b) => a - b);
+    const ratio = ours[1] / ref[1];
+    const target = gzip ? 'target: no slower than tar -czf' : 'target <= 1.05';
+    rows.push([
+      gzip ? `backup -z of ${size} (median of 3)` : `backup of ${size} (median of 3)`,
+      ms(ours[1]),
+      ms(ref[1]),
+      ratio.toFixed(2),
+      `${target}; includes preflight (du, df, find) and job start${gzip ? `; compressor ${compressor}` : ''}`,
+    ]);
+  }
+  const w = [40, 12, 12, 8];
+  console.log(['measure', 'gluster-backup', 'docker exec tar', 'ratio', 'note'].map((c, i) => c.padEnd(w[i] ?? 0)).join(' | '));
+  for (const r of rows) console.log(r.map((c, i) => c.padEnd(w[i] ?? 0)).join(' | '));
+}
+
+main();

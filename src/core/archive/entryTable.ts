@@ -1,0 +1,157 @@
+// A column store of entries (archive members or filesystem objects). A million plain objects
+// with their strings cost several hundred MB; here an entry is its path string plus 25 bytes
+// of typed-array columns, and sorting works on a Uint32Array of row numbers.
+import { displayPath, isUtf8Key, keyBytes } from './paths';
+
+export type EntryType = 'file' | 'dir' | 'symlink' | 'hardlink' | 'other';
+
+const TYPES: readonly EntryType[] = ['file', 'dir', 'symlink', 'hardlink', 'other'];
+const TYPE_CODE: Record<EntryType, number> = { file: 0, dir: 1, symlink: 2, hardlink: 3, other: 4 };
+
+export interface Entry {
+  /** Canonical path for display (UTF-8; invalid bytes as \xNN). */
+  path: string;
+  /** Canonical path as a byte key (latin1, one char per byte): exact, use it for matching. */
+  key: string;
+  type: EntryType;
+  /** Bytes; for a hard link in an archive, 0 (the data is stored with its target). */
+  size: number;
+  /** Seconds since the epoch, fractional when the source has it (PAX, find %T@). */
+  mtime: number;
+  /** Symlink target or hard link target, as a byte key (hard link targets are canonical). */
+  linkKey?: string;
+  /** Display form of linkKey. */
+  linkname?: string;
+  /** Archive only: byte offset of the member's first header (with its L/K/x headers). */
+  offset?: number;
+}
+
+export interface EntryInput {
+  key: string;
+  type: EntryType;
+  size: number;
+  mtime: number;
+  linkKey?: string;
+  offset?: number;
+}
+
+/** Receives filesystem entries as a listing is parsed: a table, or a comparison in progress. */
+export interface FsEntrySink {
+  entry(key: string, type: EntryType, size: number, mtime: number, linkKey?: string): void;
+  /** A socket: tar cannot archive one, so it is counted, not compared. */
+  socket(key: string): void;
+}
+
+export class EntryTable implements Iterable<Entry>, FsEntrySink {
+  private keys: string[] = [];
+  private types = new Uint8Array(1024);
+  private sizes = new Float64Array(1024);
+  private mtimes = new Float64Array(1024);
+  private offsets: Float64Array | undefined;
+  // Few entries have a link, so a sparse map beats a column.
+  private links = new Map<number, string>();
+  /** Filesystem listings only: sockets seen and left out (tar cannot archive a socket). */
+  skippedSockets = 0;
+
+  static from(entries: Iterable<EntryInput>): EntryTable {
+    const t = new EntryTable();
+    for (const e of entries) t.push(e.key, e.type, e.size, e.mtime, e.linkKey, e.offset);
+    return t;
+  }
+
+  get length(): number {
+    return this.keys.length;
+  }
+
+  push(key: string, type: EntryType, size: number, mtime: number, linkKey?: string, offset?: number): void {
+    const i = this.keys.length;
+    if (i === this.types.length) this.grow();
+    this.keys.push(key);
+    this.types[i] = TYPE_CODE[type];
+    this.sizes[i] = size;
+    this.mtimes[i] = mtime;
+    if (linkKey !== undefined) this.links.set(i, linkKey);
+    if (offset !== undefined) {
+      this.offsets ??= new Float64Array(this.types.length);
+      this.offsets[i] = offset;
+    }
+  }
+
+  entry(key: string, type: EntryType, size: number, mtime: number, linkKey?: string): void {
+    this.push(key, type, size, mtime, linkKey);
+  }
+
+  socket(): void {
+    this.skippedSockets++;
+  }
+
+  key(i: number): string {
+    return this.keys[i];
+  }
+  type(i: number): EntryType {
+    return TYPES[this.types[i]];
+  }
+  size(i: number): number {
+    return this.sizes[i];
+  }
+  mtime(i: number): number {
+    return this.mtimes[i];
+  }
+  linkKey(i: number): string | undefined {
+    return this.links.get(i);
+  }
+  offset(i: number): number | undefined {
+    return this.offsets?.[i];
+  }
+
+  at(i: number): Entry {
+    const e: Entry = { path: displayPath(this.keys[i]), key: this.keys[i], type: this.type(i), size: this.sizes[i], mtime: this.mtimes[i] };
+    const l = this.links.get(i);
+    if (l !== undefined) (e.linkKey = l), (e.linkname = displayPath(l));
+    if (this.offsets) e.offset = this.offsets[i];
+    return e;
+  }
+
+  *[Symbol.iterator](): Iterator<Entry> {
+    for (let i = 0; i < this.keys.length; i++) yield this.at(i);
+  }
+
+  toArray(): Entry[] {
+    return [...this];
+  }
+
+  /**
+   * Row numbers in byte order of the keys; equal keys keep their row order, so the last of
+   * duplicates (the one tar extracts last, so the one that wins) comes last.
+   */
+  sortedOrder(): Uint32Array {
+    const order = new Uint32Array(this.keys.length);
+    for (let i = 0; i < order.length; i++) order[i] = i;
+    const k = this.keys;
+    order.sort((a, b) => (k[a] < k[b] ? -1 : k[a] > k[b] ? 1 : a - b));
+    return order;
+  }
+
+  private grow(): void {
+    const n = this.types.length * 2;
+    const t = new Uint8Array(n);
+    t.set(this.types);
+    this.types = t;
+    const s = new Float64Array(n);
+    s.set(this.sizes);
+    this.sizes = s;
+    const m = new Float64Array(n);
+    m.set(this.mtimes);
+    this.mtimes = m;
+    if (this.offsets) {
+      const o = new Float64Array(n);
+      o.set(this.offsets);
+      this.offsets = o;
+    }
+  }
+}
+
+/** Path fields of a report item: the display path, plus the exact bytes when display is lossy. */
+export function pathFields(key: string): { path: string; pathBase64?: string } {
+  return isUtf8Key(key) ? { path: displayPath(key) } : { path: displayPath(key), pathBase64: keyBytes(key).toString('base64') };
+}

@@ -1,0 +1,90 @@
+// The filesystem side of a validation: one `find` run inside the gluster container lists every
+// object under the root with its type, size, mtime and symlink target. Records are NUL
+// terminated and the name and link target are the last fields of their records, so names with
+// spaces, newlines or any byte but NUL (which no name can hold) come through exactly.
+import { EntryTable, type EntryType, type FsEntrySink } from './entryTable';
+
+/**
+ * `%y %s %T@ %P\0%l\0`: type letter, size, mtime with fraction, path relative to the root,
+ * then the symlink target (empty for other types) as its own NUL-terminated field.
+ */
+export const FS_LIST_FORMAT = '%y %s %T@ %P\\0%l\\0';
+
+/**
+ * argv (no shell) of the listing. `-P` never follows symlinks, so a link is listed as a link,
+ * as tar stores it; `-mindepth 1` leaves the root out (tar's `./` is not compared either).
+ */
+export function fsListArgv(root: string): string[] {
+  if (root === '') throw new Error('fsListArgv: empty root');
+  // find reads an operand starting with "-" (or "(" / "!") as an expression.
+  const operand = /^[-(!]/.test(root) ? `./${root}` : root;
+  return ['find', '-P', operand, '-mindepth', '1', '-printf', FS_LIST_FORMAT];
+}
+
+function fsType(letter: number): EntryType {
+  switch (letter) {
+    case 0x66: // f
+      return 'file';
+    case 0x64: // d
+      return 'dir';
+    case 0x6c: // l
+      return 'symlink';
+    default: // b c p D, and ? when find could not stat
+      return 'other';
+  }
+}
+
+export class FsListFormatError extends Error {}
+
+/**
+ * Incremental parser, so find's output can be fed as it arrives instead of held whole
+ * (a million names are ~70 MB of listing). Entries go to the sink: a table by default, or an
+ * ArchiveComparer, which then never holds the filesystem side at all.
+ */
+export class FsListParser<S extends FsEntrySink = EntryTable> {
+  private rest: Buffer = Buffer.alloc(0);
+  private consumed = 0;
+
+  constructor(readonly sink: S = new EntryTable() as unknown as S) {}
+
+  push(chunk: Buffer): void {
+    const b = this.rest.length ? Buffer.concat([this.rest, chunk]) : chunk;
+    let p = 0;
+    for (;;) {
+      const z1 = b.indexOf(0, p);
+      if (z1 < 0) break;
+      const z2 = b.indexOf(0, z1 + 1);
+      if (z2 < 0) break;
+      this.record(b, p, z1, z2);
+      p = z2 + 1;
+    }
+    this.consumed += p;
+    this.rest = Buffer.from(b.subarray(p));
+  }
+
+  end(): S {
+    if (this.rest.length) throw new FsListFormatError(`listing ends inside a record at byte ${this.consumed}`);
+    return this.sink;
+  }
+
+  private record(b: Buffer, start: number, z1: number, z2: number): void {
+    const s1 = b.indexOf(0x20, start);
+    const s2 = s1 < 0 ? -1 : b.indexOf(0x20, s1 + 1);
+    const s3 = s2 < 0 ? -1 : b.indexOf(0x20, s2 + 1);
+    if (s1 !== start + 1 || s3 < 0 || s3 >= z1) throw new FsListFormatError(`bad record at byte ${this.consumed + start}: ${JSON.stringify(b.toString('latin1', start, Math.min(z1, start + 80)))}`);
+    const size = Number(b.toString('latin1', s1 + 1, s2));
+    const mtime = Number(b.toString('latin1', s2 + 1, s3));
+    if (!Number.isFinite(size) || !Number.isFinite(mtime)) throw new FsListFormatError(`bad size or mtime at byte ${this.consumed + start}`);
+    const type = fsType(b[start]);
+    const key = b.toString('latin1', s3 + 1, z1);
+    if (key === '') return;
+    if (b[start] === 0x73 /* s */) this.sink.socket(key);
+    else this.sink.entry(key, type, size, mtime, type === 'symlink' ? b.toString('latin1', z1 + 1, z2) : undefined);
+  }
+}
+
+export function parseFsList(buf: Buffer): EntryTable {
+  const p = new FsListParser(new EntryTable());
+  p.push(buf);
+  return p.end();
+}

@@ -1,0 +1,94 @@
+// Names in an archive and on the filesystem are bytes, not text. They are kept as "keys":
+// latin1 strings with one char per byte, so that any byte sequence survives, equality is byte
+// equality, and `<` on keys is byte order (what `sort` with LC_ALL=C gives). V8 stores such
+// strings one byte per char, which also keeps a million paths compact.
+
+/** The key of a name given as raw bytes. */
+export function keyOf(bytes: Buffer): string {
+  return bytes.toString('latin1');
+}
+
+/** The raw bytes of a key. */
+export function keyBytes(key: string): Buffer {
+  return Buffer.from(key, 'latin1');
+}
+
+/**
+ * Canonical form of an archive member name: `tar -C root -c .` writes `./a/b` and `./dir/`,
+ * a listing of the root gives `a/b` and `dir`. Leading `./` and `/` and trailing `/` go;
+ * nothing in the middle is touched (`a/./b` stays, it is a different byte string).
+ */
+export function canonicalKey(key: string): string {
+  let s = 0;
+  let e = key.length;
+  for (;;) {
+    if (key.startsWith('./', s)) s += 2;
+    else if (key.charCodeAt(s) === 0x2f) s += 1;
+    else break;
+  }
+  if (e - s === 1 && key.charCodeAt(s) === 0x2e) return '';
+  while (e > s && key.charCodeAt(e - 1) === 0x2f) e--;
+  return s === 0 && e === key.length ? key : key.slice(s, e);
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** True when the name's bytes are valid UTF-8 (then `displayPath` is exact). */
+export function isUtf8Key(key: string): boolean {
+  // Pure ASCII is the common case and needs no decoder.
+  if (/^[\x00-\x7f]*$/.test(key)) return true;
+  try {
+    utf8.decode(keyBytes(key));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The name for people: UTF-8 decoded; bytes that are not valid UTF-8 are shown as `\xNN`.
+ * Not reversible when the name is invalid UTF-8 (a real `\xff` text looks the same), which is
+ * why reports also carry the bytes in base64 for those names.
+ */
+export function displayPath(key: string): string {
+  if (/^[\x00-\x7f]*$/.test(key)) return key;
+  const b = keyBytes(key);
+  try {
+    return utf8.decode(b);
+  } catch {
+    let out = '';
+    let i = 0;
+    while (i < b.length) {
+      const n = utf8SeqLen(b, i);
+      if (n > 0) {
+        out += b.toString('utf8', i, i + n);
+        i += n;
+      } else {
+        out += '\\x' + b[i].toString(16).padStart(2, '0');
+        i += 1;
+      }
+    }
+    return out;
+  }
+}
+
+/** Length of the valid UTF-8 sequence starting at i, or 0 when the byte there starts none. */
+function utf8SeqLen(b: Buffer, i: number): number {
+  const c = b[i];
+  if (c < 0x80) return 1;
+  let n: number;
+  let min: number;
+  if (c >= 0xc2 && c <= 0xdf) (n = 2), (min = 0x80);
+  else if (c >= 0xe0 && c <= 0xef) (n = 3), (min = 0x800);
+  else if (c >= 0xf0 && c <= 0xf4) (n = 4), (min = 0x10000);
+  else return 0;
+  if (i + n > b.length) return 0;
+  let cp = c & (0xff >> (n + 1));
+  for (let k = 1; k < n; k++) {
+    const d = b[i + k];
+    if ((d & 0xc0) !== 0x80) return 0;
+    cp = (cp << 6) | (d & 0x3f);
+  }
+  if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return 0;
+  return n;
+}

@@ -1,0 +1,130 @@
+// The 512-byte tar header, decoded to raw bytes. tar-stream 3 does not export its header codec
+// (`tar-stream/headers` is outside its package "exports"), and its decoder turns names into
+// UTF-8 text, which loses invalid bytes; this one keeps names as byte keys.
+
+export const BLOCK = 512;
+
+export class TarFormatError extends Error {}
+
+export interface RawHeader {
+  /** Type flag character ('0', '5', 'L', 'x', ...); '\0' is reported as '0'. */
+  typeflag: string;
+  /** name, with the ustar prefix joined on, as a byte key. */
+  name: string;
+  linkname: string;
+  size: number;
+  mtime: number;
+  /** GNU sparse ('S'): the file's real size, and whether extension blocks follow. */
+  realSize?: number;
+  sparseExtended?: boolean;
+}
+
+/** True when the block is all zeros (half of the end-of-archive marker). */
+export function isZeroBlock(b: Buffer, at = 0): boolean {
+  for (let i = at; i < at + BLOCK; i++) if (b[i] !== 0) return false;
+  return true;
+}
+
+function cstr(b: Buffer, start: number, len: number): string {
+  const end = b.indexOf(0, start);
+  return b.toString('latin1', start, end < 0 || end > start + len ? start + len : end);
+}
+
+/** Octal (space/NUL padded) or GNU base-256 numeric field. */
+export function decodeNumber(b: Buffer, start: number, len: number, field: string): number {
+  const first = b[start];
+  if (first & 0x80) {
+    // base-256: 0x80 positive, 0xff two's-complement negative (pre-1970 mtimes).
+    const neg = first === 0xff;
+    let v = neg ? 0xff - first : first & 0x7f;
+    for (let i = start + 1; i < start + len; i++) v = v * 256 + (neg ? 0xff - b[i] : b[i]);
+    return neg ? -(v + 1) : v;
+  }
+  let i = start;
+  const end = start + len;
+  while (i < end && (b[i] === 0x20 || b[i] === 0)) i++;
+  let v = 0;
+  let digits = 0;
+  for (; i < end; i++) {
+    const c = b[i];
+    if (c === 0x20 || c === 0) break;
+    if (c < 0x30 || c > 0x37) throw new TarFormatError(`bad ${field} field: ${JSON.stringify(b.toString('latin1', start, end))}`);
+    v = v * 8 + (c - 0x30);
+    digits++;
+  }
+  // Anything but padding after the digits is not a number a tar writer produced.
+  for (; i < end; i++) if (b[i] !== 0x20 && b[i] !== 0) throw new TarFormatError(`bad ${field} field`);
+  return digits ? v : 0;
+}
+
+/** Stored checksum matches the block (unsigned, or signed as some old tars computed it). */
+export function checksumOk(b: Buffer, at = 0): boolean {
+  let stored: number;
+  try {
+    stored = decodeNumber(b, at + 148, 8, 'checksum');
+  } catch {
+    return false;
+  }
+  let u = 8 * 0x20;
+  let s = 8 * 0x20;
+  for (let i = at; i < at + BLOCK; i++) {
+    if (i >= at + 148 && i < at + 156) continue;
+    const c = b[i];
+    u += c;
+    s += c > 127 ? c - 256 : c;
+  }
+  return stored === u || stored === s;
+}
+
+const USTAR = Buffer.from('ustar\x00', 'latin1');
+
+/** Decodes the header at `b[at..at+512)`. The checksum must have been checked. */
+export function decodeHeader(b: Buffer, at = 0): RawHeader {
+  const t = b[at + 156];
+  const typeflag = t === 0 ? '0' : String.fromCharCode(t);
+  let name = cstr(b, at, 100);
+  // Only POSIX ustar has a prefix field; GNU's "ustar  " uses those bytes for times.
+  if (b.compare(USTAR, 0, 6, at + 257, at + 263) === 0 && b[at + 345] !== 0) name = cstr(b, at + 345, 155) + '/' + name;
+  const h: RawHeader = {
+    typeflag,
+    name,
+    linkname: cstr(b, at + 157, 100),
+    size: decodeNumber(b, at + 124, 12, 'size'),
+    mtime: decodeNumber(b, at + 136, 12, 'mtime'),
+  };
+  if (typeflag === 'S') {
+    h.realSize = decodeNumber(b, at + 483, 12, 'sparse realsize');
+    h.sparseExtended = b[at + 482] !== 0;
+  }
+  if (h.size < 0) throw new TarFormatError('negative size');
+  return h;
+}
+
+/**
+ * PAX extended header records (`<len> <key>=<value>\n`). Values stay byte keys: GNU tar writes
+ * names that are not valid UTF-8 as raw bytes (hdrcharset=BINARY).
+ */
+export function decodePax(data: Buffer): Map<string, string> {
+  const out = new Map<string, string>();
+  let p = 0;
+  while (p < data.length) {
+    // GNU tar pads the block with NULs after the last record.
+    if (data[p] === 0) break;
+    const sp = data.indexOf(0x20, p);
+    if (sp < 0) throw new TarFormatError('PAX record without length');
+    const lenText = data.toString('latin1', p, sp);
+    if (!/^[0-9]+$/.test(lenText)) throw new TarFormatError(`bad PAX record length ${JSON.stringify(lenText)}`);
+    const len = Number(lenText);
+    const end = p + len;
+    if (len <= sp - p + 1 || end > data.length || data[end - 1] !== 0x0a) throw new TarFormatError('bad PAX record');
+    const eq = data.indexOf(0x3d, sp + 1);
+    if (eq < 0 || eq >= end) throw new TarFormatError('PAX record without "="');
+    out.set(data.toString('latin1', sp + 1, eq), data.toString('latin1', eq + 1, end - 1));
+    p = end;
+  }
+  return out;
+}
+
+export function padded(n: number): number {
+  return Math.ceil(n / BLOCK) * BLOCK;
+}

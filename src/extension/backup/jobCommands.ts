@@ -1,0 +1,98 @@
+// Cancel Backup, Show Backup Log, Show Progress: on a job row, with a job id (status bar,
+// notifications, progress panel), or from the palette, picking among the jobs found on the nodes.
+import * as vscode from 'vscode';
+import { humanSize, shortDate } from '../format';
+import type { CommandDeps } from '../commands/commandDeps';
+import { errorText } from '../tree/viewRefresher';
+import type { TrackedJob } from './trackedJob';
+
+/** A job row (JobItem.jobId), a job id, or `{ jobId }`. */
+function jobIdOf(arg: unknown): string | undefined {
+  if (typeof arg === 'string') return arg;
+  if (typeof arg === 'object' && arg !== null && 'jobId' in arg) {
+    const id = (arg as { jobId?: unknown }).jobId;
+    if (typeof id === 'string') return id;
+  }
+  return undefined;
+}
+
+async function resolveJob(deps: CommandDeps, arg: unknown, onlyRunning: boolean, placeHolder: string): Promise<TrackedJob | undefined> {
+  const id = jobIdOf(arg);
+  if (id) {
+    const known = deps.monitor.get(id);
+    if (known) return known;
+    // Not seen by this window yet (e.g. started by the CLI): look on the nodes.
+    const jobs = deps.monitor.jobsApi();
+    if (!jobs) return undefined;
+    const found = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Looking for backup ${id}…` }, () => jobs.find(id));
+    return deps.monitor.track(found, false);
+  }
+  // From the palette: the list must be current, the nodes may have jobs this window never saw.
+  await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Looking for backup jobs on the nodes…' }, () => deps.monitor.scan());
+  const candidates = onlyRunning ? deps.monitor.running() : deps.monitor.all();
+  if (candidates.length === 0) {
+    void vscode.window.showInformationMessage(onlyRunning ? 'No backup is running on any node.' : 'No backup job was found on any node.');
+    return undefined;
+  }
+  const picked = await vscode.window.showQuickPick(
+    candidates.map((t) => {
+      const j = t.job();
+      return {
+        label: j.id,
+        description: `${j.node} · ${j.state}${t.bytes !== undefined ? ` · ${humanSize(t.bytes)}` : ''}`,
+        detail: `started ${shortDate(j.startedAt)}${j.reason ? ` · ${j.reason}` : ''}`,
+        t,
+      };
+    }),
+    { placeHolder },
+  );
+  return picked?.t;
+}
+
+export function cancelBackupCommand(deps: CommandDeps) {
+  return async (arg: unknown): Promise<void> => {
+    const t = await resolveJob(deps, arg, true, 'Backup to cancel');
+    if (!t) return;
+    const job = t.job();
+    if (!t.running) {
+      void vscode.window.showInformationMessage(`Backup ${job.id} is not running (${job.state}).`);
+      return;
+    }
+    const yes = 'Cancel Backup';
+    const choice = await vscode.window.showWarningMessage(
+      `Cancel the backup ${job.id} on ${job.node}?`,
+      { modal: true, detail: 'tar is stopped on the node and the partial archive is deleted.' },
+      yes,
+    );
+    if (choice !== yes) return;
+    try {
+      const final = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Cancelling the backup ${job.id}…` }, () => deps.monitor.cancel(job));
+      // The final notification comes from the monitor when following sees the end.
+      if (final.state !== 'cancelled') void vscode.window.showInformationMessage(`Backup ${job.id} ended before the cancel took effect: ${final.state}.`);
+    } catch (err) {
+      deps.log.error(`[${job.node}] cancelling backup ${job.id} failed: ${errorText(err)}`);
+      void vscode.window.showErrorMessage(`Could not cancel the backup ${job.id}: ${errorText(err)}`, 'Show Log').then((c) => c && deps.log.show(true));
+    }
+  };
+}
+
+export function showBackupLogCommand(deps: CommandDeps) {
+  return async (arg: unknown): Promise<void> => {
+    const t = await resolveJob(deps, arg, false, 'Backup whose tar log to show');
+    if (!t) return;
+    deps.log.show(true);
+    try {
+      await deps.monitor.replayLog(t.job());
+    } catch (err) {
+      deps.log.error(`[${t.job().node}] cannot read the log of backup ${t.id}: ${errorText(err)}`);
+    }
+  };
+}
+
+export function showProgressCommand(deps: CommandDeps) {
+  return async (arg: unknown): Promise<void> => {
+    const t = await resolveJob(deps, arg, false, 'Backup whose progress to show');
+    if (!t) return;
+    deps.progress.show(t);
+  };
+}

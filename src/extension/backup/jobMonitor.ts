@@ -1,0 +1,220 @@
+// Finds the backup jobs on the nodes and follows the running ones. The node is the source of
+// truth (core/backup/jobs.ts): after a reload, or for a job the CLI started, `jobs.list()` finds
+// it again and following re-attaches. Nothing touches the network until the Nodes view is first
+// visible (ensureScanned), so activation stays instant.
+import * as vscode from 'vscode';
+import type { Cluster } from '../../core/cluster';
+import { followJob } from '../../core/backup/follow';
+import { BackupJobs, isFinal } from '../../core/backup/jobs';
+import type { TarEvent } from '../../core/backup/tarWarnings';
+import type { JobRecord } from '../../core/backup/types';
+import type { ClusterSession } from '../session';
+import { errorText } from '../tree/viewRefresher';
+import { countTotal, describeCounts } from './jobText';
+import { TrackedJob } from './trackedJob';
+
+/** Tree and status bar redraws for progress samples: at most this often per node. */
+const REDRAW_MS = 2000;
+
+export class JobMonitor implements vscode.Disposable {
+  private readonly tracked = new Map<string, TrackedJob>();
+  private api: { cluster: Cluster; jobs: BackupJobs } | undefined;
+  private scanning: Promise<void> | undefined;
+  private scannedOnce = false;
+  /** Set once the view was visible: a new Cluster (settings change) is scanned again. */
+  private wanted = false;
+  private readonly redrawTimers = new Map<string, NodeJS.Timeout>();
+  private readonly changed = new vscode.EventEmitter<string>();
+  private readonly ended = new vscode.EventEmitter<TrackedJob>();
+  private readonly tracking = new vscode.EventEmitter<TrackedJob>();
+  private readonly disposables: vscode.Disposable[] = [this.changed, this.ended, this.tracking];
+
+  /** Fires with a node name when its jobs changed (new, progress, state): tree and status bar. */
+  readonly onDidChange = this.changed.event;
+  /** Fires once when a job this window saw running reaches a final state. */
+  readonly onDidEnd = this.ended.event;
+  /**
+   * Fires for every job newly known (started here, found by a scan, found again after a
+   * settings change): an open progress panel of that job connects to it.
+   */
+  readonly onDidTrack = this.tracking.event;
+
+  constructor(
+    private readonly session: ClusterSession,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    this.disposables.push(session.onDidChangeCluster(() => this.reset()));
+  }
+
+  /** The BackupJobs of the current Cluster (rebuilt with it). */
+  jobsApi(): BackupJobs | undefined {
+    const cluster = this.session.cluster;
+    if (!cluster) return undefined;
+    if (this.api?.cluster !== cluster) this.api = { cluster, jobs: new BackupJobs(cluster) };
+    return this.api.jobs;
+  }
+
+  /** First look at the nodes' jobs, when the view first shows (and after a settings change). */
+  ensureScanned(): Promise<void> {
+    this.wanted = true;
+    if (this.scannedOnce) return this.scanning ?? Promise.resolve();
+    return this.scan();
+  }
+
+  /** Lists every node's jobs: follows the running ones, remembers the finished ones. */
+  scan(): Promise<void> {
+    if (this.scanning) return this.scanning;
+    const jobs = this.jobsApi();
+    if (!jobs) return Promise.resolve();
+    this.scannedOnce = true;
+    const round = jobs
+      .list()
+      .then(({ jobs: found, errors }) => {
+        if (this.jobsApi() !== jobs) return; // the Cluster changed meanwhile
+        for (const e of errors) this.log.warn(`[${e.node}] cannot list backup jobs: ${e.message}`);
+        for (const job of found) this.track(job, false);
+      })
+      .catch((err) => this.log.error(`listing backup jobs failed: ${errorText(err)}`))
+      .finally(() => {
+        if (this.scanning === round) this.scanning = undefined;
+      });
+    this.scanning = round;
+    return round;
+  }
+
+  /** Starts following a job (once per id); a final job is only remembered. */
+  track(job: JobRecord, startedHere: boolean): TrackedJob {
+    const known = this.tracked.get(job.id);
+    if (known) {
+      // A scan sees the state on the node; following, when on, already does the same.
+      if (!known.following && !isFinal(known.job().state)) this.follow(known, false);
+      return known;
+    }
+    const t = new TrackedJob(job, startedHere);
+    this.tracked.set(job.id, t);
+    if (!isFinal(job.state)) this.follow(t, !startedHere);
+    this.tracking.fire(t);
+    this.changed.fire(job.node);
+    return t;
+  }
+
+  private follow(t: TrackedJob, reattach: boolean): void {
+    const jobs = this.jobsApi();
+    if (!jobs) return;
+    const job = t.job();
+    const tag = `backup ${job.id}`;
+    // followJob reads tar's log from offset 0: on a re-attach, that replays it so far.
+    if (reattach) this.log.info(`[${job.node}] ${tag} is running: following it; its log so far follows`);
+    t.following = followJob(jobs, job, {
+      sample: (time, bytes) => {
+        t.addSample(time, bytes);
+        this.redrawSoon(job.node);
+      },
+      event: (e: TarEvent) => {
+        const n = t.addEvent(e);
+        const line = `[${job.node}] ${job.id}: tar: ${e.message} (${n})`;
+        if (e.severity === 'error') this.log.error(line);
+        else this.log.warn(line);
+      },
+      state: (j) => {
+        t.setRecord(j);
+        if (!isFinal(j.state)) this.log.info(`[${j.node}] ${tag}: ${j.state}${j.reason ? ` (${j.reason})` : ''}`);
+        this.changed.fire(j.node);
+      },
+    });
+    const following = t.following;
+    void following.done.then(
+      (final) => {
+        if (t.following !== following) return; // stopped by a reset
+        t.following = undefined;
+        if (!isFinal(final.state)) return;
+        const counts = countTotal(final.warnings) ? final.warnings : t.counts;
+        const total = countTotal(counts);
+        this.log.info(`[${final.node}] ${tag} ended: ${final.state}${total ? `, ${total} tar messages (${describeCounts(counts)})` : ''}${final.reason ? `: ${final.reason}` : ''}`);
+        this.changed.fire(final.node);
+        if (t.seenRunning) this.ended.fire(t);
+      },
+      (err) => this.log.error(`[${job.node}] following ${tag} failed: ${errorText(err)}`),
+    );
+  }
+
+  private redrawSoon(node: string): void {
+    if (this.redrawTimers.has(node)) return;
+    this.redrawTimers.set(
+      node,
+      setTimeout(() => {
+        this.redrawTimers.delete(node);
+        this.changed.fire(node);
+      }, REDRAW_MS),
+    );
+  }
+
+  get(id: string): TrackedJob | undefined {
+    return this.tracked.get(id);
+  }
+
+  /** Every known job, newest first. */
+  all(): TrackedJob[] {
+    return [...this.tracked.values()].sort((a, b) => b.job().startedAt.localeCompare(a.job().startedAt));
+  }
+
+  running(): TrackedJob[] {
+    return this.all().filter((t) => t.running);
+  }
+
+  runningOn(node: string): TrackedJob[] {
+    return this.running().filter((t) => t.job().node === node);
+  }
+
+  /** Asks the node to stop tar; resolves with the final record (core waits up to 30 s). */
+  async cancel(job: JobRecord): Promise<JobRecord> {
+    const jobs = this.jobsApi();
+    if (!jobs) throw new Error(`Gluster Backup is not running: ${this.session.failure ?? 'see the log'}`);
+    this.log.info(`[${job.node}] backup ${job.id}: cancel requested`);
+    const final = await jobs.cancel(job);
+    this.tracked.get(job.id)?.setRecord(final);
+    this.changed.fire(job.node);
+    return final;
+  }
+
+  /** Writes the job's whole tar log (so far) to the output channel. */
+  async replayLog(job: JobRecord): Promise<number> {
+    const jobs = this.jobsApi();
+    if (!jobs) throw new Error(`Gluster Backup is not running: ${this.session.failure ?? 'see the log'}`);
+    this.log.info(`[${job.node}] ----- backup ${job.id}: ${job.log} -----`);
+    let offset = 0;
+    let lines = 0;
+    for (;;) {
+      const r = await jobs.readLog(job, offset);
+      if (!r.text) break;
+      offset = r.offset;
+      for (const l of r.text.split('\n')) {
+        if (!l) continue;
+        lines++;
+        this.log.info(`[${job.node}] ${job.id}: ${l}`);
+      }
+    }
+    this.log.info(`[${job.node}] ----- backup ${job.id}: ${lines ? `${lines} lines` : 'the log is empty: tar printed nothing'} -----`);
+    return lines;
+  }
+
+  /** A new Cluster: the old one's connections are gone, so is every follower. */
+  private reset(): void {
+    for (const t of this.tracked.values()) t.dispose();
+    this.tracked.clear();
+    for (const timer of this.redrawTimers.values()) clearTimeout(timer);
+    this.redrawTimers.clear();
+    this.api = undefined;
+    this.scanning = undefined;
+    this.scannedOnce = false;
+    this.changed.fire('');
+    if (this.wanted) void this.scan();
+  }
+
+  dispose(): void {
+    for (const t of this.tracked.values()) t.dispose();
+    this.tracked.clear();
+    for (const timer of this.redrawTimers.values()) clearTimeout(timer);
+    for (const d of this.disposables) d.dispose();
+  }
+}

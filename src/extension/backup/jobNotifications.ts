@@ -1,0 +1,94 @@
+// What the operator sees of a running job outside the tree: a status bar item while any job
+// runs, a cancellable progress notification for jobs started from this window, and one final
+// notification per job this window saw running.
+import * as vscode from 'vscode';
+import type { JobRecord } from '../../core/backup/types';
+import { Cmd } from '../commandIds';
+import { humanSize, plural } from '../format';
+import type { ClusterSession } from '../session';
+import type { JobMonitor } from './jobMonitor';
+import { countTotal, finalMessage, hasReplicaVolume, jobPercent, statusBarText } from './jobText';
+import type { TrackedJob } from './trackedJob';
+
+export function createJobStatusBar(monitor: JobMonitor): vscode.Disposable {
+  const item = vscode.window.createStatusBarItem('glusterBackup.backupJob', vscode.StatusBarAlignment.Left, 10);
+  item.name = 'Gluster Backup job';
+  const update = () => {
+    const running = monitor.running();
+    const text = statusBarText(running.map((t) => ({ job: t.job(), bytes: t.bytes })));
+    if (!text) {
+      item.hide();
+      return;
+    }
+    item.text = text;
+    item.tooltip = running
+      .map((t) => {
+        const j = t.job();
+        const warnings = t.warnings().count;
+        return `${j.id} on ${j.node}: ${j.state === 'unknown' ? `node unreachable (${j.reason ?? ''})` : `${humanSize(t.bytes ?? 0)} written`}${warnings ? `, ${plural(warnings, 'tar warning')}` : ''}`;
+      })
+      .join('\n');
+    // One job: its panel directly; several: showProgress asks which.
+    item.command = { title: 'Show Backup Progress', command: Cmd.showProgress, arguments: running.length === 1 ? [running[0].id] : [] };
+    item.show();
+  };
+  const sub = monitor.onDidChange(update);
+  return vscode.Disposable.from(item, sub);
+}
+
+/** The notification of a job started here; its Cancel asks (modally) before cancelling. */
+export function showRunningNotification(monitor: JobMonitor, t: TrackedJob): void {
+  const job = t.job();
+  void vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `Backup ${job.id} on ${job.node}`, cancellable: true },
+    (progress, token) =>
+      new Promise<'ended' | 'cancelAsked'>((resolve) => {
+        let reported = 0;
+        const update = () => {
+          const j = t.job();
+          const pct = jobPercent(j, t.bytes);
+          const increment = pct !== undefined && pct > reported ? pct - reported : undefined;
+          if (increment) reported = pct!;
+          const warnings = t.warnings().count;
+          progress.report({
+            increment,
+            message: `${j.state === 'unknown' ? 'node unreachable, ' : ''}${pct !== undefined ? `${pct}% · ` : ''}${humanSize(t.bytes ?? 0)}${warnings ? ` · ${plural(warnings, 'warning')}` : ''}`,
+          });
+        };
+        update();
+        const subs = [
+          monitor.onDidChange((node) => {
+            if (node === job.node || node === '') update();
+          }),
+          t.onState((state) => {
+            if (state !== 'running' && state !== 'unknown') finish('ended');
+          }),
+          token.onCancellationRequested(() => finish('cancelAsked')),
+        ];
+        function finish(why: 'ended' | 'cancelAsked'): void {
+          for (const s of subs) s.dispose();
+          resolve(why);
+        }
+        if (!t.running) finish('ended');
+      }),
+  ).then((why) => {
+    if (why !== 'cancelAsked' || !t.running) return;
+    // The notification is gone with its Cancel: confirm, and bring it back if the job goes on.
+    void vscode.commands.executeCommand(Cmd.cancelBackup, t.id).then(() => {
+      if (t.running && monitor.get(t.id) === t) showRunningNotification(monitor, t);
+    });
+  });
+}
+
+/** completed / completed with warnings / failed / cancelled, with "Show Log". */
+export function showFinalNotification(session: ClusterSession, t: TrackedJob): void {
+  const job: JobRecord = t.job();
+  const replica = hasReplicaVolume(session.cluster?.status(job.node)?.volumes ?? []) ||
+    session.shownNodes().some((n) => hasReplicaVolume(session.cluster?.status(n.name)?.volumes ?? []));
+  const m = finalMessage(job, replica, countTotal(t.counts) ? t.counts : undefined);
+  const show = m.severity === 'error' ? vscode.window.showErrorMessage : m.severity === 'warning' ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
+  void show(m.text, 'Show Log', 'Show Progress').then((choice) => {
+    if (choice === 'Show Log') void vscode.commands.executeCommand(Cmd.showBackupLog, job.id);
+    else if (choice === 'Show Progress') void vscode.commands.executeCommand(Cmd.showProgress, job.id);
+  });
+}

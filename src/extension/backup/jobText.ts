@@ -1,0 +1,110 @@
+// Words and numbers about backup jobs shared by the tree, the status bar and the notifications.
+// Free of `vscode` so they can be unit tested without an extension host.
+import { expectedArchiveBytes, percentDone } from '../../core/backup/progressMath';
+import type { TarEventCounts } from '../../core/backup/tarWarnings';
+import type { JobRecord } from '../../core/backup/types';
+import type { VolumeHealth } from '../../core/model';
+import { humanSize, plural } from '../format';
+
+/** archive bytes / expected archive bytes (source × 0.8 when gzip); undefined while unknown. */
+export function jobPercent(job: JobRecord, bytes = job.archiveBytes): number | undefined {
+  if (job.sourceBytes === undefined || bytes === undefined) return undefined;
+  return percentDone(bytes, expectedArchiveBytes(job.sourceBytes, job.compression), job.state !== 'running' && job.state !== 'unknown');
+}
+
+export function countTotal(counts: TarEventCounts | undefined): number {
+  return Object.values(counts ?? {}).reduce<number>((a, n) => a + (n ?? 0), 0);
+}
+
+const KIND_WORDS: Record<string, string> = {
+  changed: 'changed as read',
+  removed: 'removed before read',
+  shrank: 'shrank',
+  cannotOpen: 'could not be opened',
+  cannotStat: 'could not be stat-ed',
+  cannotRead: 'could not be read',
+  socketIgnored: 'sockets ignored',
+  noSpace: 'out of space',
+  writeError: 'write errors',
+  fatal: 'fatal',
+  other: 'other messages',
+};
+
+/** "3 changed as read, 1 removed before read". */
+export function describeCounts(counts: TarEventCounts | undefined): string {
+  return Object.entries(counts ?? {})
+    .filter(([, n]) => (n ?? 0) > 0)
+    .map(([k, n]) => `${n} ${KIND_WORDS[k] ?? k}`)
+    .join(', ');
+}
+
+/** A replica (or disperse) volume: its bricks' clocks can make tar see a file "change". */
+export function hasReplicaVolume(volumes: readonly VolumeHealth[]): boolean {
+  return volumes.some((v) => /replica|disperse/i.test(v.type));
+}
+
+export const REPLICA_NOTE =
+  'On replica volumes "file changed as we read it" can be a false positive: the bricks\' copies carry slightly different mtimes, and tar sees the change between two reads.';
+
+export interface FinalMessage {
+  severity: 'info' | 'warning' | 'error';
+  text: string;
+}
+
+/** The notification shown once when a followed job ends. */
+export function finalMessage(job: JobRecord, replica: boolean, liveCounts?: TarEventCounts): FinalMessage {
+  const size = job.archiveBytes !== undefined ? ` (${humanSize(job.archiveBytes)})` : '';
+  const name = job.archive.slice(job.archive.lastIndexOf('/') + 1);
+  switch (job.state) {
+    case 'completed':
+      return { severity: 'info', text: `Backup ${job.id} on ${job.node} completed: ${name}${size}.` };
+    case 'completedWithWarnings': {
+      // The record's counts come from the whole log; the live ones when it could not be read.
+      const counts = countTotal(job.warnings) > 0 ? job.warnings : liveCounts;
+      const n = countTotal(counts);
+      const what = describeCounts(counts);
+      const changed = (counts?.changed ?? 0) > 0;
+      return {
+        severity: 'warning',
+        text:
+          `Backup ${job.id} on ${job.node} completed with ${plural(n, 'warning')}${what ? ` (${what})` : ''}: ${name}${size} is usable but not an exact copy.` +
+          (replica && changed ? ` ${REPLICA_NOTE}` : ''),
+      };
+    }
+    case 'failed':
+      return { severity: 'error', text: `Backup ${job.id} on ${job.node} failed: ${job.reason ?? 'no reason recorded'}.` };
+    case 'cancelled':
+      return { severity: 'info', text: `Backup ${job.id} on ${job.node} was cancelled${job.reason ? `: ${job.reason}` : ''}.` };
+    default:
+      return { severity: 'warning', text: `Backup ${job.id} on ${job.node}: state ${job.state}${job.reason ? ` (${job.reason})` : ''}.` };
+  }
+}
+
+/** Status bar text: "$(sync~spin) Backup 42% node1", or a count when several run. */
+export function statusBarText(running: { job: JobRecord; bytes?: number }[]): string | undefined {
+  if (running.length === 0) return undefined;
+  if (running.length > 1) return `$(sync~spin) ${running.length} backups`;
+  const { job, bytes } = running[0];
+  const pct = jobPercent(job, bytes);
+  return `$(sync~spin) Backup${pct === undefined ? '' : ` ${pct}%`} ${job.node}`;
+}
+
+/**
+ * contextValue of a job row (see tree/contextValues.ts): `job:<state>`, e.g. `job:running`;
+ * `job:unknown` while the node cannot be reached.
+ */
+export function jobContextValue(job: JobRecord): string {
+  return `job:${job.state}`;
+}
+
+const baseName = (p: string) => p.slice(p.lastIndexOf('/') + 1);
+
+/**
+ * The running job that writes this `.partial` archive, if any (the tree shows it as the job row).
+ * By file name: the listing and the job may spell the backups directory differently (a trailing
+ * slash), and the name is unique in it. The caller passes only the jobs of the same node.
+ */
+export function partialOfJob(path: string, jobs: readonly JobRecord[]): JobRecord | undefined {
+  const name = baseName(path);
+  return jobs.find((j) => baseName(j.partial) === name);
+}

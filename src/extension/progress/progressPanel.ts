@@ -1,0 +1,286 @@
+// One webview panel per backup job: creates or reveals it by job id, feeds it from a
+// ProgressSource (throttled to one post a second) and carries out its buttons.
+import * as vscode from 'vscode';
+import { BoundedSeries, expectedArchiveBytes, percentDone, type ProgressPoint } from '../../core/backup/progressMath';
+import type { JobRecord } from '../../core/backup/types';
+import {
+  isWebviewMessage,
+  PROGRESS_VIEW_TYPE,
+  type HostMessage,
+  type PersistedState,
+  type StateInfo,
+  type TargetInfo,
+  type WarningsInfo,
+  type WebviewMessage,
+} from '../../webview/protocol';
+import { MessageThrottle } from './messageThrottle';
+import { progressHtml } from './progressHtml';
+import type { ProgressPanelsDeps, ProgressSource, Subscription } from './progressSource';
+
+const STATE_LABEL: Record<JobRecord['state'], string> = {
+  running: 'running',
+  completed: 'completed',
+  completedWithWarnings: 'completed with warnings',
+  failed: 'failed',
+  cancelled: 'cancelled',
+  unknown: 'node unreachable',
+};
+
+export function targetFor(job: JobRecord, sourceBytes: number): TargetInfo {
+  return { bytes: expectedArchiveBytes(sourceBytes, job.compression), sourceBytes, estimated: job.compression === 'gzip' };
+}
+
+function warningsOf(job: JobRecord): WarningsInfo {
+  const count = Object.values(job.warnings ?? {}).reduce((a, n) => a + (n ?? 0), 0);
+  return { count, last: [] };
+}
+
+export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
+  return {
+    enableScripts: true,
+    enableCommandUris: false,
+    // Only the bundle's folder: the page needs nothing else from the extension or the disk.
+    localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview')],
+  };
+}
+
+// Not retained: a hidden panel costs nothing, and it rebuilds from `init` when shown again.
+const PANEL_OPTIONS: vscode.WebviewPanelOptions = { retainContextWhenHidden: false, enableFindWidget: false };
+
+class ProgressPanel {
+  private readonly history: BoundedSeries;
+  private target: TargetInfo | undefined;
+  private warnings: WarningsInfo;
+  private subs: Subscription[] = [];
+  private live = false;
+  private ready = false;
+  private lastBytes = 0;
+  private readonly throttle: MessageThrottle;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(
+    readonly panel: vscode.WebviewPanel,
+    private job: JobRecord,
+    private readonly deps: ProgressPanelsDeps,
+    private readonly log: vscode.LogOutputChannel,
+    extensionUri: vscode.Uri,
+    onDispose: () => void,
+    persisted?: PersistedState,
+  ) {
+    this.history = new BoundedSeries();
+    for (const p of persisted?.history ?? []) this.history.push(p);
+    this.lastBytes = persisted?.history.at(-1)?.bytes ?? job.archiveBytes ?? 0;
+    this.target = persisted?.target ?? (job.sourceBytes !== undefined ? targetFor(job, job.sourceBytes) : undefined);
+    this.warnings = persisted?.warnings ?? warningsOf(job);
+    this.throttle = new MessageThrottle((m) => this.post(m));
+
+    const root = vscode.Uri.joinPath(extensionUri, 'dist', 'webview');
+    const webview = panel.webview;
+    webview.options = webviewOptions(extensionUri);
+    webview.html = progressHtml({
+      cspSource: webview.cspSource,
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(root, 'progress.js')).toString(),
+      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(root, 'progress.css')).toString(),
+    });
+    panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'gluster-backup.svg');
+    this.disposables.push(
+      webview.onDidReceiveMessage((m: unknown) => this.onMessage(m)),
+      // A hidden panel's page is torn down; it says `ready` again when shown.
+      panel.onDidChangeViewState(() => {
+        if (!panel.visible) this.ready = false;
+      }),
+      panel.onDidDispose(() => {
+        this.dispose();
+        onDispose();
+      }),
+    );
+    this.updateTitle();
+  }
+
+  get jobId(): string {
+    return this.job.id;
+  }
+
+  attach(source: ProgressSource): void {
+    this.unsubscribe();
+    this.job = source.job();
+    this.live = true;
+    for (const p of source.history?.() ?? []) this.addSample(p);
+    if (this.job.sourceBytes !== undefined) this.target = targetFor(this.job, this.job.sourceBytes);
+    this.warnings = source.warnings?.() ?? (this.job.warnings ? warningsOf(this.job) : this.warnings);
+    this.subs = [
+      source.onSample((t, bytes) => {
+        this.addSample({ t, bytes });
+        this.throttle.queue({ type: 'sample', t, bytes });
+      }),
+      source.onTarget((sourceBytes) => {
+        this.target = targetFor(this.job, sourceBytes);
+        this.throttle.queue({ type: 'target', ...this.target });
+      }),
+      source.onWarnings((count, last) => {
+        this.warnings = { count, last: [...last] };
+        this.throttle.queue({ type: 'warnings', ...this.warnings });
+      }),
+      source.onState((state, exitCode, reason) => {
+        const now = source.job();
+        this.job = { ...now, state, exitCode: exitCode ?? now.exitCode, reason: reason ?? now.reason };
+        this.throttle.queue({ type: 'state', ...this.stateInfo() });
+      }),
+    ];
+    this.sendInit();
+  }
+
+  private addSample(p: ProgressPoint): void {
+    this.history.push(p);
+    this.lastBytes = p.bytes;
+  }
+
+  private stateInfo(): StateInfo {
+    const { state, exitCode, reason } = this.job;
+    return { state, exitCode, reason, endedAt: this.job.endedAt ?? (state === 'running' ? undefined : new Date().toISOString()) };
+  }
+
+  private sendInit(): void {
+    if (!this.ready) return;
+    this.throttle.reset();
+    this.throttle.notePost();
+    this.post({
+      type: 'init',
+      job: this.job,
+      history: this.history.points(),
+      target: this.target,
+      warnings: this.warnings,
+      now: Date.now(),
+      live: this.live || this.job.state !== 'running',
+    });
+  }
+
+  private post(m: HostMessage): void {
+    this.updateTitle();
+    if (this.ready) void this.panel.webview.postMessage(m);
+  }
+
+  private updateTitle(): void {
+    const running = this.job.state === 'running';
+    const pct = percentDone(this.lastBytes, this.target?.bytes, false);
+    const what = running ? (pct === undefined ? 'running' : `${pct}%`) : STATE_LABEL[this.job.state];
+    this.panel.title = `Backup ${this.job.node} · ${what}`;
+  }
+
+  private onMessage(m: unknown): void {
+    if (!isWebviewMessage(m)) {
+      this.log.warn(`progress panel ${this.job.id}: ignored an unexpected message`);
+      return;
+    }
+    void this.handle(m).catch((err: unknown) => {
+      const text = err instanceof Error ? err.message : String(err);
+      this.log.error(`[${this.job.node}] ${m.type} for ${this.job.id} failed: ${text}`);
+      void vscode.window.showErrorMessage(`Backup ${this.job.id}: ${text}`);
+    });
+  }
+
+  private async handle(m: WebviewMessage): Promise<void> {
+    switch (m.type) {
+      case 'ready':
+        this.ready = true;
+        return this.sendInit();
+      case 'cancel': {
+        if (this.job.state !== 'running') return;
+        const yes = 'Cancel Backup';
+        const choice = await vscode.window.showWarningMessage(
+          `Cancel the backup ${this.job.id} on ${this.job.node}?`,
+          { modal: true, detail: 'tar is stopped and the partial archive is deleted.' },
+          yes,
+        );
+        if (choice === yes) await this.deps.actions.cancel(this.job);
+        return;
+      }
+      case 'openLog':
+        return this.deps.actions.openLog(this.job);
+      case 'revealArchive':
+        return this.deps.actions.revealArchive(this.job);
+    }
+  }
+
+  private unsubscribe(): void {
+    for (const s of this.subs) s.dispose();
+    this.subs = [];
+  }
+
+  dispose(): void {
+    this.unsubscribe();
+    this.throttle.dispose();
+    for (const d of this.disposables) d.dispose();
+    this.disposables.length = 0;
+  }
+}
+
+/** The set of open progress panels, one per job id. */
+export class ProgressPanels implements vscode.Disposable {
+  private readonly panels = new Map<string, ProgressPanel>();
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly deps: ProgressPanelsDeps,
+    private readonly log: vscode.LogOutputChannel,
+  ) {}
+
+  /** Opens the job's panel, or reveals it (and connects it, if it was restored stale). */
+  show(source: ProgressSource, options: { preserveFocus?: boolean } = {}): void {
+    const job = source.job();
+    let p = this.panels.get(job.id);
+    if (p) {
+      p.panel.reveal(undefined, options.preserveFocus);
+    } else {
+      const panel = vscode.window.createWebviewPanel(
+        PROGRESS_VIEW_TYPE,
+        `Backup ${job.node}`,
+        { viewColumn: vscode.ViewColumn.Active, preserveFocus: options.preserveFocus },
+        { ...webviewOptions(this.extensionUri), ...PANEL_OPTIONS },
+      );
+      p = this.add(panel, job);
+    }
+    p.attach(source);
+  }
+
+  /** Connects an open panel to a source without revealing it (a job re-attached after a reload). */
+  connect(source: ProgressSource): boolean {
+    const p = this.panels.get(source.job().id);
+    p?.attach(source);
+    return !!p;
+  }
+
+  has(jobId: string): boolean {
+    return this.panels.has(jobId);
+  }
+
+  /** A panel VS Code brings back after a reload, with what its page last saved. */
+  async restore(panel: vscode.WebviewPanel, state: PersistedState): Promise<void> {
+    if (this.panels.has(state.job.id)) {
+      // The job monitor opened it again before VS Code restored this one: keep one panel.
+      panel.dispose();
+      return;
+    }
+    const p = this.add(panel, state.job, state);
+    if (state.job.state !== 'running' && state.job.state !== 'unknown') return;
+    try {
+      const source = await this.deps.reattach(state.job);
+      if (source && this.panels.get(state.job.id) === p) p.attach(source);
+    } catch (err) {
+      this.log.warn(`[${state.job.node}] could not re-attach ${state.job.id}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  private add(panel: vscode.WebviewPanel, job: JobRecord, persisted?: PersistedState): ProgressPanel {
+    const p = new ProgressPanel(panel, job, this.deps, this.log, this.extensionUri, () => {
+      if (this.panels.get(job.id) === p) this.panels.delete(job.id);
+    }, persisted);
+    this.panels.set(job.id, p);
+    return p;
+  }
+
+  dispose(): void {
+    for (const p of [...this.panels.values()]) p.panel.dispose();
+    this.panels.clear();
+  }
+}

@@ -1,0 +1,59 @@
+// A running backup job under its node's "backups" row: spinning icon and percent. It stands in
+// for the job's `.partial` archive, which is only the job's output while it runs.
+import * as vscode from 'vscode';
+import type { JobRecord } from '../../core/backup/types';
+import { jobContextValue, jobPercent } from '../backup/jobText';
+import { Cmd } from '../commandIds';
+import { humanSize, md, plural, shortDate } from '../format';
+import { colors } from './stateIcons';
+import { TreeNode } from './treeNode';
+
+/** What the tree needs of a job: the record and the size seen last (following updates it). */
+export interface JobRow {
+  job: JobRecord;
+  bytes?: number;
+  warnings: number;
+}
+
+export class JobItem extends TreeNode {
+  constructor(
+    nodeName: string,
+    readonly row: JobRow,
+  ) {
+    super(nodeName);
+  }
+
+  /** Commands given this row act on this job. */
+  get jobId(): string {
+    return this.row.job.id;
+  }
+
+  getTreeItem(): vscode.TreeItem {
+    const { job, bytes, warnings } = this.row;
+    const name = job.archive.slice(job.archive.lastIndexOf('/') + 1);
+    const item = new vscode.TreeItem(name);
+    item.id = `node/${job.node}/job/${job.id}`;
+    const pct = jobPercent(job, bytes);
+    const unreachable = job.state === 'unknown';
+    item.description = [
+      unreachable ? 'node unreachable' : 'backing up',
+      pct !== undefined ? `${pct}%` : '',
+      bytes !== undefined ? humanSize(bytes) : '',
+      warnings ? plural(warnings, 'warning') : '',
+    ]
+      .filter(Boolean)
+      .join(' · ');
+    item.iconPath = unreachable ? new vscode.ThemeIcon('debug-disconnect', colors.warn) : new vscode.ThemeIcon('sync~spin');
+    item.contextValue = jobContextValue(job);
+    item.command = { title: 'Show Backup Progress', command: Cmd.showProgress, arguments: [job.id] };
+    const tip = new vscode.MarkdownString(`**Backup ${md(job.id)}** on ${md(job.node)}\n\n`);
+    tip.appendMarkdown(`Started ${md(shortDate(job.startedAt))}, ${job.compression === 'gzip' ? `gzip (${md(job.compressor ?? 'gzip')})` : 'uncompressed'}  \n`);
+    tip.appendMarkdown(`Writing \`${job.partial.replace(/`/g, '')}\``);
+    if (job.sourceBytes !== undefined) tip.appendMarkdown(`  \nSource: ${md(humanSize(job.sourceBytes))}${job.compression === 'gzip' ? ' (the archive is expected near 80% of it)' : ''}`);
+    if (unreachable && job.reason) tip.appendMarkdown(`\n\n$(warning) ${md(job.reason)}: tar goes on on the node; this view re-attaches when it answers.`);
+    for (const o of job.overrides) tip.appendMarkdown(`\n\nOverridden check **${md(o.check)}**: ${md(o.reason)}`);
+    tip.supportThemeIcons = true;
+    item.tooltip = tip;
+    return item;
+  }
+}

@@ -1,0 +1,140 @@
+// A directory tree with every kind of awkward name a gluster volume can hold, and the list of
+// what it contains (as byte keys), for the archive index and comparison tests.
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { EntryType } from '../../../src/core/archive/entryTable';
+
+export interface Expected {
+  key: string;
+  type: EntryType | 'hardlink-or-file';
+  size?: number;
+  link?: string;
+}
+
+const k = (s: string | Buffer): string => (typeof s === 'string' ? Buffer.from(s, 'utf8') : s).toString('latin1');
+
+export function tempDir(prefix: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** Removes a tree that may be deeper than PATH_MAX (rm walks it relative, Node's rmSync does not). */
+export function removeTree(dir: string): void {
+  execFileSync('rm', ['-rf', '--', dir]);
+}
+
+/** Builds the awkward tree under `root` (which must exist) and returns what it holds. */
+export function buildAwkwardTree(root: string): Expected[] {
+  const out: Expected[] = [];
+  const file = (rel: string | Buffer, content: string | Buffer = 'x') => {
+    const rb = typeof rel === 'string' ? Buffer.from(rel) : rel;
+    fs.writeFileSync(Buffer.concat([Buffer.from(root + '/'), rb]), content);
+    out.push({ key: k(rb), type: 'file', size: Buffer.byteLength(content) });
+  };
+  const dir = (rel: string) => {
+    fs.mkdirSync(path.join(root, rel));
+    out.push({ key: k(rel), type: 'dir' });
+  };
+  const symlink = (target: string, rel: string) => {
+    fs.symlinkSync(target, path.join(root, rel));
+    out.push({ key: k(rel), type: 'symlink', link: k(target) });
+  };
+
+  file('plain.txt', 'hello\n');
+  file('with space.txt', 'a b');
+  file('unicodé 日本語.txt', 'ü');
+  file('new\nline', 'nl');
+  file('trailing newline\n', 'nl2');
+  file(`quote's "double"`, 'q');
+  file('$(echo pwned)', 'dollar');
+  file('`backtick`', 'bt');
+  file('-rf leading dash', 'dash');
+  file('--help', 'dash2');
+  file('back\\slash', 'bs');
+  file('tab\there', 't');
+  file('a'.repeat(100), '100');
+  file('b'.repeat(255), '255');
+  file('é'.repeat(127) + 'x', 'utf8-255'); // 255 bytes of UTF-8
+  file(Buffer.from([0x69, 0x6e, 0xff, 0xfe, 0x2e, 0x62, 0x69, 0x6e]), 'invalid utf-8'); // "in\xff\xfe.bin"
+  file(Buffer.from([0x6c, 0x61, 0x74, 0x69, 0x6e, 0x31, 0x2d, 0xe9]), 'latin1 e-acute');
+  file('empty-file', '');
+  dir('empty-dir');
+  dir('sub');
+  file('sub/inner.txt', 'inner');
+  // ustar splits long names at a slash into prefix (155) + name (100).
+  dir('p'.repeat(150));
+  file('p'.repeat(150) + '/' + 'n'.repeat(99), 'split');
+  symlink('plain.txt', 'link-to-plain');
+  symlink('does/not/exist', 'dangling');
+  symlink('sub', 'link to dir');
+  symlink('t'.repeat(150) + '/target', 'long-target-link');
+  symlink('weird\ntarget $(x)', 'weird-target-link');
+  fs.linkSync(path.join(root, 'plain.txt'), path.join(root, 'sub/hardlink-of-plain'));
+  // tar stores whichever of the two names it meets second as a hard link.
+  out.push({ key: 'sub/hardlink-of-plain', type: 'hardlink-or-file', size: 6 });
+  const plain = out.find((e) => e.key === 'plain.txt');
+  if (plain) plain.type = 'hardlink-or-file';
+  execFileSync('mkfifo', [path.join(root, 'fifo')]);
+  out.push({ key: 'fifo', type: 'other' });
+
+  // A path over 4 KiB: 21 levels of 200-byte names. Built relative to each level, since a
+  // syscall cannot take the whole path (PATH_MAX is 4096).
+  const comp = 'd'.repeat(200);
+  const cwd = process.cwd();
+  try {
+    process.chdir(root);
+    let rel = '';
+    for (let i = 0; i < 21; i++) {
+      fs.mkdirSync(comp);
+      process.chdir(comp);
+      rel = rel ? `${rel}/${comp}` : comp;
+      out.push({ key: rel, type: 'dir' });
+    }
+    fs.writeFileSync('deep file.txt', 'deep');
+    out.push({ key: `${rel}/deep file.txt`, type: 'file', size: 4 });
+  } finally {
+    process.chdir(cwd);
+  }
+  return out;
+}
+
+export function tar(args: string[]): void {
+  execFileSync('/usr/bin/tar', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+}
+
+/** A raw 512-byte header (for archives GNU tar does not write, e.g. with a global PAX header). */
+export function rawHeader(h: { name: string; type: string; size?: number; mtime?: number; linkname?: string }): Buffer {
+  const b = Buffer.alloc(512);
+  b.write(h.name, 0, 100, 'latin1');
+  const oct = (v: number, len: number, at: number) => b.write(v.toString(8).padStart(len - 1, '0') + '\0', at, len, 'latin1');
+  oct(0o644, 8, 100);
+  oct(0, 8, 108);
+  oct(0, 8, 116);
+  oct(h.size ?? 0, 12, 124);
+  oct(h.mtime ?? 1700000000, 12, 136);
+  b.write(h.type, 156, 1, 'latin1');
+  if (h.linkname) b.write(h.linkname, 157, 100, 'latin1');
+  b.write('ustar\x0000', 257, 8, 'latin1');
+  b.fill(0x20, 148, 156);
+  let sum = 0;
+  for (const c of b) sum += c;
+  b.write(sum.toString(8).padStart(6, '0') + '\0 ', 148, 8, 'latin1');
+  return b;
+}
+
+export function paxData(records: Record<string, string | Buffer>): Buffer {
+  const parts: Buffer[] = [];
+  for (const [key, v] of Object.entries(records)) {
+    const body = Buffer.concat([Buffer.from(` ${key}=`), typeof v === 'string' ? Buffer.from(v) : v, Buffer.from('\n')]);
+    let len = body.length + 1;
+    while (String(len).length + body.length !== len) len = String(len).length + body.length;
+    parts.push(Buffer.concat([Buffer.from(String(len)), body]));
+  }
+  return Buffer.concat(parts);
+}
+
+export function withData(header: Buffer, data: Buffer): Buffer {
+  const pad = (512 - (data.length % 512)) % 512;
+  return Buffer.concat([header, data, Buffer.alloc(pad)]);
+}

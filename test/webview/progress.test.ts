@@ -1,0 +1,199 @@
+// The Backup Progress page in a real browser (headless Chromium): the built bundle, the real
+// HTML and CSP, fed the messages the host sends, checked by the text a person would read.
+// Needs `node esbuild.mjs` first and Debian's chromium. UPDATE_SCREENSHOTS=1 also refreshes
+// docs/progress-{light,dark}.png; every run leaves its screenshots in out/screenshots.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, test } from 'node:test';
+import type { HostMessage, PersistedState } from '../../src/webview/protocol';
+import { openHarness, repoRoot, type Harness } from './harness/harness';
+import { GiB, init, job, MiB, sample, T0, target100GiB, WARNINGS } from './harness/recording';
+
+const open: Harness[] = [];
+after(async () => {
+  await Promise.all(open.map((h) => h.close()));
+});
+
+async function harness(...args: Parameters<typeof openHarness>): Promise<Harness> {
+  const h = await openHarness(...args);
+  open.push(h);
+  return h;
+}
+
+async function clean(h: Harness): Promise<void> {
+  assert.deepEqual(await h.cspViolations(), [], 'the CSP blocked something');
+  assert.deepEqual(h.errors, [], 'the page logged errors');
+}
+
+test('a running job: size, percent, rate, ETA once stable, warnings, buttons', async () => {
+  const h = await harness({ theme: 'light', time: T0 });
+  await h.post(init(job()));
+  assert.equal(await h.text('node'), 'data-node-1');
+  assert.equal(await h.text('badge'), 'Running');
+  assert.equal(await h.text('size'), '0 B');
+  assert.equal(await h.text('target'), 'of estimating…');
+  assert.equal(await h.text('percent'), '—');
+  assert.equal(await h.text('etaNote'), 'waiting for the target size');
+  assert.ok(await h.visible('cancel'));
+  assert.ok(!(await h.visible('reveal')));
+
+  let firstEta: number | undefined;
+  for (let sec = 1; sec <= 60; sec++) {
+    await h.page.clock.runFor(1000);
+    await h.post(sample(sec));
+    if (sec === 5) {
+      await h.post(target100GiB);
+      assert.equal(await h.text('target'), 'of 100 GiB');
+    }
+    const eta = await h.text('eta');
+    if (eta !== '—') firstEta ??= sec;
+    else assert.equal(firstEta, undefined, `the ETA disappeared again at ${sec} s`);
+  }
+  // The target came at 5 s; ten agreeing estimates are needed after that.
+  assert.ok(firstEta !== undefined && firstEta >= 15 && firstEta <= 20, `ETA first shown at ${firstEta} s`);
+
+  // 6000 MiB of 100 GiB after 60 s at 100 MiB/s: 96400 MiB left, 964 s.
+  assert.equal(await h.text('size'), '5.86 GiB');
+  assert.equal(await h.text('percent'), '5%');
+  assert.equal(await h.text('rate'), '100 MiB/s');
+  assert.equal(await h.text('eta'), '16 min');
+  assert.equal(await h.text('etaNote'), '≈ 10:17');
+  assert.equal(await h.text('elapsed'), '0:01:00');
+
+  await h.post({ type: 'warnings', count: 3, last: WARNINGS });
+  assert.equal(await h.text('warnCount'), '3');
+  assert.deepEqual(await h.page.locator('#warnings li').allInnerTexts(), WARNINGS);
+
+  // Between messages the clock alone moves elapsed time and the countdown.
+  await h.page.clock.runFor(300_500);
+  assert.equal(await h.text('elapsed'), '0:06:00');
+  assert.equal(await h.text('eta'), '11 min');
+
+  await h.page.click('#openLog');
+  await h.page.click('#cancel');
+  assert.deepEqual(
+    (await h.posted()).map((m) => m.type),
+    ['ready', 'openLog', 'cancel'],
+  );
+  const saved = (await h.state()) as PersistedState;
+  assert.equal(saved.job.id, job().id);
+  assert.equal(saved.history.length, 60);
+  assert.equal(saved.target?.bytes, 100 * GiB);
+  await clean(h);
+});
+
+test('a gzip job shows its estimated target', async () => {
+  const h = await harness({ theme: 'dark', time: T0 });
+  await h.post(init(job({ compression: 'gzip', compressor: 'pigz' })));
+  await h.post({ type: 'target', bytes: 80 * GiB, sourceBytes: 100 * GiB, estimated: true });
+  assert.equal(await h.text('target'), 'of ≈ 80.0 GiB (gzip)');
+  assert.equal(await h.page.locator('#target').getAttribute('title'), 'gzip: about 80% of 100 GiB, the apparent size of /mnt/gluster');
+  assert.match(await h.page.locator('#options').innerText(), /gzip \(pigz\)/);
+  await clean(h);
+});
+
+test('completed with warnings: 100%, the final banner, Reveal Archive instead of Cancel', async () => {
+  const h = await harness({ theme: 'dark', time: T0 + 120_000 });
+  const history = Array.from({ length: 121 }, (_, s) => ({ t: T0 + s * 1000, bytes: s * 100 * MiB }));
+  await h.post({ ...init(job(), T0 + 120_000), history, target: { bytes: 12_100 * MiB, sourceBytes: 12_100 * MiB, estimated: false } } as HostMessage);
+  await h.post({
+    type: 'batch',
+    messages: [
+      { type: 'warnings', count: 3, last: WARNINGS },
+      { type: 'state', state: 'completedWithWarnings', exitCode: 1, endedAt: new Date(T0 + 120_000).toISOString() },
+    ],
+  });
+  assert.equal(await h.text('badge'), 'Completed with warnings');
+  assert.equal(await h.text('percent'), '100%');
+  assert.match(await h.text('banner'), /^Completed with 3 warnings \(tar exit 1\): the archive is usable/);
+  assert.equal(await h.text('rate'), '100 MiB/s');
+  assert.equal(await h.text('rateNote'), 'average');
+  assert.equal(await h.text('eta'), '—');
+  assert.ok(!(await h.visible('cancel')));
+  assert.ok(await h.visible('reveal'));
+  await h.page.clock.runFor(60_000);
+  assert.equal(await h.text('elapsed'), '0:02:00', 'a finished job stopped its clock');
+  await h.page.click('#reveal');
+  assert.equal((await h.posted()).at(-1)?.type, 'revealArchive');
+  await shot(h, 'progress-completed-dark.png');
+  await clean(h);
+});
+
+test('failed and cancelled jobs say so, with tar’s exit code and the reason', async () => {
+  const h = await harness({ theme: 'light', time: T0 + 30_000 });
+  await h.post(init(job(), T0 + 30_000));
+  await h.post(target100GiB);
+  await h.post(sample(30));
+  await h.post({ type: 'state', state: 'failed', exitCode: 2, reason: 'No space left on device' });
+  assert.equal(await h.text('badge'), 'Failed');
+  assert.equal(await h.text('banner'), 'Failed (tar exit 2): No space left on device. No archive was left behind.');
+  assert.equal(await h.text('percent'), '2%');
+  assert.ok(!(await h.visible('cancel')) && !(await h.visible('reveal')));
+
+  await h.post({ type: 'state', state: 'cancelled', reason: 'cancelled by alice' });
+  assert.equal(await h.text('badge'), 'Cancelled');
+  assert.equal(await h.text('banner'), 'Cancelled: cancelled by alice.');
+  await clean(h);
+});
+
+test('a reopened page paints its saved state before the host answers, bounded in size', async () => {
+  const history = Array.from({ length: 5000 }, (_, s) => ({ t: T0 + s * 1000, bytes: s * 10 * MiB }));
+  const saved: PersistedState = { version: 1, job: job(), history, target: { bytes: 100 * GiB, sourceBytes: 100 * GiB, estimated: false }, warnings: { count: 1, last: [WARNINGS[0]] } };
+  const h = await harness({ theme: 'dark', time: T0 + 5000_000, savedState: saved });
+  assert.equal(await h.text('size'), '48.8 GiB');
+  assert.equal(await h.text('warnCount'), '1');
+  await h.post({ ...init(job(), T0 + 5000_000), history, live: false } as HostMessage);
+  assert.match(await h.text('banner'), /^Not connected to this job/);
+  assert.ok(!(await h.visible('cancel')), 'no Cancel for a job the host is not connected to');
+  const state = (await h.state()) as PersistedState;
+  assert.ok(state.history.length <= 600, `${state.history.length} points saved`);
+  assert.deepEqual(state.history[0], history[0]);
+  assert.deepEqual(state.history.at(-1), history.at(-1));
+  await clean(h);
+});
+
+async function shot(h: Harness, file: string): Promise<string> {
+  const out = path.join(repoRoot(), 'out', 'screenshots', file);
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  await h.page.screenshot({ path: out, fullPage: true });
+  return out;
+}
+
+/** A realistic mid-job page: gzip, an hour in, a little noise in the rate, three warnings. */
+async function showcase(theme: 'light' | 'dark' | 'high-contrast', file: string): Promise<void> {
+  const start = T0 - 3600_000;
+  const h = await harness({ theme, time: T0, width: 1000, height: 700 });
+  const history: { t: number; bytes: number }[] = [];
+  let bytes = 0;
+  for (let s = 0; s <= 3600; s++) {
+    history.push({ t: start + s * 1000, bytes: Math.round(bytes) });
+    const pace = s < 600 ? 70 : s < 1500 ? 55 : 62;
+    bytes += (pace + 8 * Math.sin(s / 37) + 5 * Math.sin(s / 5.3)) * MiB;
+  }
+  const j = job({ compression: 'gzip', compressor: 'pigz', startedAt: new Date(start).toISOString(), overrides: [{ check: 'freeSpace', reason: 'old archives are pruned tonight', by: 'alice' }] });
+  await h.post({
+    type: 'init',
+    job: j,
+    history,
+    target: { bytes: Math.round(0.8 * 400 * GiB), sourceBytes: 400 * GiB, estimated: true },
+    warnings: { count: 3, last: WARNINGS },
+    now: T0,
+    live: true,
+  });
+  for (let s = 1; s <= 12; s++) {
+    await h.page.clock.runFor(1000);
+    bytes += 62 * MiB;
+    await h.post({ type: 'sample', t: T0 + s * 1000, bytes: Math.round(bytes) });
+  }
+  assert.notEqual(await h.text('eta'), '—', 'the showcase should show an ETA');
+  await clean(h);
+  const out = await shot(h, file);
+  if (process.env.UPDATE_SCREENSHOTS === '1' && theme !== 'high-contrast') fs.copyFileSync(out, path.join(repoRoot(), 'docs', file));
+}
+
+test('screenshots in the light, dark and high-contrast themes', async () => {
+  await showcase('light', 'progress-light.png');
+  await showcase('dark', 'progress-dark.png');
+  await showcase('high-contrast', 'progress-high-contrast.png');
+});

@@ -17,6 +17,7 @@ PKGS=(
   procps psmisc
   zstd
   coreutils findutils tar gzip
+  chromium               # headless browser for the webview page test (playwright-core drives it)
 )
 
 missing=()

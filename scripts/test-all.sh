@@ -17,6 +17,7 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
 fi
 
 npm run --silent build
+npm run --silent typecheck
 npx tsc -p tsconfig.test.json
 
 tally=$(mktemp)
@@ -24,6 +25,8 @@ export GB_TEST_TALLY=$tally
 status=0
 
 node scripts/run-node-tests.mjs --label=unit out/test/unit || status=1
+# The progress webview page in real headless Chromium, fed recorded messages.
+node scripts/run-node-tests.mjs --label=webview out/test/webview || status=1
 
 keep=${KEEP_TESTBED:-0}
 cleanup() {

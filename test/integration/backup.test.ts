@@ -6,6 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { Cluster } from '../../src/core/cluster';
 import { BackupJobs } from '../../src/core/backup/jobs';
+import { followJob } from '../../src/core/backup/follow';
 import { seedDate } from '../../src/core/backup/naming';
 import type { JobRecord } from '../../src/core/backup/types';
 import { REPO, TESTBED_DIR, inGluster, onNode, testbed, testbedSettings, waitFor } from './helpers/testbed';
@@ -284,6 +285,23 @@ seg=$(printf 'c%.0s' $(seq 1 200))
     } finally {
       if (!restored) testbed('restore-link', 'node2');
       cleanBackups('node2');
+    }
+  });
+
+  test('following a job samples the real archive growing on the node', async () => {
+    onNode('node1', ['docker', 'update', '--cpus', '0.3', 'gluster']);
+    try {
+      const job = await jobs.start('node1', { compression: 'none' });
+      const samples: number[] = [];
+      const final = await followJob(jobs, job, { sample: (_t, bytes) => samples.push(bytes) }, 500).done;
+      assert.equal(final.state, 'completed', final.reason);
+      assert.ok(samples.length >= 3, `several samples while tar ran (${samples.length})`);
+      for (let i = 1; i < samples.length; i++) assert.ok(samples[i] >= samples[i - 1], `sizes never shrink: ${samples.join(',')}`);
+      assert.ok(samples[0] < final.archiveBytes!, 'the first sample saw a partial archive');
+      assert.equal(samples[samples.length - 1], final.archiveBytes);
+    } finally {
+      onNode('node1', ['docker', 'update', '--cpus', '0', 'gluster']);
+      cleanBackups();
     }
   });
 

@@ -9,6 +9,7 @@ import type { ContainerAction } from '../core/model';
 import { formatActions, formatStatusTable, statusJson } from './format';
 import { follow, parseOverrides, runBackup, runJobs } from './backup';
 import { BackupJobs } from '../core/backup/jobs';
+import { runValidate } from './validate';
 
 export interface CliIo {
   stdout: NodeJS.WritableStream;
@@ -33,7 +34,15 @@ commands:
   jobs                   backup jobs found on the nodes (running and finished)
   attach JOB             follow a running job (or show a finished one) until it ends
   cancel JOB             stop tar on the node and remove the partial archive
+  validate-backup [--archive FILE] [--node NAME] [-b DIR] [--via auto|sftp|container]
+                         which files of the gluster filesystem are missing from the archive
+                         (default: the newest in DIR or the backups directory), which changed
+                         and which are gone; the report is also saved beside the archive as
+                         FILE.validation.json. Exit 0 nothing missing, 1 files missing,
+                         2 archive truncated or corrupt, or validation impossible.
   -b DIR -n backup       the seed procedure's form of: backup -b DIR
+  -b DIR -n validate-backup
+                         the seed's form of: validate-backup -b DIR (the newest archive)
 
 options:
   --config FILE   JSON settings (same keys as the glusterBackup.* VS Code settings);
@@ -79,6 +88,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         z: { type: 'boolean', short: 'z', default: false },
         detach: { type: 'boolean', default: false },
         override: { type: 'string', multiple: true },
+        archive: { type: 'string' },
+        via: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -156,6 +167,30 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
           detach: values.detach ?? false,
           json: values.json ?? false,
           overrides,
+        });
+      }
+      case 'validate-backup': {
+        if (names && names.length > 1) {
+          io.stderr.write('gluster-backup: validate-backup reads one archive: give at most one --node\n');
+          return 2;
+        }
+        const via = values.via ?? 'auto';
+        if (via !== 'auto' && via !== 'sftp' && via !== 'container') {
+          io.stderr.write(`gluster-backup: --via ${via}: one of auto, sftp, container\n`);
+          return 2;
+        }
+        for (const [flag, v] of [['-b', values.b], ['--archive', values.archive]] as const) {
+          if (v !== undefined && !v.startsWith('/')) {
+            io.stderr.write(`gluster-backup: ${flag} ${v}: give an absolute path on the node\n`);
+            return 2;
+          }
+        }
+        return await runValidate(cluster, io, {
+          json: values.json ?? false,
+          via,
+          ...(names ? { node: names[0] } : {}),
+          ...(values.archive !== undefined ? { archive: values.archive } : {}),
+          ...(values.b !== undefined ? { backupDir: values.b.replace(/\/+$/, '') || '/' } : {}),
         });
       }
       case 'jobs':

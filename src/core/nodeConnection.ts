@@ -5,6 +5,7 @@ import Docker from 'dockerode';
 import { promises as fsp } from 'fs';
 import * as path from 'path';
 import type { NodeConfig, Settings } from './config';
+import { fileReader, type RandomAccessReader } from './archive/reader';
 
 export interface DirEntry {
   name: string;
@@ -28,6 +29,8 @@ export interface NodeConnection {
   remove(file: string): Promise<void>;
   /** Bytes available to an unprivileged writer on the filesystem holding `dir`. */
   freeBytes(dir: string): Promise<number>;
+  /** Positioned reads of one file through one open handle (the archive index's walk). */
+  openReader(file: string): Promise<RandomAccessReader>;
   close(): void;
 }
 
@@ -96,6 +99,13 @@ export class LocalConnection implements NodeConnection {
   async freeBytes(dir: string): Promise<number> {
     const st = await fsp.statfs(dir);
     return st.bavail * st.bsize;
+  }
+
+  async openReader(file: string): Promise<RandomAccessReader> {
+    const r = fileReader(file);
+    // Opens now, so that a missing file fails here as it does over SFTP.
+    await r.size();
+    return r;
   }
 
   close(): void {

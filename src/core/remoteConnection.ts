@@ -7,6 +7,7 @@ import { isNotFound, type DirEntry, type NodeConnection } from './nodeConnection
 import { SshSession } from './ssh/sshSession';
 import { dockerOverSsh } from './ssh/dockerAgent';
 import { addKnownHost } from './ssh/knownHosts';
+import type { RandomAccessReader } from './archive/reader';
 
 class RemoteConnection implements NodeConnection {
   private readonly session: SshSession;
@@ -107,6 +108,35 @@ class RemoteConnection implements NodeConnection {
     return new Promise((resolve, reject) =>
       sftp.ext_openssh_statvfs(dir, (err, st) => (err ? reject(err) : resolve(st.bavail * st.frsize))),
     );
+  }
+
+  async openReader(file: string): Promise<RandomAccessReader> {
+    const sftp = await this.session.sftp();
+    // One handle for the whole walk: an open per read would triple the round trips.
+    const handle = await new Promise<Buffer>((resolve, reject) => sftp.open(file, 'r', (err, h) => (err ? reject(err) : resolve(h))));
+    const st = await new Promise<{ size: number }>((resolve, reject) => sftp.fstat(handle, (err, a) => (err ? reject(err) : resolve(a))));
+    return {
+      size: async () => st.size,
+      read: async (pos, len) => {
+        const out: Buffer[] = [];
+        let got = 0;
+        while (got < len) {
+          const want = Math.min(len - got, 256 * 1024);
+          const buf = Buffer.alloc(want);
+          const n = await new Promise<number>((resolve, reject) =>
+            sftp.read(handle, buf, 0, want, pos + got, (err, bytes) => {
+              if (err) return (err as { code?: number }).code === 1 ? resolve(0) : reject(err);
+              resolve(bytes);
+            }),
+          );
+          if (n === 0) break;
+          out.push(buf.subarray(0, n));
+          got += n;
+        }
+        return out.length === 1 ? out[0] : Buffer.concat(out);
+      },
+      close: () => new Promise<void>((resolve) => sftp.close(handle, () => resolve())),
+    };
   }
 
   close(): void {

@@ -6,3 +6,4 @@ export * from './tarHeader';
 export * from './tarIndex';
 export * from './fsList';
 export * from './compare';
+export * from './tarListing';

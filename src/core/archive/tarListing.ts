@@ -1,0 +1,211 @@
+// The member list of an archive as GNU tar itself prints it, for archives that are read where
+// they lie, inside the gluster container (a .tar.gz on a remote node: streaming it to this
+// client would move the whole archive over the network). With the C quoting style and the C
+// locale every byte of a name that is not printable ASCII comes as an escape, so names are
+// exact; with -R every member carries its block number, which gives problems an offset.
+import { EntryTable, type EntryType } from './entryTable';
+import { canonicalKey, displayPath } from './paths';
+import type { TarIndexResult, TarProblem } from './tarIndex';
+
+/** argv for `tar -t` in the container; the caller sets LC_ALL=C and TZ=UTC in its env. */
+export function tarListArgv(archive: string): string[] {
+  return ['tar', '--list', '--verbose', '--block-number', '--full-time', '--numeric-owner', '--quoting-style=c', `--file=${archive}`];
+}
+
+export const TAR_LIST_ENV = ['LC_ALL=C', 'TZ=UTC'];
+
+export class TarListingFormatError extends Error {}
+
+/** A C-quoted string starting at `s[i]` (the opening quote): its bytes as a latin1 key, and the index after it. */
+function unquote(s: string, i: number): { key: string; next: number } {
+  if (s[i] !== '"') throw new TarListingFormatError(`expected a quoted name at column ${i}: ${JSON.stringify(s)}`);
+  let out = '';
+  let k = i + 1;
+  while (k < s.length) {
+    const c = s[k];
+    if (c === '"') return { key: out, next: k + 1 };
+    if (c !== '\\') {
+      out += c;
+      k++;
+      continue;
+    }
+    const d = s[k + 1];
+    const simple: Record<string, string> = { n: '\n', t: '\t', r: '\r', f: '\f', v: '\v', a: '\x07', b: '\b', '\\': '\\', '"': '"', '?': '?', "'": "'" };
+    if (d !== undefined && simple[d] !== undefined) {
+      out += simple[d];
+      k += 2;
+    } else if (d !== undefined && d >= '0' && d <= '7') {
+      let n = 0;
+      let j = k + 1;
+      while (j < s.length && j < k + 4 && s[j] >= '0' && s[j] <= '7') n = n * 8 + (s.charCodeAt(j++) - 48);
+      out += String.fromCharCode(n & 0xff);
+      k = j;
+    } else {
+      throw new TarListingFormatError(`unknown escape \\${d ?? ''} in ${JSON.stringify(s)}`);
+    }
+  }
+  throw new TarListingFormatError(`unterminated quoted name: ${JSON.stringify(s)}`);
+}
+
+function typeOf(c: string): EntryType | 'skip' | 'continuation' {
+  switch (c) {
+    case '-':
+      return 'file';
+    case 'd':
+      return 'dir';
+    case 'l':
+      return 'symlink';
+    case 'h':
+      return 'hardlink';
+    case 'V': // volume label: names the archive, not a file
+      return 'skip';
+    case 'M':
+      return 'continuation';
+    default: // c b p s, and ? for types tar does not know
+      return 'other';
+  }
+}
+
+// block N: MODE OWNER SIZE DATE TIME[.FRAC] "NAME"[ -> "TARGET"| link to "TARGET"]
+const LINE = /^block (\d+): (\S)\S* +\S+ +(\d+|\d+,\d+) +(\d{4,})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)(\.\d+)? "/;
+
+/**
+ * Incremental parser of tar's stdout (lines may come split across chunks; names never hold a
+ * raw newline in this quoting style).
+ */
+export class TarListingParser {
+  readonly entries = new EntryTable();
+  rootEntries = 0;
+  /** End of the last member seen (header block + padded data): where a truncation was noticed. */
+  private endOfLast = 0;
+  private lastName: string | undefined;
+  private lastBlock = -1;
+  private rest = '';
+  private sawEndMarker = false;
+  private sawEof = false;
+  private problem: TarProblem | undefined;
+
+  push(chunk: Buffer): void {
+    const text = this.rest + chunk.toString('latin1');
+    const lines = text.split('\n');
+    this.rest = lines.pop() ?? '';
+    for (const l of lines) this.line(l);
+  }
+
+  private line(l: string): void {
+    if (l === '' || this.problem) return;
+    if (/^block \d+: \*\* Block of NULs \*\*$/.test(l)) {
+      this.sawEndMarker = true;
+      return;
+    }
+    // tar reached the end of the data without the end-of-archive marker (exit 0 when that
+    // happens at a member boundary): the archive was cut.
+    if (/^block \d+: \*\* End of File \*\*$/.test(l)) {
+      this.sawEof = true;
+      return;
+    }
+    // A bare prefix is a header tar could not read ("Skipping to next header" on stderr);
+    // what follows it would be listed, but a restore would lose the member, as the walk says.
+    if (/^block \d+: block \d+: /.test(l)) {
+      this.problem = { kind: 'corrupt', offset: this.endOfLast, message: `broken header at byte ${this.endOfLast} (tar skipped to the next header)`, ...this.lastMember() };
+      return;
+    }
+    const m = LINE.exec(l);
+    if (!m) throw new TarListingFormatError(`unexpected line from tar: ${JSON.stringify(l.slice(0, 200))}`);
+    const block = Number(m[1]);
+    const t = typeOf(m[2]);
+    const size = m[3].includes(',') ? 0 : Number(m[3]);
+    const frac = m[10] ? Number(m[10]) : 0;
+    const mtime = Date.UTC(Number(m[4]), Number(m[5]) - 1, Number(m[6]), Number(m[7]), Number(m[8]), Number(m[9])) / 1000 + frac;
+    const { key: rawName, next } = unquote(l, m[0].length - 1);
+    let link: string | undefined;
+    const tail = l.slice(next);
+    if (tail.startsWith(' -> ')) link = unquote(l, next + 4).key;
+    else if (tail.startsWith(' link to ')) link = unquote(l, next + 9).key;
+    else if (tail !== '') throw new TarListingFormatError(`unexpected text after the name: ${JSON.stringify(l.slice(0, 200))}`);
+    this.lastBlock = block;
+    this.lastName = rawName;
+    const dataBytes = t === 'dir' || t === 'hardlink' || t === 'symlink' || t === 'other' ? 0 : size;
+    this.endOfLast = (block + 1) * 512 + Math.ceil(dataBytes / 512) * 512;
+    if (t === 'continuation') {
+      this.problem = { kind: 'corrupt', offset: block * 512, message: `multi-volume continuation member (this archive is not the first volume) at byte ${block * 512}`, member: displayPath(rawName), memberOffset: block * 512 };
+      return;
+    }
+    if (t === 'skip') return;
+    const key = canonicalKey(rawName);
+    if (key === '') {
+      this.rootEntries++;
+      return;
+    }
+    const linkKey = t === 'symlink' ? link : t === 'hardlink' ? canonicalKey(link ?? '') : undefined;
+    this.entries.push(key, t, t === 'dir' ? 0 : t === 'hardlink' ? 0 : size, mtime, linkKey, block * 512);
+  }
+
+  /**
+   * The index, once tar ended. tar's verdict comes from its exit code and stderr: a listing that
+   * stops early without the end-of-archive marker is never taken as complete.
+   */
+  end(exitCode: number, stderr: string, archiveSize: number | undefined, compressed: boolean): TarIndexResult {
+    if (this.rest !== '') this.line(this.rest);
+    this.rest = '';
+    const problem = this.problem ?? this.verdict(exitCode, stderr, archiveSize, compressed);
+    return {
+      entries: this.entries,
+      // Read where it lies: the client received only the listing.
+      bytesRead: 0,
+      reads: 0,
+      ...(archiveSize !== undefined ? { archiveSize } : {}),
+      tarBytes: this.endOfLast,
+      compressed,
+      rootEntries: this.rootEntries,
+      ...(problem ? { problem } : {}),
+    };
+  }
+
+  private lastMember(): { member?: string; memberOffset?: number } {
+    return this.lastName !== undefined ? { member: displayPath(this.lastName), memberOffset: this.lastBlock * 512 } : {};
+  }
+
+  private verdict(exitCode: number, stderr: string, archiveSize: number | undefined, compressed: boolean): TarProblem | undefined {
+    const member = this.lastMember();
+    const lone = /A lone zero block at (\d+)/.exec(stderr);
+    if (lone) {
+      // tar says the same whether data or the end of the file follows the zero block; the
+      // size of a plain archive tells them apart, a compressed one's cannot.
+      const zero = (Number(lone[1]) - 1) * 512;
+      if (!compressed && archiveSize !== undefined && zero + 512 >= archiveSize) {
+        return { kind: 'truncated', offset: archiveSize, message: `archive ends at byte ${archiveSize} after a single zero block (the end-of-archive marker is two)` };
+      }
+      return { kind: 'corrupt', offset: zero, message: `lone zero block at byte ${zero}: the archive is damaged there or cut right after it (tar stops reading at it)` };
+    }
+    const eof = this.sawEof || /Unexpected EOF in archive|unexpected end of file|Unexpected end of/i.test(stderr);
+    if (eof) {
+      return { kind: 'truncated', offset: this.endOfLast, message: `archive ends early, after byte ${this.endOfLast} of the tar stream (${firstLine(stderr)})`, ...member };
+    }
+    if (/Skipping to next header|This does not look like a tar archive|Archive contains .* where numeric .* expected|invalid/i.test(stderr)) {
+      return { kind: 'corrupt', offset: this.endOfLast, message: `broken header after byte ${this.endOfLast} (${firstLine(stderr)})`, ...member };
+    }
+    if (exitCode !== 0) {
+      return { kind: 'corrupt', offset: this.endOfLast, message: `tar could not read the archive (exit ${exitCode}: ${firstLine(stderr) || 'no message'})`, ...member };
+    }
+    if (!this.sawEndMarker) {
+      return { kind: 'truncated', offset: this.endOfLast, message: `archive ends at byte ${this.endOfLast} without the end-of-archive marker (two zero blocks)`, ...member };
+    }
+    return undefined;
+  }
+}
+
+function firstLine(s: string): string {
+  return s
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !/Error is not recoverable|Exiting with failure status/.test(l))
+    .slice(0, 2)
+    .join('; ');
+}
+
+export function parseTarListing(stdout: Buffer, exitCode: number, stderr: string, archiveSize?: number, compressed = false): TarIndexResult {
+  const p = new TarListingParser();
+  p.push(stdout);
+  return p.end(exitCode, stderr, archiveSize, compressed);
+}

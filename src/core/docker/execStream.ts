@@ -1,0 +1,81 @@
+// A command in a container whose stdout is consumed as it arrives (a find over a million files,
+// tar listing a big archive): nothing of it is held whole. There is no overall deadline, since
+// a big volume takes minutes; silence is what is bounded, so a dead link still ends the call.
+import type Docker from 'dockerode';
+import { PassThrough } from 'stream';
+import { ExecError } from './exec';
+
+export interface StreamExecResult {
+  exitCode: number;
+  /** The tail of stderr (bounded: a command can warn about every file). */
+  stderr: string;
+  stdoutBytes: number;
+}
+
+const STDERR_KEEP = 64 * 1024;
+
+export async function execStreaming(
+  docker: Docker,
+  container: string,
+  argv: string[],
+  o: { env?: string[]; idleMs: number; onStdout: (chunk: Buffer) => void; signal?: AbortSignal },
+): Promise<StreamExecResult> {
+  const what = `${argv[0]} in container ${container}`;
+  const exec = await docker.getContainer(container).exec({
+    Cmd: argv,
+    Env: o.env ?? [],
+    AttachStdout: true,
+    AttachStderr: true,
+    AttachStdin: false,
+    Tty: false,
+  });
+  const stream = await exec.start({ hijack: true, stdin: false });
+  const so = new PassThrough();
+  const se = new PassThrough();
+  let stderr = '';
+  let stdoutBytes = 0;
+  let failure: Error | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const stop = (e: Error) => {
+    failure ??= e;
+    stream.destroy();
+  };
+  const arm = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => stop(new ExecError(`${what}: no output for ${Math.round(o.idleMs / 1000)} s; the node or the link may be down`)), o.idleMs);
+  };
+  const onAbort = () => stop(new ExecError(`${what}: cancelled`));
+  o.signal?.addEventListener('abort', onAbort, { once: true });
+  so.on('data', (b: Buffer) => {
+    arm();
+    stdoutBytes += b.length;
+    try {
+      o.onStdout(b);
+    } catch (e) {
+      // A parser that cannot read the output: no point in letting the command run on.
+      stop(e as Error);
+    }
+  });
+  se.on('data', (b: Buffer) => {
+    arm();
+    stderr = (stderr + b.toString('utf8')).slice(-STDERR_KEEP);
+  });
+  docker.modem.demuxStream(stream, so, se);
+  arm();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      stream.on('end', resolve);
+      stream.on('close', resolve);
+      stream.on('error', (e: Error) => (failure ? resolve() : reject(e)));
+    });
+  } finally {
+    clearTimeout(timer);
+    o.signal?.removeEventListener('abort', onAbort);
+  }
+  if (failure) throw failure;
+  const info = await exec.inspect();
+  if (info.Running || info.ExitCode === null || info.ExitCode === undefined) {
+    throw new ExecError(`${what}: the connection ended before the command finished`);
+  }
+  return { exitCode: info.ExitCode, stderr, stdoutBytes };
+}

@@ -1,0 +1,109 @@
+// The validation report for people: Markdown, read in an editor tab or printed by the CLI. The
+// JSON beside the archive stays the complete record; this is the readable face of it.
+import type { ChangedItem, ReportItem, Section } from '../archive/compare';
+import type { ValidationResult } from './validateBackup';
+
+function size(n: number): string {
+  const u = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n;
+  let k = 0;
+  while (v >= 1024 && k < u.length - 1) (v /= 1024), k++;
+  return k === 0 ? `${n} B` : `${v.toFixed(1)} ${u[k]}`;
+}
+
+const VERDICT: Record<ValidationResult['report']['verdict'], string> = {
+  complete: 'Complete: every file of the filesystem is in the archive, unchanged',
+  incomplete: 'INCOMPLETE: files of the filesystem are missing from the archive',
+  differs: 'Nothing missing; some entries were removed or changed since the backup',
+  truncated: 'TRUNCATED ARCHIVE: it ends early and cannot restore everything',
+  corrupt: 'CORRUPT ARCHIVE: a header is broken; a restore stops there',
+};
+
+/**
+ * Paths go in code spans; a name can hold backticks or newlines, so those are shown escaped
+ * (the JSON report has the exact bytes).
+ */
+function code(p: string): string {
+  const shown = p.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t');
+  const ticks = shown.includes('`') ? '`` ' : '`';
+  return `${ticks}${shown}${ticks === '`' ? '`' : ' ``'}`;
+}
+
+function list<T>(title: string, s: Section<T>, line: (x: T) => string): string[] {
+  if (s.count === 0) return [];
+  const out = [`## ${title} (${s.count})`, ''];
+  for (const x of s.items) out.push(`- ${line(x)}`);
+  if (s.omitted > 0) out.push(`- … and ${s.omitted} more (all counted above; the list stops at ${s.items.length})`);
+  out.push('');
+  return out;
+}
+
+function when(sec: number): string {
+  return new Date(sec * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+const item = (x: ReportItem) => `${code(x.path)} (${x.type}${x.type === 'file' ? `, ${size(x.size)}` : ''}${x.linkname !== undefined ? ` → ${code(x.linkname)}` : ''})`;
+const changed = (x: ChangedItem) =>
+  `${code(x.path)}: ${x.reasons
+    .map((r) =>
+      r === 'size' ? `size ${size(x.archive.size)} → ${size(x.filesystem.size)}` : r === 'mtime' ? `mtime ${when(x.archive.mtime)} → ${when(x.filesystem.mtime)}` : r === 'type' ? `type ${x.archive.type} → ${x.filesystem.type}` : `link ${x.archive.linkname ?? ''} → ${x.filesystem.linkname ?? ''}`,
+    )
+    .join(', ')}`;
+
+export function reportTitle(r: ValidationResult): string {
+  return `Validation of ${r.archive.slice(r.archive.lastIndexOf('/') + 1)}`;
+}
+
+export function reportMarkdown(r: ValidationResult): string {
+  const rep = r.report;
+  const a = rep.archive;
+  const f = rep.filesystem;
+  const out: string[] = [`# ${reportTitle(r)}`, '', `**${VERDICT[rep.verdict]}.**`, '', rep.summary, ''];
+  for (const c of r.cautions) out.push(`> **Caution:** ${c}`, '');
+  out.push(
+    '| | |',
+    '|---|---|',
+    `| Archive | ${code(r.archive)} on ${r.node} (${size(r.archiveBytes)}${a.compressed ? ', gzip' : ''}) |`,
+    `| Filesystem | ${code(r.root)} in the gluster container on ${r.node} |`,
+    `| Archive entries | ${a.entries}: ${a.files} files, ${a.dirs} directories, ${a.symlinks} symlinks, ${a.hardlinks} hard links${a.other ? `, ${a.other} other` : ''} (${size(a.bytes)}) |`,
+    `| Filesystem entries | ${f.entries}: ${f.files - f.symlinks} files, ${f.dirs} directories, ${f.symlinks} symlinks${f.other ? `, ${f.other} other` : ''} (${size(f.bytes)}) |`,
+    `| Missing files | ${rep.missingFiles.count} (${rep.missingFiles.percentOfFsFiles}% of files, ${size(rep.missingFiles.bytes)}, ${rep.missingFiles.percentOfFsBytes}% of bytes) |`,
+    `| Missing directories | ${rep.missingDirs.count} |`,
+    `| Changed since the backup | ${rep.changed.count} (${rep.changed.percentOfFsFiles}% of files) |`,
+    `| No longer in the filesystem | ${rep.extra.count} (${rep.extra.percentOfArchiveEntries}% of archive entries) |`,
+    `| Read | ${methodText(r)} in ${(r.timings.totalMs / 1000).toFixed(1)} s |`,
+    '',
+  );
+  if (a.problem) out.push(`## Archive problem`, '', `${a.problem.kind} at byte ${a.problem.offset}: ${a.problem.message}${a.problem.member ? ` (member ${code(a.problem.member)})` : ''}`, '');
+  if (r.job) {
+    const w = r.job.warnings;
+    out.push(`## Backup job ${r.job.id}`, '', `State: ${r.job.state}${r.job.exitCode !== undefined ? ` (tar exit ${r.job.exitCode})` : ''}${r.job.reason ? `: ${r.job.reason}` : ''}.`);
+    const total = Object.values(w ?? {}).reduce((x, y) => x + (y ?? 0), 0);
+    if (w && total > 0) {
+      out.push(`tar warned ${total} time(s) while it read the filesystem: ${Object.entries(w).map(([k, n]) => `${k} ${n}`).join(', ')}.`, '');
+      for (const m of r.job.lastWarnings) out.push(`- ${code(m)}`);
+    }
+    out.push('');
+  }
+  out.push(...list('Missing from the archive', rep.missingFiles, item));
+  out.push(...list('Directories missing from the archive', rep.missingDirs, item));
+  out.push(...list('Devices and fifos missing from the archive', rep.missingOther, item));
+  out.push(...list('Changed since the backup', rep.changed, changed));
+  out.push(...list('In the archive, no longer in the filesystem', rep.extra, item));
+  out.push(r.savedTo ? `The full report (exact names included) is saved as ${code(r.savedTo)} on ${r.node}.` : r.saveError ? `**${r.saveError}**` : '');
+  return out.join('\n') + '\n';
+}
+
+function methodText(r: ValidationResult): string {
+  const a = r.report.archive;
+  if (r.method === 'container-tar') return `archive listed by tar inside the gluster container (${size(r.listingBytes)} of filesystem listing sent)`;
+  const what = r.method === 'local-file' ? 'local file' : 'SFTP';
+  return `archive headers over ${what}: ${size(a.bytesRead ?? 0)} read of ${size(r.archiveBytes)}`;
+}
+
+/** The one line for the output channel and notifications. */
+export function reportLine(r: ValidationResult): string {
+  const rep = r.report;
+  const name = r.archive.slice(r.archive.lastIndexOf('/') + 1);
+  return `validate ${name} on ${r.node}: ${rep.verdict}; ${rep.missingFiles.count} missing, ${rep.changed.count} changed, ${rep.extra.count} no longer in the filesystem (of ${rep.filesystem.files} files)${rep.archive.problem ? `; ${rep.archive.problem.message}` : ''}`;
+}

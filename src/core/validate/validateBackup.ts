@@ -1,0 +1,274 @@
+// validate-backup: an archive on a node against the live gluster filesystem. The archive is read
+// where it lies (its headers over SFTP, a local file in a Remote-SSH window, or GNU tar's listing
+// inside the container for a remote .tar.gz) and the filesystem is listed by find inside the
+// gluster container, streamed into the comparison: neither side is ever copied whole.
+import type Docker from 'dockerode';
+import type { Cluster } from '../cluster';
+import { execInContainer } from '../docker/exec';
+import { execStreaming } from '../docker/execStream';
+import { indexArchive, type TarIndexResult } from '../archive/tarIndex';
+import { TarListingParser, tarListArgv, TAR_LIST_ENV } from '../archive/tarListing';
+import { ArchiveComparer, type ValidationReport } from '../archive/compare';
+import { FsListParser, fsListArgv } from '../archive/fsList';
+import { tarEventsOf } from '../backup/jobs';
+import { jobPaths } from '../backup/jobScript';
+import type { JobRecord } from '../backup/types';
+import { countEvents, type TarEventCounts } from '../backup/tarWarnings';
+import { LocalConnection, isNotFound, type NodeConnection } from '../nodeConnection';
+import { inspectContainer, listBackups } from '../probe';
+
+export type ReadMethod = 'local-file' | 'sftp-headers' | 'container-tar';
+
+export class ValidateError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ValidateError';
+  }
+}
+
+export interface ValidateOptions {
+  /** Node holding the archive; found by looking on every node when absent. */
+  node?: string;
+  /** Archive path on the node's host; the newest archive of `backupDir` when absent. */
+  archive?: string;
+  /** Where to look for the newest archive (default: the backupDir setting). */
+  backupDir?: string;
+  /** How to read the archive; `auto` picks by where it lies and whether it is compressed. */
+  via?: 'auto' | 'sftp' | 'container';
+  maxListed?: number;
+  mtimeToleranceSec?: number;
+  /** Save the report as JSON beside the archive (default true). */
+  save?: boolean;
+  /** Silence longer than this from find or tar ends the run (default 120 s). */
+  idleMs?: number;
+  signal?: AbortSignal;
+  onPhase?: (phase: 'locating' | 'indexing' | 'listing' | 'saving', detail: string) => void;
+}
+
+export interface JobSummary {
+  id: string;
+  state: JobRecord['state'];
+  exitCode?: number;
+  reason?: string;
+  warnings?: TarEventCounts;
+  /** The last tar warnings of that job (its log beside the archive). */
+  lastWarnings: string[];
+}
+
+export interface ValidationResult {
+  node: string;
+  archive: string;
+  archiveBytes: number;
+  /** The filesystem root that was listed (as the gluster container sees it). */
+  root: string;
+  method: ReadMethod;
+  report: ValidationReport;
+  /** The backup job that wrote the archive, when its record is beside it. */
+  job?: JobSummary;
+  /** Things that limit what the report can say (offline bricks, find errors). */
+  cautions: string[];
+  startedAt: string;
+  timings: { indexMs: number; listMs: number; totalMs: number };
+  /** Bytes of find's listing that came over the link. */
+  listingBytes: number;
+  savedTo?: string;
+  saveError?: string;
+}
+
+/** Where the JSON report goes: beside the archive, named for it. */
+export function reportPathOf(archive: string): string {
+  return `${archive}.validation.json`;
+}
+
+function archiveName(file: string): string {
+  return file.slice(file.lastIndexOf('/') + 1);
+}
+
+/** The newest finished archive of `dir` over the nodes (all, or the one given). */
+export async function newestArchive(cluster: Cluster, dir: string, node?: string): Promise<{ node: string; path: string }> {
+  const names = node ? [node] : cluster.nodes().map((n) => n.name);
+  const found: { node: string; path: string; mtime: string }[] = [];
+  const errors: string[] = [];
+  await Promise.all(
+    names.map(async (n) => {
+      try {
+        for (const b of await listBackups(cluster.connection(n), dir)) if (!b.partial) found.push({ node: n, path: b.path, mtime: b.mtime });
+      } catch (e) {
+        errors.push(`${n}: ${isNotFound(e) ? `${dir} does not exist` : (e as Error).message}`);
+      }
+    }),
+  );
+  found.sort((a, b) => b.mtime.localeCompare(a.mtime));
+  if (found.length === 0) {
+    throw new ValidateError(`no backup archive (datarobot-gluster-backup-*.tar[.gz]) in ${dir} on ${names.join(', ')}${errors.length ? ` (${errors.join('; ')})` : ''}`);
+  }
+  return found[0];
+}
+
+async function locate(cluster: Cluster, o: ValidateOptions): Promise<{ node: string; path: string }> {
+  if (!o.archive) return newestArchive(cluster, o.backupDir ?? cluster.settings.backupDir, o.node);
+  if (!o.archive.startsWith('/')) throw new ValidateError(`--archive ${o.archive}: give the archive's absolute path on the node`);
+  if (/\.partial$/.test(o.archive)) throw new ValidateError(`${o.archive} is a partial archive (a backup still running or one that never finished): validate a finished one`);
+  const names = o.node ? [o.node] : cluster.nodes().map((n) => n.name);
+  const hits: string[] = [];
+  const errors: string[] = [];
+  await Promise.all(
+    names.map(async (n) => {
+      try {
+        if (await cluster.connection(n).stat(o.archive!)) hits.push(n);
+      } catch (e) {
+        errors.push(`${n}: ${(e as Error).message}`);
+      }
+    }),
+  );
+  if (hits.length === 1) return { node: hits[0], path: o.archive };
+  if (hits.length > 1) throw new ValidateError(`${o.archive} exists on ${hits.sort().join(' and ')}: say which with --node`);
+  throw new ValidateError(`${o.archive} not found on ${names.join(', ')}${errors.length ? ` (${errors.join('; ')})` : ''}`);
+}
+
+async function readJob(conn: NodeConnection, archive: string): Promise<JobSummary | undefined> {
+  const p = jobPaths(archive.slice(0, archive.lastIndexOf('/')), archiveName(archive));
+  const text = async (file: string, max: number) => {
+    try {
+      const st = await conn.stat(file);
+      if (!st) return undefined;
+      const start = Math.max(0, st.size - max);
+      return (await conn.read(file, start, st.size - start)).toString('utf8');
+    } catch {
+      return undefined;
+    }
+  };
+  const raw = await text(p.job, 256 * 1024);
+  if (!raw) return undefined;
+  let rec: JobRecord;
+  try {
+    rec = JSON.parse(raw) as JobRecord;
+  } catch {
+    return undefined;
+  }
+  const events = tarEventsOf((await text(p.log, 1024 * 1024)) ?? '');
+  return {
+    id: rec.id,
+    state: rec.state,
+    ...(rec.exitCode !== undefined ? { exitCode: rec.exitCode } : {}),
+    ...(rec.reason ? { reason: rec.reason } : {}),
+    warnings: rec.warnings ?? countEvents(events),
+    lastWarnings: events.slice(-20).map((e) => e.message),
+  };
+}
+
+async function isGzip(conn: NodeConnection, file: string): Promise<boolean> {
+  const head = await conn.read(file, 0, 2);
+  return head.length === 2 && head[0] === 0x1f && head[1] === 0x8b;
+}
+
+async function indexInContainer(docker: Docker, container: string, archive: string, size: number, gzip: boolean, o: ValidateOptions): Promise<TarIndexResult> {
+  const parser = new TarListingParser();
+  const r = await execStreaming(docker, container, tarListArgv(archive), { env: TAR_LIST_ENV, idleMs: o.idleMs ?? 120_000, onStdout: (b) => parser.push(b), ...(o.signal ? { signal: o.signal } : {}) });
+  if (/Cannot open: No such file/.test(r.stderr)) {
+    throw new ValidateError(`the gluster container does not see ${archive} (its directory is not mounted into the container): use --via sftp, or a backups directory the container mounts`);
+  }
+  return parser.end(r.exitCode, r.stderr, size, gzip);
+}
+
+/** Runs the whole validation; throws ValidateError with the operator's sentence when it cannot. */
+export async function validateBackup(cluster: Cluster, o: ValidateOptions = {}): Promise<ValidationResult> {
+  const t0 = Date.now();
+  const startedAt = new Date(t0).toISOString();
+  o.onPhase?.('locating', o.archive ?? `newest archive in ${o.backupDir ?? cluster.settings.backupDir}`);
+  const { node, path: archive } = await locate(cluster, o);
+  const conn = cluster.connection(node);
+  const settings = cluster.settings;
+  const container = settings.containerName;
+  const docker = await conn.docker();
+
+  const c = await inspectContainer(docker, container, settings.timeouts.dockerMs);
+  if (c.state !== 'running') {
+    throw new ValidateError(`the ${container} container on ${node} is ${c.state === 'missing' ? 'missing' : c.state}: the gluster filesystem can only be listed through it. Start it first (Gluster Backup: Start, or gluster-backup start --node ${node}).`);
+  }
+  const job = await readJob(conn, archive);
+  // The backup job archives glusterPath as the container sees it; the listing must be of the same.
+  const root = settings.glusterPath;
+  const fsType = await execInContainer(docker, container, ['stat', '-f', '-c', '%T', root], settings.timeouts.dockerMs);
+  if (fsType.exitCode !== 0) throw new ValidateError(`${root} is not readable in the ${container} container on ${node}: ${fsType.stderr.trim()}`);
+  const cautions: string[] = [];
+  if (!/fuse/i.test(fsType.stdout)) {
+    // An unmounted mount point is an empty directory: every archived file would look "extra"
+    // and nothing missing, which is the one wrong answer a validation must not give.
+    throw new ValidateError(`the gluster volume is not mounted at ${root} in the ${container} container on ${node} (it is ${fsType.stdout.trim() || 'unknown'}): start gluster on all nodes, then validate again`);
+  }
+  // Volume health takes the gluster CLI a second or more: asked for now, read at the end.
+  const health = cluster.refreshNode(node).catch(() => undefined);
+
+  o.onPhase?.('indexing', archive);
+  const tIndex = Date.now();
+  let index: TarIndexResult;
+  let method: ReadMethod;
+  const reader = await conn.openReader(archive).catch((e) => {
+    throw new ValidateError(`cannot open ${archive} on ${node}: ${(e as Error).message}`);
+  });
+  let archiveBytes: number;
+  try {
+    archiveBytes = await reader.size();
+    const gzip = await isGzip(conn, archive);
+    const via = o.via ?? 'auto';
+    const local = conn instanceof LocalConnection;
+    if (via === 'container' || (via === 'auto' && gzip && !local)) {
+      method = 'container-tar';
+      index = await indexInContainer(docker, container, archive, archiveBytes, gzip, o);
+    } else {
+      method = local ? 'local-file' : 'sftp-headers';
+      index = await indexArchive(reader);
+    }
+  } finally {
+    await reader.close?.();
+  }
+  const indexMs = Date.now() - tIndex;
+
+  o.onPhase?.('listing', root);
+  const tList = Date.now();
+  const comparer = new ArchiveComparer(index, { ...(o.maxListed !== undefined ? { maxListed: o.maxListed } : {}), ...(o.mtimeToleranceSec !== undefined ? { mtimeToleranceSec: o.mtimeToleranceSec } : {}) });
+  const parser = new FsListParser(comparer);
+  const listed = await execStreaming(docker, container, fsListArgv(root), { env: ['LC_ALL=C'], idleMs: o.idleMs ?? 120_000, onStdout: (b) => parser.push(b), ...(o.signal ? { signal: o.signal } : {}) });
+  if (listed.exitCode !== 0) {
+    const lines = listed.stderr.split('\n').filter(Boolean);
+    if (listed.stdoutBytes === 0) throw new ValidateError(`find could not list ${root} on ${node}: ${lines.slice(0, 3).join('; ')}`);
+    cautions.push(`find reported ${lines.length} problem(s) while listing ${root} (files it could not read are not compared): ${lines.slice(0, 3).join('; ')}`);
+  }
+  const report = parser.end().finish();
+  const listMs = Date.now() - tList;
+  for (const v of (await health)?.volumes ?? []) {
+    if (v.bricksOnline < v.bricks) cautions.push(`volume ${v.name}: ${v.bricks - v.bricksOnline} of ${v.bricks} bricks offline; their files are not in the listing, so they cannot be reported missing`);
+  }
+
+  const result: ValidationResult = {
+    node,
+    archive,
+    archiveBytes,
+    root,
+    method,
+    report,
+    ...(job ? { job } : {}),
+    cautions,
+    startedAt,
+    timings: { indexMs, listMs, totalMs: Date.now() - t0 },
+    listingBytes: listed.stdoutBytes,
+  };
+  if (o.save ?? true) {
+    o.onPhase?.('saving', reportPathOf(archive));
+    try {
+      await conn.writeAtomic(reportPathOf(archive), JSON.stringify(result, null, 2) + '\n');
+      result.savedTo = reportPathOf(archive);
+    } catch (e) {
+      result.saveError = `the report could not be saved beside the archive: ${(e as Error).message}`;
+    }
+  }
+  return result;
+}
+
+/** CLI and notification contract: 0 nothing missing, 1 files missing, 2 the archive is damaged. */
+export function exitOfValidation(r: ValidationResult): number {
+  const v = r.report.verdict;
+  if (v === 'truncated' || v === 'corrupt') return 2;
+  return v === 'incomplete' ? 1 : 0;
+}

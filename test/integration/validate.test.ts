@@ -1,0 +1,225 @@
+// validate-backup on the real test bed: archives made by the product's own backup, read where
+// they lie (SFTP header walk, tar inside the container for .tar.gz), against find inside the
+// gluster container, through the CLI (the product surface).
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+import type { JobRecord } from '../../src/core/backup/types';
+import type { ValidationResult } from '../../src/core/validate/validateBackup';
+import { REPO, TESTBED_DIR, inGluster, onNode } from './helpers/testbed';
+
+const CLI = path.join(REPO, 'dist', 'cli.js');
+const CONFIG = path.join(TESTBED_DIR, 'config.json');
+const DIR = '/opt/datarobot/data/backups/gluster';
+const TREE = '/mnt/gluster/validate';
+
+function cli(args: string[]) {
+  const r = spawnSync(process.execPath, [CLI, '--config', CONFIG, ...args], { encoding: 'utf8', timeout: 900_000, maxBuffer: 1 << 28 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function backup(extra: string[] = []): JobRecord {
+  const r = cli(['--json', 'backup', '--node', 'node1', ...extra]);
+  assert.ok(r.code === 0 || r.code === 1, `backup: ${r.code} ${r.stderr}`);
+  return JSON.parse(r.stdout) as JobRecord;
+}
+
+function validate(args: string[]): { code: number | null; result: ValidationResult; stderr: string } {
+  const r = cli(['--json', 'validate-backup', ...args]);
+  assert.ok(r.stdout.trim().startsWith('{'), `validate printed a report (exit ${r.code}): ${r.stderr}`);
+  return { code: r.code, result: JSON.parse(r.stdout) as ValidationResult, stderr: r.stderr };
+}
+
+function cleanBackups() {
+  onNode('node1', ['sh', '-c', 'cd "$1" && rm -f datarobot-gluster-backup-*', 'clean', DIR]);
+}
+
+/** Names as bytes: what the report's pathBase64 (or path, when UTF-8) says. */
+function exactPath(i: { path: string; pathBase64?: string }): string {
+  return i.pathBase64 !== undefined ? Buffer.from(i.pathBase64, 'base64').toString('latin1') : Buffer.from(i.path, 'utf8').toString('latin1');
+}
+
+const AWKWARD = String.raw`
+set -e
+root=$1
+rm -rf "$root"; mkdir -p "$root/keep"; cd "$root/keep"
+printf 'space\n' > 'with space.txt'
+printf 'uni\n' > 'ünïcødé-日本語-😀.txt'
+printf 'nl\n' > "$(printf 'new\nline.txt')"
+printf 'q\n' > "it's \"quoted\".txt"
+printf 'd\n' > '$(echo pwned) and ${'`'}id${'`'}.txt'
+printf 'dash\n' > '-leading-dash.txt'
+printf 'x\n' > "$(printf 'not-utf8-\377.txt')"
+printf 'back\n' > 'back\\slash.txt'
+n255=$(printf 'b%.0s' $(seq 1 255)); printf '255\n' > "$n255"
+: > zero-bytes
+mkdir empty-dir 'dir with space'
+printf 'target\n' > 'dir with space/target.txt'
+ln -s 'dir with space/target.txt' symlink-rel
+ln -s /nonexistent/dangling symlink-dangling
+ln 'dir with space/target.txt' hardlink.txt
+printf 'will be removed\n' > to-remove.txt
+printf 'will change\n' > to-modify.txt
+`;
+
+describe('validate-backup', () => {
+  before(() => {
+    cleanBackups();
+    // The backup suite's 1.1 GiB file makes each backup here take many seconds for nothing
+    // validate needs; that suite makes it again when it runs.
+    inGluster('node1', ['rm', '-rf', '/mnt/gluster/big']);
+    inGluster('node1', ['sh', '-c', AWKWARD, 'awkward', TREE]);
+  });
+  after(() => {
+    cleanBackups();
+    inGluster('node1', ['rm', '-rf', TREE]);
+  });
+
+  test('an unchanged filesystem: complete, headers only over SFTP, report saved beside the archive', () => {
+    const job = backup();
+    assert.equal(job.state, 'completed', job.reason);
+    const { code, result: r } = validate(['--node', 'node1', '--archive', job.archive]);
+    assert.equal(code, 0, r.report.summary);
+    assert.equal(r.report.verdict, 'complete', r.report.summary);
+    assert.equal(r.report.missingFiles.count, 0);
+    assert.equal(r.report.extra.count, 0);
+    assert.equal(r.report.changed.count, 0);
+    assert.equal(r.method, 'sftp-headers');
+    assert.ok(r.report.filesystem.files > 200, `the whole volume was listed (${r.report.filesystem.files} files)`);
+    // Every awkward name matched its archive member, or it would be missing and extra.
+    assert.equal(r.report.archive.entries, r.report.filesystem.entries);
+    const read = r.report.archive.bytesRead!;
+    assert.ok(read / r.archiveBytes < 0.01, `read ${read} of ${r.archiveBytes} bytes`);
+    assert.equal(r.job?.id, job.id);
+    assert.equal(r.job?.state, 'completed');
+
+    assert.equal(r.savedTo, `${job.archive}.validation.json`);
+    const saved = JSON.parse(onNode('node1', ['cat', r.savedTo!]).stdout) as ValidationResult;
+    assert.equal(saved.report.verdict, 'complete');
+    assert.equal(saved.report.filesystem.entries, r.report.filesystem.entries);
+
+    // The seed's form: the newest archive of DIR, readable report on stdout.
+    const seed = cli(['-b', DIR, '-n', 'validate-backup']);
+    assert.equal(seed.code, 0, seed.stderr);
+    assert.match(seed.stdout, /^# Validation of datarobot-gluster-backup-.*\.tar$/m);
+    assert.match(seed.stdout, /Complete: every file of the filesystem is in the archive/);
+    assert.match(seed.stdout, /^validate datarobot-gluster-backup-\S+ on node1: complete; 0 missing/m);
+  });
+
+  test('files added, removed and modified after the backup: missing, extra and changed, exit 1', () => {
+    const job = backup();
+    inGluster('node1', [
+      'sh',
+      '-c',
+      String.raw`set -e; cd "$1"; mkdir added; printf 'new\n' > added/plain.txt; printf 'nl\n' > "added/$(printf 'new\nline')"; printf 'b\n' > "added/$(printf 'bad-\377')"; printf 'sp\n' > 'added/a b $(x)'; rm keep/to-remove.txt; printf 'more bytes now\n' >> keep/to-modify.txt`,
+      'mutate',
+      TREE,
+    ]);
+    const { code, result: r } = validate(['--archive', job.archive]);
+    assert.equal(code, 1, 'files missing: exit 1');
+    assert.equal(r.report.verdict, 'incomplete');
+    const rel = 'validate/';
+    const missing = r.report.missingFiles.items.map(exactPath).filter((p) => p.startsWith(rel)).sort();
+    assert.deepEqual(missing, ['validate/added/a b $(x)', 'validate/added/bad-\xff', 'validate/added/new\nline', 'validate/added/plain.txt'].sort());
+    assert.equal(r.report.missingFiles.count, 4);
+    assert.deepEqual(r.report.missingDirs.items.map(exactPath), ['validate/added']);
+    assert.equal(r.report.missingFiles.percentOfFsFiles, Math.round((4 / r.report.filesystem.files) * 1e6) / 1e4);
+    assert.deepEqual(r.report.extra.items.map(exactPath), ['validate/keep/to-remove.txt']);
+    assert.equal(r.report.changed.count, 1);
+    assert.equal(r.report.changed.items[0].path, 'validate/keep/to-modify.txt');
+    assert.ok(r.report.changed.items[0].reasons.includes('size'));
+    assert.equal(r.report.changed.items[0].filesystem.size, 'will change\nmore bytes now\n'.length);
+
+    const text = cli(['validate-backup', '--archive', job.archive]);
+    assert.equal(text.code, 1);
+    assert.match(text.stdout, /INCOMPLETE: files of the filesystem are missing from the archive/);
+    assert.match(text.stdout, /`validate\/added\/new\\nline`/, 'a newline in a name is shown escaped in the readable report');
+  });
+
+  test('a compressed archive is listed by tar inside the container; both ways agree', () => {
+    const job = backup(['-z']);
+    assert.match(job.archive, /\.tar\.gz$/);
+    const inContainer = validate(['--archive', job.archive]);
+    assert.equal(inContainer.code, 0, inContainer.result.report.summary);
+    assert.equal(inContainer.result.method, 'container-tar');
+    assert.equal(inContainer.result.report.verdict, 'complete');
+    assert.equal(inContainer.result.report.archive.compressed, true);
+    const overSftp = validate(['--archive', job.archive, '--via', 'sftp']);
+    assert.equal(overSftp.result.method, 'sftp-headers');
+    assert.deepEqual(
+      { ...overSftp.result.report.archive, bytesRead: 0 },
+      { ...inContainer.result.report.archive, bytesRead: 0 },
+    );
+    assert.equal(overSftp.result.report.filesystem.entries, inContainer.result.report.filesystem.entries);
+  });
+
+  test('a truncated archive is reported truncated with its offset, plain and gzip, never complete', () => {
+    const plain = backup();
+    const size = Number(onNode('node1', ['stat', '-c', '%s', plain.archive]).stdout);
+    const cutAt = Math.floor(size / 3);
+    const cut = `${DIR}/datarobot-gluster-backup-cut.tar`;
+    onNode('node1', ['sh', '-c', 'head -c "$1" "$2" > "$3"', 'cut', String(cutAt), plain.archive, cut]);
+    const r = validate(['--archive', cut]);
+    assert.equal(r.code, 2);
+    assert.equal(r.result.report.verdict, 'truncated');
+    assert.equal(r.result.report.archive.problem?.offset, cutAt);
+    assert.match(r.result.report.summary, /TRUNCATED/);
+    assert.ok(r.result.report.missingFiles.count > 0, 'what lies after the cut is missing');
+    // The archive it was cut from is untouched and still whole.
+    assert.equal(Number(onNode('node1', ['stat', '-c', '%s', plain.archive]).stdout), size);
+
+    const gz = backup(['-z']);
+    const gzSize = Number(onNode('node1', ['stat', '-c', '%s', gz.archive]).stdout);
+    const gzCut = `${DIR}/datarobot-gluster-backup-cut.tar.gz`;
+    onNode('node1', ['sh', '-c', 'head -c "$1" "$2" > "$3"', 'cut', String(Math.floor(gzSize / 2)), gz.archive, gzCut]);
+    const g = validate(['--archive', gzCut]);
+    assert.equal(g.code, 2);
+    assert.equal(g.result.method, 'container-tar');
+    assert.equal(g.result.report.verdict, 'truncated', JSON.stringify(g.result.report.archive.problem));
+  });
+
+  test('what cannot be validated says why: no such archive, relative path, container stopped', () => {
+    const none = cli(['validate-backup', '--archive', `${DIR}/datarobot-gluster-backup-nope.tar`]);
+    assert.equal(none.code, 2);
+    assert.match(none.stderr, /datarobot-gluster-backup-nope\.tar not found on node1, node2, node3/);
+    const rel = cli(['validate-backup', '--archive', 'relative.tar']);
+    assert.equal(rel.code, 2);
+    assert.match(rel.stderr, /absolute path/);
+    const empty = cli(['validate-backup', '-b', '/opt/datarobot/data']);
+    assert.equal(empty.code, 2);
+    assert.match(empty.stderr, /no backup archive .* in \/opt\/datarobot\/data/);
+
+    const job = backup();
+    onNode('node1', ['docker', 'stop', '-t', '5', 'gluster']);
+    try {
+      const stopped = cli(['validate-backup', '--archive', job.archive]);
+      assert.equal(stopped.code, 2);
+      assert.match(stopped.stderr, /the gluster container on node1 is exited: the gluster filesystem can only be listed through it\. Start it first/);
+      assert.equal(onNode('node1', ['ls', `${job.archive}.validation.json`], { allowFail: true }).status === 0, false, 'no report saved for a validation that did not run');
+    } finally {
+      const start = cli(['start', '--node', 'node1']);
+      assert.equal(start.code, 0, start.stderr + start.stdout);
+    }
+  });
+
+  test('a 100k-file tree: every file compared, removals found without a new backup', () => {
+    // Made once per test bed: GlusterFS creates cost milliseconds each over FUSE.
+    inGluster('node1', [
+      'sh',
+      '-c',
+      'set -e; d=/mnt/gluster/many; [ -e $d/.complete ] && exit 0; rm -rf $d; mkdir -p $d; cd $d; for i in 0 1 2 3 4 5 6 7 8 9; do mkdir d$i; (cd d$i && seq -f "f%05g" 1 10000 | xargs touch); done; touch .complete',
+    ]);
+    const job = backup();
+    const { code, result: r } = validate(['--archive', job.archive]);
+    assert.equal(code, 0, r.report.summary);
+    assert.ok(r.report.filesystem.files >= 100_000, `${r.report.filesystem.files} files`);
+    assert.equal(r.report.verdict, 'complete');
+    inGluster('node1', ['sh', '-c', 'rm /mnt/gluster/many/d3/f00007 /mnt/gluster/many/d9/f10000 /mnt/gluster/many/.complete']);
+    const again = validate(['--archive', job.archive]);
+    assert.equal(again.code, 0, 'nothing missing');
+    assert.equal(again.result.report.verdict, 'differs');
+    assert.deepEqual(again.result.report.extra.items.map((i) => i.path), ['many/.complete', 'many/d3/f00007', 'many/d9/f10000']);
+    inGluster('node1', ['rm', '-rf', '/mnt/gluster/many']);
+  });
+});

@@ -16,6 +16,7 @@ export const Cmd = {
   cancelBackup: 'glusterBackup.cancelBackup',
   showBackupLog: 'glusterBackup.showBackupLog',
   showProgress: 'glusterBackup.showProgress',
+  validateBackup: 'glusterBackup.validateBackup',
 } as const;
 
 export type CommandId = (typeof Cmd)[keyof typeof Cmd];

@@ -10,6 +10,7 @@ import type { CommandDeps } from './commandDeps';
 import { allAction, itemAction } from './containerCommands';
 import { trustHostKey } from './hostKeyCommands';
 import { addNode, editNode, removeNode } from './nodeSettingsCommands';
+import { validateBackupCommand } from '../validate/validateCommand';
 
 type Handler = (...args: unknown[]) => unknown;
 
@@ -38,6 +39,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     [Cmd.cancelBackup]: cancelBackupCommand(deps),
     [Cmd.showBackupLog]: showBackupLogCommand(deps),
     [Cmd.showProgress]: showProgressCommand(deps),
+    [Cmd.validateBackup]: validateBackupCommand(deps),
   };
 
   return Object.entries(handlers).map(([id, fn]) =>

@@ -49,7 +49,8 @@ export class BackupsItem extends TreeNode {
 export class ArchiveItem extends TreeNode {
   constructor(
     nodeName: string,
-    private readonly archive: BackupArchive,
+    /** Read by the archive commands (Validate Backup) given this item. */
+    readonly archive: BackupArchive,
   ) {
     super(nodeName);
   }

@@ -1,0 +1,90 @@
+// "Validate Backup": an archive (from its tree item, or picked among every node's archives)
+// against the live gluster filesystem. The report opens in an editor tab, its one-line summary
+// goes to the log, and the JSON stays beside the archive on the node (the core saves it).
+import * as vscode from 'vscode';
+import type { BackupArchive } from '../../core/model';
+import { exitOfValidation, validateBackup, type ValidationResult } from '../../core/validate/validateBackup';
+import { reportLine, reportMarkdown, reportTitle } from '../../core/validate/reportText';
+import type { CommandDeps } from '../commands/commandDeps';
+import { humanSize, shortDate } from '../format';
+
+interface Target {
+  node: string;
+  archive: BackupArchive;
+}
+
+function targetOf(arg: unknown): Target | undefined {
+  if (typeof arg !== 'object' || arg === null) return undefined;
+  const a = arg as { nodeName?: unknown; archive?: BackupArchive };
+  if (typeof a.nodeName === 'string' && a.archive && typeof a.archive.path === 'string') return { node: a.nodeName, archive: a.archive };
+  return undefined;
+}
+
+interface ArchivePick extends vscode.QuickPickItem {
+  target: Target;
+}
+
+async function pickArchive(deps: CommandDeps): Promise<Target | undefined> {
+  const cluster = deps.session.cluster;
+  if (!cluster) throw new Error('the cluster explorer is not running; check the settings (Show Log says why)');
+  const picks: ArchivePick[] = [];
+  for (const n of cluster.nodes()) {
+    for (const a of cluster.status(n.name)?.backups ?? []) {
+      if (a.partial) continue;
+      picks.push({ label: a.name, description: `${n.name} · ${humanSize(a.size)} · ${shortDate(a.mtime)}`, detail: a.path, target: { node: n.name, archive: a } });
+    }
+  }
+  if (picks.length === 0) {
+    void vscode.window.showInformationMessage('Gluster Backup: no finished backup archive is known on any node. Refresh the explorer, or back up first.');
+    return undefined;
+  }
+  picks.sort((x, y) => y.target.archive.mtime.localeCompare(x.target.archive.mtime));
+  const picked = await vscode.window.showQuickPick(picks, { title: 'Validate Backup: which archive?', matchOnDescription: true, matchOnDetail: true });
+  return picked?.target;
+}
+
+const PHASE: Record<string, string> = {
+  locating: 'finding the archive',
+  indexing: 'reading the archive headers',
+  listing: 'listing the gluster filesystem',
+  saving: 'saving the report beside the archive',
+};
+
+function notify(r: ValidationResult): void {
+  const line = reportLine(r).replace(/^validate /, '');
+  const code = exitOfValidation(r);
+  if (code === 2) void vscode.window.showErrorMessage(`Gluster Backup: ${line}`);
+  else if (code === 1) void vscode.window.showWarningMessage(`Gluster Backup: ${line}`);
+  else void vscode.window.showInformationMessage(`Gluster Backup: ${line}`);
+}
+
+export function validateBackupCommand(deps: CommandDeps) {
+  return async (arg?: unknown): Promise<ValidationResult | undefined> => {
+    const cluster = deps.session.cluster;
+    if (!cluster) throw new Error('the cluster explorer is not running; check the settings (Show Log says why)');
+    const target = targetOf(arg) ?? (await pickArchive(deps));
+    if (!target) return undefined;
+    deps.log.info(`validate ${target.archive.name} on ${target.node}: started`);
+    const result = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Validating ${target.archive.name}`, cancellable: true },
+      (progress, token) => {
+        const ctl = new AbortController();
+        token.onCancellationRequested(() => ctl.abort());
+        return validateBackup(cluster, {
+          node: target.node,
+          archive: target.archive.path,
+          signal: ctl.signal,
+          onPhase: (phase) => progress.report({ message: PHASE[phase] ?? phase }),
+        });
+      },
+    );
+    deps.log.info(reportLine(result));
+    for (const c of result.cautions) deps.log.warn(`validate ${target.archive.name}: ${c}`);
+    if (result.saveError) deps.log.warn(`validate ${target.archive.name}: ${result.saveError}`);
+    const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: reportMarkdown(result) });
+    await vscode.window.showTextDocument(doc, { preview: false });
+    notify(result);
+    deps.log.debug(`${reportTitle(result)}: ${result.timings.totalMs} ms (${result.method})`);
+    return result;
+  };
+}

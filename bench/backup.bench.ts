@@ -14,14 +14,18 @@ function timed(fn: () => void): number {
   return Number(process.hrtime.bigint() - t0) / 1e6;
 }
 
-function product(gzip: boolean): { ms: number; compressor?: string } {
+function product(gzip: boolean): { ms: number; jobMs: number; compressor?: string } {
   let compressor: string | undefined;
+  let jobMs = NaN;
   const t = timed(() => {
     const r = spawnSync(process.execPath, [CLI, '--config', path.join(TESTBED_DIR, 'config.json'), '--json', 'backup', '--node', 'node1', ...(gzip ? ['-z'] : []), '--override', 'activity:benchmark'], { encoding: 'utf8' });
     if (r.status !== 0 && r.status !== 1) throw new Error(`backup failed: ${r.stderr}`);
-    compressor = JSON.parse(r.stdout).compressor;
+    const rec = JSON.parse(r.stdout);
+    compressor = rec.compressor;
+    // The job's own span as recorded on the node: job start to the end of tar and the rename.
+    jobMs = Date.parse(rec.endedAt) - Date.parse(rec.startedAt);
   });
-  return { ms: t, compressor };
+  return { ms: t, jobMs, compressor };
 }
 
 function byHand(gzip: boolean): number {
@@ -38,6 +42,7 @@ function main() {
   const rows: string[][] = [];
   for (const gzip of [false, true]) {
     const ours: number[] = [];
+    const job: number[] = [];
     const ref: number[] = [];
     let compressor: string | undefined;
     for (let i = 0; i < 3; i++) {
@@ -46,10 +51,12 @@ function main() {
       clean();
       const p = product(gzip);
       ours.push(p.ms);
+      job.push(p.jobMs);
       compressor = p.compressor;
     }
     clean();
     ours.sort((a, b) => a - b);
+    job.sort((a, b) => a - b);
     ref.sort((a, b) => a - b);
     const ratio = ours[1] / ref[1];
     const target = gzip ? 'target: no slower than tar -czf' : 'target <= 1.05';
@@ -58,7 +65,14 @@ function main() {
       ms(ours[1]),
       ms(ref[1]),
       ratio.toFixed(2),
-      `${target}; includes preflight (du, df, find) and job start${gzip ? `; compressor ${compressor}` : ''}`,
+      `${target}; whole command: preflight (volume health of every node, du, df, activity find), job start, follow${gzip ? `; compressor ${compressor}` : ''}`,
+    ]);
+    rows.push([
+      `  of which the job on the node`,
+      ms(job[1]),
+      ms(ref[1]),
+      (job[1] / ref[1]).toFixed(2),
+      'job record startedAt to endedAt: tar in the container, rename, status',
     ]);
   }
   const w = [40, 12, 12, 8];

@@ -7,6 +7,8 @@ bash .ci/install-deps.sh
 [ -d node_modules ] || npm ci --no-audit --no-fund
 npm run --silent build
 npx tsc -p tsconfig.test.json
+node out/bench/archiveIndex.bench.js
 bash testbed/testbed.sh ensure
 node out/bench/refresh.bench.js
 node out/bench/backup.bench.js
+node out/bench/validate.bench.js

@@ -66,10 +66,18 @@ export class SettingsProblemReporter {
   }
 }
 
+/** Settings a remote window reads from the remote (machine) settings, never the local user's. */
+const MACHINE_OVERRIDABLE = new Set(['nodes', 'knownHostsFile']);
+
 /** Opens settings.json at a `glusterBackup.*` key; falls back to the settings UI if the editor refuses. */
 export async function openSettingsAt(key?: string, target: 'user' | 'workspace' = 'user'): Promise<void> {
   const full = key ? `${CONFIG_SECTION}.${key}` : undefined;
-  const command = target === 'workspace' ? 'workbench.action.openWorkspaceSettingsFile' : 'workbench.action.openSettingsJson';
+  // In a Remote-SSH (or code-server) window the extension runs on the remote, and VS Code
+  // ignores local user values of machine-overridable settings there: the node list lives in,
+  // and is written to, the remote settings, so that is the file to open.
+  const remote = !!vscode.env.remoteName && (!key || MACHINE_OVERRIDABLE.has(key.split(/[.[]/)[0]));
+  const command =
+    target === 'workspace' ? 'workbench.action.openWorkspaceSettingsFile' : remote ? 'workbench.action.openRemoteSettingsFile' : 'workbench.action.openSettingsJson';
   try {
     await vscode.commands.executeCommand(command, full ? { revealSetting: { key: full, edit: false } } : undefined);
   } catch {

@@ -256,6 +256,13 @@ export class BackupJobs {
     // The status file may have been written between our two looks.
     const again = parseStatus(await readText(conn, p.status).catch(() => undefined));
     if (again.phase === 'exit') return this.finalise(record, conn, p, again.code, cancelAsked);
+    // Another observer (a cancel, the CLI, another window) may have finalised the job between
+    // our looks, removing the status and cancel files as it did so: its record is the outcome,
+    // not "ended without reporting tar's exit".
+    const saved = await readText(conn, p.job)
+      .then((t) => (t ? (JSON.parse(t) as JobRecord) : undefined))
+      .catch(() => undefined);
+    if (saved && isFinal(saved.state)) return saved;
     await conn.remove(p.partial);
     return this.record(conn, p.job, {
       ...record,

@@ -4,9 +4,10 @@ import * as vscode from 'vscode';
 import { humanSize, shortDate } from '../format';
 import type { CommandDeps } from '../commands/commandDeps';
 import { errorText } from '../tree/viewRefresher';
+import { parseJobRef } from './jobText';
 import type { TrackedJob } from './trackedJob';
 
-/** A job row (JobItem.jobId), a job id, or `{ jobId }`. */
+/** A job row (JobItem.jobId), a `node/id` key, a bare job id, or `{ jobId }`. */
 function jobIdOf(arg: unknown): string | undefined {
   if (typeof arg === 'string') return arg;
   if (typeof arg === 'object' && arg !== null && 'jobId' in arg) {
@@ -21,10 +22,17 @@ async function resolveJob(deps: CommandDeps, arg: unknown, onlyRunning: boolean,
   if (id) {
     const known = deps.monitor.get(id);
     if (known) return known;
-    // Not seen by this window yet (e.g. started by the CLI): look on the nodes.
+    // Not seen by this window yet (e.g. started by the CLI): look on the nodes, on its own node
+    // when the reference names one (another node may have a job of the same name).
     const jobs = deps.monitor.jobsApi();
     if (!jobs) return undefined;
-    const found = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Looking for backup ${id}…` }, () => jobs.find(id));
+    const ref = parseJobRef(id);
+    const found = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Looking for backup ${ref.id}…` }, async () => {
+      if (!ref.node) return jobs.find(ref.id);
+      const hit = (await jobs.list()).jobs.find((j) => j.node === ref.node && j.id === ref.id);
+      if (!hit) throw new Error(`no backup job "${ref.id}" on ${ref.node}`);
+      return hit;
+    });
     return deps.monitor.track(found, false);
   }
   // From the palette: the list must be current, the nodes may have jobs this window never saw.

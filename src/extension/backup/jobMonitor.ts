@@ -10,7 +10,7 @@ import type { TarEvent } from '../../core/backup/tarWarnings';
 import type { JobRecord } from '../../core/backup/types';
 import type { ClusterSession } from '../session';
 import { errorText } from '../tree/viewRefresher';
-import { countTotal, describeCounts } from './jobText';
+import { countTotal, describeCounts, jobKey, parseJobRef } from './jobText';
 import { TrackedJob } from './trackedJob';
 
 /** Tree and status bar redraws for progress samples: at most this often per node. */
@@ -84,14 +84,14 @@ export class JobMonitor implements vscode.Disposable {
 
   /** Starts following a job (once per id); a final job is only remembered. */
   track(job: JobRecord, startedHere: boolean): TrackedJob {
-    const known = this.tracked.get(job.id);
+    const known = this.tracked.get(jobKey(job));
     if (known) {
       // A scan sees the state on the node; following, when on, already does the same.
       if (!known.following && !isFinal(known.job().state)) this.follow(known, false);
       return known;
     }
     const t = new TrackedJob(job, startedHere);
-    this.tracked.set(job.id, t);
+    this.tracked.set(t.key, t);
     if (!isFinal(job.state)) this.follow(t, !startedHere);
     this.tracking.fire(t);
     this.changed.fire(job.node);
@@ -149,8 +149,12 @@ export class JobMonitor implements vscode.Disposable {
     );
   }
 
-  get(id: string): TrackedJob | undefined {
-    return this.tracked.get(id);
+  /** By `node/id`; a bare id only while no two nodes have a job of that name. */
+  get(ref: string): TrackedJob | undefined {
+    const { node, id } = parseJobRef(ref);
+    if (node) return this.tracked.get(jobKey({ node, id }));
+    const same = [...this.tracked.values()].filter((t) => t.id === id);
+    return same.length === 1 ? same[0] : undefined;
   }
 
   /** Every known job, newest first. */
@@ -172,7 +176,7 @@ export class JobMonitor implements vscode.Disposable {
     if (!jobs) throw new Error(`Gluster Backup is not running: ${this.session.failure ?? 'see the log'}`);
     this.log.info(`[${job.node}] backup ${job.id}: cancel requested`);
     const final = await jobs.cancel(job);
-    this.tracked.get(job.id)?.setRecord(final);
+    this.tracked.get(jobKey(job))?.setRecord(final);
     this.changed.fire(job.node);
     return final;
   }

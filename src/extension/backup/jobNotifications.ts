@@ -29,7 +29,7 @@ export function createJobStatusBar(monitor: JobMonitor): vscode.Disposable {
       })
       .join('\n');
     // One job: its panel directly; several: showProgress asks which.
-    item.command = { title: 'Show Backup Progress', command: Cmd.showProgress, arguments: running.length === 1 ? [running[0].id] : [] };
+    item.command = { title: 'Show Backup Progress', command: Cmd.showProgress, arguments: running.length === 1 ? [running[0].key] : [] };
     item.show();
   };
   const sub = monitor.onDidChange(update);
@@ -74,8 +74,8 @@ export function showRunningNotification(monitor: JobMonitor, t: TrackedJob): voi
   ).then((why) => {
     if (why !== 'cancelAsked' || !t.running) return;
     // The notification is gone with its Cancel: confirm, and bring it back if the job goes on.
-    void vscode.commands.executeCommand(Cmd.cancelBackup, t.id).then(() => {
-      if (t.running && monitor.get(t.id) === t) showRunningNotification(monitor, t);
+    void vscode.commands.executeCommand(Cmd.cancelBackup, t.key).then(() => {
+      if (t.running && monitor.get(t.key) === t) showRunningNotification(monitor, t);
     });
   });
 }
@@ -88,7 +88,7 @@ export function showFinalNotification(session: ClusterSession, t: TrackedJob): v
   const m = finalMessage(job, replica, countTotal(t.counts) ? t.counts : undefined);
   const show = m.severity === 'error' ? vscode.window.showErrorMessage : m.severity === 'warning' ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
   void show(m.text, 'Show Log', 'Show Progress').then((choice) => {
-    if (choice === 'Show Log') void vscode.commands.executeCommand(Cmd.showBackupLog, job.id);
-    else if (choice === 'Show Progress') void vscode.commands.executeCommand(Cmd.showProgress, job.id);
+    if (choice === 'Show Log') void vscode.commands.executeCommand(Cmd.showBackupLog, t.key);
+    else if (choice === 'Show Progress') void vscode.commands.executeCommand(Cmd.showProgress, t.key);
   });
 }

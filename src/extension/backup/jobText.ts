@@ -90,6 +90,20 @@ export function statusBarText(running: { job: JobRecord; bytes?: number }[]): st
 }
 
 /**
+ * How the window names one job: its id is the archive's name, unique in one node's backups
+ * directory only, so two nodes backed up on the same day have jobs with the same id.
+ */
+export function jobKey(job: { node: string; id: string }): string {
+  return `${job.node}/${job.id}`;
+}
+
+/** `node/id` back into its parts; a bare id (from the CLI, an old panel) has no node. */
+export function parseJobRef(ref: string): { node?: string; id: string } {
+  const slash = ref.indexOf('/');
+  return slash > 0 ? { node: ref.slice(0, slash), id: ref.slice(slash + 1) } : { id: ref };
+}
+
+/**
  * contextValue of a job row (see tree/contextValues.ts): `job:<state>`, e.g. `job:running`;
  * `job:unknown` while the node cannot be reached.
  */

@@ -8,7 +8,7 @@ import type { TarEvent, TarEventCounts } from '../../core/backup/tarWarnings';
 import type { JobRecord, JobState } from '../../core/backup/types';
 import type { ProgressSource, Subscription } from '../progress/progressSource';
 import type { WarningsInfo } from '../../webview/protocol';
-import { countTotal } from './jobText';
+import { countTotal, jobKey } from './jobText';
 
 /** How many tar messages a panel opened late gets (the log has them all). */
 const LAST_MESSAGES = 5;
@@ -38,6 +38,11 @@ export class TrackedJob implements ProgressSource, vscode.Disposable {
 
   get id(): string {
     return this.record.id;
+  }
+
+  /** Unique in the window: node and id (see jobKey). */
+  get key(): string {
+    return jobKey(this.record);
   }
 
   get running(): boolean {

@@ -2,7 +2,7 @@
 // for the job's `.partial` archive, which is only the job's output while it runs.
 import * as vscode from 'vscode';
 import type { JobRecord } from '../../core/backup/types';
-import { jobContextValue, jobPercent } from '../backup/jobText';
+import { jobContextValue, jobKey, jobPercent } from '../backup/jobText';
 import { Cmd } from '../commandIds';
 import { humanSize, md, plural, shortDate } from '../format';
 import { colors } from './stateIcons';
@@ -23,9 +23,9 @@ export class JobItem extends TreeNode {
     super(nodeName);
   }
 
-  /** Commands given this row act on this job. */
+  /** Commands given this row act on this job (`node/id`: ids repeat across nodes). */
   get jobId(): string {
-    return this.row.job.id;
+    return jobKey(this.row.job);
   }
 
   getTreeItem(): vscode.TreeItem {
@@ -45,7 +45,7 @@ export class JobItem extends TreeNode {
       .join(' · ');
     item.iconPath = unreachable ? new vscode.ThemeIcon('debug-disconnect', colors.warn) : new vscode.ThemeIcon('sync~spin');
     item.contextValue = jobContextValue(job);
-    item.command = { title: 'Show Backup Progress', command: Cmd.showProgress, arguments: [job.id] };
+    item.command = { title: 'Show Backup Progress', command: Cmd.showProgress, arguments: [jobKey(job)] };
     const tip = new vscode.MarkdownString(`**Backup ${md(job.id)}** on ${md(job.node)}\n\n`);
     tip.appendMarkdown(`Started ${md(shortDate(job.startedAt))}, ${job.compression === 'gzip' ? `gzip (${md(job.compressor ?? 'gzip')})` : 'uncompressed'}  \n`);
     tip.appendMarkdown(`Writing \`${job.partial.replace(/`/g, '')}\``);

@@ -5,14 +5,15 @@ import { wireBackups } from './backup/wireBackups';
 import { Cmd, VIEW_ID, VIEW_STATE_KEY } from './commandIds';
 import { registerCommands } from './commands/registerCommands';
 import { PromptingCredentials } from './credentials';
-import { createLog } from './log';
+import { createLog, LOG_NAME } from './log';
 import { ClusterSession } from './session';
 import { openSettingsAt, SettingsProblemReporter } from './settings';
+import type { GlusterBackupTestApi } from './testApi';
 import { NodesProvider } from './tree/nodesProvider';
 import type { TreeNode } from './tree/treeNode';
 import { errorText, ViewRefresher } from './tree/viewRefresher';
 
-export function activate(context: vscode.ExtensionContext): void {
+export function activate(context: vscode.ExtensionContext): GlusterBackupTestApi | undefined {
   const log = createLog();
   context.subscriptions.push(log);
   try {
@@ -34,6 +35,10 @@ export function activate(context: vscode.ExtensionContext): void {
       }),
     );
     context.subscriptions.push(...registerCommands({ session, provider, refresher, creds, log, monitor: backups.monitor, progress: backups.progress }));
+    if (context.extensionMode === vscode.ExtensionMode.Test) {
+      const logFile = vscode.Uri.joinPath(context.logUri, `${LOG_NAME}.log`);
+      return { provider, view, session, monitor: backups.monitor, logFile, onDidExchange: backups.progress.onDidExchange };
+    }
   } catch (err) {
     // Never let activation fail: the view shows its "could not start" welcome, and every
     // command says so and points at the log instead of "command not found".
@@ -47,6 +52,7 @@ export function activate(context: vscode.ExtensionContext): void {
       context.subscriptions.push(vscode.commands.registerCommand(id, handler));
     }
   }
+  return undefined;
 }
 
 export function deactivate(): void {

@@ -4,15 +4,17 @@
 import * as vscode from 'vscode';
 import type { JobRecord } from '../../core/backup/types';
 import { registerProgressPanels } from '../progress/progressSerializer';
-import type { ProgressPanels } from '../progress/progressPanel';
+import type { PanelExchange, ProgressPanels } from '../progress/progressPanel';
 import type { ProgressSource } from '../progress/progressSource';
 import { Cmd } from '../commandIds';
+import { jobKey } from './jobText';
 import type { JobMonitor } from './jobMonitor';
 import type { TrackedJob } from './trackedJob';
 
 /** What showProgress needs: open (or reveal) the panel of a job. */
 export interface ProgressOpener {
   show(t: TrackedJob): void;
+  readonly onDidExchange: vscode.Event<PanelExchange>;
 }
 
 export function wireProgressPanels(context: vscode.ExtensionContext, monitor: JobMonitor, log: vscode.LogOutputChannel): ProgressOpener {
@@ -26,7 +28,7 @@ export function wireProgressPanels(context: vscode.ExtensionContext, monitor: Jo
           log.info(`[${job.node}] backup ${job.id}: ${final.state} after the cancel from its progress panel`);
         },
         openLog: async (job: JobRecord) => {
-          await vscode.commands.executeCommand(Cmd.showBackupLog, job.id);
+          await vscode.commands.executeCommand(Cmd.showBackupLog, jobKey(job));
         },
         revealArchive: async (job: JobRecord) => {
           // The archive is on the node's host, not on this machine: name it, copy its path.
@@ -39,9 +41,10 @@ export function wireProgressPanels(context: vscode.ExtensionContext, monitor: Jo
       reattach: async (job: JobRecord): Promise<ProgressSource | undefined> => {
         const jobs = monitor.jobsApi();
         if (!jobs) return undefined;
-        const known = monitor.get(job.id);
+        const known = monitor.get(jobKey(job));
         if (known) return known;
-        const found = await jobs.find(job.id).catch(() => undefined);
+        // The saved record names its node: look there, not for the first job of that name.
+        const found = await jobs.observe(job).catch(() => undefined);
         return found ? monitor.track(found, false) : undefined;
       },
     },
@@ -52,5 +55,6 @@ export function wireProgressPanels(context: vscode.ExtensionContext, monitor: Jo
   context.subscriptions.push(monitor.onDidTrack((t) => panels.connect(t)));
   return {
     show: (t) => panels.show(t),
+    onDidExchange: panels.onDidExchange,
   };
 }

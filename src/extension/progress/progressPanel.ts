@@ -13,6 +13,7 @@ import {
   type WarningsInfo,
   type WebviewMessage,
 } from '../../webview/protocol';
+import { jobKey } from '../backup/jobText';
 import { MessageThrottle } from './messageThrottle';
 import { progressHtml } from './progressHtml';
 import type { ProgressPanelsDeps, ProgressSource, Subscription } from './progressSource';
@@ -44,6 +45,14 @@ export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions 
   };
 }
 
+/** One message between a panel and its page, as seen by the host (a batch lists what it holds). */
+export interface PanelExchange {
+  jobId: string;
+  from: 'page' | 'host';
+  type: string;
+  batched?: string[];
+}
+
 // Not retained: a hidden panel costs nothing, and it rebuilds from `init` when shown again.
 const PANEL_OPTIONS: vscode.WebviewPanelOptions = { retainContextWhenHidden: false, enableFindWidget: false };
 
@@ -65,6 +74,7 @@ class ProgressPanel {
     private readonly log: vscode.LogOutputChannel,
     extensionUri: vscode.Uri,
     onDispose: () => void,
+    private readonly onExchange: (e: PanelExchange) => void,
     persisted?: PersistedState,
   ) {
     this.history = new BoundedSeries();
@@ -157,7 +167,9 @@ class ProgressPanel {
 
   private post(m: HostMessage): void {
     this.updateTitle();
-    if (this.ready) void this.panel.webview.postMessage(m);
+    if (!this.ready) return;
+    void this.panel.webview.postMessage(m);
+    this.onExchange({ jobId: this.job.id, from: 'host', type: m.type, ...(m.type === 'batch' ? { batched: m.messages.map((x) => x.type) } : {}) });
   }
 
   private updateTitle(): void {
@@ -172,6 +184,7 @@ class ProgressPanel {
       this.log.warn(`progress panel ${this.job.id}: ignored an unexpected message`);
       return;
     }
+    this.onExchange({ jobId: this.job.id, from: 'page', type: m.type });
     void this.handle(m).catch((err: unknown) => {
       const text = err instanceof Error ? err.message : String(err);
       this.log.error(`[${this.job.node}] ${m.type} for ${this.job.id} failed: ${text}`);
@@ -218,6 +231,9 @@ class ProgressPanel {
 /** The set of open progress panels, one per job id. */
 export class ProgressPanels implements vscode.Disposable {
   private readonly panels = new Map<string, ProgressPanel>();
+  private readonly exchanges = new vscode.EventEmitter<PanelExchange>();
+  /** Every message a panel sends or receives: the extension-host tests watch the real traffic. */
+  readonly onDidExchange = this.exchanges.event;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -228,7 +244,7 @@ export class ProgressPanels implements vscode.Disposable {
   /** Opens the job's panel, or reveals it (and connects it, if it was restored stale). */
   show(source: ProgressSource, options: { preserveFocus?: boolean } = {}): void {
     const job = source.job();
-    let p = this.panels.get(job.id);
+    let p = this.panels.get(jobKey(job));
     if (p) {
       p.panel.reveal(undefined, options.preserveFocus);
     } else {
@@ -245,7 +261,7 @@ export class ProgressPanels implements vscode.Disposable {
 
   /** Connects an open panel to a source without revealing it (a job re-attached after a reload). */
   connect(source: ProgressSource): boolean {
-    const p = this.panels.get(source.job().id);
+    const p = this.panels.get(jobKey(source.job()));
     p?.attach(source);
     return !!p;
   }
@@ -256,7 +272,7 @@ export class ProgressPanels implements vscode.Disposable {
 
   /** A panel VS Code brings back after a reload, with what its page last saved. */
   async restore(panel: vscode.WebviewPanel, state: PersistedState): Promise<void> {
-    if (this.panels.has(state.job.id)) {
+    if (this.panels.has(jobKey(state.job))) {
       // The job monitor opened it again before VS Code restored this one: keep one panel.
       panel.dispose();
       return;
@@ -265,7 +281,7 @@ export class ProgressPanels implements vscode.Disposable {
     if (state.job.state !== 'running' && state.job.state !== 'unknown') return;
     try {
       const source = await this.deps.reattach(state.job);
-      if (source && this.panels.get(state.job.id) === p) p.attach(source);
+      if (source && this.panels.get(jobKey(state.job)) === p) p.attach(source);
     } catch (err) {
       this.log.warn(`[${state.job.node}] could not re-attach ${state.job.id}: ${err instanceof Error ? err.message : String(err)}`);
     }
@@ -273,14 +289,15 @@ export class ProgressPanels implements vscode.Disposable {
 
   private add(panel: vscode.WebviewPanel, job: JobRecord, persisted?: PersistedState): ProgressPanel {
     const p = new ProgressPanel(panel, job, this.deps, this.log, this.extensionUri, () => {
-      if (this.panels.get(job.id) === p) this.panels.delete(job.id);
-    }, persisted);
-    this.panels.set(job.id, p);
+      if (this.panels.get(jobKey(job)) === p) this.panels.delete(jobKey(job));
+    }, (e) => this.exchanges.fire(e), persisted);
+    this.panels.set(jobKey(job), p);
     return p;
   }
 
   dispose(): void {
     for (const p of [...this.panels.values()]) p.panel.dispose();
     this.panels.clear();
+    this.exchanges.dispose();
   }
 }

@@ -18,6 +18,10 @@ PKGS=(
   zstd
   coreutils findutils tar gzip
   chromium               # headless browser for the webview page test (playwright-core drives it)
+  curl                   # readiness checks of code-server
+  build-essential python3 pkg-config libkrb5-dev libsecret-1-dev   # code-server native modules (4.17: keytar too) compile on install
+  ripgrep                # code-server 4.17's search binary: its installer would fetch it from GitHub
+  fonts-dejavu-core      # readable text in the screenshots of the browser end-to-end test
 )
 
 missing=()

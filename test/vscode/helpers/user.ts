@@ -1,0 +1,104 @@
+// The operator's answers to the prompts that wait for a person: modal confirmations, quick picks
+// and input boxes. VS Code offers no command that presses a dialog's button, so each test says
+// which answer the operator gives and checks the question that was asked; everything behind the
+// prompt (commands, Cluster, SSH, the test bed) is real. The browser end-to-end test (test/e2e)
+// clicks the real dialogs. Notifications are not prompts: they pass through, and are recorded.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+
+type Kind = 'modal' | 'quickPick' | 'input';
+
+interface Answer {
+  kind: Kind;
+  /** What the prompt must say (its message, title or placeholder). */
+  asks: RegExp;
+  /** Button title, item label pattern, or typed text; undefined = Escape. */
+  answer: string | RegExp | undefined;
+}
+
+export interface Asked {
+  kind: Kind;
+  text: string;
+  answered: string | undefined;
+}
+
+const original = {
+  showWarningMessage: vscode.window.showWarningMessage,
+  showInformationMessage: vscode.window.showInformationMessage,
+  showErrorMessage: vscode.window.showErrorMessage,
+  showQuickPick: vscode.window.showQuickPick,
+  showInputBox: vscode.window.showInputBox,
+};
+
+export class Operator {
+  private readonly script: Answer[] = [];
+  readonly asked: Asked[] = [];
+  readonly notifications: string[] = [];
+
+  constructor() {
+    const w = vscode.window as unknown as Record<string, unknown>;
+    const self = this;
+    const notify = (name: 'showWarningMessage' | 'showInformationMessage' | 'showErrorMessage') =>
+      function (this: unknown, message: string, ...rest: unknown[]) {
+        const opts = rest[0];
+        if (typeof opts === 'object' && opts !== null && 'modal' in opts && (opts as vscode.MessageOptions).modal) {
+          const detail = (opts as vscode.MessageOptions).detail ?? '';
+          return Promise.resolve(self.take('modal', `${message}\n${detail}`, (a) => (typeof a === 'string' ? a : undefined)));
+        }
+        self.notifications.push(message);
+        return (original[name] as (...a: unknown[]) => unknown).call(vscode.window, message, ...rest);
+      };
+    w.showWarningMessage = notify('showWarningMessage');
+    w.showInformationMessage = notify('showInformationMessage');
+    w.showErrorMessage = notify('showErrorMessage');
+    w.showQuickPick = async (items: readonly vscode.QuickPickItem[] | Thenable<readonly vscode.QuickPickItem[]>, options?: vscode.QuickPickOptions) => {
+      const list = await items;
+      const text = `${options?.title ?? ''} ${options?.placeHolder ?? ''}\n${list.map((i) => i.label).join('\n')}`;
+      return this.take('quickPick', text, (a) => {
+        if (a === undefined) return undefined;
+        const hit = list.find((i) => i.kind !== vscode.QuickPickItemKind.Separator && (a instanceof RegExp ? a.test(i.label) : i.label === a));
+        assert.ok(hit, `no quick pick item matches ${a}; the items were:\n${list.map((i) => i.label).join('\n')}`);
+        return hit;
+      });
+    };
+    w.showInputBox = async (options?: vscode.InputBoxOptions) => {
+      const text = `${options?.title ?? ''} ${options?.prompt ?? ''}`;
+      return this.take('input', text, (a) => {
+        if (typeof a !== 'string') return undefined;
+        const invalid = options?.validateInput?.(a);
+        assert.ok(!invalid, `the input box refused ${JSON.stringify(a)}: ${invalid}`);
+        return a;
+      });
+    };
+  }
+
+  /** The next prompt of this kind must match `asks`; the operator answers `answer`. */
+  will(kind: Kind, asks: RegExp, answer: string | RegExp | undefined): this {
+    this.script.push({ kind, asks, answer });
+    return this;
+  }
+
+  private take<T>(kind: Kind, text: string, give: (a: string | RegExp | undefined) => T): T | undefined {
+    const next = this.script[0];
+    if (!next || next.kind !== kind || !next.asks.test(text)) {
+      // Unscripted: the operator presses Escape, and the test fails on it in expectDone().
+      this.asked.push({ kind, text, answered: 'UNEXPECTED (Escape)' });
+      return undefined;
+    }
+    this.script.shift();
+    const value = give(next.answer);
+    this.asked.push({ kind, text, answered: next.answer === undefined ? 'Escape' : String(next.answer) });
+    return value;
+  }
+
+  /** Every scripted answer was used, and no prompt came that the test did not expect. */
+  expectDone(): void {
+    const unexpected = this.asked.filter((a) => a.answered?.startsWith('UNEXPECTED'));
+    assert.deepEqual(unexpected, [], 'prompts nobody expected');
+    assert.deepEqual(this.script.map((s) => `${s.kind} ${s.asks}`), [], 'prompts that never came');
+  }
+
+  dispose(): void {
+    Object.assign(vscode.window, original);
+  }
+}

@@ -1,0 +1,34 @@
+// Activation in a real VS Code: the manifest is accepted, every contributed command is
+// registered, and activating contacts no node (the view is not shown yet).
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { activated, eventually, EXTENSION_ID } from '../helpers/extension';
+
+describe('activation', () => {
+  it('activates, registers every contributed command, and starts with the Nodes view wired', async () => {
+    const ext = vscode.extensions.getExtension(EXTENSION_ID);
+    assert.ok(ext, 'extension not found');
+    const api = await activated();
+    assert.equal(ext.isActive, true);
+    const manifest = JSON.parse(fs.readFileSync(path.join(ext.extensionPath, 'package.json'), 'utf8'));
+    const contributed: string[] = manifest.contributes.commands.map((c: { command: string }) => c.command);
+    const registered = new Set(await vscode.commands.getCommands(true));
+    const missing = contributed.filter((c) => !registered.has(c));
+    assert.deepEqual(missing, [], 'contributed but not registered');
+    // The test bed's three nodes come from the user settings the launcher wrote. code-server can
+    // start the extension host before it has read them: the session must follow when they come.
+    await eventually('the three test bed nodes from the user settings', 20_000, () =>
+      api.session.shownNodes().map((n) => n.name).join() === 'node1,node2,node3',
+    );
+    assert.equal(api.session.failure, undefined);
+  });
+
+  it('the view container and its Nodes view exist in the workbench', async () => {
+    await vscode.commands.executeCommand('workbench.view.extension.glusterBackup');
+    const api = await activated();
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(api.view.visible, true, 'the Nodes view did not become visible');
+  });
+});

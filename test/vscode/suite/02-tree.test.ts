@@ -1,0 +1,65 @@
+// The Nodes view over the real test bed: what VS Code asks the provider for, row by row.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { activated, eventually } from '../helpers/extension';
+import { waitHealthy } from '../helpers/testbed';
+import { childRows, rows, waitForStates } from '../helpers/tree';
+
+describe('tree provider over the real test bed', () => {
+  before(async () => {
+    await waitHealthy();
+    await vscode.commands.executeCommand('workbench.view.extension.glusterBackup');
+  });
+
+  it('shows the three nodes running, reached over SSH', async () => {
+    const api = await activated();
+    await waitForStates(api, { node1: 'running', node2: 'running', node3: 'running' });
+    const top = await rows(api);
+    assert.deepEqual(top.map((r) => r.label), ['node1', 'node2', 'node3']);
+    for (const r of top) {
+      assert.match(r.description, /^running · root@10\.213\.51\.1\d:22$/, r.label);
+      assert.equal(r.contextValue, 'node:running:ssh');
+      assert.equal(r.item.id, `node/${r.label}`);
+    }
+  });
+
+  it('a node opens to its container, storage driver, volume health and backups', async () => {
+    const api = await activated();
+    const kids = await eventually('node2 volume health read', 30_000, async () => {
+      const k = await childRows(api, 'node2');
+      return k.some((r) => r.label === 'volume gv0') ? k : undefined;
+    });
+    assert.deepEqual(kids.map((r) => r.label), ['container gluster', 'storage driver', 'volume gv0', 'backups']);
+    assert.match(kids[0].description, /^Up\b.* · gluster-testbed:[0-9a-f]+$/);
+    assert.equal(kids[1].description, 'overlay2');
+    assert.equal(kids[2].description, 'Distribute · Started · bricks 3/3 · peers 3/3');
+    assert.equal(kids[2].contextValue, 'volume');
+    assert.match(kids[3].description, /archives? in \/opt\/datarobot\/data\/backups\/gluster$/);
+    const bricks = await childRows(api, 'node2', /^volume gv0$/);
+    assert.deepEqual(bricks.map((b) => b.contextValue), ['brick:online', 'brick:online', 'brick:online']);
+    assert.deepEqual(bricks.map((b) => b.label).sort(), ['10.213.51.11:/bricks/gv0', '10.213.51.12:/bricks/gv0', '10.213.51.13:/bricks/gv0']);
+    const container = await childRows(api, 'node2', /^container gluster$/);
+    assert.deepEqual(container.map((r) => r.label), ['image', 'status', 'started', 'id']);
+  });
+
+  it('a cut link marks that node unreachable within seconds while the others stay live', async () => {
+    const api = await activated();
+    const { testbed } = await import('../helpers/testbed');
+    testbed('cut-link', 'node3');
+    try {
+      const t0 = Date.now();
+      await vscode.commands.executeCommand('glusterBackup.refresh');
+      await waitForStates(api, { node1: 'running', node2: 'running', node3: 'unreachable' }, 30_000);
+      assert.ok(Date.now() - t0 < 30_000);
+      const err = await childRows(api, 'node3');
+      assert.equal(err.length, 1);
+      assert.match(err[0].contextValue, /^error:(unreachable|timeout)$/);
+      const fixes = await rows(api, err[0].node);
+      assert.deepEqual(fixes.map((f) => f.label).sort(), ['Edit Node', 'Retry']);
+    } finally {
+      testbed('restore-link', 'node3');
+    }
+    await vscode.commands.executeCommand('glusterBackup.refresh');
+    await waitForStates(api, { node1: 'running', node2: 'running', node3: 'running' }, 60_000);
+  });
+});

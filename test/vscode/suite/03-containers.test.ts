@@ -1,0 +1,86 @@
+// Start, Stop, Restart on one node and on all of them, and Refresh: the commands an operator
+// runs from the view, carried out on the real gluster containers.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { activated } from '../helpers/extension';
+import { onNode, waitHealthy } from '../helpers/testbed';
+import { childRows, nodeRow, states, waitForStates } from '../helpers/tree';
+import { Operator } from '../helpers/user';
+
+const ALL_RUNNING = { node1: 'running', node2: 'running', node3: 'running' };
+
+function containerState(node: string): string {
+  return onNode(node, ['docker', 'inspect', '-f', '{{.State.Status}}', 'gluster']).stdout.trim();
+}
+
+describe('container commands', () => {
+  let user: Operator;
+  beforeEach(() => (user = new Operator()));
+  afterEach(() => user.dispose());
+  after(async () => {
+    // Whatever failed above, the shared test bed goes back to all running.
+    for (const n of ['node1', 'node2', 'node3']) if (containerState(n) !== 'running') onNode(n, ['docker', 'start', 'gluster']);
+    await waitHealthy();
+  });
+
+  it('Refresh re-reads every node', async () => {
+    const api = await activated();
+    await vscode.commands.executeCommand('workbench.view.extension.glusterBackup');
+    const before = api.session.cluster!.status('node1')!.checkedAt;
+    await vscode.commands.executeCommand('glusterBackup.refresh');
+    assert.notEqual(api.session.cluster!.status('node1')!.checkedAt, before);
+    await waitForStates(api, ALL_RUNNING);
+  });
+
+  it('Stop and Start on one node row act on that node only', async () => {
+    const api = await activated();
+    await vscode.commands.executeCommand('glusterBackup.stop', (await nodeRow(api, 'node2')).node);
+    assert.equal(containerState('node2'), 'exited');
+    await waitForStates(api, { node1: 'running', node2: 'exited', node3: 'running' }, 30_000);
+    const kids = await childRows(api, 'node2');
+    assert.ok(kids.some((k) => k.label === 'Volumes unknown: gluster is not running'), kids.map((k) => k.label).join(', '));
+    await vscode.commands.executeCommand('glusterBackup.start', (await nodeRow(api, 'node2')).node);
+    assert.equal(containerState('node2'), 'running');
+    await waitForStates(api, ALL_RUNNING, 30_000);
+    assert.deepEqual(user.notifications.filter((n) => /gluster on/.test(n)), [], 'a row action that succeeds does not interrupt');
+    await waitHealthy();
+  });
+
+  it('Restart gives the container a new start time', async () => {
+    const api = await activated();
+    const before = api.session.cluster!.status('node3')!.container!.since;
+    await vscode.commands.executeCommand('glusterBackup.restart', (await nodeRow(api, 'node3')).node);
+    await waitForStates(api, ALL_RUNNING, 30_000);
+    const after = api.session.cluster!.status('node3')!.container!.since;
+    assert.ok(before && after && after > before, `started at ${before}, then ${after}`);
+    await waitHealthy();
+  });
+
+  it('Stop All asks first; declined, nothing stops', async () => {
+    const api = await activated();
+    user.will('modal', /^Stop gluster on 3 nodes: node1, node2, node3\?\nClients of the gluster volumes lose access/, undefined);
+    await vscode.commands.executeCommand('glusterBackup.stopAll');
+    user.expectDone();
+    assert.deepEqual(await states(api), ALL_RUNNING);
+    assert.equal(containerState('node1'), 'running');
+  });
+
+  it('Stop All, confirmed, stops every node; Start All starts them again', async () => {
+    const api = await activated();
+    user.will('modal', /^Stop gluster on 3 nodes/, 'Stop Gluster');
+    await vscode.commands.executeCommand('glusterBackup.stopAll');
+    user.expectDone();
+    assert.deepEqual(['node1', 'node2', 'node3'].map(containerState), ['exited', 'exited', 'exited']);
+    await waitForStates(api, { node1: 'exited', node2: 'exited', node3: 'exited' }, 30_000);
+    assert.ok(user.notifications.includes('Stopped gluster on 3 of 3 nodes'), user.notifications.join(' | '));
+
+    await vscode.commands.executeCommand('glusterBackup.startAll');
+    assert.deepEqual(['node1', 'node2', 'node3'].map(containerState), ['running', 'running', 'running']);
+    await waitForStates(api, ALL_RUNNING, 30_000);
+    assert.ok(user.notifications.includes('Started gluster on 3 of 3 nodes'), user.notifications.join(' | '));
+    await waitHealthy();
+    await vscode.commands.executeCommand('glusterBackup.refresh');
+    const vol = (await childRows(api, 'node1')).find((r) => r.label === 'volume gv0');
+    assert.equal(vol?.description, 'Distribute · Started · bricks 3/3 · peers 3/3');
+  });
+});

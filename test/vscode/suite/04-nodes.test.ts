@@ -1,0 +1,101 @@
+// Add Node, Remove Node, Edit Node, Trust Host Key and Show Log: the commands that change which
+// nodes are shown, and how they are trusted, through the real settings and known_hosts.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { activated, eventually } from '../helpers/extension';
+import { rawConfig } from '../helpers/testbed';
+import { nodeRow, rows, waitForStates } from '../helpers/tree';
+import { Operator } from '../helpers/user';
+
+const cfg = () => vscode.workspace.getConfiguration('glusterBackup');
+
+describe('node commands', () => {
+  let user: Operator;
+  let nodesBefore: unknown;
+  let knownHostsBefore: unknown;
+  before(() => {
+    nodesBefore = cfg().inspect('nodes')?.globalValue;
+    knownHostsBefore = cfg().inspect('knownHostsFile')?.globalValue;
+    assert.ok(Array.isArray(nodesBefore) && nodesBefore.length === 3, `the launcher's nodes: ${JSON.stringify(nodesBefore)}`);
+  });
+  beforeEach(() => (user = new Operator()));
+  afterEach(() => user.dispose());
+  after(async () => {
+    await cfg().update('nodes', nodesBefore, vscode.ConfigurationTarget.Global);
+    await cfg().update('knownHostsFile', knownHostsBefore, vscode.ConfigurationTarget.Global);
+  });
+
+  it('Add Node asks host, user, port, key and name, and the new node is probed for real', async () => {
+    const api = await activated();
+    await vscode.commands.executeCommand('workbench.view.extension.glusterBackup');
+    const key = rawConfig().nodes[0].identityFile;
+    user
+      .will('quickPick', /Add Node/, /Enter host, user and port/)
+      .will('input', /host/, '10.213.51.11')
+      .will('input', /SSH user/, 'root')
+      .will('input', /SSH port/, '22')
+      .will('input', /identity file/, key)
+      .will('input', /name/, 'node1-again');
+    await vscode.commands.executeCommand('glusterBackup.addNode');
+    user.expectDone();
+    const written = cfg().inspect<Record<string, unknown>[]>('nodes')?.globalValue ?? [];
+    assert.deepEqual(written.at(-1), { name: 'node1-again', host: '10.213.51.11', identityFile: key });
+    await eventually('four rows', 20_000, async () => (await rows(api)).length === 4);
+    await vscode.commands.executeCommand('glusterBackup.refresh');
+    await waitForStates(api, { node1: 'running', 'node1-again': 'running' }, 30_000);
+  });
+
+  it('Remove Node asks, then takes the node out of the settings only', async () => {
+    const api = await activated();
+    user.will('modal', /^Remove node "node1-again" from the glusterBackup.nodes setting\?\nOnly the setting changes/, 'Remove');
+    await vscode.commands.executeCommand('glusterBackup.removeNode', (await nodeRow(api, 'node1-again')).node);
+    user.expectDone();
+    await eventually('three rows again', 20_000, async () => (await rows(api)).map((r) => r.label).join() === 'node1,node2,node3');
+    assert.deepEqual(cfg().inspect('nodes')?.globalValue, nodesBefore);
+  });
+
+  it('Edit Node opens the user settings.json at glusterBackup.nodes', async () => {
+    const api = await activated();
+    await vscode.commands.executeCommand('glusterBackup.editNode', (await nodeRow(api, 'node2')).node);
+    const editor = await eventually('settings.json in the active editor', 10_000, () => {
+      const e = vscode.window.activeTextEditor;
+      return e && /settings\.json$/.test(e.document.uri.path) ? e : undefined;
+    });
+    assert.match(editor.document.getText(), /"glusterBackup\.nodes"/);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+
+  it('an unknown host key is shown with its fingerprint and trusted only when the operator accepts', async () => {
+    const api = await activated();
+    const real = rawConfig().knownHostsFile;
+    const copy = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'gb-kh-')), 'known_hosts');
+    fs.writeFileSync(copy, fs.readFileSync(real, 'utf8').split('\n').filter((l) => !l.startsWith('10.213.51.13 ')).join('\n'));
+    await cfg().update('knownHostsFile', copy, vscode.ConfigurationTarget.Global);
+    await vscode.commands.executeCommand('glusterBackup.refresh');
+    await waitForStates(api, { node1: 'running', node3: 'hostKeyUnknown' }, 30_000);
+    const fingerprint = api.session.cluster!.status('node3')!.error!.fingerprint!;
+    assert.match(fingerprint, /^SHA256:/);
+
+    user.will('modal', /^Trust the SSH host key of "node3" \(root@10\.213\.51\.13(:22)?\)\?/, undefined);
+    await vscode.commands.executeCommand('glusterBackup.trustHostKey', (await nodeRow(api, 'node3')).node);
+    assert.doesNotMatch(fs.readFileSync(copy, 'utf8'), /10\.213\.51\.13/, 'declined: nothing written');
+
+    user.will('modal', new RegExp(`Trust the SSH host key of "node3"[^]*${fingerprint.replace(/[+/]/g, '\\$&')}`), 'Trust and Connect');
+    await vscode.commands.executeCommand('glusterBackup.trustHostKey', (await nodeRow(api, 'node3')).node);
+    user.expectDone();
+    assert.match(fs.readFileSync(copy, 'utf8'), /10\.213\.51\.13 ssh-ed25519 /);
+    await waitForStates(api, { node3: 'running' }, 30_000);
+  });
+
+  it('Show Log brings up the "Gluster Backup" output channel', async () => {
+    await activated();
+    await vscode.commands.executeCommand('glusterBackup.showLog');
+    await eventually('the Gluster Backup channel among the visible editors or documents', 10_000, () => {
+      const docs = [...vscode.window.visibleTextEditors.map((e) => e.document), ...vscode.workspace.textDocuments];
+      return docs.find((d) => d.uri.scheme === 'output' && /Gluster Backup/.test(decodeURIComponent(d.uri.toString())));
+    });
+  });
+});

@@ -1,0 +1,146 @@
+// Back Up…, Show Backup Progress (the webview and its messages), Show Backup Log and Cancel
+// Backup, on the real test bed: tar runs in node1's gluster container.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { PanelExchange } from '../../../src/extension/progress/progressPanel';
+import type { TrackedJob } from '../../../src/extension/backup/trackedJob';
+import { activated, eventually } from '../helpers/extension';
+import { backupsOn, cleanBackups, inGluster, onNode, waitHealthy } from '../helpers/testbed';
+import { childRows, nodeRow } from '../helpers/tree';
+import { Operator } from '../helpers/user';
+
+/** Fewer CPUs for node1's container: tar runs long enough to watch, and to cancel. */
+function throttle(cpus: string): void {
+  onNode('node1', ['docker', 'update', '--cpus', cpus, 'gluster']);
+}
+
+async function startBackup(user: Operator): Promise<TrackedJob> {
+  const api = await activated();
+  // A scan may track jobs found on other nodes meanwhile: wait for the one started here.
+  const tracked = new Promise<TrackedJob>((resolve) => {
+    const sub = api.monitor.onDidTrack((t) => {
+      if (!t.startedHere) return;
+      sub.dispose();
+      resolve(t);
+    });
+  });
+  user
+    .will('quickPick', /Back Up \(1\/2\): compression/, 'Uncompressed')
+    .will('quickPick', /^Back Up \(2\/2\) on node1: checks passed/, /Start the Backup on node1/);
+  await vscode.commands.executeCommand('glusterBackup.backup', (await nodeRow(api, 'node1')).node);
+  user.expectDone();
+  const t = await Promise.race([tracked, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no job was tracked')), 5000))]);
+  assert.equal(t.job().node, 'node1');
+  return t;
+}
+
+const panelTabs = () =>
+  vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputWebview && /glusterBackup\.progress$/.test(t.input.viewType));
+
+describe('backup commands and the progress webview', function () {
+  // Preflight measures the gluster filesystem and tar runs on a throttled container.
+  this.timeout(300_000);
+  let user: Operator;
+  before(async () => {
+    await waitHealthy();
+    cleanBackups('node1');
+    // 1.1 GB: a backup that lasts while node1's container is throttled (as in the integration suite).
+    inGluster('node1', ['sh', '-c', 'mkdir -p /mnt/gluster/big && [ -s /mnt/gluster/big/big.bin ] || dd if=/dev/zero of=/mnt/gluster/big/big.bin bs=1M count=1100 status=none']);
+    await vscode.commands.executeCommand('workbench.view.extension.glusterBackup');
+  });
+  beforeEach(() => (user = new Operator()));
+  afterEach(() => {
+    user.dispose();
+    throttle('0');
+  });
+  after(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    cleanBackups('node1');
+  });
+
+  it('Back Up… runs preflight, starts tar on the node and the panel follows it over webview messages', async () => {
+    const api = await activated();
+    const traffic: PanelExchange[] = [];
+    const sub = api.onDidExchange((e) => traffic.push(e));
+    try {
+      throttle('0.3');
+      const t = await startBackup(user);
+      const job = t.job();
+      assert.equal(job.state, 'running');
+      assert.match(job.archive, /\/datarobot-gluster-backup-\d{4}-\d{2}-\d{2}(-\d+)?\.tar$/);
+      // The job row stands in for its .partial under node1's backups.
+      await eventually('the job row under node1 › backups', 20_000, async () => {
+        const kids = await childRows(api, 'node1', /^backups$/);
+        return kids.find((k) => k.contextValue === 'job:running' && /backing up/.test(k.description));
+      });
+
+      await vscode.commands.executeCommand('glusterBackup.showProgress', t.key);
+      await eventually('the progress panel among the editor tabs', 10_000, () => panelTabs().length === 1);
+      await eventually('the page to say ready and the host to answer with init', 30_000, () =>
+        traffic.some((m) => m.from === 'page' && m.type === 'ready') && traffic.some((m) => m.from === 'host' && m.type === 'init' && m.jobId === job.id),
+      );
+      await eventually('live samples sent to the page', 60_000, () => traffic.some((m) => m.from === 'host' && (m.type === 'sample' || m.batched?.includes('sample'))));
+      const final = await t.done;
+      assert.equal(final?.state, 'completed', final?.reason);
+      await eventually('the final state sent to the page', 10_000, () => traffic.some((m) => m.from === 'host' && (m.type === 'state' || m.batched?.includes('state'))));
+      await eventually('the panel title to say completed', 10_000, () => panelTabs()[0]?.label === 'Backup node1 · completed');
+      // Showing it again reveals the same panel, which asks for a fresh init.
+      await vscode.commands.executeCommand('glusterBackup.showProgress', t.key);
+      assert.equal(panelTabs().length, 1);
+
+      const name = job.archive.slice(job.archive.lastIndexOf('/') + 1);
+      assert.ok(backupsOn('node1').includes(name), backupsOn('node1').join(', '));
+      await eventually('the archive row under node1 › backups', 20_000, async () => {
+        const kids = await childRows(api, 'node1', /^backups$/);
+        return kids.find((k) => k.label === name && k.contextValue === 'archive');
+      });
+      await eventually('the completion notification', 10_000, () => user.notifications.find((n) => n.startsWith(`Backup ${job.id} on node1 completed: ${name}`)));
+    } finally {
+      sub.dispose();
+    }
+  });
+
+  it('Show Backup Log writes the job’s tar log into the output channel', async () => {
+    const api = await activated();
+    const t = api.monitor.all().find((j) => j.startedHere);
+    assert.ok(t, 'the job of the previous test');
+    await vscode.commands.executeCommand('glusterBackup.showBackupLog', t.key);
+    const text = Buffer.from(await vscode.workspace.fs.readFile(api.logFile)).toString('utf8');
+    assert.match(text, new RegExp(`\\[node1\\] ----- backup ${t.id}: .*\\.log -----`));
+    assert.match(text, new RegExp(`\\[node1\\] ----- backup ${t.id}: (\\d+ lines|the log is empty: tar printed nothing) -----`));
+  });
+
+  it('Validate Backup on the archive row opens the report and logs its summary', async () => {
+    const api = await activated();
+    const t = api.monitor.all().find((j) => j.startedHere && j.job().state === 'completed');
+    assert.ok(t, 'the completed job of the first test');
+    const name = t.job().archive.slice(t.job().archive.lastIndexOf('/') + 1);
+    const row = (await childRows(api, 'node1', /^backups$/)).find((k) => k.label === name);
+    assert.ok(row, `no archive row ${name}`);
+    const result = await vscode.commands.executeCommand<{ archive?: unknown } | undefined>('glusterBackup.validateBackup', row.node);
+    assert.ok(result, 'the command returned no result');
+    const editor = vscode.window.activeTextEditor;
+    assert.ok(editor, 'no report editor');
+    assert.ok(editor.document.lineAt(0).text.startsWith(`# Validation of ${name}`), editor.document.lineAt(0).text);
+    const log = Buffer.from(await vscode.workspace.fs.readFile(api.logFile)).toString('utf8');
+    assert.match(log, new RegExp(`\\[info\\] validate ${name.replace(/\./g, '\\.')}`));
+  });
+
+  it('Cancel Backup asks, stops tar on the node and removes the partial archive', async () => {
+    const api = await activated();
+    throttle('0.2');
+    const t = await startBackup(user);
+    const job = t.job();
+    await eventually('the archive to grow', 60_000, () => (t.bytes ?? 0) > 0 || (t.job().state !== 'running' ? `ended: ${t.job().state}` : false));
+    assert.equal(t.job().state, 'running', 'still running when the cancel comes');
+    user.will('modal', new RegExp(`^Cancel the backup ${job.id} on node1\\?\\ntar is stopped on the node and the partial archive is deleted`), 'Cancel Backup');
+    await vscode.commands.executeCommand('glusterBackup.cancelBackup', t.key);
+    user.expectDone();
+    assert.equal(api.monitor.get(t.key)?.job().state, 'cancelled');
+    const left = backupsOn('node1');
+    const partial = job.partial.slice(job.partial.lastIndexOf('/') + 1);
+    assert.ok(!left.includes(partial), `the partial archive is gone: ${left.join(', ')}`);
+    assert.equal(inGluster('node1', ['sh', '-c', 'pgrep -x tar || true']).stdout.trim(), '', 'no tar left running');
+    await eventually('the cancel notification', 15_000, () => user.notifications.find((n) => n.startsWith(`Backup ${job.id} on node1 was cancelled`)));
+  });
+});

@@ -1,0 +1,55 @@
+// The "Gluster Backup" output channel: what an operator reads after an action, in the file VS
+// Code writes the channel to.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { activated, eventually } from '../helpers/extension';
+import { waitHealthy } from '../helpers/testbed';
+import { nodeRow, waitForStates } from '../helpers/tree';
+
+async function logText(): Promise<string> {
+  const api = await activated();
+  return Buffer.from(await vscode.workspace.fs.readFile(api.logFile)).toString('utf8');
+}
+
+describe('output channel', () => {
+  it('is a log channel with the node list it started with', async () => {
+    const text = await logText();
+    assert.match(text, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} \[info\] nodes: node1, node2, node3$/m);
+  });
+
+  it('gets one line per node for an action, with the outcome and its duration', async () => {
+    const api = await activated();
+    await vscode.commands.executeCommand('workbench.view.extension.glusterBackup');
+    await waitForStates(api, { node2: 'running' });
+    const before = (await logText()).length;
+    await vscode.commands.executeCommand('glusterBackup.restart', (await nodeRow(api, 'node2')).node);
+    const added = await eventually('the restart line', 10_000, async () => {
+      const more = (await logText()).slice(before);
+      return /\[info\] \[node2\] restart: .* \(\d+\.\d s\)$/m.test(more) ? more : undefined;
+    });
+    assert.doesNotMatch(added, /\[node[13]\] restart/, 'only node2 was restarted');
+    await waitHealthy();
+  });
+
+  it('a node that cannot be reached is logged with the reason, and not again on every refresh', async () => {
+    const api = await activated();
+    const { testbed } = await import('../helpers/testbed');
+    const before = (await logText()).length;
+    testbed('cut-link', 'node2');
+    try {
+      await vscode.commands.executeCommand('glusterBackup.refresh');
+      await waitForStates(api, { node2: 'unreachable' }, 30_000);
+      const added = await eventually('the reason in the log', 10_000, async () => {
+        const more = (await logText()).slice(before);
+        return /\[warning\] \[node2\] cannot reach 10\.213\.51\.12:22: /.test(more) ? more : undefined;
+      });
+      for (let i = 0; i < 2; i++) await vscode.commands.executeCommand('glusterBackup.refresh');
+      const again = (await logText()).slice(before + added.length);
+      assert.doesNotMatch(again, /\[node2\]/, 'an unchanged reason is not logged again');
+    } finally {
+      testbed('restore-link', 'node2');
+    }
+    await vscode.commands.executeCommand('glusterBackup.refresh');
+    await waitForStates(api, { node1: 'running', node2: 'running', node3: 'running' }, 60_000);
+  });
+});

@@ -1,0 +1,61 @@
+// Settings changes while the window runs: the session rebuilds, the view follows, problems are
+// reported with the key at fault and never stop the valid nodes.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { activated, eventually } from '../helpers/extension';
+import { rows, waitForStates } from '../helpers/tree';
+import { Operator } from '../helpers/user';
+
+const cfg = () => vscode.workspace.getConfiguration('glusterBackup');
+
+describe('settings changes', () => {
+  let user: Operator;
+  let nodes: Record<string, unknown>[] = [];
+  before(() => {
+    nodes = cfg().inspect<Record<string, unknown>[]>('nodes')?.globalValue ?? [];
+    assert.equal(nodes.length, 3, `the launcher's nodes: ${JSON.stringify(nodes)}`);
+  });
+  beforeEach(() => (user = new Operator()));
+  afterEach(() => user.dispose());
+  after(async () => {
+    await cfg().update('nodes', nodes, vscode.ConfigurationTarget.Global);
+    await cfg().update('pollSeconds', undefined, vscode.ConfigurationTarget.Global);
+  });
+
+  it('fewer nodes in glusterBackup.nodes: the view shows just those, connected', async () => {
+    const api = await activated();
+    await vscode.commands.executeCommand('workbench.view.extension.glusterBackup');
+    await cfg().update('nodes', nodes.slice(0, 2), vscode.ConfigurationTarget.Global);
+    await eventually('two rows', 10_000, async () => (await rows(api)).map((r) => r.label).join() === 'node1,node2');
+    await waitForStates(api, { node1: 'running', node2: 'running' }, 30_000);
+    await cfg().update('nodes', nodes, vscode.ConfigurationTarget.Global);
+    await eventually('three rows', 10_000, async () => (await rows(api)).length === 3);
+    await waitForStates(api, { node1: 'running', node2: 'running', node3: 'running' }, 30_000);
+  });
+
+  it('an invalid node is reported with its key and left out; the valid ones keep working', async () => {
+    const api = await activated();
+    await cfg().update('nodes', [...nodes, { name: 'bad', host: 'h', port: 70000 }], vscode.ConfigurationTarget.Global);
+    await eventually('the settings warning', 10_000, () => user.notifications.find((n) => /^Gluster Backup settings: glusterBackup\.nodes\[3\]\.port/.test(n)));
+    await eventually('three valid rows', 10_000, async () => (await rows(api)).map((r) => r.label).join() === 'node1,node2,node3');
+    await waitForStates(api, { node1: 'running', node2: 'running', node3: 'running' }, 30_000);
+  });
+
+  it('only invalid nodes: no row at all (not the local machine), and the view says why', async () => {
+    const api = await activated();
+    await cfg().update('nodes', [{ name: '' }], vscode.ConfigurationTarget.Global);
+    await eventually('no rows', 10_000, async () => (await rows(api)).length === 0);
+    assert.equal(api.session.allNodesInvalid, true);
+    await cfg().update('nodes', nodes, vscode.ConfigurationTarget.Global);
+    await eventually('three rows', 10_000, async () => (await rows(api)).length === 3);
+    await waitForStates(api, { node1: 'running', node2: 'running', node3: 'running' }, 30_000);
+  });
+
+  it('pollSeconds: a short poll re-reads the nodes without any command', async () => {
+    const api = await activated();
+    await cfg().update('pollSeconds', 2, vscode.ConfigurationTarget.Global);
+    await waitForStates(api, { node1: 'running' }, 30_000);
+    const first = api.session.cluster!.status('node1')!.checkedAt;
+    await eventually('a poll to re-read node1', 15_000, () => api.session.cluster!.status('node1')!.checkedAt !== first);
+  });
+});

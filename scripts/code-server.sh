@@ -172,12 +172,23 @@ JS
   fi
   local args=(--bind-addr "$bind:$port" --auth none --disable-telemetry --disable-update-check
     --disable-workspace-trust --user-data-dir "$d/user-data" --extensions-dir "$d/extensions"
-    --reconnection-grace-time 10 --ignore-last-opened)
+    --ignore-last-opened)
+  local help; help=$("$node" "$entry" --help 2>/dev/null || true)
+  # Not in every release: a tab left open after a stop would otherwise keep its session a while.
+  grep -q -- '--reconnection-grace-time' <<<"$help" && args+=(--reconnection-grace-time 10)
   if (( smoke )); then
     # Newer releases pass VS Code server flags through --vscode-option; older ones take it as is.
-    if "$node" "$entry" --help 2>/dev/null | grep -q -- '--vscode-option'; then
+    if grep -q -- '--vscode-option' <<<"$help"; then
       args+=(--vscode-option enable-smoke-test-driver)
     else
+      # Older releases reject VS Code flags they do not model: teach their parser this one,
+      # in code-server's own processes only (its parent and the child it re-spawns).
+      cat >"$d/smoke-flag.js" <<SHIM
+if (/out\/node\/entry\.js\$/.test(process.argv[1] || '')) {
+  require('$(dirname "$entry")/cli.js').options['enable-smoke-test-driver'] = { type: 'boolean', description: 'VS Code smoke-test driver' };
+}
+SHIM
+      export NODE_OPTIONS="--require $d/smoke-flag.js"
       args+=(--enable-smoke-test-driver)
     fi
   fi

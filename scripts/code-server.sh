@@ -158,6 +158,8 @@ const user = {
   'extensions.ignoreRecommendations': true,
   'workbench.enableExperiments': false,
   'chat.disableAIFeatures': true,
+  'git.openRepositoryInParentFolders': 'never',
+  'workbench.secondarySideBar.defaultVisibility': 'hidden',
 };
 fs.writeFileSync(`${dir}/User/settings.json`, JSON.stringify(user, null, 2));
 // The extension's settings go in the remote (Machine) settings: code-server's browser is the

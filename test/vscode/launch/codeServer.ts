@@ -28,6 +28,13 @@ async function main(): Promise<number> {
   const resultFile = path.join(tmp, 'result.json');
   process.env.GB_VSCODE_RESULT = resultFile;
   const started = Date.now();
+  // Stopped from outside (Ctrl-C, a CI timeout): the code-server this run started goes too.
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(sig, () => {
+      spawnSync('bash', [SCRIPT, 'stop', name], { stdio: 'inherit' });
+      process.exit(1);
+    });
+  }
   let context: Awaited<ReturnType<typeof chromium.launchPersistentContext>> | undefined;
   try {
     checkBuilt();

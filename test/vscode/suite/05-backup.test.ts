@@ -9,12 +9,16 @@ import { backupsOn, cleanBackups, inGluster, onNode, waitHealthy } from '../help
 import { childRows, nodeRow } from '../helpers/tree';
 import { Operator } from '../helpers/user';
 
-/** Fewer CPUs for node1's container: tar runs long enough to watch, and to cancel. */
+/**
+ * Fewer CPUs for node1's container once tar runs: long enough to watch, and to cancel. Not
+ * before: preflight measures the whole gluster filesystem (100k files after the integration
+ * suite) and would crawl.
+ */
 function throttle(cpus: string): void {
   onNode('node1', ['docker', 'update', '--cpus', cpus, 'gluster']);
 }
 
-async function startBackup(user: Operator): Promise<TrackedJob> {
+async function startBackup(user: Operator, cpus: string): Promise<TrackedJob> {
   const api = await activated();
   // A scan may track jobs found on other nodes meanwhile: wait for the one started here.
   const tracked = new Promise<TrackedJob>((resolve) => {
@@ -30,6 +34,7 @@ async function startBackup(user: Operator): Promise<TrackedJob> {
   await vscode.commands.executeCommand('glusterBackup.backup', (await nodeRow(api, 'node1')).node);
   user.expectDone();
   const t = await Promise.race([tracked, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no job was tracked')), 5000))]);
+  throttle(cpus);
   assert.equal(t.job().node, 'node1');
   return t;
 }
@@ -38,8 +43,9 @@ const panelTabs = () =>
   vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputWebview && /glusterBackup\.progress$/.test(t.input.viewType));
 
 describe('backup commands and the progress webview', function () {
-  // Preflight measures the gluster filesystem and tar runs on a throttled container.
-  this.timeout(300_000);
+  // Preflight measures, and tar reads, the whole volume: after the integration suite that is
+  // 100k small files, several minutes over FUSE.
+  this.timeout(900_000);
   let user: Operator;
   before(async () => {
     await waitHealthy();
@@ -63,8 +69,7 @@ describe('backup commands and the progress webview', function () {
     const traffic: PanelExchange[] = [];
     const sub = api.onDidExchange((e) => traffic.push(e));
     try {
-      throttle('0.3');
-      const t = await startBackup(user);
+      const t = await startBackup(user, '0.3');
       const job = t.job();
       assert.equal(job.state, 'running');
       assert.match(job.archive, /\/datarobot-gluster-backup-\d{4}-\d{2}-\d{2}(-\d+)?\.tar$/);
@@ -80,6 +85,7 @@ describe('backup commands and the progress webview', function () {
         traffic.some((m) => m.from === 'page' && m.type === 'ready') && traffic.some((m) => m.from === 'host' && m.type === 'init' && m.jobId === job.id),
       );
       await eventually('live samples sent to the page', 60_000, () => traffic.some((m) => m.from === 'host' && (m.type === 'sample' || m.batched?.includes('sample'))));
+      throttle('0');
       const final = await t.done;
       assert.equal(final?.state, 'completed', final?.reason);
       await eventually('the final state sent to the page', 10_000, () => traffic.some((m) => m.from === 'host' && (m.type === 'state' || m.batched?.includes('state'))));
@@ -128,8 +134,7 @@ describe('backup commands and the progress webview', function () {
 
   it('Cancel Backup asks, stops tar on the node and removes the partial archive', async () => {
     const api = await activated();
-    throttle('0.2');
-    const t = await startBackup(user);
+    const t = await startBackup(user, '0.2');
     const job = t.job();
     await eventually('the archive to grow', 60_000, () => (t.bytes ?? 0) > 0 || (t.job().state !== 'running' ? `ended: ${t.job().state}` : false));
     assert.equal(t.job().state, 'running', 'still running when the cancel comes');

@@ -57,7 +57,7 @@ describe('node commands', () => {
     assert.deepEqual(cfg().inspect('nodes')?.globalValue, nodesBefore);
   });
 
-  it('Edit Node opens the user settings.json at glusterBackup.nodes', async () => {
+  it('Edit Node opens the settings.json that holds glusterBackup.nodes (the remote one in a remote window)', async () => {
     const api = await activated();
     await vscode.commands.executeCommand('glusterBackup.editNode', (await nodeRow(api, 'node2')).node);
     const editor = await eventually('settings.json in the active editor', 10_000, () => {

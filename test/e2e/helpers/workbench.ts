@@ -141,8 +141,9 @@ export async function waitForNodeStates(page: Page, want: Record<string, string>
 
 /** The text of the "Gluster Backup" output channel as the Output panel shows it. */
 export async function outputText(page: Page): Promise<string> {
+  // The panel wraps long lines over several view lines: read it as one run of words.
   const lines = page.locator('.part.panel .monaco-editor .view-lines .view-line');
-  return (await lines.allInnerTexts()).join('\n').replace(/\u00a0/g, ' ');
+  return (await lines.allInnerTexts()).join(' ').replace(/[\s\u00a0]+/g, ' ');
 }
 
 export async function waitFor(what: string, ms: number, fn: () => Promise<boolean> | boolean, page?: Page): Promise<void> {

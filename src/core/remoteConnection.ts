@@ -61,29 +61,11 @@ class RemoteConnection implements NodeConnection {
   }
 
   async read(file: string, start: number, length: number): Promise<Buffer> {
-    const sftp = await this.session.sftp();
-    const handle = await new Promise<Buffer>((resolve, reject) => sftp.open(file, 'r', (err, h) => (err ? reject(err) : resolve(h))));
+    const r = await this.openReader(file);
     try {
-      const out: Buffer[] = [];
-      let got = 0;
-      // SFTP servers cap one read (OpenSSH: 256 KiB); loop until done or end of file.
-      while (got < length) {
-        const want = Math.min(length - got, 256 * 1024);
-        const buf = Buffer.alloc(want);
-        const n = await new Promise<number>((resolve, reject) =>
-          sftp.read(handle, buf, 0, want, start + got, (err, bytes) => {
-            // ssh2 reports end of file as an error with code 1 (EOF).
-            if (err) return (err as { code?: number }).code === 1 ? resolve(0) : reject(err);
-            resolve(bytes);
-          }),
-        );
-        if (n === 0) break;
-        out.push(buf.subarray(0, n));
-        got += n;
-      }
-      return Buffer.concat(out);
+      return await r.read(start, length);
     } finally {
-      sftp.close(handle, () => undefined);
+      await r.close?.();
     }
   }
 
@@ -120,11 +102,13 @@ class RemoteConnection implements NodeConnection {
       read: async (pos, len) => {
         const out: Buffer[] = [];
         let got = 0;
+        // SFTP servers cap one read (OpenSSH: 256 KiB); loop until done or end of file.
         while (got < len) {
           const want = Math.min(len - got, 256 * 1024);
           const buf = Buffer.alloc(want);
           const n = await new Promise<number>((resolve, reject) =>
             sftp.read(handle, buf, 0, want, pos + got, (err, bytes) => {
+              // ssh2 reports end of file as an error with code 1 (EOF).
               if (err) return (err as { code?: number }).code === 1 ? resolve(0) : reject(err);
               resolve(bytes);
             }),

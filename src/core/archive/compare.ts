@@ -327,7 +327,7 @@ export async function compareArchiveWithListing(archive: TarIndexResult | EntryT
   return parser.end().finish();
 }
 
-function bytesText(n: number): string {
+export function bytesText(n: number): string {
   const u = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
   let v = n;
   let k = 0;

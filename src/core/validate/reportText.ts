@@ -1,15 +1,9 @@
 // The validation report for people: Markdown, read in an editor tab or printed by the CLI. The
 // JSON beside the archive stays the complete record; this is the readable face of it.
-import type { ChangedItem, ReportItem, Section } from '../archive/compare';
+import { bytesText, type ChangedItem, type ReportItem, type Section } from '../archive/compare';
 import type { ValidationResult } from './validateBackup';
 
-function size(n: number): string {
-  const u = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let k = 0;
-  while (v >= 1024 && k < u.length - 1) (v /= 1024), k++;
-  return k === 0 ? `${n} B` : `${v.toFixed(1)} ${u[k]}`;
-}
+const size = bytesText;
 
 const VERDICT: Record<ValidationResult['report']['verdict'], string> = {
   complete: 'Complete: every file of the filesystem is in the archive, unchanged',

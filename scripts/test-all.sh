@@ -38,7 +38,7 @@ trap cleanup EXIT
 # engines.vscode claims, then the packaged VSIX driven through Chromium.
 newest=$(bash scripts/code-server.sh newest)
 oldest=$(bash scripts/code-server.sh oldest)
-vscode_labels=("vscode-$newest" "vscode-$oldest-without-backup" e2e)
+vscode_labels=("vscode-$newest" "vscode-$oldest" e2e)
 if bash testbed/testbed.sh ensure; then
   node scripts/run-node-tests.mjs --label=integration out/test/integration || status=1
   t=$SECONDS
@@ -47,11 +47,8 @@ if bash testbed/testbed.sh ensure; then
     t=$SECONDS
     node out/test/vscode/launch/codeServer.js --label="vscode-$newest" --version="$newest" || status=1
     echo "test-all: vscode-$newest took $((SECONDS - t)) s"; t=$SECONDS
-    # The oldest release runs every suite but the whole-volume backup one: after the integration
-    # suite's 100k files that one alone takes about 15 of the 90 CI minutes, and the newest
-    # release has just run it.
-    GB_VSCODE_EXCLUDE='^backup commands' node out/test/vscode/launch/codeServer.js --label="vscode-$oldest-without-backup" --version="$oldest" || status=1
-    echo "test-all: vscode-$oldest-without-backup took $((SECONDS - t)) s"; t=$SECONDS
+    node out/test/vscode/launch/codeServer.js --label="vscode-$oldest" --version="$oldest" || status=1
+    echo "test-all: vscode-$oldest took $((SECONDS - t)) s"; t=$SECONDS
     npm run --silent package >/dev/null
     node scripts/run-node-tests.mjs --label=e2e out/test/e2e || status=1
     echo "test-all: e2e took $((SECONDS - t)) s"

@@ -6,7 +6,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { compareArchive, compareArchiveWithListing, fileReader, fsListArgv, indexArchive, parseFsList, EntryTable, type TarIndexResult } from '../../src/core/archive';
-import { buildAwkwardTree, removeTree, tar, tempDir } from './helpers/archiveTree';
+import { buildAwkwardTree, removeTree, tar, tempDir, indexFile } from './helpers/archiveTree';
 
 const work = tempDir('gb-compare-');
 after(() => removeTree(work));
@@ -16,14 +16,7 @@ function listFs(root: string): EntryTable {
   return parseFsList(execFileSync(argv[0], argv.slice(1), { maxBuffer: 1 << 28 }));
 }
 
-async function index(file: string): Promise<TarIndexResult> {
-  const r = fileReader(file);
-  try {
-    return await indexArchive(r);
-  } finally {
-    await r.close?.();
-  }
-}
+const index = indexFile;
 
 test('find with fsListArgv lists every awkward name exactly', () => {
   const root = path.join(work, 'names');

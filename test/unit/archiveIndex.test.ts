@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { displayPath, fileReader, indexArchive, isUtf8Key, indexTar, indexTarStream, type TarIndexResult } from '../../src/core/archive';
-import { buildAwkwardTree, removeTree, tar, tempDir, type Expected } from './helpers/archiveTree';
+import { buildAwkwardTree, removeTree, tar, tempDir, type Expected, indexFile } from './helpers/archiveTree';
 
 const work = tempDir('gb-archive-');
 after(() => removeTree(work));
@@ -13,14 +13,7 @@ const tree = path.join(work, 'tree');
 fs.mkdirSync(tree);
 const expected = buildAwkwardTree(tree);
 
-async function index(file: string): Promise<TarIndexResult> {
-  const r = fileReader(file);
-  try {
-    return await indexArchive(r);
-  } finally {
-    await r.close?.();
-  }
-}
+const index = indexFile;
 
 function assertSameAsTree(r: TarIndexResult, exp: Expected[]): void {
   assert.equal(r.problem, undefined, JSON.stringify(r.problem));

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileReader, indexArchive, parseTarListing, TarListingParser, tarListArgv, TAR_LIST_ENV, type TarIndexResult } from '../../src/core/archive';
-import { buildAwkwardTree, removeTree, tar, tempDir } from './helpers/archiveTree';
+import { buildAwkwardTree, removeTree, tar, tempDir, indexFile } from './helpers/archiveTree';
 
 const work = tempDir('gb-listing-');
 after(() => removeTree(work));
@@ -22,14 +22,7 @@ function gnuList(file: string): TarIndexResult {
   return parseTarListing(r.stdout, r.status ?? 2, r.stderr.toString('utf8'), fs.statSync(file).size, file.endsWith('.gz'));
 }
 
-async function walk(file: string): Promise<TarIndexResult> {
-  const r = fileReader(file);
-  try {
-    return await indexArchive(r);
-  } finally {
-    await r.close?.();
-  }
-}
+const walk = indexFile;
 
 function rows(r: TarIndexResult) {
   return r.entries.toArray().map((e) => ({ key: e.key, type: e.type, size: e.size, mtime: Math.floor(e.mtime), link: e.linkKey }));

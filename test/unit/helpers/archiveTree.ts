@@ -1,6 +1,7 @@
 // A directory tree with every kind of awkward name a gluster volume can hold, and the list of
 // what it contains (as byte keys), for the archive index and comparison tests.
 import { execFileSync } from 'node:child_process';
+import { fileReader, indexArchive, type TarIndexResult } from '../../../src/core/archive';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -137,4 +138,14 @@ export function paxData(records: Record<string, string | Buffer>): Buffer {
 export function withData(header: Buffer, data: Buffer): Buffer {
   const pad = (512 - (data.length % 512)) % 512;
   return Buffer.concat([header, data, Buffer.alloc(pad)]);
+}
+
+/** The index of a local archive file, its reader closed afterwards. */
+export async function indexFile(file: string): Promise<TarIndexResult> {
+  const r = fileReader(file);
+  try {
+    return await indexArchive(r);
+  } finally {
+    await r.close?.();
+  }
 }

@@ -35,11 +35,18 @@ const r = spawnSync(
 const report = readFileSync(tap, 'utf8');
 const num = (k) => Number(report.match(new RegExp(`^# ${k} (\\d+)$`, 'm'))?.[1] ?? NaN);
 const pass = num('pass');
-const fail = num('fail');
+// A test cancelled because its suite's hook failed did not pass: it counts as failed.
+const cancelled = num('cancelled') || 0;
+let fail = num('fail') + cancelled;
 const skipped = num('skipped') + num('todo');
 if (Number.isNaN(pass)) {
   console.error(`run-node-tests: the test runner printed no summary (exit ${r.status})`);
   process.exit(1);
+}
+if (cancelled > 0) console.error(`run-node-tests: ${cancelled} test(s) CANCELLED in ${label} (a failed hook or timeout): counted as failed`);
+if (r.status !== 0 && fail === 0) {
+  console.error(`run-node-tests: the test runner exited ${r.status} with no failed test in its summary (a file or hook failed outside any test): counted as one failure`);
+  fail = 1;
 }
 if (skipped > 0) console.error(`run-node-tests: ${skipped} test(s) SKIPPED or TODO in ${label}: see above`);
 if (process.env.GB_TEST_TALLY) appendFileSync(process.env.GB_TEST_TALLY, `${label} ${pass} ${fail} ${skipped || 0}\n`);

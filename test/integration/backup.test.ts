@@ -9,7 +9,7 @@ import { BackupJobs } from '../../src/core/backup/jobs';
 import { followJob } from '../../src/core/backup/follow';
 import { seedDate } from '../../src/core/backup/naming';
 import type { JobRecord } from '../../src/core/backup/types';
-import { REPO, TESTBED_DIR, inGluster, onNode, testbed, testbedSettings, waitFor } from './helpers/testbed';
+import { REPO, TESTBED_DIR, inGluster, onNode, testbed, testbedSettings, waitFor, waitHealthy } from './helpers/testbed';
 
 const CLI = path.join(REPO, 'dist', 'cli.js');
 const CONFIG = path.join(TESTBED_DIR, 'config.json');
@@ -67,7 +67,8 @@ function manifest(node: string, dir: string): string[] {
 describe('backup', () => {
   let cluster: Cluster;
   let jobs: BackupJobs;
-  before(() => {
+  before(async () => {
+    await waitHealthy();
     cluster = new Cluster(testbedSettings());
     jobs = new BackupJobs(cluster);
     cleanBackups();
@@ -143,6 +144,31 @@ seg=$(printf 'c%.0s' $(seq 1 200))
     assert.ok(names.includes(path.basename(a.archive)) && names.includes(path.basename(b.archive)), names.join(', '));
     assert.ok(!names.some((n) => n.endsWith('.partial')), 'no partial archives left');
     cleanBackups(a.node);
+  });
+
+  test('a backup in another directory (-b) is still listed by jobs and found by attach', () => {
+    const other = '/opt/datarobot/data/backups/elsewhere';
+    onNode('node1', ['mkdir', '-p', other]);
+    try {
+      const r = cli(['--json', 'backup', '--node', 'node1', '-b', other]);
+      assert.equal(r.code, 0, r.stderr);
+      const job = finalJob(r.stdout);
+      assert.equal(path.dirname(job.archive), other);
+      const listed = JSON.parse(cli(['--json', 'jobs']).stdout) as { jobs: JobRecord[] };
+      assert.deepEqual(listed.jobs.filter((j) => j.archive === job.archive).map((j) => j.state), ['completed']);
+      const attached = cli(['--json', 'attach', job.id]);
+      assert.equal(attached.code, 0, attached.stderr);
+      assert.equal(finalJob(attached.stdout).archive, job.archive);
+      const pointers = () => onNode('node1', ['sh', '-c', 'ls -1 /root/.gluster-backup/jobs 2>/dev/null || true']).stdout;
+      assert.match(pointers(), new RegExp(`^${job.id}-[0-9a-f]{12}\\.json$`, 'm'));
+      // The operator deletes that directory: the job is gone from the list and so is its pointer.
+      onNode('node1', ['rm', '-rf', other]);
+      const after = JSON.parse(cli(['--json', 'jobs']).stdout) as { jobs: JobRecord[] };
+      assert.ok(!after.jobs.some((j) => j.archive === job.archive), 'a removed job is not listed');
+      assert.doesNotMatch(pointers(), new RegExp(`^${job.id}-`, 'm'));
+    } finally {
+      onNode('node1', ['rm', '-rf', other]);
+    }
   });
 
   test('a compressed archive is a valid .tar.gz made with pigz', () => {

@@ -3,7 +3,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Cluster } from '../../src/core/cluster';
-import { inGluster, rawConfig, testbedSettings } from './helpers/testbed';
+import { inGluster, rawConfig, testbedSettings, waitHealthy } from './helpers/testbed';
 
 describe('stop all, start all', () => {
   let cluster: Cluster;
@@ -64,5 +64,8 @@ describe('stop all, start all', () => {
     assert.match(r.message, /^restarted gluster; /);
     const s = await cluster.refreshNode('node2');
     assert.equal(s.container?.state, 'running');
+    // Healthy means the other nodes' mounts reach the restarted brick again, too.
+    await waitHealthy();
+    assert.equal(inGluster('node1', ['ls', '/mnt/gluster']).status, 0);
   });
 });

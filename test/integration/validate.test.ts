@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { JobRecord } from '../../src/core/backup/types';
 import type { ValidationResult } from '../../src/core/validate/validateBackup';
-import { REPO, TESTBED_DIR, inGluster, onNode } from './helpers/testbed';
+import { REPO, TESTBED_DIR, inGluster, onNode, waitHealthy } from './helpers/testbed';
 
 const CLI = path.join(REPO, 'dist', 'cli.js');
 const CONFIG = path.join(TESTBED_DIR, 'config.json');
@@ -65,7 +65,8 @@ printf 'will change\n' > to-modify.txt
 `;
 
 describe('validate-backup', () => {
-  before(() => {
+  before(async () => {
+    await waitHealthy();
     cleanBackups();
     // The backup suite's 1.1 GiB file makes each backup here take many seconds for nothing
     // validate needs; that suite makes it again when it runs.

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import type { JobRecord } from '../../src/core/backup/types';
 import type { ValidationResult } from '../../src/core/validate/validateBackup';
-import { REPO, TESTBED_DIR, inGluster, onNode } from '../integration/helpers/testbed';
+import { REPO, TESTBED_DIR, inGluster, onNode, waitHealthy } from '../integration/helpers/testbed';
 
 const CLI = path.join(REPO, 'dist', 'cli.js');
 const CONFIG = path.join(TESTBED_DIR, 'config.json');
@@ -33,7 +33,8 @@ function validate(archive: string): { code: number | null; result: ValidationRes
 }
 
 describe('validate-backup at scale', () => {
-  before(() => {
+  before(async () => {
+    await waitHealthy();
     onNode('node1', ['sh', '-c', 'cd "$1" && rm -f datarobot-gluster-backup-*', 'clean', DIR]);
     inGluster('node1', ['sh', '-c', MANY]);
   });

@@ -65,3 +65,16 @@ export async function waitFor<T>(what: string, ms: number, fn: () => Promise<T |
   }
   throw new Error(`timed out after ${ms} ms waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
 }
+
+/**
+ * Until `testbed.sh status` says healthy: every brick online and every mount connected to
+ * every brick. A restarted brick comes back on a new port and the other nodes' mounts find it
+ * a few seconds later; until then whole-volume operations fail with ENOTCONN.
+ */
+export async function waitHealthy(ms = 120_000): Promise<void> {
+  await waitFor('the test bed to be healthy (testbed.sh status)', ms, () => {
+    const r = spawnSync('bash', [SCRIPT, 'status'], { encoding: 'utf8', timeout: 60_000 });
+    if (r.status === 0) return true;
+    throw new Error(r.stdout.split('\n').filter((l) => l.includes('FAIL')).join('; ') || r.stderr);
+  });
+}

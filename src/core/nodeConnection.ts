@@ -3,6 +3,7 @@
 // carries both (docker API over a stream-local forward, directory listings over SFTP).
 import Docker from 'dockerode';
 import { promises as fsp } from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import type { NodeConfig, Settings } from './config';
 import { fileReader, type RandomAccessReader } from './archive/reader';
@@ -27,6 +28,10 @@ export interface NodeConnection {
   writeAtomic(file: string, data: string): Promise<void>;
   /** Removes a file; a file that is already gone is not an error. */
   remove(file: string): Promise<void>;
+  /** The home directory of the user this client is on the node's host (the SSH user, or this process's user). */
+  homeDir(): Promise<string>;
+  /** Creates a directory and its parents, private to that user; an existing one is fine. */
+  makeDir(dir: string): Promise<void>;
   /** Bytes available to an unprivileged writer on the filesystem holding `dir`. */
   freeBytes(dir: string): Promise<number>;
   /** Positioned reads of one file through one open handle (the archive index's walk). */
@@ -94,6 +99,14 @@ export class LocalConnection implements NodeConnection {
 
   async remove(file: string): Promise<void> {
     await fsp.rm(file, { force: true });
+  }
+
+  async homeDir(): Promise<string> {
+    return os.homedir();
+  }
+
+  async makeDir(dir: string): Promise<void> {
+    await fsp.mkdir(dir, { recursive: true, mode: 0o700 });
   }
 
   async freeBytes(dir: string): Promise<number> {

@@ -84,6 +84,32 @@ class RemoteConnection implements NodeConnection {
     );
   }
 
+  async homeDir(): Promise<string> {
+    const sftp = await this.session.sftp();
+    // OpenSSH's sftp-server starts in the login user's home: '.' resolves to it.
+    return new Promise((resolve, reject) => sftp.realpath('.', (err, p) => (err ? reject(err) : resolve(p))));
+  }
+
+  async makeDir(dir: string): Promise<void> {
+    const sftp = await this.session.sftp();
+    const parts = dir.split('/').filter(Boolean);
+    let at = dir.startsWith('/') ? '' : '.';
+    for (const part of parts) {
+      at = `${at}/${part}`;
+      const exists = await new Promise<boolean>((resolve, reject) =>
+        sftp.stat(at, (err) => (err ? (isNotFound(err) ? resolve(false) : reject(err)) : resolve(true))),
+      );
+      if (exists) continue;
+      await new Promise<void>((resolve, reject) =>
+        sftp.mkdir(at, { mode: 0o700 }, (err) => {
+          // Another client may have made it between our stat and mkdir.
+          if (!err) return resolve();
+          sftp.stat(at, (e2) => (e2 ? reject(err) : resolve()));
+        }),
+      );
+    }
+  }
+
   async freeBytes(dir: string): Promise<number> {
     const sftp = await this.session.sftp();
     // statvfs@openssh.com: every OpenSSH sftp-server has it.

@@ -11,6 +11,7 @@ import { isNotFound } from '../nodeConnection';
 import { toNodeError } from '../nodeErrors';
 import { inspectContainer } from '../probe';
 import { jobArgv, jobPaths, parseStatus } from './jobScript';
+import { registerJob, registeredJobFiles } from './jobRegistry';
 import { nextArchiveName } from './naming';
 import { countEvents, parseTarLine, type TarEvent } from './tarWarnings';
 import type { BackupOptions, JobRecord, JobState } from './types';
@@ -124,6 +125,12 @@ export class BackupJobs {
     // The job file exists before tar does: a client that dies right here leaves a job that
     // the next look finds and finalises, never an unexplained partial archive.
     await conn.writeAtomic(p.job, JSON.stringify(record, null, 2) + '\n');
+    if (backupDir !== s.backupDir) {
+      // Outside the configured directory only the registry leads `jobs` and a reload to it.
+      await registerJob(conn, p.job).catch((e) =>
+        this.cluster.log('warn', `backup ${record.id}: could not record it in ~/.gluster-backup/jobs (${(e as Error).message}); only a client whose backupDir is ${backupDir} will list it`, node),
+      );
+    }
     const exec = await withDeadline('docker exec (start backup)', s.timeouts.dockerMs, (signal) =>
       docker.getContainer(s.containerName).exec({
         Cmd: jobArgv(p, s.glusterPath, compressor),
@@ -146,28 +153,33 @@ export class BackupJobs {
     return this.observe(record);
   }
 
-  /** Every job whose job file is in the backups directory of a reachable node. */
+  /** Every job whose job file is in the backups directory of a reachable node, or that its registry points at. */
   async list(nodes = this.cluster.nodes().map((n) => n.name)): Promise<{ jobs: JobRecord[]; errors: { node: string; message: string }[] }> {
     const jobs: JobRecord[] = [];
     const errors: { node: string; message: string }[] = [];
+    const dir = this.settings.backupDir;
     await Promise.all(
       nodes.map(async (node) => {
         try {
           const conn = this.cluster.connection(node);
-          const entries = await withDeadline(`list ${this.settings.backupDir}`, this.settings.timeouts.connectMs + this.settings.timeouts.dockerMs, () =>
-            conn.listDir(this.settings.backupDir),
-          );
-          for (const e of entries.filter((x) => x.name.endsWith(JOB_SUFFIX))) {
-            const text = await readText(conn, `${this.settings.backupDir}/${e.name}`);
+          const files = await withDeadline(`list ${dir}`, this.settings.timeouts.connectMs + this.settings.timeouts.dockerMs, async () => {
+            const inDir = await conn.listDir(dir).then(
+              (entries) => entries.filter((x) => x.name.endsWith(JOB_SUFFIX)).map((x) => `${dir}/${x.name}`),
+              (e) => (isNotFound(e) ? [] : Promise.reject(e)),
+            );
+            const registered = await registeredJobFiles(conn);
+            return [...new Set([...inDir, ...registered])];
+          });
+          for (const file of files) {
+            const text = await readText(conn, file);
             if (!text) continue;
             try {
               jobs.push(await this.observe(JSON.parse(text) as JobRecord));
             } catch (err) {
-              errors.push({ node, message: `${e.name}: ${(err as Error).message}` });
+              errors.push({ node, message: `${file}: ${(err as Error).message}` });
             }
           }
         } catch (e) {
-          if (isNotFound(e)) return;
           errors.push({ node, message: toNodeError(e, node).message });
         }
       }),

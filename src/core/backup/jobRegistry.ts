@@ -1,0 +1,57 @@
+// Where a node's jobs are, when some were started with `-b DIR` outside the configured backups
+// directory: one pointer per job in the SSH user's home on the node's host. The node stays the
+// source of truth (a client on another machine, with other settings, finds the same jobs) and
+// the job file stays beside its archive; the pointer only says where to look.
+import { createHash } from 'crypto';
+import { isNotFound, type NodeConnection } from '../nodeConnection';
+
+const REGISTRY = '.gluster-backup/jobs';
+
+async function registryDir(conn: NodeConnection): Promise<string> {
+  return `${(await conn.homeDir()).replace(/\/+$/, '')}/${REGISTRY}`;
+}
+
+/** The pointer's name: the job's id (readable) and a hash of its path (two dirs, same id). */
+export function pointerName(jobFile: string): string {
+  const base = jobFile.slice(jobFile.lastIndexOf('/') + 1).replace(/\.job\.json$/, '');
+  return `${base}-${createHash('sha256').update(jobFile).digest('hex').slice(0, 12)}.json`;
+}
+
+export async function registerJob(conn: NodeConnection, jobFile: string): Promise<void> {
+  const dir = await registryDir(conn);
+  await conn.makeDir(dir);
+  await conn.writeAtomic(`${dir}/${pointerName(jobFile)}`, JSON.stringify({ job: jobFile }) + '\n');
+}
+
+/**
+ * Job files the registry points at. A pointer whose job file is gone (the operator removed the
+ * archive and its files) is dropped, so the registry does not grow forever.
+ */
+export async function registeredJobFiles(conn: NodeConnection): Promise<string[]> {
+  const dir = await registryDir(conn);
+  let entries;
+  try {
+    entries = await conn.listDir(dir);
+  } catch (e) {
+    if (isNotFound(e)) return [];
+    throw e;
+  }
+  const out: string[] = [];
+  for (const e of entries.filter((x) => x.isFile && x.name.endsWith('.json'))) {
+    const pointer = `${dir}/${e.name}`;
+    let job: unknown;
+    try {
+      job = (JSON.parse((await conn.read(pointer, 0, 64 * 1024)).toString('utf8')) as { job?: unknown }).job;
+    } catch (err) {
+      if (isNotFound(err)) continue;
+      job = undefined;
+    }
+    if (typeof job !== 'string' || !job.startsWith('/') || !job.endsWith('.job.json')) {
+      await conn.remove(pointer);
+      continue;
+    }
+    if (await conn.stat(job)) out.push(job);
+    else await conn.remove(pointer);
+  }
+  return out;
+}

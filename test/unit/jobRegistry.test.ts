@@ -1,0 +1,44 @@
+// The job registry against a real directory (LocalConnection with its home in a temp dir).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { promises as fsp } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { LocalConnection } from '../../src/core/nodeConnection';
+import { pointerName, registerJob, registeredJobFiles } from '../../src/core/backup/jobRegistry';
+
+class HomeIn extends LocalConnection {
+  constructor(private readonly home: string) {
+    super({ name: 'local' });
+  }
+  override async homeDir(): Promise<string> {
+    return this.home;
+  }
+}
+
+test('pointers lead to live job files; stale and foreign pointers are dropped', async () => {
+  const root = await fsp.mkdtemp(path.join(os.tmpdir(), 'gb-registry-'));
+  try {
+    const conn = new HomeIn(path.join(root, 'home'));
+    assert.deepEqual(await registeredJobFiles(conn), [], 'no registry yet is an empty list, not an error');
+    const a = path.join(root, 'a', 'datarobot-gluster-backup-2026-28-11.job.json');
+    const b = path.join(root, 'b', 'datarobot-gluster-backup-2026-28-11.job.json');
+    for (const f of [a, b]) {
+      await fsp.mkdir(path.dirname(f), { recursive: true });
+      await fsp.writeFile(f, '{}');
+      await registerJob(conn, f);
+    }
+    await registerJob(conn, a); // again: one pointer per job file
+    assert.notEqual(pointerName(a), pointerName(b), 'same id in two directories, two pointers');
+    const dir = path.join(root, 'home', '.gluster-backup', 'jobs');
+    assert.equal((await fsp.stat(dir)).mode & 0o777, 0o700);
+    await fsp.writeFile(path.join(dir, 'junk.json'), 'not json');
+    await fsp.writeFile(path.join(dir, 'relative.json'), JSON.stringify({ job: 'x.job.json' }));
+    assert.deepEqual((await registeredJobFiles(conn)).sort(), [a, b].sort());
+    await fsp.rm(path.dirname(b), { recursive: true });
+    assert.deepEqual(await registeredJobFiles(conn), [a]);
+    assert.deepEqual(await fsp.readdir(dir), [pointerName(a)]);
+  } finally {
+    await fsp.rm(root, { recursive: true, force: true });
+  }
+});

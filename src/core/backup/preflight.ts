@@ -41,6 +41,8 @@ export const GZIP_RATIO = 0.8;
 export const SPACE_MARGIN = 1.05;
 /** How recently a file must have changed for the platform to count as still writing. */
 const ACTIVITY_WINDOW_S = 120;
+/** A walk of the whole filesystem: minutes on millions of files, but never forever. */
+const WALK_DEADLINE_MS = 15 * 60_000;
 
 export function blocking(r: PreflightResult, overrides: PreflightOverride[] = []): Check[] {
   const over = new Set(overrides.map((o) => o.check));
@@ -119,6 +121,15 @@ export async function preflight(
   const sh = (script: string, args: string[], ms = s.timeouts.dockerMs) =>
     execInContainer(docker, s.containerName, ['sh', '-c', script, 'preflight', ...args], ms);
 
+  // The two walks of the whole filesystem (its size; anything changed lately) are the slow part
+  // of preflight on a big volume: they run together, and with the other checks.
+  const duP = sizeOf(docker, s.containerName, s.glusterPath).catch((e: Error) => e);
+  const recentP = sh(
+    'find "$1" -xdev -mindepth 1 -newermt "@$2" -print -quit 2>/dev/null',
+    [s.glusterPath, String(Math.floor(Date.now() / 1000) - ACTIVITY_WINDOW_S)],
+    WALK_DEADLINE_MS,
+  ).catch((e: Error) => e);
+
   // The backups directory as the container sees it: tar writes there from inside.
   const rel = path.posix.relative(s.glusterPath, backupDir);
   const inside = rel === '' || (!rel.startsWith('..') && !path.posix.isAbsolute(rel));
@@ -135,8 +146,8 @@ export async function preflight(
   });
 
   // Size of what will be read, and room for it.
-  const du = await sizeOf(docker, s.containerName, s.glusterPath).catch((e: Error) => e);
   const free = dirOk ? await freeBytes(docker, s.containerName, backupDir).catch((e: Error) => e) : undefined;
+  const du = await duP;
   if (!(du instanceof Error)) {
     result.sourceBytes = du;
     result.expectedBytes = Math.ceil(du * (opts.compression === 'gzip' ? GZIP_RATIO : 1));
@@ -181,11 +192,7 @@ export async function preflight(
   });
 
   // Is the platform still writing? A file changed in the last two minutes says so.
-  const recent = await sh(
-    'find "$1" -xdev -mindepth 1 -newermt "@$2" -print -quit 2>/dev/null',
-    [s.glusterPath, String(Math.floor(Date.now() / 1000) - ACTIVITY_WINDOW_S)],
-    Math.max(s.timeouts.dockerMs, 20_000),
-  ).catch((e: Error) => e);
+  const recent = await recentP;
   checks.push({
     id: 'activity',
     title: 'Platform quiet',
@@ -202,8 +209,8 @@ export async function preflight(
 
 /** Apparent size, as the seed's `du -sh` would show it, measured inside the container. */
 export async function sizeOf(docker: Docker, container: string, dir: string): Promise<number> {
-  const r = await withDeadline(`du -s ${dir}`, 15 * 60_000, () =>
-    execInContainer(docker, container, ['du', '-s', '--apparent-size', '--block-size=1', dir], 15 * 60_000),
+  const r = await withDeadline(`du -s ${dir}`, WALK_DEADLINE_MS, () =>
+    execInContainer(docker, container, ['du', '-s', '--apparent-size', '--block-size=1', dir], WALK_DEADLINE_MS),
   );
   const n = Number(r.stdout.split(/\s/)[0]);
   // du exits 1 when some entries could not be read (e.g. vanished); its total still stands.

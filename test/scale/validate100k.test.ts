@@ -36,7 +36,9 @@ describe('validate-backup at scale', () => {
   before(async () => {
     await waitHealthy();
     onNode('node1', ['sh', '-c', 'cd "$1" && rm -f datarobot-gluster-backup-*', 'clean', DIR]);
-    inGluster('node1', ['sh', '-c', MANY]);
+    const t0 = Date.now();
+    inGluster('node1', ['sh', '-c', MANY], { timeoutMs: 40 * 60_000 });
+    console.log(`100k-file tree ready in ${Math.round((Date.now() - t0) / 1000)} s`);
   });
 
   test('a 100k-file tree: every file compared, removals found without a new backup', () => {

@@ -38,8 +38,9 @@ export function testbed(...args: string[]): string {
 }
 
 /** Runs a command on a node's host (its own network and mount namespace, its own dockerd). */
-export function onNode(node: string, argv: string[], opts: { allowFail?: boolean; input?: string } = {}) {
-  const r = spawnSync('bash', [SCRIPT, 'exec', node, '--', ...argv], { encoding: 'utf8', input: opts.input, timeout: 300_000 });
+export function onNode(node: string, argv: string[], opts: { allowFail?: boolean; input?: string; timeoutMs?: number } = {}) {
+  const r = spawnSync('bash', [SCRIPT, 'exec', node, '--', ...argv], { encoding: 'utf8', input: opts.input, timeout: opts.timeoutMs ?? 300_000 });
+  if (r.error) throw new Error(`on ${node}: ${argv.join(' ')}: ${r.error.message}`);
   if (r.status !== 0 && !opts.allowFail) {
     throw new Error(`on ${node}: ${argv.join(' ')} exited ${r.status}: ${r.stderr || r.stdout}`);
   }
@@ -47,7 +48,7 @@ export function onNode(node: string, argv: string[], opts: { allowFail?: boolean
 }
 
 /** Runs a command inside the gluster container of a node. */
-export function inGluster(node: string, argv: string[], opts: { allowFail?: boolean; input?: string } = {}) {
+export function inGluster(node: string, argv: string[], opts: { allowFail?: boolean; input?: string; timeoutMs?: number } = {}) {
   return onNode(node, ['docker', 'exec', ...(opts.input !== undefined ? ['-i'] : []), 'gluster', ...argv], opts);
 }
 

@@ -147,7 +147,8 @@ seg=$(printf 'c%.0s' $(seq 1 200))
   });
 
   test('a backup in another directory (-b) is still listed by jobs and found by attach', () => {
-    const other = '/opt/datarobot/data/backups/elsewhere';
+    // Inside the directory the test bed mounts into the container, as a real one must be.
+    const other = `${DIR}/elsewhere`;
     onNode('node1', ['mkdir', '-p', other]);
     try {
       const r = cli(['--json', 'backup', '--node', 'node1', '-b', other]);
@@ -200,6 +201,10 @@ seg=$(printf 'c%.0s' $(seq 1 200))
       assert.ok(lsBackups().includes(path.basename(job.archive)), 'the archive is kept');
     } finally {
       writer.kill();
+      // Killing the docker CLI leaves its exec running in the container: stop the loop there,
+      // or it appends while rm runs ("Directory not empty"). The brackets keep pkill's own
+      // shell from matching.
+      inGluster('node2', ['sh', '-c', "pkill -f 'grow[.]bin'; while pgrep -f 'grow[.]bin' >/dev/null; do sleep 0.1; done"]);
       inGluster('node2', ['rm', '-rf', '/mnt/gluster/busy']);
       cleanBackups();
     }

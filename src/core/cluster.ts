@@ -63,6 +63,7 @@ export class Cluster extends EventEmitter implements ClusterApi {
   private readonly conns = new Map<string, NodeConnection>();
   private readonly statuses = new Map<string, NodeStatus>();
   private readonly inflight = new Map<string, Promise<NodeStatus>>();
+  private readonly queued = new Map<string, Promise<NodeStatus>>();
   private readonly watches = new Map<string, EventWatch>();
   private watching = false;
   private knownVolumes: string[] = [];
@@ -117,7 +118,23 @@ export class Cluster extends EventEmitter implements ClusterApi {
 
   refreshNode(name: string, round: RefreshRound = {}): Promise<NodeStatus> {
     const running = this.inflight.get(name);
-    if (running) return running;
+    if (running) {
+      // A refresh asked for now must see the node as it is now: a probe that started earlier
+      // may have listed the backups just before a job renamed its archive. Callers meanwhile
+      // share one follow-up probe, so a burst of events costs at most one more.
+      let next = this.queued.get(name);
+      if (!next) {
+        next = running
+          .catch(() => undefined)
+          .then((prev) => {
+            this.queued.delete(name);
+            // Never a new connection after dispose (a CLI would not exit).
+            return this.disposed && prev ? prev : this.refreshNode(name);
+          });
+        this.queued.set(name, next);
+      }
+      return next;
+    }
     const node = this.node(name);
     const t = this.settings.timeouts;
     // Bound the whole probe too: the sum of its steps' deadlines plus a margin.

@@ -6,6 +6,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { waitHealthy } from '../integration/helpers/testbed';
 import {
   onNode,
   openWorkbench,
@@ -41,7 +42,8 @@ describe('operator in code-server (browser end-to-end)', () => {
   let archive = '';
 
   before(async () => {
-    assert.ok(testbedHealthy(), 'the test bed must be up and healthy: bash testbed/testbed.sh ensure');
+    // The suite before may have just restored a cut link: mounts take a moment to reconnect.
+    await waitHealthy();
     for (const n of NODES) onNode(n, 'sh', '-c', 'rm -f /opt/datarobot/data/backups/gluster/datarobot-gluster-backup-*');
     wb = await openWorkbench();
   });

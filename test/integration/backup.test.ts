@@ -267,9 +267,16 @@ seg=$(printf 'c%.0s' $(seq 1 200))
   test('the client killed mid-backup: tar goes on, attach finds and finalises the job', async () => {
     const child = spawn(process.execPath, [CLI, '--config', CONFIG, 'backup', '--node', 'node1'], { stdio: 'ignore' });
     const job = await waitFor('a running job on node1', 30_000, async () => (await jobs.list(['node1'])).jobs.find((j) => j.state === 'running'));
-    await waitFor('the archive to grow', 20_000, async () => ((await jobs.archiveSize(job)) ?? 0) > 0 || undefined);
-    child.kill('SIGKILL');
-    assert.notEqual(inGluster('node1', ['sh', '-c', 'pgrep -x tar || true']).stdout.trim(), '', 'tar still runs on the node');
+    // Unthrottled, tar reads the 1.1 GB of zeros in seconds and could end before the kill below:
+    // slowed down, it is surely still running when the client dies (the CI run of Nov 28 saw it end).
+    onNode('node1', ['docker', 'update', '--cpus', '0.2', 'gluster']);
+    try {
+      await waitFor('the archive to grow', 20_000, async () => ((await jobs.archiveSize(job)) ?? 0) > 0 || undefined);
+      child.kill('SIGKILL');
+      assert.notEqual(inGluster('node1', ['sh', '-c', 'pgrep -x tar || true']).stdout.trim(), '', 'tar still runs on the node');
+    } finally {
+      onNode('node1', ['docker', 'update', '--cpus', '0', 'gluster']);
+    }
     const a = cli(['--json', 'attach', job.id]);
     assert.equal(a.code, 0, a.stderr);
     const done = finalJob(a.stdout);

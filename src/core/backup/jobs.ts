@@ -222,8 +222,10 @@ export class BackupJobs {
     let status;
     let cancelAsked: boolean;
     try {
-      status = parseStatus(await readText(conn, p.status));
+      // Cancel marker first, status second: a finaliser removes the status file before the
+      // marker, so a marker seen absent here cannot pair with an exit status left by a cancel.
       cancelAsked = (await conn.stat(p.cancel)) !== undefined;
+      status = parseStatus(await readText(conn, p.status));
     } catch (e) {
       return { ...record, state: 'unknown', reason: toNodeError(e, record.node).message };
     }
@@ -285,6 +287,12 @@ export class BackupJobs {
   }
 
   private async finalise(record: JobRecord, conn: NodeConnection, p: ReturnType<typeof jobPaths>, code: number, cancelled: boolean): Promise<JobRecord> {
+    // Two observers (a cancel and a follower, two windows) can both see the exit: the first
+    // one's record stands.
+    const already = await readText(conn, p.job)
+      .then((t) => (t ? (JSON.parse(t) as JobRecord) : undefined))
+      .catch(() => undefined);
+    if (already && isFinal(already.state)) return already;
     const log = (await readText(conn, p.log, MAX_LOG_READ).catch(() => undefined)) ?? '';
     const events = tarEventsOf(log);
     const state = stateOfExit(code, cancelled);
@@ -312,9 +320,10 @@ export class BackupJobs {
     // A partial left by anything but the script's own cleanup is not an archive: remove it.
     await conn.remove(p.partial).catch(() => undefined);
     const saved = await this.record(conn, p.job, done);
-    await conn.remove(p.cancel).catch(() => undefined);
-    // The job file now holds the exit code; the status file has served its purpose.
+    // The job file now holds the exit code; the status file has served its purpose. It goes
+    // before the cancel marker (see observe).
     await conn.remove(p.status).catch(() => undefined);
+    await conn.remove(p.cancel).catch(() => undefined);
     return saved;
   }
 

@@ -3,6 +3,7 @@
 // so a panel opened mid-job gets the history without a second follower on the node.
 import * as vscode from 'vscode';
 import type { Following } from '../../core/backup/follow';
+import { isFinal } from '../../core/backup/jobs';
 import { BoundedSeries, type ProgressPoint } from '../../core/backup/progressMath';
 import type { TarEvent, TarEventCounts } from '../../core/backup/tarWarnings';
 import type { JobRecord, JobState } from '../../core/backup/types';
@@ -69,6 +70,9 @@ export class TrackedJob implements ProgressSource, vscode.Disposable {
   }
 
   setRecord(job: JobRecord): void {
+    // A job's end is for good: an observation that started before it (a follower's, a scan's)
+    // and answers after it must not bring the job back to running.
+    if (isFinal(this.record.state) && !isFinal(job.state)) return;
     const hadTarget = this.record.sourceBytes !== undefined;
     this.record = job;
     if (job.archiveBytes !== undefined) this.bytes = job.archiveBytes;

@@ -141,7 +141,13 @@ describe('backup commands and the progress webview', function () {
     user.will('modal', new RegExp(`^Cancel the backup ${job.id} on node1\\?\\ntar is stopped on the node and the partial archive is deleted`), 'Cancel Backup');
     await vscode.commands.executeCommand('glusterBackup.cancelBackup', t.key);
     user.expectDone();
-    assert.equal(api.monitor.get(t.key)?.job().state, 'cancelled');
+    const now = api.monitor.get(t.key);
+    if (now?.job().state !== 'cancelled') {
+      // Say what the operator saw and what the log holds of this job, not only the state.
+      const log = Buffer.from(await vscode.workspace.fs.readFile(api.logFile)).toString('utf8');
+      const lines = log.split('\n').filter((l) => l.includes(job.id)).slice(-15);
+      assert.fail(`state after the cancel: ${now?.job().state} (${now === t ? 'same' : 'another'} tracked job; reason ${now?.job().reason})\nnotifications: ${user.notifications.join(' | ')}\nlog:\n${lines.join('\n')}`);
+    }
     const left = backupsOn('node1');
     const partial = job.partial.slice(job.partial.lastIndexOf('/') + 1);
     assert.ok(!left.includes(partial), `the partial archive is gone: ${left.join(', ')}`);

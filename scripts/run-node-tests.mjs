@@ -2,9 +2,8 @@
 // interleave), shows the spec report live, and ends with the plain "N passed, N failed" line.
 // No test files found is a failure, never a silent pass.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync, readFileSync, mkdtempSync, appendFileSync } from 'node:fs';
+import { readdirSync, statSync, appendFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tmpdir } from 'node:os';
 
 const args = process.argv.slice(2);
 const label = args[0]?.startsWith('--label=') ? args.shift().slice(8) : 'tests';
@@ -26,13 +25,20 @@ if (files.length === 0) {
   console.error(`run-node-tests: NO TEST FILES found under ${args.join(' ')}: refusing to report success`);
   process.exit(1);
 }
-const tap = join(mkdtempSync(join(tmpdir(), 'gbtests-')), 'report.tap');
+// --test-force-exit: a file whose tests are done but which leaks a handle (an SSH session kept
+// alive) would otherwise hang the whole run until CI's limit; the CLI's own exit is tested apart.
+// A forced exit loses what a reporter still had to write to a file, so the spec report goes to
+// stderr (live, as before) and the TAP report, whose summary counts, comes back on stdout.
 const r = spawnSync(
   process.execPath,
-  ['--test', '--test-concurrency=1', '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${tap}`, ...files],
-  { stdio: 'inherit' },
+  ['--test', '--test-concurrency=1', '--test-force-exit', '--test-reporter=spec', '--test-reporter-destination=stderr', '--test-reporter=tap', '--test-reporter-destination=stdout', ...files],
+  { stdio: ['inherit', 'pipe', 'inherit'], encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 },
 );
-const report = readFileSync(tap, 'utf8');
+if (r.error) {
+  console.error(`run-node-tests: the test runner could not run: ${r.error.message}`);
+  process.exit(1);
+}
+const report = r.stdout;
 const num = (k) => Number(report.match(new RegExp(`^# ${k} (\\d+)$`, 'm'))?.[1] ?? NaN);
 const pass = num('pass');
 // A test cancelled because its suite's hook failed did not pass: it counts as failed.

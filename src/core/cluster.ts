@@ -97,6 +97,9 @@ export class Cluster extends EventEmitter implements ClusterApi {
   }
 
   private conn(node: NodeConfig): NodeConnection {
+    // Work still running at dispose (a probe past its deadline, an event) must not reconnect:
+    // the connection would outlive its owner and keep a CLI from exiting.
+    if (this.disposed) throw new Error(`${node.name}: the cluster was closed`);
     let c = this.conns.get(node.name);
     if (!c) {
       c = node.host
@@ -117,6 +120,12 @@ export class Cluster extends EventEmitter implements ClusterApi {
   }
 
   refreshNode(name: string, round: RefreshRound = {}): Promise<NodeStatus> {
+    if (this.disposed) {
+      const last = this.statuses.get(name);
+      return Promise.resolve(
+        last ?? { name, target: '', reachable: false, error: { kind: 'other', message: `${name}: the cluster was closed` }, volumes: [], backups: [], checkedAt: new Date().toISOString() },
+      );
+    }
     const running = this.inflight.get(name);
     if (running) {
       // A refresh asked for now must see the node as it is now: a probe that started earlier
@@ -128,7 +137,7 @@ export class Cluster extends EventEmitter implements ClusterApi {
           .catch(() => undefined)
           .then((prev) => {
             this.queued.delete(name);
-            // Never a new connection after dispose (a CLI would not exit).
+            // After dispose, refreshNode answers without probing.
             return this.disposed && prev ? prev : this.refreshNode(name);
           });
         this.queued.set(name, next);

@@ -150,7 +150,8 @@ class RemoteConnection implements NodeConnection {
   }
 
   close(): void {
-    this.session.close();
+    // For good: the cluster drops a closed connection and makes a new one when it needs one.
+    this.session.shutdown();
   }
 }
 

@@ -66,6 +66,7 @@ export class SshSession extends EventEmitter<SshSessionEvents> {
   /** Clients ended by close(): their end is not an error. */
   private readonly closedByUs = new WeakSet<Client>();
   private key?: { data: Buffer; passphrase?: string }; // a decrypted-once key is not asked for again
+  private shut = false;
 
   constructor(private readonly opts: SshSessionOptions) {
     super();
@@ -154,7 +155,18 @@ export class SshSession extends EventEmitter<SshSessionEvents> {
     setTimeout(() => c.destroy(), 1000).unref();
   }
 
+  /**
+   * Ends the connection for good: later calls fail instead of connecting again. For an owner
+   * that is done with the session while work it started may still be running (a deadline
+   * gave up on a probe): that work must not open a connection nobody will close.
+   */
+  shutdown(): void {
+    this.shut = true;
+    this.close();
+  }
+
   private ready(): Promise<Client> {
+    if (this.shut) return Promise.reject(new NodeErrorException({ kind: 'other', message: `connection to ${this.where} closed by request` }));
     if (this.client) return Promise.resolve(this.client);
     if (!this.connecting) {
       this.connecting = this.doConnect().finally(() => {

@@ -171,7 +171,8 @@ async function showcase(theme: 'light' | 'dark' | 'high-contrast', file: string)
     const pace = s < 600 ? 70 : s < 1500 ? 55 : 62;
     bytes += (pace + 8 * Math.sin(s / 37) + 5 * Math.sin(s / 5.3)) * MiB;
   }
-  const j = job({ compression: 'gzip', compressor: 'pigz', startedAt: new Date(start).toISOString(), overrides: [{ check: 'freeSpace', reason: 'old archives are pruned tonight', by: 'alice' }] });
+  const gz = '/opt/datarobot/data/backups/gluster/datarobot-gluster-backup-2024-05-03.tar.gz';
+  const j = job({ compression: 'gzip', compressor: 'pigz', archive: gz, partial: `${gz}.partial`, startedAt: new Date(start).toISOString(), overrides: [{ check: 'freeSpace', reason: 'old archives are pruned tonight', by: 'alice' }] });
   await h.post({
     type: 'init',
     job: j,

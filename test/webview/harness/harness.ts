@@ -110,9 +110,13 @@ export async function openHarness(o: HarnessOptions): Promise<Harness> {
     page.on('console', (m) => {
       if (m.type() === 'error') errors.push(`console: ${m.text()}`);
     });
-    await page.clock.install({ time: o.time });
+    // The page loads a minute before the test's time (installed, the clock runs with real time),
+    // then is paused at it: on a loaded machine a running clock had shown "0:01:02" after a
+    // minute of runFor. Paused, the page's time moves only when a test moves it.
+    await page.clock.install({ time: o.time - 60_000 });
     await page.goto(`${ORIGIN}/harness.html`);
     await page.waitForFunction(() => (globalThis as any).__posted.some((m: { type: string }) => m.type === 'ready'));
+    await page.clock.pauseAt(o.time);
     return {
       page,
       errors,

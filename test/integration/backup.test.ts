@@ -248,14 +248,21 @@ seg=$(printf 'c%.0s' $(seq 1 200))
 
   test('cancel stops tar on the node and removes the partial archive', async () => {
     // Slow node1 down so that the backup is surely still running when the cancel arrives.
+    // Lifted in finally, not in an after() hook: that ran only at the end of the suite and left
+    // the next tests throttled (the next one's preflight then overran its wait in CI).
     onNode('node1', ['docker', 'update', '--cpus', '0.2', 'gluster']);
-    after(() => onNode('node1', ['docker', 'update', '--cpus', '0', 'gluster']));
-    const r = cli(['--json', 'backup', '--detach', '--node', 'node1']);
-    assert.equal(r.code, 0, r.stderr);
-    const job = finalJob(r.stdout);
-    assert.equal(job.state, 'running');
-    await waitFor('the archive to grow', 20_000, async () => ((await jobs.archiveSize(job)) ?? 0) > 0 || undefined);
-    const c = cli(['cancel', job.id]);
+    let c;
+    let job: JobRecord;
+    try {
+      const r = cli(['--json', 'backup', '--detach', '--node', 'node1']);
+      assert.equal(r.code, 0, r.stderr);
+      job = finalJob(r.stdout);
+      assert.equal(job.state, 'running');
+      await waitFor('the archive to grow', 20_000, async () => ((await jobs.archiveSize(job)) ?? 0) > 0 || undefined);
+      c = cli(['cancel', job.id]);
+    } finally {
+      onNode('node1', ['docker', 'update', '--cpus', '0', 'gluster']);
+    }
     assert.equal(c.code, 0, c.stderr + c.stdout);
     assert.match(c.stdout, /cancelled: cancelled by the operator; the partial archive was removed/);
     const names = lsBackups();
@@ -265,8 +272,20 @@ seg=$(printf 'c%.0s' $(seq 1 200))
   });
 
   test('the client killed mid-backup: tar goes on, attach finds and finalises the job', async () => {
-    const child = spawn(process.execPath, [CLI, '--config', CONFIG, 'backup', '--node', 'node1'], { stdio: 'ignore' });
-    const job = await waitFor('a running job on node1', 30_000, async () => (await jobs.list(['node1'])).jobs.find((j) => j.state === 'running'));
+    const child = spawn(process.execPath, [CLI, '--config', CONFIG, 'backup', '--node', 'node1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let said = '';
+    child.stdout.on('data', (d) => (said += d));
+    child.stderr.on('data', (d) => (said += d));
+    let exited: number | null | undefined;
+    child.on('exit', (code) => (exited = code));
+    const job = await waitFor('a running job on node1', 30_000, async () => {
+      // A CLI that ended without starting tar (a failed preflight) says why: fail with that.
+      if (exited !== undefined) throw new Error(`the backup command exited ${exited} before tar ran:\n${said}`);
+      return (await jobs.list(['node1'])).jobs.find((j) => j.state === 'running');
+    }).catch((e: Error) => {
+      child.kill('SIGKILL');
+      throw new Error(`${e.message}\nthe command printed so far:\n${said}`);
+    });
     // Unthrottled, tar reads the 1.1 GB of zeros in seconds and could end before the kill below:
     // slowed down, it is surely still running when the client dies (the CI run of Nov 28 saw it end).
     onNode('node1', ['docker', 'update', '--cpus', '0.2', 'gluster']);

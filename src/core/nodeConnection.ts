@@ -1,6 +1,7 @@
 // What the core needs from a node, whether it is this machine or one behind SSH: a docker
 // client and a way to read the host's directories. Remote nodes keep one SSH connection that
 // carries both (docker API over a stream-local forward, directory listings over SFTP).
+import { randomUUID } from 'node:crypto';
 import Docker from 'dockerode';
 import { promises as fsp } from 'fs';
 import * as os from 'os';
@@ -92,7 +93,9 @@ export class LocalConnection implements NodeConnection {
   }
 
   async writeAtomic(file: string, data: string): Promise<void> {
-    const tmp = `${file}.tmp-${process.pid}`;
+    // Unique per write: two writers of one file in this process (a cancel and a follower
+    // finalising one job) must not rename each other's temporary file away.
+    const tmp = `${file}.tmp-${process.pid}-${randomUUID().slice(0, 8)}`;
     await fsp.writeFile(tmp, data, { mode: 0o644 });
     await fsp.rename(tmp, file);
   }

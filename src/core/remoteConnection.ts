@@ -1,5 +1,6 @@
 // A node behind SSH: one SshSession carries the docker API (stream-local forward to the node's
 // docker socket) and SFTP for reading the backups directory of the node's host.
+import { randomUUID } from 'node:crypto';
 import type Docker from 'dockerode';
 import type { NodeConfig, Settings } from './config';
 import type { CredentialProvider } from './cluster';
@@ -71,7 +72,9 @@ class RemoteConnection implements NodeConnection {
 
   async writeAtomic(file: string, data: string): Promise<void> {
     const sftp = await this.session.sftp();
-    const tmp = `${file}.tmp-${process.pid}`;
+    // Unique per write: two writers of one file in this process (a cancel and a follower
+    // finalising one job) must not rename each other's temporary file away.
+    const tmp = `${file}.tmp-${process.pid}-${randomUUID().slice(0, 8)}`;
     await new Promise<void>((resolve, reject) => sftp.writeFile(tmp, data, { mode: 0o644 }, (err) => (err ? reject(err) : resolve())));
     // posix-rename@openssh.com replaces atomically; plain SFTP rename refuses an existing target.
     await new Promise<void>((resolve, reject) => sftp.ext_openssh_rename(tmp, file, (err) => (err ? reject(err) : resolve())));

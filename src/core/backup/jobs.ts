@@ -69,6 +69,8 @@ export interface StartedJob {
 }
 
 export class BackupJobs {
+  private readonly observing = new Map<string, Promise<JobRecord>>();
+
   constructor(private readonly cluster: Cluster) {}
 
   private get settings(): Settings {
@@ -214,8 +216,20 @@ export class BackupJobs {
    * its container) and finalised when it has ended. A node that cannot be reached gives
    * 'unknown' without touching the record on the node.
    */
-  async observe(record: JobRecord): Promise<JobRecord> {
-    if (isFinal(record.state)) return record;
+  observe(record: JobRecord): Promise<JobRecord> {
+    if (isFinal(record.state)) return Promise.resolve(record);
+    // Observers of one job in this process (a follower, a cancel waiting for the end, a scan)
+    // share one look: two would both finalise it, and the second find the first's files gone.
+    const key = `${record.node}/${record.id}`;
+    let p = this.observing.get(key);
+    if (!p) {
+      p = this.observeNow(record).finally(() => this.observing.delete(key));
+      this.observing.set(key, p);
+    }
+    return p;
+  }
+
+  private async observeNow(record: JobRecord): Promise<JobRecord> {
     const s = this.settings;
     const conn = this.cluster.connection(record.node);
     const p = jobPaths(record.archive.slice(0, record.archive.lastIndexOf('/')), record.archive.slice(record.archive.lastIndexOf('/') + 1));
@@ -230,6 +244,12 @@ export class BackupJobs {
       return { ...record, state: 'unknown', reason: toNodeError(e, record.node).message };
     }
     if (status.phase === 'exit') return this.finalise(record, conn, p, status.code, cancelAsked);
+    if (status.phase === 'none') {
+      // No status file: finalised already (by another observer, window or the CLI), whose
+      // record on the node is the outcome; or tar was never started, which the checks below tell.
+      const saved = await this.savedRecord(conn, p.job);
+      if (saved && isFinal(saved.state)) return saved;
+    }
 
     // Still "running" on paper: is the shell still there? Its exec disappears with the
     // container, and a stopped container kills it without a word.
@@ -273,9 +293,7 @@ export class BackupJobs {
     // Another observer (a cancel, the CLI, another window) may have finalised the job between
     // our looks, removing the status and cancel files as it did so: its record is the outcome,
     // not "ended without reporting tar's exit".
-    const saved = await readText(conn, p.job)
-      .then((t) => (t ? (JSON.parse(t) as JobRecord) : undefined))
-      .catch(() => undefined);
+    const saved = await this.savedRecord(conn, p.job);
     if (saved && isFinal(saved.state)) return saved;
     await conn.remove(p.partial);
     return this.record(conn, p.job, {
@@ -289,9 +307,7 @@ export class BackupJobs {
   private async finalise(record: JobRecord, conn: NodeConnection, p: ReturnType<typeof jobPaths>, code: number, cancelled: boolean): Promise<JobRecord> {
     // Two observers (a cancel and a follower, two windows) can both see the exit: the first
     // one's record stands.
-    const already = await readText(conn, p.job)
-      .then((t) => (t ? (JSON.parse(t) as JobRecord) : undefined))
-      .catch(() => undefined);
+    const already = await this.savedRecord(conn, p.job);
     if (already && isFinal(already.state)) return already;
     const log = (await readText(conn, p.log, MAX_LOG_READ).catch(() => undefined)) ?? '';
     const events = tarEventsOf(log);
@@ -325,6 +341,13 @@ export class BackupJobs {
     await conn.remove(p.status).catch(() => undefined);
     await conn.remove(p.cancel).catch(() => undefined);
     return saved;
+  }
+
+  /** The job file on the node, if it is there and readable. */
+  private savedRecord(conn: NodeConnection, file: string): Promise<JobRecord | undefined> {
+    return readText(conn, file)
+      .then((t) => (t ? (JSON.parse(t) as JobRecord) : undefined))
+      .catch(() => undefined);
   }
 
   private async record(conn: NodeConnection, file: string, rec: JobRecord): Promise<JobRecord> {

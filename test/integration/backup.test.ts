@@ -307,6 +307,44 @@ seg=$(printf 'c%.0s' $(seq 1 200))
     cleanBackups();
   });
 
+  test('a job file whose tar has not started: running while it is being started, failed once its start deadline passed', async () => {
+    // What another client sees when it lists a job between the job file and docker exec.
+    const stem = 'datarobot-gluster-backup-2001-01-01';
+    const record = (startedAt: string): JobRecord => ({
+      id: stem,
+      node: 'node1',
+      state: 'running',
+      archive: `${DIR}/${stem}.tar`,
+      partial: `${DIR}/${stem}.tar.partial`,
+      log: `${DIR}/${stem}.log`,
+      compression: 'none',
+      source: '/mnt/gluster',
+      container: 'gluster',
+      startedAt,
+      overrides: [],
+    });
+    const write = (r: JobRecord) => {
+      onNode('node1', ['sh', '-c', 'cat > "$1"', 'write', `${DIR}/${stem}.job.json`], { input: JSON.stringify(r) });
+      onNode('node1', ['sh', '-c', 'printf partial > "$1"', 'write', r.partial]);
+    };
+    try {
+      const fresh = record(new Date().toISOString());
+      write(fresh);
+      const seen = await jobs.observe(fresh);
+      assert.equal(seen.state, 'running', seen.reason);
+      assert.ok(lsBackups().includes(`${stem}.tar.partial`), 'a starting job keeps its partial archive');
+
+      const old = record(new Date(Date.now() - 10 * 60_000).toISOString());
+      write(old);
+      const ended = await jobs.observe(old);
+      assert.equal(ended.state, 'failed');
+      assert.match(ended.reason ?? '', /tar was never started; the partial archive was removed/);
+      assert.ok(!lsBackups().includes(`${stem}.tar.partial`));
+    } finally {
+      cleanBackups();
+    }
+  });
+
   test('the gluster container stopped mid-backup: the job fails and the partial is removed', async () => {
     const r = cli(['--json', 'backup', '--detach', '--node', 'node1']);
     const job = finalJob(r.stdout);

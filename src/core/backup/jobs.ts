@@ -244,11 +244,14 @@ export class BackupJobs {
       return { ...record, state: 'unknown', reason: toNodeError(e, record.node).message };
     }
     if (status.phase === 'exit') return this.finalise(record, conn, p, status.code, cancelAsked);
-    if (status.phase === 'none') {
-      // No status file: finalised already (by another observer, window or the CLI), whose
-      // record on the node is the outcome; or tar was never started, which the checks below tell.
+    if (status.phase === 'none' || !record.execId) {
       const saved = await this.savedRecord(conn, p.job);
-      if (saved && isFinal(saved.state)) return saved;
+      // No status file: finalised already (by another observer, window or the CLI), whose
+      // record on the node is the outcome; or tar is not started yet, or never was (below).
+      if (status.phase === 'none' && saved && isFinal(saved.state)) return saved;
+      // Listed while another client was starting it: that client adds the exec id to the job
+      // file once docker has one.
+      if (!record.execId && saved?.execId) record = { ...record, execId: saved.execId };
     }
 
     // Still "running" on paper: is the shell still there? Its exec disappears with the
@@ -276,8 +279,11 @@ export class BackupJobs {
           } else throw e;
         }
       } else {
-        // The client died between writing the job file and starting tar.
-        alive = status.phase === 'running';
+        // The job file is written before docker exec. Until the starting client's deadlines
+        // have passed, that is a job being started (another client listing it then must not
+        // fail it and remove its partial archive: it did once, in a CI rehearsal); after them,
+        // the client died between writing the job file and starting tar.
+        alive = status.phase === 'running' || Date.now() - Date.parse(record.startedAt) < 2 * s.timeouts.dockerMs + 5000;
         if (!alive) why = 'tar was never started';
       }
     } catch (e) {

@@ -194,10 +194,7 @@ export class BackupJobs {
     // The job file is named for the job: look it up directly before listing everything.
     if (/^[A-Za-z0-9._-]+$/.test(id)) {
       const direct = await Promise.all(
-        this.cluster.nodes().map(async (n) => {
-          const text = await readText(this.cluster.connection(n.name), `${this.settings.backupDir}/${id}${JOB_SUFFIX}`).catch(() => undefined);
-          return text ? (JSON.parse(text) as JobRecord) : undefined;
-        }),
+        this.cluster.nodes().map((n) => this.savedRecord(this.cluster.connection(n.name), `${this.settings.backupDir}/${id}${JOB_SUFFIX}`)),
       );
       const hit = direct.find((j): j is JobRecord => j !== undefined);
       if (hit) return this.observe(hit);

@@ -48,6 +48,15 @@ export function isNotFound(e: unknown): boolean {
 
 export const DEFAULT_DOCKER_SOCKET = '/var/run/docker.sock';
 
+/**
+ * The temporary name an atomic write renames into place. Unique per write: two writers of one
+ * file in this process (a cancel and a follower finalising one job) must not rename each
+ * other's temporary file away.
+ */
+export function atomicTempName(file: string): string {
+  return `${file}.tmp-${process.pid}-${randomUUID().slice(0, 8)}`;
+}
+
 export class LocalConnection implements NodeConnection {
   private client?: Docker;
   constructor(readonly node: NodeConfig) {}
@@ -93,9 +102,7 @@ export class LocalConnection implements NodeConnection {
   }
 
   async writeAtomic(file: string, data: string): Promise<void> {
-    // Unique per write: two writers of one file in this process (a cancel and a follower
-    // finalising one job) must not rename each other's temporary file away.
-    const tmp = `${file}.tmp-${process.pid}-${randomUUID().slice(0, 8)}`;
+    const tmp = atomicTempName(file);
     await fsp.writeFile(tmp, data, { mode: 0o644 });
     await fsp.rename(tmp, file);
   }

@@ -1,10 +1,9 @@
 // A node behind SSH: one SshSession carries the docker API (stream-local forward to the node's
 // docker socket) and SFTP for reading the backups directory of the node's host.
-import { randomUUID } from 'node:crypto';
 import type Docker from 'dockerode';
 import type { NodeConfig, Settings } from './config';
 import type { CredentialProvider } from './cluster';
-import { isNotFound, type DirEntry, type NodeConnection } from './nodeConnection';
+import { atomicTempName, isNotFound, type DirEntry, type NodeConnection } from './nodeConnection';
 import { SshSession } from './ssh/sshSession';
 import { dockerOverSsh } from './ssh/dockerAgent';
 import { addKnownHost } from './ssh/knownHosts';
@@ -72,9 +71,7 @@ class RemoteConnection implements NodeConnection {
 
   async writeAtomic(file: string, data: string): Promise<void> {
     const sftp = await this.session.sftp();
-    // Unique per write: two writers of one file in this process (a cancel and a follower
-    // finalising one job) must not rename each other's temporary file away.
-    const tmp = `${file}.tmp-${process.pid}-${randomUUID().slice(0, 8)}`;
+    const tmp = atomicTempName(file);
     await new Promise<void>((resolve, reject) => sftp.writeFile(tmp, data, { mode: 0o644 }, (err) => (err ? reject(err) : resolve())));
     // posix-rename@openssh.com replaces atomically; plain SFTP rename refuses an existing target.
     await new Promise<void>((resolve, reject) => sftp.ext_openssh_rename(tmp, file, (err) => (err ? reject(err) : resolve())));

@@ -20,6 +20,21 @@ const noBuildkit = {
   },
 };
 
+// The extension and the CLI reach ssh2 and dockerode only through src/core/lazyDeps.ts, on first
+// use: both packages live in dist/vendor.js, so loading a bundle does not even parse them.
+const vendorModules = ['ssh2', 'dockerode'];
+const fromVendor = {
+  name: 'from-vendor',
+  setup(build) {
+    build.onResolve({ filter: new RegExp(`^(${vendorModules.join('|')})$`) }, (args) => ({ path: args.path, namespace: 'from-vendor' }));
+    build.onLoad({ filter: /.*/, namespace: 'from-vendor' }, (args) => ({
+      contents: `module.exports = require('./vendor.js')[${JSON.stringify(args.path)}];`,
+      loader: 'js',
+    }));
+    build.onResolve({ filter: /^\.\/vendor\.js$/, namespace: 'from-vendor' }, () => ({ path: './vendor.js', external: true }));
+  },
+};
+
 const node = {
   plugins: [noBuildkit],
   bundle: true,
@@ -46,8 +61,9 @@ const webview = {
 };
 
 const builds = [
-  { ...node, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js' },
-  { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  { ...node, plugins: [fromVendor], entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js' },
+  { ...node, plugins: [fromVendor], entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  { ...node, entryPoints: ['src/core/vendor.ts'], outfile: 'dist/vendor.js' },
   { ...webview, entryPoints: { progress: 'src/webview/main.ts' }, outdir: 'dist/webview' },
 ];
 

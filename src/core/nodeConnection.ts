@@ -2,12 +2,13 @@
 // client and a way to read the host's directories. Remote nodes keep one SSH connection that
 // carries both (docker API over a stream-local forward, directory listings over SFTP).
 import { randomUUID } from 'node:crypto';
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import { promises as fsp } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { NodeConfig, Settings } from './config';
 import { fileReader, type RandomAccessReader } from './archive/reader';
+import { dockerode } from './lazyDeps';
 
 export interface DirEntry {
   name: string;
@@ -62,7 +63,7 @@ export class LocalConnection implements NodeConnection {
   constructor(readonly node: NodeConfig) {}
 
   async docker(): Promise<Docker> {
-    this.client ??= new Docker({ socketPath: this.node.dockerSocket ?? DEFAULT_DOCKER_SOCKET });
+    this.client ??= new (dockerode())({ socketPath: this.node.dockerSocket ?? DEFAULT_DOCKER_SOCKET });
     return this.client;
   }
 

@@ -4,7 +4,8 @@
 // swallows errors and crashes on its timeout option (see FIELD-NOTES).
 import * as http from 'http';
 import type { Duplex } from 'stream';
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
+import { dockerode } from '../lazyDeps';
 import type { NodeError } from '../model';
 import { NodeErrorException } from './errors';
 import type { SshSession } from './sshSession';
@@ -137,6 +138,6 @@ export function dockerOverSsh(
     agent,
     ...(opts.timeoutMs ? { timeout: opts.timeoutMs } : {}),
   };
-  const docker = new Docker(options);
+  const docker = new (dockerode())(options);
   return { docker, agent };
 }

@@ -7,9 +7,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { Duplex } from 'stream';
-import { Client, utils as ssh2utils } from 'ssh2';
-import type { ConnectConfig, SFTPWrapper } from 'ssh2';
+import type { Client, ConnectConfig, SFTPWrapper } from 'ssh2';
 import type { NodeConfig, Timeouts } from '../config';
+import { ssh2 } from '../lazyDeps';
 import type { NodeError } from '../model';
 import { classifySshError, NodeErrorException } from './errors';
 import { checkHostKey, fingerprintSha256, keyTypeOfBlob, knownKeyTypes } from './knownHosts';
@@ -185,7 +185,7 @@ export class SshSession extends EventEmitter<SshSessionEvents> {
       this.lastError = ne.nodeError;
       throw ne;
     }
-    const client = new Client();
+    const client = new (ssh2().Client)();
     this.pendingClient = client;
     // Set by the host verifier: the ssh2 error that follows only says "verification failed".
     let hostKeyError: NodeErrorException | undefined;
@@ -345,7 +345,7 @@ export class SshSession extends EventEmitter<SshSessionEvents> {
       throw new NodeErrorException({ kind: 'config', message: `cannot read identity file ${file}: ${(e as Error).message}` });
     }
     if (this.key && this.key.data.equals(data)) return this.key;
-    const plain = ssh2utils.parseKey(data);
+    const plain = ssh2().utils.parseKey(data);
     if (!(plain instanceof Error)) return (this.key = { data });
     if (!/encrypted|passphrase/i.test(plain.message)) {
       throw new NodeErrorException({ kind: 'config', message: `identity file ${file} is not a usable private key: ${plain.message}` });
@@ -354,7 +354,7 @@ export class SshSession extends EventEmitter<SshSessionEvents> {
     if (pass === undefined || pass === '') {
       throw new NodeErrorException({ kind: 'passphrase', message: `identity file ${file} is encrypted: a passphrase is needed` });
     }
-    const parsed = ssh2utils.parseKey(data, pass);
+    const parsed = ssh2().utils.parseKey(data, pass);
     if (parsed instanceof Error) {
       throw new NodeErrorException({ kind: 'passphrase', message: `wrong passphrase for identity file ${file} (${parsed.message})` });
     }

@@ -10,7 +10,8 @@ import type { NodeConnection } from './nodeConnection';
 import { LocalConnection } from './nodeConnection';
 import { runContainerAction } from './containerActions';
 import { probeNode } from './probe';
-import { combineVolumeHealth, readPeers, readSharedVolumeState, type SharedVolumeState } from './volumeProbe';
+import type { GlusterShell } from './glusterShell';
+import { combineVolumeHealth, glusterShellFor, readPeers, readSharedVolumeState, type SharedVolumeState } from './volumeProbe';
 import type Docker from 'dockerode';
 
 /** One refresh of several nodes: what they can share is read once per round. */
@@ -65,6 +66,8 @@ export class Cluster extends EventEmitter implements ClusterApi {
   private readonly inflight = new Map<string, Promise<NodeStatus>>();
   private readonly queued = new Map<string, Promise<NodeStatus>>();
   private readonly watches = new Map<string, EventWatch>();
+  /** Per node, the gluster prompt its refreshes type at, tied to the docker client it runs on. */
+  private readonly shells = new Map<string, { docker: Docker; shell: GlusterShell }>();
   private watching = false;
   private knownVolumes: string[] = [];
 
@@ -155,7 +158,8 @@ export class Cluster extends EventEmitter implements ClusterApi {
       }
     };
     const readVolumes = async (docker: Docker) => {
-      const [shared, peers] = await Promise.all([this.sharedVolumeState(docker, round), readPeers(docker, this.settings)]);
+      const shell = this.shellOf(name, docker);
+      const [shared, peers] = await Promise.all([this.sharedVolumeState(docker, round, shell), readPeers(docker, this.settings, shell)]);
       return combineVolumeHealth(shared, peers);
     };
     const p: Promise<NodeStatus> = withDeadline(`status of ${name}`, budget, () =>
@@ -184,15 +188,24 @@ export class Cluster extends EventEmitter implements ClusterApi {
     return p;
   }
 
+  private shellOf(name: string, docker: Docker): GlusterShell {
+    const had = this.shells.get(name);
+    if (had?.docker === docker) return had.shell;
+    had?.shell.close();
+    const shell = glusterShellFor(docker, this.settings);
+    this.shells.set(name, { docker, shell });
+    return shell;
+  }
+
   /**
    * Volumes and brick status are the same whichever node is asked, so within one refresh round
    * the first node to get there asks and the others share its answer: a refresh of N nodes
    * asks gluster N+2 times instead of 3N, and the nodes no longer contend for the cluster lock.
    * Peers are still read per node, since who is connected is each node's own view.
    */
-  private sharedVolumeState(docker: Docker, round: RefreshRound): Promise<SharedVolumeState> {
+  private sharedVolumeState(docker: Docker, round: RefreshRound, shell: GlusterShell): Promise<SharedVolumeState> {
     if (!round.shared) {
-      round.shared = readSharedVolumeState(docker, this.settings, this.knownVolumes);
+      round.shared = readSharedVolumeState(docker, this.settings, this.knownVolumes, shell);
       round.shared.then((s) => (this.knownVolumes = s.volumes.map((v) => v.info.name)), () => undefined);
     }
     return round.shared;
@@ -254,6 +267,8 @@ export class Cluster extends EventEmitter implements ClusterApi {
   dispose(): void {
     this.disposed = true;
     this.unwatchEvents();
+    for (const s of this.shells.values()) s.shell.close();
+    this.shells.clear();
     for (const c of this.conns.values()) c.close();
     this.conns.clear();
     this.removeAllListeners();

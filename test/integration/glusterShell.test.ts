@@ -1,0 +1,160 @@
+// The long-lived gluster prompt the explorer's refreshes type at, against real GlusterFS in the
+// test bed's containers: same answers as the one-shot CLI, every way it can fail ends in a clear
+// error or a fallback, and no prompt outlives its use.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type Docker from 'dockerode';
+import { Cluster } from '../../src/core/cluster';
+import { parsePoolList, parseVolumeInfo, parseVolumeStatus, poolListArgv, volumeInfoArgv, volumeStatusArgv } from '../../src/core/gluster';
+import { GlusterShell, ShellCommandFailed, ShellUnavailable } from '../../src/core/glusterShell';
+import { cliTimeoutS, glusterShellFor } from '../../src/core/volumeProbe';
+import { inGluster, testbedSettings, waitFor } from './helpers/testbed';
+
+/** gluster prompts running in a node's container (the one-shot CLI ends within a second). */
+function prompts(node: string): number {
+  const r = inGluster(node, ['sh', '-c', 'for p in /proc/[0-9]*; do tr "\\0" " " < $p/cmdline 2>/dev/null; echo; done | grep -c "^gluster --mode=script --xml --timeout=[0-9]* $" || true']);
+  return Number(r.stdout.trim());
+}
+
+describe('gluster prompt (GlusterShell) on the test bed', () => {
+  const settings = testbedSettings();
+  const o = { timeoutS: cliTimeoutS(settings) };
+  let cluster: Cluster;
+  let docker: Docker;
+  before(async () => {
+    cluster = new Cluster(settings);
+    docker = await cluster.connection('node1').docker();
+  });
+  after(() => cluster.dispose());
+
+  test('answers volume info, volume status and pool list as the one-shot CLI does, from one process', async () => {
+    const shell = glusterShellFor(docker, settings);
+    try {
+      const before = prompts('node1');
+      for (let round = 0; round < 3; round++) {
+        const info = parseVolumeInfo(await shell.run(volumeInfoArgv(undefined, o), 20_000), 0);
+        const byHand = parseVolumeInfo(inGluster('node1', volumeInfoArgv(undefined, o)).stdout, 0);
+        assert.deepEqual(info, byHand);
+        assert.ok(info.some((v) => v.name === 'gv0'));
+        const status = parseVolumeStatus(await shell.run(volumeStatusArgv('gv0', false, o), 20_000), 0);
+        assert.equal(status.bricks.length, 3);
+        assert.ok(status.bricks.every((b) => b.online), JSON.stringify(status.bricks));
+        const peers = parsePoolList(await shell.run(poolListArgv(o), 20_000), 0);
+        assert.equal(peers.length, 3);
+      }
+      assert.equal(prompts('node1'), before + 1, 'one prompt served every call');
+    } finally {
+      shell.close();
+    }
+    await waitFor('the closed prompt to exit', 10_000, () => (prompts('node1') === 0 ? true : undefined));
+  });
+
+  test('calls made at once are answered in order, each with its own document', async () => {
+    const shell = glusterShellFor(docker, settings);
+    try {
+      const [a, b, c] = await Promise.all([
+        shell.run(poolListArgv(o), 20_000),
+        shell.run(volumeInfoArgv('gv0', o), 20_000),
+        shell.run(volumeStatusArgv('gv0', false, o), 20_000),
+      ]);
+      assert.match(a, /<peerStatus>/);
+      assert.match(b, /<volInfo>/);
+      assert.match(c, /<volStatus>/);
+    } finally {
+      shell.close();
+    }
+  });
+
+  test('a gluster error comes back in the XML and the prompt stays usable', async () => {
+    const shell = glusterShellFor(docker, settings);
+    try {
+      const xml = await shell.run(volumeStatusArgv('nosuchvolume', false, o), 20_000);
+      assert.throws(() => parseVolumeStatus(xml, 0), /Volume nosuchvolume does not exist/);
+      assert.match(await shell.run(poolListArgv(o), 20_000), /<peerStatus>/);
+    } finally {
+      shell.close();
+    }
+  });
+
+  test('a command the prompt does not know ends it: that call fails as unavailable, the next starts a new prompt', async () => {
+    const shell = glusterShellFor(docker, settings);
+    try {
+      const head = poolListArgv(o).slice(0, -2);
+      await assert.rejects(shell.run([...head, 'volume', 'bogusword'], 20_000), (e: Error) => e instanceof ShellUnavailable && /ended/.test(e.message));
+      assert.match(await shell.run(poolListArgv(o), 20_000), /<peerStatus>/);
+    } finally {
+      shell.close();
+    }
+  });
+
+  test('words that are not plain (blanks, newlines, quotes) never reach the prompt', async () => {
+    const shell = glusterShellFor(docker, settings);
+    try {
+      const head = poolListArgv(o).slice(0, -2);
+      for (const bad of ['gv0\npeer detach x', 'gv 0', "gv0'", '$(id)']) {
+        assert.equal(shell.accepts([...head, 'volume', 'status', bad]), false, JSON.stringify(bad));
+        await assert.rejects(shell.run([...head, 'volume', 'status', bad], 5_000), ShellUnavailable);
+      }
+      assert.equal(prompts('node1'), 0, 'no prompt was even started');
+    } finally {
+      shell.close();
+    }
+  });
+
+  // The failure paths with a real process in the real container standing in for the prompt:
+  // glusterd cannot be made to hang or to answer on stderr on demand.
+  test('no answer within the deadline fails the call with the command and the time, and a later call starts afresh', async () => {
+    const shell = new GlusterShell(docker, { container: settings.containerName, program: 'cat', globalArgs: [] });
+    try {
+      await assert.rejects(shell.run(['cat', 'volume', 'info'], 600), /volume info did not answer within 1 s/);
+      await assert.rejects(shell.run(['cat', 'pool', 'list'], 600), /did not answer/);
+    } finally {
+      shell.close();
+    }
+  });
+
+  test('text on stderr instead of XML fails the call with that text', async () => {
+    const shell = new GlusterShell(docker, { container: settings.containerName, program: 'sh', globalArgs: [] });
+    try {
+      await assert.rejects(shell.run(['sh', 'ls', '/no-such-dir-for-the-shell'], 5_000), (e: Error) => e instanceof ShellCommandFailed && /no-such-dir-for-the-shell/.test(e.message));
+    } finally {
+      shell.close();
+    }
+  });
+
+  test('the explorer keeps one prompt per node across refreshes, and none after dispose', async () => {
+    const c = new Cluster(settings);
+    try {
+      for (let i = 0; i < 3; i++) {
+        const all = await c.refreshAll();
+        for (const s of all) assert.ok(s.volumes.some((v) => v.name === 'gv0' && v.bricksOnline === 3), `${s.name}: ${s.glusterError}`);
+      }
+      for (const n of ['node1', 'node2', 'node3']) assert.equal(prompts(n), 1, n);
+    } finally {
+      c.dispose();
+    }
+    for (const n of ['node1', 'node2', 'node3']) {
+      await waitFor(`the prompt on ${n} to exit after dispose`, 10_000, () => (prompts(n) === 0 ? true : undefined));
+    }
+  });
+
+  test('with the container stopped the refresh says so, and after a start the volume is read again', async () => {
+    const c = new Cluster(settings);
+    try {
+      const first = await c.refreshNode('node2');
+      assert.ok(first.volumes.some((v) => v.name === 'gv0'), first.glusterError);
+      await c.act('stop', ['node2']);
+      const stopped = await c.refreshNode('node2');
+      assert.equal(stopped.container?.state, 'exited');
+      assert.deepEqual(stopped.volumes, []);
+      await c.act('start', ['node2']);
+      const back = await waitFor('node2 to show gv0 with every brick online again', 60_000, async () => {
+        const s = await c.refreshNode('node2');
+        return s.volumes.some((v) => v.name === 'gv0' && v.bricksOnline === 3) ? s : undefined;
+      });
+      assert.equal(back.glusterError, undefined);
+    } finally {
+      c.dispose();
+    }
+  });
+});

@@ -15,7 +15,8 @@ export const ARCHIVE_NAME = /^datarobot-gluster-backup-.+\.tar(\.gz|\.zst)?(\.pa
 
 const KNOWN_STATES = new Set<ContainerState>(['running', 'exited', 'paused', 'restarting', 'created', 'dead', 'removing']);
 
-export async function inspectContainer(docker: Docker, name: string, deadlineMs: number): Promise<ContainerInfo> {
+/** The container as the explorer shows it, plus the storage driver it lives on (the daemon's). */
+export async function inspectContainer(docker: Docker, name: string, deadlineMs: number): Promise<ContainerInfo & { storageDriver?: string }> {
   try {
     const c = await withDeadline(`docker inspect ${name}`, deadlineMs, (signal) =>
       docker.getContainer(name).inspect({ abortSignal: signal }),
@@ -29,6 +30,7 @@ export async function inspectContainer(docker: Docker, name: string, deadlineMs:
       image: c.Config?.Image,
       status: describeState(c.State),
       since: since && !since.startsWith('0001-') ? since : undefined,
+      ...(c.Driver ? { storageDriver: c.Driver } : {}),
     };
   } catch (e) {
     if ((e as { statusCode?: number }).statusCode === 404) return { state: 'missing' };
@@ -56,6 +58,11 @@ export async function listBackups(conn: NodeConnection, dir: string): Promise<Ba
       partial: e.name.endsWith('.partial'),
     }))
     .sort((a, b) => b.mtime.localeCompare(a.mtime));
+}
+
+// The typings lack ping()'s options argument, which dockerode does accept.
+function dockerPing(docker: Docker, signal: AbortSignal): Promise<unknown> {
+  return (docker.ping as unknown as (o: object) => Promise<unknown>).call(docker, { abortSignal: signal });
 }
 
 // The typings lack info()'s options argument, which dockerode does accept.
@@ -86,20 +93,36 @@ export async function probeNode(
   let docker: Docker;
   try {
     docker = await conn.docker();
-    // The first call also proves the transport (SSH handshake, socket forward): if it fails,
-    // the node as a whole is unreachable and nothing else is worth asking.
-    const info = await withDeadline('docker info', t.connectMs + t.dockerMs, (signal) => dockerInfo(docker, signal));
-    status.storageDriver = info.Driver;
-    status.reachable = true;
   } catch (e) {
     status.error = toNodeError(e, node.name);
     return status;
   }
-
-  const [container, backups] = await Promise.allSettled([
-    inspectContainer(docker, settings.containerName, t.dockerMs),
+  // All three at once, each a channel on the one connection. The ping proves the transport
+  // (socket forward, dockerd answering): if it fails, the node as a whole is unreachable. The
+  // storage driver comes with the container (its Driver is the daemon's): `docker info`, which
+  // costs dockerd 40-90 ms of work, is asked only when there is no container to tell.
+  const [alive, inspected, backups] = await Promise.allSettled([
+    withDeadline('docker ping', t.connectMs + t.dockerMs, (signal) => dockerPing(docker, signal)),
+    inspectContainer(docker, settings.containerName, t.connectMs + t.dockerMs),
     listBackups(conn, settings.backupDir),
   ]);
+  if (alive.status === 'rejected') {
+    status.error = toNodeError(alive.reason, node.name);
+    return status;
+  }
+  status.reachable = true;
+  let container = inspected;
+  if (inspected.status === 'fulfilled') {
+    const { storageDriver, ...c } = inspected.value;
+    container = { status: 'fulfilled', value: c };
+    status.storageDriver = storageDriver;
+  }
+  if (!status.storageDriver) {
+    status.storageDriver = await withDeadline('docker info', t.dockerMs, (signal) => dockerInfo(docker, signal)).then(
+      (i) => i.Driver,
+      () => undefined,
+    );
+  }
   if (container.status === 'fulfilled') status.container = container.value;
   else status.error = toNodeError(container.reason, `${node.name}: docker inspect ${settings.containerName}`);
   if (backups.status === 'fulfilled') status.backups = backups.value;

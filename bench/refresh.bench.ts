@@ -1,5 +1,6 @@
 // Explorer refresh of every test bed node over SSH, warm, against the docker CLI doing the same
 // reads over ssh in the same run; then the cut-link case; then bundle size and load time.
+import './shippedVendor';
 import { spawn, execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';

@@ -2,6 +2,7 @@
 // same archive, in the same run: `tar -tf ARCHIVE | sort` + `find DIR | sort` + `comm`, inside
 // the gluster container. Also the archive bytes the header walk reads against what a full
 // tar-stream scan reads (every byte of the archive, streamed here over the same SFTP link).
+import './shippedVendor';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { extract } from 'tar-stream';

@@ -267,6 +267,10 @@ export class SshSession extends EventEmitter<SshSessionEvents> {
           debug: this.opts.ssh2Debug,
           ...auth,
         });
+        // Without ssh2's optional native crypto helper (the bundle ships without it), each
+        // packet leaves in several writes, and Nagle holds the last one until the server's
+        // delayed ACK: measured 175 ms per SFTP or docker round trip instead of 1-2 ms.
+        client.setNoDelay(true);
       } catch (e) {
         fail(classifySshError(e, this.where));
       }

@@ -388,8 +388,23 @@ seg=$(printf 'c%.0s' $(seq 1 200))
     try {
       const job = await jobs.start('node1', { compression: 'none' });
       const samples: number[] = [];
-      const final = await followJob(jobs, job, { sample: (_t, bytes) => samples.push(bytes) }, 500).done;
+      const waits = () => Number(inGluster('node1', ['pgrep', '-fc', 'gluster-backup-wait'], { allowFail: true }).stdout.trim() || 0);
+      let waitingWhileRunning = -1;
+      const final = await followJob(
+        jobs,
+        job,
+        {
+          sample: (_t, bytes) => {
+            samples.push(bytes);
+            if (samples.length === 2) waitingWhileRunning = waits();
+          },
+        },
+        500,
+      ).done;
       assert.equal(final.state, 'completed', final.reason);
+      // The end is learnt from a wait in the container (BackupJobs.waitForExit), which ends with the job.
+      assert.equal(waitingWhileRunning, 1, 'one wait on the job ran in the container while tar did');
+      await waitFor('the wait in the container to end', 10_000, () => (waits() === 0 ? true : undefined));
       assert.ok(samples.length >= 3, `several samples while tar ran (${samples.length})`);
       for (let i = 1; i < samples.length; i++) assert.ok(samples[i] >= samples[i - 1], `sizes never shrink: ${samples.join(',')}`);
       assert.ok(samples[0] < final.archiveBytes!, 'the first sample saw a partial archive');

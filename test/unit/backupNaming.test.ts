@@ -45,6 +45,11 @@ test('job files sit beside the archive and every value is a separate argv entry'
 test('status file and exit codes', () => {
   assert.deepEqual(parseStatus('running 12 34\n'), { phase: 'running', shPid: 12, tarPid: 34 });
   assert.deepEqual(parseStatus('exit 1\n'), { phase: 'exit', code: 1 });
+  // With the script's own clock (the file's SFTP mtime has whole seconds only).
+  assert.deepEqual(parseStatus('running 12 34 1796125123.158955685\n'), { phase: 'running', shPid: 12, tarPid: 34, at: 1796125123159 });
+  assert.deepEqual(parseStatus('exit 0 1796125124.000400000\n'), { phase: 'exit', code: 0, at: 1796125124000 });
+  // A date without %N support prints it literally: the time is left out, the status stands.
+  assert.deepEqual(parseStatus('exit 2 1796125124.%N\n'), { phase: 'exit', code: 2 });
   assert.deepEqual(parseStatus(undefined), { phase: 'none' });
   assert.deepEqual(parseStatus('garbage'), { phase: 'none' });
   assert.equal(stateOfExit(0, false), 'completed');

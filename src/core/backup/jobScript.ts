@@ -5,7 +5,9 @@
 // Files beside the archive (all on the node's host, in the backups directory):
 //   <stem>.tar[.gz].partial  what tar writes; renamed to the archive only on tar exit 0 or 1
 //   <stem>.log               tar's stderr
-//   <stem>.status            "running <sh pid> <tar pid>", then "exit <code>"
+//   <stem>.status            "running <sh pid> <tar pid> <time>", then "exit <code> <time>"
+//                            (times in epoch seconds with nanoseconds: the file's mtime,
+//                            as SFTP gives it, has whole seconds only)
 //   <stem>.cancel            written by the client to ask for a cancel (the script removes
 //                            the partial archive and reports the exit as cancelled)
 //
@@ -28,8 +30,8 @@ tmp=/tmp/gluster-backup-job-$$
   echo $? > "$tmp.rc"
 ) | tee "$tmp.err" > "$log" &
 while [ ! -s "$tmp.pid" ]; do sleep 0.05; done
-printf 'running %s %s
-' "$$" "$(cat "$tmp.pid")" > "$status.tmp" && mv -f "$status.tmp" "$status"
+printf 'running %s %s %s
+' "$$" "$(cat "$tmp.pid")" "$(date +%s.%N)" > "$status.tmp" && mv -f "$status.tmp" "$status"
 wait
 rc=$(cat "$tmp.rc" 2>/dev/null || echo 2)
 if [ -e "$cancel" ]; then
@@ -42,8 +44,8 @@ else
 fi
 if ! cmp -s "$tmp.err" "$log"; then cat "$tmp.err" > "$log"; fi
 rm -f "$tmp.pid" "$tmp.rc" "$tmp.err"
-printf 'exit %s
-' "$rc" > "$status.tmp" && mv -f "$status.tmp" "$status"
+printf 'exit %s %s
+' "$rc" "$(date +%s.%N)" > "$status.tmp" && mv -f "$status.tmp" "$status"
 `;
 
 export interface JobPaths {
@@ -72,11 +74,29 @@ export function jobArgv(p: JobPaths, source: string, compressor: string | undefi
   return ['sh', '-c', JOB_SCRIPT, 'gluster-backup-job', p.partial, p.archive, p.log, p.status, p.cancel, source, compressor ?? ''];
 }
 
-export type ScriptStatus = { phase: 'running'; shPid: number; tarPid: number } | { phase: 'exit'; code: number } | { phase: 'none' };
+/** `at`: when the script wrote it, in ms since the epoch (absent from files of older versions). */
+export type ScriptStatus = { phase: 'running'; shPid: number; tarPid: number; at?: number } | { phase: 'exit'; code: number; at?: number } | { phase: 'none' };
 
 export function parseStatus(text: string | undefined): ScriptStatus {
-  const m = /^(running) (\d+) (\d+)|^(exit) (\d+)/.exec((text ?? '').trim());
+  const m = /^(running) (\d+) (\d+)(?: (\d+\.\d+))?|^(exit) (\d+)(?: (\d+\.\d+))?/.exec((text ?? '').trim());
   if (!m) return { phase: 'none' };
-  if (m[1]) return { phase: 'running', shPid: Number(m[2]), tarPid: Number(m[3]) };
-  return { phase: 'exit', code: Number(m[5]) };
+  const at = (t: string | undefined) => (t ? { at: Math.round(Number(t) * 1000) } : {});
+  if (m[1]) return { phase: 'running', shPid: Number(m[2]), tarPid: Number(m[3]), ...at(m[4]) };
+  return { phase: 'exit', code: Number(m[6]), ...at(m[7]) };
 }
+
+/**
+ * Runs in the container until the job's status says it ended (or the file is gone: another
+ * client finalised it), so a follower learns of the end at once instead of at its next look.
+ * Polls with the shell's own `read` (no process per look); a dot every ~5 s shows it is alive.
+ */
+export const EXIT_WAIT_SCRIPT = String.raw`
+s=$1 n=0
+while :; do
+  line=
+  read -r line 2>/dev/null < "$s" || [ -e "$s" ] || exit 0
+  case $line in exit*) exit 0;; esac
+  n=$((n + 1)); if [ "$n" -ge 20 ]; then n=0; echo .; fi
+  sleep 0.25
+done
+`;

@@ -6,11 +6,12 @@ import type { Cluster } from '../cluster';
 import type { Settings } from '../config';
 import { sleep, withDeadline } from '../deadline';
 import { execInContainer } from '../docker/exec';
+import { execStreaming } from '../docker/execStream';
 import type { NodeConnection } from '../nodeConnection';
 import { isNotFound } from '../nodeConnection';
 import { toNodeError } from '../nodeErrors';
 import { inspectContainer } from '../probe';
-import { jobArgv, jobPaths, parseStatus } from './jobScript';
+import { EXIT_WAIT_SCRIPT, jobArgv, jobPaths, parseStatus } from './jobScript';
 import { registerJob, registeredJobFiles } from './jobRegistry';
 import { nextArchiveName } from './naming';
 import { countEvents, parseTarLine, type TarEvent } from './tarWarnings';
@@ -147,10 +148,11 @@ export class BackupJobs {
     this.cluster.log('info', `backup ${record.id} started: tar of ${s.glusterPath} -> ${p.archive}${compressor ? ` (${compressor})` : ''}`, node);
     // Wait until the script reports tar's pid, so "started" means tar runs.
     const deadline = Date.now() + s.timeouts.dockerMs;
+    // The script writes it within ~50 ms (its own poll for tar's pid): look often.
     while (Date.now() < deadline) {
       const st = parseStatus(await readText(conn, p.status));
       if (st.phase !== 'none') break;
-      await sleep(200);
+      await sleep(50);
     }
     return this.observe(record);
   }
@@ -240,7 +242,7 @@ export class BackupJobs {
     } catch (e) {
       return { ...record, state: 'unknown', reason: toNodeError(e, record.node).message };
     }
-    if (status.phase === 'exit') return this.finalise(record, conn, p, status.code, cancelAsked);
+    if (status.phase === 'exit') return this.finalise(record, conn, p, status.code, cancelAsked, status.at);
     if (status.phase === 'none' || !record.execId) {
       const saved = await this.savedRecord(conn, p.job);
       // No status file: finalised already (by another observer, window or the CLI), whose
@@ -292,7 +294,7 @@ export class BackupJobs {
     }
     // The status file may have been written between our two looks.
     const again = parseStatus(await readText(conn, p.status).catch(() => undefined));
-    if (again.phase === 'exit') return this.finalise(record, conn, p, again.code, cancelAsked);
+    if (again.phase === 'exit') return this.finalise(record, conn, p, again.code, cancelAsked, again.at);
     // Another observer (a cancel, the CLI, another window) may have finalised the job between
     // our looks, removing the status and cancel files as it did so: its record is the outcome,
     // not "ended without reporting tar's exit".
@@ -307,7 +309,7 @@ export class BackupJobs {
     });
   }
 
-  private async finalise(record: JobRecord, conn: NodeConnection, p: ReturnType<typeof jobPaths>, code: number, cancelled: boolean): Promise<JobRecord> {
+  private async finalise(record: JobRecord, conn: NodeConnection, p: ReturnType<typeof jobPaths>, code: number, cancelled: boolean, exitAt?: number): Promise<JobRecord> {
     // Two observers (a cancel and a follower, two windows) can both see the exit: the first
     // one's record stands.
     const already = await this.savedRecord(conn, p.job);
@@ -316,12 +318,12 @@ export class BackupJobs {
     const events = tarEventsOf(log);
     const state = stateOfExit(code, cancelled);
     const archive = state === 'completed' || state === 'completedWithWarnings' ? await conn.stat(p.archive) : undefined;
-    const statusSt = await conn.stat(p.status).catch(() => undefined);
+    const statusSt = exitAt === undefined ? await conn.stat(p.status).catch(() => undefined) : undefined;
     const done: JobRecord = {
       ...record,
       state: archive || !(state === 'completed' || state === 'completedWithWarnings') ? state : 'failed',
       exitCode: code,
-      endedAt: statusSt ? new Date(statusSt.mtimeMs).toISOString() : new Date().toISOString(),
+      endedAt: new Date(exitAt ?? statusSt?.mtimeMs ?? Date.now()).toISOString(),
       warnings: countEvents(events),
       ...(archive ? { archiveBytes: archive.size } : {}),
     };
@@ -381,6 +383,21 @@ export class BackupJobs {
       await sleep(300);
     }
     throw new BackupError(`tar did not stop within 30 s after the cancel of ${record.id}`);
+  }
+
+  /**
+   * Resolves once the job's status on the node says it ended, or when the wait itself ends
+   * (link lost, container stopped, `signal`): either way the caller looks again at once.
+   */
+  async waitForExit(record: JobRecord, signal: AbortSignal): Promise<void> {
+    const conn = this.cluster.connection(record.node);
+    const p = jobPaths(record.archive.slice(0, record.archive.lastIndexOf('/')), record.archive.slice(record.archive.lastIndexOf('/') + 1));
+    const docker = await conn.docker();
+    await execStreaming(docker, this.settings.containerName, ['sh', '-c', EXIT_WAIT_SCRIPT, 'gluster-backup-wait', p.status], {
+      idleMs: 30_000,
+      onStdout: () => undefined,
+      signal,
+    });
   }
 
   /** tar's stderr from `offset`, for following a job live; returns the new offset. */

@@ -9,7 +9,7 @@ import { BackupJobs } from '../../src/core/backup/jobs';
 import { followJob } from '../../src/core/backup/follow';
 import { seedDate } from '../../src/core/backup/naming';
 import type { JobRecord } from '../../src/core/backup/types';
-import { REPO, TESTBED_DIR, inGluster, onNode, testbed, testbedSettings, waitFor, waitHealthy } from './helpers/testbed';
+import { REPO, TESTBED_DIR, inGluster, onNode, testbed, testbedSettings, unthrottle, waitFor, waitHealthy } from './helpers/testbed';
 
 const CLI = path.join(REPO, 'dist', 'cli.js');
 const CONFIG = path.join(TESTBED_DIR, 'config.json');
@@ -261,7 +261,7 @@ seg=$(printf 'c%.0s' $(seq 1 200))
       await waitFor('the archive to grow', 20_000, async () => ((await jobs.archiveSize(job)) ?? 0) > 0 || undefined);
       c = cli(['cancel', job.id]);
     } finally {
-      onNode('node1', ['docker', 'update', '--cpus', '0', 'gluster']);
+      unthrottle('node1');
     }
     assert.equal(c.code, 0, c.stderr + c.stdout);
     assert.match(c.stdout, /cancelled: cancelled by the operator; the partial archive was removed/);
@@ -294,7 +294,7 @@ seg=$(printf 'c%.0s' $(seq 1 200))
       child.kill('SIGKILL');
       assert.notEqual(inGluster('node1', ['sh', '-c', 'pgrep -x tar || true']).stdout.trim(), '', 'tar still runs on the node');
     } finally {
-      onNode('node1', ['docker', 'update', '--cpus', '0', 'gluster']);
+      unthrottle('node1');
     }
     const a = cli(['--json', 'attach', job.id]);
     assert.equal(a.code, 0, a.stderr);
@@ -410,7 +410,7 @@ seg=$(printf 'c%.0s' $(seq 1 200))
       assert.ok(samples[0] < final.archiveBytes!, 'the first sample saw a partial archive');
       assert.equal(samples[samples.length - 1], final.archiveBytes);
     } finally {
-      onNode('node1', ['docker', 'update', '--cpus', '0', 'gluster']);
+      unthrottle('node1');
       cleanBackups();
     }
   });

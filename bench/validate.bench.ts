@@ -14,6 +14,8 @@ import { ms } from './stats';
 
 const CLI = path.join(REPO, 'dist', 'cli.js');
 const DIR = '/opt/datarobot/data/backups/gluster';
+const RUNS = 5;
+const MID = RUNS >> 1;
 
 const SHELL_WAY = String.raw`
 set -e
@@ -87,15 +89,25 @@ async function main() {
       let size = 0;
       let files = 0;
       let method = '';
-      for (let i = 0; i < 3; i++) {
-        const r = await timedAsync(() => validateBackup(cluster, { node: 'node1', archive, save: false }));
-        ours.push(r.ms);
-        read = r.value.report.archive.bytesRead ?? 0;
-        size = r.value.archiveBytes;
-        files = r.value.report.filesystem.entries;
-        method = r.value.method;
-        const s = timed(() => inGluster('node1', ['sh', '-c', SHELL_WAY, 'shell', archive, '/mnt/gluster']));
-        ref.push(s.ms);
+      // Sides take turns going first: whichever runs second finds the volume's metadata cached
+      // by the first (it made the reference look 15% faster than it is alone).
+      for (let i = 0; i < RUNS; i++) {
+        const ourTurn = async () => {
+          const r = await timedAsync(() => validateBackup(cluster, { node: 'node1', archive, save: false }));
+          ours.push(r.ms);
+          read = r.value.report.archive.bytesRead ?? 0;
+          size = r.value.archiveBytes;
+          files = r.value.report.filesystem.entries;
+          method = r.value.method;
+        };
+        const refTurn = () => ref.push(timed(() => inGluster('node1', ['sh', '-c', SHELL_WAY, 'shell', archive, '/mnt/gluster'])).ms);
+        if (i % 2) {
+          await ourTurn();
+          refTurn();
+        } else {
+          refTurn();
+          await ourTurn();
+        }
       }
       ours.sort((a, b) => a - b);
       ref.sort((a, b) => a - b);
@@ -104,15 +116,15 @@ async function main() {
       if (!gzip) {
         // The other place to read a plain archive: GNU tar's listing inside the container.
         const alt: number[] = [];
-        for (let i = 0; i < 3; i++) alt.push((await timedAsync(() => validateBackup(cluster, { node: 'node1', archive, save: false, via: 'container' }))).ms);
+        for (let i = 0; i < RUNS; i++) alt.push((await timedAsync(() => validateBackup(cluster, { node: 'node1', archive, save: false, via: 'container' }))).ms);
         alt.sort((a, b) => a - b);
-        altRow = ([`validate .tar read by tar in the container`, ms(alt[1]), ms(ref[1]), (alt[1] / ref[1]).toFixed(2), 'the alternative to the SFTP header walk for plain archives (chosen: the faster of the two)']);
+        altRow = ([`validate .tar read by tar in the container`, ms(alt[MID]), ms(ref[MID]), (alt[MID] / ref[MID]).toFixed(2), 'the alternative to the SFTP header walk for plain archives (chosen: the faster of the two)']);
       }
       rows.push([
-        `validate ${gzip ? '.tar.gz' : '.tar'}, ${files} entries (median of 3)`,
-        ms(ours[1]),
-        ms(ref[1]),
-        (ours[1] / ref[1]).toFixed(2),
+        `validate ${gzip ? '.tar.gz' : '.tar'}, ${files} entries (median of ${RUNS})`,
+        ms(ours[MID]),
+        ms(ref[MID]),
+        (ours[MID] / ref[MID]).toFixed(2),
         `target <= 1.5; ${method}; archive bytes read here ${read} vs tar-stream full scan ${full} (${((read / full) * 100).toFixed(3)}%)`,
       ]);
       if (altRow) rows.push(altRow);

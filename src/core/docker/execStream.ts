@@ -13,12 +13,26 @@ export interface StreamExecResult {
 }
 
 const STDERR_KEEP = 64 * 1024;
+/** Output held while the consumer is not ready yet, before the command is made to wait. */
+const HOLD_MAX = 8 * 1024 * 1024;
 
 export async function execStreaming(
   docker: Docker,
   container: string,
   argv: string[],
-  o: { env?: string[]; idleMs: number; onStdout: (chunk: Buffer) => void; signal?: AbortSignal },
+  o: {
+    env?: string[];
+    idleMs: number;
+    onStdout: (chunk: Buffer) => void;
+    signal?: AbortSignal;
+    /**
+     * The command starts now, but `onStdout` sees nothing before this settles: so a listing can
+     * run while its consumer is still being built. Up to HOLD_MAX bytes wait here; beyond that
+     * the stream is paused, and the command blocks on its pipe, so memory stays bounded. A
+     * rejection stops the command with that error.
+     */
+    holdUntil?: Promise<unknown>;
+  },
 ): Promise<StreamExecResult> {
   const what = `${argv[0]} in container ${container}`;
   const exec = await docker.getContainer(container).exec({
@@ -36,9 +50,12 @@ export async function execStreaming(
   let stdoutBytes = 0;
   let failure: Error | undefined;
   let timer: NodeJS.Timeout | undefined;
+  let settle = () => {};
   const stop = (e: Error) => {
     failure ??= e;
     stream.destroy();
+    // A paused stream that is destroyed may never say 'close': the call ends here regardless.
+    settle();
   };
   const arm = () => {
     clearTimeout(timer);
@@ -46,15 +63,49 @@ export async function execStreaming(
   };
   const onAbort = () => stop(new ExecError(`${what}: cancelled`));
   o.signal?.addEventListener('abort', onAbort, { once: true });
-  so.on('data', (b: Buffer) => {
-    arm();
-    stdoutBytes += b.length;
+  const deliver = (b: Buffer) => {
     try {
       o.onStdout(b);
     } catch (e) {
       // A parser that cannot read the output: no point in letting the command run on.
       stop(e as Error);
     }
+  };
+  let held: Buffer[] | undefined;
+  let heldBytes = 0;
+  let released: Promise<void> = Promise.resolve();
+  if (o.holdUntil) {
+    held = [];
+    released = o.holdUntil.then(
+      () => {
+        const queue = held!;
+        held = undefined;
+        for (const b of queue) if (!failure) deliver(b);
+        if (stream.isPaused()) {
+          stream.resume();
+          arm();
+        }
+      },
+      (e: Error) => {
+        held = undefined;
+        stop(e);
+      },
+    );
+  }
+  so.on('data', (b: Buffer) => {
+    stdoutBytes += b.length;
+    if (held) {
+      held.push(b);
+      heldBytes += b.length;
+      if (heldBytes > HOLD_MAX) {
+        stream.pause();
+        // Waiting on the consumer is not the node going silent.
+        clearTimeout(timer);
+      } else arm();
+      return;
+    }
+    arm();
+    deliver(b);
   });
   se.on('data', (b: Buffer) => {
     arm();
@@ -64,10 +115,14 @@ export async function execStreaming(
   arm();
   try {
     await new Promise<void>((resolve, reject) => {
+      settle = resolve;
+      if (failure) resolve();
       stream.on('end', resolve);
       stream.on('close', resolve);
       stream.on('error', (e: Error) => (failure ? resolve() : reject(e)));
     });
+    // A command that ended while its output was held: deliver it before reporting the end.
+    if (!failure) await released;
   } finally {
     clearTimeout(timer);
     o.signal?.removeEventListener('abort', onAbort);

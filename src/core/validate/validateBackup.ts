@@ -138,7 +138,8 @@ async function readJob(conn: NodeConnection, archive: string): Promise<JobSummar
       return undefined;
     }
   };
-  const raw = await text(p.job, 256 * 1024);
+  // The log is read beside the job file, not after it: one round trip less.
+  const [raw, log] = await Promise.all([text(p.job, 256 * 1024), text(p.log, 1024 * 1024)]);
   if (!raw) return undefined;
   let rec: JobRecord;
   try {
@@ -146,7 +147,7 @@ async function readJob(conn: NodeConnection, archive: string): Promise<JobSummar
   } catch {
     return undefined;
   }
-  const events = tarEventsOf((await text(p.log, 1024 * 1024)) ?? '');
+  const events = tarEventsOf(log ?? '');
   return {
     id: rec.id,
     state: rec.state,
@@ -182,14 +183,18 @@ export async function validateBackup(cluster: Cluster, o: ValidateOptions = {}):
   const container = settings.containerName;
   const docker = await conn.docker();
 
-  const c = await inspectContainer(docker, container, settings.timeouts.dockerMs);
+  // The root to list must be the one the backup job archived: glusterPath as the container sees it.
+  const root = settings.glusterPath;
+  // Independent looks, asked at once: each is a round trip or a docker exec.
+  const [c, job, fsType] = await Promise.all([
+    inspectContainer(docker, container, settings.timeouts.dockerMs),
+    readJob(conn, archive),
+    execInContainer(docker, container, ['stat', '-f', '-c', '%T', root], settings.timeouts.dockerMs).catch((e: Error) => e),
+  ]);
   if (c.state !== 'running') {
     throw new ValidateError(`the ${container} container on ${node} is ${c.state === 'missing' ? 'missing' : c.state}: the gluster filesystem can only be listed through it. Start it first (Gluster Backup: Start, or gluster-backup start --node ${node}).`);
   }
-  const job = await readJob(conn, archive);
-  // The backup job archives glusterPath as the container sees it; the listing must be of the same.
-  const root = settings.glusterPath;
-  const fsType = await execInContainer(docker, container, ['stat', '-f', '-c', '%T', root], settings.timeouts.dockerMs);
+  if (fsType instanceof Error) throw new ValidateError(`${root} is not readable in the ${container} container on ${node}: ${fsType.message}`);
   if (fsType.exitCode !== 0) throw new ValidateError(`${root} is not readable in the ${container} container on ${node}: ${fsType.stderr.trim()}`);
   const cautions: string[] = [];
   if (!/fuse/i.test(fsType.stdout)) {
@@ -202,40 +207,57 @@ export async function validateBackup(cluster: Cluster, o: ValidateOptions = {}):
 
   o.onPhase?.('indexing', archive);
   const tIndex = Date.now();
-  let index: TarIndexResult;
-  let method: ReadMethod;
-  const reader = await conn.openReader(archive).catch((e) => {
-    throw new ValidateError(`cannot open ${archive} on ${node}: ${(e as Error).message}`);
-  });
-  let archiveBytes: number;
-  try {
-    archiveBytes = await reader.size();
-    const gzip = await isGzip(conn, archive);
-    const via = o.via ?? 'auto';
-    const local = conn instanceof LocalConnection;
-    if (via === 'container' || (via === 'auto' && gzip && !local)) {
-      method = 'container-tar';
-      index = await indexInContainer(docker, container, archive, archiveBytes, gzip, o);
-    } else {
+  let indexMs = 0;
+  let method: ReadMethod = 'sftp-headers';
+  let archiveBytes = 0;
+  const indexP = (async (): Promise<TarIndexResult> => {
+    const reader = await conn.openReader(archive).catch((e) => {
+      throw new ValidateError(`cannot open ${archive} on ${node}: ${(e as Error).message}`);
+    });
+    try {
+      archiveBytes = await reader.size();
+      const gzip = await isGzip(conn, archive);
+      const via = o.via ?? 'auto';
+      const local = conn instanceof LocalConnection;
+      if (via === 'container' || (via === 'auto' && gzip && !local)) {
+        method = 'container-tar';
+        return await indexInContainer(docker, container, archive, archiveBytes, gzip, o);
+      }
       method = local ? 'local-file' : 'sftp-headers';
-      index = await indexArchive(reader);
+      return await indexArchive(reader);
+    } finally {
+      await reader.close?.();
+      indexMs = Date.now() - tIndex;
     }
-  } finally {
-    await reader.close?.();
-  }
-  const indexMs = Date.now() - tIndex;
+  })();
 
-  o.onPhase?.('listing', root);
+  // The filesystem walk (on a big volume the longer of the two) runs beside the archive's
+  // index; its output waits, bounded, until the index it is compared against is ready.
+  let parser: FsListParser<ArchiveComparer> | undefined;
+  const ready = indexP.then((index) => {
+    o.onPhase?.('listing', root);
+    const comparer = new ArchiveComparer(index, { ...(o.maxListed !== undefined ? { maxListed: o.maxListed } : {}), ...(o.mtimeToleranceSec !== undefined ? { mtimeToleranceSec: o.mtimeToleranceSec } : {}) });
+    parser = new FsListParser(comparer);
+  });
   const tList = Date.now();
-  const comparer = new ArchiveComparer(index, { ...(o.maxListed !== undefined ? { maxListed: o.maxListed } : {}), ...(o.mtimeToleranceSec !== undefined ? { mtimeToleranceSec: o.mtimeToleranceSec } : {}) });
-  const parser = new FsListParser(comparer);
-  const listed = await execStreaming(docker, container, fsListArgv(root), { env: ['LC_ALL=C'], idleMs: o.idleMs ?? 120_000, onStdout: (b) => parser.push(b), ...(o.signal ? { signal: o.signal } : {}) });
+  const listing = execStreaming(docker, container, fsListArgv(root), {
+    env: ['LC_ALL=C'],
+    idleMs: o.idleMs ?? 120_000,
+    onStdout: (b) => parser!.push(b),
+    holdUntil: ready,
+    ...(o.signal ? { signal: o.signal } : {}),
+  });
+  const [indexed, listedR] = await Promise.allSettled([indexP, listing]);
+  // The archive's failure is the one to tell: the listing was stopped because of it.
+  if (indexed.status === 'rejected') throw indexed.reason;
+  if (listedR.status === 'rejected') throw listedR.reason;
+  const listed = listedR.value;
   if (listed.exitCode !== 0) {
     const lines = listed.stderr.split('\n').filter(Boolean);
     if (listed.stdoutBytes === 0) throw new ValidateError(`find could not list ${root} on ${node}: ${lines.slice(0, 3).join('; ')}`);
     cautions.push(`find reported ${lines.length} problem(s) while listing ${root} (files it could not read are not compared): ${lines.slice(0, 3).join('; ')}`);
   }
-  const report = parser.end().finish();
+  const report = parser!.end().finish();
   const listMs = Date.now() - tList;
   for (const v of (await health)?.volumes ?? []) {
     if (v.bricksOnline < v.bricks) cautions.push(`volume ${v.name}: ${v.bricks - v.bricksOnline} of ${v.bricks} bricks offline; their files are not in the listing, so they cannot be reported missing`);

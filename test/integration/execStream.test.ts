@@ -1,0 +1,68 @@
+// A streamed docker exec whose consumer is not ready yet (validate-backup lists the filesystem
+// while the archive is still being indexed), on node1 over real SSH: output waits, bounded,
+// and arrives whole and in order once the consumer is ready.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type Docker from 'dockerode';
+import { Cluster } from '../../src/core/cluster';
+import { execStreaming } from '../../src/core/docker/execStream';
+import { inGluster, testbedSettings, waitFor } from './helpers/testbed';
+
+// 3 million lines of seq: 22,888,896 bytes, more than the 8 MiB held before the stream pauses.
+const LINES = 3_000_000;
+const BYTES = 22_888_896;
+
+function seqRunning(): boolean {
+  return inGluster('node1', ['sh', '-c', 'pgrep -x seq || true']).stdout.trim() !== '';
+}
+
+describe('execStreaming with its output held', () => {
+  let cluster: Cluster;
+  let docker: Docker;
+  before(async () => {
+    cluster = new Cluster(testbedSettings());
+    docker = await cluster.connection('node1').docker();
+  });
+  after(() => cluster.dispose());
+
+  test('the command blocks while its output is held, then every byte arrives in order', async () => {
+    let release!: () => void;
+    const hold = new Promise<void>((r) => (release = r));
+    const chunks: Buffer[] = [];
+    const run = execStreaming(docker, 'gluster', ['seq', '1', String(LINES)], { idleMs: 30_000, onStdout: (b) => chunks.push(b), holdUntil: hold });
+    // seq alone ends in well under a second; held, it must still be waiting on its pipe.
+    await new Promise((r) => setTimeout(r, 3000));
+    assert.equal(chunks.length, 0, 'nothing is delivered before the consumer is ready');
+    assert.ok(seqRunning(), 'seq is blocked on its pipe: the held output is bounded, not read into memory');
+    release();
+    const r = await run;
+    assert.equal(r.exitCode, 0);
+    assert.equal(r.stdoutBytes, BYTES);
+    const out = Buffer.concat(chunks);
+    assert.equal(out.length, BYTES);
+    const lines = out.toString('latin1').split('\n');
+    assert.equal(lines[0], '1');
+    assert.equal(lines[LINES - 1], String(LINES));
+    assert.equal(lines[1_234_566], '1234567');
+  });
+
+  test('a command that ends while held still delivers all of its output', async () => {
+    const chunks: Buffer[] = [];
+    const hold = new Promise<void>((r) => setTimeout(r, 1500));
+    const r = await execStreaming(docker, 'gluster', ['seq', '1', '1000'], { idleMs: 30_000, onStdout: (b) => chunks.push(b), holdUntil: hold });
+    assert.equal(r.exitCode, 0);
+    assert.equal(Buffer.concat(chunks).toString(), Array.from({ length: 1000 }, (_, i) => `${i + 1}\n`).join(''));
+  });
+
+  test('a consumer that fails stops the command with its error', async () => {
+    let fail!: (e: Error) => void;
+    const hold = new Promise<void>((_, reject) => (fail = reject));
+    const delivered: Buffer[] = [];
+    const run = execStreaming(docker, 'gluster', ['seq', '1', String(LINES)], { idleMs: 30_000, onStdout: (b) => delivered.push(b), holdUntil: hold });
+    await waitFor('seq to start', 10_000, () => seqRunning() || undefined);
+    fail(new Error('the archive index failed'));
+    await assert.rejects(run, /the archive index failed/);
+    assert.equal(delivered.length, 0);
+    await waitFor('seq to end once its reader is gone', 15_000, () => !seqRunning() || undefined);
+  });
+});

@@ -16,6 +16,8 @@ export interface SuiteResult {
   pending: number;
   failed: string[];
   vscodeVersion: string;
+  /** What the suites measured (e.g. activation time), printed by the launcher. */
+  measures?: string[];
 }
 
 export async function run(): Promise<void> {
@@ -53,6 +55,7 @@ export async function run(): Promise<void> {
   });
   Mocha.reporters.Base.consoleLog = toConsole;
   fs.closeSync(reportFd);
+  result.measures = (await import('./helpers/measures')).measures;
   fs.writeFileSync(RESULT_FILE, JSON.stringify(result, null, 2));
   console.log(`extension-host suites in VS Code ${vscode.version}: ${result.passes} passed, ${result.failures} failed${result.pending ? `, ${result.pending} skipped` : ''}`);
   if (result.failures > 0 || result.pending > 0 || result.passes === 0) {

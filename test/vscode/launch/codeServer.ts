@@ -78,6 +78,7 @@ async function main(): Promise<number> {
     const result = readResult(resultFile);
     if (!result) throw new Error(`the extension host exited ${code} without writing ${resultFile}: the suites did not run`);
     for (const f of result.failed) console.log(`  FAILED: ${f}`);
+    for (const m of result.measures ?? []) console.log(`${label}: ${m}`);
     console.log(`${label}: VS Code ${result.vscodeVersion} (code-server ${version}), ${Math.round((Date.now() - started) / 1000)} s`);
     if (code !== 0 && result.failures === 0) result.failures = 1;
     return report(label, result);

@@ -10,6 +10,7 @@ import type { NodeConnection } from './nodeConnection';
 import { LocalConnection } from './nodeConnection';
 import { runContainerAction } from './containerActions';
 import { probeNode } from './probe';
+import { loggedReason } from './nodeErrors';
 import type { GlusterShell } from './glusterShell';
 import { combineVolumeHealth, glusterShellFor, readPeers, readSharedVolumeState, type SharedVolumeState } from './volumeProbe';
 import type Docker from 'dockerode';
@@ -179,7 +180,8 @@ export class Cluster extends EventEmitter implements ClusterApi {
         if (this.disposed) return s;
         const prev = this.statuses.get(name);
         this.statuses.set(name, s);
-        if (s.error && prev?.error?.message !== s.error.message) this.log('warn', s.error.message, name);
+        // Logged once per reason, not on every refresh (see loggedReason for what "same" means).
+        if (s.error && (!prev?.error || loggedReason(prev.error) !== loggedReason(s.error))) this.log('warn', s.error.message, name);
         if (s.reachable && this.watching && !this.watches.has(name)) this.watchNode(node);
         this.emit('status', s);
         return s;

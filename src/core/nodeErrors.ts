@@ -35,3 +35,19 @@ export function toNodeError(e: unknown, where: string): NodeError {
   }
   return { kind: 'other', message: `${where}: ${msg}` };
 }
+
+// A reconnect through a cut link fails one of these ways, decided by a race between the
+// kernel's ARP retries and the SSH ready timeout (measured on the test bed: mostly the
+// handshake timeout, now and then "host unreachable", back and forth). For the operator it is
+// one reason: nothing answers at that address.
+const NO_ANSWER = /^cannot reach (.+?): (host unreachable|network unreachable|connection timed out|SSH handshake timed out)$/;
+
+/**
+ * What the log compares to decide whether a node's reason changed: the message, except that
+ * every "nothing answers" variant of a failed connect counts as the same reason. A refused
+ * connection, a host key or a lost link stay reasons of their own.
+ */
+export function loggedReason(e: NodeError): string {
+  const m = e.kind === 'unreachable' ? NO_ANSWER.exec(e.message) : null;
+  return m ? `no answer from ${m[1]}` : e.message;
+}

@@ -56,8 +56,9 @@ describe('output channel', () => {
       // its file a little later, so lines are counted after a pause.
       const node2Lines = async () => ((await logText()).slice(before).match(/\[node2\]/g) ?? []).length;
       const settle = () => new Promise((r) => setTimeout(r, 2000));
-      // The kernel's view changes too: once ARP gives up, "handshake timed out" becomes "host
-      // unreachable". Settled means three refreshes in a row added nothing.
+      // Once reconnects fail, a race of the kernel's ARP retries and the SSH ready timeout
+      // decides each attempt's wording ("SSH handshake timed out" or "host unreachable", back
+      // and forth): the log counts both as one reason. Settled: three quiet refreshes in a row.
       let quiet = 0;
       await eventually('the reason to settle on the failed reconnect', 90_000, async () => {
         const n = await node2Lines();

@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { REPO, TESTBED_DIR, inGluster, onNode } from '../test/integration/helpers/testbed';
-import { ms } from './stats';
+import { inTurns, median, ms } from './stats';
 
 const CLI = path.join(REPO, 'dist', 'cli.js');
 const DIR = '/opt/datarobot/data/backups/gluster';
@@ -49,36 +49,28 @@ interface Measured {
 }
 
 /** Medians of `runs` turns of each side, taking turns at going first. */
-function measure(gzip: boolean, runs: number, cold = false): Measured {
+async function measure(gzip: boolean, runs: number, cold = false): Promise<Measured> {
   const ours: number[] = [];
   const job: number[] = [];
   const ref: number[] = [];
   let compressor: string | undefined;
-  // Sides take turns going first, so neither always runs on a warmer cache.
-  for (let i = 0; i < runs; i++) {
-    const ourTurn = () => {
+  await inTurns(
+    runs,
+    () => {
       clean(cold);
       const p = product(gzip);
       ours.push(p.ms);
       job.push(p.jobMs);
       compressor = p.compressor;
-    };
-    const refTurn = () => {
+    },
+    () => {
       clean(cold);
       ref.push(byHand(gzip));
-    };
-    if (i % 2) {
-      ourTurn();
-      refTurn();
-    } else {
-      refTurn();
-      ourTurn();
-    }
-  }
+    },
+  );
   clean();
   if (process.env.BENCH_SAMPLES) console.error({ gzip, ours, job, ref });
-  const mid = (xs: number[]) => xs.sort((a, b) => a - b)[xs.length >> 1];
-  return { ours: mid(ours), job: mid(job), ref: mid(ref), ...(compressor ? { compressor } : {}) };
+  return { ours: median(ours), job: median(job), ref: median(ref), ...(compressor ? { compressor } : {}) };
 }
 
 function volumeSize(): string {
@@ -89,12 +81,12 @@ function volumeSize(): string {
 // node, preflight, job start) against a volume closer to a real platform's. 0 leaves it out.
 const BIG_GIB = Number(process.env.BENCH_BIG_GIB ?? 8);
 
-function main() {
+async function main() {
   inGluster('node1', ['sh', '-c', 'mkdir -p /mnt/gluster/big && [ -s /mnt/gluster/big/big.bin ] || dd if=/dev/zero of=/mnt/gluster/big/big.bin bs=1M count=1100 status=none']);
   const size = volumeSize();
   const rows: string[][] = [];
   for (const gzip of [false, true]) {
-    const m = measure(gzip, RUNS);
+    const m = await measure(gzip, RUNS);
     const target = gzip ? 'target: no slower than tar -czf' : 'target <= 1.05';
     rows.push([
       gzip ? `backup -z of ${size} (median of ${RUNS})` : `backup of ${size} (median of ${RUNS})`,
@@ -110,7 +102,7 @@ function main() {
     try {
       inGluster('node1', ['dd', 'if=/dev/zero', 'of=/mnt/gluster/big/extra.bin', 'bs=1M', `count=${extra}`, 'status=none'], { timeoutMs: 600_000 });
       const big = volumeSize();
-      const m = measure(false, 3, true);
+      const m = await measure(false, 3, true);
       rows.push([`backup of ${big}, cold cache (median of 3)`, ms(m.ours), ms(m.ref), (m.ours / m.ref).toFixed(2), `target <= 1.05; whole command, as above; fixed part ${ms(m.ours - m.job)}`]);
       rows.push([`  of which the job on the node`, ms(m.job), ms(m.ref), (m.job / m.ref).toFixed(2), 'job record startedAt to endedAt']);
     } finally {
@@ -122,4 +114,7 @@ function main() {
   for (const r of rows) console.log(r.map((c, i) => c.padEnd(w[i] ?? 0)).join(' | '));
 }
 
-main();
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

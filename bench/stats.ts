@@ -17,3 +17,16 @@ export async function sample(n: number, fn: () => Promise<unknown>): Promise<{ p
 }
 
 export const ms = (v: number) => `${v.toFixed(v < 10 ? 1 : 0)} ms`;
+
+/**
+ * Runs each side `runs` times, taking turns at going first: whichever runs second otherwise
+ * finds the volume's metadata cached, or the disk's writeback of the other's archive, in its
+ * favour or against it.
+ */
+export async function inTurns(runs: number, ours: () => unknown, ref: () => unknown): Promise<void> {
+  for (let i = 0; i < runs; i++) {
+    for (const side of i % 2 ? [ours, ref] : [ref, ours]) await side();
+  }
+}
+
+export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];

@@ -10,7 +10,7 @@ import { Cluster } from '../src/core/cluster';
 import { validateBackup } from '../src/core/validate/validateBackup';
 import { REPO, TESTBED_DIR, inGluster, onNode, testbedSettings } from '../test/integration/helpers/testbed';
 import { readerChunks } from '../src/core/archive/reader';
-import { ms } from './stats';
+import { inTurns, ms } from './stats';
 
 const CLI = path.join(REPO, 'dist', 'cli.js');
 const DIR = '/opt/datarobot/data/backups/gluster';
@@ -89,26 +89,18 @@ async function main() {
       let size = 0;
       let files = 0;
       let method = '';
-      // Sides take turns going first: whichever runs second finds the volume's metadata cached
-      // by the first (it made the reference look 15% faster than it is alone).
-      for (let i = 0; i < RUNS; i++) {
-        const ourTurn = async () => {
+      await inTurns(
+        RUNS,
+        async () => {
           const r = await timedAsync(() => validateBackup(cluster, { node: 'node1', archive, save: false }));
           ours.push(r.ms);
           read = r.value.report.archive.bytesRead ?? 0;
           size = r.value.archiveBytes;
           files = r.value.report.filesystem.entries;
           method = r.value.method;
-        };
-        const refTurn = () => ref.push(timed(() => inGluster('node1', ['sh', '-c', SHELL_WAY, 'shell', archive, '/mnt/gluster'])).ms);
-        if (i % 2) {
-          await ourTurn();
-          refTurn();
-        } else {
-          refTurn();
-          await ourTurn();
-        }
-      }
+        },
+        () => ref.push(timed(() => inGluster('node1', ['sh', '-c', SHELL_WAY, 'shell', archive, '/mnt/gluster'])).ms),
+      );
       ours.sort((a, b) => a - b);
       ref.sort((a, b) => a - b);
       let altRow: string[] | undefined;

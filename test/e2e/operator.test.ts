@@ -4,13 +4,9 @@
 // one window. UPDATE_SCREENSHOTS=1 copies the chosen screenshots to docs/.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { waitHealthy } from '../integration/helpers/testbed';
-
-// Lifts a CPU limit: `--cpus 0` does not on docker 20.10, which takes a zero as "unchanged".
-const ALL_CPUS = String(os.cpus().length);
+import { unthrottle, waitHealthy } from '../integration/helpers/testbed';
 import {
   onNode,
   openWorkbench,
@@ -53,7 +49,7 @@ describe('operator in code-server (browser end-to-end)', () => {
   });
 
   after(async () => {
-    for (const n of NODES) onNode(n, 'docker', 'update', '--cpus', ALL_CPUS, 'gluster');
+    for (const n of NODES) unthrottle(n);
     testbed('restore-link', 'node3');
     await wb?.close();
     if (process.env.UPDATE_SCREENSHOTS === '1') {
@@ -127,7 +123,7 @@ describe('operator in code-server (browser end-to-end)', () => {
       assert.equal(await web.locator('#badge').innerText(), 'Running');
       await page.waitForTimeout(4000);
       await shot(page, '05-progress.png');
-      for (const n of NODES) onNode(n, 'docker', 'update', '--cpus', ALL_CPUS, 'gluster');
+      for (const n of NODES) unthrottle(n);
       // The whole volume: 100k small files after the integration suite take minutes.
       await waitFor('the panel to show the job completed', 900_000, async () => (await web.locator('#badge').innerText()) === 'Completed', page);
       assert.match(await web.locator('#percent').innerText(), /^100%$/);

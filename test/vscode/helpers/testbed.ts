@@ -2,7 +2,7 @@
 // fault helpers and checks through testbed/testbed.sh, as the integration suite uses them.
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-export { inGluster, onNode, rawConfig, testbed } from '../../integration/helpers/testbed';
+export { inGluster, onNode, rawConfig, testbed, unthrottle } from '../../integration/helpers/testbed';
 import { eventually } from './extension';
 
 const SCRIPT = path.resolve(__dirname, '../../../../testbed/testbed.sh');

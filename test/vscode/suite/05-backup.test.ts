@@ -1,12 +1,11 @@
 // Back Up…, Show Backup Progress (the webview and its messages), Show Backup Log and Cancel
 // Backup, on the real test bed: tar runs in node1's gluster container.
 import * as assert from 'node:assert/strict';
-import * as os from 'node:os';
 import * as vscode from 'vscode';
 import type { PanelExchange } from '../../../src/extension/progress/progressPanel';
 import type { TrackedJob } from '../../../src/extension/backup/trackedJob';
 import { activated, eventually } from '../helpers/extension';
-import { backupsOn, cleanBackups, inGluster, onNode, waitHealthy } from '../helpers/testbed';
+import { backupsOn, cleanBackups, inGluster, onNode, unthrottle, waitHealthy } from '../helpers/testbed';
 import { childRows, nodeRow } from '../helpers/tree';
 import { Operator } from '../helpers/user';
 
@@ -15,9 +14,6 @@ import { Operator } from '../helpers/user';
  * before: preflight measures the whole gluster filesystem (100k files after the integration
  * suite) and would crawl.
  */
-// Lifts the limit: `--cpus 0` does not on docker 20.10, which takes a zero as "unchanged".
-const ALL_CPUS = String(os.cpus().length);
-
 function throttle(cpus: string): void {
   onNode('node1', ['docker', 'update', '--cpus', cpus, 'gluster']);
 }
@@ -61,7 +57,7 @@ describe('backup commands and the progress webview', function () {
   beforeEach(() => (user = new Operator()));
   afterEach(() => {
     user.dispose();
-    throttle(ALL_CPUS);
+    unthrottle('node1');
   });
   after(async () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
@@ -89,7 +85,7 @@ describe('backup commands and the progress webview', function () {
         traffic.some((m) => m.from === 'page' && m.type === 'ready') && traffic.some((m) => m.from === 'host' && m.type === 'init' && m.jobId === job.id),
       );
       await eventually('live samples sent to the page', 60_000, () => traffic.some((m) => m.from === 'host' && (m.type === 'sample' || m.batched?.includes('sample'))));
-      throttle(ALL_CPUS);
+      unthrottle('node1');
       const final = await t.done;
       assert.equal(final?.state, 'completed', final?.reason);
       await eventually('the final state sent to the page', 10_000, () => traffic.some((m) => m.from === 'host' && (m.type === 'state' || m.batched?.includes('state'))));

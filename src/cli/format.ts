@@ -30,6 +30,8 @@ export function statusJson(all: NodeStatus[]) {
         status: v.status,
         bricks: v.bricks,
         bricksOnline: v.bricksOnline,
+        // false: volume status could not be read, and bricksOnline (0) says nothing.
+        brickStatusKnown: !v.brickStatusUnknown,
         peersConnected: v.peersConnected,
         peersTotal: v.peersTotal,
         healEntries: v.healEntries ?? null,
@@ -51,7 +53,7 @@ export function formatStatusTable(all: NodeStatus[]): string {
     if (s.error) lines.push(`  error: ${s.error.message}${s.error.fingerprint ? ` (${s.error.fingerprint})` : ''}`);
     if (s.storageDriver === 'devicemapper') lines.push('  warning: devicemapper storage: backups take three times as long or longer');
     for (const v of s.volumes) {
-      lines.push(`  volume ${v.name} (${v.type}, ${v.status}): bricks ${v.bricksOnline}/${v.bricks} online, peers ${v.peersConnected}/${v.peersTotal} connected${v.healEntries !== undefined ? `, ${v.healEntries} pending heal` : ''}`);
+      lines.push(`  volume ${v.name} (${v.type}, ${v.status}): bricks ${v.brickStatusUnknown ? '?' : v.bricksOnline}/${v.bricks} online, peers ${v.peersConnected}/${v.peersTotal} connected${v.healEntries !== undefined ? `, ${v.healEntries} pending heal` : ''}`);
       for (const p of v.problems) lines.push(`    ! ${p}`);
     }
     if (s.glusterError) lines.push(`  gluster: ${s.glusterError}`);

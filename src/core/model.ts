@@ -61,8 +61,13 @@ export interface VolumeHealth {
   status: string;
   /** Bricks that `volume info` says the volume has. */
   bricks: number;
-  /** Of those, the ones `volume status` reports online. */
+  /** Of those, the ones `volume status` reports online (0 when it could not be read: see below). */
   bricksOnline: number;
+  /**
+   * Set when `volume status` could not be read (glusterd busy with another transaction past our
+   * retries, or not answering): which bricks are online is then unknown, not "none".
+   */
+  brickStatusUnknown?: true;
   brickList: BrickStatus[];
   peersConnected: number;
   peersTotal: number;

@@ -126,6 +126,9 @@ test('stopped volume, unreadable status, pending heal and split-brain', () => {
 
   const unknown = computeVolumeHealth(s.info('gv0'), undefined, s.pool);
   assert.equal(unknown.bricksOnline, 0);
+  assert.equal(unknown.brickStatusUnknown, true, 'unknown, not "none online"');
+  assert.equal(computeVolumeHealth(s.info('gv0'), s.status('gv0'), s.pool).brickStatusUnknown, undefined);
+  assert.equal(stopped.brickStatusUnknown, undefined, 'a stopped volume has no brick status to read');
   assert.deepEqual(unknown.problems, ['brick status of volume gv0 unknown: volume status could not be read']);
 
   const pending = parseHealInfo(sample('status-healthy', 'heal-info-gvrep.xml').stdout.replace('<numberOfEntries>0</numberOfEntries>', '<numberOfEntries>12</numberOfEntries>'));

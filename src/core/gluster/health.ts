@@ -72,6 +72,7 @@ export function computeVolumeHealth(
     problems,
   };
   if (healEntries !== undefined) result.healEntries = healEntries;
+  if (started && !status) result.brickStatusUnknown = true;
   return result;
 }
 

@@ -260,7 +260,8 @@ export async function validateBackup(cluster: Cluster, o: ValidateOptions = {}):
   const report = parser!.end().finish();
   const listMs = Date.now() - tList;
   for (const v of (await health)?.volumes ?? []) {
-    if (v.bricksOnline < v.bricks) cautions.push(`volume ${v.name}: ${v.bricks - v.bricksOnline} of ${v.bricks} bricks offline; their files are not in the listing, so they cannot be reported missing`);
+    if (v.brickStatusUnknown) cautions.push(`volume ${v.name}: its brick status could not be read, so files on a brick that is offline could not be ruled out of the listing`);
+    else if (v.bricksOnline < v.bricks) cautions.push(`volume ${v.name}: ${v.bricks - v.bricksOnline} of ${v.bricks} bricks offline; their files are not in the listing, so they cannot be reported missing`);
   }
 
   const result: ValidationResult = {

@@ -6,8 +6,13 @@ import { MessageItem } from './messageItems';
 import { colors } from './stateIcons';
 import { TreeNode } from './treeNode';
 
+/** "?" when the brick status could not be read: unknown is not the same as none online. */
+export function bricksOnlineText(v: VolumeHealth): string {
+  return v.brickStatusUnknown ? '?' : String(v.bricksOnline);
+}
+
 export function volumeSummary(v: VolumeHealth): string {
-  const parts = [v.type, v.status, `bricks ${v.bricksOnline}/${v.bricks}`, `peers ${v.peersConnected}/${v.peersTotal}`];
+  const parts = [v.type, v.status, `bricks ${bricksOnlineText(v)}/${v.bricks}`, `peers ${v.peersConnected}/${v.peersTotal}`];
   if (v.healEntries !== undefined) parts.push(`heal ${v.healEntries}`);
   return parts.join(' · ');
 }
@@ -28,7 +33,7 @@ export class VolumeItem extends TreeNode {
     item.iconPath = bad ? new vscode.ThemeIcon('warning', colors.warn) : new vscode.ThemeIcon('database', colors.green);
     item.contextValue = bad ? 'volume:problems' : 'volume';
     const tip = new vscode.MarkdownString(`**${md(v.name)}**: ${md(v.type)}, ${md(v.status)}\n\n`);
-    tip.appendMarkdown(`Bricks online: ${v.bricksOnline} of ${v.bricks}  \nPeers connected: ${v.peersConnected} of ${v.peersTotal}`);
+    tip.appendMarkdown(`Bricks online: ${bricksOnlineText(v)} of ${v.bricks}  \nPeers connected: ${v.peersConnected} of ${v.peersTotal}`);
     if (v.healEntries !== undefined) tip.appendMarkdown(`  \nEntries waiting to heal: ${v.healEntries}`);
     if (bad) tip.appendMarkdown(`\n\n${v.problems.map((p) => `- ${md(p)}`).join('\n')}`);
     item.tooltip = tip;

@@ -1,5 +1,6 @@
 // Entry point. Activation only reads settings and wires objects together: no node is contacted
 // until the Nodes view is visible, so activating (e.g. for a command) stays instant.
+import { bundleStart } from './loadClock';
 import * as vscode from 'vscode';
 import { wireBackups } from './backup/wireBackups';
 import { Cmd, VIEW_ID, VIEW_STATE_KEY } from './commandIds';
@@ -14,6 +15,7 @@ import type { TreeNode } from './tree/treeNode';
 import { errorText, ViewRefresher } from './tree/viewRefresher';
 
 export function activate(context: vscode.ExtensionContext): GlusterBackupTestApi | undefined {
+  const t0 = performance.now();
   const log = createLog();
   context.subscriptions.push(log);
   try {
@@ -35,9 +37,11 @@ export function activate(context: vscode.ExtensionContext): GlusterBackupTestApi
       }),
     );
     context.subscriptions.push(...registerCommands({ session, provider, refresher, creds, log, monitor: backups.monitor, progress: backups.progress }));
+    const activation = { loadMs: t0 - bundleStart, activateMs: performance.now() - t0 };
+    log.info(`activated in ${(activation.loadMs + activation.activateMs).toFixed(0)} ms (bundle ${activation.loadMs.toFixed(0)} ms, activate() ${activation.activateMs.toFixed(0)} ms)`);
     if (context.extensionMode === vscode.ExtensionMode.Test) {
       const logFile = vscode.Uri.joinPath(context.logUri, `${LOG_NAME}.log`);
-      return { provider, view, session, monitor: backups.monitor, logFile, onDidExchange: backups.progress.onDidExchange };
+      return { provider, view, session, monitor: backups.monitor, logFile, onDidExchange: backups.progress.onDidExchange, activation };
     }
   } catch (err) {
     // Never let activation fail: the view shows its "could not start" welcome, and every

@@ -16,8 +16,12 @@ describe('activation', () => {
     const wasActive = ext.isActive;
     const t0 = performance.now();
     const api = await activated();
+    const total = performance.now() - t0;
+    const own = api.activation;
     measures.push(
-      wasActive ? 'activation: not measured (already active when the suite began)' : `activation (ext.activate(): bundle load and activate()): ${(performance.now() - t0).toFixed(0)} ms, target <= 100 ms`,
+      wasActive
+        ? 'activation: not measured (already active when the suite began)'
+        : `activation: the extension's own ${(own.loadMs + own.activateMs).toFixed(0)} ms (bundle evaluation ${own.loadMs.toFixed(0)} ms, activate() ${own.activateMs.toFixed(0)} ms), target <= 100 ms; ext.activate() as a caller sees it, VS Code's work included: ${total.toFixed(0)} ms`,
     );
     assert.equal(ext.isActive, true);
     const manifest = JSON.parse(fs.readFileSync(path.join(ext.extensionPath, 'package.json'), 'utf8'));

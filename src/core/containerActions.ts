@@ -103,6 +103,15 @@ async function waitForGluster(docker: Docker, settings: Settings, log: ActionLog
       const vols = await readVolumeHealth(docker, settings);
       const offline = vols.filter((v) => v.status === 'Started' && v.bricksOnline < v.bricks);
       const mounted = vols.length === 0 || (await isMounted(docker, settings));
+      // Bricks online as glusterd sees them is not enough: the mount's own client connects to
+      // each brick a moment later, and until then a read (or tar) silently misses that brick's
+      // files. Measured: a file written before Stop All was not found on node3 right after.
+      const reach = mounted && offline.length === 0 && vols.length > 0 ? await mountReach(docker, settings) : undefined;
+      if (reach && reach.connected < reach.total) {
+        last = `${settings.glusterPath} mounted, but its client reaches ${reach.connected} of ${reach.total} bricks yet`;
+        await sleep(1000);
+        continue;
+      }
       if (offline.length === 0 && mounted) {
         const bricks = vols.map((v) => `${v.name} ${v.bricksOnline}/${v.bricks} bricks online`).join(', ');
         return { ok: true, message: `${bricks || 'no volumes'}; ${settings.glusterPath} mounted` };
@@ -125,6 +134,23 @@ async function waitForGluster(docker: Docker, settings: Settings, log: ActionLog
     await sleep(1000);
   }
   return { ok: false, message: `gluster not healthy after ${SETTLE_MS / 1000} s: ${last}` };
+}
+
+/**
+ * How many bricks the FUSE client at glusterPath is connected to, from its `.meta` view (one
+ * `<volume>-client-N` translator per brick, each with a `connected = 0|1` line). Undefined
+ * when the mount shows no such view: then nothing is known and nothing is waited for.
+ */
+export async function mountReach(docker: Docker, settings: Settings): Promise<{ connected: number; total: number } | undefined> {
+  const script = 'for f in "$1"/.meta/graphs/active/*-client-*/private; do [ -r "$f" ] && grep -m1 "^connected = " "$f"; done; true';
+  const r = await execInContainer(docker, settings.containerName, ['sh', '-c', script, 'gluster-backup', settings.glusterPath], settings.timeouts.dockerMs);
+  return parseMountReach(r.stdout);
+}
+
+export function parseMountReach(text: string): { connected: number; total: number } | undefined {
+  const flags = text.split('\n').map((l) => /^connected = (\d+)/.exec(l.trim())?.[1]).filter((x): x is string => x !== undefined);
+  if (flags.length === 0) return undefined;
+  return { connected: flags.filter((f) => f !== '0').length, total: flags.length };
 }
 
 export async function isMounted(docker: Docker, settings: Settings): Promise<boolean> {

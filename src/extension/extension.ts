@@ -14,6 +14,11 @@ import { NodesProvider } from './tree/nodesProvider';
 import type { TreeNode } from './tree/treeNode';
 import { errorText, ViewRefresher } from './tree/viewRefresher';
 
+// This module's body runs last in the bundle: here evaluation ends. VS Code then builds the
+// extension context (storage, secrets, log folder) before it calls activate(); that wait is its
+// work, not ours, and is reported apart.
+const bundleEvaluated = performance.now();
+
 export function activate(context: vscode.ExtensionContext): GlusterBackupTestApi | undefined {
   const t0 = performance.now();
   const log = createLog();
@@ -37,8 +42,10 @@ export function activate(context: vscode.ExtensionContext): GlusterBackupTestApi
       }),
     );
     context.subscriptions.push(...registerCommands({ session, provider, refresher, creds, log, monitor: backups.monitor, progress: backups.progress }));
-    const activation = { loadMs: t0 - bundleStart, activateMs: performance.now() - t0 };
-    log.info(`activated in ${(activation.loadMs + activation.activateMs).toFixed(0)} ms (bundle ${activation.loadMs.toFixed(0)} ms, activate() ${activation.activateMs.toFixed(0)} ms)`);
+    const activation = { loadMs: bundleEvaluated - bundleStart, contextWaitMs: t0 - bundleEvaluated, activateMs: performance.now() - t0 };
+    log.info(
+      `activated in ${(activation.loadMs + activation.activateMs).toFixed(0)} ms (bundle ${activation.loadMs.toFixed(0)} ms, activate() ${activation.activateMs.toFixed(0)} ms; VS Code prepared the context meanwhile for ${activation.contextWaitMs.toFixed(0)} ms)`,
+    );
     if (context.extensionMode === vscode.ExtensionMode.Test) {
       const logFile = vscode.Uri.joinPath(context.logUri, `${LOG_NAME}.log`);
       return { provider, view, session, monitor: backups.monitor, logFile, onDidExchange: backups.progress.onDidExchange, activation };

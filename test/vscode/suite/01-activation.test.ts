@@ -21,7 +21,7 @@ describe('activation', () => {
     measures.push(
       wasActive
         ? 'activation: not measured (already active when the suite began)'
-        : `activation: the extension's own ${(own.loadMs + own.activateMs).toFixed(0)} ms (bundle evaluation ${own.loadMs.toFixed(0)} ms, activate() ${own.activateMs.toFixed(0)} ms), target <= 100 ms; ext.activate() as a caller sees it, VS Code's work included: ${total.toFixed(0)} ms`,
+        : `activation: the extension's own ${(own.loadMs + own.activateMs).toFixed(0)} ms (bundle evaluation ${own.loadMs.toFixed(0)} ms, activate() ${own.activateMs.toFixed(0)} ms), target <= 100 ms; VS Code preparing the extension context between them ${own.contextWaitMs.toFixed(0)} ms; ext.activate() as a caller sees it: ${total.toFixed(0)} ms`,
     );
     assert.equal(ext.isActive, true);
     const manifest = JSON.parse(fs.readFileSync(path.join(ext.extensionPath, 'package.json'), 'utf8'));

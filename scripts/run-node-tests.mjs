@@ -1,6 +1,7 @@
 // Runs node:test files one at a time (integration tests share one test bed, so they must not
 // interleave), shows the spec report live, and ends with the plain "N passed, N failed" line.
-// No test files found is a failure, never a silent pass.
+// No test files found is a failure, never a silent pass; so is a skipped or todo test: a test
+// that did not run proves nothing, and a green run must mean every test ran and passed.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync, appendFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -44,7 +45,7 @@ const pass = num('pass');
 // A test cancelled because its suite's hook failed did not pass: it counts as failed.
 const cancelled = num('cancelled') || 0;
 let fail = num('fail') + cancelled;
-const skipped = num('skipped') + num('todo');
+const skipped = (num('skipped') || 0) + (num('todo') || 0);
 if (Number.isNaN(pass)) {
   console.error(`run-node-tests: the test runner printed no summary (exit ${r.status})`);
   process.exit(1);
@@ -54,7 +55,7 @@ if (r.status !== 0 && fail === 0) {
   console.error(`run-node-tests: the test runner exited ${r.status} with no failed test in its summary (a file or hook failed outside any test): counted as one failure`);
   fail = 1;
 }
-if (skipped > 0) console.error(`run-node-tests: ${skipped} test(s) SKIPPED or TODO in ${label}: see above`);
+if (skipped > 0) console.error(`run-node-tests: ${skipped} test(s) SKIPPED or TODO in ${label} (see above): a skipped test fails the run`);
 if (process.env.GB_TEST_TALLY) appendFileSync(process.env.GB_TEST_TALLY, `${label} ${pass} ${fail} ${skipped || 0}\n`);
 console.log(`${label}: ${pass} passed, ${fail} failed${skipped ? `, ${skipped} skipped` : ''}`);
-process.exit(r.status === 0 && fail === 0 && pass > 0 ? 0 : 1);
+process.exit(r.status === 0 && fail === 0 && skipped === 0 && pass > 0 ? 0 : 1);

@@ -1,6 +1,6 @@
-// Real `gluster` outputs recorded on a live cluster (../shared/gluster-cli-samples beside the
-// repo). Missing samples must fail the tests, never skip them: a parser tested against
-// nothing proves nothing.
+// Real `gluster` outputs recorded on a live cluster, kept in the repo (test/fixtures, with a
+// README of what was recorded) so a clone alone can run the unit tests. Missing samples must
+// fail the tests, never skip them: a parser tested against nothing proves nothing.
 import * as fs from 'fs';
 import * as path from 'path';
 
@@ -17,7 +17,7 @@ function repoRoot(): string {
 }
 
 export function samplesDir(): string {
-  const dir = process.env.GLUSTER_SAMPLES_DIR ?? path.join(repoRoot(), '..', 'shared', 'gluster-cli-samples');
+  const dir = process.env.GLUSTER_SAMPLES_DIR ?? path.join(repoRoot(), 'test', 'fixtures', 'gluster-cli-samples');
   if (!fs.existsSync(dir)) {
     throw new Error(`gluster CLI samples not found at ${dir} (set GLUSTER_SAMPLES_DIR): cannot test the parsers`);
   }

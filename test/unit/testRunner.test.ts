@@ -1,0 +1,52 @@
+// The runner every node:test suite goes through (unit, integration, e2e, scale) decides what
+// "green" means for CI: a skipped or todo test must fail the run, as a failed one does.
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const RUNNER = path.resolve(__dirname, '../../../scripts/run-node-tests.mjs');
+
+function runOn(files: Record<string, string>): { status: number | null; out: string } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gb-runner-'));
+  try {
+    for (const [name, body] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), body);
+    const env = { ...process.env };
+    delete env.GB_TEST_TALLY;
+    // Set by the node:test run this file is in; inherited, it makes the inner run skip its files.
+    delete env.NODE_TEST_CONTEXT;
+    const r = spawnSync(process.execPath, [RUNNER, '--label=probe', dir], { encoding: 'utf8', env });
+    return { status: r.status, out: `${r.stdout}\n${r.stderr}` };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const passing = `const { test } = require('node:test'); test('runs', () => {});\n`;
+
+test('a run where every test ran and passed exits 0', () => {
+  const r = runOn({ 'a.test.js': passing });
+  assert.equal(r.status, 0, r.out);
+  assert.match(r.out, /probe: 1 passed, 0 failed/);
+});
+
+test('a skipped test fails the run, and says so', () => {
+  const r = runOn({ 'a.test.js': passing + `test('not run', { skip: 'no reason' }, () => {});\n` });
+  assert.equal(r.status, 1, r.out);
+  assert.match(r.out, /probe: 1 passed, 0 failed, 1 skipped/);
+  assert.match(r.out, /SKIPPED or TODO in probe .*a skipped test fails the run/);
+});
+
+test('a todo test fails the run too', () => {
+  const r = runOn({ 'a.test.js': passing + `test('later', { todo: true }, () => {});\n` });
+  assert.equal(r.status, 1, r.out);
+  assert.match(r.out, /1 skipped/);
+});
+
+test('a directory without test files fails the run', () => {
+  const r = runOn({ 'README.md': 'nothing here\n' });
+  assert.equal(r.status, 1, r.out);
+  assert.match(r.out, /NO TEST FILES/);
+});

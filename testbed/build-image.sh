@@ -25,25 +25,42 @@ ROOTFS_TAR="$TESTBED_CACHE/rootfs-$RHASH.tar"
 IMAGE_TAR="$TESTBED_CACHE/image-$IHASH.tar"
 IMAGE_TAG="gluster-testbed:$IHASH"
 
+# The Debian mirror comes from this machine's own apt sources (deb822 `.sources` or the
+# one-line `sources.list` form): on CI it may be the only one reachable, and no host name is
+# written in the repo. TESTBED_MIRROR overrides it for a machine whose apt has none.
 apt_mirror() {
   if [[ -n "${TESTBED_MIRROR:-}" ]]; then echo "$TESTBED_MIRROR"; return; fi
-  local uri=""
-  # Prefer the machine's own configured mirror: on CI it may be the only one reachable.
-  if compgen -G "/etc/apt/sources.list.d/*.sources" >/dev/null; then
-    uri="$(awk '/^URIs:/ {u=$2} /^Suites:/ && / '"$TESTBED_SUITE"'( |$)/ && u!="" {print u; exit}' \
-      /etc/apt/sources.list.d/*.sources 2>/dev/null || true)"
+  local uri="" f
+  for f in /etc/apt/sources.list.d/*.sources; do
+    [[ -f "$f" ]] || continue
+    # A stanza's URIs and Suites may come in either order; a blank line ends the stanza.
+    uri="$(awk -v suite="$TESTBED_SUITE" '
+      function flush() { if (u != "" && s) { print u; found = 1; exit } u = ""; s = 0 }
+      /^[[:space:]]*$/ { flush(); next }
+      /^URIs:/ { for (i = 2; i <= NF; i++) if ($i ~ /^(https?|file):/) { u = $i; break } }
+      /^Suites:/ { for (i = 2; i <= NF; i++) if ($i == suite) s = 1 }
+      END { if (!found) flush() }' "$f" 2>/dev/null || true)"
+    [[ -n "$uri" ]] && break
+  done
+  if [[ -z "$uri" ]]; then
+    for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+      [[ -f "$f" ]] || continue
+      # deb [options] URI SUITE COMPONENTS...
+      uri="$(awk -v suite="$TESTBED_SUITE" '
+        $1 == "deb" { i = 2; if ($i ~ /^\[/) { while (i <= NF && $i !~ /\]$/) i++; i++ }
+                      if ($(i + 1) == suite && $i ~ /^(https?|file):/) { print $i; exit } }' "$f" 2>/dev/null || true)"
+      [[ -n "$uri" ]] && break
+    done
   fi
-  if [[ -z "$uri" && -f /etc/apt/sources.list ]]; then
-    uri="$(awk '$1=="deb" && $3=="'"$TESTBED_SUITE"'" {print $2; exit}' /etc/apt/sources.list || true)"
-  fi
-  echo "${uri:-http://deb.debian.org/debian}"
+  [[ -n "$uri" ]] || die "no Debian $TESTBED_SUITE mirror in this machine's apt sources (/etc/apt/sources.list.d/*.sources, /etc/apt/sources.list): add one, or set TESTBED_MIRROR=<mirror URL>"
+  echo "$uri"
 }
 
 ensure_rootfs() {
   [[ -s "$ROOTFS_TAR" ]] && return 0
   command -v mmdebstrap >/dev/null || die "mmdebstrap is missing; run .ci/install-deps.sh"
   local mirror tmp start=$SECONDS
-  mirror="$(apt_mirror)"
+  mirror="$(apt_mirror)" || exit 1
   tmp="$ROOTFS_TAR.tmp.$$"
   log "building GlusterFS rootfs with mmdebstrap from $mirror (cold cache: takes 1-3 minutes)"
   log "packages: $TESTBED_PACKAGES"

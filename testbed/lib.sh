@@ -20,8 +20,13 @@ TESTBED_SUBNET="${TESTBED_SUBNET:-10.213.51}"
 TESTBED_BRIDGE="${TESTBED_BRIDGE:-gbtb0}"
 # Prefix keeps our netns/veth names from colliding with anything else named "node1".
 TESTBED_PREFIX="${TESTBED_PREFIX:-gbtb-}"
+# Two volumes, as operators run them: the distribute volume the backups are made of, and a
+# replica 3 volume beside it (heal, replica-only gluster behaviour, a second volume in every
+# listing). Both are mounted in every node's gluster container.
 TESTBED_VOLUME="${TESTBED_VOLUME:-gv0}"
 TESTBED_MOUNT="${TESTBED_MOUNT:-/mnt/gluster}"
+TESTBED_REP_VOLUME="${TESTBED_REP_VOLUME:-gvrep}"
+TESTBED_REP_MOUNT="${TESTBED_REP_MOUNT:-/mnt/gluster-rep}"
 TESTBED_CONTAINER="gluster"
 
 # Packages of the GlusterFS node image. Changing this list (or entrypoint.sh)

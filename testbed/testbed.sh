@@ -21,9 +21,14 @@
 #   stop-dockerd NODE | start-dockerd NODE  node's dockerd (and containers) gone / back
 #   stop-gluster NODE | start-gluster NODE  docker stop/start gluster (as admins do)
 #   pause-container NODE | unpause-container NODE   docker pause: a hung node
-#   kill-brick NODE | start-bricks          brick process killed / volume start force
+#   kill-brick NODE [VOL] | start-bricks [VOL]   brick process killed / volume start force
+#   hang-brick NODE [VOL] | resume-brick NODE [VOL]   brick process stopped (SIGSTOP) / resumed
+#   stop-volume VOL | start-volume VOL      gluster volume stop / start (and mounted again)
+#   heal-off VOL | heal-on VOL              self-heal (daemon and clients) off / on, healed
 #   small-dir NODE MB | remove-small-dir NODE   a MB-sized tmpfs at <backups>/small (disk full)
 #
+# Volumes: gv0 (distribute, every node, /mnt/gluster: the one backed up) and gvrep
+# (replica 3 on node1-3, /mnt/gluster-rep), both mounted in every gluster container.
 # Env: TESTBED_NODES (3), TESTBED_DIR (<repo>/.testbed), TESTBED_DATA
 # (/var/lib/gluster-backup-testbed), TESTBED_CACHE (/var/cache/gluster-backup-testbed),
 # TESTBED_KEEP_ON_FAIL=1 keeps a failed `up` for inspection.
@@ -268,7 +273,7 @@ ensure_container() {
     -v /opt/datarobot/data/gluster/bricks:/bricks \
     -v /opt/datarobot/data/gluster/logs:/var/log/glusterfs \
     --mount type=bind,src=/opt/datarobot/data/backups/gluster,dst=/opt/datarobot/data/backups/gluster,bind-propagation=rslave \
-    -e "GLUSTER_MOUNTS=$TESTBED_VOLUME:$TESTBED_MOUNT" \
+    -e "GLUSTER_MOUNTS=$(gluster_mounts)" \
     --label gluster-backup-testbed=1 \
     "${hosts[@]}" "$tag" >/dev/null
 }
@@ -284,35 +289,110 @@ all_peers_connected() {
   for n in $(nodes); do [[ "$(connected_peers "$n")" -eq "$TESTBED_NODES" ]] || return 1; done
 }
 
-# Online bricks from `volume status --xml` (a stopped node's bricks vanish
-# from it, a dead brick has <status>0</status>).
+# ---------------------------------------------------------------- volumes
+
+# The replica volume needs two nodes at least; its bricks are on the first three.
+rep_bricks() { (( TESTBED_NODES >= 3 )) && echo 3 || echo "$TESTBED_NODES"; }
+volumes() {
+  echo "$TESTBED_VOLUME"
+  (( $(rep_bricks) >= 2 )) && echo "$TESTBED_REP_VOLUME"
+  return 0
+}
+mount_of() {
+  case "$1" in
+    "$TESTBED_VOLUME") echo "$TESTBED_MOUNT" ;;
+    "$TESTBED_REP_VOLUME") echo "$TESTBED_REP_MOUNT" ;;
+    *) die "unknown volume '$1' (the test bed has: $(volumes | tr '\n' ' '))" ;;
+  esac
+}
+brick_count() { [[ "$1" == "$TESTBED_REP_VOLUME" ]] && rep_bricks || echo "$TESTBED_NODES"; }
+gluster_mounts() { local v sep=""; for v in $(volumes); do printf '%s%s:%s' "$sep" "$v" "$(mount_of "$v")"; sep=","; done; }
+volume_arg() {
+  local v="${1:-$TESTBED_VOLUME}"
+  volumes | grep -qx -- "$v" || die "unknown volume '$v' (the test bed has: $(volumes | tr '\n' ' '))"
+  echo "$v"
+}
+
+# Online bricks of VOL from `volume status --xml` (a stopped node's bricks
+# vanish from it, a dead brick has <status>0</status>).
 online_bricks() {
   timeout 30 docker -H "unix://$(node_sock node1)" exec "$TESTBED_CONTAINER" \
-    gluster --mode=script --timeout=20 volume status "$TESTBED_VOLUME" --xml 2>/dev/null \
+    gluster --mode=script --timeout=20 volume status "$1" --xml 2>/dev/null \
     | tr -d '\n' | grep -o '<node>.*</node>' | sed 's,</node>,\n,g' \
     | grep '<path>/' | grep -c '<status>1</status>' || true
 }
-all_bricks_online() { [[ "$(online_bricks)" -eq "$TESTBED_NODES" ]]; }
+bricks_online() { [[ "$(online_bricks "$1")" -eq "$(brick_count "$1")" ]]; }
+all_bricks_online() { local v; for v in $(volumes); do bricks_online "$v" || return 1; done; }
 
-# Bricks online is not enough after a restart: the other nodes' FUSE clients
-# reconnect a few seconds later, and until then their mounts silently miss
-# that brick's files. Prints the smallest FUSE client count over all bricks.
-min_brick_clients() {
-  timeout 30 docker -H "unix://$(node_sock node1)" exec "$TESTBED_CONTAINER" \
-    gluster --mode=script --timeout=20 volume status "$TESTBED_VOLUME" clients --xml 2>/dev/null \
-    | tr -d '\n' | grep -o '<node>.*</node>' | sed 's,</node>,\n,g' | grep '<path>/' \
-    | sed -n 's,.*<clientCount>\([0-9]*\)</clientCount>.*,\1,p' | sort -n | head -n 1
+# Bricks online is not enough after a restart: the FUSE clients reconnect a
+# few seconds later, and until then their mounts silently miss that brick's
+# files. Each mount's own client says which bricks it reaches: one
+# `<vol>-client-N` translator per brick in its .meta view, `connected = 1`.
+# Prints "connected total" for MOUNT in NODE's container ("0 0" when unreadable).
+mount_reach() {
+  timeout 10 docker -H "unix://$(node_sock "$1")" exec "$TESTBED_CONTAINER" sh -c \
+    'c=0; t=0; for f in "$1"/.meta/graphs/active/*-client-*/private; do [ -r "$f" ] || continue; t=$((t+1)); grep -q "^connected = 1" "$f" && c=$((c+1)); done; echo "$c $t"' \
+    testbed "$2" 2>/dev/null || echo "0 0"
 }
+mount_connected() {
+  local c t want
+  want="$(brick_count "$2")"
+  read -r c t <<<"$(mount_reach "$1" "$(mount_of "$2")")"
+  [[ "$c" -eq "$want" && "$t" -eq "$want" ]]
+}
+# Every brick of every volume online, and every node's mount of it reaching each brick.
 all_clients_connected() {
-  local c; c="$(min_brick_clients)"
-  [[ "$(online_bricks)" -eq "$TESTBED_NODES" && "${c:-0}" -ge "$TESTBED_NODES" ]]
+  local v n
+  for v in $(volumes); do
+    bricks_online "$v" || return 1
+    for n in $(nodes); do mount_connected "$n" "$v" || return 1; done
+  done
 }
 
-mounted() { timeout 10 docker -H "unix://$(node_sock "$1")" exec "$TESTBED_CONTAINER" mountpoint -q "$TESTBED_MOUNT" 2>/dev/null; }
-all_mounted() { local n; for n in $(nodes); do mounted "$n" || return 1; done; }
+# Entries pending heal on a replica volume, summed over its bricks (empty when unreadable).
+heal_pending() {
+  timeout 30 docker -H "unix://$(node_sock node1)" exec "$TESTBED_CONTAINER" \
+    gluster --mode=script --timeout=20 volume heal "$1" info summary --xml 2>/dev/null \
+    | sed -n 's,.*<totalNumberOfEntries>\([0-9]*\)</totalNumberOfEntries>.*,\1,p' \
+    | awk '{ s += $1; n++ } END { if (n) print s }'
+}
+
+mounted() { timeout 10 docker -H "unix://$(node_sock "$1")" exec "$TESTBED_CONTAINER" mountpoint -q "${2:-$TESTBED_MOUNT}" 2>/dev/null; }
+all_mounted() {
+  local n v
+  for v in $(volumes); do for n in $(nodes); do mounted "$n" "$(mount_of "$v")" || return 1; done; done
+}
+
+create_volume() {
+  local vol="$1" out m bricks=() kind=distribute i=0
+  gl node1 volume info "$vol" >/dev/null 2>&1 && return 0
+  for m in $(nodes); do
+    (( i++ < $(brick_count "$vol") )) || break
+    bricks+=("$(node_ip "$m"):/bricks/$vol")
+  done
+  local layout=()
+  if [[ "$vol" == "$TESTBED_REP_VOLUME" ]]; then kind="replica ${#bricks[@]}"; layout=(replica "${#bricks[@]}"); fi
+  log "creating $kind volume $vol on ${bricks[*]}"
+  # force: the bricks live on the root filesystem of the node (and replica 2 would ask).
+  out="$(gl node1 volume create "$vol" "${layout[@]}" transport tcp "${bricks[@]}" force)" \
+    || die "volume create $vol failed: $out"
+}
+
+start_volume() {
+  local vol="$1" out
+  if ! gl node1 volume info "$vol" | grep -q '^Status: Started'; then
+    log "starting volume $vol"
+    out="$(gl node1 volume start "$vol")" || die "volume start $vol failed: $out"
+  fi
+  if ! wait_for 15 "all $(brick_count "$vol") bricks of $vol online" bricks_online "$vol"; then
+    log "bricks offline; trying volume start $vol force"
+    gl node1 volume start "$vol" force >/dev/null || true
+    wait_for 30 "all bricks of $vol online after volume start force" bricks_online "$vol" || return 1
+  fi
+}
 
 ensure_volume() {
-  local n out m
+  local n out m v
   for n in $(nodes); do
     wait_for 60 "glusterd in $n's gluster container (log: $(node_data "$n")/opt-datarobot/data/gluster/logs/glusterd.log)" glusterd_ok "$n" || return 1
   done
@@ -321,65 +401,80 @@ ensure_volume() {
     out="$(gl node1 peer probe "$(node_ip "$m")")" || die "peer probe $m failed: $out"
   done
   wait_for 60 "all $TESTBED_NODES gluster peers to be Connected on every node" all_peers_connected || return 1
-
-  if ! gl node1 volume info "$TESTBED_VOLUME" >/dev/null 2>&1; then
-    local bricks=()
-    for m in $(nodes); do bricks+=("$(node_ip "$m"):/bricks/$TESTBED_VOLUME"); done
-    log "creating distribute volume $TESTBED_VOLUME on ${bricks[*]}"
-    # force: the bricks live on the root filesystem of the node.
-    out="$(gl node1 volume create "$TESTBED_VOLUME" transport tcp "${bricks[@]}" force)" \
-      || die "volume create failed: $out"
-  fi
-  if ! gl node1 volume info "$TESTBED_VOLUME" | grep -q '^Status: Started'; then
-    log "starting volume $TESTBED_VOLUME"
-    out="$(gl node1 volume start "$TESTBED_VOLUME")" || die "volume start failed: $out"
-  fi
-  if ! wait_for 15 "all $TESTBED_NODES bricks of $TESTBED_VOLUME online" all_bricks_online; then
-    log "bricks offline; trying volume start $TESTBED_VOLUME force"
-    gl node1 volume start "$TESTBED_VOLUME" force >/dev/null || true
-    wait_for 30 "all bricks online after volume start force" all_bricks_online || return 1
-  fi
-  wait_for 90 "$TESTBED_VOLUME mounted at $TESTBED_MOUNT in every gluster container" all_mounted || return 1
+  for v in $(volumes); do create_volume "$v"; done
+  for v in $(volumes); do start_volume "$v" || return 1; done
+  wait_for 90 "$(gluster_mounts) mounted in every gluster container" all_mounted || return 1
   wait_for 30 "every mount to connect to every brick" all_clients_connected || return 1
 }
 
 SAMPLE_MARK=".testbed-sample-v1"
-write_sample_data() {
-  if dk node1 exec "$TESTBED_CONTAINER" test -e "$TESTBED_MOUNT/$SAMPLE_MARK"; then
-    return 0
-  fi
-  log "writing sample data into $TESTBED_VOLUME"
-  local tmp
-  tmp="$(mktemp -d)"
-  chmod 0755 "$tmp"  # tar applies it to the volume root
-  # Built on the host and sent as one tar stream: forking per file inside the
-  # container over FUSE is several times slower. Several directories so the
-  # distribute hash puts files on every brick; names with spaces/unicode, a
-  # symlink, an empty dir, and MB-sized files (random and compressible).
-  (
-    set -euo pipefail
-    cd "$tmp"
-    local dirs=(projects/alpha projects/beta "projects/with space" datasets/raw datasets/clean
-                models/v1 models/v2 logs/2024 "unicode/données") d i
-    for d in "${dirs[@]}"; do mkdir -p "$d"; done
-    mkdir -p big empty/nested
-    head -c 400000 /dev/urandom | base64 -w 76 >.pool
-    for i in $(seq 1 200); do
-      d="${dirs[$(( i % ${#dirs[@]} ))]}"
-      { printf 'sample file %d of the gluster-backup test bed\n' "$i"; head -n $(( 1 + i % 40 )) <(tail -n +"$i" .pool); } >"$d/file-$i.txt"
-    done
-    rm -f .pool
-    printf 'naïve — ünïcödé\n' >"unicode/données/résumé é.txt"
-    head -c 3145728 /dev/urandom >big/random-3m.bin
-    head -c 1048576 /dev/urandom >big/random-1m.bin
-    { yes 'gluster backup compressible line 0123456789' || true; } | head -c 5242880 >big/text-5m.log
-    ln -s projects/alpha latest
-    find . -type f -print0 | sort -z | xargs -0 sha256sum >"$TESTBED_DIR/sample-manifest.sha256"
-    date -u +%FT%TZ >"$SAMPLE_MARK"
-  )
-  tar -C "$tmp" -cf - . | dk node1 exec -i "$TESTBED_CONTAINER" tar -xf - -C "$TESTBED_MOUNT" \
-    || { rm -rf "$tmp"; die "writing sample data into $TESTBED_MOUNT failed"; }
+
+# Built on the host and sent as one tar stream: forking per file inside the container over
+# FUSE is several times slower. The manifest (sha256 of every file) lets tests check a
+# round trip byte for byte.
+send_sample() {
+  local vol="$1" tmp="$2" mount manifest
+  mount="$(mount_of "$vol")"
+  manifest="$TESTBED_DIR/sample-manifest-$vol.sha256"
+  (cd "$tmp" && find . -type f -print0 | sort -z | xargs -0 sha256sum) >"$manifest"
+  [[ "$vol" == "$TESTBED_VOLUME" ]] && cp "$manifest" "$TESTBED_DIR/sample-manifest.sha256"
+  date -u +%FT%TZ >"$tmp/$SAMPLE_MARK"
+  tar -C "$tmp" -cf - . | dk node1 exec -i "$TESTBED_CONTAINER" tar -xf - -C "$mount" \
+    || { rm -rf "$tmp"; die "writing sample data into $mount failed"; }
   rm -rf "$tmp"
+}
+
+write_sample_data() {
+  if ! dk node1 exec "$TESTBED_CONTAINER" test -e "$TESTBED_MOUNT/$SAMPLE_MARK"; then
+    log "writing sample data into $TESTBED_VOLUME"
+    local tmp
+    tmp="$(mktemp -d)"
+    chmod 0755 "$tmp"  # tar applies it to the volume root
+    # Several directories so the distribute hash puts files on every brick; names with
+    # spaces/unicode, a symlink, an empty dir, and MB-sized files (random and compressible).
+    (
+      set -euo pipefail
+      cd "$tmp"
+      local dirs=(projects/alpha projects/beta "projects/with space" datasets/raw datasets/clean
+                  models/v1 models/v2 logs/2024 "unicode/données") d i
+      for d in "${dirs[@]}"; do mkdir -p "$d"; done
+      mkdir -p big empty/nested
+      head -c 400000 /dev/urandom | base64 -w 76 >.pool
+      for i in $(seq 1 200); do
+        d="${dirs[$(( i % ${#dirs[@]} ))]}"
+        { printf 'sample file %d of the gluster-backup test bed\n' "$i"; head -n $(( 1 + i % 40 )) <(tail -n +"$i" .pool); } >"$d/file-$i.txt"
+      done
+      rm -f .pool
+      printf 'naïve — ünïcödé\n' >"unicode/données/résumé é.txt"
+      head -c 3145728 /dev/urandom >big/random-3m.bin
+      head -c 1048576 /dev/urandom >big/random-1m.bin
+      { yes 'gluster backup compressible line 0123456789' || true; } | head -c 5242880 >big/text-5m.log
+      ln -s projects/alpha latest
+    )
+    send_sample "$TESTBED_VOLUME" "$tmp"
+  fi
+  volumes | grep -qx "$TESTBED_REP_VOLUME" || return 0
+  if ! dk node1 exec "$TESTBED_CONTAINER" test -e "$TESTBED_REP_MOUNT/$SAMPLE_MARK"; then
+    log "writing sample data into $TESTBED_REP_VOLUME"
+    local tmp
+    tmp="$(mktemp -d)"
+    chmod 0755 "$tmp"
+    # A smaller tree of its own: every file on every brick (replica), so its size is the
+    # volume's, and names that differ from gv0's so a mix-up of volumes shows in a listing.
+    (
+      set -euo pipefail
+      cd "$tmp"
+      local d i
+      for d in shared/config shared/models "replica space/ünï"; do mkdir -p "$d"; done
+      for i in $(seq 1 60); do
+        d=shared/config; (( i % 3 == 1 )) && d=shared/models; (( i % 3 == 2 )) && d="replica space/ünï"
+        { printf 'replica file %d of the gluster-backup test bed\n' "$i"; seq 1 $(( i * 20 )); } >"$d/rep-$i.txt"
+      done
+      head -c 2097152 /dev/urandom >shared/models/weights-2m.bin
+      ln -s shared/config current
+    )
+    send_sample "$TESTBED_REP_VOLUME" "$tmp"
+  fi
 }
 
 # ---------------------------------------------------------------- diagnostics
@@ -510,7 +605,7 @@ cmd_down_locked() {
     rm -f "$TESTBED_DIR/created-host-dirs"
   fi
   rmdir "$TESTBED_DATA" 2>/dev/null || true
-  rm -f "$CONFIG_JSON" "$KNOWN_HOSTS" "$TESTBED_DIR/node-count" "$TESTBED_DIR/sample-manifest.sha256"
+  rm -f "$CONFIG_JSON" "$KNOWN_HOSTS" "$TESTBED_DIR/node-count" "$TESTBED_DIR"/sample-manifest*.sha256
   log "down in $((SECONDS - start)) s"
 }
 
@@ -525,7 +620,7 @@ cmd_down() {
 
 # Prints one line per check; returns non-zero if anything is unhealthy.
 cmd_status() {
-  local quiet=0 bad=0 n line
+  local quiet=0 bad=0 n line v online c t
   [[ "${1:-}" == -q ]] && quiet=1
   say() { (( quiet )) || echo "$@"; }
   check() {  # check LABEL CMD...
@@ -546,11 +641,22 @@ cmd_status() {
     check "sshd listening" sshd_listening "$n"
     line="$(container_state "$n")"
     check "gluster container running (${line%% *})" test "${line%% *}" = running
-    check "$TESTBED_VOLUME mounted at $TESTBED_MOUNT" mounted "$n"
+    for v in $(volumes); do
+      check "$v mounted at $(mount_of "$v")" mounted "$n" "$(mount_of "$v")"
+    done
   done
-  local online clients; online="$(online_bricks)" clients="$(min_brick_clients)"
-  check "bricks online: $online/$TESTBED_NODES" test "$online" = "$TESTBED_NODES"
-  check "mounts connected to every brick: ${clients:-0}/$TESTBED_NODES" test "${clients:-0}" -ge "$TESTBED_NODES"
+  for v in $(volumes); do
+    online="$(online_bricks "$v")"
+    check "$v bricks online: $online/$(brick_count "$v")" test "$online" = "$(brick_count "$v")"
+    for n in $(nodes); do
+      read -r c t <<<"$(mount_reach "$n" "$(mount_of "$v")")"
+      check "$n's mount of $v reaches every brick: $c/$t of $(brick_count "$v")" test "$c/$t" = "$(brick_count "$v")/$(brick_count "$v")"
+    done
+  done
+  if volumes | grep -qx "$TESTBED_REP_VOLUME"; then
+    c="$(heal_pending "$TESTBED_REP_VOLUME")"
+    check "$TESTBED_REP_VOLUME heal entries pending: ${c:-unknown}" test "${c:-x}" = 0
+  fi
   (( bad == 0 )) && say "healthy" || say "NOT healthy"
   return "$bad"
 }
@@ -574,6 +680,8 @@ cmd_env() {
   echo "export TESTBED_KNOWN_HOSTS='$KNOWN_HOSTS'"
   echo "export TESTBED_VOLUME='$TESTBED_VOLUME'"
   echo "export TESTBED_MOUNT='$TESTBED_MOUNT'"
+  echo "export TESTBED_REP_VOLUME='$TESTBED_REP_VOLUME'"
+  echo "export TESTBED_REP_MOUNT='$TESTBED_REP_MOUNT'"
   echo "export TESTBED_SCRIPT='$TESTBED_SRC/testbed.sh'"
   for n in $(nodes); do
     u="${n^^}"
@@ -632,7 +740,7 @@ fault() {
   need_root
   local what="$1" n pid; shift
   case "$what" in
-    start-bricks) n=node1 ;;
+    start-bricks|stop-volume|start-volume|heal-off|heal-on) n=node1 ;;
     *) n="$(node_arg "${1:-}")" ;;
   esac
   case "$what" in
@@ -662,16 +770,24 @@ fault() {
     stop-gluster)  dk "$n" stop "$TESTBED_CONTAINER" >/dev/null; log "$n: gluster container stopped" ;;
     start-gluster)
       dk "$n" start "$TESTBED_CONTAINER" >/dev/null
-      wait_for 60 "$n to mount $TESTBED_VOLUME again" mounted "$n" || die "$n: volume not re-mounted"
-      wait_for 60 "bricks online and every mount reconnected" all_clients_connected || die "volume not fully connected again"
+      wait_for 60 "$n to mount $(gluster_mounts) again" all_mounted || die "$n: volumes not re-mounted"
+      wait_for 60 "bricks online and every mount reconnected" all_clients_connected || die "volumes not fully connected again"
       log "$n: gluster container started, bricks online, mounts reconnected" ;;
     unpause-container) dk "$n" unpause "$TESTBED_CONTAINER" >/dev/null; log "$n: gluster container unpaused" ;;
     pause-container)   dk "$n" pause "$TESTBED_CONTAINER" >/dev/null; log "$n: gluster container paused" ;;
     kill-brick)
+      local vol; vol="$(volume_arg "${2:-}")"
       dk "$n" exec "$TESTBED_CONTAINER" bash -c \
-        "for f in /var/run/gluster/vols/$TESTBED_VOLUME/*.pid; do kill -KILL \$(cat \"\$f\"); done" \
-        || die "$n: no brick pid found"
-      log "$n: brick process killed" ;;
+        "for f in /var/run/gluster/vols/$vol/*.pid; do kill -KILL \$(cat \"\$f\"); done" \
+        || die "$n: no brick pid of $vol found"
+      log "$n: brick process of $vol killed" ;;
+    hang-brick|resume-brick)
+      # SIGSTOP: the brick process is alive but answers nothing, as a brick on a stalled disk.
+      local vol sig=STOP; vol="$(volume_arg "${2:-}")"
+      [[ "$what" == resume-brick ]] && sig=CONT
+      dk "$n" exec "$TESTBED_CONTAINER" sh -c 'for f in /var/run/gluster/vols/"$1"/*.pid; do kill -"$2" "$(cat "$f")"; done' testbed "$vol" "$sig" \
+        || die "$n: no brick pid of $vol found"
+      log "$n: brick process of $vol $([[ $sig == STOP ]] && echo 'stopped (hung)' || echo resumed)" ;;
     small-dir)
       local mb="${2:?usage: small-dir NODE MB}" dir=/opt/datarobot/data/backups/gluster/small
       in_node "$n" sh -c "mkdir -p $dir && (mountpoint -q $dir || mount -t tmpfs -o size=${mb}m gbtb-small $dir)"
@@ -682,9 +798,36 @@ fault() {
       in_node "$n" sh -c "if mountpoint -q $dir; then umount $dir; fi; rmdir $dir 2>/dev/null || true"
       log "$n: $dir removed" ;;
     start-bricks)
-      gl node1 volume start "$TESTBED_VOLUME" force >/dev/null || die "volume start force failed"
+      local vol; vol="$(volume_arg "${1:-}")"
+      gl node1 volume start "$vol" force >/dev/null || die "volume start $vol force failed"
       wait_for 30 "all bricks online and connected" all_clients_connected || die "bricks still offline"
-      log "all bricks online" ;;
+      log "all bricks of $vol online" ;;
+    stop-volume)
+      local vol; vol="$(volume_arg "${1:?usage: stop-volume VOL}")"
+      gl node1 volume stop "$vol" >/dev/null || die "volume stop $vol failed"
+      log "volume $vol stopped" ;;
+    start-volume)
+      local vol; vol="$(volume_arg "${1:?usage: start-volume VOL}")"
+      start_volume "$vol" || die "volume $vol did not start"
+      wait_for 60 "$(mount_of "$vol") mounted again everywhere" all_mounted || die "$vol not re-mounted"
+      wait_for 60 "every mount of $vol to reach every brick" all_clients_connected || die "$vol not fully connected"
+      log "volume $vol started and mounted" ;;
+    heal-off)
+      # Neither the self-heal daemon nor a client's lookup repairs anything: entries that
+      # need healing stay pending, as on a cluster whose heal is slow or stuck.
+      local vol o; vol="$(volume_arg "${1:?usage: heal-off VOL}")"
+      for o in cluster.self-heal-daemon cluster.data-self-heal cluster.metadata-self-heal cluster.entry-self-heal; do
+        gl node1 volume set "$vol" "$o" off >/dev/null || die "volume set $vol $o off failed"
+      done
+      log "self-heal of $vol off" ;;
+    heal-on)
+      local vol o; vol="$(volume_arg "${1:?usage: heal-on VOL}")"
+      for o in cluster.self-heal-daemon cluster.data-self-heal cluster.metadata-self-heal cluster.entry-self-heal; do
+        gl node1 volume set "$vol" "$o" on >/dev/null || die "volume set $vol $o on failed"
+      done
+      wait_heal() { gl node1 volume heal "$vol" >/dev/null 2>&1 || true; [[ "$(heal_pending "$vol")" == 0 ]]; }
+      wait_for 120 "$vol to heal every pending entry" wait_heal || die "$vol still has entries pending heal"
+      log "self-heal of $vol on, nothing pending" ;;
   esac
 }
 
@@ -709,9 +852,10 @@ main() {
     ssh)     cmd_ssh "$@" ;;
     mem)     cmd_mem ;;
     cut-link|restore-link|kill-sshd|start-sshd|stop-dockerd|start-dockerd|stop-gluster|start-gluster|\
-    pause-container|unpause-container|kill-brick|start-bricks|small-dir|remove-small-dir)
+    pause-container|unpause-container|kill-brick|start-bricks|small-dir|remove-small-dir|\
+    stop-volume|start-volume|heal-off|heal-on|hang-brick|resume-brick)
              fault "$cmd" "$@" ;;
-    -h|--help|help|"") sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//' ;;
+    -h|--help|help|"") sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//' ;;
     *) die "unknown command '$cmd' (see testbed.sh --help)" ;;
   esac
 }

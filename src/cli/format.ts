@@ -34,7 +34,11 @@ export function statusJson(all: NodeStatus[]) {
         brickStatusKnown: !v.brickStatusUnknown,
         peersConnected: v.peersConnected,
         peersTotal: v.peersTotal,
+        // false: the pool list could not be read, and the peer counts (0) say nothing.
+        peerStatusKnown: !v.peerStatusUnknown,
         healEntries: v.healEntries ?? null,
+        // known, unknown (could not be read), or notApplicable (distribute, or not started).
+        healState: v.healEntries !== undefined ? 'known' : v.healState === 'unknown' || v.healState === 'reading' ? 'unknown' : 'notApplicable',
         problems: v.problems,
       })),
       glusterError: s.glusterError ?? null,
@@ -53,7 +57,9 @@ export function formatStatusTable(all: NodeStatus[]): string {
     if (s.error) lines.push(`  error: ${s.error.message}${s.error.fingerprint ? ` (${s.error.fingerprint})` : ''}`);
     if (s.storageDriver === 'devicemapper') lines.push('  warning: devicemapper storage: backups take three times as long or longer');
     for (const v of s.volumes) {
-      lines.push(`  volume ${v.name} (${v.type}, ${v.status}): bricks ${v.brickStatusUnknown ? '?' : v.bricksOnline}/${v.bricks} online, peers ${v.peersConnected}/${v.peersTotal} connected${v.healEntries !== undefined ? `, ${v.healEntries} pending heal` : ''}`);
+      const heal = v.healEntries !== undefined ? `, ${v.healEntries} pending heal` : v.healState ? ', heal ? (not read)' : '';
+      const peers = v.peerStatusUnknown ? '?' : `${v.peersConnected}/${v.peersTotal}`;
+      lines.push(`  volume ${v.name} (${v.type}, ${v.status}): bricks ${v.brickStatusUnknown ? '?' : v.bricksOnline}/${v.bricks} online, peers ${peers} connected${heal}`);
       for (const p of v.problems) lines.push(`    ! ${p}`);
     }
     if (s.glusterError) lines.push(`  gluster: ${s.glusterError}`);

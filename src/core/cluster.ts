@@ -12,7 +12,7 @@ import { runContainerAction } from './containerActions';
 import { probeNode } from './probe';
 import { loggedReason } from './nodeErrors';
 import type { GlusterShell } from './glusterShell';
-import { combineVolumeHealth, glusterShellFor, readPeers, readSharedVolumeState, type SharedVolumeState } from './volumeProbe';
+import { glusterShellFor, HealReads, readPeers, readSharedVolumeState, stagedVolumeHealth, type SharedVolumeState } from './volumeProbe';
 import type Docker from 'dockerode';
 
 /** One refresh of several nodes: what they can share is read once per round. */
@@ -69,6 +69,8 @@ export class Cluster extends EventEmitter implements ClusterApi {
   private readonly watches = new Map<string, EventWatch>();
   /** Per node, the gluster prompt its refreshes type at, tied to the docker client it runs on. */
   private readonly shells = new Map<string, { docker: Docker; shell: GlusterShell }>();
+  /** Per node, the heal reads still running there (at most one per volume). */
+  private readonly heals = new Map<string, HealReads>();
   private watching = false;
   private knownVolumes: string[] = [];
 
@@ -150,8 +152,9 @@ export class Cluster extends EventEmitter implements ClusterApi {
     }
     const node = this.node(name);
     const t = this.settings.timeouts;
-    // Bound the whole probe too: the sum of its steps' deadlines plus a margin.
-    const budget = t.connectMs + 2 * t.dockerMs + t.glusterMs + 2000;
+    // Bound the whole probe too: the sum of its steps' deadlines (the volume list, then a heal
+    // summary with a deadline of its own) plus a margin.
+    const budget = t.connectMs + 2 * t.dockerMs + 2 * t.glusterMs + 2000;
     const early = (s: NodeStatus) => {
       if (!this.disposed && this.inflight.get(name) === p) {
         this.statuses.set(name, s);
@@ -160,8 +163,8 @@ export class Cluster extends EventEmitter implements ClusterApi {
     };
     const readVolumes = async (docker: Docker) => {
       const shell = this.shellOf(name, docker);
-      const [shared, peers] = await Promise.all([this.sharedVolumeState(docker, round, shell), readPeers(docker, this.settings, shell)]);
-      return combineVolumeHealth(shared, peers);
+      const [shared, peers] = await Promise.all([this.sharedVolumeState(docker, round, shell, name), readPeers(docker, this.settings, shell)]);
+      return stagedVolumeHealth(shared, peers);
     };
     const p: Promise<NodeStatus> = withDeadline(`status of ${name}`, budget, () =>
       probeNode(node, this.conn(node), this.settings, early, readVolumes),
@@ -205,9 +208,11 @@ export class Cluster extends EventEmitter implements ClusterApi {
    * asks gluster N+2 times instead of 3N, and the nodes no longer contend for the cluster lock.
    * Peers are still read per node, since who is connected is each node's own view.
    */
-  private sharedVolumeState(docker: Docker, round: RefreshRound, shell: GlusterShell): Promise<SharedVolumeState> {
+  private sharedVolumeState(docker: Docker, round: RefreshRound, shell: GlusterShell, node: string): Promise<SharedVolumeState> {
     if (!round.shared) {
-      round.shared = readSharedVolumeState(docker, this.settings, this.knownVolumes, shell);
+      let heals = this.heals.get(node);
+      if (!heals) this.heals.set(node, (heals = new HealReads()));
+      round.shared = readSharedVolumeState(docker, this.settings, this.knownVolumes, shell, heals);
       round.shared.then((s) => (this.knownVolumes = s.volumes.map((v) => v.info.name)), () => undefined);
     }
     return round.shared;

@@ -25,6 +25,13 @@ export class ShellCommandFailed extends Error {
 const END = '</cliOutput>';
 /** Only plain words go to the prompt: it splits on blanks and a newline would start a second command. */
 const PLAIN_WORD = /^[A-Za-z0-9_.:=@/-]+$/;
+/**
+ * The commands measured to answer at the prompt, on distribute and replica volumes alike. Not
+ * `volume heal … info`: glusterd does not answer it, a glfsheal process does, and at a prompt
+ * its answer stays unwritten until the next command is typed (measured on a replica 3 volume:
+ * 12 s later, with the next command's). Anything not listed runs one-shot.
+ */
+const PROMPT_COMMANDS = [/^volume info( \S+)?$/, /^volume status \S+( detail| clients)?$/, /^pool list$/, /^peer status$/];
 const BANNER = /^Welcome to gluster prompt[^\n]*\n?/;
 /** stderr text can come in pieces: wait this long for the rest before failing the call with it. */
 const STDERR_SETTLE_MS = 100;
@@ -63,7 +70,13 @@ export class GlusterShell {
   accepts(argv: string[]): boolean {
     const program = this.opts.program ?? 'gluster';
     const head = [program, ...this.opts.globalArgs];
-    return argv.length > head.length && head.every((w, i) => argv[i] === w) && argv.slice(head.length).every((w) => PLAIN_WORD.test(w));
+    const words = argv.slice(head.length);
+    return (
+      argv.length > head.length &&
+      head.every((w, i) => argv[i] === w) &&
+      words.every((w) => PLAIN_WORD.test(w)) &&
+      PROMPT_COMMANDS.some((c) => c.test(words.join(' ')))
+    );
   }
 
   /**

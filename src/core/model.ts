@@ -71,8 +71,16 @@ export interface VolumeHealth {
   brickList: BrickStatus[];
   peersConnected: number;
   peersTotal: number;
-  /** Pending heal entries on replica/disperse volumes; undefined where heal does not apply. */
+  /** Set when the pool list could not be read: peersConnected and peersTotal (0) say nothing. */
+  peerStatusUnknown?: true;
+  /** Pending heal entries on replica/disperse volumes; undefined where heal does not apply or is not known. */
   healEntries?: number;
+  /**
+   * Only where heal applies and healEntries is not known: 'reading' on the row a refresh shows
+   * before the heal summary came (it is read apart and may take longer), 'unknown' when it
+   * could not be read (failed, or no answer within its deadline).
+   */
+  healState?: 'reading' | 'unknown';
   /** Human-readable reasons the volume is not healthy (empty when it is). */
   problems: string[];
 }

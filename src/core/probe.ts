@@ -8,7 +8,7 @@ import { DeadlineError, withDeadline } from './deadline';
 import type { BackupArchive, ContainerInfo, ContainerState, NodeStatus, VolumeHealth } from './model';
 import type { NodeConnection } from './nodeConnection';
 import { toNodeError } from './nodeErrors';
-import { readVolumeHealth } from './volumeProbe';
+import { readVolumeHealth, type StagedVolumeHealth } from './volumeProbe';
 
 /** Archives the seed procedure writes, plus our in-progress `.partial` files. */
 export const ARCHIVE_NAME = /^datarobot-gluster-backup-.+\.tar(\.gz|\.zst)?(\.partial)?$/;
@@ -72,14 +72,15 @@ function dockerInfo(docker: Docker, signal: AbortSignal): Promise<{ Driver?: str
 
 /**
  * `onEarly` receives the status without volume health as soon as the container state is known,
- * when gluster still has to be asked (see NodeStatus.volumesPending).
+ * when gluster still has to be asked (see NodeStatus.volumesPending), and again with the
+ * volume rows when a heal summary is still on its way (VolumeHealth.healState 'reading').
  */
 export async function probeNode(
   node: NodeConfig,
   conn: NodeConnection,
   settings: Settings,
   onEarly?: (s: NodeStatus) => void,
-  readVolumes: (docker: Docker) => Promise<VolumeHealth[]> = (d) => readVolumeHealth(d, settings),
+  readVolumes: (docker: Docker) => Promise<StagedVolumeHealth> = (d) => readVolumeHealth(d, settings).then((volumes) => ({ volumes })),
 ): Promise<NodeStatus> {
   const t = settings.timeouts;
   const status: NodeStatus = {
@@ -131,7 +132,13 @@ export async function probeNode(
   if (status.container?.state === 'running') {
     onEarly?.({ ...status, volumesPending: true, checkedAt: new Date().toISOString() });
     try {
-      status.volumes = await withDeadline('gluster', t.glusterMs, () => readVolumes(docker));
+      // The volume list and brick status have this deadline; a heal summary has its own.
+      const staged = await withDeadline('gluster', t.glusterMs, () => readVolumes(docker));
+      status.volumes = staged.volumes;
+      if (staged.later) {
+        onEarly?.({ ...status, checkedAt: new Date().toISOString() });
+        status.volumes = await staged.later;
+      }
     } catch (e) {
       status.glusterError =
         e instanceof DeadlineError

@@ -3,7 +3,7 @@
 // retried a few times.
 import type Docker from 'dockerode';
 import type { Settings } from './config';
-import { sleep } from './deadline';
+import { sleep, withDeadline } from './deadline';
 import { execInContainer } from './docker/exec';
 import { GlusterShell, ShellCommandFailed, ShellUnavailable } from './glusterShell';
 import type { VolumeHealth } from './model';
@@ -31,7 +31,7 @@ import {
 const BUSY_RETRIES = 3;
 
 /** One gluster call: at the node's running prompt when there is one (see glusterShell.ts), else one-shot. */
-async function once(docker: Docker, settings: Settings, argv: string[], shell?: GlusterShell): Promise<{ stdout: string; exitCode: number }> {
+async function once(docker: Docker, settings: Settings, argv: string[], shell?: GlusterShell, execMs = settings.timeouts.glusterMs): Promise<{ stdout: string; exitCode: number }> {
   if (shell?.accepts(argv)) {
     try {
       // The prompt says failure in the XML (opRet), as the one-shot CLI does with exit 0.
@@ -41,14 +41,14 @@ async function once(docker: Docker, settings: Settings, argv: string[], shell?: 
       if (!(e instanceof ShellUnavailable)) throw e;
     }
   }
-  const r = await execInContainer(docker, settings.containerName, argv, settings.timeouts.glusterMs);
+  const r = await execInContainer(docker, settings.containerName, argv, execMs);
   // gluster reports failure in the XML even with exit 0, and text on stderr with no XML.
   return { stdout: r.stdout.trim() ? r.stdout : r.stderr, exitCode: r.exitCode };
 }
 
-async function gluster(docker: Docker, settings: Settings, argv: string[], shell?: GlusterShell): Promise<{ stdout: string; exitCode: number }> {
+async function gluster(docker: Docker, settings: Settings, argv: string[], shell?: GlusterShell, execMs?: number): Promise<{ stdout: string; exitCode: number }> {
   for (let attempt = 0; ; attempt++) {
-    const out = await once(docker, settings, argv, shell);
+    const out = await once(docker, settings, argv, shell, execMs);
     try {
       checkCliResult(out.stdout, out.exitCode);
       return out;
@@ -66,18 +66,58 @@ export function cliTimeoutS(settings: Settings): number {
 
 /** What is the same whichever node is asked: the volumes, their brick status and heal state. */
 export interface SharedVolumeState {
-  volumes: { info: GlusterVolumeInfo; status?: GlusterVolumeStatus; heal?: GlusterHealInfo }[];
+  /** `status` is undefined where it could not be read: that volume's bricks are unknown, no other's. */
+  volumes: { info: GlusterVolumeInfo; status?: GlusterVolumeStatus }[];
+  /**
+   * Heal summaries of the started replica and disperse volumes, by name; undefined where one
+   * could not be read. Read one-shot beside the rest, so it may settle after the rows are shown.
+   */
+  heal: Promise<Map<string, GlusterHealInfo | undefined>>;
+}
+
+/**
+ * One heal read per volume at a time, per node. Heal info is answered by a glfsheal process
+ * that ignores gluster's --timeout and can hang while a brick is unreachable; our deadline
+ * frees the caller but not that process, so a refresh every few seconds would otherwise pile
+ * them up in the container. A caller that comes while one is running waits for that one.
+ */
+export class HealReads {
+  private readonly running = new Map<string, Promise<GlusterHealInfo>>();
+
+  read(docker: Docker, settings: Settings, volume: string): Promise<GlusterHealInfo | undefined> {
+    let p = this.running.get(volume);
+    if (!p) {
+      // Never at the prompt (see glusterShell.ts): one-shot. The exec is followed for as long
+      // as glfsheal may plausibly run, since it runs on whether we wait or not; callers wait
+      // only their own deadline below.
+      const followMs = Math.max(60_000, 5 * settings.timeouts.glusterMs);
+      p = gluster(docker, settings, healInfoArgv(volume, true, { timeoutS: cliTimeoutS(settings) }), undefined, followMs).then((r) => parseHealSummary(r.stdout, r.exitCode));
+      this.running.set(volume, p);
+      const done = () => {
+        if (this.running.get(volume) === p) this.running.delete(volume);
+      };
+      p.then(done, done);
+    }
+    return withDeadline(`gluster volume heal ${volume} info summary`, settings.timeouts.glusterMs, () => p!).catch(() => undefined);
+  }
 }
 
 /**
  * `known`: volume names from the last read. Their status is asked at the same time as the
  * volume list (volumes rarely change), which halves the latency; a volume not known yet is
- * asked once the list has it.
+ * asked once the list has it. Only the volume list can fail the whole read: every other call
+ * has its own deadline and its failure leaves only its own piece unknown.
  */
-export async function readSharedVolumeState(docker: Docker, settings: Settings, known: string[] = [], shell?: GlusterShell): Promise<SharedVolumeState> {
+export async function readSharedVolumeState(
+  docker: Docker,
+  settings: Settings,
+  known: string[] = [],
+  shell?: GlusterShell,
+  heals: HealReads = new HealReads(),
+): Promise<SharedVolumeState> {
   const o = { timeoutS: cliTimeoutS(settings) };
   const statusOf = (name: string) =>
-    gluster(docker, settings, volumeStatusArgv(name, false, o), shell)
+    withDeadline(`gluster volume status ${name}`, settings.timeouts.glusterMs, () => gluster(docker, settings, volumeStatusArgv(name, false, o), shell))
       .then((r) => parseVolumeStatus(r.stdout, r.exitCode))
       .catch(() => undefined);
   // Measured on the test bed: `volume status all` takes about 4 s and, while another node holds
@@ -86,38 +126,52 @@ export async function readSharedVolumeState(docker: Docker, settings: Settings, 
   const early = new Map(known.map((n) => [n, statusOf(n)]));
   const infoOut = await gluster(docker, settings, volumeInfoArgv(undefined, o), shell);
   const infos = parseVolumeInfo(infoOut.stdout, infoOut.exitCode);
-  const volumes = await Promise.all(
-    infos.map(async (info) => {
-      if (info.status !== 'Started') return { info };
-      const [status, heal] = await Promise.all([
-        early.get(info.name) ?? statusOf(info.name),
-        healApplies(info)
-          ? gluster(docker, settings, healInfoArgv(info.name, true, o), shell)
-              .then((r) => parseHealSummary(r.stdout, r.exitCode))
-              // Heal info hangs or fails while bricks are down; health still reports the bricks.
-              .catch(() => undefined)
-          : undefined,
-      ]);
-      return { info, status, heal };
-    }),
-  );
-  return { volumes };
+  const healing = infos.filter((i) => i.status === 'Started' && healApplies(i));
+  const heal = Promise.all(healing.map(async (i) => [i.name, await heals.read(docker, settings, i.name)] as const)).then((pairs) => new Map(pairs));
+  const volumes = await Promise.all(infos.map(async (info) => (info.status !== 'Started' ? { info } : { info, status: await (early.get(info.name) ?? statusOf(info.name)) })));
+  return { volumes, heal };
 }
 
-/** The pool as this node's glusterd sees it: which peers it is connected to. */
-export async function readPeers(docker: Docker, settings: Settings, shell?: GlusterShell): Promise<GlusterPeer[]> {
-  const r = await gluster(docker, settings, poolListArgv({ timeoutS: cliTimeoutS(settings) }), shell);
-  return parsePoolList(r.stdout, r.exitCode);
+/** The pool as this node's glusterd sees it (who is connected), or undefined when it could not be read. */
+export async function readPeers(docker: Docker, settings: Settings, shell?: GlusterShell): Promise<GlusterPeer[] | undefined> {
+  return withDeadline('gluster pool list', settings.timeouts.glusterMs, () => gluster(docker, settings, poolListArgv({ timeoutS: cliTimeoutS(settings) }), shell))
+    .then((r) => parsePoolList(r.stdout, r.exitCode))
+    .catch(() => undefined);
 }
 
-export function combineVolumeHealth(shared: SharedVolumeState, peers: GlusterPeer[]): VolumeHealth[] {
-  return shared.volumes.map((v) => computeVolumeHealth(v.info, v.status, peers, v.heal));
+/**
+ * `heal`: the settled heal summaries, or undefined while they are still being read (the
+ * volumes where heal applies then say 'reading').
+ */
+export function combineVolumeHealth(shared: SharedVolumeState, peers: GlusterPeer[] | undefined, heal?: Map<string, GlusterHealInfo | undefined>): VolumeHealth[] {
+  return shared.volumes.map((v) => {
+    const applies = v.info.status === 'Started' && healApplies(v.info);
+    const h = !applies ? undefined : !heal ? 'reading' : (heal.get(v.info.name) ?? 'unknown');
+    return computeVolumeHealth(v.info, v.status, peers, h);
+  });
 }
 
-/** Everything from one node's glusterd (used where one node is all there is to ask). */
+/** Volume rows now, and where a heal summary is still on its way, the rows with it later. */
+export interface StagedVolumeHealth {
+  volumes: VolumeHealth[];
+  /** Settles within the heal read's own deadline; heal unknown then, never a failure. */
+  later?: Promise<VolumeHealth[]>;
+}
+
+export async function stagedVolumeHealth(shared: SharedVolumeState, peers: GlusterPeer[] | undefined): Promise<StagedVolumeHealth> {
+  // Already settled (another node of the round read it, or it was quick): one stage, no flicker.
+  const NOT_YET = Symbol('not yet');
+  const settled = await Promise.race([shared.heal, Promise.resolve(NOT_YET)]);
+  if (settled !== NOT_YET) return { volumes: combineVolumeHealth(shared, peers, settled) };
+  const volumes = combineVolumeHealth(shared, peers);
+  if (!volumes.some((v) => v.healState === 'reading')) return { volumes };
+  return { volumes, later: shared.heal.then((h) => combineVolumeHealth(shared, peers, h)) };
+}
+
+/** Everything from one node's glusterd, heal included (used where one node is all there is to ask). */
 export async function readVolumeHealth(docker: Docker, settings: Settings): Promise<VolumeHealth[]> {
   const [shared, peers] = await Promise.all([readSharedVolumeState(docker, settings), readPeers(docker, settings)]);
-  return combineVolumeHealth(shared, peers);
+  return combineVolumeHealth(shared, peers, await shared.heal);
 }
 
 export async function forceStartVolume(docker: Docker, settings: Settings, volume: string): Promise<void> {

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import type Docker from 'dockerode';
 import { Cluster } from '../../src/core/cluster';
 import { execStreaming } from '../../src/core/docker/execStream';
+import { execInContainer } from '../../src/core/docker/exec';
 import { inGluster, testbedSettings, waitFor } from './helpers/testbed';
 
 // 3 million lines of seq: 22,888,896 bytes, more than the 8 MiB held before the stream pauses.
@@ -64,5 +65,12 @@ describe('execStreaming with its output held', () => {
     await assert.rejects(run, /the archive index failed/);
     assert.equal(delivered.length, 0);
     await waitFor('seq to end once its reader is gone', 15_000, () => !seqRunning() || undefined);
+  });
+
+  test('a command read whole that prints past its bound is stopped with a clear error, not read into memory', async () => {
+    // 3 MB of "y" lines against a bound of 1 MiB; the same command under the bound is read whole.
+    await assert.rejects(execInContainer(docker, 'gluster', ['sh', '-c', 'yes | head -c 3000000'], 20_000, 1024 * 1024), /yes \| head -c 3000000 in container gluster printed more than 1 MiB: stopped reading it/);
+    const r = await execInContainer(docker, 'gluster', ['sh', '-c', 'yes | head -c 1000000'], 20_000, 1024 * 1024);
+    assert.equal(r.stdout.length, 1_000_000);
   });
 });

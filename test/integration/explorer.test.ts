@@ -1,5 +1,5 @@
 // The explorer model against the real test bed: three data nodes over SSH, each with its own
-// dockerd and a gluster container running GlusterFS with one distributed volume.
+// dockerd and a gluster container running GlusterFS with a distribute and a replica 3 volume.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Cluster } from '../../src/core/cluster';
@@ -13,7 +13,7 @@ describe('explorer model on the test bed', () => {
   });
   after(() => cluster.dispose());
 
-  test('every node is reachable with its gluster container running and a healthy volume', async () => {
+  test('every node is reachable with its gluster container running and both volumes healthy', async () => {
     const names = rawConfig().nodes.map((n) => n.name);
     assert.ok(names.length >= 3, `expected at least 3 test bed nodes, got ${names.length}`);
     const all = await cluster.refreshAll();
@@ -36,6 +36,18 @@ describe('explorer model on the test bed', () => {
       assert.equal(gv0.peersTotal, names.length);
       assert.equal(gv0.peersConnected, names.length, 'every pool member is connected');
       assert.deepEqual(gv0.problems, []);
+      assert.equal(gv0.healEntries, undefined, 'heal does not apply to a distribute volume');
+      assert.equal(gv0.healState, undefined);
+      const gvrep = s.volumes.find((v) => v.name === 'gvrep');
+      assert.ok(gvrep, `${s.name} sees volume gvrep`);
+      assert.equal(gvrep.type, 'Replicate');
+      assert.equal(gvrep.status, 'Started');
+      assert.equal(gvrep.bricks, 3);
+      assert.equal(gvrep.bricksOnline, 3, JSON.stringify(gvrep.problems));
+      assert.equal(gvrep.brickStatusUnknown, undefined);
+      assert.equal(gvrep.healEntries, 0);
+      assert.equal(gvrep.healState, undefined);
+      assert.deepEqual(gvrep.problems, []);
     }
   });
 

@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type Docker from 'dockerode';
 import { Cluster } from '../../src/core/cluster';
-import { parsePoolList, parseVolumeInfo, parseVolumeStatus, poolListArgv, volumeInfoArgv, volumeStatusArgv } from '../../src/core/gluster';
+import { healInfoArgv, parsePoolList, parseVolumeInfo, parseVolumeStatus, poolListArgv, volumeInfoArgv, volumeStatusArgv } from '../../src/core/gluster';
 import { GlusterShell, ShellCommandFailed, ShellUnavailable } from '../../src/core/glusterShell';
 import { cliTimeoutS, glusterShellFor } from '../../src/core/volumeProbe';
 import { inGluster, testbedSettings, waitFor } from './helpers/testbed';
@@ -90,12 +90,38 @@ describe('gluster prompt (GlusterShell) on the test bed', () => {
     }
   });
 
-  test('a command the prompt does not know ends it: that call fails as unavailable, the next starts a new prompt', async () => {
+  test('a prompt that ends fails that call as unavailable, and the next call starts a new one', async () => {
+    // `head -n 1` stands in for a prompt that exits after one line (as gluster does after a
+    // usage text): the call gets no XML, only the end.
+    const shell = new GlusterShell(docker, { container: settings.containerName, program: 'head', globalArgs: ['-n', '1'] });
+    try {
+      await assert.rejects(shell.run(['head', '-n', '1', 'pool', 'list'], 20_000), (e: Error) => e instanceof ShellUnavailable && /ended/.test(e.message));
+      // Not "closed": a fresh process was started for it, and ended the same way.
+      await assert.rejects(shell.run(['head', '-n', '1', 'pool', 'list'], 20_000), (e: Error) => e instanceof ShellUnavailable && /ended/.test(e.message));
+    } finally {
+      shell.close();
+    }
+  });
+
+  test('only the commands measured at the prompt go there: heal info, on any volume, never does', async () => {
     const shell = glusterShellFor(docker, settings);
     try {
+      for (const argv of [volumeInfoArgv(undefined, o), volumeInfoArgv('gvrep', o), volumeStatusArgv('gvrep', false, o), volumeStatusArgv('gvrep', true, o), poolListArgv(o)]) {
+        assert.equal(shell.accepts(argv), true, argv.join(' '));
+      }
+      for (const vol of ['gv0', 'gvrep']) {
+        for (const summary of [false, true]) {
+          const argv = healInfoArgv(vol, summary, o);
+          assert.equal(shell.accepts(argv), false, argv.join(' '));
+          await assert.rejects(shell.run(argv, 5_000), (e: Error) => e instanceof ShellUnavailable && /not for the prompt/.test(e.message));
+        }
+      }
       const head = poolListArgv(o).slice(0, -2);
-      await assert.rejects(shell.run([...head, 'volume', 'bogusword'], 20_000), (e: Error) => e instanceof ShellUnavailable && /ended/.test(e.message));
-      assert.match(await shell.run(poolListArgv(o), 20_000), /<peerStatus>/);
+      assert.equal(shell.accepts([...head, 'volume', 'bogusword']), false);
+      assert.equal(prompts('node1'), 0, 'none of these started a prompt');
+      // And on the replica volume the prompt answers what it does take, like the one-shot CLI.
+      const status = parseVolumeStatus(await ask(shell, volumeStatusArgv('gvrep', false, o)), 0);
+      assert.deepEqual(status.bricks.map((b) => b.online), [true, true, true]);
     } finally {
       shell.close();
     }
@@ -128,9 +154,10 @@ describe('gluster prompt (GlusterShell) on the test bed', () => {
   });
 
   test('text on stderr instead of XML fails the call with that text', async () => {
+    // `sh` reads the command line as a shell would and says on stderr that it has no such command.
     const shell = new GlusterShell(docker, { container: settings.containerName, program: 'sh', globalArgs: [] });
     try {
-      await assert.rejects(shell.run(['sh', 'ls', '/no-such-dir-for-the-shell'], 5_000), (e: Error) => e instanceof ShellCommandFailed && /no-such-dir-for-the-shell/.test(e.message));
+      await assert.rejects(shell.run(['sh', 'volume', 'info'], 5_000), (e: Error) => e instanceof ShellCommandFailed && /volume: not found/.test(e.message));
     } finally {
       shell.close();
     }
@@ -141,7 +168,10 @@ describe('gluster prompt (GlusterShell) on the test bed', () => {
     try {
       for (let i = 0; i < 3; i++) {
         const all = await c.refreshAll();
-        for (const s of all) assert.ok(s.volumes.some((v) => v.name === 'gv0' && v.bricksOnline === 3), `${s.name}: ${s.glusterError}`);
+        for (const s of all) {
+          assert.ok(s.volumes.some((v) => v.name === 'gv0' && v.bricksOnline === 3), `${s.name}: ${s.glusterError}`);
+          assert.ok(s.volumes.some((v) => v.name === 'gvrep' && v.bricksOnline === 3 && v.healEntries === 0), `${s.name}: ${JSON.stringify(s.volumes.find((v) => v.name === 'gvrep'))}`);
+        }
       }
       for (const n of ['node1', 'node2', 'node3']) assert.equal(prompts(n), 1, n);
     } finally {

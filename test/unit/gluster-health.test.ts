@@ -149,3 +149,34 @@ test('heal applies to the replica only', () => {
   assert.equal(healApplies(s.info('gv0')), false);
   assert.equal(healApplies(s.info('gvrep')), true);
 });
+
+test('each piece that could not be read is unknown on its own: peers, heal count', () => {
+  const s = load('status-healthy');
+  const noPeers = computeVolumeHealth(s.info('gvrep'), s.status('gvrep'), undefined, s.summary);
+  assert.equal(noPeers.peerStatusUnknown, true);
+  assert.deepEqual([noPeers.peersConnected, noPeers.peersTotal], [0, 0]);
+  assert.equal(noPeers.bricksOnline, 2, 'brick status stands without the pool list (matched by name)');
+  assert.equal(noPeers.healEntries, 0, 'and so does the heal count');
+  assert.deepEqual(noPeers.problems, ['peer status unknown: the pool list could not be read']);
+
+  const reading = computeVolumeHealth(s.info('gvrep'), s.status('gvrep'), s.pool, 'reading');
+  assert.equal(reading.healState, 'reading');
+  assert.equal(reading.healEntries, undefined);
+  assert.deepEqual(reading.problems, [], 'a count on its way is no problem yet');
+
+  const unknown = computeVolumeHealth(s.info('gvrep'), s.status('gvrep'), s.pool, 'unknown');
+  assert.equal(unknown.healState, 'unknown');
+  assert.equal(unknown.bricksOnline, 2);
+  assert.deepEqual(unknown.problems, ['heal state of volume gvrep unknown: heal info did not answer']);
+
+  // A summary in which no brick could be read says nothing about the count either.
+  const unread = parseHealSummary(sample('status-node2-stop', 'heal-summary-gvrep.xml').stdout);
+  const allUnread = { ...unread, bricks: unread.bricks.map((b) => ({ ...b, entries: undefined, connected: false })), unreadBricks: unread.bricks.length };
+  const none = computeVolumeHealth(s.info('gvrep'), s.status('gvrep'), s.pool, allUnread);
+  assert.equal(none.healEntries, undefined);
+  assert.equal(none.healState, 'unknown');
+
+  const healthy = computeVolumeHealth(s.info('gvrep'), s.status('gvrep'), s.pool, s.summary);
+  assert.equal(healthy.healState, undefined);
+  assert.equal(healthy.peerStatusUnknown, undefined);
+});

@@ -235,3 +235,8 @@ test('heal on the distribute volume is "not applicable", in every scenario', () 
     }
   }
 });
+
+test('XML the validator passes but the parser rejects (a NUL in the declaration) is malformed, not a crash', () => {
+  const xml = sample('status-healthy', 'pool-list.xml').stdout.replace('standalone="yes"?>', 'standalone="yes\0?>');
+  assert.throws(() => parsePoolList(xml, 0), (e: Error) => e instanceof GlusterCliError && e.kind === 'malformed' && /gluster printed malformed XML/.test(e.message));
+});

@@ -19,11 +19,18 @@ export class ExecError extends Error {
   }
 }
 
+/**
+ * What a command may print before it is stopped: everything here is read whole into memory,
+ * and what a node prints is not ours to trust. Long outputs go through execStreaming.
+ */
+export const MAX_EXEC_OUTPUT = 32 * 1024 * 1024;
+
 export async function execInContainer(
   docker: Docker,
   container: string,
   argv: string[],
   deadlineMs: number,
+  maxOutput = MAX_EXEC_OUTPUT,
 ): Promise<ExecResult> {
   const what = `${argv.slice(0, 3).join(' ')} in container ${container}`;
   return withDeadline(what, deadlineMs, async (signal) => {
@@ -39,10 +46,19 @@ export async function execInContainer(
     signal.addEventListener('abort', onAbort, { once: true });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
+    let printed = 0;
+    let tooMuch = false;
     const so = new PassThrough();
     const se = new PassThrough();
-    so.on('data', (b: Buffer) => out.push(b));
-    se.on('data', (b: Buffer) => err.push(b));
+    const keep = (into: Buffer[]) => (b: Buffer) => {
+      printed += b.length;
+      if (printed > maxOutput) {
+        tooMuch = true;
+        stream.destroy();
+      } else into.push(b);
+    };
+    so.on('data', keep(out));
+    se.on('data', keep(err));
     docker.modem.demuxStream(stream, so, se);
     await new Promise<void>((resolve, reject) => {
       stream.on('end', resolve);
@@ -50,6 +66,7 @@ export async function execInContainer(
       stream.on('error', reject);
     });
     signal.removeEventListener('abort', onAbort);
+    if (tooMuch) throw new ExecError(`${what} printed more than ${Math.round(maxOutput / 1048576)} MiB: stopped reading it`);
     const info = await exec.inspect();
     const result: ExecResult = {
       exitCode: info.ExitCode ?? -1,

@@ -8,15 +8,19 @@ import type { GlusterBrickProcess, GlusterHealInfo, GlusterPeer, GlusterVolumeIn
  * @param status  `volume status VOL`; undefined when it could not be read (or the volume is
  *                not started), in which case no brick counts as online.
  * @param peers   `pool list` (preferred) or `peer status`; with the latter the answering node,
- *                which is missing from it, is counted as one connected peer.
- * @param heal    `volume heal VOL info [summary]`; leave out where heal does not apply.
+ *                which is missing from it, is counted as one connected peer. Undefined when it
+ *                could not be read: the peers are then unknown, the rest still stands.
+ * @param heal    `volume heal VOL info [summary]`, or why there is none yet ('reading') or
+ *                will be none ('unknown'); leave out where heal does not apply.
  */
 export function computeVolumeHealth(
   info: GlusterVolumeInfo,
   status: GlusterVolumeStatus | undefined,
-  peers: GlusterPeer[],
-  heal?: GlusterHealInfo,
+  peersRead: GlusterPeer[] | undefined,
+  healRead?: GlusterHealInfo | 'reading' | 'unknown',
 ): VolumeHealth {
+  const peers = peersRead ?? [];
+  const heal = typeof healRead === 'object' ? healRead : undefined;
   const problems: string[] = [];
   const started = info.status === 'Started';
   if (!started) problems.push(`volume ${info.name} is ${info.status}`);
@@ -42,8 +46,9 @@ export function computeVolumeHealth(
 
   const others = peers.filter((p) => !p.self);
   for (const p of others) if (!p.connected) problems.push(`peer ${p.hostname} is disconnected`);
+  if (!peersRead) problems.push('peer status unknown: the pool list could not be read');
   // peer status leaves out the node that answered; it is up, since it answered.
-  const selfMissing = !peers.some((p) => p.self) ? 1 : 0;
+  const selfMissing = peersRead && !peers.some((p) => p.self) ? 1 : 0;
 
   let healEntries: number | undefined;
   if (heal) {
@@ -59,6 +64,7 @@ export function computeVolumeHealth(
       problems.push(`${plural(heal.splitBrainEntries, 'entry', 'entries')} in split-brain`);
     }
   }
+  if (healRead === 'unknown' && started) problems.push(`heal state of volume ${info.name} unknown: heal info did not answer`);
 
   const result: VolumeHealth = {
     name: info.name,
@@ -72,7 +78,9 @@ export function computeVolumeHealth(
     problems,
   };
   if (healEntries !== undefined) result.healEntries = healEntries;
+  else if (healRead !== undefined && started) result.healState = healRead === 'reading' ? 'reading' : 'unknown';
   if (started && !status) result.brickStatusUnknown = true;
+  if (!peersRead) result.peerStatusUnknown = true;
   return result;
 }
 

@@ -37,7 +37,15 @@ export function parseCliOutput(stdout: string, exitCode?: number): XmlNode {
       { exitCode },
     );
   }
-  const root = obj(parser.parse(text)).cliOutput;
+  let parsed: unknown;
+  try {
+    parsed = parser.parse(text);
+  } catch (e) {
+    // The validator lets some malformed documents through that the parser then rejects
+    // (a NUL byte inside the XML declaration, found by the property test).
+    throw new GlusterCliError('malformed', `gluster printed malformed XML (${(e as Error).message})`, { exitCode });
+  }
+  const root = obj(parsed).cliOutput;
   if (!isNode(root)) {
     throw new GlusterCliError('malformed', `gluster XML has no <cliOutput>: ${excerpt(text)}`, { exitCode });
   }

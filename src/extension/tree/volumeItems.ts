@@ -12,9 +12,20 @@ export function bricksOnlineText(v: VolumeHealth): string {
 }
 
 export function volumeSummary(v: VolumeHealth): string {
-  const parts = [v.type, v.status, `bricks ${bricksOnlineText(v)}/${v.bricks}`, `peers ${v.peersConnected}/${v.peersTotal}`];
-  if (v.healEntries !== undefined) parts.push(`heal ${v.healEntries}`);
+  const parts = [v.type, v.status, `bricks ${bricksOnlineText(v)}/${v.bricks}`, `peers ${peersText(v)}`];
+  const heal = healText(v);
+  if (heal) parts.push(`heal ${heal}`);
   return parts.join(' · ');
+}
+
+function peersText(v: VolumeHealth): string {
+  return v.peerStatusUnknown ? '?' : `${v.peersConnected}/${v.peersTotal}`;
+}
+
+/** Entries pending heal; "…" while the count is on its way, "?" when it could not be read. */
+export function healText(v: VolumeHealth): string | undefined {
+  if (v.healEntries !== undefined) return String(v.healEntries);
+  return v.healState === 'reading' ? '…' : v.healState === 'unknown' ? '?' : undefined;
 }
 
 export class VolumeItem extends TreeNode {
@@ -33,8 +44,10 @@ export class VolumeItem extends TreeNode {
     item.iconPath = bad ? new vscode.ThemeIcon('warning', colors.warn) : new vscode.ThemeIcon('database', colors.green);
     item.contextValue = bad ? 'volume:problems' : 'volume';
     const tip = new vscode.MarkdownString(`**${md(v.name)}**: ${md(v.type)}, ${md(v.status)}\n\n`);
-    tip.appendMarkdown(`Bricks online: ${bricksOnlineText(v)} of ${v.bricks}  \nPeers connected: ${v.peersConnected} of ${v.peersTotal}`);
-    if (v.healEntries !== undefined) tip.appendMarkdown(`  \nEntries waiting to heal: ${v.healEntries}`);
+    tip.appendMarkdown(`Bricks online: ${bricksOnlineText(v)} of ${v.bricks}  \nPeers connected: ${v.peerStatusUnknown ? 'unknown (the pool list could not be read)' : `${v.peersConnected} of ${v.peersTotal}`}`);
+    if (v.healEntries !== undefined) tip.appendMarkdown(`  \nEntries waiting to heal: ${v.healEntries}${v.healEntries > 0 ? ' (the replicas differ until the self-heal daemon has copied them)' : ''}`);
+    else if (v.healState === 'reading') tip.appendMarkdown('  \nEntries waiting to heal: being read');
+    else if (v.healState === 'unknown') tip.appendMarkdown('  \nEntries waiting to heal: unknown (heal info did not answer)');
     if (bad) tip.appendMarkdown(`\n\n${v.problems.map((p) => `- ${md(p)}`).join('\n')}`);
     item.tooltip = tip;
     return item;

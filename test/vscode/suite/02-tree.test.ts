@@ -23,22 +23,29 @@ describe('tree provider over the real test bed', () => {
     }
   });
 
-  it('a node opens to its container, storage driver, volume health and backups', async () => {
+  it('a node opens to its container, storage driver, the health of both volumes and backups', async () => {
     const api = await activated();
     // A read that met glusterd busy with another client's transaction past the retries shows
-    // the brick status as unknown ("bricks ?/3"), truthfully; the next refresh reads it.
-    const kids = await eventually('node2 volume health read, brick status known', 30_000, async () => {
+    // the brick status as unknown ("bricks ?/3"), truthfully, and a heal count is shown as
+    // "heal …" until it has come; the next refresh reads them.
+    const settled = (d: string) => !/bricks \?\/|heal [?…]/.test(d);
+    const kids = await eventually('node2 volume health read, brick status and heal count known', 30_000, async () => {
       const k = await childRows(api, 'node2');
-      const vol = k.find((r) => r.label === 'volume gv0');
-      if (vol && /bricks \?\//.test(vol.description)) await vscode.commands.executeCommand('glusterBackup.refresh');
-      return vol && !/bricks \?\//.test(vol.description) ? k : undefined;
+      const vols = k.filter((r) => r.label.startsWith('volume '));
+      if (vols.length === 2 && vols.every((v) => settled(v.description))) return k;
+      await vscode.commands.executeCommand('glusterBackup.refresh');
+      return undefined;
     });
-    assert.deepEqual(kids.map((r) => r.label), ['container gluster', 'storage driver', 'volume gv0', 'backups']);
+    assert.deepEqual(kids.map((r) => r.label), ['container gluster', 'storage driver', 'volume gv0', 'volume gvrep', 'backups']);
     assert.match(kids[0].description, /^Up\b.* · gluster-testbed:[0-9a-f]+$/);
     assert.equal(kids[1].description, 'overlay2');
     assert.equal(kids[2].description, 'Distribute · Started · bricks 3/3 · peers 3/3');
     assert.equal(kids[2].contextValue, 'volume');
-    assert.match(kids[3].description, /archives? in \/opt\/datarobot\/data\/backups\/gluster$/);
+    assert.equal(kids[3].description, 'Replicate · Started · bricks 3/3 · peers 3/3 · heal 0');
+    assert.equal(kids[3].contextValue, 'volume');
+    assert.match(kids[4].description, /archives? in \/opt\/datarobot\/data\/backups\/gluster$/);
+    const repBricks = await childRows(api, 'node2', /^volume gvrep$/);
+    assert.deepEqual(repBricks.map((b) => b.label).sort(), ['10.213.51.11:/bricks/gvrep', '10.213.51.12:/bricks/gvrep', '10.213.51.13:/bricks/gvrep']);
     const bricks = await childRows(api, 'node2', /^volume gv0$/);
     assert.deepEqual(bricks.map((b) => b.contextValue), ['brick:online', 'brick:online', 'brick:online']);
     assert.deepEqual(bricks.map((b) => b.label).sort(), ['10.213.51.11:/bricks/gv0', '10.213.51.12:/bricks/gv0', '10.213.51.13:/bricks/gv0']);

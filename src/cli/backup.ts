@@ -34,7 +34,10 @@ export async function runBackup(
   const pre = await preflight(cluster, jobs, { compression: opts.compression, ...(o.node ? { node: o.node } : {}), ...(o.backupDir ? { backupDir: o.backupDir } : {}) });
   const out = o.json ? io.stderr : io.stdout;
   out.write(`preflight${pre.node ? ` (tar will run on ${pre.node})` : ''}:\n`);
-  for (const c of pre.checks) out.write(`  ${MARK[c.verdict]} ${c.title}: ${c.reason}\n`);
+  for (const c of pre.checks) {
+    out.write(`  ${MARK[c.verdict]} ${c.title}: ${c.reason}\n`);
+    for (const n of c.notes ?? []) out.write(`       note: ${n}\n`);
+  }
   const known = new Set(pre.checks.map((c) => c.id as string));
   for (const ov of o.overrides) if (!known.has(ov.check)) throw new Error(`--override ${ov.check}: no such check (checks: ${[...known].join(', ')})`);
   const stop = blocking(pre, o.overrides);

@@ -12,6 +12,7 @@ import type { NodeConnection } from './nodeConnection';
 import { toNodeError } from './nodeErrors';
 import { inspectContainer } from './probe';
 import { readVolumeHealth, forceStartVolume } from './volumeProbe';
+import { mountAt, parseMountinfo, type PathMount } from './gluster/mounts';
 
 /** Seconds docker waits for glusterd to exit before it kills it. */
 const STOP_GRACE_S = 30;
@@ -153,17 +154,13 @@ export function parseMountReach(text: string): { connected: number; total: numbe
   return { connected: flags.filter((f) => f !== '0').length, total: flags.length };
 }
 
-export async function isMounted(docker: Docker, settings: Settings): Promise<boolean> {
-  // /proc/self/mountinfo is the container's own view; fuse.glusterfs is the FUSE client type.
+/** What is at `path` in the container, from its own mount table. */
+export async function readPathMount(docker: Docker, settings: Settings, path = settings.glusterPath): Promise<PathMount> {
   const r = await execInContainer(docker, settings.containerName, ['cat', '/proc/self/mountinfo'], settings.timeouts.dockerMs);
-  return r.stdout.split('\n').some((line) => {
-    const [pre, post] = line.split(' - ');
-    const mountPoint = unescapeMountinfo(pre?.split(' ')[4] ?? '');
-    return mountPoint === settings.glusterPath && (post ?? '').startsWith('fuse.glusterfs');
-  });
+  if (r.exitCode !== 0) throw new Error(`cannot read the mount table in the ${settings.containerName} container: ${r.stderr.trim() || `exit ${r.exitCode}`}`);
+  return mountAt(parseMountinfo(r.stdout), path);
 }
 
-/** mountinfo writes space, tab, newline and backslash in paths as octal escapes. */
-function unescapeMountinfo(s: string): string {
-  return s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
+export async function isMounted(docker: Docker, settings: Settings): Promise<boolean> {
+  return (await readPathMount(docker, settings)).kind === 'gluster';
 }

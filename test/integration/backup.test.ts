@@ -216,7 +216,7 @@ seg=$(printf 'c%.0s' $(seq 1 200))
       const before = lsBackups();
       const r = cli(['backup', '--node', 'node1']);
       assert.equal(r.code, 2);
-      assert.match(r.stdout, /FAIL Every brick online, every peer connected: brick 10\.213\.51\.13:\/bricks\/gv0 of gv0 is offline/);
+      assert.match(r.stdout, /FAIL Every brick online, every peer connected: volume gv0 \(Distribute\), mounted at \/mnt\/gluster: brick 10\.213\.51\.13:\/bricks\/gv0 of gv0 is offline/);
       assert.match(r.stdout, /missing from the archive without any error from tar/);
       assert.match(r.stderr, /backup not started: volumeHealth failed/);
       assert.deepEqual(lsBackups(), before);

@@ -9,6 +9,8 @@ import type { Cluster } from '../cluster';
 import { withDeadline } from '../deadline';
 import { execInContainer } from '../docker/exec';
 import type { NodeStatus } from '../model';
+import { readPathMount } from '../containerActions';
+import type { PathMount } from '../gluster/mounts';
 import type { BackupJobs } from './jobs';
 import type { Compression } from './naming';
 import type { PreflightOverride } from './types';
@@ -21,6 +23,8 @@ export interface Check {
   title: string;
   verdict: Verdict;
   reason: string;
+  /** What the operator should know that decides nothing (e.g. volumes not in this backup). */
+  notes?: string[];
 }
 
 export interface PreflightResult {
@@ -49,8 +53,49 @@ export function blocking(r: PreflightResult, overrides: PreflightOverride[] = []
   return r.checks.filter((c) => c.verdict === 'fail' && !over.has(c.id));
 }
 
-function healthy(s: NodeStatus): boolean {
-  return s.reachable && s.container?.state === 'running' && s.volumes.length > 0 && s.volumes.every((v) => v.bricksOnline === v.bricks && v.problems.length === 0);
+/** The volume the backup reads, as this node sees it: healthy when nothing is wrong with it. */
+function healthy(s: NodeStatus, at: PathMount | undefined): boolean {
+  const v = at?.kind === 'gluster' ? s.volumes.find((x) => x.name === at.mount.volume) : undefined;
+  return s.reachable && s.container?.state === 'running' && !!v && v.bricksOnline === v.bricks && v.problems.length === 0;
+}
+
+/** Problems of the volume itself that a backup may go ahead with, with a warning. */
+const HEAL_PROBLEM = /pending heal$|^heal state of volume .* unknown/;
+
+/**
+ * The verdict on the volume behind glusterPath; every other volume is a note. A distribute
+ * volume with a brick offline is read without an error and without that brick's files
+ * (FIELD-NOTES), so offline bricks, disconnected peers and anything unknown about them refuse.
+ */
+export function volumeHealthCheck(chosen: NodeStatus, at: PathMount | Error, glusterPath: string, container: string): Check {
+  const title = 'Every brick online, every peer connected';
+  const fail = (reason: string, notes?: string[]): Check => ({ id: 'volumeHealth', title, verdict: 'fail', reason, ...(notes?.length ? { notes } : {}) });
+  if (chosen.glusterError) return fail(chosen.glusterError);
+  if (at instanceof Error) return fail(`cannot tell which volume is mounted at ${glusterPath}: ${at.message}`);
+  if (at.kind !== 'gluster') {
+    return fail(`${glusterPath} is not a GlusterFS mount in the ${container} container on ${chosen.name} (${at.kind === 'other' ? `it is ${at.fsType}, mounted at ${at.mountPoint}` : 'no mount covers it'}): the archive would hold no gluster data. Start gluster on every node, or set glusterPath to the volume's mount.`);
+  }
+  const name = at.mount.volume;
+  const v = chosen.volumes.find((x) => x.name === name);
+  const notes = chosen.volumes.filter((x) => x !== v).map((x) => `volume ${x.name} (${x.type}, ${x.status}) is not in this backup${x.problems.length ? `: ${x.problems.join('; ')}` : ''}`);
+  if (!v) return fail(`volume ${name}, mounted at ${at.mount.mountPoint}, is not in the volume list of ${chosen.name}'s glusterd`, notes);
+  const offline = v.brickList.filter((b) => !b.online).map((b) => `brick ${b.name} of ${v.name} is offline`);
+  const hard = [...offline, ...v.problems.filter((p) => !/^brick .* is offline$/.test(p) && !HEAL_PROBLEM.test(p))];
+  const soft = v.problems.filter((p) => HEAL_PROBLEM.test(p));
+  const what = `volume ${v.name} (${v.type}${at.mount.subdir ? `, its directory ${at.mount.subdir}` : ''}), mounted at ${at.mount.mountPoint}`;
+  if (hard.length) {
+    return fail(`${what}: ${hard.join('; ')}. Files on an offline brick would be missing from the archive without any error from tar.`, notes);
+  }
+  const state = `${v.bricksOnline}/${v.bricks} bricks online, peers ${v.peersConnected}/${v.peersTotal} connected`;
+  return {
+    id: 'volumeHealth',
+    title,
+    verdict: soft.length ? 'warn' : 'pass',
+    reason: soft.length
+      ? `${what}: ${state}; ${v.healEntries !== undefined ? `${v.healEntries} ${v.healEntries === 1 ? 'entry' : 'entries'} pending heal (the replicas differ until healed: the archive has the copy this node reads)` : 'its heal state could not be read (the replicas may differ)'}`
+      : `${what}: ${state}${v.healEntries !== undefined ? ', nothing pending heal' : ''}`,
+    ...(notes.length ? { notes } : {}),
+  };
 }
 
 export async function preflight(
@@ -71,7 +116,25 @@ export async function preflight(
     return w;
   };
   if (opts.node && cluster.nodes().some((n) => n.name === opts.node)) walksOn(opts.node);
+  // Which volume glusterPath is, from each node's container (an exec each, beside the refresh):
+  // the one whose health decides, and the one a node is chosen by.
+  const mounts = new Map(
+    cluster.nodes().map((n) => [
+      n.name,
+      cluster
+        .connection(n.name)
+        .docker()
+        .then((d) => readPathMount(d, s))
+        .catch((e: Error) => e),
+    ]),
+  );
   const statuses = await cluster.refreshAll();
+  const mountOf = new Map<string, PathMount | Error>();
+  for (const [n, p] of mounts) mountOf.set(n, await p);
+  const usable = (x: NodeStatus) => {
+    const m = mountOf.get(x.name);
+    return m instanceof Error ? undefined : m;
+  };
   const stoppedNodes = statuses.filter((x) => x.reachable && x.container?.state !== 'running').map((x) => x.name);
 
   // Every node: the backup reads the whole filesystem, across all nodes' bricks.
@@ -88,7 +151,7 @@ export async function preflight(
       ].join('; ') || `${statuses.length} of ${statuses.length} nodes running gluster`,
   });
 
-  const chosen = opts.node ? statuses.find((x) => x.name === opts.node) : statuses.find(healthy) ?? statuses.find((x) => x.container?.state === 'running');
+  const chosen = opts.node ? statuses.find((x) => x.name === opts.node) : statuses.find((x) => healthy(x, usable(x))) ?? statuses.find((x) => x.container?.state === 'running');
   if (opts.node && !chosen) throw new Error(`no node named "${opts.node}"`);
   const result: PreflightResult = { checks, stoppedNodes, ...(chosen ? { node: chosen.name } : {}) };
   if (!chosen || chosen.container?.state !== 'running') {
@@ -96,26 +159,8 @@ export async function preflight(
     return result;
   }
 
-  // Volume health as the chosen node sees it. FIELD-NOTES: on a distribute volume tar
-  // silently leaves out an offline brick's files and still exits 0.
-  const vols = chosen.volumes;
-  const offline = vols.flatMap((v) => v.brickList.filter((b) => !b.online).map((b) => `brick ${b.name} of ${v.name} is offline`));
-  const peerProblems = vols.flatMap((v) => v.problems.filter((p) => /^peer /.test(p)));
-  const other = vols.flatMap((v) => v.problems.filter((p) => !/^peer |^brick .* is offline$|pending heal$/.test(p)));
-  const heal = vols.filter((v) => (v.healEntries ?? 0) > 0);
-  const hard = [...offline, ...new Set(peerProblems), ...other];
-  if (chosen.glusterError) hard.push(chosen.glusterError);
-  if (vols.length === 0 && !chosen.glusterError) hard.push('gluster reports no volume');
-  checks.push({
-    id: 'volumeHealth',
-    title: 'Every brick online, every peer connected',
-    verdict: hard.length ? 'fail' : heal.length ? 'warn' : 'pass',
-    reason: hard.length
-      ? `${hard.join('; ')}. Files on an offline brick would be missing from the archive without any error from tar.`
-      : heal.length
-        ? heal.map((v) => `${v.name}: ${v.healEntries} entries pending heal (replicas may differ)`).join('; ')
-        : vols.map((v) => `${v.name}: ${v.bricksOnline}/${v.bricks} bricks online`).join('; '),
-  });
+  // Volume health as the chosen node sees it, of the volume the backup reads.
+  checks.push(volumeHealthCheck(chosen, mountOf.get(chosen.name) ?? new Error('not read'), s.glusterPath, s.containerName));
 
   checks.push({
     id: 'storageDriver',

@@ -2,6 +2,7 @@
 export * from './commands';
 export * from './errors';
 export * from './health';
+export * from './mounts';
 export * from './heal';
 export * from './peers';
 export * from './types';

@@ -5,6 +5,7 @@
 import type Docker from 'dockerode';
 import type { Cluster } from '../cluster';
 import { execInContainer } from '../docker/exec';
+import { mountAt, parseMountinfo } from '../gluster/mounts';
 import { execStreaming } from '../docker/execStream';
 import { indexArchive, type TarIndexResult } from '../archive/tarIndex';
 import { TarListingParser, tarListArgv, TAR_LIST_ENV } from '../archive/tarListing';
@@ -189,7 +190,9 @@ export async function validateBackup(cluster: Cluster, o: ValidateOptions = {}):
   const [c, job, fsType] = await Promise.all([
     inspectContainer(docker, container, settings.timeouts.dockerMs),
     readJob(conn, archive),
-    execInContainer(docker, container, ['stat', '-f', '-c', '%T', root], settings.timeouts.dockerMs).catch((e: Error) => e),
+    // The filesystem type proves the mount answers (a dead FUSE client fails here); the mount
+    // table says which volume it is. One exec for both.
+    execInContainer(docker, container, ['sh', '-c', 'stat -f -c %T "$1" && cat /proc/self/mountinfo', 'validate', root], settings.timeouts.dockerMs).catch((e: Error) => e),
   ]);
   if (c.state !== 'running') {
     throw new ValidateError(`the ${container} container on ${node} is ${c.state === 'missing' ? 'missing' : c.state}: the gluster filesystem can only be listed through it. Start it first (Gluster Backup: Start, or gluster-backup start --node ${node}).`);
@@ -197,10 +200,12 @@ export async function validateBackup(cluster: Cluster, o: ValidateOptions = {}):
   if (fsType instanceof Error) throw new ValidateError(`${root} is not readable in the ${container} container on ${node}: ${fsType.message}`);
   if (fsType.exitCode !== 0) throw new ValidateError(`${root} is not readable in the ${container} container on ${node}: ${fsType.stderr.trim()}`);
   const cautions: string[] = [];
-  if (!/fuse/i.test(fsType.stdout)) {
+  const [fsName = '', ...table] = fsType.stdout.split('\n');
+  const at = mountAt(parseMountinfo(table.join('\n')), root);
+  if (!/fuse/i.test(fsName) || at.kind !== 'gluster') {
     // An unmounted mount point is an empty directory: every archived file would look "extra"
     // and nothing missing, which is the one wrong answer a validation must not give.
-    throw new ValidateError(`the gluster volume is not mounted at ${root} in the ${container} container on ${node} (it is ${fsType.stdout.trim() || 'unknown'}): start gluster on all nodes, then validate again`);
+    throw new ValidateError(`the gluster volume is not mounted at ${root} in the ${container} container on ${node} (it is ${at.kind === 'other' ? at.fsType : fsName.trim() || 'unknown'}): start gluster on all nodes, then validate again`);
   }
   // Volume health takes the gluster CLI a second or more: asked for now, read at the end.
   const health = cluster.refreshNode(node).catch(() => undefined);
@@ -259,9 +264,11 @@ export async function validateBackup(cluster: Cluster, o: ValidateOptions = {}):
   }
   const report = parser!.end().finish();
   const listMs = Date.now() - tList;
-  for (const v of (await health)?.volumes ?? []) {
+  // Only the volume behind the root decides what the listing may lack.
+  for (const v of ((await health)?.volumes ?? []).filter((x) => x.name === at.mount.volume)) {
     if (v.brickStatusUnknown) cautions.push(`volume ${v.name}: its brick status could not be read, so files on a brick that is offline could not be ruled out of the listing`);
     else if (v.bricksOnline < v.bricks) cautions.push(`volume ${v.name}: ${v.bricks - v.bricksOnline} of ${v.bricks} bricks offline; their files are not in the listing, so they cannot be reported missing`);
+    if (v.healEntries) cautions.push(`volume ${v.name}: ${v.healEntries} ${v.healEntries === 1 ? 'entry' : 'entries'} pending heal: its replicas differ, and both the archive and the listing hold the copies this node reads`);
   }
 
   const result: ValidationResult = {

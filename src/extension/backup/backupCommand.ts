@@ -54,7 +54,7 @@ function checkPicks(pre: PreflightResult, overrides: PreflightOverride[]): Actio
   const checks: ActionPick[] = pre.checks.map((c) => ({
     label: `${overridden.has(c.id) ? '$(unlock)' : ICON[c.verdict]} ${c.title}`,
     description: overridden.has(c.id) ? `${c.verdict}, overridden: ${overridden.get(c.id)}` : c.verdict,
-    detail: c.reason,
+    detail: c.notes?.length ? `${c.reason} (note: ${c.notes.join('; ')})` : c.reason,
     action: c.verdict === 'fail' && !overridden.has(c.id) ? { kind: 'override', check: c } : { kind: 'info' },
   }));
   return [...actions, { label: 'checks', kind: vscode.QuickPickItemKind.Separator, action: { kind: 'info' } }, ...checks];
@@ -99,7 +99,10 @@ export function backupCommand(deps: CommandDeps) {
           { location: vscode.ProgressLocation.Notification, title: `Checking before the backup${node ? ` on ${node}` : ''} (measuring the gluster filesystem can take a while)…` },
           () => preflight(cluster, jobs, { compression, ...(node ? { node } : {}) }),
         );
-        for (const c of pre.checks) deps.log.info(`preflight${pre.node ? ` [${pre.node}]` : ''}: ${c.verdict} ${c.title}: ${c.reason}`);
+        for (const c of pre.checks) {
+          deps.log.info(`preflight${pre.node ? ` [${pre.node}]` : ''}: ${c.verdict} ${c.title}: ${c.reason}`);
+          for (const n of c.notes ?? []) deps.log.info(`preflight${pre.node ? ` [${pre.node}]` : ''}: note: ${n}`);
+        }
       }
       const picked = await vscode.window.showQuickPick(checkPicks(pre, overrides), {
         title: title(pre, overrides),

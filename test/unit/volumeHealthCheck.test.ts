@@ -1,0 +1,100 @@
+// Preflight's verdict on volume health is about the volume behind glusterPath only: the
+// recorded outputs of a real cluster with a distribute (gv0) and a replica (gvrep) volume.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { computeVolumeHealth, parseHealSummary, parsePoolList, parseVolumeInfo, parseVolumeStatus, type GlusterHealInfo, type PathMount } from '../../src/core/gluster';
+import { volumeHealthCheck } from '../../src/core/backup/preflight';
+import type { NodeStatus, VolumeHealth } from '../../src/core/model';
+import { sample, type Scenario } from './helpers/samples';
+
+/** The volumes of one recorded scenario, with the heal summary of gvrep replaced when given. */
+function volumes(scenario: Scenario, opts: { gvrepStopped?: boolean; heal?: GlusterHealInfo | 'unknown' } = {}): VolumeHealth[] {
+  const read = (f: string) => sample(scenario, f).stdout;
+  const infos = parseVolumeInfo(read('vol-info.xml'));
+  const pool = parsePoolList(read('pool-list.xml'));
+  return infos.map((i) => {
+    if (i.name === 'gvrep' && opts.gvrepStopped) return computeVolumeHealth({ ...i, status: 'Stopped' }, undefined, pool);
+    const heal = i.name === 'gvrep' ? (opts.heal ?? parseHealSummary(read('heal-summary-gvrep.xml'))) : undefined;
+    return computeVolumeHealth(i, parseVolumeStatus(read(`vol-status-${i.name}.xml`)), pool, heal);
+  });
+}
+
+function node(vols: VolumeHealth[], extra: Partial<NodeStatus> = {}): NodeStatus {
+  return { name: 'node1', target: 'root@node1:22', reachable: true, container: { state: 'running' }, volumes: vols, backups: [], checkedAt: '2026-01-01T00:00:00.000Z', ...extra };
+}
+
+const at = (volume: string, mountPoint = '/mnt/gluster'): PathMount => ({ kind: 'gluster', mount: { mountPoint, server: 'localhost', volume } });
+
+test('gv0 healthy, gvrep stopped: pass, and gvrep is a note', () => {
+  const c = volumeHealthCheck(node(volumes('status-healthy', { gvrepStopped: true })), at('gv0'), '/mnt/gluster', 'gluster');
+  assert.equal(c.verdict, 'pass');
+  assert.equal(c.reason, 'volume gv0 (Distribute), mounted at /mnt/gluster: 2/2 bricks online, peers 2/2 connected');
+  assert.deepEqual(c.notes, ['volume gvrep (Replicate, Stopped) is not in this backup: volume gvrep is Stopped']);
+});
+
+test('backing up gvrep with gv0 missing a brick: gvrep decides (pass), gv0 is a note', () => {
+  const vols = volumes('status-node2-stop');
+  // Take gvrep's health from the healthy recording, gv0's (node2's brick gone) from the other.
+  const healthyRep = volumes('status-healthy').find((v) => v.name === 'gvrep')!;
+  const mixed = [vols.find((v) => v.name === 'gv0')!, healthyRep];
+  const c = volumeHealthCheck(node(mixed), at('gvrep', '/mnt/gluster-rep'), '/mnt/gluster-rep', 'gluster');
+  assert.equal(c.verdict, 'pass', c.reason);
+  assert.equal(c.reason, 'volume gvrep (Replicate), mounted at /mnt/gluster-rep: 2/2 bricks online, peers 2/2 connected, nothing pending heal');
+  assert.deepEqual(c.notes, ['volume gv0 (Distribute, Started) is not in this backup: brick gluster-node2:/bricks/gv0 is offline; peer gluster-node2 is disconnected']);
+});
+
+test('the backed-up volume with a brick offline fails, naming the brick', () => {
+  const c = volumeHealthCheck(node(volumes('status-node3-stop')), at('gv0'), '/mnt/gluster', 'gluster');
+  assert.equal(c.verdict, 'fail');
+  assert.equal(
+    c.reason,
+    'volume gv0 (Distribute), mounted at /mnt/gluster: brick gluster-node3:/bricks/gv0 of gv0 is offline; peer gluster-node3 is disconnected. Files on an offline brick would be missing from the archive without any error from tar.',
+  );
+});
+
+test('a heal backlog on the backed-up replica warns with the number; an unknown heal state warns too', () => {
+  const summary = parseHealSummary(sample('status-healthy', 'heal-summary-gvrep.xml').stdout.replace('<totalNumberOfEntries>0</totalNumberOfEntries>', '<totalNumberOfEntries>7</totalNumberOfEntries>'));
+  const c = volumeHealthCheck(node(volumes('status-healthy', { heal: summary })), at('gvrep', '/mnt/gluster-rep'), '/mnt/gluster-rep', 'gluster');
+  assert.equal(c.verdict, 'warn');
+  assert.equal(c.reason, 'volume gvrep (Replicate), mounted at /mnt/gluster-rep: 2/2 bricks online, peers 2/2 connected; 7 entries pending heal (the replicas differ until healed: the archive has the copy this node reads)');
+  const u = volumeHealthCheck(node(volumes('status-healthy', { heal: 'unknown' })), at('gvrep', '/mnt/gluster-rep'), '/mnt/gluster-rep', 'gluster');
+  assert.equal(u.verdict, 'warn');
+  assert.match(u.reason, /its heal state could not be read \(the replicas may differ\)$/);
+  // The same backlog on gvrep while gv0 is backed up: only a note.
+  const g = volumeHealthCheck(node(volumes('status-healthy', { heal: summary })), at('gv0'), '/mnt/gluster', 'gluster');
+  assert.equal(g.verdict, 'pass');
+  assert.deepEqual(g.notes, ['volume gvrep (Replicate, Started) is not in this backup: 7 entries pending heal']);
+});
+
+test('split-brain on the backed-up volume fails', () => {
+  const split = parseHealSummary(
+    sample('status-healthy', 'heal-summary-gvrep.xml').stdout
+      .replace('<totalNumberOfEntries>0</totalNumberOfEntries>', '<totalNumberOfEntries>1</totalNumberOfEntries>')
+      .replace('<numberOfEntriesInSplitBrain>0</numberOfEntriesInSplitBrain>', '<numberOfEntriesInSplitBrain>1</numberOfEntriesInSplitBrain>'),
+  );
+  const c = volumeHealthCheck(node(volumes('status-healthy', { heal: split })), at('gvrep', '/mnt/gluster-rep'), '/mnt/gluster-rep', 'gluster');
+  assert.equal(c.verdict, 'fail');
+  assert.match(c.reason, /: 1 entry in split-brain\. /);
+});
+
+test('no gluster mount at glusterPath, an unknown volume, an unreadable mount table, gluster not answering: fail with why', () => {
+  const vols = volumes('status-healthy');
+  const other = volumeHealthCheck(node(vols), { kind: 'other', fsType: 'overlay', mountPoint: '/' }, '/mnt/gluster', 'gluster');
+  assert.equal(other.verdict, 'fail');
+  assert.match(other.reason, /^\/mnt\/gluster is not a GlusterFS mount in the gluster container on node1 \(it is overlay, mounted at \/\): the archive would hold no gluster data/);
+  const none = volumeHealthCheck(node(vols), { kind: 'none' }, '/mnt/gluster', 'gluster');
+  assert.match(none.reason, /\(no mount covers it\)/);
+  const gone = volumeHealthCheck(node(vols), at('gvold'), '/mnt/gluster', 'gluster');
+  assert.equal(gone.verdict, 'fail');
+  assert.equal(gone.reason, "volume gvold, mounted at /mnt/gluster, is not in the volume list of node1's glusterd");
+  assert.equal(gone.notes?.length, 2);
+  const err = volumeHealthCheck(node(vols), new Error('exec failed'), '/mnt/gluster', 'gluster');
+  assert.equal(err.reason, 'cannot tell which volume is mounted at /mnt/gluster: exec failed');
+  const silent = volumeHealthCheck(node([], { glusterError: 'gluster did not answer within 20 s' }), at('gv0'), '/mnt/gluster', 'gluster');
+  assert.deepEqual([silent.verdict, silent.reason], ['fail', 'gluster did not answer within 20 s']);
+});
+
+test('a subdirectory mount names the directory it backs up', () => {
+  const c = volumeHealthCheck(node(volumes('status-healthy')), { kind: 'gluster', mount: { mountPoint: '/mnt/gluster', server: 'localhost', volume: 'gv0', subdir: '/platform' } }, '/mnt/gluster', 'gluster');
+  assert.equal(c.reason, 'volume gv0 (Distribute, its directory /platform), mounted at /mnt/gluster: 2/2 bricks online, peers 2/2 connected');
+});

@@ -12,7 +12,7 @@ import { runContainerAction } from './containerActions';
 import { probeNode } from './probe';
 import { loggedReason } from './nodeErrors';
 import type { GlusterShell } from './glusterShell';
-import { glusterShellFor, HealReads, readPeers, readSharedVolumeState, stagedVolumeHealth, type SharedVolumeState } from './volumeProbe';
+import { glusterShellFor, HealReads, knownVolumesOf, readPeers, readSharedVolumeState, stagedVolumeHealth, type KnownVolumes, type SharedVolumeState } from './volumeProbe';
 import type Docker from 'dockerode';
 
 /** One refresh of several nodes: what they can share is read once per round. */
@@ -72,7 +72,7 @@ export class Cluster extends EventEmitter implements ClusterApi {
   /** Per node, the heal reads still running there (at most one per volume). */
   private readonly heals = new Map<string, HealReads>();
   private watching = false;
-  private knownVolumes: string[] = [];
+  private knownVolumes: KnownVolumes = { names: [], healing: [] };
 
   private disposed = false;
 
@@ -213,7 +213,7 @@ export class Cluster extends EventEmitter implements ClusterApi {
       let heals = this.heals.get(node);
       if (!heals) this.heals.set(node, (heals = new HealReads()));
       round.shared = readSharedVolumeState(docker, this.settings, this.knownVolumes, shell, heals);
-      round.shared.then((s) => (this.knownVolumes = s.volumes.map((v) => v.info.name)), () => undefined);
+      round.shared.then((s) => (this.knownVolumes = knownVolumesOf(s)), () => undefined);
     }
     return round.shared;
   }

@@ -111,7 +111,7 @@ export class HealReads {
 export async function readSharedVolumeState(
   docker: Docker,
   settings: Settings,
-  known: string[] = [],
+  known: KnownVolumes = { names: [], healing: [] },
   shell?: GlusterShell,
   heals: HealReads = new HealReads(),
 ): Promise<SharedVolumeState> {
@@ -123,13 +123,27 @@ export async function readSharedVolumeState(
   // Measured on the test bed: `volume status all` takes about 4 s and, while another node holds
   // the cluster lock, answers success with an empty list; `volume status VOL` takes about
   // 0.2 s and says "busy" instead, which the retry handles. So the status is read per volume.
-  const early = new Map(known.map((n) => [n, statusOf(n)]));
+  const early = new Map(known.names.map((n) => [n, statusOf(n)]));
+  // The heal read is the slowest call of a refresh (a one-shot CLI and glfsheal): started at
+  // once for the volumes that had one last time, it overlaps the volume list.
+  const earlyHeal = new Map(known.healing.map((n) => [n, heals.read(docker, settings, n)]));
   const infoOut = await gluster(docker, settings, volumeInfoArgv(undefined, o), shell);
   const infos = parseVolumeInfo(infoOut.stdout, infoOut.exitCode);
   const healing = infos.filter((i) => i.status === 'Started' && healApplies(i));
-  const heal = Promise.all(healing.map(async (i) => [i.name, await heals.read(docker, settings, i.name)] as const)).then((pairs) => new Map(pairs));
+  const heal = Promise.all(healing.map(async (i) => [i.name, await (earlyHeal.get(i.name) ?? heals.read(docker, settings, i.name))] as const)).then((pairs) => new Map(pairs));
   const volumes = await Promise.all(infos.map(async (info) => (info.status !== 'Started' ? { info } : { info, status: await (early.get(info.name) ?? statusOf(info.name)) })));
   return { volumes, heal };
+}
+
+/** The volumes of the last read: their status and heal are asked before the list confirms them. */
+export interface KnownVolumes {
+  names: string[];
+  /** Started volumes where heal applies. */
+  healing: string[];
+}
+
+export function knownVolumesOf(s: SharedVolumeState): KnownVolumes {
+  return { names: s.volumes.map((v) => v.info.name), healing: s.volumes.filter((v) => v.info.status === 'Started' && healApplies(v.info)).map((v) => v.info.name) };
 }
 
 /** The pool as this node's glusterd sees it (who is connected), or undefined when it could not be read. */

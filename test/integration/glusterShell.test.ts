@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type Docker from 'dockerode';
 import { Cluster } from '../../src/core/cluster';
-import { healInfoArgv, parsePoolList, parseVolumeInfo, parseVolumeStatus, poolListArgv, volumeInfoArgv, volumeStatusArgv } from '../../src/core/gluster';
+import { healInfoArgv, parsePeerStatus, parsePoolList, parseVolumeInfo, parseVolumeStatus, poolListArgv, volumeInfoArgv, volumeStatusArgv } from '../../src/core/gluster';
 import { GlusterShell, ShellCommandFailed, ShellUnavailable } from '../../src/core/glusterShell';
 import { cliTimeoutS, glusterShellFor } from '../../src/core/volumeProbe';
 import { inGluster, testbedSettings, waitFor } from './helpers/testbed';
@@ -119,9 +119,15 @@ describe('gluster prompt (GlusterShell) on the test bed', () => {
       const head = poolListArgv(o).slice(0, -2);
       assert.equal(shell.accepts([...head, 'volume', 'bogusword']), false);
       assert.equal(prompts('node1'), 0, 'none of these started a prompt');
-      // And on the replica volume the prompt answers what it does take, like the one-shot CLI.
+      // And on the replica volume the prompt answers every command it takes, like the one-shot CLI.
       const status = parseVolumeStatus(await ask(shell, volumeStatusArgv('gvrep', false, o)), 0);
       assert.deepEqual(status.bricks.map((b) => b.online), [true, true, true]);
+      const detail = parseVolumeStatus(await ask(shell, volumeStatusArgv('gvrep', true, o)), 0);
+      assert.deepEqual(detail.bricks.map((b) => b.online), [true, true, true]);
+      const clients = await ask(shell, [...head, 'volume', 'status', 'gvrep', 'clients']);
+      assert.match(clients, /<clientsStatus>|<clientCount>/);
+      assert.equal(parseVolumeInfo(await ask(shell, volumeInfoArgv('gvrep', o)), 0)[0]?.type, 'Replicate');
+      assert.equal(parsePeerStatus(await ask(shell, [...head, 'peer', 'status']), 0).length, 2);
     } finally {
       shell.close();
     }

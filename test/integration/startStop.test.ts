@@ -42,7 +42,7 @@ describe('stop all, start all', () => {
     for (const r of results) {
       assert.equal(r.ok, true, `${r.node}: ${r.message}`);
       assert.equal(r.state, 'running');
-      assert.match(r.message, /gv0 \d+\/\d+ bricks online; \/mnt\/gluster mounted/);
+      assert.match(r.message, /gv0 \d+\/\d+ bricks online, gvrep \d+\/\d+ bricks online; \/mnt\/gluster mounted/);
     }
     const all = await cluster.refreshAll();
     for (const s of all) {

@@ -37,18 +37,40 @@ function fsType(letter: number): EntryType {
 export class FsListFormatError extends Error {}
 
 /**
+ * A record is a type, two numbers and two names. find walks trees deeper than PATH_MAX (4096
+ * bytes), but a 1 MiB path would take thousands of levels of 255-byte names: output with no
+ * record end in this many bytes is not a listing, and is not held.
+ */
+export const MAX_FS_RECORD = 1 << 20;
+
+/**
  * Incremental parser, so find's output can be fed as it arrives instead of held whole
  * (a million names are ~70 MB of listing). Entries go to the sink: a table by default, or an
  * ArchiveComparer, which then never holds the filesystem side at all.
  */
 export class FsListParser<S extends FsEntrySink = EntryTable> {
-  private rest: Buffer = Buffer.alloc(0);
+  // The unparsed end of the output, kept as the chunks it came in, and how many record-ending
+  // NULs it holds (0 or 1): chunks are joined only once a record is complete, so a long record
+  // fed in small chunks is not copied again for each chunk.
+  private rest: Buffer[] = [];
+  private restBytes = 0;
+  private restNuls = 0;
   private consumed = 0;
 
   constructor(readonly sink: S = new EntryTable() as unknown as S) {}
 
   push(chunk: Buffer): void {
-    const b = this.rest.length ? Buffer.concat([this.rest, chunk]) : chunk;
+    const nul = chunk.indexOf(0);
+    if (this.restNuls + (nul < 0 ? 0 : chunk.indexOf(0, nul + 1) < 0 ? 1 : 2) < 2) {
+      if (this.restBytes + chunk.length > MAX_FS_RECORD) {
+        throw new FsListFormatError(`record longer than ${MAX_FS_RECORD} bytes at byte ${this.consumed}`);
+      }
+      this.rest.push(Buffer.from(chunk));
+      this.restBytes += chunk.length;
+      if (nul >= 0) this.restNuls++;
+      return;
+    }
+    const b = this.rest.length ? Buffer.concat([...this.rest, chunk]) : chunk;
     let p = 0;
     for (;;) {
       const z1 = b.indexOf(0, p);
@@ -59,15 +81,20 @@ export class FsListParser<S extends FsEntrySink = EntryTable> {
       p = z2 + 1;
     }
     this.consumed += p;
-    this.rest = Buffer.from(b.subarray(p));
+    const rest = Buffer.from(b.subarray(p));
+    if (rest.length > MAX_FS_RECORD) throw new FsListFormatError(`record longer than ${MAX_FS_RECORD} bytes at byte ${this.consumed}`);
+    this.rest = rest.length ? [rest] : [];
+    this.restBytes = rest.length;
+    this.restNuls = rest.indexOf(0) < 0 ? 0 : 1;
   }
 
   end(): S {
-    if (this.rest.length) throw new FsListFormatError(`listing ends inside a record at byte ${this.consumed}`);
+    if (this.restBytes) throw new FsListFormatError(`listing ends inside a record at byte ${this.consumed}`);
     return this.sink;
   }
 
   private record(b: Buffer, start: number, z1: number, z2: number): void {
+    if (z2 - start > MAX_FS_RECORD) throw new FsListFormatError(`record longer than ${MAX_FS_RECORD} bytes at byte ${this.consumed + start}`);
     const s1 = b.indexOf(0x20, start);
     const s2 = s1 < 0 ? -1 : b.indexOf(0x20, s1 + 1);
     const s3 = s2 < 0 ? -1 : b.indexOf(0x20, s2 + 1);

@@ -33,13 +33,15 @@ function cstr(b: Buffer, start: number, len: number): string {
 /** Octal (space/NUL padded) or GNU base-256 numeric field. */
 export function decodeNumber(b: Buffer, start: number, len: number, field: string): number {
   const first = b[start];
-  if (first & 0x80) {
-    // base-256: 0x80 positive, 0xff two's-complement negative (pre-1970 mtimes).
+  // GNU tar marks base-256 with these two lead bytes only, and rejects any other high byte.
+  if (first === 0x80 || first === 0xff) {
+    // 0x80 positive, 0xff two's-complement negative (pre-1970 mtimes).
     const neg = first === 0xff;
-    let v = neg ? 0xff - first : first & 0x7f;
+    let v = 0;
     for (let i = start + 1; i < start + len; i++) v = v * 256 + (neg ? 0xff - b[i] : b[i]);
     return neg ? -(v + 1) : v;
   }
+  if (first & 0x80) throw new TarFormatError(`bad ${field} field: lead byte 0x${first.toString(16)}`);
   let i = start;
   const end = start + len;
   while (i < end && (b[i] === 0x20 || b[i] === 0)) i++;
@@ -92,12 +94,65 @@ export function decodeHeader(b: Buffer, at = 0): RawHeader {
     size: decodeNumber(b, at + 124, 12, 'size'),
     mtime: decodeNumber(b, at + 136, 12, 'mtime'),
   };
+  byteCount(h.size, 'size');
   if (typeflag === 'S') {
-    h.realSize = decodeNumber(b, at + 483, 12, 'sparse realsize');
+    h.realSize = byteCount(decodeNumber(b, at + 483, 12, 'sparse realsize'), 'sparse realsize');
     h.sparseExtended = b[at + 482] !== 0;
   }
-  if (h.size < 0) throw new TarFormatError('negative size');
   return h;
+}
+
+/**
+ * A size as GNU tar takes it: never negative (base-256 can say so), and exact in a double, so
+ * the walk's arithmetic on positions stays exact.
+ */
+function byteCount(n: number, field: string): number {
+  if (n < 0) throw new TarFormatError(`negative ${field}`);
+  if (n > Number.MAX_SAFE_INTEGER) throw new TarFormatError(`${field} out of range`);
+  return n;
+}
+
+const COUNT = /^[0-9]+$/;
+const SECONDS = /^-?[0-9]+(\.[0-9]+)?$/;
+/**
+ * PAX records whose values are numbers, in the forms GNU tar accepts (it refuses the rest and
+ * exits 2). Number() alone would take "0x200", "1e3", " 5" or "-1536" as numbers, and a
+ * negative size would walk the archive backwards.
+ */
+const PAX_NUMBERS = new Map<string, RegExp>([
+  ['size', COUNT],
+  ['GNU.sparse.size', COUNT],
+  ['GNU.sparse.realsize', COUNT],
+  ['GNU.sparse.numblocks', COUNT],
+  ['GNU.sparse.offset', COUNT],
+  ['GNU.sparse.numbytes', COUNT],
+  ['GNU.sparse.major', COUNT],
+  ['GNU.sparse.minor', COUNT],
+  ['uid', COUNT],
+  ['gid', COUNT],
+  ['mtime', SECONDS],
+  ['atime', SECONDS],
+  ['ctime', SECONDS],
+]);
+
+/** Within GNU tar's range for a time (a 64-bit time_t): a double cannot tell 2^63 - 1 from 2^63. */
+function fitsTime(value: string): boolean {
+  const whole = value.replace(/\..*/, '').replace(/^(-?)0+(?=\d)/, '$1');
+  if (whole.length > 20) return false;
+  const n = BigInt(whole);
+  return n >= -(2n ** 63n) && n < 2n ** 63n;
+}
+
+/** Throws when a numeric PAX record's value is not a number GNU tar would take. */
+function checkPaxNumber(key: string, value: string): void {
+  const form = PAX_NUMBERS.get(key);
+  // An empty value is a deletion (in a global header) or an error the reader of the value
+  // reports where it applies.
+  if (form === undefined || value === '') return;
+  // Counts must be exact in a double: the walk adds sizes to positions.
+  if (form.test(value) && (form === COUNT ? Number(value) <= Number.MAX_SAFE_INTEGER : fitsTime(value))) return;
+  const shown = JSON.stringify(value.length > 40 ? value.slice(0, 40) + '...' : value);
+  throw new TarFormatError(`${key}=${shown} is not ${form === COUNT ? 'a non-negative decimal integer' : 'a decimal number of seconds'}`);
 }
 
 /**
@@ -119,7 +174,10 @@ export function decodePax(data: Buffer): Map<string, string> {
     if (len <= sp - p + 1 || end > data.length || data[end - 1] !== 0x0a) throw new TarFormatError('bad PAX record');
     const eq = data.indexOf(0x3d, sp + 1);
     if (eq < 0 || eq >= end) throw new TarFormatError('PAX record without "="');
-    out.set(data.toString('latin1', sp + 1, eq), data.toString('latin1', eq + 1, end - 1));
+    const key = data.toString('latin1', sp + 1, eq);
+    const value = data.toString('latin1', eq + 1, end - 1);
+    checkPaxNumber(key, value);
+    out.set(key, value);
     p = end;
   }
   return out;

@@ -48,19 +48,31 @@ export interface TarIndexOptions {
   minRead?: number;
   /** Read size while members are small, so one read yields many headers (default 64 KiB). */
   window?: number;
-  /** PAX / long-name payload larger than this is taken as corruption (default 16 MiB). */
+  /**
+   * Most bytes of extended headers (L/K long names, x/X PAX records) one member may carry, and
+   * of global PAX state (g): more is taken as corruption (default 1 MiB). Names longer than
+   * PATH_MAX (4096) exist, but 1 MiB is a thousand levels of 255-byte names; the bound keeps a
+   * few KiB of gzip from claiming gigabytes of metadata.
+   */
   maxMetaBytes?: number;
 }
 
 /** Sequential view of the tar bytes, whatever they come from. */
 interface Source {
   readonly pos: number;
-  /** `len` bytes, fewer only at the end of the data. */
+  /** `len` bytes, fewer only at the end of the data. Throws TarFormatError for a negative `len`. */
   take(len: number): Promise<Buffer>;
-  /** Skips `n` bytes; returns how many were there. */
+  /** Skips `n` bytes; returns how many were there. Throws TarFormatError for a negative `n`. */
   skip(n: number): Promise<number>;
   /** Called once per member with its whole span, so reads can be sized to the members. */
   memberDone(span: number): void;
+}
+
+export const DEFAULT_MAX_META_BYTES = 1 << 20;
+
+/** The read position only moves forward: a count that would move it back is corruption. */
+function forward(n: number, pos: number): void {
+  if (!(n >= 0 && Number.isSafeInteger(n))) throw new TarFormatError(`cannot move ${n} bytes from byte ${pos}`);
 }
 
 class PositionedSource implements Source {
@@ -82,6 +94,7 @@ class PositionedSource implements Source {
   ) {}
 
   async take(len: number): Promise<Buffer> {
+    forward(len, this.pos);
     const off = this.pos - this.bufStart;
     if (off < 0 || off + len > this.buf.length) {
       // A member's headers (L/K/x + header) are usually read together: read the span the
@@ -101,6 +114,7 @@ class PositionedSource implements Source {
   }
 
   async skip(n: number): Promise<number> {
+    forward(n, this.pos);
     const got = Math.min(n, this.size - this.pos);
     this.pos += got;
     return got;
@@ -136,6 +150,7 @@ class StreamSource implements Source {
   }
 
   async take(len: number): Promise<Buffer> {
+    forward(len, this.pos);
     if (this.at + len <= this.chunk.length) {
       const out = this.chunk.subarray(this.at, this.at + len);
       this.at += len;
@@ -155,6 +170,7 @@ class StreamSource implements Source {
   }
 
   async skip(n: number): Promise<number> {
+    forward(n, this.pos);
     let left = n;
     while (left > 0 && (await this.fill())) {
       const k = Math.min(left, this.chunk.length - this.at);
@@ -197,7 +213,16 @@ function cutAtNul(b: Buffer): string {
   return b.toString('latin1', 0, z < 0 ? b.length : z);
 }
 
-async function walk(src: Source, entries: EntryTable, maxMeta: number): Promise<{ problem?: TarProblem; rootEntries: number }> {
+/** Bytes a PAX map holds, keys and values. */
+function paxBytes(m: Map<string, string>): number {
+  let n = 0;
+  for (const [k, v] of m) n += k.length + v.length;
+  return n;
+}
+
+type Walked = { problem?: TarProblem; rootEntries: number };
+
+async function walk(src: Source, entries: EntryTable, maxMeta: number): Promise<Walked> {
   let rootEntries = 0;
   const globalPax = new Map<string, string>();
   let pax: Map<string, string> | undefined;
@@ -205,8 +230,11 @@ async function walk(src: Source, entries: EntryTable, maxMeta: number): Promise<
   let longLink: string | undefined;
   let memberStart = -1;
   let memberName: string | undefined;
+  // Extended header bytes announced for the current member: L/K/x headers may repeat, and
+  // together they are held to the bound of one.
+  let memberMeta = 0;
 
-  const truncated = (message: string): { problem: TarProblem; rootEntries: number } => ({
+  const truncated = (message: string): Walked => ({
     rootEntries,
     problem: {
       kind: 'truncated',
@@ -216,7 +244,7 @@ async function walk(src: Source, entries: EntryTable, maxMeta: number): Promise<
       ...(memberStart >= 0 ? { memberOffset: memberStart } : {}),
     },
   });
-  const corrupt = (offset: number, message: string): { problem: TarProblem; rootEntries: number } => ({
+  const corrupt = (offset: number, message: string): Walked => ({
     rootEntries,
     problem: {
       kind: 'corrupt',
@@ -227,106 +255,124 @@ async function walk(src: Source, entries: EntryTable, maxMeta: number): Promise<
     },
   });
 
-  for (;;) {
-    const hpos = src.pos;
-    const block = await src.take(BLOCK);
-    if (block.length < BLOCK) {
-      if (block.length > 0) return truncated('inside a header');
-      return truncated(memberStart >= 0 ? 'after an extended header, before its member' : 'without the end-of-archive marker (two zero blocks)');
-    }
-    if (isZeroBlock(block)) {
-      if (memberStart >= 0) return corrupt(hpos, 'zero block where the member of an extended header should be');
-      const second = await src.take(BLOCK);
-      if (second.length < BLOCK) return truncated('after a single zero block (the end-of-archive marker is two)');
-      if (isZeroBlock(second)) return { rootEntries };
-      // GNU tar stops at a lone zero block: the members after it would not be restored.
-      return corrupt(hpos, 'lone zero block followed by more data (tar stops reading there)');
-    }
-    if (!checksumOk(block)) return corrupt(hpos, 'header checksum mismatch');
-    let h;
-    try {
-      h = decodeHeader(block);
-    } catch (e) {
-      return corrupt(hpos, e instanceof TarFormatError ? `invalid header (${e.message})` : String(e));
-    }
-    if (memberStart < 0) memberStart = hpos;
-
-    const t = h.typeflag;
-    if (t === 'L' || t === 'K' || t === 'x' || t === 'X' || t === 'g') {
-      if (h.size > maxMeta) return corrupt(hpos, `${t} header announces ${h.size} bytes of metadata`);
-      const data = await src.take(h.size);
-      if (data.length < h.size) return truncated(`inside the data of a ${t} header`);
-      const pad = padded(h.size) - h.size;
-      if ((await src.skip(pad)) < pad) return truncated(`inside the padding of a ${t} header`);
+  try {
+    for (;;) {
+      const hpos = src.pos;
+      const block = await src.take(BLOCK);
+      if (block.length < BLOCK) {
+        if (block.length > 0) return truncated('inside a header');
+        return truncated(memberStart >= 0 ? 'after an extended header, before its member' : 'without the end-of-archive marker (two zero blocks)');
+      }
+      if (isZeroBlock(block)) {
+        if (memberStart >= 0) return corrupt(hpos, 'zero block where the member of an extended header should be');
+        const second = await src.take(BLOCK);
+        if (second.length < BLOCK) return truncated('after a single zero block (the end-of-archive marker is two)');
+        if (isZeroBlock(second)) return { rootEntries };
+        // GNU tar stops at a lone zero block: the members after it would not be restored.
+        return corrupt(hpos, 'lone zero block followed by more data (tar stops reading there)');
+      }
+      if (!checksumOk(block)) return corrupt(hpos, 'header checksum mismatch');
+      let h;
       try {
-        if (t === 'L') longName = memberName = cutAtNul(data);
-        else if (t === 'K') longLink = cutAtNul(data);
-        else if (t === 'g') {
-          for (const [k, v] of decodePax(data)) if (v === '') globalPax.delete(k);
-          else globalPax.set(k, v);
-          // A global header belongs to no member.
-          memberStart = -1;
-        } else {
-          pax ??= new Map();
-          for (const [k, v] of decodePax(data)) pax.set(k, v);
-          const p = pax.get('path');
-          if (p !== undefined) memberName = p;
-        }
+        h = decodeHeader(block);
       } catch (e) {
-        return corrupt(hpos, e instanceof TarFormatError ? `invalid ${t} header data (${e.message})` : String(e));
+        return corrupt(hpos, e instanceof TarFormatError ? `invalid header (${e.message})` : String(e));
       }
-      continue;
-    }
+      if (memberStart < 0) memberStart = hpos;
 
-    // The member itself: its own fields, overridden by global then local PAX, long names.
-    const px = (k: string): string | undefined => pax?.get(k) ?? globalPax.get(k);
-    const num = (k: string): number | undefined => {
-      const v = px(k);
-      if (v === undefined) return undefined;
-      const n = Number(v);
-      if (v === '' || !Number.isFinite(n)) throw new TarFormatError(`PAX ${k}=${JSON.stringify(v)}`);
-      return n;
-    };
-    const name = px('GNU.sparse.name') ?? px('path') ?? longName ?? h.name;
-    const linkname = px('linkpath') ?? longLink ?? h.linkname;
-    let dataSize: number;
-    let size: number;
-    let mtime: number;
-    try {
-      dataSize = num('size') ?? h.size;
-      size = num('GNU.sparse.realsize') ?? num('GNU.sparse.size') ?? h.realSize ?? dataSize;
-      mtime = num('mtime') ?? h.mtime;
-    } catch (e) {
-      return corrupt(memberStart, `invalid extended header (${(e as Error).message})`);
-    }
-    memberName = name;
-    if (h.sparseExtended) {
-      // Old GNU sparse maps continue in extra blocks until one says it is the last.
-      for (;;) {
-        const ext = await src.take(BLOCK);
-        if (ext.length < BLOCK) return truncated('inside a sparse map block');
-        if (ext[504] === 0) break;
+      const t = h.typeflag;
+      if (t === 'L' || t === 'K' || t === 'x' || t === 'X' || t === 'g') {
+        if (h.size > maxMeta) return corrupt(hpos, `${t} header announces ${h.size} bytes of metadata (the limit is ${maxMeta})`);
+        if (t !== 'g') {
+          memberMeta += h.size;
+          if (memberMeta > maxMeta) return corrupt(hpos, `${t} header brings the member's extended headers to ${memberMeta} bytes (the limit is ${maxMeta})`);
+        }
+        const data = await src.take(h.size);
+        if (data.length < h.size) return truncated(`inside the data of a ${t} header`);
+        const pad = padded(h.size) - h.size;
+        if ((await src.skip(pad)) < pad) return truncated(`inside the padding of a ${t} header`);
+        try {
+          if (t === 'L') longName = memberName = cutAtNul(data);
+          else if (t === 'K') longLink = cutAtNul(data);
+          else if (t === 'g') {
+            for (const [k, v] of decodePax(data)) if (v === '') globalPax.delete(k);
+            else globalPax.set(k, v);
+            // A global header belongs to no member (what an x header before it announced is
+            // still held for the next member, so memberMeta stays).
+            memberStart = -1;
+            // Each g header is bounded, but they add up: a run of them must not grow the state.
+            if (paxBytes(globalPax) > maxMeta) return corrupt(hpos, `global PAX headers hold more than ${maxMeta} bytes`);
+          } else {
+            pax ??= new Map();
+            for (const [k, v] of decodePax(data)) pax.set(k, v);
+            const p = pax.get('path');
+            if (p !== undefined) memberName = p;
+          }
+        } catch (e) {
+          return corrupt(hpos, e instanceof TarFormatError ? `invalid ${t} header data (${e.message})` : String(e));
+        }
+        continue;
       }
+
+      // The member itself: its own fields, overridden by global then local PAX, long names.
+      const px = (k: string): string | undefined => pax?.get(k) ?? globalPax.get(k);
+      // decodePax checked the form of every numeric value but the empty one.
+      const num = (k: string): number | undefined => {
+        const v = px(k);
+        if (v === undefined) return undefined;
+        const n = Number(v);
+        if (v === '' || !Number.isFinite(n)) throw new TarFormatError(`PAX ${k}=${JSON.stringify(v)}`);
+        return n;
+      };
+      const name = px('GNU.sparse.name') ?? px('path') ?? longName ?? h.name;
+      const linkname = px('linkpath') ?? longLink ?? h.linkname;
+      let dataSize: number;
+      let size: number;
+      let mtime: number;
+      try {
+        dataSize = num('size') ?? h.size;
+        size = num('GNU.sparse.realsize') ?? num('GNU.sparse.size') ?? h.realSize ?? dataSize;
+        mtime = num('mtime') ?? h.mtime;
+      } catch (e) {
+        return corrupt(memberStart, `invalid extended header (${(e as Error).message})`);
+      }
+      memberName = name;
+      if (h.sparseExtended) {
+        // Old GNU sparse maps continue in extra blocks until one says it is the last.
+        for (;;) {
+          const ext = await src.take(BLOCK);
+          if (ext.length < BLOCK) return truncated('inside a sparse map block');
+          if (ext[504] === 0) break;
+        }
+      }
+      // 'M' continues a file from the previous volume of a multi-volume set: this archive
+      // alone cannot restore it.
+      if (t === 'M') return corrupt(memberStart, 'multi-volume continuation member (this archive is not the first volume)');
+      const type = entryType(t, name);
+      // GNU tar skips no data after a directory header, whatever its size field says.
+      const skip = t === '5' ? 0 : padded(dataSize);
+      // Sizes are checked where they are decoded; this guards the one invariant a loop over
+      // the same headers would break.
+      if (!(skip >= 0 && src.pos + skip > hpos)) return corrupt(memberStart, `data size ${dataSize} would move the walk back`);
+      const got = await src.skip(skip);
+      if (got < skip) return truncated(`inside the data of "${displayPath(name)}" (its data ends at byte ${src.pos - got + skip})`);
+      // A volume label ('V') names the archive, not a file.
+      if (t !== 'V') {
+        const key = canonicalKey(name);
+        const link = type === 'symlink' ? linkname : type === 'hardlink' ? canonicalKey(linkname) : undefined;
+        if (key === '') rootEntries++;
+        else entries.push(key, type, type === 'dir' ? 0 : size, mtime, link, memberStart);
+      }
+      src.memberDone(src.pos - memberStart);
+      pax = undefined;
+      longName = longLink = memberName = undefined;
+      memberStart = -1;
+      memberMeta = 0;
     }
-    // 'M' continues a file from the previous volume of a multi-volume set: this archive
-    // alone cannot restore it.
-    if (t === 'M') return corrupt(memberStart, 'multi-volume continuation member (this archive is not the first volume)');
-    const type = entryType(t, name);
-    // GNU tar skips no data after a directory header, whatever its size field says.
-    const skip = t === '5' ? 0 : padded(dataSize);
-    const got = await src.skip(skip);
-    if (got < skip) return truncated(`inside the data of "${displayPath(name)}" (its data ends at byte ${src.pos - got + skip})`);
-    // A volume label ('V') names the archive, not a file.
-    if (t !== 'V') {
-      const key = canonicalKey(name);
-      const link = type === 'symlink' ? linkname : type === 'hardlink' ? canonicalKey(linkname) : undefined;
-      if (key === '') rootEntries++;
-      else entries.push(key, type, type === 'dir' ? 0 : size, mtime, link, memberStart);
-    }
-    src.memberDone(src.pos - memberStart);
-    pax = undefined;
-    longName = longLink = memberName = undefined;
-    memberStart = -1;
+  } catch (e) {
+    // A source refusing to move backwards: the walk's own guards should have caught it first.
+    if (e instanceof TarFormatError) return corrupt(src.pos, e.message);
+    throw e;
   }
 }
 
@@ -335,7 +381,7 @@ export async function indexTar(reader: RandomAccessReader, opts: TarIndexOptions
   const size = await reader.size();
   const src = new PositionedSource(reader, size, opts.minRead ?? BLOCK, opts.window ?? 65536);
   const entries = new EntryTable();
-  const { problem, rootEntries } = await walk(src, entries, opts.maxMetaBytes ?? 16 << 20);
+  const { problem, rootEntries } = await walk(src, entries, opts.maxMetaBytes ?? DEFAULT_MAX_META_BYTES);
   return {
     entries,
     bytesRead: src.bytesRead,
@@ -384,7 +430,7 @@ export async function indexTarStream(source: AsyncIterable<Buffer> | NodeJS.Read
   })();
   const src = new StreamSource(iter);
   const entries = new EntryTable();
-  const walked = await walk(src, entries, opts.maxMetaBytes ?? 16 << 20);
+  const walked = await walk(src, entries, opts.maxMetaBytes ?? DEFAULT_MAX_META_BYTES);
   const rootEntries = walked.rootEntries;
   let problem = walked.problem;
   if (!problem) await src.drain();
@@ -405,7 +451,7 @@ export async function indexTarStream(source: AsyncIterable<Buffer> | NodeJS.Read
       offset: src.pos,
       compressedOffset: compressedBytes,
       message: eof
-        ? `compressed archive ends early (${compressedBytes} compressed bytes, ${src.pos} bytes of tar)`
+        ? `compressed archive ends early, at compressed byte ${compressedBytes} (${src.pos} bytes of tar)`
         : `compressed data is corrupt (${e.message}) near compressed byte ${compressedBytes}, tar byte ${src.pos}`,
     };
   }

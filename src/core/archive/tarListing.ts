@@ -50,6 +50,7 @@ function unquote(s: string, i: number): { key: string; next: number } {
 function typeOf(c: string): EntryType | 'skip' | 'continuation' {
   switch (c) {
     case '-':
+    case 'C': // contiguous file, a regular file here (the header walk agrees)
       return 'file';
     case 'd':
       return 'dir';
@@ -66,8 +67,44 @@ function typeOf(c: string): EntryType | 'skip' | 'continuation' {
   }
 }
 
-// block N: MODE OWNER SIZE DATE TIME[.FRAC] "NAME"[ -> "TARGET"| link to "TARGET"]
-const LINE = /^block (\d+): (\S)\S* +\S+ +(\d+|\d+,\d+) +(\d{4,})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)(\.\d+)? "/;
+// block N: MODE OWNER SIZE TIME "NAME"[ -> "TARGET"| link to "TARGET"| tar's note on the type]
+// TIME is Y-MM-DD HH:MM:SS, the year unpadded and maybe negative, or bare seconds when the year
+// does not fit a struct tm; then a fraction of 1 to 9 digits unless it is zero (tar drops
+// trailing zeros). tar pads the column to the widest time so far: any run of spaces follows.
+const LINE = /^block (\d+): (\S)\S* +\S+ +(\d+|\d+,\d+) +(?:(-?\d+)-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)|(-?\d+))(?:\.(\d{1,9}))? +"/;
+
+// What tar prints after the name for members that are neither links nor plain types.
+const TYPE_NOTE = /^(?:|--Volume Header--|--Continued at byte \d+--|--Long Link--|--Long Name--| unknown file type .*)$/;
+
+/**
+ * A line is one member: its name and link target, C-quoted (up to four bytes a byte). Names
+ * deeper than PATH_MAX (4096) exist, but a line of 1 MiB would take a thousand levels of
+ * 255-byte names: it is not a listing of a restorable tree, and holding it would let a
+ * hostile archive grow the parser without bound.
+ */
+export const MAX_LISTING_LINE = 1 << 20;
+
+/** Seconds since the epoch of a proleptic Gregorian UTC time (year 0 exists, as in glibc). */
+function civilSeconds(year: number, month: number, day: number, h: number, m: number, s: number): number {
+  // Days from civil: years start in March, so the leap day ends a year.
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return (era * 146097 + doe - 719468) * 86400 + h * 3600 + m * 60 + s;
+}
+
+/**
+ * The mtime of a listing line's time column. tar prints a time before 1970 as the second
+ * after it and the fraction back to it (-1.25 is 23:59:59.25 of 1969): the fraction has the
+ * sign of the seconds, and at second 0, where the sign is lost, the later reading is taken.
+ * Read as one decimal, so the value is the double a PAX mtime of the same digits gives.
+ */
+function listedMtime(m: RegExpExecArray): number {
+  const whole = m[10] ?? String(civilSeconds(Number(m[4]), Number(m[5]), Number(m[6]), Number(m[7]), Number(m[8]), Number(m[9])));
+  return Number(m[11] ? `${whole}.${m[11]}` : whole);
+}
 
 /**
  * Incremental parser of tar's stdout (lines may come split across chunks; names never hold a
@@ -86,14 +123,28 @@ export class TarListingParser {
   private problem: TarProblem | undefined;
 
   push(chunk: Buffer): void {
-    const text = this.rest + chunk.toString('latin1');
-    const lines = text.split('\n');
-    this.rest = lines.pop() ?? '';
-    for (const l of lines) this.line(l);
+    const text = chunk.toString('latin1');
+    // Only the new text is searched for line ends: a long line fed in small chunks stays linear.
+    let start = 0;
+    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
+      const piece = text.slice(start, nl);
+      const l = this.rest === '' ? piece : this.rest + piece;
+      this.rest = '';
+      this.line(l);
+      start = nl + 1;
+    }
+    const tail = text.slice(start);
+    if (this.rest.length + tail.length > MAX_LISTING_LINE) this.tooLong(this.rest + tail);
+    this.rest += tail;
+  }
+
+  private tooLong(l: string): never {
+    throw new TarListingFormatError(`line from tar longer than ${MAX_LISTING_LINE} bytes: ${JSON.stringify(l.slice(0, 200))}...`);
   }
 
   private line(l: string): void {
     if (l === '' || this.problem) return;
+    if (l.length > MAX_LISTING_LINE) this.tooLong(l);
     if (/^block \d+: \*\* Block of NULs \*\*$/.test(l)) {
       this.sawEndMarker = true;
       return;
@@ -106,7 +157,7 @@ export class TarListingParser {
     }
     // A bare prefix is a header tar could not read ("Skipping to next header" on stderr);
     // what follows it would be listed, but a restore would lose the member, as the walk says.
-    if (/^block \d+: block \d+: /.test(l)) {
+    if (/^block \d+: (?:block \d+: |$)/.test(l)) {
       this.problem = { kind: 'corrupt', offset: this.endOfLast, message: `broken header at byte ${this.endOfLast} (tar skipped to the next header)`, ...this.lastMember() };
       return;
     }
@@ -115,14 +166,15 @@ export class TarListingParser {
     const block = Number(m[1]);
     const t = typeOf(m[2]);
     const size = m[3].includes(',') ? 0 : Number(m[3]);
-    const frac = m[10] ? Number(m[10]) : 0;
-    const mtime = Date.UTC(Number(m[4]), Number(m[5]) - 1, Number(m[6]), Number(m[7]), Number(m[8]), Number(m[9])) / 1000 + frac;
+    const mtime = listedMtime(m);
     const { key: rawName, next } = unquote(l, m[0].length - 1);
     let link: string | undefined;
     const tail = l.slice(next);
-    if (tail.startsWith(' -> ')) link = unquote(l, next + 4).key;
-    else if (tail.startsWith(' link to ')) link = unquote(l, next + 9).key;
-    else if (tail !== '') throw new TarListingFormatError(`unexpected text after the name: ${JSON.stringify(l.slice(0, 200))}`);
+    const arrow = tail.startsWith(' -> ') ? 4 : tail.startsWith(' link to ') ? 9 : 0;
+    let end: number;
+    if (arrow) ({ key: link, next: end } = unquote(l, next + arrow));
+    else end = TYPE_NOTE.test(tail) ? l.length : next;
+    if (end !== l.length) throw new TarListingFormatError(`unexpected text after the name: ${JSON.stringify(l.slice(0, 200))}`);
     this.lastBlock = block;
     this.lastName = rawName;
     const dataBytes = t === 'dir' || t === 'hardlink' || t === 'symlink' || t === 'other' ? 0 : size;
@@ -182,11 +234,15 @@ export class TarListingParser {
     if (eof) {
       return { kind: 'truncated', offset: this.endOfLast, message: `archive ends early, after byte ${this.endOfLast} of the tar stream (${firstLine(stderr)})`, ...member };
     }
+    // tar lists the member of a bad PAX record with the header's own values, and exits 2.
+    if (/Malformed extended header|Extended header \S+ is out of range/.test(stderr)) {
+      return { kind: 'corrupt', offset: this.endOfLast, message: `bad extended header before byte ${this.endOfLast} (${firstLine(stderr)})`, ...member };
+    }
     if (/Skipping to next header|This does not look like a tar archive|Archive contains .* where numeric .* expected|invalid/i.test(stderr)) {
       return { kind: 'corrupt', offset: this.endOfLast, message: `broken header after byte ${this.endOfLast} (${firstLine(stderr)})`, ...member };
     }
     if (exitCode !== 0) {
-      return { kind: 'corrupt', offset: this.endOfLast, message: `tar could not read the archive (exit ${exitCode}: ${firstLine(stderr) || 'no message'})`, ...member };
+      return { kind: 'corrupt', offset: this.endOfLast, message: `tar could not read the archive after byte ${this.endOfLast} (exit ${exitCode}: ${firstLine(stderr) || 'no message'})`, ...member };
     }
     if (!this.sawEndMarker) {
       return { kind: 'truncated', offset: this.endOfLast, message: `archive ends at byte ${this.endOfLast} without the end-of-archive marker (two zero blocks)`, ...member };

@@ -12,6 +12,8 @@ export interface Expected {
   type: EntryType | 'hardlink-or-file';
   size?: number;
   link?: string;
+  /** Set by pinMtimes. */
+  mtime?: number;
 }
 
 const k = (s: string | Buffer): string => (typeof s === 'string' ? Buffer.from(s, 'utf8') : s).toString('latin1');
@@ -148,4 +150,67 @@ export async function indexFile(file: string): Promise<TarIndexResult> {
   } finally {
     await r.close?.();
   }
+}
+
+/**
+ * Fixed mtimes for a tree, so archives and listings of it never depend on the clock. They cover
+ * what tar's listing prints: no fraction, a short one (".5", and ".12" from .120000000: tar
+ * drops trailing zeros) and all 9 digits. touch sets them to the nanosecond; Node's utimes
+ * would keep microseconds only.
+ */
+export const PINNED_MTIMES = ['1700000000', '1700000000.5', '1700000000.123456789', '1600000000.25', '1700000001.000000001', '1500000000.75', '1700000002.120000000'];
+
+/**
+ * Gives every object under `root` (and root itself) one of PINNED_MTIMES, in turn, and records
+ * it in the matching `expected` entries. Walks by relative names, as the tree may be deeper
+ * than PATH_MAX; a name that is not UTF-8 cannot be passed to touch, and gets whole seconds.
+ */
+export function pinMtimes(root: string, expected: Expected[] = []): void {
+  const byKey = new Map(expected.map((e) => [e.key, e]));
+  // Hard links share one inode: the last time set on any of the names is every name's.
+  const byInode = new Map<number, Expected[]>();
+  let n = 0;
+  const visit = (rel: string) => {
+    const set: { name: Buffer; key: string; t: string }[] = [];
+    for (const d of fs.readdirSync('.', { withFileTypes: true, encoding: 'buffer' })) {
+      const key = (rel ? rel + '/' : '') + d.name.toString('latin1');
+      if (d.isDirectory()) {
+        process.chdir(d.name.toString());
+        try {
+          visit(key);
+        } finally {
+          process.chdir('..');
+        }
+      }
+      set.push({ name: d.name, key, t: PINNED_MTIMES[n++ % PINNED_MTIMES.length] });
+    }
+    const record = (x: { name: Buffer; key: string }, t: number) => {
+      const ino = fs.lstatSync(x.name).ino;
+      const same = byInode.get(ino) ?? [];
+      const e = byKey.get(x.key);
+      if (e) same.push(e);
+      byInode.set(ino, same);
+      for (const s of same) s.mtime = t;
+    };
+    const utf8 = set.filter((x) => Buffer.from(x.name.toString()).equals(x.name));
+    for (const t of new Set(utf8.map((x) => x.t))) {
+      const group = utf8.filter((x) => x.t === t);
+      // No cwd option: the child inherits this directory, which no path may be able to name.
+      execFileSync('touch', ['-h', '-d', `@${t}`, '--', ...group.map((x) => x.name.toString())]);
+      for (const x of group) record(x, Number(t));
+    }
+    for (const x of set.filter((y) => !utf8.includes(y))) {
+      const t = Math.floor(Number(x.t));
+      fs.lutimesSync(x.name, t, t);
+      record(x, t);
+    }
+  };
+  const cwd = process.cwd();
+  try {
+    process.chdir(root);
+    visit('');
+  } finally {
+    process.chdir(cwd);
+  }
+  execFileSync('touch', ['-d', `@${PINNED_MTIMES[0]}`, '--', root]);
 }

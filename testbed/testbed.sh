@@ -307,9 +307,11 @@ mount_of() {
 }
 brick_count() { [[ "$1" == "$TESTBED_REP_VOLUME" ]] && rep_bricks || echo "$TESTBED_NODES"; }
 gluster_mounts() { local v sep=""; for v in $(volumes); do printf '%s%s:%s' "$sep" "$v" "$(mount_of "$v")"; sep=","; done; }
+# (No `volumes | grep -q`: under pipefail grep's early exit fails the pipeline with SIGPIPE.)
+has_volume() { local v; for v in $(volumes); do [[ "$v" == "$1" ]] && return 0; done; return 1; }
 volume_arg() {
   local v="${1:-$TESTBED_VOLUME}"
-  volumes | grep -qx -- "$v" || die "unknown volume '$v' (the test bed has: $(volumes | tr '\n' ' '))"
+  has_volume "$v" || die "unknown volume '$v' (the test bed has: $(volumes | tr '\n' ' '))"
   echo "$v"
 }
 
@@ -453,7 +455,7 @@ write_sample_data() {
     )
     send_sample "$TESTBED_VOLUME" "$tmp"
   fi
-  volumes | grep -qx "$TESTBED_REP_VOLUME" || return 0
+  has_volume "$TESTBED_REP_VOLUME" || return 0
   if ! dk node1 exec "$TESTBED_CONTAINER" test -e "$TESTBED_REP_MOUNT/$SAMPLE_MARK"; then
     log "writing sample data into $TESTBED_REP_VOLUME"
     local tmp
@@ -653,7 +655,7 @@ cmd_status() {
       check "$n's mount of $v reaches every brick: $c/$t of $(brick_count "$v")" test "$c/$t" = "$(brick_count "$v")/$(brick_count "$v")"
     done
   done
-  if volumes | grep -qx "$TESTBED_REP_VOLUME"; then
+  if has_volume "$TESTBED_REP_VOLUME"; then
     c="$(heal_pending "$TESTBED_REP_VOLUME")"
     check "$TESTBED_REP_VOLUME heal entries pending: ${c:-unknown}" test "${c:-x}" = 0
   fi

@@ -29,17 +29,22 @@ describe('gluster-backup CLI', () => {
       assert.equal((n.container as { state: string }).state, 'running');
       assert.equal(n.storageDriver, 'overlay2');
       const vols = n.volumes as Record<string, unknown>[];
-      assert.equal(vols.length, 1);
-      for (const k of ['name', 'type', 'bricks', 'bricksOnline', 'peersConnected']) assert.ok(k in vols[0], k);
-      assert.equal(vols[0].bricks, vols[0].bricksOnline);
+      assert.deepEqual(vols.map((v) => v.name), ['gv0', 'gvrep']);
+      for (const v of vols) {
+        for (const k of ['name', 'type', 'status', 'bricks', 'bricksOnline', 'brickStatusKnown', 'peersConnected', 'peersTotal', 'peerStatusKnown', 'healEntries', 'healState', 'problems']) assert.ok(k in v, k);
+        assert.equal(v.bricks, v.bricksOnline);
+      }
+      assert.deepEqual([vols[0].healState, vols[0].healEntries], ['notApplicable', null]);
+      assert.deepEqual([vols[1].healState, vols[1].healEntries], ['known', 0]);
     }
   });
 
-  test('plain status names each node and its volume', () => {
+  test('plain status names each node and its volumes', () => {
     const r = cli(['--config', CONFIG, 'status', '--node', 'node1']);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^node1 {2}running {2}root@/m);
-    assert.match(r.stdout, /volume gv0 \(Distribute, Started\): bricks 3\/3 online/);
+    assert.match(r.stdout, /volume gv0 \(Distribute, Started\): bricks 3\/3 online, peers 3\/3 connected\n/);
+    assert.match(r.stdout, /volume gvrep \(Replicate, Started\): bricks 3\/3 online, peers 3\/3 connected, 0 pending heal\n/);
     assert.doesNotMatch(r.stdout, /^node2/m);
   });
 

@@ -9,6 +9,8 @@ import * as path from 'node:path';
 import type { JobRecord } from '../../src/core/backup/types';
 import type { ValidationResult } from '../../src/core/validate/validateBackup';
 import { REPO, TESTBED_DIR, inGluster, onNode, waitHealthy } from './helpers/testbed';
+import * as zlib from 'node:zlib';
+import { longNamesGzip, paxSizeArchive } from '../unit/helpers/archiveCraft';
 
 const CLI = path.join(REPO, 'dist', 'cli.js');
 const CONFIG = path.join(TESTBED_DIR, 'config.json');
@@ -219,6 +221,44 @@ describe('validate-backup', () => {
     } finally {
       const start = cli(['start', '--node', 'node1']);
       assert.equal(start.code, 0, start.stderr + start.stdout);
+    }
+  });
+
+  test('crafted archives on a node: corrupt at their offset or refused with why, quickly, over SFTP and in the container', () => {
+    // The node's backups directory as the host sees it (the test bed binds it into the node).
+    const hostDir = path.join(process.env.TESTBED_DATA ?? '/var/lib/gluster-backup-testbed', 'node1', 'opt-datarobot', 'data', 'backups', 'gluster');
+    const put = (name: string, data: Buffer) => {
+      fs.writeFileSync(path.join(hostDir, name), data);
+      return `${DIR}/${name}`;
+    };
+    try {
+      // A PAX size of -1536 once made the header walk go round forever.
+      const neg = put('datarobot-gluster-backup-negsize.tar', paxSizeArchive('-1536'));
+      const a = validate(['--archive', neg]);
+      assert.equal(a.code, 2);
+      assert.equal(a.result.method, 'sftp-headers');
+      assert.deepEqual([a.result.report.verdict, a.result.report.archive.problem?.offset], ['corrupt', 0]);
+      assert.match(a.result.report.archive.problem?.message ?? '', /size="-1536" is not a non-negative decimal integer/);
+      // The same in gzip, read by GNU tar in the container: tar refuses it, and so do we.
+      const negGz = put('datarobot-gluster-backup-negsize.tar.gz', zlib.gzipSync(paxSizeArchive('-1536')));
+      const b = validate(['--archive', negGz]);
+      assert.equal(b.code, 2);
+      assert.equal(b.result.method, 'container-tar');
+      assert.equal(b.result.report.verdict, 'corrupt');
+      assert.match(b.result.report.archive.problem?.message ?? '', /Extended header size=-1536 is out of range/);
+      // 20 long names of 16 MiB in 330 KiB of gzip: the walk refuses the first, without inflating it.
+      const longGz = put('datarobot-gluster-backup-longnames.tar.gz', longNamesGzip());
+      const c = validate(['--archive', longGz, '--via', 'sftp']);
+      assert.equal(c.code, 2);
+      assert.equal(c.result.report.verdict, 'corrupt');
+      assert.match(c.result.report.archive.problem?.message ?? '', /^L header announces 16777216 bytes of metadata \(the limit is 1048576\) at byte 0/);
+      // GNU tar lists those names (exit 0), a line of 16 MiB each: validation stops at the first
+      // and says why, instead of holding them.
+      const d = cli(['validate-backup', '--archive', longGz]);
+      assert.equal(d.code, 2);
+      assert.match(d.stderr, /tar's listing of .*longnames\.tar\.gz cannot be read: line from tar longer than 1048576 bytes/);
+    } finally {
+      for (const f of fs.readdirSync(hostDir).filter((n) => /^datarobot-gluster-backup-(negsize|longnames)/.test(n))) fs.rmSync(path.join(hostDir, f));
     }
   });
 });

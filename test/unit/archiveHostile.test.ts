@@ -24,7 +24,7 @@ import {
   TAR_LIST_ENV,
   type TarIndexResult,
 } from '../../src/core/archive';
-import { base256SizeHeader, countingReader, END, fixChecksum, listWithGnuTar, paxMember, paxSizeArchive, setBase256 } from './helpers/archiveCraft';
+import { base256SizeHeader, countingReader, END, fixChecksum, listWithGnuTar, longNamesGzip, paxMember, paxSizeArchive, setBase256 } from './helpers/archiveCraft';
 import { paxData, rawHeader, removeTree, tempDir, withData } from './helpers/archiveTree';
 
 const work = tempDir('gb-hostile-');
@@ -164,17 +164,6 @@ test('base-256 numbers: a negative or oversized size is corrupt; a negative mtim
   assert.equal(r.problem, undefined);
   assert.equal(r.entries.toArray()[0].mtime, -2);
 });
-
-/**
- * 20 members whose GNU long names (L) are 16 MiB each: 320 MiB of tar in ~330 KiB of gzip,
- * each member its own gzip member (a valid multi-member gzip), so it is made in milliseconds.
- */
-function longNamesGzip(): Buffer {
-  const name = Buffer.alloc(16 * MiB, 0x61);
-  name[name.length - 1] = 0;
-  const one = zlib.gzipSync(Buffer.concat([rawHeader({ name: '././@LongLink', type: 'L', size: name.length }), name, rawHeader({ name: 'f', type: '0' })]));
-  return Buffer.concat([...Array(20).fill(one), zlib.gzipSync(END)]);
-}
 
 test('20 long names of 16 MiB in a 330 KiB gzip are refused at the first L header, without inflating them', async () => {
   const gz = longNamesGzip();

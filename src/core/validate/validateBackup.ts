@@ -8,7 +8,7 @@ import { execInContainer } from '../docker/exec';
 import { mountAt, parseMountinfo } from '../gluster/mounts';
 import { execStreaming } from '../docker/execStream';
 import { indexArchive, type TarIndexResult } from '../archive/tarIndex';
-import { TarListingParser, tarListArgv, TAR_LIST_ENV } from '../archive/tarListing';
+import { TarListingFormatError, TarListingParser, tarListArgv, TAR_LIST_ENV } from '../archive/tarListing';
 import { ArchiveComparer, type ValidationReport } from '../archive/compare';
 import { FsListParser, fsListArgv } from '../archive/fsList';
 import { tarEventsOf } from '../backup/jobs';
@@ -166,7 +166,12 @@ async function isGzip(conn: NodeConnection, file: string): Promise<boolean> {
 
 async function indexInContainer(docker: Docker, container: string, archive: string, size: number, gzip: boolean, o: ValidateOptions): Promise<TarIndexResult> {
   const parser = new TarListingParser();
-  const r = await execStreaming(docker, container, tarListArgv(archive), { env: TAR_LIST_ENV, idleMs: o.idleMs ?? 120_000, onStdout: (b) => parser.push(b), ...(o.signal ? { signal: o.signal } : {}) });
+  const r = await execStreaming(docker, container, tarListArgv(archive), { env: TAR_LIST_ENV, idleMs: o.idleMs ?? 120_000, onStdout: (b) => parser.push(b), ...(o.signal ? { signal: o.signal } : {}) }).catch((e: unknown) => {
+    // A line no archive of a real filesystem gives (a name of over a megabyte), or a form of
+    // listing this version does not know: the archive cannot be judged this way.
+    if (e instanceof TarListingFormatError) throw new ValidateError(`tar's listing of ${archive} cannot be read: ${e.message}. Validate with --via sftp to walk its headers instead.`);
+    throw e;
+  });
   if (/Cannot open: No such file/.test(r.stderr)) {
     throw new ValidateError(`the gluster container does not see ${archive} (its directory is not mounted into the container): use --via sftp, or a backups directory the container mounts`);
   }

@@ -3,6 +3,7 @@
 // it, so a test can bound the work instead of timing it.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as zlib from 'node:zlib';
 import { BLOCK, checksumOk, isZeroBlock, parseTarListing, tarListArgv, TAR_LIST_ENV, type RandomAccessReader, type TarIndexResult } from '../../../src/core/archive';
 import { paxData, rawHeader, withData } from './archiveTree';
 
@@ -98,4 +99,15 @@ export function listWithGnuTar(file: string): { result: TarIndexResult; status: 
   const stderr = r.stderr.toString('utf8');
   const status = r.status ?? 2;
   return { result: parseTarListing(r.stdout, status, stderr, fs.statSync(file).size, file.endsWith('.gz')), status, stderr };
+}
+
+/**
+ * 20 members whose GNU long names (L) are 16 MiB each: 320 MiB of tar in ~330 KiB of gzip,
+ * each member its own gzip member (a valid multi-member gzip), so it is made in milliseconds.
+ */
+export function longNamesGzip(): Buffer {
+  const name = Buffer.alloc(16 * 1024 * 1024, 0x61);
+  name[name.length - 1] = 0;
+  const one = zlib.gzipSync(Buffer.concat([rawHeader({ name: '././@LongLink', type: 'L', size: name.length }), name, rawHeader({ name: 'f', type: '0' })]));
+  return Buffer.concat([...Array(20).fill(one), zlib.gzipSync(END)]);
 }

@@ -16,6 +16,11 @@ function prompts(node: string): number {
   return Number(r.stdout.trim());
 }
 
+/** Until the prompts of clients closed just before have exited (they go once their stdin closes). */
+function noPromptsLeft(node = 'node1'): Promise<unknown> {
+  return waitFor(`the prompts of earlier clients on ${node} to exit`, 15_000, () => (prompts(node) === 0 ? true : undefined));
+}
+
 /**
  * A call at the prompt, asked again while glusterd says another transaction holds the volume's
  * lock (right after a peer reconnects it does, for a few seconds), as the product's caller does.
@@ -41,6 +46,8 @@ describe('gluster prompt (GlusterShell) on the test bed', () => {
   after(() => cluster.dispose());
 
   test('answers volume info, volume status and pool list as the one-shot CLI does, from one process', async () => {
+    // Counted while earlier clients' prompts are still going, the count would depend on timing.
+    await noPromptsLeft();
     const shell = glusterShellFor(docker, settings);
     try {
       const before = prompts('node1');
@@ -104,6 +111,7 @@ describe('gluster prompt (GlusterShell) on the test bed', () => {
   });
 
   test('only the commands measured at the prompt go there: heal info, on any volume, never does', async () => {
+    await noPromptsLeft();
     const shell = glusterShellFor(docker, settings);
     try {
       for (const argv of [volumeInfoArgv(undefined, o), volumeInfoArgv('gvrep', o), volumeStatusArgv('gvrep', false, o), volumeStatusArgv('gvrep', true, o), poolListArgv(o)]) {
@@ -134,6 +142,7 @@ describe('gluster prompt (GlusterShell) on the test bed', () => {
   });
 
   test('words that are not plain (blanks, newlines, quotes) never reach the prompt', async () => {
+    await noPromptsLeft();
     const shell = glusterShellFor(docker, settings);
     try {
       const head = poolListArgv(o).slice(0, -2);
@@ -170,6 +179,7 @@ describe('gluster prompt (GlusterShell) on the test bed', () => {
   });
 
   test('the explorer keeps one prompt per node across refreshes, and none after dispose', async () => {
+    for (const n of ['node1', 'node2', 'node3']) await noPromptsLeft(n);
     const c = new Cluster(settings);
     try {
       for (let i = 0; i < 3; i++) {

@@ -35,7 +35,7 @@ describe('tree provider over the real test bed', () => {
       if (vols.length === 2 && vols.every((v) => settled(v.description))) return k;
       await vscode.commands.executeCommand('glusterBackup.refresh');
       return undefined;
-    });
+    }, 1000);
     assert.deepEqual(kids.map((r) => r.label), ['container gluster', 'storage driver', 'volume gv0', 'volume gvrep', 'backups']);
     assert.match(kids[0].description, /^Up\b.* · gluster-testbed:[0-9a-f]+$/);
     assert.equal(kids[1].description, 'overlay2');
@@ -51,6 +51,38 @@ describe('tree provider over the real test bed', () => {
     assert.deepEqual(bricks.map((b) => b.label).sort(), ['10.213.51.11:/bricks/gv0', '10.213.51.12:/bricks/gv0', '10.213.51.13:/bricks/gv0']);
     const container = await childRows(api, 'node2', /^container gluster$/);
     assert.deepEqual(container.map((r) => r.label), ['image', 'status', 'started', 'id']);
+  });
+
+  it('a heal backlog on the replica volume shows on its row and in its tooltip, with the count', async () => {
+    const api = await activated();
+    const { testbed, inGluster } = await import('../helpers/testbed');
+    testbed('heal-off', 'gvrep');
+    try {
+      testbed('kill-brick', 'node3', 'gvrep');
+      inGluster('node1', ['sh', '-c', 'mkdir -p /mnt/gluster-rep/tree-heal && for i in 1 2 3; do echo "$i" > /mnt/gluster-rep/tree-heal/f$i; done']);
+      testbed('start-bricks', 'gvrep');
+      const row = await eventually('node1 to show a heal backlog on gvrep', 30_000, async () => {
+        await vscode.commands.executeCommand('glusterBackup.refresh');
+        const r = (await childRows(api, 'node1')).find((x) => x.label === 'volume gvrep');
+        return r && /· heal [1-9]\d*$/.test(r.description) ? r : undefined;
+      }, 1000);
+      const count = Number(/heal (\d+)$/.exec(row.description)![1]);
+      assert.ok(count >= 3, `at least the three files wait to heal: ${row.description}`);
+      assert.equal(row.description, `Replicate · Started · bricks 3/3 · peers 3/3 · heal ${count}`);
+      assert.equal(row.contextValue, 'volume:problems');
+      const tip = (row.item.tooltip as vscode.MarkdownString).value;
+      assert.match(tip, new RegExp(`Entries waiting to heal: ${count} \\(the replicas differ until the self-heal daemon has copied them\\)`));
+      assert.match(tip, new RegExp(`- ${count} entries pending heal`));
+      const problems = await childRows(api, 'node1', /^volume gvrep$/);
+      assert.equal(problems[0].label, `${count} entries pending heal`);
+      // gv0 is untouched by gvrep's backlog.
+      const gv0 = (await childRows(api, 'node1')).find((x) => x.label === 'volume gv0')!;
+      assert.equal(gv0.description, 'Distribute · Started · bricks 3/3 · peers 3/3');
+    } finally {
+      testbed('heal-on', 'gvrep');
+      inGluster('node1', ['rm', '-rf', '/mnt/gluster-rep/tree-heal']);
+    }
+    await waitHealthy();
   });
 
   it('a cut link marks that node unreachable within seconds while the others stay live', async () => {

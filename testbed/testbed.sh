@@ -814,22 +814,18 @@ fault() {
       wait_for 60 "$(mount_of "$vol") mounted again everywhere" all_mounted || die "$vol not re-mounted"
       wait_for 60 "every mount of $vol to reach every brick" all_clients_connected || die "$vol not fully connected"
       log "volume $vol started and mounted" ;;
-    heal-off)
-      # Neither the self-heal daemon nor a client's lookup repairs anything: entries that
-      # need healing stay pending, as on a cluster whose heal is slow or stuck.
-      local vol o; vol="$(volume_arg "${1:?usage: heal-off VOL}")"
+    heal-off|heal-on)
+      # Off: neither the self-heal daemon nor a client's lookup repairs anything, so entries
+      # that need healing stay pending, as on a cluster whose heal is slow or stuck.
+      local vol o state="${what#heal-}"; vol="$(volume_arg "${1:?usage: $what VOL}")"
       for o in cluster.self-heal-daemon cluster.data-self-heal cluster.metadata-self-heal cluster.entry-self-heal; do
-        gl node1 volume set "$vol" "$o" off >/dev/null || die "volume set $vol $o off failed"
+        gl node1 volume set "$vol" "$o" "$state" >/dev/null || die "volume set $vol $o $state failed"
       done
-      log "self-heal of $vol off" ;;
-    heal-on)
-      local vol o; vol="$(volume_arg "${1:?usage: heal-on VOL}")"
-      for o in cluster.self-heal-daemon cluster.data-self-heal cluster.metadata-self-heal cluster.entry-self-heal; do
-        gl node1 volume set "$vol" "$o" on >/dev/null || die "volume set $vol $o on failed"
-      done
-      wait_heal() { gl node1 volume heal "$vol" >/dev/null 2>&1 || true; [[ "$(heal_pending "$vol")" == 0 ]]; }
-      wait_for 120 "$vol to heal every pending entry" wait_heal || die "$vol still has entries pending heal"
-      log "self-heal of $vol on, nothing pending" ;;
+      if [[ "$state" == on ]]; then
+        wait_heal() { gl node1 volume heal "$vol" >/dev/null 2>&1 || true; [[ "$(heal_pending "$vol")" == 0 ]]; }
+        wait_for 120 "$vol to heal every pending entry" wait_heal || die "$vol still has entries pending heal"
+      fi
+      log "self-heal of $vol $state$([[ $state == on ]] && echo ', nothing pending')" ;;
   esac
 }
 

@@ -1,7 +1,7 @@
 // gluster-backup backup | jobs | attach | cancel: the backup job from a terminal.
 import { Cluster } from '../core/cluster';
 import { followJob } from '../core/backup/follow';
-import { BackupJobs, isFinal } from '../core/backup/jobs';
+import { jobsOf, isFinal, type BackupJobs } from '../core/backup/jobs';
 import { blocking, human, preflight, type Check } from '../core/backup/preflight';
 import type { BackupOptions, JobRecord, PreflightOverride } from '../core/backup/types';
 import type { TarEvent } from '../core/backup/tarWarnings';
@@ -29,7 +29,7 @@ export async function runBackup(
   io: CliIo,
   o: { node?: string; backupDir?: string; gzip: boolean; detach: boolean; json: boolean; overrides: PreflightOverride[] },
 ): Promise<number> {
-  const jobs = new BackupJobs(cluster);
+  const jobs = jobsOf(cluster);
   const opts: BackupOptions = { compression: o.gzip ? 'gzip' : 'none', overrides: o.overrides, ...(o.node ? { node: o.node } : {}), ...(o.backupDir ? { backupDir: o.backupDir } : {}) };
   const pre = await preflight(cluster, jobs, { compression: opts.compression, ...(o.node ? { node: o.node } : {}), ...(o.backupDir ? { backupDir: o.backupDir } : {}) });
   const out = o.json ? io.stderr : io.stdout;
@@ -103,7 +103,7 @@ export async function follow(jobs: BackupJobs, job: JobRecord, io: CliIo, json: 
 }
 
 export async function runJobs(cluster: Cluster, io: CliIo, json: boolean): Promise<number> {
-  const { jobs, errors } = await new BackupJobs(cluster).list();
+  const { jobs, errors } = await jobsOf(cluster).list();
   if (json) io.stdout.write(JSON.stringify({ jobs, errors }, null, 2) + '\n');
   else {
     for (const j of jobs) io.stdout.write(`${j.id}  ${j.node}  ${j.state}  ${j.startedAt}${j.archiveBytes !== undefined ? `  ${human(j.archiveBytes)}` : ''}${j.reason ? `  (${j.reason})` : ''}\n`);

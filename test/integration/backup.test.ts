@@ -30,6 +30,30 @@ function cleanBackups(node = 'node1', dir = DIR) {
   onNode(node, ['sh', '-c', 'cd "$1" && rm -f datarobot-gluster-backup-*', 'clean', dir]);
 }
 
+/** A job record as a client writes it, for the job files the tests plant on node1. */
+function plantedRecord(stem: string, startedAt: string, over: Record<string, unknown> = {}): JobRecord {
+  return {
+    version: 1,
+    kind: 'backup',
+    id: stem,
+    node: 'node1',
+    state: 'running',
+    archive: `${DIR}/${stem}.tar`,
+    partial: `${DIR}/${stem}.tar.partial`,
+    log: `${DIR}/${stem}.log`,
+    compression: 'none',
+    source: '/mnt/gluster',
+    container: 'gluster',
+    startedAt,
+    overrides: [],
+    ...over,
+  };
+}
+
+function plantJobFile(stem: string, record: unknown) {
+  onNode('node1', ['sh', '-c', 'cat > "$1"', 'write', `${DIR}/${stem}.job.json`], { input: JSON.stringify(record) });
+}
+
 function finalJob(stdout: string): JobRecord {
   return JSON.parse(stdout) as JobRecord;
 }
@@ -310,21 +334,9 @@ seg=$(printf 'c%.0s' $(seq 1 200))
   test('a job file whose tar has not started: running while it is being started, failed once its start deadline passed', async () => {
     // What another client sees when it lists a job between the job file and docker exec.
     const stem = 'datarobot-gluster-backup-2001-01-01';
-    const record = (startedAt: string): JobRecord => ({
-      id: stem,
-      node: 'node1',
-      state: 'running',
-      archive: `${DIR}/${stem}.tar`,
-      partial: `${DIR}/${stem}.tar.partial`,
-      log: `${DIR}/${stem}.log`,
-      compression: 'none',
-      source: '/mnt/gluster',
-      container: 'gluster',
-      startedAt,
-      overrides: [],
-    });
+    const record = (startedAt: string): JobRecord => plantedRecord(stem, startedAt);
     const write = (r: JobRecord) => {
-      onNode('node1', ['sh', '-c', 'cat > "$1"', 'write', `${DIR}/${stem}.job.json`], { input: JSON.stringify(r) });
+      plantJobFile(stem, r);
       onNode('node1', ['sh', '-c', 'printf partial > "$1"', 'write', r.partial]);
     };
     try {
@@ -341,6 +353,55 @@ seg=$(printf 'c%.0s' $(seq 1 200))
       assert.match(ended.reason ?? '', /tar was never started; the partial archive was removed/);
       assert.ok(!lsBackups().includes(`${stem}.tar.partial`));
     } finally {
+      cleanBackups();
+    }
+  });
+
+  test('a job file that names a file outside its own is refused by jobs and attach, and that file is untouched', () => {
+    // Left as it is, this record would be finalised as "tar was never started" and its
+    // "partial" removed: the canary stands for any file of the node's host.
+    const stem = 'datarobot-gluster-backup-2001-02-01';
+    const canary = '/root/gb-canary.tar.partial';
+    const planted = plantedRecord(stem, '2001-02-01T00:00:00.000Z', { partial: canary });
+    onNode('node1', ['sh', '-c', 'printf keep > "$1"', 'write', canary]);
+    plantJobFile(stem, planted);
+    try {
+      const listed = cli(['--json', 'jobs']);
+      assert.equal(listed.code, 1, listed.stderr);
+      const { errors } = JSON.parse(listed.stdout) as { errors: { node: string; message: string }[] };
+      assert.deepEqual(
+        errors.map((e) => e.node + ': ' + e.message),
+        [`node1: ${DIR}/${stem}.job.json is not a job file this version can use: "partial" is not ${DIR}/${stem}.tar.partial, where this job file puts it`],
+      );
+      const a = cli(['attach', stem]);
+      assert.equal(a.code, 2);
+      assert.match(a.stderr, new RegExp(`no backup job "${stem}" on any node \\(could not look on: node1: .*"partial" is not ${DIR}/${stem}\\.tar\\.partial`));
+      assert.equal(onNode('node1', ['cat', canary]).stdout, 'keep', 'the file the record named is untouched');
+      assert.ok(lsBackups().includes(`${stem}.job.json`), 'the job file stays for the operator to look at');
+    } finally {
+      onNode('node1', ['rm', '-f', canary]);
+      cleanBackups();
+    }
+  });
+
+  test('cancel signals only the tar of the job: a status file naming another process is refused', () => {
+    const stem = 'datarobot-gluster-backup-2001-03-01';
+    const sleeper = inGluster('node1', ['sh', '-c', 'sleep 600 >/dev/null 2>&1 & echo $!']).stdout.trim();
+    assert.match(sleeper, /^\d+$/);
+    const record = plantedRecord(stem, '2001-03-01T00:00:00.000Z');
+    plantJobFile(stem, record);
+    onNode('node1', ['sh', '-c', 'printf partial > "$1"', 'write', record.partial]);
+    onNode('node1', ['sh', '-c', 'printf "running 1 %s 981000000.0\\n" "$2" > "$1"', 'write', `${DIR}/${stem}.status`, sleeper]);
+    try {
+      const c = cli(['cancel', stem]);
+      assert.equal(c.code, 2, c.stdout);
+      assert.match(c.stderr, new RegExp(`cannot cancel ${stem}: its status file names process ${sleeper}, which is not this job's tar .*nothing was signalled`));
+      assert.equal(inGluster('node1', ['kill', '-0', sleeper], { allowFail: true }).status, 0, 'the process the status file named still runs');
+      const left = lsBackups();
+      assert.ok(left.includes(`${stem}.tar.partial`), 'nothing of the job was removed');
+      assert.ok(!left.includes(`${stem}.cancel`), 'the cancel request is withdrawn');
+    } finally {
+      inGluster('node1', ['kill', sleeper], { allowFail: true });
       cleanBackups();
     }
   });

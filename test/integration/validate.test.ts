@@ -216,7 +216,7 @@ describe('validate-backup', () => {
     try {
       const stopped = cli(['validate-backup', '--archive', job.archive]);
       assert.equal(stopped.code, 2);
-      assert.match(stopped.stderr, /the gluster container on node1 is exited: the gluster filesystem can only be listed through it\. Start it first/);
+      assert.match(stopped.stderr, /the gluster container on node1 is exited: the gluster filesystem can only be reached through it\. Start it first/);
       assert.equal(onNode('node1', ['ls', `${job.archive}.validation.json`], { allowFail: true }).status === 0, false, 'no report saved for a validation that did not run');
     } finally {
       const start = cli(['start', '--node', 'node1']);

@@ -7,6 +7,8 @@ import { finalMessage, hasReplicaVolume, jobContextValue, jobPercent, partialOfJ
 
 function job(over: Partial<JobRecord> = {}): JobRecord {
   return {
+    version: 1,
+    kind: 'backup',
     id: 'datarobot-gluster-backup-2024-05-03',
     node: 'node1',
     state: 'running',

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { nextArchiveName, seedDate } from '../../src/core/backup/naming';
-import { parseStatus, jobPaths, jobArgv } from '../../src/core/backup/jobScript';
+import { parseStatus, jobArgv } from '../../src/core/backup/jobScript';
+import { jobPaths } from '../../src/core/backup/jobFile';
 import { stateOfExit } from '../../src/core/backup/jobs';
 import { parseOverrides, exitOf } from '../../src/cli/backup';
 import type { JobRecord } from '../../src/core/backup/types';

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { Cluster } from '../../src/core/cluster';
 import { parseSettings } from '../../src/core/config';
 import { BackupJobs } from '../../src/core/backup/jobs';
-import { jobPaths } from '../../src/core/backup/jobScript';
+import { jobPaths } from '../../src/core/backup/jobFile';
 import type { JobRecord } from '../../src/core/backup/types';
 
 test('concurrent observes of an ended job share one finalisation', async () => {
@@ -20,6 +20,8 @@ test('concurrent observes of an ended job share one finalisation', async () => {
   try {
     const p = jobPaths(dir, 'datarobot-gluster-backup-2026-29-11.tar');
     const record: JobRecord = {
+      version: 1,
+      kind: 'backup',
       id: 'datarobot-gluster-backup-2026-29-11',
       node: 'here',
       state: 'running',

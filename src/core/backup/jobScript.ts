@@ -13,6 +13,8 @@
 //
 // GNU tar exit codes: 0 exact copy, 1 some files changed while read (archive usable),
 // 2 fatal. A tar killed by a signal gives 128+N.
+import type { JobPaths } from './jobFile';
+
 export const JOB_SCRIPT = String.raw`
 set -u
 partial=$1 final=$2 log=$3 status=$4 cancel=$5 src=$6 comp=$7
@@ -48,28 +50,6 @@ printf 'exit %s %s
 ' "$rc" "$(date +%s.%N)" > "$status.tmp" && mv -f "$status.tmp" "$status"
 `;
 
-export interface JobPaths {
-  partial: string;
-  archive: string;
-  log: string;
-  status: string;
-  cancel: string;
-  job: string;
-}
-
-export function jobPaths(backupDir: string, archiveName: string): JobPaths {
-  const stem = archiveName.replace(/\.tar(\.gz)?$/, '');
-  const dir = backupDir.replace(/\/+$/, '');
-  return {
-    archive: `${dir}/${archiveName}`,
-    partial: `${dir}/${archiveName}.partial`,
-    log: `${dir}/${stem}.log`,
-    status: `${dir}/${stem}.status`,
-    cancel: `${dir}/${stem}.cancel`,
-    job: `${dir}/${stem}.job.json`,
-  };
-}
-
 export function jobArgv(p: JobPaths, source: string, compressor: string | undefined): string[] {
   return ['sh', '-c', JOB_SCRIPT, 'gluster-backup-job', p.partial, p.archive, p.log, p.status, p.cancel, source, compressor ?? ''];
 }
@@ -100,3 +80,27 @@ while :; do
   sleep 0.25
 done
 `;
+
+/**
+ * Signals a job's tar, but only if the process with that pid is that tar: the pid comes from the
+ * status file on the node, which anything may have rewritten, and pids are reused once a
+ * process ends. The command line must begin exactly as JOB_SCRIPT starts tar, with this job's
+ * partial archive. Exit 3: not this job's tar, nothing was signalled.
+ */
+export const SIGNAL_TAR_SCRIPT = String.raw`
+pid=$1 partial=$2
+case $pid in ''|*[!0-9]*) exit 3;; esac
+seen=/tmp/gluster-backup-signal-$$
+head -c "$(printf 'tar\0--create\0--file=%s\0' "$partial" | wc -c)" "/proc/$pid/cmdline" > "$seen" 2>/dev/null || { rm -f "$seen"; exit 3; }
+if printf 'tar\0--create\0--file=%s\0' "$partial" | cmp -s - "$seen"; then
+  rm -f "$seen"
+  kill -TERM "$pid"
+else
+  rm -f "$seen"
+  exit 3
+fi
+`;
+
+export function signalTarArgv(tarPid: number, partial: string): string[] {
+  return ['sh', '-c', SIGNAL_TAR_SCRIPT, 'gluster-backup-signal', String(tarPid), partial];
+}

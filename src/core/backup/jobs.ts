@@ -11,13 +11,13 @@ import type { NodeConnection } from '../nodeConnection';
 import { isNotFound } from '../nodeConnection';
 import { toNodeError } from '../nodeErrors';
 import { inspectContainer } from '../probe';
-import { EXIT_WAIT_SCRIPT, jobArgv, jobPaths, parseStatus } from './jobScript';
+import { JOB_SUFFIX, JobFileError, MAX_JOB_FILE_BYTES, jobPaths, parseJobFile, pathsOf, serializeJobFile } from './jobFile';
+import { EXIT_WAIT_SCRIPT, jobArgv, parseStatus, signalTarArgv } from './jobScript';
 import { registerJob, registeredJobFiles } from './jobRegistry';
 import { nextArchiveName } from './naming';
 import { countEvents, parseTarLine, type TarEvent } from './tarWarnings';
 import type { BackupOptions, JobRecord, JobState } from './types';
 
-const JOB_SUFFIX = '.job.json';
 /** A log larger than this is summarised from its tail: warnings are counted live anyway. */
 const MAX_LOG_READ = 8 * 1024 * 1024;
 
@@ -52,6 +52,30 @@ async function readText(conn: NodeConnection, file: string, max = 64 * 1024): Pr
   }
 }
 
+/**
+ * The job file at `file` on the node, through its guard; undefined when there is none. One
+ * larger than any job file is refused unread.
+ */
+export async function readJobFile(conn: NodeConnection, file: string, node: string): Promise<JobRecord | undefined> {
+  let st;
+  try {
+    st = await conn.stat(file);
+  } catch (e) {
+    if (isNotFound(e)) return undefined;
+    throw e;
+  }
+  if (!st) return undefined;
+  if (st.size > MAX_JOB_FILE_BYTES) throw new JobFileError(file, `${st.size} bytes, larger than any job file (${MAX_JOB_FILE_BYTES})`);
+  let buf: Buffer;
+  try {
+    buf = await conn.read(file, 0, st.size);
+  } catch (e) {
+    if (isNotFound(e)) return undefined;
+    throw e;
+  }
+  return parseJobFile(buf.toString('utf8'), file, node);
+}
+
 export function tarEventsOf(log: string): TarEvent[] {
   return log.split('\n').map(parseTarLine).filter((e): e is TarEvent => e !== undefined);
 }
@@ -63,6 +87,22 @@ function failureReason(events: TarEvent[], code: number): string {
   const err = [...events].reverse().find((e) => e.severity === 'error' && e.kind !== 'fatal');
   if (code > 128) return `tar was killed by signal ${code - 128}`;
   return err ? `tar failed: ${err.message}` : `tar exited with status ${code}`;
+}
+
+const services = new WeakMap<Cluster, BackupJobs>();
+
+/**
+ * The one jobs service of a cluster, shared by every caller in this process (the CLI's
+ * commands, the extension's monitor, preflight): observers of one job then share one look, and
+ * two callers never finalise the same job twice.
+ */
+export function jobsOf(cluster: Cluster): BackupJobs {
+  let j = services.get(cluster);
+  if (!j) {
+    j = new BackupJobs(cluster);
+    services.set(cluster, j);
+  }
+  return j;
 }
 
 export interface StartedJob {
@@ -110,6 +150,8 @@ export class BackupJobs {
     const p = jobPaths(backupDir, name);
     const container = await inspectContainer(docker, s.containerName, s.timeouts.dockerMs);
     const record: JobRecord = {
+      version: 1,
+      kind: 'backup',
       id: name.replace(/\.tar(\.gz)?$/, ''),
       node,
       state: 'running',
@@ -127,7 +169,7 @@ export class BackupJobs {
     };
     // The job file exists before tar does: a client that dies right here leaves a job that
     // the next look finds and finalises, never an unexplained partial archive.
-    await conn.writeAtomic(p.job, JSON.stringify(record, null, 2) + '\n');
+    await conn.writeAtomic(p.job, serializeJobFile(record));
     if (backupDir !== s.backupDir) {
       // Outside the configured directory only the registry leads `jobs` and a reload to it.
       await registerJob(conn, p.job).catch((e) =>
@@ -144,7 +186,7 @@ export class BackupJobs {
     );
     await withDeadline('docker exec start (backup)', s.timeouts.dockerMs, () => exec.start({ Detach: true }));
     record.execId = exec.id;
-    await conn.writeAtomic(p.job, JSON.stringify(record, null, 2) + '\n');
+    await conn.writeAtomic(p.job, serializeJobFile(record));
     this.cluster.log('info', `backup ${record.id} started: tar of ${s.glusterPath} -> ${p.archive}${compressor ? ` (${compressor})` : ''}`, node);
     // Wait until the script reports tar's pid, so "started" means tar runs.
     const deadline = Date.now() + s.timeouts.dockerMs;
@@ -175,12 +217,12 @@ export class BackupJobs {
             return [...new Set([...inDir, ...registered])];
           });
           for (const file of files) {
-            const text = await readText(conn, file);
-            if (!text) continue;
             try {
-              jobs.push(await this.observe(JSON.parse(text) as JobRecord));
+              const rec = await readJobFile(conn, file, node);
+              if (rec) jobs.push(await this.observe(rec));
             } catch (err) {
-              errors.push({ node, message: `${file}: ${(err as Error).message}` });
+              // A job file this client cannot use is named, not skipped: the operator sees it.
+              errors.push({ node, message: err instanceof JobFileError ? err.message : `${file}: ${(err as Error).message}` });
             }
           }
         } catch (e) {
@@ -196,7 +238,7 @@ export class BackupJobs {
     // The job file is named for the job: look it up directly before listing everything.
     if (/^[A-Za-z0-9._-]+$/.test(id)) {
       const direct = await Promise.all(
-        this.cluster.nodes().map((n) => this.savedRecord(this.cluster.connection(n.name), `${this.settings.backupDir}/${id}${JOB_SUFFIX}`)),
+        this.cluster.nodes().map((n) => this.savedRecord(this.cluster.connection(n.name), `${this.settings.backupDir}/${id}${JOB_SUFFIX}`, n.name)),
       );
       const hit = direct.find((j): j is JobRecord => j !== undefined);
       if (hit) return this.observe(hit);
@@ -231,7 +273,7 @@ export class BackupJobs {
   private async observeNow(record: JobRecord): Promise<JobRecord> {
     const s = this.settings;
     const conn = this.cluster.connection(record.node);
-    const p = jobPaths(record.archive.slice(0, record.archive.lastIndexOf('/')), record.archive.slice(record.archive.lastIndexOf('/') + 1));
+    const p = pathsOf(record);
     let status;
     let cancelAsked: boolean;
     try {
@@ -244,7 +286,7 @@ export class BackupJobs {
     }
     if (status.phase === 'exit') return this.finalise(record, conn, p, status.code, cancelAsked, status.at);
     if (status.phase === 'none' || !record.execId) {
-      const saved = await this.savedRecord(conn, p.job);
+      const saved = await this.savedRecord(conn, p.job, record.node);
       // No status file: finalised already (by another observer, window or the CLI), whose
       // record on the node is the outcome; or tar is not started yet, or never was (below).
       if (status.phase === 'none' && saved && isFinal(saved.state)) return saved;
@@ -298,7 +340,7 @@ export class BackupJobs {
     // Another observer (a cancel, the CLI, another window) may have finalised the job between
     // our looks, removing the status and cancel files as it did so: its record is the outcome,
     // not "ended without reporting tar's exit".
-    const saved = await this.savedRecord(conn, p.job);
+    const saved = await this.savedRecord(conn, p.job, record.node);
     if (saved && isFinal(saved.state)) return saved;
     await conn.remove(p.partial);
     return this.record(conn, p.job, {
@@ -312,7 +354,7 @@ export class BackupJobs {
   private async finalise(record: JobRecord, conn: NodeConnection, p: ReturnType<typeof jobPaths>, code: number, cancelled: boolean, exitAt?: number): Promise<JobRecord> {
     // Two observers (a cancel and a follower, two windows) can both see the exit: the first
     // one's record stands.
-    const already = await this.savedRecord(conn, p.job);
+    const already = await this.savedRecord(conn, p.job, record.node);
     if (already && isFinal(already.state)) return already;
     const log = (await readText(conn, p.log, MAX_LOG_READ).catch(() => undefined)) ?? '';
     const events = tarEventsOf(log);
@@ -348,15 +390,13 @@ export class BackupJobs {
     return saved;
   }
 
-  /** The job file on the node, if it is there and readable. */
-  private savedRecord(conn: NodeConnection, file: string): Promise<JobRecord | undefined> {
-    return readText(conn, file)
-      .then((t) => (t ? (JSON.parse(t) as JobRecord) : undefined))
-      .catch(() => undefined);
+  /** The job file on the node, if it is there and passes the guard. */
+  private savedRecord(conn: NodeConnection, file: string, node: string): Promise<JobRecord | undefined> {
+    return readJobFile(conn, file, node).catch(() => undefined);
   }
 
   private async record(conn: NodeConnection, file: string, rec: JobRecord): Promise<JobRecord> {
-    await conn.writeAtomic(file, JSON.stringify(rec, null, 2) + '\n');
+    await conn.writeAtomic(file, serializeJobFile(rec));
     this.cluster.log(rec.state === 'failed' ? 'error' : 'info', `backup ${rec.id}: ${rec.state}${rec.reason ? ` (${rec.reason})` : ''}`, rec.node);
     return rec;
   }
@@ -367,13 +407,24 @@ export class BackupJobs {
     if (isFinal(now.state)) return now;
     if (now.state === 'unknown') throw new BackupError(`cannot cancel ${record.id}: ${now.reason}`);
     const conn = this.cluster.connection(record.node);
-    const p = jobPaths(record.archive.slice(0, record.archive.lastIndexOf('/')), record.archive.slice(record.archive.lastIndexOf('/') + 1));
+    const p = pathsOf(record);
     await conn.writeAtomic(p.cancel, new Date().toISOString() + '\n');
     const st = parseStatus(await readText(conn, p.status));
     if (st.phase === 'running') {
       const docker = await conn.docker();
-      // The pid is tar's inside the container's pid namespace, where this kill runs.
-      await execInContainer(docker, this.settings.containerName, ['kill', '-TERM', String(st.tarPid)], this.settings.timeouts.dockerMs);
+      // The pid is tar's inside the container's pid namespace, where this runs; the script
+      // signals it only if it is this job's tar (the status file is the node's word, not ours).
+      const r = await execInContainer(docker, this.settings.containerName, signalTarArgv(st.tarPid, p.partial), this.settings.timeouts.dockerMs);
+      if (r.exitCode !== 0) {
+        const cur = await this.observe(record);
+        if (isFinal(cur.state)) return cur;
+        await conn.remove(p.cancel).catch(() => undefined);
+        throw new BackupError(
+          r.exitCode === 3
+            ? `cannot cancel ${record.id}: its status file names process ${st.tarPid}, which is not this job's tar (the file was changed, or tar ended and the pid was reused); nothing was signalled. Look at the job with "gluster-backup attach ${record.id}"`
+            : `cannot cancel ${record.id}: signalling tar failed (exit ${r.exitCode}: ${r.stderr.trim().slice(0, 300)})`,
+        );
+      }
     }
     const deadline = Date.now() + 30_000;
     let cur = now;
@@ -391,7 +442,7 @@ export class BackupJobs {
    */
   async waitForExit(record: JobRecord, signal: AbortSignal): Promise<void> {
     const conn = this.cluster.connection(record.node);
-    const p = jobPaths(record.archive.slice(0, record.archive.lastIndexOf('/')), record.archive.slice(record.archive.lastIndexOf('/') + 1));
+    const p = pathsOf(record);
     const docker = await conn.docker();
     await execStreaming(docker, this.settings.containerName, ['sh', '-c', EXIT_WAIT_SCRIPT, 'gluster-backup-wait', p.status], {
       idleMs: 30_000,

@@ -12,7 +12,7 @@ import { TarListingFormatError, TarListingParser, tarListArgv, TAR_LIST_ENV } fr
 import { ArchiveComparer, type ValidationReport } from '../archive/compare';
 import { FsListParser, fsListArgv } from '../archive/fsList';
 import { tarEventsOf } from '../backup/jobs';
-import { jobPaths } from '../backup/jobScript';
+import { jobPaths, parseJobFile, MAX_JOB_FILE_BYTES } from '../backup/jobFile';
 import type { JobRecord } from '../backup/types';
 import { countEvents, type TarEventCounts } from '../backup/tarWarnings';
 import { LocalConnection, isNotFound, type NodeConnection } from '../nodeConnection';
@@ -106,7 +106,8 @@ export async function newestArchive(cluster: Cluster, dir: string, node?: string
   return found[0];
 }
 
-async function locate(cluster: Cluster, o: ValidateOptions): Promise<{ node: string; path: string }> {
+/** The archive `o` names (or the newest of its directory) and the one node that holds it. */
+export async function locateArchive(cluster: Cluster, o: Pick<ValidateOptions, 'archive' | 'backupDir' | 'node'>): Promise<{ node: string; path: string }> {
   if (!o.archive) return newestArchive(cluster, o.backupDir ?? cluster.settings.backupDir, o.node);
   if (!o.archive.startsWith('/')) throw new ValidateError(`--archive ${o.archive}: give the archive's absolute path on the node`);
   if (/\.partial$/.test(o.archive)) throw new ValidateError(`${o.archive} is a partial archive (a backup still running or one that never finished): validate a finished one`);
@@ -127,7 +128,7 @@ async function locate(cluster: Cluster, o: ValidateOptions): Promise<{ node: str
   throw new ValidateError(`${o.archive} not found on ${names.join(', ')}${errors.length ? ` (${errors.join('; ')})` : ''}`);
 }
 
-async function readJob(conn: NodeConnection, archive: string): Promise<JobSummary | undefined> {
+async function readJob(conn: NodeConnection, node: string, archive: string): Promise<JobSummary | undefined> {
   const p = jobPaths(archive.slice(0, archive.lastIndexOf('/')), archiveName(archive));
   const text = async (file: string, max: number) => {
     try {
@@ -140,12 +141,13 @@ async function readJob(conn: NodeConnection, archive: string): Promise<JobSummar
     }
   };
   // The log is read beside the job file, not after it: one round trip less.
-  const [raw, log] = await Promise.all([text(p.job, 256 * 1024), text(p.log, 1024 * 1024)]);
+  const [raw, log] = await Promise.all([text(p.job, MAX_JOB_FILE_BYTES + 1), text(p.log, 1024 * 1024)]);
   if (!raw) return undefined;
   let rec: JobRecord;
   try {
-    rec = JSON.parse(raw) as JobRecord;
+    rec = parseJobFile(raw, p.job, node);
   } catch {
+    // No usable record of how it was made: the archive is still judged on its own.
     return undefined;
   }
   const events = tarEventsOf(log ?? '');
@@ -164,7 +166,7 @@ async function isGzip(conn: NodeConnection, file: string): Promise<boolean> {
   return head.length === 2 && head[0] === 0x1f && head[1] === 0x8b;
 }
 
-async function indexInContainer(docker: Docker, container: string, archive: string, size: number, gzip: boolean, o: ValidateOptions): Promise<TarIndexResult> {
+async function indexInContainer(docker: Docker, container: string, archive: string, size: number, gzip: boolean, o: Pick<ValidateOptions, 'idleMs' | 'signal'>): Promise<TarIndexResult> {
   const parser = new TarListingParser();
   const r = await execStreaming(docker, container, tarListArgv(archive), { env: TAR_LIST_ENV, idleMs: o.idleMs ?? 120_000, onStdout: (b) => parser.push(b), ...(o.signal ? { signal: o.signal } : {}) }).catch((e: unknown) => {
     // A line no archive of a real filesystem gives (a name of over a megabyte), or a form of
@@ -178,12 +180,67 @@ async function indexInContainer(docker: Docker, container: string, archive: stri
   return parser.end(r.exitCode, r.stderr, size, gzip);
 }
 
+/**
+ * Checks that `root` in the gluster container of `node` is the gluster volume's FUSE mount (the
+ * container runs, the mount answers, the mount table says gluster) and says which volume it is.
+ */
+export async function glusterRootOf(docker: Docker, container: string, node: string, root: string, timeoutMs = 30_000): Promise<Extract<ReturnType<typeof mountAt>, { kind: 'gluster' }>> {
+  const [c, fsType] = await Promise.all([
+    inspectContainer(docker, container, timeoutMs),
+    // The filesystem type proves the mount answers (a dead FUSE client fails here); the mount
+    // table says which volume it is. One exec for both.
+    execInContainer(docker, container, ['sh', '-c', 'stat -f -c %T "$1" && cat /proc/self/mountinfo', 'validate', root], timeoutMs).catch((e: Error) => e),
+  ]);
+  if (c.state !== 'running') {
+    throw new ValidateError(`the ${container} container on ${node} is ${c.state === 'missing' ? 'missing' : c.state}: the gluster filesystem can only be reached through it. Start it first (Gluster Backup: Start, or gluster-backup start --node ${node}).`);
+  }
+  if (fsType instanceof Error) throw new ValidateError(`${root} is not readable in the ${container} container on ${node}: ${fsType.message}`);
+  if (fsType.exitCode !== 0) throw new ValidateError(`${root} is not readable in the ${container} container on ${node}: ${fsType.stderr.trim()}`);
+  const [fsName = '', ...table] = fsType.stdout.split('\n');
+  const at = mountAt(parseMountinfo(table.join('\n')), root);
+  if (!/fuse/i.test(fsName) || at.kind !== 'gluster') {
+    // An unmounted mount point is an empty directory: every archived file would look "extra"
+    // and nothing missing, which is the one wrong answer a validation must not give.
+    throw new ValidateError(`the gluster volume is not mounted at ${root} in the ${container} container on ${node} (it is ${at.kind === 'other' ? at.fsType : fsName.trim() || 'unknown'}): start gluster on all nodes, then try again`);
+  }
+  return at;
+}
+
+/**
+ * The archive's members, read where it lies: its headers over SFTP (or the local file), or GNU
+ * tar's listing in the container for a remote .tar.gz (nothing crosses the link but names).
+ */
+export async function indexArchiveOnNode(
+  conn: NodeConnection,
+  docker: Docker,
+  container: string,
+  node: string,
+  archive: string,
+  o: Pick<ValidateOptions, 'via' | 'idleMs' | 'signal'>,
+): Promise<{ index: TarIndexResult; method: ReadMethod; archiveBytes: number }> {
+  const reader = await conn.openReader(archive).catch((e) => {
+    throw new ValidateError(`cannot open ${archive} on ${node}: ${(e as Error).message}`);
+  });
+  try {
+    const archiveBytes = await reader.size();
+    const gzip = await isGzip(conn, archive);
+    const via = o.via ?? 'auto';
+    const local = conn instanceof LocalConnection;
+    if (via === 'container' || (via === 'auto' && gzip && !local)) {
+      return { index: await indexInContainer(docker, container, archive, archiveBytes, gzip, o), method: 'container-tar', archiveBytes };
+    }
+    return { index: await indexArchive(reader), method: local ? 'local-file' : 'sftp-headers', archiveBytes };
+  } finally {
+    await reader.close?.();
+  }
+}
+
 /** Runs the whole validation; throws ValidateError with the operator's sentence when it cannot. */
 export async function validateBackup(cluster: Cluster, o: ValidateOptions = {}): Promise<ValidationResult> {
   const t0 = Date.now();
   const startedAt = new Date(t0).toISOString();
   o.onPhase?.('locating', o.archive ?? `newest archive in ${o.backupDir ?? cluster.settings.backupDir}`);
-  const { node, path: archive } = await locate(cluster, o);
+  const { node, path: archive } = await locateArchive(cluster, o);
   const conn = cluster.connection(node);
   const settings = cluster.settings;
   const container = settings.containerName;
@@ -192,26 +249,8 @@ export async function validateBackup(cluster: Cluster, o: ValidateOptions = {}):
   // The root to list must be the one the backup job archived: glusterPath as the container sees it.
   const root = settings.glusterPath;
   // Independent looks, asked at once: each is a round trip or a docker exec.
-  const [c, job, fsType] = await Promise.all([
-    inspectContainer(docker, container, settings.timeouts.dockerMs),
-    readJob(conn, archive),
-    // The filesystem type proves the mount answers (a dead FUSE client fails here); the mount
-    // table says which volume it is. One exec for both.
-    execInContainer(docker, container, ['sh', '-c', 'stat -f -c %T "$1" && cat /proc/self/mountinfo', 'validate', root], settings.timeouts.dockerMs).catch((e: Error) => e),
-  ]);
-  if (c.state !== 'running') {
-    throw new ValidateError(`the ${container} container on ${node} is ${c.state === 'missing' ? 'missing' : c.state}: the gluster filesystem can only be listed through it. Start it first (Gluster Backup: Start, or gluster-backup start --node ${node}).`);
-  }
-  if (fsType instanceof Error) throw new ValidateError(`${root} is not readable in the ${container} container on ${node}: ${fsType.message}`);
-  if (fsType.exitCode !== 0) throw new ValidateError(`${root} is not readable in the ${container} container on ${node}: ${fsType.stderr.trim()}`);
+  const [job, at] = await Promise.all([readJob(conn, node, archive), glusterRootOf(docker, container, node, root, settings.timeouts.dockerMs)]);
   const cautions: string[] = [];
-  const [fsName = '', ...table] = fsType.stdout.split('\n');
-  const at = mountAt(parseMountinfo(table.join('\n')), root);
-  if (!/fuse/i.test(fsName) || at.kind !== 'gluster') {
-    // An unmounted mount point is an empty directory: every archived file would look "extra"
-    // and nothing missing, which is the one wrong answer a validation must not give.
-    throw new ValidateError(`the gluster volume is not mounted at ${root} in the ${container} container on ${node} (it is ${at.kind === 'other' ? at.fsType : fsName.trim() || 'unknown'}): start gluster on all nodes, then validate again`);
-  }
   // Volume health takes the gluster CLI a second or more: asked for now, read at the end.
   const health = cluster.refreshNode(node).catch(() => undefined);
 
@@ -220,26 +259,18 @@ export async function validateBackup(cluster: Cluster, o: ValidateOptions = {}):
   let indexMs = 0;
   let method: ReadMethod = 'sftp-headers';
   let archiveBytes = 0;
-  const indexP = (async (): Promise<TarIndexResult> => {
-    const reader = await conn.openReader(archive).catch((e) => {
-      throw new ValidateError(`cannot open ${archive} on ${node}: ${(e as Error).message}`);
-    });
-    try {
-      archiveBytes = await reader.size();
-      const gzip = await isGzip(conn, archive);
-      const via = o.via ?? 'auto';
-      const local = conn instanceof LocalConnection;
-      if (via === 'container' || (via === 'auto' && gzip && !local)) {
-        method = 'container-tar';
-        return await indexInContainer(docker, container, archive, archiveBytes, gzip, o);
-      }
-      method = local ? 'local-file' : 'sftp-headers';
-      return await indexArchive(reader);
-    } finally {
-      await reader.close?.();
+  const indexP = indexArchiveOnNode(conn, docker, container, node, archive, o).then(
+    (r) => {
+      method = r.method;
+      archiveBytes = r.archiveBytes;
       indexMs = Date.now() - tIndex;
-    }
-  })();
+      return r.index;
+    },
+    (e: unknown) => {
+      indexMs = Date.now() - tIndex;
+      throw e;
+    },
+  );
 
   // The filesystem walk (on a big volume the longer of the two) runs beside the archive's
   // index; its output waits, bounded, until the index it is compared against is ready.

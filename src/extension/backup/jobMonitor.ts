@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import type { Cluster } from '../../core/cluster';
 import { followJob } from '../../core/backup/follow';
-import { BackupJobs, isFinal } from '../../core/backup/jobs';
+import { jobsOf, isFinal, type BackupJobs } from '../../core/backup/jobs';
 import type { TarEvent } from '../../core/backup/tarWarnings';
 import type { JobRecord } from '../../core/backup/types';
 import type { ClusterSession } from '../session';
@@ -50,7 +50,7 @@ export class JobMonitor implements vscode.Disposable {
   jobsApi(): BackupJobs | undefined {
     const cluster = this.session.cluster;
     if (!cluster) return undefined;
-    if (this.api?.cluster !== cluster) this.api = { cluster, jobs: new BackupJobs(cluster) };
+    if (this.api?.cluster !== cluster) this.api = { cluster, jobs: jobsOf(cluster) };
     return this.api.jobs;
   }
 

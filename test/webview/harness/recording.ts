@@ -11,6 +11,8 @@ export const T0 = new Date(2024, 2, 5, 10, 0, 0).getTime();
 
 export function job(over: Partial<JobRecord> = {}): JobRecord {
   return {
+    version: 1,
+    kind: 'backup',
     id: 'datarobot-gluster-backup-2024-05-03',
     node: 'data-node-1',
     state: 'running',

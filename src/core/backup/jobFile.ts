@@ -1,0 +1,249 @@
+// The job file on the node (`<stem>.job.json`, beside the archive): the one record of a job that
+// every client reads, this version and later ones, on this machine and others. It is written by
+// us but read back from a node, where anything may have changed it, so it crosses here only:
+// versioned on the way out, and on the way in a guard that checks every field, bounds every
+// string and refuses any path other than the ones its own location implies (a job file is
+// the reason a client removes a partial archive and signals a process: a planted one must not
+// steer either anywhere else).
+import type { Compression } from './naming';
+import type { TarEventCounts, TarEventKind } from './tarWarnings';
+
+/** Bumped when a field changes meaning; a client refuses a job file newer than it knows. */
+export const JOB_FILE_VERSION = 1;
+export const JOB_SUFFIX = '.job.json';
+/** A real job file is ~1 KiB; one larger than this was not written by a client. */
+export const MAX_JOB_FILE_BYTES = 64 * 1024;
+
+export type JobKind = 'backup';
+
+export type JobState =
+  | 'running'
+  | 'completed' // tar exit 0: the archive is an exact copy
+  | 'completedWithWarnings' // tar exit 1: usable, but files changed while read
+  | 'failed' // tar exit 2, or the job died; no archive left behind
+  | 'cancelled'
+  | 'unknown'; // the node cannot be reached: the real outcome is read when it is back
+
+const STATES: readonly JobState[] = ['running', 'completed', 'completedWithWarnings', 'failed', 'cancelled', 'unknown'];
+
+export interface PreflightOverride {
+  check: string;
+  reason: string;
+  by?: string;
+}
+
+export interface JobRecord {
+  version: typeof JOB_FILE_VERSION;
+  kind: JobKind;
+  /** Same as the archive stem: datarobot-gluster-backup-YYYY-DD-MM[-N]. */
+  id: string;
+  /** Where the job file was found; not trusted from the file. */
+  node: string;
+  state: JobState;
+  /** Final archive path on the node's host. */
+  archive: string;
+  /** Where tar writes until it ends (renamed to `archive` on exit 0 or 1). */
+  partial: string;
+  /** tar's stderr, on the node's host. */
+  log: string;
+  compression: Compression;
+  /** The program that compressed (pigz or gzip), when compressed. */
+  compressor?: string;
+  source: string;
+  container: string;
+  /** When the container last started, as the job began: a later start means it restarted. */
+  containerStartedAt?: string;
+  /** Docker exec id of the job's shell, to find it again after a reconnect. */
+  execId?: string;
+  startedAt: string;
+  endedAt?: string;
+  exitCode?: number;
+  /** Apparent size of the source in bytes (the progress target), once measured. */
+  sourceBytes?: number;
+  archiveBytes?: number;
+  warnings?: TarEventCounts;
+  overrides: PreflightOverride[];
+  /** Why it failed or was cancelled, in the operator's words. */
+  reason?: string;
+}
+
+/** Every file of one job, all in the backups directory on the node's host. */
+export interface JobPaths {
+  partial: string;
+  archive: string;
+  log: string;
+  status: string;
+  cancel: string;
+  job: string;
+}
+
+export function jobPaths(backupDir: string, archiveName: string): JobPaths {
+  const stem = archiveName.replace(/\.tar(\.gz)?$/, '');
+  const dir = backupDir.replace(/\/+$/, '');
+  return {
+    archive: `${dir}/${archiveName}`,
+    partial: `${dir}/${archiveName}.partial`,
+    log: `${dir}/${stem}.log`,
+    status: `${dir}/${stem}.status`,
+    cancel: `${dir}/${stem}.cancel`,
+    job: `${dir}/${stem}${JOB_SUFFIX}`,
+  };
+}
+
+/** The paths of a record that passed the guard (its archive fixes all the others). */
+export function pathsOf(record: Pick<JobRecord, 'archive'>): JobPaths {
+  const cut = record.archive.lastIndexOf('/');
+  return jobPaths(record.archive.slice(0, cut), record.archive.slice(cut + 1));
+}
+
+export function serializeJobFile(record: JobRecord): string {
+  return JSON.stringify({ ...record, version: JOB_FILE_VERSION, kind: record.kind ?? 'backup' }, null, 2) + '\n';
+}
+
+export class JobFileError extends Error {
+  constructor(
+    readonly file: string,
+    readonly why: string,
+  ) {
+    super(`${file} is not a job file this version can use: ${why}`);
+    this.name = 'JobFileError';
+  }
+}
+
+const ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
+const CONTAINER = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
+const COMPRESSOR = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$/;
+const EXEC_ID = /^[0-9a-f]{12,64}$/;
+const EVENT_KINDS: readonly TarEventKind[] = ['changed', 'removed', 'shrank', 'cannotOpen', 'cannotStat', 'cannotRead', 'socketIgnored', 'noSpace', 'writeError', 'fatal', 'other'];
+const MAX_OVERRIDES = 32;
+
+type Obj = Record<string, unknown>;
+
+function isObj(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * The record in `text`, read from `file` on `node`, or a JobFileError that says what is wrong.
+ * Files of versions before the field existed (no `version`, no `kind`) are version 1 backups.
+ * Fields this version does not know are dropped: a later minor addition is not a reason to
+ * refuse, and they are not carried into what this client writes back.
+ */
+export function parseJobFile(text: string, file: string, node: string): JobRecord {
+  function bad(why: string): never {
+    throw new JobFileError(file, why);
+  }
+  if (text.length > MAX_JOB_FILE_BYTES) bad(`longer than ${MAX_JOB_FILE_BYTES} characters`);
+  if (!file.startsWith('/') || !file.endsWith(JOB_SUFFIX)) bad(`not an absolute path ending in ${JOB_SUFFIX}`);
+  const dir = file.slice(0, file.lastIndexOf('/'));
+  if (dir.split('/').some((seg) => seg === '.' || seg === '..')) bad('its directory has a "." or ".." segment');
+  const stem = file.slice(dir.length + 1, -JOB_SUFFIX.length);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    bad(`not JSON (${(e as Error).message})`);
+  }
+  if (!isObj(raw)) return bad('not a JSON object');
+  const o = raw;
+
+  const str = (k: string, max: number, required: boolean): string | undefined => {
+    const v = o[k];
+    if (v === undefined && !required) return undefined;
+    if (typeof v !== 'string') return bad(`"${k}" is ${v === undefined ? 'missing' : 'not a string'}`);
+    if (v.length > max) bad(`"${k}" is longer than ${max} characters`);
+    return v;
+  };
+  const count = (k: string, max = Number.MAX_SAFE_INTEGER): number | undefined => {
+    const v = o[k];
+    if (v === undefined) return undefined;
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0 || v > max) return bad(`"${k}" is not a whole number from 0 to ${max}`);
+    return v;
+  };
+  const time = (k: string, required: boolean): string | undefined => {
+    const v = str(k, 64, required);
+    if (v !== undefined && !Number.isFinite(Date.parse(v))) bad(`"${k}" is not a time`);
+    return v;
+  };
+
+  const version = o.version ?? 1;
+  if (typeof version !== 'number' || !Number.isSafeInteger(version) || version < 1) bad('"version" is not a positive whole number');
+  if ((version as number) > JOB_FILE_VERSION) bad(`it was written by a newer gluster-backup (job file version ${version as number}; this one reads ${JOB_FILE_VERSION}): update to read it`);
+  const kind = o.kind ?? 'backup';
+  if (kind !== 'backup') bad(`its kind ${JSON.stringify(kind).slice(0, 40)} is not one this version knows`);
+
+  const id = str('id', 200, true)!;
+  if (!ID.test(id)) bad('"id" is not a job name');
+  if (id !== stem) bad(`"id" ${id} is not the name of the file (${stem})`);
+  const state = o.state;
+  if (typeof state !== 'string' || !STATES.includes(state as JobState)) bad('"state" is not a job state');
+  const compression = o.compression;
+  if (compression !== 'none' && compression !== 'gzip') bad('"compression" is neither none nor gzip');
+  const ext = compression === 'gzip' ? '.tar.gz' : '.tar';
+  // Where the archive, its partial and its log are is fixed by where the job file is: the
+  // fields must say exactly that, so a client only ever removes or reads files of this job.
+  const want = jobPaths(dir, `${id}${ext}`);
+  for (const k of ['archive', 'partial', 'log'] as const) {
+    const v = str(k, 4096, true);
+    if (v !== want[k]) bad(`"${k}" is not ${want[k]}, where this job file puts it`);
+  }
+  const compressor = str('compressor', 64, false);
+  if (compressor !== undefined && !COMPRESSOR.test(compressor)) bad('"compressor" is not a program name');
+  const source = str('source', 4096, true)!;
+  if (!source.startsWith('/')) bad('"source" is not an absolute path');
+  const container = str('container', 128, true)!;
+  if (!CONTAINER.test(container)) bad('"container" is not a container name');
+  const containerStartedAt = str('containerStartedAt', 64, false);
+  const execId = str('execId', 64, false);
+  if (execId !== undefined && !EXEC_ID.test(execId)) bad('"execId" is not a docker exec id');
+  const startedAt = time('startedAt', true)!;
+  const endedAt = time('endedAt', false);
+  const exitCode = count('exitCode', 255);
+  const sourceBytes = count('sourceBytes');
+  const archiveBytes = count('archiveBytes');
+  let warnings: TarEventCounts | undefined;
+  if (o.warnings !== undefined) {
+    if (!isObj(o.warnings)) bad('"warnings" is not an object');
+    warnings = {};
+    for (const [k, v] of Object.entries(o.warnings as Obj)) {
+      if (!EVENT_KINDS.includes(k as TarEventKind)) continue;
+      if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) bad(`"warnings.${k}" is not a count`);
+      warnings[k as TarEventKind] = v as number;
+    }
+  }
+  const overridesRaw = o.overrides ?? [];
+  if (!Array.isArray(overridesRaw) || overridesRaw.length > MAX_OVERRIDES) bad(`"overrides" is not a list of at most ${MAX_OVERRIDES}`);
+  const overrides: PreflightOverride[] = (overridesRaw as unknown[]).map((x, i) => {
+    if (!isObj(x) || typeof x.check !== 'string' || typeof x.reason !== 'string' || x.check.length > 200 || x.reason.length > 2000) {
+      return bad(`"overrides[${i}]" is not a check with a reason`);
+    }
+    if (x.by !== undefined && (typeof x.by !== 'string' || x.by.length > 200)) bad(`"overrides[${i}].by" is not a name`);
+    return { check: x.check, reason: x.reason, ...(typeof x.by === 'string' ? { by: x.by } : {}) };
+  });
+  const reason = str('reason', 8192, false);
+
+  return {
+    version: JOB_FILE_VERSION,
+    kind: 'backup',
+    id,
+    node,
+    state: state as JobState,
+    archive: want.archive,
+    partial: want.partial,
+    log: want.log,
+    compression,
+    ...(compressor !== undefined ? { compressor } : {}),
+    source,
+    container,
+    ...(containerStartedAt !== undefined ? { containerStartedAt } : {}),
+    ...(execId !== undefined ? { execId } : {}),
+    startedAt,
+    ...(endedAt !== undefined ? { endedAt } : {}),
+    ...(exitCode !== undefined ? { exitCode } : {}),
+    ...(sourceBytes !== undefined ? { sourceBytes } : {}),
+    ...(archiveBytes !== undefined ? { archiveBytes } : {}),
+    ...(warnings !== undefined ? { warnings } : {}),
+    overrides,
+    ...(reason !== undefined ? { reason } : {}),
+  };
+}

@@ -1,0 +1,178 @@
+// The job file is read back from a node, where anything may have rewritten it: the guard must
+// give a typed record or a JobFileError that says why, never a record whose paths lead outside
+// the job's own files. Fixed inputs and a fixed fast-check seed: every run is the same.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { JOB_FILE_VERSION, JobFileError, MAX_JOB_FILE_BYTES, jobPaths, parseJobFile, pathsOf, serializeJobFile, type JobRecord } from '../../src/core/backup/jobFile';
+
+const DIR = '/opt/datarobot/data/backups/gluster';
+const STEM = 'datarobot-gluster-backup-2026-03-12';
+const FILE = `${DIR}/${STEM}.job.json`;
+
+function record(over: Partial<JobRecord> = {}): JobRecord {
+  const p = jobPaths(DIR, `${STEM}.tar.gz`);
+  return {
+    version: 1,
+    kind: 'backup',
+    id: STEM,
+    node: 'node1',
+    state: 'completedWithWarnings',
+    archive: p.archive,
+    partial: p.partial,
+    log: p.log,
+    compression: 'gzip',
+    compressor: 'pigz',
+    source: '/mnt/gluster',
+    container: 'gluster',
+    containerStartedAt: '2026-12-03T08:00:00.123456789Z',
+    execId: 'a'.repeat(64),
+    startedAt: '2026-12-03T09:00:00.000Z',
+    endedAt: '2026-12-03T09:05:00.000Z',
+    exitCode: 1,
+    sourceBytes: 1234567,
+    archiveBytes: 34567,
+    warnings: { changed: 2, removed: 1 },
+    overrides: [{ check: 'freeSpace', reason: 'old archives go tonight', by: 'alice' }],
+    reason: 'files changed while read',
+    ...over,
+  };
+}
+
+const edit = (over: Record<string, unknown>, drop: string[] = []): string => {
+  const o: Record<string, unknown> = { ...record(), ...over };
+  for (const k of drop) delete o[k];
+  return JSON.stringify(o);
+};
+
+const refused = (text: string, why: RegExp, file = FILE) =>
+  assert.throws(
+    () => parseJobFile(text, file, 'node1'),
+    (e: unknown) => e instanceof JobFileError && why.test(e.message) && e.message.startsWith(`${file} is not a job file`),
+  );
+
+test('a job file this version writes reads back as the same record, with the node it was found on', () => {
+  const r = record();
+  const text = serializeJobFile(r);
+  assert.match(text, /"version": 1/);
+  assert.deepEqual(parseJobFile(text, FILE, 'node1'), r);
+  // The node is where the file was found, whatever the file says.
+  assert.equal(parseJobFile(text, FILE, 'node3').node, 'node3');
+  assert.deepEqual(pathsOf(r), jobPaths(DIR, `${STEM}.tar.gz`));
+});
+
+test('a job file of an earlier version (no version, no kind, no overrides) is a version 1 backup', () => {
+  const legacy = edit({ node: 'elsewhere' }, ['version', 'kind', 'overrides', 'compressor', 'execId', 'warnings', 'reason', 'endedAt', 'exitCode']);
+  const r = parseJobFile(legacy, FILE, 'node2');
+  assert.equal(r.version, JOB_FILE_VERSION);
+  assert.equal(r.kind, 'backup');
+  assert.deepEqual(r.overrides, []);
+  assert.equal(r.node, 'node2');
+  assert.equal(r.execId, undefined);
+});
+
+test('a newer version or an unknown kind is refused with what to do, not misread', () => {
+  refused(edit({ version: 2 }), /newer gluster-backup \(job file version 2; this one reads 1\): update to read it/);
+  refused(edit({ kind: 'restore' }), /its kind "restore" is not one this version knows/);
+  refused(edit({ version: 0 }), /"version" is not a positive whole number/);
+  refused(edit({ version: '1' }), /"version" is not a positive whole number/);
+});
+
+test('paths other than those the file location implies are refused: a planted file cannot steer a removal', () => {
+  refused(edit({ partial: '/root/important.tar.partial' }), /"partial" is not .*\.tar\.gz\.partial, where this job file puts it/);
+  refused(edit({ archive: `/etc/${STEM}.tar.gz` }), /"archive" is not/);
+  refused(edit({ log: `${DIR}/../${STEM}.log` }), /"log" is not/);
+  refused(edit({ compression: 'none' }), /"archive" is not .*\.tar, where/);
+  refused(edit({ id: 'datarobot-gluster-backup-2026-04-12' }), /"id" datarobot-gluster-backup-2026-04-12 is not the name of the file/);
+  refused(edit({ id: '../x' }), /"id" is not a job name/);
+  refused(edit({}), /directory has a "\." or "\.\." segment/, `${DIR}/../gluster/${STEM}.job.json`);
+  refused(edit({}), /not an absolute path/, `relative/${STEM}.job.json`);
+});
+
+test('each field is checked for its type and bound', () => {
+  refused('{"id": ', /not JSON/);
+  refused('[]', /not a JSON object/);
+  refused('null', /not a JSON object/);
+  refused(edit({ state: 'exploded' }), /"state" is not a job state/);
+  refused(edit({}, ['startedAt']), /"startedAt" is missing/);
+  refused(edit({ startedAt: 'yesterday-ish' }), /"startedAt" is not a time/);
+  refused(edit({ exitCode: 256 }), /"exitCode" is not a whole number from 0 to 255/);
+  refused(edit({ exitCode: -1 }), /"exitCode"/);
+  refused(edit({ archiveBytes: 1.5 }), /"archiveBytes"/);
+  refused(edit({ sourceBytes: 2 ** 60 }), /"sourceBytes"/);
+  refused(edit({ execId: 'abc; rm -rf /' }), /"execId" is not a docker exec id/);
+  refused(edit({ container: 'gluster --privileged' }), /"container" is not a container name/);
+  refused(edit({ compressor: 'sh -c x' }), /"compressor" is not a program name/);
+  refused(edit({ source: 'mnt/gluster' }), /"source" is not an absolute path/);
+  refused(edit({ warnings: { changed: -3 } }), /"warnings.changed" is not a count/);
+  refused(edit({ warnings: [] }), /"warnings" is not an object/);
+  refused(edit({ overrides: Array.from({ length: 33 }, () => ({ check: 'x', reason: 'y' })) }), /"overrides" is not a list of at most 32/);
+  refused(edit({ overrides: [{ check: 'x' }] }), /"overrides\[0\]" is not a check with a reason/);
+  refused(edit({ reason: 'x'.repeat(8193) }), /"reason" is longer than 8192 characters/);
+  refused(' '.repeat(MAX_JOB_FILE_BYTES + 1), new RegExp(`longer than ${MAX_JOB_FILE_BYTES} characters`));
+});
+
+test('fields this version does not know are dropped, warning kinds it does not know too', () => {
+  const r = parseJobFile(edit({ futureField: { a: 1 }, warnings: { changed: 1, martian: 4 } }), FILE, 'node1');
+  assert.equal((r as unknown as Record<string, unknown>).futureField, undefined);
+  assert.deepEqual(r.warnings, { changed: 1 });
+});
+
+test('the edge forms of a valid file: plain .tar, no optional field, exit 0 and 255, a dot in the directory name', () => {
+  const p = jobPaths('/b/v1.2', `${STEM}.tar`);
+  const minimal = { id: STEM, state: 'running', archive: p.archive, partial: p.partial, log: p.log, compression: 'none', source: '/mnt/gluster', container: 'gluster', startedAt: '2026-12-03T09:00:00Z' };
+  const r = parseJobFile(JSON.stringify(minimal), p.job, 'n');
+  assert.equal(r.archive, '/b/v1.2/datarobot-gluster-backup-2026-03-12.tar');
+  for (const exitCode of [0, 255]) assert.equal(parseJobFile(JSON.stringify({ ...minimal, exitCode }), p.job, 'n').exitCode, exitCode);
+});
+
+test('property: any mutation of a job file gives a guarded record or a JobFileError, never anything else', () => {
+  const base = serializeJobFile(record());
+  const mutation = fc.oneof(
+    fc.record({ kind: fc.constant('flip' as const), at: fc.nat(), ch: fc.integer({ min: 0, max: 0xffff }) }),
+    fc.record({ kind: fc.constant('cut' as const), at: fc.nat() }),
+    fc.record({ kind: fc.constant('dup' as const), at: fc.nat(), len: fc.integer({ min: 1, max: 400 }) }),
+    fc.record({ kind: fc.constant('field' as const), key: fc.constantFrom(...Object.keys(record()), 'version', 'kind'), value: fc.jsonValue({ maxDepth: 2 }) }),
+  );
+  fc.assert(
+    fc.property(fc.array(mutation, { minLength: 1, maxLength: 4 }), (ms) => {
+      let text = base;
+      for (const m of ms) {
+        if (m.kind === 'flip') {
+          const at = m.at % text.length;
+          text = text.slice(0, at) + String.fromCharCode(m.ch) + text.slice(at + 1);
+        } else if (m.kind === 'cut') text = text.slice(0, m.at % (text.length + 1));
+        else if (m.kind === 'dup') {
+          const at = m.at % (text.length + 1);
+          text = text.slice(0, at) + text.slice(at, at + m.len) + text.slice(at);
+        } else {
+          try {
+            const o = JSON.parse(text) as Record<string, unknown>;
+            o[m.key] = m.value;
+            text = JSON.stringify(o);
+          } catch {
+            // Already not JSON: a field cannot be set.
+          }
+        }
+      }
+      let r: JobRecord;
+      try {
+        r = parseJobFile(text, FILE, 'node1');
+      } catch (e) {
+        assert.ok(e instanceof JobFileError, `not a JobFileError: ${String(e)}`);
+        return;
+      }
+      // Whatever passed keeps every path to the job's own files and a whole record.
+      const want = jobPaths(DIR, r.archive.slice(DIR.length + 1));
+      assert.equal(r.archive.slice(0, DIR.length + 1), `${DIR}/`);
+      assert.match(r.archive.slice(DIR.length + 1), new RegExp(`^${STEM}\\.tar(\\.gz)?$`));
+      assert.equal(r.partial, want.partial);
+      assert.equal(r.log, want.log);
+      assert.equal(r.id, STEM);
+      assert.equal(r.node, 'node1');
+      assert.ok(serializeJobFile(r).length <= MAX_JOB_FILE_BYTES + 4096);
+      assert.deepEqual(parseJobFile(serializeJobFile(r), FILE, 'node1'), r, 'what passed reads back the same');
+    }),
+    { seed: 20261203, numRuns: 3000 },
+  );
+});

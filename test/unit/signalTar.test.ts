@@ -1,0 +1,72 @@
+// The cancel signals the pid the node's status file names, so the script that sends it must
+// first prove that pid is this job's tar. Run here with the machine's own sh and GNU tar on real
+// processes: a tar blocked opening a FIFO as its archive stands for a running backup.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { signalTarArgv } from '../../src/core/backup/jobScript';
+
+function runSignal(pid: number, partial: string): number {
+  const [cmd, ...args] = signalTarArgv(pid, partial);
+  const r = spawnSync(cmd, args, { encoding: 'utf8' });
+  return r.status ?? -1;
+}
+
+function exited(p: ChildProcess): Promise<NodeJS.Signals | number | null> {
+  return new Promise((resolve) => {
+    if (p.exitCode !== null || p.signalCode !== null) resolve(p.signalCode ?? p.exitCode);
+    else p.once('exit', (code, sig) => resolve(sig ?? code));
+  });
+}
+
+/** A GNU tar started as the job script starts it, blocked until something reads its archive. */
+async function blockedTar(dir: string, partial: string): Promise<ChildProcess> {
+  fs.mkdirSync(path.join(dir, 'src'), { recursive: true });
+  spawnSync('mkfifo', [partial]);
+  const tar = spawn('tar', ['--create', `--file=${partial}`, `--directory=${path.join(dir, 'src')}`, '--numeric-owner', '.'], { stdio: 'ignore' });
+  // Wait until the kernel shows its command line (the exec has happened).
+  for (let i = 0; i < 200; i++) {
+    try {
+      if (fs.readFileSync(`/proc/${tar.pid}/cmdline`, 'utf8').startsWith('tar\0--create')) return tar;
+    } catch {
+      // not there yet
+    }
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error('tar did not start');
+}
+
+test("the signal reaches this job's tar, and only it", async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gb-signal-'));
+  // A name with a space, a quote and a newline: compared byte for byte, never parsed by a shell.
+  const partial = path.join(dir, "odd 'name'\nx.tar.partial");
+  const tar = await blockedTar(dir, partial);
+  const sleeper = spawn('sleep', ['300'], { stdio: 'ignore' });
+  t.after(() => {
+    tar.kill('SIGKILL');
+    sleeper.kill('SIGKILL');
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  assert.equal(runSignal(sleeper.pid!, partial), 3, 'a process that is not tar is not signalled');
+  assert.equal(runSignal(tar.pid!, path.join(dir, 'other.tar.partial')), 3, "another job's tar is not signalled");
+  assert.equal(runSignal(tar.pid!, partial.slice(0, -1)), 3, 'a prefix of the partial name does not match');
+  assert.equal(runSignal(2 ** 22 + 7, partial), 3, 'a pid that does not exist');
+  assert.equal(tar.exitCode, null, 'tar still runs after every refused signal');
+  assert.equal(sleeper.exitCode, null);
+
+  assert.equal(runSignal(tar.pid!, partial), 0);
+  assert.equal(await exited(tar), 'SIGTERM');
+  assert.equal(sleeper.exitCode, null, 'the other process is untouched');
+});
+
+test('a pid that is not a number is refused before any lookup', () => {
+  const [cmd, sh, script, name] = signalTarArgv(1, '/x');
+  for (const pid of ['', '-1', '1 2', '$(id)', '1;kill']) {
+    const r = spawnSync(cmd, [sh, script, name, pid, '/x'], { encoding: 'utf8' });
+    assert.equal(r.status, 3, `pid ${JSON.stringify(pid)}`);
+  }
+});

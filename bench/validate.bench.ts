@@ -3,17 +3,14 @@
 // the gluster container. Also the archive bytes the header walk reads against what a full
 // tar-stream scan reads (every byte of the archive, streamed here over the same SFTP link).
 import './shippedVendor';
-import * as path from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { extract } from 'tar-stream';
 import { Cluster } from '../src/core/cluster';
 import { validateBackup } from '../src/core/validate/validateBackup';
-import { REPO, TESTBED_DIR, inGluster, onNode, testbedSettings } from '../test/integration/helpers/testbed';
+import { inGluster, testbedSettings } from '../test/integration/helpers/testbed';
 import { readerChunks } from '../src/core/archive/reader';
 import { inTurns, median, ms } from './stats';
+import { printRows, timed, timedAsync, withBenchArchives } from './benchData';
 
-const CLI = path.join(REPO, 'dist', 'cli.js');
-const DIR = '/opt/datarobot/data/backups/gluster';
 const RUNS = 5;
 
 const SHELL_WAY = String.raw`
@@ -24,30 +21,6 @@ find . -mindepth 1 | sed 's,^\./,,' | LC_ALL=C sort > /tmp/bench-f
 LC_ALL=C comm -23 /tmp/bench-f /tmp/bench-a | wc -l
 rm -f /tmp/bench-a /tmp/bench-f
 `;
-
-/** 20,000 empty files in four directories, removed at the end so the backup bench keeps its data. */
-const MANY = String.raw`
-set -e; d=/mnt/gluster/bench-many; mkdir -p $d; cd $d
-for i in 0 1 2 3; do mkdir -p d$i; (cd d$i && seq -f "f%05g" 1 5000 | xargs -P 4 -n 500 touch); done
-`;
-
-function timed<T>(fn: () => T): { ms: number; value: T } {
-  const t0 = process.hrtime.bigint();
-  const value = fn();
-  return { ms: Number(process.hrtime.bigint() - t0) / 1e6, value };
-}
-
-async function timedAsync<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }> {
-  const t0 = process.hrtime.bigint();
-  const value = await fn();
-  return { ms: Number(process.hrtime.bigint() - t0) / 1e6, value };
-}
-
-function backup(gzip: boolean): string {
-  const r = spawnSync(process.execPath, [CLI, '--config', path.join(TESTBED_DIR, 'config.json'), '--json', 'backup', '--node', 'node1', ...(gzip ? ['-z'] : []), '--override', 'activity:benchmark'], { encoding: 'utf8' });
-  if (r.status !== 0 && r.status !== 1) throw new Error(`backup failed: ${r.stderr}`);
-  return JSON.parse(r.stdout).archive as string;
-}
 
 async function tarStreamBytes(cluster: Cluster, archive: string): Promise<number> {
   const reader = await cluster.connection('node1').openReader(archive);
@@ -72,16 +45,10 @@ async function tarStreamBytes(cluster: Cluster, archive: string): Promise<number
 }
 
 async function main() {
-  onNode('node1', ['sh', '-c', `rm -f ${DIR}/datarobot-gluster-backup-*`]);
-  // A tree of many small files beside the big one: the listing, not the data, is what costs,
-  // and with only the sample data both sides would measure their fixed start-up cost.
-  inGluster('node1', ['sh', '-c', 'mkdir -p /mnt/gluster/big && [ -s /mnt/gluster/big/big.bin ] || dd if=/dev/zero of=/mnt/gluster/big/big.bin bs=1M count=1100 status=none']);
-  inGluster('node1', ['sh', '-c', MANY]);
   const cluster = new Cluster(testbedSettings());
   const rows: string[][] = [];
   try {
-    for (const gzip of [false, true]) {
-      const archive = backup(gzip);
+    await withBenchArchives(async (archive, gzip) => {
       const ours: number[] = [];
       const ref: number[] = [];
       let read = 0;
@@ -116,15 +83,11 @@ async function main() {
         `target <= 1.5; ${method}; archive bytes read here ${read} vs tar-stream full scan ${full} (${((read / full) * 100).toFixed(3)}%)`,
       ]);
       if (altRow) rows.push(altRow);
-    }
+    });
   } finally {
     cluster.dispose();
-    onNode('node1', ['sh', '-c', `rm -f ${DIR}/datarobot-gluster-backup-*`]);
-    inGluster('node1', ['rm', '-rf', '/mnt/gluster/bench-many']);
   }
-  const w = [44, 12, 12, 8];
-  console.log(['measure', 'gluster-backup', 'tar|sort+find|sort+comm', 'ratio', 'note'].map((c, i) => c.padEnd(w[i] ?? 0)).join(' | '));
-  for (const r of rows) console.log(r.map((c, i) => c.padEnd(w[i] ?? 0)).join(' | '));
+  printRows(rows);
   setTimeout(() => process.exit(0), 50).unref();
 }
 

@@ -13,3 +13,4 @@ bash testbed/testbed.sh ensure
 node out/bench/refresh.bench.js
 node out/bench/backup.bench.js
 node out/bench/validate.bench.js
+node out/bench/restore.bench.js

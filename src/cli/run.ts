@@ -8,8 +8,12 @@ import { parseSettings, type Settings } from '../core/config';
 import type { ContainerAction } from '../core/model';
 import { formatActions, formatStatusTable, statusJson } from './format';
 import { follow, parseOverrides, runBackup, runJobs } from './backup';
-import { BackupJobs } from '../core/backup/jobs';
+import { jobsOf } from '../core/backup/jobs';
 import { runValidate } from './validate';
+import { runRestore } from './restore';
+import { todaysArchive } from '../core/restore/archiveChoice';
+import { RestoreError } from '../core/restore/restoreError';
+import { EXISTING_POLICIES, type ExistingPolicy } from '../core/restore/plan';
 
 export interface CliIo {
   stdout: NodeJS.WritableStream;
@@ -40,9 +44,19 @@ commands:
                          and which are gone; the report is also saved beside the archive as
                          FILE.validation.json. Exit 0 nothing missing, 1 files missing,
                          2 archive truncated or corrupt, or validation impossible.
+  restore --dry-run [--archive FILE | -f NAME] [--node NAME] [-b DIR] [--include PATH]...
+          [--target SUBDIR] [--existing refuse|skip|overwrite] [--via auto|sftp|container]
+                         what a restore of the archive (default: today's in DIR or the backups
+                         directory) into the gluster filesystem would do, writing nothing:
+                         entries written, merged, skipped, overwritten, those in the way,
+                         bytes against the volume's free space. --include takes a file or
+                         directory (relative to the filesystem's root, repeatable), --target
+                         restores under a directory of it. Exit 0 it could go ahead, 2 refused.
   -b DIR -n backup       the seed procedure's form of: backup -b DIR
-  -b DIR -n validate-backup
-                         the seed's form of: validate-backup -b DIR (the newest archive)
+  -b DIR [-f NAME] -n validate-backup
+                         the seed's form of: validate-backup -b DIR (the newest archive, or NAME)
+  -b DIR [-f NAME] -n restore --dry-run
+                         the DataRobot form of: restore -b DIR (today's archive, or NAME)
 
 options:
   --config FILE   JSON settings (same keys as the glusterBackup.* VS Code settings);
@@ -90,6 +104,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         override: { type: 'string', multiple: true },
         archive: { type: 'string' },
         via: { type: 'string' },
+        f: { type: 'string', short: 'f' },
+        'dry-run': { type: 'boolean', default: false },
+        include: { type: 'string', multiple: true },
+        target: { type: 'string' },
+        existing: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -170,34 +189,55 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         });
       }
       case 'validate-backup': {
-        if (names && names.length > 1) {
-          io.stderr.write('gluster-backup: validate-backup reads one archive: give at most one --node\n');
-          return 2;
-        }
-        const via = values.via ?? 'auto';
-        if (via !== 'auto' && via !== 'sftp' && via !== 'container') {
-          io.stderr.write(`gluster-backup: --via ${via}: one of auto, sftp, container\n`);
-          return 2;
-        }
-        for (const [flag, v] of [['-b', values.b], ['--archive', values.archive]] as const) {
-          if (v !== undefined && !v.startsWith('/')) {
-            io.stderr.write(`gluster-backup: ${flag} ${v}: give an absolute path on the node\n`);
-            return 2;
-          }
-        }
+        const args = oneArchiveArgs('validate-backup reads one archive', values, names, settings.backupDir, io);
+        if (!args) return 2;
+        const { via, archive } = args;
         return await runValidate(cluster, io, {
           json: values.json ?? false,
           via,
           ...(names ? { node: names[0] } : {}),
-          ...(values.archive !== undefined ? { archive: values.archive } : {}),
+          ...(archive !== undefined ? { archive } : {}),
           ...(values.b !== undefined ? { backupDir: values.b.replace(/\/+$/, '') || '/' } : {}),
+        });
+      }
+      case 'restore': {
+        const existing = values.existing ?? 'refuse';
+        if (!EXISTING_POLICIES.includes(existing as ExistingPolicy)) {
+          io.stderr.write(`gluster-backup: --existing ${existing}: one of ${EXISTING_POLICIES.join(', ')}\n`);
+          return 2;
+        }
+        const args = oneArchiveArgs('restore runs on one node', values, names, settings.backupDir, io);
+        if (!args) return 2;
+        const via = args.via;
+        let archive = args.archive;
+        const dir = values.b !== undefined ? values.b.replace(/\/+$/, '') || '/' : settings.backupDir;
+        if (archive === undefined) {
+          // The DataRobot rule: without -f, today's archive, never an older one by surprise.
+          try {
+            const today = await todaysArchive(cluster, dir, new Date(), names?.[0]);
+            archive = today.path;
+          } catch (e) {
+            if (!(e instanceof RestoreError)) throw e;
+            io.stderr.write(`gluster-backup: restore: ${e.message}\n`);
+            return 2;
+          }
+        }
+        return await runRestore(cluster, io, {
+          json: values.json ?? false,
+          dryRun: values['dry-run'] ?? false,
+          via,
+          archive,
+          policy: existing as ExistingPolicy,
+          ...(names ? { node: names[0] } : {}),
+          ...(values.include ? { include: values.include } : {}),
+          ...(values.target !== undefined ? { target: values.target } : {}),
         });
       }
       case 'jobs':
         return await runJobs(cluster, io, values.json ?? false);
       case 'attach':
       case 'cancel': {
-        const jobs = new BackupJobs(cluster);
+        const jobs = jobsOf(cluster);
         const job = await jobs.find(positionals[1]);
         if (command === 'cancel') {
           const done = await jobs.cancel(job);
@@ -213,6 +253,51 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   } finally {
     cluster.dispose();
   }
+}
+
+/** One --node at most, --via, and the archive (see archiveArg); undefined after saying what is wrong. */
+function oneArchiveArgs(
+  why: string,
+  values: { archive?: string; f?: string; b?: string; via?: string },
+  names: string[] | undefined,
+  backupDir: string,
+  io: CliIo,
+): { via: 'auto' | 'sftp' | 'container'; archive: string | undefined } | undefined {
+  if (names && names.length > 1) {
+    io.stderr.write(`gluster-backup: ${why}: give at most one --node\n`);
+    return undefined;
+  }
+  const via = values.via ?? 'auto';
+  if (via !== 'auto' && via !== 'sftp' && via !== 'container') {
+    io.stderr.write(`gluster-backup: --via ${via}: one of auto, sftp, container\n`);
+    return undefined;
+  }
+  const archive = archiveArg(values, backupDir, io);
+  return archive === false ? undefined : { via, archive };
+}
+
+/**
+ * The archive named by --archive (an absolute path) or -f (a name in -b DIR or the backups
+ * directory); undefined when neither; false after telling the operator what is wrong.
+ */
+function archiveArg(values: { archive?: string; f?: string; b?: string }, backupDir: string, io: CliIo): string | undefined | false {
+  for (const [flag, v] of [['-b', values.b], ['--archive', values.archive]] as const) {
+    if (v !== undefined && !v.startsWith('/')) {
+      io.stderr.write(`gluster-backup: ${flag} ${v}: give an absolute path on the node\n`);
+      return false;
+    }
+  }
+  if (values.f === undefined) return values.archive;
+  if (values.archive !== undefined) {
+    io.stderr.write('gluster-backup: give the archive either with --archive PATH or with -f NAME, not both\n');
+    return false;
+  }
+  if (values.f === '' || values.f.includes('/') || values.f === '.' || values.f === '..') {
+    io.stderr.write(`gluster-backup: -f ${values.f}: the name of an archive in the backups directory (-b DIR), without a path\n`);
+    return false;
+  }
+  const dir = values.b !== undefined ? values.b.replace(/\/+$/, '') : backupDir.replace(/\/+$/, '');
+  return `${dir}/${values.f}`;
 }
 
 async function trustHostKey(cluster: Cluster, names: string[] | undefined, yes: boolean, io: CliIo): Promise<number> {

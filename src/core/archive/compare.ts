@@ -1,7 +1,7 @@
 // Archive against filesystem, by a merge of both lists in byte order of their canonical paths.
 // The headline is what the filesystem has and the archive lacks: that is what a restore from
 // this archive would lose.
-import { EntryTable, pathFields, type EntryType, type FsEntrySink } from './entryTable';
+import { EntryTable, findKey, lastCopies, pathFields, type EntryType, type FsEntrySink } from './entryTable';
 import { FsListParser } from './fsList';
 import type { TarIndexResult, TarProblem } from './tarIndex';
 
@@ -98,7 +98,7 @@ const pct = (n: number, d: number): number => (d > 0 ? Math.round((n / d) * 1e6)
  * Counts everything, keeps the `max` smallest keys. A million missing files (an empty
  * archive) must not mean a million report items in memory.
  */
-class Smallest<T> {
+export class Smallest<T> {
   count = 0;
   bytes = 0;
   private rows: { key: string; make: () => T }[] = [];
@@ -171,16 +171,10 @@ export class ArchiveComparer implements FsEntrySink {
     this.max = opts.maxListed ?? 1000;
     this.A = isTable(archive) ? archive : archive.entries;
     this.idx = isTable(archive) ? undefined : archive;
-    const ao = this.A.sortedOrder();
-    // Last copy of each archive path: the one tar leaves on disk.
-    let w = 0;
-    for (let i = 0; i < ao.length; i++) {
-      if (i + 1 < ao.length && this.A.key(ao[i + 1]) === this.A.key(ao[i])) continue;
-      ao[w++] = ao[i];
-    }
-    this.duplicates = ao.length - w;
-    this.au = ao.subarray(0, w);
-    this.seen = new Uint8Array(w);
+    const { rows, duplicates } = lastCopies(this.A);
+    this.duplicates = duplicates;
+    this.au = rows;
+    this.seen = new Uint8Array(rows.length);
     this.missingFiles = new Smallest(this.max);
     this.missingDirs = new Smallest(this.max);
     this.missingOther = new Smallest(this.max);
@@ -189,17 +183,7 @@ export class ArchiveComparer implements FsEntrySink {
 
   /** Position of `key` in the sorted archive rows, or -1. */
   private find(key: string): number {
-    const { A, au } = this;
-    let lo = 0;
-    let hi = au.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      const k = A.key(au[mid]);
-      if (k === key) return mid;
-      if (k < key) lo = mid + 1;
-      else hi = mid - 1;
-    }
-    return -1;
+    return findKey(this.A, this.au, key);
   }
 
   /** A hard link's size is its target's; the header itself carries 0. */

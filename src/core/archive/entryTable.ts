@@ -151,6 +151,38 @@ export class EntryTable implements Iterable<Entry>, FsEntrySink {
   }
 }
 
+/**
+ * The rows of an archive's table in byte order of their keys, the last copy of each path only
+ * (the one tar leaves on disk), and how many earlier copies were dropped.
+ */
+export function lastCopies(table: EntryTable): { rows: Uint32Array; duplicates: number } {
+  const ao = table.sortedOrder();
+  let w = 0;
+  for (let i = 0; i < ao.length; i++) {
+    if (i + 1 < ao.length && table.key(ao[i + 1]) === table.key(ao[i])) continue;
+    ao[w++] = ao[i];
+  }
+  return { rows: ao.subarray(0, w), duplicates: ao.length - w };
+}
+
+/** The first position in `rows` (sorted by key) whose key is not below `key`. */
+export function lowerBound(table: EntryTable, rows: Uint32Array, key: string): number {
+  let lo = 0;
+  let hi = rows.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (table.key(rows[mid]) < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Position of `key` in `rows` (sorted by key, as lastCopies gives them), or -1. */
+export function findKey(table: EntryTable, rows: Uint32Array, key: string): number {
+  const p = lowerBound(table, rows, key);
+  return p < rows.length && table.key(rows[p]) === key ? p : -1;
+}
+
 /** Path fields of a report item: the display path, plus the exact bytes when display is lossy. */
 export function pathFields(key: string): { path: string; pathBase64?: string } {
   return isUtf8Key(key) ? { path: displayPath(key) } : { path: displayPath(key), pathBase64: keyBytes(key).toString('base64') };

@@ -1,0 +1,261 @@
+// What a restore would do, decided before anything is written: the archive's members (its
+// header walk) against a listing of the target directory in the gluster filesystem. The dry
+// run prints it; the restore refuses by it. Pure: both sides arrive as data.
+import { Smallest, type Section } from '../archive/compare';
+import { EntryTable, findKey, lastCopies, lowerBound, pathFields, type EntryType, type FsEntrySink } from '../archive/entryTable';
+import { canonicalKey, keyOf } from '../archive/paths';
+import type { TarIndexResult, TarProblem } from '../archive/tarIndex';
+
+/** What to do where an entry the restore would write already exists in the target. */
+export type ExistingPolicy = 'refuse' | 'skip' | 'overwrite';
+export const EXISTING_POLICIES: readonly ExistingPolicy[] = ['refuse', 'skip', 'overwrite'];
+
+/**
+ * write: not in the target; merge: a directory that exists (merged into, never replaced);
+ * skip / overwrite: exists, by the policy; conflict: exists and the policy is refuse, or a
+ * type clash (a directory on one side, not on the other), which no policy resolves.
+ */
+export type PlanAction = 'write' | 'merge' | 'skip' | 'overwrite' | 'conflict';
+
+export interface PlanEntry {
+  path: string;
+  pathBase64?: string;
+  type: EntryType;
+  /** Bytes the member writes (0 but for regular files). */
+  size: number;
+  action: PlanAction;
+  /** The type of what is in the target at that path, when something is. */
+  existing?: EntryType;
+}
+
+export interface ConflictItem {
+  path: string;
+  pathBase64?: string;
+  archive: EntryType;
+  target: EntryType;
+  /** A directory on one side and not on the other: no policy can resolve it. */
+  typeClash: boolean;
+}
+
+export interface RestorePlan {
+  policy: ExistingPolicy;
+  /** The include paths as given (relative to the filesystem root), empty for everything. */
+  include: string[];
+  archive: { entries: number; bytes: number; duplicates: number; problem?: TarProblem; bytesRead: number; archiveSize?: number; compressed: boolean };
+  /** The members this restore takes (all, or those under the include paths). */
+  selected: { entries: number; files: number; dirs: number; symlinks: number; hardlinks: number; other: number; bytes: number };
+  write: { count: number; bytes: number };
+  overwrite: { count: number; bytes: number };
+  skip: { count: number; bytes: number };
+  /** Directories that exist and are merged into. */
+  merge: number;
+  /** Existing entries in the way (listed up to `maxListed`, all counted). */
+  conflicts: Section<ConflictItem> & { typeClashes: number };
+  /** Bytes of regular files the restore writes: the space it needs. */
+  bytesToWrite: number;
+  /** Entries in the target that are not in the archive: never touched, told as information. */
+  targetOnly: number;
+  /** Things the restore would get wrong or that the operator should know. */
+  warnings: string[];
+  /** Why the restore cannot go ahead as asked; empty when it can. */
+  refusals: string[];
+}
+
+export interface PlanOptions {
+  policy?: ExistingPolicy;
+  include?: string[];
+  /** Conflicts listed by name (default 20); all are counted. */
+  maxListed?: number;
+}
+
+export class RestorePlanError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RestorePlanError';
+  }
+}
+
+/**
+ * The canonical byte key of an include path, or a RestorePlanError: a path that could name
+ * something outside the filesystem root, or nothing, is refused.
+ */
+export function includeKey(path: string): string {
+  const key = canonicalKey(keyOf(Buffer.from(path, 'utf8')));
+  if (key === '') throw new RestorePlanError(`--include "${path}" names the whole filesystem: leave --include out to restore everything`);
+  if (key.split('/').some((seg) => seg === '..' || seg === '.' || seg === '')) throw new RestorePlanError(`--include "${path}": give a path relative to the filesystem root, without "." or ".." segments or doubled slashes`);
+  if (key.includes('\0')) throw new RestorePlanError(`--include "${path}" holds a NUL byte`);
+  return key;
+}
+
+const isDir = (t: EntryType) => t === 'dir';
+const NOT_SELECTED = 255;
+
+/**
+ * Fed the target's listing one entry at a time (an FsEntrySink: an FsListParser can feed it from
+ * find's output), it holds only the archive side and one byte per member.
+ */
+export class RestorePlanner implements FsEntrySink {
+  private readonly A: EntryTable;
+  private readonly rows: Uint32Array;
+  private readonly duplicates: number;
+  /** Per sorted member: NOT_SELECTED, or 0 until the target shows something there, then its type code + 1. */
+  private readonly there: Uint8Array;
+  private readonly policy: ExistingPolicy;
+  private readonly includes: { path: string; key: string }[];
+  private readonly max: number;
+  private targetOnly = 0;
+
+  constructor(
+    private readonly index: TarIndexResult,
+    opts: PlanOptions = {},
+  ) {
+    this.policy = opts.policy ?? 'refuse';
+    this.max = opts.maxListed ?? 20;
+    this.includes = (opts.include ?? []).map((p) => ({ path: p, key: includeKey(p) }));
+    this.A = index.entries;
+    const { rows, duplicates } = lastCopies(this.A);
+    this.rows = rows;
+    this.duplicates = duplicates;
+    this.there = new Uint8Array(rows.length);
+    if (this.includes.length) {
+      for (let p = 0; p < rows.length; p++) if (!this.selects(this.A.key(rows[p]))) this.there[p] = NOT_SELECTED;
+    }
+  }
+
+  private selects(key: string): boolean {
+    return this.includes.some((i) => key === i.key || (key.startsWith(i.key) && key.charCodeAt(i.key.length) === 0x2f));
+  }
+
+  socket(): void {
+    this.targetOnly++;
+  }
+
+  entry(key: string, type: EntryType, _size?: number, _mtime?: number): void {
+    const p = findKey(this.A, this.rows, key);
+    if (p < 0 || this.there[p] === NOT_SELECTED) {
+      this.targetOnly++;
+      return;
+    }
+    this.there[p] = TYPES.indexOf(type) + 1;
+  }
+
+  private actionOf(p: number): { action: PlanAction; existing?: EntryType; clash: boolean } {
+    const code = this.there[p];
+    if (code === 0) return { action: 'write', clash: false };
+    const existing = TYPES[code - 1];
+    const at = this.A.type(this.rows[p]);
+    const clash = isDir(at) !== isDir(existing);
+    if (clash) return { action: 'conflict', existing, clash };
+    if (isDir(at)) return { action: 'merge', existing, clash };
+    return { action: this.policy === 'refuse' ? 'conflict' : this.policy, existing, clash };
+  }
+
+  /** Every selected member with its action, in byte order of the paths. */
+  *entries(): Generator<PlanEntry> {
+    for (let p = 0; p < this.rows.length; p++) {
+      if (this.there[p] === NOT_SELECTED) continue;
+      const r = this.rows[p];
+      const t = this.A.type(r);
+      const a = this.actionOf(p);
+      yield { ...pathFields(this.A.key(r)), type: t, size: t === 'file' ? this.A.size(r) : 0, action: a.action, ...(a.existing ? { existing: a.existing } : {}) };
+    }
+  }
+
+  finish(): RestorePlan {
+    const { A, rows, index } = this;
+    const sel = { entries: 0, files: 0, dirs: 0, symlinks: 0, hardlinks: 0, other: 0, bytes: 0 };
+    const tally = { write: { count: 0, bytes: 0 }, overwrite: { count: 0, bytes: 0 }, skip: { count: 0, bytes: 0 } };
+    let merge = 0;
+    let archiveBytes = 0;
+    let typeClashes = 0;
+    const conflicts = new Smallest<ConflictItem>(this.max);
+    const hardlinksOut: string[] = [];
+    let hardlinksOutCount = 0;
+    for (let p = 0; p < rows.length; p++) {
+      const r = rows[p];
+      const t = A.type(r);
+      if (t === 'file') archiveBytes += A.size(r);
+      if (this.there[p] === NOT_SELECTED) continue;
+      const size = t === 'file' ? A.size(r) : 0;
+      sel.entries++;
+      if (t === 'file') (sel.files++, (sel.bytes += size));
+      else if (t === 'dir') sel.dirs++;
+      else if (t === 'symlink') sel.symlinks++;
+      else if (t === 'hardlink') sel.hardlinks++;
+      else sel.other++;
+      const a = this.actionOf(p);
+      if (a.action === 'merge') merge++;
+      else if (a.action === 'conflict') {
+        if (a.clash) typeClashes++;
+        const key = A.key(r);
+        conflicts.add(key, size, () => ({ ...pathFields(key), archive: t, target: a.existing!, typeClash: a.clash }));
+      } else {
+        tally[a.action].count++;
+        tally[a.action].bytes += size;
+      }
+    }
+    // A hard link restores only if its target is restored too (or already there): with
+    // --include, its target may lie outside the paths taken.
+    if (this.includes.length) {
+      for (let p = 0; p < rows.length; p++) {
+        const r = rows[p];
+        if (this.there[p] === NOT_SELECTED || A.type(r) !== 'hardlink') continue;
+        const target = A.linkKey(r) ?? '';
+        const tp = findKey(A, rows, target);
+        if (tp >= 0 && this.there[tp] !== NOT_SELECTED) continue;
+        hardlinksOutCount++;
+        if (hardlinksOut.length < 5) hardlinksOut.push(`${pathFields(A.key(r)).path} -> ${pathFields(target).path}`);
+      }
+    }
+    const conflictSection = conflicts.section();
+    const refusals: string[] = [];
+    const warnings: string[] = [];
+    if (index.problem) {
+      refusals.push(`the archive is ${index.problem.kind} at offset ${index.problem.offset}: ${index.problem.message}`);
+    }
+    for (const i of this.includes) {
+      // Members under a directory sort right after `dir/`: one lookup each.
+      const under = lowerBound(A, rows, i.key + '/');
+      const any = findKey(A, rows, i.key) >= 0 || (under < rows.length && A.key(rows[under]).startsWith(i.key + '/'));
+      if (!any) refusals.push(`--include ${i.path}: not in the archive`);
+    }
+    if (typeClashes) {
+      refusals.push(`${typeClashes} ${typeClashes === 1 ? 'entry is' : 'entries are'} a directory on one side and not on the other (archive and target): no policy replaces them; move them aside or restore under --target`);
+    }
+    const plain = conflictSection.count - typeClashes;
+    if (this.policy === 'refuse' && plain > 0) {
+      refusals.push(
+        `${plain} ${plain === 1 ? 'file or link' : 'files or links'} the restore would write already exist in the target: choose --existing skip (keep them) or --existing overwrite (replace them), or restore under --target`,
+      );
+    }
+    if (hardlinksOutCount) {
+      warnings.push(
+        `${hardlinksOutCount} hard ${hardlinksOutCount === 1 ? 'link points' : 'links point'} at files outside the included paths (${hardlinksOut.join('; ')}${hardlinksOutCount > hardlinksOut.length ? '; …' : ''}): tar cannot make them unless those files are in the target`,
+      );
+    }
+    if (this.duplicates) warnings.push(`${this.duplicates} paths are stored more than once in the archive: the last copy is the one restored`);
+    return {
+      policy: this.policy,
+      include: this.includes.map((i) => i.path),
+      archive: {
+        entries: rows.length,
+        bytes: archiveBytes,
+        duplicates: this.duplicates,
+        ...(index.problem ? { problem: index.problem } : {}),
+        bytesRead: index.bytesRead,
+        ...(index.archiveSize !== undefined ? { archiveSize: index.archiveSize } : {}),
+        compressed: index.compressed,
+      },
+      selected: sel,
+      ...tally,
+      merge,
+      conflicts: { ...conflictSection, typeClashes },
+      bytesToWrite: tally.write.bytes + tally.overwrite.bytes,
+      targetOnly: this.targetOnly,
+      warnings,
+      refusals,
+    };
+  }
+}
+
+const TYPES: readonly EntryType[] = ['file', 'dir', 'symlink', 'hardlink', 'other'];

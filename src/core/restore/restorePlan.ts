@@ -1,0 +1,167 @@
+// The restore's plan on the real cluster: where the archive is, what it holds (its header walk,
+// or tar's listing in the container for a remote .tar.gz), what the target directory of the
+// gluster filesystem already has (find in the container), and the space the volume has left.
+// It writes nothing anywhere: the dry run is this, and the restore refuses by it.
+import type { Cluster } from '../cluster';
+import { execInContainer } from '../docker/exec';
+import { execStreaming } from '../docker/execStream';
+import { FsListParser, fsListArgv } from '../archive/fsList';
+import { canonicalKey, keyOf } from '../archive/paths';
+import { ValidateError, glusterRootOf, indexArchiveOnNode, locateArchive, type ReadMethod } from '../validate/validateBackup';
+import { RestoreError } from './restoreError';
+import { RestorePlanner, RestorePlanError, includeKey, type ExistingPolicy, type PlanEntry, type RestorePlan } from './plan';
+
+export { RestoreError };
+
+export interface RestorePlanOptions {
+  node?: string;
+  /** Archive path on the node's host; the newest archive of `backupDir` when absent. */
+  archive?: string;
+  backupDir?: string;
+  include?: string[];
+  /** A directory of the gluster filesystem, relative to its root, to restore under. */
+  target?: string;
+  policy?: ExistingPolicy;
+  via?: 'auto' | 'sftp' | 'container';
+  idleMs?: number;
+  signal?: AbortSignal;
+  /** Keep every entry with its action (the dry run's --json); otherwise only counts. */
+  entries?: boolean;
+  onPhase?: (phase: 'locating' | 'indexing' | 'listing', detail: string) => void;
+}
+
+export interface RestorePlanResult {
+  node: string;
+  archive: string;
+  archiveBytes: number;
+  method: ReadMethod;
+  /** The gluster filesystem's root in the container (glusterPath). */
+  root: string;
+  /** Where the archive's members go: root, or root/target. */
+  targetDir: string;
+  targetExists: boolean;
+  volume: string;
+  /** Bytes the volume has free for this user, from the mount. */
+  freeBytes: number;
+  plan: RestorePlan;
+  entries?: PlanEntry[];
+  timings: { indexMs: number; listMs: number; totalMs: number };
+}
+
+/** The target directory's canonical relative form, or a RestoreError. */
+export function targetSubdir(target: string): string {
+  const key = canonicalKey(keyOf(Buffer.from(target, 'utf8')));
+  if (key === '') return '';
+  if (key.split('/').some((s) => s === '' || s === '.' || s === '..') || key.includes('\0')) {
+    throw new RestoreError(`--target "${target}": give a directory relative to the gluster filesystem's root, without "." or ".." segments`);
+  }
+  return Buffer.from(key, 'latin1').toString('utf8');
+}
+
+/**
+ * Looks at the target in the container: "dir", "none" or "other" for the target itself, where
+ * it leads once every symlink on the way is resolved (it must stay inside the root: a link
+ * could take the restore's writes anywhere in the container), and the free bytes at the root.
+ */
+const TARGET_SCRIPT = String.raw`
+root=$1 t=$2
+if [ -L "$t" ]; then echo other
+elif [ -d "$t" ]; then echo dir
+elif [ -e "$t" ]; then echo other
+else echo none
+fi
+readlink -m -- "$t"
+readlink -m -- "$root"
+stat -f -c '%a %S' -- "$root"
+`;
+
+export function parseTargetLook(stdout: string): { kind: 'dir' | 'none' | 'other'; resolved: string; rootResolved: string; freeBytes: number } | undefined {
+  const lines = stdout.split('\n');
+  if (lines.length < 4 || lines.length > 5) return undefined;
+  const [kind, resolved, rootResolved, df] = lines;
+  const m = /^(\d{1,20}) (\d{1,10})$/.exec(df);
+  if ((kind !== 'dir' && kind !== 'none' && kind !== 'other') || !resolved.startsWith('/') || !rootResolved.startsWith('/') || !m) return undefined;
+  const free = Number(m[1]) * Number(m[2]);
+  if (!Number.isFinite(free)) return undefined;
+  return { kind, resolved, rootResolved, freeBytes: free };
+}
+
+export async function planRestore(cluster: Cluster, o: RestorePlanOptions = {}): Promise<RestorePlanResult> {
+  const t0 = Date.now();
+  const settings = cluster.settings;
+  const container = settings.containerName;
+  const sub = targetSubdir(o.target ?? '');
+  // Checked before anything is asked of a node: a bad include is the operator's to fix.
+  const planOpts = { policy: o.policy ?? 'refuse', include: o.include ?? [] };
+  try {
+    for (const i of planOpts.include) includeKey(i);
+  } catch (e) {
+    if (e instanceof RestorePlanError) throw new RestoreError(e.message);
+    throw e;
+  }
+  o.onPhase?.('locating', o.archive ?? `newest archive in ${o.backupDir ?? settings.backupDir}`);
+  const { node, path: archive } = await locateArchive(cluster, o).catch(rethrow);
+  const conn = cluster.connection(node);
+  const docker = await conn.docker();
+  const root = settings.glusterPath.replace(/\/+$/, '') || '/';
+  const targetDir = sub ? `${root === '/' ? '' : root}/${sub}` : root;
+
+  const [at, look] = await Promise.all([
+    glusterRootOf(docker, container, node, root, settings.timeouts.dockerMs).catch(rethrow),
+    execInContainer(docker, container, ['sh', '-c', TARGET_SCRIPT, 'restore-target', root, targetDir], settings.timeouts.dockerMs),
+  ]);
+  const t = look.exitCode === 0 ? parseTargetLook(look.stdout.replace(/\n$/, '')) : undefined;
+  if (!t) throw new RestoreError(`cannot look at ${targetDir} in the ${container} container on ${node}: ${(look.stderr || look.stdout).trim().slice(0, 300) || `exit ${look.exitCode}`}`);
+  if (t.kind === 'other') throw new RestoreError(`the target ${targetDir} exists and is not a directory (a file or a symlink): choose another --target`);
+  if (t.resolved !== t.rootResolved && !t.resolved.startsWith(`${t.rootResolved === '/' ? '' : t.rootResolved}/`)) {
+    throw new RestoreError(`the target ${targetDir} leads to ${t.resolved}, outside the gluster filesystem at ${root} (a symlink on the way): choose another --target`);
+  }
+
+  o.onPhase?.('indexing', archive);
+  const tIndex = Date.now();
+  const indexed = await indexArchiveOnNode(conn, docker, container, node, archive, o).catch(rethrow);
+  const indexMs = Date.now() - tIndex;
+  const planner = new RestorePlanner(indexed.index, planOpts);
+
+  const tList = Date.now();
+  if (t.kind === 'dir') {
+    o.onPhase?.('listing', targetDir);
+    const parser = new FsListParser(planner);
+    const listed = await execStreaming(docker, container, fsListArgv(targetDir), {
+      env: ['LC_ALL=C'],
+      idleMs: o.idleMs ?? 120_000,
+      onStdout: (b) => parser.push(b),
+      ...(o.signal ? { signal: o.signal } : {}),
+    });
+    parser.end();
+    // A target that cannot be listed whole could hide what the restore would overwrite.
+    if (listed.exitCode !== 0) {
+      const lines = listed.stderr.split('\n').filter(Boolean);
+      throw new RestoreError(`find could not list all of ${targetDir} on ${node} (${lines.length} problem(s): ${lines.slice(0, 3).join('; ')}): what the restore would overwrite is not known`);
+    }
+  }
+  const listMs = Date.now() - tList;
+  const plan = planner.finish();
+  if (plan.bytesToWrite > t.freeBytes) {
+    plan.refusals.push(`the volume ${at.mount.volume} has ${t.freeBytes} bytes free at ${root}, and the restore writes ${plan.bytesToWrite}`);
+  }
+  return {
+    node,
+    archive,
+    archiveBytes: indexed.archiveBytes,
+    method: indexed.method,
+    root,
+    targetDir,
+    targetExists: t.kind === 'dir',
+    volume: at.mount.volume,
+    freeBytes: t.freeBytes,
+    plan,
+    ...(o.entries ? { entries: [...planner.entries()] } : {}),
+    timings: { indexMs, listMs, totalMs: Date.now() - t0 },
+  };
+}
+
+function rethrow(e: unknown): never {
+  if (e instanceof ValidateError) throw new RestoreError(e.message);
+  throw e;
+}

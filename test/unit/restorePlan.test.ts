@@ -1,0 +1,207 @@
+// The restore plan: an archive's members against the target's listing, by policy and include.
+// Both sides are written out here as data (pinned sizes and mtimes), every edge form named.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { EntryTable, type EntryInput, type EntryType } from '../../src/core/archive/entryTable';
+import type { TarIndexResult, TarProblem } from '../../src/core/archive/tarIndex';
+import { RestorePlanError, RestorePlanner, includeKey, type PlanOptions, type RestorePlan } from '../../src/core/restore/plan';
+
+const T = 1700000000;
+
+function archive(entries: EntryInput[], problem?: TarProblem): TarIndexResult {
+  return { entries: EntryTable.from(entries), bytesRead: 4096, reads: 1, archiveSize: 1 << 20, tarBytes: 1 << 20, compressed: false, rootEntries: 1, ...(problem ? { problem } : {}) };
+}
+
+const f = (key: string, size = 10): EntryInput => ({ key, type: 'file', size, mtime: T });
+const d = (key: string): EntryInput => ({ key, type: 'dir', size: 0, mtime: T });
+const l = (key: string, target: string): EntryInput => ({ key, type: 'symlink', size: 0, mtime: T, linkKey: target });
+const h = (key: string, target: string): EntryInput => ({ key, type: 'hardlink', size: 0, mtime: T, linkKey: target });
+
+/** The sample archive: a tree with every type, a hard link, a name that is not UTF-8. */
+const SAMPLE = [d('a'), f('a/one', 100), f('a/two', 200), d('a/sub'), f('a/sub/deep', 300), l('a/link', 'one'), h('a/hard', 'a/one'), d('b'), f('b/x', 50), f('top', 7), f('bad\xff', 1)];
+
+function plan(target: [string, EntryType][], opts: PlanOptions = {}, entries = SAMPLE, problem?: TarProblem): { plan: RestorePlan; actions: Record<string, string> } {
+  const p = new RestorePlanner(archive(entries, problem), opts);
+  for (const [key, type] of target) p.entry(key, type, 1, T);
+  const actions: Record<string, string> = {};
+  for (const e of p.entries()) actions[e.path] = e.action + (e.existing ? `<${e.existing}` : '');
+  return { plan: p.finish(), actions };
+}
+
+test('an empty target: every member is written, the bytes are the files', () => {
+  const { plan: r, actions } = plan([]);
+  assert.deepEqual(r.refusals, []);
+  assert.equal(r.selected.entries, 11);
+  assert.deepEqual(r.selected, { entries: 11, files: 6, dirs: 3, symlinks: 1, hardlinks: 1, other: 0, bytes: 658 });
+  assert.deepEqual(r.write, { count: 11, bytes: 658 });
+  assert.equal(r.bytesToWrite, 658);
+  assert.equal(r.merge, 0);
+  assert.ok(Object.values(actions).every((a) => a === 'write'));
+  assert.deepEqual(Object.keys(actions), ['a', 'a/hard', 'a/link', 'a/one', 'a/sub', 'a/sub/deep', 'a/two', 'b', 'b/x', 'bad\\xff', 'top']);
+});
+
+test('existing directories are merged into; existing files are refused by default, named and counted', () => {
+  const { plan: r, actions } = plan([
+    ['a', 'dir'],
+    ['a/one', 'file'],
+    ['a/link', 'symlink'],
+    ['unrelated', 'file'],
+    ['b', 'dir'],
+  ]);
+  assert.equal(r.merge, 2);
+  assert.equal(r.conflicts.count, 2);
+  assert.deepEqual(
+    r.conflicts.items.map((c) => [c.path, c.archive, c.target, c.typeClash]),
+    [
+      ['a/link', 'symlink', 'symlink', false],
+      ['a/one', 'file', 'file', false],
+    ],
+  );
+  assert.deepEqual(r.refusals, ['2 files or links the restore would write already exist in the target: choose --existing skip (keep them) or --existing overwrite (replace them), or restore under --target']);
+  assert.equal(r.targetOnly, 1, 'what the archive does not have is counted, never touched');
+  assert.equal(actions['a'], 'merge<dir');
+  assert.equal(actions['a/one'], 'conflict<file');
+  assert.equal(actions['a/two'], 'write');
+});
+
+test('skip keeps what exists and writes the rest; overwrite replaces it', () => {
+  const target: [string, EntryType][] = [
+    ['a', 'dir'],
+    ['a/one', 'file'],
+    ['a/two', 'file'],
+  ];
+  const skip = plan(target, { policy: 'skip' }).plan;
+  assert.deepEqual(skip.refusals, []);
+  assert.deepEqual(skip.skip, { count: 2, bytes: 300 });
+  assert.deepEqual(skip.write, { count: 8, bytes: 358 });
+  assert.equal(skip.bytesToWrite, 358);
+  const over = plan(target, { policy: 'overwrite' }).plan;
+  assert.deepEqual(over.refusals, []);
+  assert.deepEqual(over.overwrite, { count: 2, bytes: 300 });
+  assert.equal(over.bytesToWrite, 658);
+});
+
+test('a directory against a non-directory is refused whatever the policy', () => {
+  for (const policy of ['refuse', 'skip', 'overwrite'] as const) {
+    const { plan: r, actions } = plan(
+      [
+        ['a', 'file'],
+        ['top', 'dir'],
+      ],
+      { policy },
+    );
+    assert.equal(r.conflicts.typeClashes, 2, policy);
+    assert.match(r.refusals.join('\n'), /2 entries are a directory on one side and not on the other \(archive and target\): no policy replaces them/);
+    assert.equal(actions['a'], 'conflict<file');
+    assert.equal(actions['top'], 'conflict<dir');
+  }
+});
+
+test('--include takes a file or a whole directory, and nothing beside it', () => {
+  const { plan: r, actions } = plan([['b/x', 'file'], ['a/two', 'file']], { include: ['a/sub', 'top'] });
+  assert.deepEqual(Object.keys(actions), ['a/sub', 'a/sub/deep', 'top']);
+  assert.deepEqual(r.refusals, [], 'files outside the included paths are not conflicts');
+  assert.equal(r.bytesToWrite, 307);
+  assert.equal(r.targetOnly, 2);
+  // A prefix of a name is not its directory.
+  assert.deepEqual(Object.keys(plan([], { include: ['a/su'] }).actions), []);
+  assert.deepEqual(plan([], { include: ['a/su'] }).plan.refusals, ['--include a/su: not in the archive']);
+  // Leading ./ and a trailing slash name the same directory.
+  assert.deepEqual(Object.keys(plan([], { include: ['./a/sub/'] }).actions), ['a/sub', 'a/sub/deep']);
+});
+
+test('--include of a hard link without its target warns that tar cannot make it', () => {
+  const { plan: r } = plan([], { include: ['a/hard'] });
+  assert.deepEqual(r.warnings, ['1 hard link points at files outside the included paths (a/hard -> a/one): tar cannot make them unless those files are in the target']);
+  assert.deepEqual(plan([], { include: ['a'] }).plan.warnings, []);
+});
+
+test('include paths that could leave the root, or name all of it, are refused', () => {
+  for (const bad of ['', '.', './', '/', 'a/../b', '../etc', 'a//b', 'a/./b']) {
+    assert.throws(() => includeKey(bad), RestorePlanError, JSON.stringify(bad));
+  }
+  assert.equal(includeKey('/a/b/'), 'a/b', 'a leading slash is the filesystem root, as validate-backup names paths');
+  assert.equal(includeKey('ü'), '\xc3\xbc', 'the key is the UTF-8 bytes');
+});
+
+test('a damaged archive is refused with its offset; the members before it are still planned', () => {
+  const problem: TarProblem = { kind: 'truncated', offset: 5120, message: 'the archive ends inside the data of a/two' };
+  const { plan: r } = plan([], {}, [d('a'), f('a/one', 5)], problem);
+  assert.deepEqual(r.refusals, ['the archive is truncated at offset 5120: the archive ends inside the data of a/two']);
+  assert.equal(r.write.count, 2);
+});
+
+test('a path stored twice is planned once, from its last copy', () => {
+  const { plan: r, actions } = plan([], {}, [f('x', 1), f('x', 9)]);
+  assert.equal(r.selected.entries, 1);
+  assert.equal(r.bytesToWrite, 9);
+  assert.deepEqual(Object.keys(actions), ['x']);
+  assert.deepEqual(r.warnings, ['1 paths are stored more than once in the archive: the last copy is the one restored']);
+});
+
+test('conflicts beyond the listed ones are counted, the smallest paths named', () => {
+  const many = Array.from({ length: 50 }, (_, i) => f(`f${String(i).padStart(2, '0')}`));
+  const { plan: r } = plan(
+    many.map((e) => [e.key, 'file'] as [string, EntryType]),
+    {},
+    many,
+  );
+  assert.equal(r.conflicts.count, 50);
+  assert.equal(r.conflicts.items.length, 20);
+  assert.equal(r.conflicts.omitted, 30);
+  assert.equal(r.conflicts.items[0].path, 'f00');
+  assert.equal(r.conflicts.items[19].path, 'f19');
+});
+
+test("today's archive: the last one made that day, .tar or .tar.gz, never another day's", async () => {
+  const { pickTodays } = await import('../../src/core/restore/archiveChoice');
+  // 3 December 2026: the seed's date form is YYYY-DD-MM.
+  const day = new Date(2026, 11, 3, 12, 0, 0);
+  const names = [
+    'datarobot-gluster-backup-2026-03-12.tar',
+    'datarobot-gluster-backup-2026-03-12-2.tar.gz',
+    'datarobot-gluster-backup-2026-03-12-10.tar',
+    'datarobot-gluster-backup-2026-03-12-3.tar.gz.partial',
+    'datarobot-gluster-backup-2026-03-12-11.log',
+    'datarobot-gluster-backup-2026-02-12-40.tar',
+    'datarobot-gluster-backup-2026-12-03.tar',
+  ];
+  assert.equal(pickTodays(names, day), 'datarobot-gluster-backup-2026-03-12-10.tar');
+  assert.equal(pickTodays(names.slice(0, 1), day), 'datarobot-gluster-backup-2026-03-12.tar');
+  assert.equal(pickTodays(names.slice(4), day), undefined, 'a log, a partial or another day is not an archive of today');
+  assert.equal(pickTodays(['datarobot-gluster-backup-2026-03-12-2x.tar'], day), undefined);
+});
+
+test('the target look from the container is parsed with a guard', async () => {
+  const { parseTargetLook, targetSubdir } = await import('../../src/core/restore/restorePlan');
+  assert.deepEqual(parseTargetLook('dir\n/mnt/gluster/r\n/mnt/gluster\n1000 4096'), { kind: 'dir', resolved: '/mnt/gluster/r', rootResolved: '/mnt/gluster', freeBytes: 4096000 });
+  assert.equal(parseTargetLook('none\n/mnt/gluster/new\n/mnt/gluster\n0 4096')?.freeBytes, 0);
+  for (const bad of ['', 'dir', 'maybe\n/a\n/b\n1 1', 'dir\nrel\n/b\n1 1', 'dir\n/a\n/b\n-1 1', 'dir\n/a\n/b\n1 1\nx\ny', 'dir\n/a\n/b\n1'.padEnd(100000, '9')]) {
+    assert.equal(parseTargetLook(bad), undefined, JSON.stringify(bad.slice(0, 40)));
+  }
+  assert.equal(targetSubdir(''), '');
+  assert.equal(targetSubdir('./restored/'), 'restored');
+  assert.equal(targetSubdir('a/b'), 'a/b');
+  for (const bad of ['../x', 'a/../../x', 'a//b', 'a/./b']) assert.throws(() => targetSubdir(bad), /give a directory relative to the gluster filesystem's root/);
+});
+
+test('property: the target look parser gives a well-formed answer or none for any mutated output', async () => {
+  const fc = (await import('fast-check')).default;
+  const { parseTargetLook } = await import('../../src/core/restore/restorePlan');
+  const base = 'dir\n/mnt/gluster/restored\n/mnt/gluster\n123456 4096';
+  fc.assert(
+    fc.property(fc.array(fc.record({ at: fc.nat(), cut: fc.boolean(), ch: fc.string({ maxLength: 3 }) }), { minLength: 1, maxLength: 5 }), (ms) => {
+      let s = base;
+      for (const m of ms) {
+        const at = m.at % (s.length + 1);
+        s = m.cut ? s.slice(0, at) + s.slice(at + 1) : s.slice(0, at) + m.ch + s.slice(at);
+      }
+      const r = parseTargetLook(s);
+      if (r === undefined) return;
+      assert.ok(['dir', 'none', 'other'].includes(r.kind));
+      assert.ok(r.resolved.startsWith('/') && r.rootResolved.startsWith('/'));
+      assert.ok(Number.isFinite(r.freeBytes) && r.freeBytes >= 0, String(r.freeBytes));
+    }),
+    { seed: 20261203, numRuns: 2000 },
+  );
+});

@@ -58,6 +58,16 @@ export async function runBackup(
 }
 
 export async function follow(jobs: BackupJobs, job: JobRecord, io: CliIo, json: boolean, target?: number): Promise<number> {
+  const final = await followToEnd(jobs, job, io, json, target);
+  if (json) io.stdout.write(JSON.stringify(final, null, 2) + '\n');
+  return exitOf(final);
+}
+
+/**
+ * Progress of a job (backup or restore) until it ends, on stdout (stderr with --json, where
+ * stdout keeps the final object); returns the final record.
+ */
+export async function followToEnd(jobs: BackupJobs, job: JobRecord, io: CliIo, json: boolean, target?: number): Promise<JobRecord> {
   const out = json ? io.stderr : io.stdout;
   const tty = !json && (io.stdout as { isTTY?: boolean }).isTTY === true;
   const t0 = Date.parse(job.startedAt);
@@ -97,9 +107,8 @@ export async function follow(jobs: BackupJobs, job: JobRecord, io: CliIo, json: 
   if (final.state === 'completedWithWarnings') {
     out.write(`the archive is usable but not an exact copy: ${Object.entries(final.warnings ?? {}).map(([k, v]) => `${v} ${k}`).join(', ')}\n`);
   }
-  if (isFinal(final.state) && final.archiveBytes !== undefined && final.state !== 'failed' && final.state !== 'cancelled') out.write(`archive: ${final.archive} (${human(final.archiveBytes)})\n`);
-  if (json) io.stdout.write(JSON.stringify(final, null, 2) + '\n');
-  return exitOf(final);
+  if (final.kind === 'backup' && isFinal(final.state) && final.archiveBytes !== undefined && final.state !== 'failed' && final.state !== 'cancelled') out.write(`archive: ${final.archive} (${human(final.archiveBytes)})\n`);
+  return final;
 }
 
 export async function runJobs(cluster: Cluster, io: CliIo, json: boolean): Promise<number> {

@@ -1,7 +1,12 @@
-// gluster-backup restore: what a restore of an archive would do (--dry-run), from a terminal.
+// gluster-backup restore: what a restore of an archive would do (--dry-run), or the restore
+// itself: preflight, the job on the node, progress, and the verification, from a terminal.
 import type { Cluster } from '../core/cluster';
 import { bytesText } from '../core/archive/compare';
 import { planRestore, RestoreError, type RestorePlanOptions, type RestorePlanResult } from '../core/restore/restorePlan';
+import { startRestore, verifyRestore, type RestoreVerification } from '../core/restore/restoreJob';
+import { jobsOf } from '../core/backup/jobs';
+import type { JobRecord } from '../core/backup/types';
+import { followToEnd } from './backup';
 import type { CliIo } from './run';
 
 export function planText(r: RestorePlanResult): string {
@@ -30,18 +35,65 @@ export function planText(r: RestorePlanResult): string {
   return out.join('\n') + '\n';
 }
 
-/** Exit 0: the restore could go ahead; 2: it would be refused, or the plan could not be made. */
-export async function runRestore(cluster: Cluster, io: CliIo, o: RestorePlanOptions & { json: boolean; dryRun: boolean }): Promise<number> {
-  if (!o.dryRun) {
-    io.stderr.write('gluster-backup: restore: this version plans a restore (--dry-run) but does not write one yet; run it with --dry-run to see what it would do\n');
+/** The verification, for people: the headline first, then what is missing and what differs. */
+export function verificationText(v: RestoreVerification): string {
+  const out: string[] = [];
+  out.push(
+    v.verdict === 'verified'
+      ? `verified: all ${v.members} archive members are in ${v.targetDir} as archived (${v.compared})`
+      : `DIFFERENCES: ${v.differences} of ${v.members} archive members are not in ${v.targetDir} as archived (${v.missing.count} missing, ${v.changed.count} different)`,
+  );
+  for (const m of v.missing.items.slice(0, 20)) out.push(`  missing   ${m.path}`);
+  for (const c of v.changed.items.slice(0, 20)) out.push(`  different ${c.path} (${c.reasons.join(', ')})`);
+  if (v.missing.count + v.changed.count > 40) out.push(`  … the report lists up to ${v.missing.items.length + v.changed.items.length}`);
+  if (v.targetOnly.files + v.targetOnly.dirs) out.push(`information: ${v.targetOnly.files} files and ${v.targetOnly.dirs} directories in the target are not in the archive (left as they are)`);
+  return out.join('\n') + '\n';
+}
+
+/** After the job: the verification (once per job), its report, and the exit code. */
+export async function finishRestore(cluster: Cluster, io: CliIo, job: JobRecord, json: boolean): Promise<number> {
+  const out = json ? io.stderr : io.stdout;
+  if (job.state !== 'completed') {
+    if (json) io.stdout.write(JSON.stringify({ job }, null, 2) + '\n');
     return 2;
   }
-  const progress = o.json ? io.stderr : io.stdout;
+  out.write(`verifying ${job.restore?.target} against the archive…\n`);
   try {
-    const r = await planRestore(cluster, { ...o, entries: o.json, onPhase: (phase, detail) => progress.write(`${phase} ${detail}\n`) });
-    if (o.json) io.stdout.write(JSON.stringify({ dryRun: true, ...r }, null, 2) + '\n');
-    else io.stdout.write('\n' + planText(r));
-    return r.plan.refusals.length ? 2 : 0;
+    const { verification, job: recorded } = await verifyRestore(cluster, job);
+    out.write(verificationText(verification));
+    out.write(`report: ${recorded.restore?.report}\n`);
+    if (json) io.stdout.write(JSON.stringify({ job: recorded, verification }, null, 2) + '\n');
+    return verification.verdict === 'verified' ? 0 : 1;
+  } catch (e) {
+    if (!(e instanceof RestoreError)) throw e;
+    io.stderr.write(`gluster-backup: restore: tar ended, but the verification failed: ${e.message}\n`);
+    return 2;
+  }
+}
+
+/**
+ * Dry run: exit 0 the restore could go ahead, 2 it would be refused. Restore: 0 restored and
+ * verified, 1 restored with differences (listed), 2 refused, failed or cancelled.
+ */
+export async function runRestore(cluster: Cluster, io: CliIo, o: RestorePlanOptions & { json: boolean; dryRun: boolean; detach: boolean }): Promise<number> {
+  const progress = o.json ? io.stderr : io.stdout;
+  const onPhase = (phase: string, detail: string) => progress.write(`${phase} ${detail}\n`);
+  try {
+    if (o.dryRun) {
+      const r = await planRestore(cluster, { ...o, entries: o.json, onPhase });
+      if (o.json) io.stdout.write(JSON.stringify({ dryRun: true, ...r }, null, 2) + '\n');
+      else io.stdout.write('\n' + planText(r));
+      return r.plan.refusals.length ? 2 : 0;
+    }
+    const { plan, job } = await startRestore(cluster, { ...o, onPhase });
+    progress.write(`restore ${job.id} started on ${job.node}: ${plan.plan.write.count + plan.plan.overwrite.count} entries, ${bytesText(plan.plan.bytesToWrite)} into ${plan.targetDir}\n`);
+    if (o.detach) {
+      progress.write(`follow it with: gluster-backup attach ${job.id}\n`);
+      if (o.json) io.stdout.write(JSON.stringify({ job }, null, 2) + '\n');
+      return 0;
+    }
+    const final = await followToEnd(jobsOf(cluster), job, io, o.json, job.restore?.archiveBytes);
+    return await finishRestore(cluster, io, final, o.json);
   } catch (e) {
     if (!(e instanceof RestoreError)) throw e;
     io.stderr.write(`gluster-backup: restore: ${e.message}\n`);

@@ -7,10 +7,10 @@ import { Cluster } from '../core/cluster';
 import { parseSettings, type Settings } from '../core/config';
 import type { ContainerAction } from '../core/model';
 import { formatActions, formatStatusTable, statusJson } from './format';
-import { follow, parseOverrides, runBackup, runJobs } from './backup';
+import { follow, followToEnd, parseOverrides, runBackup, runJobs } from './backup';
 import { jobsOf } from '../core/backup/jobs';
 import { runValidate } from './validate';
-import { runRestore } from './restore';
+import { finishRestore, runRestore } from './restore';
 import { todaysArchive } from '../core/restore/archiveChoice';
 import { RestoreError } from '../core/restore/restoreError';
 import { EXISTING_POLICIES, type ExistingPolicy } from '../core/restore/plan';
@@ -37,25 +37,32 @@ commands:
                          --detach. Exit 0 completed, 1 completed with warnings, 2 otherwise.
   jobs                   backup jobs found on the nodes (running and finished)
   attach JOB             follow a running job (or show a finished one) until it ends
-  cancel JOB             stop tar on the node and remove the partial archive
+  cancel JOB             stop tar on the node (a backup's partial archive is removed; what a
+                         restore wrote stays)
   validate-backup [--archive FILE] [--node NAME] [-b DIR] [--via auto|sftp|container]
                          which files of the gluster filesystem are missing from the archive
                          (default: the newest in DIR or the backups directory), which changed
                          and which are gone; the report is also saved beside the archive as
                          FILE.validation.json. Exit 0 nothing missing, 1 files missing,
                          2 archive truncated or corrupt, or validation impossible.
-  restore --dry-run [--archive FILE | -f NAME] [--node NAME] [-b DIR] [--include PATH]...
+  restore [--dry-run] [--archive FILE | -f NAME] [--node NAME] [-b DIR] [--include PATH]...
           [--target SUBDIR] [--existing refuse|skip|overwrite] [--via auto|sftp|container]
-                         what a restore of the archive (default: today's in DIR or the backups
-                         directory) into the gluster filesystem would do, writing nothing:
-                         entries written, merged, skipped, overwritten, those in the way,
-                         bytes against the volume's free space. --include takes a file or
-                         directory (relative to the filesystem's root, repeatable), --target
-                         restores under a directory of it. Exit 0 it could go ahead, 2 refused.
+          [--detach]
+                         restores the archive (default: today's in DIR or the backups
+                         directory) into the gluster filesystem: GNU tar extracting in the
+                         gluster container, as a job on the node (jobs, attach, cancel work for
+                         it), then a verification that every archive member is there as
+                         archived, saved beside the archive. --include takes a file or
+                         directory (relative to the filesystem's root, repeatable); --target
+                         restores under a directory of it; --existing says what to do with
+                         entries already there (refuse, the default, refuses before writing
+                         anything). --dry-run writes nothing and shows what it would do.
+                         Exit 0 restored and verified (dry run: could go ahead), 1 restored
+                         with differences, 2 refused, failed or cancelled.
   -b DIR -n backup       the seed procedure's form of: backup -b DIR
   -b DIR [-f NAME] -n validate-backup
                          the seed's form of: validate-backup -b DIR (the newest archive, or NAME)
-  -b DIR [-f NAME] -n restore --dry-run
+  -b DIR [-f NAME] -n restore
                          the DataRobot form of: restore -b DIR (today's archive, or NAME)
 
 options:
@@ -225,6 +232,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         return await runRestore(cluster, io, {
           json: values.json ?? false,
           dryRun: values['dry-run'] ?? false,
+          detach: values.detach ?? false,
           via,
           archive,
           policy: existing as ExistingPolicy,
@@ -243,6 +251,15 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
           const done = await jobs.cancel(job);
           io.stdout.write(`${done.id}: ${done.state}${done.reason ? `: ${done.reason}` : ''}\n`);
           return done.state === 'cancelled' ? 0 : 1;
+        }
+        if (job.kind === 'restore') {
+          // A restore followed to its end is verified then (once: a report already made stands).
+          const final = await followToEnd(jobs, job, io, values.json ?? false, job.restore?.archiveBytes);
+          if (final.restore?.report) {
+            io.stdout.write(`${final.id}: verified before, ${final.restore.differences ?? 0} differences; report: ${final.restore.report}\n`);
+            return final.restore.differences ? 1 : 0;
+          }
+          return await finishRestore(cluster, io, final, values.json ?? false);
         }
         return await follow(jobs, job, io, values.json ?? false, job.compression === 'gzip' && job.sourceBytes ? Math.ceil(job.sourceBytes * 0.8) : job.sourceBytes);
       }

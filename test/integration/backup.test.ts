@@ -10,6 +10,7 @@ import { followJob } from '../../src/core/backup/follow';
 import { seedDate } from '../../src/core/backup/naming';
 import type { JobRecord } from '../../src/core/backup/types';
 import { REPO, TESTBED_DIR, inGluster, onNode, testbed, testbedSettings, unthrottle, waitFor, waitHealthy } from './helpers/testbed';
+import { AWKWARD_TREE, manifest } from './helpers/trees';
 
 const CLI = path.join(REPO, 'dist', 'cli.js');
 const CONFIG = path.join(TESTBED_DIR, 'config.json');
@@ -58,36 +59,6 @@ function finalJob(stdout: string): JobRecord {
   return JSON.parse(stdout) as JobRecord;
 }
 
-/**
- * Everything about a tree that must survive a round trip, computed inside the container with
- * NUL separators (names with newlines stay intact). Content hashes use -execdir so that
- * paths longer than PATH_MAX still work.
- */
-function manifest(node: string, dir: string): string[] {
-  const r = inGluster(node, [
-    'sh',
-    '-c',
-    'cd "$1" && find . -mindepth 1 \\( -type f -printf "%y|%m|%s|%n|%T@|%P\\0" -execdir sha256sum {} \\; -printf "\\0" \\) -o -printf "%y|%m|%s|%l|%P\\0\\0"',
-    'manifest',
-    dir,
-  ]);
-  const parts = r.stdout.split('\0');
-  const rows: string[] = [];
-  for (let i = 0; i + 1 < parts.length; i += 2) {
-    const [head, hashLine] = [parts[i], parts[i + 1]];
-    const f = head.split('|');
-    if (f[0] === 'f') {
-      // mtime to whole seconds: tar's ustar/gnu headers keep seconds only.
-      f[4] = String(Math.floor(Number(f[4])));
-      rows.push(`${f.join('|')}|${hashLine.trim().split(/\s+/)[0].replace(/^\\/, '')}`);
-    } else if (f[0] === 'd') {
-      // A directory's size is filesystem-specific; its mode and name are what matters.
-      rows.push(`d|${f[1]}|${f.slice(4).join('|')}`);
-    } else rows.push(head);
-  }
-  return rows.sort();
-}
-
 describe('backup', () => {
   let cluster: Cluster;
   let jobs: BackupJobs;
@@ -105,34 +76,7 @@ describe('backup', () => {
   });
 
   test('awkward names round-trip exactly through the archive', () => {
-    const script = String.raw`
-set -e
-root=/mnt/gluster/awkward
-rm -rf "$root"; mkdir -p "$root"; cd "$root"
-printf 'space\n' > 'with space.txt'
-printf 'uni\n' > 'ünïcødé-日本語-😀.txt'
-printf 'nl\n' > "$(printf 'new\nline.txt')"
-printf 'q\n' > "it's \"quoted\".txt"
-printf 'd\n' > '$(echo pwned) and ${'`'}id${'`'}.txt'
-printf 'dash\n' > '-leading-dash.txt'
-printf 'tab\n' > "$(printf 'tab\there.txt')"
-printf 'back\n' > 'back\\slash.txt'
-n100=$(printf 'a%.0s' $(seq 1 100)); printf '100\n' > "$n100"
-n255=$(printf 'b%.0s' $(seq 1 255)); printf '255\n' > "$n255"
-: > zero-bytes
-mkdir empty-dir
-mkdir -p 'dir with space/sub'
-printf 'target\n' > 'dir with space/sub/target.txt'
-ln -s 'dir with space/sub/target.txt' symlink-rel
-ln -s /nonexistent/dangling symlink-dangling
-ln 'dir with space/sub/target.txt' hardlink.txt
-chmod 0640 'with space.txt'; chmod 0755 'dir with space'; chmod 0700 empty-dir
-seg=$(printf 'c%.0s' $(seq 1 200))
-# GlusterFS refuses a path of 4096 bytes or more from the volume root ("File name too long"),
-# so the deepest path a volume can hold is just under 4 KiB: go as deep as it allows.
-(i=0; while [ $i -lt 30 ] && mkdir "$seg$i" 2>/dev/null; do cd "$seg$i"; i=$((i+1)); done; printf 'deep\n' > deep.txt 2>/dev/null || printf 'deep\n' > d)
-`;
-    inGluster('node1', ['sh', '-c', script]);
+    inGluster('node1', ['sh', '-c', AWKWARD_TREE, 'awkward', '/mnt/gluster/awkward']);
     const src = manifest('node1', '/mnt/gluster/awkward');
     assert.ok(src.some((r) => r.includes('new\nline.txt')), 'newline name in the source manifest');
     const longest = Math.max(...src.map((r) => Buffer.byteLength(r.split('|').find((f) => f.startsWith('c'.repeat(200))) ?? '')));
@@ -290,7 +234,7 @@ seg=$(printf 'c%.0s' $(seq 1 200))
     assert.equal(c.code, 0, c.stderr + c.stdout);
     assert.match(c.stdout, /cancelled: cancelled by the operator; the partial archive was removed/);
     const names = lsBackups();
-    assert.ok(!names.includes(path.basename(job.partial)) && !names.includes(path.basename(job.archive)), names.join(', '));
+    assert.ok(!names.includes(path.basename(job.partial!)) && !names.includes(path.basename(job.archive)), names.join(', '));
     assert.equal(inGluster('node1', ['sh', '-c', 'pgrep -x tar || true']).stdout.trim(), '', 'no tar left running');
     cleanBackups();
   });
@@ -337,7 +281,7 @@ seg=$(printf 'c%.0s' $(seq 1 200))
     const record = (startedAt: string): JobRecord => plantedRecord(stem, startedAt);
     const write = (r: JobRecord) => {
       plantJobFile(stem, r);
-      onNode('node1', ['sh', '-c', 'printf partial > "$1"', 'write', r.partial]);
+      onNode('node1', ['sh', '-c', 'printf partial > "$1"', 'write', r.partial!]);
     };
     try {
       const fresh = record(new Date().toISOString());
@@ -390,7 +334,7 @@ seg=$(printf 'c%.0s' $(seq 1 200))
     assert.match(sleeper, /^\d+$/);
     const record = plantedRecord(stem, '2001-03-01T00:00:00.000Z');
     plantJobFile(stem, record);
-    onNode('node1', ['sh', '-c', 'printf partial > "$1"', 'write', record.partial]);
+    onNode('node1', ['sh', '-c', 'printf partial > "$1"', 'write', record.partial!]);
     onNode('node1', ['sh', '-c', 'printf "running 1 %s 981000000.0\\n" "$2" > "$1"', 'write', `${DIR}/${stem}.status`, sleeper]);
     try {
       const c = cli(['cancel', stem]);
@@ -415,7 +359,7 @@ seg=$(printf 'c%.0s' $(seq 1 200))
       const seen = await jobs.observe(job);
       assert.equal(seen.state, 'failed');
       assert.match(seen.reason ?? '', /gluster container is exited \(stopped during the backup\); the partial archive was removed/);
-      assert.ok(!lsBackups().includes(path.basename(job.partial)));
+      assert.ok(!lsBackups().includes(path.basename(job.partial!)));
     } finally {
       testbed('start-gluster', 'node1');
     }

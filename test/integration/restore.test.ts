@@ -4,12 +4,15 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { JobRecord } from '../../src/core/backup/types';
 import type { RestorePlanResult } from '../../src/core/restore/restorePlan';
 import { planRestore } from '../../src/core/restore/restorePlan';
 import { Cluster } from '../../src/core/cluster';
-import { REPO, TESTBED_DIR, inGluster, onNode, testbedSettings, waitHealthy } from './helpers/testbed';
+import { REPO, TESTBED_DIR, inGluster, onNode, testbed, testbedSettings, unthrottle, waitHealthy } from './helpers/testbed';
+import { AWKWARD_TREE, manifest } from './helpers/trees';
+import type { RestoreVerification } from '../../src/core/restore/restoreJob';
 
 const CLI = path.join(REPO, 'dist', 'cli.js');
 const CONFIG = path.join(TESTBED_DIR, 'config.json');
@@ -45,6 +48,9 @@ describe('restore --dry-run', () => {
     await waitHealthy();
     cluster = new Cluster(testbedSettings());
     // A small known tree beside the sample data: a file, a directory, a symlink, a hard link.
+    // A file over 1 GiB, as a real volume has big files: the header walk then reads under 1% of
+    // the archive. Made here, not left to the order in which suites run.
+    inGluster('node1', ['sh', '-c', 'mkdir -p /mnt/gluster/big && [ -s /mnt/gluster/big/big.bin ] || dd if=/dev/zero of=/mnt/gluster/big/big.bin bs=1M count=1100 status=none']);
     inGluster('node1', ['sh', '-c', 'rm -rf "$1" && mkdir -p "$1/dir/sub" && printf one > "$1/one" && printf two > "$1/dir/two" && printf deep > "$1/dir/sub/deep" && ln -s one "$1/link" && ln "$1/one" "$1/hard" && touch -d @1700000000 "$1/one" "$1/dir/two"', 'tree', TREE]);
     const b = cli(['--json', 'backup', '--node', 'node1']);
     assert.ok(b.code === 0 || b.code === 1, `backup: ${b.code} ${b.stderr}`);
@@ -160,9 +166,116 @@ describe('restore --dry-run', () => {
     assert.match(v.stdout, new RegExp(name.replace(/\./g, '\\.')));
   });
 
-  test('without --dry-run the restore says plainly that this version does not write one', () => {
-    const x = cli(['restore', '--archive', job.archive]);
-    assert.equal(x.code, 2);
-    assert.match(x.stderr, /does not write one yet; run it with --dry-run/);
+});
+
+describe('restore', () => {
+  const ROOT = '/mnt/gluster/restore-rt';
+  let job: JobRecord;
+  let repConfig: string;
+  before(async () => {
+    await waitHealthy();
+    inGluster('node1', ['sh', '-c', AWKWARD_TREE, 'awkward', ROOT]);
+    const b = cli(['--json', 'backup', '--node', 'node1']);
+    assert.ok(b.code === 0 || b.code === 1, `backup: ${b.code} ${b.stderr}`);
+    job = JSON.parse(b.stdout) as JobRecord;
+    // The replica volume as another cluster's filesystem: the same nodes, glusterPath on gvrep.
+    repConfig = path.join(TESTBED_DIR, 'config-gvrep.json');
+    fs.writeFileSync(repConfig, JSON.stringify({ ...JSON.parse(fs.readFileSync(CONFIG, 'utf8')), glusterPath: '/mnt/gluster-rep' }));
+  });
+  after(() => {
+    inGluster('node1', ['rm', '-rf', ROOT, '/mnt/gluster-rep/restore-rt', '/mnt/gluster/restore-moved']);
+    onNode('node1', ['sh', '-c', 'cd "$1" && rm -f datarobot-gluster-backup-*', 'clean', DIR]);
+  });
+
+  test('backup, wipe, restore: the tree comes back identical, verified, with its report beside the archive', () => {
+    const src = manifest('node1', ROOT);
+    inGluster('node1', ['rm', '-rf', ROOT]);
+    const r = cli(['--json', 'restore', '--archive', job.archive, '--include', 'restore-rt']);
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout) as { job: JobRecord; verification: RestoreVerification };
+    assert.equal(out.job.kind, 'restore');
+    assert.equal(out.job.state, 'completed');
+    assert.equal(out.verification.verdict, 'verified');
+    assert.equal(out.verification.differences, 0);
+    assert.match(r.stderr, /verified: all \d+ archive members are in \/mnt\/gluster as archived/);
+    assert.deepEqual(manifest('node1', ROOT), src, 'names, types, modes, numeric owners, mtimes, links and contents');
+    const report = out.job.restore!.report!;
+    assert.equal(report, `${DIR}/${out.job.id}.json`);
+    assert.match(out.job.id, new RegExp(`^${path.posix.basename(job.archive).replace(/\./g, '\\.')}\\.restore-\\d{8}T\\d{6}Z$`));
+    assert.equal(JSON.parse(onNode('node1', ['cat', report]).stdout).verdict, 'verified');
+    const listed = JSON.parse(cli(['--json', 'jobs']).stdout) as { jobs: JobRecord[] };
+    assert.equal(listed.jobs.find((j) => j.id === out.job.id)?.state, 'completed');
+  });
+
+  test('migration: the same archive restored into the replica volume is identical there', () => {
+    const src = manifest('node1', ROOT);
+    const r = cli(['--config', repConfig, '--json', 'restore', '--archive', job.archive, '--include', 'restore-rt']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(manifest('node2', '/mnt/gluster-rep/restore-rt'), src);
+  });
+
+  test('refused without writing anything: entries in the way, a brick offline, a truncated archive', async () => {
+    const before = manifest('node1', ROOT);
+    const inWay = cli(['restore', '--archive', job.archive, '--include', 'restore-rt']);
+    assert.equal(inWay.code, 2);
+    assert.match(inWay.stderr, /gluster-backup: restore: refused, nothing was written:\n {2}- \d+ files or links the restore would write already exist in the target/);
+    testbed('kill-brick', 'node3');
+    try {
+      const brick = cli(['restore', '--archive', job.archive, '--include', 'restore-rt', '--target', 'restore-moved']);
+      assert.equal(brick.code, 2);
+      assert.match(brick.stderr, /1 of 3 bricks of gv0 are offline: files placed on them would fail or land elsewhere/);
+    } finally {
+      testbed('start-bricks');
+      await waitHealthy();
+    }
+    const cut = `${DIR}/datarobot-gluster-backup-2001-01-03.tar`;
+    onNode('node1', ['sh', '-c', 'head -c 3000000 "$1" > "$2"', 'cut', job.archive, cut]);
+    const trunc = cli(['restore', '--archive', cut, '--target', 'restore-moved']);
+    assert.equal(trunc.code, 2);
+    assert.match(trunc.stderr, /refused, nothing was written:\n {2}- the archive is truncated at offset \d+/);
+    assert.equal(inGluster('node1', ['sh', '-c', '[ -e /mnt/gluster/restore-moved ] && echo there || echo absent']).stdout.trim(), 'absent');
+    assert.deepEqual(manifest('node1', ROOT), before);
+    const jobsNow = (JSON.parse(cli(['--json', 'jobs']).stdout) as { jobs: JobRecord[] }).jobs.filter((j) => j.kind === 'restore');
+    assert.equal(jobsNow.length, 2, 'no job was started by a refused restore (the two are the earlier tests)');
+  });
+
+  test('--existing skip writes only what is missing; --existing overwrite puts the archived content back', () => {
+    const src = manifest('node1', ROOT);
+    inGluster('node1', ['sh', '-c', 'rm -f "$1/zero-bytes" && printf changed > "$1/dir with space/sub/target.txt.new" && printf live > "$1/with space.txt.tmp"', 'x', ROOT]);
+    inGluster('node1', ['sh', '-c', 'cp -p "$1/with space.txt" "$1/keep" && printf LIVE > "$1/with space.txt" && touch -d @1700000000 "$1/with space.txt" && chown 1234:5678 "$1/with space.txt"', 'x', ROOT]);
+    const skip = cli(['restore', '--archive', job.archive, '--include', 'restore-rt', '--existing', 'skip']);
+    // The live file differs from the archive in size: the verification says so (exit 1).
+    assert.equal(skip.code, 1, skip.stderr + skip.stdout);
+    assert.match(skip.stdout, /DIFFERENCES: 1 of \d+ archive members are not in \/mnt\/gluster as archived \(0 missing, 1 different\)\n {2}different restore-rt\/with space\.txt \(size\)/);
+    assert.equal(inGluster('node1', ['cat', `${ROOT}/with space.txt`]).stdout, 'LIVE', 'skip keeps what is there');
+    assert.equal(inGluster('node1', ['sh', '-c', '[ -e "$1/zero-bytes" ] && echo back', 'x', ROOT]).stdout.trim(), 'back');
+    assert.match(skip.stdout, /information: 3 files and 0 directories in the target are not in the archive/);
+    const over = cli(['restore', '--archive', job.archive, '--include', 'restore-rt/with space.txt', '--existing', 'overwrite']);
+    assert.equal(over.code, 0, over.stderr + over.stdout);
+    inGluster('node1', ['sh', '-c', 'rm -f "$1/keep" "$1/dir with space/sub/target.txt.new" "$1/with space.txt.tmp"', 'x', ROOT]);
+    assert.deepEqual(manifest('node1', ROOT), src);
+  });
+
+  test('cancel stops the restore on the node and says what stays', async () => {
+    inGluster('node1', ['sh', '-c', 'mkdir -p /mnt/gluster/big && [ -s /mnt/gluster/big/big.bin ] || dd if=/dev/zero of=/mnt/gluster/big/big.bin bs=1M count=1100 status=none']);
+    const b = cli(['--json', 'backup', '--node', 'node1']);
+    assert.ok(b.code === 0 || b.code === 1, b.stderr);
+    const big = JSON.parse(b.stdout) as JobRecord;
+    onNode('node1', ['docker', 'update', '--cpus', '0.2', 'gluster']);
+    let c;
+    let started: JobRecord;
+    try {
+      const r = cli(['--json', 'restore', '--detach', '--archive', big.archive, '--include', 'big', '--target', 'restore-moved']);
+      assert.equal(r.code, 0, r.stderr);
+      started = (JSON.parse(r.stdout) as { job: JobRecord }).job;
+      assert.equal(started.state, 'running');
+      c = cli(['cancel', started.id]);
+    } finally {
+      unthrottle('node1');
+    }
+    assert.equal(c.code, 0, c.stderr + c.stdout);
+    assert.match(c.stdout, /cancelled: cancelled by the operator; what tar had written stays \(restore again with --existing skip to resume\)/);
+    assert.equal(inGluster('node1', ['sh', '-c', 'pgrep -x tar || true']).stdout.trim(), '', 'no tar left running');
+    assert.ok(onNode('node1', ['ls', DIR]).stdout.includes(path.posix.basename(big.archive)), 'the archive stays');
   });
 });

@@ -40,7 +40,22 @@ test('job files sit beside the archive and every value is a separate argv entry'
   assert.equal(argv[0], 'sh');
   assert.equal(argv[1], '-c');
   assert.ok(!argv[2].includes('/mnt/'), 'no value inside the script text');
-  assert.deepEqual(argv.slice(3), ['gluster-backup-job', p.partial, p.archive, p.log, p.status, p.cancel, '/mnt/$(rm -rf /) `x`', 'pigz']);
+  // The script's own arguments, then tar's argv: each value one entry, never shell text.
+  assert.deepEqual(argv.slice(3), [
+    'gluster-backup-job',
+    p.partial,
+    p.archive,
+    p.log,
+    p.status,
+    p.cancel,
+    '',
+    '--create',
+    `--file=${p.partial}`,
+    '--directory=/mnt/$(rm -rf /) `x`',
+    '--numeric-owner',
+    '--use-compress-program=pigz',
+    '.',
+  ]);
 });
 
 test('status file and exit codes', () => {

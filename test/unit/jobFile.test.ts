@@ -73,7 +73,7 @@ test('a job file of an earlier version (no version, no kind, no overrides) is a 
 
 test('a newer version or an unknown kind is refused with what to do, not misread', () => {
   refused(edit({ version: 2 }), /newer gluster-backup \(job file version 2; this one reads 1\): update to read it/);
-  refused(edit({ kind: 'restore' }), /its kind "restore" is not one this version knows/);
+  refused(edit({ kind: 'verify' }), /its kind "verify" is not one this version knows/);
   refused(edit({ version: 0 }), /"version" is not a positive whole number/);
   refused(edit({ version: '1' }), /"version" is not a positive whole number/);
 });

@@ -7,10 +7,10 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { signalTarArgv } from '../../src/core/backup/jobScript';
+import { backupTarHead, restoreTarHead, signalTarArgv } from '../../src/core/backup/jobScript';
 
 function runSignal(pid: number, partial: string): number {
-  const [cmd, ...args] = signalTarArgv(pid, partial);
+  const [cmd, ...args] = signalTarArgv(pid, backupTarHead(partial));
   const r = spawnSync(cmd, args, { encoding: 'utf8' });
   return r.status ?? -1;
 }
@@ -64,9 +64,9 @@ test("the signal reaches this job's tar, and only it", async (t) => {
 });
 
 test('a pid that is not a number is refused before any lookup', () => {
-  const [cmd, sh, script, name] = signalTarArgv(1, '/x');
+  const [cmd, sh, script, name] = signalTarArgv(1, backupTarHead('/x'));
   for (const pid of ['', '-1', '1 2', '$(id)', '1;kill']) {
-    const r = spawnSync(cmd, [sh, script, name, pid, '/x'], { encoding: 'utf8' });
+    const r = spawnSync(cmd, [sh, script, name, pid, ...backupTarHead('/x')], { encoding: 'utf8' });
     assert.equal(r.status, 3, `pid ${JSON.stringify(pid)}`);
   }
 });

@@ -14,7 +14,24 @@ export const JOB_SUFFIX = '.job.json';
 /** A real job file is ~1 KiB; one larger than this was not written by a client. */
 export const MAX_JOB_FILE_BYTES = 64 * 1024;
 
-export type JobKind = 'backup';
+export type JobKind = 'backup' | 'restore';
+
+/** What a restore job restores, and where: fixed when it starts. */
+export interface RestoreSpec {
+  /** The directory tar extracts into, as the gluster container sees it. */
+  target: string;
+  /** Archive members taken (their names as stored), empty for all. */
+  members: string[];
+  policy: 'refuse' | 'skip' | 'overwrite';
+  /** Bytes of regular files the plan said it writes. */
+  bytesToWrite: number;
+  /** Bytes of the archive file tar reads: the progress target. */
+  archiveBytes: number;
+  /** The verification report beside the archive, once written. */
+  report?: string;
+  /** Archive members missing or different in the target, by the verification. */
+  differences?: number;
+}
 
 export type JobState =
   | 'running'
@@ -42,8 +59,11 @@ export interface JobRecord {
   state: JobState;
   /** Final archive path on the node's host. */
   archive: string;
-  /** Where tar writes until it ends (renamed to `archive` on exit 0 or 1). */
-  partial: string;
+  /**
+   * Backup: where tar writes until it ends (renamed to `archive` on exit 0 or 1). Restore: none
+   * (it reads the archive and never removes anything beside it).
+   */
+  partial?: string;
   /** tar's stderr, on the node's host. */
   log: string;
   compression: Compression;
@@ -65,11 +85,14 @@ export interface JobRecord {
   overrides: PreflightOverride[];
   /** Why it failed or was cancelled, in the operator's words. */
   reason?: string;
+  /** Restore jobs only. */
+  restore?: RestoreSpec;
 }
 
 /** Every file of one job, all in the backups directory on the node's host. */
 export interface JobPaths {
-  partial: string;
+  /** Backup only. */
+  partial?: string;
   archive: string;
   log: string;
   status: string;
@@ -77,7 +100,10 @@ export interface JobPaths {
   job: string;
 }
 
-export function jobPaths(backupDir: string, archiveName: string): JobPaths {
+/** A backup's files: its partial archive is always there to name. */
+export type BackupPaths = JobPaths & { partial: string };
+
+export function jobPaths(backupDir: string, archiveName: string): BackupPaths {
   const stem = archiveName.replace(/\.tar(\.gz)?$/, '');
   const dir = backupDir.replace(/\/+$/, '');
   return {
@@ -90,9 +116,28 @@ export function jobPaths(backupDir: string, archiveName: string): JobPaths {
   };
 }
 
-/** The paths of a record that passed the guard (its archive fixes all the others). */
-export function pathsOf(record: Pick<JobRecord, 'archive'>): JobPaths {
+/**
+ * A restore's files: named for the archive and the time it started
+ * (`<archive>.restore-<YYYYMMDDTHHMMSSZ>`), beside the archive; `report` is its verification.
+ */
+export function restorePaths(backupDir: string, id: string): JobPaths & { report: string } {
+  const dir = backupDir.replace(/\/+$/, '');
+  const m = RESTORE_ID.exec(id);
+  const archive = `${dir}/${m ? m[1] : id}`;
+  return { archive, log: `${dir}/${id}.log`, status: `${dir}/${id}.status`, cancel: `${dir}/${id}.cancel`, job: `${dir}/${id}${JOB_SUFFIX}`, report: `${dir}/${id}.json` };
+}
+
+export const RESTORE_ID = /^([A-Za-z0-9][A-Za-z0-9._-]{0,150}\.tar(?:\.gz)?)\.restore-(\d{8}T\d{6}Z)$/;
+
+/** The restore id of `archiveName` started at `at`. */
+export function restoreId(archiveName: string, at: Date): string {
+  return `${archiveName}.restore-${at.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`;
+}
+
+/** The paths of a record that passed the guard (its archive and id fix all the others). */
+export function pathsOf(record: Pick<JobRecord, 'archive' | 'kind' | 'id'>): JobPaths {
   const cut = record.archive.lastIndexOf('/');
+  if (record.kind === 'restore') return restorePaths(record.archive.slice(0, cut), record.id);
   return jobPaths(record.archive.slice(0, cut), record.archive.slice(cut + 1));
 }
 
@@ -170,7 +215,7 @@ export function parseJobFile(text: string, file: string, node: string): JobRecor
   if (typeof version !== 'number' || !Number.isSafeInteger(version) || version < 1) bad('"version" is not a positive whole number');
   if ((version as number) > JOB_FILE_VERSION) bad(`it was written by a newer gluster-backup (job file version ${version as number}; this one reads ${JOB_FILE_VERSION}): update to read it`);
   const kind = o.kind ?? 'backup';
-  if (kind !== 'backup') bad(`its kind ${JSON.stringify(kind).slice(0, 40)} is not one this version knows`);
+  if (kind !== 'backup' && kind !== 'restore') bad(`its kind ${JSON.stringify(kind).slice(0, 40)} is not one this version knows`);
 
   const id = str('id', 200, true)!;
   if (!ID.test(id)) bad('"id" is not a job name');
@@ -182,8 +227,17 @@ export function parseJobFile(text: string, file: string, node: string): JobRecor
   const ext = compression === 'gzip' ? '.tar.gz' : '.tar';
   // Where the archive, its partial and its log are is fixed by where the job file is: the
   // fields must say exactly that, so a client only ever removes or reads files of this job.
-  const want = jobPaths(dir, `${id}${ext}`);
-  for (const k of ['archive', 'partial', 'log'] as const) {
+  let want: JobPaths;
+  if (kind === 'restore') {
+    const m = RESTORE_ID.exec(id);
+    if (!m) return bad('"id" is not the name of a restore (<archive>.restore-<time>)');
+    if (m[1].endsWith('.tar.gz') !== (compression === 'gzip')) bad(`"compression" is not that of ${m[1]}`);
+    want = restorePaths(dir, id);
+    if (o.partial !== undefined) bad('a restore has no "partial"');
+  } else {
+    want = jobPaths(dir, `${id}${ext}`);
+  }
+  for (const k of kind === 'restore' ? (['archive', 'log'] as const) : (['archive', 'partial', 'log'] as const)) {
     const v = str(k, 4096, true);
     if (v !== want[k]) bad(`"${k}" is not ${want[k]}, where this job file puts it`);
   }
@@ -221,15 +275,44 @@ export function parseJobFile(text: string, file: string, node: string): JobRecor
     return { check: x.check, reason: x.reason, ...(typeof x.by === 'string' ? { by: x.by } : {}) };
   });
   const reason = str('reason', 8192, false);
+  let restore: RestoreSpec | undefined;
+  if (kind === 'restore') {
+    const r = o.restore;
+    if (!isObj(r)) return bad('a restore without its "restore" fields');
+    const target = r.target;
+    if (typeof target !== 'string' || !target.startsWith('/') || target.length > 4096 || target.split('/').some((seg) => seg === '..')) bad('"restore.target" is not an absolute path');
+    const members = r.members;
+    if (!Array.isArray(members) || members.length > 1000 || !members.every((x) => typeof x === 'string' && x.length > 0 && x.length <= 4096)) bad('"restore.members" is not a list of at most 1000 names');
+    if (r.policy !== 'refuse' && r.policy !== 'skip' && r.policy !== 'overwrite') bad('"restore.policy" is not refuse, skip or overwrite');
+    const n = (k: string) => {
+      const v = r[k];
+      if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) return bad(`"restore.${k}" is not a whole number`);
+      return v;
+    };
+    const bytesToWrite = n('bytesToWrite');
+    const archiveBytesR = n('archiveBytes');
+    const report = r.report;
+    if (report !== undefined && report !== (want as ReturnType<typeof restorePaths>).report) bad('"restore.report" is not the report beside this job file');
+    const differences = r.differences === undefined ? undefined : n('differences');
+    restore = {
+      target: target as string,
+      members: members as string[],
+      policy: r.policy as RestoreSpec['policy'],
+      bytesToWrite,
+      archiveBytes: archiveBytesR,
+      ...(report !== undefined ? { report: report as string } : {}),
+      ...(differences !== undefined ? { differences } : {}),
+    };
+  } else if (o.restore !== undefined) bad('a backup with "restore" fields');
 
   return {
     version: JOB_FILE_VERSION,
-    kind: 'backup',
+    kind: kind as JobKind,
     id,
     node,
     state: state as JobState,
     archive: want.archive,
-    partial: want.partial,
+    ...(want.partial !== undefined ? { partial: want.partial } : {}),
     log: want.log,
     compression,
     ...(compressor !== undefined ? { compressor } : {}),
@@ -245,5 +328,6 @@ export function parseJobFile(text: string, file: string, node: string): JobRecor
     ...(warnings !== undefined ? { warnings } : {}),
     overrides,
     ...(reason !== undefined ? { reason } : {}),
+    ...(restore ? { restore } : {}),
   };
 }

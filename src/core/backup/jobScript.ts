@@ -1,32 +1,36 @@
-// The shell that runs a backup inside the gluster container. It is passed to `sh -c` with
-// every value as a positional parameter, so no path or name is ever parsed by a shell.
-// It lives on the node, not in the client: closing VS Code or losing SSH does not stop it.
+// The shell that runs a job's tar inside the gluster container: a backup (tar --create into a
+// partial archive, renamed on success) or a restore (tar --extract into the gluster
+// filesystem). It is passed to `sh -c` with every value as a positional parameter and tar's
+// argv after them, so no path or name is ever parsed by a shell. It lives on the node, not in
+// the client: closing VS Code or losing SSH does not stop it.
 //
-// Files beside the archive (all on the node's host, in the backups directory):
-//   <stem>.tar[.gz].partial  what tar writes; renamed to the archive only on tar exit 0 or 1
-//   <stem>.log               tar's stderr
-//   <stem>.status            "running <sh pid> <tar pid> <time>", then "exit <code> <time>"
+// Files beside the archive (all on the node's host, in the backups directory), by job id:
+//   <stem>.tar[.gz].partial  backup: what tar writes; renamed to the archive only on exit 0 or 1
+//   <id>.log                 tar's stderr
+//   <id>.status              "running <sh pid> <tar pid> <time>", then "exit <code> <time>"
 //                            (times in epoch seconds with nanoseconds: the file's mtime,
 //                            as SFTP gives it, has whole seconds only)
-//   <stem>.cancel            written by the client to ask for a cancel (the script removes
-//                            the partial archive and reports the exit as cancelled)
+//   <id>.cancel              written by the client to ask for a cancel (a backup's script then
+//                            removes the partial archive; the exit is reported as cancelled)
 //
-// GNU tar exit codes: 0 exact copy, 1 some files changed while read (archive usable),
-// 2 fatal. A tar killed by a signal gives 128+N.
-import type { JobPaths } from './jobFile';
+// GNU tar exit codes: 0 success, 1 some files differ (create: changed while read), 2 fatal.
+// A tar killed by a signal gives 128+N.
+import type { BackupPaths, JobPaths } from './jobFile';
 
 export const JOB_SCRIPT = String.raw`
 set -u
-partial=$1 final=$2 log=$3 status=$4 cancel=$5 src=$6 comp=$7
+partial=$1 final=$2 log=$3 status=$4 cancel=$5 mk=$6
+shift 6
+# A restore's target directory is made here, on the node, like everything else it writes.
+if [ -n "$mk" ] && ! mkdir -p -- "$mk" 2> "$log"; then
+  printf 'exit 2 %s\n' "$(date +%s.%N)" > "$status.tmp" && mv -f "$status.tmp" "$status"
+  exit 2
+fi
 # tar's stderr also goes to a copy in the container's own /tmp: when the backups directory
 # fills up, the log there cannot take tar's last words, and they are restored from the copy.
 tmp=/tmp/gluster-backup-job-$$
 (
-  if [ -n "$comp" ]; then
-    tar --create --file="$partial" --directory="$src" --numeric-owner --use-compress-program="$comp" . 2>&1 >/dev/null &
-  else
-    tar --create --file="$partial" --directory="$src" --numeric-owner . 2>&1 >/dev/null &
-  fi
+  tar "$@" 2>&1 >/dev/null &
   echo $! > "$tmp.pid"
   wait $!
   echo $? > "$tmp.rc"
@@ -36,7 +40,9 @@ printf 'running %s %s %s
 ' "$$" "$(cat "$tmp.pid")" "$(date +%s.%N)" > "$status.tmp" && mv -f "$status.tmp" "$status"
 wait
 rc=$(cat "$tmp.rc" 2>/dev/null || echo 2)
-if [ -e "$cancel" ]; then
+if [ -z "$partial" ]; then
+  :
+elif [ -e "$cancel" ]; then
   rm -f "$partial"
 elif [ "$rc" -le 1 ]; then
   # ln refuses an existing target: an archive already there is never overwritten.
@@ -50,8 +56,38 @@ printf 'exit %s %s
 ' "$rc" "$(date +%s.%N)" > "$status.tmp" && mv -f "$status.tmp" "$status"
 `;
 
-export function jobArgv(p: JobPaths, source: string, compressor: string | undefined): string[] {
-  return ['sh', '-c', JOB_SCRIPT, 'gluster-backup-job', p.partial, p.archive, p.log, p.status, p.cancel, source, compressor ?? ''];
+/** tar's first arguments for a backup: what a cancel checks the process against. */
+export function backupTarHead(partial: string): string[] {
+  return ['--create', `--file=${partial}`];
+}
+
+/** tar's first arguments for a restore. */
+export function restoreTarHead(archive: string): string[] {
+  return ['--extract', `--file=${archive}`];
+}
+
+export function jobArgv(p: BackupPaths, source: string, compressor: string | undefined): string[] {
+  const tar = [...backupTarHead(p.partial), `--directory=${source}`, '--numeric-owner', ...(compressor ? [`--use-compress-program=${compressor}`] : []), '.'];
+  return ['sh', '-c', JOB_SCRIPT, 'gluster-backup-job', p.partial, p.archive, p.log, p.status, p.cancel, '', ...tar];
+}
+
+/** tar's option for entries that exist, by the restore's policy (see the restore's plan). */
+const EXISTING_OPTION = {
+  // Preflight found none in the way: one that appears meanwhile is an error, never replaced.
+  refuse: ['--keep-old-files'],
+  skip: ['--skip-old-files'],
+  // GNU tar's default replaces an existing file (and merges into an existing directory).
+  overwrite: [],
+} as const;
+
+/**
+ * A restore: extracts the archive into `target` (created if missing) as root, with numeric
+ * owners, modes, mtimes, links and sparse files as stored; `members` limits it to those names
+ * (as stored in the archive), each with everything under it.
+ */
+export function restoreArgv(p: JobPaths, target: string, policy: keyof typeof EXISTING_OPTION, members: readonly string[]): string[] {
+  const tar = [...restoreTarHead(p.archive), `--directory=${target}`, '--numeric-owner', '--same-owner', '--preserve-permissions', ...EXISTING_OPTION[policy], '--', ...members];
+  return ['sh', '-c', JOB_SCRIPT, 'gluster-restore-job', '', '', p.log, p.status, p.cancel, target, ...tar];
 }
 
 /** `at`: when the script wrote it, in ms since the epoch (absent from files of older versions). */
@@ -84,15 +120,17 @@ done
 /**
  * Signals a job's tar, but only if the process with that pid is that tar: the pid comes from the
  * status file on the node, which anything may have rewritten, and pids are reused once a
- * process ends. The command line must begin exactly as JOB_SCRIPT starts tar, with this job's
- * partial archive. Exit 3: not this job's tar, nothing was signalled.
+ * process ends. Its command line must begin exactly with `tar` and `head` (the job's first tar
+ * arguments, naming its own archive). Exit 3: not this job's tar, nothing was signalled.
  */
 export const SIGNAL_TAR_SCRIPT = String.raw`
-pid=$1 partial=$2
+pid=$1
+shift
 case $pid in ''|*[!0-9]*) exit 3;; esac
+want() { printf 'tar\0'; for a in "$@"; do printf '%s\0' "$a"; done; }
 seen=/tmp/gluster-backup-signal-$$
-head -c "$(printf 'tar\0--create\0--file=%s\0' "$partial" | wc -c)" "/proc/$pid/cmdline" > "$seen" 2>/dev/null || { rm -f "$seen"; exit 3; }
-if printf 'tar\0--create\0--file=%s\0' "$partial" | cmp -s - "$seen"; then
+head -c "$(want "$@" | wc -c)" "/proc/$pid/cmdline" > "$seen" 2>/dev/null || { rm -f "$seen"; exit 3; }
+if want "$@" | cmp -s - "$seen"; then
   rm -f "$seen"
   kill -TERM "$pid"
 else
@@ -101,6 +139,6 @@ else
 fi
 `;
 
-export function signalTarArgv(tarPid: number, partial: string): string[] {
-  return ['sh', '-c', SIGNAL_TAR_SCRIPT, 'gluster-backup-signal', String(tarPid), partial];
+export function signalTarArgv(tarPid: number, head: readonly string[]): string[] {
+  return ['sh', '-c', SIGNAL_TAR_SCRIPT, 'gluster-backup-signal', String(tarPid), ...head];
 }

@@ -11,15 +11,25 @@ import type { NodeConnection } from '../nodeConnection';
 import { isNotFound } from '../nodeConnection';
 import { toNodeError } from '../nodeErrors';
 import { inspectContainer } from '../probe';
-import { JOB_SUFFIX, JobFileError, MAX_JOB_FILE_BYTES, jobPaths, parseJobFile, pathsOf, serializeJobFile } from './jobFile';
-import { EXIT_WAIT_SCRIPT, jobArgv, parseStatus, signalTarArgv } from './jobScript';
+import { JOB_SUFFIX, JobFileError, MAX_JOB_FILE_BYTES, jobPaths, parseJobFile, pathsOf, restoreId, restorePaths, serializeJobFile, type JobPaths, type RestoreSpec } from './jobFile';
+import { EXIT_WAIT_SCRIPT, backupTarHead, jobArgv, parseStatus, restoreArgv, restoreTarHead, signalTarArgv } from './jobScript';
 import { registerJob, registeredJobFiles } from './jobRegistry';
 import { nextArchiveName } from './naming';
 import { countEvents, parseTarLine, type TarEvent } from './tarWarnings';
-import type { BackupOptions, JobRecord, JobState } from './types';
+import type { BackupOptions, JobRecord, JobState, PreflightOverride } from './types';
 
 /** A log larger than this is summarised from its tail: warnings are counted live anyway. */
 const MAX_LOG_READ = 8 * 1024 * 1024;
+
+/** Prints the read position of the first process in the container that has the archive open. */
+const READ_POS_SCRIPT = String.raw`
+a=$1
+for fd in /proc/[0-9]*/fd/*; do
+  [ "$(readlink "$fd" 2>/dev/null)" = "$a" ] || continue
+  sed -n 's/^pos:[[:space:]]*//p' "$(dirname "$(dirname "$fd")")/fdinfo/$(basename "$fd")" 2>/dev/null && exit 0
+done
+exit 1
+`;
 
 export class BackupError extends Error {
   constructor(message: string) {
@@ -244,7 +254,7 @@ export class BackupJobs {
       if (hit) return this.observe(hit);
     }
     const { jobs, errors } = await this.list();
-    const job = jobs.find((j) => j.id === id || j.archive.endsWith(`/${id}`));
+    const job = jobs.find((j) => j.id === id || (j.kind === 'backup' && j.archive.endsWith(`/${id}`)));
     if (!job) {
       const why = errors.length ? ` (could not look on: ${errors.map((e) => `${e.node}: ${e.message}`).join('; ')})` : '';
       throw new BackupError(`no backup job "${id}" on any node${why}`);
@@ -331,7 +341,7 @@ export class BackupJobs {
       return { ...record, state: 'unknown', reason: toNodeError(e, record.node).message };
     }
     if (alive) {
-      const st = await conn.stat(p.partial).catch(() => undefined);
+      const st = p.partial ? await conn.stat(p.partial).catch(() => undefined) : undefined;
       return { ...record, state: 'running', ...(st ? { archiveBytes: st.size } : {}) };
     }
     // The status file may have been written between our two looks.
@@ -342,20 +352,21 @@ export class BackupJobs {
     // not "ended without reporting tar's exit".
     const saved = await this.savedRecord(conn, p.job, record.node);
     if (saved && isFinal(saved.state)) return saved;
-    await conn.remove(p.partial);
+    if (p.partial) await conn.remove(p.partial);
     return this.record(conn, p.job, {
       ...record,
       state: cancelAsked ? 'cancelled' : 'failed',
       endedAt: new Date().toISOString(),
-      reason: cancelAsked ? 'cancelled' : `${why}; the partial archive was removed`,
+      reason: cancelAsked ? 'cancelled' : `${why}${p.partial ? '; the partial archive was removed' : ''}`,
     });
   }
 
-  private async finalise(record: JobRecord, conn: NodeConnection, p: ReturnType<typeof jobPaths>, code: number, cancelled: boolean, exitAt?: number): Promise<JobRecord> {
+  private async finalise(record: JobRecord, conn: NodeConnection, p: JobPaths, code: number, cancelled: boolean, exitAt?: number): Promise<JobRecord> {
     // Two observers (a cancel and a follower, two windows) can both see the exit: the first
     // one's record stands.
     const already = await this.savedRecord(conn, p.job, record.node);
     if (already && isFinal(already.state)) return already;
+    if (record.kind === 'restore') return this.finaliseRestore(record, conn, p, code, cancelled, exitAt);
     const log = (await readText(conn, p.log, MAX_LOG_READ).catch(() => undefined)) ?? '';
     const events = tarEventsOf(log);
     const state = stateOfExit(code, cancelled);
@@ -381,13 +392,34 @@ export class BackupJobs {
     }
     else if (!archive) done.reason = 'tar ended but the archive is missing';
     // A partial left by anything but the script's own cleanup is not an archive: remove it.
-    await conn.remove(p.partial).catch(() => undefined);
+    if (p.partial) await conn.remove(p.partial).catch(() => undefined);
+    return this.recordEnd(conn, p, done);
+  }
+
+  /** The job file now holds the exit code; the status file goes before the cancel marker (see observe). */
+  private async recordEnd(conn: NodeConnection, p: JobPaths, done: JobRecord): Promise<JobRecord> {
     const saved = await this.record(conn, p.job, done);
-    // The job file now holds the exit code; the status file has served its purpose. It goes
-    // before the cancel marker (see observe).
     await conn.remove(p.status).catch(() => undefined);
     await conn.remove(p.cancel).catch(() => undefined);
     return saved;
+  }
+
+  /**
+   * A restore's end: tar's exit says it all (its log holds what it could not write). Nothing is
+   * removed: what tar wrote stays, and a resume with --existing skip takes it from there.
+   */
+  private async finaliseRestore(record: JobRecord, conn: NodeConnection, p: JobPaths, code: number, cancelled: boolean, exitAt?: number): Promise<JobRecord> {
+    const log = (await readText(conn, p.log, MAX_LOG_READ).catch(() => undefined)) ?? '';
+    const events = tarEventsOf(log);
+    const state = cancelled ? 'cancelled' : code === 0 ? 'completed' : 'failed';
+    const statusSt = exitAt === undefined ? await conn.stat(p.status).catch(() => undefined) : undefined;
+    const done: JobRecord = { ...record, state, exitCode: code, endedAt: new Date(exitAt ?? statusSt?.mtimeMs ?? Date.now()).toISOString(), warnings: countEvents(events) };
+    if (state === 'cancelled') done.reason = 'cancelled by the operator; what tar had written stays (restore again with --existing skip to resume)';
+    else if (state === 'failed') {
+      const err = [...events].reverse().find((e) => e.severity === 'error' && e.kind !== 'fatal') ?? events.find((e) => e.kind !== 'fatal');
+      done.reason = `${code > 128 ? `tar was killed by signal ${code - 128}` : err ? `tar: ${err.message}` : `tar exited with status ${code}`}; what it wrote stays`;
+    }
+    return this.recordEnd(conn, p, done);
   }
 
   /** The job file on the node, if it is there and passes the guard. */
@@ -397,7 +429,7 @@ export class BackupJobs {
 
   private async record(conn: NodeConnection, file: string, rec: JobRecord): Promise<JobRecord> {
     await conn.writeAtomic(file, serializeJobFile(rec));
-    this.cluster.log(rec.state === 'failed' ? 'error' : 'info', `backup ${rec.id}: ${rec.state}${rec.reason ? ` (${rec.reason})` : ''}`, rec.node);
+    this.cluster.log(rec.state === 'failed' ? 'error' : 'info', `${rec.kind} ${rec.id}: ${rec.state}${rec.reason ? ` (${rec.reason})` : ''}`, rec.node);
     return rec;
   }
 
@@ -414,7 +446,8 @@ export class BackupJobs {
       const docker = await conn.docker();
       // The pid is tar's inside the container's pid namespace, where this runs; the script
       // signals it only if it is this job's tar (the status file is the node's word, not ours).
-      const r = await execInContainer(docker, this.settings.containerName, signalTarArgv(st.tarPid, p.partial), this.settings.timeouts.dockerMs);
+      const head = record.kind === 'restore' ? restoreTarHead(record.archive) : backupTarHead(p.partial ?? '');
+      const r = await execInContainer(docker, this.settings.containerName, signalTarArgv(st.tarPid, head), this.settings.timeouts.dockerMs);
       if (r.exitCode !== 0) {
         const cur = await this.observe(record);
         if (isFinal(cur.state)) return cur;
@@ -465,8 +498,74 @@ export class BackupJobs {
 
   /** Current size of the archive being written (or written), read with one stat on the node. */
   async archiveSize(record: JobRecord): Promise<number | undefined> {
+    if (record.kind === 'restore') return this.restoreReadBytes(record);
     const conn = this.cluster.connection(record.node);
-    const st = (await conn.stat(record.partial)) ?? (await conn.stat(record.archive));
+    const st = (record.partial ? await conn.stat(record.partial) : undefined) ?? (await conn.stat(record.archive));
     return st?.size;
+  }
+
+  /**
+   * How far a restore's tar (or the gzip it reads through) has read the archive: the file
+   * position of whichever process in the container has it open. One exec, a few ms.
+   */
+  private async restoreReadBytes(record: JobRecord): Promise<number | undefined> {
+    const r = await execInContainer(await this.docker(record.node), this.settings.containerName, ['sh', '-c', READ_POS_SCRIPT, 'gluster-restore-pos', record.archive], this.settings.timeouts.dockerMs).catch(() => undefined);
+    const m = r && r.exitCode === 0 ? /^(\d{1,16})\s*$/.exec(r.stdout) : null;
+    return m ? Number(m[1]) : undefined;
+  }
+
+  /**
+   * Starts a restore on the node and returns once tar runs there (or has ended). The plan and
+   * the preflight are the caller's (see restore/); `members` are archive names as stored.
+   */
+  async startRestore(node: string, o: { archive: string; compression: 'none' | 'gzip'; spec: RestoreSpec; overrides?: PreflightOverride[]; now?: Date }): Promise<JobRecord> {
+    const s = this.settings;
+    const conn = this.cluster.connection(node);
+    const docker = await conn.docker();
+    const cut = o.archive.lastIndexOf('/');
+    const id = restoreId(o.archive.slice(cut + 1), o.now ?? new Date());
+    const p = restorePaths(o.archive.slice(0, cut), id);
+    if (await conn.stat(p.job)) throw new BackupError(`a restore of ${o.archive} started this very second already exists (${p.job}): wait a second and try again`);
+    const container = await inspectContainer(docker, s.containerName, s.timeouts.dockerMs);
+    const record: JobRecord = {
+      version: 1,
+      kind: 'restore',
+      id,
+      node,
+      state: 'running',
+      archive: p.archive,
+      log: p.log,
+      compression: o.compression,
+      source: o.archive,
+      container: s.containerName,
+      containerStartedAt: container.since,
+      startedAt: new Date().toISOString(),
+      overrides: o.overrides ?? [],
+      restore: o.spec,
+    };
+    await conn.writeAtomic(p.job, serializeJobFile(record));
+    if (!o.archive.startsWith(`${s.backupDir.replace(/\/+$/, '')}/`)) {
+      await registerJob(conn, p.job).catch((e) => this.cluster.log('warn', `restore ${id}: could not record it in ~/.gluster-backup/jobs (${(e as Error).message})`, node));
+    }
+    const exec = await withDeadline('docker exec (start restore)', s.timeouts.dockerMs, (signal) =>
+      docker.getContainer(s.containerName).exec({ Cmd: restoreArgv(p, o.spec.target, o.spec.policy, o.spec.members), AttachStdout: false, AttachStderr: false, abortSignal: signal } as Docker.ExecCreateOptions),
+    );
+    await withDeadline('docker exec start (restore)', s.timeouts.dockerMs, () => exec.start({ Detach: true }));
+    record.execId = exec.id;
+    await conn.writeAtomic(p.job, serializeJobFile(record));
+    this.cluster.log('info', `restore ${id} started: tar extracting ${o.archive} into ${o.spec.target}${o.spec.members.length ? ` (${o.spec.members.length} paths)` : ''}, existing entries: ${o.spec.policy}`, node);
+    const deadline = Date.now() + s.timeouts.dockerMs;
+    while (Date.now() < deadline) {
+      if (parseStatus(await readText(conn, p.status)).phase !== 'none') break;
+      await sleep(50);
+    }
+    return this.observe(record);
+  }
+
+  /** Records the verification's outcome in a finished restore's job file. */
+  async recordVerification(record: JobRecord, report: string, differences: number): Promise<JobRecord> {
+    if (record.kind !== 'restore' || !record.restore) throw new BackupError(`${record.id} is not a restore`);
+    const rec: JobRecord = { ...record, restore: { ...record.restore, report, differences } };
+    return this.record(this.cluster.connection(record.node), pathsOf(record).job, rec);
   }
 }

@@ -238,10 +238,10 @@ export async function preflight(
   const busy = tars.filter((x): x is string => !!x);
   checks.push({
     id: 'concurrency',
-    title: 'No other backup running',
+    title: 'No other backup or restore running',
     verdict: running.length || busy.length ? 'fail' : 'pass',
     reason:
-      [...running.map((j) => `backup ${j.id} is running on ${j.node}`), ...busy.filter((n) => !running.some((j) => j.node === n)).map((n) => `a tar process is running in the gluster container on ${n}`)].join('; ') ||
+      [...running.map((j) => `${j.kind} ${j.id} is running on ${j.node}`), ...busy.filter((n) => !running.some((j) => j.node === n)).map((n) => `a tar process is running in the gluster container on ${n}`)].join('; ') ||
       'none running',
   });
 

@@ -41,7 +41,8 @@ export interface RestorePlan {
   policy: ExistingPolicy;
   /** The include paths as given (relative to the filesystem root), empty for everything. */
   include: string[];
-  archive: { entries: number; bytes: number; duplicates: number; problem?: TarProblem; bytesRead: number; archiveSize?: number; compressed: boolean };
+  /** rootEntries: members naming the archive's root (`./`): its names start with `./`. */
+  archive: { entries: number; bytes: number; duplicates: number; problem?: TarProblem; bytesRead: number; archiveSize?: number; compressed: boolean; rootEntries: number };
   /** The members this restore takes (all, or those under the include paths). */
   selected: { entries: number; files: number; dirs: number; symlinks: number; hardlinks: number; other: number; bytes: number };
   write: { count: number; bytes: number };
@@ -245,6 +246,7 @@ export class RestorePlanner implements FsEntrySink {
         bytesRead: index.bytesRead,
         ...(index.archiveSize !== undefined ? { archiveSize: index.archiveSize } : {}),
         compressed: index.compressed,
+        rootEntries: index.rootEntries,
       },
       selected: sel,
       ...tally,

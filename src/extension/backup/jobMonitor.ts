@@ -72,7 +72,8 @@ export class JobMonitor implements vscode.Disposable {
       .then(({ jobs: found, errors }) => {
         if (this.jobsApi() !== jobs) return; // the Cluster changed meanwhile
         for (const e of errors) this.log.warn(`[${e.node}] cannot list backup jobs: ${e.message}`);
-        for (const job of found) this.track(job, false);
+        // Restores are followed from the CLI in this version; the view shows backups.
+        for (const job of found) if (job.kind === 'backup') this.track(job, false);
       })
       .catch((err) => this.log.error(`listing backup jobs failed: ${errorText(err)}`))
       .finally(() => {

@@ -120,5 +120,5 @@ const baseName = (p: string) => p.slice(p.lastIndexOf('/') + 1);
  */
 export function partialOfJob(path: string, jobs: readonly JobRecord[]): JobRecord | undefined {
   const name = baseName(path);
-  return jobs.find((j) => baseName(j.partial) === name);
+  return jobs.find((j) => j.partial !== undefined && baseName(j.partial) === name);
 }

@@ -48,7 +48,7 @@ export class JobItem extends TreeNode {
     item.command = { title: 'Show Backup Progress', command: Cmd.showProgress, arguments: [jobKey(job)] };
     const tip = new vscode.MarkdownString(`**Backup ${md(job.id)}** on ${md(job.node)}\n\n`);
     tip.appendMarkdown(`Started ${md(shortDate(job.startedAt))}, ${job.compression === 'gzip' ? `gzip (${md(job.compressor ?? 'gzip')})` : 'uncompressed'}  \n`);
-    tip.appendMarkdown(`Writing \`${job.partial.replace(/`/g, '')}\``);
+    if (job.partial) tip.appendMarkdown(`Writing \`${job.partial.replace(/`/g, '')}\``);
     if (job.sourceBytes !== undefined) tip.appendMarkdown(`  \nSource: ${md(humanSize(job.sourceBytes))}${job.compression === 'gzip' ? ' (the archive is expected near 80% of it)' : ''}`);
     if (unreachable && job.reason) tip.appendMarkdown(`\n\n$(warning) ${md(job.reason)}: tar goes on on the node; this view re-attaches when it answers.`);
     for (const o of job.overrides) tip.appendMarkdown(`\n\nOverridden check **${md(o.check)}**: ${md(o.reason)}`);

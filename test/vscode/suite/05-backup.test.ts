@@ -149,7 +149,7 @@ describe('backup commands and the progress webview', function () {
       assert.fail(`state after the cancel: ${now?.job().state} (${now === t ? 'same' : 'another'} tracked job; reason ${now?.job().reason})\nnotifications: ${user.notifications.join(' | ')}\nlog:\n${lines.join('\n')}`);
     }
     const left = backupsOn('node1');
-    const partial = job.partial.slice(job.partial.lastIndexOf('/') + 1);
+    const partial = job.partial!.slice(job.partial!.lastIndexOf('/') + 1);
     assert.ok(!left.includes(partial), `the partial archive is gone: ${left.join(', ')}`);
     assert.equal(inGluster('node1', ['sh', '-c', 'pgrep -x tar || true']).stdout.trim(), '', 'no tar left running');
     await eventually('the cancel notification', 15_000, () => user.notifications.find((n) => n.startsWith(`Backup ${job.id} on node1 was cancelled`)));

@@ -188,7 +188,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         }
         return await runBackup(cluster, io, {
           ...(names ? { node: names[0] } : {}),
-          ...(values.b !== undefined ? { backupDir: values.b.replace(/\/+$/, '') || '/' } : {}),
+          ...(values.b !== undefined ? { backupDir: dirArg(values.b) } : {}),
           gzip: values.z ?? false,
           detach: values.detach ?? false,
           json: values.json ?? false,
@@ -204,7 +204,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
           via,
           ...(names ? { node: names[0] } : {}),
           ...(archive !== undefined ? { archive } : {}),
-          ...(values.b !== undefined ? { backupDir: values.b.replace(/\/+$/, '') || '/' } : {}),
+          ...(values.b !== undefined ? { backupDir: dirArg(values.b) } : {}),
         });
       }
       case 'restore': {
@@ -217,7 +217,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         if (!args) return 2;
         const via = args.via;
         let archive = args.archive;
-        const dir = values.b !== undefined ? values.b.replace(/\/+$/, '') || '/' : settings.backupDir;
+        const dir = values.b !== undefined ? dirArg(values.b) : settings.backupDir;
         if (archive === undefined) {
           // The DataRobot rule: without -f, today's archive, never an older one by surprise.
           try {
@@ -272,6 +272,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   }
 }
 
+/** A directory as given (-b, or the setting), without trailing slashes. */
+function dirArg(dir: string): string {
+  return dir.replace(/\/+$/, '') || '/';
+}
+
 /** One --node at most, --via, and the archive (see archiveArg); undefined after saying what is wrong. */
 function oneArchiveArgs(
   why: string,
@@ -313,8 +318,8 @@ function archiveArg(values: { archive?: string; f?: string; b?: string }, backup
     io.stderr.write(`gluster-backup: -f ${values.f}: the name of an archive in the backups directory (-b DIR), without a path\n`);
     return false;
   }
-  const dir = values.b !== undefined ? values.b.replace(/\/+$/, '') : backupDir.replace(/\/+$/, '');
-  return `${dir}/${values.f}`;
+  const dir = dirArg(values.b ?? backupDir);
+  return `${dir === '/' ? '' : dir}/${values.f}`;
 }
 
 async function trustHostKey(cluster: Cluster, names: string[] | undefined, yes: boolean, io: CliIo): Promise<number> {

@@ -142,7 +142,7 @@ export function pathsOf(record: Pick<JobRecord, 'archive' | 'kind' | 'id'>): Job
 }
 
 export function serializeJobFile(record: JobRecord): string {
-  return JSON.stringify({ ...record, version: JOB_FILE_VERSION, kind: record.kind ?? 'backup' }, null, 2) + '\n';
+  return JSON.stringify({ ...record, version: JOB_FILE_VERSION }, null, 2) + '\n';
 }
 
 export class JobFileError extends Error {

@@ -115,6 +115,21 @@ export function jobsOf(cluster: Cluster): BackupJobs {
   return j;
 }
 
+/**
+ * A restore's end: tar's exit says it all (its log holds what it could not write). Nothing is
+ * removed: what tar wrote stays, and a resume with --existing skip takes it from there.
+ */
+function restoreEnd(record: JobRecord, events: TarEvent[], code: number, cancelled: boolean): JobRecord {
+  const state: JobState = cancelled ? 'cancelled' : code === 0 ? 'completed' : 'failed';
+  const done: JobRecord = { ...record, state };
+  if (state === 'cancelled') done.reason = 'cancelled by the operator; what tar had written stays (restore again with --existing skip to resume)';
+  else if (state === 'failed') {
+    const err = [...events].reverse().find((e) => e.severity === 'error' && e.kind !== 'fatal') ?? events.find((e) => e.kind !== 'fatal');
+    done.reason = `${code > 128 ? `tar was killed by signal ${code - 128}` : err ? `tar: ${err.message}` : `tar exited with status ${code}`}; what it wrote stays`;
+  }
+  return done;
+}
+
 export interface StartedJob {
   record: JobRecord;
 }
@@ -177,33 +192,37 @@ export class BackupJobs {
       ...(opts.sourceBytes !== undefined ? { sourceBytes: opts.sourceBytes } : {}),
       overrides: opts.overrides ?? [],
     };
-    // The job file exists before tar does: a client that dies right here leaves a job that
-    // the next look finds and finalises, never an unexplained partial archive.
-    await conn.writeAtomic(p.job, serializeJobFile(record));
-    if (backupDir !== s.backupDir) {
+    return this.launch(conn, docker, record, jobArgv(p, s.glusterPath, compressor), backupDir, `tar of ${s.glusterPath} -> ${p.archive}${compressor ? ` (${compressor})` : ''}`);
+  }
+
+  /**
+   * What starting a backup and a restore share: the job file before tar (a client that dies
+   * right after leaves a job the next look finds and finalises, never an unexplained file),
+   * the registry when the job's directory is not the configured one, docker exec, the exec id
+   * recorded, and a wait until the script reports tar's pid, so "started" means tar runs.
+   */
+  private async launch(conn: NodeConnection, docker: Docker, record: JobRecord, cmd: string[], dir: string, what: string): Promise<JobRecord> {
+    const s = this.settings;
+    const node = record.node;
+    const { job: jobFile, status } = pathsOf(record);
+    await conn.writeAtomic(jobFile, serializeJobFile(record));
+    if (dir.replace(/\/+$/, '') !== s.backupDir.replace(/\/+$/, '')) {
       // Outside the configured directory only the registry leads `jobs` and a reload to it.
-      await registerJob(conn, p.job).catch((e) =>
-        this.cluster.log('warn', `backup ${record.id}: could not record it in ~/.gluster-backup/jobs (${(e as Error).message}); only a client whose backupDir is ${backupDir} will list it`, node),
+      await registerJob(conn, jobFile).catch((e) =>
+        this.cluster.log('warn', `${record.kind} ${record.id}: could not record it in ~/.gluster-backup/jobs (${(e as Error).message}); only a client whose backupDir is ${dir} will list it`, node),
       );
     }
-    const exec = await withDeadline('docker exec (start backup)', s.timeouts.dockerMs, (signal) =>
-      docker.getContainer(s.containerName).exec({
-        Cmd: jobArgv(p, s.glusterPath, compressor),
-        AttachStdout: false,
-        AttachStderr: false,
-        abortSignal: signal,
-      } as Docker.ExecCreateOptions),
+    const exec = await withDeadline(`docker exec (start ${record.kind})`, s.timeouts.dockerMs, (signal) =>
+      docker.getContainer(s.containerName).exec({ Cmd: cmd, AttachStdout: false, AttachStderr: false, abortSignal: signal } as Docker.ExecCreateOptions),
     );
-    await withDeadline('docker exec start (backup)', s.timeouts.dockerMs, () => exec.start({ Detach: true }));
+    await withDeadline(`docker exec start (${record.kind})`, s.timeouts.dockerMs, () => exec.start({ Detach: true }));
     record.execId = exec.id;
-    await conn.writeAtomic(p.job, serializeJobFile(record));
-    this.cluster.log('info', `backup ${record.id} started: tar of ${s.glusterPath} -> ${p.archive}${compressor ? ` (${compressor})` : ''}`, node);
-    // Wait until the script reports tar's pid, so "started" means tar runs.
+    await conn.writeAtomic(jobFile, serializeJobFile(record));
+    this.cluster.log('info', `${record.kind} ${record.id} started: ${what}`, node);
     const deadline = Date.now() + s.timeouts.dockerMs;
     // The script writes it within ~50 ms (its own poll for tar's pid): look often.
     while (Date.now() < deadline) {
-      const st = parseStatus(await readText(conn, p.status));
-      if (st.phase !== 'none') break;
+      if (parseStatus(await readText(conn, status)).phase !== 'none') break;
       await sleep(50);
     }
     return this.observe(record);
@@ -366,18 +385,17 @@ export class BackupJobs {
     // one's record stands.
     const already = await this.savedRecord(conn, p.job, record.node);
     if (already && isFinal(already.state)) return already;
-    if (record.kind === 'restore') return this.finaliseRestore(record, conn, p, code, cancelled, exitAt);
     const log = (await readText(conn, p.log, MAX_LOG_READ).catch(() => undefined)) ?? '';
     const events = tarEventsOf(log);
+    const statusSt = exitAt === undefined ? await conn.stat(p.status).catch(() => undefined) : undefined;
+    const ended = { exitCode: code, endedAt: new Date(exitAt ?? statusSt?.mtimeMs ?? Date.now()).toISOString(), warnings: countEvents(events) };
+    if (record.kind === 'restore') return this.recordEnd(conn, p, restoreEnd({ ...record, ...ended }, events, code, cancelled));
     const state = stateOfExit(code, cancelled);
     const archive = state === 'completed' || state === 'completedWithWarnings' ? await conn.stat(p.archive) : undefined;
-    const statusSt = exitAt === undefined ? await conn.stat(p.status).catch(() => undefined) : undefined;
     const done: JobRecord = {
       ...record,
+      ...ended,
       state: archive || !(state === 'completed' || state === 'completedWithWarnings') ? state : 'failed',
-      exitCode: code,
-      endedAt: new Date(exitAt ?? statusSt?.mtimeMs ?? Date.now()).toISOString(),
-      warnings: countEvents(events),
       ...(archive ? { archiveBytes: archive.size } : {}),
     };
     if (state === 'cancelled') done.reason = 'cancelled by the operator; the partial archive was removed';
@@ -402,24 +420,6 @@ export class BackupJobs {
     await conn.remove(p.status).catch(() => undefined);
     await conn.remove(p.cancel).catch(() => undefined);
     return saved;
-  }
-
-  /**
-   * A restore's end: tar's exit says it all (its log holds what it could not write). Nothing is
-   * removed: what tar wrote stays, and a resume with --existing skip takes it from there.
-   */
-  private async finaliseRestore(record: JobRecord, conn: NodeConnection, p: JobPaths, code: number, cancelled: boolean, exitAt?: number): Promise<JobRecord> {
-    const log = (await readText(conn, p.log, MAX_LOG_READ).catch(() => undefined)) ?? '';
-    const events = tarEventsOf(log);
-    const state = cancelled ? 'cancelled' : code === 0 ? 'completed' : 'failed';
-    const statusSt = exitAt === undefined ? await conn.stat(p.status).catch(() => undefined) : undefined;
-    const done: JobRecord = { ...record, state, exitCode: code, endedAt: new Date(exitAt ?? statusSt?.mtimeMs ?? Date.now()).toISOString(), warnings: countEvents(events) };
-    if (state === 'cancelled') done.reason = 'cancelled by the operator; what tar had written stays (restore again with --existing skip to resume)';
-    else if (state === 'failed') {
-      const err = [...events].reverse().find((e) => e.severity === 'error' && e.kind !== 'fatal') ?? events.find((e) => e.kind !== 'fatal');
-      done.reason = `${code > 128 ? `tar was killed by signal ${code - 128}` : err ? `tar: ${err.message}` : `tar exited with status ${code}`}; what it wrote stays`;
-    }
-    return this.recordEnd(conn, p, done);
   }
 
   /** The job file on the node, if it is there and passes the guard. */
@@ -543,23 +543,14 @@ export class BackupJobs {
       overrides: o.overrides ?? [],
       restore: o.spec,
     };
-    await conn.writeAtomic(p.job, serializeJobFile(record));
-    if (!o.archive.startsWith(`${s.backupDir.replace(/\/+$/, '')}/`)) {
-      await registerJob(conn, p.job).catch((e) => this.cluster.log('warn', `restore ${id}: could not record it in ~/.gluster-backup/jobs (${(e as Error).message})`, node));
-    }
-    const exec = await withDeadline('docker exec (start restore)', s.timeouts.dockerMs, (signal) =>
-      docker.getContainer(s.containerName).exec({ Cmd: restoreArgv(p, o.spec.target, o.spec.policy, o.spec.members), AttachStdout: false, AttachStderr: false, abortSignal: signal } as Docker.ExecCreateOptions),
+    return this.launch(
+      conn,
+      docker,
+      record,
+      restoreArgv(p, o.spec.target, o.spec.policy, o.spec.members),
+      o.archive.slice(0, cut),
+      `tar extracting ${o.archive} into ${o.spec.target}${o.spec.members.length ? ` (${o.spec.members.length} paths)` : ''}, existing entries: ${o.spec.policy}`,
     );
-    await withDeadline('docker exec start (restore)', s.timeouts.dockerMs, () => exec.start({ Detach: true }));
-    record.execId = exec.id;
-    await conn.writeAtomic(p.job, serializeJobFile(record));
-    this.cluster.log('info', `restore ${id} started: tar extracting ${o.archive} into ${o.spec.target}${o.spec.members.length ? ` (${o.spec.members.length} paths)` : ''}, existing entries: ${o.spec.policy}`, node);
-    const deadline = Date.now() + s.timeouts.dockerMs;
-    while (Date.now() < deadline) {
-      if (parseStatus(await readText(conn, p.status)).phase !== 'none') break;
-      await sleep(50);
-    }
-    return this.observe(record);
   }
 
   /** Records the verification's outcome in a finished restore's job file. */

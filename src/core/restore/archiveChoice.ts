@@ -4,8 +4,7 @@
 // restored by accident.
 import type { Cluster } from '../cluster';
 import { ARCHIVE_PREFIX, seedDate } from '../backup/naming';
-import { isNotFound } from '../nodeConnection';
-import { listBackups } from '../probe';
+import { archivesOnNodes } from '../archivesOnNodes';
 import { RestoreError } from './restoreError';
 
 /** The archive of `date` among `names`: the highest -N of that day, .tar or .tar.gz. */
@@ -23,18 +22,7 @@ export function pickTodays(names: readonly string[], date: Date): string | undef
 }
 
 export async function todaysArchive(cluster: Cluster, dir: string, now: Date, node?: string): Promise<{ node: string; path: string }> {
-  const names = node ? [node] : cluster.nodes().map((n) => n.name);
-  const seen: { node: string; name: string }[] = [];
-  const errors: string[] = [];
-  await Promise.all(
-    names.map(async (n) => {
-      try {
-        for (const b of await listBackups(cluster.connection(n), dir)) if (!b.partial) seen.push({ node: n, name: b.name });
-      } catch (e) {
-        errors.push(`${n}: ${isNotFound(e) ? `${dir} does not exist` : (e as Error).message}`);
-      }
-    }),
-  );
+  const { names, found: seen, errors } = await archivesOnNodes(cluster, dir, node);
   const pick = pickTodays(
     seen.map((s) => s.name),
     now,

@@ -81,11 +81,26 @@ export class RestorePlanError extends Error {
  * something outside the filesystem root, or nothing, is refused.
  */
 export function includeKey(path: string): string {
-  const key = canonicalKey(keyOf(Buffer.from(path, 'utf8')));
+  const key = relativeKey(path);
   if (key === '') throw new RestorePlanError(`--include "${path}" names the whole filesystem: leave --include out to restore everything`);
-  if (key.split('/').some((seg) => seg === '..' || seg === '.' || seg === '')) throw new RestorePlanError(`--include "${path}": give a path relative to the filesystem root, without "." or ".." segments or doubled slashes`);
+  if (hasDotSegment(key)) throw new RestorePlanError(`--include "${path}": give a path relative to the filesystem root, without "." or ".." segments or doubled slashes`);
   if (key.includes('\0')) throw new RestorePlanError(`--include "${path}" holds a NUL byte`);
   return key;
+}
+
+/** A path the operator gives, relative to the filesystem's root, as a canonical byte key ('' is the root). */
+export function relativeKey(path: string): string {
+  return canonicalKey(keyOf(Buffer.from(path, 'utf8')));
+}
+
+/** A "." or ".." segment, or an empty one (a doubled slash): the key could name something other than it seems. */
+export function hasDotSegment(key: string): boolean {
+  return key.split('/').some((seg) => seg === '..' || seg === '.' || seg === '');
+}
+
+/** `key` is one of `keys` or lies under one of them: what --include selects. */
+export function isUnderAny(key: string, keys: readonly string[]): boolean {
+  return keys.some((i) => key === i || (key.startsWith(i) && key.charCodeAt(i.length) === 0x2f));
 }
 
 const isDir = (t: EntryType) => t === 'dir';
@@ -119,13 +134,11 @@ export class RestorePlanner implements FsEntrySink {
     this.duplicates = duplicates;
     this.there = new Uint8Array(rows.length);
     if (this.includes.length) {
-      for (let p = 0; p < rows.length; p++) if (!this.selects(this.A.key(rows[p]))) this.there[p] = NOT_SELECTED;
+      const keys = this.includes.map((i) => i.key);
+      for (let p = 0; p < rows.length; p++) if (!isUnderAny(this.A.key(rows[p]), keys)) this.there[p] = NOT_SELECTED;
     }
   }
 
-  private selects(key: string): boolean {
-    return this.includes.some((i) => key === i.key || (key.startsWith(i.key) && key.charCodeAt(i.key.length) === 0x2f));
-  }
 
   socket(): void {
     this.targetOnly++;

@@ -11,7 +11,7 @@ import { jobsOf } from '../backup/jobs';
 import { restorePaths } from '../backup/jobFile';
 import type { JobRecord } from '../backup/types';
 import { indexArchiveOnNode } from '../validate/validateBackup';
-import { includeKey } from './plan';
+import { includeKey, isUnderAny } from './plan';
 import { RestoreError } from './restoreError';
 import { planRestore, type RestorePlanOptions, type RestorePlanResult } from './restorePlan';
 
@@ -95,7 +95,7 @@ export async function verifyRestore(cluster: Cluster, job: JobRecord, o: { signa
   const { index } = await indexArchiveOnNode(conn, docker, container, job.node, job.archive, o);
   // Only the members the restore took: the include paths, as the plan chose them.
   const includes = spec.members.map((m) => includeKey(m));
-  const under = (k: string) => includes.length === 0 || includes.some((i) => k === i || (k.startsWith(i) && k.charCodeAt(i.length) === 0x2f));
+  const under = (k: string) => includes.length === 0 || isUnderAny(k, includes);
   const A = index.entries;
   const { rows } = lastCopies(A);
   const taken = new EntryTable();

@@ -6,10 +6,9 @@ import type { Cluster } from '../cluster';
 import { execInContainer } from '../docker/exec';
 import { execStreaming } from '../docker/execStream';
 import { FsListParser, fsListArgv } from '../archive/fsList';
-import { canonicalKey, keyOf } from '../archive/paths';
 import { ValidateError, glusterRootOf, indexArchiveOnNode, locateArchive, type ReadMethod } from '../validate/validateBackup';
 import { RestoreError } from './restoreError';
-import { RestorePlanner, RestorePlanError, includeKey, type ExistingPolicy, type PlanEntry, type RestorePlan } from './plan';
+import { RestorePlanner, RestorePlanError, hasDotSegment, includeKey, relativeKey, type ExistingPolicy, type PlanEntry, type RestorePlan } from './plan';
 
 export { RestoreError };
 
@@ -50,9 +49,9 @@ export interface RestorePlanResult {
 
 /** The target directory's canonical relative form, or a RestoreError. */
 export function targetSubdir(target: string): string {
-  const key = canonicalKey(keyOf(Buffer.from(target, 'utf8')));
+  const key = relativeKey(target);
   if (key === '') return '';
-  if (key.split('/').some((s) => s === '' || s === '.' || s === '..') || key.includes('\0')) {
+  if (hasDotSegment(key) || key.includes('\0')) {
     throw new RestoreError(`--target "${target}": give a directory relative to the gluster filesystem's root, without "." or ".." segments`);
   }
   return Buffer.from(key, 'latin1').toString('utf8');

@@ -11,12 +11,13 @@ import { indexArchive, type TarIndexResult } from '../archive/tarIndex';
 import { TarListingFormatError, TarListingParser, tarListArgv, TAR_LIST_ENV } from '../archive/tarListing';
 import { ArchiveComparer, type ValidationReport } from '../archive/compare';
 import { FsListParser, fsListArgv } from '../archive/fsList';
-import { tarEventsOf } from '../backup/jobs';
-import { jobPaths, parseJobFile, MAX_JOB_FILE_BYTES } from '../backup/jobFile';
+import { readJobFile, tarEventsOf } from '../backup/jobs';
+import { jobPaths } from '../backup/jobFile';
 import type { JobRecord } from '../backup/types';
 import { countEvents, type TarEventCounts } from '../backup/tarWarnings';
-import { LocalConnection, isNotFound, type NodeConnection } from '../nodeConnection';
-import { inspectContainer, listBackups } from '../probe';
+import { LocalConnection, type NodeConnection } from '../nodeConnection';
+import { inspectContainer } from '../probe';
+import { archivesOnNodes } from '../archivesOnNodes';
 
 export type ReadMethod = 'local-file' | 'sftp-headers' | 'container-tar';
 
@@ -87,18 +88,7 @@ function archiveName(file: string): string {
 
 /** The newest finished archive of `dir` over the nodes (all, or the one given). */
 export async function newestArchive(cluster: Cluster, dir: string, node?: string): Promise<{ node: string; path: string }> {
-  const names = node ? [node] : cluster.nodes().map((n) => n.name);
-  const found: { node: string; path: string; mtime: string }[] = [];
-  const errors: string[] = [];
-  await Promise.all(
-    names.map(async (n) => {
-      try {
-        for (const b of await listBackups(cluster.connection(n), dir)) if (!b.partial) found.push({ node: n, path: b.path, mtime: b.mtime });
-      } catch (e) {
-        errors.push(`${n}: ${isNotFound(e) ? `${dir} does not exist` : (e as Error).message}`);
-      }
-    }),
-  );
+  const { names, found, errors } = await archivesOnNodes(cluster, dir, node);
   found.sort((a, b) => b.mtime.localeCompare(a.mtime));
   if (found.length === 0) {
     throw new ValidateError(`no backup archive (datarobot-gluster-backup-*.tar[.gz]) in ${dir} on ${names.join(', ')}${errors.length ? ` (${errors.join('; ')})` : ''}`);
@@ -130,7 +120,7 @@ export async function locateArchive(cluster: Cluster, o: Pick<ValidateOptions, '
 
 async function readJob(conn: NodeConnection, node: string, archive: string): Promise<JobSummary | undefined> {
   const p = jobPaths(archive.slice(0, archive.lastIndexOf('/')), archiveName(archive));
-  const text = async (file: string, max: number) => {
+  const tail = async (file: string, max: number) => {
     try {
       const st = await conn.stat(file);
       if (!st) return undefined;
@@ -140,16 +130,10 @@ async function readJob(conn: NodeConnection, node: string, archive: string): Pro
       return undefined;
     }
   };
-  // The log is read beside the job file, not after it: one round trip less.
-  const [raw, log] = await Promise.all([text(p.job, MAX_JOB_FILE_BYTES + 1), text(p.log, 1024 * 1024)]);
-  if (!raw) return undefined;
-  let rec: JobRecord;
-  try {
-    rec = parseJobFile(raw, p.job, node);
-  } catch {
-    // No usable record of how it was made: the archive is still judged on its own.
-    return undefined;
-  }
+  // The log is read beside the job file, not after it: one round trip less. A job file that is
+  // missing or fails its guard leaves the archive to be judged on its own.
+  const [rec, log] = await Promise.all([readJobFile(conn, p.job, node).catch(() => undefined), tail(p.log, 1024 * 1024)]);
+  if (!rec) return undefined;
   const events = tarEventsOf(log ?? '');
   return {
     id: rec.id,

@@ -14,3 +14,4 @@ node out/bench/refresh.bench.js
 node out/bench/backup.bench.js
 node out/bench/validate.bench.js
 node out/bench/restore.bench.js
+node out/bench/restoreJob.bench.js

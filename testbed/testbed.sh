@@ -26,6 +26,8 @@
 #   stop-volume VOL | start-volume VOL      gluster volume stop / start (and mounted again)
 #   heal-off VOL | heal-on VOL              self-heal (daemon and clients) off / on, healed
 #   small-dir NODE MB | remove-small-dir NODE   a MB-sized tmpfs at <backups>/small (disk full)
+#   small-volume MB | remove-small-volume   volume gvsmall, one brick on an MB-sized tmpfs in
+#                                           node1's container, mounted there at /mnt/gluster-small
 #
 # Volumes: gv0 (distribute, every node, /mnt/gluster: the one backed up) and gvrep
 # (replica 3 on node1-3, /mnt/gluster-rep), both mounted in every gluster container.
@@ -752,7 +754,7 @@ fault() {
   need_root
   local what="$1" n pid; shift
   case "$what" in
-    start-bricks|stop-volume|start-volume|heal-off|heal-on) n=node1 ;;
+    start-bricks|stop-volume|start-volume|heal-off|heal-on|small-volume|remove-small-volume) n=node1 ;;
     *) n="$(node_arg "${1:-}")" ;;
   esac
   case "$what" in
@@ -809,6 +811,28 @@ fault() {
       local dir=/opt/datarobot/data/backups/gluster/small
       in_node "$n" sh -c "if mountpoint -q $dir; then umount $dir; fi; rmdir $dir 2>/dev/null || true"
       log "$n: $dir removed" ;;
+    small-volume)
+      # A full volume is a restore's disk-full case; gv0 and gvrep live on the host's disk.
+      local mb="${1:?usage: small-volume MB}"
+      dk node1 exec "$TESTBED_CONTAINER" sh -c "mkdir -p /bricks-small && (mountpoint -q /bricks-small || mount -t tmpfs -o size=${mb}m gbtb-small-volume /bricks-small) && mkdir -p /bricks-small/b" \
+        || die "node1: no tmpfs for the small volume"
+      if ! gl node1 volume info gvsmall >/dev/null 2>&1; then
+        gl node1 volume create gvsmall transport tcp "$(node_ip node1):/bricks-small/b" force >/dev/null || die "volume create gvsmall failed"
+      fi
+      gl node1 volume info gvsmall | grep -q '^Status: Started' || gl node1 volume start gvsmall >/dev/null || die "volume start gvsmall failed"
+      small_online() { [[ "$(online_bricks gvsmall node1)" -eq 1 ]]; }
+      wait_for 30 "the brick of gvsmall online" small_online || die "gvsmall's brick offline"
+      dk node1 exec "$TESTBED_CONTAINER" sh -c "mkdir -p /mnt/gluster-small && (mountpoint -q /mnt/gluster-small || mount -t glusterfs localhost:/gvsmall /mnt/gluster-small)" \
+        || die "node1: gvsmall not mounted"
+      log "gvsmall: ${mb} MB, mounted on node1 at /mnt/gluster-small" ;;
+    remove-small-volume)
+      dk node1 exec "$TESTBED_CONTAINER" sh -c "if mountpoint -q /mnt/gluster-small; then umount /mnt/gluster-small; fi; rmdir /mnt/gluster-small 2>/dev/null || true"
+      if gl node1 volume info gvsmall >/dev/null 2>&1; then
+        gl node1 volume stop gvsmall force >/dev/null 2>&1 || true
+        gl node1 volume delete gvsmall >/dev/null || die "volume delete gvsmall failed"
+      fi
+      dk node1 exec "$TESTBED_CONTAINER" sh -c "if mountpoint -q /bricks-small; then umount /bricks-small; fi; rmdir /bricks-small 2>/dev/null || true"
+      log "gvsmall removed" ;;
     start-bricks)
       local vol; vol="$(volume_arg "${1:-}")"
       gl node1 volume start "$vol" force >/dev/null || die "volume start $vol force failed"
@@ -860,7 +884,7 @@ main() {
     ssh)     cmd_ssh "$@" ;;
     mem)     cmd_mem ;;
     cut-link|restore-link|kill-sshd|start-sshd|stop-dockerd|start-dockerd|stop-gluster|start-gluster|\
-    pause-container|unpause-container|kill-brick|start-bricks|small-dir|remove-small-dir|\
+    pause-container|unpause-container|kill-brick|start-bricks|small-dir|remove-small-dir|small-volume|remove-small-volume|\
     stop-volume|start-volume|heal-off|heal-on|hang-brick|resume-brick)
              fault "$cmd" "$@" ;;
     -h|--help|help|"") sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//' ;;

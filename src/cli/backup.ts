@@ -1,4 +1,5 @@
 // gluster-backup backup | jobs | attach | cancel: the backup job from a terminal.
+import { ProgressTracker } from '../core/backup/progressMath';
 import { Cluster } from '../core/cluster';
 import { followJob } from '../core/backup/follow';
 import { jobsOf, isFinal, type BackupJobs } from '../core/backup/jobs';
@@ -67,30 +68,37 @@ export async function follow(jobs: BackupJobs, job: JobRecord, io: CliIo, json: 
  * Progress of a job (backup or restore) until it ends, on stdout (stderr with --json, where
  * stdout keeps the final object); returns the final record.
  */
+/** 75 s → "1m15s", 3725 s → "1h02m": what a terminal line has room for. */
+export function durationText(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+}
+
 export async function followToEnd(jobs: BackupJobs, job: JobRecord, io: CliIo, json: boolean, target?: number): Promise<JobRecord> {
   const out = json ? io.stderr : io.stdout;
   const tty = !json && (io.stdout as { isTTY?: boolean }).isTTY === true;
   const t0 = Date.parse(job.startedAt);
   let warnings = 0;
   let lastPlain = 0;
-  let lastBytes = 0;
-  let lastT = Date.now();
-  let rate = 0;
-  const line = (bytes: number) => {
+  // The panel's numbers: the same smoothed rate, and an ETA only once the predictions agree.
+  const tracker = new ProgressTracker();
+  tracker.target = target;
+  const line = (bytes: number, now: number) => {
+    const v = tracker.view();
     const pct = target ? ` ${Math.min(100, (100 * bytes) / target).toFixed(1)}% of ${human(target)}` : '';
-    const el = Math.round((Date.now() - t0) / 1000);
-    return `${human(bytes)}${pct}, ${human(rate)}/s, ${el} s, ${warnings} warning${warnings === 1 ? '' : 's'}`;
+    const el = Math.round((now - t0) / 1000);
+    const eta = v.finishAt !== undefined ? `, ETA ${durationText(Math.max(0, v.finishAt - now))}` : '';
+    return `${human(bytes)}${pct}, ${human(v.rate ?? 0)}/s${eta}, ${el} s, ${warnings} warning${warnings === 1 ? '' : 's'}`;
   };
   const f = followJob(jobs, job, {
     sample(t, bytes) {
-      const dt = (t - lastT) / 1000;
-      if (dt > 0 && bytes >= lastBytes) rate = rate ? 0.7 * rate + (0.3 * (bytes - lastBytes)) / dt : (bytes - lastBytes) / dt;
-      lastBytes = bytes;
-      lastT = t;
-      if (tty) out.write(`\r\x1b[K${line(bytes)}`);
+      tracker.push({ t, bytes });
+      if (tty) out.write(`\r\x1b[K${line(bytes, t)}`);
       else if (t - lastPlain >= 10_000) {
         lastPlain = t;
-        out.write(`progress: ${line(bytes)}\n`);
+        out.write(`progress: ${line(bytes, t)}\n`);
       }
     },
     event(e: TarEvent) {

@@ -1,15 +1,17 @@
 // gluster-backup restore: what a restore of an archive would do (--dry-run), or the restore
 // itself: preflight, the job on the node, progress, and the verification, from a terminal.
 import type { Cluster } from '../core/cluster';
-import { bytesText } from '../core/archive/compare';
+import { bytesText, type ChangedItem } from '../core/archive/compare';
 import { planRestore, RestoreError, type RestorePlanOptions, type RestorePlanResult } from '../core/restore/restorePlan';
-import { startRestore, verifyRestore, type RestoreVerification } from '../core/restore/restoreJob';
+import { restoreRefusals, startRestore, verifyRestore, type RestoreVerification } from '../core/restore/restoreJob';
+import { blockingRefusals, overridable, overrideProblems, refusalText, type Refusal } from '../core/restore/refusal';
+import type { PreflightOverride } from '../core/backup/jobFile';
 import { jobsOf } from '../core/backup/jobs';
 import type { JobRecord } from '../core/backup/types';
 import { followToEnd } from './backup';
 import type { CliIo } from './run';
 
-export function planText(r: RestorePlanResult): string {
+export function planText(r: RestorePlanResult, refusals: readonly Refusal[] = r.plan.refusals, overrides: readonly PreflightOverride[] = []): string {
   const p = r.plan;
   const out: string[] = [];
   const read = p.archive.compressed ? `listed by tar in the container` : `${bytesText(p.archive.bytesRead)} of headers read`;
@@ -28,11 +30,39 @@ export function planText(r: RestorePlanResult): string {
   out.push(`  the restore writes ${bytesText(p.bytesToWrite)}; ${p.targetOnly} entries of the target are not in the archive and stay as they are`);
   for (const w of p.warnings) out.push(`warning: ${w}`);
   out.push('');
-  if (p.refusals.length) {
-    out.push('the restore would be REFUSED:');
-    for (const x of p.refusals) out.push(`  - ${x}`);
-  } else out.push('the restore can go ahead as asked (nothing was written: this was a dry run)');
+  const stop = blockingRefusals(refusals, overrides);
+  if (stop.length) out.push('the restore would be REFUSED:');
+  else if (refusals.length) out.push('the restore can go ahead with the overrides given (nothing was written: this was a dry run):');
+  for (const x of refusals) out.push(`  - ${refusalText(x, overrides)}`);
+  if (!refusals.length) out.push('the restore can go ahead as asked (nothing was written: this was a dry run)');
   return out.join('\n') + '\n';
+}
+
+/** Each reason with the archive's value and the target's: "mode 0640 in the archive, 0600 restored". */
+export function changeText(c: ChangedItem): string {
+  const a = c.archive;
+  const f = c.filesystem;
+  const owner = (x: ChangedItem['archive']) => `${x.uid ?? '?'}:${x.gid ?? '?'}`;
+  // An archive's mtime can be outside what a Date holds.
+  const when = (t: number) => (Number.isFinite(new Date(t * 1000).getTime()) ? new Date(t * 1000).toISOString() : `${t} s`);
+  return c.reasons
+    .map((r) => {
+      switch (r) {
+        case 'type':
+          return `a ${a.type} in the archive, a ${f.type} restored`;
+        case 'size':
+          return `size ${a.size} in the archive, ${f.size} restored`;
+        case 'mtime':
+          return `mtime ${when(a.mtime)} in the archive, ${when(f.mtime)} restored`;
+        case 'linkname':
+          return `link to ${a.linkname ?? '?'} in the archive, to ${f.linkname ?? '?'} restored`;
+        case 'mode':
+          return `mode ${a.mode ?? '?'} in the archive, ${f.mode ?? '?'} restored`;
+        case 'owner':
+          return `owner ${owner(a)} in the archive, ${owner(f)} restored`;
+      }
+    })
+    .join('; ');
 }
 
 /** The verification, for people: the headline first, then what is missing and what differs. */
@@ -44,7 +74,7 @@ export function verificationText(v: RestoreVerification): string {
       : `DIFFERENCES: ${v.differences} of ${v.members} archive members are not in ${v.targetDir} as archived (${v.missing.count} missing, ${v.changed.count} different)`,
   );
   for (const m of v.missing.items.slice(0, 20)) out.push(`  missing   ${m.path}`);
-  for (const c of v.changed.items.slice(0, 20)) out.push(`  different ${c.path} (${c.reasons.join(', ')})`);
+  for (const c of v.changed.items.slice(0, 20)) out.push(`  different ${c.path} (${changeText(c)})`);
   if (v.missing.count + v.changed.count > 40) out.push(`  … the report lists up to ${v.missing.items.length + v.changed.items.length}`);
   if (v.targetOnly.files + v.targetOnly.dirs) out.push(`information: ${v.targetOnly.files} files and ${v.targetOnly.dirs} directories in the target are not in the archive (left as they are)`);
   return out.join('\n') + '\n';
@@ -75,17 +105,23 @@ export async function finishRestore(cluster: Cluster, io: CliIo, job: JobRecord,
  * Dry run: exit 0 the restore could go ahead, 2 it would be refused. Restore: 0 restored and
  * verified, 1 restored with differences (listed), 2 refused, failed or cancelled.
  */
-export async function runRestore(cluster: Cluster, io: CliIo, o: RestorePlanOptions & { json: boolean; dryRun: boolean; detach: boolean }): Promise<number> {
+export async function runRestore(cluster: Cluster, io: CliIo, o: RestorePlanOptions & { json: boolean; dryRun: boolean; detach: boolean; overrides: PreflightOverride[] }): Promise<number> {
   const progress = o.json ? io.stderr : io.stdout;
   const onPhase = (phase: string, detail: string) => progress.write(`${phase} ${detail}\n`);
   try {
     if (o.dryRun) {
+      const wrong = overrideProblems(o.overrides);
+      if (wrong.length) throw new RestoreError(wrong.join('; '));
       const r = await planRestore(cluster, { ...o, entries: o.json, onPhase });
-      if (o.json) io.stdout.write(JSON.stringify({ dryRun: true, ...r }, null, 2) + '\n');
-      else io.stdout.write('\n' + planText(r));
-      return r.plan.refusals.length ? 2 : 0;
+      // The cluster's state too: a dry run that says "go" should mean the restore would start.
+      const refusals = await restoreRefusals(cluster, r);
+      const stop = blockingRefusals(refusals, o.overrides);
+      if (o.json) io.stdout.write(JSON.stringify({ dryRun: true, ...r, refusals: refusals.map((x) => ({ ...x, overridable: overridable(x.check), overridden: !stop.includes(x) })) }, null, 2) + '\n');
+      else io.stdout.write('\n' + planText(r, refusals, o.overrides));
+      return stop.length ? 2 : 0;
     }
     const { plan, job } = await startRestore(cluster, { ...o, onPhase });
+    for (const ov of job.overrides) progress.write(`override ${ov.check}: ${ov.reason} (recorded in the job)\n`);
     progress.write(`restore ${job.id} started on ${job.node}: ${plan.plan.write.count + plan.plan.overwrite.count} entries, ${bytesText(plan.plan.bytesToWrite)} into ${plan.targetDir}\n`);
     if (o.detach) {
       progress.write(`follow it with: gluster-backup attach ${job.id}\n`);

@@ -47,7 +47,7 @@ commands:
                          2 archive truncated or corrupt, or validation impossible.
   restore [--dry-run] [--archive FILE | -f NAME] [--node NAME] [-b DIR] [--include PATH]...
           [--target SUBDIR] [--existing refuse|skip|overwrite] [--via auto|sftp|container]
-          [--detach]
+          [--detach] [--override CHECK:REASON]...
                          restores the archive (default: today's in DIR or the backups
                          directory) into the gluster filesystem: GNU tar extracting in the
                          gluster container, as a job on the node (jobs, attach, cancel work for
@@ -57,6 +57,8 @@ commands:
                          restores under a directory of it; --existing says what to do with
                          entries already there (refuse, the default, refuses before writing
                          anything). --dry-run writes nothing and shows what it would do.
+                         Each refusal names its check; archive, free-space, nodes, gluster,
+                         bricks and peers can be overridden with a reason (recorded in the job).
                          Exit 0 restored and verified (dry run: could go ahead), 1 restored
                          with differences, 2 refused, failed or cancelled.
   -b DIR -n backup       the seed procedure's form of: backup -b DIR
@@ -215,6 +217,14 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         }
         const args = oneArchiveArgs('restore runs on one node', values, names, settings.backupDir, io);
         if (!args) return 2;
+        let overrides;
+        try {
+          // Who overrode is recorded with the reason: the job file outlives this terminal.
+          overrides = parseOverrides(values.override).map((x) => ({ ...x, by: `${os.userInfo().username}@${os.hostname()} (CLI)` }));
+        } catch (e) {
+          io.stderr.write(`gluster-backup: ${(e as Error).message}\n`);
+          return 2;
+        }
         const via = args.via;
         let archive = args.archive;
         const dir = values.b !== undefined ? dirArg(values.b) : settings.backupDir;
@@ -233,6 +243,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
           json: values.json ?? false,
           dryRun: values['dry-run'] ?? false,
           detach: values.detach ?? false,
+          overrides,
           via,
           archive,
           policy: existing as ExistingPolicy,

@@ -27,7 +27,7 @@ export interface NodeConnection {
   /** `length` bytes from `start` (fewer at the end of the file). */
   read(file: string, start: number, length: number): Promise<Buffer>;
   /** Writes a whole small file atomically (temporary name, then rename). */
-  writeAtomic(file: string, data: string): Promise<void>;
+  writeAtomic(file: string, data: string | Buffer): Promise<void>;
   /** Removes a file; a file that is already gone is not an error. */
   remove(file: string): Promise<void>;
   /** The home directory of the user this client is on the node's host (the SSH user, or this process's user). */
@@ -102,7 +102,7 @@ export class LocalConnection implements NodeConnection {
     }
   }
 
-  async writeAtomic(file: string, data: string): Promise<void> {
+  async writeAtomic(file: string, data: string | Buffer): Promise<void> {
     const tmp = atomicTempName(file);
     await fsp.writeFile(tmp, data, { mode: 0o644 });
     await fsp.rename(tmp, file);

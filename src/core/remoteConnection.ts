@@ -69,7 +69,7 @@ class RemoteConnection implements NodeConnection {
     }
   }
 
-  async writeAtomic(file: string, data: string): Promise<void> {
+  async writeAtomic(file: string, data: string | Buffer): Promise<void> {
     const sftp = await this.session.sftp();
     const tmp = atomicTempName(file);
     await new Promise<void>((resolve, reject) => sftp.writeFile(tmp, data, { mode: 0o644 }, (err) => (err ? reject(err) : resolve())));

@@ -1,6 +1,7 @@
 // The restore's dry run on the real test bed: an archive made by the product's own backup,
 // planned against the live gluster filesystem (gv0) and the replica volume (gvrep) through the
 // CLI and the core. Each test also proves that nothing was written anywhere.
+import type { Refusal } from '../../src/core/restore/refusal';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -10,6 +11,7 @@ import type { JobRecord } from '../../src/core/backup/types';
 import type { RestorePlanResult } from '../../src/core/restore/restorePlan';
 import { planRestore } from '../../src/core/restore/restorePlan';
 import { Cluster } from '../../src/core/cluster';
+import { jobsOf } from '../../src/core/backup/jobs';
 import { REPO, TESTBED_DIR, inGluster, onNode, testbed, testbedSettings, unthrottle, waitHealthy } from './helpers/testbed';
 import { AWKWARD_TREE, manifest } from './helpers/trees';
 import type { RestoreVerification } from '../../src/core/restore/restoreJob';
@@ -25,7 +27,7 @@ function cli(args: string[]) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-type DryRun = RestorePlanResult & { dryRun: true; entries: { path: string; action: string; type: string }[] };
+type DryRun = RestorePlanResult & { dryRun: true; entries: { path: string; action: string; type: string }[]; refusals: (Refusal & { overridable: boolean; overridden: boolean })[] };
 
 function dryRun(args: string[]): { code: number | null; r: DryRun; stderr: string } {
   const x = cli(['--json', 'restore', '--dry-run', ...args]);
@@ -73,7 +75,7 @@ describe('restore --dry-run', () => {
     assert.ok(p.conflicts.count > 0 && p.conflicts.count === p.selected.entries - p.selected.dirs, `every file or link is in the way (${p.conflicts.count} of ${p.selected.entries})`);
     assert.equal(p.conflicts.items.length, Math.min(20, p.conflicts.count));
     assert.equal(p.merge, p.selected.dirs, 'every directory exists and is merged into');
-    assert.match(p.refusals.join('\n'), /files or links the restore would write already exist in the target: choose --existing skip/);
+    assert.match(p.refusals.map((x) => x.message).join('\n'), /files or links the restore would write already exist in the target: choose --existing skip/);
     assert.ok(r.entries.some((e) => e.path === 'restore-plan/one' && e.action === 'conflict'));
     assert.ok(p.archive.bytesRead <= r.archiveBytes / 100, `the header walk read ${p.archive.bytesRead} of ${r.archiveBytes} bytes`);
     assert.equal(fingerprint(), before, 'nothing was written on the volumes or beside the archive');
@@ -84,11 +86,13 @@ describe('restore --dry-run', () => {
     assert.equal(x.code, 2, x.stderr);
     assert.match(x.stdout, /in the way 5:\n {4}restore-plan\/dir\/sub\/deep {2}\(file in the target, file in the archive\)/);
     assert.match(x.stdout, /the restore would be REFUSED:\n {2}- 5 files or links the restore would write already exist/);
+    // Each refusal names its check, and says whether an override can lift it.
+    assert.match(x.stdout, /or restore under --target \[in-the-way\]\n/);
   });
 
   test('--existing skip keeps, --existing overwrite replaces, under --include', () => {
     const skip = dryRun(['--archive', job.archive, '--include', 'restore-plan', '--existing', 'skip']);
-    assert.equal(skip.code, 0, skip.r.plan.refusals.join('; '));
+    assert.equal(skip.code, 0, JSON.stringify(skip.r.refusals));
     assert.deepEqual(
       skip.r.entries.map((e) => `${e.action} ${e.path}`),
       ['merge restore-plan', 'merge restore-plan/dir', 'merge restore-plan/dir/sub', 'skip restore-plan/dir/sub/deep', 'skip restore-plan/dir/two', 'skip restore-plan/hard', 'skip restore-plan/link', 'skip restore-plan/one'],
@@ -103,7 +107,7 @@ describe('restore --dry-run', () => {
   test('--target a new directory: everything is written there, the directory is not created by the dry run', () => {
     const before = fingerprint();
     const { code, r } = dryRun(['--archive', job.archive, '--target', 'restored-copy', '--include', 'restore-plan']);
-    assert.equal(code, 0, r.plan.refusals.join('; '));
+    assert.equal(code, 0, JSON.stringify(r.refusals));
     assert.equal(r.targetDir, '/mnt/gluster/restored-copy');
     assert.equal(r.targetExists, false);
     assert.deepEqual(r.plan.write, { count: 8, bytes: 10 });
@@ -146,7 +150,8 @@ describe('restore --dry-run', () => {
     onNode('node1', ['sh', '-c', 'head -c 3000000 "$1" > "$2"', 'cut', job.archive, cut]);
     const { code, r } = dryRun(['--archive', cut]);
     assert.equal(code, 2);
-    assert.match(r.plan.refusals[0], /^the archive is truncated at offset \d+: /);
+    assert.equal(r.plan.refusals[0].check, 'archive');
+    assert.match(r.plan.refusals[0].message, /^the archive is truncated at offset \d+: /);
   });
 
   test('the DataRobot form: -b DIR -f NAME -n restore, and without -f an error that lists the archives there', () => {
@@ -174,6 +179,8 @@ describe('restore', () => {
   let repConfig: string;
   before(async () => {
     await waitHealthy();
+    // What an aborted earlier run may have left where these tests restore to.
+    inGluster('node1', ['rm', '-rf', '/mnt/gluster-rep/restore-rt', '/mnt/gluster/restore-moved', '/mnt/gluster-rep/restore-override', '/mnt/gluster/restore-resume']);
     inGluster('node1', ['sh', '-c', AWKWARD_TREE, 'awkward', ROOT]);
     const b = cli(['--json', 'backup', '--node', 'node1']);
     assert.ok(b.code === 0 || b.code === 1, `backup: ${b.code} ${b.stderr}`);
@@ -183,7 +190,7 @@ describe('restore', () => {
     fs.writeFileSync(repConfig, JSON.stringify({ ...JSON.parse(fs.readFileSync(CONFIG, 'utf8')), glusterPath: '/mnt/gluster-rep' }));
   });
   after(() => {
-    inGluster('node1', ['rm', '-rf', ROOT, '/mnt/gluster-rep/restore-rt', '/mnt/gluster/restore-moved']);
+    inGluster('node1', ['rm', '-rf', ROOT, '/mnt/gluster-rep/restore-rt', '/mnt/gluster/restore-moved', '/mnt/gluster-rep/restore-override']);
     onNode('node1', ['sh', '-c', 'cd "$1" && rm -f datarobot-gluster-backup-*', 'clean', DIR]);
   });
 
@@ -240,6 +247,94 @@ describe('restore', () => {
     assert.deepEqual(restoreJobs(), jobsBefore, 'a refused restore starts no job');
   });
 
+  test('overrides: a brick offline on the replica volume, overridden with a reason recorded in the job; refusals no reason lifts', async () => {
+    // A directory of the tree, not its paths near 4 KiB: what is written while a replica's brick
+    // is down has to heal afterwards, and gluster's self-heal of such deep paths takes minutes.
+    const lone = cli(['--config', repConfig, 'restore', '--dry-run', '--archive', job.archive, '--include', 'restore-rt/dir with space', '--target', 'restore-override']);
+    assert.equal(lone.code, 2);
+    assert.match(lone.stdout, /1 hard link points at files outside the included paths and not in the target \(restore-rt\/dir with space\/sub\/target\.txt -> restore-rt\/hardlink\.txt\): tar cannot make them; add those files with --include \[include\]/);
+    const args = ['restore', '--archive', job.archive, '--include', 'restore-rt/dir with space', '--include', 'restore-rt/hardlink.txt', '--target', 'restore-override'];
+    const bad = cli(['--config', repConfig, ...args, '--override', 'in-the-way:I know what I am doing']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--override in-the-way: cannot be overridden: choose --existing skip or --existing overwrite/);
+    const typo = cli(['--config', repConfig, ...args, '--override', 'brick:typo']);
+    assert.match(typo.stderr, /--override brick: no such restore check \(checks: archive, include, type-clash, in-the-way, free-space, nodes, gluster, bricks, peers, jobs\)/);
+    testbed('kill-brick', 'node3', 'gvrep');
+    try {
+      const refused = cli(['--config', repConfig, ...args]);
+      assert.equal(refused.code, 2);
+      assert.match(refused.stderr, /1 of 3 bricks of gvrep are offline: files placed on them would fail or land elsewhere \[bricks; --override bricks:"reason" to go ahead anyway\]/);
+      const dry = cli(['--config', repConfig, '--json', ...args, '--dry-run', '--override', 'bricks:replica 3: the third copy heals when its brick is back']);
+      assert.equal(dry.code, 0, dry.stderr);
+      assert.deepEqual(
+        (JSON.parse(dry.stdout) as DryRun).refusals.map((x) => [x.check, x.overridable, x.overridden]),
+        [['bricks', true, true]],
+      );
+      const r = cli(['--config', repConfig, '--json', ...args, '--override', 'bricks:replica 3: the third copy heals when its brick is back']);
+      assert.equal(r.code, 0, r.stderr);
+      const out = JSON.parse(r.stdout) as { job: JobRecord; verification: RestoreVerification };
+      assert.equal(out.verification.verdict, 'verified');
+      assert.deepEqual(out.job.overrides.map((o) => [o.check, o.reason]), [['bricks', 'replica 3: the third copy heals when its brick is back']]);
+      assert.match(out.job.overrides[0].by ?? '', /@.+ \(CLI\)$/);
+      assert.match(r.stderr, /override bricks: replica 3: the third copy heals when its brick is back \(recorded in the job\)/);
+    } finally {
+      testbed('start-bricks', 'gvrep');
+      // What was written while node3's brick was down waits for the self-heal daemon's next
+      // round (up to 10 minutes): ask for it now, as an operator would.
+      testbed('heal-on', 'gvrep');
+      await waitHealthy();
+    }
+    assert.deepEqual(manifest('node2', '/mnt/gluster-rep/restore-override/restore-rt/dir with space'), manifest('node1', `${ROOT}/dir with space`));
+  });
+
+  test('not enough space: a restore bigger than the volume is refused with both sizes, and nothing is written', () => {
+    const arch = `${DIR}/datarobot-gluster-backup-2001-01-05.tar`;
+    inGluster('node1', ['sh', '-c', 'set -e; mkdir -p /tmp/four && head -c 4194304 /dev/urandom > /tmp/four/four-mib && tar -C /tmp -cf "$1" ./four && rm -rf /tmp/four', 'four', arch]);
+    testbed('small-volume', '2');
+    const small = path.join(TESTBED_DIR, 'config-gvsmall.json');
+    fs.writeFileSync(small, JSON.stringify({ ...JSON.parse(fs.readFileSync(CONFIG, 'utf8')), glusterPath: '/mnt/gluster-small' }));
+    try {
+      const before = inGluster('node1', ['find', '/mnt/gluster-small']).stdout;
+      const r = cli(['--config', small, 'restore', '--archive', arch, '--node', 'node1']);
+      assert.equal(r.code, 2);
+      assert.match(r.stderr, /refused, nothing was written:\n {2}- not enough space: the volume gvsmall has [\d.]+ [KM]iB \(\d+ bytes\) free at \/mnt\/gluster-small, and the restore writes 4\.0 MiB \(4194304 bytes\) \[free-space; --override free-space:"reason" to go ahead anyway\]/);
+      assert.equal(inGluster('node1', ['find', '/mnt/gluster-small']).stdout, before, 'nothing written on the small volume');
+    } finally {
+      testbed('remove-small-volume');
+      onNode('node1', ['rm', '-f', arch]);
+    }
+  });
+
+  test('sparse files: an archive made with --sparse comes back sparse, byte for byte', () => {
+    const arch = `${DIR}/datarobot-gluster-backup-2001-01-04.tar`;
+    inGluster('node1', [
+      'sh',
+      '-c',
+      'set -e; rm -rf /mnt/gluster/restore-sparse-src; mkdir -p /mnt/gluster/restore-sparse-src; cd /mnt/gluster/restore-sparse-src; truncate -s 64M holes; printf data | dd of=holes bs=1 seek=33554432 conv=notrunc status=none; printf end >> holes; touch -d @1700000000 holes; tar --sparse --numeric-owner -C /mnt/gluster -cf "$1" ./restore-sparse-src',
+      'sparse',
+      arch,
+    ]);
+    try {
+      const dry = dryRun(['--archive', arch, '--target', 'restore-sparse-out']);
+      assert.equal(dry.code, 0, JSON.stringify(dry.r.refusals));
+      assert.equal(dry.r.plan.write.bytes, 64 * 1024 * 1024 + 3, 'the plan counts the file as it will be (its real size)');
+      assert.ok(dry.r.archiveBytes < 1024 * 1024, `the archive stores the data only (${dry.r.archiveBytes} bytes)`);
+      const r = cli(['restore', '--archive', arch, '--target', 'restore-sparse-out']);
+      assert.equal(r.code, 0, r.stderr + r.stdout);
+      const sum = (p: string) => inGluster('node1', ['sh', '-c', 'sha256sum < "$1"; stat -c "%s %b %B %Y" "$1"', 'sum', p]).stdout.split('\n');
+      const [srcSum] = sum('/mnt/gluster/restore-sparse-src/holes');
+      const [outSum, outStat] = sum('/mnt/gluster/restore-sparse-out/restore-sparse-src/holes');
+      assert.equal(outSum, srcSum, 'the same bytes');
+      const [size, blocks, blockSize, mtime] = outStat.split(' ').map(Number);
+      assert.equal(size, 64 * 1024 * 1024 + 3);
+      assert.equal(mtime, 1700000000);
+      assert.ok(blocks * blockSize < 1024 * 1024, `restored sparse: ${blocks} blocks of ${blockSize} bytes allocated for 64 MiB`);
+    } finally {
+      inGluster('node1', ['rm', '-rf', '/mnt/gluster/restore-sparse-src', '/mnt/gluster/restore-sparse-out']);
+      onNode('node1', ['rm', '-f', arch]);
+    }
+  });
+
   test('--existing skip writes only what is missing; --existing overwrite puts the archived content back', () => {
     const src = manifest('node1', ROOT);
     inGluster('node1', ['sh', '-c', 'rm -f "$1/zero-bytes" && printf changed > "$1/dir with space/sub/target.txt.new" && printf live > "$1/with space.txt.tmp"', 'x', ROOT]);
@@ -247,7 +342,7 @@ describe('restore', () => {
     const skip = cli(['restore', '--archive', job.archive, '--include', 'restore-rt', '--existing', 'skip']);
     // The live file differs from the archive in size: the verification says so (exit 1).
     assert.equal(skip.code, 1, skip.stderr + skip.stdout);
-    assert.match(skip.stdout, /DIFFERENCES: 1 of \d+ archive members are not in \/mnt\/gluster as archived \(0 missing, 1 different\)\n {2}different restore-rt\/with space\.txt \(size\)/);
+    assert.match(skip.stdout, /DIFFERENCES: 1 of \d+ archive members are not in \/mnt\/gluster as archived \(0 missing, 1 different\)\n {2}different restore-rt\/with space\.txt \(size 6 in the archive, 4 restored\)/);
     assert.equal(inGluster('node1', ['cat', `${ROOT}/with space.txt`]).stdout, 'LIVE', 'skip keeps what is there');
     assert.equal(inGluster('node1', ['sh', '-c', '[ -e "$1/zero-bytes" ] && echo back', 'x', ROOT]).stdout.trim(), 'back');
     assert.match(skip.stdout, /information: 3 files and 0 directories in the target are not in the archive/);
@@ -255,6 +350,69 @@ describe('restore', () => {
     assert.equal(over.code, 0, over.stderr + over.stdout);
     inGluster('node1', ['sh', '-c', 'rm -f "$1/keep" "$1/dir with space/sub/target.txt.new" "$1/with space.txt.tmp"', 'x', ROOT]);
     assert.deepEqual(manifest('node1', ROOT), src);
+  });
+
+  test('resume: a restore cut at half by its container stopping, run again with --existing skip, gives the tree back whole, rewriting only what was left', async () => {
+    const SRC = '/mnt/gluster/restore-resume';
+    const arch = `${DIR}/datarobot-gluster-backup-2001-01-06.tar`;
+    // 48 files of 4 MiB: the one cut short is a small part of what is left to write.
+    inGluster('node1', ['sh', '-c', 'set -e; rm -rf "$1"; mkdir -p "$1/d"; for i in $(seq -w 1 48); do head -c 4194304 /dev/urandom > "$1/d/f$i"; done; touch -d @1700000000 "$1"/d/*; tar -C /mnt/gluster --numeric-owner -cf "$2" ./restore-resume', 'src', SRC, arch]);
+    const want = manifest('node1', SRC);
+    inGluster('node1', ['rm', '-rf', SRC]);
+    const cluster = new Cluster(testbedSettings());
+    const jobs = jobsOf(cluster);
+    try {
+      onNode('node1', ['docker', 'update', '--cpus', '0.2', 'gluster']);
+      const r = cli(['--json', 'restore', '--detach', '--archive', arch]);
+      assert.equal(r.code, 0, r.stderr);
+      const first = (JSON.parse(r.stdout) as { job: JobRecord }).job;
+      const total = first.restore!.archiveBytes;
+      // Stopped once tar has read half the archive: the operator's docker stop, or a reboot.
+      let seen = 0;
+      for (let i = 0; ; i++) {
+        const pos = (await jobs.archiveSize(first)) ?? 0;
+        seen = Math.max(seen, pos);
+        if (pos >= total / 2) break;
+        const now = await jobs.observe(first);
+        assert.equal(now.state, 'running', `the restore ended (${now.state}) before it could be stopped at half; the last read position seen was ${seen} of ${total}`);
+        assert.ok(i < 2400, `the restore reached ${pos} of ${total} bytes in 10 minutes`);
+        await new Promise((res) => setTimeout(res, 250));
+      }
+      testbed('stop-gluster', 'node1');
+    } finally {
+      unthrottle('node1');
+    }
+    testbed('start-gluster', 'node1');
+    await waitHealthy();
+    try {
+      const jobsNow = JSON.parse(cli(['--json', 'jobs']).stdout) as { jobs: JobRecord[] };
+      const died = jobsNow.jobs.find((j) => j.kind === 'restore' && j.archive === arch)!;
+      assert.equal(died.state, 'failed', JSON.stringify(died));
+      const have = inGluster('node1', ['sh', '-c', 'ls "$1/d" | wc -l', 'n', SRC]).stdout.trim();
+      assert.ok(Number(have) > 0 && Number(have) < 48, `an interrupted restore: ${have} of 48 files there`);
+
+      const dry = dryRun(['--archive', arch, '--existing', 'skip']);
+      assert.equal(dry.code, 0, JSON.stringify(dry.r.refusals));
+      const resume = dry.r.plan.resume!;
+      assert.equal(resume.from, died.id);
+      assert.match(resume.path, /^restore-resume\/d\/f\d\d$/);
+      assert.equal(resume.rewrite, true, 'the file tar was writing is cut short: it is written again');
+      const all = 48 * 4194304;
+      assert.ok(dry.r.plan.bytesToWrite <= 0.55 * all, `the resume writes ${dry.r.plan.bytesToWrite} of ${all} bytes`);
+      assert.ok(dry.r.plan.skip.count > 0);
+
+      const again = cli(['--json', 'restore', '--archive', arch, '--existing', 'skip']);
+      assert.equal(again.code, 0, again.stderr);
+      const out = JSON.parse(again.stdout) as { job: JobRecord; verification: RestoreVerification };
+      // The directories the stopped tar made still had its temporary modes: set again at the end.
+      assert.deepEqual(out.job.restore!.resume, { from: died.id, rewrite: resume.path, dirs: 2 });
+      assert.equal(out.verification.verdict, 'verified');
+      assert.deepEqual(manifest('node1', SRC), want, 'every file whole, with its mode, owner and mtime');
+    } finally {
+      inGluster('node1', ['rm', '-rf', SRC]);
+      onNode('node1', ['rm', '-f', arch]);
+      cluster.dispose();
+    }
   });
 
   test('cancel stops the restore on the node and says what stays', async () => {

@@ -13,7 +13,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import fc from 'fast-check';
-import { FsListFormatError, FsListParser, fsListArgv, indexArchive, TarListingFormatError, TarListingParser, tarListArgv, type TarIndexResult } from '../../src/core/archive';
+import { EntryTable, FsListFormatError, FsListParser, fsListArgv, fsListPathsArgv, indexArchive, TarListingFormatError, TarListingParser, tarListArgv, type TarIndexResult } from '../../src/core/archive';
 import { countingReader, END, listWithGnuTar, paxMember } from './helpers/archiveCraft';
 import { applyTar, applyText, chunks, tarMutation, textMutation } from './helpers/archiveMutator';
 import { paxData, pinMtimes, rawHeader, removeTree, tar, tempDir, withData } from './helpers/archiveTree';
@@ -188,34 +188,51 @@ test('GNU tar on mutated archives: the parsed listing is never complete when tar
 });
 
 const findOut: Buffer = spawnSync(fsListArgv(src)[0], fsListArgv(src).slice(1)).stdout;
+// The restore verification's forms: mode and owner before the path, and paths given as operands.
+const metaArgv = fsListArgv(src, { meta: true });
+const findMetaOut: Buffer = spawnSync(metaArgv[0], metaArgv.slice(1)).stdout;
+const paths = fsListPathsArgv(src, ['d', 'hard', 'long-target'], { meta: true });
+const findPathsOut: Buffer = spawnSync(paths.argv[0], paths.argv.slice(1)).stdout;
 
-function parseFs(parts: Buffer[]) {
-  const p = new FsListParser();
-  for (const c of parts) p.push(c);
-  return p.end();
+const FS_FORMS: { name: string; out: Buffer; opts: { meta?: boolean; prefix?: string } }[] = [
+  { name: 'names, sizes, times', out: findOut, opts: {} },
+  { name: 'with mode and owner', out: findMetaOut, opts: { meta: true } },
+  { name: 'chosen paths, with mode and owner', out: findPathsOut, opts: { meta: true, prefix: paths.prefix } },
+];
+
+for (const form of FS_FORMS) {
+  const parseFs = (parts: Buffer[]) => {
+    const p = new FsListParser(new EntryTable(), form.opts);
+    for (const c of parts) p.push(c);
+    return p.end();
+  };
+
+  test(`find's listing (${form.name}): split anywhere, the same entries; mutated, entries or FsListFormatError only`, () => {
+    const want = parseFs([form.out]).toArray();
+    assert.ok(want.length >= 4);
+    if (form.opts.meta) for (const e of want) assert.ok(e.meta && e.meta.mode !== undefined && e.meta.uid !== undefined, `mode and owner of ${e.path}`);
+    fc.assert(
+      fc.property(fc.array(fc.nat(), { maxLength: 40 }), (cuts) => {
+        assert.deepEqual(parseFs(chunks(form.out, cuts)).toArray(), want);
+      }),
+      { seed: SEED, numRuns: 200, includeErrorInReport: true },
+    );
+    let errors = 0;
+    fc.assert(
+      fc.property(fc.array(textMutation, { minLength: 1, maxLength: 4 }), fc.array(fc.nat(), { maxLength: 20 }), (mutations, cuts) => {
+        const text = mutations.reduce((t, m) => applyText(t, m, 0), form.out);
+        try {
+          for (const e of parseFs(chunks(text, cuts))) {
+            assert.equal(typeof e.key, 'string');
+            if (e.meta?.mode !== undefined) assert.ok(e.meta.mode >= 0 && e.meta.mode <= 0o7777);
+          }
+        } catch (e) {
+          if (!(e instanceof FsListFormatError)) throw e;
+          errors++;
+        }
+      }),
+      { seed: SEED, numRuns: 1000, includeErrorInReport: true },
+    );
+    assert.ok(errors > 0);
+  });
 }
-
-test("find's listing: split anywhere, the same entries; mutated, entries or FsListFormatError only", () => {
-  const want = parseFs([findOut]).toArray();
-  assert.ok(want.length >= 8);
-  fc.assert(
-    fc.property(fc.array(fc.nat(), { maxLength: 40 }), (cuts) => {
-      assert.deepEqual(parseFs(chunks(findOut, cuts)).toArray(), want);
-    }),
-    { seed: SEED, numRuns: 200, includeErrorInReport: true },
-  );
-  let errors = 0;
-  fc.assert(
-    fc.property(fc.array(textMutation, { minLength: 1, maxLength: 4 }), fc.array(fc.nat(), { maxLength: 20 }), (mutations, cuts) => {
-      const text = mutations.reduce((t, m) => applyText(t, m, 0), findOut);
-      try {
-        for (const e of parseFs(chunks(text, cuts))) assert.equal(typeof e.key, 'string');
-      } catch (e) {
-        if (!(e instanceof FsListFormatError)) throw e;
-        errors++;
-      }
-    }),
-    { seed: SEED, numRuns: 1000, includeErrorInReport: true },
-  );
-  assert.ok(errors > 0);
-});

@@ -49,6 +49,8 @@ test('job files sit beside the archive and every value is a separate argv entry'
     p.status,
     p.cancel,
     '',
+    '',
+    '',
     '--create',
     `--file=${p.partial}`,
     '--directory=/mnt/$(rm -rf /) `x`',

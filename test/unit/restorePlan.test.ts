@@ -57,7 +57,7 @@ test('existing directories are merged into; existing files are refused by defaul
       ['a/one', 'file', 'file', false],
     ],
   );
-  assert.deepEqual(r.refusals, ['2 files or links the restore would write already exist in the target: choose --existing skip (keep them) or --existing overwrite (replace them), or restore under --target']);
+  assert.deepEqual(r.refusals, [{ check: 'in-the-way', message: '2 files or links the restore would write already exist in the target: choose --existing skip (keep them) or --existing overwrite (replace them), or restore under --target' }]);
   assert.equal(r.targetOnly, 1, 'what the archive does not have is counted, never touched');
   assert.equal(actions['a'], 'merge<dir');
   assert.equal(actions['a/one'], 'conflict<file');
@@ -91,7 +91,7 @@ test('a directory against a non-directory is refused whatever the policy', () =>
       { policy },
     );
     assert.equal(r.conflicts.typeClashes, 2, policy);
-    assert.match(r.refusals.join('\n'), /2 entries are a directory on one side and not on the other \(archive and target\): no policy replaces them/);
+    assert.match(r.refusals.map((x) => `${x.check}: ${x.message}`).join('\n'), /type-clash: 2 entries are a directory on one side and not on the other \(archive and target\): no policy replaces them/);
     assert.equal(actions['a'], 'conflict<file');
     assert.equal(actions['top'], 'conflict<dir');
   }
@@ -105,15 +105,21 @@ test('--include takes a file or a whole directory, and nothing beside it', () =>
   assert.equal(r.targetOnly, 2);
   // A prefix of a name is not its directory.
   assert.deepEqual(Object.keys(plan([], { include: ['a/su'] }).actions), []);
-  assert.deepEqual(plan([], { include: ['a/su'] }).plan.refusals, ['--include a/su: not in the archive']);
+  assert.deepEqual(plan([], { include: ['a/su'] }).plan.refusals, [{ check: 'include', message: '--include a/su: not in the archive' }]);
   // Leading ./ and a trailing slash name the same directory.
   assert.deepEqual(Object.keys(plan([], { include: ['./a/sub/'] }).actions), ['a/sub', 'a/sub/deep']);
 });
 
-test('--include of a hard link without its target warns that tar cannot make it', () => {
+test('--include of a hard link whose target is neither included nor in the target is refused: tar would fail on it', () => {
   const { plan: r } = plan([], { include: ['a/hard'] });
-  assert.deepEqual(r.warnings, ['1 hard link points at files outside the included paths (a/hard -> a/one): tar cannot make them unless those files are in the target']);
-  assert.deepEqual(plan([], { include: ['a'] }).plan.warnings, []);
+  assert.deepEqual(r.refusals, [
+    { check: 'include', message: '1 hard link points at files outside the included paths and not in the target (a/hard -> a/one): tar cannot make them; add those files with --include' },
+  ]);
+  assert.deepEqual(r.warnings, []);
+  // Its target included too, or already in the target (outside the included paths): tar links to it.
+  assert.deepEqual(plan([], { include: ['a'] }).plan.refusals, []);
+  assert.deepEqual(plan([], { include: ['a/hard', 'a/one'] }).plan.refusals, []);
+  assert.deepEqual(plan([['a/one', 'file']], { include: ['a/hard'] }).plan.refusals, []);
 });
 
 test('include paths that could leave the root, or name all of it, are refused', () => {
@@ -127,7 +133,7 @@ test('include paths that could leave the root, or name all of it, are refused', 
 test('a damaged archive is refused with its offset; the members before it are still planned', () => {
   const problem: TarProblem = { kind: 'truncated', offset: 5120, message: 'the archive ends inside the data of a/two' };
   const { plan: r } = plan([], {}, [d('a'), f('a/one', 5)], problem);
-  assert.deepEqual(r.refusals, ['the archive is truncated at offset 5120: the archive ends inside the data of a/two']);
+  assert.deepEqual(r.refusals, [{ check: 'archive', message: 'the archive is truncated at offset 5120: the archive ends inside the data of a/two' }]);
   assert.equal(r.write.count, 2);
 });
 
@@ -204,4 +210,34 @@ test('property: the target look parser gives a well-formed answer or none for an
     }),
     { seed: 20261203, numRuns: 2000 },
   );
+});
+
+test('resume after an interrupted restore (policy skip): the member it was writing is rewritten when cut short, kept when whole', () => {
+  const resume = { from: 'datarobot-gluster-backup-2026-03-12.tar.restore-20261204T040000Z', key: 'a/two' };
+  const cut = new RestorePlanner(archive(SAMPLE), { policy: 'skip', resume });
+  for (const [k, t, size] of [['a', 'dir', 0], ['a/one', 'file', 100], ['a/two', 'file', 120]] as const) cut.entry(k, t, size, k === 'a/two' ? T + 3600 : T);
+  const r = cut.finish();
+  assert.deepEqual(r.resume, { from: resume.from, path: 'a/two', rewrite: true });
+  assert.deepEqual(r.overwrite, { count: 1, bytes: 200 });
+  assert.deepEqual(r.skip, { count: 1, bytes: 100 });
+  assert.equal(r.bytesToWrite, 658 - 100);
+  assert.equal([...cut.entries()].find((e) => e.path === 'a/two')?.action, 'overwrite');
+
+  // Same size, archive mtime: tar had finished it.
+  const whole = new RestorePlanner(archive(SAMPLE), { policy: 'skip', resume });
+  whole.entry('a/two', 'file', 200, T);
+  assert.deepEqual(whole.finish().resume, { from: resume.from, path: 'a/two', rewrite: false });
+  // Right size, wrong time (tar sets the time last): cut short.
+  const late = new RestorePlanner(archive(SAMPLE), { policy: 'skip', resume });
+  late.entry('a/two', 'file', 200, T + 5);
+  assert.equal(late.finish().resume?.rewrite, true);
+  // Not there at all: an ordinary write.
+  const gone = new RestorePlanner(archive(SAMPLE), { policy: 'skip', resume });
+  assert.equal(gone.finish().resume?.rewrite, false);
+  // Another policy: no resume (refuse names it in the way; overwrite rewrites everything anyway).
+  for (const policy of ['refuse', 'overwrite'] as const) {
+    const o = new RestorePlanner(archive(SAMPLE), { policy, resume });
+    o.entry('a/two', 'file', 120, T + 3600);
+    assert.equal(o.finish().resume, undefined);
+  }
 });

@@ -9,6 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { restoreArgv, parseStatus, restoreTarHead } from '../../src/core/backup/jobScript';
 import { parseJobFile, restoreId, restorePaths, serializeJobFile, type JobRecord } from '../../src/core/backup/jobFile';
+import { fileReader, indexArchive, TarListingParser, tarListArgv } from '../../src/core/archive';
 
 const MTIME = 1700000000;
 
@@ -27,10 +28,11 @@ function fixture(): { dir: string; archive: string; backups: string } {
   return { dir, archive, backups };
 }
 
-function run(archive: string, backups: string, target: string, policy: 'refuse' | 'skip' | 'overwrite', members: string[] = []) {
+function run(archive: string, backups: string, target: string, policy: 'refuse' | 'skip' | 'overwrite', members: string[] = [], rewrite?: string, dirs?: Buffer) {
   const id = restoreId(path.basename(archive), new Date(Date.UTC(2026, 11, 3, 23, 59, 58)));
   const p = restorePaths(backups, id);
-  const [cmd, ...args] = restoreArgv(p, target, policy, members);
+  if (dirs) fs.writeFileSync(p.dirs, dirs);
+  const [cmd, ...args] = restoreArgv(p, target, policy, members, rewrite || dirs ? { ...(rewrite ? { rewrite } : {}), dirs: dirs !== undefined } : undefined);
   const r = spawnSync(cmd, args, { encoding: 'utf8' });
   // The script's own exit is not the outcome: the status file is (as the client reads it).
   assert.ok(r.status === 0 || r.status === 2, r.stderr);
@@ -51,7 +53,9 @@ test('a restore into a new directory: made, everything extracted with its mtime 
     assert.equal(fs.statSync(path.join(target, 'a/b/f')).mtimeMs, MTIME * 1000);
     assert.equal(fs.readlinkSync(path.join(target, 'link')), 'top');
     assert.deepEqual(fs.readFileSync(archive), before, 'the archive is only read');
-    assert.deepEqual(fs.readdirSync(backups).sort(), [path.basename(archive), `${r.id}.log`, `${r.id}.status`].sort());
+    assert.deepEqual(fs.readdirSync(backups).sort(), [path.basename(archive), `${r.id}.log`, `${r.id}.members`, `${r.id}.status`].sort());
+    // tar's list of the members it started on, in archive order: where an interruption would have struck.
+    assert.deepEqual(fs.readFileSync(r.p.members, 'utf8').split('\n').filter(Boolean), spawnSync('tar', ['-tf', archive], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean));
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -70,6 +74,8 @@ test('entries already there: refuse fails on them and keeps them, skip keeps the
     assert.equal(fs.readFileSync(f, 'utf8'), 'live');
     const skip = run(archive, backups, target, 'skip');
     assert.equal(skip.code, 0, skip.log);
+    // --verbose (for the members file) must not turn every skipped file into a log line.
+    assert.equal(skip.log, '');
     assert.equal(fs.readFileSync(f, 'utf8'), 'live');
     assert.equal(fs.readFileSync(path.join(target, 'top'), 'utf8'), 'top', 'what was missing is written');
     const over = run(archive, backups, target, 'overwrite');
@@ -119,6 +125,8 @@ test("a restore's job file: named for the archive and its start, paths fixed by 
     cancel: `/b/${id}.cancel`,
     job: `/b/${id}.job.json`,
     report: `/b/${id}.json`,
+    members: `/b/${id}.members`,
+    dirs: `/b/${id}.dirs`,
   });
   const rec: JobRecord = {
     version: 1,
@@ -145,5 +153,82 @@ test("a restore's job file: named for the archive and its start, paths fixed by 
   bad({ restore: { ...rec.restore, policy: 'yolo' } }, /"restore.policy"/);
   bad({ restore: { ...rec.restore, report: '/etc/x.json' } }, /"restore.report" is not the report beside this job file/);
   bad({ kind: 'backup' }, /"archive" is not|a backup with "restore" fields/);
+  // A resume names the file it rewrites: a path under the target, never out of it.
+  const resumed = { ...rec, restore: { ...rec.restore!, resume: { from: 'datarobot-gluster-backup-2026-03-12.tar.gz.restore-20261203T080000Z', rewrite: 'a/b/f', dirs: 2 } } };
+  assert.deepEqual(parseJobFile(serializeJobFile(resumed), p.job, 'node1'), resumed);
+  for (const rewrite of ['../etc/passwd', '/etc/passwd', 'a/../../x', 'a//b', '', 'a/./b'])
+    bad({ restore: { ...resumed.restore, resume: { ...resumed.restore.resume, rewrite } } }, /"restore.resume.rewrite" is not a path under the target/);
+  bad({ restore: { ...resumed.restore, resume: { from: 'x', rewrite: 'a', dirs: 0 } } }, /"restore.resume.from" is not a restore id/);
+  bad({ restore: { ...resumed.restore, resume: { ...resumed.restore.resume, dirs: -1 } } }, /"restore.resume.dirs" is not a count/);
   assert.deepEqual(restoreTarHead('/b/a.tar'), ['--extract', '--file=/b/a.tar']);
+});
+
+test('resume: the file an interrupted restore was writing is removed and written whole; skip keeps the rest', () => {
+  const { dir, archive, backups } = fixture();
+  try {
+    const target = path.join(dir, 'vol');
+    fs.mkdirSync(path.join(target, 'a/b'), { recursive: true });
+    // What an interrupted tar leaves: the member it was on cut short, with its own mode and time,
+    // and the directories it made still at its temporary 0700 (their modes come at the end).
+    fs.writeFileSync(path.join(target, 'a/b/f'), 'arch', { mode: 0o600 });
+    fs.writeFileSync(path.join(target, 'top'), 'LIVE');
+    fs.chmodSync(path.join(target, 'a/b'), 0o700);
+    fs.chmodSync(path.join(target, 'a'), 0o700);
+    const r = run(archive, backups, target, 'skip', [], 'a/b/f', Buffer.from('./a\0./a/b\0'));
+    assert.equal(r.code, 0, r.log);
+    for (const d of ['a', 'a/b']) {
+      assert.equal(fs.statSync(path.join(target, d)).mode & 0o7777, fs.statSync(path.join(dir, 'src', d)).mode & 0o7777, `${d}: mode as archived`);
+      assert.equal(fs.statSync(path.join(target, d)).mtimeMs, MTIME * 1000, `${d}: mtime as archived`);
+    }
+    assert.equal(fs.readFileSync(path.join(target, 'a/b/f'), 'utf8'), 'archived');
+    assert.equal(fs.statSync(path.join(target, 'a/b/f')).mtimeMs, MTIME * 1000);
+    assert.equal(fs.readFileSync(path.join(target, 'top'), 'utf8'), 'LIVE', 'skip keeps the rest');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('resume: a rewrite path that leads out of the target through a symlink, or names a directory, removes nothing', () => {
+  const { dir, archive, backups } = fixture();
+  try {
+    const target = path.join(dir, 'vol');
+    const outside = path.join(dir, 'outside');
+    fs.mkdirSync(path.join(outside, 'b'), { recursive: true });
+    fs.writeFileSync(path.join(outside, 'b/f'), 'precious');
+    fs.mkdirSync(target);
+    fs.symlinkSync(outside, path.join(target, 'a'));
+    run(archive, backups, target, 'skip', [], 'a/b/f');
+    assert.equal(fs.readFileSync(path.join(outside, 'b/f'), 'utf8'), 'precious');
+    fs.rmSync(path.join(target, 'a'));
+    fs.mkdirSync(path.join(target, 'a/b/f'), { recursive: true });
+    run(archive, backups, target, 'skip', [], 'a/b/f');
+    assert.ok(fs.statSync(path.join(target, 'a/b/f')).isDirectory());
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the stored name form is read from the archive: "./dir/x" without a root member, "dir/x", and both from tar -tv', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gb-names-'));
+  try {
+    fs.mkdirSync(path.join(dir, 'src/d'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'src/d/f'), 'x');
+    const forms: [string[], number, number][] = [
+      [['.'], 1, 3],
+      [['./d'], 0, 2],
+      [['d'], 0, 0],
+    ];
+    for (const [what, root, dotSlash] of forms) {
+      const a = path.join(dir, 'a.tar');
+      assert.equal(spawnSync('tar', ['-cf', a, '-C', path.join(dir, 'src'), ...what]).status, 0);
+      const walked = await indexArchive(fileReader(a));
+      assert.deepEqual([walked.rootEntries, walked.dotSlashNames], [root, dotSlash], `tar -cf A ${what.join(' ')}: header walk`);
+      const listing = new TarListingParser();
+      listing.push(spawnSync(tarListArgv(a)[0], tarListArgv(a).slice(1), { env: { ...process.env, LC_ALL: 'C', TZ: 'UTC' } }).stdout);
+      const listed = listing.end(0, '', fs.statSync(a).size, false);
+      assert.deepEqual([listed.rootEntries, listed.dotSlashNames], [root, dotSlash], `tar -cf A ${what.join(' ')}: tar -tv`);
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });

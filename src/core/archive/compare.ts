@@ -1,7 +1,7 @@
 // Archive against filesystem, by a merge of both lists in byte order of their canonical paths.
 // The headline is what the filesystem has and the archive lacks: that is what a restore from
 // this archive would lose.
-import { EntryTable, findKey, lastCopies, pathFields, type EntryType, type FsEntrySink } from './entryTable';
+import { EntryTable, findKey, lastCopies, pathFields, type EntryMeta, type EntryType, type FsEntrySink } from './entryTable';
 import { FsListParser } from './fsList';
 import type { TarIndexResult, TarProblem } from './tarIndex';
 
@@ -22,14 +22,25 @@ export interface ReportItem {
   linkname?: string;
 }
 
-export type ChangeReason = 'type' | 'size' | 'mtime' | 'linkname';
+export type ChangeReason = 'type' | 'size' | 'mtime' | 'linkname' | 'mode' | 'owner';
+
+/** One side of a changed entry; mode (octal text, as ls and chmod speak) and owner when compared. */
+export interface ChangedSide {
+  type: EntryType;
+  size: number;
+  mtime: number;
+  linkname?: string;
+  mode?: string;
+  uid?: number;
+  gid?: number;
+}
 
 export interface ChangedItem {
   path: string;
   pathBase64?: string;
   reasons: ChangeReason[];
-  archive: { type: EntryType; size: number; mtime: number; linkname?: string };
-  filesystem: { type: EntryType; size: number; mtime: number; linkname?: string };
+  archive: ChangedSide;
+  filesystem: ChangedSide;
 }
 
 export interface Section<T> {
@@ -90,6 +101,12 @@ export interface CompareOptions {
   mtimeToleranceSec?: number;
   /** Items listed per section (default 1000); counts and bytes always cover everything. */
   maxListed?: number;
+  /**
+   * Also compare permission bits and numeric owners where both sides have them (a listing
+   * made with FS_LIST_META_FORMAT): what a restore must give back, not what a live filesystem
+   * keeps still (validate leaves it off).
+   */
+  compareMeta?: boolean;
 }
 
 const pct = (n: number, d: number): number => (d > 0 ? Math.round((n / d) * 1e6) / 1e4 : 0);
@@ -156,6 +173,7 @@ export class ArchiveComparer implements FsEntrySink {
   private readonly idx: TarIndexResult | undefined;
   private readonly tol: number;
   private readonly max: number;
+  private readonly meta: boolean;
   /** Archive rows in byte order of their keys, the last copy of each path only. */
   private readonly au: Uint32Array;
   private readonly seen: Uint8Array;
@@ -169,6 +187,7 @@ export class ArchiveComparer implements FsEntrySink {
   constructor(archive: TarIndexResult | EntryTable, opts: CompareOptions = {}) {
     this.tol = opts.mtimeToleranceSec ?? 1;
     this.max = opts.maxListed ?? 1000;
+    this.meta = opts.compareMeta ?? false;
     this.A = isTable(archive) ? archive : archive.entries;
     this.idx = isTable(archive) ? undefined : archive;
     const { rows, duplicates } = lastCopies(this.A);
@@ -198,7 +217,7 @@ export class ArchiveComparer implements FsEntrySink {
     this.fsc.socketsNotArchivable++;
   }
 
-  entry(key: string, type: EntryType, size: number, mtime: number, linkKey?: string): void {
+  entry(key: string, type: EntryType, size: number, mtime: number, linkKey?: string, meta?: EntryMeta): void {
     const fsc = this.fsc;
     fsc.entries++;
     if (type === 'file') (fsc.files++, (fsc.bytes += size));
@@ -231,12 +250,26 @@ export class ArchiveComparer implements FsEntrySink {
       if (A.linkKey(ai) !== linkKey) reasons.push('linkname');
     }
     // Directories: presence only; their mtime moves whenever an entry is added or removed.
+    const am = this.meta && !reasons.includes('type') ? A.meta(ai) : undefined;
+    if (am && meta) {
+      // A symlink's mode is always 0777 on Linux: nothing a restore sets.
+      if (type !== 'symlink' && am.mode !== undefined && meta.mode !== undefined && am.mode !== meta.mode) reasons.push('mode');
+      if ((am.uid !== undefined && meta.uid !== undefined && am.uid !== meta.uid) || (am.gid !== undefined && meta.gid !== undefined && am.gid !== meta.gid)) reasons.push('owner');
+    }
     if (reasons.length === 0) return;
     this.changed.add(key, type === 'file' ? size : 0, () => {
       const ar = item(A, ai, aSize ?? A.size(ai));
       const fr = fsItem();
-      const side = (r: ReportItem) => ({ type: r.type, size: r.size, mtime: r.mtime, ...(r.linkname !== undefined ? { linkname: r.linkname } : {}) });
-      return { ...pathFields(key), reasons, archive: side(ar), filesystem: side(fr) };
+      const side = (r: ReportItem, m: EntryMeta | undefined): ChangedSide => ({
+        type: r.type,
+        size: r.size,
+        mtime: r.mtime,
+        ...(r.linkname !== undefined ? { linkname: r.linkname } : {}),
+        ...(this.meta && m?.mode !== undefined ? { mode: m.mode.toString(8).padStart(4, '0') } : {}),
+        ...(this.meta && m?.uid !== undefined ? { uid: m.uid } : {}),
+        ...(this.meta && m?.gid !== undefined ? { gid: m.gid } : {}),
+      });
+      return { ...pathFields(key), reasons, archive: side(ar, A.meta(ai)), filesystem: side(fr, meta) };
     });
   }
 

@@ -24,7 +24,23 @@ export interface Entry {
   linkname?: string;
   /** Archive only: byte offset of the member's first header (with its L/K/x headers). */
   offset?: number;
+  /** Permission bits and numeric owner, when the source gave them (see EntryMeta). */
+  meta?: EntryMeta;
 }
+
+/**
+ * Permission bits (07777) and numeric owner. Archives always carry them; a filesystem listing
+ * only when asked (restore verification): validate compares names, sizes and times.
+ */
+export interface EntryMeta {
+  /** Absent when not known (a field that did not decode). */
+  mode?: number;
+  uid?: number;
+  gid?: number;
+}
+
+/** Stored for "not known": a field the source did not give or that did not decode. */
+const UNKNOWN = 0xffffffff;
 
 export interface EntryInput {
   key: string;
@@ -33,11 +49,12 @@ export interface EntryInput {
   mtime: number;
   linkKey?: string;
   offset?: number;
+  meta?: EntryMeta;
 }
 
 /** Receives filesystem entries as a listing is parsed: a table, or a comparison in progress. */
 export interface FsEntrySink {
-  entry(key: string, type: EntryType, size: number, mtime: number, linkKey?: string): void;
+  entry(key: string, type: EntryType, size: number, mtime: number, linkKey?: string, meta?: EntryMeta): void;
   /** A socket: tar cannot archive one, so it is counted, not compared. */
   socket(key: string): void;
 }
@@ -48,6 +65,10 @@ export class EntryTable implements Iterable<Entry>, FsEntrySink {
   private sizes = new Float64Array(1024);
   private mtimes = new Float64Array(1024);
   private offsets: Float64Array | undefined;
+  // Allocated with the first entry that has them: 10 bytes a row, a listing without them pays nothing.
+  private modes: Uint16Array | undefined;
+  private uids: Uint32Array | undefined;
+  private gids: Uint32Array | undefined;
   // Few entries have a link, so a sparse map beats a column.
   private links = new Map<number, string>();
   /** Filesystem listings only: sockets seen and left out (tar cannot archive a socket). */
@@ -55,7 +76,7 @@ export class EntryTable implements Iterable<Entry>, FsEntrySink {
 
   static from(entries: Iterable<EntryInput>): EntryTable {
     const t = new EntryTable();
-    for (const e of entries) t.push(e.key, e.type, e.size, e.mtime, e.linkKey, e.offset);
+    for (const e of entries) t.push(e.key, e.type, e.size, e.mtime, e.linkKey, e.offset, e.meta);
     return t;
   }
 
@@ -63,7 +84,7 @@ export class EntryTable implements Iterable<Entry>, FsEntrySink {
     return this.keys.length;
   }
 
-  push(key: string, type: EntryType, size: number, mtime: number, linkKey?: string, offset?: number): void {
+  push(key: string, type: EntryType, size: number, mtime: number, linkKey?: string, offset?: number, meta?: EntryMeta): void {
     const i = this.keys.length;
     if (i === this.types.length) this.grow();
     this.keys.push(key);
@@ -75,10 +96,26 @@ export class EntryTable implements Iterable<Entry>, FsEntrySink {
       this.offsets ??= new Float64Array(this.types.length);
       this.offsets[i] = offset;
     }
+    if (meta !== undefined || this.modes) this.setMeta(i, meta);
   }
 
-  entry(key: string, type: EntryType, size: number, mtime: number, linkKey?: string): void {
-    this.push(key, type, size, mtime, linkKey);
+  private setMeta(i: number, meta: EntryMeta | undefined): void {
+    if (!this.modes) {
+      this.modes = new Uint16Array(this.types.length);
+      this.uids = new Uint32Array(this.types.length).fill(UNKNOWN);
+      this.gids = new Uint32Array(this.types.length).fill(UNKNOWN);
+      // Rows before the first with meta have none: 0xffff is no mode (07777 is the largest).
+      this.modes.fill(0xffff, 0, i);
+    }
+    const id = (n: number | undefined) => (n !== undefined && Number.isInteger(n) && n >= 0 && n < UNKNOWN ? n : UNKNOWN);
+    const mode = meta?.mode;
+    this.modes[i] = mode !== undefined && Number.isInteger(mode) && mode >= 0 && mode <= 0o7777 ? mode : 0xffff;
+    this.uids![i] = id(meta?.uid);
+    this.gids![i] = id(meta?.gid);
+  }
+
+  entry(key: string, type: EntryType, size: number, mtime: number, linkKey?: string, meta?: EntryMeta): void {
+    this.push(key, type, size, mtime, linkKey, undefined, meta);
   }
 
   socket(): void {
@@ -103,12 +140,23 @@ export class EntryTable implements Iterable<Entry>, FsEntrySink {
   offset(i: number): number | undefined {
     return this.offsets?.[i];
   }
+  /** Mode and owner of the row, undefined when the source gave none. */
+  meta(i: number): EntryMeta | undefined {
+    if (!this.modes || (this.modes[i] === 0xffff && this.uids![i] === UNKNOWN && this.gids![i] === UNKNOWN)) return undefined;
+    const m: EntryMeta = {};
+    if (this.modes[i] !== 0xffff) m.mode = this.modes[i];
+    if (this.uids![i] !== UNKNOWN) m.uid = this.uids![i];
+    if (this.gids![i] !== UNKNOWN) m.gid = this.gids![i];
+    return m;
+  }
 
   at(i: number): Entry {
     const e: Entry = { path: displayPath(this.keys[i]), key: this.keys[i], type: this.type(i), size: this.sizes[i], mtime: this.mtimes[i] };
     const l = this.links.get(i);
     if (l !== undefined) (e.linkKey = l), (e.linkname = displayPath(l));
     if (this.offsets) e.offset = this.offsets[i];
+    const m = this.meta(i);
+    if (m) e.meta = m;
     return e;
   }
 
@@ -147,6 +195,17 @@ export class EntryTable implements Iterable<Entry>, FsEntrySink {
       const o = new Float64Array(n);
       o.set(this.offsets);
       this.offsets = o;
+    }
+    if (this.modes) {
+      const md = new Uint16Array(n);
+      md.set(this.modes);
+      this.modes = md;
+      const u = new Uint32Array(n).fill(UNKNOWN);
+      u.set(this.uids!);
+      this.uids = u;
+      const g = new Uint32Array(n).fill(UNKNOWN);
+      g.set(this.gids!);
+      this.gids = g;
     }
   }
 }

@@ -2,7 +2,7 @@
 // object under the root with its type, size, mtime and symlink target. Records are NUL
 // terminated and the name and link target are the last fields of their records, so names with
 // spaces, newlines or any byte but NUL (which no name can hold) come through exactly.
-import { EntryTable, type EntryType, type FsEntrySink } from './entryTable';
+import { EntryTable, type EntryMeta, type EntryType, type FsEntrySink } from './entryTable';
 
 /**
  * `%y %s %T@ %P\0%l\0`: type letter, size, mtime with fraction, path relative to the root,
@@ -10,15 +10,32 @@ import { EntryTable, type EntryType, type FsEntrySink } from './entryTable';
  */
 export const FS_LIST_FORMAT = '%y %s %T@ %P\\0%l\\0';
 
+/** The same with the permission bits (octal) and numeric owner before the path: restore verification. */
+export const FS_LIST_META_FORMAT = '%y %s %T@ %m %U %G %P\\0%l\\0';
+
 /**
  * argv (no shell) of the listing. `-P` never follows symlinks, so a link is listed as a link,
  * as tar stores it; `-mindepth 1` leaves the root out (tar's `./` is not compared either).
  */
-export function fsListArgv(root: string): string[] {
+export function fsListArgv(root: string, o: { meta?: boolean } = {}): string[] {
   if (root === '') throw new Error('fsListArgv: empty root');
   // find reads an operand starting with "-" (or "(" / "!") as an expression.
   const operand = /^[-(!]/.test(root) ? `./${root}` : root;
-  return ['find', '-P', operand, '-mindepth', '1', '-printf', FS_LIST_FORMAT];
+  return ['find', '-P', operand, '-mindepth', '1', '-printf', o.meta ? FS_LIST_META_FORMAT : FS_LIST_FORMAT];
+}
+
+/**
+ * argv of a listing of some paths under `root` only (a restore of selected paths is verified
+ * against those paths, not the whole volume): each path is an operand, printed whole (`%p`,
+ * so a path that is a file is listed too); the parser strips `root/` again (option `prefix`).
+ * `keys` are byte keys relative to root.
+ */
+export function fsListPathsArgv(root: string, keys: readonly string[], o: { meta?: boolean } = {}): { argv: string[]; prefix: string } {
+  if (root === '' || keys.length === 0) throw new Error('fsListPathsArgv: empty root or no paths');
+  const base = root.endsWith('/') ? root : root + '/';
+  const operands = keys.map((k) => base + Buffer.from(k, 'latin1').toString('utf8'));
+  const format = (o.meta ? FS_LIST_META_FORMAT : FS_LIST_FORMAT).replace('%P', '%p');
+  return { argv: ['find', '-P', ...operands, '-printf', format], prefix: Buffer.from(base, 'utf8').toString('latin1') };
 }
 
 function fsType(letter: number): EntryType {
@@ -57,7 +74,19 @@ export class FsListParser<S extends FsEntrySink = EntryTable> {
   private restNuls = 0;
   private consumed = 0;
 
-  constructor(readonly sink: S = new EntryTable() as unknown as S) {}
+  /** Fields before the path: 3, or 6 with mode and owner (FS_LIST_META_FORMAT). */
+  private readonly fields: number;
+
+  /** With fsListPathsArgv: every path starts with this, which is cut off. */
+  private readonly prefix: string | undefined;
+
+  constructor(
+    readonly sink: S = new EntryTable() as unknown as S,
+    o: { meta?: boolean; prefix?: string } = {},
+  ) {
+    this.fields = o.meta ? 6 : 3;
+    this.prefix = o.prefix;
+  }
 
   push(chunk: Buffer): void {
     const nul = chunk.indexOf(0);
@@ -95,18 +124,37 @@ export class FsListParser<S extends FsEntrySink = EntryTable> {
 
   private record(b: Buffer, start: number, z1: number, z2: number): void {
     if (z2 - start > MAX_FS_RECORD) throw new FsListFormatError(`record longer than ${MAX_FS_RECORD} bytes at byte ${this.consumed + start}`);
-    const s1 = b.indexOf(0x20, start);
-    const s2 = s1 < 0 ? -1 : b.indexOf(0x20, s1 + 1);
-    const s3 = s2 < 0 ? -1 : b.indexOf(0x20, s2 + 1);
-    if (s1 !== start + 1 || s3 < 0 || s3 >= z1) throw new FsListFormatError(`bad record at byte ${this.consumed + start}: ${JSON.stringify(b.toString('latin1', start, Math.min(z1, start + 80)))}`);
-    const size = Number(b.toString('latin1', s1 + 1, s2));
-    const mtime = Number(b.toString('latin1', s2 + 1, s3));
+    // The spaces ending each field before the path; the path itself may hold any.
+    const sp: number[] = [];
+    let at = start;
+    for (let f = 0; f < this.fields; f++) {
+      at = b.indexOf(0x20, at);
+      if (at < 0 || at >= z1) break;
+      sp.push(at++);
+    }
+    const bad = () => new FsListFormatError(`bad record at byte ${this.consumed + start}: ${JSON.stringify(b.toString('latin1', start, Math.min(z1, start + 80)))}`);
+    if (sp[0] !== start + 1 || sp.length < this.fields) throw bad();
+    const size = Number(b.toString('latin1', sp[0] + 1, sp[1]));
+    const mtime = Number(b.toString('latin1', sp[1] + 1, sp[2]));
     if (!Number.isFinite(size) || !Number.isFinite(mtime)) throw new FsListFormatError(`bad size or mtime at byte ${this.consumed + start}`);
+    let meta: EntryMeta | undefined;
+    if (this.fields === 6) {
+      const mode = b.toString('latin1', sp[2] + 1, sp[3]);
+      const uid = b.toString('latin1', sp[3] + 1, sp[4]);
+      const gid = b.toString('latin1', sp[4] + 1, sp[5]);
+      if (!/^[0-7]{1,5}$/.test(mode) || !/^\d{1,10}$/.test(uid) || !/^\d{1,10}$/.test(gid)) throw bad();
+      meta = { mode: parseInt(mode, 8) & 0o7777, uid: Number(uid), gid: Number(gid) };
+    }
     const type = fsType(b[start]);
-    const key = b.toString('latin1', s3 + 1, z1);
+    let key = b.toString('latin1', sp[this.fields - 1] + 1, z1);
+    if (this.prefix !== undefined) {
+      // find prints each path as its operand plus what is below it: another start is not ours.
+      if (!key.startsWith(this.prefix)) throw bad();
+      key = key.slice(this.prefix.length);
+    }
     if (key === '') return;
     if (b[start] === 0x73 /* s */) this.sink.socket(key);
-    else this.sink.entry(key, type, size, mtime, type === 'symlink' ? b.toString('latin1', z1 + 1, z2) : undefined);
+    else this.sink.entry(key, type, size, mtime, type === 'symlink' ? b.toString('latin1', z1 + 1, z2) : undefined, meta);
   }
 }
 

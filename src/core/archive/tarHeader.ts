@@ -103,6 +103,29 @@ export function decodeHeader(b: Buffer, at = 0): RawHeader {
 }
 
 /**
+ * Permission bits and numeric owner of the header at `b[at..]`. A field that does not decode is
+ * left out rather than thrown: the walk's verdict is about whether the archive can be read
+ * back, and GNU tar extracts such a member with defaults.
+ */
+export function decodeOwnerMode(b: Buffer, at = 0): { mode?: number; uid?: number; gid?: number } {
+  const field = (start: number, len: number, name: string): number | undefined => {
+    try {
+      return decodeNumber(b, at + start, len, name);
+    } catch {
+      return undefined;
+    }
+  };
+  const mode = field(100, 8, 'mode');
+  const uid = field(108, 8, 'uid');
+  const gid = field(116, 8, 'gid');
+  return {
+    ...(mode !== undefined ? { mode: mode & 0o7777 } : {}),
+    ...(uid !== undefined ? { uid } : {}),
+    ...(gid !== undefined ? { gid } : {}),
+  };
+}
+
+/**
  * A size as GNU tar takes it: never negative (base-256 can say so), and exact in a double, so
  * the walk's arithmetic on positions stays exact.
  */

@@ -8,7 +8,7 @@ import * as zlib from 'node:zlib';
 import { EntryTable, type EntryType } from './entryTable';
 import { canonicalKey, displayPath } from './paths';
 import { readerChunks, type RandomAccessReader } from './reader';
-import { BLOCK, checksumOk, decodeHeader, decodePax, isZeroBlock, padded, TarFormatError } from './tarHeader';
+import { BLOCK, checksumOk, decodeHeader, decodeOwnerMode, decodePax, isZeroBlock, padded, TarFormatError } from './tarHeader';
 
 export interface TarProblem {
   kind: 'truncated' | 'corrupt';
@@ -40,6 +40,11 @@ export interface TarIndexResult {
   compressed: boolean;
   /** Members named `.` or `./` (the archive root), not listed in entries. */
   rootEntries: number;
+  /**
+   * Members whose stored name starts with `./` (as `tar -C dir .` writes them): tar matches a
+   * member given on its command line only in the form it was stored in.
+   */
+  dotSlashNames?: number;
   problem?: TarProblem;
 }
 
@@ -220,10 +225,11 @@ function paxBytes(m: Map<string, string>): number {
   return n;
 }
 
-type Walked = { problem?: TarProblem; rootEntries: number };
+type Walked = { problem?: TarProblem; rootEntries: number; dotSlashNames: number };
 
 async function walk(src: Source, entries: EntryTable, maxMeta: number): Promise<Walked> {
   let rootEntries = 0;
+  let dotSlashNames = 0;
   const globalPax = new Map<string, string>();
   let pax: Map<string, string> | undefined;
   let longName: string | undefined;
@@ -236,6 +242,7 @@ async function walk(src: Source, entries: EntryTable, maxMeta: number): Promise<
 
   const truncated = (message: string): Walked => ({
     rootEntries,
+    dotSlashNames,
     problem: {
       kind: 'truncated',
       offset: src.pos,
@@ -246,6 +253,7 @@ async function walk(src: Source, entries: EntryTable, maxMeta: number): Promise<
   });
   const corrupt = (offset: number, message: string): Walked => ({
     rootEntries,
+    dotSlashNames,
     problem: {
       kind: 'corrupt',
       offset,
@@ -267,7 +275,7 @@ async function walk(src: Source, entries: EntryTable, maxMeta: number): Promise<
         if (memberStart >= 0) return corrupt(hpos, 'zero block where the member of an extended header should be');
         const second = await src.take(BLOCK);
         if (second.length < BLOCK) return truncated('after a single zero block (the end-of-archive marker is two)');
-        if (isZeroBlock(second)) return { rootEntries };
+        if (isZeroBlock(second)) return { rootEntries, dotSlashNames };
         // GNU tar stops at a lone zero block: the members after it would not be restored.
         return corrupt(hpos, 'lone zero block followed by more data (tar stops reading there)');
       }
@@ -315,6 +323,8 @@ async function walk(src: Source, entries: EntryTable, maxMeta: number): Promise<
       }
 
       // The member itself: its own fields, overridden by global then local PAX, long names.
+      // Mode and owner first, while `block` is still the member's header.
+      const own = decodeOwnerMode(block);
       const px = (k: string): string | undefined => pax?.get(k) ?? globalPax.get(k);
       // decodePax checked the form of every numeric value but the empty one.
       const num = (k: string): number | undefined => {
@@ -333,6 +343,8 @@ async function walk(src: Source, entries: EntryTable, maxMeta: number): Promise<
         dataSize = num('size') ?? h.size;
         size = num('GNU.sparse.realsize') ?? num('GNU.sparse.size') ?? h.realSize ?? dataSize;
         mtime = num('mtime') ?? h.mtime;
+        own.uid = num('uid') ?? own.uid;
+        own.gid = num('gid') ?? own.gid;
       } catch (e) {
         return corrupt(memberStart, `invalid extended header (${(e as Error).message})`);
       }
@@ -360,8 +372,9 @@ async function walk(src: Source, entries: EntryTable, maxMeta: number): Promise<
       if (t !== 'V') {
         const key = canonicalKey(name);
         const link = type === 'symlink' ? linkname : type === 'hardlink' ? canonicalKey(linkname) : undefined;
+        if (name.startsWith('./')) dotSlashNames++;
         if (key === '') rootEntries++;
-        else entries.push(key, type, type === 'dir' ? 0 : size, mtime, link, memberStart);
+        else entries.push(key, type, type === 'dir' ? 0 : size, mtime, link, memberStart, own);
       }
       src.memberDone(src.pos - memberStart);
       pax = undefined;
@@ -381,7 +394,7 @@ export async function indexTar(reader: RandomAccessReader, opts: TarIndexOptions
   const size = await reader.size();
   const src = new PositionedSource(reader, size, opts.minRead ?? BLOCK, opts.window ?? 65536);
   const entries = new EntryTable();
-  const { problem, rootEntries } = await walk(src, entries, opts.maxMetaBytes ?? DEFAULT_MAX_META_BYTES);
+  const { problem, rootEntries, dotSlashNames } = await walk(src, entries, opts.maxMetaBytes ?? DEFAULT_MAX_META_BYTES);
   return {
     entries,
     bytesRead: src.bytesRead,
@@ -390,6 +403,7 @@ export async function indexTar(reader: RandomAccessReader, opts: TarIndexOptions
     tarBytes: src.pos,
     compressed: false,
     rootEntries,
+    dotSlashNames,
     ...(problem ? { problem } : {}),
   };
 }
@@ -432,6 +446,7 @@ export async function indexTarStream(source: AsyncIterable<Buffer> | NodeJS.Read
   const entries = new EntryTable();
   const walked = await walk(src, entries, opts.maxMetaBytes ?? DEFAULT_MAX_META_BYTES);
   const rootEntries = walked.rootEntries;
+  const dotSlashNames = walked.dotSlashNames;
   let problem = walked.problem;
   if (!problem) await src.drain();
   else {
@@ -462,6 +477,7 @@ export async function indexTarStream(source: AsyncIterable<Buffer> | NodeJS.Read
     tarBytes: src.pos,
     compressed: gzip,
     rootEntries,
+    dotSlashNames,
     ...(problem ? { problem } : {}),
   };
 }

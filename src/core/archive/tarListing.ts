@@ -73,6 +73,27 @@ function typeOf(c: string): EntryType | 'skip' | 'continuation' {
 // trailing zeros). tar pads the column to the widest time so far: any run of spaces follows.
 const LINE = /^block (\d+): (\S)\S* +\S+ +(\d+|\d+,\d+) +(?:(-?\d+)-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)|(-?\d+))(?:\.(\d{1,9}))? +"/;
 
+// With --numeric-owner the owner column is uid/gid; the mode is tar's ls-style string.
+const OWNER_MODE = /^block \d+: \S([-r][-w][-xsS][-r][-w][-xsS][-r][-w][-xtT]) +(\d+)\/(\d+) /;
+
+/** rwsr-x--T and the like to 07777 bits; the owner as numbers. Unknown forms give nothing. */
+export function listedOwnerMode(l: string): { mode?: number; uid?: number; gid?: number } {
+  const m = OWNER_MODE.exec(l);
+  if (!m) return {};
+  const p = m[1];
+  let mode = 0;
+  const bit = (i: number, v: number) => (p[i] !== '-' && p[i] !== 'S' && p[i] !== 'T' ? v : 0);
+  mode |= bit(0, 0o400) | bit(1, 0o200) | bit(2, 0o100);
+  mode |= bit(3, 0o40) | bit(4, 0o20) | bit(5, 0o10);
+  mode |= bit(6, 0o4) | bit(7, 0o2) | bit(8, 0o1);
+  if (p[2] === 's' || p[2] === 'S') mode |= 0o4000;
+  if (p[5] === 's' || p[5] === 'S') mode |= 0o2000;
+  if (p[8] === 't' || p[8] === 'T') mode |= 0o1000;
+  const uid = Number(m[2]);
+  const gid = Number(m[3]);
+  return { mode, ...(Number.isSafeInteger(uid) ? { uid } : {}), ...(Number.isSafeInteger(gid) ? { gid } : {}) };
+}
+
 // What tar prints after the name for members that are neither links nor plain types.
 const TYPE_NOTE = /^(?:|--Volume Header--|--Continued at byte \d+--|--Long Link--|--Long Name--| unknown file type .*)$/;
 
@@ -113,6 +134,7 @@ function listedMtime(m: RegExpExecArray): number {
 export class TarListingParser {
   readonly entries = new EntryTable();
   rootEntries = 0;
+  dotSlashNames = 0;
   /** End of the last member seen (header block + padded data): where a truncation was noticed. */
   private endOfLast = 0;
   private lastName: string | undefined;
@@ -185,12 +207,13 @@ export class TarListingParser {
     }
     if (t === 'skip') return;
     const key = canonicalKey(rawName);
+    if (rawName.startsWith('./')) this.dotSlashNames++;
     if (key === '') {
       this.rootEntries++;
       return;
     }
     const linkKey = t === 'symlink' ? link : t === 'hardlink' ? canonicalKey(link ?? '') : undefined;
-    this.entries.push(key, t, t === 'dir' ? 0 : t === 'hardlink' ? 0 : size, mtime, linkKey, block * 512);
+    this.entries.push(key, t, t === 'dir' ? 0 : t === 'hardlink' ? 0 : size, mtime, linkKey, block * 512, listedOwnerMode(l));
   }
 
   /**
@@ -210,6 +233,7 @@ export class TarListingParser {
       tarBytes: this.endOfLast,
       compressed,
       rootEntries: this.rootEntries,
+      dotSlashNames: this.dotSlashNames,
       ...(problem ? { problem } : {}),
     };
   }

@@ -31,6 +31,12 @@ export interface RestoreSpec {
   report?: string;
   /** Archive members missing or different in the target, by the verification. */
   differences?: number;
+  /**
+   * Resuming an interrupted restore (policy skip): the one file that restore was writing when
+   * it stopped (relative to target, as a byte key in latin1), removed before tar so it is
+   * written whole, and the id of that restore.
+   */
+  resume?: { from: string; rewrite?: string; dirs: number };
 }
 
 export type JobState =
@@ -120,11 +126,22 @@ export function jobPaths(backupDir: string, archiveName: string): BackupPaths {
  * A restore's files: named for the archive and the time it started
  * (`<archive>.restore-<YYYYMMDDTHHMMSSZ>`), beside the archive; `report` is its verification.
  */
-export function restorePaths(backupDir: string, id: string): JobPaths & { report: string } {
+export function restorePaths(backupDir: string, id: string): JobPaths & { report: string; members: string; dirs: string } {
   const dir = backupDir.replace(/\/+$/, '');
   const m = RESTORE_ID.exec(id);
   const archive = `${dir}/${m ? m[1] : id}`;
-  return { archive, log: `${dir}/${id}.log`, status: `${dir}/${id}.status`, cancel: `${dir}/${id}.cancel`, job: `${dir}/${id}${JOB_SUFFIX}`, report: `${dir}/${id}.json` };
+  return {
+    archive,
+    log: `${dir}/${id}.log`,
+    status: `${dir}/${id}.status`,
+    cancel: `${dir}/${id}.cancel`,
+    job: `${dir}/${id}${JOB_SUFFIX}`,
+    report: `${dir}/${id}.json`,
+    // tar's verbose list, one member a line as it starts on it: where an interrupted restore stopped.
+    members: `${dir}/${id}.members`,
+    // A resume's directories (NUL-separated names as stored), set again once tar is done.
+    dirs: `${dir}/${id}.dirs`,
+  };
 }
 
 export const RESTORE_ID = /^([A-Za-z0-9][A-Za-z0-9._-]{0,150}\.tar(?:\.gz)?)\.restore-(\d{8}T\d{6}Z)$/;
@@ -294,6 +311,17 @@ export function parseJobFile(text: string, file: string, node: string): JobRecor
     const report = r.report;
     if (report !== undefined && report !== (want as ReturnType<typeof restorePaths>).report) bad('"restore.report" is not the report beside this job file');
     const differences = r.differences === undefined ? undefined : n('differences');
+    let resume: RestoreSpec['resume'];
+    if (r.resume !== undefined) {
+      const x = r.resume;
+      if (!isObj(x) || typeof x.from !== 'string' || !RESTORE_ID.test(x.from)) return bad('"restore.resume.from" is not a restore id');
+      const w = x.rewrite;
+      if (w !== undefined && (typeof w !== 'string' || w === '' || w.length > 4096 || w.includes('\0') || w.startsWith('/') || w.split('/').some((seg) => seg === '..' || seg === '.' || seg === ''))) {
+        return bad('"restore.resume.rewrite" is not a path under the target');
+      }
+      if (typeof x.dirs !== 'number' || !Number.isSafeInteger(x.dirs) || x.dirs < 0) return bad('"restore.resume.dirs" is not a count');
+      resume = { from: x.from, ...(w !== undefined ? { rewrite: w as string } : {}), dirs: x.dirs };
+    }
     restore = {
       target: target as string,
       members: members as string[],
@@ -302,6 +330,7 @@ export function parseJobFile(text: string, file: string, node: string): JobRecor
       archiveBytes: archiveBytesR,
       ...(report !== undefined ? { report: report as string } : {}),
       ...(differences !== undefined ? { differences } : {}),
+      ...(resume ? { resume } : {}),
     };
   } else if (o.restore !== undefined) bad('a backup with "restore" fields');
 

@@ -19,12 +19,19 @@ import type { BackupPaths, JobPaths } from './jobFile';
 
 export const JOB_SCRIPT = String.raw`
 set -u
-partial=$1 final=$2 log=$3 status=$4 cancel=$5 mk=$6
-shift 6
+partial=$1 final=$2 log=$3 status=$4 cancel=$5 mk=$6 fresh=$7 dirs=$8
+shift 8
 # A restore's target directory is made here, on the node, like everything else it writes.
 if [ -n "$mk" ] && ! mkdir -p -- "$mk" 2> "$log"; then
   printf 'exit 2 %s\n' "$(date +%s.%N)" > "$status.tmp" && mv -f "$status.tmp" "$status"
   exit 2
+fi
+# A resumed restore: the file the interrupted one was writing goes, so tar (skipping what
+# exists) writes it whole. Only a regular file, and only where it resolves inside the target.
+if [ -n "$fresh" ] && [ -f "$fresh" ] && [ ! -L "$fresh" ]; then
+  case "$(readlink -m -- "$fresh")" in
+    "$(readlink -m -- "$mk")"/*) rm -f -- "$fresh" ;;
+  esac
 fi
 # tar's stderr also goes to a copy in the container's own /tmp: when the backups directory
 # fills up, the log there cannot take tar's last words, and they are restored from the copy.
@@ -40,6 +47,12 @@ printf 'running %s %s %s
 ' "$$" "$(cat "$tmp.pid")" "$(date +%s.%N)" > "$status.tmp" && mv -f "$status.tmp" "$status"
 wait
 rc=$(cat "$tmp.rc" 2>/dev/null || echo 2)
+# A resumed restore: tar skipping what exists leaves the directories an interrupted one made
+# with its temporary modes; the same archive, directories only, sets them as archived.
+# tar's first three arguments are --extract, --file= and --directory= (restoreArgv).
+if [ -n "$dirs" ] && [ "$rc" -le 1 ] && [ ! -e "$cancel" ]; then
+  tar "$1" "$2" "$3" --numeric-owner --same-owner --preserve-permissions --no-recursion --null --verbatim-files-from --files-from="$dirs" 2>>"$tmp.err" >/dev/null || rc=2
+fi
 if [ -z "$partial" ]; then
   :
 elif [ -e "$cancel" ]; then
@@ -68,7 +81,7 @@ export function restoreTarHead(archive: string): string[] {
 
 export function jobArgv(p: BackupPaths, source: string, compressor: string | undefined): string[] {
   const tar = [...backupTarHead(p.partial), `--directory=${source}`, '--numeric-owner', ...(compressor ? [`--use-compress-program=${compressor}`] : []), '.'];
-  return ['sh', '-c', JOB_SCRIPT, 'gluster-backup-job', p.partial, p.archive, p.log, p.status, p.cancel, '', ...tar];
+  return ['sh', '-c', JOB_SCRIPT, 'gluster-backup-job', p.partial, p.archive, p.log, p.status, p.cancel, '', '', '', ...tar];
 }
 
 /** tar's option for entries that exist, by the restore's policy (see the restore's plan). */
@@ -85,9 +98,30 @@ const EXISTING_OPTION = {
  * owners, modes, mtimes, links and sparse files as stored; `members` limits it to those names
  * (as stored in the archive), each with everything under it.
  */
-export function restoreArgv(p: JobPaths, target: string, policy: keyof typeof EXISTING_OPTION, members: readonly string[]): string[] {
-  const tar = [...restoreTarHead(p.archive), `--directory=${target}`, '--numeric-owner', '--same-owner', '--preserve-permissions', ...EXISTING_OPTION[policy], '--', ...members];
-  return ['sh', '-c', JOB_SCRIPT, 'gluster-restore-job', '', '', p.log, p.status, p.cancel, target, ...tar];
+export function restoreArgv(
+  p: JobPaths & { members: string; dirs: string },
+  target: string,
+  policy: keyof typeof EXISTING_OPTION,
+  members: readonly string[],
+  resume?: { rewrite?: string; dirs: boolean },
+): string[] {
+  const tar = [
+    ...restoreTarHead(p.archive),
+    `--directory=${target}`,
+    '--numeric-owner',
+    '--same-owner',
+    '--preserve-permissions',
+    ...EXISTING_OPTION[policy],
+    // Each member's name as tar starts on it: the last line is where an interruption struck.
+    // --verbose also makes --skip-old-files name every file it skips, in the log: not wanted.
+    '--verbose',
+    `--index-file=${p.members}`,
+    '--warning=no-existing-file',
+    '--',
+    ...members,
+  ];
+  const fresh = resume?.rewrite ? `${target.replace(/\/+$/, '')}/${Buffer.from(resume.rewrite, 'latin1').toString('utf8')}` : '';
+  return ['sh', '-c', JOB_SCRIPT, 'gluster-restore-job', '', '', p.log, p.status, p.cancel, target, fresh, resume?.dirs ? p.dirs : '', ...tar];
 }
 
 /** `at`: when the script wrote it, in ms since the epoch (absent from files of older versions). */

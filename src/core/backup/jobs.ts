@@ -21,12 +21,18 @@ import type { BackupOptions, JobRecord, JobState, PreflightOverride } from './ty
 /** A log larger than this is summarised from its tail: warnings are counted live anyway. */
 const MAX_LOG_READ = 8 * 1024 * 1024;
 
-/** Prints the read position of the first process in the container that has the archive open. */
+/**
+ * Prints the read position in the archive of the job's tar, or of a child of it (gzip reads a
+ * .tar.gz for tar). Only those processes' descriptors are looked at: walking every process of
+ * a container throttled to a fraction of a CPU took longer than the restore.
+ */
 const READ_POS_SCRIPT = String.raw`
-a=$1
-for fd in /proc/[0-9]*/fd/*; do
-  [ "$(readlink "$fd" 2>/dev/null)" = "$a" ] || continue
-  sed -n 's/^pos:[[:space:]]*//p' "$(dirname "$(dirname "$fd")")/fdinfo/$(basename "$fd")" 2>/dev/null && exit 0
+a=$1 pid=$2
+for p in $pid $(cat /proc/$pid/task/*/children 2>/dev/null); do
+  for fd in /proc/$p/fd/*; do
+    [ "$(readlink "$fd" 2>/dev/null)" = "$a" ] || continue
+    sed -n 's/^pos:[[:space:]]*//p' "/proc/$p/fdinfo/$(basename "$fd")" 2>/dev/null && exit 0
+  done
 done
 exit 1
 `;
@@ -506,10 +512,13 @@ export class BackupJobs {
 
   /**
    * How far a restore's tar (or the gzip it reads through) has read the archive: the file
-   * position of whichever process in the container has it open. One exec, a few ms.
+   * position of the job's tar (its pid from the status file) or of its child. One read of the
+   * status file and one exec.
    */
   private async restoreReadBytes(record: JobRecord): Promise<number | undefined> {
-    const r = await execInContainer(await this.docker(record.node), this.settings.containerName, ['sh', '-c', READ_POS_SCRIPT, 'gluster-restore-pos', record.archive], this.settings.timeouts.dockerMs).catch(() => undefined);
+    const st = parseStatus(await readText(this.cluster.connection(record.node), pathsOf(record).status).catch(() => undefined));
+    if (st.phase !== 'running') return undefined;
+    const r = await execInContainer(await this.docker(record.node), this.settings.containerName, ['sh', '-c', READ_POS_SCRIPT, 'gluster-restore-pos', record.archive, String(st.tarPid)], this.settings.timeouts.dockerMs).catch(() => undefined);
     const m = r && r.exitCode === 0 ? /^(\d{1,16})\s*$/.exec(r.stdout) : null;
     return m ? Number(m[1]) : undefined;
   }
@@ -518,7 +527,10 @@ export class BackupJobs {
    * Starts a restore on the node and returns once tar runs there (or has ended). The plan and
    * the preflight are the caller's (see restore/); `members` are archive names as stored.
    */
-  async startRestore(node: string, o: { archive: string; compression: 'none' | 'gzip'; spec: RestoreSpec; overrides?: PreflightOverride[]; now?: Date }): Promise<JobRecord> {
+  async startRestore(
+    node: string,
+    o: { archive: string; compression: 'none' | 'gzip'; spec: RestoreSpec; overrides?: PreflightOverride[]; now?: Date; resumeDirs?: Buffer },
+  ): Promise<JobRecord> {
     const s = this.settings;
     const conn = this.cluster.connection(node);
     const docker = await conn.docker();
@@ -543,11 +555,13 @@ export class BackupJobs {
       overrides: o.overrides ?? [],
       restore: o.spec,
     };
+    // Written before the job file: a job that names a list finds it there.
+    if (o.resumeDirs !== undefined) await conn.writeAtomic(p.dirs, o.resumeDirs);
     return this.launch(
       conn,
       docker,
       record,
-      restoreArgv(p, o.spec.target, o.spec.policy, o.spec.members),
+      restoreArgv(p, o.spec.target, o.spec.policy, o.spec.members, o.spec.resume ? { ...(o.spec.resume.rewrite ? { rewrite: o.spec.resume.rewrite } : {}), dirs: o.resumeDirs !== undefined } : undefined),
       o.archive.slice(0, cut),
       `tar extracting ${o.archive} into ${o.spec.target}${o.spec.members.length ? ` (${o.spec.members.length} paths)` : ''}, existing entries: ${o.spec.policy}`,
     );

@@ -1,6 +1,7 @@
 // What a restore would do, decided before anything is written: the archive's members (its
 // header walk) against a listing of the target directory in the gluster filesystem. The dry
 // run prints it; the restore refuses by it. Pure: both sides arrive as data.
+import type { Refusal } from './refusal';
 import { Smallest, type Section } from '../archive/compare';
 import { EntryTable, findKey, lastCopies, lowerBound, pathFields, type EntryType, type FsEntrySink } from '../archive/entryTable';
 import { canonicalKey, keyOf } from '../archive/paths';
@@ -41,8 +42,8 @@ export interface RestorePlan {
   policy: ExistingPolicy;
   /** The include paths as given (relative to the filesystem root), empty for everything. */
   include: string[];
-  /** rootEntries: members naming the archive's root (`./`): its names start with `./`. */
-  archive: { entries: number; bytes: number; duplicates: number; problem?: TarProblem; bytesRead: number; archiveSize?: number; compressed: boolean; rootEntries: number };
+  /** rootEntries: members naming the archive's root (`./`); dotSlashNames: names stored as `./…`. */
+  archive: { entries: number; bytes: number; duplicates: number; problem?: TarProblem; bytesRead: number; archiveSize?: number; compressed: boolean; rootEntries: number; dotSlashNames: number };
   /** The members this restore takes (all, or those under the include paths). */
   selected: { entries: number; files: number; dirs: number; symlinks: number; hardlinks: number; other: number; bytes: number };
   write: { count: number; bytes: number };
@@ -59,7 +60,13 @@ export interface RestorePlan {
   /** Things the restore would get wrong or that the operator should know. */
   warnings: string[];
   /** Why the restore cannot go ahead as asked; empty when it can. */
-  refusals: string[];
+  refusals: Refusal[];
+  /**
+   * Policy skip after an interrupted restore of this archive into this target: the member that
+   * restore was writing when it stopped, and whether it is rewritten (it is in the target and
+   * differs from the archive: cut short) or kept (it had been finished).
+   */
+  resume?: { from: string; path: string; pathBase64?: string; rewrite: boolean };
 }
 
 export interface PlanOptions {
@@ -67,6 +74,8 @@ export interface PlanOptions {
   include?: string[];
   /** Conflicts listed by name (default 20); all are counted. */
   maxListed?: number;
+  /** The last member an interrupted restore started on (policy skip resumes it). */
+  resume?: { from: string; key: string };
 }
 
 export class RestorePlanError extends Error {
@@ -105,6 +114,9 @@ export function isUnderAny(key: string, keys: readonly string[]): boolean {
 
 const isDir = (t: EntryType) => t === 'dir';
 const NOT_SELECTED = 255;
+/** Not selected, and the target has it: a hard link to it can be made. */
+const NOT_SELECTED_THERE = 254;
+const selected = (code: number) => code < NOT_SELECTED_THERE;
 
 /**
  * Fed the target's listing one entry at a time (an FsEntrySink: an FsListParser can feed it from
@@ -114,12 +126,15 @@ export class RestorePlanner implements FsEntrySink {
   private readonly A: EntryTable;
   private readonly rows: Uint32Array;
   private readonly duplicates: number;
-  /** Per sorted member: NOT_SELECTED, or 0 until the target shows something there, then its type code + 1. */
+  /** Per sorted member: NOT_SELECTED (or _THERE), or 0 until the target shows something there, then its type code + 1. */
   private readonly there: Uint8Array;
   private readonly policy: ExistingPolicy;
   private readonly includes: { path: string; key: string }[];
   private readonly max: number;
   private targetOnly = 0;
+  private readonly resume: { from: string; key: string } | undefined;
+  /** Sorted position of the resumed member when the target has it cut short, else -1. */
+  private rewrite = -1;
 
   constructor(
     private readonly index: TarIndexResult,
@@ -127,6 +142,7 @@ export class RestorePlanner implements FsEntrySink {
   ) {
     this.policy = opts.policy ?? 'refuse';
     this.max = opts.maxListed ?? 20;
+    this.resume = this.policy === 'skip' ? opts.resume : undefined;
     this.includes = (opts.include ?? []).map((p) => ({ path: p, key: includeKey(p) }));
     this.A = index.entries;
     const { rows, duplicates } = lastCopies(this.A);
@@ -144,13 +160,19 @@ export class RestorePlanner implements FsEntrySink {
     this.targetOnly++;
   }
 
-  entry(key: string, type: EntryType, _size?: number, _mtime?: number): void {
+  entry(key: string, type: EntryType, size?: number, mtime?: number): void {
     const p = findKey(this.A, this.rows, key);
-    if (p < 0 || this.there[p] === NOT_SELECTED) {
+    if (p < 0 || !selected(this.there[p])) {
+      if (p >= 0) this.there[p] = NOT_SELECTED_THERE;
       this.targetOnly++;
       return;
     }
     this.there[p] = TYPES.indexOf(type) + 1;
+    if (this.resume?.key === key && type === 'file') {
+      const r = this.rows[p];
+      // tar sets a file's mtime once its data is written: a cut one has the wrong size or time.
+      if (this.A.type(r) === 'file' && (size !== this.A.size(r) || mtime === undefined || Math.abs(mtime - this.A.mtime(r)) >= 1)) this.rewrite = p;
+    }
   }
 
   private actionOf(p: number): { action: PlanAction; existing?: EntryType; clash: boolean } {
@@ -161,13 +183,21 @@ export class RestorePlanner implements FsEntrySink {
     const clash = isDir(at) !== isDir(existing);
     if (clash) return { action: 'conflict', existing, clash };
     if (isDir(at)) return { action: 'merge', existing, clash };
+    if (p === this.rewrite) return { action: 'overwrite', existing, clash };
     return { action: this.policy === 'refuse' ? 'conflict' : this.policy, existing, clash };
+  }
+
+  /** The selected directories' keys, parents first: what a resume sets again once tar is done. */
+  selectedDirs(): string[] {
+    const out: string[] = [];
+    for (let p = 0; p < this.rows.length; p++) if (selected(this.there[p]) && isDir(this.A.type(this.rows[p]))) out.push(this.A.key(this.rows[p]));
+    return out;
   }
 
   /** Every selected member with its action, in byte order of the paths. */
   *entries(): Generator<PlanEntry> {
     for (let p = 0; p < this.rows.length; p++) {
-      if (this.there[p] === NOT_SELECTED) continue;
+      if (!selected(this.there[p])) continue;
       const r = this.rows[p];
       const t = this.A.type(r);
       const a = this.actionOf(p);
@@ -189,7 +219,7 @@ export class RestorePlanner implements FsEntrySink {
       const r = rows[p];
       const t = A.type(r);
       if (t === 'file') archiveBytes += A.size(r);
-      if (this.there[p] === NOT_SELECTED) continue;
+      if (!selected(this.there[p])) continue;
       const size = t === 'file' ? A.size(r) : 0;
       sel.entries++;
       if (t === 'file') (sel.files++, (sel.bytes += size));
@@ -213,39 +243,46 @@ export class RestorePlanner implements FsEntrySink {
     if (this.includes.length) {
       for (let p = 0; p < rows.length; p++) {
         const r = rows[p];
-        if (this.there[p] === NOT_SELECTED || A.type(r) !== 'hardlink') continue;
+        if (!selected(this.there[p]) || A.type(r) !== 'hardlink') continue;
         const target = A.linkKey(r) ?? '';
         const tp = findKey(A, rows, target);
+        // Restored with it, or already in the target: tar can link to it.
         if (tp >= 0 && this.there[tp] !== NOT_SELECTED) continue;
         hardlinksOutCount++;
         if (hardlinksOut.length < 5) hardlinksOut.push(`${pathFields(A.key(r)).path} -> ${pathFields(target).path}`);
       }
     }
     const conflictSection = conflicts.section();
-    const refusals: string[] = [];
+    const refusals: Refusal[] = [];
     const warnings: string[] = [];
     if (index.problem) {
-      refusals.push(`the archive is ${index.problem.kind} at offset ${index.problem.offset}: ${index.problem.message}`);
+      refusals.push({ check: 'archive', message: `the archive is ${index.problem.kind} at offset ${index.problem.offset}: ${index.problem.message}` });
     }
     for (const i of this.includes) {
       // Members under a directory sort right after `dir/`: one lookup each.
       const under = lowerBound(A, rows, i.key + '/');
       const any = findKey(A, rows, i.key) >= 0 || (under < rows.length && A.key(rows[under]).startsWith(i.key + '/'));
-      if (!any) refusals.push(`--include ${i.path}: not in the archive`);
+      if (!any) refusals.push({ check: 'include', message: `--include ${i.path}: not in the archive` });
     }
     if (typeClashes) {
-      refusals.push(`${typeClashes} ${typeClashes === 1 ? 'entry is' : 'entries are'} a directory on one side and not on the other (archive and target): no policy replaces them; move them aside or restore under --target`);
+      refusals.push({
+        check: 'type-clash',
+        message: `${typeClashes} ${typeClashes === 1 ? 'entry is' : 'entries are'} a directory on one side and not on the other (archive and target): no policy replaces them; move them aside or restore under --target`,
+      });
     }
     const plain = conflictSection.count - typeClashes;
     if (this.policy === 'refuse' && plain > 0) {
-      refusals.push(
-        `${plain} ${plain === 1 ? 'file or link' : 'files or links'} the restore would write already exist in the target: choose --existing skip (keep them) or --existing overwrite (replace them), or restore under --target`,
-      );
+      refusals.push({
+        check: 'in-the-way',
+        message: `${plain} ${plain === 1 ? 'file or link' : 'files or links'} the restore would write already exist in the target: choose --existing skip (keep them) or --existing overwrite (replace them), or restore under --target`,
+      });
     }
     if (hardlinksOutCount) {
-      warnings.push(
-        `${hardlinksOutCount} hard ${hardlinksOutCount === 1 ? 'link points' : 'links point'} at files outside the included paths (${hardlinksOut.join('; ')}${hardlinksOutCount > hardlinksOut.length ? '; …' : ''}): tar cannot make them unless those files are in the target`,
-      );
+      // tar would fail on each of them (exit 2) after writing the rest: refused before.
+      refusals.push({
+        check: 'include',
+        message: `${hardlinksOutCount} hard ${hardlinksOutCount === 1 ? 'link points' : 'links point'} at files outside the included paths and not in the target (${hardlinksOut.join('; ')}${hardlinksOutCount > hardlinksOut.length ? '; …' : ''}): tar cannot make them; add those files with --include`,
+      });
     }
     if (this.duplicates) warnings.push(`${this.duplicates} paths are stored more than once in the archive: the last copy is the one restored`);
     return {
@@ -260,6 +297,7 @@ export class RestorePlanner implements FsEntrySink {
         ...(index.archiveSize !== undefined ? { archiveSize: index.archiveSize } : {}),
         compressed: index.compressed,
         rootEntries: index.rootEntries,
+        dotSlashNames: index.dotSlashNames ?? index.rootEntries,
       },
       selected: sel,
       ...tally,
@@ -269,6 +307,7 @@ export class RestorePlanner implements FsEntrySink {
       targetOnly: this.targetOnly,
       warnings,
       refusals,
+      ...(this.resume ? { resume: { from: this.resume.from, ...pathFields(this.resume.key), rewrite: this.rewrite >= 0 } } : {}),
     };
   }
 }

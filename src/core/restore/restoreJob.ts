@@ -4,8 +4,8 @@
 // the target as it was archived. The report is saved beside the archive.
 import type { Cluster } from '../cluster';
 import { ArchiveComparer, type ValidationReport } from '../archive/compare';
-import { EntryTable, lastCopies, type FsEntrySink } from '../archive/entryTable';
-import { FsListParser, fsListArgv } from '../archive/fsList';
+import { EntryTable, lastCopies } from '../archive/entryTable';
+import { FsListParser, fsListArgv, fsListPathsArgv } from '../archive/fsList';
 import { execStreaming } from '../docker/execStream';
 import { jobsOf } from '../backup/jobs';
 import { restorePaths } from '../backup/jobFile';
@@ -13,6 +13,8 @@ import type { JobRecord } from '../backup/types';
 import { indexArchiveOnNode } from '../validate/validateBackup';
 import { includeKey, isUnderAny } from './plan';
 import { RestoreError } from './restoreError';
+import { blockingRefusals, overrideProblems, refusalText, type Refusal } from './refusal';
+import type { PreflightOverride } from '../backup/jobFile';
 import { planRestore, type RestorePlanOptions, type RestorePlanResult } from './restorePlan';
 
 export interface RestoreVerification {
@@ -25,7 +27,7 @@ export interface RestoreVerification {
   members: number;
   /** Archive members not in the target: what did not come back. */
   missing: ValidationReport['extra'];
-  /** Members in the target with another type, size, mtime (files) or link target. */
+  /** Members in the target with another type, mode, owner, size, mtime (files) or link target. */
   changed: ValidationReport['changed'];
   /** Entries in the target that are not in the archive: information, never touched. */
   targetOnly: { files: number; dirs: number };
@@ -35,32 +37,48 @@ export interface RestoreVerification {
 }
 
 /** Refusals from the cluster's state: every node up with gluster, the target volume whole, no job running. */
-async function clusterRefusals(cluster: Cluster, volume: string): Promise<string[]> {
-  const out: string[] = [];
+async function clusterRefusals(cluster: Cluster, volume: string): Promise<Refusal[]> {
+  const out: Refusal[] = [];
   const statuses = await cluster.refreshAll();
   for (const s of statuses) {
-    if (!s.reachable) out.push(`${s.name} cannot be reached (${s.error?.message ?? 'unknown'}): a restore needs every node, their bricks hold the volume`);
-    else if (s.container?.state !== 'running') out.push(`gluster is not running on ${s.name} (${s.container?.state ?? 'no container'}): start it first`);
+    if (!s.reachable) out.push({ check: 'nodes', message: `${s.name} cannot be reached (${s.error?.message ?? 'unknown'}): a restore needs every node, their bricks hold the volume` });
+    else if (s.container?.state !== 'running') out.push({ check: 'gluster', message: `gluster is not running on ${s.name} (${s.container?.state ?? 'no container'}): start it first` });
   }
   const seen = statuses.flatMap((s) => s.volumes ?? []).filter((v) => v.name === volume);
-  if (seen.length === 0) out.push(`no node could read the health of volume ${volume}`);
+  if (seen.length === 0) out.push({ check: 'bricks', message: `no node could read the health of volume ${volume}` });
   for (const v of seen.slice(0, 1)) {
-    if (v.brickStatusUnknown) out.push(`the brick status of ${volume} could not be read: a brick offline cannot be ruled out`);
-    else if (v.bricksOnline < v.bricks) out.push(`${v.bricks - v.bricksOnline} of ${v.bricks} bricks of ${volume} are offline: files placed on them would fail or land elsewhere`);
-    if (v.peersConnected < v.peersTotal) out.push(`${v.peersTotal - v.peersConnected} of ${v.peersTotal} peers are not connected`);
+    if (v.brickStatusUnknown) out.push({ check: 'bricks', message: `the brick status of ${volume} could not be read: a brick offline cannot be ruled out` });
+    else if (v.bricksOnline < v.bricks) out.push({ check: 'bricks', message: `${v.bricks - v.bricksOnline} of ${v.bricks} bricks of ${volume} are offline: files placed on them would fail or land elsewhere` });
+    if (v.peersConnected < v.peersTotal) out.push({ check: 'peers', message: `${v.peersTotal - v.peersConnected} of ${v.peersTotal} peers are not connected` });
   }
   const { jobs, errors } = await jobsOf(cluster).list();
-  for (const j of jobs.filter((x) => x.state === 'running')) out.push(`${j.kind} ${j.id} is running on ${j.node}: wait for it or cancel it`);
-  for (const e of errors) out.push(`jobs on ${e.node} could not be listed (${e.message}): one may be running`);
+  for (const j of jobs.filter((x) => x.state === 'running')) out.push({ check: 'jobs', message: `${j.kind} ${j.id} is running on ${j.node}: wait for it or cancel it` });
+  for (const e of errors) out.push({ check: 'jobs', message: `jobs on ${e.node} could not be listed (${e.message}): one may be running` });
   return out;
 }
 
-/** Member names as tar stored them: our backups store `./name`; others may not. */
-function storedMembers(include: readonly string[], rootEntries: number): string[] {
+/** Everything that would refuse the restore of this plan: the plan's own refusals, then the cluster's. */
+export async function restoreRefusals(cluster: Cluster, plan: RestorePlanResult): Promise<Refusal[]> {
+  return [...plan.plan.refusals, ...(await clusterRefusals(cluster, plan.volume))];
+}
+
+/** The resumed member's byte key back from its report fields. */
+function resumeKey(r: { path: string; pathBase64?: string }): string {
+  return r.pathBase64 !== undefined ? Buffer.from(r.pathBase64, 'base64').toString('latin1') : Buffer.from(r.path, 'utf8').toString('latin1');
+}
+
+/** NUL-separated names as stored (raw bytes: a name need not be UTF-8), for tar --null --files-from. */
+function storedNames(keys: readonly string[], dotSlashNames: number): Buffer {
+  const prefix = Buffer.from(dotSlashNames > 0 ? './' : '', 'latin1');
+  return Buffer.concat(keys.flatMap((k) => [prefix, Buffer.from(k, 'latin1'), Buffer.from([0])]));
+}
+
+/** Member names as tar stored them: our backups store `./name` (so does `tar -cf A ./dir`); others may not. */
+function storedMembers(include: readonly string[], dotSlashNames: number): string[] {
   return include.map((i) => {
     const key = includeKey(i);
     const name = Buffer.from(key, 'latin1').toString('utf8');
-    return rootEntries > 0 ? `./${name}` : name;
+    return dotSlashNames > 0 ? `./${name}` : name;
   });
 }
 
@@ -68,15 +86,32 @@ function storedMembers(include: readonly string[], rootEntries: number): string[
  * Plans, checks the cluster, and starts the job: refuses with every reason, having written
  * nothing, when the plan or the cluster says no.
  */
-export async function startRestore(cluster: Cluster, o: RestorePlanOptions): Promise<{ plan: RestorePlanResult; job: JobRecord }> {
+export async function startRestore(cluster: Cluster, o: RestorePlanOptions & { overrides?: PreflightOverride[] }): Promise<{ plan: RestorePlanResult; job: JobRecord }> {
+  const overrides = o.overrides ?? [];
+  const wrong = overrideProblems(overrides);
+  if (wrong.length) throw new RestoreError(`refused, nothing was written:\n  - ${wrong.join('\n  - ')}`);
   const plan = await planRestore(cluster, o);
-  const refusals = [...plan.plan.refusals, ...(await clusterRefusals(cluster, plan.volume))];
-  if (refusals.length) throw new RestoreError(`refused, nothing was written:\n  - ${refusals.join('\n  - ')}`);
-  const members = storedMembers(o.include ?? [], plan.plan.archive.rootEntries);
+  const refusals = await restoreRefusals(cluster, plan);
+  const stop = blockingRefusals(refusals, overrides);
+  if (stop.length) throw new RestoreError(`refused, nothing was written:\n  - ${refusals.map((r) => refusalText(r, overrides)).join('\n  - ')}`, refusals);
+  // Only overrides of checks that refused this time are recorded: one that passed says nothing.
+  const refused = new Set(refusals.map((r) => r.check as string));
+  const members = storedMembers(o.include ?? [], plan.plan.archive.dotSlashNames);
   const job = await jobsOf(cluster).startRestore(plan.node, {
     archive: plan.archive,
     compression: plan.plan.archive.compressed ? 'gzip' : 'none',
-    spec: { target: plan.targetDir, members, policy: plan.plan.policy, bytesToWrite: plan.plan.bytesToWrite, archiveBytes: plan.archiveBytes },
+    spec: {
+      target: plan.targetDir,
+      members,
+      policy: plan.plan.policy,
+      bytesToWrite: plan.plan.bytesToWrite,
+      archiveBytes: plan.archiveBytes,
+      ...(plan.plan.resume
+        ? { resume: { from: plan.plan.resume.from, ...(plan.plan.resume.rewrite ? { rewrite: resumeKey(plan.plan.resume) } : {}), dirs: plan.resumeDirs?.length ?? 0 } }
+        : {}),
+    },
+    ...(plan.plan.resume ? { resumeDirs: storedNames(plan.resumeDirs ?? [], plan.plan.archive.dotSlashNames) } : {}),
+    overrides: overrides.filter((x) => refused.has(x.check)),
   });
   return { plan, job };
 }
@@ -95,23 +130,27 @@ export async function verifyRestore(cluster: Cluster, job: JobRecord, o: { signa
   const { index } = await indexArchiveOnNode(conn, docker, container, job.node, job.archive, o);
   // Only the members the restore took: the include paths, as the plan chose them.
   const includes = spec.members.map((m) => includeKey(m));
+  // A path under another include is listed with it already.
+  const distinct = [...new Set(includes)];
+  const roots = distinct.filter((k) => !distinct.some((o) => o !== k && isUnderAny(k, [o])));
   const under = (k: string) => includes.length === 0 || isUnderAny(k, includes);
   const A = index.entries;
   const { rows } = lastCopies(A);
   const taken = new EntryTable();
   for (const r of rows) {
     const k = A.key(r);
-    if (under(k)) taken.push(k, A.type(r), A.size(r), A.mtime(r), A.linkKey(r));
+    if (under(k)) taken.push(k, A.type(r), A.size(r), A.mtime(r), A.linkKey(r), undefined, A.meta(r));
   }
-  const comparer = new ArchiveComparer(taken, { maxListed: 1000 });
-  // The target beyond the included paths is none of this restore's business.
-  const sink: FsEntrySink = {
-    entry: (k, t, size, mtime, link) => (under(k) ? comparer.entry(k, t, size, mtime, link) : undefined),
-    socket: (k) => (under(k) ? comparer.socket() : undefined),
-  };
-  const parser = new FsListParser(sink);
-  const listed = await execStreaming(docker, container, fsListArgv(spec.target), { env: ['LC_ALL=C'], idleMs: o.idleMs ?? 120_000, onStdout: (b) => parser.push(b), ...(o.signal ? { signal: o.signal } : {}) });
-  if (listed.exitCode !== 0 && listed.stdoutBytes === 0) throw new RestoreError(`find could not list ${spec.target} on ${job.node}: ${listed.stderr.trim().split('\n').slice(0, 3).join('; ')}`);
+  const comparer = new ArchiveComparer(taken, { maxListed: 1000, compareMeta: true });
+  // With includes only their paths are listed: the rest of the target is none of this restore's business.
+  const listing = roots.length ? fsListPathsArgv(spec.target, roots, { meta: true }) : { argv: fsListArgv(spec.target, { meta: true }), prefix: undefined };
+  const parser = new FsListParser(comparer, { meta: true, ...(listing.prefix !== undefined ? { prefix: listing.prefix } : {}) });
+  const listed = await execStreaming(docker, container, listing.argv, { env: ['LC_ALL=C'], idleMs: o.idleMs ?? 120_000, onStdout: (b) => parser.push(b), ...(o.signal ? { signal: o.signal } : {}) });
+  // An include that did not come back at all is find's "No such file": it is reported missing.
+  const otherErrors = listed.stderr.split('\n').filter((l) => l.trim() && !/No such file or directory$/.test(l));
+  if (listed.exitCode !== 0 && (otherErrors.length > 0 || roots.length === 0) && listed.stdoutBytes === 0) {
+    throw new RestoreError(`find could not list ${spec.target} on ${job.node}: ${listed.stderr.trim().split('\n').slice(0, 3).join('; ')}`);
+  }
   parser.end();
   const report = comparer.finish();
   const differences = report.extra.count + report.changed.count;
@@ -124,7 +163,7 @@ export async function verifyRestore(cluster: Cluster, job: JobRecord, o: { signa
     missing: report.extra,
     changed: report.changed,
     targetOnly: { files: report.missingFiles.count, dirs: report.missingDirs.count },
-    compared: 'presence, type, size and mtime of files (to the second), symlink targets; not modes or owners',
+    compared: 'presence, type, permission bits and numeric owner of every member; size and mtime (to the second) of files; symlink targets',
     checkedAt: new Date().toISOString(),
   };
   const reportPath = restorePaths(job.archive.slice(0, job.archive.lastIndexOf('/')), job.id).report;

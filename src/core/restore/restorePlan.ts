@@ -6,8 +6,12 @@ import type { Cluster } from '../cluster';
 import { execInContainer } from '../docker/exec';
 import { execStreaming } from '../docker/execStream';
 import { FsListParser, fsListArgv } from '../archive/fsList';
+import { bytesText } from '../archive/compare';
 import { ValidateError, glusterRootOf, indexArchiveOnNode, locateArchive, type ReadMethod } from '../validate/validateBackup';
 import { RestoreError } from './restoreError';
+import { jobsOf } from '../backup/jobs';
+import { restorePaths } from '../backup/jobFile';
+import { MEMBERS_TAIL_BYTES, lastStartedMember } from './resumePoint';
 import { RestorePlanner, RestorePlanError, hasDotSegment, includeKey, relativeKey, type ExistingPolicy, type PlanEntry, type RestorePlan } from './plan';
 
 export { RestoreError };
@@ -44,6 +48,8 @@ export interface RestorePlanResult {
   freeBytes: number;
   plan: RestorePlan;
   entries?: PlanEntry[];
+  /** Resuming: the selected directories' keys (their modes and times are set again after tar). */
+  resumeDirs?: string[];
   timings: { indexMs: number; listMs: number; totalMs: number };
 }
 
@@ -116,11 +122,13 @@ export async function planRestore(cluster: Cluster, o: RestorePlanOptions = {}):
     throw new RestoreError(`the target ${targetDir} leads to ${t.resolved}, outside the gluster filesystem at ${root} (a symlink on the way): choose another --target`);
   }
 
+  const resume = (o.policy ?? 'refuse') === 'skip' ? await interruptedRestore(cluster, node, archive, targetDir) : undefined;
+
   o.onPhase?.('indexing', archive);
   const tIndex = Date.now();
   const indexed = await indexArchiveOnNode(conn, docker, container, node, archive, o).catch(rethrow);
   const indexMs = Date.now() - tIndex;
-  const planner = new RestorePlanner(indexed.index, planOpts);
+  const planner = new RestorePlanner(indexed.index, { ...planOpts, ...(resume ? { resume } : {}) });
 
   const tList = Date.now();
   if (t.kind === 'dir') {
@@ -142,7 +150,7 @@ export async function planRestore(cluster: Cluster, o: RestorePlanOptions = {}):
   const listMs = Date.now() - tList;
   const plan = planner.finish();
   if (plan.bytesToWrite > t.freeBytes) {
-    plan.refusals.push(`the volume ${at.mount.volume} has ${t.freeBytes} bytes free at ${root}, and the restore writes ${plan.bytesToWrite}`);
+    plan.refusals.push({ check: 'free-space', message: `not enough space: the volume ${at.mount.volume} has ${bytesText(t.freeBytes)} (${t.freeBytes} bytes) free at ${root}, and the restore writes ${bytesText(plan.bytesToWrite)} (${plan.bytesToWrite} bytes)` });
   }
   return {
     node,
@@ -156,8 +164,28 @@ export async function planRestore(cluster: Cluster, o: RestorePlanOptions = {}):
     freeBytes: t.freeBytes,
     plan,
     ...(o.entries ? { entries: [...planner.entries()] } : {}),
+    ...(plan.resume ? { resumeDirs: planner.selectedDirs() } : {}),
     timings: { indexMs, listMs, totalMs: Date.now() - t0 },
   };
+}
+
+/**
+ * The newest restore of this archive into this target, when it did not finish (cancelled, or
+ * died with its container): the member it was writing when it stopped. A finished or running
+ * one leaves nothing to resume (a running one refuses the restore anyway).
+ */
+async function interruptedRestore(cluster: Cluster, node: string, archive: string, targetDir: string): Promise<{ from: string; key: string } | undefined> {
+  const { jobs } = await jobsOf(cluster).list([node]);
+  const same = jobs.filter((j) => j.kind === 'restore' && j.node === node && j.archive === archive && j.restore?.target === targetDir).sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+  const last = same[0];
+  if (!last || (last.state !== 'failed' && last.state !== 'cancelled')) return undefined;
+  const file = restorePaths(archive.slice(0, archive.lastIndexOf('/')), last.id).members;
+  const conn = cluster.connection(node);
+  const st = await conn.stat(file).catch(() => undefined);
+  if (!st || st.size === 0) return undefined;
+  const from = Math.max(0, st.size - MEMBERS_TAIL_BYTES);
+  const key = lastStartedMember(await conn.read(file, from, st.size - from));
+  return key === undefined ? undefined : { from: last.id, key };
 }
 
 function rethrow(e: unknown): never {

@@ -2,8 +2,8 @@
 // itself: preflight, the job on the node, progress, and the verification, from a terminal.
 import type { Cluster } from '../core/cluster';
 import { bytesText, type ChangedItem } from '../core/archive/compare';
-import { planRestore, RestoreError, type RestorePlanOptions, type RestorePlanResult } from '../core/restore/restorePlan';
-import { restoreRefusals, startRestore, verifyRestore, type RestoreVerification } from '../core/restore/restoreJob';
+import { RestoreError, type RestorePlanOptions, type RestorePlanResult } from '../core/restore/restorePlan';
+import { planAndCheck, startRestore, verifyRestore, type RestoreVerification } from '../core/restore/restoreJob';
 import { blockingRefusals, overridable, overrideProblems, refusalText, type Refusal } from '../core/restore/refusal';
 import type { PreflightOverride } from '../core/backup/jobFile';
 import { jobsOf } from '../core/backup/jobs';
@@ -112,9 +112,8 @@ export async function runRestore(cluster: Cluster, io: CliIo, o: RestorePlanOpti
     if (o.dryRun) {
       const wrong = overrideProblems(o.overrides);
       if (wrong.length) throw new RestoreError(wrong.join('; '));
-      const r = await planRestore(cluster, { ...o, entries: o.json, onPhase });
       // The cluster's state too: a dry run that says "go" should mean the restore would start.
-      const refusals = await restoreRefusals(cluster, r);
+      const { plan: r, refusals } = await planAndCheck(cluster, { ...o, entries: o.json, onPhase });
       const stop = blockingRefusals(refusals, o.overrides);
       if (o.json) io.stdout.write(JSON.stringify({ dryRun: true, ...r, refusals: refusals.map((x) => ({ ...x, overridable: overridable(x.check), overridden: !stop.includes(x) })) }, null, 2) + '\n');
       else io.stdout.write('\n' + planText(r, refusals, o.overrides));

@@ -36,10 +36,16 @@ export interface RestoreVerification {
   checkedAt: string;
 }
 
+type ClusterState = { statuses: Awaited<ReturnType<Cluster['refreshAll']>>; jobs: Awaited<ReturnType<ReturnType<typeof jobsOf>['list']>> };
+
+function clusterState(cluster: Cluster): Promise<ClusterState> {
+  return Promise.all([cluster.refreshAll(), jobsOf(cluster).list()]).then(([statuses, jobs]) => ({ statuses, jobs }));
+}
+
 /** Refusals from the cluster's state: every node up with gluster, the target volume whole, no job running. */
-async function clusterRefusals(cluster: Cluster, volume: string): Promise<Refusal[]> {
+function clusterRefusals(state: ClusterState, volume: string): Refusal[] {
   const out: Refusal[] = [];
-  const statuses = await cluster.refreshAll();
+  const { statuses } = state;
   for (const s of statuses) {
     if (!s.reachable) out.push({ check: 'nodes', message: `${s.name} cannot be reached (${s.error?.message ?? 'unknown'}): a restore needs every node, their bricks hold the volume` });
     else if (s.container?.state !== 'running') out.push({ check: 'gluster', message: `gluster is not running on ${s.name} (${s.container?.state ?? 'no container'}): start it first` });
@@ -51,7 +57,7 @@ async function clusterRefusals(cluster: Cluster, volume: string): Promise<Refusa
     else if (v.bricksOnline < v.bricks) out.push({ check: 'bricks', message: `${v.bricks - v.bricksOnline} of ${v.bricks} bricks of ${volume} are offline: files placed on them would fail or land elsewhere` });
     if (v.peersConnected < v.peersTotal) out.push({ check: 'peers', message: `${v.peersTotal - v.peersConnected} of ${v.peersTotal} peers are not connected` });
   }
-  const { jobs, errors } = await jobsOf(cluster).list();
+  const { jobs, errors } = state.jobs;
   for (const j of jobs.filter((x) => x.state === 'running')) out.push({ check: 'jobs', message: `${j.kind} ${j.id} is running on ${j.node}: wait for it or cancel it` });
   for (const e of errors) out.push({ check: 'jobs', message: `jobs on ${e.node} could not be listed (${e.message}): one may be running` });
   return out;
@@ -59,7 +65,19 @@ async function clusterRefusals(cluster: Cluster, volume: string): Promise<Refusa
 
 /** Everything that would refuse the restore of this plan: the plan's own refusals, then the cluster's. */
 export async function restoreRefusals(cluster: Cluster, plan: RestorePlanResult): Promise<Refusal[]> {
-  return [...plan.plan.refusals, ...(await clusterRefusals(cluster, plan.volume))];
+  return [...plan.plan.refusals, ...clusterRefusals(await clusterState(cluster), plan.volume)];
+}
+
+/**
+ * The plan and the cluster's state, asked at once (the cluster's state does not depend on the
+ * plan but for which volume matters): what the dry run shows and the restore refuses by.
+ */
+export async function planAndCheck(cluster: Cluster, o: RestorePlanOptions): Promise<{ plan: RestorePlanResult; refusals: Refusal[] }> {
+  const state = clusterState(cluster);
+  // A plan that fails first must not leave the state's rejection unhandled.
+  state.catch(() => undefined);
+  const plan = await planRestore(cluster, o);
+  return { plan, refusals: [...plan.plan.refusals, ...clusterRefusals(await state, plan.volume)] };
 }
 
 /** The resumed member's byte key back from its report fields. */
@@ -90,8 +108,7 @@ export async function startRestore(cluster: Cluster, o: RestorePlanOptions & { o
   const overrides = o.overrides ?? [];
   const wrong = overrideProblems(overrides);
   if (wrong.length) throw new RestoreError(`refused, nothing was written:\n  - ${wrong.join('\n  - ')}`);
-  const plan = await planRestore(cluster, o);
-  const refusals = await restoreRefusals(cluster, plan);
+  const { plan, refusals } = await planAndCheck(cluster, o);
   const stop = blockingRefusals(refusals, overrides);
   if (stop.length) throw new RestoreError(`refused, nothing was written:\n  - ${refusals.map((r) => refusalText(r, overrides)).join('\n  - ')}`, refusals);
   // Only overrides of checks that refused this time are recorded: one that passed says nothing.

@@ -159,11 +159,11 @@ export function restoreCommand(deps: CommandDeps) {
 
     for (;;) {
       let plan: RestorePlanResult;
+      const ctl = new AbortController();
       try {
         plan = await vscode.window.withProgress(
           { location: vscode.ProgressLocation.Notification, title: `Planning the restore of ${name} (nothing is written)`, cancellable: true },
           (progress, token) => {
-            const ctl = new AbortController();
             token.onCancellationRequested(() => ctl.abort());
             return planRestore(cluster, {
               ...opts,
@@ -175,6 +175,8 @@ export function restoreCommand(deps: CommandDeps) {
           },
         );
       } catch (e) {
+        // Cancelled by the operator: nothing was asked of the nodes that needs undoing.
+        if (ctl.signal.aborted) return undefined;
         if (!(e instanceof RestoreError)) throw e;
         deps.log.error(`[${from.node}] restore of ${name}: ${e.message}`);
         void vscode.window.showErrorMessage(`The restore of ${name} cannot go ahead: ${e.message}`, 'Show Log').then((c) => c && deps.log.show(true));

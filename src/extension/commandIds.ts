@@ -17,6 +17,7 @@ export const Cmd = {
   showBackupLog: 'glusterBackup.showBackupLog',
   showProgress: 'glusterBackup.showProgress',
   validateBackup: 'glusterBackup.validateBackup',
+  restore: 'glusterBackup.restore',
 } as const;
 
 export type CommandId = (typeof Cmd)[keyof typeof Cmd];

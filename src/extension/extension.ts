@@ -48,7 +48,7 @@ export function activate(context: vscode.ExtensionContext): GlusterBackupTestApi
     );
     if (context.extensionMode === vscode.ExtensionMode.Test) {
       const logFile = vscode.Uri.joinPath(context.logUri, `${LOG_NAME}.log`);
-      return { provider, view, session, monitor: backups.monitor, logFile, onDidExchange: backups.progress.onDidExchange, activation };
+      return { provider, view, session, monitor: backups.monitor, logFile, onDidExchange: backups.progress.onDidExchange, jobStatusBar: () => backups.statusBar.shown(), activation };
     }
   } catch (err) {
     // Never let activation fail: the view shows its "could not start" welcome, and every

@@ -16,6 +16,8 @@ export interface GlusterBackupTestApi {
   /** The file VS Code writes the "Gluster Backup" output channel to. */
   logFile: vscode.Uri;
   onDidExchange: vscode.Event<PanelExchange>;
+  /** The job status bar item's text, undefined while it is hidden. */
+  jobStatusBar(): string | undefined;
   /** Activation in ms: bundle evaluation and activate() (ours), and VS Code's context preparation between them. */
   activation: { loadMs: number; contextWaitMs: number; activateMs: number };
 }

@@ -1,18 +1,26 @@
-// The messages between the extension host and the Backup Progress webview. Both sides import
+// The messages between the extension host and the progress webview of a backup or restore job. Both sides import
 // this file, so neither can send a shape the other does not expect; it must stay free of
 // `vscode` and of the DOM (the host compiles it without either).
-import type { JobRecord, JobState } from '../core/backup/types';
+import type { JobKind, JobRecord, JobState } from '../core/backup/types';
 import type { ProgressPoint } from '../core/backup/progressMath';
 
-export type { ProgressPoint };
+export type { JobKind, ProgressPoint };
 
 /** The webview panel type, also named by the `onWebviewPanel:` activation event. */
 export const PROGRESS_VIEW_TYPE = 'glusterBackup.progress';
 
+/**
+ * The page tells a backup from a restore by `job.kind` (words, and which job fields it shows).
+ * A job without a kind was saved before restores existed: a backup.
+ */
+export function jobKindOf(job: Pick<JobRecord, 'kind'>): JobKind {
+  return job.kind === 'restore' ? 'restore' : 'backup';
+}
+
 export interface TargetInfo {
-  /** The archive size expected at the end (what the percent is of). */
+  /** What the percent is of: a backup's archive size expected at the end; a restore's archive size (tar reads it once). */
   bytes: number;
-  /** Apparent size of the gluster filesystem. */
+  /** Backup: apparent size of the gluster filesystem. Restore: the archive's size again. */
   sourceBytes: number;
   /** True when `bytes` is a guess (gzip): the ETA and percent are approximate. */
   estimated: boolean;
@@ -79,5 +87,9 @@ export interface PersistedState {
 
 export function isPersistedState(s: unknown): s is PersistedState {
   const p = s as Partial<PersistedState> | undefined;
-  return !!p && p.version === 1 && typeof p.job?.id === 'string' && typeof p.job?.node === 'string' && Array.isArray(p.history);
+  if (!p || p.version !== 1 || typeof p.job?.id !== 'string' || typeof p.job?.node !== 'string' || !Array.isArray(p.history)) return false;
+  const kind: unknown = p.job.kind;
+  // The page reads a restore's target and archive size from job.restore.
+  if (kind === 'restore') return typeof p.job.restore?.target === 'string' && typeof p.job.restore?.archiveBytes === 'number';
+  return kind === undefined || kind === 'backup';
 }

@@ -5,7 +5,7 @@ import type { JobRecord, JobState } from '../core/backup/types';
 import { SizeChart } from './chart';
 import { formatBytes, formatClock, formatElapsed, formatRate, formatRemaining } from './format';
 import type { ProgressModel } from './model';
-import type { WebviewMessage } from './protocol';
+import { jobKindOf, type WebviewMessage } from './protocol';
 
 const BADGE: Record<JobState, string> = {
   running: 'Running',
@@ -25,6 +25,17 @@ function $(id: string): HTMLElement {
 function banner(model: ProgressModel, job: JobRecord): string | undefined {
   const exit = job.exitCode !== undefined ? ` (tar exit ${job.exitCode})` : '';
   const why = job.reason ? `: ${job.reason}` : '';
+  if (jobKindOf(job) === 'restore' && job.state !== 'running' && job.state !== 'unknown') {
+    switch (job.state) {
+      case 'completed':
+        return `Completed: tar restored ${job.restore?.members.length ? 'the chosen paths' : 'the archive'} into ${job.restore?.target ?? '?'}. The verification follows in its own report.`;
+      case 'failed':
+        // The job's reason already says that what tar wrote stays.
+        return `Failed${exit}${why}.`;
+      default:
+        return `Cancelled${why}.`;
+    }
+  }
   switch (job.state) {
     case 'completed':
       return `Completed: ${job.archive} is an exact copy.`;
@@ -41,7 +52,24 @@ function banner(model: ProgressModel, job: JobRecord): string | undefined {
   }
 }
 
+function restoreOptions(job: JobRecord): [string, string][] {
+  const r = job.restore;
+  const rows: [string, string][] = [
+    ['Node', job.node],
+    ['Archive', `${job.archive}${job.compression === 'gzip' ? ' (gzip)' : ''}`],
+    ['Target', `${r?.target ?? '?'} (container ${job.container})`],
+    ['Existing entries', r?.policy ?? '?'],
+    ['Paths', r?.members.length ? r.members.join(', ') : 'everything in the archive'],
+    ['To write', r ? formatBytes(r.bytesToWrite) : '?'],
+    ['Log', job.log],
+    ['Started', formatClock(Date.parse(job.startedAt))],
+  ];
+  if (r?.report) rows.push(['Verification', `${r.report}${r.differences !== undefined ? ` (${r.differences} differences)` : ''}`]);
+  return rows;
+}
+
 function options(job: JobRecord): [string, string][] {
+  if (jobKindOf(job) === 'restore') return restoreOptions(job);
   const rows: [string, string][] = [
     ['Node', job.node],
     ['Source', `${job.source} (container ${job.container})`],
@@ -72,6 +100,9 @@ export class ProgressPage {
     const job = model.job;
     if (!job) return;
     const v = model.view();
+    const restore = jobKindOf(job) === 'restore';
+    $('heading').textContent = restore ? 'Restore on' : 'Backup of';
+    document.title = restore ? 'Restore Progress' : 'Backup Progress';
     $('node').textContent = job.node;
     const badge = $('badge');
     badge.textContent = BADGE[job.state];
@@ -85,13 +116,19 @@ export class ProgressPage {
     b.dataset.state = model.live ? job.state : 'stale';
 
     $('cancel').hidden = !(job.state === 'running' && model.live);
-    $('reveal').hidden = !(job.state === 'completed' || job.state === 'completedWithWarnings');
+    $('cancel').textContent = restore ? 'Cancel Restore' : 'Cancel Backup';
+    // A restore reads an archive that was already there: there is no new one to reveal.
+    $('reveal').hidden = restore || !(job.state === 'completed' || job.state === 'completedWithWarnings');
+    $('sizeLabel').textContent = restore ? 'Archive read' : 'Archive size';
+    $('chartBox').setAttribute('aria-label', restore ? 'Archive bytes read over time' : 'Archive size over time');
 
     $('size').textContent = formatBytes(v.bytes);
     const t = model.target;
     const targetEl = $('target');
     targetEl.textContent = !t ? 'of estimating…' : t.estimated ? `of ≈ ${formatBytes(t.bytes)} (gzip)` : `of ${formatBytes(t.bytes)}`;
-    targetEl.title = !t
+    targetEl.title = restore
+      ? `The size of ${job.archive}: tar reads it once, from start to end`
+      : !t
       ? 'Measuring the apparent size of the gluster filesystem'
       : t.estimated
         ? `gzip: about ${Math.round(GZIP_EXPECTED_RATIO * 100)}% of ${formatBytes(t.sourceBytes)}, the apparent size of ${job.source}`

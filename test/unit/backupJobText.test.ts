@@ -3,7 +3,7 @@ import * as assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { JobRecord } from '../../src/core/backup/types';
 import type { VolumeHealth } from '../../src/core/model';
-import { finalMessage, hasReplicaVolume, jobContextValue, jobPercent, partialOfJob, REPLICA_NOTE, statusBarText } from '../../src/extension/backup/jobText';
+import { bytesVerb, cancelDetail, finalMessage, hasReplicaVolume, jobContextValue, jobPercent, kindWord, partialOfJob, progressTarget, REPLICA_NOTE, runningText, statusBarText } from '../../src/extension/backup/jobText';
 
 function job(over: Partial<JobRecord> = {}): JobRecord {
   return {
@@ -63,4 +63,56 @@ test('final notification: warnings counted, replica false positive mentioned onl
   assert.deepEqual(finalMessage(job({ state: 'failed', reason: 'tar failed: boom' }), false), { severity: 'error', text: 'Backup datarobot-gluster-backup-2024-05-03 on node1 failed: tar failed: boom.' });
   assert.equal(finalMessage(job({ state: 'completed' }), false).severity, 'info');
   assert.match(finalMessage(job({ state: 'cancelled' }), false).text, /cancelled/);
+});
+
+/** A restore of the 2024-05-03 archive (1000 bytes) into a subdirectory, as startRestore records it. */
+function restore(over: Partial<JobRecord> = {}): JobRecord {
+  return job({
+    kind: 'restore',
+    id: 'datarobot-gluster-backup-2024-05-03.tar.restore-20240503T101500Z',
+    partial: undefined,
+    log: '/backups/datarobot-gluster-backup-2024-05-03.tar.restore-20240503T101500Z.log',
+    source: '/backups/datarobot-gluster-backup-2024-05-03.tar',
+    restore: { target: '/mnt/gluster/back', members: [], policy: 'refuse', bytesToWrite: 600, archiveBytes: 1000 },
+    ...over,
+  });
+}
+
+test('a restore measures tar\'s read position against the archive size, exactly, from the start', () => {
+  assert.deepEqual(progressTarget(restore()), { bytes: 1000, estimated: false });
+  assert.deepEqual(progressTarget(restore({ compression: 'gzip', sourceBytes: 5000 })), { bytes: 1000, estimated: false }, 'the compressed file is what tar reads');
+  assert.equal(jobPercent(restore(), 420), 42);
+  assert.equal(jobPercent(restore(), 1000), 99, 'running: never 100%');
+  assert.equal(jobPercent(restore({ state: 'completed' }), 1000), 100);
+  assert.equal(jobPercent(restore({ restore: undefined }), 420), undefined, 'a restore without its spec has no target');
+  assert.deepEqual(progressTarget(job({ sourceBytes: 1000, compression: 'gzip' })), { bytes: 800, estimated: true });
+  assert.equal(progressTarget(job()), undefined);
+});
+
+test('restore words: status bar, kinds running, cancel, bytes', () => {
+  assert.equal(statusBarText([{ job: restore(), bytes: 420 }]), '$(sync~spin) Restore 42% node1');
+  assert.equal(statusBarText([{ job: restore() }, { job: restore({ id: 'x' }) }]), '$(sync~spin) 2 restores');
+  assert.equal(statusBarText([{ job: restore() }, { job: job() }]), '$(sync~spin) 2 jobs');
+  assert.equal(runningText(['backup']), 'backup running');
+  assert.equal(runningText(['restore']), 'restore running');
+  assert.equal(runningText(['backup', 'backup']), '2 backups running');
+  assert.equal(runningText(['restore', 'backup', 'restore']), '1 backup and 2 restores running');
+  assert.equal(kindWord(restore()), 'Restore');
+  assert.equal(kindWord(job()), 'Backup');
+  assert.equal(bytesVerb(restore()), 'read of the archive');
+  assert.equal(bytesVerb(job()), 'written');
+  assert.match(cancelDetail('restore'), /what it has restored so far stays/);
+  assert.doesNotMatch(cancelDetail('restore'), /deleted/);
+  assert.equal(cancelDetail('backup'), 'tar is stopped on the node and the partial archive is deleted.');
+  assert.equal(jobContextValue(restore()), 'job:running', 'the job row menus (progress, log, cancel) apply to restores as they are');
+});
+
+test('a restore that failed or was cancelled says where it restored to', () => {
+  assert.deepEqual(finalMessage(restore({ state: 'failed', reason: 'tar: x: Cannot open; what it wrote stays' }), true), {
+    severity: 'error',
+    text: 'Restore of datarobot-gluster-backup-2024-05-03.tar into /mnt/gluster/back on node1 failed: tar: x: Cannot open; what it wrote stays.',
+  });
+  const c = finalMessage(restore({ state: 'cancelled', reason: 'cancelled by the operator' }), false);
+  assert.deepEqual(c, { severity: 'info', text: 'Restore of datarobot-gluster-backup-2024-05-03.tar into /mnt/gluster/back on node1 was cancelled: cancelled by the operator.' });
+  assert.equal(finalMessage(restore({ state: 'completed' }), false).severity, 'info');
 });

@@ -76,3 +76,18 @@ test('backup commands: offered on running nodes and job rows, cancel only while 
   const hidden = new Set(pkg.contributes.menus.commandPalette.filter((e: { when: string }) => e.when === 'false').map((e: { command: string }) => e.command));
   for (const id of ['backup', 'cancelBackup', 'showBackupLog', 'showProgress']) assert.ok(!hidden.has(`glusterBackup.${id}`), id);
 });
+
+test('Restore… is offered on finished archives (inline and in the menu) and in the palette, never on a partial one', () => {
+  const pkg = manifest();
+  const entries = pkg.contributes.menus['view/item/context'] as Array<{ command: string; when: string; group: string }>;
+  const on = (contextValue: string, inline: boolean) =>
+    entries.some((e) => e.command === 'glusterBackup.restore' && e.group.startsWith('inline') === inline && new RegExp(`viewItem == ${contextValue}(\\s|$)`).test(e.when));
+  for (const inline of [true, false]) {
+    assert.ok(on('archive', inline));
+    assert.ok(!on('archive:partial', inline));
+  }
+  assert.ok(!entries.some((e) => e.command === 'glusterBackup.restore' && /=~/.test(e.when)), 'matched by equality only: archive:partial must not match');
+  const hidden = new Set(pkg.contributes.menus.commandPalette.filter((e: { when: string }) => e.when === 'false').map((e: { command: string }) => e.command));
+  assert.ok(!hidden.has('glusterBackup.restore'));
+  assert.equal(pkg.contributes.commands.find((c: { command: string }) => c.command === 'glusterBackup.restore')?.title, 'Restore…');
+});

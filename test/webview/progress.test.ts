@@ -137,6 +137,55 @@ test('failed and cancelled jobs say so, with tar’s exit code and the reason', 
   await clean(h);
 });
 
+test('a restore: its own words, the archive as the target from the start, no archive to reveal', async () => {
+  const h = await harness({ theme: 'light', time: T0 + 10_000 });
+  const archive = '/opt/datarobot/data/backups/gluster/datarobot-gluster-backup-2024-05-03.tar';
+  const restore = job({
+    kind: 'restore',
+    id: 'datarobot-gluster-backup-2024-05-03.tar.restore-20240305T090000Z',
+    partial: undefined,
+    log: `${archive}.restore-20240305T090000Z.log`,
+    source: archive,
+    restore: { target: '/mnt/gluster/restored', members: ['./mongo'], policy: 'skip', bytesToWrite: 6 * GiB, archiveBytes: 10 * GiB },
+  });
+  const target = { bytes: 10 * GiB, sourceBytes: 10 * GiB, estimated: false };
+  await h.post({ ...init(restore, T0 + 10_000), target } as HostMessage);
+  for (let sec = 1; sec <= 10; sec++) await h.post(sample(sec));
+  assert.equal(await h.page.locator('h1').innerText(), 'Restore on data-node-1');
+  assert.equal(await h.page.title(), 'Restore Progress');
+  assert.equal(await h.text('sizeLabel'), 'Archive read');
+  assert.equal(await h.text('size'), '1000 MiB');
+  assert.equal(await h.text('target'), 'of 10.0 GiB');
+  assert.equal(await h.page.locator('#target').getAttribute('title'), `The size of ${archive}: tar reads it once, from start to end`);
+  assert.equal(await h.text('percent'), '9%');
+  assert.equal(await h.text('cancel'), 'Cancel Restore');
+  assert.ok(await h.visible('cancel'));
+  const options = await h.page.locator('#options').innerText();
+  for (const want of [/Target\s+\/mnt\/gluster\/restored \(container gluster\)/, /Existing entries\s+skip/, /Paths\s+\.\/mongo/, /To write\s+6\.00 GiB/]) assert.match(options, want);
+  assert.doesNotMatch(options, /Compression/);
+  await h.page.click('#cancel');
+  assert.equal((await h.posted()).at(-1)?.type, 'cancel');
+
+  await h.post({ type: 'state', state: 'completed', exitCode: 0, endedAt: new Date(T0 + 10_000).toISOString() });
+  assert.equal(await h.text('banner'), 'Completed: tar restored the chosen paths into /mnt/gluster/restored. The verification follows in its own report.');
+  assert.equal(await h.text('percent'), '100%');
+  assert.ok(!(await h.visible('reveal')), 'nothing new to reveal: the archive was there before');
+  assert.ok(!(await h.visible('cancel')));
+  await h.post({ type: 'state', state: 'failed', exitCode: 2, reason: 'tar: ./mongo/x: Cannot open: Permission denied; what it wrote stays' });
+  assert.equal(await h.text('banner'), 'Failed (tar exit 2): tar: ./mongo/x: Cannot open: Permission denied; what it wrote stays.');
+  await clean(h);
+});
+
+test('a backup keeps its own words', async () => {
+  const h = await harness({ theme: 'light', time: T0 });
+  await h.post(init(job()));
+  assert.equal(await h.page.locator('h1').innerText(), 'Backup of data-node-1');
+  assert.equal(await h.page.title(), 'Backup Progress');
+  assert.equal(await h.text('sizeLabel'), 'Archive size');
+  assert.equal(await h.text('cancel'), 'Cancel Backup');
+  await clean(h);
+});
+
 test('a reopened page paints its saved state before the host answers, bounded in size', async () => {
   const history = Array.from({ length: 5000 }, (_, s) => ({ t: T0 + s * 1000, bytes: s * 10 * MiB }));
   const saved: PersistedState = { version: 1, job: job(), history, target: { bytes: 100 * GiB, sourceBytes: 100 * GiB, estimated: false }, warnings: { count: 1, last: [WARNINGS[0]] } };

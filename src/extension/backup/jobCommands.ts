@@ -1,10 +1,11 @@
-// Cancel Backup, Show Backup Log, Show Progress: on a job row, with a job id (status bar,
-// notifications, progress panel), or from the palette, picking among the jobs found on the nodes.
+// Cancel Backup, Show Backup Log, Show Progress, for restore jobs too: on a job row, with a job id
+// (status bar, notifications, progress panel), or from the palette, picking among the jobs found
+// on the nodes.
 import * as vscode from 'vscode';
 import { humanSize, shortDate } from '../format';
 import type { CommandDeps } from '../commands/commandDeps';
 import { errorText } from '../tree/viewRefresher';
-import { parseJobRef } from './jobText';
+import { cancelDetail, kindWord, parseJobRef } from './jobText';
 import type { TrackedJob } from './trackedJob';
 
 /** A job row (JobItem.jobId), a `node/id` key, a bare job id, or `{ jobId }`. */
@@ -27,19 +28,19 @@ async function resolveJob(deps: CommandDeps, arg: unknown, onlyRunning: boolean,
     const jobs = deps.monitor.jobsApi();
     if (!jobs) return undefined;
     const ref = parseJobRef(id);
-    const found = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Looking for backup ${ref.id}…` }, async () => {
+    const found = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Looking for job ${ref.id}…` }, async () => {
       if (!ref.node) return jobs.find(ref.id);
       const hit = (await jobs.list()).jobs.find((j) => j.node === ref.node && j.id === ref.id);
-      if (!hit) throw new Error(`no backup job "${ref.id}" on ${ref.node}`);
+      if (!hit) throw new Error(`no job "${ref.id}" on ${ref.node}`);
       return hit;
     });
     return deps.monitor.track(found, false);
   }
   // From the palette: the list must be current, the nodes may have jobs this window never saw.
-  await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Looking for backup jobs on the nodes…' }, () => deps.monitor.scan());
+  await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Looking for jobs on the nodes…' }, () => deps.monitor.scan());
   const candidates = onlyRunning ? deps.monitor.running() : deps.monitor.all();
   if (candidates.length === 0) {
-    void vscode.window.showInformationMessage(onlyRunning ? 'No backup is running on any node.' : 'No backup job was found on any node.');
+    void vscode.window.showInformationMessage(onlyRunning ? 'No backup or restore is running on any node.' : 'No backup or restore job was found on any node.');
     return undefined;
   }
   const picked = await vscode.window.showQuickPick(
@@ -59,47 +60,45 @@ async function resolveJob(deps: CommandDeps, arg: unknown, onlyRunning: boolean,
 
 export function cancelBackupCommand(deps: CommandDeps) {
   return async (arg: unknown): Promise<void> => {
-    const t = await resolveJob(deps, arg, true, 'Backup to cancel');
+    const t = await resolveJob(deps, arg, true, 'Job to cancel');
     if (!t) return;
     const job = t.job();
+    const Kind = kindWord(job);
+    const kind = job.kind;
     if (!t.running) {
-      void vscode.window.showInformationMessage(`Backup ${job.id} is not running (${job.state}).`);
+      void vscode.window.showInformationMessage(`${Kind} ${job.id} is not running (${job.state}).`);
       return;
     }
-    const yes = 'Cancel Backup';
-    const choice = await vscode.window.showWarningMessage(
-      `Cancel the backup ${job.id} on ${job.node}?`,
-      { modal: true, detail: 'tar is stopped on the node and the partial archive is deleted.' },
-      yes,
-    );
+    const yes = `Cancel ${Kind}`;
+    const choice = await vscode.window.showWarningMessage(`Cancel the ${kind} ${job.id} on ${job.node}?`, { modal: true, detail: cancelDetail(job.kind) }, yes);
     if (choice !== yes) return;
     try {
-      const final = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Cancelling the backup ${job.id}…` }, () => deps.monitor.cancel(job));
+      const final = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Cancelling the ${kind} ${job.id}…` }, () => deps.monitor.cancel(job));
       // The final notification comes from the monitor when following sees the end.
-      if (final.state !== 'cancelled') void vscode.window.showInformationMessage(`Backup ${job.id} ended before the cancel took effect: ${final.state}.`);
+      if (final.state !== 'cancelled') void vscode.window.showInformationMessage(`${Kind} ${job.id} ended before the cancel took effect: ${final.state}.`);
     } catch (err) {
-      deps.log.error(`[${job.node}] cancelling backup ${job.id} failed: ${errorText(err)}`);
-      void vscode.window.showErrorMessage(`Could not cancel the backup ${job.id}: ${errorText(err)}`, 'Show Log').then((c) => c && deps.log.show(true));
+      deps.log.error(`[${job.node}] cancelling ${kind} ${job.id} failed: ${errorText(err)}`);
+      void vscode.window.showErrorMessage(`Could not cancel the ${kind} ${job.id}: ${errorText(err)}`, 'Show Log').then((c) => c && deps.log.show(true));
     }
   };
 }
 
 export function showBackupLogCommand(deps: CommandDeps) {
   return async (arg: unknown): Promise<void> => {
-    const t = await resolveJob(deps, arg, false, 'Backup whose tar log to show');
+    const t = await resolveJob(deps, arg, false, 'Job whose tar log to show');
     if (!t) return;
     deps.log.show(true);
     try {
       await deps.monitor.replayLog(t.job());
     } catch (err) {
-      deps.log.error(`[${t.job().node}] cannot read the log of backup ${t.id}: ${errorText(err)}`);
+      deps.log.error(`[${t.job().node}] cannot read the log of ${t.job().kind} ${t.id}: ${errorText(err)}`);
     }
   };
 }
 
 export function showProgressCommand(deps: CommandDeps) {
   return async (arg: unknown): Promise<void> => {
-    const t = await resolveJob(deps, arg, false, 'Backup whose progress to show');
+    const t = await resolveJob(deps, arg, false, 'Job whose progress to show');
     if (!t) return;
     deps.progress.show(t);
   };

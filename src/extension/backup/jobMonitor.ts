@@ -1,7 +1,7 @@
-// Finds the backup jobs on the nodes and follows the running ones. The node is the source of
-// truth (core/backup/jobs.ts): after a reload, or for a job the CLI started, `jobs.list()` finds
-// it again and following re-attaches. Nothing touches the network until the Nodes view is first
-// visible (ensureScanned), so activation stays instant.
+// Finds the backup and restore jobs on the nodes and follows the running ones. The node is the
+// source of truth (core/backup/jobs.ts): after a reload, or for a job the CLI started,
+// `jobs.list()` finds it again and following re-attaches. Nothing touches the network until the
+// Nodes view is first visible (ensureScanned), so activation stays instant.
 import * as vscode from 'vscode';
 import type { Cluster } from '../../core/cluster';
 import { followJob } from '../../core/backup/follow';
@@ -71,11 +71,10 @@ export class JobMonitor implements vscode.Disposable {
       .list()
       .then(({ jobs: found, errors }) => {
         if (this.jobsApi() !== jobs) return; // the Cluster changed meanwhile
-        for (const e of errors) this.log.warn(`[${e.node}] cannot list backup jobs: ${e.message}`);
-        // Restores are followed from the CLI in this version; the view shows backups.
-        for (const job of found) if (job.kind === 'backup') this.track(job, false);
+        for (const e of errors) this.log.warn(`[${e.node}] cannot list jobs: ${e.message}`);
+        for (const job of found) this.track(job, false);
       })
-      .catch((err) => this.log.error(`listing backup jobs failed: ${errorText(err)}`))
+      .catch((err) => this.log.error(`listing jobs failed: ${errorText(err)}`))
       .finally(() => {
         if (this.scanning === round) this.scanning = undefined;
       });
@@ -103,7 +102,7 @@ export class JobMonitor implements vscode.Disposable {
     const jobs = this.jobsApi();
     if (!jobs) return;
     const job = t.job();
-    const tag = `backup ${job.id}`;
+    const tag = `${job.kind} ${job.id}`;
     // followJob reads tar's log from offset 0: on a re-attach, that replays it so far.
     if (reattach) this.log.info(`[${job.node}] ${tag} is running: following it; its log so far follows`);
     t.following = followJob(jobs, job, {
@@ -175,7 +174,7 @@ export class JobMonitor implements vscode.Disposable {
   async cancel(job: JobRecord): Promise<JobRecord> {
     const jobs = this.jobsApi();
     if (!jobs) throw new Error(`Gluster Backup is not running: ${this.session.failure ?? 'see the log'}`);
-    this.log.info(`[${job.node}] backup ${job.id}: cancel requested`);
+    this.log.info(`[${job.node}] ${job.kind} ${job.id}: cancel requested`);
     const final = await jobs.cancel(job);
     this.tracked.get(jobKey(job))?.setRecord(final);
     this.changed.fire(job.node);
@@ -186,7 +185,7 @@ export class JobMonitor implements vscode.Disposable {
   async replayLog(job: JobRecord): Promise<number> {
     const jobs = this.jobsApi();
     if (!jobs) throw new Error(`Gluster Backup is not running: ${this.session.failure ?? 'see the log'}`);
-    this.log.info(`[${job.node}] ----- backup ${job.id}: ${job.log} -----`);
+    this.log.info(`[${job.node}] ----- ${job.kind} ${job.id}: ${job.log} -----`);
     let offset = 0;
     let lines = 0;
     for (;;) {
@@ -199,7 +198,7 @@ export class JobMonitor implements vscode.Disposable {
         this.log.info(`[${job.node}] ${job.id}: ${l}`);
       }
     }
-    this.log.info(`[${job.node}] ----- backup ${job.id}: ${lines ? `${lines} lines` : 'the log is empty: tar printed nothing'} -----`);
+    this.log.info(`[${job.node}] ----- ${job.kind} ${job.id}: ${lines ? `${lines} lines` : 'the log is empty: tar printed nothing'} -----`);
     return lines;
   }
 

@@ -7,15 +7,22 @@ import { Cmd } from '../commandIds';
 import { humanSize, plural } from '../format';
 import type { ClusterSession } from '../session';
 import type { JobMonitor } from './jobMonitor';
-import { countTotal, finalMessage, hasReplicaVolume, jobPercent, statusBarText } from './jobText';
+import { bytesVerb, countTotal, finalMessage, hasReplicaVolume, jobPercent, kindWord, statusBarText } from './jobText';
 import type { TrackedJob } from './trackedJob';
 
-export function createJobStatusBar(monitor: JobMonitor): vscode.Disposable {
+/** The status bar item, and what it shows now (undefined while hidden): the extension-host tests read it. */
+export interface JobStatusBar extends vscode.Disposable {
+  shown(): string | undefined;
+}
+
+export function createJobStatusBar(monitor: JobMonitor): JobStatusBar {
   const item = vscode.window.createStatusBarItem('glusterBackup.backupJob', vscode.StatusBarAlignment.Left, 10);
   item.name = 'Gluster Backup job';
+  let visible = false;
   const update = () => {
     const running = monitor.running();
     const text = statusBarText(running.map((t) => ({ job: t.job(), bytes: t.bytes })));
+    visible = !!text;
     if (!text) {
       item.hide();
       return;
@@ -25,7 +32,7 @@ export function createJobStatusBar(monitor: JobMonitor): vscode.Disposable {
       .map((t) => {
         const j = t.job();
         const warnings = t.warnings().count;
-        return `${j.id} on ${j.node}: ${j.state === 'unknown' ? `node unreachable (${j.reason ?? ''})` : `${humanSize(t.bytes ?? 0)} written`}${warnings ? `, ${plural(warnings, 'tar warning')}` : ''}`;
+        return `${j.id} on ${j.node}: ${j.state === 'unknown' ? `node unreachable (${j.reason ?? ''})` : `${humanSize(t.bytes ?? 0)} ${bytesVerb(j)}`}${warnings ? `, ${plural(warnings, 'tar warning')}` : ''}`;
       })
       .join('\n');
     // One job: its panel directly; several: showProgress asks which.
@@ -33,14 +40,17 @@ export function createJobStatusBar(monitor: JobMonitor): vscode.Disposable {
     item.show();
   };
   const sub = monitor.onDidChange(update);
-  return vscode.Disposable.from(item, sub);
+  const both = vscode.Disposable.from(item, sub);
+  return { dispose: () => both.dispose(), shown: () => (visible ? item.text : undefined) };
 }
 
 /** The notification of a job started here; its Cancel asks (modally) before cancelling. */
 export function showRunningNotification(monitor: JobMonitor, t: TrackedJob): void {
   const job = t.job();
+  // A restore's id repeats the archive's name: the target says more.
+  const title = job.kind === 'restore' && job.restore ? `Restore into ${job.restore.target} on ${job.node}` : `${kindWord(job)} ${job.id} on ${job.node}`;
   void vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Backup ${job.id} on ${job.node}`, cancellable: true },
+    { location: vscode.ProgressLocation.Notification, title, cancellable: true },
     (progress, token) =>
       new Promise<'ended' | 'cancelAsked'>((resolve) => {
         let reported = 0;
@@ -52,7 +62,7 @@ export function showRunningNotification(monitor: JobMonitor, t: TrackedJob): voi
           const warnings = t.warnings().count;
           progress.report({
             increment,
-            message: `${j.state === 'unknown' ? 'node unreachable, ' : ''}${pct !== undefined ? `${pct}% · ` : ''}${humanSize(t.bytes ?? 0)}${warnings ? ` · ${plural(warnings, 'warning')}` : ''}`,
+            message: `${j.state === 'unknown' ? 'node unreachable, ' : ''}${pct !== undefined ? `${pct}% · ` : ''}${humanSize(t.bytes ?? 0)}${j.kind === 'restore' ? ` ${bytesVerb(j)}` : ''}${warnings ? ` · ${plural(warnings, 'warning')}` : ''}`,
           });
         };
         update();

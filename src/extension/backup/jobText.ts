@@ -1,15 +1,37 @@
-// Words and numbers about backup jobs shared by the tree, the status bar and the notifications.
-// Free of `vscode` so they can be unit tested without an extension host.
+// Words and numbers about backup and restore jobs shared by the tree, the status bar and the
+// notifications. Free of `vscode` so they can be unit tested without an extension host.
 import { expectedArchiveBytes, percentDone } from '../../core/backup/progressMath';
 import type { TarEventCounts } from '../../core/backup/tarWarnings';
 import type { JobRecord } from '../../core/backup/types';
 import type { VolumeHealth } from '../../core/model';
 import { humanSize, plural } from '../format';
 
-/** archive bytes / expected archive bytes (source × 0.8 when gzip); undefined while unknown. */
+/**
+ * What a job's progress bytes are measured against. A backup: the archive expected at the end
+ * (source × 0.8 when gzip, a guess). A restore: the archive's own size, since its progress is
+ * tar's read position in it (exact, compressed or not).
+ */
+export function progressTarget(job: JobRecord): { bytes: number; estimated: boolean } | undefined {
+  if (job.kind === 'restore') return job.restore ? { bytes: job.restore.archiveBytes, estimated: false } : undefined;
+  if (job.sourceBytes === undefined) return undefined;
+  return { bytes: expectedArchiveBytes(job.sourceBytes, job.compression), estimated: job.compression === 'gzip' };
+}
+
+/** Progress bytes / progressTarget; undefined while either is unknown. */
 export function jobPercent(job: JobRecord, bytes = job.archiveBytes): number | undefined {
-  if (job.sourceBytes === undefined || bytes === undefined) return undefined;
-  return percentDone(bytes, expectedArchiveBytes(job.sourceBytes, job.compression), job.state !== 'running' && job.state !== 'unknown');
+  const target = progressTarget(job);
+  if (!target || bytes === undefined) return undefined;
+  return percentDone(bytes, target.bytes, job.state !== 'running' && job.state !== 'unknown');
+}
+
+/** "Backup" or "Restore", as a sentence starts. */
+export function kindWord(job: Pick<JobRecord, 'kind'>): 'Backup' | 'Restore' {
+  return job.kind === 'restore' ? 'Restore' : 'Backup';
+}
+
+/** What the progress bytes are, after the number: "written" (the archive) or "read" (from it). */
+export function bytesVerb(job: Pick<JobRecord, 'kind'>): string {
+  return job.kind === 'restore' ? 'read of the archive' : 'written';
 }
 
 export function countTotal(counts: TarEventCounts | undefined): number {
@@ -51,8 +73,9 @@ export interface FinalMessage {
   text: string;
 }
 
-/** The notification shown once when a followed job ends. */
+/** The notification shown once when a followed job ends (a completed restore's is its verification's). */
 export function finalMessage(job: JobRecord, replica: boolean, liveCounts?: TarEventCounts): FinalMessage {
+  if (job.kind === 'restore') return restoreFinalMessage(job);
   const size = job.archiveBytes !== undefined ? ` (${humanSize(job.archiveBytes)})` : '';
   const name = job.archive.slice(job.archive.lastIndexOf('/') + 1);
   switch (job.state) {
@@ -80,13 +103,46 @@ export function finalMessage(job: JobRecord, replica: boolean, liveCounts?: TarE
   }
 }
 
+function restoreFinalMessage(job: JobRecord): FinalMessage {
+  const into = job.restore ? ` into ${job.restore.target}` : '';
+  const name = job.archive.slice(job.archive.lastIndexOf('/') + 1);
+  switch (job.state) {
+    case 'completed':
+      return { severity: 'info', text: `Restore of ${name}${into} on ${job.node} completed.` };
+    case 'failed':
+      return { severity: 'error', text: `Restore of ${name}${into} on ${job.node} failed: ${job.reason ?? 'no reason recorded'}.` };
+    case 'cancelled':
+      return { severity: 'info', text: `Restore of ${name}${into} on ${job.node} was cancelled${job.reason ? `: ${job.reason}` : ''}.` };
+    default:
+      return { severity: 'warning', text: `Restore of ${name}${into} on ${job.node}: state ${job.state}${job.reason ? ` (${job.reason})` : ''}.` };
+  }
+}
+
 /** Status bar text: "$(sync~spin) Backup 42% node1", or a count when several run. */
 export function statusBarText(running: { job: JobRecord; bytes?: number }[]): string | undefined {
   if (running.length === 0) return undefined;
-  if (running.length > 1) return `$(sync~spin) ${running.length} backups`;
+  if (running.length > 1) {
+    const restores = running.filter((r) => r.job.kind === 'restore').length;
+    const what = restores === 0 ? 'backups' : restores === running.length ? 'restores' : 'jobs';
+    return `$(sync~spin) ${running.length} ${what}`;
+  }
   const { job, bytes } = running[0];
   const pct = jobPercent(job, bytes);
-  return `$(sync~spin) Backup${pct === undefined ? '' : ` ${pct}%`} ${job.node}`;
+  return `$(sync~spin) ${kindWord(job)}${pct === undefined ? '' : ` ${pct}%`} ${job.node}`;
+}
+
+/** What a cancel leaves behind, said before the operator confirms it. */
+export function cancelDetail(kind: JobRecord['kind']): string {
+  return kind === 'restore'
+    ? 'tar is stopped on the node; what it has restored so far stays (a restore with "skip existing" resumes it).'
+    : 'tar is stopped on the node and the partial archive is deleted.';
+}
+
+/** "backup running", "2 restores running", "1 backup and 1 restore running". */
+export function runningText(kinds: readonly JobRecord['kind'][]): string {
+  if (kinds.length === 1) return `${kinds[0]} running`;
+  const parts = (['backup', 'restore'] as const).map((k) => [kinds.filter((x) => x === k).length, k] as const).filter(([n]) => n > 0);
+  return `${parts.map(([n, w]) => plural(n, w)).join(' and ')} running`;
 }
 
 /**

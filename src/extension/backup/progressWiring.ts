@@ -25,7 +25,7 @@ export function wireProgressPanels(context: vscode.ExtensionContext, monitor: Jo
         // The panel has confirmed already: cancel without asking again.
         cancel: async (job: JobRecord) => {
           const final = await monitor.cancel(job);
-          log.info(`[${job.node}] backup ${job.id}: ${final.state} after the cancel from its progress panel`);
+          log.info(`[${job.node}] ${job.kind} ${job.id}: ${final.state} after the cancel from its progress panel`);
         },
         openLog: async (job: JobRecord) => {
           await vscode.commands.executeCommand(Cmd.showBackupLog, jobKey(job));

@@ -1,5 +1,5 @@
-// One backup job this window knows about, with what was seen of it while followed: samples,
-// warning counts, the last tar messages. It is also the ProgressSource a progress panel reads,
+// One backup or restore job this window knows about, with what was seen of it while followed:
+// samples, warning counts, the last tar messages. It is also the ProgressSource a progress panel reads,
 // so a panel opened mid-job gets the history without a second follower on the node.
 import * as vscode from 'vscode';
 import type { Following } from '../../core/backup/follow';
@@ -52,6 +52,14 @@ export class TrackedJob implements ProgressSource, vscode.Disposable {
 
   job(): JobRecord {
     return this.bytes !== undefined ? { ...this.record, archiveBytes: this.bytes } : this.record;
+  }
+
+  /**
+   * The record as the node has it, without the progress bytes of job(): what goes back to
+   * the node (a restore's read position is not an archive size, and must not be saved as one).
+   */
+  nodeRecord(): JobRecord {
+    return this.record;
   }
 
   addSample(t: number, bytes: number): void {

@@ -11,6 +11,7 @@ import { allAction, itemAction } from './containerCommands';
 import { trustHostKey } from './hostKeyCommands';
 import { addNode, editNode, removeNode } from './nodeSettingsCommands';
 import { validateBackupCommand } from '../validate/validateCommand';
+import { restoreCommand } from '../restore/restoreCommand';
 
 type Handler = (...args: unknown[]) => unknown;
 
@@ -40,6 +41,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     [Cmd.showBackupLog]: showBackupLogCommand(deps),
     [Cmd.showProgress]: showProgressCommand(deps),
     [Cmd.validateBackup]: validateBackupCommand(deps),
+    [Cmd.restore]: restoreCommand(deps),
   };
 
   return Object.entries(handlers).map(([id, fn]) =>

@@ -38,7 +38,7 @@ export function progressHtml(o: PageOptions): string {
 <body>
 <header class="top">
   <div class="heading">
-    <h1>Backup of <span id="node">…</span></h1>
+    <h1><span id="heading">Backup of</span> <span id="node">…</span></h1>
     <span id="badge" class="badge" data-state="running">Running</span>
   </div>
   <div class="actions">
@@ -49,14 +49,14 @@ export function progressHtml(o: PageOptions): string {
 </header>
 <div id="banner" class="banner" role="status" hidden></div>
 <section class="stats" aria-label="Progress">
-  <div class="stat"><div class="label">Archive size</div><div class="value" id="size">0 B</div><div class="sub" id="target">of estimating…</div></div>
+  <div class="stat"><div class="label" id="sizeLabel">Archive size</div><div class="value" id="size">0 B</div><div class="sub" id="target">of estimating…</div></div>
   <div class="stat"><div class="label">Done</div><div class="value" id="percent">—</div><div class="meter" aria-hidden="true"><div id="meter"></div></div></div>
   <div class="stat"><div class="label">Rate</div><div class="value" id="rate">—</div><div class="sub" id="rateNote">smoothed</div></div>
   <div class="stat"><div class="label">Time left</div><div class="value" id="eta">—</div><div class="sub" id="etaNote">estimating…</div></div>
   <div class="stat"><div class="label">Elapsed</div><div class="value" id="elapsed">—</div><div class="sub" id="started"></div></div>
   <div class="stat"><div class="label">Warnings</div><div class="value" id="warnCount">0</div><div class="sub" id="warnNote">none so far</div></div>
 </section>
-<section class="chart-box" aria-label="Archive size over time"><div id="chart"></div></section>
+<section class="chart-box" id="chartBox" aria-label="Archive size over time"><div id="chart"></div></section>
 <section class="details">
   <div class="panel-box">
     <h2>Last warnings</h2>

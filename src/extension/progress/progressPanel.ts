@@ -1,4 +1,4 @@
-// One webview panel per backup job: creates or reveals it by job id, feeds it from a
+// One webview panel per job (backup or restore): creates or reveals it by job id, feeds it from a
 // ProgressSource (throttled to one post a second) and carries out its buttons.
 import * as vscode from 'vscode';
 import { BoundedSeries, expectedArchiveBytes, percentDone, type ProgressPoint } from '../../core/backup/progressMath';
@@ -13,7 +13,7 @@ import {
   type WarningsInfo,
   type WebviewMessage,
 } from '../../webview/protocol';
-import { jobKey } from '../backup/jobText';
+import { cancelDetail, jobKey, kindWord, progressTarget } from '../backup/jobText';
 import { MessageThrottle } from './messageThrottle';
 import { progressHtml } from './progressHtml';
 import type { ProgressPanelsDeps, ProgressSource, Subscription } from './progressSource';
@@ -29,6 +29,13 @@ const STATE_LABEL: Record<JobRecord['state'], string> = {
 
 export function targetFor(job: JobRecord, sourceBytes: number): TargetInfo {
   return { bytes: expectedArchiveBytes(sourceBytes, job.compression), sourceBytes, estimated: job.compression === 'gzip' };
+}
+
+/** The target a job brings with it: a backup's once its source is measured, a restore's from the start (its archive). */
+export function targetOf(job: JobRecord): TargetInfo | undefined {
+  if (job.kind !== 'restore') return job.sourceBytes !== undefined ? targetFor(job, job.sourceBytes) : undefined;
+  const t = progressTarget(job);
+  return t && { bytes: t.bytes, sourceBytes: t.bytes, estimated: t.estimated };
 }
 
 function warningsOf(job: JobRecord): WarningsInfo {
@@ -80,7 +87,7 @@ class ProgressPanel {
     this.history = new BoundedSeries();
     for (const p of persisted?.history ?? []) this.history.push(p);
     this.lastBytes = persisted?.history.at(-1)?.bytes ?? job.archiveBytes ?? 0;
-    this.target = persisted?.target ?? (job.sourceBytes !== undefined ? targetFor(job, job.sourceBytes) : undefined);
+    this.target = persisted?.target ?? targetOf(job);
     this.warnings = persisted?.warnings ?? warningsOf(job);
     this.throttle = new MessageThrottle((m) => this.post(m));
 
@@ -116,7 +123,7 @@ class ProgressPanel {
     this.job = source.job();
     this.live = true;
     for (const p of source.history?.() ?? []) this.addSample(p);
-    if (this.job.sourceBytes !== undefined) this.target = targetFor(this.job, this.job.sourceBytes);
+    this.target = targetOf(this.job) ?? this.target;
     this.warnings = source.warnings?.() ?? (this.job.warnings ? warningsOf(this.job) : this.warnings);
     this.subs = [
       source.onSample((t, bytes) => {
@@ -176,7 +183,7 @@ class ProgressPanel {
     const running = this.job.state === 'running';
     const pct = percentDone(this.lastBytes, this.target?.bytes, false);
     const what = running ? (pct === undefined ? 'running' : `${pct}%`) : STATE_LABEL[this.job.state];
-    this.panel.title = `Backup ${this.job.node} · ${what}`;
+    this.panel.title = `${kindWord(this.job)} ${this.job.node} · ${what}`;
   }
 
   private onMessage(m: unknown): void {
@@ -188,7 +195,7 @@ class ProgressPanel {
     void this.handle(m).catch((err: unknown) => {
       const text = err instanceof Error ? err.message : String(err);
       this.log.error(`[${this.job.node}] ${m.type} for ${this.job.id} failed: ${text}`);
-      void vscode.window.showErrorMessage(`Backup ${this.job.id}: ${text}`);
+      void vscode.window.showErrorMessage(`${kindWord(this.job)} ${this.job.id}: ${text}`);
     });
   }
 
@@ -199,12 +206,8 @@ class ProgressPanel {
         return this.sendInit();
       case 'cancel': {
         if (this.job.state !== 'running') return;
-        const yes = 'Cancel Backup';
-        const choice = await vscode.window.showWarningMessage(
-          `Cancel the backup ${this.job.id} on ${this.job.node}?`,
-          { modal: true, detail: 'tar is stopped and the partial archive is deleted.' },
-          yes,
-        );
+        const yes = `Cancel ${kindWord(this.job)}`;
+        const choice = await vscode.window.showWarningMessage(`Cancel the ${this.job.kind} ${this.job.id} on ${this.job.node}?`, { modal: true, detail: cancelDetail(this.job.kind) }, yes);
         if (choice === yes) await this.deps.actions.cancel(this.job);
         return;
       }
@@ -250,7 +253,7 @@ export class ProgressPanels implements vscode.Disposable {
     } else {
       const panel = vscode.window.createWebviewPanel(
         PROGRESS_VIEW_TYPE,
-        `Backup ${job.node}`,
+        `${kindWord(job)} ${job.node}`,
         { viewColumn: vscode.ViewColumn.Active, preserveFocus: options.preserveFocus },
         { ...webviewOptions(this.extensionUri), ...PANEL_OPTIONS },
       );

@@ -1,7 +1,8 @@
-// The backup directory of a node and the archives in it, newest first; running jobs on top.
+// The backup directory of a node and the archives in it, newest first; running jobs (backups
+// and restores) on top.
 import * as vscode from 'vscode';
 import type { BackupArchive } from '../../core/model';
-import { partialOfJob } from '../backup/jobText';
+import { partialOfJob, runningText } from '../backup/jobText';
 import { ago, humanSize, md, plural, shortDate } from '../format';
 import { JobItem, type JobRow } from './jobItems';
 import { MessageItem } from './messageItems';
@@ -24,7 +25,7 @@ export class BackupsItem extends TreeNode {
     const item = new vscode.TreeItem('backups', this.jobs.length ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
     item.id = `node/${this.nodeName}/backups`;
     const complete = this.archives.filter((a) => !a.partial).length;
-    const running = this.jobs.length ? ` · ${this.jobs.length === 1 ? 'backup running' : `${this.jobs.length} backups running`}` : '';
+    const running = this.jobs.length ? ` · ${runningText(this.jobs.map((r) => r.job.kind))}` : '';
     item.description = (this.error ? `${this.dir}: cannot read` : `${plural(complete, 'archive')} in ${this.dir}`) + running;
     item.iconPath = this.error ? new vscode.ThemeIcon('warning', colors.warn) : new vscode.ThemeIcon('archive');
     item.contextValue = 'backups';

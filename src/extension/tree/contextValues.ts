@@ -11,9 +11,10 @@
 //   fix                         an action row under an error
 //   container, storageDriver[:devicemapper], volume[:problems], brick:online|offline,
 //   problem, backups, archive[:partial], message
-//   job:<JobState>              a backup job row under `backups` (running, or unknown while its
-//                               node cannot be read); built by backup/jobText.ts jobContextValue.
-//                               Its `.partial` archive is not listed separately while it runs.
+//   job:<JobState>              a backup or restore job row under `backups` (running, or unknown
+//                               while its node cannot be read); built by backup/jobText.ts
+//                               jobContextValue. A backup's `.partial` archive is not listed
+//                               separately while it runs.
 import type { NodeStatus } from '../../core/model';
 
 export type NodeWhere = 'ssh' | 'local' | 'implicit';

@@ -2,23 +2,13 @@
 // against the live gluster filesystem. The report opens in an editor tab, its one-line summary
 // goes to the log, and the JSON stays beside the archive on the node (the core saves it).
 import * as vscode from 'vscode';
-import type { BackupArchive } from '../../core/model';
 import { exitOfValidation, validateBackup, type ValidationResult } from '../../core/validate/validateBackup';
 import { reportLine, reportMarkdown, reportTitle } from '../../core/validate/reportText';
+import { archiveTargetOf, type ArchiveTarget } from '../commands/archiveArg';
 import type { CommandDeps } from '../commands/commandDeps';
 import { humanSize, shortDate } from '../format';
 
-interface Target {
-  node: string;
-  archive: BackupArchive;
-}
-
-function targetOf(arg: unknown): Target | undefined {
-  if (typeof arg !== 'object' || arg === null) return undefined;
-  const a = arg as { nodeName?: unknown; archive?: BackupArchive };
-  if (typeof a.nodeName === 'string' && a.archive && typeof a.archive.path === 'string') return { node: a.nodeName, archive: a.archive };
-  return undefined;
-}
+type Target = ArchiveTarget;
 
 interface ArchivePick extends vscode.QuickPickItem {
   target: Target;
@@ -62,7 +52,7 @@ export function validateBackupCommand(deps: CommandDeps) {
   return async (arg?: unknown): Promise<ValidationResult | undefined> => {
     const cluster = deps.session.cluster;
     if (!cluster) throw new Error('the cluster explorer is not running; check the settings (Show Log says why)');
-    const target = targetOf(arg) ?? (await pickArchive(deps));
+    const target = archiveTargetOf(arg) ?? (await pickArchive(deps));
     if (!target) return undefined;
     deps.log.info(`validate ${target.archive.name} on ${target.node}: started`);
     const result = await vscode.window.withProgress(

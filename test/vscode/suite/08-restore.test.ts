@@ -1,0 +1,220 @@
+// Restore… on the real test bed: an archive of gv0 made by the CLI, restored from its tree row
+// into a subdirectory (plan, modal, the job followed like a backup, the verification report),
+// a restore refused from the palette that writes nothing, and a refusal a reason can lift
+// (a brick down) overridden up to the modal, where the operator stops it.
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { JobRecord } from '../../../src/core/backup/types';
+import type { TrackedJob } from '../../../src/extension/backup/trackedJob';
+import type { PanelExchange } from '../../../src/extension/progress/progressPanel';
+import { REPO, TESTBED_DIR } from '../../integration/helpers/testbed';
+import { manifest } from '../../integration/helpers/trees';
+import { activated, eventually } from '../helpers/extension';
+import { backupsOn, cleanBackups, inGluster, onNode, testbed, unthrottle, waitHealthy } from '../helpers/testbed';
+import { childRows, nodeRow } from '../helpers/tree';
+import { Operator } from '../helpers/user';
+
+const SOURCE = '/mnt/gluster/vsc-restore';
+const TARGET = 'vsc-restored';
+const TARGET_DIR = `/mnt/gluster/${TARGET}`;
+const DIR = '/opt/datarobot/data/backups/gluster';
+
+const re = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** A few files, a directory, a symlink, pinned mtimes and modes; one 64 MiB file of random bytes so that tar writes long enough to be watched under a CPU throttle. */
+const TREE = String.raw`
+set -e
+rm -rf "$1"; mkdir -p "$1/dir/sub"; cd "$1"
+printf one > one; printf two > dir/two; printf deep > dir/sub/deep
+ln -s one link
+head -c 67108864 /dev/urandom > dir/blob.bin
+chmod 0640 one; touch -d @1700000000 one dir/two
+`;
+
+function cliBackup(): JobRecord {
+  const r = spawnSync(process.execPath, [path.join(REPO, 'dist', 'cli.js'), '--config', path.join(TESTBED_DIR, 'config.json'), '--json', 'backup', '--node', 'node1'], {
+    encoding: 'utf8',
+    timeout: 600_000,
+    maxBuffer: 1 << 26,
+  });
+  assert.ok(r.status === 0 || r.status === 1, `the CLI backup exited ${r.status}: ${r.stderr}`);
+  return JSON.parse(r.stdout) as JobRecord;
+}
+
+/** Every entry under the volume's test directories and the backups directory with its ctime: any write shows. */
+function fingerprint(): string {
+  const vol = inGluster('node1', ['sh', '-c', 'find "$1" "$2" -printf "%C@ %s %y %p\\n" | LC_ALL=C sort', 'fp', SOURCE, TARGET_DIR]).stdout;
+  const dir = onNode('node1', ['sh', '-c', 'find "$1" -printf "%C@ %s %p\\n" | LC_ALL=C sort', 'fp', DIR]).stdout;
+  return vol + dir;
+}
+
+const panelTabs = () =>
+  vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputWebview && /glusterBackup\.progress$/.test(t.input.viewType));
+
+describe('restore from VS Code', function () {
+  this.timeout(600_000);
+  let user: Operator;
+  let archive: JobRecord;
+  let name: string;
+  before(async () => {
+    await waitHealthy();
+    cleanBackups('node1');
+    inGluster('node1', ['rm', '-rf', TARGET_DIR]);
+    inGluster('node1', ['sh', '-c', TREE, 'tree', SOURCE]);
+    archive = cliBackup();
+    name = path.posix.basename(archive.archive);
+    await vscode.commands.executeCommand('workbench.view.extension.glusterBackup');
+  });
+  beforeEach(() => (user = new Operator()));
+  afterEach(() => {
+    user.dispose();
+    unthrottle('node1');
+  });
+  after(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    inGluster('node1', ['rm', '-rf', SOURCE, TARGET_DIR]);
+    cleanBackups('node1');
+  });
+
+  it('Restore… on the archive row: plan, a modal naming node, target and volume, the job followed, then verified', async () => {
+    const api = await activated();
+    const traffic: PanelExchange[] = [];
+    const sub = api.onDidExchange((e) => traffic.push(e));
+    try {
+      await vscode.commands.executeCommand('glusterBackup.refresh', (await nodeRow(api, 'node1')).node);
+      const row = await eventually('the new archive row under node1 › backups', 30_000, async () => (await childRows(api, 'node1', /^backups$/)).find((k) => k.label === name && k.contextValue === 'archive'));
+      const r = re(name);
+      user
+        .will('quickPick', new RegExp(`^Restore ${r} \\(1/3\\): files and links that exist in the target`), 'Refuse')
+        .will('quickPick', new RegExp(`^Restore ${r} \\(2/3\\): into`), 'A subdirectory…')
+        .will('input', new RegExp(`^Restore ${r} \\(2/3\\): subdirectory`), TARGET)
+        .will('input', new RegExp(`^Restore ${r} \\(3/3\\): only these paths`), 'vsc-restore')
+        .will('quickPick', new RegExp(`^Restore ${r} into ${re(TARGET_DIR)} on node1: can go ahead`), /^\$\(play\) Restore into/)
+        .will('modal', new RegExp(`^Restore ${r} into ${re(TARGET_DIR)} on node1\\?\\nNode node1: tar extracts in its gluster container into ${re(TARGET_DIR)} \\(created\\), on volume gv0 `), 'Restore');
+      const t = await vscode.commands.executeCommand<TrackedJob | undefined>('glusterBackup.restore', row.node);
+      user.expectDone();
+      assert.ok(t, 'the command started no job');
+      // Seen at once, before the job can have ended: the status bar follows the monitor synchronously.
+      assert.match(api.jobStatusBar() ?? '(hidden)', /^\$\(sync~spin\) Restore( \d+%)? node1$/);
+      onNode('node1', ['docker', 'update', '--cpus', '0.2', 'gluster']);
+
+      // The plan the operator saw: 8 entries to write (the directory, 2 subdirectories, 4 files and a link), nothing in the way.
+      const plan = user.asked.find((a) => a.kind === 'quickPick' && /can go ahead/.test(a.text))!.text;
+      assert.match(plan, /\$\(new-file\) write 8 entries/);
+      assert.doesNotMatch(plan, /in the way|\$\(error\)/);
+      const modal = user.asked.find((a) => a.kind === 'modal')!.text;
+      assert.match(modal, new RegExp(`From ${re(archive.archive)}, only vsc-restore\\.`));
+      assert.match(modal, /Writes 8 new entries \(64 MiB\)\.\nOverwrites nothing\./);
+
+      const job = t.job();
+      assert.equal(job.kind, 'restore');
+      assert.equal(job.node, 'node1');
+      assert.equal(job.restore?.target, TARGET_DIR);
+      assert.deepEqual(job.restore?.members, ['./vsc-restore']);
+      assert.equal(job.restore?.policy, 'refuse');
+      assert.match(job.id, new RegExp(`^${r}\\.restore-\\d{8}T\\d{6}Z$`));
+      await eventually('the restore’s job row under node1 › backups', 10_000, async () =>
+        (await childRows(api, 'node1', /^backups$/)).find((k) => k.contextValue === 'job:running' && /^restoring\b.*into \/mnt\/gluster\/vsc-restored/.test(k.description)),
+      );
+
+      await vscode.commands.executeCommand('glusterBackup.showProgress', t.key);
+      await eventually('the progress panel among the editor tabs', 10_000, () => panelTabs().length === 1);
+      await eventually('the page to say ready and the host to answer with init', 30_000, () =>
+        traffic.some((m) => m.from === 'page' && m.type === 'ready') && traffic.some((m) => m.from === 'host' && m.type === 'init' && m.jobId === job.id),
+      );
+      unthrottle('node1');
+      const final = await t.done;
+      assert.equal(final?.state, 'completed', final?.reason);
+      await eventually('the panel title to say completed', 10_000, () => panelTabs()[0]?.label === 'Restore node1 · completed');
+      assert.equal(api.jobStatusBar(), undefined, 'nothing runs: the status bar item is hidden');
+
+      // The verification, once, by this window: recorded in the job file, its report opened.
+      const report = await eventually('the verification recorded in the job', 60_000, () => t.job().restore?.report);
+      assert.equal(report, `${DIR}/${job.id}.json`);
+      assert.equal(t.job().restore?.differences, 0);
+      const saved = JSON.parse(onNode('node1', ['cat', report]).stdout) as { verdict: string; members: number; targetDir: string };
+      assert.deepEqual([saved.verdict, saved.members, saved.targetDir], ['verified', 8, TARGET_DIR]);
+      await eventually('the verdict notification', 10_000, () => user.notifications.find((n) => n === `Restore into ${TARGET_DIR} on node1: verified, all 8 archive members are there as archived.`));
+      const editor = await eventually('the report in an editor', 10_000, () => vscode.window.visibleTextEditors.find((e) => e.document.lineAt(0).text.startsWith('verified: ')));
+      assert.equal(editor.document.lineAt(0).text, `verified: all 8 archive members are in ${TARGET_DIR} as archived (presence, type, size and mtime of files (to the second), symlink targets; not modes or owners)`);
+      assert.match(editor.document.getText(), new RegExp(`report: ${re(report)} on node1`));
+      const log = Buffer.from(await vscode.workspace.fs.readFile(api.logFile)).toString('utf8');
+      assert.match(log, new RegExp(`\\[info\\] \\[node1\\] restore ${re(job.id)}: verified: all 8 archive members`));
+      assert.match(log, new RegExp(`\\[info\\] \\[node1\\] restore plan: target   ${re(TARGET_DIR)} \\(does not exist yet: created\\) on volume gv0`));
+
+      // The files themselves: names, types, modes, owners, mtimes, link targets and contents.
+      assert.deepEqual(manifest('node1', `${TARGET_DIR}/vsc-restore`), manifest('node1', SOURCE));
+    } finally {
+      sub.dispose();
+    }
+  });
+
+  it('Restore… from the palette into files that exist, policy refuse: the refusals shown, nothing started or written', async () => {
+    const api = await activated();
+    const restoreJobs = () => backupsOn('node1').filter((f) => /\.restore-\d{8}T\d{6}Z\.job\.json$/.test(f));
+    const jobsBefore = restoreJobs();
+    const before = fingerprint();
+    const known = api.monitor.all().length;
+    const r = re(name);
+    const refused = new RegExp(`^Restore ${r} into ${re(TARGET_DIR)} on node1: refused \\(1 reason\\), nothing was written`);
+    user
+      .will('quickPick', /^Restore: which archive\?/, name)
+      .will('quickPick', new RegExp(`^Restore ${r} \\(1/3\\)`), 'Refuse')
+      .will('quickPick', new RegExp(`^Restore ${r} \\(2/3\\): into`), 'A subdirectory…')
+      .will('input', new RegExp(`^Restore ${r} \\(2/3\\): subdirectory`), TARGET)
+      .will('input', new RegExp(`^Restore ${r} \\(3/3\\)`), 'vsc-restore, vsc-restore/dir')
+      .will('quickPick', refused, /Run the Checks Again/)
+      .will('quickPick', refused, /Show Log/);
+    const t = await vscode.commands.executeCommand<TrackedJob | undefined>('glusterBackup.restore');
+    user.expectDone();
+    assert.equal(t, undefined);
+    const shown = user.asked.filter((a) => a.kind === 'quickPick' && refused.test(a.text));
+    assert.equal(shown.length, 2, 'shown, and shown again after the checks ran again');
+    for (const a of shown) {
+      assert.match(a.text, /\n\$\(error\) 5 files or links the restore would write already exist in the target: choose --existing skip/);
+      assert.match(a.text, /\n\$\(circle-slash\) in the way: vsc-restore\/dir\/blob\.bin\n/);
+      assert.doesNotMatch(a.text, /\$\(play\)/, 'no way to start it');
+    }
+    const log = Buffer.from(await vscode.workspace.fs.readFile(api.logFile)).toString('utf8');
+    assert.match(log, /\[warning\] \[node1\] restore of .* refused: 5 files or links the restore would write already exist in the target/);
+    assert.equal(fingerprint(), before, 'nothing was written on the volume or beside the archive');
+    assert.deepEqual(restoreJobs(), jobsBefore, 'no restore job was started');
+    assert.equal(api.monitor.all().length, known, 'no job was tracked');
+  });
+
+  it('a brick down: the refusal offers its override, the reason is asked, the plan can go ahead, the modal still decides', async () => {
+    const api = await activated();
+    const before = fingerprint();
+    const known = api.monitor.all().length;
+    const r = re(name);
+    testbed('kill-brick', 'node3');
+    try {
+      const refused = new RegExp(`^Restore ${r} into ${re(`${TARGET_DIR}-override`)} on node1: refused \\(1 reason\\), nothing was written`);
+      const overridden = new RegExp(`^Restore ${r} into ${re(`${TARGET_DIR}-override`)} on node1: can go ahead with 1 check overridden`);
+      user
+        .will('quickPick', new RegExp(`^Restore ${r} \\(1/3\\)`), 'Refuse')
+        .will('quickPick', new RegExp(`^Restore ${r} \\(2/3\\): into`), 'A subdirectory…')
+        .will('input', new RegExp(`^Restore ${r} \\(2/3\\): subdirectory`), `${TARGET}-override`)
+        .will('input', new RegExp(`^Restore ${r} \\(3/3\\)`), 'vsc-restore')
+        .will('quickPick', refused, /Override "bricks"/)
+        .will('input', /^Override "bricks"/, 'the operator knows the brick comes back')
+        .will('quickPick', overridden, /^\$\(play\) Restore into/)
+        .will('modal', new RegExp(`^Restore ${r} into ${re(`${TARGET_DIR}-override`)} on node1\\?`), undefined);
+      const t = await vscode.commands.executeCommand<TrackedJob | undefined>('glusterBackup.restore', (await childRows(api, 'node1', /^backups$/)).find((k) => k.label === name)?.node);
+      user.expectDone();
+      assert.equal(t, undefined, 'stopped at the modal');
+      const first = user.asked.find((a) => a.kind === 'quickPick' && refused.test(a.text))!;
+      assert.match(first.text, /\n\$\(error\) 1 of 3 bricks of gv0 are offline: files placed on them would fail or land elsewhere \[bricks; --override bricks:"reason" to go ahead anyway\]/);
+      const then = user.asked.find((a) => a.kind === 'quickPick' && overridden.test(a.text))!;
+      assert.match(then.text, /\n\$\(unlock\) 1 of 3 bricks of gv0 are offline: .* \[bricks: overridden: the operator knows the brick comes back\]/);
+      assert.match(then.text, /1 check\(s\) overridden; asks once more/);
+    } finally {
+      testbed('start-bricks');
+      await waitHealthy();
+    }
+    assert.equal(fingerprint(), before, 'nothing was written');
+    assert.equal(api.monitor.all().length, known, 'no job was started');
+  });
+});

@@ -138,7 +138,7 @@ describe('restore from VS Code', function () {
       assert.deepEqual([saved.verdict, saved.members, saved.targetDir], ['verified', 8, TARGET_DIR]);
       await eventually('the verdict notification', 10_000, () => user.notifications.find((n) => n === `Restore into ${TARGET_DIR} on node1: verified, all 8 archive members are there as archived.`));
       const editor = await eventually('the report in an editor', 10_000, () => vscode.window.visibleTextEditors.find((e) => e.document.lineAt(0).text.startsWith('verified: ')));
-      assert.equal(editor.document.lineAt(0).text, `verified: all 8 archive members are in ${TARGET_DIR} as archived (presence, type, size and mtime of files (to the second), symlink targets; not modes or owners)`);
+      assert.equal(editor.document.lineAt(0).text, `verified: all 8 archive members are in ${TARGET_DIR} as archived (presence, type, permission bits and numeric owner of every member; size and mtime (to the second) of files; symlink targets)`);
       assert.match(editor.document.getText(), new RegExp(`report: ${re(report)} on node1`));
       const log = Buffer.from(await vscode.workspace.fs.readFile(api.logFile)).toString('utf8');
       assert.match(log, new RegExp(`\\[info\\] \\[node1\\] restore ${re(job.id)}: verified: all 8 archive members`));
@@ -209,7 +209,7 @@ describe('restore from VS Code', function () {
       assert.match(first.text, /\n\$\(error\) 1 of 3 bricks of gv0 are offline: files placed on them would fail or land elsewhere \[bricks; --override bricks:"reason" to go ahead anyway\]/);
       const then = user.asked.find((a) => a.kind === 'quickPick' && overridden.test(a.text))!;
       assert.match(then.text, /\n\$\(unlock\) 1 of 3 bricks of gv0 are offline: .* \[bricks: overridden: the operator knows the brick comes back\]/);
-      assert.match(then.text, /1 check\(s\) overridden; asks once more/);
+      assert.match(then.text, /\n\$\(play\) Restore into \/mnt\/gluster\/vsc-restored-override on node1…\n/);
     } finally {
       testbed('start-bricks');
       await waitHealthy();

@@ -64,10 +64,6 @@ export async function follow(jobs: BackupJobs, job: JobRecord, io: CliIo, json: 
   return exitOf(final);
 }
 
-/**
- * Progress of a job (backup or restore) until it ends, on stdout (stderr with --json, where
- * stdout keeps the final object); returns the final record.
- */
 /** 75 s → "1m15s", 3725 s → "1h02m": what a terminal line has room for. */
 export function durationText(ms: number): string {
   const s = Math.round(ms / 1000);
@@ -76,6 +72,10 @@ export function durationText(ms: number): string {
   return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
 }
 
+/**
+ * Progress of a job (backup or restore) until it ends, on stdout (stderr with --json, where
+ * stdout keeps the final object); returns the final record.
+ */
 export async function followToEnd(jobs: BackupJobs, job: JobRecord, io: CliIo, json: boolean, target?: number): Promise<JobRecord> {
   const out = json ? io.stderr : io.stdout;
   const tty = !json && (io.stdout as { isTTY?: boolean }).isTTY === true;

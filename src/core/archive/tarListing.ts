@@ -16,6 +16,24 @@ export const TAR_LIST_ENV = ['LC_ALL=C', 'TZ=UTC'];
 
 export class TarListingFormatError extends Error {}
 
+const SIMPLE_ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', f: '\f', v: '\v', a: '\x07', b: '\b', '\\': '\\', '"': '"', '?': '?', "'": "'" };
+
+/**
+ * The backslash escape at `s[k]` as GNU tar's c and escape quoting styles write it: the byte it
+ * stands for and where the text goes on, or undefined for one tar does not write. Octal takes
+ * 1 to 3 digits, or exactly 3 with `threeDigitOctal` (the escape style always writes 3).
+ */
+export function escapeAt(s: string, k: number, threeDigitOctal = false): { ch: string; next: number } | undefined {
+  const d = s[k + 1];
+  if (d !== undefined && SIMPLE_ESCAPES[d] !== undefined) return { ch: SIMPLE_ESCAPES[d], next: k + 2 };
+  if (d === undefined || d < '0' || d > '7') return undefined;
+  let n = 0;
+  let j = k + 1;
+  while (j < s.length && j < k + 4 && s[j] >= '0' && s[j] <= '7') n = n * 8 + (s.charCodeAt(j++) - 48);
+  if (threeDigitOctal && j !== k + 4) return undefined;
+  return { ch: String.fromCharCode(n & 0xff), next: j };
+}
+
 /** A C-quoted string starting at `s[i]` (the opening quote): its bytes as a latin1 key, and the index after it. */
 function unquote(s: string, i: number): { key: string; next: number } {
   if (s[i] !== '"') throw new TarListingFormatError(`expected a quoted name at column ${i}: ${JSON.stringify(s)}`);
@@ -29,20 +47,10 @@ function unquote(s: string, i: number): { key: string; next: number } {
       k++;
       continue;
     }
-    const d = s[k + 1];
-    const simple: Record<string, string> = { n: '\n', t: '\t', r: '\r', f: '\f', v: '\v', a: '\x07', b: '\b', '\\': '\\', '"': '"', '?': '?', "'": "'" };
-    if (d !== undefined && simple[d] !== undefined) {
-      out += simple[d];
-      k += 2;
-    } else if (d !== undefined && d >= '0' && d <= '7') {
-      let n = 0;
-      let j = k + 1;
-      while (j < s.length && j < k + 4 && s[j] >= '0' && s[j] <= '7') n = n * 8 + (s.charCodeAt(j++) - 48);
-      out += String.fromCharCode(n & 0xff);
-      k = j;
-    } else {
-      throw new TarListingFormatError(`unknown escape \\${d ?? ''} in ${JSON.stringify(s)}`);
-    }
+    const e = escapeAt(s, k);
+    if (!e) throw new TarListingFormatError(`unknown escape \\${s[k + 1] ?? ''} in ${JSON.stringify(s)}`);
+    out += e.ch;
+    k = e.next;
   }
   throw new TarListingFormatError(`unterminated quoted name: ${JSON.stringify(s)}`);
 }

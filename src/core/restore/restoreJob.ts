@@ -63,11 +63,6 @@ function clusterRefusals(state: ClusterState, volume: string): Refusal[] {
   return out;
 }
 
-/** Everything that would refuse the restore of this plan: the plan's own refusals, then the cluster's. */
-export async function restoreRefusals(cluster: Cluster, plan: RestorePlanResult): Promise<Refusal[]> {
-  return [...plan.plan.refusals, ...clusterRefusals(await clusterState(cluster), plan.volume)];
-}
-
 /**
  * The plan and the cluster's state, asked at once (the cluster's state does not depend on the
  * plan but for which volume matters): what the dry run shows and the restore refuses by.
@@ -76,7 +71,8 @@ export async function planAndCheck(cluster: Cluster, o: RestorePlanOptions): Pro
   const state = clusterState(cluster);
   // A plan that fails first must not leave the state's rejection unhandled.
   state.catch(() => undefined);
-  const plan = await planRestore(cluster, o);
+  // The jobs listed for the checks also tell the plan where an interrupted restore stopped.
+  const plan = await planRestore(cluster, { ...o, jobs: state.then((s) => s.jobs.jobs) });
   return { plan, refusals: [...plan.plan.refusals, ...clusterRefusals(await state, plan.volume)] };
 }
 

@@ -10,6 +10,7 @@ import { bytesText } from '../archive/compare';
 import { ValidateError, glusterRootOf, indexArchiveOnNode, locateArchive, type ReadMethod } from '../validate/validateBackup';
 import { RestoreError } from './restoreError';
 import { jobsOf } from '../backup/jobs';
+import type { JobRecord } from '../backup/types';
 import { restorePaths } from '../backup/jobFile';
 import { MEMBERS_TAIL_BYTES, lastStartedMember } from './resumePoint';
 import { RestorePlanner, RestorePlanError, hasDotSegment, includeKey, relativeKey, type ExistingPolicy, type PlanEntry, type RestorePlan } from './plan';
@@ -31,6 +32,8 @@ export interface RestorePlanOptions {
   /** Keep every entry with its action (the dry run's --json); otherwise only counts. */
   entries?: boolean;
   onPhase?: (phase: 'locating' | 'indexing' | 'listing', detail: string) => void;
+  /** The cluster's jobs when the caller lists them anyway (planAndCheck); else listed here if needed. */
+  jobs?: Promise<JobRecord[]>;
 }
 
 export interface RestorePlanResult {
@@ -122,12 +125,15 @@ export async function planRestore(cluster: Cluster, o: RestorePlanOptions = {}):
     throw new RestoreError(`the target ${targetDir} leads to ${t.resolved}, outside the gluster filesystem at ${root} (a symlink on the way): choose another --target`);
   }
 
-  const resume = (o.policy ?? 'refuse') === 'skip' ? await interruptedRestore(cluster, node, archive, targetDir) : undefined;
+  // Looked for while the archive is indexed: it reads other files.
+  const resuming = (o.policy ?? 'refuse') === 'skip' ? interruptedRestore(cluster, node, archive, targetDir, o.jobs) : Promise.resolve(undefined);
+  resuming.catch(() => undefined);
 
   o.onPhase?.('indexing', archive);
   const tIndex = Date.now();
   const indexed = await indexArchiveOnNode(conn, docker, container, node, archive, o).catch(rethrow);
   const indexMs = Date.now() - tIndex;
+  const resume = await resuming;
   const planner = new RestorePlanner(indexed.index, { ...planOpts, ...(resume ? { resume } : {}) });
 
   const tList = Date.now();
@@ -174,8 +180,8 @@ export async function planRestore(cluster: Cluster, o: RestorePlanOptions = {}):
  * died with its container): the member it was writing when it stopped. A finished or running
  * one leaves nothing to resume (a running one refuses the restore anyway).
  */
-async function interruptedRestore(cluster: Cluster, node: string, archive: string, targetDir: string): Promise<{ from: string; key: string } | undefined> {
-  const { jobs } = await jobsOf(cluster).list([node]);
+async function interruptedRestore(cluster: Cluster, node: string, archive: string, targetDir: string, known?: Promise<JobRecord[]>): Promise<{ from: string; key: string } | undefined> {
+  const jobs = known ? await known : (await jobsOf(cluster).list([node])).jobs;
   const same = jobs.filter((j) => j.kind === 'restore' && j.node === node && j.archive === archive && j.restore?.target === targetDir).sort((a, b) => b.startedAt.localeCompare(a.startedAt));
   const last = same[0];
   if (!last || (last.state !== 'failed' && last.state !== 'cancelled')) return undefined;

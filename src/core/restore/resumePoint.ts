@@ -3,6 +3,7 @@
 // line matters: the one member that may be half written. The file comes from the node: read
 // only its tail, and decode the line with a guard.
 import { canonicalKey } from '../archive/paths';
+import { escapeAt } from '../archive/tarListing';
 
 /** The tail read: longer than any line tar prints for a name a gluster volume can hold (< 4 KiB). */
 export const MEMBERS_TAIL_BYTES = 65536;
@@ -23,25 +24,18 @@ export function lastStartedMember(tail: Buffer): string | undefined {
   return k === '' ? undefined : k;
 }
 
-const SIMPLE: Record<string, string> = { n: '\n', t: '\t', r: '\r', f: '\f', v: '\v', a: '\x07', b: '\b', '\\': '\\', '?': '?', '"': '"', "'": "'" };
-
 /** GNU tar's default "escape" quoting: \\, \n and the like, and \ooo for any other byte. */
 export function unescapeName(s: string): string | undefined {
   let out = '';
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i];
-    if (c !== '\\') {
-      out += c;
+  for (let i = 0; i < s.length; ) {
+    if (s[i] !== '\\') {
+      out += s[i++];
       continue;
     }
-    const d = s[i + 1];
-    if (d !== undefined && SIMPLE[d] !== undefined) {
-      out += SIMPLE[d];
-      i++;
-    } else if (d !== undefined && /^[0-7]{3}$/.test(s.slice(i + 1, i + 4))) {
-      out += String.fromCharCode(parseInt(s.slice(i + 1, i + 4), 8) & 0xff);
-      i += 3;
-    } else return undefined;
+    const e = escapeAt(s, i, true);
+    if (!e) return undefined;
+    out += e.ch;
+    i = e.next;
   }
   return out;
 }

@@ -14,9 +14,8 @@ import type { PreflightOverride } from '../../core/backup/jobFile';
 import { planText } from '../../cli/restore';
 import { showRunningNotification } from '../backup/jobNotifications';
 import type { TrackedJob } from '../backup/trackedJob';
-import { archiveTargetOf, type ArchiveTarget } from '../commands/archiveArg';
+import { archiveTargetOf, pickAmong, type ArchiveTarget } from '../commands/archiveArg';
 import type { CommandDeps } from '../commands/commandDeps';
-import { humanSize, shortDate } from '../format';
 import { errorText } from '../tree/viewRefresher';
 import { archiveName, confirmText, includeProblem, parseIncludes, planRows, planTitle, POLICY_TEXT } from './restoreText';
 
@@ -31,10 +30,6 @@ interface Choices {
 /** First names of what an overwrite replaces: the modal says them. */
 const OVERWRITE_NAMES = 5;
 
-interface ArchivePick extends vscode.QuickPickItem {
-  target: ArchiveTarget;
-}
-
 async function pickArchive(deps: CommandDeps): Promise<ArchiveTarget | undefined> {
   const cluster = deps.session.cluster!;
   const dir = cluster.settings.backupDir;
@@ -47,11 +42,11 @@ async function pickArchive(deps: CommandDeps): Promise<ArchiveTarget | undefined
     void vscode.window.showInformationMessage(`Gluster Backup: no finished archive in ${dir} on any node${errors.length ? ` (${errors.length} could not be looked at: see the log)` : ''}.`);
     return undefined;
   }
-  const picks: ArchivePick[] = found
-    .sort((x, y) => y.mtime.localeCompare(x.mtime))
-    .map((a) => ({ label: a.name, description: `${a.node} · ${humanSize(a.size)} · ${shortDate(a.mtime)}`, detail: a.path, target: { node: a.node, archive: a } }));
-  const picked = await vscode.window.showQuickPick(picks, { title: 'Restore: which archive?', matchOnDescription: true, matchOnDetail: true, ignoreFocusOut: true });
-  return picked?.target;
+  return pickAmong(
+    found.map((a) => ({ node: a.node, archive: a })),
+    'Restore: which archive?',
+    true,
+  );
 }
 
 async function askChoices(name: string, root: string): Promise<Choices | undefined> {

@@ -4,33 +4,23 @@
 import * as vscode from 'vscode';
 import { exitOfValidation, validateBackup, type ValidationResult } from '../../core/validate/validateBackup';
 import { reportLine, reportMarkdown, reportTitle } from '../../core/validate/reportText';
-import { archiveTargetOf, type ArchiveTarget } from '../commands/archiveArg';
+import { archiveTargetOf, pickAmong, type ArchiveTarget } from '../commands/archiveArg';
 import type { CommandDeps } from '../commands/commandDeps';
-import { humanSize, shortDate } from '../format';
 
 type Target = ArchiveTarget;
-
-interface ArchivePick extends vscode.QuickPickItem {
-  target: Target;
-}
 
 async function pickArchive(deps: CommandDeps): Promise<Target | undefined> {
   const cluster = deps.session.cluster;
   if (!cluster) throw new Error('the cluster explorer is not running; check the settings (Show Log says why)');
-  const picks: ArchivePick[] = [];
+  const known: Target[] = [];
   for (const n of cluster.nodes()) {
-    for (const a of cluster.status(n.name)?.backups ?? []) {
-      if (a.partial) continue;
-      picks.push({ label: a.name, description: `${n.name} · ${humanSize(a.size)} · ${shortDate(a.mtime)}`, detail: a.path, target: { node: n.name, archive: a } });
-    }
+    for (const a of cluster.status(n.name)?.backups ?? []) if (!a.partial) known.push({ node: n.name, archive: a });
   }
-  if (picks.length === 0) {
+  if (known.length === 0) {
     void vscode.window.showInformationMessage('Gluster Backup: no finished backup archive is known on any node. Refresh the explorer, or back up first.');
     return undefined;
   }
-  picks.sort((x, y) => y.target.archive.mtime.localeCompare(x.target.archive.mtime));
-  const picked = await vscode.window.showQuickPick(picks, { title: 'Validate Backup: which archive?', matchOnDescription: true, matchOnDetail: true });
-  return picked?.target;
+  return pickAmong(known, 'Validate Backup: which archive?');
 }
 
 const PHASE: Record<string, string> = {

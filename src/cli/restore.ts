@@ -2,7 +2,7 @@
 // itself: preflight, the job on the node, progress, and the verification, from a terminal.
 import type { Cluster } from '../core/cluster';
 import { bytesText, type ChangedItem } from '../core/archive/compare';
-import { RestoreError, type RestorePlanOptions, type RestorePlanResult } from '../core/restore/restorePlan';
+import { RestoreError, type IndexedArchive, type RestorePlanOptions, type RestorePlanResult } from '../core/restore/restorePlan';
 import { planAndCheck, startRestore, verifyRestore, type RestoreVerification } from '../core/restore/restoreJob';
 import { blockingRefusals, overridable, overrideProblems, refusalText, type Refusal } from '../core/restore/refusal';
 import type { PreflightOverride } from '../core/backup/jobFile';
@@ -81,7 +81,7 @@ export function verificationText(v: RestoreVerification): string {
 }
 
 /** After the job: the verification (once per job), its report, and the exit code. */
-export async function finishRestore(cluster: Cluster, io: CliIo, job: JobRecord, json: boolean): Promise<number> {
+export async function finishRestore(cluster: Cluster, io: CliIo, job: JobRecord, json: boolean, indexed?: IndexedArchive): Promise<number> {
   const out = json ? io.stderr : io.stdout;
   if (job.state !== 'completed') {
     if (json) io.stdout.write(JSON.stringify({ job }, null, 2) + '\n');
@@ -89,7 +89,7 @@ export async function finishRestore(cluster: Cluster, io: CliIo, job: JobRecord,
   }
   out.write(`verifying ${job.restore?.target} against the archive…\n`);
   try {
-    const { verification, job: recorded } = await verifyRestore(cluster, job);
+    const { verification, job: recorded } = await verifyRestore(cluster, job, indexed ? { indexed } : {});
     out.write(verificationText(verification));
     out.write(`report: ${recorded.restore?.report}\n`);
     if (json) io.stdout.write(JSON.stringify({ job: recorded, verification }, null, 2) + '\n');
@@ -128,7 +128,7 @@ export async function runRestore(cluster: Cluster, io: CliIo, o: RestorePlanOpti
       return 0;
     }
     const final = await followToEnd(jobsOf(cluster), job, io, o.json, job.restore?.archiveBytes);
-    return await finishRestore(cluster, io, final, o.json);
+    return await finishRestore(cluster, io, final, o.json, plan.indexed);
   } catch (e) {
     if (!(e instanceof RestoreError)) throw e;
     io.stderr.write(`gluster-backup: restore: ${e.message}\n`);

@@ -11,10 +11,10 @@ import type { JobRecord } from '../../src/core/backup/types';
 import type { RestorePlanResult } from '../../src/core/restore/restorePlan';
 import { planRestore } from '../../src/core/restore/restorePlan';
 import { Cluster } from '../../src/core/cluster';
-import { jobsOf } from '../../src/core/backup/jobs';
+import { isFinal, jobsOf } from '../../src/core/backup/jobs';
 import { REPO, TESTBED_DIR, inGluster, onNode, testbed, testbedSettings, unthrottle, waitHealthy } from './helpers/testbed';
 import { AWKWARD_TREE, manifest } from './helpers/trees';
-import type { RestoreVerification } from '../../src/core/restore/restoreJob';
+import { startRestore, verifyRestore, type RestoreVerification } from '../../src/core/restore/restoreJob';
 
 const CLI = path.join(REPO, 'dist', 'cli.js');
 const CONFIG = path.join(TESTBED_DIR, 'config.json');
@@ -332,6 +332,36 @@ describe('restore', () => {
     } finally {
       inGluster('node1', ['rm', '-rf', '/mnt/gluster/restore-sparse-src', '/mnt/gluster/restore-sparse-out']);
       onNode('node1', ['rm', '-f', arch]);
+    }
+  });
+
+  test("the verification reuses the plan's index only while the archive is the file the plan read", async () => {
+    const arch = `${DIR}/datarobot-gluster-backup-2001-01-06.tar`;
+    inGluster('node1', ['sh', '-c', 'set -e; rm -rf /tmp/reuse; mkdir -p /tmp/reuse/d; printf one > /tmp/reuse/d/a; printf two > /tmp/reuse/b; touch -d @1600000000 /tmp/reuse/d/a /tmp/reuse/b; tar --numeric-owner -C /tmp -cf "$1" ./reuse; rm -rf /tmp/reuse', 'reuse', arch]);
+    const cluster = new Cluster(testbedSettings());
+    try {
+      const { plan, job: started } = await startRestore(cluster, { node: 'node1', archive: arch, target: 'restore-reuse' });
+      assert.ok(plan.indexed, 'the plan keeps its index for the verification');
+      assert.equal(JSON.parse(JSON.stringify(plan)).indexed, undefined, "the index is not in the plan's JSON");
+      const jobs = jobsOf(cluster);
+      let job = started;
+      while (!isFinal(job.state)) {
+        await jobs.waitForExit(job, new AbortController().signal).catch(() => undefined);
+        job = await jobs.observe(job);
+      }
+      assert.equal(job.state, 'completed');
+      const kept = await verifyRestore(cluster, job, { indexed: plan.indexed });
+      assert.deepEqual([kept.verification.archiveSide, kept.verification.verdict, kept.verification.members], ['plan', 'verified', 4]);
+      // Another archive under the same name, of the same size: only its mtime tells.
+      inGluster('node1', ['sh', '-c', 'set -e; rm -rf /tmp/reuse; mkdir -p /tmp/reuse/d; printf uno > /tmp/reuse/d/a; printf two > /tmp/reuse/b; touch -d @1600000000 /tmp/reuse/d/a /tmp/reuse/b; tar --numeric-owner -C /tmp -cf "$1.new" ./reuse; rm -rf /tmp/reuse; touch -d @1700000000 "$1.new"; mv "$1.new" "$1"', 'reuse', arch]);
+      const again = await verifyRestore(cluster, job, { indexed: plan.indexed });
+      assert.equal(again.verification.archiveSide, 'read', 'a changed archive is read again');
+      assert.equal(again.verification.verdict, 'verified', 'same names, sizes and times: the new archive matches too');
+      assert.equal(again.verification.members, 4);
+    } finally {
+      cluster.dispose();
+      inGluster('node1', ['rm', '-rf', '/mnt/gluster/restore-reuse']);
+      onNode('node1', ['sh', '-c', 'rm -f "$1" "$1".restore-*', 'clean', arch]);
     }
   });
 

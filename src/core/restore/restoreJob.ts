@@ -15,7 +15,8 @@ import { includeKey, isUnderAny } from './plan';
 import { RestoreError } from './restoreError';
 import { blockingRefusals, overrideProblems, refusalText, type Refusal } from './refusal';
 import type { PreflightOverride } from '../backup/jobFile';
-import { planRestore, type RestorePlanOptions, type RestorePlanResult } from './restorePlan';
+import { planRestore, type IndexedArchive, type RestorePlanOptions, type RestorePlanResult } from './restorePlan';
+import type { TarIndexResult } from '../archive/tarIndex';
 
 export interface RestoreVerification {
   /** verified: every member restored as archived; differs: some are missing or different. */
@@ -33,6 +34,8 @@ export interface RestoreVerification {
   targetOnly: { files: number; dirs: number };
   /** What was compared, and what not. */
   compared: string;
+  /** The archive side: the plan's index (the archive unchanged since), or its headers read again. */
+  archiveSide: 'plan' | 'read';
   checkedAt: string;
 }
 
@@ -130,17 +133,32 @@ export async function startRestore(cluster: Cluster, o: RestorePlanOptions & { o
 }
 
 /**
+ * The plan's index when the archive is still the file it was read from (same size and mtime):
+ * walking its headers again would only repeat what the plan read before the job.
+ */
+async function sameArchive(conn: ReturnType<Cluster['connection']>, archive: string, indexed: IndexedArchive | undefined): Promise<TarIndexResult | undefined> {
+  if (!indexed) return undefined;
+  const now = await conn.stat(archive).catch(() => undefined);
+  return now && now.size === indexed.size && now.mtimeMs === indexed.mtimeMs ? indexed.index : undefined;
+}
+
+/**
  * The archive's members (those the restore took) against the target's listing: a member
  * missing from the target or different there is a difference. Saved beside the archive and
  * recorded in the job file.
  */
-export async function verifyRestore(cluster: Cluster, job: JobRecord, o: { signal?: AbortSignal; idleMs?: number } = {}): Promise<{ verification: RestoreVerification; job: JobRecord }> {
+export async function verifyRestore(
+  cluster: Cluster,
+  job: JobRecord,
+  o: { signal?: AbortSignal; idleMs?: number; indexed?: IndexedArchive } = {},
+): Promise<{ verification: RestoreVerification; job: JobRecord }> {
   const spec = job.restore;
   if (job.kind !== 'restore' || !spec) throw new RestoreError(`${job.id} is not a restore`);
   const conn = cluster.connection(job.node);
   const docker = await conn.docker();
   const container = cluster.settings.containerName;
-  const { index } = await indexArchiveOnNode(conn, docker, container, job.node, job.archive, o);
+  const kept = await sameArchive(conn, job.archive, o.indexed);
+  const index = kept ?? (await indexArchiveOnNode(conn, docker, container, job.node, job.archive, o)).index;
   // Only the members the restore took: the include paths, as the plan chose them.
   const includes = spec.members.map((m) => includeKey(m));
   // A path under another include is listed with it already.
@@ -177,6 +195,7 @@ export async function verifyRestore(cluster: Cluster, job: JobRecord, o: { signa
     changed: report.changed,
     targetOnly: { files: report.missingFiles.count, dirs: report.missingDirs.count },
     compared: 'presence, type, permission bits and numeric owner of every member; size and mtime (to the second) of files; symlink targets',
+    archiveSide: kept ? 'plan' : 'read',
     checkedAt: new Date().toISOString(),
   };
   const reportPath = restorePaths(job.archive.slice(0, job.archive.lastIndexOf('/')), job.id).report;

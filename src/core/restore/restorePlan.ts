@@ -7,6 +7,7 @@ import { execInContainer } from '../docker/exec';
 import { execStreaming } from '../docker/execStream';
 import { FsListParser, fsListArgv } from '../archive/fsList';
 import { bytesText } from '../archive/compare';
+import type { TarIndexResult } from '../archive/tarIndex';
 import { ValidateError, glusterRootOf, indexArchiveOnNode, locateArchive, type ReadMethod } from '../validate/validateBackup';
 import { RestoreError } from './restoreError';
 import { jobsOf } from '../backup/jobs';
@@ -54,6 +55,19 @@ export interface RestorePlanResult {
   /** Resuming: the selected directories' keys (their modes and times are set again after tar). */
   resumeDirs?: string[];
   timings: { indexMs: number; listMs: number; totalMs: number };
+  /**
+   * The archive's index with the size and mtime the archive had when it was read: the
+   * verification after the job reuses it when the archive is still that file. Not enumerable,
+   * so a dry run's JSON does not carry every member twice.
+   */
+  readonly indexed?: IndexedArchive;
+}
+
+/** An archive's index, and what identified the file it was read from. */
+export interface IndexedArchive {
+  index: TarIndexResult;
+  size: number;
+  mtimeMs: number;
 }
 
 /** The target directory's canonical relative form, or a RestoreError. */
@@ -114,9 +128,10 @@ export async function planRestore(cluster: Cluster, o: RestorePlanOptions = {}):
   const root = settings.glusterPath.replace(/\/+$/, '') || '/';
   const targetDir = sub ? `${root === '/' ? '' : root}/${sub}` : root;
 
-  const [at, look] = await Promise.all([
+  const [at, look, before] = await Promise.all([
     glusterRootOf(docker, container, node, root, settings.timeouts.dockerMs).catch(rethrow),
     execInContainer(docker, container, ['sh', '-c', TARGET_SCRIPT, 'restore-target', root, targetDir], settings.timeouts.dockerMs),
+    conn.stat(archive).catch(() => undefined),
   ]);
   const t = look.exitCode === 0 ? parseTargetLook(look.stdout.replace(/\n$/, '')) : undefined;
   if (!t) throw new RestoreError(`cannot look at ${targetDir} in the ${container} container on ${node}: ${(look.stderr || look.stdout).trim().slice(0, 300) || `exit ${look.exitCode}`}`);
@@ -158,7 +173,7 @@ export async function planRestore(cluster: Cluster, o: RestorePlanOptions = {}):
   if (plan.bytesToWrite > t.freeBytes) {
     plan.refusals.push({ check: 'free-space', message: `not enough space: the volume ${at.mount.volume} has ${bytesText(t.freeBytes)} (${t.freeBytes} bytes) free at ${root}, and the restore writes ${bytesText(plan.bytesToWrite)} (${plan.bytesToWrite} bytes)` });
   }
-  return {
+  const result: RestorePlanResult = {
     node,
     archive,
     archiveBytes: indexed.archiveBytes,
@@ -173,6 +188,11 @@ export async function planRestore(cluster: Cluster, o: RestorePlanOptions = {}):
     ...(plan.resume ? { resumeDirs: planner.selectedDirs() } : {}),
     timings: { indexMs, listMs, totalMs: Date.now() - t0 },
   };
+  // The file as it was before the walk: a change during the walk makes the index worthless later.
+  if (before && before.size === indexed.archiveBytes) {
+    Object.defineProperty(result, 'indexed', { value: { index: indexed.index, size: before.size, mtimeMs: before.mtimeMs }, enumerable: false });
+  }
+  return result;
 }
 
 /**

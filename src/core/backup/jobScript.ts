@@ -146,8 +146,8 @@ while :; do
   line=
   read -r line 2>/dev/null < "$s" || [ -e "$s" ] || exit 0
   case $line in exit*) exit 0;; esac
-  n=$((n + 1)); if [ "$n" -ge 20 ]; then n=0; echo .; fi
-  sleep 0.25
+  n=$((n + 1)); if [ "$n" -ge 50 ]; then n=0; echo .; fi
+  sleep 0.1
 done
 `;
 

@@ -211,6 +211,12 @@ export class BackupJobs {
     const s = this.settings;
     const node = record.node;
     const { job: jobFile, status } = pathsOf(record);
+    // Creating the exec runs nothing: it is asked while the job file is written, and started
+    // only once the file is there.
+    const created = withDeadline(`docker exec (start ${record.kind})`, s.timeouts.dockerMs, (signal) =>
+      docker.getContainer(s.containerName).exec({ Cmd: cmd, AttachStdout: false, AttachStderr: false, abortSignal: signal } as Docker.ExecCreateOptions),
+    );
+    created.catch(() => undefined);
     await conn.writeAtomic(jobFile, serializeJobFile(record));
     if (dir.replace(/\/+$/, '') !== s.backupDir.replace(/\/+$/, '')) {
       // Outside the configured directory only the registry leads `jobs` and a reload to it.
@@ -218,18 +224,21 @@ export class BackupJobs {
         this.cluster.log('warn', `${record.kind} ${record.id}: could not record it in ~/.gluster-backup/jobs (${(e as Error).message}); only a client whose backupDir is ${dir} will list it`, node),
       );
     }
-    const exec = await withDeadline(`docker exec (start ${record.kind})`, s.timeouts.dockerMs, (signal) =>
-      docker.getContainer(s.containerName).exec({ Cmd: cmd, AttachStdout: false, AttachStderr: false, abortSignal: signal } as Docker.ExecCreateOptions),
-    );
+    const exec = await created;
     await withDeadline(`docker exec start (${record.kind})`, s.timeouts.dockerMs, () => exec.start({ Detach: true }));
     record.execId = exec.id;
-    await conn.writeAtomic(jobFile, serializeJobFile(record));
+    const saved = conn.writeAtomic(jobFile, serializeJobFile(record));
     this.cluster.log('info', `${record.kind} ${record.id} started: ${what}`, node);
     const deadline = Date.now() + s.timeouts.dockerMs;
-    // The script writes it within ~50 ms (its own poll for tar's pid): look often.
-    while (Date.now() < deadline) {
-      if (parseStatus(await readText(conn, status)).phase !== 'none') break;
-      await sleep(50);
+    // The script writes it within ~50 ms (its own poll for tar's pid): look often, while the
+    // exec id is being recorded.
+    try {
+      while (Date.now() < deadline) {
+        if (parseStatus(await readText(conn, status)).phase !== 'none') break;
+        await sleep(50);
+      }
+    } finally {
+      await saved;
     }
     return this.observe(record);
   }
@@ -537,8 +546,8 @@ export class BackupJobs {
     const cut = o.archive.lastIndexOf('/');
     const id = restoreId(o.archive.slice(cut + 1), o.now ?? new Date());
     const p = restorePaths(o.archive.slice(0, cut), id);
-    if (await conn.stat(p.job)) throw new BackupError(`a restore of ${o.archive} started this very second already exists (${p.job}): wait a second and try again`);
-    const container = await inspectContainer(docker, s.containerName, s.timeouts.dockerMs);
+    const [taken, container] = await Promise.all([conn.stat(p.job), inspectContainer(docker, s.containerName, s.timeouts.dockerMs)]);
+    if (taken) throw new BackupError(`a restore of ${o.archive} started this very second already exists (${p.job}): wait a second and try again`);
     const record: JobRecord = {
       version: 1,
       kind: 'restore',

@@ -44,6 +44,7 @@ Gluster Backup is running in VS Code (code-server, no password; listening on $bi
 
 Open it, then the Gluster Backup icon in the activity bar: three data nodes with real GlusterFS.
 Try Stop/Start Gluster on All Nodes, Back Up… (progress panel), Validate Backup… on an archive,
+Restore… on an archive (plan first, into a subdirectory to compare before replacing),
 and a network fault from a shell:  bash testbed/testbed.sh cut-link node3   (restore-link node3)
 The same nodes from the CLI:        node dist/cli.js --config .testbed/config.json status
 Stop everything:                    npm run demo -- down

@@ -1,4 +1,5 @@
-// Cancel Backup, Show Backup Log, Show Progress, for restore jobs too: on a job row, with a job id
+// Cancel Job, Show Job Log, Show Job Progress, for backup and restore jobs alike (the menus name
+// no kind; the modal and messages do): on a job row, with a job id
 // (status bar, notifications, progress panel), or from the palette, picking among the jobs found
 // on the nodes.
 import * as vscode from 'vscode';

@@ -36,7 +36,7 @@ export function createJobStatusBar(monitor: JobMonitor): JobStatusBar {
       })
       .join('\n');
     // One job: its panel directly; several: showProgress asks which.
-    item.command = { title: 'Show Backup Progress', command: Cmd.showProgress, arguments: running.length === 1 ? [running[0].key] : [] };
+    item.command = { title: 'Show Job Progress', command: Cmd.showProgress, arguments: running.length === 1 ? [running[0].key] : [] };
     item.show();
   };
   const sub = monitor.onDidChange(update);

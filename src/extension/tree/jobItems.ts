@@ -48,7 +48,7 @@ export class JobItem extends TreeNode {
       .join(' · ');
     item.iconPath = unreachable ? new vscode.ThemeIcon('debug-disconnect', colors.warn) : new vscode.ThemeIcon('sync~spin');
     item.contextValue = jobContextValue(job);
-    item.command = { title: 'Show Backup Progress', command: Cmd.showProgress, arguments: [jobKey(job)] };
+    item.command = { title: 'Show Job Progress', command: Cmd.showProgress, arguments: [jobKey(job)] };
     const tip = new vscode.MarkdownString(`**${kindWord(job)} ${md(job.id)}** on ${md(job.node)}\n\n`);
     tip.appendMarkdown(`Started ${md(shortDate(job.startedAt))}, ${job.compression === 'gzip' ? `gzip (${md(job.compressor ?? 'gzip')})` : 'uncompressed'}  \n`);
     if (job.partial) tip.appendMarkdown(`Writing \`${job.partial.replace(/`/g, '')}\``);

@@ -28,7 +28,7 @@ commands:
   status                 every node: reachability, gluster container, storage driver,
                          volume health and the backups on disk
   start | stop | restart the gluster container on the named nodes (all by default)
-  trust-host-key --node NAME [--yes]
+  trust-host-key --node NAME [--yes] [--fingerprint SHA256:...]
                          show the host key a node presents and add it to known_hosts
   backup [--node NAME] [-b DIR] [-z] [--detach] [--override CHECK:REASON]...
                          preflight, then tar of the whole gluster filesystem inside the
@@ -106,6 +106,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         json: { type: 'boolean', default: false },
         node: { type: 'string', multiple: true },
         yes: { type: 'boolean', default: false },
+        fingerprint: { type: 'string' },
         b: { type: 'string', short: 'b' },
         n: { type: 'string', short: 'n' },
         z: { type: 'boolean', short: 'z', default: false },
@@ -171,7 +172,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         return results.every((r) => r.ok) ? 0 : 1;
       }
       case 'trust-host-key':
-        return await trustHostKey(cluster, names, values.yes ?? false, io);
+        return await trustHostKey(cluster, names, values.yes ?? false, values.fingerprint, io);
       case 'backup': {
         if (names && names.length > 1) {
           io.stderr.write('gluster-backup: backup runs on one node: give at most one --node\n');
@@ -333,9 +334,13 @@ function archiveArg(values: { archive?: string; f?: string; b?: string }, backup
   return `${dir === '/' ? '' : dir}/${values.f}`;
 }
 
-async function trustHostKey(cluster: Cluster, names: string[] | undefined, yes: boolean, io: CliIo): Promise<number> {
+async function trustHostKey(cluster: Cluster, names: string[] | undefined, yes: boolean, expected: string | undefined, io: CliIo): Promise<number> {
   if (!names || names.length !== 1) {
     io.stderr.write('gluster-backup: trust-host-key needs exactly one --node NAME\n');
+    return 2;
+  }
+  if (expected !== undefined && !/^SHA256:[A-Za-z0-9+/]{43}$/.test(expected)) {
+    io.stderr.write(`gluster-backup: --fingerprint ${expected}: give it as ssh-keygen -lf prints it (SHA256: and 43 characters)\n`);
     return 2;
   }
   const s = await cluster.refreshNode(names[0]);
@@ -343,14 +348,20 @@ async function trustHostKey(cluster: Cluster, names: string[] | undefined, yes: 
     io.stderr.write(`${s.error.message}\nRefusing to trust it. Remove the old key from known_hosts yourself once you know why it changed.\n`);
     return 1;
   }
-  if (s.error?.kind !== 'hostKeyUnknown') {
+  if (s.error?.kind !== 'hostKeyUnknown' || !s.error.presentedKey) {
     io.stdout.write(s.reachable ? `${s.name}: host key already trusted\n` : `${s.name}: ${s.error?.message}\n`);
     return s.reachable ? 0 : 1;
   }
+  // The key shown is the key written, even if the node presents another by the time the answer comes.
+  const approved = s.error.presentedKey;
   io.stdout.write(`${s.name} (${s.target}) presents host key ${s.error.fingerprint}\n`);
+  if (expected !== undefined && s.error.fingerprint !== expected) {
+    io.stderr.write(`gluster-backup: ${s.name} presents ${s.error.fingerprint}, not the expected ${expected}: not trusted, nothing was written\n`);
+    return 1;
+  }
   if (!yes) {
     if (!io.stdin.isTTY) {
-      io.stderr.write('not a terminal: pass --yes to trust this key after checking the fingerprint\n');
+      io.stderr.write('not a terminal: pass --yes to trust this key after checking the fingerprint (--fingerprint SHA256:... makes sure it is the one you checked)\n');
       return 1;
     }
     const rl = createInterface({ input: io.stdin, output: io.stdout });
@@ -361,7 +372,12 @@ async function trustHostKey(cluster: Cluster, names: string[] | undefined, yes: 
       return 1;
     }
   }
-  await cluster.trustHostKey(s.name);
+  try {
+    await cluster.trustHostKey(s.name, approved);
+  } catch (e) {
+    io.stderr.write(`gluster-backup: ${(e as Error).message}\n`);
+    return 1;
+  }
   io.stdout.write(`added to ${cluster.settings.knownHostsFile}\n`);
   return 0;
 }

@@ -21,6 +21,7 @@ interface RefreshRound {
 }
 import { watchContainerEvents, type EventWatch } from './docker/events';
 import { createRemoteConnection, trustPresentedKey } from './remoteConnection';
+import { keyFingerprint } from './ssh/knownHosts';
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
 export interface LogLine {
@@ -54,8 +55,11 @@ export interface ClusterApi {
   /** Subscribe to docker events on every reachable node; idempotent. */
   watchEvents(): void;
   unwatchEvents(): void;
-  /** Append the key a node presented (from its hostKeyUnknown error) to known_hosts. */
-  trustHostKey(name: string): Promise<void>;
+  /**
+   * Appends `approvedKey` (`type base64`, the key the operator saw the fingerprint of) to
+   * known_hosts, and only that key: refused when the node now presents another one.
+   */
+  trustHostKey(name: string, approvedKey: string): Promise<void>;
   dispose(): void;
   on<K extends keyof ClusterEvents>(ev: K, fn: (...a: ClusterEvents[K]) => void): this;
   off<K extends keyof ClusterEvents>(ev: K, fn: (...a: ClusterEvents[K]) => void): this;
@@ -259,14 +263,22 @@ export class Cluster extends EventEmitter implements ClusterApi {
     this.watches.set(node.name, w);
   }
 
-  async trustHostKey(name: string): Promise<void> {
+  async trustHostKey(name: string, approvedKey: string): Promise<void> {
     const node = this.node(name);
+    const approved = keyFingerprint(approvedKey);
+    if (!approved) throw new Error(`cannot trust a key for ${name}: "${approvedKey.slice(0, 40)}" is not an SSH public key`);
+    // The status may have changed while the operator was deciding (a poll, a docker event, a
+    // refresh): a key presented now that is not the approved one is never written, so a man in
+    // the middle who turns up during the dialog gets nothing.
     const err = this.statuses.get(name)?.error;
-    if (err?.kind !== 'hostKeyUnknown' || !err.presentedKey) {
-      throw new Error(`${name} has no unknown host key waiting to be trusted`);
+    if (err?.kind === 'hostKeyChanged') {
+      throw new Error(`${name} has a different host key in ${this.settings.knownHostsFile} now: nothing was written`);
     }
-    await trustPresentedKey(this.settings.knownHostsFile, node, err.presentedKey);
-    this.log('info', `trusted host key ${err.fingerprint} for ${node.host}`, name);
+    if (err?.kind === 'hostKeyUnknown' && err.presentedKey && err.presentedKey !== approvedKey) {
+      throw new Error(`${name} now presents another host key (${err.fingerprint ?? keyFingerprint(err.presentedKey) ?? '?'}) than the one approved (${approved}): nothing was written; refresh it and compare the fingerprint again`);
+    }
+    await trustPresentedKey(this.settings.knownHostsFile, node, approvedKey);
+    this.log('info', `trusted host key ${approved} for ${node.host}`, name);
     this.conns.get(name)?.close();
     this.conns.delete(name);
   }

@@ -5,10 +5,10 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { Cluster } from '../../src/core/cluster';
 import type { NodeStatus } from '../../src/core/model';
-import { rawConfig, testbed, testbedSettings, TESTBED_DIR } from './helpers/testbed';
+import { REPO, rawConfig, testbed, testbedSettings, TESTBED_DIR } from './helpers/testbed';
 
 function timedStatuses(cluster: Cluster): Promise<{ all: NodeStatus[]; at: Map<string, number> }> {
   const t0 = Date.now();
@@ -115,7 +115,7 @@ describe('host keys', () => {
       assert.equal(s.error?.kind, 'hostKeyChanged');
       assert.match(s.error!.message, /changed/i);
       assert.match(s.error!.fingerprint ?? '', /^SHA256:[A-Za-z0-9+/]{43}$/);
-      await assert.rejects(cluster.trustHostKey('node1'), /no unknown host key/);
+      await assert.rejects(cluster.trustHostKey('node1', realLine().split(' ').slice(1, 3).join(' ')), /node1 has a different host key in .*known_hosts_changed now: nothing was written/);
       assert.equal(fs.readFileSync(kh, 'utf8'), `${node1().host} ${other}\n`, 'known_hosts untouched');
     } finally {
       cluster.dispose();
@@ -134,13 +134,55 @@ describe('host keys', () => {
       const expected = execFileSync('ssh-keygen', ['-lf', '-'], { input: realLine() + '\n', encoding: 'utf8' }).split(' ')[1];
       assert.equal(s.error!.fingerprint, expected);
       assert.equal(fs.readFileSync(kh, 'utf8'), '', 'nothing added before the operator accepts');
-      await cluster.trustHostKey('node1');
+      await cluster.trustHostKey('node1', s.error!.presentedKey!);
       const again = await cluster.refreshNode('node1');
       assert.equal(again.reachable, true, again.error?.message);
       assert.match(fs.readFileSync(kh, 'utf8'), /ssh-ed25519 /);
     } finally {
       cluster.dispose();
     }
+  });
+
+  test('only the key the operator approved is written: another key presented by the time the answer comes is refused', async () => {
+    const kh = path.join(tmp, 'known_hosts_mitm');
+    fs.writeFileSync(kh, '');
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(tmp, 'approved')]);
+    // What the dialog showed: a key the node does not present now (the status moved on meanwhile).
+    const shown = fs.readFileSync(path.join(tmp, 'approved.pub'), 'utf8').split(' ').slice(0, 2).join(' ');
+    const cluster = new Cluster(testbedSettings({ knownHostsFile: kh }));
+    try {
+      const s = await cluster.refreshNode('node1');
+      assert.equal(s.error?.kind, 'hostKeyUnknown');
+      await assert.rejects(
+        cluster.trustHostKey('node1', shown),
+        new RegExp(`node1 now presents another host key \\(${s.error!.fingerprint!.replace(/[+/]/g, '\\$&')}\\) than the one approved \\(SHA256:[A-Za-z0-9+/]{43}\\): nothing was written`),
+      );
+      assert.equal(fs.readFileSync(kh, 'utf8'), '', 'nothing written');
+      await assert.rejects(cluster.trustHostKey('node1', 'ssh-ed25519 bm90IGEga2V5'), /is not an SSH public key/);
+      assert.equal(fs.readFileSync(kh, 'utf8'), '', 'nothing written');
+    } finally {
+      cluster.dispose();
+    }
+  });
+
+  test('trust-host-key --yes --fingerprint: a fingerprint other than the presented one writes nothing; the right one trusts', () => {
+    const kh = path.join(tmp, 'known_hosts_cli');
+    fs.writeFileSync(kh, '');
+    const config = path.join(tmp, 'config-cli.json');
+    fs.writeFileSync(config, JSON.stringify({ ...rawConfig(), knownHostsFile: kh }));
+    const cli = (args: string[]) => spawnSync(process.execPath, [path.join(REPO, 'dist', 'cli.js'), '--config', config, 'trust-host-key', '--node', 'node1', '--yes', ...args], { encoding: 'utf8' });
+    const expected = execFileSync('ssh-keygen', ['-lf', '-'], { input: realLine() + '\n', encoding: 'utf8' }).split(' ')[1];
+    const wrong = cli(['--fingerprint', `SHA256:${'A'.repeat(43)}`]);
+    assert.equal(wrong.status, 1);
+    assert.match(wrong.stderr, new RegExp(`node1 presents ${expected.replace(/[+/]/g, '\\$&')}, not the expected SHA256:A{43}: not trusted, nothing was written`));
+    assert.equal(fs.readFileSync(kh, 'utf8'), '');
+    const typo = cli(['--fingerprint', 'MD5:ab:cd']);
+    assert.equal(typo.status, 2);
+    assert.match(typo.stderr, /--fingerprint MD5:ab:cd: give it as ssh-keygen -lf prints it/);
+    const right = cli(['--fingerprint', expected]);
+    assert.equal(right.status, 0, right.stderr);
+    assert.match(right.stdout, new RegExp(`presents host key ${expected.replace(/[+/]/g, '\\$&')}\nadded to `));
+    assert.match(fs.readFileSync(kh, 'utf8'), /ssh-ed25519 /);
   });
 
   test('the test bed known_hosts is the one in use', () => {

@@ -34,6 +34,14 @@ export function fingerprintSha256(keyBlob: Buffer): string {
   return 'SHA256:' + createHash('sha256').update(keyBlob).digest('base64').replace(/=+$/, '');
 }
 
+/** The fingerprint of a key written as `type base64`; undefined when it is not one. */
+export function keyFingerprint(key: string): string | undefined {
+  const [type, b64, more] = key.split(' ');
+  if (!type || !b64 || more !== undefined || !/^[A-Za-z0-9+/]+={0,2}$/.test(b64)) return undefined;
+  const blob = Buffer.from(b64, 'base64');
+  return keyTypeOfBlob(blob) === type ? fingerprintSha256(blob) : undefined;
+}
+
 /** The name known_hosts uses for a host: the bare name on port 22, `[host]:port` otherwise. */
 export function knownHostsName(host: string, port = 22): string {
   const h = host.toLowerCase();

@@ -13,11 +13,13 @@ export function trustHostKey(deps: CommandDeps) {
     if (!cluster || !name) return;
     const err = cluster.status(name)?.error;
     const node = deps.session.nodeConfig(name);
-    if (err?.kind !== 'hostKeyUnknown' || !err.fingerprint || !node) {
+    if (err?.kind !== 'hostKeyUnknown' || !err.fingerprint || !err.presentedKey || !node) {
       void vscode.window.showInformationMessage(`Node "${name}" has no unknown host key waiting to be trusted. Refresh it first.`);
       return;
     }
-    const keyType = err.presentedKey?.split(' ')[0];
+    // The key shown is the key written: the node's status may change while the modal is open.
+    const approved = err.presentedKey;
+    const keyType = approved.split(' ')[0];
     const file = deps.session.settings.knownHostsFile;
     const yes = 'Trust and Connect';
     const choice = await vscode.window.showWarningMessage(
@@ -33,7 +35,7 @@ export function trustHostKey(deps: CommandDeps) {
     );
     if (choice !== yes) return;
     try {
-      await cluster.trustHostKey(name);
+      await cluster.trustHostKey(name, approved);
       deps.log.info(`[${name}] host key ${err.fingerprint} trusted`);
     } catch (e) {
       deps.log.error(`[${name}] trusting the host key failed: ${errorText(e)}`);

@@ -31,8 +31,6 @@ export interface Settings {
   containerName: string;
   /** The gluster filesystem as the container sees it (the FUSE mount). */
   glusterPath: string;
-  /** The gluster directory on the node's host (bricks, glusterd state). */
-  dataDir: string;
   /** Where archives are written, on the node's host. */
   backupDir: string;
   /** known_hosts used to verify nodes (default ~/.ssh/known_hosts). */
@@ -51,7 +49,6 @@ export interface SettingsProblem {
 export const DEFAULTS: Omit<Settings, 'nodes' | 'knownHostsFile'> = {
   containerName: 'gluster',
   glusterPath: '/mnt/gluster',
-  dataDir: '/opt/datarobot/data/gluster',
   backupDir: '/opt/datarobot/data/backups/gluster',
   timeouts: { connectMs: 8000, dockerMs: 10000, glusterMs: 20000, keepaliveMs: 1000 },
   pollSeconds: 30,
@@ -64,7 +61,6 @@ const TOP_KEYS = new Set([
   'nodes',
   'containerName',
   'glusterPath',
-  'dataDir',
   'backupDir',
   'knownHostsFile',
   'timeouts',
@@ -79,6 +75,26 @@ export function expandHome(p: string): string {
   if (p === '~') return os.homedir();
   if (p.startsWith('~/')) return path.join(os.homedir(), p.slice(2));
   return p;
+}
+
+/** Settings that were read once and are no longer: named, so the user knows to remove them. */
+const RETIRED_KEYS: Record<string, string> = {
+  dataDir: 'dataDir is not used (nothing read it; the archive and the volume are what a backup is measured by): remove it',
+};
+
+/** The poll interval below which every node would be asked for its state all the time. */
+export const MIN_POLL_SECONDS = 5;
+
+/**
+ * Why an absolute path setting cannot be used as given: `..` and `.` segments make "is this
+ * path inside that directory" checks (the job files, the restore's target) say what the path
+ * does not mean, and `~user/` is a shell's expansion, not the node's.
+ */
+function pathProblem(key: string, v: string, home: boolean): string | undefined {
+  if (home && /^~[^/]/.test(v)) return `${key} "${v}": ~user/ is not expanded; give the absolute path (or ~/ for your own home)`;
+  if (!v.startsWith('/') && !(home && (v === '~' || v.startsWith('~/')))) return `${key} must be an absolute path (got "${v}")`;
+  if (v.split('/').some((seg) => seg === '..' || seg === '.')) return `${key} "${v}": give it without "." or ".." segments`;
+  return undefined;
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -97,7 +113,8 @@ export function parseSettings(raw: unknown): { settings: Settings; problems: Set
     problems.push({ key: '', message: 'settings must be a JSON object' });
   }
   for (const k of Object.keys(r)) {
-    if (!TOP_KEYS.has(k)) problems.push({ key: k, message: `unknown setting "${k}"` });
+    if (RETIRED_KEYS[k] !== undefined) problems.push({ key: k, message: RETIRED_KEYS[k] });
+    else if (!TOP_KEYS.has(k)) problems.push({ key: k, message: `unknown setting "${k}"` });
   }
 
   const str = (key: string, def: string, check?: (v: string) => string | undefined): string => {
@@ -114,19 +131,15 @@ export function parseSettings(raw: unknown): { settings: Settings; problems: Set
     }
     return v;
   };
-  const absolute = (key: string) => (v: string) =>
-    v.startsWith('/') ? undefined : `${key} must be an absolute path (got "${v}")`;
+  const absolute = (key: string) => (v: string) => pathProblem(key, v, false);
 
   const containerName = str('containerName', DEFAULTS.containerName, (v) =>
     CONTAINER_NAME.test(v) ? undefined : `containerName "${v}" is not a valid docker container name`,
   );
   const glusterPath = str('glusterPath', DEFAULTS.glusterPath, absolute('glusterPath'));
-  const dataDir = str('dataDir', DEFAULTS.dataDir, absolute('dataDir'));
   const backupDir = str('backupDir', DEFAULTS.backupDir, absolute('backupDir'));
   const knownHostsFile = expandHome(
-    str('knownHostsFile', '~/.ssh/known_hosts', (v) =>
-      v.startsWith('/') || v.startsWith('~') ? undefined : `knownHostsFile must be an absolute path (got "${v}")`,
-    ),
+    str('knownHostsFile', '~/.ssh/known_hosts', (v) => pathProblem('knownHostsFile', v, true)),
   );
 
   const timeouts: Timeouts = { ...DEFAULTS.timeouts };
@@ -151,6 +164,9 @@ export function parseSettings(raw: unknown): { settings: Settings; problems: Set
     const v = r.pollSeconds;
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > 86400) {
       problems.push({ key: 'pollSeconds', message: 'pollSeconds must be a number of seconds between 0 and 86400' });
+    } else if (v > 0 && v < MIN_POLL_SECONDS) {
+      problems.push({ key: 'pollSeconds', message: `pollSeconds ${v} would ask every node for its state all the time: ${MIN_POLL_SECONDS} s is the shortest poll (0 turns it off); using ${MIN_POLL_SECONDS}` });
+      pollSeconds = MIN_POLL_SECONDS;
     } else pollSeconds = v;
   }
 
@@ -172,7 +188,7 @@ export function parseSettings(raw: unknown): { settings: Settings; problems: Set
   });
 
   return {
-    settings: { nodes, containerName, glusterPath, dataDir, backupDir, knownHostsFile, timeouts, pollSeconds },
+    settings: { nodes, containerName, glusterPath, backupDir, knownHostsFile, timeouts, pollSeconds },
     problems,
   };
 }
@@ -204,13 +220,14 @@ function parseNode(n: unknown, key: string, problems: SettingsProblem[]): NodeCo
     else node.user = n.user;
   }
   if (n.identityFile !== undefined) {
-    if (typeof n.identityFile !== 'string' || !(n.identityFile.startsWith('/') || n.identityFile.startsWith('~'))) {
-      bad('identityFile', `${key}.identityFile must be an absolute path`);
-    } else node.identityFile = expandHome(n.identityFile);
+    const why = typeof n.identityFile === 'string' ? pathProblem(`${key}.identityFile`, n.identityFile, true) : `${key}.identityFile must be an absolute path`;
+    if (why) bad('identityFile', why);
+    else node.identityFile = expandHome(n.identityFile as string);
   }
   if (n.dockerSocket !== undefined) {
-    if (typeof n.dockerSocket !== 'string' || !n.dockerSocket.startsWith('/')) bad('dockerSocket', `${key}.dockerSocket must be an absolute path`);
-    else node.dockerSocket = n.dockerSocket;
+    const why = typeof n.dockerSocket === 'string' ? pathProblem(`${key}.dockerSocket`, n.dockerSocket, false) : `${key}.dockerSocket must be an absolute path`;
+    if (why) bad('dockerSocket', why);
+    else node.dockerSocket = n.dockerSocket as string;
   }
   if (!n.host && (n.port !== undefined || n.user !== undefined || n.identityFile !== undefined)) {
     bad('host', `${key} has port/user/identityFile but no host`);

@@ -8,7 +8,6 @@ test('empty settings give the defaults and the local node', () => {
   assert.deepEqual(problems, []);
   assert.equal(settings.containerName, 'gluster');
   assert.equal(settings.backupDir, '/opt/datarobot/data/backups/gluster');
-  assert.equal(settings.dataDir, '/opt/datarobot/data/gluster');
   assert.equal(settings.knownHostsFile, `${os.homedir()}/.ssh/known_hosts`);
   assert.deepEqual(settings.timeouts, DEFAULTS.timeouts);
   assert.deepEqual(effectiveNodes(settings), [{ name: 'local' }]);
@@ -79,4 +78,43 @@ test('a non-object is reported', () => {
   const { problems } = parseSettings([1, 2]);
   assert.equal(problems.length, 1);
   assert.match(problems[0].message, /must be a JSON object/);
+});
+
+test('paths: "." and ".." segments and ~user/ are refused with the reason; ~/ is expanded', () => {
+  const { settings, problems } = parseSettings({
+    backupDir: '/opt/datarobot/../../etc',
+    glusterPath: '/mnt/./gluster',
+    knownHostsFile: '~ops/.ssh/known_hosts',
+    nodes: [
+      { name: 'a', host: 'h', identityFile: '~root/.ssh/id' },
+      { name: 'b', dockerSocket: '/var/run/../run/docker.sock' },
+      { name: 'c', host: 'h', identityFile: '~/.ssh/id_ed25519' },
+    ],
+  });
+  assert.deepEqual(problems.map((p) => p.message), [
+    'glusterPath "/mnt/./gluster": give it without "." or ".." segments',
+    'backupDir "/opt/datarobot/../../etc": give it without "." or ".." segments',
+    'knownHostsFile "~ops/.ssh/known_hosts": ~user/ is not expanded; give the absolute path (or ~/ for your own home)',
+    'nodes[0].identityFile "~root/.ssh/id": ~user/ is not expanded; give the absolute path (or ~/ for your own home)',
+    'nodes[1].dockerSocket "/var/run/../run/docker.sock": give it without "." or ".." segments',
+  ]);
+  assert.equal(settings.backupDir, DEFAULTS.backupDir, 'a refused value falls back to its default');
+  assert.equal(settings.glusterPath, DEFAULTS.glusterPath);
+  assert.equal(settings.knownHostsFile, `${os.homedir()}/.ssh/known_hosts`);
+  assert.deepEqual(settings.nodes.map((n) => n.name), ['c'], 'nodes with a refused path are left out, the others stay');
+  assert.equal(settings.nodes[0].identityFile, `${os.homedir()}/.ssh/id_ed25519`);
+});
+
+test('pollSeconds: 0 turns the poll off, values under the minimum are raised to it with a problem', () => {
+  assert.equal(parseSettings({ pollSeconds: 0 }).settings.pollSeconds, 0);
+  assert.equal(parseSettings({ pollSeconds: 5 }).settings.pollSeconds, 5);
+  const fast = parseSettings({ pollSeconds: 0.1 });
+  assert.equal(fast.settings.pollSeconds, 5);
+  assert.deepEqual(fast.problems, [{ key: 'pollSeconds', message: 'pollSeconds 0.1 would ask every node for its state all the time: 5 s is the shortest poll (0 turns it off); using 5' }]);
+});
+
+test('dataDir, read once and never used, is named as such', () => {
+  assert.deepEqual(parseSettings({ dataDir: '/opt/datarobot/data/gluster' }).problems, [
+    { key: 'dataDir', message: 'dataDir is not used (nothing read it; the archive and the volume are what a backup is measured by): remove it' },
+  ]);
 });

@@ -35,7 +35,7 @@ const titles: Record<NodeErrorKind, string> = {
 /** Why each kind happens and what to do, for the tooltip. */
 const explanations: Record<NodeErrorKind, string> = {
   unreachable: 'The node could not be reached over SSH, or the link went silent. Check the host, port and network, then retry.',
-  timeout: 'The node answered but a call missed its deadline (see the `glusterBackup.timeouts` setting).',
+  timeout: 'The node answered but a call missed its deadline (see the `glusterBackup.timeouts.*` settings).',
   hostKeyUnknown:
     'The node presented a host key that is not in your known_hosts file. Compare the fingerprint with the one on the node (`ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub`) before trusting it.',
   hostKeyChanged:

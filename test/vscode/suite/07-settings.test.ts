@@ -20,6 +20,7 @@ describe('settings changes', () => {
   after(async () => {
     await cfg().update('nodes', nodes, vscode.ConfigurationTarget.Global);
     await cfg().update('pollSeconds', undefined, vscode.ConfigurationTarget.Global);
+    await cfg().update('timeouts.connectMs', undefined, vscode.ConfigurationTarget.Global);
   });
 
   it('fewer nodes in glusterBackup.nodes: the view shows just those, connected', async () => {
@@ -51,11 +52,22 @@ describe('settings changes', () => {
     await waitForStates(api, { node1: 'running', node2: 'running', node3: 'running' }, 30_000);
   });
 
-  it('pollSeconds: a short poll re-reads the nodes without any command', async () => {
+  it('pollSeconds: a short poll re-reads the nodes without any command; under 5 s it is said and raised to 5', async () => {
     const api = await activated();
     await cfg().update('pollSeconds', 2, vscode.ConfigurationTarget.Global);
+    await eventually('the settings warning', 10_000, () => user.notifications.find((n) => /^Gluster Backup settings: glusterBackup\.pollSeconds 2 would ask every node for its state all the time: 5 s is the shortest poll \(0 turns it off\); using 5/.test(n)));
+    assert.equal(api.session.settings.pollSeconds, 5);
     await waitForStates(api, { node1: 'running' }, 30_000);
     const first = api.session.cluster!.status('node1')!.checkedAt;
     await eventually('a poll to re-read node1', 15_000, () => api.session.cluster!.status('node1')!.checkedAt !== first);
+  });
+
+  it('timeouts are flat number settings: one set alone leaves the others at their defaults', async () => {
+    const api = await activated();
+    await cfg().update('timeouts.connectMs', 5000, vscode.ConfigurationTarget.Global);
+    await eventually('connectMs 5000 in the session', 10_000, () => api.session.settings.timeouts.connectMs === 5000);
+    assert.deepEqual(api.session.settings.timeouts, { connectMs: 5000, dockerMs: 10000, glusterMs: 20000, keepaliveMs: 1000 });
+    await cfg().update('timeouts.connectMs', undefined, vscode.ConfigurationTarget.Global);
+    await eventually('connectMs back to 8000', 10_000, () => api.session.settings.timeouts.connectMs === 8000);
   });
 });

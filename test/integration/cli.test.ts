@@ -99,4 +99,30 @@ describe('gluster-backup CLI', () => {
     assert.match(nodes[1].error, /refused/i);
     fs.rmSync(tmp, { recursive: true });
   });
+
+  test('an encrypted key: the passphrase from GLUSTER_BACKUP_PASSPHRASE_<NODE>, else GLUSTER_BACKUP_PASSPHRASE; without one the error says so', () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gb-cli-'));
+    try {
+      const raw = JSON.parse(fs.readFileSync(CONFIG, 'utf8'));
+      const key = path.join(tmp, 'id_encrypted');
+      fs.copyFileSync(raw.nodes[0].identityFile, key);
+      fs.chmodSync(key, 0o600);
+      assert.equal(spawnSync('ssh-keygen', ['-q', '-p', '-P', '', '-N', 'sesame', '-f', key]).status, 0);
+      raw.nodes = [{ ...raw.nodes[0], name: 'node-1', identityFile: key }];
+      const config = path.join(tmp, 'c.json');
+      fs.writeFileSync(config, JSON.stringify(raw));
+      const none = cli(['--config', config, '--json', 'status'], { GLUSTER_BACKUP_PASSPHRASE: undefined, GLUSTER_BACKUP_PASSPHRASE_NODE_1: undefined });
+      assert.equal(none.code, 1);
+      assert.equal(JSON.parse(none.stdout).nodes[0].errorKind, 'passphrase');
+      const perNode = cli(['--config', config, '--json', 'status'], { GLUSTER_BACKUP_PASSPHRASE: 'wrong', GLUSTER_BACKUP_PASSPHRASE_NODE_1: 'sesame' });
+      assert.equal(perNode.code, 0, perNode.stdout);
+      const shared = cli(['--config', config, '--json', 'status'], { GLUSTER_BACKUP_PASSPHRASE: 'sesame', GLUSTER_BACKUP_PASSPHRASE_NODE_1: undefined });
+      assert.equal(shared.code, 0, shared.stdout);
+      const wrong = cli(['--config', config, '--json', 'status'], { GLUSTER_BACKUP_PASSPHRASE: 'nope', GLUSTER_BACKUP_PASSPHRASE_NODE_1: undefined });
+      assert.equal(wrong.code, 1);
+      assert.match(JSON.parse(wrong.stdout).nodes[0].error, /wrong passphrase/);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
 });

@@ -105,6 +105,8 @@ test('backup commands: offered on running nodes and job rows, cancel only while 
   // The palette can reach every backup command: each picks its job (or node) itself.
   const hidden = new Set(pkg.contributes.menus.commandPalette.filter((e: { when: string }) => e.when === 'false').map((e: { command: string }) => e.command));
   for (const id of ['backup', 'cancelBackup', 'showBackupLog', 'showProgress']) assert.ok(!hidden.has(`glusterBackup.${id}`), id);
+  // Node commands too: from the palette they ask which node.
+  for (const id of ['start', 'stop', 'restart', 'trustHostKey']) assert.ok(!hidden.has(`glusterBackup.${id}`), id);
 });
 
 test('Restore… is offered on finished archives (inline and in the menu) and in the palette, never on a partial one', () => {

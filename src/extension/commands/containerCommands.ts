@@ -4,7 +4,7 @@ import type { ActionResult, ContainerAction } from '../../core/model';
 import { plural } from '../format';
 import { errorText } from '../tree/viewRefresher';
 import type { CommandDeps } from './commandDeps';
-import { namesFromArgs } from './pickNode';
+import { namesFromArgs, pickNode } from './pickNode';
 
 const words: Record<ContainerAction, { doing: string; done: string; verb: string }> = {
   start: { doing: 'starting…', done: 'Started', verb: 'Starting' },
@@ -46,8 +46,13 @@ function summarize(deps: CommandDeps, action: ContainerAction, results: ActionRe
 /** On one or a few rows the result shows in the tree; only a failure interrupts. */
 export function itemAction(deps: CommandDeps, action: ContainerAction) {
   return async (arg: unknown, selection: unknown): Promise<void> => {
-    const names = namesFromArgs(arg, selection);
-    if (names.length === 0) return;
+    let names = namesFromArgs(arg, selection);
+    if (names.length === 0) {
+      // From the palette: which node (the All Nodes commands are the palette's way to act on every one).
+      const picked = await pickNode(deps, undefined, `Node to ${action} gluster on`);
+      if (!picked) return;
+      names = [picked];
+    }
     const results = await runAction(deps, action, names);
     if (!results) return;
     const failed = results.filter((r) => !r.ok);

@@ -9,7 +9,10 @@ import { pickNode } from './pickNode';
 export function trustHostKey(deps: CommandDeps) {
   return async (arg: unknown): Promise<void> => {
     const cluster = deps.session.cluster;
-    const name = await pickNode(deps, arg, 'Node whose host key to trust');
+    const name = await pickNode(deps, arg, 'Node whose host key to trust', false, {
+      test: (n) => cluster?.status(n)?.error?.kind === 'hostKeyUnknown',
+      none: 'No node has an unknown host key waiting to be trusted.',
+    });
     if (!cluster || !name) return;
     const err = cluster.status(name)?.error;
     const node = deps.session.nodeConfig(name);

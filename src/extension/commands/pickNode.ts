@@ -17,12 +17,19 @@ export function namesFromArgs(arg: unknown, selection: unknown): string[] {
   return clicked ? [clicked] : [];
 }
 
-export async function pickNode(deps: CommandDeps, arg: unknown, placeHolder: string, onlyConfigured = false): Promise<string | undefined> {
+export async function pickNode(
+  deps: CommandDeps,
+  arg: unknown,
+  placeHolder: string,
+  onlyConfigured = false,
+  among?: { test: (name: string) => boolean; none: string },
+): Promise<string | undefined> {
   const given = nodeNameOf(arg);
   if (given) return given;
-  const nodes = deps.session.shownNodes().filter((n) => !onlyConfigured || !deps.session.isImplicit(n.name));
+  const shown = deps.session.shownNodes().filter((n) => !onlyConfigured || !deps.session.isImplicit(n.name));
+  const nodes = among ? shown.filter((n) => among.test(n.name)) : shown;
   if (nodes.length === 0) {
-    void vscode.window.showInformationMessage('No node is configured in the glusterBackup.nodes setting.');
+    void vscode.window.showInformationMessage(shown.length && among ? among.none : 'No node is configured in the glusterBackup.nodes setting.');
     return undefined;
   }
   if (nodes.length === 1) return nodes[0].name;

@@ -46,6 +46,26 @@ describe('container commands', () => {
     await waitHealthy();
   });
 
+  it('from the palette (no row), Stop and Start ask which node; declined, nothing happens', async () => {
+    const api = await activated();
+    user.will('quickPick', /^ Node to stop gluster on\nnode1\nnode2\nnode3$/, undefined);
+    await vscode.commands.executeCommand('glusterBackup.stop');
+    assert.equal(containerState('node2'), 'running', 'declined: nothing stopped');
+    user.will('quickPick', /Node to stop gluster on/, 'node2');
+    await vscode.commands.executeCommand('glusterBackup.stop');
+    assert.equal(containerState('node2'), 'exited');
+    assert.equal(containerState('node1'), 'running');
+    user.will('quickPick', /Node to start gluster on/, 'node2');
+    await vscode.commands.executeCommand('glusterBackup.start');
+    assert.equal(containerState('node2'), 'running');
+    await waitForStates(api, ALL_RUNNING, 30_000);
+    // Trust Host Key from the palette picks among nodes with an unknown key only: none here.
+    await vscode.commands.executeCommand('glusterBackup.trustHostKey');
+    user.expectDone();
+    assert.ok(user.notifications.includes('No node has an unknown host key waiting to be trusted.'), user.notifications.join('\n'));
+    await waitHealthy();
+  });
+
   it('Restart gives the container a new start time', async () => {
     const api = await activated();
     const before = api.session.cluster!.status('node3')!.container!.since;

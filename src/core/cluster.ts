@@ -3,7 +3,7 @@
 // container actions and emits events when something changed.
 import { EventEmitter } from 'events';
 import type { NodeConfig, Settings } from './config';
-import { effectiveNodes } from './config';
+import { LOCAL_NODE, effectiveNodes } from './config';
 import { withDeadline } from './deadline';
 import type { ActionResult, ContainerAction, NodeStatus } from './model';
 import type { NodeConnection } from './nodeConnection';
@@ -83,12 +83,14 @@ export class Cluster extends EventEmitter implements ClusterApi {
   constructor(
     readonly settings: Settings,
     private readonly creds: CredentialProvider = {},
+    /** The node shown when none is configured (default: the local docker socket); null: none. */
+    private readonly implicitLocal: NodeConfig | null = LOCAL_NODE,
   ) {
     super();
   }
 
   nodes(): NodeConfig[] {
-    return effectiveNodes(this.settings);
+    return effectiveNodes(this.settings, this.implicitLocal);
   }
 
   status(name: string): NodeStatus | undefined {
@@ -294,6 +296,6 @@ export class Cluster extends EventEmitter implements ClusterApi {
   }
 }
 
-export function createCluster(settings: Settings, creds?: CredentialProvider): Cluster {
-  return new Cluster(settings, creds);
+export function createCluster(settings: Settings, creds?: CredentialProvider, implicitLocal?: NodeConfig | null): Cluster {
+  return new Cluster(settings, creds, implicitLocal);
 }

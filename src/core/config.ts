@@ -235,9 +235,12 @@ function parseNode(n: unknown, key: string, problems: SettingsProblem[]): NodeCo
   return ok ? node : undefined;
 }
 
-/** The nodes to show: the configured ones, or this machine when none are configured. */
-export function effectiveNodes(s: Settings): NodeConfig[] {
-  return s.nodes.length > 0 ? s.nodes : [LOCAL_NODE];
+/**
+ * The nodes to show: the configured ones, or, when none is configured, this machine (`local`,
+ * by default the local node; null: none, as the extension decides when no docker answers here).
+ */
+export function effectiveNodes(s: Settings, local: NodeConfig | null = LOCAL_NODE): NodeConfig[] {
+  return s.nodes.length > 0 ? s.nodes : local ? [local] : [];
 }
 
 export function describeTarget(n: NodeConfig): string {

@@ -19,12 +19,21 @@ export class NodeFailure extends Error implements HasNodeError {
   }
 }
 
+/** What a user outside the docker group is told, instead of "docker is not answering". */
+export function deniedText(socket: string): string {
+  return `permission denied on the docker socket ${socket}: this user may not use docker (add it to the docker group, then log in again)`;
+}
+
 export function toNodeError(e: unknown, where: string): NodeError {
   if (hasNodeError(e)) return e.nodeError;
   if (e instanceof DeadlineError) return { kind: 'timeout', message: `${where}: ${e.message}` };
   const err = e as NodeJS.ErrnoException & { statusCode?: number };
   const code = err?.code;
   const msg = err?.message ?? String(e);
+  if (code === 'EACCES' && /\.sock|socket/i.test(msg)) {
+    const socket = /(\/\S+\.sock)\b/.exec(msg)?.[1] ?? 'of this machine';
+    return { kind: 'dockerUnavailable', message: `${where}: ${deniedText(socket)}` };
+  }
   if (code === 'ENOENT' || code === 'ECONNREFUSED' || code === 'EACCES') {
     if (/docker\.sock|\.sock/.test(msg) || /socket/i.test(msg) || code === 'ENOENT') {
       return { kind: 'dockerUnavailable', message: `${where}: the docker socket does not answer (${msg})` };

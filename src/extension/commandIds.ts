@@ -8,6 +8,7 @@ export const Cmd = {
   stop: 'glusterBackup.stop',
   restart: 'glusterBackup.restart',
   addNode: 'glusterBackup.addNode',
+  importSshHosts: 'glusterBackup.importSshHosts',
   removeNode: 'glusterBackup.removeNode',
   editNode: 'glusterBackup.editNode',
   trustHostKey: 'glusterBackup.trustHostKey',
@@ -26,4 +27,4 @@ export const VIEW_ID = 'glusterBackup.nodes';
 export const CONFIG_SECTION = 'glusterBackup';
 /** Context key read by the viewsWelcome `when` clauses. */
 export const VIEW_STATE_KEY = 'glusterBackup.view';
-export type ViewState = 'ready' | 'failed' | 'invalidNodes' | 'empty';
+export type ViewState = 'ready' | 'failed' | 'invalidNodes' | 'empty' | 'checking';

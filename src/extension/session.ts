@@ -1,8 +1,11 @@
 // Owns the current settings and the Cluster built from them. A settings change throws the old
 // Cluster away and builds a new one: connections, watches and timers all hang off it, and
 // rebuilding is simpler and safer than patching them in place.
+import * as os from 'os';
 import * as vscode from 'vscode';
 import { effectiveNodes, type NodeConfig, type Settings } from '../core/config';
+import { localDockerSocket, pingLocalDocker } from '../core/localDocker';
+import { DEFAULT_DOCKER_SOCKET } from '../core/nodeConnection';
 import type { NodeStatus } from '../core/model';
 import { createCluster, type Cluster, type LogLine } from '../core/cluster';
 import { CONFIG_SECTION } from './commandIds';
@@ -16,6 +19,11 @@ export class ClusterSession implements vscode.Disposable {
   private _settings!: Settings;
   private _failure: string | undefined;
   private _allNodesInvalid = false;
+  /** This machine as a node, shown only while none is configured and its docker answers. */
+  private _implicit: NodeConfig | null = null;
+  private _probing = false;
+  /** Bumped by every rebuild: a probe of an older one must not rebuild over a newer one. */
+  private generation = 0;
   private readonly changed = new vscode.EventEmitter<void>();
   private readonly disposables: vscode.Disposable[] = [this.changed];
   private detach: (() => void) | undefined;
@@ -59,7 +67,12 @@ export class ClusterSession implements vscode.Disposable {
    */
   shownNodes(): NodeConfig[] {
     if (this._allNodesInvalid) return [];
-    return this._cluster?.nodes() ?? effectiveNodes(this._settings);
+    return this._cluster?.nodes() ?? effectiveNodes(this._settings, this._implicit);
+  }
+
+  /** True while, with no node configured, the local docker socket is being tried. */
+  get probing(): boolean {
+    return this._probing;
   }
 
   get allNodesInvalid(): boolean {
@@ -68,7 +81,7 @@ export class ClusterSession implements vscode.Disposable {
 
   /** True for the local node shown because none is configured: it is not in settings. */
   isImplicit(name: string): boolean {
-    return this._settings.nodes.length === 0 && !this._allNodesInvalid && name === effectiveNodes(this._settings)[0]?.name;
+    return this._settings.nodes.length === 0 && !this._allNodesInvalid && name === this._implicit?.name;
   }
 
   nodeConfig(name: string): NodeConfig | undefined {
@@ -77,13 +90,43 @@ export class ClusterSession implements vscode.Disposable {
 
   private rebuild(): void {
     this.teardown();
+    const generation = ++this.generation;
     const { settings, problems, configuredNodeCount } = readSettings();
     this._settings = settings;
     this._allNodesInvalid = configuredNodeCount > 0 && settings.nodes.length === 0;
+    this._implicit = null;
+    this._probing = false;
     this.reporter.report(problems);
     this.creds.allowPromptsAgain();
+    this.build(settings);
+    if (settings.nodes.length > 0 || this._allNodesInvalid) return;
+    // No node configured: this machine is one only if a docker answers here (a Remote-SSH
+    // window on a data node). On a laptop without docker the view offers to add nodes instead
+    // of a "local" node that can only fail.
+    const where = localDockerSocket(process.env);
+    if ('problem' in where) {
+      this.log.warn(`no node configured, and ${where.problem}`);
+      return;
+    }
+    this._probing = true;
+    void pingLocalDocker(where.socket, settings.timeouts.dockerMs).then((a) => {
+      if (generation !== this.generation) return;
+      this._probing = false;
+      if (a.state === 'answers' || a.state === 'denied') {
+        // Refused to this user: shown all the same, its row saying why (the docker group).
+        this._implicit = { name: os.hostname() || 'local', ...(where.socket !== DEFAULT_DOCKER_SOCKET ? { dockerSocket: where.socket } : {}) };
+        this.teardown();
+        this.build(settings);
+      } else {
+        this.log.info(`no node configured, and ${a.message}: nothing to show until a node is added`);
+      }
+      this.changed.fire();
+    });
+  }
+
+  private build(settings: Settings): void {
     try {
-      const cluster = createCluster(settings, this.creds);
+      const cluster = createCluster(settings, this.creds, this._implicit);
       const onLog = (line: LogLine) => writeClusterLine(this.log, line);
       const onStatus = (s: NodeStatus) => this.creds.noteStatus(this.nodeConfig(s.name), s);
       cluster.on('log', onLog);
@@ -94,7 +137,7 @@ export class ClusterSession implements vscode.Disposable {
       };
       this._cluster = cluster;
       this._failure = undefined;
-      this.log.info(`nodes: ${this.shownNodes().map((n) => n.name).join(', ') || '(none valid)'}`);
+      this.log.info(`nodes: ${this.shownNodes().map((n) => n.name).join(', ') || '(none)'}`);
     } catch (err) {
       this._cluster = undefined;
       this._failure = err instanceof Error ? err.message : String(err);
@@ -115,6 +158,7 @@ export class ClusterSession implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.generation++;
     this.teardown();
     for (const d of this.disposables) d.dispose();
   }

@@ -144,6 +144,32 @@ export function addNode(deps: CommandDeps) {
   };
 }
 
+/**
+ * Several hosts of ~/.ssh/config at once, each named for its alias: what an operator whose
+ * data nodes are in that file wants on a first run, instead of Add Node once per node.
+ */
+export function importSshHosts(deps: CommandDeps) {
+  return async (): Promise<void> => {
+    const existing = [...(nodesAt('global') ?? []), ...(nodesAt('workspace') ?? [])];
+    const names = new Set(existing.map((n) => String(n.name)));
+    const hosts = (await readSshConfig(deps.log)).filter((h) => !names.has(h.alias));
+    if (hosts.length === 0) {
+      void vscode.window.showInformationMessage(
+        names.size ? 'Every host of ~/.ssh/config is a node already.' : `~/.ssh/config names no host to import (${path.join(os.homedir(), '.ssh', 'config')}). Add Node lets you enter one.`,
+      );
+      return;
+    }
+    const picked = await vscode.window.showQuickPick(
+      hosts.map((h) => ({ label: h.alias, description: `${h.user ?? ''}${h.user ? '@' : ''}${h.hostName}${h.port ? `:${h.port}` : ''}`, detail: h.identityFile, host: h })),
+      { title: 'Import Nodes from ~/.ssh/config', placeHolder: 'The data nodes to add (each named as its Host entry)', canPickMany: true, matchOnDescription: true },
+    );
+    if (!picked?.length) return;
+    const entries: RawNode[] = picked.map((p) => ({ name: p.host.alias, ...fromSshConfig(p.host) }));
+    await vscode.workspace.getConfiguration(CONFIG_SECTION).update('nodes', [...(nodesAt('global') ?? []), ...entries], vscode.ConfigurationTarget.Global);
+    deps.log.info(`added ${entries.length} node(s) from ~/.ssh/config to the user settings: ${entries.map((e) => e.name).join(', ')}`);
+  };
+}
+
 export function removeNode(deps: CommandDeps) {
   return async (arg: unknown): Promise<void> => {
     const name = await pickNode(deps, arg, 'Node to remove from the settings', true);

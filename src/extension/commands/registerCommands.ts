@@ -9,7 +9,7 @@ import { errorText } from '../tree/viewRefresher';
 import type { CommandDeps } from './commandDeps';
 import { allAction, itemAction } from './containerCommands';
 import { trustHostKey } from './hostKeyCommands';
-import { addNode, editNode, removeNode } from './nodeSettingsCommands';
+import { addNode, editNode, importSshHosts, removeNode } from './nodeSettingsCommands';
 import { validateBackupCommand } from '../validate/validateCommand';
 import { restoreCommand } from '../restore/restoreCommand';
 
@@ -32,6 +32,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     [Cmd.stop]: itemAction(deps, 'stop'),
     [Cmd.restart]: itemAction(deps, 'restart'),
     [Cmd.addNode]: addNode(deps),
+    [Cmd.importSshHosts]: importSshHosts(deps),
     [Cmd.removeNode]: removeNode(deps),
     [Cmd.editNode]: editNode(deps),
     [Cmd.trustHostKey]: trustHostKey(deps),

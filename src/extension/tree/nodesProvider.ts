@@ -23,6 +23,9 @@ export class NodesProvider implements vscode.TreeDataProvider<TreeNode>, vscode.
     this.sub = session.onDidChangeCluster(() => this.reset());
   }
 
+  /** What the welcome content is chosen by (the view's context key). */
+  viewState: ViewState = 'checking';
+
   private reset(): void {
     this.detach?.();
     this.detach = undefined;
@@ -38,7 +41,8 @@ export class NodesProvider implements vscode.TreeDataProvider<TreeNode>, vscode.
       cluster.on('status', onStatus);
       this.detach = () => cluster.off('status', onStatus);
     }
-    const state: ViewState = !cluster ? 'failed' : session.allNodesInvalid ? 'invalidNodes' : this.items.size === 0 ? 'empty' : 'ready';
+    const state: ViewState = !cluster ? 'failed' : session.allNodesInvalid ? 'invalidNodes' : this.items.size === 0 ? (session.probing ? 'checking' : 'empty') : 'ready';
+    this.viewState = state;
     void vscode.commands.executeCommand('setContext', VIEW_STATE_KEY, state);
     this.changed.fire();
   }

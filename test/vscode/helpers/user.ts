@@ -56,6 +56,12 @@ export class Operator {
       const text = `${options?.title ?? ''} ${options?.placeHolder ?? ''}\n${list.map((i) => i.label).join('\n')}`;
       return this.take('quickPick', text, (a) => {
         if (a === undefined) return undefined;
+        // A many-pick: every item the answer matches (a string names one).
+        if ((options as vscode.QuickPickOptions & { canPickMany?: boolean })?.canPickMany) {
+          const hits = list.filter((i) => i.kind !== vscode.QuickPickItemKind.Separator && (a instanceof RegExp ? a.test(i.label) : i.label === a));
+          assert.ok(hits.length, `no quick pick item matches ${a}; the items were:\n${list.map((i) => i.label).join('\n')}`);
+          return hits;
+        }
         const hit = list.find((i) => i.kind !== vscode.QuickPickItemKind.Separator && (a instanceof RegExp ? a.test(i.label) : i.label === a));
         assert.ok(hit, `no quick pick item matches ${a}; the items were:\n${list.map((i) => i.label).join('\n')}`);
         return hit;

@@ -48,6 +48,36 @@ describe('node commands', () => {
     await waitForStates(api, { node1: 'running', 'node1-again': 'running' }, 30_000);
   });
 
+  it('Import from ~/.ssh/config adds the chosen hosts at once, each named for its Host entry', async () => {
+    const api = await activated();
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'gb-home-'));
+    const key = rawConfig().nodes[0].identityFile;
+    fs.mkdirSync(path.join(home, '.ssh'));
+    fs.writeFileSync(
+      path.join(home, '.ssh', 'config'),
+      `Host dn-a\n  HostName 10.213.51.11\n  User root\n  IdentityFile ${key}\n\nHost dn-b\n  HostName 10.213.51.12\n  User root\n  IdentityFile ${key}\n\nHost other\n  HostName 192.0.2.9\n`,
+    );
+    const realHome = process.env.HOME;
+    process.env.HOME = home;
+    try {
+      user.will('quickPick', /^Import Nodes from ~\/\.ssh\/config The data nodes to add .*\ndn-a\ndn-b\nother$/, /^dn-/);
+      await vscode.commands.executeCommand('glusterBackup.importSshHosts');
+      user.expectDone();
+    } finally {
+      process.env.HOME = realHome;
+      fs.rmSync(home, { recursive: true, force: true });
+    }
+    const written = cfg().inspect<Record<string, unknown>[]>('nodes')?.globalValue ?? [];
+    assert.deepEqual(written.slice(-2), [
+      { name: 'dn-a', host: '10.213.51.11', user: 'root', identityFile: key },
+      { name: 'dn-b', host: '10.213.51.12', user: 'root', identityFile: key },
+    ]);
+    await eventually('six rows (node1-again of the test before, and the two)', 20_000, async () => (await rows(api)).length === 6);
+    await waitForStates(api, { 'dn-a': 'running', 'dn-b': 'running' }, 30_000);
+    await cfg().update('nodes', written.slice(0, -2), vscode.ConfigurationTarget.Global);
+    await eventually('four rows again', 20_000, async () => (await rows(api)).length === 4);
+  });
+
   it('Remove Node asks, then takes the node out of the settings only', async () => {
     const api = await activated();
     user.will('modal', /^Remove node "node1-again" from the glusterBackup.nodes setting\?\nOnly the setting changes/, 'Remove');

@@ -1,6 +1,8 @@
 // Settings changes while the window runs: the session rebuilds, the view follows, problems are
 // reported with the key at fault and never stop the valid nodes.
 import * as assert from 'node:assert/strict';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { activated, eventually } from '../helpers/extension';
 import { rows, waitForStates } from '../helpers/tree';
@@ -21,6 +23,7 @@ describe('settings changes', () => {
     await cfg().update('nodes', nodes, vscode.ConfigurationTarget.Global);
     await cfg().update('pollSeconds', undefined, vscode.ConfigurationTarget.Global);
     await cfg().update('timeouts.connectMs', undefined, vscode.ConfigurationTarget.Global);
+    delete process.env.DOCKER_HOST;
   });
 
   it('fewer nodes in glusterBackup.nodes: the view shows just those, connected', async () => {
@@ -69,5 +72,31 @@ describe('settings changes', () => {
     assert.deepEqual(api.session.settings.timeouts, { connectMs: 5000, dockerMs: 10000, glusterMs: 20000, keepaliveMs: 1000 });
     await cfg().update('timeouts.connectMs', undefined, vscode.ConfigurationTarget.Global);
     await eventually('connectMs back to 8000', 10_000, () => api.session.settings.timeouts.connectMs === 8000);
+  });
+
+  it('no node configured: this machine is a node, named for its host, only where a docker answers; else the welcome offers to add nodes', async () => {
+    const api = await activated();
+    // A docker socket of this machine: node1's daemon, reachable on the host's filesystem as a
+    // Remote-SSH window on node1 would reach /var/run/docker.sock.
+    const data = process.env.TESTBED_DATA ?? '/var/lib/gluster-backup-testbed';
+    process.env.DOCKER_HOST = `unix://${path.join(data, 'node1', 'run', 'docker.sock')}`;
+    await cfg().update('nodes', [], vscode.ConfigurationTarget.Global);
+    await eventually('this machine as the one row', 15_000, async () => (await rows(api)).map((r) => r.label).join() === os.hostname());
+    await waitForStates(api, { [os.hostname()]: 'running' }, 30_000);
+    const row = (await rows(api))[0];
+    assert.match(row.description, /local \(.*node1\/run\/docker\.sock\)/);
+    assert.equal(api.session.isImplicit(os.hostname()), true);
+    assert.equal(api.provider.viewState, 'ready');
+
+    // No docker here (a laptop): no row that can only fail, the welcome instead.
+    process.env.DOCKER_HOST = `unix://${path.join(os.tmpdir(), 'gb-no-docker-here.sock')}`;
+    await cfg().update('pollSeconds', 31, vscode.ConfigurationTarget.Global);
+    await eventually('no rows and the welcome', 15_000, async () => (await rows(api)).length === 0 && api.provider.viewState === 'empty');
+    const welcome = (require('../../../../package.json') as { contributes: { viewsWelcome: { when: string; contents: string }[] } }).contributes.viewsWelcome.find((w) => w.when === 'glusterBackup.view == empty')!;
+    for (const cmd of ['glusterBackup.addNode', 'glusterBackup.importSshHosts', 'workbench.action.openSettings']) assert.ok(welcome.contents.includes(`(command:${cmd}`), cmd);
+
+    await cfg().update('nodes', nodes, vscode.ConfigurationTarget.Global);
+    await eventually('three rows', 10_000, async () => (await rows(api)).length === 3);
+    await waitForStates(api, { node1: 'running', node2: 'running', node3: 'running' }, 30_000);
   });
 });

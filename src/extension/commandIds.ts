@@ -9,6 +9,7 @@ export const Cmd = {
   restart: 'glusterBackup.restart',
   addNode: 'glusterBackup.addNode',
   importSshHosts: 'glusterBackup.importSshHosts',
+  addPoolNodes: 'glusterBackup.addPoolNodes',
   removeNode: 'glusterBackup.removeNode',
   editNode: 'glusterBackup.editNode',
   trustHostKey: 'glusterBackup.trustHostKey',

@@ -11,6 +11,8 @@ import { openSettingsAt } from '../settings';
 import { errorText } from '../tree/viewRefresher';
 import type { CommandDeps } from './commandDeps';
 import { pickNode } from './pickNode';
+import { nodeNameOf } from '../tree/treeNode';
+import { readPeers } from '../../core/volumeProbe';
 
 const HOST = /^[A-Za-z0-9._:%-]+$/;
 const USER = /^[A-Za-z0-9._][A-Za-z0-9._-]*$/;
@@ -167,6 +169,40 @@ export function importSshHosts(deps: CommandDeps) {
     const entries: RawNode[] = picked.map((p) => ({ name: p.host.alias, ...fromSshConfig(p.host) }));
     await vscode.workspace.getConfiguration(CONFIG_SECTION).update('nodes', [...(nodesAt('global') ?? []), ...entries], vscode.ConfigurationTarget.Global);
     deps.log.info(`added ${entries.length} node(s) from ~/.ssh/config to the user settings: ${entries.map((e) => e.name).join(', ')}`);
+  };
+}
+
+/**
+ * In a window on a data node (this machine shown as the implicit node): the other nodes of its
+ * gluster pool, as glusterd knows them, added over SSH in one go, together with this machine
+ * itself (a configured node list replaces the implicit node, which would otherwise vanish).
+ */
+export function addPoolNodes(deps: CommandDeps) {
+  return async (arg: unknown): Promise<void> => {
+    const cluster = deps.session.cluster;
+    const here = deps.session.shownNodes().find((n) => deps.session.isImplicit(n.name));
+    if (!cluster || !here || (nodeNameOf(arg) !== undefined && nodeNameOf(arg) !== here.name)) {
+      void vscode.window.showInformationMessage('Adding the pool\'s nodes works from this machine\'s row, shown when no node is configured yet.');
+      return;
+    }
+    const peers = await readPeers(await cluster.connection(here.name).docker(), deps.session.settings);
+    if (!peers) {
+      void vscode.window.showErrorMessage(`The gluster pool could not be read on ${here.name} (gluster pool list in the ${deps.session.settings.containerName} container): is gluster running? The log may say more.`, 'Show Log').then((c) => c && deps.log.show(true));
+      return;
+    }
+    const others = peers.filter((p) => !p.self && HOST.test(p.hostname));
+    if (others.length === 0) {
+      void vscode.window.showInformationMessage(`The gluster pool of ${here.name} has no other node.`);
+      return;
+    }
+    const picked = await vscode.window.showQuickPick(
+      others.map((p) => ({ label: p.hostname, description: p.connected ? 'connected' : 'not connected', picked: true, peer: p })),
+      { title: `Add the Nodes of ${here.name}'s Gluster Pool`, placeHolder: 'Reached over SSH as root with your default keys or agent (Edit Node changes that)', canPickMany: true },
+    );
+    if (!picked?.length) return;
+    const entries: RawNode[] = [{ name: here.name, ...(here.dockerSocket ? { dockerSocket: here.dockerSocket } : {}) }, ...picked.map((p) => ({ name: p.peer.hostname, host: p.peer.hostname }))];
+    await vscode.workspace.getConfiguration(CONFIG_SECTION).update('nodes', [...(nodesAt('global') ?? []), ...entries], vscode.ConfigurationTarget.Global);
+    deps.log.info(`added this machine and ${picked.length} node(s) of its gluster pool to the user settings: ${entries.map((e) => e.name).join(', ')}`);
   };
 }
 

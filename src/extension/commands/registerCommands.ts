@@ -9,7 +9,7 @@ import { errorText } from '../tree/viewRefresher';
 import type { CommandDeps } from './commandDeps';
 import { allAction, itemAction } from './containerCommands';
 import { trustHostKey } from './hostKeyCommands';
-import { addNode, editNode, importSshHosts, removeNode } from './nodeSettingsCommands';
+import { addNode, addPoolNodes, editNode, importSshHosts, removeNode } from './nodeSettingsCommands';
 import { validateBackupCommand } from '../validate/validateCommand';
 import { restoreCommand } from '../restore/restoreCommand';
 
@@ -33,6 +33,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     [Cmd.restart]: itemAction(deps, 'restart'),
     [Cmd.addNode]: addNode(deps),
     [Cmd.importSshHosts]: importSshHosts(deps),
+    [Cmd.addPoolNodes]: addPoolNodes(deps),
     [Cmd.removeNode]: removeNode(deps),
     [Cmd.editNode]: editNode(deps),
     [Cmd.trustHostKey]: trustHostKey(deps),

@@ -87,6 +87,22 @@ describe('settings changes', () => {
     assert.match(row.description, /local \(.*node1\/run\/docker\.sock\)/);
     assert.equal(api.session.isImplicit(os.hostname()), true);
     assert.equal(api.provider.viewState, 'ready');
+    assert.equal(row.contextValue, 'node:running:implicit');
+
+    // Its gluster pool's other nodes, with this machine, become the configured nodes in one go.
+    user.will('quickPick', /^Add the Nodes of .*'s Gluster Pool Reached over SSH .*\n10\.213\.51\.12\n10\.213\.51\.13$/, /^10\.213\.51\.1[23]$/);
+    await vscode.commands.executeCommand('glusterBackup.addPoolNodes', row.node);
+    user.expectDone();
+    assert.deepEqual(cfg().inspect<Record<string, unknown>[]>('nodes')?.globalValue, [
+      { name: os.hostname(), dockerSocket: path.join(data, 'node1', 'run', 'docker.sock') },
+      { name: '10.213.51.12', host: '10.213.51.12' },
+      { name: '10.213.51.13', host: '10.213.51.13' },
+    ]);
+    await eventually('three configured rows', 15_000, async () => (await rows(api)).map((r) => r.label).join() === `${os.hostname()},10.213.51.12,10.213.51.13`);
+    await waitForStates(api, { [os.hostname()]: 'running' }, 30_000);
+    assert.equal(api.session.isImplicit(os.hostname()), false);
+    await cfg().update('nodes', [], vscode.ConfigurationTarget.Global);
+    await eventually('this machine alone again', 15_000, async () => (await rows(api)).map((r) => r.label).join() === os.hostname());
 
     // No docker here (a laptop): no row that can only fail, the welcome instead.
     process.env.DOCKER_HOST = `unix://${path.join(os.tmpdir(), 'gb-no-docker-here.sock')}`;

@@ -84,6 +84,22 @@ test('the contextValue scheme drives the node menus as intended', () => {
   assert.ok(offered('glusterBackup.removeNode', 'node:unreachable:ssh'));
 });
 
+test("a node row in trouble carries its fixes inline (as the error row's fix rows do): trust, retry, edit or add", () => {
+  const entries = manifest().contributes.menus['view/item/context'] as Array<{ command: string; when: string; group: string }>;
+  const inline = (contextValue: string) =>
+    entries
+      .filter((e) => e.group.startsWith('inline') && [...e.when.matchAll(/viewItem =~ \/(.*?)\/(?=\s|$|\))/g)].some((m) => new RegExp(m[1]).test(contextValue)))
+      .map((e) => e.command.replace('glusterBackup.', ''))
+      .sort();
+  assert.deepEqual(inline('node:hostKeyUnknown:ssh'), ['trustHostKey']);
+  assert.deepEqual(inline('node:hostKeyChanged:ssh'), ['editNode']);
+  assert.deepEqual(inline('node:unreachable:ssh'), ['editNode', 'refresh']);
+  assert.deepEqual(inline('node:timeout:local'), ['editNode', 'refresh']);
+  assert.deepEqual(inline('node:dockerUnavailable:implicit'), ['addNode', 'refresh']);
+  assert.deepEqual(inline('node:running:ssh'), ['stop']);
+  assert.deepEqual(inline('node:checking:ssh'), []);
+});
+
 test('backup commands: offered on running nodes and job rows, cancel only while running', () => {
   const pkg = manifest();
   const entries = pkg.contributes.menus['view/item/context'] as Array<{ command: string; when: string; group: string }>;

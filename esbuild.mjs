@@ -57,6 +57,9 @@ const webview = {
   format: 'iife',
   sourcemap: !production,
   minify: production,
+  // The codicon font travels with the page's CSS (a file beside it, loaded under the CSP's font-src).
+  loader: { '.ttf': 'file' },
+  assetNames: '[name]',
   logLevel: 'warning',
 };
 

@@ -2,7 +2,7 @@
 // colours are read from the page's computed style and the chart is rebuilt when they change.
 import uPlot from 'uplot';
 import type { ProgressPoint } from '../core/backup/progressMath';
-import { formatBytes } from './format';
+import { formatAxisTime, formatBytes } from './format';
 
 export interface ChartData {
   points: ProgressPoint[];
@@ -78,6 +78,7 @@ export class SizeChart {
     const grid = cssVar('--chart-grid', 'rgba(128,128,128,0.2)');
     const sizeColor = cssVar('--chart-size', '#3794ff');
     const targetColor = cssVar('--chart-target', '#d18616');
+    const projectionColor = cssVar('--chart-projection', '#b180d7');
     const font = `11px ${cssVar('--vscode-font-family', 'sans-serif')}`;
     const axis = { stroke: fg, font, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } };
     const bytes = (_u: uPlot, v: number | null) => (v == null ? '—' : formatBytes(v));
@@ -91,14 +92,15 @@ export class SizeChart {
         y: { range: (_u, _min, max) => [0, Math.max(max, 1024) * 1.08] },
       },
       axes: [
-        { ...axis, space: 70 },
+        // 24-hour clock, like the rest of the panel (uPlot's default is am/pm).
+        { ...axis, space: 70, values: (_u, splits) => splits.map((v) => formatAxisTime(v, (splits[splits.length - 1] ?? v) - (splits[0] ?? v) < 3600)) },
         { ...axis, size: 70, incrs: BYTE_INCRS, values: (_u, splits) => splits.map(axisBytes) },
       ],
       series: [
         {},
         { label: 'Archive', stroke: sizeColor, width: 2, fill: withAlpha(sizeColor, 0.15), points: { show: false }, value: bytes },
         { label: 'Target', stroke: targetColor, width: 1.5, dash: [6, 4], points: { show: false }, value: bytes },
-        { label: 'Projection', stroke: sizeColor, width: 1.5, dash: [2, 4], spanGaps: true, points: { show: false }, value: bytes },
+        { label: 'Projection', stroke: projectionColor, width: 1.5, dash: [2, 4], spanGaps: true, points: { show: false }, value: bytes },
       ],
     };
     this.plot = new uPlot(opts, this.aligned(), this.el);

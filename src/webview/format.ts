@@ -50,3 +50,10 @@ export function formatClock(ms: number, now = Date.now()): string {
   if (d.toDateString() === new Date(now).toDateString()) return hm;
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${hm}`;
 }
+
+/** A time axis label: 24-hour local time, with seconds when the chart spans less than an hour. */
+export function formatAxisTime(sec: number, withSeconds: boolean): string {
+  const d = new Date(sec * 1000);
+  const hm = `${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  return withSeconds ? `${hm}:${pad(d.getSeconds())}` : hm;
+}

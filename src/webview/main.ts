@@ -1,5 +1,6 @@
 // Entry point of the Backup Progress page (bundled by esbuild.mjs into dist/webview/progress.js).
 import 'uplot/dist/uPlot.min.css';
+import '@vscode/codicons/dist/codicon.css';
 import './progress.css';
 import { ProgressModel } from './model';
 import { isPersistedState, type HostMessage } from './protocol';

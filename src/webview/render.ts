@@ -82,6 +82,18 @@ function options(job: JobRecord): [string, string][] {
   return rows;
 }
 
+/** The chart in words, for screen readers: where the line starts, where it is, where it heads. */
+export function chartSummary(points: ReadonlyArray<{ t: number; bytes: number }>, target: number | undefined, finishAt: number | undefined, restore: boolean, clock: (ms: number) => string): string {
+  const what = restore ? 'Archive bytes read' : 'Archive size';
+  const first = points[0];
+  const last = points[points.length - 1];
+  if (!first || !last) return `${what}: no sample yet.`;
+  const parts = [`${what} over time: ${formatBytes(first.bytes)} at ${clock(first.t)}, ${formatBytes(last.bytes)} at ${clock(last.t)}`];
+  if (target !== undefined) parts.push(`the target is ${formatBytes(target)}`);
+  if (finishAt !== undefined) parts.push(`projected to reach it at ${clock(finishAt)}`);
+  return `${parts.join('; ')}.`;
+}
+
 export class ProgressPage {
   private readonly chart = new SizeChart($('chart'));
   private optionsKey = '';
@@ -116,7 +128,7 @@ export class ProgressPage {
     b.dataset.state = model.live ? job.state : 'stale';
 
     $('cancel').hidden = !(job.state === 'running' && model.live);
-    $('cancel').textContent = restore ? 'Cancel Restore' : 'Cancel Backup';
+    $('cancelLabel').textContent = restore ? 'Cancel Restore' : 'Cancel Backup';
     // A restore reads an archive that was already there: there is no new one to reveal.
     $('reveal').hidden = restore || !(job.state === 'completed' || job.state === 'completedWithWarnings');
     $('sizeLabel').textContent = restore ? 'Archive read' : 'Archive size';
@@ -135,6 +147,14 @@ export class ProgressPage {
         : `The apparent size of ${job.source}`;
     $('percent').textContent = v.percent === undefined ? '—' : `${v.percent}%`;
     $('meter').style.width = `${v.percent ?? 0}%`;
+    const bar = $('meterBar');
+    if (v.percent === undefined) {
+      bar.removeAttribute('aria-valuenow');
+      bar.setAttribute('aria-valuetext', 'not known yet');
+    } else {
+      bar.setAttribute('aria-valuenow', String(v.percent));
+      bar.setAttribute('aria-valuetext', `${v.percent}%, ${formatBytes(v.bytes)}${t ? ` of ${formatBytes(t.bytes)}` : ''}`);
+    }
 
     if (v.rate !== undefined) {
       $('rate').textContent = formatRate(v.rate);
@@ -174,6 +194,7 @@ export class ProgressPage {
     }
 
     this.chart.update({ points: model.points(), target: t?.bytes, finishAt: v.finishAt });
+    $('chartSummary').textContent = chartSummary(model.points(), t?.bytes, v.finishAt, restore, (ms) => formatClock(model.toLocal(ms)));
     this.tick(model);
   }
 

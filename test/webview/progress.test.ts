@@ -93,7 +93,7 @@ test('a gzip job shows its estimated target', async () => {
   await clean(h);
 });
 
-test('completed with warnings: 100%, the final banner, Reveal Archive instead of Cancel', async () => {
+test('completed with warnings: 100%, the final banner, Copy Archive Path instead of Cancel; what a screen reader gets; marks and icons', async () => {
   const h = await harness({ theme: 'dark', time: T0 + 120_000 });
   const history = Array.from({ length: 121 }, (_, s) => ({ t: T0 + s * 1000, bytes: s * 100 * MiB }));
   await h.post({ ...init(job(), T0 + 120_000), history, target: { bytes: 12_100 * MiB, sourceBytes: 12_100 * MiB, estimated: false } } as HostMessage);
@@ -116,6 +116,21 @@ test('completed with warnings: 100%, the final banner, Reveal Archive instead of
   assert.equal(await h.text('elapsed'), '0:02:00', 'a finished job stopped its clock');
   await h.page.click('#reveal');
   assert.equal((await h.posted()).at(-1)?.type, 'revealArchive');
+  // What it does, named: the archive is on the node, so its path is copied.
+  assert.equal(await h.text('reveal'), 'Copy Archive Path');
+  // Page-side expressions as strings: this file is compiled without the DOM's types.
+  const bar = await h.page.evaluate(`(() => { const b = document.getElementById('meterBar'); return [b.getAttribute('role'), b.getAttribute('aria-valuenow'), b.getAttribute('aria-valuetext')]; })()`);
+  assert.deepEqual(bar, ['progressbar', '100', '100%, 11.7 GiB of 11.8 GiB']);
+  assert.equal(await h.page.evaluate(`document.getElementById('chartSummary').textContent`), 'Archive size over time: 0 B at 10:00, 11.7 GiB at 10:02; the target is 11.8 GiB.');
+  // The legend's marks tell the lines apart: archive solid, target dashed, projection dotted in its own colour.
+  const marks = (await h.page.evaluate(
+    `[...document.querySelectorAll('.u-legend .u-series')].map((row) => { const m = getComputedStyle(row.querySelector('.u-marker')); return [row.textContent.trim(), m.borderTopStyle, m.borderTopColor]; })`,
+  )) as string[][];
+  assert.deepEqual(marks.map((m) => [m[0], m[1]]), [['Archive', 'solid'], ['Target', 'dashed'], ['Projection', 'dotted']]);
+  assert.notEqual(marks[2][2], marks[0][2], 'the projection has a colour of its own');
+  // Codicons on the buttons, from the bundled font (the CSP allows nothing else).
+  assert.equal(await h.page.evaluate(`document.querySelectorAll('button .codicon').length`), 3);
+  assert.equal(await h.page.evaluate(`document.fonts.load('16px codicon').then((f) => f.length > 0)`), true, 'the codicon font loads');
   await shot(h, 'progress-completed-dark.png');
   await clean(h);
 });

@@ -42,21 +42,21 @@ export function progressHtml(o: PageOptions): string {
     <span id="badge" class="badge" data-state="running">Running</span>
   </div>
   <div class="actions">
-    <button id="cancel" type="button" class="secondary" hidden>Cancel Backup</button>
-    <button id="openLog" type="button" class="secondary">Open Log</button>
-    <button id="reveal" type="button" hidden>Reveal Archive</button>
+    <button id="cancel" type="button" class="secondary" hidden><span class="codicon codicon-stop-circle" aria-hidden="true"></span><span id="cancelLabel">Cancel Backup</span></button>
+    <button id="openLog" type="button" class="secondary"><span class="codicon codicon-output" aria-hidden="true"></span><span>Open Log</span></button>
+    <button id="reveal" type="button" hidden title="The archive is on the node: its path is copied to the clipboard"><span class="codicon codicon-copy" aria-hidden="true"></span><span>Copy Archive Path</span></button>
   </div>
 </header>
 <div id="banner" class="banner" role="status" hidden></div>
 <section class="stats" aria-label="Progress">
   <div class="stat"><div class="label" id="sizeLabel">Archive size</div><div class="value" id="size">0 B</div><div class="sub" id="target">of estimating…</div></div>
-  <div class="stat"><div class="label">Done</div><div class="value" id="percent">—</div><div class="meter" aria-hidden="true"><div id="meter"></div></div></div>
+  <div class="stat"><div class="label">Done</div><div class="value" id="percent">—</div><div class="meter" id="meterBar" role="progressbar" aria-label="Done" aria-valuemin="0" aria-valuemax="100"><div id="meter"></div></div></div>
   <div class="stat"><div class="label">Rate</div><div class="value" id="rate">—</div><div class="sub" id="rateNote">smoothed</div></div>
   <div class="stat"><div class="label">Time left</div><div class="value" id="eta">—</div><div class="sub" id="etaNote">estimating…</div></div>
   <div class="stat"><div class="label">Elapsed</div><div class="value" id="elapsed">—</div><div class="sub" id="started"></div></div>
   <div class="stat"><div class="label">Warnings</div><div class="value" id="warnCount">0</div><div class="sub" id="warnNote">none so far</div></div>
 </section>
-<section class="chart-box" id="chartBox" aria-label="Archive size over time"><div id="chart"></div></section>
+<section class="chart-box" id="chartBox" aria-label="Archive size over time" aria-describedby="chartSummary"><div id="chart" aria-hidden="true"></div><p id="chartSummary" class="sr-only"></p></section>
 <section class="details">
   <div class="panel-box">
     <h2>Last warnings</h2>

@@ -99,7 +99,8 @@ class ProgressPanel {
       scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(root, 'progress.js')).toString(),
       styleUri: webview.asWebviewUri(vscode.Uri.joinPath(root, 'progress.css')).toString(),
     });
-    panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'gluster-backup.svg');
+    // An editor tab shows the icon as an image: currentColor would be black on a dark theme.
+    panel.iconPath = { light: vscode.Uri.joinPath(extensionUri, 'media', 'progress-light.svg'), dark: vscode.Uri.joinPath(extensionUri, 'media', 'progress-dark.svg') };
     this.disposables.push(
       webview.onDidReceiveMessage((m: unknown) => this.onMessage(m)),
       // A hidden panel's page is torn down; it says `ready` again when shown.

@@ -10,6 +10,7 @@ import { CONFIG_SECTION } from '../commandIds';
 import { openSettingsAt } from '../settings';
 import { errorText } from '../tree/viewRefresher';
 import type { CommandDeps } from './commandDeps';
+import { BACK, inputStep, type InputStep } from './multiStepInput';
 import { pickNode } from './pickNode';
 import { nodeNameOf } from '../tree/treeNode';
 import { readPeers } from '../../core/volumeProbe';
@@ -41,42 +42,47 @@ interface HostPick extends vscode.QuickPickItem {
   local?: boolean;
 }
 
-async function askManual(): Promise<Omit<NodeConfig, 'name'> | undefined> {
-  const host = await vscode.window.showInputBox({
-    title: 'Add Node (1/4): host',
-    prompt: 'Host name or address of the data node, reached over SSH',
-    ignoreFocusOut: true,
-    validateInput: (v) => (HOST.test(v.trim()) ? undefined : 'A host name or an IP address'),
-  });
-  if (host === undefined) return undefined;
-  const user = await vscode.window.showInputBox({
-    title: 'Add Node (2/4): SSH user',
-    value: 'root',
-    prompt: 'The user must be allowed to use the docker socket on the node',
-    ignoreFocusOut: true,
-    validateInput: (v) => (USER.test(v.trim()) ? undefined : 'A user name'),
-  });
-  if (user === undefined) return undefined;
-  const port = await vscode.window.showInputBox({
-    title: 'Add Node (3/4): SSH port',
-    value: '22',
-    ignoreFocusOut: true,
-    validateInput: (v) => (/^\d+$/.test(v.trim()) && +v >= 1 && +v <= 65535 ? undefined : 'A port number 1-65535'),
-  });
-  if (port === undefined) return undefined;
-  const identityFile = await vscode.window.showInputBox({
-    title: 'Add Node (4/4): identity file',
-    prompt: 'Private key to log in with (absolute or ~/ path); leave empty for the SSH agent / default keys',
-    placeHolder: '~/.ssh/id_ed25519',
-    ignoreFocusOut: true,
-    validateInput: (v) => (v.trim() === '' || /^[/~]/.test(v.trim()) ? undefined : 'An absolute path or one starting with ~/'),
-  });
-  if (identityFile === undefined) return undefined;
+interface ManualAnswers {
+  host: string;
+  user: string;
+  port: string;
+  identityFile: string;
+}
+
+/**
+ * The manual part of Add Node, steps 2 to 5 of 6 (the name is the 6th), from step `from + 2`;
+ * the answers stay in `v`, so going back shows what was typed. BACK from its first step.
+ */
+async function askManual(v: ManualAnswers, from: number): Promise<Omit<NodeConfig, 'name'> | typeof BACK | undefined> {
+  const steps: (Omit<InputStep, 'step' | 'total' | 'value'> & { key: keyof typeof v })[] = [
+    { key: 'host', title: 'Add Node: host', prompt: 'Host name or address of the data node, reached over SSH', validate: (x) => (HOST.test(x.trim()) ? undefined : 'A host name or an IP address') },
+    { key: 'user', title: 'Add Node: SSH user', prompt: 'The user must be allowed to use the docker socket on the node', validate: (x) => (USER.test(x.trim()) ? undefined : 'A user name') },
+    { key: 'port', title: 'Add Node: SSH port', validate: (x) => (/^\d+$/.test(x.trim()) && +x >= 1 && +x <= 65535 ? undefined : 'A port number 1-65535') },
+    {
+      key: 'identityFile',
+      title: 'Add Node: identity file',
+      prompt: 'Private key to log in with (absolute or ~/ path); leave empty for the SSH agent / default keys',
+      placeholder: '~/.ssh/id_ed25519',
+      validate: (x) => (x.trim() === '' || /^[/~]/.test(x.trim()) ? undefined : 'An absolute path or one starting with ~/'),
+    },
+  ];
+  for (let i = from; i < steps.length; ) {
+    const { key, ...step } = steps[i];
+    const got = await inputStep({ ...step, step: i + 2, total: 6, value: v[key] });
+    if (got === undefined) return undefined;
+    if (got === BACK) {
+      if (i === 0) return BACK;
+      i--;
+      continue;
+    }
+    v[key] = got.trim();
+    i++;
+  }
   return {
-    host: host.trim(),
-    ...(user.trim() !== 'root' ? { user: user.trim() } : {}),
-    ...(+port !== 22 ? { port: +port } : {}),
-    ...(identityFile.trim() ? { identityFile: identityFile.trim() } : {}),
+    host: v.host,
+    ...(v.user !== 'root' ? { user: v.user } : {}),
+    ...(+v.port !== 22 ? { port: +v.port } : {}),
+    ...(v.identityFile ? { identityFile: v.identityFile } : {}),
   };
 }
 
@@ -96,6 +102,7 @@ export function addNode(deps: CommandDeps) {
     const hosts = await readSshConfig(deps.log);
     let node: Omit<NodeConfig, 'name'> | undefined;
     let suggested = '';
+    let chosenName: string | undefined;
 
     const picks: HostPick[] = [
       ...hosts.map((h) => ({
@@ -108,32 +115,65 @@ export function addNode(deps: CommandDeps) {
       { label: '$(edit) Enter host, user and port…', manual: true },
       { label: '$(vm) This machine (local docker socket)', description: 'for a window opened on the node itself, e.g. Remote-SSH', local: true },
     ];
-    const picked = hosts.length
-      ? await vscode.window.showQuickPick(picks, { title: 'Add Node', placeHolder: 'A host from ~/.ssh/config, or enter one', matchOnDescription: true })
-      : await vscode.window.showQuickPick(picks.slice(1), { title: 'Add Node', placeHolder: 'No hosts in ~/.ssh/config: enter one' });
-    if (!picked) return;
-    if (picked.host) {
-      node = fromSshConfig(picked.host);
-      suggested = picked.host.alias;
-    } else if (picked.local) {
-      node = {};
-      suggested = 'local';
-    } else {
-      node = await askManual();
-      suggested = node?.host?.split('.')[0] ?? '';
+    // Step 1 picks the source; a manual node asks four more things; the name comes last. Back
+    // from any later step returns to the one before it, with what was typed there.
+    const manual: ManualAnswers = { host: '', user: 'root', port: '22', identityFile: '' };
+    let stage: 'source' | 'manual' | 'name' = 'source';
+    let from = 0;
+    let total = 2;
+    for (;;) {
+      if (stage === 'source') {
+        const picked = hosts.length
+          ? await vscode.window.showQuickPick(picks, { title: 'Add Node', placeHolder: 'A host from ~/.ssh/config, or enter one', matchOnDescription: true })
+          : await vscode.window.showQuickPick(picks.slice(1), { title: 'Add Node', placeHolder: 'No hosts in ~/.ssh/config: enter one' });
+        if (!picked) return;
+        total = 2;
+        stage = 'name';
+        if (picked.host) {
+          node = fromSshConfig(picked.host);
+          suggested = picked.host.alias;
+        } else if (picked.local) {
+          node = {};
+          suggested = 'local';
+        } else {
+          total = 6;
+          from = 0;
+          stage = 'manual';
+        }
+        continue;
+      }
+      if (stage === 'manual') {
+        const got = await askManual(manual, from);
+        if (got === undefined) return;
+        if (got === BACK) {
+          stage = 'source';
+          continue;
+        }
+        node = got;
+        suggested = got.host?.split('.')[0] ?? '';
+        stage = 'name';
+        continue;
+      }
+      const name = await inputStep({
+        title: 'Add Node: name',
+        step: total,
+        total,
+        prompt: 'The name shown in the explorer',
+        value: existing.has(suggested) ? '' : suggested,
+        validate: (x) => (!x.trim() ? 'A name is needed' : existing.has(x.trim()) ? `A node named "${x.trim()}" exists already` : undefined),
+      });
+      if (name === undefined) return;
+      if (name === BACK) {
+        stage = total === 6 ? 'manual' : 'source';
+        from = 3;
+        continue;
+      }
+      chosenName = name.trim();
+      break;
     }
-    if (!node) return;
+    if (!node || !chosenName) return;
 
-    const name = await vscode.window.showInputBox({
-      title: 'Add Node: name',
-      prompt: 'The name shown in the explorer',
-      value: existing.has(suggested) ? '' : suggested,
-      ignoreFocusOut: true,
-      validateInput: (v) => (!v.trim() ? 'A name is needed' : existing.has(v.trim()) ? `A node named "${v.trim()}" exists already` : undefined),
-    });
-    if (name === undefined) return;
-
-    const entry: RawNode = { name: name.trim(), ...node };
+    const entry: RawNode = { name: chosenName, ...node };
     const global = nodesAt('global') ?? [];
     await vscode.workspace.getConfiguration(CONFIG_SECTION).update('nodes', [...global, entry], vscode.ConfigurationTarget.Global);
     deps.log.info(`added node ${JSON.stringify(entry)} to the user settings`);

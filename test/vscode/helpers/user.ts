@@ -28,7 +28,11 @@ const original = {
   showErrorMessage: vscode.window.showErrorMessage,
   showQuickPick: vscode.window.showQuickPick,
   showInputBox: vscode.window.showInputBox,
+  createInputBox: vscode.window.createInputBox,
 };
+
+/** The answer that presses an input's Back button (a multi-step flow's previous step). */
+export const BACK_BUTTON = '<Back>';
 
 export class Operator {
   private readonly script: Answer[] = [];
@@ -66,6 +70,47 @@ export class Operator {
         assert.ok(hit, `no quick pick item matches ${a}; the items were:\n${list.map((i) => i.label).join('\n')}`);
         return hit;
       });
+    };
+    // A multi-step input: the same script, answered through the box's own events. The text
+    // asked is `title (step/total) prompt`; the typed answer is validated as the box would.
+    w.createInputBox = () => {
+      const accept = new vscode.EventEmitter<void>();
+      const button = new vscode.EventEmitter<vscode.QuickInputButton>();
+      const hide = new vscode.EventEmitter<void>();
+      const change = new vscode.EventEmitter<string>();
+      const box = {
+        title: undefined as string | undefined,
+        step: undefined as number | undefined,
+        totalSteps: undefined as number | undefined,
+        prompt: undefined as string | undefined,
+        value: '',
+        placeholder: undefined as string | undefined,
+        buttons: [] as readonly vscode.QuickInputButton[],
+        validationMessage: undefined as string | vscode.InputBoxValidationMessage | undefined,
+        ignoreFocusOut: false,
+        onDidAccept: accept.event,
+        onDidTriggerButton: button.event,
+        onDidHide: hide.event,
+        onDidChangeValue: change.event,
+        show: () => {
+          const text = `${box.title ?? ''} (${box.step}/${box.totalSteps}) ${box.prompt ?? ''}`;
+          const act = this.take('input', text, (a) => a);
+          setTimeout(() => {
+            if (act === undefined) return hide.fire();
+            if (act === BACK_BUTTON) {
+              assert.ok(box.buttons.includes(vscode.QuickInputButtons.Back), `no Back button on "${text}"`);
+              return button.fire(vscode.QuickInputButtons.Back);
+            }
+            box.value = String(act);
+            change.fire(box.value);
+            assert.ok(!box.validationMessage, `the input "${text}" refused ${JSON.stringify(box.value)}: ${String(box.validationMessage)}`);
+            accept.fire();
+          }, 0);
+        },
+        hide: () => hide.fire(),
+        dispose: () => [accept, button, hide, change].forEach((e) => e.dispose()),
+      };
+      return box as unknown as vscode.InputBox;
     };
     w.showInputBox = async (options?: vscode.InputBoxOptions) => {
       const text = `${options?.title ?? ''} ${options?.prompt ?? ''}`;

@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import { activated, eventually } from '../helpers/extension';
 import { rawConfig } from '../helpers/testbed';
 import { nodeRow, rows, waitForStates } from '../helpers/tree';
-import { Operator } from '../helpers/user';
+import { BACK_BUTTON, Operator } from '../helpers/user';
 
 const cfg = () => vscode.workspace.getConfiguration('glusterBackup');
 
@@ -28,17 +28,24 @@ describe('node commands', () => {
     await cfg().update('knownHostsFile', knownHostsBefore, vscode.ConfigurationTarget.Global);
   });
 
-  it('Add Node asks host, user, port, key and name, and the new node is probed for real', async () => {
+  it('Add Node asks host, user, port, key and name in six steps with Back, and the new node is probed for real', async () => {
     const api = await activated();
     await vscode.commands.executeCommand('workbench.view.extension.glusterBackup');
     const key = rawConfig().nodes[0].identityFile;
     user
       .will('quickPick', /Add Node/, /Enter host, user and port/)
-      .will('input', /host/, '10.213.51.11')
-      .will('input', /SSH user/, 'root')
-      .will('input', /SSH port/, '22')
-      .will('input', /identity file/, key)
-      .will('input', /name/, 'node1-again');
+      .will('input', /^Add Node: host \(2\/6\)/, '10.213.51.99')
+      .will('input', /^Add Node: SSH user \(3\/6\)/, 'root')
+      // A typo two steps back: Back, Back, and the host again (what was typed is kept).
+      .will('input', /^Add Node: SSH port \(4\/6\)/, BACK_BUTTON)
+      .will('input', /^Add Node: SSH user \(3\/6\)/, BACK_BUTTON)
+      .will('input', /^Add Node: host \(2\/6\)/, '10.213.51.11')
+      .will('input', /^Add Node: SSH user \(3\/6\)/, 'root')
+      .will('input', /^Add Node: SSH port \(4\/6\)/, '22')
+      .will('input', /^Add Node: identity file \(5\/6\)/, key)
+      .will('input', /^Add Node: name \(6\/6\)/, BACK_BUTTON)
+      .will('input', /^Add Node: identity file \(5\/6\)/, key)
+      .will('input', /^Add Node: name \(6\/6\)/, 'node1-again');
     await vscode.commands.executeCommand('glusterBackup.addNode');
     user.expectDone();
     const written = cfg().inspect<Record<string, unknown>[]>('nodes')?.globalValue ?? [];

@@ -558,6 +558,7 @@ cmd_up() {
   ensure_volume || die "gluster volume setup failed"
   write_sample_data
   write_client_files
+  ensure_operator_user
   trap - EXIT
   log "test bed up in $((SECONDS - start)) s: $TESTBED_NODES nodes, config $CONFIG_JSON"
 }
@@ -675,9 +676,52 @@ cmd_status() {
   return "$bad"
 }
 
+# A non-root operator on every node, as the field has them: `gbops` (uid 1500), in the docker
+# group, logging in with the test bed's client key. Only the node's own view of /etc/passwd,
+# /etc/group and /etc/shadow knows it (files bound over them in the node's mount namespace):
+# the machine's accounts are never touched. Idempotent; `up` and `ensure` apply it, and it
+# can be applied to a running bed (testbed.sh operator-user).
+OPS_USER=gbops
+OPS_UID=1500
+ensure_operator_user() {
+  local dir="$TESTBED_DIR/users" n docker_gid
+  mkdir -p "$dir"
+  docker_gid="$(getent group docker | cut -d: -f3)"
+  [[ -n "$docker_gid" ]] || die "no docker group on this machine: the nodes' sockets would be root's only"
+  grep -v "^$OPS_USER:" /etc/passwd >"$dir/passwd.tmp"
+  # Home in the node's own /run: the test bed directory is root's alone, and sshd reads
+  # authorized_keys as the user.
+  echo "$OPS_USER:x:$OPS_UID:$OPS_UID:gluster-backup test operator:/run/home/$OPS_USER:/bin/sh" >>"$dir/passwd.tmp"
+  grep -v "^$OPS_USER:" /etc/group | awk -F: -v OFS=: -v u="$OPS_USER" '$1 == "docker" { $4 = ($4 == "" ? u : $4 "," u) } { print }' >"$dir/group.tmp"
+  echo "$OPS_USER:x:$OPS_UID:" >>"$dir/group.tmp"
+  grep -v "^$OPS_USER:" /etc/shadow >"$dir/shadow.tmp"
+  echo "$OPS_USER:*:19000:0:99999:7:::" >>"$dir/shadow.tmp"
+  chmod 0644 "$dir/passwd.tmp" "$dir/group.tmp"; chmod 0640 "$dir/shadow.tmp"
+  local f
+  for f in passwd group shadow; do
+    # Rewritten in place: a node's bind mount holds on to the file it was made with.
+    if [[ -e "$dir/$f" ]]; then cat "$dir/$f.tmp" >"$dir/$f" && rm -f "$dir/$f.tmp"; else mv -f "$dir/$f.tmp" "$dir/$f"; fi
+  done
+  for n in $(existing_nodes); do
+    local home
+    home="$(node_data "$n")/run/home/$OPS_USER"
+    install -d -m 0755 "$(node_data "$n")/run/home"
+    install -d -m 0755 -o "$OPS_UID" -g "$OPS_UID" "$home"
+    install -d -m 0700 -o "$OPS_UID" -g "$OPS_UID" "$home/.ssh"
+    install -m 0600 -o "$OPS_UID" -g "$OPS_UID" "$CLIENT_KEY.pub" "$home/.ssh/authorized_keys"
+    in_node "$n" sh -c '
+      for f in passwd group shadow; do
+        # Bound afresh each time: an earlier bind may hold a file since replaced.
+        while findmnt -rn "/etc/$f" >/dev/null 2>&1; do umount "/etc/$f"; done
+        mount --bind "/run/testbed/users/$f" "/etc/$f"
+      done' || die "$n: could not give the node its operator user"
+  done
+}
+
 cmd_ensure() {
   need_root
   if cmd_status -q; then
+    ensure_operator_user
     log "test bed already healthy"
     return 0
   fi
@@ -878,6 +922,7 @@ main() {
     up)      with_lock cmd_up ;;
     down)    with_lock cmd_down "$@" ;;
     ensure)  with_lock cmd_ensure ;;
+    operator-user) need_root; ensure_operator_user ;;
     status)  cmd_status "$@" ;;
     env)     cmd_env ;;
     exec)    cmd_exec "$@" ;;

@@ -3,6 +3,8 @@
 // in the job). The seed procedure's own warnings are here too: start gluster on every node
 // first, expect devicemapper to be three times slower, expect "file changed" while the
 // platform is still writing.
+import type { NodeConnection } from '../nodeConnection';
+import { randomUUID } from 'node:crypto';
 import type Docker from 'dockerode';
 import * as path from 'path';
 import type { Cluster } from '../cluster';
@@ -182,6 +184,9 @@ export async function preflight(
   // how much room it has, in one exec (each exec costs dockerd a runc start, ~100 ms of CPU).
   const dirP = inside ? Promise.resolve(undefined) : backupDirState(docker, s.containerName, backupDir);
   const dirOkP = dirP.then((d) => (d === undefined ? undefined : d.usable));
+  // The job files are written by this client, as the node's SSH user, not by the container:
+  // a directory only root may write to passes the container's look and fails at job start.
+  const hostP = inside ? Promise.resolve(undefined) : hostCannotWrite(cluster.connection(chosen.name), backupDir);
   const freeP = dirP.then((d) => (d === undefined || !d.usable ? undefined : d.free));
   const jobsP = jobs.list(statuses.filter((x) => x.reachable).map((x) => x.name));
   // `docker top` is dockerd running ps on the host: no exec into the container needed.
@@ -196,15 +201,19 @@ export async function preflight(
   );
 
   const dirOk = await dirOkP;
+  const hostProblem = await hostP;
+  const sshUser = cluster.node(chosen.name).host ? `the SSH user ${cluster.node(chosen.name).user ?? 'root'}` : 'this user';
   checks.push({
     id: 'backupDir',
     title: 'Backups directory',
-    verdict: inside || !dirOk ? 'fail' : 'pass',
+    verdict: inside || !dirOk || hostProblem ? 'fail' : 'pass',
     reason: inside
       ? `${backupDir} is inside the gluster filesystem ${s.glusterPath}: the archive would contain itself`
-      : dirOk
-        ? `${backupDir} on ${chosen.name}, writable from the ${s.containerName} container`
-        : `${backupDir} does not exist or is not writable inside the ${s.containerName} container on ${chosen.name} (it must be mounted there)`,
+      : !dirOk
+        ? `${backupDir} does not exist or is not writable inside the ${s.containerName} container on ${chosen.name} (it must be mounted there)`
+        : hostProblem
+          ? `${sshUser} on ${chosen.name} cannot write the job's files in ${backupDir} (${hostProblem}): give that user write access to it, or choose another directory with -b`
+          : `${backupDir} on ${chosen.name}, writable from the ${s.containerName} container and by ${sshUser}`,
   });
 
   // Size of what will be read, and room for it.
@@ -292,6 +301,20 @@ export async function sizeOf(docker: Docker, container: string, dir: string): Pr
   // du exits 1 when some entries could not be read (e.g. vanished); its total still stands.
   if (!Number.isFinite(n) || r.stdout.trim() === '') throw new Error(r.stderr.trim() || `du exited ${r.exitCode}`);
   return n;
+}
+
+/** Why this client cannot create a file in `dir` on the node's host, or undefined when it can. */
+async function hostCannotWrite(conn: NodeConnection, dir: string): Promise<string | undefined> {
+  const probe = `${dir.replace(/\/+$/, '')}/.gluster-backup-write-probe-${randomUUID().slice(0, 8)}`;
+  try {
+    await conn.writeAtomic(probe, '');
+  } catch (e) {
+    const code = (e as { code?: unknown }).code;
+    // SFTP status 3 and EACCES are both "permission denied"; the rest say what they are.
+    return code === 3 || code === 'EACCES' ? 'permission denied' : code === 2 || code === 'ENOENT' ? 'no such directory on the host' : (e as Error).message;
+  }
+  await conn.remove(probe).catch(() => undefined);
+  return undefined;
 }
 
 /** `usable`: a directory the container can write to; `free`: its free bytes, or why unknown. */

@@ -1,6 +1,7 @@
 // One backup or restore job this window knows about, with what was seen of it while followed:
 // samples, warning counts, the last tar messages. It is also the ProgressSource a progress panel reads,
 // so a panel opened mid-job gets the history without a second follower on the node.
+import type { IndexedArchive } from '../../core/restore/restorePlan';
 import * as vscode from 'vscode';
 import type { Following } from '../../core/backup/follow';
 import { isFinal } from '../../core/backup/jobs';
@@ -23,6 +24,11 @@ export class TrackedJob implements ProgressSource, vscode.Disposable {
   following: Following | undefined;
   /** Seen running by this window: its end is announced. A job found already ended is not. */
   seenRunning: boolean;
+  /**
+   * A restore started here: the archive's index its plan read, for the verification at its end
+   * (used only while the archive is still that file). Dropped once verified.
+   */
+  planIndex: IndexedArchive | undefined;
   private readonly samples = new vscode.EventEmitter<ProgressPoint>();
   private readonly targets = new vscode.EventEmitter<number>();
   private readonly warningsChanged = new vscode.EventEmitter<WarningsInfo>();

@@ -230,11 +230,12 @@ export function restoreCommand(deps: CommandDeps) {
       try {
         // startRestore plans once more and checks the cluster (nodes, bricks, peers, no other
         // job) right before tar starts: what was confirmed may have changed meanwhile.
-        const { job } = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Starting the restore of ${name} on ${plan.node}…` }, () =>
+        const { job, plan: started } = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Starting the restore of ${name} on ${plan.node}…` }, () =>
           startRestore(cluster, { ...opts, overrides: used }),
         );
         deps.log.info(`[${job.node}] restore ${job.id} started: ${archiveName(job.archive)} into ${job.restore?.target}, existing entries: ${job.restore?.policy}`);
         const t = deps.monitor.track(job, true);
+        t.planIndex = started.indexed;
         showRunningNotification(deps.monitor, t);
         void deps.monitor.scan();
         return t;

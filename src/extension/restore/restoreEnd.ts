@@ -42,10 +42,13 @@ export class RestoreEnds {
       return;
     }
     this.log.info(`${tag}: tar finished; verifying ${job.restore?.target} against the archive…`);
+    // The plan's index, when this window started the restore: held no longer than needed.
+    const indexed = t.planIndex;
+    t.planIndex = undefined;
     try {
       const { verification, job: recorded } = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: `Verifying the restore into ${job.restore?.target} on ${job.node}…` },
-        () => verifyRestore(cluster, job),
+        () => verifyRestore(cluster, job, indexed ? { indexed } : {}),
       );
       t.setRecord(recorded);
       const text = verificationText(verification);

@@ -134,8 +134,9 @@ describe('restore from VS Code', function () {
       const report = await eventually('the verification recorded in the job', 60_000, () => t.job().restore?.report);
       assert.equal(report, `${DIR}/${job.id}.json`);
       assert.equal(t.job().restore?.differences, 0);
-      const saved = JSON.parse(onNode('node1', ['cat', report]).stdout) as { verdict: string; members: number; targetDir: string };
-      assert.deepEqual([saved.verdict, saved.members, saved.targetDir], ['verified', 8, TARGET_DIR]);
+      const saved = JSON.parse(onNode('node1', ['cat', report]).stdout) as { verdict: string; members: number; targetDir: string; archiveSide: string };
+      // Started from this window: the plan's index of the unchanged archive served the verification.
+      assert.deepEqual([saved.verdict, saved.members, saved.targetDir, saved.archiveSide], ['verified', 8, TARGET_DIR, 'plan']);
       await eventually('the verdict notification', 10_000, () => user.notifications.find((n) => n === `Restore into ${TARGET_DIR} on node1: verified, all 8 archive members are there as archived.`));
       const editor = await eventually('the report in an editor', 10_000, () => vscode.window.visibleTextEditors.find((e) => e.document.lineAt(0).text.startsWith('verified: ')));
       assert.equal(editor.document.lineAt(0).text, `verified: all 8 archive members are in ${TARGET_DIR} as archived (presence, type, permission bits and numeric owner of every member; size and mtime (to the second) of files; symlink targets)`);

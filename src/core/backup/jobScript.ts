@@ -152,6 +152,47 @@ done
 `;
 
 /**
+ * A restore's wait: as EXIT_WAIT_SCRIPT, and about once a second `pos N`, how far the job's tar
+ * (or the gzip reading for it) has read the archive, from its descriptor's fdinfo. One exec for
+ * the whole job: a docker exec per sample costs dockerd a runc start, which on a small node slowed
+ * the restore it was measuring.
+ */
+export const RESTORE_WAIT_SCRIPT = String.raw`
+s=$1 a=$2 n=0
+while :; do
+  line=
+  read -r line 2>/dev/null < "$s" || [ -e "$s" ] || exit 0
+  case $line in exit*) exit 0;; esac
+  n=$((n + 1))
+  if [ "$n" -ge 10 ]; then
+    n=0
+    set -- $line
+    pid=$3
+    case $pid in ''|*[!0-9]*) echo . ;; *)
+      found=
+      for p in $pid $(cat /proc/$pid/task/*/children 2>/dev/null); do
+        for fd in /proc/$p/fd/*; do
+          [ "$(readlink "$fd" 2>/dev/null)" = "$a" ] || continue
+          pos=$(sed -n 's/^pos:[[:space:]]*//p' "/proc/$p/fdinfo/$(basename "$fd")" 2>/dev/null)
+          [ -n "$pos" ] && { echo "pos $pos"; found=1; break 2; }
+        done
+      done
+      [ -n "$found" ] || echo . ;;
+    esac
+    set -- "$s" "$a"
+  fi
+  sleep 0.1
+done
+`;
+
+/** The read positions a restore's wait printed, in order; anything else on a line is ignored. */
+export function restoreWaitPositions(text: string): number[] {
+  const out: number[] = [];
+  for (const m of text.matchAll(/^pos (\d{1,16})$/gm)) out.push(Number(m[1]));
+  return out;
+}
+
+/**
  * Signals a job's tar, but only if the process with that pid is that tar: the pid comes from the
  * status file on the node, which anything may have rewritten, and pids are reused once a
  * process ends. Its command line must begin exactly with `tar` and `head` (the job's first tar

@@ -12,11 +12,14 @@ import { isNotFound } from '../nodeConnection';
 import { toNodeError } from '../nodeErrors';
 import { inspectContainer } from '../probe';
 import { JOB_SUFFIX, JobFileError, MAX_JOB_FILE_BYTES, jobPaths, parseJobFile, pathsOf, restoreId, restorePaths, serializeJobFile, type JobPaths, type RestoreSpec } from './jobFile';
-import { EXIT_WAIT_SCRIPT, backupTarHead, jobArgv, parseStatus, restoreArgv, restoreTarHead, signalTarArgv } from './jobScript';
+import { EXIT_WAIT_SCRIPT, RESTORE_WAIT_SCRIPT, backupTarHead, restoreWaitPositions, jobArgv, parseStatus, restoreArgv, restoreTarHead, signalTarArgv } from './jobScript';
 import { registerJob, registeredJobFiles } from './jobRegistry';
 import { nextArchiveName } from './naming';
 import { countEvents, parseTarLine, type TarEvent } from './tarWarnings';
 import type { BackupOptions, JobRecord, JobState, PreflightOverride } from './types';
+
+/** A restore position its wait printed is used for this long; older, the node is asked. */
+const POSITION_FRESH_MS = 3000;
 
 /** A log larger than this is summarised from its tail: warnings are counted live anyway. */
 const MAX_LOG_READ = 8 * 1024 * 1024;
@@ -142,6 +145,8 @@ export interface StartedJob {
 
 export class BackupJobs {
   private readonly observing = new Map<string, Promise<JobRecord>>();
+  /** Per running restore (node/id): the read position its wait last printed, and when. */
+  private readonly positions = new Map<string, { bytes: number; at: number }>();
 
   constructor(private readonly cluster: Cluster) {}
 
@@ -492,11 +497,33 @@ export class BackupJobs {
     const conn = this.cluster.connection(record.node);
     const p = pathsOf(record);
     const docker = await conn.docker();
-    await execStreaming(docker, this.settings.containerName, ['sh', '-c', EXIT_WAIT_SCRIPT, 'gluster-backup-wait', p.status], {
-      idleMs: 30_000,
-      onStdout: () => undefined,
-      signal,
-    });
+    if (record.kind !== 'restore') {
+      await execStreaming(docker, this.settings.containerName, ['sh', '-c', EXIT_WAIT_SCRIPT, 'gluster-backup-wait', p.status], {
+        idleMs: 30_000,
+        onStdout: () => undefined,
+        signal,
+      });
+      return;
+    }
+    // A restore's wait also says how far tar has read: the follower's samples, without an exec each.
+    const key = `${record.node}/${record.id}`;
+    let partial = '';
+    try {
+      await execStreaming(docker, this.settings.containerName, ['sh', '-c', RESTORE_WAIT_SCRIPT, 'gluster-restore-wait', p.status, record.archive], {
+        idleMs: 30_000,
+        onStdout: (b) => {
+          // Whole lines only; a line is a few bytes, so what is carried over stays small.
+          const text = (partial + b.toString('latin1')).slice(-4096);
+          const cut = text.lastIndexOf('\n') + 1;
+          partial = text.slice(cut);
+          const seen = restoreWaitPositions(text.slice(0, cut));
+          if (seen.length) this.positions.set(key, { bytes: seen[seen.length - 1], at: Date.now() });
+        },
+        signal,
+      });
+    } finally {
+      this.positions.delete(key);
+    }
   }
 
   /** tar's stderr from `offset`, for following a job live; returns the new offset. */
@@ -525,6 +552,9 @@ export class BackupJobs {
    * status file and one exec.
    */
   private async restoreReadBytes(record: JobRecord): Promise<number | undefined> {
+    // What the job's wait printed in the last seconds, when one runs in this process.
+    const heard = this.positions.get(`${record.node}/${record.id}`);
+    if (heard && Date.now() - heard.at < POSITION_FRESH_MS) return heard.bytes;
     const st = parseStatus(await readText(this.cluster.connection(record.node), pathsOf(record).status).catch(() => undefined));
     if (st.phase !== 'running') return undefined;
     const r = await execInContainer(await this.docker(record.node), this.settings.containerName, ['sh', '-c', READ_POS_SCRIPT, 'gluster-restore-pos', record.archive, String(st.tarPid)], this.settings.timeouts.dockerMs).catch(() => undefined);

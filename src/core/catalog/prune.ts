@@ -1,0 +1,75 @@
+// prune: the retention plan of every node's backups directory, carried out over SFTP. Every
+// removal passes one last guard: a plain name of ours (an archive or one of its files, by
+// dirFiles' names), joined to the directory read, never a path from a record.
+import type { Cluster } from '../cluster';
+import { readCatalog, type CatalogNode } from './catalog';
+import { roleOf } from './dirFiles';
+import { planPrune, type PrunePlan } from './prunePlan';
+import { checkPolicy, type RetentionPolicy } from './retention';
+
+export interface PruneNodeResult {
+  node: string;
+  dir: string;
+  /** Why this node was not pruned (unreachable, directory unreadable). */
+  error?: string;
+  plan?: PrunePlan;
+  /** Paths removed (nothing with dryRun). */
+  removed: string[];
+  /** Paths that could not be removed, with why. */
+  failed: { path: string; error: string }[];
+  /** Names in the directory that are not ours: left alone. */
+  foreign: string[];
+}
+
+export interface PruneResult {
+  dir: string;
+  dryRun: boolean;
+  nodes: PruneNodeResult[];
+}
+
+export class PruneGuardError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PruneGuardError';
+  }
+}
+
+/** The path prune may remove for `name` in `dir`; throws when it is not one of our names. */
+export function removablePath(dir: string, name: string): string {
+  if (!dir.startsWith('/') || dir.split('/').some((s) => s === '.' || s === '..')) throw new PruneGuardError(`${dir}: not an absolute directory without . or .. segments`);
+  if (!roleOf(name)) throw new PruneGuardError(`${name}: not an archive of ours nor one of its files; prune never removes it`);
+  return `${dir.replace(/\/+$/, '')}/${name}`;
+}
+
+export async function prune(cluster: Cluster, dir: string, policy: RetentionPolicy, o: { nodes?: string[]; dryRun?: boolean } = {}): Promise<PruneResult> {
+  // A policy that keeps nothing is refused before any node is asked.
+  checkPolicy(policy);
+  const catalog = await readCatalog(cluster, dir, o.nodes);
+  const nodes = await Promise.all(catalog.nodes.map((n) => pruneNode(cluster, n, policy, o.dryRun ?? false)));
+  return { dir, dryRun: o.dryRun ?? false, nodes };
+}
+
+async function pruneNode(cluster: Cluster, n: CatalogNode, policy: RetentionPolicy, dryRun: boolean): Promise<PruneNodeResult> {
+  const base = { node: n.node, dir: n.dir, removed: [] as string[], failed: [] as PruneNodeResult['failed'], foreign: n.foreign };
+  if (n.error) return { ...base, error: n.error };
+  const plan = planPrune(n, policy);
+  if (dryRun) return { ...base, plan };
+  const conn = cluster.connection(n.node);
+  for (const d of plan.decisions) {
+    if (d.action !== 'remove') continue;
+    // One archive at a time, its files in the plan's order (the archive last).
+    for (const name of d.files) {
+      let path = `${n.dir}/${name}`;
+      try {
+        path = removablePath(n.dir, name);
+        await conn.remove(path);
+        base.removed.push(path);
+      } catch (e) {
+        base.failed.push({ path, error: (e as Error).message });
+        // The archive stays when one of its files could not go: prune can be run again.
+        if (name !== d.archive.name) break;
+      }
+    }
+  }
+  return { ...base, plan };
+}

@@ -53,7 +53,7 @@ export function formatCatalog(nodes: CatalogNode[]): string {
     if (!n.error && !n.noDir && n.archives.length === 0) lines.push('  no archives');
     // Newest first: the names (YYYY-DD-MM) do not sort by date.
     for (const a of [...n.archives].sort((x, y) => y.made.localeCompare(x.made))) lines.push(...archiveLines(a));
-    if (n.foreign.length) lines.push(`  not ours (never touched): ${n.foreign.join(', ')}`);
+    if (n.foreign.length) lines.push(`  left alone (no archive of ours, nor a file of one): ${n.foreign.join(', ')}`);
   }
   return lines.join('\n') + '\n';
 }
@@ -101,7 +101,8 @@ function pruneJson(n: PruneNodeResult) {
 function formatPrune(n: PruneNodeResult, dryRun: boolean): string {
   const lines = [nodeHeader(n) + (dryRun && !n.error ? '  (dry run: nothing removed)' : '')];
   for (const d of n.plan?.decisions ?? []) {
-    const head = `  ${d.action === 'keep' ? 'keep  ' : dryRun ? 'would remove' : 'remove'}  ${d.archive.name}  made ${when(d.archive.made)}`;
+    const verb = (d.action === 'keep' ? 'keep' : dryRun ? 'would remove' : 'remove').padEnd(dryRun ? 12 : 6);
+    const head = `  ${verb}  ${d.archive.name}  made ${when(d.archive.made)}`;
     lines.push(d.action === 'keep' ? `${head}  (${d.why.join(', ')})` : `${head}  with ${d.files.length - 1} sidecar file${d.files.length === 2 ? '' : 's'}`);
   }
   for (const f of n.failed) lines.push(`  could not remove ${f.path}: ${f.error}`);
@@ -109,6 +110,6 @@ function formatPrune(n: PruneNodeResult, dryRun: boolean): string {
     const removed = n.plan.decisions.filter((d) => d.action === 'remove').length;
     lines.push(`  ${n.plan.decisions.length - removed} kept, ${removed} ${dryRun ? 'would be ' : ''}removed${dryRun ? '' : ` (${n.removed.length} files)`}`);
   }
-  if (n.foreign.length) lines.push(`  not ours (never touched): ${n.foreign.join(', ')}`);
+  if (n.foreign.length) lines.push(`  left alone (no archive of ours, nor a file of one): ${n.foreign.join(', ')}`);
   return lines.join('\n') + '\n';
 }

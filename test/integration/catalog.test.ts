@@ -90,6 +90,10 @@ function validation(dir: string, name: string, verdict: string, missing: number,
   });
 }
 
+function dated(label: string, name: string, made: string, sidecars: Record<string, string> = {}, mtime = made): Fixture {
+  return { label, name, made, mtime, sidecars };
+}
+
 /** The ten archives of the 90 days, newest first. ISO weeks of 2026: 03-30/31 W14, 03-29 W13, 03-22 W12, 02-28 and 03-01 W09, 02-14 W07, 01-31 W05, 01-05 W02. */
 function fixtures(dir: string, o: { clean?: boolean; running?: boolean } = {}): Fixture[] {
   const a3 = `${P}2026-30-03-2.tar`;
@@ -100,24 +104,23 @@ function fixtures(dir: string, o: { clean?: boolean; running?: boolean } = {}): 
   const [r6, r6job] = restoreJob(dir, a6, '20260302T100000Z', 'completed', 0);
   const [r8, r8job] = restoreJob(dir, a8, '20260401T090000Z', 'running');
   return [
-    { label: 'A1', name: `${P}2026-31-03.tar`, made: '2026-03-31T02:00:00Z', mtime: '2026-03-31T02:00:00Z', sidecars: {} },
-    { label: 'A2', name: `${P}2026-30-03.tar`, made: '2026-03-30T22:00:00Z', mtime: '2026-03-30T22:00:00Z', sidecars: {} },
-    {
-      label: 'A3',
-      name: a3,
-      made: '2026-03-30T02:00:00Z',
-      mtime: MISLEADING_MTIME,
-      sidecars: { [`${stem(a3)}.job.json`]: backupJob(dir, a3, { state: 'completed', endedAt: '2026-03-30T02:00:00.000Z', exitCode: 0 }), [`${stem(a3)}.log`]: '', [`${stem(a3)}.status`]: 'exit 0\n', [`${a3}.sha256`]: `${'0'.repeat(64)}  ${a3}\n` },
-    },
+    dated('A1', `${P}2026-31-03.tar`, '2026-03-31T02:00:00Z'),
+    dated('A2', `${P}2026-30-03.tar`, '2026-03-30T22:00:00Z'),
+    dated(
+      'A3',
+      a3,
+      '2026-03-30T02:00:00Z',
+      { [`${stem(a3)}.job.json`]: backupJob(dir, a3, { state: 'completed', endedAt: '2026-03-30T02:00:00.000Z', exitCode: 0 }), [`${stem(a3)}.log`]: '', [`${stem(a3)}.status`]: 'exit 0\n', [`${a3}.sha256`]: `${'0'.repeat(64)}  ${a3}\n` },
+      MISLEADING_MTIME,
+    ),
     // Named for 15 January: when it was made comes from its mtime, never from its name.
-    { label: 'A4', name: `${P}2026-15-01.tar`, made: '2026-03-29T02:00:00Z', mtime: '2026-03-29T02:00:00Z', sidecars: {} },
-    { label: 'A5', name: `${P}2026-22-03.tar`, made: '2026-03-22T02:00:00Z', mtime: '2026-03-22T02:00:00Z', sidecars: {} },
-    {
-      label: 'A6',
-      name: a6,
-      made: '2026-03-01T02:00:00Z',
-      mtime: MISLEADING_MTIME,
-      sidecars: {
+    dated('A4', `${P}2026-15-01.tar`, '2026-03-29T02:00:00Z'),
+    dated('A5', `${P}2026-22-03.tar`, '2026-03-22T02:00:00Z'),
+    dated(
+      'A6',
+      a6,
+      '2026-03-01T02:00:00Z',
+      {
         [`${stem(a6)}.job.json`]: backupJob(dir, a6, { state: 'completedWithWarnings', endedAt: '2026-03-01T02:00:00.000Z', exitCode: 1, warnings: { changed: 2 } }),
         [`${stem(a6)}.log`]: 'tar: ./x: file changed as we read it\n',
         // A leftover partial of a job that is final: it goes with the archive.
@@ -127,17 +130,12 @@ function fixtures(dir: string, o: { clean?: boolean; running?: boolean } = {}): 
         [`${a6}.restore-20260302T100000Z.log`]: '',
         [`${a6}.restore-20260302T100000Z.json`]: '{}',
       },
-    },
-    { label: 'A7', name: `${P}2026-28-02.tar`, made: '2026-02-28T02:00:00Z', mtime: '2026-02-28T02:00:00Z', sidecars: { [`${P}2026-28-02.tar.validation.json.tmp-77-0badc0de`]: '{' } },
-    { label: 'A8', name: a8, made: '2026-02-14T02:00:00Z', mtime: '2026-02-14T02:00:00Z', sidecars: o.running ? { [r8]: r8job, [`${a8}.restore-20260401T090000Z.log`]: '' } : {} },
-    { label: 'A9', name: a9, made: '2026-01-31T23:30:00Z', mtime: '2026-01-31T23:30:00Z', sidecars: o.clean ? { [`${a9}.validation.json`]: validation(dir, a9, 'complete', 0) } : {} },
-    {
-      label: 'A10',
-      name: a10,
-      made: '2026-01-05T02:00:00Z',
-      mtime: '2026-01-05T02:00:00Z',
-      sidecars: { [`${a10}.sha256`]: `${'0'.repeat(64)}  ${a10}\n`, ...(o.clean ? { [`${a10}.validation.json`]: validation(dir, a10, 'complete', 0) } : {}) },
-    },
+      MISLEADING_MTIME,
+    ),
+    dated('A7', `${P}2026-28-02.tar`, '2026-02-28T02:00:00Z', { [`${P}2026-28-02.tar.validation.json.tmp-77-0badc0de`]: '{' }),
+    dated('A8', a8, '2026-02-14T02:00:00Z', o.running ? { [r8]: r8job, [`${a8}.restore-20260401T090000Z.log`]: '' } : {}),
+    dated('A9', a9, '2026-01-31T23:30:00Z', o.clean ? { [`${a9}.validation.json`]: validation(dir, a9, 'complete', 0) } : {}),
+    dated('A10', a10, '2026-01-05T02:00:00Z', { [`${a10}.sha256`]: `${'0'.repeat(64)}  ${a10}\n`, ...(o.clean ? { [`${a10}.validation.json`]: validation(dir, a10, 'complete', 0) } : {}) }),
   ];
 }
 
@@ -257,6 +255,10 @@ describe('list on the test bed', () => {
     const a9 = fx[8];
     a9.sidecars[`${a9.name}.sha256`] = `${'0'.repeat(64)}  ${a9.name}\n`;
     a9.sidecars[`${a9.name}.validation.json`] = validation(LIST_D, a9.name, 'complete', 0, 'ok');
+    // A4: validated complete, but its checksum did not match: mismatch, and not clean.
+    const a4 = fx[3];
+    a4.sidecars[`${a4.name}.sha256`] = `${'0'.repeat(64)}  ${a4.name}\n`;
+    a4.sidecars[`${a4.name}.validation.json`] = validation(LIST_D, a4.name, 'complete', 0, 'mismatch');
     build('node1', LIST_D, fx);
     const gz = `${P}2026-02-04.tar.gz`;
     const [rid, rjob] = restoreJob(LIST_D, gz, '20260403T120000Z', 'completed', 2);
@@ -269,7 +271,7 @@ describe('list on the test bed', () => {
         `tar -czf ${gz} -C /etc hostname`,
         `printf '%s' ${shellQuote(backupJob(LIST_D, gz, { state: 'completed', endedAt: '2026-04-02T03:00:00.000Z', exitCode: 0 }))} > ${stem(gz)}.job.json`,
         `printf '%s' ${shellQuote(rjob)} > ${rid}`,
-        `printf '%s' ${shellQuote(validation(LIST_D, gz, 'x', 0, 'mismatch'))} > ${gz}.validation.json`,
+        `printf '%s' ${shellQuote(validation(LIST_D, gz, 'complete', 0, 'mismatch'))} > ${gz}.validation.json`,
         `printf 'not ours' > other.tar`,
       ].join('\n'),
     });
@@ -300,14 +302,15 @@ describe('list on the test bed', () => {
     const a9r = by.get(a9.name)!;
     assert.deepEqual([a9r.madeFrom, a9r.validation?.verdict, a9r.validation?.at, a9r.clean, a9r.checksum], ['mtime', 'complete', '2026-04-01T08:00:00.000Z', true, 'ok']);
     assert.equal(by.get(fx[9].name)!.checksum, 'not-checked');
+    assert.deepEqual([by.get(a4.name)!.checksum, by.get(a4.name)!.clean], ['mismatch', false]);
     assert.equal(by.get(fx[0].name)!.checksum, 'absent');
     assert.deepEqual(n1.foreign, [...FOREIGN].sort());
 
     assert.equal(n2.archives.length, 1);
     const g = n2.archives[0];
     assert.deepEqual([g.name, g.compressed, g.made, g.madeFrom], [gz, true, '2026-04-02T03:00:00.000Z', 'job']);
-    // Its report names a verdict no version wrote: unusable, said why, and never clean.
-    assert.match(g.validationError ?? '', /"report.verdict" is not a verdict this version knows/);
+    // Its report is of 10240 bytes, not of this archive's bytes now: unusable, said why, never clean.
+    assert.match(g.validationError ?? '', new RegExp(`${gz.replace(/\./g, '\\.')}\\.validation\\.json is not a validation report this version can use: it validated 10240 bytes; the archive now has ${g.bytes}$`));
     assert.equal(g.clean, false);
     assert.deepEqual(g.restores.map((x) => [x.state, x.verification, x.differences]), [['completed', 'differences', 2]]);
     assert.deepEqual(n2.foreign, ['other.tar']);

@@ -3,7 +3,7 @@
 // dirFiles' names), joined to the directory read, never a path from a record.
 import type { Cluster } from '../cluster';
 import { readCatalog, type CatalogNode } from './catalog';
-import { roleOf } from './dirFiles';
+import { groupDir, roleOf } from './dirFiles';
 import { planPrune, type PrunePlan } from './prunePlan';
 import { checkPolicy, type RetentionPolicy } from './retention';
 
@@ -55,8 +55,17 @@ async function pruneNode(cluster: Cluster, n: CatalogNode, policy: RetentionPoli
   const plan = planPrune(n, policy);
   if (dryRun) return { ...base, plan };
   const conn = cluster.connection(n.node);
+  // Looked at again just before removing: a restore started since the plan (its job file
+  // beside the archive) keeps that archive.
+  const fresh = new Map(groupDir(await conn.listDir(n.dir)).archives.map((a) => [a.name, a]));
   for (const d of plan.decisions) {
     if (d.action !== 'remove') continue;
+    const now = fresh.get(d.archive.name);
+    const started = now ? [...now.restores.values()].flat().filter((f) => !d.archive.files.includes(f)) : [];
+    if (started.length) {
+      base.failed.push({ path: `${n.dir}/${d.archive.name}`, error: `not removed: a restore of it started after the plan (${started.join(', ')})` });
+      continue;
+    }
     // One archive at a time, its files in the plan's order (the archive last).
     for (const name of d.files) {
       let path = `${n.dir}/${name}`;

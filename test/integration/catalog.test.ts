@@ -226,7 +226,7 @@ describe('prune on the test bed', () => {
     build('node1', D, fx);
     const r = prune(D, '--keep-last', '1');
     // A9 validated complete and is newer than A10 (also complete); A6's validation is incomplete.
-    assert.match(r.stdout, new RegExp(`keep {2}${fx[8].name} {2}made 2026-01-31 23:30:00 UTC {2}\\(newest archive that validated clean\\)`));
+    assert.match(r.stdout, new RegExp(`keep {4}${fx[8].name} {2}made 2026-01-31 23:30:00 UTC {2}\\(newest archive that validated clean\\)`));
     assert.match(r.stdout, /\(in use by a running job \(datarobot-gluster-backup-2026-14-02\.tar\.restore-20260401T090000Z\)\)/);
     assert.deepEqual(namesOn('node1', D), expected(fx, ['A1', 'A8', 'A9']));
   });

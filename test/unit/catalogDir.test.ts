@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { groupDir, roleOf } from '../../src/core/catalog/dirFiles';
-import { PruneGuardError, removablePath } from '../../src/core/catalog/prune';
+import { PruneGuardError, removablePath, startedSincePlan } from '../../src/core/catalog/prune';
 import type { DirEntry } from '../../src/core/nodeConnection';
 
 const file = (name: string, size = 10, mtimeMs = 0): DirEntry => ({ name, size, mtimeMs, isFile: true });
@@ -89,4 +89,14 @@ test('removablePath joins only our names to an absolute directory', () => {
   ]) {
     assert.throws(() => removablePath(dir, name), PruneGuardError, `${dir} ${name}`);
   }
+});
+
+test('a restore whose files appear after the plan was made is one started since: its archive is not removed', () => {
+  const r = `${A}.restore-20261004T101500Z`;
+  const planned = [A, `${A}.sha256`];
+  const now = groupDir([file(A), file(`${A}.sha256`), file(`${r}.job.json`), file(`${r}.status`)]).archives[0];
+  assert.deepEqual(startedSincePlan(planned, now), [`${r}.job.json`, `${r}.status`]);
+  assert.deepEqual(startedSincePlan([...planned, `${r}.job.json`, `${r}.status`], now), []);
+  // Gone since the plan (another prune): nothing started on it.
+  assert.deepEqual(startedSincePlan(planned, undefined), []);
 });

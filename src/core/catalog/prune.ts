@@ -3,7 +3,7 @@
 // dirFiles' names), joined to the directory read, never a path from a record.
 import type { Cluster } from '../cluster';
 import { readCatalog, type CatalogNode } from './catalog';
-import { groupDir, roleOf } from './dirFiles';
+import { groupDir, roleOf, type ArchiveFiles } from './dirFiles';
 import { planPrune, type PrunePlan } from './prunePlan';
 import { checkPolicy, type RetentionPolicy } from './retention';
 
@@ -41,6 +41,11 @@ export function removablePath(dir: string, name: string): string {
   return `${dir.replace(/\/+$/, '')}/${name}`;
 }
 
+/** Restore files of an archive that its plan did not see: a restore started since. */
+export function startedSincePlan(planned: readonly string[], now: ArchiveFiles | undefined): string[] {
+  return now ? [...now.restores.values()].flat().filter((f) => !planned.includes(f)) : [];
+}
+
 export async function prune(cluster: Cluster, dir: string, policy: RetentionPolicy, o: { nodes?: string[]; dryRun?: boolean } = {}): Promise<PruneResult> {
   // A policy that keeps nothing is refused before any node is asked.
   checkPolicy(policy);
@@ -60,8 +65,7 @@ async function pruneNode(cluster: Cluster, n: CatalogNode, policy: RetentionPoli
   const fresh = new Map(groupDir(await conn.listDir(n.dir)).archives.map((a) => [a.name, a]));
   for (const d of plan.decisions) {
     if (d.action !== 'remove') continue;
-    const now = fresh.get(d.archive.name);
-    const started = now ? [...now.restores.values()].flat().filter((f) => !d.archive.files.includes(f)) : [];
+    const started = startedSincePlan(d.archive.files, fresh.get(d.archive.name));
     if (started.length) {
       base.failed.push({ path: `${n.dir}/${d.archive.name}`, error: `not removed: a restore of it started after the plan (${started.join(', ')})` });
       continue;

@@ -58,11 +58,16 @@ async function pruneNode(cluster: Cluster, n: CatalogNode, policy: RetentionPoli
   const base = { node: n.node, dir: n.dir, removed: [] as string[], failed: [] as PruneNodeResult['failed'], foreign: n.foreign };
   if (n.error) return { ...base, error: n.error };
   const plan = planPrune(n, policy);
-  if (dryRun) return { ...base, plan };
+  if (dryRun || plan.decisions.every((d) => d.action === 'keep')) return { ...base, plan };
   const conn = cluster.connection(n.node);
   // Looked at again just before removing: a restore started since the plan (its job file
   // beside the archive) keeps that archive.
-  const fresh = new Map(groupDir(await conn.listDir(n.dir)).archives.map((a) => [a.name, a]));
+  let fresh: Map<string, ArchiveFiles>;
+  try {
+    fresh = new Map(groupDir(await conn.listDir(n.dir)).archives.map((a) => [a.name, a]));
+  } catch (e) {
+    return { ...base, plan, error: `${n.dir} could not be read again before removing, so nothing was removed: ${(e as Error).message}` };
+  }
   for (const d of plan.decisions) {
     if (d.action !== 'remove') continue;
     const started = startedSincePlan(d.archive.files, fresh.get(d.archive.name));

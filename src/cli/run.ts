@@ -10,6 +10,8 @@ import { formatActions, formatStatusTable, statusJson } from './format';
 import { follow, followToEnd, parseOverrides, runBackup, runJobs } from './backup';
 import { jobsOf } from '../core/backup/jobs';
 import { runValidate } from './validate';
+import { policyOf, runList, runPrune } from './catalog';
+import { RetentionError } from '../core/catalog/retention';
 import { finishRestore, runRestore } from './restore';
 import { todaysArchive } from '../core/restore/archiveChoice';
 import { RestoreError } from '../core/restore/restoreError';
@@ -61,6 +63,22 @@ commands:
                          bricks and peers can be overridden with a reason (recorded in the job).
                          Exit 0 restored and verified (dry run: could go ahead), 1 restored
                          with differences, 2 refused, failed or cancelled.
+  list [--node NAME]... [-b DIR]
+                         every archive in DIR (default: the backups directory) on every node:
+                         size, compressed or not, when it was made (its job's end, else the
+                         file's mtime), tar's exit and warnings, the last validation (when,
+                         verdict, files missing), the checksum state (ok, mismatch, absent,
+                         not checked) and the restores made from it. Exit 0 every node read,
+                         1 a node or its directory could not be read.
+  prune --keep-last N --keep-daily D --keep-weekly W --keep-monthly M [--node NAME]...
+        [-b DIR] [--dry-run]
+                         removes the archives no rule keeps, with all their files (job record,
+                         log, status, checksum, validation and restore reports). Rules as
+                         restic's forget, per node, days, ISO weeks and months in UTC; at
+                         least one rule above 0. Never removed: the newest archive that
+                         validated clean, an archive a job runs on, a file not named like
+                         ours. --dry-run shows what would go and which rule keeps the rest.
+                         Exit 0 done, 1 a node unread or a file not removed, 2 no rule.
   -b DIR -n backup       the seed procedure's form of: backup -b DIR
   -b DIR [-f NAME] -n validate-backup
                          the seed's form of: validate-backup -b DIR (the newest archive, or NAME)
@@ -119,6 +137,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         include: { type: 'string', multiple: true },
         target: { type: 'string' },
         existing: { type: 'string' },
+        'keep-last': { type: 'string' },
+        'keep-daily': { type: 'string' },
+        'keep-weekly': { type: 'string' },
+        'keep-monthly': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -252,6 +274,24 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
           ...(values.include ? { include: values.include } : {}),
           ...(values.target !== undefined ? { target: values.target } : {}),
         });
+      }
+      case 'list':
+      case 'prune': {
+        if (values.b !== undefined && !values.b.startsWith('/')) {
+          io.stderr.write(`gluster-backup: -b ${values.b}: the backups directory must be an absolute path on the node\n`);
+          return 2;
+        }
+        const dir = dirArg(values.b ?? settings.backupDir);
+        if (command === 'list') return await runList(cluster, io, { dir, json: values.json ?? false, ...(names ? { nodes: names } : {}) });
+        let policy;
+        try {
+          policy = policyOf(values);
+        } catch (e) {
+          if (!(e instanceof RetentionError)) throw e;
+          io.stderr.write(`gluster-backup: prune: ${e.message}\n`);
+          return 2;
+        }
+        return await runPrune(cluster, io, { dir, policy, json: values.json ?? false, dryRun: values['dry-run'] ?? false, ...(names ? { nodes: names } : {}) });
       }
       case 'jobs':
         return await runJobs(cluster, io, values.json ?? false);

@@ -10,6 +10,7 @@ import fc from 'fast-check';
 import { GlusterCliError, mountAt, parseHealSummary, parseMountinfo, parsePeerStatus, parsePoolList, parseVolumeInfo, parseVolumeStatus } from '../../src/core/gluster';
 import { parseMountReach } from '../../src/core/containerActions';
 import { SCENARIOS, samplesDir } from './helpers/samples';
+import { applyMutation as apply, mutation } from './helpers/textMutation';
 
 const SEED = 20261203;
 
@@ -32,45 +33,6 @@ function recorded(): { file: string; text: string; parse: (s: string) => unknown
     }
   }
   return out;
-}
-
-type Mutation =
-  | { kind: 'flip'; at: number; byte: number }
-  | { kind: 'cut'; at: number }
-  | { kind: 'dup'; at: number; len: number }
-  | { kind: 'number'; nth: number; value: string }
-  | { kind: 'drop'; at: number; len: number };
-
-const mutation: fc.Arbitrary<Mutation> = fc.oneof(
-  fc.record({ kind: fc.constant('flip' as const), at: fc.nat(), byte: fc.integer({ min: 0, max: 255 }) }),
-  fc.record({ kind: fc.constant('cut' as const), at: fc.nat() }),
-  fc.record({ kind: fc.constant('dup' as const), at: fc.nat(), len: fc.integer({ min: 1, max: 400 }) }),
-  fc.record({ kind: fc.constant('drop' as const), at: fc.nat(), len: fc.integer({ min: 1, max: 200 }) }),
-  fc.record({
-    kind: fc.constant('number' as const),
-    nth: fc.nat(),
-    value: fc.constantFrom('-1', '99999999999999999999', '0x10', '', 'N/A', '-', '1e400', 'NaN', '3.5', '  7 '),
-  }),
-);
-
-function apply(text: string, m: Mutation): string {
-  const at = text.length ? m.kind === 'number' ? 0 : (m as { at: number }).at % text.length : 0;
-  switch (m.kind) {
-    case 'flip':
-      return text.slice(0, at) + String.fromCharCode(m.byte) + text.slice(at + 1);
-    case 'cut':
-      return text.slice(0, at);
-    case 'dup':
-      return text.slice(0, at + m.len) + text.slice(at, at + m.len) + text.slice(at + m.len);
-    case 'drop':
-      return text.slice(0, at) + text.slice(at + m.len);
-    case 'number': {
-      const nums = [...text.matchAll(/\d+/g)];
-      if (!nums.length) return text;
-      const hit = nums[m.nth % nums.length];
-      return text.slice(0, hit.index) + m.value + text.slice(hit.index! + hit[0].length);
-    }
-  }
 }
 
 test('gluster XML parsers: mutated real outputs give a result or a GlusterCliError, bounded by the input', () => {

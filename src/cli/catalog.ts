@@ -1,0 +1,115 @@
+// gluster-backup list and prune: the catalog of every node's archives, and retention over it.
+import type { Cluster } from '../core/cluster';
+import { readCatalog, type CatalogArchive, type CatalogNode } from '../core/catalog/catalog';
+import { prune, type PruneNodeResult } from '../core/catalog/prune';
+import { RetentionError, RULES, type RetentionPolicy } from '../core/catalog/retention';
+import { humanSize } from './format';
+import type { CliIo } from './run';
+
+/** `2026-12-04 06:00:00 UTC`: every time the catalog shows is UTC, as retention counts it. */
+function when(iso: string): string {
+  return iso.replace('T', ' ').replace(/\.\d+Z$|Z$/, ' UTC');
+}
+
+function archiveLines(a: CatalogArchive): string[] {
+  const lines = [`  ${a.name}  ${humanSize(a.bytes)}  ${a.compressed ? 'gzip' : 'tar'}  made ${when(a.made)}${a.madeFrom === 'mtime' ? ' (file mtime: no job record)' : ''}${a.running.length ? '  RUNNING' : ''}`];
+  if (a.job) {
+    const kinds = Object.entries(a.job.warningKinds ?? {})
+      .filter(([, n]) => n)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ');
+    lines.push(`    job: ${a.job.state}${a.job.exitCode !== undefined ? `, tar exit ${a.job.exitCode}` : ''}, ${a.job.warnings} warning${a.job.warnings === 1 ? '' : 's'}${kinds ? ` (${kinds})` : ''}`);
+  }
+  if (a.jobError) lines.push(`    job record unusable: ${a.jobError}`);
+  if (a.validation) {
+    const v = a.validation;
+    lines.push(`    validated ${when(v.at)}: ${v.verdict}, ${v.missingFiles} file${v.missingFiles === 1 ? '' : 's'} missing${a.clean ? ' (clean)' : ''}`);
+  } else lines.push(`    not validated${a.validationError ? `: its report is unusable: ${a.validationError}` : ''}`);
+  lines.push(`    checksum: ${a.checksum.replace('-', ' ')}`);
+  for (const r of a.restores) {
+    const state = r.error ? `record unusable: ${r.error}` : r.state ?? 'no job record';
+    const verified = r.verification === 'verified' ? 'verified' : r.verification === 'differences' ? `${r.differences} difference${r.differences === 1 ? '' : 's'}` : 'not verified';
+    lines.push(`    restore ${r.id.slice(r.id.lastIndexOf('.restore-') + 9)}: ${state}, ${verified}`);
+  }
+  return lines;
+}
+
+function nodeHeader(n: { node: string; dir: string; error?: string; noDir?: boolean }): string {
+  if (n.error) return `${n.node}: could not be read: ${n.error}`;
+  return `${n.node}: ${n.dir}${n.noDir ? ' does not exist (no archives)' : ''}`;
+}
+
+export async function runList(cluster: Cluster, io: CliIo, o: { dir: string; nodes?: string[]; json: boolean }): Promise<number> {
+  const c = await readCatalog(cluster, o.dir, o.nodes);
+  if (o.json) io.stdout.write(JSON.stringify(c, null, 2) + '\n');
+  else io.stdout.write(formatCatalog(c.nodes));
+  return c.nodes.some((n) => n.error) ? 1 : 0;
+}
+
+export function formatCatalog(nodes: CatalogNode[]): string {
+  const lines: string[] = [];
+  for (const n of nodes) {
+    lines.push(nodeHeader(n));
+    if (!n.error && !n.noDir && n.archives.length === 0) lines.push('  no archives');
+    // Newest first: the names (YYYY-DD-MM) do not sort by date.
+    for (const a of [...n.archives].sort((x, y) => y.made.localeCompare(x.made))) lines.push(...archiveLines(a));
+    if (n.foreign.length) lines.push(`  left alone (no archive of ours, nor a file of one): ${n.foreign.join(', ')}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** The --keep-* options as a policy; a RetentionError for a value that is not a plain count. */
+export function policyOf(values: Partial<Record<`keep-${(typeof RULES)[number]}`, string>>): RetentionPolicy {
+  const p: RetentionPolicy = {};
+  for (const r of RULES) {
+    const v = values[`keep-${r}`];
+    if (v === undefined) continue;
+    if (!/^\d{1,9}$/.test(v)) throw new RetentionError(`--keep-${r} ${v}: give a whole number from 0 up`);
+    p[r] = Number(v);
+  }
+  return p;
+}
+
+export async function runPrune(cluster: Cluster, io: CliIo, o: { dir: string; nodes?: string[]; json: boolean; dryRun: boolean; policy: RetentionPolicy }): Promise<number> {
+  let r;
+  try {
+    r = await prune(cluster, o.dir, o.policy, { ...(o.nodes ? { nodes: o.nodes } : {}), dryRun: o.dryRun });
+  } catch (e) {
+    if (!(e instanceof RetentionError)) throw e;
+    io.stderr.write(`gluster-backup: prune: ${e.message}\n`);
+    return 2;
+  }
+  if (o.json) io.stdout.write(JSON.stringify({ dir: r.dir, dryRun: r.dryRun, policy: o.policy, nodes: r.nodes.map(pruneJson) }, null, 2) + '\n');
+  else io.stdout.write(r.nodes.map((n) => formatPrune(n, r.dryRun)).join(''));
+  return r.nodes.some((n) => n.error || n.failed.length) ? 1 : 0;
+}
+
+function pruneJson(n: PruneNodeResult) {
+  const d = n.plan?.decisions ?? [];
+  return {
+    node: n.node,
+    dir: n.dir,
+    error: n.error ?? null,
+    keep: d.filter((x) => x.action === 'keep').map((x) => ({ path: x.archive.path, made: x.archive.made, why: x.why })),
+    remove: d.filter((x) => x.action === 'remove').map((x) => ({ path: x.archive.path, made: x.archive.made, files: x.files.map((f) => `${n.dir}/${f}`) })),
+    removed: n.removed,
+    failed: n.failed,
+    foreign: n.foreign,
+  };
+}
+
+function formatPrune(n: PruneNodeResult, dryRun: boolean): string {
+  const lines = [nodeHeader(n) + (dryRun && !n.error ? '  (dry run: nothing removed)' : '')];
+  for (const d of n.plan?.decisions ?? []) {
+    const verb = (d.action === 'keep' ? 'keep' : dryRun ? 'would remove' : 'remove').padEnd(dryRun ? 12 : 6);
+    const head = `  ${verb}  ${d.archive.name}  made ${when(d.archive.made)}`;
+    lines.push(d.action === 'keep' ? `${head}  (${d.why.join(', ')})` : `${head}  with ${d.files.length - 1} sidecar file${d.files.length === 2 ? '' : 's'}`);
+  }
+  for (const f of n.failed) lines.push(`  could not remove ${f.path}: ${f.error}`);
+  if (n.plan) {
+    const removed = n.plan.decisions.filter((d) => d.action === 'remove').length;
+    lines.push(`  ${n.plan.decisions.length - removed} kept, ${removed} ${dryRun ? 'would be ' : ''}removed${dryRun ? '' : ` (${n.removed.length} files)`}`);
+  }
+  if (n.foreign.length) lines.push(`  left alone (no archive of ours, nor a file of one): ${n.foreign.join(', ')}`);
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,210 @@
+// The catalog: every archive of a backups directory on every node, with what its files say of
+// it (the job that wrote it, the last validation, the checksum sidecar, the restores made from
+// it). One directory listing per node over SFTP (names, sizes, mtimes in one readdir), then only
+// the small JSON records that listing shows, read in parallel on the same connection: no docker
+// exec, so the catalog reads the same whether the gluster container runs or not (it is stopped
+// between backups). Nodes are read in parallel; one that cannot be read is reported, not fatal.
+import type { Cluster } from '../cluster';
+import { JobFileError, MAX_JOB_FILE_BYTES, parseJobFile, type JobRecord, type JobState } from '../backup/jobFile';
+import type { TarEventCounts } from '../backup/tarWarnings';
+import { isNotFound, type NodeConnection } from '../nodeConnection';
+import { groupDir, type ArchiveFiles } from './dirFiles';
+import { checksumState, MAX_VALIDATION_BYTES, parseValidationRecord, validatedClean, ValidationRecordError, type ChecksumState, type ValidationSummary } from './validationRecord';
+
+export interface CatalogRestore {
+  id: string;
+  /** The restore's job state; absent when it has no job record, or one that cannot be read (see error). */
+  state?: JobState;
+  startedAt?: string;
+  endedAt?: string;
+  /** verified: every member as archived; differences: some missing or different; not-verified: no verification recorded. */
+  verification: 'verified' | 'differences' | 'not-verified';
+  differences?: number;
+  error?: string;
+}
+
+export interface CatalogArchive {
+  node: string;
+  name: string;
+  path: string;
+  bytes: number;
+  /** When it was made: its job's end (or start), else the file's mtime; never its name. */
+  made: string;
+  madeFrom: 'job' | 'mtime';
+  compressed: boolean;
+  /** The backup job that wrote it, from its job record. */
+  job?: { id: string; state: JobState; exitCode?: number; warnings: number; warningKinds?: TarEventCounts; startedAt: string; endedAt?: string };
+  /** Its job record is there but cannot be used (damaged, planted, newer version). */
+  jobError?: string;
+  validation?: ValidationSummary;
+  validationError?: string;
+  /** Validated with nothing missing, nothing damaged, no checksum mismatch. */
+  clean: boolean;
+  checksum: ChecksumState;
+  restores: CatalogRestore[];
+  /** Ids of jobs still running on it (its backup finishing, restores reading it). */
+  running: string[];
+  /** Names of its files in the directory (the archive first), for prune. */
+  files: string[];
+}
+
+export interface CatalogNode {
+  node: string;
+  dir: string;
+  /** Why the node or its directory could not be read. */
+  error?: string;
+  /** The directory does not exist there: no archives, not an error. */
+  noDir?: boolean;
+  archives: CatalogArchive[];
+  /** Names in the directory that are neither our archives nor their files. */
+  foreign: string[];
+}
+
+export interface Catalog {
+  dir: string;
+  nodes: CatalogNode[];
+}
+
+/** Reads in flight per node: enough to hide the round trips, few enough for any sftp-server. */
+const PARALLEL_READS = 16;
+
+export async function readCatalog(cluster: Cluster, dir: string, nodes?: string[]): Promise<Catalog> {
+  const names = nodes ?? cluster.nodes().map((n) => n.name);
+  const out = await Promise.all(
+    names.map(async (node): Promise<CatalogNode> => {
+      try {
+        return await readNodeCatalog(cluster.connection(node), node, dir);
+      } catch (e) {
+        return { node, dir, error: (e as Error).message, archives: [], foreign: [] };
+      }
+    }),
+  );
+  return { dir, nodes: out };
+}
+
+export async function readNodeCatalog(conn: NodeConnection, node: string, dir: string): Promise<CatalogNode> {
+  let entries;
+  try {
+    entries = await conn.listDir(dir);
+  } catch (e) {
+    if (isNotFound(e)) return { node, dir, noDir: true, archives: [], foreign: [] };
+    throw e;
+  }
+  const { archives, foreign } = groupDir(entries);
+  const sizes = new Map(entries.map((e) => [e.name, e.size]));
+  const limit = limiter(PARALLEL_READS);
+  const read = (name: string, max: number, tooBig: (size: number) => Error): Promise<string | undefined> =>
+    limit(async () => {
+      const size = sizes.get(name) ?? 0;
+      if (size > max) throw tooBig(size);
+      try {
+        return (await conn.read(`${dir}/${name}`, 0, size)).toString('utf8');
+      } catch (e) {
+        // Removed between the listing and the read: as if it had not been listed.
+        if (isNotFound(e)) return undefined;
+        throw e;
+      }
+    });
+  return { node, dir, archives: await Promise.all(archives.map((a) => describe(a, node, dir, read))), foreign };
+}
+
+type Read = (name: string, max: number, tooBig: (size: number) => Error) => Promise<string | undefined>;
+
+async function describe(a: ArchiveFiles, node: string, dir: string, read: Read): Promise<CatalogArchive> {
+  const path = `${dir}/${a.name}`;
+  const jobRecord = async (name: string): Promise<JobRecord | undefined> => {
+    const file = `${dir}/${name}`;
+    const text = await read(name, MAX_JOB_FILE_BYTES, (size) => new JobFileError(file, `${size} bytes, larger than any job file (${MAX_JOB_FILE_BYTES})`));
+    return text === undefined ? undefined : parseJobFile(text, file, node);
+  };
+  const [job, validation, restores] = await Promise.all([
+    a.job.job ? settle(jobRecord(a.job.job)) : undefined,
+    a.own.validation
+      ? settle(
+          read(a.own.validation, MAX_VALIDATION_BYTES, (size) => new ValidationRecordError(`${dir}/${a.own.validation}`, `${size} bytes, larger than any report (${MAX_VALIDATION_BYTES})`)).then((t) =>
+            t === undefined ? undefined : parseValidationRecord(t, `${dir}/${a.own.validation}`, path, a.size),
+          ),
+        )
+      : undefined,
+    Promise.all(
+      [...a.restores].map(async ([id, files]): Promise<CatalogRestore> => {
+        const name = files.find((f) => f === `${id}.job.json`);
+        // Without its job record (only a log left, say) it is a restore that never started.
+        const r = name ? await settle(jobRecord(name)) : { value: undefined };
+        if ('error' in r) return { id, verification: 'not-verified', error: r.error };
+        if (!r.value) return { id, verification: 'not-verified' };
+        const rec = r.value;
+        const differences = rec.restore?.differences;
+        return {
+          id,
+          state: rec.state,
+          startedAt: rec.startedAt,
+          ...(rec.endedAt ? { endedAt: rec.endedAt } : {}),
+          verification: rec.restore?.report === undefined ? 'not-verified' : differences ? 'differences' : 'verified',
+          ...(differences !== undefined ? { differences } : {}),
+        };
+      }),
+    ),
+  ]);
+  // With x.tar beside x.tar.gz, the stem's job record belongs to the one it names.
+  const own = job && 'value' in job && job.value && job.value.archive === path ? job.value : undefined;
+  const jobError = job && 'error' in job ? job.error : undefined;
+  const v = validation && 'value' in validation ? validation.value : undefined;
+  const files = [a.name, ...Object.values(a.own), ...(own || !a.stemShared ? Object.values(a.job) : []), ...[...a.restores.values()].flat(), ...a.temps];
+  const madeAt = own?.endedAt ?? own?.startedAt;
+  return {
+    node,
+    name: a.name,
+    path,
+    bytes: a.size,
+    made: madeAt ? new Date(madeAt).toISOString() : new Date(a.mtimeMs).toISOString(),
+    madeFrom: madeAt ? 'job' : 'mtime',
+    compressed: a.name.endsWith('.gz'),
+    ...(own
+      ? {
+          job: {
+            id: own.id,
+            state: own.state,
+            ...(own.exitCode !== undefined ? { exitCode: own.exitCode } : {}),
+            warnings: Object.values(own.warnings ?? {}).reduce((s, n) => s + (n ?? 0), 0),
+            ...(own.warnings ? { warningKinds: own.warnings } : {}),
+            startedAt: own.startedAt,
+            ...(own.endedAt ? { endedAt: own.endedAt } : {}),
+          },
+        }
+      : {}),
+    ...(jobError ? { jobError } : {}),
+    ...(v ? { validation: v } : {}),
+    ...(validation && 'error' in validation ? { validationError: validation.error } : {}),
+    clean: validatedClean(v),
+    checksum: checksumState(a.own.checksum !== undefined, v),
+    restores,
+    running: [...(own?.state === 'running' ? [own.id] : []), ...restores.filter((r) => r.state === 'running').map((r) => r.id)],
+    files,
+  };
+}
+
+/** A guard's refusal becomes the entry's error; anything else (the link failing) fails the node. */
+async function settle<T>(p: Promise<T>): Promise<{ value: T } | { error: string }> {
+  try {
+    return { value: await p };
+  } catch (e) {
+    if (e instanceof JobFileError || e instanceof ValidationRecordError) return { error: e.message };
+    throw e;
+  }
+}
+
+function limiter(n: number): <T>(f: () => Promise<T>) => Promise<T> {
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  return async <T>(f: () => Promise<T>): Promise<T> => {
+    while (active >= n) await new Promise<void>((r) => waiting.push(r));
+    active++;
+    try {
+      return await f();
+    } finally {
+      active--;
+      waiting.shift()?.();
+    }
+  };
+}

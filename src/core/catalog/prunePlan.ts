@@ -1,0 +1,58 @@
+// What prune removes from one node's backups directory, and why each archive stays: the
+// retention rules (retention.ts), then the archives no rule may remove. Pure. Each node is
+// its own group, as restic groups snapshots by host by default.
+import { isFinal } from '../backup/jobs';
+import type { CatalogArchive, CatalogNode } from './catalog';
+import { applyRetention, newestFirst, type RetentionPolicy } from './retention';
+
+export interface PruneDecision {
+  archive: CatalogArchive;
+  action: 'keep' | 'remove';
+  /** Why it stays: the rules that keep it ("daily", "oldest monthly") and what protects it. */
+  why: string[];
+  /** Names in the directory that go with it (the archive last); empty when kept. */
+  files: string[];
+}
+
+export interface PrunePlan {
+  node: string;
+  dir: string;
+  /** Newest first. */
+  decisions: PruneDecision[];
+}
+
+export const NEWEST_CLEAN = 'newest archive that validated clean';
+
+export function planPrune(n: CatalogNode, policy: RetentionPolicy): PrunePlan {
+  const dated = n.archives.map((archive) => ({ archive, made: new Date(archive.made), name: archive.name }));
+  const { keep } = applyRetention(dated, policy);
+  const rules = new Map(keep.map((k) => [k.item.archive, k.rules]));
+  const newestClean = newestFirst(dated.filter((d) => d.archive.clean))[0]?.archive;
+  const decisions = newestFirst(dated).map(({ archive: a }): PruneDecision => {
+    const why = [...(rules.get(a) ?? []), ...protections(a, a === newestClean)];
+    return why.length ? { archive: a, action: 'keep', why, files: [] } : { archive: a, action: 'remove', why, files: filesToRemove(a) };
+  });
+  return { node: n.node, dir: n.dir, decisions };
+}
+
+/** What keeps an archive whatever the rules say. */
+function protections(a: CatalogArchive, newestClean: boolean): string[] {
+  const out: string[] = [];
+  if (newestClean) out.push(NEWEST_CLEAN);
+  if (a.running.length) out.push(`in use by a running job (${a.running.join(', ')})`);
+  // Unreadable, its record cannot say whether a job still runs on it.
+  if (a.jobError) out.push(`its job record cannot be read (${a.jobError})`);
+  for (const r of a.restores) if (r.error) out.push(`the record of restore ${r.id} cannot be read (${r.error})`);
+  return out;
+}
+
+/**
+ * Its files, sidecars first and the archive last: a prune cut short leaves an archive to prune
+ * again, not sidecars without one. A partial archive goes only when the job that wrote it is
+ * final (without a job record nothing says it is not being written).
+ */
+function filesToRemove(a: CatalogArchive): string[] {
+  const partialGoes = a.job !== undefined && isFinal(a.job.state);
+  const rest = a.files.filter((f) => f !== a.name && (partialGoes || f !== `${a.name}.partial`));
+  return [...rest, a.name];
+}

@@ -1,0 +1,344 @@
+// list and prune against the real test bed: a backups directory of small real tar files whose
+// dates are pinned (mtimes with touch -d, and job records whose times disagree with their
+// mtimes on purpose), pruned with each rule, then looked at on the node. Every expectation is
+// worked out by hand from restic's rules (see retention.ts), in UTC. Each test builds its own
+// directory under /opt/datarobot/data/backups/ and removes it after.
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { REPO, TESTBED_DIR, onNode, rawConfig } from './helpers/testbed';
+
+const CLI = path.join(REPO, 'dist', 'cli.js');
+const CONFIG = path.join(TESTBED_DIR, 'config.json');
+const D = `/opt/datarobot/data/backups/prune-test-${process.pid}`;
+const LIST_D = `/opt/datarobot/data/backups/list-test-${process.pid}`;
+const P = 'datarobot-gluster-backup-';
+
+function cli(args: string[]) {
+  assert.ok(fs.existsSync(CLI), `${CLI} missing: run npm run build`);
+  const r = spawnSync(process.execPath, [CLI, '--config', CONFIG, ...args], { encoding: 'utf8', timeout: 120_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Our archives, newest first by when they were made. `mtime` differs from `made` where a job record dates it. */
+interface Fixture {
+  label: string;
+  name: string;
+  made: string;
+  mtime: string;
+  /** Files beside it, by name, with their content ('' for a log or status). */
+  sidecars: Record<string, string>;
+}
+
+const stem = (name: string) => name.replace(/\.tar(\.gz)?$/, '');
+const MISLEADING_MTIME = '2025-06-01T00:00:00Z';
+
+function backupJob(dir: string, name: string, o: { state: string; endedAt: string; exitCode?: number; warnings?: Record<string, number> }): string {
+  const s = stem(name);
+  return JSON.stringify({
+    version: 1,
+    kind: 'backup',
+    id: s,
+    state: o.state,
+    archive: `${dir}/${name}`,
+    partial: `${dir}/${name}.partial`,
+    log: `${dir}/${s}.log`,
+    compression: name.endsWith('.gz') ? 'gzip' : 'none',
+    source: '/mnt/gluster',
+    container: 'gluster',
+    startedAt: new Date(Date.parse(o.endedAt) - 60_000).toISOString(),
+    endedAt: o.endedAt,
+    ...(o.exitCode !== undefined ? { exitCode: o.exitCode } : {}),
+    ...(o.warnings ? { warnings: o.warnings } : {}),
+    overrides: [],
+  });
+}
+
+function restoreJob(dir: string, archive: string, at: string, state: string, differences?: number): [string, string] {
+  const id = `${archive}.restore-${at}`;
+  return [
+    `${id}.job.json`,
+    JSON.stringify({
+      version: 1,
+      kind: 'restore',
+      id,
+      state,
+      archive: `${dir}/${archive}`,
+      log: `${dir}/${id}.log`,
+      compression: archive.endsWith('.gz') ? 'gzip' : 'none',
+      source: '/mnt/gluster',
+      container: 'gluster',
+      startedAt: '2026-03-02T10:00:00.000Z',
+      overrides: [],
+      restore: { target: '/mnt/gluster', members: [], policy: 'skip', bytesToWrite: 0, archiveBytes: 10240, ...(differences !== undefined ? { report: `${dir}/${id}.json`, differences } : {}) },
+    }),
+  ];
+}
+
+function validation(dir: string, name: string, verdict: string, missing: number, checksum?: string): string {
+  return JSON.stringify({
+    node: 'node1',
+    archive: `${dir}/${name}`,
+    // A tar of one small file is one 10240-byte record: checked below through list.
+    archiveBytes: 10240,
+    startedAt: '2026-04-01T08:00:00.000Z',
+    report: { verdict, summary: '', missingFiles: { count: missing, bytes: 0, items: [], omitted: 0 } },
+    ...(checksum ? { checksum } : {}),
+  });
+}
+
+function dated(label: string, name: string, made: string, sidecars: Record<string, string> = {}, mtime = made): Fixture {
+  return { label, name, made, mtime, sidecars };
+}
+
+/** The ten archives of the 90 days, newest first. ISO weeks of 2026: 03-30/31 W14, 03-29 W13, 03-22 W12, 02-28 and 03-01 W09, 02-14 W07, 01-31 W05, 01-05 W02. */
+function fixtures(dir: string, o: { clean?: boolean; running?: boolean } = {}): Fixture[] {
+  const a3 = `${P}2026-30-03-2.tar`;
+  const a6 = `${P}2026-01-03.tar`;
+  const a8 = `${P}2026-14-02.tar`;
+  const a9 = `${P}2026-31-01.tar`;
+  const a10 = `${P}2026-05-01.tar`;
+  const [r6, r6job] = restoreJob(dir, a6, '20260302T100000Z', 'completed', 0);
+  const [r8, r8job] = restoreJob(dir, a8, '20260401T090000Z', 'running');
+  return [
+    dated('A1', `${P}2026-31-03.tar`, '2026-03-31T02:00:00Z'),
+    dated('A2', `${P}2026-30-03.tar`, '2026-03-30T22:00:00Z'),
+    dated(
+      'A3',
+      a3,
+      '2026-03-30T02:00:00Z',
+      { [`${stem(a3)}.job.json`]: backupJob(dir, a3, { state: 'completed', endedAt: '2026-03-30T02:00:00.000Z', exitCode: 0 }), [`${stem(a3)}.log`]: '', [`${stem(a3)}.status`]: 'exit 0\n', [`${a3}.sha256`]: `${'0'.repeat(64)}  ${a3}\n` },
+      MISLEADING_MTIME,
+    ),
+    // Named for 15 January: when it was made comes from its mtime, never from its name.
+    dated('A4', `${P}2026-15-01.tar`, '2026-03-29T02:00:00Z'),
+    dated('A5', `${P}2026-22-03.tar`, '2026-03-22T02:00:00Z'),
+    dated(
+      'A6',
+      a6,
+      '2026-03-01T02:00:00Z',
+      {
+        [`${stem(a6)}.job.json`]: backupJob(dir, a6, { state: 'completedWithWarnings', endedAt: '2026-03-01T02:00:00.000Z', exitCode: 1, warnings: { changed: 2 } }),
+        [`${stem(a6)}.log`]: 'tar: ./x: file changed as we read it\n',
+        // A leftover partial of a job that is final: it goes with the archive.
+        [`${a6}.partial`]: 'x',
+        [`${a6}.validation.json`]: validation(dir, a6, 'incomplete', 3),
+        [r6]: r6job,
+        [`${a6}.restore-20260302T100000Z.log`]: '',
+        [`${a6}.restore-20260302T100000Z.json`]: '{}',
+      },
+      MISLEADING_MTIME,
+    ),
+    dated('A7', `${P}2026-28-02.tar`, '2026-02-28T02:00:00Z', { [`${P}2026-28-02.tar.validation.json.tmp-77-0badc0de`]: '{' }),
+    dated('A8', a8, '2026-02-14T02:00:00Z', o.running ? { [r8]: r8job, [`${a8}.restore-20260401T090000Z.log`]: '' } : {}),
+    dated('A9', a9, '2026-01-31T23:30:00Z', o.clean ? { [`${a9}.validation.json`]: validation(dir, a9, 'complete', 0) } : {}),
+    dated('A10', a10, '2026-01-05T02:00:00Z', { [`${a10}.sha256`]: `${'0'.repeat(64)}  ${a10}\n`, ...(o.clean ? { [`${a10}.validation.json`]: validation(dir, a10, 'complete', 0) } : {}) }),
+  ];
+}
+
+/** Never ours: left alone by every prune. The log of an archive that is not there is not ours to remove either. */
+const FOREIGN = ['notes.txt', 'other.tar', `${P}2026-01-01.tar.bak`, `${P}2026-09-09.log`];
+
+function shellQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/** Builds `dir` on `node` from scratch: real tar files, sidecars, foreign files, every mtime pinned. */
+function build(node: string, dir: string, fx: Fixture[]): void {
+  const lines = ['set -e', `rm -rf ${shellQuote(dir)}`, `mkdir -p ${shellQuote(dir)}`, `cd ${shellQuote(dir)}`, 'echo data > /tmp/gb-catalog-member'];
+  for (const f of fx) {
+    lines.push(`tar -cf ${shellQuote(f.name)} -C /tmp gb-catalog-member`);
+    for (const [n, content] of Object.entries(f.sidecars)) lines.push(`printf '%s' ${shellQuote(content)} > ${shellQuote(n)}`);
+    lines.push(`touch -d ${shellQuote(f.mtime)} ${shellQuote(f.name)}`);
+  }
+  for (const n of FOREIGN) lines.push(`echo foreign > ${shellQuote(n)}`);
+  lines.push('rm -f /tmp/gb-catalog-member');
+  onNode(node, ['bash', '-s'], { input: lines.join('\n') + '\n' });
+}
+
+function namesOn(node: string, dir: string): string[] {
+  return onNode(node, ['ls', '-1A', dir]).stdout.split('\n').filter(Boolean).sort();
+}
+
+/** What a directory holds when exactly the archives `labels` remain, with all their files. */
+function expected(fx: Fixture[], labels: string[]): string[] {
+  return [...fx.filter((f) => labels.includes(f.label)).flatMap((f) => [f.name, ...Object.keys(f.sidecars)]), ...FOREIGN].sort();
+}
+
+function prune(dir: string, ...args: string[]) {
+  const r = cli(['prune', '--node', 'node1', '-b', dir, ...args]);
+  assert.equal(r.code, 0, r.stderr + r.stdout);
+  return r;
+}
+
+after(() => {
+  for (const [n, d] of [['node1', D], ['node1', LIST_D], ['node2', LIST_D]]) onNode(n, ['rm', '-rf', d], { allowFail: true });
+});
+
+describe('prune on the test bed', () => {
+  const cases: [string[], string[]][] = [
+    [['--keep-last', '3'], ['A1', 'A2', 'A3']],
+    // A3 is the second of 03-30: the newer one of that day (A2) is the daily.
+    [['--keep-daily', '4'], ['A1', 'A2', 'A4', 'A5']],
+    [['--keep-weekly', '3'], ['A1', 'A4', 'A5']],
+    // 02-28 shares W09 with 03-01: the week's newest (A6) is kept, then W07 (A8).
+    [['--keep-weekly', '5'], ['A1', 'A4', 'A5', 'A6', 'A8']],
+    [['--keep-monthly', '2'], ['A1', 'A7']],
+    // Counts left at the oldest archive (January again): kept as the oldest monthly.
+    [['--keep-monthly', '6'], ['A1', 'A7', 'A9', 'A10']],
+    [['--keep-last', '1', '--keep-daily', '2', '--keep-weekly', '2', '--keep-monthly', '3'], ['A1', 'A2', 'A4', 'A7', 'A9']],
+  ];
+  for (const [args, labels] of cases) {
+    test(`prune ${args.join(' ')} leaves exactly ${labels.join(', ')}, each with all its files, and nothing of the others`, () => {
+      const fx = fixtures(D);
+      build('node1', D, fx);
+      prune(D, ...args);
+      assert.deepEqual(namesOn('node1', D), expected(fx, labels));
+    });
+  }
+
+  test('--dry-run removes nothing and says why each archive stays (--json)', () => {
+    const fx = fixtures(D);
+    build('node1', D, fx);
+    const before = namesOn('node1', D);
+    const r = prune(D, '--dry-run', '--json', '--keep-last', '1', '--keep-daily', '2', '--keep-weekly', '2', '--keep-monthly', '3');
+    assert.deepEqual(namesOn('node1', D), before);
+    const out = JSON.parse(r.stdout) as { dryRun: boolean; nodes: { node: string; keep: { path: string; why: string[] }[]; remove: { path: string; files: string[] }[]; removed: string[]; foreign: string[] }[] };
+    assert.equal(out.dryRun, true);
+    const n = out.nodes[0];
+    const label = (p: string) => fx.find((f) => `${D}/${f.name}` === p)!.label;
+    assert.deepEqual(
+      n.keep.map((k) => `${label(k.path)} ${k.why.join('+')}`),
+      ['A1 last+daily+weekly+monthly', 'A2 daily', 'A4 weekly', 'A7 monthly', 'A9 monthly'],
+    );
+    assert.deepEqual(n.remove.map((x) => label(x.path)), ['A3', 'A5', 'A6', 'A8', 'A10']);
+    const a6 = fx.find((f) => f.label === 'A6')!;
+    assert.deepEqual(n.remove.find((x) => label(x.path) === 'A6')!.files.sort(), [a6.name, ...Object.keys(a6.sidecars)].map((x) => `${D}/${x}`).sort());
+    assert.deepEqual(n.removed, []);
+    assert.deepEqual(n.foreign, [...FOREIGN].sort());
+  });
+
+  test('a rule that keeps only the newest still leaves the newest clean archive and one a restore is running on', () => {
+    const fx = fixtures(D, { clean: true, running: true });
+    build('node1', D, fx);
+    const r = prune(D, '--keep-last', '1');
+    // A9 validated complete and is newer than A10 (also complete); A6's validation is incomplete.
+    assert.match(r.stdout, new RegExp(`keep {4}${fx[8].name} {2}made 2026-01-31 23:30:00 UTC {2}\\(newest archive that validated clean\\)`));
+    assert.match(r.stdout, /\(in use by a running job \(datarobot-gluster-backup-2026-14-02\.tar\.restore-20260401T090000Z\)\)/);
+    assert.deepEqual(namesOn('node1', D), expected(fx, ['A1', 'A8', 'A9']));
+  });
+
+  test('no rule, or every rule at 0, is refused and removes nothing; a count that is not a number is a usage error', () => {
+    const fx = fixtures(D);
+    build('node1', D, fx);
+    const before = namesOn('node1', D);
+    for (const args of [[], ['--keep-daily', '0', '--keep-last', '0']]) {
+      const r = cli(['prune', '--node', 'node1', '-b', D, ...args]);
+      assert.equal(r.code, 2);
+      assert.match(r.stderr, /prune: no keep rule above 0: that would remove every archive, so nothing is removed/);
+    }
+    const bad = cli(['prune', '--node', 'node1', '-b', D, '--keep-daily', 'seven']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--keep-daily seven: give a whole number from 0 up/);
+    assert.deepEqual(namesOn('node1', D), before);
+  });
+});
+
+describe('list on the test bed', () => {
+  test('list --json: three nodes, archives on two, every field from its records; the third has none', () => {
+    const fx = fixtures(LIST_D, { clean: true, running: true });
+    // The checksum states: A3 sidecar without a validation (not checked), A10 validated without a
+    // checksum field (not checked), A9 validated ok beside a sidecar, A1 nothing (absent).
+    const a9 = fx[8];
+    a9.sidecars[`${a9.name}.sha256`] = `${'0'.repeat(64)}  ${a9.name}\n`;
+    a9.sidecars[`${a9.name}.validation.json`] = validation(LIST_D, a9.name, 'complete', 0, 'ok');
+    // A4: validated complete, but its checksum did not match: mismatch, and not clean.
+    const a4 = fx[3];
+    a4.sidecars[`${a4.name}.sha256`] = `${'0'.repeat(64)}  ${a4.name}\n`;
+    a4.sidecars[`${a4.name}.validation.json`] = validation(LIST_D, a4.name, 'complete', 0, 'mismatch');
+    build('node1', LIST_D, fx);
+    const gz = `${P}2026-02-04.tar.gz`;
+    const [rid, rjob] = restoreJob(LIST_D, gz, '20260403T120000Z', 'completed', 2);
+    onNode('node2', ['bash', '-s'], {
+      input: [
+        'set -e',
+        `rm -rf ${LIST_D}`,
+        `mkdir -p ${LIST_D}`,
+        `cd ${LIST_D}`,
+        `tar -czf ${gz} -C /etc hostname`,
+        `printf '%s' ${shellQuote(backupJob(LIST_D, gz, { state: 'completed', endedAt: '2026-04-02T03:00:00.000Z', exitCode: 0 }))} > ${stem(gz)}.job.json`,
+        `printf '%s' ${shellQuote(rjob)} > ${rid}`,
+        `printf '%s' ${shellQuote(validation(LIST_D, gz, 'complete', 0, 'mismatch'))} > ${gz}.validation.json`,
+        `printf 'not ours' > other.tar`,
+      ].join('\n'),
+    });
+    onNode('node3', ['rm', '-rf', LIST_D]);
+    const r = cli(['list', '--json', '-b', LIST_D]);
+    assert.equal(r.code, 0, r.stderr);
+    type A = { name: string; bytes: number; made: string; madeFrom: string; compressed: boolean; job?: { state: string; exitCode?: number; warnings: number }; validation?: { verdict: string; missingFiles: number; at: string }; validationError?: string; clean: boolean; checksum: string; restores: { id: string; state?: string; verification: string; differences?: number }[]; running: string[] };
+    const out = JSON.parse(r.stdout) as { nodes: { node: string; error?: string; noDir?: boolean; archives: A[]; foreign: string[] }[] };
+    assert.deepEqual(out.nodes.map((n) => n.node), rawConfig().nodes.map((n) => n.name));
+    const [n1, n2, n3] = out.nodes;
+
+    const by = new Map(n1.archives.map((a) => [a.name, a]));
+    assert.deepEqual([...by.keys()].sort(), fx.map((f) => f.name).sort());
+    for (const f of fx) {
+      const a = by.get(f.name)!;
+      assert.equal(a.bytes, 10240, f.label);
+      assert.equal(a.made, new Date(f.made).toISOString(), f.label);
+      assert.equal(a.compressed, false);
+    }
+    const a3 = by.get(fx[2].name)!;
+    assert.deepEqual([a3.madeFrom, a3.job?.state, a3.job?.exitCode, a3.job?.warnings, a3.checksum, a3.validation], ['job', 'completed', 0, 0, 'not-checked', undefined]);
+    const a6 = by.get(fx[5].name)!;
+    assert.deepEqual([a6.madeFrom, a6.job?.state, a6.job?.exitCode, a6.job?.warnings], ['job', 'completedWithWarnings', 1, 2]);
+    assert.deepEqual([a6.validation?.verdict, a6.validation?.missingFiles, a6.clean, a6.checksum], ['incomplete', 3, false, 'absent']);
+    assert.deepEqual(a6.restores, [{ id: `${fx[5].name}.restore-20260302T100000Z`, state: 'completed', startedAt: '2026-03-02T10:00:00.000Z', verification: 'verified', differences: 0 }]);
+    const a8 = by.get(fx[7].name)!;
+    assert.deepEqual([a8.restores[0].state, a8.restores[0].verification, a8.running], ['running', 'not-verified', [`${fx[7].name}.restore-20260401T090000Z`]]);
+    const a9r = by.get(a9.name)!;
+    assert.deepEqual([a9r.madeFrom, a9r.validation?.verdict, a9r.validation?.at, a9r.clean, a9r.checksum], ['mtime', 'complete', '2026-04-01T08:00:00.000Z', true, 'ok']);
+    assert.equal(by.get(fx[9].name)!.checksum, 'not-checked');
+    assert.deepEqual([by.get(a4.name)!.checksum, by.get(a4.name)!.clean], ['mismatch', false]);
+    assert.equal(by.get(fx[0].name)!.checksum, 'absent');
+    assert.deepEqual(n1.foreign, [...FOREIGN].sort());
+
+    assert.equal(n2.archives.length, 1);
+    const g = n2.archives[0];
+    assert.deepEqual([g.name, g.compressed, g.made, g.madeFrom], [gz, true, '2026-04-02T03:00:00.000Z', 'job']);
+    // Its report is of 10240 bytes, not of this archive's bytes now: unusable, said why, never clean.
+    assert.match(g.validationError ?? '', new RegExp(`${gz.replace(/\./g, '\\.')}\\.validation\\.json is not a validation report this version can use: it validated 10240 bytes; the archive now has ${g.bytes}$`));
+    assert.equal(g.clean, false);
+    assert.deepEqual(g.restores.map((x) => [x.state, x.verification, x.differences]), [['completed', 'differences', 2]]);
+    assert.deepEqual(n2.foreign, ['other.tar']);
+
+    assert.deepEqual([n3.noDir, n3.archives, n3.error], [true, [], undefined]);
+
+    // The same in words.
+    const text = cli(['list', '-b', LIST_D, '--node', 'node2']);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, new RegExp(`^ {2}${gz.replace(/\./g, '\\.')} {2}\\d+ B {2}gzip {2}made 2026-04-02 03:00:00 UTC$`, 'm'));
+    assert.match(text.stdout, /^ {4}job: completed, tar exit 0, 0 warnings$/m);
+    assert.match(text.stdout, /^ {4}restore 20260403T120000Z: completed, 2 differences$/m);
+  });
+
+  test('an unreachable node is reported and the others still listed (exit 1)', () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gb-list-'));
+    const raw = JSON.parse(fs.readFileSync(CONFIG, 'utf8'));
+    raw.nodes = [raw.nodes[0], { ...raw.nodes[1], name: 'ghost', port: 1 }];
+    raw.timeouts = { connectMs: 3000, dockerMs: 5000, glusterMs: 15000, keepaliveMs: 1000 };
+    fs.writeFileSync(path.join(tmp, 'c.json'), JSON.stringify(raw));
+    try {
+      build('node1', LIST_D, fixtures(LIST_D).slice(0, 2));
+      const r = spawnSync(process.execPath, [CLI, '--config', path.join(tmp, 'c.json'), 'list', '-b', LIST_D], { encoding: 'utf8', timeout: 60_000 });
+      assert.equal(r.status, 1, r.stderr);
+      assert.match(r.stdout, /^ghost: could not be read: .+$/m);
+      assert.match(r.stdout, new RegExp(`^node1: ${LIST_D}\\n {2}${P}2026-31-03\\.tar`, 'm'));
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,102 @@
+// A backups directory's names, grouped by archive: only exact names of ours belong to an
+// archive; a name like ours with anything more, or a directory with our name, is foreign and
+// never offered for removal.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { groupDir, roleOf } from '../../src/core/catalog/dirFiles';
+import { PruneGuardError, removablePath, startedSincePlan } from '../../src/core/catalog/prune';
+import type { DirEntry } from '../../src/core/nodeConnection';
+
+const file = (name: string, size = 10, mtimeMs = 0): DirEntry => ({ name, size, mtimeMs, isFile: true });
+const A = 'datarobot-gluster-backup-2026-10-03.tar';
+const B = 'datarobot-gluster-backup-2026-10-03-2.tar.gz';
+
+test('an archive gathers its own sidecars, its job files and its restores', () => {
+  const r = 'datarobot-gluster-backup-2026-10-03.tar.restore-20261004T101500Z';
+  const g = groupDir([
+    file(A, 1000, 5),
+    file(`${A}.sha256`),
+    file(`${A}.validation.json`),
+    file(`${A}.validation.json.tmp-123-0a1b2c3d`),
+    file('datarobot-gluster-backup-2026-10-03.job.json'),
+    file('datarobot-gluster-backup-2026-10-03.log'),
+    file('datarobot-gluster-backup-2026-10-03.status'),
+    file(`${r}.job.json`),
+    file(`${r}.log`),
+    file(`${r}.json`),
+    file(`${r}.members`),
+    file('notes.txt'),
+    file('other.tar'),
+  ]);
+  assert.equal(g.archives.length, 1);
+  const a = g.archives[0];
+  assert.deepEqual([a.name, a.size, a.mtimeMs], [A, 1000, 5]);
+  assert.deepEqual(a.own, { checksum: `${A}.sha256`, validation: `${A}.validation.json` });
+  assert.deepEqual(a.job, { job: 'datarobot-gluster-backup-2026-10-03.job.json', log: 'datarobot-gluster-backup-2026-10-03.log', status: 'datarobot-gluster-backup-2026-10-03.status' });
+  assert.deepEqual([...a.restores], [[r, [`${r}.job.json`, `${r}.json`, `${r}.log`, `${r}.members`]]]);
+  assert.deepEqual(a.temps, [`${A}.validation.json.tmp-123-0a1b2c3d`]);
+  assert.equal(a.stemShared, false);
+  assert.deepEqual(g.foreign, ['notes.txt', 'other.tar']);
+});
+
+test('x.tar beside x.tar.gz: each keeps its own sidecars; the shared stem is flagged', () => {
+  const gz = 'datarobot-gluster-backup-2026-10-03.tar.gz';
+  const g = groupDir([file(A), file(gz), file(`${gz}.sha256`), file('datarobot-gluster-backup-2026-10-03.job.json')]);
+  const [t, z] = g.archives;
+  assert.deepEqual([t.name, z.name], [A, gz]);
+  assert.deepEqual(t.own, {});
+  assert.deepEqual(z.own, { checksum: `${gz}.sha256` });
+  assert.ok(t.stemShared && z.stemShared);
+});
+
+test('near misses and non-files are foreign: never an archive, never a sidecar', () => {
+  const near = [
+    'datarobot-gluster-backup-2026-10-03.tar.bak',
+    'datarobot-gluster-backup-2026-10-03.tar.zst',
+    'datarobot-gluster-backup-26-10-03.tar',
+    'datarobot-gluster-backup-2026-10-03-0.tar',
+    'datarobot-gluster-backup-2026-10-03.tar.sha256.old',
+    `${A}.partial.tmp-1-0a1b2c3d`,
+    `${A}.restore-2026.job.json`,
+    // Sidecars of an archive that is not there: left for the operator (a backup may be running).
+    'datarobot-gluster-backup-2026-10-04.job.json',
+    'datarobot-gluster-backup-2026-10-04.tar.partial',
+  ];
+  const g = groupDir([file(A), ...near.map((n) => file(n)), { name: B, size: 1, mtimeMs: 0, isFile: false }]);
+  assert.deepEqual(
+    g.archives.map((a) => a.name),
+    [A],
+  );
+  assert.deepEqual(g.foreign, [...near, B].sort());
+});
+
+test('roleOf names what each of our names is', () => {
+  assert.deepEqual(roleOf(B), { role: { role: 'archive', archive: B }, temp: false });
+  assert.deepEqual(roleOf(`${B}.partial`), { role: { role: 'partial', archive: B }, temp: false });
+  assert.deepEqual(roleOf('datarobot-gluster-backup-2026-10-03-2.cancel'), { role: { role: 'cancel', stem: 'datarobot-gluster-backup-2026-10-03-2' }, temp: false });
+  assert.equal(roleOf('../' + A), undefined);
+  assert.equal(roleOf(`${A}.tmp-1-0a1b2c3d`), undefined);
+});
+
+test('removablePath joins only our names to an absolute directory', () => {
+  assert.equal(removablePath('/opt/b/', A), `/opt/b/${A}`);
+  for (const [dir, name] of [
+    ['/opt/b', 'notes.txt'],
+    ['/opt/b', `../${A}`],
+    ['/opt/b', `x/${A}`],
+    ['opt/b', A],
+    ['/opt/../etc', A],
+  ]) {
+    assert.throws(() => removablePath(dir, name), PruneGuardError, `${dir} ${name}`);
+  }
+});
+
+test('a restore whose files appear after the plan was made is one started since: its archive is not removed', () => {
+  const r = `${A}.restore-20261004T101500Z`;
+  const planned = [A, `${A}.sha256`];
+  const now = groupDir([file(A), file(`${A}.sha256`), file(`${r}.job.json`), file(`${r}.status`)]).archives[0];
+  assert.deepEqual(startedSincePlan(planned, now), [`${r}.job.json`, `${r}.status`]);
+  assert.deepEqual(startedSincePlan([...planned, `${r}.job.json`, `${r}.status`], now), []);
+  // Gone since the plan (another prune): nothing started on it.
+  assert.deepEqual(startedSincePlan(planned, undefined), []);
+});

@@ -1,0 +1,56 @@
+// The catalog of a real directory on this machine (the local connection: real files, no node):
+// records that fail their guard are shown with why and keep their archive from prune.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { readNodeCatalog } from '../../src/core/catalog/catalog';
+import { planPrune } from '../../src/core/catalog/prunePlan';
+import { LocalConnection } from '../../src/core/nodeConnection';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gb-catalog-'));
+after(() => fs.rmSync(dir, { recursive: true, force: true }));
+const P = 'datarobot-gluster-backup-';
+
+function put(name: string, content: string | Buffer, mtime: string): void {
+  fs.writeFileSync(path.join(dir, name), content);
+  const t = new Date(mtime);
+  fs.utimesSync(path.join(dir, name), t, t);
+}
+
+test('a planted job record, an oversized one and a directory named like an archive: shown, never trusted, never removed', async () => {
+  put(`${P}2026-01-10.tar`, Buffer.alloc(10240), '2026-10-01T00:00:00Z');
+  // Its fields point at a file outside the job's own: the guard refuses it.
+  put(`${P}2026-01-10.job.json`, JSON.stringify({ version: 1, kind: 'backup', id: `${P}2026-01-10`, state: 'completed', archive: '/etc/passwd', partial: '/etc/passwd.partial', log: '/etc/x', compression: 'none', source: '/mnt/gluster', container: 'gluster', startedAt: '2026-10-01T00:00:00Z', overrides: [] }), '2026-10-01T00:00:00Z');
+  put(`${P}2026-02-10.tar`, Buffer.alloc(10240), '2026-10-02T00:00:00Z');
+  put(`${P}2026-02-10.job.json`, 'x'.repeat(70 * 1024), '2026-10-02T00:00:00Z');
+  put(`${P}2026-03-10.tar`, Buffer.alloc(10240), '2026-10-03T00:00:00Z');
+  put(`${P}2026-03-10.log`, '', '2026-10-03T00:00:00Z');
+  fs.mkdirSync(path.join(dir, `${P}2026-04-10.tar`));
+
+  const n = await readNodeCatalog(new LocalConnection({ name: 'local' }), 'local', dir);
+  const by = new Map(n.archives.map((a) => [a.name, a]));
+  assert.deepEqual([...by.keys()], [`${P}2026-01-10.tar`, `${P}2026-02-10.tar`, `${P}2026-03-10.tar`]);
+  assert.match(by.get(`${P}2026-01-10.tar`)!.jobError ?? '', /"archive" is not .*2026-01-10\.tar, where this job file puts it/);
+  assert.equal(by.get(`${P}2026-01-10.tar`)!.madeFrom, 'mtime');
+  assert.match(by.get(`${P}2026-02-10.tar`)!.jobError ?? '', /71680 bytes, larger than any job file \(65536\)/);
+  assert.deepEqual(by.get(`${P}2026-03-10.tar`)!.files, [`${P}2026-03-10.tar`, `${P}2026-03-10.log`]);
+  assert.deepEqual(n.foreign, [`${P}2026-04-10.tar`]);
+
+  const plan = planPrune(n, { last: 1 });
+  assert.deepEqual(
+    plan.decisions.map((d) => [d.archive.name, d.action]),
+    [
+      [`${P}2026-03-10.tar`, 'keep'],
+      [`${P}2026-02-10.tar`, 'keep'],
+      [`${P}2026-01-10.tar`, 'keep'],
+    ],
+  );
+  assert.match(plan.decisions[2].why.join(), /^its job record cannot be read \(/);
+});
+
+test('a directory that does not exist is no archives, not an error', async () => {
+  const n = await readNodeCatalog(new LocalConnection({ name: 'local' }), 'local', path.join(dir, 'nope'));
+  assert.deepEqual([n.noDir, n.archives, n.error], [true, [], undefined]);
+});

@@ -12,6 +12,14 @@
 //                            as SFTP gives it, has whole seconds only)
 //   <id>.cancel              written by the client to ask for a cancel (a backup's script then
 //                            removes the partial archive; the exit is reported as cancelled)
+//   <stem>.tar[.gz].sha256   backup: the archive's SHA-256 as `sha256sum -c` reads it, written
+//                            (temporary name, then rename) only once the archive is final
+//
+// The checksum is taken while tar writes: tail follows the partial archive as it grows (and
+// stops once tar's pid is gone, after a last read) into sha256sum, on the container's other
+// core, from the page cache. tar itself still writes the file: its messages (a full disk), the
+// process a cancel checks (`tar --create --file=<partial>`) and the size a follower samples
+// stay as they were. Hashing the finished archive afterwards would read it all a second time.
 //
 // GNU tar exit codes: 0 success, 1 some files differ (create: changed while read), 2 fatal.
 // A tar killed by a signal gives 128+N.
@@ -36,6 +44,8 @@ fi
 # tar's stderr also goes to a copy in the container's own /tmp: when the backups directory
 # fills up, the log there cannot take tar's last words, and they are restored from the copy.
 tmp=/tmp/gluster-backup-job-$$
+# The file tail follows must exist before tar opens it.
+[ -z "$partial" ] || : > "$partial"
 (
   tar "$@" 2>&1 >/dev/null &
   echo $! > "$tmp.pid"
@@ -45,6 +55,9 @@ tmp=/tmp/gluster-backup-job-$$
 while [ ! -s "$tmp.pid" ]; do sleep 0.05; done
 printf 'running %s %s %s
 ' "$$" "$(cat "$tmp.pid")" "$(date +%s.%N)" > "$status.tmp" && mv -f "$status.tmp" "$status"
+if [ -n "$partial" ]; then
+  tail -c +1 -s 0.1 --pid="$(cat "$tmp.pid")" -f -- "$partial" 2>/dev/null | sha256sum > "$tmp.sum" 2>/dev/null &
+fi
 wait
 rc=$(cat "$tmp.rc" 2>/dev/null || echo 2)
 # A resumed restore: tar skipping what exists leaves the directories an interrupted one made
@@ -59,12 +72,21 @@ elif [ -e "$cancel" ]; then
   rm -f "$partial"
 elif [ "$rc" -le 1 ]; then
   # ln refuses an existing target: an archive already there is never overwritten.
-  if ln "$partial" "$final" 2>>"$tmp.err"; then rm -f "$partial"; else rc=2; rm -f "$partial"; fi
+  if ln "$partial" "$final" 2>>"$tmp.err"; then
+    rm -f "$partial"
+    # Only a whole digest goes beside the archive; without one the archive has no checksum.
+    sum=$(head -c 64 "$tmp.sum" 2>/dev/null)
+    case $sum in
+      *[!0-9a-f]*) ;;
+      ????????????????????????????????????????????????????????????????)
+        printf '%s  %s\n' "$sum" "$(basename -- "$final")" > "$final.sha256.tmp" && mv -f "$final.sha256.tmp" "$final.sha256" || rm -f "$final.sha256.tmp" ;;
+    esac
+  else rc=2; rm -f "$partial"; fi
 else
   rm -f "$partial"
 fi
 if ! cmp -s "$tmp.err" "$log"; then cat "$tmp.err" > "$log"; fi
-rm -f "$tmp.pid" "$tmp.rc" "$tmp.err"
+rm -f "$tmp.pid" "$tmp.rc" "$tmp.err" "$tmp.sum"
 printf 'exit %s %s
 ' "$rc" "$(date +%s.%N)" > "$status.tmp" && mv -f "$status.tmp" "$status"
 `;

@@ -13,6 +13,13 @@ const VERDICT: Record<ValidationResult['report']['verdict'], string> = {
   corrupt: 'CORRUPT ARCHIVE: a header is broken; a restore stops there',
 };
 
+const CHECKSUM: Record<ValidationResult['checksum'], string> = {
+  ok: 'sha256 of the archive matches its .sha256 file',
+  mismatch: 'MISMATCH: the archive is not what the backup wrote',
+  absent: 'none',
+  'not-checked': 'not checked',
+};
+
 /**
  * Paths go in code spans; a name can hold backticks or newlines, so those are shown escaped
  * (the JSON report has the exact bytes).
@@ -52,7 +59,10 @@ export function reportMarkdown(r: ValidationResult): string {
   const rep = r.report;
   const a = rep.archive;
   const f = rep.filesystem;
-  const out: string[] = [`# ${reportTitle(r)}`, '', `**${VERDICT[rep.verdict]}.**`, '', rep.summary, ''];
+  const out: string[] = [`# ${reportTitle(r)}`, ''];
+  // A damaged archive says so before anything its listing found.
+  if (r.checksum === 'mismatch') out.push(`**${(r.checksumDetail ?? 'archive damaged: its sha256 differs from its checksum file').toUpperCase()}.**`, '');
+  out.push(`**${VERDICT[rep.verdict]}.**`, '', rep.summary, '');
   for (const c of r.cautions) out.push(`> **Caution:** ${c}`, '');
   out.push(
     '| | |',
@@ -65,6 +75,7 @@ export function reportMarkdown(r: ValidationResult): string {
     `| Missing directories | ${rep.missingDirs.count} |`,
     `| Changed since the backup | ${rep.changed.count} (${rep.changed.percentOfFsFiles}% of files) |`,
     `| No longer in the filesystem | ${rep.extra.count} (${rep.extra.percentOfArchiveEntries}% of archive entries) |`,
+    `| Checksum | ${CHECKSUM[r.checksum]}${r.checksum !== 'ok' && r.checksum !== 'mismatch' && r.checksumDetail ? `: ${r.checksumDetail}` : ''} |`,
     `| Read | ${methodText(r)} in ${(r.timings.totalMs / 1000).toFixed(1)} s |`,
     '',
   );
@@ -99,5 +110,7 @@ function methodText(r: ValidationResult): string {
 export function reportLine(r: ValidationResult): string {
   const rep = r.report;
   const name = r.archive.slice(r.archive.lastIndexOf('/') + 1);
-  return `validate ${name} on ${r.node}: ${rep.verdict}; ${rep.missingFiles.count} missing, ${rep.changed.count} changed, ${rep.extra.count} no longer in the filesystem (of ${rep.filesystem.files} files)${rep.archive.problem ? `; ${rep.archive.problem.message}` : ''}`;
+  if (r.checksum === 'mismatch') return `validate ${name} on ${r.node}: ${r.checksumDetail ?? 'archive damaged'}; ${rep.verdict}; ${rep.missingFiles.count} missing`;
+  const sum = r.checksum === 'ok' ? '; sha256 ok' : r.checksum === 'absent' ? '; no checksum beside the archive' : '';
+  return `validate ${name} on ${r.node}: ${rep.verdict}${sum}; ${rep.missingFiles.count} missing, ${rep.changed.count} changed, ${rep.extra.count} no longer in the filesystem (of ${rep.filesystem.files} files)${rep.archive.problem ? `; ${rep.archive.problem.message}` : ''}`;
 }

@@ -18,6 +18,7 @@ import { countEvents, type TarEventCounts } from '../backup/tarWarnings';
 import { LocalConnection, type NodeConnection } from '../nodeConnection';
 import { inspectContainer } from '../probe';
 import { archivesOnNodes } from '../archivesOnNodes';
+import { checkArchiveChecksum, type ChecksumState } from './checksum';
 
 export type ReadMethod = 'local-file' | 'sftp-headers' | 'container-tar';
 
@@ -39,6 +40,8 @@ export interface ValidateOptions {
   via?: 'auto' | 'sftp' | 'container';
   maxListed?: number;
   mtimeToleranceSec?: number;
+  /** Hash the archive in the container against its `.sha256` file (default true). */
+  checksum?: boolean;
   /** Save the report as JSON beside the archive (default true). */
   save?: boolean;
   /** Silence longer than this from find or tar ends the run (default 120 s). */
@@ -67,6 +70,10 @@ export interface ValidationResult {
   report: ValidationReport;
   /** The backup job that wrote the archive, when its record is beside it. */
   job?: JobSummary;
+  /** The archive against its `.sha256` file: mismatch means the archive is damaged. */
+  checksum: ChecksumState;
+  /** What the checksum state means here (absent, why not checked, which file differs). */
+  checksumDetail?: string;
   /** Things that limit what the report can say (offline bricks, find errors). */
   cautions: string[];
   startedAt: string;
@@ -238,6 +245,12 @@ export async function validateBackup(cluster: Cluster, o: ValidateOptions = {}):
   // Volume health takes the gluster CLI a second or more: asked for now, read at the end.
   const health = cluster.refreshNode(node).catch(() => undefined);
 
+  // The archive is hashed where it lies, beside the index and the listing (its own core).
+  const checksumP =
+    o.checksum === false
+      ? Promise.resolve({ state: 'not-checked' as const, detail: 'not asked for' })
+      : conn.stat(archive).then((st) => checkArchiveChecksum(conn, docker, container, archive, hashDeadlineMs(settings.timeouts.dockerMs, st?.size ?? 0)));
+
   o.onPhase?.('indexing', archive);
   const tIndex = Date.now();
   let indexMs = 0;
@@ -272,7 +285,7 @@ export async function validateBackup(cluster: Cluster, o: ValidateOptions = {}):
     holdUntil: ready,
     ...(o.signal ? { signal: o.signal } : {}),
   });
-  const [indexed, listedR] = await Promise.allSettled([indexP, listing]);
+  const [indexed, listedR, checkedR] = await Promise.allSettled([indexP, listing, checksumP]);
   // The archive's failure is the one to tell: the listing was stopped because of it.
   if (indexed.status === 'rejected') throw indexed.reason;
   if (listedR.status === 'rejected') throw listedR.reason;
@@ -291,6 +304,7 @@ export async function validateBackup(cluster: Cluster, o: ValidateOptions = {}):
     if (v.healEntries) cautions.push(`volume ${v.name}: ${v.healEntries} ${v.healEntries === 1 ? 'entry' : 'entries'} pending heal: its replicas differ, and both the archive and the listing hold the copies this node reads`);
   }
 
+  const checked = checkedR.status === 'fulfilled' ? checkedR.value : { state: 'not-checked' as const, detail: `the archive could not be hashed in the container: ${(checkedR.reason as Error).message}` };
   const result: ValidationResult = {
     node,
     archive,
@@ -299,6 +313,8 @@ export async function validateBackup(cluster: Cluster, o: ValidateOptions = {}):
     method,
     report,
     ...(job ? { job } : {}),
+    checksum: checked.state,
+    ...(checked.detail ? { checksumDetail: checked.detail } : {}),
     cautions,
     startedAt,
     timings: { indexMs, listMs, totalMs: Date.now() - t0 },
@@ -316,9 +332,17 @@ export async function validateBackup(cluster: Cluster, o: ValidateOptions = {}):
   return result;
 }
 
+/**
+ * How long hashing an archive in the container may take: a whole read of it, at a pace no
+ * disk of a data node is slower than (10 MB/s), on top of the docker deadline.
+ */
+export function hashDeadlineMs(dockerMs: number, bytes: number): number {
+  return dockerMs + 60_000 + Math.ceil(bytes / 10_000);
+}
+
 /** CLI and notification contract: 0 nothing missing, 1 files missing, 2 the archive is damaged. */
-export function exitOfValidation(r: ValidationResult): number {
+export function exitOfValidation(r: Pick<ValidationResult, 'report' | 'checksum'>): number {
   const v = r.report.verdict;
-  if (v === 'truncated' || v === 'corrupt') return 2;
+  if (v === 'truncated' || v === 'corrupt' || r.checksum === 'mismatch') return 2;
   return v === 'incomplete' ? 1 : 0;
 }

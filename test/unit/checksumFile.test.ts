@@ -38,8 +38,9 @@ test('a checksum file that is not exactly the job\'s is refused, with the reason
   assert.throws(() => parseChecksumFile(long, NAME), /larger than any checksum file/);
 });
 
-test('sha256sum of standard input: only its exact answer gives a digest', () => {
+test('sha256sum or openssl on standard input: only their exact answer gives a digest', () => {
   assert.equal(parseSha256Output(`${HEX}  -\n`), HEX);
+  assert.equal(parseSha256Output(`${HEX} *stdin\n`), HEX);
   for (const s of ['', `${HEX}  -\nextra`, `${HEX}  /x\n`, `${HEX.slice(2)}  -\n`, `sha256sum: x: No such file\n`, `${HEX.toUpperCase()}  -\n`]) assert.equal(parseSha256Output(s), undefined, s);
 });
 
@@ -71,7 +72,7 @@ test('property: any bytes give a digest only in sha256sum\'s exact form', () => 
       for (const m of ms) b = applyText(b, m, 0x0a);
       const s = b.toString('utf8');
       const got = parseSha256Output(s);
-      if (got !== undefined) assert.match(s, /^[0-9a-f]{64} {2}-\n?$/);
+      if (got !== undefined) assert.match(s, /^[0-9a-f]{64}(?: {2}-| \*stdin)\n?$/);
     }),
     { seed: 1415, numRuns: 3000 },
   );

@@ -25,8 +25,16 @@
 // A tar killed by a signal gives 128+N.
 import type { BackupPaths, JobPaths } from './jobFile';
 
+/**
+ * SHA-256 of standard input, printed first on its line. openssl uses the CPU's SHA extensions
+ * (several times the speed of coreutils' sha256sum here, which is slower than tar writes);
+ * sha256sum where the image has no openssl.
+ */
+export const SHA256_SH = 'if command -v openssl >/dev/null 2>&1; then openssl dgst -sha256 -r; else sha256sum; fi';
+
 export const JOB_SCRIPT = String.raw`
 set -u
+sha256() { ${SHA256_SH}; }
 partial=$1 final=$2 log=$3 status=$4 cancel=$5 mk=$6 fresh=$7 dirs=$8
 shift 8
 # A restore's target directory is made here, on the node, like everything else it writes.
@@ -56,7 +64,7 @@ while [ ! -s "$tmp.pid" ]; do sleep 0.05; done
 printf 'running %s %s %s
 ' "$$" "$(cat "$tmp.pid")" "$(date +%s.%N)" > "$status.tmp" && mv -f "$status.tmp" "$status"
 if [ -n "$partial" ]; then
-  tail -c +1 -s 0.1 --pid="$(cat "$tmp.pid")" -f -- "$partial" 2>/dev/null | sha256sum > "$tmp.sum" 2>/dev/null &
+  tail -c +1 -s 0.1 --pid="$(cat "$tmp.pid")" -f -- "$partial" 2>/dev/null | sha256 > "$tmp.sum" 2>/dev/null &
 fi
 wait
 rc=$(cat "$tmp.rc" 2>/dev/null || echo 2)

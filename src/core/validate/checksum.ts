@@ -3,6 +3,7 @@
 // gluster container, and only the 64 hex digits cross the link. The file comes from a node, where
 // anything may have changed it: it is read bounded and must be exactly what the job writes.
 import type Docker from 'dockerode';
+import { SHA256_SH } from '../backup/jobScript';
 import { execInContainer } from '../docker/exec';
 import { isNotFound, type NodeConnection } from '../nodeConnection';
 
@@ -50,9 +51,9 @@ export function parseChecksumFile(buf: Buffer, archiveName: string): string {
   return m[1];
 }
 
-/** sha256sum's answer for its standard input: `<64 hex>  -`. */
+/** The answer for standard input of sha256sum (`<64 hex>  -`) or openssl -r (`<64 hex> *stdin`). */
 export function parseSha256Output(stdout: string): string | undefined {
-  const m = /^([0-9a-f]{64})  -\n?$/.exec(stdout);
+  const m = /^([0-9a-f]{64})(?: {2}-| \*stdin)\n?$/.exec(stdout);
   return m ? m[1] : undefined;
 }
 
@@ -70,9 +71,9 @@ export async function readChecksumFile(conn: NodeConnection, archive: string): P
   }
 }
 
-/** The archive's SHA-256 computed in the container (sha256sum reading the file there). */
+/** The archive's SHA-256 computed in the container (openssl or sha256sum reading the file there). */
 export async function hashInContainer(docker: Docker, container: string, archive: string, timeoutMs: number): Promise<{ hex: string } | { error: string }> {
-  const r = await execInContainer(docker, container, ['sh', '-c', 'exec sha256sum < "$1"', 'gluster-backup-sha256', archive], timeoutMs);
+  const r = await execInContainer(docker, container, ['sh', '-c', `exec < "$1"; ${SHA256_SH}`, 'gluster-backup-sha256', archive], timeoutMs);
   const hex = r.exitCode === 0 ? parseSha256Output(r.stdout) : undefined;
   if (hex) return { hex };
   return { error: r.exitCode === 0 ? `sha256sum printed something unexpected: ${JSON.stringify(r.stdout.slice(0, 100))}` : r.stderr.trim().slice(0, 300) || `sha256sum exited with status ${r.exitCode}` };

@@ -19,6 +19,7 @@ import { LocalConnection, type NodeConnection } from '../nodeConnection';
 import { inspectContainer } from '../probe';
 import { archivesOnNodes } from '../archivesOnNodes';
 import { checkArchiveChecksum, type ChecksumState } from './checksum';
+import { ReadDataError, exitOfReadData, readArchiveData, type ReadDataProgress, type ReadDataResult } from './readData';
 
 export type ReadMethod = 'local-file' | 'sftp-headers' | 'container-tar';
 
@@ -42,12 +43,17 @@ export interface ValidateOptions {
   mtimeToleranceSec?: number;
   /** Hash the archive in the container against its `.sha256` file (default true). */
   checksum?: boolean;
+  /**
+   * Also compare every regular-file member's data with the live file, in the container
+   * (`subset`: basis points of the members per run, continuing where the last run stopped).
+   */
+  readData?: { subset?: number; onProgress?: (p: ReadDataProgress) => void };
   /** Save the report as JSON beside the archive (default true). */
   save?: boolean;
   /** Silence longer than this from find or tar ends the run (default 120 s). */
   idleMs?: number;
   signal?: AbortSignal;
-  onPhase?: (phase: 'locating' | 'indexing' | 'listing' | 'saving', detail: string) => void;
+  onPhase?: (phase: 'locating' | 'indexing' | 'listing' | 'reading data' | 'saving', detail: string) => void;
 }
 
 export interface JobSummary {
@@ -74,6 +80,8 @@ export interface ValidationResult {
   checksum: ChecksumState;
   /** What the checksum state means here (absent, why not checked, which file differs). */
   checksumDetail?: string;
+  /** --read-data: the members' data against the live files. */
+  readData?: ReadDataResult;
   /** Things that limit what the report can say (offline bricks, find errors). */
   cautions: string[];
   startedAt: string;
@@ -305,6 +313,30 @@ export async function validateBackup(cluster: Cluster, o: ValidateOptions = {}):
   }
 
   const checked = checkedR.status === 'fulfilled' ? checkedR.value : { state: 'not-checked' as const, detail: `the archive could not be hashed in the container: ${(checkedR.reason as Error).message}` };
+  let readData: ReadDataResult | undefined;
+  // A cut or broken archive is already the verdict; its data is not read past the damage.
+  if (o.readData && report.verdict !== 'truncated' && report.verdict !== 'corrupt') {
+    o.onPhase?.('reading data', `${archive} against ${root}`);
+    readData = await readArchiveData({
+      conn,
+      docker,
+      container,
+      node,
+      archive,
+      archiveBytes,
+      root,
+      index: indexed.value,
+      checksum: Promise.resolve(checked),
+      ...(o.readData.subset !== undefined ? { subset: o.readData.subset } : {}),
+      ...(o.maxListed !== undefined ? { maxListed: o.maxListed } : {}),
+      ...(o.idleMs !== undefined ? { idleMs: o.idleMs } : {}),
+      ...(o.signal ? { signal: o.signal } : {}),
+      ...(o.readData.onProgress ? { onProgress: o.readData.onProgress } : {}),
+    }).catch((e: unknown) => {
+      if (e instanceof ReadDataError) throw new ValidateError(e.message);
+      throw e;
+    });
+  }
   const result: ValidationResult = {
     node,
     archive,
@@ -315,6 +347,7 @@ export async function validateBackup(cluster: Cluster, o: ValidateOptions = {}):
     ...(job ? { job } : {}),
     checksum: checked.state,
     ...(checked.detail ? { checksumDetail: checked.detail } : {}),
+    ...(readData ? { readData } : {}),
     cautions,
     startedAt,
     timings: { indexMs, listMs, totalMs: Date.now() - t0 },
@@ -341,8 +374,8 @@ export function hashDeadlineMs(dockerMs: number, bytes: number): number {
 }
 
 /** CLI and notification contract: 0 nothing missing, 1 files missing, 2 the archive is damaged. */
-export function exitOfValidation(r: Pick<ValidationResult, 'report' | 'checksum'>): number {
+export function exitOfValidation(r: Pick<ValidationResult, 'report' | 'checksum' | 'readData'>): number {
   const v = r.report.verdict;
   if (v === 'truncated' || v === 'corrupt' || r.checksum === 'mismatch') return 2;
-  return v === 'incomplete' ? 1 : 0;
+  return Math.max(v === 'incomplete' ? 1 : 0, exitOfReadData(r.readData));
 }

@@ -28,11 +28,11 @@ function fixture(): { dir: string; src: string; backups: string } {
   return { dir, src, backups };
 }
 
-function run(backups: string, src: string, before?: (p: ReturnType<typeof jobPaths>) => void): { p: ReturnType<typeof jobPaths>; code: number } {
+function run(backups: string, src: string, before?: (p: ReturnType<typeof jobPaths>) => void, env?: NodeJS.ProcessEnv): { p: ReturnType<typeof jobPaths>; code: number } {
   const p = jobPaths(backups, NAME);
   before?.(p);
   const [cmd, ...args] = jobArgv(p, src, undefined);
-  const r = spawnSync(cmd, args, { encoding: 'utf8' });
+  const r = spawnSync(cmd, args, { encoding: 'utf8', ...(env ? { env } : {}) });
   assert.equal(r.status, 0, r.stderr);
   const st = parseStatus(fs.readFileSync(p.status, 'utf8'));
   assert.equal(st.phase, 'exit');
@@ -82,6 +82,23 @@ test('an archive name already taken is not overwritten, and neither is its check
     assert.equal(code, 2);
     assert.equal(fs.readFileSync(p.archive, 'utf8'), 'an older archive');
     assert.equal(fs.readFileSync(checksumPathOf(p.archive), 'utf8'), 'older\n');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('an image without openssl: sha256sum makes the same checksum file', () => {
+  const { dir, src, backups } = fixture();
+  try {
+    // A PATH with the script's tools and no openssl.
+    const bin = path.join(dir, 'bin');
+    fs.mkdirSync(bin);
+    const which = (c: string) => spawnSync('sh', ['-c', `command -v ${c}`], { encoding: 'utf8' }).stdout.trim();
+    for (const c of ['sh', 'tar', 'tail', 'sha256sum', 'head', 'cat', 'date', 'mv', 'rm', 'ln', 'cmp', 'tee', 'sleep', 'basename', 'mkdir', 'readlink']) fs.symlinkSync(which(c), path.join(bin, c));
+    assert.notEqual(spawnSync(path.join(bin, 'sh'), ['-c', 'command -v openssl'], { env: { PATH: bin } }).status, 0);
+    const { p, code } = run(backups, src, undefined, { PATH: bin });
+    assert.equal(code, 0);
+    assert.equal(parseChecksumFile(fs.readFileSync(checksumPathOf(p.archive)), NAME), createHash('sha256').update(fs.readFileSync(p.archive)).digest('hex'));
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

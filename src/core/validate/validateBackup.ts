@@ -18,7 +18,7 @@ import { countEvents, type TarEventCounts } from '../backup/tarWarnings';
 import { LocalConnection, type NodeConnection } from '../nodeConnection';
 import { inspectContainer } from '../probe';
 import { archivesOnNodes } from '../archivesOnNodes';
-import { checkArchiveChecksum, type ChecksumState } from './checksum';
+import { checkArchiveChecksum, type ChecksumCheck, type ChecksumState } from './checksum';
 import { ReadDataError, exitOfReadData, readArchiveData, type ReadDataProgress, type ReadDataResult } from './readData';
 
 export type ReadMethod = 'local-file' | 'sftp-headers' | 'container-tar';
@@ -254,10 +254,11 @@ export async function validateBackup(cluster: Cluster, o: ValidateOptions = {}):
   const health = cluster.refreshNode(node).catch(() => undefined);
 
   // The archive is hashed where it lies, beside the index and the listing (its own core).
-  const checksumP =
+  const checksumP: Promise<ChecksumCheck> = (
     o.checksum === false
-      ? Promise.resolve({ state: 'not-checked' as const, detail: 'not asked for' })
-      : conn.stat(archive).then((st) => checkArchiveChecksum(conn, docker, container, archive, hashDeadlineMs(settings.timeouts.dockerMs, st?.size ?? 0)));
+      ? Promise.resolve<ChecksumCheck>({ state: 'not-checked', detail: 'not asked for' })
+      : conn.stat(archive).then((st) => checkArchiveChecksum(conn, docker, container, archive, hashDeadlineMs(settings.timeouts.dockerMs, st?.size ?? 0)))
+  ).catch((e: unknown): ChecksumCheck => ({ state: 'not-checked', detail: `the archive could not be hashed in the container: ${(e as Error).message}` }));
 
   o.onPhase?.('indexing', archive);
   const tIndex = Date.now();
@@ -293,7 +294,35 @@ export async function validateBackup(cluster: Cluster, o: ValidateOptions = {}):
     holdUntil: ready,
     ...(o.signal ? { signal: o.signal } : {}),
   });
-  const [indexed, listedR, checkedR] = await Promise.allSettled([indexP, listing, checksumP]);
+  // --read-data starts once the index is there, beside the listing and the hash: tar --compare
+  // reads the live files through FUSE while the hash reads the archive from the page cache.
+  // A cut or broken archive is already the verdict; its data is not read past the damage.
+  const readDataP: Promise<ReadDataResult | undefined> = !o.readData
+    ? Promise.resolve(undefined)
+    : indexP.then((index) => {
+        if (index.problem) return undefined;
+        o.onPhase?.('reading data', `${archive} against ${root}`);
+        return readArchiveData({
+          conn,
+          docker,
+          container,
+          node,
+          archive,
+          archiveBytes,
+          root,
+          index,
+          checksum: checksumP,
+          ...(o.readData!.subset !== undefined ? { subset: o.readData!.subset } : {}),
+          ...(o.maxListed !== undefined ? { maxListed: o.maxListed } : {}),
+          ...(o.idleMs !== undefined ? { idleMs: o.idleMs } : {}),
+          ...(o.signal ? { signal: o.signal } : {}),
+          ...(o.readData!.onProgress ? { onProgress: o.readData!.onProgress } : {}),
+        }).catch((e: unknown) => {
+          if (e instanceof ReadDataError) throw new ValidateError(e.message);
+          throw e;
+        });
+      });
+  const [indexed, listedR, checkedR, readDataR] = await Promise.allSettled([indexP, listing, checksumP, readDataP]);
   // The archive's failure is the one to tell: the listing was stopped because of it.
   if (indexed.status === 'rejected') throw indexed.reason;
   if (listedR.status === 'rejected') throw listedR.reason;
@@ -312,31 +341,10 @@ export async function validateBackup(cluster: Cluster, o: ValidateOptions = {}):
     if (v.healEntries) cautions.push(`volume ${v.name}: ${v.healEntries} ${v.healEntries === 1 ? 'entry' : 'entries'} pending heal: its replicas differ, and both the archive and the listing hold the copies this node reads`);
   }
 
-  const checked = checkedR.status === 'fulfilled' ? checkedR.value : { state: 'not-checked' as const, detail: `the archive could not be hashed in the container: ${(checkedR.reason as Error).message}` };
-  let readData: ReadDataResult | undefined;
-  // A cut or broken archive is already the verdict; its data is not read past the damage.
-  if (o.readData && report.verdict !== 'truncated' && report.verdict !== 'corrupt') {
-    o.onPhase?.('reading data', `${archive} against ${root}`);
-    readData = await readArchiveData({
-      conn,
-      docker,
-      container,
-      node,
-      archive,
-      archiveBytes,
-      root,
-      index: indexed.value,
-      checksum: Promise.resolve(checked),
-      ...(o.readData.subset !== undefined ? { subset: o.readData.subset } : {}),
-      ...(o.maxListed !== undefined ? { maxListed: o.maxListed } : {}),
-      ...(o.idleMs !== undefined ? { idleMs: o.idleMs } : {}),
-      ...(o.signal ? { signal: o.signal } : {}),
-      ...(o.readData.onProgress ? { onProgress: o.readData.onProgress } : {}),
-    }).catch((e: unknown) => {
-      if (e instanceof ReadDataError) throw new ValidateError(e.message);
-      throw e;
-    });
-  }
+  const checked = checkedR.status === 'fulfilled' ? checkedR.value : { state: 'not-checked' as const };
+  if (readDataR.status === 'rejected') throw readDataR.reason;
+  const readData = readDataR.value;
+
   const result: ValidationResult = {
     node,
     archive,

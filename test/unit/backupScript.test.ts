@@ -1,4 +1,4 @@
-// The node-side backup script run here with the machine's own sh, GNU tar, tail and sha256sum,
+// The node-side backup script run here with the machine's own sh, GNU tar and hashers,
 // on real files: the checksum file beside a finished archive (what `sha256sum -c` reads), and
 // none when there is no archive (tar failed, a cancel). Inputs and mtimes pinned.
 import { test } from 'node:test';
@@ -87,19 +87,21 @@ test('an archive name already taken is not overwritten, and neither is its check
   }
 });
 
-test('an image without openssl: sha256sum makes the same checksum file', () => {
-  const { dir, src, backups } = fixture();
-  try {
-    // A PATH with the script's tools and no openssl.
-    const bin = path.join(dir, 'bin');
-    fs.mkdirSync(bin);
-    const which = (c: string) => spawnSync('sh', ['-c', `command -v ${c}`], { encoding: 'utf8' }).stdout.trim();
-    for (const c of ['sh', 'tar', 'tail', 'sha256sum', 'head', 'cat', 'date', 'mv', 'rm', 'ln', 'cmp', 'tee', 'sleep', 'basename', 'mkdir', 'readlink']) fs.symlinkSync(which(c), path.join(bin, c));
-    assert.notEqual(spawnSync(path.join(bin, 'sh'), ['-c', 'command -v openssl'], { env: { PATH: bin } }).status, 0);
-    const { p, code } = run(backups, src, undefined, { PATH: bin });
-    assert.equal(code, 0);
-    assert.equal(parseChecksumFile(fs.readFileSync(checksumPathOf(p.archive)), NAME), createHash('sha256').update(fs.readFileSync(p.archive)).digest('hex'));
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
+test('an image without python3 (tail into openssl) or without either (sha256sum): the same checksum file', () => {
+  for (const extra of [['openssl'], []]) {
+    const { dir, src, backups } = fixture();
+    try {
+      // A PATH with the script's tools, no python3, and openssl or not.
+      const bin = path.join(dir, 'bin');
+      fs.mkdirSync(bin);
+      const which = (c: string) => spawnSync('sh', ['-c', `command -v ${c}`], { encoding: 'utf8' }).stdout.trim();
+      for (const c of ['sh', 'tar', 'tail', 'sha256sum', 'head', 'cat', 'date', 'mv', 'rm', 'ln', 'cmp', 'tee', 'sleep', 'basename', 'mkdir', 'readlink', ...extra]) fs.symlinkSync(which(c), path.join(bin, c));
+      for (const absent of ['python3', ...['openssl'].filter((c) => !extra.includes(c))]) assert.notEqual(spawnSync(path.join(bin, 'sh'), ['-c', `command -v ${absent}`], { env: { PATH: bin } }).status, 0, absent);
+      const { p, code } = run(backups, src, undefined, { PATH: bin });
+      assert.equal(code, 0);
+      assert.equal(parseChecksumFile(fs.readFileSync(checksumPathOf(p.archive)), NAME), createHash('sha256').update(fs.readFileSync(p.archive)).digest('hex'), extra.join() || 'sha256sum');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   }
 });

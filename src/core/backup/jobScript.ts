@@ -15,9 +15,10 @@
 //   <stem>.tar[.gz].sha256   backup: the archive's SHA-256 as `sha256sum -c` reads it, written
 //                            (temporary name, then rename) only once the archive is final
 //
-// The checksum is taken while tar writes: tail follows the partial archive as it grows (and
-// stops once tar's pid is gone, after a last read) into sha256sum, on the container's other
-// core, from the page cache. tar itself still writes the file: its messages (a full disk), the
+// The checksum is taken while tar writes: a follower reads the partial archive as it grows (and
+// stops once tar's pid is gone, after a last read) from the page cache and hashes it, on the
+// container's other core: python3's hashlib when the image has it, else tail -f into openssl
+// or sha256sum. tar itself still writes the file: its messages (a full disk), the
 // process a cancel checks (`tar --create --file=<partial>`) and the size a follower samples
 // stay as they were. Hashing the finished archive afterwards would read it all a second time.
 //
@@ -32,9 +33,42 @@ import type { BackupPaths, JobPaths } from './jobFile';
  */
 export const SHA256_SH = 'if command -v openssl >/dev/null 2>&1; then openssl dgst -sha256 -r; else sha256sum; fi';
 
+/**
+ * Follows a file another process (argv[2], its pid) is writing and prints its SHA-256 once that
+ * process is gone and the file read to its end: 1 MiB reads into hashlib (OpenSSL, the CPU's
+ * SHA instructions), no pipe. Used when the image has python3 (GlusterFS's own tools need it).
+ */
+export const FOLLOW_HASH_PY = String.raw`
+import hashlib, os, sys, time
+h = hashlib.sha256()
+pid = int(sys.argv[2])
+with open(sys.argv[1], "rb", buffering=0) as f:
+    gone = False
+    while True:
+        b = f.read(1 << 20)
+        if b:
+            h.update(b)
+        elif gone:
+            break
+        else:
+            try:
+                os.kill(pid, 0)
+                time.sleep(0.05)
+            except ProcessLookupError:
+                gone = True
+print(h.hexdigest())
+`;
+
 export const JOB_SCRIPT = String.raw`
 set -u
 sha256() { ${SHA256_SH}; }
+follow_hash() {
+  if command -v python3 >/dev/null 2>&1; then
+    python3 -c '${FOLLOW_HASH_PY}' "$1" "$2"
+  else
+    tail -c +1 -s 0.1 --pid="$2" -f -- "$1" 2>/dev/null | sha256
+  fi
+}
 partial=$1 final=$2 log=$3 status=$4 cancel=$5 mk=$6 fresh=$7 dirs=$8
 shift 8
 # A restore's target directory is made here, on the node, like everything else it writes.
@@ -64,7 +98,7 @@ while [ ! -s "$tmp.pid" ]; do sleep 0.05; done
 printf 'running %s %s %s
 ' "$$" "$(cat "$tmp.pid")" "$(date +%s.%N)" > "$status.tmp" && mv -f "$status.tmp" "$status"
 if [ -n "$partial" ]; then
-  tail -c +1 -s 0.1 --pid="$(cat "$tmp.pid")" -f -- "$partial" 2>/dev/null | sha256 > "$tmp.sum" 2>/dev/null &
+  follow_hash "$partial" "$(cat "$tmp.pid")" > "$tmp.sum" 2>/dev/null &
 fi
 wait
 rc=$(cat "$tmp.rc" 2>/dev/null || echo 2)

@@ -61,7 +61,7 @@ export function reportMarkdown(r: ValidationResult): string {
   const f = rep.filesystem;
   const out: string[] = [`# ${reportTitle(r)}`, ''];
   // A damaged archive says so before anything its listing found.
-  if (r.checksum === 'mismatch') out.push(`**${(r.checksumDetail ?? 'archive damaged: its sha256 differs from its checksum file').toUpperCase()}.**`, '');
+  if (r.checksum === 'mismatch') out.push(`**ARCHIVE DAMAGED**: ${r.checksumDetail ?? 'its sha256 differs from its checksum file'}.`, '');
   out.push(`**${VERDICT[rep.verdict]}.**`, '', rep.summary, '');
   for (const c of r.cautions) out.push(`> **Caution:** ${c}`, '');
   out.push(

@@ -13,5 +13,6 @@ bash testbed/testbed.sh ensure
 node out/bench/refresh.bench.js
 node out/bench/backup.bench.js
 node out/bench/validate.bench.js
+node out/bench/readData.bench.js
 node out/bench/restore.bench.js
 node out/bench/restoreJob.bench.js

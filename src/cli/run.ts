@@ -12,6 +12,7 @@ import { jobsOf } from '../core/backup/jobs';
 import { runValidate } from './validate';
 import { policyOf, runList, runPrune } from './catalog';
 import { RetentionError } from '../core/catalog/retention';
+import { parseSubsetPercent } from '../core/validate/readDataState';
 import { finishRestore, runRestore } from './restore';
 import { todaysArchive } from '../core/restore/archiveChoice';
 import { RestoreError } from '../core/restore/restoreError';
@@ -45,8 +46,17 @@ commands:
                          which files of the gluster filesystem are missing from the archive
                          (default: the newest in DIR or the backups directory), which changed
                          and which are gone; the report is also saved beside the archive as
-                         FILE.validation.json. Exit 0 nothing missing, 1 files missing,
-                         2 archive truncated or corrupt, or validation impossible.
+                         FILE.validation.json. The archive is hashed in the container against
+                         FILE.sha256 (written by the backup job) when there is one.
+          [--read-data [--read-data-subset N%]]
+                         also compare the data of every regular-file member with the same
+                         file of the live filesystem (tar --compare in the container): members
+                         whose data differs although size and mtime agree are listed. With
+                         --read-data-subset, only the next N% of the members, continuing where
+                         the last run stopped (FILE.read-data.json): ten runs at 10% check
+                         each member once. Exit 0 nothing missing, 1 files missing or data
+                         differs, 2 archive truncated, corrupt or damaged (sha256 differs from
+                         FILE.sha256, named by member or offset), or validation impossible.
   restore [--dry-run] [--archive FILE | -f NAME] [--node NAME] [-b DIR] [--include PATH]...
           [--target SUBDIR] [--existing refuse|skip|overwrite] [--via auto|sftp|container]
           [--detach] [--override CHECK:REASON]...
@@ -141,6 +151,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         'keep-daily': { type: 'string' },
         'keep-weekly': { type: 'string' },
         'keep-monthly': { type: 'string' },
+        'read-data': { type: 'boolean', default: false },
+        'read-data-subset': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -224,9 +236,20 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         const args = oneArchiveArgs('validate-backup reads one archive', values, names, settings.backupDir, io);
         if (!args) return 2;
         const { via, archive } = args;
+        let subset: number | undefined;
+        if (values['read-data-subset'] !== undefined) {
+          try {
+            subset = parseSubsetPercent(values['read-data-subset']);
+          } catch (e) {
+            io.stderr.write(`gluster-backup: ${(e as Error).message}\n`);
+            return 2;
+          }
+        }
+        const readData = values['read-data'] || subset !== undefined;
         return await runValidate(cluster, io, {
           json: values.json ?? false,
           via,
+          ...(readData ? { readData: subset !== undefined ? { subset } : {} } : {}),
           ...(names ? { node: names[0] } : {}),
           ...(archive !== undefined ? { archive } : {}),
           ...(values.b !== undefined ? { backupDir: dirArg(values.b) } : {}),

@@ -1,17 +1,60 @@
 // gluster-backup validate-backup: the archive against the live filesystem, from a terminal.
+import { human } from '../core/backup/preflight';
+import { ProgressTracker } from '../core/backup/progressMath';
 import type { Cluster } from '../core/cluster';
+import type { ReadDataProgress } from '../core/validate/readData';
 import { exitOfValidation, validateBackup, ValidateError, type ValidateOptions } from '../core/validate/validateBackup';
 import { reportLine, reportMarkdown } from '../core/validate/reportText';
+import { durationText } from './backup';
 import type { CliIo } from './run';
+
+/** --read-data's progress line: members and bytes done, rate and ETA (the panel's estimator). */
+export function readDataProgress(out: NodeJS.WritableStream, tty: boolean, now: () => number = Date.now): { update: (p: ReadDataProgress) => void; end: () => void } {
+  const tracker = new ProgressTracker();
+  const t0 = now();
+  let lastPlain = 0;
+  let shownAt = 0;
+  let drawn = false;
+  return {
+    update(p) {
+      const t = now();
+      tracker.target = p.bytesTotal;
+      tracker.push({ t, bytes: p.bytes });
+      // A line per member would flood the terminal: a few a second on a TTY, every 10 s otherwise.
+      if (tty ? t - shownAt < 200 && p.members < p.membersTotal : t - lastPlain < 10_000) return;
+      shownAt = lastPlain = t;
+      const v = tracker.view();
+      const pct = p.bytesTotal > 0 ? ` (${Math.min(100, (100 * p.bytes) / p.bytesTotal).toFixed(1)}%)` : '';
+      const eta = v.finishAt !== undefined ? `, ETA ${durationText(Math.max(0, v.finishAt - t))}` : '';
+      const text = `read data: ${p.members}/${p.membersTotal} members, ${human(p.bytes)} of ${human(p.bytesTotal)}${pct}, ${human(v.rate ?? 0)}/s${eta}, ${Math.round((t - t0) / 1000)} s`;
+      if (tty) {
+        out.write(`\r\x1b[K${text}`);
+        drawn = true;
+      } else out.write(`${text}\n`);
+    },
+    end() {
+      if (drawn) out.write('\n');
+      drawn = false;
+    },
+  };
+}
 
 export async function runValidate(cluster: Cluster, io: CliIo, o: ValidateOptions & { json: boolean }): Promise<number> {
   const progress = o.json ? io.stderr : io.stdout;
+  const tty = !o.json && (io.stdout as { isTTY?: boolean }).isTTY === true;
+  const bar = o.readData ? readDataProgress(progress, tty) : undefined;
   try {
-    const r = await validateBackup(cluster, { ...o, onPhase: (phase, detail) => progress.write(`${phase} ${detail}\n`) });
+    const r = await validateBackup(cluster, {
+      ...o,
+      ...(o.readData ? { readData: { ...o.readData, onProgress: (p: ReadDataProgress) => bar!.update(p) } } : {}),
+      onPhase: (phase, detail) => progress.write(`${phase} ${detail}\n`),
+    });
+    bar?.end();
     if (o.json) io.stdout.write(JSON.stringify(r, null, 2) + '\n');
     else io.stdout.write('\n' + reportMarkdown(r) + '\n' + reportLine(r) + '\n');
     return exitOfValidation(r);
   } catch (e) {
+    bar?.end();
     if (!(e instanceof ValidateError)) throw e;
     io.stderr.write(`gluster-backup: validate-backup: ${e.message}\n`);
     return 2;

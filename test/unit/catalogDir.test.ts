@@ -18,6 +18,7 @@ test('an archive gathers its own sidecars, its job files and its restores', () =
     file(`${A}.sha256`),
     file(`${A}.validation.json`),
     file(`${A}.validation.json.tmp-123-0a1b2c3d`),
+    file(`${A}.read-data.json`),
     file('datarobot-gluster-backup-2026-10-03.job.json'),
     file('datarobot-gluster-backup-2026-10-03.log'),
     file('datarobot-gluster-backup-2026-10-03.status'),
@@ -31,7 +32,7 @@ test('an archive gathers its own sidecars, its job files and its restores', () =
   assert.equal(g.archives.length, 1);
   const a = g.archives[0];
   assert.deepEqual([a.name, a.size, a.mtimeMs], [A, 1000, 5]);
-  assert.deepEqual(a.own, { checksum: `${A}.sha256`, validation: `${A}.validation.json` });
+  assert.deepEqual(a.own, { checksum: `${A}.sha256`, validation: `${A}.validation.json`, readData: `${A}.read-data.json` });
   assert.deepEqual(a.job, { job: 'datarobot-gluster-backup-2026-10-03.job.json', log: 'datarobot-gluster-backup-2026-10-03.log', status: 'datarobot-gluster-backup-2026-10-03.status' });
   assert.deepEqual([...a.restores], [[r, [`${r}.job.json`, `${r}.json`, `${r}.log`, `${r}.members`]]]);
   assert.deepEqual(a.temps, [`${A}.validation.json.tmp-123-0a1b2c3d`]);

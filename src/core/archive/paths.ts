@@ -92,3 +92,9 @@ function utf8SeqLen(b: Buffer, i: number): number {
   if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return 0;
   return n;
 }
+
+/** NUL-separated names as stored (raw bytes: a name need not be UTF-8), for tar --null --files-from. */
+export function storedNames(keys: readonly string[], dotSlashNames: number): Buffer {
+  const prefix = Buffer.from(dotSlashNames > 0 ? './' : '', 'latin1');
+  return Buffer.concat(keys.flatMap((k) => [prefix, Buffer.from(k, 'latin1'), Buffer.from([0])]));
+}

@@ -35,7 +35,7 @@ export function escapeAt(s: string, k: number, threeDigitOctal = false): { ch: s
 }
 
 /** A C-quoted string starting at `s[i]` (the opening quote): its bytes as a latin1 key, and the index after it. */
-function unquote(s: string, i: number): { key: string; next: number } {
+export function unquote(s: string, i: number): { key: string; next: number } {
   if (s[i] !== '"') throw new TarListingFormatError(`expected a quoted name at column ${i}: ${JSON.stringify(s)}`);
   let out = '';
   let k = i + 1;

@@ -12,13 +12,63 @@
 //                            as SFTP gives it, has whole seconds only)
 //   <id>.cancel              written by the client to ask for a cancel (a backup's script then
 //                            removes the partial archive; the exit is reported as cancelled)
+//   <stem>.tar[.gz].sha256   backup: the archive's SHA-256 as `sha256sum -c` reads it, written
+//                            (temporary name, then rename) only once the archive is final
+//
+// The checksum is taken while tar writes: a follower reads the partial archive as it grows (and
+// stops once tar's pid is gone, after a last read) from the page cache and hashes it, on the
+// container's other core: python3's hashlib when the image has it, else tail -f into openssl
+// or sha256sum. tar itself still writes the file: its messages (a full disk), the
+// process a cancel checks (`tar --create --file=<partial>`) and the size a follower samples
+// stay as they were. Hashing the finished archive afterwards would read it all a second time.
 //
 // GNU tar exit codes: 0 success, 1 some files differ (create: changed while read), 2 fatal.
 // A tar killed by a signal gives 128+N.
 import type { BackupPaths, JobPaths } from './jobFile';
 
+/**
+ * SHA-256 of standard input, printed first on its line. openssl uses the CPU's SHA extensions
+ * (several times the speed of coreutils' sha256sum here, which is slower than tar writes);
+ * sha256sum where the image has no openssl.
+ */
+export const SHA256_SH = 'if command -v openssl >/dev/null 2>&1; then openssl dgst -sha256 -r; else sha256sum; fi';
+
+/**
+ * Follows a file another process (argv[2], its pid) is writing and prints its SHA-256 once that
+ * process is gone and the file read to its end: 1 MiB reads into hashlib (OpenSSL, the CPU's
+ * SHA instructions), no pipe. Used when the image has python3 (GlusterFS's own tools need it).
+ */
+export const FOLLOW_HASH_PY = String.raw`
+import hashlib, os, sys, time
+h = hashlib.sha256()
+pid = int(sys.argv[2])
+with open(sys.argv[1], "rb", buffering=0) as f:
+    gone = False
+    while True:
+        b = f.read(1 << 20)
+        if b:
+            h.update(b)
+        elif gone:
+            break
+        else:
+            try:
+                os.kill(pid, 0)
+                time.sleep(0.05)
+            except ProcessLookupError:
+                gone = True
+print(h.hexdigest())
+`;
+
 export const JOB_SCRIPT = String.raw`
 set -u
+sha256() { ${SHA256_SH}; }
+follow_hash() {
+  if command -v python3 >/dev/null 2>&1; then
+    python3 -c '${FOLLOW_HASH_PY}' "$1" "$2"
+  else
+    tail -c +1 -s 0.1 --pid="$2" -f -- "$1" 2>/dev/null | sha256
+  fi
+}
 partial=$1 final=$2 log=$3 status=$4 cancel=$5 mk=$6 fresh=$7 dirs=$8
 shift 8
 # A restore's target directory is made here, on the node, like everything else it writes.
@@ -36,6 +86,8 @@ fi
 # tar's stderr also goes to a copy in the container's own /tmp: when the backups directory
 # fills up, the log there cannot take tar's last words, and they are restored from the copy.
 tmp=/tmp/gluster-backup-job-$$
+# The file tail follows must exist before tar opens it.
+[ -z "$partial" ] || : > "$partial"
 (
   tar "$@" 2>&1 >/dev/null &
   echo $! > "$tmp.pid"
@@ -45,6 +97,9 @@ tmp=/tmp/gluster-backup-job-$$
 while [ ! -s "$tmp.pid" ]; do sleep 0.05; done
 printf 'running %s %s %s
 ' "$$" "$(cat "$tmp.pid")" "$(date +%s.%N)" > "$status.tmp" && mv -f "$status.tmp" "$status"
+if [ -n "$partial" ]; then
+  follow_hash "$partial" "$(cat "$tmp.pid")" > "$tmp.sum" 2>/dev/null &
+fi
 wait
 rc=$(cat "$tmp.rc" 2>/dev/null || echo 2)
 # A resumed restore: tar skipping what exists leaves the directories an interrupted one made
@@ -59,12 +114,21 @@ elif [ -e "$cancel" ]; then
   rm -f "$partial"
 elif [ "$rc" -le 1 ]; then
   # ln refuses an existing target: an archive already there is never overwritten.
-  if ln "$partial" "$final" 2>>"$tmp.err"; then rm -f "$partial"; else rc=2; rm -f "$partial"; fi
+  if ln "$partial" "$final" 2>>"$tmp.err"; then
+    rm -f "$partial"
+    # Only a whole digest goes beside the archive; without one the archive has no checksum.
+    sum=$(head -c 64 "$tmp.sum" 2>/dev/null)
+    case $sum in
+      *[!0-9a-f]*) ;;
+      ????????????????????????????????????????????????????????????????)
+        printf '%s  %s\n' "$sum" "$(basename -- "$final")" > "$final.sha256.tmp" && mv -f "$final.sha256.tmp" "$final.sha256" || rm -f "$final.sha256.tmp" ;;
+    esac
+  else rc=2; rm -f "$partial"; fi
 else
   rm -f "$partial"
 fi
 if ! cmp -s "$tmp.err" "$log"; then cat "$tmp.err" > "$log"; fi
-rm -f "$tmp.pid" "$tmp.rc" "$tmp.err"
+rm -f "$tmp.pid" "$tmp.rc" "$tmp.err" "$tmp.sum"
 printf 'exit %s %s
 ' "$rc" "$(date +%s.%N)" > "$status.tmp" && mv -f "$status.tmp" "$status"
 `;

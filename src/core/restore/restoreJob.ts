@@ -5,6 +5,7 @@
 import type { Cluster } from '../cluster';
 import { ArchiveComparer, type ValidationReport } from '../archive/compare';
 import { EntryTable, lastCopies } from '../archive/entryTable';
+import { storedNames } from '../archive/paths';
 import { FsListParser, fsListArgv, fsListPathsArgv } from '../archive/fsList';
 import { execStreaming } from '../docker/execStream';
 import { jobsOf } from '../backup/jobs';
@@ -82,12 +83,6 @@ export async function planAndCheck(cluster: Cluster, o: RestorePlanOptions): Pro
 /** The resumed member's byte key back from its report fields. */
 function resumeKey(r: { path: string; pathBase64?: string }): string {
   return r.pathBase64 !== undefined ? Buffer.from(r.pathBase64, 'base64').toString('latin1') : Buffer.from(r.path, 'utf8').toString('latin1');
-}
-
-/** NUL-separated names as stored (raw bytes: a name need not be UTF-8), for tar --null --files-from. */
-function storedNames(keys: readonly string[], dotSlashNames: number): Buffer {
-  const prefix = Buffer.from(dotSlashNames > 0 ? './' : '', 'latin1');
-  return Buffer.concat(keys.flatMap((k) => [prefix, Buffer.from(k, 'latin1'), Buffer.from([0])]));
 }
 
 /** Member names as tar stored them: our backups store `./name` (so does `tar -cf A ./dir`); others may not. */

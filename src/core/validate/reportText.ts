@@ -13,6 +13,13 @@ const VERDICT: Record<ValidationResult['report']['verdict'], string> = {
   corrupt: 'CORRUPT ARCHIVE: a header is broken; a restore stops there',
 };
 
+const CHECKSUM: Record<ValidationResult['checksum'], string> = {
+  ok: 'sha256 of the archive matches its .sha256 file',
+  mismatch: 'MISMATCH: the archive is not what the backup wrote',
+  absent: 'none',
+  'not-checked': 'not checked',
+};
+
 /**
  * Paths go in code spans; a name can hold backticks or newlines, so those are shown escaped
  * (the JSON report has the exact bytes).
@@ -52,7 +59,10 @@ export function reportMarkdown(r: ValidationResult): string {
   const rep = r.report;
   const a = rep.archive;
   const f = rep.filesystem;
-  const out: string[] = [`# ${reportTitle(r)}`, '', `**${VERDICT[rep.verdict]}.**`, '', rep.summary, ''];
+  const out: string[] = [`# ${reportTitle(r)}`, ''];
+  // A damaged archive says so before anything its listing found.
+  if (r.checksum === 'mismatch') out.push(`**ARCHIVE DAMAGED**: ${r.checksumDetail ?? 'its sha256 differs from its checksum file'}.`, '');
+  out.push(`**${VERDICT[rep.verdict]}.**`, '', rep.summary, '');
   for (const c of r.cautions) out.push(`> **Caution:** ${c}`, '');
   out.push(
     '| | |',
@@ -65,6 +75,7 @@ export function reportMarkdown(r: ValidationResult): string {
     `| Missing directories | ${rep.missingDirs.count} |`,
     `| Changed since the backup | ${rep.changed.count} (${rep.changed.percentOfFsFiles}% of files) |`,
     `| No longer in the filesystem | ${rep.extra.count} (${rep.extra.percentOfArchiveEntries}% of archive entries) |`,
+    `| Checksum | ${CHECKSUM[r.checksum]}${r.checksum !== 'ok' && r.checksum !== 'mismatch' && r.checksumDetail ? `: ${r.checksumDetail}` : ''} |`,
     `| Read | ${methodText(r)} in ${(r.timings.totalMs / 1000).toFixed(1)} s |`,
     '',
   );
@@ -79,6 +90,7 @@ export function reportMarkdown(r: ValidationResult): string {
     }
     out.push('');
   }
+  if (r.readData) out.push(...readDataSection(r));
   out.push(...list('Missing from the archive', rep.missingFiles, item));
   out.push(...list('Directories missing from the archive', rep.missingDirs, item));
   out.push(...list('Devices and fifos missing from the archive', rep.missingOther, item));
@@ -86,6 +98,23 @@ export function reportMarkdown(r: ValidationResult): string {
   out.push(...list('In the archive, no longer in the filesystem', rep.extra, item));
   out.push(r.savedTo ? `The full report (exact names included) is saved as ${code(r.savedTo)} on ${r.node}.` : r.saveError ? `**${r.saveError}**` : '');
   return out.join('\n') + '\n';
+}
+
+function readDataSection(r: ValidationResult): string[] {
+  const d = r.readData!;
+  const which = d.subset ? `members ${d.from + 1} to ${d.to} of ${d.members} (${d.subset.percent}% slice, run ${d.subset.run} of the cycle${d.subset.restarted ? ', started over' : ''}${d.subset.cycleComplete ? '; the cycle is complete: the next run starts over' : ''})` : `all ${d.members} regular-file members`;
+  const out = ['## Data read', '', `Compared ${d.checked} of ${which} with the live files (${size(d.bytesChecked)}) in ${(d.ms / 1000).toFixed(1)} s.`];
+  if (d.damage) out.push('', `**ARCHIVE DAMAGED: ${d.damage.message}${d.damage.offset !== undefined ? ` (byte ${d.damage.offset})` : ''}${d.damage.member ? `; member ${code(d.damage.member.path)}` : ''}.**`);
+  if (d.contentDiffers.count) {
+    out.push('', `${d.contentDiffers.count} member(s) whose data differs from the live file although size and mtime agree${d.verdict === 'damaged' ? ' (the archive\'s side is at fault where it is damaged)' : r.checksum === 'ok' ? ' (the archive matches its checksum: the live files changed)' : ''}:`, '');
+    for (const x of d.contentDiffers.items) out.push(`- ${code(x.path)}`);
+    if (d.contentDiffers.omitted) out.push(`- … and ${d.contentDiffers.omitted} more`);
+  } else if (!d.damage) out.push('', 'Every member compared holds the same data as its live file.');
+  if (d.changedCount || d.goneCount) out.push('', `${d.changedCount} changed the ordinary way (size or mtime), ${d.goneCount} no longer in the filesystem: listed above by the names-only comparison.`);
+  for (const c of d.cautions) out.push('', `> **Caution:** ${c}`);
+  if (d.subset?.saveError) out.push('', `**${d.subset.saveError}**`);
+  out.push('');
+  return out;
 }
 
 function methodText(r: ValidationResult): string {
@@ -99,5 +128,9 @@ function methodText(r: ValidationResult): string {
 export function reportLine(r: ValidationResult): string {
   const rep = r.report;
   const name = r.archive.slice(r.archive.lastIndexOf('/') + 1);
-  return `validate ${name} on ${r.node}: ${rep.verdict}; ${rep.missingFiles.count} missing, ${rep.changed.count} changed, ${rep.extra.count} no longer in the filesystem (of ${rep.filesystem.files} files)${rep.archive.problem ? `; ${rep.archive.problem.message}` : ''}`;
+  const d = r.readData;
+  const data = !d ? '' : d.verdict === 'damaged' ? `; data: damaged at ${d.damage!.offset !== undefined ? `byte ${d.damage!.offset}` : 'its data'}${d.damage!.member ? `, member ${d.damage!.member.path}` : ''}` : `; data: ${d.contentDiffers.count} of ${d.checked} members differ behind the same size and mtime`;
+  if (r.checksum === 'mismatch') return `validate ${name} on ${r.node}: ${r.checksumDetail ?? 'archive damaged'}${data}; ${rep.verdict}; ${rep.missingFiles.count} missing`;
+  const sum = r.checksum === 'ok' ? '; sha256 ok' : r.checksum === 'absent' ? '; no checksum beside the archive' : '';
+  return `validate ${name} on ${r.node}: ${rep.verdict}${sum}${data}; ${rep.missingFiles.count} missing, ${rep.changed.count} changed, ${rep.extra.count} no longer in the filesystem (of ${rep.filesystem.files} files)${rep.archive.problem ? `; ${rep.archive.problem.message}` : ''}`;
 }

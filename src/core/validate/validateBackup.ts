@@ -18,6 +18,8 @@ import { countEvents, type TarEventCounts } from '../backup/tarWarnings';
 import { LocalConnection, type NodeConnection } from '../nodeConnection';
 import { inspectContainer } from '../probe';
 import { archivesOnNodes } from '../archivesOnNodes';
+import { checkArchiveChecksum, type ChecksumCheck, type ChecksumState } from './checksum';
+import { ReadDataError, exitOfReadData, readArchiveData, type ReadDataProgress, type ReadDataResult } from './readData';
 
 export type ReadMethod = 'local-file' | 'sftp-headers' | 'container-tar';
 
@@ -39,12 +41,19 @@ export interface ValidateOptions {
   via?: 'auto' | 'sftp' | 'container';
   maxListed?: number;
   mtimeToleranceSec?: number;
+  /** Hash the archive in the container against its `.sha256` file (default true). */
+  checksum?: boolean;
+  /**
+   * Also compare every regular-file member's data with the live file, in the container
+   * (`subset`: basis points of the members per run, continuing where the last run stopped).
+   */
+  readData?: { subset?: number; onProgress?: (p: ReadDataProgress) => void };
   /** Save the report as JSON beside the archive (default true). */
   save?: boolean;
   /** Silence longer than this from find or tar ends the run (default 120 s). */
   idleMs?: number;
   signal?: AbortSignal;
-  onPhase?: (phase: 'locating' | 'indexing' | 'listing' | 'saving', detail: string) => void;
+  onPhase?: (phase: 'locating' | 'indexing' | 'listing' | 'reading data' | 'saving', detail: string) => void;
 }
 
 export interface JobSummary {
@@ -67,6 +76,12 @@ export interface ValidationResult {
   report: ValidationReport;
   /** The backup job that wrote the archive, when its record is beside it. */
   job?: JobSummary;
+  /** The archive against its `.sha256` file: mismatch means the archive is damaged. */
+  checksum: ChecksumState;
+  /** What the checksum state means here (absent, why not checked, which file differs). */
+  checksumDetail?: string;
+  /** --read-data: the members' data against the live files. */
+  readData?: ReadDataResult;
   /** Things that limit what the report can say (offline bricks, find errors). */
   cautions: string[];
   startedAt: string;
@@ -238,6 +253,13 @@ export async function validateBackup(cluster: Cluster, o: ValidateOptions = {}):
   // Volume health takes the gluster CLI a second or more: asked for now, read at the end.
   const health = cluster.refreshNode(node).catch(() => undefined);
 
+  // The archive is hashed where it lies, beside the index and the listing (its own core).
+  const checksumP: Promise<ChecksumCheck> = (
+    o.checksum === false
+      ? Promise.resolve<ChecksumCheck>({ state: 'not-checked', detail: 'not asked for' })
+      : conn.stat(archive).then((st) => checkArchiveChecksum(conn, docker, container, archive, hashDeadlineMs(settings.timeouts.dockerMs, st?.size ?? 0)))
+  ).catch((e: unknown): ChecksumCheck => ({ state: 'not-checked', detail: `the archive could not be hashed in the container: ${(e as Error).message}` }));
+
   o.onPhase?.('indexing', archive);
   const tIndex = Date.now();
   let indexMs = 0;
@@ -272,7 +294,35 @@ export async function validateBackup(cluster: Cluster, o: ValidateOptions = {}):
     holdUntil: ready,
     ...(o.signal ? { signal: o.signal } : {}),
   });
-  const [indexed, listedR] = await Promise.allSettled([indexP, listing]);
+  // --read-data starts once the index is there, beside the listing and the hash: tar --compare
+  // reads the live files through FUSE while the hash reads the archive from the page cache.
+  // A cut or broken archive is already the verdict; its data is not read past the damage.
+  const readDataP: Promise<ReadDataResult | undefined> = !o.readData
+    ? Promise.resolve(undefined)
+    : indexP.then((index) => {
+        if (index.problem) return undefined;
+        o.onPhase?.('reading data', `${archive} against ${root}`);
+        return readArchiveData({
+          conn,
+          docker,
+          container,
+          node,
+          archive,
+          archiveBytes,
+          root,
+          index,
+          checksum: checksumP,
+          ...(o.readData!.subset !== undefined ? { subset: o.readData!.subset } : {}),
+          ...(o.maxListed !== undefined ? { maxListed: o.maxListed } : {}),
+          ...(o.idleMs !== undefined ? { idleMs: o.idleMs } : {}),
+          ...(o.signal ? { signal: o.signal } : {}),
+          ...(o.readData!.onProgress ? { onProgress: o.readData!.onProgress } : {}),
+        }).catch((e: unknown) => {
+          if (e instanceof ReadDataError) throw new ValidateError(e.message);
+          throw e;
+        });
+      });
+  const [indexed, listedR, checkedR, readDataR] = await Promise.allSettled([indexP, listing, checksumP, readDataP]);
   // The archive's failure is the one to tell: the listing was stopped because of it.
   if (indexed.status === 'rejected') throw indexed.reason;
   if (listedR.status === 'rejected') throw listedR.reason;
@@ -291,6 +341,10 @@ export async function validateBackup(cluster: Cluster, o: ValidateOptions = {}):
     if (v.healEntries) cautions.push(`volume ${v.name}: ${v.healEntries} ${v.healEntries === 1 ? 'entry' : 'entries'} pending heal: its replicas differ, and both the archive and the listing hold the copies this node reads`);
   }
 
+  const checked = checkedR.status === 'fulfilled' ? checkedR.value : { state: 'not-checked' as const };
+  if (readDataR.status === 'rejected') throw readDataR.reason;
+  const readData = readDataR.value;
+
   const result: ValidationResult = {
     node,
     archive,
@@ -299,6 +353,9 @@ export async function validateBackup(cluster: Cluster, o: ValidateOptions = {}):
     method,
     report,
     ...(job ? { job } : {}),
+    checksum: checked.state,
+    ...(checked.detail ? { checksumDetail: checked.detail } : {}),
+    ...(readData ? { readData } : {}),
     cautions,
     startedAt,
     timings: { indexMs, listMs, totalMs: Date.now() - t0 },
@@ -316,9 +373,17 @@ export async function validateBackup(cluster: Cluster, o: ValidateOptions = {}):
   return result;
 }
 
+/**
+ * How long hashing an archive in the container may take: a whole read of it, at a pace no
+ * disk of a data node is slower than (10 MB/s), on top of the docker deadline.
+ */
+export function hashDeadlineMs(dockerMs: number, bytes: number): number {
+  return dockerMs + 60_000 + Math.ceil(bytes / 10_000);
+}
+
 /** CLI and notification contract: 0 nothing missing, 1 files missing, 2 the archive is damaged. */
-export function exitOfValidation(r: ValidationResult): number {
+export function exitOfValidation(r: Pick<ValidationResult, 'report' | 'checksum' | 'readData'>): number {
   const v = r.report.verdict;
-  if (v === 'truncated' || v === 'corrupt') return 2;
-  return v === 'incomplete' ? 1 : 0;
+  if (v === 'truncated' || v === 'corrupt' || r.checksum === 'mismatch') return 2;
+  return Math.max(v === 'incomplete' ? 1 : 0, exitOfReadData(r.readData));
 }

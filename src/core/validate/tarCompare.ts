@@ -1,0 +1,164 @@
+// `tar --compare` in the gluster container: every listed regular-file member's data read from
+// the archive and compared, byte for byte, with the same file of the live filesystem, in one
+// process (no archive or file byte leaves the node). Its output, parsed here, comes from a node:
+// every line must be one of the forms below, and lines are bounded.
+//
+// With --verbose --block-number --quoting-style=c in the C locale, stdout holds:
+//   block N: "NAME"                 tar starts on a member (its header at block N - 1)
+//   "NAME": MESSAGE                 a difference for that member (Contents differ, Size differs,
+//                                   Mod time differs, Mode differs, ...)
+//   block N: block M: "NAME"        the header at block N could not be read (tar skipped it)
+//   block N: ** Block of NULs **    the end-of-archive marker
+//   block N: ** End of File **      the data ended without one: the archive was cut
+// Names are C-quoted (a newline is \n), so one line is one record whatever the name holds.
+import { canonicalKey } from '../archive/paths';
+import { MAX_LISTING_LINE, TarListingFormatError, unquote } from '../archive/tarListing';
+
+export { TarListingFormatError as TarCompareFormatError };
+
+export function tarCompareArgv(archive: string, root: string, namesFile: string): string[] {
+  return [
+    'tar',
+    '--compare',
+    '--verbose',
+    '--block-number',
+    '--quoting-style=c',
+    `--file=${archive}`,
+    // Before the names: tar applies a --directory to the names that follow it.
+    `--directory=${root}`,
+    // The names are exact member names, one each, NUL-separated: no pattern, no recursion.
+    '--no-recursion',
+    '--no-wildcards',
+    '--null',
+    '--verbatim-files-from',
+    `--files-from=${namesFile}`,
+  ];
+}
+
+export const TAR_COMPARE_ENV = ['LC_ALL=C'];
+
+export interface CompareProblem {
+  kind: 'corrupt' | 'truncated';
+  /** Byte offset in the tar stream (uncompressed, for a .tar.gz). */
+  offset: number;
+  message: string;
+  /** The member read last before it (canonical key). */
+  after?: string;
+}
+
+/** Receives the members as tar reaches them: for progress. */
+export type MemberSink = (done: number) => void;
+
+export class TarCompareParser {
+  /** Member lines seen: the members tar has reached. */
+  done = 0;
+  /** Members whose data differs although size and mtime agree (canonical keys, archive order). */
+  readonly contentOnly: string[] = [];
+  /** All such members, counted even past the listed bound. */
+  contentOnlyCount = 0;
+  /** Members whose data differs along with their size or mtime: changed the ordinary way. */
+  changedCount = 0;
+  problem: CompareProblem | undefined;
+  private rest = '';
+  private current: string | undefined;
+  private flags = { contents: false, sizeOrTime: false };
+
+  constructor(
+    private readonly maxListed = 1000,
+    private readonly onMember?: MemberSink,
+  ) {}
+
+  push(chunk: Buffer): void {
+    const text = chunk.toString('latin1');
+    let start = 0;
+    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
+      const piece = text.slice(start, nl);
+      const l = this.rest === '' ? piece : this.rest + piece;
+      this.rest = '';
+      this.line(l);
+      start = nl + 1;
+    }
+    const tail = text.slice(start);
+    if (this.rest.length + tail.length > MAX_LISTING_LINE) throw new TarListingFormatError(`line from tar --compare longer than ${MAX_LISTING_LINE} bytes`);
+    this.rest += tail;
+  }
+
+  /** Ends the parse: what is left must be nothing or a whole line's worth. */
+  end(): this {
+    if (this.rest !== '') this.line(this.rest);
+    this.rest = '';
+    this.settle();
+    return this;
+  }
+
+  private settle(): void {
+    if (this.current === undefined) return;
+    if (this.flags.contents && !this.flags.sizeOrTime) {
+      this.contentOnlyCount++;
+      if (this.contentOnly.length < this.maxListed) this.contentOnly.push(this.current);
+    } else if (this.flags.contents || this.flags.sizeOrTime) this.changedCount++;
+    this.current = undefined;
+    this.flags = { contents: false, sizeOrTime: false };
+  }
+
+  private line(l: string): void {
+    if (l === '') return;
+    if (l.length > MAX_LISTING_LINE) throw new TarListingFormatError(`line from tar --compare longer than ${MAX_LISTING_LINE} bytes`);
+    const b = /^block (\d{1,15}): /.exec(l);
+    if (b) {
+      const block = Number(b[1]);
+      const rest = l.slice(b[0].length);
+      if (rest === '** Block of NULs **') return this.settle();
+      if (rest === '** End of File **') {
+        this.settle();
+        this.problem ??= { kind: 'truncated', offset: block * 512, message: `the archive ends at byte ${block * 512} without its end marker (cut short)`, ...this.afterLast() };
+        return;
+      }
+      if (rest === '' || /^block \d{1,15}: /.test(rest)) {
+        // A header tar could not read: it skipped to the next one it could. --compare numbers
+        // a header's block from 1 (a listing, from 0); its End of File line gives the end.
+        this.settle();
+        const at = Math.max(0, block - 1) * 512;
+        this.problem ??= { kind: 'corrupt', offset: at, message: `broken header at byte ${at} (tar skipped to the next header)`, ...this.afterLast() };
+        if (rest !== '') this.line(rest);
+        return;
+      }
+      const { key, next } = unquote(rest, 0);
+      if (next !== rest.length) throw new TarListingFormatError(`unexpected text after a member name: ${JSON.stringify(l.slice(0, 200))}`);
+      this.settle();
+      this.current = canonicalKey(key);
+      this.last = this.current;
+      this.done++;
+      this.onMember?.(this.done);
+      return;
+    }
+    if (l.startsWith('"')) {
+      const { key, next } = unquote(l, 0);
+      const message = l.slice(next);
+      if (!message.startsWith(': ')) throw new TarListingFormatError(`unexpected line from tar --compare: ${JSON.stringify(l.slice(0, 200))}`);
+      if (canonicalKey(key) !== this.current) throw new TarListingFormatError(`a difference for a member tar is not on: ${JSON.stringify(l.slice(0, 200))}`);
+      const what = message.slice(2);
+      if (what === 'Contents differ') this.flags.contents = true;
+      else if (what === 'Size differs' || what === 'Mod time differs') this.flags.sizeOrTime = true;
+      // Mode, owner, link differences: validate's listing and restore's verification say those.
+      return;
+    }
+    throw new TarListingFormatError(`unexpected line from tar --compare: ${JSON.stringify(l.slice(0, 200))}`);
+  }
+
+  private last: string | undefined;
+  private afterLast(): { after?: string } {
+    return this.last !== undefined ? { after: this.last } : {};
+  }
+}
+
+/** What tar's stderr says about the archive itself (not about the live files). */
+export function archiveTroubleIn(stderr: string): string | undefined {
+  const lines = stderr.split('\n').map((l) => l.replace(/^(?:\S*\/)?tar: /, ''));
+  return lines.find((l) => /^(?:Skipping to next header|Unexpected EOF in archive|This does not look like a tar archive|Archive contains .* where numeric .* expected|A lone zero block at \d+|Damaged tar archive)/.test(l) || /^(?:gzip|pigz|unpigz): .*(?:crc error|invalid compressed data|unexpected end of file|corrupt)/i.test(l));
+}
+
+/** Members tar did not find in the archive: our list and tar's view of it disagree. */
+export function notFoundIn(stderr: string): number {
+  return (stderr.match(/: Not found in archive$/gm) ?? []).length;
+}

@@ -1,0 +1,206 @@
+// Checksums and --read-data on the real test bed, through the CLI: the .sha256 file the backup
+// job writes (sha256sum -c on the node accepts it), validate-backup hashing the archive in the
+// container against it, a copy of the archive with one byte of a member's data flipped, a live
+// file changed behind the same size and mtime, and ten --read-data-subset runs at 10%.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+import type { JobRecord } from '../../src/core/backup/types';
+import type { ValidationResult } from '../../src/core/validate/validateBackup';
+import { REPO, TESTBED_DIR, inGluster, onNode, waitHealthy } from './helpers/testbed';
+
+const CLI = path.join(REPO, 'dist', 'cli.js');
+const CONFIG = path.join(TESTBED_DIR, 'config.json');
+const DIR = '/opt/datarobot/data/backups/gluster';
+const TREE = '/mnt/gluster/checksums';
+// A copy of an archive under a name of our own: what a damaged archive looks like.
+const COPY = `${DIR}/datarobot-gluster-backup-1999-01-01.tar`;
+const MARKER = 'FLIP-ME-0123456789abcdef';
+const MTIME = '2021-03-04 05:06:07';
+
+function cli(args: string[]) {
+  const r = spawnSync(process.execPath, [CLI, '--config', CONFIG, ...args], { encoding: 'utf8', timeout: 900_000, maxBuffer: 1 << 28 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function backup(): JobRecord {
+  const r = cli(['--json', 'backup', '--node', 'node1', '--override', 'activity:checksums test']);
+  assert.ok(r.code === 0 || r.code === 1, `backup: ${r.code} ${r.stderr}`);
+  return JSON.parse(r.stdout) as JobRecord;
+}
+
+function validate(args: string[]): { code: number | null; result: ValidationResult; stderr: string } {
+  const r = cli(['--json', 'validate-backup', '--node', 'node1', ...args]);
+  assert.ok(r.stdout.trim().startsWith('{'), `validate printed a report (exit ${r.code}): ${r.stderr}`);
+  return { code: r.code, result: JSON.parse(r.stdout) as ValidationResult, stderr: r.stderr };
+}
+
+function cleanBackups() {
+  onNode('node1', ['sh', '-c', 'cd "$1" && rm -f datarobot-gluster-backup-*', 'clean', DIR]);
+}
+
+// Files with names that need escaping, all with pinned mtimes; one holds the marker whose byte
+// the damage test flips.
+const TREE_SH = String.raw`
+set -e
+root=$1 marker=$2 when=$3
+rm -rf "$root"; mkdir -p "$root/sub"; cd "$root"
+for i in $(seq 1 30); do head -c $((i * 1000)) /dev/urandom > "sub/f$i.bin"; done
+printf 'padding %s end\n' "$marker" > flip-me.txt
+printf 'nl\n' > "$(printf 'new\nline.txt')"
+printf 'odd\n' > "$(printf 'not-utf8-\377 "q" \\ .txt')"
+printf 'live\n' > live.txt
+find . -exec touch -h -d "$when" {} +
+`;
+
+describe('checksums and --read-data', () => {
+  let job: JobRecord;
+  before(async () => {
+    await waitHealthy();
+    cleanBackups();
+    // The backup suite's 1.1 GiB file is not needed here and costs each backup seconds.
+    inGluster('node1', ['rm', '-rf', '/mnt/gluster/big']);
+    inGluster('node1', ['sh', '-c', TREE_SH, 'tree', TREE, MARKER, MTIME]);
+    job = backup();
+    assert.equal(job.state, 'completed', job.reason);
+  });
+  after(() => {
+    cleanBackups();
+    inGluster('node1', ['rm', '-rf', TREE]);
+  });
+
+  test('the backup job leaves <archive>.sha256 beside the archive, and sha256sum -c on the node accepts it', () => {
+    const name = path.posix.basename(job.archive);
+    const sum = onNode('node1', ['cat', `${job.archive}.sha256`]).stdout;
+    assert.match(sum, new RegExp(`^[0-9a-f]{64}  ${name.replace(/\./g, '\\.')}\n$`));
+    const check = onNode('node1', ['sh', '-c', 'cd "$1" && sha256sum -c --strict "$2"', 'check', DIR, `${name}.sha256`], { allowFail: true });
+    assert.equal(check.status, 0, check.stdout + check.stderr);
+    assert.equal(check.stdout, `${name}: OK\n`);
+    // No temporary file is left beside it.
+    const left = onNode('node1', ['ls', DIR]).stdout.split('\n').filter((f) => f.startsWith(name.replace(/\.tar$/, '')) && /tmp|partial/.test(f));
+    assert.deepEqual(left, []);
+  });
+
+  test('validate-backup hashes the archive in the container: ok, and the saved report says so', () => {
+    const { code, result: r } = validate(['--archive', job.archive]);
+    assert.equal(code, 0, r.report.summary);
+    assert.equal(r.checksum, 'ok');
+    const saved = JSON.parse(onNode('node1', ['cat', r.savedTo!]).stdout) as ValidationResult;
+    assert.equal(saved.checksum, 'ok');
+    const text = cli(['validate-backup', '--node', 'node1', '--archive', job.archive]);
+    assert.match(text.stdout, /sha256 ok/);
+  });
+
+  test('--read-data on an unchanged filesystem: every member read, nothing differs', () => {
+    const { code, result: r } = validate(['--archive', job.archive, '--read-data']);
+    assert.equal(code, 0, JSON.stringify(r.readData));
+    const d = r.readData!;
+    assert.equal(d.verdict, 'ok');
+    assert.ok(d.members >= 34, `${d.members} regular-file members`);
+    assert.equal(d.checked, d.members);
+    assert.equal(d.contentDiffers.count, 0);
+  });
+
+  test('a copy with one byte of a member\'s data flipped: the names-only check and --read-data say archive damaged (exit 2), naming the member', () => {
+    const name = path.posix.basename(COPY);
+    // The copy's checksum file is the original's digest under the copy's name, as a copy made
+    // with its sidecar and renamed would have.
+    const digest = onNode('node1', ['cat', `${job.archive}.sha256`]).stdout.slice(0, 64);
+    onNode('node1', ['sh', '-c', 'cp "$1" "$2" && printf "%s  %s\\n" "$3" "$4" > "$2.sha256"', 'copy', job.archive, COPY, digest, name]);
+    const at = Number(onNode('node1', ['sh', '-c', 'LC_ALL=C grep -obUa -- "$2" "$1" | head -1 | cut -d: -f1', 'find', COPY, MARKER]).stdout.trim());
+    assert.ok(at > 512, `marker found at ${at}`);
+    // F -> G inside the member's data; its header and size untouched.
+    onNode('node1', ['sh', '-c', 'printf G | dd of="$1" bs=1 seek="$2" conv=notrunc status=none', 'flip', COPY, String(at)]);
+
+    const names = validate(['--archive', COPY]);
+    assert.equal(names.code, 2);
+    assert.equal(names.result.checksum, 'mismatch');
+    assert.equal(names.result.checksumDetail, `archive damaged: sha256 differs from ${COPY}.sha256`);
+    const text = cli(['validate-backup', '--node', 'node1', '--archive', COPY]);
+    assert.equal(text.code, 2);
+    assert.match(text.stdout, new RegExp(`archive damaged: sha256 differs from ${COPY.replace(/[.]/g, '\\.')}\\.sha256`));
+
+    const { code, result: r } = validate(['--archive', COPY, '--read-data']);
+    assert.equal(code, 2);
+    assert.equal(r.readData!.verdict, 'damaged');
+    assert.equal(r.readData!.damage!.member!.path, 'checksums/flip-me.txt');
+    assert.deepEqual(r.readData!.contentDiffers.items.map((x) => x.path), ['checksums/flip-me.txt']);
+    const saved = JSON.parse(onNode('node1', ['cat', `${COPY}.validation.json`]).stdout) as ValidationResult;
+    assert.equal(saved.checksum, 'mismatch');
+    assert.equal(saved.readData!.verdict, 'damaged');
+  });
+
+  test('without a checksum file: "no checksum beside the archive"; a malformed one is not checked, and says why', () => {
+    onNode('node1', ['rm', '-f', `${COPY}.sha256`]);
+    const absent = validate(['--archive', COPY]);
+    assert.equal(absent.result.checksum, 'absent');
+    assert.equal(absent.code, 0);
+    assert.match(cli(['validate-backup', '--node', 'node1', '--archive', COPY]).stdout, /no checksum beside the archive/);
+    onNode('node1', ['sh', '-c', 'printf "not a checksum\\n" > "$1"', 'bad', `${COPY}.sha256`]);
+    const bad = validate(['--archive', COPY]);
+    assert.equal(bad.result.checksum, 'not-checked');
+    assert.match(bad.result.checksumDetail ?? '', /is not a checksum file the backup wrote: not one line of sha256sum output/);
+    onNode('node1', ['rm', '-f', COPY, `${COPY}.sha256`, `${COPY}.validation.json`]);
+  });
+
+  test('a live file changed behind the same size and mtime: names-only passes, --read-data reports it by path (exit 1)', () => {
+    try {
+      inGluster('node1', ['sh', '-c', 'printf "LIVE\\n" > "$1" && touch -d "$2" "$1"', 'swap', `${TREE}/live.txt`, MTIME]);
+      const names = validate(['--archive', job.archive]);
+      assert.equal(names.code, 0, names.result.report.summary);
+      assert.equal(names.result.report.changed.count, 0);
+      const { code, result: r } = validate(['--archive', job.archive, '--read-data']);
+      assert.equal(code, 1);
+      assert.equal(r.checksum, 'ok');
+      assert.equal(r.readData!.verdict, 'differs');
+      assert.deepEqual(r.readData!.contentDiffers.items.map((x) => x.path), ['checksums/live.txt']);
+      const text = cli(['validate-backup', '--node', 'node1', '--archive', job.archive, '--read-data']);
+      assert.equal(text.code, 1);
+      assert.match(text.stdout, /checksums\/live\.txt/);
+      assert.match(text.stdout, /the live files changed/);
+    } finally {
+      inGluster('node1', ['sh', '-c', 'printf "live\\n" > "$1" && touch -d "$2" "$1"', 'restore', `${TREE}/live.txt`, MTIME]);
+    }
+  });
+
+  test('ten runs of --read-data-subset 10% check every member exactly once, and the eleventh starts over', () => {
+    onNode('node1', ['rm', '-f', `${job.archive}.read-data.json`]);
+    const seen: [number, number][] = [];
+    let members = 0;
+    for (let run = 1; run <= 10; run++) {
+      const { code, result: r } = validate(['--archive', job.archive, '--read-data-subset', '10%']);
+      assert.equal(code, 0);
+      const d = r.readData!;
+      members = d.members;
+      assert.equal(d.subset!.run, run);
+      assert.equal(d.subset!.saved, true);
+      assert.equal(d.checked, d.to - d.from);
+      seen.push([d.from, d.to]);
+      assert.equal(d.subset!.cycleComplete, run === 10);
+    }
+    // The slices tile [0, members): each starts where the last ended.
+    assert.equal(seen[0][0], 0);
+    for (let i = 1; i < seen.length; i++) assert.equal(seen[i][0], seen[i - 1][1]);
+    assert.equal(seen[9][1], members);
+    const state = JSON.parse(onNode('node1', ['cat', `${job.archive}.read-data.json`]).stdout);
+    assert.equal(state.version, 1);
+    assert.equal(state.position, 0);
+    const eleventh = validate(['--archive', job.archive, '--read-data-subset', '10%']).result.readData!;
+    assert.equal(eleventh.from, 0);
+    assert.equal(eleventh.subset!.run, 1);
+    onNode('node1', ['rm', '-f', `${job.archive}.read-data.json`]);
+  });
+
+  test('a planted subset state file is refused with its reason and the cycle starts over', () => {
+    onNode('node1', ['sh', '-c', 'printf \'{"version":1,"archiveBytes":1,"members":1,"position":99999,"runs":0,"updatedAt":"x"}\' > "$1"', 'plant', `${job.archive}.read-data.json`]);
+    const { result: r } = validate(['--archive', job.archive, '--read-data-subset', '10%']);
+    assert.equal(r.readData!.from, 0);
+    assert.match(r.readData!.cautions.join('\n'), /could not be used \(position is not a share/);
+    onNode('node1', ['sh', '-c', 'printf \'{"version":7}\' > "$1"', 'newer', `${job.archive}.read-data.json`]);
+    const newer = cli(['validate-backup', '--node', 'node1', '--archive', job.archive, '--read-data-subset', '10%']);
+    assert.equal(newer.code, 2);
+    assert.match(newer.stderr, /version 7, written by a newer gluster-backup: update it to read it/);
+    onNode('node1', ['rm', '-f', `${job.archive}.read-data.json`]);
+  });
+});

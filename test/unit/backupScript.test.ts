@@ -1,0 +1,107 @@
+// The node-side backup script run here with the machine's own sh, GNU tar and hashers,
+// on real files: the checksum file beside a finished archive (what `sha256sum -c` reads), and
+// none when there is no archive (tar failed, a cancel). Inputs and mtimes pinned.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { jobArgv, parseStatus } from '../../src/core/backup/jobScript';
+import { jobPaths } from '../../src/core/backup/jobFile';
+import { checksumPathOf, parseChecksumFile } from '../../src/core/validate/checksum';
+
+const MTIME = 1700000000;
+const NAME = 'datarobot-gluster-backup-2026-04-12.tar';
+
+function fixture(): { dir: string; src: string; backups: string } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gb-backup-'));
+  const src = path.join(dir, 'src');
+  fs.mkdirSync(path.join(src, 'a'), { recursive: true });
+  // Large enough that tail reads it in many steps while tar writes.
+  fs.writeFileSync(path.join(src, 'a', 'big'), Buffer.alloc(24 * 1024 * 1024, 7));
+  fs.writeFileSync(path.join(src, 'small'), 'small');
+  for (const p of ['a/big', 'small', 'a']) fs.utimesSync(path.join(src, p), MTIME, MTIME);
+  const backups = path.join(dir, 'backups');
+  fs.mkdirSync(backups);
+  return { dir, src, backups };
+}
+
+function run(backups: string, src: string, before?: (p: ReturnType<typeof jobPaths>) => void, env?: NodeJS.ProcessEnv): { p: ReturnType<typeof jobPaths>; code: number } {
+  const p = jobPaths(backups, NAME);
+  before?.(p);
+  const [cmd, ...args] = jobArgv(p, src, undefined);
+  const r = spawnSync(cmd, args, { encoding: 'utf8', ...(env ? { env } : {}) });
+  assert.equal(r.status, 0, r.stderr);
+  const st = parseStatus(fs.readFileSync(p.status, 'utf8'));
+  assert.equal(st.phase, 'exit');
+  return { p, code: st.phase === 'exit' ? st.code : -1 };
+}
+
+test('a finished archive gets a checksum file that sha256sum -c accepts, written whole', () => {
+  const { dir, src, backups } = fixture();
+  try {
+    const { p, code } = run(backups, src);
+    assert.equal(code, 0);
+    const sum = fs.readFileSync(checksumPathOf(p.archive));
+    assert.equal(parseChecksumFile(sum, NAME), createHash('sha256').update(fs.readFileSync(p.archive)).digest('hex'));
+    const check = spawnSync('sha256sum', ['-c', '--strict', path.basename(checksumPathOf(p.archive))], { cwd: backups, encoding: 'utf8' });
+    assert.equal(check.status, 0, check.stdout + check.stderr);
+    assert.match(check.stdout, new RegExp(`^${NAME.replace(/\./g, '\\.')}: OK\n$`));
+    // Nothing temporary is left beside it.
+    assert.deepEqual(fs.readdirSync(backups).filter((f) => /tmp|partial/.test(f)), []);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('no archive, no checksum file: tar failing, or a cancel asked before the end', () => {
+  const { dir, src, backups } = fixture();
+  try {
+    const failed = run(backups, path.join(src, 'not-there'));
+    assert.equal(failed.code, 2);
+    assert.equal(fs.existsSync(failed.p.archive), false);
+    assert.equal(fs.existsSync(checksumPathOf(failed.p.archive)), false);
+    for (const f of fs.readdirSync(backups)) fs.rmSync(path.join(backups, f));
+    const cancelled = run(backups, src, (p) => fs.writeFileSync(p.cancel, 'now\n'));
+    assert.equal(fs.existsSync(cancelled.p.archive), false);
+    assert.equal(fs.existsSync(checksumPathOf(cancelled.p.archive)), false);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('an archive name already taken is not overwritten, and neither is its checksum file', () => {
+  const { dir, src, backups } = fixture();
+  try {
+    const p = jobPaths(backups, NAME);
+    fs.writeFileSync(p.archive, 'an older archive');
+    fs.writeFileSync(checksumPathOf(p.archive), 'older\n');
+    const { code } = run(backups, src);
+    assert.equal(code, 2);
+    assert.equal(fs.readFileSync(p.archive, 'utf8'), 'an older archive');
+    assert.equal(fs.readFileSync(checksumPathOf(p.archive), 'utf8'), 'older\n');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('an image without python3 (tail into openssl) or without either (sha256sum): the same checksum file', () => {
+  for (const extra of [['openssl'], []]) {
+    const { dir, src, backups } = fixture();
+    try {
+      // A PATH with the script's tools, no python3, and openssl or not.
+      const bin = path.join(dir, 'bin');
+      fs.mkdirSync(bin);
+      const which = (c: string) => spawnSync('sh', ['-c', `command -v ${c}`], { encoding: 'utf8' }).stdout.trim();
+      for (const c of ['sh', 'tar', 'tail', 'sha256sum', 'head', 'cat', 'date', 'mv', 'rm', 'ln', 'cmp', 'tee', 'sleep', 'basename', 'mkdir', 'readlink', ...extra]) fs.symlinkSync(which(c), path.join(bin, c));
+      for (const absent of ['python3', ...['openssl'].filter((c) => !extra.includes(c))]) assert.notEqual(spawnSync(path.join(bin, 'sh'), ['-c', `command -v ${absent}`], { env: { PATH: bin } }).status, 0, absent);
+      const { p, code } = run(backups, src, undefined, { PATH: bin });
+      assert.equal(code, 0);
+      assert.equal(parseChecksumFile(fs.readFileSync(checksumPathOf(p.archive)), NAME), createHash('sha256').update(fs.readFileSync(p.archive)).digest('hex'), extra.join() || 'sha256sum');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+});

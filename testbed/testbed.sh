@@ -232,6 +232,8 @@ bastion_reachable() { in_node "$BASTION_NODE" timeout 3 bash -c "exec 3<>/dev/tc
 write_bastion_config() {
   has_bastion || { rm -f "$BASTION_JSON"; return 0; }
   local tmp="$BASTION_JSON.tmp" n first=1
+  # Its own (empty) ssh config: what the runner's ~/.ssh/config says must not change the tests.
+  [[ -s "$TESTBED_DIR/ssh_config" ]] || echo '# the test bed ssh config: the tests write their own Host entries elsewhere' >"$TESTBED_DIR/ssh_config"
   {
     printf '{\n  "nodes": [\n'
     for n in $(nodes); do
@@ -244,8 +246,8 @@ write_bastion_config() {
         printf '    {"name": "%s", "host": "%s", "port": 22, "user": "root", "identityFile": "%s"}' "$n" "$(node_ip "$n")" "$CLIENT_KEY"
       fi
     done
-    printf '\n  ],\n  "knownHostsFile": "%s",\n  "glusterPath": "%s",\n  "containerName": "%s"\n}\n' \
-      "$KNOWN_HOSTS" "$TESTBED_MOUNT" "$TESTBED_CONTAINER"
+    printf '\n  ],\n  "knownHostsFile": "%s",\n  "sshConfigFile": "%s",\n  "glusterPath": "%s",\n  "containerName": "%s"\n}\n' \
+      "$KNOWN_HOSTS" "$TESTBED_DIR/ssh_config" "$TESTBED_MOUNT" "$TESTBED_CONTAINER"
   } >"$tmp"
   mv -f "$tmp" "$BASTION_JSON"
 }
@@ -702,7 +704,7 @@ cmd_down_locked() {
     rm -f "$TESTBED_DIR/created-host-dirs"
   fi
   rmdir "$TESTBED_DATA" 2>/dev/null || true
-  rm -f "$CONFIG_JSON" "$BASTION_JSON" "$KNOWN_HOSTS" "$TESTBED_DIR/node-count" "$TESTBED_DIR"/sample-manifest*.sha256
+  rm -f "$CONFIG_JSON" "$BASTION_JSON" "$TESTBED_DIR/ssh_config" "$KNOWN_HOSTS" "$TESTBED_DIR/node-count" "$TESTBED_DIR"/sample-manifest*.sha256
   log "down in $((SECONDS - start)) s"
 }
 

@@ -298,7 +298,7 @@ export class SshSession extends EventEmitter<SshSessionEvents> {
           reject(new NodeErrorException({ kind: 'other', message: `connection to ${this.where} closed by request` }));
           return;
         }
-        this.opts.debug?.(`ssh ${ep.user}@${ep.label}: connected`);
+        this.opts.debug?.(`ssh ${role.hop ? ep.label : `${ep.user}@${ep.label}`}: connected`);
         if (role.hop) {
           resolve(client);
           return;

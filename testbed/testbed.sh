@@ -747,7 +747,7 @@ cmd_status() {
   if has_bastion; then
     say "bastion link $BASTION_NODE -> $BEHIND_NODE $(behind_ip)"
     check "$BEHIND_NODE's sshd answers at $(behind_ip) from $BASTION_NODE" bastion_reachable
-    check "no route from the host to $BASTION_SUBNET.0/30" bash -c "ip route get $(behind_ip) 2>&1 | grep -q unreachable"
+    check "no route from the host to $BASTION_SUBNET.0/30" bash -c "ip route show type unreachable $BASTION_SUBNET.0/30 | grep -q ."
   fi
   for v in $(volumes); do
     for n in $(nodes); do

@@ -417,7 +417,7 @@ async function trustHostKey(cluster: Cluster, names: string[] | undefined, yes: 
   }
   // The key shown is the key written, even if the node presents another by the time the answer comes.
   const approved = s.error.presentedKey;
-  io.stdout.write(`${s.name} (${s.target}) presents host key ${s.error.fingerprint}\n`);
+  io.stdout.write(s.error.hop ? `${s.name} (${s.target}): its jump host, ${s.error.hop}, presents host key ${s.error.fingerprint}\n` : `${s.name} (${s.target}) presents host key ${s.error.fingerprint}\n`);
   if (expected !== undefined && s.error.fingerprint !== expected) {
     io.stderr.write(`gluster-backup: ${s.name} presents ${s.error.fingerprint}, not the expected ${expected}: not trusted, nothing was written\n`);
     return 1;

@@ -279,8 +279,11 @@ export class Cluster extends EventEmitter implements ClusterApi {
     if (err?.kind === 'hostKeyUnknown' && err.presentedKey && err.presentedKey !== approvedKey) {
       throw new Error(`${name} now presents another host key (${err.fingerprint ?? keyFingerprint(err.presentedKey) ?? '?'}) than the one approved (${approved}): nothing was written; refresh it and compare the fingerprint again`);
     }
-    await trustPresentedKey(this.settings.knownHostsFile, node, approvedKey);
-    this.log('info', `trusted host key ${approved} for ${node.host}`, name);
+    // The key is written for the host that presented it: a jump host on the way, or the
+    // HostName of the ssh config, as the error named it.
+    const shown = err?.kind === 'hostKeyUnknown' && err.presentedKey === approvedKey ? err : undefined;
+    await trustPresentedKey(this.settings.knownHostsFile, node, approvedKey, shown?.keyHost);
+    this.log('info', `trusted host key ${approved} for ${shown?.hop ?? shown?.keyHost ?? node.host}`, name);
     this.conns.get(name)?.close();
     this.conns.delete(name);
   }

@@ -3,6 +3,7 @@
 // defaults and the same problems, and a bad value never throws.
 import * as os from 'os';
 import * as path from 'path';
+import { parseProxyJump } from './ssh/proxyJump';
 
 export interface NodeConfig {
   name: string;
@@ -13,6 +14,8 @@ export interface NodeConfig {
   identityFile?: string;
   /** Docker socket path on the node (default /var/run/docker.sock). */
   dockerSocket?: string;
+  /** Jump hosts, as ssh's ProxyJump: `[user@]host[:port]`, comma-separated; `none`: no jump. */
+  proxyJump?: string;
 }
 
 export interface Timeouts {
@@ -33,8 +36,10 @@ export interface Settings {
   glusterPath: string;
   /** Where archives are written, on the node's host. */
   backupDir: string;
-  /** known_hosts used to verify nodes (default ~/.ssh/known_hosts). */
+  /** known_hosts used to verify nodes and their jump hosts (default ~/.ssh/known_hosts). */
   knownHostsFile: string;
+  /** The ssh config applied to every connection (default ~/.ssh/config). */
+  sshConfigFile: string;
   timeouts: Timeouts;
   /** Slow poll while the explorer is visible; 0 turns it off. */
   pollSeconds: number;
@@ -46,7 +51,7 @@ export interface SettingsProblem {
   message: string;
 }
 
-export const DEFAULTS: Omit<Settings, 'nodes' | 'knownHostsFile'> = {
+export const DEFAULTS: Omit<Settings, 'nodes' | 'knownHostsFile' | 'sshConfigFile'> = {
   containerName: 'gluster',
   glusterPath: '/mnt/gluster',
   backupDir: '/opt/datarobot/data/backups/gluster',
@@ -63,10 +68,11 @@ const TOP_KEYS = new Set([
   'glusterPath',
   'backupDir',
   'knownHostsFile',
+  'sshConfigFile',
   'timeouts',
   'pollSeconds',
 ]);
-const NODE_KEYS = new Set(['name', 'host', 'port', 'user', 'identityFile', 'dockerSocket']);
+const NODE_KEYS = new Set(['name', 'host', 'port', 'user', 'identityFile', 'dockerSocket', 'proxyJump']);
 const TIMEOUT_KEYS = new Set(['connectMs', 'dockerMs', 'glusterMs', 'keepaliveMs']);
 // Container names as docker accepts them.
 const CONTAINER_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
@@ -141,6 +147,7 @@ export function parseSettings(raw: unknown): { settings: Settings; problems: Set
   const knownHostsFile = expandHome(
     str('knownHostsFile', '~/.ssh/known_hosts', (v) => pathProblem('knownHostsFile', v, true)),
   );
+  const sshConfigFile = expandHome(str('sshConfigFile', '~/.ssh/config', (v) => pathProblem('sshConfigFile', v, true)));
 
   const timeouts: Timeouts = { ...DEFAULTS.timeouts };
   if (r.timeouts !== undefined) {
@@ -172,7 +179,7 @@ export function parseSettings(raw: unknown): { settings: Settings; problems: Set
 
   const nodes: NodeConfig[] = [];
   if (r.nodes !== undefined && !Array.isArray(r.nodes)) {
-    problems.push({ key: 'nodes', message: 'nodes must be a list of {name, host?, port?, user?, identityFile?, dockerSocket?}' });
+    problems.push({ key: 'nodes', message: 'nodes must be a list of {name, host?, port?, user?, identityFile?, dockerSocket?, proxyJump?}' });
   }
   const seen = new Set<string>();
   (Array.isArray(r.nodes) ? r.nodes : []).forEach((n, i) => {
@@ -188,7 +195,7 @@ export function parseSettings(raw: unknown): { settings: Settings; problems: Set
   });
 
   return {
-    settings: { nodes, containerName, glusterPath, backupDir, knownHostsFile, timeouts, pollSeconds },
+    settings: { nodes, containerName, glusterPath, backupDir, knownHostsFile, sshConfigFile, timeouts, pollSeconds },
     problems,
   };
 }
@@ -229,8 +236,19 @@ function parseNode(n: unknown, key: string, problems: SettingsProblem[]): NodeCo
     if (why) bad('dockerSocket', why);
     else node.dockerSocket = n.dockerSocket as string;
   }
-  if (!n.host && (n.port !== undefined || n.user !== undefined || n.identityFile !== undefined)) {
-    bad('host', `${key} has port/user/identityFile but no host`);
+  if (n.proxyJump !== undefined) {
+    if (typeof n.proxyJump !== 'string') bad('proxyJump', `${key}.proxyJump must be a string: [user@]host[:port], several separated by commas, or none`);
+    else {
+      try {
+        parseProxyJump(n.proxyJump);
+        node.proxyJump = n.proxyJump.trim();
+      } catch (e) {
+        bad('proxyJump', `${key}.proxyJump: ${(e as Error).message}`);
+      }
+    }
+  }
+  if (!n.host && (n.port !== undefined || n.user !== undefined || n.identityFile !== undefined || n.proxyJump !== undefined)) {
+    bad('host', `${key} has port/user/identityFile/proxyJump but no host`);
   }
   return ok ? node : undefined;
 }
@@ -245,5 +263,6 @@ export function effectiveNodes(s: Settings, local: NodeConfig | null = LOCAL_NOD
 
 export function describeTarget(n: NodeConfig): string {
   if (!n.host) return n.dockerSocket ? `local (${n.dockerSocket})` : 'local';
-  return `${n.user ?? 'root'}@${n.host}:${n.port ?? 22}`;
+  const via = n.proxyJump && n.proxyJump.toLowerCase() !== 'none' ? ` via ${n.proxyJump}` : '';
+  return `${n.user ?? 'root'}@${n.host}:${n.port ?? 22}${via}`;
 }

@@ -41,6 +41,13 @@ export interface NodeError {
   fingerprint?: string;
   /** For hostKeyUnknown: the key as a known_hosts line would hold it (`type base64`). */
   presentedKey?: string;
+  /**
+   * For host key errors: the known_hosts name the key belongs to (`host` or `[host]:port`).
+   * Not always the node's own host: a jump host on the way, or the HostName ~/.ssh/config gives.
+   */
+  keyHost?: string;
+  /** For host key errors of a jump host: how it is named (`bastion root@… (hop 1 of 2 to node3)`). */
+  hop?: string;
 }
 
 export interface BrickStatus {

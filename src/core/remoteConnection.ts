@@ -22,6 +22,7 @@ class RemoteConnection implements NodeConnection {
     this.session = new SshSession({
       node,
       knownHostsFile: settings.knownHostsFile,
+      sshConfigFile: settings.sshConfigFile,
       timeouts: settings.timeouts,
       passphrase: creds.passphrase ? () => creds.passphrase!(node) : undefined,
       debug,
@@ -164,9 +165,16 @@ export function createRemoteConnection(
   return new RemoteConnection(node, settings, creds, debug);
 }
 
-/** `presentedKey` is `type base64`, as the hostKeyUnknown error carries it. */
-export async function trustPresentedKey(knownHostsFile: string, node: NodeConfig, presentedKey: string): Promise<void> {
+/**
+ * `presentedKey` is `type base64`, as the hostKeyUnknown error carries it; `keyHost` is the
+ * known_hosts name the error says the key belongs to (a jump host, or the HostName of the ssh
+ * config), the node's host when the error does not say.
+ */
+export async function trustPresentedKey(knownHostsFile: string, node: NodeConfig, presentedKey: string, keyHost?: string): Promise<void> {
   const [type, b64] = presentedKey.split(' ');
   if (!node.host || !type || !b64) throw new Error(`cannot trust a key for ${node.name}: ${presentedKey}`);
-  await addKnownHost(knownHostsFile, node.host, node.port ?? 22, type, b64);
+  const bracketed = keyHost ? /^\[(.+)\]:([0-9]+)$/.exec(keyHost) : null;
+  const host = bracketed ? bracketed[1] : (keyHost ?? node.host);
+  const port = bracketed ? Number(bracketed[2]) : keyHost ? 22 : (node.port ?? 22);
+  await addKnownHost(knownHostsFile, host, port, type, b64);
 }

@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { parseSettings, type Settings, type SettingsProblem } from '../core/config';
 import { CONFIG_SECTION } from './commandIds';
 
-const KNOWN_KEYS = ['nodes', 'containerName', 'glusterPath', 'backupDir', 'knownHostsFile', 'timeouts', 'pollSeconds'];
+const KNOWN_KEYS = ['nodes', 'containerName', 'glusterPath', 'backupDir', 'knownHostsFile', 'sshConfigFile', 'timeouts', 'pollSeconds'];
 
 export interface ReadSettings {
   settings: Settings;
@@ -67,7 +67,7 @@ export class SettingsProblemReporter {
 }
 
 /** Settings a remote window reads from the remote (machine) settings, never the local user's. */
-const MACHINE_OVERRIDABLE = new Set(['nodes', 'knownHostsFile']);
+const MACHINE_OVERRIDABLE = new Set(['nodes', 'knownHostsFile', 'sshConfigFile']);
 
 /** Opens settings.json at a `glusterBackup.*` key; falls back to the settings UI if the editor refuses. */
 export async function openSettingsAt(key?: string, target: 'user' | 'workspace' = 'user'): Promise<void> {

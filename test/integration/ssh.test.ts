@@ -403,3 +403,27 @@ test('a silent link (sshd SIGSTOPped) is declared unreachable by keepalive in ~4
   await s2.connect();
   s2.close();
 });
+
+test('through a jump host (here the same sshd, jumped through itself): every hop verified, named in its errors', async () => {
+  const jump = `${sshd.user}@127.0.0.1:${sshd.port}`;
+  const s = session({}, { proxyJump: jump });
+  await s.connect();
+  assert.equal(s.connected, true);
+  const sftp = await s.sftp();
+  assert.ok(sftp);
+  s.close();
+
+  // The hop's key unknown: the error names the hop and carries the key for it, not the node's name.
+  const onlyNode = knownHostsWith('hop-unknown', '');
+  const e = await nodeError(session({ knownHostsFile: onlyNode }, { proxyJump: jump }).connect());
+  assert.equal(e.kind, 'hostKeyUnknown');
+  assert.equal(e.hop, `bastion ${jump} (hop 1 of 1 to n1)`);
+  assert.equal(e.keyHost, `[127.0.0.1]:${sshd.port}`);
+  assert.ok(e.message.startsWith(`host key of bastion ${jump} (hop 1 of 1 to n1) is not in ${onlyNode}`), e.message);
+
+  // Two hops, the second one refused by its sshd's address (nothing listens there).
+  const closedPort = await freePort();
+  const two = await nodeError(session({}, { proxyJump: `${jump},${sshd.user}@127.0.0.1:${closedPort}` }).connect());
+  assert.equal(two.kind, 'unreachable');
+  assert.match(two.message, new RegExp(`^cannot reach bastion ${sshd.user}@127\\.0\\.0\\.1:${closedPort} \\(hop 2 of 2 to n1\\) through bastion ${jump.replace(/\./g, '\\.')} \\(hop 1 of 2 to n1\\): `));
+});

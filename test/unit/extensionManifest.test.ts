@@ -46,6 +46,7 @@ test('Restricted Mode: limited, with every setting that names a host, a key, a s
 test('known_hosts is this machine\'s (machine scope); the node settings share one scope; timeouts are flat numbers', () => {
   const props = manifest().contributes.configuration.properties;
   assert.equal(props['glusterBackup.knownHostsFile'].scope, 'machine');
+  assert.equal(props['glusterBackup.sshConfigFile'].scope, 'machine');
   for (const k of ['nodes', 'containerName', 'glusterPath', 'backupDir']) assert.equal(props[`glusterBackup.${k}`].scope, 'machine-overridable', k);
   for (const k of ['connectMs', 'dockerMs', 'glusterMs', 'keepaliveMs']) assert.equal(props[`glusterBackup.timeouts.${k}`].type, 'number', k);
   assert.equal(props['glusterBackup.timeouts'], undefined);

@@ -7,6 +7,8 @@ export class NodeErrorException extends Error {
   readonly kind: NodeErrorKind;
   readonly fingerprint?: string;
   readonly presentedKey?: string;
+  readonly keyHost?: string;
+  readonly hop?: string;
   /** `cause`: the ssh2/socket error this was classified from, kept for the log. */
   constructor(e: NodeError, cause?: unknown) {
     super(e.message, cause === undefined ? undefined : { cause });
@@ -14,12 +16,16 @@ export class NodeErrorException extends Error {
     this.kind = e.kind;
     if (e.fingerprint !== undefined) this.fingerprint = e.fingerprint;
     if (e.presentedKey !== undefined) this.presentedKey = e.presentedKey;
+    if (e.keyHost !== undefined) this.keyHost = e.keyHost;
+    if (e.hop !== undefined) this.hop = e.hop;
   }
 
   get nodeError(): NodeError {
     const e: NodeError = { kind: this.kind, message: this.message };
     if (this.fingerprint !== undefined) e.fingerprint = this.fingerprint;
     if (this.presentedKey !== undefined) e.presentedKey = this.presentedKey;
+    if (this.keyHost !== undefined) e.keyHost = this.keyHost;
+    if (this.hop !== undefined) e.hop = this.hop;
     return e;
   }
 }

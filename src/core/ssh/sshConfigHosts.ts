@@ -1,8 +1,8 @@
 // Offers the hosts of the operator's ~/.ssh/config as candidate nodes, with the values ssh itself
 // would use for them (ssh-config's compute applies `Host *` defaults, first value wins, etc.).
 import * as os from 'os';
-import * as path from 'path';
 import SSHConfig from 'ssh-config';
+import { expandTilde, expandTokens, firstOf as first, safeUserName, valuesOf as values } from './sshConfigFile';
 
 export interface SshConfigHost {
   /** The `Host` name as written (what `ssh ALIAS` takes). */
@@ -13,27 +13,6 @@ export interface SshConfigHost {
   user?: string;
   /** First IdentityFile, with ~ and %d/%u/%h/%r/%n/%% expanded. */
   identityFile?: string;
-}
-
-function values(v: unknown): string[] {
-  if (typeof v === 'string') return v.split(/\s+/).filter(Boolean);
-  if (Array.isArray(v)) return v.map((x) => (typeof x === 'string' ? x : String((x as { val: string }).val)));
-  return [];
-}
-
-function first(v: string | string[] | undefined): string | undefined {
-  return Array.isArray(v) ? v[0] : v;
-}
-
-/** OpenSSH percent tokens that make sense without a connection (others stay as written). */
-function expandTokens(s: string, t: Record<string, string>): string {
-  return s.replace(/%([%dhnru])/g, (_, c: string) => (c === '%' ? '%' : (t[c] ?? `%${c}`)));
-}
-
-function expandTilde(p: string, home: string): string {
-  if (p === '~') return home;
-  if (p.startsWith('~/')) return path.join(home, p.slice(2));
-  return p;
 }
 
 /**
@@ -69,12 +48,4 @@ export function parseSshConfigHosts(text: string, opts: { home?: string; localUs
     }
     return out;
   });
-}
-
-function safeUserName(): string {
-  try {
-    return os.userInfo().username;
-  } catch {
-    return process.env.USER ?? '';
-  }
 }

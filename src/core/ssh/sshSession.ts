@@ -12,12 +12,16 @@ import type { NodeConfig, Timeouts } from '../config';
 import { ssh2 } from '../lazyDeps';
 import type { NodeError } from '../model';
 import { classifySshError, NodeErrorException } from './errors';
-import { checkHostKey, fingerprintSha256, keyTypeOfBlob, knownKeyTypes } from './knownHosts';
+import { checkHostKey, fingerprintSha256, keyTypeOfBlob, knownHostsName, knownKeyTypes } from './knownHosts';
+import { readSshConfigFile } from './sshConfigFile';
+import { resolveRoute, type SshEndpoint, type SshRoute } from './sshRoute';
 
 export interface SshSessionOptions {
   /** The node; `host` is required (a node without host is the local docker socket). */
   node: NodeConfig;
   knownHostsFile: string;
+  /** ssh config applied to the node and its jump hosts (User, Port, HostName, IdentityFile, IdentityAgent, ProxyJump); absent: none. */
+  sshConfigFile?: string;
   timeouts: Pick<Timeouts, 'connectMs' | 'keepaliveMs'>;
   /** Asked when the identity file is encrypted; undefined = the operator gave none. */
   passphrase?: () => Promise<string | undefined>;
@@ -51,15 +55,14 @@ const HOST_KEY_ALGOS = [
 const ALGOS_OF_KEY_TYPE: Record<string, string[]> = { 'ssh-rsa': ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'] };
 
 export class SshSession extends EventEmitter<SshSessionEvents> {
-  readonly host: string;
-  readonly port: number;
-  readonly user: string;
-  /** `host:port`, used in every message. */
-  readonly where: string;
+  /** `host:port` of the node (its HostName once ~/.ssh/config was read), used in every message. */
+  where: string;
   /** Why the last connection attempt failed or the last connection closed. */
   lastError?: NodeError;
 
   private client?: Client; // set only while the connection is ready
+  /** The jump hosts the current connection (or attempt) goes through, first hop first. */
+  private hopClients: Client[] = [];
   private connecting?: Promise<Client>;
   private pendingClient?: Client;
   private sftpPromise?: Promise<SFTPWrapper>;
@@ -71,10 +74,7 @@ export class SshSession extends EventEmitter<SshSessionEvents> {
   constructor(private readonly opts: SshSessionOptions) {
     super();
     if (!opts.node.host) throw new NodeErrorException({ kind: 'config', message: `node ${opts.node.name} has no host` });
-    this.host = opts.node.host;
-    this.port = opts.node.port ?? 22;
-    this.user = opts.node.user ?? 'root';
-    this.where = `${this.host}:${this.port}`;
+    this.where = `${opts.node.host}:${opts.node.port ?? 22}`;
   }
 
   get connected(): boolean {
@@ -140,7 +140,11 @@ export class SshSession extends EventEmitter<SshSessionEvents> {
 
   /** Ends the connection (or the attempt in progress). A later call connects again. */
   close(): void {
+    const hops = this.hopClients;
+    this.hopClients = [];
     const c = this.client ?? this.pendingClient;
+    if (!hops.includes(c as Client)) this.endHops(hops);
+    else this.endHops(hops.filter((h) => h !== c));
     if (!c) return;
     this.closedByUs.add(c);
     if (c === this.client) {
@@ -177,11 +181,88 @@ export class SshSession extends EventEmitter<SshSessionEvents> {
   }
 
   private async doConnect(): Promise<Client> {
+    let route: SshRoute;
+    try {
+      route = await this.resolveRoute();
+    } catch (e) {
+      const ne = e instanceof NodeErrorException ? e : new NodeErrorException({ kind: 'config', message: (e as Error).message });
+      this.lastError = ne.nodeError;
+      throw ne;
+    }
+    this.where = route.target.label;
+    const hops: Client[] = [];
+    this.hopClients = hops;
+    // The first failure of a hop after the node's connection is up: the node's reason.
+    let hopLost: NodeErrorException | undefined;
+    const lostVia = () => hopLost;
+    try {
+      let sock: Duplex | undefined;
+      for (let i = 0; i < route.hops.length; i++) {
+        const ep = route.hops[i];
+        if (i > 0) sock = await this.forward(hops[i - 1], route.hops[i - 1], ep);
+        const hop = await this.connectOne(ep, sock, { hop: true, lostVia });
+        hops.push(hop);
+        hop.on('error', (err) => {
+          hopLost ??= classifySshError(err, ep.label);
+        });
+        hop.on('close', () => {
+          hopLost ??= new NodeErrorException({ kind: 'unreachable', message: `connection to ${ep.label} closed` });
+          // The channels through it are gone with it; the node's connection must say so now.
+          if (this.client && !this.closedByUs.has(this.client) && this.hopClients === hops) this.client.destroy();
+        });
+      }
+      if (hops.length > 0) {
+        const last = route.hops[route.hops.length - 1];
+        sock = await this.forward(hops[hops.length - 1], last, route.target);
+      }
+      return await this.connectOne(route.target, sock, { hop: false, lostVia });
+    } catch (e) {
+      this.endHops(hops);
+      throw e;
+    }
+  }
+
+  /** The route of the next connection: settings, then the ssh config file, then defaults. */
+  private async resolveRoute(): Promise<SshRoute> {
+    const file = this.opts.sshConfigFile;
+    const cfg = file ? await readSshConfigFile(file) : undefined;
+    return resolveRoute(this.opts.node, cfg, { exists: (f) => fs.existsSync(f) });
+  }
+
+  /** A channel from `via` to `to`'s sshd: the socket of the next connection. */
+  private forward(via: Client, viaEp: SshEndpoint, to: SshEndpoint): Promise<Duplex> {
+    return new Promise<Duplex>((resolve, reject) => {
+      // The jump host's sshd connects for us and may wait a long time on a silent address.
+      const timer = setTimeout(
+        () => reject(new NodeErrorException({ kind: 'unreachable', message: `cannot reach ${to.label} through ${viaEp.label}: no answer within ${this.opts.timeouts.connectMs} ms` })),
+        this.opts.timeouts.connectMs,
+      );
+      via.forwardOut('127.0.0.1', 0, to.host, to.port, (err, channel) => {
+        clearTimeout(timer);
+        if (err) {
+          reject(new NodeErrorException({ kind: 'unreachable', message: `cannot reach ${to.label} through ${viaEp.label}: ${err.message}` }, err));
+          return;
+        }
+        resolve(channel);
+      });
+    });
+  }
+
+  private endHops(hops: Client[]): void {
+    for (const h of [...hops].reverse()) {
+      this.closedByUs.add(h);
+      h.end();
+      setTimeout(() => h.destroy(), 1000).unref();
+    }
+  }
+
+  /** One SSH connection, over `sock` when given (a channel of the hop before it). */
+  private async connectOne(ep: SshEndpoint, sock: Duplex | undefined, role: { hop: boolean; lostVia: () => NodeErrorException | undefined }): Promise<Client> {
     let auth: Partial<ConnectConfig>;
     try {
-      auth = await this.authConfig();
+      auth = await this.authConfig(ep);
     } catch (e) {
-      const ne = e instanceof NodeErrorException ? e : classifySshError(e, this.where);
+      const ne = e instanceof NodeErrorException ? e : classifySshError(e, ep.label);
       this.lastError = ne.nodeError;
       throw ne;
     }
@@ -203,8 +284,8 @@ export class SshSession extends EventEmitter<SshSessionEvents> {
       };
       // Permanent: an ssh2 Client that emits 'error' with no listener kills the process.
       client.on('error', (err) => {
-        const ne = hostKeyError ?? classifySshError(err, this.where);
-        this.opts.debug?.(`ssh ${this.where}: ${err.message}`);
+        const ne = hostKeyError ?? classifySshError(err, ep.label);
+        this.opts.debug?.(`ssh ${ep.label}: ${err.message}`);
         if (!settled) fail(ne);
         else closeError ??= ne;
       });
@@ -217,9 +298,13 @@ export class SshSession extends EventEmitter<SshSessionEvents> {
           reject(new NodeErrorException({ kind: 'other', message: `connection to ${this.where} closed by request` }));
           return;
         }
+        this.opts.debug?.(`ssh ${role.hop ? ep.label : `${ep.user}@${ep.label}`}: connected`);
+        if (role.hop) {
+          resolve(client);
+          return;
+        }
         this.client = client;
         this.lastError = undefined;
-        this.opts.debug?.(`ssh ${this.user}@${this.where}: connected`);
         resolve(client);
         this.emit('ready');
       });
@@ -228,15 +313,18 @@ export class SshSession extends EventEmitter<SshSessionEvents> {
           fail(
             this.closedByUs.has(client)
               ? new NodeErrorException({ kind: 'other', message: `connection to ${this.where} closed by request` })
-              : classifySshError(new Error('Connection lost before handshake'), this.where),
+              : (role.lostVia() ?? classifySshError(new Error('Connection lost before handshake'), ep.label)),
           );
           return;
         }
-        if (this.client !== client) return;
+        if (role.hop || this.client !== client) return;
         this.client = undefined;
         this.sftpPromise = undefined;
+        const hops = this.hopClients;
+        this.hopClients = [];
+        this.endHops(hops);
         // Not closed by us: the caller should treat the node as unreachable until a reconnect works.
-        const why = closeError?.nodeError ?? { kind: 'unreachable', message: `connection to ${this.where} closed by the server` };
+        const why = role.lostVia()?.nodeError ?? closeError?.nodeError ?? { kind: 'unreachable', message: `connection to ${this.where} closed by the server` };
         this.lastError = why;
         this.opts.debug?.(`ssh ${this.where}: connection closed (${why.message})`);
         this.emit('closed', why);
@@ -244,7 +332,7 @@ export class SshSession extends EventEmitter<SshSessionEvents> {
 
       let known: string[] = [];
       try {
-        known = knownKeyTypes(this.opts.knownHostsFile, this.host, this.port);
+        known = knownKeyTypes(this.opts.knownHostsFile, ep.host, ep.port);
       } catch {
         // Unreadable known_hosts: the host verifier reports it as the connection's error.
       }
@@ -253,15 +341,14 @@ export class SshSession extends EventEmitter<SshSessionEvents> {
 
       try {
         client.connect({
-          host: this.host,
-          port: this.port,
-          username: this.user,
+          ...(sock ? { sock } : { host: ep.host, port: ep.port }),
+          username: ep.user,
           readyTimeout: this.opts.timeouts.connectMs,
           keepaliveInterval: this.opts.timeouts.keepaliveMs,
           keepaliveCountMax: 3,
           algorithms: { serverHostKey: serverHostKey as NonNullable<ConnectConfig['algorithms']>['serverHostKey'] },
           hostVerifier: (key: Buffer): boolean => {
-            hostKeyError = this.verifyHostKey(key);
+            hostKeyError = this.verifyHostKey(key, ep, role.hop);
             return hostKeyError === undefined;
           },
           debug: this.opts.ssh2Debug,
@@ -272,19 +359,21 @@ export class SshSession extends EventEmitter<SshSessionEvents> {
         // delayed ACK: measured 175 ms per SFTP or docker round trip instead of 1-2 ms.
         client.setNoDelay(true);
       } catch (e) {
-        fail(classifySshError(e, this.where));
+        fail(classifySshError(e, ep.label));
       }
     });
   }
 
   /** undefined when the key may be used; otherwise the error that refuses it. */
-  private verifyHostKey(key: Buffer): NodeErrorException | undefined {
+  private verifyHostKey(key: Buffer, ep: SshEndpoint, hop: boolean): NodeErrorException | undefined {
     const type = keyTypeOfBlob(key) ?? 'unknown';
     const fingerprint = fingerprintSha256(key);
     const file = this.opts.knownHostsFile;
+    const keyHost = knownHostsName(ep.host, ep.port);
+    const about = hop ? { keyHost, hop: ep.label } : { keyHost };
     let v;
     try {
-      v = checkHostKey(file, this.host, this.port, type, key);
+      v = checkHostKey(file, ep.host, ep.port, type, key);
     } catch (e) {
       return new NodeErrorException({ kind: 'config', message: `cannot read known_hosts ${file}: ${(e as Error).message}` });
     }
@@ -294,34 +383,39 @@ export class SshSession extends EventEmitter<SshSessionEvents> {
       case 'unknown':
         return new NodeErrorException({
           kind: 'hostKeyUnknown',
-          message: `host key of ${this.where} is not in ${file}: ${type} ${fingerprint}. Verify the fingerprint before trusting it.`,
+          message: `host key of ${ep.label} is not in ${file}: ${type} ${fingerprint}. Verify the fingerprint before trusting it.`,
           fingerprint,
           presentedKey: `${type} ${key.toString('base64')}`,
+          ...about,
         });
       case 'changed':
         return new NodeErrorException({
           kind: 'hostKeyChanged',
           message:
-            `WARNING: the host key of ${this.where} has CHANGED (${file} has ${v.knownTypes.join(', ')}; ` +
+            `WARNING: the host key of ${ep.label} has CHANGED (${file} has ${v.knownTypes.join(', ')}; ` +
             `the server presented ${type} ${fingerprint}). This may be a man-in-the-middle attack. ` +
             `Connection refused; if the change is legitimate, remove the old key from ${file}.`,
           fingerprint,
+          ...about,
         });
       case 'revoked':
         return new NodeErrorException({
           kind: 'hostKeyChanged',
-          message: `the host key ${type} ${fingerprint} of ${this.where} is marked @revoked in ${file}. Connection refused.`,
+          message: `the host key ${type} ${fingerprint} of ${ep.label} is marked @revoked in ${file}. Connection refused.`,
           fingerprint,
+          ...about,
         });
     }
   }
 
   /** Agent and/or private key for ssh2; throws 'passphrase' / 'auth' / 'config' NodeErrorExceptions. */
-  private async authConfig(): Promise<Partial<ConnectConfig>> {
+  private async authConfig(ep: SshEndpoint): Promise<Partial<ConnectConfig>> {
     const cfg: Partial<ConnectConfig> = {};
-    const agent = this.opts.agent === undefined ? process.env.SSH_AUTH_SOCK : this.opts.agent || undefined;
+    const fromEnv = this.opts.agent === undefined ? process.env.SSH_AUTH_SOCK : this.opts.agent || undefined;
+    // IdentityAgent of ~/.ssh/config decides for this host, unless agents are off altogether.
+    const agent = this.opts.agent === false ? undefined : ep.agent === false ? undefined : (ep.agent ?? fromEnv);
     if (agent) cfg.agent = agent;
-    let keyFile = this.opts.node.identityFile;
+    let keyFile = ep.identityFile;
     if (!keyFile && !agent) {
       const home = os.homedir();
       const defaults = this.opts.defaultIdentityFiles ?? ['id_ed25519', 'id_ecdsa', 'id_rsa'].map((f) => path.join(home, '.ssh', f));
@@ -335,7 +429,7 @@ export class SshSession extends EventEmitter<SshSessionEvents> {
     if (!cfg.agent && !cfg.privateKey) {
       throw new NodeErrorException({
         kind: 'auth',
-        message: `no SSH credentials for ${this.where}: set the node's identityFile or run an ssh-agent (SSH_AUTH_SOCK)`,
+        message: `no SSH credentials for ${ep.label}: set the node's identityFile (or IdentityFile in the ssh config) or run an ssh-agent (SSH_AUTH_SOCK)`,
       });
     }
     return cfg;

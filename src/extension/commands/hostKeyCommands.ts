@@ -26,12 +26,14 @@ export function trustHostKey(deps: CommandDeps) {
     const file = deps.session.settings.knownHostsFile;
     const yes = 'Trust and Connect';
     const choice = await vscode.window.showWarningMessage(
-      `Trust the SSH host key of "${name}" (${describeTarget(node)})?`,
+      err.hop
+        ? `Trust the SSH host key of the jump host ${err.hop}, on the way to "${name}" (${describeTarget(node)})?`
+        : `Trust the SSH host key of "${name}" (${describeTarget(node)})?`,
       {
         modal: true,
         detail:
-          `The node presented ${keyType ? `this ${keyType} key` : 'this key'}, which is not in ${file}:\n\n${err.fingerprint}\n\n` +
-          `Compare it with the fingerprint shown on the node itself (ssh-keygen -lf /etc/ssh/ssh_host_${hostKeyFileType(keyType)}_key.pub) before trusting it. ` +
+          `${err.hop ? 'The jump host' : 'The node'} presented ${keyType ? `this ${keyType} key` : 'this key'}, which is not in ${file}:\n\n${err.fingerprint}\n\n` +
+          `Compare it with the fingerprint shown on ${err.hop ? 'that host' : 'the node'} itself (ssh-keygen -lf /etc/ssh/ssh_host_${hostKeyFileType(keyType)}_key.pub) before trusting it. ` +
           `Trusting adds it to ${file}.`,
       },
       yes,

@@ -26,8 +26,7 @@ function nodesAt(target: 'global' | 'workspace'): RawNode[] | undefined {
   return Array.isArray(v) ? (v as RawNode[]) : undefined;
 }
 
-async function readSshConfig(log: vscode.LogOutputChannel): Promise<SshConfigHost[]> {
-  const file = path.join(os.homedir(), '.ssh', 'config');
+async function readSshConfig(log: vscode.LogOutputChannel, file: string): Promise<SshConfigHost[]> {
   try {
     return parseSshConfigHosts(await fs.readFile(file, 'utf8'));
   } catch (err) {
@@ -99,7 +98,7 @@ function fromSshConfig(h: SshConfigHost): Omit<NodeConfig, 'name'> {
 export function addNode(deps: CommandDeps) {
   return async (): Promise<void> => {
     const existing = new Set([...(nodesAt('global') ?? []), ...(nodesAt('workspace') ?? [])].map((n) => String(n.name)));
-    const hosts = await readSshConfig(deps.log);
+    const hosts = await readSshConfig(deps.log, deps.session.settings.sshConfigFile);
     let node: Omit<NodeConfig, 'name'> | undefined;
     let suggested = '';
     let chosenName: string | undefined;
@@ -194,10 +193,10 @@ export function importSshHosts(deps: CommandDeps) {
   return async (): Promise<void> => {
     const existing = [...(nodesAt('global') ?? []), ...(nodesAt('workspace') ?? [])];
     const names = new Set(existing.map((n) => String(n.name)));
-    const hosts = (await readSshConfig(deps.log)).filter((h) => !names.has(h.alias));
+    const hosts = (await readSshConfig(deps.log, deps.session.settings.sshConfigFile)).filter((h) => !names.has(h.alias));
     if (hosts.length === 0) {
       void vscode.window.showInformationMessage(
-        names.size ? 'Every host of ~/.ssh/config is a node already.' : `~/.ssh/config names no host to import (${path.join(os.homedir(), '.ssh', 'config')}). Add Node lets you enter one.`,
+        names.size ? 'Every host of ~/.ssh/config is a node already.' : `~/.ssh/config names no host to import (${deps.session.settings.sshConfigFile}). Add Node lets you enter one.`,
       );
       return;
     }

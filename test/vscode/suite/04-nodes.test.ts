@@ -57,22 +57,24 @@ describe('node commands', () => {
 
   it('Import from ~/.ssh/config adds the chosen hosts at once, each named for its Host entry', async () => {
     const api = await activated();
-    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'gb-home-'));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gb-sshcfg-'));
     const key = rawConfig().nodes[0].identityFile;
-    fs.mkdirSync(path.join(home, '.ssh'));
+    const file = path.join(dir, 'config');
     fs.writeFileSync(
-      path.join(home, '.ssh', 'config'),
+      file,
       `Host dn-a\n  HostName 10.213.51.11\n  User root\n  IdentityFile ${key}\n\nHost dn-b\n  HostName 10.213.51.12\n  User root\n  IdentityFile ${key}\n\nHost other\n  HostName 192.0.2.9\n`,
     );
-    const realHome = process.env.HOME;
-    process.env.HOME = home;
+    // The sshConfigFile setting, never the real ~/.ssh/config of whoever runs the tests.
+    const before = cfg().inspect('sshConfigFile')?.globalValue;
+    await cfg().update('sshConfigFile', file, vscode.ConfigurationTarget.Global);
     try {
+      await eventually('the session to read the new sshConfigFile', 10_000, () => api.session.settings.sshConfigFile === file);
       user.will('quickPick', /^Import Nodes from ~\/\.ssh\/config The data nodes to add .*\ndn-a\ndn-b\nother$/, /^dn-/);
       await vscode.commands.executeCommand('glusterBackup.importSshHosts');
       user.expectDone();
     } finally {
-      process.env.HOME = realHome;
-      fs.rmSync(home, { recursive: true, force: true });
+      await cfg().update('sshConfigFile', before, vscode.ConfigurationTarget.Global);
+      fs.rmSync(dir, { recursive: true, force: true });
     }
     const written = cfg().inspect<Record<string, unknown>[]>('nodes')?.globalValue ?? [];
     assert.deepEqual(written.slice(-2), [

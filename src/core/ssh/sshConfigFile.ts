@@ -1,0 +1,150 @@
+// ~/.ssh/config as ssh applies it to one host: the `ssh-config` library matches the Host
+// (and Match host) patterns and keeps the first value of each keyword, as ssh does. `Match exec`
+// is never run (the text is data) and `Include` is not followed. The file is read with a
+// bound, and a value we cannot use is refused with the file, the host and the keyword.
+import { promises as fsp } from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import SSHConfig from 'ssh-config';
+
+/** An ssh config far beyond any hand-written one is not read (it is not a config). */
+export const MAX_SSH_CONFIG_BYTES = 1024 * 1024;
+
+export interface ParsedSshConfig {
+  /** Where it came from, for messages. */
+  file: string;
+  config: SSHConfig;
+}
+
+/** What the config says for one host; absent = the config does not set it. */
+export interface SshHostConfig {
+  hostName?: string;
+  port?: number;
+  user?: string;
+  /** Every IdentityFile, in order, with ~ and tokens expanded. */
+  identityFiles: string[];
+  /** IdentityAgent: a socket path, false for `none`, absent for the default ($SSH_AUTH_SOCK). */
+  identityAgent?: string | false;
+  proxyJump?: string;
+}
+
+export interface LookupOptions {
+  home?: string;
+  localUser?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+export function parseSshConfigText(text: string, file: string): ParsedSshConfig {
+  if (Buffer.byteLength(text) > MAX_SSH_CONFIG_BYTES) throw new Error(`${file} is larger than ${MAX_SSH_CONFIG_BYTES} bytes: not read`);
+  try {
+    return { file, config: SSHConfig.parse(text) };
+  } catch (e) {
+    throw new Error(`${file} cannot be parsed: ${(e as Error).message}`);
+  }
+}
+
+/** The config in `file`; undefined when there is none (as ssh, a missing file is no config). */
+export async function readSshConfigFile(file: string): Promise<ParsedSshConfig | undefined> {
+  let fh;
+  try {
+    fh = await fsp.open(file, 'r');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new Error(`cannot read ${file}: ${(e as Error).message}`);
+  }
+  try {
+    const st = await fh.stat();
+    if (!st.isFile()) throw new Error(`${file} is not a file`);
+    if (st.size > MAX_SSH_CONFIG_BYTES) throw new Error(`${file} is larger than ${MAX_SSH_CONFIG_BYTES} bytes: not read`);
+    return parseSshConfigText(await fh.readFile('utf8'), file);
+  } finally {
+    await fh.close();
+  }
+}
+
+export function valuesOf(v: unknown): string[] {
+  if (typeof v === 'string') return v.split(/\s+/).filter(Boolean);
+  if (Array.isArray(v)) return v.map((x) => (typeof x === 'string' ? x : String((x as { val: string }).val)));
+  return [];
+}
+
+export function firstOf(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** OpenSSH percent tokens that make sense without a connection (others stay as written). */
+export function expandTokens(s: string, t: Record<string, string>): string {
+  return s.replace(/%([%dhnru])/g, (_, c: string) => (c === '%' ? '%' : (t[c] ?? `%${c}`)));
+}
+
+export function expandTilde(p: string, home: string): string {
+  if (p === '~') return home;
+  if (p.startsWith('~/')) return path.join(home, p.slice(2));
+  return p;
+}
+
+export function safeUserName(): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return process.env.USER ?? '';
+  }
+}
+
+const unquote = (s: string) => s.replace(/^"(.*)"$/, '$1');
+
+/** What `cfg` says for `alias` (the name as given to ssh). Throws on a value that cannot be used. */
+export function lookupSshHost(cfg: ParsedSshConfig, alias: string, opts: LookupOptions = {}): SshHostConfig {
+  const home = opts.home ?? os.homedir();
+  const localUser = opts.localUser ?? safeUserName();
+  const env = opts.env ?? process.env;
+  const c = cfg.config.compute(alias, { ignoreCase: true, matchExec: false });
+  const bad = (keyword: string, value: string, why: string) =>
+    new Error(`${cfg.file}: ${keyword} "${value}" for host ${alias} ${why}`);
+  const out: SshHostConfig = { identityFiles: [] };
+
+  const hostName = firstOf(c.hostname);
+  if (hostName !== undefined) {
+    const h = expandTokens(unquote(hostName), { h: alias, n: alias, '%': '%' });
+    if (!/^[A-Za-z0-9._:%-]+$/.test(h)) throw bad('HostName', hostName, 'is not a host name or address');
+    out.hostName = h;
+  }
+  const port = firstOf(c.port);
+  if (port !== undefined) {
+    const p = /^[0-9]{1,5}$/.test(port) ? Number(port) : NaN;
+    if (!(p >= 1 && p <= 65535)) throw bad('Port', port, 'is not a port number 1-65535');
+    out.port = p;
+  }
+  const user = firstOf(c.user);
+  if (user !== undefined) {
+    const u = unquote(user);
+    if (!/^[A-Za-z0-9._][A-Za-z0-9._-]*$/.test(u)) throw bad('User', user, 'is not a user name');
+    out.user = u;
+  }
+  const host = out.hostName ?? alias;
+  const tokens = { d: home, u: localUser, h: host, n: alias, r: out.user ?? localUser };
+  const ids = c.identityfile === undefined ? [] : Array.isArray(c.identityfile) ? c.identityfile : [c.identityfile];
+  for (const f of ids) {
+    if (f.toLowerCase() === 'none') continue;
+    out.identityFiles.push(expandTilde(expandTokens(unquote(f), tokens), home));
+  }
+  const agent = firstOf(c.identityagent);
+  if (agent !== undefined) {
+    const a = unquote(agent);
+    if (a.toLowerCase() === 'none') out.identityAgent = false;
+    else if (a === 'SSH_AUTH_SOCK') {
+      // ssh's default: the environment's agent.
+    } else if (a.startsWith('$')) {
+      const fromEnv = env[a.slice(1)];
+      if (!fromEnv) throw bad('IdentityAgent', agent, `names ${a}, which is not set`);
+      out.identityAgent = fromEnv;
+    } else {
+      const p = expandTilde(expandTokens(a, tokens), home);
+      if (!p.startsWith('/')) throw bad('IdentityAgent', agent, 'is not an absolute socket path, none or SSH_AUTH_SOCK');
+      out.identityAgent = p;
+    }
+  }
+  const jump = firstOf(c.proxyjump);
+  if (jump !== undefined) out.proxyJump = unquote(jump);
+  return out;
+}

@@ -112,7 +112,7 @@ describe('validate-backup', () => {
     assert.equal(seed.code, 0, seed.stderr);
     assert.match(seed.stdout, /^# Validation of datarobot-gluster-backup-.*\.tar$/m);
     assert.match(seed.stdout, /Complete: every file of the filesystem is in the archive/);
-    assert.match(seed.stdout, /^validate datarobot-gluster-backup-\S+ on node1: complete; 0 missing/m);
+    assert.match(seed.stdout, /^validate datarobot-gluster-backup-\S+ on node1: complete; sha256 ok; 0 missing/m);
 
     // On the data node itself, as in a Remote-SSH window: no nodes configured means this
     // machine's docker socket, and the archive is read as a local file.

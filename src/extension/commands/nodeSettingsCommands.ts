@@ -229,7 +229,8 @@ export function addPoolNodes(deps: CommandDeps) {
       void vscode.window.showErrorMessage(`The gluster pool could not be read on ${here.name} (gluster pool list in the ${deps.session.settings.containerName} container): is gluster running? The log may say more.`, 'Show Log').then((c) => c && deps.log.show(true));
       return;
     }
-    const others = peers.filter((p) => !p.self && HOST.test(p.hostname));
+    // glusterd lists its peers in no fixed order: sorted, the pick (and the settings) read the same each time.
+    const others = peers.filter((p) => !p.self && HOST.test(p.hostname)).sort((a, b) => a.hostname.localeCompare(b.hostname, 'en', { numeric: true }));
     if (others.length === 0) {
       void vscode.window.showInformationMessage(`The gluster pool of ${here.name} has no other node.`);
       return;

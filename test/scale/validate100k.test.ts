@@ -48,7 +48,8 @@ describe('validate-backup at scale', () => {
     const { code, result: r } = validate(job.archive);
     assert.equal(code, 0, r.report.summary);
     assert.ok(r.report.filesystem.files >= 100_000, `${r.report.filesystem.files} files`);
-    assert.equal(r.report.verdict, 'complete');
+    // When it is not, what differed says why (a rehearsal once saw `differs` here unexplained).
+    assert.equal(r.report.verdict, 'complete', JSON.stringify({ summary: r.report.summary, changed: r.report.changed, extra: r.report.extra }).slice(0, 4000));
     assert.ok(r.report.archive.bytesRead! / r.archiveBytes < 0.05, `headers only: ${r.report.archive.bytesRead} of ${r.archiveBytes}`);
     inGluster('node1', ['rm', '/mnt/gluster/many/d3/f00007', '/mnt/gluster/many/d9/f10000']);
     try {

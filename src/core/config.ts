@@ -1,6 +1,7 @@
 // The one typed place where settings are read and checked. The extension feeds it the
 // `glusterBackup.*` section, the CLI a JSON file with the same keys; both get the same
 // defaults and the same problems, and a bad value never throws.
+import { isRecord } from './guards';
 import * as os from 'os';
 import * as path from 'path';
 import { parseProxyJump } from './ssh/proxyJump';
@@ -103,9 +104,6 @@ function pathProblem(key: string, v: string, home: boolean): string | undefined 
   return undefined;
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /**
  * Checks raw settings and returns usable ones plus every problem found. An invalid value
@@ -114,8 +112,8 @@ function isObject(v: unknown): v is Record<string, unknown> {
  */
 export function parseSettings(raw: unknown): { settings: Settings; problems: SettingsProblem[] } {
   const problems: SettingsProblem[] = [];
-  const r = isObject(raw) ? raw : {};
-  if (raw !== undefined && raw !== null && !isObject(raw)) {
+  const r = isRecord(raw) ? raw : {};
+  if (raw !== undefined && raw !== null && !isRecord(raw)) {
     problems.push({ key: '', message: 'settings must be a JSON object' });
   }
   for (const k of Object.keys(r)) {
@@ -151,7 +149,7 @@ export function parseSettings(raw: unknown): { settings: Settings; problems: Set
 
   const timeouts: Timeouts = { ...DEFAULTS.timeouts };
   if (r.timeouts !== undefined) {
-    if (!isObject(r.timeouts)) {
+    if (!isRecord(r.timeouts)) {
       problems.push({ key: 'timeouts', message: 'timeouts must be an object' });
     } else {
       for (const [k, v] of Object.entries(r.timeouts)) {
@@ -201,7 +199,7 @@ export function parseSettings(raw: unknown): { settings: Settings; problems: Set
 }
 
 function parseNode(n: unknown, key: string, problems: SettingsProblem[]): NodeConfig | undefined {
-  if (!isObject(n)) {
+  if (!isRecord(n)) {
     problems.push({ key, message: `${key} must be an object with at least a name` });
     return undefined;
   }

@@ -34,7 +34,7 @@ export function toNodeError(e: unknown, where: string): NodeError {
     const socket = /(\/\S+\.sock)\b/.exec(msg)?.[1] ?? 'of this machine';
     return { kind: 'dockerUnavailable', message: `${where}: ${deniedText(socket)}` };
   }
-  if (code === 'ENOENT' || code === 'ECONNREFUSED' || code === 'EACCES') {
+  if (code === 'ENOENT' || code === 'ECONNREFUSED') {
     if (/docker\.sock|\.sock/.test(msg) || /socket/i.test(msg) || code === 'ENOENT') {
       return { kind: 'dockerUnavailable', message: `${where}: the docker socket does not answer (${msg})` };
     }

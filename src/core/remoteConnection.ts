@@ -6,7 +6,7 @@ import type { CredentialProvider } from './cluster';
 import { atomicTempName, isNotFound, type DirEntry, type NodeConnection } from './nodeConnection';
 import { SshSession } from './ssh/sshSession';
 import { dockerOverSsh } from './ssh/dockerAgent';
-import { addKnownHost } from './ssh/knownHosts';
+import { addKnownHost, parseKnownHostsName } from './ssh/knownHosts';
 import type { RandomAccessReader } from './archive/reader';
 
 class RemoteConnection implements NodeConnection {
@@ -173,8 +173,7 @@ export function createRemoteConnection(
 export async function trustPresentedKey(knownHostsFile: string, node: NodeConfig, presentedKey: string, keyHost?: string): Promise<void> {
   const [type, b64] = presentedKey.split(' ');
   if (!node.host || !type || !b64) throw new Error(`cannot trust a key for ${node.name}: ${presentedKey}`);
-  const bracketed = keyHost ? /^\[(.+)\]:([0-9]+)$/.exec(keyHost) : null;
-  const host = bracketed ? bracketed[1] : (keyHost ?? node.host);
-  const port = bracketed ? Number(bracketed[2]) : keyHost ? 22 : (node.port ?? 22);
+  // A hop's key comes with the name it was checked under; a node's is the node's own host.
+  const { host, port } = keyHost ? parseKnownHostsName(keyHost) : { host: node.host, port: node.port ?? 22 };
   await addKnownHost(knownHostsFile, host, port, type, b64);
 }

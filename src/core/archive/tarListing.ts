@@ -113,6 +113,37 @@ const TYPE_NOTE = /^(?:|--Volume Header--|--Continued at byte \d+--|--Long Link-
  */
 export const MAX_LISTING_LINE = 1 << 20;
 
+/**
+ * Lines of tar's output out of byte chunks (latin1: a name is bytes, not UTF-8), none longer
+ * than MAX_LISTING_LINE. Only the new text is searched for line ends, so a long line fed in
+ * small chunks stays linear; the unfinished last line is kept for the next chunk.
+ */
+export class BoundedLines {
+  private rest = '';
+
+  push(chunk: Buffer, line: (l: string) => void, tooLong: (start: string) => never): void {
+    const text = chunk.toString('latin1');
+    let start = 0;
+    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
+      const piece = text.slice(start, nl);
+      const l = this.rest === '' ? piece : this.rest + piece;
+      this.rest = '';
+      line(l);
+      start = nl + 1;
+    }
+    const tail = text.slice(start);
+    if (this.rest.length + tail.length > MAX_LISTING_LINE) tooLong(this.rest + tail);
+    this.rest += tail;
+  }
+
+  /** The unfinished last line ('' when none); the splitter is empty afterwards. */
+  take(): string {
+    const r = this.rest;
+    this.rest = '';
+    return r;
+  }
+}
+
 /** Seconds since the epoch of a proleptic Gregorian UTC time (year 0 exists, as in glibc). */
 function civilSeconds(year: number, month: number, day: number, h: number, m: number, s: number): number {
   // Days from civil: years start in March, so the leap day ends a year.
@@ -147,25 +178,13 @@ export class TarListingParser {
   private endOfLast = 0;
   private lastName: string | undefined;
   private lastBlock = -1;
-  private rest = '';
+  private readonly lines = new BoundedLines();
   private sawEndMarker = false;
   private sawEof = false;
   private problem: TarProblem | undefined;
 
   push(chunk: Buffer): void {
-    const text = chunk.toString('latin1');
-    // Only the new text is searched for line ends: a long line fed in small chunks stays linear.
-    let start = 0;
-    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
-      const piece = text.slice(start, nl);
-      const l = this.rest === '' ? piece : this.rest + piece;
-      this.rest = '';
-      this.line(l);
-      start = nl + 1;
-    }
-    const tail = text.slice(start);
-    if (this.rest.length + tail.length > MAX_LISTING_LINE) this.tooLong(this.rest + tail);
-    this.rest += tail;
+    this.lines.push(chunk, (l) => this.line(l), (l) => this.tooLong(l));
   }
 
   private tooLong(l: string): never {
@@ -229,8 +248,8 @@ export class TarListingParser {
    * stops early without the end-of-archive marker is never taken as complete.
    */
   end(exitCode: number, stderr: string, archiveSize: number | undefined, compressed: boolean): TarIndexResult {
-    if (this.rest !== '') this.line(this.rest);
-    this.rest = '';
+    const last = this.lines.take();
+    if (last !== '') this.line(last);
     const problem = this.problem ?? this.verdict(exitCode, stderr, archiveSize, compressed);
     return {
       entries: this.entries,

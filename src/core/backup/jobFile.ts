@@ -5,6 +5,7 @@
 // string and refuses any path other than the ones its own location implies (a job file is
 // the reason a client removes a partial archive and signals a process: a planted one must not
 // steer either anywhere else).
+import { isRecord } from '../guards';
 import type { Compression } from './naming';
 import type { TarEventCounts, TarEventKind } from './tarWarnings';
 
@@ -181,9 +182,6 @@ const MAX_OVERRIDES = 32;
 
 type Obj = Record<string, unknown>;
 
-function isObj(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /**
  * The record in `text`, read from `file` on `node`, or a JobFileError that says what is wrong.
@@ -206,7 +204,7 @@ export function parseJobFile(text: string, file: string, node: string): JobRecor
   } catch (e) {
     bad(`not JSON (${(e as Error).message})`);
   }
-  if (!isObj(raw)) return bad('not a JSON object');
+  if (!isRecord(raw)) return bad('not a JSON object');
   const o = raw;
 
   const str = (k: string, max: number, required: boolean): string | undefined => {
@@ -274,7 +272,7 @@ export function parseJobFile(text: string, file: string, node: string): JobRecor
   const archiveBytes = count('archiveBytes');
   let warnings: TarEventCounts | undefined;
   if (o.warnings !== undefined) {
-    if (!isObj(o.warnings)) bad('"warnings" is not an object');
+    if (!isRecord(o.warnings)) bad('"warnings" is not an object');
     warnings = {};
     for (const [k, v] of Object.entries(o.warnings as Obj)) {
       if (!EVENT_KINDS.includes(k as TarEventKind)) continue;
@@ -285,7 +283,7 @@ export function parseJobFile(text: string, file: string, node: string): JobRecor
   const overridesRaw = o.overrides ?? [];
   if (!Array.isArray(overridesRaw) || overridesRaw.length > MAX_OVERRIDES) bad(`"overrides" is not a list of at most ${MAX_OVERRIDES}`);
   const overrides: PreflightOverride[] = (overridesRaw as unknown[]).map((x, i) => {
-    if (!isObj(x) || typeof x.check !== 'string' || typeof x.reason !== 'string' || x.check.length > 200 || x.reason.length > 2000) {
+    if (!isRecord(x) || typeof x.check !== 'string' || typeof x.reason !== 'string' || x.check.length > 200 || x.reason.length > 2000) {
       return bad(`"overrides[${i}]" is not a check with a reason`);
     }
     if (x.by !== undefined && (typeof x.by !== 'string' || x.by.length > 200)) bad(`"overrides[${i}].by" is not a name`);
@@ -295,7 +293,7 @@ export function parseJobFile(text: string, file: string, node: string): JobRecor
   let restore: RestoreSpec | undefined;
   if (kind === 'restore') {
     const r = o.restore;
-    if (!isObj(r)) return bad('a restore without its "restore" fields');
+    if (!isRecord(r)) return bad('a restore without its "restore" fields');
     const target = r.target;
     if (typeof target !== 'string' || !target.startsWith('/') || target.length > 4096 || target.split('/').some((seg) => seg === '..')) bad('"restore.target" is not an absolute path');
     const members = r.members;
@@ -314,7 +312,7 @@ export function parseJobFile(text: string, file: string, node: string): JobRecor
     let resume: RestoreSpec['resume'];
     if (r.resume !== undefined) {
       const x = r.resume;
-      if (!isObj(x) || typeof x.from !== 'string' || !RESTORE_ID.test(x.from)) return bad('"restore.resume.from" is not a restore id');
+      if (!isRecord(x) || typeof x.from !== 'string' || !RESTORE_ID.test(x.from)) return bad('"restore.resume.from" is not a restore id');
       const w = x.rewrite;
       if (w !== undefined && (typeof w !== 'string' || w === '' || w.length > 4096 || w.includes('\0') || w.startsWith('/') || w.split('/').some((seg) => seg === '..' || seg === '.' || seg === ''))) {
         return bad('"restore.resume.rewrite" is not a path under the target');

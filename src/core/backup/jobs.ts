@@ -497,30 +497,21 @@ export class BackupJobs {
     const conn = this.cluster.connection(record.node);
     const p = pathsOf(record);
     const docker = await conn.docker();
-    if (record.kind !== 'restore') {
-      await execStreaming(docker, this.settings.containerName, ['sh', '-c', EXIT_WAIT_SCRIPT, 'gluster-backup-wait', p.status], {
-        idleMs: 30_000,
-        onStdout: () => undefined,
-        signal,
-      });
-      return;
-    }
+    const restore = record.kind === 'restore';
     // A restore's wait also says how far tar has read: the follower's samples, without an exec each.
     const key = `${record.node}/${record.id}`;
     let partial = '';
+    const heard = (b: Buffer) => {
+      // Whole lines only; a line is a few bytes, so what is carried over stays small.
+      const text = (partial + b.toString('latin1')).slice(-4096);
+      const cut = text.lastIndexOf('\n') + 1;
+      partial = text.slice(cut);
+      const seen = restoreWaitPositions(text.slice(0, cut));
+      if (seen.length) this.positions.set(key, { bytes: seen[seen.length - 1], at: Date.now() });
+    };
+    const argv = restore ? ['sh', '-c', RESTORE_WAIT_SCRIPT, 'gluster-restore-wait', p.status, record.archive] : ['sh', '-c', EXIT_WAIT_SCRIPT, 'gluster-backup-wait', p.status];
     try {
-      await execStreaming(docker, this.settings.containerName, ['sh', '-c', RESTORE_WAIT_SCRIPT, 'gluster-restore-wait', p.status, record.archive], {
-        idleMs: 30_000,
-        onStdout: (b) => {
-          // Whole lines only; a line is a few bytes, so what is carried over stays small.
-          const text = (partial + b.toString('latin1')).slice(-4096);
-          const cut = text.lastIndexOf('\n') + 1;
-          partial = text.slice(cut);
-          const seen = restoreWaitPositions(text.slice(0, cut));
-          if (seen.length) this.positions.set(key, { bytes: seen[seen.length - 1], at: Date.now() });
-        },
-        signal,
-      });
+      await execStreaming(docker, this.settings.containerName, argv, { idleMs: 30_000, onStdout: restore ? heard : () => undefined, signal });
     } finally {
       this.positions.delete(key);
     }

@@ -2,6 +2,7 @@
 // from a node where anything may have changed it): when, the verdict, the missing count and the
 // checksum state. Guarded like the job file: bounded, every field checked, and a report that
 // names another archive, or another size than the archive has now, says nothing about this one.
+import { isRecord } from '../guards';
 import type { Verdict } from '../archive/compare';
 
 /** A report with 1000 listed items per section of long paths stays well under this. */
@@ -36,7 +37,6 @@ export class ValidationRecordError extends Error {
 }
 
 type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 
 /**
@@ -54,7 +54,7 @@ export function parseValidationRecord(text: string, file: string, archive: strin
   } catch (e) {
     return bad(`not JSON (${(e as Error).message.slice(0, 200)})`);
   }
-  if (!isObj(raw)) return bad('not a JSON object');
+  if (!isRecord(raw)) return bad('not a JSON object');
   if (raw.archive !== archive) bad(`it is the report of ${typeof raw.archive === 'string' ? raw.archive.slice(0, 300) : 'no archive'}, not of ${archive}`);
   if (!isCount(raw.archiveBytes)) bad('"archiveBytes" is not a size');
   // The archive was replaced or changed since: this verdict is not about its bytes.
@@ -62,10 +62,10 @@ export function parseValidationRecord(text: string, file: string, archive: strin
   const at = raw.startedAt;
   if (typeof at !== 'string' || at.length > 64 || !Number.isFinite(Date.parse(at))) bad('"startedAt" is not a time');
   const report = raw.report;
-  if (!isObj(report)) return bad('"report" is not an object');
+  if (!isRecord(report)) return bad('"report" is not an object');
   if (!VERDICTS.includes(report.verdict as Verdict)) bad('"report.verdict" is not a verdict this version knows');
   const missing = report.missingFiles;
-  if (!isObj(missing) || !isCount(missing.count)) bad('"report.missingFiles.count" is not a count');
+  if (!isRecord(missing) || !isCount(missing.count)) bad('"report.missingFiles.count" is not a count');
   return { at: at as string, verdict: report.verdict as Verdict, missingFiles: (missing as Obj).count as number, checksum: checksumOf(raw.checksum) };
 }
 
@@ -75,7 +75,7 @@ export function parseValidationRecord(text: string, file: string, archive: strin
  * neither, as far as it can tell.
  */
 function checksumOf(v: unknown): ChecksumState {
-  const s = isObj(v) ? v.state : v;
+  const s = isRecord(v) ? v.state : v;
   return CHECKSUM_STATES.includes(s as ChecksumState) ? (s as ChecksumState) : 'not-checked';
 }
 

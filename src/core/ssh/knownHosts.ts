@@ -42,6 +42,12 @@ export function keyFingerprint(key: string): string | undefined {
   return keyTypeOfBlob(blob) === type ? fingerprintSha256(blob) : undefined;
 }
 
+/** knownHostsName read back: `[host]:port`, or a bare host on port 22. */
+export function parseKnownHostsName(name: string): { host: string; port: number } {
+  const m = /^\[(.+)\]:([0-9]+)$/.exec(name);
+  return m ? { host: m[1], port: Number(m[2]) } : { host: name, port: 22 };
+}
+
 /** The name known_hosts uses for a host: the bare name on port 22, `[host]:port` otherwise. */
 export function knownHostsName(host: string, port = 22): string {
   const h = host.toLowerCase();

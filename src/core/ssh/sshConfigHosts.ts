@@ -2,7 +2,7 @@
 // would use for them (ssh-config's compute applies `Host *` defaults, first value wins, etc.).
 import * as os from 'os';
 import SSHConfig from 'ssh-config';
-import { expandTilde, expandTokens, firstOf as first, safeUserName, valuesOf as values } from './sshConfigFile';
+import { expandTilde, expandTokens, firstOf as first, safeUserName, valuesOf as values, type ParsedSshConfig } from './sshConfigFile';
 
 export interface SshConfigHost {
   /** The `Host` name as written (what `ssh ALIAS` takes). */
@@ -20,10 +20,11 @@ export interface SshConfigHost {
  * configure other hosts rather than name one. `Match exec` is never run: the text is data.
  * `Include` is not followed.
  */
-export function parseSshConfigHosts(text: string, opts: { home?: string; localUser?: string } = {}): SshConfigHost[] {
+export function parseSshConfigHosts(source: string | ParsedSshConfig, opts: { home?: string; localUser?: string } = {}): SshConfigHost[] {
   const home = opts.home ?? os.homedir();
   const localUser = opts.localUser ?? safeUserName();
-  const config = SSHConfig.parse(text);
+  // Text (the tests), or what readSshConfigFile read with its bound.
+  const config = typeof source === 'string' ? SSHConfig.parse(source) : source.config;
   const aliases: string[] = [];
   for (const line of config) {
     if (line.type !== SSHConfig.DIRECTIVE || line.param.toLowerCase() !== 'host') continue;

@@ -143,8 +143,8 @@ export class SshSession extends EventEmitter<SshSessionEvents> {
     const hops = this.hopClients;
     this.hopClients = [];
     const c = this.client ?? this.pendingClient;
-    if (!hops.includes(c as Client)) this.endHops(hops);
-    else this.endHops(hops.filter((h) => h !== c));
+    // The node's own client is ended below, as ours: only the hops before it end here.
+    this.endHops(hops.filter((h) => h !== c));
     if (!c) return;
     this.closedByUs.add(c);
     if (c === this.client) {

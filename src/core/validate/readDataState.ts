@@ -5,6 +5,7 @@
 // they tile the members whatever their number (with 5 members, some runs at 10% check none).
 // The file comes back from a node: read bounded, every field checked; one written for another
 // archive (its size or member count differ) starts the cycle over.
+import { isRecord } from '../guards';
 
 export const READ_DATA_STATE_VERSION = 1;
 export const READ_DATA_STATE_SUFFIX = '.read-data.json';
@@ -55,8 +56,8 @@ export function parseReadDataState(buf: Buffer): ReadDataState {
   } catch (e) {
     throw new ReadDataStateError(`not JSON (${(e as Error).message})`);
   }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ReadDataStateError('not a JSON object');
-  const o = raw as Record<string, unknown>;
+  if (!isRecord(raw)) throw new ReadDataStateError('not a JSON object');
+  const o = raw;
   if (!isInt(o.version)) throw new ReadDataStateError('no version');
   if (o.version > READ_DATA_STATE_VERSION) throw new ReadDataStateError(`version ${o.version}, written by a newer gluster-backup: update it to read it, or remove the file to start the cycle over`);
   if (o.version !== READ_DATA_STATE_VERSION) throw new ReadDataStateError(`version ${o.version} is not one this gluster-backup wrote`);

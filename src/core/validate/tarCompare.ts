@@ -12,7 +12,11 @@
 //   block N: ** End of File **      the data ended without one: the archive was cut
 // Names are C-quoted (a newline is \n), so one line is one record whatever the name holds.
 import { canonicalKey } from '../archive/paths';
-import { MAX_LISTING_LINE, TarListingFormatError, unquote } from '../archive/tarListing';
+import { BoundedLines, MAX_LISTING_LINE, TarListingFormatError, unquote } from '../archive/tarListing';
+
+function tooLong(): never {
+  throw new TarListingFormatError(`line from tar --compare longer than ${MAX_LISTING_LINE} bytes`);
+}
 
 export { TarListingFormatError as TarCompareFormatError };
 
@@ -59,7 +63,7 @@ export class TarCompareParser {
   /** Members whose data differs along with their size or mtime: changed the ordinary way. */
   changedCount = 0;
   problem: CompareProblem | undefined;
-  private rest = '';
+  private readonly lines = new BoundedLines();
   private current: string | undefined;
   private flags = { contents: false, sizeOrTime: false };
 
@@ -69,24 +73,13 @@ export class TarCompareParser {
   ) {}
 
   push(chunk: Buffer): void {
-    const text = chunk.toString('latin1');
-    let start = 0;
-    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
-      const piece = text.slice(start, nl);
-      const l = this.rest === '' ? piece : this.rest + piece;
-      this.rest = '';
-      this.line(l);
-      start = nl + 1;
-    }
-    const tail = text.slice(start);
-    if (this.rest.length + tail.length > MAX_LISTING_LINE) throw new TarListingFormatError(`line from tar --compare longer than ${MAX_LISTING_LINE} bytes`);
-    this.rest += tail;
+    this.lines.push(chunk, (l) => this.line(l), tooLong);
   }
 
   /** Ends the parse: what is left must be nothing or a whole line's worth. */
   end(): this {
-    if (this.rest !== '') this.line(this.rest);
-    this.rest = '';
+    const last = this.lines.take();
+    if (last !== '') this.line(last);
     this.settle();
     return this;
   }
@@ -103,7 +96,7 @@ export class TarCompareParser {
 
   private line(l: string): void {
     if (l === '') return;
-    if (l.length > MAX_LISTING_LINE) throw new TarListingFormatError(`line from tar --compare longer than ${MAX_LISTING_LINE} bytes`);
+    if (l.length > MAX_LISTING_LINE) tooLong();
     const b = /^block (\d{1,15}): /.exec(l);
     if (b) {
       const block = Number(b[1]);

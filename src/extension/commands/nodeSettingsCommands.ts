@@ -1,11 +1,10 @@
 // Adding, removing and editing nodes: they live in the `glusterBackup.nodes` setting, so these
 // commands only edit settings; the session rebuilds the Cluster when the setting changes.
-import { promises as fs } from 'fs';
 import * as os from 'os';
-import * as path from 'path';
 import * as vscode from 'vscode';
 import type { NodeConfig } from '../../core/config';
 import { parseSshConfigHosts, type SshConfigHost } from '../../core/ssh/sshConfigHosts';
+import { readSshConfigFile } from '../../core/ssh/sshConfigFile';
 import { CONFIG_SECTION } from '../commandIds';
 import { openSettingsAt } from '../settings';
 import { errorText } from '../tree/viewRefresher';
@@ -26,11 +25,23 @@ function nodesAt(target: 'global' | 'workspace'): RawNode[] | undefined {
   return Array.isArray(v) ? (v as RawNode[]) : undefined;
 }
 
+/** Every node in the user and workspace settings: the names a new node must not take. */
+function configuredNodes(): RawNode[] {
+  return [...(nodesAt('global') ?? []), ...(nodesAt('workspace') ?? [])];
+}
+
+/** New nodes go to the end of the user settings' list. */
+function appendNodes(entries: RawNode[]): Thenable<void> {
+  return vscode.workspace.getConfiguration(CONFIG_SECTION).update('nodes', [...(nodesAt('global') ?? []), ...entries], vscode.ConfigurationTarget.Global);
+}
+
 async function readSshConfig(log: vscode.LogOutputChannel, file: string): Promise<SshConfigHost[]> {
   try {
-    return parseSshConfigHosts(await fs.readFile(file, 'utf8'));
+    // The same bounded reader every connection uses; a missing file is no config.
+    const parsed = await readSshConfigFile(file);
+    return parsed ? parseSshConfigHosts(parsed) : [];
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') log.warn(`cannot read ${file}: ${errorText(err)}`);
+    log.warn(`cannot read ${file}: ${errorText(err)}`);
     return [];
   }
 }
@@ -97,11 +108,10 @@ function fromSshConfig(h: SshConfigHost): Omit<NodeConfig, 'name'> {
 
 export function addNode(deps: CommandDeps) {
   return async (): Promise<void> => {
-    const existing = new Set([...(nodesAt('global') ?? []), ...(nodesAt('workspace') ?? [])].map((n) => String(n.name)));
+    const existing = new Set(configuredNodes().map((n) => String(n.name)));
     const hosts = await readSshConfig(deps.log, deps.session.settings.sshConfigFile);
-    let node: Omit<NodeConfig, 'name'> | undefined;
+    let node: Omit<NodeConfig, 'name'> = {};
     let suggested = '';
-    let chosenName: string | undefined;
 
     const picks: HostPick[] = [
       ...hosts.map((h) => ({
@@ -119,14 +129,16 @@ export function addNode(deps: CommandDeps) {
     const manual: ManualAnswers = { host: '', user: 'root', port: '22', identityFile: '' };
     let stage: 'source' | 'manual' | 'name' = 'source';
     let from = 0;
-    let total = 2;
+    // Entered by hand: six steps (source, four answers, name); from ~/.ssh/config or local: two.
+    let byHand = false;
+    let chosenName: string;
     for (;;) {
       if (stage === 'source') {
         const picked = hosts.length
           ? await vscode.window.showQuickPick(picks, { title: 'Add Node', placeHolder: 'A host from ~/.ssh/config, or enter one', matchOnDescription: true })
           : await vscode.window.showQuickPick(picks.slice(1), { title: 'Add Node', placeHolder: 'No hosts in ~/.ssh/config: enter one' });
         if (!picked) return;
-        total = 2;
+        byHand = !picked.host && !picked.local;
         stage = 'name';
         if (picked.host) {
           node = fromSshConfig(picked.host);
@@ -135,7 +147,6 @@ export function addNode(deps: CommandDeps) {
           node = {};
           suggested = 'local';
         } else {
-          total = 6;
           from = 0;
           stage = 'manual';
         }
@@ -155,26 +166,23 @@ export function addNode(deps: CommandDeps) {
       }
       const name = await inputStep({
         title: 'Add Node: name',
-        step: total,
-        total,
+        step: byHand ? 6 : 2,
+        total: byHand ? 6 : 2,
         prompt: 'The name shown in the explorer',
         value: existing.has(suggested) ? '' : suggested,
         validate: (x) => (!x.trim() ? 'A name is needed' : existing.has(x.trim()) ? `A node named "${x.trim()}" exists already` : undefined),
       });
       if (name === undefined) return;
       if (name === BACK) {
-        stage = total === 6 ? 'manual' : 'source';
+        stage = byHand ? 'manual' : 'source';
         from = 3;
         continue;
       }
       chosenName = name.trim();
       break;
     }
-    if (!node || !chosenName) return;
-
     const entry: RawNode = { name: chosenName, ...node };
-    const global = nodesAt('global') ?? [];
-    await vscode.workspace.getConfiguration(CONFIG_SECTION).update('nodes', [...global, entry], vscode.ConfigurationTarget.Global);
+    await appendNodes([entry]);
     deps.log.info(`added node ${JSON.stringify(entry)} to the user settings`);
     if (nodesAt('workspace') !== undefined) {
       void vscode.window.showWarningMessage(
@@ -191,8 +199,7 @@ export function addNode(deps: CommandDeps) {
  */
 export function importSshHosts(deps: CommandDeps) {
   return async (): Promise<void> => {
-    const existing = [...(nodesAt('global') ?? []), ...(nodesAt('workspace') ?? [])];
-    const names = new Set(existing.map((n) => String(n.name)));
+    const names = new Set(configuredNodes().map((n) => String(n.name)));
     const hosts = (await readSshConfig(deps.log, deps.session.settings.sshConfigFile)).filter((h) => !names.has(h.alias));
     if (hosts.length === 0) {
       void vscode.window.showInformationMessage(
@@ -206,7 +213,7 @@ export function importSshHosts(deps: CommandDeps) {
     );
     if (!picked?.length) return;
     const entries: RawNode[] = picked.map((p) => ({ name: p.host.alias, ...fromSshConfig(p.host) }));
-    await vscode.workspace.getConfiguration(CONFIG_SECTION).update('nodes', [...(nodesAt('global') ?? []), ...entries], vscode.ConfigurationTarget.Global);
+    await appendNodes(entries);
     deps.log.info(`added ${entries.length} node(s) from ~/.ssh/config to the user settings: ${entries.map((e) => e.name).join(', ')}`);
   };
 }
@@ -220,7 +227,8 @@ export function addPoolNodes(deps: CommandDeps) {
   return async (arg: unknown): Promise<void> => {
     const cluster = deps.session.cluster;
     const here = deps.session.shownNodes().find((n) => deps.session.isImplicit(n.name));
-    if (!cluster || !here || (nodeNameOf(arg) !== undefined && nodeNameOf(arg) !== here.name)) {
+    const given = nodeNameOf(arg);
+    if (!cluster || !here || (given !== undefined && given !== here.name)) {
       void vscode.window.showInformationMessage('Adding the pool\'s nodes works from this machine\'s row, shown when no node is configured yet.');
       return;
     }
@@ -241,7 +249,7 @@ export function addPoolNodes(deps: CommandDeps) {
     );
     if (!picked?.length) return;
     const entries: RawNode[] = [{ name: here.name, ...(here.dockerSocket ? { dockerSocket: here.dockerSocket } : {}) }, ...picked.map((p) => ({ name: p.peer.hostname, host: p.peer.hostname }))];
-    await vscode.workspace.getConfiguration(CONFIG_SECTION).update('nodes', [...(nodesAt('global') ?? []), ...entries], vscode.ConfigurationTarget.Global);
+    await appendNodes(entries);
     deps.log.info(`added this machine and ${picked.length} node(s) of its gluster pool to the user settings: ${entries.map((e) => e.name).join(', ')}`);
   };
 }

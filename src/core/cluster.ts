@@ -16,6 +16,14 @@ import { glusterShellFor, HealReads, knownVolumesOf, readPeers, readSharedVolume
 import type Docker from 'dockerode';
 
 /** One refresh of several nodes: what they can share is read once per round. */
+/** A running probe of one node: done with its snapshot (container, archives) or still on it. */
+interface Probe {
+  pastSnapshot: boolean;
+  /** Settles once the container and archives are read (or the probe ended without them). */
+  snapshot: Promise<void>;
+  result: Promise<NodeStatus>;
+}
+
 interface RefreshRound {
   shared?: Promise<SharedVolumeState>;
 }
@@ -68,7 +76,8 @@ export interface ClusterApi {
 export class Cluster extends EventEmitter implements ClusterApi {
   private readonly conns = new Map<string, NodeConnection>();
   private readonly statuses = new Map<string, NodeStatus>();
-  private readonly inflight = new Map<string, Promise<NodeStatus>>();
+  /** Per node, its newest probe (older ones may still be waiting on gluster, unheard). */
+  private readonly inflight = new Map<string, Probe>();
   private readonly queued = new Map<string, Promise<NodeStatus>>();
   private readonly watches = new Map<string, EventWatch>();
   /** Per node, the gluster prompt its refreshes type at, tied to the docker client it runs on. */
@@ -138,31 +147,48 @@ export class Cluster extends EventEmitter implements ClusterApi {
         last ?? { name, target: '', reachable: false, error: { kind: 'other', message: `${name}: the cluster was closed` }, volumes: [], backups: [], checkedAt: new Date().toISOString() },
       );
     }
+    const queued = this.queued.get(name);
+    if (queued) return queued;
     const running = this.inflight.get(name);
-    if (running) {
-      // A refresh asked for now must see the node as it is now: a probe that started earlier
-      // may have listed the backups just before a job renamed its archive. Callers meanwhile
-      // share one follow-up probe, so a burst of events costs at most one more.
-      let next = this.queued.get(name);
-      if (!next) {
-        next = running
-          .catch(() => undefined)
-          .then((prev) => {
-            this.queued.delete(name);
-            // After dispose, refreshNode answers without probing.
-            return this.disposed && prev ? prev : this.refreshNode(name);
-          });
-        this.queued.set(name, next);
-      }
+    if (running && !running.pastSnapshot) {
+      // A refresh asked for now must see the node as it is now: a probe still taking its
+      // snapshot (container, archives) may have read them just before the change this refresh
+      // is for (a job renaming its archive, a container stopping). Callers meanwhile share one
+      // follow-up probe, so a burst of events costs at most one more; it starts as soon as that
+      // snapshot is taken, not after the gluster questions, which can take glusterMs and more
+      // (glusterd shutting down behind a docker stop answers nothing until it is gone).
+      const next = running.snapshot.then(() => {
+        this.queued.delete(name);
+        return this.refreshNode(name);
+      });
+      this.queued.set(name, next);
       return next;
     }
+    return this.startProbe(name, round).result;
+  }
+
+  /**
+   * Starts a probe that becomes the node's newest: an older one still asking gluster publishes
+   * nothing more, and its callers get the newest probe's answer, so a stale "running" never
+   * lands after the "exited" a later probe saw.
+   */
+  private startProbe(name: string, round: RefreshRound): Probe {
     const node = this.node(name);
     const t = this.settings.timeouts;
     // Bound the whole probe too: the sum of its steps' deadlines (the volume list, then a heal
     // summary with a deadline of its own) plus a margin.
     const budget = t.connectMs + 2 * t.dockerMs + 2 * t.glusterMs + 2000;
+    let snapshotTaken!: () => void;
+    const taking = { pastSnapshot: false, snapshot: new Promise<void>((resolve) => (snapshotTaken = resolve)) };
+    const passSnapshot = () => {
+      if (taking.pastSnapshot) return;
+      taking.pastSnapshot = true;
+      snapshotTaken();
+    };
+    const newest = () => !this.disposed && this.inflight.get(name) === taking;
     const early = (s: NodeStatus) => {
-      if (!this.disposed && this.inflight.get(name) === p) {
+      passSnapshot();
+      if (newest()) {
         this.statuses.set(name, s);
         this.emit('status', s);
       }
@@ -172,7 +198,7 @@ export class Cluster extends EventEmitter implements ClusterApi {
       const [shared, peers] = await Promise.all([this.sharedVolumeState(docker, round, shell, name), readPeers(docker, this.settings, shell)]);
       return stagedVolumeHealth(shared, peers);
     };
-    const p: Promise<NodeStatus> = withDeadline(`status of ${name}`, budget, () =>
+    const result = withDeadline(`status of ${name}`, budget, () =>
       probeNode(node, this.conn(node), this.settings, early, readVolumes),
     )
       .catch((e): NodeStatus => ({
@@ -184,9 +210,14 @@ export class Cluster extends EventEmitter implements ClusterApi {
         backups: [],
         checkedAt: new Date().toISOString(),
       }))
-      .then((s) => {
-        this.inflight.delete(name);
+      .then((s): NodeStatus | Promise<NodeStatus> => {
+        passSnapshot();
         if (this.disposed) return s;
+        if (!newest()) {
+          const newer = this.inflight.get(name);
+          return newer ? newer.result : (this.statuses.get(name) ?? s);
+        }
+        this.inflight.delete(name);
         const prev = this.statuses.get(name);
         this.statuses.set(name, s);
         // Logged once per reason, not on every refresh (see loggedReason for what "same" means).
@@ -195,8 +226,9 @@ export class Cluster extends EventEmitter implements ClusterApi {
         this.emit('status', s);
         return s;
       });
-    this.inflight.set(name, p);
-    return p;
+    const probe: Probe = Object.assign(taking, { result });
+    this.inflight.set(name, probe);
+    return probe;
   }
 
   private shellOf(name: string, docker: Docker): GlusterShell {

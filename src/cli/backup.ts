@@ -6,7 +6,7 @@ import { jobsOf, isFinal, type BackupJobs } from '../core/backup/jobs';
 import { blocking, human, preflight, type Check } from '../core/backup/preflight';
 import type { BackupOptions, JobRecord, PreflightOverride } from '../core/backup/types';
 import type { TarEvent } from '../core/backup/tarWarnings';
-import type { CliIo } from './run';
+import type { CliIo } from './io';
 
 /** 0 completed, 1 completed with warnings, 2 anything else (the contract). */
 export function exitOf(job: JobRecord): number {

@@ -4,7 +4,7 @@ import { readCatalog, type CatalogArchive, type CatalogNode } from '../core/cata
 import { prune, type PruneNodeResult } from '../core/catalog/prune';
 import { RetentionError, RULES, type RetentionPolicy } from '../core/catalog/retention';
 import { humanSize } from './format';
-import type { CliIo } from './run';
+import type { CliIo } from './io';
 
 /** `2026-12-04 06:00:00 UTC`: every time the catalog shows is UTC, as retention counts it. */
 function when(iso: string): string {

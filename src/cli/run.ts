@@ -17,13 +17,8 @@ import { finishRestore, runRestore } from './restore';
 import { todaysArchive } from '../core/restore/archiveChoice';
 import { RestoreError } from '../core/restore/restoreError';
 import { EXISTING_POLICIES, type ExistingPolicy } from '../core/restore/plan';
+import type { CliIo } from './io';
 
-export interface CliIo {
-  stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WritableStream;
-  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
-  env: NodeJS.ProcessEnv;
-}
 
 const USAGE = `usage: gluster-backup [--config FILE] [--json] COMMAND [--node NAME]...
 

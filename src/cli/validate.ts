@@ -6,7 +6,7 @@ import type { ReadDataProgress } from '../core/validate/readData';
 import { exitOfValidation, validateBackup, ValidateError, type ValidateOptions } from '../core/validate/validateBackup';
 import { reportLine, reportMarkdown } from '../core/validate/reportText';
 import { durationText } from './backup';
-import type { CliIo } from './run';
+import type { CliIo } from './io';
 
 /** --read-data's progress line: members and bytes done, rate and ETA (the panel's estimator). */
 export function readDataProgress(out: NodeJS.WritableStream, tty: boolean, now: () => number = Date.now): { update: (p: ReadDataProgress) => void; end: () => void } {

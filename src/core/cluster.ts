@@ -28,7 +28,7 @@ interface RefreshRound {
   shared?: Promise<SharedVolumeState>;
 }
 import { watchContainerEvents, type EventWatch } from './docker/events';
-import { createRemoteConnection, trustPresentedKey } from './remoteConnection';
+import { createRemoteConnection, trustPresentedKey, type CredentialProvider } from './remoteConnection';
 import { keyFingerprint } from './ssh/knownHosts';
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
@@ -44,11 +44,6 @@ export interface ClusterEvents {
   /** Docker reported an event for the container on a node: a refresh of it is on its way. */
   containerEvent: [{ node: string; action: string }];
   log: [LogLine];
-}
-
-/** Credentials the caller can supply (the extension from SecretStorage/prompts, the CLI from env). */
-export interface CredentialProvider {
-  passphrase?(node: NodeConfig): Promise<string | undefined>;
 }
 
 export interface ClusterApi {

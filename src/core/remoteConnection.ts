@@ -2,12 +2,16 @@
 // docker socket) and SFTP for reading the backups directory of the node's host.
 import type Docker from 'dockerode';
 import type { NodeConfig, Settings } from './config';
-import type { CredentialProvider } from './cluster';
 import { atomicTempName, isNotFound, type DirEntry, type NodeConnection } from './nodeConnection';
 import { SshSession } from './ssh/sshSession';
 import { dockerOverSsh } from './ssh/dockerAgent';
 import { addKnownHost, parseKnownHostsName } from './ssh/knownHosts';
 import type { RandomAccessReader } from './archive/reader';
+
+/** Credentials the caller can supply (the extension from SecretStorage/prompts, the CLI from env). */
+export interface CredentialProvider {
+  passphrase?(node: NodeConfig): Promise<string | undefined>;
+}
 
 class RemoteConnection implements NodeConnection {
   private readonly session: SshSession;

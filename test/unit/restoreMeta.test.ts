@@ -21,7 +21,7 @@ import {
   tarListArgv,
   TAR_LIST_ENV,
 } from '../../src/core/archive';
-import { changeText } from '../../src/cli/restore';
+import { changeText } from '../../src/core/restore/restoreText';
 import { pinMtimes, removeTree, tempDir } from './helpers/archiveTree';
 
 const work = tempDir('gb-meta-');

@@ -11,7 +11,7 @@ import { RestoreError, targetSubdir, type RestorePlanResult } from '../../core/r
 import { planAndCheck, startRestore } from '../../core/restore/restoreJob';
 import { blockingRefusals, overridable, refusalText, type Refusal } from '../../core/restore/refusal';
 import type { PreflightOverride } from '../../core/backup/jobFile';
-import { planText } from '../../cli/restore';
+import { planText } from '../../core/restore/restoreText';
 import { showRunningNotification } from '../backup/jobNotifications';
 import type { TrackedJob } from '../backup/trackedJob';
 import { archiveTargetOf, pickAmong, type ArchiveTarget } from '../commands/archiveArg';

@@ -5,7 +5,7 @@
 // already names a report (another window or the CLI was first).
 import * as vscode from 'vscode';
 import { verifyRestore } from '../../core/restore/restoreJob';
-import { verificationText } from '../../cli/restore';
+import { verificationText } from '../../core/restore/restoreText';
 import { showFinalNotification } from '../backup/jobNotifications';
 import type { TrackedJob } from '../backup/trackedJob';
 import type { ClusterSession } from '../session';

@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { computeVolumeHealth, parseHealSummary, parsePoolList, parseVolumeInfo, parseVolumeStatus, type GlusterHealInfo, type PathMount } from '../../src/core/gluster';
 import { volumeHealthCheck } from '../../src/core/backup/preflight';
+import type { Settled } from '../../src/core/settled';
 import type { NodeStatus, VolumeHealth } from '../../src/core/model';
 import { sample, type Scenario } from './helpers/samples';
 
@@ -23,7 +24,8 @@ function node(vols: VolumeHealth[], extra: Partial<NodeStatus> = {}): NodeStatus
   return { name: 'node1', target: 'root@node1:22', reachable: true, container: { state: 'running' }, volumes: vols, backups: [], checkedAt: '2026-01-01T00:00:00.000Z', ...extra };
 }
 
-const at = (volume: string, mountPoint = '/mnt/gluster'): PathMount => ({ kind: 'gluster', mount: { mountPoint, server: 'localhost', volume } });
+const read = (value: PathMount): Settled<PathMount> => ({ ok: true, value });
+const at = (volume: string, mountPoint = '/mnt/gluster'): Settled<PathMount> => read({ kind: 'gluster', mount: { mountPoint, server: 'localhost', volume } });
 
 test('gv0 healthy, gvrep stopped: pass, and gvrep is a note', () => {
   const c = volumeHealthCheck(node(volumes('status-healthy', { gvrepStopped: true })), at('gv0'), '/mnt/gluster', 'gluster');
@@ -79,22 +81,22 @@ test('split-brain on the backed-up volume fails', () => {
 
 test('no gluster mount at glusterPath, an unknown volume, an unreadable mount table, gluster not answering: fail with why', () => {
   const vols = volumes('status-healthy');
-  const other = volumeHealthCheck(node(vols), { kind: 'other', fsType: 'overlay', mountPoint: '/' }, '/mnt/gluster', 'gluster');
+  const other = volumeHealthCheck(node(vols), read({ kind: 'other', fsType: 'overlay', mountPoint: '/' }), '/mnt/gluster', 'gluster');
   assert.equal(other.verdict, 'fail');
   assert.match(other.reason, /^\/mnt\/gluster is not a GlusterFS mount in the gluster container on node1 \(it is overlay, mounted at \/\): the archive would hold no gluster data/);
-  const none = volumeHealthCheck(node(vols), { kind: 'none' }, '/mnt/gluster', 'gluster');
+  const none = volumeHealthCheck(node(vols), read({ kind: 'none' }), '/mnt/gluster', 'gluster');
   assert.match(none.reason, /\(no mount covers it\)/);
   const gone = volumeHealthCheck(node(vols), at('gvold'), '/mnt/gluster', 'gluster');
   assert.equal(gone.verdict, 'fail');
   assert.equal(gone.reason, "volume gvold, mounted at /mnt/gluster, is not in the volume list of node1's glusterd");
   assert.equal(gone.notes?.length, 2);
-  const err = volumeHealthCheck(node(vols), new Error('exec failed'), '/mnt/gluster', 'gluster');
+  const err = volumeHealthCheck(node(vols), { ok: false, error: new Error('exec failed') }, '/mnt/gluster', 'gluster');
   assert.equal(err.reason, 'cannot tell which volume is mounted at /mnt/gluster: exec failed');
   const silent = volumeHealthCheck(node([], { glusterError: 'gluster did not answer within 20 s' }), at('gv0'), '/mnt/gluster', 'gluster');
   assert.deepEqual([silent.verdict, silent.reason], ['fail', 'gluster did not answer within 20 s']);
 });
 
 test('a subdirectory mount names the directory it backs up', () => {
-  const c = volumeHealthCheck(node(volumes('status-healthy')), { kind: 'gluster', mount: { mountPoint: '/mnt/gluster', server: 'localhost', volume: 'gv0', subdir: '/platform' } }, '/mnt/gluster', 'gluster');
+  const c = volumeHealthCheck(node(volumes('status-healthy')), read({ kind: 'gluster', mount: { mountPoint: '/mnt/gluster', server: 'localhost', volume: 'gv0', subdir: '/platform' } }), '/mnt/gluster', 'gluster');
   assert.equal(c.reason, 'volume gv0 (Distribute, its directory /platform), mounted at /mnt/gluster: 2/2 bricks online, peers 2/2 connected');
 });

@@ -16,6 +16,7 @@ import type { PathMount } from '../gluster/mounts';
 import type { BackupJobs } from './jobs';
 import type { Compression } from './naming';
 import type { PreflightOverride } from './types';
+import { settle, type Settled } from '../settled';
 
 export type CheckId = 'nodes' | 'volumeHealth' | 'backupDir' | 'freeSpace' | 'storageDriver' | 'concurrency' | 'activity';
 export type Verdict = 'pass' | 'warn' | 'fail';
@@ -69,11 +70,12 @@ const HEAL_PROBLEM = /pending heal$|^heal state of volume .* unknown/;
  * volume with a brick offline is read without an error and without that brick's files
  * (FIELD-NOTES), so offline bricks, disconnected peers and anything unknown about them refuse.
  */
-export function volumeHealthCheck(chosen: NodeStatus, at: PathMount | Error, glusterPath: string, container: string): Check {
+export function volumeHealthCheck(chosen: NodeStatus, mount: Settled<PathMount>, glusterPath: string, container: string): Check {
   const title = 'Every brick online, every peer connected';
   const fail = (reason: string, notes?: string[]): Check => ({ id: 'volumeHealth', title, verdict: 'fail', reason, ...(notes?.length ? { notes } : {}) });
   if (chosen.glusterError) return fail(chosen.glusterError);
-  if (at instanceof Error) return fail(`cannot tell which volume is mounted at ${glusterPath}: ${at.message}`);
+  if (!mount.ok) return fail(`cannot tell which volume is mounted at ${glusterPath}: ${mount.error.message}`);
+  const at = mount.value;
   if (at.kind !== 'gluster') {
     return fail(`${glusterPath} is not a GlusterFS mount in the ${container} container on ${chosen.name} (${at.kind === 'other' ? `it is ${at.fsType}, mounted at ${at.mountPoint}` : 'no mount covers it'}): the archive would hold no gluster data. Start gluster on every node, or set glusterPath to the volume's mount.`);
   }
@@ -100,6 +102,29 @@ export function volumeHealthCheck(chosen: NodeStatus, at: PathMount | Error, glu
   };
 }
 
+/** What the checks decide on, read from the nodes at once (each read costs round trips). */
+interface Facts {
+  statuses: NodeStatus[];
+  chosen: NodeStatus;
+  mount: Settled<PathMount>;
+  backupDir: string;
+  /** The backups directory lies inside the gluster filesystem. */
+  inside: boolean;
+  /** As the container sees it (tar writes there); undefined when inside. */
+  dir: BackupDirState | undefined;
+  /** Why the node's SSH user cannot write the job files there, or undefined when it can. */
+  hostProblem: string | undefined;
+  sshUser: string;
+  size: Settled<number>;
+  running: JobSummary[];
+  /** Nodes whose gluster container runs a tar. */
+  tars: string[];
+  /** A file changed within the activity window ('' when none). */
+  recent: Settled<string>;
+}
+
+type JobSummary = Awaited<ReturnType<BackupJobs['list']>>['jobs'][number];
+
 export async function preflight(
   cluster: Cluster,
   jobs: BackupJobs,
@@ -107,7 +132,6 @@ export async function preflight(
 ): Promise<PreflightResult> {
   const s = cluster.settings;
   const backupDir = opts.backupDir ?? s.backupDir;
-  const checks: Check[] = [];
   // The two walks of the whole filesystem (its size; anything changed lately) are the slow part
   // of preflight on a big volume. With the node named they start at once, beside the refresh of
   // every node; otherwise as soon as the refresh has chosen the node.
@@ -120,38 +144,16 @@ export async function preflight(
   if (opts.node && cluster.nodes().some((n) => n.name === opts.node)) walksOn(opts.node);
   // Which volume glusterPath is, from each node's container (an exec each, beside the refresh):
   // the one whose health decides, and the one a node is chosen by.
-  const mounts = new Map(
-    cluster.nodes().map((n) => [
-      n.name,
-      cluster
-        .connection(n.name)
-        .docker()
-        .then((d) => readPathMount(d, s))
-        .catch((e: Error) => e),
-    ]),
-  );
+  const mounts = new Map(cluster.nodes().map((n) => [n.name, settle(cluster.connection(n.name).docker().then((d) => readPathMount(d, s)))]));
   const statuses = await cluster.refreshAll();
-  const mountOf = new Map<string, PathMount | Error>();
+  const mountOf = new Map<string, Settled<PathMount>>();
   for (const [n, p] of mounts) mountOf.set(n, await p);
   const usable = (x: NodeStatus) => {
     const m = mountOf.get(x.name);
-    return m instanceof Error ? undefined : m;
+    return m?.ok ? m.value : undefined;
   };
   const stoppedNodes = statuses.filter((x) => x.reachable && x.container?.state !== 'running').map((x) => x.name);
-
-  // Every node: the backup reads the whole filesystem, across all nodes' bricks.
-  const unreachable = statuses.filter((x) => !x.reachable);
-  const notRunning = statuses.filter((x) => x.reachable && x.container?.state !== 'running');
-  checks.push({
-    id: 'nodes',
-    title: 'Every node reachable, gluster running',
-    verdict: unreachable.length || notRunning.length ? 'fail' : 'pass',
-    reason:
-      [
-        ...unreachable.map((x) => `${x.name} is unreachable: ${x.error?.message ?? 'no answer'}`),
-        ...notRunning.map((x) => `${x.name}: gluster container is ${x.container?.state ?? 'unknown'} (start it on every node first)`),
-      ].join('; ') || `${statuses.length} of ${statuses.length} nodes running gluster`,
-  });
+  const checks: Check[] = [nodesCheck(statuses)];
 
   const chosen = opts.node ? statuses.find((x) => x.name === opts.node) : statuses.find((x) => healthy(x, usable(x))) ?? statuses.find((x) => x.container?.state === 'running');
   if (opts.node && !chosen) throw new Error(`no node named "${opts.node}"`);
@@ -160,136 +162,176 @@ export async function preflight(
     checks.push({ id: 'volumeHealth', title: 'Volume health', verdict: 'fail', reason: 'no node with a running gluster container to run the backup on' });
     return result;
   }
+  const facts = await readFacts(cluster, jobs, statuses, chosen, mountOf.get(chosen.name) ?? { ok: false, error: new Error('not read') }, backupDir, walksOn(chosen.name));
+  const space = freeSpaceCheck(facts, s.glusterPath, opts.compression);
+  if (space.sourceBytes !== undefined) {
+    result.sourceBytes = space.sourceBytes;
+    result.expectedBytes = space.expectedBytes;
+  }
+  checks.push(
+    // Volume health as the chosen node sees it, of the volume the backup reads.
+    volumeHealthCheck(chosen, facts.mount, s.glusterPath, s.containerName),
+    storageDriverCheck(chosen),
+    backupDirCheck(facts, s.glusterPath, s.containerName),
+    space.check,
+    concurrencyCheck(facts),
+    activityCheck(facts, s.glusterPath),
+  );
+  return result;
+}
 
-  // Volume health as the chosen node sees it, of the volume the backup reads.
-  checks.push(volumeHealthCheck(chosen, mountOf.get(chosen.name) ?? new Error('not read'), s.glusterPath, s.containerName));
-
-  checks.push({
-    id: 'storageDriver',
-    title: 'Docker storage driver',
-    verdict: chosen.storageDriver === 'devicemapper' ? 'warn' : 'pass',
-    reason:
-      chosen.storageDriver === 'devicemapper'
-        ? 'devicemapper: expect the backup to take three times as long or longer than with overlay2'
-        : `${chosen.storageDriver ?? 'unknown'}`,
-  });
-
+async function readFacts(cluster: Cluster, jobs: BackupJobs, statuses: NodeStatus[], chosen: NodeStatus, mount: Settled<PathMount>, backupDir: string, walks: Walks): Promise<Facts> {
+  const s = cluster.settings;
   const docker = await cluster.connection(chosen.name).docker();
-  const { duP, recentP } = walksOn(chosen.name);
-
-  // Everything else is a quick look, each costing an exec's round trips: all at once.
   const rel = path.posix.relative(s.glusterPath, backupDir);
   const inside = rel === '' || (!rel.startsWith('..') && !path.posix.isAbsolute(rel));
-  // The backups directory as the container sees it (tar writes there from inside): usable, and
-  // how much room it has, in one exec (each exec costs dockerd a runc start, ~100 ms of CPU).
-  const dirP = inside ? Promise.resolve(undefined) : backupDirState(docker, s.containerName, backupDir);
-  const dirOkP = dirP.then((d) => (d === undefined ? undefined : d.usable));
-  // The job files are written by this client, as the node's SSH user, not by the container:
-  // a directory only root may write to passes the container's look and fails at job start.
-  const hostP = inside ? Promise.resolve(undefined) : hostCannotWrite(cluster.connection(chosen.name), backupDir);
-  const freeP = dirP.then((d) => (d === undefined || !d.usable ? undefined : d.free));
-  const jobsP = jobs.list(statuses.filter((x) => x.reachable).map((x) => x.name));
-  // `docker top` is dockerd running ps on the host: no exec into the container needed.
-  const tarsP = Promise.all(
+  // Everything else is a quick look, each costing an exec's round trips: all at once. The
+  // backups directory as the container sees it is one exec (usable, and its free space); the
+  // job files are written by this client as the node's SSH user, not by the container, so a
+  // directory only root may write to passes the container's look and fails at job start.
+  const [dir, hostProblem, listed, tars, size, recent] = await Promise.all([
+    inside ? undefined : backupDirState(docker, s.containerName, backupDir),
+    inside ? undefined : hostCannotWrite(cluster.connection(chosen.name), backupDir),
+    jobs.list(statuses.filter((x) => x.reachable).map((x) => x.name)),
+    tarsRunning(cluster, statuses),
+    walks.size,
+    walks.recent,
+  ]);
+  const node = cluster.node(chosen.name);
+  return {
+    statuses,
+    chosen,
+    mount,
+    backupDir,
+    inside,
+    dir,
+    hostProblem,
+    sshUser: node.host ? `the SSH user ${node.user ?? 'root'}` : 'this user',
+    size,
+    running: listed.jobs.filter((j) => j.state === 'running'),
+    tars,
+    recent,
+  };
+}
+
+/** Nodes with a tar in their gluster container: `docker top` is dockerd running ps on the host, no exec. */
+async function tarsRunning(cluster: Cluster, statuses: NodeStatus[]): Promise<string[]> {
+  const s = cluster.settings;
+  const found = await Promise.all(
     statuses
       .filter((x) => x.container?.state === 'running')
       .map(async (x) => {
         const d = await cluster.connection(x.name).docker();
         const top = await withDeadline(`docker top ${s.containerName}`, s.timeouts.dockerMs, () => d.getContainer(s.containerName).top({ ps_args: '-eo pid,comm' })).catch(() => undefined);
-        return top?.Processes?.some((row: string[]) => row[1] === 'tar') ? x.name : undefined;
+        return top?.Processes?.some((row: string[]) => row[1] === 'tar') ? [x.name] : [];
       }),
   );
+  return found.flat();
+}
 
-  const dirOk = await dirOkP;
-  const hostProblem = await hostP;
-  const sshUser = cluster.node(chosen.name).host ? `the SSH user ${cluster.node(chosen.name).user ?? 'root'}` : 'this user';
-  checks.push({
-    id: 'backupDir',
-    title: 'Backups directory',
-    verdict: inside || !dirOk || hostProblem ? 'fail' : 'pass',
-    reason: inside
-      ? `${backupDir} is inside the gluster filesystem ${s.glusterPath}: the archive would contain itself`
-      : !dirOk
-        ? `${backupDir} does not exist or is not writable inside the ${s.containerName} container on ${chosen.name} (it must be mounted there)`
-        : hostProblem
-          ? `${sshUser} on ${chosen.name} cannot write the job's files in ${backupDir} (${hostProblem}): give that user write access to it, or choose another directory with -b`
-          : `${backupDir} on ${chosen.name}, writable from the ${s.containerName} container and by ${sshUser}`,
-  });
-
-  // Size of what will be read, and room for it.
-  const free = dirOk ? await freeP : undefined;
-  const du = await duP;
-  if (!(du instanceof Error)) {
-    result.sourceBytes = du;
-    result.expectedBytes = Math.ceil(du * (opts.compression === 'gzip' ? GZIP_RATIO : 1));
-  }
-  if (du instanceof Error || free instanceof Error || free === undefined) {
-    checks.push({
-      id: 'freeSpace',
-      title: 'Free space',
-      verdict: 'fail',
-      reason: `could not measure: ${du instanceof Error ? `size of ${s.glusterPath}: ${du.message}` : free instanceof Error ? `free space in ${backupDir}: ${free.message}` : 'backups directory unusable'}`,
-    });
-  } else {
-    const need = Math.ceil(result.expectedBytes! * SPACE_MARGIN);
-    checks.push({
-      id: 'freeSpace',
-      title: 'Free space',
-      verdict: free >= need ? 'pass' : 'fail',
-      reason: `${human(free)} free in ${backupDir}; the archive needs about ${human(result.expectedBytes!)}${opts.compression === 'gzip' ? ' (compressed, about 80% of the data)' : ''} plus 5%`,
-    });
-  }
-
-  // One backup at a time: a running job anywhere, or a tar running in any gluster container.
-  const { jobs: all } = await jobsP;
-  const running = all.filter((j) => j.state === 'running');
-  const tars = await tarsP;
-  const busy = tars.filter((x): x is string => !!x);
-  checks.push({
-    id: 'concurrency',
-    title: 'No other backup or restore running',
-    verdict: running.length || busy.length ? 'fail' : 'pass',
+/** Every node: the backup reads the whole filesystem, across all nodes' bricks. */
+function nodesCheck(statuses: NodeStatus[]): Check {
+  const unreachable = statuses.filter((x) => !x.reachable);
+  const notRunning = statuses.filter((x) => x.reachable && x.container?.state !== 'running');
+  return {
+    id: 'nodes',
+    title: 'Every node reachable, gluster running',
+    verdict: unreachable.length || notRunning.length ? 'fail' : 'pass',
     reason:
-      [...running.map((j) => `${j.kind} ${j.id} is running on ${j.node}`), ...busy.filter((n) => !running.some((j) => j.node === n)).map((n) => `a tar process is running in the gluster container on ${n}`)].join('; ') ||
-      'none running',
-  });
+      [
+        ...unreachable.map((x) => `${x.name} is unreachable: ${x.error?.message ?? 'no answer'}`),
+        ...notRunning.map((x) => `${x.name}: gluster container is ${x.container?.state ?? 'unknown'} (start it on every node first)`),
+      ].join('; ') || `${statuses.length} of ${statuses.length} nodes running gluster`,
+  };
+}
 
-  // Is the platform still writing? A file changed in the last two minutes says so.
-  const recent = await recentP;
-  checks.push({
+function storageDriverCheck(chosen: NodeStatus): Check {
+  return {
+    id: 'storageDriver',
+    title: 'Docker storage driver',
+    verdict: chosen.storageDriver === 'devicemapper' ? 'warn' : 'pass',
+    reason: chosen.storageDriver === 'devicemapper' ? 'devicemapper: expect the backup to take three times as long or longer than with overlay2' : `${chosen.storageDriver ?? 'unknown'}`,
+  };
+}
+
+function backupDirCheck(f: Facts, glusterPath: string, container: string): Check {
+  const node = f.chosen.name;
+  const fail = (reason: string): Check => ({ id: 'backupDir', title: 'Backups directory', verdict: 'fail', reason });
+  if (f.inside) return fail(`${f.backupDir} is inside the gluster filesystem ${glusterPath}: the archive would contain itself`);
+  if (!f.dir?.usable) return fail(`${f.backupDir} does not exist or is not writable inside the ${container} container on ${node} (it must be mounted there)`);
+  if (f.hostProblem) {
+    return fail(`${f.sshUser} on ${node} cannot write the job's files in ${f.backupDir} (${f.hostProblem}): give that user write access to it, or choose another directory with -b`);
+  }
+  return { id: 'backupDir', title: 'Backups directory', verdict: 'pass', reason: `${f.backupDir} on ${node}, writable from the ${container} container and by ${f.sshUser}` };
+}
+
+/** Size of what will be read, and room for it. */
+function freeSpaceCheck(f: Facts, glusterPath: string, compression: Compression): { check: Check; sourceBytes?: number; expectedBytes?: number } {
+  const title = 'Free space';
+  const expectedBytes = f.size.ok ? Math.ceil(f.size.value * (compression === 'gzip' ? GZIP_RATIO : 1)) : undefined;
+  const sized = f.size.ok ? { sourceBytes: f.size.value, expectedBytes } : {};
+  const free = f.dir?.usable ? f.dir.free : undefined;
+  if (!f.size.ok || !free?.ok || expectedBytes === undefined) {
+    const why = !f.size.ok ? `size of ${glusterPath}: ${f.size.error.message}` : free && !free.ok ? `free space in ${f.backupDir}: ${free.error.message}` : 'backups directory unusable';
+    return { check: { id: 'freeSpace', title, verdict: 'fail', reason: `could not measure: ${why}` }, ...sized };
+  }
+  const need = Math.ceil(expectedBytes * SPACE_MARGIN);
+  return {
+    check: {
+      id: 'freeSpace',
+      title,
+      verdict: free.value >= need ? 'pass' : 'fail',
+      reason: `${human(free.value)} free in ${f.backupDir}; the archive needs about ${human(expectedBytes)}${compression === 'gzip' ? ' (compressed, about 80% of the data)' : ''} plus 5%`,
+    },
+    ...sized,
+  };
+}
+
+/** One backup at a time: a running job anywhere, or a tar running in any gluster container. */
+function concurrencyCheck(f: Facts): Check {
+  const reasons = [
+    ...f.running.map((j) => `${j.kind} ${j.id} is running on ${j.node}`),
+    ...f.tars.filter((n) => !f.running.some((j) => j.node === n)).map((n) => `a tar process is running in the gluster container on ${n}`),
+  ];
+  return { id: 'concurrency', title: 'No other backup or restore running', verdict: reasons.length ? 'fail' : 'pass', reason: reasons.join('; ') || 'none running' };
+}
+
+/** Is the platform still writing? A file changed in the last two minutes says so. */
+function activityCheck(f: Facts, glusterPath: string): Check {
+  const window = `${ACTIVITY_WINDOW_S / 60} minutes`;
+  const title = 'Platform quiet';
+  if (!f.recent.ok) return { id: 'activity', title, verdict: 'warn', reason: `could not check for recent changes: ${f.recent.error.message}` };
+  if (!f.recent.value) return { id: 'activity', title, verdict: 'pass', reason: `no file changed in the last ${window}` };
+  return {
     id: 'activity',
-    title: 'Platform quiet',
-    verdict: recent instanceof Error || recent.stdout.trim() ? 'warn' : 'pass',
-    reason:
-      recent instanceof Error
-        ? `could not check for recent changes: ${recent.message}`
-        : recent.stdout.trim()
-          ? `files changed in the last ${ACTIVITY_WINDOW_S / 60} minutes (e.g. ${JSON.stringify(path.posix.relative(s.glusterPath, recent.stdout.split('\n')[0]))}): the platform may still be writing, so the archive may not be an exact copy`
-          : `no file changed in the last ${ACTIVITY_WINDOW_S / 60} minutes`,
-  });
-  return result;
+    title,
+    verdict: 'warn',
+    reason: `files changed in the last ${window} (e.g. ${JSON.stringify(path.posix.relative(glusterPath, f.recent.value))}): the platform may still be writing, so the archive may not be an exact copy`,
+  };
 }
 
 interface Walks {
-  duP: Promise<number | Error>;
-  recentP: Promise<{ stdout: string } | Error>;
+  size: Promise<Settled<number>>;
+  recent: Promise<Settled<string>>;
 }
 
 function startWalks(cluster: Cluster, node: string): Walks {
   const s = cluster.settings;
   const dockerP = cluster.connection(node).docker();
-  const duP = dockerP.then((d) => sizeOf(d, s.containerName, s.glusterPath)).catch((e: Error) => e);
-  const recentP = dockerP
-    .then((d) =>
-      execInContainer(
-        d,
-        s.containerName,
-        ['sh', '-c', 'find "$1" -xdev -mindepth 1 -newermt "@$2" -print -quit 2>/dev/null', 'preflight', s.glusterPath, String(Math.floor(Date.now() / 1000) - ACTIVITY_WINDOW_S)],
-        WALK_DEADLINE_MS,
-      ),
-    )
-    .catch((e: Error) => e);
-  return { duP, recentP };
+  const size = settle(dockerP.then((d) => sizeOf(d, s.containerName, s.glusterPath)));
+  const recent = settle(
+    dockerP
+      .then((d) =>
+        execInContainer(
+          d,
+          s.containerName,
+          ['sh', '-c', 'find "$1" -xdev -mindepth 1 -newermt "@$2" -print -quit 2>/dev/null', 'preflight', s.glusterPath, String(Math.floor(Date.now() / 1000) - ACTIVITY_WINDOW_S)],
+          WALK_DEADLINE_MS,
+        ),
+      )
+      .then((r) => r.stdout.split('\n')[0].trim()),
+  );
+  return { size, recent };
 }
 
 /** Apparent size, as the seed's `du -sh` would show it, measured inside the container. */
@@ -317,19 +359,20 @@ async function hostCannotWrite(conn: NodeConnection, dir: string): Promise<strin
   return undefined;
 }
 
-/** `usable`: a directory the container can write to; `free`: its free bytes, or why unknown. */
-async function backupDirState(docker: Docker, container: string, dir: string): Promise<{ usable: boolean; free?: number | Error }> {
-  const r = await execInContainer(docker, container, ['sh', '-c', '[ -d "$1" ] && [ -w "$1" ] || exit 3; exec df -P -B1 "$1"', 'preflight', dir], 20_000).catch((e: Error) => e);
-  if (r instanceof Error) return { usable: false };
-  if (r.exitCode === 3) return { usable: false };
-  return { usable: true, free: dfAvail(r) };
+type BackupDirState = { usable: false } | { usable: true; free: Settled<number> };
+
+/** Whether the container can write to the directory, and its free bytes (or why unknown), in one exec. */
+async function backupDirState(docker: Docker, container: string, dir: string): Promise<BackupDirState> {
+  const r = await settle(execInContainer(docker, container, ['sh', '-c', '[ -d "$1" ] && [ -w "$1" ] || exit 3; exec df -P -B1 "$1"', 'preflight', dir], 20_000));
+  if (!r.ok || r.value.exitCode === 3) return { usable: false };
+  return { usable: true, free: dfAvail(r.value) };
 }
 
-function dfAvail(r: { stdout: string; stderr: string; exitCode: number }): number | Error {
+function dfAvail(r: { stdout: string; stderr: string; exitCode: number }): Settled<number> {
   const line = r.stdout.trim().split('\n')[1];
   const avail = Number(line?.split(/\s+/)[3]);
-  if (r.exitCode !== 0 || !Number.isFinite(avail)) return new Error(r.stderr.trim() || 'df printed nothing usable');
-  return avail;
+  if (r.exitCode !== 0 || !Number.isFinite(avail)) return { ok: false, error: new Error(r.stderr.trim() || 'df printed nothing usable') };
+  return { ok: true, value: avail };
 }
 
 export function human(n: number): string {

@@ -1,7 +1,9 @@
 // ~/.ssh/config as ssh applies it to one host: the `ssh-config` library matches the Host
 // (and Match host) patterns and keeps the first value of each keyword, as ssh does. `Match exec`
-// is never run (the text is data) and `Include` is not followed. The file is read with a
-// bound, and a value we cannot use is refused with the file, the host and the keyword.
+// is never run (the text is data). `Include` is followed as ssh follows it (relative names
+// from the config's directory, `*` and `?` in the last part, up to 16 levels), by putting the
+// included text in its place; the files together are read with one bound. A value we cannot
+// use is refused with the file, the host and the keyword.
 import { promises as fsp } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -43,8 +45,100 @@ export function parseSshConfigText(text: string, file: string): ParsedSshConfig 
   }
 }
 
-/** The config in `file`; undefined when there is none (as ssh, a missing file is no config). */
+/** ssh's own limit on nested Include. */
+const MAX_INCLUDE_DEPTH = 16;
+/** Files one Include pattern may bring in: a directory of configs, not a whole disk. */
+const MAX_INCLUDED_FILES = 256;
+
+interface FileStamp {
+  file: string;
+  /** -1: the file did not exist (its appearing is a change too). */
+  mtimeMs: number;
+  size: number;
+}
+
+/** The last read of each config file, with what it was made of: reused while none changed. */
+const cache = new Map<string, { stamps: FileStamp[]; parsed: ParsedSshConfig | undefined }>();
+
+async function stampOf(file: string): Promise<FileStamp> {
+  const st = await fsp.stat(file).catch(() => undefined);
+  return st ? { file, mtimeMs: st.mtimeMs, size: st.size } : { file, mtimeMs: -1, size: -1 };
+}
+
+/**
+ * The config in `file`, with what it includes; undefined when there is none (as ssh, a missing
+ * file is no config). Every connection asks for it: a read whose files (and their stat) are
+ * unchanged since the last read is answered from memory.
+ */
 export async function readSshConfigFile(file: string): Promise<ParsedSshConfig | undefined> {
+  const had = cache.get(file);
+  if (had) {
+    const now = await Promise.all(had.stamps.map((x) => stampOf(x.file)));
+    if (now.every((x, i) => x.mtimeMs === had.stamps[i].mtimeMs && x.size === had.stamps[i].size)) return had.parsed;
+  }
+  const walk: IncludeWalk = { bytes: 0, files: 0, stamps: [] };
+  const text = await readWithIncludes(file, path.dirname(file), 0, walk);
+  const stamps = walk.stamps;
+  const parsed = text === undefined ? undefined : parseSshConfigText(text, file);
+  cache.set(file, { stamps, parsed });
+  return parsed;
+}
+
+interface IncludeWalk {
+  /** Bytes and files read so far, all together: a file including itself ends here. */
+  bytes: number;
+  files: number;
+  /** Every file read and directory listed, for the cache to check. */
+  stamps: FileStamp[];
+}
+
+async function readWithIncludes(file: string, base: string, depth: number, walk: IncludeWalk): Promise<string | undefined> {
+  const text = await readBounded(file, walk);
+  if (text === undefined) return undefined;
+  if (!/^\s*include\b/im.test(text)) return text;
+  const out: string[] = [];
+  for (const line of text.split('\n')) {
+    const m = /^\s*include(?:\s*=\s*|\s+)(.+?)\s*$/i.exec(line);
+    if (!m) {
+      out.push(line);
+      continue;
+    }
+    if (depth + 1 > MAX_INCLUDE_DEPTH) throw new Error(`${file}: Include nested more than ${MAX_INCLUDE_DEPTH} deep`);
+    for (const pattern of includePatterns(m[1])) {
+      for (const f of await expandInclude(pattern, base, file, walk)) {
+        const inner = await readWithIncludes(f, base, depth + 1, walk);
+        if (inner !== undefined) out.push(`# included from ${f}`, inner);
+      }
+    }
+  }
+  return out.join('\n');
+}
+
+/** One Include line's names, split as ssh splits them (quotes keep spaces). */
+function includePatterns(v: string): string[] {
+  return [...v.matchAll(/"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2]).filter(Boolean);
+}
+
+async function expandInclude(pattern: string, base: string, from: string, walk: IncludeWalk): Promise<string[]> {
+  const home = os.homedir();
+  const abs = pattern.startsWith('~') ? expandTilde(pattern, home) : path.isAbsolute(pattern) ? pattern : path.join(base, pattern);
+  const dir = path.dirname(abs);
+  const leaf = path.basename(abs);
+  if (/[*?[]/.test(dir)) throw new Error(`${from}: Include "${pattern}" has a wildcard before its last part, which is not followed`);
+  if (!/[*?]/.test(leaf)) return [abs];
+  const re = new RegExp(`^${leaf.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+  // A file added to the directory changes its mtime: the cache sees it.
+  walk.stamps.push(await stampOf(dir));
+  const names = await fsp.readdir(dir).catch(() => [] as string[]);
+  // As glob(3): sorted, and no hidden files unless the pattern starts with a dot.
+  const hits = names.filter((n) => re.test(n) && (leaf.startsWith('.') || !n.startsWith('.'))).sort();
+  if (hits.length > MAX_INCLUDED_FILES) throw new Error(`${from}: Include "${pattern}" matches ${hits.length} files (more than ${MAX_INCLUDED_FILES}): not read`);
+  return hits.map((n) => path.join(dir, n));
+}
+
+async function readBounded(file: string, walk: IncludeWalk): Promise<string | undefined> {
+  walk.stamps.push(await stampOf(file));
+  if (++walk.files > MAX_INCLUDED_FILES) throw new Error(`${file}: the ssh config includes more than ${MAX_INCLUDED_FILES} files: not read`);
   let fh;
   try {
     fh = await fsp.open(file, 'r');
@@ -55,8 +149,9 @@ export async function readSshConfigFile(file: string): Promise<ParsedSshConfig |
   try {
     const st = await fh.stat();
     if (!st.isFile()) throw new Error(`${file} is not a file`);
-    if (st.size > MAX_SSH_CONFIG_BYTES) throw new Error(`${file} is larger than ${MAX_SSH_CONFIG_BYTES} bytes: not read`);
-    return parseSshConfigText(await fh.readFile('utf8'), file);
+    walk.bytes += st.size;
+    if (walk.bytes > MAX_SSH_CONFIG_BYTES) throw new Error(`${file}: the ssh config with what it includes is larger than ${MAX_SSH_CONFIG_BYTES} bytes: not read`);
+    return await fh.readFile('utf8');
   } finally {
     await fh.close();
   }

@@ -18,7 +18,7 @@ export interface SshConfigHost {
 /**
  * Candidate nodes from ssh config text. Hosts with patterns (`*`, `?`, `!`) are skipped: they
  * configure other hosts rather than name one. `Match exec` is never run: the text is data.
- * `Include` is not followed.
+ * `Include` is followed when the config was read with readSshConfigFile (text given as is is taken as is).
  */
 export function parseSshConfigHosts(source: string | ParsedSshConfig, opts: { home?: string; localUser?: string } = {}): SshConfigHost[] {
   const home = opts.home ?? os.homedir();

@@ -150,7 +150,9 @@ async function readBounded(file: string, walk: IncludeWalk): Promise<string | un
     const st = await fh.stat();
     if (!st.isFile()) throw new Error(`${file} is not a file`);
     walk.bytes += st.size;
-    if (walk.bytes > MAX_SSH_CONFIG_BYTES) throw new Error(`${file}: the ssh config with what it includes is larger than ${MAX_SSH_CONFIG_BYTES} bytes: not read`);
+    if (walk.bytes > MAX_SSH_CONFIG_BYTES) {
+      throw new Error(walk.files === 1 ? `${file} is larger than ${MAX_SSH_CONFIG_BYTES} bytes: not read` : `${file}: the ssh config with what it includes is larger than ${MAX_SSH_CONFIG_BYTES} bytes: not read`);
+    }
     return await fh.readFile('utf8');
   } finally {
     await fh.close();

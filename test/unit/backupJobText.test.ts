@@ -3,26 +3,10 @@ import * as assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { JobRecord } from '../../src/core/backup/types';
 import type { VolumeHealth } from '../../src/core/model';
+import { backupJob } from '../helpers/builders';
 import { bytesVerb, cancelDetail, finalMessage, hasReplicaVolume, jobContextValue, jobPercent, kindWord, partialOfJob, progressTarget, REPLICA_NOTE, runningText, statusBarText } from '../../src/extension/backup/jobText';
 
-function job(over: Partial<JobRecord> = {}): JobRecord {
-  return {
-    version: 1,
-    kind: 'backup',
-    id: 'datarobot-gluster-backup-2024-05-03',
-    node: 'node1',
-    state: 'running',
-    archive: '/backups/datarobot-gluster-backup-2024-05-03.tar',
-    partial: '/backups/datarobot-gluster-backup-2024-05-03.tar.partial',
-    log: '/backups/datarobot-gluster-backup-2024-05-03.log',
-    compression: 'none',
-    source: '/mnt/gluster',
-    container: 'gluster',
-    startedAt: '2024-03-05T10:00:00.000Z',
-    overrides: [],
-    ...over,
-  };
-}
+const job = (over: Partial<JobRecord> = {}): JobRecord => backupJob(over);
 
 const vol = (type: string): VolumeHealth => ({ name: 'v', type, status: 'Started', bricks: 2, bricksOnline: 2, brickList: [], peersConnected: 1, peersTotal: 1, problems: [] });
 

@@ -4,6 +4,7 @@ import { nextArchiveName, seedDate } from '../../src/core/backup/naming';
 import { parseStatus, jobArgv } from '../../src/core/backup/jobScript';
 import { jobPaths } from '../../src/core/backup/jobFile';
 import { stateOfExit } from '../../src/core/backup/jobs';
+import { backupJob } from '../helpers/builders';
 import { parseOverrides, exitOf } from '../../src/cli/backup';
 import type { JobRecord } from '../../src/core/backup/types';
 
@@ -74,7 +75,7 @@ test('status file and exit codes', () => {
   assert.equal(stateOfExit(1, false), 'completedWithWarnings');
   assert.equal(stateOfExit(2, false), 'failed');
   assert.equal(stateOfExit(143, true), 'cancelled');
-  const job = (state: JobRecord['state']) => ({ state }) as JobRecord;
+  const job = (state: JobRecord['state']) => backupJob({ state });
   assert.equal(exitOf(job('completed')), 0);
   assert.equal(exitOf(job('completedWithWarnings')), 1);
   for (const s of ['failed', 'cancelled', 'unknown', 'running'] as const) assert.equal(exitOf(job(s)), 2);

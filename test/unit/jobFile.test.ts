@@ -5,38 +5,31 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { JOB_FILE_VERSION, JobFileError, MAX_JOB_FILE_BYTES, jobPaths, parseJobFile, pathsOf, serializeJobFile, type JobRecord } from '../../src/core/backup/jobFile';
+import { backupJob } from '../helpers/builders';
 
 const DIR = '/opt/datarobot/data/backups/gluster';
 const STEM = 'datarobot-gluster-backup-2026-03-12';
 const FILE = `${DIR}/${STEM}.job.json`;
 
 function record(over: Partial<JobRecord> = {}): JobRecord {
-  const p = jobPaths(DIR, `${STEM}.tar.gz`);
-  return {
-    version: 1,
-    kind: 'backup',
-    id: STEM,
-    node: 'node1',
-    state: 'completedWithWarnings',
-    archive: p.archive,
-    partial: p.partial,
-    log: p.log,
-    compression: 'gzip',
-    compressor: 'pigz',
-    source: '/mnt/gluster',
-    container: 'gluster',
-    containerStartedAt: '2026-12-03T08:00:00.123456789Z',
-    execId: 'a'.repeat(64),
-    startedAt: '2026-12-03T09:00:00.000Z',
-    endedAt: '2026-12-03T09:05:00.000Z',
-    exitCode: 1,
-    sourceBytes: 1234567,
-    archiveBytes: 34567,
-    warnings: { changed: 2, removed: 1 },
-    overrides: [{ check: 'freeSpace', reason: 'old archives go tonight', by: 'alice' }],
-    reason: 'files changed while read',
-    ...over,
-  };
+  return backupJob(
+    {
+      state: 'completedWithWarnings',
+      compressor: 'pigz',
+      containerStartedAt: '2026-12-03T08:00:00.123456789Z',
+      execId: 'a'.repeat(64),
+      startedAt: '2026-12-03T09:00:00.000Z',
+      endedAt: '2026-12-03T09:05:00.000Z',
+      exitCode: 1,
+      sourceBytes: 1234567,
+      archiveBytes: 34567,
+      warnings: { changed: 2, removed: 1 },
+      overrides: [{ check: 'freeSpace', reason: 'old archives go tonight', by: 'alice' }],
+      reason: 'files changed while read',
+      ...over,
+    },
+    { dir: DIR, archive: `${STEM}.tar.gz` },
+  );
 }
 
 const edit = (over: Record<string, unknown>, drop: string[] = []): string => {

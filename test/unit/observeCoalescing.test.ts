@@ -12,6 +12,7 @@ import { parseSettings } from '../../src/core/config';
 import { BackupJobs } from '../../src/core/backup/jobs';
 import { jobPaths } from '../../src/core/backup/jobFile';
 import type { JobRecord } from '../../src/core/backup/types';
+import { backupJob } from '../helpers/builders';
 
 test('concurrent observes of an ended job share one finalisation', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gb-observe-'));
@@ -19,21 +20,7 @@ test('concurrent observes of an ended job share one finalisation', async () => {
   const cluster = new Cluster(settings);
   try {
     const p = jobPaths(dir, 'datarobot-gluster-backup-2026-29-11.tar');
-    const record: JobRecord = {
-      version: 1,
-      kind: 'backup',
-      id: 'datarobot-gluster-backup-2026-29-11',
-      node: 'here',
-      state: 'running',
-      archive: `${dir}/datarobot-gluster-backup-2026-29-11.tar`,
-      partial: p.partial,
-      log: p.log,
-      compression: 'none',
-      source: '/mnt/gluster',
-      container: 'gluster',
-      startedAt: new Date().toISOString(),
-      overrides: [],
-    };
+    const record: JobRecord = backupJob({ node: 'here' }, { dir, archive: 'datarobot-gluster-backup-2026-29-11.tar' });
     // What the job script leaves after a cancelled tar (SIGTERM: 143).
     fs.writeFileSync(p.job, JSON.stringify(record));
     fs.writeFileSync(p.log, '');

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { computeVolumeHealth, parseHealSummary, parsePoolList, parseVolumeInfo, parseVolumeStatus, type GlusterHealInfo, type PathMount } from '../../src/core/gluster';
 import { volumeHealthCheck } from '../../src/core/backup/preflight';
 import type { Settled } from '../../src/core/settled';
+import { nodeStatus } from '../helpers/builders';
 import type { NodeStatus, VolumeHealth } from '../../src/core/model';
 import { sample, type Scenario } from './helpers/samples';
 
@@ -21,7 +22,7 @@ function volumes(scenario: Scenario, opts: { gvrepStopped?: boolean; heal?: Glus
 }
 
 function node(vols: VolumeHealth[], extra: Partial<NodeStatus> = {}): NodeStatus {
-  return { name: 'node1', target: 'root@node1:22', reachable: true, container: { state: 'running' }, volumes: vols, backups: [], checkedAt: '2026-01-01T00:00:00.000Z', ...extra };
+  return nodeStatus({ volumes: vols, ...extra });
 }
 
 const read = (value: PathMount): Settled<PathMount> => ({ ok: true, value });

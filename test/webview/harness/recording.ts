@@ -3,6 +3,7 @@
 // tar warnings on the way. Numbers are round so the expected text can be written by hand.
 import type { JobRecord } from '../../../src/core/backup/types';
 import type { HostMessage } from '../../../src/webview/protocol';
+import { backupJob } from '../../helpers/builders';
 
 export const GiB = 1024 ** 3;
 export const MiB = 1024 ** 2;
@@ -10,22 +11,7 @@ export const MiB = 1024 ** 2;
 export const T0 = new Date(2024, 2, 5, 10, 0, 0).getTime();
 
 export function job(over: Partial<JobRecord> = {}): JobRecord {
-  return {
-    version: 1,
-    kind: 'backup',
-    id: 'datarobot-gluster-backup-2024-05-03',
-    node: 'data-node-1',
-    state: 'running',
-    archive: '/opt/datarobot/data/backups/gluster/datarobot-gluster-backup-2024-05-03.tar',
-    partial: '/opt/datarobot/data/backups/gluster/datarobot-gluster-backup-2024-05-03.tar.partial',
-    log: '/opt/datarobot/data/backups/gluster/datarobot-gluster-backup-2024-05-03.log',
-    compression: 'none',
-    source: '/mnt/gluster',
-    container: 'gluster',
-    startedAt: new Date(T0).toISOString(),
-    overrides: [],
-    ...over,
-  };
+  return backupJob({ node: 'data-node-1', startedAt: new Date(T0).toISOString(), ...over }, { dir: '/opt/datarobot/data/backups/gluster' });
 }
 
 export function init(j: JobRecord, now = T0): HostMessage {

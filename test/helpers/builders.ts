@@ -1,0 +1,41 @@
+// Typed builders of the records the tests pass around: a valid value with every required field,
+// fixed times (never the clock), and the fields a test is about given as overrides.
+import { jobPaths } from '../../src/core/backup/jobFile';
+import type { JobRecord } from '../../src/core/backup/types';
+import type { NodeStatus } from '../../src/core/model';
+
+/** A backup job as startBackup records it: its paths from the directory and archive name. */
+export function backupJob(over: Partial<JobRecord> = {}, where: { dir?: string; archive?: string } = {}): JobRecord {
+  const archive = where.archive ?? 'datarobot-gluster-backup-2024-05-03.tar';
+  const p = jobPaths(where.dir ?? '/backups', archive);
+  return {
+    version: 1,
+    kind: 'backup',
+    id: archive.replace(/\.tar(\.gz)?$/, ''),
+    node: 'node1',
+    state: 'running',
+    archive: p.archive,
+    partial: p.partial,
+    log: p.log,
+    compression: archive.endsWith('.gz') ? 'gzip' : 'none',
+    source: '/mnt/gluster',
+    container: 'gluster',
+    startedAt: '2024-03-05T10:00:00.000Z',
+    overrides: [],
+    ...over,
+  };
+}
+
+/** A reachable node with its gluster container running and nothing else known. */
+export function nodeStatus(over: Partial<NodeStatus> = {}): NodeStatus {
+  return {
+    name: 'node1',
+    target: 'root@node1:22',
+    reachable: true,
+    container: { state: 'running' },
+    volumes: [],
+    backups: [],
+    checkedAt: '2026-01-01T00:00:00.000Z',
+    ...over,
+  };
+}

@@ -164,6 +164,42 @@ describe('checksums and --read-data', () => {
     }
   });
 
+  test('a .tar.gz: --read-data reads it through gzip in the container; a live change is found; a copy cut short is damaged (exit 2)', () => {
+    const CUT = `${DIR}/datarobot-gluster-backup-1999-01-02.tar.gz`;
+    const r = cli(['--json', 'backup', '--node', 'node1', '-z', '--override', 'activity:checksums test']);
+    assert.ok(r.code === 0 || r.code === 1, `backup -z: ${r.code} ${r.stderr}`);
+    const gz = JSON.parse(r.stdout) as JobRecord;
+    assert.match(gz.archive, /\.tar\.gz$/);
+    try {
+      const ok = validate(['--archive', gz.archive, '--read-data']);
+      assert.equal(ok.code, 0, JSON.stringify(ok.result.readData));
+      assert.equal(ok.result.checksum, 'ok');
+      assert.equal(ok.result.readData!.verdict, 'ok');
+      assert.equal(ok.result.readData!.checked, ok.result.readData!.members);
+      assert.ok(ok.result.readData!.members >= 34, `${ok.result.readData!.members} regular-file members`);
+
+      inGluster('node1', ['sh', '-c', 'printf "LIVE\\n" > "$1" && touch -d "$2" "$1"', 'swap', `${TREE}/live.txt`, MTIME]);
+      try {
+        const live = validate(['--archive', gz.archive, '--read-data']);
+        assert.equal(live.code, 1);
+        assert.deepEqual(live.result.readData!.contentDiffers.items.map((x) => x.path), ['checksums/live.txt']);
+      } finally {
+        inGluster('node1', ['sh', '-c', 'printf "live\\n" > "$1" && touch -d "$2" "$1"', 'restore', `${TREE}/live.txt`, MTIME]);
+      }
+
+      // Half of the compressed file: gzip ends early, wherever the cut falls in the members.
+      onNode('node1', ['sh', '-c', 'head -c $(( $(stat -c %s "$1") / 2 )) "$1" > "$2"', 'cut', gz.archive, CUT]);
+      const cut = validate(['--archive', CUT, '--read-data']);
+      assert.equal(cut.code, 2, JSON.stringify({ report: cut.result.report.verdict, readData: cut.result.readData, stderr: cut.stderr }).slice(0, 3000));
+      assert.ok(['truncated', 'corrupt'].includes(cut.result.report.verdict), `names side: ${cut.result.report.verdict}`);
+      const text = cli(['validate-backup', '--node', 'node1', '--archive', CUT, '--read-data']);
+      assert.equal(text.code, 2);
+      assert.match(text.stdout, /TRUNCATED|CORRUPT|damaged/);
+    } finally {
+      onNode('node1', ['sh', '-c', 'rm -f "$1" "$1".* "$2" "$2".*', 'clean', gz.archive, CUT]);
+    }
+  });
+
   test('ten runs of --read-data-subset 10% check every member exactly once, and the eleventh starts over', () => {
     onNode('node1', ['rm', '-f', `${job.archive}.read-data.json`]);
     const seen: [number, number][] = [];

@@ -422,7 +422,7 @@ describe('backup', () => {
 
   test('bad paths are rejected before anything runs', () => {
     const r = cli(['backup', '-b', 'relative/dir']);
-    assert.equal(r.code, 2);
+    assert.equal(r.code, 64, 'a usage error');
     assert.match(r.stderr, /must be an absolute path/);
     const inside = cli(['backup', '-b', '/mnt/gluster/backups']);
     assert.equal(inside.code, 2);

@@ -50,7 +50,7 @@ describe('gluster-backup CLI', () => {
 
   test('an unknown node name is a usage error', () => {
     const r = cli(['--config', CONFIG, 'status', '--node', 'nope']);
-    assert.equal(r.code, 2);
+    assert.equal(r.code, 64);
     assert.match(r.stderr, /no node named "nope"/);
   });
 
@@ -70,6 +70,22 @@ describe('gluster-backup CLI', () => {
     assert.match(r.stderr, /unknown setting "bogus"/);
     assert.match(r.stdout, /^node1 {2}running/m);
     fs.rmSync(tmp, { recursive: true });
+  });
+
+  test('--version is package.json version; a misplaced option is exit 64 with its help named', () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { version: string };
+    assert.deepEqual(cli(['--version']), { code: 0, stdout: `gluster-backup ${pkg.version}\n`, stderr: '' });
+    const r = cli(['--config', CONFIG, 'status', '--dry-run']);
+    assert.deepEqual(r, { code: 64, stdout: '', stderr: "gluster-backup: --dry-run does not apply to status\nTry 'gluster-backup help status'.\n" });
+  });
+
+  test('stop of every node from a script without --yes is refused and stops nothing', () => {
+    const r = cli(['--config', CONFIG, 'stop']);
+    assert.equal(r.code, 64, r.stderr + r.stdout);
+    const names = rawConfig().nodes.map((n) => n.name).join(', ');
+    assert.equal(r.stderr, `gluster-backup: stop without --node stops every node (${names}): pass --yes to mean it (nothing was stopped)\nTry 'gluster-backup help stop'.\n`);
+    const status = JSON.parse(cli(['--config', CONFIG, '--json', 'status']).stdout) as { nodes: { container: { state: string } }[] };
+    assert.deepEqual(status.nodes.map((n) => n.container.state), rawConfig().nodes.map(() => 'running'));
   });
 
   test('stop and start of one node through the CLI', () => {

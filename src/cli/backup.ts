@@ -6,6 +6,7 @@ import { jobsOf, isFinal, type BackupJobs } from '../core/backup/jobs';
 import { blocking, human, preflight, type Check } from '../core/backup/preflight';
 import type { BackupOptions, JobRecord, PreflightOverride } from '../core/backup/types';
 import type { TarEvent } from '../core/backup/tarWarnings';
+import { FollowInterrupted } from './interrupt';
 import type { CliIo } from './run';
 
 /** 0 completed, 1 completed with warnings, 2 anything else (the issue's contract). */
@@ -109,7 +110,18 @@ export async function followToEnd(jobs: BackupJobs, job: JobRecord, io: CliIo, j
       if (j.state === 'unknown') out.write(`${tty ? '\r\x1b[K' : ''}job state unknown: ${j.reason}\n`);
     },
   });
-  const final = await f.done;
+  // Ctrl-C ends the follow at once, even in the middle of a look at a node that is slow to answer.
+  let off: (() => void) | undefined;
+  const interrupted = new Promise<'interrupted'>((resolve) => {
+    off = io.onInterrupt?.(() => resolve('interrupted'));
+  });
+  const first = await Promise.race([f.done, interrupted]).finally(() => off?.());
+  if (first === 'interrupted') {
+    f.stop();
+    if (tty) out.write('\n');
+    throw new FollowInterrupted(job);
+  }
+  const final = first;
   if (tty) out.write('\n');
   out.write(`${final.id}: ${final.state}${final.exitCode !== undefined ? ` (tar exit ${final.exitCode})` : ''}${final.reason ? `: ${final.reason}` : ''}\n`);
   if (final.state === 'completedWithWarnings') {

@@ -52,7 +52,8 @@ export interface CommandSpec {
 }
 
 const JSON_NOTE = `--json: the result as one JSON object on stdout; progress and messages on stderr`;
-const FOLLOW_NOTE = ``;
+const FOLLOW_NOTE = `While it follows a job, Ctrl-C stops only the following: the job goes on on the node,
+and the CLI says how to attach to it again or cancel it (exit 130).`;
 
 export const COMMANDS: readonly CommandSpec[] = [
   {
@@ -115,7 +116,7 @@ being -b or the backups directory. Waits and shows progress unless --detach. A f
 preflight check can be overridden with a reason, recorded in the job:
 --override CHECK:"why it is safe". The seed's form: gluster-backup -b DIR -n backup.
 ${FOLLOW_NOTE}`,
-    exits: '0 completed, 1 completed with warnings, 2 refused, failed or cancelled',
+    exits: '0 completed, 1 completed with warnings, 2 refused, failed or cancelled, 130 Ctrl-C (the job goes on)',
   },
   {
     name: 'jobs',
@@ -133,7 +134,7 @@ ${FOLLOW_NOTE}`,
     arg: 'JOB',
     details: `Follows a running job (or shows a finished one) until it ends; a restore is verified
 then, once. ${FOLLOW_NOTE}`,
-    exits: 'a backup as backup (0, 1, 2), a restore as restore (0, 1, 2)',
+    exits: 'a backup as backup (0, 1, 2), a restore as restore (0, 1, 2), 130 Ctrl-C (the job goes on)',
   },
   {
     name: 'cancel',
@@ -181,7 +182,7 @@ free-space, nodes, gluster, bricks and peers can be overridden with a reason (re
 the job). The DataRobot form: gluster-backup -b DIR [-f NAME] -n restore.
 ${FOLLOW_NOTE}`,
     exits: `0 restored and verified (dry run: could go ahead), 1 restored with differences,
-2 refused, failed or cancelled`,
+2 refused, failed or cancelled, 130 Ctrl-C (the job goes on)`,
   },
   {
     name: 'list',

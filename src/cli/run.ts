@@ -6,7 +6,8 @@ import { Cluster } from '../core/cluster';
 import { parseSettings, type Settings } from '../core/config';
 import type { ContainerAction } from '../core/model';
 import { parseCommandLine, UsageError, type Parsed } from './args';
-import { EXIT_OK, EXIT_PARTIAL, EXIT_USAGE } from './exitCodes';
+import { FollowInterrupted, interruptedText } from './interrupt';
+import { EXIT_INTERRUPTED, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE } from './exitCodes';
 import { commandHelp, helpPointer, topLevelHelp } from './help';
 import { VERSION } from './version';
 import { formatActions, formatStatusTable, statusJson } from './format';
@@ -26,6 +27,8 @@ export interface CliIo {
   stderr: NodeJS.WritableStream;
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };
   env: NodeJS.ProcessEnv;
+  /** Calls the handler on Ctrl-C (SIGINT) until the returned function is called; none: Ctrl-C is not caught. */
+  onInterrupt?: (handler: () => void) => () => void;
 }
 
 export function loadSettings(file: string | undefined, env: NodeJS.ProcessEnv): { settings: Settings; problems: string[]; source: string } {
@@ -47,9 +50,17 @@ export function loadSettings(file: string | undefined, env: NodeJS.ProcessEnv): 
 }
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  let parsed: Parsed;
   try {
-    return await runParsed(parseCommandLine(argv), io);
+    parsed = parseCommandLine(argv);
+    return await runParsed(parsed, io);
   } catch (e) {
+    if (e instanceof FollowInterrupted) {
+      const values = parsed!.kind === 'run' ? parsed!.values : {};
+      io.stderr.write(interruptedText(e.job, values.config));
+      if (values.json) io.stdout.write(JSON.stringify({ interrupted: true, job: e.job }, null, 2) + '\n');
+      return EXIT_INTERRUPTED;
+    }
     if (!(e instanceof UsageError)) throw e;
     io.stderr.write(`gluster-backup: ${e.message}\n${helpPointer(e.command)}\n`);
     return EXIT_USAGE;

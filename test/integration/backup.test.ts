@@ -275,6 +275,49 @@ describe('backup', () => {
     cleanBackups();
   });
 
+  test('Ctrl-C while following a backup: the CLI says the job goes on and how to attach or cancel it, exits 130; tar still runs and cancel stops it', async () => {
+    const child = spawn(process.execPath, [CLI, '--config', CONFIG, 'backup', '--node', 'node1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    let exitCode: number | null | undefined;
+    void exited.then((c) => (exitCode = c));
+    let id: string;
+    onNode('node1', ['docker', 'update', '--cpus', '0.2', 'gluster']);
+    try {
+      // The CLI's own word that it started the job and follows it.
+      id = await waitFor('the CLI to start a job', 60_000, () => {
+        if (exitCode !== undefined) throw new Error(`the backup command exited ${exitCode} before tar ran:\n${out}${err}`);
+        return out.match(/^started (\S+) on node1:/m)?.[1];
+      }).catch((e: Error) => {
+        child.kill('SIGKILL');
+        throw e;
+      });
+      const job = (await jobs.list(['node1'])).jobs.find((j) => j.id === id)!;
+      await waitFor('the archive to grow', 20_000, async () => ((await jobs.archiveSize(job)) ?? 0) > 0 || undefined);
+      child.kill('SIGINT');
+      assert.equal(await exited, 130, out + err);
+      assert.equal(
+        err,
+        `gluster-backup: interrupted: the backup job ${id} goes on on node1 (only following it stopped)\n` +
+          `  follow it again: gluster-backup --config ${CONFIG} attach ${id}\n` +
+          `  cancel it:       gluster-backup --config ${CONFIG} cancel ${id}\n`,
+      );
+      assert.notEqual(inGluster('node1', ['sh', '-c', 'pgrep -x tar || true']).stdout.trim(), '', 'tar still runs on the node');
+      assert.equal((await jobs.list(['node1'])).jobs.find((j) => j.id === id)?.state, 'running');
+      // The command it printed, as printed.
+      const c = cli(['cancel', id]);
+      assert.equal(c.code, 0, c.stderr + c.stdout);
+      assert.match(c.stdout, new RegExp(`^${id}: cancelled: cancelled by the operator; the partial archive was removed`));
+    } finally {
+      unthrottle('node1');
+    }
+    assert.equal(inGluster('node1', ['sh', '-c', 'pgrep -x tar || true']).stdout.trim(), '', 'no tar left running');
+    cleanBackups();
+  });
+
   test('a job file whose tar has not started: running while it is being started, failed once its start deadline passed', async () => {
     // What another client sees when it lists a job between the job file and docker exec.
     const stem = 'datarobot-gluster-backup-2001-01-01';

@@ -16,7 +16,14 @@ type Values = ReturnType<typeof parseAll>['values'];
 export type Parsed =
   | { kind: 'version' }
   | { kind: 'help'; command?: CommandSpec }
-  | { kind: 'run'; command: CommandSpec; values: Values; arg?: string };
+  | RunCommand;
+
+export interface RunCommand {
+  kind: 'run';
+  command: CommandSpec;
+  values: Values;
+  arg?: string;
+}
 
 function parseAll(argv: string[]) {
   return parseArgs({ args: argv, allowPositionals: true, strict: true, tokens: true, options: OPTIONS });
@@ -32,6 +39,12 @@ function parseError(e: Error & { code?: string }): string {
   const m = e.message;
   if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return `unknown option ${m.match(/'([^']+)'/)?.[1] ?? m}`;
   return m.replace(/\. To specify a positional argument.*$/s, '');
+}
+
+function commandNames(): string {
+  return COMMANDS.filter((c) => !c.topic)
+    .map((c) => c.name)
+    .join(', ');
 }
 
 export function parseCommandLine(argv: string[]): Parsed {
@@ -62,12 +75,12 @@ export function parseCommandLine(argv: string[]): Parsed {
     throw new UsageError('no command given');
   }
   const spec = commandSpec(name);
-  if (!spec) throw new UsageError(`unknown command "${name}" (commands: ${COMMANDS.map((c) => c.name).join(', ')})`);
+  if (!spec || spec.topic) throw new UsageError(`unknown command "${name}" (commands: ${commandNames()})`);
   if (spec.name === 'help') {
     if (rest.length > 1) throw new UsageError(`help takes one COMMAND, not "${rest.join(' ')}"`, 'help');
     if (!rest.length) return values.help ? { kind: 'help', command: spec } : { kind: 'help' };
     const topic = commandSpec(rest[0]);
-    if (!topic) throw new UsageError(`no command "${rest[0]}" to help with (commands: ${COMMANDS.map((c) => c.name).join(', ')})`, 'help');
+    if (!topic) throw new UsageError(`no command "${rest[0]}" to help with (commands: ${commandNames()})`, 'help');
     return { kind: 'help', command: topic };
   }
   if (values.help) return { kind: 'help', command: spec };

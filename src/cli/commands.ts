@@ -45,15 +45,19 @@ export interface CommandSpec {
   options: readonly OptionName[];
   /** The positional argument it needs (attach JOB), if any. */
   arg?: string;
+  /** A help topic, not a command (help progress). */
+  topic?: boolean;
   /** The seed's `-b DIR -n COMMAND` form reaches it. */
   seedForm?: boolean;
   details: string;
   exits: string;
 }
 
-const JSON_NOTE = `--json: the result as one JSON object on stdout; progress and messages on stderr`;
+const JSON_NOTE = `--json: the result as one JSON object on stdout; messages on stderr, one JSON object a line`;
 const FOLLOW_NOTE = `While it follows a job, Ctrl-C stops only the following: the job goes on on the node,
-and the CLI says how to attach to it again or cancel it (exit 130).`;
+and the CLI says how to attach to it again or cancel it (exit 130). With --json, the final
+record alone is on stdout and stderr is NDJSON: progress as status lines, every message as a
+message line (see: gluster-backup help progress).`;
 
 export const COMMANDS: readonly CommandSpec[] = [
   {
@@ -159,7 +163,9 @@ FILE.sha256 (written by the backup job) when there is one.
 live filesystem (tar --compare in the container): members whose data differs although size
 and mtime agree are listed. With --read-data-subset N%, only the next N% of the members,
 continuing where the last run stopped (FILE.read-data.json): ten runs at 10% check each
-member once. The seed's form: gluster-backup -b DIR [-f NAME] -n validate-backup.`,
+member once. The seed's form: gluster-backup -b DIR [-f NAME] -n validate-backup.
+With --json, the report alone is on stdout and stderr is NDJSON: --read-data's progress as
+status lines, every message as a message line (see: gluster-backup help progress).`,
     exits: `0 nothing missing, 1 files missing or data differs, 2 archive truncated, corrupt or
 damaged (sha256 differs from FILE.sha256, named by member or offset), or validation impossible`,
   },
@@ -207,6 +213,29 @@ weeks and months in UTC; at least one rule above 0. Never removed: the newest ar
 validated clean, an archive a job runs on, a file not named like ours. --dry-run shows what
 would go and which rule keeps the rest.`,
     exits: '0 done, 1 a node unread or a file not removed, 2 no rule above 0',
+  },
+  {
+    name: 'progress',
+    synopsis: 'help progress',
+    summary: 'not a command: what --json writes on stderr (NDJSON status and message lines)',
+    options: [],
+    topic: true,
+    details: `With --json, stdout holds only the result (one JSON object) and stderr one JSON object
+per line (NDJSON), each with a message_type:
+
+  {"message_type":"status", "kind":"backup"|"restore"|"read-data",
+   "job":ID, "node":NAME,             (backup and restore: the job)
+   "seconds_elapsed":N, "bytes_done":N, "total_bytes":N|null,
+   "percent_done":0..1|null, "rate":BYTES_PER_SECOND|null, "eta_seconds":N|null,
+   "warnings":N,                      (backup and restore: tar's warnings so far)
+   "members_done":N, "total_members":N}   (read-data)
+  {"message_type":"message", "text":"..."}   every line the command prints for a person
+
+A job's status line comes every second (the archive's size on the node, or tar's read
+position in a restore); --read-data's at most every second and after the last member.
+total_bytes of a compressed backup is an estimate. rate is smoothed as the progress panel
+smooths it; eta_seconds is null until the predictions agree. Usage errors are plain text.`,
+    exits: 'those of the command',
   },
   {
     name: 'help',

@@ -20,7 +20,11 @@ usage: gluster-backup COMMAND [OPTIONS]
        gluster-backup --version
 
 commands:
-${COMMANDS.map((c) => `  ${c.name.padEnd(width)}${c.summary}`).join('\n')}
+${COMMANDS.filter((c) => !c.topic)
+  .map((c) => `  ${c.name.padEnd(width)}${c.summary}`)
+  .join('\n')}
+
+gluster-backup help progress: the NDJSON progress lines of --json on stderr.
 
 The seed procedure's forms also work: gluster-backup -b DIR -n backup, and
 -b DIR [-f NAME] -n validate-backup | restore.
@@ -30,6 +34,7 @@ ${EXIT_CODES_TEXT}`;
 }
 
 export function commandHelp(c: CommandSpec): string {
+  if (c.topic) return `gluster-backup ${c.synopsis}\n\n${c.details.trim()}\n`;
   return `usage: gluster-backup [--config FILE] ${c.synopsis}
 
 ${c.details.trim()}

@@ -5,8 +5,9 @@ import { createInterface } from 'readline';
 import { Cluster } from '../core/cluster';
 import { parseSettings, type Settings } from '../core/config';
 import type { ContainerAction } from '../core/model';
-import { parseCommandLine, UsageError, type Parsed } from './args';
+import { parseCommandLine, UsageError, type Parsed, type RunCommand } from './args';
 import { FollowInterrupted, interruptedText } from './interrupt';
+import { ndjsonIo, type StatusLine } from './ndjson';
 import { EXIT_INTERRUPTED, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE } from './exitCodes';
 import { commandHelp, helpPointer, topLevelHelp } from './help';
 import { VERSION } from './version';
@@ -29,6 +30,8 @@ export interface CliIo {
   env: NodeJS.ProcessEnv;
   /** Calls the handler on Ctrl-C (SIGINT) until the returned function is called; none: Ctrl-C is not caught. */
   onInterrupt?: (handler: () => void) => () => void;
+  /** With --json: writes a progress line (NDJSON on stderr). */
+  status?: (line: StatusLine) => void;
 }
 
 export function loadSettings(file: string | undefined, env: NodeJS.ProcessEnv): { settings: Settings; problems: string[]; source: string } {
@@ -50,17 +53,9 @@ export function loadSettings(file: string | undefined, env: NodeJS.ProcessEnv): 
 }
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
-  let parsed: Parsed;
   try {
-    parsed = parseCommandLine(argv);
-    return await runParsed(parsed, io);
+    return await runParsed(parseCommandLine(argv), io);
   } catch (e) {
-    if (e instanceof FollowInterrupted) {
-      const values = parsed!.kind === 'run' ? parsed!.values : {};
-      io.stderr.write(interruptedText(e.job, values.config));
-      if (values.json) io.stdout.write(JSON.stringify({ interrupted: true, job: e.job }, null, 2) + '\n');
-      return EXIT_INTERRUPTED;
-    }
     if (!(e instanceof UsageError)) throw e;
     io.stderr.write(`gluster-backup: ${e.message}\n${helpPointer(e.command)}\n`);
     return EXIT_USAGE;
@@ -76,6 +71,21 @@ async function runParsed(parsed: Parsed, io: CliIo): Promise<number> {
     io.stdout.write(parsed.command ? commandHelp(parsed.command) : topLevelHelp());
     return EXIT_OK;
   }
+  const nd = parsed.values.json ? ndjsonIo(io) : undefined;
+  const out = nd?.io ?? io;
+  try {
+    return await runCommand(parsed, out);
+  } catch (e) {
+    if (!(e instanceof FollowInterrupted)) throw e;
+    out.stderr.write(interruptedText(e.job, parsed.values.config));
+    if (parsed.values.json) out.stdout.write(JSON.stringify({ interrupted: true, job: e.job }, null, 2) + '\n');
+    return EXIT_INTERRUPTED;
+  } finally {
+    nd?.flush();
+  }
+}
+
+async function runCommand(parsed: RunCommand, io: CliIo): Promise<number> {
   const { values } = parsed;
   const command = parsed.command.name;
   const { settings, problems } = loadSettings(values.config, io.env);

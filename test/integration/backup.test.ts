@@ -11,6 +11,7 @@ import { seedDate } from '../../src/core/backup/naming';
 import type { JobRecord } from '../../src/core/backup/types';
 import { REPO, TESTBED_DIR, inGluster, onNode, testbed, testbedSettings, unthrottle, waitFor, waitHealthy } from './helpers/testbed';
 import { AWKWARD_TREE, manifest } from './helpers/trees';
+import { ndjsonLines, statusLines } from './helpers/ndjson';
 
 const CLI = path.join(REPO, 'dist', 'cli.js');
 const CONFIG = path.join(TESTBED_DIR, 'config.json');
@@ -140,13 +141,22 @@ describe('backup', () => {
     }
   });
 
-  test('a compressed archive is a valid .tar.gz made with pigz', () => {
+  test('a compressed archive is a valid .tar.gz made with pigz; --json: progress as NDJSON status lines on stderr, the job alone on stdout', () => {
     const r = cli(['--json', 'backup', '-z']);
     assert.equal(r.code, 0, r.stderr);
     const job = finalJob(r.stdout);
     assert.match(job.archive, /\.tar\.gz$/);
     assert.equal(job.compressor, 'pigz');
-    assert.match(r.stderr, /pigz/);
+    const lines = ndjsonLines(r.stderr);
+    assert.ok(lines.some((l) => l.message_type === 'message' && /pigz/.test(l.text)), r.stderr);
+    const status = statusLines(r.stderr);
+    assert.ok(status.length >= 1, r.stderr);
+    for (const s of status) {
+      assert.deepEqual([s.kind, s.job, s.node], ['backup', job.id, job.node]);
+      assert.ok(s.total_bytes! > 0 && s.seconds_elapsed >= 0 && s.warnings === 0, JSON.stringify(s));
+    }
+    assert.deepEqual(status.map((s) => s.bytes_done), [...status.map((s) => s.bytes_done)].sort((a, b) => a - b), 'bytes only grow');
+    assert.equal(status[status.length - 1].bytes_done, job.archiveBytes, 'the last status line is the finished archive');
     const list = inGluster(job.node, ['tar', '-tzf', job.archive]).stdout.split('\n');
     assert.ok(list.includes('./big/big.bin'), 'the big file is in the compressed archive');
     assert.ok(job.archiveBytes! < 1100 * 1024 * 1024 / 10, 'zeros compress');

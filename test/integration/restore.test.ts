@@ -14,6 +14,7 @@ import { Cluster } from '../../src/core/cluster';
 import { isFinal, jobsOf } from '../../src/core/backup/jobs';
 import { REPO, TESTBED_DIR, inGluster, onNode, testbed, testbedSettings, unthrottle, waitHealthy } from './helpers/testbed';
 import { AWKWARD_TREE, manifest } from './helpers/trees';
+import { ndjsonLines } from './helpers/ndjson';
 import { startRestore, verifyRestore, type RestoreVerification } from '../../src/core/restore/restoreJob';
 
 const CLI = path.join(REPO, 'dist', 'cli.js');
@@ -205,6 +206,10 @@ describe('restore', () => {
     assert.equal(out.verification.verdict, 'verified');
     assert.equal(out.verification.differences, 0);
     assert.match(r.stderr, /verified: all \d+ archive members are in \/mnt\/gluster as archived/);
+    // --json's stderr is NDJSON throughout: the restore's phases and its progress.
+    const lines = ndjsonLines(r.stderr);
+    assert.ok(lines.some((l) => l.message_type === 'message' && /^verified: all \d+ archive members/.test(l.text)), r.stderr);
+    for (const s of lines) if (s.message_type === 'status') assert.deepEqual([s.kind, s.job, s.node], ['restore', out.job.id, 'node1']);
     assert.deepEqual(manifest('node1', ROOT), src, 'names, types, modes, numeric owners, mtimes, links and contents');
     const report = out.job.restore!.report!;
     assert.equal(report, `${DIR}/${out.job.id}.json`);

@@ -42,14 +42,23 @@ test('--help lists every command with its summary, and the exit codes', async ()
   for (const argv of [['--help'], ['-h'], ['help']]) {
     const r = await run(argv);
     assert.equal(r.code, 0, argv.join(' '));
-    for (const c of COMMANDS) assert.match(r.out, new RegExp(`^  ${c.name} +${c.summary.replace(/[()|.]/g, '\\$&')}$`, 'm'), c.name);
+    for (const c of COMMANDS.filter((x) => !x.topic)) assert.match(r.out, new RegExp(`^  ${c.name} +${c.summary.replace(/[()|.]/g, '\\$&')}$`, 'm'), c.name);
     assert.match(r.out, /^ {2}64 {3}usage error/m);
     assert.match(r.out, /^ {2}130 {2}interrupted/m);
+    assert.match(r.out, /^gluster-backup help progress: the NDJSON progress lines/m);
+    assert.doesNotMatch(r.out, /^ {2}progress /m, 'a topic is not listed as a command');
   }
 });
 
+test('help progress documents the NDJSON lines; progress is no command', async () => {
+  const r = await run(['help', 'progress']);
+  assert.equal(r.code, 0);
+  for (const k of ['"message_type":"status"', '"message_type":"message"', '"bytes_done"', '"total_bytes"', '"rate"', '"eta_seconds"', '"percent_done"', '"members_done"']) assert.ok(r.out.includes(k), k);
+  assert.equal((await run(['progress'])).code, EXIT_USAGE);
+});
+
 test('help COMMAND and COMMAND --help give the same text: its usage line, its options and its exit codes', async () => {
-  for (const c of COMMANDS) {
+  for (const c of COMMANDS.filter((x) => !x.topic)) {
     const a = await run(['help', c.name]);
     const b = await run([c.name, '--help']);
     assert.equal(a.code, 0);
@@ -65,7 +74,7 @@ test('an option a command does not take is a usage error naming it, with a point
   const r = await run(['status', '--dry-run']);
   assert.deepEqual(r, { code: EXIT_USAGE, out: '', err: "gluster-backup: --dry-run does not apply to status\nTry 'gluster-backup help status'.\n" });
   // Every option against every command: taken or refused, as the table says.
-  for (const c of COMMANDS.filter((x) => x.name !== 'help')) {
+  for (const c of COMMANDS.filter((x) => x.name !== 'help' && !x.topic)) {
     for (const o of Object.keys(OPTIONS) as OptionName[]) {
       if (o === 'help' || o === 'version' || o === 'n') continue;
       const argv = [c.name, OPTIONS[o].type === 'string' ? `--${o}=x` : `--${o}`];

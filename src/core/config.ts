@@ -44,6 +44,8 @@ export interface Settings {
   timeouts: Timeouts;
   /** Slow poll while the explorer is visible; 0 turns it off. */
   pollSeconds: number;
+  /** Accept `ssh-rsa` (SHA-1) host key signatures, off as in OpenSSH since 8.8. */
+  allowSshRsa: boolean;
 }
 
 export interface SettingsProblem {
@@ -58,6 +60,7 @@ export const DEFAULTS: Omit<Settings, 'nodes' | 'knownHostsFile' | 'sshConfigFil
   backupDir: '/opt/datarobot/data/backups/gluster',
   timeouts: { connectMs: 8000, dockerMs: 10000, glusterMs: 20000, keepaliveMs: 1000 },
   pollSeconds: 30,
+  allowSshRsa: false,
 };
 
 /** The node shown when none is configured: this machine's docker socket. */
@@ -72,6 +75,7 @@ const TOP_KEYS = new Set([
   'sshConfigFile',
   'timeouts',
   'pollSeconds',
+  'allowSshRsa',
 ]);
 const NODE_KEYS = new Set(['name', 'host', 'port', 'user', 'identityFile', 'dockerSocket', 'proxyJump']);
 const TIMEOUT_KEYS = new Set(['connectMs', 'dockerMs', 'glusterMs', 'keepaliveMs']);
@@ -175,6 +179,12 @@ export function parseSettings(raw: unknown): { settings: Settings; problems: Set
     } else pollSeconds = v;
   }
 
+  let allowSshRsa = DEFAULTS.allowSshRsa;
+  if (r.allowSshRsa !== undefined) {
+    if (typeof r.allowSshRsa !== 'boolean') problems.push({ key: 'allowSshRsa', message: 'allowSshRsa must be true or false' });
+    else allowSshRsa = r.allowSshRsa;
+  }
+
   const nodes: NodeConfig[] = [];
   if (r.nodes !== undefined && !Array.isArray(r.nodes)) {
     problems.push({ key: 'nodes', message: 'nodes must be a list of {name, host?, port?, user?, identityFile?, dockerSocket?, proxyJump?}' });
@@ -193,7 +203,7 @@ export function parseSettings(raw: unknown): { settings: Settings; problems: Set
   });
 
   return {
-    settings: { nodes, containerName, glusterPath, backupDir, knownHostsFile, sshConfigFile, timeouts, pollSeconds },
+    settings: { nodes, containerName, glusterPath, backupDir, knownHostsFile, sshConfigFile, timeouts, pollSeconds, allowSshRsa },
     problems,
   };
 }

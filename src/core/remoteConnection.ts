@@ -24,6 +24,7 @@ class RemoteConnection implements NodeConnection {
       knownHostsFile: settings.knownHostsFile,
       sshConfigFile: settings.sshConfigFile,
       timeouts: settings.timeouts,
+      allowSshRsa: settings.allowSshRsa,
       passphrase: creds.passphrase ? () => creds.passphrase!(node) : undefined,
       debug,
     });

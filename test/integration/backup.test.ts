@@ -112,6 +112,10 @@ describe('backup', () => {
     const names = lsBackups(a.node);
     assert.ok(names.includes(path.basename(a.archive)) && names.includes(path.basename(b.archive)), names.join(', '));
     assert.ok(!names.some((n) => n.endsWith('.partial')), 'no partial archives left');
+    // Every file of the platform is in an archive: it and every file beside it are the owner's alone.
+    const stem = a.archive.replace(/\.tar$/, '');
+    const modes = onNode(a.node, ['stat', '-c', '%a %U %n', a.archive, `${a.archive}.sha256`, `${stem}.log`, `${stem}.job.json`]).stdout;
+    assert.equal(modes, [a.archive, `${a.archive}.sha256`, `${stem}.log`, `${stem}.job.json`].map((f) => `600 root ${f}\n`).join(''));
     cleanBackups(a.node);
   });
 
@@ -307,6 +311,7 @@ describe('backup', () => {
       });
       const job = (await jobs.list(['node1'])).jobs.find((j) => j.id === id)!;
       await waitFor('the archive to grow', 20_000, async () => ((await jobs.archiveSize(job)) ?? 0) > 0 || undefined);
+      assert.equal(onNode('node1', ['stat', '-c', '%a', job.partial!]).stdout, '600\n', 'the partial archive is private while tar writes it');
       child.kill('SIGINT');
       assert.equal(await exited, 130, out + err);
       assert.equal(

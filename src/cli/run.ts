@@ -1,3 +1,5 @@
+// The CLI's dispatcher: the parsed command line (args.ts) run against the nodes of the settings
+// file, each command by its own file; usage errors exit 64, Ctrl-C while following a job 130.
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';

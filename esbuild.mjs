@@ -1,6 +1,10 @@
 // One build step for everything that ships: the extension host bundle, the CLI and the
 // webview bundles. `vscode` stays external because the editor provides it at run time.
 import * as esbuild from 'esbuild';
+import { readFileSync } from 'node:fs';
+
+// The CLI's --version: package.json's version, and nothing else of that file, in the bundle.
+const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -65,7 +69,7 @@ const webview = {
 
 const builds = [
   { ...node, plugins: [fromVendor], entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js' },
-  { ...node, plugins: [fromVendor], entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  { ...node, plugins: [fromVendor], entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', define: { GB_VERSION: JSON.stringify(version) }, banner: { js: '#!/usr/bin/env node' } },
   { ...node, entryPoints: ['src/core/vendor.ts'], outfile: 'dist/vendor.js' },
   { ...webview, entryPoints: { progress: 'src/webview/main.ts' }, outdir: 'dist/webview' },
 ];

@@ -6,6 +6,8 @@ import { jobsOf, isFinal, type BackupJobs } from '../core/backup/jobs';
 import { blocking, human, preflight, type Check } from '../core/backup/preflight';
 import type { BackupOptions, JobRecord, PreflightOverride } from '../core/backup/types';
 import type { TarEvent } from '../core/backup/tarWarnings';
+import { FollowInterrupted } from './interrupt';
+import { statusFigures } from './ndjson';
 import type { CliIo } from './io';
 
 /** 0 completed, 1 completed with warnings, 2 anything else (the issue's contract). */
@@ -73,8 +75,8 @@ export function durationText(ms: number): string {
 }
 
 /**
- * Progress of a job (backup or restore) until it ends, on stdout (stderr with --json, where
- * stdout keeps the final object); returns the final record.
+ * Progress of a job (backup or restore) until it ends, on stdout; with --json, status lines
+ * (NDJSON) on stderr, where stdout keeps the final object. Returns the final record.
  */
 export async function followToEnd(jobs: BackupJobs, job: JobRecord, io: CliIo, json: boolean, target?: number): Promise<JobRecord> {
   const out = json ? io.stderr : io.stdout;
@@ -95,7 +97,10 @@ export async function followToEnd(jobs: BackupJobs, job: JobRecord, io: CliIo, j
   const f = followJob(jobs, job, {
     sample(t, bytes) {
       tracker.push({ t, bytes });
-      if (tty) out.write(`\r\x1b[K${line(bytes, t)}`);
+      if (json) {
+        const v = tracker.view();
+        io.status?.({ message_type: 'status', kind: job.kind, job: job.id, node: job.node, ...statusFigures({ now: t, since: t0, bytes, total: target, rate: v.rate, finishAt: v.finishAt }), warnings });
+      } else if (tty) out.write(`\r\x1b[K${line(bytes, t)}`);
       else if (t - lastPlain >= 10_000) {
         lastPlain = t;
         out.write(`progress: ${line(bytes, t)}\n`);
@@ -109,7 +114,18 @@ export async function followToEnd(jobs: BackupJobs, job: JobRecord, io: CliIo, j
       if (j.state === 'unknown') out.write(`${tty ? '\r\x1b[K' : ''}job state unknown: ${j.reason}\n`);
     },
   });
-  const final = await f.done;
+  // Ctrl-C ends the follow at once, even in the middle of a look at a node that is slow to answer.
+  let off: (() => void) | undefined;
+  const interrupted = new Promise<'interrupted'>((resolve) => {
+    off = io.onInterrupt?.(() => resolve('interrupted'));
+  });
+  const first = await Promise.race([f.done, interrupted]).finally(() => off?.());
+  if (first === 'interrupted') {
+    f.stop();
+    if (tty) out.write('\n');
+    throw new FollowInterrupted(job);
+  }
+  const final = first;
   if (tty) out.write('\n');
   out.write(`${final.id}: ${final.state}${final.exitCode !== undefined ? ` (tar exit ${final.exitCode})` : ''}${final.reason ? `: ${final.reason}` : ''}\n`);
   if (final.state === 'completedWithWarnings') {

@@ -2,7 +2,17 @@
 // terminals on a data node, and for the tests that prove each capability without an editor.
 import { runCli } from './run';
 
-runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env })
+runCli(process.argv.slice(2), {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  stdin: process.stdin,
+  env: process.env,
+  onInterrupt(handler) {
+    // Only while a job is followed: elsewhere Ctrl-C ends the process as it always does.
+    process.on('SIGINT', handler);
+    return () => process.off('SIGINT', handler);
+  },
+})
   .then((code) => {
     process.exitCode = code;
   })

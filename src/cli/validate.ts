@@ -6,6 +6,7 @@ import type { ReadDataProgress } from '../core/validate/readData';
 import { exitOfValidation, validateBackup, ValidateError, type ValidateOptions } from '../core/validate/validateBackup';
 import { reportLine, reportMarkdown } from '../core/validate/reportText';
 import { durationText } from './backup';
+import { statusFigures, type StatusLine } from './ndjson';
 import type { CliIo } from './io';
 
 /** --read-data's progress line: members and bytes done, rate and ETA (the panel's estimator). */
@@ -39,10 +40,35 @@ export function readDataProgress(out: NodeJS.WritableStream, tty: boolean, now: 
   };
 }
 
+/** --read-data's progress with --json: a status line a second, and the last one. */
+export function readDataStatus(status: (s: StatusLine) => void, now: () => number = Date.now): { update: (p: ReadDataProgress) => void; end: () => void } {
+  const tracker = new ProgressTracker();
+  const t0 = now();
+  let shownAt: number | undefined;
+  return {
+    update(p) {
+      const t = now();
+      tracker.target = p.bytesTotal;
+      tracker.push({ t, bytes: p.bytes });
+      if (shownAt !== undefined && t - shownAt < 1000 && p.members < p.membersTotal) return;
+      shownAt = t;
+      const v = tracker.view();
+      status({
+        message_type: 'status',
+        kind: 'read-data',
+        ...statusFigures({ now: t, since: t0, bytes: p.bytes, total: p.bytesTotal, rate: v.rate, finishAt: v.finishAt }),
+        members_done: p.members,
+        total_members: p.membersTotal,
+      });
+    },
+    end() {},
+  };
+}
+
 export async function runValidate(cluster: Cluster, io: CliIo, o: ValidateOptions & { json: boolean }): Promise<number> {
   const progress = o.json ? io.stderr : io.stdout;
   const tty = !o.json && (io.stdout as { isTTY?: boolean }).isTTY === true;
-  const bar = o.readData ? readDataProgress(progress, tty) : undefined;
+  const bar = o.readData ? (o.json && io.status ? readDataStatus(io.status) : readDataProgress(progress, tty)) : undefined;
   try {
     const r = await validateBackup(cluster, {
       ...o,

@@ -44,7 +44,15 @@ export interface Settings {
   timeouts: Timeouts;
   /** Slow poll while the explorer is visible; 0 turns it off. */
   pollSeconds: number;
+  /** Accept `ssh-rsa` (SHA-1) host key signatures, off as in OpenSSH since 8.8. */
+  allowSshRsa: boolean;
+  /** Mode of a backup's archive, partial archive, log and checksum file. */
+  archiveMode: ArchiveMode;
 }
+
+/** Owner only (the default), or readable by the group, or by everyone on the node. */
+export const ARCHIVE_MODES = ['0600', '0640', '0644'] as const;
+export type ArchiveMode = (typeof ARCHIVE_MODES)[number];
 
 export interface SettingsProblem {
   /** Setting key, e.g. `nodes[1].name`. */
@@ -58,6 +66,8 @@ export const DEFAULTS: Omit<Settings, 'nodes' | 'knownHostsFile' | 'sshConfigFil
   backupDir: '/opt/datarobot/data/backups/gluster',
   timeouts: { connectMs: 8000, dockerMs: 10000, glusterMs: 20000, keepaliveMs: 1000 },
   pollSeconds: 30,
+  allowSshRsa: false,
+  archiveMode: '0600',
 };
 
 /** The node shown when none is configured: this machine's docker socket. */
@@ -72,6 +82,8 @@ const TOP_KEYS = new Set([
   'sshConfigFile',
   'timeouts',
   'pollSeconds',
+  'allowSshRsa',
+  'archiveMode',
 ]);
 const NODE_KEYS = new Set(['name', 'host', 'port', 'user', 'identityFile', 'dockerSocket', 'proxyJump']);
 const TIMEOUT_KEYS = new Set(['connectMs', 'dockerMs', 'glusterMs', 'keepaliveMs']);
@@ -175,6 +187,18 @@ export function parseSettings(raw: unknown): { settings: Settings; problems: Set
     } else pollSeconds = v;
   }
 
+  let allowSshRsa = DEFAULTS.allowSshRsa;
+  if (r.allowSshRsa !== undefined) {
+    if (typeof r.allowSshRsa !== 'boolean') problems.push({ key: 'allowSshRsa', message: 'allowSshRsa must be true or false' });
+    else allowSshRsa = r.allowSshRsa;
+  }
+
+  let archiveMode = DEFAULTS.archiveMode;
+  if (r.archiveMode !== undefined) {
+    if (!ARCHIVE_MODES.includes(r.archiveMode as ArchiveMode)) problems.push({ key: 'archiveMode', message: `archiveMode must be one of ${ARCHIVE_MODES.join(', ')} (the archive holds every file of the platform); using ${DEFAULTS.archiveMode}` });
+    else archiveMode = r.archiveMode as ArchiveMode;
+  }
+
   const nodes: NodeConfig[] = [];
   if (r.nodes !== undefined && !Array.isArray(r.nodes)) {
     problems.push({ key: 'nodes', message: 'nodes must be a list of {name, host?, port?, user?, identityFile?, dockerSocket?, proxyJump?}' });
@@ -193,7 +217,7 @@ export function parseSettings(raw: unknown): { settings: Settings; problems: Set
   });
 
   return {
-    settings: { nodes, containerName, glusterPath, backupDir, knownHostsFile, sshConfigFile, timeouts, pollSeconds },
+    settings: { nodes, containerName, glusterPath, backupDir, knownHostsFile, sshConfigFile, timeouts, pollSeconds, allowSshRsa, archiveMode },
     problems,
   };
 }

@@ -104,7 +104,8 @@ export class LocalConnection implements NodeConnection {
 
   async writeAtomic(file: string, data: string | Buffer): Promise<void> {
     const tmp = atomicTempName(file);
-    await fsp.writeFile(tmp, data, { mode: 0o644 });
+    // What is written beside archives (job records, reports naming the platform's files) is private.
+    await fsp.writeFile(tmp, data, { mode: 0o600 });
     await fsp.rename(tmp, file);
   }
 

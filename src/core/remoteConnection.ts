@@ -28,6 +28,7 @@ class RemoteConnection implements NodeConnection {
       knownHostsFile: settings.knownHostsFile,
       sshConfigFile: settings.sshConfigFile,
       timeouts: settings.timeouts,
+      allowSshRsa: settings.allowSshRsa,
       passphrase: creds.passphrase ? () => creds.passphrase!(node) : undefined,
       debug,
     });
@@ -77,7 +78,8 @@ class RemoteConnection implements NodeConnection {
   async writeAtomic(file: string, data: string | Buffer): Promise<void> {
     const sftp = await this.session.sftp();
     const tmp = atomicTempName(file);
-    await new Promise<void>((resolve, reject) => sftp.writeFile(tmp, data, { mode: 0o644 }, (err) => (err ? reject(err) : resolve())));
+    // What is written beside archives (job records, reports naming the platform's files) is private.
+    await new Promise<void>((resolve, reject) => sftp.writeFile(tmp, data, { mode: 0o600 }, (err) => (err ? reject(err) : resolve())));
     // posix-rename@openssh.com replaces atomically; plain SFTP rename refuses an existing target.
     await new Promise<void>((resolve, reject) => sftp.ext_openssh_rename(tmp, file, (err) => (err ? reject(err) : resolve())));
   }

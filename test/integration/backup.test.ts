@@ -11,6 +11,7 @@ import { seedDate } from '../../src/core/backup/naming';
 import type { JobRecord } from '../../src/core/backup/types';
 import { REPO, TESTBED_DIR, inGluster, onNode, testbed, testbedSettings, unthrottle, waitFor, waitHealthy } from './helpers/testbed';
 import { AWKWARD_TREE, manifest } from './helpers/trees';
+import { ndjsonLines, statusLines } from './helpers/ndjson';
 
 const CLI = path.join(REPO, 'dist', 'cli.js');
 const CONFIG = path.join(TESTBED_DIR, 'config.json');
@@ -111,6 +112,10 @@ describe('backup', () => {
     const names = lsBackups(a.node);
     assert.ok(names.includes(path.basename(a.archive)) && names.includes(path.basename(b.archive)), names.join(', '));
     assert.ok(!names.some((n) => n.endsWith('.partial')), 'no partial archives left');
+    // Every file of the platform is in an archive: it and every file beside it are the owner's alone.
+    const stem = a.archive.replace(/\.tar$/, '');
+    const modes = onNode(a.node, ['stat', '-c', '%a %U %n', a.archive, `${a.archive}.sha256`, `${stem}.log`, `${stem}.job.json`]).stdout;
+    assert.equal(modes, [a.archive, `${a.archive}.sha256`, `${stem}.log`, `${stem}.job.json`].map((f) => `600 root ${f}\n`).join(''));
     cleanBackups(a.node);
   });
 
@@ -140,13 +145,22 @@ describe('backup', () => {
     }
   });
 
-  test('a compressed archive is a valid .tar.gz made with pigz', () => {
+  test('a compressed archive is a valid .tar.gz made with pigz; --json: progress as NDJSON status lines on stderr, the job alone on stdout', () => {
     const r = cli(['--json', 'backup', '-z']);
     assert.equal(r.code, 0, r.stderr);
     const job = finalJob(r.stdout);
     assert.match(job.archive, /\.tar\.gz$/);
     assert.equal(job.compressor, 'pigz');
-    assert.match(r.stderr, /pigz/);
+    const lines = ndjsonLines(r.stderr);
+    assert.ok(lines.some((l) => l.message_type === 'message' && /pigz/.test(l.text)), r.stderr);
+    const status = statusLines(r.stderr);
+    assert.ok(status.length >= 1, r.stderr);
+    for (const s of status) {
+      assert.deepEqual([s.kind, s.job, s.node], ['backup', job.id, job.node]);
+      assert.ok(s.total_bytes! > 0 && s.seconds_elapsed >= 0 && s.warnings === 0, JSON.stringify(s));
+    }
+    assert.deepEqual(status.map((s) => s.bytes_done), [...status.map((s) => s.bytes_done)].sort((a, b) => a - b), 'bytes only grow');
+    assert.equal(status[status.length - 1].bytes_done, job.archiveBytes, 'the last status line is the finished archive');
     const list = inGluster(job.node, ['tar', '-tzf', job.archive]).stdout.split('\n');
     assert.ok(list.includes('./big/big.bin'), 'the big file is in the compressed archive');
     assert.ok(job.archiveBytes! < 1100 * 1024 * 1024 / 10, 'zeros compress');
@@ -272,6 +286,50 @@ describe('backup', () => {
     const listed = cli(['--json', 'jobs']);
     const found = (JSON.parse(listed.stdout).jobs as JobRecord[]).find((j) => j.id === job.id)!;
     assert.equal(found.state, 'completed');
+    cleanBackups();
+  });
+
+  test('Ctrl-C while following a backup: the CLI says the job goes on and how to attach or cancel it, exits 130; tar still runs and cancel stops it', async () => {
+    const child = spawn(process.execPath, [CLI, '--config', CONFIG, 'backup', '--node', 'node1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    let exitCode: number | null | undefined;
+    void exited.then((c) => (exitCode = c));
+    let id: string;
+    onNode('node1', ['docker', 'update', '--cpus', '0.2', 'gluster']);
+    try {
+      // The CLI's own word that it started the job and follows it.
+      id = await waitFor('the CLI to start a job', 60_000, () => {
+        if (exitCode !== undefined) throw new Error(`the backup command exited ${exitCode} before tar ran:\n${out}${err}`);
+        return out.match(/^started (\S+) on node1:/m)?.[1];
+      }).catch((e: Error) => {
+        child.kill('SIGKILL');
+        throw e;
+      });
+      const job = (await jobs.list(['node1'])).jobs.find((j) => j.id === id)!;
+      await waitFor('the archive to grow', 20_000, async () => ((await jobs.archiveSize(job)) ?? 0) > 0 || undefined);
+      assert.equal(onNode('node1', ['stat', '-c', '%a', job.partial!]).stdout, '600\n', 'the partial archive is private while tar writes it');
+      child.kill('SIGINT');
+      assert.equal(await exited, 130, out + err);
+      assert.equal(
+        err,
+        `gluster-backup: interrupted: the backup job ${id} goes on on node1 (only following it stopped)\n` +
+          `  follow it again: gluster-backup --config ${CONFIG} attach ${id}\n` +
+          `  cancel it:       gluster-backup --config ${CONFIG} cancel ${id}\n`,
+      );
+      assert.notEqual(inGluster('node1', ['sh', '-c', 'pgrep -x tar || true']).stdout.trim(), '', 'tar still runs on the node');
+      assert.equal((await jobs.list(['node1'])).jobs.find((j) => j.id === id)?.state, 'running');
+      // The command it printed, as printed.
+      const c = cli(['cancel', id]);
+      assert.equal(c.code, 0, c.stderr + c.stdout);
+      assert.match(c.stdout, new RegExp(`^${id}: cancelled: cancelled by the operator; the partial archive was removed`));
+    } finally {
+      unthrottle('node1');
+    }
+    assert.equal(inGluster('node1', ['sh', '-c', 'pgrep -x tar || true']).stdout.trim(), '', 'no tar left running');
     cleanBackups();
   });
 
@@ -422,7 +480,7 @@ describe('backup', () => {
 
   test('bad paths are rejected before anything runs', () => {
     const r = cli(['backup', '-b', 'relative/dir']);
-    assert.equal(r.code, 2);
+    assert.equal(r.code, 64, 'a usage error');
     assert.match(r.stderr, /must be an absolute path/);
     const inside = cli(['backup', '-b', '/mnt/gluster/backups']);
     assert.equal(inside.code, 2);

@@ -241,7 +241,7 @@ describe('prune on the test bed', () => {
       assert.match(r.stderr, /prune: no keep rule above 0: that would remove every archive, so nothing is removed/);
     }
     const bad = cli(['prune', '--node', 'node1', '-b', D, '--keep-daily', 'seven']);
-    assert.equal(bad.code, 2);
+    assert.equal(bad.code, 64, 'a usage error');
     assert.match(bad.stderr, /--keep-daily seven: give a whole number from 0 up/);
     assert.deepEqual(namesOn('node1', D), before);
   });

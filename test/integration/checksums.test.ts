@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import type { JobRecord } from '../../src/core/backup/types';
 import type { ValidationResult } from '../../src/core/validate/validateBackup';
+import { statusLines } from './helpers/ndjson';
 import { REPO, TESTBED_DIR, inGluster, onNode, waitHealthy } from './helpers/testbed';
 
 const CLI = path.join(REPO, 'dist', 'cli.js');
@@ -92,10 +93,14 @@ describe('checksums and --read-data', () => {
     assert.match(text.stdout, /sha256 ok/);
   });
 
-  test('--read-data on an unchanged filesystem: every member read, nothing differs', () => {
-    const { code, result: r } = validate(['--archive', job.archive, '--read-data']);
+  test('--read-data on an unchanged filesystem: every member read, nothing differs; its progress as NDJSON status lines', () => {
+    const { code, result: r, stderr } = validate(['--archive', job.archive, '--read-data']);
     assert.equal(code, 0, JSON.stringify(r.readData));
     const d = r.readData!;
+    const status = statusLines(stderr);
+    assert.ok(status.length >= 1, stderr);
+    assert.ok(status.every((s) => s.kind === 'read-data' && s.total_members === d.members && s.job === undefined), stderr);
+    assert.deepEqual([status[status.length - 1].members_done, status[status.length - 1].percent_done], [d.members, 1]);
     assert.equal(d.verdict, 'ok');
     assert.ok(d.members >= 34, `${d.members} regular-file members`);
     assert.equal(d.checked, d.members);

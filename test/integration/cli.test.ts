@@ -50,7 +50,7 @@ describe('gluster-backup CLI', () => {
 
   test('an unknown node name is a usage error', () => {
     const r = cli(['--config', CONFIG, 'status', '--node', 'nope']);
-    assert.equal(r.code, 2);
+    assert.equal(r.code, 64);
     assert.match(r.stderr, /no node named "nope"/);
   });
 
@@ -70,6 +70,48 @@ describe('gluster-backup CLI', () => {
     assert.match(r.stderr, /unknown setting "bogus"/);
     assert.match(r.stdout, /^node1 {2}running/m);
     fs.rmSync(tmp, { recursive: true });
+  });
+
+  test('--version is package.json version; a misplaced option is exit 64 with its help named', () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { version: string };
+    assert.deepEqual(cli(['--version']), { code: 0, stdout: `gluster-backup ${pkg.version}\n`, stderr: '' });
+    const r = cli(['--config', CONFIG, 'status', '--dry-run']);
+    assert.deepEqual(r, { code: 64, stdout: '', stderr: "gluster-backup: --dry-run does not apply to status\nTry 'gluster-backup help status'.\n" });
+  });
+
+  test('npm pack gives a tarball that npm install -g puts on PATH, self-contained: --version and status run from the installed copy', () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gb-pack-'));
+    try {
+      const pkg = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { version: string };
+      const pack = spawnSync('npm', ['pack', '--pack-destination', tmp, '--json'], { cwd: REPO, encoding: 'utf8', timeout: 180_000 });
+      assert.equal(pack.status, 0, pack.stderr);
+      const [info] = JSON.parse(pack.stdout) as { filename: string; files: { path: string }[] }[];
+      assert.equal(info.filename, `gluster-backup-${pkg.version}.tgz`);
+      assert.deepEqual(info.files.map((f) => f.path).sort(), ['LICENSE', 'README.md', 'dist/cli.js', 'dist/vendor.js', 'package.json']);
+      const prefix = path.join(tmp, 'prefix');
+      // --offline: the tarball needs nothing from a registry.
+      const install = spawnSync('npm', ['install', '-g', '--prefix', prefix, '--offline', '--no-audit', '--no-fund', path.join(tmp, info.filename)], { encoding: 'utf8', timeout: 180_000 });
+      assert.equal(install.status, 0, install.stderr + install.stdout);
+      const bin = path.join(prefix, 'bin', 'gluster-backup');
+      assert.ok(fs.realpathSync(bin).startsWith(fs.realpathSync(prefix) + path.sep), fs.realpathSync(bin));
+      assert.deepEqual(fs.readdirSync(path.join(prefix, 'lib', 'node_modules', 'gluster-backup')).sort(), ['LICENSE', 'README.md', 'dist', 'package.json'], 'no node_modules: the bundle holds everything');
+      const version = spawnSync(bin, ['--version'], { encoding: 'utf8' });
+      assert.deepEqual([version.status, version.stdout], [0, `gluster-backup ${pkg.version}\n`]);
+      const status = spawnSync(bin, ['--config', CONFIG, '--json', 'status'], { encoding: 'utf8', timeout: 180_000 });
+      assert.equal(status.status, 0, status.stderr);
+      assert.deepEqual((JSON.parse(status.stdout) as { nodes: { name: string; reachable: boolean }[] }).nodes.map((n) => [n.name, n.reachable]), rawConfig().nodes.map((n) => [n.name, true]));
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
+  test('stop of every node from a script without --yes is refused and stops nothing', () => {
+    const r = cli(['--config', CONFIG, 'stop']);
+    assert.equal(r.code, 64, r.stderr + r.stdout);
+    const names = rawConfig().nodes.map((n) => n.name).join(', ');
+    assert.equal(r.stderr, `gluster-backup: stop without --node stops every node (${names}): pass --yes to mean it (nothing was stopped)\nTry 'gluster-backup help stop'.\n`);
+    const status = JSON.parse(cli(['--config', CONFIG, '--json', 'status']).stdout) as { nodes: { container: { state: string } }[] };
+    assert.deepEqual(status.nodes.map((n) => n.container.state), rawConfig().nodes.map(() => 'running'));
   });
 
   test('stop and start of one node through the CLI', () => {

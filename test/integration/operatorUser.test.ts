@@ -55,8 +55,10 @@ describe('a non-root SSH user in the docker group', () => {
     assert.match(job.state, /^completed/);
     const owners = onNode('node1', ['sh', '-c', 'cd "$1" && stat -c "%U %n" *', 'owners', OWN]).stdout.trim().split('\n');
     const name = path.posix.basename(job.archive);
-    // The archive is tar's (root, in the container); the records beside it the SSH user's.
-    assert.ok(owners.includes(`root ${name}`), owners.join('\n'));
+    // tar writes as root in the container, but the archive is handed to the SSH user whose job
+    // it is (mode 0600: only that user reads it, over SFTP too); so are the records beside it.
+    assert.ok(owners.includes(`gbops ${name}`), owners.join('\n'));
+    assert.equal(onNode('node1', ['stat', '-c', '%a', job.archive]).stdout, '600\n');
     assert.ok(owners.includes(`gbops ${name.replace(/\.tar$/, '')}.job.json`), owners.join('\n'));
     assert.deepEqual(ls(OWN).filter((f) => f.startsWith('.gluster-backup-write-probe')), [], 'the write probe is gone');
     const v = cli(['validate-backup', '--archive', job.archive]);

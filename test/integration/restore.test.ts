@@ -14,6 +14,7 @@ import { Cluster } from '../../src/core/cluster';
 import { isFinal, jobsOf } from '../../src/core/backup/jobs';
 import { REPO, TESTBED_DIR, inGluster, onNode, testbed, testbedSettings, unthrottle, waitHealthy } from './helpers/testbed';
 import { AWKWARD_TREE, manifest } from './helpers/trees';
+import { ndjsonLines } from './helpers/ndjson';
 import { startRestore, verifyRestore, type RestoreVerification } from '../../src/core/restore/restoreJob';
 
 const CLI = path.join(REPO, 'dist', 'cli.js');
@@ -164,7 +165,7 @@ describe('restore --dry-run', () => {
     assert.equal(none.code, 2);
     assert.match(none.stderr, /no archive of today \(datarobot-gluster-backup-\d{4}-\d{2}-\d{2}\.tar\[\.gz\]\) in \/opt\/datarobot\/data\/backups\/gluster-old on node1, node2, node3; archives there: datarobot-gluster-backup-2001-01-01\.tar\. Name one with -f/);
     const slash = cli(['-b', DIR, '-f', '../x.tar', '-n', 'restore', '--dry-run']);
-    assert.equal(slash.code, 2);
+    assert.equal(slash.code, 64, 'a usage error');
     assert.match(slash.stderr, /-f \.\.\/x\.tar: the name of an archive in the backups directory/);
     const v = cli(['-b', DIR, '-f', name, '-n', 'validate-backup']);
     assert.ok(v.code === 0 || v.code === 1, v.stderr);
@@ -205,6 +206,10 @@ describe('restore', () => {
     assert.equal(out.verification.verdict, 'verified');
     assert.equal(out.verification.differences, 0);
     assert.match(r.stderr, /verified: all \d+ archive members are in \/mnt\/gluster as archived/);
+    // --json's stderr is NDJSON throughout: the restore's phases and its progress.
+    const lines = ndjsonLines(r.stderr);
+    assert.ok(lines.some((l) => l.message_type === 'message' && /^verified: all \d+ archive members/.test(l.text)), r.stderr);
+    for (const s of lines) if (s.message_type === 'status') assert.deepEqual([s.kind, s.job, s.node], ['restore', out.job.id, 'node1']);
     assert.deepEqual(manifest('node1', ROOT), src, 'names, types, modes, numeric owners, mtimes, links and contents');
     const report = out.job.restore!.report!;
     assert.equal(report, `${DIR}/${out.job.id}.json`);

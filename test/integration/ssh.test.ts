@@ -427,3 +427,26 @@ test('through a jump host (here the same sshd, jumped through itself): every hop
   assert.equal(two.kind, 'unreachable');
   assert.match(two.message, new RegExp(`^cannot reach bastion ${sshd.user}@127\\.0\\.0\\.1:${closedPort} \\(hop 2 of 2 to n1\\) through bastion ${jump.replace(/\./g, '\\.')} \\(hop 1 of 2 to n1\\): `));
 });
+
+test('ssh-rsa (SHA-1) host key signatures: refused by default with a message naming allowSshRsa, accepted when allowed; an RSA key signing with SHA-2 needs nothing', async () => {
+  const old = await startSshd({ hostKeyTypes: ['rsa'], extraConfig: ['HostKeyAlgorithms ssh-rsa'] });
+  const modern = await startSshd({ hostKeyTypes: ['rsa'] });
+  try {
+    const line = (d: Sshd) => `[127.0.0.1]:${d.port} ${d.hostKeys.rsa.type} ${d.hostKeys.rsa.b64}\n`;
+    const at = (d: Sshd, allowSshRsa?: boolean) =>
+      session({ knownHostsFile: knownHostsWith(`kh-rsa-${d.port}`, line(d)), ...(allowSshRsa !== undefined ? { allowSshRsa } : {}) }, { port: d.port, user: d.user, identityFile: d.clientKey });
+    const e = await nodeError(at(old).connect());
+    assert.equal(e.kind, 'config');
+    assert.match(e.message, /^127\.0\.0\.1:\d+ offers no host key algorithm this client accepts: probably only ssh-rsa \(an RSA key signing with SHA-1\), off by default as in OpenSSH since 8\.8\. .*set allowSshRsa/);
+    const allowed = at(old, true);
+    await allowed.connect();
+    assert.equal(allowed.connected, true);
+    assert.match(old.log(), /Accepted publickey/);
+    const sha2 = at(modern);
+    await sha2.connect();
+    assert.equal(sha2.connected, true);
+  } finally {
+    await old.dispose();
+    await modern.dispose();
+  }
+});

@@ -205,7 +205,7 @@ describe('validate-backup', () => {
     assert.equal(none.code, 2);
     assert.match(none.stderr, /datarobot-gluster-backup-nope\.tar not found on node1, node2, node3/);
     const rel = cli(['validate-backup', '--archive', 'relative.tar']);
-    assert.equal(rel.code, 2);
+    assert.equal(rel.code, 64, 'a usage error');
     assert.match(rel.stderr, /absolute path/);
     const empty = cli(['validate-backup', '-b', '/opt/datarobot/data']);
     assert.equal(empty.code, 2);

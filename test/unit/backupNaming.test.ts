@@ -37,7 +37,7 @@ test('job files sit beside the archive and every value is a separate argv entry'
     cancel: '/b/dir/datarobot-gluster-backup-2026-28-11-2.cancel',
     job: '/b/dir/datarobot-gluster-backup-2026-28-11-2.job.json',
   });
-  const argv = jobArgv(p, '/mnt/$(rm -rf /) `x`', 'pigz');
+  const argv = jobArgv(p, '/mnt/$(rm -rf /) `x`', 'pigz', '0600');
   assert.equal(argv[0], 'sh');
   assert.equal(argv[1], '-c');
   assert.ok(!argv[2].includes('/mnt/'), 'no value inside the script text');
@@ -52,6 +52,8 @@ test('job files sit beside the archive and every value is a separate argv entry'
     '',
     '',
     '',
+    '0600',
+    p.job,
     '--create',
     `--file=${p.partial}`,
     '--directory=/mnt/$(rm -rf /) `x`',

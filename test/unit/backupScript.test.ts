@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { jobArgv, parseStatus } from '../../src/core/backup/jobScript';
 import { jobPaths } from '../../src/core/backup/jobFile';
 import { checksumPathOf, parseChecksumFile } from '../../src/core/validate/checksum';
+import type { ArchiveMode } from '../../src/core/config';
 
 const MTIME = 1700000000;
 const NAME = 'datarobot-gluster-backup-2026-04-12.tar';
@@ -28,10 +29,10 @@ function fixture(): { dir: string; src: string; backups: string } {
   return { dir, src, backups };
 }
 
-function run(backups: string, src: string, before?: (p: ReturnType<typeof jobPaths>) => void, env?: NodeJS.ProcessEnv): { p: ReturnType<typeof jobPaths>; code: number } {
+function run(backups: string, src: string, before?: (p: ReturnType<typeof jobPaths>) => void, env?: NodeJS.ProcessEnv, mode: ArchiveMode = '0600'): { p: ReturnType<typeof jobPaths>; code: number } {
   const p = jobPaths(backups, NAME);
   before?.(p);
-  const [cmd, ...args] = jobArgv(p, src, undefined);
+  const [cmd, ...args] = jobArgv(p, src, undefined, mode);
   const r = spawnSync(cmd, args, { encoding: 'utf8', ...(env ? { env } : {}) });
   assert.equal(r.status, 0, r.stderr);
   const st = parseStatus(fs.readFileSync(p.status, 'utf8'));
@@ -95,11 +96,33 @@ test('an image without python3 (tail into openssl) or without either (sha256sum)
       const bin = path.join(dir, 'bin');
       fs.mkdirSync(bin);
       const which = (c: string) => spawnSync('sh', ['-c', `command -v ${c}`], { encoding: 'utf8' }).stdout.trim();
-      for (const c of ['sh', 'tar', 'tail', 'sha256sum', 'head', 'cat', 'date', 'mv', 'rm', 'ln', 'cmp', 'tee', 'sleep', 'basename', 'mkdir', 'readlink', ...extra]) fs.symlinkSync(which(c), path.join(bin, c));
+      for (const c of ['sh', 'tar', 'tail', 'sha256sum', 'head', 'cat', 'date', 'mv', 'rm', 'ln', 'cmp', 'tee', 'sleep', 'basename', 'mkdir', 'readlink', 'chown', 'chmod', ...extra]) fs.symlinkSync(which(c), path.join(bin, c));
       for (const absent of ['python3', ...['openssl'].filter((c) => !extra.includes(c))]) assert.notEqual(spawnSync(path.join(bin, 'sh'), ['-c', `command -v ${absent}`], { env: { PATH: bin } }).status, 0, absent);
       const { p, code } = run(backups, src, undefined, { PATH: bin });
       assert.equal(code, 0);
       assert.equal(parseChecksumFile(fs.readFileSync(checksumPathOf(p.archive)), NAME), createHash('sha256').update(fs.readFileSync(p.archive)).digest('hex'), extra.join() || 'sha256sum');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+});
+
+test('the archive, its log and its checksum file: the archive mode (0600 by default, or the setting\'s), owned by the job file\'s owner', () => {
+  // The owner the client's SSH user would be; chown needs root, as the container's shell has.
+  const root = process.getuid?.() === 0;
+  for (const mode of ['0600', '0640'] as const) {
+    const { dir, src, backups } = fixture();
+    try {
+      const { p, code } = run(backups, src, (q) => {
+        fs.writeFileSync(q.job, '{}\n');
+        if (root) fs.chownSync(q.job, 1234, 2345);
+      }, undefined, mode);
+      assert.equal(code, 0);
+      for (const f of [p.archive, p.log, checksumPathOf(p.archive)]) {
+        const st = fs.statSync(f);
+        assert.equal((st.mode & 0o7777).toString(8).padStart(4, '0'), mode, `${path.basename(f)} with ${mode}`);
+        if (root) assert.deepEqual([st.uid, st.gid], [1234, 2345], path.basename(f));
+      }
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -15,6 +15,10 @@
 //   <stem>.tar[.gz].sha256   backup: the archive's SHA-256 as `sha256sum -c` reads it, written
 //                            (temporary name, then rename) only once the archive is final
 //
+// The archive holds every file of the platform: a backup's partial archive (from before tar
+// writes a byte), its log and its checksum file get the archiveMode setting's mode (0600 unless
+// it says otherwise) and the owner of the job file, the SSH user who reads them over SFTP.
+//
 // The checksum is taken while tar writes: a follower reads the partial archive as it grows (and
 // stops once tar's pid is gone, after a last read) from the page cache and hashes it, on the
 // container's other core: python3's hashlib when the image has it, else tail -f into openssl
@@ -24,6 +28,7 @@
 //
 // GNU tar exit codes: 0 success, 1 some files differ (create: changed while read), 2 fatal.
 // A tar killed by a signal gives 128+N.
+import type { ArchiveMode } from '../config';
 import type { BackupPaths, JobPaths } from './jobFile';
 
 /**
@@ -69,8 +74,15 @@ follow_hash() {
     tail -c +1 -s 0.1 --pid="$2" -f -- "$1" 2>/dev/null | sha256
   fi
 }
-partial=$1 final=$2 log=$3 status=$4 cancel=$5 mk=$6 fresh=$7 dirs=$8
-shift 8
+partial=$1 final=$2 log=$3 status=$4 cancel=$5 mk=$6 fresh=$7 dirs=$8 mode=$9
+shift 9
+job=$1
+shift
+# A backup's own files: the job file's owner (where chown may), and the archive mode.
+own() {
+  chown --reference="$job" -- "$@" 2>/dev/null || :
+  chmod "$mode" -- "$@"
+}
 # A restore's target directory is made here, on the node, like everything else it writes.
 if [ -n "$mk" ] && ! mkdir -p -- "$mk" 2> "$log"; then
   printf 'exit 2 %s\n' "$(date +%s.%N)" > "$status.tmp" && mv -f "$status.tmp" "$status"
@@ -86,8 +98,13 @@ fi
 # tar's stderr also goes to a copy in the container's own /tmp: when the backups directory
 # fills up, the log there cannot take tar's last words, and they are restored from the copy.
 tmp=/tmp/gluster-backup-job-$$
-# The file tail follows must exist before tar opens it.
-[ -z "$partial" ] || : > "$partial"
+# The file tail follows must exist before tar opens it; it and the log are private before
+# anything is written to them.
+if [ -n "$partial" ]; then
+  : > "$partial"
+  : > "$log"
+  own "$partial" "$log"
+fi
 (
   tar "$@" 2>&1 >/dev/null &
   echo $! > "$tmp.pid"
@@ -121,7 +138,7 @@ elif [ "$rc" -le 1 ]; then
     case $sum in
       *[!0-9a-f]*) ;;
       ????????????????????????????????????????????????????????????????)
-        printf '%s  %s\n' "$sum" "$(basename -- "$final")" > "$final.sha256.tmp" && mv -f "$final.sha256.tmp" "$final.sha256" || rm -f "$final.sha256.tmp" ;;
+        printf '%s  %s\n' "$sum" "$(basename -- "$final")" > "$final.sha256.tmp" && own "$final.sha256.tmp" && mv -f "$final.sha256.tmp" "$final.sha256" || rm -f "$final.sha256.tmp" ;;
     esac
   else rc=2; rm -f "$partial"; fi
 else
@@ -143,9 +160,10 @@ export function restoreTarHead(archive: string): string[] {
   return ['--extract', `--file=${archive}`];
 }
 
-export function jobArgv(p: BackupPaths, source: string, compressor: string | undefined): string[] {
+/** `mode`: the archive's, its partial's, log's and checksum file's (the archiveMode setting). */
+export function jobArgv(p: BackupPaths, source: string, compressor: string | undefined, mode: ArchiveMode): string[] {
   const tar = [...backupTarHead(p.partial), `--directory=${source}`, '--numeric-owner', ...(compressor ? [`--use-compress-program=${compressor}`] : []), '.'];
-  return ['sh', '-c', JOB_SCRIPT, 'gluster-backup-job', p.partial, p.archive, p.log, p.status, p.cancel, '', '', '', ...tar];
+  return ['sh', '-c', JOB_SCRIPT, 'gluster-backup-job', p.partial, p.archive, p.log, p.status, p.cancel, '', '', '', mode, p.job, ...tar];
 }
 
 /** tar's option for entries that exist, by the restore's policy (see the restore's plan). */
@@ -185,7 +203,7 @@ export function restoreArgv(
     ...members,
   ];
   const fresh = resume?.rewrite ? `${target.replace(/\/+$/, '')}/${Buffer.from(resume.rewrite, 'latin1').toString('utf8')}` : '';
-  return ['sh', '-c', JOB_SCRIPT, 'gluster-restore-job', '', '', p.log, p.status, p.cancel, target, fresh, resume?.dirs ? p.dirs : '', ...tar];
+  return ['sh', '-c', JOB_SCRIPT, 'gluster-restore-job', '', '', p.log, p.status, p.cancel, target, fresh, resume?.dirs ? p.dirs : '', '', '', ...tar];
 }
 
 /** `at`: when the script wrote it, in ms since the epoch (absent from files of older versions). */

@@ -203,7 +203,7 @@ export class BackupJobs {
       ...(opts.sourceBytes !== undefined ? { sourceBytes: opts.sourceBytes } : {}),
       overrides: opts.overrides ?? [],
     };
-    return this.launch(conn, docker, record, jobArgv(p, s.glusterPath, compressor), backupDir, `tar of ${s.glusterPath} -> ${p.archive}${compressor ? ` (${compressor})` : ''}`);
+    return this.launch(conn, docker, record, jobArgv(p, s.glusterPath, compressor, s.archiveMode), backupDir, `tar of ${s.glusterPath} -> ${p.archive}${compressor ? ` (${compressor})` : ''}`);
   }
 
   /**

@@ -27,6 +27,8 @@ export interface SshSessionOptions {
   passphrase?: () => Promise<string | undefined>;
   /** ssh-agent socket. Default: $SSH_AUTH_SOCK; `false`: never use an agent. */
   agent?: string | false;
+  /** Accept `ssh-rsa` (SHA-1) host key signatures; default off, as in OpenSSH since 8.8. */
+  allowSshRsa?: boolean;
   /** Identity files tried when neither identityFile nor an agent is set (as ssh does). */
   defaultIdentityFiles?: string[];
   /** One line per connect, close and failure. */
@@ -42,7 +44,9 @@ export interface SshSessionEvents {
 }
 
 // ssh2's default server host key algorithms (Node 20 has ed25519). Reordered per node so that the
-// server presents a key type known_hosts already holds, as OpenSSH does.
+// server presents a key type known_hosts already holds, as OpenSSH does. `ssh-rsa` (an RSA key
+// signing with SHA-1) is off unless allowed, as in OpenSSH since 8.8; RSA keys still work with
+// rsa-sha2-256/512.
 const HOST_KEY_ALGOS = [
   'ssh-ed25519',
   'ecdsa-sha2-nistp256',
@@ -53,6 +57,13 @@ const HOST_KEY_ALGOS = [
   'ssh-rsa',
 ];
 const ALGOS_OF_KEY_TYPE: Record<string, string[]> = { 'ssh-rsa': ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'] };
+
+/** The host key algorithms offered to a server, those of the key types known_hosts holds for it first. */
+export function hostKeyAlgorithms(knownTypes: readonly string[], allowSshRsa: boolean): string[] {
+  const usable = HOST_KEY_ALGOS.filter((a) => allowSshRsa || a !== 'ssh-rsa');
+  const first = knownTypes.flatMap((t) => ALGOS_OF_KEY_TYPE[t] ?? [t]).filter((a) => usable.includes(a));
+  return [...new Set([...first, ...usable])];
+}
 
 export class SshSession extends EventEmitter<SshSessionEvents> {
   /** `host:port` of the node (its HostName once ~/.ssh/config was read), used in every message. */
@@ -284,7 +295,7 @@ export class SshSession extends EventEmitter<SshSessionEvents> {
       };
       // Permanent: an ssh2 Client that emits 'error' with no listener kills the process.
       client.on('error', (err) => {
-        const ne = hostKeyError ?? classifySshError(err, ep.label);
+        const ne = hostKeyError ?? (this.opts.allowSshRsa ? undefined : sshRsaOnly(err, ep.label)) ?? classifySshError(err, ep.label);
         this.opts.debug?.(`ssh ${ep.label}: ${err.message}`);
         if (!settled) fail(ne);
         else closeError ??= ne;
@@ -336,8 +347,7 @@ export class SshSession extends EventEmitter<SshSessionEvents> {
       } catch {
         // Unreadable known_hosts: the host verifier reports it as the connection's error.
       }
-      const first = known.flatMap((t) => ALGOS_OF_KEY_TYPE[t] ?? [t]).filter((a) => HOST_KEY_ALGOS.includes(a));
-      const serverHostKey = [...new Set([...first, ...HOST_KEY_ALGOS])];
+      const serverHostKey = hostKeyAlgorithms(known, this.opts.allowSshRsa ?? false);
 
       try {
         client.connect({
@@ -458,4 +468,16 @@ export class SshSession extends EventEmitter<SshSessionEvents> {
     }
     return (this.key = { data, passphrase: pass });
   }
+}
+
+/** A server whose host key can only sign with SHA-1 says so, and how to allow it, instead of ssh2's bare words. */
+function sshRsaOnly(err: Error, where: string): NodeErrorException | undefined {
+  if (!/no matching host key format/.test(err.message)) return undefined;
+  return new NodeErrorException(
+    {
+      kind: 'config',
+      message: `${where} offers no host key algorithm this client accepts: probably only ssh-rsa (an RSA key signing with SHA-1), off by default as in OpenSSH since 8.8. Give the server an ed25519 key, or set allowSshRsa (glusterBackup.allowSshRsa) to accept it`,
+    },
+    err,
+  );
 }

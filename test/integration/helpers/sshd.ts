@@ -93,7 +93,7 @@ function signalTree(root: number, sig: NodeJS.Signals): void {
   }
 }
 
-export async function startSshd(opts: { hostKeyTypes?: string[] } = {}): Promise<Sshd> {
+export async function startSshd(opts: { hostKeyTypes?: string[]; extraConfig?: string[] } = {}): Promise<Sshd> {
   if (!fs.existsSync(SSHD)) throw new Error(`${SSHD} is missing: apt-get install openssh-server`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gb-sshd-'));
   const port = await freePort();
@@ -122,6 +122,7 @@ export async function startSshd(opts: { hostKeyTypes?: string[] } = {}): Promise
     'PrintMotd no',
     'Subsystem sftp internal-sftp',
     'LogLevel VERBOSE',
+    ...(opts.extraConfig ?? []),
   ].join('\n');
   const cfgFile = path.join(dir, 'sshd_config');
   fs.writeFileSync(cfgFile, config + '\n', { mode: 0o600 });

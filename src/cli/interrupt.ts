@@ -1,0 +1,25 @@
+// Ctrl-C while the CLI follows a job: the job is tar on the node and does not depend on this
+// process, so the CLI stops following, says so, and says how to pick the job up again.
+import type { JobRecord } from '../core/backup/types';
+
+/** Thrown by a follow that Ctrl-C ended; the job it names goes on on the node. */
+export class FollowInterrupted extends Error {
+  constructor(readonly job: JobRecord) {
+    super(`interrupted while following ${job.id}`);
+  }
+}
+
+/** What the operator reads after Ctrl-C; `config` is the --config given, for the commands shown. */
+export function interruptedText(job: JobRecord, config: string | undefined): string {
+  const cli = `gluster-backup${config !== undefined ? ` --config ${shellWord(config)}` : ''}`;
+  return (
+    `gluster-backup: interrupted: the ${job.kind} job ${job.id} goes on on ${job.node} (only following it stopped)\n` +
+    `  follow it again: ${cli} attach ${job.id}\n` +
+    `  cancel it:       ${cli} cancel ${job.id}\n`
+  );
+}
+
+/** A word a shell reads back as itself. */
+function shellWord(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}

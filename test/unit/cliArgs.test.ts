@@ -1,0 +1,138 @@
+// The CLI's command line: help, version, and every usage error with its message and exit 64,
+// through runCli itself (nothing here reaches a node: each case is refused or answered first).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { runCli } from '../../src/cli/run';
+import { parseCommandLine, UsageError } from '../../src/cli/args';
+import { COMMANDS, COMMON_OPTIONS, OPTIONS, type OptionName } from '../../src/cli/commands';
+import { EXIT_USAGE } from '../../src/cli/exitCodes';
+
+const PKG_VERSION = (JSON.parse(fs.readFileSync(path.join(__dirname, '../../../package.json'), 'utf8')) as { version: string }).version;
+
+async function run(argv: string[], o: { tty?: boolean; config?: object } = {}) {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  const stdin = Object.assign(new PassThrough(), { isTTY: o.tty ?? false });
+  let out = '';
+  let err = '';
+  stdout.on('data', (b) => (out += b));
+  stderr.on('data', (b) => (err += b));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gb-cliargs-'));
+  try {
+    const config = path.join(dir, 'config.json');
+    // Nodes that would not answer: every case here must be settled before any connection.
+    fs.writeFileSync(config, JSON.stringify(o.config ?? { nodes: [{ name: 'a', host: '192.0.2.1' }, { name: 'b', host: '192.0.2.2' }], timeouts: { connectMs: 200 } }));
+    const code = await runCli(argv, { stdout, stderr, stdin, env: { GLUSTER_BACKUP_CONFIG: config } });
+    return { code, out, err };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('--version prints package.json version', async () => {
+  const r = await run(['--version']);
+  assert.deepEqual(r, { code: 0, out: `gluster-backup ${PKG_VERSION}\n`, err: '' });
+});
+
+test('--help lists every command with its summary, and the exit codes', async () => {
+  for (const argv of [['--help'], ['-h'], ['help']]) {
+    const r = await run(argv);
+    assert.equal(r.code, 0, argv.join(' '));
+    for (const c of COMMANDS.filter((x) => !x.topic)) assert.match(r.out, new RegExp(`^  ${c.name} +${c.summary.replace(/[()|.]/g, '\\$&')}$`, 'm'), c.name);
+    assert.match(r.out, /^ {2}64 {3}usage error/m);
+    assert.match(r.out, /^ {2}130 {2}interrupted/m);
+    assert.match(r.out, /^gluster-backup help progress: the NDJSON progress lines/m);
+    assert.doesNotMatch(r.out, /^ {2}progress /m, 'a topic is not listed as a command');
+  }
+});
+
+test('help progress documents the NDJSON lines; progress is no command', async () => {
+  const r = await run(['help', 'progress']);
+  assert.equal(r.code, 0);
+  for (const k of ['"message_type":"status"', '"message_type":"message"', '"bytes_done"', '"total_bytes"', '"rate"', '"eta_seconds"', '"percent_done"', '"members_done"']) assert.ok(r.out.includes(k), k);
+  assert.equal((await run(['progress'])).code, EXIT_USAGE);
+});
+
+test('help COMMAND and COMMAND --help give the same text: its usage line, its options and its exit codes', async () => {
+  for (const c of COMMANDS.filter((x) => !x.topic)) {
+    const a = await run(['help', c.name]);
+    const b = await run([c.name, '--help']);
+    assert.equal(a.code, 0);
+    assert.equal(b.code, 0);
+    assert.equal(a.out, b.out, c.name);
+    assert.ok(a.out.startsWith(`usage: gluster-backup [--config FILE] ${c.synopsis}\n`), c.name);
+    for (const o of c.options) assert.match(a.out, new RegExp(`(?<![\\w-])${o.length === 1 ? '-' : '--'}${o}(?![\\w-])`), `${c.name} help names ${o}`);
+    assert.match(a.out, /\nexit status: .*64 usage error/s, c.name);
+  }
+});
+
+test('an option a command does not take is a usage error naming it, with a pointer to its help', async () => {
+  const r = await run(['status', '--dry-run']);
+  assert.deepEqual(r, { code: EXIT_USAGE, out: '', err: "gluster-backup: --dry-run does not apply to status\nTry 'gluster-backup help status'.\n" });
+  // Every option against every command: taken or refused, as the table says.
+  for (const c of COMMANDS.filter((x) => x.name !== 'help' && !x.topic)) {
+    for (const o of Object.keys(OPTIONS) as OptionName[]) {
+      if (o === 'help' || o === 'version' || o === 'n') continue;
+      const argv = [c.name, OPTIONS[o].type === 'string' ? `--${o}=x` : `--${o}`];
+      if (o.length === 1) argv[1] = OPTIONS[o].type === 'string' ? `-${o}x` : `-${o}`;
+      if (c.arg) argv.push('JOB-1');
+      const takes = COMMON_OPTIONS.includes(o) || c.options.includes(o);
+      if (takes) assert.doesNotThrow(() => parseCommandLine(argv), argv.join(' '));
+      else assert.throws(() => parseCommandLine(argv), (e) => e instanceof UsageError && e.message === `${o.length === 1 ? '-' : '--'}${o} does not apply to ${c.name}` && e.command === c.name, argv.join(' '));
+    }
+  }
+});
+
+test('usage errors: each with its message, exit 64, and nothing done', async () => {
+  const cases: [string[], string, string | undefined][] = [
+    [[], 'no command given', undefined],
+    [['bogus'], 'unknown command "bogus" (commands: status, start, stop, restart, trust-host-key, backup, jobs, attach, cancel, validate-backup, restore, list, prune, help)', undefined],
+    [['status', '--frobnicate'], 'unknown option --frobnicate', 'status'],
+    [['status', '--node'], "Option '--node <value>' argument missing", 'status'],
+    [['status', 'extra'], 'unexpected argument "extra"', 'status'],
+    [['attach'], 'attach needs a JOB (see: gluster-backup jobs)', 'attach'],
+    [['cancel', 'j1', 'j2'], 'unexpected argument "j2"', 'cancel'],
+    [['help', 'nothing'], 'no command "nothing" to help with (commands: status, start, stop, restart, trust-host-key, backup, jobs, attach, cancel, validate-backup, restore, list, prune, help)', 'help'],
+    [['-n', 'list'], "-n list: the seed's -n form is for backup, validate-backup and restore", 'list'],
+    [['-n', 'backup', 'restore'], '-n backup names the command: "restore" is one too many', 'backup'],
+    [['status', '--version'], '--version takes nothing else', undefined],
+    [['status', '--node', 'c'], 'no node named "c" (configured: a, b)', 'status'],
+    [['backup', '--node', 'a', '--node', 'b'], 'backup runs on one node: give at most one --node', 'backup'],
+    [['backup', '-b', 'relative/dir'], '-b relative/dir: the backups directory must be an absolute path on the node', 'backup'],
+    [['backup', '--override', 'freeSpace'], '--override freeSpace needs a reason: --override freeSpace:"why it is safe"', 'backup'],
+    [['validate-backup', '--archive', 'x.tar'], '--archive x.tar: give an absolute path on the node', 'validate-backup'],
+    [['validate-backup', '--via', 'ftp'], '--via ftp: one of auto, sftp, container', 'validate-backup'],
+    [['restore', '--existing', 'merge'], '--existing merge: one of refuse, skip, overwrite', 'restore'],
+    [['restore', '-f', '../x.tar'], '-f ../x.tar: the name of an archive in the backups directory (-b DIR), without a path', 'restore'],
+    [['restore', '-f', 'x.tar', '--archive', '/x.tar'], 'give the archive either with --archive PATH or with -f NAME, not both', 'restore'],
+    [['prune', '--keep-daily', 'seven'], '--keep-daily seven: give a whole number from 0 up', 'prune'],
+    [['trust-host-key'], 'trust-host-key needs exactly one --node NAME', 'trust-host-key'],
+    [['trust-host-key', '--node', 'a', '--fingerprint', 'MD5:ab'], '--fingerprint MD5:ab: give it as ssh-keygen -lf prints it (SHA256: and 43 characters)', 'trust-host-key'],
+    [['--config', '/nonexistent/gb.json', 'status'], '--config /nonexistent/gb.json: no such file', undefined],
+  ];
+  for (const [argv, message, command] of cases) {
+    const r = await run(argv);
+    const pointer = command ? `Try 'gluster-backup help ${command}'.` : "Try 'gluster-backup --help'.";
+    assert.deepEqual(r, { code: EXIT_USAGE, out: '', err: `gluster-backup: ${message}\n${pointer}\n` }, argv.join(' '));
+  }
+});
+
+test("the seed's -b DIR -n COMMAND form still parses as the command", () => {
+  const p = parseCommandLine(['-b', '/backups', '-f', 'x.tar', '-n', 'restore', '--dry-run']);
+  assert.equal(p.kind, 'run');
+  assert.equal(p.kind === 'run' && p.command.name, 'restore');
+  assert.equal(p.kind === 'run' && p.values.b, '/backups');
+});
+
+test('stop of every node, not on a terminal and without --yes: refused as a usage error, nothing stopped', async () => {
+  const r = await run(['stop']);
+  assert.deepEqual(r, {
+    code: EXIT_USAGE,
+    out: '',
+    err: "gluster-backup: stop without --node stops every node (a, b): pass --yes to mean it (nothing was stopped)\nTry 'gluster-backup help stop'.\n",
+  });
+});

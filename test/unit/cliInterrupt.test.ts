@@ -1,0 +1,18 @@
+// The lines Ctrl-C leaves: commands a shell takes back as printed, whatever the config's path.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { interruptedText } from '../../src/cli/interrupt';
+import type { JobRecord } from '../../src/core/backup/types';
+
+const job = { id: 'datarobot-gluster-backup-2026-04-12', kind: 'backup', node: 'node1' } as Pick<JobRecord, 'id' | 'kind' | 'node'> as JobRecord;
+
+test('without --config the commands are plain; with one, it is repeated, quoted for the shell when it needs it', () => {
+  assert.equal(
+    interruptedText(job, undefined),
+    'gluster-backup: interrupted: the backup job datarobot-gluster-backup-2026-04-12 goes on on node1 (only following it stopped)\n' +
+      '  follow it again: gluster-backup attach datarobot-gluster-backup-2026-04-12\n' +
+      '  cancel it:       gluster-backup cancel datarobot-gluster-backup-2026-04-12\n',
+  );
+  assert.match(interruptedText(job, '/etc/gb.json'), /^ {2}cancel it: {7}gluster-backup --config \/etc\/gb\.json cancel /m);
+  assert.match(interruptedText(job, "/tmp/it's mine.json"), /^ {2}follow it again: gluster-backup --config '\/tmp\/it'\\''s mine\.json' attach /m);
+});

@@ -44,6 +44,8 @@ export interface Settings {
   timeouts: Timeouts;
   /** Slow poll while the explorer is visible; 0 turns it off. */
   pollSeconds: number;
+  /** A node whose last good backup (completed, validated clean) is older than this is warned about. */
+  maxBackupAgeHours: number;
 }
 
 export interface SettingsProblem {
@@ -58,6 +60,7 @@ export const DEFAULTS: Omit<Settings, 'nodes' | 'knownHostsFile' | 'sshConfigFil
   backupDir: '/opt/datarobot/data/backups/gluster',
   timeouts: { connectMs: 8000, dockerMs: 10000, glusterMs: 20000, keepaliveMs: 1000 },
   pollSeconds: 30,
+  maxBackupAgeHours: 26,
 };
 
 /** The node shown when none is configured: this machine's docker socket. */
@@ -72,6 +75,7 @@ const TOP_KEYS = new Set([
   'sshConfigFile',
   'timeouts',
   'pollSeconds',
+  'maxBackupAgeHours',
 ]);
 const NODE_KEYS = new Set(['name', 'host', 'port', 'user', 'identityFile', 'dockerSocket', 'proxyJump']);
 const TIMEOUT_KEYS = new Set(['connectMs', 'dockerMs', 'glusterMs', 'keepaliveMs']);
@@ -91,6 +95,10 @@ const RETIRED_KEYS: Record<string, string> = {
 
 /** The poll interval below which every node would be asked for its state all the time. */
 export const MIN_POLL_SECONDS = 5;
+
+/** The bounds of maxBackupAgeHours: under an hour every backup would be late; over a year none. */
+export const MIN_BACKUP_AGE_HOURS = 1;
+export const MAX_BACKUP_AGE_HOURS = 8760;
 
 /**
  * Why an absolute path setting cannot be used as given: `..` and `.` segments make "is this
@@ -175,6 +183,14 @@ export function parseSettings(raw: unknown): { settings: Settings; problems: Set
     } else pollSeconds = v;
   }
 
+  let maxBackupAgeHours = DEFAULTS.maxBackupAgeHours;
+  if (r.maxBackupAgeHours !== undefined) {
+    const v = r.maxBackupAgeHours;
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < MIN_BACKUP_AGE_HOURS || v > MAX_BACKUP_AGE_HOURS) {
+      problems.push({ key: 'maxBackupAgeHours', message: `maxBackupAgeHours must be a number of hours between ${MIN_BACKUP_AGE_HOURS} and ${MAX_BACKUP_AGE_HOURS}; using ${DEFAULTS.maxBackupAgeHours}` });
+    } else maxBackupAgeHours = v;
+  }
+
   const nodes: NodeConfig[] = [];
   if (r.nodes !== undefined && !Array.isArray(r.nodes)) {
     problems.push({ key: 'nodes', message: 'nodes must be a list of {name, host?, port?, user?, identityFile?, dockerSocket?, proxyJump?}' });
@@ -193,7 +209,7 @@ export function parseSettings(raw: unknown): { settings: Settings; problems: Set
   });
 
   return {
-    settings: { nodes, containerName, glusterPath, backupDir, knownHostsFile, sshConfigFile, timeouts, pollSeconds },
+    settings: { nodes, containerName, glusterPath, backupDir, knownHostsFile, sshConfigFile, timeouts, pollSeconds, maxBackupAgeHours },
     problems,
   };
 }

@@ -7,7 +7,7 @@
 import type { Cluster } from '../cluster';
 import { JobFileError, MAX_JOB_FILE_BYTES, parseJobFile, type JobRecord, type JobState } from '../backup/jobFile';
 import type { TarEventCounts } from '../backup/tarWarnings';
-import { isNotFound, type NodeConnection } from '../nodeConnection';
+import { isNotFound, type DirEntry, type NodeConnection } from '../nodeConnection';
 import { groupDir, type ArchiveFiles } from './dirFiles';
 import { checksumState, MAX_VALIDATION_BYTES, parseValidationRecord, validatedClean, ValidationRecordError, type ChecksumState, type ValidationSummary } from './validationRecord';
 
@@ -90,6 +90,14 @@ export async function readNodeCatalog(conn: NodeConnection, node: string, dir: s
     if (isNotFound(e)) return { node, dir, noDir: true, archives: [], foreign: [] };
     throw e;
   }
+  return catalogOfListing(conn, node, dir, entries);
+}
+
+/**
+ * The catalog of a directory already listed: the explorer's probe lists the backups directory
+ * once per refresh and builds both its archive rows and this from that one listing.
+ */
+export async function catalogOfListing(conn: NodeConnection, node: string, dir: string, entries: readonly DirEntry[]): Promise<CatalogNode> {
   const { archives, foreign } = groupDir(entries);
   const sizes = new Map(entries.map((e) => [e.name, e.size]));
   const limit = limiter(PARALLEL_READS);

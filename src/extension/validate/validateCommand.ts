@@ -1,11 +1,12 @@
 // "Validate Backup": an archive (from its tree item, or picked among every node's archives)
-// against the live gluster filesystem. The report opens in an editor tab, its one-line summary
+// against the live gluster filesystem. The report opens read-only in an editor tab, its one-line summary
 // goes to the log, and the JSON stays beside the archive on the node (the core saves it).
 import * as vscode from 'vscode';
 import { exitOfValidation, validateBackup, type ValidationResult } from '../../core/validate/validateBackup';
 import { reportLine, reportMarkdown, reportTitle } from '../../core/validate/reportText';
 import { archiveTargetOf, pickAmong, type ArchiveTarget } from '../commands/archiveArg';
 import type { CommandDeps } from '../commands/commandDeps';
+import type { ReportDocuments } from './reportDocuments';
 
 type Target = ArchiveTarget;
 
@@ -38,7 +39,7 @@ function notify(r: ValidationResult): void {
   else void vscode.window.showInformationMessage(`Gluster Backup: ${line}`);
 }
 
-export function validateBackupCommand(deps: CommandDeps) {
+export function validateBackupCommand(deps: CommandDeps, reports: ReportDocuments) {
   return async (arg?: unknown): Promise<ValidationResult | undefined> => {
     const cluster = deps.session.cluster;
     if (!cluster) throw new Error('the cluster explorer is not running; check the settings (Show Log says why)');
@@ -58,11 +59,12 @@ export function validateBackupCommand(deps: CommandDeps) {
         });
       },
     );
+    // The archive row's check or cross, and the node's last good backup, come from the report just saved.
+    void deps.refresher.refreshNodes([target.node], false);
     deps.log.info(reportLine(result));
     for (const c of result.cautions) deps.log.warn(`validate ${target.archive.name}: ${c}`);
     if (result.saveError) deps.log.warn(`validate ${target.archive.name}: ${result.saveError}`);
-    const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: reportMarkdown(result) });
-    await vscode.window.showTextDocument(doc, { preview: false });
+    await reports.open(`Validation of ${target.archive.name}`, reportMarkdown(result));
     notify(result);
     deps.log.debug(`${reportTitle(result)}: ${result.timings.totalMs} ms (${result.method})`);
     return result;

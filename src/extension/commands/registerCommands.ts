@@ -10,6 +10,7 @@ import type { CommandDeps } from './commandDeps';
 import { allAction, itemAction } from './containerCommands';
 import { trustHostKey } from './hostKeyCommands';
 import { addNode, addPoolNodes, editNode, importSshHosts, removeNode } from './nodeSettingsCommands';
+import { pruneBackupsCommand } from '../catalog/pruneCommand';
 import { ReportDocuments } from '../validate/reportDocuments';
 import { validateBackupCommand } from '../validate/validateCommand';
 import { restoreCommand } from '../restore/restoreCommand';
@@ -45,7 +46,9 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     [Cmd.showBackupLog]: showBackupLogCommand(deps),
     [Cmd.showProgress]: showProgressCommand(deps),
     [Cmd.validateBackup]: validateBackupCommand(deps, reports),
+    [Cmd.validateReadData]: validateBackupCommand(deps, reports, true),
     [Cmd.restore]: restoreCommand(deps),
+    [Cmd.pruneBackups]: pruneBackupsCommand(deps, reports),
   };
 
   const registered = Object.entries(handlers).map(([id, fn]) =>

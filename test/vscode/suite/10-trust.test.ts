@@ -183,4 +183,38 @@ describe('trust in the archives: archive rows and the last good backup', functio
     );
     assert.equal(iconOf(after), 'error/list.errorForeground');
   });
+
+  it('Prune… on the backups row shows the plan, asks, and removes only what the plan said (never the newest clean archive)', async () => {
+    const api = await activated();
+    const namesNow = () => onNode('node2', ['ls', '-1A', DIR]).stdout.split('\n').filter(Boolean).sort();
+    const before = namesNow();
+    const backupsRow = (await childRows(api, 'node2')).find((r) => r.contextValue === 'backups');
+    assert.ok(backupsRow);
+    const filesOf = (archive: string) => before.filter((n) => n === archive || n.startsWith(`${archive}.`) || n.startsWith(`${stem(archive)}.`));
+
+    // The operator reads the plan and says no: nothing goes.
+    user.will('input', /^Prune… .* on node2 Keep which archives\?/, 'last 1').will('modal', /^Remove 2 archives from .* on node2\?\n/, undefined);
+    assert.equal(await vscode.commands.executeCommand('glusterBackup.pruneBackups', backupsRow.node), undefined);
+    user.expectDone();
+    const plan = vscode.window.activeTextEditor?.document;
+    assert.ok(plan, 'no plan document');
+    assert.equal(plan.uri.scheme, 'gluster-backup-report');
+    const text = plan.getText();
+    // keep-last 1 keeps the newest made (the archive validated above); the newest clean one is protected.
+    assert.match(text, new RegExp(`## To remove\\n\\n- ${MISSING.replace(/\./g, '\\.')} .*\\n- ${MISMATCH.replace(/\./g, '\\.')} `));
+    assert.match(text, new RegExp(`- ${UNVALIDATED.replace(/\./g, '\\.')}  made 2026-04-01 11:00:00 UTC: last\\n`));
+    assert.match(text, new RegExp(`- ${CLEAN.replace(/\./g, '\\.')}  made 2026-04-01 09:00:00 UTC: newest archive that validated clean\\n`));
+    assert.deepEqual(namesNow(), before);
+
+    user.will('input', /^Prune… .* on node2 Keep which archives\?/, 'last 1').will('modal', /^Remove 2 archives from .* on node2\?\n.*2026-01-04-1\.tar\n.*2026-31-03\.tar\n/, 'Remove');
+    const r = await vscode.commands.executeCommand<{ removed: string[]; failed: unknown[] } | undefined>('glusterBackup.pruneBackups', backupsRow.node);
+    user.expectDone();
+    assert.ok(r, 'no result');
+    assert.deepEqual(r.failed, []);
+    const gone = [...filesOf(MISSING), ...filesOf(MISMATCH)].sort();
+    assert.deepEqual(r.removed.map((p) => p.slice(DIR.length + 1)).sort(), gone);
+    assert.deepEqual(namesNow(), before.filter((n) => !gone.includes(n)));
+    for (const kept of [...filesOf(CLEAN), ...filesOf(UNVALIDATED)]) assert.ok(namesNow().includes(kept), kept);
+    await eventually('the prune notification', 10_000, () => user.notifications.find((n) => n === `Gluster Backup: prune on node2: 2 archives removed (${gone.length} files).`));
+  });
 });

@@ -48,6 +48,8 @@ export interface Settings {
   allowSshRsa: boolean;
   /** Mode of a backup's archive, partial archive, log and checksum file. */
   archiveMode: ArchiveMode;
+  /** A node whose last good backup (completed, validated clean) is older than this is warned about. */
+  maxBackupAgeHours: number;
 }
 
 /** Owner only (the default), or readable by the group, or by everyone on the node. */
@@ -68,6 +70,7 @@ export const DEFAULTS: Omit<Settings, 'nodes' | 'knownHostsFile' | 'sshConfigFil
   pollSeconds: 30,
   allowSshRsa: false,
   archiveMode: '0600',
+  maxBackupAgeHours: 26,
 };
 
 /** The node shown when none is configured: this machine's docker socket. */
@@ -84,6 +87,7 @@ const TOP_KEYS = new Set([
   'pollSeconds',
   'allowSshRsa',
   'archiveMode',
+  'maxBackupAgeHours',
 ]);
 const NODE_KEYS = new Set(['name', 'host', 'port', 'user', 'identityFile', 'dockerSocket', 'proxyJump']);
 const TIMEOUT_KEYS = new Set(['connectMs', 'dockerMs', 'glusterMs', 'keepaliveMs']);
@@ -103,6 +107,10 @@ const RETIRED_KEYS: Record<string, string> = {
 
 /** The poll interval below which every node would be asked for its state all the time. */
 export const MIN_POLL_SECONDS = 5;
+
+/** The bounds of maxBackupAgeHours: under an hour every backup would be late; over a year none. */
+export const MIN_BACKUP_AGE_HOURS = 1;
+export const MAX_BACKUP_AGE_HOURS = 8760;
 
 /**
  * Why an absolute path setting cannot be used as given: `..` and `.` segments make "is this
@@ -199,6 +207,14 @@ export function parseSettings(raw: unknown): { settings: Settings; problems: Set
     else archiveMode = r.archiveMode as ArchiveMode;
   }
 
+  let maxBackupAgeHours = DEFAULTS.maxBackupAgeHours;
+  if (r.maxBackupAgeHours !== undefined) {
+    const v = r.maxBackupAgeHours;
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < MIN_BACKUP_AGE_HOURS || v > MAX_BACKUP_AGE_HOURS) {
+      problems.push({ key: 'maxBackupAgeHours', message: `maxBackupAgeHours must be a number of hours between ${MIN_BACKUP_AGE_HOURS} and ${MAX_BACKUP_AGE_HOURS}; using ${DEFAULTS.maxBackupAgeHours}` });
+    } else maxBackupAgeHours = v;
+  }
+
   const nodes: NodeConfig[] = [];
   if (r.nodes !== undefined && !Array.isArray(r.nodes)) {
     problems.push({ key: 'nodes', message: 'nodes must be a list of {name, host?, port?, user?, identityFile?, dockerSocket?, proxyJump?}' });
@@ -217,7 +233,7 @@ export function parseSettings(raw: unknown): { settings: Settings; problems: Set
   });
 
   return {
-    settings: { nodes, containerName, glusterPath, backupDir, knownHostsFile, sshConfigFile, timeouts, pollSeconds, allowSshRsa, archiveMode },
+    settings: { nodes, containerName, glusterPath, backupDir, knownHostsFile, sshConfigFile, timeouts, pollSeconds, allowSshRsa, archiveMode, maxBackupAgeHours },
     problems,
   };
 }

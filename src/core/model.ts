@@ -2,6 +2,8 @@
 // the extension turns them into tree items. Keep them plain data (JSON-serialisable) so that
 // a status can be logged, compared and sent to a webview unchanged.
 
+import type { CatalogArchive } from './catalog/catalog';
+
 export type ContainerState =
   | 'running'
   | 'exited'
@@ -120,6 +122,10 @@ export interface NodeStatus {
   volumesPending?: boolean;
   backups: BackupArchive[];
   backupsError?: string;
+  /** What the archives' own files say of them (job, validation, checksum), read from the same listing. */
+  catalog?: CatalogArchive[];
+  /** Why the catalog could not be read (the archive rows still can be). */
+  catalogError?: string;
   /** ISO time of this observation. */
   checkedAt: string;
 }

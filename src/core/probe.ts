@@ -5,8 +5,10 @@ import * as path from 'path';
 import type { NodeConfig, Settings } from './config';
 import { describeTarget } from './config';
 import { DeadlineError, withDeadline } from './deadline';
+import type { CatalogArchive } from './catalog/catalog';
 import type { BackupArchive, ContainerInfo, ContainerState, NodeStatus, VolumeHealth } from './model';
-import type { NodeConnection } from './nodeConnection';
+import { isNotFound, type DirEntry, type NodeConnection } from './nodeConnection';
+import { catalogOfListing } from './catalog/catalog';
 import { toNodeError } from './nodeErrors';
 import { readVolumeHealth, type StagedVolumeHealth } from './volumeProbe';
 
@@ -47,7 +49,10 @@ function describeState(s: Docker.ContainerInspectInfo['State']): string {
 }
 
 export async function listBackups(conn: NodeConnection, dir: string): Promise<BackupArchive[]> {
-  const entries = await conn.listDir(dir);
+  return backupsOfListing(await conn.listDir(dir), dir);
+}
+
+function backupsOfListing(entries: readonly DirEntry[], dir: string): BackupArchive[] {
   return entries
     .filter((e) => e.isFile && ARCHIVE_NAME.test(e.name))
     .map((e) => ({
@@ -105,7 +110,7 @@ export async function probeNode(
   const [alive, inspected, backups] = await Promise.allSettled([
     withDeadline('docker ping', t.connectMs + t.dockerMs, (signal) => dockerPing(docker, signal)),
     inspectContainer(docker, settings.containerName, t.connectMs + t.dockerMs),
-    listBackups(conn, settings.backupDir),
+    readBackups(conn, node.name, settings.backupDir),
   ]);
   if (alive.status === 'rejected') {
     status.error = toNodeError(alive.reason, node.name);
@@ -126,8 +131,16 @@ export async function probeNode(
   }
   if (container.status === 'fulfilled') status.container = container.value;
   else status.error = toNodeError(container.reason, `${node.name}: docker inspect ${settings.containerName}`);
-  if (backups.status === 'fulfilled') status.backups = backups.value;
-  else status.backupsError = describeFsError(backups.reason, settings.backupDir);
+  if (backups.status === 'fulfilled') {
+    status.backups = backups.value.backups;
+    if ('catalog' in backups.value) status.catalog = backups.value.catalog;
+    else status.catalogError = backups.value.catalogError;
+  } else {
+    status.backupsError = describeFsError(backups.reason, settings.backupDir);
+    // No directory is no archive, so certainly no good one; any other failure leaves it unknown.
+    if (isNotFound(backups.reason)) status.catalog = [];
+    else status.catalogError = status.backupsError;
+  }
 
   if (status.container?.state === 'running') {
     onEarly?.({ ...status, volumesPending: true, checkedAt: new Date().toISOString() });
@@ -148,6 +161,20 @@ export async function probeNode(
   }
   status.checkedAt = new Date().toISOString();
   return status;
+}
+
+/**
+ * The archive rows and the catalog (job records, validation reports, sidecars) from one listing
+ * of the backups directory. A record that cannot be read leaves the rows: only the catalog fails.
+ */
+async function readBackups(conn: NodeConnection, node: string, dir: string): Promise<{ backups: BackupArchive[] } & ({ catalog: CatalogArchive[] } | { catalogError: string })> {
+  const entries = await conn.listDir(dir);
+  const backups = backupsOfListing(entries, dir);
+  try {
+    return { backups, catalog: (await catalogOfListing(conn, node, dir, entries)).archives };
+  } catch (e) {
+    return { backups, catalogError: `the archives' records could not be read: ${(e as Error)?.message ?? String(e)}` };
+  }
 }
 
 function describeFsError(e: unknown, dir: string): string {

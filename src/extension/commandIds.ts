@@ -19,7 +19,9 @@ export const Cmd = {
   showBackupLog: 'glusterBackup.showBackupLog',
   showProgress: 'glusterBackup.showProgress',
   validateBackup: 'glusterBackup.validateBackup',
+  validateReadData: 'glusterBackup.validateReadData',
   restore: 'glusterBackup.restore',
+  pruneBackups: 'glusterBackup.pruneBackups',
 } as const;
 
 export type CommandId = (typeof Cmd)[keyof typeof Cmd];

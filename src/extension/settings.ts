@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { parseSettings, type Settings, type SettingsProblem } from '../core/config';
 import { CONFIG_SECTION } from './commandIds';
 
-const KNOWN_KEYS = ['nodes', 'containerName', 'glusterPath', 'backupDir', 'knownHostsFile', 'sshConfigFile', 'timeouts', 'pollSeconds', 'allowSshRsa', 'archiveMode'];
+const KNOWN_KEYS = ['nodes', 'containerName', 'glusterPath', 'backupDir', 'knownHostsFile', 'sshConfigFile', 'timeouts', 'pollSeconds', 'allowSshRsa', 'archiveMode', 'maxBackupAgeHours'];
 
 export interface ReadSettings {
   settings: Settings;

@@ -63,9 +63,10 @@ export type WebviewMessage =
   | { type: 'ready' }
   | { type: 'cancel' }
   | { type: 'openLog' }
-  | { type: 'revealArchive' };
+  | { type: 'revealArchive' }
+  | { type: 'validate' };
 
-const WEBVIEW_TYPES: ReadonlySet<string> = new Set<WebviewMessage['type']>(['ready', 'cancel', 'openLog', 'revealArchive']);
+const WEBVIEW_TYPES: ReadonlySet<string> = new Set<WebviewMessage['type']>(['ready', 'cancel', 'openLog', 'revealArchive', 'validate']);
 
 /** The host trusts nothing a webview posts until it has this shape. */
 export function isWebviewMessage(m: unknown): m is WebviewMessage {

@@ -38,9 +38,9 @@ function banner(model: ProgressModel, job: JobRecord): string | undefined {
   }
   switch (job.state) {
     case 'completed':
-      return `Completed: ${job.archive} is an exact copy.`;
+      return `Completed: ${job.archive} is an exact copy. tar exit ${job.exitCode ?? 0}: not yet validated.`;
     case 'completedWithWarnings':
-      return `Completed with ${model.warnings.count} warning${model.warnings.count === 1 ? '' : 's'}${exit}: the archive is usable, but some files changed or could not be read while tar ran.`;
+      return `Completed with ${model.warnings.count} warning${model.warnings.count === 1 ? '' : 's'}${exit}: the archive is usable, but some files changed or could not be read while tar ran. Not yet validated.`;
     case 'failed':
       return `Failed${exit}${why}. No archive was left behind.`;
     case 'cancelled':
@@ -102,6 +102,7 @@ export class ProgressPage {
     $('cancel').addEventListener('click', () => post({ type: 'cancel' }));
     $('openLog').addEventListener('click', () => post({ type: 'openLog' }));
     $('reveal').addEventListener('click', () => post({ type: 'revealArchive' }));
+    $('validate').addEventListener('click', () => post({ type: 'validate' }));
   }
 
   retheme(): void {
@@ -131,6 +132,7 @@ export class ProgressPage {
     $('cancelLabel').textContent = restore ? 'Cancel Restore' : 'Cancel Backup';
     // A restore reads an archive that was already there: there is no new one to reveal.
     $('reveal').hidden = restore || !(job.state === 'completed' || job.state === 'completedWithWarnings');
+    $('validate').hidden = $('reveal').hidden;
     $('sizeLabel').textContent = restore ? 'Archive read' : 'Archive size';
     $('chartBox').setAttribute('aria-label', restore ? 'Archive bytes read over time' : 'Archive size over time');
 

@@ -63,6 +63,11 @@ describe('explorer model on the test bed', () => {
       assert.equal(s.backups[1].mtime.slice(0, 10), '2026-01-02');
       assert.equal(s.backups[0].partial, true);
       assert.equal(s.backups[1].path, `${dir}/datarobot-gluster-backup-2026-01-02.tar`);
+      // The catalog from the same listing: the whole archive, no job record, dated by its mtime, not validated.
+      const c = s.catalog?.find((a) => a.name === 'datarobot-gluster-backup-2026-01-02.tar');
+      assert.ok(c, JSON.stringify(s.catalog));
+      assert.deepEqual([c.madeFrom, c.made.slice(0, 10), c.clean, c.checksum, c.validation], ['mtime', '2026-01-02', false, 'absent', undefined]);
+      assert.equal(s.catalogError, undefined);
     } finally {
       onNode('node2', ['sh', '-c', `rm -f ${dir}/datarobot-gluster-backup-2026-01-02.tar ${dir}/datarobot-gluster-backup-2026-03-02.tar.partial ${dir}/unrelated.txt`]);
     }
@@ -75,6 +80,8 @@ describe('explorer model on the test bed', () => {
       assert.equal(s.reachable, true);
       assert.equal(s.container?.state, 'running');
       assert.match(s.backupsError ?? '', /\/opt\/datarobot\/data\/no-such-dir does not exist/);
+      // No directory, no archive: certainly no good backup (the explorer says "No validated backup").
+      assert.deepEqual(s.catalog, []);
     } finally {
       c.dispose();
     }

@@ -46,6 +46,15 @@ test('final notification: warnings counted, replica false positive mentioned onl
   assert.match(finalMessage(job({ state: 'completedWithWarnings' }), false, { changed: 2 }).text, /2 warnings/);
   assert.deepEqual(finalMessage(job({ state: 'failed', reason: 'tar failed: boom' }), false), { severity: 'error', text: 'Backup datarobot-gluster-backup-2024-05-03 on node1 failed: tar failed: boom.' });
   assert.equal(finalMessage(job({ state: 'completed' }), false).severity, 'info');
+  // A backup that left an archive says tar's exit and that nothing checked it yet, and offers Validate Now.
+  const done = finalMessage(job({ state: 'completed', exitCode: 0 }), false);
+  assert.ok(done.text.endsWith('. tar exit 0: not yet validated.'), done.text);
+  assert.equal(done.validate, true);
+  const warnedDone = finalMessage(job({ state: 'completedWithWarnings', exitCode: 1, warnings: { changed: 1 } }), false);
+  assert.ok(warnedDone.text.endsWith(' tar exit 1: not yet validated.'), warnedDone.text);
+  assert.equal(warnedDone.validate, true);
+  assert.equal(finalMessage(job({ state: 'failed', exitCode: 2 }), false).validate, undefined);
+  assert.equal(finalMessage(job({ state: 'cancelled' }), false).validate, undefined);
   assert.match(finalMessage(job({ state: 'cancelled' }), false).text, /cancelled/);
 });
 

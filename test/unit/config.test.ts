@@ -113,6 +113,17 @@ test('pollSeconds: 0 turns the poll off, values under the minimum are raised to 
   assert.deepEqual(fast.problems, [{ key: 'pollSeconds', message: 'pollSeconds 0.1 would ask every node for its state all the time: 5 s is the shortest poll (0 turns it off); using 5' }]);
 });
 
+test('maxBackupAgeHours: 26 by default, a value out of 1..8760 or not a number is refused with its key and falls back', () => {
+  assert.equal(parseSettings({}).settings.maxBackupAgeHours, 26);
+  assert.equal(parseSettings({ maxBackupAgeHours: 1 }).settings.maxBackupAgeHours, 1);
+  assert.equal(parseSettings({ maxBackupAgeHours: 49.5 }).settings.maxBackupAgeHours, 49.5);
+  for (const bad of [0.5, 0, -3, 8761, '26', null, Number.NaN]) {
+    const r = parseSettings({ maxBackupAgeHours: bad });
+    assert.equal(r.settings.maxBackupAgeHours, 26, String(bad));
+    assert.deepEqual(r.problems, [{ key: 'maxBackupAgeHours', message: 'maxBackupAgeHours must be a number of hours between 1 and 8760; using 26' }], String(bad));
+  }
+});
+
 test('dataDir, read once and never used, is named as such', () => {
   assert.deepEqual(parseSettings({ dataDir: '/opt/datarobot/data/gluster' }).problems, [
     { key: 'dataDir', message: 'dataDir is not used (nothing read it; the archive and the volume are what a backup is measured by): remove it' },

@@ -33,8 +33,9 @@ test('Restricted Mode: limited, with every setting that names a host, a key, a s
   assert.equal(pkg.capabilities.untrustedWorkspaces.supported, 'limited');
   assert.equal(pkg.capabilities.virtualWorkspaces.supported, false);
   for (const r of restricted) assert.ok(settings.includes(r), `${r} is not a contributed setting`);
-  // What is left unrestricted only tunes timing: none of it can send the extension elsewhere.
+  // What is left unrestricted only tunes timing (and when an old backup is warned about): none of it can send the extension elsewhere.
   assert.deepEqual(settings.filter((k) => !restricted.includes(k)).sort(), [
+    'glusterBackup.maxBackupAgeHours',
     'glusterBackup.pollSeconds',
     'glusterBackup.timeouts.connectMs',
     'glusterBackup.timeouts.dockerMs',

@@ -37,6 +37,7 @@ test('a running job: size, percent, rate, ETA once stable, warnings, buttons', a
   assert.equal(await h.text('etaNote'), 'waiting for the target size');
   assert.ok(await h.visible('cancel'));
   assert.ok(!(await h.visible('reveal')));
+  assert.ok(!(await h.visible('validate')));
 
   let firstEta: number | undefined;
   for (let sec = 1; sec <= 60; sec++) {
@@ -106,16 +107,20 @@ test('completed with warnings: 100%, the final banner, Copy Archive Path instead
   });
   assert.equal(await h.text('badge'), 'Completed with warnings');
   assert.equal(await h.text('percent'), '100%');
-  assert.match(await h.text('banner'), /^Completed with 3 warnings \(tar exit 1\): the archive is usable/);
+  assert.match(await h.text('banner'), /^Completed with 3 warnings \(tar exit 1\): the archive is usable.* Not yet validated\.$/);
   assert.equal(await h.text('rate'), '100 MiB/s');
   assert.equal(await h.text('rateNote'), 'average');
   assert.equal(await h.text('eta'), '—');
   assert.ok(!(await h.visible('cancel')));
   assert.ok(await h.visible('reveal'));
+  assert.ok(await h.visible('validate'));
+  assert.equal(await h.text('validate'), 'Validate Now');
   await h.page.clock.runFor(60_000);
   assert.equal(await h.text('elapsed'), '0:02:00', 'a finished job stopped its clock');
   await h.page.click('#reveal');
   assert.equal((await h.posted()).at(-1)?.type, 'revealArchive');
+  await h.page.click('#validate');
+  assert.equal((await h.posted()).at(-1)?.type, 'validate');
   // What it does, named: the archive is on the node, so its path is copied.
   assert.equal(await h.text('reveal'), 'Copy Archive Path');
   // Page-side expressions as strings: this file is compiled without the DOM's types.
@@ -129,7 +134,7 @@ test('completed with warnings: 100%, the final banner, Copy Archive Path instead
   assert.deepEqual(marks.map((m) => [m[0], m[1]]), [['Archive', 'solid'], ['Target', 'dashed'], ['Projection', 'dotted']]);
   assert.notEqual(marks[2][2], marks[0][2], 'the projection has a colour of its own');
   // Codicons on the buttons, from the bundled font (the CSP allows nothing else).
-  assert.equal(await h.page.evaluate(`document.querySelectorAll('button .codicon').length`), 3);
+  assert.equal(await h.page.evaluate(`document.querySelectorAll('button .codicon').length`), 4);
   assert.equal(await h.page.evaluate(`document.fonts.load('16px codicon').then((f) => f.length > 0)`), true, 'the codicon font loads');
   await shot(h, 'progress-completed-dark.png');
   await clean(h);
@@ -144,11 +149,22 @@ test('failed and cancelled jobs say so, with tar’s exit code and the reason', 
   assert.equal(await h.text('badge'), 'Failed');
   assert.equal(await h.text('banner'), 'Failed (tar exit 2): No space left on device. No archive was left behind.');
   assert.equal(await h.text('percent'), '2%');
-  assert.ok(!(await h.visible('cancel')) && !(await h.visible('reveal')));
+  assert.ok(!(await h.visible('cancel')) && !(await h.visible('reveal')) && !(await h.visible('validate')));
 
   await h.post({ type: 'state', state: 'cancelled', reason: 'cancelled by alice' });
   assert.equal(await h.text('badge'), 'Cancelled');
   assert.equal(await h.text('banner'), 'Cancelled: cancelled by alice.');
+  await clean(h);
+});
+
+test('a completed backup: tar exit 0, not yet validated, Validate Now', async () => {
+  const h = await harness({ theme: 'light', time: T0 + 30_000 });
+  await h.post(init(job(), T0 + 30_000));
+  await h.post({ type: 'state', state: 'completed', exitCode: 0, endedAt: new Date(T0 + 30_000).toISOString() });
+  assert.equal(await h.text('banner'), `Completed: ${job().archive} is an exact copy. tar exit 0: not yet validated.`);
+  assert.ok(await h.visible('validate'));
+  await h.page.click('#validate');
+  assert.equal((await h.posted()).at(-1)?.type, 'validate');
   await clean(h);
 });
 
@@ -185,6 +201,7 @@ test('a restore: its own words, the archive as the target from the start, no arc
   assert.equal(await h.text('banner'), 'Completed: tar restored the chosen paths into /mnt/gluster/restored. The verification follows in its own report.');
   assert.equal(await h.text('percent'), '100%');
   assert.ok(!(await h.visible('reveal')), 'nothing new to reveal: the archive was there before');
+  assert.ok(!(await h.visible('validate')), 'a restore wrote no archive to validate');
   assert.ok(!(await h.visible('cancel')));
   await h.post({ type: 'state', state: 'failed', exitCode: 2, reason: 'tar: ./mongo/x: Cannot open: Permission denied; what it wrote stays' });
   assert.equal(await h.text('banner'), 'Failed (tar exit 2): tar: ./mongo/x: Cannot open: Permission denied; what it wrote stays.');

@@ -4,10 +4,9 @@
 // the small JSON records that listing shows, read in parallel on the same connection: no docker
 // exec, so the catalog reads the same whether the gluster container runs or not (it is stopped
 // between backups). Nodes are read in parallel; one that cannot be read is reported, not fatal.
-import type { Cluster } from '../cluster';
 import { JobFileError, MAX_JOB_FILE_BYTES, parseJobFile, type JobRecord, type JobState } from '../backup/jobFile';
 import type { TarEventCounts } from '../backup/tarWarnings';
-import { isNotFound, type NodeConnection } from '../nodeConnection';
+import { isNotFound, type DirEntry, type NodeConnection } from '../nodeConnection';
 import { groupDir, type ArchiveFiles } from './dirFiles';
 import { checksumState, MAX_VALIDATION_BYTES, parseValidationRecord, validatedClean, ValidationRecordError, type ChecksumState, type ValidationSummary } from './validationRecord';
 
@@ -68,7 +67,13 @@ export interface Catalog {
 /** Reads in flight per node: enough to hide the round trips, few enough for any sftp-server. */
 const PARALLEL_READS = 16;
 
-export async function readCatalog(cluster: Cluster, dir: string, nodes?: string[]): Promise<Catalog> {
+/** What the catalog needs of a cluster (not the Cluster itself: node statuses carry catalogs). */
+export interface CatalogSource {
+  nodes(): { name: string }[];
+  connection(name: string): NodeConnection;
+}
+
+export async function readCatalog(cluster: CatalogSource, dir: string, nodes?: string[]): Promise<Catalog> {
   const names = nodes ?? cluster.nodes().map((n) => n.name);
   const out = await Promise.all(
     names.map(async (node): Promise<CatalogNode> => {
@@ -90,6 +95,14 @@ export async function readNodeCatalog(conn: NodeConnection, node: string, dir: s
     if (isNotFound(e)) return { node, dir, noDir: true, archives: [], foreign: [] };
     throw e;
   }
+  return catalogOfListing(conn, node, dir, entries);
+}
+
+/**
+ * The catalog of a directory already listed: the explorer's probe lists the backups directory
+ * once per refresh and builds both its archive rows and this from that one listing.
+ */
+export async function catalogOfListing(conn: NodeConnection, node: string, dir: string, entries: readonly DirEntry[]): Promise<CatalogNode> {
   const { archives, foreign } = groupDir(entries);
   const sizes = new Map(entries.map((e) => [e.name, e.size]));
   const limit = limiter(PARALLEL_READS);

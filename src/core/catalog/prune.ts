@@ -46,15 +46,19 @@ export function startedSincePlan(planned: readonly string[], now: ArchiveFiles |
   return now ? [...now.restores.values()].flat().filter((f) => !planned.includes(f)) : [];
 }
 
-export async function prune(cluster: Cluster, dir: string, policy: RetentionPolicy, o: { nodes?: string[]; dryRun?: boolean } = {}): Promise<PruneResult> {
+/**
+ * `approved`: the archive names the operator saw planned for removal (VS Code shows the plan,
+ * then asks); an archive the plan made now would remove but that is not among them stays.
+ */
+export async function prune(cluster: Cluster, dir: string, policy: RetentionPolicy, o: { nodes?: string[]; dryRun?: boolean; approved?: ReadonlySet<string> } = {}): Promise<PruneResult> {
   // A policy that keeps nothing is refused before any node is asked.
   checkPolicy(policy);
   const catalog = await readCatalog(cluster, dir, o.nodes);
-  const nodes = await Promise.all(catalog.nodes.map((n) => pruneNode(cluster, n, policy, o.dryRun ?? false)));
+  const nodes = await Promise.all(catalog.nodes.map((n) => pruneNode(cluster, n, policy, o.dryRun ?? false, o.approved)));
   return { dir, dryRun: o.dryRun ?? false, nodes };
 }
 
-async function pruneNode(cluster: Cluster, n: CatalogNode, policy: RetentionPolicy, dryRun: boolean): Promise<PruneNodeResult> {
+async function pruneNode(cluster: Cluster, n: CatalogNode, policy: RetentionPolicy, dryRun: boolean, approved?: ReadonlySet<string>): Promise<PruneNodeResult> {
   const base = { node: n.node, dir: n.dir, removed: [] as string[], failed: [] as PruneNodeResult['failed'], foreign: n.foreign };
   if (n.error) return { ...base, error: n.error };
   const plan = planPrune(n, policy);
@@ -70,6 +74,10 @@ async function pruneNode(cluster: Cluster, n: CatalogNode, policy: RetentionPoli
   }
   for (const d of plan.decisions) {
     if (d.action !== 'remove') continue;
+    if (approved && !approved.has(d.archive.name)) {
+      base.failed.push({ path: `${n.dir}/${d.archive.name}`, error: 'not removed: it was not in the plan that was confirmed (the directory changed since)' });
+      continue;
+    }
     const started = startedSincePlan(d.archive.files, fresh.get(d.archive.name));
     if (started.length) {
       base.failed.push({ path: `${n.dir}/${d.archive.name}`, error: `not removed: a restore of it started after the plan (${started.join(', ')})` });

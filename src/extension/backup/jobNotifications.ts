@@ -7,6 +7,7 @@ import { Cmd } from '../commandIds';
 import { humanSize, plural } from '../format';
 import type { ClusterSession } from '../session';
 import type { JobMonitor } from './jobMonitor';
+import { archiveArgOf } from '../commands/archiveArg';
 import { bytesVerb, countTotal, finalMessage, hasReplicaVolume, jobPercent, kindWord, statusBarText } from './jobText';
 import type { TrackedJob } from './trackedJob';
 
@@ -97,8 +98,10 @@ export function showFinalNotification(session: ClusterSession, t: TrackedJob): v
     session.shownNodes().some((n) => hasReplicaVolume(session.cluster?.status(n.name)?.volumes ?? []));
   const m = finalMessage(job, replica, countTotal(t.counts) ? t.counts : undefined);
   const show = m.severity === 'error' ? vscode.window.showErrorMessage : m.severity === 'warning' ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
-  void show(m.text, 'Show Log', 'Show Progress').then((choice) => {
-    if (choice === 'Show Log') void vscode.commands.executeCommand(Cmd.showBackupLog, t.key);
+  const buttons = m.validate ? ['Validate Now', 'Show Log', 'Show Progress'] : ['Show Log', 'Show Progress'];
+  void show(m.text, ...buttons).then((choice) => {
+    if (choice === 'Validate Now') void vscode.commands.executeCommand(Cmd.validateBackup, archiveArgOf(job));
+    else if (choice === 'Show Log') void vscode.commands.executeCommand(Cmd.showBackupLog, t.key);
     else if (choice === 'Show Progress') void vscode.commands.executeCommand(Cmd.showProgress, t.key);
   });
 }

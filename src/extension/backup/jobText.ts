@@ -71,6 +71,13 @@ export const REPLICA_NOTE =
 export interface FinalMessage {
   severity: 'info' | 'warning' | 'error';
   text: string;
+  /** A backup that left an archive: the notification offers Validate Now. */
+  validate?: boolean;
+}
+
+/** What a finished backup's tar said, and that nothing has checked the archive since. */
+export function notValidatedText(job: JobRecord): string {
+  return `tar exit ${job.exitCode ?? (job.state === 'completed' ? 0 : '?')}: not yet validated`;
 }
 
 /** The notification shown once when a followed job ends (a completed restore's is its verification's). */
@@ -80,7 +87,7 @@ export function finalMessage(job: JobRecord, replica: boolean, liveCounts?: TarE
   const name = job.archive.slice(job.archive.lastIndexOf('/') + 1);
   switch (job.state) {
     case 'completed':
-      return { severity: 'info', text: `Backup ${job.id} on ${job.node} completed: ${name}${size}.` };
+      return { severity: 'info', text: `Backup ${job.id} on ${job.node} completed: ${name}${size}. ${notValidatedText(job)}.`, validate: true };
     case 'completedWithWarnings': {
       // The record's counts come from the whole log; the live ones when it could not be read.
       const counts = countTotal(job.warnings) > 0 ? job.warnings : liveCounts;
@@ -91,7 +98,9 @@ export function finalMessage(job: JobRecord, replica: boolean, liveCounts?: TarE
         severity: 'warning',
         text:
           `Backup ${job.id} on ${job.node} completed with ${plural(n, 'warning')}${what ? ` (${what})` : ''}: ${name}${size} is usable but not an exact copy.` +
-          (replica && changed ? ` ${REPLICA_NOTE}` : ''),
+          (replica && changed ? ` ${REPLICA_NOTE}` : '') +
+          ` ${notValidatedText(job)}.`,
+        validate: true,
       };
     }
     case 'failed':

@@ -7,6 +7,7 @@ import { registerProgressPanels } from '../progress/progressSerializer';
 import type { PanelExchange, ProgressPanels } from '../progress/progressPanel';
 import type { ProgressSource } from '../progress/progressSource';
 import { Cmd } from '../commandIds';
+import { archiveArgOf } from '../commands/archiveArg';
 import { jobKey } from './jobText';
 import type { JobMonitor } from './jobMonitor';
 import type { TrackedJob } from './trackedJob';
@@ -35,6 +36,9 @@ export function wireProgressPanels(context: vscode.ExtensionContext, monitor: Jo
           await vscode.env.clipboard.writeText(job.archive);
           void vscode.window.showInformationMessage(`The archive is ${job.archive} on ${job.node} (path copied to the clipboard).`);
           await vscode.commands.executeCommand('glusterBackup.nodes.focus');
+        },
+        validate: async (job: JobRecord) => {
+          await vscode.commands.executeCommand(Cmd.validateBackup, archiveArgOf(job));
         },
       },
       // A panel restored after a reload: find its job on the nodes again and follow it.

@@ -2,6 +2,7 @@
 // by shape: the arguments of a command come from VS Code, not from our own types; or the one
 // the operator picks among archives on the nodes (Validate and Restore from the palette).
 import * as vscode from 'vscode';
+import type { JobRecord } from '../../core/backup/types';
 import type { BackupArchive } from '../../core/model';
 import { humanSize, shortDate } from '../format';
 
@@ -15,6 +16,12 @@ export function archiveTargetOf(arg: unknown): ArchiveTarget | undefined {
   const a = arg as { nodeName?: unknown; archive?: BackupArchive };
   if (typeof a.nodeName === 'string' && a.archive && typeof a.archive.path === 'string') return { node: a.nodeName, archive: a.archive };
   return undefined;
+}
+
+/** The argument Validate Backup takes for the archive a finished backup job wrote (what its tree row would pass). */
+export function archiveArgOf(job: JobRecord): { nodeName: string; archive: BackupArchive } {
+  const name = job.archive.slice(job.archive.lastIndexOf('/') + 1);
+  return { nodeName: job.node, archive: { name, path: job.archive, size: job.archiveBytes ?? 0, mtime: job.endedAt ?? job.startedAt, partial: false } };
 }
 
 interface ArchivePick extends vscode.QuickPickItem {

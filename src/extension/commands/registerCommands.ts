@@ -10,6 +10,8 @@ import type { CommandDeps } from './commandDeps';
 import { allAction, itemAction } from './containerCommands';
 import { trustHostKey } from './hostKeyCommands';
 import { addNode, addPoolNodes, editNode, importSshHosts, removeNode } from './nodeSettingsCommands';
+import { pruneBackupsCommand } from '../catalog/pruneCommand';
+import { ReportDocuments } from '../validate/reportDocuments';
 import { validateBackupCommand } from '../validate/validateCommand';
 import { restoreCommand } from '../restore/restoreCommand';
 
@@ -24,6 +26,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     else await deps.refresher.refreshAll(true);
   };
 
+  const reports = new ReportDocuments();
   const handlers: Record<CommandId, Handler> = {
     [Cmd.refresh]: refresh,
     [Cmd.startAll]: allAction(deps, 'start'),
@@ -42,11 +45,13 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     [Cmd.cancelBackup]: cancelBackupCommand(deps),
     [Cmd.showBackupLog]: showBackupLogCommand(deps),
     [Cmd.showProgress]: showProgressCommand(deps),
-    [Cmd.validateBackup]: validateBackupCommand(deps),
+    [Cmd.validateBackup]: validateBackupCommand(deps, reports),
+    [Cmd.validateReadData]: validateBackupCommand(deps, reports, true),
     [Cmd.restore]: restoreCommand(deps),
+    [Cmd.pruneBackups]: pruneBackupsCommand(deps, reports),
   };
 
-  return Object.entries(handlers).map(([id, fn]) =>
+  const registered = Object.entries(handlers).map(([id, fn]) =>
     vscode.commands.registerCommand(id, async (...args: unknown[]) => {
       try {
         return await fn(...args);
@@ -56,4 +61,5 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       }
     }),
   );
+  return [reports, ...registered];
 }

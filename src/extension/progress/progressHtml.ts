@@ -44,7 +44,8 @@ export function progressHtml(o: PageOptions): string {
   <div class="actions">
     <button id="cancel" type="button" class="secondary" hidden><span class="codicon codicon-stop-circle" aria-hidden="true"></span><span id="cancelLabel">Cancel Backup</span></button>
     <button id="openLog" type="button" class="secondary"><span class="codicon codicon-output" aria-hidden="true"></span><span>Open Log</span></button>
-    <button id="reveal" type="button" hidden title="The archive is on the node: its path is copied to the clipboard"><span class="codicon codicon-copy" aria-hidden="true"></span><span>Copy Archive Path</span></button>
+    <button id="validate" type="button" hidden title="Validate Backup: compare the archive with the live gluster filesystem"><span class="codicon codicon-checklist" aria-hidden="true"></span><span>Validate Now</span></button>
+    <button id="reveal" type="button" class="secondary" hidden title="The archive is on the node: its path is copied to the clipboard"><span class="codicon codicon-copy" aria-hidden="true"></span><span>Copy Archive Path</span></button>
   </div>
 </header>
 <div id="banner" class="banner" role="status" hidden></div>

@@ -216,6 +216,9 @@ class ProgressPanel {
         return this.deps.actions.openLog(this.job);
       case 'revealArchive':
         return this.deps.actions.revealArchive(this.job);
+      case 'validate':
+        if (this.job.kind !== 'backup' || (this.job.state !== 'completed' && this.job.state !== 'completedWithWarnings')) return;
+        return this.deps.actions.validate(this.job);
     }
   }
 

@@ -32,6 +32,8 @@ export interface ProgressActions {
   cancel(job: JobRecord): Promise<void>;
   openLog(job: JobRecord): Promise<void>;
   revealArchive(job: JobRecord): Promise<void>;
+  /** Validate Backup on the archive a finished backup wrote. */
+  validate(job: JobRecord): Promise<void>;
 }
 
 export interface ProgressPanelsDeps {

@@ -4,7 +4,8 @@ import * as vscode from 'vscode';
 import { describeTarget, type NodeConfig, type Settings } from '../../core/config';
 import type { NodeStatus } from '../../core/model';
 import { md, plural, shortDate, shortTime } from '../format';
-import { BackupsItem } from './backupItems';
+import { lastGoodBackup } from '../archiveTrust';
+import { BackupsItem, LastGoodItem } from './backupItems';
 import { ContainerItem, StorageDriverItem } from './containerItems';
 import { nodeContextValue, nodeState, type NodeWhere } from './contextValues';
 import type { JobRow } from './jobItems';
@@ -27,6 +28,8 @@ export class NodeItem extends TreeNode {
     status: NodeStatus | undefined,
     /** The backup jobs running on this node, as the job monitor knows them. */
     private readonly jobs: (node: string) => JobRow[] = () => [],
+    /** The time ages are told from (the provider's clock: tests pin it). */
+    private readonly now: () => number = Date.now,
   ) {
     super(config.name);
     this._status = status;
@@ -110,6 +113,10 @@ export class NodeItem extends TreeNode {
     if (s.reachable && !s.backupsError) {
       const latest = s.backups.filter((b) => !b.partial).sort((a, b) => b.mtime.localeCompare(a.mtime))[0];
       tip.appendMarkdown(`  \nBackups: ${plural(s.backups.length, 'archive')}${latest ? `, latest ${md(shortDate(latest.mtime))}` : ''}`);
+      if (s.catalog) {
+        const good = lastGoodBackup(s.catalog, this.now(), this.settings.maxBackupAgeHours);
+        tip.appendMarkdown(`  \n${good.warn ? '$(warning) ' : ''}${md(good.text)}`);
+      }
     }
     tip.appendMarkdown(`\n\nChecked at ${shortTime(s.checkedAt)}`);
     return tip;
@@ -130,7 +137,11 @@ export class NodeItem extends TreeNode {
     else if (s.volumesPending) rows.push(new MessageItem(name, 'Reading volume health…'));
     else if (s.volumes.length === 0) rows.push(new MessageItem(name, 'No volumes'));
     else rows.push(...s.volumes.map((v) => new VolumeItem(name, v)));
-    rows.push(new BackupsItem(name, this.settings.backupDir, s.backups, s.backupsError, this.jobs(name)));
+    const now = this.now();
+    if (s.catalog) rows.push(new LastGoodItem(name, lastGoodBackup(s.catalog, now, this.settings.maxBackupAgeHours)));
+    else if (s.catalogError && !s.backupsError) rows.push(new MessageItem(name, 'Backup state unknown', 'warning', s.catalogError));
+    const catalog = s.catalog || s.catalogError ? { archives: s.catalog, error: s.catalogError, now } : undefined;
+    rows.push(new BackupsItem(name, this.settings.backupDir, s.backups, s.backupsError, this.jobs(name), catalog));
     return rows;
   }
 }

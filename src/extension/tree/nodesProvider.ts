@@ -15,6 +15,8 @@ export class NodesProvider implements vscode.TreeDataProvider<TreeNode>, vscode.
   private readonly sub: vscode.Disposable;
   /** Set by the job monitor's wiring; until then no node has a job row. */
   private jobsOf: (node: string) => JobRow[] = () => [];
+  /** What "3 h ago" is told from; the extension-host tests pin it. */
+  clock: () => number = Date.now;
 
   readonly onDidChangeTreeData = this.changed.event;
 
@@ -34,7 +36,7 @@ export class NodesProvider implements vscode.TreeDataProvider<TreeNode>, vscode.
     this.items = new Map(
       session
         .shownNodes()
-        .map((n) => [n.name, new NodeItem(n, session.settings, session.isImplicit(n.name), cluster?.status(n.name), (name) => this.jobsOf(name))]),
+        .map((n) => [n.name, new NodeItem(n, session.settings, session.isImplicit(n.name), cluster?.status(n.name), (name) => this.jobsOf(name), () => this.clock())]),
     );
     if (cluster) {
       const onStatus = (s: NodeStatus) => this.applyStatus(s);

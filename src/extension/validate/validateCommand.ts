@@ -1,11 +1,15 @@
 // "Validate Backup": an archive (from its tree item, or picked among every node's archives)
-// against the live gluster filesystem. The report opens in an editor tab, its one-line summary
+// against the live gluster filesystem. The report opens read-only in an editor tab, its one-line summary
 // goes to the log, and the JSON stays beside the archive on the node (the core saves it).
 import * as vscode from 'vscode';
 import { exitOfValidation, validateBackup, type ValidationResult } from '../../core/validate/validateBackup';
 import { reportLine, reportMarkdown, reportTitle } from '../../core/validate/reportText';
 import { archiveTargetOf, pickAmong, type ArchiveTarget } from '../commands/archiveArg';
 import type { CommandDeps } from '../commands/commandDeps';
+import type { ReadDataProgress } from '../../core/validate/readData';
+import { parseSubsetPercent } from '../../core/validate/readDataState';
+import { ReadDataMeter } from './readDataText';
+import type { ReportDocuments } from './reportDocuments';
 
 type Target = ArchiveTarget;
 
@@ -38,31 +42,78 @@ function notify(r: ValidationResult): void {
   else void vscode.window.showInformationMessage(`Gluster Backup: ${line}`);
 }
 
-export function validateBackupCommand(deps: CommandDeps) {
+/** How much --read-data reads: every member, or the next slice of them (basis points). */
+async function askReadData(name: string): Promise<{ subset?: number } | undefined> {
+  const all = { label: 'Every member', description: 'hash each file of the archive and the same live file, in the container' };
+  const slice = { label: 'The next slice…', description: 'a share of the members, continuing where the last slice stopped' };
+  const picked = await vscode.window.showQuickPick([all, slice], { title: `Validate with Read Data: ${name}`, placeHolder: 'Read which members?' });
+  if (!picked) return undefined;
+  if (picked === all) return {};
+  const text = await vscode.window.showInputBox({
+    title: `Validate with Read Data: ${name}`,
+    prompt: 'Share of the members to read this time (ten runs at 10% read every member once)',
+    value: '10%',
+    validateInput: (t) => {
+      try {
+        parseSubsetPercent(t);
+        return undefined;
+      } catch (e) {
+        return (e as Error).message.replace(/^--read-data-subset /, '');
+      }
+    },
+  });
+  return text === undefined ? undefined : { subset: parseSubsetPercent(text) };
+}
+
+export function validateBackupCommand(deps: CommandDeps, reports: ReportDocuments, readData = false) {
   return async (arg?: unknown): Promise<ValidationResult | undefined> => {
     const cluster = deps.session.cluster;
     if (!cluster) throw new Error('the cluster explorer is not running; check the settings (Show Log says why)');
     const target = archiveTargetOf(arg) ?? (await pickArchive(deps));
     if (!target) return undefined;
-    deps.log.info(`validate ${target.archive.name} on ${target.node}: started`);
+    const scope = readData ? await askReadData(target.archive.name) : undefined;
+    if (readData && !scope) return undefined;
+    deps.log.info(`validate ${target.archive.name} on ${target.node}${scope ? ' with read data' : ''}: started`);
     const result = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Validating ${target.archive.name}`, cancellable: true },
+      { location: vscode.ProgressLocation.Notification, title: `Validating ${target.archive.name}${scope ? ' with read data' : ''}`, cancellable: true },
       (progress, token) => {
         const ctl = new AbortController();
         token.onCancellationRequested(() => ctl.abort());
+        const meter = new ReadDataMeter();
+        let reported = 0;
+        let shownAt = 0;
         return validateBackup(cluster, {
           node: target.node,
           archive: target.archive.path,
           signal: ctl.signal,
           onPhase: (phase) => progress.report({ message: PHASE[phase] ?? phase }),
+          ...(scope
+            ? {
+                readData: {
+                  ...scope,
+                  onProgress: (p: ReadDataProgress) => {
+                    const now = Date.now();
+                    const m = meter.update(p, now);
+                    // A report per member would flood the notification: a few a second.
+                    if (now - shownAt < 250 && p.members < p.membersTotal) return;
+                    shownAt = now;
+                    const increment = m.percent !== undefined && m.percent > reported ? m.percent - reported : undefined;
+                    if (increment) reported = m.percent!;
+                    progress.report({ message: m.text, increment });
+                    deps.log.debug(`validate ${target.archive.name}: ${m.text}`);
+                  },
+                },
+              }
+            : {}),
         });
       },
     );
+    // The archive row's check or cross, and the node's last good backup, come from the report just saved.
+    void deps.refresher.refreshNodes([target.node], false);
     deps.log.info(reportLine(result));
     for (const c of result.cautions) deps.log.warn(`validate ${target.archive.name}: ${c}`);
     if (result.saveError) deps.log.warn(`validate ${target.archive.name}: ${result.saveError}`);
-    const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: reportMarkdown(result) });
-    await vscode.window.showTextDocument(doc, { preview: false });
+    await reports.open(`Validation of ${target.archive.name}`, reportMarkdown(result));
     notify(result);
     deps.log.debug(`${reportTitle(result)}: ${result.timings.totalMs} ms (${result.method})`);
     return result;

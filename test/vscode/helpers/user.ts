@@ -38,6 +38,8 @@ export class Operator {
   private readonly script: Answer[] = [];
   readonly asked: Asked[] = [];
   readonly notifications: string[] = [];
+  /** Each notification with the buttons it offered. */
+  readonly offered: { message: string; items: string[] }[] = [];
 
   constructor() {
     const w = vscode.window as unknown as Record<string, unknown>;
@@ -50,6 +52,7 @@ export class Operator {
           return Promise.resolve(self.take('modal', `${message}\n${detail}`, (a) => (typeof a === 'string' ? a : undefined)));
         }
         self.notifications.push(message);
+        self.offered.push({ message, items: rest.filter((r): r is string => typeof r === 'string') });
         return (original[name] as (...a: unknown[]) => unknown).call(vscode.window, message, ...rest);
       };
     w.showWarningMessage = notify('showWarningMessage');

@@ -36,7 +36,8 @@ describe('tree provider over the real test bed', () => {
       await vscode.commands.executeCommand('glusterBackup.refresh');
       return undefined;
     }, 1000);
-    assert.deepEqual(kids.map((r) => r.label), ['container gluster', 'storage driver', 'volume gv0', 'volume gvrep', 'backups']);
+    // The last good backup line's words depend on the archives other suites left: its kind is what is fixed here.
+    assert.deepEqual(kids.map((r) => (r.contextValue.startsWith('lastGood') ? 'lastGood' : r.label)), ['container gluster', 'storage driver', 'volume gv0', 'volume gvrep', 'lastGood', 'backups']);
     assert.match(kids[0].description, /^Up\b.* · gluster-testbed:[0-9a-f]+$/);
     assert.equal(kids[1].description, 'overlay2');
     assert.equal(kids[2].description, 'Distribute · Started · bricks 3/3 · peers 3/3');

@@ -8,6 +8,7 @@ import { activated, eventually } from '../helpers/extension';
 import { backupsOn, cleanBackups, inGluster, onNode, unthrottle, waitHealthy } from '../helpers/testbed';
 import { childRows, nodeRow } from '../helpers/tree';
 import { Operator } from '../helpers/user';
+import { assertReadOnly } from '../helpers/documents';
 
 /**
  * Fewer CPUs for node1's container once tar runs: long enough to watch, and to cancel. Not
@@ -100,7 +101,9 @@ describe('backup commands and the progress webview', function () {
         const kids = await childRows(api, 'node1', /^backups$/);
         return kids.find((k) => k.label === name && k.contextValue === 'archive');
       });
-      await eventually('the completion notification', 10_000, () => user.notifications.find((n) => n.startsWith(`Backup ${job.id} on node1 completed: ${name}`)));
+      const done = await eventually('the completion notification', 10_000, () => user.offered.find((n) => n.message.startsWith(`Backup ${job.id} on node1 completed: ${name}`)));
+      assert.ok(done.message.endsWith('. tar exit 0: not yet validated.'), done.message);
+      assert.deepEqual(done.items, ['Validate Now', 'Show Log', 'Show Progress']);
     } finally {
       sub.dispose();
     }
@@ -128,6 +131,7 @@ describe('backup commands and the progress webview', function () {
     const editor = vscode.window.activeTextEditor;
     assert.ok(editor, 'no report editor');
     assert.ok(editor.document.lineAt(0).text.startsWith(`# Validation of ${name}`), editor.document.lineAt(0).text);
+    await assertReadOnly(editor);
     const log = Buffer.from(await vscode.workspace.fs.readFile(api.logFile)).toString('utf8');
     assert.match(log, new RegExp(`\\[info\\] validate ${name.replace(/\./g, '\\.')}`));
   });

@@ -1,9 +1,9 @@
 // The finished archives of one backups directory on every node (or one), looked at in
 // parallel: what "the newest archive" (validate) and "today's archive" (restore) choose from.
 import type { Cluster } from './cluster';
-import { isNotFound } from './nodeConnection';
+import { isNotFound } from './node/nodeConnection';
 import type { BackupArchive } from './model';
-import { listBackups } from './probe';
+import { listBackups } from './node/probe';
 
 export interface ArchivesOnNodes {
   /** Nodes looked at. */

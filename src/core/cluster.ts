@@ -4,15 +4,15 @@
 import { EventEmitter } from 'events';
 import type { NodeConfig, Settings } from './config';
 import { LOCAL_NODE, effectiveNodes } from './config';
-import { withDeadline } from './deadline';
+import { withDeadline } from './node/deadline';
 import type { ActionResult, ContainerAction, NodeStatus } from './model';
-import type { NodeConnection } from './nodeConnection';
-import { LocalConnection } from './nodeConnection';
-import { runContainerAction } from './containerActions';
-import { probeNode } from './probe';
-import { loggedReason } from './nodeErrors';
-import type { GlusterShell } from './glusterShell';
-import { glusterShellFor, HealReads, knownVolumesOf, readPeers, readSharedVolumeState, stagedVolumeHealth, type KnownVolumes, type SharedVolumeState } from './volumeProbe';
+import type { NodeConnection } from './node/nodeConnection';
+import { LocalConnection } from './node/nodeConnection';
+import { runContainerAction } from './node/containerActions';
+import { probeNode } from './node/probe';
+import { loggedReason } from './node/nodeErrors';
+import type { GlusterShell } from './gluster/glusterShell';
+import { glusterShellFor, HealReads, knownVolumesOf, readPeers, readSharedVolumeState, stagedVolumeHealth, type KnownVolumes, type SharedVolumeState } from './gluster/volumeProbe';
 import type Docker from 'dockerode';
 
 /** One refresh of several nodes: what they can share is read once per round. */
@@ -28,7 +28,7 @@ interface RefreshRound {
   shared?: Promise<SharedVolumeState>;
 }
 import { watchContainerEvents, type EventWatch } from './docker/events';
-import { createRemoteConnection, trustPresentedKey, type CredentialProvider } from './remoteConnection';
+import { createRemoteConnection, trustPresentedKey, type CredentialProvider } from './node/remoteConnection';
 import { keyFingerprint } from './ssh/knownHosts';
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';

@@ -2,7 +2,7 @@
 // SecretStorage only if the user says so. A passphrase belongs to a key file, not to a node,
 // so nodes sharing a key are asked once.
 import * as vscode from 'vscode';
-import type { CredentialProvider } from '../core/remoteConnection';
+import type { CredentialProvider } from '../core/node/remoteConnection';
 import { describeTarget, type NodeConfig } from '../core/config';
 import type { NodeStatus } from '../core/model';
 

@@ -4,8 +4,8 @@
 import * as os from 'os';
 import * as vscode from 'vscode';
 import { effectiveNodes, type NodeConfig, type Settings } from '../core/config';
-import { localDockerSocket, pingLocalDocker } from '../core/localDocker';
-import { DEFAULT_DOCKER_SOCKET } from '../core/nodeConnection';
+import { localDockerSocket, pingLocalDocker } from '../core/node/localDocker';
+import { DEFAULT_DOCKER_SOCKET } from '../core/node/nodeConnection';
 import type { NodeStatus } from '../core/model';
 import { createCluster, type Cluster, type LogLine } from '../core/cluster';
 import { CONFIG_SECTION } from './commandIds';

@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import type Docker from 'dockerode';
 import { Cluster } from '../../src/core/cluster';
 import { healInfoArgv, parsePeerStatus, parsePoolList, parseVolumeInfo, parseVolumeStatus, poolListArgv, volumeInfoArgv, volumeStatusArgv } from '../../src/core/gluster';
-import { GlusterShell, ShellCommandFailed, ShellUnavailable } from '../../src/core/glusterShell';
-import { cliTimeoutS, glusterShellFor } from '../../src/core/volumeProbe';
+import { GlusterShell, ShellCommandFailed, ShellUnavailable } from '../../src/core/gluster/glusterShell';
+import { cliTimeoutS, glusterShellFor } from '../../src/core/gluster/volumeProbe';
 import { inGluster, testbedSettings, waitFor } from './helpers/testbed';
 
 /** gluster prompts running in a node's container (the one-shot CLI ends within a second). */

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { groupDir, roleOf } from '../../src/core/catalog/dirFiles';
 import { PruneGuardError, removablePath, startedSincePlan } from '../../src/core/catalog/prune';
-import type { DirEntry } from '../../src/core/nodeConnection';
+import type { DirEntry } from '../../src/core/node/nodeConnection';
 
 const file = (name: string, size = 10, mtimeMs = 0): DirEntry => ({ name, size, mtimeMs, isFile: true });
 const A = 'datarobot-gluster-backup-2026-10-03.tar';

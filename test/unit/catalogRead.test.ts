@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { readNodeCatalog } from '../../src/core/catalog/catalog';
 import { planPrune } from '../../src/core/catalog/prunePlan';
-import { LocalConnection } from '../../src/core/nodeConnection';
+import { LocalConnection } from '../../src/core/node/nodeConnection';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gb-catalog-'));
 after(() => fs.rmSync(dir, { recursive: true, force: true }));

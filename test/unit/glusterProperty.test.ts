@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import fc from 'fast-check';
 import { GlusterCliError, mountAt, parseHealSummary, parseMountinfo, parsePeerStatus, parsePoolList, parseVolumeInfo, parseVolumeStatus } from '../../src/core/gluster';
-import { parseMountReach } from '../../src/core/containerActions';
+import { parseMountReach } from '../../src/core/node/containerActions';
 import { SCENARIOS, samplesDir } from './helpers/samples';
 import { applyMutation as apply, mutation } from './helpers/textMutation';
 

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { promises as fsp } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { LocalConnection } from '../../src/core/nodeConnection';
+import { LocalConnection } from '../../src/core/node/nodeConnection';
 import { pointerName, registerJob, registeredJobFiles } from '../../src/core/backup/jobRegistry';
 
 class HomeIn extends LocalConnection {

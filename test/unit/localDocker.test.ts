@@ -4,8 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { localDockerSocket, pingLocalDocker } from '../../src/core/localDocker';
-import { toNodeError } from '../../src/core/nodeErrors';
+import { localDockerSocket, pingLocalDocker } from '../../src/core/node/localDocker';
+import { toNodeError } from '../../src/core/node/nodeErrors';
 
 test('DOCKER_HOST: unset or empty is the default socket, unix:// a path, anything else a reason', () => {
   assert.deepEqual(localDockerSocket({}), { socket: '/var/run/docker.sock' });

@@ -2,7 +2,7 @@
 // way the network says nothing answers, is one reason; other causes stay apart.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loggedReason } from '../../src/core/nodeErrors';
+import { loggedReason } from '../../src/core/node/nodeErrors';
 import { classifySshError } from '../../src/core/ssh/errors';
 
 const WHERE = '10.213.51.12:22';

@@ -2,7 +2,7 @@
 // calls a node settled: glusterd's "brick online" comes before the client is connected to it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseMountReach } from '../../src/core/containerActions';
+import { parseMountReach } from '../../src/core/node/containerActions';
 
 test('counts the client translators connected to their brick', () => {
   // As `grep -m1 "^connected = "` prints it for gv0-client-0..2, measured on the test bed.

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseHealSummary, parsePoolList, parseVolumeInfo, parseVolumeStatus, type GlusterHealInfo } from '../../src/core/gluster';
-import { stagedVolumeHealth, knownVolumesOf, type SharedVolumeState } from '../../src/core/volumeProbe';
+import { stagedVolumeHealth, knownVolumesOf, type SharedVolumeState } from '../../src/core/gluster/volumeProbe';
 import { sample } from './helpers/samples';
 
 const read = (f: string) => sample('status-healthy', f).stdout;

@@ -3,7 +3,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { trustPresentedKey } from '../../src/core/remoteConnection';
+import { trustPresentedKey } from '../../src/core/node/remoteConnection';
 
 // A real ed25519 public key blob (type field "ssh-ed25519", 32 key bytes).
 const KEY = `ssh-ed25519 ${Buffer.concat([Buffer.from([0, 0, 0, 11]), Buffer.from('ssh-ed25519'), Buffer.from([0, 0, 0, 32]), Buffer.alloc(32, 7)]).toString('base64')}`;

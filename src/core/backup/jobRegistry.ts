@@ -3,7 +3,7 @@
 // source of truth (a client on another machine, with other settings, finds the same jobs) and
 // the job file stays beside its archive; the pointer only says where to look.
 import { createHash } from 'crypto';
-import { isNotFound, type NodeConnection } from '../nodeConnection';
+import { isNotFound, type NodeConnection } from '../node/nodeConnection';
 
 const REGISTRY = '.gluster-backup/jobs';
 

@@ -4,13 +4,13 @@
 import type Docker from 'dockerode';
 import type { Cluster } from '../cluster';
 import type { Settings } from '../config';
-import { sleep, withDeadline } from '../deadline';
+import { sleep, withDeadline } from '../node/deadline';
 import { execInContainer } from '../docker/exec';
 import { execStreaming } from '../docker/execStream';
-import type { NodeConnection } from '../nodeConnection';
-import { isNotFound } from '../nodeConnection';
-import { toNodeError } from '../nodeErrors';
-import { inspectContainer } from '../probe';
+import type { NodeConnection } from '../node/nodeConnection';
+import { isNotFound } from '../node/nodeConnection';
+import { toNodeError } from '../node/nodeErrors';
+import { inspectContainer } from '../node/probe';
 import { JOB_SUFFIX, JobFileError, MAX_JOB_FILE_BYTES, jobPaths, parseJobFile, pathsOf, restoreId, restorePaths, serializeJobFile, type JobPaths, type RestoreSpec } from './jobFile';
 import { EXIT_WAIT_SCRIPT, RESTORE_WAIT_SCRIPT, backupTarHead, restoreWaitPositions, jobArgv, parseStatus, restoreArgv, restoreTarHead, signalTarArgv } from './jobScript';
 import { registerJob, registeredJobFiles } from './jobRegistry';

@@ -3,15 +3,15 @@
 // in the job). The seed procedure's own warnings are here too: start gluster on every node
 // first, expect devicemapper to be three times slower, expect "file changed" while the
 // platform is still writing.
-import type { NodeConnection } from '../nodeConnection';
+import type { NodeConnection } from '../node/nodeConnection';
 import { randomUUID } from 'node:crypto';
 import type Docker from 'dockerode';
 import * as path from 'path';
 import type { Cluster } from '../cluster';
-import { withDeadline } from '../deadline';
+import { withDeadline } from '../node/deadline';
 import { execInContainer } from '../docker/exec';
 import type { NodeStatus } from '../model';
-import { readPathMount } from '../containerActions';
+import { readPathMount } from '../node/containerActions';
 import type { PathMount } from '../gluster/mounts';
 import type { BackupJobs } from './jobs';
 import type { Compression } from './naming';

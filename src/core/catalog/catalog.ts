@@ -6,7 +6,7 @@
 // between backups). Nodes are read in parallel; one that cannot be read is reported, not fatal.
 import { JobFileError, MAX_JOB_FILE_BYTES, parseJobFile, type JobRecord, type JobState } from '../backup/jobFile';
 import type { TarEventCounts } from '../backup/tarWarnings';
-import { isNotFound, type DirEntry, type NodeConnection } from '../nodeConnection';
+import { isNotFound, type DirEntry, type NodeConnection } from '../node/nodeConnection';
 import { groupDir, type ArchiveFiles } from './dirFiles';
 import { checksumState, MAX_VALIDATION_BYTES, parseValidationRecord, validatedClean, ValidationRecordError, type ChecksumState, type ValidationSummary } from './validationRecord';
 

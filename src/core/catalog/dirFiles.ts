@@ -3,7 +3,7 @@
 // sidecar names an archive implies; anything else (notes.txt, other.tar, a name like ours with
 // one character more) belongs to no archive, and so is never listed for removal.
 import { JOB_SUFFIX, RESTORE_ID } from '../backup/jobFile';
-import type { DirEntry } from '../nodeConnection';
+import type { DirEntry } from '../node/nodeConnection';
 import { jobStem } from '../backup/naming';
 
 /** Strictly the names our backups write: the seed's date form, an optional -N, .tar or .tar.gz. */

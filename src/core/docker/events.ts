@@ -1,6 +1,6 @@
 // Docker events for the gluster container on one node, so the explorer changes the moment a
 // container starts, stops or dies instead of waiting for the next poll.
-import type { NodeConnection } from '../nodeConnection';
+import type { NodeConnection } from '../node/nodeConnection';
 
 export interface EventWatch {
   stop(): void;

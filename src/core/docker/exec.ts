@@ -4,7 +4,7 @@
 // `exec.inspect()`; no exit code means the command's outcome is unknown, which is an error.
 import type Docker from 'dockerode';
 import { PassThrough } from 'stream';
-import { withDeadline } from '../deadline';
+import { withDeadline } from '../node/deadline';
 
 export interface ExecResult {
   exitCode: number;

@@ -6,6 +6,6 @@ export * from './mounts';
 export * from './heal';
 export * from './peers';
 export * from './types';
-export * from './volume-info';
-export * from './volume-status';
+export * from './volumeInfo';
+export * from './volumeStatus';
 export { checkCliResult, parseCliOutput } from './xml';

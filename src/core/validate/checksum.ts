@@ -5,7 +5,7 @@
 import type Docker from 'dockerode';
 import { SHA256_SH } from '../backup/jobScript';
 import { execInContainer } from '../docker/exec';
-import { isNotFound, type NodeConnection } from '../nodeConnection';
+import { isNotFound, type NodeConnection } from '../node/nodeConnection';
 
 export const CHECKSUM_SUFFIX = '.sha256';
 

@@ -11,7 +11,7 @@ import { pathFields } from '../archive/entryTable';
 import { storedNames } from '../archive/paths';
 import type { TarIndexResult } from '../archive/tarIndex';
 import { execStreaming } from '../docker/execStream';
-import { isNotFound, type NodeConnection } from '../nodeConnection';
+import { isNotFound, type NodeConnection } from '../node/nodeConnection';
 import { mismatchText, type ChecksumCheck } from './checksum';
 import { MAX_READ_DATA_STATE_BYTES, ReadDataStateError, nextSlice, parseReadDataState, readDataStatePathOf, serializeReadDataState, stateAfter, type ReadDataState, type Slice } from './readDataState';
 import { TarCompareFormatError, TarCompareParser, TAR_COMPARE_ENV, archiveTroubleIn, notFoundIn, tarCompareArgv } from './tarCompare';

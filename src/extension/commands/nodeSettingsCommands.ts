@@ -12,7 +12,7 @@ import type { CommandDeps } from './commandDeps';
 import { BACK, inputStep, type InputStep } from './multiStepInput';
 import { pickNode } from './pickNode';
 import { nodeNameOf } from '../tree/treeNode';
-import { readPeers } from '../../core/volumeProbe';
+import { readPeers } from '../../core/gluster/volumeProbe';
 
 const HOST = /^[A-Za-z0-9._:%-]+$/;
 const USER = /^[A-Za-z0-9._][A-Za-z0-9._-]*$/;

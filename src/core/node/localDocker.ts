@@ -3,7 +3,7 @@
 // default), and whether anything answers there: without a node configured, only a docker that
 // answers (or refuses this user, which the operator must hear about) makes a node worth showing.
 import { DEFAULT_DOCKER_SOCKET } from './nodeConnection';
-import { dockerode } from './lazyDeps';
+import { dockerode } from '../lazyDeps';
 import { withDeadline } from './deadline';
 import { deniedText } from './nodeErrors';
 

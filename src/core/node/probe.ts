@@ -2,15 +2,15 @@
 // deadline, so a slow gluster CLI delays the volume rows but never the container state.
 import type Docker from 'dockerode';
 import * as path from 'path';
-import type { NodeConfig, Settings } from './config';
-import { describeTarget } from './config';
+import type { NodeConfig, Settings } from '../config';
+import { describeTarget } from '../config';
 import { DeadlineError, withDeadline } from './deadline';
-import type { CatalogArchive } from './catalog/catalog';
-import type { BackupArchive, ContainerInfo, ContainerState, NodeStatus, VolumeHealth } from './model';
+import type { CatalogArchive } from '../catalog/catalog';
+import type { BackupArchive, ContainerInfo, ContainerState, NodeStatus, VolumeHealth } from '../model';
 import { isNotFound, type DirEntry, type NodeConnection } from './nodeConnection';
-import { catalogOfListing } from './catalog/catalog';
+import { catalogOfListing } from '../catalog/catalog';
 import { toNodeError } from './nodeErrors';
-import { readVolumeHealth, type StagedVolumeHealth } from './volumeProbe';
+import { readVolumeHealth, type StagedVolumeHealth } from '../gluster/volumeProbe';
 
 /** Archives the seed procedure writes, plus our in-progress `.partial` files. */
 export const ARCHIVE_NAME = /^datarobot-gluster-backup-.+\.tar(\.gz|\.zst)?(\.partial)?$/;

@@ -1,12 +1,12 @@
 // A node behind SSH: one SshSession carries the docker API (stream-local forward to the node's
 // docker socket) and SFTP for reading the backups directory of the node's host.
 import type Docker from 'dockerode';
-import type { NodeConfig, Settings } from './config';
+import type { NodeConfig, Settings } from '../config';
 import { atomicTempName, isNotFound, type DirEntry, type NodeConnection } from './nodeConnection';
-import { SshSession } from './ssh/sshSession';
-import { dockerOverSsh } from './ssh/dockerAgent';
-import { addKnownHost, parseKnownHostsName } from './ssh/knownHosts';
-import type { RandomAccessReader } from './archive/reader';
+import { SshSession } from '../ssh/sshSession';
+import { dockerOverSsh } from '../ssh/dockerAgent';
+import { addKnownHost, parseKnownHostsName } from '../ssh/knownHosts';
+import type { RandomAccessReader } from '../archive/reader';
 
 /** Credentials the caller can supply (the extension from SecretStorage/prompts, the CLI from env). */
 export interface CredentialProvider {

@@ -4,15 +4,15 @@
 // mounted where the backup reads it. FIELD-NOTES: a restarted container can keep stale brick
 // pid files and leave its brick offline until `volume start VOL force`.
 import type Docker from 'dockerode';
-import type { NodeConfig, Settings } from './config';
+import type { NodeConfig, Settings } from '../config';
 import { sleep, withDeadline } from './deadline';
-import { execInContainer } from './docker/exec';
-import type { ActionResult, ContainerAction, ContainerState } from './model';
+import { execInContainer } from '../docker/exec';
+import type { ActionResult, ContainerAction, ContainerState } from '../model';
 import type { NodeConnection } from './nodeConnection';
 import { toNodeError } from './nodeErrors';
 import { inspectContainer } from './probe';
-import { readVolumeHealth, forceStartVolume } from './volumeProbe';
-import { mountAt, parseMountinfo, type PathMount } from './gluster/mounts';
+import { readVolumeHealth, forceStartVolume } from '../gluster/volumeProbe';
+import { mountAt, parseMountinfo, type PathMount } from '../gluster/mounts';
 
 /** Seconds docker waits for glusterd to exit before it kills it. */
 const STOP_GRACE_S = 30;

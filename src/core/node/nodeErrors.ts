@@ -1,7 +1,7 @@
 // Turns whatever a failed call threw into the NodeError the explorer shows, so the operator
 // reads one consistent sentence per cause and gets the matching fix action.
 import { DeadlineError } from './deadline';
-import type { NodeError } from './model';
+import type { NodeError } from '../model';
 
 /** An error that already knows how to present itself (thrown by the SSH layer, for one). */
 export interface HasNodeError {

@@ -6,9 +6,9 @@ import type Docker from 'dockerode';
 import { promises as fsp } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import type { NodeConfig, Settings } from './config';
-import { fileReader, type RandomAccessReader } from './archive/reader';
-import { dockerode } from './lazyDeps';
+import type { NodeConfig, Settings } from '../config';
+import { fileReader, type RandomAccessReader } from '../archive/reader';
+import { dockerode } from '../lazyDeps';
 
 export interface DirEntry {
   name: string;

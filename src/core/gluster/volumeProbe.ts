@@ -2,11 +2,11 @@
 // independent calls in parallel (each costs ~0.25 s), every call bounded, a busy cluster lock
 // retried a few times.
 import type Docker from 'dockerode';
-import type { Settings } from './config';
-import { sleep, withDeadline } from './deadline';
-import { execInContainer } from './docker/exec';
+import type { Settings } from '../config';
+import { sleep, withDeadline } from '../node/deadline';
+import { execInContainer } from '../docker/exec';
 import { GlusterShell, ShellCommandFailed, ShellUnavailable } from './glusterShell';
-import type { VolumeHealth } from './model';
+import type { VolumeHealth } from '../model';
 import {
   GlusterCliError,
   checkCliResult,
@@ -26,7 +26,7 @@ import {
   type GlusterPeer,
   type GlusterVolumeInfo,
   type GlusterVolumeStatus,
-} from './gluster';
+} from '.';
 
 const BUSY_RETRIES = 3;
 

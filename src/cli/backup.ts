@@ -1,9 +1,10 @@
 // gluster-backup backup | jobs | attach | cancel: the backup job from a terminal.
+import { bytesText } from '../core/bytes';
 import { ProgressTracker } from '../core/backup/progressMath';
 import { Cluster } from '../core/cluster';
 import { followJob } from '../core/backup/follow';
 import { jobsOf, isFinal, type BackupJobs } from '../core/backup/jobs';
-import { blocking, human, preflight, type Check } from '../core/backup/preflight';
+import { blocking, preflight, type Check } from '../core/backup/preflight';
 import type { BackupOptions, JobRecord, PreflightOverride } from '../core/backup/types';
 import type { TarEvent } from '../core/backup/tarWarnings';
 import { FollowInterrupted } from './interrupt';
@@ -89,10 +90,10 @@ export async function followToEnd(jobs: BackupJobs, job: JobRecord, io: CliIo, j
   tracker.target = target;
   const line = (bytes: number, now: number) => {
     const v = tracker.view();
-    const pct = target ? ` ${Math.min(100, (100 * bytes) / target).toFixed(1)}% of ${human(target)}` : '';
+    const pct = target ? ` ${Math.min(100, (100 * bytes) / target).toFixed(1)}% of ${bytesText(target)}` : '';
     const el = Math.round((now - t0) / 1000);
     const eta = v.finishAt !== undefined ? `, ETA ${durationText(Math.max(0, v.finishAt - now))}` : '';
-    return `${human(bytes)}${pct}, ${human(v.rate ?? 0)}/s${eta}, ${el} s, ${warnings} warning${warnings === 1 ? '' : 's'}`;
+    return `${bytesText(bytes)}${pct}, ${bytesText(v.rate ?? 0)}/s${eta}, ${el} s, ${warnings} warning${warnings === 1 ? '' : 's'}`;
   };
   const f = followJob(jobs, job, {
     sample(t, bytes) {
@@ -131,7 +132,7 @@ export async function followToEnd(jobs: BackupJobs, job: JobRecord, io: CliIo, j
   if (final.state === 'completedWithWarnings') {
     out.write(`the archive is usable but not an exact copy: ${Object.entries(final.warnings ?? {}).map(([k, v]) => `${v} ${k}`).join(', ')}\n`);
   }
-  if (final.kind === 'backup' && isFinal(final.state) && final.archiveBytes !== undefined && final.state !== 'failed' && final.state !== 'cancelled') out.write(`archive: ${final.archive} (${human(final.archiveBytes)})\n`);
+  if (final.kind === 'backup' && isFinal(final.state) && final.archiveBytes !== undefined && final.state !== 'failed' && final.state !== 'cancelled') out.write(`archive: ${final.archive} (${bytesText(final.archiveBytes)})\n`);
   return final;
 }
 
@@ -139,7 +140,7 @@ export async function runJobs(cluster: Cluster, io: CliIo, json: boolean): Promi
   const { jobs, errors } = await jobsOf(cluster).list();
   if (json) io.stdout.write(JSON.stringify({ jobs, errors }, null, 2) + '\n');
   else {
-    for (const j of jobs) io.stdout.write(`${j.id}  ${j.node}  ${j.state}  ${j.startedAt}${j.archiveBytes !== undefined ? `  ${human(j.archiveBytes)}` : ''}${j.reason ? `  (${j.reason})` : ''}\n`);
+    for (const j of jobs) io.stdout.write(`${j.id}  ${j.node}  ${j.state}  ${j.startedAt}${j.archiveBytes !== undefined ? `  ${bytesText(j.archiveBytes)}` : ''}${j.reason ? `  (${j.reason})` : ''}\n`);
     if (!jobs.length) io.stdout.write('no backup jobs on any node\n');
     for (const e of errors) io.stderr.write(`${e.node}: ${e.message}\n`);
   }

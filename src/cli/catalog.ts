@@ -1,9 +1,9 @@
 // gluster-backup list and prune: the catalog of every node's archives, and retention over it.
+import { bytesText } from '../core/bytes';
 import type { Cluster } from '../core/cluster';
 import { readCatalog, type CatalogArchive, type CatalogNode } from '../core/catalog/catalog';
 import { prune, type PruneNodeResult } from '../core/catalog/prune';
 import { RetentionError, RULES, type RetentionPolicy } from '../core/catalog/retention';
-import { humanSize } from './format';
 import type { CliIo } from './io';
 
 /** `2026-12-04 06:00:00 UTC`: every time the catalog shows is UTC, as retention counts it. */
@@ -12,7 +12,7 @@ function when(iso: string): string {
 }
 
 function archiveLines(a: CatalogArchive): string[] {
-  const lines = [`  ${a.name}  ${humanSize(a.bytes)}  ${a.compressed ? 'gzip' : 'tar'}  made ${when(a.made)}${a.madeFrom === 'mtime' ? ' (file mtime: no job record)' : ''}${a.running.length ? '  RUNNING' : ''}`];
+  const lines = [`  ${a.name}  ${bytesText(a.bytes)}  ${a.compressed ? 'gzip' : 'tar'}  made ${when(a.made)}${a.madeFrom === 'mtime' ? ' (file mtime: no job record)' : ''}${a.running.length ? '  RUNNING' : ''}`];
   if (a.job) {
     const kinds = Object.entries(a.job.warningKinds ?? {})
       .filter(([, n]) => n)

@@ -1,16 +1,7 @@
 // Plain-text and JSON renderings of core results for the CLI.
+import { bytesText } from '../core/bytes';
 import type { ActionResult, NodeStatus } from '../core/model';
 
-export function humanSize(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let i = 0;
-  let v = n;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${i === 0 ? v : v.toFixed(1)} ${units[i]}`;
-}
 
 /** The documented `status --json` shape, plus the details the table shows. */
 export function statusJson(all: NodeStatus[]) {
@@ -64,7 +55,7 @@ export function formatStatusTable(all: NodeStatus[]): string {
     }
     if (s.glusterError) lines.push(`  gluster: ${s.glusterError}`);
     if (s.backupsError) lines.push(`  backups: ${s.backupsError}`);
-    for (const b of s.backups) lines.push(`  backup ${b.name}  ${humanSize(b.size)}  ${b.mtime}${b.partial ? '  (partial)' : ''}`);
+    for (const b of s.backups) lines.push(`  backup ${b.name}  ${bytesText(b.size)}  ${b.mtime}${b.partial ? '  (partial)' : ''}`);
   }
   return lines.join('\n') + '\n';
 }

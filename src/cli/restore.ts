@@ -1,8 +1,8 @@
 // gluster-backup restore: what a restore of an archive would do (--dry-run), or the restore
 // itself: preflight, the job on the node, progress, and the verification, from a terminal.
+import { bytesText } from '../core/bytes';
 import type { Cluster } from '../core/cluster';
 import { RestoreError, type IndexedArchive, type RestorePlanOptions } from '../core/restore/restorePlan';
-import { bytesText } from '../core/archive/compare';
 import { planAndCheck, startRestore, verifyRestore } from '../core/restore/restoreJob';
 import { planText, verificationText } from '../core/restore/restoreText';
 import { blockingRefusals, overridable, overrideProblems } from '../core/restore/refusal';

@@ -25,6 +25,7 @@ import { todaysArchive } from '../core/restore/archiveChoice';
 import { RestoreError } from '../core/restore/restoreError';
 import { EXISTING_POLICIES, type ExistingPolicy } from '../core/restore/plan';
 import type { CliIo } from './io';
+import { GZIP_EXPECTED_RATIO } from '../core/backup/progressMath';
 
 
 export function loadSettings(file: string | undefined, env: NodeJS.ProcessEnv): { settings: Settings; problems: string[]; source: string } {
@@ -217,7 +218,7 @@ async function runCommand(parsed: RunCommand, io: CliIo): Promise<number> {
           }
           return await finishRestore(cluster, io, final, values.json ?? false);
         }
-        return await follow(jobs, job, io, values.json ?? false, job.compression === 'gzip' && job.sourceBytes ? Math.ceil(job.sourceBytes * 0.8) : job.sourceBytes);
+        return await follow(jobs, job, io, values.json ?? false, job.compression === 'gzip' && job.sourceBytes ? Math.ceil(job.sourceBytes * GZIP_EXPECTED_RATIO) : job.sourceBytes);
       }
       default:
         throw new Error(`${command}: in the command table but not run`);

@@ -1,5 +1,5 @@
 // gluster-backup validate-backup: the archive against the live filesystem, from a terminal.
-import { human } from '../core/backup/preflight';
+import { bytesText } from '../core/bytes';
 import { ProgressTracker } from '../core/backup/progressMath';
 import type { Cluster } from '../core/cluster';
 import type { ReadDataProgress } from '../core/validate/readData';
@@ -27,7 +27,7 @@ export function readDataProgress(out: NodeJS.WritableStream, tty: boolean, now: 
       const v = tracker.view();
       const pct = p.bytesTotal > 0 ? ` (${Math.min(100, (100 * p.bytes) / p.bytesTotal).toFixed(1)}%)` : '';
       const eta = v.finishAt !== undefined ? `, ETA ${durationText(Math.max(0, v.finishAt - t))}` : '';
-      const text = `read data: ${p.members}/${p.membersTotal} members, ${human(p.bytes)} of ${human(p.bytesTotal)}${pct}, ${human(v.rate ?? 0)}/s${eta}, ${Math.round((t - t0) / 1000)} s`;
+      const text = `read data: ${p.members}/${p.membersTotal} members, ${bytesText(p.bytes)} of ${bytesText(p.bytesTotal)}${pct}, ${bytesText(v.rate ?? 0)}/s${eta}, ${Math.round((t - t0) / 1000)} s`;
       if (tty) {
         out.write(`\r\x1b[K${text}`);
         drawn = true;

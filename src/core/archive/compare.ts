@@ -1,6 +1,7 @@
 // Archive against filesystem, by a merge of both lists in byte order of their canonical paths.
 // The headline is what the filesystem has and the archive lacks: that is what a restore from
 // this archive would lose.
+import { bytesText } from '../bytes';
 import { EntryTable, findKey, lastCopies, pathFields, type EntryMeta, type EntryType, type FsEntrySink } from './entryTable';
 import { FsListParser } from './fsList';
 import type { TarIndexResult, TarProblem } from './tarIndex';
@@ -344,13 +345,6 @@ export async function compareArchiveWithListing(archive: TarIndexResult | EntryT
   return parser.end().finish();
 }
 
-export function bytesText(n: number): string {
-  const u = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let k = 0;
-  while (v >= 1024 && k < u.length - 1) (v /= 1024), k++;
-  return k === 0 ? `${n} B` : `${v.toFixed(1)} ${u[k]}`;
-}
 
 function summarize(r: ValidationReport): string {
   const parts: string[] = [];

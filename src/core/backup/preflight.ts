@@ -16,6 +16,8 @@ import type { PathMount } from '../gluster/mounts';
 import type { BackupJobs } from './jobs';
 import type { Compression } from './naming';
 import type { PreflightOverride } from './types';
+import { GZIP_EXPECTED_RATIO } from './progressMath';
+import { bytesText } from '../bytes';
 import { settle, type Settled } from '../settled';
 
 export type CheckId = 'nodes' | 'volumeHealth' | 'backupDir' | 'freeSpace' | 'storageDriver' | 'concurrency' | 'activity';
@@ -42,8 +44,6 @@ export interface PreflightResult {
   stoppedNodes: string[];
 }
 
-/** Compression saves about 20% on a typical gluster filesystem, as the seed measured. */
-export const GZIP_RATIO = 0.8;
 /** Room left over on top of the expected size. */
 export const SPACE_MARGIN = 1.05;
 /** How recently a file must have changed for the platform to count as still writing. */
@@ -268,7 +268,7 @@ function backupDirCheck(f: Facts, glusterPath: string, container: string): Check
 /** Size of what will be read, and room for it. */
 function freeSpaceCheck(f: Facts, glusterPath: string, compression: Compression): { check: Check; sourceBytes?: number; expectedBytes?: number } {
   const title = 'Free space';
-  const expectedBytes = f.size.ok ? Math.ceil(f.size.value * (compression === 'gzip' ? GZIP_RATIO : 1)) : undefined;
+  const expectedBytes = f.size.ok ? Math.ceil(f.size.value * (compression === 'gzip' ? GZIP_EXPECTED_RATIO : 1)) : undefined;
   const sized = f.size.ok ? { sourceBytes: f.size.value, expectedBytes } : {};
   const free = f.dir?.usable ? f.dir.free : undefined;
   if (!f.size.ok || !free?.ok || expectedBytes === undefined) {
@@ -281,7 +281,7 @@ function freeSpaceCheck(f: Facts, glusterPath: string, compression: Compression)
       id: 'freeSpace',
       title,
       verdict: free.value >= need ? 'pass' : 'fail',
-      reason: `${human(free.value)} free in ${f.backupDir}; the archive needs about ${human(expectedBytes)}${compression === 'gzip' ? ' (compressed, about 80% of the data)' : ''} plus 5%`,
+      reason: `${bytesText(free.value)} free in ${f.backupDir}; the archive needs about ${bytesText(expectedBytes)}${compression === 'gzip' ? ' (compressed, about 80% of the data)' : ''} plus 5%`,
     },
     ...sized,
   };
@@ -375,13 +375,3 @@ function dfAvail(r: { stdout: string; stderr: string; exitCode: number }): Settl
   return { ok: true, value: avail };
 }
 
-export function human(n: number): string {
-  const u = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let i = 0;
-  let v = n;
-  while (v >= 1024 && i < u.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${i ? v.toFixed(1) : v} ${u[i]}`;
-}

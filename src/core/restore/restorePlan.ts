@@ -2,11 +2,11 @@
 // or tar's listing in the container for a remote .tar.gz), what the target directory of the
 // gluster filesystem already has (find in the container), and the space the volume has left.
 // It writes nothing anywhere: the dry run is this, and the restore refuses by it.
+import { bytesText } from '../bytes';
 import type { Cluster } from '../cluster';
 import { execInContainer } from '../docker/exec';
 import { execStreaming } from '../docker/execStream';
 import { FsListParser, fsListArgv } from '../archive/fsList';
-import { bytesText } from '../archive/compare';
 import type { TarIndexResult } from '../archive/tarIndex';
 import { ValidateError, glusterRootOf, indexArchiveOnNode, locateArchive, type ReadMethod } from '../validate/validateBackup';
 import { RestoreError } from './restoreError';

@@ -1,5 +1,6 @@
 // A restore's plan and verification in words, as the CLI prints them and the extension shows them.
-import { bytesText, type ChangedItem } from '../archive/compare';
+import { bytesText } from '../bytes';
+import { type ChangedItem } from '../archive/compare';
 import type { PreflightOverride } from '../backup/jobFile';
 import { blockingRefusals, refusalText, type Refusal } from './refusal';
 import type { RestoreVerification } from './restoreJob';

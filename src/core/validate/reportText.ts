@@ -1,6 +1,7 @@
 // The validation report for people: Markdown, read in an editor tab or printed by the CLI. The
 // JSON beside the archive stays the complete record; this is the readable face of it.
-import { bytesText, type ChangedItem, type ReportItem, type Section } from '../archive/compare';
+import type { ChangedItem, ReportItem, Section } from '../archive/compare';
+import { bytesText } from '../bytes';
 import type { ValidationResult } from './validateBackup';
 
 const size = bytesText;

@@ -1,9 +1,10 @@
 // "Back Up…": compression, preflight, the checks shown with what can be done about a failed
 // one (start gluster on stopped nodes, or override with a recorded reason), then the job.
 // Mirrors `gluster-backup backup` (src/cli/backup.ts): same checks, same blocking rule.
+import { bytesText } from '../../core/bytes';
 import * as os from 'os';
 import * as vscode from 'vscode';
-import { blocking, human, preflight, type Check, type PreflightResult } from '../../core/backup/preflight';
+import { blocking, preflight, type Check, type PreflightResult } from '../../core/backup/preflight';
 import type { Compression } from '../../core/backup/naming';
 import type { PreflightOverride } from '../../core/backup/types';
 import type { CommandDeps } from '../commands/commandDeps';
@@ -63,7 +64,7 @@ function checkPicks(pre: PreflightResult, overrides: PreflightOverride[]): Actio
 function title(pre: PreflightResult, overrides: PreflightOverride[]): string {
   const fails = blocking(pre, overrides).length;
   const warns = pre.checks.filter((c) => c.verdict === 'warn').length;
-  const size = pre.expectedBytes !== undefined ? `, archive about ${human(pre.expectedBytes)}` : '';
+  const size = pre.expectedBytes !== undefined ? `, archive about ${bytesText(pre.expectedBytes)}` : '';
   const where = pre.node ? ` on ${pre.node}` : '';
   return `Back Up (2/2)${where}: ${fails ? `${fails} failed` : 'checks passed'}${warns ? `, ${warns} warning${warns > 1 ? 's' : ''}` : ''}${size}`;
 }

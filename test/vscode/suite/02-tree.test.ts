@@ -44,7 +44,7 @@ describe('tree provider over the real test bed', () => {
     assert.equal(kids[2].contextValue, 'volume');
     assert.equal(kids[3].description, 'Replicate · Started · bricks 3/3 · peers 3/3 · heal 0');
     assert.equal(kids[3].contextValue, 'volume');
-    assert.match(kids[4].description, /archives? in \/opt\/datarobot\/data\/backups\/gluster$/);
+    assert.match(kids[5].description, /archives? in \/opt\/datarobot\/data\/backups\/gluster$/);
     const repBricks = await childRows(api, 'node2', /^volume gvrep$/);
     assert.deepEqual(repBricks.map((b) => b.label).sort(), ['10.213.51.11:/bricks/gvrep', '10.213.51.12:/bricks/gvrep', '10.213.51.13:/bricks/gvrep']);
     const bricks = await childRows(api, 'node2', /^volume gv0$/);

@@ -1,18 +1,13 @@
 // gluster-backup list and prune: the catalog of every node's archives, and retention over it.
 import { bytesText } from '../core/bytes';
 import type { Cluster } from '../core/cluster';
-import { readCatalog, type CatalogArchive, type CatalogNode } from '../core/catalog/catalog';
+import { catalogTime, readCatalog, type CatalogArchive, type CatalogNode } from '../core/catalog/catalog';
 import { prune, type PruneNodeResult } from '../core/catalog/prune';
 import { RetentionError, RULES, type RetentionPolicy } from '../core/catalog/retention';
 import type { CliIo } from './io';
 
-/** `2026-12-04 06:00:00 UTC`: every time the catalog shows is UTC, as retention counts it. */
-function when(iso: string): string {
-  return iso.replace('T', ' ').replace(/\.\d+Z$|Z$/, ' UTC');
-}
-
 function archiveLines(a: CatalogArchive): string[] {
-  const lines = [`  ${a.name}  ${bytesText(a.bytes)}  ${a.compressed ? 'gzip' : 'tar'}  made ${when(a.made)}${a.madeFrom === 'mtime' ? ' (file mtime: no job record)' : ''}${a.running.length ? '  RUNNING' : ''}`];
+  const lines = [`  ${a.name}  ${bytesText(a.bytes)}  ${a.compressed ? 'gzip' : 'tar'}  made ${catalogTime(a.made)}${a.madeFrom === 'mtime' ? ' (file mtime: no job record)' : ''}${a.running.length ? '  RUNNING' : ''}`];
   if (a.job) {
     const kinds = Object.entries(a.job.warningKinds ?? {})
       .filter(([, n]) => n)
@@ -23,7 +18,7 @@ function archiveLines(a: CatalogArchive): string[] {
   if (a.jobError) lines.push(`    job record unusable: ${a.jobError}`);
   if (a.validation) {
     const v = a.validation;
-    lines.push(`    validated ${when(v.at)}: ${v.verdict}, ${v.missingFiles} file${v.missingFiles === 1 ? '' : 's'} missing${a.clean ? ' (clean)' : ''}`);
+    lines.push(`    validated ${catalogTime(v.at)}: ${v.verdict}, ${v.missingFiles} file${v.missingFiles === 1 ? '' : 's'} missing${a.clean ? ' (clean)' : ''}`);
   } else lines.push(`    not validated${a.validationError ? `: its report is unusable: ${a.validationError}` : ''}`);
   lines.push(`    checksum: ${a.checksum.replace('-', ' ')}`);
   for (const r of a.restores) {
@@ -102,7 +97,7 @@ function formatPrune(n: PruneNodeResult, dryRun: boolean): string {
   const lines = [nodeHeader(n) + (dryRun && !n.error ? '  (dry run: nothing removed)' : '')];
   for (const d of n.plan?.decisions ?? []) {
     const verb = (d.action === 'keep' ? 'keep' : dryRun ? 'would remove' : 'remove').padEnd(dryRun ? 12 : 6);
-    const head = `  ${verb}  ${d.archive.name}  made ${when(d.archive.made)}`;
+    const head = `  ${verb}  ${d.archive.name}  made ${catalogTime(d.archive.made)}`;
     lines.push(d.action === 'keep' ? `${head}  (${d.why.join(', ')})` : `${head}  with ${d.files.length - 1} sidecar file${d.files.length === 2 ? '' : 's'}`);
   }
   for (const f of n.failed) lines.push(`  could not remove ${f.path}: ${f.error}`);

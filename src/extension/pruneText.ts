@@ -1,5 +1,6 @@
 // Prune… in the explorer: the keep rules as the operator types them in one input, and the plan
 // as the operator reads it before anything is removed. Pure: no `vscode`.
+import { catalogTime } from '../core/catalog/catalog';
 import type { PrunePlan } from '../core/catalog/prunePlan';
 import { checkPolicy, RetentionError, RULES, type RetentionPolicy } from '../core/catalog/retention';
 import { humanSize, plural } from './format';
@@ -32,8 +33,6 @@ export function policyText(p: Required<RetentionPolicy>): string {
     .join(', ');
 }
 
-const when = (iso: string) => iso.replace('T', ' ').replace(/\.\d+Z$|Z$/, ' UTC');
-
 /** The plan, newest first: what goes (with how many files), what stays and why. */
 export function planText(plan: PrunePlan, policy: Required<RetentionPolicy>, foreign: readonly string[]): string {
   const go = plan.decisions.filter((d) => d.action === 'remove');
@@ -47,11 +46,11 @@ export function planText(plan: PrunePlan, policy: Required<RetentionPolicy>, for
     '',
     '## To remove',
     '',
-    ...(go.length ? go.map((d) => `- ${d.archive.name}  made ${when(d.archive.made)}, ${humanSize(d.archive.bytes)}, with ${plural(d.files.length - 1, 'sidecar file')}`) : ['- nothing']),
+    ...(go.length ? go.map((d) => `- ${d.archive.name}  made ${catalogTime(d.archive.made)}, ${humanSize(d.archive.bytes)}, with ${plural(d.files.length - 1, 'sidecar file')}`) : ['- nothing']),
     '',
     '## Kept',
     '',
-    ...(stay.length ? stay.map((d) => `- ${d.archive.name}  made ${when(d.archive.made)}: ${d.why.join(', ')}`) : ['- nothing']),
+    ...(stay.length ? stay.map((d) => `- ${d.archive.name}  made ${catalogTime(d.archive.made)}: ${d.why.join(', ')}`) : ['- nothing']),
   ];
   if (foreign.length) lines.push('', `Left alone (not an archive of ours, nor a file of one): ${foreign.join(', ')}`);
   return lines.join('\n') + '\n';

@@ -7,16 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import * as ts from 'typescript';
-
-function repoRoot(): string {
-  let dir = __dirname;
-  while (!fs.existsSync(path.join(dir, 'package.json')) || !fs.existsSync(path.join(dir, 'src', 'core'))) {
-    const up = path.dirname(dir);
-    if (up === dir) throw new Error(`no repository root above ${__dirname}`);
-    dir = up;
-  }
-  return dir;
-}
+import { repoRoot } from '../helpers/repoRoot';
 
 function tsFiles(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {

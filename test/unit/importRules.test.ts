@@ -7,16 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
-
-function repoRoot(): string {
-  let dir = __dirname;
-  while (!fs.existsSync(path.join(dir, '.dependency-cruiser.cjs'))) {
-    const up = path.dirname(dir);
-    if (up === dir) throw new Error(`no repository root above ${__dirname}`);
-    dir = up;
-  }
-  return dir;
-}
+import { repoRoot } from '../helpers/repoRoot';
 
 const ROOT = repoRoot();
 const CONFIG = path.join(ROOT, '.dependency-cruiser.cjs');

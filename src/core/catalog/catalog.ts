@@ -64,6 +64,11 @@ export interface Catalog {
   nodes: CatalogNode[];
 }
 
+/** `2026-12-04 06:00:00 UTC`: every time the catalog shows is UTC, as retention counts it. */
+export function catalogTime(iso: string): string {
+  return iso.replace('T', ' ').replace(/\.\d+Z$|Z$/, ' UTC');
+}
+
 /** Reads in flight per node: enough to hide the round trips, few enough for any sftp-server. */
 const PARALLEL_READS = 16;
 
@@ -98,20 +103,55 @@ export async function readNodeCatalog(conn: NodeConnection, node: string, dir: s
   return catalogOfListing(conn, node, dir, entries);
 }
 
+/** Record texts larger than this are read each time rather than kept (reports run to megabytes). */
+const MAX_KEPT_TEXT = 1024 * 1024;
+
+/**
+ * The record files' texts from one refresh to the next, for the explorer: every probe builds
+ * the catalog, and without this each one re-read every job record and validation report over
+ * SFTP. A text is used again only while the listing shows the same size and mtime (SFTP gives
+ * whole seconds: a rewrite within the same second to the same size waits for the next change).
+ * list and prune read without it: they act on what the records say now.
+ */
+export class RecordTexts {
+  private texts = new Map<string, { size: number; mtimeMs: number; text: string }>();
+
+  get(e: DirEntry): string | undefined {
+    const had = this.texts.get(e.name);
+    return had && had.size === e.size && had.mtimeMs === e.mtimeMs ? had.text : undefined;
+  }
+
+  set(e: DirEntry, text: string): void {
+    if (text.length <= MAX_KEPT_TEXT) this.texts.set(e.name, { size: e.size, mtimeMs: e.mtimeMs, text });
+  }
+
+  /** Forgets every name the listing no longer has. */
+  keepOnly(entries: readonly DirEntry[]): void {
+    const listed = new Set(entries.map((e) => e.name));
+    for (const name of this.texts.keys()) if (!listed.has(name)) this.texts.delete(name);
+  }
+}
+
 /**
  * The catalog of a directory already listed: the explorer's probe lists the backups directory
  * once per refresh and builds both its archive rows and this from that one listing.
  */
-export async function catalogOfListing(conn: NodeConnection, node: string, dir: string, entries: readonly DirEntry[]): Promise<CatalogNode> {
+export async function catalogOfListing(conn: NodeConnection, node: string, dir: string, entries: readonly DirEntry[], kept?: RecordTexts): Promise<CatalogNode> {
   const { archives, foreign } = groupDir(entries);
-  const sizes = new Map(entries.map((e) => [e.name, e.size]));
+  const byName = new Map(entries.map((e) => [e.name, e]));
+  kept?.keepOnly(entries);
   const limit = limiter(PARALLEL_READS);
   const read = (name: string, max: number, tooBig: (size: number) => Error): Promise<string | undefined> =>
     limit(async () => {
-      const size = sizes.get(name) ?? 0;
+      const e = byName.get(name);
+      const size = e?.size ?? 0;
       if (size > max) throw tooBig(size);
+      const had = e && kept?.get(e);
+      if (had !== undefined) return had;
       try {
-        return (await conn.read(`${dir}/${name}`, 0, size)).toString('utf8');
+        const text = (await conn.read(`${dir}/${name}`, 0, size)).toString('utf8');
+        if (e) kept?.set(e, text);
+        return text;
       } catch (e) {
         // Removed between the listing and the read: as if it had not been listed.
         if (isNotFound(e)) return undefined;

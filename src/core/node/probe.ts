@@ -8,7 +8,7 @@ import { DeadlineError, withDeadline } from './deadline';
 import type { CatalogArchive } from '../catalog/catalog';
 import type { BackupArchive, ContainerInfo, ContainerState, NodeStatus, VolumeHealth } from '../model';
 import { isNotFound, type DirEntry, type NodeConnection } from './nodeConnection';
-import { catalogOfListing } from '../catalog/catalog';
+import { catalogOfListing, RecordTexts } from '../catalog/catalog';
 import { toNodeError } from './nodeErrors';
 import { readVolumeHealth, type StagedVolumeHealth } from '../gluster/volumeProbe';
 
@@ -163,6 +163,9 @@ export async function probeNode(
   return status;
 }
 
+/** Per connection (so per node and settings), the record texts the last refresh read. */
+const recordTexts = new WeakMap<NodeConnection, RecordTexts>();
+
 /**
  * The archive rows and the catalog (job records, validation reports, sidecars) from one listing
  * of the backups directory. A record that cannot be read leaves the rows: only the catalog fails.
@@ -170,8 +173,10 @@ export async function probeNode(
 async function readBackups(conn: NodeConnection, node: string, dir: string): Promise<{ backups: BackupArchive[] } & ({ catalog: CatalogArchive[] } | { catalogError: string })> {
   const entries = await conn.listDir(dir);
   const backups = backupsOfListing(entries, dir);
+  let kept = recordTexts.get(conn);
+  if (!kept) recordTexts.set(conn, (kept = new RecordTexts()));
   try {
-    return { backups, catalog: (await catalogOfListing(conn, node, dir, entries)).archives };
+    return { backups, catalog: (await catalogOfListing(conn, node, dir, entries, kept)).archives };
   } catch (e) {
     return { backups, catalogError: `the archives' records could not be read: ${(e as Error)?.message ?? String(e)}` };
   }

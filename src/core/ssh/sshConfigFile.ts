@@ -137,17 +137,20 @@ async function expandInclude(pattern: string, base: string, from: string, walk: 
 }
 
 async function readBounded(file: string, walk: IncludeWalk): Promise<string | undefined> {
-  walk.stamps.push(await stampOf(file));
   if (++walk.files > MAX_INCLUDED_FILES) throw new Error(`${file}: the ssh config includes more than ${MAX_INCLUDED_FILES} files: not read`);
   let fh;
   try {
     fh = await fsp.open(file, 'r');
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new Error(`cannot read ${file}: ${(e as Error).message}`);
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`cannot read ${file}: ${(e as Error).message}`);
+    // Its appearing later is a change too.
+    walk.stamps.push({ file, mtimeMs: -1, size: -1 });
+    return undefined;
   }
   try {
+    // The stamp from the file that is read, not from a stat before opening it.
     const st = await fh.stat();
+    walk.stamps.push({ file, mtimeMs: st.mtimeMs, size: st.size });
     if (!st.isFile()) throw new Error(`${file} is not a file`);
     walk.bytes += st.size;
     if (walk.bytes > MAX_SSH_CONFIG_BYTES) {

@@ -3,18 +3,10 @@
 // fail the tests, never skip them: a parser tested against nothing proves nothing.
 import * as fs from 'fs';
 import * as path from 'path';
+import { repoRoot } from '../../helpers/repoRoot';
 
 export type Scenario = 'status-healthy' | 'status-node2-stop' | 'status-node3-stop';
 export const SCENARIOS: Scenario[] = ['status-healthy', 'status-node2-stop', 'status-node3-stop'];
-
-function repoRoot(): string {
-  // Works from test/unit/helpers (sources) and out/test/unit/helpers (compiled).
-  for (let dir = __dirname; ; dir = path.dirname(dir)) {
-    const pkg = path.join(dir, 'package.json');
-    if (fs.existsSync(pkg) && JSON.parse(fs.readFileSync(pkg, 'utf8')).name === 'gluster-backup') return dir;
-    if (path.dirname(dir) === dir) throw new Error(`no gluster-backup package.json above ${__dirname}`);
-  }
-}
 
 export function samplesDir(): string {
   const dir = process.env.GLUSTER_SAMPLES_DIR ?? path.join(repoRoot(), 'test', 'fixtures', 'gluster-cli-samples');

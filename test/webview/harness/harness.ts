@@ -8,16 +8,12 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { progressHtml } from '../../../src/extension/progress/progressHtml';
 import type { HostMessage, WebviewMessage } from '../../../src/webview/protocol';
 import { THEMES, type ThemeName } from './themes';
+import { repoRoot } from '../../helpers/repoRoot';
+
+export { repoRoot };
 
 const ORIGIN = 'https://webview.test';
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
-export function repoRoot(): string {
-  for (let dir = __dirname; ; dir = path.dirname(dir)) {
-    if (fs.existsSync(path.join(dir, 'package.json')) && fs.existsSync(path.join(dir, 'esbuild.mjs'))) return dir;
-    if (path.dirname(dir) === dir) throw new Error(`no repository root above ${__dirname}`);
-  }
-}
 
 /** Runs in the page before the bundle: what VS Code's webview host provides. */
 function fakeVscode(theme: ThemeName, savedState: unknown): string {

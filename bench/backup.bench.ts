@@ -3,7 +3,8 @@
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { REPO, TESTBED_DIR, inGluster, onNode } from '../test/integration/helpers/testbed';
-import { inTurns, median, ms } from './stats';
+import { cpuDuring, inTurns, median, ms } from './stats';
+import { cpus } from 'node:os';
 
 const CLI = path.join(REPO, 'dist', 'cli.js');
 const DIR = '/opt/datarobot/data/backups/gluster';
@@ -45,6 +46,9 @@ interface Measured {
   ours: number;
   job: number;
   ref: number;
+  /** The whole machine's idle CPU, in core-seconds, while the reference tar ran (median). */
+  refIdle: number;
+  refBusy: number;
   compressor?: string;
 }
 
@@ -53,6 +57,8 @@ async function measure(gzip: boolean, runs: number, cold = false): Promise<Measu
   const ours: number[] = [];
   const job: number[] = [];
   const ref: number[] = [];
+  const refIdle: number[] = [];
+  const refBusy: number[] = [];
   let compressor: string | undefined;
   await inTurns(
     runs,
@@ -65,16 +71,43 @@ async function measure(gzip: boolean, runs: number, cold = false): Promise<Measu
     },
     () => {
       clean(cold);
-      ref.push(byHand(gzip));
+      const c = cpuDuring(() => ref.push(byHand(gzip)));
+      refIdle.push(c.idle);
+      refBusy.push(c.busy);
     },
   );
   clean();
-  if (process.env.BENCH_SAMPLES) console.error({ gzip, ours, job, ref });
-  return { ours: median(ours), job: median(job), ref: median(ref), ...(compressor ? { compressor } : {}) };
+  if (process.env.BENCH_SAMPLES) console.error({ gzip, ours, job, ref, refIdle, refBusy });
+  return { ours: median(ours), job: median(job), ref: median(ref), refIdle: median(refIdle), refBusy: median(refBusy), ...(compressor ? { compressor } : {}) };
 }
 
 function volumeSize(): string {
   return inGluster('node1', ['du', '-sh', '--apparent-size', '/mnt/gluster']).stdout.split(/\s/)[0];
+}
+
+// The checksum is hashed while tar writes, so it is free only where the reference leaves CPU
+// idle. Work is conserved: adding H core-seconds to a run that left I idle lengthens it by at
+// least (H - I) / cores. This row gives both sides of that bound from the same run.
+function hashCoreSecondsPerGiB(): number {
+  const py = 'import hashlib,time\nb=bytes(1<<20)\nh=hashlib.sha256()\nt=time.process_time()\nfor i in range(512): h.update(b)\nprint((time.process_time()-t)*2)';
+  return Number(inGluster('node1', ['python3', '-c', py]).stdout.trim());
+}
+
+function volumeBytes(): number {
+  return Number(inGluster('node1', ['du', '-sb', '/mnt/gluster']).stdout.split(/\s/)[0]);
+}
+
+function cpuRow(m: Measured): string[] {
+  const cores = cpus().length;
+  const h = hashCoreSecondsPerGiB() * (volumeBytes() / 2 ** 30);
+  const floor = Math.max(0, h - m.refIdle) / cores;
+  return [
+    `  CPU while the reference ran (${cores} cores)`,
+    `hash ${h.toFixed(2)} core-s`,
+    `idle ${m.refIdle.toFixed(2)} core-s`,
+    (floor * 1000 / m.ref).toFixed(2),
+    `machine busy ${m.refBusy.toFixed(2)} core-s; the hash (python3 hashlib in the container) needs ${h.toFixed(2)} core-s, the reference left ${m.refIdle.toFixed(2)} idle: the checksum must add at least ${ms(floor * 1000)} to the job here (the ratio column: that floor over the reference)`,
+  ];
 }
 
 // Beyond the 1.1 GiB of the main rows: the whole command's fixed part (connecting to every
@@ -97,6 +130,7 @@ async function main() {
       `${target}; whole command: connect to every node, preflight (volume health, du, df, activity find), job start, follow; fixed part ${ms(m.ours - m.job)}${gzip ? `; compressor ${m.compressor}` : ''}`,
     ]);
     rows.push([`  of which the job on the node`, ms(m.job), ms(m.ref), (m.job / m.ref).toFixed(2), 'job record startedAt to endedAt: tar in the container, rename, status']);
+    if (!gzip) rows.push(cpuRow(m));
   }
   if (BIG_GIB > 1.1) {
     const extra = Math.round((BIG_GIB - 1.1) * 1024);

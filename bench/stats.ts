@@ -1,4 +1,5 @@
 // Small statistics shared by the benchmarks.
+import { readFileSync } from 'node:fs';
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
   const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
@@ -30,3 +31,27 @@ export async function inTurns(runs: number, ours: () => unknown, ref: () => unkn
 }
 
 export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+
+/** The machine's CPU time in core-seconds, busy and idle (iowait counts as idle), from /proc/stat. */
+export interface CpuTimes {
+  busy: number;
+  idle: number;
+}
+
+export function cpuTimes(): CpuTimes {
+  // The first line sums every core: user nice system idle iowait irq softirq steal ...
+  const first = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0];
+  const f = first.trim().split(/\s+/).slice(1).map(Number);
+  const hz = 100; // USER_HZ, fixed at 100 on Linux for /proc/stat
+  const idle = (f[3] ?? 0) + (f[4] ?? 0);
+  const total = f.slice(0, 8).reduce((a, b) => a + (Number.isFinite(b) ? b : 0), 0);
+  return { busy: (total - idle) / hz, idle: idle / hz };
+}
+
+/** CPU spent by the whole machine while fn ran. */
+export function cpuDuring(fn: () => void): CpuTimes {
+  const a = cpuTimes();
+  fn();
+  const b = cpuTimes();
+  return { busy: b.busy - a.busy, idle: b.idle - a.idle };
+}

@@ -188,6 +188,35 @@ test('resume: the file an interrupted restore was writing is removed and written
   }
 });
 
+test('resume: a file whose name is not UTF-8, or ends in a newline, is removed and written whole (argv carries only UTF-8)', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gb-resume-bytes-'));
+  try {
+    const names = [Buffer.from([0x63, 0x61, 0x66, 0xe9]), Buffer.from('nl\n'), Buffer.from('pct%s \\ $x')];
+    const src = path.join(dir, 'src');
+    fs.mkdirSync(src);
+    const at = (base: string, name: Buffer) => Buffer.concat([Buffer.from(`${base}/`), name]);
+    for (const n of names) {
+      fs.writeFileSync(at(src, n), 'archived');
+      fs.utimesSync(at(src, n), MTIME, MTIME);
+    }
+    const backups = path.join(dir, 'backups');
+    fs.mkdirSync(backups);
+    const archive = path.join(backups, 'datarobot-gluster-backup-2026-03-12.tar');
+    assert.equal(spawnSync('tar', ['--create', `--file=${archive}`, `--directory=${src}`, '--numeric-owner', '.']).status, 0);
+    for (const n of names) {
+      const target = path.join(dir, `vol-${n.toString('hex')}`);
+      fs.mkdirSync(target);
+      // Every file already there, the resumed one cut short: only that one is written again.
+      for (const m of names) fs.writeFileSync(at(target, m), m.equals(n) ? 'arch' : 'LIVE');
+      const r = run(archive, backups, target, 'skip', [], n.toString('latin1'));
+      assert.equal(r.code, 0, r.log);
+      for (const m of names) assert.equal(fs.readFileSync(at(target, m), 'utf8'), m.equals(n) ? 'archived' : 'LIVE', `resuming ${n.toString('hex')}: ${m.toString('hex')}`);
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('resume: a rewrite path that leads out of the target through a symlink, or names a directory, removes nothing', () => {
   const { dir, archive, backups } = fixture();
   try {

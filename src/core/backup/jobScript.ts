@@ -90,6 +90,8 @@ if [ -n "$mk" ] && ! mkdir -p -- "$mk" 2> "$log"; then
 fi
 # A resumed restore: the file the interrupted one was writing goes, so tar (skipping what
 # exists) writes it whole. Only a regular file, and only where it resolves inside the target.
+# Its name comes as a printf format (any bytes through argv); the x keeps trailing newlines.
+if [ -n "$fresh" ]; then fresh=$(printf "$fresh"; echo x); fresh=${"${fresh%x}"}; fi
 if [ -n "$fresh" ] && [ -f "$fresh" ] && [ ! -L "$fresh" ]; then
   case "$(readlink -m -- "$fresh")" in
     "$(readlink -m -- "$mk")"/*) rm -f -- "$fresh" ;;
@@ -202,8 +204,23 @@ export function restoreArgv(
     '--',
     ...members,
   ];
-  const fresh = resume?.rewrite ? `${target.replace(/\/+$/, '')}/${Buffer.from(resume.rewrite, 'latin1').toString('utf8')}` : '';
+  const fresh = resume?.rewrite ? printfFormatOf(Buffer.concat([Buffer.from(`${target.replace(/\/+$/, '')}/`), Buffer.from(resume.rewrite, 'latin1')])) : '';
   return ['sh', '-c', JOB_SCRIPT, 'gluster-restore-job', '', '', p.log, p.status, p.cancel, target, fresh, resume?.dirs ? p.dirs : '', '', '', ...tar];
+}
+
+/**
+ * A printf format that prints exactly these bytes: a name in an archive may be any bytes, but
+ * argv (docker exec's JSON, a spawn's strings) carries only UTF-8. Letters, digits and `/._-`
+ * stay as they are; every other byte is a three-digit octal escape, so the format holds no `%`
+ * or `\` of its own.
+ */
+export function printfFormatOf(bytes: Buffer): string {
+  let out = '';
+  for (const b of bytes) {
+    const c = String.fromCharCode(b);
+    out += /[A-Za-z0-9/._-]/.test(c) ? c : `\\${b.toString(8).padStart(3, '0')}`;
+  }
+  return out;
 }
 
 /** `at`: when the script wrote it, in ms since the epoch (absent from files of older versions). */

@@ -4,6 +4,7 @@
 // the other in the gluster container; the two sides take turns at going first. Also, once, GNU
 // tar's --to-command (a process per member), the other way to hash members in the container.
 import './shippedVendor';
+import './traceRequests';
 import { Cluster } from '../src/core/cluster';
 import { validateBackup } from '../src/core/validate/validateBackup';
 import { inGluster, testbedSettings } from '../test/integration/helpers/testbed';

@@ -4,6 +4,7 @@
 // the archive bytes the dry run reads, for a .tar (the header walk over SFTP) and a .tar.gz
 // (tar's listing in the container: nothing but names crosses the link).
 import './shippedVendor';
+import './traceRequests';
 import { Cluster } from '../src/core/cluster';
 import { planAndCheck } from '../src/core/restore/restoreJob';
 import { inGluster, testbedSettings } from '../test/integration/helpers/testbed';

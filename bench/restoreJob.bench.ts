@@ -7,6 +7,7 @@
 // GB_BENCH_RESTORE_DATA=mixed takes 320 MiB of 256 MiB in one file and 4,000 files of 16 KiB
 // instead, where the fixed part weighs more.
 import './shippedVendor';
+import './traceRequests';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { Cluster } from '../src/core/cluster';

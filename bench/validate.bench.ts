@@ -3,6 +3,7 @@
 // the gluster container. Also the archive bytes the header walk reads against what a full
 // tar-stream scan reads (every byte of the archive, streamed here over the same SFTP link).
 import './shippedVendor';
+import './traceRequests';
 import { extract } from 'tar-stream';
 import { Cluster } from '../src/core/cluster';
 import { validateBackup } from '../src/core/validate/validateBackup';

@@ -9,6 +9,7 @@ import {
   type HostMessage,
   type PanelJob,
   type PersistedState,
+  type ReadDataRun,
   type StateInfo,
   type TargetInfo,
   type WarningsInfo,
@@ -27,6 +28,14 @@ const STATE_LABEL: Record<JobRecord['state'], string> = {
   cancelled: 'cancelled',
   unknown: 'node unreachable',
 };
+
+/** A read-data check ends on its verdict, as its page's badge says it. */
+function readDataLabel(run: ReadDataRun): string {
+  if (run.state === 'completed') return 'data ok';
+  if (run.state === 'completedWithWarnings') return 'differences';
+  if (run.state === 'failed' && run.exitCode === 2) return 'archive damaged';
+  return STATE_LABEL[run.state];
+}
 
 export function targetFor(job: PanelJob, sourceBytes: number): TargetInfo {
   if (job.kind === 'readData') return { bytes: sourceBytes, sourceBytes, estimated: false };
@@ -212,7 +221,7 @@ class ProgressPanel {
   private updateTitle(): void {
     const running = this.job.state === 'running';
     const pct = percentDone(this.lastBytes, this.target?.bytes, false);
-    const what = running ? (pct === undefined ? 'running' : `${pct}%`) : STATE_LABEL[this.job.state];
+    const what = running ? (pct === undefined ? 'running' : `${pct}%`) : this.job.kind === 'readData' ? readDataLabel(this.job) : STATE_LABEL[this.job.state];
     this.panel.title = `${panelWord(this.job)} ${this.job.node} · ${what}`;
   }
 
@@ -255,7 +264,7 @@ class ProgressPanel {
     }
   }
 
-  private async cancelReadData(run: PanelJob & { kind: 'readData' }): Promise<void> {
+  private async cancelReadData(run: ReadDataRun): Promise<void> {
     const yes = 'Cancel Check';
     const choice = await vscode.window.showWarningMessage(
       `Cancel the read-data check of ${run.archive} on ${run.node}?`,

@@ -1,11 +1,11 @@
 // What the page knows about its job, built only from host messages (no DOM), so the view is a
 // plain function of it and the state saved for a reload is exactly what is shown.
 import { ProgressTracker, type ProgressView } from '../core/backup/progressMath';
-import type { JobRecord, JobState } from '../core/backup/types';
-import type { HostMessage, PersistedState, TargetInfo, WarningsInfo } from './protocol';
+import type { JobState } from '../core/backup/types';
+import type { HostMessage, PanelJob, PersistedState, TargetInfo, WarningsInfo } from './protocol';
 
 export class ProgressModel {
-  job: JobRecord | undefined;
+  job: PanelJob | undefined;
   target: TargetInfo | undefined;
   warnings: WarningsInfo = { count: 0, last: [] };
   live = true;
@@ -34,6 +34,11 @@ export class ProgressModel {
       case 'target':
         this.target = { bytes: m.bytes, sourceBytes: m.sourceBytes, estimated: m.estimated };
         this.tracker.target = m.bytes;
+        if (this.job?.kind === 'readData') this.job = { ...this.job, bytesTotal: m.bytes };
+        return;
+      case 'readData':
+        if (this.job?.kind !== 'readData') return;
+        this.job = { ...this.job, phase: m.phase, members: m.members, membersTotal: m.membersTotal };
         return;
       case 'warnings':
         this.warnings = { count: m.count, last: m.last };

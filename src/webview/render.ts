@@ -5,7 +5,7 @@ import type { JobRecord, JobState } from '../core/backup/types';
 import { SizeChart } from './chart';
 import { formatBytes, formatClock, formatElapsed, formatRate, formatRemaining } from './format';
 import type { ProgressModel } from './model';
-import { jobKindOf, type WebviewMessage } from './protocol';
+import { jobKindOf, type PanelJob, type PanelKind, type ReadDataRun, type WebviewMessage } from './protocol';
 
 const BADGE: Record<JobState, string> = {
   running: 'Running',
@@ -16,13 +16,38 @@ const BADGE: Record<JobState, string> = {
   unknown: 'Node unreachable',
 };
 
+/** A read-data check's verdict is in its exit code: a failed state with exit 2 is a damaged archive, not a run that broke. */
+function readDataBadge(run: ReadDataRun): string {
+  if (run.state === 'completed') return 'Data ok';
+  if (run.state === 'completedWithWarnings') return 'Differences';
+  if (run.state === 'failed' && run.exitCode === 2) return 'Archive damaged';
+  return BADGE[run.state];
+}
+
 function $(id: string): HTMLElement {
   const el = document.getElementById(id);
   if (!el) throw new Error(`the page has no #${id}`);
   return el;
 }
 
-function banner(model: ProgressModel, job: JobRecord): string | undefined {
+function readDataBanner(model: ProgressModel, run: ReadDataRun): string | undefined {
+  const why = run.reason ? `: ${run.reason}` : '';
+  switch (run.state) {
+    case 'running':
+      if (!model.live) return 'This window stopped following the check when it reloaded: the figures below are the last ones received. Run Validate with Read Data again for a verdict.';
+      return run.phase === 'reading data' ? undefined : `${run.phase.charAt(0).toUpperCase()}${run.phase.slice(1)}…`;
+    case 'completed':
+    case 'completedWithWarnings':
+      return `${run.reason ?? 'Done'}. The report is open in its own tab.`;
+    case 'failed':
+      return run.exitCode === 2 ? `${run.reason ?? 'The archive is damaged'}. The report is open in its own tab.` : `Failed${why}.`;
+    default:
+      return `${BADGE[run.state]}${why}.`;
+  }
+}
+
+function banner(model: ProgressModel, job: PanelJob): string | undefined {
+  if (job.kind === 'readData') return readDataBanner(model, job);
   const exit = job.exitCode !== undefined ? ` (tar exit ${job.exitCode})` : '';
   const why = job.reason ? `: ${job.reason}` : '';
   if (jobKindOf(job) === 'restore' && job.state !== 'running' && job.state !== 'unknown') {
@@ -68,7 +93,20 @@ function restoreOptions(job: JobRecord): [string, string][] {
   return rows;
 }
 
-function options(job: JobRecord): [string, string][] {
+function readDataOptions(run: ReadDataRun): [string, string][] {
+  const rows: [string, string][] = [
+    ['Node', run.node],
+    ['Archive', run.archive],
+    ['Members', run.subset === undefined ? 'every regular file' : `the next ${run.subset / 100}% of them, from where the last slice stopped`],
+    ['How', 'tar compares each member with the same live file, in the gluster container'],
+    ['Started', formatClock(Date.parse(run.startedAt))],
+  ];
+  if (run.state !== 'running' && run.reason) rows.push(['Result', run.reason]);
+  return rows;
+}
+
+function options(job: PanelJob): [string, string][] {
+  if (job.kind === 'readData') return readDataOptions(job);
   if (jobKindOf(job) === 'restore') return restoreOptions(job);
   const rows: [string, string][] = [
     ['Node', job.node],
@@ -83,8 +121,7 @@ function options(job: JobRecord): [string, string][] {
 }
 
 /** The chart in words, for screen readers: where the line starts, where it is, where it heads. */
-export function chartSummary(points: ReadonlyArray<{ t: number; bytes: number }>, target: number | undefined, finishAt: number | undefined, restore: boolean, clock: (ms: number) => string): string {
-  const what = restore ? 'Archive bytes read' : 'Archive size';
+export function chartSummary(points: ReadonlyArray<{ t: number; bytes: number }>, target: number | undefined, finishAt: number | undefined, what: string, clock: (ms: number) => string): string {
   const first = points[0];
   const last = points[points.length - 1];
   if (!first || !last) return `${what}: no sample yet.`;
@@ -93,6 +130,12 @@ export function chartSummary(points: ReadonlyArray<{ t: number; bytes: number }>
   if (finishAt !== undefined) parts.push(`projected to reach it at ${clock(finishAt)}`);
   return `${parts.join('; ')}.`;
 }
+
+const WORDS: Record<PanelKind, { heading: string; title: string; cancel: string; size: string; series: string }> = {
+  backup: { heading: 'Backup of', title: 'Backup Progress', cancel: 'Cancel Backup', size: 'Archive size', series: 'Archive size' },
+  restore: { heading: 'Restore on', title: 'Restore Progress', cancel: 'Cancel Restore', size: 'Archive read', series: 'Archive bytes read' },
+  readData: { heading: 'Read data on', title: 'Read Data Progress', cancel: 'Cancel Check', size: 'Data read', series: 'Data read' },
+};
 
 export class ProgressPage {
   private readonly chart = new SizeChart($('chart'));
@@ -113,12 +156,14 @@ export class ProgressPage {
     const job = model.job;
     if (!job) return;
     const v = model.view();
-    const restore = jobKindOf(job) === 'restore';
-    $('heading').textContent = restore ? 'Restore on' : 'Backup of';
-    document.title = restore ? 'Restore Progress' : 'Backup Progress';
+    const kind = jobKindOf(job);
+    const words = WORDS[kind];
+    const run = job.kind === 'readData' ? job : undefined;
+    $('heading').textContent = words.heading;
+    document.title = words.title;
     $('node').textContent = job.node;
     const badge = $('badge');
-    badge.textContent = BADGE[job.state];
+    badge.textContent = run ? readDataBadge(run) : BADGE[job.state];
     badge.dataset.state = job.state;
     document.body.dataset.state = job.state;
 
@@ -129,18 +174,22 @@ export class ProgressPage {
     b.dataset.state = model.live ? job.state : 'stale';
 
     $('cancel').hidden = !(job.state === 'running' && model.live);
-    $('cancelLabel').textContent = restore ? 'Cancel Restore' : 'Cancel Backup';
+    $('cancelLabel').textContent = words.cancel;
     // A restore reads an archive that was already there: there is no new one to reveal.
-    $('reveal').hidden = restore || !(job.state === 'completed' || job.state === 'completedWithWarnings');
+    $('reveal').hidden = kind !== 'backup' || !(job.state === 'completed' || job.state === 'completedWithWarnings');
     $('validate').hidden = $('reveal').hidden;
-    $('sizeLabel').textContent = restore ? 'Archive read' : 'Archive size';
-    $('chartBox').setAttribute('aria-label', restore ? 'Archive bytes read over time' : 'Archive size over time');
+    // A read-data check has no tar log on the node: what it did is in the report and the extension's log.
+    $('openLog').hidden = !!run;
+    $('sizeLabel').textContent = words.size;
+    $('chartBox').setAttribute('aria-label', `${words.series} over time`);
 
     $('size').textContent = formatBytes(v.bytes);
     const t = model.target;
     const targetEl = $('target');
-    targetEl.textContent = !t ? 'of estimating…' : t.estimated ? `of ≈ ${formatBytes(t.bytes)} (gzip)` : `of ${formatBytes(t.bytes)}`;
-    targetEl.title = restore
+    targetEl.textContent = !t ? (run ? 'of counting…' : 'of estimating…') : t.estimated ? `of ≈ ${formatBytes(t.bytes)} (gzip)` : `of ${formatBytes(t.bytes)}`;
+    targetEl.title = job.kind === 'readData'
+      ? 'The bytes of the regular-file members this run reads, from the archive’s headers'
+      : job.kind === 'restore'
       ? `The size of ${job.archive}: tar reads it once, from start to end`
       : !t
       ? 'Measuring the apparent size of the gluster filesystem'
@@ -168,8 +217,12 @@ export class ProgressPage {
     }
 
     const warnings = model.warnings;
-    $('warnCount').textContent = String(warnings.count);
-    $('warnNote').textContent = warnings.count === 0 ? 'none so far' : 'latest below';
+    // A read-data check has no tar warnings; its other count, members, takes that place.
+    $('warnLabel').textContent = run ? 'Members' : 'Warnings';
+    $('warnCount').textContent = run ? `${run.members} / ${run.membersTotal}` : String(warnings.count);
+    $('warnNote').textContent = run ? (run.membersTotal === 0 && run.state === 'running' ? 'counting…' : 'read and compared') : warnings.count === 0 ? 'none so far' : 'latest below';
+    $('warningsBox').hidden = !!run;
+    $('optionsTitle').textContent = run ? 'Check' : 'Job';
     const list = $('warnings');
     list.replaceChildren(
       ...(warnings.last.length ? warnings.last : ['No warnings.']).map((w) => {
@@ -196,7 +249,7 @@ export class ProgressPage {
     }
 
     this.chart.update({ points: model.points(), target: t?.bytes, finishAt: v.finishAt });
-    $('chartSummary').textContent = chartSummary(model.points(), t?.bytes, v.finishAt, restore, (ms) => formatClock(model.toLocal(ms)));
+    $('chartSummary').textContent = chartSummary(model.points(), t?.bytes, v.finishAt, words.series, (ms) => formatClock(model.toLocal(ms)));
     this.tick(model);
   }
 

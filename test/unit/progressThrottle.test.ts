@@ -67,6 +67,27 @@ test('several kinds in one second go as one batch, the state last', () => {
   });
 });
 
+test('a read-data run’s members go in the batch before its end: none is dropped for want of a place', () => {
+  const clock = fakeTimers();
+  const posts: HostMessage[] = [];
+  const th = new MessageThrottle((m) => posts.push(m), 1000, clock.timers);
+  th.queue({ type: 'sample', t: 1, bytes: 1 });
+  th.queue({ type: 'state', state: 'completed', exitCode: 0, reason: 'done' });
+  th.queue({ type: 'readData', phase: 'reading data', members: 39, membersTotal: 40 });
+  th.queue({ type: 'readData', phase: 'saving the report beside the archive', members: 40, membersTotal: 40 });
+  th.queue({ type: 'target', bytes: 9, sourceBytes: 9, estimated: false });
+  clock.advance(1000);
+  assert.equal(posts.length, 2);
+  assert.deepEqual(posts[1], {
+    type: 'batch',
+    messages: [
+      { type: 'target', bytes: 9, sourceBytes: 9, estimated: false },
+      { type: 'readData', phase: 'saving the report beside the archive', members: 40, membersTotal: 40 },
+      { type: 'state', state: 'completed', exitCode: 0, reason: 'done' },
+    ],
+  });
+});
+
 test('reset drops what is pending (an init carried it)', () => {
   const clock = fakeTimers();
   const posts: HostMessage[] = [];

@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
-import type { HostMessage, PersistedState } from '../../src/webview/protocol';
+import type { HostMessage, PersistedState, ReadDataRun } from '../../src/webview/protocol';
 import { openHarness, repoRoot, type Harness } from './harness/harness';
 import { GiB, init, job, MiB, sample, T0, target100GiB, WARNINGS } from './harness/recording';
 
@@ -231,6 +231,97 @@ test('a reopened page paints its saved state before the host answers, bounded in
   assert.ok(state.history.length <= 600, `${state.history.length} points saved`);
   assert.deepEqual(state.history[0], history[0]);
   assert.deepEqual(state.history.at(-1), history.at(-1));
+  await clean(h);
+});
+
+const READ_ARCHIVE = '/opt/datarobot/data/backups/gluster/datarobot-gluster-backup-2024-05-03.tar';
+const readRun = (over: Partial<ReadDataRun> = {}): ReadDataRun => ({
+  kind: 'readData',
+  id: 'read-data datarobot-gluster-backup-2024-05-03.tar',
+  node: 'data-node-1',
+  archive: READ_ARCHIVE,
+  state: 'running',
+  startedAt: new Date(T0).toISOString(),
+  phase: 'reading the archive headers',
+  members: 0,
+  membersTotal: 0,
+  bytesTotal: 0,
+  ...over,
+});
+
+test('a read-data check: members and bytes done, rate and ETA, Cancel Check; no tar log, warnings or archive buttons', async () => {
+  const h = await harness({ theme: 'light', time: T0 });
+  await h.post({ type: 'init', job: readRun(), history: [], warnings: { count: 0, last: [] }, now: T0, live: true });
+  assert.equal(await h.page.locator('h1').innerText(), 'Read data on data-node-1');
+  assert.equal(await h.page.title(), 'Read Data Progress');
+  assert.equal(await h.text('banner'), 'Reading the archive headers…');
+  assert.equal(await h.text('warnLabel'), 'Members');
+  assert.equal(await h.text('warnCount'), '0 / 0');
+  assert.equal(await h.text('warnNote'), 'counting…');
+  assert.equal(await h.text('target'), 'of counting…');
+  assert.ok(await h.visible('cancel'));
+  assert.equal(await h.text('cancel'), 'Cancel Check');
+  for (const id of ['openLog', 'reveal', 'validate', 'warningsBox']) assert.ok(!(await h.visible(id)), `#${id} is shown`);
+  // The heading is upper-cased by the stylesheet: the words themselves are checked.
+  assert.equal(await h.page.evaluate(`document.getElementById('optionsTitle').textContent`), 'Check');
+  const rows = await h.page.locator('#options').innerText();
+  assert.match(rows, /Archive\s+\/opt\/datarobot\/data\/backups\/gluster\/datarobot-gluster-backup-2024-05-03\.tar/);
+  assert.match(rows, /Members\s+every regular file/);
+
+  // 100 GiB in 1000 members of 100 MiB, read at 100 MiB/s: a member a second.
+  await h.post({ type: 'target', bytes: 100 * GiB, sourceBytes: 100 * GiB, estimated: false });
+  let firstEta: number | undefined;
+  for (let sec = 1; sec <= 60; sec++) {
+    await h.page.clock.runFor(1000);
+    await h.post({ type: 'batch', messages: [sample(sec), { type: 'readData', phase: 'reading data', members: sec, membersTotal: 1024 }] });
+    if ((await h.text('eta')) !== '—') firstEta ??= sec;
+  }
+  assert.ok(firstEta !== undefined && firstEta <= 20, `ETA first shown at ${firstEta} s`);
+  assert.equal(await h.text('banner'), '', 'no banner while members are read');
+  assert.ok(!(await h.visible('banner')));
+  assert.equal(await h.text('warnCount'), '60 / 1024');
+  assert.equal(await h.text('warnNote'), 'read and compared');
+  assert.equal(await h.text('sizeLabel'), 'Data read');
+  assert.equal(await h.text('size'), '5.86 GiB');
+  assert.equal(await h.text('target'), 'of 100 GiB');
+  assert.equal(await h.text('percent'), '5%');
+  assert.equal(await h.text('rate'), '100 MiB/s');
+  assert.equal(await h.text('eta'), '16 min');
+  assert.equal(await h.page.evaluate(`document.getElementById('chartSummary').textContent.split(':')[0]`), 'Data read over time');
+  await h.page.click('#cancel');
+  assert.equal((await h.posted()).at(-1)?.type, 'cancel');
+  const saved = (await h.state()) as PersistedState;
+  assert.equal(saved.job.kind, 'readData');
+  assert.equal(saved.job.kind === 'readData' && saved.job.members, 60);
+  await clean(h);
+});
+
+test('a read-data check ends with its verdict: differences, a damaged archive, a failure, a cancel; a reloaded one is stale', async () => {
+  const h = await harness({ theme: 'dark', time: T0 + 30_000 });
+  await h.post({ type: 'init', job: readRun({ phase: 'reading data', members: 40, membersTotal: 40, bytesTotal: 4 * GiB, subset: 1000 }), history: [], target: { bytes: 4 * GiB, sourceBytes: 4 * GiB, estimated: false }, warnings: { count: 0, last: [] }, now: T0 + 30_000, live: true });
+  assert.match(await h.page.locator('#options').innerText(), /Members\s+the next 10% of them, from where the last slice stopped/);
+  const line = 'datarobot-gluster-backup-2024-05-03.tar on data-node-1: complete; sha256 ok; data: 1 of 40 members differ behind the same size and mtime';
+  await h.post({ type: 'state', state: 'completedWithWarnings', exitCode: 1, reason: line, endedAt: new Date(T0 + 30_000).toISOString() });
+  assert.equal(await h.text('badge'), 'Differences');
+  assert.equal(await h.text('banner'), `${line}. The report is open in its own tab.`);
+  assert.match(await h.page.locator('#options').innerText(), /Result\s+datarobot-gluster-backup-2024-05-03\.tar on data-node-1: complete; sha256 ok/);
+  assert.ok(!(await h.visible('cancel')));
+
+  await h.post({ type: 'state', state: 'completed', exitCode: 0, reason: 'x: complete; data: 0 of 40 members differ' });
+  assert.equal(await h.text('badge'), 'Data ok');
+  await h.post({ type: 'state', state: 'failed', exitCode: 2, reason: 'x: archive damaged' });
+  assert.equal(await h.text('badge'), 'Archive damaged');
+  assert.equal(await h.text('banner'), 'x: archive damaged. The report is open in its own tab.');
+  await h.post({ type: 'state', state: 'failed', reason: 'tar in container gluster: no output for 120 s; the node or the link may be down' });
+  assert.equal(await h.text('badge'), 'Failed');
+  assert.equal(await h.text('banner'), 'Failed: tar in container gluster: no output for 120 s; the node or the link may be down.');
+  await h.post({ type: 'state', state: 'cancelled', reason: 'cancelled from its progress panel' });
+  assert.equal(await h.text('badge'), 'Cancelled');
+  assert.equal(await h.text('banner'), 'Cancelled: cancelled from its progress panel.');
+
+  await h.post({ type: 'init', job: readRun({ phase: 'reading data', members: 7, membersTotal: 40 }), history: [], warnings: { count: 0, last: [] }, now: T0 + 30_000, live: false });
+  assert.match(await h.text('banner'), /^This window stopped following the check when it reloaded/);
+  assert.ok(!(await h.visible('cancel')), 'no Cancel for a run nobody follows');
   await clean(h);
 });
 

@@ -15,8 +15,11 @@ export interface PruneNodeResult {
   plan?: PrunePlan;
   /** Paths removed (nothing with dryRun). */
   removed: string[];
-  /** Paths that could not be removed, with why. */
-  failed: { path: string; error: string }[];
+  /**
+   * Paths that could not be removed, with why. `refused`: an archive prune chose to keep although
+   * its plan now says remove (not in the confirmed plan; a restore of it started since).
+   */
+  failed: { path: string; error: string; refused?: 'notConfirmed' | 'restoreStarted' }[];
   /** Names in the directory that are not ours: left alone. */
   foreign: string[];
 }
@@ -75,12 +78,12 @@ async function pruneNode(cluster: Cluster, n: CatalogNode, policy: RetentionPoli
   for (const d of plan.decisions) {
     if (d.action !== 'remove') continue;
     if (approved && !approved.has(d.archive.name)) {
-      base.failed.push({ path: `${n.dir}/${d.archive.name}`, error: 'not removed: it was not in the plan that was confirmed (the directory changed since)' });
+      base.failed.push({ path: `${n.dir}/${d.archive.name}`, error: 'not removed: it was not in the plan that was confirmed (the directory changed since)', refused: 'notConfirmed' });
       continue;
     }
     const started = startedSincePlan(d.archive.files, fresh.get(d.archive.name));
     if (started.length) {
-      base.failed.push({ path: `${n.dir}/${d.archive.name}`, error: `not removed: a restore of it started after the plan (${started.join(', ')})` });
+      base.failed.push({ path: `${n.dir}/${d.archive.name}`, error: `not removed: a restore of it started after the plan (${started.join(', ')})`, refused: 'restoreStarted' });
       continue;
     }
     // One archive at a time, its files in the plan's order (the archive last).

@@ -15,6 +15,8 @@ import type { TrackedJob } from './trackedJob';
 /** What showProgress needs: open (or reveal) the panel of a job. */
 export interface ProgressOpener {
   show(t: TrackedJob): void;
+  /** A run this window follows itself (Validate with Read Data), in the same kind of panel. */
+  showRun(source: ProgressSource): void;
   readonly onDidExchange: vscode.Event<PanelExchange>;
 }
 
@@ -59,6 +61,7 @@ export function wireProgressPanels(context: vscode.ExtensionContext, monitor: Jo
   context.subscriptions.push(monitor.onDidTrack((t) => panels.connect(t)));
   return {
     show: (t) => panels.show(t),
+    showRun: (source) => panels.show(source, { preserveFocus: true }),
     onDidExchange: panels.onDidExchange,
   };
 }

@@ -59,7 +59,14 @@ export function pruneBackupsCommand(deps: CommandDeps, reports: ReportDocuments)
     for (const f of r.failed) deps.log.warn(`prune ${node}: ${f.path}: ${f.error}`);
     void deps.refresher.refreshNodes([node], false);
     const removedArchives = go.filter((d) => r.removed.includes(`${dir.replace(/\/+$/, '')}/${d.archive.name}`)).length;
-    if (r.error || r.failed.length) {
+    // Kept on purpose, named: the operator confirmed a plan that did not hold them.
+    const unconfirmed = r.failed.filter((f) => f.refused === 'notConfirmed').map((f) => f.path.slice(f.path.lastIndexOf('/') + 1));
+    const others = r.failed.length - unconfirmed.length;
+    if (unconfirmed.length) {
+      void vscode.window.showWarningMessage(
+        `Gluster Backup: prune on ${node}: ${plural(removedArchives, 'archive')} removed; kept ${unconfirmed.join(', ')}: not in the plan you confirmed (the directory changed since). Run Prune… again to see the new plan.${others ? ` ${plural(others, 'file')} not removed (see the log).` : ''}`,
+      );
+    } else if (r.error || r.failed.length) {
       void vscode.window.showWarningMessage(`Gluster Backup: prune on ${node}: ${r.error ?? `${plural(r.failed.length, 'file')} not removed (see the log)`}; ${plural(removedArchives, 'archive')} removed.`);
     } else void vscode.window.showInformationMessage(`Gluster Backup: prune on ${node}: ${plural(removedArchives, 'archive')} removed (${plural(r.removed.length, 'file')}).`);
     return r;

@@ -5,7 +5,7 @@ import type { HostMessage } from '../../webview/protocol';
 type Update = Exclude<HostMessage, { type: 'init' } | { type: 'batch' }>;
 
 // The state goes last, so the final sample is drawn before the job is shown as ended.
-const ORDER: Update['type'][] = ['target', 'sample', 'warnings', 'state'];
+const ORDER: Update['type'][] = ['target', 'sample', 'warnings', 'readData', 'state'];
 
 export interface Timers {
   now(): number;

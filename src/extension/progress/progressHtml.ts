@@ -55,16 +55,16 @@ export function progressHtml(o: PageOptions): string {
   <div class="stat"><div class="label">Rate</div><div class="value" id="rate">—</div><div class="sub" id="rateNote">smoothed</div></div>
   <div class="stat"><div class="label">Time left</div><div class="value" id="eta">—</div><div class="sub" id="etaNote">estimating…</div></div>
   <div class="stat"><div class="label">Elapsed</div><div class="value" id="elapsed">—</div><div class="sub" id="started"></div></div>
-  <div class="stat"><div class="label">Warnings</div><div class="value" id="warnCount">0</div><div class="sub" id="warnNote">none so far</div></div>
+  <div class="stat"><div class="label" id="warnLabel">Warnings</div><div class="value" id="warnCount">0</div><div class="sub" id="warnNote">none so far</div></div>
 </section>
 <section class="chart-box" id="chartBox" aria-label="Archive size over time" aria-describedby="chartSummary"><div id="chart" aria-hidden="true"></div><p id="chartSummary" class="sr-only"></p></section>
 <section class="details">
-  <div class="panel-box">
+  <div class="panel-box" id="warningsBox">
     <h2>Last warnings</h2>
     <ul id="warnings" class="warnings"><li class="empty">No warnings.</li></ul>
   </div>
   <div class="panel-box">
-    <h2>Job</h2>
+    <h2 id="optionsTitle">Job</h2>
     <dl id="options" class="options"></dl>
   </div>
 </section>

@@ -7,7 +7,9 @@ import {
   isWebviewMessage,
   PROGRESS_VIEW_TYPE,
   type HostMessage,
+  type PanelJob,
   type PersistedState,
+  type ReadDataRun,
   type StateInfo,
   type TargetInfo,
   type WarningsInfo,
@@ -27,18 +29,29 @@ const STATE_LABEL: Record<JobRecord['state'], string> = {
   unknown: 'node unreachable',
 };
 
-export function targetFor(job: JobRecord, sourceBytes: number): TargetInfo {
+/** A read-data check ends on its verdict, as its page's badge says it. */
+function readDataLabel(run: ReadDataRun): string {
+  if (run.state === 'completed') return 'data ok';
+  if (run.state === 'completedWithWarnings') return 'differences';
+  if (run.state === 'failed' && run.exitCode === 2) return 'archive damaged';
+  return STATE_LABEL[run.state];
+}
+
+export function targetFor(job: PanelJob, sourceBytes: number): TargetInfo {
+  if (job.kind === 'readData') return { bytes: sourceBytes, sourceBytes, estimated: false };
   return { bytes: expectedArchiveBytes(sourceBytes, job.compression), sourceBytes, estimated: job.compression === 'gzip' };
 }
 
 /** The target a job brings with it: a backup's once its source is measured, a restore's from the start (its archive). */
-export function targetOf(job: JobRecord): TargetInfo | undefined {
+export function targetOf(job: PanelJob): TargetInfo | undefined {
+  if (job.kind === 'readData') return job.bytesTotal > 0 ? targetFor(job, job.bytesTotal) : undefined;
   if (job.kind !== 'restore') return job.sourceBytes !== undefined ? targetFor(job, job.sourceBytes) : undefined;
   const t = progressTarget(job);
   return t && { bytes: t.bytes, sourceBytes: t.bytes, estimated: t.estimated };
 }
 
-function warningsOf(job: JobRecord): WarningsInfo {
+function warningsOf(job: PanelJob): WarningsInfo {
+  if (job.kind === 'readData') return { count: 0, last: [] };
   const count = Object.values(job.warnings ?? {}).reduce((a, n) => a + (n ?? 0), 0);
   return { count, last: [] };
 }
@@ -50,6 +63,11 @@ export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions 
     // Only the bundle's folder: the page needs nothing else from the extension or the disk.
     localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview')],
   };
+}
+
+/** "Backup", "Restore" or "Read data", as a sentence starts. */
+export function panelWord(job: Pick<PanelJob, 'kind'>): string {
+  return job.kind === 'readData' ? 'Read data' : kindWord({ kind: job.kind });
 }
 
 /** One message between a panel and its page, as seen by the host (a batch lists what it holds). */
@@ -64,10 +82,11 @@ export interface PanelExchange {
 const PANEL_OPTIONS: vscode.WebviewPanelOptions = { retainContextWhenHidden: false, enableFindWidget: false };
 
 class ProgressPanel {
-  private readonly history: BoundedSeries;
+  private history: BoundedSeries;
   private target: TargetInfo | undefined;
   private warnings: WarningsInfo;
   private subs: Subscription[] = [];
+  private source: ProgressSource | undefined;
   private live = false;
   private ready = false;
   private lastBytes = 0;
@@ -76,7 +95,7 @@ class ProgressPanel {
 
   constructor(
     readonly panel: vscode.WebviewPanel,
-    private job: JobRecord,
+    private job: PanelJob,
     private readonly deps: ProgressPanelsDeps,
     private readonly log: vscode.LogOutputChannel,
     extensionUri: vscode.Uri,
@@ -84,9 +103,12 @@ class ProgressPanel {
     private readonly onExchange: (e: PanelExchange) => void,
     persisted?: PersistedState,
   ) {
-    this.history = new BoundedSeries();
+    {
+      this.history = new BoundedSeries();
+      this.lastBytes = 0;
+    }
     for (const p of persisted?.history ?? []) this.history.push(p);
-    this.lastBytes = persisted?.history.at(-1)?.bytes ?? job.archiveBytes ?? 0;
+    this.lastBytes = persisted?.history.at(-1)?.bytes ?? (job.kind === 'readData' ? 0 : job.archiveBytes) ?? 0;
     this.target = persisted?.target ?? targetOf(job);
     this.warnings = persisted?.warnings ?? warningsOf(job);
     this.throttle = new MessageThrottle((m) => this.post(m));
@@ -121,11 +143,19 @@ class ProgressPanel {
 
   attach(source: ProgressSource): void {
     this.unsubscribe();
-    this.job = source.job();
+    this.source = source;
+    const job = source.job();
+    // A new read-data run of the same archive: its page starts from nothing, not from the last run's line.
+    if (job.kind === 'readData' && (this.job.kind !== 'readData' || this.job.startedAt !== job.startedAt)) {
+      this.history = new BoundedSeries();
+      this.lastBytes = 0;
+    }
+    this.job = job;
     this.live = true;
     for (const p of source.history?.() ?? []) this.addSample(p);
-    this.target = targetOf(this.job) ?? this.target;
-    this.warnings = source.warnings?.() ?? (this.job.warnings ? warningsOf(this.job) : this.warnings);
+    // A read-data run counts its own bytes: the last run's total is not this one's.
+    this.target = targetOf(this.job) ?? (this.job.kind === 'readData' ? undefined : this.target);
+    this.warnings = source.warnings?.() ?? (this.job.kind === 'readData' || this.job.warnings ? warningsOf(this.job) : this.warnings);
     this.subs = [
       source.onSample((t, bytes) => {
         this.addSample({ t, bytes });
@@ -144,6 +174,14 @@ class ProgressPanel {
         this.job = { ...now, state, exitCode: exitCode ?? now.exitCode, reason: reason ?? now.reason };
         this.throttle.queue({ type: 'state', ...this.stateInfo() });
       }),
+      ...(source.onReadData
+        ? [
+            source.onReadData((info) => {
+              if (this.job.kind === 'readData') this.job = { ...this.job, ...info };
+              this.throttle.queue({ type: 'readData', ...info });
+            }),
+          ]
+        : []),
     ];
     this.sendInit();
   }
@@ -183,8 +221,8 @@ class ProgressPanel {
   private updateTitle(): void {
     const running = this.job.state === 'running';
     const pct = percentDone(this.lastBytes, this.target?.bytes, false);
-    const what = running ? (pct === undefined ? 'running' : `${pct}%`) : STATE_LABEL[this.job.state];
-    this.panel.title = `${kindWord(this.job)} ${this.job.node} · ${what}`;
+    const what = running ? (pct === undefined ? 'running' : `${pct}%`) : this.job.kind === 'readData' ? readDataLabel(this.job) : STATE_LABEL[this.job.state];
+    this.panel.title = `${panelWord(this.job)} ${this.job.node} · ${what}`;
   }
 
   private onMessage(m: unknown): void {
@@ -196,7 +234,7 @@ class ProgressPanel {
     void this.handle(m).catch((err: unknown) => {
       const text = err instanceof Error ? err.message : String(err);
       this.log.error(`[${this.job.node}] ${m.type} for ${this.job.id} failed: ${text}`);
-      void vscode.window.showErrorMessage(`${kindWord(this.job)} ${this.job.id}: ${text}`);
+      void vscode.window.showErrorMessage(`${panelWord(this.job)} ${this.job.id}: ${text}`);
     });
   }
 
@@ -207,14 +245,18 @@ class ProgressPanel {
         return this.sendInit();
       case 'cancel': {
         if (this.job.state !== 'running') return;
+        if (this.job.kind === 'readData') return this.cancelReadData(this.job);
         const yes = `Cancel ${kindWord(this.job)}`;
         const choice = await vscode.window.showWarningMessage(`Cancel the ${this.job.kind} ${this.job.id} on ${this.job.node}?`, { modal: true, detail: cancelDetail(this.job.kind) }, yes);
         if (choice === yes) await this.deps.actions.cancel(this.job);
         return;
       }
       case 'openLog':
+        // A read-data check's page shows no Open Log: it has no tar log on the node.
+        if (this.job.kind === 'readData') return;
         return this.deps.actions.openLog(this.job);
       case 'revealArchive':
+        if (this.job.kind === 'readData') return;
         return this.deps.actions.revealArchive(this.job);
       case 'validate':
         if (this.job.kind !== 'backup' || (this.job.state !== 'completed' && this.job.state !== 'completedWithWarnings')) return;
@@ -222,9 +264,20 @@ class ProgressPanel {
     }
   }
 
+  private async cancelReadData(run: ReadDataRun): Promise<void> {
+    const yes = 'Cancel Check';
+    const choice = await vscode.window.showWarningMessage(
+      `Cancel the read-data check of ${run.archive} on ${run.node}?`,
+      { modal: true, detail: 'The window stops reading tar’s verdicts: no report is saved, and a slice run does not move its place.' },
+      yes,
+    );
+    if (choice === yes) this.source?.cancel?.();
+  }
+
   private unsubscribe(): void {
     for (const s of this.subs) s.dispose();
     this.subs = [];
+    this.source = undefined;
   }
 
   dispose(): void {
@@ -257,7 +310,7 @@ export class ProgressPanels implements vscode.Disposable {
     } else {
       const panel = vscode.window.createWebviewPanel(
         PROGRESS_VIEW_TYPE,
-        `${kindWord(job)} ${job.node}`,
+        `${panelWord(job)} ${job.node}`,
         { viewColumn: vscode.ViewColumn.Active, preserveFocus: options.preserveFocus },
         { ...webviewOptions(this.extensionUri), ...PANEL_OPTIONS },
       );
@@ -286,6 +339,8 @@ export class ProgressPanels implements vscode.Disposable {
     }
     const p = this.add(panel, state.job, state);
     if (state.job.state !== 'running' && state.job.state !== 'unknown') return;
+    // A read-data check ran in the window that reloaded: nothing on the node to follow again.
+    if (state.job.kind === 'readData') return;
     try {
       const source = await this.deps.reattach(state.job);
       if (source && this.panels.get(jobKey(state.job)) === p) p.attach(source);
@@ -294,7 +349,7 @@ export class ProgressPanels implements vscode.Disposable {
     }
   }
 
-  private add(panel: vscode.WebviewPanel, job: JobRecord, persisted?: PersistedState): ProgressPanel {
+  private add(panel: vscode.WebviewPanel, job: PanelJob, persisted?: PersistedState): ProgressPanel {
     const p = new ProgressPanel(panel, job, this.deps, this.log, this.extensionUri, () => {
       if (this.panels.get(jobKey(job)) === p) this.panels.delete(jobKey(job));
     }, (e) => this.exchanges.fire(e), persisted);

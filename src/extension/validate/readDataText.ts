@@ -1,4 +1,4 @@
-// --read-data's progress in a VS Code notification: members and bytes done, rate and ETA, with
+// --read-data's progress in words (the extension's log): members and bytes done, rate and ETA, with
 // the panel's estimator (ProgressTracker: a smoothed rate, an ETA only once predictions agree).
 // Pure: the time is given.
 import { ProgressTracker } from '../../core/backup/progressMath';

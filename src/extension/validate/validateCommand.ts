@@ -1,5 +1,6 @@
 // "Validate Backup": an archive (from its tree item, or picked among every node's archives)
-// against the live gluster filesystem. The report opens read-only in an editor tab, its one-line summary
+// against the live gluster filesystem; "Validate with Read Data" also reads each member's data,
+// followed in the progress panel. The report opens read-only in an editor tab, its one-line summary
 // goes to the log, and the JSON stays beside the archive on the node (the core saves it).
 import * as vscode from 'vscode';
 import { exitOfValidation, validateBackup, type ValidationResult } from '../../core/validate/validateBackup';
@@ -9,6 +10,7 @@ import type { CommandDeps } from '../commands/commandDeps';
 import type { ReadDataProgress } from '../../core/validate/readData';
 import { parseSubsetPercent } from '../../core/validate/readDataState';
 import { ReadDataMeter } from './readDataText';
+import { ReadDataSource } from './readDataSource';
 import type { ReportDocuments } from './reportDocuments';
 
 type Target = ArchiveTarget;
@@ -65,49 +67,86 @@ async function askReadData(name: string): Promise<{ subset?: number } | undefine
   return text === undefined ? undefined : { subset: parseSubsetPercent(text) };
 }
 
+/** The panel's state for validate's exit code: 0 clean, 1 differences, 2 a damaged archive. */
+const STATE_OF_EXIT = ['completed', 'completedWithWarnings', 'failed'] as const;
+
+/**
+ * With read data, the progress panel follows the run (members, bytes, rate, ETA, Cancel); a
+ * check of names and sizes only is quick enough for a notification.
+ */
+function runReadData(deps: CommandDeps, cluster: NonNullable<CommandDeps['session']['cluster']>, target: Target, scope: { subset?: number }, running: Map<string, ReadDataSource>): Promise<ValidationResult> {
+  const source = new ReadDataSource(target.node, target.archive.path, scope.subset);
+  const key = `${target.node}/${target.archive.path}`;
+  running.set(key, source);
+  deps.progress.showRun(source);
+  const meter = new ReadDataMeter();
+  let loggedAt = 0;
+  return validateBackup(cluster, {
+    node: target.node,
+    archive: target.archive.path,
+    signal: source.controller.signal,
+    onPhase: (phase) => source.phase(PHASE[phase] ?? phase),
+    readData: {
+      ...scope,
+      onProgress: (p: ReadDataProgress) => {
+        const now = Date.now();
+        source.progress(p, now);
+        const m = meter.update(p, now);
+        if (now - loggedAt >= 5000 || p.members === p.membersTotal) {
+          loggedAt = now;
+          deps.log.debug(`validate ${target.archive.name}: ${m.text}`);
+        }
+      },
+    },
+  }).then(
+    (result) => {
+      source.end(STATE_OF_EXIT[exitOfValidation(result)] ?? 'failed', reportLine(result).replace(/^validate /, ''), exitOfValidation(result));
+      return result;
+    },
+    (err: unknown) => {
+      const text = err instanceof Error ? err.message : String(err);
+      if (source.controller.signal.aborted) source.end('cancelled', 'cancelled from its progress panel');
+      else source.end('failed', text);
+      throw err;
+    },
+  ).finally(() => {
+    if (running.get(key) === source) running.delete(key);
+    source.dispose();
+  });
+}
+
 export function validateBackupCommand(deps: CommandDeps, reports: ReportDocuments, readData = false) {
+  // One read-data run per archive at a time: its panel is that archive's.
+  const running = new Map<string, ReadDataSource>();
   return async (arg?: unknown): Promise<ValidationResult | undefined> => {
     const cluster = deps.session.cluster;
     if (!cluster) throw new Error('the cluster explorer is not running; check the settings (Show Log says why)');
     const target = archiveTargetOf(arg) ?? (await pickArchive(deps));
     if (!target) return undefined;
+    const already = readData ? running.get(`${target.node}/${target.archive.path}`) : undefined;
+    if (already) {
+      deps.progress.showRun(already);
+      void vscode.window.showInformationMessage(`Gluster Backup: ${target.archive.name} on ${target.node} is being read already; its panel shows where.`);
+      return undefined;
+    }
     const scope = readData ? await askReadData(target.archive.name) : undefined;
     if (readData && !scope) return undefined;
     deps.log.info(`validate ${target.archive.name} on ${target.node}${scope ? ' with read data' : ''}: started`);
-    const result = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Validating ${target.archive.name}${scope ? ' with read data' : ''}`, cancellable: true },
-      (progress, token) => {
-        const ctl = new AbortController();
-        token.onCancellationRequested(() => ctl.abort());
-        const meter = new ReadDataMeter();
-        let reported = 0;
-        let shownAt = 0;
-        return validateBackup(cluster, {
-          node: target.node,
-          archive: target.archive.path,
-          signal: ctl.signal,
-          onPhase: (phase) => progress.report({ message: PHASE[phase] ?? phase }),
-          ...(scope
-            ? {
-                readData: {
-                  ...scope,
-                  onProgress: (p: ReadDataProgress) => {
-                    const now = Date.now();
-                    const m = meter.update(p, now);
-                    // A report per member would flood the notification: a few a second.
-                    if (now - shownAt < 250 && p.members < p.membersTotal) return;
-                    shownAt = now;
-                    const increment = m.percent !== undefined && m.percent > reported ? m.percent - reported : undefined;
-                    if (increment) reported = m.percent!;
-                    progress.report({ message: m.text, increment });
-                    deps.log.debug(`validate ${target.archive.name}: ${m.text}`);
-                  },
-                },
-              }
-            : {}),
-        });
-      },
-    );
+    const result = scope
+      ? await runReadData(deps, cluster, target, scope, running)
+      : await vscode.window.withProgress(
+          { location: vscode.ProgressLocation.Notification, title: `Validating ${target.archive.name}`, cancellable: true },
+          (progress, token) => {
+            const ctl = new AbortController();
+            token.onCancellationRequested(() => ctl.abort());
+            return validateBackup(cluster, {
+              node: target.node,
+              archive: target.archive.path,
+              signal: ctl.signal,
+              onPhase: (phase) => progress.report({ message: PHASE[phase] ?? phase }),
+            });
+          },
+        );
     // The archive row's check or cross, and the node's last good backup, come from the report just saved.
     void deps.refresher.refreshNodes([target.node], false);
     deps.log.info(reportLine(result));

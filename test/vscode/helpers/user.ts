@@ -14,6 +14,8 @@ interface Answer {
   asks: RegExp;
   /** Button title, item label pattern, or typed text; undefined = Escape. */
   answer: string | RegExp | undefined;
+  /** What happens in the world while the prompt waits for the person (before the answer). */
+  meanwhile?: () => void;
 }
 
 export interface Asked {
@@ -126,9 +128,12 @@ export class Operator {
     };
   }
 
-  /** The next prompt of this kind must match `asks`; the operator answers `answer`. */
-  will(kind: Kind, asks: RegExp, answer: string | RegExp | undefined): this {
-    this.script.push({ kind, asks, answer });
+  /**
+   * The next prompt of this kind must match `asks`; the operator answers `answer`, after
+   * `meanwhile` has run (the world changing while the operator reads the prompt).
+   */
+  will(kind: Kind, asks: RegExp, answer: string | RegExp | undefined, meanwhile?: () => void): this {
+    this.script.push({ kind, asks, answer, meanwhile });
     return this;
   }
 
@@ -140,6 +145,7 @@ export class Operator {
       return undefined;
     }
     this.script.shift();
+    next.meanwhile?.();
     const value = give(next.answer);
     this.asked.push({ kind, text, answered: next.answer === undefined ? 'Escape' : String(next.answer) });
     return value;

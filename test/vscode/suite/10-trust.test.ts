@@ -217,4 +217,36 @@ describe('trust in the archives: archive rows and the last good backup', functio
     for (const kept of [...filesOf(CLEAN), ...filesOf(UNVALIDATED)]) assert.ok(namesNow().includes(kept), kept);
     await eventually('the prune notification', 10_000, () => user.notifications.find((n) => n === `Gluster Backup: prune on node2: 2 archives removed (${gone.length} files).`));
   });
+
+  it('Prune… keeps an archive the operator never confirmed: the directory changed between the plan and the answer', async () => {
+    const api = await activated();
+    const backupsRow = (await childRows(api, 'node2')).find((r) => r.contextValue === 'backups');
+    assert.ok(backupsRow);
+    // Left by the test above: the clean archive (protected) and the newest one. An older one joins them.
+    const OLDER = `${P}2026-01-02.tar`;
+    const LATER = `${P}2026-01-04-3.tar`;
+    const put = (name: string, at: string) =>
+      onNode('node2', ['bash', '-s'], { input: `set -e\ncd ${q(DIR)}\necho data > /tmp/gb-trust-member\ntar -cf ${q(name)} -C /tmp gb-trust-member\nrm -f /tmp/gb-trust-member\ntouch -d ${q(at)} ${q(name)}\n` });
+    put(OLDER, '2026-02-01T09:00:00Z');
+    const namesNow = () => onNode('node2', ['ls', '-1A', DIR]).stdout.split('\n').filter(Boolean).sort();
+    const before = namesNow();
+    assert.ok(before.includes(UNVALIDATED) && before.includes(CLEAN), before.join(' '));
+
+    // The plan removes OLDER only; while the operator reads the question a backup finishes (LATER,
+    // dated by its mtime after the newest): at run time keep-last 1 would also remove UNVALIDATED.
+    user
+      .will('input', /^Prune… .* on node2 Keep which archives\?/, 'last 1')
+      .will('modal', new RegExp(`^Remove 1 archive from .* on node2\\?\\n${OLDER.replace(/\./g, '\\.')}\\n`), 'Remove', () => put(LATER, '2026-04-01T11:30:00Z'));
+    const r = await vscode.commands.executeCommand<{ removed: string[]; failed: { path: string; error: string }[] } | undefined>('glusterBackup.pruneBackups', backupsRow.node);
+    user.expectDone();
+    assert.ok(r, 'no result');
+    assert.deepEqual(r.removed, [`${DIR}/${OLDER}`]);
+    assert.deepEqual(r.failed.map((f) => [f.path, f.error]), [[`${DIR}/${UNVALIDATED}`, 'not removed: it was not in the plan that was confirmed (the directory changed since)']]);
+    assert.deepEqual(namesNow(), [...before.filter((n) => n !== OLDER), LATER].sort());
+    await eventually('the prune warning', 10_000, () =>
+      user.notifications.find(
+        (n) => n === `Gluster Backup: prune on node2: 1 archive removed; kept ${UNVALIDATED}: not in the plan you confirmed (the directory changed since). Run Prune… again to see the new plan.`,
+      ),
+    );
+  });
 });

@@ -11,6 +11,7 @@ npx tsc -p tsconfig.test.json
 node out/bench/archiveIndex.bench.js
 bash testbed/testbed.sh ensure
 node out/bench/refresh.bench.js
+node out/bench/nodes20.bench.js
 node out/bench/backup.bench.js
 node out/bench/validate.bench.js
 node out/bench/readData.bench.js

@@ -18,6 +18,10 @@ TESTBED_NODES="${TESTBED_NODES:-3}"
 # A /24 that is only ever configured on our own bridge: nothing leaves the box.
 TESTBED_SUBNET="${TESTBED_SUBNET:-10.213.51}"
 TESTBED_BRIDGE="${TESTBED_BRIDGE:-gbtb0}"
+# The light nodes' own network (testbed.sh light): never the real nodes' bridge, so bringing
+# them up or down leaves the three GlusterFS nodes and their volumes alone.
+TESTBED_LIGHT_SUBNET="${TESTBED_LIGHT_SUBNET:-10.213.53}"
+TESTBED_LIGHT_BRIDGE="${TESTBED_LIGHT_BRIDGE:-gbtbl0}"
 # Prefix keeps our netns/veth names from colliding with anything else named "node1".
 TESTBED_PREFIX="${TESTBED_PREFIX:-gbtb-}"
 # Two volumes, as operators run them: the distribute volume the backups are made of, and a
@@ -40,7 +44,14 @@ die()  { printf '[testbed %s] ERROR: %s\n' "$(date +%H:%M:%S)" "$*" >&2; exit 1;
 
 node_name()  { echo "node$1"; }
 node_index() { local n="${1#node}"; [[ "$n" =~ ^[0-9]+$ ]] || die "bad node name '$1' (expected node1..node$TESTBED_NODES)"; echo "$n"; }
-node_ip()    { echo "$TESTBED_SUBNET.$((10 + $(node_index "$1")))"; }
+# Light nodes (testbed.sh light, light.sh) have their own /24 and bridge: lightNN is
+# $TESTBED_LIGHT_SUBNET.(10+NN), so the nodes' shared helpers serve both kinds.
+node_ip() {
+  case "$1" in
+    light[0-9]*) echo "$TESTBED_LIGHT_SUBNET.$((10 + 10#${1#light}))" ;;
+    *) echo "$TESTBED_SUBNET.$((10 + $(node_index "$1")))" ;;
+  esac
+}
 node_netns() { echo "${TESTBED_PREFIX}$1"; }
 node_veth()  { echo "${TESTBED_PREFIX}$1"; }
 node_data()  { echo "$TESTBED_DATA/$1"; }

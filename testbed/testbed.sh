@@ -16,6 +16,11 @@
 #   ssh NODE [CMD...]  ssh to NODE with the test bed key and known_hosts
 #   mem                resident memory per node
 #   bastion-link       (re)make the private link node1 <-> node3 on the running bed (part of up)
+#   light up N | light down | light status   N light nodes light01..lightNN beside the bed
+#                      (sshd + dockerd + a busybox `gluster` container, no GlusterFS; own bridge
+#                      and /24; config .testbed/config-light.json, known_hosts-light); light
+#                      ssh NODE [CMD...]; light cut-link|restore-link|kill-sshd|start-sshd|
+#                      stop-dockerd|start-dockerd|stop-gluster|pause-container|unpause-container NODE
 #   Faults (each has its inverse):
 #   cut-link NODE | restore-link NODE       veth down/up: packets vanish, no RST
 #   kill-sshd NODE | start-sshd NODE        node's sshd and its sessions gone / back
@@ -38,6 +43,8 @@
 set -euo pipefail
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# shellcheck source=light.sh
+source "$(dirname "${BASH_SOURCE[0]}")/light.sh"
 
 LOGS="$TESTBED_DIR/logs"
 KEYS="$TESTBED_DIR/keys"
@@ -879,7 +886,8 @@ cmd_mem() {
 
 node_arg() {
   local n="${1:?this command needs a NODE (node1..node$TESTBED_NODES)}"
-  node_index "$n" >/dev/null
+  # A light node comes here only through `testbed.sh light FAULT NODE`, which checked it.
+  [[ "$n" =~ ^light[0-9]+$ ]] || node_index "$n" >/dev/null
   [[ -e "/run/netns/$(node_netns "$n")" ]] || die "$n does not exist (is the test bed up?)"
   echo "$n"
 }
@@ -1024,6 +1032,7 @@ main() {
     exec)    cmd_exec "$@" ;;
     ssh)     cmd_ssh "$@" ;;
     mem)     cmd_mem ;;
+    light)   cmd_light "$@" ;;
     bastion-link) with_lock cmd_bastion_link ;;
     cut-link|restore-link|kill-sshd|start-sshd|stop-dockerd|start-dockerd|stop-gluster|start-gluster|\
     pause-container|unpause-container|kill-brick|start-bricks|small-dir|remove-small-dir|small-volume|remove-small-volume|\

@@ -3,6 +3,7 @@
 // which makes a new SSH connection plus `docker system dial-stdio` per request (~250 ms),
 // swallows errors and crashes on its timeout option (see FIELD-NOTES).
 import * as http from 'http';
+import { inspect } from 'util';
 import type { Duplex } from 'stream';
 import type Docker from 'dockerode';
 import { dockerode } from '../lazyDeps';
@@ -91,6 +92,16 @@ export class SshDockerAgent extends http.Agent {
       (err: Error) => cb?.(err, undefined as unknown as Duplex),
     );
     return undefined;
+  }
+
+  /**
+   * docker-modem builds `util.inspect(options, { showHidden: true, depth: null })` for its debug
+   * log on every request, whether that log is on or not, and the options hold this agent. Without
+   * a short form of its own, each docker call walked the pooled channels, the SSH client and its
+   * buffers: most of the CLI's CPU in a cold `status` of 20 nodes (bench/nodes20.bench.ts).
+   */
+  [inspect.custom](): string {
+    return `SshDockerAgent(${this.socketPath} over ${this.session.where})`;
   }
 
   override keepSocketAlive(socket: Duplex): boolean {

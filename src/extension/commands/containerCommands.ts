@@ -2,9 +2,9 @@
 import * as vscode from 'vscode';
 import type { ActionResult, ContainerAction } from '../../core/model';
 import { plural } from '../format';
-import { errorText } from '../tree/viewRefresher';
 import type { CommandDeps } from './commandDeps';
 import { namesFromArgs, pickNode } from './pickNode';
+import { showError, showNotRunning } from '../errors';
 
 const words: Record<ContainerAction, { doing: string; done: string; verb: string }> = {
   start: { doing: 'starting…', done: 'Started', verb: 'Starting' },
@@ -16,15 +16,14 @@ const words: Record<ContainerAction, { doing: string; done: string; verb: string
 async function runAction(deps: CommandDeps, action: ContainerAction, names: string[]): Promise<ActionResult[] | undefined> {
   const cluster = deps.session.cluster;
   if (!cluster) {
-    void vscode.window.showErrorMessage(`Gluster Backup is not running: ${deps.session.failure ?? 'see the log'}`, 'Show Log').then((c) => c && deps.log.show(true));
+    showNotRunning(deps.log, deps.session.failure);
     return undefined;
   }
   deps.provider.setBusy(names, words[action].doing);
   try {
     return await cluster.act(action, names);
   } catch (err) {
-    deps.log.error(`${action} on ${names.join(', ')} failed: ${errorText(err)}`);
-    void vscode.window.showErrorMessage(`Could not ${action} gluster: ${errorText(err)}`, 'Show Log').then((c) => c && deps.log.show(true));
+    showError(deps.log, `Could not ${action} gluster`, err, names.join(', '));
     return undefined;
   } finally {
     deps.provider.setBusy(names, undefined);

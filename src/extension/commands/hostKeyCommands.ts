@@ -2,9 +2,9 @@
 // A changed key is never offered here; the user must remove the old entry by hand.
 import * as vscode from 'vscode';
 import { describeTarget } from '../../core/config';
-import { errorText } from '../tree/viewRefresher';
 import type { CommandDeps } from './commandDeps';
 import { pickNode } from './pickNode';
+import { showError } from '../errors';
 
 export function trustHostKey(deps: CommandDeps) {
   return async (arg: unknown): Promise<void> => {
@@ -43,8 +43,7 @@ export function trustHostKey(deps: CommandDeps) {
       await cluster.trustHostKey(name, approved);
       deps.log.info(`[${name}] host key ${err.fingerprint} trusted`);
     } catch (e) {
-      deps.log.error(`[${name}] trusting the host key failed: ${errorText(e)}`);
-      void vscode.window.showErrorMessage(`Could not trust the host key of "${name}": ${errorText(e)}`);
+      showError(deps.log, `Could not trust the host key of "${name}"`, e, name);
       return;
     }
     await deps.refresher.refreshNodes([name], true);

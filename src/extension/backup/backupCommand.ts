@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { blocking, preflight, type Check, type PreflightResult } from '../../core/backup/preflight';
 import type { Compression } from '../../core/backup/naming';
 import type { PreflightOverride } from '../../core/backup/types';
-import type { CommandDeps } from '../commands/commandDeps';
+import type { CommandDeps } from '../commandDeps';
 import { nodeNameOf } from '../tree/treeNode';
 import { showRunningNotification } from './jobNotifications';
 import { showError, showNotRunning } from '../errors';

@@ -4,8 +4,8 @@
 // on the nodes.
 import * as vscode from 'vscode';
 import { humanSize, shortDate } from '../format';
-import type { CommandDeps } from '../commands/commandDeps';
-import { cancelDetail, kindWord, parseJobRef } from './jobText';
+import type { CommandDeps } from '../commandDeps';
+import { cancelDetail, kindWord, parseJobRef } from '../jobText';
 import type { TrackedJob } from './trackedJob';
 import { errorText } from '../errorText';
 import { showError } from '../errors';

@@ -9,7 +9,7 @@ import { jobsOf, isFinal, type BackupJobs } from '../../core/backup/jobs';
 import type { TarEvent } from '../../core/backup/tarWarnings';
 import type { JobRecord } from '../../core/backup/types';
 import type { ClusterSession } from '../session';
-import { countTotal, describeCounts, jobKey, parseJobRef } from './jobText';
+import { countTotal, describeCounts, jobKey, parseJobRef } from '../jobText';
 import { TrackedJob } from './trackedJob';
 import { errorText } from '../errorText';
 

@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import type { ActionResult, ContainerAction } from '../../core/model';
 import { plural } from '../format';
-import type { CommandDeps } from './commandDeps';
+import type { CommandDeps } from '../commandDeps';
 import { namesFromArgs, pickNode } from './pickNode';
 import { showError, showNotRunning } from '../errors';
 

@@ -2,7 +2,7 @@
 // A changed key is never offered here; the user must remove the old entry by hand.
 import * as vscode from 'vscode';
 import { describeTarget } from '../../core/config';
-import type { CommandDeps } from './commandDeps';
+import type { CommandDeps } from '../commandDeps';
 import { pickNode } from './pickNode';
 import { showError } from '../errors';
 

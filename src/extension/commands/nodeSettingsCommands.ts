@@ -7,7 +7,7 @@ import { parseSshConfigHosts, type SshConfigHost } from '../../core/ssh/sshConfi
 import { readSshConfigFile } from '../../core/ssh/sshConfigFile';
 import { CONFIG_SECTION } from '../commandIds';
 import { openSettingsAt } from '../settings';
-import type { CommandDeps } from './commandDeps';
+import type { CommandDeps } from '../commandDeps';
 import { BACK, inputStep, type InputStep } from './multiStepInput';
 import { pickNode } from './pickNode';
 import { nodeNameOf } from '../tree/treeNode';

@@ -5,7 +5,7 @@ import { backupCommand } from '../backup/backupCommand';
 import { cancelBackupCommand, showBackupLogCommand, showProgressCommand } from '../backup/jobCommands';
 import { Cmd, type CommandId } from '../commandIds';
 import { nodeNameOf } from '../tree/treeNode';
-import type { CommandDeps } from './commandDeps';
+import type { CommandDeps } from '../commandDeps';
 import { allAction, itemAction } from './containerCommands';
 import { trustHostKey } from './hostKeyCommands';
 import { addNode, addPoolNodes, editNode, importSshHosts, removeNode } from './nodeSettingsCommands';

@@ -13,7 +13,7 @@ import {
   type WarningsInfo,
   type WebviewMessage,
 } from '../../webview/protocol';
-import { cancelDetail, jobKey, kindWord, progressTarget } from '../backup/jobText';
+import { cancelDetail, jobKey, kindWord, progressTarget } from '../jobText';
 import { MessageThrottle } from './messageThrottle';
 import { progressHtml } from './progressHtml';
 import type { ProgressPanelsDeps, ProgressSource, Subscription } from './progressSource';

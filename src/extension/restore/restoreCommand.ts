@@ -15,7 +15,7 @@ import { planText } from '../../core/restore/restoreText';
 import { showRunningNotification } from '../backup/jobNotifications';
 import type { TrackedJob } from '../backup/trackedJob';
 import { archiveTargetOf, pickAmong, type ArchiveTarget } from '../commands/archiveArg';
-import type { CommandDeps } from '../commands/commandDeps';
+import type { CommandDeps } from '../commandDeps';
 import { archiveName, confirmText, includeProblem, parseIncludes, planRows, planTitle, POLICY_TEXT } from './restoreText';
 import { showError, showNotRunning } from '../errors';
 

@@ -119,7 +119,7 @@ export class Cluster extends EventEmitter implements ClusterApi {
     let c = this.conns.get(node.name);
     if (!c) {
       c = node.host
-        ? createRemoteConnection(node, this.settings, this.creds, (m) => this.log('debug', m, node.name))
+        ? createRemoteConnection(node, this.settings, this.creds, (level, m) => this.log(level, m, node.name))
         : new LocalConnection(node);
       this.conns.set(node.name, c);
     }

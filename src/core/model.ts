@@ -50,6 +50,8 @@ export interface NodeError {
   keyHost?: string;
   /** For host key errors of a jump host: how it is named (`bastion root@… (hop 1 of 2 to node3)`). */
   hop?: string;
+  /** For passphrase errors: the encrypted key file whose passphrase is missing or wrong. */
+  keyFile?: string;
 }
 
 export interface BrickStatus {

@@ -6,7 +6,7 @@ import * as path from 'path';
 import { createInterface } from 'readline';
 import { Cluster } from '../core/cluster';
 import { parseSettings, type Settings } from '../core/config';
-import type { ContainerAction } from '../core/model';
+import { approvableKey, type ContainerAction } from '../core/model';
 import { parseCommandLine, UsageError, type Parsed, type RunCommand } from './args';
 import { FollowInterrupted, interruptedText } from './interrupt';
 import { ndjsonIo, type StatusLine } from './ndjson';
@@ -288,8 +288,8 @@ async function trustHostKey(cluster: Cluster, names: string[] | undefined, yes: 
     io.stdout.write(s.reachable ? `${s.name}: host key already trusted\n` : `${s.name}: ${s.error?.message}\n`);
     return s.reachable ? 0 : 1;
   }
-  // The key shown is the key written, even if the node presents another by the time the answer comes.
-  const approved = s.error.presentedKey;
+  // The key shown is the key written, for the host shown, even if the node presents another by the time the answer comes.
+  const approved = approvableKey(s.error)!;
   io.stdout.write(s.error.hop ? `${s.name} (${s.target}): its jump host, ${s.error.hop}, presents host key ${s.error.fingerprint}\n` : `${s.name} (${s.target}) presents host key ${s.error.fingerprint}\n`);
   if (expected !== undefined && s.error.fingerprint !== expected) {
     io.stderr.write(`gluster-backup: ${s.name} presents ${s.error.fingerprint}, not the expected ${expected}: not trusted, nothing was written\n`);

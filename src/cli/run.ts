@@ -103,12 +103,14 @@ async function runCommand(parsed: RunCommand, io: CliIo): Promise<number> {
       case 'start':
       case 'stop':
       case 'restart': {
-        if (command === 'stop' && !names && !values.yes) {
-          // Every node's container stopped is the whole gluster filesystem gone: never by a slip.
+        if (command !== 'start' && !names && !values.yes) {
+          // Every node's container stopped (or restarted at once) is the whole gluster filesystem
+          // gone, for good or for a while: never by a slip.
           const all = [...known].join(', ');
-          if (!io.stdin.isTTY) throw new UsageError(`stop without --node stops every node (${all}): pass --yes to mean it (nothing was stopped)`, command);
-          if (!(await ask(io, `Stop gluster on every node (${all})? The gluster filesystem will be unavailable. [y/N] `))) {
-            io.stdout.write('nothing stopped\n');
+          const [verb, done, effect] = command === 'stop' ? ['stop', 'stopped', 'will be unavailable'] : ['restart', 'restarted', 'will be unavailable while it restarts'];
+          if (!io.stdin.isTTY) throw new UsageError(`${verb} without --node ${verb}s every node (${all}): pass --yes to mean it (nothing was ${done})`, command);
+          if (!(await ask(io, `${verb[0].toUpperCase()}${verb.slice(1)} gluster on every node (${all})? The gluster filesystem ${effect}. [y/N] `))) {
+            io.stdout.write(`nothing ${done}\n`);
             return EXIT_PARTIAL;
           }
         }

@@ -63,21 +63,27 @@ export function itemAction(deps: CommandDeps, action: ContainerAction) {
   };
 }
 
-export function allAction(deps: CommandDeps, action: 'start' | 'stop') {
+/** Stopping or restarting every node takes the gluster filesystem away (for good, or a while): asked first. */
+const allConfirm: Partial<Record<ContainerAction, { verb: string; yes: string; detail: string }>> = {
+  stop: { verb: 'Stop', yes: 'Stop Gluster', detail: 'Clients of the gluster volumes lose access until it is started again.' },
+  restart: { verb: 'Restart', yes: 'Restart Gluster', detail: 'Every node restarts at once: clients of the gluster volumes lose access until the bricks are back online.' },
+};
+
+export function allAction(deps: CommandDeps, action: ContainerAction) {
   return async (): Promise<void> => {
     const names = deps.session.shownNodes().map((n) => n.name);
     if (names.length === 0) {
       void vscode.window.showInformationMessage('There is no node to act on.');
       return;
     }
-    if (action === 'stop') {
-      const yes = 'Stop Gluster';
+    const confirm = allConfirm[action];
+    if (confirm) {
       const choice = await vscode.window.showWarningMessage(
-        `Stop gluster on ${plural(names.length, 'node')}: ${names.join(', ')}?`,
-        { modal: true, detail: 'Clients of the gluster volumes lose access until it is started again.' },
-        yes,
+        `${confirm.verb} gluster on ${plural(names.length, 'node')}: ${names.join(', ')}?`,
+        { modal: true, detail: confirm.detail },
+        confirm.yes,
       );
-      if (choice !== yes) return;
+      if (choice !== confirm.yes) return;
     }
     const results = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `${words[action].verb} gluster on ${plural(names.length, 'node')}…` },

@@ -31,6 +31,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     [Cmd.refresh]: refresh,
     [Cmd.startAll]: allAction(deps, 'start'),
     [Cmd.stopAll]: allAction(deps, 'stop'),
+    [Cmd.restartAll]: allAction(deps, 'restart'),
     [Cmd.start]: itemAction(deps, 'start'),
     [Cmd.stop]: itemAction(deps, 'stop'),
     [Cmd.restart]: itemAction(deps, 'restart'),

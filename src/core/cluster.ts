@@ -1,6 +1,7 @@
 // The facade the extension and the CLI talk to: one object per set of settings that owns the
 // node connections, probes nodes in parallel (one hung node never delays another), runs
-// container actions and emits events when something changed.
+// container actions and emits typed events (ClusterEvents: status, containerEvent, log) when
+// something changed.
 import { EventEmitter } from 'events';
 import type { NodeConfig, Settings } from './config';
 import { LOCAL_NODE, effectiveNodes } from './config';
@@ -69,7 +70,7 @@ export interface ClusterApi {
   off<K extends keyof ClusterEvents>(ev: K, fn: (...a: ClusterEvents[K]) => void): this;
 }
 
-export class Cluster extends EventEmitter implements ClusterApi {
+export class Cluster extends EventEmitter<ClusterEvents> implements ClusterApi {
   private readonly conns = new Map<string, NodeConnection>();
   private readonly statuses = new Map<string, NodeStatus>();
   /** Per node, its newest probe (older ones may still be waiting on gluster, unheard). */

@@ -91,12 +91,14 @@ a pipe) it needs --yes and stops nothing without it.`,
   },
   {
     name: 'restart',
-    synopsis: 'restart [--node NAME]... [--json]',
-    summary: 'restart the gluster container on the named nodes (all by default)',
-    options: ['node', 'json'],
-    details: `Restarts the gluster container on the named nodes (every node without --node) and waits
-for its bricks to come online.`,
-    exits: '0 every node succeeded, 1 any node failed',
+    synopsis: 'restart [--node NAME]... [--yes] [--json]',
+    summary: 'restart the gluster container on the named nodes (all: asks, or --yes)',
+    options: ['node', 'yes', 'json'],
+    details: `Restarts the gluster container on the named nodes and waits for its bricks to come online.
+Without --node it restarts every node at once, and the gluster filesystem is unavailable
+meanwhile: on a terminal it asks first; otherwise (a script, a pipe) it needs --yes and
+restarts nothing without it.`,
+    exits: '0 every node succeeded, 1 any node failed or the question was answered no',
   },
   {
     name: 'trust-host-key',

@@ -6,7 +6,7 @@ import * as path from 'path';
 import { createInterface } from 'readline';
 import { Cluster } from '../core/cluster';
 import { parseSettings, type Settings } from '../core/config';
-import type { ContainerAction } from '../core/model';
+import { approvableKey, type ContainerAction } from '../core/model';
 import { parseCommandLine, UsageError, type Parsed, type RunCommand } from './args';
 import { FollowInterrupted, interruptedText } from './interrupt';
 import { ndjsonIo, type StatusLine } from './ndjson';
@@ -103,12 +103,14 @@ async function runCommand(parsed: RunCommand, io: CliIo): Promise<number> {
       case 'start':
       case 'stop':
       case 'restart': {
-        if (command === 'stop' && !names && !values.yes) {
-          // Every node's container stopped is the whole gluster filesystem gone: never by a slip.
+        if (command !== 'start' && !names && !values.yes) {
+          // Every node's container stopped (or restarted at once) is the whole gluster filesystem
+          // gone, for good or for a while: never by a slip.
           const all = [...known].join(', ');
-          if (!io.stdin.isTTY) throw new UsageError(`stop without --node stops every node (${all}): pass --yes to mean it (nothing was stopped)`, command);
-          if (!(await ask(io, `Stop gluster on every node (${all})? The gluster filesystem will be unavailable. [y/N] `))) {
-            io.stdout.write('nothing stopped\n');
+          const [verb, done, effect] = command === 'stop' ? ['stop', 'stopped', 'will be unavailable'] : ['restart', 'restarted', 'will be unavailable while it restarts'];
+          if (!io.stdin.isTTY) throw new UsageError(`${verb} without --node ${verb}s every node (${all}): pass --yes to mean it (nothing was ${done})`, command);
+          if (!(await ask(io, `${verb[0].toUpperCase()}${verb.slice(1)} gluster on every node (${all})? The gluster filesystem ${effect}. [y/N] `))) {
+            io.stdout.write(`nothing ${done}\n`);
             return EXIT_PARTIAL;
           }
         }
@@ -288,8 +290,8 @@ async function trustHostKey(cluster: Cluster, names: string[] | undefined, yes: 
     io.stdout.write(s.reachable ? `${s.name}: host key already trusted\n` : `${s.name}: ${s.error?.message}\n`);
     return s.reachable ? 0 : 1;
   }
-  // The key shown is the key written, even if the node presents another by the time the answer comes.
-  const approved = s.error.presentedKey;
+  // The key shown is the key written, for the host shown, even if the node presents another by the time the answer comes.
+  const approved = approvableKey(s.error)!;
   io.stdout.write(s.error.hop ? `${s.name} (${s.target}): its jump host, ${s.error.hop}, presents host key ${s.error.fingerprint}\n` : `${s.name} (${s.target}) presents host key ${s.error.fingerprint}\n`);
   if (expected !== undefined && s.error.fingerprint !== expected) {
     io.stderr.write(`gluster-backup: ${s.name} presents ${s.error.fingerprint}, not the expected ${expected}: not trusted, nothing was written\n`);

@@ -1,11 +1,12 @@
 // The facade the extension and the CLI talk to: one object per set of settings that owns the
 // node connections, probes nodes in parallel (one hung node never delays another), runs
-// container actions and emits events when something changed.
+// container actions and emits typed events (ClusterEvents: status, containerEvent, log) when
+// something changed.
 import { EventEmitter } from 'events';
 import type { NodeConfig, Settings } from './config';
 import { LOCAL_NODE, effectiveNodes } from './config';
 import { withDeadline } from './node/deadline';
-import type { ActionResult, ContainerAction, NodeStatus } from './model';
+import type { ActionResult, ApprovedHostKey, ContainerAction, NodeStatus } from './model';
 import type { NodeConnection } from './node/nodeConnection';
 import { LocalConnection } from './node/nodeConnection';
 import { runContainerAction } from './node/containerActions';
@@ -59,16 +60,17 @@ export interface ClusterApi {
   watchEvents(): void;
   unwatchEvents(): void;
   /**
-   * Appends `approvedKey` (`type base64`, the key the operator saw the fingerprint of) to
-   * known_hosts, and only that key: refused when the node now presents another one.
+   * Appends the approved key (the one the operator saw the fingerprint of) to known_hosts, under
+   * the name of the host that presented it (the node, or a jump host on the way), and only that:
+   * refused when the node's connection now waits on another key or another host.
    */
-  trustHostKey(name: string, approvedKey: string): Promise<void>;
+  trustHostKey(name: string, approved: ApprovedHostKey): Promise<void>;
   dispose(): void;
   on<K extends keyof ClusterEvents>(ev: K, fn: (...a: ClusterEvents[K]) => void): this;
   off<K extends keyof ClusterEvents>(ev: K, fn: (...a: ClusterEvents[K]) => void): this;
 }
 
-export class Cluster extends EventEmitter implements ClusterApi {
+export class Cluster extends EventEmitter<ClusterEvents> implements ClusterApi {
   private readonly conns = new Map<string, NodeConnection>();
   private readonly statuses = new Map<string, NodeStatus>();
   /** Per node, its newest probe (older ones may still be waiting on gluster, unheard). */
@@ -119,7 +121,7 @@ export class Cluster extends EventEmitter implements ClusterApi {
     let c = this.conns.get(node.name);
     if (!c) {
       c = node.host
-        ? createRemoteConnection(node, this.settings, this.creds, (m) => this.log('debug', m, node.name))
+        ? createRemoteConnection(node, this.settings, this.creds, (level, m) => this.log(level, m, node.name))
         : new LocalConnection(node);
       this.conns.set(node.name, c);
     }
@@ -292,25 +294,28 @@ export class Cluster extends EventEmitter implements ClusterApi {
     this.watches.set(node.name, w);
   }
 
-  async trustHostKey(name: string, approvedKey: string): Promise<void> {
+  async trustHostKey(name: string, approved: ApprovedHostKey): Promise<void> {
     const node = this.node(name);
-    const approved = keyFingerprint(approvedKey);
-    if (!approved) throw new Error(`cannot trust a key for ${name}: "${approvedKey.slice(0, 40)}" is not an SSH public key`);
+    const fp = keyFingerprint(approved.key);
+    if (!fp) throw new Error(`cannot trust a key for ${name}: "${approved.key.slice(0, 40)}" is not an SSH public key`);
+    const whose = approved.hop ? `the jump host ${approved.hop}` : name;
     // The status may have changed while the operator was deciding (a poll, a docker event, a
     // refresh): a key presented now that is not the approved one is never written, so a man in
     // the middle who turns up during the dialog gets nothing.
     const err = this.statuses.get(name)?.error;
     if (err?.kind === 'hostKeyChanged') {
-      throw new Error(`${name} has a different host key in ${this.settings.knownHostsFile} now: nothing was written`);
+      throw new Error(`${err.hop ? `the jump host ${err.hop}` : name} has a different host key in ${this.settings.knownHostsFile} now: nothing was written`);
     }
-    if (err?.kind === 'hostKeyUnknown' && err.presentedKey && err.presentedKey !== approvedKey) {
-      throw new Error(`${name} now presents another host key (${err.fingerprint ?? keyFingerprint(err.presentedKey) ?? '?'}) than the one approved (${approved}): nothing was written; refresh it and compare the fingerprint again`);
+    if (err?.kind === 'hostKeyUnknown' && err.presentedKey && err.presentedKey !== approved.key) {
+      throw new Error(`${err.hop ? `the jump host ${err.hop} on the way to ${name}` : name} now presents another host key (${err.fingerprint ?? keyFingerprint(err.presentedKey) ?? '?'}) than the one approved for ${whose} (${fp}): nothing was written; refresh it and compare the fingerprint again`);
     }
-    // The key is written for the host that presented it: a jump host on the way, or the
-    // HostName of the ssh config, as the error named it.
-    const shown = err?.kind === 'hostKeyUnknown' && err.presentedKey === approvedKey ? err : undefined;
-    await trustPresentedKey(this.settings.knownHostsFile, node, approvedKey, shown?.keyHost);
-    this.log('info', `trusted host key ${approved} for ${shown?.hop ?? shown?.keyHost ?? node.host}`, name);
+    if (err?.kind === 'hostKeyUnknown' && err.keyHost !== undefined && approved.keyHost !== undefined && err.keyHost !== approved.keyHost) {
+      throw new Error(`the key waiting on the way to ${name} is now ${err.keyHost}'s, not ${approved.keyHost}'s as approved: nothing was written; refresh it and compare the fingerprint again`);
+    }
+    // Written for the host the dialog named (a jump host on the way, or the HostName of the ssh
+    // config), whatever the status says now: never a hop's key under the node's name.
+    await trustPresentedKey(this.settings.knownHostsFile, node, approved.key, approved.keyHost);
+    this.log('info', `trusted host key ${fp} for ${approved.hop ?? approved.keyHost ?? node.host}`, name);
     this.conns.get(name)?.close();
     this.conns.delete(name);
   }

@@ -50,6 +50,24 @@ export interface NodeError {
   keyHost?: string;
   /** For host key errors of a jump host: how it is named (`bastion root@… (hop 1 of 2 to node3)`). */
   hop?: string;
+  /** For passphrase errors: the encrypted key file whose passphrase is missing or wrong. */
+  keyFile?: string;
+}
+
+/** A host key as the operator approved it: the key and the host that presented it (a hop's or the node's). */
+export interface ApprovedHostKey {
+  /** `type base64`, as known_hosts holds it. */
+  key: string;
+  /** known_hosts name of the host that presented it; absent: the node's own. */
+  keyHost?: string;
+  /** The jump host's label when it was a hop's key. */
+  hop?: string;
+}
+
+/** What a hostKeyUnknown error offers to trust; undefined for any other error. */
+export function approvableKey(e: NodeError | undefined): ApprovedHostKey | undefined {
+  if (e?.kind !== 'hostKeyUnknown' || !e.presentedKey) return undefined;
+  return { key: e.presentedKey, ...(e.keyHost !== undefined ? { keyHost: e.keyHost } : {}), ...(e.hop !== undefined ? { hop: e.hop } : {}) };
 }
 
 export interface BrickStatus {

@@ -4,6 +4,7 @@ export const Cmd = {
   refresh: 'glusterBackup.refresh',
   startAll: 'glusterBackup.startAll',
   stopAll: 'glusterBackup.stopAll',
+  restartAll: 'glusterBackup.restartAll',
   start: 'glusterBackup.start',
   stop: 'glusterBackup.stop',
   restart: 'glusterBackup.restart',

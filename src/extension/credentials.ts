@@ -6,8 +6,6 @@ import type { CredentialProvider } from '../core/node/remoteConnection';
 import { describeTarget, type NodeConfig } from '../core/config';
 import type { NodeStatus } from '../core/model';
 
-const DEFAULT_KEY = '(default SSH key)';
-
 export class PromptingCredentials implements CredentialProvider {
   /** Passphrases entered in this window, by key file. */
   private readonly entered = new Map<string, string>();
@@ -24,8 +22,7 @@ export class PromptingCredentials implements CredentialProvider {
     private readonly log: vscode.LogOutputChannel,
   ) {}
 
-  async passphrase(node: NodeConfig): Promise<string | undefined> {
-    const file = node.identityFile ?? DEFAULT_KEY;
+  async passphrase(node: NodeConfig, file: string): Promise<string | undefined> {
     const known = this.entered.get(file) ?? (await this.stored(file));
     if (known !== undefined) {
       this.supplied.add(file);
@@ -49,8 +46,8 @@ export class PromptingCredentials implements CredentialProvider {
   /** Drops a passphrase the node rejected, so that the next attempt asks instead of failing forever. */
   noteStatus(node: NodeConfig | undefined, status: NodeStatus): void {
     if (!node || status.error?.kind !== 'passphrase') return;
-    const file = node.identityFile ?? DEFAULT_KEY;
-    if (!this.supplied.delete(file)) return;
+    const file = status.error.keyFile ?? node.identityFile;
+    if (file === undefined || !this.supplied.delete(file)) return;
     this.entered.delete(file);
     void Promise.resolve(this.secrets.delete(secretKey(file))).catch(() => undefined);
     this.log.warn(`[${node.name}] the passphrase for ${file} was not accepted; it will be asked again`);

@@ -12,7 +12,9 @@ import { openSettingsAt, SettingsProblemReporter } from './settings';
 import type { GlusterBackupTestApi } from './testApi';
 import { NodesProvider } from './tree/nodesProvider';
 import type { TreeNode } from './tree/treeNode';
-import { errorText, ViewRefresher } from './tree/viewRefresher';
+import { ViewRefresher } from './tree/viewRefresher';
+import { errorText } from './errorText';
+import { pointToLog } from './errors';
 
 // This module's body runs last in the bundle: here evaluation ends. VS Code then builds the
 // extension context (storage, secrets, log folder) before it calls activate(); that wait is its
@@ -59,7 +61,7 @@ export function activate(context: vscode.ExtensionContext): GlusterBackupTestApi
       const handler =
         id === Cmd.showLog
           ? () => log.show()
-          : () => void vscode.window.showErrorMessage('Gluster Backup could not start; the log says why.', 'Show Log').then((c) => c && log.show());
+          : () => pointToLog(log, 'Gluster Backup could not start; the log says why.');
       context.subscriptions.push(vscode.commands.registerCommand(id, handler));
     }
   }

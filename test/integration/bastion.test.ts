@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Cluster } from '../../src/core/cluster';
 import { parseSettings, type Settings } from '../../src/core/config';
-import type { NodeError } from '../../src/core/model';
+import { approvableKey, type NodeError } from '../../src/core/model';
 import { SshSession } from '../../src/core/ssh/sshSession';
 import { REPO, TESTBED_DIR, onNode, rawConfig, testbed } from './helpers/testbed';
 
@@ -93,12 +93,57 @@ describe('a node behind a bastion', () => {
       const expected = execFileSync('ssh-keygen', ['-lf', '-'], { input: hostKeyLine(node1Ip()) + '\n', encoding: 'utf8' }).split(' ')[1];
       assert.equal(s.error!.fingerprint, expected, "the fingerprint is node1's, the hop's");
       assert.equal(fs.readFileSync(kh, 'utf8'), only, 'nothing written');
-      await cluster.trustHostKey('node3', s.error!.presentedKey!);
+      await cluster.trustHostKey('node3', approvableKey(s.error)!);
       const lines = fs.readFileSync(kh, 'utf8').split('\n').filter(Boolean);
       assert.equal(lines.length, 2);
       assert.equal(lines[1].split(' ')[0], node1Ip(), 'the key is written for the hop, not for node3');
       const again = await cluster.refreshNode('node3');
       assert.equal(again.reachable, true, again.error?.message);
+    } finally {
+      cluster.dispose();
+    }
+  });
+
+  test("the hop's approved key is written under the hop's name even when the status moved on meanwhile, never under node3's", async () => {
+    const kh = path.join(tmp, 'known_hosts_hop_moved_on');
+    fs.writeFileSync(kh, hostKeyLine(BEHIND) + '\n');
+    const cluster = new Cluster(settings({ knownHostsFile: kh }));
+    try {
+      const s = await cluster.refreshNode('node3');
+      const approved = approvableKey(s.error);
+      assert.ok(approved?.hop, `a hop's key waits: ${s.error?.message}`);
+      // While the dialog is open, another window trusts the hop: node3 is reachable now.
+      fs.appendFileSync(kh, hostKeyLine(node1Ip()) + '\n');
+      assert.equal((await cluster.refreshNode('node3')).reachable, true);
+      await cluster.trustHostKey('node3', approved);
+      const lines = fs.readFileSync(kh, 'utf8').split('\n').filter(Boolean);
+      const node1Key = hostKeyLine(node1Ip()).split(' ').slice(1).join(' ');
+      assert.deepEqual(lines.map((l) => l.split(' ')[0]), [BEHIND, node1Ip(), node1Ip()]);
+      assert.ok(!lines.some((l) => l.split(' ')[0] === BEHIND && l.endsWith(node1Key)), "node1's key is never trusted for node3's address");
+    } finally {
+      cluster.dispose();
+    }
+  });
+
+  test("the hop's approved key is refused when node3's own key is the one waiting by the time the answer comes", async () => {
+    const kh = path.join(tmp, 'known_hosts_hop_then_node');
+    fs.writeFileSync(kh, '');
+    const cluster = new Cluster(settings({ knownHostsFile: kh }));
+    try {
+      const s = await cluster.refreshNode('node3');
+      const approved = approvableKey(s.error);
+      assert.equal(approved?.keyHost, node1Ip(), s.error?.message);
+      // Meanwhile the hop is trusted elsewhere: now node3's own (other) key waits.
+      fs.writeFileSync(kh, hostKeyLine(node1Ip()) + '\n');
+      const now = await cluster.refreshNode('node3');
+      assert.equal(now.error?.kind, 'hostKeyUnknown');
+      assert.equal(now.error?.hop, undefined);
+      assert.equal(now.error?.keyHost, BEHIND);
+      await assert.rejects(
+        cluster.trustHostKey('node3', approved),
+        new RegExp(`^Error: node3 now presents another host key \\(${now.error!.fingerprint!.replace(/[+/]/g, '\\$&')}\\) than the one approved for the jump host bastion root@${node1Ip().replace(/\./g, '\\.')}:22 \\(hop 1 of 1 to node3\\) \\(SHA256:[A-Za-z0-9+/]{43}\\): nothing was written`),
+      );
+      assert.equal(fs.readFileSync(kh, 'utf8'), hostKeyLine(node1Ip()) + '\n', 'nothing written');
     } finally {
       cluster.dispose();
     }

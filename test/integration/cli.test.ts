@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { REPO, TESTBED_DIR, rawConfig } from './helpers/testbed';
+import { REPO, TESTBED_DIR, onNode, rawConfig } from './helpers/testbed';
 
 const CLI = path.join(REPO, 'dist', 'cli.js');
 const CONFIG = path.join(TESTBED_DIR, 'config.json');
@@ -112,6 +112,16 @@ describe('gluster-backup CLI', () => {
     assert.equal(r.stderr, `gluster-backup: stop without --node stops every node (${names}): pass --yes to mean it (nothing was stopped)\nTry 'gluster-backup help stop'.\n`);
     const status = JSON.parse(cli(['--config', CONFIG, '--json', 'status']).stdout) as { nodes: { container: { state: string } }[] };
     assert.deepEqual(status.nodes.map((n) => n.container.state), rawConfig().nodes.map(() => 'running'));
+  });
+
+  test('restart of every node from a script without --yes is refused and restarts nothing', () => {
+    const startedAt = () => rawConfig().nodes.map((n) => onNode(n.name, ['docker', 'inspect', '-f', '{{.State.StartedAt}}', 'gluster']).stdout.trim());
+    const before = startedAt();
+    const r = cli(['--config', CONFIG, 'restart']);
+    assert.equal(r.code, 64, r.stderr + r.stdout);
+    const names = rawConfig().nodes.map((n) => n.name).join(', ');
+    assert.equal(r.stderr, `gluster-backup: restart without --node restarts every node (${names}): pass --yes to mean it (nothing was restarted)\nTry 'gluster-backup help restart'.\n`);
+    assert.deepEqual(startedAt(), before);
   });
 
   test('stop and start of one node through the CLI', () => {

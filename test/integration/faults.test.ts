@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { Cluster } from '../../src/core/cluster';
-import type { NodeStatus } from '../../src/core/model';
+import { approvableKey, type NodeStatus } from '../../src/core/model';
 import { REPO, rawConfig, testbed, testbedSettings, TESTBED_DIR } from './helpers/testbed';
 
 function timedStatuses(cluster: Cluster): Promise<{ all: NodeStatus[]; at: Map<string, number> }> {
@@ -115,7 +115,7 @@ describe('host keys', () => {
       assert.equal(s.error?.kind, 'hostKeyChanged');
       assert.match(s.error!.message, /changed/i);
       assert.match(s.error!.fingerprint ?? '', /^SHA256:[A-Za-z0-9+/]{43}$/);
-      await assert.rejects(cluster.trustHostKey('node1', realLine().split(' ').slice(1, 3).join(' ')), /node1 has a different host key in .*known_hosts_changed now: nothing was written/);
+      await assert.rejects(cluster.trustHostKey('node1', { key: realLine().split(' ').slice(1, 3).join(' ') }), /node1 has a different host key in .*known_hosts_changed now: nothing was written/);
       assert.equal(fs.readFileSync(kh, 'utf8'), `${node1().host} ${other}\n`, 'known_hosts untouched');
     } finally {
       cluster.dispose();
@@ -134,7 +134,7 @@ describe('host keys', () => {
       const expected = execFileSync('ssh-keygen', ['-lf', '-'], { input: realLine() + '\n', encoding: 'utf8' }).split(' ')[1];
       assert.equal(s.error!.fingerprint, expected);
       assert.equal(fs.readFileSync(kh, 'utf8'), '', 'nothing added before the operator accepts');
-      await cluster.trustHostKey('node1', s.error!.presentedKey!);
+      await cluster.trustHostKey('node1', approvableKey(s.error)!);
       const again = await cluster.refreshNode('node1');
       assert.equal(again.reachable, true, again.error?.message);
       assert.match(fs.readFileSync(kh, 'utf8'), /ssh-ed25519 /);
@@ -154,11 +154,11 @@ describe('host keys', () => {
       const s = await cluster.refreshNode('node1');
       assert.equal(s.error?.kind, 'hostKeyUnknown');
       await assert.rejects(
-        cluster.trustHostKey('node1', shown),
-        new RegExp(`node1 now presents another host key \\(${s.error!.fingerprint!.replace(/[+/]/g, '\\$&')}\\) than the one approved \\(SHA256:[A-Za-z0-9+/]{43}\\): nothing was written`),
+        cluster.trustHostKey('node1', { key: shown, keyHost: s.error!.keyHost! }),
+        new RegExp(`node1 now presents another host key \\(${s.error!.fingerprint!.replace(/[+/]/g, '\\$&')}\\) than the one approved for node1 \\(SHA256:[A-Za-z0-9+/]{43}\\): nothing was written`),
       );
       assert.equal(fs.readFileSync(kh, 'utf8'), '', 'nothing written');
-      await assert.rejects(cluster.trustHostKey('node1', 'ssh-ed25519 bm90IGEga2V5'), /is not an SSH public key/);
+      await assert.rejects(cluster.trustHostKey('node1', { key: 'ssh-ed25519 bm90IGEga2V5' }), /is not an SSH public key/);
       assert.equal(fs.readFileSync(kh, 'utf8'), '', 'nothing written');
     } finally {
       cluster.dispose();

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import type { JobRecord } from '../../src/core/backup/types';
 import type { VolumeHealth } from '../../src/core/model';
 import { backupJob } from '../helpers/builders';
-import { bytesVerb, cancelDetail, finalMessage, hasReplicaVolume, jobContextValue, jobPercent, kindWord, partialOfJob, progressTarget, REPLICA_NOTE, runningText, statusBarText } from '../../src/extension/backup/jobText';
+import { bytesVerb, cancelDetail, finalMessage, hasReplicaVolume, jobContextValue, jobPercent, kindWord, partialOfJob, progressTarget, REPLICA_NOTE, runningText, statusBarText } from '../../src/extension/jobText';
 
 const job = (over: Partial<JobRecord> = {}): JobRecord => backupJob(over);
 

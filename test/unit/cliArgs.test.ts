@@ -13,10 +13,11 @@ import { EXIT_USAGE } from '../../src/cli/exitCodes';
 
 const PKG_VERSION = (JSON.parse(fs.readFileSync(path.join(__dirname, '../../../package.json'), 'utf8')) as { version: string }).version;
 
-async function run(argv: string[], o: { tty?: boolean; config?: object } = {}) {
+async function run(argv: string[], o: { tty?: boolean; config?: object; answer?: string } = {}) {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   const stdin = Object.assign(new PassThrough(), { isTTY: o.tty ?? false });
+  if (o.answer !== undefined) stdin.end(o.answer);
   let out = '';
   let err = '';
   stdout.on('data', (b) => (out += b));
@@ -126,6 +127,22 @@ test("the seed's -b DIR -n COMMAND form still parses as the command", () => {
   assert.equal(p.kind, 'run');
   assert.equal(p.kind === 'run' && p.command.name, 'restore');
   assert.equal(p.kind === 'run' && p.values.b, '/backups');
+});
+
+test('restart of every node, not on a terminal and without --yes: refused as a usage error, nothing restarted', async () => {
+  const r = await run(['restart']);
+  assert.deepEqual(r, {
+    code: EXIT_USAGE,
+    out: '',
+    err: "gluster-backup: restart without --node restarts every node (a, b): pass --yes to mean it (nothing was restarted)\nTry 'gluster-backup help restart'.\n",
+  });
+});
+
+test('stop and restart of every node on a terminal ask first; answered no, nothing is done (exit 1, no node asked)', async () => {
+  const stop = await run(['stop'], { tty: true, answer: 'n\n' });
+  assert.deepEqual(stop, { code: 1, out: 'Stop gluster on every node (a, b)? The gluster filesystem will be unavailable. [y/N] nothing stopped\n', err: '' });
+  const restart = await run(['restart'], { tty: true, answer: '\n' });
+  assert.deepEqual(restart, { code: 1, out: 'Restart gluster on every node (a, b)? The gluster filesystem will be unavailable while it restarts. [y/N] nothing restarted\n', err: '' });
 });
 
 test('stop of every node, not on a terminal and without --yes: refused as a usage error, nothing stopped', async () => {

@@ -73,7 +73,7 @@ test('the node setting proxyJump is validated with the key at fault, and shown i
 
 test('without any config: the node settings and the defaults, no hop', () => {
   const r = resolveRoute({ name: 'n1', host: '10.0.0.1' }, undefined, opts);
-  assert.deepEqual(r, { hops: [], target: { name: '10.0.0.1', host: '10.0.0.1', port: 22, user: 'root', label: '10.0.0.1:22' } });
+  assert.deepEqual(r, { hops: [], target: { name: '10.0.0.1', host: '10.0.0.1', port: 22, user: 'root', identityFiles: [], label: '10.0.0.1:22' } });
 });
 
 const SSH_CONFIG = `
@@ -108,7 +108,7 @@ test('ssh config: Host patterns, HostName, User, Port, IdentityFile, IdentityAge
     host: '10.213.52.2',
     port: 22,
     user: 'ops',
-    identityFile: '/home/op/.ssh/nodes_ops',
+    identityFiles: ['/home/op/.ssh/nodes_ops'],
     agent: '/run/agent.sock',
     label: '10.213.52.2:22',
   });
@@ -118,7 +118,7 @@ test('ssh config: Host patterns, HostName, User, Port, IdentityFile, IdentityAge
       host: '203.0.113.7',
       port: 2222,
       user: 'jumper',
-      identityFile: '/home/op/.ssh/bastion_key',
+      identityFiles: ['/home/op/.ssh/bastion_key'],
       agent: '/run/agent.sock',
       label: 'bastion jumper@203.0.113.7:2222 (hop 1 of 2 to node3)',
     },
@@ -128,7 +128,7 @@ test('ssh config: Host patterns, HostName, User, Port, IdentityFile, IdentityAge
       host: '10.9.0.1',
       port: 2200,
       user: 'root',
-      identityFile: '/home/op/.ssh/nodes_ops',
+      identityFiles: ['/home/op/.ssh/nodes_ops'],
       agent: false,
       label: 'bastion root@10.9.0.1:2200 (hop 2 of 2 to node3)',
     },
@@ -145,19 +145,23 @@ test('ssh config: Host patterns, HostName, User, Port, IdentityFile, IdentityAge
 test('precedence: the node settings, then the ssh config, then the defaults; proxyJump none switches a configured jump off', () => {
   const node = { name: 'node3', host: '10.213.52.2', port: 2200, user: 'admin', identityFile: '/keys/mine', proxyJump: 'me2@other:2022' };
   const r = resolveRoute(node, cfg(SSH_CONFIG), opts);
-  assert.deepEqual([r.target.port, r.target.user, r.target.identityFile], [2200, 'admin', '/keys/mine']);
+  // The node's key first, then the config's (as ssh puts -i before the config's IdentityFile).
+  assert.deepEqual([r.target.port, r.target.user, r.target.identityFiles], [2200, 'admin', ['/keys/mine', '/home/op/.ssh/nodes_ops']]);
   // The hop of the setting, matched against the config (Host * gives nothing but the user, overridden here).
   assert.deepEqual(r.hops.map((h) => h.label), ['bastion me2@other:2022 (hop 1 of 1 to node3)']);
-  assert.equal(r.hops[0].identityFile, '/keys/mine');
+  assert.deepEqual(r.hops[0].identityFiles, ['/keys/mine', '/home/op/.ssh/nodes_ops']);
   assert.deepEqual(resolveRoute({ ...node, proxyJump: 'none' }, cfg(SSH_CONFIG), opts).hops, []);
   // A hop with no user anywhere: the local user, as ssh.
   assert.equal(resolveRoute({ name: 'n', host: 'h', proxyJump: 'j' }, undefined, opts).hops[0].user, 'me');
 });
 
-test('an IdentityFile that does not exist is skipped for the next, as ssh does', () => {
-  const text = 'Host n\n  IdentityFile ~/.ssh/gone\n  IdentityFile ~/.ssh/here\n';
-  const r = resolveRoute({ name: 'n', host: 'n' }, cfg(text), { ...opts, exists: (f) => f.endsWith('here') });
-  assert.equal(r.target.identityFile, '/home/op/.ssh/here');
+test('every IdentityFile that exists is kept, in order (each is tried in turn); one that does not is skipped, as ssh does', () => {
+  const text = 'Host n\n  IdentityFile ~/.ssh/gone\n  IdentityFile ~/.ssh/here\n  IdentityFile ~/.ssh/also\nHost *\n  IdentityFile ~/.ssh/last\n';
+  const r = resolveRoute({ name: 'n', host: 'n' }, cfg(text), { ...opts, exists: (f) => !f.endsWith('gone') });
+  assert.deepEqual(r.target.identityFiles, ['/home/op/.ssh/here', '/home/op/.ssh/also', '/home/op/.ssh/last']);
+  // The node's own key is never dropped: a typo in the setting is reported when the key is read.
+  const own = resolveRoute({ name: 'n', host: 'n', identityFile: '/keys/gone' }, cfg(text), { ...opts, exists: (f) => !f.endsWith('gone') });
+  assert.deepEqual(own.target.identityFiles, ['/keys/gone', '/home/op/.ssh/here', '/home/op/.ssh/also', '/home/op/.ssh/last']);
 });
 
 test('bad ssh config values are refused naming the file, the host and the keyword', () => {

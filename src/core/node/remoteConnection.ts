@@ -10,7 +10,8 @@ import type { RandomAccessReader } from '../archive/reader';
 
 /** Credentials the caller can supply (the extension from SecretStorage/prompts, the CLI from env). */
 export interface CredentialProvider {
-  passphrase?(node: NodeConfig): Promise<string | undefined>;
+  /** For the encrypted key `file` (one of those the node's connection offers). */
+  passphrase?(node: NodeConfig, file: string): Promise<string | undefined>;
 }
 
 class RemoteConnection implements NodeConnection {
@@ -21,7 +22,7 @@ class RemoteConnection implements NodeConnection {
     readonly node: NodeConfig,
     settings: Settings,
     creds: CredentialProvider,
-    debug: (m: string) => void,
+    log: (level: 'debug' | 'warn', m: string) => void,
   ) {
     this.session = new SshSession({
       node,
@@ -29,8 +30,9 @@ class RemoteConnection implements NodeConnection {
       sshConfigFile: settings.sshConfigFile,
       timeouts: settings.timeouts,
       allowSshRsa: settings.allowSshRsa,
-      passphrase: creds.passphrase ? () => creds.passphrase!(node) : undefined,
-      debug,
+      passphrase: creds.passphrase ? (file) => creds.passphrase!(node, file) : undefined,
+      debug: (m) => log('debug', m),
+      warn: (m) => log('warn', m),
     });
     this.client = dockerOverSsh(this.session, { socketPath: node.dockerSocket }).docker;
   }
@@ -166,9 +168,9 @@ export function createRemoteConnection(
   node: NodeConfig,
   settings: Settings,
   creds: CredentialProvider,
-  debug: (m: string) => void,
+  log: (level: 'debug' | 'warn', m: string) => void,
 ): NodeConnection {
-  return new RemoteConnection(node, settings, creds, debug);
+  return new RemoteConnection(node, settings, creds, log);
 }
 
 /**

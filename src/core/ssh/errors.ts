@@ -9,6 +9,7 @@ export class NodeErrorException extends Error {
   readonly presentedKey?: string;
   readonly keyHost?: string;
   readonly hop?: string;
+  readonly keyFile?: string;
   /** `cause`: the ssh2/socket error this was classified from, kept for the log. */
   constructor(e: NodeError, cause?: unknown) {
     super(e.message, cause === undefined ? undefined : { cause });
@@ -18,6 +19,7 @@ export class NodeErrorException extends Error {
     if (e.presentedKey !== undefined) this.presentedKey = e.presentedKey;
     if (e.keyHost !== undefined) this.keyHost = e.keyHost;
     if (e.hop !== undefined) this.hop = e.hop;
+    if (e.keyFile !== undefined) this.keyFile = e.keyFile;
   }
 
   get nodeError(): NodeError {
@@ -26,6 +28,7 @@ export class NodeErrorException extends Error {
     if (this.presentedKey !== undefined) e.presentedKey = this.presentedKey;
     if (this.keyHost !== undefined) e.keyHost = this.keyHost;
     if (this.hop !== undefined) e.hop = this.hop;
+    if (this.keyFile !== undefined) e.keyFile = this.keyFile;
     return e;
   }
 }

@@ -12,8 +12,8 @@ export interface SshEndpoint {
   host: string;
   port: number;
   user: string;
-  /** Private key file; absent: the agent, else the default keys. */
-  identityFile?: string;
+  /** Private key files, each tried in turn (as ssh does); empty: the agent, and the default keys. */
+  identityFiles: string[];
   /** Agent socket from IdentityAgent; false: none; absent: $SSH_AUTH_SOCK. */
   agent?: string | false;
   /** How messages name it: `10.0.0.3:22`, or `bastion root@10.0.0.1:22 (hop 1 of 2 to node3)`. */
@@ -42,7 +42,9 @@ export function resolveRoute(node: NodeConfig, cfg: ParsedSshConfig | undefined,
   if (!node.host) throw new Error(`node ${node.name} has no host`);
   const exists = opts.exists ?? (() => true);
   const look = (alias: string): SshHostConfig => (cfg ? lookupSshHost(cfg, alias, opts) : { identityFiles: [] });
-  const firstKey = (c: SshHostConfig) => c.identityFiles.find(exists) ?? c.identityFiles[0];
+  // ssh offers every IdentityFile that exists, in order; one that does not is named in the error
+  // only if it was the node's own setting (a typo there is worth saying).
+  const keysOf = (c: SshHostConfig) => c.identityFiles.filter(exists);
 
   const c = look(node.host);
   const target: SshEndpoint = {
@@ -50,10 +52,10 @@ export function resolveRoute(node: NodeConfig, cfg: ParsedSshConfig | undefined,
     host: c.hostName ?? node.host,
     port: node.port ?? c.port ?? 22,
     user: node.user ?? c.user ?? NODE_DEFAULT_USER,
+    // The node's setting first, as ssh puts -i before the config's.
+    identityFiles: [...new Set([...(node.identityFile !== undefined ? [node.identityFile] : []), ...keysOf(c)])],
     label: '',
   };
-  const key = node.identityFile ?? firstKey(c);
-  if (key !== undefined) target.identityFile = key;
   if (c.identityAgent !== undefined) target.agent = c.identityAgent;
   target.label = `${target.host}:${target.port}`;
 
@@ -74,12 +76,11 @@ export function resolveRoute(node: NodeConfig, cfg: ParsedSshConfig | undefined,
       port: s.port ?? hc.port ?? 22,
       // As ssh: a jump host without a user is logged into as the local user.
       user: s.user ?? hc.user ?? opts.localUser ?? safeUserName(),
+      // Without a key of its own, a hop is tried with the node's: one key for bastion and nodes
+      // is the common case, and the node settings have no per-hop key.
+      identityFiles: keysOf(hc).length ? keysOf(hc) : target.identityFiles,
       label: '',
     };
-    // Without a key of its own, a hop is tried with the node's: one key for bastion and nodes
-    // is the common case, and the node settings have no per-hop key.
-    const hopKey = firstKey(hc) ?? target.identityFile;
-    if (hopKey !== undefined) hop.identityFile = hopKey;
     const agent = hc.identityAgent ?? target.agent;
     if (agent !== undefined) hop.agent = agent;
     hop.label = `bastion ${hop.user}@${hop.host}:${hop.port} (hop ${i + 1} of ${specs.length} to ${node.name})`;

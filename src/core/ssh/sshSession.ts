@@ -7,13 +7,14 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { Duplex } from 'stream';
-import type { Client, ConnectConfig, SFTPWrapper } from 'ssh2';
+import type { AnyAuthMethod, AuthHandlerMiddleware, Client, ConnectConfig, SFTPWrapper } from 'ssh2';
 import type { NodeConfig, Timeouts } from '../config';
 import { ssh2 } from '../lazyDeps';
 import type { NodeError } from '../model';
 import { classifySshError, NodeErrorException } from './errors';
 import { checkHostKey, fingerprintSha256, keyTypeOfBlob, knownHostsName, knownKeyTypes } from './knownHosts';
 import { readSshConfigFile } from './sshConfigFile';
+import { identityName, loadIdentities, noneAccepted, nothingToOffer, type Identities, type KeyCache } from './sshIdentities';
 import { resolveRoute, type SshEndpoint, type SshRoute } from './sshRoute';
 
 export interface SshSessionOptions {
@@ -23,16 +24,18 @@ export interface SshSessionOptions {
   /** ssh config applied to the node and its jump hosts (User, Port, HostName, IdentityFile, IdentityAgent, ProxyJump); absent: none. */
   sshConfigFile?: string;
   timeouts: Pick<Timeouts, 'connectMs' | 'keepaliveMs'>;
-  /** Asked when the identity file is encrypted; undefined = the operator gave none. */
-  passphrase?: () => Promise<string | undefined>;
+  /** Asked for an encrypted identity file; undefined = the operator gave none (the key is then skipped). */
+  passphrase?: (file: string) => Promise<string | undefined>;
   /** ssh-agent socket. Default: $SSH_AUTH_SOCK; `false`: never use an agent. */
   agent?: string | false;
   /** Accept `ssh-rsa` (SHA-1) host key signatures; default off, as in OpenSSH since 8.8. */
   allowSshRsa?: boolean;
-  /** Identity files tried when neither identityFile nor an agent is set (as ssh does). */
+  /** Identity files tried when no identityFile is set (as ssh does). */
   defaultIdentityFiles?: string[];
   /** One line per connect, close and failure. */
   debug?: (msg: string) => void;
+  /** A key left out (missing, encrypted without its passphrase): the others are still tried. */
+  warn?: (msg: string) => void;
   /** ssh2's own protocol trace (a line per packet: only for troubleshooting). */
   ssh2Debug?: (msg: string) => void;
 }
@@ -79,7 +82,7 @@ export class SshSession extends EventEmitter<SshSessionEvents> {
   private sftpPromise?: Promise<SFTPWrapper>;
   /** Clients ended by close(): their end is not an error. */
   private readonly closedByUs = new WeakSet<Client>();
-  private key?: { data: Buffer; passphrase?: string }; // a decrypted-once key is not asked for again
+  private readonly keys: KeyCache = new Map(); // a decrypted-once key is not asked for again
   private shut = false;
 
   constructor(private readonly opts: SshSessionOptions) {
@@ -269,9 +272,9 @@ export class SshSession extends EventEmitter<SshSessionEvents> {
 
   /** One SSH connection, over `sock` when given (a channel of the hop before it). */
   private async connectOne(ep: SshEndpoint, sock: Duplex | undefined, role: { hop: boolean; lostVia: () => NodeErrorException | undefined }): Promise<Client> {
-    let auth: Partial<ConnectConfig>;
+    let ids: Identities;
     try {
-      auth = await this.authConfig(ep);
+      ids = await this.identities(ep);
     } catch (e) {
       const ne = e instanceof NodeErrorException ? e : classifySshError(e, ep.label);
       this.lastError = ne.nodeError;
@@ -295,7 +298,10 @@ export class SshSession extends EventEmitter<SshSessionEvents> {
       };
       // Permanent: an ssh2 Client that emits 'error' with no listener kills the process.
       client.on('error', (err) => {
-        const ne = hostKeyError ?? (this.opts.allowSshRsa ? undefined : sshRsaOnly(err, ep.label)) ?? classifySshError(err, ep.label);
+        const ne =
+          hostKeyError ??
+          (this.opts.allowSshRsa ? undefined : sshRsaOnly(err, ep.label)) ??
+          ((err as { level?: string }).level === 'client-authentication' ? new NodeErrorException(noneAccepted(ep.user, ep.label, ids), err) : classifySshError(err, ep.label));
         this.opts.debug?.(`ssh ${ep.label}: ${err.message}`);
         if (!settled) fail(ne);
         else closeError ??= ne;
@@ -362,7 +368,7 @@ export class SshSession extends EventEmitter<SshSessionEvents> {
             return hostKeyError === undefined;
           },
           debug: this.opts.ssh2Debug,
-          ...auth,
+          authHandler: this.authHandler(ep, ids),
         });
         // Without ssh2's optional native crypto helper (the bundle ships without it), each
         // packet leaves in several writes, and Nagle holds the last one until the server's
@@ -418,55 +424,28 @@ export class SshSession extends EventEmitter<SshSessionEvents> {
     }
   }
 
-  /** Agent and/or private key for ssh2; throws 'passphrase' / 'auth' / 'config' NodeErrorExceptions. */
-  private async authConfig(ep: SshEndpoint): Promise<Partial<ConnectConfig>> {
-    const cfg: Partial<ConnectConfig> = {};
+  /** What `ep` is offered, in order; throws when nothing is ('passphrase' / 'config' / 'auth'). */
+  private async identities(ep: SshEndpoint): Promise<Identities> {
     const fromEnv = this.opts.agent === undefined ? process.env.SSH_AUTH_SOCK : this.opts.agent || undefined;
     // IdentityAgent of ~/.ssh/config decides for this host, unless agents are off altogether.
     const agent = this.opts.agent === false ? undefined : ep.agent === false ? undefined : (ep.agent ?? fromEnv);
-    if (agent) cfg.agent = agent;
-    let keyFile = ep.identityFile;
-    if (!keyFile && !agent) {
-      const home = os.homedir();
-      const defaults = this.opts.defaultIdentityFiles ?? ['id_ed25519', 'id_ecdsa', 'id_rsa'].map((f) => path.join(home, '.ssh', f));
-      keyFile = defaults.find((f) => fs.existsSync(f));
-    }
-    if (keyFile) {
-      const key = await this.loadKey(keyFile);
-      cfg.privateKey = key.data;
-      if (key.passphrase !== undefined) cfg.passphrase = key.passphrase;
-    }
-    if (!cfg.agent && !cfg.privateKey) {
-      throw new NodeErrorException({
-        kind: 'auth',
-        message: `no SSH credentials for ${ep.label}: set the node's identityFile (or IdentityFile in the ssh config) or run an ssh-agent (SSH_AUTH_SOCK)`,
-      });
-    }
-    return cfg;
+    const defaults = this.opts.defaultIdentityFiles ?? ['id_ed25519', 'id_ecdsa', 'id_rsa'].map((f) => path.join(os.homedir(), '.ssh', f));
+    const ids = await loadIdentities(agent || undefined, ep.identityFiles, defaults, { cache: this.keys, ...(this.opts.passphrase ? { passphrase: this.opts.passphrase } : {}) });
+    for (const k of ids.skipped) this.opts.warn?.(`ssh ${ep.label}: key ${k.file} ${k.why}: not offered`);
+    if (ids.offered.length === 0) throw new NodeErrorException(nothingToOffer(ep.label, ids));
+    return ids;
   }
 
-  private async loadKey(file: string): Promise<{ data: Buffer; passphrase?: string }> {
-    let data: Buffer;
-    try {
-      data = await fs.promises.readFile(file);
-    } catch (e) {
-      throw new NodeErrorException({ kind: 'config', message: `cannot read identity file ${file}: ${(e as Error).message}` });
-    }
-    if (this.key && this.key.data.equals(data)) return this.key;
-    const plain = ssh2().utils.parseKey(data);
-    if (!(plain instanceof Error)) return (this.key = { data });
-    if (!/encrypted|passphrase/i.test(plain.message)) {
-      throw new NodeErrorException({ kind: 'config', message: `identity file ${file} is not a usable private key: ${plain.message}` });
-    }
-    const pass = await this.opts.passphrase?.();
-    if (pass === undefined || pass === '') {
-      throw new NodeErrorException({ kind: 'passphrase', message: `identity file ${file} is encrypted: a passphrase is needed` });
-    }
-    const parsed = ssh2().utils.parseKey(data, pass);
-    if (parsed instanceof Error) {
-      throw new NodeErrorException({ kind: 'passphrase', message: `wrong passphrase for identity file ${file} (${parsed.message})` });
-    }
-    return (this.key = { data, passphrase: pass });
+  /** ssh2 offers each identity in turn; the log says which one is being tried. */
+  private authHandler(ep: SshEndpoint, ids: Identities): AuthHandlerMiddleware {
+    let next = 0;
+    return (_left, _partial, cb) => {
+      const i = ids.offered[next++];
+      if (!i) return cb(false as unknown as AnyAuthMethod);
+      this.opts.debug?.(`ssh ${ep.label}: offering ${identityName(i)}`);
+      if (i.kind === 'agent') return cb({ type: 'agent', username: ep.user, agent: i.agent });
+      return cb({ type: 'publickey', username: ep.user, key: i.data, ...(i.passphrase !== undefined ? { passphrase: i.passphrase } : {}) });
+    };
   }
 }
 

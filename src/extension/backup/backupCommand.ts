@@ -7,10 +7,10 @@ import * as vscode from 'vscode';
 import { blocking, preflight, type Check, type PreflightResult } from '../../core/backup/preflight';
 import type { Compression } from '../../core/backup/naming';
 import type { PreflightOverride } from '../../core/backup/types';
-import type { CommandDeps } from '../commands/commandDeps';
+import type { CommandDeps } from '../commandDeps';
 import { nodeNameOf } from '../tree/treeNode';
-import { errorText } from '../tree/viewRefresher';
 import { showRunningNotification } from './jobNotifications';
+import { showError, showNotRunning } from '../errors';
 
 const ICON: Record<Check['verdict'], string> = { pass: '$(pass)', warn: '$(warning)', fail: '$(error)' };
 
@@ -85,7 +85,7 @@ export function backupCommand(deps: CommandDeps) {
     const cluster = deps.session.cluster;
     const jobs = deps.monitor.jobsApi();
     if (!cluster || !jobs) {
-      void vscode.window.showErrorMessage(`Gluster Backup is not running: ${deps.session.failure ?? 'see the log'}`, 'Show Log').then((c) => c && deps.log.show(true));
+      showNotRunning(deps.log, deps.session.failure);
       return;
     }
     // From a node row tar runs there; from the palette or the view title, preflight picks one.
@@ -141,8 +141,7 @@ export function backupCommand(deps: CommandDeps) {
         jobs.start(target, { compression, overrides: recorded, ...(sourceBytes !== undefined ? { sourceBytes } : {}) }),
       );
     } catch (err) {
-      deps.log.error(`[${target}] the backup did not start: ${errorText(err)}`);
-      void vscode.window.showErrorMessage(`The backup did not start on ${target}: ${errorText(err)}`, 'Show Log').then((c) => c && deps.log.show(true));
+      showError(deps.log, `The backup did not start on ${target}`, err, target);
       return;
     }
     const t = deps.monitor.track(job, true);

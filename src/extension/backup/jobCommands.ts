@@ -4,10 +4,11 @@
 // on the nodes.
 import * as vscode from 'vscode';
 import { humanSize, shortDate } from '../format';
-import type { CommandDeps } from '../commands/commandDeps';
-import { errorText } from '../tree/viewRefresher';
-import { cancelDetail, kindWord, parseJobRef } from './jobText';
+import type { CommandDeps } from '../commandDeps';
+import { cancelDetail, kindWord, parseJobRef } from '../jobText';
 import type { TrackedJob } from './trackedJob';
+import { errorText } from '../errorText';
+import { showError } from '../errors';
 
 /** A job row (JobItem.jobId), a `node/id` key, a bare job id, or `{ jobId }`. */
 function jobIdOf(arg: unknown): string | undefined {
@@ -78,8 +79,7 @@ export function cancelBackupCommand(deps: CommandDeps) {
       // The final notification comes from the monitor when following sees the end.
       if (final.state !== 'cancelled') void vscode.window.showInformationMessage(`${Kind} ${job.id} ended before the cancel took effect: ${final.state}.`);
     } catch (err) {
-      deps.log.error(`[${job.node}] cancelling ${kind} ${job.id} failed: ${errorText(err)}`);
-      void vscode.window.showErrorMessage(`Could not cancel the ${kind} ${job.id}: ${errorText(err)}`, 'Show Log').then((c) => c && deps.log.show(true));
+      showError(deps.log, `Could not cancel the ${kind} ${job.id}`, err, job.node);
     }
   };
 }

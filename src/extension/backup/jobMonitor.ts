@@ -9,9 +9,9 @@ import { jobsOf, isFinal, type BackupJobs } from '../../core/backup/jobs';
 import type { TarEvent } from '../../core/backup/tarWarnings';
 import type { JobRecord } from '../../core/backup/types';
 import type { ClusterSession } from '../session';
-import { errorText } from '../tree/viewRefresher';
-import { countTotal, describeCounts, jobKey, parseJobRef } from './jobText';
+import { countTotal, describeCounts, jobKey, parseJobRef } from '../jobText';
 import { TrackedJob } from './trackedJob';
+import { errorText } from '../errorText';
 
 /** Tree and status bar redraws for progress samples: at most this often per node. */
 const REDRAW_MS = 2000;

@@ -8,7 +8,7 @@ import { humanSize, plural } from '../format';
 import type { ClusterSession } from '../session';
 import type { JobMonitor } from './jobMonitor';
 import { archiveArgOf } from '../commands/archiveArg';
-import { bytesVerb, countTotal, finalMessage, hasReplicaVolume, jobPercent, kindWord, statusBarText } from './jobText';
+import { bytesVerb, countTotal, finalMessage, hasReplicaVolume, jobPercent, kindWord, statusBarText } from '../jobText';
 import type { TrackedJob } from './trackedJob';
 
 /** The status bar item, and what it shows now (undefined while hidden): the extension-host tests read it. */

@@ -8,7 +8,7 @@ import type { PanelExchange, ProgressPanels } from '../progress/progressPanel';
 import type { ProgressSource } from '../progress/progressSource';
 import { Cmd } from '../commandIds';
 import { archiveArgOf } from '../commands/archiveArg';
-import { jobKey } from './jobText';
+import { jobKey } from '../jobText';
 import type { JobMonitor } from './jobMonitor';
 import type { TrackedJob } from './trackedJob';
 

@@ -10,7 +10,7 @@ import type { TarEvent, TarEventCounts } from '../../core/backup/tarWarnings';
 import type { JobRecord, JobState } from '../../core/backup/types';
 import type { ProgressSource, Subscription } from '../progress/progressSource';
 import type { WarningsInfo } from '../../webview/protocol';
-import { countTotal, jobKey } from './jobText';
+import { countTotal, jobKey } from '../jobText';
 
 /** How many tar messages a panel opened late gets (the log has them all). */
 const LAST_MESSAGES = 5;

@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import { readNodeCatalog } from '../../core/catalog/catalog';
 import { prune, type PruneNodeResult } from '../../core/catalog/prune';
 import { planPrune } from '../../core/catalog/prunePlan';
-import type { CommandDeps } from '../commands/commandDeps';
+import type { CommandDeps } from '../commandDeps';
 import { pickNode } from '../commands/pickNode';
 import { plural } from '../format';
 import { parseKeepRules, planText, policyText } from '../pruneText';

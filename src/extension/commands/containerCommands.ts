@@ -2,9 +2,9 @@
 import * as vscode from 'vscode';
 import type { ActionResult, ContainerAction } from '../../core/model';
 import { plural } from '../format';
-import { errorText } from '../tree/viewRefresher';
-import type { CommandDeps } from './commandDeps';
+import type { CommandDeps } from '../commandDeps';
 import { namesFromArgs, pickNode } from './pickNode';
+import { showError, showNotRunning } from '../errors';
 
 const words: Record<ContainerAction, { doing: string; done: string; verb: string }> = {
   start: { doing: 'starting…', done: 'Started', verb: 'Starting' },
@@ -16,15 +16,14 @@ const words: Record<ContainerAction, { doing: string; done: string; verb: string
 async function runAction(deps: CommandDeps, action: ContainerAction, names: string[]): Promise<ActionResult[] | undefined> {
   const cluster = deps.session.cluster;
   if (!cluster) {
-    void vscode.window.showErrorMessage(`Gluster Backup is not running: ${deps.session.failure ?? 'see the log'}`, 'Show Log').then((c) => c && deps.log.show(true));
+    showNotRunning(deps.log, deps.session.failure);
     return undefined;
   }
   deps.provider.setBusy(names, words[action].doing);
   try {
     return await cluster.act(action, names);
   } catch (err) {
-    deps.log.error(`${action} on ${names.join(', ')} failed: ${errorText(err)}`);
-    void vscode.window.showErrorMessage(`Could not ${action} gluster: ${errorText(err)}`, 'Show Log').then((c) => c && deps.log.show(true));
+    showError(deps.log, `Could not ${action} gluster`, err, names.join(', '));
     return undefined;
   } finally {
     deps.provider.setBusy(names, undefined);
@@ -64,21 +63,27 @@ export function itemAction(deps: CommandDeps, action: ContainerAction) {
   };
 }
 
-export function allAction(deps: CommandDeps, action: 'start' | 'stop') {
+/** Stopping or restarting every node takes the gluster filesystem away (for good, or a while): asked first. */
+const allConfirm: Partial<Record<ContainerAction, { verb: string; yes: string; detail: string }>> = {
+  stop: { verb: 'Stop', yes: 'Stop Gluster', detail: 'Clients of the gluster volumes lose access until it is started again.' },
+  restart: { verb: 'Restart', yes: 'Restart Gluster', detail: 'Every node restarts at once: clients of the gluster volumes lose access until the bricks are back online.' },
+};
+
+export function allAction(deps: CommandDeps, action: ContainerAction) {
   return async (): Promise<void> => {
     const names = deps.session.shownNodes().map((n) => n.name);
     if (names.length === 0) {
       void vscode.window.showInformationMessage('There is no node to act on.');
       return;
     }
-    if (action === 'stop') {
-      const yes = 'Stop Gluster';
+    const confirm = allConfirm[action];
+    if (confirm) {
       const choice = await vscode.window.showWarningMessage(
-        `Stop gluster on ${plural(names.length, 'node')}: ${names.join(', ')}?`,
-        { modal: true, detail: 'Clients of the gluster volumes lose access until it is started again.' },
-        yes,
+        `${confirm.verb} gluster on ${plural(names.length, 'node')}: ${names.join(', ')}?`,
+        { modal: true, detail: confirm.detail },
+        confirm.yes,
       );
-      if (choice !== yes) return;
+      if (choice !== confirm.yes) return;
     }
     const results = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `${words[action].verb} gluster on ${plural(names.length, 'node')}…` },

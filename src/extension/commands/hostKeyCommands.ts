@@ -2,9 +2,10 @@
 // A changed key is never offered here; the user must remove the old entry by hand.
 import * as vscode from 'vscode';
 import { describeTarget } from '../../core/config';
-import { errorText } from '../tree/viewRefresher';
-import type { CommandDeps } from './commandDeps';
+import { approvableKey } from '../../core/model';
+import type { CommandDeps } from '../commandDeps';
 import { pickNode } from './pickNode';
+import { showError } from '../errors';
 
 export function trustHostKey(deps: CommandDeps) {
   return async (arg: unknown): Promise<void> => {
@@ -20,9 +21,9 @@ export function trustHostKey(deps: CommandDeps) {
       void vscode.window.showInformationMessage(`Node "${name}" has no unknown host key waiting to be trusted. Refresh it first.`);
       return;
     }
-    // The key shown is the key written: the node's status may change while the modal is open.
-    const approved = err.presentedKey;
-    const keyType = approved.split(' ')[0];
+    // The key shown is the key written, for the host shown: the node's status may change while the modal is open.
+    const approved = approvableKey(err)!;
+    const keyType = approved.key.split(' ')[0];
     const file = deps.session.settings.knownHostsFile;
     const yes = 'Trust and Connect';
     const choice = await vscode.window.showWarningMessage(
@@ -43,8 +44,7 @@ export function trustHostKey(deps: CommandDeps) {
       await cluster.trustHostKey(name, approved);
       deps.log.info(`[${name}] host key ${err.fingerprint} trusted`);
     } catch (e) {
-      deps.log.error(`[${name}] trusting the host key failed: ${errorText(e)}`);
-      void vscode.window.showErrorMessage(`Could not trust the host key of "${name}": ${errorText(e)}`);
+      showError(deps.log, `Could not trust the host key of "${name}"`, e, name);
       return;
     }
     await deps.refresher.refreshNodes([name], true);

@@ -7,12 +7,13 @@ import { parseSshConfigHosts, type SshConfigHost } from '../../core/ssh/sshConfi
 import { readSshConfigFile } from '../../core/ssh/sshConfigFile';
 import { CONFIG_SECTION } from '../commandIds';
 import { openSettingsAt } from '../settings';
-import { errorText } from '../tree/viewRefresher';
-import type { CommandDeps } from './commandDeps';
+import type { CommandDeps } from '../commandDeps';
 import { BACK, inputStep, type InputStep } from './multiStepInput';
 import { pickNode } from './pickNode';
 import { nodeNameOf } from '../tree/treeNode';
 import { readPeers } from '../../core/gluster/volumeProbe';
+import { errorText } from '../errorText';
+import { pointToLog } from '../errors';
 
 const HOST = /^[A-Za-z0-9._:%-]+$/;
 const USER = /^[A-Za-z0-9._][A-Za-z0-9._-]*$/;
@@ -234,7 +235,7 @@ export function addPoolNodes(deps: CommandDeps) {
     }
     const peers = await readPeers(await cluster.connection(here.name).docker(), deps.session.settings);
     if (!peers) {
-      void vscode.window.showErrorMessage(`The gluster pool could not be read on ${here.name} (gluster pool list in the ${deps.session.settings.containerName} container): is gluster running? The log may say more.`, 'Show Log').then((c) => c && deps.log.show(true));
+      pointToLog(deps.log, `The gluster pool could not be read on ${here.name} (gluster pool list in the ${deps.session.settings.containerName} container): is gluster running? The log may say more.`);
       return;
     }
     // glusterd lists its peers in no fixed order: sorted, the pick (and the settings) read the same each time.

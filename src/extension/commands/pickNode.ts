@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { describeTarget } from '../../core/config';
 import { NodeItem } from '../tree/nodeItem';
 import { nodeNameOf } from '../tree/treeNode';
-import type { CommandDeps } from './commandDeps';
+import type { CommandDeps } from '../commandDeps';
 
 export function namesFromArgs(arg: unknown, selection: unknown): string[] {
   const clicked = nodeNameOf(arg);

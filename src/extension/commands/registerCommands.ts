@@ -5,8 +5,7 @@ import { backupCommand } from '../backup/backupCommand';
 import { cancelBackupCommand, showBackupLogCommand, showProgressCommand } from '../backup/jobCommands';
 import { Cmd, type CommandId } from '../commandIds';
 import { nodeNameOf } from '../tree/treeNode';
-import { errorText } from '../tree/viewRefresher';
-import type { CommandDeps } from './commandDeps';
+import type { CommandDeps } from '../commandDeps';
 import { allAction, itemAction } from './containerCommands';
 import { trustHostKey } from './hostKeyCommands';
 import { addNode, addPoolNodes, editNode, importSshHosts, removeNode } from './nodeSettingsCommands';
@@ -14,6 +13,7 @@ import { pruneBackupsCommand } from '../catalog/pruneCommand';
 import { ReportDocuments } from '../validate/reportDocuments';
 import { validateBackupCommand } from '../validate/validateCommand';
 import { restoreCommand } from '../restore/restoreCommand';
+import { showError } from '../errors';
 
 type Handler = (...args: unknown[]) => unknown;
 
@@ -31,6 +31,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     [Cmd.refresh]: refresh,
     [Cmd.startAll]: allAction(deps, 'start'),
     [Cmd.stopAll]: allAction(deps, 'stop'),
+    [Cmd.restartAll]: allAction(deps, 'restart'),
     [Cmd.start]: itemAction(deps, 'start'),
     [Cmd.stop]: itemAction(deps, 'stop'),
     [Cmd.restart]: itemAction(deps, 'restart'),
@@ -56,8 +57,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       try {
         return await fn(...args);
       } catch (err) {
-        deps.log.error(`${id} failed: ${errorText(err)}`);
-        void vscode.window.showErrorMessage(`Gluster Backup: ${errorText(err)}`, 'Show Log').then((c) => c && deps.log.show(true));
+        showError(deps.log, 'Gluster Backup', err, id);
       }
     }),
   );

@@ -15,10 +15,11 @@ import {
   type WarningsInfo,
   type WebviewMessage,
 } from '../../webview/protocol';
-import { cancelDetail, jobKey, kindWord, progressTarget } from '../backup/jobText';
+import { cancelDetail, jobKey, kindWord, progressTarget } from '../jobText';
 import { MessageThrottle } from './messageThrottle';
 import { progressHtml } from './progressHtml';
 import type { ProgressPanelsDeps, ProgressSource, Subscription } from './progressSource';
+import { showError } from '../errors';
 
 const STATE_LABEL: Record<JobRecord['state'], string> = {
   running: 'running',
@@ -232,9 +233,7 @@ class ProgressPanel {
     }
     this.onExchange({ jobId: this.job.id, from: 'page', type: m.type });
     void this.handle(m).catch((err: unknown) => {
-      const text = err instanceof Error ? err.message : String(err);
-      this.log.error(`[${this.job.node}] ${m.type} for ${this.job.id} failed: ${text}`);
-      void vscode.window.showErrorMessage(`${panelWord(this.job)} ${this.job.id}: ${text}`);
+      showError(this.log, `${panelWord(this.job)} ${this.job.id}`, err, this.job.node);
     });
   }
 

@@ -15,9 +15,9 @@ import { planText } from '../../core/restore/restoreText';
 import { showRunningNotification } from '../backup/jobNotifications';
 import type { TrackedJob } from '../backup/trackedJob';
 import { archiveTargetOf, pickAmong, type ArchiveTarget } from '../commands/archiveArg';
-import type { CommandDeps } from '../commands/commandDeps';
-import { errorText } from '../tree/viewRefresher';
+import type { CommandDeps } from '../commandDeps';
 import { archiveName, confirmText, includeProblem, parseIncludes, planRows, planTitle, POLICY_TEXT } from './restoreText';
+import { showError, showNotRunning } from '../errors';
 
 /** What the operator chose before the plan. */
 interface Choices {
@@ -154,7 +154,7 @@ export function restoreCommand(deps: CommandDeps) {
   return async (arg?: unknown): Promise<TrackedJob | undefined> => {
     const cluster = deps.session.cluster;
     if (!cluster || !deps.monitor.jobsApi()) {
-      void vscode.window.showErrorMessage(`Gluster Backup is not running: ${deps.session.failure ?? 'see the log'}`, 'Show Log').then((c) => c && deps.log.show(true));
+      showNotRunning(deps.log, deps.session.failure);
       return undefined;
     }
     const from = archiveTargetOf(arg) ?? (await pickArchive(deps));
@@ -196,8 +196,7 @@ export function restoreCommand(deps: CommandDeps) {
         // Cancelled by the operator: nothing was asked of the nodes that needs undoing.
         if (ctl.signal.aborted) return undefined;
         if (!(e instanceof RestoreError)) throw e;
-        deps.log.error(`[${from.node}] restore of ${name}: ${e.message}`);
-        void vscode.window.showErrorMessage(`The restore of ${name} cannot go ahead: ${e.message}`, 'Show Log').then((c) => c && deps.log.show(true));
+        showError(deps.log, `The restore of ${name} cannot go ahead`, e, from.node);
         return undefined;
       }
       const overwriteNames: string[] = [];
@@ -241,14 +240,12 @@ export function restoreCommand(deps: CommandDeps) {
         return t;
       } catch (e) {
         if (!(e instanceof RestoreError)) {
-          deps.log.error(`[${plan.node}] the restore of ${name} did not start: ${errorText(e)}`);
-          void vscode.window.showErrorMessage(`The restore of ${name} did not start on ${plan.node}: ${errorText(e)}`, 'Show Log').then((c) => c && deps.log.show(true));
+          showError(deps.log, `The restore of ${name} did not start on ${plan.node}`, e, plan.node);
           return undefined;
         }
         if (e.refusals.length === 0) {
           // Not a check (the target became a file meanwhile, say): the sentence says it.
-          deps.log.error(`[${plan.node}] restore of ${name}: ${e.message}`);
-          void vscode.window.showErrorMessage(`The restore of ${name} cannot go ahead: ${e.message}`, 'Show Log').then((c) => c && deps.log.show(true));
+          showError(deps.log, `The restore of ${name} cannot go ahead`, e, plan.node);
           return undefined;
         }
         // Refused by checks: each one, with the overrides offered again.

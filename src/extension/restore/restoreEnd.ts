@@ -9,8 +9,8 @@ import { verificationText } from '../../core/restore/restoreText';
 import { showFinalNotification } from '../backup/jobNotifications';
 import type { TrackedJob } from '../backup/trackedJob';
 import type { ClusterSession } from '../session';
-import { errorText } from '../tree/viewRefresher';
 import { verdictMessage, type VerdictMessage } from './restoreText';
+import { errorText } from '../errorText';
 
 function notify(m: VerdictMessage, log: vscode.LogOutputChannel): void {
   const show = m.severity === 'error' ? vscode.window.showErrorMessage : m.severity === 'warning' ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;

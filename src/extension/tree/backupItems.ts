@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import type { CatalogArchive } from '../../core/catalog/catalog';
 import type { BackupArchive } from '../../core/model';
 import { archiveTrust, type LastGood } from '../archiveTrust';
-import { partialOfJob, runningText } from '../backup/jobText';
+import { partialOfJob, runningText } from '../jobText';
 import { ago, humanSize, md, plural, shortDate } from '../format';
 import { JobItem, type JobRow } from './jobItems';
 import { MessageItem } from './messageItems';

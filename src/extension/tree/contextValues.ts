@@ -12,7 +12,7 @@
 //   container, storageDriver[:devicemapper], volume[:problems], brick:online|offline,
 //   problem, backups, archive[:partial], message
 //   job:<JobState>              a backup or restore job row under `backups` (running, or unknown
-//                               while its node cannot be read); built by backup/jobText.ts
+//                               while its node cannot be read); built by jobText.ts
 //                               jobContextValue. A backup's `.partial` archive is not listed
 //                               separately while it runs.
 import type { NodeStatus } from '../../core/model';

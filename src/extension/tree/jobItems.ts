@@ -3,7 +3,7 @@
 // runs; a restore's sits beside the archive it reads.
 import * as vscode from 'vscode';
 import type { JobRecord } from '../../core/backup/types';
-import { jobContextValue, jobKey, jobPercent, kindWord } from '../backup/jobText';
+import { jobContextValue, jobKey, jobPercent, kindWord } from '../jobText';
 import { Cmd } from '../commandIds';
 import { humanSize, md, plural, shortDate } from '../format';
 import { colors } from './stateIcons';

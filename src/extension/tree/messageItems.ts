@@ -14,6 +14,7 @@ interface Fix {
 }
 
 const trust: Fix = { label: 'Trust Host Key…', icon: 'key', command: Cmd.trustHostKey };
+const trustHop: Fix = { ...trust, label: 'Trust Jump Host Key…' };
 const edit: Fix = { label: 'Edit Node', icon: 'edit', command: Cmd.editNode };
 const add: Fix = { label: 'Add Node…', icon: 'add', command: Cmd.addNode };
 const retry: Fix = { label: 'Retry', icon: 'refresh', command: Cmd.refresh };
@@ -32,6 +33,19 @@ const titles: Record<NodeErrorKind, string> = {
   other: 'Error',
 };
 
+/** A jump host's key on the way to the node: the row says whose key it is. */
+const hopTitles: Partial<Record<NodeErrorKind, string>> = {
+  hostKeyUnknown: 'Jump host key not trusted yet',
+  hostKeyChanged: 'Jump host key changed: connection refused',
+};
+
+const hopExplanations: Partial<Record<NodeErrorKind, string>> = {
+  hostKeyUnknown:
+    'A jump host on the way to this node presented a host key that is not in your known_hosts file (the node itself is not reached yet). Compare the fingerprint with the one on that jump host (`ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub`) before trusting it; it is written under the jump host\'s name.',
+  hostKeyChanged:
+    'A jump host on the way to this node presented a different host key from the one in your known_hosts file. Gluster Backup never accepts a changed key: check with that host\'s administrator, then remove the old entry yourself (`ssh-keygen -R <jump host>`) and refresh.',
+};
+
 /** Why each kind happens and what to do, for the tooltip. */
 const explanations: Record<NodeErrorKind, string> = {
   unreachable: 'The node could not be reached over SSH, or the link went silent. Check the host, port and network, then retry.',
@@ -47,12 +61,12 @@ const explanations: Record<NodeErrorKind, string> = {
   other: 'See the log for the details.',
 };
 
-function fixesFor(kind: NodeErrorKind, implicit: boolean): Fix[] {
+function fixesFor(kind: NodeErrorKind, implicit: boolean, hop: boolean): Fix[] {
   // The implicit local node is not in settings: there is nothing to edit, but a remote node can be added.
   const settingsFix = implicit ? add : edit;
   switch (kind) {
     case 'hostKeyUnknown':
-      return [trust];
+      return [hop ? trustHop : trust];
     case 'hostKeyChanged':
       return [settingsFix];
     case 'passphrase':
@@ -79,20 +93,21 @@ export class ErrorItem extends TreeNode {
   }
 
   getTreeItem(): vscode.TreeItem {
-    const { kind, message, fingerprint } = this.error;
-    const item = new vscode.TreeItem(titles[kind] ?? titles.other, vscode.TreeItemCollapsibleState.Expanded);
+    const { kind, message, fingerprint, hop } = this.error;
+    const title = (hop ? hopTitles[kind] : undefined) ?? titles[kind] ?? titles.other;
+    const item = new vscode.TreeItem(title, vscode.TreeItemCollapsibleState.Expanded);
     item.description = message;
     item.iconPath = new vscode.ThemeIcon(kind === 'hostKeyUnknown' || kind === 'passphrase' ? 'warning' : 'error', kind === 'hostKeyUnknown' || kind === 'passphrase' ? colors.warn : colors.err);
     item.contextValue = `error:${kind}`;
-    const tip = new vscode.MarkdownString(`**${md(titles[kind] ?? titles.other)}**\n\n${md(message)}\n\n`);
-    if (fingerprint) tip.appendMarkdown(`Fingerprint presented by the node: \`${fingerprint.replace(/`/g, '')}\`\n\n`);
-    tip.appendMarkdown(explanations[kind] ?? explanations.other);
+    const tip = new vscode.MarkdownString(`**${md(title)}**\n\n${md(message)}\n\n`);
+    if (fingerprint) tip.appendMarkdown(`Fingerprint presented by ${hop ? `the jump host ${md(hop)}` : 'the node'}: \`${fingerprint.replace(/`/g, '')}\`\n\n`);
+    tip.appendMarkdown((hop ? hopExplanations[kind] : undefined) ?? explanations[kind] ?? explanations.other);
     item.tooltip = tip;
     return item;
   }
 
   override getChildren(): TreeNode[] {
-    return fixesFor(this.error.kind, this.implicit).map((f) => new FixItem(this.nodeName!, f));
+    return fixesFor(this.error.kind, this.implicit, this.error.hop !== undefined).map((f) => new FixItem(this.nodeName!, f));
   }
 }
 

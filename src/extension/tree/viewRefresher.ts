@@ -7,6 +7,7 @@ import type { NodeStatus } from '../../core/model';
 import type { ClusterSession } from '../session';
 import type { NodesProvider } from './nodesProvider';
 import type { TreeNode } from './treeNode';
+import { errorText } from '../errorText';
 
 /** Docker announces a change before it is readable; the Cluster refreshes by itself, this is the fallback. */
 const EVENT_FALLBACK_MS = 2000;
@@ -185,8 +186,4 @@ export class ViewRefresher implements vscode.Disposable {
     this.detach?.();
     for (const d of this.disposables) d.dispose();
   }
-}
-
-export function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

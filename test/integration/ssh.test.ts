@@ -11,6 +11,7 @@ import { inspect } from 'util';
 import type { NodeConfig } from '../../src/core/config';
 import type { NodeError } from '../../src/core/model';
 import { NodeErrorException } from '../../src/core/ssh/errors';
+import { nodeError } from './helpers/nodeError';
 import { addKnownHost } from '../../src/core/ssh/knownHosts';
 import { SshSession, SshSessionOptions } from '../../src/core/ssh/sshSession';
 import { dockerOverSsh, SshDockerAgent } from '../../src/core/ssh/dockerAgent';
@@ -45,17 +46,6 @@ function session(extra: Partial<SshSessionOptions> = {}, node: Partial<NodeConfi
   });
   sessions.push(s);
   return s;
-}
-
-/** The NodeError a promise rejects with (fails the test if it resolves or throws something else). */
-async function nodeError(p: Promise<unknown>): Promise<NodeError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof NodeErrorException, `expected a NodeErrorException, got ${String(e)}`);
-    return e.nodeError;
-  }
-  assert.fail('expected a rejection');
 }
 
 function knownHostsWith(name: string, text: string): string {

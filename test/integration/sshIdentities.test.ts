@@ -6,8 +6,7 @@ import { test, before, after } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
-import type { NodeError } from '../../src/core/model';
-import { NodeErrorException } from '../../src/core/ssh/errors';
+import { nodeError } from './helpers/nodeError';
 import { SshSession, type SshSessionOptions } from '../../src/core/ssh/sshSession';
 import { makeKey, startSshd, type Sshd } from './helpers/sshd';
 
@@ -54,16 +53,6 @@ function viaConfig(keys: string[], extra: Partial<SshSessionOptions> = {}): { s:
   });
   sessions.push(s);
   return { s, lines };
-}
-
-async function nodeError(p: Promise<unknown>): Promise<NodeError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof NodeErrorException, `expected a NodeErrorException, got ${String(e)}`);
-    return e.nodeError;
-  }
-  assert.fail('expected a rejection');
 }
 
 test('a first IdentityFile the server refuses, a second it accepts: connects, having offered both in order', async () => {

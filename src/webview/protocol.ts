@@ -36,6 +36,17 @@ export interface ReadDataRun {
   bytesTotal: number;
 }
 
+/**
+ * A finished read-data run's verdict, from validate's exit code (0 clean, 1 differences, 2 a
+ * damaged archive): the page's badge and the panel's tab both say it. Undefined otherwise.
+ */
+export function readDataVerdict(run: Pick<ReadDataRun, 'state' | 'exitCode'>): 'data ok' | 'differences' | 'archive damaged' | undefined {
+  if (run.state === 'completed') return 'data ok';
+  if (run.state === 'completedWithWarnings') return 'differences';
+  if (run.state === 'failed' && run.exitCode === 2) return 'archive damaged';
+  return undefined;
+}
+
 /** What one panel follows. */
 export type PanelJob = JobRecord | ReadDataRun;
 export type PanelKind = JobKind | 'readData';

@@ -5,7 +5,7 @@ import type { JobRecord, JobState } from '../core/backup/types';
 import { SizeChart } from './chart';
 import { formatBytes, formatClock, formatElapsed, formatRate, formatRemaining } from './format';
 import type { ProgressModel } from './model';
-import { jobKindOf, type PanelJob, type PanelKind, type ReadDataRun, type WebviewMessage } from './protocol';
+import { jobKindOf, readDataVerdict, type PanelJob, type PanelKind, type ReadDataRun, type WebviewMessage } from './protocol';
 
 const BADGE: Record<JobState, string> = {
   running: 'Running',
@@ -18,10 +18,8 @@ const BADGE: Record<JobState, string> = {
 
 /** A read-data check's verdict is in its exit code: a failed state with exit 2 is a damaged archive, not a run that broke. */
 function readDataBadge(run: ReadDataRun): string {
-  if (run.state === 'completed') return 'Data ok';
-  if (run.state === 'completedWithWarnings') return 'Differences';
-  if (run.state === 'failed' && run.exitCode === 2) return 'Archive damaged';
-  return BADGE[run.state];
+  const v = readDataVerdict(run);
+  return v ? `${v.charAt(0).toUpperCase()}${v.slice(1)}` : BADGE[run.state];
 }
 
 function $(id: string): HTMLElement {

@@ -6,6 +6,7 @@ import type { JobRecord } from '../../core/backup/types';
 import {
   isWebviewMessage,
   PROGRESS_VIEW_TYPE,
+  readDataVerdict,
   type HostMessage,
   type PanelJob,
   type PersistedState,
@@ -29,14 +30,6 @@ const STATE_LABEL: Record<JobRecord['state'], string> = {
   cancelled: 'cancelled',
   unknown: 'node unreachable',
 };
-
-/** A read-data check ends on its verdict, as its page's badge says it. */
-function readDataLabel(run: ReadDataRun): string {
-  if (run.state === 'completed') return 'data ok';
-  if (run.state === 'completedWithWarnings') return 'differences';
-  if (run.state === 'failed' && run.exitCode === 2) return 'archive damaged';
-  return STATE_LABEL[run.state];
-}
 
 export function targetFor(job: PanelJob, sourceBytes: number): TargetInfo {
   if (job.kind === 'readData') return { bytes: sourceBytes, sourceBytes, estimated: false };
@@ -104,10 +97,7 @@ class ProgressPanel {
     private readonly onExchange: (e: PanelExchange) => void,
     persisted?: PersistedState,
   ) {
-    {
-      this.history = new BoundedSeries();
-      this.lastBytes = 0;
-    }
+    this.history = new BoundedSeries();
     for (const p of persisted?.history ?? []) this.history.push(p);
     this.lastBytes = persisted?.history.at(-1)?.bytes ?? (job.kind === 'readData' ? 0 : job.archiveBytes) ?? 0;
     this.target = persisted?.target ?? targetOf(job);
@@ -222,7 +212,7 @@ class ProgressPanel {
   private updateTitle(): void {
     const running = this.job.state === 'running';
     const pct = percentDone(this.lastBytes, this.target?.bytes, false);
-    const what = running ? (pct === undefined ? 'running' : `${pct}%`) : this.job.kind === 'readData' ? readDataLabel(this.job) : STATE_LABEL[this.job.state];
+    const what = running ? (pct === undefined ? 'running' : `${pct}%`) : (this.job.kind === 'readData' ? readDataVerdict(this.job) : undefined) ?? STATE_LABEL[this.job.state];
     this.panel.title = `${panelWord(this.job)} ${this.job.node} · ${what}`;
   }
 

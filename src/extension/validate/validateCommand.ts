@@ -11,6 +11,7 @@ import type { ReadDataProgress } from '../../core/validate/readData';
 import { parseSubsetPercent } from '../../core/validate/readDataState';
 import { ReadDataMeter } from './readDataText';
 import { ReadDataSource } from './readDataSource';
+import { errorText } from '../errorText';
 import type { ReportDocuments } from './reportDocuments';
 
 type Target = ArchiveTarget;
@@ -104,9 +105,8 @@ function runReadData(deps: CommandDeps, cluster: NonNullable<CommandDeps['sessio
       return result;
     },
     (err: unknown) => {
-      const text = err instanceof Error ? err.message : String(err);
       if (source.controller.signal.aborted) source.end('cancelled', 'cancelled from its progress panel');
-      else source.end('failed', text);
+      else source.end('failed', errorText(err));
       throw err;
     },
   ).finally(() => {

@@ -17,3 +17,7 @@ export async function assertReadOnly(editor: vscode.TextEditor): Promise<void> {
   assert.equal(editor.document.getText(), before, 'the report took the typing');
   assert.equal(editor.document.isDirty, false);
 }
+
+/** The progress panels' tabs, in every editor group. */
+export const panelTabs = (): vscode.Tab[] =>
+  vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputWebview && /glusterBackup\.progress$/.test(t.input.viewType));

@@ -8,7 +8,7 @@ import { activated, eventually } from '../helpers/extension';
 import { backupsOn, cleanBackups, inGluster, onNode, unthrottle, waitHealthy } from '../helpers/testbed';
 import { childRows, nodeRow } from '../helpers/tree';
 import { Operator } from '../helpers/user';
-import { assertReadOnly } from '../helpers/documents';
+import { assertReadOnly, panelTabs } from '../helpers/documents';
 
 /**
  * Fewer CPUs for node1's container once tar runs: long enough to watch, and to cancel. Not
@@ -40,8 +40,6 @@ async function startBackup(user: Operator, cpus: string): Promise<TrackedJob> {
   return t;
 }
 
-const panelTabs = () =>
-  vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputWebview && /glusterBackup\.progress$/.test(t.input.viewType));
 
 describe('backup commands and the progress webview', function () {
   // Preflight measures, and tar reads, the whole volume: after the integration suite that is

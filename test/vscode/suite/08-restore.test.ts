@@ -3,16 +3,15 @@
 // a restore refused from the palette that writes nothing, and a refusal a reason can lift
 // (a brick down) overridden up to the modal, where the operator stops it.
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { JobRecord } from '../../../src/core/backup/types';
 import type { TrackedJob } from '../../../src/extension/backup/trackedJob';
 import type { PanelExchange } from '../../../src/extension/progress/progressPanel';
-import { REPO, TESTBED_DIR } from '../../integration/helpers/testbed';
 import { manifest } from '../../integration/helpers/trees';
 import { activated, eventually } from '../helpers/extension';
-import { backupsOn, cleanBackups, inGluster, onNode, testbed, unthrottle, waitHealthy } from '../helpers/testbed';
+import { backupsOn, cleanBackups, cliBackup, inGluster, onNode, testbed, unthrottle, waitHealthy } from '../helpers/testbed';
+import { panelTabs } from '../helpers/documents';
 import { childRows, nodeRow } from '../helpers/tree';
 import { Operator } from '../helpers/user';
 
@@ -33,15 +32,6 @@ head -c 67108864 /dev/urandom > dir/blob.bin
 chmod 0640 one; touch -d @1700000000 one dir/two
 `;
 
-function cliBackup(): JobRecord {
-  const r = spawnSync(process.execPath, [path.join(REPO, 'dist', 'cli.js'), '--config', path.join(TESTBED_DIR, 'config.json'), '--json', 'backup', '--node', 'node1'], {
-    encoding: 'utf8',
-    timeout: 600_000,
-    maxBuffer: 1 << 26,
-  });
-  assert.ok(r.status === 0 || r.status === 1, `the CLI backup exited ${r.status}: ${r.stderr}`);
-  return JSON.parse(r.stdout) as JobRecord;
-}
 
 /** Every entry under the volume's test directories and the backups directory with its ctime: any write shows. */
 function fingerprint(): string {
@@ -50,8 +40,6 @@ function fingerprint(): string {
   return vol + dir;
 }
 
-const panelTabs = () =>
-  vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputWebview && /glusterBackup\.progress$/.test(t.input.viewType));
 
 describe('restore from VS Code', function () {
   this.timeout(600_000);

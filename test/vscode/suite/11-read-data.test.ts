@@ -4,16 +4,14 @@
 // progress panel follows the run (its real webview traffic is watched), the report opens
 // read-only, and a live file changed behind the same size and mtime is reported by its path.
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { JobRecord } from '../../../src/core/backup/types';
 import type { ValidationResult } from '../../../src/core/validate/validateBackup';
 import type { PanelExchange } from '../../../src/extension/progress/progressPanel';
-import { REPO, TESTBED_DIR } from '../../integration/helpers/testbed';
-import { assertReadOnly } from '../helpers/documents';
+import { assertReadOnly, panelTabs } from '../helpers/documents';
 import { activated, eventually } from '../helpers/extension';
-import { inGluster, onNode, waitHealthy } from '../helpers/testbed';
+import { cliBackup, inGluster, onNode, waitHealthy } from '../helpers/testbed';
 import { childRows } from '../helpers/tree';
 import { Operator } from '../helpers/user';
 
@@ -23,14 +21,6 @@ const TREE = `vsc-read-data-${process.pid}`;
 const LIVE = `/mnt/gluster/${TREE}/live.txt`;
 const MTIME = '2021-03-04 05:06:07';
 
-function cliBackup(): JobRecord {
-  const r = spawnSync(process.execPath, [path.join(REPO, 'dist', 'cli.js'), '--config', path.join(TESTBED_DIR, 'config.json'), '--json', 'backup', '--node', 'node1', '--override', 'activity:read-data suite'], {
-    encoding: 'utf8',
-    timeout: 900_000,
-  });
-  assert.ok(r.status === 0 || r.status === 1, `backup exited ${r.status}: ${r.stderr}`);
-  return JSON.parse(r.stdout) as JobRecord;
-}
 
 /** Same length, same mtime, other bytes: only a read of the data can tell. */
 const writeLive = (text: string) => inGluster('node1', ['sh', '-c', 'printf "%s\\n" "$1" > "$2" && touch -d "$3" "$2"', 'live', text, LIVE, MTIME]);
@@ -40,7 +30,6 @@ function hostTypes(traffic: PanelExchange[], name: string): string[] {
   return traffic.filter((e) => e.jobId === `read-data ${name}` && e.from === 'host').flatMap((e) => (e.type === 'batch' ? (e.batched ?? []) : [e.type]));
 }
 
-const panelTabs = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputWebview && /glusterBackup\.progress$/.test(t.input.viewType));
 
 describe('Validate with Read Data… in the progress panel', function () {
   this.timeout(900_000);
@@ -53,7 +42,7 @@ describe('Validate with Read Data… in the progress panel', function () {
     inGluster('node1', ['sh', '-c', 'mkdir -p /mnt/gluster/big && [ -s /mnt/gluster/big/big.bin ] || dd if=/dev/zero of=/mnt/gluster/big/big.bin bs=1M count=1100 status=none']);
     inGluster('node1', ['mkdir', '-p', `/mnt/gluster/${TREE}`]);
     writeLive('live');
-    job = cliBackup();
+    job = cliBackup(['--override', 'activity:read-data suite']);
     assert.ok(job.state === 'completed' || job.state === 'completedWithWarnings', job.reason);
     name = path.posix.basename(job.archive);
     assert.equal(path.posix.dirname(job.archive), DIR);

@@ -6,13 +6,14 @@ import { EventEmitter } from 'events';
 import type { NodeConfig, Settings } from './config';
 import { LOCAL_NODE, effectiveNodes } from './config';
 import { withDeadline } from './node/deadline';
-import type { ActionResult, ApprovedHostKey, ContainerAction, NodeStatus } from './model';
+import type { ActionResult, ApprovedHostKey, ContainerAction, ContainerInfo, NodeStatus } from './model';
 import type { NodeConnection } from './node/nodeConnection';
 import { LocalConnection } from './node/nodeConnection';
 import { runContainerAction } from './node/containerActions';
 import { probeNode } from './node/probe';
 import { loggedReason } from './node/nodeErrors';
 import type { GlusterShell } from './gluster/glusterShell';
+import { GlusterMissing } from './gluster/errors';
 import { glusterShellFor, HealReads, knownVolumesOf, readPeers, readSharedVolumeState, stagedVolumeHealth, type KnownVolumes, type SharedVolumeState } from './gluster/volumeProbe';
 import type Docker from 'dockerode';
 
@@ -81,6 +82,8 @@ export class Cluster extends EventEmitter<ClusterEvents> implements ClusterApi {
   private readonly shells = new Map<string, { docker: Docker; shell: GlusterShell }>();
   /** Per node, the heal reads still running there (at most one per volume). */
   private readonly heals = new Map<string, HealReads>();
+  /** Per node, the container (id and start) found unable to run gluster, and what was found. */
+  private readonly glusterMissing = new Map<string, { key: string; error: GlusterMissing }>();
   private watching = false;
   private knownVolumes: KnownVolumes = { names: [], healing: [] };
 
@@ -190,10 +193,20 @@ export class Cluster extends EventEmitter<ClusterEvents> implements ClusterApi {
         this.emit('status', s);
       }
     };
-    const readVolumes = async (docker: Docker) => {
+    const readVolumes = async (docker: Docker, container: ContainerInfo) => {
+      // A container that cannot run gluster is not asked again until it is another container
+      // (restarted or replaced): at twenty such nodes, every refresh spent two failing execs on each.
+      const key = `${container.id ?? '?'} ${container.since ?? '?'}`;
+      const missing = this.glusterMissing.get(name);
+      if (missing?.key === key) throw missing.error;
       const shell = this.shellOf(name, docker);
-      const [shared, peers] = await Promise.all([this.sharedVolumeState(docker, round, shell, name), readPeers(docker, this.settings, shell)]);
-      return stagedVolumeHealth(shared, peers);
+      try {
+        const [shared, peers] = await Promise.all([this.sharedVolumeState(docker, round, shell, name), readPeers(docker, this.settings, shell, 'throw')]);
+        return stagedVolumeHealth(shared, peers);
+      } catch (e) {
+        if (e instanceof GlusterMissing && (e.node ?? name) === name) this.glusterMissing.set(name, { key, error: e });
+        throw e;
+      }
     };
     const result = withDeadline(`status of ${name}`, budget, () =>
       probeNode(node, this.conn(node), this.settings, early, readVolumes),
@@ -244,13 +257,25 @@ export class Cluster extends EventEmitter<ClusterEvents> implements ClusterApi {
    * Peers are still read per node, since who is connected is each node's own view.
    */
   private sharedVolumeState(docker: Docker, round: RefreshRound, shell: GlusterShell, node: string): Promise<SharedVolumeState> {
-    if (!round.shared) {
+    const own = () => {
       let heals = this.heals.get(node);
       if (!heals) this.heals.set(node, (heals = new HealReads()));
-      round.shared = readSharedVolumeState(docker, this.settings, this.knownVolumes, shell, heals);
-      round.shared.then((s) => (this.knownVolumes = knownVolumesOf(s)), () => undefined);
+      const read = readSharedVolumeState(docker, this.settings, this.knownVolumes, shell, heals).catch((e) => {
+        if (e instanceof GlusterMissing) e.node ??= node;
+        throw e;
+      });
+      read.then((s) => (this.knownVolumes = knownVolumesOf(s)), () => undefined);
+      return read;
+    };
+    if (!round.shared) {
+      round.shared = own();
+      return round.shared;
     }
-    return round.shared;
+    // Another node's container that cannot run gluster says nothing about this one's: ask here.
+    return round.shared.catch((e) => {
+      if (e instanceof GlusterMissing && e.node !== node) return own();
+      throw e;
+    });
   }
 
   async act(action: ContainerAction, names?: string[]): Promise<ActionResult[]> {

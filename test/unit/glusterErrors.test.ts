@@ -5,6 +5,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   GlusterCliError,
+  GlusterMissing,
+  glusterMissingFrom,
   checkCliResult,
   glusterErrorFromText,
   parseHealInfo,
@@ -151,4 +153,22 @@ test('missing fields and lone elements: defaults instead of crashes', () => {
       <node><hostname>h</hostname><path>/b</path><status>0</status><port>N/A</port><pid>-1</pid></node>
       </volume></volumes></volStatus></cliOutput>`);
   assert.deepEqual(s.bricks.map((b) => [b.online, b.pid, b.port, b.peerId]), [[false, undefined, undefined, undefined]]);
+});
+
+test('a container that cannot run the gluster program: both the exit code and the runtime\'s words', () => {
+  const oci = 'OCI runtime exec failed: exec failed: unable to start container process: exec: "gluster": executable file not found in $PATH: unknown';
+  for (const code of [126, 127]) {
+    const e = glusterMissingFrom(code, oci, 'gluster', 'gluster');
+    assert.ok(e instanceof GlusterMissing, `exit ${code}`);
+    assert.equal(e.message, `the gluster container cannot run gluster (executable file not found): it answers no gluster question; asked again once the container is restarted or replaced. docker said: ${oci}`);
+  }
+  assert.match(glusterMissingFrom(126, 'OCI runtime exec failed: exec failed: unable to start container process: exec: "gluster": permission denied: unknown', 'gluster', 'gl')?.message ?? '', /^the gl container cannot run gluster \(permission denied\)/);
+  // gluster's own failures, and the words without the code, are not this.
+  assert.equal(glusterMissingFrom(1, oci, 'gluster', 'gluster'), undefined);
+  assert.equal(glusterMissingFrom(0, oci, 'gluster', 'gluster'), undefined);
+  assert.equal(glusterMissingFrom(127, 'Connection failed. Please check if gluster daemon is operational.', 'gluster', 'gluster'), undefined);
+  assert.equal(glusterMissingFrom(127, '', 'gluster', 'gluster'), undefined);
+  // What a node prints is bounded in the message.
+  const long = glusterMissingFrom(127, `${oci}${'x'.repeat(100_000)}\nmore`, 'gluster', 'gluster');
+  assert.ok(long && long.message.length < 600, `message length ${long?.message.length}`);
 });

@@ -66,3 +66,27 @@ export function glusterErrorFromText(text: string, exitCode?: number): GlusterCl
   }
   return new GlusterCliError(classifyGlusterMessage(message), message, { exitCode });
 }
+
+/**
+ * The container cannot run the gluster program at all (an image without GlusterFS, a broken
+ * install): nothing changes that short of a new container, so a refresh need not ask again.
+ * `node` is set by whoever made the call, since a refresh shares one node's answers with others.
+ */
+export class GlusterMissing extends Error {
+  override readonly name = 'GlusterMissing';
+  node?: string;
+}
+
+/**
+ * docker exec of a program the container lacks exits 127 (not found) or 126 (not executable)
+ * with the runtime's own words, e.g. `exec: "gluster": executable file not found in $PATH`.
+ * Both are required: gluster itself never exits with those codes, and the words alone could be
+ * anyone's output.
+ */
+export function glusterMissingFrom(exitCode: number, text: string, program: string, container: string): GlusterMissing | undefined {
+  if (exitCode !== 126 && exitCode !== 127) return undefined;
+  const said = /exec(?: failed)?: .*(executable file not found|no such file or directory|permission denied)/i.exec(text);
+  if (!said) return undefined;
+  const words = text.trim().split('\n')[0].slice(0, 300);
+  return new GlusterMissing(`the ${container} container cannot run ${program} (${said[1]}): it answers no gluster question; asked again once the container is restarted or replaced. docker said: ${words}`);
+}

@@ -9,6 +9,8 @@ import { GlusterShell, ShellCommandFailed, ShellUnavailable } from './glusterShe
 import type { VolumeHealth } from '../model';
 import {
   GlusterCliError,
+  GlusterMissing,
+  glusterMissingFrom,
   checkCliResult,
   computeVolumeHealth,
   healApplies,
@@ -42,6 +44,8 @@ async function once(docker: Docker, settings: Settings, argv: string[], shell?: 
     }
   }
   const r = await execInContainer(docker, settings.containerName, argv, execMs);
+  const missing = glusterMissingFrom(r.exitCode, `${r.stdout}\n${r.stderr}`.trim(), argv[0], settings.containerName);
+  if (missing) throw missing;
   // gluster reports failure in the XML even with exit 0, and text on stderr with no XML.
   return { stdout: r.stdout.trim() ? r.stdout : r.stderr, exitCode: r.exitCode };
 }
@@ -146,11 +150,17 @@ export function knownVolumesOf(s: SharedVolumeState): KnownVolumes {
   return { names: s.volumes.map((v) => v.info.name), healing: s.volumes.filter((v) => v.info.status === 'Started' && healApplies(v.info)).map((v) => v.info.name) };
 }
 
-/** The pool as this node's glusterd sees it (who is connected), or undefined when it could not be read. */
-export async function readPeers(docker: Docker, settings: Settings, shell?: GlusterShell): Promise<GlusterPeer[] | undefined> {
+/**
+ * The pool as this node's glusterd sees it (who is connected), or undefined when it could not be
+ * read. `missing`: a container that cannot run gluster at all fails the call instead.
+ */
+export async function readPeers(docker: Docker, settings: Settings, shell?: GlusterShell, missing: 'undefined' | 'throw' = 'undefined'): Promise<GlusterPeer[] | undefined> {
   return withDeadline('gluster pool list', settings.timeouts.glusterMs, () => gluster(docker, settings, poolListArgv({ timeoutS: cliTimeoutS(settings) }), shell))
     .then((r) => parsePoolList(r.stdout, r.exitCode))
-    .catch(() => undefined);
+    .catch((e) => {
+      if (missing === 'throw' && e instanceof GlusterMissing) throw e;
+      return undefined;
+    });
 }
 
 /**

@@ -85,7 +85,7 @@ export async function probeNode(
   conn: NodeConnection,
   settings: Settings,
   onEarly?: (s: NodeStatus) => void,
-  readVolumes: (docker: Docker) => Promise<StagedVolumeHealth> = (d) => readVolumeHealth(d, settings).then((volumes) => ({ volumes })),
+  readVolumes: (docker: Docker, container: ContainerInfo) => Promise<StagedVolumeHealth> = (d) => readVolumeHealth(d, settings).then((volumes) => ({ volumes })),
 ): Promise<NodeStatus> {
   const t = settings.timeouts;
   const status: NodeStatus = {
@@ -146,7 +146,8 @@ export async function probeNode(
     onEarly?.({ ...status, volumesPending: true, checkedAt: new Date().toISOString() });
     try {
       // The volume list and brick status have this deadline; a heal summary has its own.
-      const staged = await withDeadline('gluster', t.glusterMs, () => readVolumes(docker));
+      const running = status.container;
+      const staged = await withDeadline('gluster', t.glusterMs, () => readVolumes(docker, running));
       status.volumes = staged.volumes;
       if (staged.later) {
         onEarly?.({ ...status, checkedAt: new Date().toISOString() });

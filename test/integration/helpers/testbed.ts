@@ -9,7 +9,7 @@ import { parseSettings, type Settings } from '../../../src/core/config';
 
 export const REPO = path.resolve(__dirname, '../../../..');
 export const TESTBED_DIR = process.env.TESTBED_DIR ?? path.join(REPO, '.testbed');
-const SCRIPT = path.join(REPO, 'testbed', 'testbed.sh');
+export const SCRIPT = path.join(REPO, 'testbed', 'testbed.sh');
 
 export interface TestbedConfig {
   nodes: { name: string; host: string; port: number; user: string; identityFile: string }[];

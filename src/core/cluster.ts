@@ -199,6 +199,12 @@ export class Cluster extends EventEmitter<ClusterEvents> implements ClusterApi {
       const key = `${container.id ?? '?'} ${container.since ?? '?'}`;
       const missing = this.glusterMissing.get(name);
       if (missing?.key === key) throw missing.error;
+      if (missing) {
+        // Another container now: its prompt is started afresh, and asked.
+        this.glusterMissing.delete(name);
+        this.shells.get(name)?.shell.close();
+        this.shells.delete(name);
+      }
       const shell = this.shellOf(name, docker);
       try {
         const [shared, peers] = await Promise.all([this.sharedVolumeState(docker, round, shell, name), readPeers(docker, this.settings, shell, 'throw')]);

@@ -11,6 +11,7 @@
 // falls back to a one-shot CLI when the shell cannot start or died (ShellUnavailable).
 import type Docker from 'dockerode';
 import { PassThrough, type Duplex } from 'stream';
+import { GlusterMissing, glusterMissingFrom } from './errors';
 
 /** The shell could not run the command (not started, ended, or out of sync): use a one-shot CLI. */
 export class ShellUnavailable extends Error {
@@ -60,6 +61,7 @@ export class GlusterShell {
   private tail: Promise<unknown> = Promise.resolve();
   private idle?: NodeJS.Timeout;
   private closed = false;
+  private missing?: GlusterMissing;
 
   constructor(
     private readonly docker: Docker,
@@ -98,6 +100,9 @@ export class GlusterShell {
 
   private async runNow(words: string[], deadlineMs: number): Promise<string> {
     if (this.closed) throw new ShellUnavailable('gluster shell closed');
+    // The container cannot run gluster: calls queued behind the one that found it out fail
+    // the same way without another exec. A new container gets a new shell (the cluster's).
+    if (this.missing) throw this.missing;
     const stream = await this.start();
     clearTimeout(this.idle);
     return new Promise<string>((resolve, reject) => {
@@ -131,8 +136,9 @@ export class GlusterShell {
 
   private async spawn(): Promise<Duplex> {
     let stream: Duplex;
+    let exec: Docker.Exec;
     try {
-      const exec = await this.docker.getContainer(this.opts.container).exec({
+      exec = await this.docker.getContainer(this.opts.container).exec({
         Cmd: [this.opts.program ?? 'gluster', ...this.opts.globalArgs],
         AttachStdin: true,
         AttachStdout: true,
@@ -152,8 +158,19 @@ export class GlusterShell {
     so.on('data', (b: Buffer) => this.onStdout(b.toString('utf8')));
     se.on('data', (b: Buffer) => this.onStderr(b.toString('utf8')));
     this.docker.modem.demuxStream(stream, so, se);
+    let ending = false;
     const gone = () => {
-      if (this.stream === stream) this.end(new ShellUnavailable(`gluster shell ended${this.err.trim() ? `: ${this.err.trim()}` : ''}`));
+      if (this.stream !== stream || ending) return;
+      ending = true;
+      const ended = new ShellUnavailable(`gluster shell ended${this.err.trim() ? `: ${this.err.trim()}` : ''}`);
+      // A container that cannot run gluster at all: the one-shot fallback would fail the same
+      // way, one more exec per call. Its exit code tells (see glusterMissingFrom).
+      const said = `${this.out}\n${this.err}`.trim();
+      if (!/exec failed/i.test(said)) return this.end(ended);
+      void exec.inspect().then(
+        (info) => this.stream === stream && this.end(glusterMissingFrom(info.ExitCode ?? -1, said, this.opts.program ?? 'gluster', this.opts.container) ?? ended),
+        () => this.stream === stream && this.end(ended),
+      );
     };
     stream.on('end', gone);
     stream.on('close', gone);
@@ -202,6 +219,7 @@ export class GlusterShell {
 
   /** Ends the prompt (closing its stdin lets it exit) and fails the call in progress with `why`. */
   private end(why: Error): void {
+    if (why instanceof GlusterMissing) this.missing = why;
     clearTimeout(this.idle);
     clearTimeout(this.errTimer);
     const s = this.stream;

@@ -142,9 +142,11 @@ export async function preflight(
     return w;
   };
   if (opts.node && cluster.nodes().some((n) => n.name === opts.node)) walksOn(opts.node);
-  // Which volume glusterPath is, from each node's container (an exec each, beside the refresh):
-  // the one whose health decides, and the one a node is chosen by.
-  const mounts = new Map(cluster.nodes().map((n) => [n.name, settle(cluster.connection(n.name).docker().then((d) => readPathMount(d, s)))]));
+  // Which volume glusterPath is, from the container (an exec each, beside the refresh): the one
+  // whose health decides, and, with no node named, the one a node is chosen by. A named node's
+  // alone is read then: on this kind of machine every exec is a process start that costs CPU.
+  const named = opts.node ? cluster.nodes().filter((n) => n.name === opts.node) : [];
+  const mounts = new Map((named.length ? named : cluster.nodes()).map((n) => [n.name, settle(cluster.connection(n.name).docker().then((d) => readPathMount(d, s)))]));
   const statuses = await cluster.refreshAll();
   const mountOf = new Map<string, Settled<PathMount>>();
   for (const [n, p] of mounts) mountOf.set(n, await p);
@@ -318,31 +320,45 @@ interface Walks {
 function startWalks(cluster: Cluster, node: string): Walks {
   const s = cluster.settings;
   const dockerP = cluster.connection(node).docker();
-  const size = settle(dockerP.then((d) => sizeOf(d, s.containerName, s.glusterPath)));
+  const since = Math.floor(Date.now() / 1000) - ACTIVITY_WINDOW_S;
+  // One walk answers both (du's total and the newest mtime it met): on a quiet platform, the
+  // usual case, the tree is walked once instead of twice. Only when something changed lately
+  // does find look for an example to name, and it stops at the first.
+  const walk = dockerP.then((d) => sizeAndNewest(d, s.containerName, s.glusterPath).then((w) => ({ d, w })));
+  const size = settle(walk.then(({ w }) => w.bytes));
   const recent = settle(
-    dockerP
-      .then((d) =>
-        execInContainer(
-          d,
-          s.containerName,
-          ['sh', '-c', 'find "$1" -xdev -mindepth 1 -newermt "@$2" -print -quit 2>/dev/null', 'preflight', s.glusterPath, String(Math.floor(Date.now() / 1000) - ACTIVITY_WINDOW_S)],
-          WALK_DEADLINE_MS,
-        ),
-      )
-      .then((r) => r.stdout.split('\n')[0].trim()),
+    walk.then(async ({ d, w }) => {
+      if (w.newestS !== undefined && w.newestS < since) return '';
+      const r = await execInContainer(
+        d,
+        s.containerName,
+        ['sh', '-c', 'find "$1" -xdev -mindepth 1 -newermt "@$2" -print -quit 2>/dev/null', 'preflight', s.glusterPath, String(since)],
+        WALK_DEADLINE_MS,
+      );
+      return r.stdout.split('\n')[0].trim();
+    }),
   );
   return { size, recent };
 }
 
-/** Apparent size, as the seed's `du -sh` would show it, measured inside the container. */
-export async function sizeOf(docker: Docker, container: string, dir: string): Promise<number> {
+/**
+ * Apparent size, as the seed's `du -sh` would show it, and the newest modification time of
+ * anything in the tree (du's --time), measured inside the container in one walk.
+ */
+export async function sizeAndNewest(docker: Docker, container: string, dir: string): Promise<{ bytes: number; newestS?: number }> {
   const r = await withDeadline(`du -s ${dir}`, WALK_DEADLINE_MS, () =>
-    execInContainer(docker, container, ['du', '-s', '--apparent-size', '--block-size=1', dir], WALK_DEADLINE_MS),
+    execInContainer(docker, container, ['du', '-s', '--apparent-size', '--block-size=1', '--time', '--time-style=+%s', dir], WALK_DEADLINE_MS),
   );
-  const n = Number(r.stdout.split(/\s/)[0]);
-  // du exits 1 when some entries could not be read (e.g. vanished); its total still stands.
-  if (!Number.isFinite(n) || r.stdout.trim() === '') throw new Error(r.stderr.trim() || `du exited ${r.exitCode}`);
-  return n;
+  return parseDuTotal(r);
+}
+
+/** du's one line, SIZE TAB NEWEST TAB DIR; exit 1 (some entries vanished or unreadable) still gives a total. */
+export function parseDuTotal(r: { stdout: string; stderr: string; exitCode: number }): { bytes: number; newestS?: number } {
+  const m = /^(\d{1,20})\t(-?\d{1,20})?\t?/.exec(r.stdout);
+  const bytes = m ? Number(m[1]) : NaN;
+  if (!m || !Number.isSafeInteger(bytes)) throw new Error(r.stderr.trim().slice(0, 500) || `du exited ${r.exitCode}`);
+  const newest = m[2] !== undefined ? Number(m[2]) : NaN;
+  return { bytes, ...(Number.isSafeInteger(newest) ? { newestS: newest } : {}) };
 }
 
 /** Why this client cannot create a file in `dir` on the node's host, or undefined when it can. */

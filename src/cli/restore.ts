@@ -45,7 +45,7 @@ export async function runRestore(cluster: Cluster, io: CliIo, o: RestorePlanOpti
       const wrong = overrideProblems(o.overrides);
       if (wrong.length) throw new RestoreError(wrong.join('; '));
       // The cluster's state too: a dry run that says "go" should mean the restore would start.
-      const { plan: r, refusals } = await planAndCheck(cluster, { ...o, entries: o.json, onPhase });
+      const { plan: r, refusals } = await planAndCheck(cluster, { ...o, entries: o.json, onPhase, memberList: true });
       const stop = blockingRefusals(refusals, o.overrides);
       if (o.json) io.stdout.write(JSON.stringify({ dryRun: true, ...r, refusals: refusals.map((x) => ({ ...x, overridable: overridable(x.check), overridden: !stop.includes(x) })) }, null, 2) + '\n');
       else io.stdout.write('\n' + planText(r, refusals, o.overrides));

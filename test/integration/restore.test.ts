@@ -116,6 +116,38 @@ describe('restore --dry-run', () => {
     assert.equal(fingerprint(), before);
   });
 
+  test('a .tar.gz: the dry run reads the member list its backup wrote, and plans exactly what tar\'s listing of the archive plans', async () => {
+    const z = cli(['--json', 'backup', '--node', 'node1', '-z']);
+    assert.ok(z.code === 0 || z.code === 1, `backup -z: ${z.code} ${z.stderr}`);
+    const gz = (JSON.parse(z.stdout) as JobRecord).archive;
+    const list = `${gz}.members`;
+    const [listMode, listSize, archiveMode] = onNode('node1', ['stat', '-c', '%a %s', list, gz]).stdout.trim().split(/\s+/);
+    assert.equal(listMode, archiveMode, 'the member list has the archive\'s mode');
+    const before = fingerprint();
+    const { code, r } = dryRun(['--archive', gz, '--target', 'restored-copy']);
+    assert.equal(code, 0, JSON.stringify(r.refusals));
+    assert.equal(r.method, 'member-list');
+    assert.equal(r.plan.archive.bytesRead, Number(listSize), 'the member list is all that was read');
+    const viaTar = await planRestore(cluster, { archive: gz, node: 'node1', target: 'restored-copy', entries: true });
+    assert.equal(viaTar.method, 'container-tar');
+    assert.deepEqual(r.entries, JSON.parse(JSON.stringify(viaTar.entries)));
+    assert.deepEqual({ ...r.plan, archive: { ...r.plan.archive, bytesRead: 0 } }, JSON.parse(JSON.stringify({ ...viaTar.plan, archive: { ...viaTar.plan.archive, bytesRead: 0 } })));
+    const text = cli(['restore', '--dry-run', '--archive', gz, '--target', 'restored-copy']);
+    assert.match(text.stdout, /entries; from the member list its backup wrote, [\d.]+ KiB read; the archive itself is not read in a dry run, so damage to it shows only when the restore reads it\)/);
+    assert.equal(fingerprint(), before);
+    // A member list that is not what tar wrote is refused, never half-used.
+    onNode('node1', ['sh', '-c', 'cp -p "$1" "$1.keep" && printf "not a listing line\\n" >> "$1"', 'x', list]);
+    try {
+      const bad = cli(['restore', '--dry-run', '--archive', gz, '--target', 'restored-copy']);
+      assert.equal(bad.code, 2);
+      assert.match(bad.stderr, new RegExp(`^gluster-backup: restore: ${list.replace(/\./g, '\\.')} on node1 is not a member list tar wrote \\(unexpected line from tar: "not a listing line"\\): move it away to list the archive itself\\n$`));
+    } finally {
+      onNode('node1', ['sh', '-c', 'mv -f "$1.keep" "$1"', 'x', list]);
+    }
+    // Gone again, with its job's files: the other tests here look for today's archive.
+    onNode('node1', ['sh', '-c', 'rm -f -- "$1" "$1".* "${1%.tar.gz}.job.json" "${1%.tar.gz}.log"', 'x', gz]);
+  });
+
   test('a migration target: the replica volume plans the same archive (core, glusterPath on gvrep)', async () => {
     const rep = new Cluster(testbedSettings({ glusterPath: '/mnt/gluster-rep' }));
     try {

@@ -9,6 +9,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileReader, indexArchive, parseTarListing, TarListingFormatError, TarListingParser, tarListArgv, TAR_LIST_ENV, type TarIndexResult } from '../../src/core/archive';
+import { BACKUP_JOB_ENV, jobArgv, memberListOf } from '../../src/core/backup/jobScript';
+import { jobPaths } from '../../src/core/backup/jobFile';
 import { buildAwkwardTree, indexFile, paxData, pinMtimes, rawHeader, removeTree, tar, tempDir, withData } from './helpers/archiveTree';
 
 const work = tempDir('gb-listing-');
@@ -203,4 +205,31 @@ test('every mtime tar can print round-trips: the listing gives the header walk\'
     walked.entries.toArray().map((e) => e.mtime),
     mtimes.map(Number),
   );
+});
+
+test('the member list a compressed backup job has tar write gives the entries of the archive it describes', async () => {
+  const p = jobPaths(work, 'datarobot-gluster-backup-2026-10-03.tar.gz');
+  const argv = jobArgv(p, tree, 'gzip', '0600');
+  // The job's own tar arguments, run as the job runs them (its environment), without its script.
+  const tarArgs = argv.slice(argv.indexOf(p.job) + 1);
+  execFileSync('/usr/bin/tar', tarArgs, { env: { PATH: process.env.PATH, ...Object.fromEntries(BACKUP_JOB_ENV.map((kv) => kv.split('=') as [string, string])) }, stdio: ['ignore', 'ignore', 'pipe'] });
+  fs.renameSync(p.partial, p.archive);
+  const list = fs.readFileSync(memberListOf(p.archive));
+  // As written at creation: times to the nanosecond, no end-of-archive line.
+  assert.match(list.toString('latin1'), /:\d\d\.12 +"\.\/with space\.txt"\n/);
+  assert.match(list.toString('latin1'), /:\d\d\.123456789 +"/);
+  assert.doesNotMatch(list.toString('latin1'), /Block of NULs/);
+  const parser = new TarListingParser(true);
+  for (let i = 0; i < list.length; i += 4096) parser.push(list.subarray(i, i + 4096));
+  const fromList = parser.end(0, '', fs.statSync(p.archive).size, true);
+  const listed = gnuList(p.archive);
+  assert.equal(fromList.problem, undefined);
+  assert.equal(listed.problem, undefined);
+  assert.ok(listed.entries.length > 20);
+  // The archive (GNU format) keeps whole seconds: the list's times come out as the archive's.
+  assert.deepEqual(rows(fromList), rows(listed));
+  assert.equal(fromList.rootEntries, listed.rootEntries);
+  assert.equal(fromList.dotSlashNames, listed.dotSlashNames);
+  // The same text read as tar's listing of an archive is not complete: no end marker.
+  assert.equal(parseTarListing(list, 0, '', undefined, true).problem?.kind, 'truncated');
 });

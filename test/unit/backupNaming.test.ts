@@ -59,8 +59,18 @@ test('job files sit beside the archive and every value is a separate argv entry'
     '--directory=/mnt/$(rm -rf /) `x`',
     '--numeric-owner',
     '--use-compress-program=pigz',
+    // A compressed archive's member list, for a dry run that need not decompress it.
+    '--verbose',
+    '--verbose',
+    '--block-number',
+    '--full-time',
+    '--quoting-style=c',
+    `--index-file=${p.archive}.members`,
     '.',
   ]);
+  // A plain .tar has its header walk: no list.
+  const plain = jobPaths('/b/dir/', 'datarobot-gluster-backup-2026-28-11-3.tar');
+  assert.deepEqual(jobArgv(plain, '/mnt/gluster', undefined, '0600').slice(-5), ['--create', `--file=${plain.partial}`, '--directory=/mnt/gluster', '--numeric-owner', '.']);
 });
 
 test('status file and exit codes', () => {

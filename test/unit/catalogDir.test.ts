@@ -42,11 +42,12 @@ test('an archive gathers its own sidecars, its job files and its restores', () =
 
 test('x.tar beside x.tar.gz: each keeps its own sidecars; the shared stem is flagged', () => {
   const gz = 'datarobot-gluster-backup-2026-10-03.tar.gz';
-  const g = groupDir([file(A), file(gz), file(`${gz}.sha256`), file('datarobot-gluster-backup-2026-10-03.job.json')]);
+  const g = groupDir([file(A), file(gz), file(`${gz}.sha256`), file(`${gz}.members`), file('datarobot-gluster-backup-2026-10-03.job.json')]);
   const [t, z] = g.archives;
   assert.deepEqual([t.name, z.name], [A, gz]);
   assert.deepEqual(t.own, {});
-  assert.deepEqual(z.own, { checksum: `${gz}.sha256` });
+  // The member list a compressed backup writes is its archive's, and goes with it.
+  assert.deepEqual(z.own, { checksum: `${gz}.sha256`, members: `${gz}.members` });
   assert.ok(t.stemShared && z.stemShared);
 });
 
@@ -74,6 +75,7 @@ test('near misses and non-files are foreign: never an archive, never a sidecar',
 test('roleOf names what each of our names is', () => {
   assert.deepEqual(roleOf(B), { role: { role: 'archive', archive: B }, temp: false });
   assert.deepEqual(roleOf(`${B}.partial`), { role: { role: 'partial', archive: B }, temp: false });
+  assert.deepEqual(roleOf(`${B}.members`), { role: { role: 'members', archive: B }, temp: false });
   assert.deepEqual(roleOf('datarobot-gluster-backup-2026-10-03-2.cancel'), { role: { role: 'cancel', stem: 'datarobot-gluster-backup-2026-10-03-2' }, temp: false });
   assert.equal(roleOf('../' + A), undefined);
   assert.equal(roleOf(`${A}.tmp-1-0a1b2c3d`), undefined);

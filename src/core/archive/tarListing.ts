@@ -171,6 +171,13 @@ function listedMtime(m: RegExpExecArray): number {
  * raw newline in this quoting style).
  */
 export class TarListingParser {
+  /**
+   * `memberList`: the text is the member list tar wrote while creating the archive (see
+   * memberListOf), not `tar --list` of it: its times carry the file's nanoseconds, which a
+   * GNU-format header does not store, and it has no end-of-archive line.
+   */
+  constructor(private readonly memberList = false) {}
+
   readonly entries = new EntryTable();
   rootEntries = 0;
   dotSlashNames = 0;
@@ -215,7 +222,7 @@ export class TarListingParser {
     const block = Number(m[1]);
     const t = typeOf(m[2]);
     const size = m[3].includes(',') ? 0 : Number(m[3]);
-    const mtime = listedMtime(m);
+    const mtime = this.memberList ? Math.floor(listedMtime(m)) : listedMtime(m);
     const { key: rawName, next } = unquote(l, m[0].length - 1);
     let link: string | undefined;
     const tail = l.slice(next);
@@ -250,7 +257,7 @@ export class TarListingParser {
   end(exitCode: number, stderr: string, archiveSize: number | undefined, compressed: boolean): TarIndexResult {
     const last = this.lines.take();
     if (last !== '') this.line(last);
-    const problem = this.problem ?? this.verdict(exitCode, stderr, archiveSize, compressed);
+    const problem = this.problem ?? (this.memberList ? undefined : this.verdict(exitCode, stderr, archiveSize, compressed));
     return {
       entries: this.entries,
       // Read where it lies: the client received only the listing.

@@ -130,11 +130,13 @@ fi
 if [ -z "$partial" ]; then
   :
 elif [ -e "$cancel" ]; then
-  rm -f "$partial"
+  rm -f "$partial" "$final.members"
 elif [ "$rc" -le 1 ]; then
   # ln refuses an existing target: an archive already there is never overwritten.
   if ln "$partial" "$final" 2>>"$tmp.err"; then
     rm -f "$partial"
+    # A compressed archive's member list (tar wrote it beside the final name) is the archive's.
+    if [ -f "$final.members" ]; then own "$final.members"; fi
     # Only a whole digest goes beside the archive; without one the archive has no checksum.
     sum=$(head -c 64 "$tmp.sum" 2>/dev/null)
     case $sum in
@@ -142,9 +144,9 @@ elif [ "$rc" -le 1 ]; then
       ????????????????????????????????????????????????????????????????)
         printf '%s  %s\n' "$sum" "$(basename -- "$final")" > "$final.sha256.tmp" && own "$final.sha256.tmp" && mv -f "$final.sha256.tmp" "$final.sha256" || rm -f "$final.sha256.tmp" ;;
     esac
-  else rc=2; rm -f "$partial"; fi
+  else rc=2; rm -f "$partial" "$final.members"; fi
 else
-  rm -f "$partial"
+  rm -f "$partial" "$final.members"
 fi
 if ! cmp -s "$tmp.err" "$log"; then cat "$tmp.err" > "$log"; fi
 rm -f "$tmp.pid" "$tmp.rc" "$tmp.err" "$tmp.sum"
@@ -162,9 +164,22 @@ export function restoreTarHead(archive: string): string[] {
   return ['--extract', `--file=${archive}`];
 }
 
+/**
+ * A compressed archive's member list, written by tar while it creates the archive: what a
+ * restore's dry run reads instead of decompressing the whole archive (a `.tar` has its header
+ * walk). The same form as `tar --list` prints (tarListing.ts), with the times to the nanosecond.
+ */
+export function memberListOf(archive: string): string {
+  return `${archive}.members`;
+}
+
+/** The environment of a backup job: tar's member list in the C quoting of every byte, times in UTC. */
+export const BACKUP_JOB_ENV = ['LC_ALL=C', 'TZ=UTC'];
+
 /** `mode`: the archive's, its partial's, log's and checksum file's (the archiveMode setting). */
 export function jobArgv(p: BackupPaths, source: string, compressor: string | undefined, mode: ArchiveMode): string[] {
-  const tar = [...backupTarHead(p.partial), `--directory=${source}`, '--numeric-owner', ...(compressor ? [`--use-compress-program=${compressor}`] : []), '.'];
+  const list = compressor ? ['--verbose', '--verbose', '--block-number', '--full-time', '--quoting-style=c', `--index-file=${memberListOf(p.archive)}`] : [];
+  const tar = [...backupTarHead(p.partial), `--directory=${source}`, '--numeric-owner', ...(compressor ? [`--use-compress-program=${compressor}`] : []), ...list, '.'];
   return ['sh', '-c', JOB_SCRIPT, 'gluster-backup-job', p.partial, p.archive, p.log, p.status, p.cancel, '', '', '', mode, p.job, ...tar];
 }
 

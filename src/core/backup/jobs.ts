@@ -12,7 +12,7 @@ import { isNotFound } from '../node/nodeConnection';
 import { toNodeError } from '../node/nodeErrors';
 import { inspectContainer } from '../node/probe';
 import { JOB_SUFFIX, JobFileError, MAX_JOB_FILE_BYTES, jobPaths, parseJobFile, pathsOf, restoreId, restorePaths, serializeJobFile, type JobPaths, type RestoreSpec } from './jobFile';
-import { EXIT_WAIT_SCRIPT, RESTORE_WAIT_SCRIPT, backupTarHead, restoreWaitPositions, jobArgv, parseStatus, restoreArgv, restoreTarHead, signalTarArgv } from './jobScript';
+import { BACKUP_JOB_ENV, EXIT_WAIT_SCRIPT, RESTORE_WAIT_SCRIPT, backupTarHead, restoreWaitPositions, jobArgv, parseStatus, restoreArgv, restoreTarHead, signalTarArgv } from './jobScript';
 import { registerJob, registeredJobFiles } from './jobRegistry';
 import { nextArchiveName } from './naming';
 import { countEvents, parseTarLine, type TarEvent } from './tarWarnings';
@@ -219,7 +219,7 @@ export class BackupJobs {
     // Creating the exec runs nothing: it is asked while the job file is written, and started
     // only once the file is there.
     const created = withDeadline(`docker exec (start ${record.kind})`, s.timeouts.dockerMs, (signal) =>
-      docker.getContainer(s.containerName).exec({ Cmd: cmd, AttachStdout: false, AttachStderr: false, abortSignal: signal } as Docker.ExecCreateOptions),
+      docker.getContainer(s.containerName).exec({ Cmd: cmd, ...(record.kind === 'backup' ? { Env: BACKUP_JOB_ENV } : {}), AttachStdout: false, AttachStderr: false, abortSignal: signal } as Docker.ExecCreateOptions),
     );
     created.catch(() => undefined);
     await conn.writeAtomic(jobFile, serializeJobFile(record));

@@ -17,7 +17,7 @@ const TEMP_TAIL = /\.tmp-\d{1,10}-[0-9a-f]{8}$/;
 /** What one of our names is, and the archive (or, for a backup job's files, the stem) it belongs to. */
 export type FileRole =
   | { role: 'archive'; archive: string }
-  | { role: 'checksum' | 'validation' | 'readData' | 'partial'; archive: string }
+  | { role: 'checksum' | 'validation' | 'readData' | 'partial' | 'members'; archive: string }
   | { role: 'job' | 'log' | 'status' | 'cancel'; stem: string }
   | { role: 'restore'; archive: string; restoreId: string };
 
@@ -26,8 +26,8 @@ export interface ArchiveFiles {
   name: string;
   size: number;
   mtimeMs: number;
-  /** Its own sidecars present: checksum, validation report, where --read-data-subset stopped, partial leftover. */
-  own: { checksum?: string; validation?: string; readData?: string; partial?: string };
+  /** Its own sidecars present: checksum, validation report, where --read-data-subset stopped, partial leftover, member list (compressed). */
+  own: { checksum?: string; validation?: string; readData?: string; partial?: string; members?: string };
   /** The stem's backup job files present (`<stem>.job.json`, `.log`, `.status`, `.cancel`). */
   job: { job?: string; log?: string; status?: string; cancel?: string };
   /** Restore id -> names of that restore's files present. */
@@ -71,7 +71,7 @@ export function groupDir(entries: readonly DirEntry[]): DirGroups {
     for (const a of owners) {
       if (r.temp) a.temps.push(e.name);
       else if (role.role === 'restore') a.restores.set(role.restoreId, [...(a.restores.get(role.restoreId) ?? []), e.name].sort());
-      else if (role.role === 'checksum' || role.role === 'validation' || role.role === 'readData' || role.role === 'partial') a.own[role.role] = e.name;
+      else if (role.role === 'checksum' || role.role === 'validation' || role.role === 'readData' || role.role === 'partial' || role.role === 'members') a.own[role.role] = e.name;
       else if (role.role !== 'archive') a.job[role.role] = e.name;
     }
   }
@@ -90,17 +90,18 @@ export function roleOf(name: string): { role: FileRole; temp: boolean } | undefi
   return { role, temp: t !== null };
 }
 
-/** An archive's own sidecars by ending (`.read-data.json`: where --read-data-subset stopped). */
-const OWN_ROLES: Record<string, 'checksum' | 'validation' | 'readData' | 'partial'> = {
+/** An archive's own sidecars by ending (`.read-data.json`: where --read-data-subset stopped; `.members`: a compressed archive's member list). */
+const OWN_ROLES: Record<string, 'checksum' | 'validation' | 'readData' | 'partial' | 'members'> = {
   sha256: 'checksum',
   'validation.json': 'validation',
   'read-data.json': 'readData',
   partial: 'partial',
+  members: 'members',
 };
 
 function baseRole(name: string): FileRole | undefined {
   if (OUR_ARCHIVE.test(name)) return { role: 'archive', archive: name };
-  const own = /^(.+)\.(sha256|validation\.json|read-data\.json|partial)$/.exec(name);
+  const own = /^(.+)\.(sha256|validation\.json|read-data\.json|partial|members)$/.exec(name);
   if (own && OUR_ARCHIVE.test(own[1])) return { role: OWN_ROLES[own[2]], archive: own[1] };
   const r = RESTORE_FILE.exec(name);
   if (r) {

@@ -8,7 +8,10 @@ import { execInContainer } from '../docker/exec';
 import { execStreaming } from '../docker/execStream';
 import { FsListParser, fsListArgv } from '../archive/fsList';
 import type { TarIndexResult } from '../archive/tarIndex';
-import { ValidateError, glusterRootOf, indexArchiveOnNode, locateArchive, type ReadMethod } from '../validate/validateBackup';
+import { ValidateError, glusterRootOf, indexArchiveOnNode, isGzip, locateArchive, type ReadMethod } from '../validate/validateBackup';
+import { TarListingFormatError, TarListingParser } from '../archive/tarListing';
+import { memberListOf } from '../backup/jobScript';
+import type { NodeConnection } from '../node/nodeConnection';
 import { RestoreError } from './restoreError';
 import { jobsOf } from '../backup/jobs';
 import type { JobRecord } from '../backup/types';
@@ -33,6 +36,12 @@ export interface RestorePlanOptions {
   /** Keep every entry with its action (the dry run's --json); otherwise only counts. */
   entries?: boolean;
   onPhase?: (phase: 'locating' | 'indexing' | 'listing', detail: string) => void;
+  /**
+   * A dry run: a compressed archive's member list, written by its backup job, stands in for
+   * decompressing the whole archive to list it. Never for a restore itself, whose refusals and
+   * verification must come from the archive.
+   */
+  memberList?: boolean;
   /** The cluster's jobs when the caller lists them anyway (planAndCheck); else listed here if needed. */
   jobs?: Promise<JobRecord[]>;
 }
@@ -146,7 +155,8 @@ export async function planRestore(cluster: Cluster, o: RestorePlanOptions = {}):
 
   o.onPhase?.('indexing', archive);
   const tIndex = Date.now();
-  const indexed = await indexArchiveOnNode(conn, docker, container, node, archive, o).catch(rethrow);
+  const listedAtBackup = o.memberList ? await readMemberList(conn, archive, node).catch(rethrow) : undefined;
+  const indexed = listedAtBackup ?? (await indexArchiveOnNode(conn, docker, container, node, archive, o).catch(rethrow));
   const indexMs = Date.now() - tIndex;
   const resume = await resuming;
   const planner = new RestorePlanner(indexed.index, { ...planOpts, ...(resume ? { resume } : {}) });
@@ -217,4 +227,30 @@ async function interruptedRestore(cluster: Cluster, node: string, archive: strin
 function rethrow(e: unknown): never {
   if (e instanceof ValidateError) throw new RestoreError(e.message);
   throw e;
+}
+
+/** Far more than the list of a million members (about 120 bytes each): a bigger file is not one. */
+const MAX_MEMBER_LIST = 512 * 1024 * 1024;
+const MEMBER_LIST_CHUNK = 4 * 1024 * 1024;
+
+/**
+ * The member list beside a compressed archive (see memberListOf), as its index; undefined when
+ * there is none or the archive is not compressed, and the archive is then listed as before.
+ * It comes from the node like the archive: read in bounded chunks into the same bounded
+ * parser as tar's own listing, and refused whole when it does not parse.
+ */
+async function readMemberList(conn: NodeConnection, archive: string, node: string): Promise<{ index: TarIndexResult; method: ReadMethod; archiveBytes: number } | undefined> {
+  const list = memberListOf(archive);
+  const [st, at] = await Promise.all([conn.stat(list).catch(() => undefined), conn.stat(archive)]);
+  if (!st || !at || !(await isGzip(conn, archive))) return undefined;
+  if (st.size > MAX_MEMBER_LIST) throw new RestoreError(`${list} on ${node} is ${bytesText(st.size)}, more than any member list: not read (move it away to list the archive itself)`);
+  const parser = new TarListingParser(true);
+  try {
+    for (let off = 0; off < st.size; off += MEMBER_LIST_CHUNK) parser.push(await conn.read(list, off, Math.min(MEMBER_LIST_CHUNK, st.size - off)));
+  } catch (e) {
+    if (e instanceof TarListingFormatError) throw new RestoreError(`${list} on ${node} is not a member list tar wrote (${e.message}): move it away to list the archive itself`);
+    throw e;
+  }
+  const index = parser.end(0, '', at.size, true);
+  return { index: { ...index, bytesRead: st.size, reads: Math.ceil(st.size / MEMBER_LIST_CHUNK) }, method: 'member-list', archiveBytes: at.size };
 }

@@ -9,7 +9,12 @@ import type { RestorePlanResult } from './restorePlan';
 export function planText(r: RestorePlanResult, refusals: readonly Refusal[] = r.plan.refusals, overrides: readonly PreflightOverride[] = []): string {
   const p = r.plan;
   const out: string[] = [];
-  const read = p.archive.compressed ? `listed by tar in the container` : `${bytesText(p.archive.bytesRead)} of headers read`;
+  const read =
+    r.method === 'member-list'
+      ? `from the member list its backup wrote, ${bytesText(p.archive.bytesRead)} read; the archive itself is not read in a dry run, so damage to it shows only when the restore reads it`
+      : p.archive.compressed
+        ? `listed by tar in the container`
+        : `${bytesText(p.archive.bytesRead)} of headers read`;
   out.push(`archive  ${r.archive} on ${r.node} (${bytesText(r.archiveBytes)}, ${p.archive.entries} entries; ${read})`);
   out.push(`target   ${r.targetDir}${r.targetExists ? '' : ' (does not exist yet: created)'} on volume ${r.volume}, ${bytesText(r.freeBytes)} free`);
   out.push(`existing ${p.policy}${p.include.length ? `; only ${p.include.join(', ')}` : ''}`);

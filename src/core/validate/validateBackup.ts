@@ -21,7 +21,8 @@ import { archivesOnNodes } from '../archivesOnNodes';
 import { checkArchiveChecksum, type ChecksumCheck, type ChecksumState } from './checksum';
 import { ReadDataError, exitOfReadData, readArchiveData, type ReadDataProgress, type ReadDataResult } from './readData';
 
-export type ReadMethod = 'local-file' | 'sftp-headers' | 'container-tar';
+/** `member-list`: a restore's dry run read the member list its backup job wrote, not the archive. */
+export type ReadMethod = 'local-file' | 'sftp-headers' | 'container-tar' | 'member-list';
 
 export class ValidateError extends Error {
   constructor(message: string) {
@@ -160,7 +161,7 @@ async function readJob(conn: NodeConnection, node: string, archive: string): Pro
   };
 }
 
-async function isGzip(conn: NodeConnection, file: string): Promise<boolean> {
+export async function isGzip(conn: NodeConnection, file: string): Promise<boolean> {
   const head = await conn.read(file, 0, 2);
   return head.length === 2 && head[0] === 0x1f && head[1] === 0x8b;
 }

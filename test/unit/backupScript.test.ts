@@ -128,3 +128,43 @@ test('the archive, its log and its checksum file: the archive mode (0600 by defa
     }
   }
 });
+
+test('a compressed backup: its member list has the archive mode before tar writes a name, and goes when the archive does not come', () => {
+  const gzName = 'datarobot-gluster-backup-2026-04-12.tar.gz';
+  const { dir, src, backups } = fixture();
+  try {
+    // tar as the job runs it, behind a wrapper that notes the list's mode when tar starts.
+    const bin = path.join(dir, 'bin');
+    fs.mkdirSync(bin);
+    const seen = path.join(dir, 'mode-at-start');
+    const realTar = spawnSync('sh', ['-c', 'command -v tar'], { encoding: 'utf8' }).stdout.trim();
+    fs.writeFileSync(path.join(bin, 'tar'), `#!/bin/sh\nfor a in "$@"; do case "$a" in --index-file=*) stat -c %a "\${a#--index-file=}" > "${seen}";; esac; done\nexec ${realTar} "$@"\n`, { mode: 0o755 });
+    const env = { PATH: `${bin}:${process.env.PATH}` };
+    const go = (source: string, before?: (p: ReturnType<typeof jobPaths>) => void) => {
+      const p = jobPaths(backups, gzName);
+      before?.(p);
+      const [cmd, ...args] = jobArgv(p, source, 'gzip', '0640');
+      const r = spawnSync(cmd, args, { encoding: 'utf8', env });
+      assert.equal(r.status, 0, r.stderr);
+      const st = parseStatus(fs.readFileSync(p.status, 'utf8'));
+      return { p, code: st.phase === 'exit' ? st.code : -1 };
+    };
+    const { p, code } = go(src);
+    assert.equal(code, 0);
+    assert.equal(fs.readFileSync(seen, 'utf8').trim(), '640', 'private before tar wrote a name');
+    const list = fs.readFileSync(`${p.archive}.members`, 'latin1');
+    assert.match(list, /^block 0: drwxr-xr-x .* "\.\/"\n/);
+    assert.match(list, /"\.\/a\/big"\n/);
+    assert.equal((fs.statSync(`${p.archive}.members`).mode & 0o7777).toString(8), '640');
+    for (const f of fs.readdirSync(backups)) fs.rmSync(path.join(backups, f));
+    const failed = go(path.join(src, 'not-there'));
+    assert.equal(failed.code, 2);
+    assert.equal(fs.existsSync(`${failed.p.archive}.members`), false, 'no archive, no member list');
+    for (const f of fs.readdirSync(backups)) fs.rmSync(path.join(backups, f));
+    const cancelled = go(src, (q) => fs.writeFileSync(q.cancel, 'now\n'));
+    assert.equal(fs.existsSync(cancelled.p.archive), false);
+    assert.equal(fs.existsSync(`${cancelled.p.archive}.members`), false, 'cancelled: no member list');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -106,6 +106,11 @@ if [ -n "$partial" ]; then
   : > "$partial"
   : > "$log"
   own "$partial" "$log"
+  # A compressed backup's member list names every file of the platform: private from its
+  # first line too (tar truncates the file and keeps its mode).
+  for a in "$@"; do
+    if [ "$a" = "--index-file=$final.members" ]; then : > "$final.members"; own "$final.members"; fi
+  done
 fi
 (
   tar "$@" 2>&1 >/dev/null &

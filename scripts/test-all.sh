@@ -27,7 +27,8 @@ status=0
 keep=${KEEP_TESTBED:-0}
 cleanup() {
   if [ -n "${cs_pid:-}" ]; then kill -- -"$cs_pid" 2>/dev/null || true; fi
-  rm -f "${cs_log:-}"
+  if [ -n "${bed_pid:-}" ]; then kill -- -"$bed_pid" 2>/dev/null || true; wait "$bed_pid" 2>/dev/null || true; fi
+  rm -f "${cs_log:-}" "${bed_log:-}"
   if [ "$keep" != 1 ]; then bash testbed/testbed.sh down >/dev/null 2>&1 || true; fi
 }
 trap cleanup EXIT
@@ -47,13 +48,6 @@ if command -v ionice >/dev/null; then low+=(ionice -c 3); fi
 setsid "${low[@]}" bash -c 'bash scripts/code-server.sh install "$1" && bash scripts/code-server.sh install "$2"' install "$newest" "$oldest" >"$cs_log" 2>&1 &
 cs_pid=$!
 
-node scripts/run-node-tests.mjs --label=unit out/test/unit || status=1
-# The progress webview page in real headless Chromium, fed recorded messages.
-node scripts/run-node-tests.mjs --label=webview out/test/webview || status=1
-
-# The extension-host suites run while the test bed is still up, then the packaged VSIX driven
-# through Chromium.
-vscode_labels=("vscode-$newest" "vscode-$oldest" e2e)
 # A fresh test bed every run: whatever an earlier run or a developer left on the volume (a
 # 100k-file tree made the whole-volume backups of CI crawl) must not decide this run's outcome.
 # TESTBED_REUSE=1 keeps a healthy one for a quicker local rerun.
@@ -61,7 +55,28 @@ fresh_testbed() {
   if [ "${TESTBED_REUSE:-0}" = 1 ]; then bash testbed/testbed.sh ensure; return; fi
   bash testbed/testbed.sh down && bash testbed/testbed.sh up
 }
-if fresh_testbed; then
+# The unit and webview suites never touch the test bed: it comes up beside them (a minute,
+# mostly waiting on image imports and glusterd) instead of after them. Its log is printed when
+# it is awaited, so the suites' output stays whole. Its own session, so a run that ends early
+# stops it with it.
+bed_log=$(mktemp)
+setsid bash -c "$(declare -f fresh_testbed); fresh_testbed" >"$bed_log" 2>&1 &
+bed_pid=$!
+
+node scripts/run-node-tests.mjs --label=unit out/test/unit || status=1
+# The progress webview page in real headless Chromium, fed recorded messages.
+node scripts/run-node-tests.mjs --label=webview out/test/webview || status=1
+
+# The extension-host suites run while the test bed is still up, then the packaged VSIX driven
+# through Chromium.
+vscode_labels=("vscode-$newest" "vscode-$oldest" e2e)
+t=$SECONDS
+bed_ok=1
+wait "$bed_pid" || bed_ok=0
+bed_pid=
+cat "$bed_log"
+echo "test-all: waited $((SECONDS - t)) s for the test bed after the unit and webview suites"
+if [ "$bed_ok" = 1 ]; then
   node scripts/run-node-tests.mjs --label=integration out/test/integration || status=1
   t=$SECONDS
   if wait "$cs_pid"; then

@@ -79,11 +79,9 @@ export class Cluster extends EventEmitter<ClusterEvents> implements ClusterApi {
   private readonly queued = new Map<string, Promise<NodeStatus>>();
   private readonly watches = new Map<string, EventWatch>();
   /** Per node, the gluster prompt its refreshes type at, tied to the docker client it runs on. */
-  private readonly shells = new Map<string, { docker: Docker; shell: GlusterShell }>();
+  private readonly shells = new Map<string, { docker: Docker; container: string; shell: GlusterShell }>();
   /** Per node, the heal reads still running there (at most one per volume). */
   private readonly heals = new Map<string, HealReads>();
-  /** Per node, the container (id and start) found unable to run gluster, and what was found. */
-  private readonly glusterMissing = new Map<string, { key: string; error: GlusterMissing }>();
   private watching = false;
   private knownVolumes: KnownVolumes = { names: [], healing: [] };
 
@@ -194,25 +192,13 @@ export class Cluster extends EventEmitter<ClusterEvents> implements ClusterApi {
       }
     };
     const readVolumes = async (docker: Docker, container: ContainerInfo) => {
-      // A container that cannot run gluster is not asked again until it is another container
-      // (restarted or replaced): at twenty such nodes, every refresh spent two failing execs on each.
-      const key = `${container.id ?? '?'} ${container.since ?? '?'}`;
-      const missing = this.glusterMissing.get(name);
-      if (missing?.key === key) throw missing.error;
-      if (missing) {
-        // Another container now: its prompt is started afresh, and asked.
-        this.glusterMissing.delete(name);
-        this.shells.get(name)?.shell.close();
-        this.shells.delete(name);
-      }
-      const shell = this.shellOf(name, docker);
-      try {
-        const [shared, peers] = await Promise.all([this.sharedVolumeState(docker, round, shell, name), readPeers(docker, this.settings, shell, 'throw')]);
-        return stagedVolumeHealth(shared, peers);
-      } catch (e) {
-        if (e instanceof GlusterMissing && (e.node ?? name) === name) this.glusterMissing.set(name, { key, error: e });
-        throw e;
-      }
+      // One prompt per container: a container whose prompt found it cannot run gluster is not
+      // asked again until it is another container (restarted or replaced). At twenty such
+      // nodes, every refresh spent two failing execs on each.
+      const shell = this.shellOf(name, docker, `${container.id ?? '?'} ${container.since ?? '?'}`);
+      if (shell.missing) throw shell.missing;
+      const [shared, peers] = await Promise.all([this.sharedVolumeState(docker, round, shell, name), readPeers(docker, this.settings, shell, 'throw')]);
+      return stagedVolumeHealth(shared, peers);
     };
     const result = withDeadline(`status of ${name}`, budget, () =>
       probeNode(node, this.conn(node), this.settings, early, readVolumes),
@@ -247,12 +233,13 @@ export class Cluster extends EventEmitter<ClusterEvents> implements ClusterApi {
     return probe;
   }
 
-  private shellOf(name: string, docker: Docker): GlusterShell {
+  /** The node's prompt, for this connection and this container (id and start): a new one for either gets a new prompt. */
+  private shellOf(name: string, docker: Docker, container: string): GlusterShell {
     const had = this.shells.get(name);
-    if (had?.docker === docker) return had.shell;
+    if (had?.docker === docker && had.container === container) return had.shell;
     had?.shell.close();
     const shell = glusterShellFor(docker, this.settings);
-    this.shells.set(name, { docker, shell });
+    this.shells.set(name, { docker, container, shell });
     return shell;
   }
 

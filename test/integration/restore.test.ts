@@ -130,6 +130,11 @@ describe('restore --dry-run', () => {
     assert.equal(r.plan.archive.bytesRead, Number(listSize), 'the member list is all that was read');
     const viaTar = await planRestore(cluster, { archive: gz, node: 'node1', target: 'restored-copy', entries: true });
     assert.equal(viaTar.method, 'container-tar');
+    // Only the archive's own listing is kept for a verification; the member list never is.
+    const fromList = await planRestore(cluster, { archive: gz, node: 'node1', target: 'restored-copy', memberList: true });
+    assert.equal(fromList.method, 'member-list');
+    assert.ok(viaTar.indexed, 'tar\'s listing is kept for the verification');
+    assert.equal(fromList.indexed, undefined, 'the member list is not');
     assert.deepEqual(r.entries, JSON.parse(JSON.stringify(viaTar.entries)));
     assert.deepEqual({ ...r.plan, archive: { ...r.plan.archive, bytesRead: 0 } }, JSON.parse(JSON.stringify({ ...viaTar.plan, archive: { ...viaTar.plan.archive, bytesRead: 0 } })));
     const text = cli(['restore', '--dry-run', '--archive', gz, '--target', 'restored-copy']);

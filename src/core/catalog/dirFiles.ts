@@ -17,7 +17,7 @@ const TEMP_TAIL = /\.tmp-\d{1,10}-[0-9a-f]{8}$/;
 /** What one of our names is, and the archive (or, for a backup job's files, the stem) it belongs to. */
 export type FileRole =
   | { role: 'archive'; archive: string }
-  | { role: 'checksum' | 'validation' | 'readData' | 'partial' | 'members'; archive: string }
+  | { role: OwnRole; archive: string }
   | { role: 'job' | 'log' | 'status' | 'cancel'; stem: string }
   | { role: 'restore'; archive: string; restoreId: string };
 
@@ -27,7 +27,7 @@ export interface ArchiveFiles {
   size: number;
   mtimeMs: number;
   /** Its own sidecars present: checksum, validation report, where --read-data-subset stopped, partial leftover, member list (compressed). */
-  own: { checksum?: string; validation?: string; readData?: string; partial?: string; members?: string };
+  own: Partial<Record<OwnRole, string>>;
   /** The stem's backup job files present (`<stem>.job.json`, `.log`, `.status`, `.cancel`). */
   job: { job?: string; log?: string; status?: string; cancel?: string };
   /** Restore id -> names of that restore's files present. */
@@ -71,7 +71,7 @@ export function groupDir(entries: readonly DirEntry[]): DirGroups {
     for (const a of owners) {
       if (r.temp) a.temps.push(e.name);
       else if (role.role === 'restore') a.restores.set(role.restoreId, [...(a.restores.get(role.restoreId) ?? []), e.name].sort());
-      else if (role.role === 'checksum' || role.role === 'validation' || role.role === 'readData' || role.role === 'partial' || role.role === 'members') a.own[role.role] = e.name;
+      else if (isOwnRole(role.role)) a.own[role.role] = e.name;
       else if (role.role !== 'archive') a.job[role.role] = e.name;
     }
   }
@@ -91,18 +91,23 @@ export function roleOf(name: string): { role: FileRole; temp: boolean } | undefi
 }
 
 /** An archive's own sidecars by ending (`.read-data.json`: where --read-data-subset stopped; `.members`: a compressed archive's member list). */
-const OWN_ROLES: Record<string, 'checksum' | 'validation' | 'readData' | 'partial' | 'members'> = {
+const OWN_ROLES = {
   sha256: 'checksum',
   'validation.json': 'validation',
   'read-data.json': 'readData',
   partial: 'partial',
   members: 'members',
-};
+} as const;
+type OwnRole = (typeof OWN_ROLES)[keyof typeof OWN_ROLES];
+const OWN_ROLE_NAMES = new Set<string>(Object.values(OWN_ROLES));
+const isOwnRole = (r: FileRole['role']): r is OwnRole => OWN_ROLE_NAMES.has(r);
+/** `<archive>.<ending>` for each ending above. */
+const OWN_NAME = new RegExp(`^(.+)\\.(${Object.keys(OWN_ROLES).map((k) => k.replace(/\./g, '\\.')).join('|')})$`);
 
 function baseRole(name: string): FileRole | undefined {
   if (OUR_ARCHIVE.test(name)) return { role: 'archive', archive: name };
-  const own = /^(.+)\.(sha256|validation\.json|read-data\.json|partial|members)$/.exec(name);
-  if (own && OUR_ARCHIVE.test(own[1])) return { role: OWN_ROLES[own[2]], archive: own[1] };
+  const own = OWN_NAME.exec(name);
+  if (own && OUR_ARCHIVE.test(own[1])) return { role: OWN_ROLES[own[2] as keyof typeof OWN_ROLES], archive: own[1] };
   const r = RESTORE_FILE.exec(name);
   if (r) {
     const m = RESTORE_ID.exec(r[1]);

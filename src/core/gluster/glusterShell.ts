@@ -61,12 +61,17 @@ export class GlusterShell {
   private tail: Promise<unknown> = Promise.resolve();
   private idle?: NodeJS.Timeout;
   private closed = false;
-  private missing?: GlusterMissing;
+  private found?: GlusterMissing;
 
   constructor(
     private readonly docker: Docker,
     private readonly opts: GlusterShellOptions,
   ) {}
+
+  /** The container cannot run gluster at all, as this prompt found when it died: nothing to ask it. */
+  get missing(): GlusterMissing | undefined {
+    return this.found;
+  }
 
   /** Whether `argv` (a one-shot gluster argv) can be typed at this shell's prompt. */
   accepts(argv: string[]): boolean {
@@ -102,7 +107,7 @@ export class GlusterShell {
     if (this.closed) throw new ShellUnavailable('gluster shell closed');
     // The container cannot run gluster: calls queued behind the one that found it out fail
     // the same way without another exec. A new container gets a new shell (the cluster's).
-    if (this.missing) throw this.missing;
+    if (this.found) throw this.found;
     const stream = await this.start();
     clearTimeout(this.idle);
     return new Promise<string>((resolve, reject) => {
@@ -219,7 +224,7 @@ export class GlusterShell {
 
   /** Ends the prompt (closing its stdin lets it exit) and fails the call in progress with `why`. */
   private end(why: Error): void {
-    if (why instanceof GlusterMissing) this.missing = why;
+    if (why instanceof GlusterMissing) this.found = why;
     clearTimeout(this.idle);
     clearTimeout(this.errTimer);
     const s = this.stream;

@@ -155,7 +155,7 @@ export async function planRestore(cluster: Cluster, o: RestorePlanOptions = {}):
 
   o.onPhase?.('indexing', archive);
   const tIndex = Date.now();
-  const listedAtBackup = o.memberList ? await readMemberList(conn, archive, node).catch(rethrow) : undefined;
+  const listedAtBackup = o.memberList && before ? await readMemberList(conn, archive, node, before.size).catch(rethrow) : undefined;
   const indexed = listedAtBackup ?? (await indexArchiveOnNode(conn, docker, container, node, archive, o).catch(rethrow));
   const indexMs = Date.now() - tIndex;
   const resume = await resuming;
@@ -199,7 +199,8 @@ export async function planRestore(cluster: Cluster, o: RestorePlanOptions = {}):
     timings: { indexMs, listMs, totalMs: Date.now() - t0 },
   };
   // The file as it was before the walk: a change during the walk makes the index worthless later.
-  if (before && before.size === indexed.archiveBytes) {
+  // A member list is not the archive's own word: it never stands in for the archive later.
+  if (before && before.size === indexed.archiveBytes && indexed.method !== 'member-list') {
     Object.defineProperty(result, 'indexed', { value: { index: indexed.index, size: before.size, mtimeMs: before.mtimeMs }, enumerable: false });
   }
   return result;
@@ -239,10 +240,10 @@ const MEMBER_LIST_CHUNK = 4 * 1024 * 1024;
  * It comes from the node like the archive: read in bounded chunks into the same bounded
  * parser as tar's own listing, and refused whole when it does not parse.
  */
-async function readMemberList(conn: NodeConnection, archive: string, node: string): Promise<{ index: TarIndexResult; method: ReadMethod; archiveBytes: number } | undefined> {
+async function readMemberList(conn: NodeConnection, archive: string, node: string, archiveBytes: number): Promise<{ index: TarIndexResult; method: ReadMethod; archiveBytes: number } | undefined> {
   const list = memberListOf(archive);
-  const [st, at] = await Promise.all([conn.stat(list).catch(() => undefined), conn.stat(archive)]);
-  if (!st || !at || !(await isGzip(conn, archive))) return undefined;
+  const st = await conn.stat(list).catch(() => undefined);
+  if (!st || !(await isGzip(conn, archive))) return undefined;
   if (st.size > MAX_MEMBER_LIST) throw new RestoreError(`${list} on ${node} is ${bytesText(st.size)}, more than any member list: not read (move it away to list the archive itself)`);
   const parser = new TarListingParser(true);
   try {
@@ -251,6 +252,6 @@ async function readMemberList(conn: NodeConnection, archive: string, node: strin
     if (e instanceof TarListingFormatError) throw new RestoreError(`${list} on ${node} is not a member list tar wrote (${e.message}): move it away to list the archive itself`);
     throw e;
   }
-  const index = parser.end(0, '', at.size, true);
-  return { index: { ...index, bytesRead: st.size, reads: Math.ceil(st.size / MEMBER_LIST_CHUNK) }, method: 'member-list', archiveBytes: at.size };
+  const index = parser.end(0, '', archiveBytes, true);
+  return { index: { ...index, bytesRead: st.size, reads: Math.ceil(st.size / MEMBER_LIST_CHUNK) }, method: 'member-list', archiveBytes };
 }

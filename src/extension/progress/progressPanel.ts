@@ -31,6 +31,10 @@ const STATE_LABEL: Record<JobRecord['state'], string> = {
   unknown: 'node unreachable',
 };
 
+function pointsIn(m: HostMessage): number {
+  return m.type === 'init' ? m.history.length : m.type === 'sample' ? 1 : m.type === 'batch' ? m.messages.filter((x) => x.type === 'sample').length : 0;
+}
+
 export function targetFor(job: PanelJob, sourceBytes: number): TargetInfo {
   if (job.kind === 'readData') return { bytes: sourceBytes, sourceBytes, estimated: false };
   return { bytes: expectedArchiveBytes(sourceBytes, job.compression), sourceBytes, estimated: job.compression === 'gzip' };
@@ -70,6 +74,8 @@ export interface PanelExchange {
   from: 'page' | 'host';
   type: string;
   batched?: string[];
+  /** Progress points the message carried to the page: init's history, a sample, the samples of a batch. */
+  points?: number;
 }
 
 // Not retained: a hidden panel costs nothing, and it rebuilds from `init` when shown again.
@@ -206,7 +212,7 @@ class ProgressPanel {
     this.updateTitle();
     if (!this.ready) return;
     void this.panel.webview.postMessage(m);
-    this.onExchange({ jobId: this.job.id, from: 'host', type: m.type, ...(m.type === 'batch' ? { batched: m.messages.map((x) => x.type) } : {}) });
+    this.onExchange({ jobId: this.job.id, from: 'host', type: m.type, ...(m.type === 'batch' ? { batched: m.messages.map((x) => x.type) } : {}), points: pointsIn(m) });
   }
 
   private updateTitle(): void {

@@ -156,7 +156,8 @@ export class FsListParser<S extends FsEntrySink = EntryTable> {
     if (this.prefix !== undefined) {
       // find prints each path as its operand plus what is below it: another start is not ours.
       if (!key.startsWith(this.prefix)) throw this.bad(b, start, z1);
-      key = key.slice(this.prefix.length);
+      // Decoded again past the prefix rather than sliced: a slice keeps the whole path alive.
+      key = b.toString('latin1', sp[this.fields - 1] + 1 + this.prefix.length, z1);
     }
     if (key === '') return;
     if (b[start] === 0x73 /* s */) this.sink.socket(key);

@@ -6,7 +6,7 @@
 import { Readable } from 'node:stream';
 import * as zlib from 'node:zlib';
 import { EntryTable, type EntryType } from './entryTable';
-import { canonicalKey, displayPath } from './paths';
+import { canonicalKey, displayPath, ownedKey } from './paths';
 import { readerChunks, type RandomAccessReader } from './reader';
 import { BLOCK, checksumOk, decodeHeader, decodeOwnerMode, decodePax, isZeroBlock, padded, TarFormatError } from './tarHeader';
 
@@ -370,8 +370,9 @@ async function walk(src: Source, entries: EntryTable, maxMeta: number): Promise<
       if (got < skip) return truncated(`inside the data of "${displayPath(name)}" (its data ends at byte ${src.pos - got + skip})`);
       // A volume label ('V') names the archive, not a file.
       if (t !== 'V') {
-        const key = canonicalKey(name);
-        const link = type === 'symlink' ? linkname : type === 'hardlink' ? canonicalKey(linkname) : undefined;
+        const cut = canonicalKey(name);
+        const key = cut === name ? cut : ownedKey(cut);
+        const link = type === 'symlink' ? linkname : type === 'hardlink' ? ownedKey(canonicalKey(linkname)) : undefined;
         if (name.startsWith('./')) dotSlashNames++;
         if (key === '') rootEntries++;
         else entries.push(key, type, type === 'dir' ? 0 : size, mtime, link, memberStart, own);

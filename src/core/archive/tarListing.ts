@@ -4,7 +4,7 @@
 // locale every byte of a name that is not printable ASCII comes as an escape, so names are
 // exact; with -R every member carries its block number, which gives problems an offset.
 import { EntryTable, type EntryType } from './entryTable';
-import { canonicalKey, displayPath } from './paths';
+import { canonicalKey, displayPath, ownedKey } from './paths';
 import type { TarIndexResult, TarProblem } from './tarIndex';
 
 /** argv for `tar -t` in the container; the caller sets LC_ALL=C and TZ=UTC in its env. */
@@ -247,7 +247,8 @@ export class TarListingParser {
       return;
     }
     const linkKey = t === 'symlink' ? link : t === 'hardlink' ? canonicalKey(link ?? '') : undefined;
-    this.entries.push(key, t, t === 'dir' ? 0 : t === 'hardlink' ? 0 : size, mtime, linkKey, block * 512, listedOwnerMode(l));
+    // Both are slices of a line of tar's output, itself a slice of a whole chunk.
+    this.entries.push(ownedKey(key), t, t === 'dir' ? 0 : t === 'hardlink' ? 0 : size, mtime, linkKey === undefined ? undefined : ownedKey(linkKey), block * 512, listedOwnerMode(l));
   }
 
   /**

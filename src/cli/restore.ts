@@ -11,6 +11,7 @@ import { jobsOf } from '../core/backup/jobs';
 import type { JobRecord } from '../core/backup/types';
 import { followToEnd } from './backup';
 import type { CliIo } from './io';
+import { writeJsonWithEntries } from './jsonEntries';
 
 /** After the job: the verification (once per job), its report, and the exit code. */
 export async function finishRestore(cluster: Cluster, io: CliIo, job: JobRecord, json: boolean, indexed?: IndexedArchive): Promise<number> {
@@ -47,7 +48,10 @@ export async function runRestore(cluster: Cluster, io: CliIo, o: RestorePlanOpti
       // The cluster's state too: a dry run that says "go" should mean the restore would start.
       const { plan: r, refusals } = await planAndCheck(cluster, { ...o, entries: o.json, onPhase, memberList: true });
       const stop = blockingRefusals(refusals, o.overrides);
-      if (o.json) io.stdout.write(JSON.stringify({ dryRun: true, ...r, refusals: refusals.map((x) => ({ ...x, overridable: overridable(x.check), overridden: !stop.includes(x) })) }, null, 2) + '\n');
+      if (o.json) {
+        const { entries, ...rest } = r;
+        await writeJsonWithEntries(io.stdout, { dryRun: true, ...rest, refusals: refusals.map((x) => ({ ...x, overridable: overridable(x.check), overridden: !stop.includes(x) })) }, entries);
+      }
       else io.stdout.write('\n' + planText(r, refusals, o.overrides));
       return stop.length ? 2 : 0;
     }

@@ -60,7 +60,11 @@ export interface RestorePlanResult {
   /** Bytes the volume has free for this user, from the mount. */
   freeBytes: number;
   plan: RestorePlan;
-  entries?: PlanEntry[];
+  /**
+   * Every selected member with its action, made as it is read: a million members held as
+   * objects at once would be hundreds of MB. Iterable more than once.
+   */
+  entries?: Iterable<PlanEntry>;
   /** Resuming: the selected directories' keys (their modes and times are set again after tar). */
   resumeDirs?: string[];
   timings: { indexMs: number; listMs: number; totalMs: number };
@@ -194,7 +198,7 @@ export async function planRestore(cluster: Cluster, o: RestorePlanOptions = {}):
     volume: at.mount.volume,
     freeBytes: t.freeBytes,
     plan,
-    ...(o.entries ? { entries: [...planner.entries()] } : {}),
+    ...(o.entries ? { entries: { [Symbol.iterator]: () => planner.entries() } } : {}),
     ...(plan.resume ? { resumeDirs: planner.selectedDirs() } : {}),
     timings: { indexMs, listMs, totalMs: Date.now() - t0 },
   };

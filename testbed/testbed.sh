@@ -34,6 +34,8 @@
 #   small-dir NODE MB | remove-small-dir NODE   a MB-sized tmpfs at <backups>/small (disk full)
 #   small-volume MB | remove-small-volume   volume gvsmall, one brick on an MB-sized tmpfs in
 #                                           node1's container, mounted there at /mnt/gluster-small
+#   million [N] | remove-million   volume gvmillion: N (1000000) small files, one brick on node1,
+#                      mounted there at /mnt/gluster-million; kept until removed (or `down`)
 #
 # Volumes: gv0 (distribute, every node, /mnt/gluster: the one backed up) and gvrep
 # (replica 3 on node1-3, /mnt/gluster-rep), both mounted in every gluster container.
@@ -579,6 +581,55 @@ write_sample_data() {
   fi
 }
 
+# ---------------------------------------------------------------- a million files
+
+MILLION_VOLUME=gvmillion
+MILLION_MOUNT=/mnt/gluster-million
+
+million_mounted() { dk node1 exec "$TESTBED_CONTAINER" mountpoint -q "$MILLION_MOUNT" 2>/dev/null; }
+
+# The scale benchmarks' volume. Its brick is written on the host before the volume starts
+# (million.py says why and how); then every file is looked up once through the mount, so the
+# first measurement does not pay for DHT's directory layouts or the brick's first lookups.
+cmd_million() {
+  need_root
+  local n="${1:-1000000}" brick mark out
+  [[ "$n" =~ ^[0-9]+$ ]] || die "usage: million [N]"
+  brick="$(node_data node1)/opt-datarobot/data/gluster/bricks/$MILLION_VOLUME"
+  # Beside the brick, not in it: a file on a brick that gluster did not write shows in the volume.
+  mark="$brick.complete-$n"
+  if [[ -e "$mark" ]] && million_mounted; then log "$MILLION_VOLUME: $n files, mounted on node1 at $MILLION_MOUNT"; return 0; fi
+  if [[ ! -e "$mark" ]]; then
+    cmd_remove_million
+    out="$(gl node1 volume create "$MILLION_VOLUME" transport tcp "$(node_ip node1):/bricks/$MILLION_VOLUME" force)" \
+      || die "volume create $MILLION_VOLUME failed: $out"
+    local t0=$SECONDS
+    python3 "$(dirname "${BASH_SOURCE[0]}")/million.py" "$brick" "$n" || die "writing $n files into $brick failed"
+    log "$n files written on the brick in $(( SECONDS - t0 )) s"
+  fi
+  gl node1 volume info "$MILLION_VOLUME" | grep -q '^Status: Started' \
+    || gl node1 volume start "$MILLION_VOLUME" >/dev/null || die "volume start $MILLION_VOLUME failed"
+  million_online() { [[ "$(online_bricks "$MILLION_VOLUME" node1)" -eq 1 ]]; }
+  wait_for 30 "the brick of $MILLION_VOLUME online" million_online || die "$MILLION_VOLUME's brick offline"
+  dk node1 exec "$TESTBED_CONTAINER" sh -c "mkdir -p $MILLION_MOUNT && (mountpoint -q $MILLION_MOUNT || mount -t glusterfs localhost:/$MILLION_VOLUME $MILLION_MOUNT)" \
+    || die "node1: $MILLION_VOLUME not mounted"
+  local t1=$SECONDS got
+  got="$(dk node1 exec "$TESTBED_CONTAINER" sh -c "find $MILLION_MOUNT -type f -printf . | wc -c")"
+  [[ "$got" == "$n" ]] || die "$MILLION_VOLUME: the mount shows $got files, the brick holds $n"
+  : >"$mark"
+  log "$MILLION_VOLUME: $n files, each looked up once in $(( SECONDS - t1 )) s; mounted on node1 at $MILLION_MOUNT"
+}
+
+cmd_remove_million() {
+  need_root
+  dk node1 exec "$TESTBED_CONTAINER" sh -c "if mountpoint -q $MILLION_MOUNT; then umount $MILLION_MOUNT; fi; rmdir $MILLION_MOUNT 2>/dev/null || true"
+  if gl node1 volume info "$MILLION_VOLUME" >/dev/null 2>&1; then
+    gl node1 volume stop "$MILLION_VOLUME" force >/dev/null 2>&1 || true
+    gl node1 volume delete "$MILLION_VOLUME" >/dev/null || die "volume delete $MILLION_VOLUME failed"
+  fi
+  rm -rf "$(node_data node1)/opt-datarobot/data/gluster/bricks/$MILLION_VOLUME"{,.complete-*}
+}
+
 # ---------------------------------------------------------------- diagnostics
 
 dump_logs() {
@@ -1033,6 +1084,8 @@ main() {
     ssh)     cmd_ssh "$@" ;;
     mem)     cmd_mem ;;
     light)   cmd_light "$@" ;;
+    million) with_lock cmd_million "$@" ;;
+    remove-million) with_lock cmd_remove_million; log "$MILLION_VOLUME removed" ;;
     bastion-link) with_lock cmd_bastion_link ;;
     cut-link|restore-link|kill-sshd|start-sshd|stop-dockerd|start-dockerd|stop-gluster|start-gluster|\
     pause-container|unpause-container|kill-brick|start-bricks|small-dir|remove-small-dir|small-volume|remove-small-volume|\

@@ -1,0 +1,152 @@
+// A million small files (the test bed's gvmillion volume, written by `testbed.sh million` in
+// about three minutes, removed at the end unless GB_BENCH_KEEP_MILLION=1): backup,
+// validate-backup and the restore's dry run through the CLI, each against the shell way of doing
+// the same in the gluster container, in the same run, taking turns; and the CLI's peak memory
+// for each (the issue's bound: 300 MB). A backup of a million files through FUSE costs a quarter
+// of an hour a run here, so the turns are few: GB_MILLION_RUNS (default 1 for backup, 3 for the
+// rest) says how many. A restore of them is not measured: a million creates through FUSE take
+// 45 minutes or more here for each side.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { REPO, TESTBED_DIR, inGluster, onNode, testbed } from '../test/integration/helpers/testbed';
+import { inTurns, median } from './stats';
+
+const CLI = path.join(REPO, 'dist', 'cli.js');
+const DIR = '/opt/datarobot/data/backups/gluster';
+const MOUNT = '/mnt/gluster-million';
+const FILES = 1_000_000;
+const RUNS = Number(process.env.GB_MILLION_RUNS ?? 0);
+const MB = 1024 * 1024;
+
+const SHELL_VALIDATE = String.raw`
+set -e
+cd "$2"
+tar -tf "$1" | sed -e 's,^\./,,' -e 's,/$,,' | grep -v '^\.\?$' | LC_ALL=C sort > /tmp/bench-a
+find . -mindepth 1 | sed 's,^\./,,' | LC_ALL=C sort > /tmp/bench-f
+LC_ALL=C comm -23 /tmp/bench-f /tmp/bench-a | wc -l
+rm -f /tmp/bench-a /tmp/bench-f
+`;
+
+interface Run {
+  ms: number;
+  /** Peak resident memory of the CLI process, from GNU time. */
+  rssBytes: number;
+  stdout: string;
+}
+
+const work = mkdtempSync(path.join(os.tmpdir(), 'gb-million-'));
+const config = path.join(work, 'config.json');
+
+/** The test bed's config with the million-file volume as the gluster filesystem. */
+function writeConfig(): void {
+  const raw = JSON.parse(readFileSync(path.join(TESTBED_DIR, 'config.json'), 'utf8')) as Record<string, unknown>;
+  writeFileSync(config, JSON.stringify({ ...raw, glusterPath: MOUNT }));
+}
+
+function cli(args: string[], ok: (code: number | null) => boolean): Run {
+  const rss = path.join(work, 'rss');
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync('/usr/bin/time', ['-o', rss, '-f', '%M', process.execPath, CLI, '--config', config, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (!ok(r.status)) throw new Error(`gluster-backup ${args.join(' ')}: exit ${r.status}: ${r.stderr.slice(-2000)}`);
+  const kb = Number(readFileSync(rss, 'utf8').trim().split('\n').pop());
+  return { ms, rssBytes: kb * 1024, stdout: r.stdout };
+}
+
+function shell(script: string, ...args: string[]): number {
+  const t0 = process.hrtime.bigint();
+  inGluster('node1', ['sh', '-c', script, 'bench', ...args], { timeoutMs: 60 * 60_000 });
+  return Number(process.hrtime.bigint() - t0) / 1e6;
+}
+
+function clean(): void {
+  onNode('node1', ['sh', '-c', `rm -f ${DIR}/datarobot-gluster-backup-* ${DIR}/by-hand.tar && sync`]);
+}
+
+interface Row {
+  measure: string;
+  ours: number[];
+  ref: number[];
+  rss: number[];
+  note: string;
+}
+
+const s = (v: number) => `${(v / 1000).toFixed(1)} s`;
+
+function print(rows: Row[]): void {
+  console.log(['measure', 'gluster-backup', 'reference', 'ratio', 'peak RSS', 'note'].join(' | '));
+  for (const r of rows) {
+    const o = median(r.ours);
+    const f = median(r.ref);
+    console.log([r.measure, s(o), s(f), (o / f).toFixed(2), `${Math.round(Math.max(...r.rss) / MB)} MB`, r.note].join(' | '));
+  }
+}
+
+async function main() {
+  testbed('million', String(FILES));
+  writeConfig();
+  clean();
+  const rows: Row[] = [];
+  try {
+    // Backup: the whole command (preflight's walk of the volume included) against raw tar.
+    const backupRuns = RUNS || 1;
+    const b: Row = { measure: `backup .tar, ${FILES} files (median of ${backupRuns})`, ours: [], ref: [], rss: [], note: 'reference: docker exec gluster tar -cf' };
+    let archive = '';
+    await inTurns(
+      backupRuns,
+      () => {
+        clean();
+        const r = cli(['--json', 'backup', '--node', 'node1', '--override', 'activity:benchmark'], (c) => c === 0 || c === 1);
+        archive = (JSON.parse(r.stdout) as { archive: string }).archive;
+        b.ours.push(r.ms);
+        b.rss.push(r.rssBytes);
+      },
+      () => {
+        onNode('node1', ['sh', '-c', `rm -f ${DIR}/by-hand.tar && sync`]);
+        b.ref.push(shell(`tar -cf ${DIR}/by-hand.tar -C ${MOUNT} .`));
+      },
+    );
+    rows.push(b);
+    onNode('node1', ['rm', '-f', `${DIR}/by-hand.tar`]);
+    // The last backup made stays for the questions asked of an archive.
+    const runs = RUNS || 3;
+    const v: Row = { measure: `validate-backup .tar, ${FILES} files (median of ${runs})`, ours: [], ref: [], rss: [], note: 'reference: tar -tf|sort + find|sort + comm -23 in the container' };
+    await inTurns(
+      runs,
+      () => {
+        const r = cli(['--json', 'validate-backup', '--archive', archive], (c) => c === 0);
+        const report = (JSON.parse(r.stdout) as { report: { verdict: string; filesystem: { files: number } } }).report;
+        if (report.verdict !== 'complete' || report.filesystem.files !== FILES) throw new Error(`validate: ${report.verdict}, ${report.filesystem.files} files`);
+        v.ours.push(r.ms);
+        v.rss.push(r.rssBytes);
+      },
+      () => v.ref.push(shell(SHELL_VALIDATE, archive, MOUNT)),
+    );
+    rows.push(v);
+    // The restore's plan of every member into an empty target, written nowhere.
+    const d: Row = { measure: `restore --dry-run .tar, ${FILES} files (median of ${runs})`, ours: [], ref: [], rss: [], note: 'reference: tar -tvf in the container' };
+    await inTurns(
+      runs,
+      () => {
+        const r = cli(['restore', '--archive', archive, '--node', 'node1', '--dry-run', '--target', 'bench-restore'], (c) => c === 0);
+        d.ours.push(r.ms);
+        d.rss.push(r.rssBytes);
+      },
+      () => d.ref.push(shell('tar -tvf "$1" > /dev/null', archive)),
+    );
+    rows.push(d);
+  } finally {
+    clean();
+    rmSync(work, { recursive: true, force: true });
+    // The other suites expect the bed's two volumes only.
+    if (process.env.GB_BENCH_KEEP_MILLION !== '1') testbed('remove-million');
+  }
+  print(rows);
+}
+
+void main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

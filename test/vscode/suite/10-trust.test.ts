@@ -222,7 +222,9 @@ describe('trust in the archives: archive rows and the last good backup', functio
     const api = await activated();
     const backupsRow = (await childRows(api, 'node2')).find((r) => r.contextValue === 'backups');
     assert.ok(backupsRow);
-    // Left by the test above: the clean archive (protected) and the newest one. An older one joins them.
+    // The directory as the prune above leaves it, made so here (this test may run alone): the
+    // clean archive (protected) and the newest one. An older one joins them.
+    onNode('node2', ['sh', '-c', 'cd "$1" && rm -f "$2" "$2".* "$3".* "$4" "$4".* "$5".*', 'pruned', DIR, MISSING, stem(MISSING), MISMATCH, stem(MISMATCH)]);
     const OLDER = `${P}2026-01-02.tar`;
     const LATER = `${P}2026-01-04-3.tar`;
     const put = (name: string, at: string) =>

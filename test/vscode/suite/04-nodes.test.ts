@@ -16,9 +16,11 @@ describe('node commands', () => {
   let user: Operator;
   let nodesBefore: unknown;
   let knownHostsBefore: unknown;
-  before(() => {
+  before(async () => {
     nodesBefore = cfg().inspect('nodes')?.globalValue;
     knownHostsBefore = cfg().inspect('knownHostsFile')?.globalValue;
+    // No node is contacted until the view is shown: each test may run alone (GB_VSCODE_GREP).
+    await vscode.commands.executeCommand('workbench.view.extension.glusterBackup');
     assert.ok(Array.isArray(nodesBefore) && nodesBefore.length === 3, `the launcher's nodes: ${JSON.stringify(nodesBefore)}`);
   });
   beforeEach(() => (user = new Operator()));

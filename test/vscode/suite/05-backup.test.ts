@@ -3,9 +3,11 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { PanelExchange } from '../../../src/extension/progress/progressPanel';
+import type { JobRecord } from '../../../src/core/backup/types';
 import type { TrackedJob } from '../../../src/extension/backup/trackedJob';
+import { jobKey } from '../../../src/extension/jobText';
 import { activated, eventually } from '../helpers/extension';
-import { backupsOn, cleanBackups, inGluster, onNode, unthrottle, waitHealthy } from '../helpers/testbed';
+import { backupsOn, cleanBackups, cliBackup, inGluster, onNode, unthrottle, waitHealthy } from '../helpers/testbed';
 import { childRows, nodeRow } from '../helpers/tree';
 import { Operator } from '../helpers/user';
 import { assertReadOnly, panelTabs } from '../helpers/documents';
@@ -107,33 +109,6 @@ describe('backup commands and the progress webview', function () {
     }
   });
 
-  it('Show Backup Log writes the job’s tar log into the output channel', async () => {
-    const api = await activated();
-    const t = api.monitor.all().find((j) => j.startedHere);
-    assert.ok(t, 'the job of the previous test');
-    await vscode.commands.executeCommand('glusterBackup.showBackupLog', t.key);
-    const text = Buffer.from(await vscode.workspace.fs.readFile(api.logFile)).toString('utf8');
-    assert.match(text, new RegExp(`\\[node1\\] ----- backup ${t.id}: .*\\.log -----`));
-    assert.match(text, new RegExp(`\\[node1\\] ----- backup ${t.id}: (\\d+ lines|the log is empty: tar printed nothing) -----`));
-  });
-
-  it('Validate Backup on the archive row opens the report and logs its summary', async () => {
-    const api = await activated();
-    const t = api.monitor.all().find((j) => j.startedHere && j.job().state === 'completed');
-    assert.ok(t, 'the completed job of the first test');
-    const name = t.job().archive.slice(t.job().archive.lastIndexOf('/') + 1);
-    const row = (await childRows(api, 'node1', /^backups$/)).find((k) => k.label === name);
-    assert.ok(row, `no archive row ${name}`);
-    const result = await vscode.commands.executeCommand<{ archive?: unknown } | undefined>('glusterBackup.validateBackup', row.node);
-    assert.ok(result, 'the command returned no result');
-    const editor = vscode.window.activeTextEditor;
-    assert.ok(editor, 'no report editor');
-    assert.ok(editor.document.lineAt(0).text.startsWith(`# Validation of ${name}`), editor.document.lineAt(0).text);
-    await assertReadOnly(editor);
-    const log = Buffer.from(await vscode.workspace.fs.readFile(api.logFile)).toString('utf8');
-    assert.match(log, new RegExp(`\\[info\\] validate ${name.replace(/\./g, '\\.')}`));
-  });
-
   it('Cancel Backup asks, stops tar on the node and removes the partial archive', async () => {
     const api = await activated();
     const t = await startBackup(user, '0.2');
@@ -155,5 +130,50 @@ describe('backup commands and the progress webview', function () {
     assert.ok(!left.includes(partial), `the partial archive is gone: ${left.join(', ')}`);
     assert.equal(inGluster('node1', ['sh', '-c', 'pgrep -x tar || true']).stdout.trim(), '', 'no tar left running');
     await eventually('the cancel notification', 15_000, () => user.notifications.find((n) => n.startsWith(`Backup ${job.id} on node1 was cancelled`)));
+  });
+
+  // Each of these may run alone (GB_VSCODE_GREP): the completed backup they act on is made here,
+  // by the CLI as an operator's terminal makes one, never taken from the first test. This
+  // window has not followed it: the command finds the job on the node by its key.
+  describe('on a completed backup made by the CLI', () => {
+    let made: JobRecord;
+    let name: string;
+    before(async () => {
+      made = cliBackup();
+      assert.ok(made.state === 'completed' || made.state === 'completedWithWarnings', `${made.state}: ${made.reason}`);
+      name = made.archive.slice(made.archive.lastIndexOf('/') + 1);
+      const api = await activated();
+      await vscode.commands.executeCommand('glusterBackup.refresh', (await nodeRow(api, 'node1')).node);
+    });
+
+    it('Show Backup Log writes the job’s tar log into the output channel', async () => {
+      const api = await activated();
+      await vscode.commands.executeCommand('glusterBackup.showBackupLog', jobKey(made));
+      assert.ok(api.monitor.get(jobKey(made)), 'the job found on node1 is tracked');
+      // VS Code writes the channel to its file a moment after the lines are logged.
+      const head = new RegExp(`\\[node1\\] ----- backup ${made.id}: .*\\.log -----`);
+      const foot = new RegExp(`\\[node1\\] ----- backup ${made.id}: (\\d+ lines|the log is empty: tar printed nothing) -----`);
+      const text = await eventually('the job’s log in the channel’s file', 10_000, async () => {
+        const t = Buffer.from(await vscode.workspace.fs.readFile(api.logFile)).toString('utf8');
+        return foot.test(t) ? t : undefined;
+      });
+      assert.match(text, head);
+      assert.match(text, foot);
+    });
+
+    it('Validate Backup on the archive row opens the report and logs its summary', async () => {
+      const api = await activated();
+      const row = await eventually(`the archive row ${name} under node1 › backups`, 30_000, async () =>
+        (await childRows(api, 'node1', /^backups$/)).find((k) => k.label === name && k.contextValue === 'archive'),
+      );
+      const result = await vscode.commands.executeCommand<{ archive?: unknown } | undefined>('glusterBackup.validateBackup', row.node);
+      assert.ok(result, 'the command returned no result');
+      const editor = vscode.window.activeTextEditor;
+      assert.ok(editor, 'no report editor');
+      assert.ok(editor.document.lineAt(0).text.startsWith(`# Validation of ${name}`), editor.document.lineAt(0).text);
+      await assertReadOnly(editor);
+      const log = Buffer.from(await vscode.workspace.fs.readFile(api.logFile)).toString('utf8');
+      assert.match(log, new RegExp(`\\[info\\] validate ${name.replace(/\./g, '\\.')}`));
+    });
   });
 });

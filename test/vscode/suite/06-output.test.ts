@@ -18,9 +18,20 @@ async function logText(): Promise<string> {
 }
 
 describe('output channel', () => {
+  before(() => waitHealthy());
+
   it('is a log channel with the node list it started with', async () => {
-    const text = await logText();
-    assert.match(text, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} \[info\] nodes: node1, node2, node3$/m);
+    const api = await activated();
+    // Run alone, this test activates the extension itself: code-server may hand over the user
+    // settings (the nodes) after activate(), and VS Code creates and writes the channel's file
+    // a moment after the lines are logged. Both are waited for, the line is asserted as it is.
+    await eventually('the three test bed nodes from the user settings', 20_000, () => api.session.shownNodes().map((n) => n.name).join() === 'node1,node2,node3');
+    const NODES = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} \[info\] nodes: node1, node2, node3$/m;
+    const text = await eventually('the nodes line in the channel\'s file', 10_000, async () => {
+      const t = await logText();
+      return NODES.test(t) ? t : undefined;
+    });
+    assert.match(text, NODES);
   });
 
   it('gets one line per node for an action, with the outcome and its duration', async () => {
@@ -57,6 +68,8 @@ describe('output channel', () => {
     await eventually('the deadlines back as they were', 10_000, () => isDeepStrictEqual(api.session.settings.timeouts, was));
     await vscode.commands.executeCommand('glusterBackup.refresh');
     await waitForStates(api, { node1: 'running', node2: 'running', node3: 'running' }, 60_000);
+    // Running rows come back before node2's bricks and the mounts have reconnected.
+    await waitHealthy();
   }).timeout(300_000);
 });
 

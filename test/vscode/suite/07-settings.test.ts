@@ -40,9 +40,14 @@ describe('settings changes', () => {
   it('an invalid node is reported with its key and left out; the valid ones keep working', async () => {
     const api = await activated();
     await cfg().update('nodes', [...nodes, { name: 'bad', host: 'h', port: 70000 }], vscode.ConfigurationTarget.Global);
-    await eventually('the settings warning', 10_000, () => user.notifications.find((n) => /^Gluster Backup settings: glusterBackup\.nodes\[3\]\.port/.test(n)));
-    await eventually('three valid rows', 10_000, async () => (await rows(api)).map((r) => r.label).join() === 'node1,node2,node3');
-    await waitForStates(api, { node1: 'running', node2: 'running', node3: 'running' }, 30_000);
+    try {
+      await eventually('the settings warning', 10_000, () => user.notifications.find((n) => /^Gluster Backup settings: glusterBackup\.nodes\[3\]\.port/.test(n)));
+      await eventually('three valid rows', 10_000, async () => (await rows(api)).map((r) => r.label).join() === 'node1,node2,node3');
+      await waitForStates(api, { node1: 'running', node2: 'running', node3: 'running' }, 30_000);
+    } finally {
+      // The next test must not start with the invalid node still configured.
+      await cfg().update('nodes', nodes, vscode.ConfigurationTarget.Global);
+    }
   });
 
   it('only invalid nodes: no row at all (not the local machine), and the view says why', async () => {
@@ -58,11 +63,15 @@ describe('settings changes', () => {
   it('pollSeconds: a short poll re-reads the nodes without any command; under 5 s it is said and raised to 5', async () => {
     const api = await activated();
     await cfg().update('pollSeconds', 2, vscode.ConfigurationTarget.Global);
-    await eventually('the settings warning', 10_000, () => user.notifications.find((n) => /^Gluster Backup settings: glusterBackup\.pollSeconds 2 would ask every node for its state all the time: 5 s is the shortest poll \(0 turns it off\); using 5/.test(n)));
-    assert.equal(api.session.settings.pollSeconds, 5);
-    await waitForStates(api, { node1: 'running' }, 30_000);
-    const first = api.session.cluster!.status('node1')!.checkedAt;
-    await eventually('a poll to re-read node1', 15_000, () => api.session.cluster!.status('node1')!.checkedAt !== first);
+    try {
+      await eventually('the settings warning', 10_000, () => user.notifications.find((n) => /^Gluster Backup settings: glusterBackup\.pollSeconds 2 would ask every node for its state all the time: 5 s is the shortest poll \(0 turns it off\); using 5/.test(n)));
+      assert.equal(api.session.settings.pollSeconds, 5);
+      await waitForStates(api, { node1: 'running' }, 30_000);
+      const first = api.session.cluster!.status('node1')!.checkedAt;
+      await eventually('a poll to re-read node1', 15_000, () => api.session.cluster!.status('node1')!.checkedAt !== first);
+    } finally {
+      await cfg().update('pollSeconds', undefined, vscode.ConfigurationTarget.Global);
+    }
   });
 
   it('timeouts are flat number settings: one set alone leaves the others at their defaults', async () => {

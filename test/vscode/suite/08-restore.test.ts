@@ -66,13 +66,19 @@ describe('restore from VS Code', function () {
     cleanBackups('node1');
   });
 
+  /** The row of the archive made in before(), once node1's backups were read again. */
+  async function archiveRow() {
+    const api = await activated();
+    await vscode.commands.executeCommand('glusterBackup.refresh', (await nodeRow(api, 'node1')).node);
+    return eventually('the new archive row under node1 › backups', 30_000, async () => (await childRows(api, 'node1', /^backups$/)).find((k) => k.label === name && k.contextValue === 'archive'));
+  }
+
   it('Restore… on the archive row: plan, a modal naming node, target and volume, the job followed, then verified', async () => {
     const api = await activated();
     const traffic: PanelExchange[] = [];
     const sub = api.onDidExchange((e) => traffic.push(e));
     try {
-      await vscode.commands.executeCommand('glusterBackup.refresh', (await nodeRow(api, 'node1')).node);
-      const row = await eventually('the new archive row under node1 › backups', 30_000, async () => (await childRows(api, 'node1', /^backups$/)).find((k) => k.label === name && k.contextValue === 'archive'));
+      const row = await archiveRow();
       const r = re(name);
       user
         .will('quickPick', new RegExp(`^Restore ${r} \\(1/3\\): files and links that exist in the target`), 'Refuse')
@@ -142,9 +148,15 @@ describe('restore from VS Code', function () {
 
   it('Restore… from the palette into files that exist, policy refuse: the refusals shown, nothing started or written', async () => {
     const api = await activated();
+    // The target holds the tree as the restore above leaves it, put there here so that this
+    // test does not need that one to have run (a copy keeps the modes, owners and mtimes).
+    inGluster('node1', ['sh', '-c', 'rm -rf "$2" && mkdir -p "$2" && cp -a "$1" "$2/"', 'seed', SOURCE, TARGET_DIR]);
     const restoreJobs = () => backupsOn('node1').filter((f) => /\.restore-\d{8}T\d{6}Z\.job\.json$/.test(f));
     const jobsBefore = restoreJobs();
     const before = fingerprint();
+    // The jobs already on the nodes (the CLI backup of before()) are known first: run alone,
+    // the window's first scan would otherwise track them during the command and be counted.
+    await api.monitor.scan();
     const known = api.monitor.all().length;
     const r = re(name);
     const refused = new RegExp(`^Restore ${r} into ${re(TARGET_DIR)} on node1: refused \\(1 reason\\), nothing was written`);
@@ -175,7 +187,11 @@ describe('restore from VS Code', function () {
 
   it('a brick down: the refusal offers its override, the reason is asked, the plan can go ahead, the modal still decides', async () => {
     const api = await activated();
+    const row = await archiveRow();
     const before = fingerprint();
+    // The jobs already on the nodes (the CLI backup of before()) are known first: run alone,
+    // the window's first scan would otherwise track them during the command and be counted.
+    await api.monitor.scan();
     const known = api.monitor.all().length;
     const r = re(name);
     testbed('kill-brick', 'node3');
@@ -191,7 +207,7 @@ describe('restore from VS Code', function () {
         .will('input', /^Override "bricks"/, 'the operator knows the brick comes back')
         .will('quickPick', overridden, /^\$\(play\) Restore into/)
         .will('modal', new RegExp(`^Restore ${r} into ${re(`${TARGET_DIR}-override`)} on node1\\?`), undefined);
-      const t = await vscode.commands.executeCommand<TrackedJob | undefined>('glusterBackup.restore', (await childRows(api, 'node1', /^backups$/)).find((k) => k.label === name)?.node);
+      const t = await vscode.commands.executeCommand<TrackedJob | undefined>('glusterBackup.restore', row.node);
       user.expectDone();
       assert.equal(t, undefined, 'stopped at the modal');
       const first = user.asked.find((a) => a.kind === 'quickPick' && refused.test(a.text))!;

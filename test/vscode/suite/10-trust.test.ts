@@ -165,7 +165,8 @@ describe('trust in the archives: archive rows and the last good backup', functio
 
   it('validating an archive for real opens its report read-only and turns its row to what the report says', async () => {
     const api = await activated();
-    const row = (await childRows(api, 'node2', /^backups$/)).find((a) => a.label === UNVALIDATED);
+    // Read once node2's rows have come (this test may run alone, before any other read them).
+    const row = await eventually(`node2 › backups to list ${UNVALIDATED}`, 60_000, async () => (await childRows(api, 'node2', /^backups$/)).find((a) => a.label === UNVALIDATED));
     assert.ok(row);
     const result = await vscode.commands.executeCommand<{ report: { verdict: string; missingFiles: { count: number } } } | undefined>('glusterBackup.validateBackup', row.node);
     assert.ok(result, 'the command returned no result');
@@ -188,7 +189,7 @@ describe('trust in the archives: archive rows and the last good backup', functio
     const api = await activated();
     const namesNow = () => onNode('node2', ['ls', '-1A', DIR]).stdout.split('\n').filter(Boolean).sort();
     const before = namesNow();
-    const backupsRow = (await childRows(api, 'node2')).find((r) => r.contextValue === 'backups');
+    const backupsRow = await eventually('the backups row of node2', 60_000, async () => (await childRows(api, 'node2')).find((r) => r.contextValue === 'backups'));
     assert.ok(backupsRow);
     const filesOf = (archive: string) => before.filter((n) => n === archive || n.startsWith(`${archive}.`) || n.startsWith(`${stem(archive)}.`));
 
@@ -220,9 +221,11 @@ describe('trust in the archives: archive rows and the last good backup', functio
 
   it('Prune… keeps an archive the operator never confirmed: the directory changed between the plan and the answer', async () => {
     const api = await activated();
-    const backupsRow = (await childRows(api, 'node2')).find((r) => r.contextValue === 'backups');
+    const backupsRow = await eventually('the backups row of node2', 60_000, async () => (await childRows(api, 'node2')).find((r) => r.contextValue === 'backups'));
     assert.ok(backupsRow);
-    // Left by the test above: the clean archive (protected) and the newest one. An older one joins them.
+    // The directory as the prune above leaves it, made so here (this test may run alone): the
+    // clean archive (protected) and the newest one. An older one joins them.
+    onNode('node2', ['sh', '-c', 'cd "$1" && rm -f "$2" "$2".* "$3".* "$4" "$4".* "$5".*', 'pruned', DIR, MISSING, stem(MISSING), MISMATCH, stem(MISMATCH)]);
     const OLDER = `${P}2026-01-02.tar`;
     const LATER = `${P}2026-01-04-3.tar`;
     const put = (name: string, at: string) =>

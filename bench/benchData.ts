@@ -12,6 +12,19 @@ set -e; d=/mnt/gluster/bench-many; mkdir -p $d; cd $d
 for i in 0 1 2 3; do mkdir -p d$i; (cd d$i && seq -f "f%05g" 1 5000 | xargs -P 4 -n 500 touch); done
 `;
 
+/**
+ * validate-backup's shell reference, run in the gluster container with the archive and the
+ * root as $1 and $2: the names of the filesystem missing from the archive, counted.
+ */
+export const SHELL_VALIDATE = String.raw`
+set -e
+cd "$2"
+tar -tf "$1" | sed -e 's,^\./,,' -e 's,/$,,' | grep -v '^\.\?$' | LC_ALL=C sort > /tmp/bench-a
+find . -mindepth 1 | sed 's,^\./,,' | LC_ALL=C sort > /tmp/bench-f
+LC_ALL=C comm -23 /tmp/bench-f /tmp/bench-a | wc -l
+rm -f /tmp/bench-a /tmp/bench-f
+`;
+
 export function timed<T>(fn: () => T): { ms: number; value: T } {
   const t0 = process.hrtime.bigint();
   const value = fn();

@@ -12,6 +12,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { REPO, TESTBED_DIR, inGluster, onNode, testbed } from '../test/integration/helpers/testbed';
 import { inTurns, median } from './stats';
+import { SHELL_VALIDATE } from './benchData';
 
 const CLI = path.join(REPO, 'dist', 'cli.js');
 const DIR = '/opt/datarobot/data/backups/gluster';
@@ -19,15 +20,6 @@ const MOUNT = '/mnt/gluster-million';
 const FILES = 1_000_000;
 const RUNS = Number(process.env.GB_MILLION_RUNS ?? 0);
 const MB = 1024 * 1024;
-
-const SHELL_VALIDATE = String.raw`
-set -e
-cd "$2"
-tar -tf "$1" | sed -e 's,^\./,,' -e 's,/$,,' | grep -v '^\.\?$' | LC_ALL=C sort > /tmp/bench-a
-find . -mindepth 1 | sed 's,^\./,,' | LC_ALL=C sort > /tmp/bench-f
-LC_ALL=C comm -23 /tmp/bench-f /tmp/bench-a | wc -l
-rm -f /tmp/bench-a /tmp/bench-f
-`;
 
 interface Run {
   ms: number;

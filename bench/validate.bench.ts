@@ -10,18 +10,9 @@ import { validateBackup } from '../src/core/validate/validateBackup';
 import { inGluster, testbedSettings } from '../test/integration/helpers/testbed';
 import { readerChunks } from '../src/core/archive/reader';
 import { inTurns, median, ms } from './stats';
-import { printRows, timed, timedAsync, withBenchArchives } from './benchData';
+import { SHELL_VALIDATE, printRows, timed, timedAsync, withBenchArchives } from './benchData';
 
 const RUNS = 5;
-
-const SHELL_WAY = String.raw`
-set -e
-cd "$2"
-tar -tf "$1" | sed -e 's,^\./,,' -e 's,/$,,' | grep -v '^\.\?$' | LC_ALL=C sort > /tmp/bench-a
-find . -mindepth 1 | sed 's,^\./,,' | LC_ALL=C sort > /tmp/bench-f
-LC_ALL=C comm -23 /tmp/bench-f /tmp/bench-a | wc -l
-rm -f /tmp/bench-a /tmp/bench-f
-`;
 
 async function tarStreamBytes(cluster: Cluster, archive: string): Promise<number> {
   const reader = await cluster.connection('node1').openReader(archive);
@@ -66,7 +57,7 @@ async function main() {
           files = r.value.report.filesystem.entries;
           method = r.value.method;
         },
-        () => ref.push(timed(() => inGluster('node1', ['sh', '-c', SHELL_WAY, 'shell', archive, '/mnt/gluster'])).ms),
+        () => ref.push(timed(() => inGluster('node1', ['sh', '-c', SHELL_VALIDATE, 'shell', archive, '/mnt/gluster'])).ms),
       );
       let altRow: string[] | undefined;
       const full = gzip ? size : await tarStreamBytes(cluster, archive);

@@ -96,7 +96,7 @@ if [ "$bed_ok" = 1 ]; then
     for l in "${vscode_labels[@]}"; do echo "$l 0 1 0" >> "$tally"; done
     status=1
   fi
-  # Last, once nothing else backs up the whole volume: 100k files on it slow every backup.
+  # Last: it adds a volume of a million files to node1 for its run (gvmillion, removed after).
   t=$SECONDS
   node scripts/run-node-tests.mjs --label=scale out/test/scale || status=1
   echo "test-all: scale took $((SECONDS - t)) s"

@@ -17,6 +17,7 @@ PKGS=(
   procps psmisc
   zstd
   coreutils findutils tar gzip
+  time                   # GNU time: the CLI's peak RSS in the scale suite and bench/million
   chromium               # headless browser for the webview page test (playwright-core drives it)
   curl                   # readiness checks of code-server
   build-essential python3 pkg-config libkrb5-dev libsecret-1-dev   # code-server native modules (4.17: keytar too) compile on install

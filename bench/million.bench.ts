@@ -6,45 +6,25 @@
 // of an hour a run here, so the turns are few: GB_MILLION_RUNS (default 1 for backup, 3 for the
 // rest) says how many. A restore of them is not measured: a million creates through FUSE take
 // 45 minutes or more here for each side.
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { REPO, TESTBED_DIR, inGluster, onNode, testbed } from '../test/integration/helpers/testbed';
+import { inGluster, onNode, testbedWithin } from '../test/integration/helpers/testbed';
+import { MILLION_BED_MS, MILLION_FILES as FILES, MILLION_MOUNT as MOUNT, cliMeasured, mb, writeMillionConfig, type MeasuredRun } from '../test/helpers/million';
 import { inTurns, median } from './stats';
 import { SHELL_VALIDATE } from './benchData';
 
-const CLI = path.join(REPO, 'dist', 'cli.js');
 const DIR = '/opt/datarobot/data/backups/gluster';
-const MOUNT = '/mnt/gluster-million';
-const FILES = 1_000_000;
 const RUNS = Number(process.env.GB_MILLION_RUNS ?? 0);
-const MB = 1024 * 1024;
-
-interface Run {
-  ms: number;
-  /** Peak resident memory of the CLI process, from GNU time. */
-  rssBytes: number;
-  stdout: string;
-}
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'gb-million-'));
 const config = path.join(work, 'config.json');
 
-/** The test bed's config with the million-file volume as the gluster filesystem. */
-function writeConfig(): void {
-  const raw = JSON.parse(readFileSync(path.join(TESTBED_DIR, 'config.json'), 'utf8')) as Record<string, unknown>;
-  writeFileSync(config, JSON.stringify({ ...raw, glusterPath: MOUNT }));
-}
-
-function cli(args: string[], ok: (code: number | null) => boolean): Run {
-  const rss = path.join(work, 'rss');
-  const t0 = process.hrtime.bigint();
-  const r = spawnSync('/usr/bin/time', ['-o', rss, '-f', '%M', process.execPath, CLI, '--config', config, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
-  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  if (!ok(r.status)) throw new Error(`gluster-backup ${args.join(' ')}: exit ${r.status}: ${r.stderr.slice(-2000)}`);
-  const kb = Number(readFileSync(rss, 'utf8').trim().split('\n').pop());
-  return { ms, rssBytes: kb * 1024, stdout: r.stdout };
+function cli(args: string[], ok: (code: number | null) => boolean): MeasuredRun {
+  // A backup of the volume is a quarter of an hour here, more on a loaded machine.
+  const r = cliMeasured(config, path.join(work, 'rss'), args, { timeoutMs: 120 * 60_000 });
+  if (!ok(r.code)) throw new Error(`gluster-backup ${args.join(' ')}: exit ${r.code}: ${r.stderr.slice(-2000)}`);
+  return r;
 }
 
 function shell(script: string, ...args: string[]): number {
@@ -72,13 +52,13 @@ function print(rows: Row[]): void {
   for (const r of rows) {
     const o = median(r.ours);
     const f = median(r.ref);
-    console.log([r.measure, s(o), s(f), (o / f).toFixed(2), `${Math.round(Math.max(...r.rss) / MB)} MB`, r.note].join(' | '));
+    console.log([r.measure, s(o), s(f), (o / f).toFixed(2), mb(Math.max(...r.rss)), r.note].join(' | '));
   }
 }
 
 async function main() {
-  testbed('million', String(FILES));
-  writeConfig();
+  testbedWithin({ timeoutMs: MILLION_BED_MS, log: true }, 'million', String(FILES));
+  writeMillionConfig(config);
   clean();
   const rows: Row[] = [];
   try {
@@ -133,7 +113,7 @@ async function main() {
     clean();
     rmSync(work, { recursive: true, force: true });
     // The other suites expect the bed's two volumes only.
-    if (process.env.GB_BENCH_KEEP_MILLION !== '1') testbed('remove-million');
+    if (process.env.GB_BENCH_KEEP_MILLION !== '1') testbedWithin({ timeoutMs: MILLION_BED_MS }, 'remove-million');
   }
   print(rows);
 }

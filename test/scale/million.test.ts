@@ -1,41 +1,25 @@
 // validate-backup and the restore's dry run at a million files, on the real test bed. The CLI's
-// peak memory is printed here and measured against the scale issue's 300 MB in bench/million. The volume is gvmillion
-// (`testbed.sh million`: its brick is written on the host, about three minutes); the archive is
-// GNU tar's, made in node1's container from that brick (a minute), since the product's own
-// backup of a million files through FUSE takes a quarter of an hour here (bench/million
-// measures that one against raw tar). Both are removed at the end.
+// peak memory is printed here and measured against the scale issue's 300 MB in bench/million.
+// The volume is gvmillion (`testbed.sh million`: its brick is written on the host, about three
+// minutes); the archive is GNU tar's, made in node1's container from that brick (a minute),
+// since the product's own backup of a million files through FUSE takes a quarter of an hour
+// here (bench/million measures that one against raw tar). Both are removed at the end.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ValidationResult } from '../../src/core/validate/validateBackup';
-import { REPO, SCRIPT, TESTBED_DIR, inGluster, onNode, waitHealthy } from '../integration/helpers/testbed';
+import { inGluster, onNode, testbedWithin, waitHealthy } from '../integration/helpers/testbed';
+import { MAX_RSS, MILLION_BED_MS, MILLION_ENTRIES as ENTRIES, MILLION_FILES as FILES, MILLION_MOUNT as MOUNT, cliMeasured, mb, writeMillionConfig } from '../helpers/million';
 
-const CLI = path.join(REPO, 'dist', 'cli.js');
 const DIR = '/opt/datarobot/data/backups/gluster';
 const ARCHIVE = `${DIR}/million-by-gnu-tar.tar`;
-const MOUNT = '/mnt/gluster-million';
-const FILES = 1_000_000;
-// 10 top directories of 100 leaves each, and the files: what testbed/million.py lays down.
-const ENTRIES = FILES + 1010;
-const MAX_RSS = 300 * 1024 * 1024;
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'gb-million-'));
 const config = path.join(work, 'config.json');
-
-function bed(...args: string[]): void {
-  execFileSync('bash', [SCRIPT, ...args], { stdio: ['ignore', 'inherit', 'inherit'], timeout: 15 * 60_000 });
-}
-
-/** The CLI under GNU time: its exit, output and peak resident memory. */
-function cli(args: string[]) {
-  const rss = path.join(work, 'rss');
-  const r = spawnSync('/usr/bin/time', ['-o', rss, '-f', '%M', process.execPath, CLI, '--config', config, ...args], { encoding: 'utf8', timeout: 20 * 60_000, maxBuffer: 1 << 26 });
-  const kb = Number(readFileSync(rss, 'utf8').trim().split('\n').pop());
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr, rssBytes: kb * 1024 };
-}
+const bed = (...args: string[]) => testbedWithin({ timeoutMs: MILLION_BED_MS, log: true }, ...args);
+const cli = (args: string[]) => cliMeasured(config, path.join(work, 'rss'), args);
 
 function validate() {
   const r = cli(['--json', 'validate-backup', '--archive', ARCHIVE]);
@@ -43,14 +27,11 @@ function validate() {
   return { ...r, result: JSON.parse(r.stdout) as ValidationResult };
 }
 
-const mb = (b: number) => `${Math.round(b / 1024 / 1024)} MB`;
-
 describe('a million files', () => {
   before(async () => {
     await waitHealthy();
     bed('million', String(FILES));
-    const raw = JSON.parse(readFileSync(path.join(TESTBED_DIR, 'config.json'), 'utf8')) as Record<string, unknown>;
-    writeFileSync(config, JSON.stringify({ ...raw, glusterPath: MOUNT }));
+    writeMillionConfig(config);
     // Read from the brick, which holds the volume's files as they are (one brick, distribute):
     // GNU tar's archive of exactly the tree the mount shows, without a quarter of an hour of FUSE.
     inGluster('node1', ['tar', '-cf', ARCHIVE, '-C', '/bricks/gvmillion', '--exclude=./.glusterfs', '.'], { timeoutMs: 15 * 60_000 });

@@ -35,7 +35,12 @@ export function testbedSettings(overrides: Record<string, unknown> = {}): Settin
 
 /** Runs a testbed.sh subcommand (cut-link, restore-link, kill-sshd, ...). */
 export function testbed(...args: string[]): string {
-  return execFileSync('bash', [SCRIPT, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 300_000 });
+  return testbedWithin({ timeoutMs: 300_000 }, ...args);
+}
+
+/** The same with its own time limit, for the slow ones (`million`: minutes); `log` shows its log lines. */
+export function testbedWithin(o: { timeoutMs: number; log?: boolean }, ...args: string[]): string {
+  return execFileSync('bash', [SCRIPT, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', o.log ? 'inherit' : 'pipe'], timeout: o.timeoutMs });
 }
 
 /** Runs a command on a node's host (its own network and mount namespace, its own dockerd). */

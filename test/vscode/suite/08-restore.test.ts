@@ -66,6 +66,16 @@ describe('restore from VS Code', function () {
     cleanBackups('node1');
   });
 
+  /**
+   * The jobs the window tracks once it has scanned the nodes. The jobs already there (the CLI
+   * backup of before()) are known first: run alone, the window's first scan would otherwise
+   * track them during the command under test and be counted as started by it.
+   */
+  async function trackedAfterScan(api: Awaited<ReturnType<typeof activated>>): Promise<number> {
+    await api.monitor.scan();
+    return api.monitor.all().length;
+  }
+
   /** The row of the archive made in before(), once node1's backups were read again. */
   async function archiveRow() {
     const api = await activated();
@@ -154,10 +164,7 @@ describe('restore from VS Code', function () {
     const restoreJobs = () => backupsOn('node1').filter((f) => /\.restore-\d{8}T\d{6}Z\.job\.json$/.test(f));
     const jobsBefore = restoreJobs();
     const before = fingerprint();
-    // The jobs already on the nodes (the CLI backup of before()) are known first: run alone,
-    // the window's first scan would otherwise track them during the command and be counted.
-    await api.monitor.scan();
-    const known = api.monitor.all().length;
+    const known = await trackedAfterScan(api);
     const r = re(name);
     const refused = new RegExp(`^Restore ${r} into ${re(TARGET_DIR)} on node1: refused \\(1 reason\\), nothing was written`);
     user
@@ -189,10 +196,7 @@ describe('restore from VS Code', function () {
     const api = await activated();
     const row = await archiveRow();
     const before = fingerprint();
-    // The jobs already on the nodes (the CLI backup of before()) are known first: run alone,
-    // the window's first scan would otherwise track them during the command and be counted.
-    await api.monitor.scan();
-    const known = api.monitor.all().length;
+    const known = await trackedAfterScan(api);
     const r = re(name);
     testbed('kill-brick', 'node3');
     try {

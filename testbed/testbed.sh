@@ -486,7 +486,9 @@ start_volume() {
   local vol="$1" out
   if ! gl node1 volume info "$vol" | grep -q '^Status: Started'; then
     log "starting volume $vol"
-    out="$(gl node1 volume start "$vol")" || die "volume start $vol failed: $out"
+    # The look above can miss a started volume (node1's glusterd still syncing after a restart
+    # answers volume info without it): "already started" is the state wanted, not a failure.
+    out="$(gl node1 volume start "$vol")" || [[ "$out" == *"already started"* ]] || die "volume start $vol failed: $out"
   fi
   if ! wait_for 15 "all $(brick_count "$vol") bricks of $vol online" bricks_online "$vol"; then
     log "bricks offline; trying volume start $vol force"

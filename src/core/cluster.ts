@@ -5,12 +5,12 @@
 import { EventEmitter } from 'events';
 import type { NodeConfig, Settings } from './config';
 import { LOCAL_NODE, effectiveNodes } from './config';
-import { withDeadline } from './node/deadline';
+import { DeadlineError, withDeadline } from './node/deadline';
 import type { ActionResult, ApprovedHostKey, ContainerAction, ContainerInfo, NodeStatus } from './model';
 import type { NodeConnection } from './node/nodeConnection';
 import { LocalConnection } from './node/nodeConnection';
 import { runContainerAction } from './node/containerActions';
-import { probeNode } from './node/probe';
+import { lookAtNode, probeNode, type NodeLook } from './node/probe';
 import { loggedReason } from './node/nodeErrors';
 import type { GlusterShell } from './gluster/glusterShell';
 import { GlusterMissing } from './gluster/errors';
@@ -131,6 +131,18 @@ export class Cluster extends EventEmitter<ClusterEvents> implements ClusterApi {
 
   log(level: LogLevel, message: string, node?: string): void {
     this.emit('log', { level, node, message });
+  }
+
+  /**
+   * Reachable and the container's state, bounded like a probe's first steps, never published
+   * as a status (it has no volumes): for the nodes a backup or restore does not run on.
+   */
+  look(name: string): Promise<NodeLook> {
+    const node = this.node(name);
+    const t = this.settings.timeouts;
+    return withDeadline(`look at ${name}`, t.connectMs + t.dockerMs + 2000, () => lookAtNode(node, this.conn(node), this.settings)).catch(
+      (e): NodeLook => ({ name, reachable: false, error: { kind: e instanceof DeadlineError ? 'timeout' : 'other', message: (e as Error).message } }),
+    );
   }
 
   refreshAll(): Promise<NodeStatus[]> {

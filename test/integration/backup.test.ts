@@ -207,6 +207,29 @@ describe('backup', () => {
     }
   });
 
+  test('gluster stopped on node3 and a tar running in node2\'s container: preflight on node1 names both, nothing is written', async () => {
+    // Of the nodes a backup does not run on, preflight asks only reachable and container state
+    // (no gluster), and looks for a tar in every container: this is the path that shows it.
+    // tar blocks on the pipe nobody reads, so it is still there when preflight looks.
+    onNode('node2', ['docker', 'exec', '-d', 'gluster', 'sh', '-c', 'tar -cf - /mnt/gluster | sleep 600']);
+    try {
+      await waitFor('a tar in node2\'s gluster container', 30_000, () => (inGluster('node2', ['pgrep', '-x', 'tar'], { allowFail: true }).stdout.trim() ? true : undefined));
+      testbed('stop-gluster', 'node3');
+      const before = lsBackups();
+      const r = cli(['backup', '--node', 'node1']);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stdout, /FAIL Every node reachable, gluster running: node3: gluster container is exited \(start it on every node first\)/);
+      assert.match(r.stdout, /FAIL No other backup or restore running: a tar process is running in the gluster container on node2\n/);
+      // Whether node1's glusterd has seen node3's brick go yet is its own timing, not this test's.
+      assert.match(r.stderr, /backup not started: nodes, (volumeHealth, )?concurrency failed; start gluster first: gluster-backup start --node node3;/);
+      assert.deepEqual(lsBackups(), before);
+    } finally {
+      inGluster('node2', ['pkill', '-x', 'tar'], { allowFail: true });
+      testbed('start-gluster', 'node3');
+      await waitHealthy();
+    }
+  });
+
   test('disk full: preflight refuses; overridden, tar fails and leaves no partial archive', () => {
     const small = `${DIR}/small`;
     testbed('small-dir', 'node1', '4');

@@ -180,11 +180,13 @@ export class BackupJobs {
     const backupDir = opts.backupDir ?? s.backupDir;
     const conn = this.cluster.connection(node);
     const docker = await conn.docker();
-    const compressor = opts.compression === 'gzip' ? await this.detectCompressor(node) : undefined;
-    const taken = (await conn.listDir(backupDir)).map((e) => e.name);
-    const name = nextArchiveName(opts.now ?? new Date(), opts.compression, taken);
+    const [compressor, listing, container] = await Promise.all([
+      opts.compression === 'gzip' ? this.detectCompressor(node) : undefined,
+      conn.listDir(backupDir),
+      inspectContainer(docker, s.containerName, s.timeouts.dockerMs),
+    ]);
+    const name = nextArchiveName(opts.now ?? new Date(), opts.compression, listing.map((e) => e.name));
     const p = jobPaths(backupDir, name);
-    const container = await inspectContainer(docker, s.containerName, s.timeouts.dockerMs);
     const record: JobRecord = {
       version: 1,
       kind: 'backup',

@@ -11,6 +11,7 @@ import type { Cluster } from '../cluster';
 import { withDeadline } from '../node/deadline';
 import { execInContainer } from '../docker/exec';
 import type { NodeStatus } from '../model';
+import type { NodeLook } from '../node/probe';
 import { readPathMount } from '../node/containerActions';
 import type { PathMount } from '../gluster/mounts';
 import type { BackupJobs } from './jobs';
@@ -104,7 +105,7 @@ export function volumeHealthCheck(chosen: NodeStatus, mount: Settled<PathMount>,
 
 /** What the checks decide on, read from the nodes at once (each read costs round trips). */
 interface Facts {
-  statuses: NodeStatus[];
+  looks: NodeLook[];
   chosen: NodeStatus;
   mount: Settled<PathMount>;
   backupDir: string;
@@ -132,39 +133,50 @@ export async function preflight(
 ): Promise<PreflightResult> {
   const s = cluster.settings;
   const backupDir = opts.backupDir ?? s.backupDir;
+  if (opts.node && !cluster.nodes().some((n) => n.name === opts.node)) throw new Error(`no node named "${opts.node}"`);
   // The two walks of the whole filesystem (its size; anything changed lately) are the slow part
-  // of preflight on a big volume. With the node named they start at once, beside the refresh of
-  // every node; otherwise as soon as the refresh has chosen the node.
-  const walks = new Map<string, Walks>();
-  const walksOn = (node: string) => {
-    let w = walks.get(node);
-    if (!w) walks.set(node, (w = startWalks(cluster, node)));
-    return w;
-  };
-  if (opts.node && cluster.nodes().some((n) => n.name === opts.node)) walksOn(opts.node);
+  // of preflight on a big volume, and the quick looks (jobs, tars, the backups directory) are
+  // each a few round trips: with the node named, all start at once, beside the look at every
+  // node; otherwise as soon as that look has chosen the node.
+  const early = opts.node ? readNodeFacts(cluster, jobs, cluster.nodes().map((n) => n.name), opts.node, backupDir) : undefined;
   // Which volume glusterPath is, from the container (an exec each, beside the refresh): the one
   // whose health decides, and, with no node named, the one a node is chosen by. A named node's
   // alone is read then: on this kind of machine every exec is a process start that costs CPU.
   const named = opts.node ? cluster.nodes().filter((n) => n.name === opts.node) : [];
   const mounts = new Map((named.length ? named : cluster.nodes()).map((n) => [n.name, settle(cluster.connection(n.name).docker().then((d) => readPathMount(d, s)))]));
-  const statuses = await cluster.refreshAll();
-  const mountOf = new Map<string, Settled<PathMount>>();
-  for (const [n, p] of mounts) mountOf.set(n, await p);
-  const usable = (x: NodeStatus) => {
-    const m = mountOf.get(x.name);
-    return m?.ok ? m.value : undefined;
-  };
-  const stoppedNodes = statuses.filter((x) => x.reachable && x.container?.state !== 'running').map((x) => x.name);
-  const checks: Check[] = [nodesCheck(statuses)];
-
-  const chosen = opts.node ? statuses.find((x) => x.name === opts.node) : statuses.find((x) => healthy(x, usable(x))) ?? statuses.find((x) => x.container?.state === 'running');
-  if (opts.node && !chosen) throw new Error(`no node named "${opts.node}"`);
+  // A named node's gluster is asked alone: the checks read volume health and peers as that
+  // node sees them, and of every other node only whether it is reachable with gluster running.
+  let looks: NodeLook[];
+  let chosen: NodeStatus | undefined;
+  if (opts.node) {
+    const mine = cluster.refreshNode(opts.node);
+    looks = await Promise.all(cluster.nodes().map((n) => (n.name === opts.node ? mine : cluster.look(n.name))));
+    chosen = await mine;
+  } else {
+    const statuses = await cluster.refreshAll();
+    looks = statuses;
+    const mountOf = new Map<string, Settled<PathMount>>();
+    for (const [n, p] of mounts) mountOf.set(n, await p);
+    const usable = (x: NodeStatus) => {
+      const m = mountOf.get(x.name);
+      return m?.ok ? m.value : undefined;
+    };
+    chosen = statuses.find((x) => healthy(x, usable(x))) ?? statuses.find((x) => x.container?.state === 'running');
+  }
+  const stoppedNodes = looks.filter((x) => x.reachable && x.container?.state !== 'running').map((x) => x.name);
+  const checks: Check[] = [nodesCheck(looks)];
   const result: PreflightResult = { checks, stoppedNodes, ...(chosen ? { node: chosen.name } : {}) };
   if (!chosen || chosen.container?.state !== 'running') {
     checks.push({ id: 'volumeHealth', title: 'Volume health', verdict: 'fail', reason: 'no node with a running gluster container to run the backup on' });
     return result;
   }
-  const facts = await readFacts(cluster, jobs, statuses, chosen, mountOf.get(chosen.name) ?? { ok: false, error: new Error('not read') }, backupDir, walksOn(chosen.name));
+  const facts: Facts = {
+    looks,
+    chosen,
+    mount: (await mounts.get(chosen.name)) ?? { ok: false, error: new Error('not read') },
+    backupDir,
+    ...(await (early ?? readNodeFacts(cluster, jobs, looks.filter((x) => x.reachable).map((x) => x.name), chosen.name, backupDir))),
+  };
   const space = freeSpaceCheck(facts, s.glusterPath, opts.compression);
   if (space.sourceBytes !== undefined) {
     result.sourceBytes = space.sourceBytes;
@@ -182,33 +194,38 @@ export async function preflight(
   return result;
 }
 
-async function readFacts(cluster: Cluster, jobs: BackupJobs, statuses: NodeStatus[], chosen: NodeStatus, mount: Settled<PathMount>, backupDir: string, walks: Walks): Promise<Facts> {
+/**
+ * Everything but the nodes' status, all at once, each costing an exec's or SFTP's round trips:
+ * the walks, the backups directory as the container sees it (one exec: usable, and its free
+ * space), whether the node's SSH user can write there (the job files are written by this
+ * client, not by the container, so a directory only root may write to passes the container's
+ * look and fails at job start), the jobs of every node, and any tar running in a container.
+ */
+async function readNodeFacts(
+  cluster: Cluster,
+  jobs: BackupJobs,
+  nodes: string[],
+  node: string,
+  backupDir: string,
+): Promise<Omit<Facts, 'looks' | 'chosen' | 'mount' | 'backupDir'>> {
   const s = cluster.settings;
-  const docker = await cluster.connection(chosen.name).docker();
+  const walks = startWalks(cluster, node);
   const rel = path.posix.relative(s.glusterPath, backupDir);
   const inside = rel === '' || (!rel.startsWith('..') && !path.posix.isAbsolute(rel));
-  // Everything else is a quick look, each costing an exec's round trips: all at once. The
-  // backups directory as the container sees it is one exec (usable, and its free space); the
-  // job files are written by this client as the node's SSH user, not by the container, so a
-  // directory only root may write to passes the container's look and fails at job start.
   const [dir, hostProblem, listed, tars, size, recent] = await Promise.all([
-    inside ? undefined : backupDirState(docker, s.containerName, backupDir),
-    inside ? undefined : hostCannotWrite(cluster.connection(chosen.name), backupDir),
-    jobs.list(statuses.filter((x) => x.reachable).map((x) => x.name)),
-    tarsRunning(cluster, statuses),
+    inside ? undefined : cluster.connection(node).docker().then((d) => backupDirState(d, s.containerName, backupDir), (): BackupDirState => ({ usable: false })),
+    inside ? undefined : hostCannotWrite(cluster.connection(node), backupDir),
+    jobs.list(nodes),
+    tarsRunning(cluster, nodes),
     walks.size,
     walks.recent,
   ]);
-  const node = cluster.node(chosen.name);
+  const config = cluster.node(node);
   return {
-    statuses,
-    chosen,
-    mount,
-    backupDir,
     inside,
     dir,
     hostProblem,
-    sshUser: node.host ? `the SSH user ${node.user ?? 'root'}` : 'this user',
+    sshUser: config.host ? `the SSH user ${config.user ?? 'root'}` : 'this user',
     size,
     running: listed.jobs.filter((j) => j.state === 'running'),
     tars,
@@ -216,23 +233,29 @@ async function readFacts(cluster: Cluster, jobs: BackupJobs, statuses: NodeStatu
   };
 }
 
-/** Nodes with a tar in their gluster container: `docker top` is dockerd running ps on the host, no exec. */
-async function tarsRunning(cluster: Cluster, statuses: NodeStatus[]): Promise<string[]> {
+/**
+ * Nodes with a tar in their gluster container: `docker top` is dockerd running ps on the host, no
+ * exec. A node that cannot say (unreachable, its container not running) runs none there.
+ */
+async function tarsRunning(cluster: Cluster, nodes: string[]): Promise<string[]> {
   const s = cluster.settings;
   const found = await Promise.all(
-    statuses
-      .filter((x) => x.container?.state === 'running')
-      .map(async (x) => {
-        const d = await cluster.connection(x.name).docker();
-        const top = await withDeadline(`docker top ${s.containerName}`, s.timeouts.dockerMs, () => d.getContainer(s.containerName).top({ ps_args: '-eo pid,comm' })).catch(() => undefined);
-        return top?.Processes?.some((row: string[]) => row[1] === 'tar') ? [x.name] : [];
-      }),
+    nodes.map(async (node) => {
+      try {
+        // The connection has its own deadline (a node behind a bastion takes longer to reach).
+        const d = await cluster.connection(node).docker();
+        const top = await withDeadline(`docker top ${s.containerName}`, s.timeouts.dockerMs, () => d.getContainer(s.containerName).top({ ps_args: '-eo pid,comm' }));
+        return top?.Processes?.some((row: string[]) => row[1] === 'tar') ? [node] : [];
+      } catch {
+        return [];
+      }
+    }),
   );
   return found.flat();
 }
 
 /** Every node: the backup reads the whole filesystem, across all nodes' bricks. */
-function nodesCheck(statuses: NodeStatus[]): Check {
+function nodesCheck(statuses: NodeLook[]): Check {
   const unreachable = statuses.filter((x) => !x.reachable);
   const notRunning = statuses.filter((x) => x.reachable && x.container?.state !== 'running');
   return {

@@ -11,6 +11,7 @@ import { isNotFound, type DirEntry, type NodeConnection } from './nodeConnection
 import { catalogOfListing, RecordTexts } from '../catalog/catalog';
 import { toNodeError } from './nodeErrors';
 import { readVolumeHealth, type StagedVolumeHealth } from '../gluster/volumeProbe';
+import { settle } from '../settled';
 
 /** Archives the seed procedure writes, plus our in-progress `.partial` files. */
 export const ARCHIVE_NAME = /^datarobot-gluster-backup-.+\.tar(\.gz|\.zst)?(\.partial)?$/;
@@ -75,6 +76,48 @@ function dockerInfo(docker: Docker, signal: AbortSignal): Promise<{ Driver?: str
   return (docker.info as unknown as (o: object) => Promise<{ Driver?: string }>).call(docker, { abortSignal: signal });
 }
 
+/** What a backup or restore needs of every node but the one it runs on: reachable, its container. */
+export type NodeLook = Pick<NodeStatus, 'name' | 'reachable' | 'error' | 'container'>;
+
+/**
+ * The first look at a node, on its connection's channels at once. The ping proves the transport
+ * (socket forward, dockerd answering): if it fails, the node as a whole is unreachable.
+ */
+function firstLook(docker: Docker, settings: Settings): Promise<[PromiseSettledResult<unknown>, PromiseSettledResult<ContainerInfo & { storageDriver?: string }>]> {
+  const t = settings.timeouts;
+  return Promise.allSettled([
+    withDeadline('docker ping', t.connectMs + t.dockerMs, (signal) => dockerPing(docker, signal)),
+    inspectContainer(docker, settings.containerName, t.connectMs + t.dockerMs),
+  ]);
+}
+
+/**
+ * Reachable, and the container's state, without gluster or the backups directory: a backup on
+ * another node needs no more of this one, and every gluster CLI started on a small machine
+ * slows the one on the node that matters (three at once took 0.6 s each, one alone 0.25 s).
+ */
+export async function lookAtNode(node: NodeConfig, conn: NodeConnection, settings: Settings): Promise<NodeLook> {
+  const look: NodeLook = { name: node.name, reachable: false };
+  let docker: Docker;
+  try {
+    docker = await conn.docker();
+  } catch (e) {
+    look.error = toNodeError(e, node.name);
+    return look;
+  }
+  const [alive, inspected] = await firstLook(docker, settings);
+  if (alive.status === 'rejected') {
+    look.error = toNodeError(alive.reason, node.name);
+    return look;
+  }
+  look.reachable = true;
+  if (inspected.status === 'fulfilled') {
+    const { storageDriver: _driver, ...c } = inspected.value;
+    look.container = c;
+  } else look.error = toNodeError(inspected.reason, `${node.name}: docker inspect ${settings.containerName}`);
+  return look;
+}
+
 /**
  * `onEarly` receives the status without volume health as soon as the container state is known,
  * when gluster still has to be asked (see NodeStatus.volumesPending), and again with the
@@ -103,15 +146,11 @@ export async function probeNode(
     status.error = toNodeError(e, node.name);
     return status;
   }
-  // All three at once, each a channel on the one connection. The ping proves the transport
-  // (socket forward, dockerd answering): if it fails, the node as a whole is unreachable. The
+  // The backups directory beside the first look, each a channel on the one connection. The
   // storage driver comes with the container (its Driver is the daemon's): `docker info`, which
   // costs dockerd 40-90 ms of work, is asked only when there is no container to tell.
-  const [alive, inspected, backups] = await Promise.allSettled([
-    withDeadline('docker ping', t.connectMs + t.dockerMs, (signal) => dockerPing(docker, signal)),
-    inspectContainer(docker, settings.containerName, t.connectMs + t.dockerMs),
-    readBackups(conn, node.name, settings.backupDir),
-  ]);
+  const backupsRead = Promise.allSettled([readBackups(conn, node.name, settings.backupDir)]);
+  const [alive, inspected] = await firstLook(docker, settings);
   if (alive.status === 'rejected') {
     status.error = toNodeError(alive.reason, node.name);
     return status;
@@ -131,6 +170,12 @@ export async function probeNode(
   }
   if (container.status === 'fulfilled') status.container = container.value;
   else status.error = toNodeError(container.reason, `${node.name}: docker inspect ${settings.containerName}`);
+  // Gluster is asked as soon as the container is known to run, not after the backups directory:
+  // its records can take as long as gluster's first answer, which everything after waits on.
+  const running = status.container?.state === 'running' ? status.container : undefined;
+  // The volume list and brick status have this deadline; a heal summary has its own.
+  const volumes = running ? settle(withDeadline('gluster', t.glusterMs, () => readVolumes(docker, running))) : undefined;
+  const [backups] = await backupsRead;
   if (backups.status === 'fulfilled') {
     status.backups = backups.value.backups;
     if ('catalog' in backups.value) status.catalog = backups.value.catalog;
@@ -142,26 +187,26 @@ export async function probeNode(
     else status.catalogError = status.backupsError;
   }
 
-  if (status.container?.state === 'running') {
+  if (volumes) {
     onEarly?.({ ...status, volumesPending: true, checkedAt: new Date().toISOString() });
-    try {
-      // The volume list and brick status have this deadline; a heal summary has its own.
-      const running = status.container;
-      const staged = await withDeadline('gluster', t.glusterMs, () => readVolumes(docker, running));
-      status.volumes = staged.volumes;
-      if (staged.later) {
+    const read = await volumes;
+    if (!read.ok) status.glusterError = glusterErrorText(read.error, t.glusterMs);
+    else {
+      status.volumes = read.value.volumes;
+      if (read.value.later) {
         onEarly?.({ ...status, checkedAt: new Date().toISOString() });
-        status.volumes = await staged.later;
+        const later = await settle(read.value.later);
+        if (later.ok) status.volumes = later.value;
+        else status.glusterError = glusterErrorText(later.error, t.glusterMs);
       }
-    } catch (e) {
-      status.glusterError =
-        e instanceof DeadlineError
-          ? `gluster did not answer within ${t.glusterMs / 1000} s (glusterd waits like this while a peer is unreachable or hung)`
-          : (e as Error).message;
     }
   }
   status.checkedAt = new Date().toISOString();
   return status;
+}
+
+function glusterErrorText(e: Error, glusterMs: number): string {
+  return e instanceof DeadlineError ? `gluster did not answer within ${glusterMs / 1000} s (glusterd waits like this while a peer is unreachable or hung)` : e.message;
 }
 
 /** Per connection (so per node and settings), the record texts the last refresh read. */

@@ -20,7 +20,10 @@ import { MANY, backup, timed, timedAsync } from './benchData';
 const RUNS = 5;
 const DIR = '/opt/datarobot/data/backups/gluster';
 const MIXED = process.env.GB_BENCH_RESTORE_DATA === 'mixed';
-const TARGET = '/mnt/gluster/bench-restore-out';
+// A new directory each run: extracting again into a name just removed had the FUSE client answer
+// "Stale file handle" for a path 14 directories deep (seen in GNU tar's turn, 2026-12-05).
+let run = 0;
+const targetName = () => `bench-restore-out-${run}`;
 const CLI = path.join(REPO, 'dist', 'cli.js');
 
 /** 256 MiB in one file and 4,000 files of 16 KiB: data and metadata both count. */
@@ -33,7 +36,8 @@ rm -rf $d
 `;
 
 const clean = () => {
-  inGluster('node1', ['rm', '-rf', TARGET]);
+  run++;
+  inGluster('node1', ['sh', '-c', 'rm -rf /mnt/gluster/bench-restore-out-*']);
   onNode('node1', ['sh', '-c', `rm -f ${DIR}/*.restore-*`]);
 };
 
@@ -61,21 +65,23 @@ async function main() {
   try {
     clean();
     ARCHIVE = makeArchive();
-    const plan = await planRestore(cluster, { node: 'node1', archive: ARCHIVE, target: 'bench-restore-out' });
+    const plan = await planRestore(cluster, { node: 'node1', archive: ARCHIVE, target: targetName() });
     const jobs = jobsOf(cluster);
-    const spec = { target: plan.targetDir, members: [], policy: 'refuse' as const, bytesToWrite: plan.plan.bytesToWrite, archiveBytes: plan.archiveBytes };
+    const specOf = (targetDir: string) => ({ target: targetDir, members: [], policy: 'refuse' as const, bytesToWrite: plan.plan.bytesToWrite, archiveBytes: plan.archiveBytes });
     const job: number[] = [];
     const whole: number[] = [];
     const ref: number[] = [];
     const tarOnly = () => {
       clean();
-      ref.push(timed(() => inGluster('node1', ['sh', '-c', 'mkdir -p "$2" && tar -xf "$1" -C "$2"', 'ref', ARCHIVE, TARGET])).ms);
+      ref.push(timed(() => inGluster('node1', ['sh', '-c', 'mkdir -p "$2" && tar -xf "$1" -C "$2"', 'ref', ARCHIVE, `/mnt/gluster/${targetName()}`])).ms);
     };
     // The job: what runs on the node and the client's wait for its end.
     await inTurns(
       RUNS,
       async () => {
         clean();
+        // The plan's target directory, renamed for this run (the plan is the same otherwise).
+        const spec = specOf(path.posix.join(path.posix.dirname(plan.targetDir), targetName()));
         const r = await timedAsync(async () => {
           let j = await jobs.startRestore('node1', { archive: ARCHIVE, compression: 'none', spec });
           while (!isFinal(j.state)) {
@@ -95,7 +101,7 @@ async function main() {
       RUNS,
       () => {
         clean();
-        const r = timed(() => spawnSync(process.execPath, [CLI, '--config', path.join(TESTBED_DIR, 'config.json'), 'restore', '--archive', ARCHIVE, '--target', 'bench-restore-out'], { encoding: 'utf8' }));
+        const r = timed(() => spawnSync(process.execPath, [CLI, '--config', path.join(TESTBED_DIR, 'config.json'), 'restore', '--archive', ARCHIVE, '--target', targetName()], { encoding: 'utf8' }));
         if (r.value.status !== 0) throw new Error(`restore exit ${r.value.status}: ${r.value.stderr}`);
         whole.push(r.ms);
       },

@@ -20,14 +20,19 @@ export async function sample(n: number, fn: () => Promise<unknown>): Promise<{ p
 export const ms = (v: number) => `${v.toFixed(v < 10 ? 1 : 0)} ms`;
 
 /**
- * Runs each side `runs` times, taking turns at going first: whichever runs second otherwise
- * finds the volume's metadata cached, or the disk's writeback of the other's archive, in its
- * favour or against it.
+ * Runs each side `runs` times, each run starting the rotation one side later: whichever runs
+ * after another otherwise finds the volume's metadata cached, or the disk's writeback of the
+ * other's output, in its favour or against it, and every side should get each place in turn.
  */
-export async function inTurns(runs: number, ours: () => unknown, ref: () => unknown): Promise<void> {
+export async function inRotation(runs: number, sides: readonly (() => unknown)[]): Promise<void> {
   for (let i = 0; i < runs; i++) {
-    for (const side of i % 2 ? [ours, ref] : [ref, ours]) await side();
+    for (let k = 0; k < sides.length; k++) await sides[(i + k) % sides.length]();
   }
+}
+
+/** Two sides taking turns at going first (the reference first in the first run). */
+export function inTurns(runs: number, ours: () => unknown, ref: () => unknown): Promise<void> {
+  return inRotation(runs, [ref, ours]);
 }
 
 export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];

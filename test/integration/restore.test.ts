@@ -15,7 +15,7 @@ import { isFinal, jobsOf } from '../../src/core/backup/jobs';
 import { REPO, TESTBED_DIR, inGluster, onNode, testbed, testbedSettings, unthrottle, waitHealthy } from './helpers/testbed';
 import { AWKWARD_TREE, manifest } from './helpers/trees';
 import { ndjsonLines } from './helpers/ndjson';
-import { startRestore, verifyRestore, type RestoreVerification } from '../../src/core/restore/restoreJob';
+import { planAndCheck, startRestore, verifyRestore, type RestoreVerification } from '../../src/core/restore/restoreJob';
 
 const CLI = path.join(REPO, 'dist', 'cli.js');
 const CONFIG = path.join(TESTBED_DIR, 'config.json');
@@ -164,6 +164,44 @@ describe('restore --dry-run', () => {
     } finally {
       rep.dispose();
     }
+  });
+
+  test('another node with gluster stopped, or cut off: refused naming it, whether the archive\'s node is named or found, nothing written', async () => {
+    // Of the nodes other than the archive's, the restore asks only reachable and container state
+    // (gluster is asked on the archive's node alone): this is the path that shows them.
+    const before = fingerprint();
+    testbed('stop-gluster', 'node3');
+    try {
+      const stopped = 'gluster is not running on node3 (exited): start it first';
+      for (const args of [['--node', 'node1'], []]) {
+        const { code, r } = dryRun(['--archive', job.archive, ...args]);
+        assert.equal(code, 2, `${args.join(' ')}: ${JSON.stringify(r.refusals)}`);
+        assert.equal(r.node, 'node1');
+        const messages = r.refusals.map((x) => x.message);
+        assert.ok(messages.includes(stopped), `${args.join(' ')}: ${messages.join(' | ')}`);
+        assert.ok(!messages.some((m) => /could not be read|no node could read/.test(m)), `node1's gluster answered: ${messages.join(' | ')}`);
+      }
+      const real = cli(['restore', '--archive', job.archive, '--target', 'restore-refused']);
+      assert.equal(real.code, 2, real.stderr);
+      assert.match(real.stderr, /gluster is not running on node3 \(exited\): start it first/);
+      testbed('cut-link', 'node2');
+      try {
+        // node1's mount of the distribute volume may hang on node2's brick (the FUSE client waits
+        // for it) before the plan can read it: refused by the checks, or failed saying why.
+        const refused = await planAndCheck(cluster, { archive: job.archive, node: 'node1', target: 'restore-refused' }).then(
+          ({ refusals }) => refusals.map((x) => x.message).join('; '),
+          (e: Error) => e.message,
+        );
+        assert.match(refused, /node2 cannot be reached \(.+\): a restore needs every node, their bricks hold the volume/);
+        assert.ok(refused.includes(stopped), refused);
+      } finally {
+        testbed('restore-link', 'node2');
+      }
+    } finally {
+      testbed('start-gluster', 'node3');
+      await waitHealthy();
+    }
+    assert.equal(fingerprint(), before, 'nothing was written on the volumes or beside the archive');
   });
 
   test('a target that is a file, or that leads out of the volume through a symlink, is refused', () => {

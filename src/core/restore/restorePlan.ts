@@ -36,6 +36,8 @@ export interface RestorePlanOptions {
   /** Keep every entry with its action (the dry run's --json); otherwise only counts. */
   entries?: boolean;
   onPhase?: (phase: 'locating' | 'indexing' | 'listing', detail: string) => void;
+  /** The node the archive was found on, as soon as it is known (before the plan's reads). */
+  onLocated?: (node: string) => void;
   /**
    * A dry run: a compressed archive's member list, written by its backup job, stands in for
    * decompressing the whole archive to list it. Never for a restore itself, whose refusals and
@@ -136,6 +138,7 @@ export async function planRestore(cluster: Cluster, o: RestorePlanOptions = {}):
   }
   o.onPhase?.('locating', o.archive ?? `newest archive in ${o.backupDir ?? settings.backupDir}`);
   const { node, path: archive } = await locateArchive(cluster, o).catch(rethrow);
+  o.onLocated?.(node);
   const conn = cluster.connection(node);
   const docker = await conn.docker();
   const root = settings.glusterPath.replace(/\/+$/, '') || '/';

@@ -1,7 +1,7 @@
 // What the validate and restore benchmarks share: the archives they read, made by the product's
 // own backup on node1, the tree of many small files that makes listings cost, and timing.
 import * as path from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { REPO, TESTBED_DIR, inGluster, onNode } from '../test/integration/helpers/testbed';
 
 const CLI = path.join(REPO, 'dist', 'cli.js');
@@ -29,6 +29,24 @@ export function timed<T>(fn: () => T): { ms: number; value: T } {
   const t0 = process.hrtime.bigint();
   const value = fn();
   return { ms: Number(process.hrtime.bigint() - t0) / 1e6, value };
+}
+
+/**
+ * A command run without blocking this process: a benchmark that holds a Cluster keeps its SSH
+ * connection and docker channels serviced (keepalives, idle timers) while the other side runs,
+ * as the product's own process would. A spawnSync of a minute and a half stalled them; the next
+ * request then met a pooled channel that had died meanwhile ("socket hang up").
+ */
+export function spawnAsync(cmd: string, args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const c = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    c.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    c.stderr.setEncoding('utf8').on('data', (d: string) => (stderr = (stderr + d).slice(-65536)));
+    c.on('error', reject);
+    c.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
 }
 
 export async function timedAsync<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }> {

@@ -1,8 +1,10 @@
 // An HTTP request that fails with nobody listening crashes the process ("socket hang up",
-// ECONNRESET): once in a 20-minute restore benchmark, never again with this trace on. Every
-// request the process makes (docker over SSH channels) records where it was made; a failure
-// without a listener prints that, so the next crash names its request instead of only its
-// error. Imported by the benchmarks that hold a Cluster while blocking in spawnSync.
+// ECONNRESET): seen twice in the 20-minute restore benchmark, each time while the process held a
+// Cluster and blocked in spawnSync for a minute and a half (the second time with this trace on,
+// as an unhandled rejection that named no request). That benchmark now runs its other sides
+// without blocking (benchData's spawnAsync). Every request the process makes (docker over SSH
+// channels) records where it was made; a failure without a listener prints that, so a next
+// crash names its request instead of only its error.
 import * as http from 'node:http';
 
 const made = new WeakMap<http.ClientRequest, string>();

@@ -235,6 +235,9 @@ export class BackupJobs {
     await withDeadline(`docker exec start (${record.kind})`, s.timeouts.dockerMs, () => exec.start({ Detach: true }));
     record.execId = exec.id;
     const saved = conn.writeAtomic(jobFile, serializeJobFile(record));
+    // Awaited below, after the status looks: one that fails while they wait must not count as
+    // unhandled (Node ends the process on that).
+    saved.catch(() => undefined);
     this.cluster.log('info', `${record.kind} ${record.id} started: ${what}`, node);
     const deadline = Date.now() + s.timeouts.dockerMs;
     // The script writes it within ~50 ms (its own poll for tar's pid): look often, while the

@@ -15,7 +15,7 @@ import { spawnSync } from 'node:child_process';
 import { Cluster } from '../src/core/cluster';
 import { jobsOf, isFinal } from '../src/core/backup/jobs';
 import { planRestore } from '../src/core/restore/restorePlan';
-import { REPO, SCRIPT, TESTBED_DIR, inGluster, onNode, testbedSettings } from '../test/integration/helpers/testbed';
+import { REPO, TESTBED_DIR, inGluster, inGlusterArgs, onNode, testbedSettings } from '../test/integration/helpers/testbed';
 import { inRotation, median, ms } from './stats';
 import { MANY, backup, spawnAsync, timedAsync } from './benchData';
 
@@ -78,7 +78,7 @@ async function main() {
     const say = (side: string, series: number[]) => console.error(`${side} run ${series.length}: ${ms(series[series.length - 1])}`);
     const tarOnly = async () => {
       clean();
-      const r = await timedAsync(() => spawnAsync('bash', [SCRIPT, 'exec', 'node1', '--', 'docker', 'exec', 'gluster', 'sh', '-c', 'mkdir -p "$2" && tar -xf "$1" -C "$2"', 'ref', ARCHIVE, `/mnt/gluster/${targetName()}`]));
+      const r = await timedAsync(() => spawnAsync('bash', inGlusterArgs('node1', ['sh', '-c', 'mkdir -p "$2" && tar -xf "$1" -C "$2"', 'ref', ARCHIVE, `/mnt/gluster/${targetName()}`])));
       if (r.value.status !== 0) throw new Error(`tar -xf exit ${r.value.status}: ${r.value.stderr}`);
       ref.push(r.ms);
       say('tar -xf', ref);

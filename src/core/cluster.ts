@@ -145,6 +145,18 @@ export class Cluster extends EventEmitter<ClusterEvents> implements ClusterApi {
     );
   }
 
+  /**
+   * The cluster as one node sees it, for a backup or restore that runs there: that node
+   * refreshed (its gluster's view of volumes and peers is the one that decides), every other
+   * node looked at (reachable, container state; no gluster). `looks` is in node order and holds
+   * the refreshed node too.
+   */
+  async viewFrom(name: string): Promise<{ node: NodeStatus; looks: NodeLook[] }> {
+    const node = this.refreshNode(name);
+    const looks = await Promise.all(this.nodes().map((n) => (n.name === name ? node : this.look(n.name))));
+    return { node: await node, looks };
+  }
+
   refreshAll(): Promise<NodeStatus[]> {
     const round: RefreshRound = {};
     return Promise.all(this.nodes().map((n) => this.refreshNode(n.name, round)));

@@ -149,9 +149,7 @@ export async function preflight(
   let looks: NodeLook[];
   let chosen: NodeStatus | undefined;
   if (opts.node) {
-    const mine = cluster.refreshNode(opts.node);
-    looks = await Promise.all(cluster.nodes().map((n) => (n.name === opts.node ? mine : cluster.look(n.name))));
-    chosen = await mine;
+    ({ node: chosen, looks } = await cluster.viewFrom(opts.node));
   } else {
     const statuses = await cluster.refreshAll();
     looks = statuses;

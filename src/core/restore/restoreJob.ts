@@ -3,7 +3,7 @@
 // the verification in the right direction once tar has ended: every archive member must be in
 // the target as it was archived. The report is saved beside the archive.
 import type { Cluster } from '../cluster';
-import type { NodeStatus } from '../model';
+import type { VolumeHealth } from '../model';
 import type { NodeLook } from '../node/probe';
 import { ArchiveComparer, type ValidationReport } from '../archive/compare';
 import { EntryTable, lastCopies } from '../archive/entryTable';
@@ -42,36 +42,39 @@ export interface RestoreVerification {
   checkedAt: string;
 }
 
-type ClusterState = { statuses: (NodeStatus | NodeLook)[]; jobs: Awaited<ReturnType<ReturnType<typeof jobsOf>['list']>> };
+type ClusterState = {
+  /** Every node: reachable, its container. */
+  looks: NodeLook[];
+  /** The volumes as gluster on the archive's node sees them; absent when the plan found no archive. */
+  volumes?: VolumeHealth[];
+  jobs: Awaited<ReturnType<ReturnType<typeof jobsOf>['list']>>;
+};
 
 /**
- * The cluster as the restore needs it. The volume's health is asked of gluster on the archive's
- * node only: the restore writes through that node's mount, so its view is the one that decides,
- * and one gluster CLI starts instead of one per node. Of every other node only whether it is
- * reachable with its container running matters (its bricks hold the volume): a look, no gluster.
- * With no node named, the looks start at once and the archive's node is refreshed when located.
+ * The cluster as the restore needs it, once the archive's node is known: the restore writes
+ * through that node's mount, so its gluster's view of the volume decides, and of every other
+ * node only whether it is up (Cluster.viewFrom). A plan that found no archive leaves looks only.
  */
-function clusterState(cluster: Cluster, located: Promise<string | undefined>, named?: string): Promise<ClusterState> {
-  const statuses = Promise.all(
-    cluster.nodes().map(async (n): Promise<NodeStatus | NodeLook> => {
-      if (n.name === named) return cluster.refreshNode(n.name);
-      const look = cluster.look(n.name);
-      if (named !== undefined) return look;
-      return (await located) === n.name ? cluster.refreshNode(n.name) : look;
-    }),
+function clusterState(cluster: Cluster, located: Promise<string | undefined>): Promise<ClusterState> {
+  const view = located.then((at) =>
+    at !== undefined ? cluster.viewFrom(at).then(({ node, looks }) => ({ looks, volumes: node.volumes })) : Promise.all(cluster.nodes().map((n) => cluster.look(n.name))).then((looks) => ({ looks })),
   );
-  return Promise.all([statuses, jobsOf(cluster).list()]).then(([s, jobs]) => ({ statuses: s, jobs }));
+  return Promise.all([view, jobsOf(cluster).list()]).then(([v, jobs]) => ({ ...v, jobs }));
+}
+
+/** Every node up with its gluster container running: a restore needs every brick. */
+function nodeRefusals(looks: readonly NodeLook[]): Refusal[] {
+  return looks.flatMap((s): Refusal[] => {
+    if (!s.reachable) return [{ check: 'nodes', message: `${s.name} cannot be reached (${s.error?.message ?? 'unknown'}): a restore needs every node, their bricks hold the volume` }];
+    if (s.container?.state !== 'running') return [{ check: 'gluster', message: `gluster is not running on ${s.name} (${s.container?.state ?? 'no container'}): start it first` }];
+    return [];
+  });
 }
 
 /** Refusals from the cluster's state: every node up with gluster, the target volume whole, no job running. */
 function clusterRefusals(state: ClusterState, volume: string): Refusal[] {
-  const out: Refusal[] = [];
-  const { statuses } = state;
-  for (const s of statuses) {
-    if (!s.reachable) out.push({ check: 'nodes', message: `${s.name} cannot be reached (${s.error?.message ?? 'unknown'}): a restore needs every node, their bricks hold the volume` });
-    else if (s.container?.state !== 'running') out.push({ check: 'gluster', message: `gluster is not running on ${s.name} (${s.container?.state ?? 'no container'}): start it first` });
-  }
-  const seen = statuses.flatMap((s) => ('volumes' in s ? (s.volumes ?? []) : [])).filter((v) => v.name === volume);
+  const out = nodeRefusals(state.looks);
+  const seen = (state.volumes ?? []).filter((v) => v.name === volume);
   if (seen.length === 0) out.push({ check: 'bricks', message: `no node could read the health of volume ${volume}` });
   for (const v of seen.slice(0, 1)) {
     if (v.brickStatusUnknown) out.push({ check: 'bricks', message: `the brick status of ${volume} could not be read: a brick offline cannot be ruled out` });
@@ -89,23 +92,23 @@ function clusterRefusals(state: ClusterState, volume: string): Refusal[] {
  * plan but for which volume matters): what the dry run shows and the restore refuses by.
  */
 export async function planAndCheck(cluster: Cluster, o: RestorePlanOptions): Promise<{ plan: RestorePlanResult; refusals: Refusal[] }> {
-  // Settles with the archive's node, or with nothing when the plan fails before it is found (the
-  // plan's error is the one reported; the state then settles on looks).
-  let locate!: (node: string | undefined) => void;
-  const located = new Promise<string | undefined>((resolve) => (locate = resolve));
-  const state = clusterState(cluster, located, o.node);
+  // The archive's node, named or as soon as the plan has found the archive; nothing when the
+  // plan fails before that (its error is the one reported). `at` is set once the plan found it.
+  let at: string | undefined;
+  let locate: ((node: string | undefined) => void) | undefined;
+  const located = o.node !== undefined ? Promise.resolve(o.node) : new Promise<string | undefined>((resolve) => (locate = resolve));
+  const state = clusterState(cluster, located);
   // The jobs listed for the checks also tell the plan where an interrupted restore stopped. A
   // plan that fails first must not leave either promise's rejection unhandled.
   const jobs = state.then((s) => s.jobs.jobs);
   state.catch(() => undefined);
   jobs.catch(() => undefined);
-  let found = false;
   const plan = await planRestore(cluster, {
     ...o,
     jobs,
     onLocated: (node) => {
-      found = true;
-      locate(node);
+      at = node;
+      locate?.(node);
       o.onLocated?.(node);
     },
   })
@@ -113,14 +116,11 @@ export async function planAndCheck(cluster: Cluster, o: RestorePlanOptions): Pro
       // A plan that failed reading the archive's node may have failed because of another node:
       // a cut node leaves the volume's mount hanging. The cluster's state, bounded by its own
       // deadlines, then says which; an operator's mistake (a bad --target) is told at once.
-      if (!found || !(e instanceof RestoreError) || e.refusals.length > 0) throw e;
-      const why = await state.then(
-        (st) => clusterRefusals(st, '').filter((r) => r.check === 'nodes' || r.check === 'gluster'),
-        () => [],
-      );
+      if (at === undefined || !(e instanceof RestoreError) || e.refusals.length > 0) throw e;
+      const why = await state.then((st) => nodeRefusals(st.looks), () => []);
       throw why.length ? new RestoreError(`${e.message}; on the cluster: ${why.map((r) => r.message).join('; ')}`) : e;
     })
-    .finally(() => locate(undefined));
+    .finally(() => locate?.(undefined));
   return { plan, refusals: [...plan.plan.refusals, ...clusterRefusals(await state, plan.volume)] };
 }
 

@@ -43,9 +43,15 @@ export function testbedWithin(o: { timeoutMs: number; log?: boolean }, ...args: 
   return execFileSync('bash', [SCRIPT, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', o.log ? 'inherit' : 'pipe'], timeout: o.timeoutMs });
 }
 
+/** bash's arguments that run argv on a node's host (onNode), for a caller that spawns it itself. */
+export const onNodeArgs = (node: string, argv: string[]): string[] => [SCRIPT, 'exec', node, '--', ...argv];
+
+/** The same inside the gluster container of the node (inGluster), without stdin. */
+export const inGlusterArgs = (node: string, argv: string[]): string[] => onNodeArgs(node, ['docker', 'exec', 'gluster', ...argv]);
+
 /** Runs a command on a node's host (its own network and mount namespace, its own dockerd). */
 export function onNode(node: string, argv: string[], opts: { allowFail?: boolean; input?: string; timeoutMs?: number } = {}) {
-  const r = spawnSync('bash', [SCRIPT, 'exec', node, '--', ...argv], { encoding: 'utf8', input: opts.input, timeout: opts.timeoutMs ?? 300_000 });
+  const r = spawnSync('bash', onNodeArgs(node, argv), { encoding: 'utf8', input: opts.input, timeout: opts.timeoutMs ?? 300_000 });
   if (r.error) throw new Error(`on ${node}: ${argv.join(' ')}: ${r.error.message}`);
   if (r.status !== 0 && !opts.allowFail) {
     throw new Error(`on ${node}: ${argv.join(' ')} exited ${r.status}: ${r.stderr || r.stdout}`);

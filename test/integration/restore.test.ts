@@ -44,6 +44,63 @@ function fingerprint(): string {
   return vols + dir;
 }
 
+/** A regular file member of a .tar and where its data lies, from tar's own block numbers. */
+type FileSpan = { name: string; start: number; end: number };
+
+function fileSpans(node: string, arch: string): FileSpan[] {
+  const out = inGluster(node, ['tar', '--block-number', '-tvf', arch]).stdout;
+  const spans: FileSpan[] = [];
+  for (const line of out.split('\n')) {
+    // block 2: -rw-r--r-- 0/0 4194304 2023-11-14 22:13 ./restore-resume/d/f01
+    const m = /^block (\d+): -\S+ \S+ +(\d+) \S+ \S+ \.\/(.+)$/.exec(line);
+    if (m) spans.push({ name: m[3], start: (Number(m[1]) + 1) * 512, end: (Number(m[1]) + 1) * 512 + Number(m[2]) });
+  }
+  return spans;
+}
+
+/** The host pid of the node's one tar in its container, if it runs. */
+function tarPid(node: string): string | undefined {
+  const top = onNode(node, ['docker', 'top', 'gluster', '-eo', 'pid,comm']).stdout;
+  const tars = top.split('\n').map((l) => l.trim().split(/\s+/)).filter((c) => c[1] === 'tar').map((c) => c[0]);
+  assert.ok(tars.length <= 1, `one tar in the container, not ${tars.length}`);
+  return tars[0];
+}
+
+/**
+ * Stops the node's tar (SIGSTOP from the host, waiting until it is stopped) at a moment when it
+ * has read at least `from` bytes of the archive and is inside a file's data: past the record that
+ * held the header (so the name is listed and the file made) and short of the last record (so the
+ * file is not whole). Between looks tar runs on; a look past `from` is inside a file but for 2
+ * records in 410. The container is not paused instead: its freezer cannot freeze a tar waiting
+ * on the FUSE mount that the same container serves.
+ */
+async function stopInsideAFile(node: string, arch: string, files: FileSpan[], from: number, observe: () => Promise<JobRecord>): Promise<{ name: string; pos: number }> {
+  const RECORD = 10240; // tar reads the archive in records of 20 blocks
+  // Stops it, waits for state T, prints how far its descriptor on the archive has read.
+  const script = [
+    'kill -STOP "$1" || exit 3',
+    'i=0; until [ "$(cut -d" " -f3 "/proc/$1/stat")" = T ]; do i=$((i + 1)); [ $i -lt 100 ] || exit 4; sleep 0.05; done',
+    'for f in /proc/$1/fd/*; do case $(readlink "$f") in */"$2") sed -n "s/^pos:[[:space:]]*//p" "/proc/$1/fdinfo/${f##*/}"; exit 0;; esac; done; exit 5',
+  ].join('\n');
+  let seen = 0;
+  for (let i = 0; ; i++) {
+    const pid = tarPid(node);
+    if (pid) {
+      const r = onNode(node, ['sh', '-c', script, 'stop', pid, path.posix.basename(arch)], { allowFail: true });
+      assert.ok(r.status === 0 && /^\d+\s*$/.test(r.stdout), `tar (${pid}) stopped and its position read: exit ${r.status} ${r.stdout}${r.stderr}`);
+      const pos = Number(r.stdout);
+      seen = Math.max(seen, pos);
+      const f = files.find((x) => pos >= x.start + 2 * RECORD && pos <= x.end - RECORD);
+      if (pos >= from && f) return { name: f.name, pos };
+      onNode(node, ['kill', '-CONT', pid]);
+    }
+    const now = await observe();
+    assert.equal(now.state, 'running', `the restore ended (${now.state}) before it could be cut inside a file past ${from}; the last read position seen was ${seen}`);
+    assert.ok(i < 2400, `the restore reached ${seen} of the ${from} bytes wanted in 10 minutes`);
+    await new Promise((res) => setTimeout(res, 250));
+  }
+}
+
 describe('restore --dry-run', () => {
   let job: JobRecord;
   let cluster: Cluster;
@@ -462,50 +519,52 @@ describe('restore', () => {
     assert.deepEqual(manifest('node1', ROOT), src);
   });
 
-  test('resume: a restore cut at half by its container stopping, run again with --existing skip, gives the tree back whole, rewriting only what was left', async () => {
+  test('resume: a restore cut past half inside a file by its container being killed, run again with --existing skip, gives the tree back whole, rewriting only what was left', async () => {
     const SRC = '/mnt/gluster/restore-resume';
     const arch = `${DIR}/datarobot-gluster-backup-2001-01-06.tar`;
     // 48 files of 4 MiB: the one cut short is a small part of what is left to write.
     inGluster('node1', ['sh', '-c', 'set -e; rm -rf "$1"; mkdir -p "$1/d"; for i in $(seq -w 1 48); do head -c 4194304 /dev/urandom > "$1/d/f$i"; done; touch -d @1700000000 "$1"/d/*; tar -C /mnt/gluster --numeric-owner -cf "$2" ./restore-resume', 'src', SRC, arch]);
     const want = manifest('node1', SRC);
+    const files = fileSpans('node1', arch);
+    assert.equal(files.length, 48, JSON.stringify(files.slice(0, 3)));
     inGluster('node1', ['rm', '-rf', SRC]);
     const cluster = new Cluster(testbedSettings());
     const jobs = jobsOf(cluster);
+    let first: JobRecord | undefined;
+    let cut: { name: string; pos: number } | undefined;
     try {
-      onNode('node1', ['docker', 'update', '--cpus', '0.2', 'gluster']);
-      const r = cli(['--json', 'restore', '--detach', '--archive', arch]);
-      assert.equal(r.code, 0, r.stderr);
-      const first = (JSON.parse(r.stdout) as { job: JobRecord }).job;
-      const total = first.restore!.archiveBytes;
-      // Stopped once tar has read half the archive: the operator's docker stop, or a reboot.
-      let seen = 0;
-      for (let i = 0; ; i++) {
-        const pos = (await jobs.archiveSize(first)) ?? 0;
-        seen = Math.max(seen, pos);
-        if (pos >= total / 2) break;
-        const now = await jobs.observe(first);
-        assert.equal(now.state, 'running', `the restore ended (${now.state}) before it could be stopped at half; the last read position seen was ${seen} of ${total}`);
-        assert.ok(i < 2400, `the restore reached ${pos} of ${total} bytes in 10 minutes`);
-        await new Promise((res) => setTimeout(res, 250));
+      try {
+        onNode('node1', ['docker', 'update', '--cpus', '0.2', 'gluster']);
+        const r = cli(['--json', 'restore', '--detach', '--archive', arch]);
+        assert.equal(r.code, 0, r.stderr);
+        first = (JSON.parse(r.stdout) as { job: JobRecord }).job;
+        const total = first.restore!.archiveBytes;
+        // Cut past half, with tar inside a file's data: its name is in the member list and the file
+        // is on disk, short. A cut elsewhere (tar between a name and its file) is another form, which
+        // the unit tests of the plan cover; here the form is chosen, not left to timing.
+        cut = await stopInsideAFile('node1', arch, files, total / 2, () => jobs.observe(first!));
+        // Killed with its tar stopped, so tar writes nothing more: a power cut at a known point.
+        onNode('node1', ['docker', 'kill', 'gluster']);
+      } finally {
+        // A failure before the kill leaves no tar stopped behind it.
+        if (!cut) onNode('node1', ['sh', '-c', 'for p in $(docker top gluster -eo pid,comm | awk \'$2 == "tar" { print $1 }\'); do kill -CONT "$p"; done'], { allowFail: true });
+        unthrottle('node1');
       }
-      testbed('stop-gluster', 'node1');
-    } finally {
-      unthrottle('node1');
-    }
-    testbed('start-gluster', 'node1');
-    await waitHealthy();
-    try {
+      testbed('start-gluster', 'node1');
+      await waitHealthy();
       const jobsNow = JSON.parse(cli(['--json', 'jobs']).stdout) as { jobs: JobRecord[] };
       const died = jobsNow.jobs.find((j) => j.kind === 'restore' && j.archive === arch)!;
       assert.equal(died.state, 'failed', JSON.stringify(died));
       const have = inGluster('node1', ['sh', '-c', 'ls "$1/d" | wc -l', 'n', SRC]).stdout.trim();
       assert.ok(Number(have) > 0 && Number(have) < 48, `an interrupted restore: ${have} of 48 files there`);
+      const short = Number(inGluster('node1', ['stat', '-c', '%s', `/mnt/gluster/${cut!.name}`]).stdout.trim());
+      assert.ok(short < 4194304, `${cut!.name}, cut at archive byte ${cut!.pos}, has ${short} bytes on disk`);
 
       const dry = dryRun(['--archive', arch, '--existing', 'skip']);
       assert.equal(dry.code, 0, JSON.stringify(dry.r.refusals));
       const resume = dry.r.plan.resume!;
       assert.equal(resume.from, died.id);
-      assert.match(resume.path, /^restore-resume\/d\/f\d\d$/);
+      assert.equal(resume.path, cut!.name);
       assert.equal(resume.rewrite, true, 'the file tar was writing is cut short: it is written again');
       const all = 48 * 4194304;
       assert.ok(dry.r.plan.bytesToWrite <= 0.55 * all, `the resume writes ${dry.r.plan.bytesToWrite} of ${all} bytes`);
@@ -520,7 +579,8 @@ describe('restore', () => {
       assert.deepEqual(manifest('node1', SRC), want, 'every file whole, with its mode, owner and mtime');
     } finally {
       inGluster('node1', ['rm', '-rf', SRC]);
-      onNode('node1', ['rm', '-f', arch]);
+      // The archive with the sidecars of both restores: a later run finds no job of this name.
+      onNode('node1', ['sh', '-c', 'rm -f "$1" "$1".restore-*', 'rm', arch]);
       cluster.dispose();
     }
   });

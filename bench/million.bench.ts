@@ -1,5 +1,5 @@
 // A million small files (the test bed's gvmillion volume, written by `testbed.sh million` in
-// about three minutes, removed at the end unless GB_BENCH_KEEP_MILLION=1): backup,
+// about a minute and a half, removed at the end unless GB_BENCH_KEEP_MILLION=1): backup,
 // validate-backup and the restore's dry run through the CLI, each against the shell way of doing
 // the same in the gluster container, in the same run, taking turns; and the CLI's peak memory
 // for each (the issue's bound: 300 MB). A backup of a million files through FUSE costs a quarter

@@ -1,9 +1,10 @@
 // validate-backup and the restore's dry run at a million files, on the real test bed. The CLI's
 // peak memory is printed here and measured against the scale issue's 300 MB in bench/million.
-// The volume is gvmillion (`testbed.sh million`: its brick is written on the host, about three
-// minutes); the archive is GNU tar's, made in node1's container from that brick (a minute),
-// since the product's own backup of a million files through FUSE takes a quarter of an hour
-// here (bench/million measures that one against raw tar). Both are removed at the end.
+// The volume is gvmillion (`testbed.sh million`: its brick is written in node1's container, about
+// a minute and a half); the archive is GNU tar's, made in node1's container from that brick (a
+// quarter of a minute), since the product's own backup of a million files through FUSE takes a
+// quarter of an hour here (bench/million measures that one against raw tar). Both are removed at
+// the end.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -11,7 +12,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ValidationResult } from '../../src/core/validate/validateBackup';
 import { inGluster, onNode, testbedWithin, waitHealthy } from '../integration/helpers/testbed';
-import { MAX_RSS, MILLION_BED_MS, MILLION_ENTRIES as ENTRIES, MILLION_FILES as FILES, MILLION_MOUNT as MOUNT, cliMeasured, mb, writeMillionConfig } from '../helpers/million';
+import { MAX_RSS, MILLION_BED_MS, MILLION_BRICK, MILLION_ENTRIES as ENTRIES, MILLION_FILES as FILES, MILLION_MOUNT as MOUNT, cliMeasured, mb, writeMillionConfig } from '../helpers/million';
 
 const DIR = '/opt/datarobot/data/backups/gluster';
 const ARCHIVE = `${DIR}/million-by-gnu-tar.tar`;
@@ -34,7 +35,7 @@ describe('a million files', () => {
     writeMillionConfig(config);
     // Read from the brick, which holds the volume's files as they are (one brick, distribute):
     // GNU tar's archive of exactly the tree the mount shows, without a quarter of an hour of FUSE.
-    inGluster('node1', ['tar', '-cf', ARCHIVE, '-C', '/bricks/gvmillion', '--exclude=./.glusterfs', '.'], { timeoutMs: 15 * 60_000 });
+    inGluster('node1', ['tar', '-cf', ARCHIVE, '-C', MILLION_BRICK, '--exclude=./.glusterfs', '.'], { timeoutMs: 15 * 60_000 });
   });
 
   after(() => {

@@ -14,7 +14,8 @@ import { Cluster } from '../../src/core/cluster';
 import { isFinal, jobsOf } from '../../src/core/backup/jobs';
 import { REPO, TESTBED_DIR, inGluster, onNode, testbed, testbedSettings, unthrottle, waitHealthy } from './helpers/testbed';
 import { AWKWARD_TREE, manifest } from './helpers/trees';
-import { ndjsonLines } from './helpers/ndjson';
+import { ndjsonLines, statusLines } from './helpers/ndjson';
+import { bytesText } from '../../src/core/bytes';
 import { planAndCheck, startRestore, verifyRestore, type RestoreVerification } from '../../src/core/restore/restoreJob';
 
 const CLI = path.join(REPO, 'dist', 'cli.js');
@@ -582,6 +583,57 @@ describe('restore', () => {
       // The archive with the sidecars of both restores: a later run finds no job of this name.
       onNode('node1', ['sh', '-c', 'rm -f "$1" "$1".restore-*', 'rm', arch]);
       cluster.dispose();
+    }
+  });
+
+  test('progress: on a terminal one line redrawn with the bytes read of the archive, the rate and an ETA; with --json, status lines with the same figures', () => {
+    const SRC = '/mnt/gluster/restore-progress';
+    const arch = `${DIR}/datarobot-gluster-backup-2001-01-07.tar`;
+    // One file of 96 MiB, restored with node1's container held to a fifth of a CPU: about forty
+    // seconds of steady progress, sampled about once a second, and the ETA is shown once ten
+    // predictions agree.
+    inGluster('node1', ['sh', '-c', 'set -e; rm -rf "$1"; mkdir -p "$1"; head -c 100663296 /dev/zero > "$1/z.bin"; touch -d @1700000000 "$1/z.bin"; tar -C /mnt/gluster --numeric-owner -cf "$2" ./restore-progress; rm -rf "$1"', 'src', SRC, arch]);
+    const archiveBytes = Number(onNode('node1', ['stat', '-c', '%s', arch]).stdout.trim());
+    const q = (a: string) => `'${a.replace(/'/g, `'\\''`)}'`;
+    try {
+      onNode('node1', ['docker', 'update', '--cpus', '0.2', 'gluster']);
+      // On a pseudo-terminal (script), as an operator at a shell sees it.
+      const cmd = [process.execPath, CLI, '--config', CONFIG, 'restore', '--archive', arch].map(q).join(' ');
+      const t = spawnSync('script', ['-qfec', cmd, '/dev/null'], { encoding: 'utf8', timeout: 600_000 });
+      assert.equal(t.status, 0, t.stdout + t.stderr);
+      const redraws = t.stdout.split('\r\x1b[K').length - 1;
+      const lines = t.stdout.split(/\r\x1b\[K|\r?\n/);
+      const LINE = /^(\d+(?:\.\d)? (?:B|KiB|MiB|GiB)) (\d+\.\d)% of (\S+ \S+), (\d+(?:\.\d)? (?:B|KiB|MiB|GiB))\/s(?:, ETA (\d+m\d\ds|\d+s))?, (\d+) s, 0 warnings$/;
+      const shown = lines.map((l) => LINE.exec(l)).filter((m): m is RegExpExecArray => m !== null);
+      assert.ok(shown.length >= 10 && redraws >= shown.length, `progress lines: ${shown.length}, redraws: ${redraws}\n${t.stdout}`);
+      for (const m of shown) assert.equal(m[3], bytesText(archiveBytes), `the total is the archive's size: ${m[0]}`);
+      const pct = shown.map((m) => Number(m[2]));
+      assert.deepEqual(pct, [...pct].sort((a, b) => a - b), 'the percentage only grows');
+      const secs = shown.map((m) => Number(m[6]));
+      assert.deepEqual(secs, [...secs].sort((a, b) => a - b), 'the elapsed seconds only grow');
+      assert.ok(shown.some((m) => m[5] !== undefined), `an ETA was shown:\n${shown.map((m) => m[0]).join('\n')}`);
+      assert.match(t.stdout, /restore-\S+: completed \(tar exit 0\)/);
+      assert.match(t.stdout, /verified: all \d+ archive members/);
+      inGluster('node1', ['rm', '-rf', SRC]);
+
+      const j = cli(['--json', 'restore', '--archive', arch]);
+      assert.equal(j.code, 0, j.stderr);
+      const out = JSON.parse(j.stdout) as { job: JobRecord };
+      const status = statusLines(j.stderr);
+      assert.ok(status.length >= 10, j.stderr);
+      for (const st of status) {
+        assert.deepEqual([st.kind, st.job, st.node, st.total_bytes, st.warnings], ['restore', out.job.id, 'node1', archiveBytes, 0], JSON.stringify(st));
+        assert.ok(st.bytes_done <= archiveBytes, JSON.stringify(st));
+        assert.equal(st.percent_done, Math.round((st.bytes_done / archiveBytes) * 10_000) / 10_000, JSON.stringify(st));
+        assert.ok(st.eta_seconds === null || (Number.isInteger(st.eta_seconds) && st.eta_seconds >= 0), JSON.stringify(st));
+      }
+      const done = status.map((st) => st.bytes_done);
+      assert.deepEqual(done, [...done].sort((a, b) => a - b), 'bytes only grow');
+      assert.ok(status.some((st) => st.eta_seconds !== null), `an ETA was given:\n${j.stderr}`);
+    } finally {
+      unthrottle('node1');
+      inGluster('node1', ['rm', '-rf', SRC]);
+      onNode('node1', ['sh', '-c', 'rm -f "$1" "$1".restore-*', 'rm', arch]);
     }
   });
 

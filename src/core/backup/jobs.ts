@@ -1,6 +1,7 @@
 // Backup jobs on the nodes: start one, find them again, follow them, finalise them, cancel.
 // The node is the source of truth (job file, status file, log); this client only reads and
 // records, so any client (VS Code after a reload, the CLI in another terminal) sees the same.
+import { ReadMarks } from './readMarks';
 import type Docker from 'dockerode';
 import type { Cluster } from '../cluster';
 import type { Settings } from '../config';
@@ -147,6 +148,8 @@ export class BackupJobs {
   private readonly observing = new Map<string, Promise<JobRecord>>();
   /** Per running restore (node/id): the read position its wait last printed, and when. */
   private readonly positions = new Map<string, { bytes: number; at: number }>();
+  /** Per running restore: the furthest read position reported (readMarks.ts says why). */
+  private readonly readMarks = new ReadMarks();
 
   constructor(private readonly cluster: Cluster) {}
 
@@ -549,13 +552,17 @@ export class BackupJobs {
    */
   private async restoreReadBytes(record: JobRecord): Promise<number | undefined> {
     // What the job's wait printed in the last seconds, when one runs in this process.
-    const heard = this.positions.get(`${record.node}/${record.id}`);
-    if (heard && Date.now() - heard.at < POSITION_FRESH_MS) return heard.bytes;
+    const key = `${record.node}/${record.id}`;
+    const heard = this.positions.get(key);
+    if (heard && Date.now() - heard.at < POSITION_FRESH_MS) return this.readMarks.report(key, heard.bytes);
     const st = parseStatus(await readText(this.cluster.connection(record.node), pathsOf(record).status).catch(() => undefined));
-    if (st.phase !== 'running') return undefined;
+    if (st.phase !== 'running') {
+      this.readMarks.forget(key);
+      return undefined;
+    }
     const r = await execInContainer(await this.docker(record.node), this.settings.containerName, ['sh', '-c', READ_POS_SCRIPT, 'gluster-restore-pos', record.archive, String(st.tarPid)], this.settings.timeouts.dockerMs).catch(() => undefined);
     const m = r && r.exitCode === 0 ? /^(\d{1,16})\s*$/.exec(r.stdout) : null;
-    return m ? Number(m[1]) : undefined;
+    return m ? this.readMarks.report(key, Number(m[1])) : undefined;
   }
 
   /**

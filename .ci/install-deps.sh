@@ -14,6 +14,7 @@ PKGS=(
   busybox-static
   iproute2               # ip netns / veth / bridge
   util-linux             # nsenter, unshare, flock, mountpoint
+  bsdutils               # script: the CLI on a pseudo-terminal in the restore progress test
   procps psmisc
   zstd
   coreutils findutils tar gzip

@@ -71,8 +71,8 @@ function tarPid(node: string): string | undefined {
  * Stops the node's tar (SIGSTOP from the host, waiting until it is stopped) at a moment when it
  * has read at least `from` bytes of the archive and is inside a file's data: past the record that
  * held the header (so the name is listed and the file made) and short of the last record (so the
- * file is not whole). Between looks tar runs on; a look past `from` is inside a file but for 2
- * records in 410. The container is not paused instead: its freezer cannot freeze a tar waiting
+ * file is not whole). Between looks tar runs on; a look past `from` lands outside that span
+ * for 3 records in 410 (a 4 MiB file). The container is not paused instead: its freezer cannot freeze a tar waiting
  * on the FUSE mount that the same container serves.
  */
 async function stopInsideAFile(node: string, arch: string, files: FileSpan[], from: number, observe: () => Promise<JobRecord>): Promise<{ name: string; pos: number }> {

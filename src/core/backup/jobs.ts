@@ -1,7 +1,6 @@
 // Backup jobs on the nodes: start one, find them again, follow them, finalise them, cancel.
 // The node is the source of truth (job file, status file, log); this client only reads and
 // records, so any client (VS Code after a reload, the CLI in another terminal) sees the same.
-import { ReadMarks } from './readMarks';
 import type Docker from 'dockerode';
 import type { Cluster } from '../cluster';
 import type { Settings } from '../config';
@@ -16,6 +15,7 @@ import { JOB_SUFFIX, JobFileError, MAX_JOB_FILE_BYTES, jobPaths, parseJobFile, p
 import { BACKUP_JOB_ENV, EXIT_WAIT_SCRIPT, RESTORE_WAIT_SCRIPT, backupTarHead, restoreWaitPositions, jobArgv, parseStatus, restoreArgv, restoreTarHead, signalTarArgv } from './jobScript';
 import { registerJob, registeredJobFiles } from './jobRegistry';
 import { nextArchiveName } from './naming';
+import { ReadMarks } from './readMarks';
 import { countEvents, parseTarLine, type TarEvent } from './tarWarnings';
 import type { BackupOptions, JobRecord, JobState, PreflightOverride } from './types';
 

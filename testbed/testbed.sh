@@ -585,6 +585,33 @@ write_sample_data() {
 
 # ---------------------------------------------------------------- a million files
 
+# A volume of one brick on a tmpfs mounted in node1's container (gvsmall, gvmillion): made and
+# removed without the host's disk, and gone with the container's mount namespace.
+in_node1() { dk node1 exec "$TESTBED_CONTAINER" "$@"; }
+# ROOT SIZE NAME: the tmpfs at ROOT, the brick directory ROOT/b in it (idempotent).
+tmpfs_brick() {
+  in_node1 sh -c "mkdir -p $1 && (mountpoint -q $1 || mount -t tmpfs -o size=$2,nr_inodes=0 $3 $1) && mkdir -p $1/b" \
+    || die "node1: no tmpfs at $1"
+}
+# DIR: unmounted if it is a mount point, then removed if empty.
+unmount_in_node1() { in_node1 sh -c "if mountpoint -q $1; then umount $1; fi; rmdir $1 2>/dev/null || true"; }
+one_brick_online() { [[ "$(online_bricks "$1" node1)" -eq 1 ]]; }
+# VOL MOUNT: started (if it is not), its brick online, mounted in node1's container at MOUNT.
+start_and_mount_in_node1() {
+  gl node1 volume info "$1" | grep -q '^Status: Started' || gl node1 volume start "$1" >/dev/null || die "volume start $1 failed"
+  wait_for 30 "the brick of $1 online" one_brick_online "$1" || die "$1's brick offline"
+  in_node1 sh -c "mkdir -p $2 && (mountpoint -q $2 || mount -t glusterfs localhost:/$1 $2)" || die "node1: $1 not mounted"
+}
+# VOL MOUNT ROOT: unmounted, stopped, deleted, its tmpfs unmounted.
+remove_tmpfs_volume() {
+  unmount_in_node1 "$2"
+  if gl node1 volume info "$1" >/dev/null 2>&1; then
+    gl node1 volume stop "$1" force >/dev/null 2>&1 || true
+    gl node1 volume delete "$1" >/dev/null || die "volume delete $1 failed"
+  fi
+  unmount_in_node1 "$3" || die "node1: $3 not unmounted"
+}
+
 MILLION_VOLUME=gvmillion
 MILLION_MOUNT=/mnt/gluster-million
 # The brick is a tmpfs mounted inside node1's container: removing a million files and their
@@ -592,11 +619,11 @@ MILLION_MOUNT=/mnt/gluster-million
 # mark that says it is complete) go with the container's mount namespace, as gvsmall's do.
 MILLION_ROOT=/bricks-million
 MILLION_BRICK=$MILLION_ROOT/b
-# A million files of 0 to 1 KiB take about 5 GiB of memory there (a page each, the inodes, the
+# A million files of 0 to 1 KiB took 3.9 GiB of memory there (a page each, the inodes, the
 # handles, the xattrs); the bound only stops a runaway build from taking the machine's memory.
 MILLION_TMPFS_SIZE=8g
 
-million_mounted() { dk node1 exec "$TESTBED_CONTAINER" mountpoint -q "$MILLION_MOUNT" 2>/dev/null; }
+million_mounted() { in_node1 mountpoint -q "$MILLION_MOUNT" 2>/dev/null; }
 
 # The scale benchmarks' volume. Its brick is written in node1's container before the volume
 # starts (million.py says why and how); then every file is looked up once through the mount, so
@@ -608,12 +635,11 @@ cmd_million() {
   # Beside the brick, not in it: a file on a brick that gluster did not write shows in the volume.
   mark="$MILLION_ROOT/complete-$n"
   local complete=0
-  dk node1 exec "$TESTBED_CONTAINER" test -e "$mark" 2>/dev/null && complete=1
+  in_node1 test -e "$mark" 2>/dev/null && complete=1
   if (( complete )) && million_mounted; then log "$MILLION_VOLUME: $n files, mounted on node1 at $MILLION_MOUNT"; return 0; fi
   if (( ! complete )); then
     cmd_remove_million
-    dk node1 exec "$TESTBED_CONTAINER" sh -c "mkdir -p $MILLION_ROOT && mount -t tmpfs -o size=$MILLION_TMPFS_SIZE,nr_inodes=0 gbtb-million $MILLION_ROOT && mkdir $MILLION_BRICK" \
-      || die "node1: no tmpfs for $MILLION_VOLUME's brick"
+    tmpfs_brick "$MILLION_ROOT" "$MILLION_TMPFS_SIZE" gbtb-million
     out="$(gl node1 volume create "$MILLION_VOLUME" transport tcp "$(node_ip node1):$MILLION_BRICK" force)" \
       || die "volume create $MILLION_VOLUME failed: $out"
     local t0=$SECONDS
@@ -621,28 +647,17 @@ cmd_million() {
       || die "writing $n files into $MILLION_BRICK failed"
     log "$n files written on the brick in $(( SECONDS - t0 )) s"
   fi
-  gl node1 volume info "$MILLION_VOLUME" | grep -q '^Status: Started' \
-    || gl node1 volume start "$MILLION_VOLUME" >/dev/null || die "volume start $MILLION_VOLUME failed"
-  million_online() { [[ "$(online_bricks "$MILLION_VOLUME" node1)" -eq 1 ]]; }
-  wait_for 30 "the brick of $MILLION_VOLUME online" million_online || die "$MILLION_VOLUME's brick offline"
-  dk node1 exec "$TESTBED_CONTAINER" sh -c "mkdir -p $MILLION_MOUNT && (mountpoint -q $MILLION_MOUNT || mount -t glusterfs localhost:/$MILLION_VOLUME $MILLION_MOUNT)" \
-    || die "node1: $MILLION_VOLUME not mounted"
+  start_and_mount_in_node1 "$MILLION_VOLUME" "$MILLION_MOUNT"
   local t1=$SECONDS got
-  got="$(dk node1 exec "$TESTBED_CONTAINER" sh -c "find $MILLION_MOUNT -type f -printf . | wc -c")"
+  got="$(in_node1 sh -c "find $MILLION_MOUNT -type f -printf . | wc -c")"
   [[ "$got" == "$n" ]] || die "$MILLION_VOLUME: the mount shows $got files, the brick holds $n"
-  dk node1 exec "$TESTBED_CONTAINER" touch "$mark" || die "node1: could not mark $MILLION_VOLUME complete"
+  in_node1 touch "$mark" || die "node1: could not mark $MILLION_VOLUME complete"
   log "$MILLION_VOLUME: $n files, each looked up once in $(( SECONDS - t1 )) s; mounted on node1 at $MILLION_MOUNT"
 }
 
 cmd_remove_million() {
   need_root
-  dk node1 exec "$TESTBED_CONTAINER" sh -c "if mountpoint -q $MILLION_MOUNT; then umount $MILLION_MOUNT; fi; rmdir $MILLION_MOUNT 2>/dev/null || true"
-  if gl node1 volume info "$MILLION_VOLUME" >/dev/null 2>&1; then
-    gl node1 volume stop "$MILLION_VOLUME" force >/dev/null 2>&1 || true
-    gl node1 volume delete "$MILLION_VOLUME" >/dev/null || die "volume delete $MILLION_VOLUME failed"
-  fi
-  dk node1 exec "$TESTBED_CONTAINER" sh -c "if mountpoint -q $MILLION_ROOT; then umount $MILLION_ROOT; fi; rmdir $MILLION_ROOT 2>/dev/null || true" \
-    || die "node1: $MILLION_ROOT not unmounted"
+  remove_tmpfs_volume "$MILLION_VOLUME" "$MILLION_MOUNT" "$MILLION_ROOT"
   # Where earlier versions of this script put the brick, on the host's disk.
   rm -rf "$(node_data node1)/opt-datarobot/data/gluster/bricks/$MILLION_VOLUME"{,.complete-*}
 }
@@ -1030,24 +1045,14 @@ fault() {
     small-volume)
       # A full volume is a restore's disk-full case; gv0 and gvrep live on the host's disk.
       local mb="${1:?usage: small-volume MB}"
-      dk node1 exec "$TESTBED_CONTAINER" sh -c "mkdir -p /bricks-small && (mountpoint -q /bricks-small || mount -t tmpfs -o size=${mb}m gbtb-small-volume /bricks-small) && mkdir -p /bricks-small/b" \
-        || die "node1: no tmpfs for the small volume"
+      tmpfs_brick /bricks-small "${mb}m" gbtb-small-volume
       if ! gl node1 volume info gvsmall >/dev/null 2>&1; then
         gl node1 volume create gvsmall transport tcp "$(node_ip node1):/bricks-small/b" force >/dev/null || die "volume create gvsmall failed"
       fi
-      gl node1 volume info gvsmall | grep -q '^Status: Started' || gl node1 volume start gvsmall >/dev/null || die "volume start gvsmall failed"
-      small_online() { [[ "$(online_bricks gvsmall node1)" -eq 1 ]]; }
-      wait_for 30 "the brick of gvsmall online" small_online || die "gvsmall's brick offline"
-      dk node1 exec "$TESTBED_CONTAINER" sh -c "mkdir -p /mnt/gluster-small && (mountpoint -q /mnt/gluster-small || mount -t glusterfs localhost:/gvsmall /mnt/gluster-small)" \
-        || die "node1: gvsmall not mounted"
+      start_and_mount_in_node1 gvsmall /mnt/gluster-small
       log "gvsmall: ${mb} MB, mounted on node1 at /mnt/gluster-small" ;;
     remove-small-volume)
-      dk node1 exec "$TESTBED_CONTAINER" sh -c "if mountpoint -q /mnt/gluster-small; then umount /mnt/gluster-small; fi; rmdir /mnt/gluster-small 2>/dev/null || true"
-      if gl node1 volume info gvsmall >/dev/null 2>&1; then
-        gl node1 volume stop gvsmall force >/dev/null 2>&1 || true
-        gl node1 volume delete gvsmall >/dev/null || die "volume delete gvsmall failed"
-      fi
-      dk node1 exec "$TESTBED_CONTAINER" sh -c "if mountpoint -q /bricks-small; then umount /bricks-small; fi; rmdir /bricks-small 2>/dev/null || true"
+      remove_tmpfs_volume gvsmall /mnt/gluster-small /bricks-small
       log "gvsmall removed" ;;
     start-bricks)
       local vol; vol="$(volume_arg "${1:-}")"

@@ -6,8 +6,6 @@ import * as path from 'node:path';
 import { REPO, TESTBED_DIR } from '../integration/helpers/testbed';
 
 export const MILLION_MOUNT = '/mnt/gluster-million';
-/** Its one brick, in node1's container (a tmpfs: testbed.sh says why). */
-export const MILLION_BRICK = '/bricks-million/b';
 export const MILLION_FILES = 1_000_000;
 /** The files and the directories testbed/million.py lays down: 10 top ones of 100 leaves each. */
 export const MILLION_ENTRIES = MILLION_FILES + 1010;

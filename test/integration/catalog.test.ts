@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { REPO, TESTBED_DIR, onNode, rawConfig } from './helpers/testbed';
+import { REPO, TESTBED_DIR, onNode, rawConfig, shellQuote } from './helpers/testbed';
 
 const CLI = path.join(REPO, 'dist', 'cli.js');
 const CONFIG = path.join(TESTBED_DIR, 'config.json');
@@ -141,10 +141,6 @@ function fixtures(dir: string, o: { clean?: boolean; running?: boolean } = {}): 
 
 /** Never ours: left alone by every prune. The log of an archive that is not there is not ours to remove either. */
 const FOREIGN = ['notes.txt', 'other.tar', `${P}2026-01-01.tar.bak`, `${P}2026-09-09.log`];
-
-function shellQuote(s: string): string {
-  return `'${s.replace(/'/g, `'\\''`)}'`;
-}
 
 /** Builds `dir` on `node` from scratch: real tar files, sidecars, foreign files, every mtime pinned. */
 function build(node: string, dir: string, fx: Fixture[]): void {

@@ -255,6 +255,22 @@ export function parseStatus(text: string | undefined): ScriptStatus {
 }
 
 /**
+ * Prints the read position in the archive of the job's tar, or of a child of it (gzip reads a
+ * .tar.gz for tar). Only those processes' descriptors are looked at: walking every process of
+ * a container throttled to a fraction of a CPU took longer than the restore.
+ */
+export const READ_POS_SCRIPT = String.raw`
+a=$1 pid=$2
+for p in $pid $(cat /proc/$pid/task/*/children 2>/dev/null); do
+  for fd in /proc/$p/fd/*; do
+    [ "$(readlink "$fd" 2>/dev/null)" = "$a" ] || continue
+    sed -n 's/^pos:[[:space:]]*//p' "/proc/$p/fdinfo/$(basename "$fd")" 2>/dev/null && exit 0
+  done
+done
+exit 1
+`;
+
+/**
  * Runs in the container until the job's status says it ended (or the file is gone: another
  * client finalised it), so a follower learns of the end at once instead of at its next look.
  * Polls with the shell's own `read` (no process per look); a dot every ~5 s shows it is alive.

@@ -12,34 +12,15 @@ import { isNotFound } from '../node/nodeConnection';
 import { toNodeError } from '../node/nodeErrors';
 import { inspectContainer } from '../node/probe';
 import { JOB_SUFFIX, JobFileError, MAX_JOB_FILE_BYTES, jobPaths, parseJobFile, pathsOf, restoreId, restorePaths, serializeJobFile, type JobPaths, type RestoreSpec } from './jobFile';
-import { BACKUP_JOB_ENV, EXIT_WAIT_SCRIPT, RESTORE_WAIT_SCRIPT, backupTarHead, restoreWaitPositions, jobArgv, parseStatus, restoreArgv, restoreTarHead, signalTarArgv } from './jobScript';
+import { BACKUP_JOB_ENV, EXIT_WAIT_SCRIPT, READ_POS_SCRIPT, RESTORE_WAIT_SCRIPT, backupTarHead, restoreWaitPositions, jobArgv, parseStatus, restoreArgv, restoreTarHead, signalTarArgv } from './jobScript';
 import { registerJob, registeredJobFiles } from './jobRegistry';
 import { nextArchiveName } from './naming';
-import { ReadMarks } from './readMarks';
+import { RestorePositions } from './restorePositions';
 import { countEvents, parseTarLine, type TarEvent } from './tarWarnings';
 import type { BackupOptions, JobRecord, JobState, PreflightOverride } from './types';
 
-/** A restore position its wait printed is used for this long; older, the node is asked. */
-const POSITION_FRESH_MS = 3000;
-
 /** A log larger than this is summarised from its tail: warnings are counted live anyway. */
 const MAX_LOG_READ = 8 * 1024 * 1024;
-
-/**
- * Prints the read position in the archive of the job's tar, or of a child of it (gzip reads a
- * .tar.gz for tar). Only those processes' descriptors are looked at: walking every process of
- * a container throttled to a fraction of a CPU took longer than the restore.
- */
-const READ_POS_SCRIPT = String.raw`
-a=$1 pid=$2
-for p in $pid $(cat /proc/$pid/task/*/children 2>/dev/null); do
-  for fd in /proc/$p/fd/*; do
-    [ "$(readlink "$fd" 2>/dev/null)" = "$a" ] || continue
-    sed -n 's/^pos:[[:space:]]*//p' "/proc/$p/fdinfo/$(basename "$fd")" 2>/dev/null && exit 0
-  done
-done
-exit 1
-`;
 
 export class BackupError extends Error {
   constructor(message: string) {
@@ -146,10 +127,8 @@ export interface StartedJob {
 
 export class BackupJobs {
   private readonly observing = new Map<string, Promise<JobRecord>>();
-  /** Per running restore (node/id): the read position its wait last printed, and when. */
-  private readonly positions = new Map<string, { bytes: number; at: number }>();
-  /** Per running restore: the furthest read position reported (readMarks.ts says why). */
-  private readonly readMarks = new ReadMarks();
+  /** Per followed restore (node/id): how far its tar has read (restorePositions.ts says why). */
+  private readonly positions = new RestorePositions();
 
   constructor(private readonly cluster: Cluster) {}
 
@@ -515,13 +494,14 @@ export class BackupJobs {
       const cut = text.lastIndexOf('\n') + 1;
       partial = text.slice(cut);
       const seen = restoreWaitPositions(text.slice(0, cut));
-      if (seen.length) this.positions.set(key, { bytes: seen[seen.length - 1], at: Date.now() });
+      if (seen.length) this.positions.heard(key, seen[seen.length - 1], Date.now());
     };
     const argv = restore ? ['sh', '-c', RESTORE_WAIT_SCRIPT, 'gluster-restore-wait', p.status, record.archive] : ['sh', '-c', EXIT_WAIT_SCRIPT, 'gluster-backup-wait', p.status];
+    if (restore) this.positions.waitBegan(key);
     try {
       await execStreaming(docker, this.settings.containerName, argv, { idleMs: 30_000, onStdout: restore ? heard : () => undefined, signal });
     } finally {
-      this.positions.delete(key);
+      if (restore) this.positions.waitEnded(key);
     }
   }
 
@@ -553,16 +533,13 @@ export class BackupJobs {
   private async restoreReadBytes(record: JobRecord): Promise<number | undefined> {
     // What the job's wait printed in the last seconds, when one runs in this process.
     const key = `${record.node}/${record.id}`;
-    const heard = this.positions.get(key);
-    if (heard && Date.now() - heard.at < POSITION_FRESH_MS) return this.readMarks.report(key, heard.bytes);
+    const heard = this.positions.fresh(key, Date.now());
+    if (heard !== undefined) return heard;
     const st = parseStatus(await readText(this.cluster.connection(record.node), pathsOf(record).status).catch(() => undefined));
-    if (st.phase !== 'running') {
-      this.readMarks.forget(key);
-      return undefined;
-    }
+    if (st.phase !== 'running') return undefined;
     const r = await execInContainer(await this.docker(record.node), this.settings.containerName, ['sh', '-c', READ_POS_SCRIPT, 'gluster-restore-pos', record.archive, String(st.tarPid)], this.settings.timeouts.dockerMs).catch(() => undefined);
     const m = r && r.exitCode === 0 ? /^(\d{1,16})\s*$/.exec(r.stdout) : null;
-    return m ? this.readMarks.report(key, Number(m[1])) : undefined;
+    return m ? this.positions.read(key, Number(m[1])) : undefined;
   }
 
   /**

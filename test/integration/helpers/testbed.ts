@@ -33,6 +33,11 @@ export function testbedSettings(overrides: Record<string, unknown> = {}): Settin
   return settings;
 }
 
+/** One word for sh, whatever its bytes: in single quotes, each ' closed, escaped and reopened. */
+export function shellQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
 /** Runs a testbed.sh subcommand (cut-link, restore-link, kill-sshd, ...). */
 export function testbed(...args: string[]): string {
   return testbedWithin({ timeoutMs: 300_000 }, ...args);

@@ -1,6 +1,9 @@
 // A column store of entries (archive members or filesystem objects). A million plain objects
-// with their strings cost several hundred MB; here an entry is its path string plus 25 bytes
-// of typed-array columns, and sorting works on a Uint32Array of row numbers.
+// with their strings cost several hundred MB; here an entry is its key's bytes plus 26 bytes of
+// typed-array columns (34 with an archive's offsets), and sorting works on a Uint32Array of
+// row numbers. The keys live in byte chunks outside the JS heap, not as a million strings: V8
+// sizes its old generation from what survives there, so a million live strings (about 60 MB)
+// let the heap grow to three times that before it collected the garbage of parsing.
 import { displayPath, isUtf8Key, keyBytes } from './paths';
 
 export type EntryType = 'file' | 'dir' | 'symlink' | 'hardlink' | 'other';
@@ -59,8 +62,31 @@ export interface FsEntrySink {
   socket(key: string): void;
 }
 
+/** First key chunk's size; each next one doubles, up to KEY_CHUNK_MAX. */
+const KEY_CHUNK_MIN = 16 * 1024;
+const KEY_CHUNK_MAX = 1024 * 1024;
+
+/** Bytes of a key's length before its bytes: one below 128, else four with the top bit set. */
+function lengthBytes(len: number): number {
+  return len < 0x80 ? 1 : 4;
+}
+
+/** The length stored at byte s of a chunk (storeKey wrote it). */
+function lengthAt(c: Buffer, s: number): number {
+  const b = c[s];
+  return b < 0x80 ? b : ((b & 0x7f) << 24) | (c[s + 1] << 16) | (c[s + 2] << 8) | c[s + 3];
+}
+
 export class EntryTable implements Iterable<Entry>, FsEntrySink {
-  private keys: string[] = [];
+  private n = 0;
+  // Key bytes (latin1: one byte per char of a key), in chunks a key never straddles, so a
+  // chunk is never copied to grow; a key longer than a chunk gets a chunk of its own.
+  private chunks: Buffer[] = [];
+  private chunk: Buffer = Buffer.alloc(0);
+  private chunkUsed = 0;
+  // Row i's key: chunk keyAt[2i], from byte keyAt[2i+1], its length first (see lengthAt), so
+  // that a lookup reads one column and one place in a chunk.
+  private keyAt = new Uint32Array(2048);
   private types = new Uint8Array(1024);
   private sizes = new Float64Array(1024);
   private mtimes = new Float64Array(1024);
@@ -81,13 +107,14 @@ export class EntryTable implements Iterable<Entry>, FsEntrySink {
   }
 
   get length(): number {
-    return this.keys.length;
+    return this.n;
   }
 
   push(key: string, type: EntryType, size: number, mtime: number, linkKey?: string, offset?: number, meta?: EntryMeta): void {
-    const i = this.keys.length;
+    const i = this.n;
     if (i === this.types.length) this.grow();
-    this.keys.push(key);
+    this.storeKey(i, key);
+    this.n++;
     this.types[i] = TYPE_CODE[type];
     this.sizes[i] = size;
     this.mtimes[i] = mtime;
@@ -97,6 +124,30 @@ export class EntryTable implements Iterable<Entry>, FsEntrySink {
       this.offsets[i] = offset;
     }
     if (meta !== undefined || this.modes) this.setMeta(i, meta);
+  }
+
+  private storeKey(i: number, key: string): void {
+    const len = key.length;
+    const head = lengthBytes(len);
+    if (this.chunkUsed + head + len > this.chunk.length) {
+      const next = Math.min(KEY_CHUNK_MAX, Math.max(KEY_CHUNK_MIN, this.chunk.length * 2));
+      this.chunk = Buffer.allocUnsafe(Math.max(next, head + len));
+      this.chunks.push(this.chunk);
+      this.chunkUsed = 0;
+    }
+    const c = this.chunk;
+    let at = this.chunkUsed;
+    this.keyAt[2 * i] = this.chunks.length - 1;
+    this.keyAt[2 * i + 1] = at;
+    if (head === 1) c[at++] = len;
+    else {
+      c[at++] = 0x80 | (len >>> 24);
+      c[at++] = (len >>> 16) & 0xff;
+      c[at++] = (len >>> 8) & 0xff;
+      c[at++] = len & 0xff;
+    }
+    c.write(key, at, len, 'latin1');
+    this.chunkUsed = at + len;
   }
 
   private setMeta(i: number, meta: EntryMeta | undefined): void {
@@ -123,8 +174,72 @@ export class EntryTable implements Iterable<Entry>, FsEntrySink {
   }
 
   key(i: number): string {
-    return this.keys[i];
+    const c = this.chunks[this.keyAt[2 * i]];
+    let s = this.keyAt[2 * i + 1];
+    const len = lengthAt(c, s);
+    s += lengthBytes(len);
+    return c.toString('latin1', s, s + len);
   }
+
+  /** Byte order of the keys of rows a and b: negative, 0 or positive. */
+  compareRows(a: number, b: number): number {
+    const ca = this.chunks[this.keyAt[2 * a]];
+    const cb = this.chunks[this.keyAt[2 * b]];
+    let sa = this.keyAt[2 * a + 1];
+    let sb = this.keyAt[2 * b + 1];
+    const la = lengthAt(ca, sa);
+    sa += lengthBytes(la);
+    const lb = lengthAt(cb, sb);
+    sb += lengthBytes(lb);
+    const n = la < lb ? la : lb;
+    for (let k = 0; k < n; k++) {
+      const d = ca[sa + k] - cb[sb + k];
+      if (d !== 0) return d;
+    }
+    return la - lb;
+  }
+
+  /**
+   * The first position in `rows` (sorted by key) whose key is not below `key`. Each step
+   * starts comparing past the prefix the key shares with both bounds (every row between them
+   * shares it too): paths share long prefixes.
+   */
+  lowerBound(rows: Uint32Array, key: string): number {
+    const len = key.length;
+    const at = this.keyAt;
+    const chunks = this.chunks;
+    let lo = 0;
+    let hi = rows.length;
+    let loCommon = 0;
+    let hiCommon = 0;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const r = rows[mid];
+      const c = chunks[at[2 * r]];
+      let s = at[2 * r + 1];
+      const l = lengthAt(c, s);
+      s += lengthBytes(l);
+      const n = l < len ? l : len;
+      let k = loCommon < hiCommon ? loCommon : hiCommon;
+      while (k < n && c[s + k] === key.charCodeAt(k)) k++;
+      const below = k < n ? c[s + k] < key.charCodeAt(k) : l < len;
+      if (below) (lo = mid + 1), (loCommon = k);
+      else (hi = mid), (hiCommon = k);
+    }
+    return lo;
+  }
+
+  /** Whether row i's key is exactly `key`. */
+  keyIs(i: number, key: string): boolean {
+    const c = this.chunks[this.keyAt[2 * i]];
+    let s = this.keyAt[2 * i + 1];
+    const l = lengthAt(c, s);
+    s += lengthBytes(l);
+    if (l !== key.length) return false;
+    for (let k = 0; k < l; k++) if (c[s + k] !== key.charCodeAt(k)) return false;
+    return true;
+  }
+
   type(i: number): EntryType {
     return TYPES[this.types[i]];
   }
@@ -151,7 +266,8 @@ export class EntryTable implements Iterable<Entry>, FsEntrySink {
   }
 
   at(i: number): Entry {
-    const e: Entry = { path: displayPath(this.keys[i]), key: this.keys[i], type: this.type(i), size: this.sizes[i], mtime: this.mtimes[i] };
+    const key = this.key(i);
+    const e: Entry = { path: displayPath(key), key, type: this.type(i), size: this.sizes[i], mtime: this.mtimes[i] };
     const l = this.links.get(i);
     if (l !== undefined) (e.linkKey = l), (e.linkname = displayPath(l));
     if (this.offsets) e.offset = this.offsets[i];
@@ -161,7 +277,7 @@ export class EntryTable implements Iterable<Entry>, FsEntrySink {
   }
 
   *[Symbol.iterator](): Iterator<Entry> {
-    for (let i = 0; i < this.keys.length; i++) yield this.at(i);
+    for (let i = 0; i < this.n; i++) yield this.at(i);
   }
 
   toArray(): Entry[] {
@@ -173,15 +289,17 @@ export class EntryTable implements Iterable<Entry>, FsEntrySink {
    * duplicates (the one tar extracts last, so the one that wins) comes last.
    */
   sortedOrder(): Uint32Array {
-    const order = new Uint32Array(this.keys.length);
+    const order = new Uint32Array(this.n);
     for (let i = 0; i < order.length; i++) order[i] = i;
-    const k = this.keys;
-    order.sort((a, b) => (k[a] < k[b] ? -1 : k[a] > k[b] ? 1 : a - b));
+    order.sort((a, b) => this.compareRows(a, b) || a - b);
     return order;
   }
 
   private grow(): void {
     const n = this.types.length * 2;
+    const at = new Uint32Array(2 * n);
+    at.set(this.keyAt);
+    this.keyAt = at;
     const t = new Uint8Array(n);
     t.set(this.types);
     this.types = t;
@@ -218,7 +336,7 @@ export function lastCopies(table: EntryTable): { rows: Uint32Array; duplicates: 
   const ao = table.sortedOrder();
   let w = 0;
   for (let i = 0; i < ao.length; i++) {
-    if (i + 1 < ao.length && table.key(ao[i + 1]) === table.key(ao[i])) continue;
+    if (i + 1 < ao.length && table.compareRows(ao[i + 1], ao[i]) === 0) continue;
     ao[w++] = ao[i];
   }
   return { rows: ao.subarray(0, w), duplicates: ao.length - w };
@@ -226,20 +344,13 @@ export function lastCopies(table: EntryTable): { rows: Uint32Array; duplicates: 
 
 /** The first position in `rows` (sorted by key) whose key is not below `key`. */
 export function lowerBound(table: EntryTable, rows: Uint32Array, key: string): number {
-  let lo = 0;
-  let hi = rows.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (table.key(rows[mid]) < key) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+  return table.lowerBound(rows, key);
 }
 
 /** Position of `key` in `rows` (sorted by key, as lastCopies gives them), or -1. */
 export function findKey(table: EntryTable, rows: Uint32Array, key: string): number {
-  const p = lowerBound(table, rows, key);
-  return p < rows.length && table.key(rows[p]) === key ? p : -1;
+  const p = table.lowerBound(rows, key);
+  return p < rows.length && table.keyIs(rows[p], key) ? p : -1;
 }
 
 /** Path fields of a report item: the display path, plus the exact bytes when display is lossy. */

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { EntryTable, findKey, lastCopies, lowerBound } from '../../src/core/archive';
+import { EntryTable, findKey, lastCopies, lowerBound, storedNames, storedNamesOf } from '../../src/core/archive';
 
 /** A latin1 key (one char per byte) from a small alphabet, so keys share prefixes and repeat. */
 const byteKey = (maxLength: number) =>
@@ -78,4 +78,15 @@ test('keys at and past the chunk sizes: one that fills a chunk, one longer than 
   for (const k of [fill, huge, 'x'.repeat(128), 'y'.repeat(127), 'd/2999/' + 'z'.repeat(199)]) assert.equal(t.key(rows[findKey(t, rows, k)]), k);
   assert.equal(findKey(t, rows, huge + 'h'), -1);
   assert.equal(findKey(t, rows, fill.slice(1)), -1);
+});
+
+test('the names of chosen rows for tar --files-from: the bytes storedNames gives for their keys, ./ or not', () => {
+  fc.assert(
+    fc.property(fc.array(anyKey, { maxLength: 40 }), fc.array(fc.nat(), { maxLength: 40 }), fc.boolean(), (keys, picks, dotSlash) => {
+      const t = table(keys);
+      const rows = Uint32Array.from(keys.length ? picks.map((p) => p % keys.length) : []);
+      assert.deepEqual(storedNamesOf(t, rows, dotSlash ? 1 : 0), storedNames([...rows].map((r) => keys[r]), dotSlash ? 1 : 0));
+    }),
+    { numRuns: 200 },
+  );
 });

@@ -7,8 +7,7 @@
 // size and mtime; when it does not, the archive is damaged and that member is where.
 import { randomBytes } from 'node:crypto';
 import type Docker from 'dockerode';
-import { pathFields } from '../archive/entryTable';
-import { storedNames } from '../archive/paths';
+import { pathFields, storedNamesOf } from '../archive/entryTable';
 import type { TarIndexResult } from '../archive/tarIndex';
 import { execStreaming } from '../docker/execStream';
 import { isNotFound, type NodeConnection } from '../node/nodeConnection';
@@ -106,27 +105,27 @@ export interface ReadDataArgs {
 export async function readArchiveData(a: ReadDataArgs): Promise<ReadDataResult> {
   const t0 = Date.now();
   const t = a.index.entries;
-  const keys: string[] = [];
-  const sizes: number[] = [];
-  for (let i = 0; i < t.length; i++) {
-    if (t.type(i) !== 'file') continue;
-    keys.push(t.key(i));
-    sizes.push(t.size(i));
-  }
+  // The regular-file rows in archive order, as row numbers: a million names as strings would
+  // be most of the command's memory.
+  let fileCount = 0;
+  for (let i = 0; i < t.length; i++) if (t.type(i) === 'file') fileCount++;
+  const files = new Uint32Array(fileCount);
+  for (let i = 0, k = 0; i < t.length; i++) if (t.type(i) === 'file') files[k++] = i;
   const cautions: string[] = [];
   const stateFile = readDataStatePathOf(a.archive);
-  let slice: Slice = { from: 0, to: keys.length, nextPosition: 0, run: 1, restarted: false };
+  let slice: Slice = { from: 0, to: files.length, nextPosition: 0, run: 1, restarted: false };
   if (a.subset !== undefined) {
     const { state, caution } = await readState(a.conn, stateFile);
     if (caution) cautions.push(caution);
-    slice = nextSlice(state, a.archiveBytes, keys.length, a.subset);
+    slice = nextSlice(state, a.archiveBytes, files.length, a.subset);
   }
   // Cumulative bytes: the k-th member tar reports is the k-th of the slice (both in archive order).
   const cum = new Float64Array(slice.to - slice.from + 1);
   let biggest = 0;
   for (let i = slice.from; i < slice.to; i++) {
-    cum[i - slice.from + 1] = cum[i - slice.from] + sizes[i];
-    biggest = Math.max(biggest, sizes[i]);
+    const size = t.size(files[i]);
+    cum[i - slice.from + 1] = cum[i - slice.from] + size;
+    biggest = Math.max(biggest, size);
   }
   const total = { members: slice.to - slice.from, bytes: cum[cum.length - 1] };
   const progress = (done: number) => a.onProgress?.({ members: done, membersTotal: total.members, bytes: cum[Math.min(done, total.members)], bytesTotal: total.bytes });
@@ -137,7 +136,7 @@ export async function readArchiveData(a: ReadDataArgs): Promise<ReadDataResult> 
   if (total.members > 0) {
     progress(0);
     const namesFile = `${a.archive}.read-data-${randomBytes(4).toString('hex')}.names`;
-    await a.conn.writeAtomic(namesFile, storedNames(keys.slice(slice.from, slice.to), a.index.dotSlashNames ?? 0));
+    await a.conn.writeAtomic(namesFile, storedNamesOf(t, files.subarray(slice.from, slice.to), a.index.dotSlashNames ?? 0));
     try {
       const r = await execStreaming(a.docker, a.container, tarCompareArgv(a.archive, a.root, namesFile), {
         env: TAR_COMPARE_ENV,
@@ -186,7 +185,7 @@ export async function readArchiveData(a: ReadDataArgs): Promise<ReadDataResult> 
   const verdict: ReadDataResult['verdict'] = damage ? 'damaged' : parser.contentOnlyCount > 0 ? 'differs' : 'ok';
 
   const result: ReadDataResult = {
-    members: keys.length,
+    members: files.length,
     from: slice.from,
     to: slice.to,
     checked: parser.done,
@@ -205,7 +204,7 @@ export async function readArchiveData(a: ReadDataArgs): Promise<ReadDataResult> 
     const sub: NonNullable<ReadDataResult['subset']> = { percent: a.subset / 100, run: slice.run, restarted: slice.restarted, cycleComplete: complete && slice.nextPosition === 0, stateFile, saved: false };
     if (complete) {
       try {
-        await a.conn.writeAtomic(stateFile, serializeReadDataState(stateAfter(slice, a.archiveBytes, keys.length, (a.now ?? (() => new Date()))())));
+        await a.conn.writeAtomic(stateFile, serializeReadDataState(stateAfter(slice, a.archiveBytes, files.length, (a.now ?? (() => new Date()))())));
         sub.saved = true;
       } catch (e) {
         sub.saveError = `where this run stopped could not be saved: ${(e as Error).message}`;

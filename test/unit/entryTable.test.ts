@@ -9,7 +9,7 @@ import { EntryTable, findKey, lastCopies, lowerBound, storedNames, storedNamesOf
 const byteKey = (maxLength: number) =>
   fc.array(fc.constantFrom(0x2f, 0x61, 0x62, 0x7f, 0x80, 0xe9, 0xff), { maxLength }).map((a) => String.fromCharCode(...a));
 
-/** Every length form: empty, short, both sides of the one-byte length (127/128), long. */
+/** Keys of every length: empty, short, around 128 bytes, a few hundred. */
 const anyKey = fc.oneof(byteKey(6), byteKey(40), fc.constantFrom(127, 128, 129, 300).chain((n) => byteKey(4).map((k) => k + 'a'.repeat(n - k.length))));
 
 function table(keys: string[]): EntryTable {
@@ -65,9 +65,9 @@ test('byte order, not the order of decoded names: 0x7f before 0x80 before 0xff, 
 });
 
 test('keys at and past the chunk sizes: one that fills a chunk, one longer than any chunk', () => {
-  // The first chunk holds 16 KiB: a key of 16 KiB minus its 4-byte length fills it exactly, the
-  // next starts a new chunk; a key over 1 MiB (the largest chunk) gets a chunk of its own.
-  const fill = 'f'.repeat(16 * 1024 - 4);
+  // The first chunk holds 16 KiB: after 'a', a key of 16 KiB less one byte fills it exactly,
+  // the next starts a new chunk; a key over 1 MiB (the largest chunk) gets a chunk of its own.
+  const fill = 'f'.repeat(16 * 1024 - 1);
   const huge = 'h'.repeat(1024 * 1024 + 1);
   const keys = ['a', fill, 'b', huge, 'c', 'x'.repeat(128), 'y'.repeat(127)];
   for (let i = 0; i < 3000; i++) keys.push(`d/${i}/${'z'.repeat(i % 200)}`);

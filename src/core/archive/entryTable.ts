@@ -1,6 +1,6 @@
 // A column store of entries (archive members or filesystem objects). A million plain objects
-// with their strings cost several hundred MB; here an entry is its key's bytes plus 26 bytes of
-// typed-array columns (34 with an archive's offsets), and sorting works on a Uint32Array of
+// with their strings cost several hundred MB; here an entry is its key's bytes plus 29 bytes of
+// typed-array columns (37 with an archive's offsets), and sorting works on a Uint32Array of
 // row numbers. The keys live in byte chunks outside the JS heap, not as a million strings: V8
 // sizes its old generation from what survives there, so a million live strings (about 60 MB)
 // let the heap grow to three times that before it collected the garbage of parsing.
@@ -66,17 +66,6 @@ export interface FsEntrySink {
 const KEY_CHUNK_MIN = 16 * 1024;
 const KEY_CHUNK_MAX = 1024 * 1024;
 
-/** Bytes of a key's length before its bytes: one below 128, else four with the top bit set. */
-function lengthBytes(len: number): number {
-  return len < 0x80 ? 1 : 4;
-}
-
-/** The length stored at byte s of a chunk (storeKey wrote it). */
-function lengthAt(c: Buffer, s: number): number {
-  const b = c[s];
-  return b < 0x80 ? b : ((b & 0x7f) << 24) | (c[s + 1] << 16) | (c[s + 2] << 8) | c[s + 3];
-}
-
 export class EntryTable implements Iterable<Entry>, FsEntrySink {
   private n = 0;
   // Key bytes (latin1: one byte per char of a key), in chunks a key never straddles, so a
@@ -84,9 +73,9 @@ export class EntryTable implements Iterable<Entry>, FsEntrySink {
   private chunks: Buffer[] = [];
   private chunk: Buffer = Buffer.alloc(0);
   private chunkUsed = 0;
-  // Row i's key: chunk keyAt[2i], from byte keyAt[2i+1], its length first (see lengthAt), so
-  // that a lookup reads one column and one place in a chunk.
-  private keyAt = new Uint32Array(2048);
+  // Row i's key: chunk keyAt[3i], from byte keyAt[3i+1], keyAt[3i+2] bytes long (one column,
+  // so a lookup reads one place in it and one in a chunk).
+  private keyAt = new Uint32Array(3 * 1024);
   private types = new Uint8Array(1024);
   private sizes = new Float64Array(1024);
   private mtimes = new Float64Array(1024);
@@ -128,26 +117,17 @@ export class EntryTable implements Iterable<Entry>, FsEntrySink {
 
   private storeKey(i: number, key: string): void {
     const len = key.length;
-    const head = lengthBytes(len);
-    if (this.chunkUsed + head + len > this.chunk.length) {
+    // The first key, even an empty one, needs a chunk to point at.
+    if (this.chunkUsed + len > this.chunk.length || this.chunks.length === 0) {
       const next = Math.min(KEY_CHUNK_MAX, Math.max(KEY_CHUNK_MIN, this.chunk.length * 2));
-      this.chunk = Buffer.allocUnsafe(Math.max(next, head + len));
+      this.chunk = Buffer.allocUnsafe(Math.max(next, len));
       this.chunks.push(this.chunk);
       this.chunkUsed = 0;
     }
-    const c = this.chunk;
-    let at = this.chunkUsed;
-    this.keyAt[2 * i] = this.chunks.length - 1;
-    this.keyAt[2 * i + 1] = at;
-    if (head === 1) c[at++] = len;
-    else {
-      c[at++] = 0x80 | (len >>> 24);
-      c[at++] = (len >>> 16) & 0xff;
-      c[at++] = (len >>> 8) & 0xff;
-      c[at++] = len & 0xff;
-    }
-    c.write(key, at, len, 'latin1');
-    this.chunkUsed = at + len;
+    this.keyAt[3 * i] = this.chunks.length - 1;
+    this.keyAt[3 * i + 1] = this.chunkUsed;
+    this.keyAt[3 * i + 2] = len;
+    this.chunkUsed += this.chunk.write(key, this.chunkUsed, len, 'latin1');
   }
 
   private setMeta(i: number, meta: EntryMeta | undefined): void {
@@ -174,37 +154,30 @@ export class EntryTable implements Iterable<Entry>, FsEntrySink {
   }
 
   key(i: number): string {
-    const c = this.chunks[this.keyAt[2 * i]];
-    let s = this.keyAt[2 * i + 1];
-    const len = lengthAt(c, s);
-    s += lengthBytes(len);
-    return c.toString('latin1', s, s + len);
+    const s = this.keyAt[3 * i + 1];
+    return this.chunks[this.keyAt[3 * i]].toString('latin1', s, s + this.keyAt[3 * i + 2]);
   }
 
   /** Bytes of row i's key. */
   keyLength(i: number): number {
-    return lengthAt(this.chunks[this.keyAt[2 * i]], this.keyAt[2 * i + 1]);
+    return this.keyAt[3 * i + 2];
   }
 
   /** Copies row i's key bytes into `target` at `at`; returns how many. */
   copyKey(i: number, target: Buffer, at: number): number {
-    const c = this.chunks[this.keyAt[2 * i]];
-    let s = this.keyAt[2 * i + 1];
-    const len = lengthAt(c, s);
-    s += lengthBytes(len);
-    return c.copy(target, at, s, s + len);
+    const s = this.keyAt[3 * i + 1];
+    return this.chunks[this.keyAt[3 * i]].copy(target, at, s, s + this.keyAt[3 * i + 2]);
   }
 
   /** Byte order of the keys of rows a and b: negative, 0 or positive. */
   compareRows(a: number, b: number): number {
-    const ca = this.chunks[this.keyAt[2 * a]];
-    const cb = this.chunks[this.keyAt[2 * b]];
-    let sa = this.keyAt[2 * a + 1];
-    let sb = this.keyAt[2 * b + 1];
-    const la = lengthAt(ca, sa);
-    sa += lengthBytes(la);
-    const lb = lengthAt(cb, sb);
-    sb += lengthBytes(lb);
+    const at = this.keyAt;
+    const ca = this.chunks[at[3 * a]];
+    const cb = this.chunks[at[3 * b]];
+    const sa = at[3 * a + 1];
+    const sb = at[3 * b + 1];
+    const la = at[3 * a + 2];
+    const lb = at[3 * b + 2];
     const n = la < lb ? la : lb;
     for (let k = 0; k < n; k++) {
       const d = ca[sa + k] - cb[sb + k];
@@ -229,10 +202,9 @@ export class EntryTable implements Iterable<Entry>, FsEntrySink {
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       const r = rows[mid];
-      const c = chunks[at[2 * r]];
-      let s = at[2 * r + 1];
-      const l = lengthAt(c, s);
-      s += lengthBytes(l);
+      const c = chunks[at[3 * r]];
+      const s = at[3 * r + 1];
+      const l = at[3 * r + 2];
       const n = l < len ? l : len;
       let k = loCommon < hiCommon ? loCommon : hiCommon;
       while (k < n && c[s + k] === key.charCodeAt(k)) k++;
@@ -245,11 +217,10 @@ export class EntryTable implements Iterable<Entry>, FsEntrySink {
 
   /** Whether row i's key is exactly `key`. */
   keyIs(i: number, key: string): boolean {
-    const c = this.chunks[this.keyAt[2 * i]];
-    let s = this.keyAt[2 * i + 1];
-    const l = lengthAt(c, s);
-    s += lengthBytes(l);
+    const l = this.keyAt[3 * i + 2];
     if (l !== key.length) return false;
+    const c = this.chunks[this.keyAt[3 * i]];
+    const s = this.keyAt[3 * i + 1];
     for (let k = 0; k < l; k++) if (c[s + k] !== key.charCodeAt(k)) return false;
     return true;
   }
@@ -311,7 +282,7 @@ export class EntryTable implements Iterable<Entry>, FsEntrySink {
 
   private grow(): void {
     const n = this.types.length * 2;
-    const at = new Uint32Array(2 * n);
+    const at = new Uint32Array(3 * n);
     at.set(this.keyAt);
     this.keyAt = at;
     const t = new Uint8Array(n);

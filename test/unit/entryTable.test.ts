@@ -80,12 +80,14 @@ test('keys at and past the chunk sizes: one that fills a chunk, one longer than 
   assert.equal(findKey(t, rows, fill.slice(1)), -1);
 });
 
-test('the names of chosen rows for tar --files-from: the bytes storedNames gives for their keys, ./ or not', () => {
+test('the names of chosen rows for tar --files-from: each key\'s bytes, ./ before it or not, a NUL after; the same from strings', () => {
   fc.assert(
     fc.property(fc.array(anyKey, { maxLength: 40 }), fc.array(fc.nat(), { maxLength: 40 }), fc.boolean(), (keys, picks, dotSlash) => {
       const t = table(keys);
       const rows = Uint32Array.from(keys.length ? picks.map((p) => p % keys.length) : []);
-      assert.deepEqual(storedNamesOf(t, rows, dotSlash ? 1 : 0), storedNames([...rows].map((r) => keys[r]), dotSlash ? 1 : 0));
+      const want = Buffer.concat([...rows].flatMap((r) => [Buffer.from(dotSlash ? './' : ''), Buffer.from(keys[r], 'latin1'), Buffer.from([0])]));
+      assert.deepEqual(storedNamesOf(t, rows, dotSlash ? 1 : 0), want);
+      assert.deepEqual(storedNames([...rows].map((r) => keys[r]), dotSlash ? 1 : 0), want);
     }),
     { numRuns: 200 },
   );

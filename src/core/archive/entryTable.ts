@@ -4,7 +4,7 @@
 // row numbers. The keys live in byte chunks outside the JS heap, not as a million strings: V8
 // sizes its old generation from what survives there, so a million live strings (about 60 MB)
 // let the heap grow to three times that before it collected the garbage of parsing.
-import { displayPath, isUtf8Key, keyBytes } from './paths';
+import { displayPath, isUtf8Key, keyBytes, namesBuffer } from './paths';
 
 export type EntryType = 'file' | 'dir' | 'symlink' | 'hardlink' | 'other';
 
@@ -338,23 +338,9 @@ export function findKey(table: EntryTable, rows: Uint32Array, key: string): numb
   return p < rows.length && table.keyIs(rows[p], key) ? p : -1;
 }
 
-/**
- * NUL-separated names of `rows` as stored (`./` before each when the archive's names have it),
- * for tar --null --files-from: one buffer written from the key bytes, no string or buffer per
- * name (a million of those peaked at 630 MB).
- */
+/** namesBuffer's bytes for the keys of `rows`, copied from the table's chunks (no string per name). */
 export function storedNamesOf(table: EntryTable, rows: Uint32Array, dotSlashNames: number): Buffer {
-  const dotSlash = dotSlashNames > 0;
-  let total = 0;
-  for (const r of rows) total += (dotSlash ? 2 : 0) + table.keyLength(r) + 1;
-  const out = Buffer.allocUnsafe(total);
-  let at = 0;
-  for (const r of rows) {
-    if (dotSlash) (out[at++] = 0x2e), (out[at++] = 0x2f);
-    at += table.copyKey(r, out, at);
-    out[at++] = 0;
-  }
-  return out;
+  return namesBuffer(rows.length, (i) => table.keyLength(rows[i]), (i, to, at) => table.copyKey(rows[i], to, at), dotSlashNames);
 }
 
 /** Path fields of a report item: the display path, plus the exact bytes when display is lossy. */

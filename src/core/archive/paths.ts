@@ -103,8 +103,26 @@ function utf8SeqLen(b: Buffer, i: number): number {
   return n;
 }
 
-/** NUL-separated names as stored (raw bytes: a name need not be UTF-8), for tar --null --files-from. */
+/**
+ * NUL-separated names as stored (raw bytes: a name need not be UTF-8), for tar --null
+ * --files-from, `./` before each when the archive's names have it. Written into one buffer
+ * from each name's length and bytes: a buffer per name costs hundreds of MB at a million.
+ */
+export function namesBuffer(count: number, length: (i: number) => number, copy: (i: number, to: Buffer, at: number) => number, dotSlashNames: number): Buffer {
+  const dotSlash = dotSlashNames > 0;
+  let total = 0;
+  for (let i = 0; i < count; i++) total += (dotSlash ? 2 : 0) + length(i) + 1;
+  const out = Buffer.allocUnsafe(total);
+  let at = 0;
+  for (let i = 0; i < count; i++) {
+    if (dotSlash) (out[at++] = 0x2e), (out[at++] = 0x2f);
+    at += copy(i, out, at);
+    out[at++] = 0;
+  }
+  return out;
+}
+
+/** storedNames' bytes for keys held as strings (latin1, a byte a char). */
 export function storedNames(keys: readonly string[], dotSlashNames: number): Buffer {
-  const prefix = Buffer.from(dotSlashNames > 0 ? './' : '', 'latin1');
-  return Buffer.concat(keys.flatMap((k) => [prefix, Buffer.from(k, 'latin1'), Buffer.from([0])]));
+  return namesBuffer(keys.length, (i) => keys[i].length, (i, to, at) => to.write(keys[i], at, 'latin1'), dotSlashNames);
 }

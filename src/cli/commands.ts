@@ -16,6 +16,7 @@ export const OPTIONS = {
   override: { type: 'string', multiple: true },
   archive: { type: 'string' },
   via: { type: 'string' },
+  'list-from': { type: 'string' },
   f: { type: 'string', short: 'f' },
   'dry-run': { type: 'boolean' },
   include: { type: 'string', multiple: true },
@@ -153,14 +154,18 @@ then, once. ${FOLLOW_NOTE}`,
   },
   {
     name: 'validate-backup',
-    synopsis: 'validate-backup [--archive FILE | -f NAME] [--node NAME] [-b DIR] [--via auto|sftp|container] [--read-data [--read-data-subset N%]] [--json]',
+    synopsis: 'validate-backup [--archive FILE | -f NAME] [--node NAME] [-b DIR] [--via auto|sftp|container] [--list-from auto|bricks|mount] [--read-data [--read-data-subset N%]] [--json]',
     summary: 'which files of the gluster filesystem an archive misses, and its checksum',
-    options: ['archive', 'f', 'node', 'b', 'via', 'read-data', 'read-data-subset', 'json'],
+    options: ['archive', 'f', 'node', 'b', 'via', 'list-from', 'read-data', 'read-data-subset', 'json'],
     seedForm: true,
     details: `Which files of the gluster filesystem are missing from the archive (default: the newest
 in DIR or the backups directory), which changed and which are gone; the report is also saved
 beside the archive as FILE.validation.json. The archive is hashed in the container against
 FILE.sha256 (written by the backup job) when there is one.
+The filesystem is listed from the volume's bricks, each on its own node, when the volume
+allows it (distribute or replicate, every brick online, nothing pending heal, not sharded),
+else through the gluster mount; --list-from bricks insists on the bricks (and says why not),
+--list-from mount always uses the mount. The report says which, and why.
 --read-data also compares the data of every regular-file member with the same file of the
 live filesystem (tar --compare in the container): members whose data differs although size
 and mtime agree are listed. With --read-data-subset N%, only the next N% of the members,

@@ -144,9 +144,12 @@ async function runCommand(parsed: RunCommand, io: CliIo): Promise<number> {
           }
         }
         const readData = values['read-data'] || subset !== undefined;
+        const listFrom = values['list-from'] ?? 'auto';
+        if (listFrom !== 'auto' && listFrom !== 'bricks' && listFrom !== 'mount') throw new UsageError(`--list-from ${listFrom}: one of auto, bricks, mount`, command);
         return await runValidate(cluster, io, {
           json: values.json ?? false,
           via,
+          listFrom,
           ...(readData ? { readData: subset !== undefined ? { subset } : {} } : {}),
           ...(names ? { node: names[0] } : {}),
           ...(archive !== undefined ? { archive } : {}),

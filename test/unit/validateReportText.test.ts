@@ -25,6 +25,7 @@ function result(over: Partial<ValidationResult>): ValidationResult {
     startedAt: '2026-12-04T00:00:00.000Z',
     timings: { indexMs: 1, listMs: 1, totalMs: 2 },
     listingBytes: 10,
+    listing: { from: 'mount', why: 'asked for' },
     ...over,
   };
 }

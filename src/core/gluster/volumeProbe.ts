@@ -139,6 +139,24 @@ export async function readSharedVolumeState(
   return { volumes, heal };
 }
 
+/**
+ * One volume as `docker`'s glusterd sees it now: its description and its health (bricks online,
+ * and heal where it applies), asked at once. Undefined info when gluster does not know the
+ * volume; a failed status or heal read leaves that piece unknown in the health, as in a refresh.
+ */
+export async function readOneVolume(docker: Docker, settings: Settings, volume: string): Promise<{ info?: GlusterVolumeInfo; health?: VolumeHealth }> {
+  const o = { timeoutS: cliTimeoutS(settings) };
+  const statusP = withDeadline(`gluster volume status ${volume}`, settings.timeouts.glusterMs, () => gluster(docker, settings, volumeStatusArgv(volume, false, o)))
+    .then((r) => parseVolumeStatus(r.stdout, r.exitCode))
+    .catch(() => undefined);
+  const infoOut = await withDeadline(`gluster volume info ${volume}`, settings.timeouts.glusterMs, () => gluster(docker, settings, volumeInfoArgv(volume, o)));
+  const info = parseVolumeInfo(infoOut.stdout, infoOut.exitCode).find((v) => v.name === volume);
+  if (!info) return {};
+  const applies = info.status === 'Started' && healApplies(info);
+  const [status, heal] = await Promise.all([statusP, applies ? new HealReads().read(docker, settings, volume) : Promise.resolve(undefined)]);
+  return { info, health: computeVolumeHealth(info, info.status === 'Started' ? status : undefined, undefined, applies ? (heal ?? 'unknown') : undefined) };
+}
+
 /** The volumes of the last read: their status and heal are asked before the list confirms them. */
 export interface KnownVolumes {
   names: string[];

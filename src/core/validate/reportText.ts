@@ -69,7 +69,7 @@ export function reportMarkdown(r: ValidationResult): string {
     '| | |',
     '|---|---|',
     `| Archive | ${code(r.archive)} on ${r.node} (${size(r.archiveBytes)}${a.compressed ? ', gzip' : ''}) |`,
-    `| Filesystem | ${code(r.root)} in the gluster container on ${r.node} |`,
+    `| Filesystem | ${code(r.root)} ${listingText(r)} |`,
     `| Archive entries | ${a.entries}: ${a.files} files, ${a.dirs} directories, ${a.symlinks} symlinks, ${a.hardlinks} hard links${a.other ? `, ${a.other} other` : ''} (${size(a.bytes)}) |`,
     `| Filesystem entries | ${f.entries}: ${f.files - f.symlinks} files, ${f.dirs} directories, ${f.symlinks} symlinks${f.other ? `, ${f.other} other` : ''} (${size(f.bytes)}) |`,
     `| Missing files | ${rep.missingFiles.count} (${rep.missingFiles.percentOfFsFiles}% of files, ${size(rep.missingFiles.bytes)}, ${rep.missingFiles.percentOfFsBytes}% of bytes) |`,
@@ -116,6 +116,13 @@ function readDataSection(r: ValidationResult): string[] {
   if (d.subset?.saveError) out.push('', `**${d.subset.saveError}**`);
   out.push('');
   return out;
+}
+
+/** Where the filesystem side was listed from; a report saved by an older version does not say. */
+function listingText(r: ValidationResult): string {
+  const l = r.listing as ValidationResult['listing'] | undefined;
+  if (l?.from === 'bricks') return `listed from its bricks: ${(l.bricks ?? []).map(code).join(', ')}${l.linkFiles ? ` (${l.linkFiles} DHT link file(s) left out)` : ''}`;
+  return `listed through the mount in the gluster container on ${r.node}${l?.why ? ` (not from the bricks: ${l.why})` : ''}`;
 }
 
 function methodText(r: ValidationResult): string {

@@ -1,7 +1,8 @@
 // validate-backup: an archive on a node against the live gluster filesystem. The archive is read
 // where it lies (its headers over SFTP, a local file in a Remote-SSH window, or GNU tar's listing
-// inside the container for a remote .tar.gz) and the filesystem is listed by find inside the
-// gluster container, streamed into the comparison: neither side is ever copied whole.
+// inside the container for a remote .tar.gz) and the filesystem is listed from the volume's
+// bricks on their own nodes (brickPlan.ts says when that gives what FUSE shows) or else by find
+// through the FUSE mount, streamed into the comparison: neither side is ever copied whole.
 import type Docker from 'dockerode';
 import type { Cluster } from '../cluster';
 import { execInContainer } from '../docker/exec';
@@ -18,11 +19,27 @@ import { countEvents, type TarEventCounts } from '../backup/tarWarnings';
 import { LocalConnection, type NodeConnection } from '../node/nodeConnection';
 import { inspectContainer } from '../node/probe';
 import { archivesOnNodes } from '../archivesOnNodes';
+import { readOneVolume } from '../gluster/volumeProbe';
+import { planBrickListing } from './brickPlan';
+import { listBricks } from './brickListing';
 import { checkArchiveChecksum, type ChecksumCheck, type ChecksumState } from './checksum';
 import { ReadDataError, exitOfReadData, readArchiveData, type ReadDataProgress, type ReadDataResult } from './readData';
 
 /** `member-list`: a restore's dry run read the member list its backup job wrote, not the archive. */
 export type ReadMethod = 'local-file' | 'sftp-headers' | 'container-tar' | 'member-list';
+
+export type ListFrom = 'auto' | 'bricks' | 'mount';
+
+/** Where the filesystem side came from, and why not the bricks when it was the mount. */
+export interface ListingSource {
+  from: 'bricks' | 'mount';
+  /** `host:/path` of each brick listed. */
+  bricks?: string[];
+  /** DHT link files on the bricks that were left out (they are pointers, not files). */
+  linkFiles?: number;
+  /** Why the mount was listed (asked for, or what the volume's state did not allow). */
+  why?: string;
+}
 
 export class ValidateError extends Error {
   constructor(message: string) {
@@ -51,6 +68,12 @@ export interface ValidateOptions {
   readData?: { subset?: number; onProgress?: (p: ReadDataProgress) => void };
   /** Save the report as JSON beside the archive (default true). */
   save?: boolean;
+  /**
+   * Where the filesystem is listed from: `bricks` (each brick on its node, refused with the
+   * reason when the volume does not allow it), `mount` (find through FUSE), `auto` (bricks when
+   * the volume allows, else the mount; the default).
+   */
+  listFrom?: ListFrom;
   /** Silence longer than this from find or tar ends the run (default 120 s). */
   idleMs?: number;
   signal?: AbortSignal;
@@ -87,8 +110,9 @@ export interface ValidationResult {
   cautions: string[];
   startedAt: string;
   timings: { indexMs: number; listMs: number; totalMs: number };
-  /** Bytes of find's listing that came over the link. */
+  /** Bytes of the filesystem listing that came over the link. */
   listingBytes: number;
+  listing: ListingSource;
   savedTo?: string;
   saveError?: string;
 }
@@ -251,8 +275,10 @@ export async function validateBackup(cluster: Cluster, o: ValidateOptions = {}):
   // Independent looks, asked at once: each is a round trip or a docker exec.
   const [job, at] = await Promise.all([readJob(conn, node, archive), glusterRootOf(docker, container, node, root, settings.timeouts.dockerMs)]);
   const cautions: string[] = [];
-  // Volume health takes the gluster CLI a second or more: asked for now, read at the end.
-  const health = cluster.refreshNode(node).catch(() => undefined);
+  const volume = at.mount.volume;
+  // The volume as gluster sees it now: whether its bricks can be listed, and what a listing
+  // may lack (offline bricks, pending heal). Asked beside the index.
+  const stateP = readOneVolume(docker, settings, volume).catch((): { info?: undefined; health?: undefined } => ({}));
 
   // The archive is hashed where it lies, beside the index and the listing (its own core).
   const checksumP: Promise<ChecksumCheck> = (
@@ -281,20 +307,47 @@ export async function validateBackup(cluster: Cluster, o: ValidateOptions = {}):
 
   // The filesystem walk (on a big volume the longer of the two) runs beside the archive's
   // index; its output waits, bounded, until the index it is compared against is ready.
-  let parser: FsListParser<ArchiveComparer> | undefined;
+  const compareOptions = { ...(o.maxListed !== undefined ? { maxListed: o.maxListed } : {}), ...(o.mtimeToleranceSec !== undefined ? { mtimeToleranceSec: o.mtimeToleranceSec } : {}) };
+  let comparer: ArchiveComparer | undefined;
   const ready = indexP.then((index) => {
     o.onPhase?.('listing', root);
-    const comparer = new ArchiveComparer(index, { ...(o.maxListed !== undefined ? { maxListed: o.maxListed } : {}), ...(o.mtimeToleranceSec !== undefined ? { mtimeToleranceSec: o.mtimeToleranceSec } : {}) });
-    parser = new FsListParser(comparer);
+    comparer = new ArchiveComparer(index, compareOptions);
   });
   const tList = Date.now();
-  const listing = execStreaming(docker, container, fsListArgv(root), {
-    env: ['LC_ALL=C'],
-    idleMs: o.idleMs ?? 120_000,
-    onStdout: (b) => parser!.push(b),
-    holdUntil: ready,
-    ...(o.signal ? { signal: o.signal } : {}),
-  });
+  const stream = (d: Docker, argv: string[], hold: Promise<unknown>, signal?: AbortSignal) => {
+    let parser: FsListParser<ArchiveComparer> | undefined;
+    const signals = [o.signal, signal].filter((x): x is AbortSignal => !!x);
+    return execStreaming(d, container, argv, {
+      env: ['LC_ALL=C'],
+      idleMs: o.idleMs ?? 120_000,
+      onStdout: (b) => (parser ??= new FsListParser(comparer!)).push(b),
+      holdUntil: hold,
+      ...(signals.length ? { signal: signals.length === 1 ? signals[0] : AbortSignal.any(signals) } : {}),
+    }).then((r) => (parser?.end(), r));
+  };
+  const listMount = async (hold: Promise<unknown>): Promise<{ bytes: number; problems: string[] }> => {
+    const listed = await stream(docker, fsListArgv(root), hold);
+    if (listed.exitCode === 0) return { bytes: listed.stdoutBytes, problems: [] };
+    const lines = listed.stderr.split('\n').filter(Boolean);
+    if (listed.stdoutBytes === 0) throw new ValidateError(`find could not list ${root} on ${node}: ${lines.slice(0, 3).join('; ')}`);
+    return { bytes: listed.stdoutBytes, problems: [`find reported ${lines.length} problem(s) while listing ${root} (files it could not read are not compared): ${lines.slice(0, 3).join('; ')}`] };
+  };
+  const listFrom = o.listFrom ?? 'auto';
+  const listing = (async (): Promise<{ bytes: number; problems: string[]; source: ListingSource }> => {
+    if (listFrom === 'mount') return { ...(await listMount(ready)), source: { from: 'mount', why: 'asked for' } };
+    const st = await stateP;
+    const plan = planBrickListing(st.info, st.health, at.mount, root);
+    if (plan.kind === 'mount') {
+      if (listFrom === 'bricks') throw new ValidateError(`the bricks of volume ${volume} cannot be listed: ${plan.why}. Validate with --list-from auto (or mount) to list it through the mount.`);
+      return { ...(await listMount(ready)), source: { from: 'mount', why: plan.why } };
+    }
+    const b = await listBricks(cluster, plan, (d, argv, signal) => stream(d, argv, ready, signal));
+    if (b.ok) return { bytes: b.bytes, problems: b.problems, source: { from: 'bricks', bricks: plan.bricks.map((x) => x.name), linkFiles: b.linkfiles } };
+    if (listFrom === 'bricks') throw new ValidateError(`the bricks of volume ${volume} could not be listed as the mount shows them: ${b.why}`);
+    // What the bricks gave is dropped whole: the mount's listing starts on a fresh comparison.
+    comparer = new ArchiveComparer(await indexP, compareOptions);
+    return { ...(await listMount(Promise.resolve())), source: { from: 'mount', why: b.why } };
+  })();
   // --read-data starts once the index is there, beside the listing and the hash: tar --compare
   // reads the live files through FUSE while the hash reads the archive from the page cache.
   // A cut or broken archive is already the verdict; its data is not read past the damage.
@@ -328,15 +381,13 @@ export async function validateBackup(cluster: Cluster, o: ValidateOptions = {}):
   if (indexed.status === 'rejected') throw indexed.reason;
   if (listedR.status === 'rejected') throw listedR.reason;
   const listed = listedR.value;
-  if (listed.exitCode !== 0) {
-    const lines = listed.stderr.split('\n').filter(Boolean);
-    if (listed.stdoutBytes === 0) throw new ValidateError(`find could not list ${root} on ${node}: ${lines.slice(0, 3).join('; ')}`);
-    cautions.push(`find reported ${lines.length} problem(s) while listing ${root} (files it could not read are not compared): ${lines.slice(0, 3).join('; ')}`);
-  }
-  const report = parser!.end().finish();
+  cautions.push(...listed.problems);
+  const report = comparer!.finish();
   const listMs = Date.now() - tList;
   // Only the volume behind the root decides what the listing may lack.
-  for (const v of ((await health)?.volumes ?? []).filter((x) => x.name === at.mount.volume)) {
+  const v = (await stateP).health;
+  if (!v) cautions.push(`the state of volume ${volume} could not be read, so files on a brick that is offline could not be ruled out of the listing`);
+  else {
     if (v.brickStatusUnknown) cautions.push(`volume ${v.name}: its brick status could not be read, so files on a brick that is offline could not be ruled out of the listing`);
     else if (v.bricksOnline < v.bricks) cautions.push(`volume ${v.name}: ${v.bricks - v.bricksOnline} of ${v.bricks} bricks offline; their files are not in the listing, so they cannot be reported missing`);
     if (v.healEntries) cautions.push(`volume ${v.name}: ${v.healEntries} ${v.healEntries === 1 ? 'entry' : 'entries'} pending heal: its replicas differ, and both the archive and the listing hold the copies this node reads`);
@@ -360,7 +411,8 @@ export async function validateBackup(cluster: Cluster, o: ValidateOptions = {}):
     cautions,
     startedAt,
     timings: { indexMs, listMs, totalMs: Date.now() - t0 },
-    listingBytes: listed.stdoutBytes,
+    listingBytes: listed.bytes,
+    listing: listed.source,
   };
   if (o.save ?? true) {
     o.onPhase?.('saving', reportPathOf(archive));

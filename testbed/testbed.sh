@@ -32,6 +32,8 @@
 #   stop-volume VOL | start-volume VOL      gluster volume stop / start (and mounted again)
 #   heal-off VOL | heal-on VOL              self-heal (daemon and clients) off / on, healed
 #   small-dir NODE MB | remove-small-dir NODE   a MB-sized tmpfs at <backups>/small (disk full)
+#   dr-volume | remove-dr-volume   volume gvdr, distributed-replicate 2 x (2 + 1 arbiter) over
+#                      the three nodes, mounted on node1 at /mnt/gluster-dr
 #   small-volume MB | remove-small-volume   volume gvsmall, one brick on an MB-sized tmpfs in
 #                                           node1's container, mounted there at /mnt/gluster-small
 #   million [N] | remove-million   volume gvmillion: N (1000000) small files, one brick on node1,
@@ -985,7 +987,7 @@ fault() {
   need_root
   local what="$1" n pid; shift
   case "$what" in
-    start-bricks|stop-volume|start-volume|heal-off|heal-on|small-volume|remove-small-volume) n=node1 ;;
+    start-bricks|stop-volume|start-volume|heal-off|heal-on|small-volume|remove-small-volume|dr-volume|remove-dr-volume) n=node1 ;;
     *) n="$(node_arg "${1:-}")" ;;
   esac
   case "$what" in
@@ -1054,6 +1056,33 @@ fault() {
     remove-small-volume)
       remove_tmpfs_volume gvsmall /mnt/gluster-small /bricks-small
       log "gvsmall removed" ;;
+    dr-volume)
+      # Distributed-replicate with an arbiter, 2 x (2 + 1) over the three nodes: two replica
+      # sets for DHT to spread files (and leave link files) between, each with a brick that
+      # holds names and no data. Made for the tests that need the layout, then removed.
+      local set m bricks=()
+      if ! gl node1 volume info gvdr >/dev/null 2>&1; then
+        for set in a b; do
+          for m in $(nodes); do
+            dk "$m" exec "$TESTBED_CONTAINER" sh -c "rm -rf /bricks/gvdr-$set && mkdir -p /bricks/gvdr-$set" || die "$m: no brick directory for gvdr"
+            bricks+=("$(node_ip "$m"):/bricks/gvdr-$set")
+          done
+        done
+        gl node1 volume create gvdr replica 3 arbiter 1 transport tcp "${bricks[@]}" force >/dev/null || die "volume create gvdr failed"
+      fi
+      gl node1 volume info gvdr | grep -q '^Status: Started' || gl node1 volume start gvdr >/dev/null || die "volume start gvdr failed"
+      online() { [[ "$(online_bricks gvdr node1)" -eq 6 ]]; }
+      wait_for 30 "the six bricks of gvdr online" online || die "gvdr's bricks offline"
+      in_node1 sh -c "mkdir -p /mnt/gluster-dr && (mountpoint -q /mnt/gluster-dr || mount -t glusterfs localhost:/gvdr /mnt/gluster-dr)" || die "node1: gvdr not mounted"
+      log "gvdr: distributed-replicate 2 x (2 + 1 arbiter), mounted on node1 at /mnt/gluster-dr" ;;
+    remove-dr-volume)
+      unmount_in_node1 /mnt/gluster-dr
+      if gl node1 volume info gvdr >/dev/null 2>&1; then
+        gl node1 volume stop gvdr force >/dev/null 2>&1 || true
+        gl node1 volume delete gvdr >/dev/null || die "volume delete gvdr failed"
+      fi
+      for m in $(nodes); do dk "$m" exec "$TESTBED_CONTAINER" rm -rf /bricks/gvdr-a /bricks/gvdr-b || true; done
+      log "gvdr removed" ;;
     start-bricks)
       local vol; vol="$(volume_arg "${1:-}")"
       gl node1 volume start "$vol" force >/dev/null || die "volume start $vol force failed"
@@ -1111,7 +1140,7 @@ main() {
     bastion-link) with_lock cmd_bastion_link ;;
     cut-link|restore-link|kill-sshd|start-sshd|stop-dockerd|start-dockerd|stop-gluster|start-gluster|\
     pause-container|unpause-container|kill-brick|start-bricks|small-dir|remove-small-dir|small-volume|remove-small-volume|\
-    stop-volume|start-volume|heal-off|heal-on|hang-brick|resume-brick)
+    dr-volume|remove-dr-volume|stop-volume|start-volume|heal-off|heal-on|hang-brick|resume-brick)
              fault "$cmd" "$@" ;;
     -h|--help|help|"") sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//' ;;
     *) die "unknown command '$cmd' (see testbed.sh --help)" ;;

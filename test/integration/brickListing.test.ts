@@ -1,6 +1,7 @@
 // Listing a volume from its bricks gives exactly what find through the FUSE mount gives, on the
-// bed's distribute volume (gv0: a brick per node, where renames leave DHT link files) and its
-// replica volume (gvrep: three copies and gluster's anonymous-inode directory), with odd names,
+// bed's distribute volume (gv0: a brick per node, where renames leave DHT link files), its
+// replica volume (gvrep: three copies and gluster's anonymous-inode directory) and a
+// distributed-replicate one with arbiters made for this test (gvdr), with odd names,
 // every file type, a time FUSE takes from gluster's own record rather than the brick file, and
 // files renamed while the bricks are listed. Then validate-backup through the CLI: the same
 // report either way, and a brick offline is refused with its reason (--list-from bricks) or
@@ -128,6 +129,25 @@ describe('listing a volume from its bricks', () => {
     const [b, f] = [await brickListing(cluster, plan), await fuseListing(cluster, '/mnt/gluster-rep')];
     assert.ok(b.check.ok, JSON.stringify(b.check));
     assert.deepEqual(b.recs, f);
+  });
+
+  test('gvdr (distributed-replicate 2 x (2 + 1 arbiter)): one data brick of each set, never an arbiter, gives exactly the mount\'s listing', async () => {
+    testbed('dr-volume');
+    try {
+      inGluster('node1', ['sh', '-c', TREE, 'tree', '/mnt/gluster-dr/bricklist', '200']);
+      const plan = await planFor(cluster, 'gvdr', '/mnt/gluster-dr');
+      const st = await readOneVolume(await cluster.connection('node1').docker(), cluster.settings, 'gvdr');
+      const arbiters = st.info!.bricks.filter((x) => x.isArbiter).map((x) => x.name);
+      assert.equal(arbiters.length, 2, 'gluster marks one arbiter in each set');
+      assert.equal(plan.bricks.length, 2);
+      assert.ok(plan.bricks.every((x) => !arbiters.includes(x.name)), `no arbiter listed: ${plan.bricks.map((x) => x.name).join(', ')}`);
+      assert.notEqual(plan.bricks[0].uuid, plan.bricks[1].uuid, 'the two sets are listed on two nodes');
+      const [b, f] = [await brickListing(cluster, plan), await fuseListing(cluster, '/mnt/gluster-dr')];
+      assert.ok(b.check.ok && b.check.linkfiles > 0, JSON.stringify(b.check));
+      assert.deepEqual(b.recs, f);
+    } finally {
+      testbed('remove-dr-volume');
+    }
   });
 
   test('a time set on the brick file itself: FUSE shows gluster\'s recorded time, and so does the brick listing', async () => {

@@ -20,9 +20,14 @@ export async function listBricks(
   cluster: Pick<Cluster, 'nodes' | 'connection'>,
   plan: Extract<BrickPlan, { kind: 'bricks' }>,
   stream: (docker: Docker, argv: string[], signal: AbortSignal) => Promise<StreamExecResult>,
+  /** The caller's cancel: it stops every lister too. */
+  cancel?: AbortSignal,
 ): Promise<BrickListingResult> {
   const argv = brickListArgv(plan);
   const stop = new AbortController();
+  const onCancel = () => stop.abort(cancel?.reason);
+  if (cancel?.aborted) onCancel();
+  cancel?.addEventListener('abort', onCancel, { once: true });
   const runs: ListerRun[] = [];
   let bytes = 0;
   let allListed!: () => void;
@@ -42,6 +47,7 @@ export async function listBricks(
   });
   await Promise.race([Promise.all(each), listed]);
   const verdict = checkBrickListing(plan, runs);
+  cancel?.removeEventListener('abort', onCancel);
   stop.abort();
   return verdict.ok ? { ok: true, bytes, problems: verdict.problems, linkfiles: verdict.linkfiles } : verdict;
 }

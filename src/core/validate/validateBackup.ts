@@ -316,13 +316,13 @@ export async function validateBackup(cluster: Cluster, o: ValidateOptions = {}):
   const tList = Date.now();
   const stream = (d: Docker, argv: string[], hold: Promise<unknown>, signal?: AbortSignal) => {
     let parser: FsListParser<ArchiveComparer> | undefined;
-    const signals = [o.signal, signal].filter((x): x is AbortSignal => !!x);
+    const stopOn = signal ?? o.signal;
     return execStreaming(d, container, argv, {
       env: ['LC_ALL=C'],
       idleMs: o.idleMs ?? 120_000,
       onStdout: (b) => (parser ??= new FsListParser(comparer!)).push(b),
       holdUntil: hold,
-      ...(signals.length ? { signal: signals.length === 1 ? signals[0] : AbortSignal.any(signals) } : {}),
+      ...(stopOn ? { signal: stopOn } : {}),
     }).then((r) => (parser?.end(), r));
   };
   const listMount = async (hold: Promise<unknown>): Promise<{ bytes: number; problems: string[] }> => {
@@ -341,7 +341,8 @@ export async function validateBackup(cluster: Cluster, o: ValidateOptions = {}):
       if (listFrom === 'bricks') throw new ValidateError(`the bricks of volume ${volume} cannot be listed: ${plan.why}. Validate with --list-from auto (or mount) to list it through the mount.`);
       return { ...(await listMount(ready)), source: { from: 'mount', why: plan.why } };
     }
-    const b = await listBricks(cluster, plan, (d, argv, signal) => stream(d, argv, ready, signal));
+    const b = await listBricks(cluster, plan, (d, argv, signal) => stream(d, argv, ready, signal), o.signal);
+    if (o.signal?.aborted) throw new ValidateError('cancelled while the bricks were listed');
     if (b.ok) return { bytes: b.bytes, problems: b.problems, source: { from: 'bricks', bricks: plan.bricks.map((x) => x.name), linkFiles: b.linkfiles } };
     if (listFrom === 'bricks') throw new ValidateError(`the bricks of volume ${volume} could not be listed as the mount shows them: ${b.why}`);
     // What the bricks gave is dropped whole: the mount's listing starts on a fresh comparison.

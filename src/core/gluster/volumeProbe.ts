@@ -106,6 +106,13 @@ export class HealReads {
   }
 }
 
+/** `volume status VOL`, bounded; undefined when it could not be read (its piece stays unknown). */
+function readVolumeStatus(docker: Docker, settings: Settings, volume: string, shell?: GlusterShell): Promise<GlusterVolumeStatus | undefined> {
+  return withDeadline(`gluster volume status ${volume}`, settings.timeouts.glusterMs, () => gluster(docker, settings, volumeStatusArgv(volume, false, { timeoutS: cliTimeoutS(settings) }), shell))
+    .then((r) => parseVolumeStatus(r.stdout, r.exitCode))
+    .catch(() => undefined);
+}
+
 /**
  * `known`: volume names from the last read. Their status is asked at the same time as the
  * volume list (volumes rarely change), which halves the latency; a volume not known yet is
@@ -120,10 +127,7 @@ export async function readSharedVolumeState(
   heals: HealReads = new HealReads(),
 ): Promise<SharedVolumeState> {
   const o = { timeoutS: cliTimeoutS(settings) };
-  const statusOf = (name: string) =>
-    withDeadline(`gluster volume status ${name}`, settings.timeouts.glusterMs, () => gluster(docker, settings, volumeStatusArgv(name, false, o), shell))
-      .then((r) => parseVolumeStatus(r.stdout, r.exitCode))
-      .catch(() => undefined);
+  const statusOf = (name: string) => readVolumeStatus(docker, settings, name, shell);
   // Measured on the test bed: `volume status all` takes about 4 s and, while another node holds
   // the cluster lock, answers success with an empty list; `volume status VOL` takes about
   // 0.2 s and says "busy" instead, which the retry handles. So the status is read per volume.
@@ -146,9 +150,7 @@ export async function readSharedVolumeState(
  */
 export async function readOneVolume(docker: Docker, settings: Settings, volume: string): Promise<{ info?: GlusterVolumeInfo; health?: VolumeHealth }> {
   const o = { timeoutS: cliTimeoutS(settings) };
-  const statusP = withDeadline(`gluster volume status ${volume}`, settings.timeouts.glusterMs, () => gluster(docker, settings, volumeStatusArgv(volume, false, o)))
-    .then((r) => parseVolumeStatus(r.stdout, r.exitCode))
-    .catch(() => undefined);
+  const statusP = readVolumeStatus(docker, settings, volume);
   const infoOut = await withDeadline(`gluster volume info ${volume}`, settings.timeouts.glusterMs, () => gluster(docker, settings, volumeInfoArgv(volume, o)));
   const info = parseVolumeInfo(infoOut.stdout, infoOut.exitCode).find((v) => v.name === volume);
   if (!info) return {};

@@ -12,7 +12,7 @@
 // the digests prove every other brick holds exactly the same ones, so nothing is printed twice
 // and nothing is lost. A file that looks half-migrated (a rebalance moving it) stops the
 // lister with exit 3: the caller then lists through the mount.
-import type { BrickPlan, PlannedBrick } from './brickPlan';
+import type { BrickPlan } from './brickPlan';
 
 /** Format version of the summary lines; a lister that prints another is not understood. */
 export const BRICK_SUMMARY_TAG = 'GBL1';
@@ -38,7 +38,7 @@ sub = os.fsencode(spec.get('sub', ''))
 TYPES = {stat.S_IFREG: b'f', stat.S_IFDIR: b'd', stat.S_IFLNK: b'l', stat.S_IFIFO: b'p', stat.S_IFSOCK: b's', stat.S_IFCHR: b'c', stat.S_IFBLK: b'b'}
 rc = 0
 def tell(o):
-    err.write('GBL1 %s\n' % json.dumps(o))
+    err.write('${BRICK_SUMMARY_TAG} %s\n' % json.dumps(o))
     err.flush()
 def has_linkto(path):
     # DHT creates a link file and then sets its xattr: one seen in between is looked at again.
@@ -257,8 +257,4 @@ export function checkBrickListing(plan: Extract<BrickPlan, { kind: 'bricks' }>, 
     }
   }
   return { ok: true, problems: problemCount ? [`the brick listers reported ${problemCount} problem(s) (files they could not read are not compared): ${problems.slice(0, 3).join('; ')}`] : [], linkfiles };
-}
-
-export function brickNames(bricks: readonly PlannedBrick[]): string[] {
-  return bricks.map((b) => b.name);
 }

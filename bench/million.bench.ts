@@ -1,6 +1,7 @@
 // A million small files (the test bed's gvmillion volume, written by `testbed.sh million` in
 // about a minute and a half, removed at the end unless GB_BENCH_KEEP_MILLION=1): backup,
-// validate-backup and the restore's dry run through the CLI, each against the shell way of doing
+// validate-backup, preflight's walk and the restore's dry run through the CLI (preflight in
+// this process), each against the shell way of doing
 // the same in the gluster container, in the same run, taking turns; and the CLI's peak memory
 // for each (the issue's bound: 300 MB). A backup of a million files through FUSE costs a quarter
 // of an hour a run here, so the turns are few: GB_MILLION_RUNS (default 1 for backup, 3 for the
@@ -9,7 +10,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { inGluster, onNode, testbedWithin } from '../test/integration/helpers/testbed';
+import { Cluster } from '../src/core/cluster';
+import { BackupJobs } from '../src/core/backup/jobs';
+import { preflight } from '../src/core/backup/preflight';
+import { inGluster, onNode, testbedSettings, testbedWithin } from '../test/integration/helpers/testbed';
 import { MILLION_BED_MS, MILLION_FILES as FILES, MILLION_MOUNT as MOUNT, cliMeasured, mb, writeMillionConfig, type MeasuredRun } from '../test/helpers/million';
 import { inRotation, inTurns, median } from './stats';
 import { SHELL_VALIDATE } from './benchData';
@@ -52,7 +56,7 @@ function print(rows: Row[]): void {
   for (const r of rows) {
     const o = median(r.ours);
     const f = median(r.ref);
-    console.log([r.measure, s(o), s(f), (o / f).toFixed(2), mb(Math.max(...r.rss)), r.note].join(' | '));
+    console.log([r.measure, s(o), s(f), (o / f).toFixed(2), r.rss.length ? mb(Math.max(...r.rss)) : '—', r.note].join(' | '));
   }
 }
 
@@ -110,6 +114,26 @@ async function main() {
     await inRotation(runs, [() => v.ref.push(shell(SHELL_VALIDATE, archive, MOUNT)), () => validateInto(v, 'bricks'), () => validateInto(vm, 'mount')]);
     v.note += '; listed from the volume\'s brick';
     rows.push(v, vm);
+    // Preflight's size of the volume as a backup runs it (du through the mount and the brick,
+    // racing), against the seed's own step: du of the mount in the container.
+    const pf: Row = { measure: `preflight (its walk: the volume's size and newest change), ${FILES} files (median of ${runs})`, ours: [], ref: [], rss: [], note: 'reference: du -s --apparent-size of the mount in the container' };
+    const cluster = new Cluster(testbedSettings({ glusterPath: MOUNT }));
+    let from = '';
+    try {
+      await inRotation(runs, [
+        () => pf.ref.push(shell('du -s --apparent-size --block-size=1 "$1" > /dev/null', MOUNT)),
+        async () => {
+          const t0 = process.hrtime.bigint();
+          const r = await preflight(cluster, new BackupJobs(cluster), { compression: 'none', node: 'node1' });
+          pf.ours.push(Number(process.hrtime.bigint() - t0) / 1e6);
+          from = r.checks.find((c) => c.id === 'freeSpace')?.notes?.[0] ?? 'du through the mount answered first';
+        },
+      ]);
+    } finally {
+      cluster.dispose();
+    }
+    pf.note += `; run in this process, so no peak RSS of its own; the last run: ${from}`;
+    rows.push(pf);
     // The restore's plan of every member into an empty target, written nowhere.
     const d: Row = { measure: `restore --dry-run .tar, ${FILES} files (median of ${runs})`, ours: [], ref: [], rss: [], note: 'reference: tar -tvf in the container' };
     await inTurns(

@@ -15,6 +15,7 @@ import { loggedReason } from './node/nodeErrors';
 import type { GlusterShell } from './gluster/glusterShell';
 import { GlusterMissing } from './gluster/errors';
 import { glusterShellFor, HealReads, knownVolumesOf, readPeers, readSharedVolumeState, stagedVolumeHealth, type KnownVolumes, type SharedVolumeState } from './gluster/volumeProbe';
+import type { GlusterVolumeInfo } from './gluster/types';
 import type Docker from 'dockerode';
 
 /** One refresh of several nodes: what they can share is read once per round. */
@@ -84,6 +85,7 @@ export class Cluster extends EventEmitter<ClusterEvents> implements ClusterApi {
   private readonly heals = new Map<string, HealReads>();
   private watching = false;
   private knownVolumes: KnownVolumes = { names: [], healing: [] };
+  private volumeInfos = new Map<string, GlusterVolumeInfo>();
 
   private disposed = false;
 
@@ -155,6 +157,14 @@ export class Cluster extends EventEmitter<ClusterEvents> implements ClusterApi {
     const node = this.refreshNode(name);
     const looks = await Promise.all(this.nodes().map((n) => (n.name === name ? node : this.look(n.name))));
     return { node: await node, looks };
+  }
+
+  /**
+   * A volume as the last refresh's `volume info` described it (its bricks, the nodes that hold
+   * them, its options), beside the health that refresh published.
+   */
+  volumeInfo(name: string): GlusterVolumeInfo | undefined {
+    return this.volumeInfos.get(name);
   }
 
   refreshAll(): Promise<NodeStatus[]> {
@@ -281,7 +291,10 @@ export class Cluster extends EventEmitter<ClusterEvents> implements ClusterApi {
         if (e instanceof GlusterMissing) e.node ??= node;
         throw e;
       });
-      read.then((s) => (this.knownVolumes = knownVolumesOf(s)), () => undefined);
+      read.then((s) => {
+        this.knownVolumes = knownVolumesOf(s);
+        this.volumeInfos = new Map(s.volumes.map((v) => [v.info.name, v.info]));
+      }, () => undefined);
       return read;
     };
     if (!round.shared) {

@@ -14,8 +14,9 @@ import { Cluster } from '../../src/core/cluster';
 import { execStreaming } from '../../src/core/docker/execStream';
 import { fsListArgv } from '../../src/core/archive/fsList';
 import { readOneVolume } from '../../src/core/gluster/volumeProbe';
-import { planBrickListing, type BrickPlan } from '../../src/core/validate/brickPlan';
-import { brickListArgv, checkBrickListing, parseListerStderr, type ListerRun } from '../../src/core/validate/brickLister';
+import { planBrickListing, type BrickPlan } from '../../src/core/bricks/brickPlan';
+import { brickListArgv, checkBrickListing, parseListerStderr, type ListerRun } from '../../src/core/bricks/brickLister';
+import { sumBricks } from '../../src/core/bricks/brickSum';
 import type { ValidationResult } from '../../src/core/validate/validateBackup';
 import { REPO, TESTBED_DIR, inGluster, inGlusterArgs, onNode, testbed, testbedSettings, waitHealthy } from './helpers/testbed';
 
@@ -85,6 +86,36 @@ async function fuseListing(cluster: Cluster, root: string): Promise<string[]> {
   return records(r.out);
 }
 
+/**
+ * What preflight asks of the mount: du's apparent size of the root, and the newest entry below
+ * it with its time to the nanosecond (find's %T@), every entry that has that time.
+ */
+async function fuseSum(cluster: Cluster, root: string): Promise<{ bytes: number; newest: { s: number; ns: number }; paths: string[] }> {
+  const du = inGluster('node1', ['du', '-s', '--apparent-size', '--block-size=1', root]).stdout;
+  const r = await collect(cluster, 'node1', ['find', root, '-mindepth', '1', '-printf', '%T@ %P\\0']);
+  assert.equal(r.exitCode, 0, r.stderr);
+  let newest = { s: -Infinity, ns: 0 };
+  let paths: string[] = [];
+  for (const rec of r.out.toString('utf8').split('\0').filter(Boolean)) {
+    const m = /^(\d+)\.(\d{9})\d* (.*)$/s.exec(rec);
+    assert.ok(m, JSON.stringify(rec));
+    const t = { s: Number(m[1]), ns: Number(m[2]) };
+    if (t.s > newest.s || (t.s === newest.s && t.ns > newest.ns)) (newest = t), (paths = [m[3]]);
+    else if (t.s === newest.s && t.ns === newest.ns) paths.push(m[3]);
+  }
+  return { bytes: Number(du.split('\t')[0]), newest, paths };
+}
+
+/** The bricks' sum (preflight's walk) equals du and find through the mount. */
+async function assertSumAsMount(cluster: Cluster, plan: Plan, root: string): Promise<void> {
+  const [b, f] = [await sumBricks(cluster, plan, 'gluster', 60_000), await fuseSum(cluster, root)];
+  assert.ok(b.ok, JSON.stringify(b));
+  assert.equal(b.sum.bytes, f.bytes, 'du --apparent-size through the mount');
+  assert.equal(b.sum.bricks, plan.bricks.length);
+  assert.deepEqual({ s: b.sum.newest?.s, ns: b.sum.newest?.ns }, f.newest, 'the newest time below the root');
+  assert.ok(f.paths.includes(b.sum.newest!.path), `${b.sum.newest!.path} is one of ${JSON.stringify(f.paths)}`);
+}
+
 function cli(args: string[]) {
   const r = spawnSync(process.execPath, [CLI, '--config', CONFIG, ...args], { encoding: 'utf8', timeout: 600_000, maxBuffer: 1 << 28 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
@@ -119,6 +150,8 @@ describe('listing a volume from its bricks', () => {
     assert.ok(b.check.ok && b.check.linkfiles >= 50, `link files left out: ${b.check.ok && b.check.linkfiles}`);
     assert.deepEqual(b.recs, f);
     assert.ok(f.some((r) => r.startsWith('p ') && r.includes('bricklist/odd/fifo')) && f.some((r) => r.includes('bricklist/odd/new\nline')));
+    // The hard link's data counts once, link files not at all, every directory as FUSE shows it.
+    await assertSumAsMount(cluster, plan, '/mnt/gluster');
   });
 
   test('gvrep (replica 3): one brick gives exactly the mount\'s listing, the anonymous-inode directory left out', async () => {
@@ -129,6 +162,7 @@ describe('listing a volume from its bricks', () => {
     const [b, f] = [await brickListing(cluster, plan), await fuseListing(cluster, '/mnt/gluster-rep')];
     assert.ok(b.check.ok, JSON.stringify(b.check));
     assert.deepEqual(b.recs, f);
+    await assertSumAsMount(cluster, plan, '/mnt/gluster-rep');
   });
 
   test('gvdr (distributed-replicate 2 x (2 + 1 arbiter)): one data brick of each set, never an arbiter, gives exactly the mount\'s listing', async () => {
@@ -145,6 +179,7 @@ describe('listing a volume from its bricks', () => {
       const [b, f] = [await brickListing(cluster, plan), await fuseListing(cluster, '/mnt/gluster-dr')];
       assert.ok(b.check.ok && b.check.linkfiles > 0, JSON.stringify(b.check));
       assert.deepEqual(b.recs, f);
+      await assertSumAsMount(cluster, plan, '/mnt/gluster-dr');
     } finally {
       testbed('remove-dr-volume');
     }

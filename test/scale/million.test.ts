@@ -1,5 +1,5 @@
-// validate-backup (from the volume's brick, and through the mount) and the restore's dry run at a
-// million files, on the real test bed. The CLI's peak memory must stay within the scale issue's
+// preflight's size of the volume (from its brick), validate-backup (from the volume's brick, and
+// through the mount) and the restore's dry run at a million files, on the real test bed. The CLI's peak memory must stay within the scale issue's
 // 300 MB (210 to 235 MB here since the entry table keeps its keys outside the JS heap;
 // bench/million reports it beside the times).
 // The volume is gvmillion (`testbed.sh million`: its brick is written in node1's container, about
@@ -13,7 +13,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ValidationResult } from '../../src/core/validate/validateBackup';
-import { inGluster, onNode, testbedWithin, waitHealthy } from '../integration/helpers/testbed';
+import { Cluster } from '../../src/core/cluster';
+import { BackupJobs } from '../../src/core/backup/jobs';
+import { preflight } from '../../src/core/backup/preflight';
+import { FUSE_DIR_BYTES } from '../../src/core/bricks/brickSum';
+import { inGluster, onNode, testbedSettings, testbedWithin, waitHealthy } from '../integration/helpers/testbed';
 import { MAX_RSS, MILLION_BED_MS, MILLION_ENTRIES as ENTRIES, MILLION_FILES as FILES, MILLION_MOUNT as MOUNT, cliMeasured, mb, writeMillionConfig } from '../helpers/million';
 
 const DIR = '/opt/datarobot/data/backups/gluster';
@@ -49,6 +53,32 @@ describe('a million files', () => {
     onNode('node1', ['sh', '-c', 'rm -f "$1" "$1".*', 'clean', ARCHIVE], { allowFail: true });
     bed('remove-million');
     rmSync(work, { recursive: true, force: true });
+  });
+
+  test('preflight sizes a million files from the brick, as du would through the mount, and leaves no walk behind', async () => {
+    // What du --apparent-size through the mount would say, from the archive of the same tree
+    // (a minute and a half of du through FUSE here, seconds for tar -tv): each member's size,
+    // and every directory, the root included, at the size FUSE shows for one.
+    const [bytes, dirs] = inGluster('node1', ['sh', '-c', 'tar -tvf "$1" | awk \'$1 ~ /^d/ { d++; next } { s += $3 } END { printf "%d %d", s, d }\'', 'sum', ARCHIVE]).stdout.trim().split(' ').map(Number);
+    assert.equal(dirs, ENTRIES - FILES + 1, 'the archive holds every directory and its root');
+    const expected = bytes + dirs * FUSE_DIR_BYTES;
+    const cluster = new Cluster(testbedSettings({ glusterPath: MOUNT }));
+    try {
+      const jobs = new BackupJobs(cluster);
+      const pinned = await preflight(cluster, jobs, { compression: 'none', node: 'node1', walkFrom: 'bricks' });
+      assert.equal(pinned.sourceBytes, expected);
+      assert.deepEqual(pinned.checks.find((c) => c.id === 'freeSpace')?.notes, ['size and recent changes read from the brick of volume gvmillion, not through the mount']);
+      // million.py's times are a day from its fixed epoch, long past.
+      assert.equal(pinned.checks.find((c) => c.id === 'activity')?.verdict, 'pass');
+      // As a backup runs it: du through the mount and the brick at once. Whichever answers
+      // first, the answer is the same, and no du reads on in the container after preflight.
+      const raced = await preflight(cluster, jobs, { compression: 'none', node: 'node1' });
+      assert.equal(raced.sourceBytes, expected);
+      console.log(`preflight at ${ENTRIES} entries, both walks racing: ${raced.checks.find((c) => c.id === 'freeSpace')?.notes?.[0] ?? 'du through the mount answered first'}`);
+      assert.equal(inGluster('node1', ['sh', '-c', 'pgrep -x du || true']).stdout.trim(), '', 'no du left running');
+    } finally {
+      cluster.dispose();
+    }
   });
 
   // Two files removed first, so one validation (minutes here) shows both that every other file

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { computeVolumeHealth, parseHealSummary, parseVolumeInfo, parseVolumeStatus } from '../../src/core/gluster';
 import type { GlusterBrickRef, GlusterVolumeInfo } from '../../src/core/gluster/types';
 import type { VolumeHealth } from '../../src/core/model';
-import { planBrickListing, subOf } from '../../src/core/validate/brickPlan';
+import { planBrickListing, subOf } from '../../src/core/bricks/brickPlan';
 import { sample, type Scenario } from './helpers/samples';
 
 const MOUNT = { mountPoint: '/mnt/gluster', server: 'localhost', volume: 'gv0' };

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { parseDuTotal } from '../../src/core/backup/preflight';
+import { parseDuTotal } from '../../src/core/backup/volumeWalk';
 
 const r = (stdout: string, exitCode = 0, stderr = '') => ({ stdout, exitCode, stderr });
 

@@ -18,6 +18,8 @@ import type { BackupJobs } from './jobs';
 import type { Compression } from './naming';
 import type { PreflightOverride } from './types';
 import { GZIP_EXPECTED_RATIO } from './progressMath';
+import { startWalks, type WalkFrom } from './volumeWalk';
+import { planBrickListing, type BrickPlan } from '../bricks/brickPlan';
 import { bytesText } from '../bytes';
 import { settle, type Settled } from '../settled';
 
@@ -49,8 +51,6 @@ export interface PreflightResult {
 export const SPACE_MARGIN = 1.05;
 /** How recently a file must have changed for the platform to count as still writing. */
 const ACTIVITY_WINDOW_S = 120;
-/** A walk of the whole filesystem: minutes on millions of files, but never forever. */
-const WALK_DEADLINE_MS = 15 * 60_000;
 
 export function blocking(r: PreflightResult, overrides: PreflightOverride[] = []): Check[] {
   const over = new Set(overrides.map((o) => o.check));
@@ -117,6 +117,8 @@ interface Facts {
   hostProblem: string | undefined;
   sshUser: string;
   size: Settled<number>;
+  /** Where the size came from, when it is worth saying (the bricks, or why not them). */
+  sizeNote: string | undefined;
   running: JobSummary[];
   /** Nodes whose gluster container runs a tar. */
   tars: string[];
@@ -129,16 +131,41 @@ type JobSummary = Awaited<ReturnType<BackupJobs['list']>>['jobs'][number];
 export async function preflight(
   cluster: Cluster,
   jobs: BackupJobs,
-  opts: { node?: string; backupDir?: string; compression: Compression },
+  opts: {
+    node?: string;
+    backupDir?: string;
+    compression: Compression;
+    /** Which walk sizes the volume (volumeWalk.ts): both race by default; tests pin one side. */
+    walkFrom?: WalkFrom;
+  },
 ): Promise<PreflightResult> {
-  const s = cluster.settings;
-  const backupDir = opts.backupDir ?? s.backupDir;
+  const backupDir = opts.backupDir ?? cluster.settings.backupDir;
   if (opts.node && !cluster.nodes().some((n) => n.name === opts.node)) throw new Error(`no node named "${opts.node}"`);
   // The two walks of the whole filesystem (its size; anything changed lately) are the slow part
   // of preflight on a big volume, and the quick looks (jobs, tars, the backups directory) are
   // each a few round trips: with the node named, all start at once, beside the look at every
   // node; otherwise as soon as that look has chosen the node.
-  const early = opts.node ? readNodeFacts(cluster, jobs, cluster.nodes().map((n) => n.name), opts.node, backupDir) : undefined;
+  // Whether the walks may read the bricks: known once the chosen node's view of the volume is.
+  // Settled on every way out (undefined when never known), since a failed du waits for it.
+  let givePlan!: (p: BrickPlan | undefined) => void;
+  const plan = new Promise<BrickPlan | undefined>((resolve) => (givePlan = resolve));
+  try {
+    return await preflightWith(cluster, jobs, opts, backupDir, plan, givePlan);
+  } finally {
+    givePlan(undefined);
+  }
+}
+
+async function preflightWith(
+  cluster: Cluster,
+  jobs: BackupJobs,
+  opts: { node?: string; compression: Compression; walkFrom?: WalkFrom },
+  backupDir: string,
+  plan: Promise<BrickPlan | undefined>,
+  givePlan: (p: BrickPlan | undefined) => void,
+): Promise<PreflightResult> {
+  const s = cluster.settings;
+  const early = opts.node ? readNodeFacts(cluster, jobs, cluster.nodes().map((n) => n.name), opts.node, backupDir, plan, opts.walkFrom) : undefined;
   // Which volume glusterPath is, from the container (an exec each, beside the refresh): the one
   // whose health decides, and, with no node named, the one a node is chosen by. A named node's
   // alone is read then: on this kind of machine every exec is a process start that costs CPU.
@@ -168,12 +195,17 @@ export async function preflight(
     checks.push({ id: 'volumeHealth', title: 'Volume health', verdict: 'fail', reason: 'no node with a running gluster container to run the backup on' });
     return result;
   }
+  const mount = (await mounts.get(chosen.name)) ?? { ok: false, error: new Error('not read') };
+  if (mount.ok && mount.value.kind === 'gluster' && !chosen.glusterError) {
+    const volume = mount.value.mount.volume;
+    givePlan(planBrickListing(cluster.volumeInfo(volume), chosen.volumes.find((v) => v.name === volume), mount.value.mount, s.glusterPath));
+  } else givePlan(undefined);
   const facts: Facts = {
     looks,
     chosen,
-    mount: (await mounts.get(chosen.name)) ?? { ok: false, error: new Error('not read') },
+    mount,
     backupDir,
-    ...(await (early ?? readNodeFacts(cluster, jobs, looks.filter((x) => x.reachable).map((x) => x.name), chosen.name, backupDir))),
+    ...(await (early ?? readNodeFacts(cluster, jobs, looks.filter((x) => x.reachable).map((x) => x.name), chosen.name, backupDir, plan, opts.walkFrom))),
   };
   const space = freeSpaceCheck(facts, s.glusterPath, opts.compression);
   if (space.sourceBytes !== undefined) {
@@ -205,18 +237,21 @@ async function readNodeFacts(
   nodes: string[],
   node: string,
   backupDir: string,
+  plan: Promise<BrickPlan | undefined>,
+  walkFrom: WalkFrom = 'auto',
 ): Promise<Omit<Facts, 'looks' | 'chosen' | 'mount' | 'backupDir'>> {
   const s = cluster.settings;
-  const walks = startWalks(cluster, node);
+  const walks = startWalks(cluster, node, Math.floor(Date.now() / 1000) - ACTIVITY_WINDOW_S, plan, walkFrom);
   const rel = path.posix.relative(s.glusterPath, backupDir);
   const inside = rel === '' || (!rel.startsWith('..') && !path.posix.isAbsolute(rel));
-  const [dir, hostProblem, listed, tars, size, recent] = await Promise.all([
+  const [dir, hostProblem, listed, tars, size, recent, sizeNote] = await Promise.all([
     inside ? undefined : cluster.connection(node).docker().then((d) => backupDirState(d, s.containerName, backupDir), (): BackupDirState => ({ usable: false })),
     inside ? undefined : hostCannotWrite(cluster.connection(node), backupDir),
     jobs.list(nodes),
     tarsRunning(cluster, nodes),
     walks.size,
     walks.recent,
+    walks.note,
   ]);
   const config = cluster.node(node);
   return {
@@ -225,6 +260,7 @@ async function readNodeFacts(
     hostProblem,
     sshUser: config.host ? `the SSH user ${config.user ?? 'root'}` : 'this user',
     size,
+    sizeNote,
     running: listed.jobs.filter((j) => j.state === 'running'),
     tars,
     recent,
@@ -305,6 +341,7 @@ function freeSpaceCheck(f: Facts, glusterPath: string, compression: Compression)
       title,
       verdict: free.value >= need ? 'pass' : 'fail',
       reason: `${bytesText(free.value)} free in ${f.backupDir}; the archive needs about ${bytesText(expectedBytes)}${compression === 'gzip' ? ' (compressed, about 80% of the data)' : ''} plus 5%`,
+      ...(f.sizeNote ? { notes: [f.sizeNote] } : {}),
     },
     ...sized,
   };
@@ -331,55 +368,6 @@ function activityCheck(f: Facts, glusterPath: string): Check {
     verdict: 'warn',
     reason: `files changed in the last ${window} (e.g. ${JSON.stringify(path.posix.relative(glusterPath, f.recent.value))}): the platform may still be writing, so the archive may not be an exact copy`,
   };
-}
-
-interface Walks {
-  size: Promise<Settled<number>>;
-  recent: Promise<Settled<string>>;
-}
-
-function startWalks(cluster: Cluster, node: string): Walks {
-  const s = cluster.settings;
-  const dockerP = cluster.connection(node).docker();
-  const since = Math.floor(Date.now() / 1000) - ACTIVITY_WINDOW_S;
-  // One walk answers both (du's total and the newest mtime it met): on a quiet platform, the
-  // usual case, the tree is walked once instead of twice. Only when something changed lately
-  // does find look for an example to name, and it stops at the first.
-  const walk = dockerP.then((d) => sizeAndNewest(d, s.containerName, s.glusterPath).then((w) => ({ d, w })));
-  const size = settle(walk.then(({ w }) => w.bytes));
-  const recent = settle(
-    walk.then(async ({ d, w }) => {
-      if (w.newestS !== undefined && w.newestS < since) return '';
-      const r = await execInContainer(
-        d,
-        s.containerName,
-        ['sh', '-c', 'find "$1" -xdev -mindepth 1 -newermt "@$2" -print -quit 2>/dev/null', 'preflight', s.glusterPath, String(since)],
-        WALK_DEADLINE_MS,
-      );
-      return r.stdout.split('\n')[0].trim();
-    }),
-  );
-  return { size, recent };
-}
-
-/**
- * Apparent size, as the seed's `du -sh` would show it, and the newest modification time of
- * anything in the tree (du's --time), measured inside the container in one walk.
- */
-export async function sizeAndNewest(docker: Docker, container: string, dir: string): Promise<{ bytes: number; newestS?: number }> {
-  const r = await withDeadline(`du -s ${dir}`, WALK_DEADLINE_MS, () =>
-    execInContainer(docker, container, ['du', '-s', '--apparent-size', '--block-size=1', '--time', '--time-style=+%s', dir], WALK_DEADLINE_MS),
-  );
-  return parseDuTotal(r);
-}
-
-/** du's one line, SIZE TAB NEWEST TAB DIR; exit 1 (some entries vanished or unreadable) still gives a total. */
-export function parseDuTotal(r: { stdout: string; stderr: string; exitCode: number }): { bytes: number; newestS?: number } {
-  const m = /^(\d{1,20})\t(-?\d{1,20})?\t?/.exec(r.stdout);
-  const bytes = m ? Number(m[1]) : NaN;
-  if (!m || !Number.isSafeInteger(bytes)) throw new Error(r.stderr.trim().slice(0, 500) || `du exited ${r.exitCode}`);
-  const newest = m[2] !== undefined ? Number(m[2]) : NaN;
-  return { bytes, ...(Number.isSafeInteger(newest) ? { newestS: newest } : {}) };
 }
 
 /** Why this client cannot create a file in `dir` on the node's host, or undefined when it can. */

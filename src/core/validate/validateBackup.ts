@@ -20,8 +20,8 @@ import { LocalConnection, type NodeConnection } from '../node/nodeConnection';
 import { inspectContainer } from '../node/probe';
 import { archivesOnNodes } from '../archivesOnNodes';
 import { readOneVolume } from '../gluster/volumeProbe';
-import { planBrickListing } from './brickPlan';
-import { listBricks } from './brickListing';
+import { planBrickListing } from '../bricks/brickPlan';
+import { listBricks } from '../bricks/brickListing';
 import { checkArchiveChecksum, type ChecksumCheck, type ChecksumState } from './checksum';
 import { ReadDataError, exitOfReadData, readArchiveData, type ReadDataProgress, type ReadDataResult } from './readData';
 

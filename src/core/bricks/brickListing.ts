@@ -6,9 +6,9 @@ import type Docker from 'dockerode';
 import type { Cluster } from '../cluster';
 import type { StreamExecResult } from '../docker/execStream';
 import type { BrickPlan } from './brickPlan';
-import { brickListArgv, checkBrickListing, parseListerStderr, type ListerRun } from './brickLister';
+import { brickListArgv, checkBrickListing, parseListerStderr, type BrickSummary, type ListerRun } from './brickLister';
 
-export type BrickListingResult = { ok: true; bytes: number; problems: string[]; linkfiles: number } | { ok: false; why: string };
+export type BrickListingResult = { ok: true; bytes: number; problems: string[]; linkfiles: number; summaries: BrickSummary[] } | { ok: false; why: string };
 
 /**
  * `stream` runs argv in the node's gluster container, feeding its stdout to the comparison.
@@ -22,8 +22,10 @@ export async function listBricks(
   stream: (docker: Docker, argv: string[], signal: AbortSignal) => Promise<StreamExecResult>,
   /** The caller's cancel: it stops every lister too. */
   cancel?: AbortSignal,
+  /** Sum mode (brickListArgv): no records, the bricks' sizes and newest entries only. */
+  o: { sum?: boolean } = {},
 ): Promise<BrickListingResult> {
-  const argv = brickListArgv(plan);
+  const argv = brickListArgv(plan, o);
   const stop = new AbortController();
   const onCancel = () => stop.abort(cancel?.reason);
   if (cancel?.aborted) onCancel();
@@ -49,5 +51,5 @@ export async function listBricks(
   const verdict = checkBrickListing(plan, runs);
   cancel?.removeEventListener('abort', onCancel);
   stop.abort();
-  return verdict.ok ? { ok: true, bytes, problems: verdict.problems, linkfiles: verdict.linkfiles } : verdict;
+  return verdict.ok ? { ok: true, bytes, problems: verdict.problems, linkfiles: verdict.linkfiles, summaries: verdict.summaries } : verdict;
 }

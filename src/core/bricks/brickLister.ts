@@ -35,6 +35,7 @@ MD = 'trusted.glusterfs.mdata'
 LT = 'trusted.glusterfs.dht.linkto'
 use_md = bool(spec.get('mdata'))
 sub = os.fsencode(spec.get('sub', ''))
+sum_only = bool(spec.get('sum'))
 TYPES = {stat.S_IFREG: b'f', stat.S_IFDIR: b'd', stat.S_IFLNK: b'l', stat.S_IFIFO: b'p', stat.S_IFSOCK: b's', stat.S_IFCHR: b'c', stat.S_IFBLK: b'b'}
 rc = 0
 def tell(o):
@@ -59,8 +60,11 @@ def walk(top, emit_dirs):
     global rc
     scandir = os.scandir; lstat_of = os.DirEntry.stat; getxattr = os.getxattr; unpack = struct.unpack_from
     blake = hashlib.blake2b; frombytes = int.from_bytes; readlink = os.readlink; write = out.write
-    fmt = stat.S_IFMT; types = TYPES; md = use_md
+    fmt = stat.S_IFMT; types = TYPES; md = use_md; summing = sum_only
     dirs = 0; digest = 0; files = 0; linkfiles = 0
+    # Sum mode: apparent bytes of everything but directories (a hard link once: on a brick every
+    # file has one more link, its gfid handle under .glusterfs), and the newest time met.
+    nbytes = 0; newest = (-1 << 63, 0); newest_path = b''; linked = set()
     stack = [(top, b'')]
     while stack:
         d, rel = stack.pop()
@@ -86,7 +90,8 @@ def walk(top, emit_dirs):
                     stack.append((e.path, p))
                     dirs += 1
                     digest = (digest + frombytes(blake(p, digest_size=8).digest(), 'big')) & 0xffffffffffffffff
-                    if not emit_dirs:
+                    # FUSE shows a directory's newest time over all bricks: each brick's counts.
+                    if not emit_dirs and not summing:
                         continue
                 elif t == b'f' and m & 0o1000:
                     linkto = has_linkto(e.path)
@@ -108,15 +113,26 @@ def walk(top, emit_dirs):
                         if len(v) >= 57:
                             sec, ns = unpack('>qq', v, 25)
                             if 0 <= ns < 1000000000:
-                                when = b'%d.%09d0' % (sec, ns)
+                                when = (sec, ns)
                     except OSError:
                         pass
                 if when is None:
                     ns = st.st_mtime_ns
-                    when = b'%d.%09d0' % (ns // 1000000000, ns % 1000000000)
-                chunk.append(b'%s %d %s %s\0%s\0' % (t, st.st_size, when, p, readlink(e.path) if t == b'l' else b''))
+                    when = (ns // 1000000000, ns % 1000000000)
+                if summing:
+                    if when > newest:
+                        newest = when; newest_path = p
+                    if t != b'd':
+                        if t == b'f' and st.st_nlink > 2:
+                            if st.st_ino in linked:
+                                continue
+                            linked.add(st.st_ino)
+                        nbytes += st.st_size
+                    continue
+                chunk.append(b'%s %d %d.%09d0 %s\0%s\0' % (t, st.st_size, when[0], when[1], p, readlink(e.path) if t == b'l' else b''))
         write(b''.join(chunk))
-    return dirs, digest, files, linkfiles
+    summed = {'bytes': nbytes, 'newest': '%d.%09d' % newest, 'newestPath': os.fsdecode(newest_path)[:1024]} if summing and newest_path else {'bytes': nbytes} if summing else {}
+    return dirs, digest, files, linkfiles, summed
 tell({'node': me})
 for b in spec['bricks']:
     if b['uuid'] != me:
@@ -127,20 +143,23 @@ for b in spec['bricks']:
         err.write('%s: not a directory on this brick\n' % os.fsdecode(top))
         sys.exit(2)
     try:
-        dirs, digest, files, linkfiles = walk(top, bool(b.get('dirs')))
+        dirs, digest, files, linkfiles, summed = walk(top, bool(b.get('dirs')))
     except Unsure as x:
         out.flush()
         tell({'unsure': os.fsdecode(x.args[0]), 'brick': b['path']})
         sys.exit(3)
     out.flush()
-    tell({'brick': b['path'], 'dirs': dirs, 'digest': '%016x' % digest, 'files': files, 'linkfiles': linkfiles})
+    tell(dict({'brick': b['path'], 'dirs': dirs, 'digest': '%016x' % digest, 'files': files, 'linkfiles': linkfiles}, **summed))
 out.flush()
 sys.exit(rc)
 `;
 
-/** argv (no shell) of the lister for a plan; the same on every node, each lists its own bricks. */
-export function brickListArgv(plan: Extract<BrickPlan, { kind: 'bricks' }>): string[] {
-  const spec = { v: 1, sub: plan.sub, mdata: plan.mdata, bricks: plan.bricks.map((b) => ({ path: b.path, uuid: b.uuid, dirs: b.dirs })) };
+/**
+ * argv (no shell) of the lister for a plan; the same on every node, each lists its own bricks.
+ * `sum`: print no records, only each brick's summary with its apparent bytes and newest entry.
+ */
+export function brickListArgv(plan: Extract<BrickPlan, { kind: 'bricks' }>, o: { sum?: boolean } = {}): string[] {
+  const spec = { v: 1, sub: plan.sub, mdata: plan.mdata, ...(o.sum ? { sum: true } : {}), bricks: plan.bricks.map((b) => ({ path: b.path, uuid: b.uuid, dirs: b.dirs })) };
   // -I: no PYTHON* variable of the container changes what runs; -S: no site packages to load.
   return ['python3', '-I', '-S', '-c', LISTER, JSON.stringify(spec)];
 }
@@ -152,6 +171,10 @@ export interface BrickSummary {
   digest: string;
   files: number;
   linkfiles: number;
+  /** Sum mode: apparent bytes of everything but directories, a hard link once. */
+  bytes?: number;
+  /** Sum mode: the newest modification time met (a directory's too) and the entry that has it. */
+  newest?: { s: number; ns: number; path: string };
 }
 
 export interface ListerReport {
@@ -177,6 +200,16 @@ function isText(x: unknown, max = 4096): x is string {
   return typeof x === 'string' && x.length <= max;
 }
 
+/** seconds.nanoseconds, as the lister prints a time; seconds within a safe integer. */
+const NEWEST = /^(-?\d{1,15})\.(\d{9})$/;
+
+/** Sum mode's fields: absent, or all well formed (newest and its path come together). */
+function sumFieldsOk(rec: Record<string, unknown>): boolean {
+  if (rec.bytes !== undefined && !isCount(rec.bytes)) return false;
+  if (rec.newest === undefined && rec.newestPath === undefined) return true;
+  return rec.bytes !== undefined && isText(rec.newest, 32) && NEWEST.test(rec.newest) && isText(rec.newestPath, 1024) && rec.newestPath !== '';
+}
+
 /**
  * Reads a lister's stderr (a bounded tail, from the node: untrusted). A summary line that fails
  * its guard counts as a problem, never as a brick listed.
@@ -199,8 +232,17 @@ export function parseListerStderr(stderr: string): ListerReport {
     const rec = typeof o === 'object' && o !== null && !Array.isArray(o) ? (o as Record<string, unknown>) : undefined;
     if (rec && isText(rec.node, 64) && Object.keys(rec).length === 1) r.node = rec.node;
     else if (rec && isText(rec.unsure) && isText(rec.brick)) r.unsure = { path: rec.unsure, brick: rec.brick };
-    else if (rec && isText(rec.brick) && isCount(rec.dirs) && isText(rec.digest, 16) && /^[0-9a-f]{16}$/.test(rec.digest) && isCount(rec.files) && isCount(rec.linkfiles)) {
-      r.bricks.push({ brick: rec.brick, dirs: rec.dirs, digest: rec.digest, files: rec.files, linkfiles: rec.linkfiles });
+    else if (rec && isText(rec.brick) && isCount(rec.dirs) && isText(rec.digest, 16) && /^[0-9a-f]{16}$/.test(rec.digest) && isCount(rec.files) && isCount(rec.linkfiles) && sumFieldsOk(rec)) {
+      const newest = rec.newest === undefined ? undefined : NEWEST.exec(rec.newest as string);
+      r.bricks.push({
+        brick: rec.brick,
+        dirs: rec.dirs,
+        digest: rec.digest,
+        files: rec.files,
+        linkfiles: rec.linkfiles,
+        ...(rec.bytes !== undefined ? { bytes: rec.bytes as number } : {}),
+        ...(newest ? { newest: { s: Number(newest[1]), ns: Number(newest[2]), path: rec.newestPath as string } } : {}),
+      });
     } else {
       r.problemCount++;
       if (r.problems.length < 3) r.problems.push(line.slice(0, 300));
@@ -217,7 +259,10 @@ export type ListerRun = { node: string; exitCode: number; report: ListerReport }
  * gluster says holds it, all with the same directories, nothing half-migrated. Returns why not,
  * or the problems to pass on as a caution (files a lister could not read).
  */
-export function checkBrickListing(plan: Extract<BrickPlan, { kind: 'bricks' }>, runs: ListerRun[]): { ok: true; problems: string[]; linkfiles: number } | { ok: false; why: string } {
+export function checkBrickListing(
+  plan: Extract<BrickPlan, { kind: 'bricks' }>,
+  runs: ListerRun[],
+): { ok: true; problems: string[]; linkfiles: number; summaries: BrickSummary[] } | { ok: false; why: string } {
   const byUuid = new Map<string, { node: string; report: ListerReport; exitCode: number }>();
   const failed: string[] = [];
   for (const r of runs) {
@@ -256,5 +301,11 @@ export function checkBrickListing(plan: Extract<BrickPlan, { kind: 'bricks' }>, 
       problems.push(...on.report.problems);
     }
   }
-  return { ok: true, problems: problemCount ? [`the brick listers reported ${problemCount} problem(s) (files they could not read are not compared): ${problems.slice(0, 3).join('; ')}`] : [], linkfiles };
+  return {
+    ok: true,
+    problems: problemCount ? [`the brick listers reported ${problemCount} problem(s) (files they could not read are not compared): ${problems.slice(0, 3).join('; ')}`] : [],
+    linkfiles,
+    // In the plan's order (a Set keeps insertion order): the first printed the directories.
+    summaries: [...used],
+  };
 }

@@ -1,5 +1,9 @@
-// preflight's size of the volume (from its brick), validate-backup (from the volume's brick, and
-// through the mount) and the restore's dry run at a million files, on the real test bed. The CLI's peak memory must stay within the scale issue's
+// preflight's size of the volume (from its brick), validate-backup (from the volume's brick) and
+// the restore's dry run at a million files, on the real test bed. Validate through the mount (its
+// fallback) reads the same archive index into the same comparison; bench/million measures it at
+// a million, time and peak memory, each run (a minute and three quarters here, left out of CI's
+// run for its length; the two listings' equality is proven on every topology of the bed by
+// the brick listing suite). The CLI's peak memory must stay within the scale issue's
 // 300 MB (210 to 235 MB here since the entry table keeps its keys outside the JS heap;
 // bench/million reports it beside the times).
 // The volume is gvmillion (`testbed.sh million`: its brick is written in node1's container, about
@@ -35,8 +39,6 @@ function validate(...extra: string[]) {
 }
 
 describe('a million files', () => {
-  // The first test's validation from the brick: the mount's listing is compared with it.
-  let fromBrick: ReturnType<typeof validate> | undefined;
   before(async () => {
     await waitHealthy();
     bed('million', String(FILES));
@@ -86,7 +88,6 @@ describe('a million files', () => {
   test('validate-backup compares every file of a million and names the two removed since the archive', () => {
     inGluster('node1', ['rm', `${MOUNT}/t3/m07/f00005.dat`, `${MOUNT}/t9/m99/f00999.dat`]);
     const v = validate();
-    fromBrick = v;
     console.log(`validate-backup, ${ENTRIES} entries: peak RSS ${mb(v.rssBytes)} (the scale issue's bound: ${mb(MAX_RSS)})`);
     assert.ok(v.rssBytes <= MAX_RSS, `validate-backup's peak RSS ${mb(v.rssBytes)} is over ${mb(MAX_RSS)}`);
     assert.equal(v.code, 0, `nothing of the filesystem is missing from the archive: ${v.result.report.summary}`);
@@ -99,19 +100,6 @@ describe('a million files', () => {
     assert.equal(v.result.report.missingFiles.count + v.result.report.missingDirs.count + v.result.report.missingOther.count, 0);
     assert.equal(v.result.report.changed.count, 0);
     assert.deepEqual(v.result.listing, { from: 'bricks', bricks: [v.result.listing.bricks?.[0]], linkFiles: 0 }, 'listed from its one brick');
-  });
-
-  // The mount is what validate falls back to (a brick offline, a heal pending): the same bound,
-  // and the same report as the bricks gave.
-  test('validate-backup through the mount (--list-from mount): the same report, within the same memory', () => {
-    assert.ok(fromBrick, 'the validation from the brick ran first');
-    const bricks = fromBrick;
-    const mount = validate('--list-from', 'mount');
-    console.log(`validate-backup --list-from mount, ${ENTRIES} entries: peak RSS ${mb(mount.rssBytes)}, ${(mount.ms / 1000).toFixed(1)} s; from the brick ${(bricks.ms / 1000).toFixed(1)} s`);
-    assert.ok(mount.rssBytes <= MAX_RSS, `validate-backup's peak RSS through the mount ${mb(mount.rssBytes)} is over ${mb(MAX_RSS)}`);
-    assert.deepEqual(mount.result.listing, { from: 'mount', why: 'asked for' });
-    assert.equal(bricks.result.listing.from, 'bricks');
-    assert.deepEqual(mount.result.report, bricks.result.report);
   });
 
   test('the restore dry run plans every member of a million and writes nothing', () => {

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FUSE_DIR_BYTES, sumOfSummaries, type VolumeSum } from '../../src/core/bricks/brickSum';
 import type { BrickSummary } from '../../src/core/bricks/brickLister';
-import { firstSound } from '../../src/core/backup/volumeWalk';
+import { firstSound, type BrickAnswer } from '../../src/core/backup/volumeWalk';
 import { tagged } from '../../src/core/docker/tagged';
 import type { Settled } from '../../src/core/settled';
 
@@ -44,13 +44,12 @@ function later<T>(): { p: Promise<T>; give: (v: T) => void } {
   return { p: new Promise<T>((r) => (give = r)), give };
 }
 type Du = Settled<{ bytes: number }>;
-type Bricks = { ok: true; sum: VolumeSum; volume: string } | { ok: false; why: string } | undefined;
 const SUM: VolumeSum = { bytes: 42, bricks: 3 };
 const tick = () => new Promise((r) => setImmediate(r));
 
-async function race(steps: ((d: (v: Du) => void, b: (v: Bricks) => void) => void)[]) {
+async function race(steps: ((d: (v: Du) => void, b: (v: BrickAnswer) => void) => void)[]) {
   const du = later<Du>();
-  const bricks = later<Bricks>();
+  const bricks = later<BrickAnswer>();
   let out: unknown;
   void firstSound(du.p, bricks.p).then((o) => (out = o));
   for (const step of steps) {
@@ -63,7 +62,7 @@ async function race(steps: ((d: (v: Du) => void, b: (v: Bricks) => void) => void
 test('the race: the first sound answer wins, in every order', async () => {
   const duOk: Du = { ok: true, value: { bytes: 41 } };
   const duFailed: Du = { ok: false, error: new Error('du: cannot access') };
-  const bricksOk: Bricks = { ok: true, sum: SUM, volume: 'gv0' };
+  const bricksOk: BrickAnswer = { ok: true, sum: SUM, volume: 'gv0' };
   // du first: the bricks are not waited for.
   assert.deepEqual(await race([(d) => d(duOk)]), { from: 'mount', du: duOk });
   // The bricks first: du is not waited for.

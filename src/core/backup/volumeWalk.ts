@@ -25,7 +25,11 @@ export interface Walks {
   note: Promise<string | undefined>;
 }
 
-type Outcome = { from: 'bricks'; sum: VolumeSum; volume: string } | { from: 'mount'; du: Settled<{ bytes: number; newestS?: number }>; why?: string };
+type DuTotal = { bytes: number; newestS?: number };
+/** What the bricks said: their sum, why they could not be used, or nothing (not asked). */
+export type BrickAnswer = { ok: true; sum: VolumeSum; volume: string } | { ok: false; why: string } | undefined;
+/** Which walk answered, with its answer. */
+export type WalkOutcome<D> = { from: 'bricks'; sum: VolumeSum; volume: string } | { from: 'mount'; du: Settled<D>; why?: string };
 
 /** Which walk sizes the volume: the race (auto), or one side pinned (tests and benchmarks). */
 export type WalkFrom = 'auto' | 'bricks' | 'mount';
@@ -40,7 +44,7 @@ export function startWalks(cluster: Cluster, node: string, since: number, plan: 
   const dockerP = cluster.connection(node).docker();
   const du = tagged(duArgv(s.glusterPath));
   let duDone = false;
-  let duP: Promise<Settled<{ bytes: number; newestS?: number }>> | undefined;
+  let duP: Promise<Settled<DuTotal>> | undefined;
   const runDu = () =>
     (duP ??= settle(
       dockerP.then((d) => withDeadline(`du -s ${s.glusterPath}`, WALK_DEADLINE_MS, () => execInContainer(d, s.containerName, du.argv, WALK_DEADLINE_MS)).then(parseDuTotal)),
@@ -50,7 +54,7 @@ export function startWalks(cluster: Cluster, node: string, since: number, plan: 
   const bricksP =
     from === 'mount'
       ? Promise.resolve(undefined)
-      : plan.then(async (p): Promise<{ ok: true; sum: VolumeSum; volume: string } | { ok: false; why: string } | undefined> => {
+      : plan.then(async (p): Promise<BrickAnswer> => {
           if (!p) return from === 'bricks' ? { ok: false, why: 'the state of the volume could not be read' } : undefined;
           if (p.kind === 'mount') return { ok: false, why: p.why };
           if (duDone) return undefined;
@@ -78,7 +82,7 @@ export function startWalks(cluster: Cluster, node: string, since: number, plan: 
   );
   return { size, recent, note };
 
-  async function recentFrom(o: Outcome): Promise<string> {
+  async function recentFrom(o: WalkOutcome<DuTotal>): Promise<string> {
     if (o.from === 'bricks') {
       const n = o.sum.newest;
       // find's -newermt @since: strictly newer than the second `since`.
@@ -104,10 +108,7 @@ export function startWalks(cluster: Cluster, node: string, since: number, plan: 
  * bricks' when they succeed first. Failed or refused bricks wait for du, whose answer then
  * carries why the bricks were not used.
  */
-export function firstSound<D>(
-  du: Promise<Settled<D>>,
-  bricks: Promise<{ ok: true; sum: VolumeSum; volume: string } | { ok: false; why: string } | undefined>,
-): Promise<{ from: 'bricks'; sum: VolumeSum; volume: string } | { from: 'mount'; du: Settled<D>; why?: string }> {
+export function firstSound<D>(du: Promise<Settled<D>>, bricks: Promise<BrickAnswer>): Promise<WalkOutcome<D>> {
   return new Promise((resolve) => {
     let why: string | undefined;
     void bricks.then((b) => {

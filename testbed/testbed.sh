@@ -38,6 +38,8 @@
 #                                           node1's container, mounted there at /mnt/gluster-small
 #   million [N] | remove-million   volume gvmillion: N (1000000) small files, one brick on node1,
 #                      mounted there at /mnt/gluster-million; kept until removed (or `down`)
+#   million3 [N] | remove-million3   volume gvmillion3: the same tree distributed over a brick
+#                      on each of node1-3, mounted on node1 at /mnt/gluster-million3
 #
 # Volumes: gv0 (distribute, every node, /mnt/gluster: the one backed up) and gvrep
 # (replica 3 on node1-3, /mnt/gluster-rep), both mounted in every gluster container.
@@ -590,28 +592,45 @@ write_sample_data() {
 # A volume of one brick on a tmpfs mounted in node1's container (gvsmall, gvmillion): made and
 # removed without the host's disk, and gone with the container's mount namespace.
 in_node1() { dk node1 exec "$TESTBED_CONTAINER" "$@"; }
-# ROOT SIZE NAME: the tmpfs at ROOT, the brick directory ROOT/b in it (idempotent).
+in_gluster_of() { local n="$1"; shift; dk "$n" exec "$TESTBED_CONTAINER" "$@"; }
+# [NODE] ROOT SIZE NAME: the tmpfs at ROOT (in node1's container unless NODE is given), the
+# brick directory ROOT/b in it (idempotent).
 tmpfs_brick() {
-  in_node1 sh -c "mkdir -p $1 && (mountpoint -q $1 || mount -t tmpfs -o size=$2,nr_inodes=0 $3 $1) && mkdir -p $1/b" \
-    || die "node1: no tmpfs at $1"
+  local n=node1
+  [[ "$1" == node* ]] && { n="$1"; shift; }
+  in_gluster_of "$n" sh -c "mkdir -p $1 && (mountpoint -q $1 || mount -t tmpfs -o size=$2,nr_inodes=0 $3 $1) && mkdir -p $1/b" \
+    || die "$n: no tmpfs at $1"
 }
-# DIR: unmounted if it is a mount point, then removed if empty.
-unmount_in_node1() { in_node1 sh -c "if mountpoint -q $1; then umount $1; fi; rmdir $1 2>/dev/null || true"; }
-one_brick_online() { [[ "$(online_bricks "$1" node1)" -eq 1 ]]; }
-# VOL MOUNT: started (if it is not), its brick online, mounted in node1's container at MOUNT.
+# NODE DIR: unmounted if it is a mount point, then removed if empty.
+unmount_in_gluster_of() { in_gluster_of "$1" sh -c "if mountpoint -q $2; then umount $2; fi; rmdir $2 2>/dev/null || true"; }
+unmount_in_node1() { unmount_in_gluster_of node1 "$1"; }
+# VOL N: node1's glusterd sees N bricks of VOL online.
+bricks_online() { [[ "$(online_bricks "$1" node1)" -eq "$2" ]]; }
+# VOL MOUNT [N]: started (if it is not), its N (1) bricks online, mounted in node1's container at MOUNT.
 start_and_mount_in_node1() {
+  local n="${3:-1}"
   gl node1 volume info "$1" | grep -q '^Status: Started' || gl node1 volume start "$1" >/dev/null || die "volume start $1 failed"
-  wait_for 30 "the brick of $1 online" one_brick_online "$1" || die "$1's brick offline"
+  wait_for $(( 30 * n )) "the $n brick(s) of $1 online" bricks_online "$1" "$n" || die "$1: brick(s) offline"
   in_node1 sh -c "mkdir -p $2 && (mountpoint -q $2 || mount -t glusterfs localhost:/$1 $2)" || die "node1: $1 not mounted"
 }
-# VOL MOUNT ROOT: unmounted, stopped, deleted, its tmpfs unmounted.
+# VOL MOUNT N MARK: the mount must show N files (every one looked up once); then VOL is marked
+# complete at MARK, beside its brick.
+count_and_mark() {
+  local got
+  got="$(in_node1 sh -c "find $2 -type f -printf . | wc -c")"
+  [[ "$got" == "$3" ]] || die "$1: the mount shows $got files, $3 were written"
+  in_node1 touch "$4" || die "node1: could not mark $1 complete"
+}
+# VOL MOUNT ROOT [NODE...]: unmounted from node1, stopped, deleted, the tmpfs at ROOT unmounted
+# in each NODE's container (node1's when none is named).
 remove_tmpfs_volume() {
-  unmount_in_node1 "$2"
-  if gl node1 volume info "$1" >/dev/null 2>&1; then
-    gl node1 volume stop "$1" force >/dev/null 2>&1 || true
-    gl node1 volume delete "$1" >/dev/null || die "volume delete $1 failed"
+  local vol="$1" mnt="$2" root="$3" n; shift 3
+  unmount_in_node1 "$mnt"
+  if gl node1 volume info "$vol" >/dev/null 2>&1; then
+    gl node1 volume stop "$vol" force >/dev/null 2>&1 || true
+    gl node1 volume delete "$vol" >/dev/null || die "volume delete $vol failed"
   fi
-  unmount_in_node1 "$3" || die "node1: $3 not unmounted"
+  for n in "${@:-node1}"; do unmount_in_gluster_of "$n" "$root" || die "$n: $root not unmounted"; done
 }
 
 MILLION_VOLUME=gvmillion
@@ -650,10 +669,8 @@ cmd_million() {
     log "$n files written on the brick in $(( SECONDS - t0 )) s"
   fi
   start_and_mount_in_node1 "$MILLION_VOLUME" "$MILLION_MOUNT"
-  local t1=$SECONDS got
-  got="$(in_node1 sh -c "find $MILLION_MOUNT -type f -printf . | wc -c")"
-  [[ "$got" == "$n" ]] || die "$MILLION_VOLUME: the mount shows $got files, the brick holds $n"
-  in_node1 touch "$mark" || die "node1: could not mark $MILLION_VOLUME complete"
+  local t1=$SECONDS
+  count_and_mark "$MILLION_VOLUME" "$MILLION_MOUNT" "$n" "$mark"
   log "$MILLION_VOLUME: $n files, each looked up once in $(( SECONDS - t1 )) s; mounted on node1 at $MILLION_MOUNT"
 }
 
@@ -662,6 +679,85 @@ cmd_remove_million() {
   remove_tmpfs_volume "$MILLION_VOLUME" "$MILLION_MOUNT" "$MILLION_ROOT"
   # Where earlier versions of this script put the brick, on the host's disk.
   rm -rf "$(node_data node1)/opt-datarobot/data/gluster/bricks/$MILLION_VOLUME"{,.complete-*}
+}
+
+MILLION3_VOLUME=gvmillion3
+MILLION3_MOUNT=/mnt/gluster-million3
+MILLION3_ROOT=/bricks-million3
+MILLION3_BRICK=$MILLION3_ROOT/b
+# A third of the one-brick build's memory on each node, with the same margin.
+MILLION3_TMPFS_SIZE=4g
+MILLION3_NODES=(node1 node2 node3)
+
+# ARGS...: million.py with ARGS in every node's container at once, each on its own brick.
+million_py_on_every_node() {
+  local n pids=() failed=0
+  for n in "${MILLION3_NODES[@]}"; do
+    dk "$n" exec -i "$TESTBED_CONTAINER" python3 - "$@" <"$(dirname "${BASH_SOURCE[0]}")/million.py" &
+    pids+=($!)
+  done
+  for n in "${pids[@]}"; do wait "$n" || failed=1; done
+  (( ! failed ))
+}
+# DHT link files (mode ---------T, no bytes) on NODE's brick of gvmillion3.
+million3_link_files() {
+  in_gluster_of "$1" sh -c "find $MILLION3_BRICK -path $MILLION3_BRICK/.glusterfs -prune -o -type f -perm -1000 -size 0 -print | wc -l"
+}
+
+# The scale suite's tree (million.py) as a distribute volume over the three nodes, each file on
+# the brick DHT hashes its name to, so nothing is found by a lookup everywhere and no link file
+# is made: the state a volume is in when its files were written through the mount. Checked
+# after the build: every file through the mount, a sample looked up by name, no link file.
+cmd_million3() {
+  need_root
+  local n="${1:-1000000}" mark out node ips=()
+  [[ "$n" =~ ^[0-9]+$ ]] || die "usage: million3 [N]"
+  mark="$MILLION3_ROOT/complete-$n"
+  local complete=0
+  in_node1 test -e "$mark" 2>/dev/null && complete=1
+  if (( complete )) && in_node1 mountpoint -q "$MILLION3_MOUNT" 2>/dev/null; then log "$MILLION3_VOLUME: $n files, mounted on node1 at $MILLION3_MOUNT"; return 0; fi
+  if (( ! complete )); then
+    cmd_remove_million3
+    for node in "${MILLION3_NODES[@]}"; do
+      tmpfs_brick "$node" "$MILLION3_ROOT" "$MILLION3_TMPFS_SIZE" gbtb-million3
+      ips+=("$(node_ip "$node"):$MILLION3_BRICK")
+    done
+    out="$(gl node1 volume create "$MILLION3_VOLUME" transport tcp "${ips[@]}" force)" \
+      || die "volume create $MILLION3_VOLUME failed: $out"
+    local t0=$SECONDS
+    million_py_on_every_node --dirs "$MILLION3_BRICK" "$n" || die "writing the directories of $MILLION3_VOLUME failed"
+    # DHT writes each directory's layout on its first lookup through the mount.
+    start_and_mount_in_node1 "$MILLION3_VOLUME" "$MILLION3_MOUNT" 3
+    out="$(in_node1 sh -c "find $MILLION3_MOUNT -type d | wc -l")"
+    [[ "$out" == 1011 ]] || die "$MILLION3_VOLUME: $out directories through the mount, 1011 laid down"
+    unmount_in_node1 "$MILLION3_MOUNT"
+    gl node1 volume stop "$MILLION3_VOLUME" force >/dev/null || die "volume stop $MILLION3_VOLUME failed"
+    million_py_on_every_node --files "$MILLION3_BRICK" "$n" || die "writing the files of $MILLION3_VOLUME failed"
+    log "$n files written on three bricks in $(( SECONDS - t0 )) s"
+  fi
+  start_and_mount_in_node1 "$MILLION3_VOLUME" "$MILLION3_MOUNT" 3
+  if (( ! complete )); then
+    local t1=$SECONDS got
+    # A file on another brick than its name hashes to is found only by a lookup everywhere,
+    # which leaves a link file on the hashed brick. So one file in 97 is asked by name first,
+    # on this new mount, before any listing could tell the client where the files are.
+    in_node1 python3 -c "
+import os, sys
+per = $n // 1000
+missing = [p for p in (f'$MILLION3_MOUNT/t{i // (per * 100)}/m{i // per % 100:02d}/f{i % per:05d}.dat' for i in range(0, $n, 97)) if not os.path.isfile(p)]
+sys.exit(f'{len(missing)} files not found by name, the first {missing[:3]}' if missing else 0)" || die "$MILLION3_VOLUME: files not found by name"
+    for node in "${MILLION3_NODES[@]}"; do
+      got="$(million3_link_files "$node")"
+      [[ "$got" == 0 ]] || die "$MILLION3_VOLUME: $got DHT link files on $node's brick (files placed on another brick than DHT hashes them to)"
+    done
+    count_and_mark "$MILLION3_VOLUME" "$MILLION3_MOUNT" "$n" "$mark"
+    log "$MILLION3_VOLUME: $n files over three bricks, checked in $(( SECONDS - t1 )) s; mounted on node1 at $MILLION3_MOUNT"
+  fi
+}
+
+cmd_remove_million3() {
+  need_root
+  remove_tmpfs_volume "$MILLION3_VOLUME" "$MILLION3_MOUNT" "$MILLION3_ROOT" "${MILLION3_NODES[@]}"
 }
 
 # ---------------------------------------------------------------- diagnostics
@@ -1137,6 +1233,8 @@ main() {
     light)   cmd_light "$@" ;;
     million) with_lock cmd_million "$@" ;;
     remove-million) with_lock cmd_remove_million; log "$MILLION_VOLUME removed" ;;
+    million3) with_lock cmd_million3 "$@" ;;
+    remove-million3) with_lock cmd_remove_million3; log "$MILLION3_VOLUME removed" ;;
     bastion-link) with_lock cmd_bastion_link ;;
     cut-link|restore-link|kill-sshd|start-sshd|stop-dockerd|start-dockerd|stop-gluster|start-gluster|\
     pause-container|unpause-container|kill-brick|start-bricks|small-dir|remove-small-dir|small-volume|remove-small-volume|\

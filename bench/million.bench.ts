@@ -7,6 +7,9 @@
 // of an hour a run here, so the turns are few: GB_MILLION_RUNS (default 1 for backup, 3 for the
 // rest) says how many. A restore of them is not measured: a million creates through FUSE take
 // 45 minutes or more here for each side. GB_MILLION_BACKUP=0 leaves the backup out (see below).
+// GB_MILLION_BRICKS=3 runs it all on gvmillion3 (`testbed.sh million3`): the same tree
+// distributed over a brick on each of the three nodes, so validate and preflight list three
+// bricks at once. GB_MILLION_FILES (a multiple of 1000) makes a smaller tree, to try the bench.
 import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -14,12 +17,15 @@ import { Cluster } from '../src/core/cluster';
 import { BackupJobs } from '../src/core/backup/jobs';
 import { preflight } from '../src/core/backup/preflight';
 import { inGluster, onNode, testbedSettings, testbedWithin } from '../test/integration/helpers/testbed';
-import { MILLION_BED_MS, MILLION_FILES as FILES, MILLION_MOUNT as MOUNT, cliMeasured, mb, writeMillionConfig, type MeasuredRun } from '../test/helpers/million';
+import { MILLION_BED_MS, MILLION_FILES, MILLION_ONE_BRICK, MILLION_THREE_BRICKS, cliMeasured, mb, tarOfBricks, writeMillionConfig, type MeasuredRun } from '../test/helpers/million';
 import { inRotation, inTurns, median } from './stats';
 import { SHELL_VALIDATE } from './benchData';
 
 const DIR = '/opt/datarobot/data/backups/gluster';
 const RUNS = Number(process.env.GB_MILLION_RUNS ?? 0);
+const VOLUME = process.env.GB_MILLION_BRICKS === '3' ? MILLION_THREE_BRICKS : MILLION_ONE_BRICK;
+const MOUNT = VOLUME.mount;
+const FILES = Number(process.env.GB_MILLION_FILES ?? MILLION_FILES);
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'gb-million-'));
 const config = path.join(work, 'config.json');
@@ -61,21 +67,19 @@ function print(rows: Row[]): void {
 }
 
 async function main() {
-  testbedWithin({ timeoutMs: MILLION_BED_MS, log: true }, 'million', String(FILES));
-  writeMillionConfig(config);
+  testbedWithin({ timeoutMs: MILLION_BED_MS, log: true }, VOLUME.make, String(FILES));
+  writeMillionConfig(config, MOUNT);
   clean();
   const rows: Row[] = [];
   try {
     let archive = '';
     if (process.env.GB_MILLION_BACKUP === '0') {
       // The questions asked of an archive without a quarter of an hour of backup a side: GNU
-      // tar's archive of the brick (one brick: exactly the tree the mount shows), as the scale
-      // suite makes it. The backup row is left out, and the table says so.
-      const brick = /^Brick1: [^:\s]+:(\/\S+)$/m.exec(inGluster('node1', ['gluster', '--mode=script', 'volume', 'info', 'gvmillion']).stdout)?.[1];
-      if (!brick) throw new Error('gvmillion has no brick');
+      // tar's archive of the brick(s), as the scale suite makes it. The backup row is left out,
+      // and the table says so.
       archive = `${DIR}/by-hand.tar`;
-      inGluster('node1', ['tar', '-cf', archive, '-C', brick, '--exclude=./.glusterfs', '.'], { timeoutMs: 15 * 60_000 });
-      console.log('backup not measured (GB_MILLION_BACKUP=0): the archive is GNU tar\'s of the brick');
+      tarOfBricks(VOLUME, archive);
+      console.log(`backup not measured (GB_MILLION_BACKUP=0): the archive is GNU tar's of the ${VOLUME.bricks === 1 ? 'brick' : 'three bricks'}`);
     } else {
       // Backup: the whole command (preflight's walk of the volume included) against raw tar.
       const backupRuns = RUNS || 1;
@@ -112,7 +116,7 @@ async function main() {
       row.rss.push(r.rssBytes);
     };
     await inRotation(runs, [() => v.ref.push(shell(SHELL_VALIDATE, archive, MOUNT)), () => validateInto(v, 'bricks'), () => validateInto(vm, 'mount')]);
-    v.note += '; listed from the volume\'s brick';
+    v.note += VOLUME.bricks === 1 ? '; listed from the volume\'s brick' : '; listed from the volume\'s three bricks';
     rows.push(v, vm);
     // Preflight's size of the volume as a backup runs it (du through the mount and the brick,
     // racing), against the seed's own step: du of the mount in the container.
@@ -150,7 +154,7 @@ async function main() {
     clean();
     rmSync(work, { recursive: true, force: true });
     // The other suites expect the bed's two volumes only.
-    if (process.env.GB_BENCH_KEEP_MILLION !== '1') testbedWithin({ timeoutMs: MILLION_BED_MS }, 'remove-million');
+    if (process.env.GB_BENCH_KEEP_MILLION !== '1') testbedWithin({ timeoutMs: MILLION_BED_MS }, VOLUME.remove);
   }
   print(rows);
 }

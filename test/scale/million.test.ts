@@ -1,16 +1,18 @@
-// preflight's size of the volume (from its brick), validate-backup (from the volume's brick) and
-// the restore's dry run at a million files, on the real test bed. Validate through the mount (its
+// preflight's size of the volume (from its bricks), validate-backup (from the volume's bricks)
+// and the restore's dry run at a million files, on the real test bed. Validate through the mount (its
 // fallback) reads the same archive index into the same comparison; bench/million measures it at
 // a million, time and peak memory, each run (a minute and three quarters here, left out of CI's
 // run for its length; the two listings' equality is proven on every topology of the bed by
 // the brick listing suite). The CLI's peak memory must stay within the scale issue's
 // 300 MB (210 to 235 MB here since the entry table keeps its keys outside the JS heap;
 // bench/million reports it beside the times).
-// The volume is gvmillion (`testbed.sh million`: its brick is written in node1's container, about
-// a minute and a half); the archive is GNU tar's, made in node1's container from that brick (a
-// quarter of a minute), since the product's own backup of a million files through FUSE takes a
-// quarter of an hour here (bench/million measures that one against raw tar). Both are removed at
-// the end.
+// The volume is gvmillion3 (`testbed.sh million3`: the tree distributed over a brick on each of
+// the three nodes, each file where DHT hashes it, written in the containers and checked in about
+// two minutes), so every listing here is three listers on three nodes at once, merged. The
+// one-brick gvmillion is bench/million's default. The archive is GNU tar's, made from the three
+// bricks (a quarter of a minute), since the product's own backup of a million files through FUSE
+// takes a quarter of an hour here (bench/million measures that one against raw tar). Both are
+// removed at the end.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -22,9 +24,10 @@ import { BackupJobs } from '../../src/core/backup/jobs';
 import { preflight } from '../../src/core/backup/preflight';
 import { FUSE_DIR_BYTES } from '../../src/core/bricks/brickSum';
 import { inGluster, onNode, testbedSettings, testbedWithin, waitHealthy } from '../integration/helpers/testbed';
-import { MAX_RSS, MILLION_BED_MS, MILLION_ENTRIES as ENTRIES, MILLION_FILES as FILES, MILLION_MOUNT as MOUNT, cliMeasured, mb, writeMillionConfig } from '../helpers/million';
+import { MAX_RSS, MILLION_BED_MS, MILLION_ENTRIES as ENTRIES, MILLION_FILES as FILES, MILLION_THREE_BRICKS as VOLUME, cliMeasured, mb, tarOfBricks, writeMillionConfig } from '../helpers/million';
 
 const DIR = '/opt/datarobot/data/backups/gluster';
+const MOUNT = VOLUME.mount;
 const ARCHIVE = `${DIR}/million-by-gnu-tar.tar`;
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'gb-million-'));
@@ -41,23 +44,21 @@ function validate(...extra: string[]) {
 describe('a million files', () => {
   before(async () => {
     await waitHealthy();
-    bed('million', String(FILES));
-    writeMillionConfig(config);
-    // Read from the brick, which holds the volume's files as they are (one brick, distribute):
-    // GNU tar's archive of exactly the tree the mount shows, without a quarter of an hour of FUSE.
-    // Where the brick is, as gluster has it (testbed.sh chose it).
-    const brick = /^Brick1: [^:\s]+:(\/\S+)$/m.exec(inGluster('node1', ['gluster', '--mode=script', 'volume', 'info', 'gvmillion']).stdout)?.[1];
-    assert.ok(brick, 'gvmillion has one brick');
-    inGluster('node1', ['tar', '-cf', ARCHIVE, '-C', brick, '--exclude=./.glusterfs', '.'], { timeoutMs: 15 * 60_000 });
+    bed(VOLUME.make, String(FILES));
+    writeMillionConfig(config, MOUNT);
+    // Read from the bricks, which hold the volume's files as they are (distribute, no link
+    // files): GNU tar's archive of exactly the tree the mount shows, without a quarter of an
+    // hour of FUSE. Validate below proves it is that tree.
+    tarOfBricks(VOLUME, ARCHIVE);
   });
 
   after(() => {
     onNode('node1', ['sh', '-c', 'rm -f "$1" "$1".*', 'clean', ARCHIVE], { allowFail: true });
-    bed('remove-million');
+    bed(VOLUME.remove);
     rmSync(work, { recursive: true, force: true });
   });
 
-  test('preflight sizes a million files from the brick, as du would through the mount, and leaves no walk behind', async () => {
+  test('preflight sizes a million files from its three bricks, as du would through the mount, and leaves no walk behind', async () => {
     // What du --apparent-size through the mount would say, from the archive of the same tree
     // (a minute and a half of du through FUSE here, seconds for tar -tv): each member's size,
     // and every directory, the root included, at the size FUSE shows for one.
@@ -69,7 +70,7 @@ describe('a million files', () => {
       const jobs = new BackupJobs(cluster);
       const pinned = await preflight(cluster, jobs, { compression: 'none', node: 'node1', walkFrom: 'bricks' });
       assert.equal(pinned.sourceBytes, expected);
-      assert.deepEqual(pinned.checks.find((c) => c.id === 'freeSpace')?.notes, ['size and recent changes read from the brick of volume gvmillion, not through the mount']);
+      assert.deepEqual(pinned.checks.find((c) => c.id === 'freeSpace')?.notes, [`size and recent changes read from the 3 bricks of volume ${VOLUME.name}, not through the mount`]);
       // million.py's times are a day from its fixed epoch, long past.
       assert.equal(pinned.checks.find((c) => c.id === 'activity')?.verdict, 'pass');
       // As a backup runs it: du through the mount and the brick at once. Whichever answers
@@ -99,7 +100,9 @@ describe('a million files', () => {
     assert.equal(v.result.report.extra.count, 2);
     assert.equal(v.result.report.missingFiles.count + v.result.report.missingDirs.count + v.result.report.missingOther.count, 0);
     assert.equal(v.result.report.changed.count, 0);
-    assert.deepEqual(v.result.listing, { from: 'bricks', bricks: [v.result.listing.bricks?.[0]], linkFiles: 0 }, 'listed from its one brick');
+    assert.equal(v.result.listing?.from, 'bricks', 'listed from the bricks');
+    assert.equal(new Set(v.result.listing.bricks?.map((b) => b.split(':')[0])).size, 3, `a brick on each node: ${v.result.listing.bricks?.join(', ')}`);
+    assert.equal(v.result.listing.linkFiles, 0);
   });
 
   test('the restore dry run plans every member of a million and writes nothing', () => {

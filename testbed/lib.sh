@@ -73,10 +73,13 @@ live_pid() {
 # Waits for a command to succeed; prints a clear message on timeout.
 wait_for() {
   local limit="$1" what="$2"; shift 2
-  local deadline=$(( SECONDS + limit ))
-  until "$@" >/dev/null 2>&1; do
+  local deadline=$(( SECONDS + limit )) err
+  # The condition runs in the command substitution's subshell: one that dies there (an unset
+  # variable under set -u) fails this poll and is named below. Run in this shell with stderr
+  # on /dev/null, it ended the whole script, and the EXIT trap's report went to /dev/null too.
+  until err="$("$@" 2>&1 >/dev/null)"; do
     if (( SECONDS >= deadline )); then
-      log "timed out after $limit s waiting for: $what"
+      log "timed out after $limit s waiting for: $what${err:+ (its last error: ${err##*$'\n'})}"
       return 1
     fi
     sleep 0.3

@@ -605,12 +605,12 @@ tmpfs_brick() {
 unmount_in_gluster_of() { in_gluster_of "$1" sh -c "if mountpoint -q $2; then umount $2; fi; rmdir $2 2>/dev/null || true"; }
 unmount_in_node1() { unmount_in_gluster_of node1 "$1"; }
 # VOL N: node1's glusterd sees N bricks of VOL online.
-bricks_online() { [[ "$(online_bricks "$1" node1)" -eq "$2" ]]; }
+node1_sees_bricks_online() { [[ "$(online_bricks "$1" node1)" -eq "$2" ]]; }
 # VOL MOUNT [N]: started (if it is not), its N (1) bricks online, mounted in node1's container at MOUNT.
 start_and_mount_in_node1() {
   local n="${3:-1}"
   gl node1 volume info "$1" | grep -q '^Status: Started' || gl node1 volume start "$1" >/dev/null || die "volume start $1 failed"
-  wait_for $(( 30 * n )) "the $n brick(s) of $1 online" bricks_online "$1" "$n" || die "$1: brick(s) offline"
+  wait_for $(( 30 * n )) "the $n brick(s) of $1 online" node1_sees_bricks_online "$1" "$n" || die "$1: brick(s) offline"
   in_node1 sh -c "mkdir -p $2 && (mountpoint -q $2 || mount -t glusterfs localhost:/$1 $2)" || die "node1: $1 not mounted"
 }
 # VOL MOUNT N MARK: the mount must show N files (every one looked up once); then VOL is marked

@@ -179,15 +179,15 @@ light_status() {
     echo "light nodes are down (no $LIGHT_CONFIG)"
     return 1
   fi
-  check() { if "${@:2}" >/dev/null 2>&1; then echo "  ok   $1"; else echo "  FAIL $1"; bad=1; fi; }
+  light_check() { if "${@:2}" >/dev/null 2>&1; then echo "  ok   $1"; else echo "  FAIL $1"; bad=1; fi; }
   for n in "${ns[@]}"; do
     echo "$n $(node_ip "$n")"
-    check "link up" bash -c "ip -o link show $(node_veth "$n") | grep -q 'state UP'"
-    check "init running" init_pid "$n"
-    check "dockerd answering" dockerd_ok "$n"
-    check "sshd listening" sshd_listening "$n"
+    light_check "link up" bash -c "ip -o link show $(node_veth "$n") | grep -q 'state UP'"
+    light_check "init running" init_pid "$n"
+    light_check "dockerd answering" dockerd_ok "$n"
+    light_check "sshd listening" sshd_listening "$n"
     line="$(dk "$n" inspect -f '{{.State.Status}}' "$TESTBED_CONTAINER" 2>/dev/null || true)"
-    check "gluster container running (${line:-missing})" test "$line" = running
+    light_check "gluster container running (${line:-missing})" test "$line" = running
   done
   return "$bad"
 }

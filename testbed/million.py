@@ -100,7 +100,7 @@ MASK = 0xFFFFFFFF
 
 
 def _dm_round(rounds: int, a: list, h0: int, h1: int) -> tuple:
-    s = b0 = 0
+    s = 0
     b0, b1 = h0, h1
     for _ in range(rounds):
         s = (s + 0x9E3779B9) & MASK
@@ -143,8 +143,22 @@ def fixed_gfid(seed: int, rel: str) -> bytes:
     return bytes(b)
 
 
+POOL = bytes(random.Random(1).getrandbits(8) for _ in range(4096))
+
+
+def content(i: int) -> bytes:
+    """File i's bytes: 0 to 1 KiB, a slice of a fixed pool."""
+    return POOL[i % 3072 : i % 3072 + (i * 7919) % 1025]
+
+
+def root_gfid(root: str) -> None:
+    if "trusted.gfid" not in os.listxattr(root):
+        os.setxattr(root, "trusted.gfid", ROOT_GFID)
+
+
 def tree(n: int):
-    """(leaf, [(name, index)]) for every leaf, in the order the one-brick build writes them."""
+    """(top, leaf, [(name, index)]) for every leaf: 10 top directories of 100 leaves each, N/1000
+    files in a leaf, indexed in writing order."""
     per_leaf = n // 1000
     i = 0
     for t in range(10):
@@ -155,8 +169,7 @@ def tree(n: int):
 
 def distribute_dirs(root: str, n: int) -> None:
     brick = Brick(root, seed=n)
-    if "trusted.gfid" not in os.listxattr(root):
-        os.setxattr(root, "trusted.gfid", ROOT_GFID)
+    root_gfid(root)
     tops: dict = {}
     for top, leaf, _ in tree(n):
         if top not in tops:
@@ -168,7 +181,6 @@ def distribute_dirs(root: str, n: int) -> None:
 
 def distribute_files(root: str, n: int) -> None:
     brick = Brick(root, seed=n)
-    pool = bytes(random.Random(1).getrandbits(8) for _ in range(4096))
     written = 0
     for top, leaf, files in tree(n):
         d = os.path.join(root, leaf)
@@ -181,8 +193,7 @@ def distribute_files(root: str, n: int) -> None:
         _commit, _type, start, stop = struct.unpack(">4I", layout)
         for name, i in files:
             if start <= dm_hash(name.encode()) <= stop:
-                size = (i * 7919) % 1025
-                brick.make_file(f"{leaf}/{name}", fixed_gfid(n, f"{leaf}/{name}"), pool[i % 3072 : i % 3072 + size], EPOCH + i % 86400)
+                brick.make_file(f"{leaf}/{name}", fixed_gfid(n, f"{leaf}/{name}"), content(i), EPOCH + i % 86400)
                 written += 1
         os.utime(d, (EPOCH, EPOCH))
     for t in range(10):
@@ -203,26 +214,19 @@ def main() -> None:
     if mode == "--dirs":
         return distribute_dirs(root, n)
     brick = Brick(root, seed=n)
-    if "trusted.gfid" not in os.listxattr(root):
-        os.setxattr(root, "trusted.gfid", ROOT_GFID)
-    pool = bytes(random.Random(1).getrandbits(8) for _ in range(4096))
-    per_leaf = n // 1000
+    root_gfid(root)
+    tops: dict = {}
     i = 0
-    # 10 top directories of 100 each: 1000 leaves of N/1000 files, 0 to 1 KiB each.
+    for top, leaf, files in tree(n):
+        if top not in tops:
+            tops[top] = brick.mkdir(top, ROOT_GFID)
+        brick.mkdir(leaf, tops[top])
+        for name, i in files:
+            brick.file(f"{leaf}/{name}", content(i), EPOCH + i % 86400)
+        os.utime(os.path.join(root, leaf), (EPOCH, EPOCH))
     for t in range(10):
-        top = f"t{t}"
-        tg = brick.mkdir(top, ROOT_GFID)
-        for m in range(100):
-            leaf = f"{top}/m{m:02d}"
-            brick.mkdir(leaf, tg)
-            for f in range(per_leaf):
-                size = (i * 7919) % 1025
-                brick.file(f"{leaf}/f{f:05d}.dat", pool[i % 3072 : i % 3072 + size], EPOCH + i % 86400)
-                i += 1
-            os.utime(os.path.join(root, leaf), (EPOCH, EPOCH))
-        os.utime(os.path.join(root, top), (EPOCH, EPOCH))
-    print(f"million.py: {i} files in 1000 directories under {root}")
-
+        os.utime(os.path.join(root, f"t{t}"), (EPOCH, EPOCH))
+    print(f"million.py: {i + 1} files in 1000 directories under {root}")
 
 if __name__ == "__main__":
     main()

@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { REPO, SCRIPT, TESTBED_DIR, inGluster } from '../integration/helpers/testbed';
+import { REPO, SCRIPT, TESTBED_DIR, inGluster, rawConfig } from '../integration/helpers/testbed';
 
 export const MILLION_MOUNT = '/mnt/gluster-million';
 export const MILLION_FILES = 1_000_000;
@@ -67,9 +67,10 @@ export function tarOfBricks(volume: MillionVolume, archive: string): void {
   if (bricks.length !== volume.bricks) throw new Error(`${volume.name} has ${bricks.length} bricks, ${volume.bricks} expected`);
   const opt = { timeoutMs: 15 * 60_000 };
   inGluster('node1', ['tar', '-cf', archive, '-C', bricks[0].dir, '--exclude=./.glusterfs', '.'], opt);
+  const nodes = rawConfig().nodes;
   for (const b of bricks.slice(1)) {
-    // The bed's nodeN is at .(10+N).
-    const node = `node${Number(b.ip.split('.').pop()) - 10}`;
+    const node = nodes.find((n) => n.host === b.ip)?.name;
+    if (!node) throw new Error(`no node of the test bed at ${b.ip}`);
     const part = `${archive}.part`;
     const files = `cd ${b.dir} && find . -path ./.glusterfs -prune -o -type f -print0 | tar -cf - --null --no-recursion -T -`;
     const r = spawnSync('bash', ['-c', `set -o pipefail; bash "$1" exec ${node} -- docker exec gluster sh -c "$2" | bash "$1" exec node1 -- docker exec -i gluster sh -c "cat > $3"`, 'tar-of-brick', SCRIPT, files, part], { encoding: 'utf8', timeout: opt.timeoutMs });

@@ -5,8 +5,9 @@
 // the same in the gluster container, in the same run, taking turns; and the CLI's peak memory
 // for each (the issue's bound: 300 MB). A backup of a million files through FUSE costs a quarter
 // of an hour a run here, so the turns are few: GB_MILLION_RUNS (default 1 for backup, 3 for the
-// rest) says how many. A restore of them is not measured: a million creates through FUSE take
-// 45 minutes or more here for each side. GB_MILLION_BACKUP=0 leaves the backup out (see below).
+// rest) says how many. GB_MILLION_RESTORE=1 measures the restore of the archive too: a million
+// creates through FUSE, the better part of an hour a side here (restoreRows says how).
+// GB_MILLION_BACKUP=0 leaves the backup out (see below).
 // GB_MILLION_BRICKS=3 runs it all on gvmillion3 (`testbed.sh million3`): the same tree
 // distributed over a brick on each of the three nodes, so validate and preflight list three
 // bricks at once. GB_MILLION_FILES (a multiple of 1000) makes a smaller tree, to try the bench.
@@ -44,7 +45,7 @@ function shell(script: string, ...args: string[]): number {
 }
 
 function clean(): void {
-  onNode('node1', ['sh', '-c', `rm -f ${DIR}/datarobot-gluster-backup-* ${DIR}/by-hand.tar && sync`]);
+  onNode('node1', ['sh', '-c', `rm -f ${DIR}/datarobot-gluster-backup-* ${DIR}/by-hand.tar* && sync`]);
 }
 
 interface Row {
@@ -64,6 +65,45 @@ function print(rows: Row[]): void {
     const f = median(r.ref);
     console.log([r.measure, s(o), s(f), (o / f).toFixed(2), r.rss.length ? mb(Math.max(...r.rss)) : '—', r.note].join(' | '));
   }
+}
+
+/**
+ * The restore itself, the whole command (plan, cluster check, the job, the verification of every
+ * member through the mount) against GNU tar's extraction in the container, into a new directory
+ * of a volume built afresh before each side: the sides then meet the same bricks, and neither
+ * pays for the other's million files in memory or in the bricks' directories. Last, since it
+ * rebuilds the volume.
+ */
+async function restoreRows(archive: string, rows: Row[]): Promise<void> {
+  const runs = RUNS || 1;
+  const target = 'bench-restore';
+  const r: Row = { measure: `restore .tar, ${FILES} files, into an empty directory of the volume, the whole command (median of ${runs})`, ours: [], ref: [], rss: [], note: `reference: tar -xf into the mount in the container` };
+  const job: number[] = [];
+  const fresh = () => {
+    testbedWithin({ timeoutMs: MILLION_BED_MS }, VOLUME.remove);
+    testbedWithin({ timeoutMs: MILLION_BED_MS }, VOLUME.make, String(FILES));
+    onNode('node1', ['sh', '-c', `rm -f ${DIR}/*.restore-* && sync`]);
+  };
+  await inTurns(
+    runs,
+    () => {
+      fresh();
+      const c = cli(['--json', 'restore', '--archive', archive, '--node', 'node1', '--target', target], (code) => code === 0);
+      const out = JSON.parse(c.stdout) as { job: { startedAt: string; endedAt?: string }; verification: { verdict: string } };
+      if (out.verification.verdict !== 'verified') throw new Error(`restore: verification ${out.verification.verdict}`);
+      r.ours.push(c.ms);
+      r.rss.push(c.rssBytes);
+      if (out.job.endedAt) job.push(Date.parse(out.job.endedAt) - Date.parse(out.job.startedAt));
+      console.error(`restore: the command ${s(c.ms)}, its job on the node ${job.length ? s(job[job.length - 1]) : '?'}, peak RSS ${mb(c.rssBytes)}`);
+    },
+    () => {
+      fresh();
+      r.ref.push(shell('mkdir "$2" && tar -xf "$1" -C "$2"', archive, `${MOUNT}/${target}`));
+      console.error(`restore: tar -xf ${s(r.ref[r.ref.length - 1])}`);
+    },
+  );
+  r.note += `; the job on the node (its start to its end, the node's clock): ${job.map(s).join(', ')}`;
+  rows.push(r);
 }
 
 async function main() {
@@ -150,6 +190,8 @@ async function main() {
       () => d.ref.push(shell('tar -tvf "$1" > /dev/null', archive)),
     );
     rows.push(d);
+    if (process.env.GB_MILLION_RESTORE === '1') await restoreRows(archive, rows);
+    else console.log('restore not measured (set GB_MILLION_RESTORE=1: a million creates through FUSE, the better part of an hour a side)');
   } finally {
     clean();
     rmSync(work, { recursive: true, force: true });

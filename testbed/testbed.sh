@@ -601,8 +601,9 @@ tmpfs_brick() {
   in_gluster_of "$n" sh -c "mkdir -p $1 && (mountpoint -q $1 || mount -t tmpfs -o size=$2,nr_inodes=0 $3 $1) && mkdir -p $1/b" \
     || die "$n: no tmpfs at $1"
 }
-# NODE DIR: unmounted if it is a mount point, then removed if empty.
-unmount_in_gluster_of() { in_gluster_of "$1" sh -c "if mountpoint -q $2; then umount $2; fi; rmdir $2 2>/dev/null || true"; }
+# NODE DIR: unmounted if it is a mount point, then removed if empty. A busy mount fails with
+# umount's own words: kept mounted, it would keep its brick and the mark that says "complete".
+unmount_in_gluster_of() { in_gluster_of "$1" sh -c "if mountpoint -q $2; then umount $2 || exit 1; fi; rmdir $2 2>/dev/null || true"; }
 unmount_in_node1() { unmount_in_gluster_of node1 "$1"; }
 # VOL N: node1's glusterd sees N bricks of VOL online.
 node1_sees_bricks_online() { [[ "$(online_bricks "$1" node1)" -eq "$2" ]]; }
@@ -656,7 +657,9 @@ cmd_million() {
   # Beside the brick, not in it: a file on a brick that gluster did not write shows in the volume.
   mark="$MILLION_ROOT/complete-$n"
   local complete=0
-  in_node1 test -e "$mark" 2>/dev/null && complete=1
+  # The mark counts only beside a volume that exists: a brick left behind by a removal that
+  # failed half way is built again, not started.
+  in_node1 test -e "$mark" 2>/dev/null && gl node1 volume info "$MILLION_VOLUME" >/dev/null 2>&1 && complete=1
   if (( complete )) && million_mounted; then log "$MILLION_VOLUME: $n files, mounted on node1 at $MILLION_MOUNT"; return 0; fi
   if (( ! complete )); then
     cmd_remove_million
@@ -714,7 +717,7 @@ cmd_million3() {
   [[ "$n" =~ ^[0-9]+$ ]] || die "usage: million3 [N]"
   mark="$MILLION3_ROOT/complete-$n"
   local complete=0
-  in_node1 test -e "$mark" 2>/dev/null && complete=1
+  in_node1 test -e "$mark" 2>/dev/null && gl node1 volume info "$MILLION3_VOLUME" >/dev/null 2>&1 && complete=1
   if (( complete )) && in_node1 mountpoint -q "$MILLION3_MOUNT" 2>/dev/null; then log "$MILLION3_VOLUME: $n files, mounted on node1 at $MILLION3_MOUNT"; return 0; fi
   if (( ! complete )); then
     cmd_remove_million3

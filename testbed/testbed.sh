@@ -601,9 +601,12 @@ tmpfs_brick() {
   in_gluster_of "$n" sh -c "mkdir -p $1 && (mountpoint -q $1 || mount -t tmpfs -o size=$2,nr_inodes=0 $3 $1) && mkdir -p $1/b" \
     || die "$n: no tmpfs at $1"
 }
-# NODE DIR: unmounted if it is a mount point, then removed if empty. A busy mount fails with
-# umount's own words: kept mounted, it would keep its brick and the mark that says "complete".
-unmount_in_gluster_of() { in_gluster_of "$1" sh -c "if mountpoint -q $2; then umount $2 || exit 1; fi; rmdir $2 2>/dev/null || true"; }
+# NODE DIR: unmounted if it is a mount point, then removed if empty; fails with umount's own
+# words when the mount stays. Busy, a brick's tmpfs kept its files and the mark that says
+# "complete" while the removal said "removed"; the next build then started a deleted volume.
+unmount_once() { in_gluster_of "$1" sh -c "if mountpoint -q $2; then umount $2 || exit 1; fi; rmdir $2 2>/dev/null || true"; }
+# A brick's process may still be ending just after its volume stopped: a few seconds' grace.
+unmount_in_gluster_of() { wait_for 15 "$1: $2 unmounted" unmount_once "$1" "$2" || die "$1: $2 not unmounted"; }
 unmount_in_node1() { unmount_in_gluster_of node1 "$1"; }
 # VOL N: node1's glusterd sees N bricks of VOL online.
 node1_sees_bricks_online() { [[ "$(online_bricks "$1" node1)" -eq "$2" ]]; }
@@ -631,7 +634,7 @@ remove_tmpfs_volume() {
     gl node1 volume stop "$vol" force >/dev/null 2>&1 || true
     gl node1 volume delete "$vol" >/dev/null || die "volume delete $vol failed"
   fi
-  for n in "${@:-node1}"; do unmount_in_gluster_of "$n" "$root" || die "$n: $root not unmounted"; done
+  for n in "${@:-node1}"; do unmount_in_gluster_of "$n" "$root"; done
 }
 
 MILLION_VOLUME=gvmillion

@@ -6,7 +6,8 @@
 // for each (the issue's bound: 300 MB). A backup of a million files through FUSE costs a quarter
 // of an hour a run here, so the turns are few: GB_MILLION_RUNS (default 1 for backup, 3 for the
 // rest) says how many. GB_MILLION_RESTORE=1 measures the restore of the archive too: a million
-// creates through FUSE, the better part of an hour a side here (restoreRows says how).
+// creates through FUSE, the better part of an hour a side here (restoreRows says how);
+// GB_MILLION_RESTORE=only measures the restore and nothing else asked of the archive.
 // GB_MILLION_BACKUP=0 leaves the backup out (see below).
 // GB_MILLION_BRICKS=3 runs it all on gvmillion3 (`testbed.sh million3`): the same tree
 // distributed over a brick on each of the three nodes, so validate and preflight list three
@@ -27,6 +28,7 @@ const RUNS = Number(process.env.GB_MILLION_RUNS ?? 0);
 const VOLUME = process.env.GB_MILLION_BRICKS === '3' ? MILLION_THREE_BRICKS : MILLION_ONE_BRICK;
 const MOUNT = VOLUME.mount;
 const FILES = Number(process.env.GB_MILLION_FILES ?? MILLION_FILES);
+const RESTORE = process.env.GB_MILLION_RESTORE ?? '0';
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'gb-million-'));
 const config = path.join(work, 'config.json');
@@ -65,6 +67,61 @@ function print(rows: Row[]): void {
     const f = median(r.ref);
     console.log([r.measure, s(o), s(f), (o / f).toFixed(2), r.rss.length ? mb(Math.max(...r.rss)) : '—', r.note].join(' | '));
   }
+}
+
+/**
+ * The questions asked of the archive: validate (from the bricks and through the mount),
+ * preflight's walk, the restore's dry run.
+ */
+async function archiveRows(archive: string, rows: Row[]): Promise<void> {
+  const runs = RUNS || 3;
+  const v: Row = { measure: `validate-backup .tar, ${FILES} files (median of ${runs})`, ours: [], ref: [], rss: [], note: 'reference: tar -tf|sort + find|sort + comm -23 in the container' };
+  // Three sides take turns: the shell, validate as shipped (from the volume's brick), and
+  // validate through the mount (what it falls back to when the bricks cannot be listed).
+  const vm: Row = { measure: `validate-backup --list-from mount, ${FILES} files (median of ${runs})`, ours: [], ref: v.ref, rss: [], note: 'find through FUSE instead of the brick' };
+  const validateInto = (row: Row, from: 'bricks' | 'mount') => {
+    const r = cli(['--json', 'validate-backup', '--archive', archive, ...(from === 'mount' ? ['--list-from', 'mount'] : [])], (c) => c === 0);
+    const out = JSON.parse(r.stdout) as { report: { verdict: string; filesystem: { files: number } }; listing: { from: string } };
+    if (out.report.verdict !== 'complete' || out.report.filesystem.files !== FILES) throw new Error(`validate: ${out.report.verdict}, ${out.report.filesystem.files} files`);
+    if (out.listing.from !== from) throw new Error(`validate listed from ${out.listing.from}, not ${from}`);
+    row.ours.push(r.ms);
+    row.rss.push(r.rssBytes);
+  };
+  await inRotation(runs, [() => v.ref.push(shell(SHELL_VALIDATE, archive, MOUNT)), () => validateInto(v, 'bricks'), () => validateInto(vm, 'mount')]);
+  v.note += VOLUME.bricks === 1 ? '; listed from the volume\'s brick' : '; listed from the volume\'s three bricks';
+  rows.push(v, vm);
+  // Preflight's size of the volume as a backup runs it (du through the mount and the brick,
+  // racing), against the seed's own step: du of the mount in the container.
+  const pf: Row = { measure: `preflight (its walk: the volume's size and newest change), ${FILES} files (median of ${runs})`, ours: [], ref: [], rss: [], note: 'reference: du -s --apparent-size of the mount in the container' };
+  const cluster = new Cluster(testbedSettings({ glusterPath: MOUNT }));
+  let from = '';
+  try {
+    await inRotation(runs, [
+      () => pf.ref.push(shell('du -s --apparent-size --block-size=1 "$1" > /dev/null', MOUNT)),
+      async () => {
+        const t0 = process.hrtime.bigint();
+        const r = await preflight(cluster, new BackupJobs(cluster), { compression: 'none', node: 'node1' });
+        pf.ours.push(Number(process.hrtime.bigint() - t0) / 1e6);
+        from = r.checks.find((c) => c.id === 'freeSpace')?.notes?.[0] ?? 'du through the mount answered first';
+      },
+    ]);
+  } finally {
+    cluster.dispose();
+  }
+  pf.note += `; run in this process, so no peak RSS of its own; the last run: ${from}`;
+  rows.push(pf);
+  // The restore's plan of every member into an empty target, written nowhere.
+  const d: Row = { measure: `restore --dry-run .tar, ${FILES} files (median of ${runs})`, ours: [], ref: [], rss: [], note: 'reference: tar -tvf in the container' };
+  await inTurns(
+    runs,
+    () => {
+      const r = cli(['restore', '--archive', archive, '--node', 'node1', '--dry-run', '--target', 'bench-restore'], (c) => c === 0);
+      d.ours.push(r.ms);
+      d.rss.push(r.rssBytes);
+    },
+    () => d.ref.push(shell('tar -tvf "$1" > /dev/null', archive)),
+  );
+  rows.push(d);
 }
 
 /**
@@ -142,55 +199,9 @@ async function main() {
       onNode('node1', ['rm', '-f', `${DIR}/by-hand.tar`]);
     }
     // The last backup made stays for the questions asked of an archive.
-    const runs = RUNS || 3;
-    const v: Row = { measure: `validate-backup .tar, ${FILES} files (median of ${runs})`, ours: [], ref: [], rss: [], note: 'reference: tar -tf|sort + find|sort + comm -23 in the container' };
-    // Three sides take turns: the shell, validate as shipped (from the volume's brick), and
-    // validate through the mount (what it falls back to when the bricks cannot be listed).
-    const vm: Row = { measure: `validate-backup --list-from mount, ${FILES} files (median of ${runs})`, ours: [], ref: v.ref, rss: [], note: 'find through FUSE instead of the brick' };
-    const validateInto = (row: Row, from: 'bricks' | 'mount') => {
-      const r = cli(['--json', 'validate-backup', '--archive', archive, ...(from === 'mount' ? ['--list-from', 'mount'] : [])], (c) => c === 0);
-      const out = JSON.parse(r.stdout) as { report: { verdict: string; filesystem: { files: number } }; listing: { from: string } };
-      if (out.report.verdict !== 'complete' || out.report.filesystem.files !== FILES) throw new Error(`validate: ${out.report.verdict}, ${out.report.filesystem.files} files`);
-      if (out.listing.from !== from) throw new Error(`validate listed from ${out.listing.from}, not ${from}`);
-      row.ours.push(r.ms);
-      row.rss.push(r.rssBytes);
-    };
-    await inRotation(runs, [() => v.ref.push(shell(SHELL_VALIDATE, archive, MOUNT)), () => validateInto(v, 'bricks'), () => validateInto(vm, 'mount')]);
-    v.note += VOLUME.bricks === 1 ? '; listed from the volume\'s brick' : '; listed from the volume\'s three bricks';
-    rows.push(v, vm);
-    // Preflight's size of the volume as a backup runs it (du through the mount and the brick,
-    // racing), against the seed's own step: du of the mount in the container.
-    const pf: Row = { measure: `preflight (its walk: the volume's size and newest change), ${FILES} files (median of ${runs})`, ours: [], ref: [], rss: [], note: 'reference: du -s --apparent-size of the mount in the container' };
-    const cluster = new Cluster(testbedSettings({ glusterPath: MOUNT }));
-    let from = '';
-    try {
-      await inRotation(runs, [
-        () => pf.ref.push(shell('du -s --apparent-size --block-size=1 "$1" > /dev/null', MOUNT)),
-        async () => {
-          const t0 = process.hrtime.bigint();
-          const r = await preflight(cluster, new BackupJobs(cluster), { compression: 'none', node: 'node1' });
-          pf.ours.push(Number(process.hrtime.bigint() - t0) / 1e6);
-          from = r.checks.find((c) => c.id === 'freeSpace')?.notes?.[0] ?? 'du through the mount answered first';
-        },
-      ]);
-    } finally {
-      cluster.dispose();
-    }
-    pf.note += `; run in this process, so no peak RSS of its own; the last run: ${from}`;
-    rows.push(pf);
-    // The restore's plan of every member into an empty target, written nowhere.
-    const d: Row = { measure: `restore --dry-run .tar, ${FILES} files (median of ${runs})`, ours: [], ref: [], rss: [], note: 'reference: tar -tvf in the container' };
-    await inTurns(
-      runs,
-      () => {
-        const r = cli(['restore', '--archive', archive, '--node', 'node1', '--dry-run', '--target', 'bench-restore'], (c) => c === 0);
-        d.ours.push(r.ms);
-        d.rss.push(r.rssBytes);
-      },
-      () => d.ref.push(shell('tar -tvf "$1" > /dev/null', archive)),
-    );
-    rows.push(d);
-    if (process.env.GB_MILLION_RESTORE === '1') await restoreRows(archive, rows);
+    if (RESTORE !== 'only') await archiveRows(archive, rows);
+    else console.log('validate, preflight and the dry run not measured (GB_MILLION_RESTORE=only)');
+    if (RESTORE === '1' || RESTORE === 'only') await restoreRows(archive, rows);
     else console.log('restore not measured (set GB_MILLION_RESTORE=1: a million creates through FUSE, the better part of an hour a side)');
   } finally {
     clean();

@@ -645,8 +645,10 @@ MILLION_MOUNT=/mnt/gluster-million
 MILLION_ROOT=/bricks-million
 MILLION_BRICK=$MILLION_ROOT/b
 # A million files of 0 to 1 KiB took 3.9 GiB of memory there (a page each, the inodes, the
-# handles, the xattrs); the bound only stops a runaway build from taking the machine's memory.
-MILLION_TMPFS_SIZE=8g
+# handles, the xattrs), and a restore of the volume into a directory of itself (bench/million)
+# as much again: at 8g, 4.1 GiB were free for it. The bound only stops a runaway build from
+# taking the machine's memory.
+MILLION_TMPFS_SIZE=12g
 
 million_mounted() { in_node1 mountpoint -q "$MILLION_MOUNT" 2>/dev/null; }
 

@@ -134,7 +134,7 @@ async function archiveRows(archive: string, rows: Row[]): Promise<void> {
 async function restoreRows(archive: string, rows: Row[]): Promise<void> {
   const runs = RUNS || 1;
   const target = 'bench-restore';
-  const r: Row = { measure: `restore .tar, ${FILES} files, into an empty directory of the volume, the whole command (median of ${runs})`, ours: [], ref: [], rss: [], note: `reference: tar -xf into the mount in the container` };
+  const r: Row = { measure: `restore .tar, ${FILES} files, into an empty directory of the volume, the whole command (median of ${runs})`, ours: [], ref: [], rss: [], note: 'reference: tar -xf into the mount in the container' };
   const job: number[] = [];
   const fresh = () => {
     testbedWithin({ timeoutMs: MILLION_BED_MS }, VOLUME.remove);

@@ -650,6 +650,10 @@ MILLION_BRICK=$MILLION_ROOT/b
 # taking the machine's memory.
 MILLION_TMPFS_SIZE=12g
 
+# VOL MARK: VOL was built to the end: its mark is there, beside a volume that exists. A brick left
+# behind by a removal that failed half way is built again, not started.
+built_and_marked() { in_node1 test -e "$2" 2>/dev/null && gl node1 volume info "$1" >/dev/null 2>&1; }
+
 million_mounted() { in_node1 mountpoint -q "$MILLION_MOUNT" 2>/dev/null; }
 
 # The scale benchmarks' volume. Its brick is written in node1's container before the volume
@@ -662,9 +666,7 @@ cmd_million() {
   # Beside the brick, not in it: a file on a brick that gluster did not write shows in the volume.
   mark="$MILLION_ROOT/complete-$n"
   local complete=0
-  # The mark counts only beside a volume that exists: a brick left behind by a removal that
-  # failed half way is built again, not started.
-  in_node1 test -e "$mark" 2>/dev/null && gl node1 volume info "$MILLION_VOLUME" >/dev/null 2>&1 && complete=1
+  built_and_marked "$MILLION_VOLUME" "$mark" && complete=1
   if (( complete )) && million_mounted; then log "$MILLION_VOLUME: $n files, mounted on node1 at $MILLION_MOUNT"; return 0; fi
   if (( ! complete )); then
     cmd_remove_million
@@ -722,7 +724,7 @@ cmd_million3() {
   [[ "$n" =~ ^[0-9]+$ ]] || die "usage: million3 [N]"
   mark="$MILLION3_ROOT/complete-$n"
   local complete=0
-  in_node1 test -e "$mark" 2>/dev/null && gl node1 volume info "$MILLION3_VOLUME" >/dev/null 2>&1 && complete=1
+  built_and_marked "$MILLION3_VOLUME" "$mark" && complete=1
   if (( complete )) && in_node1 mountpoint -q "$MILLION3_MOUNT" 2>/dev/null; then log "$MILLION3_VOLUME: $n files, mounted on node1 at $MILLION3_MOUNT"; return 0; fi
   if (( ! complete )); then
     cmd_remove_million3

@@ -4,7 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EntryTable, type EntryInput, type EntryType } from '../../src/core/archive/entryTable';
 import type { TarIndexResult, TarProblem } from '../../src/core/archive/tarIndex';
-import { RestorePlanError, RestorePlanner, includeKey, type PlanOptions, type RestorePlan } from '../../src/core/restore/plan';
+import { blockingRefusals, overrideProblems } from '../../src/core/restore/refusal';
+import { RESUME_CLOCK_SLACK_S, RestorePlanError, RestorePlanner, includeKey, oddMemberName, type PlanOptions, type RestorePlan } from '../../src/core/restore/plan';
 
 const T = 1700000000;
 
@@ -137,6 +138,23 @@ test('a damaged archive is refused with its offset; the members before it are st
   assert.equal(r.write.count, 2);
 });
 
+test('a corrupt tar header is refused by a check no reason lifts (tar goes on past it); a truncated archive or a failing gzip stream by one a reason can', () => {
+  const cases: [TarProblem, string][] = [
+    [{ kind: 'truncated', offset: 5120, message: 'archive ends at byte 5120 inside the data of a/two' }, 'archive'],
+    [{ kind: 'truncated', offset: 5120, compressedOffset: 900, message: 'compressed archive ends early' }, 'archive'],
+    [{ kind: 'corrupt', offset: 8192, compressedOffset: 1400, message: 'compressed data is corrupt' }, 'archive'],
+    [{ kind: 'corrupt', offset: 8192, message: 'header checksum mismatch at byte 8192' }, 'corrupt'],
+    [{ kind: 'corrupt', offset: 0, message: 'the archive is xz-compressed; only gzip and uncompressed archives can be read' }, 'corrupt'],
+  ];
+  for (const [problem, check] of cases) {
+    const { plan: r } = plan([], { policy: 'skip' }, [d('a'), f('a/one', 5)], problem);
+    assert.deepEqual(r.refusals.map((x) => x.check), [check], problem.message);
+    const reason = [{ check, reason: 'the only copy' }];
+    assert.deepEqual(blockingRefusals(r.refusals, reason).map((x) => x.check), check === 'corrupt' ? ['corrupt'] : [], problem.message);
+    assert.deepEqual(overrideProblems(reason), check === 'corrupt' ? ['--override corrupt: cannot be overridden: past a bad header tar goes on with members the plan has not seen (into paths no check has looked at): restore another archive, or extract it by hand'] : []);
+  }
+});
+
 test('a path stored twice is planned once, from its last copy', () => {
   const { plan: r, actions } = plan([], {}, [f('x', 1), f('x', 9)]);
   assert.equal(r.selected.entries, 1);
@@ -213,7 +231,8 @@ test('property: the target look parser gives a well-formed answer or none for an
 });
 
 test('resume after an interrupted restore (policy skip): the member it was writing is rewritten when cut short, kept when whole', () => {
-  const resume = { from: 'datarobot-gluster-backup-2026-03-12.tar.restore-20261204T040000Z', key: 'a/two' };
+  // tar began on a/two at T + 3600 (the members file's last write).
+  const resume = { from: 'datarobot-gluster-backup-2026-03-12.tar.restore-20261204T040000Z', key: 'a/two', since: T + 3600 };
   const cut = new RestorePlanner(archive(SAMPLE), { policy: 'skip', resume });
   for (const [k, t, size] of [['a', 'dir', 0], ['a/one', 'file', 100], ['a/two', 'file', 120]] as const) cut.entry(k, t, size, k === 'a/two' ? T + 3600 : T);
   const r = cut.finish();
@@ -228,7 +247,7 @@ test('resume after an interrupted restore (policy skip): the member it was writi
   whole.entry('a/two', 'file', 200, T);
   assert.deepEqual(whole.finish().resume, { from: resume.from, path: 'a/two', rewrite: false });
   // Right size, wrong time (tar sets the time last): cut short.
-  const late = new RestorePlanner(archive(SAMPLE), { policy: 'skip', resume });
+  const late = new RestorePlanner(archive(SAMPLE), { policy: 'skip', resume: { ...resume, since: T + 5 } });
   late.entry('a/two', 'file', 200, T + 5);
   assert.equal(late.finish().resume?.rewrite, true);
   // Not there at all: an ordinary write.
@@ -240,4 +259,89 @@ test('resume after an interrupted restore (policy skip): the member it was writi
     o.entry('a/two', 'file', 120, T + 3600);
     assert.equal(o.finish().resume, undefined);
   }
+});
+
+test('resume: a file tar named but skipped (older than tar\'s line for it) is the operator\'s, kept though it differs', () => {
+  const since = T + 3600;
+  const resume = { from: 'datarobot-gluster-backup-2026-03-12.tar.restore-20261204T040000Z', key: 'a/two', since };
+  // The edge forms around tar's line: the clock slack below it, one second past the slack, and
+  // a file changed long before the restore began.
+  for (const [mtime, rewrite] of [
+    [since, true],
+    [since - RESUME_CLOCK_SLACK_S, true],
+    [since - RESUME_CLOCK_SLACK_S - 0.5, false],
+    [since - RESUME_CLOCK_SLACK_S - 1, false],
+    [T - 86400, false],
+  ] as const) {
+    const p = new RestorePlanner(archive(SAMPLE), { policy: 'skip', resume });
+    p.entry('a', 'dir', 0, T);
+    p.entry('a/two', 'file', 120, mtime);
+    const r = p.finish();
+    assert.equal(r.resume?.rewrite, rewrite, `mtime since${mtime - since >= 0 ? '+' : ''}${mtime - since}`);
+    assert.equal([...p.entries()].find((e) => e.path === 'a/two')?.action, rewrite ? 'overwrite' : 'skip', `mtime since${mtime - since}`);
+  }
+  // No time from the listing: nothing says tar wrote it, so it is kept.
+  const untimed = new RestorePlanner(archive(SAMPLE), { policy: 'skip', resume });
+  untimed.entry('a/two', 'file', 120);
+  assert.equal(untimed.finish().resume?.rewrite, false);
+});
+
+test('a symlink or a file in the target above members restored is refused: tar would write through it or fail', () => {
+  // --include a/sub/deep: a/sub is not selected, so no member's type is compared with it.
+  const cases: [EntryType, PlanOptions][] = [
+    ['symlink', { include: ['a/sub/deep'] }],
+    ['file', { include: ['a/sub/deep'] }],
+    ['symlink', { policy: 'skip' }],
+    ['other', { policy: 'overwrite', include: ['a/sub'] }],
+  ];
+  for (const [type, opts] of cases) {
+    const { plan: r } = plan([['a', 'dir'], ['a/sub', type]], opts);
+    const above = r.refusals.filter((x) => x.message.includes('not a directory where'));
+    assert.equal(above.length, opts.include?.[0] === 'a/sub' || !opts.include ? 0 : 1, `${type} ${JSON.stringify(opts)}: ${JSON.stringify(r.refusals)}`);
+    if (above.length) {
+      assert.deepEqual(above[0], { check: 'type-clash', message: `1 entry of the target is not a directory where the archive has members under it (a/sub (${type})): tar would write through a symlink, out of the paths restored, or fail on a file; move them aside or restore under --target` });
+    } else {
+      // a/sub itself selected: the archive's directory against it is the type clash, once.
+      assert.equal(r.conflicts.typeClashes, 1, JSON.stringify(r.conflicts));
+      assert.equal(r.refusals.filter((x) => x.check === 'type-clash').length, 1, JSON.stringify(r.refusals));
+    }
+  }
+  // Members the archive has under a path whose own directory member it lacks.
+  const { plan: bare } = plan([['d', 'symlink'], ['e', 'file'], ['f', 'symlink']], {}, [f('d/x'), f('d/y'), f('e/z'), f('f')]);
+  assert.deepEqual(bare.refusals.filter((x) => x.check === 'type-clash').map((x) => x.message.split(': tar')[0]), ['2 entries of the target are not directories where the archive has members under them (d (symlink); e (file))']);
+  // Not selected under it: nothing to refuse.
+  const { plan: aside } = plan([['d', 'symlink']], { include: ['top'] }, [d('d'), f('d/x'), f('top')]);
+  assert.deepEqual(aside.refusals, []);
+  // A name that merely starts like it (d-x, d.x) is not under it.
+  const { plan: near } = plan([['d', 'symlink']], {}, [f('d-x'), f('d.x'), f('d0/x')]);
+  assert.deepEqual(near.refusals, []);
+});
+
+test('member names with "." or ".." segments or doubled slashes inside are refused by a check no reason lifts: tar writes them elsewhere', () => {
+  for (const [name, odd] of [
+    ['a/./f', true],
+    ['a//f', true],
+    ['a/../f', true],
+    ['../f', true],
+    ['a/.', true],
+    ['a/..', true],
+    ['..', true],
+    ['a/.f', false],
+    ['a/..f', false],
+    ['a/f.', false],
+    ['a/...', false],
+    ['.hidden', false],
+  ] as const) {
+    assert.equal(oddMemberName(name), odd, name);
+    const { plan: r } = plan([], { policy: 'skip' }, [d('a'), f(name), f('b')]);
+    const names = r.refusals.filter((x) => x.check === 'names');
+    assert.deepEqual(names.map((x) => x.message), odd ? [`1 archive member has a name with a "." or ".." segment or a doubled slash (${name}): tar would write it elsewhere than the plan compared, or refuse it; our backups never store such names`] : [], name);
+    assert.deepEqual(blockingRefusals(r.refusals, [{ check: 'names', reason: 'x' }]).map((x) => x.check), odd ? ['names'] : [], name);
+  }
+  // Only the members taken count; five are named, all counted.
+  const many = ['x/./1', 'x/./2', 'x/./3', 'x/./4', 'x/./5', 'x/./6'].map((k) => f(k));
+  const { plan: some } = plan([], { include: ['b'] }, [...many, f('b')]);
+  assert.deepEqual(some.refusals, []);
+  const { plan: all } = plan([], {}, [...many, f('b')]);
+  assert.match(all.refusals.find((x) => x.check === 'names')?.message ?? '', /^6 archive members have names .* \(x\/\.\/1; x\/\.\/2; x\/\.\/3; x\/\.\/4; x\/\.\/5; …\): tar would write them/);
 });

@@ -75,8 +75,25 @@ export interface PlanOptions {
   /** Conflicts listed by name (default 20); all are counted. */
   maxListed?: number;
   /** The last member an interrupted restore started on (policy skip resumes it). */
-  resume?: { from: string; key: string };
+  resume?: ResumePoint;
 }
+
+/**
+ * Where an interrupted restore stopped: its id, the last member tar started on, and when tar
+ * started on it (the members file's last write, seconds, the node's clock). tar names a member
+ * before it decides to skip it, so that member may be a file the restore never touched.
+ */
+export interface ResumePoint {
+  from: string;
+  key: string;
+  since: number;
+}
+
+/**
+ * Seconds a file tar was writing may seem older than the line naming it: the members file's
+ * time comes in whole seconds, and a brick on another node stamps with its own clock.
+ */
+export const RESUME_CLOCK_SLACK_S = 2;
 
 export class RestorePlanError extends Error {
   constructor(message: string) {
@@ -107,6 +124,15 @@ export function hasDotSegment(key: string): boolean {
   return key.split('/').some((seg) => seg === '..' || seg === '.' || seg === '');
 }
 
+/**
+ * A member name with a "." or ".." segment or a doubled slash inside (a canonical key has none at
+ * its ends): tar writes it at another path than it reads (`a/./b` is `a/b`) or refuses it (`..`),
+ * so what the plan compared is not what tar would write. Our backups never store one.
+ */
+export function oddMemberName(key: string): boolean {
+  return key === '.' || key === '..' || key.startsWith('../') || key.endsWith('/.') || key.endsWith('/..') || key.includes('/./') || key.includes('/../') || key.includes('//');
+}
+
 /** `key` is one of `keys` or lies under one of them: what --include selects. */
 export function isUnderAny(key: string, keys: readonly string[]): boolean {
   return keys.some((i) => key === i || (key.startsWith(i) && key.charCodeAt(i.length) === 0x2f));
@@ -132,7 +158,10 @@ export class RestorePlanner implements FsEntrySink {
   private readonly includes: { path: string; key: string }[];
   private readonly max: number;
   private targetOnly = 0;
-  private readonly resume: { from: string; key: string } | undefined;
+  /** Target entries that are not directories with selected members under them, and a few of them. */
+  private above = 0;
+  private readonly aboveItems: string[] = [];
+  private readonly resume: ResumePoint | undefined;
   /** Sorted position of the resumed member when the target has it cut short, else -1. */
   private rewrite = -1;
 
@@ -162,6 +191,9 @@ export class RestorePlanner implements FsEntrySink {
 
   entry(key: string, type: EntryType, size?: number, mtime?: number): void {
     const p = findKey(this.A, this.rows, key);
+    // A directory of the archive there is a type clash already; else tar would follow a
+    // symlink there (out of the paths restored, perhaps out of the volume) or fail on a file.
+    if (type !== 'dir' && !(p >= 0 && selected(this.there[p]) && isDir(this.A.type(this.rows[p])))) this.checkAbove(key, type);
     if (p < 0 || !selected(this.there[p])) {
       if (p >= 0) this.there[p] = NOT_SELECTED_THERE;
       this.targetOnly++;
@@ -171,7 +203,23 @@ export class RestorePlanner implements FsEntrySink {
     if (this.resume?.key === key && type === 'file') {
       const r = this.rows[p];
       // tar sets a file's mtime once its data is written: a cut one has the wrong size or time.
-      if (this.A.type(r) === 'file' && (size !== this.A.size(r) || mtime === undefined || Math.abs(mtime - this.A.mtime(r)) >= 1)) this.rewrite = p;
+      const differs = size !== this.A.size(r) || mtime === undefined || Math.abs(mtime - this.A.mtime(r)) >= 1;
+      // tar names a file it skips as well: one older than that line was there before, the
+      // operator's to keep, and is not the restore's to replace.
+      const written = mtime !== undefined && mtime >= this.resume.since - RESUME_CLOCK_SLACK_S;
+      if (this.A.type(r) === 'file' && differs && written) this.rewrite = p;
+    }
+  }
+
+  /** Counts `key` when a selected member lies under it (members under `key/` sort together). */
+  private checkAbove(key: string, type: EntryType): void {
+    const prefix = key + '/';
+    for (let q = lowerBound(this.A, this.rows, prefix); q < this.rows.length; q++) {
+      if (!this.A.key(this.rows[q]).startsWith(prefix)) return;
+      if (!selected(this.there[q])) continue;
+      this.above++;
+      if (this.aboveItems.length < 5) this.aboveItems.push(`${pathFields(key).path} (${type})`);
+      return;
     }
   }
 
@@ -215,11 +263,18 @@ export class RestorePlanner implements FsEntrySink {
     const conflicts = new Smallest<ConflictItem>(this.max);
     const hardlinksOut: string[] = [];
     let hardlinksOutCount = 0;
+    const odd: string[] = [];
+    let oddCount = 0;
     for (let p = 0; p < rows.length; p++) {
       const r = rows[p];
       const t = A.type(r);
       if (t === 'file') archiveBytes += A.size(r);
       if (!selected(this.there[p])) continue;
+      const k = A.key(r);
+      if (oddMemberName(k)) {
+        oddCount++;
+        if (odd.length < 5) odd.push(pathFields(k).path);
+      }
       const size = t === 'file' ? A.size(r) : 0;
       sel.entries++;
       if (t === 'file') (sel.files++, (sel.bytes += size));
@@ -256,7 +311,10 @@ export class RestorePlanner implements FsEntrySink {
     const refusals: Refusal[] = [];
     const warnings: string[] = [];
     if (index.problem) {
-      refusals.push({ check: 'archive', message: `the archive is ${index.problem.kind} at offset ${index.problem.offset}: ${index.problem.message}` });
+      // A truncated archive, or a gzip stream that fails, ends tar where the walk stopped: tar
+      // writes what the plan saw. Past a corrupt tar header tar looks for the next one and goes on.
+      const goesOn = index.problem.kind === 'corrupt' && index.problem.compressedOffset === undefined;
+      refusals.push({ check: goesOn ? 'corrupt' : 'archive', message: `the archive is ${index.problem.kind} at offset ${index.problem.offset}: ${index.problem.message}` });
     }
     for (const i of this.includes) {
       // Members under a directory sort right after `dir/`: one lookup each.
@@ -268,6 +326,18 @@ export class RestorePlanner implements FsEntrySink {
       refusals.push({
         check: 'type-clash',
         message: `${typeClashes} ${typeClashes === 1 ? 'entry is' : 'entries are'} a directory on one side and not on the other (archive and target): no policy replaces them; move them aside or restore under --target`,
+      });
+    }
+    if (oddCount) {
+      refusals.push({
+        check: 'names',
+        message: `${oddCount} archive ${oddCount === 1 ? 'member has a name' : 'members have names'} with a "." or ".." segment or a doubled slash (${odd.join('; ')}${oddCount > odd.length ? '; …' : ''}): tar would write ${oddCount === 1 ? 'it' : 'them'} elsewhere than the plan compared, or refuse ${oddCount === 1 ? 'it' : 'them'}; our backups never store such names`,
+      });
+    }
+    if (this.above) {
+      refusals.push({
+        check: 'type-clash',
+        message: `${this.above} ${this.above === 1 ? 'entry' : 'entries'} of the target ${this.above === 1 ? 'is not a directory' : 'are not directories'} where the archive has members under ${this.above === 1 ? 'it' : 'them'} (${this.aboveItems.join('; ')}${this.above > this.aboveItems.length ? '; …' : ''}): tar would write through a symlink, out of the paths restored, or fail on a file; move them aside or restore under --target`,
       });
     }
     const plain = conflictSection.count - typeClashes;

@@ -4,7 +4,9 @@
 import type { PreflightOverride } from '../backup/jobFile';
 
 export type RestoreCheck =
-  | 'archive' // truncated or corrupt: what precedes the damage can still be wanted
+  | 'archive' // truncated: what precedes where it ends can still be wanted
+  | 'corrupt' // a bad header inside: tar would go on past it with members no plan has seen
+  | 'names' // member names with "." or ".." segments: tar writes them elsewhere than planned
   | 'include' // an include that is not in the archive
   | 'type-clash' // a directory on one side, not on the other
   | 'in-the-way' // entries exist and the policy is refuse
@@ -22,13 +24,15 @@ export interface Refusal {
 
 /** What stays a refusal whatever the reason given, and why (the operator's next step instead). */
 const NOT_OVERRIDABLE: Partial<Record<RestoreCheck, string>> = {
+  corrupt: 'past a bad header tar goes on with members the plan has not seen (into paths no check has looked at): restore another archive, or extract it by hand',
+  names: 'tar would write those members elsewhere than the plan compared: extract this archive by hand',
   include: 'fix the --include path',
   'type-clash': 'tar cannot put a file where a directory is: move them aside or restore under --target',
   'in-the-way': 'choose --existing skip or --existing overwrite',
   jobs: 'two jobs writing and reading the volume at once give neither a consistent result: wait for the other job or cancel it',
 };
 
-export const RESTORE_CHECKS: readonly RestoreCheck[] = ['archive', 'include', 'type-clash', 'in-the-way', 'free-space', 'nodes', 'gluster', 'bricks', 'peers', 'jobs'];
+export const RESTORE_CHECKS: readonly RestoreCheck[] = ['archive', 'corrupt', 'names', 'include', 'type-clash', 'in-the-way', 'free-space', 'nodes', 'gluster', 'bricks', 'peers', 'jobs'];
 
 export function overridable(check: RestoreCheck): boolean {
   return NOT_OVERRIDABLE[check] === undefined;

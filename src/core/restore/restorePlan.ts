@@ -17,7 +17,7 @@ import { jobsOf } from '../backup/jobs';
 import type { JobRecord } from '../backup/types';
 import { restorePaths } from '../backup/jobFile';
 import { MEMBERS_TAIL_BYTES, lastStartedMember } from './resumePoint';
-import { RestorePlanner, RestorePlanError, hasDotSegment, includeKey, relativeKey, type ExistingPolicy, type PlanEntry, type RestorePlan } from './plan';
+import { RestorePlanner, RestorePlanError, hasDotSegment, includeKey, relativeKey, type ExistingPolicy, type PlanEntry, type RestorePlan, type ResumePoint } from './plan';
 
 export { RestoreError };
 
@@ -218,7 +218,7 @@ export async function planRestore(cluster: Cluster, o: RestorePlanOptions = {}):
  * died with its container): the member it was writing when it stopped. A finished or running
  * one leaves nothing to resume (a running one refuses the restore anyway).
  */
-async function interruptedRestore(cluster: Cluster, node: string, archive: string, targetDir: string, known?: Promise<JobRecord[]>): Promise<{ from: string; key: string } | undefined> {
+async function interruptedRestore(cluster: Cluster, node: string, archive: string, targetDir: string, known?: Promise<JobRecord[]>): Promise<ResumePoint | undefined> {
   const jobs = known ? await known : (await jobsOf(cluster).list([node])).jobs;
   const same = jobs.filter((j) => j.kind === 'restore' && j.node === node && j.archive === archive && j.restore?.target === targetDir).sort((a, b) => b.startedAt.localeCompare(a.startedAt));
   const last = same[0];
@@ -229,7 +229,8 @@ async function interruptedRestore(cluster: Cluster, node: string, archive: strin
   if (!st || st.size === 0) return undefined;
   const from = Math.max(0, st.size - MEMBERS_TAIL_BYTES);
   const key = lastStartedMember(await conn.read(file, from, st.size - from));
-  return key === undefined ? undefined : { from: last.id, key };
+  // The file's last write is tar's line for that member: when tar began on it.
+  return key === undefined ? undefined : { from: last.id, key, since: Math.floor(st.mtimeMs / 1000) };
 }
 
 function rethrow(e: unknown): never {

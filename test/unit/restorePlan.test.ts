@@ -345,3 +345,19 @@ test('member names with "." or ".." segments or doubled slashes inside are refus
   const { plan: all } = plan([], {}, [...many, f('b')]);
   assert.match(all.refusals.find((x) => x.check === 'names')?.message ?? '', /^6 archive members have names .* \(x\/\.\/1; x\/\.\/2; x\/\.\/3; x\/\.\/4; x\/\.\/5; …\): tar would write them/);
 });
+
+test('resume: only the directories above the member each interrupted restore was on are set again (tar set the others as it moved past them)', () => {
+  const resume = { from: 'datarobot-gluster-backup-2026-03-12.tar.restore-20261204T040000Z', key: 'a/sub/deep', since: T };
+  const dirsOf = (opts: PlanOptions) => {
+    const p = new RestorePlanner(archive(SAMPLE), opts);
+    for (const [k, t] of [['a', 'dir'], ['a/sub', 'dir'], ['b', 'dir']] as const) p.entry(k, t, 0, T);
+    return p.resumeDirs();
+  };
+  assert.deepEqual(dirsOf({ policy: 'skip', resume }), ['a', 'a/sub'], 'parents first, b left as it is');
+  assert.deepEqual(dirsOf({ policy: 'skip', resume: { ...resume, key: 'top' } }), [], 'a member at the top: no directory waits');
+  assert.deepEqual(dirsOf({ policy: 'skip', resume: { ...resume, key: 'a/two', earlier: ['b/x', 'a/sub/deep'] } }), ['a', 'a/sub', 'b'], 'the earlier interrupted restores too, each once');
+  assert.deepEqual(dirsOf({ policy: 'skip', resume, include: ['a/sub/deep'] }), [], 'a and a/sub not selected: the skip leaves them');
+  assert.deepEqual(dirsOf({ policy: 'skip', resume, include: ['a/sub'] }), ['a/sub']);
+  assert.deepEqual(dirsOf({ policy: 'skip', resume: { ...resume, key: 'gone/x' } }), [], 'not in the archive');
+  assert.deepEqual(dirsOf({ policy: 'overwrite', resume }), [], 'no resume but under skip');
+});

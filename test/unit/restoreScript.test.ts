@@ -188,6 +188,25 @@ test('resume: the file an interrupted restore was writing is removed and written
   }
 });
 
+test('resume with an empty directory list: the directories pass does not run (tar given no names takes every member, overwriting)', () => {
+  const { dir, archive, backups } = fixture();
+  try {
+    const target = path.join(dir, 'vol');
+    fs.mkdirSync(path.join(target, 'a'), { recursive: true });
+    fs.writeFileSync(path.join(target, 'top'), 'LIVE');
+    fs.utimesSync(path.join(target, 'top'), MTIME - 86400, MTIME - 86400);
+    fs.chmodSync(path.join(target, 'a'), 0o751);
+    const r = run(archive, backups, target, 'skip', [], undefined, Buffer.alloc(0));
+    assert.equal(r.code, 0, r.log);
+    assert.equal(fs.readFileSync(path.join(target, 'top'), 'utf8'), 'LIVE', 'skip keeps it, and no second pass replaced it');
+    assert.equal(fs.statSync(path.join(target, 'top')).mtimeMs, (MTIME - 86400) * 1000);
+    assert.equal(fs.statSync(path.join(target, 'a')).mode & 0o7777, 0o751, 'an existing directory keeps its mode');
+    assert.equal(fs.readFileSync(path.join(target, 'a/b/f'), 'utf8'), 'archived', 'what was missing is written');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('resume: a file whose name is not UTF-8, or ends in a newline, is removed and written whole (argv carries only UTF-8)', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gb-resume-bytes-'));
   try {

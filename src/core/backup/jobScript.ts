@@ -129,7 +129,8 @@ rc=$(cat "$tmp.rc" 2>/dev/null || echo 2)
 # A resumed restore: tar skipping what exists leaves the directories an interrupted one made
 # with its temporary modes; the same archive, directories only, sets them as archived.
 # tar's first three arguments are --extract, --file= and --directory= (restoreArgv).
-if [ -n "$dirs" ] && [ "$rc" -le 1 ] && [ ! -e "$cancel" ]; then
+# Never with an empty list: tar given no names takes every member, and would overwrite them all.
+if [ -n "$dirs" ] && [ -s "$dirs" ] && [ "$rc" -le 1 ] && [ ! -e "$cancel" ]; then
   tar "$1" "$2" "$3" --numeric-owner --same-owner --preserve-permissions --no-recursion --null --verbatim-files-from --files-from="$dirs" 2>>"$tmp.err" >/dev/null || rc=2
 fi
 if [ -z "$partial" ]; then

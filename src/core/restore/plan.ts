@@ -87,6 +87,11 @@ export interface ResumePoint {
   from: string;
   key: string;
   since: number;
+  /**
+   * The last members of the interrupted restores it resumed in turn (newest first), when they
+   * ended interrupted too: their directories may still wait for their attributes.
+   */
+  earlier?: string[];
 }
 
 /**
@@ -235,10 +240,24 @@ export class RestorePlanner implements FsEntrySink {
     return { action: this.policy === 'refuse' ? 'conflict' : this.policy, existing, clash };
   }
 
-  /** The selected directories' keys, parents first: what a resume sets again once tar is done. */
-  selectedDirs(): string[] {
+  /**
+   * What a resume sets again once tar is done, parents first: the selected directories above the
+   * member each interrupted restore was on. tar sets a directory's mode, owner and time once it
+   * moves past it, so only those still have the ones it made them with; every other directory is
+   * as tar or the operator left it, and a skip leaves it so.
+   */
+  resumeDirs(): string[] {
+    const r = this.resume;
+    if (!r) return [];
+    const above = new Set<string>();
+    for (const key of [r.key, ...(r.earlier ?? [])]) {
+      for (let i = key.indexOf('/'); i > 0; i = key.indexOf('/', i + 1)) above.add(key.slice(0, i));
+    }
     const out: string[] = [];
-    for (let p = 0; p < this.rows.length; p++) if (selected(this.there[p]) && isDir(this.A.type(this.rows[p]))) out.push(this.A.key(this.rows[p]));
+    for (const k of [...above].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) {
+      const p = findKey(this.A, this.rows, k);
+      if (p >= 0 && selected(this.there[p]) && isDir(this.A.type(this.rows[p]))) out.push(k);
+    }
     return out;
   }
 

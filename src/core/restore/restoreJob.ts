@@ -165,7 +165,8 @@ export async function startRestore(cluster: Cluster, o: RestorePlanOptions & { o
         ? { resume: { from: plan.plan.resume.from, ...(plan.plan.resume.rewrite ? { rewrite: resumeKey(plan.plan.resume) } : {}), dirs: plan.resumeDirs?.length ?? 0 } }
         : {}),
     },
-    ...(plan.plan.resume ? { resumeDirs: storedNames(plan.resumeDirs ?? [], plan.plan.archive.dotSlashNames) } : {}),
+    // Never an empty list: tar given no names takes every member.
+    ...(plan.plan.resume && plan.resumeDirs?.length ? { resumeDirs: storedNames(plan.resumeDirs, plan.plan.archive.dotSlashNames) } : {}),
     overrides: overrides.filter((x) => refused.has(x.check)),
   });
   return { plan, job };

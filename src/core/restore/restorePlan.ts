@@ -202,7 +202,7 @@ export async function planRestore(cluster: Cluster, o: RestorePlanOptions = {}):
     freeBytes: t.freeBytes,
     plan,
     ...(o.entries ? { entries: { [Symbol.iterator]: () => planner.entries() } } : {}),
-    ...(plan.resume ? { resumeDirs: planner.selectedDirs() } : {}),
+    ...(plan.resume ? { resumeDirs: planner.resumeDirs() } : {}),
     timings: { indexMs, listMs, totalMs: Date.now() - t0 },
   };
   // The file as it was before the walk: a change during the walk makes the index worthless later.
@@ -222,16 +222,38 @@ async function interruptedRestore(cluster: Cluster, node: string, archive: strin
   const jobs = known ? await known : (await jobsOf(cluster).list([node])).jobs;
   const same = jobs.filter((j) => j.kind === 'restore' && j.node === node && j.archive === archive && j.restore?.target === targetDir).sort((a, b) => b.startedAt.localeCompare(a.startedAt));
   const last = same[0];
-  if (!last || (last.state !== 'failed' && last.state !== 'cancelled')) return undefined;
-  const file = restorePaths(archive.slice(0, archive.lastIndexOf('/')), last.id).members;
+  const interrupted = (j: JobRecord | undefined) => j !== undefined && (j.state === 'failed' || j.state === 'cancelled');
+  if (!interrupted(last)) return undefined;
   const conn = cluster.connection(node);
-  const st = await conn.stat(file).catch(() => undefined);
-  if (!st || st.size === 0) return undefined;
-  const from = Math.max(0, st.size - MEMBERS_TAIL_BYTES);
-  const key = lastStartedMember(await conn.read(file, from, st.size - from));
-  // The file's last write is tar's line for that member: when tar began on it.
-  return key === undefined ? undefined : { from: last.id, key, since: Math.floor(st.mtimeMs / 1000) };
+  const dir = archive.slice(0, archive.lastIndexOf('/'));
+  const lastMember = async (id: string) => {
+    const file = restorePaths(dir, id).members;
+    const st = await conn.stat(file).catch(() => undefined);
+    if (!st || st.size === 0) return undefined;
+    const from = Math.max(0, st.size - MEMBERS_TAIL_BYTES);
+    const key = lastStartedMember(await conn.read(file, from, st.size - from));
+    // The file's last write is tar's line for that member: when tar began on it.
+    return key === undefined ? undefined : { key, since: Math.floor(st.mtimeMs / 1000) };
+  };
+  const at = await lastMember(last.id);
+  if (!at) return undefined;
+  // A resume that was itself interrupted never set the directories of the one it resumed.
+  const earlier: string[] = [];
+  const seen = new Set([last.id]);
+  for (let j = last; earlier.length < MAX_RESUME_CHAIN; ) {
+    const from = j.restore?.resume?.from;
+    const prev = from === undefined || seen.has(from) ? undefined : same.find((x) => x.id === from);
+    if (!prev || !interrupted(prev)) break;
+    seen.add(prev.id);
+    const m = await lastMember(prev.id);
+    if (m) earlier.push(m.key);
+    j = prev;
+  }
+  return { from: last.id, key: at.key, since: at.since, ...(earlier.length ? { earlier } : {}) };
 }
+
+/** Interrupted restores resumed in turn that a resume looks back through: far more than happen. */
+const MAX_RESUME_CHAIN = 16;
 
 function rethrow(e: unknown): never {
   if (e instanceof ValidateError) throw new RestoreError(e.message);

@@ -196,6 +196,25 @@ test('heal info on the replica: counts per brick, unreachable brick has no count
   assert.equal(down.totalEntries, 0);
 });
 
+test('a negative count from a node is not a value: the brick is unread, never a -1 that cancels another brick\'s entries', () => {
+  const s = sample('status-healthy', 'heal-info-gvrep.xml');
+  const counts = [...s.stdout.matchAll(/<numberOfEntries>(\d+)<\/numberOfEntries>/g)];
+  assert.ok(counts.length >= 2, 'the sample holds a count per brick');
+  // The first brick says 3 pending, the second -3: summed, 0 would read as "nothing to heal".
+  let i = 0;
+  const mutated = s.stdout.replace(/<numberOfEntries>\d+<\/numberOfEntries>/g, () => `<numberOfEntries>${i++ === 0 ? 3 : -3}</numberOfEntries>`);
+  const r = parseHealInfo(mutated, s.exitCode);
+  assert.equal(r.bricks[0].entries, 3);
+  assert.equal(r.bricks[1].entries, undefined);
+  assert.equal(r.totalEntries, 3);
+  assert.equal(r.unreadBricks, counts.length - 1);
+  // Sizes and counts of volume status and info likewise.
+  const st = sample('status-healthy', 'vol-status-gv0-detail.xml');
+  const neg = parseVolumeStatus(st.stdout.replace(/<sizeFree>\d+<\/sizeFree>/, '<sizeFree>-1</sizeFree>'), st.exitCode);
+  assert.equal(neg.bricks[0]!.detail?.sizeFree, undefined);
+  assert.equal(typeof neg.bricks[0]!.detail?.sizeTotal, 'number', 'the other figures stay');
+});
+
 test('heal info summary: per-kind counts; glued garbage on a down brick is neither status nor a 0', () => {
   const ok = run(parseHealSummary, sample('status-healthy', 'heal-summary-gvrep.xml'));
   assert.deepEqual(ok.bricks.map((b) => [b.entries, b.healPending, b.splitBrain, b.possiblyHealing]), [

@@ -2,7 +2,7 @@
 // volume gluster answers opRet -1 (exit 234): parseCliOutput turns that into a
 // GlusterCliError of kind 'notApplicable'.
 import type { GlusterHealBrick, GlusterHealInfo } from './types';
-import { int, list, obj, parseCliOutput, splitBrickName, str, uuid, XmlNode } from './xml';
+import { count, list, obj, parseCliOutput, splitBrickName, str, uuid, XmlNode } from './xml';
 
 /** Parses either form; `info` fills `entries`, `info summary` also the per-kind counts. */
 export function parseHealInfo(stdout: string, exitCode?: number): GlusterHealInfo {
@@ -34,11 +34,11 @@ function toBrick(b: XmlNode): GlusterHealBrick {
     connected,
   };
   // A brick that was not read prints "-" or nothing; its stray counts must not read as 0.
-  const entries = int(b.numberOfEntries) ?? int(b.totalNumberOfEntries);
+  const entries = count(b.numberOfEntries) ?? count(b.totalNumberOfEntries);
   if (connected && entries !== undefined) brick.entries = entries;
-  const pending = int(b.numberOfEntriesInHealPending);
-  const splitBrain = int(b.numberOfEntriesInSplitBrain);
-  const healing = int(b.numberOfEntriesPossiblyHealing);
+  const pending = count(b.numberOfEntriesInHealPending);
+  const splitBrain = count(b.numberOfEntriesInSplitBrain);
+  const healing = count(b.numberOfEntriesPossiblyHealing);
   if (connected && pending !== undefined) brick.healPending = pending;
   if (connected && splitBrain !== undefined) brick.splitBrain = splitBrain;
   if (connected && healing !== undefined) brick.possiblyHealing = healing;

@@ -1,6 +1,6 @@
 // `volume info --xml` (all volumes, or one): the bricks a volume is supposed to have.
 import type { GlusterBrickRef, GlusterVolumeInfo } from './types';
-import { flag, int, list, obj, parseCliOutput, splitBrickName, str, uuid } from './xml';
+import { count, flag, int, list, obj, parseCliOutput, splitBrickName, str, uuid } from './xml';
 
 // Older releases print only the numeric codes; names from glusterd's volinfo enums.
 const STATUS_NAMES = ['Created', 'Started', 'Stopped'];
@@ -23,12 +23,12 @@ function toVolume(v: Record<string, unknown>): GlusterVolumeInfo {
     id: str(v.id),
     status: str(v.statusStr) || (statusCode !== undefined ? STATUS_NAMES[statusCode] : undefined) || 'Unknown',
     type: str(v.typeStr) || 'Unknown',
-    brickCount: int(v.brickCount) ?? bricks.length,
-    distCount: int(v.distCount),
-    replicaCount: int(v.replicaCount),
-    arbiterCount: int(v.arbiterCount),
-    disperseCount: int(v.disperseCount),
-    redundancyCount: int(v.redundancyCount),
+    brickCount: count(v.brickCount) ?? bricks.length,
+    distCount: count(v.distCount),
+    replicaCount: count(v.replicaCount),
+    arbiterCount: count(v.arbiterCount),
+    disperseCount: count(v.disperseCount),
+    redundancyCount: count(v.redundancyCount),
     bricks,
     options,
   };

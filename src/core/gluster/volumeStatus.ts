@@ -2,7 +2,7 @@
 // now. Rows of a node whose glusterd is unreachable are absent, not marked offline.
 import type { GlusterBrickDetail, GlusterBrickProcess, GlusterDaemonProcess, GlusterVolumeStatus } from './types';
 import { GlusterCliError } from './errors';
-import { flag, int, list, obj, optStr, parseCliOutput, positiveInt, str, uuid, XmlNode } from './xml';
+import { count, flag, int, list, obj, optStr, parseCliOutput, positiveInt, str, uuid, XmlNode } from './xml';
 
 /** Status of the one volume asked for (`volume status VOL`). */
 export function parseVolumeStatus(stdout: string, exitCode?: number): GlusterVolumeStatus {
@@ -27,7 +27,7 @@ function toVolumeStatus(v: XmlNode): GlusterVolumeStatus {
     if (path.startsWith('/')) bricks.push(toBrick(n, path));
     else daemons.push(toDaemon(n, path));
   }
-  return { name: str(v.volName), nodeCount: int(v.nodeCount), bricks, daemons };
+  return { name: str(v.volName), nodeCount: count(v.nodeCount), bricks, daemons };
 }
 
 function toBrick(n: XmlNode, path: string): GlusterBrickProcess {
@@ -50,11 +50,11 @@ function toBrick(n: XmlNode, path: string): GlusterBrickProcess {
 
 function toDetail(n: XmlNode): GlusterBrickDetail | undefined {
   const d: GlusterBrickDetail = {
-    sizeTotal: int(n.sizeTotal),
-    sizeFree: int(n.sizeFree),
-    inodesTotal: int(n.inodesTotal),
-    inodesFree: int(n.inodesFree),
-    blockSize: int(n.blockSize),
+    sizeTotal: count(n.sizeTotal),
+    sizeFree: count(n.sizeFree),
+    inodesTotal: count(n.inodesTotal),
+    inodesFree: count(n.inodesFree),
+    blockSize: count(n.blockSize),
     device: optStr(n.device),
     fsName: optStr(n.fsName),
     mntOptions: optStr(n.mntOptions),

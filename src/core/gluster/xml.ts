@@ -113,6 +113,12 @@ export function int(v: unknown): number | undefined {
   return Number.isSafeInteger(n) ? n : undefined;
 }
 
+/** A count or a size: a negative one is not a value gluster prints for these, so unknown. */
+export function count(v: unknown): number | undefined {
+  const n = int(v);
+  return n !== undefined && n >= 0 ? n : undefined;
+}
+
 /** Like int, but 0 and negatives (gluster's "no pid"/"no port") also mean unknown. */
 export function positiveInt(v: unknown): number | undefined {
   const n = int(v);

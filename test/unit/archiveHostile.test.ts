@@ -299,3 +299,25 @@ test('a stream source that fails is still an error, not a verdict', async () => 
   src.destroy(Object.assign(new Error('connection lost'), { code: 'ECONNRESET' }));
   await assert.rejects(p, /connection lost/);
 });
+
+test("find's listing: a size or an mtime in any form find does not print is refused with its offset", () => {
+  const rec = (size: string, mtime: string) => Buffer.from(`f 1 1700000000.0000000000 ok\0\0f ${size} ${mtime} x\0\0`);
+  const bad = (size: string, mtime: string) =>
+    assert.throws(() => new FsListParser().push(rec(size, mtime)), (e: unknown) => e instanceof FsListFormatError && e.message === 'bad size or mtime at byte 30', `${JSON.stringify(size)} ${JSON.stringify(mtime)}`);
+  for (const size of ['-5', '1e3', '0x10', '1.0', '+1', 'Infinity', 'NaN', '9'.repeat(17)]) bad(size, '1700000000.0000000000');
+  for (const mtime of ['1e9', '0x10', '+1', '.5', '1.', 'Infinity', '--1', '1.5.5', '1.00000000001']) bad('1', mtime);
+  // A field that is empty: two spaces, so the path's own first byte would be taken for it.
+  assert.throws(() => new FsListParser().push(Buffer.from('f  1700000000.0 x\0\0')), FsListFormatError);
+  // The forms find prints: whole seconds, ten fraction digits, before 1970, a size of 0.
+  for (const [size, mtime, want] of [
+    ['0', '1700000000.0000000000', 1700000000],
+    ['4096', '1700000000', 1700000000],
+    ['7', '-1.0000000000', -1],
+    ['9007199254740991', '0.5000000000', 0.5],
+  ] as const) {
+    const p = new FsListParser();
+    p.push(rec(size, mtime));
+    const e = p.end().toArray()[1];
+    assert.deepEqual([e.size, e.mtime], [Number(size), want]);
+  }
+});

@@ -13,6 +13,10 @@ export const FS_LIST_FORMAT = '%y %s %T@ %P\\0%l\\0';
 /** The same with the permission bits (octal) and numeric owner before the path: restore verification. */
 export const FS_LIST_META_FORMAT = '%y %s %T@ %m %U %G %P\\0%l\\0';
 
+const SIZE = /^\d{1,16}$/;
+/** Seconds with find's ten fraction digits; before 1970 a minus sign. */
+const MTIME = /^-?\d{1,16}(?:\.\d{1,10})?$/;
+
 /**
  * argv (no shell) of the listing. `-P` never follows symlinks, so a link is listed as a link,
  * as tar stores it; `-mindepth 1` leaves the root out (tar's `./` is not compared either).
@@ -140,9 +144,13 @@ export class FsListParser<S extends FsEntrySink = EntryTable> {
       sp[found] = at++;
     }
     if (found < this.fields || sp[0] !== start + 1) throw this.bad(b, start, z1);
-    const size = Number(b.toString('latin1', sp[0] + 1, sp[1]));
-    const mtime = Number(b.toString('latin1', sp[1] + 1, sp[2]));
-    if (!Number.isFinite(size) || !Number.isFinite(mtime)) throw new FsListFormatError(`bad size or mtime at byte ${this.consumed + start}`);
+    // Only the forms find's %s and %T@ print (and the brick lister copies): Number() alone
+    // would take "", "1e3", "0x10" or " 1" from a node as sizes and times.
+    const sizeText = b.toString('latin1', sp[0] + 1, sp[1]);
+    const mtimeText = b.toString('latin1', sp[1] + 1, sp[2]);
+    const size = SIZE.test(sizeText) ? Number(sizeText) : NaN;
+    const mtime = MTIME.test(mtimeText) ? Number(mtimeText) : NaN;
+    if (!Number.isSafeInteger(size) || !Number.isFinite(mtime)) throw new FsListFormatError(`bad size or mtime at byte ${this.consumed + start}`);
     let meta: EntryMeta | undefined;
     if (this.fields === 6) {
       const mode = b.toString('latin1', sp[2] + 1, sp[3]);

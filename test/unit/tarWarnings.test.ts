@@ -4,7 +4,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { LineSplitter, countEvents, parseTarLine } from '../../src/core/backup/tarWarnings';
+import { LineSplitter, MAX_LOG_LINE, countEvents, parseTarLine } from '../../src/core/backup/tarWarnings';
+import fc from 'fast-check';
 
 test('the messages GNU tar prints are typed', () => {
   const cases: [string, string, string | undefined, string][] = [
@@ -47,4 +48,41 @@ test('lines split across chunks are joined', () => {
   assert.deepEqual(s.push('tar: a: file chan'), []);
   assert.deepEqual(s.push('ged as we read it\ntar: b'), ['tar: a: file changed as we read it']);
   assert.deepEqual(s.flush(), ['tar: b']);
+});
+
+test('a log without newlines from the node: the splitter holds at most one line of 64 KiB, gives it out cut once, and the next line whole', () => {
+  const s = new LineSplitter();
+  const mib = 'x'.repeat(1 << 20);
+  const out: string[] = [];
+  for (let i = 0; i < 8; i++) {
+    out.push(...s.push(mib));
+    assert.ok(s.held <= MAX_LOG_LINE, `held ${s.held} after ${i + 1} MiB`);
+  }
+  assert.deepEqual(out.map((l) => l.length), [MAX_LOG_LINE + ' [cut: the line is longer than 64 KiB]'.length]);
+  assert.ok(out[0].endsWith(' [cut: the line is longer than 64 KiB]'));
+  assert.deepEqual(s.push('tail of it\ntar: ./a: file changed as we read it\n'), ['tar: ./a: file changed as we read it']);
+  assert.deepEqual(s.flush(), []);
+  // A long line inside one chunk is cut too; one of exactly the bound is whole.
+  assert.deepEqual(new LineSplitter().push('y'.repeat(MAX_LOG_LINE) + '\n').map((l) => l.length), [MAX_LOG_LINE]);
+  assert.deepEqual(new LineSplitter().push('y'.repeat(MAX_LOG_LINE + 1) + '\nz\n').map((l) => l.slice(-3)), ['KiB]', 'z'].map((x) => x.slice(-3)));
+});
+
+test('property: any chunking of lines under the bound gives the lines of the whole text', () => {
+  fc.assert(
+    fc.property(fc.array(fc.string({ maxLength: 40 }).map((l) => l.replace(/\n/g, '')), { maxLength: 30 }), fc.array(fc.nat(60), { maxLength: 20 }), fc.boolean(), (lines, cuts, endNl) => {
+      const text = lines.join('\n') + (endNl && lines.length ? '\n' : '');
+      const s = new LineSplitter();
+      const got: string[] = [];
+      let at = 0;
+      for (const c of cuts) {
+        got.push(...s.push(text.slice(at, at + c)));
+        at += c;
+      }
+      got.push(...s.push(text.slice(at)), ...s.flush());
+      const want = text === '' ? [] : text.split('\n');
+      if (want.length && want[want.length - 1] === '') want.pop();
+      assert.deepEqual(got, want);
+    }),
+    { seed: 20261206, numRuns: 1000 },
+  );
 });

@@ -42,3 +42,33 @@ test('pointers lead to live job files; stale and foreign pointers are dropped', 
     await fsp.rm(root, { recursive: true, force: true });
   }
 });
+
+test('a pointer that cannot be read (EIO, a lost link) is an error, and stays: dropping it would hide its job for good', async () => {
+  const root = await fsp.mkdtemp(path.join(os.tmpdir(), 'gb-registry-'));
+  try {
+    let failing = '';
+    class Flaky extends HomeIn {
+      override async read(file: string, start: number, length: number): Promise<Buffer> {
+        if (file === failing) throw Object.assign(new Error(`EIO: i/o error, read '${file}'`), { code: 'EIO' });
+        return super.read(file, start, length);
+      }
+    }
+    const conn = new Flaky(path.join(root, 'home'));
+    const a = path.join(root, 'a', 'datarobot-gluster-backup-2026-28-11.job.json');
+    await fsp.mkdir(path.dirname(a), { recursive: true });
+    await fsp.writeFile(a, '{}');
+    await registerJob(conn, a);
+    const dir = path.join(root, 'home', '.gluster-backup', 'jobs');
+    failing = path.join(dir, pointerName(a));
+    await assert.rejects(registeredJobFiles(conn), /EIO/);
+    assert.deepEqual(await fsp.readdir(dir), [pointerName(a)], 'the pointer stays');
+    failing = '';
+    assert.deepEqual(await registeredJobFiles(conn), [a], 'read again once the node answers');
+    // Pointers that parse to something else than an object are not ours: dropped.
+    for (const junk of ['null', '[]', '"x"', '{"job":5}']) await fsp.writeFile(path.join(dir, `junk-${junk.length}.json`), junk);
+    assert.deepEqual(await registeredJobFiles(conn), [a]);
+    assert.deepEqual(await fsp.readdir(dir), [pointerName(a)]);
+  } finally {
+    await fsp.rm(root, { recursive: true, force: true });
+  }
+});

@@ -25,7 +25,8 @@ export async function registerJob(conn: NodeConnection, jobFile: string): Promis
 
 /**
  * Job files the registry points at. A pointer whose job file is gone (the operator removed the
- * archive and its files) is dropped, so the registry does not grow forever.
+ * archive and its files), or that is not one this tool wrote, is dropped, so the registry does
+ * not grow forever; one that cannot be read is an error, and stays.
  */
 export async function registeredJobFiles(conn: NodeConnection): Promise<string[]> {
   const dir = await registryDir(conn);
@@ -39,11 +40,20 @@ export async function registeredJobFiles(conn: NodeConnection): Promise<string[]
   const out: string[] = [];
   for (const e of entries.filter((x) => x.isFile && x.name.endsWith('.json'))) {
     const pointer = `${dir}/${e.name}`;
-    let job: unknown;
+    let text: string;
     try {
-      job = (JSON.parse((await conn.read(pointer, 0, 64 * 1024)).toString('utf8')) as { job?: unknown }).job;
+      text = (await conn.read(pointer, 0, 64 * 1024)).toString('utf8');
     } catch (err) {
       if (isNotFound(err)) continue;
+      // A pointer that could not be read this time (EIO, a lost link) may lead to a running job:
+      // dropping it would hide that job from every later listing, and from restore's check.
+      throw err;
+    }
+    let job: unknown;
+    try {
+      const parsed: unknown = JSON.parse(text);
+      job = typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>).job : undefined;
+    } catch {
       job = undefined;
     }
     if (typeof job !== 'string' || !job.startsWith('/') || !job.endsWith('.job.json')) {

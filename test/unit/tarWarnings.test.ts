@@ -4,7 +4,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { LineSplitter, MAX_LOG_LINE, countEvents, parseTarLine } from '../../src/core/backup/tarWarnings';
+import { countEvents, parseTarLine } from '../../src/core/backup/tarWarnings';
+import { LineSplitter, MAX_LOG_LINE } from '../../src/core/lineSplitter';
 import fc from 'fast-check';
 
 test('the messages GNU tar prints are typed', () => {

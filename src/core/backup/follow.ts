@@ -4,7 +4,8 @@
 // end is seen within a quarter second rather than up to a whole interval later.
 import type { BackupJobs } from './jobs';
 import { isFinal } from './jobs';
-import { LineSplitter, parseTarLine, type TarEvent } from './tarWarnings';
+import { LineSplitter } from '../lineSplitter';
+import { parseTarLine, type TarEvent } from './tarWarnings';
 import type { JobRecord } from './types';
 
 export interface FollowHandlers {

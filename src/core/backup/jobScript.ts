@@ -248,11 +248,14 @@ export function printfFormatOf(bytes: Buffer): string {
 export type ScriptStatus = { phase: 'running'; shPid: number; tarPid: number; at?: number } | { phase: 'exit'; code: number; at?: number } | { phase: 'none' };
 
 export function parseStatus(text: string | undefined): ScriptStatus {
-  const m = /^(running) (\d+) (\d+)(?: (\d+\.\d+))?|^(exit) (\d+)(?: (\d+\.\d+))?/.exec((text ?? '').trim());
-  if (!m) return { phase: 'none' };
-  const at = (t: string | undefined) => (t ? { at: Math.round(Number(t) * 1000) } : {});
-  if (m[1]) return { phase: 'running', shPid: Number(m[2]), tarPid: Number(m[3]), ...at(m[4]) };
-  return { phase: 'exit', code: Number(m[6]), ...at(m[7]) };
+  // The file comes from the node: pids as the kernel makes them, an exit code as sh reports
+  // it, the time as date +%s.%N prints it (a date without %N prints it literally: the time is
+  // then left out and the status stands); anything else is no status.
+  const m = /^(?:(running) (\d{1,10}) (\d{1,10})|(exit) (\d{1,3}))(?: (\S{1,40}))?$/.exec((text ?? '').trim());
+  if (!m || (m[4] && Number(m[5]) > 255)) return { phase: 'none' };
+  const at = m[6] !== undefined && /^\d{1,12}\.\d{1,9}$/.test(m[6]) ? { at: Math.round(Number(m[6]) * 1000) } : {};
+  if (m[1]) return { phase: 'running', shPid: Number(m[2]), tarPid: Number(m[3]), ...at };
+  return { phase: 'exit', code: Number(m[5]), ...at };
 }
 
 /**
@@ -324,7 +327,7 @@ done
 /** The read positions a restore's wait printed, in order; anything else on a line is ignored. */
 export function restoreWaitPositions(text: string): number[] {
   const out: number[] = [];
-  for (const m of text.matchAll(/^pos (\d{1,16})$/gm)) out.push(Number(m[1]));
+  for (const m of text.matchAll(/^pos (\d{1,15})$/gm)) out.push(Number(m[1]));
   return out;
 }
 

@@ -1,5 +1,6 @@
 // Docker events for the gluster container on one node, so the explorer changes the moment a
 // container starts, stops or dies instead of waiting for the next poll.
+import { LineSplitter } from '../lineSplitter';
 import type { NodeConnection } from '../node/nodeConnection';
 
 export interface EventWatch {
@@ -26,22 +27,12 @@ export function watchContainerEvents(conn: NodeConnection, container: string, h:
         filters: { type: ['container'], container: [container] },
       })) as typeof stream;
       if (stopped) return stream?.destroy?.();
-      let buf = '';
+      const lines = new LineSplitter();
       stream!.on('data', (chunk: Buffer) => {
-        buf += chunk.toString('utf8');
-        let i: number;
-        while ((i = buf.indexOf('\n')) >= 0) {
-          const line = buf.slice(0, i).trim();
-          buf = buf.slice(i + 1);
-          if (!line) continue;
-          try {
-            const ev = JSON.parse(line) as { Action?: string; status?: string };
-            const action = ev.Action ?? ev.status ?? 'unknown';
-            // exec_* events are our own probes (gluster CLI); they change no state.
-            if (!action.startsWith('exec_')) h.onEvent(action);
-          } catch {
-            // A partial or foreign line: the next poll covers whatever it meant.
-          }
+        for (const line of lines.push(chunk.toString('utf8'))) {
+          const action = eventAction(line);
+          // exec_* events are our own probes (gluster CLI); they change no state.
+          if (action !== undefined && !action.startsWith('exec_')) h.onEvent(action);
         }
       });
       stream!.on('end', () => end('closed by the node'));
@@ -56,4 +47,24 @@ export function watchContainerEvents(conn: NodeConnection, container: string, h:
       stream?.destroy?.();
     },
   };
+}
+
+/**
+ * The action of one line of docker's event stream (a JSON object, from the node): its Action,
+ * or the older status, or "unknown" for an object with neither; undefined for a blank, partial
+ * or foreign line (the next poll covers whatever it meant).
+ */
+export function eventAction(line: string): string | undefined {
+  const t = line.trim();
+  if (!t.startsWith('{')) return undefined;
+  let ev: unknown;
+  try {
+    ev = JSON.parse(t);
+  } catch {
+    return undefined;
+  }
+  if (typeof ev !== 'object' || ev === null || Array.isArray(ev)) return undefined;
+  const o = ev as Record<string, unknown>;
+  const a = typeof o.Action === 'string' ? o.Action : typeof o.status === 'string' ? o.status : o.Action === undefined && o.status === undefined ? 'unknown' : undefined;
+  return a === undefined ? undefined : a.slice(0, 200);
 }

@@ -1,0 +1,87 @@
+// Property tests of the small parsers of what a node sends as lines: the job's status file, the
+// restore wait's read positions, and docker's event stream. Valid forms mutated byte by byte,
+// and arbitrary text: each parser answers with a bounded value or "nothing", never throws.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { parseStatus, restoreWaitPositions } from '../../src/core/backup/jobScript';
+import { eventAction } from '../../src/core/docker/events';
+import { LineSplitter, MAX_LOG_LINE } from '../../src/core/lineSplitter';
+
+const RUNS = { seed: 20261206, numRuns: 3000 };
+
+/** A valid form with up to three edits: a character replaced, inserted or removed. */
+function mutated(seeds: string[]): fc.Arbitrary<string> {
+  const edit = fc.tuple(fc.nat(), fc.constantFrom('replace', 'insert', 'delete'), fc.constantFrom(' ', '\n', '-', '.', '9', '0', 'x', '%', '"', '{', '}', '\0', 'é'));
+  return fc.tuple(fc.constantFrom(...seeds), fc.array(edit, { maxLength: 3 })).map(([s, edits]) => {
+    let out = s;
+    for (const [at, kind, ch] of edits) {
+      const i = out.length ? at % (out.length + 1) : 0;
+      out = kind === 'replace' ? out.slice(0, i) + ch + out.slice(i + 1) : kind === 'insert' ? out.slice(0, i) + ch + out.slice(i) : out.slice(0, i) + out.slice(i + 1);
+    }
+    return out;
+  });
+}
+
+test('the status file: examples of each form and the edges of each bound', () => {
+  assert.deepEqual(parseStatus('running 4294967295 1 1796125123.1\n'), { phase: 'running', shPid: 4294967295, tarPid: 1, at: 1796125123100 });
+  assert.deepEqual(parseStatus('running 12345678901 1'), { phase: 'none' }, 'a pid of 11 digits');
+  assert.deepEqual(parseStatus('exit 255'), { phase: 'exit', code: 255 });
+  assert.deepEqual(parseStatus('exit 256'), { phase: 'none' });
+  assert.deepEqual(parseStatus('exit 0 1796125124.1234567890'), { phase: 'exit', code: 0 }, 'ten fraction digits are not date +%N: the time is left out');
+  assert.deepEqual(parseStatus('exit 0 trailing words'), { phase: 'none' });
+  assert.deepEqual(parseStatus('exit 0\nrunning 1 2'), { phase: 'none' }, 'two lines are no status');
+  assert.deepEqual(parseStatus('exit 1e2'), { phase: 'none' });
+});
+
+test('property: the status file, mutated or arbitrary, gives a bounded status or none', () => {
+  const seeds = ['running 12 34\n', 'running 12 34 1796125123.158955685\n', 'exit 0 1796125124.000400000\n', 'exit 2 1796125124.%N\n', 'exit 143\n'];
+  fc.assert(
+    fc.property(fc.oneof(mutated(seeds), fc.string({ maxLength: 80 })), (text) => {
+      const s = parseStatus(text);
+      if (s.phase === 'running') {
+        for (const pid of [s.shPid, s.tarPid]) assert.ok(Number.isSafeInteger(pid) && pid >= 0 && pid <= 9999999999, text);
+      } else if (s.phase === 'exit') {
+        assert.ok(Number.isInteger(s.code) && s.code >= 0 && s.code <= 255, text);
+      } else assert.deepEqual(s, { phase: 'none' });
+      if (s.phase !== 'none' && s.at !== undefined) assert.ok(Number.isSafeInteger(s.at) && s.at >= 0, text);
+    }),
+    RUNS,
+  );
+});
+
+test('property: read positions, mutated or arbitrary, are safe integers, one a line at most', () => {
+  const seeds = ['pos 0\npos 1048576\n', 'pos 999999999999999\n', '.\npos 12\n.\n'];
+  fc.assert(
+    fc.property(fc.oneof(mutated(seeds), fc.string({ maxLength: 80 })), (text) => {
+      const p = restoreWaitPositions(text);
+      assert.ok(p.length <= text.split('\n').length);
+      for (const n of p) assert.ok(Number.isSafeInteger(n) && n >= 0, `${n} from ${JSON.stringify(text)}`);
+    }),
+    RUNS,
+  );
+  assert.deepEqual(restoreWaitPositions('pos 9999999999999999\n'), [], 'sixteen digits could pass the safe integers');
+});
+
+test("docker's events: the action of an object line, else nothing", () => {
+  assert.equal(eventAction('{"status":"die","id":"x","Action":"die"}'), 'die');
+  assert.equal(eventAction('{"status":"start"}'), 'start');
+  assert.equal(eventAction('{"Type":"container"}'), 'unknown');
+  for (const line of ['', '   ', 'null', '[]', '"die"', '{"Action":5}', '{"Action":null}', '{"Action"', 'not json', '{"status":{}}']) assert.equal(eventAction(line), undefined, line);
+  assert.equal(eventAction(`{"Action":"${'a'.repeat(1000)}"}`)?.length, 200);
+});
+
+test("property: docker's event lines, mutated or arbitrary, give a short action or nothing; the stream's lines stay bounded", () => {
+  const seeds = ['{"status":"die","id":"abc","from":"gluster","Type":"container","Action":"die","Actor":{"ID":"abc"}}', '{"Action":"exec_start: gluster volume list"}', '{"status":"start"}'];
+  fc.assert(
+    fc.property(fc.oneof(mutated(seeds), fc.string({ maxLength: 120 }), fc.json()), (line) => {
+      const a = eventAction(line);
+      assert.ok(a === undefined || (typeof a === 'string' && a.length <= 200), JSON.stringify(line));
+    }),
+    RUNS,
+  );
+  // A stream with no newline: the splitter holds at most one line's bound.
+  const s = new LineSplitter();
+  for (let i = 0; i < 4; i++) s.push('{'.repeat(1 << 20));
+  assert.ok(s.held <= MAX_LOG_LINE);
+});

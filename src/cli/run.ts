@@ -5,7 +5,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { createInterface } from 'readline';
 import { Cluster } from '../core/cluster';
-import { parseSettings, type Settings } from '../core/config';
+import { parseSettings, tidyDir, type Settings } from '../core/config';
 import { approvableKey, type ContainerAction } from '../core/model';
 import { parseCommandLine, UsageError, type Parsed, type RunCommand } from './args';
 import { FollowInterrupted, interruptedText } from './interrupt';
@@ -235,7 +235,7 @@ async function runCommand(parsed: RunCommand, io: CliIo): Promise<number> {
 
 /** A directory as given (-b, or the setting), without trailing slashes. */
 function dirArg(dir: string): string {
-  return dir.replace(/\/+$/, '') || '/';
+  return tidyDir(dir);
 }
 
 /** -b, when given, is an absolute path. */

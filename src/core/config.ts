@@ -161,7 +161,7 @@ export function parseSettings(raw: unknown): { settings: Settings; problems: Set
     CONTAINER_NAME.test(v) ? undefined : `containerName "${v}" is not a valid docker container name`,
   );
   const glusterPath = str('glusterPath', DEFAULTS.glusterPath, absolute('glusterPath'));
-  const backupDir = str('backupDir', DEFAULTS.backupDir, absolute('backupDir'));
+  const backupDir = tidyDir(str('backupDir', DEFAULTS.backupDir, absolute('backupDir')));
   const knownHostsFile = expandHome(
     str('knownHostsFile', '~/.ssh/known_hosts', (v) => pathProblem('knownHostsFile', v, true)),
   );
@@ -303,4 +303,12 @@ export function describeTarget(n: NodeConfig): string {
   if (!n.host) return n.dockerSocket ? `local (${n.dockerSocket})` : 'local';
   const via = n.proxyJump && n.proxyJump.toLowerCase() !== 'none' ? ` via ${n.proxyJump}` : '';
   return `${n.user ?? 'root'}@${n.host}:${n.port ?? 22}${via}`;
+}
+
+/**
+ * An absolute directory as the tool writes paths under it: no doubled or trailing slashes. Job
+ * records and reports name archives this way; a directory spelled otherwise would match none.
+ */
+export function tidyDir(dir: string): string {
+  return dir.replace(/\/{2,}/g, '/').replace(/\/+$/, '') || '/';
 }

@@ -78,3 +78,32 @@ test('the explorer keeps record texts between refreshes while the listing shows 
   at(`${P}2026-05-10.job.json`, job('running'), 1_790_000_001);
   assert.equal((await readNodeCatalog(conn, 'local', sub)).archives[0].job?.state, 'running');
 });
+
+test('a backups directory spelled with a trailing or doubled slash: the records still match their archives, and prune keeps the newest clean one', async () => {
+  const sub = fs.mkdtempSync(path.join(dir, 'slash-'));
+  const report = (name: string, verdict: string, missing: number) =>
+    JSON.stringify({ node: 'local', archive: `${sub}/${name}`, archiveBytes: 10240, startedAt: '2026-10-05T08:00:00.000Z', report: { verdict, missingFiles: { count: missing } } });
+  const at = (name: string, content: string | Buffer, mtime: string) => {
+    fs.writeFileSync(path.join(sub, name), content);
+    fs.utimesSync(path.join(sub, name), new Date(mtime), new Date(mtime));
+  };
+  // A validated clean; the newer B and C validated with files missing.
+  at(`${P}2026-01-10.tar`, Buffer.alloc(10240), '2026-10-01T00:00:00Z');
+  at(`${P}2026-01-10.tar.validation.json`, report(`${P}2026-01-10.tar`, 'complete', 0), '2026-10-01T00:00:00Z');
+  at(`${P}2026-02-10.tar`, Buffer.alloc(10240), '2026-10-02T00:00:00Z');
+  at(`${P}2026-02-10.tar.validation.json`, report(`${P}2026-02-10.tar`, 'incomplete', 3), '2026-10-02T00:00:00Z');
+  at(`${P}2026-03-10.tar`, Buffer.alloc(10240), '2026-10-03T00:00:00Z');
+  at(`${P}2026-03-10.tar.validation.json`, report(`${P}2026-03-10.tar`, 'incomplete', 3), '2026-10-03T00:00:00Z');
+  const conn = new LocalConnection({ name: 'local' });
+  for (const spelled of [sub, `${sub}/`, `${sub}//`, sub.replace(/\//g, '//')]) {
+    const n = await readNodeCatalog(conn, 'local', spelled);
+    assert.equal(n.dir, sub, spelled);
+    assert.deepEqual(n.archives.map((a) => [a.name, a.clean, a.validationError]), [
+      [`${P}2026-01-10.tar`, true, undefined],
+      [`${P}2026-02-10.tar`, false, undefined],
+      [`${P}2026-03-10.tar`, false, undefined],
+    ], spelled);
+    const plan = planPrune(n, { last: 2 });
+    assert.equal(plan.decisions.find((d) => d.archive.name === `${P}2026-01-10.tar`)?.action, 'keep', spelled);
+  }
+});

@@ -129,3 +129,16 @@ test('dataDir, read once and never used, is named as such', () => {
     { key: 'dataDir', message: 'dataDir is not used (nothing read it; the archive and the volume are what a backup is measured by): remove it' },
   ]);
 });
+
+test('backupDir is taken tidy: no trailing or doubled slashes (records name archives so)', () => {
+  for (const [given, want] of [
+    ['/opt/datarobot/data/backups/gluster/', '/opt/datarobot/data/backups/gluster'],
+    ['//opt//backups///', '/opt/backups'],
+    ['/', '/'],
+    ['///', '/'],
+  ]) {
+    const { settings, problems } = parseSettings({ backupDir: given });
+    assert.deepEqual(problems, [], given);
+    assert.equal(settings.backupDir, want, given);
+  }
+});

@@ -7,6 +7,7 @@
 import { JobFileError, MAX_JOB_FILE_BYTES, parseJobFile, type JobRecord, type JobState } from '../backup/jobFile';
 import type { TarEventCounts } from '../backup/tarWarnings';
 import { isNotFound, type DirEntry, type NodeConnection } from '../node/nodeConnection';
+import { tidyDir } from '../config';
 import { groupDir, type ArchiveFiles } from './dirFiles';
 import { checksumState, MAX_VALIDATION_BYTES, parseValidationRecord, validatedClean, ValidationRecordError, type ChecksumState, type ValidationSummary } from './validationRecord';
 
@@ -136,7 +137,10 @@ export class RecordTexts {
  * The catalog of a directory already listed: the explorer's probe lists the backups directory
  * once per refresh and builds both its archive rows and this from that one listing.
  */
-export async function catalogOfListing(conn: NodeConnection, node: string, dir: string, entries: readonly DirEntry[], kept?: RecordTexts): Promise<CatalogNode> {
+export async function catalogOfListing(conn: NodeConnection, node: string, given: string, entries: readonly DirEntry[], kept?: RecordTexts): Promise<CatalogNode> {
+  // The records name their archive by its tidy path: "dir/" or "dir//" would match none of them,
+  // and prune would then see no clean archive and no running job to keep.
+  const dir = tidyDir(given);
   const { archives, foreign } = groupDir(entries);
   const byName = new Map(entries.map((e) => [e.name, e]));
   kept?.keepOnly(entries);

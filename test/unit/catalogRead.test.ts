@@ -107,3 +107,32 @@ test('a backups directory spelled with a trailing or doubled slash: the records 
     assert.equal(plan.decisions.find((d) => d.archive.name === `${P}2026-01-10.tar`)?.action, 'keep', spelled);
   }
 });
+
+test("a backup writing x.tar.gz beside an x.tar made by hand: the stem's job record, log and status are the running job's, never removed with x.tar", async () => {
+  const sub = fs.mkdtempSync(path.join(dir, 'stem-'));
+  const at = (name: string, content: string | Buffer, mtime: string) => {
+    fs.writeFileSync(path.join(sub, name), content);
+    fs.utimesSync(path.join(sub, name), new Date(mtime), new Date(mtime));
+  };
+  const stem = `${P}2026-05-10`;
+  at(`${stem}.tar`, Buffer.alloc(10240), '2026-10-05T08:00:00Z');
+  at(`${stem}-2.tar`, Buffer.alloc(10240), '2026-10-05T09:00:00Z');
+  at(`${stem}.tar.gz.partial`, Buffer.alloc(512), '2026-10-05T10:00:00Z');
+  const job = { version: 1, kind: 'backup', id: stem, state: 'running', archive: `${sub}/${stem}.tar.gz`, partial: `${sub}/${stem}.tar.gz.partial`, log: `${sub}/${stem}.log`, compression: 'gzip', source: '/mnt/gluster', container: 'gluster', startedAt: '2026-10-05T10:00:00.000Z', overrides: [] };
+  at(`${stem}.job.json`, JSON.stringify(job), '2026-10-05T10:00:00Z');
+  at(`${stem}.log`, '', '2026-10-05T10:00:00Z');
+  at(`${stem}.status`, 'running 12 34\n', '2026-10-05T10:00:00Z');
+  const n = await readNodeCatalog(new LocalConnection({ name: 'local' }), 'local', sub);
+  const x = n.archives.find((a) => a.name === `${stem}.tar`)!;
+  assert.equal(x.jobError, undefined, 'the record parses');
+  assert.deepEqual(x.files, [`${stem}.tar`], 'only the archive itself');
+  const plan = planPrune(n, { last: 1 });
+  const gone = plan.decisions.filter((d) => d.action === 'remove').flatMap((d) => d.archive.files);
+  assert.deepEqual(gone, [`${stem}.tar`]);
+  // Without any record, the stem's log is the plain archive's as before.
+  fs.rmSync(path.join(sub, `${stem}.job.json`));
+  fs.rmSync(path.join(sub, `${stem}.tar.gz.partial`));
+  fs.rmSync(path.join(sub, `${stem}.status`));
+  const alone = await readNodeCatalog(new LocalConnection({ name: 'local' }), 'local', sub);
+  assert.deepEqual(alone.archives.find((a) => a.name === `${stem}.tar`)!.files, [`${stem}.tar`, `${stem}.log`]);
+});

@@ -207,7 +207,10 @@ async function describe(a: ArchiveFiles, node: string, dir: string, read: Read):
   const own = job && 'value' in job && job.value && job.value.archive === path ? job.value : undefined;
   const jobError = job && 'error' in job ? job.error : undefined;
   const v = validation && 'value' in validation ? validation.value : undefined;
-  const files = [a.name, ...Object.values(a.own), ...(own || !a.stemShared ? Object.values(a.job) : []), ...[...a.restores.values()].flat(), ...a.temps];
+  // A record that names another archive of the stem is that one's, even before it exists: a
+  // compressed backup still writing x.tar.gz.partial beside a plain x.tar made by hand.
+  const others = job !== undefined && 'value' in job && job.value !== undefined && job.value.archive !== path;
+  const files = [a.name, ...Object.values(a.own), ...(own || (!a.stemShared && !others) ? Object.values(a.job) : []), ...[...a.restores.values()].flat(), ...a.temps];
   const madeAt = own?.endedAt ?? own?.startedAt;
   return {
     node,

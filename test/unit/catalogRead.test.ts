@@ -136,3 +136,42 @@ test("a backup writing x.tar.gz beside an x.tar made by hand: the stem's job rec
   const alone = await readNodeCatalog(new LocalConnection({ name: 'local' }), 'local', sub);
   assert.deepEqual(alone.archives.find((a) => a.name === `${stem}.tar`)!.files, [`${stem}.tar`, `${stem}.log`]);
 });
+
+test("one record the user cannot read (EACCES, EIO) is that archive's error, keeping it from prune; the node's other archives are listed", async () => {
+  const sub = fs.mkdtempSync(path.join(dir, 'unreadable-'));
+  const at = (name: string, content: string | Buffer, mtime: string) => {
+    fs.writeFileSync(path.join(sub, name), content);
+    fs.utimesSync(path.join(sub, name), new Date(mtime), new Date(mtime));
+  };
+  at(`${P}2026-06-10.tar`, Buffer.alloc(10240), '2026-10-01T00:00:00Z');
+  at(`${P}2026-06-10.job.json`, '{}', '2026-10-01T00:00:00Z');
+  at(`${P}2026-07-10.tar`, Buffer.alloc(10240), '2026-10-02T00:00:00Z');
+  at(`${P}2026-07-10.tar.validation.json`, '{}', '2026-10-02T00:00:00Z');
+  at(`${P}2026-08-10.tar`, Buffer.alloc(10240), '2026-10-03T00:00:00Z');
+  const denied = new Map([
+    [path.join(sub, `${P}2026-06-10.job.json`), 'EACCES'],
+    [path.join(sub, `${P}2026-07-10.tar.validation.json`), 'EIO'],
+  ]);
+  class Denying extends LocalConnection {
+    override async read(file: string, start: number, length: number): Promise<Buffer> {
+      const code = denied.get(file);
+      if (code) throw Object.assign(new Error(`${code}: cannot read '${file}'`), { code });
+      return super.read(file, start, length);
+    }
+  }
+  const n = await readNodeCatalog(new Denying({ name: 'local' }), 'local', sub);
+  assert.equal(n.error, undefined);
+  const by = new Map(n.archives.map((a) => [a.name, a]));
+  assert.equal(by.size, 3);
+  assert.match(by.get(`${P}2026-06-10.tar`)!.jobError ?? '', /2026-06-10\.job\.json: cannot be read \(EACCES/);
+  assert.match(by.get(`${P}2026-07-10.tar`)!.validationError ?? '', /2026-07-10\.tar\.validation\.json: cannot be read \(EIO/);
+  const plan = planPrune(n, { last: 1 });
+  assert.equal(plan.decisions.find((d) => d.archive.name === `${P}2026-06-10.tar`)?.action, 'keep', 'its job record cannot be read');
+  // A connection that fails is still the node's error.
+  class Lost extends LocalConnection {
+    override async read(): Promise<Buffer> {
+      throw new Error('No response from server');
+    }
+  }
+  await assert.rejects(readNodeCatalog(new Lost({ name: 'local' }), 'local', sub), /No response from server/);
+});

@@ -6,7 +6,7 @@
 // between backups). Nodes are read in parallel; one that cannot be read is reported, not fatal.
 import { JobFileError, MAX_JOB_FILE_BYTES, parseJobFile, type JobRecord, type JobState } from '../backup/jobFile';
 import type { TarEventCounts } from '../backup/tarWarnings';
-import { isNotFound, type DirEntry, type NodeConnection } from '../node/nodeConnection';
+import { isFileError, isNotFound, type DirEntry, type NodeConnection } from '../node/nodeConnection';
 import { tidyDir } from '../config';
 import { groupDir, type ArchiveFiles } from './dirFiles';
 import { checksumState, MAX_VALIDATION_BYTES, parseValidationRecord, validatedClean, ValidationRecordError, type ChecksumState, type ValidationSummary } from './validationRecord';
@@ -159,6 +159,9 @@ export async function catalogOfListing(conn: NodeConnection, node: string, given
       } catch (e) {
         // Removed between the listing and the read: as if it had not been listed.
         if (isNotFound(e)) return undefined;
+        // One record this user cannot read (written by root, mode 0600) is that archive's
+        // error, which also keeps it from prune; the rest of the node is still listed.
+        if (isFileError(e)) throw new RecordReadError(`${dir}/${name}: cannot be read (${(e as Error).message.slice(0, 200)})`);
         throw e;
       }
     });
@@ -245,11 +248,13 @@ async function describe(a: ArchiveFiles, node: string, dir: string, read: Read):
 }
 
 /** A guard's refusal becomes the entry's error; anything else (the link failing) fails the node. */
+class RecordReadError extends Error {}
+
 async function settle<T>(p: Promise<T>): Promise<{ value: T } | { error: string }> {
   try {
     return { value: await p };
   } catch (e) {
-    if (e instanceof JobFileError || e instanceof ValidationRecordError) return { error: e.message };
+    if (e instanceof JobFileError || e instanceof ValidationRecordError || e instanceof RecordReadError) return { error: e.message };
     throw e;
   }
 }

@@ -47,6 +47,16 @@ export function isNotFound(e: unknown): boolean {
   return code === 'ENOENT' || code === 2;
 }
 
+/**
+ * An error of that one file (no permission, an I/O error), as opposed to the connection's: the
+ * other files of the directory can still be read.
+ */
+export function isFileError(e: unknown): boolean {
+  const code = (e as { code?: unknown })?.code;
+  // fs: EACCES, EPERM, EIO, EISDIR; ssh2 SFTP: status codes 3 (PERMISSION_DENIED), 4 (FAILURE).
+  return code === 'EACCES' || code === 'EPERM' || code === 'EIO' || code === 'EISDIR' || code === 3 || code === 4;
+}
+
 export const DEFAULT_DOCKER_SOCKET = '/var/run/docker.sock';
 
 /**

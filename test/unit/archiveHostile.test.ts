@@ -5,12 +5,14 @@
 // bounded amount of work, counted in reads and bytes rather than timed.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { PassThrough, Readable, Transform } from 'node:stream';
 import * as zlib from 'node:zlib';
 import {
+  FS_LIST_FORMAT,
   FsListFormatError,
   FsListParser,
   indexArchive,
@@ -313,11 +315,29 @@ test("find's listing: a size or an mtime in any form find does not print is refu
     ['0', '1700000000.0000000000', 1700000000],
     ['4096', '1700000000', 1700000000],
     ['7', '-1.0000000000', -1],
+    // find prints -1.5 s as -2.5: the seconds below it, the fraction forward.
+    ['7', '-2.5000000000', -1.5],
     ['9007199254740991', '0.5000000000', 0.5],
   ] as const) {
     const p = new FsListParser();
     p.push(rec(size, mtime));
     const e = p.end().toArray()[1];
     assert.deepEqual([e.size, e.mtime], [Number(size), want]);
+  }
+});
+
+test("find's own listing of a file from before 1970 reads to its time (find prints -1.5 s as -2.5)", () => {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'gb-1969-'));
+  try {
+    fs.writeFileSync(path.join(d, 'old'), 'x');
+    assert.equal(spawnSync('touch', ['-d', '@-1.5', path.join(d, 'old')]).status, 0);
+    const out = spawnSync('find', ['-P', d, '-mindepth', '1', '-printf', FS_LIST_FORMAT]);
+    assert.equal(out.status, 0);
+    assert.match(out.stdout.toString('latin1'), / -2\.5000000000 old\0/, 'find as it prints it');
+    const p = new FsListParser();
+    p.push(out.stdout);
+    assert.deepEqual(p.end().toArray().map((e) => [e.key, e.mtime]), [['old', -1.5]]);
+  } finally {
+    fs.rmSync(d, { recursive: true, force: true });
   }
 });

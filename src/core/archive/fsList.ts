@@ -18,6 +18,16 @@ const SIZE = /^\d{1,16}$/;
 const MTIME = /^-?\d{1,16}(?:\.\d{1,10})?$/;
 
 /**
+ * find's %T@ before 1970 (and the brick lister's, printed the same way): the whole seconds
+ * below the time, then the fraction counted forward from them, so -1.5 s prints as -2.5.
+ */
+function findSeconds(t: string): number {
+  const dot = t.indexOf('.');
+  if (t.charCodeAt(0) !== 0x2d || dot < 0) return Number(t);
+  return Number(t.slice(0, dot)) + Number(`0${t.slice(dot)}`);
+}
+
+/**
  * argv (no shell) of the listing. `-P` never follows symlinks, so a link is listed as a link,
  * as tar stores it; `-mindepth 1` leaves the root out (tar's `./` is not compared either).
  */
@@ -149,7 +159,7 @@ export class FsListParser<S extends FsEntrySink = EntryTable> {
     const sizeText = b.toString('latin1', sp[0] + 1, sp[1]);
     const mtimeText = b.toString('latin1', sp[1] + 1, sp[2]);
     const size = SIZE.test(sizeText) ? Number(sizeText) : NaN;
-    const mtime = MTIME.test(mtimeText) ? Number(mtimeText) : NaN;
+    const mtime = MTIME.test(mtimeText) ? findSeconds(mtimeText) : NaN;
     if (!Number.isSafeInteger(size) || !Number.isFinite(mtime)) throw new FsListFormatError(`bad size or mtime at byte ${this.consumed + start}`);
     let meta: EntryMeta | undefined;
     if (this.fields === 6) {

@@ -91,8 +91,11 @@ describe('Validate with Read Data… in the progress panel', function () {
     // Members and bytes as they were read, then the end. The points reach the page as samples,
     // or, for those read before the page said ready, in its init's history: which of the two
     // depends on how long the page took to load, so both count, and at least one must come.
+    // Likewise the read's figures: a read that ends before the page has loaded leaves no
+    // readData message to send (init carries the job as it ended); the verdict on the panel's
+    // tab below shows they reached it either way.
     const points = traffic.filter((e) => e.jobId === `read-data ${name}` && e.from === 'host').reduce((n, e) => n + (e.points ?? 0), 0);
-    assert.ok(types.includes('readData') && points > 0, `the panel got no progress: ${types.join(' ')}, ${points} points`);
+    assert.ok(points > 0, `the panel got no progress: ${types.join(' ')}, ${points} points`);
     assert.ok(traffic.some((e) => e.jobId === `read-data ${name}` && e.from === 'page' && e.type === 'ready'), 'the page never said ready');
     // The end reaches the panel at most a second later (the throttle); its page may be behind the
     // report's tab by then, so its title says it.

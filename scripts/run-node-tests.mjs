@@ -56,6 +56,42 @@ if (r.status !== 0 && fail === 0) {
   fail = 1;
 }
 if (skipped > 0) console.error(`run-node-tests: ${skipped} test(s) SKIPPED or TODO in ${label} (see above): a skipped test fails the run`);
+if (process.env.GB_TEST_FAILURES) {
+  const lines = failuresOf(report).map((f) => `${label}: ${f}`);
+  if (fail > 0 && lines.length === 0) lines.push(`${label}: failed outside any test (see the report above)`);
+  if (lines.length) appendFileSync(process.env.GB_TEST_FAILURES, lines.join('\n') + '\n');
+}
 if (process.env.GB_TEST_TALLY) appendFileSync(process.env.GB_TEST_TALLY, `${label} ${pass} ${fail} ${skipped || 0}\n`);
 console.log(`${label}: ${pass} passed, ${fail} failed${skipped ? `, ${skipped} skipped` : ''}`);
 process.exit(r.status === 0 && fail === 0 && skipped === 0 && pass > 0 ? 0 : 1);
+
+/**
+ * Each failed test of a TAP report, as "suite > test: the error's first lines", so the end of a
+ * long run names what failed even when only its last lines are kept. A suite that failed only
+ * because a test under it did is not named again; a failed hook is, under its suite.
+ */
+function failuresOf(tap) {
+  const out = [];
+  const names = [];
+  const lines = tap.split('\n');
+  for (let i = 0; i < lines.length && out.length < 50; i++) {
+    const sub = /^( *)# Subtest: (.*)$/.exec(lines[i]);
+    if (sub) {
+      names[sub[1].length / 4] = sub[2];
+      names.length = sub[1].length / 4 + 1;
+      continue;
+    }
+    const no = /^( *)not ok \d+ - (.*)$/.exec(lines[i]);
+    if (!no) continue;
+    const depth = no[1].length / 4;
+    const yaml = [];
+    for (let j = i + 1; j < lines.length && j < i + 400 && !/^ *\.\.\.$/.test(lines[j]); j++) yaml.push(lines[j].trim());
+    const type = yaml.find((l) => l.startsWith('failureType:')) ?? '';
+    if (type.includes('subtestsFailed')) continue;
+    const at = yaml.findIndex((l) => l.startsWith('error:'));
+    let error = at < 0 ? type : yaml[at].slice(6).trim();
+    if (/^[|>]-?$/.test(error)) error = yaml.slice(at + 1, at + 6).filter((l) => !/^[a-zA-Z]+:/.test(l)).join(' / ');
+    out.push(`${[...names.slice(0, depth), no[2]].join(' > ')}${type.includes('hookFailed') ? ' (a hook)' : ''}: ${error.slice(0, 400)}`);
+  }
+  return out;
+}

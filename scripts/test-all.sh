@@ -22,6 +22,9 @@ npx tsc -p tsconfig.test.json
 
 tally=$(mktemp)
 export GB_TEST_TALLY=$tally
+# Each failed test with its error, printed again at the end: a run's last lines name what failed.
+failures=$(mktemp)
+export GB_TEST_FAILURES=$failures
 status=0
 
 keep=${KEEP_TESTBED:-0}
@@ -106,6 +109,11 @@ else
   status=1
 fi
 
+if [ -s "$failures" ]; then
+  echo "failed tests:"
+  sed 's/^/  /' "$failures"
+fi
+rm -f "$failures"
 awk '{p+=$2; f+=$3; s+=$4} END {printf "total: %d passed, %d failed%s\n", p, f, (s ? sprintf(", %d skipped", s) : "")}' "$tally"
 rm -f "$tally"
 exit $status

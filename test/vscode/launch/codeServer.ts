@@ -78,12 +78,14 @@ async function main(): Promise<number> {
     const result = readResult(resultFile);
     if (!result) throw new Error(`the extension host exited ${code} without writing ${resultFile}: the suites did not run`);
     for (const f of result.failed) console.log(`  FAILED: ${f}`);
+    if (process.env.GB_TEST_FAILURES && result.failed.length) fs.appendFileSync(process.env.GB_TEST_FAILURES, result.failed.map((f) => `${label}: ${f.split('\n').slice(0, 5).join(' / ').slice(0, 400)}\n`).join(''));
     for (const m of result.measures ?? []) console.log(`${label}: ${m}`);
     console.log(`${label}: VS Code ${result.vscodeVersion} (code-server ${version}), ${Math.round((Date.now() - started) / 1000)} s`);
     if (code !== 0 && result.failures === 0) result.failures = 1;
     return report(label, result);
   } catch (err) {
     console.error(`${label}: ${err instanceof Error ? err.message : String(err)}`);
+    if (process.env.GB_TEST_FAILURES) fs.appendFileSync(process.env.GB_TEST_FAILURES, `${label}: ${(err instanceof Error ? err.message : String(err)).slice(0, 400)}\n`);
     const partial = readResult(resultFile);
     return report(label, { passes: partial?.passes ?? 0, failures: (partial?.failures ?? 0) + 1, pending: partial?.pending ?? 0 });
   } finally {

@@ -168,3 +168,31 @@ test('a compressed backup: its member list has the archive mode before tar write
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("a dead job's temporary files under the same shell pid are gone before tar starts: the checksum is the archive's", () => {
+  // A job script killed with its container leaves /tmp/gluster-backup-job-<pid>.* behind; a later
+  // one whose shell gets that pid must not read the stale tar pid (its hash would stop at once,
+  // and a wrong checksum would go beside a good archive) or the stale exit code. exec keeps the
+  // shell's pid, so the files are planted under the very name the script uses; a tar in front
+  // of the real one says whether any of them is still there when it starts.
+  const realTar = spawnSync('sh', ['-c', 'command -v tar'], { encoding: 'utf8' }).stdout.trim();
+  let dead = 999_999;
+  while (fs.existsSync(`/proc/${dead}`)) dead--;
+  const plant = `export GB_STALE=/tmp/gluster-backup-job-$$; printf '%s\\n' ${dead} > "$GB_STALE.pid"; printf '0\\n' > "$GB_STALE.rc"; printf '%064d' 0 > "$GB_STALE.sum"; exec "$@"`;
+  const { dir, src, backups } = fixture();
+  try {
+    const bin = path.join(dir, 'bin');
+    fs.mkdirSync(bin);
+    // This job writes the exit code only after tar, and its pid file only with tar's own pid.
+    fs.writeFileSync(path.join(bin, 'tar'), `#!/bin/sh\n[ -e "$GB_STALE.rc" ] && { echo "stale: $GB_STALE.rc" >&2; exit 2; }\n[ "$(cat "$GB_STALE.pid" 2>/dev/null)" = ${dead} ] && { echo "stale: $GB_STALE.pid" >&2; exit 2; }\nexec ${realTar} "$@"\n`, { mode: 0o755 });
+    const p = jobPaths(backups, NAME);
+    const [cmd, ...args] = jobArgv(p, src, undefined, '0600');
+    const r = spawnSync('sh', ['-c', plant, 'plant', cmd, ...args], { encoding: 'utf8', env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
+    assert.equal(r.status, 0, r.stderr);
+    const st = parseStatus(fs.readFileSync(p.status, 'utf8'));
+    assert.deepEqual(st.phase === 'exit' ? st.code : st, 0, fs.readFileSync(p.log, 'utf8'));
+    assert.equal(parseChecksumFile(fs.readFileSync(checksumPathOf(p.archive)), NAME), createHash('sha256').update(fs.readFileSync(p.archive)).digest('hex'));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

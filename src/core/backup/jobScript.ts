@@ -100,6 +100,9 @@ fi
 # tar's stderr also goes to a copy in the container's own /tmp: when the backups directory
 # fills up, the log there cannot take tar's last words, and they are restored from the copy.
 tmp=/tmp/gluster-backup-job-$$
+# A job killed with its container left its files under its shell's pid, which this shell may
+# have now: its tar pid or exit code taken for this job's would end the hash or the job wrongly.
+rm -f "$tmp.pid" "$tmp.rc" "$tmp.err" "$tmp.sum"
 # The file tail follows must exist before tar opens it; it and the log are private before
 # anything is written to them.
 if [ -n "$partial" ]; then

@@ -91,6 +91,7 @@ function failuresOf(tap) {
     const at = yaml.findIndex((l) => l.startsWith('error:'));
     let error = at < 0 ? type : yaml[at].slice(6).trim();
     if (/^[|>]-?$/.test(error)) error = yaml.slice(at + 1, at + 6).filter((l) => !/^[a-zA-Z]+:/.test(l)).join(' / ');
+    else if (/^'.*'$/.test(error)) error = error.slice(1, -1).replace(/''/g, "'");
     out.push(`${[...names.slice(0, depth), no[2]].join(' > ')}${type.includes('hookFailed') ? ' (a hook)' : ''}: ${error.slice(0, 400)}`);
   }
   return out;

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 
 const RUNNER = path.resolve(__dirname, '../../../scripts/run-node-tests.mjs');
 
-function runOn(files: Record<string, string>): { status: number | null; out: string } {
+function runOn(files: Record<string, string>, extraEnv: Record<string, string> = {}): { status: number | null; out: string } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gb-runner-'));
   try {
     for (const [name, body] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), body);
@@ -17,6 +17,8 @@ function runOn(files: Record<string, string>): { status: number | null; out: str
     delete env.GB_TEST_TALLY;
     // Set by the node:test run this file is in; inherited, it makes the inner run skip its files.
     delete env.NODE_TEST_CONTEXT;
+    delete env.GB_TEST_FAILURES;
+    Object.assign(env, extraEnv);
     const r = spawnSync(process.execPath, [RUNNER, '--label=probe', dir], { encoding: 'utf8', env });
     return { status: r.status, out: `${r.stdout}\n${r.stderr}` };
   } finally {
@@ -49,4 +51,28 @@ test('a directory without test files fails the run', () => {
   const r = runOn({ 'README.md': 'nothing here\n' });
   assert.equal(r.status, 1, r.out);
   assert.match(r.out, /NO TEST FILES/);
+});
+
+test('each failed test is written to GB_TEST_FAILURES with its suites and error; a failed hook is named as one', () => {
+  const list = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'gb-failures-')), 'failures');
+  try {
+    const r = runOn(
+      {
+        'a.test.js': [
+          `const { describe, test, after } = require('node:test'); const assert = require('node:assert');`,
+          `describe('restore', () => { describe('resume', () => { test('cut', () => { assert.equal(1, 2, 'the cut file\\nwas not rewritten'); }); }); test('fine', () => {}); });`,
+          `describe('cleanup', () => { after(() => { throw new Error('rm failed'); }); test('ok', () => {}); });`,
+        ].join('\n'),
+      },
+      { GB_TEST_FAILURES: list },
+    );
+    assert.equal(r.status, 1, r.out);
+    assert.deepEqual(fs.readFileSync(list, 'utf8').split('\n'), [
+      'probe: restore > resume > cut: the cut file / was not rewritten',
+      'probe: cleanup (a hook): rm failed',
+      '',
+    ]);
+  } finally {
+    fs.rmSync(path.dirname(list), { recursive: true, force: true });
+  }
 });

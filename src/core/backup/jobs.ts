@@ -29,6 +29,12 @@ export class BackupError extends Error {
   }
 }
 
+/** Another client claimed the job's name between our look at the directory and our write. */
+class JobNameTaken extends Error {}
+
+/** Names a backup tries when other clients start backups at the same moment: more than ever race. */
+const MAX_NAME_CLAIMS = 8;
+
 export function isFinal(s: JobState): boolean {
   return s === 'completed' || s === 'completedWithWarnings' || s === 'failed' || s === 'cancelled';
 }
@@ -167,7 +173,22 @@ export class BackupJobs {
       conn.listDir(backupDir),
       inspectContainer(docker, s.containerName, s.timeouts.dockerMs),
     ]);
-    const name = nextArchiveName(opts.now ?? new Date(), opts.compression, listing.map((e) => e.name));
+    const taken = listing.map((e) => e.name);
+    for (let claims = 1; ; claims++) {
+      const name = nextArchiveName(opts.now ?? new Date(), opts.compression, taken);
+      try {
+        return await this.startAs(node, conn, docker, name, backupDir, compressor, container.since, opts);
+      } catch (e) {
+        if (!(e instanceof JobNameTaken)) throw e;
+        if (claims >= MAX_NAME_CLAIMS) throw new BackupError(`${MAX_NAME_CLAIMS} backups started in ${backupDir} on ${node} at the same moment as this one took every name it tried: try again`);
+        // Another client's backup of the same moment: the next free name is ours to try.
+        taken.push(...(await conn.listDir(backupDir)).map((x) => x.name), name);
+      }
+    }
+  }
+
+  private async startAs(node: string, conn: NodeConnection, docker: Docker, name: string, backupDir: string, compressor: string | undefined, containerSince: string | undefined, opts: BackupOptions & { sourceBytes?: number }): Promise<JobRecord> {
+    const s = this.settings;
     const p = jobPaths(backupDir, name);
     const record: JobRecord = {
       version: 1,
@@ -182,7 +203,7 @@ export class BackupJobs {
       ...(compressor ? { compressor } : {}),
       source: s.glusterPath,
       container: s.containerName,
-      containerStartedAt: container.since,
+      containerStartedAt: containerSince,
       startedAt: new Date().toISOString(),
       ...(opts.sourceBytes !== undefined ? { sourceBytes: opts.sourceBytes } : {}),
       overrides: opts.overrides ?? [],
@@ -206,7 +227,8 @@ export class BackupJobs {
       docker.getContainer(s.containerName).exec({ Cmd: cmd, ...(record.kind === 'backup' ? { Env: BACKUP_JOB_ENV } : {}), AttachStdout: false, AttachStderr: false, abortSignal: signal } as Docker.ExecCreateOptions),
     );
     created.catch(() => undefined);
-    await conn.writeAtomic(jobFile, serializeJobFile(record));
+    // Claimed, not overwritten: another client's job of the same name and moment is left whole.
+    if (!(await conn.createExclusive(jobFile, serializeJobFile(record)))) throw new JobNameTaken(jobFile);
     if (dir.replace(/\/+$/, '') !== s.backupDir.replace(/\/+$/, '')) {
       // Outside the configured directory only the registry leads `jobs` and a reload to it.
       await registerJob(conn, jobFile).catch((e) =>
@@ -556,8 +578,7 @@ export class BackupJobs {
     const cut = o.archive.lastIndexOf('/');
     const id = restoreId(o.archive.slice(cut + 1), o.now ?? new Date());
     const p = restorePaths(o.archive.slice(0, cut), id);
-    const [taken, container] = await Promise.all([conn.stat(p.job), inspectContainer(docker, s.containerName, s.timeouts.dockerMs)]);
-    if (taken) throw new BackupError(`a restore of ${o.archive} started this very second already exists (${p.job}): wait a second and try again`);
+    const container = await inspectContainer(docker, s.containerName, s.timeouts.dockerMs);
     const record: JobRecord = {
       version: 1,
       kind: 'restore',
@@ -576,7 +597,7 @@ export class BackupJobs {
     };
     // Written before the job file: a job that names a list finds it there.
     if (o.resumeDirs !== undefined) await conn.writeAtomic(p.dirs, o.resumeDirs);
-    return this.launch(
+    const started = this.launch(
       conn,
       docker,
       record,
@@ -584,6 +605,10 @@ export class BackupJobs {
       o.archive.slice(0, cut),
       `tar extracting ${o.archive} into ${o.spec.target}${o.spec.members.length ? ` (${o.spec.members.length} paths)` : ''}, existing entries: ${o.spec.policy}`,
     );
+    return started.catch((e: unknown) => {
+      if (e instanceof JobNameTaken) throw new BackupError(`a restore of ${o.archive} started this very second already exists (${p.job}): wait a second and try again`);
+      throw e;
+    });
   }
 
   /** Records the verification's outcome in a finished restore's job file. */

@@ -28,6 +28,11 @@ export interface NodeConnection {
   read(file: string, start: number, length: number): Promise<Buffer>;
   /** Writes a whole small file atomically (temporary name, then rename). */
   writeAtomic(file: string, data: string | Buffer): Promise<void>;
+  /**
+   * Writes a whole small file atomically, only where no file of that name exists: false when
+   * one does (then nothing was written). Two clients claiming one name: exactly one gets it.
+   */
+  createExclusive(file: string, data: string | Buffer): Promise<boolean>;
   /** Removes a file; a file that is already gone is not an error. */
   remove(file: string): Promise<void>;
   /** The home directory of the user this client is on the node's host (the SSH user, or this process's user). */
@@ -117,6 +122,21 @@ export class LocalConnection implements NodeConnection {
     // What is written beside archives (job records, reports naming the platform's files) is private.
     await fsp.writeFile(tmp, data, { mode: 0o600 });
     await fsp.rename(tmp, file);
+  }
+
+  async createExclusive(file: string, data: string | Buffer): Promise<boolean> {
+    const tmp = atomicTempName(file);
+    await fsp.writeFile(tmp, data, { mode: 0o600 });
+    try {
+      // link(2) fails on an existing name, and the file appears whole or not at all.
+      await fsp.link(tmp, file);
+      return true;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw e;
+    } finally {
+      await fsp.rm(tmp, { force: true });
+    }
   }
 
   async remove(file: string): Promise<void> {

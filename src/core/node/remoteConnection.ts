@@ -86,6 +86,24 @@ class RemoteConnection implements NodeConnection {
     await new Promise<void>((resolve, reject) => sftp.ext_openssh_rename(tmp, file, (err) => (err ? reject(err) : resolve())));
   }
 
+  async createExclusive(file: string, data: string | Buffer): Promise<boolean> {
+    const sftp = await this.session.sftp();
+    const tmp = atomicTempName(file);
+    await new Promise<void>((resolve, reject) => sftp.writeFile(tmp, data, { mode: 0o600 }, (err) => (err ? reject(err) : resolve())));
+    try {
+      // Plain SFTP rename is OpenSSH's link(2) then unlink: it refuses an existing name, and the
+      // file appears whole or not at all. Its refusal is a bare failure: the name is looked at.
+      await new Promise<void>((resolve, reject) => sftp.rename(tmp, file, (err) => (err ? reject(err) : resolve())));
+      return true;
+    } catch (e) {
+      const there = await new Promise<boolean>((resolve) => sftp.stat(file, (err) => resolve(!err)));
+      if (there) return false;
+      throw e;
+    } finally {
+      await new Promise<void>((resolve) => sftp.unlink(tmp, () => resolve()));
+    }
+  }
+
   async remove(file: string): Promise<void> {
     const sftp = await this.session.sftp();
     await new Promise<void>((resolve, reject) =>

@@ -2,27 +2,21 @@
 // FUSE-mounted volume, driven through the CLI (the product surface) and the core.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { Cluster } from '../../src/core/cluster';
 import { BackupJobs } from '../../src/core/backup/jobs';
 import { followJob } from '../../src/core/backup/follow';
 import { seedDate } from '../../src/core/backup/naming';
 import type { JobRecord } from '../../src/core/backup/types';
-import { REPO, TESTBED_DIR, inGluster, onNode, testbed, testbedSettings, unthrottle, waitFor, waitHealthy } from './helpers/testbed';
+import { REPO, inGluster, onNode, testbed, testbedSettings, unthrottle, waitFor, waitHealthy } from './helpers/testbed';
+import { CLI, CONFIG, cli } from './helpers/cli';
 import { AWKWARD_TREE, manifest } from './helpers/trees';
 import { ndjsonLines, statusLines } from './helpers/ndjson';
 
-const CLI = path.join(REPO, 'dist', 'cli.js');
-const CONFIG = path.join(TESTBED_DIR, 'config.json');
 const DIR = '/opt/datarobot/data/backups/gluster';
 // The sample data was written moments ago by the test bed: the activity check would warn, not
 // fail, so no override is needed for it; the overrides below are for the checks a test breaks.
-
-function cli(args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, '--config', CONFIG, ...args], { encoding: 'utf8', timeout: 600_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 function lsBackups(node = 'node1', dir = DIR): string[] {
   return onNode(node, ['ls', '-1A', dir]).stdout.split('\n').filter(Boolean);

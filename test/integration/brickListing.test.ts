@@ -8,8 +8,7 @@
 // listed through the mount, and the report says why (auto).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import * as path from 'node:path';
+import { spawn } from 'node:child_process';
 import { Cluster } from '../../src/core/cluster';
 import { execStreaming } from '../../src/core/docker/execStream';
 import { fsListArgv } from '../../src/core/archive/fsList';
@@ -18,10 +17,9 @@ import { planBrickListing, type BrickPlan } from '../../src/core/bricks/brickPla
 import { brickListArgv, checkBrickListing, parseListerStderr, type ListerRun } from '../../src/core/bricks/brickLister';
 import { sumBricks } from '../../src/core/bricks/brickSum';
 import type { ValidationResult } from '../../src/core/validate/validateBackup';
-import { REPO, TESTBED_DIR, inGluster, inGlusterArgs, onNode, testbed, testbedSettings, waitHealthy } from './helpers/testbed';
+import { inGluster, inGlusterArgs, onNode, testbed, testbedSettings, waitHealthy } from './helpers/testbed';
+import { cli } from './helpers/cli';
 
-const CLI = path.join(REPO, 'dist', 'cli.js');
-const CONFIG = path.join(TESTBED_DIR, 'config.json');
 const DIR = '/opt/datarobot/data/backups/gluster';
 const NODES = ['node1', 'node2', 'node3'];
 
@@ -114,11 +112,6 @@ async function assertSumAsMount(cluster: Cluster, plan: Plan, root: string): Pro
   assert.equal(b.sum.bricks, plan.bricks.length);
   assert.deepEqual({ s: b.sum.newest?.s, ns: b.sum.newest?.ns }, f.newest, 'the newest time below the root');
   assert.ok(f.paths.includes(b.sum.newest!.path), `${b.sum.newest!.path} is one of ${JSON.stringify(f.paths)}`);
-}
-
-function cli(args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, '--config', CONFIG, ...args], { encoding: 'utf8', timeout: 600_000, maxBuffer: 1 << 28 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 function validate(args: string[]): { code: number | null; result: ValidationResult } {

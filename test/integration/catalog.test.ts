@@ -9,19 +9,12 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { REPO, TESTBED_DIR, onNode, rawConfig, shellQuote } from './helpers/testbed';
+import { onNode, rawConfig, shellQuote } from './helpers/testbed';
+import { CLI, CONFIG, cli } from './helpers/cli';
 
-const CLI = path.join(REPO, 'dist', 'cli.js');
-const CONFIG = path.join(TESTBED_DIR, 'config.json');
 const D = `/opt/datarobot/data/backups/prune-test-${process.pid}`;
 const LIST_D = `/opt/datarobot/data/backups/list-test-${process.pid}`;
 const P = 'datarobot-gluster-backup-';
-
-function cli(args: string[]) {
-  assert.ok(fs.existsSync(CLI), `${CLI} missing: run npm run build`);
-  const r = spawnSync(process.execPath, [CLI, '--config', CONFIG, ...args], { encoding: 'utf8', timeout: 120_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 /** Our archives, newest first by when they were made. `mtime` differs from `made` where a job record dates it. */
 interface Fixture {

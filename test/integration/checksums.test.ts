@@ -4,26 +4,19 @@
 // file changed behind the same size and mtime, and ten --read-data-subset runs at 10%.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import type { JobRecord } from '../../src/core/backup/types';
 import type { ValidationResult } from '../../src/core/validate/validateBackup';
 import { statusLines } from './helpers/ndjson';
-import { REPO, TESTBED_DIR, inGluster, onNode, waitHealthy } from './helpers/testbed';
+import { inGluster, onNode, waitHealthy } from './helpers/testbed';
+import { cli } from './helpers/cli';
 
-const CLI = path.join(REPO, 'dist', 'cli.js');
-const CONFIG = path.join(TESTBED_DIR, 'config.json');
 const DIR = '/opt/datarobot/data/backups/gluster';
 const TREE = '/mnt/gluster/checksums';
 // A copy of an archive under a name of our own: what a damaged archive looks like.
 const COPY = `${DIR}/datarobot-gluster-backup-1999-01-01.tar`;
 const MARKER = 'FLIP-ME-0123456789abcdef';
 const MTIME = '2021-03-04 05:06:07';
-
-function cli(args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, '--config', CONFIG, ...args], { encoding: 'utf8', timeout: 900_000, maxBuffer: 1 << 28 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 function backup(): JobRecord {
   const r = cli(['--json', 'backup', '--node', 'node1', '--override', 'activity:checksums test']);

@@ -3,21 +3,16 @@
 // client as that user, the archive by tar in the container as root: preflight must see both.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { JobRecord } from '../../src/core/backup/types';
-import { REPO, TESTBED_DIR, onNode, rawConfig, waitHealthy } from './helpers/testbed';
+import { TESTBED_DIR, onNode, rawConfig, waitHealthy } from './helpers/testbed';
+import { cliWith } from './helpers/cli';
 
-const CLI = path.join(REPO, 'dist', 'cli.js');
 const DIR = '/opt/datarobot/data/backups/gluster';
 const OWN = `${DIR}/gbops-own`;
 const CONFIG = path.join(TESTBED_DIR, 'config-gbops.json');
-
-function cli(args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, '--config', CONFIG, ...args], { encoding: 'utf8', timeout: 600_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const cli = (args: string[]) => cliWith(args, { config: CONFIG });
 
 const ls = (dir: string) => onNode('node1', ['ls', '-1A', dir]).stdout.split('\n').filter(Boolean);
 

@@ -12,23 +12,17 @@ import type { RestorePlanResult } from '../../src/core/restore/restorePlan';
 import { planRestore } from '../../src/core/restore/restorePlan';
 import { Cluster } from '../../src/core/cluster';
 import { isFinal, jobsOf } from '../../src/core/backup/jobs';
-import { REPO, TESTBED_DIR, inGluster, onNode, shellQuote, testbed, testbedSettings, unthrottle, waitHealthy } from './helpers/testbed';
+import { TESTBED_DIR, inGluster, onNode, shellQuote, testbed, testbedSettings, unthrottle, waitHealthy } from './helpers/testbed';
+import { CLI, CONFIG, cli } from './helpers/cli';
 import { AWKWARD_TREE, manifest } from './helpers/trees';
 import { ndjsonLines, statusLines } from './helpers/ndjson';
 import { bytesText } from '../../src/core/bytes';
 import { READ_POS_SCRIPT } from '../../src/core/backup/jobScript';
 import { planAndCheck, startRestore, verifyRestore, type RestoreVerification } from '../../src/core/restore/restoreJob';
 
-const CLI = path.join(REPO, 'dist', 'cli.js');
-const CONFIG = path.join(TESTBED_DIR, 'config.json');
 const DIR = '/opt/datarobot/data/backups/gluster';
 const OLD_DIR = '/opt/datarobot/data/backups/gluster-old';
 const TREE = '/mnt/gluster/restore-plan';
-
-function cli(args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, '--config', CONFIG, ...args], { encoding: 'utf8', timeout: 600_000, maxBuffer: 1 << 28 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 type DryRun = RestorePlanResult & { dryRun: true; entries: { path: string; action: string; type: string }[]; refusals: (Refusal & { overridable: boolean; overridden: boolean })[] };
 

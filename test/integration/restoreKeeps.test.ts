@@ -5,13 +5,10 @@
 // Each archive is GNU tar's, made in the container from a few pinned files.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import * as path from 'node:path';
 import type { JobRecord } from '../../src/core/backup/types';
-import { REPO, TESTBED_DIR, inGluster, onNode, waitHealthy } from './helpers/testbed';
+import { inGluster, onNode, waitHealthy } from './helpers/testbed';
+import { cli } from './helpers/cli';
 
-const CLI = path.join(REPO, 'dist', 'cli.js');
-const CONFIG = path.join(TESTBED_DIR, 'config.json');
 const DIR = '/opt/datarobot/data/backups/gluster';
 const SYM_ARCHIVE = `${DIR}/datarobot-gluster-backup-2001-01-07.tar`;
 const KEEP_ARCHIVE = `${DIR}/datarobot-gluster-backup-2001-01-08.tar`;
@@ -22,11 +19,6 @@ const SYM_TARGET = '/mnt/gluster/restore-symlink';
 const KEEP_TARGET = '/mnt/gluster/restore-keep';
 /** Outside the volume, in the container: where a write through the symlink would land. */
 const OUTSIDE = '/tmp/restore-symlink-outside';
-
-function cli(args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, '--config', CONFIG, ...args], { encoding: 'utf8', timeout: 600_000, maxBuffer: 1 << 26 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 /** Type, mode, size, mtime and content of every entry under `dir` in node1's container. */
 function state(dir: string): string {

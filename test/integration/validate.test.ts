@@ -3,25 +3,18 @@
 // gluster container, through the CLI (the product surface).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { JobRecord } from '../../src/core/backup/types';
 import type { ValidationResult } from '../../src/core/validate/validateBackup';
-import { REPO, TESTBED_DIR, inGluster, onNode, waitHealthy } from './helpers/testbed';
+import { TESTBED_DIR, inGluster, onNode, waitHealthy } from './helpers/testbed';
+import { CLI, cli } from './helpers/cli';
 import * as zlib from 'node:zlib';
 import { longNamesGzip, paxSizeArchive } from '../unit/helpers/archiveCraft';
 
-const CLI = path.join(REPO, 'dist', 'cli.js');
-const CONFIG = path.join(TESTBED_DIR, 'config.json');
 const DIR = '/opt/datarobot/data/backups/gluster';
 const TREE = '/mnt/gluster/validate';
 const MB_TREE = '/mnt/gluster/validate-mb';
-
-function cli(args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, '--config', CONFIG, ...args], { encoding: 'utf8', timeout: 900_000, maxBuffer: 1 << 28 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 function backup(extra: string[] = []): JobRecord {
   const r = cli(['--json', 'backup', '--node', 'node1', ...extra]);

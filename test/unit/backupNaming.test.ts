@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { nextArchiveName, seedDate } from '../../src/core/backup/naming';
+import { pickTodays } from '../../src/core/restore/archiveChoice';
 import { parseStatus, jobArgv } from '../../src/core/backup/jobScript';
 import { jobPaths } from '../../src/core/backup/jobFile';
 import { stateOfExit } from '../../src/core/backup/jobs';
@@ -25,6 +26,19 @@ test('same-day backups never reuse a name, whatever file holds it', () => {
     nextArchiveName(d, 'none', ['datarobot-gluster-backup-2026-28-11.tar', 'datarobot-gluster-backup-2026-28-11-2.log', 'datarobot-gluster-backup-2026-28-11-3.tar']),
     'datarobot-gluster-backup-2026-28-11-4.tar',
   );
+});
+
+test('a name freed by prune is not reused: the next backup of the day ranks above every archive of that day', () => {
+  const d = new Date(2026, 10, 28);
+  const day = 'datarobot-gluster-backup-2026-28-11';
+  // The daily rule kept the day's newest (-2) and removed the first: the third is -3, not the freed name.
+  assert.equal(nextArchiveName(d, 'none', [`${day}-2.tar`, `${day}-2.job.json`, `${day}-2.log`]), `${day}-3.tar`);
+  assert.equal(pickTodays([`${day}-2.tar`, nextArchiveName(d, 'none', [`${day}-2.tar`])], d), `${day}-3.tar`, 'a restore with no archive named takes the newest');
+  // Any file of a numbered stem counts, whatever the compression; other days and other names do not.
+  assert.equal(nextArchiveName(d, 'gzip', [`${day}-7.tar.partial`, `${day}-3.tar.gz`]), `${day}-8.tar.gz`);
+  assert.equal(nextArchiveName(d, 'none', [`${day}-7x.tar`, `${day}7.tar`, 'datarobot-gluster-backup-2026-29-11-9.tar', `${day}-1234567.tar`]), `${day}.tar`);
+  // The day's numbers used up: the lowest free name rather than none.
+  assert.equal(nextArchiveName(d, 'none', [`${day}.tar`, `${day}-999999.tar`]), `${day}-2.tar`);
 });
 
 test('job files sit beside the archive and every value is a separate argv entry', () => {

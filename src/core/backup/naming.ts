@@ -15,18 +15,32 @@ export function archiveExtension(c: Compression): string {
 }
 
 /**
- * The first free name for today. `taken` holds every name in the backups directory,
- * including partial archives, logs and job files, so a name in use by any of them is skipped.
+ * Today's next name: above every -N of the day in `taken` (the name without -N counting as 1),
+ * so the newest archive of a day is always its highest -N, which a restore with no archive
+ * named takes. A lower name freed by prune is never reused: that archive would rank below an
+ * older one. `taken` holds every name in the backups directory, including partial archives,
+ * logs and job files, so a name in use by any of them is skipped.
  */
 export function nextArchiveName(date: Date, compression: Compression, taken: Iterable<string>): string {
-  const used = new Set(taken);
   const base = `${ARCHIVE_PREFIX}${seedDate(date)}`;
   const ext = archiveExtension(compression);
-  const clash = (stem: string) =>
-    [...used].some((n) => n === stem + ext || n.startsWith(`${stem}${ext}.`) || n === `${stem}.job.json` || n === `${stem}.log`);
-  if (!clash(base)) return base + ext;
-  for (let i = 2; ; i++) if (!clash(`${base}-${i}`)) return `${base}-${i}${ext}`;
+  let top = 0;
+  for (const n of taken) {
+    if (!n.startsWith(base)) continue;
+    const m = /^(?:-(\d{1,6}))?\./.exec(n.slice(base.length));
+    if (m) top = Math.max(top, m[1] ? Number(m[1]) : 1);
+  }
+  if (top === 0) return base + ext;
+  if (top < MAX_DAY_NUMBER) return `${base}-${top + 1}${ext}`;
+  // A day's numbers used up (a directory nobody prunes, or planted names): the lowest free one.
+  const used = new Set(taken);
+  const clash = (stem: string) => [...used].some((n) => n === stem + ext || n.startsWith(`${stem}${ext}.`) || n === `${stem}.job.json` || n === `${stem}.log`);
+  for (let i = 2; i < MAX_DAY_NUMBER; i++) if (!clash(`${base}-${i}`)) return `${base}-${i}${ext}`;
+  throw new Error(`every name of ${seedDate(date)} in the backups directory is taken (up to -${MAX_DAY_NUMBER})`);
 }
+
+/** The highest -N of a day: six digits, as a restore reads them. */
+const MAX_DAY_NUMBER = 999_999;
 
 /** The job's id and the stem shared by its files: the archive name without extension. */
 export function jobStem(archiveName: string): string {

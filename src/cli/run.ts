@@ -211,7 +211,8 @@ async function runCommand(parsed: RunCommand, io: CliIo): Promise<number> {
         const job = await jobs.find(parsed.arg!);
         if (command === 'cancel') {
           const done = await jobs.cancel(job);
-          io.stdout.write(values.json ? JSON.stringify({ job: done }, null, 2) + '\n' : `${done.id}: ${done.state}${done.reason ? `: ${done.reason}` : ''}\n`);
+          const late = done.state === 'cancelled' ? '' : 'ended before the cancel took effect: ';
+          io.stdout.write(values.json ? JSON.stringify({ job: done }, null, 2) + '\n' : `${done.id}: ${late}${done.state}${done.reason ? `: ${done.reason}` : ''}\n`);
           return done.state === 'cancelled' ? 0 : 1;
         }
         if (job.kind === 'restore') {

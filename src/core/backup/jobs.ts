@@ -409,11 +409,14 @@ export class BackupJobs {
     });
   }
 
-  private async finalise(record: JobRecord, conn: NodeConnection, p: JobPaths, code: number, cancelled: boolean, exitAt?: number): Promise<JobRecord> {
+  private async finalise(record: JobRecord, conn: NodeConnection, p: JobPaths, code: number, cancelAsked: boolean, exitAt?: number): Promise<JobRecord> {
     // Two observers (a cancel and a follower, two windows) can both see the exit: the first
     // one's record stands.
     const already = await this.savedRecord(conn, p.job, record.node);
     if (already && isFinal(already.state)) return already;
+    // A cancel asked after the script's last look at its marker changed nothing: tar ended on
+    // its own (a restore), or the script made the archive, which it does only without a marker.
+    const cancelled = cancelAsked && (record.kind === 'restore' ? code > 1 : !(code <= 1 && (await conn.stat(p.archive).catch(() => undefined))));
     const log = (await readText(conn, p.log, MAX_LOG_READ).catch(() => undefined)) ?? '';
     const events = tarEventsOf(log);
     const statusSt = exitAt === undefined ? await conn.stat(p.status).catch(() => undefined) : undefined;

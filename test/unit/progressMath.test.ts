@@ -198,3 +198,20 @@ test('the gzip target is 80% of the apparent size; uncompressed it is all of it'
   assert.equal(expectedArchiveBytes(1000, 'gzip'), 800);
   assert.equal(expectedArchiveBytes(1000, 'none'), 1000);
 });
+
+test('a first interval without progress (a position not yet read again) does not hold the rate down: the ETA comes as soon as for a steady start', () => {
+  // A 40 s restore sampled each second, its position learnt every 2 s: every other sample
+  // repeats the last position, and the very first interval saw nothing move.
+  const rate = 2.5 * MiB;
+  const target = 40 * rate;
+  const pts: { t: number; bytes: number }[] = [];
+  for (let s = 0; s <= 38; s++) pts.push({ t: 1_000_000 + s * 1000, bytes: Math.floor((s <= 1 ? 0 : s - (s % 2)) * rate) });
+  const tracker = new ProgressTracker();
+  tracker.target = target;
+  const firstShown = pts.findIndex((p) => (tracker.push(p), tracker.view().finishAt !== undefined));
+  assert.ok(firstShown >= 0 && firstShown <= 20, `the ETA first shown at sample ${firstShown} of ${pts.length}`);
+  const r = new RateEstimator();
+  let est: number | undefined;
+  for (const p of pts.slice(0, 11)) est = r.push(p);
+  assert.ok(Math.abs(est! / rate - 1) < 0.15, `after 10 s the rate is ${(est! / MiB).toFixed(2)} MiB/s of ${rate / MiB}`);
+});

@@ -32,11 +32,15 @@ export function percentDone(bytes: number, target: number | undefined, finished:
 /**
  * Bytes per second, smoothed by an EWMA whose weight depends on the time between samples
  * (alpha = 1 - e^(-dt/tau)), so irregular sampling, or a gap after a reload, weighs by time
- * and not by sample count.
+ * and not by sample count. The average is divided by the weight gathered so far: the first
+ * intervals count for their own time only. Seeded at full weight, one early interval that
+ * saw no progress (a position not yet read again) held the rate near zero for tens of
+ * seconds, and the ETA with it.
  */
 export class RateEstimator {
   private last: ProgressPoint | undefined;
-  private smoothed: number | undefined;
+  private sum = 0;
+  private weight = 0;
 
   constructor(private readonly tauMs = 30_000) {}
 
@@ -45,20 +49,22 @@ export class RateEstimator {
     if (!last || p.bytes < last.bytes) {
       // A shrinking archive means a restarted job: what was learnt no longer applies.
       this.last = p;
-      this.smoothed = undefined;
+      this.sum = 0;
+      this.weight = 0;
       return undefined;
     }
     const dt = p.t - last.t;
-    if (dt <= 0) return this.smoothed;
+    if (dt <= 0) return this.rate;
     const instant = ((p.bytes - last.bytes) / dt) * 1000;
     const alpha = 1 - Math.exp(-dt / this.tauMs);
-    this.smoothed = this.smoothed === undefined ? instant : this.smoothed + alpha * (instant - this.smoothed);
+    this.sum += alpha * (instant - this.sum);
+    this.weight += alpha * (1 - this.weight);
     this.last = p;
-    return this.smoothed;
+    return this.rate;
   }
 
   get rate(): number | undefined {
-    return this.smoothed;
+    return this.weight > 0 ? this.sum / this.weight : undefined;
   }
 }
 

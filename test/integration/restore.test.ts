@@ -603,7 +603,7 @@ describe('restore', () => {
       assert.equal(t.status, 0, t.stdout + t.stderr);
       const redraws = t.stdout.split('\r\x1b[K').length - 1;
       const lines = t.stdout.split(/\r\x1b\[K|\r?\n/);
-      const LINE = /^(\d+(?:\.\d)? (?:B|KiB|MiB|GiB)) (\d+\.\d)% of (\S+ \S+), (\d+(?:\.\d)? (?:B|KiB|MiB|GiB))\/s(?:, ETA (\d+m\d\ds|\d+s))?, (\d+) s, 0 warnings$/;
+      const LINE = /^(\d+(?:\.\d)? (?:B|KiB|MiB|GiB)) (\d+\.\d)% of (\S+ \S+), (\d+(?:\.\d)? (?:B|KiB|MiB|GiB))\/s(?:, ETA (\d+h\d\dm|\d+m\d\ds|\d+s))?, (\d+) s, 0 warnings$/;
       const shown = lines.map((l) => LINE.exec(l)).filter((m): m is RegExpExecArray => m !== null);
       assert.ok(shown.length >= 10 && redraws >= shown.length, `progress lines: ${shown.length}, redraws: ${redraws}\n${t.stdout}`);
       for (const m of shown) assert.equal(m[3], bytesText(archiveBytes), `the total is the archive's size: ${m[0]}`);

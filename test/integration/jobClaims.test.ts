@@ -6,12 +6,13 @@ import assert from 'node:assert/strict';
 import { Cluster } from '../../src/core/cluster';
 import { BackupJobs, isFinal } from '../../src/core/backup/jobs';
 import type { JobRecord } from '../../src/core/backup/types';
-import { onNode, testbedSettings, waitFor, waitHealthy } from './helpers/testbed';
+import { inGluster, onNode, testbedSettings, waitFor, waitHealthy } from './helpers/testbed';
 
 const DIR = '/opt/datarobot/data/backups/gluster';
 
 function cleanBackups() {
   onNode('node1', ['sh', '-c', 'cd "$1" && rm -f datarobot-gluster-backup-* claim-test.*', 'clean', DIR]);
+  inGluster('node1', ['rm', '-rf', '/mnt/gluster/claim-restore']);
 }
 
 describe('claiming a job name on the node', () => {
@@ -65,5 +66,36 @@ describe('claiming a job name on the node', () => {
       const rec = JSON.parse(onNode('node1', ['cat', `${DIR}/${j.id}.job.json`]).stdout) as JobRecord;
       assert.deepEqual([rec.id, rec.archive, rec.state], [j.id, j.archive, 'completed']);
     }
+  });
+
+  test('two restores of one archive started in the same second: one runs, the other is refused, and the directory list is the one that runs', async () => {
+    const arch = `${DIR}/datarobot-gluster-backup-2001-02-01.tar`;
+    inGluster('node1', ['sh', '-c', 'set -e; rm -rf /tmp/claim; mkdir -p /tmp/claim/a /tmp/claim/b; printf x > /tmp/claim/a/f; touch -d @1600000000 /tmp/claim/a/f /tmp/claim/a /tmp/claim/b; tar --numeric-owner -C /tmp/claim -cf "$1" ./a ./b; rm -rf /tmp/claim', 'mk', arch]);
+    const size = Number(onNode('node1', ['stat', '-c', '%s', arch]).stdout.trim());
+    const now = new Date(Date.UTC(2001, 1, 1, 12, 0, 0));
+    const jobs = new BackupJobs(cluster);
+    const start = (dir: string) =>
+      jobs.startRestore('node1', {
+        archive: arch,
+        compression: 'none',
+        spec: { target: '/mnt/gluster/claim-restore', members: [], policy: 'skip', bytesToWrite: 1, archiveBytes: size, resume: { from: 'an-earlier-restore', dirs: 1 } },
+        now,
+        resumeDirs: Buffer.from(`./${dir}/\0`),
+      });
+    inGluster('node1', ['mkdir', '-p', '/mnt/gluster/claim-restore']);
+    const [a, b] = await Promise.allSettled([start('a'), start('b')]);
+    const won = [a, b].filter((r): r is PromiseFulfilledResult<JobRecord> => r.status === 'fulfilled');
+    const lost = [a, b].filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    assert.equal(won.length, 1, `started: ${won.map((r) => r.value.id).join(', ')}`);
+    assert.match(String(lost[0].reason), /a restore of .* started this very second already exists .*: wait a second and try again/);
+    const winner = a.status === 'fulfilled' ? 'a' : 'b';
+    const job = won[0].value;
+    assert.equal(onNode('node1', ['cat', `${DIR}/${job.id}.dirs`]).stdout, `./${winner}/\0`, 'the list of the restore that runs');
+    const done = await waitFor(`${job.id} to end`, 120_000, async (): Promise<JobRecord | undefined> => {
+      const now2 = await jobs.observe(job);
+      return isFinal(now2.state) ? now2 : undefined;
+    });
+    assert.equal(done.state, 'completed', done.reason);
+    onNode('node1', ['sh', '-c', 'rm -f "$1" "$1".restore-*', 'rm', arch]);
   });
 });

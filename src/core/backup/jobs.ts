@@ -217,7 +217,7 @@ export class BackupJobs {
    * the registry when the job's directory is not the configured one, docker exec, the exec id
    * recorded, and a wait until the script reports tar's pid, so "started" means tar runs.
    */
-  private async launch(conn: NodeConnection, docker: Docker, record: JobRecord, cmd: string[], dir: string, what: string): Promise<JobRecord> {
+  private async launch(conn: NodeConnection, docker: Docker, record: JobRecord, cmd: string[], dir: string, what: string, files: { path: string; data: Buffer }[] = []): Promise<JobRecord> {
     const s = this.settings;
     const node = record.node;
     const { job: jobFile, status } = pathsOf(record);
@@ -229,6 +229,14 @@ export class BackupJobs {
     created.catch(() => undefined);
     // Claimed, not overwritten: another client's job of the same name and moment is left whole.
     if (!(await conn.createExclusive(jobFile, serializeJobFile(record)))) throw new JobNameTaken(jobFile);
+    // Files the job reads, named for it: written only once the name is ours, or a client that
+    // loses the claim would have replaced the winner's.
+    try {
+      for (const f of files) await conn.writeAtomic(f.path, f.data);
+    } catch (e) {
+      await conn.remove(jobFile).catch(() => undefined);
+      throw e;
+    }
     if (dir.replace(/\/+$/, '') !== s.backupDir.replace(/\/+$/, '')) {
       // Outside the configured directory only the registry leads `jobs` and a reload to it.
       await registerJob(conn, jobFile).catch((e) =>
@@ -598,8 +606,6 @@ export class BackupJobs {
       overrides: o.overrides ?? [],
       restore: o.spec,
     };
-    // Written before the job file: a job that names a list finds it there.
-    if (o.resumeDirs !== undefined) await conn.writeAtomic(p.dirs, o.resumeDirs);
     const started = this.launch(
       conn,
       docker,
@@ -607,6 +613,7 @@ export class BackupJobs {
       restoreArgv(p, o.spec.target, o.spec.policy, o.spec.members, o.spec.resume ? { ...(o.spec.resume.rewrite ? { rewrite: o.spec.resume.rewrite } : {}), dirs: o.resumeDirs !== undefined } : undefined),
       o.archive.slice(0, cut),
       `tar extracting ${o.archive} into ${o.spec.target}${o.spec.members.length ? ` (${o.spec.members.length} paths)` : ''}, existing entries: ${o.spec.policy}`,
+      o.resumeDirs !== undefined ? [{ path: p.dirs, data: o.resumeDirs }] : [],
     );
     return started.catch((e: unknown) => {
       if (e instanceof JobNameTaken) throw new BackupError(`a restore of ${o.archive} started this very second already exists (${p.job}): wait a second and try again`);

@@ -89,7 +89,8 @@ async function stopInsideAFile(node: string, arch: string, files: FileSpan[], fr
       onNode(node, ['kill', '-CONT', pid]);
     }
     const now = await observe();
-    assert.equal(now.state, 'running', `the restore ended (${now.state}) before it could be cut inside a file past ${from}; the last read position seen was ${seen}`);
+    // 'unknown' is a look that did not get through (a slow link at a fifth of a CPU), not an end.
+    assert.ok(now.state === 'running' || now.state === 'unknown', `the restore ended (${now.state}: ${now.reason ?? ''}) before it could be cut inside a file past ${from}; the last read position seen was ${seen}`);
     assert.ok(i < 2400, `the restore reached ${seen} of the ${from} bytes wanted in 10 minutes`);
     await new Promise((res) => setTimeout(res, 250));
   }
@@ -354,7 +355,12 @@ describe('restore', () => {
 
   test('refused without writing anything: entries in the way, a brick offline, a truncated archive', async () => {
     const before = manifest('node1', ROOT);
-    const restoreJobs = () => (JSON.parse(cli(['--json', 'jobs']).stdout) as { jobs: JobRecord[] }).jobs.filter((j) => j.kind === 'restore').map((j) => j.id);
+    const restoreJobs = () => {
+      const listed = JSON.parse(cli(['--json', 'jobs']).stdout) as { jobs: JobRecord[]; errors: unknown[] };
+      // A node not listed would hide its jobs: the comparison below would mean nothing.
+      assert.deepEqual(listed.errors, []);
+      return listed.jobs.filter((j) => j.kind === 'restore').map((j) => j.id);
+    };
     const jobsBefore = restoreJobs();
     const inWay = cli(['restore', '--archive', job.archive, '--include', 'restore-rt']);
     assert.equal(inWay.code, 2);

@@ -257,7 +257,7 @@ describe('backup', () => {
       assert.equal(r.code, 0, r.stderr);
       job = finalJob(r.stdout);
       assert.equal(job.state, 'running');
-      await waitFor('the archive to grow', 20_000, async () => ((await jobs.archiveSize(job)) ?? 0) > 0 || undefined);
+      await waitFor('the archive to grow', 20_000, async () => ((await jobs.progress(job))?.bytes ?? 0) > 0 || undefined);
       c = cli(['cancel', job.id]);
     } finally {
       unthrottle('node1');
@@ -289,7 +289,7 @@ describe('backup', () => {
     // slowed down, it is surely still running when the client dies (the CI run of Nov 28 saw it end).
     onNode('node1', ['docker', 'update', '--cpus', '0.2', 'gluster']);
     try {
-      await waitFor('the archive to grow', 20_000, async () => ((await jobs.archiveSize(job)) ?? 0) > 0 || undefined);
+      await waitFor('the archive to grow', 20_000, async () => ((await jobs.progress(job))?.bytes ?? 0) > 0 || undefined);
       child.kill('SIGKILL');
       assert.notEqual(inGluster('node1', ['sh', '-c', 'pgrep -x tar || true']).stdout.trim(), '', 'tar still runs on the node');
     } finally {
@@ -327,7 +327,7 @@ describe('backup', () => {
         throw e;
       });
       const job = (await jobs.list(['node1'])).jobs.find((j) => j.id === id)!;
-      await waitFor('the archive to grow', 20_000, async () => ((await jobs.archiveSize(job)) ?? 0) > 0 || undefined);
+      await waitFor('the archive to grow', 20_000, async () => ((await jobs.progress(job))?.bytes ?? 0) > 0 || undefined);
       assert.equal(onNode('node1', ['stat', '-c', '%a', job.partial!]).stdout, '600\n', 'the partial archive is private while tar writes it');
       child.kill('SIGINT');
       assert.equal(await exited, 130, out + err);
@@ -428,7 +428,7 @@ describe('backup', () => {
   test('the gluster container stopped mid-backup: the job fails and the partial is removed', async () => {
     const r = cli(['--json', 'backup', '--detach', '--node', 'node1']);
     const job = finalJob(r.stdout);
-    await waitFor('the archive to grow', 20_000, async () => ((await jobs.archiveSize(job)) ?? 0) > 0 || undefined);
+    await waitFor('the archive to grow', 20_000, async () => ((await jobs.progress(job))?.bytes ?? 0) > 0 || undefined);
     onNode('node1', ['docker', 'stop', 'gluster']);
     try {
       const seen = await jobs.observe(job);

@@ -40,6 +40,7 @@ export function followJob(jobs: BackupJobs, start: JobRecord, h: FollowHandlers,
     let offset = 0;
     const lines = new LineSplitter();
     let lastState = '';
+    let lastAt = -Infinity;
     const emitState = (j: JobRecord) => {
       const key = `${j.state}:${j.reason ?? ''}`;
       if (key !== lastState) {
@@ -57,8 +58,12 @@ export function followJob(jobs: BackupJobs, start: JobRecord, h: FollowHandlers,
           if (e) h.event?.(e);
         }
         if (!isFinal(job.state)) {
-          const size = await jobs.archiveSize(job);
-          if (size !== undefined) h.sample?.(Date.now(), size);
+          const at = await jobs.progress(job);
+          // Stamped when it was learnt; a position already given is not news.
+          if (at !== undefined && at.at > lastAt) {
+            lastAt = at.at;
+            h.sample?.(at.at, at.bytes);
+          }
         }
         job = await jobs.observe(job);
       } catch (e) {

@@ -15,7 +15,7 @@ import { JOB_SUFFIX, JobFileError, MAX_JOB_FILE_BYTES, jobPaths, parseJobFile, p
 import { BACKUP_JOB_ENV, EXIT_WAIT_SCRIPT, READ_POS_SCRIPT, RESTORE_WAIT_SCRIPT, backupTarHead, restoreWaitPositions, jobArgv, parseStatus, restoreArgv, restoreTarHead, signalTarArgv } from './jobScript';
 import { registerJob, registeredJobFiles } from './jobRegistry';
 import { nextArchiveName } from './naming';
-import { RestorePositions } from './restorePositions';
+import { RestorePositions, type Position } from './restorePositions';
 import { countEvents, parseTarLine, type TarEvent } from './tarWarnings';
 import type { BackupOptions, JobRecord, JobState, PreflightOverride } from './types';
 
@@ -550,12 +550,15 @@ export class BackupJobs {
     return { text: buf.subarray(0, take).toString('utf8'), offset: offset + take };
   }
 
-  /** Current size of the archive being written (or written), read with one stat on the node. */
-  async archiveSize(record: JobRecord): Promise<number | undefined> {
+  /**
+   * How far the job is, and when that was learnt (ms): a backup's archive size, read now with
+   * one stat on the node; a restore's read position of its archive, perhaps heard a moment ago.
+   */
+  async progress(record: JobRecord): Promise<Position | undefined> {
     if (record.kind === 'restore') return this.restoreReadBytes(record);
     const conn = this.cluster.connection(record.node);
     const st = (record.partial ? await conn.stat(record.partial) : undefined) ?? (await conn.stat(record.archive));
-    return st?.size;
+    return st ? { bytes: st.size, at: Date.now() } : undefined;
   }
 
   /**
@@ -563,7 +566,7 @@ export class BackupJobs {
    * position of the job's tar (its pid from the status file) or of its child. One read of the
    * status file and one exec.
    */
-  private async restoreReadBytes(record: JobRecord): Promise<number | undefined> {
+  private async restoreReadBytes(record: JobRecord): Promise<Position | undefined> {
     // What the job's wait printed in the last seconds, when one runs in this process.
     const key = `${record.node}/${record.id}`;
     const heard = this.positions.fresh(key, Date.now());
@@ -572,7 +575,7 @@ export class BackupJobs {
     if (st.phase !== 'running') return undefined;
     const r = await execInContainer(await this.docker(record.node), this.settings.containerName, ['sh', '-c', READ_POS_SCRIPT, 'gluster-restore-pos', record.archive, String(st.tarPid)], this.settings.timeouts.dockerMs).catch(() => undefined);
     const m = r && r.exitCode === 0 ? /^(\d{1,16})\s*$/.exec(r.stdout) : null;
-    return m ? this.positions.read(key, Number(m[1])) : undefined;
+    return m ? this.positions.read(key, Number(m[1]), Date.now()) : undefined;
   }
 
   /**

@@ -41,6 +41,9 @@ export function loadSettings(file: string | undefined, env: NodeJS.ProcessEnv): 
     }
   } else if (file) {
     throw new UsageError(`--config ${file}: no such file`);
+  } else if (env.GLUSTER_BACKUP_CONFIG) {
+    // Named on purpose: a typo must not turn into "this machine is the only node".
+    throw new UsageError(`GLUSTER_BACKUP_CONFIG=${env.GLUSTER_BACKUP_CONFIG}: no such file`);
   }
   const { settings, problems } = parseSettings(raw);
   return { settings, problems: problems.map((p) => `${source}: ${p.key ? p.key + ': ' : ''}${p.message}`), source };
@@ -108,7 +111,8 @@ async function runCommand(parsed: RunCommand, io: CliIo): Promise<number> {
           // gone, for good or for a while: never by a slip.
           const all = [...known].join(', ');
           const [verb, done, effect] = command === 'stop' ? ['stop', 'stopped', 'will be unavailable'] : ['restart', 'restarted', 'will be unavailable while it restarts'];
-          if (!io.stdin.isTTY) throw new UsageError(`${verb} without --node ${verb}s every node (${all}): pass --yes to mean it (nothing was ${done})`, command);
+          // With --json a program reads stdout and stderr: no question is put to it.
+          if (!io.stdin.isTTY || values.json) throw new UsageError(`${verb} without --node ${verb}s every node (${all}): pass --yes to mean it (nothing was ${done})`, command);
           if (!(await ask(io, `${verb[0].toUpperCase()}${verb.slice(1)} gluster on every node (${all})? The gluster filesystem ${effect}. [y/N] `))) {
             io.stdout.write(`nothing ${done}\n`);
             return EXIT_PARTIAL;
@@ -321,10 +325,18 @@ async function trustHostKey(cluster: Cluster, names: string[] | undefined, yes: 
   return 0;
 }
 
-/** A yes/no question on the terminal; anything but y or yes is no. */
+/**
+ * A yes/no question on the terminal; anything but y or yes is no, and so are Ctrl-C and Ctrl-D
+ * (readline closes without answering: the process ended with nothing said, exit 0). Asked on
+ * stderr, where the prompts of a command whose stdout may be JSON belong.
+ */
 async function ask(io: CliIo, question: string): Promise<boolean> {
-  const rl = createInterface({ input: io.stdin, output: io.stdout });
-  const answer = await new Promise<string>((r) => rl.question(question, r));
+  const rl = createInterface({ input: io.stdin, output: io.stderr, terminal: io.stdin.isTTY === true && (io.stderr as { isTTY?: boolean }).isTTY === true });
+  const answer = await new Promise<string>((r) => {
+    rl.once('close', () => r(''));
+    rl.once('SIGINT', () => rl.close());
+    rl.question(question, r);
+  });
   rl.close();
   return /^y(es)?$/i.test(answer.trim());
 }

@@ -138,11 +138,25 @@ test('restart of every node, not on a terminal and without --yes: refused as a u
   });
 });
 
-test('stop and restart of every node on a terminal ask first; answered no, nothing is done (exit 1, no node asked)', async () => {
+test('stop and restart of every node on a terminal ask first (on stderr); answered no, nothing is done (exit 1, no node asked)', async () => {
   const stop = await run(['stop'], { tty: true, answer: 'n\n' });
-  assert.deepEqual(stop, { code: 1, out: 'Stop gluster on every node (a, b)? The gluster filesystem will be unavailable. [y/N] nothing stopped\n', err: '' });
+  assert.deepEqual(stop, { code: 1, out: 'nothing stopped\n', err: 'Stop gluster on every node (a, b)? The gluster filesystem will be unavailable. [y/N] ' });
   const restart = await run(['restart'], { tty: true, answer: '\n' });
-  assert.deepEqual(restart, { code: 1, out: 'Restart gluster on every node (a, b)? The gluster filesystem will be unavailable while it restarts. [y/N] nothing restarted\n', err: '' });
+  assert.deepEqual(restart, { code: 1, out: 'nothing restarted\n', err: 'Restart gluster on every node (a, b)? The gluster filesystem will be unavailable while it restarts. [y/N] ' });
+});
+
+test('the question ended without an answer (Ctrl-D: the terminal closed): no, exit 1, said so; it was ending the process with exit 0 and nothing said', async () => {
+  const stop = await run(['stop'], { tty: true, answer: '' });
+  assert.deepEqual(stop, { code: 1, out: 'nothing stopped\n', err: 'Stop gluster on every node (a, b)? The gluster filesystem will be unavailable. [y/N] ' });
+});
+
+test('stop of every node with --json: no question is put to a program, a usage error without --yes', async () => {
+  const r = await run(['stop', '--json'], { tty: true, answer: 'y\n' });
+  assert.deepEqual(r, {
+    code: EXIT_USAGE,
+    out: '',
+    err: "gluster-backup: stop without --node stops every node (a, b): pass --yes to mean it (nothing was stopped)\nTry 'gluster-backup help stop'.\n",
+  });
 });
 
 test('stop of every node, not on a terminal and without --yes: refused as a usage error, nothing stopped', async () => {
@@ -152,4 +166,13 @@ test('stop of every node, not on a terminal and without --yes: refused as a usag
     out: '',
     err: "gluster-backup: stop without --node stops every node (a, b): pass --yes to mean it (nothing was stopped)\nTry 'gluster-backup help stop'.\n",
   });
+});
+
+test('GLUSTER_BACKUP_CONFIG naming a file that is not there is a usage error, not "this machine is the only node"', async () => {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let err = '';
+  stderr.on('data', (b) => (err += b));
+  const code = await runCli(['status'], { stdout, stderr, stdin: Object.assign(new PassThrough(), { isTTY: false }), env: { GLUSTER_BACKUP_CONFIG: '/nonexistent/gb-typo.json' } });
+  assert.deepEqual({ code, err }, { code: EXIT_USAGE, err: "gluster-backup: GLUSTER_BACKUP_CONFIG=/nonexistent/gb-typo.json: no such file\nTry 'gluster-backup --help'.\n" });
 });

@@ -52,6 +52,8 @@ export function itemAction(deps: CommandDeps, action: ContainerAction) {
       if (!picked) return;
       names = [picked];
     }
+    // Several rows selected: as much of the filesystem as the All Nodes commands take away.
+    if (names.length > 1 && !(await confirmed(action, names))) return;
     const results = await runAction(deps, action, names);
     if (!results) return;
     const failed = results.filter((r) => !r.ok);
@@ -69,6 +71,18 @@ const allConfirm: Partial<Record<ContainerAction, { verb: string; yes: string; d
   restart: { verb: 'Restart', yes: 'Restart Gluster', detail: 'Every node restarts at once: clients of the gluster volumes lose access until the bricks are back online.' },
 };
 
+/** True when the action needs no question (start), or the operator said yes to it. */
+async function confirmed(action: ContainerAction, names: string[]): Promise<boolean> {
+  const confirm = allConfirm[action];
+  if (!confirm) return true;
+  const choice = await vscode.window.showWarningMessage(
+    `${confirm.verb} gluster on ${plural(names.length, 'node')}: ${names.join(', ')}?`,
+    { modal: true, detail: confirm.detail },
+    confirm.yes,
+  );
+  return choice === confirm.yes;
+}
+
 export function allAction(deps: CommandDeps, action: ContainerAction) {
   return async (): Promise<void> => {
     const names = deps.session.shownNodes().map((n) => n.name);
@@ -76,15 +90,7 @@ export function allAction(deps: CommandDeps, action: ContainerAction) {
       void vscode.window.showInformationMessage('There is no node to act on.');
       return;
     }
-    const confirm = allConfirm[action];
-    if (confirm) {
-      const choice = await vscode.window.showWarningMessage(
-        `${confirm.verb} gluster on ${plural(names.length, 'node')}: ${names.join(', ')}?`,
-        { modal: true, detail: confirm.detail },
-        confirm.yes,
-      );
-      if (choice !== confirm.yes) return;
-    }
+    if (!(await confirmed(action, names))) return;
     const results = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `${words[action].verb} gluster on ${plural(names.length, 'node')}…` },
       () => runAction(deps, action, names),

@@ -93,6 +93,22 @@ describe('container commands', () => {
     assert.equal(containerState('node1'), 'running');
   });
 
+  it('Stop and Restart on a selection of several rows ask first like Stop All; declined, nothing stops or restarts', async () => {
+    const api = await activated();
+    const [a, b] = [(await nodeRow(api, 'node1')).node, (await nodeRow(api, 'node2')).node];
+    const since = () => ['node1', 'node2'].map((n) => onNode(n, ['docker', 'inspect', '-f', '{{.State.StartedAt}}', 'gluster']).stdout.trim());
+    const before = since();
+    // VS Code passes the clicked row and the whole selection, as a right-click on a selected row does.
+    user.will('modal', /^Stop gluster on 2 nodes: node1, node2\?\nClients of the gluster volumes lose access/, undefined);
+    await vscode.commands.executeCommand('glusterBackup.stop', a, [a, b]);
+    user.will('modal', /^Restart gluster on 2 nodes: node1, node2\?\nEvery node restarts at once/, undefined);
+    await vscode.commands.executeCommand('glusterBackup.restart', b, [a, b]);
+    user.expectDone();
+    assert.deepEqual([containerState('node1'), containerState('node2')], ['running', 'running']);
+    assert.deepEqual(since(), before, 'declined: nothing restarted');
+    assert.deepEqual(await states(api), ALL_RUNNING);
+  });
+
   it('Restart All asks first like Stop All; declined, nothing restarts; confirmed, every node gets a new start time', async () => {
     const api = await activated();
     const since = () => ['node1', 'node2', 'node3'].map((n) => onNode(n, ['docker', 'inspect', '-f', '{{.State.StartedAt}}', 'gluster']).stdout.trim());

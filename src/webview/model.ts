@@ -45,7 +45,8 @@ export class ProgressModel {
         return;
       case 'state':
         if (!this.job) return;
-        this.job = { ...this.job, state: m.state, exitCode: m.exitCode, reason: m.reason, endedAt: m.endedAt ?? this.job.endedAt };
+        // Back to running after a look that did not get through: no end time stays behind.
+        this.job = { ...this.job, state: m.state, exitCode: m.exitCode, reason: m.reason, endedAt: m.state === 'running' || m.state === 'unknown' ? undefined : (m.endedAt ?? this.job.endedAt) };
         if (m.state !== 'running') this.live = true;
         return;
     }

@@ -263,7 +263,11 @@ export class ProgressPage {
     const v = model.view();
     const eta = $('eta');
     const note = $('etaNote');
-    if (job.state !== 'running') {
+    if (job.state === 'unknown') {
+      // Not reachable is not ended: the job may well go on on the node.
+      eta.textContent = '—';
+      note.textContent = 'node unreachable';
+    } else if (job.state !== 'running') {
       eta.textContent = '—';
       note.textContent = job.endedAt ? `ended ${formatClock(model.toLocal(Date.parse(job.endedAt)))}` : '';
     } else if (v.finishAt === undefined) {

@@ -157,6 +157,22 @@ test('failed and cancelled jobs say so, with tar’s exit code and the reason', 
   await clean(h);
 });
 
+test('a node out of reach is not an ended job: no "ended" time, and none left once it is back', async () => {
+  const h = await harness({ theme: 'light', time: T0 + 30_000 });
+  await h.post(init(job(), T0 + 30_000));
+  await h.post(target100GiB);
+  await h.post(sample(30));
+  // An end time with "unknown" is what a host before this fix sent.
+  await h.post({ type: 'state', state: 'unknown', reason: 'node1: connection timed out', endedAt: new Date(T0 + 30_000).toISOString() });
+  assert.equal(await h.text('badge'), 'Node unreachable');
+  assert.equal(await h.text('etaNote'), 'node unreachable');
+  await h.post({ type: 'state', state: 'running' });
+  await h.post(sample(31));
+  assert.equal(await h.text('badge'), 'Running');
+  assert.ok(!/ended/.test(await h.text('etaNote')), await h.text('etaNote'));
+  await clean(h);
+});
+
 test('a completed backup: tar exit 0, not yet validated, Validate Now', async () => {
   const h = await harness({ theme: 'light', time: T0 + 30_000 });
   await h.post(init(job(), T0 + 30_000));

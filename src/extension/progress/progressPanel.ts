@@ -190,7 +190,9 @@ class ProgressPanel {
 
   private stateInfo(): StateInfo {
     const { state, exitCode, reason } = this.job;
-    return { state, exitCode, reason, endedAt: this.job.endedAt ?? (state === 'running' ? undefined : new Date().toISOString()) };
+    // A node out of reach says nothing of the job's end.
+    const live = state === 'running' || state === 'unknown';
+    return { state, exitCode, reason, endedAt: live ? undefined : (this.job.endedAt ?? new Date().toISOString()) };
   }
 
   private sendInit(): void {

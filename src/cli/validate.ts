@@ -1,4 +1,5 @@
 // gluster-backup validate-backup: the archive against the live filesystem, from a terminal.
+import { EXIT_INTERRUPTED } from './exitCodes';
 import { bytesText } from '../core/bytes';
 import { ProgressTracker } from '../core/backup/progressMath';
 import type { Cluster } from '../core/cluster';
@@ -69,9 +70,13 @@ export async function runValidate(cluster: Cluster, io: CliIo, o: ValidateOption
   const progress = o.json ? io.stderr : io.stdout;
   const tty = !o.json && (io.stdout as { isTTY?: boolean }).isTTY === true;
   const bar = o.readData ? (o.json && io.status ? readDataStatus(io.status) : readDataProgress(progress, tty)) : undefined;
+  // Ctrl-C stops the check on the node too (its tar, its list of names), not only this process.
+  const interrupt = new AbortController();
+  const off = io.onInterrupt?.(() => interrupt.abort());
   try {
     const r = await validateBackup(cluster, {
       ...o,
+      signal: interrupt.signal,
       ...(o.readData ? { readData: { ...o.readData, onProgress: (p: ReadDataProgress) => bar!.update(p) } } : {}),
       onPhase: (phase, detail) => progress.write(`${phase} ${detail}\n`),
     });
@@ -81,8 +86,14 @@ export async function runValidate(cluster: Cluster, io: CliIo, o: ValidateOption
     return exitOfValidation(r);
   } catch (e) {
     bar?.end();
+    if (interrupt.signal.aborted) {
+      io.stderr.write('gluster-backup: validate-backup: interrupted: the check was stopped, and nothing was written beside the archive\n');
+      return EXIT_INTERRUPTED;
+    }
     if (!(e instanceof ValidateError)) throw e;
     io.stderr.write(`gluster-backup: validate-backup: ${e.message}\n`);
     return 2;
+  } finally {
+    off?.();
   }
 }

@@ -5,11 +5,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
+import { spawn } from 'node:child_process';
 import type { JobRecord } from '../../src/core/backup/types';
 import type { ValidationResult } from '../../src/core/validate/validateBackup';
 import { statusLines } from './helpers/ndjson';
-import { inGluster, onNode, waitHealthy } from './helpers/testbed';
-import { cli } from './helpers/cli';
+import { inGluster, onNode, unthrottle, waitFor, waitHealthy } from './helpers/testbed';
+import { CLI, CONFIG, cli } from './helpers/cli';
 
 const DIR = '/opt/datarobot/data/backups/gluster';
 const TREE = '/mnt/gluster/checksums';
@@ -236,5 +237,43 @@ describe('checksums and --read-data', () => {
     assert.equal(newer.code, 2);
     assert.match(newer.stderr, /version 7, written by a newer gluster-backup: update it to read it/);
     onNode('node1', ['rm', '-f', `${job.archive}.read-data.json`]);
+  });
+
+  test('Ctrl-C during --read-data stops the check on the node: exit 130, no tar --compare left in the container, no list of names or report left beside the archive', async () => {
+    const SRC = '/mnt/gluster/checksums-interrupt';
+    const arch = `${DIR}/datarobot-gluster-backup-1999-02-01.tar`;
+    // 192 MiB of data read twice (archive and volume) at a fifth of a CPU: tens of seconds.
+    inGluster('node1', ['sh', '-c', 'set -e; rm -rf "$1"; mkdir -p "$1"; for i in 1 2 3; do head -c 67108864 /dev/urandom > "$1/f$i"; done; touch -d @1700000000 "$1"/f*; tar -C /mnt/gluster --numeric-owner -cf "$2" ./checksums-interrupt', 'mk', SRC, arch]);
+    const beside = () => onNode('node1', ['ls', '-1A', DIR]).stdout.split('\n').filter((f) => f.startsWith(path.basename(arch) + '.'));
+    // The bracket keeps the shell running pgrep from matching its own command line.
+    const compares = () => inGluster('node1', ['sh', '-c', 'pgrep -f -- "--[c]ompare" || true']).stdout.trim();
+    onNode('node1', ['docker', 'update', '--cpus', '0.2', 'gluster']);
+    try {
+      const child = spawn(process.execPath, [CLI, '--config', CONFIG, '--json', 'validate-backup', '--node', 'node1', '--archive', arch, '--read-data'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.stderr.on('data', (d) => (err += d));
+      let exitCode: number | null | undefined;
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve((exitCode = code))));
+      // Comparing: its list of names is beside the archive and tar --compare runs in the container.
+      await waitFor('tar --compare to run', 120_000, () => {
+        if (exitCode !== undefined) throw new Error(`validate-backup exited ${exitCode} before its compare ran:\n${out}${err}`);
+        return beside().some((f) => /\.read-data-[0-9a-f]{8}\.names$/.test(f)) && compares() !== '' ? true : undefined;
+      }).catch((e: Error) => {
+        child.kill('SIGKILL');
+        throw e;
+      });
+      child.kill('SIGINT');
+      assert.equal(await exited, 130, out + err);
+      assert.match(err, /validate-backup: interrupted: the check was stopped, and nothing was written beside the archive/);
+      assert.equal(out, '', 'no report on stdout');
+      await waitFor('tar --compare to end in the container', 20_000, () => (compares() === '' ? true : undefined));
+      assert.deepEqual(beside(), [], 'no list of names, no report, no subset state');
+    } finally {
+      unthrottle('node1');
+      inGluster('node1', ['rm', '-rf', SRC]);
+      onNode('node1', ['rm', '-f', arch]);
+    }
   });
 });

@@ -13,6 +13,7 @@ import { execStreaming } from '../docker/execStream';
 import { isNotFound, type NodeConnection } from '../node/nodeConnection';
 import { mismatchText, type ChecksumCheck } from './checksum';
 import { MAX_READ_DATA_STATE_BYTES, ReadDataStateError, nextSlice, parseReadDataState, readDataStatePathOf, serializeReadDataState, stateAfter, type ReadDataState, type Slice } from './readDataState';
+import { stopTagged, tagged } from '../docker/tagged';
 import { TarCompareFormatError, TarCompareParser, TAR_COMPARE_ENV, archiveTroubleIn, notFoundIn, tarCompareArgv } from './tarCompare';
 
 export interface ReadDataProgress {
@@ -137,13 +138,17 @@ export async function readArchiveData(a: ReadDataArgs): Promise<ReadDataResult> 
     progress(0);
     const namesFile = `${a.archive}.read-data-${randomBytes(4).toString('hex')}.names`;
     await a.conn.writeAtomic(namesFile, storedNamesOf(t, files.subarray(slice.from, slice.to), a.index.dotSlashNames ?? 0));
+    // Tagged: ending the exec's stream (a cancel, Ctrl-C, output that cannot be read) does not
+    // end tar, which would read the whole archive and volume on in the container.
+    const compare = tagged(tarCompareArgv(a.archive, a.root, namesFile));
     try {
-      const r = await execStreaming(a.docker, a.container, tarCompareArgv(a.archive, a.root, namesFile), {
+      const r = await execStreaming(a.docker, a.container, compare.argv, {
         env: TAR_COMPARE_ENV,
         idleMs: idleFor(biggest, a.idleMs ?? 120_000),
         onStdout: (b) => parser.push(b),
         ...(a.signal ? { signal: a.signal } : {}),
-      }).catch((e: unknown) => {
+      }).catch(async (e: unknown) => {
+        await stopTagged(a.docker, a.container, compare.tag, 10_000).catch(() => undefined);
         if (e instanceof TarCompareFormatError) throw new ReadDataError(`tar --compare's output for ${a.archive} cannot be read: ${e.message}`);
         throw e;
       });

@@ -11,12 +11,17 @@ export class FollowInterrupted extends Error {
 
 /** What the operator reads after Ctrl-C; `config` is the --config given, for the commands shown. */
 export function interruptedText(job: JobRecord, config: string | undefined): string {
-  const cli = `gluster-backup${config !== undefined ? ` --config ${shellWord(config)}` : ''}`;
+  const cli = cliCommand(config);
   return (
     `gluster-backup: interrupted: the ${job.kind} job ${job.id} goes on on ${job.node} (only following it stopped)\n` +
     `  follow it again: ${cli} attach ${job.id}\n` +
     `  cancel it:       ${cli} cancel ${job.id}\n`
   );
+}
+
+/** The command as the operator ran it, for the commands a message tells them to run next. */
+export function cliCommand(config: string | undefined): string {
+  return `gluster-backup${config !== undefined ? ` --config ${shellWord(config)}` : ''}`;
 }
 
 /** A word a shell reads back as itself. */

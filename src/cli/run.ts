@@ -8,7 +8,7 @@ import { Cluster } from '../core/cluster';
 import { parseSettings, tidyDir, type Settings } from '../core/config';
 import { approvableKey, type ContainerAction } from '../core/model';
 import { parseCommandLine, UsageError, type Parsed, type RunCommand } from './args';
-import { FollowInterrupted, interruptedText } from './interrupt';
+import { FollowInterrupted, cliCommand, interruptedText } from './interrupt';
 import { ndjsonIo, type StatusLine } from './ndjson';
 import { EXIT_INTERRUPTED, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE } from './exitCodes';
 import { commandHelp, helpPointer, topLevelHelp } from './help';
@@ -135,6 +135,7 @@ async function runCommand(parsed: RunCommand, io: CliIo): Promise<number> {
           detach: values.detach ?? false,
           json: values.json ?? false,
           overrides,
+          cli: cliCommand(values.config),
         });
       }
       case 'validate-backup': {
@@ -181,6 +182,7 @@ async function runCommand(parsed: RunCommand, io: CliIo): Promise<number> {
           }
         }
         return await runRestore(cluster, io, {
+          cli: cliCommand(values.config),
           json: values.json ?? false,
           dryRun: values['dry-run'] ?? false,
           detach: values.detach ?? false,

@@ -215,7 +215,8 @@ describe('backup', () => {
       assert.match(r.stdout, /FAIL Every node reachable, gluster running: node3: gluster container is exited \(start it on every node first\)/);
       assert.match(r.stdout, /FAIL No other backup or restore running: a tar process is running in the gluster container on node2\n/);
       // Whether node1's glusterd has seen node3's brick go yet is its own timing, not this test's.
-      assert.match(r.stderr, /backup not started: nodes, (volumeHealth, )?concurrency failed; start gluster first: gluster-backup start --node node3;/);
+      // The command as the operator ran it, --config included: run as printed, it acts on these nodes.
+      assert.match(r.stderr, new RegExp(`backup not started: nodes, (volumeHealth, )?concurrency failed; start gluster first: gluster-backup --config ${CONFIG.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} start --node node3;`));
       assert.deepEqual(lsBackups(), before);
     } finally {
       inGluster('node2', ['pkill', '-x', 'tar'], { allowFail: true });

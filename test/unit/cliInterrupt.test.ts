@@ -1,7 +1,7 @@
 // The lines Ctrl-C leaves: commands a shell takes back as printed, whatever the config's path.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { interruptedText } from '../../src/cli/interrupt';
+import { cliCommand, interruptedText } from '../../src/cli/interrupt';
 import type { JobRecord } from '../../src/core/backup/types';
 
 const job = { id: 'datarobot-gluster-backup-2026-04-12', kind: 'backup', node: 'node1' } as Pick<JobRecord, 'id' | 'kind' | 'node'> as JobRecord;
@@ -15,4 +15,10 @@ test('without --config the commands are plain; with one, it is repeated, quoted 
   );
   assert.match(interruptedText(job, '/etc/gb.json'), /^ {2}cancel it: {7}gluster-backup --config \/etc\/gb\.json cancel /m);
   assert.match(interruptedText(job, "/tmp/it's mine.json"), /^ {2}follow it again: gluster-backup --config '\/tmp\/it'\\''s mine\.json' attach /m);
+});
+
+test('the commands other messages tell the operator to run next (attach, start) carry the --config they ran with', () => {
+  assert.equal(cliCommand(undefined), 'gluster-backup');
+  assert.equal(cliCommand('/etc/gb/site.json'), 'gluster-backup --config /etc/gb/site.json');
+  assert.equal(cliCommand("/tmp/my site's.json"), `gluster-backup --config '/tmp/my site'\\''s.json'`);
 });

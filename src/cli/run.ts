@@ -225,7 +225,7 @@ async function runCommand(parsed: RunCommand, io: CliIo): Promise<number> {
           // A restore followed to its end is verified then (once: a report already made stands).
           const final = await followToEnd(jobs, job, io, values.json ?? false, job.restore?.archiveBytes);
           if (final.restore?.report) {
-            io.stdout.write(`${final.id}: verified before, ${final.restore.differences ?? 0} differences; report: ${final.restore.report}\n`);
+            io.stdout.write(values.json ? JSON.stringify({ job: final }, null, 2) + '\n' : `${final.id}: verified before, ${final.restore.differences ?? 0} differences; report: ${final.restore.report}\n`);
             return final.restore.differences ? 1 : 0;
           }
           return await finishRestore(cluster, io, final, values.json ?? false);

@@ -344,6 +344,12 @@ describe('restore', () => {
     assert.equal(JSON.parse(onNode('node1', ['cat', report]).stdout).verdict, 'verified');
     const listed = JSON.parse(cli(['--json', 'jobs']).stdout) as { jobs: JobRecord[] };
     assert.equal(listed.jobs.find((j) => j.id === out.job.id)?.state, 'completed');
+    // Attached again once verified: the verification stands, said in text or as JSON on stdout.
+    const again = cli(['attach', out.job.id]);
+    assert.deepEqual([again.code, again.stdout], [0, `${out.job.id}: verified before, 0 differences; report: ${report}\n`]);
+    const againJson = cli(['--json', 'attach', out.job.id]);
+    assert.equal(againJson.code, 0, againJson.stderr);
+    assert.deepEqual((JSON.parse(againJson.stdout) as { job: JobRecord }).job.restore?.report, report);
   });
 
   test('migration: the same archive restored into the replica volume is identical there', () => {

@@ -10,7 +10,7 @@ import { approvableKey, type ContainerAction } from '../core/model';
 import { parseCommandLine, UsageError, type Parsed, type RunCommand } from './args';
 import { FollowInterrupted, cliCommand, interruptedText } from './interrupt';
 import { ndjsonIo, type StatusLine } from './ndjson';
-import { EXIT_INTERRUPTED, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE } from './exitCodes';
+import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE } from './exitCodes';
 import { commandHelp, helpPointer, topLevelHelp } from './help';
 import { VERSION } from './version';
 import { formatActions, formatStatusTable, statusJson } from './format';
@@ -73,10 +73,18 @@ async function runParsed(parsed: Parsed, io: CliIo): Promise<number> {
   try {
     return await runCommand(parsed, out);
   } catch (e) {
-    if (!(e instanceof FollowInterrupted)) throw e;
-    out.stderr.write(interruptedText(e.job, parsed.values.config));
-    if (parsed.values.json) out.stdout.write(JSON.stringify({ interrupted: true, job: e.job }, null, 2) + '\n');
-    return EXIT_INTERRUPTED;
+    if (e instanceof FollowInterrupted) {
+      out.stderr.write(interruptedText(e.job, parsed.values.config));
+      if (parsed.values.json) out.stdout.write(JSON.stringify({ interrupted: true, job: e.job }, null, 2) + '\n');
+      return EXIT_INTERRUPTED;
+    }
+    if (!nd || e instanceof UsageError) throw e;
+    // With --json a failure is a message line on stderr and an object on stdout, as every result:
+    // a program reading them never meets free text.
+    const message = (e as Error).message;
+    out.stderr.write(`gluster-backup: ${message}\n`);
+    out.stdout.write(JSON.stringify({ error: message }, null, 2) + '\n');
+    return EXIT_FAILED;
   } finally {
     nd?.flush();
   }

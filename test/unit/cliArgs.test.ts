@@ -176,3 +176,25 @@ test('GLUSTER_BACKUP_CONFIG naming a file that is not there is a usage error, no
   const code = await runCli(['status'], { stdout, stderr, stdin: Object.assign(new PassThrough(), { isTTY: false }), env: { GLUSTER_BACKUP_CONFIG: '/nonexistent/gb-typo.json' } });
   assert.deepEqual({ code, err }, { code: EXIT_USAGE, err: "gluster-backup: GLUSTER_BACKUP_CONFIG=/nonexistent/gb-typo.json: no such file\nTry 'gluster-backup --help'.\n" });
 });
+
+test('with --json a failure that is not a usage error is a message line on stderr and {"error"} on stdout, exit 2', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gb-cliargs-'));
+  try {
+    // A config file that is not JSON: found, unreadable, settled before any node is asked.
+    const config = path.join(dir, 'config.json');
+    fs.writeFileSync(config, '{ not json');
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    let out = '';
+    let err = '';
+    stdout.on('data', (b) => (out += b));
+    stderr.on('data', (b) => (err += b));
+    const code = await runCli(['--config', config, '--json', 'status'], { stdout, stderr, stdin: Object.assign(new PassThrough(), { isTTY: false }), env: {} });
+    assert.equal(code, 2);
+    const message = (JSON.parse(out) as { error: string }).error;
+    assert.match(message, /^cannot read config .*config\.json: /);
+    assert.deepEqual(err.split('\n').filter(Boolean).map((l) => JSON.parse(l) as unknown), [{ message_type: 'message', text: `gluster-backup: ${message}` }]);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -10,6 +10,7 @@ import { approvableKey, type ContainerAction } from '../core/model';
 import { parseCommandLine, UsageError, type Parsed, type RunCommand } from './args';
 import { FollowInterrupted, cliCommand, interruptedText } from './interrupt';
 import { ndjsonIo, type StatusLine } from './ndjson';
+import { PREFLIGHT_CHECKS } from '../core/backup/preflight';
 import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE } from './exitCodes';
 import { commandHelp, helpPointer, topLevelHelp } from './help';
 import { VERSION } from './version';
@@ -135,6 +136,10 @@ async function runCommand(parsed: RunCommand, io: CliIo): Promise<number> {
       case 'backup': {
         if (names && names.length > 1) throw new UsageError('backup runs on one node: give at most one --node', command);
         const overrides = overridesArg(values.override, command);
+        // Before preflight, which may walk the whole volume: a typo is known at once.
+        for (const ov of overrides) {
+          if (!(PREFLIGHT_CHECKS as readonly string[]).includes(ov.check)) throw new UsageError(`--override ${ov.check}: no such check (checks: ${PREFLIGHT_CHECKS.join(', ')})`, command);
+        }
         absoluteDirArg(values.b, command);
         return await runBackup(cluster, io, {
           ...(names ? { node: names[0] } : {}),

@@ -105,6 +105,7 @@ test('usage errors: each with its message, exit 64, and nothing done', async () 
     [['backup', '--node', 'a', '--node', 'b'], 'backup runs on one node: give at most one --node', 'backup'],
     [['backup', '-b', 'relative/dir'], '-b relative/dir: the backups directory must be an absolute path on the node', 'backup'],
     [['backup', '--override', 'freeSpace'], '--override freeSpace needs a reason: --override freeSpace:"why it is safe"', 'backup'],
+    [['backup', '--override', 'free-space:typo of a restore check'], '--override free-space: no such check (checks: nodes, volumeHealth, backupDir, freeSpace, storageDriver, concurrency, activity)', 'backup'],
     [['validate-backup', '--archive', 'x.tar'], '--archive x.tar: give an absolute path on the node', 'validate-backup'],
     [['validate-backup', '--via', 'ftp'], '--via ftp: one of auto, sftp, container', 'validate-backup'],
     [['restore', '--existing', 'merge'], '--existing merge: one of refuse, skip, overwrite', 'restore'],

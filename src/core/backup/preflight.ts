@@ -24,6 +24,12 @@ import { bytesText } from '../bytes';
 import { settle, type Settled } from '../settled';
 
 export type CheckId = 'nodes' | 'volumeHealth' | 'backupDir' | 'freeSpace' | 'storageDriver' | 'concurrency' | 'activity';
+
+// A record keyed by the type: a check added to CheckId and not here does not compile.
+const EVERY_CHECK: Record<CheckId, true> = { nodes: true, volumeHealth: true, backupDir: true, freeSpace: true, storageDriver: true, concurrency: true, activity: true };
+
+/** Every check preflight makes, in its order: what --override may name. */
+export const PREFLIGHT_CHECKS = Object.keys(EVERY_CHECK) as readonly CheckId[];
 export type Verdict = 'pass' | 'warn' | 'fail';
 
 export interface Check {

@@ -603,10 +603,26 @@ describe('restore', () => {
   test('progress: on a terminal one line redrawn with the bytes read of the archive, the rate and an ETA; with --json, status lines with the same figures', () => {
     const SRC = '/mnt/gluster/restore-progress';
     const arch = `${DIR}/datarobot-gluster-backup-2001-01-07.tar`;
-    // One file of 96 MiB, restored with node1's container held to a fifth of a CPU: about forty
-    // seconds of steady progress, sampled about once a second, and the ETA is shown once ten
-    // predictions agree.
-    inGluster('node1', ['sh', '-c', 'set -e; rm -rf "$1"; mkdir -p "$1"; head -c 100663296 /dev/zero > "$1/z.bin"; touch -d @1700000000 "$1/z.bin"; tar -C /mnt/gluster --numeric-owner -cf "$2" ./restore-progress; rm -rf "$1"', 'src', SRC, arch]);
+    // One file restored with node1's container held to a fifth of a CPU: half a minute of steady
+    // progress, sampled about once a second, and the ETA is shown once ten predictions agree. A
+    // fifth of a CPU goes at whatever pace the machine has then (96 MiB took 35 s in one run and
+    // 11 s in another, too short for ten agreeing predictions), so the file is sized from tar's
+    // own pace, measured here extracting 32 MiB into the volume at a fifth of a CPU (dd is no
+    // guide: a short burst of writes outruns the CPU quota). The job, tar with its member list
+    // and the reads of its position, goes about 1.4 times slower than that tar.
+    inGluster('node1', ['sh', '-c', 'set -e; rm -rf /tmp/pace "$1"; mkdir -p /tmp/pace "$1"; head -c 33554432 /dev/zero > /tmp/pace/z; tar -C /tmp -cf /tmp/pace.tar ./pace; rm -rf /tmp/pace', 'pace', `${SRC}-pace`]);
+    onNode('node1', ['docker', 'update', '--cpus', '0.2', 'gluster']);
+    let paceMs: number;
+    try {
+      const t0 = Date.now();
+      inGluster('node1', ['tar', '-C', `${SRC}-pace`, '-xf', '/tmp/pace.tar']);
+      paceMs = Math.max(1, Date.now() - t0);
+    } finally {
+      unthrottle('node1');
+      inGluster('node1', ['rm', '-rf', '/tmp/pace.tar', `${SRC}-pace`]);
+    }
+    const mib = Math.min(512, Math.max(64, Math.ceil((32 * 20_000) / paceMs)));
+    inGluster('node1', ['sh', '-c', 'set -e; rm -rf "$1"; mkdir -p "$1"; head -c "$3" /dev/zero > "$1/z.bin"; touch -d @1700000000 "$1/z.bin"; tar -C /mnt/gluster --numeric-owner -cf "$2" ./restore-progress; rm -rf "$1"', 'src', SRC, arch, String(mib * 1024 * 1024)]);
     const archiveBytes = Number(onNode('node1', ['stat', '-c', '%s', arch]).stdout.trim());
     try {
       onNode('node1', ['docker', 'update', '--cpus', '0.2', 'gluster']);

@@ -31,7 +31,7 @@ export function parseOverrides(values: string[] | undefined): PreflightOverride[
 export async function runBackup(
   cluster: Cluster,
   io: CliIo,
-  o: { node?: string; backupDir?: string; gzip: boolean; detach: boolean; json: boolean; overrides: PreflightOverride[]; cli?: string },
+  o: { node?: string; backupDir?: string; gzip: boolean; detach: boolean; json: boolean; overrides: PreflightOverride[]; cli: string },
 ): Promise<number> {
   const jobs = jobsOf(cluster);
   const opts: BackupOptions = { compression: o.gzip ? 'gzip' : 'none', overrides: o.overrides, ...(o.node ? { node: o.node } : {}), ...(o.backupDir ? { backupDir: o.backupDir } : {}) };
@@ -42,11 +42,9 @@ export async function runBackup(
     out.write(`  ${MARK[c.verdict]} ${c.title}: ${c.reason}\n`);
     for (const n of c.notes ?? []) out.write(`       note: ${n}\n`);
   }
-  const known = new Set(pre.checks.map((c) => c.id as string));
-  for (const ov of o.overrides) if (!known.has(ov.check)) throw new Error(`--override ${ov.check}: no such check (checks: ${[...known].join(', ')})`);
   const stop = blocking(pre, o.overrides);
   if (stop.length || !pre.node) {
-    io.stderr.write(`backup not started: ${stop.map((c) => c.id).join(', ') || 'no node to run on'} failed` + (pre.stoppedNodes.length ? `; start gluster first: ${o.cli ?? 'gluster-backup'} start --node ${pre.stoppedNodes.join(' --node ')}` : '') + `; override a check with --override CHECK:"reason"\n`);
+    io.stderr.write(`backup not started: ${stop.map((c) => c.id).join(', ') || 'no node to run on'} failed` + (pre.stoppedNodes.length ? `; start gluster first: ${o.cli} start --node ${pre.stoppedNodes.join(' --node ')}` : '') + `; override a check with --override CHECK:"reason"\n`);
     if (o.json) io.stdout.write(JSON.stringify({ started: false, preflight: pre }, null, 2) + '\n');
     return 2;
   }
@@ -55,7 +53,7 @@ export async function runBackup(
   out.write(`started ${job.id} on ${job.node}: ${job.partial} (tar of ${job.source}${job.compressor ? `, ${job.compressor}` : ''})\n`);
   if (o.detach) {
     if (o.json) io.stdout.write(JSON.stringify(job, null, 2) + '\n');
-    out.write(`follow it with: ${o.cli ?? 'gluster-backup'} attach ${job.id}\n`);
+    out.write(`follow it with: ${o.cli} attach ${job.id}\n`);
     return 0;
   }
   return follow(jobs, job, io, o.json, pre.expectedBytes ?? job.sourceBytes);

@@ -38,7 +38,7 @@ export async function finishRestore(cluster: Cluster, io: CliIo, job: JobRecord,
  * Dry run: exit 0 the restore could go ahead, 2 it would be refused. Restore: 0 restored and
  * verified, 1 restored with differences (listed), 2 refused, failed or cancelled.
  */
-export async function runRestore(cluster: Cluster, io: CliIo, o: RestorePlanOptions & { json: boolean; dryRun: boolean; detach: boolean; overrides: PreflightOverride[]; cli?: string }): Promise<number> {
+export async function runRestore(cluster: Cluster, io: CliIo, o: RestorePlanOptions & { json: boolean; dryRun: boolean; detach: boolean; overrides: PreflightOverride[]; cli: string }): Promise<number> {
   const progress = o.json ? io.stderr : io.stdout;
   const onPhase = (phase: string, detail: string) => progress.write(`${phase} ${detail}\n`);
   try {
@@ -59,7 +59,7 @@ export async function runRestore(cluster: Cluster, io: CliIo, o: RestorePlanOpti
     for (const ov of job.overrides) progress.write(`override ${ov.check}: ${ov.reason} (recorded in the job)\n`);
     progress.write(`restore ${job.id} started on ${job.node}: ${plan.plan.write.count + plan.plan.overwrite.count} entries, ${bytesText(plan.plan.bytesToWrite)} into ${plan.targetDir}\n`);
     if (o.detach) {
-      progress.write(`follow it with: ${o.cli ?? 'gluster-backup'} attach ${job.id}\n`);
+      progress.write(`follow it with: ${o.cli} attach ${job.id}\n`);
       if (o.json) io.stdout.write(JSON.stringify({ job }, null, 2) + '\n');
       return 0;
     }

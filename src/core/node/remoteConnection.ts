@@ -96,11 +96,11 @@ class RemoteConnection implements NodeConnection {
       await new Promise<void>((resolve, reject) => sftp.rename(tmp, file, (err) => (err ? reject(err) : resolve())));
       return true;
     } catch (e) {
+      // The rename moved nothing: the temporary file is still there to remove.
+      await new Promise<void>((resolve) => sftp.unlink(tmp, () => resolve()));
       const there = await new Promise<boolean>((resolve) => sftp.stat(file, (err) => resolve(!err)));
       if (there) return false;
       throw e;
-    } finally {
-      await new Promise<void>((resolve) => sftp.unlink(tmp, () => resolve()));
     }
   }
 

@@ -377,6 +377,34 @@ describe('backup', () => {
     }
   });
 
+  test('a job file naming an exec docker created but has not started: running while it is being started, failed once its start deadline passed', async () => {
+    // A job file is claimed with its exec id before docker starts the exec: another client
+    // listing it then sees an exec that never ran, which is not one that ended.
+    const stem = 'datarobot-gluster-backup-2001-01-02';
+    const exec = await (await cluster.connection('node1').docker()).getContainer('gluster').exec({ Cmd: ['true'], AttachStdout: false, AttachStderr: false });
+    const record = (startedAt: string): JobRecord => plantedRecord(stem, startedAt, { execId: exec.id });
+    const write = (r: JobRecord) => {
+      plantJobFile(stem, r);
+      onNode('node1', ['sh', '-c', 'printf partial > "$1"', 'write', r.partial!]);
+    };
+    try {
+      const fresh = record(new Date().toISOString());
+      write(fresh);
+      const seen = await jobs.observe(fresh);
+      assert.equal(seen.state, 'running', seen.reason);
+      assert.ok(lsBackups().includes(`${stem}.tar.partial`), 'a starting job keeps its partial archive');
+
+      const old = record(new Date(Date.now() - 10 * 60_000).toISOString());
+      write(old);
+      const ended = await jobs.observe(old);
+      assert.equal(ended.state, 'failed');
+      assert.match(ended.reason ?? '', /^tar was never started; the partial archive was removed$/);
+      assert.ok(!lsBackups().includes(`${stem}.tar.partial`));
+    } finally {
+      cleanBackups();
+    }
+  });
+
   test('a job file that names a file outside its own is refused by jobs and attach, and that file is untouched', () => {
     // Left as it is, this record would be finalised as "tar was never started" and its
     // "partial" removed: the canary stands for any file of the node's host.

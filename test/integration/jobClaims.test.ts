@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { Cluster } from '../../src/core/cluster';
 import { BackupJobs, isFinal } from '../../src/core/backup/jobs';
 import type { JobRecord } from '../../src/core/backup/types';
+import { parseJobFile } from '../../src/core/backup/jobFile';
 import { inGluster, onNode, testbedSettings, waitFor, waitHealthy } from './helpers/testbed';
 
 const DIR = '/opt/datarobot/data/backups/gluster';
@@ -65,6 +66,67 @@ describe('claiming a job name on the node', () => {
     for (const j of done) {
       const rec = JSON.parse(onNode('node1', ['cat', `${DIR}/${j.id}.job.json`]).stdout) as JobRecord;
       assert.deepEqual([rec.id, rec.archive, rec.state], [j.id, j.archive, 'completed']);
+    }
+  });
+
+  test('a backup that ends while it is being started keeps the outcome another client recorded: the starting client writes its job file once, exec id and all', async () => {
+    // Client B finalises the job as soon as tar has ended; client A's connection holds any
+    // later "running" write of the job file until then. An earlier version wrote the exec id
+    // in such a write after the start, and put "running" back over B's "completed": the next
+    // look then failed the backup ("ended without reporting tar's exit").
+    const other = new Cluster(testbedSettings({ glusterPath: '/mnt/gluster-rep' }));
+    const a = new BackupJobs(cluster);
+    const b = new BackupJobs(other);
+    const conn = cluster.connection('node1');
+    const claims: JobRecord[] = [];
+    const runningWrites: JobRecord[] = [];
+    let bSawTheEnd!: () => void;
+    const ended = new Promise<void>((resolve) => (bSawTheEnd = resolve));
+    const create = conn.createExclusive.bind(conn);
+    const write = conn.writeAtomic.bind(conn);
+    const asJob = (path: string, data: string | Buffer) => parseJobFile(String(data), path, 'node1');
+    conn.createExclusive = async (path, data) => {
+      if (path.endsWith('.job.json')) claims.push(asJob(path, data));
+      return create(path, data);
+    };
+    conn.writeAtomic = async (path, data) => {
+      if (path.endsWith('.job.json') && asJob(path, data).state === 'running') {
+        runningWrites.push(asJob(path, data));
+        await Promise.race([ended, new Promise((r) => setTimeout(r, 60_000))]);
+      }
+      return write(path, data);
+    };
+    try {
+      const before = new Set(onNode('node1', ['ls', '-1A', DIR]).stdout.split('\n'));
+      const seenByB = waitFor('client B to see the backup end', 120_000, async (): Promise<JobRecord | undefined> => {
+        const job = (await b.list(['node1'])).jobs.find((j) => !before.has(`${j.id}.job.json`));
+        return job && isFinal(job.state) ? job : undefined;
+      }).then((j) => {
+        bSawTheEnd();
+        return j;
+      });
+      const started = await a.start('node1', { compression: 'none' });
+      const byB = await seenByB;
+      assert.equal(byB.id, started.id);
+      assert.equal(byB.state, 'completed', byB.reason);
+      const byA = await waitFor('client A to see the end', 60_000, async () => {
+        const j = await a.observe(started);
+        return isFinal(j.state) ? j : undefined;
+      });
+      assert.equal(byA.state, 'completed', byA.reason);
+      const file = `${DIR}/${started.id}.job.json`;
+      const onDisk = parseJobFile(onNode('node1', ['cat', file]).stdout, file, 'node1');
+      assert.equal(onDisk.state, 'completed', onDisk.reason);
+      assert.equal(onNode('node1', ['stat', '-c', '%s', started.archive]).stdout.trim(), String(onDisk.archiveBytes), 'the archive is there, as recorded');
+      assert.equal(claims.length, 1);
+      assert.match(claims[0].execId ?? '', /^[0-9a-f]{64}$/, 'the claimed job file names its exec');
+      assert.deepEqual(runningWrites, [], 'no "running" record written after the claim');
+    } finally {
+      bSawTheEnd();
+      conn.createExclusive = create;
+      conn.writeAtomic = write;
+      other.dispose();
+      cleanBackups();
     }
   });
 

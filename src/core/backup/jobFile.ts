@@ -358,3 +358,13 @@ export function parseJobFile(text: string, file: string, node: string): JobRecor
     ...(restore ? { restore } : {}),
   };
 }
+
+/**
+ * The marker a prune creates (exclusively) beside an archive before removing it. A restore
+ * claims its job file, then looks for the marker; a prune creates the marker, then looks for
+ * restore files: whichever comes second sees the other, so no restore starts on an archive
+ * that is being removed, and no archive is removed under a restore that started.
+ */
+export function pruneMarkerOf(archivePath: string): string {
+  return `${archivePath}.prune`;
+}

@@ -11,7 +11,7 @@ import type { NodeConnection } from '../node/nodeConnection';
 import { isNotFound } from '../node/nodeConnection';
 import { toNodeError } from '../node/nodeErrors';
 import { inspectContainer } from '../node/probe';
-import { JOB_SUFFIX, JobFileError, MAX_JOB_FILE_BYTES, jobPaths, parseJobFile, pathsOf, restoreId, restorePaths, serializeJobFile, type JobPaths, type RestoreSpec } from './jobFile';
+import { JOB_SUFFIX, JobFileError, MAX_JOB_FILE_BYTES, jobPaths, parseJobFile, pathsOf, pruneMarkerOf, restoreId, restorePaths, serializeJobFile, type JobPaths, type RestoreSpec } from './jobFile';
 import { BACKUP_JOB_ENV, EXIT_WAIT_SCRIPT, READ_POS_SCRIPT, RESTORE_WAIT_SCRIPT, backupTarHead, restoreWaitPositions, jobArgv, parseStatus, restoreArgv, restoreTarHead, signalTarArgv } from './jobScript';
 import { registerJob, registeredJobFiles } from './jobRegistry';
 import { nextArchiveName } from './naming';
@@ -214,26 +214,40 @@ export class BackupJobs {
   /**
    * What starting a backup and a restore share: the job file before tar (a client that dies
    * right after leaves a job the next look finds and finalises, never an unexplained file),
-   * the registry when the job's directory is not the configured one, docker exec, the exec id
-   * recorded, and a wait until the script reports tar's pid, so "started" means tar runs.
+   * the registry when the job's directory is not the configured one, docker exec, and a wait
+   * until the script reports tar's pid, so "started" means tar runs.
    */
-  private async launch(conn: NodeConnection, docker: Docker, record: JobRecord, cmd: string[], dir: string, what: string, files: { path: string; data: Buffer }[] = []): Promise<JobRecord> {
+  private async launch(
+    conn: NodeConnection,
+    docker: Docker,
+    record: JobRecord,
+    cmd: string[],
+    dir: string,
+    what: string,
+    o: { files?: { path: string; data: Buffer }[]; afterClaim?: () => Promise<void> } = {},
+  ): Promise<JobRecord> {
     const s = this.settings;
     const node = record.node;
     const { job: jobFile, status } = pathsOf(record);
-    // Creating the exec runs nothing: it is asked while the job file is written, and started
-    // only once the file is there.
-    const created = withDeadline(`docker exec (start ${record.kind})`, s.timeouts.dockerMs, (signal) =>
+    // Creating the exec runs nothing, and its id goes into the job file as it is claimed: the
+    // file is then never written again by this client. A second write after the start would
+    // race the job's end: a job that ends at once is finalised by any observer, and the late
+    // write put "running" back over that outcome.
+    const exec = await withDeadline(`docker exec (start ${record.kind})`, s.timeouts.dockerMs, (signal) =>
       docker.getContainer(s.containerName).exec({ Cmd: cmd, ...(record.kind === 'backup' ? { Env: BACKUP_JOB_ENV } : {}), AttachStdout: false, AttachStderr: false, abortSignal: signal } as Docker.ExecCreateOptions),
     );
-    created.catch(() => undefined);
+    record.execId = exec.id;
     // Claimed, not overwritten: another client's job of the same name and moment is left whole.
     if (!(await conn.createExclusive(jobFile, serializeJobFile(record)))) throw new JobNameTaken(jobFile);
     // Files the job reads, named for it: written only once the name is ours, or a client that
-    // loses the claim would have replaced the winner's.
+    // loses the claim would have replaced the winner's. What must hold once the job file is
+    // there (a restore: no prune is removing its archive) is asked after them.
+    const files = o.files ?? [];
     try {
       for (const f of files) await conn.writeAtomic(f.path, f.data);
+      await o.afterClaim?.();
     } catch (e) {
+      for (const f of files) await conn.remove(f.path).catch(() => undefined);
       await conn.remove(jobFile).catch(() => undefined);
       throw e;
     }
@@ -243,24 +257,13 @@ export class BackupJobs {
         this.cluster.log('warn', `${record.kind} ${record.id}: could not record it in ~/.gluster-backup/jobs (${(e as Error).message}); only a client whose backupDir is ${dir} will list it`, node),
       );
     }
-    const exec = await created;
     await withDeadline(`docker exec start (${record.kind})`, s.timeouts.dockerMs, () => exec.start({ Detach: true }));
-    record.execId = exec.id;
-    const saved = conn.writeAtomic(jobFile, serializeJobFile(record));
-    // Awaited below, after the status looks: one that fails while they wait must not count as
-    // unhandled (Node ends the process on that).
-    saved.catch(() => undefined);
     this.cluster.log('info', `${record.kind} ${record.id} started: ${what}`, node);
     const deadline = Date.now() + s.timeouts.dockerMs;
-    // The script writes it within ~50 ms (its own poll for tar's pid): look often, while the
-    // exec id is being recorded.
-    try {
-      while (Date.now() < deadline) {
-        if (parseStatus(await readText(conn, status)).phase !== 'none') break;
-        await sleep(50);
-      }
-    } finally {
-      await saved;
+    // The script writes it within ~50 ms (its own poll for tar's pid).
+    while (Date.now() < deadline) {
+      if (parseStatus(await readText(conn, status)).phase !== 'none') break;
+      await sleep(50);
     }
     return this.observe(record);
   }
@@ -356,8 +359,8 @@ export class BackupJobs {
       // No status file: finalised already (by another observer, window or the CLI), whose
       // record on the node is the outcome; or tar is not started yet, or never was (below).
       if (status.phase === 'none' && saved && isFinal(saved.state)) return saved;
-      // Listed while another client was starting it: that client adds the exec id to the job
-      // file once docker has one.
+      // Listed while a client of an earlier version was starting it: that version adds the
+      // exec id to the job file after docker starts it.
       if (!record.execId && saved?.execId) record = { ...record, execId: saved.execId };
     }
 
@@ -377,8 +380,15 @@ export class BackupJobs {
       } else if (record.execId) {
         try {
           const info = await withDeadline('docker exec inspect', s.timeouts.dockerMs, () => docker.getExec(record.execId!).inspect());
-          alive = info.Running;
-          if (!alive) why = `the backup shell ended with status ${info.ExitCode} without reporting tar's exit`;
+          if (info.Running) alive = true;
+          else if (info.ExitCode === null || info.ExitCode === undefined) {
+            // Created, not started: the job file names the exec before docker runs it.
+            alive = this.withinStart(record);
+            if (!alive) why = 'tar was never started';
+          } else {
+            alive = false;
+            why = `the backup shell ended with status ${info.ExitCode} without reporting tar's exit`;
+          }
         } catch (e) {
           if ((e as { statusCode?: number }).statusCode === 404) {
             alive = false;
@@ -386,11 +396,11 @@ export class BackupJobs {
           } else throw e;
         }
       } else {
-        // The job file is written before docker exec. Until the starting client's deadlines
-        // have passed, that is a job being started (another client listing it then must not
-        // fail it and remove its partial archive: it did once, in a CI rehearsal); after them,
-        // the client died between writing the job file and starting tar.
-        alive = status.phase === 'running' || Date.now() - Date.parse(record.startedAt) < 2 * s.timeouts.dockerMs + 5000;
+        // A job file without an exec id (an earlier version wrote the id after the start).
+        // Until the starting client's deadlines have passed, that is a job being started
+        // (another client listing it then must not fail it and remove its partial archive: it
+        // did once, in a CI rehearsal); after them, the client died before starting tar.
+        alive = status.phase === 'running' || this.withinStart(record);
         if (!alive) why = 'tar was never started';
       }
     } catch (e) {
@@ -415,6 +425,11 @@ export class BackupJobs {
       endedAt: new Date().toISOString(),
       reason: cancelAsked ? 'cancelled' : `${why}${p.partial ? '; the partial archive was removed' : ''}`,
     });
+  }
+
+  /** Whether a job not started yet may still be being started: its client's deadlines have not all passed. */
+  private withinStart(record: JobRecord): boolean {
+    return Date.now() - Date.parse(record.startedAt) < 2 * this.settings.timeouts.dockerMs + 5000;
   }
 
   private async finalise(record: JobRecord, conn: NodeConnection, p: JobPaths, code: number, cancelAsked: boolean, exitAt?: number): Promise<JobRecord> {
@@ -616,7 +631,16 @@ export class BackupJobs {
       restoreArgv(p, o.spec.target, o.spec.policy, o.spec.members, o.spec.resume ? { ...(o.spec.resume.rewrite ? { rewrite: o.spec.resume.rewrite } : {}), dirs: o.resumeDirs !== undefined } : undefined),
       o.archive.slice(0, cut),
       `tar extracting ${o.archive} into ${o.spec.target}${o.spec.members.length ? ` (${o.spec.members.length} paths)` : ''}, existing entries: ${o.spec.policy}`,
-      o.resumeDirs !== undefined ? [{ path: p.dirs, data: o.resumeDirs }] : [],
+      {
+        files: o.resumeDirs !== undefined ? [{ path: p.dirs, data: o.resumeDirs }] : [],
+        // The other half of prune's handshake (pruneMarkerOf): this job file is there now, so a
+        // prune that marks the archive from here on sees it and keeps the archive.
+        afterClaim: async () => {
+          const marker = pruneMarkerOf(o.archive);
+          const st = await conn.stat(marker);
+          if (st) throw new BackupError(`${o.archive} is being removed by prune (${marker} is there since ${new Date(st.mtimeMs).toISOString()}): nothing was restored. If no prune is running, remove that file and restore again`);
+        },
+      },
     );
     return started.catch((e: unknown) => {
       if (e instanceof JobNameTaken) throw new BackupError(`a restore of ${o.archive} started this very second already exists (${p.job}): wait a second and try again`);

@@ -3,6 +3,7 @@
 // sidecar names an archive implies; anything else (notes.txt, other.tar, a name like ours with
 // one character more) belongs to no archive, and so is never listed for removal.
 import { JOB_SUFFIX, RESTORE_ID } from '../backup/jobFile';
+export { pruneMarkerOf } from '../backup/jobFile';
 import type { DirEntry } from '../node/nodeConnection';
 import { jobStem } from '../backup/naming';
 
@@ -26,7 +27,7 @@ export interface ArchiveFiles {
   name: string;
   size: number;
   mtimeMs: number;
-  /** Its own sidecars present: checksum, validation report, where --read-data-subset stopped, partial leftover, member list (compressed). */
+  /** Its own sidecars present: checksum, validation report, where --read-data-subset stopped, partial leftover, member list (compressed), prune's marker. */
   own: Partial<Record<OwnRole, string>>;
   /** The stem's backup job files present (`<stem>.job.json`, `.log`, `.status`, `.cancel`). */
   job: { job?: string; log?: string; status?: string; cancel?: string };
@@ -90,13 +91,18 @@ export function roleOf(name: string): { role: FileRole; temp: boolean } | undefi
   return { role, temp: t !== null };
 }
 
-/** An archive's own sidecars by ending (`.read-data.json`: where --read-data-subset stopped; `.members`: a compressed archive's member list). */
+/**
+ * An archive's own sidecars by ending (`.read-data.json`: where --read-data-subset stopped;
+ * `.members`: a compressed archive's member list; `.prune`: a prune is removing it, see
+ * pruneMarkerOf).
+ */
 const OWN_ROLES = {
   sha256: 'checksum',
   'validation.json': 'validation',
   'read-data.json': 'readData',
   partial: 'partial',
   members: 'members',
+  prune: 'pruning',
 } as const;
 type OwnRole = (typeof OWN_ROLES)[keyof typeof OWN_ROLES];
 const OWN_ROLE_NAMES = new Set<string>(Object.values(OWN_ROLES));
@@ -117,3 +123,4 @@ function baseRole(name: string): FileRole | undefined {
   if (j && OUR_ARCHIVE.test(`${j[1]}.tar`)) return { role: j[2] === JOB_SUFFIX ? 'job' : (j[2].slice(1) as 'log' | 'status' | 'cancel'), stem: j[1] };
   return undefined;
 }
+

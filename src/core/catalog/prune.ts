@@ -3,8 +3,8 @@
 // dirFiles' names), joined to the directory read, never a path from a record.
 import type { Cluster } from '../cluster';
 import { readCatalog, type CatalogNode } from './catalog';
-import { groupDir, roleOf, type ArchiveFiles } from './dirFiles';
-import { planPrune, type PrunePlan } from './prunePlan';
+import { groupDir, pruneMarkerOf, roleOf, type ArchiveFiles } from './dirFiles';
+import { planPrune, type PruneDecision, type PrunePlan } from './prunePlan';
 import { checkPolicy, type RetentionPolicy } from './retention';
 
 export interface PruneNodeResult {
@@ -17,9 +17,10 @@ export interface PruneNodeResult {
   removed: string[];
   /**
    * Paths that could not be removed, with why. `refused`: an archive prune chose to keep although
-   * its plan now says remove (not in the confirmed plan; a restore of it started since).
+   * its plan now says remove (not in the confirmed plan; a restore of it started since; another
+   * prune marked it since).
    */
-  failed: { path: string; error: string; refused?: 'notConfirmed' | 'restoreStarted' }[];
+  failed: { path: string; error: string; refused?: 'notConfirmed' | 'restoreStarted' | 'pruneRunning' }[];
   /** Names in the directory that are not ours: left alone. */
   foreign: string[];
 }
@@ -67,28 +68,47 @@ async function pruneNode(cluster: Cluster, n: CatalogNode, policy: RetentionPoli
   const plan = planPrune(n, policy);
   if (dryRun || plan.decisions.every((d) => d.action === 'keep')) return { ...base, plan };
   const conn = cluster.connection(n.node);
-  // Looked at again just before removing: a restore started since the plan (its job file
-  // beside the archive) keeps that archive.
+  const at = (name: string) => `${n.dir}/${name}`;
+  // Each archive to remove is marked first (see pruneMarkerOf): a restore that starts from
+  // now on refuses it.
+  const marked: { d: PruneDecision; marker: string }[] = [];
+  for (const d of plan.decisions) {
+    if (d.action !== 'remove') continue;
+    if (approved && !approved.has(d.archive.name)) {
+      base.failed.push({ path: at(d.archive.name), error: 'not removed: it was not in the plan that was confirmed (the directory changed since)', refused: 'notConfirmed' });
+      continue;
+    }
+    const marker = pruneMarkerOf(d.archive.name);
+    try {
+      if (await conn.createExclusive(removablePath(n.dir, marker), `${new Date().toISOString()} prune\n`)) marked.push({ d, marker });
+      else base.failed.push({ path: at(d.archive.name), error: `not removed: another prune is removing it (${at(marker)} appeared after the plan)`, refused: 'pruneRunning' });
+    } catch (e) {
+      base.failed.push({ path: at(d.archive.name), error: `not removed: ${at(marker)} could not be created (${(e as Error).message})` });
+    }
+  }
+  const unmark = async (marker: string) => {
+    await conn.remove(at(marker)).catch((e) => base.failed.push({ path: at(marker), error: `prune's marker could not be removed (${(e as Error).message}): remove it, or restores of its archive are refused` }));
+  };
+  // Looked at again once marked: a restore that claimed its job file before the marker keeps
+  // its archive.
   let fresh: Map<string, ArchiveFiles>;
   try {
     fresh = new Map(groupDir(await conn.listDir(n.dir)).archives.map((a) => [a.name, a]));
   } catch (e) {
+    for (const m of marked) await unmark(m.marker);
     return { ...base, plan, error: `${n.dir} could not be read again before removing, so nothing was removed: ${(e as Error).message}` };
   }
-  for (const d of plan.decisions) {
-    if (d.action !== 'remove') continue;
-    if (approved && !approved.has(d.archive.name)) {
-      base.failed.push({ path: `${n.dir}/${d.archive.name}`, error: 'not removed: it was not in the plan that was confirmed (the directory changed since)', refused: 'notConfirmed' });
-      continue;
-    }
+  for (const { d, marker } of marked) {
     const started = startedSincePlan(d.archive.files, fresh.get(d.archive.name));
     if (started.length) {
-      base.failed.push({ path: `${n.dir}/${d.archive.name}`, error: `not removed: a restore of it started after the plan (${started.join(', ')})`, refused: 'restoreStarted' });
+      base.failed.push({ path: at(d.archive.name), error: `not removed: a restore of it started after the plan (${started.join(', ')})`, refused: 'restoreStarted' });
+      await unmark(marker);
       continue;
     }
-    // One archive at a time, its files in the plan's order (the archive last).
+    // One archive at a time, its files in the plan's order (the archive last), the marker after it.
     for (const name of d.files) {
-      let path = `${n.dir}/${name}`;
+      if (name === marker) continue;
+      let path = at(name);
       try {
         path = removablePath(n.dir, name);
         await conn.remove(path);
@@ -99,6 +119,7 @@ async function pruneNode(cluster: Cluster, n: CatalogNode, policy: RetentionPoli
         if (name !== d.archive.name) break;
       }
     }
+    await unmark(marker);
   }
   return { ...base, plan };
 }

@@ -3,6 +3,7 @@
 // its own group, as restic groups snapshots by host by default.
 import { isFinal } from '../backup/jobs';
 import type { CatalogArchive, CatalogNode } from './catalog';
+import { pruneMarkerOf } from './dirFiles';
 import { applyRetention, newestFirst, type RetentionPolicy } from './retention';
 
 export interface PruneDecision {
@@ -40,6 +41,9 @@ function protections(a: CatalogArchive, newestClean: boolean): string[] {
   const out: string[] = [];
   if (newestClean) out.push(NEWEST_CLEAN);
   if (a.running.length) out.push(`in use by a running job (${a.running.join(', ')})`);
+  // Another prune is removing it, or one was cut short: that prune, or the operator, owns it.
+  const marker = pruneMarkerOf(a.name);
+  if (a.files.includes(marker)) out.push(`another prune is removing it (${marker} is there; if no prune runs, remove that file)`);
   // Unreadable, its record cannot say whether a job still runs on it.
   if (a.jobError) out.push(`its job record cannot be read (${a.jobError})`);
   for (const r of a.restores) if (r.error) out.push(`the record of restore ${r.id} cannot be read (${r.error})`);

@@ -15,6 +15,7 @@ import { mismatchText, type ChecksumCheck } from './checksum';
 import { MAX_READ_DATA_STATE_BYTES, ReadDataStateError, nextSlice, parseReadDataState, readDataStatePathOf, serializeReadDataState, stateAfter, type ReadDataState, type Slice } from './readDataState';
 import { stopTagged, tagged } from '../docker/tagged';
 import { TarCompareFormatError, TarCompareParser, TAR_COMPARE_ENV, archiveTroubleIn, notFoundIn, tarCompareArgv } from './tarCompare';
+import { writeBesideArchive } from '../catalog/sidecar';
 
 export interface ReadDataProgress {
   members: number;
@@ -209,8 +210,9 @@ export async function readArchiveData(a: ReadDataArgs): Promise<ReadDataResult> 
     const sub: NonNullable<ReadDataResult['subset']> = { percent: a.subset / 100, run: slice.run, restarted: slice.restarted, cycleComplete: complete && slice.nextPosition === 0, stateFile, saved: false };
     if (complete) {
       try {
-        await a.conn.writeAtomic(stateFile, serializeReadDataState(stateAfter(slice, a.archiveBytes, files.length, (a.now ?? (() => new Date()))())));
-        sub.saved = true;
+        const notKept = await writeBesideArchive(a.conn, a.archive, stateFile, serializeReadDataState(stateAfter(slice, a.archiveBytes, files.length, (a.now ?? (() => new Date()))())));
+        if (notKept) sub.saveError = `where this run stopped could not be saved: ${notKept}`;
+        else sub.saved = true;
       } catch (e) {
         sub.saveError = `where this run stopped could not be saved: ${(e as Error).message}`;
       }

@@ -13,7 +13,7 @@ import { TarListingFormatError, TarListingParser, tarListArgv, TAR_LIST_ENV } fr
 import { ArchiveComparer, type ValidationReport } from '../archive/compare';
 import { FsListParser, fsListArgv } from '../archive/fsList';
 import { readJobFile, tarEventsOf } from '../backup/jobs';
-import { jobPaths } from '../backup/jobFile';
+import { jobPaths, pruneMarkerOf } from '../backup/jobFile';
 import type { JobRecord } from '../backup/types';
 import { countEvents, type TarEventCounts } from '../backup/tarWarnings';
 import { LocalConnection, type NodeConnection } from '../node/nodeConnection';
@@ -24,6 +24,7 @@ import { planBrickListing } from '../bricks/brickPlan';
 import { listBricks } from '../bricks/brickListing';
 import { checkArchiveChecksum, type ChecksumCheck, type ChecksumState } from './checksum';
 import { ReadDataError, exitOfReadData, readArchiveData, type ReadDataProgress, type ReadDataResult } from './readData';
+import { writeBesideArchive } from '../catalog/sidecar';
 
 /** `member-list`: a restore's dry run read the member list its backup job wrote, not the archive. */
 export type ReadMethod = 'local-file' | 'sftp-headers' | 'container-tar' | 'member-list';
@@ -273,7 +274,8 @@ export async function validateBackup(cluster: Cluster, o: ValidateOptions = {}):
   // The root to list must be the one the backup job archived: glusterPath as the container sees it.
   const root = settings.glusterPath;
   // Independent looks, asked at once: each is a round trip or a docker exec.
-  const [job, at] = await Promise.all([readJob(conn, node, archive), glusterRootOf(docker, container, node, root, settings.timeouts.dockerMs)]);
+  const [job, at, pruning] = await Promise.all([readJob(conn, node, archive), glusterRootOf(docker, container, node, root, settings.timeouts.dockerMs), conn.stat(pruneMarkerOf(archive))]);
+  if (pruning) throw new ValidateError(`${archive} is being removed by prune (${pruneMarkerOf(archive)} is there since ${new Date(pruning.mtimeMs).toISOString()}): nothing was validated. If no prune is running, remove that file and validate again`);
   const cautions: string[] = [];
   const volume = at.mount.volume;
   // The volume as gluster sees it now: whether its bricks can be listed, and what a listing
@@ -418,8 +420,9 @@ export async function validateBackup(cluster: Cluster, o: ValidateOptions = {}):
   if (o.save ?? true) {
     o.onPhase?.('saving', reportPathOf(archive));
     try {
-      await conn.writeAtomic(reportPathOf(archive), JSON.stringify(result, null, 2) + '\n');
-      result.savedTo = reportPathOf(archive);
+      const notKept = await writeBesideArchive(conn, archive, reportPathOf(archive), JSON.stringify(result, null, 2) + '\n');
+      if (notKept) result.saveError = `the report could not be saved beside the archive: ${notKept}`;
+      else result.savedTo = reportPathOf(archive);
     } catch (e) {
       result.saveError = `the report could not be saved beside the archive: ${(e as Error).message}`;
     }

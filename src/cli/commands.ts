@@ -69,7 +69,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     details: `Every node (or the named ones): reachability, the gluster container and its storage
 driver, volume health (bricks, peers, pending heals) and the backups on disk.
 ${JSON_NOTE}.`,
-    exits: '0 every node answered without error, 1 any node failed',
+    exits: '0 every node and its gluster answered without error, 1 any node or its gluster failed',
   },
   {
     name: 'start',

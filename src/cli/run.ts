@@ -110,7 +110,8 @@ async function runCommand(parsed: RunCommand, io: CliIo): Promise<number> {
         const all = await cluster.refreshAll();
         const shown = names ? all.filter((s) => names.includes(s.name)) : all;
         io.stdout.write(values.json ? JSON.stringify(statusJson(shown), null, 2) + '\n' : formatStatusTable(shown));
-        return shown.every((s) => s.reachable && !s.error) ? 0 : 1;
+        // A node whose gluster did not answer is a node whose volumes are not known.
+        return shown.every((s) => s.reachable && !s.error && !s.glusterError) ? 0 : 1;
       }
       case 'start':
       case 'stop':
@@ -261,6 +262,16 @@ function dirArg(dir: string): string {
 /** -b, when given, is an absolute path. */
 function absoluteDirArg(b: string | undefined, command: string): void {
   if (b !== undefined && !b.startsWith('/')) throw new UsageError(`-b ${b}: the backups directory must be an absolute path on the node`, command);
+  plainPathArg('-b', b, command);
+}
+
+/**
+ * A path on the node without `.` or `..` segments: the job files' and prune's "inside this
+ * directory" checks read paths as written, and would refuse, later and less clearly, what
+ * such a segment makes them mean.
+ */
+function plainPathArg(flag: string, v: string | undefined, command: string): void {
+  if (v !== undefined && v.split('/').some((seg) => seg === '.' || seg === '..')) throw new UsageError(`${flag} ${v}: give the path without "." or ".." segments`, command);
 }
 
 function overridesArg(values: string[] | undefined, command: string) {
@@ -289,6 +300,7 @@ function oneArchiveArgs(
 function archiveArg(values: { archive?: string; f?: string; b?: string }, backupDir: string, command: string): string | undefined {
   for (const [flag, v] of [['-b', values.b], ['--archive', values.archive]] as const) {
     if (v !== undefined && !v.startsWith('/')) throw new UsageError(`${flag} ${v}: give an absolute path on the node`, command);
+    plainPathArg(flag, v, command);
   }
   if (values.f === undefined) return values.archive;
   if (values.archive !== undefined) throw new UsageError('give the archive either with --archive PATH or with -f NAME, not both', command);

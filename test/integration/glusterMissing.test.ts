@@ -11,6 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { Cluster } from '../../src/core/cluster';
 import { parseSettings } from '../../src/core/config';
 import { SCRIPT, TESTBED_DIR, testbed } from './helpers/testbed';
+import { cliWith } from './helpers/cli';
 
 const NODES = ['light01', 'light02'];
 
@@ -75,4 +76,10 @@ test('a container that cannot run gluster says so, is not asked again, and is as
   } finally {
     cluster.dispose();
   }
+});
+
+test('status names the gluster failure of each node and exits 1: the nodes answered, but not with their volumes', () => {
+  const r = cliWith(['status'], { config: path.join(TESTBED_DIR, 'config-light.json') });
+  assert.equal(r.code, 1, r.stdout + r.stderr);
+  for (const n of NODES) assert.match(r.stdout, new RegExp(`${n}[^]*?\\n  gluster: the gluster container cannot run gluster \\(executable file not found\\)`), r.stdout);
 });

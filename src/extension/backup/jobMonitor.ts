@@ -27,7 +27,8 @@ export class JobMonitor implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<string>();
   private readonly ended = new vscode.EventEmitter<TrackedJob>();
   private readonly tracking = new vscode.EventEmitter<TrackedJob>();
-  private readonly disposables: vscode.Disposable[] = [this.changed, this.ended, this.tracking];
+  private readonly scanned = new vscode.EventEmitter<void>();
+  private readonly disposables: vscode.Disposable[] = [this.changed, this.ended, this.tracking, this.scanned];
 
   /** Fires with a node name when its jobs changed (new, progress, state): tree and status bar. */
   readonly onDidChange = this.changed.event;
@@ -38,6 +39,8 @@ export class JobMonitor implements vscode.Disposable {
    * settings change): an open progress panel of that job connects to it.
    */
   readonly onDidTrack = this.tracking.event;
+  /** Fires after each scan of the nodes' jobs (its jobs tracked), whether it reached every node or not. */
+  readonly onDidScan = this.scanned.event;
 
   constructor(
     private readonly session: ClusterSession,
@@ -77,6 +80,7 @@ export class JobMonitor implements vscode.Disposable {
       .catch((err) => this.log.error(`listing jobs failed: ${errorText(err)}`))
       .finally(() => {
         if (this.scanning === round) this.scanning = undefined;
+        this.scanned.fire();
       });
     this.scanning = round;
     return round;
@@ -149,6 +153,11 @@ export class JobMonitor implements vscode.Disposable {
     );
   }
 
+  /** Whether the current Cluster has a node of this name. */
+  configures(node: string): boolean {
+    return this.session.cluster?.nodes().some((n) => n.name === node) ?? false;
+  }
+
   /** By `node/id`; a bare id only while no two nodes have a job of that name. */
   get(ref: string): TrackedJob | undefined {
     const { node, id } = parseJobRef(ref);
@@ -204,6 +213,9 @@ export class JobMonitor implements vscode.Disposable {
 
   /** A new Cluster: the old one's connections are gone, so is every follower. */
   private reset(): void {
+    // A job followed until now is looked for again on the new Cluster, view shown or not: its
+    // notification and panel wait for its end (they move to the job found again).
+    const wasFollowing = [...this.tracked.values()].some((t) => t.running);
     for (const t of this.tracked.values()) t.dispose();
     this.tracked.clear();
     for (const timer of this.redrawTimers.values()) clearTimeout(timer);
@@ -212,7 +224,7 @@ export class JobMonitor implements vscode.Disposable {
     this.scanning = undefined;
     this.scannedOnce = false;
     this.changed.fire('');
-    if (this.wanted) void this.scan();
+    if (this.wanted || wasFollowing) void this.scan();
   }
 
   dispose(): void {

@@ -2,7 +2,8 @@
 // runs, a cancellable progress notification for jobs started from this window, and one final
 // notification per job this window saw running.
 import * as vscode from 'vscode';
-import type { JobRecord } from '../../core/backup/types';
+import { isFinal } from '../../core/backup/jobs';
+import type { JobRecord, JobState } from '../../core/backup/types';
 import { Cmd } from '../commandIds';
 import { humanSize, plural } from '../format';
 import type { ClusterSession } from '../session';
@@ -45,9 +46,15 @@ export function createJobStatusBar(monitor: JobMonitor): JobStatusBar {
   return { dispose: () => both.dispose(), shown: () => (visible ? item.text : undefined) };
 }
 
-/** The notification of a job started here; its Cancel asks (modally) before cancelling. */
-export function showRunningNotification(monitor: JobMonitor, t: TrackedJob): void {
-  const job = t.job();
+/**
+ * The notification of a job started here; its Cancel asks (modally) before cancelling. A
+ * settings change makes a new Cluster, and the job a new TrackedJob: the notification moves to
+ * it, and ends once its node is no longer configured.
+ */
+export function showRunningNotification(monitor: JobMonitor, first: TrackedJob): void {
+  const job = first.job();
+  const key = first.key;
+  let t = first;
   // A restore's id repeats the archive's name: the target says more.
   const title = job.kind === 'restore' && job.restore ? `Restore into ${job.restore.target} on ${job.node}` : `${kindWord(job)} ${job.id} on ${job.node}`;
   void vscode.window.withProgress(
@@ -66,18 +73,30 @@ export function showRunningNotification(monitor: JobMonitor, t: TrackedJob): voi
             message: `${j.state === 'unknown' ? 'node unreachable, ' : ''}${pct !== undefined ? `${pct}% · ` : ''}${humanSize(t.bytes ?? 0)}${j.kind === 'restore' ? ` ${bytesVerb(j)}` : ''}${warnings ? ` · ${plural(warnings, 'warning')}` : ''}`,
           });
         };
+        const onState = (state: JobState) => {
+          if (isFinal(state)) finish('ended');
+        };
         update();
+        let stateSub = t.onState(onState);
         const subs = [
           monitor.onDidChange((node) => {
             if (node === job.node || node === '') update();
           }),
-          t.onState((state) => {
-            if (state !== 'running' && state !== 'unknown') finish('ended');
+          monitor.onDidTrack((found) => {
+            if (found.key !== key || found === t) return;
+            stateSub.dispose();
+            t = found;
+            stateSub = t.onState(onState);
+            update();
+            if (!t.running) finish('ended');
+          }),
+          monitor.onDidScan(() => {
+            if (!monitor.get(key) && !monitor.configures(job.node)) finish('ended');
           }),
           token.onCancellationRequested(() => finish('cancelAsked')),
         ];
         function finish(why: 'ended' | 'cancelAsked'): void {
-          for (const s of subs) s.dispose();
+          for (const s of [...subs, stateSub]) s.dispose();
           resolve(why);
         }
         if (!t.running) finish('ended');

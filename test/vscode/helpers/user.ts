@@ -31,7 +31,15 @@ const original = {
   showQuickPick: vscode.window.showQuickPick,
   showInputBox: vscode.window.showInputBox,
   createInputBox: vscode.window.createInputBox,
+  withProgress: vscode.window.withProgress,
 };
+
+/** A progress notification as shown: its title, each message it reported, and whether its task has ended. */
+export interface ProgressNote {
+  title: string;
+  messages: string[];
+  ended: boolean;
+}
 
 /** The answer that presses an input's Back button (a multi-step flow's previous step). */
 export const BACK_BUTTON = '<Back>';
@@ -42,6 +50,8 @@ export class Operator {
   readonly notifications: string[] = [];
   /** Each notification with the buttons it offered. */
   readonly offered: { message: string; items: string[] }[] = [];
+  /** Progress notifications (withProgress in the notification area), shown as they are. */
+  readonly progressNotes: ProgressNote[] = [];
 
   constructor() {
     const w = vscode.window as unknown as Record<string, unknown>;
@@ -60,6 +70,24 @@ export class Operator {
     w.showWarningMessage = notify('showWarningMessage');
     w.showInformationMessage = notify('showInformationMessage');
     w.showErrorMessage = notify('showErrorMessage');
+    w.withProgress = <R>(options: vscode.ProgressOptions, task: (p: vscode.Progress<{ message?: string; increment?: number }>, token: vscode.CancellationToken) => Thenable<R>) => {
+      if (options.location !== vscode.ProgressLocation.Notification) return original.withProgress.call(vscode.window, options, task);
+      const note: ProgressNote = { title: options.title ?? '', messages: [], ended: false };
+      self.progressNotes.push(note);
+      return original.withProgress.call(vscode.window, options, (progress, token) => {
+        const ran = task(
+          {
+            report: (v) => {
+              if (v.message !== undefined) note.messages.push(v.message);
+              progress.report(v);
+            },
+          },
+          token,
+        );
+        void Promise.resolve(ran).then(() => (note.ended = true));
+        return ran;
+      });
+    };
     w.showQuickPick = async (items: readonly vscode.QuickPickItem[] | Thenable<readonly vscode.QuickPickItem[]>, options?: vscode.QuickPickOptions) => {
       const list = await items;
       const text = `${options?.title ?? ''} ${options?.placeHolder ?? ''}\n${list.map((i) => i.label).join('\n')}`;

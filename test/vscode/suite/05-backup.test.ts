@@ -65,8 +65,9 @@ describe('backup commands and the progress webview', function () {
     cleanBackups('node1');
   });
 
-  it('Back Up… runs preflight, starts tar on the node and the panel follows it over webview messages', async () => {
+  it('Back Up… runs preflight, starts tar on the node and the panel follows it over webview messages, across a settings change', async () => {
     const api = await activated();
+    let settingChanged = false;
     const traffic: PanelExchange[] = [];
     const sub = api.onDidExchange((e) => traffic.push(e));
     try {
@@ -86,9 +87,21 @@ describe('backup commands and the progress webview', function () {
         traffic.some((m) => m.from === 'page' && m.type === 'ready') && traffic.some((m) => m.from === 'host' && m.type === 'init' && m.jobId === job.id),
       );
       await eventually('live samples sent to the page', 60_000, () => traffic.some((m) => m.from === 'host' && (m.type === 'sample' || m.batched?.includes('sample'))));
+      const note = await eventually('the running notification', 10_000, () => user.progressNotes.find((n) => n.title === `Backup ${job.id} on node1`));
+      // A settings change mid-job makes a new Cluster: the job is found again on it, and the
+      // notification and the panel follow that one to the end (they froze on the old one).
+      await vscode.workspace.getConfiguration('glusterBackup').update('pollSeconds', 47, vscode.ConfigurationTarget.Global);
+      settingChanged = true;
+      const again = await eventually('the job found again on the new Cluster', 60_000, () => {
+        const found = api.monitor.get(t.key);
+        return found && found !== t && found.running ? found : undefined;
+      });
+      const heard = note.messages.length;
+      await eventually('the notification to report new progress, of the job found again', 60_000, () => note.messages.slice(heard).some((m) => m !== note.messages[heard - 1]));
       unthrottle('node1');
-      const final = await t.done;
+      const final = await again.done;
       assert.equal(final?.state, 'completed', final?.reason);
+      await eventually('the running notification to end with the job', 10_000, () => note.ended);
       await eventually('the final state sent to the page', 10_000, () => traffic.some((m) => m.from === 'host' && (m.type === 'state' || m.batched?.includes('state'))));
       await eventually('the panel title to say completed', 10_000, () => panelTabs()[0]?.label === 'Backup node1 · completed');
       // Showing it again reveals the same panel, which asks for a fresh init.
@@ -104,8 +117,10 @@ describe('backup commands and the progress webview', function () {
       const done = await eventually('the completion notification', 10_000, () => user.offered.find((n) => n.message.startsWith(`Backup ${job.id} on node1 completed: ${name}`)));
       assert.ok(done.message.endsWith('. tar exit 0: not yet validated.'), done.message);
       assert.deepEqual(done.items, ['Validate Now', 'Show Log', 'Show Progress']);
+      assert.equal(user.offered.filter((n) => n.message.startsWith(`Backup ${job.id} on node1 `)).length, 1, 'one completion notification');
     } finally {
       sub.dispose();
+      if (settingChanged) await vscode.workspace.getConfiguration('glusterBackup').update('pollSeconds', undefined, vscode.ConfigurationTarget.Global);
     }
   });
 

@@ -454,6 +454,47 @@ describe('backup', () => {
     }
   });
 
+  test('a cancel whose signal cannot be sent withdraws its request: the job goes on, and its own end is not taken for a cancel', async () => {
+    const stem = 'datarobot-gluster-backup-2001-03-02';
+    const sleeper = inGluster('node1', ['sh', '-c', 'sleep 600 >/dev/null 2>&1 & echo $!']).stdout.trim();
+    assert.match(sleeper, /^\d+$/);
+    const record = plantedRecord(stem, '2001-03-02T00:00:00.000Z');
+    plantJobFile(stem, record);
+    onNode('node1', ['sh', '-c', 'printf partial > "$1"', 'write', record.partial!]);
+    onNode('node1', ['sh', '-c', 'printf "running 1 %s 981000000.0\\n" "$2" > "$1"', 'write', `${DIR}/${stem}.status`, sleeper]);
+    // Docker stops answering once the cancel request is on the node: the signal cannot be sent.
+    const other = new Cluster(testbedSettings());
+    const conn = other.connection('node1');
+    const write = conn.writeAtomic.bind(conn);
+    const docker = conn.docker.bind(conn);
+    let requested = false;
+    conn.writeAtomic = async (file, data) => {
+      await write(file, data);
+      if (file.endsWith('.cancel')) requested = true;
+    };
+    conn.docker = async () => {
+      if (requested) throw new Error('connect ECONNREFUSED /var/run/docker.sock');
+      return docker();
+    };
+    try {
+      const seen = await new BackupJobs(other).observe(record);
+      assert.equal(seen.state, 'running', seen.reason);
+      await assert.rejects(new BackupJobs(other).cancel(seen), (e: Error) => {
+        assert.match(e.message, new RegExp(`^cannot cancel ${stem}: .*ECONNREFUSED.*; the cancel request was withdrawn, so the job ends on its own terms\\. Look at it with "gluster-backup attach ${stem}"$`));
+        return true;
+      });
+      assert.ok(requested, 'the cancel request was written before the signal failed');
+      const left = lsBackups();
+      assert.ok(!left.includes(`${stem}.cancel`), `the cancel request is withdrawn: ${left.join(', ')}`);
+      assert.ok(left.includes(`${stem}.tar.partial`), 'nothing of the job was removed');
+      assert.equal(inGluster('node1', ['kill', '-0', sleeper], { allowFail: true }).status, 0, 'nothing was signalled');
+    } finally {
+      other.dispose();
+      inGluster('node1', ['kill', sleeper], { allowFail: true });
+      cleanBackups();
+    }
+  });
+
   test('the gluster container stopped mid-backup: the job fails and the partial is removed', async () => {
     const r = cli(['--json', 'backup', '--detach', '--node', 'node1']);
     const job = finalJob(r.stdout);

@@ -496,23 +496,34 @@ export class BackupJobs {
     const conn = this.cluster.connection(record.node);
     const p = pathsOf(record);
     await conn.writeAtomic(p.cancel, new Date().toISOString() + '\n');
-    const st = parseStatus(await readText(conn, p.status));
-    if (st.phase === 'running') {
-      const docker = await conn.docker();
-      // The pid is tar's inside the container's pid namespace, where this runs; the script
-      // signals it only if it is this job's tar (the status file is the node's word, not ours).
-      const head = record.kind === 'restore' ? restoreTarHead(record.archive) : backupTarHead(p.partial ?? '');
-      const r = await execInContainer(docker, this.settings.containerName, signalTarArgv(st.tarPid, head), this.settings.timeouts.dockerMs);
-      if (r.exitCode !== 0) {
-        const cur = await this.observe(record);
-        if (isFinal(cur.state)) return cur;
-        await conn.remove(p.cancel).catch(() => undefined);
-        throw new BackupError(
-          r.exitCode === 3
-            ? `cannot cancel ${record.id}: its status file names process ${st.tarPid}, which is not this job's tar (the file was changed, or tar ended and the pid was reused); nothing was signalled. Look at the job with "gluster-backup attach ${record.id}"`
-            : `cannot cancel ${record.id}: signalling tar failed (exit ${r.exitCode}: ${r.stderr.trim().slice(0, 300)})`,
-        );
+    // A cancel that did not reach tar withdraws its marker: left there, the marker would make
+    // the job's own end a cancel (a backup that then completes keeps no archive).
+    const withdraw = async (why: string): Promise<JobRecord> => {
+      const cur = await this.observe(record).catch(() => undefined);
+      if (cur && isFinal(cur.state)) return cur;
+      await conn.remove(p.cancel).catch(() => undefined);
+      throw new BackupError(why);
+    };
+    let st: ReturnType<typeof parseStatus>;
+    let r: { exitCode: number; stderr: string } | undefined;
+    try {
+      st = parseStatus(await readText(conn, p.status));
+      if (st.phase === 'running') {
+        const docker = await conn.docker();
+        // The pid is tar's inside the container's pid namespace, where this runs; the script
+        // signals it only if it is this job's tar (the status file is the node's word, not ours).
+        const head = record.kind === 'restore' ? restoreTarHead(record.archive) : backupTarHead(p.partial ?? '');
+        r = await execInContainer(docker, this.settings.containerName, signalTarArgv(st.tarPid, head), this.settings.timeouts.dockerMs);
       }
+    } catch (e) {
+      return withdraw(`cannot cancel ${record.id}: ${toNodeError(e, record.node).message}; the cancel request was withdrawn, so the job ends on its own terms. Look at it with "gluster-backup attach ${record.id}"`);
+    }
+    if (r && r.exitCode !== 0) {
+      return withdraw(
+        r.exitCode === 3
+          ? `cannot cancel ${record.id}: its status file names process ${st.phase === 'running' ? st.tarPid : '?'}, which is not this job's tar (the file was changed, or tar ended and the pid was reused); nothing was signalled. Look at the job with "gluster-backup attach ${record.id}"`
+          : `cannot cancel ${record.id}: signalling tar failed (exit ${r.exitCode}: ${r.stderr.trim().slice(0, 300)})`,
+      );
     }
     const deadline = Date.now() + 30_000;
     let cur = now;

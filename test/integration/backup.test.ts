@@ -351,38 +351,12 @@ describe('backup', () => {
     cleanBackups();
   });
 
-  test('a job file whose tar has not started: running while it is being started, failed once its start deadline passed', async () => {
-    // What another client sees when it lists a job between the job file and docker exec.
-    const stem = 'datarobot-gluster-backup-2001-01-01';
-    const record = (startedAt: string): JobRecord => plantedRecord(stem, startedAt);
-    const write = (r: JobRecord) => {
-      plantJobFile(stem, r);
-      onNode('node1', ['sh', '-c', 'printf partial > "$1"', 'write', r.partial!]);
-    };
-    try {
-      const fresh = record(new Date().toISOString());
-      write(fresh);
-      const seen = await jobs.observe(fresh);
-      assert.equal(seen.state, 'running', seen.reason);
-      assert.ok(lsBackups().includes(`${stem}.tar.partial`), 'a starting job keeps its partial archive');
-
-      const old = record(new Date(Date.now() - 10 * 60_000).toISOString());
-      write(old);
-      const ended = await jobs.observe(old);
-      assert.equal(ended.state, 'failed');
-      assert.match(ended.reason ?? '', /tar was never started; the partial archive was removed/);
-      assert.ok(!lsBackups().includes(`${stem}.tar.partial`));
-    } finally {
-      cleanBackups();
-    }
-  });
-
-  test('a job file naming an exec docker created but has not started: running while it is being started, failed once its start deadline passed', async () => {
-    // A job file is claimed with its exec id before docker starts the exec: another client
-    // listing it then sees an exec that never ran, which is not one that ended.
-    const stem = 'datarobot-gluster-backup-2001-01-02';
-    const exec = await (await cluster.connection('node1').docker()).getContainer('gluster').exec({ Cmd: ['true'], AttachStdout: false, AttachStderr: false });
-    const record = (startedAt: string): JobRecord => plantedRecord(stem, startedAt, { execId: exec.id });
+  /**
+   * What another client sees when it lists a job that is being started: running until its
+   * start deadline, then failed as never started, its partial archive removed.
+   */
+  async function beingStarted(stem: string, over: Record<string, unknown> = {}) {
+    const record = (startedAt: string): JobRecord => plantedRecord(stem, startedAt, over);
     const write = (r: JobRecord) => {
       plantJobFile(stem, r);
       onNode('node1', ['sh', '-c', 'printf partial > "$1"', 'write', r.partial!]);
@@ -403,6 +377,16 @@ describe('backup', () => {
     } finally {
       cleanBackups();
     }
+  }
+
+  test('a job file without an exec id (as an earlier version wrote it before docker exec): running while it is being started, failed once its start deadline passed', () =>
+    beingStarted('datarobot-gluster-backup-2001-01-01'));
+
+  test('a job file naming an exec docker created but has not started: running while it is being started, failed once its start deadline passed', async () => {
+    // A job file is claimed with its exec id before docker starts the exec: another client
+    // listing it then sees an exec that never ran, which is not one that ended.
+    const exec = await (await cluster.connection('node1').docker()).getContainer('gluster').exec({ Cmd: ['true'], AttachStdout: false, AttachStderr: false });
+    await beingStarted('datarobot-gluster-backup-2001-01-02', { execId: exec.id });
   });
 
   test('a job file that names a file outside its own is refused by jobs and attach, and that file is untouched', () => {

@@ -73,4 +73,12 @@ describe('execStreaming with its output held', () => {
     const r = await execInContainer(docker, 'gluster', ['sh', '-c', 'yes | head -c 1000000'], 20_000, 1024 * 1024);
     assert.equal(r.stdout.length, 1_000_000);
   });
+
+  test('an idle limit beyond what a timer holds (a sparse member of tens of TB) is a long wait, not an instant one', async () => {
+    const chunks: Buffer[] = [];
+    // Node fires a timer of more than 2^31-1 ms at once: the command was stopped before its first line.
+    const r = await execStreaming(docker, 'gluster', ['sh', '-c', 'sleep 0.5; echo done'], { idleMs: 2 ** 40, onStdout: (b) => chunks.push(b) });
+    assert.equal(r.exitCode, 0);
+    assert.equal(Buffer.concat(chunks).toString(), 'done\n');
+  });
 });

@@ -233,3 +233,24 @@ test('the member list a compressed backup job has tar write gives the entries of
   // The same text read as tar's listing of an archive is not complete: no end marker.
   assert.equal(parseTarListing(list, 0, '', undefined, true).problem?.kind, 'truncated');
 });
+
+test('a hostile stderr (the words tar uses for a broken header, repeated without end) is read in bounded time and is a corrupt archive', { timeout: 10_000 }, () => {
+  // Cubic on the old whole-text regex: about 40 s for these 64 KiB.
+  const stderr = 'Archive contains  where numeric '.repeat(2048);
+  const r = parseTarListing(Buffer.alloc(0), 2, stderr, 10_240, true);
+  assert.equal(r.problem?.kind, 'corrupt', JSON.stringify(r.problem));
+  const lines = `${'x'.repeat(5000)}\ntar: Archive contains ‘\\x01’ where numeric off_t value expected\n`;
+  assert.match(parseTarListing(Buffer.alloc(0), 2, lines, 10_240, true).problem?.message ?? '', /^broken header after byte 0 /);
+});
+
+test('a block number or size past what a double holds exactly is an unreadable line, not Infinity in the plan', () => {
+  const ok = 'block 2: -rw-r--r-- 0/0 123456789012345 2026-12-03 08:34:57 "big"';
+  assert.equal(one(ok).entry?.size, 123456789012345);
+  for (const line of [
+    'block 2: -rw-r--r-- 0/0 1234567890123456 2026-12-03 08:34:57 "huge"',
+    `block ${'9'.repeat(400)}: -rw-r--r-- 0/0 1 2026-12-03 08:34:57 "far"`,
+    'block 2: crw-r--r-- 0/0 12345678901,3 2026-12-03 08:34:57 "cdev"',
+  ]) {
+    assert.throws(() => parseTarListing(Buffer.from(line + '\n', 'latin1'), 0, ''), /unexpected line/, line.slice(0, 60));
+  }
+});

@@ -41,6 +41,17 @@ test('a name freed by prune is not reused: the next backup of the day ranks abov
   assert.equal(nextArchiveName(d, 'none', [`${day}.tar`, `${day}-999999.tar`]), `${day}-2.tar`);
 });
 
+test('the day numbers used up and a hundred thousand taken below: the lowest free one, each kind of file of a number holding it', { timeout: 10_000 }, () => {
+  const d = new Date(2026, 10, 28);
+  const day = 'datarobot-gluster-backup-2026-28-11';
+  // Quadratic on the old search (every name looked at for every number): minutes of CPU.
+  const taken = [`${day}-999999.tar`, ...Array.from({ length: 100_000 }, (_, i) => `${day}-${i + 2}.tar`)];
+  assert.equal(nextArchiveName(d, 'none', taken), `${day}-100002.tar`);
+  const held = [`${day}-999999.tar`, `${day}-2.log`, `${day}-3.job.json`, `${day}-4.tar.partial`, `${day}-5.tar.gz`, `${day}-6.tarx`];
+  assert.equal(nextArchiveName(d, 'none', held), `${day}-6.tar`, 'a .tar.gz holds its number for a .tar too (the two would share job files); a stray name holds none');
+  assert.equal(nextArchiveName(d, 'gzip', held), `${day}-4.tar.gz`);
+});
+
 test('job files sit beside the archive and every value is a separate argv entry', () => {
   const p = jobPaths('/b/dir/', 'datarobot-gluster-backup-2026-28-11-2.tar.gz');
   assert.deepEqual(p, {

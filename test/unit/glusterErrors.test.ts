@@ -172,3 +172,10 @@ test('a container that cannot run the gluster program: both the exit code and th
   const long = glusterMissingFrom(127, `${oci}${'x'.repeat(100_000)}\nmore`, 'gluster', 'gluster');
   assert.ok(long && long.message.length < 600, `message length ${long?.message.length}`);
 });
+
+test('a hostile exit-127 text is looked at line by line, in bounded time', { timeout: 10_000 }, () => {
+  // Quadratic on the old whole-text regex: 12 s at 256 KiB, and the prompt's stderr had no cap.
+  assert.equal(glusterMissingFrom(127, 'exec: '.repeat(64 * 1024), 'gluster', 'gluster'), undefined);
+  const e = glusterMissingFrom(127, `${'noise '.repeat(5_000)}\nexec: "gluster": executable file not found in $PATH\n`, 'gluster', 'gluster');
+  assert.ok(e instanceof GlusterMissing);
+});

@@ -34,10 +34,29 @@ test('pointers lead to live job files; stale and foreign pointers are dropped', 
     assert.equal((await fsp.stat(dir)).mode & 0o777, 0o700);
     await fsp.writeFile(path.join(dir, 'junk.json'), 'not json');
     await fsp.writeFile(path.join(dir, 'relative.json'), JSON.stringify({ job: 'x.job.json' }));
+    // A job file that exists but is not named as ours: finalising it would remove files named
+    // after it (its "partial", status and cancel) wherever it is.
+    const foreign = path.join(root, 'a', 'important.job.json');
+    await fsp.writeFile(foreign, '{}');
+    await fsp.writeFile(path.join(dir, 'foreign.json'), JSON.stringify({ job: foreign }));
     assert.deepEqual((await registeredJobFiles(conn)).sort(), [a, b].sort());
     await fsp.rm(path.dirname(b), { recursive: true });
     assert.deepEqual(await registeredJobFiles(conn), [a]);
     assert.deepEqual(await fsp.readdir(dir), [pointerName(a)]);
+  } finally {
+    await fsp.rm(root, { recursive: true, force: true });
+  }
+});
+
+test('a registry fuller than any use of this tool leaves is named, not walked', async () => {
+  const root = await fsp.mkdtemp(path.join(os.tmpdir(), 'gb-registry-'));
+  try {
+    const conn = new HomeIn(path.join(root, 'home'));
+    const dir = path.join(root, 'home', '.gluster-backup', 'jobs');
+    await fsp.mkdir(dir, { recursive: true });
+    for (let i = 0; i <= 10_000; i++) await fsp.writeFile(path.join(dir, `p${i}.json`), '');
+    await assert.rejects(registeredJobFiles(conn), { message: `${dir} holds 10001 job pointers, more than 10000: not read; look at what wrote them` });
+    assert.equal((await fsp.readdir(dir)).length, 10_001, 'nothing removed');
   } finally {
     await fsp.rm(root, { recursive: true, force: true });
   }

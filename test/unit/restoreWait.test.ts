@@ -61,6 +61,32 @@ test('a status without a pid (or a planted one that is not a number) gives keepa
   }
 });
 
+test('a status line is split, never globbed, and only at a status line\'s length', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gb-wait-'));
+  const archive = path.join(dir, 'datarobot-gluster-backup-2026-03-12.tar');
+  fs.writeFileSync(archive, Buffer.alloc(10_000));
+  const reader = spawn('sh', ['-c', 'exec 3<"$1"; dd bs=1000 count=3 <&3 >/dev/null 2>&1; echo ready; exec sleep 30', 'reader', archive], { stdio: ['ignore', 'pipe', 'ignore'] });
+  try {
+    await new Promise<void>((r) => reader.stdout!.once('data', () => r()));
+    // A file named for the reader's pid beside a pattern: globbed, the pattern would become
+    // that pid, and the wait would report the reader's position.
+    fs.writeFileSync(path.join(dir, String(reader.pid)), '');
+    const status = path.join(dir, 'job.status');
+    for (const line of ['running 1 [0-9]* 1700000000.0 ', `running 1 ${reader.pid} 1700000000.0 ${' '.repeat(100)}x`]) {
+      fs.writeFileSync(status, line);
+      const wait = spawn('sh', ['-c', RESTORE_WAIT_SCRIPT, 'gluster-restore-wait', status, archive], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+      const out = lines(wait);
+      await until('two samples (a keepalive or a position)', 5000, () => out.text().split('\n').filter((l) => l === '.' || l.startsWith('pos ')).length >= 2);
+      wait.kill();
+      await out.ended.catch(() => undefined);
+      assert.deepEqual(restoreWaitPositions(out.text()), [], line.slice(0, 40));
+    }
+  } finally {
+    reader.kill();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('positions are read with a guard: whole lines of "pos" and at most 16 digits', () => {
   assert.deepEqual(restoreWaitPositions('pos 12\n.\npos 4096\n'), [12, 4096]);
   assert.deepEqual(restoreWaitPositions('pos 12345678901234567\npos -1\npos 1e9\nxpos 5\npos 5 \n'), []);

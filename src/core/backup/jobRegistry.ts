@@ -4,6 +4,10 @@
 // the job file stays beside its archive; the pointer only says where to look.
 import { createHash } from 'crypto';
 import { isNotFound, type NodeConnection } from '../node/nodeConnection';
+import { roleOf } from '../catalog/dirFiles';
+
+/** More job pointers than years of jobs outside the configured directory would leave. */
+const MAX_POINTERS = 10_000;
 
 const REGISTRY = '.gluster-backup/jobs';
 
@@ -37,8 +41,12 @@ export async function registeredJobFiles(conn: NodeConnection): Promise<string[]
     if (isNotFound(e)) return [];
     throw e;
   }
+  const pointers = entries.filter((x) => x.isFile && x.name.endsWith('.json'));
+  // Each pointer costs a read, a stat and a look at its job: a registry no use of this tool
+  // could have filled is named, not walked.
+  if (pointers.length > MAX_POINTERS) throw new Error(`${dir} holds ${pointers.length} job pointers, more than ${MAX_POINTERS}: not read; look at what wrote them`);
   const out: string[] = [];
-  for (const e of entries.filter((x) => x.isFile && x.name.endsWith('.json'))) {
+  for (const e of pointers) {
     const pointer = `${dir}/${e.name}`;
     let text: string;
     try {
@@ -56,7 +64,10 @@ export async function registeredJobFiles(conn: NodeConnection): Promise<string[]
     } catch {
       job = undefined;
     }
-    if (typeof job !== 'string' || !job.startsWith('/') || !job.endsWith('.job.json')) {
+    // Only a job file named as ours (a backup's stem, a restore's id): a pointer leads this
+    // client to finalise that job, which removes files named after it.
+    const role = typeof job === 'string' ? roleOf(job.slice(job.lastIndexOf('/') + 1))?.role : undefined;
+    if (typeof job !== 'string' || !job.startsWith('/') || !job.endsWith('.job.json') || !role || (role.role !== 'job' && role.role !== 'restore')) {
       await conn.remove(pointer);
       continue;
     }

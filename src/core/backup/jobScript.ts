@@ -308,7 +308,11 @@ while :; do
   n=$((n + 1))
   if [ "$n" -ge 10 ]; then
     n=0
+    # The status file is the node's word: split without globbing, and only a status line's length.
+    [ "${'$'}{#line}" -le 80 ] || line=
+    set -f
     set -- $line
+    set +f
     pid=$3
     case $pid in ''|*[!0-9]*) echo . ;; *)
       found=

@@ -33,9 +33,17 @@ export function nextArchiveName(date: Date, compression: Compression, taken: Ite
   if (top === 0) return base + ext;
   if (top < MAX_DAY_NUMBER) return `${base}-${top + 1}${ext}`;
   // A day's numbers used up (a directory nobody prunes, or planted names): the lowest free one.
-  const used = new Set(taken);
-  const clash = (stem: string) => [...used].some((n) => n === stem + ext || n.startsWith(`${stem}${ext}.`) || n === `${stem}.job.json` || n === `${stem}.log`);
-  for (let i = 2; i < MAX_DAY_NUMBER; i++) if (!clash(`${base}-${i}`)) return `${base}-${i}${ext}`;
+  // The numbers a name of the day holds, read once: a search per number over every name was
+  // quadratic in a directory of planted names.
+  const held = new Set<number>();
+  for (const n of taken) {
+    if (!n.startsWith(`${base}-`)) continue;
+    const m = /^-(\d{1,6})(.*)$/.exec(n.slice(base.length));
+    if (!m) continue;
+    const rest = m[2];
+    if (rest === ext || rest.startsWith(`${ext}.`) || rest === '.job.json' || rest === '.log') held.add(Number(m[1]));
+  }
+  for (let i = 2; i < MAX_DAY_NUMBER; i++) if (!held.has(i)) return `${base}-${i}${ext}`;
   throw new Error(`every name of ${seedDate(date)} in the backups directory is taken (up to -${MAX_DAY_NUMBER})`);
 }
 

@@ -5,6 +5,9 @@ import type Docker from 'dockerode';
 import { PassThrough } from 'stream';
 import { ExecError } from './exec';
 
+/** The longest delay setTimeout keeps (about 24.8 days). */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export interface StreamExecResult {
   exitCode: number;
   /** The tail of stderr (bounded: a command can warn about every file). */
@@ -59,7 +62,8 @@ export async function execStreaming(
   };
   const arm = () => {
     clearTimeout(timer);
-    timer = setTimeout(() => stop(new ExecError(`${what}: no output for ${Math.round(o.idleMs / 1000)} s; the node or the link may be down`)), o.idleMs);
+    // Node's timers hold 2^31-1 ms at most, and fire at once beyond it: a longer wait is that.
+    timer = setTimeout(() => stop(new ExecError(`${what}: no output for ${Math.round(o.idleMs / 1000)} s; the node or the link may be down`)), Math.min(o.idleMs, MAX_TIMER_MS));
   };
   const onAbort = () => stop(new ExecError(`${what}: cancelled`));
   o.signal?.addEventListener('abort', onAbort, { once: true });

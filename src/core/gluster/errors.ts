@@ -85,7 +85,13 @@ export class GlusterMissing extends Error {
  */
 export function glusterMissingFrom(exitCode: number, text: string, program: string, container: string): GlusterMissing | undefined {
   if (exitCode !== 126 && exitCode !== 127) return undefined;
-  const said = /exec(?: failed)?: .*(executable file not found|no such file or directory|permission denied)/i.exec(text);
+  // The runtime's words are on one short line: matched there, a hostile text cannot make the
+  // search quadratic.
+  const said = text
+    .slice(0, 64 * 1024)
+    .split('\n')
+    .map((l) => /exec(?: failed)?: [^\n]{0,300}?(executable file not found|no such file or directory|permission denied)/i.exec(l.slice(0, 600)))
+    .find((m) => m !== null);
   if (!said) return undefined;
   const words = text.trim().split('\n')[0].slice(0, 300);
   return new GlusterMissing(`the ${container} container cannot run ${program} (${said[1]}): it answers no gluster question; asked again once the container is restarted or replaced. docker said: ${words}`);

@@ -205,7 +205,8 @@ export class GlusterShell {
   }
 
   private onStderr(text: string): void {
-    this.err += text;
+    // Only the last of it is kept: a prompt that prints without end must not fill memory.
+    this.err = (this.err + text).slice(-64 * 1024);
     this.err = this.err.replace(BANNER, '');
     if (!this.err.trim() || !this.pending) return;
     clearTimeout(this.errTimer);

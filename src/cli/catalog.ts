@@ -76,7 +76,8 @@ export async function runPrune(cluster: Cluster, io: CliIo, o: { dir: string; no
   }
   if (o.json) io.stdout.write(JSON.stringify({ dir: r.dir, dryRun: r.dryRun, policy: o.policy, nodes: r.nodes.map(pruneJson) }, null, 2) + '\n');
   else io.stdout.write(r.nodes.map((n) => formatPrune(n, r.dryRun)).join(''));
-  return r.nodes.some((n) => n.error || n.failed.length) ? 1 : 0;
+  // An archive another prune removed first is gone as asked: not a failure of this one.
+  return r.nodes.some((n) => n.error || n.failed.some((f) => f.refused !== 'gone')) ? 1 : 0;
 }
 
 function pruneJson(n: PruneNodeResult) {
@@ -100,9 +101,11 @@ function formatPrune(n: PruneNodeResult, dryRun: boolean): string {
     const head = `  ${verb}  ${d.archive.name}  made ${catalogTime(d.archive.made)}`;
     lines.push(d.action === 'keep' ? `${head}  (${d.why.join(', ')})` : `${head}  with ${d.files.length - 1} sidecar file${d.files.length === 2 ? '' : 's'}`);
   }
-  for (const f of n.failed) lines.push(`  could not remove ${f.path}: ${f.error}`);
+  // Refused on purpose (a restore started, another prune, not confirmed, gone already): kept, and why.
+  for (const f of n.failed) lines.push(f.refused ? `  kept ${f.path}: ${f.error}` : `  could not remove ${f.path}: ${f.error}`);
   if (n.plan) {
-    const removed = n.plan.decisions.filter((d) => d.action === 'remove').length;
+    const planned = n.plan.decisions.filter((d) => d.action === 'remove');
+    const removed = dryRun ? planned.length : planned.filter((d) => n.removed.includes(`${n.dir.replace(/\/+$/, '')}/${d.archive.name}`)).length;
     lines.push(`  ${n.plan.decisions.length - removed} kept, ${removed} ${dryRun ? 'would be ' : ''}removed${dryRun ? '' : ` (${n.removed.length} files)`}`);
   }
   if (n.foreign.length) lines.push(`  left alone (no archive of ours, nor a file of one): ${n.foreign.join(', ')}`);

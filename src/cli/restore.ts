@@ -22,9 +22,9 @@ export async function finishRestore(cluster: Cluster, io: CliIo, job: JobRecord,
   }
   out.write(`verifying ${job.restore?.target} against the archive…\n`);
   try {
-    const { verification, job: recorded } = await verifyRestore(cluster, job, indexed ? { indexed } : {});
+    const { verification, job: recorded, notSaved } = await verifyRestore(cluster, job, indexed ? { indexed } : {});
     out.write(verificationText(verification));
-    out.write(`report: ${recorded.restore?.report}\n`);
+    out.write(notSaved ? `report: not saved: ${notSaved}\n` : `report: ${recorded.restore?.report}\n`);
     if (json) io.stdout.write(JSON.stringify({ job: recorded, verification }, null, 2) + '\n');
     return verification.verdict === 'verified' ? 0 : 1;
   } catch (e) {

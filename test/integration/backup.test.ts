@@ -386,7 +386,7 @@ describe('backup', () => {
     // A job file is claimed with its exec id before docker starts the exec: another client
     // listing it then sees an exec that never ran, which is not one that ended.
     const exec = await (await cluster.connection('node1').docker()).getContainer('gluster').exec({ Cmd: ['true'], AttachStdout: false, AttachStderr: false });
-    await beingStarted('datarobot-gluster-backup-2001-01-02', { execId: exec.id });
+    await beingStarted('datarobot-gluster-backup-2001-01-02', { createdExecId: exec.id });
   });
 
   test('a job file that names a file outside its own is refused by jobs and attach, and that file is untouched', () => {

@@ -119,7 +119,8 @@ describe('claiming a job name on the node', () => {
       assert.equal(onDisk.state, 'completed', onDisk.reason);
       assert.equal(onNode('node1', ['stat', '-c', '%s', started.archive]).stdout.trim(), String(onDisk.archiveBytes), 'the archive is there, as recorded');
       assert.equal(claims.length, 1);
-      assert.match(claims[0].execId ?? '', /^[0-9a-f]{64}$/, 'the claimed job file names its exec');
+      assert.match(claims[0].createdExecId ?? '', /^[0-9a-f]{64}$/, 'the claimed job file names its exec');
+      assert.equal(claims[0].execId, undefined, 'not as execId, which an earlier version reads as an exec already started');
       assert.deepEqual(runningWrites, [], 'no "running" record written after the claim');
     } finally {
       bSawTheEnd();
@@ -127,6 +128,46 @@ describe('claiming a job name on the node', () => {
       conn.writeAtomic = write;
       other.dispose();
       cleanBackups();
+    }
+  });
+
+  test('a job another client failed while it was being started (its start deadline passed) is not started after all', async () => {
+    const arch = `${DIR}/datarobot-gluster-backup-2001-02-02.tar`;
+    inGluster('node1', ['sh', '-c', 'set -e; rm -rf /tmp/claim; mkdir -p /tmp/claim/a; printf x > /tmp/claim/a/f; touch -d @1600000000 /tmp/claim/a/f /tmp/claim/a; tar --numeric-owner -C /tmp/claim -cf "$1" ./a; rm -rf /tmp/claim', 'mk', arch]);
+    const size = Number(onNode('node1', ['stat', '-c', '%s', arch]).stdout.trim());
+    inGluster('node1', ['sh', '-c', 'rm -rf /mnt/gluster/claim-restore && mkdir -p /mnt/gluster/claim-restore']);
+    const conn = cluster.connection('node1');
+    const write = conn.writeAtomic.bind(conn);
+    let failedIt = '';
+    // The resume list is written after the claim: while it is, another client gives up on the
+    // job, as it does once the start deadline has passed.
+    conn.writeAtomic = async (path, data) => {
+      await write(path, data);
+      if (!path.endsWith('.dirs')) return;
+      failedIt = path.replace(/\.dirs$/, '.job.json');
+      const rec = parseJobFile(onNode('node1', ['cat', failedIt]).stdout, failedIt, 'node1');
+      onNode('node1', ['sh', '-c', 'cat > "$1"', 'write', failedIt], { input: JSON.stringify({ ...rec, state: 'failed', endedAt: rec.startedAt, reason: 'tar was never started' }) });
+    };
+    try {
+      await assert.rejects(
+        new BackupJobs(cluster).startRestore('node1', {
+          archive: arch,
+          compression: 'none',
+          spec: { target: '/mnt/gluster/claim-restore', members: [], policy: 'skip', bytesToWrite: 1, archiveBytes: size, resume: { from: 'datarobot-gluster-backup-2001-02-01.tar.restore-20010201T110000Z', dirs: 1 } },
+          now: new Date(Date.UTC(2001, 1, 2, 12, 0, 0)),
+          resumeDirs: Buffer.from('./a/\0'),
+        }),
+        (e: Error) => {
+          assert.match(e.message, /^restore .*: its job file says failed before tar was started; nothing was started: try again$/);
+          return true;
+        },
+      );
+      assert.ok(failedIt, 'the resume list was written');
+      assert.equal(parseJobFile(onNode('node1', ['cat', failedIt]).stdout, failedIt, 'node1').reason, 'tar was never started', "the other client's record stands");
+      assert.equal(inGluster('node1', ['ls', '-A', '/mnt/gluster/claim-restore']).stdout, '', 'tar never ran');
+    } finally {
+      conn.writeAtomic = write;
+      onNode('node1', ['sh', '-c', 'rm -f "$1" "$1".restore-*', 'rm', arch]);
     }
   });
 
@@ -140,7 +181,7 @@ describe('claiming a job name on the node', () => {
       jobs.startRestore('node1', {
         archive: arch,
         compression: 'none',
-        spec: { target: '/mnt/gluster/claim-restore', members: [], policy: 'skip', bytesToWrite: 1, archiveBytes: size, resume: { from: 'an-earlier-restore', dirs: 1 } },
+        spec: { target: '/mnt/gluster/claim-restore', members: [], policy: 'skip', bytesToWrite: 1, archiveBytes: size, resume: { from: 'datarobot-gluster-backup-2001-02-01.tar.restore-20010201T110000Z', dirs: 1 } },
         now,
         resumeDirs: Buffer.from(`./${dir}/\0`),
       });

@@ -13,6 +13,7 @@ import { readNodeCatalog } from '../../src/core/catalog/catalog';
 import { planPrune } from '../../src/core/catalog/prunePlan';
 import { writeBesideArchive } from '../../src/core/catalog/sidecar';
 import { validateBackup } from '../../src/core/validate/validateBackup';
+import { verifyRestore } from '../../src/core/restore/restoreJob';
 import { inGluster, onNode, shellQuote as q, testbedSettings, waitFor, waitHealthy } from './helpers/testbed';
 
 // Inside the backups directory the gluster container mounts, so the restore's tar can read it.
@@ -52,9 +53,10 @@ describe('prune and a restore of the same archive at the same moment', () => {
     inGluster('node1', ['rm', '-rf', TARGET], { allowFail: true });
   });
 
-  const restoreOld = () => {
+  const sizeOfOld = () => Number(onNode('node1', ['stat', '-c', '%s', `${DIR}/${OLD}`]).stdout.trim());
+  /** Starts a restore of OLD as planned when it had `size` bytes (by default, as it has now). */
+  const restoreOld = (size = sizeOfOld()) => {
     inGluster('node1', ['sh', '-c', 'rm -rf "$1" && mkdir -p "$1"', 'mk', TARGET]);
-    const size = Number(onNode('node1', ['stat', '-c', '%s', `${DIR}/${OLD}`]).stdout.trim());
     return jobs.startRestore('node1', {
       archive: `${DIR}/${OLD}`,
       compression: 'none',
@@ -120,7 +122,7 @@ describe('prune and a restore of the same archive at the same moment', () => {
     assert.deepEqual(r.removed, []);
     assert.equal(r.failed.length, 1);
     assert.equal(r.failed[0].refused, 'restoreStarted');
-    assert.match(r.failed[0].error, new RegExp(`^not removed: a restore of it started after the plan \\(.*${job.id}\\.job\\.json`));
+    assert.match(r.failed[0].error, new RegExp(`^not removed: a restore of it was started after the plan \\(.*${job.id}\\.job\\.json`));
     const done = await waitFor(`${job.id} to end`, 60_000, async () => {
       const j = await jobs.observe(job!);
       return isFinal(j.state) ? j : undefined;
@@ -152,17 +154,131 @@ describe('prune and a restore of the same archive at the same moment', () => {
     assert.deepEqual(namesOn(), [...filesOf(OLD), `${OLD}.prune`, ...filesOf(NEW)].sort(), 'nothing written, nothing removed');
   });
 
-  test('a report written beside an archive that prune has marked, or removed, is not kept', async () => {
+  test('a report beside an archive a prune marks: not written over the old one while marked, kept if that prune backs off, removed if the archive went', async () => {
+    makeDir();
+    const conn = cluster.connection('node1');
+    const archive = `${DIR}/${OLD}`;
+    const report = `${archive}.validation.json`;
+    const marker = `${archive}.prune`;
+    const cat = () => onNode('node1', ['cat', report], { allowFail: true }).stdout;
+    assert.equal(await writeBesideArchive(conn, archive, report, 'first\n'), undefined);
+    assert.equal(cat(), 'first\n', 'kept while nothing prunes the archive');
+
+    onNode('node1', ['touch', marker]);
+    assert.equal(await writeBesideArchive(conn, archive, report, 'second\n'), `the archive is being removed by prune (${marker} is there), so ${report} was not written`);
+    assert.equal(cat(), 'first\n', 'the earlier report stays: the prune may yet back off');
+    onNode('node1', ['rm', marker]);
+
+    // A prune marks the archive just as the report is written, then ends: the mark goes first
+    // (it backed off) or after the archive (it removed it).
+    const write = conn.writeAtomic.bind(conn);
+    const markedDuring = (then: string[]) => {
+      conn.writeAtomic = async (file, data) => {
+        await write(file, data);
+        onNode('node1', ['touch', marker]);
+        setTimeout(() => onNode('node1', ['rm', '-f', ...then, marker]), 600);
+      };
+    };
+    try {
+      markedDuring([]);
+      assert.equal(await writeBesideArchive(conn, archive, report, 'third\n'), undefined);
+      assert.equal(cat(), 'third\n', 'the prune backed off: the new report is kept');
+
+      markedDuring([archive]);
+      assert.equal(await writeBesideArchive(conn, archive, report, 'fourth\n'), `the archive is gone (removed by prune while ${report} was written), so ${report} was not kept`);
+    } finally {
+      conn.writeAtomic = write;
+    }
+    assert.deepEqual(namesOn(), [...filesOf(OLD).filter((f) => f !== OLD), ...filesOf(NEW)].sort(), 'no report without its archive, no mark');
+  });
+
+  test('a report written after the plan, before the mark, goes with its archive', async () => {
     makeDir();
     const conn = cluster.connection('node1');
     const report = `${DIR}/${OLD}.validation.json`;
-    assert.equal(await writeBesideArchive(conn, `${DIR}/${OLD}`, report, '{}\n'), undefined);
-    assert.ok(namesOn().includes(`${OLD}.validation.json`), 'kept while nothing prunes the archive');
-    onNode('node1', ['touch', `${DIR}/${OLD}.prune`]);
-    assert.equal(await writeBesideArchive(conn, `${DIR}/${OLD}`, report, '{}\n'), `the archive is being removed by prune (${DIR}/${OLD}.prune is there), so ${report} was not kept`);
-    assert.ok(!namesOn().includes(`${OLD}.validation.json`));
-    onNode('node1', ['rm', `${DIR}/${OLD}`, `${DIR}/${OLD}.prune`]);
-    assert.equal(await writeBesideArchive(conn, `${DIR}/${OLD}`, report, '{}\n'), `the archive is gone, so ${report} was not kept`);
-    assert.deepEqual(namesOn(), [...filesOf(OLD).filter((f) => f !== OLD), ...filesOf(NEW)].sort());
+    // The plan is read without the report; the report is written (no mark yet) as prune asks
+    // for the mark.
+    const restore = atMarker('before', async () => {
+      assert.equal(await writeBesideArchive(conn, `${DIR}/${OLD}`, report, '{}\n'), undefined);
+    });
+    let r;
+    try {
+      r = (await prune(cluster, DIR, POLICY, { nodes: ['node1'] })).nodes[0];
+    } finally {
+      restore();
+    }
+    assert.deepEqual(r.failed, []);
+    assert.deepEqual(r.removed.map((p) => p.slice(DIR.length + 1)).sort(), [...filesOf(OLD), `${OLD}.validation.json`].sort());
+    assert.deepEqual(namesOn(), filesOf(NEW).sort());
+  });
+
+  test('two prunes of one directory at once: each archive is removed by one of them, the other says it was kept by a prune or gone, and nothing is left', async () => {
+    makeDir();
+    const other = new Cluster(testbedSettings({ backupDir: DIR }));
+    try {
+      const [a, b] = (await Promise.all([prune(cluster, DIR, POLICY, { nodes: ['node1'] }), prune(other, DIR, POLICY, { nodes: ['node1'] })])).map((x) => x.nodes[0]);
+      const removed = [...a.removed, ...b.removed].map((p) => p.slice(DIR.length + 1)).sort();
+      assert.deepEqual(removed, filesOf(OLD).sort(), 'each file removed once, by one prune');
+      const refused = [...a.failed, ...b.failed];
+      assert.ok(refused.length <= 1 && refused.every((f) => f.path === `${DIR}/${OLD}` && (f.refused === 'pruneRunning' || f.refused === 'gone')), JSON.stringify(refused));
+      assert.deepEqual(namesOn(), filesOf(NEW).sort());
+    } finally {
+      other.dispose();
+    }
+  });
+
+  test('an archive removed by another hand between the plan and the mark: said so, not counted as removed by this prune, and no mark left', async () => {
+    makeDir();
+    const restore = atMarker('before', async () => {
+      onNode('node1', ['sh', '-c', 'cd "$1" && rm -f "$2" "$2.sha256" "$3"', 'rm', DIR, OLD, OLD.replace(/\.tar$/, '.log')]);
+    });
+    let r;
+    try {
+      r = (await prune(cluster, DIR, POLICY, { nodes: ['node1'] })).nodes[0];
+    } finally {
+      restore();
+    }
+    assert.deepEqual(r.removed, []);
+    assert.deepEqual(r.failed, [{ path: `${DIR}/${OLD}`, error: 'not removed by this prune: it was gone already (another prune, or by hand)', refused: 'gone' }]);
+    assert.deepEqual(namesOn(), filesOf(NEW).sort());
+  });
+
+  test('a restore planned before its archive was pruned, or changed, is refused before tar, and leaves no file', async () => {
+    makeDir();
+    const planned = sizeOfOld();
+    onNode('node1', ['sh', '-c', 'printf x >> "$1"', 'grow', `${DIR}/${OLD}`]);
+    await assert.rejects(restoreOld(planned), { message: `${DIR}/${OLD} changed since the restore was planned (${planned} bytes then, ${planned + 1} now): nothing was restored; plan it again` });
+    onNode('node1', ['rm', `${DIR}/${OLD}`]);
+    await assert.rejects(restoreOld(planned), { message: `${DIR}/${OLD} is gone since the restore was planned (pruned or removed): nothing was restored` });
+    assert.deepEqual(namesOn(), [...filesOf(OLD).filter((f) => f !== OLD), ...filesOf(NEW)].sort(), 'no restore file left');
+  });
+
+  test("a restore's verification whose archive went while it ran: the verdict is given, nothing is written beside the archive that went", async () => {
+    makeDir();
+    const job = await restoreOld();
+    const done = await waitFor(`${job.id} to end`, 60_000, async () => {
+      const j = await jobs.observe(job);
+      return isFinal(j.state) ? j : undefined;
+    });
+    assert.equal(done.state, 'completed', done.reason);
+    const before = namesOn();
+    const conn = cluster.connection('node1');
+    const write = conn.writeAtomic.bind(conn);
+    // A prune takes the archive and this restore's files as the report is written.
+    conn.writeAtomic = async (file, data) => {
+      if (file.endsWith(`${job.id}.json`)) onNode('node1', ['sh', '-c', 'cd "$1" && rm -f "$2" "$2".restore-*', 'rm', DIR, OLD]);
+      return write(file, data);
+    };
+    let r;
+    try {
+      r = await verifyRestore(cluster, done);
+    } finally {
+      conn.writeAtomic = write;
+    }
+    assert.equal(r.verification.verdict, 'verified');
+    assert.equal(r.notSaved, `the archive is gone (removed by prune while ${DIR}/${job.id}.json was written), so ${DIR}/${job.id}.json was not kept`);
+    assert.equal(r.job.restore?.report, undefined, 'the job record is not rewritten');
+    assert.ok(before.some((n) => n.startsWith(`${OLD}.restore-`)), before.join(', '));
+    assert.deepEqual(namesOn(), [...filesOf(OLD).filter((f) => f !== OLD), ...filesOf(NEW)].sort(), 'no file of the restore left without its archive');
   });
 });

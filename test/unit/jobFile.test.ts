@@ -18,6 +18,7 @@ function record(over: Partial<JobRecord> = {}): JobRecord {
       compressor: 'pigz',
       containerStartedAt: '2026-12-03T08:00:00.123456789Z',
       execId: 'a'.repeat(64),
+      createdExecId: 'b'.repeat(64),
       startedAt: '2026-12-03T09:00:00.000Z',
       endedAt: '2026-12-03T09:05:00.000Z',
       exitCode: 1,
@@ -94,6 +95,7 @@ test('each field is checked for its type and bound', () => {
   refused(edit({ archiveBytes: 1.5 }), /"archiveBytes"/);
   refused(edit({ sourceBytes: 2 ** 60 }), /"sourceBytes"/);
   refused(edit({ execId: 'abc; rm -rf /' }), /"execId" is not a docker exec id/);
+  refused(edit({ createdExecId: 'B'.repeat(64) }), /"createdExecId" is not a docker exec id/);
   refused(edit({ container: 'gluster --privileged' }), /"container" is not a container name/);
   refused(edit({ compressor: 'sh -c x' }), /"compressor" is not a program name/);
   refused(edit({ source: 'mnt/gluster' }), /"source" is not an absolute path/);

@@ -80,8 +80,14 @@ export interface JobRecord {
   container: string;
   /** When the container last started, as the job began: a later start means it restarted. */
   containerStartedAt?: string;
-  /** Docker exec id of the job's shell, to find it again after a reconnect. */
+  /** Docker exec id of the job's shell, as earlier versions wrote it: after docker started it. */
   execId?: string;
+  /**
+   * Docker exec id of the job's shell, written as the job file is claimed, before docker
+   * starts it. Not `execId`: an earlier version reads an exec id as one that was started, and
+   * would take this one, while it waits for its start, for a shell that ended.
+   */
+  createdExecId?: string;
   startedAt: string;
   endedAt?: string;
   exitCode?: number;
@@ -265,6 +271,8 @@ export function parseJobFile(text: string, file: string, node: string): JobRecor
   const containerStartedAt = str('containerStartedAt', 64, false);
   const execId = str('execId', 64, false);
   if (execId !== undefined && !EXEC_ID.test(execId)) bad('"execId" is not a docker exec id');
+  const createdExecId = str('createdExecId', 64, false);
+  if (createdExecId !== undefined && !EXEC_ID.test(createdExecId)) bad('"createdExecId" is not a docker exec id');
   const startedAt = time('startedAt', true)!;
   const endedAt = time('endedAt', false);
   const exitCode = count('exitCode', 255);
@@ -347,6 +355,7 @@ export function parseJobFile(text: string, file: string, node: string): JobRecor
     container,
     ...(containerStartedAt !== undefined ? { containerStartedAt } : {}),
     ...(execId !== undefined ? { execId } : {}),
+    ...(createdExecId !== undefined ? { createdExecId } : {}),
     startedAt,
     ...(endedAt !== undefined ? { endedAt } : {}),
     ...(exitCode !== undefined ? { exitCode } : {}),

@@ -236,7 +236,7 @@ export class BackupJobs {
     const exec = await withDeadline(`docker exec (start ${record.kind})`, s.timeouts.dockerMs, (signal) =>
       docker.getContainer(s.containerName).exec({ Cmd: cmd, ...(record.kind === 'backup' ? { Env: BACKUP_JOB_ENV } : {}), AttachStdout: false, AttachStderr: false, abortSignal: signal } as Docker.ExecCreateOptions),
     );
-    record.execId = exec.id;
+    record.createdExecId = exec.id;
     // Claimed, not overwritten: another client's job of the same name and moment is left whole.
     if (!(await conn.createExclusive(jobFile, serializeJobFile(record)))) throw new JobNameTaken(jobFile);
     // Files the job reads, named for it: written only once the name is ours, or a client that
@@ -256,6 +256,19 @@ export class BackupJobs {
       await registerJob(conn, jobFile).catch((e) =>
         this.cluster.log('warn', `${record.kind} ${record.id}: could not record it in ~/.gluster-backup/jobs (${(e as Error).message}); only a client whose backupDir is ${dir} will list it`, node),
       );
+    }
+    // Observers take a job not started by its start deadline (withinStart) for one whose
+    // client died, and fail it. A start slower than that (a slow link, a long resume list)
+    // does not run tar under a record they may have ended: it leaves the time of the start
+    // itself before their deadline, or starts nothing.
+    const late = Date.now() > Date.parse(record.startedAt) + s.timeouts.dockerMs + 5000;
+    const saved = late ? undefined : await this.savedRecord(conn, jobFile, node);
+    if (late || saved?.state !== 'running') {
+      if (!saved || saved.state === 'running') {
+        for (const f of files) await conn.remove(f.path).catch(() => undefined);
+        await conn.remove(jobFile).catch(() => undefined);
+      }
+      throw new BackupError(`${record.kind} ${record.id}: ${late ? 'getting it ready took longer than its start deadline' : `its job file says ${saved?.state ?? 'nothing'} before tar was started`}; nothing was started: try again`);
     }
     await withDeadline(`docker exec start (${record.kind})`, s.timeouts.dockerMs, () => exec.start({ Detach: true }));
     this.cluster.log('info', `${record.kind} ${record.id} started: ${what}`, node);
@@ -354,15 +367,16 @@ export class BackupJobs {
       return { ...record, state: 'unknown', reason: toNodeError(e, record.node).message };
     }
     if (status.phase === 'exit') return this.finalise(record, conn, p, status.code, cancelAsked, status.at);
-    if (status.phase === 'none' || !record.execId) {
+    if (status.phase === 'none' || !execIdOf(record)) {
       const saved = await this.savedRecord(conn, p.job, record.node);
       // No status file: finalised already (by another observer, window or the CLI), whose
       // record on the node is the outcome; or tar is not started yet, or never was (below).
       if (status.phase === 'none' && saved && isFinal(saved.state)) return saved;
       // Listed while a client of an earlier version was starting it: that version adds the
       // exec id to the job file after docker starts it.
-      if (!record.execId && saved?.execId) record = { ...record, execId: saved.execId };
+      if (!execIdOf(record) && saved?.execId) record = { ...record, execId: saved.execId };
     }
+    const execId = execIdOf(record);
 
     // Still "running" on paper: is the shell still there? Its exec disappears with the
     // container, and a stopped container kills it without a word.
@@ -377,9 +391,9 @@ export class BackupJobs {
       } else if (record.containerStartedAt && container.since && container.since !== record.containerStartedAt) {
         alive = false;
         why = `the ${s.containerName} container was restarted during the backup`;
-      } else if (record.execId) {
+      } else if (execId) {
         try {
-          const info = await withDeadline('docker exec inspect', s.timeouts.dockerMs, () => docker.getExec(record.execId!).inspect());
+          const info = await withDeadline('docker exec inspect', s.timeouts.dockerMs, () => docker.getExec(execId).inspect());
           if (info.Running) alive = true;
           else if (info.ExitCode === null || info.ExitCode === undefined) {
             // Created, not started: the job file names the exec before docker runs it.
@@ -501,8 +515,12 @@ export class BackupJobs {
     const withdraw = async (why: string): Promise<JobRecord> => {
       const cur = await this.observe(record).catch(() => undefined);
       if (cur && isFinal(cur.state)) return cur;
-      await conn.remove(p.cancel).catch(() => undefined);
-      throw new BackupError(why);
+      const left = await conn.remove(p.cancel).then(
+        () => undefined,
+        (e: Error) => e.message,
+      );
+      // Still on the node, the request may yet take effect: say so, and how to withdraw it.
+      throw new BackupError(left === undefined ? why : `${why.replace(/; the cancel request was withdrawn, so the job ends on its own terms\./, ';')} The cancel request could not be withdrawn either (${left}): while ${p.cancel} is there, the job's end counts as cancelled${record.kind === 'backup' ? ' and its archive is not kept' : ''}. Remove that file to let it end on its own terms.`);
     };
     let st: ReturnType<typeof parseStatus>;
     let r: { exitCode: number; stderr: string } | undefined;
@@ -552,7 +570,7 @@ export class BackupJobs {
       const text = (partial + b.toString('latin1')).slice(-4096);
       const cut = text.lastIndexOf('\n') + 1;
       partial = text.slice(cut);
-      const seen = restoreWaitPositions(text.slice(0, cut));
+      const seen = restoreWaitPositions(text.slice(0, cut)).filter((n) => withinArchive(record, n));
       if (seen.length) this.positions.heard(key, seen[seen.length - 1], Date.now());
     };
     const argv = restore ? ['sh', '-c', RESTORE_WAIT_SCRIPT, 'gluster-restore-wait', p.status, record.archive] : ['sh', '-c', EXIT_WAIT_SCRIPT, 'gluster-backup-wait', p.status];
@@ -600,8 +618,10 @@ export class BackupJobs {
     const st = parseStatus(await readText(this.cluster.connection(record.node), pathsOf(record).status).catch(() => undefined));
     if (st.phase !== 'running') return undefined;
     const r = await execInContainer(await this.docker(record.node), this.settings.containerName, ['sh', '-c', READ_POS_SCRIPT, 'gluster-restore-pos', record.archive, String(st.tarPid)], this.settings.timeouts.dockerMs).catch(() => undefined);
-    const m = r && r.exitCode === 0 ? /^(\d{1,16})\s*$/.exec(r.stdout) : null;
-    return m ? this.positions.read(key, Number(m[1]), Date.now()) : undefined;
+    const m = r && r.exitCode === 0 ? /^(\d{1,15})\s*$/.exec(r.stdout) : null;
+    // A position past the archive's end is nobody's: a learnt position never goes back, so one
+    // bogus value would pin the progress there.
+    return m && withinArchive(record, Number(m[1])) ? this.positions.read(key, Number(m[1]), Date.now()) : undefined;
   }
 
   /**
@@ -646,10 +666,16 @@ export class BackupJobs {
         files: o.resumeDirs !== undefined ? [{ path: p.dirs, data: o.resumeDirs }] : [],
         // The other half of prune's handshake (pruneMarkerOf): this job file is there now, so a
         // prune that marks the archive from here on sees it and keeps the archive.
+        // The mark first, the archive second: a prune removes the archive before its mark, so
+        // a mark absent here is a prune still to come (it will see this job file) or one done,
+        // whose archive is then gone too.
         afterClaim: async () => {
           const marker = pruneMarkerOf(o.archive);
           const st = await conn.stat(marker);
           if (st) throw new BackupError(`${o.archive} is being removed by prune (${marker} is there since ${new Date(st.mtimeMs).toISOString()}): nothing was restored. If no prune is running, remove that file and restore again`);
+          const now = await conn.stat(o.archive);
+          if (!now) throw new BackupError(`${o.archive} is gone since the restore was planned (pruned or removed): nothing was restored`);
+          if (now.size !== o.spec.archiveBytes) throw new BackupError(`${o.archive} changed since the restore was planned (${o.spec.archiveBytes} bytes then, ${now.size} now): nothing was restored; plan it again`);
         },
       },
     );
@@ -665,4 +691,14 @@ export class BackupJobs {
     const rec: JobRecord = { ...record, restore: { ...record.restore, report, differences } };
     return this.record(this.cluster.connection(record.node), pathsOf(record).job, rec);
   }
+}
+
+/** The exec of the job's shell: as this version claims it, or as an earlier one recorded it once started. */
+function execIdOf(record: JobRecord): string | undefined {
+  return record.createdExecId ?? record.execId;
+}
+
+/** Whether `pos` can be a read position in the restore's archive (its size as planned). */
+function withinArchive(record: JobRecord, pos: number): boolean {
+  return record.restore === undefined || pos <= record.restore.archiveBytes;
 }

@@ -4,6 +4,7 @@
 import type { Cluster } from '../cluster';
 import { readCatalog, type CatalogNode } from './catalog';
 import { groupDir, pruneMarkerOf, roleOf, type ArchiveFiles } from './dirFiles';
+import type { NodeConnection } from '../node/nodeConnection';
 import { planPrune, type PruneDecision, type PrunePlan } from './prunePlan';
 import { checkPolicy, type RetentionPolicy } from './retention';
 
@@ -20,7 +21,7 @@ export interface PruneNodeResult {
    * its plan now says remove (not in the confirmed plan; a restore of it started since; another
    * prune marked it since).
    */
-  failed: { path: string; error: string; refused?: 'notConfirmed' | 'restoreStarted' | 'pruneRunning' }[];
+  failed: { path: string; error: string; refused?: 'notConfirmed' | 'restoreStarted' | 'pruneRunning' | 'gone' }[];
   /** Names in the directory that are not ours: left alone. */
   foreign: string[];
 }
@@ -69,57 +70,84 @@ async function pruneNode(cluster: Cluster, n: CatalogNode, policy: RetentionPoli
   if (dryRun || plan.decisions.every((d) => d.action === 'keep')) return { ...base, plan };
   const conn = cluster.connection(n.node);
   const at = (name: string) => `${n.dir}/${name}`;
-  // Each archive to remove is marked first (see pruneMarkerOf): a restore that starts from
-  // now on refuses it.
-  const marked: { d: PruneDecision; marker: string }[] = [];
   for (const d of plan.decisions) {
     if (d.action !== 'remove') continue;
     if (approved && !approved.has(d.archive.name)) {
       base.failed.push({ path: at(d.archive.name), error: 'not removed: it was not in the plan that was confirmed (the directory changed since)', refused: 'notConfirmed' });
       continue;
     }
-    const marker = pruneMarkerOf(d.archive.name);
-    try {
-      if (await conn.createExclusive(removablePath(n.dir, marker), `${new Date().toISOString()} prune\n`)) marked.push({ d, marker });
-      else base.failed.push({ path: at(d.archive.name), error: `not removed: another prune is removing it (${at(marker)} appeared after the plan)`, refused: 'pruneRunning' });
-    } catch (e) {
-      base.failed.push({ path: at(d.archive.name), error: `not removed: ${at(marker)} could not be created (${(e as Error).message})` });
-    }
-  }
-  const unmark = async (marker: string) => {
-    await conn.remove(at(marker)).catch((e) => base.failed.push({ path: at(marker), error: `prune's marker could not be removed (${(e as Error).message}): remove it, or restores of its archive are refused` }));
-  };
-  // Looked at again once marked: a restore that claimed its job file before the marker keeps
-  // its archive.
-  let fresh: Map<string, ArchiveFiles>;
-  try {
-    fresh = new Map(groupDir(await conn.listDir(n.dir)).archives.map((a) => [a.name, a]));
-  } catch (e) {
-    for (const m of marked) await unmark(m.marker);
-    return { ...base, plan, error: `${n.dir} could not be read again before removing, so nothing was removed: ${(e as Error).message}` };
-  }
-  for (const { d, marker } of marked) {
-    const started = startedSincePlan(d.archive.files, fresh.get(d.archive.name));
-    if (started.length) {
-      base.failed.push({ path: at(d.archive.name), error: `not removed: a restore of it started after the plan (${started.join(', ')})`, refused: 'restoreStarted' });
-      await unmark(marker);
-      continue;
-    }
-    // One archive at a time, its files in the plan's order (the archive last), the marker after it.
-    for (const name of d.files) {
-      if (name === marker) continue;
-      let path = at(name);
-      try {
-        path = removablePath(n.dir, name);
-        await conn.remove(path);
-        base.removed.push(path);
-      } catch (e) {
-        base.failed.push({ path, error: (e as Error).message });
-        // The archive stays when one of its files could not go: prune can be run again.
-        if (name !== d.archive.name) break;
-      }
-    }
-    await unmark(marker);
+    // One archive at a time, marked, looked at again, removed, unmarked: a prune cut short
+    // leaves one archive marked, not all it planned.
+    const r = await pruneArchive(conn, n.dir, d);
+    base.removed.push(...r.removed);
+    base.failed.push(...r.failed);
+    if (r.fatal) return { ...base, plan, error: r.fatal };
   }
   return { ...base, plan };
+}
+
+/**
+ * Removes one archive and its files: marks it (see pruneMarkerOf), so that a restore from now on
+ * refuses it; reads the directory again, so that a restore that claimed its job file before the
+ * mark keeps it; removes its files as that listing has them (a report written since the plan
+ * goes too), the archive last, the mark after it.
+ */
+async function pruneArchive(conn: NodeConnection, dir: string, d: PruneDecision): Promise<{ removed: string[]; failed: PruneNodeResult['failed']; fatal?: string }> {
+  const at = (name: string) => `${dir}/${name}`;
+  const removed: string[] = [];
+  const failed: PruneNodeResult['failed'] = [];
+  const name = d.archive.name;
+  const marker = pruneMarkerOf(name);
+  try {
+    if (!(await conn.createExclusive(removablePath(dir, marker), `${new Date().toISOString()} prune\n`))) {
+      return { removed, failed: [{ path: at(name), error: `not removed: another prune is removing it (${at(marker)} appeared after the plan)`, refused: 'pruneRunning' }] };
+    }
+  } catch (e) {
+    return { removed, failed: [{ path: at(name), error: `not removed: ${at(marker)} could not be created (${(e as Error).message})` }] };
+  }
+  const unmark = async () => {
+    await conn.remove(at(marker)).catch((e) => failed.push({ path: at(marker), error: `prune's mark could not be removed (${(e as Error).message}): remove it, or restores of ${name} are refused` }));
+  };
+  let now: ArchiveFiles | undefined;
+  try {
+    now = groupDir(await conn.listDir(dir)).archives.find((a) => a.name === name);
+  } catch (e) {
+    await unmark();
+    return { removed, failed, fatal: `${dir} could not be read again before removing ${name}, so it and the archives after it were not removed: ${(e as Error).message}` };
+  }
+  if (!now) {
+    await unmark();
+    return { removed, failed: [...failed, { path: at(name), error: 'not removed by this prune: it was gone already (another prune, or by hand)', refused: 'gone' }] };
+  }
+  const started = startedSincePlan(d.archive.files, now);
+  if (started.length) {
+    failed.push({ path: at(name), error: `not removed: a restore of it was started after the plan (${started.join(', ')})`, refused: 'restoreStarted' });
+    await unmark();
+    return { removed, failed };
+  }
+  for (const f of filesNow(d, now)) {
+    let path = at(f);
+    try {
+      path = removablePath(dir, f);
+      await conn.remove(path);
+      removed.push(path);
+    } catch (e) {
+      failed.push({ path, error: (e as Error).message });
+      // The archive stays when one of its files could not go: prune can be run again.
+      if (f !== name) break;
+    }
+  }
+  await unmark();
+  return { removed, failed };
+}
+
+/**
+ * The plan's files of the archive, and the sidecars and temporary files of it that the listing
+ * taken after the mark shows and the plan did not (a validation report written since): the
+ * archive still last, its mark not among them (it goes after).
+ */
+export function filesNow(d: PruneDecision, now: ArchiveFiles): string[] {
+  const planned = d.files.filter((f) => f !== pruneMarkerOf(d.archive.name));
+  const since = [...Object.entries(now.own).filter(([role]) => role !== 'partial' && role !== 'pruning').map(([, f]) => f as string), ...now.temps].filter((f) => !planned.includes(f));
+  return [...planned.filter((f) => f !== d.archive.name), ...since.sort(), ...(planned.includes(d.archive.name) ? [d.archive.name] : [])];
 }

@@ -20,6 +20,7 @@ import { blockingRefusals, overrideProblems, refusalText, type Refusal } from '.
 import type { PreflightOverride } from '../backup/jobFile';
 import { planRestore, type IndexedArchive, type RestorePlanOptions, type RestorePlanResult } from './restorePlan';
 import type { TarIndexResult } from '../archive/tarIndex';
+import { writeBesideArchive } from '../catalog/sidecar';
 
 export interface RestoreVerification {
   /** verified: every member restored as archived; differs: some are missing or different. */
@@ -185,13 +186,13 @@ async function sameArchive(conn: ReturnType<Cluster['connection']>, archive: str
 /**
  * The archive's members (those the restore took) against the target's listing: a member
  * missing from the target or different there is a difference. Saved beside the archive and
- * recorded in the job file.
+ * recorded in the job file, unless the archive went meanwhile (`notSaved` says why).
  */
 export async function verifyRestore(
   cluster: Cluster,
   job: JobRecord,
   o: { signal?: AbortSignal; idleMs?: number; indexed?: IndexedArchive } = {},
-): Promise<{ verification: RestoreVerification; job: JobRecord }> {
+): Promise<{ verification: RestoreVerification; job: JobRecord; notSaved?: string }> {
   const spec = job.restore;
   if (job.kind !== 'restore' || !spec) throw new RestoreError(`${job.id} is not a restore`);
   const conn = cluster.connection(job.node);
@@ -239,7 +240,10 @@ export async function verifyRestore(
     checkedAt: new Date().toISOString(),
   };
   const reportPath = restorePaths(job.archive.slice(0, job.archive.lastIndexOf('/')), job.id).report;
-  await conn.writeAtomic(reportPath, JSON.stringify(verification, null, 2) + '\n');
+  // A prune may have taken the archive, and this restore's files with it, once the job ended:
+  // neither the report nor the job file is written back beside an archive that went.
+  const notSaved = await writeBesideArchive(conn, job.archive, reportPath, JSON.stringify(verification, null, 2) + '\n');
+  if (notSaved) return { verification, job, notSaved };
   const recorded = await jobsOf(cluster).recordVerification(job, reportPath, differences);
   return { verification, job: recorded };
 }

@@ -60,12 +60,18 @@ export function pruneBackupsCommand(deps: CommandDeps, reports: ReportDocuments)
     void deps.refresher.refreshNodes([node], false);
     const removedArchives = go.filter((d) => r.removed.includes(`${dir.replace(/\/+$/, '')}/${d.archive.name}`)).length;
     // Kept on purpose, named: the operator confirmed a plan that did not hold them.
-    const unconfirmed = r.failed.filter((f) => f.refused === 'notConfirmed').map((f) => f.path.slice(f.path.lastIndexOf('/') + 1));
-    const others = r.failed.length - unconfirmed.length;
+    const nameOf = (p: string) => p.slice(p.lastIndexOf('/') + 1);
+    const unconfirmed = r.failed.filter((f) => f.refused === 'notConfirmed').map((f) => nameOf(f.path));
+    // Kept because of what happened on the node meanwhile (a restore started, another prune).
+    const keptNow = r.failed.filter((f) => f.refused && f.refused !== 'notConfirmed');
+    const others = r.failed.length - unconfirmed.length - keptNow.length;
+    const keptText = keptNow.length ? ` Kept ${keptNow.map((f) => `${nameOf(f.path)} (${f.error.replace(/^not removed[^:]*: /, '')})`).join('; ')}.` : '';
     if (unconfirmed.length) {
       void vscode.window.showWarningMessage(
-        `Gluster Backup: prune on ${node}: ${plural(removedArchives, 'archive')} removed; kept ${unconfirmed.join(', ')}: not in the plan you confirmed (the directory changed since). Run Prune… again to see the new plan.${others ? ` ${plural(others, 'file')} not removed (see the log).` : ''}`,
+        `Gluster Backup: prune on ${node}: ${plural(removedArchives, 'archive')} removed; kept ${unconfirmed.join(', ')}: not in the plan you confirmed (the directory changed since). Run Prune… again to see the new plan.${keptText}${others ? ` ${plural(others, 'file')} not removed (see the log).` : ''}`,
       );
+    } else if (keptNow.length && !r.error && !others) {
+      void vscode.window.showWarningMessage(`Gluster Backup: prune on ${node}: ${plural(removedArchives, 'archive')} removed.${keptText}`);
     } else if (r.error || r.failed.length) {
       void vscode.window.showWarningMessage(`Gluster Backup: prune on ${node}: ${r.error ?? `${plural(r.failed.length, 'file')} not removed (see the log)`}; ${plural(removedArchives, 'archive')} removed.`);
     } else void vscode.window.showInformationMessage(`Gluster Backup: prune on ${node}: ${plural(removedArchives, 'archive')} removed (${plural(r.removed.length, 'file')}).`);

@@ -46,7 +46,7 @@ export class RestoreEnds {
     const indexed = t.planIndex;
     t.planIndex = undefined;
     try {
-      const { verification, job: recorded } = await vscode.window.withProgress(
+      const { verification, job: recorded, notSaved } = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: `Verifying the restore into ${job.restore?.target} on ${job.node}…` },
         () => verifyRestore(cluster, job, indexed ? { indexed } : {}),
       );
@@ -56,8 +56,10 @@ export class RestoreEnds {
       if (verification.verdict === 'verified') this.log.info(`${tag}: ${headline}`);
       else this.log.warn(`${tag}: ${headline}`);
       for (const l of rest) this.log.info(`${tag}: ${l.trim()}`);
-      this.log.info(`${tag}: report saved on ${job.node}: ${recorded.restore?.report}`);
-      const doc = await vscode.workspace.openTextDocument({ language: 'plaintext', content: `${text}\nreport: ${recorded.restore?.report} on ${job.node}\n` });
+      const where = notSaved ? `not saved: ${notSaved}` : `${recorded.restore?.report} on ${job.node}`;
+      if (notSaved) this.log.warn(`${tag}: report ${where}`);
+      else this.log.info(`${tag}: report saved on ${job.node}: ${recorded.restore?.report}`);
+      const doc = await vscode.workspace.openTextDocument({ language: 'plaintext', content: `${text}\nreport: ${where}\n` });
       await vscode.window.showTextDocument(doc, { preview: false });
       notify(verdictMessage(job, { verification }), this.log);
     } catch (e) {

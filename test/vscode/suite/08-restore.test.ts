@@ -1,7 +1,8 @@
 // Restore… on the real test bed: an archive of gv0 made by the CLI, restored from its tree row
 // into a subdirectory (plan, modal, the job followed like a backup, the verification report),
-// a restore refused from the palette that writes nothing, and a refusal a reason can lift
-// (a brick down) overridden up to the modal, where the operator stops it.
+// a restore refused from the palette that writes nothing, a refusal a reason can lift (a brick
+// down) overridden up to the modal, where the operator stops it, and a plan that changes while
+// the modal waits (nothing starts).
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -21,6 +22,7 @@ const TARGET_DIR = `/mnt/gluster/${TARGET}`;
 const DIR = '/opt/datarobot/data/backups/gluster';
 
 const re = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const cfg = () => vscode.workspace.getConfiguration('glusterBackup');
 
 /** A few files, a directory, a symlink, pinned mtimes and modes; one 64 MiB file of random bytes so that tar writes long enough to be watched under a CPU throttle. */
 const TREE = String.raw`
@@ -63,6 +65,8 @@ describe('restore from VS Code', function () {
   after(async () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     inGluster('node1', ['rm', '-rf', SOURCE, TARGET_DIR]);
+    // The targets of the tests that restore into TARGET_DIR-<suffix>.
+    inGluster('node1', ['sh', '-c', 'rm -rf "$1"-*', 'rm', TARGET_DIR]);
     cleanBackups('node1');
   });
 
@@ -82,6 +86,8 @@ describe('restore from VS Code', function () {
     await vscode.commands.executeCommand('glusterBackup.refresh', (await nodeRow(api, 'node1')).node);
     return eventually('the new archive row under node1 › backups', 30_000, async () => (await childRows(api, 'node1', /^backups$/)).find((k) => k.label === name && k.contextValue === 'archive'));
   }
+
+  const restoreJobs = () => backupsOn('node1').filter((f) => /\.restore-\d{8}T\d{6}Z\.job\.json$/.test(f));
 
   it('Restore… on the archive row: plan, a modal naming node, target and volume, the job followed, then verified', async () => {
     const api = await activated();
@@ -225,5 +231,45 @@ describe('restore from VS Code', function () {
     }
     assert.equal(fingerprint(), before, 'nothing was written');
     assert.equal(api.monitor.all().length, known, 'no job was started');
+  });
+
+  it('the target changes while the modal waits: the restore does not start, the change is named, and the new plan is shown for review', async () => {
+    const api = await activated();
+    const row = await archiveRow();
+    const r = re(name);
+    const dir = `${TARGET_DIR}-changed`;
+    inGluster('node1', ['rm', '-rf', dir]);
+    const jobsBefore = restoreJobs();
+    const known = await trackedAfterScan(api);
+    try {
+      user
+        .will('quickPick', new RegExp(`^Restore ${r} \\(1/3\\)`), 'Overwrite existing')
+        .will('quickPick', new RegExp(`^Restore ${r} \\(2/3\\): into`), 'A subdirectory…')
+        .will('input', new RegExp(`^Restore ${r} \\(2/3\\): subdirectory`), `${TARGET}-changed`)
+        .will('input', new RegExp(`^Restore ${r} \\(3/3\\)`), 'vsc-restore')
+        .will('quickPick', new RegExp(`^Restore ${r} into ${re(dir)} on node1: can go ahead`), /^\$\(play\) Restore into/)
+        // Confirmed as "overwrites nothing"; meanwhile a file the archive holds appears in the target.
+        .will('modal', new RegExp(`^Restore ${r} into ${re(dir)} on node1\\?\\n[^]*Overwrites nothing\\.`), 'Restore', () =>
+          inGluster('node1', ['sh', '-c', 'mkdir -p "$1/vsc-restore" && printf changed > "$1/vsc-restore/one"', 'seed', dir]),
+        )
+        .will('modal', new RegExp(`^The restore of ${r} did not start: its plan changed since you confirmed it\\.\\nWhat changed: writes 6 new entries \\(was 8\\); overwrites 1 existing entry \\(was 0\\)\\.\\nNothing was written\\.$`), 'Review the New Plan')
+        .will('quickPick', new RegExp(`^Restore ${r} into ${re(dir)} on node1: can go ahead`), undefined);
+      const t = await vscode.commands.executeCommand<TrackedJob | undefined>('glusterBackup.restore', row.node);
+      user.expectDone();
+      assert.equal(t, undefined, 'nothing was started');
+      const review = user.asked.filter((a) => a.kind === 'quickPick' && /can go ahead/.test(a.text)).at(-1)!.text;
+      assert.match(review, /\n\$\(new-file\) write 6 entries/);
+      assert.match(review, /\n\$\(replace-all\) overwrite 1 entry/);
+      assert.equal(inGluster('node1', ['cat', `${dir}/vsc-restore/one`]).stdout, 'changed', 'the file that appeared was not overwritten');
+      assert.deepEqual(restoreJobs(), jobsBefore, 'no restore job was started');
+      assert.equal(api.monitor.all().length, known, 'no job was tracked');
+      const log = await eventually('the change in the log', 10_000, async () => {
+        const text = Buffer.from(await vscode.workspace.fs.readFile(api.logFile)).toString('utf8');
+        return /the plan changed since it was confirmed: overwrites 1 existing entry \(was 0\)/.test(text) ? text : undefined;
+      });
+      assert.match(log, new RegExp(`\\[warning\\] \\[node1\\] restore of ${r} not started: the plan changed since it was confirmed: writes 6 new entries \\(was 8\\)`));
+    } finally {
+      inGluster('node1', ['rm', '-rf', dir]);
+    }
   });
 });

@@ -24,6 +24,8 @@ export class JobMonitor implements vscode.Disposable {
   /** Set once the view was visible: a new Cluster (settings change) is scanned again. */
   private wanted = false;
   private readonly redrawTimers = new Map<string, NodeJS.Timeout>();
+  /** One cancel per job at a time: a second one's signal would find tar gone and withdraw the first's marker. */
+  private readonly cancelling = new Map<string, Promise<JobRecord>>();
   private readonly changed = new vscode.EventEmitter<string>();
   private readonly ended = new vscode.EventEmitter<TrackedJob>();
   private readonly tracking = new vscode.EventEmitter<TrackedJob>();
@@ -179,14 +181,27 @@ export class JobMonitor implements vscode.Disposable {
     return this.running().filter((t) => t.job().node === node);
   }
 
-  /** Asks the node to stop tar; resolves with the final record (core waits up to 30 s). */
-  async cancel(job: JobRecord): Promise<JobRecord> {
+  /**
+   * Asks the node to stop tar; resolves with the final record (core waits up to 30 s). A cancel
+   * of a job already being cancelled gets the one in flight.
+   */
+  cancel(job: JobRecord): Promise<JobRecord> {
+    const key = jobKey(job);
+    const inFlight = this.cancelling.get(key);
+    if (inFlight) return inFlight;
+    const p = this.cancelNow(key, job).finally(() => this.cancelling.delete(key));
+    this.cancelling.set(key, p);
+    return p;
+  }
+
+  private async cancelNow(key: string, job: JobRecord): Promise<JobRecord> {
     const jobs = this.jobsApi();
     if (!jobs) throw new Error(`Gluster Backup is not running: ${this.session.failure ?? 'see the log'}`);
-    this.log.info(`[${job.node}] ${job.kind} ${job.id}: cancel requested`);
-    const final = await jobs.cancel(job);
-    this.tracked.get(jobKey(job))?.setRecord(final);
-    this.changed.fire(job.node);
+    const record = job;
+    this.log.info(`[${record.node}] ${record.kind} ${record.id}: cancel requested`);
+    const final = await jobs.cancel(record);
+    this.tracked.get(key)?.setRecord(final);
+    this.changed.fire(record.node);
     return final;
   }
 

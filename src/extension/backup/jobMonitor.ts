@@ -197,7 +197,9 @@ export class JobMonitor implements vscode.Disposable {
   private async cancelNow(key: string, job: JobRecord): Promise<JobRecord> {
     const jobs = this.jobsApi();
     if (!jobs) throw new Error(`Gluster Backup is not running: ${this.session.failure ?? 'see the log'}`);
-    const record = job;
+    // Core may finalise the job with the record it is given: the node's, never one whose
+    // archiveBytes is this window's progress count (a restore's read position).
+    const record = this.tracked.get(key)?.nodeRecord() ?? job;
     this.log.info(`[${record.node}] ${record.kind} ${record.id}: cancel requested`);
     const final = await jobs.cancel(record);
     this.tracked.get(key)?.setRecord(final);

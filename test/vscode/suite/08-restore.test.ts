@@ -1,8 +1,8 @@
 // Restore… on the real test bed: an archive of gv0 made by the CLI, restored from its tree row
 // into a subdirectory (plan, modal, the job followed like a backup, the verification report),
 // a restore refused from the palette that writes nothing, a refusal a reason can lift (a brick
-// down) overridden up to the modal, where the operator stops it, and a plan that changes while
-// the modal waits (nothing starts).
+// down) overridden up to the modal, where the operator stops it, a plan that changes while the
+// modal waits (nothing starts), and a restore cancelled.
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -85,6 +85,28 @@ describe('restore from VS Code', function () {
     const api = await activated();
     await vscode.commands.executeCommand('glusterBackup.refresh', (await nodeRow(api, 'node1')).node);
     return eventually('the new archive row under node1 › backups', 30_000, async () => (await childRows(api, 'node1', /^backups$/)).find((k) => k.label === name && k.contextValue === 'archive'));
+  }
+
+  /**
+   * Restore… of vsc-restore from the archive row into TARGET_DIR-<suffix> (not there yet),
+   * existing entries refused, confirmed: the job this window started.
+   */
+  async function restoreFromRow(suffix: string): Promise<TrackedJob> {
+    const row = await archiveRow();
+    const r = re(name);
+    const dir = `${TARGET_DIR}-${suffix}`;
+    inGluster('node1', ['rm', '-rf', dir]);
+    user
+      .will('quickPick', new RegExp(`^Restore ${r} \\(1/3\\)`), 'Refuse')
+      .will('quickPick', new RegExp(`^Restore ${r} \\(2/3\\): into`), 'A subdirectory…')
+      .will('input', new RegExp(`^Restore ${r} \\(2/3\\): subdirectory`), `${TARGET}-${suffix}`)
+      .will('input', new RegExp(`^Restore ${r} \\(3/3\\)`), 'vsc-restore')
+      .will('quickPick', new RegExp(`^Restore ${r} into ${re(dir)} on node1: can go ahead`), /^\$\(play\) Restore into/)
+      .will('modal', new RegExp(`^Restore ${r} into ${re(dir)} on node1\\?`), 'Restore');
+    const t = await vscode.commands.executeCommand<TrackedJob | undefined>('glusterBackup.restore', row.node);
+    user.expectDone();
+    assert.ok(t, 'the command started no job');
+    return t;
   }
 
   const restoreJobs = () => backupsOn('node1').filter((f) => /\.restore-\d{8}T\d{6}Z\.job\.json$/.test(f));
@@ -271,5 +293,31 @@ describe('restore from VS Code', function () {
     } finally {
       inGluster('node1', ['rm', '-rf', dir]);
     }
+  });
+
+  it('Cancel Job on a running restore: tar stopped, and the job file keeps the record the node had (the window’s read position is not written as an archive size)', async () => {
+    const api = await activated();
+    const t = await restoreFromRow('cancel');
+    onNode('node1', ['docker', 'update', '--cpus', '0.1', 'gluster']);
+    const job = t.nodeRecord();
+    assert.equal(job.archiveBytes, undefined, 'a restore’s record names no archive size of its own');
+    await eventually('a read position sampled', 60_000, () => t.bytes !== undefined || (!t.running ? `ended: ${t.job().state}` : false));
+    assert.ok(t.running, 'still running when the cancel comes');
+    // The cancel alone looks at the node until the end: the window's follower, racing it, could
+    // otherwise be the one that writes the final record (the scan started by the command is
+    // awaited first: it would follow the job again).
+    await api.monitor.scan();
+    const following = t.following;
+    following?.stop();
+    await following?.done;
+    user.will('modal', new RegExp(`^Cancel the restore ${re(job.id)} on node1\\?\\ntar is stopped on the node; what it has restored so far stays`), 'Cancel Restore');
+    await vscode.commands.executeCommand('glusterBackup.cancelBackup', t.key);
+    user.expectDone();
+    assert.equal(api.monitor.get(t.key)?.job().state, 'cancelled', `${api.monitor.get(t.key)?.job().reason}; notifications: ${user.notifications.join(' | ')}`);
+    const saved = JSON.parse(onNode('node1', ['cat', `${DIR}/${job.id}.job.json`]).stdout) as JobRecord;
+    assert.equal(saved.state, 'cancelled');
+    assert.equal(saved.archiveBytes, undefined, `the job file says archiveBytes ${saved.archiveBytes}: the progress count of the window`);
+    assert.equal(saved.restore?.archiveBytes, job.restore?.archiveBytes);
+    assert.equal(inGluster('node1', ['sh', '-c', 'pgrep -x tar || true']).stdout.trim(), '', 'no tar left running');
   });
 });

@@ -8,6 +8,7 @@ import { followJob } from '../../core/backup/follow';
 import { jobsOf, isFinal, type BackupJobs } from '../../core/backup/jobs';
 import type { TarEvent } from '../../core/backup/tarWarnings';
 import type { JobRecord } from '../../core/backup/types';
+import type { IndexedArchive } from '../../core/restore/restorePlan';
 import type { ClusterSession } from '../session';
 import { countTotal, describeCounts, jobKey, parseJobRef } from '../jobText';
 import { TrackedJob } from './trackedJob';
@@ -26,6 +27,12 @@ export class JobMonitor implements vscode.Disposable {
   private readonly redrawTimers = new Map<string, NodeJS.Timeout>();
   /** One cancel per job at a time: a second one's signal would find tar gone and withdraw the first's marker. */
   private readonly cancelling = new Map<string, Promise<JobRecord>>();
+  /**
+   * Jobs seen running whose end was not announced when a settings change dropped their
+   * TrackedJob (by key, with a restore's plan index): found again, running or ended, their end
+   * is still announced, and a restore started here verified with its plan's index.
+   */
+  private readonly awaitingEnd = new Map<string, IndexedArchive | undefined>();
   private readonly changed = new vscode.EventEmitter<string>();
   private readonly ended = new vscode.EventEmitter<TrackedJob>();
   private readonly tracking = new vscode.EventEmitter<TrackedJob>();
@@ -97,10 +104,20 @@ export class JobMonitor implements vscode.Disposable {
       return known;
     }
     const t = new TrackedJob(job, startedHere);
+    const carried = this.awaitingEnd.has(t.key);
+    if (carried) {
+      t.seenRunning = true;
+      t.planIndex = this.awaitingEnd.get(t.key);
+      this.awaitingEnd.delete(t.key);
+    }
     this.tracked.set(t.key, t);
     if (!isFinal(job.state)) this.follow(t, !startedHere);
     this.tracking.fire(t);
     this.changed.fire(job.node);
+    if (carried && isFinal(job.state)) {
+      this.log.info(`[${job.node}] ${job.kind} ${job.id} ended while the settings changed: ${job.state}${job.reason ? `: ${job.reason}` : ''}`);
+      this.announceEnd(t);
+    }
     return t;
   }
 
@@ -138,10 +155,16 @@ export class JobMonitor implements vscode.Disposable {
         const total = countTotal(counts);
         this.log.info(`[${final.node}] ${tag} ended: ${final.state}${total ? `, ${total} tar messages (${describeCounts(counts)})` : ''}${final.reason ? `: ${final.reason}` : ''}`);
         this.changed.fire(final.node);
-        if (t.seenRunning) this.ended.fire(t);
+        if (t.seenRunning) this.announceEnd(t);
       },
       (err) => this.log.error(`[${job.node}] following ${tag} failed: ${errorText(err)}`),
     );
+  }
+
+  private announceEnd(t: TrackedJob): void {
+    if (t.endAnnounced) return;
+    t.endAnnounced = true;
+    this.ended.fire(t);
   }
 
   private redrawSoon(node: string): void {
@@ -233,7 +256,10 @@ export class JobMonitor implements vscode.Disposable {
     // A job followed until now is looked for again on the new Cluster, view shown or not: its
     // notification and panel wait for its end (they move to the job found again).
     const wasFollowing = [...this.tracked.values()].some((t) => t.running);
-    for (const t of this.tracked.values()) t.dispose();
+    for (const t of this.tracked.values()) {
+      if (t.seenRunning && !t.endAnnounced) this.awaitingEnd.set(t.key, t.planIndex);
+      t.dispose();
+    }
     this.tracked.clear();
     for (const timer of this.redrawTimers.values()) clearTimeout(timer);
     this.redrawTimers.clear();
@@ -241,7 +267,8 @@ export class JobMonitor implements vscode.Disposable {
     this.scanning = undefined;
     this.scannedOnce = false;
     this.changed.fire('');
-    if (this.wanted || wasFollowing) void this.scan();
+    // Also once a job that may have ended meanwhile can be found again (its node is back).
+    if (this.wanted || wasFollowing || this.awaitingEnd.size > 0) void this.scan();
   }
 
   dispose(): void {

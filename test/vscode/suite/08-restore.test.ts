@@ -2,7 +2,8 @@
 // into a subdirectory (plan, modal, the job followed like a backup, the verification report),
 // a restore refused from the palette that writes nothing, a refusal a reason can lift (a brick
 // down) overridden up to the modal, where the operator stops it, a plan that changes while the
-// modal waits (nothing starts), and a restore cancelled.
+// modal waits (nothing starts), a restore cancelled, and one that ends while its node is out of
+// the settings (verified once it is back).
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -319,5 +320,31 @@ describe('restore from VS Code', function () {
     assert.equal(saved.archiveBytes, undefined, `the job file says archiveBytes ${saved.archiveBytes}: the progress count of the window`);
     assert.equal(saved.restore?.archiveBytes, job.restore?.archiveBytes);
     assert.equal(inGluster('node1', ['sh', '-c', 'pgrep -x tar || true']).stdout.trim(), '', 'no tar left running');
+  });
+
+  it('a restore that ends while its node is out of the settings is announced and verified (with its plan’s index) once the node is back', async () => {
+    const api = await activated();
+    const nodes = cfg().inspect<Record<string, unknown>[]>('nodes')?.globalValue ?? [];
+    assert.equal(nodes.length, 3, `the launcher's nodes: ${JSON.stringify(nodes)}`);
+    const dir = `${TARGET_DIR}-settings`;
+    const t = await restoreFromRow('settings');
+    onNode('node1', ['docker', 'update', '--cpus', '0.2', 'gluster']);
+    const job = t.nodeRecord();
+    try {
+      assert.ok(t.running, 'still running when node1 leaves the settings');
+      await cfg().update('nodes', nodes.filter((n) => n.name !== 'node1'), vscode.ConfigurationTarget.Global);
+      await eventually('node1’s restore no longer followed', 10_000, () => !api.monitor.get(t.key));
+      unthrottle('node1');
+      // It ends on the node with no one in this window looking.
+      await eventually('tar’s exit in the job’s status file', 120_000, () => /^exit 0\b/.test(onNode('node1', ['cat', `${DIR}/${job.id}.status`], { allowFail: true }).stdout));
+      await cfg().update('nodes', nodes, vscode.ConfigurationTarget.Global);
+      const report = await eventually('the verification recorded in the job', 120_000, () => api.monitor.get(t.key)?.job().restore?.report);
+      const saved = JSON.parse(onNode('node1', ['cat', report]).stdout) as { verdict: string; members: number; archiveSide: string };
+      // The plan's index of the unchanged archive came across both settings changes.
+      assert.deepEqual([saved.verdict, saved.members, saved.archiveSide], ['verified', 8, 'plan']);
+      await eventually('the verdict notification', 10_000, () => user.notifications.find((n) => n === `Restore into ${dir} on node1: verified, all 8 archive members are there as archived.`));
+    } finally {
+      await cfg().update('nodes', nodes, vscode.ConfigurationTarget.Global);
+    }
   });
 });

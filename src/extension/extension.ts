@@ -8,7 +8,7 @@ import { registerCommands } from './commands/registerCommands';
 import { PromptingCredentials } from './credentials';
 import { createLog, LOG_NAME } from './log';
 import { ClusterSession } from './session';
-import { openSettingsAt, SettingsProblemReporter } from './settings';
+import { openSettingsAt, SettingsProblemReporter, useManifest } from './settings';
 import type { GlusterBackupTestApi } from './testApi';
 import { NodesProvider } from './tree/nodesProvider';
 import type { TreeNode } from './tree/treeNode';
@@ -26,6 +26,7 @@ export function activate(context: vscode.ExtensionContext): GlusterBackupTestApi
   const log = createLog();
   context.subscriptions.push(log);
   try {
+    useManifest(context.extension.packageJSON);
     const creds = new PromptingCredentials(context.secrets, log);
     const reporter = new SettingsProblemReporter(log, (key) => openSettingsAt(key));
     const session = new ClusterSession(log, creds, reporter);

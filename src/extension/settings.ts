@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import { parseSettings, type Settings, type SettingsProblem } from '../core/config';
 import { CONFIG_SECTION } from './commandIds';
+import { isRemoteSetting, settingOf, settingScopes, type SettingScopes } from './settingScopes';
 
 const KNOWN_KEYS = ['nodes', 'containerName', 'glusterPath', 'backupDir', 'knownHostsFile', 'sshConfigFile', 'timeouts', 'pollSeconds', 'allowSshRsa', 'archiveMode', 'maxBackupAgeHours'];
 
@@ -55,8 +56,8 @@ export class SettingsProblemReporter {
 
     const first = describeProblem(problems[0]);
     const more = problems.length > 1 ? ` (and ${problems.length - 1} more, see the log)` : '';
-    // The top-level key of the first problem is where the settings editor should land.
-    const key = problems[0].key.split(/[.[]/)[0] || undefined;
+    // The first problem's setting is where the settings editor should land (openSettingsAt finds it).
+    const key = problems[0].key || undefined;
     void vscode.window
       .showWarningMessage(`Gluster Backup settings: ${first}${more}. Invalid values fall back to their defaults and invalid nodes are left out.`, 'Open Settings', 'Show Log')
       .then((choice) => {
@@ -66,16 +67,25 @@ export class SettingsProblemReporter {
   }
 }
 
-/** Settings a remote window reads from the remote (machine) settings, never the local user's. */
-const MACHINE_OVERRIDABLE = new Set(['nodes', 'knownHostsFile', 'sshConfigFile']);
+/** The contributed settings and their scopes, from the extension's package.json (useManifest). */
+let scopes: SettingScopes = { all: new Set(), remote: new Set() };
 
-/** Opens settings.json at a `glusterBackup.*` key; falls back to the settings UI if the editor refuses. */
+/** Called once at activation with the extension's own package.json. */
+export function useManifest(packageJSON: unknown): void {
+  scopes = settingScopes(packageJSON, CONFIG_SECTION);
+}
+
+/**
+ * Opens settings.json at a `glusterBackup.*` setting, or at the one a problem's key points into
+ * (`nodes[1].port`); falls back to the settings UI if the editor refuses.
+ */
 export async function openSettingsAt(key?: string, target: 'user' | 'workspace' = 'user'): Promise<void> {
-  const full = key ? `${CONFIG_SECTION}.${key}` : undefined;
+  const setting = key ? settingOf(key, scopes) : undefined;
+  const full = setting ? `${CONFIG_SECTION}.${setting}` : undefined;
   // In a Remote-SSH (or code-server) window the extension runs on the remote, and VS Code
-  // ignores local user values of machine-overridable settings there: the node list lives in,
-  // and is written to, the remote settings, so that is the file to open.
-  const remote = !!vscode.env.remoteName && (!key || MACHINE_OVERRIDABLE.has(key.split(/[.[]/)[0]));
+  // ignores local user values of machine and machine-overridable settings there: they live in,
+  // and are written to, the remote settings, so that is the file to open.
+  const remote = !!vscode.env.remoteName && (!setting || isRemoteSetting(setting, scopes));
   const command =
     target === 'workspace' ? 'workbench.action.openWorkspaceSettingsFile' : remote ? 'workbench.action.openRemoteSettingsFile' : 'workbench.action.openSettingsJson';
   try {

@@ -6,6 +6,8 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { Cmd } from '../../src/extension/commandIds';
 import { PROGRESS_VIEW_TYPE } from '../../src/webview/protocol';
+import { isRemoteSetting, settingOf, settingScopes } from '../../src/extension/settingScopes';
+import { parseSettings } from '../../src/core/config';
 
 function manifest(): any {
   let dir = __dirname;
@@ -140,4 +142,26 @@ test('Restore… is offered on finished archives (inline and in the menu) and in
   const hidden = new Set(pkg.contributes.menus.commandPalette.filter((e: { when: string }) => e.when === 'false').map((e: { command: string }) => e.command));
   assert.ok(!hidden.has('glusterBackup.restore'));
   assert.equal(pkg.contributes.commands.find((c: { command: string }) => c.command === 'glusterBackup.restore')?.title, 'Restore…');
+});
+
+test('Open Settings in a remote window: the remote settings for every setting package.json scopes machine or machine-overridable; a problem lands on its whole setting', () => {
+  const pkg = manifest();
+  const props: Record<string, { scope?: string }> = pkg.contributes.configuration.properties;
+  const scopes = settingScopes(pkg, 'glusterBackup');
+  const declared = Object.entries(props).filter(([, v]) => v.scope === 'machine' || v.scope === 'machine-overridable').map(([k]) => k.replace(/^glusterBackup\./, ''));
+  assert.deepEqual([...scopes.remote].sort(), declared.sort());
+  assert.deepEqual([...scopes.all].sort(), Object.keys(props).map((k) => k.replace(/^glusterBackup\./, '')).sort());
+  // What the list held by hand missed: every node setting, the timeouts, allowSshRsa and archiveMode.
+  for (const k of ['nodes', 'containerName', 'glusterPath', 'backupDir', 'knownHostsFile', 'sshConfigFile', 'allowSshRsa', 'archiveMode', 'timeouts.connectMs', 'timeouts.keepaliveMs']) {
+    assert.ok(isRemoteSetting(k, scopes), k);
+  }
+  for (const k of ['pollSeconds', 'maxBackupAgeHours']) assert.equal(isRemoteSetting(k, scopes), false, k);
+
+  // The keys of real problems, as the settings reader reports them, name a setting the editor knows.
+  const { problems } = parseSettings({ timeouts: { connectMs: 5 }, nodes: [{ name: 'a', host: 'h', port: 70000 }], archiveMode: 'odd', pollSeconds: -1 });
+  const landed = problems.map((p) => settingOf(p.key, scopes));
+  assert.deepEqual(landed.sort(), ['archiveMode', 'nodes', 'pollSeconds', 'timeouts.connectMs']);
+  for (const s of landed) assert.ok(scopes.all.has(s), s);
+  // A misspelt key is no setting: its first segment, as before.
+  assert.equal(settingOf('timeout.connectMs', scopes), 'timeout');
 });

@@ -12,3 +12,14 @@ export class RestoreError extends Error {
     this.name = 'RestoreError';
   }
 }
+
+/** The plan made right before the start is not the one confirmed: nothing was started. */
+export class RestorePlanChanged extends RestoreError {
+  constructor(
+    /** Each difference, in words (see planChanges). */
+    readonly changes: readonly string[],
+  ) {
+    super(`refused, nothing was written: the plan changed since it was confirmed: ${changes.join('; ')}`);
+    this.name = 'RestorePlanChanged';
+  }
+}

@@ -15,7 +15,8 @@ import { restorePaths } from '../backup/jobFile';
 import type { JobRecord } from '../backup/types';
 import { indexArchiveOnNode } from '../validate/validateBackup';
 import { includeKey, isUnderAny } from './plan';
-import { RestoreError } from './restoreError';
+import { RestoreError, RestorePlanChanged } from './restoreError';
+import { planChanges, type ConfirmedPlan } from './confirmedPlan';
 import { blockingRefusals, overrideProblems, refusalText, type Refusal } from './refusal';
 import type { PreflightOverride } from '../backup/jobFile';
 import { planRestore, type IndexedArchive, type RestorePlanOptions, type RestorePlanResult } from './restorePlan';
@@ -141,13 +142,20 @@ function storedMembers(include: readonly string[], dotSlashNames: number): strin
 
 /**
  * Plans, checks the cluster, and starts the job: refuses with every reason, having written
- * nothing, when the plan or the cluster says no.
+ * nothing, when the plan or the cluster says no, or (given `confirmed`) when the plan is no
+ * longer the one the operator confirmed.
  */
-export async function startRestore(cluster: Cluster, o: RestorePlanOptions & { overrides?: PreflightOverride[] }): Promise<{ plan: RestorePlanResult; job: JobRecord }> {
+export async function startRestore(
+  cluster: Cluster,
+  o: RestorePlanOptions & { overrides?: PreflightOverride[]; confirmed?: ConfirmedPlan },
+): Promise<{ plan: RestorePlanResult; job: JobRecord }> {
   const overrides = o.overrides ?? [];
   const wrong = overrideProblems(overrides);
   if (wrong.length) throw new RestoreError(`refused, nothing was written:\n  - ${wrong.join('\n  - ')}`);
   const { plan, refusals } = await planAndCheck(cluster, o);
+  // Before the refusals: a changed plan needs the operator's eyes again, whatever it refuses.
+  const changed = o.confirmed ? planChanges(o.confirmed, plan) : [];
+  if (changed.length) throw new RestorePlanChanged(changed);
   const stop = blockingRefusals(refusals, overrides);
   if (stop.length) throw new RestoreError(`refused, nothing was written:\n  - ${refusals.map((r) => refusalText(r, overrides)).join('\n  - ')}`, refusals);
   // Only overrides of checks that refused this time are recorded: one that passed says nothing.

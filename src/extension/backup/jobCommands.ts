@@ -75,7 +75,7 @@ export function cancelBackupCommand(deps: CommandDeps) {
     const choice = await vscode.window.showWarningMessage(`Cancel the ${kind} ${job.id} on ${job.node}?`, { modal: true, detail: cancelDetail(job.kind) }, yes);
     if (choice !== yes) return;
     try {
-      const final = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Cancelling the ${kind} ${job.id}…` }, () => deps.monitor.cancel(job));
+      const final = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Cancelling the ${kind} ${job.id}…` }, () => deps.monitor.cancel(t.nodeRecord()));
       // The final notification comes from the monitor when following sees the end.
       if (final.state !== 'cancelled') void vscode.window.showInformationMessage(`${Kind} ${job.id} ended before the cancel took effect: ${final.state}.`);
     } catch (err) {

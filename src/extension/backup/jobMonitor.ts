@@ -8,6 +8,7 @@ import { followJob } from '../../core/backup/follow';
 import { jobsOf, isFinal, type BackupJobs } from '../../core/backup/jobs';
 import type { TarEvent } from '../../core/backup/tarWarnings';
 import type { JobRecord } from '../../core/backup/types';
+import type { IndexedArchive } from '../../core/restore/restorePlan';
 import type { ClusterSession } from '../session';
 import { countTotal, describeCounts, jobKey, parseJobRef } from '../jobText';
 import { TrackedJob } from './trackedJob';
@@ -24,6 +25,14 @@ export class JobMonitor implements vscode.Disposable {
   /** Set once the view was visible: a new Cluster (settings change) is scanned again. */
   private wanted = false;
   private readonly redrawTimers = new Map<string, NodeJS.Timeout>();
+  /** One cancel per job at a time: a second one's signal would find tar gone and withdraw the first's marker. */
+  private readonly cancelling = new Map<string, Promise<JobRecord>>();
+  /**
+   * Jobs seen running whose end was not announced when a settings change dropped their
+   * TrackedJob (by key, with a restore's plan index): found again, running or ended, their end
+   * is still announced, and a restore started here verified with its plan's index.
+   */
+  private readonly awaitingEnd = new Map<string, IndexedArchive | undefined>();
   private readonly changed = new vscode.EventEmitter<string>();
   private readonly ended = new vscode.EventEmitter<TrackedJob>();
   private readonly tracking = new vscode.EventEmitter<TrackedJob>();
@@ -95,10 +104,20 @@ export class JobMonitor implements vscode.Disposable {
       return known;
     }
     const t = new TrackedJob(job, startedHere);
+    const carried = this.awaitingEnd.has(t.key);
+    if (carried) {
+      t.seenRunning = true;
+      t.planIndex = this.awaitingEnd.get(t.key);
+      this.awaitingEnd.delete(t.key);
+    }
     this.tracked.set(t.key, t);
     if (!isFinal(job.state)) this.follow(t, !startedHere);
     this.tracking.fire(t);
     this.changed.fire(job.node);
+    if (carried && isFinal(job.state)) {
+      this.log.info(`[${job.node}] ${job.kind} ${job.id} ended while the settings changed: ${job.state}${job.reason ? `: ${job.reason}` : ''}`);
+      this.announceEnd(t);
+    }
     return t;
   }
 
@@ -136,10 +155,16 @@ export class JobMonitor implements vscode.Disposable {
         const total = countTotal(counts);
         this.log.info(`[${final.node}] ${tag} ended: ${final.state}${total ? `, ${total} tar messages (${describeCounts(counts)})` : ''}${final.reason ? `: ${final.reason}` : ''}`);
         this.changed.fire(final.node);
-        if (t.seenRunning) this.ended.fire(t);
+        if (t.seenRunning) this.announceEnd(t);
       },
       (err) => this.log.error(`[${job.node}] following ${tag} failed: ${errorText(err)}`),
     );
+  }
+
+  private announceEnd(t: TrackedJob): void {
+    if (t.endAnnounced) return;
+    t.endAnnounced = true;
+    this.ended.fire(t);
   }
 
   private redrawSoon(node: string): void {
@@ -179,14 +204,29 @@ export class JobMonitor implements vscode.Disposable {
     return this.running().filter((t) => t.job().node === node);
   }
 
-  /** Asks the node to stop tar; resolves with the final record (core waits up to 30 s). */
-  async cancel(job: JobRecord): Promise<JobRecord> {
+  /**
+   * Asks the node to stop tar; resolves with the final record (core waits up to 30 s). A cancel
+   * of a job already being cancelled gets the one in flight.
+   */
+  cancel(job: JobRecord): Promise<JobRecord> {
+    const key = jobKey(job);
+    const inFlight = this.cancelling.get(key);
+    if (inFlight) return inFlight;
+    const p = this.cancelNow(key, job).finally(() => this.cancelling.delete(key));
+    this.cancelling.set(key, p);
+    return p;
+  }
+
+  private async cancelNow(key: string, job: JobRecord): Promise<JobRecord> {
     const jobs = this.jobsApi();
     if (!jobs) throw new Error(`Gluster Backup is not running: ${this.session.failure ?? 'see the log'}`);
-    this.log.info(`[${job.node}] ${job.kind} ${job.id}: cancel requested`);
-    const final = await jobs.cancel(job);
-    this.tracked.get(jobKey(job))?.setRecord(final);
-    this.changed.fire(job.node);
+    // Core may finalise the job with the record it is given: the node's, never one whose
+    // archiveBytes is this window's progress count (a restore's read position).
+    const record = this.tracked.get(key)?.nodeRecord() ?? job;
+    this.log.info(`[${record.node}] ${record.kind} ${record.id}: cancel requested`);
+    const final = await jobs.cancel(record);
+    this.tracked.get(key)?.setRecord(final);
+    this.changed.fire(record.node);
     return final;
   }
 
@@ -216,7 +256,10 @@ export class JobMonitor implements vscode.Disposable {
     // A job followed until now is looked for again on the new Cluster, view shown or not: its
     // notification and panel wait for its end (they move to the job found again).
     const wasFollowing = [...this.tracked.values()].some((t) => t.running);
-    for (const t of this.tracked.values()) t.dispose();
+    for (const t of this.tracked.values()) {
+      if (t.seenRunning && !t.endAnnounced) this.awaitingEnd.set(t.key, t.planIndex);
+      t.dispose();
+    }
     this.tracked.clear();
     for (const timer of this.redrawTimers.values()) clearTimeout(timer);
     this.redrawTimers.clear();
@@ -224,7 +267,8 @@ export class JobMonitor implements vscode.Disposable {
     this.scanning = undefined;
     this.scannedOnce = false;
     this.changed.fire('');
-    if (this.wanted || wasFollowing) void this.scan();
+    // Also once a job that may have ended meanwhile can be found again (its node is back).
+    if (this.wanted || wasFollowing || this.awaitingEnd.size > 0) void this.scan();
   }
 
   dispose(): void {

@@ -104,8 +104,10 @@ export function showRunningNotification(monitor: JobMonitor, first: TrackedJob):
   ).then((why) => {
     if (why !== 'cancelAsked' || !t.running) return;
     // The notification is gone with its Cancel: confirm, and bring it back if the job goes on.
-    void vscode.commands.executeCommand(Cmd.cancelBackup, t.key).then(() => {
-      if (t.running && monitor.get(t.key) === t) showRunningNotification(monitor, t);
+    // By its key: a settings change while the modal waited replaces the job's TrackedJob.
+    void vscode.commands.executeCommand(Cmd.cancelBackup, key).then(() => {
+      const now = monitor.get(key);
+      if (now?.running) showRunningNotification(monitor, now);
     });
   });
 }

@@ -24,6 +24,8 @@ export class TrackedJob implements ProgressSource, vscode.Disposable {
   following: Following | undefined;
   /** Seen running by this window: its end is announced. A job found already ended is not. */
   seenRunning: boolean;
+  /** Its end was announced (JobMonitor.onDidEnd). */
+  endAnnounced = false;
   /**
    * A restore started here: the archive's index its plan read, for the verification at its end
    * (used only while the archive is still that file). Dropped once verified.

@@ -31,9 +31,20 @@ function configuredNodes(): RawNode[] {
   return [...(nodesAt('global') ?? []), ...(nodesAt('workspace') ?? [])];
 }
 
-/** New nodes go to the end of the user settings' list. */
-function appendNodes(entries: RawNode[]): Thenable<void> {
-  return vscode.workspace.getConfiguration(CONFIG_SECTION).update('nodes', [...(nodesAt('global') ?? []), ...entries], vscode.ConfigurationTarget.Global);
+/**
+ * New nodes go to the end of the user settings' list. A workspace that sets the list itself
+ * wins over it: said, or the nodes added seem to vanish.
+ */
+async function appendNodes(entries: RawNode[]): Promise<void> {
+  await vscode.workspace.getConfiguration(CONFIG_SECTION).update('nodes', [...(nodesAt('global') ?? []), ...entries], vscode.ConfigurationTarget.Global);
+  if (nodesAt('workspace') === undefined) return;
+  const names = entries.map((e) => `"${String(e.name)}"`).join(', ');
+  void vscode.window
+    .showWarningMessage(
+      `${entries.length === 1 ? `Node ${names} was` : `Nodes ${names} were`} added to your user settings, but this workspace sets glusterBackup.nodes itself, which takes precedence.`,
+      'Open Workspace Settings',
+    )
+    .then((c) => c && openSettingsAt('nodes', 'workspace'));
 }
 
 async function readSshConfig(log: vscode.LogOutputChannel, file: string): Promise<SshConfigHost[]> {
@@ -185,12 +196,6 @@ export function addNode(deps: CommandDeps) {
     const entry: RawNode = { name: chosenName, ...node };
     await appendNodes([entry]);
     deps.log.info(`added node ${JSON.stringify(entry)} to the user settings`);
-    if (nodesAt('workspace') !== undefined) {
-      void vscode.window.showWarningMessage(
-        `Node "${entry.name}" was added to your user settings, but this workspace sets glusterBackup.nodes itself, which takes precedence.`,
-        'Open Workspace Settings',
-      ).then((c) => c && openSettingsAt('nodes', 'workspace'));
-    }
   };
 }
 

@@ -9,6 +9,8 @@ import type { ExistingPolicy } from '../../core/restore/plan';
 import * as os from 'os';
 import { RestoreError, targetSubdir, type RestorePlanResult } from '../../core/restore/restorePlan';
 import { planAndCheck, startRestore } from '../../core/restore/restoreJob';
+import { RestorePlanChanged } from '../../core/restore/restoreError';
+import { confirmedPlan } from '../../core/restore/confirmedPlan';
 import { blockingRefusals, overridable, refusalText, type Refusal } from '../../core/restore/refusal';
 import type { PreflightOverride } from '../../core/backup/jobFile';
 import { planText } from '../../core/restore/restoreText';
@@ -228,9 +230,10 @@ export function restoreCommand(deps: CommandDeps) {
 
       try {
         // startRestore plans once more and checks the cluster (nodes, bricks, peers, no other
-        // job) right before tar starts: what was confirmed may have changed meanwhile.
+        // job) right before tar starts: what was confirmed may have changed meanwhile, and it
+        // starts only the plan confirmed.
         const { job, plan: started } = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Starting the restore of ${name} on ${plan.node}…` }, () =>
-          startRestore(cluster, { ...opts, overrides: used }),
+          startRestore(cluster, { ...opts, overrides: used, confirmed: confirmedPlan(plan) }),
         );
         deps.log.info(`[${job.node}] restore ${job.id} started: ${archiveName(job.archive)} into ${job.restore?.target}, existing entries: ${job.restore?.policy}`);
         const t = deps.monitor.track(job, true);
@@ -241,6 +244,17 @@ export function restoreCommand(deps: CommandDeps) {
       } catch (e) {
         if (!(e instanceof RestoreError)) {
           showError(deps.log, `The restore of ${name} did not start on ${plan.node}`, e, plan.node);
+          return undefined;
+        }
+        if (e instanceof RestorePlanChanged) {
+          for (const c of e.changes) deps.log.warn(`[${plan.node}] restore of ${name} not started: the plan changed since it was confirmed: ${c}`);
+          const review = 'Review the New Plan';
+          const again = await vscode.window.showWarningMessage(
+            `The restore of ${name} did not start: its plan changed since you confirmed it.`,
+            { modal: true, detail: `What changed: ${e.changes.join('; ')}.\nNothing was written.` },
+            review,
+          );
+          if (again === review) continue;
           return undefined;
         }
         if (e.refusals.length === 0) {

@@ -14,8 +14,11 @@ interface Answer {
   asks: RegExp;
   /** Button title, item label pattern, or typed text; undefined = Escape. */
   answer: string | RegExp | undefined;
-  /** What happens in the world while the prompt waits for the person (before the answer). */
-  meanwhile?: () => void;
+  /**
+   * What happens in the world while the prompt waits for the person (before the answer); the
+   * answer waits for a promise it returns.
+   */
+  meanwhile?: () => unknown;
 }
 
 export interface Asked {
@@ -39,6 +42,8 @@ export interface ProgressNote {
   title: string;
   messages: string[];
   ended: boolean;
+  /** Presses its Cancel button (a cancellable notification only). */
+  cancel?: () => void;
 }
 
 /** The answer that presses an input's Back button (a multi-step flow's previous step). */
@@ -74,7 +79,12 @@ export class Operator {
       if (options.location !== vscode.ProgressLocation.Notification) return original.withProgress.call(vscode.window, options, task);
       const note: ProgressNote = { title: options.title ?? '', messages: [], ended: false };
       self.progressNotes.push(note);
-      return original.withProgress.call(vscode.window, options, (progress, token) => {
+      return original.withProgress.call(vscode.window, options, (progress, shown) => {
+        // The task's token fires on the real Cancel button and on note.cancel().
+        const pressed = new vscode.CancellationTokenSource();
+        const relay = shown.onCancellationRequested(() => pressed.cancel());
+        if (options.cancellable) note.cancel = () => pressed.cancel();
+        const token = pressed.token;
         const ran = task(
           {
             report: (v) => {
@@ -84,7 +94,12 @@ export class Operator {
           },
           token,
         );
-        void Promise.resolve(ran).then(() => (note.ended = true));
+        const ended = () => {
+          note.ended = true;
+          relay.dispose();
+          pressed.dispose();
+        };
+        void Promise.resolve(ran).then(ended, ended);
         return ran;
       });
     };
@@ -127,8 +142,7 @@ export class Operator {
         onDidChangeValue: change.event,
         show: () => {
           const text = `${box.title ?? ''} (${box.step}/${box.totalSteps}) ${box.prompt ?? ''}`;
-          const act = this.take('input', text, (a) => a);
-          setTimeout(() => {
+          void Promise.resolve(this.take('input', text, (a) => a)).then((act) => setTimeout(() => {
             if (act === undefined) return hide.fire();
             if (act === BACK_BUTTON) {
               assert.ok(box.buttons.includes(vscode.QuickInputButtons.Back), `no Back button on "${text}"`);
@@ -138,7 +152,7 @@ export class Operator {
             change.fire(box.value);
             assert.ok(!box.validationMessage, `the input "${text}" refused ${JSON.stringify(box.value)}: ${String(box.validationMessage)}`);
             accept.fire();
-          }, 0);
+          }, 0));
         },
         hide: () => hide.fire(),
         dispose: () => [accept, button, hide, change].forEach((e) => e.dispose()),
@@ -160,12 +174,12 @@ export class Operator {
    * The next prompt of this kind must match `asks`; the operator answers `answer`, after
    * `meanwhile` has run (the world changing while the operator reads the prompt).
    */
-  will(kind: Kind, asks: RegExp, answer: string | RegExp | undefined, meanwhile?: () => void): this {
+  will(kind: Kind, asks: RegExp, answer: string | RegExp | undefined, meanwhile?: () => unknown): this {
     this.script.push({ kind, asks, answer, meanwhile });
     return this;
   }
 
-  private take<T>(kind: Kind, text: string, give: (a: string | RegExp | undefined) => T): T | undefined {
+  private take<T>(kind: Kind, text: string, give: (a: string | RegExp | undefined) => T): T | undefined | Promise<T | undefined> {
     const next = this.script[0];
     if (!next || next.kind !== kind || !next.asks.test(text)) {
       // Unscripted: the operator presses Escape, and the test fails on it in expectDone().
@@ -173,10 +187,14 @@ export class Operator {
       return undefined;
     }
     this.script.shift();
-    next.meanwhile?.();
-    const value = give(next.answer);
-    this.asked.push({ kind, text, answered: next.answer === undefined ? 'Escape' : String(next.answer) });
-    return value;
+    const answer = () => {
+      const value = give(next.answer);
+      this.asked.push({ kind, text, answered: next.answer === undefined ? 'Escape' : String(next.answer) });
+      return value;
+    };
+    const pending = next.meanwhile?.();
+    const thenable = typeof pending === 'object' && pending !== null && typeof (pending as PromiseLike<unknown>).then === 'function';
+    return thenable ? Promise.resolve(pending).then(answer) : answer();
   }
 
   /** Every scripted answer was used, and no prompt came that the test did not expect. */

@@ -91,6 +91,34 @@ describe('node commands', () => {
     await eventually(`${shown} rows again`, 20_000, async () => (await rows(api)).length === shown);
   });
 
+  it('Import from ~/.ssh/config while the workspace sets glusterBackup.nodes: written to the user settings, and the operator is told the workspace list wins', async () => {
+    const api = await activated();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gb-sshcfg-'));
+    const key = rawConfig().nodes[0].identityFile;
+    const file = path.join(dir, 'config');
+    fs.writeFileSync(file, `Host dn-w\n  HostName 10.213.51.12\n  User root\n  IdentityFile ${key}\n`);
+    const userNodes = cfg().inspect<Record<string, unknown>[]>('nodes')?.globalValue ?? [];
+    const before = cfg().inspect('sshConfigFile')?.globalValue;
+    // The same nodes in the workspace: what the view shows does not change, only where they are set.
+    await cfg().update('nodes', userNodes, vscode.ConfigurationTarget.Workspace);
+    await cfg().update('sshConfigFile', file, vscode.ConfigurationTarget.Global);
+    try {
+      await eventually('the session to read the new sshConfigFile', 10_000, () => api.session.settings.sshConfigFile === file);
+      user.will('quickPick', /^Import Nodes from ~\/\.ssh\/config The data nodes to add .*\ndn-w$/, 'dn-w');
+      await vscode.commands.executeCommand('glusterBackup.importSshHosts');
+      user.expectDone();
+      assert.deepEqual((cfg().inspect<Record<string, unknown>[]>('nodes')?.globalValue ?? []).at(-1), { name: 'dn-w', host: '10.213.51.12', user: 'root', identityFile: key });
+      const warned = user.offered.find((n) => n.message === 'Node "dn-w" was added to your user settings, but this workspace sets glusterBackup.nodes itself, which takes precedence.');
+      assert.ok(warned, `no warning that the workspace list wins; notifications: ${user.notifications.join(' | ')}`);
+      assert.deepEqual(warned.items, ['Open Workspace Settings']);
+    } finally {
+      await cfg().update('nodes', undefined, vscode.ConfigurationTarget.Workspace);
+      await cfg().update('nodes', userNodes, vscode.ConfigurationTarget.Global);
+      await cfg().update('sshConfigFile', before, vscode.ConfigurationTarget.Global);
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('Remove Node asks, then takes the node out of the settings only', async () => {
     const api = await activated();
     // The node Add Node writes, written here when that test did not run before this one.

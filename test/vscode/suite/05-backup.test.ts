@@ -147,6 +147,67 @@ describe('backup commands and the progress webview', function () {
     await eventually('the cancel notification', 15_000, () => user.notifications.find((n) => n.startsWith(`Backup ${job.id} on node1 was cancelled`)));
   });
 
+  it('two cancels of one backup at once (Cancel Job twice, and its panel): one request reaches the node, the others wait for it, and the backup ends cancelled', async () => {
+    const api = await activated();
+    const t = await startBackup(user, '0.2');
+    const job = t.job();
+    await eventually('the archive to grow', 60_000, () => (t.bytes ?? 0) > 0 || (t.job().state !== 'running' ? `ended: ${t.job().state}` : false));
+    assert.equal(t.job().state, 'running', 'still running when the cancels come');
+    const ask = new RegExp(`^Cancel the backup ${job.id} on node1\\?`);
+    user.will('modal', ask, 'Cancel Backup').will('modal', ask, 'Cancel Backup');
+    const commands = [vscode.commands.executeCommand('glusterBackup.cancelBackup', t.key), vscode.commands.executeCommand('glusterBackup.cancelBackup', t.key)];
+    // A progress panel's Cancel, confirmed in its page, goes to the monitor directly (progressWiring).
+    const panel = api.monitor.cancel(t.job());
+    const again = api.monitor.cancel(t.nodeRecord());
+    assert.equal(again, panel, 'a second cancel of the job gets the one in flight');
+    const [final] = await Promise.all([panel, ...commands]);
+    user.expectDone();
+    assert.equal(final.state, 'cancelled', final.reason);
+    assert.equal(api.monitor.get(t.key)?.job().state, 'cancelled');
+    assert.deepEqual(user.notifications.filter((n) => /^Could not cancel|before the cancel took effect/.test(n)), []);
+    await eventually('the cancel notification', 15_000, () => user.notifications.find((n) => n.startsWith(`Backup ${job.id} on node1 was cancelled`)));
+    const requested = (text: string) => text.split('\n').filter((l) => l.includes(`[node1] backup ${job.id}: cancel requested`)).length;
+    const log = await eventually('the cancel request in the log', 10_000, async () => {
+      const text = Buffer.from(await vscode.workspace.fs.readFile(api.logFile)).toString('utf8');
+      return requested(text) > 0 ? text : undefined;
+    });
+    assert.equal(requested(log), 1, 'one cancel request was sent');
+    assert.equal(inGluster('node1', ['sh', '-c', 'pgrep -x tar || true']).stdout.trim(), '', 'no tar left running');
+  });
+
+  it('Cancel on the running notification, declined while a settings change replaces the job: the notification comes back and follows the job', async () => {
+    const api = await activated();
+    const t = await startBackup(user, '0.2');
+    const job = t.job();
+    const title = `Backup ${job.id} on node1`;
+    const note = await eventually('the running notification', 10_000, () => user.progressNotes.find((n) => n.title === title));
+    assert.ok(note.cancel, 'the running notification has a Cancel button');
+    let settingChanged = false;
+    try {
+      // The operator reads the modal while the settings change; then keeps the backup.
+      user.will('modal', new RegExp(`^Cancel the backup ${job.id} on node1\\?`), undefined, async () => {
+        await vscode.workspace.getConfiguration('glusterBackup').update('pollSeconds', 53, vscode.ConfigurationTarget.Global);
+        settingChanged = true;
+        await eventually('the job found again on the new Cluster', 60_000, () => {
+          const found = api.monitor.get(t.key);
+          return found && found !== t && found.running;
+        });
+      });
+      note.cancel();
+      const back = await eventually('the running notification shown again', 60_000, () => user.progressNotes.find((n) => n !== note && n.title === title));
+      user.expectDone();
+      assert.equal(note.ended, true);
+      const now = api.monitor.get(t.key)!;
+      assert.ok(now !== t && now.running, 'the backup goes on, followed on the new Cluster');
+      assert.equal(back.ended, false);
+      // It follows the job found again: it ends with it.
+      await api.monitor.cancel(now.nodeRecord());
+      await eventually('the notification shown again to end with the job', 15_000, () => back.ended);
+    } finally {
+      if (settingChanged) await vscode.workspace.getConfiguration('glusterBackup').update('pollSeconds', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
   // Each of these may run alone (GB_VSCODE_GREP): the completed backup they act on is made here,
   // by the CLI as an operator's terminal makes one, never taken from the first test. This
   // window has not followed it: the command finds the job on the node by its key.

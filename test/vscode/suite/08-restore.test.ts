@@ -1,7 +1,9 @@
 // Restore… on the real test bed: an archive of gv0 made by the CLI, restored from its tree row
 // into a subdirectory (plan, modal, the job followed like a backup, the verification report),
-// a restore refused from the palette that writes nothing, and a refusal a reason can lift
-// (a brick down) overridden up to the modal, where the operator stops it.
+// a restore refused from the palette that writes nothing, a refusal a reason can lift (a brick
+// down) overridden up to the modal, where the operator stops it, a plan that changes while the
+// modal waits (nothing starts), a restore cancelled, and one that ends while its node is out of
+// the settings (verified once it is back).
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -21,6 +23,7 @@ const TARGET_DIR = `/mnt/gluster/${TARGET}`;
 const DIR = '/opt/datarobot/data/backups/gluster';
 
 const re = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const cfg = () => vscode.workspace.getConfiguration('glusterBackup');
 
 /** A few files, a directory, a symlink, pinned mtimes and modes; one 64 MiB file of random bytes so that tar writes long enough to be watched under a CPU throttle. */
 const TREE = String.raw`
@@ -63,6 +66,8 @@ describe('restore from VS Code', function () {
   after(async () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     inGluster('node1', ['rm', '-rf', SOURCE, TARGET_DIR]);
+    // The targets of the tests that restore into TARGET_DIR-<suffix>.
+    inGluster('node1', ['sh', '-c', 'rm -rf "$1"-*', 'rm', TARGET_DIR]);
     cleanBackups('node1');
   });
 
@@ -82,6 +87,30 @@ describe('restore from VS Code', function () {
     await vscode.commands.executeCommand('glusterBackup.refresh', (await nodeRow(api, 'node1')).node);
     return eventually('the new archive row under node1 › backups', 30_000, async () => (await childRows(api, 'node1', /^backups$/)).find((k) => k.label === name && k.contextValue === 'archive'));
   }
+
+  /**
+   * Restore… of vsc-restore from the archive row into TARGET_DIR-<suffix> (not there yet),
+   * existing entries refused, confirmed: the job this window started.
+   */
+  async function restoreFromRow(suffix: string): Promise<TrackedJob> {
+    const row = await archiveRow();
+    const r = re(name);
+    const dir = `${TARGET_DIR}-${suffix}`;
+    inGluster('node1', ['rm', '-rf', dir]);
+    user
+      .will('quickPick', new RegExp(`^Restore ${r} \\(1/3\\)`), 'Refuse')
+      .will('quickPick', new RegExp(`^Restore ${r} \\(2/3\\): into`), 'A subdirectory…')
+      .will('input', new RegExp(`^Restore ${r} \\(2/3\\): subdirectory`), `${TARGET}-${suffix}`)
+      .will('input', new RegExp(`^Restore ${r} \\(3/3\\)`), 'vsc-restore')
+      .will('quickPick', new RegExp(`^Restore ${r} into ${re(dir)} on node1: can go ahead`), /^\$\(play\) Restore into/)
+      .will('modal', new RegExp(`^Restore ${r} into ${re(dir)} on node1\\?`), 'Restore');
+    const t = await vscode.commands.executeCommand<TrackedJob | undefined>('glusterBackup.restore', row.node);
+    user.expectDone();
+    assert.ok(t, 'the command started no job');
+    return t;
+  }
+
+  const restoreJobs = () => backupsOn('node1').filter((f) => /\.restore-\d{8}T\d{6}Z\.job\.json$/.test(f));
 
   it('Restore… on the archive row: plan, a modal naming node, target and volume, the job followed, then verified', async () => {
     const api = await activated();
@@ -225,5 +254,97 @@ describe('restore from VS Code', function () {
     }
     assert.equal(fingerprint(), before, 'nothing was written');
     assert.equal(api.monitor.all().length, known, 'no job was started');
+  });
+
+  it('the target changes while the modal waits: the restore does not start, the change is named, and the new plan is shown for review', async () => {
+    const api = await activated();
+    const row = await archiveRow();
+    const r = re(name);
+    const dir = `${TARGET_DIR}-changed`;
+    inGluster('node1', ['rm', '-rf', dir]);
+    const jobsBefore = restoreJobs();
+    const known = await trackedAfterScan(api);
+    try {
+      user
+        .will('quickPick', new RegExp(`^Restore ${r} \\(1/3\\)`), 'Overwrite existing')
+        .will('quickPick', new RegExp(`^Restore ${r} \\(2/3\\): into`), 'A subdirectory…')
+        .will('input', new RegExp(`^Restore ${r} \\(2/3\\): subdirectory`), `${TARGET}-changed`)
+        .will('input', new RegExp(`^Restore ${r} \\(3/3\\)`), 'vsc-restore')
+        .will('quickPick', new RegExp(`^Restore ${r} into ${re(dir)} on node1: can go ahead`), /^\$\(play\) Restore into/)
+        // Confirmed as "overwrites nothing"; meanwhile a file the archive holds appears in the target.
+        .will('modal', new RegExp(`^Restore ${r} into ${re(dir)} on node1\\?\\n[^]*Overwrites nothing\\.`), 'Restore', () =>
+          inGluster('node1', ['sh', '-c', 'mkdir -p "$1/vsc-restore" && printf changed > "$1/vsc-restore/one"', 'seed', dir]),
+        )
+        .will('modal', new RegExp(`^The restore of ${r} did not start: its plan changed since you confirmed it\\.\\nWhat changed: writes 6 new entries \\(was 8\\); overwrites 1 existing entry \\(was 0\\)\\.\\nNothing was written\\.$`), 'Review the New Plan')
+        .will('quickPick', new RegExp(`^Restore ${r} into ${re(dir)} on node1: can go ahead`), undefined);
+      const t = await vscode.commands.executeCommand<TrackedJob | undefined>('glusterBackup.restore', row.node);
+      user.expectDone();
+      assert.equal(t, undefined, 'nothing was started');
+      const review = user.asked.filter((a) => a.kind === 'quickPick' && /can go ahead/.test(a.text)).at(-1)!.text;
+      assert.match(review, /\n\$\(new-file\) write 6 entries/);
+      assert.match(review, /\n\$\(replace-all\) overwrite 1 entry/);
+      assert.equal(inGluster('node1', ['cat', `${dir}/vsc-restore/one`]).stdout, 'changed', 'the file that appeared was not overwritten');
+      assert.deepEqual(restoreJobs(), jobsBefore, 'no restore job was started');
+      assert.equal(api.monitor.all().length, known, 'no job was tracked');
+      const log = await eventually('the change in the log', 10_000, async () => {
+        const text = Buffer.from(await vscode.workspace.fs.readFile(api.logFile)).toString('utf8');
+        return /the plan changed since it was confirmed: overwrites 1 existing entry \(was 0\)/.test(text) ? text : undefined;
+      });
+      assert.match(log, new RegExp(`\\[warning\\] \\[node1\\] restore of ${r} not started: the plan changed since it was confirmed: writes 6 new entries \\(was 8\\)`));
+    } finally {
+      inGluster('node1', ['rm', '-rf', dir]);
+    }
+  });
+
+  it('Cancel Job on a running restore: tar stopped, and the job file keeps the record the node had (the window’s read position is not written as an archive size)', async () => {
+    const api = await activated();
+    const t = await restoreFromRow('cancel');
+    onNode('node1', ['docker', 'update', '--cpus', '0.1', 'gluster']);
+    const job = t.nodeRecord();
+    assert.equal(job.archiveBytes, undefined, 'a restore’s record names no archive size of its own');
+    await eventually('a read position sampled', 60_000, () => t.bytes !== undefined || (!t.running ? `ended: ${t.job().state}` : false));
+    assert.ok(t.running, 'still running when the cancel comes');
+    // The cancel alone looks at the node until the end: the window's follower, racing it, could
+    // otherwise be the one that writes the final record (the scan started by the command is
+    // awaited first: it would follow the job again).
+    await api.monitor.scan();
+    const following = t.following;
+    following?.stop();
+    await following?.done;
+    user.will('modal', new RegExp(`^Cancel the restore ${re(job.id)} on node1\\?\\ntar is stopped on the node; what it has restored so far stays`), 'Cancel Restore');
+    await vscode.commands.executeCommand('glusterBackup.cancelBackup', t.key);
+    user.expectDone();
+    assert.equal(api.monitor.get(t.key)?.job().state, 'cancelled', `${api.monitor.get(t.key)?.job().reason}; notifications: ${user.notifications.join(' | ')}`);
+    const saved = JSON.parse(onNode('node1', ['cat', `${DIR}/${job.id}.job.json`]).stdout) as JobRecord;
+    assert.equal(saved.state, 'cancelled');
+    assert.equal(saved.archiveBytes, undefined, `the job file says archiveBytes ${saved.archiveBytes}: the progress count of the window`);
+    assert.equal(saved.restore?.archiveBytes, job.restore?.archiveBytes);
+    assert.equal(inGluster('node1', ['sh', '-c', 'pgrep -x tar || true']).stdout.trim(), '', 'no tar left running');
+  });
+
+  it('a restore that ends while its node is out of the settings is announced and verified (with its plan’s index) once the node is back', async () => {
+    const api = await activated();
+    const nodes = cfg().inspect<Record<string, unknown>[]>('nodes')?.globalValue ?? [];
+    assert.equal(nodes.length, 3, `the launcher's nodes: ${JSON.stringify(nodes)}`);
+    const dir = `${TARGET_DIR}-settings`;
+    const t = await restoreFromRow('settings');
+    onNode('node1', ['docker', 'update', '--cpus', '0.2', 'gluster']);
+    const job = t.nodeRecord();
+    try {
+      assert.ok(t.running, 'still running when node1 leaves the settings');
+      await cfg().update('nodes', nodes.filter((n) => n.name !== 'node1'), vscode.ConfigurationTarget.Global);
+      await eventually('node1’s restore no longer followed', 10_000, () => !api.monitor.get(t.key));
+      unthrottle('node1');
+      // It ends on the node with no one in this window looking.
+      await eventually('tar’s exit in the job’s status file', 120_000, () => /^exit 0\b/.test(onNode('node1', ['cat', `${DIR}/${job.id}.status`], { allowFail: true }).stdout));
+      await cfg().update('nodes', nodes, vscode.ConfigurationTarget.Global);
+      const report = await eventually('the verification recorded in the job', 120_000, () => api.monitor.get(t.key)?.job().restore?.report);
+      const saved = JSON.parse(onNode('node1', ['cat', report]).stdout) as { verdict: string; members: number; archiveSide: string };
+      // The plan's index of the unchanged archive came across both settings changes.
+      assert.deepEqual([saved.verdict, saved.members, saved.archiveSide], ['verified', 8, 'plan']);
+      await eventually('the verdict notification', 10_000, () => user.notifications.find((n) => n === `Restore into ${dir} on node1: verified, all 8 archive members are there as archived.`));
+    } finally {
+      await cfg().update('nodes', nodes, vscode.ConfigurationTarget.Global);
+    }
   });
 });

@@ -19,17 +19,22 @@ export class ClusterSession implements vscode.Disposable {
   private _settings!: Settings;
   private _failure: string | undefined;
   private _allNodesInvalid = false;
+  /** Nodes listed in the settings, valid or not, as of the last rebuild. */
+  private configuredNodeCount = 0;
   /** This machine as a node, shown only while none is configured and its docker answers. */
   private _implicit: NodeConfig | null = null;
   private _probing = false;
   /** Bumped by every rebuild: a probe of an older one must not rebuild over a newer one. */
   private generation = 0;
   private readonly changed = new vscode.EventEmitter<void>();
-  private readonly disposables: vscode.Disposable[] = [this.changed];
+  private readonly displayChanged = new vscode.EventEmitter<void>();
+  private readonly disposables: vscode.Disposable[] = [this.changed, this.displayChanged];
   private detach: (() => void) | undefined;
 
   /** Fires after the Cluster was rebuilt (or failed to be). */
   readonly onDidChangeCluster = this.changed.event;
+  /** Fires after a settings change that only this window's display reads (DISPLAY_KEYS): same Cluster. */
+  readonly onDidChangeDisplay = this.displayChanged.event;
 
   constructor(
     private readonly log: vscode.LogOutputChannel,
@@ -39,11 +44,21 @@ export class ClusterSession implements vscode.Disposable {
     this.rebuild();
     this.disposables.push(
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration(CONFIG_SECTION)) {
-          this.log.info('settings changed: reconnecting');
-          this.rebuild();
-          this.changed.fire();
+        if (!e.affectsConfiguration(CONFIG_SECTION)) return;
+        // Settings only this window reads (how often it polls, when a backup is old) are taken
+        // in place: a rebuild would cut off what runs on the old Cluster (a read-data check, a
+        // restore's verification, every job's follower) for a display preference.
+        const next = readSettings();
+        if (sameApartFrom(this._settings, next.settings, DISPLAY_KEYS) && next.configuredNodeCount === this.configuredNodeCount) {
+          this.log.info(`settings changed (${DISPLAY_KEYS.join(', ')}): applied without reconnecting`);
+          this._settings = next.settings;
+          this.reporter.report(next.problems);
+          this.displayChanged.fire();
+          return;
         }
+        this.log.info('settings changed: reconnecting');
+        this.rebuild();
+        this.changed.fire();
       }),
     );
   }
@@ -93,6 +108,7 @@ export class ClusterSession implements vscode.Disposable {
     const generation = ++this.generation;
     const { settings, problems, configuredNodeCount } = readSettings();
     this._settings = settings;
+    this.configuredNodeCount = configuredNodeCount;
     this._allNodesInvalid = configuredNodeCount > 0 && settings.nodes.length === 0;
     this._implicit = null;
     this._probing = false;
@@ -162,4 +178,12 @@ export class ClusterSession implements vscode.Disposable {
     this.teardown();
     for (const d of this.disposables) d.dispose();
   }
+}
+
+/** Settings no connection, job or core code reads: changed, they are applied in place. */
+const DISPLAY_KEYS = ['pollSeconds', 'maxBackupAgeHours'] as const;
+
+function sameApartFrom(a: Settings, b: Settings, keys: readonly (keyof Settings)[]): boolean {
+  const strip = (x: Settings) => JSON.stringify({ ...x, ...Object.fromEntries(keys.map((k) => [k, null])) });
+  return strip(a) === strip(b);
 }

@@ -22,7 +22,11 @@ export class NodesProvider implements vscode.TreeDataProvider<TreeNode>, vscode.
 
   constructor(private readonly session: ClusterSession) {
     this.reset();
-    this.sub = session.onDidChangeCluster(() => this.reset());
+    // Node rows read the settings they were made with (the age a backup is warned at): made again.
+    this.sub = vscode.Disposable.from(
+      session.onDidChangeCluster(() => this.reset()),
+      session.onDidChangeDisplay(() => this.reset()),
+    );
   }
 
   /** What the welcome content is chosen by (the view's context key). */

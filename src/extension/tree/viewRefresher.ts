@@ -34,6 +34,8 @@ export class ViewRefresher implements vscode.Disposable {
     this.disposables.push(
       view.onDidChangeVisibility((e) => this.setVisible(e.visible)),
       session.onDidChangeCluster(() => this.onNewCluster()),
+      // A new poll interval counts from the last full refresh, as the old one did.
+      session.onDidChangeDisplay(() => this.schedulePoll()),
     );
     this.setVisible(view.visible);
   }

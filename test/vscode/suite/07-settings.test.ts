@@ -60,12 +60,16 @@ describe('settings changes', () => {
     await waitForStates(api, { node1: 'running', node2: 'running', node3: 'running' }, 30_000);
   });
 
-  it('pollSeconds: a short poll re-reads the nodes without any command; under 5 s it is said and raised to 5', async () => {
+  it('pollSeconds: a short poll re-reads the nodes without any command; under 5 s it is said and raised to 5; the connections stay', async () => {
     const api = await activated();
+    const cluster = api.session.cluster;
     await cfg().update('pollSeconds', 2, vscode.ConfigurationTarget.Global);
     try {
       await eventually('the settings warning', 10_000, () => user.notifications.find((n) => /^Gluster Backup settings: glusterBackup\.pollSeconds 2 would ask every node for its state all the time: 5 s is the shortest poll \(0 turns it off\); using 5/.test(n)));
       assert.equal(api.session.settings.pollSeconds, 5);
+      // A display setting keeps the Cluster, and with it whatever runs on it (a read-data
+      // check, a restore's verification, the jobs' followers): a rebuild cut them off.
+      assert.equal(api.session.cluster, cluster, 'the same Cluster');
       await waitForStates(api, { node1: 'running' }, 30_000);
       const first = api.session.cluster!.status('node1')!.checkedAt;
       await eventually('a poll to re-read node1', 15_000, () => api.session.cluster!.status('node1')!.checkedAt !== first);
@@ -115,7 +119,9 @@ describe('settings changes', () => {
 
     // No docker here (a laptop): no row that can only fail, the welcome instead.
     process.env.DOCKER_HOST = `unix://${path.join(os.tmpdir(), 'gb-no-docker-here.sock')}`;
-    await cfg().update('pollSeconds', 31, vscode.ConfigurationTarget.Global);
+    // Any setting a connection reads makes the session look at this machine again (a display
+    // one, like pollSeconds, is applied in place).
+    await cfg().update('timeouts.connectMs', 4323, vscode.ConfigurationTarget.Global);
     await eventually('no rows and the welcome', 15_000, async () => (await rows(api)).length === 0 && api.provider.viewState === 'empty');
     const welcome = (require('../../../../package.json') as { contributes: { viewsWelcome: { when: string; contents: string }[] } }).contributes.viewsWelcome.find((w) => w.when === 'glusterBackup.view == empty')!;
     for (const cmd of ['glusterBackup.addNode', 'glusterBackup.importSshHosts', 'workbench.action.openSettings']) assert.ok(welcome.contents.includes(`(command:${cmd}`), cmd);

@@ -22,8 +22,12 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     // An explicit refresh is the user asking to be prompted again for a dismissed passphrase.
     deps.creds.allowPromptsAgain();
     const name = nodeNameOf(arg);
+    // The jobs too: one another client started since the last look, or one a look missed
+    // (its node did not answer then), is found and followed.
+    const jobs = deps.monitor.scan();
     if (name) await deps.refresher.refreshNodes([name], true);
     else await deps.refresher.refreshAll(true);
+    await jobs;
   };
 
   const reports = new ReportDocuments();

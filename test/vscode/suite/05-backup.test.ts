@@ -90,7 +90,7 @@ describe('backup commands and the progress webview', function () {
       const note = await eventually('the running notification', 10_000, () => user.progressNotes.find((n) => n.title === `Backup ${job.id} on node1`));
       // A settings change mid-job makes a new Cluster: the job is found again on it, and the
       // notification and the panel follow that one to the end (they froze on the old one).
-      await vscode.workspace.getConfiguration('glusterBackup').update('pollSeconds', 47, vscode.ConfigurationTarget.Global);
+      await vscode.workspace.getConfiguration('glusterBackup').update('timeouts.connectMs', 4321, vscode.ConfigurationTarget.Global);
       settingChanged = true;
       const again = await eventually('the job found again on the new Cluster', 60_000, () => {
         const found = api.monitor.get(t.key);
@@ -120,7 +120,48 @@ describe('backup commands and the progress webview', function () {
       assert.equal(user.offered.filter((n) => n.message.startsWith(`Backup ${job.id} on node1 `)).length, 1, 'one completion notification');
     } finally {
       sub.dispose();
-      if (settingChanged) await vscode.workspace.getConfiguration('glusterBackup').update('pollSeconds', undefined, vscode.ConfigurationTarget.Global);
+      if (settingChanged) await vscode.workspace.getConfiguration('glusterBackup').update('timeouts.connectMs', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
+  it('Refresh looks for jobs again: one another client started after the first look shows up, and is followed to its end', async () => {
+    const api = await activated();
+    await api.monitor.ensureScanned();
+    const dir = '/opt/datarobot/data/backups/gluster';
+    const stem = 'datarobot-gluster-backup-2001-04-01';
+    // Another client's running backup, as its files on the node say: tar's pid is a sleeper's.
+    const sleeper = inGluster('node1', ['sh', '-c', 'sleep 600 >/dev/null 2>&1 & echo $!']).stdout.trim();
+    const record: JobRecord = {
+      version: 1,
+      kind: 'backup',
+      id: stem,
+      node: 'node1',
+      state: 'running',
+      archive: `${dir}/${stem}.tar`,
+      partial: `${dir}/${stem}.tar.partial`,
+      log: `${dir}/${stem}.log`,
+      compression: 'none',
+      source: '/mnt/gluster',
+      container: 'gluster',
+      startedAt: '2001-04-01T00:00:00.000Z',
+      overrides: [],
+    };
+    onNode('node1', ['sh', '-c', 'cat > "$1"', 'write', `${dir}/${stem}.job.json`], { input: JSON.stringify(record) });
+    onNode('node1', ['sh', '-c', 'printf partial > "$1"; printf "running 1 %s 986083200.0\\n" "$3" > "$2"', 'write', record.partial!, `${dir}/${stem}.status`, sleeper]);
+    try {
+      assert.equal(api.monitor.get(`node1/${stem}`), undefined, 'not known before the refresh');
+      await vscode.commands.executeCommand('glusterBackup.refresh');
+      await eventually('its job row under node1 › backups', 20_000, async () => (await childRows(api, 'node1', /^backups$/)).find((k) => k.contextValue === 'job:running' && k.label.includes(stem)));
+      // tar's end, as the script reports it: the window follows the job to it.
+      onNode('node1', ['sh', '-c', 'printf "exit 2 986083260.0\\n" > "$1"', 'write', `${dir}/${stem}.status`]);
+      const ended = await eventually('the job to end in the window', 30_000, () => {
+        const t = api.monitor.get(`node1/${stem}`);
+        return t && !t.running ? t.job() : undefined;
+      });
+      assert.equal(ended.state, 'failed', ended.reason);
+    } finally {
+      inGluster('node1', ['kill', sleeper], { allowFail: true });
+      cleanBackups('node1');
     }
   });
 
@@ -186,7 +227,7 @@ describe('backup commands and the progress webview', function () {
     try {
       // The operator reads the modal while the settings change; then keeps the backup.
       user.will('modal', new RegExp(`^Cancel the backup ${job.id} on node1\\?`), undefined, async () => {
-        await vscode.workspace.getConfiguration('glusterBackup').update('pollSeconds', 53, vscode.ConfigurationTarget.Global);
+        await vscode.workspace.getConfiguration('glusterBackup').update('timeouts.connectMs', 4322, vscode.ConfigurationTarget.Global);
         settingChanged = true;
         await eventually('the job found again on the new Cluster', 60_000, () => {
           const found = api.monitor.get(t.key);
@@ -204,7 +245,7 @@ describe('backup commands and the progress webview', function () {
       await api.monitor.cancel(now.nodeRecord());
       await eventually('the notification shown again to end with the job', 15_000, () => back.ended);
     } finally {
-      if (settingChanged) await vscode.workspace.getConfiguration('glusterBackup').update('pollSeconds', undefined, vscode.ConfigurationTarget.Global);
+      if (settingChanged) await vscode.workspace.getConfiguration('glusterBackup').update('timeouts.connectMs', undefined, vscode.ConfigurationTarget.Global);
     }
   });
 

@@ -3,6 +3,7 @@
 // followed in the progress panel. The report opens read-only in an editor tab, its one-line summary
 // goes to the log, and the JSON stays beside the archive on the node (the core saves it).
 import * as vscode from 'vscode';
+import { archivesOnNodes } from '../../core/archivesOnNodes';
 import { exitOfValidation, validateBackup, type ValidationResult } from '../../core/validate/validateBackup';
 import { reportLine, reportMarkdown, reportTitle } from '../../core/validate/reportText';
 import { archiveTargetOf, pickAmong, type ArchiveTarget } from '../commands/archiveArg';
@@ -19,15 +20,21 @@ type Target = ArchiveTarget;
 async function pickArchive(deps: CommandDeps): Promise<Target | undefined> {
   const cluster = deps.session.cluster;
   if (!cluster) throw new Error('the cluster explorer is not running; check the settings (Show Log says why)');
-  const known: Target[] = [];
-  for (const n of cluster.nodes()) {
-    for (const a of cluster.status(n.name)?.backups ?? []) if (!a.partial) known.push({ node: n.name, archive: a });
-  }
-  if (known.length === 0) {
-    void vscode.window.showInformationMessage('Gluster Backup: no finished backup archive is known on any node. Refresh the explorer, or back up first.');
+  const dir = cluster.settings.backupDir;
+  // Looked at now, as Restore does: the tree's last listing is empty before the view was first
+  // shown, and after a settings change while it is hidden.
+  const { found, errors } = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Looking for archives in ${dir} on the nodes…` }, () =>
+    archivesOnNodes(cluster, dir),
+  );
+  for (const e of errors) deps.log.warn(`validate: cannot list the archives of ${e}`);
+  if (found.length === 0) {
+    void vscode.window.showInformationMessage(`Gluster Backup: no finished archive in ${dir} on any node${errors.length ? ` (${errors.length} could not be looked at: see the log)` : ''}. Back up first.`);
     return undefined;
   }
-  return pickAmong(known, 'Validate Backup: which archive?');
+  return pickAmong(
+    found.map((a) => ({ node: a.node, archive: a })),
+    'Validate Backup: which archive?',
+  );
 }
 
 const PHASE: Record<string, string> = {

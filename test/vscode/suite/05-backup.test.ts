@@ -278,6 +278,24 @@ describe('backup commands and the progress webview', function () {
       assert.match(text, foot);
     });
 
+    it('Validate Backup from the palette offers the archives on the nodes as they are now, not as the tree last saw them', async () => {
+      const api = await activated();
+      await eventually(`the archive row ${name} under node1 › backups`, 30_000, async () => (await childRows(api, 'node1', /^backups$/)).find((k) => k.label === name));
+      // Copied in by hand after the tree's last look: only a fresh listing knows it.
+      const copy = 'datarobot-gluster-backup-2001-05-01.tar';
+      const dir = made.archive.slice(0, made.archive.lastIndexOf('/'));
+      onNode('node1', ['cp', made.archive, `${dir}/${copy}`]);
+      try {
+        assert.ok(!(api.session.cluster!.status('node1')?.backups ?? []).some((b) => b.name === copy), 'the tree has not seen the copy');
+        user.will('quickPick', /Validate Backup: which archive\?[^]*datarobot-gluster-backup-2001-05-01\.tar/, copy);
+        const result = await vscode.commands.executeCommand<{ archive?: string } | undefined>('glusterBackup.validateBackup');
+        user.expectDone();
+        assert.equal(result?.archive, `${dir}/${copy}`);
+      } finally {
+        onNode('node1', ['sh', '-c', 'rm -f "$1" "$1".validation.json', 'rm', `${dir}/${copy}`]);
+      }
+    });
+
     it('Validate Backup on the archive row opens the report and logs its summary', async () => {
       const api = await activated();
       const row = await eventually(`the archive row ${name} under node1 › backups`, 30_000, async () =>

@@ -149,7 +149,10 @@ class ProgressPanel {
     }
     this.job = job;
     this.live = true;
-    for (const p of source.history?.() ?? []) this.addSample(p);
+    // Shown again (the same job, or the one found again after a settings change): only what the
+    // panel has not got yet, or every Show Progress fills the bounded series with repeats.
+    const seen = this.history.points().at(-1)?.t ?? -Infinity;
+    for (const p of source.history?.() ?? []) if (p.t > seen) this.addSample(p);
     // A read-data run counts its own bytes: the last run's total is not this one's.
     this.target = targetOf(this.job) ?? (this.job.kind === 'readData' ? undefined : this.target);
     this.warnings = source.warnings?.() ?? (this.job.kind === 'readData' || this.job.warnings ? warningsOf(this.job) : this.warnings);

@@ -104,9 +104,17 @@ describe('backup commands and the progress webview', function () {
       await eventually('the running notification to end with the job', 10_000, () => note.ended);
       await eventually('the final state sent to the page', 10_000, () => traffic.some((m) => m.from === 'host' && (m.type === 'state' || m.batched?.includes('state'))));
       await eventually('the panel title to say completed', 10_000, () => panelTabs()[0]?.label === 'Backup node1 · completed');
-      // Showing it again reveals the same panel, which asks for a fresh init.
+      // Showing it again reveals the same panel, which asks for a fresh init; a third time, the
+      // same history (each Show Progress appended the whole history again before).
+      const inits = () => traffic.filter((m) => m.from === 'host' && m.type === 'init' && m.jobId === job.id);
+      const initsBefore = inits().length;
       await vscode.commands.executeCommand('glusterBackup.showProgress', t.key);
       assert.equal(panelTabs().length, 1);
+      const second = await eventually('a fresh init', 30_000, () => inits()[initsBefore]);
+      await vscode.commands.executeCommand('glusterBackup.showProgress', t.key);
+      const third = await eventually('another init', 30_000, () => inits()[initsBefore + 1]);
+      assert.ok((second.points ?? 0) > 1, `the history has points: ${second.points}`);
+      assert.equal(third.points, second.points, 'the same history, not twice over');
 
       const name = job.archive.slice(job.archive.lastIndexOf('/') + 1);
       assert.ok(backupsOn('node1').includes(name), backupsOn('node1').join(', '));

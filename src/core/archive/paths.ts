@@ -126,3 +126,19 @@ export function namesBuffer(count: number, length: (i: number) => number, copy: 
 export function storedNames(keys: readonly string[], dotSlashNames: number): Buffer {
   return namesBuffer(keys.length, (i) => keys[i].length, (i, to, at) => to.write(keys[i], at, 'latin1'), dotSlashNames);
 }
+
+/**
+ * A name for a line of text shown to a person (a terminal, a report): a backslash doubled, \n
+ * \r \t as such, every other control character (C0, DEL, C1) as \xNN. Names come from the
+ * volume, where anyone on the platform may create a file whose name holds a terminal escape
+ * (one that sets the window title, or writes the clipboard): shown raw, the terminal obeys it.
+ */
+export function shownName(p: string): string {
+  return p.replace(/[\\\x00-\x1f\x7f\u0080-\u009f]/g, (c) => {
+    if (c === '\\') return '\\\\';
+    if (c === '\n') return '\\n';
+    if (c === '\r') return '\\r';
+    if (c === '\t') return '\\t';
+    return '\\x' + c.charCodeAt(0).toString(16).padStart(2, '0');
+  });
+}

@@ -5,6 +5,7 @@ import type { PreflightOverride } from '../backup/jobFile';
 import { blockingRefusals, refusalText, type Refusal } from './refusal';
 import type { RestoreVerification } from './restoreJob';
 import type { RestorePlanResult } from './restorePlan';
+import { shownName } from '../archive/paths';
 
 export function planText(r: RestorePlanResult, refusals: readonly Refusal[] = r.plan.refusals, overrides: readonly PreflightOverride[] = []): string {
   const p = r.plan;
@@ -25,7 +26,7 @@ export function planText(r: RestorePlanResult, refusals: readonly Refusal[] = r.
   if (p.overwrite.count) out.push(`  overwrite  ${p.overwrite.count} entries that exist, ${bytesText(p.overwrite.bytes)} (replaced)`);
   if (p.conflicts.count) {
     out.push(`  in the way ${p.conflicts.count}${p.conflicts.omitted ? ` (the first ${p.conflicts.items.length} by name)` : ''}:`);
-    for (const c of p.conflicts.items) out.push(`    ${c.path}  (${c.target} in the target, ${c.archive} in the archive${c.typeClash ? ': type clash' : ''})`);
+    for (const c of p.conflicts.items) out.push(`    ${shownName(c.path)}  (${c.target} in the target, ${c.archive} in the archive${c.typeClash ? ': type clash' : ''})`);
   }
   out.push(`  the restore writes ${bytesText(p.bytesToWrite)}; ${p.targetOnly} entries of the target are not in the archive and stay as they are`);
   for (const w of p.warnings) out.push(`warning: ${w}`);
@@ -55,7 +56,7 @@ export function changeText(c: ChangedItem): string {
         case 'mtime':
           return `mtime ${when(a.mtime)} in the archive, ${when(f.mtime)} restored`;
         case 'linkname':
-          return `link to ${a.linkname ?? '?'} in the archive, to ${f.linkname ?? '?'} restored`;
+          return `link to ${a.linkname === undefined ? '?' : shownName(a.linkname)} in the archive, to ${f.linkname === undefined ? '?' : shownName(f.linkname)} restored`;
         case 'mode':
           return `mode ${a.mode ?? '?'} in the archive, ${f.mode ?? '?'} restored`;
         case 'owner':
@@ -73,8 +74,8 @@ export function verificationText(v: RestoreVerification): string {
       ? `verified: all ${v.members} archive members are in ${v.targetDir} as archived (${v.compared})`
       : `DIFFERENCES: ${v.differences} of ${v.members} archive members are not in ${v.targetDir} as archived (${v.missing.count} missing, ${v.changed.count} different)`,
   );
-  for (const m of v.missing.items.slice(0, 20)) out.push(`  missing   ${m.path}`);
-  for (const c of v.changed.items.slice(0, 20)) out.push(`  different ${c.path} (${changeText(c)})`);
+  for (const m of v.missing.items.slice(0, 20)) out.push(`  missing   ${shownName(m.path)}`);
+  for (const c of v.changed.items.slice(0, 20)) out.push(`  different ${shownName(c.path)} (${changeText(c)})`);
   if (v.missing.count + v.changed.count > 40) out.push(`  … the report lists up to ${v.missing.items.length + v.changed.items.length}`);
   if (v.targetOnly.files + v.targetOnly.dirs) out.push(`information: ${v.targetOnly.files} files and ${v.targetOnly.dirs} directories in the target are not in the archive (left as they are)`);
   return out.join('\n') + '\n';

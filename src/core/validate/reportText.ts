@@ -3,6 +3,7 @@
 import type { ChangedItem, ReportItem, Section } from '../archive/compare';
 import { bytesText } from '../bytes';
 import type { ValidationResult } from './validateBackup';
+import { shownName } from '../archive/paths';
 
 const size = bytesText;
 
@@ -26,7 +27,7 @@ const CHECKSUM: Record<ValidationResult['checksum'], string> = {
  * (the JSON report has the exact bytes).
  */
 function code(p: string): string {
-  const shown = p.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t');
+  const shown = shownName(p);
   const ticks = shown.includes('`') ? '`` ' : '`';
   return `${ticks}${shown}${ticks === '`' ? '`' : ' ``'}`;
 }
@@ -137,7 +138,7 @@ export function reportLine(r: ValidationResult): string {
   const rep = r.report;
   const name = r.archive.slice(r.archive.lastIndexOf('/') + 1);
   const d = r.readData;
-  const data = !d ? '' : d.verdict === 'damaged' ? `; data: damaged at ${d.damage!.offset !== undefined ? `byte ${d.damage!.offset}` : 'its data'}${d.damage!.member ? `, member ${d.damage!.member.path}` : ''}` : `; data: ${d.contentDiffers.count} of ${d.checked} members differ behind the same size and mtime`;
+  const data = !d ? '' : d.verdict === 'damaged' ? `; data: damaged at ${d.damage!.offset !== undefined ? `byte ${d.damage!.offset}` : 'its data'}${d.damage!.member ? `, member ${shownName(d.damage!.member.path)}` : ''}` : `; data: ${d.contentDiffers.count} of ${d.checked} members differ behind the same size and mtime`;
   if (r.checksum === 'mismatch') return `validate ${name} on ${r.node}: ${r.checksumDetail ?? 'archive damaged'}${data}; ${rep.verdict}; ${rep.missingFiles.count} missing`;
   const sum = r.checksum === 'ok' ? '; sha256 ok' : r.checksum === 'absent' ? '; no checksum beside the archive' : '';
   return `validate ${name} on ${r.node}: ${rep.verdict}${sum}${data}; ${rep.missingFiles.count} missing, ${rep.changed.count} changed, ${rep.extra.count} no longer in the filesystem (of ${rep.filesystem.files} files)${rep.archive.problem ? `; ${rep.archive.problem.message}` : ''}`;

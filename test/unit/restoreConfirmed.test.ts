@@ -41,13 +41,25 @@ test('the same plan made again: no change, the restore may start', () => {
   assert.deepEqual(planChanges(confirmedPlan(a), result([['app', 'dir']], { policy: 'overwrite' }, { mtimeMs: 1000 })), []);
 });
 
-test('a file that appeared in the target while the confirmation waited: one write fewer, one overwrite more, both named', () => {
+test('a file that appeared in the target while the confirmation waited, under overwrite: refused, the entry it would replace counted', () => {
   const confirmed = confirmedPlan(result([], { policy: 'overwrite' }));
-  assert.deepEqual(confirmed, { archiveBytes: 1 << 20, targetDir: '/mnt/gluster/back', policy: 'overwrite', writes: 4, overwrites: 0 });
-  assert.deepEqual(planChanges(confirmed, result([['app', 'dir'], ['app/a.txt', 'file']], { policy: 'overwrite' })), [
-    'writes 2 new entries (was 4)',
-    'overwrites 1 existing entry (was 0)',
-  ]);
+  const { overwriteSet, ...facts } = confirmed;
+  assert.deepEqual(facts, { archiveBytes: 1 << 20, targetDir: '/mnt/gluster/back', policy: 'overwrite', writes: 4, overwrites: 0 });
+  assert.equal(overwriteSet?.length, 0);
+  assert.deepEqual(planChanges(confirmed, result([['app', 'dir'], ['app/a.txt', 'file']], { policy: 'overwrite' })), ['overwrites 1 existing entry the confirmation did not list (1 in all, was 0)']);
+});
+
+test('shifts that replace nothing more than was agreed to start: a file appearing under skip, one going under overwrite', () => {
+  // skip: the new file is kept, one write fewer.
+  assert.deepEqual(planChanges(confirmedPlan(result([], { policy: 'skip' })), result([['app/a.txt', 'file']], { policy: 'skip' })), []);
+  // overwrite: a file confirmed to be replaced is gone; it is written instead.
+  assert.deepEqual(planChanges(confirmedPlan(result([['app/a.txt', 'file'], ['top', 'file']], { policy: 'overwrite' })), result([['top', 'file']], { policy: 'overwrite' })), []);
+});
+
+test('one file gone and another come, the same count: the one not confirmed is named, not hidden by the count', () => {
+  const confirmed = confirmedPlan(result([['app/a.txt', 'file']], { policy: 'overwrite' }));
+  assert.deepEqual(planChanges(confirmed, result([['app/b.txt', 'file']], { policy: 'overwrite' })), ['overwrites 1 existing entry the confirmation did not list (1 in all, was 1)']);
+  assert.deepEqual(planChanges(confirmed, result([['app/a.txt', 'file']], { policy: 'overwrite' })), [], 'the same file: the same plan');
 });
 
 test('the archive replaced (size, or only its mtime when both plans read it), another target, another policy, a resume: each named', () => {
@@ -63,8 +75,8 @@ test('the archive replaced (size, or only its mtime when both plans read it), an
 });
 
 test('a changed plan is a RestoreError (nothing was written) with no refusal to override, its changes in the message', () => {
-  const e = new RestorePlanChanged(['writes 2 new entries (was 4)', 'overwrites 1 existing entry (was 0)']);
+  const e = new RestorePlanChanged(['the target is now /mnt/gluster/other (was /mnt/gluster/back)', 'overwrites 1 existing entry the confirmation did not list (1 in all, was 0)']);
   assert.ok(e instanceof RestoreError);
   assert.deepEqual(e.refusals, []);
-  assert.equal(e.message, 'refused, nothing was written: the plan changed since it was confirmed: writes 2 new entries (was 4); overwrites 1 existing entry (was 0)');
+  assert.equal(e.message, 'refused, nothing was written: the plan changed since it was confirmed: the target is now /mnt/gluster/other (was /mnt/gluster/back); overwrites 1 existing entry the confirmation did not list (1 in all, was 0)');
 });

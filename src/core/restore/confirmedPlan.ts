@@ -1,7 +1,8 @@
 // What the operator confirmed of a restore's plan. The restore plans again right before tar
-// starts, and starts only if that plan still says the same: a file that appeared in the target
-// while the confirmation waited would otherwise be overwritten without anyone having agreed to it.
-import type { ExistingPolicy } from './plan';
+// starts, and starts only if that plan has the same archive, target, policy and resume, and
+// replaces no entry the confirmed one did not: a file that appeared in the target while the
+// confirmation waited would otherwise be overwritten without anyone having agreed to it.
+import { overwriteSetOf, type ExistingPolicy } from './plan';
 import type { RestorePlanResult } from './restorePlan';
 
 export interface ConfirmedPlan {
@@ -14,6 +15,8 @@ export interface ConfirmedPlan {
   overwrites: number;
   /** The interrupted restore this one resumes, if any. */
   resumeFrom?: string;
+  /** What it overwrites, as sorted key hashes (see overwriteSetOf): only entries among them may be replaced. */
+  overwriteSet?: Float64Array;
 }
 
 export function confirmedPlan(r: RestorePlanResult): ConfirmedPlan {
@@ -25,7 +28,19 @@ export function confirmedPlan(r: RestorePlanResult): ConfirmedPlan {
     writes: r.plan.write.count,
     overwrites: r.plan.overwrite.count,
     ...(r.plan.resume ? { resumeFrom: r.plan.resume.from } : {}),
+    ...(overwriteSetOf(r.plan) ? { overwriteSet: overwriteSetOf(r.plan) } : {}),
   };
+}
+
+/** How many of `now` (sorted) are not in `then` (sorted). */
+function gained(then: Float64Array, now: Float64Array): number {
+  let n = 0;
+  let i = 0;
+  for (const h of now) {
+    while (i < then.length && then[i] < h) i++;
+    if (i >= then.length || then[i] !== h) n++;
+  }
+  return n;
 }
 
 const entries = (n: number, what: string) => `${n} ${what} ${n === 1 ? 'entry' : 'entries'}`;
@@ -41,8 +56,11 @@ export function planChanges(confirmed: ConfirmedPlan, now: RestorePlanResult): s
   }
   if (fresh.targetDir !== confirmed.targetDir) out.push(`the target is now ${fresh.targetDir} (was ${confirmed.targetDir})`);
   if (fresh.policy !== confirmed.policy) out.push(`existing entries: now ${fresh.policy} (was ${confirmed.policy})`);
-  if (fresh.writes !== confirmed.writes) out.push(`writes ${entries(fresh.writes, 'new')} (was ${confirmed.writes})`);
-  if (fresh.overwrites !== confirmed.overwrites) out.push(`overwrites ${entries(fresh.overwrites, 'existing')} (was ${confirmed.overwrites})`);
+  // Only what replaces more than was agreed to: an entry that appeared under skip (one write
+  // fewer), or one that went under overwrite (written rather than replaced), harms nothing the
+  // operator did not accept, and on a live volume such shifts would keep a restore from starting.
+  const more = confirmed.overwriteSet && fresh.overwriteSet ? gained(confirmed.overwriteSet, fresh.overwriteSet) : Math.max(0, fresh.overwrites - confirmed.overwrites);
+  if (more > 0) out.push(`overwrites ${entries(more, 'existing')} the confirmation did not list (${fresh.overwrites} in all, was ${confirmed.overwrites})`);
   if (fresh.resumeFrom !== confirmed.resumeFrom) {
     out.push(fresh.resumeFrom === undefined ? `no longer resumes ${confirmed.resumeFrom}` : confirmed.resumeFrom === undefined ? `now resumes ${fresh.resumeFrom}` : `now resumes ${fresh.resumeFrom} (was ${confirmed.resumeFrom})`);
   }

@@ -284,6 +284,7 @@ export class RestorePlanner implements FsEntrySink {
     let hardlinksOutCount = 0;
     const odd: string[] = [];
     let oddCount = 0;
+    const overwritten: number[] = [];
     for (let p = 0; p < rows.length; p++) {
       const r = rows[p];
       const t = A.type(r);
@@ -310,6 +311,7 @@ export class RestorePlanner implements FsEntrySink {
       } else {
         tally[a.action].count++;
         tally[a.action].bytes += size;
+        if (a.action === 'overwrite') overwritten.push(keyHash(k));
       }
     }
     // A hard link restores only if its target is restored too (or already there): with
@@ -374,7 +376,7 @@ export class RestorePlanner implements FsEntrySink {
       });
     }
     if (this.duplicates) warnings.push(`${this.duplicates} paths are stored more than once in the archive: the last copy is the one restored`);
-    return {
+    const plan: RestorePlan = {
       policy: this.policy,
       include: this.includes.map((i) => i.path),
       archive: {
@@ -398,7 +400,32 @@ export class RestorePlanner implements FsEntrySink {
       refusals,
       ...(this.resume ? { resume: { from: this.resume.from, ...pathFields(this.resume.key), rewrite: this.rewrite >= 0 } } : {}),
     };
+    OVERWRITE_SETS.set(plan, Float64Array.from(overwritten).sort());
+    return plan;
   }
+}
+
+/** Each plan's overwritten entries, as sorted key hashes: kept beside it, out of its JSON. */
+const OVERWRITE_SETS = new WeakMap<RestorePlan, Float64Array>();
+
+/**
+ * The entries a plan overwrites, as sorted 53-bit hashes of their keys: what a confirmation
+ * agreed to replace, compared with the plan made right before tar (see confirmedPlan.ts).
+ */
+export function overwriteSetOf(plan: RestorePlan): Float64Array | undefined {
+  return OVERWRITE_SETS.get(plan);
+}
+
+/** Two 32-bit FNV-1a style hashes (different seeds) of a key's bytes, as one safe integer. */
+function keyHash(key: string): number {
+  let a = 0x811c9dc5;
+  let b = 0x5bd1e995;
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x01000193) ^ (b >>> 15);
+  }
+  return (a >>> 0) * 2 ** 21 + ((b >>> 0) & 0x1fffff);
 }
 
 const TYPES: readonly EntryType[] = ['file', 'dir', 'symlink', 'hardlink', 'other'];

@@ -261,14 +261,15 @@ export class BackupJobs {
     // client died, and fail it. A start slower than that (a slow link, a long resume list)
     // does not run tar under a record they may have ended: it leaves the time of the start
     // itself before their deadline, or starts nothing.
+    const saved = await this.savedRecord(conn, jobFile, node);
+    // After the read: it takes a round trip too.
     const late = Date.now() > Date.parse(record.startedAt) + s.timeouts.dockerMs + 5000;
-    const saved = late ? undefined : await this.savedRecord(conn, jobFile, node);
     if (late || saved?.state !== 'running') {
       if (!saved || saved.state === 'running') {
         for (const f of files) await conn.remove(f.path).catch(() => undefined);
         await conn.remove(jobFile).catch(() => undefined);
       }
-      throw new BackupError(`${record.kind} ${record.id}: ${late ? 'getting it ready took longer than its start deadline' : `its job file says ${saved?.state ?? 'nothing'} before tar was started`}; nothing was started: try again`);
+      throw new BackupError(`${record.kind} ${record.id}: ${saved && saved.state !== 'running' ? `its job file says ${saved.state} before tar was started` : late ? 'getting it ready took longer than its start deadline' : 'its job file could not be read back before tar was started'}; nothing was started: try again`);
     }
     await withDeadline(`docker exec start (${record.kind})`, s.timeouts.dockerMs, () => exec.start({ Detach: true }));
     this.cluster.log('info', `${record.kind} ${record.id} started: ${what}`, node);
@@ -384,13 +385,14 @@ export class BackupJobs {
     let why = '';
     try {
       const docker = await conn.docker();
-      const container = await inspectContainer(docker, s.containerName, s.timeouts.dockerMs);
+      // The job's own container, as its record names it: the setting may have changed since.
+      const container = await inspectContainer(docker, record.container, s.timeouts.dockerMs);
       if (container.state !== 'running') {
         alive = false;
-        why = `the ${s.containerName} container is ${container.state} (stopped during the backup)`;
+        why = `the ${record.container} container is ${container.state} (stopped during the backup)`;
       } else if (record.containerStartedAt && container.since && container.since !== record.containerStartedAt) {
         alive = false;
-        why = `the ${s.containerName} container was restarted during the backup`;
+        why = `the ${record.container} container was restarted during the backup`;
       } else if (execId) {
         try {
           const info = await withDeadline('docker exec inspect', s.timeouts.dockerMs, () => docker.getExec(execId).inspect());
@@ -531,7 +533,7 @@ export class BackupJobs {
         // The pid is tar's inside the container's pid namespace, where this runs; the script
         // signals it only if it is this job's tar (the status file is the node's word, not ours).
         const head = record.kind === 'restore' ? restoreTarHead(record.archive) : backupTarHead(p.partial ?? '');
-        r = await execInContainer(docker, this.settings.containerName, signalTarArgv(st.tarPid, head), this.settings.timeouts.dockerMs);
+        r = await execInContainer(docker, record.container, signalTarArgv(st.tarPid, head), this.settings.timeouts.dockerMs);
       }
     } catch (e) {
       return withdraw(`cannot cancel ${record.id}: ${toNodeError(e, record.node).message}; the cancel request was withdrawn, so the job ends on its own terms. Look at it with "gluster-backup attach ${record.id}"`);
@@ -576,7 +578,7 @@ export class BackupJobs {
     const argv = restore ? ['sh', '-c', RESTORE_WAIT_SCRIPT, 'gluster-restore-wait', p.status, record.archive] : ['sh', '-c', EXIT_WAIT_SCRIPT, 'gluster-backup-wait', p.status];
     if (restore) this.positions.waitBegan(key);
     try {
-      await execStreaming(docker, this.settings.containerName, argv, { idleMs: 30_000, onStdout: restore ? heard : () => undefined, signal });
+      await execStreaming(docker, record.container, argv, { idleMs: 30_000, onStdout: restore ? heard : () => undefined, signal });
     } finally {
       if (restore) this.positions.waitEnded(key);
     }
@@ -617,7 +619,7 @@ export class BackupJobs {
     if (heard !== undefined) return heard;
     const st = parseStatus(await readText(this.cluster.connection(record.node), pathsOf(record).status).catch(() => undefined));
     if (st.phase !== 'running') return undefined;
-    const r = await execInContainer(await this.docker(record.node), this.settings.containerName, ['sh', '-c', READ_POS_SCRIPT, 'gluster-restore-pos', record.archive, String(st.tarPid)], this.settings.timeouts.dockerMs).catch(() => undefined);
+    const r = await execInContainer(await this.docker(record.node), record.container, ['sh', '-c', READ_POS_SCRIPT, 'gluster-restore-pos', record.archive, String(st.tarPid)], this.settings.timeouts.dockerMs).catch(() => undefined);
     const m = r && r.exitCode === 0 ? /^(\d{1,15})\s*$/.exec(r.stdout) : null;
     // A position past the archive's end is nobody's: a learnt position never goes back, so one
     // bogus value would pin the progress there.

@@ -46,9 +46,13 @@ export function removablePath(dir: string, name: string): string {
   return `${dir.replace(/\/+$/, '')}/${name}`;
 }
 
-/** Restore files of an archive that its plan did not see: a restore started since. */
+/**
+ * Files of restores of an archive that its plan did not see at all: a restore started since.
+ * A new file of a restore the plan saw (its verification's report, written once tar ended) is
+ * not one: it goes with the archive (see filesNow).
+ */
 export function startedSincePlan(planned: readonly string[], now: ArchiveFiles | undefined): string[] {
-  return now ? [...now.restores.values()].flat().filter((f) => !planned.includes(f)) : [];
+  return now ? [...now.restores.values()].filter((files) => !files.some((f) => planned.includes(f))).flat() : [];
 }
 
 /**
@@ -142,12 +146,14 @@ async function pruneArchive(conn: NodeConnection, dir: string, d: PruneDecision)
 }
 
 /**
- * The plan's files of the archive, and the sidecars and temporary files of it that the listing
- * taken after the mark shows and the plan did not (a validation report written since): the
- * archive still last, its mark not among them (it goes after).
+ * The plan's files of the archive, and the sidecars, files of the restores the plan saw, and
+ * temporary files of it that the listing taken after the mark shows and the plan did not (a
+ * validation report, a restore's verification written since): the archive still last, its
+ * mark not among them (it goes after).
  */
 export function filesNow(d: PruneDecision, now: ArchiveFiles): string[] {
   const planned = d.files.filter((f) => f !== pruneMarkerOf(d.archive.name));
-  const since = [...Object.entries(now.own).filter(([role]) => role !== 'partial' && role !== 'pruning').map(([, f]) => f as string), ...now.temps].filter((f) => !planned.includes(f));
+  const ofPlannedRestores = [...now.restores.values()].filter((files) => files.some((f) => planned.includes(f))).flat();
+  const since = [...Object.entries(now.own).filter(([role]) => role !== 'partial' && role !== 'pruning').map(([, f]) => f as string), ...ofPlannedRestores, ...now.temps].filter((f) => !planned.includes(f));
   return [...planned.filter((f) => f !== d.archive.name), ...since.sort(), ...(planned.includes(d.archive.name) ? [d.archive.name] : [])];
 }

@@ -25,6 +25,8 @@ export class JobMonitor implements vscode.Disposable {
   /** Set once the view was visible: a new Cluster (settings change) is scanned again. */
   private wanted = false;
   private readonly redrawTimers = new Map<string, NodeJS.Timeout>();
+  /** Nodes whose jobs the last scan listed (it reached them). */
+  private reached = new Set<string>();
   /** One cancel per job at a time: a second one's signal would find tar gone and withdraw the first's marker. */
   private readonly cancelling = new Map<string, Promise<JobRecord>>();
   /**
@@ -85,6 +87,17 @@ export class JobMonitor implements vscode.Disposable {
         if (this.jobsApi() !== jobs) return; // the Cluster changed meanwhile
         for (const e of errors) this.log.warn(`[${e.node}] cannot list jobs: ${e.message}`);
         for (const job of found) this.track(job, false);
+        const failed = new Set(errors.map((e) => e.node));
+        this.reached = new Set((this.session.cluster?.nodes() ?? []).map((n) => n.name).filter((n) => !failed.has(n)));
+        // Waited for across a settings change and not there on a node that answered (its
+        // directory is another now): no longer followed, and its plan's index let go.
+        for (const key of [...this.awaitingEnd.keys()]) {
+          const { node, id } = parseJobRef(key);
+          if (node && this.reached.has(node) && !found.some((j) => j.node === node && j.id === id)) {
+            this.awaitingEnd.delete(key);
+            this.log.info(`[${node}] ${id}: not found again after the settings change (its node answered): no longer followed here`);
+          }
+        }
       })
       .catch((err) => this.log.error(`listing jobs failed: ${errorText(err)}`))
       .finally(() => {
@@ -183,6 +196,11 @@ export class JobMonitor implements vscode.Disposable {
     return this.session.cluster?.nodes().some((n) => n.name === node) ?? false;
   }
 
+  /** Whether the last scan listed this node's jobs: a job it did not find there is not there. */
+  reachedInLastScan(node: string): boolean {
+    return this.reached.has(node);
+  }
+
   /** By `node/id`; a bare id only while no two nodes have a job of that name. */
   get(ref: string): TrackedJob | undefined {
     const { node, id } = parseJobRef(ref);
@@ -263,6 +281,9 @@ export class JobMonitor implements vscode.Disposable {
     this.tracked.clear();
     for (const timer of this.redrawTimers.values()) clearTimeout(timer);
     this.redrawTimers.clear();
+    // A cancel in flight runs on the old connections: a new one goes to the new Cluster.
+    this.cancelling.clear();
+    this.reached = new Set();
     this.api = undefined;
     this.scanning = undefined;
     this.scannedOnce = false;

@@ -49,7 +49,8 @@ export function createJobStatusBar(monitor: JobMonitor): JobStatusBar {
 /**
  * The notification of a job started here; its Cancel asks (modally) before cancelling. A
  * settings change makes a new Cluster, and the job a new TrackedJob: the notification moves to
- * it, and ends once its node is no longer configured.
+ * it, and ends once a scan does not find it where it would be (its node answered without it,
+ * or is no longer configured).
  */
 export function showRunningNotification(monitor: JobMonitor, first: TrackedJob): void {
   const job = first.job();
@@ -91,7 +92,8 @@ export function showRunningNotification(monitor: JobMonitor, first: TrackedJob):
             if (!t.running) finish('ended');
           }),
           monitor.onDidScan(() => {
-            if (!monitor.get(key) && !monitor.configures(job.node)) finish('ended');
+            // Not found again where it would be (its node answered, or is gone from the settings).
+            if (!monitor.get(key) && (!monitor.configures(job.node) || monitor.reachedInLastScan(job.node))) finish('ended');
           }),
           token.onCancellationRequested(() => finish('cancelAsked')),
         ];

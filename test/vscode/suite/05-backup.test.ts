@@ -10,6 +10,7 @@ import { activated, eventually } from '../helpers/extension';
 import { backupsOn, cleanBackups, cliBackup, inGluster, onNode, unthrottle, waitHealthy } from '../helpers/testbed';
 import { childRows, nodeRow } from '../helpers/tree';
 import { Operator } from '../helpers/user';
+import { showRunningNotification } from '../../../src/extension/backup/jobNotifications';
 import { assertReadOnly, panelTabs } from '../helpers/documents';
 
 /**
@@ -168,6 +169,48 @@ describe('backup commands and the progress webview', function () {
       });
       assert.equal(ended.state, 'failed', ended.reason);
     } finally {
+      inGluster('node1', ['kill', sleeper], { allowFail: true });
+      cleanBackups('node1');
+    }
+  });
+
+  it('a running notification whose job is not found again after a settings change (its node answered: another backups directory) ends', async () => {
+    const api = await activated();
+    await api.monitor.ensureScanned();
+    const dir = '/opt/datarobot/data/backups/gluster';
+    const stem = 'datarobot-gluster-backup-2001-04-02';
+    const sleeper = inGluster('node1', ['sh', '-c', 'sleep 600 >/dev/null 2>&1 & echo $!']).stdout.trim();
+    const record: JobRecord = {
+      version: 1,
+      kind: 'backup',
+      id: stem,
+      node: 'node1',
+      state: 'running',
+      archive: `${dir}/${stem}.tar`,
+      partial: `${dir}/${stem}.tar.partial`,
+      log: `${dir}/${stem}.log`,
+      compression: 'none',
+      source: '/mnt/gluster',
+      container: 'gluster',
+      startedAt: '2001-04-02T00:00:00.000Z',
+      overrides: [],
+    };
+    onNode('node1', ['sh', '-c', 'cat > "$1"', 'write', `${dir}/${stem}.job.json`], { input: JSON.stringify(record) });
+    onNode('node1', ['sh', '-c', 'printf partial > "$1"; printf "running 1 %s 986169600.0\\n" "$3" > "$2"', 'write', record.partial!, `${dir}/${stem}.status`, sleeper]);
+    let changed = false;
+    try {
+      await vscode.commands.executeCommand('glusterBackup.refresh');
+      const t = await eventually('the job followed', 20_000, () => api.monitor.get(`node1/${stem}`));
+      showRunningNotification(api.monitor, t);
+      const note = await eventually('its running notification', 10_000, () => user.progressNotes.find((n) => n.title === `Backup ${stem} on node1`));
+      assert.equal(note.ended, false);
+      // Another backups directory: node1 answers, and the job is not there.
+      await vscode.workspace.getConfiguration('glusterBackup').update('backupDir', `${dir}/elsewhere`, vscode.ConfigurationTarget.Global);
+      changed = true;
+      await eventually('the notification to end: the job is not followed any more', 30_000, () => note.ended);
+      assert.equal(api.monitor.get(`node1/${stem}`), undefined);
+    } finally {
+      if (changed) await vscode.workspace.getConfiguration('glusterBackup').update('backupDir', undefined, vscode.ConfigurationTarget.Global);
       inGluster('node1', ['kill', sleeper], { allowFail: true });
       cleanBackups('node1');
     }

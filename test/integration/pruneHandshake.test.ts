@@ -281,4 +281,28 @@ describe('prune and a restore of the same archive at the same moment', () => {
     assert.ok(before.some((n) => n.startsWith(`${OLD}.restore-`)), before.join(', '));
     assert.deepEqual(namesOn(), [...filesOf(OLD).filter((f) => f !== OLD), ...filesOf(NEW)].sort(), 'no file of the restore left without its archive');
   });
+
+  test('a report whose write a prune broke (its temporary file removed with the archive) says so, and leaves nothing', async () => {
+    makeDir();
+    const conn = cluster.connection('node1');
+    const archive = `${DIR}/${OLD}`;
+    const report = `${archive}.validation.json`;
+    const write = conn.writeAtomic.bind(conn);
+    let marks = true;
+    conn.writeAtomic = async () => {
+      if (marks) onNode('node1', ['touch', `${archive}.prune`]);
+      throw new Error('No such file');
+    };
+    try {
+      assert.equal(await writeBesideArchive(conn, archive, report, '{}\n'), `the archive is being removed by prune (${archive}.prune appeared while ${report} was written), so ${report} was not written`);
+      marks = false;
+      onNode('node1', ['rm', `${archive}.prune`, archive]);
+      assert.equal(await writeBesideArchive(conn, archive, report, '{}\n'), `the archive is gone (removed while ${report} was written), so ${report} was not written`);
+      onNode('node1', ['sh', '-c', 'cd "$1" && tar -cf "$2" --files-from /dev/null', 'mk', DIR, OLD]);
+      await assert.rejects(writeBesideArchive(conn, archive, report, '{}\n'), /No such file/, 'an error of the write itself, archive there and unmarked, is not hidden');
+    } finally {
+      conn.writeAtomic = write;
+    }
+    assert.ok(!namesOn().includes(`${OLD}.validation.json`));
+  });
 });

@@ -19,7 +19,15 @@ const PRUNE_DECIDES_MS = 30_000;
 export async function writeBesideArchive(conn: NodeConnection, archive: string, file: string, data: string | Buffer, o: { waitMs?: number } = {}): Promise<string | undefined> {
   const marker = pruneMarkerOf(archive);
   if (await conn.stat(marker)) return `the archive is being removed by prune (${marker} is there), so ${file} was not written`;
-  await conn.writeAtomic(file, data);
+  try {
+    await conn.writeAtomic(file, data);
+  } catch (e) {
+    // A prune that marked the archive meanwhile removes its temporary files too: the write's
+    // rename then fails, and that is this, not an error of its own.
+    if (await conn.stat(marker).catch(() => undefined)) return `the archive is being removed by prune (${marker} appeared while ${file} was written), so ${file} was not written`;
+    if ((await conn.stat(archive).catch(() => null)) === undefined) return `the archive is gone (removed while ${file} was written), so ${file} was not written`;
+    throw e;
+  }
   const until = Date.now() + (o.waitMs ?? PRUNE_DECIDES_MS);
   let marked = (await conn.stat(marker)) !== undefined;
   while (marked && Date.now() < until) {

@@ -27,6 +27,8 @@ export class JobMonitor implements vscode.Disposable {
   private readonly redrawTimers = new Map<string, NodeJS.Timeout>();
   /** Nodes whose jobs the last scan listed (it reached them). */
   private reached = new Set<string>();
+  /** Nodes whose jobs the last scan could not list (logged once until they list again). */
+  private listFailing = new Set<string>();
   /** One cancel per job at a time: a second one's signal would find tar gone and withdraw the first's marker. */
   private readonly cancelling = new Map<string, Promise<JobRecord>>();
   /**
@@ -85,9 +87,12 @@ export class JobMonitor implements vscode.Disposable {
       .list()
       .then(({ jobs: found, errors }) => {
         if (this.jobsApi() !== jobs) return; // the Cluster changed meanwhile
-        for (const e of errors) this.log.warn(`[${e.node}] cannot list jobs: ${e.message}`);
-        for (const job of found) this.track(job, false);
         const failed = new Set(errors.map((e) => e.node));
+        // Once per node until it lists again: a node that stays cut off would otherwise add a
+        // line at every Refresh (its reachability is the cluster's log already).
+        for (const e of errors) if (!this.listFailing.has(e.node)) this.log.warn(`[${e.node}] cannot list jobs: ${e.message}`);
+        this.listFailing = failed;
+        for (const job of found) this.track(job, false);
         this.reached = new Set((this.session.cluster?.nodes() ?? []).map((n) => n.name).filter((n) => !failed.has(n)));
         // Waited for across a settings change and not there on a node that answered (its
         // directory is another now): no longer followed, and its plan's index let go.
@@ -284,6 +289,7 @@ export class JobMonitor implements vscode.Disposable {
     // A cancel in flight runs on the old connections: a new one goes to the new Cluster.
     this.cancelling.clear();
     this.reached = new Set();
+    this.listFailing = new Set();
     this.api = undefined;
     this.scanning = undefined;
     this.scannedOnce = false;

@@ -23,11 +23,11 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     deps.creds.allowPromptsAgain();
     const name = nodeNameOf(arg);
     // The jobs too: one another client started since the last look, or one a look missed
-    // (its node did not answer then), is found and followed.
-    const jobs = deps.monitor.scan();
+    // (its node did not answer then), is found and followed. Not waited for: a node that does
+    // not answer holds a listing for its whole deadline, and the tree's refresh must not.
+    void deps.monitor.scan();
     if (name) await deps.refresher.refreshNodes([name], true);
     else await deps.refresher.refreshAll(true);
-    await jobs;
   };
 
   const reports = new ReportDocuments();

@@ -11,6 +11,7 @@ import { seedDate } from '../../src/core/backup/naming';
 import type { JobRecord } from '../../src/core/backup/types';
 import { REPO, inGluster, onNode, testbed, testbedSettings, unthrottle, waitFor, waitHealthy } from './helpers/testbed';
 import { CLI, CONFIG, cli } from './helpers/cli';
+import { plantJobFile, plantRunningJob, plantedRecord } from './helpers/plantedJob';
 import { AWKWARD_TREE, manifest } from './helpers/trees';
 import { ndjsonLines, statusLines } from './helpers/ndjson';
 
@@ -24,30 +25,6 @@ function lsBackups(node = 'node1', dir = DIR): string[] {
 
 function cleanBackups(node = 'node1', dir = DIR) {
   onNode(node, ['sh', '-c', 'cd "$1" && rm -f datarobot-gluster-backup-*', 'clean', dir]);
-}
-
-/** A job record as a client writes it, for the job files the tests plant on node1. */
-function plantedRecord(stem: string, startedAt: string, over: Record<string, unknown> = {}): JobRecord {
-  return {
-    version: 1,
-    kind: 'backup',
-    id: stem,
-    node: 'node1',
-    state: 'running',
-    archive: `${DIR}/${stem}.tar`,
-    partial: `${DIR}/${stem}.tar.partial`,
-    log: `${DIR}/${stem}.log`,
-    compression: 'none',
-    source: '/mnt/gluster',
-    container: 'gluster',
-    startedAt,
-    overrides: [],
-    ...over,
-  };
-}
-
-function plantJobFile(stem: string, record: unknown) {
-  onNode('node1', ['sh', '-c', 'cat > "$1"', 'write', `${DIR}/${stem}.job.json`], { input: JSON.stringify(record) });
 }
 
 function finalJob(stdout: string): JobRecord {
@@ -418,12 +395,7 @@ describe('backup', () => {
 
   test('cancel signals only the tar of the job: a status file naming another process is refused', () => {
     const stem = 'datarobot-gluster-backup-2001-03-01';
-    const sleeper = inGluster('node1', ['sh', '-c', 'sleep 600 >/dev/null 2>&1 & echo $!']).stdout.trim();
-    assert.match(sleeper, /^\d+$/);
-    const record = plantedRecord(stem, '2001-03-01T00:00:00.000Z');
-    plantJobFile(stem, record);
-    onNode('node1', ['sh', '-c', 'printf partial > "$1"', 'write', record.partial!]);
-    onNode('node1', ['sh', '-c', 'printf "running 1 %s 981000000.0\\n" "$2" > "$1"', 'write', `${DIR}/${stem}.status`, sleeper]);
+    const { record, sleeper, stop } = plantRunningJob(stem, '2001-03-01T00:00:00.000Z');
     try {
       const c = cli(['cancel', stem]);
       assert.equal(c.code, 2, c.stdout);
@@ -433,19 +405,14 @@ describe('backup', () => {
       assert.ok(left.includes(`${stem}.tar.partial`), 'nothing of the job was removed');
       assert.ok(!left.includes(`${stem}.cancel`), 'the cancel request is withdrawn');
     } finally {
-      inGluster('node1', ['kill', sleeper], { allowFail: true });
+      stop();
       cleanBackups();
     }
   });
 
   test('a cancel whose signal cannot be sent withdraws its request: the job goes on, and its own end is not taken for a cancel', async () => {
     const stem = 'datarobot-gluster-backup-2001-03-02';
-    const sleeper = inGluster('node1', ['sh', '-c', 'sleep 600 >/dev/null 2>&1 & echo $!']).stdout.trim();
-    assert.match(sleeper, /^\d+$/);
-    const record = plantedRecord(stem, '2001-03-02T00:00:00.000Z');
-    plantJobFile(stem, record);
-    onNode('node1', ['sh', '-c', 'printf partial > "$1"', 'write', record.partial!]);
-    onNode('node1', ['sh', '-c', 'printf "running 1 %s 981000000.0\\n" "$2" > "$1"', 'write', `${DIR}/${stem}.status`, sleeper]);
+    const { record, sleeper, stop } = plantRunningJob(stem, '2001-03-02T00:00:00.000Z');
     // Docker stops answering once the cancel request is on the node: the signal cannot be sent.
     const other = new Cluster(testbedSettings());
     const conn = other.connection('node1');
@@ -474,7 +441,7 @@ describe('backup', () => {
       assert.equal(inGluster('node1', ['kill', '-0', sleeper], { allowFail: true }).status, 0, 'nothing was signalled');
     } finally {
       other.dispose();
-      inGluster('node1', ['kill', sleeper], { allowFail: true });
+      stop();
       cleanBackups();
     }
   });

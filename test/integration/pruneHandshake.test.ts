@@ -65,8 +65,8 @@ describe('prune and a restore of the same archive at the same moment', () => {
     });
   };
 
-  /** Runs `step` when prune asks the node to create an archive's marker: before or after it is there. */
-  function atMarker(when: 'before' | 'after', step: () => Promise<void>): () => void {
+  /** node1's prune under POLICY, with `step` run when prune creates an archive's mark: just before or just after it is there. */
+  async function pruneAtMarker(when: 'before' | 'after', step: () => Promise<void>) {
     const conn = cluster.connection('node1');
     const create = conn.createExclusive.bind(conn);
     conn.createExclusive = async (path, data) => {
@@ -76,26 +76,22 @@ describe('prune and a restore of the same archive at the same moment', () => {
       if (when === 'after') await step();
       return made;
     };
-    return () => {
+    try {
+      return (await prune(cluster, DIR, POLICY, { nodes: ['node1'] })).nodes[0];
+    } finally {
       conn.createExclusive = create;
-    };
+    }
   }
 
   test('a restore that starts once prune has marked the archive is refused, leaves nothing behind, and the archive goes whole', async () => {
     makeDir();
     let refused: unknown;
-    const restore = atMarker('after', async () => {
+    const r = await pruneAtMarker('after', async () => {
       refused = await restoreOld().then(
         (j) => assert.fail(`the restore started (${j.id})`),
         (e: unknown) => e,
       );
     });
-    let r;
-    try {
-      r = (await prune(cluster, DIR, POLICY, { nodes: ['node1'] })).nodes[0];
-    } finally {
-      restore();
-    }
     assert.match(
       String(refused),
       new RegExp(`^BackupError: ${DIR}/${OLD} is being removed by prune \\(${DIR}/${OLD}\\.prune is there since \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z\\): nothing was restored\\. If no prune is running, remove that file and restore again$`),
@@ -109,15 +105,9 @@ describe('prune and a restore of the same archive at the same moment', () => {
   test('a restore that claimed its job file just before prune marked the archive keeps it, with the reason, and runs to its end', async () => {
     makeDir();
     let job: JobRecord | undefined;
-    const restore = atMarker('before', async () => {
+    const r = await pruneAtMarker('before', async () => {
       job = await restoreOld();
     });
-    let r;
-    try {
-      r = (await prune(cluster, DIR, POLICY, { nodes: ['node1'] })).nodes[0];
-    } finally {
-      restore();
-    }
     assert.ok(job, 'the restore started');
     assert.deepEqual(r.removed, []);
     assert.equal(r.failed.length, 1);
@@ -198,15 +188,9 @@ describe('prune and a restore of the same archive at the same moment', () => {
     const report = `${DIR}/${OLD}.validation.json`;
     // The plan is read without the report; the report is written (no mark yet) as prune asks
     // for the mark.
-    const restore = atMarker('before', async () => {
+    const r = await pruneAtMarker('before', async () => {
       assert.equal(await writeBesideArchive(conn, `${DIR}/${OLD}`, report, '{}\n'), undefined);
     });
-    let r;
-    try {
-      r = (await prune(cluster, DIR, POLICY, { nodes: ['node1'] })).nodes[0];
-    } finally {
-      restore();
-    }
     assert.deepEqual(r.failed, []);
     assert.deepEqual(r.removed.map((p) => p.slice(DIR.length + 1)).sort(), [...filesOf(OLD), `${OLD}.validation.json`].sort());
     assert.deepEqual(namesOn(), filesOf(NEW).sort());
@@ -229,15 +213,9 @@ describe('prune and a restore of the same archive at the same moment', () => {
 
   test('an archive removed by another hand between the plan and the mark: said so, not counted as removed by this prune, and no mark left', async () => {
     makeDir();
-    const restore = atMarker('before', async () => {
+    const r = await pruneAtMarker('before', async () => {
       onNode('node1', ['sh', '-c', 'cd "$1" && rm -f "$2" "$2.sha256" "$3"', 'rm', DIR, OLD, OLD.replace(/\.tar$/, '.log')]);
     });
-    let r;
-    try {
-      r = (await prune(cluster, DIR, POLICY, { nodes: ['node1'] })).nodes[0];
-    } finally {
-      restore();
-    }
     assert.deepEqual(r.removed, []);
     assert.deepEqual(r.failed, [{ path: `${DIR}/${OLD}`, error: 'not removed by this prune: it was gone already (another prune, or by hand)', refused: 'gone' }]);
     assert.deepEqual(namesOn(), filesOf(NEW).sort());

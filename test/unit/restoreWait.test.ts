@@ -22,26 +22,32 @@ async function until(what: string, ms: number, ok: () => boolean): Promise<void>
   }
 }
 
-test("a restore's wait prints its reader's position in the archive, and ends with the job", async () => {
+/** A directory with an archive and its "tar": a shell holding the archive open at byte 3000 (dd reads exactly that much from it). */
+async function withReader(run: (dir: string, archive: string, pid: number) => Promise<void>): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gb-wait-'));
   const archive = path.join(dir, 'datarobot-gluster-backup-2026-03-12.tar');
   fs.writeFileSync(archive, Buffer.alloc(10_000));
-  // The "tar": a shell holding the archive open at byte 3000 (dd reads exactly that much from it).
   const reader = spawn('sh', ['-c', 'exec 3<"$1"; dd bs=1000 count=3 <&3 >/dev/null 2>&1; echo ready; exec sleep 30', 'reader', archive], { stdio: ['ignore', 'pipe', 'ignore'] });
   try {
     await new Promise<void>((r) => reader.stdout!.once('data', () => r()));
+    await run(dir, archive, reader.pid!);
+  } finally {
+    reader.kill();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test("a restore's wait prints its reader's position in the archive, and ends with the job", async () => {
+  await withReader(async (dir, archive, pid) => {
     const status = path.join(dir, 'job.status');
-    fs.writeFileSync(status, `running 1 ${reader.pid} 1700000000.0 `);
+    fs.writeFileSync(status, `running 1 ${pid} 1700000000.0 `);
     const wait = spawn('sh', ['-c', RESTORE_WAIT_SCRIPT, 'gluster-restore-wait', status, archive], { stdio: ['ignore', 'pipe', 'pipe'] });
     const out = lines(wait);
     await until('a position', 5000, () => restoreWaitPositions(out.text()).length > 0);
     assert.deepEqual(restoreWaitPositions(out.text()).slice(0, 1), [3000]);
     fs.writeFileSync(status, 'exit 0 1700000001.0 ');
     assert.equal(await out.ended, 0, 'the wait ends with the job');
-  } finally {
-    reader.kill();
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('a status without a pid (or a planted one that is not a number) gives keepalive dots, never a position', async () => {
@@ -62,17 +68,12 @@ test('a status without a pid (or a planted one that is not a number) gives keepa
 });
 
 test('a status line is split, never globbed, and only at a status line\'s length', async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gb-wait-'));
-  const archive = path.join(dir, 'datarobot-gluster-backup-2026-03-12.tar');
-  fs.writeFileSync(archive, Buffer.alloc(10_000));
-  const reader = spawn('sh', ['-c', 'exec 3<"$1"; dd bs=1000 count=3 <&3 >/dev/null 2>&1; echo ready; exec sleep 30', 'reader', archive], { stdio: ['ignore', 'pipe', 'ignore'] });
-  try {
-    await new Promise<void>((r) => reader.stdout!.once('data', () => r()));
+  await withReader(async (dir, archive, pid) => {
     // A file named for the reader's pid beside a pattern: globbed, the pattern would become
     // that pid, and the wait would report the reader's position.
-    fs.writeFileSync(path.join(dir, String(reader.pid)), '');
+    fs.writeFileSync(path.join(dir, String(pid)), '');
     const status = path.join(dir, 'job.status');
-    for (const line of ['running 1 [0-9]* 1700000000.0 ', `running 1 ${reader.pid} 1700000000.0 ${' '.repeat(100)}x`]) {
+    for (const line of ['running 1 [0-9]* 1700000000.0 ', `running 1 ${pid} 1700000000.0 ${' '.repeat(100)}x`]) {
       fs.writeFileSync(status, line);
       const wait = spawn('sh', ['-c', RESTORE_WAIT_SCRIPT, 'gluster-restore-wait', status, archive], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
       const out = lines(wait);
@@ -81,10 +82,7 @@ test('a status line is split, never globbed, and only at a status line\'s length
       await out.ended.catch(() => undefined);
       assert.deepEqual(restoreWaitPositions(out.text()), [], line.slice(0, 40));
     }
-  } finally {
-    reader.kill();
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('positions are read with a guard: whole lines of "pos" and at most 16 digits', () => {

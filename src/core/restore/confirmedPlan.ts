@@ -11,7 +11,6 @@ export interface ConfirmedPlan {
   archiveMtimeMs?: number;
   targetDir: string;
   policy: ExistingPolicy;
-  writes: number;
   overwrites: number;
   /** The interrupted restore this one resumes, if any. */
   resumeFrom?: string;
@@ -25,7 +24,6 @@ export function confirmedPlan(r: RestorePlanResult): ConfirmedPlan {
     ...(r.indexed ? { archiveMtimeMs: r.indexed.mtimeMs } : {}),
     targetDir: r.targetDir,
     policy: r.plan.policy,
-    writes: r.plan.write.count,
     overwrites: r.plan.overwrite.count,
     ...(r.plan.resume ? { resumeFrom: r.plan.resume.from } : {}),
     ...(overwriteSetOf(r.plan) ? { overwriteSet: overwriteSetOf(r.plan) } : {}),

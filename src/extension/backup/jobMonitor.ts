@@ -276,9 +276,6 @@ export class JobMonitor implements vscode.Disposable {
 
   /** A new Cluster: the old one's connections are gone, so is every follower. */
   private reset(): void {
-    // A job followed until now is looked for again on the new Cluster, view shown or not: its
-    // notification and panel wait for its end (they move to the job found again).
-    const wasFollowing = [...this.tracked.values()].some((t) => t.running);
     for (const t of this.tracked.values()) {
       if (t.seenRunning && !t.endAnnounced) this.awaitingEnd.set(t.key, t.planIndex);
       t.dispose();
@@ -294,8 +291,10 @@ export class JobMonitor implements vscode.Disposable {
     this.scanning = undefined;
     this.scannedOnce = false;
     this.changed.fire('');
-    // Also once a job that may have ended meanwhile can be found again (its node is back).
-    if (this.wanted || wasFollowing || this.awaitingEnd.size > 0) void this.scan();
+    // A job followed until now (every running one waits in awaitingEnd) is looked for again on
+    // the new Cluster, view shown or not: its end is still announced, and its notification and
+    // panel move to the job found again.
+    if (this.wanted || this.awaitingEnd.size > 0) void this.scan();
   }
 
   dispose(): void {

@@ -10,6 +10,7 @@ import { activated, eventually } from '../helpers/extension';
 import { backupsOn, cleanBackups, cliBackup, inGluster, onNode, unthrottle, waitHealthy } from '../helpers/testbed';
 import { childRows, nodeRow } from '../helpers/tree';
 import { Operator } from '../helpers/user';
+import { BACKUPS, plantRunningJob } from '../../integration/helpers/plantedJob';
 import { showRunningNotification } from '../../../src/extension/backup/jobNotifications';
 import { assertReadOnly, panelTabs } from '../helpers/documents';
 
@@ -136,27 +137,10 @@ describe('backup commands and the progress webview', function () {
   it('Refresh looks for jobs again: one another client started after the first look shows up, and is followed to its end', async () => {
     const api = await activated();
     await api.monitor.ensureScanned();
-    const dir = '/opt/datarobot/data/backups/gluster';
+    const dir = BACKUPS;
     const stem = 'datarobot-gluster-backup-2001-04-01';
     // Another client's running backup, as its files on the node say: tar's pid is a sleeper's.
-    const sleeper = inGluster('node1', ['sh', '-c', 'sleep 600 >/dev/null 2>&1 & echo $!']).stdout.trim();
-    const record: JobRecord = {
-      version: 1,
-      kind: 'backup',
-      id: stem,
-      node: 'node1',
-      state: 'running',
-      archive: `${dir}/${stem}.tar`,
-      partial: `${dir}/${stem}.tar.partial`,
-      log: `${dir}/${stem}.log`,
-      compression: 'none',
-      source: '/mnt/gluster',
-      container: 'gluster',
-      startedAt: '2001-04-01T00:00:00.000Z',
-      overrides: [],
-    };
-    onNode('node1', ['sh', '-c', 'cat > "$1"', 'write', `${dir}/${stem}.job.json`], { input: JSON.stringify(record) });
-    onNode('node1', ['sh', '-c', 'printf partial > "$1"; printf "running 1 %s 986083200.0\\n" "$3" > "$2"', 'write', record.partial!, `${dir}/${stem}.status`, sleeper]);
+    const { stop } = plantRunningJob(stem, '2001-04-01T00:00:00.000Z');
     try {
       assert.equal(api.monitor.get(`node1/${stem}`), undefined, 'not known before the refresh');
       await vscode.commands.executeCommand('glusterBackup.refresh');
@@ -169,7 +153,7 @@ describe('backup commands and the progress webview', function () {
       });
       assert.equal(ended.state, 'failed', ended.reason);
     } finally {
-      inGluster('node1', ['kill', sleeper], { allowFail: true });
+      stop();
       cleanBackups('node1');
     }
   });
@@ -177,26 +161,10 @@ describe('backup commands and the progress webview', function () {
   it('a running notification whose job is not found again after a settings change (its node answered: another backups directory) ends', async () => {
     const api = await activated();
     await api.monitor.ensureScanned();
-    const dir = '/opt/datarobot/data/backups/gluster';
+    const dir = BACKUPS;
     const stem = 'datarobot-gluster-backup-2001-04-02';
-    const sleeper = inGluster('node1', ['sh', '-c', 'sleep 600 >/dev/null 2>&1 & echo $!']).stdout.trim();
-    const record: JobRecord = {
-      version: 1,
-      kind: 'backup',
-      id: stem,
-      node: 'node1',
-      state: 'running',
-      archive: `${dir}/${stem}.tar`,
-      partial: `${dir}/${stem}.tar.partial`,
-      log: `${dir}/${stem}.log`,
-      compression: 'none',
-      source: '/mnt/gluster',
-      container: 'gluster',
-      startedAt: '2001-04-02T00:00:00.000Z',
-      overrides: [],
-    };
-    onNode('node1', ['sh', '-c', 'cat > "$1"', 'write', `${dir}/${stem}.job.json`], { input: JSON.stringify(record) });
-    onNode('node1', ['sh', '-c', 'printf partial > "$1"; printf "running 1 %s 986169600.0\\n" "$3" > "$2"', 'write', record.partial!, `${dir}/${stem}.status`, sleeper]);
+    // Another client's running backup, as its files on the node say: tar's pid is a sleeper's.
+    const { stop } = plantRunningJob(stem, '2001-04-02T00:00:00.000Z');
     let changed = false;
     try {
       await vscode.commands.executeCommand('glusterBackup.refresh');
@@ -211,7 +179,7 @@ describe('backup commands and the progress webview', function () {
       assert.equal(api.monitor.get(`node1/${stem}`), undefined);
     } finally {
       if (changed) await vscode.workspace.getConfiguration('glusterBackup').update('backupDir', undefined, vscode.ConfigurationTarget.Global);
-      inGluster('node1', ['kill', sleeper], { allowFail: true });
+      stop();
       cleanBackups('node1');
     }
   });

@@ -6,8 +6,9 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { JobRecord } from '../../src/core/backup/types';
-import type { ValidationResult } from '../../src/core/validate/validateBackup';
-import { TESTBED_DIR, inGluster, onNode, waitHealthy } from './helpers/testbed';
+import { validateBackup, ValidateError, type ValidationResult } from '../../src/core/validate/validateBackup';
+import { Cluster } from '../../src/core/cluster';
+import { TESTBED_DIR, inGluster, onNode, shellQuote as q, testbedSettings, waitHealthy } from './helpers/testbed';
 import { CLI, cli } from './helpers/cli';
 import * as zlib from 'node:zlib';
 import { longNamesGzip, paxSizeArchive } from '../unit/helpers/archiveCraft';
@@ -200,6 +201,17 @@ describe('validate-backup', () => {
     const rel = cli(['validate-backup', '--archive', 'relative.tar']);
     assert.equal(rel.code, 64, 'a usage error');
     assert.match(rel.stderr, /absolute path/);
+    // A directory named like an archive: said so, before any read (it once ended the CLI with
+    // SFTP's bare "Failure" and a stack trace).
+    const dirArchive = `${DIR}/datarobot-gluster-backup-2026-01-09.tar`;
+    onNode('node1', ['mkdir', '-p', dirArchive]);
+    try {
+      const isDir = cli(['validate-backup', '--archive', dirArchive]);
+      assert.equal(isDir.code, 2, isDir.stderr);
+      assert.equal(isDir.stderr.trim().split('\n').pop(), `gluster-backup: validate-backup: ${dirArchive} on node1 is not a file (a directory, or a device): give the path of an archive`);
+    } finally {
+      onNode('node1', ['rmdir', dirArchive]);
+    }
     const empty = cli(['validate-backup', '-b', '/opt/datarobot/data']);
     assert.equal(empty.code, 2);
     assert.match(empty.stderr, /no backup archive .* in \/opt\/datarobot\/data/);
@@ -252,6 +264,34 @@ describe('validate-backup', () => {
       assert.match(d.stderr, /tar's listing of .*longnames\.tar\.gz cannot be read: line from tar longer than 1048576 bytes/);
     } finally {
       for (const f of fs.readdirSync(hostDir).filter((n) => /^datarobot-gluster-backup-(negsize|longnames)/.test(n))) fs.rmSync(path.join(hostDir, f));
+    }
+  });
+
+  test('an archive of more members than an index holds is refused with why, over SFTP and in the container; nothing written', async () => {
+    // The default bound (16 Mi members) is far past what the bed can hold; the same check with a
+    // bound of 50 runs every step a real archive of that many members would.
+    const plain = `${DIR}/datarobot-gluster-backup-limits.tar`;
+    const gz = `${plain}.gz`;
+    onNode('node1', ['bash', '-c', `set -e; rm -rf /tmp/gb-lim; mkdir -p /tmp/gb-lim/d; for i in $(seq 1 120); do : > /tmp/gb-lim/d/f$i; done
+      touch -d 2026-01-02T03:04:05Z /tmp/gb-lim/d/* /tmp/gb-lim/d
+      tar --numeric-owner -C /tmp/gb-lim -cf ${q(plain)} ./d; tar --numeric-owner -C /tmp/gb-lim -czf ${q(gz)} ./d; rm -rf /tmp/gb-lim`]);
+    const fingerprint = () => onNode('node1', ['sh', '-c', 'sha256sum "$1" "$2"; ls -1 "$3"', 'fp', plain, gz, DIR]).stdout;
+    const before = fingerprint();
+    const cluster = new Cluster(testbedSettings());
+    try {
+      for (const [archive, via] of [[plain, 'sftp'], [gz, 'container']] as const) {
+        await assert.rejects(
+          validateBackup(cluster, { node: 'node1', archive, via, indexLimits: { maxEntries: 50 } }),
+          (e: unknown) => e instanceof ValidateError && e.message === `${archive} on node1 was not indexed: it lists more than 50 entries, the most this version holds in memory. Nothing was changed`,
+        );
+      }
+      assert.equal(fingerprint(), before, 'the archives are unchanged and no report was written beside them');
+      // Within the bound the same archive validates as before (what it lacks of the volume is not the point here).
+      const within = await validateBackup(cluster, { node: 'node1', archive: plain, via: 'sftp', indexLimits: { maxEntries: 200 }, save: false, checksum: false });
+      assert.equal(within.report.archive.entries, 121);
+    } finally {
+      cluster.dispose();
+      onNode('node1', ['rm', '-f', plain, gz]);
     }
   });
 });

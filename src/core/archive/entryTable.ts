@@ -62,12 +62,40 @@ export interface FsEntrySink {
   socket(key: string): void;
 }
 
+/**
+ * The most one table holds. Every table is filled from what a node sends (an archive's headers,
+ * tar's or find's listing), and a few MiB of gzip can announce millions of members or a
+ * thousand 1 MiB names each: without a bound a hostile or broken archive takes the client's
+ * memory. 16 Mi entries is sixteen times the largest volume measured here (a million files in
+ * about 100 MB); at the bound the columns take about 600 MB and the names at most 1 GiB.
+ */
+export interface EntryLimits {
+  maxEntries: number;
+  /** Bytes of keys and link targets together. */
+  maxNameBytes: number;
+}
+
+export const DEFAULT_ENTRY_LIMITS: Readonly<EntryLimits> = { maxEntries: 16 * 1024 * 1024, maxNameBytes: 1024 * 1024 * 1024 };
+
+/** A table refused an entry past its EntryLimits: nothing about the data is judged by it. */
+export class EntryLimitError extends Error {
+  constructor(
+    readonly limit: 'entries' | 'nameBytes',
+    readonly max: number,
+  ) {
+    super(limit === 'entries' ? `more than ${max.toLocaleString('en-US')} entries` : `more than ${Math.floor(max / (1024 * 1024)).toLocaleString('en-US')} MiB of names`);
+    this.name = 'EntryLimitError';
+  }
+}
+
 /** First key chunk's size; each next one doubles, up to KEY_CHUNK_MAX. */
 const KEY_CHUNK_MIN = 16 * 1024;
 const KEY_CHUNK_MAX = 1024 * 1024;
 
 export class EntryTable implements Iterable<Entry>, FsEntrySink {
   private n = 0;
+  private nameBytes = 0;
+  private readonly limits: Readonly<EntryLimits>;
   // Key bytes (latin1: one byte per char of a key), in chunks a key never straddles, so a
   // chunk is never copied to grow; a key longer than a chunk gets a chunk of its own.
   private chunks: Buffer[] = [];
@@ -89,6 +117,10 @@ export class EntryTable implements Iterable<Entry>, FsEntrySink {
   /** Filesystem listings only: sockets seen and left out (tar cannot archive a socket). */
   skippedSockets = 0;
 
+  constructor(limits: Partial<EntryLimits> = {}) {
+    this.limits = { ...DEFAULT_ENTRY_LIMITS, ...limits };
+  }
+
   static from(entries: Iterable<EntryInput>): EntryTable {
     const t = new EntryTable();
     for (const e of entries) t.push(e.key, e.type, e.size, e.mtime, e.linkKey, e.offset, e.meta);
@@ -101,6 +133,11 @@ export class EntryTable implements Iterable<Entry>, FsEntrySink {
 
   push(key: string, type: EntryType, size: number, mtime: number, linkKey?: string, offset?: number, meta?: EntryMeta): void {
     const i = this.n;
+    // Checked before anything is stored: a refused entry leaves the table as it was.
+    if (i >= this.limits.maxEntries) throw new EntryLimitError('entries', this.limits.maxEntries);
+    const nameBytes = this.nameBytes + key.length + (linkKey?.length ?? 0);
+    if (nameBytes > this.limits.maxNameBytes) throw new EntryLimitError('nameBytes', this.limits.maxNameBytes);
+    this.nameBytes = nameBytes;
     if (i === this.types.length) this.grow();
     this.storeKey(i, key);
     this.n++;

@@ -5,7 +5,7 @@
 // header, is reported with the byte offset; it is never taken as complete.
 import { Readable } from 'node:stream';
 import * as zlib from 'node:zlib';
-import { EntryTable, type EntryType } from './entryTable';
+import { EntryTable, type EntryLimits, type EntryType } from './entryTable';
 import { canonicalKey, displayPath, ownedKey } from './paths';
 import { readerChunks, type RandomAccessReader } from './reader';
 import { BLOCK, checksumOk, decodeHeader, decodeOwnerMode, decodePax, isZeroBlock, padded, TarFormatError } from './tarHeader';
@@ -60,6 +60,8 @@ export interface TarIndexOptions {
    * few KiB of gzip from claiming gigabytes of metadata.
    */
   maxMetaBytes?: number;
+  /** How many members, and bytes of names, the index may hold (EntryLimitError past them). */
+  limits?: Partial<EntryLimits>;
 }
 
 /** Sequential view of the tar bytes, whatever they come from. */
@@ -394,7 +396,7 @@ async function walk(src: Source, entries: EntryTable, maxMeta: number): Promise<
 export async function indexTar(reader: RandomAccessReader, opts: TarIndexOptions = {}): Promise<TarIndexResult> {
   const size = await reader.size();
   const src = new PositionedSource(reader, size, opts.minRead ?? BLOCK, opts.window ?? 65536);
-  const entries = new EntryTable();
+  const entries = new EntryTable(opts.limits);
   const { problem, rootEntries, dotSlashNames } = await walk(src, entries, opts.maxMetaBytes ?? DEFAULT_MAX_META_BYTES);
   return {
     entries,
@@ -444,8 +446,13 @@ export async function indexTarStream(source: AsyncIterable<Buffer> | NodeJS.Read
     }
   })();
   const src = new StreamSource(iter);
-  const entries = new EntryTable();
-  const walked = await walk(src, entries, opts.maxMetaBytes ?? DEFAULT_MAX_META_BYTES);
+  const entries = new EntryTable(opts.limits);
+  const walked = await walk(src, entries, opts.maxMetaBytes ?? DEFAULT_MAX_META_BYTES).catch((e: unknown) => {
+    // An index past its limits: the rest of the stream is not wanted.
+    tarStream.destroy();
+    input.destroy();
+    throw e;
+  });
   const rootEntries = walked.rootEntries;
   const dotSlashNames = walked.dotSlashNames;
   let problem = walked.problem;

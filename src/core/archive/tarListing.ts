@@ -3,7 +3,7 @@
 // client would move the whole archive over the network). With the C quoting style and the C
 // locale every byte of a name that is not printable ASCII comes as an escape, so names are
 // exact; with -R every member carries its block number, which gives problems an offset.
-import { EntryTable, type EntryType } from './entryTable';
+import { EntryTable, type EntryLimits, type EntryType } from './entryTable';
 import { canonicalKey, displayPath, ownedKey } from './paths';
 import type { TarIndexResult, TarProblem } from './tarIndex';
 
@@ -176,9 +176,14 @@ export class TarListingParser {
    * memberListOf), not `tar --list` of it: its times carry the file's nanoseconds, which a
    * GNU-format header does not store, and it has no end-of-archive line.
    */
-  constructor(private readonly memberList = false) {}
+  constructor(
+    private readonly memberList = false,
+    limits?: Partial<EntryLimits>,
+  ) {
+    this.entries = new EntryTable(limits);
+  }
 
-  readonly entries = new EntryTable();
+  readonly entries: EntryTable;
   rootEntries = 0;
   dotSlashNames = 0;
   /** End of the last member seen (header block + padded data): where a truncation was noticed. */

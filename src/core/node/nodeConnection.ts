@@ -17,13 +17,20 @@ export interface DirEntry {
   isFile: boolean;
 }
 
+/** What a stat says; `isFile` is false for a directory, a device or anything not a regular file. */
+export interface FileStat {
+  size: number;
+  mtimeMs: number;
+  isFile: boolean;
+}
+
 export interface NodeConnection {
   readonly node: NodeConfig;
   docker(): Promise<Docker>;
   /** Entries of a directory on the node's host; rejects with ENOENT-like errors as fs does. */
   listDir(dir: string): Promise<DirEntry[]>;
   /** Size and mtime of a file on the node's host; undefined when it does not exist. */
-  stat(file: string): Promise<{ size: number; mtimeMs: number } | undefined>;
+  stat(file: string): Promise<FileStat | undefined>;
   /** `length` bytes from `start` (fewer at the end of the file). */
   read(file: string, start: number, length: number): Promise<Buffer>;
   /** Writes a whole small file atomically (temporary name, then rename). */
@@ -96,10 +103,10 @@ export class LocalConnection implements NodeConnection {
     return out;
   }
 
-  async stat(file: string): Promise<{ size: number; mtimeMs: number } | undefined> {
+  async stat(file: string): Promise<FileStat | undefined> {
     try {
       const st = await fsp.stat(file);
-      return { size: st.size, mtimeMs: st.mtimeMs };
+      return { size: st.size, mtimeMs: st.mtimeMs, isFile: st.isFile() };
     } catch (e) {
       if (isNotFound(e)) return undefined;
       throw e;

@@ -2,7 +2,7 @@
 // docker socket) and SFTP for reading the backups directory of the node's host.
 import type Docker from 'dockerode';
 import type { NodeConfig, Settings } from '../config';
-import { atomicTempName, isNotFound, type DirEntry, type NodeConnection } from './nodeConnection';
+import { atomicTempName, isNotFound, type DirEntry, type FileStat, type NodeConnection } from './nodeConnection';
 import { SshSession } from '../ssh/sshSession';
 import { dockerOverSsh } from '../ssh/dockerAgent';
 import { addKnownHost, parseKnownHostsName } from '../ssh/knownHosts';
@@ -58,12 +58,12 @@ class RemoteConnection implements NodeConnection {
     }));
   }
 
-  async stat(file: string): Promise<{ size: number; mtimeMs: number } | undefined> {
+  async stat(file: string): Promise<FileStat | undefined> {
     const sftp = await this.session.sftp();
     return new Promise((resolve, reject) =>
       sftp.stat(file, (err, st) => {
         if (err) return isNotFound(err) ? resolve(undefined) : reject(err);
-        resolve({ size: st.size, mtimeMs: st.mtime * 1000 });
+        resolve({ size: st.size, mtimeMs: st.mtime * 1000, isFile: (st.mode & 0o170000) === 0o100000 });
       }),
     );
   }

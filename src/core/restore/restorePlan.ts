@@ -6,6 +6,7 @@ import { bytesText } from '../bytes';
 import type { Cluster } from '../cluster';
 import { execInContainer } from '../docker/exec';
 import { execStreaming } from '../docker/execStream';
+import { EntryLimitError } from '../archive/entryTable';
 import { FsListParser, fsListArgv } from '../archive/fsList';
 import type { TarIndexResult } from '../archive/tarIndex';
 import { ValidateError, glusterRootOf, indexArchiveOnNode, isGzip, locateArchive, type ReadMethod } from '../validate/validateBackup';
@@ -280,6 +281,7 @@ async function readMemberList(conn: NodeConnection, archive: string, node: strin
     for (let off = 0; off < st.size; off += MEMBER_LIST_CHUNK) parser.push(await conn.read(list, off, Math.min(MEMBER_LIST_CHUNK, st.size - off)));
   } catch (e) {
     if (e instanceof TarListingFormatError) throw new RestoreError(`${list} on ${node} is not a member list tar wrote (${e.message}): move it away to list the archive itself`);
+    if (e instanceof EntryLimitError) throw new RestoreError(`${list} on ${node} was not read: it lists ${e.message}, the most this version holds in memory. Nothing was changed`);
     throw e;
   }
   const index = parser.end(0, '', archiveBytes, true);

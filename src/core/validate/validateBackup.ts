@@ -12,6 +12,7 @@ import { indexArchive, type TarIndexResult } from '../archive/tarIndex';
 import { TarListingFormatError, TarListingParser, tarListArgv, TAR_LIST_ENV } from '../archive/tarListing';
 import { ArchiveComparer, type ValidationReport } from '../archive/compare';
 import { FsListParser, fsListArgv } from '../archive/fsList';
+import { EntryLimitError, type EntryLimits } from '../archive/entryTable';
 import { readJobFile, tarEventsOf } from '../backup/jobs';
 import { jobPaths, pruneMarkerOf } from '../backup/jobFile';
 import type { JobRecord } from '../backup/types';
@@ -77,6 +78,8 @@ export interface ValidateOptions {
   listFrom?: ListFrom;
   /** Silence longer than this from find or tar ends the run (default 120 s). */
   idleMs?: number;
+  /** How much of the archive's member list is held in memory (default DEFAULT_ENTRY_LIMITS). */
+  indexLimits?: Partial<EntryLimits>;
   signal?: AbortSignal;
   onPhase?: (phase: 'locating' | 'indexing' | 'listing' | 'reading data' | 'saving', detail: string) => void;
 }
@@ -144,11 +147,13 @@ export async function locateArchive(cluster: Cluster, o: Pick<ValidateOptions, '
   if (/\.partial$/.test(o.archive)) throw new ValidateError(`${o.archive} is a partial archive (a backup still running or one that never finished): validate a finished one`);
   const names = o.node ? [o.node] : cluster.nodes().map((n) => n.name);
   const hits: string[] = [];
+  const notFiles: string[] = [];
   const errors: string[] = [];
   await Promise.all(
     names.map(async (n) => {
       try {
-        if (await cluster.connection(n).stat(o.archive!)) hits.push(n);
+        const st = await cluster.connection(n).stat(o.archive!);
+        if (st) (st.isFile ? hits : notFiles).push(n);
       } catch (e) {
         errors.push(`${n}: ${(e as Error).message}`);
       }
@@ -156,6 +161,7 @@ export async function locateArchive(cluster: Cluster, o: Pick<ValidateOptions, '
   );
   if (hits.length === 1) return { node: hits[0], path: o.archive };
   if (hits.length > 1) throw new ValidateError(`${o.archive} exists on ${hits.sort().join(' and ')}: say which with --node`);
+  if (notFiles.length) throw new ValidateError(`${o.archive} on ${notFiles.sort().join(' and ')} is not a file (a directory, or a device): give the path of an archive`);
   throw new ValidateError(`${o.archive} not found on ${names.join(', ')}${errors.length ? ` (${errors.join('; ')})` : ''}`);
 }
 
@@ -191,8 +197,8 @@ export async function isGzip(conn: NodeConnection, file: string): Promise<boolea
   return head.length === 2 && head[0] === 0x1f && head[1] === 0x8b;
 }
 
-async function indexInContainer(docker: Docker, container: string, archive: string, size: number, gzip: boolean, o: Pick<ValidateOptions, 'idleMs' | 'signal'>): Promise<TarIndexResult> {
-  const parser = new TarListingParser();
+async function indexInContainer(docker: Docker, container: string, archive: string, size: number, gzip: boolean, o: Pick<ValidateOptions, 'idleMs' | 'signal' | 'indexLimits'>): Promise<TarIndexResult> {
+  const parser = new TarListingParser(false, o.indexLimits);
   const r = await execStreaming(docker, container, tarListArgv(archive), { env: TAR_LIST_ENV, idleMs: o.idleMs ?? 120_000, onStdout: (b) => parser.push(b), ...(o.signal ? { signal: o.signal } : {}) }).catch((e: unknown) => {
     // A line no archive of a real filesystem gives (a name of over a megabyte), or a form of
     // listing this version does not know: the archive cannot be judged this way.
@@ -241,7 +247,7 @@ export async function indexArchiveOnNode(
   container: string,
   node: string,
   archive: string,
-  o: Pick<ValidateOptions, 'via' | 'idleMs' | 'signal'>,
+  o: Pick<ValidateOptions, 'via' | 'idleMs' | 'signal' | 'indexLimits'>,
 ): Promise<{ index: TarIndexResult; method: ReadMethod; archiveBytes: number }> {
   const reader = await conn.openReader(archive).catch((e) => {
     throw new ValidateError(`cannot open ${archive} on ${node}: ${(e as Error).message}`);
@@ -254,7 +260,12 @@ export async function indexArchiveOnNode(
     if (via === 'container' || (via === 'auto' && gzip && !local)) {
       return { index: await indexInContainer(docker, container, archive, archiveBytes, gzip, o), method: 'container-tar', archiveBytes };
     }
-    return { index: await indexArchive(reader), method: local ? 'local-file' : 'sftp-headers', archiveBytes };
+    return { index: await indexArchive(reader, o.indexLimits ? { limits: o.indexLimits } : {}), method: local ? 'local-file' : 'sftp-headers', archiveBytes };
+  } catch (e) {
+    // A count no real volume reaches here, or one a damaged or hostile archive only claims: the
+    // archive is not judged either way, and the client's memory is not spent finding out.
+    if (e instanceof EntryLimitError) throw new ValidateError(`${archive} on ${node} was not indexed: it lists ${e.message}, the most this version holds in memory. Nothing was changed`);
+    throw e;
   } finally {
     await reader.close?.();
   }
@@ -315,6 +326,10 @@ export async function validateBackup(cluster: Cluster, o: ValidateOptions = {}):
     o.onPhase?.('listing', root);
     comparer = new ArchiveComparer(index, compareOptions);
   });
+  // The index's failure is told through indexP below; the listing may not have reached the
+  // point of waiting on `ready` when it fails (an archive refused at once), and a rejection
+  // nobody waits on ends the process.
+  ready.catch(() => undefined);
   const tList = Date.now();
   const stream = (d: Docker, argv: string[], hold: Promise<unknown>, signal?: AbortSignal) => {
     let parser: FsListParser<ArchiveComparer> | undefined;

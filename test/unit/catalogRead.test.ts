@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { catalogOfListing, readNodeCatalog, RecordTexts } from '../../src/core/catalog/catalog';
+import { catalogOfListing, readNodeCatalog, keptCatalog } from '../../src/core/catalog/catalog';
 import { planPrune } from '../../src/core/catalog/prunePlan';
 import { LocalConnection } from '../../src/core/node/nodeConnection';
 
@@ -55,7 +55,7 @@ test('a directory that does not exist is no archives, not an error', async () =>
   assert.deepEqual([n.noDir, n.archives, n.error], [true, [], undefined]);
 });
 
-test('the explorer keeps record texts between refreshes while the listing shows them unchanged, and reads a changed one again', async () => {
+test('the explorer keeps what it took from the records between refreshes while the listing shows them unchanged, and reads a changed one again', async () => {
   const sub = fs.mkdtempSync(path.join(dir, 'kept-'));
   const conn = new LocalConnection({ name: 'local' });
   const at = (name: string, content: string, second: number) => {
@@ -66,15 +66,15 @@ test('the explorer keeps record texts between refreshes while the listing shows 
     JSON.stringify({ version: 1, kind: 'backup', id: `${P}2026-05-10`, node: 'local', state, archive: `${sub}/${P}2026-05-10.tar`, partial: `${sub}/${P}2026-05-10.tar.partial`, log: `${sub}/${P}2026-05-10.log`, compression: 'none', source: '/mnt/gluster', container: 'gluster', startedAt: '2026-10-01T00:00:00.000Z', overrides: [] });
   at(`${P}2026-05-10.tar`, 'x'.repeat(10240), 1_790_000_000);
   at(`${P}2026-05-10.job.json`, job('running'), 1_790_000_000);
-  const kept = new RecordTexts();
+  const kept = keptCatalog();
   const state = async () => (await catalogOfListing(conn, 'local', sub, await conn.listDir(sub), kept)).archives[0].job?.state;
   assert.equal(await state(), 'running');
-  // Same length, same mtime: the listing cannot tell, and the kept text is what it shows.
+  // Same length, same mtime: the listing cannot tell, and the kept record is what it shows.
   at(`${P}2026-05-10.job.json`, job('unknown'), 1_790_000_000);
   assert.equal(await state(), 'running', 'an unchanged listing entry is not read again');
   fs.utimesSync(path.join(sub, `${P}2026-05-10.job.json`), 1_790_000_001, 1_790_000_001);
   assert.equal(await state(), 'unknown', 'a new mtime is read again');
-  // Without the kept texts (list, prune) every read is fresh.
+  // Without the kept records (list, prune) every read is fresh.
   at(`${P}2026-05-10.job.json`, job('running'), 1_790_000_001);
   assert.equal((await readNodeCatalog(conn, 'local', sub)).archives[0].job?.state, 'running');
 });

@@ -104,93 +104,116 @@ export async function readNodeCatalog(conn: NodeConnection, node: string, dir: s
   return catalogOfListing(conn, node, dir, entries);
 }
 
-/** Record texts larger than this are read each time rather than kept (reports run to megabytes). */
-const MAX_KEPT_TEXT = 1024 * 1024;
-
 /**
- * The record files' texts from one refresh to the next, for the explorer: every probe builds
- * the catalog, and without this each one re-read every job record and validation report over
- * SFTP. A text is used again only while the listing shows the same size and mtime (SFTP gives
- * whole seconds: a rewrite within the same second to the same size waits for the next change).
- * list and prune read without it: they act on what the records say now.
+ * What the catalog took from each record file at the last refresh, for the explorer: every probe
+ * builds the catalog, and without this each one read every job record and validation report
+ * over SFTP and parsed it again, reports of megabytes included. Only the parse's outcome is kept
+ * (its value, or the guard's error: a summary, not the text), one per name the listing still
+ * shows (keepOnly), and it stands only for the same text and the same question: the listing
+ * shows the same size and mtime (SFTP gives whole seconds: a rewrite within the same second to
+ * the same size waits for the next change) and the parse is given the same arguments. A read
+ * that fails is not kept: it may well succeed at the next refresh.
+ * list and prune keep nothing from one call to the next: they act on what the records say now.
  */
-export class RecordTexts {
-  private texts = new Map<string, { size: number; mtimeMs: number; text: string }>();
+export class KeptRecords<T> {
+  private kept = new Map<string, { size: number; mtimeMs: number; args: string; outcome: { value: T } | { error: unknown } }>();
 
-  get(e: DirEntry): string | undefined {
-    const had = this.texts.get(e.name);
-    return had && had.size === e.size && had.mtimeMs === e.mtimeMs ? had.text : undefined;
-  }
-
-  set(e: DirEntry, text: string): void {
-    if (text.length <= MAX_KEPT_TEXT) this.texts.set(e.name, { size: e.size, mtimeMs: e.mtimeMs, text });
+  /**
+   * parse(the text read, ...args) for this listing entry, or what it gave last time (its value,
+   * or the same error thrown again); undefined, and nothing kept, when read finds no file.
+   */
+  async parsed<A extends (string | number)[]>(e: DirEntry, read: () => Promise<string | undefined>, parse: (text: string, ...args: A) => T, ...args: A): Promise<T | undefined> {
+    const key = JSON.stringify(args);
+    const had = this.kept.get(e.name);
+    let outcome = had && had.size === e.size && had.mtimeMs === e.mtimeMs && had.args === key ? had.outcome : undefined;
+    if (!outcome) {
+      const text = await read();
+      if (text === undefined) return undefined;
+      try {
+        outcome = { value: parse(text, ...args) };
+      } catch (error) {
+        outcome = { error };
+      }
+      this.kept.set(e.name, { size: e.size, mtimeMs: e.mtimeMs, args: key, outcome });
+    }
+    if ('error' in outcome) throw outcome.error;
+    return outcome.value;
   }
 
   /** Forgets every name the listing no longer has. */
   keepOnly(entries: readonly DirEntry[]): void {
     const listed = new Set(entries.map((e) => e.name));
-    for (const name of this.texts.keys()) if (!listed.has(name)) this.texts.delete(name);
+    for (const name of this.kept.keys()) if (!listed.has(name)) this.kept.delete(name);
   }
+}
+
+/** What the explorer keeps of one node's backups directory, a kind of record each. */
+export interface KeptCatalog {
+  jobs: KeptRecords<JobRecord>;
+  reports: KeptRecords<ValidationSummary>;
+}
+
+export function keptCatalog(): KeptCatalog {
+  return { jobs: new KeptRecords(), reports: new KeptRecords() };
 }
 
 /**
  * The catalog of a directory already listed: the explorer's probe lists the backups directory
  * once per refresh and builds both its archive rows and this from that one listing.
  */
-export async function catalogOfListing(conn: NodeConnection, node: string, given: string, entries: readonly DirEntry[], kept?: RecordTexts): Promise<CatalogNode> {
+export async function catalogOfListing(conn: NodeConnection, node: string, given: string, entries: readonly DirEntry[], kept: KeptCatalog = keptCatalog()): Promise<CatalogNode> {
   // The records name their archive by its tidy path: "dir/" or "dir//" would match none of them,
   // and prune would then see no clean archive and no running job to keep.
   const dir = tidyDir(given);
   const { archives, foreign } = groupDir(entries);
   const byName = new Map(entries.map((e) => [e.name, e]));
-  kept?.keepOnly(entries);
+  kept.jobs.keepOnly(entries);
+  kept.reports.keepOnly(entries);
   const limit = limiter(PARALLEL_READS);
-  const read = (name: string, max: number, tooBig: (size: number) => Error): Promise<string | undefined> =>
+  const record = <T, A extends (string | number)[]>(kept: KeptRecords<T>, name: string, max: number, tooBig: (file: string, size: number) => Error, parse: (text: string, file: string, ...args: A) => T, ...args: A): Promise<T | undefined> =>
     limit(async () => {
       const e = byName.get(name);
-      const size = e?.size ?? 0;
-      if (size > max) throw tooBig(size);
-      const had = e && kept?.get(e);
-      if (had !== undefined) return had;
-      try {
-        const text = (await conn.read(`${dir}/${name}`, 0, size)).toString('utf8');
-        if (e) kept?.set(e, text);
-        return text;
-      } catch (e) {
-        // Removed between the listing and the read: as if it had not been listed.
-        if (isNotFound(e)) return undefined;
-        // One record this user cannot read (written by root, mode 0600) is that archive's
-        // error, which also keeps it from prune; the rest of the node is still listed.
-        if (isFileError(e)) throw new RecordReadError(`${dir}/${name}: cannot be read (${(e as Error).message.slice(0, 200)})`);
-        throw e;
-      }
+      const file = `${dir}/${name}`;
+      if (!e) return undefined;
+      const read = async (): Promise<string | undefined> => {
+        if (e.size > max) throw tooBig(file, e.size);
+        try {
+          return (await conn.read(file, 0, e.size)).toString('utf8');
+        } catch (err) {
+          // Removed between the listing and the read: as if it had not been listed.
+          if (isNotFound(err)) return undefined;
+          // One record this user cannot read (written by root, mode 0600) is that archive's
+          // error, which also keeps it from prune; the rest of the node is still listed.
+          if (isFileError(err)) throw new RecordReadError(`${file}: cannot be read (${(err as Error).message.slice(0, 200)})`);
+          throw err;
+        }
+      };
+      return kept.parsed(e, read, parse, file, ...args);
     });
-  return { node, dir, archives: await Promise.all(archives.map((a) => describe(a, node, dir, read))), foreign };
+  const records: Records = {
+    job: (name) => record(kept.jobs, name, MAX_JOB_FILE_BYTES, (file, size) => new JobFileError(file, `${size} bytes, larger than any job file (${MAX_JOB_FILE_BYTES})`), parseJobFile, node),
+    report: (name, archive, archiveBytes) =>
+      record(kept.reports, name, MAX_VALIDATION_BYTES, (file, size) => new ValidationRecordError(file, `${size} bytes, larger than any report (${MAX_VALIDATION_BYTES})`), parseValidationRecord, archive, archiveBytes),
+  };
+  return { node, dir, archives: await Promise.all(archives.map((a) => describe(a, node, dir, records))), foreign };
 }
 
-type Read = (name: string, max: number, tooBig: (size: number) => Error) => Promise<string | undefined>;
+/** The records of the directory listed, by name; undefined for one gone since. */
+interface Records {
+  job(name: string): Promise<JobRecord | undefined>;
+  report(name: string, archive: string, archiveBytes: number): Promise<ValidationSummary | undefined>;
+}
 
-async function describe(a: ArchiveFiles, node: string, dir: string, read: Read): Promise<CatalogArchive> {
+async function describe(a: ArchiveFiles, node: string, dir: string, records: Records): Promise<CatalogArchive> {
   const path = `${dir}/${a.name}`;
-  const jobRecord = async (name: string): Promise<JobRecord | undefined> => {
-    const file = `${dir}/${name}`;
-    const text = await read(name, MAX_JOB_FILE_BYTES, (size) => new JobFileError(file, `${size} bytes, larger than any job file (${MAX_JOB_FILE_BYTES})`));
-    return text === undefined ? undefined : parseJobFile(text, file, node);
-  };
   const [job, validation, restores] = await Promise.all([
-    a.job.job ? settle(jobRecord(a.job.job)) : undefined,
-    a.own.validation
-      ? settle(
-          read(a.own.validation, MAX_VALIDATION_BYTES, (size) => new ValidationRecordError(`${dir}/${a.own.validation}`, `${size} bytes, larger than any report (${MAX_VALIDATION_BYTES})`)).then((t) =>
-            t === undefined ? undefined : parseValidationRecord(t, `${dir}/${a.own.validation}`, path, a.size),
-          ),
-        )
-      : undefined,
+    a.job.job ? settle(records.job(a.job.job)) : undefined,
+    a.own.validation ? settle(records.report(a.own.validation, path, a.size)) : undefined,
     Promise.all(
       [...a.restores].map(async ([id, files]): Promise<CatalogRestore> => {
         const name = files.find((f) => f === `${id}.job.json`);
         // Without its job record (only a log left, say) it is a restore that never started.
-        const r = name ? await settle(jobRecord(name)) : { value: undefined };
+        const r = name ? await settle(records.job(name)) : { value: undefined };
         if ('error' in r) return { id, verification: 'not-verified', error: r.error };
         if (!r.value) return { id, verification: 'not-verified' };
         const rec = r.value;

@@ -8,7 +8,7 @@ import { DeadlineError, withDeadline } from './deadline';
 import type { CatalogArchive } from '../catalog/catalog';
 import type { BackupArchive, ContainerInfo, ContainerState, NodeStatus, VolumeHealth } from '../model';
 import { isNotFound, type DirEntry, type NodeConnection } from './nodeConnection';
-import { catalogOfListing, RecordTexts } from '../catalog/catalog';
+import { catalogOfListing, keptCatalog, type KeptCatalog } from '../catalog/catalog';
 import { toNodeError } from './nodeErrors';
 import { readVolumeHealth, type StagedVolumeHealth } from '../gluster/volumeProbe';
 import { settle } from '../settled';
@@ -209,8 +209,8 @@ function glusterErrorText(e: Error, glusterMs: number): string {
   return e instanceof DeadlineError ? `gluster did not answer within ${glusterMs / 1000} s (glusterd waits like this while a peer is unreachable or hung)` : e.message;
 }
 
-/** Per connection (so per node and settings), the record texts the last refresh read. */
-const recordTexts = new WeakMap<NodeConnection, RecordTexts>();
+/** Per connection (so per node and settings), what the last refresh took from the records. */
+const keptRecords = new WeakMap<NodeConnection, KeptCatalog>();
 
 /**
  * The archive rows and the catalog (job records, validation reports, sidecars) from one listing
@@ -219,8 +219,8 @@ const recordTexts = new WeakMap<NodeConnection, RecordTexts>();
 async function readBackups(conn: NodeConnection, node: string, dir: string): Promise<{ backups: BackupArchive[] } & ({ catalog: CatalogArchive[] } | { catalogError: string })> {
   const entries = await conn.listDir(dir);
   const backups = backupsOfListing(entries, dir);
-  let kept = recordTexts.get(conn);
-  if (!kept) recordTexts.set(conn, (kept = new RecordTexts()));
+  let kept = keptRecords.get(conn);
+  if (!kept) keptRecords.set(conn, (kept = keptCatalog()));
   try {
     return { backups, catalog: (await catalogOfListing(conn, node, dir, entries, kept)).archives };
   } catch (e) {

@@ -509,6 +509,28 @@ describe('restore', () => {
     }
   });
 
+  test('a start cancelled at any phase of its last plan starts nothing and writes nothing', async () => {
+    const arch = `${DIR}/datarobot-gluster-backup-2001-01-07.tar`;
+    inGluster('node1', ['sh', '-c', 'set -e; rm -rf /tmp/cx; mkdir -p /tmp/cx/d; printf one > /tmp/cx/d/a; touch -d @1600000000 /tmp/cx/d/a /tmp/cx/d /tmp/cx; tar --numeric-owner -C /tmp -cf "$1" ./cx; rm -rf /tmp/cx', 'cx', arch]);
+    const beside = () => onNode('node1', ['sh', '-c', 'ls -1 "$1".* 2>/dev/null; true', 'ls', arch]).stdout;
+    const cluster = new Cluster(testbedSettings());
+    try {
+      const phases: string[] = [];
+      await planAndCheck(cluster, { node: 'node1', archive: arch, target: 'restore-cancelled', onPhase: (p) => phases.push(p) });
+      assert.ok(phases.length >= 2, `phases seen: ${phases.join(', ')}`);
+      for (const phase of phases) {
+        const ctl = new AbortController();
+        await assert.rejects(startRestore(cluster, { node: 'node1', archive: arch, target: 'restore-cancelled', signal: ctl.signal, onPhase: (p) => p === phase && ctl.abort() }), `cancelled at ${phase}`);
+        assert.equal(beside(), '', `cancelled at ${phase}: no job file, log or status beside the archive`);
+        assert.equal(inGluster('node1', ['test', '-e', '/mnt/gluster/restore-cancelled'], { allowFail: true }).status, 1, `cancelled at ${phase}: no target made`);
+      }
+    } finally {
+      cluster.dispose();
+      inGluster('node1', ['rm', '-rf', '/mnt/gluster/restore-cancelled']);
+      onNode('node1', ['sh', '-c', 'rm -f "$1" "$1".restore-*', 'clean', arch]);
+    }
+  });
+
   test('--existing skip writes only what is missing; --existing overwrite puts the archived content back', () => {
     const src = manifest('node1', ROOT);
     inGluster('node1', ['sh', '-c', 'rm -f "$1/zero-bytes" && printf changed > "$1/dir with space/sub/target.txt.new" && printf live > "$1/with space.txt.tmp"', 'x', ROOT]);

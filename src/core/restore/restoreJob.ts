@@ -161,6 +161,8 @@ export async function startRestore(
   // Only overrides of checks that refused this time are recorded: one that passed says nothing.
   const refused = new Set(refusals.map((r) => r.check as string));
   const members = storedMembers(o.include ?? [], plan.plan.archive.dotSlashNames);
+  // The last point a cancel stops everything: past it the job is claimed on the node.
+  if (o.signal?.aborted) throw new RestoreError('cancelled before the restore started: nothing was written');
   const job = await jobsOf(cluster).startRestore(plan.node, {
     archive: plan.archive,
     compression: plan.plan.archive.compressed ? 'gzip' : 'none',

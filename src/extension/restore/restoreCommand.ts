@@ -228,12 +228,18 @@ export function restoreCommand(deps: CommandDeps) {
       const yes = choices.policy === 'overwrite' && plan.plan.overwrite.count ? 'Restore and Overwrite' : 'Restore';
       if ((await vscode.window.showWarningMessage(message, { modal: true, detail }, yes)) !== yes) return undefined;
 
+      const starting = new AbortController();
       try {
         // startRestore plans once more and checks the cluster (nodes, bricks, peers, no other
         // job) right before tar starts: what was confirmed may have changed meanwhile, and it
-        // starts only the plan confirmed.
-        const { job, plan: started } = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Starting the restore of ${name} on ${plan.node}…` }, () =>
-          startRestore(cluster, { ...opts, overrides: used, confirmed: confirmedPlan(plan) }),
+        // starts only the plan confirmed. Until the job is claimed a cancel stops it; once
+        // claimed, the job is the operator's to cancel from its notification.
+        const { job, plan: started } = await vscode.window.withProgress(
+          { location: vscode.ProgressLocation.Notification, title: `Starting the restore of ${name} on ${plan.node}…`, cancellable: true },
+          (_progress, token) => {
+            token.onCancellationRequested(() => starting.abort());
+            return startRestore(cluster, { ...opts, overrides: used, confirmed: confirmedPlan(plan), signal: starting.signal });
+          },
         );
         deps.log.info(`[${job.node}] restore ${job.id} started: ${archiveName(job.archive)} into ${job.restore?.target}, existing entries: ${job.restore?.policy}`);
         const t = deps.monitor.track(job, true);
@@ -242,6 +248,10 @@ export function restoreCommand(deps: CommandDeps) {
         void deps.monitor.scan();
         return t;
       } catch (e) {
+        if (starting.signal.aborted) {
+          deps.log.info(`[${plan.node}] restore of ${name} cancelled before it started: nothing was written`);
+          return undefined;
+        }
         if (!(e instanceof RestoreError)) {
           showError(deps.log, `The restore of ${name} did not start on ${plan.node}`, e, plan.node);
           return undefined;
@@ -262,17 +272,18 @@ export function restoreCommand(deps: CommandDeps) {
           showError(deps.log, `The restore of ${name} cannot go ahead`, e, plan.node);
           return undefined;
         }
-        // Refused by checks: each one, with the overrides offered again.
-        const now = [...e.refusals];
-        for (const x of now) deps.log.warn(`[${plan.node}] restore of ${name} refused: ${refusalText(x, used)}`);
-        const again = await showPlan(plan, now, used);
-        if (again?.kind === 'log') deps.log.show(true);
-        if (again?.kind === 'override') {
-          const o = await askOverride(again.refusal);
-          if (o) overrides = [...overrides.filter((x) => x.check !== o.check), o];
-          continue;
-        }
-        if (again?.kind !== 'rerun') return undefined;
+        // Refused by checks that passed when the plan was shown: said so, and the plan is made
+        // again for review, with its refusals and their overrides; the plan confirmed is stale.
+        const stop = blockingRefusals(e.refusals, used);
+        for (const x of stop) deps.log.warn(`[${plan.node}] restore of ${name} not started: refused: ${refusalText(x, used)}`);
+        const review = 'Review the New Plan';
+        const again = await vscode.window.showWarningMessage(
+          `The restore of ${name} did not start: ${stop.length === 1 ? 'a check refuses it now' : `${stop.length} checks refuse it now`}.`,
+          { modal: true, detail: `${stop.map((x) => refusalText(x, used)).join('\n')}\nNothing was written.` },
+          review,
+        );
+        if (again === review) continue;
+        return undefined;
       }
     }
   };

@@ -296,6 +296,46 @@ describe('restore from VS Code', function () {
     }
   });
 
+  it('a brick goes down while the modal waits: the restore does not start, the refusal is named, and the new plan shows it with its override', async () => {
+    const api = await activated();
+    const row = await archiveRow();
+    const r = re(name);
+    const dir = `${TARGET_DIR}-refused-late`;
+    inGluster('node1', ['rm', '-rf', dir]);
+    const jobsBefore = restoreJobs();
+    const before = fingerprint();
+    const known = await trackedAfterScan(api);
+    const offline = /1 of 3 bricks of gv0 are offline: files placed on them would fail or land elsewhere/;
+    try {
+      user
+        .will('quickPick', new RegExp(`^Restore ${r} \\(1/3\\)`), 'Refuse')
+        .will('quickPick', new RegExp(`^Restore ${r} \\(2/3\\): into`), 'A subdirectory…')
+        .will('input', new RegExp(`^Restore ${r} \\(2/3\\): subdirectory`), `${TARGET}-refused-late`)
+        .will('input', new RegExp(`^Restore ${r} \\(3/3\\)`), 'vsc-restore')
+        .will('quickPick', new RegExp(`^Restore ${r} into ${re(dir)} on node1: can go ahead`), /^\$\(play\) Restore into/)
+        // Confirmed with every brick up; one goes down before the restore starts.
+        .will('modal', new RegExp(`^Restore ${r} into ${re(dir)} on node1\\?`), 'Restore', () => testbed('kill-brick', 'node3'))
+        .will('modal', new RegExp(`^The restore of ${r} did not start: a check refuses it now\\.\\n${offline.source}[^\\n]*\\nNothing was written\\.$`), 'Review the New Plan')
+        // The plan made again, not the one confirmed: refused by the brick, with its override.
+        .will('quickPick', new RegExp(`^Restore ${r} into ${re(dir)} on node1: refused \\(1 reason\\), nothing was written`), undefined);
+      const t = await vscode.commands.executeCommand<TrackedJob | undefined>('glusterBackup.restore', row.node);
+      user.expectDone();
+      assert.equal(t, undefined, 'nothing was started');
+      const review = user.asked.filter((a) => a.kind === 'quickPick' && /refused \(1 reason\)/.test(a.text)).at(-1)!.text;
+      assert.match(review, new RegExp(`\\n\\$\\(error\\) ${offline.source}`));
+      assert.match(review, /Override "bricks"/);
+      const log = Buffer.from(await vscode.workspace.fs.readFile(api.logFile)).toString('utf8');
+      assert.match(log, new RegExp(`\\[warning\\] \\[node1\\] restore of ${r} not started: refused: ${offline.source}`));
+    } finally {
+      testbed('start-bricks');
+      await waitHealthy();
+    }
+    assert.equal(fingerprint(), before, 'nothing was written on the volume or beside the archive');
+    assert.equal(inGluster('node1', ['test', '-e', dir], { allowFail: true }).status, 1, 'the target was not made');
+    assert.deepEqual(restoreJobs(), jobsBefore, 'no restore job was started');
+    assert.equal(api.monitor.all().length, known, 'no job was tracked');
+  });
+
   it('Cancel Job on a running restore: tar stopped, and the job file keeps the record the node had (the window’s read position is not written as an archive size)', async () => {
     const api = await activated();
     const t = await restoreFromRow('cancel');

@@ -29,7 +29,12 @@ export class ClusterSession implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   private readonly displayChanged = new vscode.EventEmitter<void>();
   private readonly disposables: vscode.Disposable[] = [this.changed, this.displayChanged];
-  private detach: (() => void) | undefined;
+  /** Detaches the current Cluster's status listener; returns what detaches its log. */
+  private detach: (() => () => void) | undefined;
+  /** Operations running on a Cluster (see hold), by Cluster. */
+  private readonly holds = new Map<Cluster, number>();
+  /** Clusters a rebuild replaced while held, closed (their log detached) when the last hold ends. */
+  private readonly retiring = new Map<Cluster, () => void>();
 
   /** Fires after the Cluster was rebuilt (or failed to be). */
   readonly onDidChangeCluster = this.changed.event;
@@ -99,6 +104,31 @@ export class ClusterSession implements vscode.Disposable {
     return this._settings.nodes.length === 0 && !this._allNodesInvalid && name === this._implicit?.name;
   }
 
+  /**
+   * Runs `work` on `cluster`; a settings change meanwhile builds the new Cluster beside it and
+   * closes this one when the last such work ends. A read-data check or a restore's
+   * verification runs for minutes: a change of a timeout or a node's address must not cut it
+   * off halfway.
+   */
+  async hold<T>(cluster: Cluster, work: () => Promise<T>): Promise<T> {
+    this.holds.set(cluster, (this.holds.get(cluster) ?? 0) + 1);
+    try {
+      return await work();
+    } finally {
+      const left = (this.holds.get(cluster) ?? 1) - 1;
+      if (left > 0) this.holds.set(cluster, left);
+      else {
+        this.holds.delete(cluster);
+        const detachLog = this.retiring.get(cluster);
+        if (detachLog) {
+          this.retiring.delete(cluster);
+          this.log.info('the previous connections are closed: the last operation on them ended');
+          this.close(cluster, detachLog);
+        }
+      }
+    }
+  }
+
   nodeConfig(name: string): NodeConfig | undefined {
     return this.shownNodes().find((n) => n.name === name);
   }
@@ -148,8 +178,8 @@ export class ClusterSession implements vscode.Disposable {
       cluster.on('log', onLog);
       cluster.on('status', onStatus);
       this.detach = () => {
-        cluster.off('log', onLog);
         cluster.off('status', onStatus);
+        return () => cluster.off('log', onLog);
       };
       this._cluster = cluster;
       this._failure = undefined;
@@ -162,12 +192,26 @@ export class ClusterSession implements vscode.Disposable {
   }
 
   private teardown(): void {
-    this.detach?.();
+    // Its node statuses are the old settings' from now on; its log lines still tell what the
+    // work it holds does.
+    const detachLog = this.detach?.() ?? (() => undefined);
     this.detach = undefined;
     const old = this._cluster;
     this._cluster = undefined;
+    if (!old) return;
+    const held = this.holds.get(old) ?? 0;
+    if (held > 0) {
+      this.retiring.set(old, detachLog);
+      this.log.info(`the previous connections stay open until ${held === 1 ? 'the operation' : `the ${held} operations`} on them ${held === 1 ? 'ends' : 'end'} (a read-data check, a restore's planning or verification)`);
+      return;
+    }
+    this.close(old, detachLog);
+  }
+
+  private close(cluster: Cluster, detachLog: () => void): void {
+    detachLog();
     try {
-      old?.dispose();
+      cluster.dispose();
     } catch (err) {
       this.log.warn(`closing the previous connections failed: ${err instanceof Error ? err.message : String(err)}`);
     }
@@ -176,6 +220,9 @@ export class ClusterSession implements vscode.Disposable {
   dispose(): void {
     this.generation++;
     this.teardown();
+    // The window closes: what is still held goes with it.
+    for (const [cluster, detachLog] of this.retiring) this.close(cluster, detachLog);
+    this.retiring.clear();
     for (const d of this.disposables) d.dispose();
   }
 }

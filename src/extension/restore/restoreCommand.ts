@@ -185,13 +185,13 @@ export function restoreCommand(deps: CommandDeps) {
           (progress, token) => {
             token.onCancellationRequested(() => ctl.abort());
             // The plan and the cluster's state, as the CLI's dry run: what the restore refuses by.
-            return planAndCheck(cluster, {
+            return deps.session.hold(cluster, () => planAndCheck(cluster, {
               ...opts,
               signal: ctl.signal,
               // Every entry only when an overwrite needs names for the confirmation.
               entries: choices.policy === 'overwrite',
               onPhase: (phase, detail) => progress.report({ message: `${phase} ${detail}` }),
-            });
+            }));
           },
         ));
       } catch (e) {
@@ -238,7 +238,7 @@ export function restoreCommand(deps: CommandDeps) {
           { location: vscode.ProgressLocation.Notification, title: `Starting the restore of ${name} on ${plan.node}…`, cancellable: true },
           (_progress, token) => {
             token.onCancellationRequested(() => starting.abort());
-            return startRestore(cluster, { ...opts, overrides: used, confirmed: confirmedPlan(plan), signal: starting.signal });
+            return deps.session.hold(cluster, () => startRestore(cluster, { ...opts, overrides: used, confirmed: confirmedPlan(plan), signal: starting.signal }));
           },
         );
         deps.log.info(`[${job.node}] restore ${job.id} started: ${archiveName(job.archive)} into ${job.restore?.target}, existing entries: ${job.restore?.policy}`);

@@ -48,7 +48,7 @@ export class RestoreEnds {
     try {
       const { verification, job: recorded, notSaved } = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: `Verifying the restore into ${job.restore?.target} on ${job.node}…` },
-        () => verifyRestore(cluster, job, indexed ? { indexed } : {}),
+        () => this.session.hold(cluster, () => verifyRestore(cluster, job, indexed ? { indexed } : {})),
       );
       t.setRecord(recorded);
       const text = verificationText(verification);

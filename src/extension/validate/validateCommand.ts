@@ -89,7 +89,7 @@ function runReadData(deps: CommandDeps, cluster: NonNullable<CommandDeps['sessio
   deps.progress.showRun(source);
   const meter = new ReadDataMeter();
   let loggedAt = 0;
-  return validateBackup(cluster, {
+  return deps.session.hold(cluster, () => validateBackup(cluster, {
     node: target.node,
     archive: target.archive.path,
     signal: source.controller.signal,
@@ -106,7 +106,7 @@ function runReadData(deps: CommandDeps, cluster: NonNullable<CommandDeps['sessio
         }
       },
     },
-  }).then(
+  })).then(
     (result) => {
       source.end(STATE_OF_EXIT[exitOfValidation(result)] ?? 'failed', reportLine(result).replace(/^validate /, ''), exitOfValidation(result));
       return result;
@@ -146,12 +146,14 @@ export function validateBackupCommand(deps: CommandDeps, reports: ReportDocument
           (progress, token) => {
             const ctl = new AbortController();
             token.onCancellationRequested(() => ctl.abort());
-            return validateBackup(cluster, {
-              node: target.node,
-              archive: target.archive.path,
-              signal: ctl.signal,
-              onPhase: (phase) => progress.report({ message: PHASE[phase] ?? phase }),
-            });
+            return deps.session.hold(cluster, () =>
+              validateBackup(cluster, {
+                node: target.node,
+                archive: target.archive.path,
+                signal: ctl.signal,
+                onPhase: (phase) => progress.report({ message: PHASE[phase] ?? phase }),
+              }),
+            );
           },
         );
     // The archive row's check or cross, and the node's last good backup, come from the report just saved.

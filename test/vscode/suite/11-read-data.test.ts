@@ -11,7 +11,7 @@ import type { ValidationResult } from '../../../src/core/validate/validateBackup
 import type { PanelExchange } from '../../../src/extension/progress/progressPanel';
 import { assertReadOnly, panelTabs } from '../helpers/documents';
 import { activated, eventually } from '../helpers/extension';
-import { cliBackup, inGluster, onNode, waitHealthy } from '../helpers/testbed';
+import { cliBackup, inGluster, onNode, unthrottle, waitHealthy } from '../helpers/testbed';
 import { childRows } from '../helpers/tree';
 import { Operator } from '../helpers/user';
 
@@ -109,6 +109,45 @@ describe('Validate with Read Data… in the progress panel', function () {
     assert.match(text, /Every member compared holds the same data as its live file\./);
     await assertReadOnly(editor);
     assert.ok(user.notifications.some((n) => n.startsWith(`Gluster Backup: ${name} on node1: complete; sha256 ok; data: 0 of `)), user.notifications.join('\n'));
+  });
+
+  it('a connection setting changed while the data is read: the check ends on its verdict over the connections it began on, which close after it', async () => {
+    const api = await activated();
+    const row = await archiveRow();
+    const traffic: PanelExchange[] = [];
+    const sub = api.onDidExchange((e) => traffic.push(e));
+    let changed = false;
+    try {
+      // Slowed, so that the change lands while the members are read.
+      onNode('node1', ['docker', 'update', '--cpus', '0.2', 'gluster']);
+      user.will('quickPick', new RegExp(`^Validate with Read Data: ${name.replace(/\./g, '\\.')} Read which members\\?`), 'Every member');
+      const running = vscode.commands.executeCommand<ValidationResult | undefined>('glusterBackup.validateReadData', row.node);
+      await eventually('members being read', 180_000, () =>
+        traffic.some((e) => e.jobId === `read-data ${name}` && e.from === 'host' && ((e.points ?? 0) > 0 || e.type === 'readData' || e.batched?.includes('readData'))),
+      );
+      const before = api.session.cluster;
+      await cfg().update('timeouts.connectMs', 4323, vscode.ConfigurationTarget.Global);
+      changed = true;
+      await eventually('the Cluster rebuilt for the new setting', 30_000, () => api.session.cluster !== before && api.session.cluster !== undefined);
+      unthrottle('node1');
+      const result = await running;
+      user.expectDone();
+      assert.ok(result, 'the command returned no result');
+      assert.equal(result.readData?.verdict, 'ok');
+      assert.equal(result.readData.checked, result.readData.members, 'every member was read');
+      const log = await eventually('the old connections closed once the check ended', 10_000, async () => {
+        const text = Buffer.from(await vscode.workspace.fs.readFile(api.logFile)).toString('utf8');
+        return /the previous connections are closed: the last operation on them ended/.test(text) ? text : undefined;
+      });
+      const kept = log.indexOf('the previous connections stay open until the operation on them ends');
+      assert.ok(kept >= 0, 'the log says the old connections stay open');
+      assert.ok(kept < log.indexOf('the previous connections are closed'), 'kept open, then closed');
+      await eventually("the panel's tab to end on the verdict", 10_000, () => panelTabs().find((t) => t.label === 'Read data node1 · data ok'));
+    } finally {
+      sub.dispose();
+      unthrottle('node1');
+      if (changed) await cfg().update('timeouts.connectMs', undefined, vscode.ConfigurationTarget.Global);
+    }
   });
 
   it('a live file changed behind the same size and mtime: the panel ends on "Differences" and the report names that file', async () => {

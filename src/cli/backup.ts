@@ -10,6 +10,7 @@ import type { TarEvent } from '../core/backup/tarWarnings';
 import { FollowInterrupted } from './interrupt';
 import { statusFigures } from './ndjson';
 import type { CliIo } from './io';
+import { outputFor, shown } from './terminalText';
 
 /** 0 completed, 1 completed with warnings, 2 anything else (the issue's contract). */
 export function exitOf(job: JobRecord): number {
@@ -37,10 +38,11 @@ export async function runBackup(
   const opts: BackupOptions = { compression: o.gzip ? 'gzip' : 'none', overrides: o.overrides, ...(o.node ? { node: o.node } : {}), ...(o.backupDir ? { backupDir: o.backupDir } : {}) };
   const pre = await preflight(cluster, jobs, { compression: opts.compression, ...(o.node ? { node: o.node } : {}), ...(o.backupDir ? { backupDir: o.backupDir } : {}) });
   const out = o.json ? io.stderr : io.stdout;
+  const say = outputFor(o.json);
   out.write(`preflight${pre.node ? ` (tar will run on ${pre.node})` : ''}:\n`);
   for (const c of pre.checks) {
-    out.write(`  ${MARK[c.verdict]} ${c.title}: ${c.reason}\n`);
-    for (const n of c.notes ?? []) out.write(`       note: ${n}\n`);
+    out.write(say.line`  ${MARK[c.verdict]} ${c.title}: ${c.reason}\n`);
+    for (const n of c.notes ?? []) out.write(say.line`       note: ${n}\n`);
   }
   const stop = blocking(pre, o.overrides);
   if (stop.length || !pre.node) {
@@ -50,7 +52,7 @@ export async function runBackup(
   }
   for (const ov of o.overrides) out.write(`  override ${ov.check}: ${ov.reason} (recorded in the job)\n`);
   const job = await jobs.start(pre.node, { ...opts, sourceBytes: pre.sourceBytes });
-  out.write(`started ${job.id} on ${job.node}: ${job.partial} (tar of ${job.source}${job.compressor ? `, ${job.compressor}` : ''})\n`);
+  out.write(say.line`started ${job.id} on ${job.node}: ${job.partial} (tar of ${job.source}${job.compressor ? `, ${job.compressor}` : ''})\n`);
   if (o.detach) {
     if (o.json) io.stdout.write(JSON.stringify(job, null, 2) + '\n');
     out.write(`follow it with: ${o.cli} attach ${job.id}\n`);
@@ -80,6 +82,7 @@ export function durationText(ms: number): string {
 export async function followToEnd(jobs: BackupJobs, job: JobRecord, io: CliIo, json: boolean, target?: number): Promise<JobRecord> {
   const out = json ? io.stderr : io.stdout;
   const tty = !json && (io.stdout as { isTTY?: boolean }).isTTY === true;
+  const say = outputFor(json);
   const t0 = Date.parse(job.startedAt);
   let warnings = 0;
   let lastPlain = 0;
@@ -107,10 +110,10 @@ export async function followToEnd(jobs: BackupJobs, job: JobRecord, io: CliIo, j
     },
     event(e: TarEvent) {
       warnings++;
-      out.write(`${tty ? '\r\x1b[K' : ''}tar: ${e.message}\n`);
+      out.write((tty ? '\r\x1b[K' : '') + say.line`tar: ${e.message}\n`);
     },
     state(j) {
-      if (j.state === 'unknown') out.write(`${tty ? '\r\x1b[K' : ''}job state unknown: ${j.reason}\n`);
+      if (j.state === 'unknown') out.write((tty ? '\r\x1b[K' : '') + say.line`job state unknown: ${j.reason}\n`);
     },
   });
   // Ctrl-C ends the follow at once, even in the middle of a look at a node that is slow to answer.
@@ -126,11 +129,11 @@ export async function followToEnd(jobs: BackupJobs, job: JobRecord, io: CliIo, j
   }
   const final = first;
   if (tty) out.write('\n');
-  out.write(`${final.id}: ${final.state}${final.exitCode !== undefined ? ` (tar exit ${final.exitCode})` : ''}${final.reason ? `: ${final.reason}` : ''}\n`);
+  out.write(say.line`${final.id}: ${final.state}${final.exitCode !== undefined ? ` (tar exit ${final.exitCode})` : ''}${final.reason ? `: ${final.reason}` : ''}\n`);
   if (final.state === 'completedWithWarnings') {
     out.write(`the archive is usable but not an exact copy: ${Object.entries(final.warnings ?? {}).map(([k, v]) => `${v} ${k}`).join(', ')}\n`);
   }
-  if (final.kind === 'backup' && isFinal(final.state) && final.archiveBytes !== undefined && final.state !== 'failed' && final.state !== 'cancelled') out.write(`archive: ${final.archive} (${bytesText(final.archiveBytes)})\n`);
+  if (final.kind === 'backup' && isFinal(final.state) && final.archiveBytes !== undefined && final.state !== 'failed' && final.state !== 'cancelled') out.write(say.line`archive: ${final.archive} (${bytesText(final.archiveBytes)})\n`);
   return final;
 }
 
@@ -138,9 +141,9 @@ export async function runJobs(cluster: Cluster, io: CliIo, json: boolean): Promi
   const { jobs, errors } = await jobsOf(cluster).list();
   if (json) io.stdout.write(JSON.stringify({ jobs, errors }, null, 2) + '\n');
   else {
-    for (const j of jobs) io.stdout.write(`${j.id}  ${j.node}  ${j.state}  ${j.startedAt}${j.archiveBytes !== undefined ? `  ${bytesText(j.archiveBytes)}` : ''}${j.reason ? `  (${j.reason})` : ''}\n`);
+    for (const j of jobs) io.stdout.write(shown`${j.id}  ${j.node}  ${j.state}  ${j.startedAt}${j.archiveBytes !== undefined ? `  ${bytesText(j.archiveBytes)}` : ''}${j.reason ? `  (${j.reason})` : ''}\n`);
     if (!jobs.length) io.stdout.write('no backup jobs on any node\n');
-    for (const e of errors) io.stderr.write(`${e.node}: ${e.message}\n`);
+    for (const e of errors) io.stderr.write(shown`${e.node}: ${e.message}\n`);
   }
   return errors.length ? 1 : 0;
 }

@@ -5,6 +5,8 @@ import { catalogTime, readCatalog, type CatalogArchive, type CatalogNode } from 
 import { prune, type PruneNodeResult } from '../core/catalog/prune';
 import { RetentionError, RULES, type RetentionPolicy } from '../core/catalog/retention';
 import type { CliIo } from './io';
+import { shownName } from '../core/archive/paths';
+import { shownEach } from './terminalText';
 
 function archiveLines(a: CatalogArchive): string[] {
   const lines = [`  ${a.name}  ${bytesText(a.bytes)}  ${a.compressed ? 'gzip' : 'tar'}  made ${catalogTime(a.made)}${a.madeFrom === 'mtime' ? ' (file mtime: no job record)' : ''}${a.running.length ? '  RUNNING' : ''}`];
@@ -34,6 +36,11 @@ function nodeHeader(n: { node: string; dir: string; error?: string; noDir?: bool
   return `${n.node}: ${n.dir}${n.noDir ? ' does not exist (no archives)' : ''}`;
 }
 
+/** Names in the directory that are none of ours: anything anyone put there. */
+function leftAlone(foreign: readonly string[]): string {
+  return `  left alone (no archive of ours, nor a file of one): ${foreign.map(shownName).join(', ')}`;
+}
+
 export async function runList(cluster: Cluster, io: CliIo, o: { dir: string; nodes?: string[]; json: boolean }): Promise<number> {
   const c = await readCatalog(cluster, o.dir, o.nodes);
   if (o.json) io.stdout.write(JSON.stringify(c, null, 2) + '\n');
@@ -48,9 +55,9 @@ export function formatCatalog(nodes: CatalogNode[]): string {
     if (!n.error && !n.noDir && n.archives.length === 0) lines.push('  no archives');
     // Newest first: the names (YYYY-DD-MM) do not sort by date.
     for (const a of [...n.archives].sort((x, y) => y.made.localeCompare(x.made))) lines.push(...archiveLines(a));
-    if (n.foreign.length) lines.push(`  left alone (no archive of ours, nor a file of one): ${n.foreign.join(', ')}`);
+    if (n.foreign.length) lines.push(leftAlone(n.foreign));
   }
-  return lines.join('\n') + '\n';
+  return shownEach(lines);
 }
 
 /** The --keep-* options as a policy; a RetentionError for a value that is not a plain count. */
@@ -108,6 +115,6 @@ function formatPrune(n: PruneNodeResult, dryRun: boolean): string {
     const removed = dryRun ? planned.length : planned.filter((d) => n.removed.includes(`${n.dir.replace(/\/+$/, '')}/${d.archive.name}`)).length;
     lines.push(`  ${n.plan.decisions.length - removed} kept, ${removed} ${dryRun ? 'would be ' : ''}removed${dryRun ? '' : ` (${n.removed.length} files)`}`);
   }
-  if (n.foreign.length) lines.push(`  left alone (no archive of ours, nor a file of one): ${n.foreign.join(', ')}`);
-  return lines.join('\n') + '\n';
+  if (n.foreign.length) lines.push(leftAlone(n.foreign));
+  return shownEach(lines);
 }

@@ -1,6 +1,7 @@
 // Plain-text and JSON renderings of core results for the CLI.
 import { bytesText } from '../core/bytes';
 import type { ActionResult, NodeStatus } from '../core/model';
+import { shownEach } from './terminalText';
 
 
 /** The documented `status --json` shape, plus the details the table shows. */
@@ -57,12 +58,12 @@ export function formatStatusTable(all: NodeStatus[]): string {
     if (s.backupsError) lines.push(`  backups: ${s.backupsError}`);
     for (const b of s.backups) lines.push(`  backup ${b.name}  ${bytesText(b.size)}  ${b.mtime}${b.partial ? '  (partial)' : ''}`);
   }
-  return lines.join('\n') + '\n';
+  return shownEach(lines);
 }
 
 export function formatActions(results: ActionResult[]): string {
   const ok = results.filter((r) => r.ok).length;
   const lines = results.map((r) => `${r.node}: ${r.ok ? 'ok' : 'FAILED'}: ${r.message}`);
   lines.push(`${results[0]?.action ?? 'action'}: ${ok} of ${results.length} nodes succeeded`);
-  return lines.join('\n') + '\n';
+  return shownEach(lines);
 }

@@ -1,6 +1,7 @@
 // gluster-backup: the headless face of the same core the extension uses, for scripts, for
 // terminals on a data node, and for the tests that prove each capability without an editor.
 import { runCli } from './run';
+import { errorLine } from './terminalText';
 
 runCli(process.argv.slice(2), {
   stdout: process.stdout,
@@ -17,7 +18,7 @@ runCli(process.argv.slice(2), {
     process.exitCode = code;
   })
   .catch((e) => {
-    process.stderr.write(`gluster-backup: ${(e as Error).message}\n`);
+    process.stderr.write(errorLine(false, (e as Error).message));
     process.exitCode = 2;
   })
   .finally(() => {

@@ -12,24 +12,26 @@ import type { JobRecord } from '../core/backup/types';
 import { followToEnd } from './backup';
 import type { CliIo } from './io';
 import { writeJsonWithEntries } from './jsonEntries';
+import { errorLine, outputFor, shownLines } from './terminalText';
 
 /** After the job: the verification (once per job), its report, and the exit code. */
 export async function finishRestore(cluster: Cluster, io: CliIo, job: JobRecord, json: boolean, indexed?: IndexedArchive): Promise<number> {
   const out = json ? io.stderr : io.stdout;
+  const say = outputFor(json);
   if (job.state !== 'completed') {
     if (json) io.stdout.write(JSON.stringify({ job }, null, 2) + '\n');
     return 2;
   }
-  out.write(`verifying ${job.restore?.target} against the archive…\n`);
+  out.write(say.line`verifying ${job.restore?.target} against the archive…\n`);
   try {
     const { verification, job: recorded, notSaved } = await verifyRestore(cluster, job, indexed ? { indexed } : {});
-    out.write(verificationText(verification));
-    out.write(notSaved ? `report: not saved: ${notSaved}\n` : `report: ${recorded.restore?.report}\n`);
+    out.write(say.lines(verificationText(verification)));
+    out.write(notSaved ? say.line`report: not saved: ${notSaved}\n` : say.line`report: ${recorded.restore?.report}\n`);
     if (json) io.stdout.write(JSON.stringify({ job: recorded, verification }, null, 2) + '\n');
     return verification.verdict === 'verified' ? 0 : 1;
   } catch (e) {
     if (!(e instanceof RestoreError)) throw e;
-    io.stderr.write(`gluster-backup: restore: tar ended, but the verification failed: ${e.message}\n`);
+    io.stderr.write(errorLine(json, `restore: tar ended, but the verification failed: ${e.message}`));
     return 2;
   }
 }
@@ -40,7 +42,8 @@ export async function finishRestore(cluster: Cluster, io: CliIo, job: JobRecord,
  */
 export async function runRestore(cluster: Cluster, io: CliIo, o: RestorePlanOptions & { json: boolean; dryRun: boolean; detach: boolean; overrides: PreflightOverride[]; cli: string }): Promise<number> {
   const progress = o.json ? io.stderr : io.stdout;
-  const onPhase = (phase: string, detail: string) => progress.write(`${phase} ${detail}\n`);
+  const say = outputFor(o.json);
+  const onPhase = (phase: string, detail: string) => progress.write(say.line`${phase} ${detail}\n`);
   try {
     if (o.dryRun) {
       const wrong = overrideProblems(o.overrides);
@@ -52,12 +55,12 @@ export async function runRestore(cluster: Cluster, io: CliIo, o: RestorePlanOpti
         const { entries, ...rest } = r;
         await writeJsonWithEntries(io.stdout, { dryRun: true, ...rest, refusals: refusals.map((x) => ({ ...x, overridable: overridable(x.check), overridden: !stop.includes(x) })) }, entries);
       }
-      else io.stdout.write('\n' + planText(r, refusals, o.overrides));
+      else io.stdout.write('\n' + shownLines(planText(r, refusals, o.overrides)));
       return stop.length ? 2 : 0;
     }
     const { plan, job } = await startRestore(cluster, { ...o, onPhase });
     for (const ov of job.overrides) progress.write(`override ${ov.check}: ${ov.reason} (recorded in the job)\n`);
-    progress.write(`restore ${job.id} started on ${job.node}: ${plan.plan.write.count + plan.plan.overwrite.count} entries, ${bytesText(plan.plan.bytesToWrite)} into ${plan.targetDir}\n`);
+    progress.write(say.line`restore ${job.id} started on ${job.node}: ${plan.plan.write.count + plan.plan.overwrite.count} entries, ${bytesText(plan.plan.bytesToWrite)} into ${plan.targetDir}\n`);
     if (o.detach) {
       progress.write(`follow it with: ${o.cli} attach ${job.id}\n`);
       if (o.json) io.stdout.write(JSON.stringify({ job }, null, 2) + '\n');
@@ -67,7 +70,7 @@ export async function runRestore(cluster: Cluster, io: CliIo, o: RestorePlanOpti
     return await finishRestore(cluster, io, final, o.json, plan.indexed);
   } catch (e) {
     if (!(e instanceof RestoreError)) throw e;
-    io.stderr.write(`gluster-backup: restore: ${e.message}\n`);
+    io.stderr.write(errorLine(o.json, `restore: ${e.message}`));
     return 2;
   }
 }

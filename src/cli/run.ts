@@ -26,6 +26,7 @@ import { todaysArchive } from '../core/restore/archiveChoice';
 import { RestoreError } from '../core/restore/restoreError';
 import { EXISTING_POLICIES, type ExistingPolicy } from '../core/restore/plan';
 import type { CliIo } from './io';
+import { errorLine, shown } from './terminalText';
 import { GZIP_EXPECTED_RATIO } from '../core/backup/progressMath';
 
 
@@ -191,7 +192,7 @@ async function runCommand(parsed: RunCommand, io: CliIo): Promise<number> {
             archive = today.path;
           } catch (e) {
             if (!(e instanceof RestoreError)) throw e;
-            io.stderr.write(`gluster-backup: restore: ${e.message}\n`);
+            io.stderr.write(errorLine(values.json ?? false, `restore: ${e.message}`));
             return 2;
           }
         }
@@ -232,7 +233,7 @@ async function runCommand(parsed: RunCommand, io: CliIo): Promise<number> {
         if (command === 'cancel') {
           const done = await jobs.cancel(job);
           const late = done.state === 'cancelled' ? '' : 'ended before the cancel took effect: ';
-          io.stdout.write(values.json ? JSON.stringify({ job: done }, null, 2) + '\n' : `${done.id}: ${late}${done.state}${done.reason ? `: ${done.reason}` : ''}\n`);
+          io.stdout.write(values.json ? JSON.stringify({ job: done }, null, 2) + '\n' : shown`${done.id}: ${late}${done.state}${done.reason ? `: ${done.reason}` : ''}\n`);
           return done.state === 'cancelled' ? 0 : 1;
         }
         if (job.kind === 'restore') {
@@ -318,11 +319,11 @@ async function trustHostKey(cluster: Cluster, names: string[] | undefined, yes: 
   }
   const s = await cluster.refreshNode(names[0]);
   if (s.error?.kind === 'hostKeyChanged') {
-    io.stderr.write(`${s.error.message}\nRefusing to trust it. Remove the old key from known_hosts yourself once you know why it changed.\n`);
+    io.stderr.write(shown`${s.error.message}\nRefusing to trust it. Remove the old key from known_hosts yourself once you know why it changed.\n`);
     return 1;
   }
   if (s.error?.kind !== 'hostKeyUnknown' || !s.error.presentedKey) {
-    io.stdout.write(s.reachable ? `${s.name}: host key already trusted\n` : `${s.name}: ${s.error?.message}\n`);
+    io.stdout.write(s.reachable ? `${s.name}: host key already trusted\n` : shown`${s.name}: ${s.error?.message}\n`);
     return s.reachable ? 0 : 1;
   }
   // The key shown is the key written, for the host shown, even if the node presents another by the time the answer comes.
@@ -345,7 +346,7 @@ async function trustHostKey(cluster: Cluster, names: string[] | undefined, yes: 
   try {
     await cluster.trustHostKey(s.name, approved);
   } catch (e) {
-    io.stderr.write(`gluster-backup: ${(e as Error).message}\n`);
+    io.stderr.write(errorLine(false, (e as Error).message));
     return 1;
   }
   io.stdout.write(`added to ${cluster.settings.knownHostsFile}\n`);

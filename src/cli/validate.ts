@@ -9,6 +9,7 @@ import { reportLine, reportMarkdown } from '../core/validate/reportText';
 import { durationText } from './backup';
 import { statusFigures, type StatusLine } from './ndjson';
 import type { CliIo } from './io';
+import { errorLine, outputFor, shownLines } from './terminalText';
 
 /** --read-data's progress line: members and bytes done, rate and ETA (the panel's estimator). */
 export function readDataProgress(out: NodeJS.WritableStream, tty: boolean, now: () => number = Date.now): { update: (p: ReadDataProgress) => void; end: () => void } {
@@ -78,11 +79,11 @@ export async function runValidate(cluster: Cluster, io: CliIo, o: ValidateOption
       ...o,
       signal: interrupt.signal,
       ...(o.readData ? { readData: { ...o.readData, onProgress: (p: ReadDataProgress) => bar!.update(p) } } : {}),
-      onPhase: (phase, detail) => progress.write(`${phase} ${detail}\n`),
+      onPhase: (phase, detail) => progress.write(outputFor(o.json).line`${phase} ${detail}\n`),
     });
     bar?.end();
     if (o.json) io.stdout.write(JSON.stringify(r, null, 2) + '\n');
-    else io.stdout.write('\n' + reportMarkdown(r) + '\n' + reportLine(r) + '\n');
+    else io.stdout.write(shownLines('\n' + reportMarkdown(r) + '\n' + reportLine(r) + '\n'));
     return exitOfValidation(r);
   } catch (e) {
     bar?.end();
@@ -91,7 +92,7 @@ export async function runValidate(cluster: Cluster, io: CliIo, o: ValidateOption
       return EXIT_INTERRUPTED;
     }
     if (!(e instanceof ValidateError)) throw e;
-    io.stderr.write(`gluster-backup: validate-backup: ${e.message}\n`);
+    io.stderr.write(errorLine(o.json, `validate-backup: ${e.message}`));
     return 2;
   } finally {
     off?.();

@@ -134,11 +134,24 @@ export function storedNames(keys: readonly string[], dotSlashNames: number): Buf
  * (one that sets the window title, or writes the clipboard): shown raw, the terminal obeys it.
  */
 export function shownName(p: string): string {
-  return p.replace(/[\\\x00-\x1f\x7f\u0080-\u009f]/g, (c) => {
-    if (c === '\\') return '\\\\';
-    if (c === '\n') return '\\n';
-    if (c === '\r') return '\\r';
-    if (c === '\t') return '\\t';
-    return '\\x' + c.charCodeAt(0).toString(16).padStart(2, '0');
-  });
+  return p.replace(/[\\\x00-\x1f\x7f\u0080-\u009f]/g, (c) => (c === '\\' ? '\\\\' : shownControl(c)));
+}
+
+/**
+ * Free text a node gave (a job's reason, tar's or gluster's message, an error made from a node's
+ * output) for a line shown to a person: its control characters escaped as in a name, for the
+ * same reason. Its backslashes stay single: tar already writes the names in its messages with
+ * backslash escapes (`a\033b`), which doubled would read `a\\033b`, and a message, unlike a
+ * name, is read, not matched byte for byte. Text already shown (by this or by shownName) holds
+ * no control character, so showing it again leaves it as it is.
+ */
+export function shownText(t: string): string {
+  return t.replace(/[\x00-\x1f\x7f\u0080-\u009f]/g, shownControl);
+}
+
+function shownControl(c: string): string {
+  if (c === '\n') return '\\n';
+  if (c === '\r') return '\\r';
+  if (c === '\t') return '\\t';
+  return '\\x' + c.charCodeAt(0).toString(16).padStart(2, '0');
 }

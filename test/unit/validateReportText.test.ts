@@ -73,3 +73,12 @@ test('--read-data: a changed live file by path (escaped), a damaged member named
   const subset = result({ readData: data({ from: 0, to: 1, checked: 1, subset: { percent: 50, run: 1, restarted: true, cycleComplete: false, stateFile: `${A}.read-data.json`, saved: true } }) });
   assert.match(reportMarkdown(subset), /Compared 1 of members 1 to 1 of 2 \(50% slice, run 1 of the cycle, started over\)/);
 });
+
+test('a link target and the job\'s reason, which a node gave, are shown escaped like the names around them', () => {
+  const archive = EntryTable.from([{ key: 'l', type: 'symlink', size: 0, mtime: 1, linkKey: 'old\n- forged\x1b]0;x\x07' }]);
+  const fs = EntryTable.from([{ key: 'l', type: 'symlink', size: 0, mtime: 1, linkKey: 'new' }]);
+  const md = reportMarkdown(result({ report: compareArchive(archive, fs), job: { id: 'j', state: 'failed', exitCode: 2, reason: 'tar died\n## Forged\x1b[2J', lastWarnings: [] } }));
+  assert.match(md, /^- `l`: link `old\\n- forged\\x1b\]0;x\\x07` → `new`$/m);
+  assert.match(md, /^State: failed \(tar exit 2\): tar died\\n## Forged\\x1b\[2J\.$/m);
+  assert.doesNotMatch(md, /[\x00-\x09\x0b-\x1f\x7f\u0080-\u009f]/);
+});

@@ -3,7 +3,7 @@
 import type { ChangedItem, ReportItem, Section } from '../archive/compare';
 import { bytesText } from '../bytes';
 import type { ValidationResult } from './validateBackup';
-import { shownName } from '../archive/paths';
+import { shownName, shownText } from '../archive/paths';
 
 const size = bytesText;
 
@@ -46,10 +46,11 @@ function when(sec: number): string {
 }
 
 const item = (x: ReportItem) => `${code(x.path)} (${x.type}${x.type === 'file' ? `, ${size(x.size)}` : ''}${x.linkname !== undefined ? ` → ${code(x.linkname)}` : ''})`;
+const linkText = (l: string | undefined) => (l === undefined ? '?' : code(l));
 const changed = (x: ChangedItem) =>
   `${code(x.path)}: ${x.reasons
     .map((r) =>
-      r === 'size' ? `size ${size(x.archive.size)} → ${size(x.filesystem.size)}` : r === 'mtime' ? `mtime ${when(x.archive.mtime)} → ${when(x.filesystem.mtime)}` : r === 'type' ? `type ${x.archive.type} → ${x.filesystem.type}` : `link ${x.archive.linkname ?? ''} → ${x.filesystem.linkname ?? ''}`,
+      r === 'size' ? `size ${size(x.archive.size)} → ${size(x.filesystem.size)}` : r === 'mtime' ? `mtime ${when(x.archive.mtime)} → ${when(x.filesystem.mtime)}` : r === 'type' ? `type ${x.archive.type} → ${x.filesystem.type}` : `link ${linkText(x.archive.linkname)} → ${linkText(x.filesystem.linkname)}`,
     )
     .join(', ')}`;
 
@@ -84,7 +85,7 @@ export function reportMarkdown(r: ValidationResult): string {
   if (a.problem) out.push(`## Archive problem`, '', `${a.problem.kind} at byte ${a.problem.offset}: ${a.problem.message}${a.problem.member ? ` (member ${code(a.problem.member)})` : ''}`, '');
   if (r.job) {
     const w = r.job.warnings;
-    out.push(`## Backup job ${r.job.id}`, '', `State: ${r.job.state}${r.job.exitCode !== undefined ? ` (tar exit ${r.job.exitCode})` : ''}${r.job.reason ? `: ${r.job.reason}` : ''}.`);
+    out.push(`## Backup job ${r.job.id}`, '', `State: ${r.job.state}${r.job.exitCode !== undefined ? ` (tar exit ${r.job.exitCode})` : ''}${r.job.reason ? `: ${shownText(r.job.reason)}` : ''}.`);
     const total = Object.values(w ?? {}).reduce((x, y) => x + (y ?? 0), 0);
     if (w && total > 0) {
       out.push(`tar warned ${total} time(s) while it read the filesystem: ${Object.entries(w).map(([k, n]) => `${k} ${n}`).join(', ')}.`, '');

@@ -196,6 +196,31 @@ describe('prune and a restore of the same archive at the same moment', () => {
     assert.deepEqual(namesOn(), filesOf(NEW).sort());
   });
 
+  test("a report that lands after prune's look at the marked directory goes with its archive: prune looks once more", async () => {
+    makeDir();
+    const conn = cluster.connection('node1');
+    const report = `${DIR}/${OLD}.validation.json`;
+    // A writer that looked for the mark before prune made it: its report lands just after the
+    // listing prune takes under the mark, and (a slow prune) the mark outlives its wait.
+    const list = conn.listDir.bind(conn);
+    let marked = false;
+    conn.listDir = async (dir) => {
+      const entries = await list(dir);
+      if (marked && !onNode('node1', ['ls', report], { allowFail: true }).stdout) onNode('node1', ['sh', '-c', 'printf "{}\\n" > "$1"', 'w', report]);
+      return entries;
+    };
+    try {
+      const r = await pruneAtMarker('after', async () => {
+        marked = true;
+      });
+      assert.deepEqual(r.failed, []);
+      assert.deepEqual(r.removed.map((p) => p.slice(DIR.length + 1)).sort(), [...filesOf(OLD), `${OLD}.validation.json`].sort());
+    } finally {
+      conn.listDir = list;
+    }
+    assert.deepEqual(namesOn(), filesOf(NEW).sort(), 'no report left without its archive, no mark');
+  });
+
   test('two prunes of one directory at once: each archive is removed by one of them, the other says it was kept by a prune or gone, and nothing is left', async () => {
     makeDir();
     const other = new Cluster(testbedSettings({ backupDir: DIR }));

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { groupDir } from '../../src/core/catalog/dirFiles';
-import { filesNow, startedSincePlan } from '../../src/core/catalog/prune';
+import { filesNow, lateSidecars, startedSincePlan } from '../../src/core/catalog/prune';
 import type { PruneDecision } from '../../src/core/catalog/prunePlan';
 
 const A = 'datarobot-gluster-backup-2026-01-03.tar';
@@ -24,4 +24,22 @@ test('a restore the plan did not see at all keeps the archive: its files are nam
   const planned = [`${A}.sha256`, A];
   const now = listing([A, `${A}.sha256`, `${R2}.job.json`, `${R2}.dirs`]);
   assert.deepEqual(startedSincePlan(planned, now), [`${R2}.dirs`, `${R2}.job.json`]);
+});
+
+test("prune's last look, once the archive is gone: its late sidecars and the planned restores' files go; its mark, other archives' files and unseen restores stay", () => {
+  const B = 'datarobot-gluster-backup-2026-01-04.tar';
+  const planned = [`${A}.sha256`, `${R1}.job.json`, A];
+  const listed = [
+    `${A}.validation.json`,
+    `${A}.read-data.json.tmp-123-0123abcd`,
+    `${A}.prune`,
+    `${R1}.json`,
+    `${R2}.job.json`,
+    B,
+    `${B}.validation.json`,
+    'datarobot-gluster-backup-2026-01-03.log',
+    'notes.txt',
+  ];
+  assert.deepEqual(lateSidecars(listed, A, planned), [`${A}.read-data.json.tmp-123-0123abcd`, `${R1}.json`, `${A}.validation.json`]);
+  assert.deepEqual(lateSidecars([`${A}.prune`, A], A, planned), [], 'the archive (were it there again) and the mark are never among them');
 });

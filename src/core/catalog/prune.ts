@@ -129,20 +129,56 @@ async function pruneArchive(conn: NodeConnection, dir: string, d: PruneDecision)
     await unmark();
     return { removed, failed };
   }
-  for (const f of filesNow(d, now)) {
-    let path = at(f);
-    try {
-      path = removablePath(dir, f);
-      await conn.remove(path);
-      removed.push(path);
-    } catch (e) {
-      failed.push({ path, error: (e as Error).message });
-      // The archive stays when one of its files could not go: prune can be run again.
-      if (f !== name) break;
+  const removeAll = async (files: readonly string[]): Promise<boolean> => {
+    for (const f of files) {
+      let path = at(f);
+      try {
+        path = removablePath(dir, f);
+        await conn.remove(path);
+        removed.push(path);
+      } catch (e) {
+        failed.push({ path, error: (e as Error).message });
+        // The archive stays when one of its files could not go: prune can be run again.
+        if (f !== name) return false;
+      }
     }
+    return true;
+  };
+  if ((await removeAll(filesNow(d, now))) && removed.includes(at(name))) {
+    // A report whose writer looked for the mark before it was made may land after the listing
+    // above; with the mark still there the writer waits for it, but only so long. One more look,
+    // still marked, takes what landed meanwhile: no report outlives its archive.
+    const late = await conn.listDir(dir).then(
+      (entries) => lateSidecars(entries.filter((e) => e.isFile).map((e) => e.name), name, d.files),
+      () => [],
+    );
+    await removeAll(late);
   }
   await unmark();
   return { removed, failed };
+}
+
+/**
+ * Names in `listed` written beside `archive` once the archive itself is gone: its own sidecars
+ * (not its mark) and the files of the restores the plan saw (a verification's report), with
+ * their temporary files. A restore the plan did not see is left alone: one that claims its job
+ * file now is refused by the mark and removes its own files.
+ */
+export function lateSidecars(listed: readonly string[], archive: string, planned: readonly string[]): string[] {
+  const plannedRestores = new Set(
+    planned.flatMap((f) => {
+      const r = roleOf(f)?.role;
+      return r?.role === 'restore' ? [r.restoreId] : [];
+    }),
+  );
+  return listed
+    .filter((n) => {
+      const r = roleOf(n)?.role;
+      if (!r || !('archive' in r) || r.archive !== archive) return false;
+      if (r.role === 'restore') return plannedRestores.has(r.restoreId);
+      return r.role !== 'archive' && r.role !== 'pruning' && r.role !== 'partial';
+    })
+    .sort();
 }
 
 /**

@@ -34,7 +34,8 @@ export async function writeBesideArchive(conn: NodeConnection, archive: string, 
     await sleep(200);
     marked = (await conn.stat(marker)) !== undefined;
   }
-  // Still marked: a prune cut short, whose mark keeps the archive from every later prune.
+  // Still marked: a prune cut short, whose mark keeps the archive from every later prune, or a
+  // slow one, which looks at the directory once more after removing the archive and takes this.
   if (marked || (await conn.stat(archive))) return undefined;
   await conn.remove(file).catch(() => undefined);
   return `the archive is gone (removed by prune while ${file} was written), so ${file} was not kept`;

@@ -55,7 +55,7 @@ export async function runBackup(
   out.write(say.line`started ${job.id} on ${job.node}: ${job.partial} (tar of ${job.source}${job.compressor ? `, ${job.compressor}` : ''})\n`);
   if (o.detach) {
     if (o.json) io.stdout.write(JSON.stringify(job, null, 2) + '\n');
-    out.write(`follow it with: ${o.cli} attach ${job.id}\n`);
+    out.write(`follow it with: ${o.cli} attach ${job.id} --node ${job.node}\n`);
     return 0;
   }
   return follow(jobs, job, io, o.json, pre.expectedBytes ?? job.sourceBytes);

@@ -135,21 +135,23 @@ ${FOLLOW_NOTE}`,
   },
   {
     name: 'attach',
-    synopsis: 'attach JOB [--json]',
+    synopsis: 'attach JOB [--node NAME] [--json]',
     summary: 'follow a running job (or show a finished one) until it ends',
-    options: ['json'],
+    options: ['node', 'json'],
     arg: 'JOB',
     details: `Follows a running job (or shows a finished one) until it ends; a restore is verified
-then, once. ${FOLLOW_NOTE}`,
+then, once. A job id is a node's: one found on several nodes (a backup of the same day on two
+of them) is refused until --node says which. ${FOLLOW_NOTE}`,
     exits: 'a backup as backup (0, 1, 2), a restore as restore (0, 1, 2), 130 Ctrl-C (the job goes on)',
   },
   {
     name: 'cancel',
-    synopsis: 'cancel JOB [--json]',
+    synopsis: 'cancel JOB [--node NAME] [--json]',
     summary: "stop a job's tar on the node",
-    options: ['json'],
+    options: ['node', 'json'],
     arg: 'JOB',
-    details: `Stops tar on the node. A backup's partial archive is removed; what a restore wrote stays.`,
+    details: `Stops tar on the node. A backup's partial archive is removed; what a restore wrote stays.
+A job id found on several nodes is refused until --node says which.`,
     exits: '0 cancelled, 1 the job had already ended otherwise',
   },
   {

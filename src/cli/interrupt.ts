@@ -14,8 +14,8 @@ export function interruptedText(job: JobRecord, config: string | undefined): str
   const cli = cliCommand(config);
   return (
     `gluster-backup: interrupted: the ${job.kind} job ${job.id} goes on on ${job.node} (only following it stopped)\n` +
-    `  follow it again: ${cli} attach ${job.id}\n` +
-    `  cancel it:       ${cli} cancel ${job.id}\n`
+    `  follow it again: ${cli} attach ${job.id} --node ${shellWord(job.node)}\n` +
+    `  cancel it:       ${cli} cancel ${job.id} --node ${shellWord(job.node)}\n`
   );
 }
 

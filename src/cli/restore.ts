@@ -62,7 +62,7 @@ export async function runRestore(cluster: Cluster, io: CliIo, o: RestorePlanOpti
     for (const ov of job.overrides) progress.write(`override ${ov.check}: ${ov.reason} (recorded in the job)\n`);
     progress.write(say.line`restore ${job.id} started on ${job.node}: ${plan.plan.write.count + plan.plan.overwrite.count} entries, ${bytesText(plan.plan.bytesToWrite)} into ${plan.targetDir}\n`);
     if (o.detach) {
-      progress.write(`follow it with: ${o.cli} attach ${job.id}\n`);
+      progress.write(`follow it with: ${o.cli} attach ${job.id} --node ${job.node}\n`);
       if (o.json) io.stdout.write(JSON.stringify({ job }, null, 2) + '\n');
       return 0;
     }

@@ -229,7 +229,8 @@ async function runCommand(parsed: RunCommand, io: CliIo): Promise<number> {
       case 'attach':
       case 'cancel': {
         const jobs = jobsOf(cluster);
-        const job = await jobs.find(parsed.arg!);
+        if (names && names.length > 1) throw new UsageError('give one --node: a job is on one node', command);
+        const job = await jobs.find(parsed.arg!, names?.[0]);
         if (command === 'cancel') {
           const done = await jobs.cancel(job);
           const late = done.state === 'cancelled' ? '' : 'ended before the cancel took effect: ';

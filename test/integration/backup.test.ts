@@ -312,13 +312,13 @@ describe('backup', () => {
       assert.equal(
         err,
         `gluster-backup: interrupted: the backup job ${id} goes on on node1 (only following it stopped)\n` +
-          `  follow it again: gluster-backup --config ${CONFIG} attach ${id}\n` +
-          `  cancel it:       gluster-backup --config ${CONFIG} cancel ${id}\n`,
+          `  follow it again: gluster-backup --config ${CONFIG} attach ${id} --node node1\n` +
+          `  cancel it:       gluster-backup --config ${CONFIG} cancel ${id} --node node1\n`,
       );
       assert.notEqual(inGluster('node1', ['sh', '-c', 'pgrep -x tar || true']).stdout.trim(), '', 'tar still runs on the node');
       assert.equal((await jobs.list(['node1'])).jobs.find((j) => j.id === id)?.state, 'running');
       // The command it printed, as printed.
-      const c = cli(['cancel', id]);
+      const c = cli(['cancel', id, '--node', 'node1']);
       assert.equal(c.code, 0, c.stderr + c.stdout);
       assert.match(c.stdout, new RegExp(`^${id}: cancelled: cancelled by the operator; the partial archive was removed`));
     } finally {
@@ -431,7 +431,7 @@ describe('backup', () => {
       const seen = await new BackupJobs(other).observe(record);
       assert.equal(seen.state, 'running', seen.reason);
       await assert.rejects(new BackupJobs(other).cancel(seen), (e: Error) => {
-        assert.match(e.message, new RegExp(`^cannot cancel ${stem}: .*ECONNREFUSED.*; the cancel request was withdrawn, so the job ends on its own terms\\. Look at it with "gluster-backup attach ${stem}"$`));
+        assert.match(e.message, new RegExp(`^cannot cancel ${stem}: .*ECONNREFUSED.*; the cancel request was withdrawn, so the job ends on its own terms\\. Look at it with "gluster-backup attach ${stem} --node node1"$`));
         return true;
       });
       assert.ok(requested, 'the cancel request was written before the signal failed');

@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { REPO, TESTBED_DIR, onNode, rawConfig } from './helpers/testbed';
+import { BACKUPS, plantJobFile, plantedRecord } from './helpers/plantedJob';
 
 const CLI = path.join(REPO, 'dist', 'cli.js');
 const CONFIG = path.join(TESTBED_DIR, 'config.json');
@@ -134,6 +135,29 @@ describe('gluster-backup CLI', () => {
     assert.equal(start.code, 0, start.stderr + start.stdout);
     assert.match(start.stdout, /node3: ok: started gluster; gv0 3\/3 bricks online/);
     assert.match(start.stdout, /start: 1 of 1 nodes succeeded/);
+  });
+
+  test('a job id on two nodes (a backup of the same day on each): attach and cancel refuse until --node says which', () => {
+    const stem = 'datarobot-gluster-backup-2001-02-03';
+    const ended = { state: 'completed', exitCode: 0, endedAt: '2001-03-02T10:05:00.000Z' };
+    for (const node of ['node1', 'node2']) plantJobFile(stem, plantedRecord(stem, '2001-03-02T10:00:00.000Z', { ...ended, node, reason: `made on ${node}` }), node);
+    try {
+      for (const command of ['attach', 'cancel']) {
+        const both = cli(['--config', CONFIG, command, stem]);
+        assert.equal(both.code, 2, both.stderr);
+        assert.equal(both.stderr, `gluster-backup: job "${stem}" is on node1 and node2: say which with --node\n`);
+      }
+      const one = cli(['--config', CONFIG, '--json', 'attach', stem, '--node', 'node2']);
+      assert.equal(JSON.parse(one.stdout).node, 'node2', one.stderr);
+      assert.equal(JSON.parse(one.stdout).reason, 'made on node2');
+      const two = cli(['--config', CONFIG, 'cancel', stem, '--node', 'node1', '--node', 'node2']);
+      assert.equal(two.code, 64, 'one node only');
+      const none = cli(['--config', CONFIG, 'attach', stem, '--node', 'node3']);
+      assert.equal(none.code, 2);
+      assert.match(none.stderr, new RegExp(`no backup job "${stem}" on node3`));
+    } finally {
+      for (const node of ['node1', 'node2']) onNode(node, ['rm', '-f', `${BACKUPS}/${stem}.job.json`]);
+    }
   });
 
   test('an unreachable node makes status exit 1 with its error', () => {

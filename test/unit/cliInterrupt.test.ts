@@ -10,8 +10,8 @@ test('without --config the commands are plain; with one, it is repeated, quoted 
   assert.equal(
     interruptedText(job, undefined),
     'gluster-backup: interrupted: the backup job datarobot-gluster-backup-2026-04-12 goes on on node1 (only following it stopped)\n' +
-      '  follow it again: gluster-backup attach datarobot-gluster-backup-2026-04-12\n' +
-      '  cancel it:       gluster-backup cancel datarobot-gluster-backup-2026-04-12\n',
+      '  follow it again: gluster-backup attach datarobot-gluster-backup-2026-04-12 --node node1\n' +
+      '  cancel it:       gluster-backup cancel datarobot-gluster-backup-2026-04-12 --node node1\n',
   );
   assert.match(interruptedText(job, '/etc/gb.json'), /^ {2}cancel it: {7}gluster-backup --config \/etc\/gb\.json cancel /m);
   assert.match(interruptedText(job, "/tmp/it's mine.json"), /^ {2}follow it again: gluster-backup --config '\/tmp\/it'\\''s mine\.json' attach /m);

@@ -317,22 +317,31 @@ export class BackupJobs {
     return { jobs, errors };
   }
 
-  async find(id: string): Promise<JobRecord> {
+  /**
+   * The job `id` on `node`, or on whichever node has it. An id is a node's (the day's archive
+   * name): the same one on two nodes is refused with both named, or attach would follow one
+   * and cancel stop the other.
+   */
+  async find(id: string, node?: string): Promise<JobRecord> {
+    const nodes = this.cluster.nodes().filter((n) => node === undefined || n.name === node);
+    if (node !== undefined && nodes.length === 0) throw new BackupError(`no node "${node}" in the settings`);
+    const ambiguous = (on: readonly string[]) => new BackupError(`job "${id}" is on ${[...on].sort().join(' and ')}: say which with --node`);
     // The job file is named for the job: look it up directly before listing everything.
     if (/^[A-Za-z0-9._-]+$/.test(id)) {
-      const direct = await Promise.all(
-        this.cluster.nodes().map((n) => this.savedRecord(this.cluster.connection(n.name), `${this.settings.backupDir}/${id}${JOB_SUFFIX}`, n.name)),
-      );
-      const hit = direct.find((j): j is JobRecord => j !== undefined);
-      if (hit) return this.observe(hit);
+      const direct = await Promise.all(nodes.map((n) => this.savedRecord(this.cluster.connection(n.name), `${this.settings.backupDir}/${id}${JOB_SUFFIX}`, n.name)));
+      const hits = direct.filter((j): j is JobRecord => j !== undefined);
+      if (hits.length > 1) throw ambiguous(hits.map((j) => j.node));
+      if (hits.length === 1) return this.observe(hits[0]);
     }
     const { jobs, errors } = await this.list();
-    const job = jobs.find((j) => j.id === id || (j.kind === 'backup' && j.archive.endsWith(`/${id}`)));
-    if (!job) {
+    const found = jobs.filter((j) => (node === undefined || j.node === node) && (j.id === id || (j.kind === 'backup' && j.archive.endsWith(`/${id}`))));
+    const on = new Set(found.map((j) => j.node));
+    if (on.size > 1) throw ambiguous([...on]);
+    if (!found.length) {
       const why = errors.length ? ` (could not look on: ${errors.map((e) => `${e.node}: ${e.message}`).join('; ')})` : '';
-      throw new BackupError(`no backup job "${id}" on any node${why}`);
+      throw new BackupError(`no backup job "${id}" on ${node ?? 'any node'}${why}`);
     }
-    return job;
+    return found[0];
   }
 
   /**
@@ -536,12 +545,12 @@ export class BackupJobs {
         r = await execInContainer(docker, record.container, signalTarArgv(st.tarPid, head), this.settings.timeouts.dockerMs);
       }
     } catch (e) {
-      return withdraw(`cannot cancel ${record.id}: ${toNodeError(e, record.node).message}; the cancel request was withdrawn, so the job ends on its own terms. Look at it with "gluster-backup attach ${record.id}"`);
+      return withdraw(`cannot cancel ${record.id}: ${toNodeError(e, record.node).message}; the cancel request was withdrawn, so the job ends on its own terms. Look at it with "gluster-backup attach ${record.id} --node ${record.node}"`);
     }
     if (r && r.exitCode !== 0) {
       return withdraw(
         r.exitCode === 3
-          ? `cannot cancel ${record.id}: its status file names process ${st.phase === 'running' ? st.tarPid : '?'}, which is not this job's tar (the file was changed, or tar ended and the pid was reused); nothing was signalled. Look at the job with "gluster-backup attach ${record.id}"`
+          ? `cannot cancel ${record.id}: its status file names process ${st.phase === 'running' ? st.tarPid : '?'}, which is not this job's tar (the file was changed, or tar ended and the pid was reused); nothing was signalled. Look at the job with "gluster-backup attach ${record.id} --node ${record.node}"`
           : `cannot cancel ${record.id}: signalling tar failed (exit ${r.exitCode}: ${r.stderr.trim().slice(0, 300)})`,
       );
     }

@@ -30,12 +30,7 @@ async function resolveJob(deps: CommandDeps, arg: unknown, onlyRunning: boolean,
     const jobs = deps.monitor.jobsApi();
     if (!jobs) return undefined;
     const ref = parseJobRef(id);
-    const found = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Looking for job ${ref.id}…` }, async () => {
-      if (!ref.node) return jobs.find(ref.id);
-      const hit = (await jobs.list()).jobs.find((j) => j.node === ref.node && j.id === ref.id);
-      if (!hit) throw new Error(`no job "${ref.id}" on ${ref.node}`);
-      return hit;
-    });
+    const found = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Looking for job ${ref.id}…` }, () => jobs.find(ref.id, ref.node));
     return deps.monitor.track(found, false);
   }
   // From the palette: the list must be current, the nodes may have jobs this window never saw.

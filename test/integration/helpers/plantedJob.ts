@@ -26,8 +26,8 @@ export function plantedRecord(stem: string, startedAt: string, over: Record<stri
   };
 }
 
-export function plantJobFile(stem: string, record: unknown): void {
-  onNode('node1', ['sh', '-c', 'cat > "$1"', 'write', `${BACKUPS}/${stem}.job.json`], { input: JSON.stringify(record) });
+export function plantJobFile(stem: string, record: unknown, node = 'node1'): void {
+  onNode(node, ['sh', '-c', 'cat > "$1"', 'write', `${BACKUPS}/${stem}.job.json`], { input: JSON.stringify(record) });
 }
 
 /**

@@ -10,12 +10,32 @@ import { parseOverrides, exitOf } from '../../src/cli/backup';
 import type { JobRecord } from '../../src/core/backup/types';
 
 test('the seed date format is YYYY-DD-MM', () => {
-  assert.equal(seedDate(new Date(2026, 0, 2)), '2026-02-01');
-  assert.equal(seedDate(new Date(2026, 10, 28)), '2026-28-11');
+  assert.equal(seedDate(new Date(Date.UTC(2026, 0, 2))), '2026-02-01');
+  assert.equal(seedDate(new Date(Date.UTC(2026, 10, 28))), '2026-28-11');
+});
+
+test("the day is UTC's, whatever the client's time zone: a laptop and a node name and pick alike", () => {
+  const was = process.env.TZ;
+  // 03:00 UTC on 12 May is still 11 May in Los Angeles and already 12 May in Tokyo.
+  const at = new Date(Date.UTC(2026, 4, 12, 3, 0, 0));
+  const names = ['datarobot-gluster-backup-2026-11-05.tar', 'datarobot-gluster-backup-2026-12-05.tar'];
+  try {
+    for (const tz of ['America/Los_Angeles', 'Asia/Tokyo', 'UTC']) {
+      process.env.TZ = tz;
+      assert.equal(seedDate(at), '2026-12-05', tz);
+      assert.equal(nextArchiveName(at, 'none', names), 'datarobot-gluster-backup-2026-12-05-2.tar', tz);
+      assert.equal(pickTodays(names, at), 'datarobot-gluster-backup-2026-12-05.tar', tz);
+    }
+    process.env.TZ = 'America/Los_Angeles';
+    assert.equal(at.getDate(), 11, 'the zone took effect: local time is the 11th there');
+  } finally {
+    if (was === undefined) delete process.env.TZ;
+    else process.env.TZ = was;
+  }
 });
 
 test('same-day backups never reuse a name, whatever file holds it', () => {
-  const d = new Date(2026, 10, 28);
+  const d = new Date(Date.UTC(2026, 10, 28));
   assert.equal(nextArchiveName(d, 'none', []), 'datarobot-gluster-backup-2026-28-11.tar');
   assert.equal(nextArchiveName(d, 'gzip', []), 'datarobot-gluster-backup-2026-28-11.tar.gz');
   assert.equal(nextArchiveName(d, 'none', ['datarobot-gluster-backup-2026-28-11.tar']), 'datarobot-gluster-backup-2026-28-11-2.tar');
@@ -29,7 +49,7 @@ test('same-day backups never reuse a name, whatever file holds it', () => {
 });
 
 test('a name freed by prune is not reused: the next backup of the day ranks above every archive of that day', () => {
-  const d = new Date(2026, 10, 28);
+  const d = new Date(Date.UTC(2026, 10, 28));
   const day = 'datarobot-gluster-backup-2026-28-11';
   // The daily rule kept the day's newest (-2) and removed the first: the third is -3, not the freed name.
   assert.equal(nextArchiveName(d, 'none', [`${day}-2.tar`, `${day}-2.job.json`, `${day}-2.log`]), `${day}-3.tar`);
@@ -42,7 +62,7 @@ test('a name freed by prune is not reused: the next backup of the day ranks abov
 });
 
 test('the day numbers used up and a hundred thousand taken below: the lowest free one, each kind of file of a number holding it', { timeout: 10_000 }, () => {
-  const d = new Date(2026, 10, 28);
+  const d = new Date(Date.UTC(2026, 10, 28));
   const day = 'datarobot-gluster-backup-2026-28-11';
   // Quadratic on the old search (every name looked at for every number): minutes of CPU.
   const taken = [`${day}-999999.tar`, ...Array.from({ length: 100_000 }, (_, i) => `${day}-${i + 2}.tar`)];

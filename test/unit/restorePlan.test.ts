@@ -180,7 +180,7 @@ test('conflicts beyond the listed ones are counted, the smallest paths named', (
 test("today's archive: the last one made that day, .tar or .tar.gz, never another day's", async () => {
   const { pickTodays } = await import('../../src/core/restore/archiveChoice');
   // 3 December 2026: the seed's date form is YYYY-DD-MM.
-  const day = new Date(2026, 11, 3, 12, 0, 0);
+  const day = new Date(Date.UTC(2026, 11, 3, 12, 0, 0));
   const names = [
     'datarobot-gluster-backup-2026-03-12.tar',
     'datarobot-gluster-backup-2026-03-12-2.tar.gz',

@@ -5,9 +5,15 @@ export const ARCHIVE_PREFIX = 'datarobot-gluster-backup-';
 
 export type Compression = 'none' | 'gzip';
 
+/**
+ * The day in UTC. Every client names and picks archives by it: a laptop's own time zone named
+ * an archive made at 03:00 UTC by the day before in Los Angeles, and a restore on a node in UTC
+ * then took the older archive of that day as "today's". Nodes and their containers run in UTC
+ * as a rule, where this is the seed procedure's `date`.
+ */
 export function seedDate(d: Date): string {
   const p = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getDate())}-${p(d.getMonth() + 1)}`;
+  return `${d.getUTCFullYear()}-${p(d.getUTCDate())}-${p(d.getUTCMonth() + 1)}`;
 }
 
 export function archiveExtension(c: Compression): string {

@@ -59,7 +59,8 @@ describe('backup', () => {
     const job = finalJob(r.stdout);
     assert.equal(job.state, 'completed');
     assert.equal(job.exitCode, 0);
-    assert.match(path.basename(job.archive), new RegExp(`^datarobot-gluster-backup-${seedDate(new Date())}(-\\d+)?\\.tar$`));
+    // Named for the day the job started (not the day this line runs: a backup across midnight).
+    assert.match(path.basename(job.archive), new RegExp(`^datarobot-gluster-backup-${seedDate(new Date(job.startedAt))}(-\\d+)?\\.tar$`));
     assert.deepEqual(job.warnings, {});
 
     const restore = `${DIR}/restore-test`;

@@ -228,10 +228,16 @@ export async function verifyRestore(
   const listing = roots.length ? fsListPathsArgv(spec.target, roots, { meta: true }) : { argv: fsListArgv(spec.target, { meta: true }), prefix: undefined };
   const parser = new FsListParser(comparer, { meta: true, ...(listing.prefix !== undefined ? { prefix: listing.prefix } : {}) });
   const listed = await execStreaming(docker, container, listing.argv, { env: ['LC_ALL=C'], idleMs: o.idleMs ?? 120_000, onStdout: (b) => parser.push(b), ...(o.signal ? { signal: o.signal } : {}) });
-  // An include that did not come back at all is find's "No such file": it is reported missing.
-  const otherErrors = listed.stderr.split('\n').filter((l) => l.trim() && !/No such file or directory$/.test(l));
+  const otherErrors = listingErrors(listed.stderr);
   if (listed.exitCode !== 0 && (otherErrors.length > 0 || roots.length === 0) && listed.stdoutBytes === 0) {
     throw new RestoreError(`find could not list ${spec.target} on ${job.node}: ${listed.stderr.trim().split('\n').slice(0, 3).join('; ')}`);
+  }
+  // What find could not read (a brick gone meanwhile: "Transport endpoint is not connected")
+  // would be reported as missing members: no verdict comes from a listing with holes in it.
+  if (otherErrors.length > 0) {
+    throw new RestoreError(
+      `the verification could not list all of ${spec.target} on ${job.node} (find: ${otherErrors.slice(0, 3).join('; ')}${otherErrors.length > 3 ? `; and ${otherErrors.length - 3} more` : ''}): nothing is concluded from a listing with holes. Verify again once the volume answers: gluster-backup attach ${job.id} --node ${job.node}`,
+    );
   }
   parser.end();
   const report = comparer.finish();
@@ -256,4 +262,12 @@ export async function verifyRestore(
   if (notSaved) return { verification, job, notSaved };
   const recorded = await jobsOf(cluster).recordVerification(job, reportPath, differences);
   return { verification, job: recorded };
+}
+
+/**
+ * find's complaints other than "No such file or directory", which is what an include that did
+ * not come back at all gives (that member is reported missing, as it is).
+ */
+export function listingErrors(stderr: string): string[] {
+  return stderr.split('\n').filter((l) => l.trim() && !/No such file or directory$/.test(l));
 }

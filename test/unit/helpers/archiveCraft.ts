@@ -1,7 +1,7 @@
 // Hand-made archives for the hostile-input tests: header fields rewritten past what any tar
 // writes, PAX records with any value, and an in-memory reader that counts what the walk asks of
 // it, so a test can bound the work instead of timing it.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as zlib from 'node:zlib';
 import { BLOCK, checksumOk, isZeroBlock, parseTarListing, tarListArgv, TAR_LIST_ENV, type RandomAccessReader, type TarIndexResult } from '../../../src/core/archive';
@@ -110,4 +110,27 @@ export function longNamesGzip(): Buffer {
   name[name.length - 1] = 0;
   const one = zlib.gzipSync(Buffer.concat([rawHeader({ name: '././@LongLink', type: 'L', size: name.length }), name, rawHeader({ name: 'f', type: '0' })]));
   return Buffer.concat([...Array(20).fill(one), zlib.gzipSync(END)]);
+}
+
+/**
+ * GNU tar's listing of `file` (as validate runs it in the container) fed to `parser` as it
+ * comes; tar is killed at the parser's first error. The error (undefined when none) and the
+ * bytes fed.
+ */
+export function feedGnuTarListing(file: string, parser: { push(b: Buffer): void }): Promise<{ err: unknown; fed: number }> {
+  const [cmd, ...args] = tarListArgv(file);
+  const child = spawn(cmd, args, { env: { PATH: process.env.PATH, ...Object.fromEntries(TAR_LIST_ENV.map((kv) => kv.split('=') as [string, string])) }, stdio: ['ignore', 'pipe', 'ignore'] });
+  let fed = 0;
+  return new Promise((resolve) => {
+    child.stdout.on('data', (b: Buffer) => {
+      fed += b.length;
+      try {
+        parser.push(b);
+      } catch (err) {
+        child.kill();
+        resolve({ err, fed });
+      }
+    });
+    child.on('close', () => resolve({ err: undefined, fed }));
+  });
 }

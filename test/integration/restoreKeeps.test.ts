@@ -1,7 +1,8 @@
 // What a restore must leave alone, on the real test bed (gv0 through node1's mount): a symlink
 // in the target above the paths restored (tar would write through it, out of the volume), and
 // a file an interrupted `--existing skip` restore named but skipped (tar names a member before
-// it decides to skip it, so the resume must not take that file for the one it was writing).
+// it decides to skip it, so the resume must not take that file for the one it was writing);
+// and what an archive stores above its own members (a symlink tar would write through).
 // Each archive is GNU tar's, made in the container from a few pinned files.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,19 +16,27 @@ const KEEP_ARCHIVE = `${DIR}/datarobot-gluster-backup-2001-01-08.tar`;
 const ODD_ARCHIVE = `${DIR}/datarobot-gluster-backup-2001-01-09.tar`;
 const BAD_ARCHIVE = `${DIR}/datarobot-gluster-backup-2001-01-10.tar`;
 const DIRS_ARCHIVE = `${DIR}/datarobot-gluster-backup-2001-01-11.tar`;
+const SELF_LINK_ARCHIVE = `${DIR}/datarobot-gluster-backup-2001-01-12.tar`;
+const LINK_THEN_DIR_ARCHIVE = `${DIR}/datarobot-gluster-backup-2001-01-13.tar`;
 const SYM_TARGET = '/mnt/gluster/restore-symlink';
 const KEEP_TARGET = '/mnt/gluster/restore-keep';
 /** Outside the volume, in the container: where a write through the symlink would land. */
 const OUTSIDE = '/tmp/restore-symlink-outside';
+const VOLUME = '/mnt/gluster';
 
 /** Type, mode, size, mtime and content of every entry under `dir` in node1's container. */
 function state(dir: string): string {
   return inGluster('node1', ['sh', '-c', 'cd "$1" && find . -printf "%y %m %s %T@ %p -> %l\\n" | LC_ALL=C sort && find . -type f -exec sha256sum {} + | LC_ALL=C sort', 'state', dir]).stdout;
 }
 
+/** Every entry of the whole volume: type, mode, size, mtime, path and link target (no contents). */
+function volumeState(): string {
+  return inGluster('node1', ['sh', '-c', 'find "$1" -printf "%y %m %s %T@ %p -> %l\\n" | LC_ALL=C sort', 'volume', VOLUME]).stdout;
+}
+
 function clean() {
   inGluster('node1', ['rm', '-rf', SYM_TARGET, KEEP_TARGET, OUTSIDE, '/tmp/restore-keeps-src']);
-  onNode('node1', ['sh', '-c', 'for a in "$@"; do rm -f "$a" "$a".*; done', 'clean', SYM_ARCHIVE, KEEP_ARCHIVE, ODD_ARCHIVE, BAD_ARCHIVE, DIRS_ARCHIVE]);
+  onNode('node1', ['sh', '-c', 'for a in "$@"; do rm -f "$a" "$a".*; done', 'clean', SYM_ARCHIVE, KEEP_ARCHIVE, ODD_ARCHIVE, BAD_ARCHIVE, DIRS_ARCHIVE, SELF_LINK_ARCHIVE, LINK_THEN_DIR_ARCHIVE]);
 }
 
 describe('restore leaves alone', () => {
@@ -70,6 +79,65 @@ touch -d @1600000000 "$2/app.yaml"
     assert.match(whole.stderr, /1 entry is a directory on one side and not on the other/);
     assert.doesNotMatch(whole.stderr, /not a directory where the archive has members/);
     assert.equal(state(OUTSIDE), outside);
+  });
+
+  // The target holds x -> a directory outside the volume; the archive ./a -> x (relative, no
+  // "..": GNU tar makes it at once, no placeholder), then ./a/evil. On the old code no policy
+  // refused it, and tar wrote evil into the directory outside.
+  const prepareSelfLink = (archive: string, thenDir: boolean) =>
+    inGluster('node1', ['sh', '-c', String.raw`
+set -e
+src=/tmp/restore-keeps-src
+rm -rf "$src" "$1" "$2"; mkdir -p "$src/link" "$src/dir/a" "$1" "$2"
+ln -s x "$src/link/a"
+printf 'evil\n' > "$src/dir/a/evil"
+touch -d @1700000000 "$src/dir/a/evil" "$src/dir/a"
+tar -cf "$3" -C "$src/link" ./a
+if [ "$4" = 1 ]; then tar -rf "$3" -C "$src/dir" --no-recursion ./a ./a/evil
+else tar -rf "$3" -C "$src/dir" --no-recursion ./a/evil; fi
+rm -rf "$src"
+ln -s "$2" "$1/x"
+printf 'outside\n' > "$2/kept"
+touch -d @1600000000 "$2/kept"
+`, 'prepare', SYM_TARGET, OUTSIDE, archive, thenDir ? '1' : '0']);
+
+  const refusedSelfLink = (archive: string, expected: RegExp[]) => {
+    const target = state(SYM_TARGET);
+    const outside = state(OUTSIDE);
+    const volume = volumeState();
+    for (const extra of [['--existing', 'refuse'], ['--existing', 'skip'], ['--existing', 'overwrite'], ['--existing', 'overwrite', '--override', 'archive-types:the only copy']]) {
+      const r = cli(['restore', '--archive', archive, '--target', 'restore-symlink', ...extra]);
+      assert.equal(r.code, 2, `${extra.join(' ')}: ${r.stderr}`);
+      if (extra.includes('--override')) {
+        assert.match(r.stderr, /--override archive-types: cannot be overridden: a symlink or file the archive stores above a member takes tar's writes elsewhere than the plan compared/);
+      } else {
+        for (const re of expected) assert.match(r.stderr, re, extra.join(' '));
+      }
+      assert.equal(state(OUTSIDE), outside, `${extra.join(' ')}: nothing written outside, through the archive's symlink`);
+      assert.doesNotMatch(state(OUTSIDE), /evil/);
+      assert.equal(state(SYM_TARGET), target, `${extra.join(' ')}: the target as it was`);
+      assert.equal(volumeState(), volume, `${extra.join(' ')}: the volume as it was`);
+    }
+    const dry = cli(['restore', '--dry-run', '--archive', archive, '--target', 'restore-symlink', '--existing', 'overwrite']);
+    assert.equal(dry.code, 2, dry.stderr);
+    assert.match(dry.stdout, /the restore would be REFUSED:/);
+  };
+
+  test("a member under a symlink the archive itself stores: refused whatever the policy or reason, nothing written through it or anywhere in the volume", () => {
+    prepareSelfLink(SELF_LINK_ARCHIVE, false);
+    assert.equal(inGluster('node1', ['tar', '-tvf', SELF_LINK_ARCHIVE]).stdout.split('\n').filter(Boolean).map((l) => l.replace(/^(\S)\S* .* (\.\/.*)$/, '$1 $2')).join('\n'), 'l ./a -> x\n- ./a/evil');
+    refusedSelfLink(SELF_LINK_ARCHIVE, [
+      /refused, nothing was written:\n(?: {2}- .*\n)* {2}- 1 archive member lies under a path the archive itself stores as a symlink, file or other non-directory \(a\/evil under a \(symlink\)\): tar would make that path first and then write through it, out of the paths restored and perhaps out of the volume, or fail on it; extract this archive by hand \[archive-types\]/,
+    ]);
+  });
+
+  test('a path the archive stores as a symlink and again as a directory, with a member under it: refused whatever the policy (tar keeps the symlink under refuse and skip), nothing written', () => {
+    prepareSelfLink(LINK_THEN_DIR_ARCHIVE, true);
+    assert.equal(inGluster('node1', ['tar', '-tvf', LINK_THEN_DIR_ARCHIVE]).stdout.split('\n').filter(Boolean).map((l) => l.replace(/^(\S)\S* .* (\.\/.*)$/, '$1 $2')).join('\n'), 'l ./a -> x\nd ./a/\n- ./a/evil');
+    refusedSelfLink(LINK_THEN_DIR_ARCHIVE, [
+      /refused, nothing was written:\n(?: {2}- .*\n)* {2}- 1 archive member lies under a path the archive itself stores as a symlink, file or other non-directory \(a\/evil under a \(symlink, then dir\)\): tar would make that path first and then write through it, out of the paths restored and perhaps out of the volume, or fail on it; extract this archive by hand \[archive-types\]/,
+      /\n {2}- 1 path is stored in the archive as different types \(a \(symlink, then dir\)\): which copy tar leaves depends on --existing, and it can keep a symlink and write the members under it through it; extract this archive by hand \[archive-types\]/,
+    ]);
   });
 
   test('resume after a failed --existing skip run: the file tar named last but skipped is the operator\'s, kept though it differs', () => {

@@ -361,3 +361,80 @@ test('resume: only the directories above the member each interrupted restore was
   assert.deepEqual(dirsOf({ policy: 'skip', resume: { ...resume, key: 'gone/x' } }), [], 'not in the archive');
   assert.deepEqual(dirsOf({ policy: 'overwrite', resume }), [], 'no resume but under skip');
 });
+
+// The archive's own shape: GNU tar makes a symlink member with a relative target without ".."
+// at once (no placeholder), so a later member under that path is written through it, wherever
+// it leads; a path stored as a symlink and again as a directory is kept as the symlink under
+// --keep-old-files or --skip-old-files, and the members under it go through it all the same.
+const UNDER = 'archive member lies under a path the archive itself stores as a symlink, file or other non-directory';
+const UNDER_END = 'tar would make that path first and then write through it, out of the paths restored and perhaps out of the volume, or fail on it; extract this archive by hand';
+
+test('a member under a path the archive itself stores as a symlink is refused whatever the policy, and no reason lifts it: tar would write through the symlink', () => {
+  // The target holds x -> / (any path); the archive a -> x, then a/evil.
+  for (const policy of ['refuse', 'skip', 'overwrite'] as const) {
+    const { plan: r } = plan([['x', 'symlink']], { policy }, [l('a', 'x'), f('a/evil', 5)]);
+    assert.deepEqual(r.refusals, [{ check: 'archive-types', message: `1 ${UNDER} (a/evil under a (symlink)): ${UNDER_END}` }], policy);
+    assert.deepEqual(blockingRefusals(r.refusals, [{ check: 'archive-types', reason: 'the only copy' }]), r.refusals, policy);
+  }
+  assert.deepEqual(overrideProblems([{ check: 'archive-types', reason: 'x' }]), [
+    '--override archive-types: cannot be overridden: a symlink or file the archive stores above a member takes tar\'s writes elsewhere than the plan compared, and of a path stored as different types tar may keep either: extract this archive by hand',
+  ]);
+});
+
+test('a path the archive stores as a symlink and again as a directory is refused whatever the policy, with the members under it: tar may keep the symlink', () => {
+  for (const policy of ['refuse', 'skip', 'overwrite'] as const) {
+    const { plan: r } = plan([['x', 'symlink']], { policy }, [l('a', 'x'), d('a'), f('a/evil', 5)]);
+    assert.deepEqual(
+      r.refusals,
+      [
+        { check: 'archive-types', message: `1 ${UNDER} (a/evil under a (symlink, then dir)): ${UNDER_END}` },
+        { check: 'archive-types', message: '1 path is stored in the archive as different types (a (symlink, then dir)): which copy tar leaves depends on --existing, and it can keep a symlink and write the members under it through it; extract this archive by hand' },
+      ],
+      policy,
+    );
+    assert.equal(blockingRefusals(r.refusals, [{ check: 'archive-types', reason: 'x' }]).length, 2, policy);
+  }
+  // Different types with nothing under the path: still refused (which copy stays is tar's choice).
+  const { plan: r } = plan([], { policy: 'overwrite' }, [f('p'), l('p', 'elsewhere')]);
+  assert.deepEqual(r.refusals.map((x) => x.message.split(': which')[0]), ['1 path is stored in the archive as different types (p (file, then symlink))']);
+});
+
+test('members under a file, a hard link or another non-directory of the archive are refused too, deep or not, named escaped, five shown and all counted', () => {
+  const { plan: r } = plan([], { policy: 'overwrite' }, [f('b'), f('b/c/d'), h('h', 'top'), f('h/x'), f('top'), { key: 'o', type: 'other', size: 0, mtime: T }, f('o/y'), l('q\xff', 'x'), f('q\xff/e')]);
+  assert.deepEqual(r.refusals, [{ check: 'archive-types', message: `4 archive members lie under a path the archive itself stores as a symlink, file or other non-directory (b/c/d under b (file); h/x under h (hardlink); o/y under o (other); q\\xff/e under q\\xff (symlink)): ${UNDER_END}` }]);
+  const seven = [l('a', 'x'), ...Array.from({ length: 7 }, (_, i) => f(`a/${i}`))];
+  assert.match(plan([], { policy: 'skip' }, seven).plan.refusals[0]?.message ?? '', /^7 archive members lie under .* \(a\/0 under a \(symlink\); a\/1 under a \(symlink\); a\/2 under a \(symlink\); a\/3 under a \(symlink\); a\/4 under a \(symlink\); …\): tar would/);
+});
+
+test('what is not under a non-directory of the archive is not refused: a directory, a name that merely starts like it, a member not taken', () => {
+  assert.deepEqual(plan([], { policy: 'skip' }, [d('a'), f('a/x'), l('a/link', '/etc'), f('b')]).plan.refusals, [], 'a symlink with nothing under it is an ordinary member');
+  assert.deepEqual(plan([], {}, [l('a', 'x'), f('a-x'), f('a.x/y'), f('a0/x'), d('a.d'), f('a.d/z')]).plan.refusals, []);
+  // Only the members taken count: a/evil not included.
+  assert.deepEqual(plan([], { include: ['top'] }, [l('a', 'x'), f('a/evil'), f('top')]).plan.refusals, []);
+  // An included member under a symlink of the archive is refused though the symlink is not taken.
+  assert.deepEqual(plan([], { include: ['a/evil'] }, [l('a', 'x'), f('a/evil')]).plan.refusals.map((x) => x.check), ['archive-types']);
+});
+
+test('property: the members refused as under a non-directory of the archive, and the paths of two types, are those a plain look at every pair finds', async () => {
+  const fc = (await import('fast-check')).default;
+  const { isUnderAny } = await import('../../src/core/restore/plan');
+  // Names that sort between a path and the members under it (a-b, a.b) and names that start alike.
+  const names = ['a', 'a/b', 'a/b/c', 'a/c', 'a-b', 'a.b', 'a.b/c', 'a0', 'ab/c', 'b', 'b/a', 'a/b-c', 'a/b-c/d'];
+  const types: EntryType[] = ['file', 'dir', 'symlink', 'hardlink', 'other'];
+  const member = fc.record({ name: fc.constantFrom(...names), type: fc.constantFrom(...types, 'dir', 'dir') });
+  fc.assert(
+    fc.property(fc.array(member, { minLength: 1, maxLength: 14 }), fc.subarray(names, { maxLength: 2 }), (ms, include) => {
+      const entries = ms.map((m) => ({ key: m.name, type: m.type, size: 0, mtime: T, ...(m.type === 'symlink' || m.type === 'hardlink' ? { linkKey: 'b' } : {}) }));
+      const { plan: r } = plan([], { policy: 'overwrite', include }, entries);
+      const keys = [...new Set(ms.map((m) => m.name))];
+      const taken = keys.filter((k) => !include.length || isUnderAny(k, include));
+      const nonDir = new Set(ms.filter((m) => m.type !== 'dir').map((m) => m.name));
+      const under = taken.filter((k) => [...nonDir].some((q) => k.startsWith(q + '/'))).length;
+      const mixed = taken.filter((k) => new Set(ms.filter((m) => m.name === k).map((m) => m.type)).size > 1).length;
+      const said = (re: RegExp) => Number(re.exec(r.refusals.filter((x) => x.check === 'archive-types').map((x) => x.message).join('\n'))?.[1] ?? 0);
+      assert.equal(said(/^(\d+) archive members? lies? under/m), under, JSON.stringify({ ms, include, refusals: r.refusals }));
+      assert.equal(said(/^(\d+) paths? (?:is|are) stored in the archive as different types/m), mixed, JSON.stringify({ ms, include, refusals: r.refusals }));
+    }),
+    { seed: 20261204, numRuns: 3000 },
+  );
+});

@@ -352,10 +352,11 @@ export class EntryTable implements Iterable<Entry>, FsEntrySink {
 
 /**
  * The rows of an archive's table in byte order of their keys, the last copy of each path only
- * (the one tar leaves on disk), and how many earlier copies were dropped.
+ * (the one tar leaves on disk), and how many earlier copies were dropped. `sorted`: the table's
+ * sortedOrder() when the caller has it (left as it is), so it is not sorted twice.
  */
-export function lastCopies(table: EntryTable): { rows: Uint32Array; duplicates: number } {
-  const ao = table.sortedOrder();
+export function lastCopies(table: EntryTable, sorted?: Uint32Array): { rows: Uint32Array; duplicates: number } {
+  const ao = sorted ? sorted.slice() : table.sortedOrder();
   let w = 0;
   for (let i = 0; i < ao.length; i++) {
     if (i + 1 < ao.length && table.compareRows(ao[i + 1], ao[i]) === 0) continue;

@@ -155,6 +155,9 @@ const selected = (code: number) => code < NOT_SELECTED_THERE;
  */
 export class RestorePlanner implements FsEntrySink {
   private readonly A: EntryTable;
+  /** Every copy of every member in byte order of the keys, a path's copies in archive order. */
+  private readonly all: Uint32Array;
+  /** The last copy of each path (the one tar leaves), in the same order: what the plan compares. */
   private readonly rows: Uint32Array;
   private readonly duplicates: number;
   /** Per sorted member: NOT_SELECTED (or _THERE), or 0 until the target shows something there, then its type code + 1. */
@@ -179,7 +182,8 @@ export class RestorePlanner implements FsEntrySink {
     this.resume = this.policy === 'skip' ? opts.resume : undefined;
     this.includes = (opts.include ?? []).map((p) => ({ path: p, key: includeKey(p) }));
     this.A = index.entries;
-    const { rows, duplicates } = lastCopies(this.A);
+    this.all = this.A.sortedOrder();
+    const { rows, duplicates } = lastCopies(this.A, this.all);
     this.rows = rows;
     this.duplicates = duplicates;
     this.there = new Uint8Array(rows.length);
@@ -259,6 +263,43 @@ export class RestorePlanner implements FsEntrySink {
       if (p >= 0 && selected(this.there[p]) && isDir(this.A.type(this.rows[p]))) out.push(k);
     }
     return out;
+  }
+
+  /**
+   * What the archive does to itself, seen across every copy of every member (the plan compares
+   * only the last): the selected members under a path it stores, in any copy, as a non-directory,
+   * and the selected paths stored as different types. tar makes a symlink member whose target
+   * is relative and has no ".." at once (no placeholder), so a later member under it is written
+   * through it, wherever it leads; and of a path stored as a symlink and then as a directory,
+   * --keep-old-files and --skip-old-files keep the symlink and write through it all the same.
+   */
+  private archiveShape(): { under: Named; mixed: Named } {
+    const { A, all } = this;
+    const under = new Named();
+    const mixed = new Named();
+    // The keys stored as non-directories that are byte prefixes of the current key, outermost
+    // first. Every key that sorts between `k` and a key under `k/` starts with `k`, so a key
+    // that is not a prefix of the current one is a prefix of no later one either.
+    const above: { key: string; types: string }[] = [];
+    // i walks every copy; p the paths, as lastCopies keeps one row per path in the same order.
+    for (let i = 0, p = 0; i < all.length; p++) {
+      const first = all[i];
+      const key = A.key(first);
+      const types: EntryType[] = [];
+      for (; i < all.length && (all[i] === first || A.compareRows(all[i], first) === 0); i++) {
+        const t = A.type(all[i]);
+        if (!types.includes(t)) types.push(t);
+      }
+      while (above.length && !key.startsWith(above[above.length - 1].key)) above.pop();
+      const kinds = types.join(', then ');
+      if (selected(this.there[p])) {
+        const over = above.find((s) => key.charCodeAt(s.key.length) === 0x2f);
+        if (over) under.add(() => `${pathFields(key).path} under ${pathFields(over.key).path} (${over.types})`);
+        if (types.length > 1) mixed.add(() => `${pathFields(key).path} (${kinds})`);
+      }
+      if (types.some((t) => !isDir(t))) above.push({ key, types: kinds });
+    }
+    return { under, mixed };
   }
 
   /** Every selected member with its action, in byte order of the paths. */
@@ -355,6 +396,22 @@ export class RestorePlanner implements FsEntrySink {
         message: `${oddCount} archive ${oddCount === 1 ? 'member has a name' : 'members have names'} with a "." or ".." segment or a doubled slash (${odd.join('; ')}${oddCount > odd.length ? '; …' : ''}): tar would write ${oddCount === 1 ? 'it' : 'them'} elsewhere than the plan compared, or refuse ${oddCount === 1 ? 'it' : 'them'}; our backups never store such names`,
       });
     }
+    // No reason lifts these: what tar would write, and where, is not what the plan compared.
+    const shape = this.archiveShape();
+    if (shape.under.count) {
+      const n = shape.under.count;
+      refusals.push({
+        check: 'archive-types',
+        message: `${n} archive ${n === 1 ? 'member lies' : 'members lie'} under a path the archive itself stores as a symlink, file or other non-directory (${shape.under.text()}): tar would make that path first and then write through it, out of the paths restored and perhaps out of the volume, or fail on it; extract this archive by hand`,
+      });
+    }
+    if (shape.mixed.count) {
+      const n = shape.mixed.count;
+      refusals.push({
+        check: 'archive-types',
+        message: `${n} ${n === 1 ? 'path is' : 'paths are'} stored in the archive as different types (${shape.mixed.text()}): which copy tar leaves depends on --existing, and it can keep a symlink and write the members under it through it; extract this archive by hand`,
+      });
+    }
     if (this.above) {
       refusals.push({
         check: 'type-clash',
@@ -402,6 +459,19 @@ export class RestorePlanner implements FsEntrySink {
     };
     OVERWRITE_SETS.set(plan, Float64Array.from(overwritten).sort());
     return plan;
+  }
+}
+
+/** Counted, the first few named (made only when named: a million would be a million strings). */
+class Named {
+  count = 0;
+  private readonly items: string[] = [];
+  add(item: () => string): void {
+    this.count++;
+    if (this.items.length < 5) this.items.push(item());
+  }
+  text(): string {
+    return this.items.join('; ') + (this.count > this.items.length ? '; …' : '');
   }
 }
 

@@ -2,7 +2,8 @@
 // in the target above the paths restored (tar would write through it, out of the volume), and
 // a file an interrupted `--existing skip` restore named but skipped (tar names a member before
 // it decides to skip it, so the resume must not take that file for the one it was writing);
-// and what an archive stores above its own members (a symlink tar would write through).
+// what an archive stores above its own members (a symlink tar would write through), and a path
+// it stores twice (tar fails at the second copy, or keeps the first).
 // Each archive is GNU tar's, made in the container from a few pinned files.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -18,8 +19,10 @@ const BAD_ARCHIVE = `${DIR}/datarobot-gluster-backup-2001-01-10.tar`;
 const DIRS_ARCHIVE = `${DIR}/datarobot-gluster-backup-2001-01-11.tar`;
 const SELF_LINK_ARCHIVE = `${DIR}/datarobot-gluster-backup-2001-01-12.tar`;
 const LINK_THEN_DIR_ARCHIVE = `${DIR}/datarobot-gluster-backup-2001-01-13.tar`;
+const TWICE_ARCHIVE = `${DIR}/datarobot-gluster-backup-2001-01-14.tar`;
 const SYM_TARGET = '/mnt/gluster/restore-symlink';
 const KEEP_TARGET = '/mnt/gluster/restore-keep';
+const TWICE_TARGET = '/mnt/gluster/restore-twice';
 /** Outside the volume, in the container: where a write through the symlink would land. */
 const OUTSIDE = '/tmp/restore-symlink-outside';
 const VOLUME = '/mnt/gluster';
@@ -35,8 +38,8 @@ function volumeState(): string {
 }
 
 function clean() {
-  inGluster('node1', ['rm', '-rf', SYM_TARGET, KEEP_TARGET, OUTSIDE, '/tmp/restore-keeps-src']);
-  onNode('node1', ['sh', '-c', 'for a in "$@"; do rm -f "$a" "$a".*; done', 'clean', SYM_ARCHIVE, KEEP_ARCHIVE, ODD_ARCHIVE, BAD_ARCHIVE, DIRS_ARCHIVE, SELF_LINK_ARCHIVE, LINK_THEN_DIR_ARCHIVE]);
+  inGluster('node1', ['rm', '-rf', SYM_TARGET, KEEP_TARGET, TWICE_TARGET, OUTSIDE, '/tmp/restore-keeps-src']);
+  onNode('node1', ['sh', '-c', 'for a in "$@"; do rm -f "$a" "$a".*; done', 'clean', SYM_ARCHIVE, KEEP_ARCHIVE, ODD_ARCHIVE, BAD_ARCHIVE, DIRS_ARCHIVE, SELF_LINK_ARCHIVE, LINK_THEN_DIR_ARCHIVE, TWICE_ARCHIVE]);
 }
 
 describe('restore leaves alone', () => {
@@ -138,6 +141,47 @@ touch -d @1600000000 "$2/kept"
       /refused, nothing was written:\n(?: {2}- .*\n)* {2}- 1 archive member lies under a path the archive itself stores as a symlink, file or other non-directory \(a\/evil under a \(symlink, then dir\)\): tar would make that path first and then write through it, out of the paths restored and perhaps out of the volume, or fail on it; extract this archive by hand \[archive-types\]/,
       /\n {2}- 1 path is stored in the archive as different types \(a \(symlink, then dir\)\): which copy tar leaves depends on --existing, and it can keep a symlink and write the members under it through it; extract this archive by hand \[archive-types\]/,
     ]);
+  });
+
+  test('a path the archive stores twice: refused under --existing refuse and skip, whatever the reason, nothing written; overwrite restores the last copy and verifies', () => {
+    // ./d/f stored twice: "first", then "second copy". On the old code --existing refuse wrote
+    // d/ and d/f, failed at the second copy ("File exists", exit 2) and went on to d/g;
+    // --existing skip kept "first" and its verification then compared it with the last copy.
+    inGluster('node1', ['sh', '-c', String.raw`
+set -e
+src=/tmp/restore-keeps-src
+rm -rf "$src" "$1"; mkdir -p "$src/d"
+printf 'first\n' > "$src/d/f"
+printf 'g\n' > "$src/d/g"
+touch -d @1700000000 "$src/d/f" "$src/d/g" "$src/d"
+tar -cf "$2" -C "$src" --no-recursion ./d ./d/f ./d/g
+printf 'second copy\n' > "$src/d/f"
+touch -d @1700000100 "$src/d/f"
+tar -rf "$2" -C "$src" --no-recursion ./d/f
+rm -rf "$src"
+`, 'prepare', TWICE_TARGET, TWICE_ARCHIVE]);
+    assert.equal(inGluster('node1', ['tar', '-tvf', TWICE_ARCHIVE]).stdout.split('\n').filter(Boolean).map((l) => l.replace(/^(\S)\S* .* (\.\/.*)$/, '$1 $2')).join('\n'), 'd ./d/\n- ./d/f\n- ./d/g\n- ./d/f');
+    const volume = volumeState();
+    const args = ['restore', '--archive', TWICE_ARCHIVE, '--target', 'restore-twice'];
+    for (const [policy, what] of [
+      ['refuse', 'with --existing refuse tar fails at the second copy, having written part of the tree'],
+      ['skip', 'with --existing skip tar keeps the first copy and the verification expects the last'],
+    ]) {
+      const r = cli([...args, '--existing', policy]);
+      assert.equal(r.code, 2, `${policy}: ${r.stderr}`);
+      assert.match(r.stderr, /refused, nothing was written:\n(?: {2}- .*\n)* {2}- 1 path is stored more than once in the archive \(d\/f \(2 copies\)\): (.*); choose --existing overwrite \(the last copy is restored, as the verification expects\) \[duplicates\]/, policy);
+      assert.ok(r.stderr.includes(`(d/f (2 copies)): ${what}; choose`), `${policy}: ${r.stderr}`);
+      const reason = cli([...args, '--existing', policy, '--override', 'duplicates:the only copy']);
+      assert.equal(reason.code, 2, `${policy}: ${reason.stderr}`);
+      assert.match(reason.stderr, /--override duplicates: cannot be overridden: tar fails at the second copy \(refuse\) or keeps the first \(skip\): choose --existing overwrite/);
+      assert.equal(inGluster('node1', ['test', '-e', TWICE_TARGET], { allowFail: true }).status, 1, `${policy}: the target was not made`);
+      assert.equal(volumeState(), volume, `${policy}: the volume as it was`);
+    }
+    // Overwrite: tar writes each copy in turn, the last stays, and the verification compares it.
+    const over = cli([...args, '--existing', 'overwrite']);
+    assert.equal(over.code, 0, over.stderr);
+    assert.match(over.stdout, /verified: all \d+ archive members are in \/mnt\/gluster\/restore-twice as archived/);
+    assert.equal(inGluster('node1', ['cat', `${TWICE_TARGET}/d/f`]).stdout, 'second copy\n');
   });
 
   test('resume after a failed --existing skip run: the file tar named last but skipped is the operator\'s, kept though it differs', () => {

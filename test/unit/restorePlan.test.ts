@@ -155,8 +155,8 @@ test('a corrupt tar header is refused by a check no reason lifts (tar goes on pa
   }
 });
 
-test('a path stored twice is planned once, from its last copy', () => {
-  const { plan: r, actions } = plan([], {}, [f('x', 1), f('x', 9)]);
+test('a path stored twice is planned once, from its last copy (--existing overwrite: tar leaves the last copy too)', () => {
+  const { plan: r, actions } = plan([], { policy: 'overwrite' }, [f('x', 1), f('x', 9)]);
   assert.equal(r.selected.entries, 1);
   assert.equal(r.bytesToWrite, 9);
   assert.deepEqual(Object.keys(actions), ['x']);
@@ -415,7 +415,7 @@ test('what is not under a non-directory of the archive is not refused: a directo
   assert.deepEqual(plan([], { include: ['a/evil'] }, [l('a', 'x'), f('a/evil')]).plan.refusals.map((x) => x.check), ['archive-types']);
 });
 
-test('property: the members refused as under a non-directory of the archive, and the paths of two types, are those a plain look at every pair finds', async () => {
+test('property: the members refused as under a non-directory of the archive, the paths of two types and those stored twice are those a plain look at every pair finds', async () => {
   const fc = (await import('fast-check')).default;
   const { isUnderAny } = await import('../../src/core/restore/plan');
   // Names that sort between a path and the members under it (a-b, a.b) and names that start alike.
@@ -425,16 +425,44 @@ test('property: the members refused as under a non-directory of the archive, and
   fc.assert(
     fc.property(fc.array(member, { minLength: 1, maxLength: 14 }), fc.subarray(names, { maxLength: 2 }), (ms, include) => {
       const entries = ms.map((m) => ({ key: m.name, type: m.type, size: 0, mtime: T, ...(m.type === 'symlink' || m.type === 'hardlink' ? { linkKey: 'b' } : {}) }));
-      const { plan: r } = plan([], { policy: 'overwrite', include }, entries);
+      const { plan: r } = plan([], { policy: 'skip', include }, entries);
       const keys = [...new Set(ms.map((m) => m.name))];
       const taken = keys.filter((k) => !include.length || isUnderAny(k, include));
       const nonDir = new Set(ms.filter((m) => m.type !== 'dir').map((m) => m.name));
       const under = taken.filter((k) => [...nonDir].some((q) => k.startsWith(q + '/'))).length;
       const mixed = taken.filter((k) => new Set(ms.filter((m) => m.name === k).map((m) => m.type)).size > 1).length;
-      const said = (re: RegExp) => Number(re.exec(r.refusals.filter((x) => x.check === 'archive-types').map((x) => x.message).join('\n'))?.[1] ?? 0);
+      const twice = taken.filter((k) => ms.filter((m) => m.name === k).length > 1 && new Set(ms.filter((m) => m.name === k).map((m) => m.type)).size === 1).length;
+      const said = (re: RegExp) => Number(re.exec(r.refusals.filter((x) => x.check === 'archive-types' || x.check === 'duplicates').map((x) => x.message).join('\n'))?.[1] ?? 0);
       assert.equal(said(/^(\d+) archive members? lies? under/m), under, JSON.stringify({ ms, include, refusals: r.refusals }));
       assert.equal(said(/^(\d+) paths? (?:is|are) stored in the archive as different types/m), mixed, JSON.stringify({ ms, include, refusals: r.refusals }));
+      assert.equal(said(/^(\d+) paths? (?:is|are) stored more than once/m), twice, JSON.stringify({ ms, include, refusals: r.refusals }));
     }),
     { seed: 20261204, numRuns: 3000 },
   );
+});
+
+test('a path stored more than once is refused under --existing refuse (tar fails at the second copy) and skip (tar keeps the first, the verification expects the last), and no reason lifts it', () => {
+  const twice = [d('d'), f('d/f', 1), f('d/f', 9), f('d/g')];
+  const refuse = plan([], {}, twice).plan;
+  assert.deepEqual(refuse.refusals, [
+    { check: 'duplicates', message: '1 path is stored more than once in the archive (d/f (2 copies)): with --existing refuse tar fails at the second copy, having written part of the tree; choose --existing overwrite (the last copy is restored, as the verification expects)' },
+  ]);
+  assert.deepEqual(refuse.warnings, [], 'refused: no word about which copy is restored');
+  const skip = plan([], { policy: 'skip' }, twice).plan;
+  assert.deepEqual(skip.refusals, [
+    { check: 'duplicates', message: '1 path is stored more than once in the archive (d/f (2 copies)): with --existing skip tar keeps the first copy and the verification expects the last; choose --existing overwrite (the last copy is restored, as the verification expects)' },
+  ]);
+  assert.deepEqual(blockingRefusals(skip.refusals, [{ check: 'duplicates', reason: 'x' }]), skip.refusals);
+  assert.deepEqual(overrideProblems([{ check: 'duplicates', reason: 'x' }]), ['--override duplicates: cannot be overridden: tar fails at the second copy (refuse) or keeps the first (skip): choose --existing overwrite']);
+  // Overwrite: as before, the last copy wins, as tar does.
+  const over = plan([], { policy: 'overwrite' }, twice).plan;
+  assert.deepEqual(over.refusals, []);
+  assert.deepEqual(over.warnings, ['1 paths are stored more than once in the archive: the last copy is the one restored']);
+  // A directory stored twice too: --skip-old-files keeps the first copy's mode and time.
+  assert.deepEqual(plan([], { policy: 'skip' }, [d('d'), f('d/f'), d('d')]).plan.refusals.map((x) => x.message.split(': with')[0]), ['1 path is stored more than once in the archive (d (2 copies))']);
+  // Only the members taken count.
+  assert.deepEqual(plan([], { include: ['d/g'] }, twice).plan.refusals, []);
+  // Five named, all counted, with their copies.
+  const many = [f('m0'), f('m0'), f('m0'), ...['m1', 'm2', 'm3', 'm4', 'm5', 'm6'].flatMap((k) => [f(k), f(k)])];
+  assert.match(plan([], {}, many).plan.refusals[0]?.message ?? '', /^7 paths are stored more than once in the archive \(m0 \(3 copies\); m1 \(2 copies\); m2 \(2 copies\); m3 \(2 copies\); m4 \(2 copies\); …\): with --existing refuse/);
 });

@@ -11,7 +11,7 @@ test('an override lifts only its own check, and only an overridable one', () => 
   const every = RESTORE_CHECKS.map((check) => ({ check, reason: 'because' }));
   assert.deepEqual(
     blockingRefusals(all, every).map((r) => r.check),
-    ['corrupt', 'names', 'archive-types', 'include', 'type-clash', 'in-the-way', 'jobs'],
+    ['corrupt', 'names', 'archive-types', 'duplicates', 'include', 'type-clash', 'in-the-way', 'jobs'],
   );
   assert.deepEqual(blockingRefusals([R('bricks'), R('free-space')], [{ check: 'bricks', reason: 'replica' }]).map((r) => r.check), ['free-space']);
   assert.deepEqual(blockingRefusals([], []), []);
@@ -20,7 +20,7 @@ test('an override lifts only its own check, and only an overridable one', () => 
 test('overrides that cannot apply are named before anything is asked of a node', () => {
   assert.deepEqual(overrideProblems([{ check: 'bricks', reason: 'x' }]), []);
   assert.deepEqual(overrideProblems([{ check: 'in-the-way', reason: 'x' }]), ['--override in-the-way: cannot be overridden: choose --existing skip or --existing overwrite']);
-  assert.match(overrideProblems([{ check: 'space', reason: 'x' }])[0], /^--override space: no such restore check \(checks: archive, corrupt, names, archive-types, include/);
+  assert.match(overrideProblems([{ check: 'space', reason: 'x' }])[0], /^--override space: no such restore check \(checks: archive, corrupt, names, archive-types, duplicates, include/);
   // A backup check name is not a restore check.
   assert.equal(overrideProblems([{ check: 'diskSpace', reason: 'x' }]).length, 1);
 });

@@ -268,15 +268,17 @@ export class RestorePlanner implements FsEntrySink {
   /**
    * What the archive does to itself, seen across every copy of every member (the plan compares
    * only the last): the selected members under a path it stores, in any copy, as a non-directory,
-   * and the selected paths stored as different types. tar makes a symlink member whose target
+   * the selected paths stored as different types, and those stored more than once as one type.
+   * tar makes a symlink member whose target
    * is relative and has no ".." at once (no placeholder), so a later member under it is written
    * through it, wherever it leads; and of a path stored as a symlink and then as a directory,
    * --keep-old-files and --skip-old-files keep the symlink and write through it all the same.
    */
-  private archiveShape(): { under: Named; mixed: Named } {
+  private archiveShape(): { under: Named; mixed: Named; repeated: Named } {
     const { A, all } = this;
     const under = new Named();
     const mixed = new Named();
+    const repeated = new Named();
     // The keys stored as non-directories that are byte prefixes of the current key, outermost
     // first. Every key that sorts between `k` and a key under `k/` starts with `k`, so a key
     // that is not a prefix of the current one is a prefix of no later one either.
@@ -286,6 +288,7 @@ export class RestorePlanner implements FsEntrySink {
       const first = all[i];
       const key = A.key(first);
       const types: EntryType[] = [];
+      const start = i;
       for (; i < all.length && (all[i] === first || A.compareRows(all[i], first) === 0); i++) {
         const t = A.type(all[i]);
         if (!types.includes(t)) types.push(t);
@@ -296,10 +299,11 @@ export class RestorePlanner implements FsEntrySink {
         const over = above.find((s) => key.charCodeAt(s.key.length) === 0x2f);
         if (over) under.add(() => `${pathFields(key).path} under ${pathFields(over.key).path} (${over.types})`);
         if (types.length > 1) mixed.add(() => `${pathFields(key).path} (${kinds})`);
+        else if (i - start > 1) repeated.add(() => `${pathFields(key).path} (${i - start} copies)`);
       }
       if (types.some((t) => !isDir(t))) above.push({ key, types: kinds });
     }
-    return { under, mixed };
+    return { under, mixed, repeated };
   }
 
   /** Every selected member with its action, in byte order of the paths. */
@@ -412,6 +416,17 @@ export class RestorePlanner implements FsEntrySink {
         message: `${n} ${n === 1 ? 'path is' : 'paths are'} stored in the archive as different types (${shape.mixed.text()}): which copy tar leaves depends on --existing, and it can keep a symlink and write the members under it through it; extract this archive by hand`,
       });
     }
+    // tar extracts every copy in turn: --keep-old-files fails at the second ("File exists", exit
+    // 2) with part of the tree written, --skip-old-files keeps the first (a directory's mode and
+    // time too) while the verification compares the last. Overwrite leaves the last, as planned.
+    if (shape.repeated.count && this.policy !== 'overwrite') {
+      const n = shape.repeated.count;
+      const what = this.policy === 'refuse' ? 'with --existing refuse tar fails at the second copy, having written part of the tree' : 'with --existing skip tar keeps the first copy and the verification expects the last';
+      refusals.push({
+        check: 'duplicates',
+        message: `${n} ${n === 1 ? 'path is' : 'paths are'} stored more than once in the archive (${shape.repeated.text()}): ${what}; choose --existing overwrite (the last copy is restored, as the verification expects)`,
+      });
+    }
     if (this.above) {
       refusals.push({
         check: 'type-clash',
@@ -432,7 +447,7 @@ export class RestorePlanner implements FsEntrySink {
         message: `${hardlinksOutCount} hard ${hardlinksOutCount === 1 ? 'link points' : 'links point'} at files outside the included paths and not in the target (${hardlinksOut.join('; ')}${hardlinksOutCount > hardlinksOut.length ? '; …' : ''}): tar cannot make them; add those files with --include`,
       });
     }
-    if (this.duplicates) warnings.push(`${this.duplicates} paths are stored more than once in the archive: the last copy is the one restored`);
+    if (this.duplicates && !refusals.some((x) => x.check === 'duplicates')) warnings.push(`${this.duplicates} paths are stored more than once in the archive: the last copy is the one restored`);
     const plan: RestorePlan = {
       policy: this.policy,
       include: this.includes.map((i) => i.path),

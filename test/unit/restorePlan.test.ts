@@ -466,3 +466,33 @@ test('a path stored more than once is refused under --existing refuse (tar fails
   const many = [f('m0'), f('m0'), f('m0'), ...['m1', 'm2', 'm3', 'm4', 'm5', 'm6'].flatMap((k) => [f(k), f(k)])];
   assert.match(plan([], {}, many).plan.refusals[0]?.message ?? '', /^7 paths are stored more than once in the archive \(m0 \(3 copies\); m1 \(2 copies\); m2 \(2 copies\); m3 \(2 copies\); m4 \(2 copies\); …\): with --existing refuse/);
 });
+
+test('resume: a file changed after the interrupted restore ended is not the one it was writing: kept, though it differs', () => {
+  const since = T + 3600;
+  const until = since + 60;
+  const resume = { from: 'datarobot-gluster-backup-2026-03-12.tar.restore-20261204T040000Z', key: 'a/two', since, until };
+  for (const [mtime, rewrite] of [
+    [since, true],
+    [until, true],
+    [until + RESUME_CLOCK_SLACK_S, true],
+    [until + RESUME_CLOCK_SLACK_S + 0.5, false],
+    [until + 3 * 3600, false],
+  ] as const) {
+    const p = new RestorePlanner(archive(SAMPLE), { policy: 'skip', resume });
+    p.entry('a', 'dir', 0, T);
+    p.entry('a/two', 'file', 120, mtime);
+    assert.equal(p.finish().resume?.rewrite, rewrite, `mtime until${mtime - until >= 0 ? '+' : ''}${mtime - until}`);
+    assert.equal([...p.entries()].find((e) => e.path === 'a/two')?.action, rewrite ? 'overwrite' : 'skip', `mtime until+${mtime - until}`);
+  }
+  // A job record without its end: only the lower bound, as before.
+  const p = new RestorePlanner(archive(SAMPLE), { policy: 'skip', resume: { from: resume.from, key: resume.key, since } });
+  p.entry('a/two', 'file', 120, until + 3 * 3600);
+  assert.equal(p.finish().resume?.rewrite, true);
+});
+
+test("resume: the window ends at the interrupted job's end when its record has one", async () => {
+  const { resumeWindow } = await import('../../src/core/restore/restorePlan');
+  assert.deepEqual(resumeWindow(T, { endedAt: new Date((T + 90.5) * 1000).toISOString() }), { since: T, until: T + 90.5 });
+  assert.deepEqual(resumeWindow(T, {}), { since: T });
+  assert.deepEqual(resumeWindow(T, { endedAt: 'not a time' }), { since: T });
+});

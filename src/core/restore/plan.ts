@@ -88,6 +88,11 @@ export interface ResumePoint {
   key: string;
   since: number;
   /**
+   * When that restore ended (its job record's endedAt, seconds), when the record has it: a file
+   * changed after that was changed by someone else (an application), not cut short by tar.
+   */
+  until?: number;
+  /**
    * The last members of the interrupted restores it resumed in turn (newest first), when they
    * ended interrupted too: their directories may still wait for their attributes.
    */
@@ -95,8 +100,9 @@ export interface ResumePoint {
 }
 
 /**
- * Seconds a file tar was writing may seem older than the line naming it: the members file's
- * time comes in whole seconds, and a brick on another node stamps with its own clock.
+ * Seconds a file tar was writing may seem older than the line naming it, or newer than the
+ * restore's end: the members file's time comes in whole seconds, and a brick on another node
+ * stamps with its own clock.
  */
 export const RESUME_CLOCK_SLACK_S = 2;
 
@@ -214,8 +220,10 @@ export class RestorePlanner implements FsEntrySink {
       // tar sets a file's mtime once its data is written: a cut one has the wrong size or time.
       const differs = size !== this.A.size(r) || mtime === undefined || Math.abs(mtime - this.A.mtime(r)) >= 1;
       // tar names a file it skips as well: one older than that line was there before, the
-      // operator's to keep, and is not the restore's to replace.
-      const written = mtime !== undefined && mtime >= this.resume.since - RESUME_CLOCK_SLACK_S;
+      // operator's to keep, and is not the restore's to replace; one newer than the restore's
+      // end was written since by someone else, and is not the restore's to replace either.
+      const { since, until } = this.resume;
+      const written = mtime !== undefined && mtime >= since - RESUME_CLOCK_SLACK_S && (until === undefined || mtime <= until + RESUME_CLOCK_SLACK_S);
       if (this.A.type(r) === 'file' && differs && written) this.rewrite = p;
     }
   }

@@ -250,7 +250,18 @@ async function interruptedRestore(cluster: Cluster, node: string, archive: strin
     if (m) earlier.push(m.key);
     j = prev;
   }
-  return { from: last.id, key: at.key, since: at.since, ...(earlier.length ? { earlier } : {}) };
+  return { from: last.id, key: at.key, ...resumeWindow(at.since, last), ...(earlier.length ? { earlier } : {}) };
+}
+
+/**
+ * When the file an interrupted restore was writing can have been written by it: from when tar
+ * began on it (`since`) to the job's end, when its record has one. That end is the script's
+ * own exit time (the node's clock) when tar ended; when the job died with its container, the
+ * time a client found it dead: later than the real end, a looser bound but still one.
+ */
+export function resumeWindow(since: number, job: Pick<JobRecord, 'endedAt'>): { since: number; until?: number } {
+  const ended = job.endedAt !== undefined ? Date.parse(job.endedAt) / 1000 : NaN;
+  return { since, ...(Number.isFinite(ended) ? { until: ended } : {}) };
 }
 
 /** Interrupted restores resumed in turn that a resume looks back through: far more than happen. */

@@ -402,7 +402,7 @@ describe('restore', () => {
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /--override in-the-way: cannot be overridden: choose --existing skip or --existing overwrite/);
     const typo = cli(['--config', repConfig, ...args, '--override', 'brick:typo']);
-    assert.match(typo.stderr, /--override brick: no such restore check \(checks: archive, corrupt, names, include, type-clash, in-the-way, free-space, nodes, gluster, bricks, peers, jobs\)/);
+    assert.match(typo.stderr, /--override brick: no such restore check \(checks: archive, corrupt, names, archive-types, duplicates, include, type-clash, in-the-way, free-space, nodes, gluster, bricks, peers, jobs\)/);
     testbed('kill-brick', 'node3', 'gvrep');
     try {
       const refused = cli(['--config', repConfig, ...args]);

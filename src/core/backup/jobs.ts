@@ -87,12 +87,20 @@ export function tarEventsOf(log: string): TarEvent[] {
   return log.split('\n').map(parseTarLine).filter((e): e is TarEvent => e !== undefined);
 }
 
+/** Kinds of message that leave a usable archive (tar's exit 1): never why tar exited 2. */
+const EXIT_ONE_KINDS: ReadonlySet<TarEvent['kind']> = new Set(['changed', 'removed', 'shrank', 'socketIgnored']);
+
 /** The operator's sentence for a failed tar: its last error, or the exit code. */
 function failureReason(events: TarEvent[], code: number): string {
   const noSpace = events.find((e) => e.kind === 'noSpace');
   if (noSpace) return `the backups directory ran out of space (${noSpace.message})`;
-  const err = [...events].reverse().find((e) => e.severity === 'error' && e.kind !== 'fatal');
   if (code > 128) return `tar was killed by signal ${code - 128}`;
+  // tar's exit 2 for a file or directory it could not open, stat or read comes with a line that
+  // tarWarnings.ts classes as a warning, not an error: that line names the file, where "tar
+  // exited with status 2" named nothing. The last such line (restore's end, too, falls back to
+  // tar's other lines).
+  const last = [...events].reverse();
+  const err = last.find((e) => e.severity === 'error' && e.kind !== 'fatal') ?? last.find((e) => e.kind !== 'fatal' && !EXIT_ONE_KINDS.has(e.kind)) ?? last.find((e) => e.kind !== 'fatal');
   return err ? `tar failed: ${err.message}` : `tar exited with status ${code}`;
 }
 

@@ -85,3 +85,75 @@ test('tar exit 2 for a directory it cannot open: the reason names it, not only t
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+/** Links in `bin` to the tools the job script uses, python3 left out (an image without it): the follower is tail's. */
+function withoutPython(bin: string, o: { openssl?: boolean; except?: string[] } = {}): void {
+  const tools = ['sh', 'tar', 'tail', 'sha256sum', 'head', 'cat', 'date', 'mv', 'rm', 'ln', 'cmp', 'tee', 'sleep', 'basename', 'dirname', 'mkdir', 'readlink', 'chown', 'chmod', 'dd', 'sed', 'stat', 'wc', 'sync', ...(o.openssl ? ['openssl'] : [])];
+  for (const c of tools) if (!o.except?.includes(c) && !fs.existsSync(path.join(bin, c))) fs.symlinkSync(which(c), path.join(bin, c));
+  assert.notEqual(spawnSync(path.join(bin, 'sh'), ['-c', 'command -v python3'], { env: { PATH: bin } }).status, 0, 'python3 is out of reach');
+}
+
+const sha256Of = (f: string) => spawnSync('sha256sum', [f], { encoding: 'utf8' }).stdout.slice(0, 64);
+
+test('no python3, and a tail that fails at once, dies midway, or stops early with exit 0: no checksum file, the archive stays', () => {
+  const busybox = which('busybox');
+  const tails: [string, (bin: string) => void][] = [
+    // busybox's tail has no --pid (nor fractional -s): it exits 1 before reading a byte.
+    ['busybox tail', (bin) => (busybox ? fs.symlinkSync(busybox, path.join(bin, 'tail')) : shim(bin, 'tail', 'echo "tail: unrecognized option --pid" >&2; exit 1'))],
+    // Killed while tar still writes.
+    ['a tail killed midway', (bin) => shim(bin, 'tail', '"$REAL" "$@" & t=$!; sleep 0.3; kill $t; wait $t')],
+    // Its reader stops after 1 MiB: tail ends on SIGPIPE, and the shim's pipeline says 0.
+    ['a tail cut short with exit 0', (bin) => shim(bin, 'tail', '"$REAL" "$@" | head -c 1048576')],
+  ];
+  for (const [what, install] of tails) {
+    for (const openssl of [true, false]) {
+      const { dir, src, backups, bin } = scratch();
+      try {
+        // Slow enough that the follower is still following when it fails.
+        shim(bin, 'tar', '"$REAL" "$@" & t=$!; sleep 0.5; wait $t');
+        install(bin);
+        withoutPython(bin, { openssl });
+        const { p } = runJob(backups, src, { env: { PATH: bin } });
+        const label = `${what}, ${openssl ? 'openssl' : 'sha256sum'}`;
+        assert.equal(exitOf(p), 0, label);
+        assert.ok(fs.statSync(p.archive).size > 6 * 1024 * 1024, `${label}: the archive is there`);
+        assert.equal(fs.existsSync(`${p.archive}.sha256`), false, `${label}: ${fs.existsSync(`${p.archive}.sha256`) ? fs.readFileSync(`${p.archive}.sha256`, 'utf8') : ''}`);
+        assert.deepEqual(fs.readdirSync(backups).filter((f) => /tmp|partial/.test(f)), [], label);
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    }
+  }
+});
+
+test('no python3, a tail that follows to the end: the checksum file is the archive\'s, counted through dd', () => {
+  for (const dd of ['GNU dd', 'a dd that prints no count']) {
+    const { dir, src, backups, bin } = scratch();
+    try {
+      if (dd !== 'GNU dd') shim(bin, 'dd', '"$REAL" "$@" 2>/dev/null');
+      withoutPython(bin, { openssl: true });
+      const { p } = runJob(backups, src, { env: { PATH: bin } });
+      assert.equal(exitOf(p), 0, dd);
+      assert.equal(fs.readFileSync(`${p.archive}.sha256`, 'utf8'), `${sha256Of(p.archive)}  ${NAME}\n`, dd);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+});
+
+test('python3\'s follower: the checksum file is the archive\'s; one that stopped short of the archive\'s size writes none', () => {
+  const { dir, src, backups, bin } = scratch();
+  try {
+    const ok = runJob(backups, src);
+    assert.equal(exitOf(ok.p), 0);
+    assert.equal(fs.readFileSync(`${ok.p.archive}.sha256`, 'utf8'), `${sha256Of(ok.p.archive)}  ${NAME}\n`);
+    for (const f of fs.readdirSync(backups)) fs.rmSync(path.join(backups, f));
+    // A python3 that reads only the first MiB, and says so.
+    shim(bin, 'python3', 'exec "$REAL" -c "import hashlib,sys; b=open(sys.argv[1],\'rb\').read(1<<20); print(hashlib.sha256(b).hexdigest(), len(b))" "$3" "$4"');
+    const cut = runJob(backups, src, { bin });
+    assert.equal(exitOf(cut.p), 0);
+    assert.equal(fs.existsSync(`${cut.p.archive}.sha256`), false);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

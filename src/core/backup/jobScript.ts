@@ -39,13 +39,15 @@ import type { BackupPaths, JobPaths } from './jobFile';
 export const SHA256_SH = 'if command -v openssl >/dev/null 2>&1; then openssl dgst -sha256 -r; else sha256sum; fi';
 
 /**
- * Follows a file another process (argv[2], its pid) is writing and prints its SHA-256 once that
- * process is gone and the file read to its end: 1 MiB reads into hashlib (OpenSSL, the CPU's
- * SHA instructions), no pipe. Used when the image has python3 (GlusterFS's own tools need it).
+ * Follows a file another process (argv[2], its pid) is writing and prints its SHA-256 and the
+ * bytes hashed once that process is gone and the file read to its end: 1 MiB reads into hashlib
+ * (OpenSSL, the CPU's SHA instructions), no pipe. Used when the image has python3 (GlusterFS's
+ * own tools need it).
  */
 export const FOLLOW_HASH_PY = String.raw`
 import hashlib, os, sys, time
 h = hashlib.sha256()
+n = 0
 pid = int(sys.argv[2])
 with open(sys.argv[1], "rb", buffering=0) as f:
     gone = False
@@ -53,6 +55,7 @@ with open(sys.argv[1], "rb", buffering=0) as f:
         b = f.read(1 << 20)
         if b:
             h.update(b)
+            n += len(b)
         elif gone:
             break
         else:
@@ -61,17 +64,27 @@ with open(sys.argv[1], "rb", buffering=0) as f:
                 time.sleep(0.05)
             except ProcessLookupError:
                 gone = True
-print(h.hexdigest())
+print(h.hexdigest(), n)
 `;
 
 export const JOB_SCRIPT = String.raw`
 set -u
 sha256() { ${SHA256_SH}; }
+# "<sha256> <bytes hashed>" of the file $1 that process $2 writes, once that process is gone and
+# the file read to its end; nothing when the follower failed (no checksum file is written then).
 follow_hash() {
   if command -v python3 >/dev/null 2>&1; then
     python3 -c '${FOLLOW_HASH_PY}' "$1" "$2"
   else
-    tail -c +1 -s 0.1 --pid="$2" -f -- "$1" 2>/dev/null | sha256
+    # The hasher prints a digest of whatever it was given: busybox's tail (no --pid) exits at
+    # once and a killed tail stops early, and that digest (of nothing, of a cut archive) beside
+    # a good archive made every validation call it damaged. tail's own exit says whether it
+    # followed to the end, and dd's count what went through (GNU dd prints it; without dd, or
+    # with one that does not, the exit alone decides).
+    h=$({ tail -c +1 -s 0.1 --pid="$2" -f -- "$1" 2>/dev/null; echo $? > "$tmp.tailrc"; } | { if command -v dd >/dev/null 2>&1; then dd bs=1048576 2> "$tmp.dd"; else cat; fi; } | sha256) || return 1
+    [ "$(cat "$tmp.tailrc" 2>/dev/null)" = 0 ] || return 1
+    n=$(sed -n 's/^\([0-9][0-9]*\) bytes.*/\1/p' "$tmp.dd" 2>/dev/null)
+    printf '%s %s\n' "${"${h%% *}"}" "${"${n:-?}"}"
   fi
 }
 partial=$1 final=$2 log=$3 status=$4 cancel=$5 mk=$6 fresh=$7 dirs=$8 mode=$9
@@ -102,7 +115,7 @@ fi
 tmp=/tmp/gluster-backup-job-$$
 # A job killed with its container left its files under its shell's pid, which this shell may
 # have now: its tar pid or exit code taken for this job's would end the hash or the job wrongly.
-rm -f "$tmp.pid" "$tmp.rc" "$tmp.err" "$tmp.sum"
+rm -f "$tmp.pid" "$tmp.rc" "$tmp.err" "$tmp.sum" "$tmp.tailrc" "$tmp.dd"
 # The file tail follows must exist before tar opens it; it and the log are private before
 # anything is written to them.
 if [ -n "$partial" ]; then
@@ -146,19 +159,24 @@ elif [ "$rc" -le 1 ]; then
     rm -f "$partial"
     # A compressed archive's member list (tar wrote it beside the final name) is the archive's.
     if [ -f "$final.members" ]; then own "$final.members"; fi
-    # Only a whole digest goes beside the archive; without one the archive has no checksum.
-    sum=$(head -c 64 "$tmp.sum" 2>/dev/null)
+    # Only a whole digest of every byte of the archive goes beside it; without one the archive
+    # has no checksum (validation then says so, rather than that the archive is damaged).
+    sum= n=
+    { read -r sum n < "$tmp.sum"; } 2>/dev/null
+    size=$(stat -c %s -- "$final" 2>/dev/null || wc -c < "$final")
     case $sum in
       *[!0-9a-f]*) ;;
       ????????????????????????????????????????????????????????????????)
-        printf '%s  %s\n' "$sum" "$(basename -- "$final")" > "$final.sha256.tmp" && own "$final.sha256.tmp" && mv -f "$final.sha256.tmp" "$final.sha256" || rm -f "$final.sha256.tmp" ;;
+        case $n in "$size"|'?')
+          printf '%s  %s\n' "$sum" "$(basename -- "$final")" > "$final.sha256.tmp" && own "$final.sha256.tmp" && mv -f "$final.sha256.tmp" "$final.sha256" || rm -f "$final.sha256.tmp" ;;
+        esac ;;
     esac
   else rc=2; rm -f "$partial" "$final.members"; fi
 else
   rm -f "$partial" "$final.members"
 fi
 if ! cmp -s "$tmp.err" "$log"; then cat "$tmp.err" > "$log"; fi
-rm -f "$tmp.pid" "$tmp.rc" "$tmp.err" "$tmp.sum"
+rm -f "$tmp.pid" "$tmp.rc" "$tmp.err" "$tmp.sum" "$tmp.tailrc" "$tmp.dd"
 printf 'exit %s %s
 ' "$rc" "$(date +%s.%N)" > "$status.tmp" && mv -f "$status.tmp" "$status"
 `;

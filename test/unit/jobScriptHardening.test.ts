@@ -43,15 +43,25 @@ function shim(bin: string, name: string, body: string): void {
   fs.writeFileSync(path.join(bin, name), `#!/bin/sh\nREAL=${which(name)}\n${body}\n`, { mode: 0o755 });
 }
 
-/** The job as the client starts it (its job file first), run to its end by the machine's sh. */
-function runJob(backups: string, src: string, o: { env?: NodeJS.ProcessEnv; bin?: string; compressor?: string; name?: string } = {}): { p: Paths; record: JobRecord; shell: number | null; stderr: string } {
+/**
+ * The job as the client starts it (its job file first), run to its end by the machine's sh.
+ * `plant`: sh run first under the pid the job's shell then has (exec keeps it), $1 the status file.
+ */
+function runJob(
+  backups: string,
+  src: string,
+  o: { env?: NodeJS.ProcessEnv; bin?: string; compressor?: string; name?: string; plant?: string; timeoutMs?: number } = {},
+): { p: Paths; record: JobRecord; shell: number | null; stderr: string } {
   const name = o.name ?? NAME;
   const p = jobPaths(backups, name);
   const record = backupJob({ node: 'here' }, { dir: backups, archive: name });
   fs.writeFileSync(p.job, serializeJobFile(record));
   const [cmd, ...args] = jobArgv(p, src, o.compressor, '0600');
-  const env = { ...process.env, ...o.env, PATH: `${o.bin ? `${o.bin}:` : ''}${o.env?.PATH ?? process.env.PATH}` };
-  const r = spawnSync(cmd, args, { encoding: 'utf8', env, timeout: 60_000 });
+  const env: NodeJS.ProcessEnv = { ...process.env, ...o.env, PATH: `${o.bin ? `${o.bin}:` : ''}${o.env?.PATH ?? process.env.PATH}` };
+  // The container's environment has no TMPDIR unless a test gives one.
+  if (!o.env || !('TMPDIR' in o.env)) delete env.TMPDIR;
+  const argv = o.plant ? ['sh', '-c', `${o.plant}\nshift; exec "$@"`, 'plant', p.status, cmd, ...args] : [cmd, ...args];
+  const r = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8', env, timeout: o.timeoutMs ?? 60_000 });
   assert.equal(r.error, undefined, `the job script did not end: ${r.error?.message}`);
   return { p, record, shell: r.status, stderr: r.stderr };
 }
@@ -153,6 +163,74 @@ test('python3\'s follower: the checksum file is the archive\'s; one that stopped
     const cut = runJob(backups, src, { bin });
     assert.equal(exitOf(cut.p), 0);
     assert.equal(fs.existsSync(`${cut.p.archive}.sha256`), false);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a /tmp that cannot take the job\'s files (no file can be made there, or TMPDIR is not a directory): the job does not hang, they go beside its status file', () => {
+  const cases: [string, (dir: string, bin: string) => { env?: NodeJS.ProcessEnv; bin?: string }][] = [
+    // The old script wrote tar's pid to /tmp and waited for it forever. Once the script has
+    // emptied its files' names there, the pid file's name leads nowhere (a link into a missing
+    // directory): no file can be made under it, as in a /tmp that is read-only or full, even by
+    // root, and the name still looks empty.
+    [
+      'no file can be made in /tmp',
+      (dir, bin) => {
+        shim(bin, 'rm', `"$REAL" "$@"; rc=$?\nfor a; do case $a in /tmp/gluster-backup-job-*.pid) ln -s ${dir}/missing/pid "$a" && echo "$a" >> ${dir}/planted;; esac; done\nexit $rc`);
+        return { bin };
+      },
+    ],
+    ['TMPDIR is a file', (dir) => (fs.writeFileSync(path.join(dir, 'not-a-dir'), ''), { env: { TMPDIR: path.join(dir, 'not-a-dir') } })],
+  ];
+  for (const [what, make] of cases) {
+    const { dir, src, backups, bin } = scratch();
+    try {
+      const o = make(dir, bin);
+      const { p, shell } = runJob(backups, src, { ...o, timeoutMs: 20_000 });
+      assert.equal(exitOf(p), 0, what);
+      assert.equal(shell, 0, what);
+      assert.equal(fs.readFileSync(`${p.archive}.sha256`, 'utf8'), `${sha256Of(p.archive)}  ${NAME}\n`, what);
+      assert.deepEqual(fs.readdirSync(backups).sort(), [NAME, `${NAME}.sha256`, path.basename(p.job), path.basename(p.log), path.basename(p.status)].sort(), `${what}: nothing temporary left`);
+    } finally {
+      const planted = path.join(dir, 'planted');
+      if (fs.existsSync(planted)) for (const f of fs.readFileSync(planted, 'utf8').split('\n').filter(Boolean)) fs.rmSync(f, { force: true });
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+});
+
+test('neither /tmp nor the backups directory takes the job\'s files: it ends at once, exit 2, saying why; no partial archive', async () => {
+  const { dir, src, backups } = scratch();
+  try {
+    const notDir = path.join(dir, 'not-a-dir');
+    fs.writeFileSync(notDir, '');
+    const { p, record } = runJob(backups, src, { env: { TMPDIR: notDir }, plant: 'mkdir "$1.tmp-$$.pid"', timeoutMs: 20_000 });
+    assert.equal(exitOf(p), 2);
+    assert.equal(fs.existsSync(p.partial!), false);
+    const why = `tar was not started: neither ${notDir} nor ${backups} takes the job's temporary files (full, or read-only)`;
+    assert.equal(fs.readFileSync(p.log, 'utf8'), `gluster-backup: ${why}\n`);
+    const seen = await withLocalNode(dir, backups, (jobs) => jobs.observe(record));
+    assert.deepEqual([seen.state, seen.reason, seen.warnings], ['failed', `${why}; the partial archive was removed`, {}]);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('tar\'s pid cannot be written once tar runs: tar is stopped, the job ends exit 2 saying why', async () => {
+  const { dir, src, backups, bin } = scratch();
+  try {
+    const tmp = path.join(dir, 'tmp');
+    fs.mkdirSync(tmp);
+    // The script empties the pid file's name after its first write; from then on it is a directory.
+    shim(bin, 'rm', `"$REAL" "$@"; rc=$?\nif [ $# = 2 ] && [ "$1" = -f ]; then case $2 in ${tmp}/*.pid) mkdir "$2";; esac; fi\nexit $rc`);
+    const { p, record } = runJob(backups, src, { bin, env: { TMPDIR: tmp }, timeoutMs: 20_000 });
+    assert.equal(exitOf(p), 2);
+    assert.equal(fs.existsSync(p.partial!), false);
+    assert.equal(fs.existsSync(p.archive), false);
+    const seen = await withLocalNode(dir, backups, (jobs) => jobs.observe(record));
+    assert.equal(seen.state, 'failed');
+    assert.match(seen.reason ?? '', new RegExp(`^tar was stopped: its pid could not be written to ${tmp}/gluster-backup-job-\\d+\\.pid; the partial archive was removed$`));
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

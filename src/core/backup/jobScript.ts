@@ -14,6 +14,9 @@
 //                            removes the partial archive; the exit is reported as cancelled)
 //   <stem>.tar[.gz].sha256   backup: the archive's SHA-256 as `sha256sum -c` reads it, written
 //                            (temporary name, then rename) only once the archive is final
+//   <id>.status.tmp-<pid>.*  tar's pid and exit, a copy of its messages, the follower's digest:
+//                            only while a job runs, and only when the container's /tmp cannot
+//                            take them (they live in /tmp/gluster-backup-job-<pid>.* otherwise)
 //
 // The archive holds every file of the platform: a backup's partial archive (from before tar
 // writes a byte), its log and its checksum file get the archiveMode setting's mode (0600 unless
@@ -30,6 +33,7 @@
 // A tar killed by a signal gives 128+N.
 import type { ArchiveMode } from '../config';
 import type { BackupPaths, JobPaths } from './jobFile';
+import { JOB_LINE_PREFIX } from './tarWarnings';
 
 /**
  * SHA-256 of standard input, printed first on its line. openssl uses the CPU's SHA extensions
@@ -96,11 +100,20 @@ own() {
   chown --reference="$job" -- "$@" 2>/dev/null || :
   chmod "$mode" -- "$@"
 }
+# The job's end, as the client reads it.
+end() {
+  printf 'exit %s %s\n' "$1" "$(date +%s.%N)" > "$status.tmp" && mv -f "$status.tmp" "$status"
+  exit
+}
+# A line of the job's own in the log, beside tar's ("gluster-backup: ...", never "tar: ..."):
+# the client takes the reason of a failure that is not tar's from it. Into tee's copy too,
+# once there is one (see below).
+say() {
+  { printf '${JOB_LINE_PREFIX}%s\n' "$*" >> "$log"; } 2>/dev/null
+  if [ -n "${"${tmp:-}"}" ] && [ -f "$tmp.err" ]; then { printf '${JOB_LINE_PREFIX}%s\n' "$*" >> "$tmp.err"; } 2>/dev/null; fi
+}
 # A restore's target directory is made here, on the node, like everything else it writes.
-if [ -n "$mk" ] && ! mkdir -p -- "$mk" 2> "$log"; then
-  printf 'exit 2 %s\n' "$(date +%s.%N)" > "$status.tmp" && mv -f "$status.tmp" "$status"
-  exit 2
-fi
+if [ -n "$mk" ] && ! mkdir -p -- "$mk" 2> "$log"; then end 2; fi
 # A resumed restore: the file the interrupted one was writing goes, so tar (skipping what
 # exists) writes it whole. Only a regular file, and only where it resolves inside the target.
 # Its name comes as a printf format (any bytes through argv); the x keeps trailing newlines.
@@ -110,12 +123,6 @@ if [ -n "$fresh" ] && [ -f "$fresh" ] && [ ! -L "$fresh" ]; then
     "$(readlink -m -- "$mk")"/*) rm -f -- "$fresh" ;;
   esac
 fi
-# tar's stderr also goes to a copy in the container's own /tmp: when the backups directory
-# fills up, the log there cannot take tar's last words, and they are restored from the copy.
-tmp=/tmp/gluster-backup-job-$$
-# A job killed with its container left its files under its shell's pid, which this shell may
-# have now: its tar pid or exit code taken for this job's would end the hash or the job wrongly.
-rm -f "$tmp.pid" "$tmp.rc" "$tmp.err" "$tmp.sum" "$tmp.tailrc" "$tmp.dd"
 # The file tail follows must exist before tar opens it; it and the log are private before
 # anything is written to them.
 if [ -n "$partial" ]; then
@@ -128,20 +135,60 @@ if [ -n "$partial" ]; then
     if [ "$a" = "--index-file=$final.members" ]; then : > "$final.members"; own "$final.members"; fi
   done
 fi
+# tar's stderr also goes to a copy in the container's own /tmp ($TMPDIR when set): when the
+# backups directory fills up, the log there cannot take tar's last words, and they are restored
+# from the copy. tar's pid and exit code and the follower's digest pass through files there
+# too. A /tmp that was full or read-only hung the job: tar's pid never came, and it waited for
+# it forever. /tmp is tried with a write first; failing that, the files go beside the job's
+# status file; failing that too, the job ends before tar, saying why.
+takes() { { echo "$$" > "$1.pid" && [ -s "$1.pid" ]; } 2>/dev/null; }
+# A job killed with its container left its files under its shell's pid, which this shell may
+# have now: its tar pid or exit code taken for this job's would end the hash or the job wrongly.
+fresh_tmp() { rm -f "$1.pid" "$1.rc" "$1.err" "$1.sum" "$1.tailrc" "$1.dd" 2>/dev/null; }
+tmp=${"${TMPDIR:-/tmp}"}/gluster-backup-job-$$
+fresh_tmp "$tmp"
+if ! takes "$tmp"; then
+  fresh_tmp "$tmp"
+  tmp=$status.tmp-$$
+  fresh_tmp "$tmp"
+  if ! takes "$tmp"; then
+    fresh_tmp "$tmp"
+    say "tar was not started: neither ${"${TMPDIR:-/tmp}"} nor ${"${status%/*}"} takes the job's temporary files (full, or read-only)"
+    if [ -n "$partial" ]; then rm -f "$partial" "$final.members"; fi
+    end 2
+  fi
+fi
+rm -f "$tmp.pid"
 (
   tar "$@" 2>&1 >/dev/null &
-  echo $! > "$tmp.pid"
-  wait $!
+  t=$!
+  # With its pid unrecorded tar could be neither followed nor cancelled: it is stopped at once.
+  { echo "$t" > "$tmp.pid"; } 2>/dev/null || kill "$t" 2>/dev/null
+  wait "$t"
   echo $? > "$tmp.rc"
 ) | tee "$tmp.err" > "$log" &
-while [ ! -s "$tmp.pid" ]; do sleep 0.05; done
-printf 'running %s %s %s
-' "$$" "$(cat "$tmp.pid")" "$(date +%s.%N)" > "$status.tmp" && mv -f "$status.tmp" "$status"
-if [ -n "$partial" ]; then
-  follow_hash "$partial" "$(cat "$tmp.pid")" > "$tmp.sum" 2>/dev/null &
+# tee's pid: it ends with the subshell, so this wait ends with tar even when no pid came.
+piped=$!
+while [ ! -s "$tmp.pid" ] && kill -0 "$piped" 2>/dev/null; do sleep 0.05; done
+tarpid=$(cat "$tmp.pid" 2>/dev/null)
+case $tarpid in ''|*[!0-9]*) tarpid= ;; esac
+if [ -n "$tarpid" ]; then
+  printf 'running %s %s %s\n' "$$" "$tarpid" "$(date +%s.%N)" > "$status.tmp" && mv -f "$status.tmp" "$status"
+  if [ -n "$partial" ]; then
+    follow_hash "$partial" "$tarpid" > "$tmp.sum" 2>/dev/null &
+  fi
 fi
 wait
-rc=$(cat "$tmp.rc" 2>/dev/null || echo 2)
+rc=$(cat "$tmp.rc" 2>/dev/null)
+if [ -z "$tarpid" ]; then
+  rc=2
+  say "tar was stopped: its pid could not be written to $tmp.pid"
+else
+  case $rc in ''|*[!0-9]*)
+    rc=2
+    say "tar's exit status could not be read from $tmp.rc: the job counts as failed" ;;
+  esac
+fi
 # A resumed restore: tar skipping what exists leaves the directories an interrupted one made
 # with its temporary modes; the same archive, directories only, sets them as archived.
 # tar's first three arguments are --extract, --file= and --directory= (restoreArgv).
@@ -175,10 +222,11 @@ elif [ "$rc" -le 1 ]; then
 else
   rm -f "$partial" "$final.members"
 fi
-if ! cmp -s "$tmp.err" "$log"; then cat "$tmp.err" > "$log"; fi
-rm -f "$tmp.pid" "$tmp.rc" "$tmp.err" "$tmp.sum" "$tmp.tailrc" "$tmp.dd"
-printf 'exit %s %s
-' "$rc" "$(date +%s.%N)" > "$status.tmp" && mv -f "$status.tmp" "$status"
+# tee's copy is what tar said when the log could not take it all: it goes over the log when it
+# holds more (never a copy cut short by a /tmp that filled up over a whole log).
+if [ -s "$tmp.err" ] && [ "$(wc -c < "$tmp.err")" -gt "$(wc -c < "$log" 2>/dev/null || echo 0)" ]; then cat "$tmp.err" > "$log"; fi
+fresh_tmp "$tmp"
+end "$rc"
 `;
 
 /** tar's first arguments for a backup: what a cancel checks the process against. */

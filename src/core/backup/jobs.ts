@@ -16,7 +16,7 @@ import { BACKUP_JOB_ENV, EXIT_WAIT_SCRIPT, READ_POS_SCRIPT, RESTORE_WAIT_SCRIPT,
 import { registerJob, registeredJobFiles } from './jobRegistry';
 import { nextArchiveName } from './naming';
 import { RestorePositions, type Position } from './restorePositions';
-import { countEvents, parseTarLine, type TarEvent } from './tarWarnings';
+import { JOB_LINE_PREFIX, countEvents, parseTarLine, type TarEvent } from './tarWarnings';
 import type { BackupOptions, JobRecord, JobState, PreflightOverride } from './types';
 
 /** A log larger than this is summarised from its tail: warnings are counted live anyway. */
@@ -87,14 +87,25 @@ export function tarEventsOf(log: string): TarEvent[] {
   return log.split('\n').map(parseTarLine).filter((e): e is TarEvent => e !== undefined);
 }
 
+/** What the job script itself said in the log (why it did not run tar, or kept no archive), in order. */
+export function jobLinesOf(log: string): string[] {
+  return log
+    .split('\n')
+    .filter((l) => l.startsWith(JOB_LINE_PREFIX))
+    .map((l) => l.slice(JOB_LINE_PREFIX.length).replace(/\r$/, ''));
+}
+
 /** Kinds of message that leave a usable archive (tar's exit 1): never why tar exited 2. */
 const EXIT_ONE_KINDS: ReadonlySet<TarEvent['kind']> = new Set(['changed', 'removed', 'shrank', 'socketIgnored']);
 
-/** The operator's sentence for a failed tar: its last error, or the exit code. */
-function failureReason(events: TarEvent[], code: number): string {
+/** The operator's sentence for a failed tar: its last error, or the exit code; or the job script's own word. */
+function failureReason(events: TarEvent[], code: number, said: string[]): string {
   const noSpace = events.find((e) => e.kind === 'noSpace');
   if (noSpace) return `the backups directory ran out of space (${noSpace.message})`;
   if (code > 128) return `tar was killed by signal ${code - 128}`;
+  // The script failed the job itself (tar not started, its pid or exit not recorded): tar's
+  // lines, if any, do not say why.
+  if (said.length) return said[said.length - 1];
   // tar's exit 2 for a file or directory it could not open, stat or read comes with a line that
   // tarWarnings.ts classes as a warning, not an error: that line names the file, where "tar
   // exited with status 2" named nothing. The last such line (restore's end, too, falls back to
@@ -124,13 +135,15 @@ export function jobsOf(cluster: Cluster): BackupJobs {
  * A restore's end: tar's exit says it all (its log holds what it could not write). Nothing is
  * removed: what tar wrote stays, and a resume with --existing skip takes it from there.
  */
-function restoreEnd(record: JobRecord, events: TarEvent[], code: number, cancelled: boolean): JobRecord {
+function restoreEnd(record: JobRecord, events: TarEvent[], code: number, cancelled: boolean, said: string[]): JobRecord {
   const state: JobState = cancelled ? 'cancelled' : code === 0 ? 'completed' : 'failed';
   const done: JobRecord = { ...record, state };
   if (state === 'cancelled') done.reason = 'cancelled by the operator; what tar had written stays (restore again with --existing skip to resume)';
   else if (state === 'failed') {
     const err = [...events].reverse().find((e) => e.severity === 'error' && e.kind !== 'fatal') ?? events.find((e) => e.kind !== 'fatal');
-    done.reason = `${code > 128 ? `tar was killed by signal ${code - 128}` : err ? `tar: ${err.message}` : `tar exited with status ${code}`}; what it wrote stays`;
+    // The script's own word first: it failed the job itself (see failureReason).
+    const why = code > 128 ? `tar was killed by signal ${code - 128}` : said.length ? said[said.length - 1] : err ? `tar: ${err.message}` : `tar exited with status ${code}`;
+    done.reason = `${why}; what it wrote stays`;
   }
   return done;
 }
@@ -477,7 +490,7 @@ export class BackupJobs {
     const events = tarEventsOf(log);
     const statusSt = exitAt === undefined ? await conn.stat(p.status).catch(() => undefined) : undefined;
     const ended = { exitCode: code, endedAt: new Date(exitAt ?? statusSt?.mtimeMs ?? Date.now()).toISOString(), warnings: countEvents(events) };
-    if (record.kind === 'restore') return this.recordEnd(conn, p, restoreEnd({ ...record, ...ended }, events, code, cancelled));
+    if (record.kind === 'restore') return this.recordEnd(conn, p, restoreEnd({ ...record, ...ended }, events, code, cancelled, jobLinesOf(log)));
     const state = stateOfExit(code, cancelled);
     const archive = state === 'completed' || state === 'completedWithWarnings' ? await conn.stat(p.archive) : undefined;
     const done: JobRecord = {
@@ -488,7 +501,7 @@ export class BackupJobs {
     };
     if (state === 'cancelled') done.reason = 'cancelled by the operator; the partial archive was removed';
     else if (state === 'failed') {
-      let why = failureReason(events, code);
+      let why = failureReason(events, code, jobLinesOf(log));
       // With the disk full, tar's own message often cannot be written to the log either.
       if (!events.some((e) => e.kind === 'noSpace')) {
         const free = await conn.freeBytes(p.archive.slice(0, p.archive.lastIndexOf('/'))).catch(() => undefined);

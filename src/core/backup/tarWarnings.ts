@@ -1,6 +1,9 @@
 // GNU tar's stderr, turned into typed events. tar prints one message per line, prefixed with
 // the program name ("tar: "); file names are quoted by tar's default quoting style, so a name
 // with a newline arrives escaped ("\n") and one line is always one message.
+/** How the job script's own lines in a job's log begin (jobScript.ts): they are not tar's. */
+export const JOB_LINE_PREFIX = 'gluster-backup: ';
+
 export type TarEventKind =
   | 'changed' // file changed as we read it
   | 'removed' // file removed before we read it
@@ -44,6 +47,8 @@ const RULES: { re: RegExp; kind: TarEventKind; severity: TarEvent['severity'] }[
 export function parseTarLine(raw: string): TarEvent | undefined {
   const line = raw.replace(/\r$/, '');
   if (!line.trim()) return undefined;
+  // The job script's own words (jobScript.ts), not tar's: neither a warning nor an error of tar.
+  if (line.startsWith(JOB_LINE_PREFIX)) return undefined;
   // "tar: " or "/bin/tar: "; a message from the compressor (pigz: ...) is kept as 'other'.
   const message = line.replace(/^(?:\S*\/)?tar: /, '');
   for (const r of RULES) {

@@ -235,3 +235,30 @@ test('tar\'s pid cannot be written once tar runs: tar is stopped, the job ends e
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('the archive is flushed before it is published, the directory after; a sync without the file form flushes all', () => {
+  for (const fileForm of [true, false]) {
+    const { dir, src, backups, bin } = scratch();
+    try {
+      const calls = path.join(dir, 'sync-calls');
+      const p = jobPaths(backups, NAME);
+      // Each call: its arguments, then whether the partial and the archive are there and the partial's size.
+      shim(
+        bin,
+        'sync',
+        `{ printf '%s|' "$*"; [ -e ${p.partial} ] && printf 'partial %s|' "$(stat -c %s ${p.partial})" || printf 'no partial|'; [ -e ${p.archive} ] && echo archive || echo 'no archive'; } >> ${calls}\n` +
+          (fileForm ? 'exec "$REAL" "$@"' : '[ $# = 0 ] || { echo "sync: ignoring all arguments" >&2; exit 1; }\nexec "$REAL"'),
+      );
+      runJob(backups, src, { bin });
+      assert.equal(exitOf(p), 0);
+      const size = fs.statSync(p.archive).size;
+      const seen = fs.readFileSync(calls, 'utf8').split('\n').filter(Boolean);
+      const want = fileForm
+        ? [`-- ${p.partial}|partial ${size}|no archive`, `-- ${p.archive}.sha256 ${backups}/|no partial|archive`]
+        : [`-- ${p.partial}|partial ${size}|no archive`, `|partial ${size}|no archive`, `-- ${p.archive}.sha256 ${backups}/|no partial|archive`, '|no partial|archive'];
+      assert.deepEqual(seen, want, fileForm ? 'sync FILE' : 'a sync that takes no file');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+});

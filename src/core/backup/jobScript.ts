@@ -201,6 +201,10 @@ if [ -z "$partial" ]; then
 elif [ -e "$cancel" ]; then
   rm -f "$partial" "$final.members"
 elif [ "$rc" -le 1 ]; then
+  # On disk before it is called an archive: a host that goes down after "completed" must not
+  # come back with an archive whose last blocks were never written. sync with a file (GNU
+  # coreutils 8.24, busybox 1.30) flushes that file; an older one takes none and flushes all.
+  sync -- "$partial" 2>/dev/null || sync
   # ln refuses an existing target: an archive already there is never overwritten.
   if ln "$partial" "$final" 2>>"$tmp.err"; then
     rm -f "$partial"
@@ -218,6 +222,9 @@ elif [ "$rc" -le 1 ]; then
           printf '%s  %s\n' "$sum" "$(basename -- "$final")" > "$final.sha256.tmp" && own "$final.sha256.tmp" && mv -f "$final.sha256.tmp" "$final.sha256" || rm -f "$final.sha256.tmp" ;;
         esac ;;
     esac
+    # The names (the archive's, its checksum's, the partial's gone) are the directory's data:
+    # flushed too, with the checksum file, before the status says "completed".
+    if [ -f "$final.sha256" ]; then sync -- "$final.sha256" "${"${final%/*}"}/" 2>/dev/null || sync; else sync -- "${"${final%/*}"}/" 2>/dev/null || sync; fi
   else rc=2; rm -f "$partial" "$final.members"; fi
 else
   rm -f "$partial" "$final.members"

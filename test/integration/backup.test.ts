@@ -517,6 +517,56 @@ describe('backup', () => {
     }
   });
 
+  test('a backups directory without hard links (the container\'s ln refuses them): preflight warns, the archive is published with mv -n and checks out; without mv -n either, it is kept as the partial and the job says so', () => {
+    // Shims first in the image's PATH (/usr/local/sbin): an ln that makes no hard link, as on
+    // exFAT or vfat, and for the second backup an mv -n that moves nothing. The job's shell and
+    // preflight's exec both find them; they go in finally.
+    const shims = String.raw`
+set -e
+real=$(command -v "$1")
+printf '#!/bin/sh
+case "$1" in %s) exec "%s" "$@";; esac
+%s
+' "$2" "$real" "$3" > "/usr/local/sbin/$1.gb-shim"
+chmod 755 "/usr/local/sbin/$1.gb-shim"
+mv -f "/usr/local/sbin/$1.gb-shim" "/usr/local/sbin/$1"
+[ "$(command -v "$1")" = "/usr/local/sbin/$1" ]
+`;
+    const unshim = () => inGluster('node1', ['rm', '-f', '/usr/local/sbin/ln', '/usr/local/sbin/mv']);
+    assert.equal(inGluster('node1', ['sh', '-c', 'ls /usr/local/sbin/ln /usr/local/sbin/mv 2>/dev/null || true']).stdout, '', 'no ln or mv of the image is in /usr/local/sbin');
+    try {
+      inGluster('node1', ['sh', '-c', shims, 'shim', 'ln', '-s', 'echo "ln: failed to create hard link: Operation not permitted" >&2; exit 1']);
+      const r = cli(['--json', 'backup', '--node', 'node1']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stderr, /WARN Backups directory: \/opt\/datarobot\/data\/backups\/gluster on node1, writable from the gluster container and by the SSH user \S+, but it cannot hold hard links \(ln: failed to create hard link: Operation not permitted\): the finished archive is published with mv -n/);
+      const job = finalJob(r.stdout);
+      assert.deepEqual([job.state, job.reason], ['completed', undefined]);
+      const names = lsBackups();
+      assert.ok(names.includes(path.basename(job.archive)) && !names.includes(path.basename(job.partial!)), names.join(', '));
+      assert.ok(!names.some((n) => n.startsWith('.gluster-backup-link-probe-')), `preflight's probe is gone: ${names.join(', ')}`);
+      const check = onNode('node1', ['sh', '-c', 'cd "$1" && sha256sum -c --strict "$2"', 'check', DIR, `${path.basename(job.archive)}.sha256`], { allowFail: true });
+      assert.equal(check.status, 0, check.stdout + check.stderr);
+      const v = cli(['--json', 'validate-backup', '--node', 'node1', '--archive', job.archive]);
+      assert.ok(v.code === 0 || v.code === 1, v.stderr);
+      assert.equal((JSON.parse(v.stdout) as { checksum?: string }).checksum, 'ok', v.stdout.slice(0, 2000));
+      cleanBackups();
+
+      inGluster('node1', ['sh', '-c', shims, 'shim', 'mv', '-f', 'exit 1']);
+      const kept = cli(['--json', 'backup', '--node', 'node1']);
+      assert.equal(kept.code, 2, kept.stderr);
+      const failed = finalJob(kept.stdout);
+      assert.equal(failed.state, 'failed');
+      assert.match(failed.reason ?? '', new RegExp(`^tar exit [01], but the archive could not be published as ${failed.archive.replace(/[.]/g, '[.]')} \\(ln: failed to create hard link: Operation not permitted; mv -n left it in place\\): the complete archive is kept as ${failed.partial!.replace(/[.]/g, '[.]')}; rename it to `));
+      const left = lsBackups();
+      assert.ok(left.includes(path.basename(failed.partial!)) && !left.includes(path.basename(failed.archive)), left.join(', '));
+      // The partial is the whole archive: tar reads it to its end.
+      assert.equal(inGluster('node1', ['sh', '-c', 'tar -tf "$1" >/dev/null', 'list', failed.partial!], { allowFail: true }).status, 0);
+    } finally {
+      unshim();
+      cleanBackups();
+    }
+  });
+
   test('bad paths are rejected before anything runs', () => {
     const r = cli(['backup', '-b', 'relative/dir']);
     assert.equal(r.code, 64, 'a usage error');

@@ -14,7 +14,8 @@ import { BackupJobs } from '../../src/core/backup/jobs';
 import { jobPaths, serializeJobFile } from '../../src/core/backup/jobFile';
 import { jobArgv, parseStatus } from '../../src/core/backup/jobScript';
 import type { JobRecord } from '../../src/core/backup/types';
-import { backupJob } from '../helpers/builders';
+import { BACKUP_DIR_SH, backupDirCheck, parseBackupDirProbe } from '../../src/core/backup/preflight';
+import { backupJob, nodeStatus } from '../helpers/builders';
 
 const MTIME = 1700000000;
 const NAME = 'datarobot-gluster-backup-2026-04-12.tar';
@@ -260,5 +261,89 @@ test('the archive is flushed before it is published, the directory after; a sync
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  }
+});
+
+/** An ln that makes no hard link, as on exFAT, vfat or some FUSE filesystems (a symlink, ln -s, it would make). */
+const NO_HARD_LINKS = 'case "$1" in -s) exec "$REAL" "$@";; esac\necho "ln: failed to create hard link \'$3\' => \'$2\': Operation not permitted" >&2\nexit 1';
+
+test('a backups directory without hard links: the finished archive is published with mv -n, checksum and all', async () => {
+  for (const compressor of [undefined, 'gzip']) {
+    const { dir, src, backups, bin } = scratch();
+    try {
+      shim(bin, 'ln', NO_HARD_LINKS);
+      const name = compressor ? `${NAME}.gz` : NAME;
+      const { p, record } = runJob(backups, src, { bin, compressor, name });
+      assert.equal(exitOf(p), 0, fs.readFileSync(p.log, 'utf8'));
+      assert.equal(fs.existsSync(p.partial!), false);
+      const listed = spawnSync('tar', ['-tf', p.archive], { encoding: 'utf8' });
+      assert.deepEqual(listed.stdout.split('\n').filter(Boolean).sort(), ['./', './a/', './a/big', './small']);
+      assert.equal(fs.readFileSync(`${p.archive}.sha256`, 'utf8'), `${sha256Of(p.archive)}  ${name}\n`);
+      if (compressor) assert.ok(fs.statSync(`${p.archive}.members`).size > 0, 'the member list stays the archive\'s');
+      const seen = await withLocalNode(dir, backups, (jobs) => jobs.observe(record));
+      assert.deepEqual([seen.state, seen.reason, seen.archiveBytes], ['completed', undefined, fs.statSync(p.archive).size]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+});
+
+test('no hard link and no rename either: the finished archive is kept as the partial, and the job says where it is', async () => {
+  const { dir, src, backups, bin } = scratch();
+  try {
+    shim(bin, 'ln', NO_HARD_LINKS);
+    // An mv -n that leaves the file where it is (the status file's mv -f still works).
+    shim(bin, 'mv', 'case "$1" in -n) exit 1;; esac\nexec "$REAL" "$@"');
+    const { p, record } = runJob(backups, src, { bin });
+    assert.equal(exitOf(p), 2);
+    assert.equal(fs.existsSync(p.archive), false);
+    const listed = spawnSync('tar', ['-tvf', p.partial!], { encoding: 'utf8' });
+    assert.equal(listed.status, 0, 'the partial is a whole archive');
+    assert.match(listed.stdout, / 6291456 .* \.\/a\/big\n/);
+    // A cancel asked after the job ended does not take the partial with it.
+    fs.writeFileSync(p.cancel, 'asked too late\n');
+    const seen = await withLocalNode(dir, backups, (jobs) => jobs.observe(record));
+    assert.equal(seen.state, 'failed');
+    assert.equal(
+      seen.reason,
+      `tar exit 0, but the archive could not be published as ${p.archive} (ln: failed to create hard link '${p.archive}' => '${p.partial}': Operation not permitted; mv -n left it in place): the complete archive is kept as ${p.partial}; rename it to ${NAME} to use it (it has no checksum file)`,
+    );
+    assert.equal(spawnSync('tar', ['-tf', p.partial!]).status, 0, 'the partial is still there after the observer finalised the job');
+    assert.deepEqual(seen.warnings, {});
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('preflight tries a hard link in the backups directory as the job makes it: a directory without them is a warning that says what happens instead', () => {
+  const { dir, backups, bin } = scratch();
+  try {
+    const probe = (env?: NodeJS.ProcessEnv, where = backups) => {
+      const r = spawnSync('sh', ['-c', BACKUP_DIR_SH, 'preflight', where], { encoding: 'utf8', env: { ...process.env, ...env } });
+      return parseBackupDirProbe({ stdout: r.stdout, stderr: r.stderr, exitCode: r.status ?? -1 });
+    };
+    const check = (state: ReturnType<typeof probe>) =>
+      backupDirCheck({ chosen: nodeStatus({ name: 'node1' }), inside: false, dir: state, hostProblem: undefined, sshUser: 'the SSH user root', backupDir: backups }, '/mnt/gluster', 'gluster');
+    const fine = probe();
+    assert.ok(fine.usable && fine.link.links === 'yes' && fine.free.ok && fine.free.value > 0, JSON.stringify(fine));
+    assert.deepEqual(check(fine), { id: 'backupDir', title: 'Backups directory', verdict: 'pass', reason: `${backups} on node1, writable from the gluster container and by the SSH user root` });
+    shim(bin, 'ln', NO_HARD_LINKS);
+    const none = probe({ PATH: `${bin}:${process.env.PATH}` });
+    assert.ok(none.usable && none.free.ok, JSON.stringify(none));
+    const p = `${backups}/.gluster-backup-link-probe-`;
+    assert.match(JSON.stringify(none.link), new RegExp(`^\\{"links":"no","why":"ln: failed to create hard link '${p}\\d+\\.link' => '${p}\\d+': Operation not permitted"\\}$`));
+    const warned = check(none);
+    assert.equal(warned.verdict, 'warn');
+    assert.match(warned.reason, /, but it cannot hold hard links \(ln: failed to create hard link .*Operation not permitted\): the finished archive is published with mv -n instead of an atomic link, and if that fails it is kept as its \.partial file, which the job names$/);
+    assert.deepEqual(fs.readdirSync(backups), [], 'the probe leaves nothing behind');
+    assert.deepEqual(probe(undefined, path.join(dir, 'not-there')), { usable: false });
+    // A test that could not be made is a note, and df's answer still counts.
+    const df = 'Filesystem 1B-blocks Used Available Capacity Mounted on\n/dev/sda1 1000 400 600 40% /backups\n';
+    const unknown = parseBackupDirProbe({ stdout: `link unknown sh: cannot create x: Read-only file system\n${df}`, stderr: '', exitCode: 0 });
+    assert.deepEqual(unknown, { usable: true, free: { ok: true, value: 600 }, link: { links: 'unknown', why: 'sh: cannot create x: Read-only file system' } });
+    assert.deepEqual(check(unknown).notes, ['whether it holds hard links could not be tested: sh: cannot create x: Read-only file system']);
+    assert.equal(check(unknown).verdict, 'pass');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -44,7 +44,7 @@ export type JobState =
   | 'running'
   | 'completed' // tar exit 0: the archive is an exact copy
   | 'completedWithWarnings' // tar exit 1: usable, but files changed while read
-  | 'failed' // tar exit 2, or the job died; no archive left behind
+  | 'failed' // tar exit 2, or the job died; no archive left behind (a finished one the job could not publish stays as its partial: the reason names it)
   | 'cancelled'
   | 'unknown'; // the node cannot be reached: the real outcome is read when it is back
 

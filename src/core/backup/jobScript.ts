@@ -71,6 +71,12 @@ with open(sys.argv[1], "rb", buffering=0) as f:
 print(h.hexdigest(), n)
 `;
 
+/**
+ * The end of the script's line for a finished archive it could not publish (`... kept as
+ * <partial>`): the partial archive is then the only copy, and no one may remove it.
+ */
+export const KEPT_PARTIAL = 'the complete archive is kept as ';
+
 export const JOB_SCRIPT = String.raw`
 set -u
 sha256() { ${SHA256_SH}; }
@@ -206,8 +212,22 @@ elif [ "$rc" -le 1 ]; then
   # coreutils 8.24, busybox 1.30) flushes that file; an older one takes none and flushes all.
   sync -- "$partial" 2>/dev/null || sync
   # ln refuses an existing target: an archive already there is never overwritten.
-  if ln "$partial" "$final" 2>>"$tmp.err"; then
+  published= taken=
+  if why=$(ln -- "$partial" "$final" 2>&1); then
     rm -f "$partial"
+    published=1
+  elif [ -e "$final" ] || [ -L "$final" ]; then
+    taken=1
+  else
+    # A directory that holds no hard link (exFAT, vfat, some FUSE filesystems): ln fails, and
+    # removing the partial then threw the finished archive away. A rename that replaces nothing
+    # instead: the job file claims the name, so no other job makes it, and although mv -n is not
+    # atomic against a file made in between (busybox looks, then renames), the data is always
+    # under one of the two names. Its exit status differs between versions: the files decide.
+    mv -n -- "$partial" "$final" 2>/dev/null
+    if [ ! -e "$partial" ] && [ -f "$final" ]; then published=1; fi
+  fi
+  if [ -n "$published" ]; then
     # A compressed archive's member list (tar wrote it beside the final name) is the archive's.
     if [ -f "$final.members" ]; then own "$final.members"; fi
     # Only a whole digest of every byte of the archive goes beside it; without one the archive
@@ -225,7 +245,16 @@ elif [ "$rc" -le 1 ]; then
     # The names (the archive's, its checksum's, the partial's gone) are the directory's data:
     # flushed too, with the checksum file, before the status says "completed".
     if [ -f "$final.sha256" ]; then sync -- "$final.sha256" "${"${final%/*}"}/" 2>/dev/null || sync; else sync -- "${"${final%/*}"}/" 2>/dev/null || sync; fi
-  else rc=2; rm -f "$partial" "$final.members"; fi
+  elif [ -n "$taken" ]; then
+    say "$final already exists: $why"
+    rc=2
+    rm -f "$partial" "$final.members"
+  else
+    # Nothing removes it now (the client neither: jobs.ts): the job fails, saying where the
+    # whole archive is.
+    say "tar exit $rc, but the archive could not be published as $final ($why; mv -n left it in place): ${KEPT_PARTIAL}$partial"
+    rc=2
+  fi
 else
   rm -f "$partial" "$final.members"
 fi

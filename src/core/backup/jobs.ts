@@ -12,7 +12,7 @@ import { isNotFound } from '../node/nodeConnection';
 import { toNodeError } from '../node/nodeErrors';
 import { inspectContainer } from '../node/probe';
 import { JOB_SUFFIX, JobFileError, MAX_JOB_FILE_BYTES, jobPaths, parseJobFile, pathsOf, pruneMarkerOf, restoreId, restorePaths, serializeJobFile, type JobPaths, type RestoreSpec } from './jobFile';
-import { BACKUP_JOB_ENV, EXIT_WAIT_SCRIPT, READ_POS_SCRIPT, RESTORE_WAIT_SCRIPT, backupTarHead, restoreWaitPositions, jobArgv, parseStatus, restoreArgv, restoreTarHead, signalTarArgv } from './jobScript';
+import { BACKUP_JOB_ENV, EXIT_WAIT_SCRIPT, KEPT_PARTIAL, READ_POS_SCRIPT, RESTORE_WAIT_SCRIPT, backupTarHead, restoreWaitPositions, jobArgv, parseStatus, restoreArgv, restoreTarHead, signalTarArgv } from './jobScript';
 import { registerJob, registeredJobFiles } from './jobRegistry';
 import { nextArchiveName } from './naming';
 import { RestorePositions, type Position } from './restorePositions';
@@ -97,6 +97,19 @@ export function jobLinesOf(log: string): string[] {
 
 /** Kinds of message that leave a usable archive (tar's exit 1): never why tar exited 2. */
 const EXIT_ONE_KINDS: ReadonlySet<TarEvent['kind']> = new Set(['changed', 'removed', 'shrank', 'socketIgnored']);
+
+/**
+ * The script's line saying it kept a finished archive as the job's partial (it could not publish
+ * it: jobScript.ts), or undefined. That partial is then the only copy of the archive: no
+ * observer removes it.
+ */
+function keptLine(record: JobRecord, said: string[]): string | undefined {
+  return record.kind === 'backup' && record.partial ? said.find((l) => l.endsWith(`: ${KEPT_PARTIAL}${record.partial}`)) : undefined;
+}
+
+function keptReason(line: string, record: JobRecord): string {
+  return `${line}; rename it to ${record.archive.slice(record.archive.lastIndexOf('/') + 1)} to use it (it has no checksum file)`;
+}
 
 /** The operator's sentence for a failed tar: its last error, or the exit code; or the job script's own word. */
 function failureReason(events: TarEvent[], code: number, said: string[]): string {
@@ -485,12 +498,15 @@ export class BackupJobs {
     if (already && isFinal(already.state)) return already;
     // A cancel asked after the script's last look at its marker changed nothing: tar ended on
     // its own (a restore), or the script made the archive, which it does only without a marker.
-    const cancelled = cancelAsked && (record.kind === 'restore' ? code > 1 : !(code <= 1 && (await conn.stat(p.archive).catch(() => undefined))));
     const log = (await readText(conn, p.log, MAX_LOG_READ).catch(() => undefined)) ?? '';
     const events = tarEventsOf(log);
+    const said = jobLinesOf(log);
+    // A finished archive the script could not publish, kept as the partial: the only copy.
+    const kept = keptLine(record, said);
+    const cancelled = cancelAsked && !kept && (record.kind === 'restore' ? code > 1 : !(code <= 1 && (await conn.stat(p.archive).catch(() => undefined))));
     const statusSt = exitAt === undefined ? await conn.stat(p.status).catch(() => undefined) : undefined;
     const ended = { exitCode: code, endedAt: new Date(exitAt ?? statusSt?.mtimeMs ?? Date.now()).toISOString(), warnings: countEvents(events) };
-    if (record.kind === 'restore') return this.recordEnd(conn, p, restoreEnd({ ...record, ...ended }, events, code, cancelled, jobLinesOf(log)));
+    if (record.kind === 'restore') return this.recordEnd(conn, p, restoreEnd({ ...record, ...ended }, events, code, cancelled, said));
     const state = stateOfExit(code, cancelled);
     const archive = state === 'completed' || state === 'completedWithWarnings' ? await conn.stat(p.archive) : undefined;
     const done: JobRecord = {
@@ -500,8 +516,9 @@ export class BackupJobs {
       ...(archive ? { archiveBytes: archive.size } : {}),
     };
     if (state === 'cancelled') done.reason = 'cancelled by the operator; the partial archive was removed';
+    else if (kept) done.reason = keptReason(kept, record);
     else if (state === 'failed') {
-      let why = failureReason(events, code, jobLinesOf(log));
+      let why = failureReason(events, code, said);
       // With the disk full, tar's own message often cannot be written to the log either.
       if (!events.some((e) => e.kind === 'noSpace')) {
         const free = await conn.freeBytes(p.archive.slice(0, p.archive.lastIndexOf('/'))).catch(() => undefined);
@@ -511,7 +528,8 @@ export class BackupJobs {
     }
     else if (!archive) done.reason = 'tar ended but the archive is missing';
     // A partial left by anything but the script's own cleanup is not an archive: remove it.
-    if (p.partial) await conn.remove(p.partial).catch(() => undefined);
+    // One the script kept is.
+    if (p.partial && !kept) await conn.remove(p.partial).catch(() => undefined);
     return this.recordEnd(conn, p, done);
   }
 

@@ -319,7 +319,7 @@ function storageDriverCheck(chosen: NodeStatus): Check {
   };
 }
 
-function backupDirCheck(f: Facts, glusterPath: string, container: string): Check {
+export function backupDirCheck(f: Pick<Facts, 'chosen' | 'inside' | 'dir' | 'hostProblem' | 'sshUser' | 'backupDir'>, glusterPath: string, container: string): Check {
   const node = f.chosen.name;
   const fail = (reason: string): Check => ({ id: 'backupDir', title: 'Backups directory', verdict: 'fail', reason });
   if (f.inside) return fail(`${f.backupDir} is inside the gluster filesystem ${glusterPath}: the archive would contain itself`);
@@ -327,7 +327,19 @@ function backupDirCheck(f: Facts, glusterPath: string, container: string): Check
   if (f.hostProblem) {
     return fail(`${f.sshUser} on ${node} cannot write the job's files in ${f.backupDir} (${f.hostProblem}): give that user write access to it, or choose another directory with -b`);
   }
-  return { id: 'backupDir', title: 'Backups directory', verdict: 'pass', reason: `${f.backupDir} on ${node}, writable from the ${container} container and by ${f.sshUser}` };
+  const writable = `${f.backupDir} on ${node}, writable from the ${container} container and by ${f.sshUser}`;
+  const link = f.dir.link;
+  // Learnt now rather than after hours of tar: the archive is then published by a rename that is
+  // not atomic against a file made meanwhile, and if even that fails it stays as its .partial.
+  if (link.links === 'no') {
+    return {
+      id: 'backupDir',
+      title: 'Backups directory',
+      verdict: 'warn',
+      reason: `${writable}, but it cannot hold hard links (${link.why}): the finished archive is published with mv -n instead of an atomic link, and if that fails it is kept as its .partial file, which the job names`,
+    };
+  }
+  return { id: 'backupDir', title: 'Backups directory', verdict: 'pass', reason: writable, ...(link.links === 'unknown' ? { notes: [`whether it holds hard links could not be tested: ${link.why}`] } : {}) };
 }
 
 /** Size of what will be read, and room for it. */
@@ -390,13 +402,52 @@ async function hostCannotWrite(conn: NodeConnection, dir: string): Promise<strin
   return undefined;
 }
 
-type BackupDirState = { usable: false } | { usable: true; free: Settled<number> };
+/**
+ * Whether the directory can hold hard links, where a finished archive is published with one.
+ * `no`: ln failed (exFAT, vfat, some FUSE filesystems): the job falls back to `mv -n`.
+ * `unknown`: the test itself could not be made (its file could not be created).
+ */
+export type LinkProbe = { links: 'yes' } | { links: 'no' | 'unknown'; why: string };
 
-/** Whether the container can write to the directory, and its free bytes (or why unknown), in one exec. */
+export type BackupDirState = { usable: false } | { usable: true; free: Settled<number>; link: LinkProbe };
+
+/**
+ * In the container, as the job's own script runs (root, the image's ln, the directory as the
+ * container mounts it): exit 3 when the directory is not there or not writable; else a line
+ * `link yes`, `link no <ln's message>` or `link unknown <why>`, then df's answer. The link is
+ * made here and not over SFTP (the hardlink@openssh.com extension): that needs an OpenSSH
+ * server, runs as the SSH user on the host's view of the directory, and a local node would test
+ * fs.link instead; the job's ln is this one. Its two names are removed at once.
+ */
+export const BACKUP_DIR_SH = String.raw`
+[ -d "$1" ] && [ -w "$1" ] || exit 3
+p=$1/.gluster-backup-link-probe-$$
+if ! e=$({ : > "$p"; } 2>&1); then
+  printf 'link unknown %s\n' "$(printf '%s' "$e" | head -n 1)"
+elif e=$(ln -- "$p" "$p.link" 2>&1); then
+  echo 'link yes'
+else
+  printf 'link no %s\n' "$(printf '%s' "$e" | head -n 1)"
+fi
+rm -f -- "$p" "$p.link"
+exec df -P -B1 "$1"
+`;
+
+/** BACKUP_DIR_SH's answer. */
+export function parseBackupDirProbe(r: { stdout: string; stderr: string; exitCode: number }): BackupDirState {
+  if (r.exitCode === 3) return { usable: false };
+  const nl = r.stdout.indexOf('\n');
+  const first = nl < 0 ? r.stdout : r.stdout.slice(0, nl);
+  const m = /^link (yes|no|unknown)(?: (.*))?$/.exec(first);
+  const link: LinkProbe = !m ? { links: 'unknown', why: 'the test printed nothing usable' } : m[1] === 'yes' ? { links: 'yes' } : { links: m[1] as 'no' | 'unknown', why: (m[2] ?? '').slice(0, 300) || 'no reason given' };
+  return { usable: true, free: dfAvail({ ...r, stdout: m ? r.stdout.slice(nl + 1) : r.stdout }), link };
+}
+
+/** Whether the container can write to the directory, hard links there, and its free bytes (or why unknown), in one exec. */
 async function backupDirState(docker: Docker, container: string, dir: string): Promise<BackupDirState> {
-  const r = await settle(execInContainer(docker, container, ['sh', '-c', '[ -d "$1" ] && [ -w "$1" ] || exit 3; exec df -P -B1 "$1"', 'preflight', dir], 20_000));
-  if (!r.ok || r.value.exitCode === 3) return { usable: false };
-  return { usable: true, free: dfAvail(r.value) };
+  const r = await settle(execInContainer(docker, container, ['sh', '-c', BACKUP_DIR_SH, 'preflight', dir], 20_000));
+  if (!r.ok) return { usable: false };
+  return parseBackupDirProbe(r.value);
 }
 
 function dfAvail(r: { stdout: string; stderr: string; exitCode: number }): Settled<number> {

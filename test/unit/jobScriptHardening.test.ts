@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Cluster } from '../../src/core/cluster';
@@ -343,6 +344,116 @@ test('preflight tries a hard link in the backups directory as the job makes it: 
     assert.deepEqual(unknown, { usable: true, free: { ok: true, value: 600 }, link: { links: 'unknown', why: 'sh: cannot create x: Read-only file system' } });
     assert.deepEqual(check(unknown).notes, ['whether it holds hard links could not be tested: sh: cannot create x: Read-only file system']);
     assert.equal(check(unknown).verdict, 'pass');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/**
+ * A docker daemon on a unix socket that knows one running container, `gluster`, and one exec,
+ * ended with `exitCode`: what the observer asks when a job has no final status.
+ */
+async function fakeDocker(sock: string, exitCode: number): Promise<http.Server> {
+  const server = http.createServer((req, res) => {
+    const url = req.url ?? '';
+    const reply = (body: unknown) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body));
+    };
+    if (/\/containers\/gluster\/json/.test(url)) reply({ Id: 'c0ffee000000', State: { Status: 'running', Running: true, StartedAt: '2026-12-01T00:00:00Z' }, Config: { Image: 'gluster' } });
+    else if (/\/exec\/job-exec\/json/.test(url)) reply({ ID: 'job-exec', Running: false, ExitCode: exitCode });
+    else {
+      res.writeHead(404, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ message: `not here: ${req.method} ${url}` }));
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(sock, resolve));
+  return server;
+}
+
+test('the final status cannot be written once the archive is published: the shell ends with tar\'s code, and the observer records a completed job saying what is missing', async () => {
+  for (const checksum of ['kept', 'never written'] as const) {
+    const { dir, src, backups, bin } = scratch();
+    const sock = path.join(dir, 'docker.sock');
+    try {
+      const p = jobPaths(backups, NAME);
+      // The script's last clean-up, after the archive is published: from then on neither the
+      // status file nor its temporary file can be written (both names are directories now), as
+      // in a backups directory that filled up after the rename.
+      shim(bin, 'rm', `"$REAL" "$@"; rc=$?\nfor a; do case $a in */gluster-backup-job-*.pid) [ -e ${p.archive} ] && "$REAL" -f ${p.status} && mkdir ${p.status} ${p.status}.tmp;; esac; done\nexit $rc`);
+      const { record, shell } = runJob(backups, src, { bin });
+      assert.equal(fs.statSync(p.status).isDirectory(), true, 'the status could not be written');
+      assert.equal(shell, 0, "the shell's exit is tar's");
+      // What the node shows: the archive, and no status.
+      fs.rmdirSync(p.status);
+      fs.rmdirSync(`${p.status}.tmp`);
+      if (checksum === 'never written') fs.rmSync(`${p.archive}.sha256`);
+      const bytes = fs.readFileSync(p.archive);
+      const server = await fakeDocker(sock, shell!);
+      try {
+        const seen = await withLocalNode(dir, backups, (jobs) => jobs.observe({ ...record, createdExecId: 'job-exec' }), sock);
+        assert.equal(seen.state, 'completed', seen.reason);
+        assert.deepEqual([seen.exitCode, seen.archiveBytes], [0, bytes.length]);
+        assert.equal(
+          seen.reason,
+          `the archive is whole (the job's shell ended with tar's exit 0 after publishing it), but the job could not write its final status${checksum === 'kept' ? '' : '; no checksum file was written beside it, so validation finds none'}`,
+        );
+        assert.deepEqual(fs.readFileSync(p.archive), bytes, 'the archive untouched');
+        assert.equal((JSON.parse(fs.readFileSync(p.job, 'utf8')) as JobRecord).state, 'completed');
+      } finally {
+        await new Promise((r) => server.close(r));
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+});
+
+test('a shell that ended without a status and with another code, or without the archive, is still a failed job', async () => {
+  for (const [code, archive] of [
+    [2, true],
+    [0, false],
+  ] as const) {
+    const { dir, backups } = scratch();
+    const sock = path.join(dir, 'docker.sock');
+    try {
+      const p = jobPaths(backups, NAME);
+      const record = { ...backupJob({ node: 'here' }, { dir: backups, archive: NAME }), createdExecId: 'job-exec' };
+      fs.writeFileSync(p.job, serializeJobFile(record));
+      fs.writeFileSync(p.log, '');
+      fs.writeFileSync(archive ? p.archive : p.partial!, 'an archive\n');
+      const server = await fakeDocker(sock, code);
+      try {
+        const seen = await withLocalNode(dir, backups, (jobs) => jobs.observe(record), sock);
+        assert.deepEqual([seen.state, seen.reason], ['failed', `the backup shell ended with status ${code} without reporting tar's exit; the partial archive was removed`]);
+        assert.equal(fs.existsSync(p.partial!), false);
+      } finally {
+        await new Promise((r) => server.close(r));
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+});
+
+test('an archive the script kept as its partial stays when the status could not be written either', async () => {
+  const { dir, backups } = scratch();
+  const sock = path.join(dir, 'docker.sock');
+  try {
+    const p = jobPaths(backups, NAME);
+    const record = { ...backupJob({ node: 'here' }, { dir: backups, archive: NAME }), createdExecId: 'job-exec' };
+    fs.writeFileSync(p.job, serializeJobFile(record));
+    const line = `tar exit 0, but the archive could not be published as ${p.archive} (ln: failed; mv -n left it in place): the complete archive is kept as ${p.partial}`;
+    fs.writeFileSync(p.log, `gluster-backup: ${line}\n`);
+    fs.writeFileSync(p.partial!, 'the whole archive\n');
+    const server = await fakeDocker(sock, 2);
+    try {
+      const seen = await withLocalNode(dir, backups, (jobs) => jobs.observe(record), sock);
+      assert.deepEqual([seen.state, seen.reason], ['failed', `${line}; rename it to ${NAME} to use it (it has no checksum file)`]);
+      assert.equal(fs.readFileSync(p.partial!, 'utf8'), 'the whole archive\n');
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

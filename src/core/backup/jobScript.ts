@@ -106,10 +106,16 @@ own() {
   chown --reference="$job" -- "$@" 2>/dev/null || :
   chmod "$mode" -- "$@"
 }
-# The job's end, as the client reads it.
+# The job's end, as the client reads it. A directory that filled up after the rename cannot take
+# the temporary file: the "running" line is then overwritten in place (truncating it frees its
+# block). When neither write works the shell ends with tar's code, which the client reads from
+# docker when it finds no status (jobs.ts): a whole archive is not taken for a failed job.
 end() {
-  printf 'exit %s %s\n' "$1" "$(date +%s.%N)" > "$status.tmp" && mv -f "$status.tmp" "$status"
-  exit
+  at=$(date +%s.%N)
+  if { printf 'exit %s %s\n' "$1" "$at" > "$status.tmp" && mv -f "$status.tmp" "$status"; } 2>/dev/null; then exit 0; fi
+  rm -f "$status.tmp" 2>/dev/null
+  if { printf 'exit %s %s\n' "$1" "$at" > "$status"; } 2>/dev/null; then exit 0; fi
+  exit "$1"
 }
 # A line of the job's own in the log, beside tar's ("gluster-backup: ...", never "tar: ..."):
 # the client takes the reason of a failure that is not tar's from it. Into tee's copy too,

@@ -7,7 +7,8 @@ import type { Settings } from '../config';
 import { sleep, withDeadline } from '../node/deadline';
 import { execInContainer } from '../docker/exec';
 import { execStreaming } from '../docker/execStream';
-import type { NodeConnection } from '../node/nodeConnection';
+import type { FileStat, NodeConnection } from '../node/nodeConnection';
+import { checksumPathOf } from '../validate/checksum';
 import { isNotFound } from '../node/nodeConnection';
 import { toNodeError } from '../node/nodeErrors';
 import { inspectContainer } from '../node/probe';
@@ -426,6 +427,8 @@ export class BackupJobs {
     // container, and a stopped container kills it without a word.
     let alive: boolean | undefined;
     let why = '';
+    /** The job's shell's exit code, when docker says it ended. */
+    let shellExit: number | undefined;
     try {
       const docker = await conn.docker();
       // The job's own container, as its record names it: the setting may have changed since.
@@ -446,6 +449,7 @@ export class BackupJobs {
             if (!alive) why = 'tar was never started';
           } else {
             alive = false;
+            shellExit = info.ExitCode;
             why = `the backup shell ended with status ${info.ExitCode} without reporting tar's exit`;
           }
         } catch (e) {
@@ -477,12 +481,52 @@ export class BackupJobs {
     // not "ended without reporting tar's exit".
     const saved = await this.savedRecord(conn, p.job, record.node);
     if (saved && isFinal(saved.state)) return saved;
+    if (record.kind === 'backup' && p.partial) {
+      let archive: FileStat | undefined;
+      let partial: FileStat | undefined;
+      let log: string;
+      try {
+        [archive, partial, log] = await Promise.all([conn.stat(p.archive), conn.stat(p.partial), readText(conn, p.log, MAX_LOG_READ).then((t) => t ?? '')]);
+      } catch (e) {
+        return { ...record, state: 'unknown', reason: toNodeError(e, record.node).message };
+      }
+      // The script publishes the archive (tar's exit 0 or 1, no cancel seen) before its final
+      // status, and ends with tar's code when it cannot write that status (a directory full
+      // after the rename): a shell that ended 0 or 1 leaving the archive and no partial made a
+      // whole archive, which is not a failed job.
+      if ((shellExit === 0 || shellExit === 1) && archive && !partial) return this.finishedWithoutStatus(record, conn, p, shellExit, archive.size, log);
+      // A finished archive the script kept as its partial (it could not publish it) is not
+      // removed, whatever became of the status after.
+      const kept = keptLine(record, jobLinesOf(log));
+      if (kept) {
+        return this.record(conn, p.job, { ...record, state: 'failed', endedAt: new Date().toISOString(), warnings: countEvents(tarEventsOf(log)), reason: keptReason(kept, record) });
+      }
+    }
     if (p.partial) await conn.remove(p.partial);
     return this.record(conn, p.job, {
       ...record,
       state: cancelAsked ? 'cancelled' : 'failed',
       endedAt: new Date().toISOString(),
       reason: cancelAsked ? 'cancelled' : `${why}${p.partial ? '; the partial archive was removed' : ''}`,
+    });
+  }
+
+  /**
+   * A backup whose shell ended with tar's exit 0 or 1 after publishing the archive but wrote no
+   * final status: completed (with warnings), and the reason says what is missing on the node.
+   */
+  private async finishedWithoutStatus(record: JobRecord, conn: NodeConnection, p: JobPaths, code: number, bytes: number, log: string): Promise<JobRecord> {
+    const events = tarEventsOf(log);
+    const [sum, free] = await Promise.all([conn.stat(checksumPathOf(p.archive)).catch(() => undefined), conn.freeBytes(p.archive.slice(0, p.archive.lastIndexOf('/'))).catch(() => undefined)]);
+    const full = free !== undefined && free < 1024 * 1024 ? ` (the backups directory is full: ${free} bytes left)` : '';
+    return this.recordEnd(conn, p, {
+      ...record,
+      state: stateOfExit(code, false),
+      exitCode: code,
+      endedAt: new Date().toISOString(),
+      warnings: countEvents(events),
+      archiveBytes: bytes,
+      reason: `the archive is whole (the job's shell ended with tar's exit ${code} after publishing it), but the job could not write its final status${full}${sum ? '' : '; no checksum file was written beside it, so validation finds none'}`,
     });
   }
 

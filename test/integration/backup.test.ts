@@ -530,6 +530,8 @@ case "$1" in %s) exec "%s" "$@";; esac
 ' "$2" "$real" "$3" > "/usr/local/sbin/$1.gb-shim"
 chmod 755 "/usr/local/sbin/$1.gb-shim"
 mv -f "/usr/local/sbin/$1.gb-shim" "/usr/local/sbin/$1"
+# The shell remembers where it found the mv it ran just above.
+hash -r
 [ "$(command -v "$1")" = "/usr/local/sbin/$1" ]
 `;
     const unshim = () => inGluster('node1', ['rm', '-f', '/usr/local/sbin/ln', '/usr/local/sbin/mv']);

@@ -249,6 +249,34 @@ describe('backup', () => {
     cleanBackups();
   });
 
+  test('a paused gluster container holds the job, it does not end it: tar goes on when unpaused and the archive completes', async () => {
+    onNode('node1', ['docker', 'update', '--cpus', '0.2', 'gluster']);
+    let job: JobRecord;
+    let paused = false;
+    try {
+      const r = cli(['--json', 'backup', '--detach', '--node', 'node1']);
+      assert.equal(r.code, 0, r.stderr);
+      job = finalJob(r.stdout);
+      await waitFor('the archive to grow', 20_000, async () => ((await jobs.progress(job))?.bytes ?? 0) > 0 || undefined);
+      onNode('node1', ['docker', 'pause', 'gluster']);
+      paused = true;
+      // Another client looks while it is paused: the job is running, its partial kept.
+      const seen = await jobs.observe(job);
+      assert.deepEqual([seen.state, seen.reason], ['running', undefined]);
+      assert.ok(lsBackups().includes(path.basename(job.partial!)), 'the partial archive is still there');
+      onNode('node1', ['docker', 'unpause', 'gluster']);
+      paused = false;
+    } finally {
+      if (paused) onNode('node1', ['docker', 'unpause', 'gluster'], { allowFail: true });
+      unthrottle('node1');
+    }
+    const a = cli(['--json', 'attach', job.id, '--node', 'node1']);
+    assert.equal(a.code, 0, a.stderr);
+    assert.equal(finalJob(a.stdout).state, 'completed');
+    assert.ok(lsBackups().includes(path.basename(job.archive)));
+    cleanBackups();
+  });
+
   test('the client killed mid-backup: tar goes on, attach finds and finalises the job', async () => {
     const child = spawn(process.execPath, [CLI, '--config', CONFIG, 'backup', '--node', 'node1'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let said = '';

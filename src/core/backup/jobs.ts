@@ -433,12 +433,14 @@ export class BackupJobs {
       const docker = await conn.docker();
       // The job's own container, as its record names it: the setting may have changed since.
       const container = await inspectContainer(docker, record.container, s.timeouts.dockerMs);
-      if (container.state !== 'running') {
+      // A paused container holds tar frozen, not dead: it goes on when unpaused, and its
+      // partial archive must still be there then.
+      if (container.state !== 'running' && container.state !== 'paused') {
         alive = false;
-        why = `the ${record.container} container is ${container.state} (stopped during the backup)`;
+        why = `the ${record.container} container is ${container.state} (stopped during the ${record.kind})`;
       } else if (record.containerStartedAt && container.since && container.since !== record.containerStartedAt) {
         alive = false;
-        why = `the ${record.container} container was restarted during the backup`;
+        why = `the ${record.container} container was restarted during the ${record.kind}`;
       } else if (execId) {
         try {
           const info = await withDeadline('docker exec inspect', s.timeouts.dockerMs, () => docker.getExec(execId).inspect());
@@ -450,12 +452,12 @@ export class BackupJobs {
           } else {
             alive = false;
             shellExit = info.ExitCode;
-            why = `the backup shell ended with status ${info.ExitCode} without reporting tar's exit`;
+            why = `the ${record.kind} shell ended with status ${info.ExitCode} without reporting tar's exit`;
           }
         } catch (e) {
           if ((e as { statusCode?: number }).statusCode === 404) {
             alive = false;
-            why = 'the backup process is gone from the container';
+            why = `the ${record.kind} process is gone from the container`;
           } else throw e;
         }
       } else {

@@ -377,7 +377,7 @@ test('a member under a path the archive itself stores as a symlink is refused wh
     assert.deepEqual(blockingRefusals(r.refusals, [{ check: 'archive-types', reason: 'the only copy' }]), r.refusals, policy);
   }
   assert.deepEqual(overrideProblems([{ check: 'archive-types', reason: 'x' }]), [
-    '--override archive-types: cannot be overridden: a symlink or file the archive stores above a member takes tar\'s writes elsewhere than the plan compared, and of a path stored as different types tar may keep either: extract this archive by hand',
+    '--override archive-types: cannot be overridden: a symlink or file the archive stores above a member takes tar\'s writes elsewhere than the plan compared (above a hard link\'s target, its link too), and of a path stored as different types tar may keep either: extract this archive by hand',
   ]);
 });
 
@@ -495,4 +495,109 @@ test("resume: the window ends at the interrupted job's end when its record has o
   assert.deepEqual(resumeWindow(T, { endedAt: new Date((T + 90.5) * 1000).toISOString() }), { since: T, until: T + 90.5 });
   assert.deepEqual(resumeWindow(T, {}), { since: T });
   assert.deepEqual(resumeWindow(T, { endedAt: 'not a time' }), { since: T });
+});
+
+// A hard link's target, as tar makes it: linkat(2) resolves every symlink on the way to the
+// target's last name (not the last name itself), so a link to a/secret where a is a symlink
+// (the archive's own, made at once, or one already in the target) gives a file out of the paths
+// restored, anywhere in the same volume, a second name: a later write to one writes the other.
+const LINK_UNDER = 'under a path the archive itself stores as a symlink, file or other non-directory';
+const LINK_UNDER_END = 'tar would make that path first and then link through it, giving a file out of the paths restored, anywhere in the volume, a second name (a write to one is a write to the other), or fail on it; extract this archive by hand';
+const LINK_ABOVE = 'under an entry of the target that is not a directory';
+const LINK_ABOVE_END = 'tar would link through a symlink, giving a file out of the paths restored, anywhere in the volume, a second name (a write to one is a write to the other), or fail on a file; move them aside or restore under --target';
+
+test('a hard link whose target lies under a symlink the archive itself stores is refused whatever the policy, and no reason lifts it: tar would link through the symlink', () => {
+  // The target holds x -> a directory elsewhere in the volume; the archive a -> x, then h linked to a/secret.
+  for (const policy of ['refuse', 'skip', 'overwrite'] as const) {
+    const { plan: r } = plan([['x', 'symlink']], { policy }, [l('a', 'x'), h('h', 'a/secret')]);
+    assert.deepEqual(r.refusals, [{ check: 'archive-types', message: `1 hard link of the archive points ${LINK_UNDER} (h -> a/secret under a (symlink)): ${LINK_UNDER_END}` }], policy);
+    assert.deepEqual(blockingRefusals(r.refusals, [{ check: 'archive-types', reason: 'the only copy' }]), r.refusals, policy);
+    // Only the hard link taken: the symlink is not, and the link is refused all the same.
+    const { plan: one } = plan([['x', 'symlink']], { policy, include: ['h'] }, [l('a', 'x'), h('h', 'a/secret')]);
+    assert.deepEqual(one.refusals.filter((x) => x.check === 'archive-types'), r.refusals, policy);
+  }
+  // Stored as a symlink in one copy and a directory in another, either way round.
+  for (const [entries, kinds] of [
+    [[l('a', 'x'), d('a'), h('h', 'a/secret')], 'symlink, then dir'],
+    [[d('a'), l('a', 'x'), h('h', 'a/secret')], 'dir, then symlink'],
+  ] as const) {
+    const { plan: r } = plan([], { policy: 'overwrite' }, [...entries]);
+    assert.deepEqual(r.refusals, [
+      { check: 'archive-types', message: `1 path is stored in the archive as different types (a (${kinds})): which copy tar leaves depends on --existing, and it can keep a symlink and write the members under it through it; extract this archive by hand` },
+      { check: 'archive-types', message: `1 hard link of the archive points ${LINK_UNDER} (h -> a/secret under a (${kinds})): ${LINK_UNDER_END}` },
+    ]);
+  }
+});
+
+test('hard links under a file, a hard link or another non-directory of the archive are refused too, deep or not, named escaped, five shown and all counted', () => {
+  const { plan: r } = plan([], { policy: 'overwrite' }, [f('b'), h('hb', 'b/c/d'), f('top'), h('k', 'top'), h('hk', 'k/x'), { key: 'o', type: 'other', size: 0, mtime: T }, h('ho', 'o/y'), l('q\xff', 'x'), h('hq', 'q\xff/e')]);
+  assert.deepEqual(r.refusals, [{ check: 'archive-types', message: `4 hard links of the archive point ${LINK_UNDER} (hb -> b/c/d under b (file); hk -> k/x under k (hardlink); ho -> o/y under o (other); hq -> q\\xff/e under q\\xff (symlink)): ${LINK_UNDER_END}` }]);
+  const seven = [l('a', 'x'), ...Array.from({ length: 7 }, (_, i) => h(`h${i}`, `a/${i}`))];
+  assert.match(plan([], { policy: 'skip' }, seven).plan.refusals[0]?.message ?? '', /^7 hard links of the archive point under a path .* \(h0 -> a\/0 under a \(symlink\); h1 -> a\/1 under a \(symlink\); h2 -> a\/2 under a \(symlink\); h3 -> a\/3 under a \(symlink\); h4 -> a\/4 under a \(symlink\); …\): tar would/);
+});
+
+test('a hard link to a non-directory of the archive itself, beside it, or not taken is not refused', () => {
+  // h -> a: linkat makes a second name of the symlink a, not of what it leads to.
+  assert.deepEqual(plan([], {}, [l('a', 'x'), f('a-x'), f('a.x'), f('a0'), h('h1', 'a-x'), h('h2', 'a.x'), h('h3', 'a0'), h('h4', 'a')]).plan.refusals, []);
+  assert.deepEqual(plan([], { policy: 'skip' }, [d('a'), f('a/x'), h('h', 'a/x')]).plan.refusals, []);
+  assert.deepEqual(plan([], { include: ['top'] }, [l('a', 'x'), h('h', 'a/secret'), f('top')]).plan.refusals, [], 'the hard link not taken');
+});
+
+test('a hard link whose target lies under a symlink or a file already in the target is refused whatever the policy, and no reason lifts it: tar would link through it', () => {
+  for (const policy of ['refuse', 'skip', 'overwrite'] as const) {
+    for (const [type, to] of [
+      ['symlink', 'x/secret'],
+      ['file', 'x/secret'],
+      ['symlink', 'x/d/e/secret'],
+    ] as const) {
+      const { plan: r } = plan([['x', type]], { policy }, [f('top'), h('h', to)]);
+      assert.deepEqual(r.refusals, [{ check: 'type-clash', message: `1 hard link of the archive points ${LINK_ABOVE} (h -> ${to} under x (${type})): ${LINK_ABOVE_END}` }], `${policy} ${type} ${to}`);
+      assert.deepEqual(blockingRefusals(r.refusals, [{ check: 'type-clash', reason: 'x' }]), r.refusals);
+      const { plan: one } = plan([['x', type]], { policy, include: ['h'] }, [f('top'), h('h', to)]);
+      assert.deepEqual(one.refusals.filter((x) => x.check === 'type-clash'), r.refusals, `${policy} ${type} ${to} --include h`);
+    }
+  }
+  // Named escaped, five shown, all counted.
+  const { plan: many } = plan([['q\xff', 'symlink'], ['x', 'symlink']], {}, [f('top'), h('hq', 'q\xff/e'), ...Array.from({ length: 6 }, (_, i) => h(`h${i}`, `x/${i}`))]);
+  assert.deepEqual(many.refusals, [{ check: 'type-clash', message: `7 hard links of the archive point ${LINK_ABOVE} (hq -> q\\xff/e under q\\xff (symlink); h0 -> x/0 under x (symlink); h1 -> x/1 under x (symlink); h2 -> x/2 under x (symlink); h3 -> x/3 under x (symlink); …): ${LINK_ABOVE_END}` }]);
+});
+
+test('a hard link beside a symlink of the target, under a directory of it, or not taken is not refused; under one the archive has as a directory, the type clash is the refusal', () => {
+  assert.deepEqual(plan([['x', 'symlink']], {}, [f('x-y'), f('x.y'), f('x0/z'), h('h1', 'x-y'), h('h2', 'x.y'), h('h3', 'x0/z')]).plan.refusals, []);
+  assert.deepEqual(plan([['x', 'dir'], ['x/secret', 'file']], { policy: 'overwrite' }, [d('x'), f('x/secret'), h('h', 'x/secret')]).plan.refusals, []);
+  assert.deepEqual(plan([['x', 'symlink']], { include: ['top'] }, [f('top'), h('h', 'x/secret')]).plan.refusals, [], 'the hard link not taken');
+  // x a directory in the archive and a symlink in the target: that clash is refused, once.
+  const { plan: r } = plan([['x', 'symlink']], {}, [d('x'), f('x/secret'), h('h', 'x/secret')]);
+  assert.deepEqual(r.refusals.map((x) => x.message.split(' (')[0].split(':')[0]), ['1 entry is a directory on one side and not on the other']);
+});
+
+test('property: the hard links refused as pointing under a non-directory of the archive or of the target are those a plain look at every pair finds', async () => {
+  const fc = (await import('fast-check')).default;
+  const { isUnderAny } = await import('../../src/core/restore/plan');
+  const names = ['a', 'a/b', 'a/b/c', 'a-b', 'a.b', 'a.b/c', 'b', 'b/a', 'h', 'h/a'];
+  const targets = [...names, 'a/x', 'a/b/x', 'a-b/x', 'b/x/y', 'x/y'];
+  const types: EntryType[] = ['file', 'dir', 'symlink', 'hardlink', 'hardlink', 'other'];
+  const member = fc.record({ name: fc.constantFrom(...names), type: fc.constantFrom(...types, 'dir'), to: fc.constantFrom(...targets) });
+  const there = fc.record({ name: fc.constantFrom(...names, 'x'), type: fc.constantFrom<EntryType>('file', 'dir', 'symlink') });
+  fc.assert(
+    fc.property(fc.array(member, { minLength: 1, maxLength: 12 }), fc.array(there, { maxLength: 5 }), fc.subarray(names, { maxLength: 2 }), (ms, ts, include) => {
+      const entries = ms.map((m) => ({ key: m.name, type: m.type, size: 0, mtime: T, ...(m.type === 'symlink' || m.type === 'hardlink' ? { linkKey: m.to } : {}) }));
+      // What find lists: one entry per name, nothing under a non-directory.
+      const listed: [string, EntryType][] = [];
+      for (const t of ts) if (!listed.some(([k, ty]) => k === t.name || (ty !== 'dir' && t.name.startsWith(k + '/')) || (t.type !== 'dir' && k.startsWith(t.name + '/')))) listed.push([t.name, t.type]);
+      listed.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      const { plan: r } = plan(listed, { policy: 'overwrite', include }, entries);
+      const taken = (k: string) => !include.length || isUnderAny(k, include);
+      const links = [...new Set(ms.filter((m) => m.type === 'hardlink' && taken(m.name)).map((m) => `${m.name}\0${m.to}`))].map((s) => s.split('\0')[1]);
+      const nonDir = new Set(ms.filter((m) => m.type !== 'dir').map((m) => m.name));
+      const last = (k: string) => ms.filter((m) => m.name === k).at(-1)?.type;
+      const under = links.filter((to) => [...nonDir].some((q) => to.startsWith(q + '/'))).length;
+      const above = links.filter((to) => listed.some(([q, ty]) => ty !== 'dir' && to.startsWith(q + '/') && !(taken(q) && last(q) === 'dir'))).length;
+      const said = (re: RegExp) => Number(re.exec(r.refusals.map((x) => x.message).join('\n'))?.[1] ?? 0);
+      const why = JSON.stringify({ ms, listed, include, refusals: r.refusals });
+      assert.equal(said(/^(\d+) hard links? of the archive points? under a path/m), under, why);
+      assert.equal(said(/^(\d+) hard links? of the archive points? under an entry of the target/m), above, why);
+    }),
+    { seed: 20261207, numRuns: 3000 },
+  );
 });

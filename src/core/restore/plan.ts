@@ -175,6 +175,14 @@ export class RestorePlanner implements FsEntrySink {
   /** Target entries that are not directories with selected members under them, and a few of them. */
   private above = 0;
   private readonly aboveItems: string[] = [];
+  /**
+   * Every copy of a selected hard link (one per path and link target), sorted by the key of its
+   * link target: tar links it to whatever that path is when it comes to it, through every
+   * symlink on the way, so where that path lies is checked like a member's own.
+   */
+  private readonly links: Uint32Array;
+  /** Selected hard links whose link target lies under a non-directory of the target. */
+  private readonly linksAbove = new Named();
   private readonly resume: ResumePoint | undefined;
   /** Sorted position of the resumed member when the target has it cut short, else -1. */
   private rewrite = -1;
@@ -197,6 +205,42 @@ export class RestorePlanner implements FsEntrySink {
       const keys = this.includes.map((i) => i.key);
       for (let p = 0; p < rows.length; p++) if (!isUnderAny(this.A.key(rows[p]), keys)) this.there[p] = NOT_SELECTED;
     }
+    this.links = this.selectedLinks();
+  }
+
+  /** See `links`. A path's copies of the same link target are one: tar makes the same link again. */
+  private selectedLinks(): Uint32Array {
+    const { A, all } = this;
+    const out: number[] = [];
+    for (let i = 0; i < all.length; i++) {
+      const r = all[i];
+      if (A.type(r) !== 'hardlink') continue;
+      const key = A.key(r);
+      if (!selected(this.there[findKey(A, this.rows, key)])) continue;
+      const to = A.linkKey(r);
+      let again = false;
+      for (let j = i - 1; j >= 0 && !again && A.keyIs(all[j], key); j--) again = A.type(all[j]) === 'hardlink' && A.linkKey(all[j]) === to;
+      if (!again) out.push(r);
+    }
+    const to = (r: number) => A.linkKey(r) ?? '';
+    out.sort((a, b) => {
+      const x = to(a);
+      const y = to(b);
+      return x < y ? -1 : x > y ? 1 : a - b;
+    });
+    return Uint32Array.from(out);
+  }
+
+  /** The first position in `links` whose link target is not below `key`. */
+  private linksFrom(key: string): number {
+    let lo = 0;
+    let hi = this.links.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((this.A.linkKey(this.links[mid]) ?? '') < key) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
 
@@ -207,8 +251,12 @@ export class RestorePlanner implements FsEntrySink {
   entry(key: string, type: EntryType, size?: number, mtime?: number): void {
     const p = findKey(this.A, this.rows, key);
     // A directory of the archive there is a type clash already; else tar would follow a
-    // symlink there (out of the paths restored, perhaps out of the volume) or fail on a file.
-    if (type !== 'dir' && !(p >= 0 && selected(this.there[p]) && isDir(this.A.type(this.rows[p])))) this.checkAbove(key, type);
+    // symlink there (out of the paths restored, perhaps out of the volume) or fail on a file,
+    // for the members under it and for the hard links to a path under it alike.
+    if (type !== 'dir' && !(p >= 0 && selected(this.there[p]) && isDir(this.A.type(this.rows[p])))) {
+      this.checkAbove(key, type);
+      this.checkLinksAbove(key, type);
+    }
     if (p < 0 || !selected(this.there[p])) {
       if (p >= 0) this.there[p] = NOT_SELECTED_THERE;
       this.targetOnly++;
@@ -238,6 +286,54 @@ export class RestorePlanner implements FsEntrySink {
       if (this.aboveItems.length < 5) this.aboveItems.push(`${pathFields(key).path} (${type})`);
       return;
     }
+  }
+
+  /**
+   * Counts the selected hard links whose link target lies under `key` (link targets under
+   * `key/` sort together). find does not go down a symlink, so nothing under it is listed:
+   * tar would link through it to a file out of the paths restored (anywhere in the volume).
+   */
+  private checkLinksAbove(key: string, type: EntryType): void {
+    const prefix = key + '/';
+    for (let q = this.linksFrom(prefix); q < this.links.length; q++) {
+      const r = this.links[q];
+      const to = this.A.linkKey(r) ?? '';
+      if (!to.startsWith(prefix)) return;
+      this.linksAbove.add(() => `${pathFields(this.A.key(r)).path} -> ${pathFields(to).path} under ${pathFields(key).path} (${type})`);
+    }
+  }
+
+  /**
+   * The outermost path above `key` that the archive stores, in any copy, as a non-directory,
+   * with the types of its copies in archive order; undefined when there is none.
+   */
+  private nonDirAbove(key: string): { key: string; types: string } | undefined {
+    const { A, all } = this;
+    for (let i = key.indexOf('/'); i > 0; i = key.indexOf('/', i + 1)) {
+      const prefix = key.slice(0, i);
+      const types: EntryType[] = [];
+      for (let q = lowerBound(A, all, prefix); q < all.length && A.keyIs(all[q], prefix); q++) {
+        const t = A.type(all[q]);
+        if (!types.includes(t)) types.push(t);
+      }
+      if (types.some((t) => !isDir(t))) return { key: prefix, types: types.join(', then ') };
+    }
+    return undefined;
+  }
+
+  /**
+   * The selected hard links whose link target lies under a path the archive stores as a
+   * non-directory: tar makes that symlink (or file) first, then links through it. In order of
+   * their link targets.
+   */
+  private linksUnderArchive(): Named {
+    const under = new Named();
+    for (const r of this.links) {
+      const to = this.A.linkKey(r) ?? '';
+      const over = this.nonDirAbove(to);
+      if (over) under.add(() => `${pathFields(this.A.key(r)).path} -> ${pathFields(to).path} under ${pathFields(over.key).path} (${over.types})`);
+    }
+    return under;
   }
 
   private actionOf(p: number): { action: PlanAction; existing?: EntryType; clash: boolean } {
@@ -424,6 +520,14 @@ export class RestorePlanner implements FsEntrySink {
         message: `${n} ${n === 1 ? 'path is' : 'paths are'} stored in the archive as different types (${shape.mixed.text()}): which copy tar leaves depends on --existing, and it can keep a symlink and write the members under it through it; extract this archive by hand`,
       });
     }
+    const linksUnder = this.linksUnderArchive();
+    if (linksUnder.count) {
+      const n = linksUnder.count;
+      refusals.push({
+        check: 'archive-types',
+        message: `${n} hard ${n === 1 ? 'link' : 'links'} of the archive ${n === 1 ? 'points' : 'point'} under a path the archive itself stores as a symlink, file or other non-directory (${linksUnder.text()}): tar would make that path first and then link through it, giving a file out of the paths restored, anywhere in the volume, a second name (a write to one is a write to the other), or fail on it; extract this archive by hand`,
+      });
+    }
     // tar extracts every copy in turn: --keep-old-files fails at the second ("File exists", exit
     // 2) with part of the tree written, --skip-old-files keeps the first (a directory's mode and
     // time too) while the verification compares the last. Overwrite leaves the last, as planned.
@@ -439,6 +543,13 @@ export class RestorePlanner implements FsEntrySink {
       refusals.push({
         check: 'type-clash',
         message: `${this.above} ${this.above === 1 ? 'entry' : 'entries'} of the target ${this.above === 1 ? 'is not a directory' : 'are not directories'} where the archive has members under ${this.above === 1 ? 'it' : 'them'} (${this.aboveItems.join('; ')}${this.above > this.aboveItems.length ? '; …' : ''}): tar would write through a symlink, out of the paths restored, or fail on a file; move them aside or restore under --target`,
+      });
+    }
+    if (this.linksAbove.count) {
+      const n = this.linksAbove.count;
+      refusals.push({
+        check: 'type-clash',
+        message: `${n} hard ${n === 1 ? 'link' : 'links'} of the archive ${n === 1 ? 'points' : 'point'} under an entry of the target that is not a directory (${this.linksAbove.text()}): tar would link through a symlink, giving a file out of the paths restored, anywhere in the volume, a second name (a write to one is a write to the other), or fail on a file; move them aside or restore under --target`,
       });
     }
     const plain = conflictSection.count - typeClashes;

@@ -111,16 +111,25 @@ test('--include takes a file or a whole directory, and nothing beside it', () =>
   assert.deepEqual(Object.keys(plan([], { include: ['./a/sub/'] }).actions), ['a/sub', 'a/sub/deep']);
 });
 
-test('--include of a hard link whose target is neither included nor in the target is refused: tar would fail on it', () => {
+const UNTAKEN = (items: string) => ({ check: 'include', message: `1 hard link points at a file outside the included paths (${items}): tar would link it to whatever the target holds at that path, an entry the restore neither writes nor compares, or fail on it; add those files with --include` });
+
+test('--include of a hard link whose target is not included is refused, whether or not the target holds that path: tar would fail on it, or link to what is there', () => {
   const { plan: r } = plan([], { include: ['a/hard'] });
-  assert.deepEqual(r.refusals, [
-    { check: 'include', message: '1 hard link points at files outside the included paths and not in the target (a/hard -> a/one): tar cannot make them; add those files with --include' },
-  ]);
+  assert.deepEqual(r.refusals, [UNTAKEN('a/hard -> a/one')]);
   assert.deepEqual(r.warnings, []);
-  // Its target included too, or already in the target (outside the included paths): tar links to it.
+  // The target holds a/one: tar would make a/hard a second name of that file, which the plan
+  // neither writes nor compares (planned as a write before, and tar linked it).
+  for (const type of ['file', 'symlink'] as const) {
+    for (const policy of ['refuse', 'skip', 'overwrite'] as const) {
+      const { plan: there } = plan([['a', 'dir'], ['a/one', type]], { policy, include: ['a/hard'] });
+      assert.deepEqual(there.refusals, [UNTAKEN('a/hard -> a/one')], `${type} ${policy}`);
+      assert.deepEqual(blockingRefusals(there.refusals, [{ check: 'include', reason: 'x' }]), there.refusals);
+    }
+  }
+  // Its target included too: the restore writes it (or keeps it, under skip) before the link.
   assert.deepEqual(plan([], { include: ['a'] }).plan.refusals, []);
   assert.deepEqual(plan([], { include: ['a/hard', 'a/one'] }).plan.refusals, []);
-  assert.deepEqual(plan([['a/one', 'file']], { include: ['a/hard'] }).plan.refusals, []);
+  assert.deepEqual(plan([['a', 'dir'], ['a/one', 'file']], { include: ['a/hard', 'a/one'], policy: 'skip' }).plan.refusals, []);
 });
 
 test('include paths that could leave the root, or name all of it, are refused', () => {
@@ -377,7 +386,7 @@ test('a member under a path the archive itself stores as a symlink is refused wh
     assert.deepEqual(blockingRefusals(r.refusals, [{ check: 'archive-types', reason: 'the only copy' }]), r.refusals, policy);
   }
   assert.deepEqual(overrideProblems([{ check: 'archive-types', reason: 'x' }]), [
-    '--override archive-types: cannot be overridden: a symlink or file the archive stores above a member takes tar\'s writes elsewhere than the plan compared (above a hard link\'s target, its link too), and of a path stored as different types tar may keep either: extract this archive by hand',
+    '--override archive-types: cannot be overridden: a symlink or file the archive stores above a member takes tar\'s writes elsewhere than the plan compared (above a hard link\'s target, its link too; a hard link to a path it does not store before it links to whatever the target holds there), and of a path stored as different types tar may keep either: extract this archive by hand',
   ]);
 });
 
@@ -400,7 +409,7 @@ test('a path the archive stores as a symlink and again as a directory is refused
 });
 
 test('members under a file, a hard link or another non-directory of the archive are refused too, deep or not, named escaped, five shown and all counted', () => {
-  const { plan: r } = plan([], { policy: 'overwrite' }, [f('b'), f('b/c/d'), h('h', 'top'), f('h/x'), f('top'), { key: 'o', type: 'other', size: 0, mtime: T }, f('o/y'), l('q\xff', 'x'), f('q\xff/e')]);
+  const { plan: r } = plan([], { policy: 'overwrite' }, [f('top'), f('b'), f('b/c/d'), h('h', 'top'), f('h/x'), { key: 'o', type: 'other', size: 0, mtime: T }, f('o/y'), l('q\xff', 'x'), f('q\xff/e')]);
   assert.deepEqual(r.refusals, [{ check: 'archive-types', message: `4 archive members lie under a path the archive itself stores as a symlink, file or other non-directory (b/c/d under b (file); h/x under h (hardlink); o/y under o (other); q\\xff/e under q\\xff (symlink)): ${UNDER_END}` }]);
   const seven = [l('a', 'x'), ...Array.from({ length: 7 }, (_, i) => f(`a/${i}`))];
   assert.match(plan([], { policy: 'skip' }, seven).plan.refusals[0]?.message ?? '', /^7 archive members lie under .* \(a\/0 under a \(symlink\); a\/1 under a \(symlink\); a\/2 under a \(symlink\); a\/3 under a \(symlink\); a\/4 under a \(symlink\); …\): tar would/);
@@ -505,12 +514,15 @@ const LINK_UNDER = 'under a path the archive itself stores as a symlink, file or
 const LINK_UNDER_END = 'tar would make that path first and then link through it, giving a file out of the paths restored, anywhere in the volume, a second name (a write to one is a write to the other), or fail on it; extract this archive by hand';
 const LINK_ABOVE = 'under an entry of the target that is not a directory';
 const LINK_ABOVE_END = 'tar would link through a symlink, giving a file out of the paths restored, anywhere in the volume, a second name (a write to one is a write to the other), or fail on a file; move them aside or restore under --target';
+/** The link target is not a path the archive stores (before the link): refused as well, see below. */
+const UNSTORED_1 = (items: string) => ({ check: 'archive-types', message: `1 hard link of the archive points at a path the archive does not store before it (${items}): tar would link it to whatever the target holds at that path, an entry the restore neither writes nor compares, or fail on it; extract this archive by hand` });
+const UNSTORED_N = (n: number, items: string) => ({ check: 'archive-types', message: `${n} hard links of the archive point at a path the archive does not store before them (${items}): tar would link them to whatever the target holds at that path, an entry the restore neither writes nor compares, or fail on them; extract this archive by hand` });
 
 test('a hard link whose target lies under a symlink the archive itself stores is refused whatever the policy, and no reason lifts it: tar would link through the symlink', () => {
   // The target holds x -> a directory elsewhere in the volume; the archive a -> x, then h linked to a/secret.
   for (const policy of ['refuse', 'skip', 'overwrite'] as const) {
     const { plan: r } = plan([['x', 'symlink']], { policy }, [l('a', 'x'), h('h', 'a/secret')]);
-    assert.deepEqual(r.refusals, [{ check: 'archive-types', message: `1 hard link of the archive points ${LINK_UNDER} (h -> a/secret under a (symlink)): ${LINK_UNDER_END}` }], policy);
+    assert.deepEqual(r.refusals, [{ check: 'archive-types', message: `1 hard link of the archive points ${LINK_UNDER} (h -> a/secret under a (symlink)): ${LINK_UNDER_END}` }, UNSTORED_1('h -> a/secret')], policy);
     assert.deepEqual(blockingRefusals(r.refusals, [{ check: 'archive-types', reason: 'the only copy' }]), r.refusals, policy);
     // Only the hard link taken: the symlink is not, and the link is refused all the same.
     const { plan: one } = plan([['x', 'symlink']], { policy, include: ['h'] }, [l('a', 'x'), h('h', 'a/secret')]);
@@ -525,13 +537,14 @@ test('a hard link whose target lies under a symlink the archive itself stores is
     assert.deepEqual(r.refusals, [
       { check: 'archive-types', message: `1 path is stored in the archive as different types (a (${kinds})): which copy tar leaves depends on --existing, and it can keep a symlink and write the members under it through it; extract this archive by hand` },
       { check: 'archive-types', message: `1 hard link of the archive points ${LINK_UNDER} (h -> a/secret under a (${kinds})): ${LINK_UNDER_END}` },
+      UNSTORED_1('h -> a/secret'),
     ]);
   }
 });
 
 test('hard links under a file, a hard link or another non-directory of the archive are refused too, deep or not, named escaped, five shown and all counted', () => {
   const { plan: r } = plan([], { policy: 'overwrite' }, [f('b'), h('hb', 'b/c/d'), f('top'), h('k', 'top'), h('hk', 'k/x'), { key: 'o', type: 'other', size: 0, mtime: T }, h('ho', 'o/y'), l('q\xff', 'x'), h('hq', 'q\xff/e')]);
-  assert.deepEqual(r.refusals, [{ check: 'archive-types', message: `4 hard links of the archive point ${LINK_UNDER} (hb -> b/c/d under b (file); hk -> k/x under k (hardlink); ho -> o/y under o (other); hq -> q\\xff/e under q\\xff (symlink)): ${LINK_UNDER_END}` }]);
+  assert.deepEqual(r.refusals, [{ check: 'archive-types', message: `4 hard links of the archive point ${LINK_UNDER} (hb -> b/c/d under b (file); hk -> k/x under k (hardlink); ho -> o/y under o (other); hq -> q\\xff/e under q\\xff (symlink)): ${LINK_UNDER_END}` }, UNSTORED_N(4, 'hb -> b/c/d; hk -> k/x; ho -> o/y; hq -> q\\xff/e')]);
   const seven = [l('a', 'x'), ...Array.from({ length: 7 }, (_, i) => h(`h${i}`, `a/${i}`))];
   assert.match(plan([], { policy: 'skip' }, seven).plan.refusals[0]?.message ?? '', /^7 hard links of the archive point under a path .* \(h0 -> a\/0 under a \(symlink\); h1 -> a\/1 under a \(symlink\); h2 -> a\/2 under a \(symlink\); h3 -> a\/3 under a \(symlink\); h4 -> a\/4 under a \(symlink\); …\): tar would/);
 });
@@ -551,15 +564,16 @@ test('a hard link whose target lies under a symlink or a file already in the tar
       ['symlink', 'x/d/e/secret'],
     ] as const) {
       const { plan: r } = plan([['x', type]], { policy }, [f('top'), h('h', to)]);
-      assert.deepEqual(r.refusals, [{ check: 'type-clash', message: `1 hard link of the archive points ${LINK_ABOVE} (h -> ${to} under x (${type})): ${LINK_ABOVE_END}` }], `${policy} ${type} ${to}`);
-      assert.deepEqual(blockingRefusals(r.refusals, [{ check: 'type-clash', reason: 'x' }]), r.refusals);
+      const above = { check: 'type-clash', message: `1 hard link of the archive points ${LINK_ABOVE} (h -> ${to} under x (${type})): ${LINK_ABOVE_END}` };
+      assert.deepEqual(r.refusals, [UNSTORED_1(`h -> ${to}`), above], `${policy} ${type} ${to}`);
+      assert.deepEqual(blockingRefusals(r.refusals, [{ check: 'type-clash', reason: 'x' }, { check: 'archive-types', reason: 'x' }]), r.refusals);
       const { plan: one } = plan([['x', type]], { policy, include: ['h'] }, [f('top'), h('h', to)]);
-      assert.deepEqual(one.refusals.filter((x) => x.check === 'type-clash'), r.refusals, `${policy} ${type} ${to} --include h`);
+      assert.deepEqual(one.refusals, r.refusals, `${policy} ${type} ${to} --include h`);
     }
   }
   // Named escaped, five shown, all counted.
   const { plan: many } = plan([['q\xff', 'symlink'], ['x', 'symlink']], {}, [f('top'), h('hq', 'q\xff/e'), ...Array.from({ length: 6 }, (_, i) => h(`h${i}`, `x/${i}`))]);
-  assert.deepEqual(many.refusals, [{ check: 'type-clash', message: `7 hard links of the archive point ${LINK_ABOVE} (hq -> q\\xff/e under q\\xff (symlink); h0 -> x/0 under x (symlink); h1 -> x/1 under x (symlink); h2 -> x/2 under x (symlink); h3 -> x/3 under x (symlink); …): ${LINK_ABOVE_END}` }]);
+  assert.deepEqual(many.refusals, [UNSTORED_N(7, 'hq -> q\\xff/e; h0 -> x/0; h1 -> x/1; h2 -> x/2; h3 -> x/3; …'), { check: 'type-clash', message: `7 hard links of the archive point ${LINK_ABOVE} (hq -> q\\xff/e under q\\xff (symlink); h0 -> x/0 under x (symlink); h1 -> x/1 under x (symlink); h2 -> x/2 under x (symlink); h3 -> x/3 under x (symlink); …): ${LINK_ABOVE_END}` }]);
 });
 
 test('a hard link beside a symlink of the target, under a directory of it, or not taken is not refused; under one the archive has as a directory, the type clash is the refusal', () => {
@@ -571,7 +585,7 @@ test('a hard link beside a symlink of the target, under a directory of it, or no
   assert.deepEqual(r.refusals.map((x) => x.message.split(' (')[0].split(':')[0]), ['1 entry is a directory on one side and not on the other']);
 });
 
-test('property: the hard links refused as pointing under a non-directory of the archive or of the target are those a plain look at every pair finds', async () => {
+test('property: the hard links refused as pointing under a non-directory of the archive or of the target, at a path not stored before them, or outside the included paths are those a plain look at every pair finds', async () => {
   const fc = (await import('fast-check')).default;
   const { isUnderAny } = await import('../../src/core/restore/plan');
   const names = ['a', 'a/b', 'a/b/c', 'a-b', 'a.b', 'a.b/c', 'b', 'b/a', 'h', 'h/a'];
@@ -597,7 +611,38 @@ test('property: the hard links refused as pointing under a non-directory of the 
       const why = JSON.stringify({ ms, listed, include, refusals: r.refusals });
       assert.equal(said(/^(\d+) hard links? of the archive points? under a path/m), under, why);
       assert.equal(said(/^(\d+) hard links? of the archive points? under an entry of the target/m), above, why);
+      // The first copy of each (link, target) pair: is its target a path stored before it, and taken?
+      const firsts = ms.map((m, i) => ({ ...m, i })).filter((m, i) => m.type === 'hardlink' && taken(m.name) && ms.findIndex((o) => o.type === 'hardlink' && o.name === m.name && o.to === m.to) === i);
+      const before = (m: { to: string; i: number }) => ms.slice(0, m.i).some((o) => o.name === m.to);
+      assert.equal(said(/^(\d+) hard links? of the archive points? at a path the archive does not store/m), firsts.filter((m) => !before(m)).length, why);
+      assert.equal(said(/^(\d+) hard links? points? at (?:a file|files) outside the included paths/m), firsts.filter((m) => before(m) && !taken(m.to)).length, why);
     }),
     { seed: 20261207, numRuns: 3000 },
   );
+});
+
+test('a hard link to a path the archive does not store before it is refused whatever the policy, and no reason lifts it: tar would link to whatever the target holds there, or fail', () => {
+  for (const policy of ['refuse', 'skip', 'overwrite'] as const) {
+    for (const target of [[], [['op', 'file']], [['op', 'symlink']]] as [string, EntryType][][]) {
+      const { plan: r } = plan(target, { policy }, [f('top'), h('h', 'op')]);
+      assert.deepEqual(r.refusals, [UNSTORED_1('h -> op')], `${policy} ${JSON.stringify(target)}`);
+      assert.deepEqual(blockingRefusals(r.refusals, [{ check: 'archive-types', reason: 'the only copy' }]), r.refusals);
+    }
+  }
+  // Stored only after the link (GNU tar stores the first name it meets whole, so it never writes
+  // this): when tar comes to the link, that path is whatever the target holds.
+  assert.deepEqual(plan([['t', 'file']], { policy: 'overwrite' }, [h('h', 't'), f('t')]).plan.refusals, [UNSTORED_1('h -> t')]);
+  // A link to itself: tar takes the target's h for it ("File exists" with the same name is success).
+  assert.deepEqual(plan([['h', 'file']], { policy: 'overwrite' }, [h('h', 'h')]).plan.refusals, [UNSTORED_1('h -> h')]);
+  // Names tar changes before it links (a leading / or ../, and all up to a last ../: x/../op is op) are no stored path.
+  assert.deepEqual(plan([], {}, [f('op'), h('h', 'x/../op'), h('h2', 'etc/passwd')]).plan.refusals, [UNSTORED_N(2, 'h2 -> etc/passwd; h -> x/../op')]);
+  // Stored before it and taken: the restore writes it first (or keeps it, under skip).
+  for (const policy of ['refuse', 'skip', 'overwrite'] as const) {
+    assert.deepEqual(plan([], { policy }, [d('d'), f('d/t'), h('d/h', 'd/t'), h('e', 'd/h')]).plan.refusals, [], policy);
+  }
+  assert.deepEqual(plan([['d', 'dir'], ['d/t', 'file']], { policy: 'skip' }, [d('d'), f('d/t'), h('d/h', 'd/t')]).plan.refusals, []);
+  // Only the links taken count; named escaped, five shown, all counted.
+  assert.deepEqual(plan([], { include: ['top'] }, [f('top'), h('h', 'op')]).plan.refusals, []);
+  const seven = [f('top'), ...Array.from({ length: 7 }, (_, i) => h(`h${i}`, `n\xff${i}`))];
+  assert.deepEqual(plan([], {}, seven).plan.refusals, [UNSTORED_N(7, 'h0 -> n\\xff0; h1 -> n\\xff1; h2 -> n\\xff2; h3 -> n\\xff3; h4 -> n\\xff4; …')]);
 });

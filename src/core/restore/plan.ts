@@ -151,9 +151,7 @@ export function isUnderAny(key: string, keys: readonly string[]): boolean {
 
 const isDir = (t: EntryType) => t === 'dir';
 const NOT_SELECTED = 255;
-/** Not selected, and the target has it: a hard link to it can be made. */
-const NOT_SELECTED_THERE = 254;
-const selected = (code: number) => code < NOT_SELECTED_THERE;
+const selected = (code: number) => code !== NOT_SELECTED;
 
 /**
  * Fed the target's listing one entry at a time (an FsEntrySink: an FsListParser can feed it from
@@ -166,7 +164,7 @@ export class RestorePlanner implements FsEntrySink {
   /** The last copy of each path (the one tar leaves), in the same order: what the plan compares. */
   private readonly rows: Uint32Array;
   private readonly duplicates: number;
-  /** Per sorted member: NOT_SELECTED (or _THERE), or 0 until the target shows something there, then its type code + 1. */
+  /** Per sorted member: NOT_SELECTED, or 0 until the target shows something there, then its type code + 1. */
   private readonly there: Uint8Array;
   private readonly policy: ExistingPolicy;
   private readonly includes: { path: string; key: string }[];
@@ -258,7 +256,6 @@ export class RestorePlanner implements FsEntrySink {
       this.checkLinksAbove(key, type);
     }
     if (p < 0 || !selected(this.there[p])) {
-      if (p >= 0) this.there[p] = NOT_SELECTED_THERE;
       this.targetOnly++;
       return;
     }
@@ -334,6 +331,28 @@ export class RestorePlanner implements FsEntrySink {
       if (over) under.add(() => `${pathFields(this.A.key(r)).path} -> ${pathFields(to).path} under ${pathFields(over.key).path} (${over.types})`);
     }
     return under;
+  }
+
+  /**
+   * The selected hard links whose link target is not a member this restore takes before them:
+   * tar links to whatever that path is when it comes to the link, in the target (an operator's
+   * file) when the restore has not written it, and fails (exit 2) when nothing is there.
+   * `unstored`: the archive has no copy of that path before the link (none at all, or only
+   * after it; tar never writes such an archive); `untaken`: it has, outside the included paths.
+   */
+  private linksNotTaken(): { unstored: Named; untaken: Named } {
+    const { A, all, rows } = this;
+    const unstored = new Named();
+    const untaken = new Named();
+    const item = (r: number, to: string) => () => `${pathFields(A.key(r)).path} -> ${pathFields(to).path}`;
+    for (const r of this.links) {
+      const to = A.linkKey(r) ?? '';
+      // A path's copies are in archive order in `all`: the first is the earliest.
+      const q = lowerBound(A, all, to);
+      if (q >= all.length || !A.keyIs(all[q], to) || all[q] >= r) unstored.add(item(r, to));
+      else if (!selected(this.there[findKey(A, rows, to)])) untaken.add(item(r, to));
+    }
+    return { unstored, untaken };
   }
 
   private actionOf(p: number): { action: PlanAction; existing?: EntryType; clash: boolean } {
@@ -429,8 +448,6 @@ export class RestorePlanner implements FsEntrySink {
     let archiveBytes = 0;
     let typeClashes = 0;
     const conflicts = new Smallest<ConflictItem>(this.max);
-    const hardlinksOut: string[] = [];
-    let hardlinksOutCount = 0;
     const odd: string[] = [];
     let oddCount = 0;
     const overwritten: number[] = [];
@@ -463,20 +480,7 @@ export class RestorePlanner implements FsEntrySink {
         if (a.action === 'overwrite') overwritten.push(keyHash(k));
       }
     }
-    // A hard link restores only if its target is restored too (or already there): with
-    // --include, its target may lie outside the paths taken.
-    if (this.includes.length) {
-      for (let p = 0; p < rows.length; p++) {
-        const r = rows[p];
-        if (!selected(this.there[p]) || A.type(r) !== 'hardlink') continue;
-        const target = A.linkKey(r) ?? '';
-        const tp = findKey(A, rows, target);
-        // Restored with it, or already in the target: tar can link to it.
-        if (tp >= 0 && this.there[tp] !== NOT_SELECTED) continue;
-        hardlinksOutCount++;
-        if (hardlinksOut.length < 5) hardlinksOut.push(`${pathFields(A.key(r)).path} -> ${pathFields(target).path}`);
-      }
-    }
+    const { unstored, untaken } = this.linksNotTaken();
     const conflictSection = conflicts.section();
     const refusals: Refusal[] = [];
     const warnings: string[] = [];
@@ -528,6 +532,13 @@ export class RestorePlanner implements FsEntrySink {
         message: `${n} hard ${n === 1 ? 'link' : 'links'} of the archive ${n === 1 ? 'points' : 'point'} under a path the archive itself stores as a symlink, file or other non-directory (${linksUnder.text()}): tar would make that path first and then link through it, giving a file out of the paths restored, anywhere in the volume, a second name (a write to one is a write to the other), or fail on it; extract this archive by hand`,
       });
     }
+    if (unstored.count) {
+      const n = unstored.count;
+      refusals.push({
+        check: 'archive-types',
+        message: `${n} hard ${n === 1 ? 'link' : 'links'} of the archive ${n === 1 ? 'points' : 'point'} at a path the archive does not store before ${n === 1 ? 'it' : 'them'} (${unstored.text()}): tar would link ${n === 1 ? 'it' : 'them'} to whatever the target holds at that path, an entry the restore neither writes nor compares, or fail on ${n === 1 ? 'it' : 'them'}; extract this archive by hand`,
+      });
+    }
     // tar extracts every copy in turn: --keep-old-files fails at the second ("File exists", exit
     // 2) with part of the tree written, --skip-old-files keeps the first (a directory's mode and
     // time too) while the verification compares the last. Overwrite leaves the last, as planned.
@@ -559,11 +570,11 @@ export class RestorePlanner implements FsEntrySink {
         message: `${plain} ${plain === 1 ? 'file or link' : 'files or links'} the restore would write already exist in the target: choose --existing skip (keep them) or --existing overwrite (replace them), or restore under --target`,
       });
     }
-    if (hardlinksOutCount) {
-      // tar would fail on each of them (exit 2) after writing the rest: refused before.
+    if (untaken.count) {
+      const n = untaken.count;
       refusals.push({
         check: 'include',
-        message: `${hardlinksOutCount} hard ${hardlinksOutCount === 1 ? 'link points' : 'links point'} at files outside the included paths and not in the target (${hardlinksOut.join('; ')}${hardlinksOutCount > hardlinksOut.length ? '; …' : ''}): tar cannot make them; add those files with --include`,
+        message: `${n} hard ${n === 1 ? 'link points at a file' : 'links point at files'} outside the included paths (${untaken.text()}): tar would link ${n === 1 ? 'it' : 'them'} to whatever the target holds at that path, an entry the restore neither writes nor compares, or fail on ${n === 1 ? 'it' : 'them'}; add those files with --include`,
       });
     }
     if (this.duplicates && !refusals.some((x) => x.check === 'duplicates')) warnings.push(`${this.duplicates} paths are stored more than once in the archive: the last copy is the one restored`);

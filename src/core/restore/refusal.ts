@@ -9,7 +9,7 @@ export type RestoreCheck =
   | 'names' // member names with "." or ".." segments: tar writes them elsewhere than planned
   | 'archive-types' // members or hard link targets under a path the archive stores as a non-directory, or a path stored as two types
   | 'duplicates' // a path stored more than once, under --existing refuse or skip
-  | 'include' // an include that is not in the archive
+  | 'include' // an include that is not in the archive, or a hard link to a file outside the included paths
   | 'type-clash' // a directory on one side, not on the other; a non-directory of the target above a member or a hard link's target
   | 'in-the-way' // entries exist and the policy is refuse
   | 'free-space'
@@ -28,7 +28,7 @@ export interface Refusal {
 const NOT_OVERRIDABLE: Partial<Record<RestoreCheck, string>> = {
   corrupt: 'past a bad header tar goes on with members the plan has not seen (into paths no check has looked at): restore another archive, or extract it by hand',
   names: 'tar would write those members elsewhere than the plan compared: extract this archive by hand',
-  'archive-types': "a symlink or file the archive stores above a member takes tar's writes elsewhere than the plan compared (above a hard link's target, its link too), and of a path stored as different types tar may keep either: extract this archive by hand",
+  'archive-types': "a symlink or file the archive stores above a member takes tar's writes elsewhere than the plan compared (above a hard link's target, its link too; a hard link to a path it does not store before it links to whatever the target holds there), and of a path stored as different types tar may keep either: extract this archive by hand",
   duplicates: 'tar fails at the second copy (refuse) or keeps the first (skip): choose --existing overwrite',
   include: 'fix the --include path',
   'type-clash': 'tar cannot put a file where a directory is: move them aside or restore under --target',

@@ -2,8 +2,10 @@
 // in the target above the paths restored (tar would write through it, out of the volume), and
 // a file an interrupted `--existing skip` restore named but skipped (tar names a member before
 // it decides to skip it, so the resume must not take that file for the one it was writing);
-// what an archive stores above its own members (a symlink tar would write through), and a path
-// it stores twice (tar fails at the second copy, or keeps the first).
+// what an archive stores above its own members (a symlink tar would write through), a path
+// it stores twice (tar fails at the second copy, or keeps the first), and a file elsewhere in the
+// volume a hard link of the archive would name through a symlink (or a file of the target it
+// would name without storing it).
 // Each archive is GNU tar's, made in the container from a few pinned files.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -20,11 +22,16 @@ const DIRS_ARCHIVE = `${DIR}/datarobot-gluster-backup-2001-01-11.tar`;
 const SELF_LINK_ARCHIVE = `${DIR}/datarobot-gluster-backup-2001-01-12.tar`;
 const LINK_THEN_DIR_ARCHIVE = `${DIR}/datarobot-gluster-backup-2001-01-13.tar`;
 const TWICE_ARCHIVE = `${DIR}/datarobot-gluster-backup-2001-01-14.tar`;
+const LINK_UNDER_ARCHIVE = `${DIR}/datarobot-gluster-backup-2001-01-15.tar`;
+const LINK_ABOVE_ARCHIVE = `${DIR}/datarobot-gluster-backup-2001-01-16.tar`;
+const LINK_UNSTORED_ARCHIVE = `${DIR}/datarobot-gluster-backup-2001-01-17.tar`;
 const SYM_TARGET = '/mnt/gluster/restore-symlink';
 const KEEP_TARGET = '/mnt/gluster/restore-keep';
 const TWICE_TARGET = '/mnt/gluster/restore-twice';
 /** Outside the volume, in the container: where a write through the symlink would land. */
 const OUTSIDE = '/tmp/restore-symlink-outside';
+/** In the volume but outside the target: a hard link cannot leave the volume, so its file is here. */
+const LINK_OUTSIDE = '/mnt/gluster/restore-hardlink-outside';
 const VOLUME = '/mnt/gluster';
 
 /** Type, mode, size, mtime and content of every entry under `dir` in node1's container. */
@@ -38,8 +45,8 @@ function volumeState(): string {
 }
 
 function clean() {
-  inGluster('node1', ['rm', '-rf', SYM_TARGET, KEEP_TARGET, TWICE_TARGET, OUTSIDE, '/tmp/restore-keeps-src']);
-  onNode('node1', ['sh', '-c', 'for a in "$@"; do rm -f "$a" "$a".*; done', 'clean', SYM_ARCHIVE, KEEP_ARCHIVE, ODD_ARCHIVE, BAD_ARCHIVE, DIRS_ARCHIVE, SELF_LINK_ARCHIVE, LINK_THEN_DIR_ARCHIVE, TWICE_ARCHIVE]);
+  inGluster('node1', ['rm', '-rf', SYM_TARGET, KEEP_TARGET, TWICE_TARGET, OUTSIDE, LINK_OUTSIDE, '/tmp/restore-keeps-src']);
+  onNode('node1', ['sh', '-c', 'for a in "$@"; do rm -f "$a" "$a".*; done', 'clean', SYM_ARCHIVE, KEEP_ARCHIVE, ODD_ARCHIVE, BAD_ARCHIVE, DIRS_ARCHIVE, SELF_LINK_ARCHIVE, LINK_THEN_DIR_ARCHIVE, TWICE_ARCHIVE, LINK_UNDER_ARCHIVE, LINK_ABOVE_ARCHIVE, LINK_UNSTORED_ARCHIVE]);
 }
 
 describe('restore leaves alone', () => {
@@ -141,6 +148,92 @@ touch -d @1600000000 "$2/kept"
       /refused, nothing was written:\n(?: {2}- .*\n)* {2}- 1 archive member lies under a path the archive itself stores as a symlink, file or other non-directory \(a\/evil under a \(symlink, then dir\)\): tar would make that path first and then write through it, out of the paths restored and perhaps out of the volume, or fail on it; extract this archive by hand \[archive-types\]/,
       /\n {2}- 1 path is stored in the archive as different types \(a \(symlink, then dir\)\): which copy tar leaves depends on --existing, and it can keep a symlink and write the members under it through it; extract this archive by hand \[archive-types\]/,
     ]);
+  });
+
+  // Hard links: tar makes one with linkat(2), which follows every symlink on the way to the last
+  // name of the link target. The target holds x -> a directory elsewhere in the volume, holding
+  // secret, and op, a file of its own; the archive holds ./h, a hard link to a path through a
+  // symlink (its own ./a -> x, or the target's x), or to op, which it does not store. The old
+  // code refused none of them under any policy, and GNU tar 1.34 (tried by hand off the bed)
+  // makes h a second name of that secret (or of op): a later write to h changes it. GNU tar
+  // stores the first name of a file whole and the next as a link to it: ./s and ./h, the link
+  // target renamed (--transform flags R and S leave member names and symlink targets alone),
+  // then ./s dropped.
+  const prepareHardLink = (archive: string, to: string, members: string[]) =>
+    inGluster('node1', ['sh', '-c', String.raw`
+set -e
+t=$1 out=$2 archive=$3 to=$4; shift 4
+src=/tmp/restore-keeps-src
+rm -rf "$src" "$t" "$out"; mkdir -p "$src" "$t" "$out"
+ln -s x "$src/a"
+printf 'archived\n' > "$src/s"
+ln "$src/s" "$src/h"
+touch -d @1700000000 "$src/s"
+tar -cf "$archive" -C "$src" --no-recursion --transform "s,^\./s\$,./$to,RS" "$@"
+tar --delete -f "$archive" ./s
+rm -rf "$src"
+ln -s "$out" "$t/x"
+printf 'outside\n' > "$out/secret"
+printf 'operator\n' > "$t/op"
+touch -d @1600000000 "$out/secret" "$t/op"
+`, 'prepare', SYM_TARGET, LINK_OUTSIDE, archive, to, ...members]);
+
+  /** Content, link count, size and mtime of the file outside the target, and of the target's op. */
+  const linkedFiles = () => inGluster('node1', ['sh', '-c', 'for f in "$1/secret" "$2/op"; do cat "$f"; stat -c "%h %s %Y" "$f"; done', 'files', LINK_OUTSIDE, SYM_TARGET]).stdout;
+
+  /** `s` as a regular expression that matches exactly it. */
+  const literal = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+  const refusedHardLink = (archive: string, check: string, expected: [string, string][]) => {
+    const files = linkedFiles();
+    assert.equal(files, 'outside\n1 8 1600000000\noperator\n1 9 1600000000\n');
+    const target = state(SYM_TARGET);
+    const volume = volumeState();
+    const line = (message: string, c: string) => new RegExp(`\n {2}- ${literal(message)} \\[${c}\\]`);
+    for (const extra of [['--existing', 'refuse'], ['--existing', 'skip'], ['--existing', 'overwrite'], ['--existing', 'overwrite', '--override', `${check}:the only copy`]]) {
+      const r = cli(['restore', '--archive', archive, '--target', 'restore-symlink', ...extra]);
+      assert.equal(r.code, 2, `${extra.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, /refused, nothing was written:\n/, extra.join(' '));
+      if (extra.includes('--override')) {
+        assert.ok(r.stderr.includes(`--override ${check}: cannot be overridden: `), `${extra.join(' ')}: ${r.stderr}`);
+      } else {
+        for (const [message, c] of expected) assert.match(r.stderr, line(message, c), extra.join(' '));
+      }
+      assert.equal(linkedFiles(), files, `${extra.join(' ')}: the file outside the target and the target's op as they were, one name each`);
+      assert.equal(state(SYM_TARGET), target, `${extra.join(' ')}: the target as it was`);
+      assert.equal(inGluster('node1', ['test', '-e', `${SYM_TARGET}/h`], { allowFail: true }).status, 1, `${extra.join(' ')}: no h`);
+      assert.equal(volumeState(), volume, `${extra.join(' ')}: the volume as it was`);
+    }
+    const dry = cli(['restore', '--dry-run', '--archive', archive, '--target', 'restore-symlink', '--existing', 'overwrite']);
+    assert.equal(dry.code, 2, dry.stderr);
+    assert.match(dry.stdout, /the restore would be REFUSED:/);
+  };
+
+  const listing = (archive: string) => inGluster('node1', ['tar', '-tvf', archive]).stdout.split('\n').filter(Boolean).map((l) => l.replace(/^(\S)\S* \S+ +\d+ \S+ \S+ (.*)$/, '$1 $2')).join('\n');
+  const UNSTORED = (link: string) => `1 hard link of the archive points at a path the archive does not store before it (${link}): tar would link it to whatever the target holds at that path, an entry the restore neither writes nor compares, or fail on it; extract this archive by hand`;
+
+  test('a hard link to a path under a symlink the archive itself stores: refused whatever the policy or reason, the file it would name elsewhere in the volume as it was', () => {
+    prepareHardLink(LINK_UNDER_ARCHIVE, 'a/secret', ['./a', './s', './h']);
+    assert.equal(listing(LINK_UNDER_ARCHIVE), 'l ./a -> x\nh ./h link to ./a/secret');
+    refusedHardLink(LINK_UNDER_ARCHIVE, 'archive-types', [
+      ['1 hard link of the archive points under a path the archive itself stores as a symlink, file or other non-directory (h -> a/secret under a (symlink)): tar would make that path first and then link through it, giving a file out of the paths restored, anywhere in the volume, a second name (a write to one is a write to the other), or fail on it; extract this archive by hand', 'archive-types'],
+      [UNSTORED('h -> a/secret'), 'archive-types'],
+    ]);
+  });
+
+  test('a hard link to a path under a symlink already in the target: refused whatever the policy or reason, the file it would name elsewhere in the volume as it was', () => {
+    prepareHardLink(LINK_ABOVE_ARCHIVE, 'x/secret', ['./s', './h']);
+    assert.equal(listing(LINK_ABOVE_ARCHIVE), 'h ./h link to ./x/secret');
+    refusedHardLink(LINK_ABOVE_ARCHIVE, 'type-clash', [
+      [UNSTORED('h -> x/secret'), 'archive-types'],
+      ['1 hard link of the archive points under an entry of the target that is not a directory (h -> x/secret under x (symlink)): tar would link through a symlink, giving a file out of the paths restored, anywhere in the volume, a second name (a write to one is a write to the other), or fail on a file; move them aside or restore under --target', 'type-clash'],
+    ]);
+  });
+
+  test('a hard link to a path the archive does not store, which the target holds: refused whatever the policy or reason, that file as it was', () => {
+    prepareHardLink(LINK_UNSTORED_ARCHIVE, 'op', ['./s', './h']);
+    assert.equal(listing(LINK_UNSTORED_ARCHIVE), 'h ./h link to ./op');
+    refusedHardLink(LINK_UNSTORED_ARCHIVE, 'archive-types', [[UNSTORED('h -> op'), 'archive-types']]);
   });
 
   test('a path the archive stores twice: refused under --existing refuse and skip, whatever the reason, nothing written; overwrite restores the last copy and verifies', () => {

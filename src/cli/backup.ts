@@ -7,7 +7,7 @@ import { jobsOf, isFinal, type BackupJobs } from '../core/backup/jobs';
 import { blocking, preflight, type Check } from '../core/backup/preflight';
 import type { BackupOptions, JobRecord, PreflightOverride } from '../core/backup/types';
 import type { TarEvent } from '../core/backup/tarWarnings';
-import { FollowInterrupted } from './interrupt';
+import { FollowInterrupted, jobCommand } from './interrupt';
 import { statusFigures } from './ndjson';
 import type { CliIo } from './io';
 import { outputFor, shown } from './terminalText';
@@ -55,7 +55,7 @@ export async function runBackup(
   out.write(say.line`started ${job.id} on ${job.node}: ${job.partial} (tar of ${job.source}${job.compressor ? `, ${job.compressor}` : ''})\n`);
   if (o.detach) {
     if (o.json) io.stdout.write(JSON.stringify(job, null, 2) + '\n');
-    out.write(`follow it with: ${o.cli} attach ${job.id} --node ${job.node}\n`);
+    out.write(`follow it with: ${jobCommand(o.cli, 'attach', job)}\n`);
     return 0;
   }
   return follow(jobs, job, io, o.json, pre.expectedBytes ?? job.sourceBytes);

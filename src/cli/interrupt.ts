@@ -14,9 +14,14 @@ export function interruptedText(job: JobRecord, config: string | undefined): str
   const cli = cliCommand(config);
   return (
     `gluster-backup: interrupted: the ${job.kind} job ${job.id} goes on on ${job.node} (only following it stopped)\n` +
-    `  follow it again: ${cli} attach ${job.id} --node ${shellWord(job.node)}\n` +
-    `  cancel it:       ${cli} cancel ${job.id} --node ${shellWord(job.node)}\n`
+    `  follow it again: ${jobCommand(cli, 'attach', job)}\n` +
+    `  cancel it:       ${jobCommand(cli, 'cancel', job)}\n`
   );
+}
+
+/** `attach` or `cancel` of `job` on its own node (a job id is a node's), as a shell reads it back. */
+export function jobCommand(cli: string, command: 'attach' | 'cancel', job: Pick<JobRecord, 'id' | 'node'>): string {
+  return `${cli} ${command} ${job.id} --node ${shellWord(job.node)}`;
 }
 
 /** The command as the operator ran it, for the commands a message tells them to run next. */

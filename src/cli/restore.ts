@@ -13,6 +13,7 @@ import { followToEnd } from './backup';
 import type { CliIo } from './io';
 import { writeJsonWithEntries } from './jsonEntries';
 import { errorLine, outputFor, shownLines } from './terminalText';
+import { jobCommand } from './interrupt';
 
 /** After the job: the verification (once per job), its report, and the exit code. */
 export async function finishRestore(cluster: Cluster, io: CliIo, job: JobRecord, json: boolean, indexed?: IndexedArchive): Promise<number> {
@@ -62,7 +63,7 @@ export async function runRestore(cluster: Cluster, io: CliIo, o: RestorePlanOpti
     for (const ov of job.overrides) progress.write(`override ${ov.check}: ${ov.reason} (recorded in the job)\n`);
     progress.write(say.line`restore ${job.id} started on ${job.node}: ${plan.plan.write.count + plan.plan.overwrite.count} entries, ${bytesText(plan.plan.bytesToWrite)} into ${plan.targetDir}\n`);
     if (o.detach) {
-      progress.write(`follow it with: ${o.cli} attach ${job.id} --node ${job.node}\n`);
+      progress.write(`follow it with: ${jobCommand(o.cli, 'attach', job)}\n`);
       if (o.json) io.stdout.write(JSON.stringify({ job }, null, 2) + '\n');
       return 0;
     }

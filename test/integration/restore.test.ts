@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import type { JobRecord } from '../../src/core/backup/types';
 import type { RestorePlanResult } from '../../src/core/restore/restorePlan';
 import { planRestore } from '../../src/core/restore/restorePlan';
+import { RestoreError } from '../../src/core/restore/restoreError';
 import { Cluster } from '../../src/core/cluster';
 import { isFinal, jobsOf } from '../../src/core/backup/jobs';
 import { TESTBED_DIR, inGluster, onNode, shellQuote, testbed, testbedSettings, unthrottle, waitHealthy } from './helpers/testbed';
@@ -516,11 +517,17 @@ describe('restore', () => {
     const cluster = new Cluster(testbedSettings());
     try {
       const phases: string[] = [];
-      await planAndCheck(cluster, { node: 'node1', archive: arch, target: 'restore-cancelled', onPhase: (p) => phases.push(p) });
+      const uncancelled = await planAndCheck(cluster, { node: 'node1', archive: arch, target: 'restore-cancelled', onPhase: (p) => phases.push(p) });
+      // Nothing refuses this restore: a rejection below is the cancel's, not a check's.
+      assert.deepEqual(uncancelled.refusals, []);
       assert.ok(phases.length >= 2, `phases seen: ${phases.join(', ')}`);
       for (const phase of phases) {
         const ctl = new AbortController();
-        await assert.rejects(startRestore(cluster, { node: 'node1', archive: arch, target: 'restore-cancelled', signal: ctl.signal, onPhase: (p) => p === phase && ctl.abort() }), `cancelled at ${phase}`);
+        await assert.rejects(
+          startRestore(cluster, { node: 'node1', archive: arch, target: 'restore-cancelled', signal: ctl.signal, onPhase: (p) => p === phase && ctl.abort() }),
+          (e: unknown) => e instanceof RestoreError && e.message === 'cancelled before the restore started: nothing was written',
+          `cancelled at ${phase}`,
+        );
         assert.equal(beside(), '', `cancelled at ${phase}: no job file, log or status beside the archive`);
         assert.equal(inGluster('node1', ['test', '-e', '/mnt/gluster/restore-cancelled'], { allowFail: true }).status, 1, `cancelled at ${phase}: no target made`);
       }

@@ -6,28 +6,17 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { jobArgv, parseStatus } from '../../src/core/backup/jobScript';
 import { jobPaths } from '../../src/core/backup/jobFile';
 import { checksumPathOf, parseChecksumFile } from '../../src/core/validate/checksum';
 import type { ArchiveMode } from '../../src/core/config';
+import { scriptScratch } from './helpers/scriptScratch';
 
-const MTIME = 1700000000;
 const NAME = 'datarobot-gluster-backup-2026-04-12.tar';
 
-function fixture(): { dir: string; src: string; backups: string } {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gb-backup-'));
-  const src = path.join(dir, 'src');
-  fs.mkdirSync(path.join(src, 'a'), { recursive: true });
-  // Large enough that tail reads it in many steps while tar writes.
-  fs.writeFileSync(path.join(src, 'a', 'big'), Buffer.alloc(24 * 1024 * 1024, 7));
-  fs.writeFileSync(path.join(src, 'small'), 'small');
-  for (const p of ['a/big', 'small', 'a']) fs.utimesSync(path.join(src, p), MTIME, MTIME);
-  const backups = path.join(dir, 'backups');
-  fs.mkdirSync(backups);
-  return { dir, src, backups };
-}
+/** 24 MiB: tail reads it in many steps while tar writes. */
+const fixture = () => scriptScratch('gb-backup-', 24 * 1024 * 1024);
 
 function run(backups: string, src: string, before?: (p: ReturnType<typeof jobPaths>) => void, env?: NodeJS.ProcessEnv, mode: ArchiveMode = '0600'): { p: ReturnType<typeof jobPaths>; code: number } {
   const p = jobPaths(backups, NAME);
@@ -90,11 +79,9 @@ test('an archive name already taken is not overwritten, and neither is its check
 
 test('an image without python3 (tail into openssl) or without either (sha256sum): the same checksum file', () => {
   for (const extra of [['openssl'], []]) {
-    const { dir, src, backups } = fixture();
+    const { dir, src, backups, bin } = fixture();
     try {
       // A PATH with the script's tools, no python3, and openssl or not.
-      const bin = path.join(dir, 'bin');
-      fs.mkdirSync(bin);
       const which = (c: string) => spawnSync('sh', ['-c', `command -v ${c}`], { encoding: 'utf8' }).stdout.trim();
       for (const c of ['sh', 'tar', 'tail', 'sha256sum', 'head', 'cat', 'date', 'mv', 'rm', 'ln', 'cmp', 'tee', 'sleep', 'basename', 'mkdir', 'readlink', 'chown', 'chmod', ...extra]) fs.symlinkSync(which(c), path.join(bin, c));
       for (const absent of ['python3', ...['openssl'].filter((c) => !extra.includes(c))]) assert.notEqual(spawnSync(path.join(bin, 'sh'), ['-c', `command -v ${absent}`], { env: { PATH: bin } }).status, 0, absent);
@@ -131,11 +118,9 @@ test('the archive, its log and its checksum file: the archive mode (0600 by defa
 
 test('a compressed backup: its member list has the archive mode before tar writes a name, and goes when the archive does not come', () => {
   const gzName = 'datarobot-gluster-backup-2026-04-12.tar.gz';
-  const { dir, src, backups } = fixture();
+  const { dir, src, backups, bin } = fixture();
   try {
     // tar as the job runs it, behind a wrapper that notes the list's mode when tar starts.
-    const bin = path.join(dir, 'bin');
-    fs.mkdirSync(bin);
     const seen = path.join(dir, 'mode-at-start');
     const realTar = spawnSync('sh', ['-c', 'command -v tar'], { encoding: 'utf8' }).stdout.trim();
     fs.writeFileSync(path.join(bin, 'tar'), `#!/bin/sh\nfor a in "$@"; do case "$a" in --index-file=*) stat -c %a "\${a#--index-file=}" > "${seen}";; esac; done\nexec ${realTar} "$@"\n`, { mode: 0o755 });
@@ -179,10 +164,8 @@ test("a dead job's temporary files under the same shell pid are gone before tar 
   let dead = 999_999;
   while (fs.existsSync(`/proc/${dead}`)) dead--;
   const plant = `export GB_STALE=/tmp/gluster-backup-job-$$; printf '%s\\n' ${dead} > "$GB_STALE.pid"; printf '0\\n' > "$GB_STALE.rc"; printf '%064d' 0 > "$GB_STALE.sum"; exec "$@"`;
-  const { dir, src, backups } = fixture();
+  const { dir, src, backups, bin } = fixture();
   try {
-    const bin = path.join(dir, 'bin');
-    fs.mkdirSync(bin);
     // This job writes the exit code only after tar, and its pid file only with tar's own pid.
     fs.writeFileSync(path.join(bin, 'tar'), `#!/bin/sh\n[ -e "$GB_STALE.rc" ] && { echo "stale: $GB_STALE.rc" >&2; exit 2; }\n[ "$(cat "$GB_STALE.pid" 2>/dev/null)" = ${dead} ] && { echo "stale: $GB_STALE.pid" >&2; exit 2; }\nexec ${realTar} "$@"\n`, { mode: 0o755 });
     const p = jobPaths(backups, NAME);

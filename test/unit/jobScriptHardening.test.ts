@@ -7,7 +7,6 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { Cluster } from '../../src/core/cluster';
 import { parseSettings } from '../../src/core/config';
@@ -17,26 +16,13 @@ import { jobArgv, parseStatus } from '../../src/core/backup/jobScript';
 import type { JobRecord } from '../../src/core/backup/types';
 import { BACKUP_DIR_SH, backupDirCheck, parseBackupDirProbe } from '../../src/core/backup/preflight';
 import { backupJob, nodeStatus } from '../helpers/builders';
+import { scriptScratch } from './helpers/scriptScratch';
 
-const MTIME = 1700000000;
 const NAME = 'datarobot-gluster-backup-2026-04-12.tar';
 type Paths = ReturnType<typeof jobPaths>;
 
-/** A source tree, an empty backups directory and an empty bin for shims, in a fresh directory. */
-function scratch(): { dir: string; src: string; backups: string; bin: string } {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gb-script-hardening-'));
-  const src = path.join(dir, 'src');
-  fs.mkdirSync(path.join(src, 'a'), { recursive: true });
-  // Large enough that the follower reads it in several steps while tar writes.
-  fs.writeFileSync(path.join(src, 'a', 'big'), Buffer.alloc(6 * 1024 * 1024, 7));
-  fs.writeFileSync(path.join(src, 'small'), 'small');
-  for (const p of ['a/big', 'small', 'a']) fs.utimesSync(path.join(src, p), MTIME, MTIME);
-  const backups = path.join(dir, 'backups');
-  fs.mkdirSync(backups);
-  const bin = path.join(dir, 'bin');
-  fs.mkdirSync(bin);
-  return { dir, src, backups, bin };
-}
+/** The script's scratch directory, a 6 MiB file the follower reads in several steps. */
+const scratch = () => scriptScratch('gb-script-hardening-', 6 * 1024 * 1024);
 
 const which = (c: string) => spawnSync('sh', ['-c', `command -v ${c}`], { encoding: 'utf8' }).stdout.trim();
 
@@ -353,6 +339,23 @@ test('preflight tries a hard link in the backups directory as the job makes it: 
  * A docker daemon on a unix socket that knows one running container, `gluster`, and one exec,
  * ended with `exitCode`: what the observer asks when a job has no final status.
  */
+/** The job's exec id, as docker gives one (the job file's guard takes nothing else). */
+const JOB_EXEC = 'e0'.repeat(32);
+
+/**
+ * What `jobs.observe(record)` makes of the files in `backups` when docker says the job's shell
+ * ended with `shellExit`, on a local node whose docker socket the fake daemon serves.
+ */
+async function observeEnded(dir: string, backups: string, record: JobRecord, shellExit: number): Promise<JobRecord> {
+  const sock = path.join(dir, 'docker.sock');
+  const server = await fakeDocker(sock, shellExit);
+  try {
+    return await withLocalNode(dir, backups, (jobs) => jobs.observe({ ...record, createdExecId: JOB_EXEC }), sock);
+  } finally {
+    await new Promise((r) => server.close(r));
+  }
+}
+
 async function fakeDocker(sock: string, exitCode: number): Promise<http.Server> {
   const server = http.createServer((req, res) => {
     const url = req.url ?? '';
@@ -361,7 +364,7 @@ async function fakeDocker(sock: string, exitCode: number): Promise<http.Server> 
       res.end(JSON.stringify(body));
     };
     if (/\/containers\/gluster\/json/.test(url)) reply({ Id: 'c0ffee000000', State: { Status: 'running', Running: true, StartedAt: '2026-12-01T00:00:00Z' }, Config: { Image: 'gluster' } });
-    else if (/\/exec\/job-exec\/json/.test(url)) reply({ ID: 'job-exec', Running: false, ExitCode: exitCode });
+    else if (url.includes(`/exec/${JOB_EXEC}/json`)) reply({ ID: JOB_EXEC, Running: false, ExitCode: exitCode });
     else {
       res.writeHead(404, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ message: `not here: ${req.method} ${url}` }));
@@ -374,7 +377,6 @@ async function fakeDocker(sock: string, exitCode: number): Promise<http.Server> 
 test('the final status cannot be written once the archive is published: the shell ends with tar\'s code, and the observer records a completed job saying what is missing', async () => {
   for (const checksum of ['kept', 'never written'] as const) {
     const { dir, src, backups, bin } = scratch();
-    const sock = path.join(dir, 'docker.sock');
     try {
       const p = jobPaths(backups, NAME);
       // The script's last clean-up, after the archive is published: from then on neither the
@@ -389,20 +391,15 @@ test('the final status cannot be written once the archive is published: the shel
       fs.rmdirSync(`${p.status}.tmp`);
       if (checksum === 'never written') fs.rmSync(`${p.archive}.sha256`);
       const bytes = fs.readFileSync(p.archive);
-      const server = await fakeDocker(sock, shell!);
-      try {
-        const seen = await withLocalNode(dir, backups, (jobs) => jobs.observe({ ...record, createdExecId: 'job-exec' }), sock);
-        assert.equal(seen.state, 'completed', seen.reason);
-        assert.deepEqual([seen.exitCode, seen.archiveBytes], [0, bytes.length]);
-        assert.equal(
-          seen.reason,
-          `the archive is whole (the job's shell ended with tar's exit 0 after publishing it), but the job could not write its final status${checksum === 'kept' ? '' : '; no checksum file was written beside it, so validation finds none'}`,
-        );
-        assert.deepEqual(fs.readFileSync(p.archive), bytes, 'the archive untouched');
-        assert.equal((JSON.parse(fs.readFileSync(p.job, 'utf8')) as JobRecord).state, 'completed');
-      } finally {
-        await new Promise((r) => server.close(r));
-      }
+      const seen = await observeEnded(dir, backups, record, shell!);
+      assert.equal(seen.state, 'completed', seen.reason);
+      assert.deepEqual([seen.exitCode, seen.archiveBytes], [0, bytes.length]);
+      assert.equal(
+        seen.reason,
+        `the archive is whole (the job's shell ended with tar's exit 0 after publishing it), but the job could not write its final status${checksum === 'kept' ? '' : '; no checksum file was written beside it, so validation finds none'}`,
+      );
+      assert.deepEqual(fs.readFileSync(p.archive), bytes, 'the archive untouched');
+      assert.equal((JSON.parse(fs.readFileSync(p.job, 'utf8')) as JobRecord).state, 'completed');
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -415,21 +412,17 @@ test('a shell that ended without a status and with another code, or without the 
     [0, false],
   ] as const) {
     const { dir, backups } = scratch();
-    const sock = path.join(dir, 'docker.sock');
     try {
       const p = jobPaths(backups, NAME);
-      const record = { ...backupJob({ node: 'here' }, { dir: backups, archive: NAME }), createdExecId: 'job-exec' };
+      const record = { ...backupJob({ node: 'here' }, { dir: backups, archive: NAME }), createdExecId: JOB_EXEC };
       fs.writeFileSync(p.job, serializeJobFile(record));
       fs.writeFileSync(p.log, '');
-      fs.writeFileSync(archive ? p.archive : p.partial!, 'an archive\n');
-      const server = await fakeDocker(sock, code);
-      try {
-        const seen = await withLocalNode(dir, backups, (jobs) => jobs.observe(record), sock);
-        assert.deepEqual([seen.state, seen.reason], ['failed', `the backup shell ended with status ${code} without reporting tar's exit; the partial archive was removed`]);
-        assert.equal(fs.existsSync(p.partial!), false);
-      } finally {
-        await new Promise((r) => server.close(r));
-      }
+      // The partial in both cases, so that its removal is what the failure did.
+      fs.writeFileSync(p.partial!, 'a partial archive\n');
+      if (archive) fs.writeFileSync(p.archive, 'an archive\n');
+      const seen = await observeEnded(dir, backups, record, code);
+      assert.deepEqual([seen.state, seen.reason], ['failed', `the backup shell ended with status ${code} without reporting tar's exit; the partial archive was removed`]);
+      assert.equal(fs.existsSync(p.partial!), false);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -438,22 +431,16 @@ test('a shell that ended without a status and with another code, or without the 
 
 test('an archive the script kept as its partial stays when the status could not be written either', async () => {
   const { dir, backups } = scratch();
-  const sock = path.join(dir, 'docker.sock');
   try {
     const p = jobPaths(backups, NAME);
-    const record = { ...backupJob({ node: 'here' }, { dir: backups, archive: NAME }), createdExecId: 'job-exec' };
+    const record = { ...backupJob({ node: 'here' }, { dir: backups, archive: NAME }), createdExecId: JOB_EXEC };
     fs.writeFileSync(p.job, serializeJobFile(record));
     const line = `tar exit 0, but the archive could not be published as ${p.archive} (ln: failed; mv -n left it in place): the complete archive is kept as ${p.partial}`;
     fs.writeFileSync(p.log, `gluster-backup: ${line}\n`);
     fs.writeFileSync(p.partial!, 'the whole archive\n');
-    const server = await fakeDocker(sock, 2);
-    try {
-      const seen = await withLocalNode(dir, backups, (jobs) => jobs.observe(record), sock);
-      assert.deepEqual([seen.state, seen.reason], ['failed', `${line}; rename it to ${NAME} to use it (it has no checksum file)`]);
-      assert.equal(fs.readFileSync(p.partial!, 'utf8'), 'the whole archive\n');
-    } finally {
-      await new Promise((r) => server.close(r));
-    }
+    const seen = await observeEnded(dir, backups, record, 2);
+    assert.deepEqual([seen.state, seen.reason], ['failed', `${line}; rename it to ${NAME} to use it (it has no checksum file)`]);
+    assert.equal(fs.readFileSync(p.partial!, 'utf8'), 'the whole archive\n');
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

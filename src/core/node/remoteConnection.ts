@@ -53,8 +53,7 @@ class RemoteConnection implements NodeConnection {
       name: e.filename,
       size: e.attrs.size,
       mtimeMs: e.attrs.mtime * 1000,
-      // S_IFREG
-      isFile: (e.attrs.mode & 0o170000) === 0o100000,
+      isFile: isRegular(e.attrs.mode),
     }));
   }
 
@@ -63,7 +62,7 @@ class RemoteConnection implements NodeConnection {
     return new Promise((resolve, reject) =>
       sftp.stat(file, (err, st) => {
         if (err) return isNotFound(err) ? resolve(undefined) : reject(err);
-        resolve({ size: st.size, mtimeMs: st.mtime * 1000, isFile: (st.mode & 0o170000) === 0o100000 });
+        resolve({ size: st.size, mtimeMs: st.mtime * 1000, isFile: isRegular(st.mode) });
       }),
     );
   }
@@ -202,4 +201,9 @@ export async function trustPresentedKey(knownHostsFile: string, node: NodeConfig
   // A hop's key comes with the name it was checked under; a node's is the node's own host.
   const { host, port } = keyHost ? parseKnownHostsName(keyHost) : { host: node.host, port: node.port ?? 22 };
   await addKnownHost(knownHostsFile, host, port, type, b64);
+}
+
+/** S_IFREG in a mode's file type bits. */
+function isRegular(mode: number): boolean {
+  return (mode & 0o170000) === 0o100000;
 }

@@ -417,14 +417,16 @@ export class RestorePlanner implements FsEntrySink {
         if (!types.includes(t)) types.push(t);
       }
       while (above.length && !key.startsWith(above[above.length - 1].key)) above.pop();
-      const kinds = types.join(', then ');
+      // Only a path named in a refusal or kept on the stack needs its types spelled out: built
+      // per member, the words were millions of strings thrown away on a large archive.
+      const kinds = () => types.join(', then ');
       if (selected(this.there[p])) {
         const over = above.find((s) => key.charCodeAt(s.key.length) === 0x2f);
         if (over) under.add(() => `${pathFields(key).path} under ${pathFields(over.key).path} (${over.types})`);
-        if (types.length > 1) mixed.add(() => `${pathFields(key).path} (${kinds})`);
+        if (types.length > 1) mixed.add(() => `${pathFields(key).path} (${kinds()})`);
         else if (i - start > 1) repeated.add(() => `${pathFields(key).path} (${i - start} copies)`);
       }
-      if (types.some((t) => !isDir(t))) above.push({ key, types: kinds });
+      if (types.some((t) => !isDir(t))) above.push({ key, types: kinds() });
     }
     return { under, mixed, repeated };
   }

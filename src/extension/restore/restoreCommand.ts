@@ -258,13 +258,7 @@ export function restoreCommand(deps: CommandDeps) {
         }
         if (e instanceof RestorePlanChanged) {
           for (const c of e.changes) deps.log.warn(`[${plan.node}] restore of ${name} not started: the plan changed since it was confirmed: ${c}`);
-          const review = 'Review the New Plan';
-          const again = await vscode.window.showWarningMessage(
-            `The restore of ${name} did not start: its plan changed since you confirmed it.`,
-            { modal: true, detail: `What changed: ${e.changes.join('; ')}.\nNothing was written.` },
-            review,
-          );
-          if (again === review) continue;
+          if (await reviewAgain(`The restore of ${name} did not start: its plan changed since you confirmed it.`, `What changed: ${e.changes.join('; ')}.`)) continue;
           return undefined;
         }
         if (e.refusals.length === 0) {
@@ -276,15 +270,15 @@ export function restoreCommand(deps: CommandDeps) {
         // again for review, with its refusals and their overrides; the plan confirmed is stale.
         const stop = blockingRefusals(e.refusals, used);
         for (const x of stop) deps.log.warn(`[${plan.node}] restore of ${name} not started: refused: ${refusalText(x, used)}`);
-        const review = 'Review the New Plan';
-        const again = await vscode.window.showWarningMessage(
-          `The restore of ${name} did not start: ${stop.length === 1 ? 'a check refuses it now' : `${stop.length} checks refuse it now`}.`,
-          { modal: true, detail: `${stop.map((x) => refusalText(x, used)).join('\n')}\nNothing was written.` },
-          review,
-        );
-        if (again === review) continue;
+        if (await reviewAgain(`The restore of ${name} did not start: ${stop.length === 1 ? 'a check refuses it now' : `${stop.length} checks refuse it now`}.`, stop.map((x) => refusalText(x, used)).join('\n'))) continue;
         return undefined;
       }
     }
   };
+}
+
+/** A restore that did not start after all: why, and whether the operator asks for the plan again. */
+async function reviewAgain(message: string, why: string): Promise<boolean> {
+  const review = 'Review the New Plan';
+  return (await vscode.window.showWarningMessage(message, { modal: true, detail: `${why}\nNothing was written.` }, review)) === review;
 }

@@ -75,6 +75,41 @@ existing_nodes() {
 }
 
 dk() { local n="$1"; shift; docker -H "unix://$(node_sock "$n")" "$@"; }
+# Run in the container before `docker pause` (stop) and after `docker unpause` (cont). The
+# cgroup v1 freezer cannot freeze a process waiting for an answer from a FUSE mount whose
+# glusterfs, in the same container, froze first: with tar reading the mount, 10 of 30 pauses
+# here failed "unable to freeze". So every process but the container's init and the gluster
+# daemons is stopped first (it stops once its pending request is answered); a stopped process
+# freezes at once. The end state is the one a pause gives: nothing in the container runs.
+PAUSE_HELPER='
+self=$$
+state() { s=$(cat "/proc/$1/stat" 2>/dev/null) || return 1; s=${s##*) }; echo "${s%% *}"; }
+ours() {
+  for d in /proc/[0-9]*; do
+    p=${d#/proc/}
+    [ "$p" = 1 ] || [ "$p" = "$self" ] && continue
+    [ "$(cat "/proc/$p/stat" 2>/dev/null | cut -d" " -f4)" = "$self" ] && continue
+    case $(cat "$d/comm" 2>/dev/null) in glusterd|glusterfsd|glusterfs|"") continue ;; esac
+    echo "$p"
+  done
+}
+pids=$(ours)
+if [ "$1" = cont ]; then
+  for p in $pids; do [ "$(state "$p")" = T ] && kill -CONT "$p" 2>/dev/null; done
+  exit 0
+fi
+for p in $pids; do kill -STOP "$p" 2>/dev/null; done
+i=0
+while [ $i -lt 200 ]; do
+  left=""
+  for p in $pids; do s=$(state "$p") || continue; [ "$s" = T ] || [ "$s" = Z ] || left="$left $p"; done
+  [ -z "$left" ] && exit 0
+  i=$((i + 1)); sleep 0.05
+done
+echo "still running after 10 s:$left" >&2
+for p in $pids; do kill -CONT "$p" 2>/dev/null; done
+exit 1
+'
 init_pid()    { live_pid "$(node_state "$1")/init.pid"; }
 dockerd_pid() { live_pid "$(node_state "$1")/dockerd.pid"; }
 sshd_pid()    { live_pid "$(node_state "$1")/sshd.pid"; }
@@ -1127,8 +1162,13 @@ fault() {
       wait_for 60 "$n to mount $(gluster_mounts) again" all_mounted || die "$n: volumes not re-mounted"
       wait_for 60 "bricks online and every mount reconnected" all_clients_connected || die "volumes not fully connected again"
       log "$n: gluster container started, bricks online, mounts reconnected" ;;
-    unpause-container) dk "$n" unpause "$TESTBED_CONTAINER" >/dev/null; log "$n: gluster container unpaused" ;;
-    pause-container)   dk "$n" pause "$TESTBED_CONTAINER" >/dev/null; log "$n: gluster container paused" ;;
+    unpause-container)
+      dk "$n" unpause "$TESTBED_CONTAINER" >/dev/null
+      dk "$n" exec "$TESTBED_CONTAINER" sh -c "$PAUSE_HELPER" testbed cont || die "$n: the processes stopped before the pause did not continue"
+      log "$n: gluster container unpaused" ;;
+    pause-container)
+      dk "$n" exec "$TESTBED_CONTAINER" sh -c "$PAUSE_HELPER" testbed stop || die "$n: the container's processes did not stop before the pause"
+      dk "$n" pause "$TESTBED_CONTAINER" >/dev/null; log "$n: gluster container paused" ;;
     kill-brick)
       local vol; vol="$(volume_arg "${2:-}")"
       dk "$n" exec "$TESTBED_CONTAINER" bash -c \

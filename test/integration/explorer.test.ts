@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Cluster } from '../../src/core/cluster';
 import type { NodeStatus } from '../../src/core/model';
-import { inGluster, onNode, rawConfig, testbedSettings, waitFor } from './helpers/testbed';
+import { inGluster, onNode, rawConfig, testbed, testbedSettings, waitFor } from './helpers/testbed';
 
 describe('explorer model on the test bed', () => {
   let cluster: Cluster;
@@ -107,13 +107,13 @@ describe('explorer model on the test bed', () => {
   });
 
   test('a paused container shows as paused', async () => {
-    onNode('node2', ['docker', 'pause', 'gluster']);
+    testbed('pause-container', 'node2');
     try {
       const s = await cluster.refreshNode('node2');
       assert.equal(s.container?.state, 'paused');
       assert.equal(s.container?.status, 'Paused');
     } finally {
-      onNode('node2', ['docker', 'unpause', 'gluster']);
+      testbed('unpause-container', 'node2');
     }
   });
 
@@ -149,8 +149,8 @@ describe('explorer model on the test bed', () => {
     try {
       // pause/unpause changes state without disturbing gluster for long.
       await new Promise((r) => setTimeout(r, 500));
-      onNode('node1', ['docker', 'pause', 'gluster']);
-      onNode('node1', ['docker', 'unpause', 'gluster']);
+      testbed('pause-container', 'node1');
+      testbed('unpause-container', 'node1');
       await waitFor('pause and unpause events from node1', 10_000, () => (seen.includes('node1:pause') && seen.includes('node1:unpause') ? true : undefined));
     } finally {
       cluster.off('containerEvent', onEv);

@@ -202,7 +202,7 @@ export class ClusterSession implements vscode.Disposable {
     const held = this.holds.get(old) ?? 0;
     if (held > 0) {
       this.retiring.set(old, detachLog);
-      this.log.info(`the previous connections stay open until ${held === 1 ? 'the operation' : `the ${held} operations`} on them ${held === 1 ? 'ends' : 'end'} (a read-data check, a restore's planning or verification)`);
+      this.log.info(`the previous connections stay open until ${held === 1 ? 'the operation' : `the ${held} operations`} on them ${held === 1 ? 'ends' : 'end'} (a read-data check; a restore being planned, confirmed, started or verified)`);
       return;
     }
     this.close(old, detachLog);

@@ -18,6 +18,7 @@ import { showRunningNotification } from '../backup/jobNotifications';
 import type { TrackedJob } from '../backup/trackedJob';
 import { archiveTargetOf, pickAmong, type ArchiveTarget } from '../commands/archiveArg';
 import type { CommandDeps } from '../commandDeps';
+import type { Cluster } from '../../core/cluster';
 import { archiveName, confirmText, includeProblem, parseIncludes, planRows, planTitle, POLICY_TEXT } from './restoreText';
 import { showError, showNotRunning } from '../errors';
 
@@ -159,122 +160,129 @@ export function restoreCommand(deps: CommandDeps) {
       showNotRunning(deps.log, deps.session.failure);
       return undefined;
     }
-    const from = archiveTargetOf(arg) ?? (await pickArchive(deps));
-    if (!from) return undefined;
-    if (from.archive.partial) throw new Error(`${from.archive.path} is a partial archive (a backup still running or one that never finished): restore a finished one`);
-    const name = from.archive.name;
-    const root = cluster.settings.glusterPath;
-    const choices = await askChoices(name, root);
-    if (!choices) return undefined;
-    const opts = {
-      node: from.node,
-      archive: from.archive.path,
-      policy: choices.policy,
-      ...(choices.target ? { target: choices.target } : {}),
-      ...(choices.include.length ? { include: choices.include } : {}),
-    };
-
-    let overrides: PreflightOverride[] = [];
-    for (;;) {
-      let plan: RestorePlanResult;
-      let refusals: Refusal[];
-      const ctl = new AbortController();
-      try {
-        ({ plan, refusals } = await vscode.window.withProgress(
-          { location: vscode.ProgressLocation.Notification, title: `Planning the restore of ${name} (nothing is written)`, cancellable: true },
-          (progress, token) => {
-            token.onCancellationRequested(() => ctl.abort());
-            // The plan and the cluster's state, as the CLI's dry run: what the restore refuses by.
-            return deps.session.hold(cluster, () => planAndCheck(cluster, {
-              ...opts,
-              signal: ctl.signal,
-              // Every entry only when an overwrite needs names for the confirmation.
-              entries: choices.policy === 'overwrite',
-              onPhase: (phase, detail) => progress.report({ message: `${phase} ${detail}` }),
-            }));
-          },
-        ));
-      } catch (e) {
-        // Cancelled by the operator: nothing was asked of the nodes that needs undoing.
-        if (ctl.signal.aborted) return undefined;
-        if (!(e instanceof RestoreError)) throw e;
-        showError(deps.log, `The restore of ${name} cannot go ahead`, e, from.node);
-        return undefined;
-      }
-      const overwriteNames: string[] = [];
-      for (const e of plan.entries ?? []) {
-        if (e.action !== 'overwrite') continue;
-        overwriteNames.push(e.path);
-        if (overwriteNames.length === OVERWRITE_NAMES) break;
-      }
-      delete plan.entries;
-      logPlan(deps, plan, refusals, overrides);
-      for (const x of blockingRefusals(refusals, overrides)) deps.log.warn(`[${plan.node}] restore of ${name} refused: ${refusalText(x, overrides)}`);
-
-      const next = await showPlan(plan, refusals, overrides);
-      if (next?.kind === 'rerun') continue;
-      if (next?.kind === 'override') {
-        const o = await askOverride(next.refusal);
-        if (o) overrides = [...overrides.filter((x) => x.check !== o.check), o];
-        continue;
-      }
-      if (next?.kind === 'log') deps.log.show(true);
-      if (next?.kind !== 'go') return undefined;
-      // Only overrides of checks that refused this time are recorded: one that passed says nothing.
-      const used = overrides.filter((o) => refusals.some((x) => x.check === o.check));
-      for (const o of used) deps.log.warn(`[${plan.node}] restore check ${o.check} overridden by ${o.by}: ${o.reason}`);
-
-      const { message, detail } = confirmText(plan, overwriteNames);
-      const yes = choices.policy === 'overwrite' && plan.plan.overwrite.count ? 'Restore and Overwrite' : 'Restore';
-      if ((await vscode.window.showWarningMessage(message, { modal: true, detail }, yes)) !== yes) return undefined;
-
-      const starting = new AbortController();
-      try {
-        // startRestore plans once more and checks the cluster (nodes, bricks, peers, no other
-        // job) right before tar starts: what was confirmed may have changed meanwhile, and it
-        // starts only the plan confirmed. Until the job is claimed a cancel stops it; once
-        // claimed, the job is the operator's to cancel from its notification.
-        const { job, plan: started } = await vscode.window.withProgress(
-          { location: vscode.ProgressLocation.Notification, title: `Starting the restore of ${name} on ${plan.node}…`, cancellable: true },
-          (_progress, token) => {
-            token.onCancellationRequested(() => starting.abort());
-            return deps.session.hold(cluster, () => startRestore(cluster, { ...opts, overrides: used, confirmed: confirmedPlan(plan), signal: starting.signal }));
-          },
-        );
-        deps.log.info(`[${job.node}] restore ${job.id} started: ${archiveName(job.archive)} into ${job.restore?.target}, existing entries: ${job.restore?.policy}`);
-        const t = deps.monitor.track(job, true);
-        t.planIndex = started.indexed;
-        showRunningNotification(deps.monitor, t);
-        void deps.monitor.scan();
-        return t;
-      } catch (e) {
-        if (starting.signal.aborted) {
-          deps.log.info(`[${plan.node}] restore of ${name} cancelled before it started: nothing was written`);
-          return undefined;
-        }
-        if (!(e instanceof RestoreError)) {
-          showError(deps.log, `The restore of ${name} did not start on ${plan.node}`, e, plan.node);
-          return undefined;
-        }
-        if (e instanceof RestorePlanChanged) {
-          for (const c of e.changes) deps.log.warn(`[${plan.node}] restore of ${name} not started: the plan changed since it was confirmed: ${c}`);
-          if (await reviewAgain(`The restore of ${name} did not start: its plan changed since you confirmed it.`, `What changed: ${e.changes.join('; ')}.`)) continue;
-          return undefined;
-        }
-        if (e.refusals.length === 0) {
-          // Not a check (the target became a file meanwhile, say): the sentence says it.
-          showError(deps.log, `The restore of ${name} cannot go ahead`, e, plan.node);
-          return undefined;
-        }
-        // Refused by checks that passed when the plan was shown: said so, and the plan is made
-        // again for review, with its refusals and their overrides; the plan confirmed is stale.
-        const stop = blockingRefusals(e.refusals, used);
-        for (const x of stop) deps.log.warn(`[${plan.node}] restore of ${name} not started: refused: ${refusalText(x, used)}`);
-        if (await reviewAgain(`The restore of ${name} did not start: ${stop.length === 1 ? 'a check refuses it now' : `${stop.length} checks refuse it now`}.`, stop.map((x) => refusalText(x, used)).join('\n'))) continue;
-        return undefined;
-      }
-    }
+    // Held from the first question to the start: a settings change while the operator reads
+    // the plan or the modal leaves the connections the plan was made on open, and the restore
+    // starts on them, as confirmed; they close when the command ends.
+    return deps.session.hold(cluster, () => restoreOn(deps, cluster, arg));
   };
+}
+
+async function restoreOn(deps: CommandDeps, cluster: Cluster, arg: unknown): Promise<TrackedJob | undefined> {
+  const from = archiveTargetOf(arg) ?? (await pickArchive(deps));
+  if (!from) return undefined;
+  if (from.archive.partial) throw new Error(`${from.archive.path} is a partial archive (a backup still running or one that never finished): restore a finished one`);
+  const name = from.archive.name;
+  const root = cluster.settings.glusterPath;
+  const choices = await askChoices(name, root);
+  if (!choices) return undefined;
+  const opts = {
+    node: from.node,
+    archive: from.archive.path,
+    policy: choices.policy,
+    ...(choices.target ? { target: choices.target } : {}),
+    ...(choices.include.length ? { include: choices.include } : {}),
+  };
+
+  let overrides: PreflightOverride[] = [];
+  for (;;) {
+    let plan: RestorePlanResult;
+    let refusals: Refusal[];
+    const ctl = new AbortController();
+    try {
+      ({ plan, refusals } = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Planning the restore of ${name} (nothing is written)`, cancellable: true },
+        (progress, token) => {
+          token.onCancellationRequested(() => ctl.abort());
+          // The plan and the cluster's state, as the CLI's dry run: what the restore refuses by.
+          return planAndCheck(cluster, {
+            ...opts,
+            signal: ctl.signal,
+            // Every entry only when an overwrite needs names for the confirmation.
+            entries: choices.policy === 'overwrite',
+            onPhase: (phase, detail) => progress.report({ message: `${phase} ${detail}` }),
+          });
+        },
+      ));
+    } catch (e) {
+      // Cancelled by the operator: nothing was asked of the nodes that needs undoing.
+      if (ctl.signal.aborted) return undefined;
+      if (!(e instanceof RestoreError)) throw e;
+      showError(deps.log, `The restore of ${name} cannot go ahead`, e, from.node);
+      return undefined;
+    }
+    const overwriteNames: string[] = [];
+    for (const e of plan.entries ?? []) {
+      if (e.action !== 'overwrite') continue;
+      overwriteNames.push(e.path);
+      if (overwriteNames.length === OVERWRITE_NAMES) break;
+    }
+    delete plan.entries;
+    logPlan(deps, plan, refusals, overrides);
+    for (const x of blockingRefusals(refusals, overrides)) deps.log.warn(`[${plan.node}] restore of ${name} refused: ${refusalText(x, overrides)}`);
+
+    const next = await showPlan(plan, refusals, overrides);
+    if (next?.kind === 'rerun') continue;
+    if (next?.kind === 'override') {
+      const o = await askOverride(next.refusal);
+      if (o) overrides = [...overrides.filter((x) => x.check !== o.check), o];
+      continue;
+    }
+    if (next?.kind === 'log') deps.log.show(true);
+    if (next?.kind !== 'go') return undefined;
+    // Only overrides of checks that refused this time are recorded: one that passed says nothing.
+    const used = overrides.filter((o) => refusals.some((x) => x.check === o.check));
+    for (const o of used) deps.log.warn(`[${plan.node}] restore check ${o.check} overridden by ${o.by}: ${o.reason}`);
+
+    const { message, detail } = confirmText(plan, overwriteNames);
+    const yes = choices.policy === 'overwrite' && plan.plan.overwrite.count ? 'Restore and Overwrite' : 'Restore';
+    if ((await vscode.window.showWarningMessage(message, { modal: true, detail }, yes)) !== yes) return undefined;
+
+    const starting = new AbortController();
+    try {
+      // startRestore plans once more and checks the cluster (nodes, bricks, peers, no other
+      // job) right before tar starts: what was confirmed may have changed meanwhile, and it
+      // starts only the plan confirmed. Until the job is claimed a cancel stops it; once
+      // claimed, the job is the operator's to cancel from its notification.
+      const { job, plan: started } = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Starting the restore of ${name} on ${plan.node}…`, cancellable: true },
+        (_progress, token) => {
+          token.onCancellationRequested(() => starting.abort());
+          return startRestore(cluster, { ...opts, overrides: used, confirmed: confirmedPlan(plan), signal: starting.signal });
+        },
+      );
+      deps.log.info(`[${job.node}] restore ${job.id} started: ${archiveName(job.archive)} into ${job.restore?.target}, existing entries: ${job.restore?.policy}`);
+      const t = deps.monitor.track(job, true);
+      t.planIndex = started.indexed;
+      showRunningNotification(deps.monitor, t);
+      void deps.monitor.scan();
+      return t;
+    } catch (e) {
+      if (starting.signal.aborted) {
+        deps.log.info(`[${plan.node}] restore of ${name} cancelled before it started: nothing was written`);
+        return undefined;
+      }
+      if (!(e instanceof RestoreError)) {
+        showError(deps.log, `The restore of ${name} did not start on ${plan.node}`, e, plan.node);
+        return undefined;
+      }
+      if (e instanceof RestorePlanChanged) {
+        for (const c of e.changes) deps.log.warn(`[${plan.node}] restore of ${name} not started: the plan changed since it was confirmed: ${c}`);
+        if (await reviewAgain(`The restore of ${name} did not start: its plan changed since you confirmed it.`, `What changed: ${e.changes.join('; ')}.`)) continue;
+        return undefined;
+      }
+      if (e.refusals.length === 0) {
+        // Not a check (the target became a file meanwhile, say): the sentence says it.
+        showError(deps.log, `The restore of ${name} cannot go ahead`, e, plan.node);
+        return undefined;
+      }
+      // Refused by checks that passed when the plan was shown: said so, and the plan is made
+      // again for review, with its refusals and their overrides; the plan confirmed is stale.
+      const stop = blockingRefusals(e.refusals, used);
+      for (const x of stop) deps.log.warn(`[${plan.node}] restore of ${name} not started: refused: ${refusalText(x, used)}`);
+      if (await reviewAgain(`The restore of ${name} did not start: ${stop.length === 1 ? 'a check refuses it now' : `${stop.length} checks refuse it now`}.`, stop.map((x) => refusalText(x, used)).join('\n'))) continue;
+      return undefined;
+    }
+  }
 }
 
 /** A restore that did not start after all: why, and whether the operator asks for the plan again. */

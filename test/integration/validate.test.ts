@@ -4,12 +4,13 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import type { JobRecord } from '../../src/core/backup/types';
 import { validateBackup, ValidateError, type ValidationResult } from '../../src/core/validate/validateBackup';
 import { Cluster } from '../../src/core/cluster';
 import { TESTBED_DIR, inGluster, onNode, shellQuote as q, testbedSettings, waitHealthy } from './helpers/testbed';
-import { CLI, cli } from './helpers/cli';
+import { CLI, CONFIG, cli, cliWith } from './helpers/cli';
 import * as zlib from 'node:zlib';
 import { longNamesGzip, paxSizeArchive } from '../unit/helpers/archiveCraft';
 
@@ -198,6 +199,23 @@ describe('validate-backup', () => {
     const none = cli(['validate-backup', '--archive', `${DIR}/datarobot-gluster-backup-nope.tar`]);
     assert.equal(none.code, 2);
     assert.match(none.stderr, /datarobot-gluster-backup-nope\.tar not found on node1, node2, node3/);
+    // A node that could not be asked is not one the archive is "not found" on: it is named with its reason.
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gb-lookup-'));
+    try {
+      const raw = JSON.parse(fs.readFileSync(CONFIG, 'utf8'));
+      raw.nodes = [raw.nodes[0], { ...raw.nodes[1], name: 'ghost', port: 1 }];
+      fs.writeFileSync(path.join(tmp, 'c.json'), JSON.stringify(raw));
+      const half = cliWith(['validate-backup', '--archive', `${DIR}/datarobot-gluster-backup-nope.tar`], { config: path.join(tmp, 'c.json'), timeoutMs: 60_000 });
+      assert.equal(half.code, 2, half.stderr);
+      assert.match(half.stderr.trim().split('\n').pop()!, /^gluster-backup: validate-backup: \/\S+\/datarobot-gluster-backup-nope\.tar not found on node1; not looked for on ghost: \S.*refused/);
+      raw.nodes = [raw.nodes[1]];
+      fs.writeFileSync(path.join(tmp, 'c.json'), JSON.stringify(raw));
+      const noneAsked = cliWith(['validate-backup', '--archive', `${DIR}/datarobot-gluster-backup-nope.tar`], { config: path.join(tmp, 'c.json'), timeoutMs: 60_000 });
+      assert.equal(noneAsked.code, 2, noneAsked.stderr);
+      assert.match(noneAsked.stderr.trim().split('\n').pop()!, /^gluster-backup: validate-backup: \/\S+\/datarobot-gluster-backup-nope\.tar could not be looked for: ghost: \S.*refused/);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
     const rel = cli(['validate-backup', '--archive', 'relative.tar']);
     assert.equal(rel.code, 64, 'a usage error');
     assert.match(rel.stderr, /absolute path/);

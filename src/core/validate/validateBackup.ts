@@ -148,21 +148,38 @@ export async function locateArchive(cluster: Cluster, o: Pick<ValidateOptions, '
   const names = o.node ? [o.node] : cluster.nodes().map((n) => n.name);
   const hits: string[] = [];
   const notFiles: string[] = [];
-  const errors: string[] = [];
+  const errors = new Map<string, string>();
   await Promise.all(
     names.map(async (n) => {
       try {
         const st = await cluster.connection(n).stat(o.archive!);
         if (st) (st.isFile ? hits : notFiles).push(n);
       } catch (e) {
-        errors.push(`${n}: ${(e as Error).message}`);
+        errors.set(n, nodeError(n, e));
       }
     }),
   );
   if (hits.length === 1) return { node: hits[0], path: o.archive };
   if (hits.length > 1) throw new ValidateError(`${o.archive} exists on ${hits.sort().join(' and ')}: say which with --node`);
   if (notFiles.length) throw new ValidateError(`${o.archive} on ${notFiles.sort().join(' and ')} is not a file (a directory, or a device): give the path of an archive`);
-  throw new ValidateError(`${o.archive} not found on ${names.join(', ')}${errors.length ? ` (${errors.join('; ')})` : ''}`);
+  return notFoundOn(o.archive, names, errors);
+}
+
+/**
+ * Where an archive is not: only the nodes that answered can say so. A node that could not be
+ * asked (unreachable, its connections closed) is named with its reason, never as "not found".
+ */
+export function notFoundOn(archive: string, names: readonly string[], errors: ReadonlyMap<string, string>): never {
+  const failed = names.filter((n) => errors.has(n)).map((n) => errors.get(n)!);
+  const asked = names.filter((n) => !errors.has(n));
+  if (asked.length === 0) throw new ValidateError(`${archive} could not be looked for: ${failed.join('; ')}`);
+  throw new ValidateError(`${archive} not found on ${asked.join(', ')}${failed.length ? `; not looked for on ${failed.join('; ')}` : ''}`);
+}
+
+/** A node's error as "<node>: <why>", once: most messages already start with the node's name. */
+function nodeError(node: string, e: unknown): string {
+  const text = e instanceof Error ? e.message : String(e);
+  return text.startsWith(`${node}: `) ? text : `${node}: ${text}`;
 }
 
 async function readJob(conn: NodeConnection, node: string, archive: string): Promise<JobSummary | undefined> {

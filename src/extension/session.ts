@@ -31,10 +31,11 @@ export class ClusterSession implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [this.changed, this.displayChanged];
   /** Detaches the current Cluster's status listener; returns what detaches its log. */
   private detach: (() => () => void) | undefined;
-  /** Operations running on a Cluster (see hold), by Cluster. */
-  private readonly holds = new Map<Cluster, number>();
-  /** Clusters a rebuild replaced while held, closed (their log detached) when the last hold ends. */
-  private readonly retiring = new Map<Cluster, () => void>();
+  /**
+   * Clusters with operations running on them (see hold): how many, and, once a rebuild replaced
+   * the Cluster, what detaches its log when the last one ends and it is closed.
+   */
+  private readonly holds = new Map<Cluster, { count: number; retired?: () => void }>();
 
   /** Fires after the Cluster was rebuilt (or failed to be). */
   readonly onDidChangeCluster = this.changed.event;
@@ -111,19 +112,17 @@ export class ClusterSession implements vscode.Disposable {
    * off halfway.
    */
   async hold<T>(cluster: Cluster, work: () => Promise<T>): Promise<T> {
-    this.holds.set(cluster, (this.holds.get(cluster) ?? 0) + 1);
+    const held = this.holds.get(cluster) ?? { count: 0 };
+    held.count++;
+    this.holds.set(cluster, held);
     try {
       return await work();
     } finally {
-      const left = (this.holds.get(cluster) ?? 1) - 1;
-      if (left > 0) this.holds.set(cluster, left);
-      else {
+      if (--held.count === 0) {
         this.holds.delete(cluster);
-        const detachLog = this.retiring.get(cluster);
-        if (detachLog) {
-          this.retiring.delete(cluster);
+        if (held.retired) {
           this.log.info('the previous connections are closed: the last operation on them ended');
-          this.close(cluster, detachLog);
+          this.close(cluster, held.retired);
         }
       }
     }
@@ -199,10 +198,11 @@ export class ClusterSession implements vscode.Disposable {
     const old = this._cluster;
     this._cluster = undefined;
     if (!old) return;
-    const held = this.holds.get(old) ?? 0;
-    if (held > 0) {
-      this.retiring.set(old, detachLog);
-      this.log.info(`the previous connections stay open until ${held === 1 ? 'the operation' : `the ${held} operations`} on them ${held === 1 ? 'ends' : 'end'} (a read-data check; a restore being planned, confirmed, started or verified)`);
+    const held = this.holds.get(old);
+    if (held) {
+      held.retired = detachLog;
+      const n = held.count;
+      this.log.info(`the previous connections stay open until ${n === 1 ? 'the operation' : `the ${n} operations`} on them ${n === 1 ? 'ends' : 'end'} (a read-data check; a restore being planned, confirmed, started or verified)`);
       return;
     }
     this.close(old, detachLog);
@@ -221,8 +221,12 @@ export class ClusterSession implements vscode.Disposable {
     this.generation++;
     this.teardown();
     // The window closes: what is still held goes with it.
-    for (const [cluster, detachLog] of this.retiring) this.close(cluster, detachLog);
-    this.retiring.clear();
+    for (const [cluster, held] of this.holds) {
+      if (!held.retired) continue;
+      this.close(cluster, held.retired);
+      // Closed here: the hold's own end must not close it again.
+      held.retired = undefined;
+    }
     for (const d of this.disposables) d.dispose();
   }
 }

@@ -147,11 +147,15 @@ describe('explorer model on the test bed', () => {
     const onEv = (e: { node: string; action: string }) => seen.push(`${e.node}:${e.action}`);
     cluster.on('containerEvent', onEv);
     try {
-      // pause/unpause changes state without disturbing gluster for long.
-      await new Promise((r) => setTimeout(r, 500));
-      testbed('pause-container', 'node1');
-      testbed('unpause-container', 'node1');
-      await waitFor('pause and unpause events from node1', 10_000, () => (seen.includes('node1:pause') && seen.includes('node1:unpause') ? true : undefined));
+      // pause/unpause changes state without disturbing gluster for long. The watch subscribes
+      // in the background, and docker does not replay what came before: a pause made before
+      // the subscription is lost, so the pair is made again until the watch has seen one.
+      await waitFor('pause and unpause events from node1', 60_000, async () => {
+        testbed('pause-container', 'node1');
+        testbed('unpause-container', 'node1');
+        for (let i = 0; i < 20 && !(seen.includes('node1:pause') && seen.includes('node1:unpause')); i++) await new Promise((r) => setTimeout(r, 100));
+        return seen.includes('node1:pause') && seen.includes('node1:unpause') ? true : undefined;
+      });
     } finally {
       cluster.off('containerEvent', onEv);
       cluster.unwatchEvents();

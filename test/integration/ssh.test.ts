@@ -16,6 +16,7 @@ import { addKnownHost } from '../../src/core/ssh/knownHosts';
 import { SshSession, SshSessionOptions } from '../../src/core/ssh/sshSession';
 import { dockerOverSsh, SshDockerAgent } from '../../src/core/ssh/dockerAgent';
 import { freePort, makeKey, PubKey, startSshd, Sshd } from './helpers/sshd';
+import { waitFor } from './helpers/testbed';
 
 let sshd: Sshd;
 let kh: string; // known_hosts holding the server's ed25519 key
@@ -222,7 +223,8 @@ test('http over a streamlocal channel: pooled channels reused, server-closed one
     assert.equal(srv.connections, 1, 'sequential requests reuse one channel');
     // The server closes the idle connection, as dockerd may: the pooled channel must notice.
     for (const sock of srv.sockets) sock.end();
-    await new Promise((r) => setTimeout(r, 300));
+    // The close crosses the SSH channel on its own schedule: the next request goes once the pool has let it go.
+    await waitFor('the pooled channel to be dropped', 10_000, () => Object.values(agent.freeSockets).every((l) => !l?.length) || undefined);
     assert.equal((await get(agent, '/after-idle')).status, 200);
     assert.equal(srv.connections, 2);
     const par = await Promise.all([1, 2, 3, 4, 5].map((i) => get(agent, `/p${i}`)));
@@ -299,8 +301,7 @@ test('a docker call past its timeout fails (no crash) and releases its channel',
     await assert.rejects(docker.getContainer('slow').inspect());
     const ms = Date.now() - t0;
     assert.ok(ms >= 350 && ms < 2000, `timed out after ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 300));
-    assert.equal(srv.sockets.size, 0, 'the timed-out channel was closed on the node');
+    await waitFor('the timed-out channel to be closed on the node', 10_000, () => srv.sockets.size === 0 || undefined);
     assert.equal((await docker.version()).Version, '99.0-fake');
   } finally {
     agent.destroy();

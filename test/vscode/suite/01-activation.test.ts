@@ -40,7 +40,7 @@ describe('activation', () => {
   it('the view container and its Nodes view exist in the workbench', async () => {
     await vscode.commands.executeCommand('workbench.view.extension.glusterBackup');
     const api = await activated();
-    await new Promise((r) => setTimeout(r, 500));
-    assert.equal(api.view.visible, true, 'the Nodes view did not become visible');
+    // The workbench shows the view after the command returns, on its own schedule.
+    await eventually('the Nodes view to become visible', 10_000, () => api.view.visible || undefined);
   });
 });

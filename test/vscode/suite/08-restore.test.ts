@@ -92,7 +92,7 @@ describe('restore from VS Code', function () {
    * Restore… of vsc-restore from the archive row into TARGET_DIR-<suffix> (not there yet),
    * existing entries refused, confirmed: the job this window started.
    */
-  async function restoreFromRow(suffix: string): Promise<TrackedJob> {
+  async function restoreFromRow(suffix: string, beforeConfirming?: () => unknown): Promise<TrackedJob> {
     const row = await archiveRow();
     const r = re(name);
     const dir = `${TARGET_DIR}-${suffix}`;
@@ -103,10 +103,10 @@ describe('restore from VS Code', function () {
       .will('input', new RegExp(`^Restore ${r} \\(2/3\\): subdirectory`), `${TARGET}-${suffix}`)
       .will('input', new RegExp(`^Restore ${r} \\(3/3\\)`), 'vsc-restore')
       .will('quickPick', new RegExp(`^Restore ${r} into ${re(dir)} on node1: can go ahead`), /^\$\(play\) Restore into/)
-      .will('modal', new RegExp(`^Restore ${r} into ${re(dir)} on node1\\?`), 'Restore');
+      .will('modal', new RegExp(`^Restore ${r} into ${re(dir)} on node1\\?`), 'Restore', beforeConfirming);
     const t = await vscode.commands.executeCommand<TrackedJob | undefined>('glusterBackup.restore', row.node);
     user.expectDone();
-    assert.ok(t, 'the command started no job');
+    assert.ok(t, `the command started no job; notifications: ${user.notifications.join(' | ')}`);
     return t;
   }
 
@@ -298,37 +298,25 @@ describe('restore from VS Code', function () {
 
   it('a connection setting changed while the modal waits: the restore starts on the connections it was planned on, as confirmed, and they close once it started', async () => {
     const api = await activated();
-    const row = await archiveRow();
-    const r = re(name);
     const dir = `${TARGET_DIR}-resettled`;
-    inGluster('node1', ['rm', '-rf', dir]);
     const logSoFar = async () => Buffer.from(await vscode.workspace.fs.readFile(api.logFile)).toString('utf8');
     const logStart = (await logSoFar()).length;
     const planned = api.session.cluster;
     let changed = false;
     try {
-      user
-        .will('quickPick', new RegExp(`^Restore ${r} \\(1/3\\)`), 'Refuse')
-        .will('quickPick', new RegExp(`^Restore ${r} \\(2/3\\): into`), 'A subdirectory…')
-        .will('input', new RegExp(`^Restore ${r} \\(2/3\\): subdirectory`), `${TARGET}-resettled`)
-        .will('input', new RegExp(`^Restore ${r} \\(3/3\\)`), 'vsc-restore')
-        .will('quickPick', new RegExp(`^Restore ${r} into ${re(dir)} on node1: can go ahead`), /^\$\(play\) Restore into/)
-        // The operator changes a timeout in another tab before answering: the window reconnects.
-        .will('modal', new RegExp(`^Restore ${r} into ${re(dir)} on node1\\?`), 'Restore', async () => {
-          await cfg().update('timeouts.connectMs', 4324, vscode.ConfigurationTarget.Global);
-          changed = true;
-          await eventually('the Cluster rebuilt for the new setting', 30_000, () => api.session.cluster !== planned && api.session.cluster !== undefined);
-        });
-      const t = await vscode.commands.executeCommand<TrackedJob | undefined>('glusterBackup.restore', row.node);
-      user.expectDone();
-      assert.ok(t, `the command started no job; notifications: ${user.notifications.join(' | ')}`);
+      // The operator changes a timeout in another tab before answering the modal: the window reconnects.
+      const t = await restoreFromRow('resettled', async () => {
+        await cfg().update('timeouts.connectMs', 4324, vscode.ConfigurationTarget.Global);
+        changed = true;
+        await eventually('the Cluster rebuilt for the new setting', 30_000, () => api.session.cluster !== planned && api.session.cluster !== undefined);
+      });
       const final = await t.done;
       assert.equal(final?.state, 'completed', final?.reason);
       assert.deepEqual(manifest('node1', `${dir}/vsc-restore`), manifest('node1', SOURCE));
       const log = (await logSoFar()).slice(logStart);
       const kept = log.indexOf('the previous connections stay open until the operation on them ends (a read-data check; a restore being planned, confirmed, started or verified)');
       const closed = log.indexOf('the previous connections are closed: the last operation on them ended');
-      const started = log.search(new RegExp(`\\[node1\\] restore ${r}\\.restore-\\d{8}T\\d{6}Z started`));
+      const started = log.search(new RegExp(`\\[node1\\] restore ${re(name)}\\.restore-\\d{8}T\\d{6}Z started`));
       assert.ok(kept >= 0 && started > kept && closed > started, `kept open (${kept}), the restore started (${started}), then closed (${closed}):\n${log}`);
       // Its verification, by this window on the new connections, before the target goes.
       await eventually('the verification recorded in the job', 60_000, () => t.job().restore?.report);

@@ -252,9 +252,11 @@ elif [ "$rc" -le 1 ]; then
     # flushed too, with the checksum file, before the status says "completed".
     if [ -f "$final.sha256" ]; then sync -- "$final.sha256" "${"${final%/*}"}/" 2>/dev/null || sync; else sync -- "${"${final%/*}"}/" 2>/dev/null || sync; fi
   elif [ -n "$taken" ]; then
-    say "$final already exists: $why"
+    # The archive is whole: only its name is not free. The member list under the final name
+    # goes (it is this archive's, not the other one's); the archive stays, named by the job.
+    say "tar exit $rc, but $final already exists and is never overwritten ($why): ${KEPT_PARTIAL}$partial"
     rc=2
-    rm -f "$partial" "$final.members"
+    rm -f "$final.members"
   else
     # Nothing removes it now (the client neither: jobs.ts): the job fails, saying where the
     # whole archive is.

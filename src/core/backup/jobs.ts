@@ -109,7 +109,9 @@ function keptLine(record: JobRecord, said: string[]): string | undefined {
 }
 
 function keptReason(line: string, record: JobRecord): string {
-  return `${line}; rename it to ${record.archive.slice(record.archive.lastIndexOf('/') + 1)} to use it (it has no checksum file)`;
+  // Kept because its name was taken: that name is another archive's.
+  const to = line.includes(`${record.archive} already exists`) ? 'a name no file in the backups directory has (the next -N of its day)' : record.archive.slice(record.archive.lastIndexOf('/') + 1);
+  return `${line}; rename it to ${to} to use it (it has no checksum file)`;
 }
 
 /** The operator's sentence for a failed tar: its last error, or the exit code; or the job script's own word. */

@@ -1,0 +1,111 @@
+// A finished archive the backup job script cannot publish is kept as its partial, never
+// removed: its name already taken. Run here with
+// the machine's own sh and GNU tar on real files (mtimes pinned), a PATH shim standing in for
+// the tool that fails on a node; then what the observer (jobs.ts) makes of what it left.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as zlib from 'node:zlib';
+import { Cluster } from '../../src/core/cluster';
+import { parseSettings } from '../../src/core/config';
+import { BackupJobs } from '../../src/core/backup/jobs';
+import { jobPaths, serializeJobFile } from '../../src/core/backup/jobFile';
+import { jobArgv, parseStatus } from '../../src/core/backup/jobScript';
+import type { JobRecord } from '../../src/core/backup/types';
+import { backupJob } from '../helpers/builders';
+import { scriptScratch } from './helpers/scriptScratch';
+
+const NAME = 'datarobot-gluster-backup-2026-04-12.tar';
+type Paths = ReturnType<typeof jobPaths>;
+
+const which = (c: string) => spawnSync('sh', ['-c', `command -v ${c}`], { encoding: 'utf8' }).stdout.trim();
+
+/** A shim in `bin` that runs `body` (sh) with the real tool as $REAL. */
+function shim(bin: string, name: string, body: string): void {
+  fs.writeFileSync(path.join(bin, name), `#!/bin/sh\nREAL=${which(name)}\n${body}\n`, { mode: 0o755 });
+}
+
+/** The job as the client starts it (its job file first), run to its end by the machine's sh. */
+function runJob(backups: string, src: string, bin: string, compressor?: string): { p: Paths; record: JobRecord } {
+  const name = compressor ? `${NAME}.gz` : NAME;
+  const p = jobPaths(backups, name);
+  const record = backupJob({ node: 'here' }, { dir: backups, archive: name });
+  fs.writeFileSync(p.job, serializeJobFile(record));
+  const [cmd, ...args] = jobArgv(p, src, compressor, '0600');
+  const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${bin}:${process.env.PATH}` };
+  delete env.TMPDIR;
+  const r = spawnSync(cmd, args, { encoding: 'utf8', env, timeout: 60_000 });
+  assert.equal(r.error, undefined, `the job script did not end: ${r.error?.message}`);
+  assert.equal(r.status, 0, r.stderr);
+  return { p, record };
+}
+
+function exitOf(p: Paths): number | undefined {
+  const st = parseStatus(fs.readFileSync(p.status, 'utf8'));
+  return st.phase === 'exit' ? st.code : undefined;
+}
+
+/** What `jobs.observe` makes of the files in `backups`, on a node that is this machine. */
+async function observe(dir: string, backups: string, record: JobRecord): Promise<JobRecord> {
+  const { settings } = parseSettings({ backupDir: backups, nodes: [{ name: 'here', dockerSocket: path.join(dir, 'no-docker.sock') }] });
+  const cluster = new Cluster(settings);
+  try {
+    return await new BackupJobs(cluster).observe(record);
+  } finally {
+    cluster.dispose();
+  }
+}
+
+/** The members of the archive at `file` as `tar -tv` lists them, size and name, sorted (tar takes the directory's order). */
+function members(file: string): string[] {
+  const r = spawnSync('tar', ['-tvf', file], { encoding: 'utf8' });
+  assert.equal(r.status, 0, `${file} is a whole archive: ${r.stderr}`);
+  return r.stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => l.split(/\s+/))
+    .map((f) => `${f[2]} ${f[5]}`)
+    .sort((a, b) => a.slice(a.indexOf(' ')).localeCompare(b.slice(b.indexOf(' '))));
+}
+
+const WHOLE = ['0 ./', '0 ./a/', '6291456 ./a/big', '5 ./small'];
+
+test('an archive name taken while tar ran: the finished archive is kept as the partial, the other untouched, and the observer leaves both', async () => {
+  for (const compressor of [undefined, 'gzip']) {
+    const { dir, src, backups, bin } = scriptScratch('gb-kept-taken-', 6 * 1024 * 1024);
+    try {
+      const p = jobPaths(backups, compressor ? `${NAME}.gz` : NAME);
+      // The name is taken once tar has started (no client picks a name that is there).
+      shim(bin, 'tar', `"$REAL" "$@"; rc=$?\nprintf 'an older archive' > ${p.archive}\nexit $rc`);
+      const { record } = runJob(backups, src, bin, compressor);
+      assert.equal(exitOf(p), 2);
+      assert.equal(fs.readFileSync(p.archive, 'utf8'), 'an older archive');
+      let kept = p.partial!;
+      if (compressor) fs.writeFileSync((kept = path.join(dir, 'kept.tar')), zlib.gunzipSync(fs.readFileSync(p.partial!)));
+      assert.deepEqual(members(kept), WHOLE);
+      // ln's own words, as it refuses the same pair now.
+      const why = spawnSync('ln', ['--', p.partial!, p.archive], { encoding: 'utf8' }).stderr.trim();
+      assert.match(why, /File exists/);
+      const line = `tar exit 0, but ${p.archive} already exists and is never overwritten (${why}): the complete archive is kept as ${p.partial}`;
+      assert.equal(fs.readFileSync(p.log, 'utf8'), `gluster-backup: ${line}\n`);
+      assert.equal(fs.existsSync(`${p.archive}.members`), false, 'no member list beside the other archive');
+      assert.equal(fs.existsSync(`${p.archive}.sha256`), false);
+      // A cancel asked after the job ended does not take the partial with it either.
+      fs.writeFileSync(p.cancel, 'asked too late\n');
+      const bytes = fs.readFileSync(p.partial!);
+      const seen = await observe(dir, backups, record);
+      assert.deepEqual(
+        [seen.state, seen.reason],
+        ['failed', `${line}; rename it to a name no file in the backups directory has (the next -N of its day) to use it (it has no checksum file)`],
+        compressor ?? 'tar',
+      );
+      assert.deepEqual(fs.readFileSync(p.partial!), bytes, 'the observer left the kept archive');
+      assert.equal(fs.readFileSync(p.archive, 'utf8'), 'an older archive');
+      assert.equal((JSON.parse(fs.readFileSync(p.job, 'utf8')) as JobRecord).state, 'failed');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+});

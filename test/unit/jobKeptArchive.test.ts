@@ -1,5 +1,5 @@
 // A finished archive the backup job script cannot publish is kept as its partial, never
-// removed: its name already taken. Run here with
+// removed: its name already taken, or the file form of sync reporting an error. Run here with
 // the machine's own sh and GNU tar on real files (mtimes pinned), a PATH shim standing in for
 // the tool that fails on a node; then what the observer (jobs.ts) makes of what it left.
 import { test } from 'node:test';
@@ -104,6 +104,30 @@ test('an archive name taken while tar ran: the finished archive is kept as the p
       assert.deepEqual(fs.readFileSync(p.partial!), bytes, 'the observer left the kept archive');
       assert.equal(fs.readFileSync(p.archive, 'utf8'), 'an older archive');
       assert.equal((JSON.parse(fs.readFileSync(p.job, 'utf8')) as JobRecord).state, 'failed');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+});
+
+test("sync's file form reports an I/O error: the job fails naming it, the archive is kept as the partial, the observer leaves it", async () => {
+  // Two lines of it: the kept archive's line is still one line, so the client finds it.
+  for (const words of ['Input/output error', 'Input/output error\nsync: giving up']) {
+    const { dir, src, backups, bin } = scriptScratch('gb-kept-sync-', 6 * 1024 * 1024);
+    try {
+      const p = jobPaths(backups, NAME);
+      // The file form fails for the partial; a plain sync (which reports nothing) succeeds.
+      shim(bin, 'sync', `if [ "$1" = -- ] && [ "$2" = ${p.partial} ]; then printf "sync: error syncing '%s': ${words.replace(/\n/g, '\\n')}\\n" "$2" >&2; exit 1; fi\nexec "$REAL" "$@"`);
+      const { record } = runJob(backups, src, bin);
+      assert.equal(exitOf(p), 2, words);
+      assert.equal(fs.existsSync(p.archive), false, 'not published');
+      assert.equal(fs.existsSync(`${p.archive}.sha256`), false);
+      assert.deepEqual(members(p.partial!), WHOLE);
+      const line = `tar exit 0, but the archive could not be flushed to disk, so it was not published as ${p.archive} (sync: error syncing '${p.partial}': ${words.replace(/\n/g, ' ')}; check the disk before using it): the complete archive is kept as ${p.partial}`;
+      assert.equal(fs.readFileSync(p.log, 'utf8'), `gluster-backup: ${line}\n`);
+      const seen = await observe(dir, backups, record);
+      assert.deepEqual([seen.state, seen.reason], ['failed', `${line}; rename it to ${NAME} to use it (it has no checksum file)`]);
+      assert.deepEqual(members(p.partial!), WHOLE, 'the observer left the kept archive');
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -120,9 +120,15 @@ end() {
 # A line of the job's own in the log, beside tar's ("gluster-backup: ...", never "tar: ..."):
 # the client takes the reason of a failure that is not tar's from it. Into tee's copy too,
 # once there is one (see below).
+# One line, whatever a message quoted (ln's or sync's words may span lines): the client finds
+# the script's lines by their prefix, and a kept archive's name at the end of one.
 say() {
-  { printf '${JOB_LINE_PREFIX}%s\n' "$*" >> "$log"; } 2>/dev/null
-  if [ -n "${"${tmp:-}"}" ] && [ -f "$tmp.err" ]; then { printf '${JOB_LINE_PREFIX}%s\n' "$*" >> "$tmp.err"; } 2>/dev/null; fi
+  msg=$*
+  nl='
+'
+  while :; do case $msg in *"$nl"*) msg=${'${msg%%"$nl"*}'}' '${'${msg#*"$nl"}'} ;; *) break ;; esac; done
+  { printf '${JOB_LINE_PREFIX}%s\n' "$msg" >> "$log"; } 2>/dev/null
+  if [ -n "${"${tmp:-}"}" ] && [ -f "$tmp.err" ]; then { printf '${JOB_LINE_PREFIX}%s\n' "$msg" >> "$tmp.err"; } 2>/dev/null; fi
 }
 # A restore's target directory is made here, on the node, like everything else it writes.
 if [ -n "$mk" ] && ! mkdir -p -- "$mk" 2> "$log"; then end 2; fi
@@ -216,10 +222,20 @@ elif [ "$rc" -le 1 ]; then
   # On disk before it is called an archive: a host that goes down after "completed" must not
   # come back with an archive whose last blocks were never written. sync with a file (GNU
   # coreutils 8.24, busybox 1.30) flushes that file; an older one takes none and flushes all.
-  sync -- "$partial" 2>/dev/null || sync
+  # A plain sync after any failure hid the file form's own error (an I/O error writing the
+  # archive back): sync(2) reports none. Those errors name the file; an older sync's refusal of
+  # the operand does not.
+  published= taken= unsynced=
+  if ! why=$(sync -- "$partial" 2>&1); then
+    case $why in
+      *"$partial"*) unsynced=1 ;;
+      *) sync ;;
+    esac
+  fi
   # ln refuses an existing target: an archive already there is never overwritten.
-  published= taken=
-  if why=$(ln -- "$partial" "$final" 2>&1); then
+  if [ -n "$unsynced" ]; then
+    :
+  elif why=$(ln -- "$partial" "$final" 2>&1); then
     rm -f "$partial"
     published=1
   elif [ -e "$final" ] || [ -L "$final" ]; then
@@ -251,6 +267,10 @@ elif [ "$rc" -le 1 ]; then
     # The names (the archive's, its checksum's, the partial's gone) are the directory's data:
     # flushed too, with the checksum file, before the status says "completed".
     if [ -f "$final.sha256" ]; then sync -- "$final.sha256" "${"${final%/*}"}/" 2>/dev/null || sync; else sync -- "${"${final%/*}"}/" 2>/dev/null || sync; fi
+  elif [ -n "$unsynced" ]; then
+    # Kept, not removed: the data may still be whole, and it is the only copy.
+    say "tar exit $rc, but the archive could not be flushed to disk, so it was not published as $final ($why; check the disk before using it): ${KEPT_PARTIAL}$partial"
+    rc=2
   elif [ -n "$taken" ]; then
     # The archive is whole: only its name is not free. The member list under the final name
     # goes (it is this archive's, not the other one's); the archive stays, named by the job.

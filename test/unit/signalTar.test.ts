@@ -70,3 +70,50 @@ test('a pid that is not a number is refused before any lookup', () => {
     assert.equal(r.status, 3, `pid ${JSON.stringify(pid)}`);
   }
 });
+
+test("a /tmp where no file can be made: the job's tar is still signalled, and nothing else", async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gb-signal-tmp-'));
+  const partial = path.join(dir, 'job.tar.partial');
+  const tar = await blockedTar(dir, partial);
+  const sleeper = spawn('sleep', ['300'], { stdio: 'ignore' });
+  const planted: string[] = [];
+  t.after(() => {
+    tar.kill('SIGKILL');
+    sleeper.kill('SIGKILL');
+    for (const f of planted) fs.rmSync(f, { recursive: true, force: true });
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  // The name the script once copied the command line to, made a directory under the pid its
+  // shell then has (exec keeps it): a write there fails as in a full or read-only /tmp.
+  const run = (pid: number, p: string) => {
+    const [cmd, ...args] = signalTarArgv(pid, backupTarHead(p));
+    const r = spawnSync('sh', ['-c', 'mkdir "/tmp/gluster-backup-signal-$$" && echo "/tmp/gluster-backup-signal-$$" && exec "$@"', 'plant', cmd, ...args], { encoding: 'utf8' });
+    planted.push(...r.stdout.split('\n').filter(Boolean));
+    return r.status;
+  };
+  assert.equal(run(sleeper.pid!, partial), 3, 'a process that is not tar is not signalled');
+  assert.equal(run(tar.pid!, path.join(dir, 'other.tar.partial')), 3, "another job's tar is not signalled");
+  assert.equal(tar.exitCode, null);
+  assert.equal(run(tar.pid!, partial), 0);
+  assert.equal(await exited(tar), 'SIGTERM');
+  assert.equal(sleeper.exitCode, null, 'the other process is untouched');
+  assert.equal(planted.length, 3, 'each run had its /tmp name planted');
+});
+
+test('without od nothing can be compared: exit 4 with the shell\'s words, not "not this job\'s tar" (3)', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gb-signal-od-'));
+  const partial = path.join(dir, 'job.tar.partial');
+  const tar = await blockedTar(dir, partial);
+  t.after(() => {
+    tar.kill('SIGKILL');
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  const bin = path.join(dir, 'bin');
+  fs.mkdirSync(bin);
+  for (const c of ['sh', 'head', 'wc', 'tr']) fs.symlinkSync(spawnSync('sh', ['-c', `command -v ${c}`], { encoding: 'utf8' }).stdout.trim(), path.join(bin, c));
+  const [cmd, ...args] = signalTarArgv(tar.pid!, backupTarHead(partial));
+  const r = spawnSync(path.join(bin, cmd), args, { encoding: 'utf8', env: { PATH: bin } });
+  assert.equal(r.status, 4);
+  assert.match(r.stderr, /od: not found\n/);
+  assert.equal(tar.exitCode, null, 'tar still runs');
+});

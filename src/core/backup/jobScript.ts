@@ -479,13 +479,17 @@ pid=$1
 shift
 case $pid in ''|*[!0-9]*) exit 3;; esac
 want() { printf 'tar\0'; for a in "$@"; do printf '%s\0' "$a"; done; }
-seen=/tmp/gluster-backup-signal-$$
-head -c "$(want "$@" | wc -c)" "/proc/$pid/cmdline" > "$seen" 2>/dev/null || { rm -f "$seen"; exit 3; }
-if want "$@" | cmp -s - "$seen"; then
-  rm -f "$seen"
+# Compared as hex in the shell's own variables (a variable holds no NUL): a copy in /tmp made a
+# cancel with a full or read-only /tmp say the job's own tar was not its tar.
+hex() { od -An -v -tx1 | tr -d ' \n'; }
+[ -r "/proc/$pid/cmdline" ] || exit 3
+w=$(want "$@" | hex)
+# Without od or tr nothing can be compared: a failure of its own (the shell named the tool), not exit 3.
+[ -n "$w" ] || exit 4
+seen=$(head -c "$(want "$@" | wc -c)" "/proc/$pid/cmdline" 2>/dev/null | hex)
+if [ -n "$w" ] && [ "$seen" = "$w" ]; then
   kill -TERM "$pid"
 else
-  rm -f "$seen"
   exit 3
 fi
 `;

@@ -503,16 +503,16 @@ export class BackupJobs {
       // removed, whatever became of the status after.
       const kept = keptLine(record, jobLinesOf(log));
       if (kept) {
-        return this.record(conn, p.job, { ...record, state: 'failed', endedAt: new Date().toISOString(), warnings: countEvents(tarEventsOf(log)), reason: keptReason(kept, record) });
+        return (await this.recordFinal(conn, p.job, { ...record, state: 'failed', endedAt: new Date().toISOString(), warnings: countEvents(tarEventsOf(log)), reason: keptReason(kept, record) })).rec;
       }
     }
     if (p.partial) await conn.remove(p.partial);
-    return this.record(conn, p.job, {
+    return (await this.recordFinal(conn, p.job, {
       ...record,
       state: cancelAsked ? 'cancelled' : 'failed',
       endedAt: new Date().toISOString(),
       reason: cancelAsked ? 'cancelled' : `${why}${p.partial ? '; the partial archive was removed' : ''}`,
-    });
+    })).rec;
   }
 
   /**
@@ -583,10 +583,31 @@ export class BackupJobs {
 
   /** The job file now holds the exit code; the status file goes before the cancel marker (see observe). */
   private async recordEnd(conn: NodeConnection, p: JobPaths, done: JobRecord): Promise<JobRecord> {
-    const saved = await this.record(conn, p.job, done);
+    const saved = await this.recordFinal(conn, p.job, done);
+    // Not recorded: the files the end was read from stay, so the next look finds it again.
+    if (!saved.recorded) return saved.rec;
     await conn.remove(p.status).catch(() => undefined);
     await conn.remove(p.cancel).catch(() => undefined);
-    return saved;
+    return saved.rec;
+  }
+
+  /**
+   * A job's end into its job file. A backups directory too full to take that file threw here,
+   * and every look showed the job as "unknown" (to the operator: the node unreachable, with
+   * SFTP's bare "Failure") until space was freed: the end found is returned instead, saying
+   * that it is not recorded and why. Any other failure to write is thrown as before.
+   */
+  private async recordFinal(conn: NodeConnection, file: string, rec: JobRecord): Promise<{ rec: JobRecord; recorded: boolean }> {
+    try {
+      return { rec: await this.record(conn, file, rec), recorded: true };
+    } catch (e) {
+      const free = await conn.freeBytes(file.slice(0, file.lastIndexOf('/'))).catch(() => undefined);
+      if ((e as NodeJS.ErrnoException).code !== 'ENOSPC' && !(free !== undefined && free < 1024 * 1024)) throw e;
+      const full = `the backups directory is full${free !== undefined ? ` (${free} bytes left)` : ''}`;
+      const told: JobRecord = { ...rec, reason: `${rec.reason ? `${rec.reason}; ` : ''}not recorded on the node: ${full}, and writing ${file} failed (${(e as Error).message}); the first look after space is freed there records it` };
+      this.cluster.log('error', `${rec.kind} ${rec.id}: ${rec.state} (${told.reason})`, rec.node);
+      return { rec: told, recorded: false };
+    }
   }
 
   /** The job file on the node, if it is there and passes the guard. */

@@ -224,6 +224,35 @@ describe('backup', () => {
     }
   });
 
+  test('disk still full at the end: the job is failed, saying its end is not recorded and why; recorded once space is freed', async () => {
+    // The job's files as its script leaves them when tar ran out of space (the partial removed,
+    // the status written), and a filler that took the space the partial freed: the job file
+    // cannot take the end.
+    const small = `${DIR}/small`;
+    const stem = `datarobot-gluster-backup-${seedDate(new Date())}-full`;
+    const record: JobRecord = { ...plantedRecord(stem, new Date().toISOString()), archive: `${small}/${stem}.tar`, partial: `${small}/${stem}.tar.partial`, log: `${small}/${stem}.log` };
+    testbed('small-dir', 'node1', '4');
+    try {
+      onNode('node1', ['sh', '-c', 'cat > "$1.job.json"; printf "tar: ./big/big.bin: Cannot write: No space left on device\ntar: Error is not recoverable: exiting now\n" > "$1.log"; printf "exit 2 1765000000.000000000\n" > "$1.status"; dd if=/dev/zero of="$2/filler" bs=64k status=none 2>/dev/null; true', 'plant', `${small}/${stem}`, small], { input: JSON.stringify(record) });
+      const why = 'the backups directory ran out of space (./big/big.bin: Cannot write: No space left on device); the partial archive was removed';
+      const seen = await jobs.observe(record);
+      // SFTP gives ENOSPC as its generic "Failure"; the directory's free space says why.
+      assert.deepEqual(
+        [seen.state, seen.reason],
+        ['failed', `${why}; not recorded on the node: the backups directory is full (0 bytes left), and writing ${small}/${stem}.job.json failed (Failure); the first look after space is freed there records it`],
+      );
+      assert.equal(JSON.parse(onNode('node1', ['cat', `${small}/${stem}.job.json`]).stdout).state, 'running', 'the job file as it was');
+      assert.equal(onNode('node1', ['cat', `${small}/${stem}.status`]).stdout, 'exit 2 1765000000.000000000\n', 'the status stays for the next look');
+      onNode('node1', ['rm', '-f', `${small}/filler`]);
+      const later = await jobs.observe(record);
+      assert.deepEqual([later.state, later.reason], ['failed', why]);
+      assert.equal(JSON.parse(onNode('node1', ['cat', `${small}/${stem}.job.json`]).stdout).state, 'failed');
+      assert.equal(onNode('node1', ['test', '-e', `${small}/${stem}.status`], { allowFail: true }).status, 1, 'the status is gone once recorded');
+    } finally {
+      testbed('remove-small-dir', 'node1');
+    }
+  });
+
   test('cancel stops tar on the node and removes the partial archive', async () => {
     // Slow node1 down so that the backup is surely still running when the cancel arrives.
     // Lifted in finally, not in an after() hook: that ran only at the end of the suite and left

@@ -1,18 +1,19 @@
 // The backup job script where its surroundings fail it, run here with the machine's own sh and
 // GNU tar on real files (mtimes pinned), a PATH shim standing in for the tool that fails on a
 // node; then, where it matters, what the observer (jobs.ts) makes of what the script left, on a
-// local node in the same temporary directory.
+// local node in the same temporary directory (no docker there: a job whose shell ended without
+// a status is jobEnd.ts's decision, fed what the script left).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
 import * as path from 'node:path';
 import { Cluster } from '../../src/core/cluster';
 import { parseSettings } from '../../src/core/config';
 import { BackupJobs } from '../../src/core/backup/jobs';
 import { jobPaths, serializeJobFile } from '../../src/core/backup/jobFile';
 import { jobArgv, parseStatus } from '../../src/core/backup/jobScript';
+import { endWithoutStatus } from '../../src/core/backup/jobEnd';
 import type { JobRecord } from '../../src/core/backup/types';
 import { BACKUP_DIR_SH, backupDirCheck, parseBackupDirProbe } from '../../src/core/backup/preflight';
 import { backupJob, nodeStatus } from '../helpers/builders';
@@ -60,8 +61,8 @@ function exitOf(p: Paths): number | undefined {
 }
 
 /** A Cluster whose one node is this machine, with `backups` as its backups directory. */
-async function withLocalNode<T>(dir: string, backups: string, fn: (jobs: BackupJobs) => Promise<T>, dockerSocket = path.join(dir, 'no-docker.sock')): Promise<T> {
-  const { settings } = parseSettings({ backupDir: backups, nodes: [{ name: 'here', dockerSocket }] });
+async function withLocalNode<T>(dir: string, backups: string, fn: (jobs: BackupJobs) => Promise<T>): Promise<T> {
+  const { settings } = parseSettings({ backupDir: backups, nodes: [{ name: 'here', dockerSocket: path.join(dir, 'no-docker.sock') }] });
   const cluster = new Cluster(settings);
   try {
     return await fn(new BackupJobs(cluster));
@@ -335,46 +336,7 @@ test('preflight tries a hard link in the backups directory as the job makes it: 
   }
 });
 
-/**
- * A docker daemon on a unix socket that knows one running container, `gluster`, and one exec,
- * ended with `exitCode`: what the observer asks when a job has no final status.
- */
-/** The job's exec id, as docker gives one (the job file's guard takes nothing else). */
-const JOB_EXEC = 'e0'.repeat(32);
-
-/**
- * What `jobs.observe(record)` makes of the files in `backups` when docker says the job's shell
- * ended with `shellExit`, on a local node whose docker socket the fake daemon serves.
- */
-async function observeEnded(dir: string, backups: string, record: JobRecord, shellExit: number): Promise<JobRecord> {
-  const sock = path.join(dir, 'docker.sock');
-  const server = await fakeDocker(sock, shellExit);
-  try {
-    return await withLocalNode(dir, backups, (jobs) => jobs.observe({ ...record, createdExecId: JOB_EXEC }), sock);
-  } finally {
-    await new Promise((r) => server.close(r));
-  }
-}
-
-async function fakeDocker(sock: string, exitCode: number): Promise<http.Server> {
-  const server = http.createServer((req, res) => {
-    const url = req.url ?? '';
-    const reply = (body: unknown) => {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(body));
-    };
-    if (/\/containers\/gluster\/json/.test(url)) reply({ Id: 'c0ffee000000', State: { Status: 'running', Running: true, StartedAt: '2026-12-01T00:00:00Z' }, Config: { Image: 'gluster' } });
-    else if (url.includes(`/exec/${JOB_EXEC}/json`)) reply({ ID: JOB_EXEC, Running: false, ExitCode: exitCode });
-    else {
-      res.writeHead(404, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ message: `not here: ${req.method} ${url}` }));
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(sock, resolve));
-  return server;
-}
-
-test('the final status cannot be written once the archive is published: the shell ends with tar\'s code, and the observer records a completed job saying what is missing', async () => {
+test('the final status cannot be written once the archive is published: the shell ends with tar\'s code, and what it leaves is a completed job saying what is missing', () => {
   for (const checksum of ['kept', 'never written'] as const) {
     const { dir, src, backups, bin } = scratch();
     try {
@@ -386,62 +348,27 @@ test('the final status cannot be written once the archive is published: the shel
       const { record, shell } = runJob(backups, src, { bin });
       assert.equal(fs.statSync(p.status).isDirectory(), true, 'the status could not be written');
       assert.equal(shell, 0, "the shell's exit is tar's");
-      // What the node shows: the archive, and no status.
-      fs.rmdirSync(p.status);
-      fs.rmdirSync(`${p.status}.tmp`);
+      assert.equal(fs.existsSync(p.partial!), false, 'the partial is gone: it was published');
       if (checksum === 'never written') fs.rmSync(`${p.archive}.sha256`);
-      const bytes = fs.readFileSync(p.archive);
-      const seen = await observeEnded(dir, backups, record, shell!);
-      assert.equal(seen.state, 'completed', seen.reason);
-      assert.deepEqual([seen.exitCode, seen.archiveBytes], [0, bytes.length]);
-      assert.equal(
-        seen.reason,
-        `the archive is whole (the job's shell ended with tar's exit 0 after publishing it), but the job could not write its final status${checksum === 'kept' ? '' : '; no checksum file was written beside it, so validation finds none'}`,
-      );
-      assert.deepEqual(fs.readFileSync(p.archive), bytes, 'the archive untouched');
-      assert.equal((JSON.parse(fs.readFileSync(p.job, 'utf8')) as JobRecord).state, 'completed');
+      // What the observer reads of the node once docker says the shell ended (jobs.ts).
+      const end = endWithoutStatus(record, {
+        shell: { gone: 'exited', code: shell! },
+        cancelAsked: false,
+        files: { archive: fs.statSync(p.archive).size, log: fs.readFileSync(p.log, 'utf8'), checksum: fs.existsSync(`${p.archive}.sha256`), free: 1 << 30 },
+      });
+      assert.deepEqual(end, {
+        patch: {
+          state: 'completed',
+          exitCode: 0,
+          warnings: {},
+          archiveBytes: fs.statSync(p.archive).size,
+          reason: `the archive is whole (the job's shell ended with tar's exit 0 after publishing it), but the job could not write its final status${checksum === 'kept' ? '' : '; no checksum file was written beside it, so validation finds none'}`,
+        },
+        removePartial: false,
+        clearMarks: true,
+      });
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
-  }
-});
-
-test('a shell that ended without a status and with another code, or without the archive, is still a failed job', async () => {
-  for (const [code, archive] of [
-    [2, true],
-    [0, false],
-  ] as const) {
-    const { dir, backups } = scratch();
-    try {
-      const p = jobPaths(backups, NAME);
-      const record = { ...backupJob({ node: 'here' }, { dir: backups, archive: NAME }), createdExecId: JOB_EXEC };
-      fs.writeFileSync(p.job, serializeJobFile(record));
-      fs.writeFileSync(p.log, '');
-      // The partial in both cases, so that its removal is what the failure did.
-      fs.writeFileSync(p.partial!, 'a partial archive\n');
-      if (archive) fs.writeFileSync(p.archive, 'an archive\n');
-      const seen = await observeEnded(dir, backups, record, code);
-      assert.deepEqual([seen.state, seen.reason], ['failed', `the backup shell ended with status ${code} without reporting tar's exit; the partial archive was removed`]);
-      assert.equal(fs.existsSync(p.partial!), false);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-  }
-});
-
-test('an archive the script kept as its partial stays when the status could not be written either', async () => {
-  const { dir, backups } = scratch();
-  try {
-    const p = jobPaths(backups, NAME);
-    const record = { ...backupJob({ node: 'here' }, { dir: backups, archive: NAME }), createdExecId: JOB_EXEC };
-    fs.writeFileSync(p.job, serializeJobFile(record));
-    const line = `tar exit 0, but the archive could not be published as ${p.archive} (ln: failed; mv -n left it in place): the complete archive is kept as ${p.partial}`;
-    fs.writeFileSync(p.log, `gluster-backup: ${line}\n`);
-    fs.writeFileSync(p.partial!, 'the whole archive\n');
-    const seen = await observeEnded(dir, backups, record, 2);
-    assert.deepEqual([seen.state, seen.reason], ['failed', `${line}; rename it to ${NAME} to use it (it has no checksum file)`]);
-    assert.equal(fs.readFileSync(p.partial!, 'utf8'), 'the whole archive\n');
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
   }
 });

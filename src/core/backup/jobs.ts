@@ -7,18 +7,21 @@ import type { Settings } from '../config';
 import { sleep, withDeadline } from '../node/deadline';
 import { execInContainer } from '../docker/exec';
 import { execStreaming } from '../docker/execStream';
-import type { FileStat, NodeConnection } from '../node/nodeConnection';
+import type { NodeConnection } from '../node/nodeConnection';
 import { checksumPathOf } from '../validate/checksum';
 import { isNotFound } from '../node/nodeConnection';
 import { toNodeError } from '../node/nodeErrors';
 import { inspectContainer } from '../node/probe';
 import { JOB_SUFFIX, JobFileError, MAX_JOB_FILE_BYTES, jobPaths, parseJobFile, pathsOf, pruneMarkerOf, restoreId, restorePaths, serializeJobFile, type JobPaths, type RestoreSpec } from './jobFile';
-import { BACKUP_JOB_ENV, EXIT_WAIT_SCRIPT, KEPT_PARTIAL, READ_POS_SCRIPT, RESTORE_WAIT_SCRIPT, backupTarHead, restoreWaitPositions, jobArgv, parseStatus, restoreArgv, restoreTarHead, signalTarArgv } from './jobScript';
+import { BACKUP_JOB_ENV, EXIT_WAIT_SCRIPT, READ_POS_SCRIPT, RESTORE_WAIT_SCRIPT, backupTarHead, restoreWaitPositions, jobArgv, parseStatus, restoreArgv, restoreTarHead, signalTarArgv } from './jobScript';
 import { registerJob, registeredJobFiles } from './jobRegistry';
 import { nextArchiveName } from './naming';
 import { RestorePositions, type Position } from './restorePositions';
-import { JOB_LINE_PREFIX, countEvents, parseTarLine, type TarEvent } from './tarWarnings';
+import { countEvents } from './tarWarnings';
+import { endWithoutStatus, failureReason, jobLinesOf, keptEnd, restoreEnd, stateOfExit, tarEventsOf, type Shell, type ShellGone } from './jobEnd';
 import type { BackupOptions, JobRecord, JobState, PreflightOverride } from './types';
+
+export { jobLinesOf, stateOfExit, tarEventsOf };
 
 /** A log larger than this is summarised from its tail: warnings are counted live anyway. */
 const MAX_LOG_READ = 8 * 1024 * 1024;
@@ -38,14 +41,6 @@ const MAX_NAME_CLAIMS = 8;
 
 export function isFinal(s: JobState): boolean {
   return s === 'completed' || s === 'completedWithWarnings' || s === 'failed' || s === 'cancelled';
-}
-
-/** Exit 0 or 1 leave an archive; the state says which. */
-export function stateOfExit(code: number, cancelled: boolean): JobState {
-  if (cancelled) return 'cancelled';
-  if (code === 0) return 'completed';
-  if (code === 1) return 'completedWithWarnings';
-  return 'failed';
 }
 
 async function readText(conn: NodeConnection, file: string, max = 64 * 1024): Promise<string | undefined> {
@@ -84,51 +79,9 @@ export async function readJobFile(conn: NodeConnection, file: string, node: stri
   return parseJobFile(buf.toString('utf8'), file, node);
 }
 
-export function tarEventsOf(log: string): TarEvent[] {
-  return log.split('\n').map(parseTarLine).filter((e): e is TarEvent => e !== undefined);
-}
-
-/** What the job script itself said in the log (why it did not run tar, or kept no archive), in order. */
-export function jobLinesOf(log: string): string[] {
-  return log
-    .split('\n')
-    .filter((l) => l.startsWith(JOB_LINE_PREFIX))
-    .map((l) => l.slice(JOB_LINE_PREFIX.length).replace(/\r$/, ''));
-}
-
-/** Kinds of message that leave a usable archive (tar's exit 1): never why tar exited 2. */
-const EXIT_ONE_KINDS: ReadonlySet<TarEvent['kind']> = new Set(['changed', 'removed', 'shrank', 'socketIgnored']);
-
-/**
- * The script's line saying it kept a finished archive as the job's partial (it could not publish
- * it: jobScript.ts), or undefined. That partial is then the only copy of the archive: no
- * observer removes it.
- */
-function keptLine(record: JobRecord, said: string[]): string | undefined {
-  return record.kind === 'backup' && record.partial ? said.find((l) => l.endsWith(`: ${KEPT_PARTIAL}${record.partial}`)) : undefined;
-}
-
-function keptReason(line: string, record: JobRecord): string {
-  // Kept because its name was taken: that name is another archive's.
-  const to = line.includes(`${record.archive} already exists`) ? 'a name no file in the backups directory has (the next -N of its day)' : record.archive.slice(record.archive.lastIndexOf('/') + 1);
-  return `${line}; rename it to ${to} to use it (it has no checksum file)`;
-}
-
-/** The operator's sentence for a failed tar: its last error, or the exit code; or the job script's own word. */
-function failureReason(events: TarEvent[], code: number, said: string[]): string {
-  const noSpace = events.find((e) => e.kind === 'noSpace');
-  if (noSpace) return `the backups directory ran out of space (${noSpace.message})`;
-  if (code > 128) return `tar was killed by signal ${code - 128}`;
-  // The script failed the job itself (tar not started, its pid or exit not recorded): tar's
-  // lines, if any, do not say why.
-  if (said.length) return said[said.length - 1];
-  // tar's exit 2 for a file or directory it could not open, stat or read comes with a line that
-  // tarWarnings.ts classes as a warning, not an error: that line names the file, where "tar
-  // exited with status 2" named nothing. The last such line (restore's end, too, falls back to
-  // tar's other lines).
-  const last = [...events].reverse();
-  const err = last.find((e) => e.severity === 'error' && e.kind !== 'fatal') ?? last.find((e) => e.kind !== 'fatal' && !EXIT_ONE_KINDS.has(e.kind)) ?? last.find((e) => e.kind !== 'fatal');
-  return err ? `tar failed: ${err.message}` : `tar exited with status ${code}`;
+/** Bytes free in the backups directory of the job's archive; undefined when they cannot be read. */
+function backupsDirFree(conn: NodeConnection, p: JobPaths): Promise<number | undefined> {
+  return conn.freeBytes(p.archive.slice(0, p.archive.lastIndexOf('/'))).catch(() => undefined);
 }
 
 const services = new WeakMap<Cluster, BackupJobs>();
@@ -145,23 +98,6 @@ export function jobsOf(cluster: Cluster): BackupJobs {
     services.set(cluster, j);
   }
   return j;
-}
-
-/**
- * A restore's end: tar's exit says it all (its log holds what it could not write). Nothing is
- * removed: what tar wrote stays, and a resume with --existing skip takes it from there.
- */
-function restoreEnd(record: JobRecord, events: TarEvent[], code: number, cancelled: boolean, said: string[]): JobRecord {
-  const state: JobState = cancelled ? 'cancelled' : code === 0 ? 'completed' : 'failed';
-  const done: JobRecord = { ...record, state };
-  if (state === 'cancelled') done.reason = 'cancelled by the operator; what tar had written stays (restore again with --existing skip to resume)';
-  else if (state === 'failed') {
-    const err = [...events].reverse().find((e) => e.severity === 'error' && e.kind !== 'fatal') ?? events.find((e) => e.kind !== 'fatal');
-    // The script's own word first: it failed the job itself (see failureReason).
-    const why = code > 128 ? `tar was killed by signal ${code - 128}` : said.length ? said[said.length - 1] : err ? `tar: ${err.message}` : `tar exited with status ${code}`;
-    done.reason = `${why}; what it wrote stays`;
-  }
-  return done;
 }
 
 export interface StartedJob {
@@ -427,53 +363,37 @@ export class BackupJobs {
 
     // Still "running" on paper: is the shell still there? Its exec disappears with the
     // container, and a stopped container kills it without a word.
-    let alive: boolean | undefined;
-    let why = '';
-    /** The job's shell's exit code, when docker says it ended. */
-    let shellExit: number | undefined;
+    let shell: Shell;
     try {
       const docker = await conn.docker();
       // The job's own container, as its record names it: the setting may have changed since.
       const container = await inspectContainer(docker, record.container, s.timeouts.dockerMs);
       // A paused container holds tar frozen, not dead: it goes on when unpaused, and its
       // partial archive must still be there then.
-      if (container.state !== 'running' && container.state !== 'paused') {
-        alive = false;
-        why = `the ${record.container} container is ${container.state} (stopped during the ${record.kind})`;
-      } else if (record.containerStartedAt && container.since && container.since !== record.containerStartedAt) {
-        alive = false;
-        why = `the ${record.container} container was restarted during the ${record.kind}`;
-      } else if (execId) {
+      if (container.state !== 'running' && container.state !== 'paused') shell = { gone: 'containerStopped', containerState: container.state };
+      else if (record.containerStartedAt && container.since && container.since !== record.containerStartedAt) shell = { gone: 'containerRestarted' };
+      else if (execId) {
         try {
           const info = await withDeadline('docker exec inspect', s.timeouts.dockerMs, () => docker.getExec(execId).inspect());
-          if (info.Running) alive = true;
-          else if (info.ExitCode === null || info.ExitCode === undefined) {
-            // Created, not started: the job file names the exec before docker runs it.
-            alive = this.withinStart(record);
-            if (!alive) why = 'tar was never started';
-          } else {
-            alive = false;
-            shellExit = info.ExitCode;
-            why = `the ${record.kind} shell ended with status ${info.ExitCode} without reporting tar's exit`;
-          }
+          if (info.Running) shell = 'alive';
+          // Created, not started: the job file names the exec before docker runs it.
+          else if (info.ExitCode === null || info.ExitCode === undefined) shell = this.withinStart(record) ? 'alive' : { gone: 'neverStarted' };
+          else shell = { gone: 'exited', code: info.ExitCode };
         } catch (e) {
-          if ((e as { statusCode?: number }).statusCode === 404) {
-            alive = false;
-            why = `the ${record.kind} process is gone from the container`;
-          } else throw e;
+          if ((e as { statusCode?: number }).statusCode === 404) shell = { gone: 'vanished' };
+          else throw e;
         }
       } else {
         // A job file without an exec id (an earlier version wrote the id after the start).
         // Until the starting client's deadlines have passed, that is a job being started
         // (another client listing it then must not fail it and remove its partial archive: it
         // did once, in a CI rehearsal); after them, the client died before starting tar.
-        alive = status.phase === 'running' || this.withinStart(record);
-        if (!alive) why = 'tar was never started';
+        shell = status.phase === 'running' || this.withinStart(record) ? 'alive' : { gone: 'neverStarted' };
       }
     } catch (e) {
       return { ...record, state: 'unknown', reason: toNodeError(e, record.node).message };
     }
-    if (alive) {
+    if (shell === 'alive') {
       const st = p.partial ? await conn.stat(p.partial).catch(() => undefined) : undefined;
       return { ...record, state: 'running', ...(st ? { archiveBytes: st.size } : {}) };
     }
@@ -485,53 +405,25 @@ export class BackupJobs {
     // not "ended without reporting tar's exit".
     const saved = await this.savedRecord(conn, p.job, record.node);
     if (saved && isFinal(saved.state)) return saved;
+    const seen: ShellGone = { shell, cancelAsked };
     if (record.kind === 'backup' && p.partial) {
-      let archive: FileStat | undefined;
-      let partial: FileStat | undefined;
-      let log: string;
       try {
-        [archive, partial, log] = await Promise.all([conn.stat(p.archive), conn.stat(p.partial), readText(conn, p.log, MAX_LOG_READ).then((t) => t ?? '')]);
+        const [archive, partial, log, checksum, free] = await Promise.all([
+          conn.stat(p.archive),
+          conn.stat(p.partial),
+          readText(conn, p.log, MAX_LOG_READ).then((t) => t ?? ''),
+          conn.stat(checksumPathOf(p.archive)).catch(() => undefined),
+          backupsDirFree(conn, p),
+        ]);
+        seen.files = { log, checksum: checksum !== undefined, ...(archive ? { archive: archive.size } : {}), ...(partial ? { partial: partial.size } : {}), ...(free !== undefined ? { free } : {}) };
       } catch (e) {
         return { ...record, state: 'unknown', reason: toNodeError(e, record.node).message };
       }
-      // The script publishes the archive (tar's exit 0 or 1, no cancel seen) before its final
-      // status, and ends with tar's code when it cannot write that status (a directory full
-      // after the rename): a shell that ended 0 or 1 leaving the archive and no partial made a
-      // whole archive, which is not a failed job.
-      if ((shellExit === 0 || shellExit === 1) && archive && !partial) return this.finishedWithoutStatus(record, conn, p, shellExit, archive.size, log);
-      // A finished archive the script kept as its partial (it could not publish it) is not
-      // removed, whatever became of the status after.
-      const kept = keptLine(record, jobLinesOf(log));
-      if (kept) {
-        return (await this.recordFinal(conn, p.job, { ...record, state: 'failed', endedAt: new Date().toISOString(), warnings: countEvents(tarEventsOf(log)), reason: keptReason(kept, record) })).rec;
-      }
     }
-    if (p.partial) await conn.remove(p.partial);
-    return (await this.recordFinal(conn, p.job, {
-      ...record,
-      state: cancelAsked ? 'cancelled' : 'failed',
-      endedAt: new Date().toISOString(),
-      reason: cancelAsked ? 'cancelled' : `${why}${p.partial ? '; the partial archive was removed' : ''}`,
-    })).rec;
-  }
-
-  /**
-   * A backup whose shell ended with tar's exit 0 or 1 after publishing the archive but wrote no
-   * final status: completed (with warnings), and the reason says what is missing on the node.
-   */
-  private async finishedWithoutStatus(record: JobRecord, conn: NodeConnection, p: JobPaths, code: number, bytes: number, log: string): Promise<JobRecord> {
-    const events = tarEventsOf(log);
-    const [sum, free] = await Promise.all([conn.stat(checksumPathOf(p.archive)).catch(() => undefined), conn.freeBytes(p.archive.slice(0, p.archive.lastIndexOf('/'))).catch(() => undefined)]);
-    const full = free !== undefined && free < 1024 * 1024 ? ` (the backups directory is full: ${free} bytes left)` : '';
-    return this.recordEnd(conn, p, {
-      ...record,
-      state: stateOfExit(code, false),
-      exitCode: code,
-      endedAt: new Date().toISOString(),
-      warnings: countEvents(events),
-      archiveBytes: bytes,
-      reason: `the archive is whole (the job's shell ended with tar's exit ${code} after publishing it), but the job could not write its final status${full}${sum ? '' : '; no checksum file was written beside it, so validation finds none'}`,
-    });
+    const end = endWithoutStatus(record, seen);
+    if (end.removePartial && p.partial) await conn.remove(p.partial);
+    const done: JobRecord = { ...record, ...end.patch, endedAt: new Date().toISOString() };
+    return end.clearMarks ? this.recordEnd(conn, p, done) : (await this.recordFinal(conn, p.job, done)).rec;
   }
 
   /** Whether a job not started yet may still be being started: its client's deadlines have not all passed. */
@@ -549,8 +441,7 @@ export class BackupJobs {
     const log = (await readText(conn, p.log, MAX_LOG_READ).catch(() => undefined)) ?? '';
     const events = tarEventsOf(log);
     const said = jobLinesOf(log);
-    // A finished archive the script could not publish, kept as the partial: the only copy.
-    const kept = keptLine(record, said);
+    const kept = keptEnd(record, said);
     const cancelled = cancelAsked && !kept && (record.kind === 'restore' ? code > 1 : !(code <= 1 && (await conn.stat(p.archive).catch(() => undefined))));
     const statusSt = exitAt === undefined ? await conn.stat(p.status).catch(() => undefined) : undefined;
     const ended = { exitCode: code, endedAt: new Date(exitAt ?? statusSt?.mtimeMs ?? Date.now()).toISOString(), warnings: countEvents(events) };
@@ -564,7 +455,7 @@ export class BackupJobs {
       ...(archive ? { archiveBytes: archive.size } : {}),
     };
     if (state === 'cancelled') done.reason = 'cancelled by the operator; the partial archive was removed';
-    else if (kept) done.reason = keptReason(kept, record);
+    else if (kept) done.reason = kept.reason;
     else if (state === 'failed') {
       let why = failureReason(events, code, said);
       // With the disk full, tar's own message often cannot be written to the log either.
@@ -576,8 +467,7 @@ export class BackupJobs {
     }
     else if (!archive) done.reason = 'tar ended but the archive is missing';
     // A partial left by anything but the script's own cleanup is not an archive: remove it.
-    // One the script kept is.
-    if (p.partial && !kept) await conn.remove(p.partial).catch(() => undefined);
+    if (p.partial && (kept?.removePartial ?? true)) await conn.remove(p.partial).catch(() => undefined);
     return this.recordEnd(conn, p, done);
   }
 

@@ -1,0 +1,171 @@
+// How a job ended, decided from what was read of it on its node. Pure: jobs.ts does the reading
+// and the writing, so that every outcome is a unit test, not a fake node.
+import { KEPT_PARTIAL } from './jobScript';
+import { JOB_LINE_PREFIX, countEvents, parseTarLine, type TarEvent } from './tarWarnings';
+import type { JobRecord, JobState } from './types';
+
+/** Exit 0 or 1 leave an archive; the state says which. */
+export function stateOfExit(code: number, cancelled: boolean): JobState {
+  if (cancelled) return 'cancelled';
+  if (code === 0) return 'completed';
+  if (code === 1) return 'completedWithWarnings';
+  return 'failed';
+}
+
+export function tarEventsOf(log: string): TarEvent[] {
+  return log.split('\n').map(parseTarLine).filter((e): e is TarEvent => e !== undefined);
+}
+
+/** What the job script itself said in the log (why it did not run tar, or kept no archive), in order. */
+export function jobLinesOf(log: string): string[] {
+  return log
+    .split('\n')
+    .filter((l) => l.startsWith(JOB_LINE_PREFIX))
+    .map((l) => l.slice(JOB_LINE_PREFIX.length).replace(/\r$/, ''));
+}
+
+/** Below this many free bytes the backups directory counts as full: tar's own message may not have reached the log. */
+const FULL_BELOW = 1024 * 1024;
+
+/** Whether `free` (bytes free in the backups directory, when they could be read) says it is full. */
+export function isFull(free: number | undefined): free is number {
+  return free !== undefined && free < FULL_BELOW;
+}
+
+/** Kinds of message that leave a usable archive (tar's exit 1): never why tar exited 2. */
+const EXIT_ONE_KINDS: ReadonlySet<TarEvent['kind']> = new Set(['changed', 'removed', 'shrank', 'socketIgnored']);
+
+/** The operator's sentence for a failed tar: its last error, or the exit code; or the job script's own word. */
+export function failureReason(events: TarEvent[], code: number, said: string[]): string {
+  const noSpace = events.find((e) => e.kind === 'noSpace');
+  if (noSpace) return `the backups directory ran out of space (${noSpace.message})`;
+  if (code > 128) return `tar was killed by signal ${code - 128}`;
+  // The script failed the job itself (tar not started, its pid or exit not recorded): tar's
+  // lines, if any, do not say why.
+  if (said.length) return said[said.length - 1];
+  // tar's exit 2 for a file or directory it could not open, stat or read comes with a line that
+  // tarWarnings.ts classes as a warning, not an error: that line names the file, where "tar
+  // exited with status 2" named nothing. The last such line (restore's end, too, falls back to
+  // tar's other lines).
+  const last = [...events].reverse();
+  const err = last.find((e) => e.severity === 'error' && e.kind !== 'fatal') ?? last.find((e) => e.kind !== 'fatal' && !EXIT_ONE_KINDS.has(e.kind)) ?? last.find((e) => e.kind !== 'fatal');
+  return err ? `tar failed: ${err.message}` : `tar exited with status ${code}`;
+}
+
+/**
+ * A restore's end: tar's exit says it all (its log holds what it could not write). Nothing is
+ * removed: what tar wrote stays, and a resume with --existing skip takes it from there.
+ */
+export function restoreEnd(record: JobRecord, events: TarEvent[], code: number, cancelled: boolean, said: string[]): JobRecord {
+  const state: JobState = cancelled ? 'cancelled' : code === 0 ? 'completed' : 'failed';
+  const done: JobRecord = { ...record, state };
+  if (state === 'cancelled') done.reason = 'cancelled by the operator; what tar had written stays (restore again with --existing skip to resume)';
+  else if (state === 'failed') {
+    const err = [...events].reverse().find((e) => e.severity === 'error' && e.kind !== 'fatal') ?? events.find((e) => e.kind !== 'fatal');
+    // The script's own word first: it failed the job itself (see failureReason).
+    const why = code > 128 ? `tar was killed by signal ${code - 128}` : said.length ? said[said.length - 1] : err ? `tar: ${err.message}` : `tar exited with status ${code}`;
+    done.reason = `${why}; what it wrote stays`;
+  }
+  return done;
+}
+
+/**
+ * A backup whose script said it kept the finished archive as the job's partial (it could not
+ * publish it: jobScript.ts): failed, the reason saying where the archive is. That partial is
+ * then the only copy of the archive: no observer removes it. Undefined for any other job.
+ */
+export function keptEnd(record: JobRecord, said: string[]): { state: 'failed'; reason: string; removePartial: false } | undefined {
+  if (record.kind !== 'backup' || !record.partial) return undefined;
+  const line = said.find((l) => l.endsWith(`: ${KEPT_PARTIAL}${record.partial}`));
+  if (line === undefined) return undefined;
+  // Kept because its name was taken: that name is another archive's.
+  const to = line.includes(`${record.archive} already exists`) ? 'a name no file in the backups directory has (the next -N of its day)' : record.archive.slice(record.archive.lastIndexOf('/') + 1);
+  return { state: 'failed', reason: `${line}; rename it to ${to} to use it (it has no checksum file)`, removePartial: false };
+}
+
+/** What docker says of the job's shell: still there (or still being started), or gone and how. */
+export type Shell =
+  | 'alive'
+  | { gone: 'containerStopped'; containerState: string }
+  | { gone: 'containerRestarted' }
+  | { gone: 'exited'; code: number }
+  | { gone: 'vanished' }
+  | { gone: 'neverStarted' };
+
+/** Why a job counts as ended when its shell is gone without a status. */
+export function goneWhy(record: Pick<JobRecord, 'kind' | 'container'>, shell: Exclude<Shell, 'alive'>): string {
+  switch (shell.gone) {
+    case 'containerStopped':
+      return `the ${record.container} container is ${shell.containerState} (stopped during the ${record.kind})`;
+    case 'containerRestarted':
+      return `the ${record.container} container was restarted during the ${record.kind}`;
+    case 'exited':
+      return `the ${record.kind} shell ended with status ${shell.code} without reporting tar's exit`;
+    case 'vanished':
+      return `the ${record.kind} process is gone from the container`;
+    case 'neverStarted':
+      return 'tar was never started';
+  }
+}
+
+/** What was read on the node of a job whose status file holds no exit and whose shell is gone. */
+export interface ShellGone {
+  shell: Exclude<Shell, 'alive'>;
+  /** Whether the job's cancel mark is there. */
+  cancelAsked: boolean;
+  /**
+   * A backup's files (a restore has none to read): the archive's and the partial's
+   * sizes when they are there, the log, whether the checksum file is there, and the bytes free
+   * in the backups directory (undefined when they could not be read).
+   */
+  files?: { archive?: number; partial?: number; log: string; checksum: boolean; free?: number };
+}
+
+/** How such a job ends: what its record becomes, and what goes from the node with it. */
+export interface ShellEnd {
+  /** Over the record (endedAt aside, the caller's clock). */
+  patch: Pick<JobRecord, 'state' | 'reason'> & Partial<Pick<JobRecord, 'exitCode' | 'warnings' | 'archiveBytes'>>;
+  /** Whether the partial archive is removed: not when it is the archive. */
+  removePartial: boolean;
+  /** Whether the status file and the cancel mark are removed after the record is written. */
+  clearMarks: boolean;
+}
+
+/** The end of a job that ended without writing its final status (see ShellGone). */
+export function endWithoutStatus(record: JobRecord, seen: ShellGone): ShellEnd {
+  // Every backup has a partial archive to name (jobPaths); a restore has none.
+  const backup = record.kind === 'backup';
+  const f = backup ? seen.files : undefined;
+  if (f) {
+    const code = seen.shell.gone === 'exited' ? seen.shell.code : undefined;
+    // The script publishes the archive (tar's exit 0 or 1, no cancel seen) before its final
+    // status, and ends with tar's code when it cannot write that status (a directory full
+    // after the rename): a shell that ended 0 or 1 leaving the archive and no partial made a
+    // whole archive, which is not a failed job.
+    if ((code === 0 || code === 1) && f.archive !== undefined && f.partial === undefined) {
+      const full = isFull(f.free) ? ` (the backups directory is full: ${f.free} bytes left)` : '';
+      return {
+        patch: {
+          state: stateOfExit(code, false),
+          exitCode: code,
+          warnings: countEvents(tarEventsOf(f.log)),
+          archiveBytes: f.archive,
+          reason: `the archive is whole (the job's shell ended with tar's exit ${code} after publishing it), but the job could not write its final status${full}${f.checksum ? '' : '; no checksum file was written beside it, so validation finds none'}`,
+        },
+        removePartial: false,
+        clearMarks: true,
+      };
+    }
+    // Whatever became of the status after the script kept the archive as its partial.
+    const kept = keptEnd(record, jobLinesOf(f.log));
+    if (kept) return { patch: { state: kept.state, reason: kept.reason, warnings: countEvents(tarEventsOf(f.log)) }, removePartial: kept.removePartial, clearMarks: false };
+  }
+  return {
+    patch: {
+      state: seen.cancelAsked ? 'cancelled' : 'failed',
+      reason: seen.cancelAsked ? 'cancelled' : `${goneWhy(record, seen.shell)}${backup ? '; the partial archive was removed' : ''}`,
+    },
+    removePartial: backup,
+    clearMarks: false,
+  };
+}

@@ -1,0 +1,131 @@
+// How a job's end is decided from what was read on its node (jobEnd.ts), without a node: the
+// cases the observer meets when a job's shell ended without writing its final status, and the
+// sentence a failed backup's or restore's tar leaves.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { endWithoutStatus, failureReason, keptEnd, restoreEnd, tarEventsOf, type ShellGone } from '../../src/core/backup/jobEnd';
+import type { JobRecord } from '../../src/core/backup/types';
+import { backupJob } from '../helpers/builders';
+
+const DIR = '/backups';
+const NAME = 'datarobot-gluster-backup-2026-04-12.tar';
+const job = backupJob({ node: 'node1' }, { dir: DIR, archive: NAME });
+const partial = job.partial!;
+const restore: JobRecord = (({ partial: _, ...r }) => ({ ...r, kind: 'restore', id: `${NAME}.restore-20260412T000000Z`, archive: `${DIR}/${NAME}` }))(job);
+
+const exited = (code: number): ShellGone['shell'] => ({ gone: 'exited', code });
+/** A backup's files as the observer reads them; plenty of room unless said. */
+const files = (o: Partial<NonNullable<ShellGone['files']>> = {}): NonNullable<ShellGone['files']> => ({ log: '', checksum: true, free: 1 << 30, ...o });
+
+test('a shell that ended with tar\'s exit 0 or 1 after publishing the archive, without a status: completed, saying what is missing', () => {
+  for (const checksum of [true, false]) {
+    const end = endWithoutStatus(job, { shell: exited(0), cancelAsked: false, files: files({ archive: 10240, checksum }) });
+    assert.deepEqual(end, {
+      patch: {
+        state: 'completed',
+        exitCode: 0,
+        warnings: {},
+        archiveBytes: 10240,
+        reason: `the archive is whole (the job's shell ended with tar's exit 0 after publishing it), but the job could not write its final status${checksum ? '' : '; no checksum file was written beside it, so validation finds none'}`,
+      },
+      removePartial: false,
+      clearMarks: true,
+    });
+  }
+  const warned = endWithoutStatus(job, { shell: exited(1), cancelAsked: false, files: files({ archive: 20480, log: 'tar: ./a: file changed as we read it\n', free: 1024 * 1024 - 1 }) });
+  assert.deepEqual(warned.patch, {
+    state: 'completedWithWarnings',
+    exitCode: 1,
+    warnings: { changed: 1 },
+    archiveBytes: 20480,
+    reason: "the archive is whole (the job's shell ended with tar's exit 1 after publishing it), but the job could not write its final status (the backups directory is full: 1048575 bytes left)",
+  });
+  // A directory whose free space could not be read, or that has a byte more than the mark, is not called full.
+  for (const free of [undefined, 1024 * 1024]) {
+    const { free: _, ...rest } = files({ archive: 1 });
+    const end = endWithoutStatus(job, { shell: exited(0), cancelAsked: false, files: free === undefined ? rest : { ...rest, free } });
+    assert.equal(end.patch.reason, "the archive is whole (the job's shell ended with tar's exit 0 after publishing it), but the job could not write its final status");
+  }
+});
+
+test('a shell that ended without a status and with another code, or without the archive, or beside a partial, is still a failed job whose partial goes', () => {
+  for (const [code, archive, part] of [
+    [2, 10, 5],
+    [0, undefined, 5],
+    [0, 10, 5],
+    [1, undefined, undefined],
+  ] as const) {
+    const end = endWithoutStatus(job, { shell: exited(code), cancelAsked: false, files: files({ ...(archive !== undefined ? { archive } : {}), ...(part !== undefined ? { partial: part } : {}) }) });
+    assert.deepEqual(end, {
+      patch: { state: 'failed', reason: `the backup shell ended with status ${code} without reporting tar's exit; the partial archive was removed` },
+      removePartial: true,
+      clearMarks: false,
+    });
+  }
+});
+
+test('an archive the script kept as its partial stays when the status could not be written either', () => {
+  const line = `tar exit 0, but the archive could not be published as ${DIR}/${NAME} (ln: failed; mv -n left it in place): the complete archive is kept as ${partial}`;
+  for (const shell of [exited(2), exited(0), { gone: 'vanished' } as const]) {
+    const end = endWithoutStatus(job, { shell, cancelAsked: false, files: files({ partial: 18, log: `tar: ./a: file changed as we read it\ngluster-backup: ${line}\n` }) });
+    assert.deepEqual(end, { patch: { state: 'failed', reason: `${line}; rename it to ${NAME} to use it (it has no checksum file)`, warnings: { changed: 1 } }, removePartial: false, clearMarks: false });
+  }
+  // The line of another job's partial keeps nothing of this one.
+  const other = `tar exit 0, but the archive could not be published as x (y; mv -n left it in place): the complete archive is kept as ${DIR}/other.tar.partial`;
+  assert.equal(keptEnd(job, [other]), undefined);
+  assert.equal(endWithoutStatus(job, { shell: exited(2), cancelAsked: false, files: files({ partial: 18, log: `gluster-backup: ${other}\n` }) }).removePartial, true);
+});
+
+test('why a job whose shell is gone ended: each way docker says it, for a backup and a restore; a cancel mark makes it cancelled', () => {
+  const ways: [ShellGone['shell'], string][] = [
+    [{ gone: 'containerStopped', containerState: 'exited' }, 'the gluster container is exited (stopped during the KIND)'],
+    [{ gone: 'containerRestarted' }, 'the gluster container was restarted during the KIND'],
+    [exited(137), "the KIND shell ended with status 137 without reporting tar's exit"],
+    [{ gone: 'vanished' }, 'the KIND process is gone from the container'],
+    [{ gone: 'neverStarted' }, 'tar was never started'],
+  ];
+  for (const [shell, why] of ways) {
+    assert.deepEqual(endWithoutStatus(job, { shell, cancelAsked: false, files: files({ partial: 3 }) }), {
+      patch: { state: 'failed', reason: `${why.replace('KIND', 'backup')}; the partial archive was removed` },
+      removePartial: true,
+      clearMarks: false,
+    });
+    assert.deepEqual(endWithoutStatus(restore, { shell, cancelAsked: false }), { patch: { state: 'failed', reason: why.replace('KIND', 'restore') }, removePartial: false, clearMarks: false });
+    assert.deepEqual(endWithoutStatus(job, { shell, cancelAsked: true, files: files({ partial: 3 }) }), { patch: { state: 'cancelled', reason: 'cancelled' }, removePartial: true, clearMarks: false });
+    assert.deepEqual(endWithoutStatus(restore, { shell, cancelAsked: true }), { patch: { state: 'cancelled', reason: 'cancelled' }, removePartial: false, clearMarks: false });
+  }
+});
+
+const events = (...lines: string[]) => tarEventsOf(lines.map((l) => `tar: ${l}\n`).join(''));
+const NO_SPACE = './a: Cannot write: No space left on device';
+const FATAL = 'Exiting with failure status due to previous errors';
+
+test('a failed backup\'s reason: no space first, then a signal, the script\'s own last word, tar\'s last error, its last line naming a file, the exit code', () => {
+  const cases: [ReturnType<typeof events>, number, string[], string][] = [
+    [events('./b: Cannot open: Permission denied', NO_SPACE, FATAL), 137, ['x'], `the backups directory ran out of space (${NO_SPACE})`],
+    [events('./b: Cannot open: Permission denied'), 143, ['x'], 'tar was killed by signal 15'],
+    [events('./b: Cannot open: Permission denied'), 2, ['tar was not started: one', 'two'], 'two'],
+    [events('./w: Cannot write: Input/output error', './x: Cannot open: Permission denied', FATAL), 2, [], 'tar failed: ./w: Cannot write: Input/output error'],
+    [events('./x: Cannot open: Permission denied', './y: Cannot open: No such file or directory', './z: file changed as we read it', FATAL), 2, [], 'tar failed: ./y: Cannot open: No such file or directory'],
+    [events('./y: file changed as we read it', './z: file changed as we read it'), 2, [], 'tar failed: ./z: file changed as we read it'],
+    [events(FATAL), 2, [], 'tar exited with status 2'],
+    [[], 2, [], 'tar exited with status 2'],
+  ];
+  for (const [ev, code, said, want] of cases) assert.equal(failureReason(ev, code, said), want);
+});
+
+test('a restore\'s end: cancelled, completed on exit 0 only, else failed with a signal, the script\'s word, tar\'s last error or its first line, the exit code; what it wrote stays', () => {
+  const end = (ev: ReturnType<typeof events>, code: number, said: string[] = [], cancelled = false) => {
+    const r = restoreEnd(restore, ev, code, cancelled, said);
+    return [r.state, r.reason];
+  };
+  assert.deepEqual(end([], 143, [], true), ['cancelled', 'cancelled by the operator; what tar had written stays (restore again with --existing skip to resume)']);
+  assert.deepEqual(end([], 0), ['completed', undefined]);
+  assert.deepEqual(end(events('./a: file changed as we read it'), 1), ['failed', 'tar: ./a: file changed as we read it; what it wrote stays']);
+  // No space is not put first: a restore's tar writes into the target, not the backups directory.
+  assert.deepEqual(end(events(NO_SPACE), 137, ['x']), ['failed', 'tar was killed by signal 9; what it wrote stays']);
+  assert.deepEqual(end(events(NO_SPACE), 2, ['tar was not started: one', 'two']), ['failed', 'two; what it wrote stays']);
+  assert.deepEqual(end(events('./b: Cannot open: Permission denied', NO_SPACE, './c: Cannot open: Permission denied', FATAL), 2), ['failed', `tar: ${NO_SPACE}; what it wrote stays`]);
+  assert.deepEqual(end(events('./x: Cannot open: Permission denied', './y: Cannot open: No such file or directory', FATAL), 2), ['failed', 'tar: ./x: Cannot open: Permission denied; what it wrote stays']);
+  assert.deepEqual(end(events(FATAL), 2), ['failed', 'tar exited with status 2; what it wrote stays']);
+});

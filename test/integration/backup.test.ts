@@ -8,6 +8,8 @@ import { Cluster } from '../../src/core/cluster';
 import { BackupJobs } from '../../src/core/backup/jobs';
 import { followJob } from '../../src/core/backup/follow';
 import { seedDate } from '../../src/core/backup/naming';
+import { jobPaths } from '../../src/core/backup/jobFile';
+import { parseStatus } from '../../src/core/backup/jobScript';
 import type { JobRecord } from '../../src/core/backup/types';
 import { REPO, inGluster, onNode, testbed, testbedSettings, unthrottle, waitFor, waitHealthy } from './helpers/testbed';
 import { CLI, CONFIG, cli } from './helpers/cli';
@@ -524,6 +526,49 @@ describe('backup', () => {
       testbed('start-gluster', 'node1');
     }
     cleanBackups();
+  });
+
+  test('the job\'s shell killed (SIGKILL) mid-backup ends without a status: attach records it failed with the shell\'s exit, and the partial archive is removed', async () => {
+    let job: JobRecord | undefined;
+    let shell: number | undefined;
+    try {
+      onNode('node1', ['docker', 'update', '--cpus', '0.2', 'gluster']);
+      try {
+        const r = cli(['--json', 'backup', '--detach', '--node', 'node1']);
+        assert.equal(r.code, 0, r.stderr);
+        job = finalJob(r.stdout);
+        assert.equal(job.state, 'running');
+        await waitFor('the archive to grow', 20_000, async () => ((await jobs.progress(job!))?.bytes ?? 0) > 0 || undefined);
+        const status = jobPaths(DIR, path.basename(job.archive)).status;
+        const st = parseStatus(inGluster('node1', ['cat', status]).stdout);
+        assert.equal(st.phase, 'running', `the status file says tar runs: ${JSON.stringify(st)}`);
+        shell = st.phase === 'running' ? st.shPid : undefined;
+        // The shell alone: tar, its subshell and the checksum follower go on, and nothing of the
+        // job is left to write its final status.
+        inGluster('node1', ['sh', '-c', 'kill -KILL "$1"', 'kill', String(shell)]);
+        const exec = (await cluster.connection('node1').docker()).getExec(job.createdExecId!);
+        const ended = await waitFor('docker to see the job\'s shell end', 20_000, async () => {
+          const info = await exec.inspect();
+          return info.Running ? undefined : info;
+        });
+        assert.equal(ended.ExitCode, 137, 'a shell killed by SIGKILL');
+        assert.match(inGluster('node1', ['cat', status]).stdout, /^running /, 'no final status was written');
+      } finally {
+        unthrottle('node1');
+      }
+      const a = cli(['--json', 'attach', job.id, '--node', 'node1']);
+      assert.equal(a.code, 2, a.stderr);
+      const done = finalJob(a.stdout);
+      assert.deepEqual([done.state, done.reason, done.exitCode], ['failed', "the backup shell ended with status 137 without reporting tar's exit; the partial archive was removed", undefined]);
+      const names = lsBackups();
+      assert.ok(!names.includes(path.basename(job.partial!)) && !names.includes(path.basename(job.archive)), names.join(', '));
+      const saved = JSON.parse(onNode('node1', ['cat', `${DIR}/${job.id}.job.json`]).stdout) as JobRecord;
+      assert.deepEqual([saved.state, saved.reason], [done.state, done.reason]);
+    } finally {
+      // The orphaned tar, and the files in /tmp the killed shell would have removed.
+      if (shell !== undefined) inGluster('node1', ['sh', '-c', 'pkill -x tar; while pgrep -x tar >/dev/null; do sleep 0.1; done; rm -f "/tmp/gluster-backup-job-$1".*', 'tidy', String(shell)]);
+      cleanBackups();
+    }
   });
 
   test('the node lost mid-backup: unknown until it is back, then the real outcome', async () => {

@@ -3,7 +3,7 @@
 // sentence a failed backup's or restore's tar leaves.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { endWithoutStatus, failureReason, keptEnd, restoreEnd, tarEventsOf, type ShellGone } from '../../src/core/backup/jobEnd';
+import { backupFailure, endWithoutStatus, failureReason, keptEnd, restoreEnd, tarEventsOf, type ShellGone } from '../../src/core/backup/jobEnd';
 import type { JobRecord } from '../../src/core/backup/types';
 import { backupJob } from '../helpers/builders';
 
@@ -111,7 +111,15 @@ test('a failed backup\'s reason: no space first, then a signal, the script\'s ow
     [events(FATAL), 2, [], 'tar exited with status 2'],
     [[], 2, [], 'tar exited with status 2'],
   ];
-  for (const [ev, code, said, want] of cases) assert.equal(failureReason(ev, code, said), want);
+  for (const [ev, code, said, want] of cases) assert.equal(failureReason('backup', ev, code, said), want);
+});
+
+test('a failed backup in a backups directory found full: said first, unless tar\'s log already says so', () => {
+  const ev = events('./w: Cannot write: Input/output error', FATAL);
+  assert.equal(backupFailure(ev, 2, [], 1024 * 1024 - 1), 'the backups directory ran out of space (1048575 bytes left; tar failed: ./w: Cannot write: Input/output error)');
+  assert.equal(backupFailure([], 2, ['tar was not started: x'], 0), 'the backups directory ran out of space (0 bytes left; tar was not started: x)');
+  for (const free of [1024 * 1024, undefined]) assert.equal(backupFailure(ev, 2, [], free), 'tar failed: ./w: Cannot write: Input/output error');
+  assert.equal(backupFailure(events(NO_SPACE, FATAL), 2, [], 0), `the backups directory ran out of space (${NO_SPACE})`);
 });
 
 test('a restore\'s end: cancelled, completed on exit 0 only, else failed with a signal, the script\'s word, tar\'s last error or its first line, the exit code; what it wrote stays', () => {

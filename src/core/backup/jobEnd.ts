@@ -28,28 +28,45 @@ export function jobLinesOf(log: string): string[] {
 const FULL_BELOW = 1024 * 1024;
 
 /** Whether `free` (bytes free in the backups directory, when they could be read) says it is full. */
-export function isFull(free: number | undefined): free is number {
+function isFull(free: number | undefined): free is number {
   return free !== undefined && free < FULL_BELOW;
 }
 
 /** Kinds of message that leave a usable archive (tar's exit 1): never why tar exited 2. */
 const EXIT_ONE_KINDS: ReadonlySet<TarEvent['kind']> = new Set(['changed', 'removed', 'shrank', 'socketIgnored']);
 
-/** The operator's sentence for a failed tar: its last error, or the exit code; or the job script's own word. */
-export function failureReason(events: TarEvent[], code: number, said: string[]): string {
-  const noSpace = events.find((e) => e.kind === 'noSpace');
+/**
+ * The operator's sentence for a failed tar, a backup's or a restore's: the script's own word or
+ * tar's last error, or the exit code. One order for both; where they differ is said below.
+ */
+export function failureReason(kind: JobRecord['kind'], events: TarEvent[], code: number, said: string[]): string {
+  // A restore writes into the target, not the backups directory: its tar's lines say so.
+  const noSpace = kind === 'backup' ? events.find((e) => e.kind === 'noSpace') : undefined;
   if (noSpace) return `the backups directory ran out of space (${noSpace.message})`;
   if (code > 128) return `tar was killed by signal ${code - 128}`;
   // The script failed the job itself (tar not started, its pid or exit not recorded): tar's
   // lines, if any, do not say why.
   if (said.length) return said[said.length - 1];
+  const last = [...events].reverse();
   // tar's exit 2 for a file or directory it could not open, stat or read comes with a line that
   // tarWarnings.ts classes as a warning, not an error: that line names the file, where "tar
-  // exited with status 2" named nothing. The last such line (restore's end, too, falls back to
-  // tar's other lines).
-  const last = [...events].reverse();
-  const err = last.find((e) => e.severity === 'error' && e.kind !== 'fatal') ?? last.find((e) => e.kind !== 'fatal' && !EXIT_ONE_KINDS.has(e.kind)) ?? last.find((e) => e.kind !== 'fatal');
-  return err ? `tar failed: ${err.message}` : `tar exited with status ${code}`;
+  // exited with status 2" named nothing. A backup takes the last such line; a restore, tar's
+  // first line.
+  const err =
+    last.find((e) => e.severity === 'error' && e.kind !== 'fatal') ??
+    (kind === 'backup' ? (last.find((e) => e.kind !== 'fatal' && !EXIT_ONE_KINDS.has(e.kind)) ?? last.find((e) => e.kind !== 'fatal')) : events.find((e) => e.kind !== 'fatal'));
+  if (!err) return `tar exited with status ${code}`;
+  return kind === 'backup' ? `tar failed: ${err.message}` : `tar: ${err.message}`;
+}
+
+/**
+ * A failed backup's reason: failureReason's, or, when tar's log has no line saying the backups
+ * directory filled up but `free` says it did, that first: with the disk full, tar's own message
+ * often cannot be written to the log either.
+ */
+export function backupFailure(events: TarEvent[], code: number, said: string[], free: number | undefined): string {
+  const why = failureReason('backup', events, code, said);
+  return !events.some((e) => e.kind === 'noSpace') && isFull(free) ? `the backups directory ran out of space (${free} bytes left; ${why})` : why;
 }
 
 /**
@@ -60,12 +77,7 @@ export function restoreEnd(record: JobRecord, events: TarEvent[], code: number, 
   const state: JobState = cancelled ? 'cancelled' : code === 0 ? 'completed' : 'failed';
   const done: JobRecord = { ...record, state };
   if (state === 'cancelled') done.reason = 'cancelled by the operator; what tar had written stays (restore again with --existing skip to resume)';
-  else if (state === 'failed') {
-    const err = [...events].reverse().find((e) => e.severity === 'error' && e.kind !== 'fatal') ?? events.find((e) => e.kind !== 'fatal');
-    // The script's own word first: it failed the job itself (see failureReason).
-    const why = code > 128 ? `tar was killed by signal ${code - 128}` : said.length ? said[said.length - 1] : err ? `tar: ${err.message}` : `tar exited with status ${code}`;
-    done.reason = `${why}; what it wrote stays`;
-  }
+  else if (state === 'failed') done.reason = `${failureReason('restore', events, code, said)}; what it wrote stays`;
   return done;
 }
 

@@ -18,7 +18,7 @@ import { registerJob, registeredJobFiles } from './jobRegistry';
 import { nextArchiveName } from './naming';
 import { RestorePositions, type Position } from './restorePositions';
 import { countEvents } from './tarWarnings';
-import { endWithoutStatus, failureReason, jobLinesOf, keptEnd, restoreEnd, stateOfExit, tarEventsOf, type Shell, type ShellGone } from './jobEnd';
+import { backupFailure, endWithoutStatus, jobLinesOf, keptEnd, restoreEnd, stateOfExit, tarEventsOf, type Shell, type ShellGone } from './jobEnd';
 import type { BackupOptions, JobRecord, JobState, PreflightOverride } from './types';
 
 export { jobLinesOf, stateOfExit, tarEventsOf };
@@ -456,17 +456,10 @@ export class BackupJobs {
     };
     if (state === 'cancelled') done.reason = 'cancelled by the operator; the partial archive was removed';
     else if (kept) done.reason = kept.reason;
-    else if (state === 'failed') {
-      let why = failureReason(events, code, said);
-      // With the disk full, tar's own message often cannot be written to the log either.
-      if (!events.some((e) => e.kind === 'noSpace')) {
-        const free = await conn.freeBytes(p.archive.slice(0, p.archive.lastIndexOf('/'))).catch(() => undefined);
-        if (free !== undefined && free < 1024 * 1024) why = `the backups directory ran out of space (${free} bytes left; ${why})`;
-      }
-      done.reason = `${why}; the partial archive was removed`;
-    }
+    else if (state === 'failed') done.reason = `${backupFailure(events, code, said, await backupsDirFree(conn, p))}; the partial archive was removed`;
     else if (!archive) done.reason = 'tar ended but the archive is missing';
     // A partial left by anything but the script's own cleanup is not an archive: remove it.
+    // One the script kept is (keptEnd).
     if (p.partial && (kept?.removePartial ?? true)) await conn.remove(p.partial).catch(() => undefined);
     return this.recordEnd(conn, p, done);
   }

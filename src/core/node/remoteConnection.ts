@@ -7,6 +7,7 @@ import { SshSession } from '../ssh/sshSession';
 import { dockerOverSsh } from '../ssh/dockerAgent';
 import { addKnownHost, parseKnownHostsName } from '../ssh/knownHosts';
 import type { RandomAccessReader } from '../archive/reader';
+import { availableBytes } from '../ssh/statvfs';
 
 /** Credentials the caller can supply (the extension from SecretStorage/prompts, the CLI from env). */
 export interface CredentialProvider {
@@ -140,7 +141,14 @@ class RemoteConnection implements NodeConnection {
     const sftp = await this.session.sftp();
     // statvfs@openssh.com: every OpenSSH sftp-server has it.
     return new Promise((resolve, reject) =>
-      sftp.ext_openssh_statvfs(dir, (err, st) => (err ? reject(err) : resolve(st.bavail * st.frsize))),
+      sftp.ext_openssh_statvfs(dir, (err, st) => {
+        if (err) return reject(err);
+        try {
+          resolve(availableBytes(st));
+        } catch (e) {
+          reject(e);
+        }
+      }),
     );
   }
 

@@ -666,6 +666,8 @@ hash -r
       assert.equal(kept.code, 2, kept.stderr);
       const failed = finalJob(kept.stdout);
       assert.equal(failed.state, 'failed');
+      // The job's exit 3 (kept) is the script's, not tar's: no "tar exit 3" in the record.
+      assert.equal(failed.exitCode, undefined);
       assert.match(failed.reason ?? '', new RegExp(`^tar exit [01], but the archive could not be published as ${failed.archive.replace(/[.]/g, '[.]')} \\(ln: failed to create hard link: Operation not permitted; mv -n left it in place\\): the complete archive is kept as ${failed.partial!.replace(/[.]/g, '[.]')}; rename it to `));
       const left = lsBackups();
       assert.ok(left.includes(path.basename(failed.partial!)) && !left.includes(path.basename(failed.archive)), left.join(', '));

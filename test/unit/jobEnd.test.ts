@@ -72,8 +72,18 @@ test('an archive the script kept as its partial stays when the status could not 
   }
   // The line of another job's partial keeps nothing of this one.
   const other = `tar exit 0, but the archive could not be published as x (y; mv -n left it in place): the complete archive is kept as ${DIR}/other.tar.partial`;
-  assert.equal(keptEnd(job, [other]), undefined);
+  assert.equal(keptEnd(job, [other], 2), undefined);
   assert.equal(endWithoutStatus(job, { shell: exited(2), cancelAsked: false, files: files({ partial: 18, log: `gluster-backup: ${other}\n` }) }).removePartial, true);
+});
+
+test("the script's exit 3 keeps the partial though the log never got the line saying so (a backups directory too full to take it)", () => {
+  const reason = `tar finished, but the archive could not be published as ${DIR}/${NAME}, and the job's log does not say why (a full backups directory cannot take the line): the complete archive is kept as ${partial}; rename it to ${NAME} to use it, once no file has that name (it has no checksum file)`;
+  assert.deepEqual(keptEnd(job, [], 3), { state: 'failed', reason, removePartial: false });
+  // Through docker: the shell's own exit, with no status and an empty log.
+  assert.deepEqual(endWithoutStatus(job, { shell: exited(3), cancelAsked: true, files: files({ partial: 18, log: '' }) }), { patch: { state: 'failed', reason, warnings: {} }, removePartial: false, clearMarks: false });
+  // Any other code without the line is not a kept archive, and a restore never keeps one.
+  for (const code of [0, 1, 2, 4, 130, undefined]) assert.equal(keptEnd(job, [], code), undefined, String(code));
+  assert.equal(keptEnd(restore, [], 3), undefined);
 });
 
 test('why a job whose shell is gone ended: each way docker says it, for a backup and a restore; a cancel mark makes it cancelled', () => {

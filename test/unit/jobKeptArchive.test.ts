@@ -12,7 +12,7 @@ import { Cluster } from '../../src/core/cluster';
 import { parseSettings } from '../../src/core/config';
 import { BackupJobs } from '../../src/core/backup/jobs';
 import { jobPaths, serializeJobFile } from '../../src/core/backup/jobFile';
-import { jobArgv, parseStatus } from '../../src/core/backup/jobScript';
+import { jobArgv, KEPT_EXIT, parseStatus } from '../../src/core/backup/jobScript';
 import type { JobRecord } from '../../src/core/backup/types';
 import { backupJob } from '../helpers/builders';
 import { scriptScratch } from './helpers/scriptScratch';
@@ -80,7 +80,7 @@ test('an archive name taken while tar ran: the finished archive is kept as the p
       // The name is taken once tar has started (no client picks a name that is there).
       shim(bin, 'tar', `"$REAL" "$@"; rc=$?\nprintf 'an older archive' > ${p.archive}\nexit $rc`);
       const { record } = runJob(backups, src, bin, compressor);
-      assert.equal(exitOf(p), 2);
+      assert.equal(exitOf(p), KEPT_EXIT);
       assert.equal(fs.readFileSync(p.archive, 'utf8'), 'an older archive');
       let kept = p.partial!;
       if (compressor) fs.writeFileSync((kept = path.join(dir, 'kept.tar')), zlib.gunzipSync(fs.readFileSync(p.partial!)));
@@ -119,7 +119,7 @@ test("sync's file form reports an I/O error: the job fails naming it, the archiv
       // The file form fails for the partial; a plain sync (which reports nothing) succeeds.
       shim(bin, 'sync', `if [ "$1" = -- ] && [ "$2" = ${p.partial} ]; then printf "sync: error syncing '%s': ${words.replace(/\n/g, '\\n')}\\n" "$2" >&2; exit 1; fi\nexec "$REAL" "$@"`);
       const { record } = runJob(backups, src, bin);
-      assert.equal(exitOf(p), 2, words);
+      assert.equal(exitOf(p), KEPT_EXIT, words);
       assert.equal(fs.existsSync(p.archive), false, 'not published');
       assert.equal(fs.existsSync(`${p.archive}.sha256`), false);
       assert.deepEqual(members(p.partial!), WHOLE);

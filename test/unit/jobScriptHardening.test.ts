@@ -12,7 +12,7 @@ import { Cluster } from '../../src/core/cluster';
 import { parseSettings } from '../../src/core/config';
 import { BackupJobs } from '../../src/core/backup/jobs';
 import { jobPaths, serializeJobFile } from '../../src/core/backup/jobFile';
-import { jobArgv, parseStatus } from '../../src/core/backup/jobScript';
+import { jobArgv, KEPT_EXIT, parseStatus } from '../../src/core/backup/jobScript';
 import { endWithoutStatus } from '../../src/core/backup/jobEnd';
 import type { JobRecord } from '../../src/core/backup/types';
 import { BACKUP_DIR_SH, backupDirCheck, parseBackupDirProbe } from '../../src/core/backup/preflight';
@@ -283,7 +283,7 @@ test('no hard link and no rename either: the finished archive is kept as the par
     // An mv -n that leaves the file where it is (the status file's mv -f still works).
     shim(bin, 'mv', 'case "$1" in -n) exit 1;; esac\nexec "$REAL" "$@"');
     const { p, record } = runJob(backups, src, { bin });
-    assert.equal(exitOf(p), 2);
+    assert.equal(exitOf(p), KEPT_EXIT);
     assert.equal(fs.existsSync(p.archive), false);
     const listed = spawnSync('tar', ['-tvf', p.partial!], { encoding: 'utf8' });
     assert.equal(listed.status, 0, 'the partial is a whole archive');

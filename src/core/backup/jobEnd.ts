@@ -1,6 +1,6 @@
 // How a job ended, decided from what was read of it on its node. Pure: jobs.ts does the reading
 // and the writing, so that every outcome is a unit test, not a fake node.
-import { KEPT_PARTIAL } from './jobScript';
+import { KEPT_EXIT, KEPT_PARTIAL } from './jobScript';
 import { JOB_LINE_PREFIX, countEvents, parseTarLine, type TarEvent } from './tarWarnings';
 import type { JobRecord, JobState } from './types';
 
@@ -86,12 +86,18 @@ export function restoreEnd(record: JobRecord, events: TarEvent[], code: number, 
  * publish it: jobScript.ts): failed, the reason saying where the archive is. That partial is
  * then the only copy of the archive: no observer removes it. Undefined for any other job.
  */
-export function keptEnd(record: JobRecord, said: string[]): { state: 'failed'; reason: string; removePartial: false } | undefined {
+export function keptEnd(record: JobRecord, said: string[], code: number | undefined): { state: 'failed'; reason: string; removePartial: false } | undefined {
   if (record.kind !== 'backup' || !record.partial) return undefined;
+  const name = record.archive.slice(record.archive.lastIndexOf('/') + 1);
   const line = said.find((l) => l.endsWith(`: ${KEPT_PARTIAL}${record.partial}`));
-  if (line === undefined) return undefined;
+  if (line === undefined) {
+    // The script's exit says it kept the archive, and the line saying why never reached the
+    // log (a backups directory too full to take it).
+    if (code !== KEPT_EXIT) return undefined;
+    return { state: 'failed', reason: `tar finished, but the archive could not be published as ${record.archive}, and the job's log does not say why (a full backups directory cannot take the line): ${KEPT_PARTIAL}${record.partial}; rename it to ${name} to use it, once no file has that name (it has no checksum file)`, removePartial: false };
+  }
   // Kept because its name was taken: that name is another archive's.
-  const to = line.includes(`${record.archive} already exists`) ? 'a name no file in the backups directory has (the next -N of its day)' : record.archive.slice(record.archive.lastIndexOf('/') + 1);
+  const to = line.includes(`${record.archive} already exists`) ? 'a name no file in the backups directory has (the next -N of its day)' : name;
   return { state: 'failed', reason: `${line}; rename it to ${to} to use it (it has no checksum file)`, removePartial: false };
 }
 
@@ -169,7 +175,7 @@ export function endWithoutStatus(record: JobRecord, seen: ShellGone): ShellEnd {
       };
     }
     // Whatever became of the status after the script kept the archive as its partial.
-    const kept = keptEnd(record, jobLinesOf(f.log));
+    const kept = keptEnd(record, jobLinesOf(f.log), code);
     if (kept) return { patch: { state: kept.state, reason: kept.reason, warnings: countEvents(tarEventsOf(f.log)) }, removePartial: kept.removePartial, clearMarks: false };
   }
   return {

@@ -77,6 +77,15 @@ print(h.hexdigest(), n)
  */
 export const KEPT_PARTIAL = 'the complete archive is kept as ';
 
+/**
+ * The job's exit code when it kept a finished archive as its partial (tar never exits 3). It
+ * reaches the client through the status file or, when the backups directory is too full for
+ * that, through docker as the shell's own exit; the log line saying so may not have been
+ * written then, and without the code the client would take the partial for a failed one and
+ * remove the only copy.
+ */
+export const KEPT_EXIT = 3;
+
 export const JOB_SCRIPT = String.raw`
 set -u
 sha256() { ${SHA256_SH}; }
@@ -270,18 +279,18 @@ elif [ "$rc" -le 1 ]; then
   elif [ -n "$unsynced" ]; then
     # Kept, not removed: the data may still be whole, and it is the only copy.
     say "tar exit $rc, but the archive could not be flushed to disk, so it was not published as $final ($why; check the disk before using it): ${KEPT_PARTIAL}$partial"
-    rc=2
+    rc=${KEPT_EXIT}
   elif [ -n "$taken" ]; then
     # The archive is whole: only its name is not free. The member list under the final name
     # goes (it is this archive's, not the other one's); the archive stays, named by the job.
     say "tar exit $rc, but $final already exists and is never overwritten ($why): ${KEPT_PARTIAL}$partial"
-    rc=2
+    rc=${KEPT_EXIT}
     rm -f "$final.members"
   else
     # Nothing removes it now (the client neither: jobs.ts): the job fails, saying where the
     # whole archive is.
     say "tar exit $rc, but the archive could not be published as $final ($why; mv -n left it in place): ${KEPT_PARTIAL}$partial"
-    rc=2
+    rc=${KEPT_EXIT}
   fi
 else
   rm -f "$partial" "$final.members"

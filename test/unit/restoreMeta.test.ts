@@ -21,6 +21,7 @@ import {
   tarListArgv,
   TAR_LIST_ENV,
 } from '../../src/core/archive';
+import type { FsEntrySink } from '../../src/core/archive/entryTable';
 import { changeText } from '../../src/core/restore/restoreText';
 import { pinMtimes, removeTree, tempDir } from './helpers/archiveTree';
 
@@ -88,6 +89,24 @@ test('the header walk, GNU tar -tv and find agree on every mode and owner', asyn
   assert.equal(walked.get('link'), '777 77:88');
   assert.equal(listed.get('link'), '777 77:88');
   assert.equal(found.get('link'), '777 77:88');
+});
+
+test("a resume's listing: find's mode, owner and ctime of every entry, the ctime to the second as lstat has it", () => {
+  const argv = fsListArgv(src, { ctime: true });
+  const got = new Map<string, string>();
+  const p = new FsListParser<FsEntrySink>(
+    {
+      entry: (key, _t, _s, _m, _l, meta) => void got.set(key, `${(meta?.mode ?? -1).toString(8)} ${meta?.uid}:${meta?.gid} ${Math.floor(meta?.ctime ?? -1)}`),
+      socket: () => undefined,
+    },
+    { meta: true, ctime: true },
+  );
+  p.push(run(argv[0], argv.slice(1)));
+  p.end();
+  for (const [k, want] of expected) {
+    const ctime = fs.lstatSync(path.join(src, k), { bigint: true }).ctimeNs / 1_000_000_000n;
+    assert.equal(got.get(k), `${want} ${ctime}`, k);
+  }
 });
 
 function extracted(name: string): string {

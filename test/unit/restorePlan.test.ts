@@ -2,10 +2,10 @@
 // Both sides are written out here as data (pinned sizes and mtimes), every edge form named.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EntryTable, type EntryInput, type EntryType } from '../../src/core/archive/entryTable';
+import { EntryTable, type EntryInput, type EntryMeta, type EntryType } from '../../src/core/archive/entryTable';
 import type { TarIndexResult, TarProblem } from '../../src/core/archive/tarIndex';
 import { blockingRefusals, overrideProblems } from '../../src/core/restore/refusal';
-import { RESUME_CLOCK_SLACK_S, RestorePlanError, RestorePlanner, includeKey, oddMemberName, type PlanOptions, type RestorePlan } from '../../src/core/restore/plan';
+import { RESUME_CLOCK_SLACK_S, RestorePlanError, RestorePlanner, includeKey, oddMemberName, type PlanOptions, type RestorePlan, type ResumePoint } from '../../src/core/restore/plan';
 
 const T = 1700000000;
 
@@ -355,11 +355,16 @@ test('member names with "." or ".." segments or doubled slashes inside are refus
   assert.match(all.refusals.find((x) => x.check === 'names')?.message ?? '', /^6 archive members have names .* \(x\/\.\/1; x\/\.\/2; x\/\.\/3; x\/\.\/4; x\/\.\/5; …\): tar would write them/);
 });
 
+/** SAMPLE with its directories archived 0755, owned by 1000:1000. */
+const OWNED = SAMPLE.map((e) => (e.type === 'dir' ? { ...e, meta: { mode: 0o755, uid: 1000, gid: 1000 } } : e));
+/** A directory as tar run as root makes it and leaves it until it moves past it: 0700, root's, changed at `ctime`. */
+const tarMade = (ctime: number) => ({ mode: 0o700, uid: 0, gid: 0, ctime });
+
 test('resume: only the directories above the member each interrupted restore was on are set again (tar set the others as it moved past them)', () => {
-  const resume = { from: 'datarobot-gluster-backup-2026-03-12.tar.restore-20261204T040000Z', key: 'a/sub/deep', since: T };
+  const resume = { from: 'datarobot-gluster-backup-2026-03-12.tar.restore-20261204T040000Z', key: 'a/sub/deep', since: T + 60, start: T };
   const dirsOf = (opts: PlanOptions) => {
-    const p = new RestorePlanner(archive(SAMPLE), opts);
-    for (const [k, t] of [['a', 'dir'], ['a/sub', 'dir'], ['b', 'dir']] as const) p.entry(k, t, 0, T);
+    const p = new RestorePlanner(archive(OWNED), opts);
+    for (const k of ['a', 'a/sub', 'b']) p.entry(k, 'dir', 0, T + 30, undefined, tarMade(T + 30));
     return p.resumeDirs();
   };
   assert.deepEqual(dirsOf({ policy: 'skip', resume }), ['a', 'a/sub'], 'parents first, b left as it is');
@@ -369,6 +374,26 @@ test('resume: only the directories above the member each interrupted restore was
   assert.deepEqual(dirsOf({ policy: 'skip', resume, include: ['a/sub'] }), ['a/sub']);
   assert.deepEqual(dirsOf({ policy: 'skip', resume: { ...resume, key: 'gone/x' } }), [], 'not in the archive');
   assert.deepEqual(dirsOf({ policy: 'overwrite', resume }), [], 'no resume but under skip');
+});
+
+test('resume: a directory above the stop point that the target held before the interrupted restore is left as the operator has it', () => {
+  const resume = { from: 'datarobot-gluster-backup-2026-03-12.tar.restore-20261204T040000Z', key: 'a/sub/deep', since: T + 60, start: T };
+  // The target's a and a/sub, each as the interrupted restore made it or as the operator has it.
+  const dirsOf = (a: EntryMeta | undefined, sub: EntryMeta | undefined, r: ResumePoint = resume, entries: EntryInput[] = OWNED) => {
+    const p = new RestorePlanner(archive(entries), { policy: 'skip', resume: r });
+    p.entry('a', 'dir', 0, T + 30, undefined, a);
+    p.entry('a/sub', 'dir', 0, T + 30, undefined, sub);
+    return p.resumeDirs();
+  };
+  assert.deepEqual(dirsOf(tarMade(T + 30), tarMade(T + 30)), ['a', 'a/sub'], 'both made by the interrupted restore');
+  // The operator's a, its mtime and ctime moved by the a/sub that restore made in it: mode and owner tell.
+  assert.deepEqual(dirsOf({ mode: 0o750, uid: 1000, gid: 1000, ctime: T + 30 }, tarMade(T + 30)), ['a/sub'], "the operator's 0750 a is not set to the archived 0755");
+  assert.deepEqual(dirsOf({ mode: 0o700, uid: 1000, gid: 1000, ctime: T + 30 }, tarMade(T + 30)), ['a/sub'], "the operator's 0700 a owned by 1000: not root's");
+  assert.deepEqual(dirsOf({ mode: 0o755, uid: 1000, gid: 1000, ctime: T + 30 }, tarMade(T + 30)), ['a/sub'], 'an a already as archived keeps its own mtime');
+  assert.deepEqual(dirsOf(tarMade(T - 3), tarMade(T - 2)), ['a/sub'], 'changed before the first interrupted restore began (2 s of slack): the operator\'s');
+  assert.deepEqual(dirsOf(tarMade(T + 30), tarMade(T + 30), { ...resume, start: undefined }), [], 'without the start no directory is taken for the restore\'s');
+  assert.deepEqual(dirsOf({ mode: 0o700, uid: 0, gid: 0 }, undefined), [], 'a listing without ctime (or without meta) takes none');
+  assert.deepEqual(dirsOf(tarMade(T + 30), tarMade(T + 30), resume, SAMPLE), [], 'an archive without modes takes none');
 });
 
 // The archive's own shape: GNU tar makes a symlink member with a relative target without ".."

@@ -40,6 +40,11 @@ export interface EntryMeta {
   mode?: number;
   uid?: number;
   gid?: number;
+  /**
+   * A listing's inode change time (seconds), only when asked for (a resume's plan): never
+   * stored in a table. A write or a utimensat by tar sets it, whatever mtime tar gave the file.
+   */
+  ctime?: number;
 }
 
 /** Stored for "not known": a field the source did not give or that did not decode. */

@@ -13,6 +13,12 @@ export const FS_LIST_FORMAT = '%y %s %T@ %P\\0%l\\0';
 /** The same with the permission bits (octal) and numeric owner before the path: restore verification. */
 export const FS_LIST_META_FORMAT = '%y %s %T@ %m %U %G %P\\0%l\\0';
 
+/**
+ * The same with the inode change time last before the path: a resume's plan tells by it what
+ * the interrupted restore itself wrote (see RestorePlanner).
+ */
+export const FS_LIST_RESUME_FORMAT = '%y %s %T@ %m %U %G %C@ %P\\0%l\\0';
+
 const SIZE = /^\d{1,16}$/;
 /** Seconds with find's ten fraction digits; before 1970 a minus sign. */
 const MTIME = /^-?\d{1,16}(?:\.\d{1,10})?$/;
@@ -31,11 +37,11 @@ function findSeconds(t: string): number {
  * argv (no shell) of the listing. `-P` never follows symlinks, so a link is listed as a link,
  * as tar stores it; `-mindepth 1` leaves the root out (tar's `./` is not compared either).
  */
-export function fsListArgv(root: string, o: { meta?: boolean } = {}): string[] {
+export function fsListArgv(root: string, o: { meta?: boolean; ctime?: boolean } = {}): string[] {
   if (root === '') throw new Error('fsListArgv: empty root');
   // find reads an operand starting with "-" (or "(" / "!") as an expression.
   const operand = /^[-(!]/.test(root) ? `./${root}` : root;
-  return ['find', '-P', operand, '-mindepth', '1', '-printf', o.meta ? FS_LIST_META_FORMAT : FS_LIST_FORMAT];
+  return ['find', '-P', operand, '-mindepth', '1', '-printf', o.ctime ? FS_LIST_RESUME_FORMAT : o.meta ? FS_LIST_META_FORMAT : FS_LIST_FORMAT];
 }
 
 /**
@@ -88,20 +94,20 @@ export class FsListParser<S extends FsEntrySink = EntryTable> {
   private restNuls = 0;
   private consumed = 0;
 
-  /** Fields before the path: 3, or 6 with mode and owner (FS_LIST_META_FORMAT). */
+  /** Fields before the path: 3, 6 with mode and owner (FS_LIST_META_FORMAT), 7 with ctime too. */
   private readonly fields: number;
 
   /** With fsListPathsArgv: every path starts with this, which is cut off. */
   private readonly prefix: string | undefined;
 
   /** Where the fields before the path end, reused by every record (this is validate's hot path). */
-  private readonly sp = new Int32Array(6);
+  private readonly sp = new Int32Array(7);
 
   constructor(
     readonly sink: S = new EntryTable() as unknown as S,
-    o: { meta?: boolean; prefix?: string } = {},
+    o: { meta?: boolean; ctime?: boolean; prefix?: string } = {},
   ) {
-    this.fields = o.meta ? 6 : 3;
+    this.fields = o.ctime ? 7 : o.meta ? 6 : 3;
     this.prefix = o.prefix;
   }
 
@@ -162,12 +168,17 @@ export class FsListParser<S extends FsEntrySink = EntryTable> {
     const mtime = MTIME.test(mtimeText) ? findSeconds(mtimeText) : NaN;
     if (!Number.isSafeInteger(size) || !Number.isFinite(mtime)) throw new FsListFormatError(`bad size or mtime at byte ${this.consumed + start}`);
     let meta: EntryMeta | undefined;
-    if (this.fields === 6) {
+    if (this.fields >= 6) {
       const mode = b.toString('latin1', sp[2] + 1, sp[3]);
       const uid = b.toString('latin1', sp[3] + 1, sp[4]);
       const gid = b.toString('latin1', sp[4] + 1, sp[5]);
       if (!/^[0-7]{1,5}$/.test(mode) || !/^\d{1,10}$/.test(uid) || !/^\d{1,10}$/.test(gid)) throw this.bad(b, start, z1);
       meta = { mode: parseInt(mode, 8) & 0o7777, uid: Number(uid), gid: Number(gid) };
+      if (this.fields === 7) {
+        const ctimeText = b.toString('latin1', sp[5] + 1, sp[6]);
+        if (!MTIME.test(ctimeText)) throw this.bad(b, start, z1);
+        meta.ctime = findSeconds(ctimeText);
+      }
     }
     const type = fsType(b[start]);
     let key = b.toString('latin1', sp[this.fields - 1] + 1, z1);

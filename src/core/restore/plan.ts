@@ -3,7 +3,7 @@
 // run prints it; the restore refuses by it. Pure: both sides arrive as data.
 import type { Refusal } from './refusal';
 import { Smallest, type Section } from '../archive/compare';
-import { EntryTable, findKey, lastCopies, lowerBound, pathFields, type EntryType, type FsEntrySink } from '../archive/entryTable';
+import { EntryTable, findKey, lastCopies, lowerBound, pathFields, type EntryMeta, type EntryType, type FsEntrySink } from '../archive/entryTable';
 import { canonicalKey, keyOf } from '../archive/paths';
 import type { TarIndexResult, TarProblem } from '../archive/tarIndex';
 
@@ -97,6 +97,12 @@ export interface ResumePoint {
    * ended interrupted too: their directories may still wait for their attributes.
    */
   earlier?: string[];
+  /**
+   * When the first of those interrupted restores started (seconds): an entry changed before it
+   * was in the target before any of them, the operator's. Without it nothing is taken for the
+   * restores' own (the listing cannot tell their directories from the operator's).
+   */
+  start?: number;
 }
 
 /**
@@ -184,6 +190,10 @@ export class RestorePlanner implements FsEntrySink {
   private readonly resume: ResumePoint | undefined;
   /** Sorted position of the resumed member when the target has it cut short, else -1. */
   private rewrite = -1;
+  /** The selected directories above where each interrupted restore stopped (see resumeDirs). */
+  private readonly waiting = new Set<string>();
+  /** Those of them the target holds as tar makes a directory before it sets its attributes. */
+  private readonly unset = new Set<string>();
 
   constructor(
     private readonly index: TarIndexResult,
@@ -204,6 +214,10 @@ export class RestorePlanner implements FsEntrySink {
       for (let p = 0; p < rows.length; p++) if (!isUnderAny(this.A.key(rows[p]), keys)) this.there[p] = NOT_SELECTED;
     }
     this.links = this.selectedLinks();
+    const r = this.resume;
+    for (const key of r ? [r.key, ...(r.earlier ?? [])] : []) {
+      for (let i = key.indexOf('/'); i > 0; i = key.indexOf('/', i + 1)) this.waiting.add(key.slice(0, i));
+    }
   }
 
   /** See `links`. A path's copies of the same link target are one: tar makes the same link again. */
@@ -246,7 +260,7 @@ export class RestorePlanner implements FsEntrySink {
     this.targetOnly++;
   }
 
-  entry(key: string, type: EntryType, size?: number, mtime?: number): void {
+  entry(key: string, type: EntryType, size?: number, mtime?: number, _link?: string, meta?: EntryMeta): void {
     const p = findKey(this.A, this.rows, key);
     // A directory of the archive there is a type clash already; else tar would follow a
     // symlink there (out of the paths restored, perhaps out of the volume) or fail on a file,
@@ -271,6 +285,20 @@ export class RestorePlanner implements FsEntrySink {
       const written = mtime !== undefined && mtime >= since - RESUME_CLOCK_SLACK_S && (until === undefined || mtime <= until + RESUME_CLOCK_SLACK_S);
       if (this.A.type(r) === 'file' && differs && written) this.rewrite = p;
     }
+    if (type === 'dir' && this.waiting.has(key) && this.madeByTar(this.rows[p], meta)) this.unset.add(key);
+  }
+
+  /**
+   * A directory as tar run as root leaves one it made and has not left yet: owned by root, with
+   * the archived owner bits only (it adds the rest once it leaves it), changed since the first
+   * interrupted restore began. Under skip tar never touches a directory that was there, so one
+   * in another state is the operator's (or was set since), and a resume leaves it as it is.
+   */
+  private madeByTar(r: number, meta: EntryMeta | undefined): boolean {
+    const start = this.resume?.start;
+    const archived = this.A.meta(r)?.mode;
+    if (start === undefined || archived === undefined || meta?.mode === undefined || meta.ctime === undefined) return false;
+    return meta.mode === (archived & 0o700) && meta.uid === 0 && meta.ctime >= start - RESUME_CLOCK_SLACK_S;
   }
 
   /** Counts `key` when a selected member lies under it (members under `key/` sort together). */
@@ -369,19 +397,15 @@ export class RestorePlanner implements FsEntrySink {
 
   /**
    * What a resume sets again once tar is done, parents first: the selected directories above the
-   * member each interrupted restore was on. tar sets a directory's mode, owner and time once it
-   * moves past it, so only those still have the ones it made them with; every other directory is
-   * as tar or the operator left it, and a skip leaves it so.
+   * member each interrupted restore was on that the target holds as tar made them (madeByTar).
+   * tar sets a directory's mode, owner and time once it moves past it, so only those still have
+   * the ones it made them with; every other directory is as tar or the operator left it (one
+   * that was there before is one tar under skip never touched), and a skip leaves it so.
    */
   resumeDirs(): string[] {
-    const r = this.resume;
-    if (!r) return [];
-    const above = new Set<string>();
-    for (const key of [r.key, ...(r.earlier ?? [])]) {
-      for (let i = key.indexOf('/'); i > 0; i = key.indexOf('/', i + 1)) above.add(key.slice(0, i));
-    }
+    if (!this.resume) return [];
     const out: string[] = [];
-    for (const k of [...above].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) {
+    for (const k of [...this.unset].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) {
       const p = findKey(this.A, this.rows, k);
       if (p >= 0 && selected(this.there[p]) && isDir(this.A.type(this.rows[p]))) out.push(k);
     }

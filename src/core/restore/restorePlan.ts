@@ -172,8 +172,9 @@ export async function planRestore(cluster: Cluster, o: RestorePlanOptions = {}):
   const tList = Date.now();
   if (t.kind === 'dir') {
     o.onPhase?.('listing', targetDir);
-    const parser = new FsListParser(planner);
-    const listed = await execStreaming(docker, container, fsListArgv(targetDir), {
+    // A resume tells what the interrupted restores made by the owner, mode and ctime.
+    const parser = new FsListParser(planner, resume ? { meta: true, ctime: true } : {});
+    const listed = await execStreaming(docker, container, fsListArgv(targetDir, resume ? { ctime: true } : {}), {
       env: ['LC_ALL=C'],
       idleMs: o.idleMs ?? 120_000,
       onStdout: (b) => parser.push(b),
@@ -241,6 +242,7 @@ async function interruptedRestore(cluster: Cluster, node: string, archive: strin
   // A resume that was itself interrupted never set the directories of the one it resumed.
   const earlier: string[] = [];
   const seen = new Set([last.id]);
+  let start = Date.parse(last.startedAt) / 1000;
   for (let j = last; earlier.length < MAX_RESUME_CHAIN; ) {
     const from = j.restore?.resume?.from;
     const prev = from === undefined || seen.has(from) ? undefined : same.find((x) => x.id === from);
@@ -248,9 +250,10 @@ async function interruptedRestore(cluster: Cluster, node: string, archive: strin
     seen.add(prev.id);
     const m = await lastMember(prev.id);
     if (m) earlier.push(m.key);
+    start = Math.min(start, Date.parse(prev.startedAt) / 1000);
     j = prev;
   }
-  return { from: last.id, key: at.key, ...resumeWindow(at.since, last), ...(earlier.length ? { earlier } : {}) };
+  return { from: last.id, key: at.key, ...resumeWindow(at.since, last), ...(earlier.length ? { earlier } : {}), ...(Number.isFinite(start) ? { start } : {}) };
 }
 
 /**

@@ -99,6 +99,8 @@ test('job files sit beside the archive and every value is a separate argv entry'
     '',
     '0600',
     p.job,
+    // A restore's resume list: none for a backup.
+    '',
     '--create',
     `--file=${p.partial}`,
     '--directory=/mnt/$(rm -rf /) `x`',

@@ -396,6 +396,64 @@ test('resume: a directory above the stop point that the target held before the i
   assert.deepEqual(dirsOf(tarMade(T + 30), tarMade(T + 30), resume, SAMPLE), [], 'an archive without modes takes none');
 });
 
+/** The target fed entry by entry as a resume's listing gives it: size, mtime, mode, owner and ctime. */
+function resumed(entries: EntryInput[], r: ResumePoint, target: [string, EntryType, number, number, EntryMeta][]) {
+  const p = new RestorePlanner(archive(entries), { policy: 'skip', resume: r });
+  for (const [key, type, size, mtime, meta] of target) p.entry(key, type, size, mtime, undefined, meta);
+  const actions: Record<string, string> = {};
+  for (const e of p.entries()) if (e.existing) actions[e.path] = e.action;
+  return { plan: p.finish(), actions, redo: p.resumeRedo() };
+}
+
+test('resume: files a full volume left short carry the archived mtime (tar sets it after a failed write): overwritten by size; the operator\'s are kept', () => {
+  const r = { from: 'datarobot-gluster-backup-2026-03-12.tar.restore-20261204T040000Z', key: 'b/x', since: T + 60, start: T + 50, until: T + 100 };
+  const owner = (ctime: number): EntryMeta => ({ mode: 0o644, uid: 0, gid: 0, ctime });
+  const { plan: got, actions, redo } = resumed(SAMPLE, r, [
+    ['a/one', 'file', 40, T, owner(T + 70)],
+    ['a/two', 'file', 200, T, owner(T + 70)],
+    ['a/sub/deep', 'file', 10, T, owner(T - 3600)],
+    ['top', 'file', 3, T + 70, owner(T + 70)],
+    ['b/x', 'file', 10, T, owner(T + 70)],
+    ['bad\xff', 'file', 0, T, owner(T + 200)],
+  ]);
+  assert.deepEqual(actions, {
+    'a/one': 'overwrite',
+    'a/two': 'skip',
+    'a/sub/deep': 'skip',
+    top: 'skip',
+    'b/x': 'overwrite',
+    'bad\\xff': 'skip',
+  });
+  assert.deepEqual(redo, ['a/one', 'b/x']);
+  // b/x is where tar stopped, cut by the full volume, not by a kill: its mtime is the archived one.
+  assert.deepEqual(got.resume, { from: r.from, path: 'b/x', rewrite: false, redo: 2 });
+  assert.deepEqual(got.overwrite, { count: 2, bytes: 150 });
+  assert.deepEqual(got.skip, { count: 4, bytes: 508 });
+  assert.equal(got.bytesToWrite, 150, 'every file is there: only the two short ones are written');
+  // The edges of the window, with its 2 s of slack; and without a start, nothing is the restores'.
+  for (const [ctime, action] of [[T + 47, 'skip'], [T + 48, 'overwrite'], [T + 102, 'overwrite'], [T + 103, 'skip']] as const) {
+    assert.equal(resumed(SAMPLE, r, [['a/one', 'file', 40, T, owner(ctime)]]).actions['a/one'], action, `ctime start${ctime - r.start >= 0 ? '+' : ''}${ctime - r.start}`);
+  }
+  assert.equal(resumed(SAMPLE, { ...r, start: undefined }, [['a/one', 'file', 40, T, owner(T + 70)]]).actions['a/one'], 'skip');
+  assert.equal(resumed(SAMPLE, r, [['a/one', 'file', 40, T, { mode: 0o644, uid: 0, gid: 0 }]]).actions['a/one'], 'skip', 'a listing without ctime');
+});
+
+test('resume: the empty mode-0 file tar leaves where a symlink goes until its end is replaced; an empty file of the operator\'s is kept', () => {
+  const entries = [...SAMPLE, l('abs', '/etc/hostname'), l('up', '../top'), l('up2', '../x'), l('up3', '../y')];
+  const r = { from: 'datarobot-gluster-backup-2026-03-12.tar.restore-20261204T040000Z', key: 'up3', since: T + 60, start: T + 50, until: T + 100 };
+  const { plan: got, actions, redo } = resumed(entries, r, [
+    ['abs', 'file', 0, T + 70, { mode: 0, uid: 0, gid: 0, ctime: T + 70 }],
+    ['up', 'file', 0, T + 70, { mode: 0o644, uid: 0, gid: 0, ctime: T + 70 }],
+    ['up2', 'file', 0, T - 100, { mode: 0, uid: 0, gid: 0, ctime: T - 100 }],
+    ['up3', 'file', 1, T + 70, { mode: 0, uid: 0, gid: 0, ctime: T + 70 }],
+    ['a/link', 'symlink', 0, T + 70, { mode: 0o777, uid: 0, gid: 0, ctime: T + 70 }],
+  ]);
+  assert.deepEqual(actions, { abs: 'overwrite', up: 'skip', up2: 'skip', up3: 'skip', 'a/link': 'skip' });
+  assert.deepEqual(redo, ['abs']);
+  assert.deepEqual(got.resume, { from: r.from, path: 'up3', rewrite: false, redo: 1 });
+  assert.deepEqual(got.refusals, []);
+});
+
 // The archive's own shape: GNU tar makes a symlink member with a relative target without ".."
 // at once (no placeholder), so a later member under that path is written through it, wherever
 // it leads; a path stored as a symlink and again as a directory is kept as the symlink under

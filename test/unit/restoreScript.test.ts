@@ -9,7 +9,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { restoreArgv, parseStatus, restoreTarHead } from '../../src/core/backup/jobScript';
 import { parseJobFile, restoreId, restorePaths, serializeJobFile, type JobRecord } from '../../src/core/backup/jobFile';
-import { fileReader, indexArchive, TarListingParser, tarListArgv } from '../../src/core/archive';
+import { FsListParser, fileReader, fsListArgv, indexArchive, TarListingParser, tarListArgv } from '../../src/core/archive';
+import { storedNames } from '../../src/core/archive/paths';
+import { RestorePlanner } from '../../src/core/restore/plan';
+import { lastStartedMember } from '../../src/core/restore/resumePoint';
 
 const MTIME = 1700000000;
 
@@ -28,12 +31,17 @@ function fixture(): { dir: string; archive: string; backups: string } {
   return { dir, archive, backups };
 }
 
-function run(archive: string, backups: string, target: string, policy: 'refuse' | 'skip' | 'overwrite', members: string[] = [], rewrite?: string, dirs?: Buffer) {
+/** `redo`: the resume's list of paths to remove first; `fileBlocks`: a ulimit -f for the job, a volume that fills up. */
+function run(archive: string, backups: string, target: string, policy: 'refuse' | 'skip' | 'overwrite', members: string[] = [], rewrite?: string, dirs?: Buffer, o: { redo?: Buffer; fileBlocks?: number } = {}) {
   const id = restoreId(path.basename(archive), new Date(Date.UTC(2026, 11, 3, 23, 59, 58)));
   const p = restorePaths(backups, id);
   if (dirs) fs.writeFileSync(p.dirs, dirs);
-  const [cmd, ...args] = restoreArgv(p, target, policy, members, rewrite || dirs ? { ...(rewrite ? { rewrite } : {}), dirs: dirs !== undefined } : undefined);
-  const r = spawnSync(cmd, args, { encoding: 'utf8' });
+  if (o.redo) fs.writeFileSync(p.redo, o.redo);
+  const resume = rewrite || dirs || o.redo ? { ...(rewrite ? { rewrite } : {}), dirs: dirs !== undefined, ...(o.redo ? { redo: true } : {}) } : undefined;
+  const [cmd, ...args] = restoreArgv(p, target, policy, members, resume);
+  // A write past the limit fails with EFBIG, as one to a full volume fails with ENOSPC (SIGXFSZ ignored, as tar then sees the error).
+  const limited = o.fileBlocks !== undefined ? ['sh', '-c', `trap '' XFSZ; ulimit -f ${o.fileBlocks}; exec "$@"`, 'limited', cmd, ...args] : [cmd, ...args];
+  const r = spawnSync(limited[0], limited.slice(1), { encoding: 'utf8' });
   // The script's own exit is not the outcome: the status file is (as the client reads it).
   assert.ok(r.status === 0 || r.status === 2, r.stderr);
   const status = parseStatus(fs.readFileSync(p.status, 'utf8'));
@@ -127,6 +135,7 @@ test("a restore's job file: named for the archive and its start, paths fixed by 
     report: `/b/${id}.json`,
     members: `/b/${id}.members`,
     dirs: `/b/${id}.dirs`,
+    redo: `/b/${id}.redo`,
   });
   const rec: JobRecord = {
     version: 1,
@@ -160,6 +169,9 @@ test("a restore's job file: named for the archive and its start, paths fixed by 
     bad({ restore: { ...resumed.restore, resume: { ...resumed.restore.resume, rewrite } } }, /"restore.resume.rewrite" is not a path under the target/);
   bad({ restore: { ...resumed.restore, resume: { from: 'x', rewrite: 'a', dirs: 0 } } }, /"restore.resume.from" is not a restore id/);
   bad({ restore: { ...resumed.restore, resume: { ...resumed.restore.resume, dirs: -1 } } }, /"restore.resume.dirs" is not a count/);
+  const redone = { ...rec, restore: { ...rec.restore!, resume: { ...resumed.restore.resume, redo: 3 } } };
+  assert.deepEqual(parseJobFile(serializeJobFile(redone), p.job, 'node1'), redone);
+  for (const redo of [0, -1, 1.5, '3']) bad({ restore: { ...redone.restore, resume: { ...redone.restore.resume, redo } } }, /"restore.resume.redo" is not a count/);
   assert.deepEqual(restoreTarHead('/b/a.tar'), ['--extract', '--file=/b/a.tar']);
 });
 
@@ -183,6 +195,95 @@ test('resume: the file an interrupted restore was writing is removed and written
     assert.equal(fs.readFileSync(path.join(target, 'a/b/f'), 'utf8'), 'archived');
     assert.equal(fs.statSync(path.join(target, 'a/b/f')).mtimeMs, MTIME * 1000);
     assert.equal(fs.readFileSync(path.join(target, 'top'), 'utf8'), 'LIVE', 'skip keeps the rest');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('resume: the entries of the redo list (a symlink\'s placeholder, a file cut short with the archived mtime) are removed and written whole; skip keeps the rest', () => {
+  const { dir, archive, backups } = fixture();
+  try {
+    const target = path.join(dir, 'vol');
+    fs.mkdirSync(path.join(target, 'a/b'), { recursive: true });
+    // What tar leaves where a symlink goes until its end: an empty file of mode 0.
+    fs.writeFileSync(path.join(target, 'link'), '', { mode: 0 });
+    fs.chmodSync(path.join(target, 'link'), 0);
+    fs.writeFileSync(path.join(target, 'top'), 'to');
+    fs.utimesSync(path.join(target, 'top'), MTIME, MTIME);
+    fs.writeFileSync(path.join(target, 'a/b/f'), 'LIVE');
+    const r = run(archive, backups, target, 'skip', [], undefined, undefined, { redo: Buffer.from('link\0top\0') });
+    assert.equal(r.code, 0, r.log);
+    assert.equal(r.log, '');
+    assert.equal(fs.readlinkSync(path.join(target, 'link')), 'top');
+    assert.equal(fs.readFileSync(path.join(target, 'top'), 'utf8'), 'top');
+    assert.equal(fs.statSync(path.join(target, 'top')).mtimeMs, MTIME * 1000);
+    assert.equal(fs.readFileSync(path.join(target, 'a/b/f'), 'utf8'), 'LIVE', 'not in the list: skip keeps it');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('resume: a redo path that leads out of the target through a symlink, or names a directory, removes nothing', () => {
+  const { dir, archive, backups } = fixture();
+  try {
+    const target = path.join(dir, 'vol');
+    const outside = path.join(dir, 'outside');
+    fs.mkdirSync(path.join(outside, 'b'), { recursive: true });
+    fs.writeFileSync(path.join(outside, 'b/f'), 'precious');
+    fs.mkdirSync(target);
+    fs.symlinkSync(outside, path.join(target, 'a'));
+    fs.mkdirSync(path.join(target, 'top'));
+    run(archive, backups, target, 'skip', [], undefined, undefined, { redo: Buffer.from('a/b/f\0top\0') });
+    assert.equal(fs.readFileSync(path.join(outside, 'b/f'), 'utf8'), 'precious');
+    assert.ok(fs.statSync(path.join(target, 'top')).isDirectory());
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a restore cut by a full volume (tar exit 2) leaves files short with the archived mtime: the resume\'s plan, from find\'s listing, names them and the resume writes them whole', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gb-resume-full-'));
+  try {
+    const src = path.join(dir, 'src');
+    fs.mkdirSync(path.join(src, 'd'), { recursive: true });
+    const data = (n: number) => Buffer.alloc(10000, n);
+    for (const n of [1, 2]) fs.writeFileSync(path.join(src, `d/f${n}`), data(n));
+    for (const p of ['d/f1', 'd/f2', 'd']) fs.utimesSync(path.join(src, p), MTIME, MTIME);
+    const backups = path.join(dir, 'backups');
+    fs.mkdirSync(backups);
+    const archive = path.join(backups, 'datarobot-gluster-backup-2026-03-12.tar');
+    assert.equal(spawnSync('tar', ['--create', `--file=${archive}`, `--directory=${src}`, '--numeric-owner', '.']).status, 0);
+    const target = path.join(dir, 'vol');
+    const start = Math.floor(Date.now() / 1000);
+    // Four blocks (2 KiB in dash and busybox, 4 KiB in bash): each file fails part way.
+    const cut = run(archive, backups, target, 'refuse', [], undefined, undefined, { fileBlocks: 4 });
+    const until = Math.ceil(Date.now() / 1000);
+    assert.equal(cut.code, 2, cut.log);
+    assert.match(cut.log, /d\/f1: (Wrote only|Cannot write)/);
+    for (const n of [1, 2]) {
+      const st = fs.statSync(path.join(target, `d/f${n}`));
+      assert.ok(st.size < 10000, `f${n}: ${st.size} bytes`);
+      assert.equal(st.mtimeMs, MTIME * 1000, `f${n}: cut short, with the archived mtime all the same`);
+    }
+    const index = await indexArchive(fileReader(archive));
+    const key = lastStartedMember(fs.readFileSync(cut.p.members));
+    assert.equal(key, 'd/f2');
+    const planner = new RestorePlanner(index, { policy: 'skip', resume: { from: cut.id, key: key!, since: Math.floor(fs.statSync(cut.p.members).mtimeMs / 1000), start, until } });
+    const argv = fsListArgv(target, { ctime: true });
+    const parser = new FsListParser(planner, { meta: true, ctime: true });
+    parser.push(spawnSync(argv[0], argv.slice(1)).stdout);
+    parser.end();
+    const plan = planner.finish();
+    assert.deepEqual(plan.resume, { from: cut.id, path: 'd/f2', rewrite: false, redo: 2 });
+    assert.deepEqual(plan.overwrite, { count: 2, bytes: 20000 });
+    assert.deepEqual(planner.resumeRedo(), ['d/f1', 'd/f2']);
+    assert.deepEqual(planner.resumeDirs(), [], 'tar ended, setting d as archived');
+    const again = run(archive, backups, target, 'skip', [], undefined, undefined, { redo: storedNames(planner.resumeRedo(), 0) });
+    assert.equal(again.code, 0, again.log);
+    for (const n of [1, 2]) {
+      assert.deepEqual(fs.readFileSync(path.join(target, `d/f${n}`)), data(n), `f${n} whole`);
+      assert.equal(fs.statSync(path.join(target, `d/f${n}`)).mtimeMs, MTIME * 1000);
+    }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -35,9 +35,10 @@ export interface RestoreSpec {
   /**
    * Resuming an interrupted restore (policy skip): the one file that restore was writing when
    * it stopped (relative to target, as a byte key in latin1), removed before tar so it is
-   * written whole, and the id of that restore.
+   * written whole, and the id of that restore; `dirs`, the directories set again after tar;
+   * `redo`, when there are any, the other entries removed before tar (the plan's resumeRedo).
    */
-  resume?: { from: string; rewrite?: string; dirs: number };
+  resume?: { from: string; rewrite?: string; dirs: number; redo?: number };
 }
 
 export type JobState =
@@ -133,7 +134,7 @@ export function jobPaths(backupDir: string, archiveName: string): BackupPaths {
  * A restore's files: named for the archive and the time it started
  * (`<archive>.restore-<YYYYMMDDTHHMMSSZ>`), beside the archive; `report` is its verification.
  */
-export function restorePaths(backupDir: string, id: string): JobPaths & { report: string; members: string; dirs: string } {
+export function restorePaths(backupDir: string, id: string): JobPaths & { report: string; members: string; dirs: string; redo: string } {
   const dir = backupDir.replace(/\/+$/, '');
   const m = RESTORE_ID.exec(id);
   const archive = `${dir}/${m ? m[1] : id}`;
@@ -148,6 +149,8 @@ export function restorePaths(backupDir: string, id: string): JobPaths & { report
     members: `${dir}/${id}.members`,
     // A resume's directories (NUL-separated names as stored), set again once tar is done.
     dirs: `${dir}/${id}.dirs`,
+    // What a resume removes before tar writes it whole (NUL-separated paths under the target).
+    redo: `${dir}/${id}.redo`,
   };
 }
 
@@ -326,7 +329,8 @@ export function parseJobFile(text: string, file: string, node: string): JobRecor
         return bad('"restore.resume.rewrite" is not a path under the target');
       }
       if (typeof x.dirs !== 'number' || !Number.isSafeInteger(x.dirs) || x.dirs < 0) return bad('"restore.resume.dirs" is not a count');
-      resume = { from: x.from, ...(w !== undefined ? { rewrite: w as string } : {}), dirs: x.dirs };
+      if (x.redo !== undefined && (typeof x.redo !== 'number' || !Number.isSafeInteger(x.redo) || x.redo < 1)) return bad('"restore.resume.redo" is not a count');
+      resume = { from: x.from, ...(w !== undefined ? { rewrite: w as string } : {}), dirs: x.dirs, ...(x.redo !== undefined ? { redo: x.redo as number } : {}) };
     }
     restore = {
       target: target as string,

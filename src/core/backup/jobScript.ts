@@ -108,8 +108,8 @@ follow_hash() {
 }
 partial=$1 final=$2 log=$3 status=$4 cancel=$5 mk=$6 fresh=$7 dirs=$8 mode=$9
 shift 9
-job=$1
-shift
+job=$1 redo=$2
+shift 2
 # A backup's own files: the job file's owner (where chown may), and the archive mode.
 own() {
   chown --reference="$job" -- "$@" 2>/dev/null || :
@@ -149,6 +149,14 @@ if [ -n "$fresh" ] && [ -f "$fresh" ] && [ ! -L "$fresh" ]; then
   case "$(readlink -m -- "$fresh")" in
     "$(readlink -m -- "$mk")"/*) rm -f -- "$fresh" ;;
   esac
+fi
+# A resumed restore: what the interrupted ones left unfinished, which tar skipping what exists
+# would keep (files whose write failed, symlinks' placeholders; the plan names them), goes too.
+# The list holds paths under the target, NUL-separated (any bytes): the same guard as above.
+# Said once tar has ended: the log is started afresh with tar.
+unredone=
+if [ -n "$redo" ] && [ -s "$redo" ]; then
+  xargs -0 sh -c 'top=$(readlink -m -- "$1"); shift; for k; do f=$top/$k; if [ -f "$f" ] && [ ! -L "$f" ]; then case "$(readlink -m -- "$f")" in "$top"/*) rm -f -- "$f" ;; esac; fi; done' redo "$mk" < "$redo" || unredone=1
 fi
 # The file tail follows must exist before tar opens it; it and the log are private before
 # anything is written to them.
@@ -216,6 +224,7 @@ else
     say "tar's exit status could not be read from $tmp.rc: the job counts as failed" ;;
   esac
 fi
+if [ -n "$unredone" ]; then say "not every entry of $redo could be removed before tar: those left were kept, as skip keeps what exists"; fi
 # A resumed restore: tar skipping what exists leaves the directories an interrupted one made
 # with its temporary modes; the same archive, directories only, sets them as archived.
 # tar's first three arguments are --extract, --file= and --directory= (restoreArgv).
@@ -328,7 +337,7 @@ export const BACKUP_JOB_ENV = ['LC_ALL=C', 'TZ=UTC'];
 export function jobArgv(p: BackupPaths, source: string, compressor: string | undefined, mode: ArchiveMode): string[] {
   const list = compressor ? ['--verbose', '--verbose', '--block-number', '--full-time', '--quoting-style=c', `--index-file=${memberListOf(p.archive)}`] : [];
   const tar = [...backupTarHead(p.partial), `--directory=${source}`, '--numeric-owner', ...(compressor ? [`--use-compress-program=${compressor}`] : []), ...list, '.'];
-  return ['sh', '-c', JOB_SCRIPT, 'gluster-backup-job', p.partial, p.archive, p.log, p.status, p.cancel, '', '', '', mode, p.job, ...tar];
+  return ['sh', '-c', JOB_SCRIPT, 'gluster-backup-job', p.partial, p.archive, p.log, p.status, p.cancel, '', '', '', mode, p.job, '', ...tar];
 }
 
 /** tar's option for entries that exist, by the restore's policy (see the restore's plan). */
@@ -346,11 +355,11 @@ const EXISTING_OPTION = {
  * (as stored in the archive), each with everything under it.
  */
 export function restoreArgv(
-  p: JobPaths & { members: string; dirs: string },
+  p: JobPaths & { members: string; dirs: string; redo: string },
   target: string,
   policy: keyof typeof EXISTING_OPTION,
   members: readonly string[],
-  resume?: { rewrite?: string; dirs: boolean },
+  resume?: { rewrite?: string; dirs: boolean; redo?: boolean },
 ): string[] {
   const tar = [
     ...restoreTarHead(p.archive),
@@ -368,7 +377,7 @@ export function restoreArgv(
     ...members,
   ];
   const fresh = resume?.rewrite ? printfFormatOf(Buffer.concat([Buffer.from(`${target.replace(/\/+$/, '')}/`), Buffer.from(resume.rewrite, 'latin1')])) : '';
-  return ['sh', '-c', JOB_SCRIPT, 'gluster-restore-job', '', '', p.log, p.status, p.cancel, target, fresh, resume?.dirs ? p.dirs : '', '', '', ...tar];
+  return ['sh', '-c', JOB_SCRIPT, 'gluster-restore-job', '', '', p.log, p.status, p.cancel, target, fresh, resume?.dirs ? p.dirs : '', '', '', resume?.redo ? p.redo : '', ...tar];
 }
 
 /**

@@ -633,7 +633,7 @@ export class BackupJobs {
    */
   async startRestore(
     node: string,
-    o: { archive: string; compression: 'none' | 'gzip'; spec: RestoreSpec; overrides?: PreflightOverride[]; now?: Date; resumeDirs?: Buffer },
+    o: { archive: string; compression: 'none' | 'gzip'; spec: RestoreSpec; overrides?: PreflightOverride[]; now?: Date; resumeDirs?: Buffer; resumeRedo?: Buffer },
   ): Promise<JobRecord> {
     const s = this.settings;
     const conn = this.cluster.connection(node);
@@ -662,11 +662,17 @@ export class BackupJobs {
       conn,
       docker,
       record,
-      restoreArgv(p, o.spec.target, o.spec.policy, o.spec.members, o.spec.resume ? { ...(o.spec.resume.rewrite ? { rewrite: o.spec.resume.rewrite } : {}), dirs: o.resumeDirs !== undefined } : undefined),
+      restoreArgv(
+        p,
+        o.spec.target,
+        o.spec.policy,
+        o.spec.members,
+        o.spec.resume ? { ...(o.spec.resume.rewrite ? { rewrite: o.spec.resume.rewrite } : {}), dirs: o.resumeDirs !== undefined, redo: o.resumeRedo !== undefined } : undefined,
+      ),
       o.archive.slice(0, cut),
       `tar extracting ${o.archive} into ${o.spec.target}${o.spec.members.length ? ` (${o.spec.members.length} paths)` : ''}, existing entries: ${o.spec.policy}`,
       {
-        files: o.resumeDirs !== undefined ? [{ path: p.dirs, data: o.resumeDirs }] : [],
+        files: [...(o.resumeDirs !== undefined ? [{ path: p.dirs, data: o.resumeDirs }] : []), ...(o.resumeRedo !== undefined ? [{ path: p.redo, data: o.resumeRedo }] : [])],
         // The other half of prune's handshake (pruneMarkerOf): this job file is there now, so a
         // prune that marks the archive from here on sees it and keeps the archive.
         // The mark first, the archive second: a prune removes the archive before its mark, so

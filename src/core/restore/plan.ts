@@ -64,9 +64,11 @@ export interface RestorePlan {
   /**
    * Policy skip after an interrupted restore of this archive into this target: the member that
    * restore was writing when it stopped, and whether it is rewritten (it is in the target and
-   * differs from the archive: cut short) or kept (it had been finished).
+   * differs from the archive: cut short) or kept (it had been finished); `redo`, when there are
+   * any, counts the other entries the interrupted restores left unfinished (see redoes), which
+   * are overwritten too.
    */
-  resume?: { from: string; path: string; pathBase64?: string; rewrite: boolean };
+  resume?: { from: string; path: string; pathBase64?: string; rewrite: boolean; redo?: number };
 }
 
 export interface PlanOptions {
@@ -194,6 +196,8 @@ export class RestorePlanner implements FsEntrySink {
   private readonly waiting = new Set<string>();
   /** Those of them the target holds as tar makes a directory before it sets its attributes. */
   private readonly unset = new Set<string>();
+  /** Sorted positions of the other entries the interrupted restores left unfinished (redoes). */
+  private readonly redo = new Set<number>();
 
   constructor(
     private readonly index: TarIndexResult,
@@ -286,6 +290,30 @@ export class RestorePlanner implements FsEntrySink {
       if (this.A.type(r) === 'file' && differs && written) this.rewrite = p;
     }
     if (type === 'dir' && this.waiting.has(key) && this.madeByTar(this.rows[p], meta)) this.unset.add(key);
+    if (this.resume && p !== this.rewrite && this.redoes(this.rows[p], type, size, mtime, meta)) this.redo.add(p);
+  }
+
+  /** `t` (seconds) lies within the interrupted restores, from the first one's start to the last one's end. */
+  private duringRestores(t: number | undefined): boolean {
+    const r = this.resume;
+    if (r?.start === undefined || t === undefined) return false;
+    return t >= r.start - RESUME_CLOCK_SLACK_S && (r.until === undefined || t <= r.until + RESUME_CLOCK_SLACK_S);
+  }
+
+  /**
+   * An entry an interrupted restore left unfinished, which skip would keep: a file whose write
+   * failed (a full volume: tar still gives it the archived mtime, then goes on to the next
+   * member, so there can be many), told by its size, that mtime and a ctime within the
+   * restores; or the empty mode-0 file tar puts where a symlink whose target is absolute or
+   * holds ".." goes, replaced by the symlink only at tar's end. An operator's file is neither:
+   * one of theirs changed within the restores does not carry the archived mtime, and they make
+   * no mode-0 empty file where the archive has a symlink.
+   */
+  private redoes(r: number, type: EntryType, size: number | undefined, mtime: number | undefined, meta: EntryMeta | undefined): boolean {
+    if (type !== 'file' || !this.duringRestores(meta?.ctime)) return false;
+    const at = this.A.type(r);
+    if (at === 'file') return size !== this.A.size(r) && mtime !== undefined && Math.abs(mtime - this.A.mtime(r)) < 1;
+    return at === 'symlink' && size === 0 && meta?.mode === 0 && this.duringRestores(mtime);
   }
 
   /**
@@ -391,7 +419,7 @@ export class RestorePlanner implements FsEntrySink {
     const clash = isDir(at) !== isDir(existing);
     if (clash) return { action: 'conflict', existing, clash };
     if (isDir(at)) return { action: 'merge', existing, clash };
-    if (p === this.rewrite) return { action: 'overwrite', existing, clash };
+    if (p === this.rewrite || this.redo.has(p)) return { action: 'overwrite', existing, clash };
     return { action: this.policy === 'refuse' ? 'conflict' : this.policy, existing, clash };
   }
 
@@ -410,6 +438,11 @@ export class RestorePlanner implements FsEntrySink {
       if (p >= 0 && selected(this.there[p]) && isDir(this.A.type(this.rows[p]))) out.push(k);
     }
     return out;
+  }
+
+  /** What a resume removes before tar writes it whole, beside the resumed member: see redoes. */
+  resumeRedo(): string[] {
+    return [...this.redo].sort((a, b) => a - b).map((p) => this.A.key(this.rows[p]));
   }
 
   /**
@@ -626,7 +659,7 @@ export class RestorePlanner implements FsEntrySink {
       targetOnly: this.targetOnly,
       warnings,
       refusals,
-      ...(this.resume ? { resume: { from: this.resume.from, ...pathFields(this.resume.key), rewrite: this.rewrite >= 0 } } : {}),
+      ...(this.resume ? { resume: { from: this.resume.from, ...pathFields(this.resume.key), rewrite: this.rewrite >= 0, ...(this.redo.size ? { redo: this.redo.size } : {}) } } : {}),
     };
     OVERWRITE_SETS.set(plan, Float64Array.from(overwritten).sort());
     return plan;

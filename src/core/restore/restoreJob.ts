@@ -173,11 +173,20 @@ export async function startRestore(
       bytesToWrite: plan.plan.bytesToWrite,
       archiveBytes: plan.archiveBytes,
       ...(plan.plan.resume
-        ? { resume: { from: plan.plan.resume.from, ...(plan.plan.resume.rewrite ? { rewrite: resumeKey(plan.plan.resume) } : {}), dirs: plan.resumeDirs?.length ?? 0 } }
+        ? {
+            resume: {
+              from: plan.plan.resume.from,
+              ...(plan.plan.resume.rewrite ? { rewrite: resumeKey(plan.plan.resume) } : {}),
+              dirs: plan.resumeDirs?.length ?? 0,
+              ...(plan.resumeRedo?.length ? { redo: plan.resumeRedo.length } : {}),
+            },
+          }
         : {}),
     },
     // Never an empty list: tar given no names takes every member.
     ...(plan.plan.resume && plan.resumeDirs?.length ? { resumeDirs: storedNames(plan.resumeDirs, plan.plan.archive.dotSlashNames) } : {}),
+    // Paths under the target, not names in the archive: the script removes them there.
+    ...(plan.plan.resume && plan.resumeRedo?.length ? { resumeRedo: storedNames(plan.resumeRedo, 0) } : {}),
     overrides: overrides.filter((x) => refused.has(x.check)),
   });
   return { plan, job };

@@ -70,6 +70,8 @@ export interface RestorePlanResult {
   entries?: Iterable<PlanEntry>;
   /** Resuming: the selected directories' keys (their modes and times are set again after tar). */
   resumeDirs?: string[];
+  /** Resuming: the keys of what the interrupted restores left unfinished, removed before tar (RestorePlanner.resumeRedo). */
+  resumeRedo?: string[];
   timings: { indexMs: number; listMs: number; totalMs: number };
   /**
    * The archive's index with the size and mtime the archive had when it was read: the
@@ -204,7 +206,7 @@ export async function planRestore(cluster: Cluster, o: RestorePlanOptions = {}):
     freeBytes: t.freeBytes,
     plan,
     ...(o.entries ? { entries: { [Symbol.iterator]: () => planner.entries() } } : {}),
-    ...(plan.resume ? { resumeDirs: planner.resumeDirs() } : {}),
+    ...(plan.resume ? { resumeDirs: planner.resumeDirs(), resumeRedo: planner.resumeRedo() } : {}),
     timings: { indexMs, listMs, totalMs: Date.now() - t0 },
   };
   // The file as it was before the walk: a change during the walk makes the index worthless later.

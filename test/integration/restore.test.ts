@@ -629,6 +629,86 @@ describe('restore', () => {
     }
   });
 
+  test('resume: the placeholder tar left for a symlink is replaced by the symlink, the directory it made is set as archived, and the directory the target held before keeps its mode and owner', async () => {
+    const SRC = '/mnt/gluster/restore-resume-ph';
+    const arch = `${DIR}/datarobot-gluster-backup-2001-01-20.tar`;
+    // In archive order: the top directory, d (0750, 1000:1000), d/abs, an absolute symlink (tar
+    // makes an empty mode-0 file there and the symlink only at its end), then 48 files of 4 MiB.
+    inGluster('node1', [
+      'sh',
+      '-c',
+      'set -e; rm -rf "$1"; mkdir -p "$1/d"; for i in $(seq -w 1 48); do head -c 4194304 /dev/urandom > "$1/d/f$i"; done; ln -s /etc/hostname "$1/d/abs"; chmod 0750 "$1/d"; chown 1000:1000 "$1/d"; touch -h -d @1700000000 "$1"/d/* "$1/d" "$1"; cd /mnt/gluster; { echo ./restore-resume-ph; echo ./restore-resume-ph/d; echo ./restore-resume-ph/d/abs; for i in $(seq -w 1 48); do echo "./restore-resume-ph/d/f$i"; done; } | tar --no-recursion --numeric-owner -cf "$2" -T -',
+      'src',
+      SRC,
+      arch,
+    ]);
+    const want = manifest('node1', `${SRC}/d`);
+    const files = fileSpans('node1', arch);
+    assert.equal(files.length, 48, JSON.stringify(files.slice(0, 3)));
+    // The operator's own directory where the archive's top one goes: 0711, 2000:2000.
+    inGluster('node1', ['sh', '-c', 'set -e; rm -rf "$1"; mkdir "$1"; chmod 0711 "$1"; chown 2000:2000 "$1"', 'op', SRC]);
+    const cluster = new Cluster(testbedSettings());
+    const jobs = jobsOf(cluster);
+    let first: JobRecord | undefined;
+    let cut: { name: string; pos: number } | undefined;
+    try {
+      try {
+        onNode('node1', ['docker', 'update', '--cpus', '0.2', 'gluster']);
+        const r = cli(['--json', 'restore', '--detach', '--archive', arch, '--existing', 'skip']);
+        assert.equal(r.code, 0, r.stderr);
+        first = (JSON.parse(r.stdout) as { job: JobRecord }).job;
+        cut = await stopInsideAFile('node1', arch, files, first.restore!.archiveBytes / 2, () => jobs.observe(first!));
+        onNode('node1', ['docker', 'kill', 'gluster']);
+      } finally {
+        if (!cut) {
+          let pid: string | undefined;
+          try {
+            pid = tarPid('node1');
+          } catch {
+            // No container to look in, or more than one tar: nothing this test stopped.
+          }
+          if (pid) onNode('node1', ['kill', '-CONT', pid], { allowFail: true });
+        }
+        unthrottle('node1');
+      }
+      testbed('start-gluster', 'node1');
+      await waitHealthy();
+      const stat = (p: string) => inGluster('node1', ['stat', '-c', '%F|%a|%u:%g', p]).stdout.trim();
+      // What the killed tar left: the placeholder, d as it made it, the operator's directory untouched.
+      assert.equal(stat(`${SRC}/d/abs`), 'regular empty file|0|0:0');
+      assert.equal(stat(`${SRC}/d`), 'directory|700|0:0');
+      assert.equal(stat(SRC), 'directory|711|2000:2000');
+
+      const dry = dryRun(['--archive', arch, '--existing', 'skip']);
+      assert.equal(dry.code, 0, JSON.stringify(dry.r.refusals));
+      assert.deepEqual(dry.r.plan.resume, { from: first!.id, path: cut!.name, rewrite: true, redo: 1 });
+      assert.deepEqual(
+        dry.r.entries.filter((e) => e.action === 'overwrite').map((e) => e.path),
+        ['restore-resume-ph/d/abs', cut!.name].sort(),
+      );
+
+      const again = cli(['--json', 'restore', '--archive', arch, '--existing', 'skip']);
+      // 1: restored, and the verification finds the operator's directory different from the archive's.
+      assert.equal(again.code, 1, again.stderr);
+      const out = JSON.parse(again.stdout) as { job: JobRecord; verification: RestoreVerification };
+      // d only: the top directory was the operator's, which skip leaves as it is.
+      assert.deepEqual(out.job.restore!.resume, { from: first!.id, rewrite: cut!.name, dirs: 1, redo: 1 });
+      assert.equal(inGluster('node1', ['readlink', `${SRC}/d/abs`]).stdout, '/etc/hostname\n');
+      assert.deepEqual(manifest('node1', `${SRC}/d`), want, 'everything in d as archived');
+      assert.equal(stat(`${SRC}/d`), 'directory|750|1000:1000', 'd set as archived after tar');
+      assert.equal(stat(SRC), 'directory|711|2000:2000');
+      assert.equal(out.verification.verdict, 'differs');
+      assert.deepEqual(
+        out.verification.changed.items.map((c) => [c.path, c.reasons, c.archive.mode, c.filesystem.mode, c.filesystem.uid, c.filesystem.gid]),
+        [['restore-resume-ph', ['mode', 'owner'], '0755', '0711', 2000, 2000]],
+      );
+    } finally {
+      inGluster('node1', ['rm', '-rf', SRC]);
+      onNode('node1', ['sh', '-c', 'rm -f "$1" "$1".restore-*', 'rm', arch]);
+      cluster.dispose();
+    }
+  });
+
   test('progress: on a terminal one line redrawn with the bytes read of the archive, the rate and an ETA; with --json, status lines with the same figures', () => {
     const SRC = '/mnt/gluster/restore-progress';
     const arch = `${DIR}/datarobot-gluster-backup-2001-01-07.tar`;

@@ -354,6 +354,35 @@ describe('restore', () => {
     assert.deepEqual((JSON.parse(againJson.stdout) as { job: JobRecord }).job.restore?.report, report);
   });
 
+  test('verification: the hard link of the archive comes back as one file with its target (same inode through the FUSE mount); made a copy of its own, it is a difference, named', async () => {
+    const src = manifest('node1', ROOT);
+    inGluster('node1', ['rm', '-rf', ROOT]);
+    const r = cli(['--json', 'restore', '--archive', job.archive, '--include', 'restore-rt']);
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout) as { job: JobRecord; verification: RestoreVerification };
+    assert.equal(out.verification.verdict, 'verified');
+    assert.deepEqual(out.verification.unlinked, { count: 0, items: [] });
+    assert.match(out.verification.compared, /; hard links as one file \(device and inode\)$/);
+    // cp -p keeps bytes, mode, owner and times: only the link is gone.
+    inGluster('node1', ['sh', '-c', 'set -e; cd "$1"; cp -p hardlink.txt .copy; mv .copy hardlink.txt', 'unlink', ROOT]);
+    assert.deepEqual(manifest('node1', ROOT).filter((l) => !/hardlink\.txt|target\.txt/.test(l)), src.filter((l) => !/hardlink\.txt|target\.txt/.test(l)));
+    const cluster = new Cluster(testbedSettings());
+    try {
+      const { verification: v } = await verifyRestore(cluster, out.job);
+      assert.equal(v.verdict, 'differs');
+      assert.deepEqual([v.differences, v.missing.count, v.changed.count], [1, 0, 0]);
+      // Which name the archive stores as the link is the backup's walk order: either, never both.
+      const names = ['restore-rt/hardlink.txt', 'restore-rt/dir with space/sub/target.txt'];
+      assert.equal(v.unlinked?.count, 1);
+      assert.deepEqual([v.unlinked!.items[0].path, v.unlinked!.items[0].linkTarget].sort(), [...names].sort());
+    } finally {
+      cluster.dispose();
+      inGluster('node1', ['rm', '-rf', ROOT]);
+      const back = cli(['--json', 'restore', '--archive', job.archive, '--include', 'restore-rt']);
+      assert.equal(back.code, 0, back.stderr);
+    }
+  });
+
   test('migration: the same archive restored into the replica volume is identical there', () => {
     const src = manifest('node1', ROOT);
     const r = cli(['--config', repConfig, '--json', 'restore', '--archive', job.archive, '--include', 'restore-rt']);

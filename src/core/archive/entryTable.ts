@@ -45,6 +45,11 @@ export interface EntryMeta {
    * stored in a table. A write or a utimensat by tar sets it, whatever mtime tar gave the file.
    */
   ctime?: number;
+  /**
+   * A listing's device and inode ("dev:ino"), only when asked for (a restore's verification of
+   * hard links): never stored in a table.
+   */
+  inode?: string;
 }
 
 /** Stored for "not known": a field the source did not give or that did not decode. */

@@ -19,6 +19,18 @@ export const FS_LIST_META_FORMAT = '%y %s %T@ %m %U %G %P\\0%l\\0';
  */
 export const FS_LIST_RESUME_FORMAT = '%y %s %T@ %m %U %G %C@ %P\\0%l\\0';
 
+/**
+ * The meta format with the device and inode last before the path: a restore's verification
+ * tells by them whether the archive's hard links came back as one file.
+ */
+export const FS_LIST_VERIFY_FORMAT = '%y %s %T@ %m %U %G %D:%i %P\\0%l\\0';
+
+/** The format a listing asks find for: the meta one with, at most, one of ctime and inode. */
+function formatOf(o: { meta?: boolean; ctime?: boolean; inode?: boolean }): string {
+  if (o.ctime && o.inode) throw new Error('fsList: ctime or inode, not both');
+  return o.ctime ? FS_LIST_RESUME_FORMAT : o.inode ? FS_LIST_VERIFY_FORMAT : o.meta ? FS_LIST_META_FORMAT : FS_LIST_FORMAT;
+}
+
 const SIZE = /^\d{1,16}$/;
 /** Seconds with find's ten fraction digits; before 1970 a minus sign. */
 const MTIME = /^-?\d{1,16}(?:\.\d{1,10})?$/;
@@ -37,11 +49,11 @@ function findSeconds(t: string): number {
  * argv (no shell) of the listing. `-P` never follows symlinks, so a link is listed as a link,
  * as tar stores it; `-mindepth 1` leaves the root out (tar's `./` is not compared either).
  */
-export function fsListArgv(root: string, o: { meta?: boolean; ctime?: boolean } = {}): string[] {
+export function fsListArgv(root: string, o: { meta?: boolean; ctime?: boolean; inode?: boolean } = {}): string[] {
   if (root === '') throw new Error('fsListArgv: empty root');
   // find reads an operand starting with "-" (or "(" / "!") as an expression.
   const operand = /^[-(!]/.test(root) ? `./${root}` : root;
-  return ['find', '-P', operand, '-mindepth', '1', '-printf', o.ctime ? FS_LIST_RESUME_FORMAT : o.meta ? FS_LIST_META_FORMAT : FS_LIST_FORMAT];
+  return ['find', '-P', operand, '-mindepth', '1', '-printf', formatOf(o)];
 }
 
 /**
@@ -50,11 +62,11 @@ export function fsListArgv(root: string, o: { meta?: boolean; ctime?: boolean } 
  * so a path that is a file is listed too); the parser strips `root/` again (option `prefix`).
  * `keys` are byte keys relative to root.
  */
-export function fsListPathsArgv(root: string, keys: readonly string[], o: { meta?: boolean } = {}): { argv: string[]; prefix: string } {
+export function fsListPathsArgv(root: string, keys: readonly string[], o: { meta?: boolean; inode?: boolean } = {}): { argv: string[]; prefix: string } {
   if (root === '' || keys.length === 0) throw new Error('fsListPathsArgv: empty root or no paths');
   const base = root.endsWith('/') ? root : root + '/';
   const operands = keys.map((k) => base + Buffer.from(k, 'latin1').toString('utf8'));
-  const format = (o.meta ? FS_LIST_META_FORMAT : FS_LIST_FORMAT).replace('%P', '%p');
+  const format = formatOf(o).replace('%P', '%p');
   return { argv: ['find', '-P', ...operands, '-printf', format], prefix: Buffer.from(base, 'utf8').toString('latin1') };
 }
 
@@ -94,8 +106,11 @@ export class FsListParser<S extends FsEntrySink = EntryTable> {
   private restNuls = 0;
   private consumed = 0;
 
-  /** Fields before the path: 3, 6 with mode and owner (FS_LIST_META_FORMAT), 7 with ctime too. */
+  /** Fields before the path: 3, 6 with mode and owner (FS_LIST_META_FORMAT), 7 with ctime or inode too. */
   private readonly fields: number;
+
+  /** The seventh field, when there is one. */
+  private readonly seventh: 'ctime' | 'inode' | undefined;
 
   /** With fsListPathsArgv: every path starts with this, which is cut off. */
   private readonly prefix: string | undefined;
@@ -105,9 +120,11 @@ export class FsListParser<S extends FsEntrySink = EntryTable> {
 
   constructor(
     readonly sink: S = new EntryTable() as unknown as S,
-    o: { meta?: boolean; ctime?: boolean; prefix?: string } = {},
+    o: { meta?: boolean; ctime?: boolean; inode?: boolean; prefix?: string } = {},
   ) {
-    this.fields = o.ctime ? 7 : o.meta ? 6 : 3;
+    if (o.ctime && o.inode) throw new Error('FsListParser: ctime or inode, not both');
+    this.seventh = o.ctime ? 'ctime' : o.inode ? 'inode' : undefined;
+    this.fields = this.seventh ? 7 : o.meta ? 6 : 3;
     this.prefix = o.prefix;
   }
 
@@ -175,9 +192,14 @@ export class FsListParser<S extends FsEntrySink = EntryTable> {
       if (!/^[0-7]{1,5}$/.test(mode) || !/^\d{1,10}$/.test(uid) || !/^\d{1,10}$/.test(gid)) throw this.bad(b, start, z1);
       meta = { mode: parseInt(mode, 8) & 0o7777, uid: Number(uid), gid: Number(gid) };
       if (this.fields === 7) {
-        const ctimeText = b.toString('latin1', sp[5] + 1, sp[6]);
-        if (!MTIME.test(ctimeText)) throw this.bad(b, start, z1);
-        meta.ctime = findSeconds(ctimeText);
+        const text = b.toString('latin1', sp[5] + 1, sp[6]);
+        if (this.seventh === 'inode') {
+          if (!/^\d{1,20}:\d{1,20}$/.test(text)) throw this.bad(b, start, z1);
+          meta.inode = text;
+        } else {
+          if (!MTIME.test(text)) throw this.bad(b, start, z1);
+          meta.ctime = findSeconds(text);
+        }
       }
     }
     const type = fsType(b[start]);

@@ -22,6 +22,7 @@ import type { PreflightOverride } from '../backup/jobFile';
 import { planRestore, type IndexedArchive, type RestorePlanOptions, type RestorePlanResult } from './restorePlan';
 import type { TarIndexResult } from '../archive/tarIndex';
 import { writeBesideArchive } from '../catalog/sidecar';
+import { LinkCheck, type UnlinkedItem } from './linkCheck';
 
 export interface RestoreVerification {
   /** verified: every member restored as archived; differs: some are missing or different. */
@@ -35,6 +36,11 @@ export interface RestoreVerification {
   missing: ValidationReport['extra'];
   /** Members in the target with another type, mode, owner, size, mtime (files) or link target. */
   changed: ValidationReport['changed'];
+  /**
+   * Hard links of the archive whose two names are both in the target, but as two files: absent
+   * from a report when the members taken hold no hard link (and from reports of older versions).
+   */
+  unlinked?: { count: number; items: UnlinkedItem[] };
   /** Entries in the target that are not in the archive: information, never touched. */
   targetOnly: { files: number; dirs: number };
   /** What was compared, and what not. */
@@ -224,18 +230,14 @@ export async function verifyRestore(
   // A path under another include is listed with it already.
   const distinct = [...new Set(includes)];
   const roots = distinct.filter((k) => !distinct.some((o) => o !== k && isUnderAny(k, [o])));
-  const under = (k: string) => includes.length === 0 || isUnderAny(k, includes);
-  const A = index.entries;
-  const { rows } = lastCopies(A);
-  const taken = new EntryTable();
-  for (const r of rows) {
-    const k = A.key(r);
-    if (under(k)) taken.push(k, A.type(r), A.size(r), A.mtime(r), A.linkKey(r), undefined, A.meta(r));
-  }
+  const { taken, links } = takenMembers(index, includes);
   const comparer = new ArchiveComparer(taken, { maxListed: 1000, compareMeta: true });
+  // Device and inode only when there are hard links to check: the listing is the same otherwise.
+  const fields = { meta: true, ...(links.length ? { inode: true } : {}) };
   // With includes only their paths are listed: the rest of the target is none of this restore's business.
-  const listing = roots.length ? fsListPathsArgv(spec.target, roots, { meta: true }) : { argv: fsListArgv(spec.target, { meta: true }), prefix: undefined };
-  const parser = new FsListParser(comparer, { meta: true, ...(listing.prefix !== undefined ? { prefix: listing.prefix } : {}) });
+  const listing = roots.length ? fsListPathsArgv(spec.target, roots, fields) : { argv: fsListArgv(spec.target, fields), prefix: undefined };
+  const check = new LinkCheck(comparer, links);
+  const parser = new FsListParser(check, { ...fields, ...(listing.prefix !== undefined ? { prefix: listing.prefix } : {}) });
   const listed = await execStreaming(docker, container, listing.argv, { env: ['LC_ALL=C'], idleMs: o.idleMs ?? 120_000, onStdout: (b) => parser.push(b), ...(o.signal ? { signal: o.signal } : {}) });
   const otherErrors = listingErrors(listed.stderr);
   if (listed.exitCode !== 0 && (otherErrors.length > 0 || roots.length === 0) && listed.stdoutBytes === 0) {
@@ -250,7 +252,8 @@ export async function verifyRestore(
   }
   parser.end();
   const report = comparer.finish();
-  const differences = report.extra.count + report.changed.count;
+  const unlinked = check.finish(1000);
+  const differences = report.extra.count + report.changed.count + unlinked.count;
   const verification: RestoreVerification = {
     verdict: differences === 0 ? 'verified' : 'differs',
     differences,
@@ -259,8 +262,9 @@ export async function verifyRestore(
     members: taken.length,
     missing: report.extra,
     changed: report.changed,
+    ...(links.length ? { unlinked } : {}),
     targetOnly: { files: report.missingFiles.count, dirs: report.missingDirs.count },
-    compared: 'presence, type, permission bits and numeric owner of every member; size and mtime (to the second) of files; symlink targets',
+    compared: `presence, type, permission bits and numeric owner of every member; size and mtime (to the second) of files; symlink targets${links.length ? '; hard links as one file (device and inode)' : ''}`,
     archiveSide: kept ? 'plan' : 'read',
     checkedAt: new Date().toISOString(),
   };
@@ -271,6 +275,26 @@ export async function verifyRestore(
   if (notSaved) return { verification, job, notSaved };
   const recorded = await jobsOf(cluster).recordVerification(job, reportPath, differences);
   return { verification, job: recorded };
+}
+
+/**
+ * The members a restore took (the last copy of each path under `includes`, or all), and which of
+ * them are hard links to which: what its verification compares the target with.
+ */
+export function takenMembers(index: TarIndexResult, includes: readonly string[]): { taken: EntryTable; links: { key: string; to: string }[] } {
+  const under = (k: string) => includes.length === 0 || isUnderAny(k, includes);
+  const A = index.entries;
+  const { rows } = lastCopies(A);
+  const taken = new EntryTable();
+  const links: { key: string; to: string }[] = [];
+  for (const r of rows) {
+    const k = A.key(r);
+    if (!under(k)) continue;
+    taken.push(k, A.type(r), A.size(r), A.mtime(r), A.linkKey(r), undefined, A.meta(r));
+    const to = A.linkKey(r);
+    if (A.type(r) === 'hardlink' && to !== undefined) links.push({ key: k, to });
+  }
+  return { taken, links };
 }
 
 /**

@@ -72,10 +72,11 @@ export function verificationText(v: RestoreVerification): string {
   out.push(
     v.verdict === 'verified'
       ? `verified: all ${v.members} archive members are in ${v.targetDir} as archived (${v.compared})`
-      : `DIFFERENCES: ${v.differences} of ${v.members} archive members are not in ${v.targetDir} as archived (${v.missing.count} missing, ${v.changed.count} different)`,
+      : `DIFFERENCES: ${v.differences} of ${v.members} archive members are not in ${v.targetDir} as archived (${v.missing.count} missing, ${v.changed.count} different${v.unlinked?.count ? `, ${v.unlinked.count} not linked` : ''})`,
   );
   for (const m of v.missing.items.slice(0, 20)) out.push(`  missing   ${shownName(m.path)}`);
   for (const c of v.changed.items.slice(0, 20)) out.push(`  different ${shownName(c.path)} (${changeText(c)})`);
+  for (const u of v.unlinked?.items.slice(0, 20) ?? []) out.push(`  not linked ${shownName(u.path)} (archived as a hard link of ${shownName(u.linkTarget)}, restored as a file of its own)`);
   if (v.missing.count + v.changed.count > 40) out.push(`  … the report lists up to ${v.missing.items.length + v.changed.items.length}`);
   if (v.targetOnly.files + v.targetOnly.dirs) out.push(`information: ${v.targetOnly.files} files and ${v.targetOnly.dirs} directories in the target are not in the archive (left as they are)`);
   return out.join('\n') + '\n';

@@ -26,6 +26,8 @@ test('an archive gathers its own sidecars, its job files and its restores', () =
     file(`${r}.log`),
     file(`${r}.json`),
     file(`${r}.members`),
+    file(`${r}.dirs`),
+    file(`${r}.redo`),
     file('notes.txt'),
     file('other.tar'),
   ]);
@@ -34,7 +36,8 @@ test('an archive gathers its own sidecars, its job files and its restores', () =
   assert.deepEqual([a.name, a.size, a.mtimeMs], [A, 1000, 5]);
   assert.deepEqual(a.own, { checksum: `${A}.sha256`, validation: `${A}.validation.json`, readData: `${A}.read-data.json` });
   assert.deepEqual(a.job, { job: 'datarobot-gluster-backup-2026-10-03.job.json', log: 'datarobot-gluster-backup-2026-10-03.log', status: 'datarobot-gluster-backup-2026-10-03.status' });
-  assert.deepEqual([...a.restores], [[r, [`${r}.job.json`, `${r}.json`, `${r}.log`, `${r}.members`]]]);
+  // A resumed restore's lists (directories to set, unfinished entries to write again) are its files too: prune takes them with it.
+  assert.deepEqual([...a.restores], [[r, [`${r}.dirs`, `${r}.job.json`, `${r}.json`, `${r}.log`, `${r}.members`, `${r}.redo`]]]);
   assert.deepEqual(a.temps, [`${A}.validation.json.tmp-123-0a1b2c3d`]);
   assert.equal(a.stemShared, false);
   assert.deepEqual(g.foreign, ['notes.txt', 'other.tar']);

@@ -11,7 +11,7 @@ import { jobStem } from '../backup/naming';
 export const OUR_ARCHIVE = /^datarobot-gluster-backup-\d{4}-\d{2}-\d{2}(?:-[1-9]\d{0,5})?\.tar(?:\.gz)?$/;
 
 /** The endings of a restore's files after `<archive>.restore-<time>` (see restorePaths). */
-const RESTORE_FILE = /^(.+\.tar(?:\.gz)?\.restore-\d{8}T\d{6}Z)(\.job\.json|\.log|\.status|\.cancel|\.json|\.members|\.dirs)$/;
+const RESTORE_FILE = /^(.+\.tar(?:\.gz)?\.restore-\d{8}T\d{6}Z)(\.job\.json|\.log|\.status|\.cancel|\.json|\.members|\.dirs|\.redo)$/;
 /** A leftover of an atomic write (atomicTempName) of one of these files. */
 const TEMP_TAIL = /\.tmp-\d{1,10}-[0-9a-f]{8}$/;
 

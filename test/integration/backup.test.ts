@@ -411,8 +411,18 @@ describe('backup', () => {
       assert.equal(seen.state, 'running', seen.reason);
       assert.ok(lsBackups().includes(`${stem}.tar.partial`), 'a starting job keeps its partial archive');
 
-      const old = record(new Date(Date.now() - 10 * 60_000).toISOString());
+      // Claimed just now by a client whose clock runs an hour behind: the node's clock says it
+      // is being started (judged on the observer's clock, it was failed and its partial removed).
+      const skewed = record(new Date(Date.now() - 3_600_000).toISOString());
+      write(skewed);
+      const waited = await jobs.observe(skewed);
+      assert.equal(waited.state, 'running', waited.reason);
+      assert.ok(lsBackups().includes(`${stem}.tar.partial`), 'the skewed client\'s starting job keeps its partial archive');
+
+      // Claimed ten minutes ago by the node's clock (the job file's mtime), whatever startedAt says.
+      const old = record(new Date(Date.now() + 3_600_000).toISOString());
       write(old);
+      onNode('node1', ['touch', '-d', '@' + String(Math.floor(Date.now() / 1000) - 600), `${DIR}/${stem}.job.json`]);
       const ended = await jobs.observe(old);
       assert.equal(ended.state, 'failed');
       assert.match(ended.reason ?? '', /^tar was never started; the partial archive was removed$/);

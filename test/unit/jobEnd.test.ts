@@ -3,7 +3,7 @@
 // sentence a failed backup's or restore's tar leaves.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { backupFailure, endWithoutStatus, failureReason, keptEnd, restoreEnd, tarEventsOf, type ShellGone } from '../../src/core/backup/jobEnd';
+import { backupFailure, endWithoutStatus, failureReason, keptEnd, nodeTimeOf, restoreEnd, stillStarting, tarEventsOf, type ShellGone } from '../../src/core/backup/jobEnd';
 import type { JobRecord } from '../../src/core/backup/types';
 import { backupJob } from '../helpers/builders';
 
@@ -146,4 +146,31 @@ test('a restore\'s end: cancelled, completed on exit 0 only, else failed with a 
   assert.deepEqual(end(events('./b: Cannot open: Permission denied', NO_SPACE, './c: Cannot open: Permission denied', FATAL), 2), ['failed', `tar: ${NO_SPACE}; what it wrote stays`]);
   assert.deepEqual(end(events('./x: Cannot open: Permission denied', './y: Cannot open: No such file or directory', FATAL), 2), ['failed', 'tar: ./x: Cannot open: Permission denied; what it wrote stays']);
   assert.deepEqual(end(events(FATAL), 2), ['failed', 'tar exited with status 2; what it wrote stays']);
+});
+
+test("a job being started is judged on the node's clock: the starting client's clock an hour off either way changes nothing", () => {
+  const limitMs = 25_000;
+  const claimedAtMs = Date.parse('2026-12-07T10:00:00Z');
+  const skews = [-3_600_000, 0, 3_600_000];
+  for (const skew of skews) {
+    // The starting client wrote startedAt by its own clock, off by `skew`; the observer's clock is off too.
+    const startedAt = new Date(claimedAtMs + skew).toISOString();
+    const nowMs = claimedAtMs + 5_000 - skew;
+    assert.equal(stillStarting({ claimedAtMs, nodeNowMs: claimedAtMs + 5_000, startedAt, nowMs, limitMs }), true, `5 s after the claim, skew ${skew}`);
+    assert.equal(stillStarting({ claimedAtMs, nodeNowMs: claimedAtMs + 600_000, startedAt, nowMs, limitMs }), false, `10 min after the claim, skew ${skew}`);
+  }
+  // The limit itself: still starting just before it, not at it.
+  assert.equal(stillStarting({ claimedAtMs, nodeNowMs: claimedAtMs + limitMs - 1, startedAt: '2000-01-01T00:00:00Z', nowMs: 0, limitMs }), true);
+  assert.equal(stillStarting({ claimedAtMs, nodeNowMs: claimedAtMs + limitMs, startedAt: '2000-01-01T00:00:00Z', nowMs: 0, limitMs }), false);
+  // Without the node's two times: the observer's clock against startedAt, as before.
+  assert.equal(stillStarting({ nodeNowMs: claimedAtMs, startedAt: new Date(claimedAtMs).toISOString(), nowMs: claimedAtMs + 1_000, limitMs }), true);
+  assert.equal(stillStarting({ claimedAtMs, startedAt: new Date(claimedAtMs).toISOString(), nowMs: claimedAtMs + 60_000, limitMs }), false);
+});
+
+test("the node's time from dockerd's info: RFC 3339 with up to nine digits of fraction, anything else unknown", () => {
+  assert.equal(nodeTimeOf({ SystemTime: '2026-12-07T03:42:22.593666004Z' }), Date.parse('2026-12-07T03:42:22.593Z'));
+  assert.equal(nodeTimeOf({ SystemTime: '2026-12-07T04:42:22+01:00' }), Date.parse('2026-12-07T03:42:22Z'));
+  for (const bad of [undefined, null, 'x', {}, { SystemTime: 12 }, { SystemTime: 'yesterday' }, { SystemTime: '2026-12-07 03:42:22Z' }, { SystemTime: `2026-12-07T03:42:22.${'1'.repeat(60)}Z` }, { SystemTime: '2026-13-45T99:99:99Z' }]) {
+    assert.equal(nodeTimeOf(bad), undefined, JSON.stringify(bad));
+  }
 });

@@ -187,3 +187,24 @@ export function endWithoutStatus(record: JobRecord, seen: ShellGone): ShellEnd {
     clearMarks: false,
   };
 }
+
+/**
+ * Whether a job whose tar has not started may still be being started by its client: that
+ * client's deadlines (`limitMs`, from the job's claim) have not all passed. Measured on the
+ * node's clock where it can be (the job file's mtime, which the node set at the claim, against
+ * the time its dockerd gives now): `startedAt` is the starting client's clock, and a client
+ * whose clock ran a minute behind had every observer fail its job while it was starting.
+ * Without both node times, the observer's clock against startedAt, as before.
+ */
+export function stillStarting(o: { claimedAtMs?: number; nodeNowMs?: number; startedAt: string; nowMs: number; limitMs: number }): boolean {
+  if (o.claimedAtMs !== undefined && o.nodeNowMs !== undefined) return o.nodeNowMs - o.claimedAtMs < o.limitMs;
+  return o.nowMs - Date.parse(o.startedAt) < o.limitMs;
+}
+
+/** The node's time from dockerd's info (SystemTime, RFC 3339 with nanoseconds), or undefined: it comes from the node. */
+export function nodeTimeOf(info: unknown): number | undefined {
+  const t = typeof info === 'object' && info !== null ? (info as { SystemTime?: unknown }).SystemTime : undefined;
+  if (typeof t !== 'string' || t.length > 64 || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/.test(t)) return undefined;
+  const ms = Date.parse(t);
+  return Number.isFinite(ms) ? ms : undefined;
+}

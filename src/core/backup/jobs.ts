@@ -18,7 +18,7 @@ import { registerJob, registeredJobFiles } from './jobRegistry';
 import { nextArchiveName } from './naming';
 import { RestorePositions, type Position } from './restorePositions';
 import { countEvents } from './tarWarnings';
-import { backupFailure, endWithoutStatus, jobLinesOf, keptEnd, restoreEnd, stateOfExit, tarEventsOf, type Shell, type ShellGone } from './jobEnd';
+import { backupFailure, endWithoutStatus, jobLinesOf, keptEnd, nodeTimeOf, restoreEnd, stateOfExit, stillStarting, tarEventsOf, type Shell, type ShellGone } from './jobEnd';
 import type { BackupOptions, JobRecord, JobState, PreflightOverride } from './types';
 
 export { jobLinesOf, stateOfExit, tarEventsOf };
@@ -377,7 +377,7 @@ export class BackupJobs {
           const info = await withDeadline('docker exec inspect', s.timeouts.dockerMs, () => docker.getExec(execId).inspect());
           if (info.Running) shell = 'alive';
           // Created, not started: the job file names the exec before docker runs it.
-          else if (info.ExitCode === null || info.ExitCode === undefined) shell = this.withinStart(record) ? 'alive' : { gone: 'neverStarted' };
+          else if (info.ExitCode === null || info.ExitCode === undefined) shell = (await this.withinStart(record, conn, docker, p.job)) ? 'alive' : { gone: 'neverStarted' };
           else shell = { gone: 'exited', code: info.ExitCode };
         } catch (e) {
           if ((e as { statusCode?: number }).statusCode === 404) shell = { gone: 'vanished' };
@@ -388,7 +388,7 @@ export class BackupJobs {
         // Until the starting client's deadlines have passed, that is a job being started
         // (another client listing it then must not fail it and remove its partial archive: it
         // did once, in a CI rehearsal); after them, the client died before starting tar.
-        shell = status.phase === 'running' || this.withinStart(record) ? 'alive' : { gone: 'neverStarted' };
+        shell = status.phase === 'running' || (await this.withinStart(record, conn, docker, p.job)) ? 'alive' : { gone: 'neverStarted' };
       }
     } catch (e) {
       return { ...record, state: 'unknown', reason: toNodeError(e, record.node).message };
@@ -427,8 +427,19 @@ export class BackupJobs {
   }
 
   /** Whether a job not started yet may still be being started: its client's deadlines have not all passed. */
-  private withinStart(record: JobRecord): boolean {
-    return Date.now() - Date.parse(record.startedAt) < 2 * this.settings.timeouts.dockerMs + 5000;
+  private async withinStart(record: JobRecord, conn: NodeConnection, docker: Docker, jobFile: string): Promise<boolean> {
+    const [claimed, info] = await Promise.all([
+      conn.stat(jobFile).catch(() => undefined),
+      withDeadline('docker info', this.settings.timeouts.dockerMs, () => docker.info()).catch(() => undefined),
+    ]);
+    const nodeNowMs = nodeTimeOf(info);
+    return stillStarting({
+      ...(claimed ? { claimedAtMs: claimed.mtimeMs } : {}),
+      ...(nodeNowMs !== undefined ? { nodeNowMs } : {}),
+      startedAt: record.startedAt,
+      nowMs: Date.now(),
+      limitMs: 2 * this.settings.timeouts.dockerMs + 5000,
+    });
   }
 
   private async finalise(record: JobRecord, conn: NodeConnection, p: JobPaths, code: number, cancelAsked: boolean, exitAt?: number): Promise<JobRecord> {

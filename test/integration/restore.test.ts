@@ -55,6 +55,17 @@ function fileSpans(node: string, arch: string): FileSpan[] {
   return spans;
 }
 
+/** A failure before the kill leaves no tar stopped behind it: the one stopInsideAFile stopped goes on. */
+function releaseStoppedTar(node: string): void {
+  let pid: string | undefined;
+  try {
+    pid = tarPid(node);
+  } catch {
+    // No container to look in, or more than one tar: nothing this test stopped.
+  }
+  if (pid) onNode(node, ['kill', '-CONT', pid], { allowFail: true });
+}
+
 /** The host pid of the node's one tar in its container, if it runs. */
 function tarPid(node: string): string | undefined {
   const top = onNode(node, ['docker', 'top', 'gluster', '-eo', 'pid,comm']).stdout;
@@ -612,15 +623,7 @@ describe('restore', () => {
         onNode('node1', ['docker', 'kill', 'gluster']);
       } finally {
         // A failure before the kill leaves no tar stopped behind it.
-        if (!cut) {
-          let pid: string | undefined;
-          try {
-            pid = tarPid('node1');
-          } catch {
-            // No container to look in, or more than one tar: nothing this test stopped.
-          }
-          if (pid) onNode('node1', ['kill', '-CONT', pid], { allowFail: true });
-        }
+        if (!cut) releaseStoppedTar('node1');
         unthrottle('node1');
       }
       testbed('start-gluster', 'node1');
@@ -689,15 +692,7 @@ describe('restore', () => {
         cut = await stopInsideAFile('node1', arch, files, first.restore!.archiveBytes / 2, () => jobs.observe(first!));
         onNode('node1', ['docker', 'kill', 'gluster']);
       } finally {
-        if (!cut) {
-          let pid: string | undefined;
-          try {
-            pid = tarPid('node1');
-          } catch {
-            // No container to look in, or more than one tar: nothing this test stopped.
-          }
-          if (pid) onNode('node1', ['kill', '-CONT', pid], { allowFail: true });
-        }
+        if (!cut) releaseStoppedTar('node1');
         unthrottle('node1');
       }
       testbed('start-gluster', 'node1');

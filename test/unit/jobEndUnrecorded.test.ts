@@ -1,87 +1,29 @@
 // A job's end that its job file cannot take (the backups directory full): the observer says
 // what ended and why it is not recorded, instead of failing the look (which every caller showed
-// as "unknown", the node unreachable), and records it at the first look once there is room.
-// A node that is this machine, its connection's write and free space standing in for a full
-// directory; the job's files as the script leaves them.
+// as "unknown", the node unreachable). The decision alone; the integration test "disk still
+// full at the end" runs it on the test bed with a real full directory.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { Cluster } from '../../src/core/cluster';
-import { parseSettings } from '../../src/core/config';
-import { BackupJobs } from '../../src/core/backup/jobs';
-import { jobPaths, serializeJobFile } from '../../src/core/backup/jobFile';
+import { unrecordedEnd } from '../../src/core/backup/jobEnd';
 import type { JobRecord } from '../../src/core/backup/types';
 import { backupJob } from '../helpers/builders';
 
 const NAME = 'datarobot-gluster-backup-2026-04-12.tar';
+const FILE = `/b/datarobot-gluster-backup-2026-04-12.job.json`;
+const failed: JobRecord = { ...backupJob({ node: 'node1' }, { dir: '/b', archive: NAME }), state: 'failed', exitCode: 2, reason: 'the backups directory ran out of space (./a/big: Cannot write: No space left on device); the partial archive was removed' };
 
-test('a failed backup whose end the full backups directory cannot take: failed, saying so; recorded once there is room', async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gb-end-unrecorded-'));
-  const backups = path.join(dir, 'backups');
-  fs.mkdirSync(backups);
-  const { settings } = parseSettings({ backupDir: backups, nodes: [{ name: 'here', dockerSocket: path.join(dir, 'no-docker.sock') }] });
-  const cluster = new Cluster(settings);
-  try {
-    const p = jobPaths(backups, NAME);
-    const record = backupJob({ node: 'here' }, { dir: backups, archive: NAME });
-    fs.writeFileSync(p.job, serializeJobFile(record));
-    const noSpace = `tar: ./a/big: Cannot write: No space left on device`;
-    fs.writeFileSync(p.log, `${noSpace}\ntar: Error is not recoverable: exiting now\n`);
-    fs.writeFileSync(p.status, 'exit 2 1765000000.000000000\n');
-    fs.writeFileSync(p.partial!, 'a partial archive\n');
-    const conn = cluster.connection('here');
-    const write = conn.writeAtomic.bind(conn);
-    const free = conn.freeBytes.bind(conn);
-    const enospc = `ENOSPC: no space left on device, write`;
-    conn.writeAtomic = async () => {
-      throw Object.assign(new Error(enospc), { code: 'ENOSPC' });
-    };
-    conn.freeBytes = async () => 0;
-    const why = `the backups directory ran out of space (${noSpace.slice('tar: '.length)}); the partial archive was removed`;
-    const seen = await new BackupJobs(cluster).observe(record);
-    assert.deepEqual(
-      [seen.state, seen.exitCode, seen.reason],
-      ['failed', 2, `${why}; not recorded on the node: the backups directory is full (0 bytes left), and writing ${p.job} failed (${enospc}); the first look after space is freed there records it`],
-    );
-    assert.equal(fs.existsSync(p.partial!), false);
-    // What the end was read from stays for the next look; the job file is as it was.
-    assert.equal(fs.readFileSync(p.status, 'utf8'), 'exit 2 1765000000.000000000\n');
-    assert.equal(fs.readFileSync(p.job, 'utf8'), serializeJobFile(record));
-    conn.writeAtomic = write;
-    conn.freeBytes = free;
-    const later = await new BackupJobs(cluster).observe(record);
-    assert.deepEqual([later.state, later.reason], ['failed', why]);
-    assert.deepEqual([(JSON.parse(fs.readFileSync(p.job, 'utf8')) as JobRecord).state, fs.existsSync(p.status)], ['failed', false]);
-  } finally {
-    cluster.dispose();
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
+test('ENOSPC, or SFTP\'s "Failure" with the directory under the full mark: the end is shown, saying it is not recorded and why', () => {
+  const tail = `not recorded on the node: the backups directory is full (0 bytes left), and writing ${FILE} failed (Failure); the first look after space is freed there records it`;
+  assert.deepEqual(unrecordedEnd(failed, FILE, { message: 'Failure', code: 4 }, 0), { ...failed, reason: `${failed.reason}; ${tail}` });
+  assert.deepEqual(unrecordedEnd(failed, FILE, { message: 'ENOSPC: no space left on device, write', code: 'ENOSPC' }, undefined)?.reason, `${failed.reason}; not recorded on the node: the backups directory is full, and writing ${FILE} failed (ENOSPC: no space left on device, write); the first look after space is freed there records it`);
+  // A completed job has no reason of its own: the sentence is the reason.
+  const done: JobRecord = { ...failed, state: 'completed', exitCode: 0, reason: undefined };
+  assert.equal(unrecordedEnd(done, FILE, { message: 'Failure', code: 4 }, 1024 * 1024 - 1)?.reason, `not recorded on the node: the backups directory is full (1048575 bytes left), and writing ${FILE} failed (Failure); the first look after space is freed there records it`);
 });
 
-test('a job file that cannot be written for another reason, with room in the directory: the look still fails with that error', async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gb-end-unrecorded-'));
-  const backups = path.join(dir, 'backups');
-  fs.mkdirSync(backups);
-  const { settings } = parseSettings({ backupDir: backups, nodes: [{ name: 'here', dockerSocket: path.join(dir, 'no-docker.sock') }] });
-  const cluster = new Cluster(settings);
-  try {
-    const p = jobPaths(backups, NAME);
-    const record = backupJob({ node: 'here' }, { dir: backups, archive: NAME });
-    fs.writeFileSync(p.job, serializeJobFile(record));
-    fs.writeFileSync(p.log, '');
-    fs.writeFileSync(p.status, 'exit 0 1765000000.000000000\n');
-    fs.writeFileSync(p.archive, 'an archive\n');
-    const conn = cluster.connection('here');
-    conn.writeAtomic = async () => {
-      throw Object.assign(new Error('EACCES: permission denied, open'), { code: 'EACCES' });
-    };
-    conn.freeBytes = async () => 5 * 1024 * 1024;
-    await assert.rejects(new BackupJobs(cluster).observe(record), { message: 'EACCES: permission denied, open' });
-    assert.equal(fs.readFileSync(p.status, 'utf8'), 'exit 0 1765000000.000000000\n');
-  } finally {
-    cluster.dispose();
-    fs.rmSync(dir, { recursive: true, force: true });
+test('any other failure to write, with room in the directory or its room unknown, is not taken for a full directory', () => {
+  for (const free of [1024 * 1024, 5 * 1024 * 1024, undefined]) {
+    assert.equal(unrecordedEnd(failed, FILE, { message: 'EACCES: permission denied, open', code: 'EACCES' }, free), undefined, String(free));
+    assert.equal(unrecordedEnd(failed, FILE, { message: 'Failure', code: 4 }, free), undefined, String(free));
   }
 });

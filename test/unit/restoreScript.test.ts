@@ -223,15 +223,21 @@ test('resume: the entries of the redo list (a symlink\'s placeholder, a file cut
   }
 });
 
+/** A target whose `a` is a symlink to a directory outside it holding the operator's `b/f`. */
+function targetWithWayOut(dir: string): { target: string; outside: string } {
+  const target = path.join(dir, 'vol');
+  const outside = path.join(dir, 'outside');
+  fs.mkdirSync(path.join(outside, 'b'), { recursive: true });
+  fs.writeFileSync(path.join(outside, 'b/f'), 'precious');
+  fs.mkdirSync(target);
+  fs.symlinkSync(outside, path.join(target, 'a'));
+  return { target, outside };
+}
+
 test('resume: a redo path that leads out of the target through a symlink, or names a directory, removes nothing', () => {
   const { dir, archive, backups } = fixture();
   try {
-    const target = path.join(dir, 'vol');
-    const outside = path.join(dir, 'outside');
-    fs.mkdirSync(path.join(outside, 'b'), { recursive: true });
-    fs.writeFileSync(path.join(outside, 'b/f'), 'precious');
-    fs.mkdirSync(target);
-    fs.symlinkSync(outside, path.join(target, 'a'));
+    const { target, outside } = targetWithWayOut(dir);
     fs.mkdirSync(path.join(target, 'top'));
     run(archive, backups, target, 'skip', [], undefined, undefined, { redo: Buffer.from('a/b/f\0top\0') });
     assert.equal(fs.readFileSync(path.join(outside, 'b/f'), 'utf8'), 'precious');
@@ -340,12 +346,7 @@ test('resume: a file whose name is not UTF-8, or ends in a newline, is removed a
 test('resume: a rewrite path that leads out of the target through a symlink, or names a directory, removes nothing', () => {
   const { dir, archive, backups } = fixture();
   try {
-    const target = path.join(dir, 'vol');
-    const outside = path.join(dir, 'outside');
-    fs.mkdirSync(path.join(outside, 'b'), { recursive: true });
-    fs.writeFileSync(path.join(outside, 'b/f'), 'precious');
-    fs.mkdirSync(target);
-    fs.symlinkSync(outside, path.join(target, 'a'));
+    const { target, outside } = targetWithWayOut(dir);
     run(archive, backups, target, 'skip', [], 'a/b/f');
     assert.equal(fs.readFileSync(path.join(outside, 'b/f'), 'utf8'), 'precious');
     fs.rmSync(path.join(target, 'a'));

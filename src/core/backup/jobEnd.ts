@@ -208,3 +208,15 @@ export function nodeTimeOf(info: unknown): number | undefined {
   const ms = Date.parse(t);
   return Number.isFinite(ms) ? ms : undefined;
 }
+
+/**
+ * A job's end that its job file could not take: shown all the same, saying it is not recorded
+ * and why, when the backups directory is full (ENOSPC, or under the full mark free; SFTP says
+ * only "Failure" for ENOSPC). Undefined for any other failure, which the look reports as it
+ * is. Left unrecorded, every look showed the job "unknown" until space was freed.
+ */
+export function unrecordedEnd(rec: JobRecord, file: string, error: { message: string; code?: unknown }, free: number | undefined): JobRecord | undefined {
+  if (error.code !== 'ENOSPC' && !isFull(free)) return undefined;
+  const full = `the backups directory is full${free !== undefined ? ` (${free} bytes left)` : ''}`;
+  return { ...rec, reason: `${rec.reason ? `${rec.reason}; ` : ''}not recorded on the node: ${full}, and writing ${file} failed (${error.message}); the first look after space is freed there records it` };
+}

@@ -18,7 +18,7 @@ import { registerJob, registeredJobFiles } from './jobRegistry';
 import { nextArchiveName } from './naming';
 import { RestorePositions, type Position } from './restorePositions';
 import { countEvents } from './tarWarnings';
-import { backupFailure, endWithoutStatus, jobLinesOf, keptEnd, nodeTimeOf, restoreEnd, stateOfExit, stillStarting, tarEventsOf, type Shell, type ShellGone } from './jobEnd';
+import { backupFailure, endWithoutStatus, jobLinesOf, keptEnd, nodeTimeOf, restoreEnd, stateOfExit, stillStarting, tarEventsOf, unrecordedEnd, type Shell, type ShellGone } from './jobEnd';
 import type { BackupOptions, JobRecord, JobState, PreflightOverride } from './types';
 
 export { jobLinesOf, stateOfExit, tarEventsOf };
@@ -497,9 +497,8 @@ export class BackupJobs {
       return { rec: await this.record(conn, file, rec), recorded: true };
     } catch (e) {
       const free = await conn.freeBytes(file.slice(0, file.lastIndexOf('/'))).catch(() => undefined);
-      if ((e as NodeJS.ErrnoException).code !== 'ENOSPC' && !(free !== undefined && free < 1024 * 1024)) throw e;
-      const full = `the backups directory is full${free !== undefined ? ` (${free} bytes left)` : ''}`;
-      const told: JobRecord = { ...rec, reason: `${rec.reason ? `${rec.reason}; ` : ''}not recorded on the node: ${full}, and writing ${file} failed (${(e as Error).message}); the first look after space is freed there records it` };
+      const told = unrecordedEnd(rec, file, e as NodeJS.ErrnoException, free);
+      if (!told) throw e;
       this.cluster.log('error', `${rec.kind} ${rec.id}: ${rec.state} (${told.reason})`, rec.node);
       return { rec: told, recorded: false };
     }

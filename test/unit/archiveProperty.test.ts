@@ -13,10 +13,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import fc from 'fast-check';
-import { EntryTable, FsListFormatError, FsListParser, fsListArgv, fsListPathsArgv, indexArchive, TarListingFormatError, TarListingParser, tarListArgv, type TarIndexResult } from '../../src/core/archive';
+import { DEVICE, DeviceStatFormatError, DeviceStatParser, deviceStatArgv, EntryTable, FsListFormatError, FsListParser, fsListArgv, fsListPathsArgv, indexArchive, TarListingFormatError, TarListingParser, tarListArgv, type TarIndexResult } from '../../src/core/archive';
 import { countingReader, END, listWithGnuTar, paxMember } from './helpers/archiveCraft';
 import { applyTar, applyText, chunks, tarMutation, textMutation } from './helpers/archiveMutator';
-import { paxData, pinMtimes, rawHeader, removeTree, tar, tempDir, withData } from './helpers/archiveTree';
+import { deviceHeader, paxData, pinMtimes, rawHeader, removeTree, tar, tempDir, withData } from './helpers/archiveTree';
 import { assertVerdict, type Verdicts } from './helpers/walkProperty';
 
 const SEED = 4242;
@@ -66,6 +66,9 @@ const seeds: Record<string, Buffer> = {
     Buffer.from('abc'.padEnd(512, '\0')),
     END,
   ]),
+  // Device nodes and fifos: typeflags 3, 4 and 6 with devmajor and devminor (no root needed to
+  // write them this way).
+  devices: Buffer.concat([deviceHeader('null', '3', 1, 3), deviceHeader('sda', '4', 8, 0), deviceHeader('fifo', '6', 0, 0), withData(rawHeader({ name: 'f', type: '0', size: 2 }), Buffer.from('ab')), END]),
 };
 const seedNames = Object.keys(seeds);
 
@@ -78,9 +81,10 @@ test('the seeds are valid: each is complete, as GNU tar lists it', async () => {
     fs.writeFileSync(f, seeds[name]);
     const l = listWithGnuTar(f);
     assert.equal(l.status, 0, `${name}: ${l.stderr}`);
+    // The header walk and tar's listing agree on the kind and numbers of devices too.
     assert.deepEqual(
-      l.result.entries.toArray().map((e) => [e.key, e.type]),
-      r.entries.toArray().map((e) => [e.key, e.type]),
+      l.result.entries.toArray().map((e) => [e.key, e.type, e.meta?.device]),
+      r.entries.toArray().map((e) => [e.key, e.type, e.meta?.device]),
       name,
     );
   }
@@ -194,7 +198,16 @@ const findMetaOut: Buffer = spawnSync(metaArgv[0], metaArgv.slice(1)).stdout;
 const paths = fsListPathsArgv(src, ['d', 'hard', 'long-target'], { meta: true });
 const findPathsOut: Buffer = spawnSync(paths.argv[0], paths.argv.slice(1)).stdout;
 
+// find's %y names a fifo's kind ("p"), kept as its device (mkfifo needs no root, mknod does).
+const fifos = path.join(work, 'fifos');
+fs.mkdirSync(fifos);
+for (const n of ['a', 'b', 'c']) fs.writeFileSync(path.join(fifos, n), n);
+assert.equal(spawnSync('mkfifo', [path.join(fifos, 'pipe')]).status, 0);
+const fifoArgv = fsListArgv(fifos, { meta: true });
+const findFifoOut: Buffer = spawnSync(fifoArgv[0], fifoArgv.slice(1)).stdout;
+
 const FS_FORMS: { name: string; out: Buffer; opts: { meta?: boolean; prefix?: string } }[] = [
+  { name: 'a fifo among files, with mode and owner', out: findFifoOut, opts: { meta: true } },
   { name: 'names, sizes, times', out: findOut, opts: {} },
   { name: 'with mode and owner', out: findMetaOut, opts: { meta: true } },
   { name: 'chosen paths, with mode and owner', out: findPathsOut, opts: { meta: true, prefix: paths.prefix } },
@@ -211,6 +224,7 @@ for (const form of FS_FORMS) {
     const want = parseFs([form.out]).toArray();
     assert.ok(want.length >= 4);
     if (form.opts.meta) for (const e of want) assert.ok(e.meta && e.meta.mode !== undefined && e.meta.uid !== undefined, `mode and owner of ${e.path}`);
+    if (form.out === findFifoOut) assert.deepEqual(want.filter((e) => e.meta?.device !== undefined).map((e) => [e.path, e.type, e.meta?.device]), [['pipe', 'other', 'p']]);
     fc.assert(
       fc.property(fc.array(fc.nat(), { maxLength: 40 }), (cuts) => {
         assert.deepEqual(parseFs(chunks(form.out, cuts)).toArray(), want);
@@ -225,6 +239,7 @@ for (const form of FS_FORMS) {
           for (const e of parseFs(chunks(text, cuts))) {
             assert.equal(typeof e.key, 'string');
             if (e.meta?.mode !== undefined) assert.ok(e.meta.mode >= 0 && e.meta.mode <= 0o7777);
+            if (e.meta?.device !== undefined) assert.ok(e.type === 'other' && DEVICE.test(e.meta.device), `${e.type} ${e.meta.device}`);
           }
         } catch (e) {
           if (!(e instanceof FsListFormatError)) throw e;
@@ -236,3 +251,45 @@ for (const form of FS_FORMS) {
     assert.ok(errors > 0);
   });
 }
+
+// The stat pass of a restore's verification (device numbers): real stat output of two character
+// devices every Linux has, split anywhere the same; mutated, a map of well-formed devices or
+// DeviceStatFormatError, nothing else.
+const statPass = deviceStatArgv('/dev', ['null', 'zero']);
+const statOut: Buffer = spawnSync(statPass.argv[0], statPass.argv.slice(1), { env: { PATH: process.env.PATH, LC_ALL: 'C' } }).stdout;
+
+test("the stat pass's output: split anywhere, the same numbers; mutated, devices in their one form or DeviceStatFormatError", () => {
+  const parse = (parts: Buffer[]) => {
+    const p = new DeviceStatParser(statPass.prefix, new Set(['null', 'zero']));
+    for (const c of parts) p.push(c);
+    return [...p.end()].sort();
+  };
+  const want = parse([statOut]);
+  assert.deepEqual(want, [
+    ['null', 'c 1,3'],
+    ['zero', 'c 1,5'],
+  ]);
+  fc.assert(
+    fc.property(fc.array(fc.nat(), { maxLength: 20 }), (cuts) => {
+      assert.deepEqual(parse(chunks(statOut, cuts)), want);
+    }),
+    { seed: SEED, numRuns: 200, includeErrorInReport: true },
+  );
+  let errors = 0;
+  fc.assert(
+    fc.property(fc.array(textMutation, { minLength: 1, maxLength: 4 }), fc.array(fc.nat(), { maxLength: 20 }), (mutations, cuts) => {
+      const text = mutations.reduce((t, m) => applyText(t, m, 0), statOut);
+      try {
+        for (const [key, d] of parse(chunks(text, cuts))) {
+          assert.ok(key === 'null' || key === 'zero', key);
+          assert.ok(DEVICE.test(d) && d[0] !== 'p' && d.length > 1, d);
+        }
+      } catch (e) {
+        if (!(e instanceof DeviceStatFormatError)) throw e;
+        errors++;
+      }
+    }),
+    { seed: SEED, numRuns: 1000, includeErrorInReport: true },
+  );
+  assert.ok(errors > 0);
+});

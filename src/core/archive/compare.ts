@@ -23,7 +23,7 @@ export interface ReportItem {
   linkname?: string;
 }
 
-export type ChangeReason = 'type' | 'size' | 'mtime' | 'linkname' | 'mode' | 'owner';
+export type ChangeReason = 'type' | 'size' | 'mtime' | 'linkname' | 'mode' | 'owner' | 'device';
 
 /** One side of a changed entry; mode (octal text, as ls and chmod speak) and owner when compared. */
 export interface ChangedSide {
@@ -34,6 +34,8 @@ export interface ChangedSide {
   mode?: string;
   uid?: number;
   gid?: number;
+  /** A device node's or fifo's kind and numbers (EntryMeta.device), when compared. */
+  device?: string;
 }
 
 export interface ChangedItem {
@@ -249,6 +251,12 @@ export class ArchiveComparer implements FsEntrySink {
       // A symlink's "size" is its target's length and its mtime is when it was made: the
       // target is what a restore must get right.
       if (A.linkKey(ai) !== linkKey) reasons.push('linkname');
+    } else if (type === 'other' && this.meta) {
+      // "other" is any of three kinds: a fifo restored where the archive has a disk's block
+      // device is not the same object. The numbers count only when both sides have them.
+      const ad = A.device(ai);
+      const fd = meta?.device;
+      if (ad !== undefined && fd !== undefined && (ad[0] !== fd[0] || (ad.length > 1 && fd.length > 1 && ad !== fd))) reasons.push('device');
     }
     // Directories: presence only; their mtime moves whenever an entry is added or removed.
     const am = this.meta && !reasons.includes('type') ? A.meta(ai) : undefined;
@@ -269,6 +277,7 @@ export class ArchiveComparer implements FsEntrySink {
         ...(this.meta && m?.mode !== undefined ? { mode: m.mode.toString(8).padStart(4, '0') } : {}),
         ...(this.meta && m?.uid !== undefined ? { uid: m.uid } : {}),
         ...(this.meta && m?.gid !== undefined ? { gid: m.gid } : {}),
+        ...(this.meta && m?.device !== undefined ? { device: m.device } : {}),
       });
       return { ...pathFields(key), reasons, archive: side(ar, A.meta(ai)), filesystem: side(fr, meta) };
     });

@@ -50,6 +50,23 @@ export interface EntryMeta {
    * hard links): never stored in a table.
    */
   inode?: string;
+  /**
+   * A device node's or fifo's kind and numbers (see DEVICE): "c 1,3", "b 8,0", "p", or "c" / "b"
+   * alone when the source gave the kind but not the numbers. Only entries of type "other" have
+   * one, and a table keeps it in a sparse map: a regular file pays nothing for it.
+   */
+  device?: string;
+}
+
+/** The forms of EntryMeta.device: anything else is not stored. */
+export const DEVICE = /^(?:[cb](?: \d{1,10},\d{1,10})?|p)$/;
+
+/** "character device 1,3", "block device 8", "fifo": a device as a difference names it. */
+export function deviceText(d: string | undefined): string {
+  if (d === undefined || !DEVICE.test(d)) return 'device of unknown kind';
+  if (d === 'p') return 'fifo';
+  const numbers = d.length > 1 ? ` ${d.slice(2)}` : '';
+  return `${d[0] === 'c' ? 'character' : 'block'} device${numbers}`;
 }
 
 /** Stored for "not known": a field the source did not give or that did not decode. */
@@ -124,6 +141,8 @@ export class EntryTable implements Iterable<Entry>, FsEntrySink {
   private gids: Uint32Array | undefined;
   // Few entries have a link, so a sparse map beats a column.
   private links = new Map<number, string>();
+  // Device nodes and fifos are rarer still: their kind and numbers (EntryMeta.device) by row.
+  private devices = new Map<number, string>();
   /** Filesystem listings only: sockets seen and left out (tar cannot archive a socket). */
   skippedSockets = 0;
 
@@ -160,6 +179,7 @@ export class EntryTable implements Iterable<Entry>, FsEntrySink {
       this.offsets[i] = offset;
     }
     if (meta !== undefined || this.modes) this.setMeta(i, meta);
+    if (type === 'other' && meta?.device !== undefined && DEVICE.test(meta.device)) this.devices.set(i, meta.device);
   }
 
   private storeKey(i: number, key: string): void {
@@ -287,10 +307,15 @@ export class EntryTable implements Iterable<Entry>, FsEntrySink {
   offset(i: number): number | undefined {
     return this.offsets?.[i];
   }
-  /** Mode and owner of the row, undefined when the source gave none. */
+  /** The row's EntryMeta.device, when it is a device node or fifo whose kind the source gave. */
+  device(i: number): string | undefined {
+    return this.devices.get(i);
+  }
+  /** Mode, owner and device of the row, undefined when the source gave none. */
   meta(i: number): EntryMeta | undefined {
-    if (!this.modes || (this.modes[i] === 0xffff && this.uids![i] === UNKNOWN && this.gids![i] === UNKNOWN)) return undefined;
-    const m: EntryMeta = {};
+    const device = this.devices.get(i);
+    if (!this.modes || (this.modes[i] === 0xffff && this.uids![i] === UNKNOWN && this.gids![i] === UNKNOWN)) return device === undefined ? undefined : { device };
+    const m: EntryMeta = device === undefined ? {} : { device };
     if (this.modes[i] !== 0xffff) m.mode = this.modes[i];
     if (this.uids![i] !== UNKNOWN) m.uid = this.uids![i];
     if (this.gids![i] !== UNKNOWN) m.gid = this.gids![i];

@@ -191,6 +191,9 @@ export class FsListParser<S extends FsEntrySink = EntryTable> {
       const gid = b.toString('latin1', sp[4] + 1, sp[5]);
       if (!/^[0-7]{1,5}$/.test(mode) || !/^\d{1,10}$/.test(uid) || !/^\d{1,10}$/.test(gid)) throw this.bad(b, start, z1);
       meta = { mode: parseInt(mode, 8) & 0o7777, uid: Number(uid), gid: Number(gid) };
+      // find's %y gives the kind of a device node or fifo, not its numbers (DeviceNumbers does).
+      const letter = b[start];
+      if (letter === 0x63 || letter === 0x62 || letter === 0x70) meta.device = String.fromCharCode(letter);
       if (this.fields === 7) {
         const text = b.toString('latin1', sp[5] + 1, sp[6]);
         if (this.seventh === 'inode') {

@@ -7,3 +7,4 @@ export * from './tarIndex';
 export * from './fsList';
 export * from './compare';
 export * from './tarListing';
+export * from './deviceList';

@@ -126,6 +126,29 @@ export function decodeOwnerMode(b: Buffer, at = 0): { mode?: number; uid?: numbe
 }
 
 /**
+ * The kind and numbers (EntryMeta.device) of a device node or fifo member: typeflag 3
+ * (character), 4 (block) or 6 (fifo), devmajor at 329 and devminor at 337. Numbers that do not
+ * decode, or that no Linux device has (major and minor are 32 bits), leave the kind alone: tar
+ * makes such a node with what it can, and the verification then compares the kind only.
+ */
+export function decodeDevice(b: Buffer, at = 0): string | undefined {
+  const t = b[at + 156];
+  if (t === 0x36) return 'p';
+  if (t !== 0x33 && t !== 0x34) return undefined;
+  const kind = t === 0x33 ? 'c' : 'b';
+  let major: number;
+  let minor: number;
+  try {
+    major = decodeNumber(b, at + 329, 8, 'devmajor');
+    minor = decodeNumber(b, at + 337, 8, 'devminor');
+  } catch {
+    return kind;
+  }
+  const fits = (n: number) => Number.isSafeInteger(n) && n >= 0 && n <= 0xffffffff;
+  return fits(major) && fits(minor) ? `${kind} ${major},${minor}` : kind;
+}
+
+/**
  * A size as GNU tar takes it: never negative (base-256 can say so), and exact in a double, so
  * the walk's arithmetic on positions stays exact.
  */

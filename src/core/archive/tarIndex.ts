@@ -5,10 +5,10 @@
 // header, is reported with the byte offset; it is never taken as complete.
 import { Readable } from 'node:stream';
 import * as zlib from 'node:zlib';
-import { EntryTable, type EntryLimits, type EntryType } from './entryTable';
+import { EntryTable, type EntryLimits, type EntryMeta, type EntryType } from './entryTable';
 import { canonicalKey, displayPath, ownedKey } from './paths';
 import { readerChunks, type RandomAccessReader } from './reader';
-import { BLOCK, checksumOk, decodeHeader, decodeOwnerMode, decodePax, isZeroBlock, padded, TarFormatError } from './tarHeader';
+import { BLOCK, checksumOk, decodeDevice, decodeHeader, decodeOwnerMode, decodePax, isZeroBlock, padded, TarFormatError } from './tarHeader';
 
 export interface TarProblem {
   kind: 'truncated' | 'corrupt';
@@ -326,7 +326,9 @@ async function walk(src: Source, entries: EntryTable, maxMeta: number): Promise<
 
       // The member itself: its own fields, overridden by global then local PAX, long names.
       // Mode and owner first, while `block` is still the member's header.
-      const own = decodeOwnerMode(block);
+      const own: EntryMeta = decodeOwnerMode(block);
+      const device = decodeDevice(block);
+      if (device !== undefined) own.device = device;
       const px = (k: string): string | undefined => pax?.get(k) ?? globalPax.get(k);
       // decodePax checked the form of every numeric value but the empty one.
       const num = (k: string): number | undefined => {

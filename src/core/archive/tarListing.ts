@@ -3,7 +3,7 @@
 // client would move the whole archive over the network). With the C quoting style and the C
 // locale every byte of a name that is not printable ASCII comes as an escape, so names are
 // exact; with -R every member carries its block number, which gives problems an offset.
-import { EntryTable, type EntryLimits, type EntryType } from './entryTable';
+import { EntryTable, type EntryLimits, type EntryMeta, type EntryType } from './entryTable';
 import { canonicalKey, displayPath, ownedKey } from './paths';
 import type { TarIndexResult, TarProblem } from './tarIndex';
 
@@ -100,6 +100,19 @@ export function listedOwnerMode(l: string): { mode?: number; uid?: number; gid?:
   const uid = Number(m[2]);
   const gid = Number(m[3]);
   return { mode, ...(Number.isSafeInteger(uid) ? { uid } : {}), ...(Number.isSafeInteger(gid) ? { gid } : {}) };
+}
+
+/**
+ * A device node's or fifo's kind and numbers (EntryMeta.device) from the mode letter and the
+ * size column, where tar -tv prints "major,minor" for a device. A device without that form
+ * keeps its kind alone, as the header walk does with numbers that do not decode.
+ */
+export function listedDevice(letter: string, sizeColumn: string): string | undefined {
+  if (letter === 'p') return 'p';
+  if (letter !== 'c' && letter !== 'b') return undefined;
+  const m = /^(\d{1,10}),(\d{1,10})$/.exec(sizeColumn);
+  const fits = (n: string) => Number(n) <= 0xffffffff;
+  return m && fits(m[1]) && fits(m[2]) ? `${letter} ${Number(m[1])},${Number(m[2])}` : letter;
 }
 
 // What tar prints after the name for members that are neither links nor plain types.
@@ -253,7 +266,14 @@ export class TarListingParser {
     }
     const linkKey = t === 'symlink' ? link : t === 'hardlink' ? canonicalKey(link ?? '') : undefined;
     // Both are slices of a line of tar's output, itself a slice of a whole chunk.
-    this.entries.push(ownedKey(key), t, t === 'dir' ? 0 : t === 'hardlink' ? 0 : size, mtime, linkKey === undefined ? undefined : ownedKey(linkKey), block * 512, listedOwnerMode(l));
+    this.entries.push(ownedKey(key), t, t === 'dir' ? 0 : t === 'hardlink' ? 0 : size, mtime, linkKey === undefined ? undefined : ownedKey(linkKey), block * 512, this.metaOf(l, m[2], m[3]));
+  }
+
+  private metaOf(l: string, letter: string, sizeColumn: string): EntryMeta {
+    const meta: EntryMeta = listedOwnerMode(l);
+    const device = listedDevice(letter, sizeColumn);
+    if (device !== undefined) meta.device = device;
+    return meta;
   }
 
   /**

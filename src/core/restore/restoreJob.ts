@@ -9,6 +9,7 @@ import { ArchiveComparer, type ValidationReport } from '../archive/compare';
 import { EntryTable, lastCopies } from '../archive/entryTable';
 import { storedNames } from '../archive/paths';
 import { FsListParser, fsListArgv, fsListPathsArgv } from '../archive/fsList';
+import { DeviceNumbers, DeviceStatFormatError, DeviceStatParser, deviceStatArgv } from '../archive/deviceList';
 import { execStreaming } from '../docker/execStream';
 import { jobsOf } from '../backup/jobs';
 import { restorePaths } from '../backup/jobFile';
@@ -230,13 +231,14 @@ export async function verifyRestore(
   // A path under another include is listed with it already.
   const distinct = [...new Set(includes)];
   const roots = distinct.filter((k) => !distinct.some((o) => o !== k && isUnderAny(k, [o])));
-  const { taken, links } = takenMembers(index, includes);
+  const { taken, links, devices } = takenMembers(index, includes);
   const comparer = new ArchiveComparer(taken, { maxListed: 1000, compareMeta: true });
+  const numbers = devices.size ? await deviceNumbers(docker, container, job.node, spec.target, roots, devices, o) : new Map<string, string>();
   // Device and inode only when there are hard links to check: the listing is the same otherwise.
   const fields = { meta: true, ...(links.length ? { inode: true } : {}) };
   // With includes only their paths are listed: the rest of the target is none of this restore's business.
   const listing = roots.length ? fsListPathsArgv(spec.target, roots, fields) : { argv: fsListArgv(spec.target, fields), prefix: undefined };
-  const check = new LinkCheck(comparer, links);
+  const check = new LinkCheck(numbers.size ? new DeviceNumbers(comparer, numbers) : comparer, links);
   const parser = new FsListParser(check, { ...fields, ...(listing.prefix !== undefined ? { prefix: listing.prefix } : {}) });
   const listed = await execStreaming(docker, container, listing.argv, { env: ['LC_ALL=C'], idleMs: o.idleMs ?? 120_000, onStdout: (b) => parser.push(b), ...(o.signal ? { signal: o.signal } : {}) });
   const otherErrors = listingErrors(listed.stderr);
@@ -264,7 +266,7 @@ export async function verifyRestore(
     changed: report.changed,
     ...(links.length ? { unlinked } : {}),
     targetOnly: { files: report.missingFiles.count, dirs: report.missingDirs.count },
-    compared: `presence, type, permission bits and numeric owner of every member; size and mtime (to the second) of files; symlink targets${links.length ? '; hard links as one file (device and inode)' : ''}`,
+    compared: `presence, type, permission bits and numeric owner of every member; size and mtime (to the second) of files; symlink targets; the kind of device nodes and fifos${devices.size ? ' and the major and minor numbers of devices' : ''}${links.length ? '; hard links as one file (device and inode)' : ''}`,
     archiveSide: kept ? 'plan' : 'read',
     checkedAt: new Date().toISOString(),
   };
@@ -281,20 +283,50 @@ export async function verifyRestore(
  * The members a restore took (the last copy of each path under `includes`, or all), and which of
  * them are hard links to which: what its verification compares the target with.
  */
-export function takenMembers(index: TarIndexResult, includes: readonly string[]): { taken: EntryTable; links: { key: string; to: string }[] } {
+export function takenMembers(index: TarIndexResult, includes: readonly string[]): { taken: EntryTable; links: { key: string; to: string }[]; devices: Set<string> } {
   const under = (k: string) => includes.length === 0 || isUnderAny(k, includes);
   const A = index.entries;
   const { rows } = lastCopies(A);
   const taken = new EntryTable();
   const links: { key: string; to: string }[] = [];
+  // The character and block devices whose numbers the archive gives: the stat pass's paths.
+  const devices = new Set<string>();
   for (const r of rows) {
     const k = A.key(r);
     if (!under(k)) continue;
     taken.push(k, A.type(r), A.size(r), A.mtime(r), A.linkKey(r), undefined, A.meta(r));
     const to = A.linkKey(r);
     if (A.type(r) === 'hardlink' && to !== undefined) links.push({ key: k, to });
+    const d = A.device(r);
+    if (d !== undefined && d.length > 1) devices.add(k);
   }
-  return { taken, links };
+  return { taken, links, devices };
+}
+
+/**
+ * The major and minor numbers of the target's devices among `wanted` (find cannot print them:
+ * see deviceList.ts). Run before the main listing, so the comparison gets them with each entry.
+ */
+async function deviceNumbers(
+  docker: Awaited<ReturnType<ReturnType<Cluster['connection']>['docker']>>,
+  container: string,
+  node: string,
+  target: string,
+  roots: readonly string[],
+  wanted: ReadonlySet<string>,
+  o: { signal?: AbortSignal; idleMs?: number },
+): Promise<Map<string, string>> {
+  const { argv, prefix } = deviceStatArgv(target, roots);
+  const parser = new DeviceStatParser(prefix, wanted);
+  try {
+    const run = await execStreaming(docker, container, argv, { env: ['LC_ALL=C'], idleMs: o.idleMs ?? 120_000, onStdout: (b) => parser.push(b), ...(o.signal ? { signal: o.signal } : {}) });
+    const errors = listingErrors(run.stderr);
+    if (errors.length > 0) throw new RestoreError(`the verification could not read the device numbers under ${target} on ${node} (${errors.slice(0, 3).join('; ')}): verify again once the volume answers`);
+    return parser.end();
+  } catch (e) {
+    if (e instanceof DeviceStatFormatError) throw new RestoreError(`the verification could not read the device numbers under ${target} on ${node}: stat's output is not what was asked for (${e.message})`);
+    throw e;
+  }
 }
 
 /**

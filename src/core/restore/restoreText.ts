@@ -6,6 +6,7 @@ import { blockingRefusals, refusalText, type Refusal } from './refusal';
 import type { RestoreVerification } from './restoreJob';
 import type { RestorePlanResult } from './restorePlan';
 import { shownName } from '../archive/paths';
+import { deviceText } from '../archive/entryTable';
 
 export function planText(r: RestorePlanResult, refusals: readonly Refusal[] = r.plan.refusals, overrides: readonly PreflightOverride[] = []): string {
   const p = r.plan;
@@ -61,6 +62,8 @@ export function changeText(c: ChangedItem): string {
           return `mode ${a.mode ?? '?'} in the archive, ${f.mode ?? '?'} restored`;
         case 'owner':
           return `owner ${owner(a)} in the archive, ${owner(f)} restored`;
+        case 'device':
+          return `${deviceText(a.device)} in the archive, ${deviceText(f.device)} restored`;
       }
     })
     .join('; ');

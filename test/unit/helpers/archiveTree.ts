@@ -126,6 +126,23 @@ export function rawHeader(h: { name: string; type: string; size?: number; mtime?
   return b;
 }
 
+/** A ustar header of a device node (typeflag 3 or 4) with devmajor and devminor, or a fifo (6). */
+export function deviceHeader(name: string, type: '3' | '4' | '6', major: number, minor: number, mtime = 1700000000): Buffer {
+  const b = rawHeader({ name, type, mtime });
+  b.write(major.toString(8).padStart(7, '0') + '\0', 329, 8, 'latin1');
+  b.write(minor.toString(8).padStart(7, '0') + '\0', 337, 8, 'latin1');
+  return resum(b);
+}
+
+/** The header's checksum made again, after a change to its fields. */
+export function resum(b: Buffer): Buffer {
+  b.fill(0x20, 148, 156);
+  let sum = 0;
+  for (const c of b) sum += c;
+  b.write(sum.toString(8).padStart(6, '0') + '\0 ', 148, 8, 'latin1');
+  return b;
+}
+
 export function paxData(records: Record<string, string | Buffer>): Buffer {
   const parts: Buffer[] = [];
   for (const [key, v] of Object.entries(records)) {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import * as zlib from 'node:zlib';
 import fc from 'fast-check';
-import { DEFAULT_MAX_META_BYTES, indexArchive, type TarIndexResult } from '../../../src/core/archive';
+import { DEFAULT_MAX_META_BYTES, DEVICE, indexArchive, type TarIndexResult } from '../../../src/core/archive';
 import { countingReader } from './archiveCraft';
 import { applyGz, applyTar, gzMutation, tarMutation } from './archiveMutator';
 
@@ -30,6 +30,8 @@ export function assertVerdict(r: TarIndexResult, what: string, ordered = true): 
     else assert.ok(Number.isSafeInteger(e.offset) && e.offset! >= 0, `${what}: member at ${e.offset}`);
     last = e.offset!;
     assert.ok(Number.isFinite(e.size) && e.size >= 0 && Number.isFinite(e.mtime), `${what}: ${e.path} ${e.size} ${e.mtime}`);
+    // A device's kind and numbers are kept only in their one form, and only for a device or fifo.
+    if (e.meta?.device !== undefined) assert.ok(e.type === 'other' && DEVICE.test(e.meta.device), `${what}: ${e.path} ${e.type} device ${JSON.stringify(e.meta.device)}`);
   }
 }
 

@@ -90,6 +90,12 @@ export interface JobRecord {
    */
   createdExecId?: string;
   startedAt: string;
+  /**
+   * A restore: the node's time (its docker daemon's) as the job was claimed, before tar. The
+   * files tar writes are stamped by the node, and startedAt by the client, whose clock may be
+   * off: a resume compares those files with this (restorePlan.ts, restoreStartOnNode).
+   */
+  nodeStartedAt?: string;
   endedAt?: string;
   exitCode?: number;
   /** Apparent size of the source in bytes (the progress target), once measured. */
@@ -277,6 +283,7 @@ export function parseJobFile(text: string, file: string, node: string): JobRecor
   const createdExecId = str('createdExecId', 64, false);
   if (createdExecId !== undefined && !EXEC_ID.test(createdExecId)) bad('"createdExecId" is not a docker exec id');
   const startedAt = time('startedAt', true)!;
+  const nodeStartedAt = time('nodeStartedAt', false);
   const endedAt = time('endedAt', false);
   const exitCode = count('exitCode', 255);
   const sourceBytes = count('sourceBytes');
@@ -361,6 +368,7 @@ export function parseJobFile(text: string, file: string, node: string): JobRecor
     ...(execId !== undefined ? { execId } : {}),
     ...(createdExecId !== undefined ? { createdExecId } : {}),
     startedAt,
+    ...(nodeStartedAt !== undefined ? { nodeStartedAt } : {}),
     ...(endedAt !== undefined ? { endedAt } : {}),
     ...(exitCode !== undefined ? { exitCode } : {}),
     ...(sourceBytes !== undefined ? { sourceBytes } : {}),

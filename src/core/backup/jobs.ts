@@ -84,6 +84,23 @@ function backupsDirFree(conn: NodeConnection, p: JobPaths): Promise<number | und
   return conn.freeBytes(p.archive.slice(0, p.archive.lastIndexOf('/'))).catch(() => undefined);
 }
 
+/**
+ * The node's time now, as its docker daemon tells it (the container shares the host's clock);
+ * undefined when the daemon does not say or says something that is not a time. Best effort: a
+ * restore without it is started all the same, and a resume of it falls back on other times.
+ */
+export async function nodeClock(docker: Docker, ms: number): Promise<string | undefined> {
+  try {
+    const info = (await withDeadline('docker info', ms, () => docker.info())) as { SystemTime?: unknown };
+    const t = info?.SystemTime;
+    if (typeof t !== 'string' || t.length > 64) return undefined;
+    const at = Date.parse(t);
+    return Number.isFinite(at) ? new Date(at).toISOString() : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 const services = new WeakMap<Cluster, BackupJobs>();
 
 /**
@@ -652,6 +669,7 @@ export class BackupJobs {
     const id = restoreId(o.archive.slice(cut + 1), o.now ?? new Date());
     const p = restorePaths(o.archive.slice(0, cut), id);
     const container = await inspectContainer(docker, s.containerName, s.timeouts.dockerMs);
+    const nodeNow = await nodeClock(docker, s.timeouts.dockerMs);
     const record: JobRecord = {
       version: 1,
       kind: 'restore',
@@ -665,6 +683,7 @@ export class BackupJobs {
       container: s.containerName,
       containerStartedAt: container.since,
       startedAt: new Date().toISOString(),
+      ...(nodeNow !== undefined ? { nodeStartedAt: nodeNow } : {}),
       overrides: o.overrides ?? [],
       restore: o.spec,
     };

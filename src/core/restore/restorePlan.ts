@@ -11,7 +11,7 @@ import { FsListParser, fsListArgv } from '../archive/fsList';
 import type { TarIndexResult } from '../archive/tarIndex';
 import { ValidateError, glusterRootOf, indexArchiveOnNode, isGzip, locateArchive, type ReadMethod } from '../validate/validateBackup';
 import { TarListingFormatError, TarListingParser } from '../archive/tarListing';
-import { memberListOf } from '../backup/jobScript';
+import { memberListOf, parseStatus } from '../backup/jobScript';
 import type { NodeConnection } from '../node/nodeConnection';
 import { RestoreError } from './restoreError';
 import { jobsOf } from '../backup/jobs';
@@ -244,7 +244,7 @@ async function interruptedRestore(cluster: Cluster, node: string, archive: strin
   // A resume that was itself interrupted never set the directories of the one it resumed.
   const earlier: string[] = [];
   const seen = new Set([last.id]);
-  let start = Date.parse(last.startedAt) / 1000;
+  let start = await restoreStartOnNode(conn, dir, last);
   for (let j = last; earlier.length < MAX_RESUME_CHAIN; ) {
     const from = j.restore?.resume?.from;
     const prev = from === undefined || seen.has(from) ? undefined : same.find((x) => x.id === from);
@@ -252,10 +252,44 @@ async function interruptedRestore(cluster: Cluster, node: string, archive: strin
     seen.add(prev.id);
     const m = await lastMember(prev.id);
     if (m) earlier.push(m.key);
-    start = Math.min(start, Date.parse(prev.startedAt) / 1000);
+    start = Math.min(start, await restoreStartOnNode(conn, dir, prev));
     j = prev;
   }
   return { from: last.id, key: at.key, ...resumeWindow(at.since, last), ...(earlier.length ? { earlier } : {}), ...(Number.isFinite(start) ? { start } : {}) };
+}
+
+/** Far more than a status line ("running <pid> <pid> <time>"): a bigger file is not one. */
+const MAX_STATUS_BYTES = 256;
+
+/**
+ * When an interrupted restore began, in seconds on the node's clock where the node gave one:
+ * the ctimes a resume compares with it are the node's, and the record's startedAt is the
+ * client's, which may be off by any amount (a minute off is a whole minute of the operator's
+ * changes taken for the restore's, or of the restore's own left as they are). In order:
+ * - nodeStartedAt, the docker daemon's time as the job was claimed (recorded since it exists);
+ * - the status line "running ... <time>" the script wrote as tar began, still there when the
+ *   job died with its container (an ended job's line holds its end instead);
+ * - for a resume, the mtime of its .dirs or .redo list, written as the job was claimed;
+ * - startedAt, when none of these can be read.
+ */
+export async function restoreStartOnNode(conn: Pick<NodeConnection, 'stat' | 'read'>, dir: string, job: Pick<JobRecord, 'id' | 'startedAt' | 'nodeStartedAt' | 'restore'>): Promise<number> {
+  const recorded = job.nodeStartedAt !== undefined ? Date.parse(job.nodeStartedAt) : NaN;
+  if (Number.isFinite(recorded)) return recorded / 1000;
+  const p = restorePaths(dir, job.id);
+  const st = await conn.stat(p.status).catch(() => undefined);
+  if (st && st.size <= MAX_STATUS_BYTES) {
+    const text = await conn.read(p.status, 0, st.size).then((b) => b.toString('latin1')).catch(() => undefined);
+    const status = parseStatus(text);
+    if (status.phase === 'running' && status.at !== undefined) return status.at / 1000;
+  }
+  const lists = [job.restore?.resume?.dirs ? p.dirs : undefined, job.restore?.resume?.redo ? p.redo : undefined].filter((f): f is string => f !== undefined);
+  let written = Infinity;
+  for (const f of lists) {
+    const l = await conn.stat(f).catch(() => undefined);
+    if (l && Number.isFinite(l.mtimeMs)) written = Math.min(written, l.mtimeMs);
+  }
+  if (written !== Infinity) return written / 1000;
+  return Date.parse(job.startedAt) / 1000;
 }
 
 /**

@@ -20,6 +20,7 @@ import { ndjsonLines, statusLines } from './helpers/ndjson';
 import { bytesText } from '../../src/core/bytes';
 import { READ_POS_SCRIPT } from '../../src/core/backup/jobScript';
 import { planAndCheck, startRestore, verifyRestore, type RestoreVerification } from '../../src/core/restore/restoreJob';
+import { changeText } from '../../src/core/restore/restoreText';
 
 const DIR = '/opt/datarobot/data/backups/gluster';
 const OLD_DIR = '/opt/datarobot/data/backups/gluster-old';
@@ -516,6 +517,49 @@ describe('restore', () => {
       assert.ok(blocks * blockSize < 1024 * 1024, `restored sparse: ${blocks} blocks of ${blockSize} bytes allocated for 64 MiB`);
     } finally {
       inGluster('node1', ['rm', '-rf', '/mnt/gluster/restore-sparse-src', '/mnt/gluster/restore-sparse-out']);
+      onNode('node1', ['rm', '-f', arch]);
+    }
+  });
+
+  test('verification: device nodes and fifos come back as the kind archived, devices with their major and minor; another kind or other numbers is a difference naming both', async () => {
+    const arch = `${DIR}/datarobot-gluster-backup-2001-01-24.tar`;
+    const OUT = '/mnt/gluster/restore-dev-out';
+    // Made in the container's /tmp (mknod needs no volume), archived as GNU tar stores them (typeflags 3, 4, 6).
+    inGluster('node1', [
+      'sh',
+      '-c',
+      'set -e; rm -rf /tmp/gb-dev; mkdir -p /tmp/gb-dev/restore-dev; cd /tmp/gb-dev/restore-dev; mknod -m 0640 chr c 1 3; mknod -m 0600 blk b 7 0; mkfifo -m 0644 pipe; tar --numeric-owner -C /tmp/gb-dev -cf "$1" ./restore-dev; rm -rf /tmp/gb-dev',
+      'dev',
+      arch,
+    ]);
+    try {
+      const r = cli(['--json', 'restore', '--archive', arch, '--target', 'restore-dev-out']);
+      assert.equal(r.code, 0, r.stderr);
+      const out = JSON.parse(r.stdout) as { job: JobRecord; verification: RestoreVerification };
+      assert.equal(out.verification.verdict, 'verified', JSON.stringify(out.verification.changed));
+      assert.match(out.verification.compared, /; the kind of device nodes and fifos and the major and minor numbers of devices$/);
+      const kinds = inGluster('node1', ['sh', '-c', 'cd "$1/restore-dev" && stat -c "%n %F %t,%T %a" chr blk pipe', 'kinds', OUT]).stdout.trim().split('\n');
+      assert.deepEqual(kinds, ['chr character special file 1,3 640', 'blk block special file 7,0 600', 'pipe fifo 0,0 644']);
+      // chr becomes a block device, blk the same kind with other numbers, pipe a character device: same modes and owner.
+      inGluster('node1', ['sh', '-c', 'set -e; cd "$1/restore-dev"; rm chr blk pipe; mknod -m 0640 chr b 7 0; mknod -m 0600 blk b 7 1; mknod -m 0644 pipe c 1 3', 'swap', OUT]);
+      const cluster = new Cluster(testbedSettings());
+      try {
+        const { verification: v } = await verifyRestore(cluster, out.job);
+        assert.equal(v.verdict, 'differs');
+        assert.deepEqual([v.differences, v.missing.count, v.changed.count], [3, 0, 3]);
+        assert.deepEqual(
+          v.changed.items.map((c) => [c.path, c.reasons, changeText(c)]),
+          [
+            ['restore-dev/blk', ['device'], 'block device 7,0 in the archive, block device 7,1 restored'],
+            ['restore-dev/chr', ['device'], 'character device 1,3 in the archive, block device 7,0 restored'],
+            ['restore-dev/pipe', ['device'], 'fifo in the archive, character device 1,3 restored'],
+          ],
+        );
+      } finally {
+        cluster.dispose();
+      }
+    } finally {
+      inGluster('node1', ['rm', '-rf', OUT]);
       onNode('node1', ['rm', '-f', arch]);
     }
   });

@@ -343,6 +343,10 @@ describe('restore', () => {
     const out = JSON.parse(r.stdout) as { job: JobRecord; verification: RestoreVerification };
     assert.equal(out.job.kind, 'restore');
     assert.equal(out.job.state, 'completed');
+    // The node's time at the claim (its docker daemon's), which a resume of it would compare
+    // the target's ctimes with: the test bed's clocks are the client's, so within the claim.
+    const nodeStart = Date.parse(out.job.nodeStartedAt ?? '');
+    assert.ok(Math.abs(nodeStart - Date.parse(out.job.startedAt)) < 30_000, `nodeStartedAt ${out.job.nodeStartedAt}, startedAt ${out.job.startedAt}`);
     assert.equal(out.verification.verdict, 'verified');
     assert.equal(out.verification.differences, 0);
     assert.match(r.stderr, /verified: all \d+ archive members are in \/mnt\/gluster as archived/);

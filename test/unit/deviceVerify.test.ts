@@ -23,6 +23,7 @@ import {
 import { countingReader, END, listWithGnuTar } from './helpers/archiveCraft';
 import { deviceHeader, rawHeader, resum } from './helpers/archiveTree';
 import { changeText } from '../../src/core/restore/restoreText';
+import { takenMembers } from '../../src/core/restore/restoreJob';
 
 const MTIME = 1700000000;
 
@@ -157,4 +158,20 @@ test('the words for a device, and a stored form that is not one', () => {
   t.push('b', 'file', 0, 0, undefined, undefined, { device: 'c 1,3' });
   assert.equal(t.device(0), undefined);
   assert.equal(t.device(1), undefined);
+});
+
+test("the members a verification takes keep their devices, and the stat pass is asked for the devices' paths only (not the fifo's)", async () => {
+  const { taken, devices } = takenMembers(await indexArchive(countingReader(ARCHIVE)), []);
+  assert.deepEqual([...devices].sort(), ['big', 'null', 'sda']);
+  assert.deepEqual(
+    taken.toArray().map((e, i) => [e.path, taken.device(i)]),
+    [
+      ['big', 'c 2097151,2097151'],
+      ['fifo', 'p'],
+      ['file', undefined],
+      ['null', 'c 1,3'],
+      ['sda', 'b 8,0'],
+    ],
+  );
+  assert.deepEqual([...takenMembers(await indexArchive(countingReader(ARCHIVE)), ['file', 'fifo']).devices], []);
 });

@@ -8,7 +8,8 @@ import * as fs from 'fs';
 import * as http from 'http';
 import * as path from 'path';
 import { inspect } from 'util';
-import type { NodeConfig } from '../../src/core/config';
+import { parseSettings, type NodeConfig } from '../../src/core/config';
+import { createRemoteConnection } from '../../src/core/node/remoteConnection';
 import type { NodeError } from '../../src/core/model';
 import { NodeErrorException } from '../../src/core/ssh/errors';
 import { nodeError } from './helpers/nodeError';
@@ -336,6 +337,30 @@ test('sftp is cached per connection', async () => {
   const b = await s.sftp(); // new connection, new subsystem
   assert.notEqual(b, a);
   s.close();
+});
+
+test('writeAtomic over SFTP whose rename fails (a directory holds the name): the rename\'s error, no temporary file left', async () => {
+  const dir = fs.mkdtempSync(path.join(sshd.dir, 'atomic-'));
+  const file = path.join(dir, 'x.job.json');
+  fs.mkdirSync(file);
+  fs.writeFileSync(path.join(file, 'inside'), 'kept\n');
+  const { settings, problems } = parseSettings({
+    knownHostsFile: kh,
+    sshConfigFile: path.join(sshd.dir, 'no-ssh-config'),
+    timeouts: { connectMs: 3000, dockerMs: 5000, glusterMs: 15000, keepaliveMs: 1000 },
+    nodes: [{ name: 'n1', host: '127.0.0.1', port: sshd.port, user: sshd.user, identityFile: sshd.clientKey }],
+  });
+  assert.deepEqual(problems, []);
+  const conn = createRemoteConnection(settings.nodes[0], settings, {}, () => undefined);
+  try {
+    await conn.writeAtomic(path.join(dir, 'ok.json'), 'whole\n');
+    await assert.rejects(conn.writeAtomic(file, 'data\n'), { message: 'Failure' });
+    assert.deepEqual(fs.readdirSync(dir).sort(), ['ok.json', 'x.job.json']);
+    assert.equal(fs.readFileSync(path.join(dir, 'ok.json'), 'utf8'), 'whole\n');
+    assert.deepEqual(fs.readdirSync(file), ['inside']);
+  } finally {
+    conn.close();
+  }
 });
 
 test('after sshd restarts, the session reports closed and the next call reconnects', async () => {

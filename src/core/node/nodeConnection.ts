@@ -126,15 +126,23 @@ export class LocalConnection implements NodeConnection {
 
   async writeAtomic(file: string, data: string | Buffer): Promise<void> {
     const tmp = atomicTempName(file);
-    // What is written beside archives (job records, reports naming the platform's files) is private.
-    await fsp.writeFile(tmp, data, { mode: 0o600 });
-    await fsp.rename(tmp, file);
+    try {
+      // What is written beside archives (job records, reports naming the platform's files) is private.
+      await fsp.writeFile(tmp, data, { mode: 0o600 });
+      await fsp.rename(tmp, file);
+    } catch (e) {
+      // Each failed write left its own temporary file: a full backups directory, written to at
+      // every look, gathered one per look. The write's error is the one that counts.
+      await fsp.rm(tmp, { force: true }).catch(() => undefined);
+      throw e;
+    }
   }
 
   async createExclusive(file: string, data: string | Buffer): Promise<boolean> {
     const tmp = atomicTempName(file);
-    await fsp.writeFile(tmp, data, { mode: 0o600 });
     try {
+      // A write cut short (a full directory) leaves its temporary file too: the finally takes it.
+      await fsp.writeFile(tmp, data, { mode: 0o600 });
       // link(2) fails on an existing name, and the file appears whole or not at all.
       await fsp.link(tmp, file);
       return true;
@@ -142,7 +150,7 @@ export class LocalConnection implements NodeConnection {
       if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
       throw e;
     } finally {
-      await fsp.rm(tmp, { force: true });
+      await fsp.rm(tmp, { force: true }).catch(() => undefined);
     }
   }
 

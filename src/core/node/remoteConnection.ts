@@ -80,16 +80,29 @@ class RemoteConnection implements NodeConnection {
   async writeAtomic(file: string, data: string | Buffer): Promise<void> {
     const sftp = await this.session.sftp();
     const tmp = atomicTempName(file);
-    // What is written beside archives (job records, reports naming the platform's files) is private.
-    await new Promise<void>((resolve, reject) => sftp.writeFile(tmp, data, { mode: 0o600 }, (err) => (err ? reject(err) : resolve())));
-    // posix-rename@openssh.com replaces atomically; plain SFTP rename refuses an existing target.
-    await new Promise<void>((resolve, reject) => sftp.ext_openssh_rename(tmp, file, (err) => (err ? reject(err) : resolve())));
+    try {
+      // What is written beside archives (job records, reports naming the platform's files) is private.
+      await new Promise<void>((resolve, reject) => sftp.writeFile(tmp, data, { mode: 0o600 }, (err) => (err ? reject(err) : resolve())));
+      // posix-rename@openssh.com replaces atomically; plain SFTP rename refuses an existing target.
+      await new Promise<void>((resolve, reject) => sftp.ext_openssh_rename(tmp, file, (err) => (err ? reject(err) : resolve())));
+    } catch (e) {
+      // Each failed write left its own temporary file: a full backups directory, written to at
+      // every look, gathered one per look. The write's error is the one that counts.
+      await new Promise<void>((resolve) => sftp.unlink(tmp, () => resolve()));
+      throw e;
+    }
   }
 
   async createExclusive(file: string, data: string | Buffer): Promise<boolean> {
     const sftp = await this.session.sftp();
     const tmp = atomicTempName(file);
-    await new Promise<void>((resolve, reject) => sftp.writeFile(tmp, data, { mode: 0o600 }, (err) => (err ? reject(err) : resolve())));
+    try {
+      await new Promise<void>((resolve, reject) => sftp.writeFile(tmp, data, { mode: 0o600 }, (err) => (err ? reject(err) : resolve())));
+    } catch (e) {
+      // A write cut short (a full directory) leaves its temporary file: it goes, the error stays.
+      await new Promise<void>((resolve) => sftp.unlink(tmp, () => resolve()));
+      throw e;
+    }
     try {
       // Plain SFTP rename is OpenSSH's link(2) then unlink: it refuses an existing name, and the
       // file appears whole or not at all. Its refusal is a bare failure: the name is looked at.

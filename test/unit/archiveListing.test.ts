@@ -213,7 +213,9 @@ test('the member list a compressed backup job has tar write gives the entries of
   // The job's own tar arguments, run as the job runs them (its environment), without its script.
   const tarArgs = argv.slice(argv.indexOf(p.job) + 1);
   execFileSync('/usr/bin/tar', tarArgs, { env: { PATH: process.env.PATH, ...Object.fromEntries(BACKUP_JOB_ENV.map((kv) => kv.split('=') as [string, string])) }, stdio: ['ignore', 'ignore', 'pipe'] });
+  // Published as the script publishes them: the archive, then the list tar wrote beside the partial.
   fs.renameSync(p.partial, p.archive);
+  fs.renameSync(memberListOf(p.partial), memberListOf(p.archive));
   const list = fs.readFileSync(memberListOf(p.archive));
   // As written at creation: times to the nanosecond, no end-of-archive line.
   assert.match(list.toString('latin1'), /:\d\d\.12 +"\.\/with space\.txt"\n/);

@@ -112,7 +112,7 @@ test('job files sit beside the archive and every value is a separate argv entry'
     '--block-number',
     '--full-time',
     '--quoting-style=c',
-    `--index-file=${p.archive}.members`,
+    `--index-file=${p.partial}.members`,
     '.',
   ]);
   // A plain .tar has its header walk: no list.

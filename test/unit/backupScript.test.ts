@@ -142,14 +142,17 @@ test('a compressed backup: its member list has the archive mode before tar write
     assert.match(list, /^block 0: drwxr-xr-x .* "\.\/"\n/);
     assert.match(list, /"\.\/a\/big"\n/);
     assert.equal((fs.statSync(`${p.archive}.members`).mode & 0o7777).toString(8), '640');
+    assert.equal(fs.existsSync(`${p.partial}.members`), false, 'moved beside the archive');
     for (const f of fs.readdirSync(backups)) fs.rmSync(path.join(backups, f));
     const failed = go(path.join(src, 'not-there'));
     assert.equal(failed.code, 2);
     assert.equal(fs.existsSync(`${failed.p.archive}.members`), false, 'no archive, no member list');
+    assert.equal(fs.existsSync(`${failed.p.partial}.members`), false, 'failed: its own list goes too');
     for (const f of fs.readdirSync(backups)) fs.rmSync(path.join(backups, f));
     const cancelled = go(src, (q) => fs.writeFileSync(q.cancel, 'now\n'));
     assert.equal(fs.existsSync(cancelled.p.archive), false);
     assert.equal(fs.existsSync(`${cancelled.p.archive}.members`), false, 'cancelled: no member list');
+    assert.equal(fs.existsSync(`${cancelled.p.partial}.members`), false, 'cancelled: its own list goes too');
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -54,6 +54,13 @@ test('x.tar beside x.tar.gz: each keeps its own sidecars; the shared stem is fla
   assert.ok(t.stemShared && z.stemShared);
 });
 
+test("a job's member list left beside its partial (the job died) is the archive's, named for prune; with no archive it is foreign", () => {
+  const gz = 'datarobot-gluster-backup-2026-10-03.tar.gz';
+  const g = groupDir([file(gz), file(`${gz}.partial`), file(`${gz}.partial.members`), file('datarobot-gluster-backup-2026-10-04.tar.gz.partial.members')]);
+  assert.deepEqual(g.archives.map((a) => [a.name, a.own]), [[gz, { partial: `${gz}.partial`, partialMembers: `${gz}.partial.members` }]]);
+  assert.deepEqual(g.foreign, ['datarobot-gluster-backup-2026-10-04.tar.gz.partial.members']);
+});
+
 test('near misses and non-files are foreign: never an archive, never a sidecar', () => {
   const near = [
     'datarobot-gluster-backup-2026-10-03.tar.bak',
@@ -79,6 +86,9 @@ test('roleOf names what each of our names is', () => {
   assert.deepEqual(roleOf(B), { role: { role: 'archive', archive: B }, temp: false });
   assert.deepEqual(roleOf(`${B}.partial`), { role: { role: 'partial', archive: B }, temp: false });
   assert.deepEqual(roleOf(`${B}.members`), { role: { role: 'members', archive: B }, temp: false });
+  // The list a compressed backup's job writes beside its partial is the archive's too (the shortest prefix is the archive).
+  assert.deepEqual(roleOf(`${B}.partial.members`), { role: { role: 'partialMembers', archive: B }, temp: false });
+  assert.equal(roleOf(`${B}.partial.members.tmp-1-0a1b2c3d`), undefined, 'tar writes it in place, never through a temporary name');
   assert.deepEqual(roleOf('datarobot-gluster-backup-2026-10-03-2.cancel'), { role: { role: 'cancel', stem: 'datarobot-gluster-backup-2026-10-03-2' }, temp: false });
   assert.equal(roleOf('../' + A), undefined);
   assert.equal(roleOf(`${A}.tmp-1-0a1b2c3d`), undefined);

@@ -28,11 +28,12 @@ function shim(bin: string, name: string, body: string): void {
 }
 
 /** The job as the client starts it (its job file first), run to its end by the machine's sh. */
-function runJob(backups: string, src: string, bin: string, compressor?: string): { p: Paths; record: JobRecord } {
+function runJob(backups: string, src: string, bin: string, compressor?: string, before?: (p: Paths) => void): { p: Paths; record: JobRecord } {
   const name = compressor ? `${NAME}.gz` : NAME;
   const p = jobPaths(backups, name);
   const record = backupJob({ node: 'here' }, { dir: backups, archive: name });
   fs.writeFileSync(p.job, serializeJobFile(record));
+  before?.(p);
   const [cmd, ...args] = jobArgv(p, src, compressor, '0600');
   const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${bin}:${process.env.PATH}` };
   delete env.TMPDIR;
@@ -131,5 +132,56 @@ test("sync's file form reports an I/O error: the job fails naming it, the archiv
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  }
+});
+
+test("another archive under the final name: its member list is never touched, whether the job keeps its archive, fails or is cancelled", async () => {
+  const OTHER_LIST = 'block 0: -rw-r--r-- 0/0 5 2026-04-12 00:00:00.000000000 "./the-other-archive\'s"\n';
+  for (const way of ['taken', 'failed', 'cancelled'] as const) {
+    const { dir, src, backups, bin } = scriptScratch('gb-kept-list-', 6 * 1024 * 1024);
+    try {
+      const gz = `${NAME}.gz`;
+      const p = jobPaths(backups, gz);
+      // The other archive and its list are there when the job starts (a client that raced
+      // this one for the name; the script takes the name as given).
+      fs.writeFileSync(p.archive, 'an older archive');
+      fs.writeFileSync(`${p.archive}.members`, OTHER_LIST);
+      const { record } = runJob(backups, way === 'failed' ? path.join(src, 'not-there') : src, bin, 'gzip', (q) => {
+        if (way === 'cancelled') fs.writeFileSync(q.cancel, 'now\n');
+      });
+      assert.equal(exitOf(p), { taken: KEPT_EXIT, failed: 2, cancelled: 0 }[way], way);
+      assert.equal(fs.readFileSync(`${p.archive}.members`, 'utf8'), OTHER_LIST, `${way}: the other archive's list`);
+      assert.equal(fs.readFileSync(p.archive, 'utf8'), 'an older archive');
+      const stem = NAME.slice(0, -'.tar'.length);
+      const left = [gz, `${gz}.members`, `${stem}.job.json`, `${stem}.log`, `${stem}.status`, ...(way === 'taken' ? [`${gz}.partial`] : []), ...(way === 'cancelled' ? [`${stem}.cancel`] : [])].sort();
+      assert.deepEqual(fs.readdirSync(backups).sort(), left, `${way}: the job's own list is gone`);
+      await observe(dir, backups, record);
+      assert.equal(fs.readFileSync(`${p.archive}.members`, 'utf8'), OTHER_LIST, `${way}: the other archive's list, after the observer`);
+      assert.equal(fs.readFileSync(p.archive, 'utf8'), 'an older archive');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+});
+
+test("a job that ended without its script's cleanup: the observer removes its partial and the list beside it, never the final name's list", async () => {
+  const { dir, backups } = scriptScratch('gb-kept-leftover-', 0);
+  try {
+    const gz = `${NAME}.gz`;
+    const p = jobPaths(backups, gz);
+    const record = backupJob({ node: 'here' }, { dir: backups, archive: gz });
+    fs.writeFileSync(p.job, serializeJobFile(record));
+    // What a script cut short after tar's exit 2 leaves: its status, partial and list.
+    fs.writeFileSync(p.status, 'exit 2 1700000000.000000000\n');
+    fs.writeFileSync(p.partial!, 'cut');
+    fs.writeFileSync(`${p.partial}.members`, 'block 0: cut\n');
+    fs.writeFileSync(`${p.archive}.members`, 'a list of no archive of this job\n');
+    const seen = await observe(dir, backups, record);
+    assert.equal(seen.state, 'failed');
+    const stem = NAME.slice(0, -'.tar'.length);
+    assert.deepEqual(fs.readdirSync(backups).sort(), [`${stem}.job.json`, `${gz}.members`]);
+    assert.equal(fs.readFileSync(`${p.archive}.members`, 'utf8'), 'a list of no archive of this job\n');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 });

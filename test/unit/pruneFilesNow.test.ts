@@ -42,4 +42,5 @@ test("prune's last look, once the archive is gone: its late sidecars and the pla
   ];
   assert.deepEqual(lateSidecars(listed, A, planned), [`${A}.read-data.json.tmp-123-0123abcd`, `${R1}.json`, `${A}.validation.json`]);
   assert.deepEqual(lateSidecars([`${A}.prune`, A], A, planned), [], 'the archive (were it there again) and the mark are never among them');
+  assert.deepEqual(lateSidecars([`${A}.partial`, `${A}.partial.members`], A, planned), [], 'a partial and its list that appear late are a job\'s, as in the plan');
 });

@@ -56,6 +56,16 @@ test('an archive a job runs on, or whose records cannot be read, stays', () => {
   ]);
 });
 
+test("an archive removed takes the member list its job left beside the partial only when that job is final, as the partial", () => {
+  const name = 'datarobot-gluster-backup-2026-01-10.tar.gz';
+  const files = [name, `${name}.members`, `${name}.partial`, `${name}.partial.members`];
+  const job = (state: 'completed' | 'failed') => ({ id: 'datarobot-gluster-backup-2026-01-10', state, warnings: 0, startedAt: '2026-10-01T03:00:00Z' });
+  const final = planPrune(node([archive('10-01', { name, files, job: job('failed') }), archive('10-02')]), { last: 1 }).decisions[1];
+  assert.deepEqual(final.files, [`${name}.members`, `${name}.partial`, `${name}.partial.members`, name]);
+  const noJob = planPrune(node([archive('10-01', { name, files }), archive('10-02')]), { last: 1 }).decisions[1];
+  assert.deepEqual(noJob.files, [`${name}.members`, name]);
+});
+
 test('an archive removed takes its files, the archive last; its partial only when its job is final', () => {
   const name = 'datarobot-gluster-backup-2026-01-10.tar';
   const files = [name, `${name}.sha256`, `${name}.partial`, 'datarobot-gluster-backup-2026-01-10.log'];

@@ -6,6 +6,10 @@
 //
 // Files beside the archive (all on the node's host, in the backups directory), by job id:
 //   <stem>.tar[.gz].partial  backup: what tar writes; renamed to the archive only on exit 0 or 1
+//   <stem>.tar.gz.partial.members  a compressed backup's member list as tar writes it (tar
+//                            --index-file), renamed to <stem>.tar.gz.members once the archive
+//                            is published; removed otherwise. Never written under the final
+//                            name: that name may be another archive's (see KEPT_EXIT)
 //   <id>.log                 tar's stderr
 //   <id>.status              "running <sh pid> <tar pid> <time>", then "exit <code> <time>"
 //                            (times in epoch seconds with nanoseconds: the file's mtime,
@@ -165,9 +169,10 @@ if [ -n "$partial" ]; then
   : > "$log"
   own "$partial" "$log"
   # A compressed backup's member list names every file of the platform: private from its
-  # first line too (tar truncates the file and keeps its mode).
+  # first line too (tar truncates the file and keeps its mode). Beside the partial, whose name
+  # is the job's: the final name's list may be another archive's until this one is published.
   for a in "$@"; do
-    if [ "$a" = "--index-file=$final.members" ]; then : > "$final.members"; own "$final.members"; fi
+    if [ "$a" = "--index-file=$partial.members" ]; then : > "$partial.members"; own "$partial.members"; fi
   done
 fi
 # tar's stderr also goes to a copy in the container's own /tmp ($TMPDIR when set): when the
@@ -189,7 +194,7 @@ if ! takes "$tmp"; then
   if ! takes "$tmp"; then
     fresh_tmp "$tmp"
     say "tar was not started: neither ${"${TMPDIR:-/tmp}"} nor ${"${status%/*}"} takes the job's temporary files (full, or read-only)"
-    if [ -n "$partial" ]; then rm -f "$partial" "$final.members"; fi
+    if [ -n "$partial" ]; then rm -f "$partial" "$partial.members"; fi
     end 2
   fi
 fi
@@ -235,7 +240,7 @@ fi
 if [ -z "$partial" ]; then
   :
 elif [ -e "$cancel" ]; then
-  rm -f "$partial" "$final.members"
+  rm -f "$partial" "$partial.members"
 elif [ "$rc" -le 1 ]; then
   # On disk before it is called an archive: a host that goes down after "completed" must not
   # come back with an archive whose last blocks were never written. sync with a file (GNU
@@ -268,8 +273,10 @@ elif [ "$rc" -le 1 ]; then
     if [ ! -e "$partial" ] && [ -f "$final" ]; then published=1; fi
   fi
   if [ -n "$published" ]; then
-    # A compressed archive's member list (tar wrote it beside the final name) is the archive's.
-    if [ -f "$final.members" ]; then own "$final.members"; fi
+    # A compressed archive's member list goes beside it now that the name is this archive's
+    # (a list already under that name had no archive). One that cannot be moved goes: a
+    # restore then lists the archive itself.
+    if [ -f "$partial.members" ]; then mv -f -- "$partial.members" "$final.members" 2>/dev/null || rm -f "$partial.members"; fi
     # Only a whole digest of every byte of the archive goes beside it; without one the archive
     # has no checksum (validation then says so, rather than that the archive is damaged).
     sum= n=
@@ -290,19 +297,21 @@ elif [ "$rc" -le 1 ]; then
     say "tar exit $rc, but the archive could not be flushed to disk, so it was not published as $final ($why; check the disk before using it): ${KEPT_PARTIAL}$partial"
     rc=${KEPT_EXIT}
   elif [ -n "$taken" ]; then
-    # The archive is whole: only its name is not free. The member list under the final name
-    # goes (it is this archive's, not the other one's); the archive stays, named by the job.
+    # The archive is whole: only its name is not free. It stays, named by the job; the final
+    # name's member list, if any, is the other archive's and is not touched.
     say "tar exit $rc, but $final already exists and is never overwritten ($why): ${KEPT_PARTIAL}$partial"
     rc=${KEPT_EXIT}
-    rm -f "$final.members"
   else
     # Nothing removes it now (the client neither: jobs.ts): the job fails, saying where the
     # whole archive is.
     say "tar exit $rc, but the archive could not be published as $final ($why; mv -n left it in place): ${KEPT_PARTIAL}$partial"
     rc=${KEPT_EXIT}
   fi
+  # A kept archive's list goes: the operator is told to rename the archive alone, and a list
+  # left under the partial's name would be no one's once it is renamed.
+  if [ -z "$published" ]; then rm -f "$partial.members"; fi
 else
-  rm -f "$partial" "$final.members"
+  rm -f "$partial" "$partial.members"
 fi
 # tee's copy is what tar said when the log could not take it all: it goes over the log when it
 # holds more (never a copy cut short by a /tmp that filled up over a whole log).
@@ -335,7 +344,8 @@ export const BACKUP_JOB_ENV = ['LC_ALL=C', 'TZ=UTC'];
 
 /** `mode`: the archive's, its partial's, log's and checksum file's (the archiveMode setting). */
 export function jobArgv(p: BackupPaths, source: string, compressor: string | undefined, mode: ArchiveMode): string[] {
-  const list = compressor ? ['--verbose', '--verbose', '--block-number', '--full-time', '--quoting-style=c', `--index-file=${memberListOf(p.archive)}`] : [];
+  // Beside the partial, moved beside the archive when the script publishes it (JOB_SCRIPT).
+  const list = compressor ? ['--verbose', '--verbose', '--block-number', '--full-time', '--quoting-style=c', `--index-file=${memberListOf(p.partial)}`] : [];
   const tar = [...backupTarHead(p.partial), `--directory=${source}`, '--numeric-owner', ...(compressor ? [`--use-compress-program=${compressor}`] : []), ...list, '.'];
   return ['sh', '-c', JOB_SCRIPT, 'gluster-backup-job', p.partial, p.archive, p.log, p.status, p.cancel, '', '', '', mode, p.job, '', ...tar];
 }

@@ -13,7 +13,7 @@ import { isNotFound } from '../node/nodeConnection';
 import { toNodeError } from '../node/nodeErrors';
 import { inspectContainer } from '../node/probe';
 import { JOB_SUFFIX, JobFileError, MAX_JOB_FILE_BYTES, jobPaths, parseJobFile, pathsOf, pruneMarkerOf, restoreId, restorePaths, serializeJobFile, type JobPaths, type RestoreSpec } from './jobFile';
-import { BACKUP_JOB_ENV, EXIT_WAIT_SCRIPT, KEPT_EXIT, READ_POS_SCRIPT, RESTORE_WAIT_SCRIPT, backupTarHead, restoreWaitPositions, jobArgv, parseStatus, restoreArgv, restoreTarHead, signalTarArgv } from './jobScript';
+import { BACKUP_JOB_ENV, EXIT_WAIT_SCRIPT, KEPT_EXIT, READ_POS_SCRIPT, RESTORE_WAIT_SCRIPT, backupTarHead, memberListOf, restoreWaitPositions, jobArgv, parseStatus, restoreArgv, restoreTarHead, signalTarArgv } from './jobScript';
 import { registerJob, registeredJobFiles } from './jobRegistry';
 import { nextArchiveName } from './naming';
 import { RestorePositions, type Position } from './restorePositions';
@@ -439,6 +439,9 @@ export class BackupJobs {
     }
     const end = endWithoutStatus(record, seen);
     if (end.removePartial && p.partial) await conn.remove(p.partial);
+    // The member list a compressed job writes beside its partial is needed by no one once the
+    // job has ended (published, the script moved it beside the archive): a shell that died left it.
+    if (p.partial) await conn.remove(memberListOf(p.partial)).catch(() => undefined);
     const done: JobRecord = { ...record, ...end.patch, endedAt: new Date().toISOString() };
     return end.clearMarks ? this.recordEnd(conn, p, done) : (await this.recordFinal(conn, p.job, done)).rec;
   }
@@ -490,6 +493,9 @@ export class BackupJobs {
     // A partial left by anything but the script's own cleanup is not an archive: remove it.
     // One the script kept is (keptEnd).
     if (p.partial && (kept?.removePartial ?? true)) await conn.remove(p.partial).catch(() => undefined);
+    // The partial's member list is no one's once the job has ended, kept archive or not (the
+    // script removes or moves it; this takes what a script cut short left).
+    if (p.partial) await conn.remove(memberListOf(p.partial)).catch(() => undefined);
     return this.recordEnd(conn, p, done);
   }
 

@@ -27,7 +27,7 @@ export interface ArchiveFiles {
   name: string;
   size: number;
   mtimeMs: number;
-  /** Its own sidecars present: checksum, validation report, where --read-data-subset stopped, partial leftover, member list (compressed), prune's marker. */
+  /** Its own sidecars present: checksum, validation report, where --read-data-subset stopped, partial leftover, member list (compressed), its job's list beside the partial, prune's marker. */
   own: Partial<Record<OwnRole, string>>;
   /** The stem's backup job files present (`<stem>.job.json`, `.log`, `.status`, `.cancel`). */
   job: { job?: string; log?: string; status?: string; cancel?: string };
@@ -86,15 +86,16 @@ export function roleOf(name: string): { role: FileRole; temp: boolean } | undefi
   const t = TEMP_TAIL.exec(name);
   const base = t ? name.slice(0, t.index) : name;
   const role = baseRole(base);
-  // Archives and partials are renamed by tar's job, never written through a temporary name.
-  if (!role || (t && (role.role === 'archive' || role.role === 'partial'))) return undefined;
+  // Archives and partials (and a partial's list) are written by tar's job, never through a temporary name.
+  if (!role || (t && (role.role === 'archive' || role.role === 'partial' || role.role === 'partialMembers'))) return undefined;
   return { role, temp: t !== null };
 }
 
 /**
  * An archive's own sidecars by ending (`.read-data.json`: where --read-data-subset stopped;
- * `.members`: a compressed archive's member list; `.prune`: a prune is removing it, see
- * pruneMarkerOf).
+ * `.members`: a compressed archive's member list; `.partial.members`: the list its backup job
+ * writes beside the partial, renamed to `.members` when the archive is published, a leftover
+ * only when the job died; `.prune`: a prune is removing it, see pruneMarkerOf).
  */
 const OWN_ROLES = {
   sha256: 'checksum',
@@ -102,13 +103,14 @@ const OWN_ROLES = {
   'read-data.json': 'readData',
   partial: 'partial',
   members: 'members',
+  'partial.members': 'partialMembers',
   prune: 'pruning',
 } as const;
 type OwnRole = (typeof OWN_ROLES)[keyof typeof OWN_ROLES];
 const OWN_ROLE_NAMES = new Set<string>(Object.values(OWN_ROLES));
 const isOwnRole = (r: FileRole['role']): r is OwnRole => OWN_ROLE_NAMES.has(r);
-/** `<archive>.<ending>` for each ending above. */
-const OWN_NAME = new RegExp(`^(.+)\\.(${Object.keys(OWN_ROLES).map((k) => k.replace(/\./g, '\\.')).join('|')})$`);
+/** `<archive>.<ending>` for each ending above; the shortest prefix, as `.partial.members` ends in `.members`. */
+const OWN_NAME = new RegExp(`^(.+?)\\.(${Object.keys(OWN_ROLES).map((k) => k.replace(/\./g, '\\.')).join('|')})$`);
 
 function baseRole(name: string): FileRole | undefined {
   if (OUR_ARCHIVE.test(name)) return { role: 'archive', archive: name };

@@ -176,7 +176,7 @@ export function lateSidecars(listed: readonly string[], archive: string, planned
       const r = roleOf(n)?.role;
       if (!r || !('archive' in r) || r.archive !== archive) return false;
       if (r.role === 'restore') return plannedRestores.has(r.restoreId);
-      return r.role !== 'archive' && r.role !== 'pruning' && r.role !== 'partial';
+      return r.role !== 'archive' && r.role !== 'pruning' && r.role !== 'partial' && r.role !== 'partialMembers';
     })
     .sort();
 }
@@ -190,6 +190,6 @@ export function lateSidecars(listed: readonly string[], archive: string, planned
 export function filesNow(d: PruneDecision, now: ArchiveFiles): string[] {
   const planned = d.files.filter((f) => f !== pruneMarkerOf(d.archive.name));
   const ofPlannedRestores = [...now.restores.values()].filter((files) => files.some((f) => planned.includes(f))).flat();
-  const since = [...Object.entries(now.own).filter(([role]) => role !== 'partial' && role !== 'pruning').map(([, f]) => f as string), ...ofPlannedRestores, ...now.temps].filter((f) => !planned.includes(f));
+  const since = [...Object.entries(now.own).filter(([role]) => role !== 'partial' && role !== 'partialMembers' && role !== 'pruning').map(([, f]) => f as string), ...ofPlannedRestores, ...now.temps].filter((f) => !planned.includes(f));
   return [...planned.filter((f) => f !== d.archive.name), ...since.sort(), ...(planned.includes(d.archive.name) ? [d.archive.name] : [])];
 }

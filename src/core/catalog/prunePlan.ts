@@ -52,11 +52,12 @@ function protections(a: CatalogArchive, newestClean: boolean): string[] {
 
 /**
  * Its files, sidecars first and the archive last: a prune cut short leaves an archive to prune
- * again, not sidecars without one. A partial archive goes only when the job that wrote it is
- * final (without a job record nothing says it is not being written).
+ * again, not sidecars without one. A partial archive, and the member list its job writes beside
+ * it, go only when the job that wrote them is final (without a job record nothing says they are
+ * not being written).
  */
 function filesToRemove(a: CatalogArchive): string[] {
   const partialGoes = a.job !== undefined && isFinal(a.job.state);
-  const rest = a.files.filter((f) => f !== a.name && (partialGoes || f !== `${a.name}.partial`));
+  const rest = a.files.filter((f) => f !== a.name && (partialGoes || (f !== `${a.name}.partial` && f !== `${a.name}.partial.members`)));
   return [...rest, a.name];
 }

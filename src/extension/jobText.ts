@@ -88,6 +88,8 @@ export function finalMessage(job: JobRecord, replica: boolean, liveCounts?: TarE
   const name = job.archive.slice(job.archive.lastIndexOf('/') + 1);
   switch (job.state) {
     case 'completed':
+      // A completed job's reason is something the operator must hear (its archive may not be on disk).
+      if (job.reason) return { severity: 'warning', text: `Backup ${job.id} on ${job.node} completed: ${name}${size}. ${job.reason}. ${notValidatedText(job)}.`, validate: true };
       return { severity: 'info', text: `Backup ${job.id} on ${job.node} completed: ${name}${size}. ${notValidatedText(job)}.`, validate: true };
     case 'completedWithWarnings': {
       // The record's counts come from the whole log; the live ones when it could not be read.
@@ -100,6 +102,7 @@ export function finalMessage(job: JobRecord, replica: boolean, liveCounts?: TarE
         text:
           `Backup ${job.id} on ${job.node} completed with ${plural(n, 'warning')}${what ? ` (${what})` : ''}: ${name}${size} is usable but not an exact copy.` +
           (replica && changed ? ` ${REPLICA_NOTE}` : '') +
+          (job.reason ? ` ${job.reason}.` : '') +
           ` ${notValidatedText(job)}.`,
         validate: true,
       };

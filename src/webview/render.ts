@@ -61,9 +61,9 @@ function banner(model: ProgressModel, job: PanelJob): string | undefined {
   }
   switch (job.state) {
     case 'completed':
-      return `Completed: ${job.archive} is an exact copy. tar exit ${job.exitCode ?? 0}: not yet validated.`;
+      return `Completed: ${job.archive} is an exact copy.${job.reason ? ` ${job.reason}.` : ''} tar exit ${job.exitCode ?? 0}: not yet validated.`;
     case 'completedWithWarnings':
-      return `Completed with ${model.warnings.count} warning${model.warnings.count === 1 ? '' : 's'}${exit}: the archive is usable, but some files changed or could not be read while tar ran. Not yet validated.`;
+      return `Completed with ${model.warnings.count} warning${model.warnings.count === 1 ? '' : 's'}${exit}: the archive is usable, but some files changed or could not be read while tar ran.${job.reason ? ` ${job.reason}.` : ''} Not yet validated.`;
     case 'failed':
       return `Failed${exit}${why}. No archive was left behind.`;
     case 'cancelled':

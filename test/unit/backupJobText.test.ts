@@ -53,6 +53,14 @@ test('final notification: warnings counted, replica false positive mentioned onl
   const warnedDone = finalMessage(job({ state: 'completedWithWarnings', exitCode: 1, warnings: { changed: 1 } }), false);
   assert.ok(warnedDone.text.endsWith(' tar exit 1: not yet validated.'), warnedDone.text);
   assert.equal(warnedDone.validate, true);
+  // A completed job with a reason (sync could not flush the published archive's name) says it, as a warning.
+  const why = 'the archive is published as /b/x.tar, but sync could not flush its name to disk (sync: error syncing \'/b/\': Input/output error): the host going down before its own flush could lose them; validate the archive before relying on it';
+  assert.deepEqual(finalMessage(job({ state: 'completed', exitCode: 0, reason: why }), false), {
+    severity: 'warning',
+    text: `Backup datarobot-gluster-backup-2024-05-03 on node1 completed: datarobot-gluster-backup-2024-05-03.tar. ${why}. tar exit 0: not yet validated.`,
+    validate: true,
+  });
+  assert.ok(finalMessage(job({ state: 'completedWithWarnings', exitCode: 1, warnings: { changed: 1 }, reason: why }), false).text.endsWith(` ${why}. tar exit 1: not yet validated.`));
   assert.equal(finalMessage(job({ state: 'failed', exitCode: 2 }), false).validate, undefined);
   assert.equal(finalMessage(job({ state: 'cancelled' }), false).validate, undefined);
   assert.match(finalMessage(job({ state: 'cancelled' }), false).text, /cancelled/);

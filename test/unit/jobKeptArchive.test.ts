@@ -185,3 +185,28 @@ test("a job that ended without its script's cleanup: the observer removes its pa
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("sync's file form reports an I/O error once the archive is published: the job completes saying so, and the archive and its checksum stay", async () => {
+  for (const which of ['checksum', 'directory'] as const) {
+    const { dir, src, backups, bin } = scriptScratch('gb-published-sync-', 6 * 1024 * 1024);
+    try {
+      const p = jobPaths(backups, NAME);
+      const named = which === 'checksum' ? `${p.archive}.sha256` : `${backups}/`;
+      // The partial's flush succeeds; the one after publishing fails, naming one of its operands.
+      shim(bin, 'sync', `if [ "$1" = -- ] && [ "$2" != ${p.partial} ]; then printf "sync: error syncing '%s': Input/output error\\n" ${named} >&2; exit 1; fi\nexec "$REAL" "$@"`);
+      const { record } = runJob(backups, src, bin);
+      assert.equal(exitOf(p), 0, which);
+      assert.deepEqual(members(p.archive), WHOLE);
+      const sum = spawnSync('sha256sum', [p.archive], { encoding: 'utf8' }).stdout.split(' ')[0];
+      assert.equal(fs.readFileSync(`${p.archive}.sha256`, 'utf8'), `${sum}  ${NAME}\n`);
+      const line = `the archive is published as ${p.archive}, but sync could not flush its name and its checksum file to disk (sync: error syncing '${named}': Input/output error): the host going down before its own flush could lose them; validate the archive before relying on it`;
+      assert.equal(fs.readFileSync(p.log, 'utf8'), `gluster-backup: ${line}\n`);
+      const seen = await observe(dir, backups, record);
+      assert.deepEqual([seen.state, seen.exitCode, seen.reason, seen.archiveBytes], ['completed', 0, line, fs.statSync(p.archive).size], which);
+      assert.deepEqual(members(p.archive), WHOLE, 'the observer left the archive');
+      assert.equal(fs.readFileSync(`${p.archive}.sha256`, 'utf8'), `${sum}  ${NAME}\n`);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+});

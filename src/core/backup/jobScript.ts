@@ -90,6 +90,15 @@ export const KEPT_PARTIAL = 'the complete archive is kept as ';
  */
 export const KEPT_EXIT = 3;
 
+/**
+ * The start of the script's line for an archive it published whose name or checksum file sync
+ * then reported it could not write to disk (`... published as <archive>, but ...`): the job
+ * stands as tar ended, its reason this line. The archive is not taken back: it is whole in
+ * the page cache and the data's own flush succeeded before it was named, and removing it
+ * could lose the only copy.
+ */
+export const PUBLISHED_UNSYNCED = 'the archive is published as ';
+
 export const JOB_SCRIPT = String.raw`
 set -u
 sha256() { ${SHA256_SH}; }
@@ -290,8 +299,23 @@ elif [ "$rc" -le 1 ]; then
         esac ;;
     esac
     # The names (the archive's, its checksum's, the partial's gone) are the directory's data:
-    # flushed too, with the checksum file, before the status says "completed".
-    if [ -f "$final.sha256" ]; then sync -- "$final.sha256" "${"${final%/*}"}/" 2>/dev/null || sync; else sync -- "${"${final%/*}"}/" 2>/dev/null || sync; fi
+    # flushed too, with the checksum file, before the status says "completed". As for the
+    # partial above, only an older sync's refusal of operands (its words name none of them) is
+    # answered by a plain sync; an error naming the directory or the checksum file is said.
+    dir=${"${final%/*}"}
+    if [ -f "$final.sha256" ]; then
+      flushed="its name and its checksum file"
+      why=$(sync -- "$final.sha256" "$dir/" 2>&1)
+    else
+      flushed="its name"
+      why=$(sync -- "$dir/" 2>&1)
+    fi
+    if [ $? -ne 0 ]; then
+      case $why in
+        *"$dir/"*) say "${PUBLISHED_UNSYNCED}$final, but sync could not flush $flushed to disk ($why): the host going down before its own flush could lose them; validate the archive before relying on it" ;;
+        *) sync ;;
+      esac
+    fi
   elif [ -n "$unsynced" ]; then
     # Kept, not removed: the data may still be whole, and it is the only copy.
     say "tar exit $rc, but the archive could not be flushed to disk, so it was not published as $final ($why; check the disk before using it): ${KEPT_PARTIAL}$partial"

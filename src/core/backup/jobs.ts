@@ -13,7 +13,7 @@ import { isNotFound } from '../node/nodeConnection';
 import { toNodeError } from '../node/nodeErrors';
 import { inspectContainer } from '../node/probe';
 import { JOB_SUFFIX, JobFileError, MAX_JOB_FILE_BYTES, jobPaths, parseJobFile, pathsOf, pruneMarkerOf, restoreId, restorePaths, serializeJobFile, type JobPaths, type RestoreSpec } from './jobFile';
-import { BACKUP_JOB_ENV, EXIT_WAIT_SCRIPT, KEPT_EXIT, READ_POS_SCRIPT, RESTORE_WAIT_SCRIPT, backupTarHead, memberListOf, restoreWaitPositions, jobArgv, parseStatus, restoreArgv, restoreTarHead, signalTarArgv } from './jobScript';
+import { BACKUP_JOB_ENV, EXIT_WAIT_SCRIPT, KEPT_EXIT, PUBLISHED_UNSYNCED, READ_POS_SCRIPT, RESTORE_WAIT_SCRIPT, backupTarHead, memberListOf, restoreWaitPositions, jobArgv, parseStatus, restoreArgv, restoreTarHead, signalTarArgv } from './jobScript';
 import { registerJob, registeredJobFiles } from './jobRegistry';
 import { nextArchiveName } from './naming';
 import { RestorePositions, type Position } from './restorePositions';
@@ -490,6 +490,12 @@ export class BackupJobs {
     else if (kept) done.reason = kept.reason;
     else if (state === 'failed') done.reason = `${backupFailure(events, code, said, await backupsDirFree(conn, p))}; the partial archive was removed`;
     else if (!archive) done.reason = 'tar ended but the archive is missing';
+    // Published, then sync reported its name or checksum file not written: completed as tar
+    // ended, saying so (the archive stays; see PUBLISHED_UNSYNCED).
+    else {
+      const unsynced = said.find((l) => l.startsWith(`${PUBLISHED_UNSYNCED}${record.archive}, but `));
+      if (unsynced !== undefined) done.reason = unsynced;
+    }
     // A partial left by anything but the script's own cleanup is not an archive: remove it.
     // One the script kept is (keptEnd).
     if (p.partial && (kept?.removePartial ?? true)) await conn.remove(p.partial).catch(() => undefined);

@@ -40,6 +40,10 @@ test('a shell that ended with tar\'s exit 0 or 1 after publishing the archive, w
     archiveBytes: 20480,
     reason: "the archive is whole (the job's shell ended with tar's exit 1 after publishing it), but the job could not write its final status (the backups directory is full: 1048575 bytes left)",
   });
+  // sync reported the published archive's name not flushed: its line is part of the reason.
+  const line = `the archive is published as ${DIR}/${NAME}, but sync could not flush its name and its checksum file to disk (sync: error syncing '${DIR}/': Input/output error): the host going down before its own flush could lose them; validate the archive before relying on it`;
+  const unsynced = endWithoutStatus(job, { shell: exited(0), cancelAsked: false, files: files({ archive: 10240, log: `gluster-backup: ${line}\n` }) });
+  assert.equal(unsynced.patch.reason, `the archive is whole (the job's shell ended with tar's exit 0 after publishing it), but the job could not write its final status; ${line}`);
   // A directory whose free space could not be read, or that has a byte more than the mark, is not called full.
   for (const free of [undefined, 1024 * 1024]) {
     const { free: _, ...rest } = files({ archive: 1 });

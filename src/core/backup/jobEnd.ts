@@ -1,6 +1,6 @@
 // How a job ended, decided from what was read of it on its node. Pure: jobs.ts does the reading
 // and the writing, so that every outcome is a unit test, not a fake node.
-import { KEPT_EXIT, KEPT_PARTIAL } from './jobScript';
+import { KEPT_EXIT, KEPT_PARTIAL, PUBLISHED_UNSYNCED } from './jobScript';
 import { JOB_LINE_PREFIX, countEvents, parseTarLine, type TarEvent } from './tarWarnings';
 import type { JobRecord, JobState } from './types';
 
@@ -101,6 +101,14 @@ export function keptEnd(record: JobRecord, said: string[], code: number | undefi
   return { state: 'failed', reason: `${line}; rename it to ${to} to use it (it has no checksum file)`, removePartial: false };
 }
 
+/**
+ * The script's line for an archive it published and sync then reported not flushed (see
+ * PUBLISHED_UNSYNCED), or undefined: a completed backup's reason, the archive kept.
+ */
+export function publishedUnsynced(record: JobRecord, said: string[]): string | undefined {
+  return record.kind === 'backup' ? said.find((l) => l.startsWith(`${PUBLISHED_UNSYNCED}${record.archive}, but `)) : undefined;
+}
+
 /** What docker says of the job's shell: still there (or still being started), or gone and how. */
 export type Shell =
   | 'alive'
@@ -162,13 +170,14 @@ export function endWithoutStatus(record: JobRecord, seen: ShellGone): ShellEnd {
     // whole archive, which is not a failed job.
     if ((code === 0 || code === 1) && f.archive !== undefined && f.partial === undefined) {
       const full = isFull(f.free) ? ` (the backups directory is full: ${f.free} bytes left)` : '';
+      const unsynced = publishedUnsynced(record, jobLinesOf(f.log));
       return {
         patch: {
           state: stateOfExit(code, false),
           exitCode: code,
           warnings: countEvents(tarEventsOf(f.log)),
           archiveBytes: f.archive,
-          reason: `the archive is whole (the job's shell ended with tar's exit ${code} after publishing it), but the job could not write its final status${full}${f.checksum ? '' : '; no checksum file was written beside it, so validation finds none'}`,
+          reason: `the archive is whole (the job's shell ended with tar's exit ${code} after publishing it), but the job could not write its final status${full}${f.checksum ? '' : '; no checksum file was written beside it, so validation finds none'}${unsynced ? `; ${unsynced}` : ''}`,
         },
         removePartial: false,
         clearMarks: true,

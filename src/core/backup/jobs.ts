@@ -13,12 +13,12 @@ import { isNotFound } from '../node/nodeConnection';
 import { toNodeError } from '../node/nodeErrors';
 import { inspectContainer } from '../node/probe';
 import { JOB_SUFFIX, JobFileError, MAX_JOB_FILE_BYTES, jobPaths, parseJobFile, pathsOf, pruneMarkerOf, restoreId, restorePaths, serializeJobFile, type JobPaths, type RestoreSpec } from './jobFile';
-import { BACKUP_JOB_ENV, EXIT_WAIT_SCRIPT, KEPT_EXIT, PUBLISHED_UNSYNCED, READ_POS_SCRIPT, RESTORE_WAIT_SCRIPT, backupTarHead, memberListOf, restoreWaitPositions, jobArgv, parseStatus, restoreArgv, restoreTarHead, signalTarArgv } from './jobScript';
+import { BACKUP_JOB_ENV, EXIT_WAIT_SCRIPT, KEPT_EXIT, READ_POS_SCRIPT, RESTORE_WAIT_SCRIPT, backupTarHead, memberListOf, restoreWaitPositions, jobArgv, parseStatus, restoreArgv, restoreTarHead, signalTarArgv } from './jobScript';
 import { registerJob, registeredJobFiles } from './jobRegistry';
 import { nextArchiveName } from './naming';
 import { RestorePositions, type Position } from './restorePositions';
 import { countEvents } from './tarWarnings';
-import { backupFailure, endWithoutStatus, jobLinesOf, keptEnd, nodeTimeOf, restoreEnd, stateOfExit, stillStarting, tarEventsOf, unrecordedEnd, type Shell, type ShellGone } from './jobEnd';
+import { backupFailure, endWithoutStatus, jobLinesOf, keptEnd, nodeTimeOf, publishedUnsynced, restoreEnd, stateOfExit, stillStarting, tarEventsOf, unrecordedEnd, type Shell, type ShellGone } from './jobEnd';
 import type { BackupOptions, JobRecord, JobState, PreflightOverride } from './types';
 
 export { jobLinesOf, stateOfExit, tarEventsOf };
@@ -493,7 +493,7 @@ export class BackupJobs {
     // Published, then sync reported its name or checksum file not written: completed as tar
     // ended, saying so (the archive stays; see PUBLISHED_UNSYNCED).
     else {
-      const unsynced = said.find((l) => l.startsWith(`${PUBLISHED_UNSYNCED}${record.archive}, but `));
+      const unsynced = publishedUnsynced(record, said);
       if (unsynced !== undefined) done.reason = unsynced;
     }
     // A partial left by anything but the script's own cleanup is not an archive: remove it.

@@ -210,3 +210,26 @@ test("sync's file form reports an I/O error once the archive is published: the j
     }
   }
 });
+
+test('a compressed archive is published with its member list beside it; a directory under the list\'s name is left as it is and the list goes', async () => {
+  for (const blocked of [false, true]) {
+    const { dir, src, backups, bin } = scriptScratch('gb-published-list-', 6 * 1024 * 1024);
+    try {
+      const gz = `${NAME}.gz`;
+      const p = jobPaths(backups, gz);
+      if (blocked) fs.mkdirSync(`${p.archive}.members`);
+      const { record } = runJob(backups, src, bin, 'gzip');
+      assert.equal(exitOf(p), 0, fs.readFileSync(p.log, 'utf8'));
+      assert.equal(fs.existsSync(`${p.partial}.members`), false);
+      if (blocked) assert.deepEqual(fs.readdirSync(`${p.archive}.members`), [], 'nothing moved into the directory');
+      else {
+        assert.match(fs.readFileSync(`${p.archive}.members`, 'latin1'), /"\.\/a\/big"\n/);
+        assert.equal((fs.statSync(`${p.archive}.members`).mode & 0o7777).toString(8), '600');
+      }
+      const seen = await observe(dir, backups, record);
+      assert.deepEqual([seen.state, seen.reason], ['completed', undefined]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+});

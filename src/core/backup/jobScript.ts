@@ -284,8 +284,10 @@ elif [ "$rc" -le 1 ]; then
   if [ -n "$published" ]; then
     # A compressed archive's member list goes beside it now that the name is this archive's
     # (a list already under that name had no archive). One that cannot be moved goes: a
-    # restore then lists the archive itself.
-    if [ -f "$partial.members" ]; then mv -f -- "$partial.members" "$final.members" 2>/dev/null || rm -f "$partial.members"; fi
+    # restore then lists the archive itself. Never into a directory of that name (mv would).
+    if [ -f "$partial.members" ]; then
+      if [ -d "$final.members" ] || ! mv -f -- "$partial.members" "$final.members" 2>/dev/null; then rm -f "$partial.members"; fi
+    fi
     # Only a whole digest of every byte of the archive goes beside it; without one the archive
     # has no checksum (validation then says so, rather than that the archive is damaged).
     sum= n=

@@ -556,7 +556,9 @@ describe('restore', () => {
           [
             ['restore-dev/blk', ['device'], 'block device 7,0 in the archive, block device 7,1 restored'],
             ['restore-dev/chr', ['device'], 'character device 1,3 in the archive, block device 7,0 restored'],
-            ['restore-dev/pipe', ['device'], 'fifo in the archive, character device 1,3 restored'],
+            // The numbers are read only where the archive has a device to compare them with: a
+            // fifo's path is not in the stat pass, and the kind alone names the difference.
+            ['restore-dev/pipe', ['device'], 'fifo in the archive, character device restored'],
           ],
         );
       } finally {

@@ -174,4 +174,8 @@ test("the members a verification takes keep their devices, and the stat pass is 
     ],
   );
   assert.deepEqual([...takenMembers(await indexArchive(countingReader(ARCHIVE)), ['file', 'fifo']).devices], []);
+  // Every special member counts, the fifo too; none taken, none counted.
+  assert.equal(takenMembers(await indexArchive(countingReader(ARCHIVE)), []).specials, 4);
+  assert.equal(takenMembers(await indexArchive(countingReader(ARCHIVE)), ['file', 'fifo']).specials, 1);
+  assert.equal(takenMembers(await indexArchive(countingReader(ARCHIVE)), ['file']).specials, 0);
 });

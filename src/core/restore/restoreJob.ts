@@ -231,7 +231,7 @@ export async function verifyRestore(
   // A path under another include is listed with it already.
   const distinct = [...new Set(includes)];
   const roots = distinct.filter((k) => !distinct.some((o) => o !== k && isUnderAny(k, [o])));
-  const { taken, links, devices } = takenMembers(index, includes);
+  const { taken, links, devices, specials } = takenMembers(index, includes);
   const comparer = new ArchiveComparer(taken, { maxListed: 1000, compareMeta: true });
   const numbers = devices.size ? await deviceNumbers(docker, container, job.node, spec.target, roots, devices, o) : new Map<string, string>();
   // Device and inode only when there are hard links to check: the listing is the same otherwise.
@@ -266,7 +266,7 @@ export async function verifyRestore(
     changed: report.changed,
     ...(links.length ? { unlinked } : {}),
     targetOnly: { files: report.missingFiles.count, dirs: report.missingDirs.count },
-    compared: `presence, type, permission bits and numeric owner of every member; size and mtime (to the second) of files; symlink targets; the kind of device nodes and fifos${devices.size ? ' and the major and minor numbers of devices' : ''}${links.length ? '; hard links as one file (device and inode)' : ''}`,
+    compared: `presence, type, permission bits and numeric owner of every member; size and mtime (to the second) of files; symlink targets${specials ? `; the kind of device nodes and fifos${devices.size ? ' and the major and minor numbers of devices' : ''}` : ''}${links.length ? '; hard links as one file (device and inode)' : ''}`,
     archiveSide: kept ? 'plan' : 'read',
     checkedAt: new Date().toISOString(),
   };
@@ -283,7 +283,7 @@ export async function verifyRestore(
  * The members a restore took (the last copy of each path under `includes`, or all), and which of
  * them are hard links to which: what its verification compares the target with.
  */
-export function takenMembers(index: TarIndexResult, includes: readonly string[]): { taken: EntryTable; links: { key: string; to: string }[]; devices: Set<string> } {
+export function takenMembers(index: TarIndexResult, includes: readonly string[]): { taken: EntryTable; links: { key: string; to: string }[]; devices: Set<string>; specials: number } {
   const under = (k: string) => includes.length === 0 || isUnderAny(k, includes);
   const A = index.entries;
   const { rows } = lastCopies(A);
@@ -291,6 +291,8 @@ export function takenMembers(index: TarIndexResult, includes: readonly string[])
   const links: { key: string; to: string }[] = [];
   // The character and block devices whose numbers the archive gives: the stat pass's paths.
   const devices = new Set<string>();
+  // Device nodes and fifos taken: the report names their check only when there are some.
+  let specials = 0;
   for (const r of rows) {
     const k = A.key(r);
     if (!under(k)) continue;
@@ -298,9 +300,10 @@ export function takenMembers(index: TarIndexResult, includes: readonly string[])
     const to = A.linkKey(r);
     if (A.type(r) === 'hardlink' && to !== undefined) links.push({ key: k, to });
     const d = A.device(r);
+    if (d !== undefined) specials++;
     if (d !== undefined && d.length > 1) devices.add(k);
   }
-  return { taken, links, devices };
+  return { taken, links, devices, specials };
 }
 
 /**

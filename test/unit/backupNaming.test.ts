@@ -4,7 +4,7 @@ import { nextArchiveName, seedDate } from '../../src/core/backup/naming';
 import { pickTodays } from '../../src/core/restore/archiveChoice';
 import { parseStatus, jobArgv } from '../../src/core/backup/jobScript';
 import { jobPaths } from '../../src/core/backup/jobFile';
-import { stateOfExit } from '../../src/core/backup/jobs';
+import { stateOfExit } from '../../src/core/backup/jobEnd';
 import { backupJob } from '../helpers/builders';
 import { parseOverrides, exitOf } from '../../src/cli/backup';
 import type { JobRecord } from '../../src/core/backup/types';

@@ -86,7 +86,7 @@ export function restoreEnd(record: JobRecord, events: TarEvent[], code: number, 
  * publish it: jobScript.ts): failed, the reason saying where the archive is. That partial is
  * then the only copy of the archive: no observer removes it. Undefined for any other job.
  */
-export function keptEnd(record: JobRecord, said: string[], code: number | undefined): { state: 'failed'; reason: string; removePartial: false } | undefined {
+export function keptEnd(record: JobRecord, said: string[], code: number | undefined): string | undefined {
   if (record.kind !== 'backup' || !record.partial) return undefined;
   const name = record.archive.slice(record.archive.lastIndexOf('/') + 1);
   const line = said.find((l) => l.endsWith(`: ${KEPT_PARTIAL}${record.partial}`));
@@ -94,11 +94,11 @@ export function keptEnd(record: JobRecord, said: string[], code: number | undefi
     // The script's exit says it kept the archive, and the line saying why never reached the
     // log (a backups directory too full to take it).
     if (code !== KEPT_EXIT) return undefined;
-    return { state: 'failed', reason: `tar finished, but the archive could not be published as ${record.archive}, and the job's log does not say why (a full backups directory cannot take the line): ${KEPT_PARTIAL}${record.partial}; rename it to ${name} to use it, once no file has that name (it has no checksum file)`, removePartial: false };
+    return `tar finished, but the archive could not be published as ${record.archive}, and the job's log does not say why (a full backups directory cannot take the line): ${KEPT_PARTIAL}${record.partial}; rename it to ${name} to use it, once no file has that name (it has no checksum file)`;
   }
   // Kept because its name was taken: that name is another archive's.
   const to = line.includes(`${record.archive} already exists`) ? 'a name no file in the backups directory has (the next -N of its day)' : name;
-  return { state: 'failed', reason: `${line}; rename it to ${to} to use it (it has no checksum file)`, removePartial: false };
+  return `${line}; rename it to ${to} to use it (it has no checksum file)`;
 }
 
 /**
@@ -185,7 +185,7 @@ export function endWithoutStatus(record: JobRecord, seen: ShellGone): ShellEnd {
     }
     // Whatever became of the status after the script kept the archive as its partial.
     const kept = keptEnd(record, jobLinesOf(f.log), code);
-    if (kept) return { patch: { state: kept.state, reason: kept.reason, warnings: countEvents(tarEventsOf(f.log)) }, removePartial: kept.removePartial, clearMarks: false };
+    if (kept !== undefined) return { patch: { state: 'failed', reason: kept, warnings: countEvents(tarEventsOf(f.log)) }, removePartial: false, clearMarks: false };
   }
   return {
     patch: {

@@ -21,7 +21,6 @@ import { countEvents } from './tarWarnings';
 import { backupFailure, endWithoutStatus, jobLinesOf, keptEnd, nodeTimeOf, publishedUnsynced, restoreEnd, stateOfExit, stillStarting, tarEventsOf, unrecordedEnd, type Shell, type ShellGone } from './jobEnd';
 import type { BackupOptions, JobRecord, JobState, PreflightOverride } from './types';
 
-export { jobLinesOf, stateOfExit, tarEventsOf };
 
 /** A log larger than this is summarised from its tail: warnings are counted live anyway. */
 const MAX_LOG_READ = 8 * 1024 * 1024;
@@ -85,20 +84,18 @@ function backupsDirFree(conn: NodeConnection, p: JobPaths): Promise<number | und
 }
 
 /**
- * The node's time now, as its docker daemon tells it (the container shares the host's clock);
- * undefined when the daemon does not say or says something that is not a time. Best effort: a
- * restore without it is started all the same, and a resume of it falls back on other times.
+ * The node's time now, as its docker daemon tells it (the container shares the host's clock),
+ * in milliseconds; undefined when the daemon does not answer in time or says something that is
+ * not a time (nodeTimeOf). Best effort: every caller has another time to fall back on.
  */
+async function nodeNowMs(docker: Docker, ms: number): Promise<number | undefined> {
+  return withDeadline('docker info', ms, () => docker.info()).then(nodeTimeOf, () => undefined);
+}
+
+/** The same as an ISO time: what a restore's job file records as nodeStartedAt. */
 export async function nodeClock(docker: Docker, ms: number): Promise<string | undefined> {
-  try {
-    const info = (await withDeadline('docker info', ms, () => docker.info())) as { SystemTime?: unknown };
-    const t = info?.SystemTime;
-    if (typeof t !== 'string' || t.length > 64) return undefined;
-    const at = Date.parse(t);
-    return Number.isFinite(at) ? new Date(at).toISOString() : undefined;
-  } catch {
-    return undefined;
-  }
+  const at = await nodeNowMs(docker, ms);
+  return at === undefined ? undefined : new Date(at).toISOString();
 }
 
 const services = new WeakMap<Cluster, BackupJobs>();
@@ -448,14 +445,10 @@ export class BackupJobs {
 
   /** Whether a job not started yet may still be being started: its client's deadlines have not all passed. */
   private async withinStart(record: JobRecord, conn: NodeConnection, docker: Docker, jobFile: string): Promise<boolean> {
-    const [claimed, info] = await Promise.all([
-      conn.stat(jobFile).catch(() => undefined),
-      withDeadline('docker info', this.settings.timeouts.dockerMs, () => docker.info()).catch(() => undefined),
-    ]);
-    const nodeNowMs = nodeTimeOf(info);
+    const [claimed, nodeNow] = await Promise.all([conn.stat(jobFile).catch(() => undefined), nodeNowMs(docker, this.settings.timeouts.dockerMs)]);
     return stillStarting({
       ...(claimed ? { claimedAtMs: claimed.mtimeMs } : {}),
-      ...(nodeNowMs !== undefined ? { nodeNowMs } : {}),
+      ...(nodeNow !== undefined ? { nodeNowMs: nodeNow } : {}),
       startedAt: record.startedAt,
       nowMs: Date.now(),
       limitMs: 2 * this.settings.timeouts.dockerMs + 5000,
@@ -473,10 +466,10 @@ export class BackupJobs {
     const events = tarEventsOf(log);
     const said = jobLinesOf(log);
     const kept = keptEnd(record, said, code);
-    const cancelled = cancelAsked && !kept && (record.kind === 'restore' ? code > 1 : !(code <= 1 && (await conn.stat(p.archive).catch(() => undefined))));
+    const cancelled = cancelAsked && kept === undefined && (record.kind === 'restore' ? code > 1 : !(code <= 1 && (await conn.stat(p.archive).catch(() => undefined))));
     const statusSt = exitAt === undefined ? await conn.stat(p.status).catch(() => undefined) : undefined;
     // The kept archive's own exit is the script's, not tar's (its line says tar's): no "tar exit 3".
-    const ended = { ...(kept && code === KEPT_EXIT ? {} : { exitCode: code }), endedAt: new Date(exitAt ?? statusSt?.mtimeMs ?? Date.now()).toISOString(), warnings: countEvents(events) };
+    const ended = { ...(kept !== undefined && code === KEPT_EXIT ? {} : { exitCode: code }), endedAt: new Date(exitAt ?? statusSt?.mtimeMs ?? Date.now()).toISOString(), warnings: countEvents(events) };
     if (record.kind === 'restore') return this.recordEnd(conn, p, restoreEnd({ ...record, ...ended }, events, code, cancelled, said));
     const state = stateOfExit(code, cancelled);
     const archive = state === 'completed' || state === 'completedWithWarnings' ? await conn.stat(p.archive) : undefined;
@@ -487,7 +480,7 @@ export class BackupJobs {
       ...(archive ? { archiveBytes: archive.size } : {}),
     };
     if (state === 'cancelled') done.reason = 'cancelled by the operator; the partial archive was removed';
-    else if (kept) done.reason = kept.reason;
+    else if (kept !== undefined) done.reason = kept;
     else if (state === 'failed') done.reason = `${backupFailure(events, code, said, await backupsDirFree(conn, p))}; the partial archive was removed`;
     else if (!archive) done.reason = 'tar ended but the archive is missing';
     // Published, then sync reported its name or checksum file not written: completed as tar
@@ -498,7 +491,7 @@ export class BackupJobs {
     }
     // A partial left by anything but the script's own cleanup is not an archive: remove it.
     // One the script kept is (keptEnd).
-    if (p.partial && (kept?.removePartial ?? true)) await conn.remove(p.partial).catch(() => undefined);
+    if (p.partial && kept === undefined) await conn.remove(p.partial).catch(() => undefined);
     // The partial's member list is no one's once the job has ended, kept archive or not (the
     // script removes or moves it; this takes what a script cut short left).
     if (p.partial) await conn.remove(memberListOf(p.partial)).catch(() => undefined);

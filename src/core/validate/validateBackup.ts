@@ -13,7 +13,8 @@ import { TarListingFormatError, TarListingParser, tarListArgv, TAR_LIST_ENV } fr
 import { ArchiveComparer, type ValidationReport } from '../archive/compare';
 import { FsListParser, fsListArgv } from '../archive/fsList';
 import { EntryLimitError, type EntryLimits } from '../archive/entryTable';
-import { readJobFile, tarEventsOf } from '../backup/jobs';
+import { readJobFile } from '../backup/jobs';
+import { tarEventsOf } from '../backup/jobEnd';
 import { jobPaths, pruneMarkerOf } from '../backup/jobFile';
 import type { JobRecord } from '../backup/types';
 import { countEvents, type TarEventCounts } from '../backup/tarWarnings';

@@ -83,21 +83,26 @@ dk() { local n="$1"; shift; docker -H "unix://$(node_sock "$n")" "$@"; }
 # freezes at once. The end state is the one a pause gives: nothing in the container runs.
 PAUSE_HELPER='
 self=$$
-state() { s=$(cat "/proc/$1/stat" 2>/dev/null) || return 1; s=${s##*) }; echo "${s%% *}"; }
-ours() {
-  for d in /proc/[0-9]*; do
-    p=${d#/proc/}
-    [ "$p" = 1 ] || [ "$p" = "$self" ] && continue
-    [ "$(cat "/proc/$p/stat" 2>/dev/null | cut -d" " -f4)" = "$self" ] && continue
-    case $(cat "$d/comm" 2>/dev/null) in glusterd|glusterfsd|glusterfs|"") continue ;; esac
-    echo "$p"
-  done
-}
-pids=$(ours)
+# What the fault stopped, so that cont continues those alone (a tar a test stopped on purpose stays stopped).
+list=/tmp/.testbed-paused-pids
+# The fields of /proc/PID/stat after the command name, which may hold spaces and parentheses.
+fields() { s=$(cat "/proc/$1/stat" 2>/dev/null) || return 1; echo "${s##*) }"; }
+state() { f=$(fields "$1") || return 1; echo "${f%% *}"; }
+parent() { f=$(fields "$1") || return 1; f=${f#* }; echo "${f%% *}"; }
 if [ "$1" = cont ]; then
-  for p in $pids; do [ "$(state "$p")" = T ] && kill -CONT "$p" 2>/dev/null; done
+  for p in $(cat "$list" 2>/dev/null); do [ "$(state "$p")" = T ] && kill -CONT "$p" 2>/dev/null; done
+  rm -f "$list"
   exit 0
 fi
+pids=
+for d in /proc/[0-9]*; do
+  p=${d#/proc/}
+  [ "$p" = 1 ] || [ "$p" = "$self" ] || [ "$(parent "$p")" = "$self" ] && continue
+  case $(cat "$d/comm" 2>/dev/null) in glusterd|glusterfsd|glusterfs|"") continue ;; esac
+  [ "$(state "$p")" = T ] && continue
+  pids="$pids $p"
+done
+echo "$pids" > "$list"
 for p in $pids; do kill -STOP "$p" 2>/dev/null; done
 i=0
 while [ $i -lt 200 ]; do
@@ -108,6 +113,7 @@ while [ $i -lt 200 ]; do
 done
 echo "still running after 10 s:$left" >&2
 for p in $pids; do kill -CONT "$p" 2>/dev/null; done
+rm -f "$list"
 exit 1
 '
 init_pid()    { live_pid "$(node_state "$1")/init.pid"; }

@@ -442,6 +442,32 @@ describe('backup', () => {
     await beingStarted('datarobot-gluster-backup-2001-01-02', { createdExecId: exec.id });
   });
 
+  test('a shell that ended 0 after publishing the archive but wrote no status (a directory that filled after the rename): completed, saying what is missing, the archive and its checksum left, the job file recorded', async () => {
+    const stem = 'datarobot-gluster-backup-2001-01-03';
+    // The job's shell as docker knows it once it ended with tar's exit 0: an exec that ran and exited 0.
+    const docker = await cluster.connection('node1').docker();
+    const exec = await docker.getContainer('gluster').exec({ Cmd: ['true'], AttachStdout: false, AttachStderr: false });
+    await exec.start({ Detach: true });
+    await waitFor('the exec to end', 10_000, async () => ((await exec.inspect()).Running === false && (await exec.inspect()).ExitCode === 0) || undefined);
+    const record = plantedRecord(stem, new Date(Date.now() - 60_000).toISOString(), { createdExecId: exec.id });
+    plantJobFile(stem, record);
+    try {
+      // What the script leaves: the archive published and its checksum, no partial, no status.
+      onNode('node1', ['sh', '-c', 'printf archive > "$1" && printf "%s  %s\\n" "$(sha256sum < "$1" | cut -c1-64)" "$(basename "$1")" > "$1.sha256"', 'plant', record.archive]);
+      const seen = await jobs.observe(record);
+      assert.deepEqual(
+        [seen.state, seen.exitCode, seen.archiveBytes, seen.reason],
+        ['completed', 0, 7, "the archive is whole (the job's shell ended with tar's exit 0 after publishing it), but the job could not write its final status"],
+      );
+      assert.equal(onNode('node1', ['cat', record.archive]).stdout, 'archive', 'the archive is left as it is');
+      assert.ok(lsBackups().includes(`${stem}.tar.sha256`), 'its checksum stays');
+      const saved = JSON.parse(onNode('node1', ['cat', `${DIR}/${stem}.job.json`]).stdout) as JobRecord;
+      assert.deepEqual([saved.state, saved.exitCode], ['completed', 0]);
+    } finally {
+      cleanBackups();
+    }
+  });
+
   test('a job file that names a file outside its own is refused by jobs and attach, and that file is untouched', () => {
     // Left as it is, this record would be finalised as "tar was never started" and its
     // "partial" removed: the canary stands for any file of the node's host.

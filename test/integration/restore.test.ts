@@ -56,6 +56,34 @@ function fileSpans(node: string, arch: string): FileSpan[] {
   return spans;
 }
 
+/**
+ * A restore of `arch` (with `args`), node1's container held to a fifth of a CPU, stopped with its
+ * tar inside a file's data past half the archive, then killed with its container: a power cut
+ * at a known point (tar writes nothing more). The file's name is in the member list and the file
+ * is on disk, short; a cut elsewhere (tar between a name and its file) is another form, which
+ * the unit tests of the plan cover: here the form is chosen, not left to timing. Returns once
+ * the container is started again and the bed is healthy.
+ */
+async function restoreKilledInsideAFile(jobs: ReturnType<typeof jobsOf>, arch: string, files: FileSpan[], args: string[] = []): Promise<{ first: JobRecord; cut: { name: string; pos: number } }> {
+  let cut: { name: string; pos: number } | undefined;
+  let first: JobRecord;
+  try {
+    onNode('node1', ['docker', 'update', '--cpus', '0.2', 'gluster']);
+    const r = cli(['--json', 'restore', '--detach', '--archive', arch, ...args]);
+    assert.equal(r.code, 0, r.stderr);
+    first = (JSON.parse(r.stdout) as { job: JobRecord }).job;
+    const job = first;
+    cut = await stopInsideAFile('node1', arch, files, job.restore!.archiveBytes / 2, () => jobs.observe(job));
+    onNode('node1', ['docker', 'kill', 'gluster']);
+  } finally {
+    if (!cut) releaseStoppedTar('node1');
+    unthrottle('node1');
+  }
+  testbed('start-gluster', 'node1');
+  await waitHealthy();
+  return { first, cut };
+}
+
 /** A failure before the kill leaves no tar stopped behind it: the one stopInsideAFile stopped goes on. */
 function releaseStoppedTar(node: string): void {
   let pid: string | undefined;
@@ -655,29 +683,8 @@ describe('restore', () => {
     assert.equal(files.length, 48, JSON.stringify(files.slice(0, 3)));
     inGluster('node1', ['rm', '-rf', SRC]);
     const cluster = new Cluster(testbedSettings());
-    const jobs = jobsOf(cluster);
-    let first: JobRecord | undefined;
-    let cut: { name: string; pos: number } | undefined;
     try {
-      try {
-        onNode('node1', ['docker', 'update', '--cpus', '0.2', 'gluster']);
-        const r = cli(['--json', 'restore', '--detach', '--archive', arch]);
-        assert.equal(r.code, 0, r.stderr);
-        first = (JSON.parse(r.stdout) as { job: JobRecord }).job;
-        const total = first.restore!.archiveBytes;
-        // Cut past half, with tar inside a file's data: its name is in the member list and the file
-        // is on disk, short. A cut elsewhere (tar between a name and its file) is another form, which
-        // the unit tests of the plan cover; here the form is chosen, not left to timing.
-        cut = await stopInsideAFile('node1', arch, files, total / 2, () => jobs.observe(first!));
-        // Killed with its tar stopped, so tar writes nothing more: a power cut at a known point.
-        onNode('node1', ['docker', 'kill', 'gluster']);
-      } finally {
-        // A failure before the kill leaves no tar stopped behind it.
-        if (!cut) releaseStoppedTar('node1');
-        unthrottle('node1');
-      }
-      testbed('start-gluster', 'node1');
-      await waitHealthy();
+      const { cut } = await restoreKilledInsideAFile(jobsOf(cluster), arch, files);
       const jobsNow = JSON.parse(cli(['--json', 'jobs']).stdout) as { jobs: JobRecord[] };
       const died = jobsNow.jobs.find((j) => j.kind === 'restore' && j.archive === arch)!;
       assert.equal(died.state, 'failed', JSON.stringify(died));
@@ -730,23 +737,8 @@ describe('restore', () => {
     // The operator's own directory where the archive's top one goes: 0711, 2000:2000.
     inGluster('node1', ['sh', '-c', 'set -e; rm -rf "$1"; mkdir "$1"; chmod 0711 "$1"; chown 2000:2000 "$1"', 'op', SRC]);
     const cluster = new Cluster(testbedSettings());
-    const jobs = jobsOf(cluster);
-    let first: JobRecord | undefined;
-    let cut: { name: string; pos: number } | undefined;
     try {
-      try {
-        onNode('node1', ['docker', 'update', '--cpus', '0.2', 'gluster']);
-        const r = cli(['--json', 'restore', '--detach', '--archive', arch, '--existing', 'skip']);
-        assert.equal(r.code, 0, r.stderr);
-        first = (JSON.parse(r.stdout) as { job: JobRecord }).job;
-        cut = await stopInsideAFile('node1', arch, files, first.restore!.archiveBytes / 2, () => jobs.observe(first!));
-        onNode('node1', ['docker', 'kill', 'gluster']);
-      } finally {
-        if (!cut) releaseStoppedTar('node1');
-        unthrottle('node1');
-      }
-      testbed('start-gluster', 'node1');
-      await waitHealthy();
+      const { first, cut } = await restoreKilledInsideAFile(jobsOf(cluster), arch, files, ['--existing', 'skip']);
       const stat = (p: string) => inGluster('node1', ['stat', '-c', '%F|%a|%u:%g', p]).stdout.trim();
       // What the killed tar left: the placeholder, d as it made it, the operator's directory untouched.
       assert.equal(stat(`${SRC}/d/abs`), 'regular empty file|0|0:0');

@@ -11,7 +11,7 @@ import { jobArgv, KEPT_EXIT, parseStatus } from '../../src/core/backup/jobScript
 import { jobPaths } from '../../src/core/backup/jobFile';
 import { checksumPathOf, parseChecksumFile } from '../../src/core/validate/checksum';
 import type { ArchiveMode } from '../../src/core/config';
-import { scriptScratch } from './helpers/scriptScratch';
+import { scriptScratch, which } from './helpers/scriptScratch';
 
 const NAME = 'datarobot-gluster-backup-2026-04-12.tar';
 
@@ -83,7 +83,6 @@ test('an image without python3 (tail into openssl) or without either (sha256sum)
     const { dir, src, backups, bin } = fixture();
     try {
       // A PATH with the script's tools, no python3, and openssl or not.
-      const which = (c: string) => spawnSync('sh', ['-c', `command -v ${c}`], { encoding: 'utf8' }).stdout.trim();
       for (const c of ['sh', 'tar', 'tail', 'sha256sum', 'head', 'cat', 'date', 'mv', 'rm', 'ln', 'cmp', 'tee', 'sleep', 'basename', 'mkdir', 'readlink', 'chown', 'chmod', ...extra]) fs.symlinkSync(which(c), path.join(bin, c));
       for (const absent of ['python3', ...['openssl'].filter((c) => !extra.includes(c))]) assert.notEqual(spawnSync(path.join(bin, 'sh'), ['-c', `command -v ${absent}`], { env: { PATH: bin } }).status, 0, absent);
       const { p, code } = run(backups, src, undefined, { PATH: bin });
@@ -123,7 +122,7 @@ test('a compressed backup: its member list has the archive mode before tar write
   try {
     // tar as the job runs it, behind a wrapper that notes the list's mode when tar starts.
     const seen = path.join(dir, 'mode-at-start');
-    const realTar = spawnSync('sh', ['-c', 'command -v tar'], { encoding: 'utf8' }).stdout.trim();
+    const realTar = which('tar');
     fs.writeFileSync(path.join(bin, 'tar'), `#!/bin/sh\nfor a in "$@"; do case "$a" in --index-file=*) stat -c %a "\${a#--index-file=}" > "${seen}";; esac; done\nexec ${realTar} "$@"\n`, { mode: 0o755 });
     const env = { PATH: `${bin}:${process.env.PATH}` };
     const go = (source: string, before?: (p: ReturnType<typeof jobPaths>) => void) => {
@@ -164,7 +163,7 @@ test("a dead job's temporary files under the same shell pid are gone before tar 
   // and a wrong checksum would go beside a good archive) or the stale exit code. exec keeps the
   // shell's pid, so the files are planted under the very name the script uses; a tar in front
   // of the real one says whether any of them is still there when it starts.
-  const realTar = spawnSync('sh', ['-c', 'command -v tar'], { encoding: 'utf8' }).stdout.trim();
+  const realTar = which('tar');
   let dead = 999_999;
   while (fs.existsSync(`/proc/${dead}`)) dead--;
   const plant = `export GB_STALE=/tmp/gluster-backup-job-$$; printf '%s\\n' ${dead} > "$GB_STALE.pid"; printf '0\\n' > "$GB_STALE.rc"; printf '%064d' 0 > "$GB_STALE.sum"; exec "$@"`;

@@ -8,24 +8,14 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
-import { Cluster } from '../../src/core/cluster';
-import { parseSettings } from '../../src/core/config';
-import { BackupJobs } from '../../src/core/backup/jobs';
 import { jobPaths, serializeJobFile } from '../../src/core/backup/jobFile';
-import { jobArgv, KEPT_EXIT, parseStatus } from '../../src/core/backup/jobScript';
+import { jobArgv, KEPT_EXIT } from '../../src/core/backup/jobScript';
 import type { JobRecord } from '../../src/core/backup/types';
 import { backupJob } from '../helpers/builders';
-import { scriptScratch } from './helpers/scriptScratch';
+import { exitOf, scriptScratch, shim, withLocalNode } from './helpers/scriptScratch';
 
 const NAME = 'datarobot-gluster-backup-2026-04-12.tar';
 type Paths = ReturnType<typeof jobPaths>;
-
-const which = (c: string) => spawnSync('sh', ['-c', `command -v ${c}`], { encoding: 'utf8' }).stdout.trim();
-
-/** A shim in `bin` that runs `body` (sh) with the real tool as $REAL. */
-function shim(bin: string, name: string, body: string): void {
-  fs.writeFileSync(path.join(bin, name), `#!/bin/sh\nREAL=${which(name)}\n${body}\n`, { mode: 0o755 });
-}
 
 /** The job as the client starts it (its job file first), run to its end by the machine's sh. */
 function runJob(backups: string, src: string, bin: string, compressor?: string, before?: (p: Paths) => void): { p: Paths; record: JobRecord } {
@@ -43,21 +33,8 @@ function runJob(backups: string, src: string, bin: string, compressor?: string, 
   return { p, record };
 }
 
-function exitOf(p: Paths): number | undefined {
-  const st = parseStatus(fs.readFileSync(p.status, 'utf8'));
-  return st.phase === 'exit' ? st.code : undefined;
-}
-
 /** What `jobs.observe` makes of the files in `backups`, on a node that is this machine. */
-async function observe(dir: string, backups: string, record: JobRecord): Promise<JobRecord> {
-  const { settings } = parseSettings({ backupDir: backups, nodes: [{ name: 'here', dockerSocket: path.join(dir, 'no-docker.sock') }] });
-  const cluster = new Cluster(settings);
-  try {
-    return await new BackupJobs(cluster).observe(record);
-  } finally {
-    cluster.dispose();
-  }
-}
+const observe = (dir: string, backups: string, record: JobRecord): Promise<JobRecord> => withLocalNode(dir, backups, (jobs) => jobs.observe(record));
 
 /** The members of the archive at `file` as `tar -tv` lists them, size and name, sorted (tar takes the directory's order). */
 function members(file: string): string[] {

@@ -8,29 +8,19 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Cluster } from '../../src/core/cluster';
-import { parseSettings } from '../../src/core/config';
-import { BackupJobs } from '../../src/core/backup/jobs';
 import { jobPaths, serializeJobFile } from '../../src/core/backup/jobFile';
-import { jobArgv, KEPT_EXIT, parseStatus } from '../../src/core/backup/jobScript';
+import { jobArgv, KEPT_EXIT } from '../../src/core/backup/jobScript';
 import { endWithoutStatus } from '../../src/core/backup/jobEnd';
 import type { JobRecord } from '../../src/core/backup/types';
 import { BACKUP_DIR_SH, backupDirCheck, parseBackupDirProbe } from '../../src/core/backup/preflight';
 import { backupJob, nodeStatus } from '../helpers/builders';
-import { scriptScratch } from './helpers/scriptScratch';
+import { exitOf, scriptScratch, shim, which, withLocalNode } from './helpers/scriptScratch';
 
 const NAME = 'datarobot-gluster-backup-2026-04-12.tar';
 type Paths = ReturnType<typeof jobPaths>;
 
 /** The script's scratch directory, a 6 MiB file the follower reads in several steps. */
 const scratch = () => scriptScratch('gb-script-hardening-', 6 * 1024 * 1024);
-
-const which = (c: string) => spawnSync('sh', ['-c', `command -v ${c}`], { encoding: 'utf8' }).stdout.trim();
-
-/** A shim in `bin` that runs `body` (sh) with the real tool as $REAL. */
-function shim(bin: string, name: string, body: string): void {
-  fs.writeFileSync(path.join(bin, name), `#!/bin/sh\nREAL=${which(name)}\n${body}\n`, { mode: 0o755 });
-}
 
 /**
  * The job as the client starts it (its job file first), run to its end by the machine's sh.
@@ -53,22 +43,6 @@ function runJob(
   const r = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8', env, timeout: o.timeoutMs ?? 60_000 });
   assert.equal(r.error, undefined, `the job script did not end: ${r.error?.message}`);
   return { p, record, shell: r.status, stderr: r.stderr };
-}
-
-function exitOf(p: Paths): number | undefined {
-  const st = parseStatus(fs.existsSync(p.status) ? fs.readFileSync(p.status, 'utf8') : undefined);
-  return st.phase === 'exit' ? st.code : undefined;
-}
-
-/** A Cluster whose one node is this machine, with `backups` as its backups directory. */
-async function withLocalNode<T>(dir: string, backups: string, fn: (jobs: BackupJobs) => Promise<T>): Promise<T> {
-  const { settings } = parseSettings({ backupDir: backups, nodes: [{ name: 'here', dockerSocket: path.join(dir, 'no-docker.sock') }] });
-  const cluster = new Cluster(settings);
-  try {
-    return await fn(new BackupJobs(cluster));
-  } finally {
-    cluster.dispose();
-  }
 }
 
 test('tar exit 2 for a directory it cannot open: the reason names it, not only the exit code', async () => {

@@ -239,7 +239,9 @@ test('resume: a redo path that leads out of the target through a symlink, or nam
   try {
     const { target, outside } = targetWithWayOut(dir);
     fs.mkdirSync(path.join(target, 'top'));
-    run(archive, backups, target, 'skip', [], undefined, undefined, { redo: Buffer.from('a/b/f\0top\0') });
+    const r = run(archive, backups, target, 'skip', [], undefined, undefined, { redo: Buffer.from('a/b/f\0top\0') });
+    // Neither entry was a file to remove, so nothing failed: skip kept both, tar said nothing.
+    assert.deepEqual([r.code, r.log], [0, '']);
     assert.equal(fs.readFileSync(path.join(outside, 'b/f'), 'utf8'), 'precious');
     assert.ok(fs.statSync(path.join(target, 'top')).isDirectory());
   } finally {
@@ -347,11 +349,13 @@ test('resume: a rewrite path that leads out of the target through a symlink, or 
   const { dir, archive, backups } = fixture();
   try {
     const { target, outside } = targetWithWayOut(dir);
-    run(archive, backups, target, 'skip', [], 'a/b/f');
+    const out = run(archive, backups, target, 'skip', [], 'a/b/f');
+    assert.deepEqual([out.code, out.log], [0, '']);
     assert.equal(fs.readFileSync(path.join(outside, 'b/f'), 'utf8'), 'precious');
     fs.rmSync(path.join(target, 'a'));
     fs.mkdirSync(path.join(target, 'a/b/f'), { recursive: true });
-    run(archive, backups, target, 'skip', [], 'a/b/f');
+    const dir2 = run(archive, backups, target, 'skip', [], 'a/b/f');
+    assert.deepEqual([dir2.code, dir2.log], [0, '']);
     assert.ok(fs.statSync(path.join(target, 'a/b/f')).isDirectory());
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

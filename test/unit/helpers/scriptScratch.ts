@@ -1,8 +1,14 @@
 // A fresh directory for running the backup job script on this machine: a source tree with its
-// mtimes pinned, an empty backups directory and an empty bin for PATH shims.
+// mtimes pinned, an empty backups directory and an empty bin for PATH shims; and what the tests
+// of the script share around it (shims, the status's exit, a node that is this machine).
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { Cluster } from '../../../src/core/cluster';
+import { parseSettings } from '../../../src/core/config';
+import { BackupJobs } from '../../../src/core/backup/jobs';
+import { parseStatus } from '../../../src/core/backup/jobScript';
 
 export const SCRIPT_MTIME = 1700000000;
 
@@ -19,4 +25,29 @@ export function scriptScratch(prefix: string, bigBytes: number): { dir: string; 
   const bin = path.join(dir, 'bin');
   fs.mkdirSync(bin);
   return { dir, src, backups, bin };
+}
+
+/** Where sh finds a tool (empty when it does not). */
+export const which = (c: string): string => spawnSync('sh', ['-c', `command -v ${c}`], { encoding: 'utf8' }).stdout.trim();
+
+/** A shim in `bin` that runs `body` (sh) with the real tool as $REAL. */
+export function shim(bin: string, name: string, body: string): void {
+  fs.writeFileSync(path.join(bin, name), `#!/bin/sh\nREAL=${which(name)}\n${body}\n`, { mode: 0o755 });
+}
+
+/** The exit code the job's status file holds, or undefined while it holds none (or is missing). */
+export function exitOf(p: { status: string }): number | undefined {
+  const st = parseStatus(fs.existsSync(p.status) ? fs.readFileSync(p.status, 'utf8') : undefined);
+  return st.phase === 'exit' ? st.code : undefined;
+}
+
+/** A Cluster whose one node is this machine, with `backups` as its backups directory. */
+export async function withLocalNode<T>(dir: string, backups: string, fn: (jobs: BackupJobs) => Promise<T>): Promise<T> {
+  const { settings } = parseSettings({ backupDir: backups, nodes: [{ name: 'here', dockerSocket: path.join(dir, 'no-docker.sock') }] });
+  const cluster = new Cluster(settings);
+  try {
+    return await fn(new BackupJobs(cluster));
+  } finally {
+    cluster.dispose();
+  }
 }

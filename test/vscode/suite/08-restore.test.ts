@@ -313,7 +313,11 @@ describe('restore from VS Code', function () {
       const final = await t.done;
       assert.equal(final?.state, 'completed', final?.reason);
       assert.deepEqual(manifest('node1', `${dir}/vsc-restore`), manifest('node1', SOURCE));
-      const log = (await logSoFar()).slice(logStart);
+      // VS Code writes the channel to its file on its own schedule: read until the close is there.
+      const log = await eventually('the old connections closed in the log', 10_000, async () => {
+        const text = (await logSoFar()).slice(logStart);
+        return text.includes('the previous connections are closed: the last operation on them ended') ? text : undefined;
+      });
       const kept = log.indexOf('the previous connections stay open until the operation on them ends (a read-data check; a restore being planned, confirmed, started or verified)');
       const closed = log.indexOf('the previous connections are closed: the last operation on them ended');
       const started = log.search(new RegExp(`\\[node1\\] restore ${re(name)}\\.restore-\\d{8}T\\d{6}Z started`));

@@ -1,5 +1,6 @@
 // Writes the model into the page. Text only (textContent, never HTML): tar messages and paths
 // come from the node and are shown literally.
+import { KEPT_PARTIAL } from '../core/backup/keptPartial';
 import { GZIP_EXPECTED_RATIO } from '../core/backup/progressMath';
 import type { JobRecord, JobState } from '../core/backup/types';
 import { SizeChart } from './chart';
@@ -65,7 +66,8 @@ function banner(model: ProgressModel, job: PanelJob): string | undefined {
     case 'completedWithWarnings':
       return `Completed with ${model.warnings.count} warning${model.warnings.count === 1 ? '' : 's'}${exit}: the archive is usable, but some files changed or could not be read while tar ran.${job.reason ? ` ${job.reason}.` : ''} Not yet validated.`;
     case 'failed':
-      return `Failed${exit}${why}. No archive was left behind.`;
+      // A finished archive the job kept as its partial (its reason says where) is left behind.
+      return `Failed${exit}${why}.${job.reason?.includes(KEPT_PARTIAL) ? '' : ' No archive was left behind.'}`;
     case 'cancelled':
       return `Cancelled${why}.`;
     case 'unknown':

@@ -148,6 +148,11 @@ test('failed and cancelled jobs say so, with tar’s exit code and the reason', 
   await h.post({ type: 'state', state: 'failed', exitCode: 2, reason: 'No space left on device' });
   assert.equal(await h.text('badge'), 'Failed');
   assert.equal(await h.text('banner'), 'Failed (tar exit 2): No space left on device. No archive was left behind.');
+  // A finished archive the job could not publish and kept as its partial: the banner does not say it is gone.
+  const kept = 'tar exit 0, but /b/x.tar already exists and is never overwritten (ln: File exists): the complete archive is kept as /b/x.tar.partial; rename it to a name no file in the backups directory has (the next -N of its day) to use it (it has no checksum file)';
+  await h.post({ type: 'state', state: 'failed', reason: kept });
+  assert.equal(await h.text('banner'), `Failed: ${kept}.`);
+  await h.post({ type: 'state', state: 'failed', exitCode: 2, reason: 'No space left on device' });
   assert.equal(await h.text('percent'), '2%');
   assert.ok(!(await h.visible('cancel')) && !(await h.visible('reveal')) && !(await h.visible('validate')));
 

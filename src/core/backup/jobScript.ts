@@ -75,11 +75,8 @@ with open(sys.argv[1], "rb", buffering=0) as f:
 print(h.hexdigest(), n)
 `;
 
-/**
- * The end of the script's line for a finished archive it could not publish (`... kept as
- * <partial>`): the partial archive is then the only copy, and no one may remove it.
- */
-export const KEPT_PARTIAL = 'the complete archive is kept as ';
+export { KEPT_PARTIAL } from './keptPartial';
+import { KEPT_PARTIAL } from './keptPartial';
 
 /**
  * The job's exit code when it kept a finished archive as its partial (tar never exits 3). It

@@ -157,7 +157,11 @@ describe('Validate with Read Data… in the progress panel', function () {
       assert.equal(result.report.changed.count, 0, 'the names-only comparison sees no change');
       assert.equal(result.readData?.verdict, 'differs');
       assert.deepEqual(result.readData.contentDiffers.items.map((x) => x.path), [`${TREE}/live.txt`]);
-      assert.ok(hostTypes(traffic, name).includes('readData'), hostTypes(traffic, name).join(' '));
+      // The read's figures reach the page as readData, or, when the read ended before the reused
+      // panel's page had loaded again, in its init (see the first test): one of the two must come,
+      // and the tab's verdict below shows what they said.
+      const types = hostTypes(traffic, name);
+      assert.ok(types.includes('readData') || types.includes('init'), types.join(' '));
       await eventually('the panel\'s tab to end on "differences"', 10_000, () => panelTabs().find((t) => t.label === 'Read data node1 · differences'));
       assert.equal(panelTabs().filter((t) => t.label.startsWith('Read data node1')).length, 1, 'a second run of the archive reuses its panel');
       const editor = vscode.window.activeTextEditor;

@@ -18,15 +18,25 @@ import { glusterShellFor, HealReads, knownVolumesOf, readPeers, readSharedVolume
 import type { GlusterVolumeInfo } from './gluster/types';
 import type Docker from 'dockerode';
 
-/** One refresh of several nodes: what they can share is read once per round. */
+/** A refresh of one node as its callers wait on it: whole, or as soon as its volume rows are read. */
+interface Refresh {
+  result: Promise<NodeStatus>;
+  /**
+   * The status once gluster has given the volume rows, their heal summaries perhaps still
+   * 'reading' (the slowest question: a one-shot CLI and glfsheal per volume); the result itself
+   * when it never had such a stage.
+   */
+  rows: Promise<NodeStatus>;
+}
+
 /** A running probe of one node: done with its snapshot (container, archives) or still on it. */
-interface Probe {
+interface Probe extends Refresh {
   pastSnapshot: boolean;
   /** Settles once the container and archives are read (or the probe ended without them). */
   snapshot: Promise<void>;
-  result: Promise<NodeStatus>;
 }
 
+/** One refresh of several nodes: what they can share is read once per round. */
 interface RefreshRound {
   shared?: Promise<SharedVolumeState>;
 }
@@ -77,7 +87,7 @@ export class Cluster extends EventEmitter<ClusterEvents> implements ClusterApi {
   private readonly statuses = new Map<string, NodeStatus>();
   /** Per node, its newest probe (older ones may still be waiting on gluster, unheard). */
   private readonly inflight = new Map<string, Probe>();
-  private readonly queued = new Map<string, Promise<NodeStatus>>();
+  private readonly queued = new Map<string, Refresh>();
   private readonly watches = new Map<string, EventWatch>();
   /** Per node, the gluster prompt its refreshes type at, tied to the docker client it runs on. */
   private readonly shells = new Map<string, { docker: Docker; container: string; shell: GlusterShell }>();
@@ -151,12 +161,15 @@ export class Cluster extends EventEmitter<ClusterEvents> implements ClusterApi {
    * The cluster as one node sees it, for a backup or restore that runs there: that node
    * refreshed (its gluster's view of volumes and peers is the one that decides), every other
    * node looked at (reachable, container state; no gluster). `looks` is in node order and holds
-   * the refreshed node too.
+   * the refreshed node too. `rows`: the node's status as soon as its volume rows are read, heal
+   * summaries perhaps still 'reading'; `full` is the whole refresh either way. A backup of a
+   * distribute volume need not wait for the heal summary of another, replicated one.
    */
-  async viewFrom(name: string): Promise<{ node: NodeStatus; looks: NodeLook[] }> {
-    const node = this.refreshNode(name);
+  async viewFrom(name: string, opts: { rows?: boolean } = {}): Promise<{ node: NodeStatus; looks: NodeLook[]; full: Promise<NodeStatus> }> {
+    const r = this.refresh(name, {});
+    const node = opts.rows ? r.rows : r.result;
     const looks = await Promise.all(this.nodes().map((n) => (n.name === name ? node : this.look(n.name))));
-    return { node: await node, looks };
+    return { node: await node, looks, full: r.result };
   }
 
   /**
@@ -173,11 +186,16 @@ export class Cluster extends EventEmitter<ClusterEvents> implements ClusterApi {
   }
 
   refreshNode(name: string, round: RefreshRound = {}): Promise<NodeStatus> {
+    return this.refresh(name, round).result;
+  }
+
+  private refresh(name: string, round: RefreshRound): Refresh {
     if (this.disposed) {
       const last = this.statuses.get(name);
-      return Promise.resolve(
+      const closed = Promise.resolve<NodeStatus>(
         last ?? { name, target: '', reachable: false, error: { kind: 'other', message: `${name}: the cluster was closed` }, volumes: [], backups: [], checkedAt: new Date().toISOString() },
       );
+      return { result: closed, rows: closed };
     }
     const queued = this.queued.get(name);
     if (queued) return queued;
@@ -191,12 +209,13 @@ export class Cluster extends EventEmitter<ClusterEvents> implements ClusterApi {
       // (glusterd shutting down behind a docker stop answers nothing until it is gone).
       const next = running.snapshot.then(() => {
         this.queued.delete(name);
-        return this.refreshNode(name);
+        return this.refresh(name, {});
       });
-      this.queued.set(name, next);
-      return next;
+      const follow: Refresh = { result: next.then((r) => r.result), rows: next.then((r) => r.rows) };
+      this.queued.set(name, follow);
+      return follow;
     }
-    return this.startProbe(name, round).result;
+    return this.startProbe(name, round);
   }
 
   /**
@@ -218,11 +237,14 @@ export class Cluster extends EventEmitter<ClusterEvents> implements ClusterApi {
       snapshotTaken();
     };
     const newest = () => !this.disposed && this.inflight.get(name) === taking;
+    let giveRows!: (s: NodeStatus) => void;
+    const rows = new Promise<NodeStatus>((resolve) => (giveRows = resolve));
     const early = (s: NodeStatus) => {
       passSnapshot();
       if (newest()) {
         this.statuses.set(name, s);
         this.emit('status', s);
+        if (!s.volumesPending) giveRows(s);
       }
     };
     const readVolumes = async (docker: Docker, container: ContainerInfo) => {
@@ -262,7 +284,8 @@ export class Cluster extends EventEmitter<ClusterEvents> implements ClusterApi {
         this.emit('status', s);
         return s;
       });
-    const probe: Probe = Object.assign(taking, { result });
+    void result.then(giveRows);
+    const probe: Probe = Object.assign(taking, { result, rows });
     this.inflight.set(name, probe);
     return probe;
   }

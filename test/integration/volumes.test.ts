@@ -13,7 +13,7 @@ import type { NodeStatus, VolumeHealth } from '../../src/core/model';
 import { BackupJobs } from '../../src/core/backup/jobs';
 import { preflight } from '../../src/core/backup/preflight';
 import type { JobRecord } from '../../src/core/backup/types';
-import { REPO, TESTBED_DIR, inGluster, onNode, rawConfig, testbed, testbedSettings, waitHealthy } from './helpers/testbed';
+import { REPO, TESTBED_DIR, inGluster, onNode, rawConfig, testbed, testbedSettings, waitFor, waitHealthy } from './helpers/testbed';
 
 const CLI = path.join(REPO, 'dist', 'cli.js');
 const DIR = '/opt/datarobot/data/backups/gluster';
@@ -155,7 +155,8 @@ describe('two volumes: distribute gv0 and replica gvrep', () => {
         const vh = pre.checks.find((c) => c.id === 'volumeHealth')!;
         assert.equal(vh.verdict, 'pass', vh.reason);
         assert.match(vh.reason, /^volume gv0 \(Distribute\), mounted at \/mnt\/gluster: 3\/3 bricks online, peers 3\/3 connected$/);
-        assert.deepEqual(vh.notes, [`volume gvrep (Replicate, Started) is not in this backup: ${rep.healEntries} entries pending heal`]);
+        // Another volume's heal is not waited for: left out of its note (see the next test).
+        assert.deepEqual(vh.notes, ['volume gvrep (Replicate, Started) is not in this backup']);
       } finally {
         cluster.dispose();
       }
@@ -176,6 +177,63 @@ describe('two volumes: distribute gv0 and replica gvrep', () => {
     }
     const healed = statusJson()[0].volumes.find((v) => v.name === 'gvrep')!;
     assert.equal(healed.healEntries, 0);
+  });
+
+  test("preflight of gv0 does not wait for gvrep's heal summary; of gvrep it does", async () => {
+    // node1's glfsheal (what `volume heal … info summary` runs) waits while a hold file exists,
+    // and says when it was called: the heal read is held for as long as the test decides, so
+    // "did not wait" is shown by the read still being held, not by a time.
+    const hold = `set -e
+real=$(ls /usr/lib/*/glusterfs/glfsheal)
+[ -e "$real.real" ] || mv "$real" "$real.real"
+printf '#!/bin/sh\ntouch /tmp/gb-heal-called\nwhile [ -e /tmp/gb-heal-hold ]; do sleep 0.1; done\nexec "$0.real" "$@"\n' > "$real"
+chmod 755 "$real"
+rm -f /tmp/gb-heal-called
+touch /tmp/gb-heal-hold`;
+    const release = 'rm -f /tmp/gb-heal-hold';
+    const unwrap = 'real=$(ls /usr/lib/*/glusterfs/glfsheal); rm -f /tmp/gb-heal-hold /tmp/gb-heal-called; if [ -e "$real.real" ]; then mv "$real.real" "$real"; fi';
+    const called = () => inGluster('node1', ['test', '-e', '/tmp/gb-heal-called'], { allowFail: true }).status === 0;
+    inGluster('node1', ['sh', '-c', hold]);
+    // A heal deadline longer than the test's own timeout: the old code, which waited for every
+    // heal read, cannot return before the release.
+    const settings = (glusterPath?: string) => testbedSettings({ ...(glusterPath ? { glusterPath } : {}), timeouts: { connectMs: 3000, dockerMs: 5000, glusterMs: 600_000, keepaliveMs: 1000 } });
+    try {
+      const cluster = new Cluster(settings());
+      try {
+        const pre = await preflight(cluster, new BackupJobs(cluster), { compression: 'none', node: 'node1' });
+        const vh = pre.checks.find((c) => c.id === 'volumeHealth')!;
+        assert.equal(vh.verdict, 'pass', vh.reason);
+        assert.match(vh.reason, /^volume gv0 \(Distribute\), mounted at \/mnt\/gluster: 3\/3 bricks online, peers 3\/3 connected$/);
+        assert.deepEqual(vh.notes, ['volume gvrep (Replicate, Started) is not in this backup']);
+        // Answered while that summary was on its way (its exec may not have reached glfsheal yet):
+        // it is asked, and held, and the refresh still says 'reading'.
+        await waitFor("gvrep's heal summary to be asked", 60_000, () => called() || undefined);
+        assert.equal(vol(cluster.status('node1')!, 'gvrep').healState, 'reading', 'preflight answered while the heal summary was held');
+        // Released, the refresh preflight started ends with the count (and leaves no request open).
+        inGluster('node1', ['sh', '-c', release]);
+        await waitFor("gvrep's heal count in node1's status", 60_000, () => (vol(cluster.status('node1')!, 'gvrep').healEntries === 0 ? true : undefined));
+      } finally {
+        cluster.dispose();
+      }
+      inGluster('node1', ['sh', '-c', hold]);
+      const rep = new Cluster(settings(REP_MOUNT));
+      try {
+        let settled = false;
+        const pending = preflight(rep, new BackupJobs(rep), { compression: 'none', node: 'node1' }).finally(() => (settled = true));
+        await waitFor('the heal summary to be asked', 60_000, () => called() || undefined);
+        // Held, so preflight cannot have answered yet; the verdict below says it waited.
+        assert.equal(settled, false, 'preflight of gvrep waits for its heal summary');
+        inGluster('node1', ['sh', '-c', release]);
+        const pre = await pending;
+        const vh = pre.checks.find((c) => c.id === 'volumeHealth')!;
+        assert.equal(vh.verdict, 'pass', vh.reason);
+        assert.match(vh.reason, /^volume gvrep \(Replicate\), mounted at \/mnt\/gluster-rep: 3\/3 bricks online, peers 3\/3 connected, nothing pending heal$/);
+      } finally {
+        rep.dispose();
+      }
+    } finally {
+      inGluster('node1', ['sh', '-c', unwrap]);
+    }
   });
 
   test('with gvrep stopped, a backup of gv0 passes preflight with a note and completes', () => {

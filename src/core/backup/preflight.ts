@@ -14,6 +14,7 @@ import type { NodeStatus } from '../model';
 import type { NodeLook } from '../node/probe';
 import { readPathMount } from '../node/containerActions';
 import type { PathMount } from '../gluster/mounts';
+import { fromHealRead } from '../gluster/health';
 import type { BackupJobs } from './jobs';
 import type { Compression } from './naming';
 import type { PreflightOverride } from './types';
@@ -88,7 +89,15 @@ export function volumeHealthCheck(chosen: NodeStatus, mount: Settled<PathMount>,
   }
   const name = at.mount.volume;
   const v = chosen.volumes.find((x) => x.name === name);
-  const notes = chosen.volumes.filter((x) => x !== v).map((x) => `volume ${x.name} (${x.type}, ${x.status}) is not in this backup${x.problems.length ? `: ${x.problems.join('; ')}` : ''}`);
+  // Another volume's heal state is not this backup's concern, and preflight does not wait for its
+  // summary (the slowest gluster question): left out, so the note does not depend on whether that
+  // summary happened to be read in time.
+  const notes = chosen.volumes
+    .filter((x) => x !== v)
+    .map((x) => {
+      const problems = x.problems.filter((p) => !fromHealRead(p));
+      return `volume ${x.name} (${x.type}, ${x.status}) is not in this backup${problems.length ? `: ${problems.join('; ')}` : ''}`;
+    });
   if (!v) return fail(`volume ${name}, mounted at ${at.mount.mountPoint}, is not in the volume list of ${chosen.name}'s glusterd`, notes);
   const offline = v.brickList.filter((b) => !b.online).map((b) => `brick ${b.name} of ${v.name} is offline`);
   const hard = [...offline, ...v.problems.filter((p) => !/^brick .* is offline$/.test(p) && !HEAL_PROBLEM.test(p))];
@@ -182,7 +191,18 @@ async function preflightWith(
   let looks: NodeLook[];
   let chosen: NodeStatus | undefined;
   if (opts.node) {
-    ({ node: chosen, looks } = await cluster.viewFrom(opts.node));
+    // As soon as gluster has given the volume rows: the heal summaries, the slowest question,
+    // are waited for below only when the volume this backup reads is one of them.
+    const view = await cluster.viewFrom(opts.node, { rows: true });
+    looks = view.looks;
+    chosen = view.node;
+    const at = await mounts.get(opts.node);
+    const volume = at?.ok && at.value.kind === 'gluster' ? at.value.mount.volume : undefined;
+    if (chosen.volumes.some((v) => v.name === volume && v.healState === 'reading')) {
+      const full = await view.full;
+      looks = looks.map((l) => (l.name === full.name ? full : l));
+      chosen = full;
+    }
   } else {
     const statuses = await cluster.refreshAll();
     looks = statuses;

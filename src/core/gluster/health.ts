@@ -117,3 +117,11 @@ class HostIds {
     return host.toLowerCase() === row.host.toLowerCase();
   }
 }
+
+/**
+ * The problems above that come from the heal read (or its absence): a reader that did not wait
+ * for the heal summary cannot tell them, so it leaves them out rather than show them by chance.
+ */
+export function fromHealRead(problem: string): boolean {
+  return /^heal info could not read brick |\d (entry|entries) pending heal$|\d (entry|entries) in split-brain$|^heal state of volume .* unknown: heal info did not answer$/.test(problem);
+}

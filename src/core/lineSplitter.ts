@@ -1,5 +1,7 @@
-// Lines out of text that streams from a node (a job's log, docker's events), held to a bound:
-// a stream without newlines must not grow the client's memory.
+// Records out of what streams from a node, held to a bound: a stream without a record's end
+// must not grow the client's memory. Lines of text (a job's log, docker's events: LineSplitter)
+// and NUL-terminated records of bytes (find's and stat's listings of a target: NulRecords).
+// tar's listing has its own (BoundedLines, tarListing.ts): latin1 lines, refused when too long.
 
 /** The longest line given out whole: tar's lines name one path (under 4 KiB on a gluster volume). */
 export const MAX_LOG_LINE = 64 * 1024;
@@ -50,4 +52,80 @@ export class LineSplitter {
 
 function cut(line: string): string {
   return line.length > MAX_LOG_LINE ? line.slice(0, MAX_LOG_LINE) + CUT_NOTE : line;
+}
+
+/**
+ * Records out of a byte stream in which each record ends at its `nuls`-th NUL: find's listing
+ * (`... %P\0%l\0`, two: the path and the link target) and stat's (`... %n\0`, one). Names
+ * hold any byte but NUL, so they come through exactly. No record, and no unfinished one held,
+ * is longer than `max` bytes (up to its last NUL): output with no record end in that many bytes
+ * is not a listing, and is refused with `fail`. Chunks are joined only once a record is complete,
+ * so a long record fed in small chunks is not copied again for each chunk.
+ */
+export class NulRecords {
+  private rest: Buffer[] = [];
+  private restBytes = 0;
+  /** The NULs the held bytes hold (fewer than `nuls`). */
+  private restNuls = 0;
+  /** Where in the stream the buffer `record` is given starts; between pushes, the held bytes. */
+  private base = 0;
+
+  constructor(
+    private readonly nuls: 1 | 2,
+    private readonly max: number,
+    private readonly fail: (message: string) => Error,
+  ) {}
+
+  /** The stream's byte offset of `b[start]`, in `record`; after a push, of the record held. */
+  at(start = 0): number {
+    return this.base + start;
+  }
+
+  /**
+   * Gives each complete record to `record`: it starts at `b[start]`, its fields end at the NULs
+   * `z1` and `z2` (the same one for a record of one field). The unfinished last one is kept.
+   */
+  push(chunk: Buffer, record: (b: Buffer, start: number, z1: number, z2: number) => void): void {
+    const found = nulsIn(chunk, this.nuls - this.restNuls);
+    if (this.restNuls + found < this.nuls) {
+      if (this.restBytes + chunk.length > this.max) throw this.tooLong(this.base);
+      this.rest.push(Buffer.from(chunk));
+      this.restBytes += chunk.length;
+      this.restNuls += found;
+      return;
+    }
+    const b = this.rest.length ? Buffer.concat([...this.rest, chunk]) : chunk;
+    let p = 0;
+    for (;;) {
+      const z1 = b.indexOf(0, p);
+      if (z1 < 0) break;
+      const z2 = this.nuls === 1 ? z1 : b.indexOf(0, z1 + 1);
+      if (z2 < 0) break;
+      if (z2 - p > this.max) throw this.tooLong(this.base + p);
+      record(b, p, z1, z2);
+      p = z2 + 1;
+    }
+    this.base += p;
+    const rest = Buffer.from(b.subarray(p));
+    if (rest.length > this.max) throw this.tooLong(this.base);
+    this.rest = rest.length ? [rest] : [];
+    this.restBytes = rest.length;
+    this.restNuls = nulsIn(rest, this.nuls);
+  }
+
+  /** Refuses a stream that ended inside a record; `what` names the stream ("listing"). */
+  end(what: string): void {
+    if (this.restBytes) throw this.fail(`${what} ends inside a record at byte ${this.base}`);
+  }
+
+  private tooLong(at: number): Error {
+    return this.fail(`record longer than ${this.max} bytes at byte ${at}`);
+  }
+}
+
+/** How many NULs `b` holds, counted up to `upTo` (the search stops there). */
+function nulsIn(b: Buffer, upTo: number): number {
+  let n = 0;
+  for (let z = b.indexOf(0); z >= 0 && ++n < upTo; z = b.indexOf(0, z + 1));
+  return n;
 }

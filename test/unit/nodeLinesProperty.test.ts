@@ -1,12 +1,13 @@
 // Property tests of the small parsers of what a node sends as lines: the job's status file, the
-// restore wait's read positions, and docker's event stream. Valid forms mutated byte by byte,
+// restore wait's read positions, docker's event stream, and the NUL-terminated records of find's
+// and stat's listings. Valid forms mutated byte by byte,
 // and arbitrary text: each parser answers with a bounded value or "nothing", never throws.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { parseStatus, restoreWaitPositions } from '../../src/core/backup/jobScript';
 import { eventAction } from '../../src/core/docker/events';
-import { LineSplitter, MAX_LOG_LINE } from '../../src/core/lineSplitter';
+import { LineSplitter, MAX_LOG_LINE, NulRecords } from '../../src/core/lineSplitter';
 
 const RUNS = { seed: 20261206, numRuns: 3000 };
 
@@ -84,4 +85,41 @@ test("property: docker's event lines, mutated or arbitrary, give a short action 
   const s = new LineSplitter();
   for (let i = 0; i < 4; i++) s.push('{'.repeat(1 << 20));
   assert.ok(s.held <= MAX_LOG_LINE);
+});
+
+test("property: NUL records, fed in any chunks, are the stream's records at their offsets; the held tail stays bounded", () => {
+  /** Each record as its fields and its offset, split from the whole stream at once. */
+  const whole = (b: Buffer, nuls: 1 | 2) => {
+    const out: string[] = [];
+    let p = 0;
+    for (;;) {
+      const z1 = b.indexOf(0, p);
+      const z2 = z1 < 0 ? -1 : nuls === 1 ? z1 : b.indexOf(0, z1 + 1);
+      if (z2 < 0) return { out, rest: b.length - p };
+      out.push(`${p}:${b.toString('latin1', p, z1)}|${b.toString('latin1', z1 + 1, z2)}`);
+      p = z2 + 1;
+    }
+  };
+  const bytes = fc.array(fc.constantFrom(0, 0x61, 0x20, 0x0a, 0xff), { maxLength: 60 }).map((a) => Buffer.from(a));
+  fc.assert(
+    fc.property(bytes, fc.array(fc.nat({ max: 61 }), { maxLength: 8 }), fc.constantFrom<1 | 2>(1, 2), (b, cuts, nuls) => {
+      const r = new NulRecords(nuls, 1000, (m) => new Error(m));
+      const got: string[] = [];
+      let p = 0;
+      for (const c of [...cuts.map((x) => Math.min(x, b.length)).sort((x, y) => x - y), b.length]) {
+        r.push(b.subarray(p, Math.max(p, c)), (buf, start, z1, z2) => got.push(`${r.at(start)}:${buf.toString('latin1', start, z1)}|${buf.toString('latin1', z1 + 1, z2)}`));
+        p = Math.max(p, c);
+      }
+      const want = whole(b, nuls);
+      assert.deepEqual(got, want.out);
+      if (want.rest) assert.throws(() => r.end('listing'), { message: `listing ends inside a record at byte ${b.length - want.rest}` });
+      else r.end('listing');
+    }),
+    RUNS,
+  );
+  const r = new NulRecords(2, 10, (m) => new RangeError(m));
+  r.push(Buffer.from('abc\0\0'), () => undefined);
+  assert.throws(() => r.push(Buffer.from('0123456789x'), () => undefined), { name: 'RangeError', message: 'record longer than 10 bytes at byte 5' }, 'no end in the bound: refused, not held');
+  const one = new NulRecords(1, 4, (m) => new Error(m));
+  assert.throws(() => one.push(Buffer.from('ab\0abcde\0'), () => undefined), { message: 'record longer than 4 bytes at byte 3' }, 'a whole record over the bound is refused too');
 });

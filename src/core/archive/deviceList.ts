@@ -4,6 +4,7 @@
 // any volume, go through stat, whose %t and %T print them (in hex). The main listing then stays
 // one find pass for every entry, and this one runs only when the archive holds devices.
 import type { EntryMeta, EntryType, FsEntrySink } from './entryTable';
+import { NulRecords } from '../lineSplitter';
 
 /** `%f %t %T %n\0`: raw mode, major and minor (hex), then the path as find passed it. */
 export const DEVICE_STAT_FORMAT = '%f %t %T %n\\0';
@@ -42,9 +43,7 @@ const RECORD = /^([0-9a-f]{1,8}) ([0-9a-f]{1,8}) ([0-9a-f]{1,8}) /;
  * stat's, or names a path outside the prefix, or a type that is not a device, is an error.
  */
 export class DeviceStatParser {
-  private rest: Buffer[] = [];
-  private restBytes = 0;
-  private consumed = 0;
+  private readonly records = new NulRecords(1, MAX_DEVICE_RECORD, (m) => new DeviceStatFormatError(m));
   readonly numbers = new Map<string, string>();
 
   constructor(
@@ -53,33 +52,17 @@ export class DeviceStatParser {
   ) {}
 
   push(chunk: Buffer): void {
-    if (chunk.indexOf(0) < 0) {
-      if (this.restBytes + chunk.length > MAX_DEVICE_RECORD) throw new DeviceStatFormatError(`record longer than ${MAX_DEVICE_RECORD} bytes at byte ${this.consumed}`);
-      this.rest.push(Buffer.from(chunk));
-      this.restBytes += chunk.length;
-      return;
-    }
-    const b = this.rest.length ? Buffer.concat([...this.rest, chunk]) : chunk;
-    let p = 0;
-    for (let z = b.indexOf(0); z >= 0; z = b.indexOf(0, p)) {
-      this.record(b.toString('latin1', p, z));
-      this.consumed += z + 1 - p;
-      p = z + 1;
-    }
-    const rest = Buffer.from(b.subarray(p));
-    if (rest.length > MAX_DEVICE_RECORD) throw new DeviceStatFormatError(`record longer than ${MAX_DEVICE_RECORD} bytes at byte ${this.consumed}`);
-    this.rest = rest.length ? [rest] : [];
-    this.restBytes = rest.length;
+    this.records.push(chunk, (b, start, z) => this.record(b.toString('latin1', start, z), this.records.at(start)));
   }
 
   end(): Map<string, string> {
-    if (this.restBytes) throw new DeviceStatFormatError(`stat's output ends inside a record at byte ${this.consumed}`);
+    this.records.end("stat's output");
     return this.numbers;
   }
 
-  private record(r: string): void {
-    if (r.length > MAX_DEVICE_RECORD) throw new DeviceStatFormatError(`record longer than ${MAX_DEVICE_RECORD} bytes at byte ${this.consumed}`);
-    const bad = () => new DeviceStatFormatError(`bad record at byte ${this.consumed}: ${JSON.stringify(r.slice(0, 80))}`);
+  /** A whole record (NulRecords has held it to MAX_DEVICE_RECORD), which starts at byte `at` of the output. */
+  private record(r: string, at: number): void {
+    const bad = () => new DeviceStatFormatError(`bad record at byte ${at}: ${JSON.stringify(r.slice(0, 80))}`);
     const m = RECORD.exec(r);
     if (!m) throw bad();
     const fmt = parseInt(m[1], 16) & S_IFMT;

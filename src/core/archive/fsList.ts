@@ -3,6 +3,7 @@
 // terminated and the name and link target are the last fields of their records, so names with
 // spaces, newlines or any byte but NUL (which no name can hold) come through exactly.
 import { EntryTable, type EntryMeta, type EntryType, type FsEntrySink } from './entryTable';
+import { NulRecords } from '../lineSplitter';
 
 /**
  * `%y %s %T@ %P\0%l\0`: type letter, size, mtime with fraction, path relative to the root,
@@ -98,13 +99,7 @@ export const MAX_FS_RECORD = 1 << 20;
  * ArchiveComparer, which then never holds the filesystem side at all.
  */
 export class FsListParser<S extends FsEntrySink = EntryTable> {
-  // The unparsed end of the output, kept as the chunks it came in, and how many record-ending
-  // NULs it holds (0 or 1): chunks are joined only once a record is complete, so a long record
-  // fed in small chunks is not copied again for each chunk.
-  private rest: Buffer[] = [];
-  private restBytes = 0;
-  private restNuls = 0;
-  private consumed = 0;
+  private readonly records = new NulRecords(2, MAX_FS_RECORD, (m) => new FsListFormatError(m));
 
   /** Fields before the path: 3, 6 with mode and owner (FS_LIST_META_FORMAT), 7 with ctime or inode too. */
   private readonly fields: number;
@@ -118,6 +113,9 @@ export class FsListParser<S extends FsEntrySink = EntryTable> {
   /** Where the fields before the path end, reused by every record (this is validate's hot path). */
   private readonly sp = new Int32Array(7);
 
+  /** One function for every push, not a closure each. */
+  private readonly onRecord = (b: Buffer, start: number, z1: number, z2: number): void => this.record(b, start, z1, z2);
+
   constructor(
     readonly sink: S = new EntryTable() as unknown as S,
     o: { meta?: boolean; ctime?: boolean; inode?: boolean; prefix?: string } = {},
@@ -129,45 +127,20 @@ export class FsListParser<S extends FsEntrySink = EntryTable> {
   }
 
   push(chunk: Buffer): void {
-    const nul = chunk.indexOf(0);
-    if (this.restNuls + (nul < 0 ? 0 : chunk.indexOf(0, nul + 1) < 0 ? 1 : 2) < 2) {
-      if (this.restBytes + chunk.length > MAX_FS_RECORD) {
-        throw new FsListFormatError(`record longer than ${MAX_FS_RECORD} bytes at byte ${this.consumed}`);
-      }
-      this.rest.push(Buffer.from(chunk));
-      this.restBytes += chunk.length;
-      if (nul >= 0) this.restNuls++;
-      return;
-    }
-    const b = this.rest.length ? Buffer.concat([...this.rest, chunk]) : chunk;
-    let p = 0;
-    for (;;) {
-      const z1 = b.indexOf(0, p);
-      if (z1 < 0) break;
-      const z2 = b.indexOf(0, z1 + 1);
-      if (z2 < 0) break;
-      this.record(b, p, z1, z2);
-      p = z2 + 1;
-    }
-    this.consumed += p;
-    const rest = Buffer.from(b.subarray(p));
-    if (rest.length > MAX_FS_RECORD) throw new FsListFormatError(`record longer than ${MAX_FS_RECORD} bytes at byte ${this.consumed}`);
-    this.rest = rest.length ? [rest] : [];
-    this.restBytes = rest.length;
-    this.restNuls = rest.indexOf(0) < 0 ? 0 : 1;
+    this.records.push(chunk, this.onRecord);
   }
 
   end(): S {
-    if (this.restBytes) throw new FsListFormatError(`listing ends inside a record at byte ${this.consumed}`);
+    this.records.end('listing');
     return this.sink;
   }
 
   private bad(b: Buffer, start: number, z1: number): FsListFormatError {
-    return new FsListFormatError(`bad record at byte ${this.consumed + start}: ${JSON.stringify(b.toString('latin1', start, Math.min(z1, start + 80)))}`);
+    return new FsListFormatError(`bad record at byte ${this.records.at(start)}: ${JSON.stringify(b.toString('latin1', start, Math.min(z1, start + 80)))}`);
   }
 
+  /** A whole record (NulRecords has held it to MAX_FS_RECORD): the path ends at z1, the link target at z2. */
   private record(b: Buffer, start: number, z1: number, z2: number): void {
-    if (z2 - start > MAX_FS_RECORD) throw new FsListFormatError(`record longer than ${MAX_FS_RECORD} bytes at byte ${this.consumed + start}`);
     // The spaces ending each field before the path; the path itself may hold any.
     const sp = this.sp;
     let found = 0;
@@ -183,7 +156,7 @@ export class FsListParser<S extends FsEntrySink = EntryTable> {
     const mtimeText = b.toString('latin1', sp[1] + 1, sp[2]);
     const size = SIZE.test(sizeText) ? Number(sizeText) : NaN;
     const mtime = MTIME.test(mtimeText) ? findSeconds(mtimeText) : NaN;
-    if (!Number.isSafeInteger(size) || !Number.isFinite(mtime)) throw new FsListFormatError(`bad size or mtime at byte ${this.consumed + start}`);
+    if (!Number.isSafeInteger(size) || !Number.isFinite(mtime)) throw new FsListFormatError(`bad size or mtime at byte ${this.records.at(start)}`);
     let meta: EntryMeta | undefined;
     if (this.fields >= 6) {
       const mode = b.toString('latin1', sp[2] + 1, sp[3]);

@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { groupDir, roleOf } from '../../src/core/catalog/dirFiles';
+import { partialFilesOf } from '../../src/core/backup/jobScript';
 import { PruneGuardError, removablePath, startedSincePlan } from '../../src/core/catalog/prune';
 import type { DirEntry } from '../../src/core/node/nodeConnection';
 
@@ -92,6 +93,16 @@ test('roleOf names what each of our names is', () => {
   assert.deepEqual(roleOf('datarobot-gluster-backup-2026-10-03-2.cancel'), { role: { role: 'cancel', stem: 'datarobot-gluster-backup-2026-10-03-2' }, temp: false });
   assert.equal(roleOf('../' + A), undefined);
   assert.equal(roleOf(`${A}.tmp-1-0a1b2c3d`), undefined);
+});
+
+test("the partial's files (partialFilesOf, the one list) are each the archive's own, and none has a temporary name", () => {
+  const files = partialFilesOf(B);
+  assert.deepEqual(files, [`${B}.partial`, `${B}.partial.members`]);
+  for (const f of files) {
+    const r = roleOf(f);
+    assert.ok(r && !r.temp && r.role.role !== 'archive' && 'archive' in r.role && r.role.archive === B, f);
+    assert.equal(roleOf(`${f}.tmp-1-0a1b2c3d`), undefined, f);
+  }
 });
 
 test('removablePath joins only our names to an absolute directory', () => {

@@ -123,12 +123,20 @@ export interface JobPaths {
 /** A backup's files: its partial archive is always there to name. */
 export type BackupPaths = JobPaths & { partial: string };
 
+/**
+ * A backup's partial archive, by the archive's path or name: what tar writes, published under
+ * the archive's name once whole. What the job writes beside it: besidePartial (jobScript.ts).
+ */
+export function partialOf(archive: string): string {
+  return `${archive}.partial`;
+}
+
 export function jobPaths(backupDir: string, archiveName: string): BackupPaths {
   const stem = archiveName.replace(/\.tar(\.gz)?$/, '');
   const dir = backupDir.replace(/\/+$/, '');
   return {
     archive: `${dir}/${archiveName}`,
-    partial: `${dir}/${archiveName}.partial`,
+    partial: partialOf(`${dir}/${archiveName}`),
     log: `${dir}/${stem}.log`,
     status: `${dir}/${stem}.status`,
     cancel: `${dir}/${stem}.cancel`,

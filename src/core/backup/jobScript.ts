@@ -36,7 +36,7 @@
 // GNU tar exit codes: 0 success, 1 some files differ (create: changed while read), 2 fatal.
 // A tar killed by a signal gives 128+N.
 import type { ArchiveMode } from '../config';
-import type { BackupPaths, JobPaths } from './jobFile';
+import { partialOf, type BackupPaths, type JobPaths } from './jobFile';
 import { JOB_LINE_PREFIX } from './tarWarnings';
 
 /**
@@ -96,6 +96,11 @@ export const KEPT_EXIT = 3;
  */
 export const PUBLISHED_UNSYNCED = 'the archive is published as ';
 
+/** besidePartial's list as the script's operands, of its $partial. */
+const BESIDE_PARTIAL_SH = besidePartial('$partial')
+  .map((f) => `"${f}"`)
+  .join(' ');
+
 export const JOB_SCRIPT = String.raw`
 set -u
 sha256() { ${SHA256_SH}; }
@@ -125,6 +130,10 @@ own() {
   chown --reference="$job" -- "$@" 2>/dev/null || :
   chmod "$mode" -- "$@"
 }
+# What the job writes beside its partial (besidePartial's list), and the partial with it: the
+# job's own until the archive is published.
+drop_beside() { rm -f ${BESIDE_PARTIAL_SH}; }
+drop_partial() { rm -f "$partial" ${BESIDE_PARTIAL_SH}; }
 # The job's end, as the client reads it. A directory that filled up after the rename cannot take
 # the temporary file: the "running" line is then overwritten in place (truncating it frees its
 # block). When neither write works the shell ends with tar's code, which the client reads from
@@ -200,7 +209,7 @@ if ! takes "$tmp"; then
   if ! takes "$tmp"; then
     fresh_tmp "$tmp"
     say "tar was not started: neither ${"${TMPDIR:-/tmp}"} nor ${"${status%/*}"} takes the job's temporary files (full, or read-only)"
-    if [ -n "$partial" ]; then rm -f "$partial" "$partial.members"; fi
+    if [ -n "$partial" ]; then drop_partial; fi
     end 2
   fi
 fi
@@ -246,7 +255,7 @@ fi
 if [ -z "$partial" ]; then
   :
 elif [ -e "$cancel" ]; then
-  rm -f "$partial" "$partial.members"
+  drop_partial
 elif [ "$rc" -le 1 ]; then
   # On disk before it is called an archive: a host that goes down after "completed" must not
   # come back with an archive whose last blocks were never written. sync with a file (GNU
@@ -332,9 +341,9 @@ elif [ "$rc" -le 1 ]; then
   fi
   # A kept archive's list goes: the operator is told to rename the archive alone, and a list
   # left under the partial's name would be no one's once it is renamed.
-  if [ -z "$published" ]; then rm -f "$partial.members"; fi
+  if [ -z "$published" ]; then drop_beside; fi
 else
-  rm -f "$partial" "$partial.members"
+  drop_partial
 fi
 # tee's copy is what tar said when the log could not take it all: it goes over the log when it
 # holds more (never a copy cut short by a /tmp that filled up over a whole log).
@@ -360,6 +369,27 @@ export function restoreTarHead(archive: string): string[] {
  */
 export function memberListOf(archive: string): string {
   return `${archive}.members`;
+}
+
+/**
+ * What a backup job writes beside its partial archive, under the partial's name: a compressed
+ * archive's member list (tar --index-file), which the script moves beside the archive once it
+ * publishes it. The job's own, never under the archive's final name (that name may be another
+ * archive's: KEPT_EXIT). The one list of them: the script's cleanups (drop_beside, drop_partial),
+ * the observer's (jobs.ts) and prune's (partialFilesOf) take these.
+ */
+export function besidePartial(partial: string): string[] {
+  return [memberListOf(partial)];
+}
+
+/**
+ * A backup's partial archive and what lies beside it, by the archive's name: the archive's files
+ * that are its job's until the job is final (the catalog's partial files, which prune takes only
+ * then, and never from a temporary name).
+ */
+export function partialFilesOf(archive: string): string[] {
+  const partial = partialOf(archive);
+  return [partial, ...besidePartial(partial)];
 }
 
 /** The environment of a backup job: tar's member list in the C quoting of every byte, times in UTC. */

@@ -13,7 +13,7 @@ import { isNotFound } from '../node/nodeConnection';
 import { toNodeError } from '../node/nodeErrors';
 import { inspectContainer } from '../node/probe';
 import { JOB_SUFFIX, JobFileError, MAX_JOB_FILE_BYTES, jobPaths, parseJobFile, pathsOf, pruneMarkerOf, restoreId, restorePaths, serializeJobFile, type JobPaths, type RestoreSpec } from './jobFile';
-import { BACKUP_JOB_ENV, EXIT_WAIT_SCRIPT, KEPT_EXIT, READ_POS_SCRIPT, RESTORE_WAIT_SCRIPT, backupTarHead, memberListOf, restoreWaitPositions, jobArgv, parseStatus, restoreArgv, restoreTarHead, signalTarArgv } from './jobScript';
+import { BACKUP_JOB_ENV, EXIT_WAIT_SCRIPT, KEPT_EXIT, READ_POS_SCRIPT, RESTORE_WAIT_SCRIPT, backupTarHead, besidePartial, restoreWaitPositions, jobArgv, parseStatus, restoreArgv, restoreTarHead, signalTarArgv } from './jobScript';
 import { registerJob, registeredJobFiles } from './jobRegistry';
 import { nextArchiveName } from './naming';
 import { RestorePositions, type Position } from './restorePositions';
@@ -81,6 +81,15 @@ export async function readJobFile(conn: NodeConnection, file: string, node: stri
 /** Bytes free in the backups directory of the job's archive; undefined when they cannot be read. */
 function backupsDirFree(conn: NodeConnection, p: JobPaths): Promise<number | undefined> {
   return conn.freeBytes(p.archive.slice(0, p.archive.lastIndexOf('/'))).catch(() => undefined);
+}
+
+/**
+ * What a backup job wrote beside its partial (besidePartial) is needed by no one once the job
+ * has ended, kept archive or not: published, the script moved it beside the archive; otherwise
+ * the script removed it, or was cut short. Best effort: it is nothing's only copy.
+ */
+async function removeBesidePartial(conn: NodeConnection, partial: string): Promise<void> {
+  for (const f of besidePartial(partial)) await conn.remove(f).catch(() => undefined);
 }
 
 /**
@@ -436,9 +445,8 @@ export class BackupJobs {
     }
     const end = endWithoutStatus(record, seen);
     if (end.removePartial && p.partial) await conn.remove(p.partial);
-    // The member list a compressed job writes beside its partial is needed by no one once the
-    // job has ended (published, the script moved it beside the archive): a shell that died left it.
-    if (p.partial) await conn.remove(memberListOf(p.partial)).catch(() => undefined);
+    // What a shell that died left beside its partial.
+    if (p.partial) await removeBesidePartial(conn, p.partial);
     const done: JobRecord = { ...record, ...end.patch, endedAt: new Date().toISOString() };
     return end.clearMarks ? this.recordEnd(conn, p, done) : (await this.recordFinal(conn, p.job, done)).rec;
   }
@@ -492,9 +500,8 @@ export class BackupJobs {
     // A partial left by anything but the script's own cleanup is not an archive: remove it.
     // One the script kept is (keptEnd).
     if (p.partial && kept === undefined) await conn.remove(p.partial).catch(() => undefined);
-    // The partial's member list is no one's once the job has ended, kept archive or not (the
-    // script removes or moves it; this takes what a script cut short left).
-    if (p.partial) await conn.remove(memberListOf(p.partial)).catch(() => undefined);
+    // The script removes or moves what lies beside the partial; this takes what one cut short left.
+    if (p.partial) await removeBesidePartial(conn, p.partial);
     return this.recordEnd(conn, p, done);
   }
 

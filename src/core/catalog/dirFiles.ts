@@ -3,6 +3,7 @@
 // sidecar names an archive implies; anything else (notes.txt, other.tar, a name like ours with
 // one character more) belongs to no archive, and so is never listed for removal.
 import { JOB_SUFFIX, RESTORE_ID } from '../backup/jobFile';
+import { partialFilesOf } from '../backup/jobScript';
 export { pruneMarkerOf } from '../backup/jobFile';
 import type { DirEntry } from '../node/nodeConnection';
 import { jobStem } from '../backup/naming';
@@ -86,8 +87,8 @@ export function roleOf(name: string): { role: FileRole; temp: boolean } | undefi
   const t = TEMP_TAIL.exec(name);
   const base = t ? name.slice(0, t.index) : name;
   const role = baseRole(base);
-  // Archives and partials (and a partial's list) are written by tar's job, never through a temporary name.
-  if (!role || (t && (role.role === 'archive' || role.role === 'partial' || role.role === 'partialMembers'))) return undefined;
+  // Archives and partials (and what lies beside one) are written by tar's job, never through a temporary name.
+  if (!role || (t && (role.role === 'archive' || ('archive' in role && partialFilesOf(role.archive).includes(base))))) return undefined;
   return { role, temp: t !== null };
 }
 

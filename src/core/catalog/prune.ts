@@ -4,6 +4,7 @@
 import type { Cluster } from '../cluster';
 import { readCatalog, type CatalogNode } from './catalog';
 import { groupDir, pruneMarkerOf, roleOf, type ArchiveFiles } from './dirFiles';
+import { partialFilesOf } from '../backup/jobScript';
 import type { NodeConnection } from '../node/nodeConnection';
 import { planPrune, type PruneDecision, type PrunePlan } from './prunePlan';
 import { checkPolicy, type RetentionPolicy } from './retention';
@@ -171,12 +172,14 @@ export function lateSidecars(listed: readonly string[], archive: string, planned
       return r?.role === 'restore' ? [r.restoreId] : [];
     }),
   );
+  // Never the partial's files: the plan takes those, and only from a final job (prunePlan.ts).
+  const partialFiles = partialFilesOf(archive);
   return listed
     .filter((n) => {
       const r = roleOf(n)?.role;
       if (!r || !('archive' in r) || r.archive !== archive) return false;
       if (r.role === 'restore') return plannedRestores.has(r.restoreId);
-      return r.role !== 'archive' && r.role !== 'pruning' && r.role !== 'partial' && r.role !== 'partialMembers';
+      return r.role !== 'archive' && r.role !== 'pruning' && !partialFiles.includes(n);
     })
     .sort();
 }
@@ -190,6 +193,8 @@ export function lateSidecars(listed: readonly string[], archive: string, planned
 export function filesNow(d: PruneDecision, now: ArchiveFiles): string[] {
   const planned = d.files.filter((f) => f !== pruneMarkerOf(d.archive.name));
   const ofPlannedRestores = [...now.restores.values()].filter((files) => files.some((f) => planned.includes(f))).flat();
-  const since = [...Object.entries(now.own).filter(([role]) => role !== 'partial' && role !== 'partialMembers' && role !== 'pruning').map(([, f]) => f as string), ...ofPlannedRestores, ...now.temps].filter((f) => !planned.includes(f));
+  const partialFiles = partialFilesOf(now.name);
+  const own = Object.entries(now.own).filter(([role, f]) => role !== 'pruning' && !partialFiles.includes(f as string));
+  const since = [...own.map(([, f]) => f as string), ...ofPlannedRestores, ...now.temps].filter((f) => !planned.includes(f));
   return [...planned.filter((f) => f !== d.archive.name), ...since.sort(), ...(planned.includes(d.archive.name) ? [d.archive.name] : [])];
 }

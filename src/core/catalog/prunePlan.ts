@@ -2,6 +2,7 @@
 // retention rules (retention.ts), then the archives no rule may remove. Pure. Each node is
 // its own group, as restic groups snapshots by host by default.
 import { isFinal } from '../backup/jobs';
+import { partialFilesOf } from '../backup/jobScript';
 import type { CatalogArchive, CatalogNode } from './catalog';
 import { pruneMarkerOf } from './dirFiles';
 import { applyRetention, newestFirst, type RetentionPolicy } from './retention';
@@ -58,6 +59,7 @@ function protections(a: CatalogArchive, newestClean: boolean): string[] {
  */
 function filesToRemove(a: CatalogArchive): string[] {
   const partialGoes = a.job !== undefined && isFinal(a.job.state);
-  const rest = a.files.filter((f) => f !== a.name && (partialGoes || (f !== `${a.name}.partial` && f !== `${a.name}.partial.members`)));
+  const partialFiles = partialFilesOf(a.name);
+  const rest = a.files.filter((f) => f !== a.name && (partialGoes || !partialFiles.includes(f)));
   return [...rest, a.name];
 }

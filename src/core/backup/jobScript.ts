@@ -252,6 +252,16 @@ if [ -n "$unredone" ]; then say "not every entry of $redo could be removed befor
 if [ -n "$dirs" ] && [ -s "$dirs" ] && [ "$rc" -le 1 ] && [ ! -e "$cancel" ]; then
   tar "$1" "$2" "$3" --numeric-owner --same-owner --preserve-permissions --no-recursion --null --verbatim-files-from --files-from="$dirs" 2>>"$tmp.err" >/dev/null || rc=2
 fi
+# A finished archive that could not be published stays as the partial, the only copy: nothing
+# removes it now (the client neither: jobs.ts). The job fails with KEPT_EXIT, its line saying
+# why ($1) and where the whole archive is. What lay beside the partial goes: the operator is
+# told to rename the archive alone, and a list left under the partial's name would be no one's
+# once it is renamed.
+keep_partial() {
+  say "tar exit $rc, but $1: ${KEPT_PARTIAL}$partial"
+  rc=${KEPT_EXIT}
+  drop_beside
+}
 if [ -z "$partial" ]; then
   :
 elif [ -e "$cancel" ]; then
@@ -325,23 +335,15 @@ elif [ "$rc" -le 1 ]; then
       esac
     fi
   elif [ -n "$unsynced" ]; then
-    # Kept, not removed: the data may still be whole, and it is the only copy.
-    say "tar exit $rc, but the archive could not be flushed to disk, so it was not published as $final ($why; check the disk before using it): ${KEPT_PARTIAL}$partial"
-    rc=${KEPT_EXIT}
+    # Kept, not removed: the data may still be whole.
+    keep_partial "the archive could not be flushed to disk, so it was not published as $final ($why; check the disk before using it)"
   elif [ -n "$taken" ]; then
     # The archive is whole: only its name is not free. It stays, named by the job; the final
     # name's member list, if any, is the other archive's and is not touched.
-    say "tar exit $rc, but $final already exists and is never overwritten ($why): ${KEPT_PARTIAL}$partial"
-    rc=${KEPT_EXIT}
+    keep_partial "$final already exists and is never overwritten ($why)"
   else
-    # Nothing removes it now (the client neither: jobs.ts): the job fails, saying where the
-    # whole archive is.
-    say "tar exit $rc, but the archive could not be published as $final ($why; mv -n left it in place): ${KEPT_PARTIAL}$partial"
-    rc=${KEPT_EXIT}
+    keep_partial "the archive could not be published as $final ($why; mv -n left it in place)"
   fi
-  # A kept archive's list goes: the operator is told to rename the archive alone, and a list
-  # left under the partial's name would be no one's once it is renamed.
-  if [ -z "$published" ]; then drop_beside; fi
 else
   drop_partial
 fi

@@ -570,7 +570,7 @@ w=$(want "$@" | hex)
 # Without od or tr nothing can be compared: a failure of its own (the shell named the tool), not exit 3.
 [ -n "$w" ] || exit 4
 seen=$(head -c "$(want "$@" | wc -c)" "/proc/$pid/cmdline" 2>/dev/null | hex)
-if [ -n "$w" ] && [ "$seen" = "$w" ]; then
+if [ "$seen" = "$w" ]; then
   kill -TERM "$pid"
 else
   exit 3

@@ -11,12 +11,15 @@ import type { NodeConnection } from './node/nodeConnection';
 import { LocalConnection } from './node/nodeConnection';
 import { runContainerAction } from './node/containerActions';
 import { lookAtNode, probeNode, type NodeLook } from './node/probe';
-import { loggedReason } from './node/nodeErrors';
+import { loggedReason, toNodeError } from './node/nodeErrors';
 import type { GlusterShell } from './gluster/glusterShell';
 import { GlusterMissing } from './gluster/errors';
 import { glusterShellFor, HealReads, knownVolumesOf, readPeers, readSharedVolumeState, stagedVolumeHealth, type KnownVolumes, type SharedVolumeState } from './gluster/volumeProbe';
 import type { GlusterVolumeInfo } from './gluster/types';
 import type Docker from 'dockerode';
+
+/** What work still running once the cluster is disposed meets, instead of a connection. */
+const CLUSTER_CLOSED = 'the cluster was closed';
 
 /** A refresh of one node as its callers wait on it: whole, or as soon as its volume rows are read. */
 interface Refresh {
@@ -130,7 +133,8 @@ export class Cluster extends EventEmitter<ClusterEvents> implements ClusterApi {
   private conn(node: NodeConfig): NodeConnection {
     // Work still running at dispose (a probe past its deadline, an event) must not reconnect:
     // the connection would outlive its owner and keep a CLI from exiting.
-    if (this.disposed) throw new Error(`${node.name}: the cluster was closed`);
+    // Not named: whoever reports it as the node's does (nodeErrors.ts).
+    if (this.disposed) throw new Error(CLUSTER_CLOSED);
     let c = this.conns.get(node.name);
     if (!c) {
       c = node.host
@@ -193,7 +197,7 @@ export class Cluster extends EventEmitter<ClusterEvents> implements ClusterApi {
     if (this.disposed) {
       const last = this.statuses.get(name);
       const closed = Promise.resolve<NodeStatus>(
-        last ?? { name, target: '', reachable: false, error: { kind: 'other', message: `${name}: the cluster was closed` }, volumes: [], backups: [], checkedAt: new Date().toISOString() },
+        last ?? { name, target: '', reachable: false, error: toNodeError(new Error(CLUSTER_CLOSED), name), volumes: [], backups: [], checkedAt: new Date().toISOString() },
       );
       return { result: closed, rows: closed };
     }

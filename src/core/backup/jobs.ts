@@ -305,7 +305,8 @@ export class BackupJobs {
             }
           }
         } catch (e) {
-          errors.push({ node, message: toNodeError(e, node).message });
+          // The cause alone: the error names its node in a field of its own.
+          errors.push({ node, message: toNodeError(e).message });
         }
       }),
     );

@@ -81,7 +81,8 @@ export async function runContainerAction(
     const settled = await waitForGluster(docker, settings, log);
     return done(settled.ok, `${action === 'restart' ? 'restarted' : 'started'} ${name}; ${settled.message}`, 'running');
   } catch (e) {
-    return done(false, toNodeError(e, node.name).message);
+    // The cause alone: the result names its node (nodeErrors.ts).
+    return done(false, toNodeError(e).message);
   }
 }
 

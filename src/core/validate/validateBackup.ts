@@ -177,10 +177,9 @@ export function notFoundOn(archive: string, names: readonly string[], errors: Re
   throw new ValidateError(`${archive} not found on ${asked.join(', ')}${failed.length ? `; not looked for on ${failed.join('; ')}` : ''}`);
 }
 
-/** A node's error as "<node>: <why>", once: most messages already start with the node's name. */
+/** A node's error as "<node>: <why>": what is thrown there does not name the node (nodeErrors.ts). */
 function nodeError(node: string, e: unknown): string {
-  const text = e instanceof Error ? e.message : String(e);
-  return text.startsWith(`${node}: `) ? text : `${node}: ${text}`;
+  return `${node}: ${e instanceof Error ? e.message : String(e)}`;
 }
 
 async function readJob(conn: NodeConnection, node: string, archive: string): Promise<JobSummary | undefined> {

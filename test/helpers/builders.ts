@@ -1,6 +1,6 @@
 // Typed builders of the records the tests pass around: a valid value with every required field,
 // fixed times (never the clock), and the fields a test is about given as overrides.
-import { jobPaths } from '../../src/core/backup/jobFile';
+import { claimVersion, jobPaths } from '../../src/core/backup/jobFile';
 import type { JobRecord } from '../../src/core/backup/types';
 import type { NodeStatus } from '../../src/core/model';
 
@@ -9,7 +9,7 @@ export function backupJob(over: Partial<JobRecord> = {}, where: { dir?: string; 
   const archive = where.archive ?? 'datarobot-gluster-backup-2024-05-03.tar';
   const p = jobPaths(where.dir ?? '/backups', archive);
   return {
-    version: 1,
+    version: claimVersion('backup'),
     kind: 'backup',
     id: archive.replace(/\.tar(\.gz)?$/, ''),
     node: 'node1',

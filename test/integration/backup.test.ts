@@ -709,6 +709,9 @@ hash -r
       assert.ok(left.includes(path.basename(failed.partial!)) && !left.includes(path.basename(failed.archive)), left.join(', '));
       // The partial is the whole archive: tar reads it to its end.
       assert.equal(inGluster('node1', ['sh', '-c', 'tar -tf "$1" >/dev/null', 'list', failed.partial!], { allowFail: true }).status, 0);
+      // Its job file is version 2 on the node, as claimed and as ended: a client before exit 3
+      // reads only 1, refuses it, and so leaves the partial (it would take it for a failed tar's).
+      assert.equal((JSON.parse(onNode('node1', ['cat', `${DIR}/${failed.id}.job.json`]).stdout) as JobRecord).version, 2);
     } finally {
       unshim();
       cleanBackups();

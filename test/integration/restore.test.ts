@@ -615,6 +615,9 @@ describe('restore', () => {
       assert.equal(job.state, 'completed');
       const kept = await verifyRestore(cluster, job, { indexed: plan.indexed });
       assert.deepEqual([kept.verification.archiveSide, kept.verification.verdict, kept.verification.members], ['plan', 'verified', 4]);
+      // A restore's job file stays version 1, claimed, ended and with its verification
+      // recorded: clients before exit 3 (which read only 1) still follow and cancel it.
+      assert.equal((JSON.parse(onNode('node1', ['cat', `${DIR}/${job.id}.job.json`]).stdout) as JobRecord).version, 1);
       // Another archive under the same name, of the same size: only its mtime tells.
       inGluster('node1', ['sh', '-c', 'set -e; rm -rf /tmp/reuse; mkdir -p /tmp/reuse/d; printf uno > /tmp/reuse/d/a; printf two > /tmp/reuse/b; touch -d @1600000000 /tmp/reuse/d/a /tmp/reuse/b; tar --numeric-owner -C /tmp -cf "$1.new" ./reuse; rm -rf /tmp/reuse; touch -d @1700000000 "$1.new"; mv "$1.new" "$1"', 'reuse', arch]);
       const again = await verifyRestore(cluster, job, { indexed: plan.indexed });

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { JOB_FILE_VERSION, JobFileError, MAX_JOB_FILE_BYTES, jobPaths, parseJobFile, pathsOf, serializeJobFile, type JobRecord } from '../../src/core/backup/jobFile';
+import { JOB_FILE_VERSION, JobFileError, MAX_JOB_FILE_BYTES, claimVersion, jobPaths, parseJobFile, pathsOf, restoreId, restorePaths, serializeJobFile, type JobRecord } from '../../src/core/backup/jobFile';
 import { backupJob } from '../helpers/builders';
 
 const DIR = '/opt/datarobot/data/backups/gluster';
@@ -48,7 +48,7 @@ const refused = (text: string, why: RegExp, file = FILE) =>
 test('a job file this version writes reads back as the same record, with the node it was found on', () => {
   const r = record();
   const text = serializeJobFile(r);
-  assert.match(text, /"version": 1/);
+  assert.match(text, /"version": 2/);
   assert.deepEqual(parseJobFile(text, FILE, 'node1'), r);
   // The node is where the file was found, whatever the file says.
   assert.equal(parseJobFile(text, FILE, 'node3').node, 'node3');
@@ -58,7 +58,7 @@ test('a job file this version writes reads back as the same record, with the nod
 test('a job file of an earlier version (no version, no kind, no overrides) is a version 1 backup', () => {
   const legacy = edit({ node: 'elsewhere' }, ['version', 'kind', 'overrides', 'compressor', 'execId', 'warnings', 'reason', 'endedAt', 'exitCode']);
   const r = parseJobFile(legacy, FILE, 'node2');
-  assert.equal(r.version, JOB_FILE_VERSION);
+  assert.equal(r.version, 1);
   assert.equal(r.kind, 'backup');
   assert.deepEqual(r.overrides, []);
   assert.equal(r.node, 'node2');
@@ -66,10 +66,71 @@ test('a job file of an earlier version (no version, no kind, no overrides) is a 
 });
 
 test('a newer version or an unknown kind is refused with what to do, not misread', () => {
-  refused(edit({ version: 2 }), /newer gluster-backup \(job file version 2; this one reads 1\): update to read it/);
+  refused(edit({ version: JOB_FILE_VERSION + 1 }), /newer gluster-backup \(job file version 3; this one reads up to 2\): update to read it/);
   refused(edit({ kind: 'verify' }), /its kind "verify" is not one this version knows/);
   refused(edit({ version: 0 }), /"version" is not a positive whole number/);
   refused(edit({ version: '1' }), /"version" is not a positive whole number/);
+});
+
+/** A restore of the backup above, as startRestore records it. */
+function restoreRecord(version: JobRecord['version']): { record: JobRecord; file: string } {
+  const id = restoreId(`${STEM}.tar.gz`, new Date(Date.UTC(2026, 11, 3, 10, 0, 0)));
+  const p = restorePaths(DIR, id);
+  const record: JobRecord = {
+    version,
+    kind: 'restore',
+    id,
+    node: 'node1',
+    state: 'failed',
+    archive: p.archive,
+    log: p.log,
+    compression: 'gzip',
+    source: p.archive,
+    container: 'gluster',
+    startedAt: '2026-12-03T10:00:00.000Z',
+    nodeStartedAt: '2026-12-03T10:00:00.250Z',
+    endedAt: '2026-12-03T10:01:00.000Z',
+    exitCode: 2,
+    overrides: [],
+    reason: 'tar: Cannot write: No space left on device; what it wrote stays',
+    restore: { target: '/mnt/gluster/restored', members: ['./a'], policy: 'skip', bytesToWrite: 10, archiveBytes: 34567 },
+  };
+  return { record, file: p.job };
+}
+
+test('versions 1 and 2 are read, a backup\'s and a restore\'s, and a rewrite writes the version it read', () => {
+  for (const version of [1, 2] as const) {
+    const b = record({ version });
+    const back = parseJobFile(serializeJobFile(b), FILE, 'node1');
+    assert.deepEqual(back, b);
+    // A job claimed by an older client stays readable by that client when this one ends it.
+    assert.equal((JSON.parse(serializeJobFile({ ...back, state: 'failed' })) as JobRecord).version, version);
+    const r = restoreRecord(version);
+    assert.deepEqual(parseJobFile(serializeJobFile(r.record), r.file, 'node1'), r.record);
+  }
+  // Written by hand or by any client: the number is what counts, not the layout.
+  assert.equal(parseJobFile(edit({ version: 1 }), FILE, 'node1').version, 1);
+  assert.equal(parseJobFile(edit({ version: 2 }), FILE, 'node1').version, 2);
+});
+
+test('version 3 is refused, a restore too, saying an update reads it; this client writes no version it cannot read', () => {
+  const r = restoreRecord(1);
+  refused(JSON.stringify({ ...r.record, version: 3 }), /^.*: it was written by a newer gluster-backup \(job file version 3; this one reads up to 2\): update to read it$/, r.file);
+  refused(edit({ version: 3 }), /: it was written by a newer gluster-backup \(job file version 3; this one reads up to 2\): update to read it$/);
+  for (const version of [0, 3, 1.5]) assert.throws(() => serializeJobFile({ ...record(), version: version as JobRecord['version'] }), new RegExp(`version ${version} is not one this client writes`));
+});
+
+test("a new backup's job file is version 2, which every client before exit 3 refuses; a restore's is 1, which they read", () => {
+  // Those clients read version 1 only: their guard refuses a version above 1 ("written by a
+  // newer gluster-backup"), and that is all they do with the job (`git show
+  // dc1801e^:src/core/backup/jobFile.ts`). A backup's script may now end with exit 3, having
+  // kept the finished archive as its partial, which they would remove; a restore means what it did.
+  const READ_BY_CLIENTS_BEFORE_EXIT_3 = 1;
+  const backup = JSON.parse(serializeJobFile(record({ version: claimVersion('backup'), state: 'running' }))) as { version: number };
+  assert.ok(backup.version > READ_BY_CLIENTS_BEFORE_EXIT_3, `version ${backup.version}`);
+  assert.equal(backup.version, JOB_FILE_VERSION);
+  const restore = restoreRecord(claimVersion('restore'));
+  assert.equal((JSON.parse(serializeJobFile(restore.record)) as { version: number }).version, READ_BY_CLIENTS_BEFORE_EXIT_3);
 });
 
 test('paths other than those the file location implies are refused: a planted file cannot steer a removal', () => {

@@ -9,8 +9,37 @@ import { isRecord } from '../guards';
 import type { Compression } from './naming';
 import type { TarEventCounts, TarEventKind } from './tarWarnings';
 
-/** Bumped when a field changes meaning; a client refuses a job file newer than it knows. */
-export const JOB_FILE_VERSION = 1;
+/**
+ * The newest job file version this client reads. Bumped when a field, or a file of the job the
+ * record stands for, changes meaning; a client refuses a job file newer than it knows ("update
+ * to read it"), and that refusal is all an older client does with it: it neither observes nor
+ * ends the job, and its prune keeps the archive whose record it cannot read.
+ *
+ * 1: the first versioned job file, and every earlier one (no version: a version 1 backup).
+ * 2: a backup whose script may end with exit 3 (KEPT_EXIT): it kept the finished archive as its
+ *    partial, the only copy, because it could not publish it. A client that reads only 1 takes
+ *    that exit for a failed tar and removes the partial: always, if it predates kept archives,
+ *    and otherwise whenever the log lacks the line saying it was kept (a full backups directory
+ *    cannot take it, which is why the exit exists). Refusing the file, it leaves the partial.
+ *    (A build from before the job file had a version reads any file, and is not covered.)
+ *
+ * Restores are still claimed as 1 (claimVersion): nothing of a restore changed meaning (its
+ * script never exits 3, it has no partial, an observer removes none of its files), and as 1 an
+ * older client still lists, follows and cancels it, and counts it as running.
+ */
+export const JOB_FILE_VERSION = 2;
+export type JobFileVersion = 1 | 2;
+
+/**
+ * The version a new job's file is claimed with. A job file keeps it on every rewrite: a job
+ * claimed as 1 was started by an older client, whose script never exits 3, and that client
+ * may still be following it; as 2 its end would be hidden from that client, which would then
+ * end the job again by its own reading of the files.
+ */
+export function claimVersion(kind: JobKind): JobFileVersion {
+  return kind === 'backup' ? 2 : 1;
+}
+
 export const JOB_SUFFIX = '.job.json';
 /** A real job file is ~1 KiB; one larger than this was not written by a client. */
 export const MAX_JOB_FILE_BYTES = 64 * 1024;
@@ -58,7 +87,8 @@ export interface PreflightOverride {
 }
 
 export interface JobRecord {
-  version: typeof JOB_FILE_VERSION;
+  /** The version the job was claimed with (claimVersion), or read with: never changed by a rewrite. */
+  version: JobFileVersion;
   kind: JobKind;
   /** Same as the archive stem: datarobot-gluster-backup-YYYY-DD-MM[-N]. */
   id: string;
@@ -182,8 +212,11 @@ export function pathsOf(record: Pick<JobRecord, 'archive' | 'kind' | 'id'>): Job
   return jobPaths(record.archive.slice(0, cut), record.archive.slice(cut + 1));
 }
 
+/** The job file of `record`, under the version it was claimed with. */
 export function serializeJobFile(record: JobRecord): string {
-  return JSON.stringify({ ...record, version: JOB_FILE_VERSION }, null, 2) + '\n';
+  const v: unknown = record.version;
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1 || v > JOB_FILE_VERSION) throw new Error(`job ${record.id}: version ${String(v)} is not one this client writes`);
+  return JSON.stringify(record, null, 2) + '\n';
 }
 
 export class JobFileError extends Error {
@@ -209,6 +242,7 @@ type Obj = Record<string, unknown>;
 /**
  * The record in `text`, read from `file` on `node`, or a JobFileError that says what is wrong.
  * Files of versions before the field existed (no `version`, no `kind`) are version 1 backups.
+ * Versions 1 to JOB_FILE_VERSION are read, of either kind, and the record keeps its version.
  * Fields this version does not know are dropped: a later minor addition is not a reason to
  * refuse, and they are not carried into what this client writes back.
  */
@@ -251,7 +285,7 @@ export function parseJobFile(text: string, file: string, node: string): JobRecor
 
   const version = o.version ?? 1;
   if (typeof version !== 'number' || !Number.isSafeInteger(version) || version < 1) bad('"version" is not a positive whole number');
-  if ((version as number) > JOB_FILE_VERSION) bad(`it was written by a newer gluster-backup (job file version ${version as number}; this one reads ${JOB_FILE_VERSION}): update to read it`);
+  if ((version as number) > JOB_FILE_VERSION) bad(`it was written by a newer gluster-backup (job file version ${version as number}; this one reads up to ${JOB_FILE_VERSION}): update to read it`);
   const kind = o.kind ?? 'backup';
   if (kind !== 'backup' && kind !== 'restore') bad(`its kind ${JSON.stringify(kind).slice(0, 40)} is not one this version knows`);
 
@@ -360,7 +394,7 @@ export function parseJobFile(text: string, file: string, node: string): JobRecor
   } else if (o.restore !== undefined) bad('a backup with "restore" fields');
 
   return {
-    version: JOB_FILE_VERSION,
+    version: version as JobFileVersion,
     kind: kind as JobKind,
     id,
     node,

@@ -12,7 +12,7 @@ import { checksumPathOf } from '../validate/checksum';
 import { isNotFound } from '../node/nodeConnection';
 import { toNodeError } from '../node/nodeErrors';
 import { inspectContainer } from '../node/probe';
-import { JOB_SUFFIX, JobFileError, MAX_JOB_FILE_BYTES, jobPaths, parseJobFile, pathsOf, pruneMarkerOf, restoreId, restorePaths, serializeJobFile, type JobPaths, type RestoreSpec } from './jobFile';
+import { JOB_SUFFIX, JobFileError, MAX_JOB_FILE_BYTES, claimVersion, jobPaths, parseJobFile, pathsOf, pruneMarkerOf, restoreId, restorePaths, serializeJobFile, type JobPaths, type RestoreSpec } from './jobFile';
 import { BACKUP_JOB_ENV, EXIT_WAIT_SCRIPT, KEPT_EXIT, READ_POS_SCRIPT, RESTORE_WAIT_SCRIPT, backupTarHead, besidePartial, restoreWaitPositions, jobArgv, parseStatus, restoreArgv, restoreTarHead, signalTarArgv } from './jobScript';
 import { registerJob, registeredJobFiles } from './jobRegistry';
 import { nextArchiveName } from './naming';
@@ -187,7 +187,7 @@ export class BackupJobs {
     const s = this.settings;
     const p = jobPaths(backupDir, name);
     const record: JobRecord = {
-      version: 1,
+      version: claimVersion('backup'),
       kind: 'backup',
       id: name.replace(/\.tar(\.gz)?$/, ''),
       node,
@@ -684,7 +684,7 @@ export class BackupJobs {
     const container = await inspectContainer(docker, s.containerName, s.timeouts.dockerMs);
     const nodeNow = await nodeClock(docker, s.timeouts.dockerMs);
     const record: JobRecord = {
-      version: 1,
+      version: claimVersion('restore'),
       kind: 'restore',
       id,
       node,

@@ -1,6 +1,7 @@
 // Job files as another client leaves them on node1, planted by the tests: a record, and a
 // "running" job whose tar is a sleeper in the gluster container (its pid in the status file).
 import assert from 'node:assert/strict';
+import { claimVersion } from '../../../src/core/backup/jobFile';
 import type { JobRecord } from '../../../src/core/backup/types';
 import { inGluster, onNode } from './testbed';
 
@@ -9,7 +10,7 @@ export const BACKUPS = '/opt/datarobot/data/backups/gluster';
 /** A backup's job record as a client writes it. */
 export function plantedRecord(stem: string, startedAt: string, over: Record<string, unknown> = {}): JobRecord {
   return {
-    version: 1,
+    version: claimVersion('backup'),
     kind: 'backup',
     id: stem,
     node: 'node1',

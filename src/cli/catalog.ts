@@ -7,6 +7,7 @@ import { RetentionError, RULES, type RetentionPolicy } from '../core/catalog/ret
 import type { CliIo } from './io';
 import { shownName } from '../core/archive/paths';
 import { shownEach } from './terminalText';
+import { holderText, sinceText } from '../core/validate/readDataLock';
 
 function archiveLines(a: CatalogArchive): string[] {
   const lines = [`  ${a.name}  ${bytesText(a.bytes)}  ${a.compressed ? 'gzip' : 'tar'}  made ${catalogTime(a.made)}${a.madeFrom === 'mtime' ? ' (file mtime: no job record)' : ''}${a.running.length ? '  RUNNING' : ''}`];
@@ -23,6 +24,9 @@ function archiveLines(a: CatalogArchive): string[] {
     lines.push(`    validated ${catalogTime(v.at)}: ${v.verdict}, ${v.missingFiles} file${v.missingFiles === 1 ? '' : 's'} missing${a.clean ? ' (clean)' : ''}`);
   } else lines.push(`    not validated${a.validationError ? `: its report is unusable: ${a.validationError}` : ''}`);
   lines.push(`    checksum: ${a.checksum.replace('-', ' ')}`);
+  const lock = a.readDataLock;
+  if (lock?.holder) lines.push(`    being read by a --read-data-subset run: ${holderText(lock.holder)}, ${sinceText(lock.holder, a.node)} (${lock.file})`);
+  else if (lock) lines.push(`    read-data lock unusable: ${lock.error}`);
   for (const r of a.restores) {
     const state = r.error ? `record unusable: ${r.error}` : r.state ?? 'no job record';
     const verified = r.verification === 'verified' ? 'verified' : r.verification === 'differences' ? `${r.differences} difference${r.differences === 1 ? '' : 's'}` : 'not verified';

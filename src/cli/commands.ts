@@ -28,6 +28,7 @@ export const OPTIONS = {
   'keep-monthly': { type: 'string' },
   'read-data': { type: 'boolean' },
   'read-data-subset': { type: 'string' },
+  'break-lock': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } as const;
@@ -156,9 +157,9 @@ A job id found on several nodes is refused until --node says which.`,
   },
   {
     name: 'validate-backup',
-    synopsis: 'validate-backup [--archive FILE | -f NAME] [--node NAME] [-b DIR] [--via auto|sftp|container] [--list-from auto|bricks|mount] [--read-data [--read-data-subset N%]] [--json]',
+    synopsis: 'validate-backup [--archive FILE | -f NAME] [--node NAME] [-b DIR] [--via auto|sftp|container] [--list-from auto|bricks|mount] [--read-data [--read-data-subset N% [--break-lock]]] [--json]',
     summary: 'which files of the gluster filesystem an archive misses, and its checksum',
-    options: ['archive', 'f', 'node', 'b', 'via', 'list-from', 'read-data', 'read-data-subset', 'json'],
+    options: ['archive', 'f', 'node', 'b', 'via', 'list-from', 'read-data', 'read-data-subset', 'break-lock', 'json'],
     seedForm: true,
     details: `Which files of the gluster filesystem are missing from the archive (default: the newest
 in DIR or the backups directory), which changed and which are gone; the report is also saved
@@ -172,11 +173,16 @@ else through the gluster mount; --list-from bricks insists on the bricks (and sa
 live filesystem (tar --compare in the container): members whose data differs although size
 and mtime agree are listed. With --read-data-subset N%, only the next N% of the members,
 continuing where the last run stopped (FILE.read-data.json): ten runs at 10% check each
-member once. The seed's form: gluster-backup -b DIR [-f NAME] -n validate-backup.
+member once. A subset run holds FILE.read-data.lock on the node while it runs (who, pid,
+since when, by the node's clock); a second run of the same archive refuses, naming them
+(exit 75). A lock whose run is gone from this machine (same host, its pid no longer there)
+is taken over; --break-lock removes any lock first, for a run you know is gone elsewhere.
+The seed's form: gluster-backup -b DIR [-f NAME] -n validate-backup.
 With --json, the report alone is on stdout and stderr is NDJSON: --read-data's progress as
 status lines, every message as a message line (see: gluster-backup help progress).`,
     exits: `0 nothing missing, 1 files missing or data differs, 2 archive truncated, corrupt or
-damaged (sha256 differs from FILE.sha256, named by member or offset), or validation impossible`,
+damaged (sha256 differs from FILE.sha256, named by member or offset), or validation impossible,
+75 another subset run holds the archive's read-data lock (nothing checked)`,
   },
   {
     name: 'restore',

@@ -163,6 +163,7 @@ async function runCommand(parsed: RunCommand, io: CliIo): Promise<number> {
             throw new UsageError((e as Error).message, command);
           }
         }
+        if (values['break-lock'] && subset === undefined) throw new UsageError('--break-lock: only with --read-data-subset (the lock is that of the subset runs)', command);
         const readData = values['read-data'] || subset !== undefined;
         const listFrom = values['list-from'] ?? 'auto';
         if (listFrom !== 'auto' && listFrom !== 'bricks' && listFrom !== 'mount') throw new UsageError(`--list-from ${listFrom}: one of auto, bricks, mount`, command);
@@ -170,7 +171,7 @@ async function runCommand(parsed: RunCommand, io: CliIo): Promise<number> {
           json: values.json ?? false,
           via,
           listFrom,
-          ...(readData ? { readData: subset !== undefined ? { subset } : {} } : {}),
+          ...(readData ? { readData: subset !== undefined ? { subset, client: 'the CLI', ...(values['break-lock'] ? { breakLock: true } : {}) } : {} } : {}),
           ...(names ? { node: names[0] } : {}),
           ...(archive !== undefined ? { archive } : {}),
           ...(values.b !== undefined ? { backupDir: dirArg(values.b) } : {}),

@@ -1,5 +1,6 @@
 // gluster-backup validate-backup: the archive against the live filesystem, from a terminal.
-import { EXIT_INTERRUPTED } from './exitCodes';
+import { EXIT_INTERRUPTED, EXIT_LOCKED } from './exitCodes';
+import { ReadDataLockHeld } from '../core/validate/readDataLock';
 import { bytesText } from '../core/bytes';
 import { ProgressTracker } from '../core/backup/progressMath';
 import type { Cluster } from '../core/cluster';
@@ -90,6 +91,13 @@ export async function runValidate(cluster: Cluster, io: CliIo, o: ValidateOption
     if (interrupt.signal.aborted) {
       io.stderr.write('gluster-backup: validate-backup: interrupted: the check was stopped, and nothing was written beside the archive\n');
       return EXIT_INTERRUPTED;
+    }
+    if (e instanceof ReadDataLockHeld) {
+      // Another run holds the archive: not a failure of it, and a script can tell (exit 75), and
+      // with --json read who holds it.
+      io.stderr.write(errorLine(o.json, `validate-backup: ${e.message}`));
+      if (o.json) io.stdout.write(JSON.stringify({ error: e.message, readDataLock: { node: e.node, archive: e.archive, path: e.lockPath, ...e.found } }, null, 2) + '\n');
+      return EXIT_LOCKED;
     }
     if (!(e instanceof ValidateError)) throw e;
     io.stderr.write(errorLine(o.json, `validate-backup: ${e.message}`));

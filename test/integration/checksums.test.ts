@@ -1,11 +1,15 @@
 // Checksums and --read-data on the real test bed, through the CLI: the .sha256 file the backup
 // job writes (sha256sum -c on the node accepts it), validate-backup hashing the archive in the
 // container against it, a copy of the archive with one byte of a member's data flipped, a live
-// file changed behind the same size and mtime, and ten --read-data-subset runs at 10%.
+// file changed behind the same size and mtime, ten --read-data-subset runs at 10%, and the
+// lock of subset runs: two at once (one refuses, the other's slice is recorded once), a lock
+// left by a run that is gone, one of another machine and --break-lock, a run cut short.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import * as os from 'node:os';
 import * as path from 'node:path';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { thisProcess } from '../../src/core/validate/takeReadDataLock';
 import type { JobRecord } from '../../src/core/backup/types';
 import type { ValidationResult } from '../../src/core/validate/validateBackup';
 import { statusLines } from './helpers/ndjson';
@@ -30,6 +34,19 @@ function validate(args: string[]): { code: number | null; result: ValidationResu
   assert.ok(r.stdout.trim().startsWith('{'), `validate printed a report (exit ${r.code}): ${r.stderr}`);
   return { code: r.code, result: JSON.parse(r.stdout) as ValidationResult, stderr: r.stderr };
 }
+
+/** validate-backup as a child process: to run beside another, or to interrupt. */
+function startCli(args: string[]): { pid: number; kill: (sig: NodeJS.Signals) => void; done: Promise<{ code: number | null; stdout: string; stderr: string }> } {
+  const child = spawn(process.execPath, [CLI, '--config', CONFIG, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+  return { pid: child.pid!, kill: (sig) => child.kill(sig), done };
+}
+
+const re = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 function cleanBackups() {
   onNode('node1', ['sh', '-c', 'cd "$1" && rm -f datarobot-gluster-backup-*', 'clean', DIR]);
@@ -236,7 +253,110 @@ describe('checksums and --read-data', () => {
     const newer = cli(['validate-backup', '--node', 'node1', '--archive', job.archive, '--read-data-subset', '10%']);
     assert.equal(newer.code, 2);
     assert.match(newer.stderr, /version 7, written by a newer gluster-backup: update it to read it/);
+    // A run that ended on an error let go of its lock.
+    assert.equal(onNode('node1', ['ls', `${job.archive}.read-data.lock`], { allowFail: true }).status, 2, 'no lock left');
     onNode('node1', ['rm', '-f', `${job.archive}.read-data.json`]);
+  });
+
+  test('two --read-data-subset runs of one archive at once: one refuses (exit 75) naming the holder, since when and the lock; the other checks its slice, recorded once; a run cut short by Ctrl-C lets go of the lock and keeps the place', async () => {
+    const SRC = '/mnt/gluster/checksums-lock';
+    const arch = `${DIR}/datarobot-gluster-backup-1999-03-01.tar`;
+    const lockFile = `${arch}.read-data.lock`;
+    const stateFile = `${arch}.read-data.json`;
+    // Four members of 48 MiB: half of them read at a fifth of a CPU holds the lock for seconds.
+    inGluster('node1', ['sh', '-c', 'set -e; rm -rf "$1"; mkdir -p "$1"; for i in 1 2 3 4; do head -c 50331648 /dev/urandom > "$1/f$i"; done; touch -d @1700000000 "$1"/f*; tar -C /mnt/gluster --numeric-owner -cf "$2" ./checksums-lock', 'mk', SRC, arch]);
+    const beside = () => onNode('node1', ['ls', '-1A', DIR]).stdout.split('\n').filter((f) => f.startsWith(path.basename(arch) + '.'));
+    const args = ['--json', 'validate-backup', '--node', 'node1', '--archive', arch, '--read-data-subset', '50%'];
+    onNode('node1', ['docker', 'update', '--cpus', '0.2', 'gluster']);
+    try {
+      const runs = [startCli(args), startCli(args)];
+      const ends = await Promise.all(runs.map((r) => r.done));
+      const codes = ends.map((e) => e.code).sort();
+      assert.deepEqual(codes, [0, 75], ends.map((e) => `${e.code}: ${e.stderr}`).join('\n'));
+      const w = ends.findIndex((e) => e.code === 0);
+      const [won, lost] = [ends[w], ends[1 - w]];
+      // The refusal: who (this machine, the winner's pid, the CLI), since when by the node's
+      // clock, the lock's path, and what to do about a stale one; on stderr as a message line,
+      // and on stdout as an object a script reads.
+      const said = lost.stderr.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { text?: string }).map((l) => l.text ?? '').join('\n');
+      assert.match(
+        said,
+        new RegExp(
+          `validate-backup: ${re(arch)} on node1 is being read by another --read-data-subset run: (\\S+@)?${re(os.hostname())}, pid ${runs[w].pid} \\(the CLI\\), since \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC by node1's clock\\. Its lock is ${re(lockFile)}\\. Nothing was checked.*run again with --break-lock`,
+        ),
+      );
+      const refusal = JSON.parse(lost.stdout) as { error: string; readDataLock: { path: string; holder: { pid: number; host: string; clock: string } } };
+      assert.deepEqual([refusal.readDataLock.path, refusal.readDataLock.holder.pid, refusal.readDataLock.holder.host, refusal.readDataLock.holder.clock], [lockFile, runs[w].pid, os.hostname(), 'node']);
+
+      const r = (JSON.parse(won.stdout) as ValidationResult).readData!;
+      assert.equal(r.members, 4);
+      assert.deepEqual([r.from, r.to, r.checked, r.subset!.run, r.subset!.saved, r.subset!.lockFile], [0, 2, 2, 1, true, lockFile]);
+      // Recorded once: one run in the cycle, half of it done.
+      const state = JSON.parse(onNode('node1', ['cat', stateFile]).stdout) as { position: number; runs: number };
+      assert.deepEqual([state.position, state.runs], [5000, 1]);
+      assert.ok(!beside().includes(path.basename(lockFile)), 'the lock went with the run');
+
+      // Ctrl-C while the next slice is compared: exit 130, the lock let go, the place kept.
+      const cut = startCli(args);
+      await waitFor('the next slice to be compared', 120_000, () => (beside().some((f) => /\.read-data-[0-9a-f]{8}\.names$/.test(f)) ? true : undefined));
+      assert.ok(beside().includes(path.basename(lockFile)), 'held while it runs');
+      cut.kill('SIGINT');
+      const c = await cut.done;
+      assert.equal(c.code, 130, c.stderr);
+      assert.deepEqual(beside().sort(), [path.basename(stateFile), `${path.basename(arch)}.validation.json`].sort(), "no lock, no list of names, only the first run's report");
+      assert.deepEqual(JSON.parse(onNode('node1', ['cat', stateFile]).stdout).position, 5000);
+
+      unthrottle('node1');
+      const next = (JSON.parse((await startCli(args).done).stdout) as ValidationResult).readData!;
+      assert.deepEqual([next.from, next.to, next.subset!.run, next.subset!.cycleComplete], [2, 4, 2, true]);
+    } finally {
+      unthrottle('node1');
+      inGluster('node1', ['rm', '-rf', SRC]);
+      onNode('node1', ['sh', '-c', 'rm -f "$1" "$1".*', 'rm', arch]);
+    }
+  });
+
+  test("a lock of another machine refuses every run until --break-lock, and list names its holder; one left by a run gone from this machine is taken over, said so", () => {
+    const lockFile = `${job.archive}.read-data.lock`;
+    const stateFile = `${job.archive}.read-data.json`;
+    const plant = (lock: object) => onNode('node1', ['sh', '-c', 'printf "%s\\n" "$2" > "$1"', 'plant', lockFile, JSON.stringify(lock)]);
+    const elsewhere = { version: 1, token: 'ab'.repeat(16), host: 'elsewhere', pid: 4242, user: 'alice', client: 'VS Code', since: '2026-03-05T12:00:00.000Z', clock: 'node' };
+    onNode('node1', ['rm', '-f', stateFile]);
+    try {
+      plant(elsewhere);
+      const refused = cli(['validate-backup', '--node', 'node1', '--archive', job.archive, '--read-data-subset', '10%']);
+      assert.equal(refused.code, 75, refused.stderr);
+      assert.equal(
+        refused.stderr,
+        `gluster-backup: validate-backup: ${job.archive} on node1 is being read by another --read-data-subset run: alice@elsewhere, pid 4242 (VS Code), since 2026-03-05 12:00:00 UTC by node1's clock. ` +
+          `Its lock is ${lockFile}. Nothing was checked: two runs at once would check the same slice. Run again once it has ended; ` +
+          `if no such run is going on (it was killed, or its machine is down), run again with --break-lock (in VS Code: Remove Lock and Read…), or remove ${lockFile}\n`,
+      );
+      assert.equal(onNode('node1', ['ls', stateFile], { allowFail: true }).status, 2, 'nothing written');
+      assert.deepEqual(JSON.parse(onNode('node1', ['cat', lockFile]).stdout), elsewhere, 'the lock left as it was');
+
+      const list = cli(['list', '--node', 'node1']);
+      assert.match(list.stdout, new RegExp(`being read by a --read-data-subset run: alice@elsewhere, pid 4242 \\(VS Code\\), since 2026-03-05 12:00:00 UTC by node1's clock \\(${re(path.basename(lockFile))}\\)`));
+      assert.doesNotMatch(list.stdout, /left alone/);
+
+      const broke = validate(['--archive', job.archive, '--read-data-subset', '10%', '--break-lock']);
+      assert.equal(broke.code, 0, broke.stderr);
+      assert.match(broke.result.cautions.join('\n'), new RegExp(`the read-data lock ${re(lockFile)} was removed \\(--break-lock\\): it was held by alice@elsewhere, pid 4242 \\(VS Code\\)`));
+      assert.deepEqual([broke.result.readData!.from, broke.result.readData!.subset!.saved], [0, true]);
+      assert.equal(onNode('node1', ['ls', lockFile], { allowFail: true }).status, 2, 'let go at its end');
+
+      // This machine, this pid namespace, a pid that is no process now: that run is gone.
+      const dead = Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout);
+      const me = thisProcess();
+      plant({ ...elsewhere, host: me.host, pid: dead, ...(me.pidScope ? { pidScope: me.pidScope } : {}), client: 'the CLI' });
+      const took = validate(['--archive', job.archive, '--read-data-subset', '10%']);
+      assert.equal(took.code, 0, took.stderr);
+      assert.match(took.result.cautions.join('\n'), new RegExp(`the read-data lock of alice@${re(me.host)}, pid ${dead} \\(the CLI\\), since 2026-03-05 12:00:00 UTC by node1's clock, was taken over: that run is gone \\(no process ${dead} on this machine\\)`));
+      assert.deepEqual([took.result.readData!.subset!.run, took.result.readData!.subset!.saved], [2, true], 'the cycle goes on from the broken run');
+      assert.equal(onNode('node1', ['ls', lockFile], { allowFail: true }).status, 2);
+    } finally {
+      onNode('node1', ['rm', '-f', lockFile, stateFile]);
+    }
   });
 
   test('Ctrl-C during --read-data stops the check on the node: exit 130, no tar --compare left in the container, no list of names or report left beside the archive', async () => {

@@ -1,7 +1,7 @@
 // prune and a restore (or a validation) of the same archive at the same moment: prune marks the
 // archive (`<archive>.prune`, created exclusively) before it looks at the directory again, and a
-// restore looks for the mark after claiming its job file, so whichever comes second sees the
-// other. The real test bed: real tar archives with pinned mtimes, a real restore job in node1's
+// restore looks for the mark after claiming its job file (a --read-data-subset run, after taking
+// its lock), so whichever comes second sees the other. The real test bed: real tar archives with pinned mtimes, a real restore job in node1's
 // gluster container, each step of the race placed by holding prune's own calls to the node.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,6 +14,8 @@ import { planPrune } from '../../src/core/catalog/prunePlan';
 import { writeBesideArchive } from '../../src/core/catalog/sidecar';
 import { validateBackup } from '../../src/core/validate/validateBackup';
 import { verifyRestore } from '../../src/core/restore/restoreJob';
+import { ReadDataLockHeld } from '../../src/core/validate/readDataLock';
+import { takeReadDataLock } from '../../src/core/validate/takeReadDataLock';
 import { inGluster, onNode, shellQuote as q, testbedSettings, waitFor, waitHealthy } from './helpers/testbed';
 
 // Inside the backups directory the gluster container mounts, so the restore's tar can read it.
@@ -122,6 +124,39 @@ describe('prune and a restore of the same archive at the same moment', () => {
     const left = namesOn();
     for (const f of filesOf(OLD)) assert.ok(left.includes(f), `${f} kept: ${left.join(', ')}`);
     assert.ok(!left.some((n) => n.endsWith('.prune')), `no marker left: ${left.join(', ')}`);
+  });
+
+  test('a --read-data-subset run that starts once prune has marked the archive is refused and leaves no lock; one whose lock was taken just before the mark keeps the archive whole', async () => {
+    makeDir();
+    const conn = cluster.connection('node1');
+    const archive = `${DIR}/${OLD}`;
+    let refused: unknown;
+    const r = await pruneAtMarker('after', async () => {
+      refused = await validateBackup(cluster, { archive, node: 'node1', readData: { subset: 1000 } }).then(
+        () => assert.fail('the run went on'),
+        (e: unknown) => e,
+      );
+    });
+    assert.match(String(refused), new RegExp(`${archive} is being removed by prune \\(${archive}\\.prune is there since .*\\): nothing was validated`));
+    assert.deepEqual(r.failed, []);
+    assert.deepEqual(namesOn(), filesOf(NEW).sort(), 'the archive went whole; no lock, no mark left');
+
+    makeDir();
+    let held: Awaited<ReturnType<typeof takeReadDataLock>> | undefined;
+    const kept = await pruneAtMarker('before', async () => {
+      held = await takeReadDataLock(conn, { node: 'node1', archive, client: 'the test' });
+    });
+    assert.ok(held);
+    assert.deepEqual(kept.removed, []);
+    assert.deepEqual(kept.failed, [{ path: archive, error: `not removed: a --read-data-subset run of it started after the plan (${archive}.read-data.lock is there)`, refused: 'readDataRunning' }]);
+    assert.deepEqual(namesOn(), [...filesOf(OLD), `${OLD}.read-data.lock`, ...filesOf(NEW)].sort(), 'nothing removed, no mark left');
+    // The lock is seen by the next plan too, which keeps the archive and says who holds it; a
+    // second run is refused over SFTP as over the local filesystem.
+    const plan = planPrune(await readNodeCatalog(conn, 'node1', DIR), POLICY);
+    assert.match(plan.decisions.find((d) => d.archive.name === OLD)!.why.join(), /^a --read-data-subset run holds it \(.*pid \d+ \(the test\), since .* by the clock of .* \(node1 did not give its time\); if no such run is going on, remove .*\.read-data\.lock or validate it with --break-lock\)$/);
+    await assert.rejects(takeReadDataLock(conn, { node: 'node1', archive }), (e) => e instanceof ReadDataLockHeld && 'holder' in e.found && e.found.holder.token === held!.lock.token);
+    assert.equal(await held.release(), undefined);
+    assert.deepEqual(namesOn(), [...filesOf(OLD), ...filesOf(NEW)].sort());
   });
 
   test('a marker left by a prune that was cut short: the plan keeps the archive and says why; a restore and a validation of it are refused', async () => {

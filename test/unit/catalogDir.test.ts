@@ -20,6 +20,8 @@ test('an archive gathers its own sidecars, its job files and its restores', () =
     file(`${A}.validation.json`),
     file(`${A}.validation.json.tmp-123-0a1b2c3d`),
     file(`${A}.read-data.json`),
+    file(`${A}.read-data.lock`),
+    file(`${A}.read-data.lock.tmp-77-0a1b2c3e`),
     file('datarobot-gluster-backup-2026-10-03.job.json'),
     file('datarobot-gluster-backup-2026-10-03.log'),
     file('datarobot-gluster-backup-2026-10-03.status'),
@@ -35,11 +37,12 @@ test('an archive gathers its own sidecars, its job files and its restores', () =
   assert.equal(g.archives.length, 1);
   const a = g.archives[0];
   assert.deepEqual([a.name, a.size, a.mtimeMs], [A, 1000, 5]);
-  assert.deepEqual(a.own, { checksum: `${A}.sha256`, validation: `${A}.validation.json`, readData: `${A}.read-data.json` });
+  // The lock of a --read-data-subset run is its own, never an unknown name (and its temporary file too).
+  assert.deepEqual(a.own, { checksum: `${A}.sha256`, validation: `${A}.validation.json`, readData: `${A}.read-data.json`, readDataLock: `${A}.read-data.lock` });
   assert.deepEqual(a.job, { job: 'datarobot-gluster-backup-2026-10-03.job.json', log: 'datarobot-gluster-backup-2026-10-03.log', status: 'datarobot-gluster-backup-2026-10-03.status' });
   // A resumed restore's lists (directories to set, unfinished entries to write again) are its files too: prune takes them with it.
   assert.deepEqual([...a.restores], [[r, [`${r}.dirs`, `${r}.job.json`, `${r}.json`, `${r}.log`, `${r}.members`, `${r}.redo`]]]);
-  assert.deepEqual(a.temps, [`${A}.validation.json.tmp-123-0a1b2c3d`]);
+  assert.deepEqual(a.temps, [`${A}.read-data.lock.tmp-77-0a1b2c3e`, `${A}.validation.json.tmp-123-0a1b2c3d`]);
   assert.equal(a.stemShared, false);
   assert.deepEqual(g.foreign, ['notes.txt', 'other.tar']);
 });

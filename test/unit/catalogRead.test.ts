@@ -1,5 +1,6 @@
 // The catalog of a real directory on this machine (the local connection: real files, no node):
-// records that fail their guard are shown with why and keep their archive from prune.
+// records that fail their guard are shown with why and keep their archive from prune, as does a
+// --read-data-subset run's lock.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -8,6 +9,10 @@ import * as path from 'node:path';
 import { catalogOfListing, readNodeCatalog, keptCatalog } from '../../src/core/catalog/catalog';
 import { planPrune } from '../../src/core/catalog/prunePlan';
 import { LocalConnection } from '../../src/core/node/nodeConnection';
+import { prune } from '../../src/core/catalog/prune';
+import type { Cluster } from '../../src/core/cluster';
+import { formatCatalog } from '../../src/cli/catalog';
+import { takeReadDataLock } from '../../src/core/validate/takeReadDataLock';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gb-catalog-'));
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -174,4 +179,61 @@ test("one record the user cannot read (EACCES, EIO) is that archive's error, kee
     }
   }
   await assert.rejects(readNodeCatalog(new Lost({ name: 'local' }), 'local', sub), /No response from server/);
+});
+
+test("a --read-data-subset run's lock beside an archive: listed with its holder (or why it cannot be read), never as an unknown file, and prune keeps the archive saying who holds it", async () => {
+  const sub = fs.mkdtempSync(path.join(dir, 'lock-'));
+  const at = (name: string, content: string | Buffer, mtime: string) => {
+    fs.writeFileSync(path.join(sub, name), content);
+    fs.utimesSync(path.join(sub, name), new Date(mtime), new Date(mtime));
+  };
+  const lock = { version: 1, token: '0123456789abcdef0123456789abcdef', host: 'ws1', pid: 4242, user: 'alice', client: 'the CLI', since: '2026-03-05T12:00:00.000Z', clock: 'node' };
+  at(`${P}2026-01-10.tar`, Buffer.alloc(10240), '2026-10-01T00:00:00Z');
+  at(`${P}2026-01-10.tar.read-data.lock`, JSON.stringify(lock), '2026-10-01T00:00:00Z');
+  at(`${P}2026-02-10.tar`, Buffer.alloc(10240), '2026-10-02T00:00:00Z');
+  at(`${P}2026-02-10.tar.read-data.lock`, '{"version":1,', '2026-10-02T00:00:00Z');
+  at(`${P}2026-03-10.tar`, Buffer.alloc(10240), '2026-10-03T00:00:00Z');
+  const n = await readNodeCatalog(new LocalConnection({ name: 'local' }), 'local', sub);
+  assert.deepEqual(n.foreign, []);
+  const by = new Map(n.archives.map((a) => [a.name, a]));
+  assert.deepEqual(by.get(`${P}2026-01-10.tar`)!.readDataLock, { file: `${P}2026-01-10.tar.read-data.lock`, holder: lock });
+  assert.deepEqual(by.get(`${P}2026-01-10.tar`)!.files, [`${P}2026-01-10.tar`, `${P}2026-01-10.tar.read-data.lock`]);
+  assert.match(by.get(`${P}2026-02-10.tar`)!.readDataLock?.error ?? '', /2026-02-10\.tar\.read-data\.lock: not JSON/);
+  assert.equal(by.get(`${P}2026-03-10.tar`)!.readDataLock, undefined);
+
+  const plan = planPrune(n, { last: 1 });
+  const why = new Map(plan.decisions.map((d) => [d.archive.name, [d.action, ...d.why]]));
+  assert.deepEqual(why.get(`${P}2026-01-10.tar`), [
+    'keep',
+    `a --read-data-subset run holds it (alice@ws1, pid 4242 (the CLI), since 2026-03-05 12:00:00 UTC by local's clock; if no such run is going on, remove ${P}2026-01-10.tar.read-data.lock or validate it with --break-lock)`,
+  ]);
+  assert.match(String(why.get(`${P}2026-02-10.tar`)), /^keep,its read-data lock cannot be read \(.*not JSON.*\), so a --read-data-subset run may hold it \(if none is going on, remove datarobot-gluster-backup-2026-02-10\.tar\.read-data\.lock\)$/);
+
+  const text = formatCatalog(n.archives.length ? [n] : []);
+  assert.match(text, /^ {4}being read by a --read-data-subset run: alice@ws1, pid 4242 \(the CLI\), since 2026-03-05 12:00:00 UTC by local's clock \(datarobot-gluster-backup-2026-01-10\.tar\.read-data\.lock\)$/m);
+  assert.match(text, /^ {4}read-data lock unusable: .*not JSON/m);
+  assert.doesNotMatch(text, /left alone/);
+});
+
+test('a --read-data-subset run that takes its lock after the plan, before the mark: prune leaves the archive whole, says why, and leaves no mark', async () => {
+  const sub = fs.mkdtempSync(path.join(dir, 'lockrace-'));
+  const at = (name: string, content: string | Buffer, mtime: string) => {
+    fs.writeFileSync(path.join(sub, name), content);
+    fs.utimesSync(path.join(sub, name), new Date(mtime), new Date(mtime));
+  };
+  at(`${P}2026-01-10.tar`, Buffer.alloc(10240), '2026-10-01T00:00:00Z');
+  at(`${P}2026-01-10.tar.read-data.json`, '{}', '2026-10-01T00:00:00Z');
+  at(`${P}2026-02-10.tar`, Buffer.alloc(10240), '2026-10-02T00:00:00Z');
+  const conn = new LocalConnection({ name: 'local' });
+  const create = conn.createExclusive.bind(conn);
+  // The run takes its lock as prune marks the archive: prune's look after the mark sees it.
+  conn.createExclusive = async (file, data) => {
+    if (file.endsWith('.prune')) await takeReadDataLock(conn, { node: 'local', archive: file.slice(0, -'.prune'.length) });
+    return create(file, data);
+  };
+  const cluster = { nodes: () => [{ name: 'local' }], connection: () => conn } as unknown as Cluster;
+  const r = (await prune(cluster, sub, { last: 1 })).nodes[0];
+  assert.deepEqual(r.removed, []);
+  assert.deepEqual(r.failed, [{ path: `${sub}/${P}2026-01-10.tar`, error: `not removed: a --read-data-subset run of it started after the plan (${sub}/${P}2026-01-10.tar.read-data.lock is there)`, refused: 'readDataRunning' }]);
+  assert.deepEqual(fs.readdirSync(sub).sort(), [`${P}2026-01-10.tar`, `${P}2026-01-10.tar.read-data.json`, `${P}2026-01-10.tar.read-data.lock`, `${P}2026-02-10.tar`]);
 });

@@ -45,6 +45,7 @@ test('--help lists every command with its summary, and the exit codes', async ()
     assert.equal(r.code, 0, argv.join(' '));
     for (const c of COMMANDS.filter((x) => !x.topic)) assert.match(r.out, new RegExp(`^  ${c.name} +${c.summary.replace(/[()|.]/g, '\\$&')}$`, 'm'), c.name);
     assert.match(r.out, /^ {2}64 {3}usage error/m);
+    assert.match(r.out, /^ {2}75 {3}another run holds the archive/m);
     assert.match(r.out, /^ {2}130 {2}interrupted/m);
     assert.match(r.out, /^gluster-backup help progress: the NDJSON progress lines/m);
     assert.doesNotMatch(r.out, /^ {2}progress /m, 'a topic is not listed as a command');
@@ -113,6 +114,7 @@ test('usage errors: each with its message, exit 64, and nothing done', async () 
     [['list', '-b', '/x/../y'], '-b /x/../y: give the path without "." or ".." segments', 'list'],
     [['backup', '-b', '/x/./y'], '-b /x/./y: give the path without "." or ".." segments', 'backup'],
     [['validate-backup', '--via', 'ftp'], '--via ftp: one of auto, sftp, container', 'validate-backup'],
+    [['validate-backup', '--read-data', '--break-lock'], '--break-lock: only with --read-data-subset (the lock is that of the subset runs)', 'validate-backup'],
     [['restore', '--existing', 'merge'], '--existing merge: one of refuse, skip, overwrite', 'restore'],
     [['restore', '-f', '../x.tar'], '-f ../x.tar: the name of an archive in the backups directory (-b DIR), without a path', 'restore'],
     [['restore', '-f', 'x.tar', '--archive', '/x.tar'], 'give the archive either with --archive PATH or with -f NAME, not both', 'restore'],

@@ -70,7 +70,7 @@ test('--read-data: a changed live file by path (escaped), a damaged member named
   });
   assert.match(reportMarkdown(damaged), /\*\*ARCHIVE DAMAGED: archive damaged: sha256 differs from x; the data of member a is not what the archive held; member `a`\.\*\*/);
   assert.match(reportLine(damaged), /data: damaged at its data, member a/);
-  const subset = result({ readData: data({ from: 0, to: 1, checked: 1, subset: { percent: 50, run: 1, restarted: true, cycleComplete: false, stateFile: `${A}.read-data.json`, saved: true } }) });
+  const subset = result({ readData: data({ from: 0, to: 1, checked: 1, subset: { percent: 50, run: 1, restarted: true, cycleComplete: false, stateFile: `${A}.read-data.json`, lockFile: `${A}.read-data.lock`, saved: true } }) });
   assert.match(reportMarkdown(subset), /Compared 1 of members 1 to 1 of 2 \(50% slice, run 1 of the cycle, started over\)/);
 });
 

@@ -9,6 +9,7 @@ import type { TarEventCounts } from '../backup/tarWarnings';
 import { isFileError, isNotFound, type DirEntry, type NodeConnection } from '../node/nodeConnection';
 import { tidyDir } from '../config';
 import { groupDir, type ArchiveFiles } from './dirFiles';
+import { MAX_READ_DATA_LOCK_BYTES, ReadDataLockError, parseReadDataLock, type ReadDataLock } from '../validate/readDataLock';
 import { checksumState, MAX_VALIDATION_BYTES, parseValidationRecord, validatedClean, ValidationRecordError, type ChecksumState, type ValidationSummary } from './validationRecord';
 
 export interface CatalogRestore {
@@ -44,6 +45,11 @@ export interface CatalogArchive {
   restores: CatalogRestore[];
   /** Ids of jobs still running on it (its backup finishing, restores reading it). */
   running: string[];
+  /**
+   * The lock of a --read-data-subset run of it (`<archive>.read-data.lock`): who holds it, or
+   * why the lock cannot be read (`file`: its name). Either way prune keeps the archive.
+   */
+  readDataLock?: { file: string; holder?: ReadDataLock; error?: string };
   /** Names of its files in the directory (the archive first), for prune. */
   files: string[];
 }
@@ -151,10 +157,20 @@ export class KeptRecords<T> {
 export interface KeptCatalog {
   jobs: KeptRecords<JobRecord>;
   reports: KeptRecords<ValidationSummary>;
+  locks: KeptRecords<ReadDataLock>;
 }
 
 export function keptCatalog(): KeptCatalog {
-  return { jobs: new KeptRecords(), reports: new KeptRecords() };
+  return { jobs: new KeptRecords(), reports: new KeptRecords(), locks: new KeptRecords() };
+}
+
+/** A read-data lock's text through its guard, its errors named by the file. */
+function parseLockRecord(text: string, file: string): ReadDataLock {
+  try {
+    return parseReadDataLock(Buffer.from(text, 'utf8'));
+  } catch (e) {
+    throw new ReadDataLockError(`${file}: ${(e as Error).message}`);
+  }
 }
 
 /**
@@ -169,6 +185,7 @@ export async function catalogOfListing(conn: NodeConnection, node: string, given
   const byName = new Map(entries.map((e) => [e.name, e]));
   kept.jobs.keepOnly(entries);
   kept.reports.keepOnly(entries);
+  kept.locks.keepOnly(entries);
   const limit = limiter(PARALLEL_READS);
   const record = <T, A extends (string | number)[]>(kept: KeptRecords<T>, name: string, max: number, tooBig: (file: string, size: number) => Error, parse: (text: string, file: string, ...args: A) => T, ...args: A): Promise<T | undefined> =>
     limit(async () => {
@@ -194,6 +211,7 @@ export async function catalogOfListing(conn: NodeConnection, node: string, given
     job: (name) => record(kept.jobs, name, MAX_JOB_FILE_BYTES, (file, size) => new JobFileError(file, `${size} bytes, larger than any job file (${MAX_JOB_FILE_BYTES})`), parseJobFile, node),
     report: (name, archive, archiveBytes) =>
       record(kept.reports, name, MAX_VALIDATION_BYTES, (file, size) => new ValidationRecordError(file, `${size} bytes, larger than any report (${MAX_VALIDATION_BYTES})`), parseValidationRecord, archive, archiveBytes),
+    lock: (name) => record(kept.locks, name, MAX_READ_DATA_LOCK_BYTES, (file, size) => new ReadDataLockError(`${file}: ${size} bytes, larger than any read-data lock (${MAX_READ_DATA_LOCK_BYTES})`), parseLockRecord),
   };
   return { node, dir, archives: await Promise.all(archives.map((a) => describe(a, node, dir, records))), foreign };
 }
@@ -202,13 +220,15 @@ export async function catalogOfListing(conn: NodeConnection, node: string, given
 interface Records {
   job(name: string): Promise<JobRecord | undefined>;
   report(name: string, archive: string, archiveBytes: number): Promise<ValidationSummary | undefined>;
+  lock(name: string): Promise<ReadDataLock | undefined>;
 }
 
 async function describe(a: ArchiveFiles, node: string, dir: string, records: Records): Promise<CatalogArchive> {
   const path = `${dir}/${a.name}`;
-  const [job, validation, restores] = await Promise.all([
+  const [job, validation, lock, restores] = await Promise.all([
     a.job.job ? settle(records.job(a.job.job)) : undefined,
     a.own.validation ? settle(records.report(a.own.validation, path, a.size)) : undefined,
+    a.own.readDataLock ? settle(records.lock(a.own.readDataLock)) : undefined,
     Promise.all(
       [...a.restores].map(async ([id, files]): Promise<CatalogRestore> => {
         const name = files.find((f) => f === `${id}.job.json`);
@@ -266,6 +286,8 @@ async function describe(a: ArchiveFiles, node: string, dir: string, records: Rec
     checksum: checksumState(a.own.checksum !== undefined, v),
     restores,
     running: [...(own?.state === 'running' ? [own.id] : []), ...restores.filter((r) => r.state === 'running').map((r) => r.id)],
+    // Removed between the listing and the read: as if it had not been listed.
+    ...(lock && 'error' in lock ? { readDataLock: { file: a.own.readDataLock!, error: lock.error } } : lock?.value ? { readDataLock: { file: a.own.readDataLock!, holder: lock.value } } : {}),
     files,
   };
 }
@@ -277,7 +299,7 @@ async function settle<T>(p: Promise<T>): Promise<{ value: T } | { error: string 
   try {
     return { value: await p };
   } catch (e) {
-    if (e instanceof JobFileError || e instanceof ValidationRecordError || e instanceof RecordReadError) return { error: e.message };
+    if (e instanceof JobFileError || e instanceof ValidationRecordError || e instanceof ReadDataLockError || e instanceof RecordReadError) return { error: e.message };
     throw e;
   }
 }

@@ -28,7 +28,7 @@ export interface ArchiveFiles {
   name: string;
   size: number;
   mtimeMs: number;
-  /** Its own sidecars present: checksum, validation report, where --read-data-subset stopped, partial leftover, member list (compressed), its job's list beside the partial, prune's marker. */
+  /** Its own sidecars present: checksum, validation report, where --read-data-subset stopped and the lock of the run doing it, partial leftover, member list (compressed), its job's list beside the partial, prune's marker. */
   own: Partial<Record<OwnRole, string>>;
   /** The stem's backup job files present (`<stem>.job.json`, `.log`, `.status`, `.cancel`). */
   job: { job?: string; log?: string; status?: string; cancel?: string };
@@ -94,6 +94,7 @@ export function roleOf(name: string): { role: FileRole; temp: boolean } | undefi
 
 /**
  * An archive's own sidecars by ending (`.read-data.json`: where --read-data-subset stopped;
+ * `.read-data.lock`: a --read-data-subset run holds the archive, see readDataLock.ts;
  * `.members`: a compressed archive's member list; `.partial.members`: the list its backup job
  * writes beside the partial, renamed to `.members` when the archive is published, a leftover
  * only when the job died; `.prune`: a prune is removing it, see pruneMarkerOf).
@@ -102,6 +103,7 @@ const OWN_ROLES = {
   sha256: 'checksum',
   'validation.json': 'validation',
   'read-data.json': 'readData',
+  'read-data.lock': 'readDataLock',
   partial: 'partial',
   members: 'members',
   'partial.members': 'partialMembers',

@@ -20,9 +20,9 @@ export interface PruneNodeResult {
   /**
    * Paths that could not be removed, with why. `refused`: an archive prune chose to keep although
    * its plan now says remove (not in the confirmed plan; a restore of it started since; another
-   * prune marked it since).
+   * prune marked it since; a --read-data-subset run took its lock since).
    */
-  failed: { path: string; error: string; refused?: 'notConfirmed' | 'restoreStarted' | 'pruneRunning' | 'gone' }[];
+  failed: { path: string; error: string; refused?: 'notConfirmed' | 'restoreStarted' | 'readDataRunning' | 'pruneRunning' | 'gone' }[];
   /** Names in the directory that are not ours: left alone. */
   foreign: string[];
 }
@@ -92,10 +92,11 @@ async function pruneNode(cluster: Cluster, n: CatalogNode, policy: RetentionPoli
 }
 
 /**
- * Removes one archive and its files: marks it (see pruneMarkerOf), so that a restore from now on
- * refuses it; reads the directory again, so that a restore that claimed its job file before the
- * mark keeps it; removes its files as that listing has them (a report written since the plan
- * goes too), the archive last, the mark after it.
+ * Removes one archive and its files: marks it (see pruneMarkerOf), so that a restore or a
+ * --read-data-subset run from now on refuses it; reads the directory again, so that a restore
+ * that claimed its job file, or a subset run that took its lock, before the mark keeps it;
+ * removes its files as that listing has them (a report written since the plan goes too), the
+ * archive last, the mark after it.
  */
 async function pruneArchive(conn: NodeConnection, dir: string, d: PruneDecision): Promise<{ removed: string[]; failed: PruneNodeResult['failed']; fatal?: string }> {
   const at = (name: string) => `${dir}/${name}`;
@@ -127,6 +128,13 @@ async function pruneArchive(conn: NodeConnection, dir: string, d: PruneDecision)
   const started = startedSincePlan(d.archive.files, now);
   if (started.length) {
     failed.push({ path: at(name), error: `not removed: a restore of it was started after the plan (${started.join(', ')})`, refused: 'restoreStarted' });
+    await unmark();
+    return { removed, failed };
+  }
+  // A subset run takes its lock, then looks for the mark: one whose lock is there now started
+  // before the mark (the plan keeps an archive whose lock it saw), and reads the archive on.
+  if (now.own.readDataLock) {
+    failed.push({ path: at(name), error: `not removed: a --read-data-subset run of it started after the plan (${at(now.own.readDataLock)} is there)`, refused: 'readDataRunning' });
     await unmark();
     return { removed, failed };
   }

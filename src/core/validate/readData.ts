@@ -16,6 +16,7 @@ import { MAX_READ_DATA_STATE_BYTES, ReadDataStateError, nextSlice, parseReadData
 import { stopTagged, tagged } from '../docker/tagged';
 import { TarCompareFormatError, TarCompareParser, TAR_COMPARE_ENV, archiveTroubleIn, notFoundIn, tarCompareArgv } from './tarCompare';
 import { writeBesideArchive } from '../catalog/sidecar';
+import type { HeldReadDataLock } from './takeReadDataLock';
 
 export interface ReadDataProgress {
   members: number;
@@ -38,7 +39,7 @@ export interface ReadDataResult {
   /** Members tar reached, and their bytes. */
   checked: number;
   bytesChecked: number;
-  subset?: { percent: number; run: number; restarted: boolean; cycleComplete: boolean; stateFile: string; saved: boolean; saveError?: string };
+  subset?: { percent: number; run: number; restarted: boolean; cycleComplete: boolean; stateFile: string; lockFile: string; saved: boolean; saveError?: string };
   /** ok: every member's data as in the live file; differs: some differ behind the same size and mtime; damaged: the archive is. */
   verdict: 'ok' | 'differs' | 'damaged';
   /** Members whose data differs although size and mtime agree (at most maxListed; all counted). */
@@ -97,6 +98,8 @@ export interface ReadDataArgs {
   checksum: Promise<ChecksumCheck>;
   /** Basis points of the members per run; absent: all of them. */
   subset?: number;
+  /** The subset runs' lock of the archive, held by this run (takeReadDataLock): a subset needs it. */
+  lock?: HeldReadDataLock;
   maxListed?: number;
   idleMs?: number;
   signal?: AbortSignal;
@@ -117,6 +120,8 @@ export async function readArchiveData(a: ReadDataArgs): Promise<ReadDataResult> 
   const stateFile = readDataStatePathOf(a.archive);
   let slice: Slice = { from: 0, to: files.length, nextPosition: 0, run: 1, restarted: false };
   if (a.subset !== undefined) {
+    // Two runs at once would read the same position: only the holder of the lock reads it.
+    if (!a.lock) throw new ReadDataError(`${a.archive}: a --read-data-subset run without the archive's read-data lock`);
     const { state, caution } = await readState(a.conn, stateFile);
     if (caution) cautions.push(caution);
     slice = nextSlice(state, a.archiveBytes, files.length, a.subset);
@@ -207,8 +212,12 @@ export async function readArchiveData(a: ReadDataArgs): Promise<ReadDataResult> 
   if (a.subset !== undefined) {
     // Only a slice checked to its end moves the cycle on: a damaged or cut-short run is checked again.
     const complete = !damage && exitCode <= 1 && parser.done >= total.members;
-    const sub: NonNullable<ReadDataResult['subset']> = { percent: a.subset / 100, run: slice.run, restarted: slice.restarted, cycleComplete: complete && slice.nextPosition === 0, stateFile, saved: false };
-    if (complete) {
+    const sub: NonNullable<ReadDataResult['subset']> = { percent: a.subset / 100, run: slice.run, restarted: slice.restarted, cycleComplete: complete && slice.nextPosition === 0, stateFile, lockFile: a.lock!.path, saved: false };
+    // A lock broken meanwhile (--break-lock) may have let another run read the same position:
+    // only the lock's holder moves the cycle on, so the slice is counted once.
+    const lost = complete ? await a.lock!.check() : undefined;
+    if (lost) sub.saveError = `where this run stopped was not saved: ${lost}`;
+    else if (complete) {
       try {
         const notKept = await writeBesideArchive(a.conn, a.archive, stateFile, serializeReadDataState(stateAfter(slice, a.archiveBytes, files.length, (a.now ?? (() => new Date()))())));
         if (notKept) sub.saveError = `where this run stopped could not be saved: ${notKept}`;

@@ -4,7 +4,9 @@
 // (basis points, 0 to 10000), not a member count: slices are cut at floor(members × share), so
 // they tile the members whatever their number (with 5 members, some runs at 10% check none).
 // The file comes back from a node: read bounded, every field checked; one written for another
-// archive (its size or member count differ) starts the cycle over.
+// archive (its size or member count differ) starts the cycle over. Only the run holding the
+// archive's read-data lock (readDataLock.ts) reads and writes it: two runs at once would check
+// the same slice and count as one.
 import { isRecord } from '../guards';
 
 export const READ_DATA_STATE_VERSION = 1;

@@ -13,7 +13,7 @@ import { TarListingFormatError, TarListingParser, tarListArgv, TAR_LIST_ENV } fr
 import { ArchiveComparer, type ValidationReport } from '../archive/compare';
 import { FsListParser, fsListArgv } from '../archive/fsList';
 import { EntryLimitError, type EntryLimits } from '../archive/entryTable';
-import { readJobFile } from '../backup/jobs';
+import { nodeClock, readJobFile } from '../backup/jobs';
 import { tarEventsOf } from '../backup/jobEnd';
 import { jobPaths, pruneMarkerOf } from '../backup/jobFile';
 import type { JobRecord } from '../backup/types';
@@ -27,6 +27,8 @@ import { listBricks } from '../bricks/brickListing';
 import { checkArchiveChecksum, type ChecksumCheck, type ChecksumState } from './checksum';
 import { ReadDataError, exitOfReadData, readArchiveData, type ReadDataProgress, type ReadDataResult } from './readData';
 import { writeBesideArchive } from '../catalog/sidecar';
+import { ReadDataLockHeld } from './readDataLock';
+import { takeReadDataLock, type HeldReadDataLock } from './takeReadDataLock';
 
 /** `member-list`: a restore's dry run read the member list its backup job wrote, not the archive. */
 export type ReadMethod = 'local-file' | 'sftp-headers' | 'container-tar' | 'member-list';
@@ -66,9 +68,12 @@ export interface ValidateOptions {
   checksum?: boolean;
   /**
    * Also compare every regular-file member's data with the live file, in the container
-   * (`subset`: basis points of the members per run, continuing where the last run stopped).
+   * (`subset`: basis points of the members per run, continuing where the last run stopped,
+   * under the archive's read-data lock; `breakLock`: remove a lock that is there first, any
+   * or the one of that token, the operator saying no run holds it; `client`: the program
+   * named in the lock).
    */
-  readData?: { subset?: number; onProgress?: (p: ReadDataProgress) => void };
+  readData?: { subset?: number; breakLock?: true | { token: string }; client?: string; onProgress?: (p: ReadDataProgress) => void };
   /** Save the report as JSON beside the archive (default true). */
   save?: boolean;
   /**
@@ -295,16 +300,45 @@ export async function validateBackup(cluster: Cluster, o: ValidateOptions = {}):
   o.onPhase?.('locating', o.archive ?? `newest archive in ${o.backupDir ?? cluster.settings.backupDir}`);
   const { node, path: archive } = await locateArchive(cluster, o);
   const conn = cluster.connection(node);
+  const docker = await conn.docker();
+  // A subset run holds the archive's read-data lock from here to its end, whatever the ending:
+  // taken before anything is read, so that a second run refuses at once, and before the look
+  // for prune's mark below (prune marks, then looks for the lock: whichever comes second sees
+  // the other).
+  let lock: HeldReadDataLock | undefined;
+  if (o.readData?.subset !== undefined) {
+    try {
+      lock = await takeReadDataLock(conn, {
+        node,
+        archive,
+        ...(o.readData.breakLock !== undefined ? { breakLock: o.readData.breakLock } : {}),
+        ...(o.readData.client !== undefined ? { client: o.readData.client } : {}),
+        nodeNow: () => nodeClock(docker, cluster.settings.timeouts.dockerMs),
+      });
+    } catch (e) {
+      if (e instanceof ReadDataLockHeld) throw e;
+      throw new ValidateError(`${archive} on ${node}: its read-data lock could not be taken (${(e as Error).message}): nothing was checked`);
+    }
+  }
+  try {
+    return await validateLocated(cluster, o, { node, archive, docker, t0, startedAt }, lock);
+  } finally {
+    await lock?.release().catch(() => undefined);
+  }
+}
+
+async function validateLocated(cluster: Cluster, o: ValidateOptions, l: { node: string; archive: string; docker: Docker; t0: number; startedAt: string }, lock: HeldReadDataLock | undefined): Promise<ValidationResult> {
+  const { node, archive, docker, t0, startedAt } = l;
+  const conn = cluster.connection(node);
   const settings = cluster.settings;
   const container = settings.containerName;
-  const docker = await conn.docker();
 
   // The root to list must be the one the backup job archived: glusterPath as the container sees it.
   const root = settings.glusterPath;
   // Independent looks, asked at once: each is a round trip or a docker exec.
   const [job, at, pruning] = await Promise.all([readJob(conn, node, archive), glusterRootOf(docker, container, node, root, settings.timeouts.dockerMs), conn.stat(pruneMarkerOf(archive))]);
   if (pruning) throw new ValidateError(`${archive} is being removed by prune (${pruneMarkerOf(archive)} is there since ${new Date(pruning.mtimeMs).toISOString()}): nothing was validated. If no prune is running, remove that file and validate again`);
-  const cautions: string[] = [];
+  const cautions: string[] = [...(lock?.cautions ?? [])];
   const volume = at.mount.volume;
   // The volume as gluster sees it now: whether its bricks can be listed, and what a listing
   // may lack (offline bricks, pending heal). Asked beside the index.
@@ -401,7 +435,7 @@ export async function validateBackup(cluster: Cluster, o: ValidateOptions = {}):
           root,
           index,
           checksum: checksumP,
-          ...(o.readData!.subset !== undefined ? { subset: o.readData!.subset } : {}),
+          ...(o.readData!.subset !== undefined ? { subset: o.readData!.subset, ...(lock ? { lock } : {}) } : {}),
           ...(o.maxListed !== undefined ? { maxListed: o.maxListed } : {}),
           ...(o.idleMs !== undefined ? { idleMs: o.idleMs } : {}),
           ...(o.signal ? { signal: o.signal } : {}),
@@ -431,6 +465,10 @@ export async function validateBackup(cluster: Cluster, o: ValidateOptions = {}):
   const checked = checkedR.status === 'fulfilled' ? checkedR.value : { state: 'not-checked' as const };
   if (readDataR.status === 'rejected') throw readDataR.reason;
   const readData = readDataR.value;
+  // The position is written: the lock goes before the report is saved, so that the report says
+  // what became of a lock that was not this run's any more.
+  const lockEnd = await lock?.release();
+  if (lockEnd) cautions.push(lockEnd);
 
   const result: ValidationResult = {
     node,

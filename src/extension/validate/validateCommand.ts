@@ -1,7 +1,9 @@
 // "Validate Backup": an archive (from its tree item, or picked among every node's archives)
 // against the live gluster filesystem; "Validate with Read Data" also reads each member's data,
 // followed in the progress panel. The report opens read-only in an editor tab, its one-line summary
-// goes to the log, and the JSON stays beside the archive on the node (the core saves it).
+// goes to the log, and the JSON stays beside the archive on the node (the core saves it). A slice
+// run that another run's read-data lock refuses says who holds it, since when and where the lock
+// is, and offers to remove a lock no run holds any more.
 import * as vscode from 'vscode';
 import { archivesOnNodes } from '../../core/archivesOnNodes';
 import { exitOfValidation, validateBackup, type ValidationResult } from '../../core/validate/validateBackup';
@@ -10,6 +12,9 @@ import { archiveTargetOf, pickAmong, type ArchiveTarget } from '../commands/arch
 import type { CommandDeps } from '../commandDeps';
 import type { ReadDataProgress } from '../../core/validate/readData';
 import { parseSubsetPercent } from '../../core/validate/readDataState';
+import { ReadDataLockHeld, holderText, sinceText } from '../../core/validate/readDataLock';
+import { Cmd } from '../commandIds';
+import { showError } from '../errors';
 import { ReadDataMeter } from './readDataText';
 import { ReadDataSource } from './readDataSource';
 import { errorText } from '../errorText';
@@ -52,8 +57,11 @@ function notify(r: ValidationResult): void {
   else void vscode.window.showInformationMessage(`Gluster Backup: ${line}`);
 }
 
+/** What a Validate with Read Data run reads, and the lock it may remove first (the one the operator was shown). */
+type ReadDataScope = { subset?: number; breakLock?: { token: string } | true };
+
 /** How much --read-data reads: every member, or the next slice of them (basis points). */
-async function askReadData(name: string): Promise<{ subset?: number } | undefined> {
+async function askReadData(name: string): Promise<ReadDataScope | undefined> {
   const all = { label: 'Every member', description: 'hash each file of the archive and the same live file, in the container' };
   const slice = { label: 'The next slice…', description: 'a share of the members, continuing where the last slice stopped' };
   const picked = await vscode.window.showQuickPick([all, slice], { title: `Validate with Read Data: ${name}`, placeHolder: 'Read which members?' });
@@ -82,7 +90,7 @@ const STATE_OF_EXIT = ['completed', 'completedWithWarnings', 'failed'] as const;
  * With read data, the progress panel follows the run (members, bytes, rate, ETA, Cancel); a
  * check of names and sizes only is quick enough for a notification.
  */
-function runReadData(deps: CommandDeps, cluster: NonNullable<CommandDeps['session']['cluster']>, target: Target, scope: { subset?: number }, running: Map<string, ReadDataSource>): Promise<ValidationResult> {
+function runReadData(deps: CommandDeps, cluster: NonNullable<CommandDeps['session']['cluster']>, target: Target, scope: ReadDataScope, running: Map<string, ReadDataSource>): Promise<ValidationResult> {
   const source = new ReadDataSource(target.node, target.archive.path, scope.subset);
   const key = `${target.node}/${target.archive.path}`;
   running.set(key, source);
@@ -96,6 +104,7 @@ function runReadData(deps: CommandDeps, cluster: NonNullable<CommandDeps['sessio
     onPhase: (phase) => source.phase(PHASE[phase] ?? phase),
     readData: {
       ...scope,
+      client: 'VS Code',
       onProgress: (p: ReadDataProgress) => {
         const now = Date.now();
         source.progress(p, now);
@@ -138,24 +147,37 @@ export function validateBackupCommand(deps: CommandDeps, reports: ReportDocument
     }
     const scope = readData ? await askReadData(target.archive.name) : undefined;
     if (readData && !scope) return undefined;
+    return validate(cluster, target, scope);
+  };
+
+  async function validate(cluster: NonNullable<CommandDeps['session']['cluster']>, target: Target, scope: ReadDataScope | undefined): Promise<ValidationResult | undefined> {
     deps.log.info(`validate ${target.archive.name} on ${target.node}${scope ? ' with read data' : ''}: started`);
-    const result = scope
-      ? await runReadData(deps, cluster, target, scope, running)
-      : await vscode.window.withProgress(
-          { location: vscode.ProgressLocation.Notification, title: `Validating ${target.archive.name}`, cancellable: true },
-          (progress, token) => {
-            const ctl = new AbortController();
-            token.onCancellationRequested(() => ctl.abort());
-            return deps.session.hold(cluster, () =>
-              validateBackup(cluster, {
-                node: target.node,
-                archive: target.archive.path,
-                signal: ctl.signal,
-                onPhase: (phase) => progress.report({ message: PHASE[phase] ?? phase }),
-              }),
-            );
-          },
-        );
+    let result: ValidationResult;
+    try {
+      result = scope
+        ? await runReadData(deps, cluster, target, scope, running)
+        : await vscode.window.withProgress(
+            { location: vscode.ProgressLocation.Notification, title: `Validating ${target.archive.name}`, cancellable: true },
+            (progress, token) => {
+              const ctl = new AbortController();
+              token.onCancellationRequested(() => ctl.abort());
+              return deps.session.hold(cluster, () =>
+                validateBackup(cluster, {
+                  node: target.node,
+                  archive: target.archive.path,
+                  signal: ctl.signal,
+                  onPhase: (phase) => progress.report({ message: PHASE[phase] ?? phase }),
+                }),
+              );
+            },
+          );
+    } catch (e) {
+      if (!(e instanceof ReadDataLockHeld) || !scope) throw e;
+      // Another run of this archive's slices holds the lock: said as a warning (nothing is wrong
+      // with the archive), with the way to remove a lock no run holds any more.
+      lockRefused(deps, target, e, (breakLock) => validate(cluster, target, { ...scope, breakLock }));
+      return undefined;
+    }
     // The archive row's check or cross, and the node's last good backup, come from the report just saved.
     void deps.refresher.refreshNodes([target.node], false);
     deps.log.info(reportLine(result));
@@ -165,5 +187,41 @@ export function validateBackupCommand(deps: CommandDeps, reports: ReportDocument
     notify(result);
     deps.log.debug(`${reportTitle(result)}: ${result.timings.totalMs} ms (${result.method})`);
     return result;
-  };
+  }
+}
+
+const REMOVE_LOCK = 'Remove Lock and Read…';
+const REMOVE_LOCK_CONFIRM = 'Remove Lock and Read';
+
+/**
+ * A subset run refused by another run's lock: a warning naming the holder, since when and the
+ * lock's path, offering to remove the lock after a modal that says what that costs if the
+ * holder still runs. The lock removed is the one shown (its token): one taken since is not.
+ */
+function lockRefused(deps: CommandDeps, target: Target, e: ReadDataLockHeld, again: (breakLock: { token: string } | true) => Promise<unknown>): void {
+  deps.log.warn(`validate ${target.archive.name}: ${e.message}`);
+  if ('contended' in e.found) {
+    void vscode.window.showWarningMessage(`Gluster Backup: ${e.message}`);
+    return;
+  }
+  const found = e.found;
+  void vscode.window.showWarningMessage(`Gluster Backup: ${e.message}`, REMOVE_LOCK, 'Show Log').then(async (pick) => {
+    if (pick === 'Show Log') return deps.log.show(true);
+    if (pick !== REMOVE_LOCK) return;
+    const held = 'holder' in found ? `It is held by ${holderText(found.holder)}, ${sinceText(found.holder, e.node)}.` : `It cannot be read (${found.unreadable}).`;
+    const sure = await vscode.window.showWarningMessage(
+      `Remove the read-data lock of ${target.archive.name} on ${target.node} and read the next slice?`,
+      {
+        modal: true,
+        detail: `${held} Remove it only when that run is no longer going on (it was killed, or its machine is down): if it still runs, both check the same slice, and where it stops is not saved.\n\n${e.lockPath}`,
+      },
+      REMOVE_LOCK_CONFIRM,
+    );
+    if (sure !== REMOVE_LOCK_CONFIRM) return;
+    try {
+      await again('holder' in found ? { token: found.holder.token } : true);
+    } catch (err) {
+      showError(deps.log, 'Gluster Backup', err, Cmd.validateReadData);
+    }
+  });
 }

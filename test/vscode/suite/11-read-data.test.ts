@@ -2,7 +2,8 @@
 // directory (the one mounted in its gluster container; only this backup's files are removed
 // after), then the command as the operator runs it from the archive's row. The
 // progress panel follows the run (its real webview traffic is watched), the report opens
-// read-only, and a live file changed behind the same size and mtime is reported by its path.
+// read-only, and a live file changed behind the same size and mtime is reported by its path. A
+// slice run that another run's read-data lock refuses says who holds it, and how to remove it.
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -147,6 +148,31 @@ describe('Validate with Read Data… in the progress panel', function () {
       sub.dispose();
       unthrottle('node1');
       if (changed) await cfg().update('timeouts.connectMs', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
+  it("the next slice while another run holds the archive's read-data lock: refused with who holds it, since when and the lock's path, offering to remove it; nothing is read or written", async () => {
+    const api = await activated();
+    const row = await archiveRow();
+    const lockFile = `${job.archive}.read-data.lock`;
+    const lock = { version: 1, token: 'cd'.repeat(16), host: 'elsewhere', pid: 4242, user: 'alice', client: 'the CLI', since: '2026-03-05T12:00:00.000Z', clock: 'node' };
+    onNode('node1', ['sh', '-c', 'printf "%s\\n" "$2" > "$1"', 'plant', lockFile, JSON.stringify(lock)]);
+    try {
+      user.will('quickPick', new RegExp(`^Validate with Read Data: ${name.replace(/\./g, '\\.')} Read which members\\?`), 'The next slice…');
+      user.will('input', /Share of the members to read this time/, '10%');
+      const result = await vscode.commands.executeCommand<ValidationResult | undefined>('glusterBackup.validateReadData', row.node);
+      user.expectDone();
+      assert.equal(result, undefined, 'no report: nothing was checked');
+      const said = `Gluster Backup: ${job.archive} on node1 is being read by another --read-data-subset run: alice@elsewhere, pid 4242 (the CLI), since 2026-03-05 12:00:00 UTC by node1's clock. Its lock is ${lockFile}.`;
+      const note = user.offered.find((o) => o.message.startsWith(said));
+      assert.ok(note, user.notifications.join('\n'));
+      assert.match(note.message, /run again with --break-lock \(in VS Code: Remove Lock and Read…\)/);
+      assert.deepEqual(note.items, ['Remove Lock and Read…', 'Show Log']);
+      assert.equal(onNode('node1', ['ls', `${job.archive}.read-data.json`], { allowFail: true }).status, 2, 'no position written');
+      assert.deepEqual(JSON.parse(onNode('node1', ['cat', lockFile]).stdout), lock, 'the lock left as it was');
+      await eventually('the log to say it too', 10_000, async () => Buffer.from(await vscode.workspace.fs.readFile(api.logFile)).toString('utf8').includes(`${name}: ${said.slice('Gluster Backup: '.length)}`));
+    } finally {
+      onNode('node1', ['rm', '-f', lockFile, `${job.archive}.read-data.json`], { allowFail: true });
     }
   });
 

@@ -585,8 +585,61 @@ describe('restore', () => {
             ['restore-dev/blk', ['device'], 'block device 7,0 in the archive, block device 7,1 restored'],
             ['restore-dev/chr', ['device'], 'character device 1,3 in the archive, block device 7,0 restored'],
             // The numbers are read only where the archive has a device to compare them with: a
-            // fifo's path is not in the stat pass, and the kind alone names the difference.
+            // fifo's path is not in the device pass, and the kind alone names the difference.
             ['restore-dev/pipe', ['device'], 'fifo in the archive, character device restored'],
+          ],
+        );
+      } finally {
+        cluster.dispose();
+      }
+    } finally {
+      inGluster('node1', ['rm', '-rf', OUT]);
+      onNode('node1', ['rm', '-f', arch]);
+    }
+  });
+
+  test('verification: the devices are read at their own paths, odd names too; one made a regular file or removed is a difference, not a failure', async () => {
+    const arch = `${DIR}/datarobot-gluster-backup-2001-01-25.tar`;
+    const OUT = '/mnt/gluster/restore-devodd-out';
+    // A leading dash, a newline, a byte that is not UTF-8 (\377) and a space in a directory's device.
+    inGluster('node1', [
+      'sh',
+      '-c',
+      String.raw`set -e; rm -rf /tmp/gb-devodd; mkdir -p /tmp/gb-devodd/restore-devodd/sub; cd /tmp/gb-devodd/restore-devodd; mknod -m 0640 ./-dash c 1 3; mknod -m 0640 "$(printf 'new\nline')" c 1 5; mknod -m 0600 "$(printf 'raw-\377 x')" b 7 2; mknod -m 0640 'sub/was a device' c 1 7; mknod -m 0640 sub/gone c 1 8; printf x > file; tar --numeric-owner -C /tmp/gb-devodd -cf "$1" ./restore-devodd; rm -rf /tmp/gb-devodd`,
+      'devodd',
+      arch,
+    ]);
+    try {
+      const r = cli(['--json', 'restore', '--archive', arch, '--target', 'restore-devodd-out']);
+      assert.equal(r.code, 0, r.stderr);
+      const out = JSON.parse(r.stdout) as { job: JobRecord; verification: RestoreVerification };
+      assert.equal(out.verification.verdict, 'verified', JSON.stringify([out.verification.missing, out.verification.changed]));
+      assert.match(out.verification.compared, /; the kind of device nodes and fifos and the major and minor numbers of devices$/);
+      // Other numbers under each odd name (a name the pass did not reach would get none, and pass),
+      // a regular file where a device was, and a device gone.
+      inGluster('node1', [
+        'sh',
+        '-c',
+        String.raw`set -e; cd "$1/restore-devodd"; rm ./-dash "$(printf 'new\nline')" "$(printf 'raw-\377 x')" 'sub/was a device' sub/gone; mknod -m 0640 ./-dash c 1 4; mknod -m 0640 "$(printf 'new\nline')" c 1 9; mknod -m 0600 "$(printf 'raw-\377 x')" b 7 3; printf x > 'sub/was a device'`,
+        'swap',
+        OUT,
+      ]);
+      const cluster = new Cluster(testbedSettings());
+      try {
+        const { verification: v } = await verifyRestore(cluster, out.job);
+        assert.equal(v.verdict, 'differs');
+        assert.deepEqual([v.differences, v.missing.count, v.changed.count], [5, 1, 4]);
+        assert.deepEqual(
+          v.missing.items.map((m) => m.path),
+          ['restore-devodd/sub/gone'],
+        );
+        assert.deepEqual(
+          v.changed.items.map((c) => [c.path, c.reasons, changeText(c)]),
+          [
+            ['restore-devodd/-dash', ['device'], 'character device 1,3 in the archive, character device 1,4 restored'],
+            ['restore-devodd/new\nline', ['device'], 'character device 1,5 in the archive, character device 1,9 restored'],
+            ['restore-devodd/raw-\\xff x', ['device'], 'block device 7,2 in the archive, block device 7,3 restored'],
+            ['restore-devodd/sub/was a device', ['type'], 'character device 1,7 in the archive, a file restored'],
           ],
         );
       } finally {

@@ -13,7 +13,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import fc from 'fast-check';
-import { DEVICE, DeviceStatFormatError, DeviceStatParser, deviceStatArgv, EntryTable, FsListFormatError, FsListParser, fsListArgv, fsListPathsArgv, indexArchive, TarListingFormatError, TarListingParser, tarListArgv, type TarIndexResult } from '../../src/core/archive';
+import { DEVICE, DeviceStatFormatError, DeviceStatParser, deviceStatBatches, EntryTable, FsListFormatError, FsListParser, fsListArgv, fsListPathsArgv, indexArchive, TarListingFormatError, TarListingParser, tarListArgv, type TarIndexResult } from '../../src/core/archive';
 import { countingReader, END, listWithGnuTar, paxMember } from './helpers/archiveCraft';
 import { applyTar, applyText, chunks, tarMutation, textMutation } from './helpers/archiveMutator';
 import { deviceHeader, paxData, pinMtimes, rawHeader, removeTree, tar, tempDir, withData } from './helpers/archiveTree';
@@ -252,23 +252,34 @@ for (const form of FS_FORMS) {
   });
 }
 
-// The stat pass of a restore's verification (device numbers): real stat output of two character
-// devices every Linux has, split anywhere the same; mutated, a map of well-formed devices or
-// DeviceStatFormatError, nothing else.
-const statPass = deviceStatArgv('/dev', ['null', 'zero']);
+// The device pass of a restore's verification (device numbers): the real program's output for
+// two character devices every Linux has, a path that is not there and one that is a directory,
+// split anywhere the same; mutated, a record for each path asked in order, devices in their one
+// form, or DeviceStatFormatError, nothing else.
+const STAT_KEYS = ['null', 'zero', 'nope', 'shm'];
+const [statPass] = deviceStatBatches('/dev', STAT_KEYS);
 const statOut: Buffer = spawnSync(statPass.argv[0], statPass.argv.slice(1), { env: { PATH: process.env.PATH, LC_ALL: 'C' } }).stdout;
 
-test("the stat pass's output: split anywhere, the same numbers; mutated, devices in their one form or DeviceStatFormatError", () => {
+test("the device pass's output: split anywhere, the same numbers; mutated, devices in their one form or DeviceStatFormatError", () => {
   const parse = (parts: Buffer[]) => {
-    const p = new DeviceStatParser(statPass.prefix, new Set(['null', 'zero']));
+    const p = new DeviceStatParser(statPass.keys);
     for (const c of parts) p.push(c);
-    return [...p.end()].sort();
+    const numbers = [...p.end()].sort();
+    // Every path asked for has exactly one answer.
+    assert.equal(numbers.length + p.others.size + p.unreadable.length, STAT_KEYS.length);
+    return { numbers, others: [...p.others].sort() };
   };
   const want = parse([statOut]);
-  assert.deepEqual(want, [
-    ['null', 'c 1,3'],
-    ['zero', 'c 1,5'],
-  ]);
+  assert.deepEqual(want, {
+    numbers: [
+      ['null', 'c 1,3'],
+      ['zero', 'c 1,5'],
+    ],
+    others: [
+      ['nope', 'absent'],
+      ['shm', 'dir'],
+    ],
+  });
   fc.assert(
     fc.property(fc.array(fc.nat(), { maxLength: 20 }), (cuts) => {
       assert.deepEqual(parse(chunks(statOut, cuts)), want);
@@ -280,8 +291,8 @@ test("the stat pass's output: split anywhere, the same numbers; mutated, devices
     fc.property(fc.array(textMutation, { minLength: 1, maxLength: 4 }), fc.array(fc.nat(), { maxLength: 20 }), (mutations, cuts) => {
       const text = mutations.reduce((t, m) => applyText(t, m, 0), statOut);
       try {
-        for (const [key, d] of parse(chunks(text, cuts))) {
-          assert.ok(key === 'null' || key === 'zero', key);
+        for (const [key, d] of parse(chunks(text, cuts)).numbers) {
+          assert.ok(STAT_KEYS.includes(key), key);
           assert.ok(DEVICE.test(d) && d[0] !== 'p' && d.length > 1, d);
         }
       } catch (e) {

@@ -9,8 +9,8 @@ import { ArchiveComparer, type ValidationReport } from '../archive/compare';
 import { EntryTable, lastCopies } from '../archive/entryTable';
 import { storedNames } from '../archive/paths';
 import { FsListParser, fsListArgv, fsListPathsArgv } from '../archive/fsList';
-import { DeviceNumbers, DeviceStatFormatError, DeviceStatParser, deviceStatArgv } from '../archive/deviceList';
-import { execStreaming } from '../docker/execStream';
+import { DeviceNumbers, DeviceStatFormatError, DeviceStatParser, deviceStatBatches } from '../archive/deviceList';
+import { execStreaming, type StreamExecResult } from '../docker/execStream';
 import { jobsOf } from '../backup/jobs';
 import { restorePaths } from '../backup/jobFile';
 import type { JobRecord } from '../backup/types';
@@ -233,7 +233,9 @@ export async function verifyRestore(
   const roots = distinct.filter((k) => !distinct.some((o) => o !== k && isUnderAny(k, [o])));
   const { taken, links, devices, specials } = takenMembers(index, includes);
   const comparer = new ArchiveComparer(taken, { maxListed: 1000, compareMeta: true });
-  const numbers = devices.size ? await deviceNumbers(docker, container, job.node, spec.target, roots, devices, o) : new Map<string, string>();
+  // The devices' numbers, from their own paths (none taken: no pass at all).
+  const run: ContainerRun = (argv, onStdout) => execStreaming(docker, container, argv, { env: ['LC_ALL=C'], idleMs: o.idleMs ?? 120_000, onStdout, ...(o.signal ? { signal: o.signal } : {}) });
+  const numbers = await deviceNumbers(run, { target: spec.target, node: job.node, container }, devices);
   // Device and inode only when there are hard links to check: the listing is the same otherwise.
   const fields = { meta: true, ...(links.length ? { inode: true } : {}) };
   // With includes only their paths are listed: the rest of the target is none of this restore's business.
@@ -289,7 +291,7 @@ export function takenMembers(index: TarIndexResult, includes: readonly string[])
   const { rows } = lastCopies(A);
   const taken = new EntryTable();
   const links: { key: string; to: string }[] = [];
-  // The character and block devices whose numbers the archive gives: the stat pass's paths.
+  // The character and block devices whose numbers the archive gives: the device pass's paths.
   const devices = new Set<string>();
   // Device nodes and fifos taken: the report names their check only when there are some.
   let specials = 0;
@@ -306,30 +308,55 @@ export function takenMembers(index: TarIndexResult, includes: readonly string[])
   return { taken, links, devices, specials };
 }
 
+/** Runs argv in the node's gluster container, its stdout fed to `onStdout` as it comes. */
+export type ContainerRun = (argv: string[], onStdout: (chunk: Buffer) => void) => Promise<StreamExecResult>;
+
 /**
  * The major and minor numbers of the target's devices among `wanted` (find cannot print them:
- * see deviceList.ts). Run before the main listing, so the comparison gets them with each entry.
+ * see deviceList.ts), read at those paths alone, in batches: no walk of the target. Run before
+ * the main listing, so the comparison gets them with each entry. A path that is not there, or
+ * not a device there, gets no numbers: the listing reports it (missing, or another type). None
+ * wanted, nothing runs.
  */
-async function deviceNumbers(
-  docker: Awaited<ReturnType<ReturnType<Cluster['connection']>['docker']>>,
-  container: string,
-  node: string,
-  target: string,
-  roots: readonly string[],
-  wanted: ReadonlySet<string>,
-  o: { signal?: AbortSignal; idleMs?: number },
-): Promise<Map<string, string>> {
-  const { argv, prefix } = deviceStatArgv(target, roots);
-  const parser = new DeviceStatParser(prefix, wanted);
-  try {
-    const run = await execStreaming(docker, container, argv, { env: ['LC_ALL=C'], idleMs: o.idleMs ?? 120_000, onStdout: (b) => parser.push(b), ...(o.signal ? { signal: o.signal } : {}) });
-    const errors = listingErrors(run.stderr);
-    if (errors.length > 0) throw new RestoreError(`the verification could not read the device numbers under ${target} on ${node} (${errors.slice(0, 3).join('; ')}): verify again once the volume answers`);
-    return parser.end();
-  } catch (e) {
-    if (e instanceof DeviceStatFormatError) throw new RestoreError(`the verification could not read the device numbers under ${target} on ${node}: stat's output is not what was asked for (${e.message})`);
-    throw e;
+export async function deviceNumbers(run: ContainerRun, where: { target: string; node: string; container: string }, wanted: ReadonlySet<string>): Promise<Map<string, string>> {
+  const numbers = new Map<string, string>();
+  if (wanted.size === 0) return numbers;
+  const cannot = `the verification could not read the device numbers under ${where.target} on ${where.node}`;
+  const unreadable = (e: DeviceStatFormatError) =>
+    new RestoreError(`${cannot}: ${python3Missing(e.message, where.container) ?? `the device check's output is not what was asked for (${e.message})`}`);
+  // In byte order, the devices of one directory come together (the program keeps its directory open).
+  for (const batch of deviceStatBatches(where.target, [...wanted].sort())) {
+    const parser = new DeviceStatParser(batch.keys);
+    let r: StreamExecResult;
+    try {
+      r = await run(batch.argv, (b) => parser.push(b));
+    } catch (e) {
+      if (e instanceof DeviceStatFormatError) throw unreadable(e);
+      throw e;
+    }
+    if (r.exitCode !== 0 || parser.unreadable.length > 0) {
+      const said = r.stderr.trim().split('\n').filter((l) => l.trim());
+      const missing = r.exitCode === 126 || r.exitCode === 127 ? python3Missing(r.stderr, where.container) : undefined;
+      throw new RestoreError(
+        missing
+          ? `${cannot}: ${missing}`
+          : `${cannot} (${said.length ? said.slice(0, 3).join('; ') + (said.length > 3 ? `; and ${said.length - 3} more` : '') : `exit ${r.exitCode}`}): verify again once the volume answers`,
+      );
+    }
+    try {
+      for (const [k, v] of parser.end()) numbers.set(k, v);
+    } catch (e) {
+      if (e instanceof DeviceStatFormatError) throw unreadable(e);
+      throw e;
+    }
   }
+  return numbers;
+}
+
+/** The runtime's words when the container has no python3 to run (as glusterMissingFrom reads them). */
+function python3Missing(text: string, container: string): string | undefined {
+  const m = /exec(?: failed)?: [^\n]{0,300}?(executable file not found|no such file or directory|permission denied)/i.exec(text.slice(0, 4096));
+  return m ? `the ${container} container cannot run python3 (${m[1]}), which reads the device numbers of a restore's verification; docker said: ${text.trim().split('\n')[0].slice(0, 300)}` : undefined;
 }
 
 /**

@@ -44,6 +44,8 @@ export function planText(r: RestorePlanResult, refusals: readonly Refusal[] = r.
 export function changeText(c: ChangedItem): string {
   const a = c.archive;
   const f = c.filesystem;
+  // A device node or fifo by its kind ("character device 1,3"), not as the type "other".
+  const kindOf = (x: ChangedItem['archive']) => (x.device !== undefined ? deviceText(x.device) : `a ${x.type}`);
   const owner = (x: ChangedItem['archive']) => `${x.uid ?? '?'}:${x.gid ?? '?'}`;
   // An archive's mtime can be outside what a Date holds.
   const when = (t: number) => (Number.isFinite(new Date(t * 1000).getTime()) ? new Date(t * 1000).toISOString() : `${t} s`);
@@ -51,7 +53,7 @@ export function changeText(c: ChangedItem): string {
     .map((r) => {
       switch (r) {
         case 'type':
-          return `a ${a.type} in the archive, a ${f.type} restored`;
+          return `${kindOf(a)} in the archive, ${kindOf(f)} restored`;
         case 'size':
           return `size ${a.size} in the archive, ${f.size} restored`;
         case 'mtime':

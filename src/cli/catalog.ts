@@ -8,6 +8,7 @@ import type { CliIo } from './io';
 import { shownName } from '../core/archive/paths';
 import { shownEach } from './terminalText';
 import { holderText, sinceText } from '../core/validate/readDataLock';
+import { keptPartialText, type CatalogKeptPartial } from '../core/catalog/keptPartials';
 
 function archiveLines(a: CatalogArchive): string[] {
   const lines = [`  ${a.name}  ${bytesText(a.bytes)}  ${a.compressed ? 'gzip' : 'tar'}  made ${catalogTime(a.made)}${a.madeFrom === 'mtime' ? ' (file mtime: no job record)' : ''}${a.running.length ? '  RUNNING' : ''}`];
@@ -35,6 +36,11 @@ function archiveLines(a: CatalogArchive): string[] {
   return lines;
 }
 
+/** A kept partial's row: an archive, not a leftover, though its name says partial. */
+function keptPartialLines(k: CatalogKeptPartial): string[] {
+  return [`  ${k.name}  ${bytesText(k.bytes)}  KEPT PARTIAL  kept ${catalogTime(k.job.endedAt ?? k.mtime)}`, `    ${keptPartialText(k)}`];
+}
+
 function nodeHeader(n: { node: string; dir: string; error?: string; noDir?: boolean }): string {
   if (n.error) return `${n.node}: could not be read: ${n.error}`;
   return `${n.node}: ${n.dir}${n.noDir ? ' does not exist (no archives)' : ''}`;
@@ -56,9 +62,10 @@ export function formatCatalog(nodes: CatalogNode[]): string {
   const lines: string[] = [];
   for (const n of nodes) {
     lines.push(nodeHeader(n));
-    if (!n.error && !n.noDir && n.archives.length === 0) lines.push('  no archives');
+    if (!n.error && !n.noDir && n.archives.length === 0 && n.keptPartials.length === 0) lines.push('  no archives');
     // Newest first: the names (YYYY-DD-MM) do not sort by date.
     for (const a of [...n.archives].sort((x, y) => y.made.localeCompare(x.made))) lines.push(...archiveLines(a));
+    for (const k of n.keptPartials) lines.push(...keptPartialLines(k));
     if (n.foreign.length) lines.push(leftAlone(n.foreign));
   }
   return shownEach(lines);
@@ -99,6 +106,8 @@ function pruneJson(n: PruneNodeResult) {
     error: n.error ?? null,
     keep: d.filter((x) => x.action === 'keep').map((x) => ({ path: x.archive.path, made: x.archive.made, why: x.why })),
     remove: d.filter((x) => x.action === 'remove').map((x) => ({ path: x.archive.path, made: x.archive.made, files: x.files.map((f) => `${n.dir}/${f}`) })),
+    // Never removed, whatever the rules: each is the only copy of a finished archive.
+    keptPartials: (n.plan?.keptPartials ?? []).map((k) => ({ path: k.path, job: k.job.id, archive: `${n.dir}/${k.archive}`, nameTaken: k.nameTaken, files: k.files.map((f) => `${n.dir}/${f}`), why: keptPartialText(k) })),
     removed: n.removed,
     failed: n.failed,
     foreign: n.foreign,
@@ -112,6 +121,7 @@ function formatPrune(n: PruneNodeResult, dryRun: boolean): string {
     const head = `  ${verb}  ${d.archive.name}  made ${catalogTime(d.archive.made)}`;
     lines.push(d.action === 'keep' ? `${head}  (${d.why.join(', ')})` : `${head}  with ${d.files.length - 1} sidecar file${d.files.length === 2 ? '' : 's'}`);
   }
+  for (const k of n.plan?.keptPartials ?? []) lines.push(`  ${'leave'.padEnd(dryRun ? 12 : 6)}  ${k.name}  (${keptPartialText(k)})`);
   // Refused on purpose (a restore started, another prune, not confirmed, gone already): kept, and why.
   for (const f of n.failed) lines.push(f.refused ? `  kept ${f.path}: ${f.error}` : `  could not remove ${f.path}: ${f.error}`);
   if (n.plan) {

@@ -3,6 +3,7 @@
 import { catalogTime } from '../core/catalog/catalog';
 import type { PrunePlan } from '../core/catalog/prunePlan';
 import { checkPolicy, RetentionError, RULES, type RetentionPolicy } from '../core/catalog/retention';
+import { keptPartialText } from '../core/catalog/keptPartials';
 import { humanSize, plural } from './format';
 
 /**
@@ -52,6 +53,9 @@ export function planText(plan: PrunePlan, policy: Required<RetentionPolicy>, for
     '',
     ...(stay.length ? stay.map((d) => `- ${d.archive.name}  made ${catalogTime(d.archive.made)}: ${d.why.join(', ')}`) : ['- nothing']),
   ];
+  if (plan.keptPartials.length) {
+    lines.push('', '## Left: finished archives their job kept as its partial', '', ...plan.keptPartials.map((k) => `- ${k.name}, ${humanSize(k.bytes)}: ${keptPartialText(k)}`));
+  }
   if (foreign.length) lines.push('', `Left alone (not an archive of ours, nor a file of one): ${foreign.join(', ')}`);
   return lines.join('\n') + '\n';
 }

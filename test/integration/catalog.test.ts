@@ -9,7 +9,8 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { onNode, rawConfig, shellQuote } from './helpers/testbed';
+import { inGluster, onNode, rawConfig, shellQuote } from './helpers/testbed';
+import type { JobRecord } from '../../src/core/backup/types';
 import { CLI, CONFIG, cli } from './helpers/cli';
 
 const D = `/opt/datarobot/data/backups/prune-test-${process.pid}`;
@@ -329,5 +330,85 @@ describe('list on the test bed', () => {
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true });
     }
+  });
+});
+
+describe('a finished archive its backup job kept as the partial, on the test bed', () => {
+  // Inside the backups directory the gluster container mounts: the backup's tar writes there.
+  const KD = `/opt/datarobot/data/backups/gluster/prune-kept-${process.pid}`;
+  const NEWER = `${P}2020-01-01.tar`;
+  const unshim = () => inGluster('node1', ['rm', '-f', '/usr/local/sbin/ln']);
+  after(() => {
+    unshim();
+    onNode('node1', ['rm', '-rf', KD], { allowFail: true });
+  });
+
+  test('its name taken by another archive: list shows it as a row of its own, prune removes the other archive alone and says it leaves the kept one, whose bytes, record and log survive', () => {
+    assert.equal(inGluster('node1', ['sh', '-c', 'ls /usr/local/sbin/ln 2>/dev/null || true']).stdout, '', 'no ln of the image is in /usr/local/sbin');
+    const realLn = inGluster('node1', ['sh', '-c', 'command -v ln']).stdout.trim();
+    assert.match(realLn, /^\/\S+\/ln$/);
+    // First in the image's PATH, as the kept-archive case of backup.test.ts does: the job's
+    // publishing link into KD finds its final name taken by another archive, made just then as
+    // another writer would; every other ln (preflight's probe) is the image's own.
+    const shim = [
+      '#!/bin/sh',
+      'if [ "$1" = "--" ] && [ "$#" -eq 3 ]; then',
+      `  case "$3" in ${KD}/${P}*.tar) tar -cf "$3" -C /etc hostname ;; esac`,
+      'fi',
+      `exec ${realLn} "$@"`,
+      '',
+    ].join('\n');
+    onNode('node1', ['sh', '-c', 'rm -rf "$1" && mkdir -p "$1"', 'mk', KD]);
+    inGluster('node1', ['sh', '-c', 'cat > /usr/local/sbin/ln.gb-shim && chmod 755 /usr/local/sbin/ln.gb-shim && mv -f /usr/local/sbin/ln.gb-shim /usr/local/sbin/ln'], { input: shim });
+    let job: JobRecord;
+    try {
+      const r = cli(['--json', 'backup', '--node', 'node1', '-b', KD]);
+      assert.equal(r.code, 2, r.stderr);
+      job = JSON.parse(r.stdout) as JobRecord;
+    } finally {
+      unshim();
+    }
+    const x = path.basename(job.archive);
+    const partial = path.basename(job.partial!);
+    const id = job.id;
+    assert.deepEqual([job.state, job.kept], ['failed', true]);
+    assert.match(job.reason ?? '', new RegExp(`^tar exit [01], but ${job.archive.replace(/[.]/g, '[.]')} already exists and is never overwritten \\(ln: .*File exists\\): the complete archive is kept as ${job.partial!.replace(/[.]/g, '[.]')}; `));
+    const onDisk = JSON.parse(onNode('node1', ['cat', `${KD}/${id}.job.json`]).stdout) as JobRecord;
+    assert.deepEqual([onDisk.version, onDisk.state, onDisk.kept], [2, 'failed', true]);
+    assert.deepEqual(namesOn('node1', KD), [`${id}.job.json`, `${id}.log`, x, partial].sort());
+    // Dates pinned: the other archive older than one more archive, which keep-last 1 keeps.
+    onNode('node1', ['bash', '-s'], {
+      input: ['set -e', `cd ${shellQuote(KD)}`, 'echo data > /tmp/gb-kept-member', `tar -cf ${NEWER} -C /tmp gb-kept-member`, 'rm -f /tmp/gb-kept-member', `touch -d 2026-03-01T10:00:00Z ${shellQuote(x)}`, `touch -d 2026-03-02T10:00:00Z ${NEWER}`].join('\n') + '\n',
+    });
+    const sha = () => onNode('node1', ['sha256sum', `${KD}/${partial}`]).stdout.split(' ')[0];
+    const bytes = sha();
+    assert.equal(inGluster('node1', ['tar', '-tf', `${KD}/${partial}`], { allowFail: true }).status, 0, 'the partial is a whole archive');
+
+    const taken = `kept partial of job ${id}: the finished archive, never published (${x} is another archive); rename it to a name no file in the backups directory has (the next -N of its day) to keep it (it has no checksum file). prune never removes it`;
+    const list = cli(['list', '-b', KD, '--node', 'node1']);
+    assert.equal(list.code, 0, list.stderr);
+    assert.match(list.stdout, new RegExp(`^ {2}${partial.replace(/[.]/g, '[.]')} {2}.+ {2}KEPT PARTIAL {2}kept \\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2} UTC$`, 'm'));
+    assert.ok(list.stdout.includes(`\n    ${taken}\n`), list.stdout);
+    assert.match(list.stdout, new RegExp(`^ {2}${x.replace(/[.]/g, '[.]')} {2}.+ {2}tar {2}made 2026-03-01 10:00:00 UTC \\(file mtime: no job record\\)$`, 'm'));
+    assert.ok(!list.stdout.includes('left alone'), list.stdout);
+
+    const dry = prune(KD, '--dry-run', '--json', '--keep-last', '1');
+    const plan = (JSON.parse(dry.stdout) as { nodes: { keep: { path: string }[]; remove: { path: string; files: string[] }[]; keptPartials: unknown[] }[] }).nodes[0];
+    assert.deepEqual(plan.remove, [{ path: `${KD}/${x}`, made: '2026-03-01T10:00:00.000Z', files: [`${KD}/${x}`] }]);
+    assert.deepEqual(plan.keep.map((k) => k.path), [`${KD}/${NEWER}`]);
+    assert.deepEqual(plan.keptPartials, [{ path: `${KD}/${partial}`, job: id, archive: `${KD}/${x}`, nameTaken: true, files: [partial, `${id}.job.json`, `${id}.log`].map((f) => `${KD}/${f}`), why: taken }]);
+
+    const done = prune(KD, '--json', '--keep-last', '1');
+    const removed = (JSON.parse(done.stdout) as { nodes: { removed: string[]; failed: unknown[] }[] }).nodes[0];
+    assert.deepEqual([removed.removed, removed.failed], [[`${KD}/${x}`], []]);
+    assert.deepEqual(namesOn('node1', KD), [`${id}.job.json`, `${id}.log`, NEWER, partial].sort());
+    assert.equal(sha(), bytes, 'the kept archive, byte for byte');
+
+    // The other archive gone, the kept one is still shown for what it is, and still left.
+    const after = cli(['list', '-b', KD, '--node', 'node1']);
+    assert.ok(after.stdout.includes(`\n    kept partial of job ${id}: the finished archive, never published as ${x}; rename it to ${x} to keep it (it has no checksum file). prune never removes it\n`), after.stdout);
+    prune(KD, '--keep-last', '1');
+    assert.deepEqual(namesOn('node1', KD), [`${id}.job.json`, `${id}.log`, NEWER, partial].sort());
+    assert.equal(sha(), bytes);
   });
 });

@@ -108,7 +108,7 @@ test('prune plans: kept by a rule at most the sum of the counts; the newest clea
         const name = `datarobot-gluster-backup-2026-01-01-${i + 2}.tar`;
         return { node: 'n', name, path: `${DIR}/${name}`, bytes: 1, made: new Date(T0 + (s.offsetH * DAY) / 24).toISOString(), madeFrom: 'mtime', compressed: false, clean: s.clean, checksum: 'absent', restores: [], running: s.running ? ['job'] : [], files: [name] };
       });
-      const plan = planPrune({ node: 'n', dir: DIR, archives, foreign: [] }, p);
+      const plan = planPrune({ node: 'n', dir: DIR, archives, foreign: [], keptPartials: [] }, p);
       assert.equal(plan.decisions.length, archives.length);
       const byRule = plan.decisions.filter((d) => d.why.some((w) => /^(oldest )?(last|daily|weekly|monthly)$/.test(w)));
       assert.ok(byRule.length <= p.last + p.daily + p.weekly + p.monthly);

@@ -141,7 +141,7 @@ test('status and start/stop: a node\'s words in the table are escaped', () => {
 
 test('list: an unusable job record\'s error is escaped, a stray file\'s name shown as names are', () => {
   const archive = { node: 'node1', name: 'datarobot-gluster-backup-2026-04-12.tar', path: '/b/datarobot-gluster-backup-2026-04-12.tar', bytes: 1, made: '2026-04-12T06:00:00.000Z', madeFrom: 'mtime', compressed: false, jobError: `not JSON (${HOSTILE})`, clean: false, checksum: 'absent', restores: [], running: [], files: [] } as CatalogArchive;
-  const text = formatCatalog([{ node: 'node1', dir: '/b', archives: [archive], foreign: ['back\\slash\x1b[2J'] }]);
+  const text = formatCatalog([{ node: 'node1', dir: '/b', archives: [archive], foreign: ['back\\slash\x1b[2J'], keptPartials: [] }]);
   assert.ok(text.includes(`    job record unusable: not JSON (${HOSTILE_SHOWN})\n`), text);
   assert.ok(text.includes('left alone (no archive of ours, nor a file of one): back\\\\slash\\x1b[2J\n'), text);
   assert.doesNotMatch(text, CONTROL);

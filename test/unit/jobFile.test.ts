@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { JOB_FILE_VERSION, JobFileError, MAX_JOB_FILE_BYTES, claimVersion, jobPaths, parseJobFile, pathsOf, restoreId, restorePaths, serializeJobFile, type JobRecord } from '../../src/core/backup/jobFile';
+import { JOB_FILE_VERSION, JobFileError, MAX_JOB_FILE_BYTES, claimVersion, jobPaths, keptArchive, parseJobFile, pathsOf, restoreId, restorePaths, serializeJobFile, type JobRecord } from '../../src/core/backup/jobFile';
 import { backupJob } from '../helpers/builders';
 
 const DIR = '/opt/datarobot/data/backups/gluster';
@@ -131,6 +131,28 @@ test("a new backup's job file is version 2, which every client before exit 3 ref
   assert.equal(backup.version, JOB_FILE_VERSION);
   const restore = restoreRecord(claimVersion('restore'));
   assert.equal((JSON.parse(serializeJobFile(restore.record)) as { version: number }).version, READ_BY_CLIENTS_BEFORE_EXIT_3);
+});
+
+test('"kept" (the script kept the finished archive as the partial) is read on a failed backup only, and written back', () => {
+  const kept = record({ state: 'failed', kept: true, reason: `tar exit 0, but x: the complete archive is kept as ${DIR}/${STEM}.tar.gz.partial` });
+  assert.deepEqual(parseJobFile(serializeJobFile(kept), FILE, 'node1'), kept);
+  refused(edit({ state: 'failed', kept: false }), /"kept" is not true/);
+  refused(edit({ state: 'failed', kept: 'yes' }), /"kept" is not true/);
+  refused(edit({ state: 'completed', kept: true }), /"kept" on a job that is completed: a job that kept its archive as the partial failed/);
+  refused(edit({ state: 'running', kept: true }), /"kept" on a job that is running/);
+  const r = restoreRecord(1);
+  refused(JSON.stringify({ ...r.record, kept: true }), /a restore has no "kept"/, r.file);
+});
+
+test("keptArchive: the record's field, or, in a record written before it, keptEnd's reason naming this job's partial", () => {
+  const partial = `${DIR}/${STEM}.tar.gz.partial`;
+  assert.equal(keptArchive(record({ state: 'failed', kept: true, reason: 'anything' })), true);
+  assert.equal(keptArchive(record({ state: 'failed', reason: `tar exit 0, but the archive could not be published as x (y): the complete archive is kept as ${partial}; rename it to z to use it` })), true);
+  // Another partial named, or none: not kept.
+  assert.equal(keptArchive(record({ state: 'failed', reason: `the complete archive is kept as ${DIR}/${STEM}-1.tar.gz.partial` })), false);
+  assert.equal(keptArchive(record({ state: 'failed', reason: 'tar failed: x; the partial archive was removed' })), false);
+  assert.equal(keptArchive(record({ state: 'failed' })), false);
+  assert.equal(keptArchive(restoreRecord(1).record), false);
 });
 
 test('paths other than those the file location implies are refused: a planted file cannot steer a removal', () => {

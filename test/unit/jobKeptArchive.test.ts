@@ -13,6 +13,9 @@ import { jobArgv, KEPT_EXIT } from '../../src/core/backup/jobScript';
 import type { JobRecord } from '../../src/core/backup/types';
 import { backupJob } from '../helpers/builders';
 import { exitOf, scriptScratch, shim, withLocalNode } from './helpers/scriptScratch';
+import { prune } from '../../src/core/catalog/prune';
+import { LocalConnection } from '../../src/core/node/nodeConnection';
+import type { Cluster } from '../../src/core/cluster';
 
 const NAME = 'datarobot-gluster-backup-2026-04-12.tar';
 type Paths = ReturnType<typeof jobPaths>;
@@ -81,7 +84,19 @@ test('an archive name taken while tar ran: the finished archive is kept as the p
       );
       assert.deepEqual(fs.readFileSync(p.partial!), bytes, 'the observer left the kept archive');
       assert.equal(fs.readFileSync(p.archive, 'utf8'), 'an older archive');
-      assert.equal((JSON.parse(fs.readFileSync(p.job, 'utf8')) as JobRecord).state, 'failed');
+      const saved = JSON.parse(fs.readFileSync(p.job, 'utf8')) as JobRecord;
+      assert.deepEqual([saved.state, saved.kept, saved.version], ['failed', true, 2]);
+      // Prune keeping the last archive removes the other one of that name, and only it: the
+      // kept archive, its record and its log stay.
+      const newer = path.join(backups, 'datarobot-gluster-backup-2026-05-12.tar');
+      fs.writeFileSync(newer, 'a newer archive');
+      fs.utimesSync(p.archive, new Date('2026-12-04T00:00:00Z'), new Date('2026-12-04T00:00:00Z'));
+      fs.utimesSync(newer, new Date('2026-12-05T00:00:00Z'), new Date('2026-12-05T00:00:00Z'));
+      const conn = new LocalConnection({ name: 'here' });
+      const pruned = (await prune({ nodes: () => [{ name: 'here' }], connection: () => conn } as unknown as Cluster, backups, { last: 1 })).nodes[0];
+      assert.deepEqual([pruned.removed, pruned.failed, pruned.plan?.keptPartials.map((k) => k.path)], [[p.archive], [], [p.partial]]);
+      assert.deepEqual(fs.readFileSync(p.partial!), bytes, 'prune left the kept archive');
+      assert.ok(fs.existsSync(p.job) && fs.existsSync(p.log), 'and what says what it is');
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -27,7 +27,7 @@ function archive(day: string, over: Partial<CatalogArchive> = {}): CatalogArchiv
     ...over,
   };
 }
-const node = (archives: CatalogArchive[]): CatalogNode => ({ node: 'node1', dir: DIR, archives, foreign: ['notes.txt'] });
+const node = (archives: CatalogArchive[]): CatalogNode => ({ node: 'node1', dir: DIR, archives, foreign: ['notes.txt'], keptPartials: [] });
 const summary = (p: ReturnType<typeof planPrune>) => p.decisions.map((d) => `${d.archive.made.slice(5, 10)} ${d.action} ${d.why.join('+')}`);
 
 test('without protections the plan is the retention result, newest first, with each rule named', () => {

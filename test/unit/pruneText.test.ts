@@ -37,6 +37,7 @@ test('the plan text lists what goes with its sidecars, and what stays with why',
     node: 'node1',
     dir: '/b',
     foreign: ['notes.txt'],
+    keptPartials: [],
     archives: [
       archive('datarobot-gluster-backup-2026-03-03.tar', '2026-03-03T02:00:00.000Z'),
       archive('datarobot-gluster-backup-2026-02-03.tar', '2026-03-02T02:00:00.000Z', true),

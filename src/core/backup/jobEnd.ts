@@ -150,7 +150,7 @@ export interface ShellGone {
 /** How such a job ends: what its record becomes, and what goes from the node with it. */
 export interface ShellEnd {
   /** Over the record (endedAt aside, the caller's clock). */
-  patch: Pick<JobRecord, 'state' | 'reason'> & Partial<Pick<JobRecord, 'exitCode' | 'warnings' | 'archiveBytes'>>;
+  patch: Pick<JobRecord, 'state' | 'reason'> & Partial<Pick<JobRecord, 'exitCode' | 'warnings' | 'archiveBytes' | 'kept'>>;
   /** Whether the partial archive is removed: not when it is the archive. */
   removePartial: boolean;
   /** Whether the status file and the cancel mark are removed after the record is written. */
@@ -185,7 +185,7 @@ export function endWithoutStatus(record: JobRecord, seen: ShellGone): ShellEnd {
     }
     // Whatever became of the status after the script kept the archive as its partial.
     const kept = keptEnd(record, jobLinesOf(f.log), code);
-    if (kept !== undefined) return { patch: { state: 'failed', reason: kept, warnings: countEvents(tarEventsOf(f.log)) }, removePartial: false, clearMarks: false };
+    if (kept !== undefined) return { patch: { state: 'failed', reason: kept, kept: true, warnings: countEvents(tarEventsOf(f.log)) }, removePartial: false, clearMarks: false };
   }
   return {
     patch: {

@@ -6,6 +6,7 @@
 // the reason a client removes a partial archive and signals a process: a planted one must not
 // steer either anywhere else).
 import { isRecord } from '../guards';
+import { KEPT_PARTIAL } from './keptPartial';
 import type { Compression } from './naming';
 import type { TarEventCounts, TarEventKind } from './tarWarnings';
 
@@ -135,6 +136,12 @@ export interface JobRecord {
   overrides: PreflightOverride[];
   /** Why it failed or was cancelled, in the operator's words. */
   reason?: string;
+  /**
+   * A backup whose script kept the finished archive as its partial (KEPT_EXIT; keptEnd in
+   * jobEnd.ts): that partial is the archive's only copy, never removed (keptArchive). Only on a
+   * failed job. Records written before this field say it in their reason alone.
+   */
+  kept?: true;
   /** Restore jobs only. */
   restore?: RestoreSpec;
 }
@@ -350,6 +357,12 @@ export function parseJobFile(text: string, file: string, node: string): JobRecor
     return { check: x.check, reason: x.reason, ...(typeof x.by === 'string' ? { by: x.by } : {}) };
   });
   const reason = str('reason', 8192, false);
+  const kept = o.kept;
+  if (kept !== undefined) {
+    if (kept !== true) bad('"kept" is not true');
+    if (kind !== 'backup') bad('a restore has no "kept" (it has no partial archive)');
+    if (state !== 'failed') bad(`"kept" on a job that is ${state as string}: a job that kept its archive as the partial failed`);
+  }
   let restore: RestoreSpec | undefined;
   if (kind === 'restore') {
     const r = o.restore;
@@ -418,8 +431,20 @@ export function parseJobFile(text: string, file: string, node: string): JobRecor
     ...(warnings !== undefined ? { warnings } : {}),
     overrides,
     ...(reason !== undefined ? { reason } : {}),
+    ...(kept ? { kept } : {}),
     ...(restore ? { restore } : {}),
   };
+}
+
+/**
+ * Whether the record says its job kept the finished archive as its partial: the partial is
+ * then the archive's only copy, and nothing (observer, prune) may remove it. The field, or, in
+ * a record written before it (by a client since kept archives, version 1 or 2), the reason
+ * keptEnd wrote, which names the partial after KEPT_PARTIAL: that wording is therefore fixed.
+ */
+export function keptArchive(record: Pick<JobRecord, 'kind' | 'partial' | 'reason' | 'kept'>): boolean {
+  if (record.kind !== 'backup' || !record.partial) return false;
+  return record.kept === true || (record.reason ?? '').includes(`${KEPT_PARTIAL}${record.partial}`);
 }
 
 /**

@@ -480,7 +480,8 @@ export class BackupJobs {
     // The kept archive's own exit is the script's, not tar's (its line says tar's): no "tar exit 3".
     const ended = { ...(kept !== undefined && code === KEPT_EXIT ? {} : { exitCode: code }), endedAt: new Date(exitAt ?? statusSt?.mtimeMs ?? Date.now()).toISOString(), warnings: countEvents(events) };
     if (record.kind === 'restore') return this.recordEnd(conn, p, restoreEnd({ ...record, ...ended }, events, code, cancelled, said));
-    const state = stateOfExit(code, cancelled);
+    // Kept: the script published nothing, whatever its exit (one before exit 3 ended with 2).
+    const state = kept !== undefined ? 'failed' : stateOfExit(code, cancelled);
     const archive = state === 'completed' || state === 'completedWithWarnings' ? await conn.stat(p.archive) : undefined;
     const done: JobRecord = {
       ...record,
@@ -489,7 +490,10 @@ export class BackupJobs {
       ...(archive ? { archiveBytes: archive.size } : {}),
     };
     if (state === 'cancelled') done.reason = 'cancelled by the operator; the partial archive was removed';
-    else if (kept !== undefined) done.reason = kept;
+    else if (kept !== undefined) {
+      done.reason = kept;
+      done.kept = true;
+    }
     else if (state === 'failed') done.reason = `${backupFailure(events, code, said, await backupsDirFree(conn, p))}; the partial archive was removed`;
     else if (!archive) done.reason = 'tar ended but the archive is missing';
     // Published, then sync reported its name or checksum file not written: completed as tar

@@ -9,6 +9,7 @@ import type { TarEventCounts } from '../backup/tarWarnings';
 import { isFileError, isNotFound, type DirEntry, type NodeConnection } from '../node/nodeConnection';
 import { tidyDir } from '../config';
 import { groupDir, type ArchiveFiles } from './dirFiles';
+import { keptPartialOf, partialCandidates, type CatalogKeptPartial } from './keptPartials';
 import { MAX_READ_DATA_LOCK_BYTES, ReadDataLockError, parseReadDataLock, type ReadDataLock } from '../validate/readDataLock';
 import { checksumState, MAX_VALIDATION_BYTES, parseValidationRecord, validatedClean, ValidationRecordError, type ChecksumState, type ValidationSummary } from './validationRecord';
 
@@ -64,6 +65,11 @@ export interface CatalogNode {
   archives: CatalogArchive[];
   /** Names in the directory that are neither our archives nor their files. */
   foreign: string[];
+  /**
+   * Finished archives their backup job kept as its partial, with that job's files: never any
+   * archive's files, never removed by prune (keptPartials.ts).
+   */
+  keptPartials: CatalogKeptPartial[];
 }
 
 export interface Catalog {
@@ -92,7 +98,7 @@ export async function readCatalog(cluster: CatalogSource, dir: string, nodes?: s
       try {
         return await readNodeCatalog(cluster.connection(node), node, dir);
       } catch (e) {
-        return { node, dir, error: (e as Error).message, archives: [], foreign: [] };
+        return { node, dir, error: (e as Error).message, archives: [], foreign: [], keptPartials: [] };
       }
     }),
   );
@@ -104,7 +110,7 @@ export async function readNodeCatalog(conn: NodeConnection, node: string, dir: s
   try {
     entries = await conn.listDir(dir);
   } catch (e) {
-    if (isNotFound(e)) return { node, dir, noDir: true, archives: [], foreign: [] };
+    if (isNotFound(e)) return { node, dir, noDir: true, archives: [], foreign: [], keptPartials: [] };
     throw e;
   }
   return catalogOfListing(conn, node, dir, entries);
@@ -207,13 +213,37 @@ export async function catalogOfListing(conn: NodeConnection, node: string, given
       };
       return kept.parsed(e, read, parse, file, ...args);
     });
+  // A job record is read once per listing: a kept partial's and its archive's are the same one.
+  const jobReads = new Map<string, Promise<JobRecord | undefined>>();
   const records: Records = {
-    job: (name) => record(kept.jobs, name, MAX_JOB_FILE_BYTES, (file, size) => new JobFileError(file, `${size} bytes, larger than any job file (${MAX_JOB_FILE_BYTES})`), parseJobFile, node),
+    job: (name) => {
+      let r = jobReads.get(name);
+      if (!r) jobReads.set(name, (r = record(kept.jobs, name, MAX_JOB_FILE_BYTES, (file, size) => new JobFileError(file, `${size} bytes, larger than any job file (${MAX_JOB_FILE_BYTES})`), parseJobFile, node)));
+      return r;
+    },
     report: (name, archive, archiveBytes) =>
       record(kept.reports, name, MAX_VALIDATION_BYTES, (file, size) => new ValidationRecordError(file, `${size} bytes, larger than any report (${MAX_VALIDATION_BYTES})`), parseValidationRecord, archive, archiveBytes),
     lock: (name) => record(kept.locks, name, MAX_READ_DATA_LOCK_BYTES, (file, size) => new ReadDataLockError(`${file}: ${size} bytes, larger than any read-data lock (${MAX_READ_DATA_LOCK_BYTES})`), parseLockRecord),
   };
-  return { node, dir, archives: await Promise.all(archives.map((a) => describe(a, node, dir, records))), foreign };
+  // A record that cannot be read says nothing kept: the archive of that name is then kept by
+  // prune for its unreadable record, and a partial without one is foreign, both never removed.
+  const keptPartials = (
+    await Promise.all(
+      partialCandidates(entries).map(async (c) => {
+        const r = await settle(records.job(c.jobFile));
+        return keptPartialOf(node, dir, c, 'value' in r ? r.value : undefined, entries);
+      }),
+    )
+  ).filter((k): k is CatalogKeptPartial => k !== undefined);
+  const keptPaths = new Set(keptPartials.map((k) => k.path));
+  const keptFiles = new Set(keptPartials.flatMap((k) => k.files));
+  return {
+    node,
+    dir,
+    archives: await Promise.all(archives.map((a) => describe(a, node, dir, records, keptPaths, keptFiles))),
+    foreign: foreign.filter((f) => !keptFiles.has(f)),
+    keptPartials,
+  };
 }
 
 /** The records of the directory listed, by name; undefined for one gone since. */
@@ -223,7 +253,11 @@ interface Records {
   lock(name: string): Promise<ReadDataLock | undefined>;
 }
 
-async function describe(a: ArchiveFiles, node: string, dir: string, records: Records): Promise<CatalogArchive> {
+/**
+ * `keptPaths`: the partials their jobs kept (keptPartials.ts), whose records are theirs, not
+ * the archive's that has the name they were to take; `keptFiles`: those partials' files.
+ */
+async function describe(a: ArchiveFiles, node: string, dir: string, records: Records, keptPaths: ReadonlySet<string>, keptFiles: ReadonlySet<string>): Promise<CatalogArchive> {
   const path = `${dir}/${a.name}`;
   const [job, validation, lock, restores] = await Promise.all([
     a.job.job ? settle(records.job(a.job.job)) : undefined,
@@ -249,14 +283,18 @@ async function describe(a: ArchiveFiles, node: string, dir: string, records: Rec
       }),
     ),
   ]);
+  const rec = job && 'value' in job ? job.value : undefined;
+  // The record of a job that kept its archive as the partial, still there, is that partial's:
+  // this archive has the name it could not take, and is another one.
+  const keptThere = rec?.partial !== undefined && keptPaths.has(rec.partial);
   // With x.tar beside x.tar.gz, the stem's job record belongs to the one it names.
-  const own = job && 'value' in job && job.value && job.value.archive === path ? job.value : undefined;
+  const own = rec && rec.archive === path && !keptThere ? rec : undefined;
   const jobError = job && 'error' in job ? job.error : undefined;
   const v = validation && 'value' in validation ? validation.value : undefined;
   // A record that names another archive of the stem is that one's, even before it exists: a
   // compressed backup still writing x.tar.gz.partial beside a plain x.tar made by hand.
-  const others = job !== undefined && 'value' in job && job.value !== undefined && job.value.archive !== path;
-  const files = [a.name, ...Object.values(a.own), ...(own || (!a.stemShared && !others) ? Object.values(a.job) : []), ...[...a.restores.values()].flat(), ...a.temps];
+  const others = rec !== undefined && (rec.archive !== path || keptThere);
+  const files = [a.name, ...Object.values(a.own), ...(own || (!a.stemShared && !others) ? Object.values(a.job) : []), ...[...a.restores.values()].flat(), ...a.temps].filter((f) => !keptFiles.has(f));
   const madeAt = own?.endedAt ?? own?.startedAt;
   return {
     node,

@@ -4,6 +4,7 @@
 import { isFinal } from '../backup/jobs';
 import { partialFilesOf } from '../backup/jobScript';
 import type { CatalogArchive, CatalogNode } from './catalog';
+import type { CatalogKeptPartial } from './keptPartials';
 import { pruneMarkerOf } from './dirFiles';
 import { applyRetention, newestFirst, type RetentionPolicy } from './retention';
 import { holderText, sinceText } from '../validate/readDataLock';
@@ -22,6 +23,8 @@ export interface PrunePlan {
   dir: string;
   /** Newest first. */
   decisions: PruneDecision[];
+  /** Archives kept as their job's partial: left, with their job's files, whatever the rules (keptPartials.ts). */
+  keptPartials: CatalogKeptPartial[];
 }
 
 export const NEWEST_CLEAN = 'newest archive that validated clean';
@@ -31,11 +34,13 @@ export function planPrune(n: CatalogNode, policy: RetentionPolicy): PrunePlan {
   const { keep } = applyRetention(dated, policy);
   const rules = new Map(keep.map((k) => [k.item.archive, k.rules]));
   const newestClean = newestFirst(dated.filter((d) => d.archive.clean))[0]?.archive;
+  // The catalog gives no archive these files; a catalog made otherwise still never has them go.
+  const keptFiles = new Set(n.keptPartials.flatMap((k) => k.files));
   const decisions = newestFirst(dated).map(({ archive: a }): PruneDecision => {
     const why = [...(rules.get(a) ?? []), ...protections(a, a === newestClean)];
-    return why.length ? { archive: a, action: 'keep', why, files: [] } : { archive: a, action: 'remove', why, files: filesToRemove(a) };
+    return why.length ? { archive: a, action: 'keep', why, files: [] } : { archive: a, action: 'remove', why, files: filesToRemove(a).filter((f) => !keptFiles.has(f)) };
   });
-  return { node: n.node, dir: n.dir, decisions };
+  return { node: n.node, dir: n.dir, decisions, keptPartials: n.keptPartials };
 }
 
 /** What keeps an archive whatever the rules say. */
@@ -60,7 +65,7 @@ function protections(a: CatalogArchive, newestClean: boolean): string[] {
  * Its files, sidecars first and the archive last: a prune cut short leaves an archive to prune
  * again, not sidecars without one. A partial archive, and the member list its job writes beside
  * it, go only when the job that wrote them is final (without a job record nothing says they are
- * not being written).
+ * not being written); one its job kept is an archive, and the catalog gives it to none.
  */
 function filesToRemove(a: CatalogArchive): string[] {
   const partialGoes = a.job !== undefined && isFinal(a.job.state);

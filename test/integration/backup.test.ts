@@ -687,6 +687,8 @@ hash -r
       assert.match(r.stderr, /WARN Backups directory: \/opt\/datarobot\/data\/backups\/gluster on node1, writable from the gluster container and by the SSH user \S+, but it cannot hold hard links \(ln: failed to create hard link: Operation not permitted\): the finished archive is published with mv -n/);
       const job = finalJob(r.stdout);
       assert.deepEqual([job.state, job.reason], ['completed', undefined]);
+      // Its end kept nothing: written as version 1, which a client before exit 3 reads too.
+      assert.equal((JSON.parse(onNode('node1', ['cat', `${DIR}/${job.id}.job.json`]).stdout) as JobRecord).version, 1);
       const names = lsBackups();
       assert.ok(names.includes(path.basename(job.archive)) && !names.includes(path.basename(job.partial!)), names.join(', '));
       assert.ok(!names.some((n) => n.startsWith('.gluster-backup-link-probe-')), `preflight's probe is gone: ${names.join(', ')}`);
@@ -709,8 +711,9 @@ hash -r
       assert.ok(left.includes(path.basename(failed.partial!)) && !left.includes(path.basename(failed.archive)), left.join(', '));
       // The partial is the whole archive: tar reads it to its end.
       assert.equal(inGluster('node1', ['sh', '-c', 'tar -tf "$1" >/dev/null', 'list', failed.partial!], { allowFail: true }).status, 0);
-      // Its job file is version 2 on the node, as claimed and as ended: a client before exit 3
-      // reads only 1, refuses it, and so leaves the partial (it would take it for a failed tar's).
+      // Its job file is version 2 on the node, as claimed and as ended (it kept its archive): a
+      // client before exit 3 reads only 1, refuses it, and so leaves the partial (it would take
+      // it for a failed tar's).
       assert.equal((JSON.parse(onNode('node1', ['cat', `${DIR}/${failed.id}.job.json`]).stdout) as JobRecord).version, 2);
     } finally {
       unshim();

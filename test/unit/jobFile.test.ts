@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { JOB_FILE_VERSION, JobFileError, MAX_JOB_FILE_BYTES, claimVersion, jobPaths, keptArchive, parseJobFile, pathsOf, restoreId, restorePaths, serializeJobFile, type JobRecord } from '../../src/core/backup/jobFile';
+import { JOB_FILE_VERSION, JobFileError, MAX_JOB_FILE_BYTES, claimVersion, fileVersion, jobPaths, keptArchive, parseJobFile, pathsOf, restoreId, restorePaths, serializeJobFile, type JobRecord } from '../../src/core/backup/jobFile';
 import { backupJob } from '../helpers/builders';
 
 const DIR = '/opt/datarobot/data/backups/gluster';
@@ -46,7 +46,7 @@ const refused = (text: string, why: RegExp, file = FILE) =>
   );
 
 test('a job file this version writes reads back as the same record, with the node it was found on', () => {
-  const r = record();
+  const r = record({ state: 'running' });
   const text = serializeJobFile(r);
   assert.match(text, /"version": 2/);
   assert.deepEqual(parseJobFile(text, FILE, 'node1'), r);
@@ -98,13 +98,15 @@ function restoreRecord(version: JobRecord['version']): { record: JobRecord; file
   return { record, file: p.job };
 }
 
-test('versions 1 and 2 are read, a backup\'s and a restore\'s, and a rewrite writes the version it read', () => {
+test('versions 1 and 2 are read, a backup\'s and a restore\'s; a rewrite never raises the version', () => {
   for (const version of [1, 2] as const) {
-    const b = record({ version });
+    const b = record({ version, state: 'running' });
     const back = parseJobFile(serializeJobFile(b), FILE, 'node1');
     assert.deepEqual(back, b);
-    // A job claimed by an older client stays readable by that client when this one ends it.
-    assert.equal((JSON.parse(serializeJobFile({ ...back, state: 'failed' })) as JobRecord).version, version);
+    // A job claimed by an older client stays readable by that client when this one ends it,
+    // kept archive or not: a rewrite never raises the version.
+    assert.equal((JSON.parse(serializeJobFile({ ...back, state: 'failed' })) as JobRecord).version, 1);
+    assert.equal((JSON.parse(serializeJobFile({ ...back, state: 'failed', kept: true })) as JobRecord).version, version);
     const r = restoreRecord(version);
     assert.deepEqual(parseJobFile(serializeJobFile(r.record), r.file, 'node1'), r.record);
   }
@@ -118,6 +120,38 @@ test('version 3 is refused, a restore too, saying an update reads it; this clien
   refused(JSON.stringify({ ...r.record, version: 3 }), /^.*: it was written by a newer gluster-backup \(job file version 3; this one reads up to 2\): update to read it$/, r.file);
   refused(edit({ version: 3 }), /: it was written by a newer gluster-backup \(job file version 3; this one reads up to 2\): update to read it$/);
   for (const version of [0, 3, 1.5]) assert.throws(() => serializeJobFile({ ...record(), version: version as JobRecord['version'] }), new RegExp(`version ${version} is not one this client writes`));
+});
+
+test("fileVersion: a backup claimed as 2 stays 2 while it runs and when it kept its archive as the partial; any other end is 1; never raised", () => {
+  const partial = `${DIR}/${STEM}.tar.gz.partial`;
+  const keptReason = `tar exit 0, but x already exists and is never overwritten (y): the complete archive is kept as ${partial}; rename it to z to use it (it has no checksum file)`;
+  const v = (over: Partial<JobRecord>) => fileVersion(record({ reason: undefined, ...over }));
+  // Running (the script may yet exit 3), or unknown (never written; as read): as claimed.
+  assert.equal(v({ state: 'running' }), 2);
+  assert.equal(v({ state: 'unknown' }), 2);
+  // Kept: the field, or a reason written before it.
+  assert.equal(v({ state: 'failed', kept: true, reason: keptReason }), 2);
+  assert.equal(v({ state: 'failed', reason: keptReason }), 2);
+  // Every other end: readable by every client since versioned job files.
+  for (const state of ['completed', 'completedWithWarnings', 'failed', 'cancelled'] as const) assert.equal(v({ state }), 1, state);
+  assert.equal(v({ state: 'failed', reason: 'tar failed: x: Cannot open: Permission denied; the partial archive was removed' }), 1);
+  // Claimed as 1 (an older client's job), kept or not: 1.
+  assert.equal(v({ version: 1, state: 'running' }), 1);
+  assert.equal(v({ version: 1, state: 'failed', kept: true, reason: keptReason }), 1);
+  // A restore keeps what it has, whatever its state.
+  for (const version of [1, 2] as const) for (const state of ['running', 'completed', 'failed'] as const) assert.equal(fileVersion({ ...restoreRecord(version).record, state }), version);
+});
+
+test('an end that kept nothing is written as version 1 (the one version a client before exit 3 reads: its guard refuses above 1 and drops fields it does not know), and reads back as the same record', () => {
+  const { reason: _none, ...base } = record({ state: 'completed', exitCode: 0, warnings: {} });
+  const done: JobRecord = base;
+  const text = serializeJobFile(done);
+  const o = JSON.parse(text) as Record<string, unknown>;
+  assert.equal(o.version, 1);
+  assert.equal(o.kept, undefined);
+  assert.deepEqual(parseJobFile(text, FILE, 'node1'), { ...done, version: 1 });
+  const kept = serializeJobFile(record({ state: 'failed', kept: true, reason: `x: the complete archive is kept as ${DIR}/${STEM}.tar.gz.partial` }));
+  assert.equal((JSON.parse(kept) as { version: number }).version, 2);
 });
 
 test("a new backup's job file is version 2, which every client before exit 3 refuses; a restore's is 1, which they read", () => {

@@ -147,7 +147,11 @@ test("another archive under the final name: its member list is never touched, wh
       const stem = NAME.slice(0, -'.tar'.length);
       const left = [gz, `${gz}.members`, `${stem}.job.json`, `${stem}.log`, `${stem}.status`, ...(way === 'taken' ? [`${gz}.partial`] : []), ...(way === 'cancelled' ? [`${stem}.cancel`] : [])].sort();
       assert.deepEqual(fs.readdirSync(backups).sort(), left, `${way}: the job's own list is gone`);
-      await observe(dir, backups, record);
+      const seen = await observe(dir, backups, record);
+      // Recorded as version 2 only when the job kept its archive (an older client would remove
+      // that partial); a failed or cancelled end as 1, which older clients read.
+      const saved = JSON.parse(fs.readFileSync(p.job, 'utf8')) as JobRecord;
+      assert.deepEqual([saved.kept, saved.version, seen.version], way === 'taken' ? [true, 2, 2] : [undefined, 1, 1], `${way} (${saved.state})`);
       assert.equal(fs.readFileSync(`${p.archive}.members`, 'utf8'), OTHER_LIST, `${way}: the other archive's list, after the observer`);
       assert.equal(fs.readFileSync(p.archive, 'utf8'), 'an older archive');
     } finally {

@@ -23,6 +23,8 @@ import type { TarEventCounts, TarEventKind } from './tarWarnings';
  *    and otherwise whenever the log lacks the line saying it was kept (a full backups directory
  *    cannot take it, which is why the exit exists). Refusing the file, it leaves the partial.
  *    (A build from before the job file had a version reads any file, and is not covered.)
+ *    Its end is written as 1 unless it kept its archive (fileVersion): only a running job, or
+ *    one that kept its partial, is hidden from older clients.
  *
  * Restores are still claimed as 1 (claimVersion): nothing of a restore changed meaning (its
  * script never exits 3, it has no partial, an observer removes none of its files), and as 1 an
@@ -32,13 +34,31 @@ export const JOB_FILE_VERSION = 2;
 export type JobFileVersion = 1 | 2;
 
 /**
- * The version a new job's file is claimed with. A job file keeps it on every rewrite: a job
- * claimed as 1 was started by an older client, whose script never exits 3, and that client
- * may still be following it; as 2 its end would be hidden from that client, which would then
- * end the job again by its own reading of the files.
+ * The version a new job's file is claimed with. A rewrite never raises it: a job claimed as 1
+ * was started by an older client, whose script never exits 3, and that client may still be
+ * following it; as 2 its end would be hidden from that client, which would then end the job
+ * again by its own reading of the files. A backup's end may lower it (fileVersion).
  */
 export function claimVersion(kind: JobKind): JobFileVersion {
   return kind === 'backup' ? 2 : 1;
+}
+
+const FINAL_STATES: readonly JobState[] = ['completed', 'completedWithWarnings', 'failed', 'cancelled'];
+
+/**
+ * The version the job file of `record` is written with. Version 2 hides the job from every
+ * older client, which then lists it as an error, refuses to restore while it is on the node,
+ * and keeps its archive from prune; only a backup that may yet end with exit 3 (running: its
+ * state before its end is recorded) or that ended with it (kept its archive as the partial,
+ * which an older client would remove) needs that. Any other end of a backup claimed as 2 is
+ * written as 1, which every client since versioned job files reads: their guard drops the
+ * fields it does not know, and a final record is all they act on (listed, and its archive
+ * pruned with its files, as by this client when the job kept nothing). Never above the
+ * version the record has (claimVersion says why).
+ */
+export function fileVersion(record: Pick<JobRecord, 'version' | 'kind' | 'state' | 'partial' | 'reason' | 'kept'>): JobFileVersion {
+  if (record.version === 1 || record.kind !== 'backup') return record.version;
+  return FINAL_STATES.includes(record.state) && !keptArchive(record) ? 1 : record.version;
 }
 
 export const JOB_SUFFIX = '.job.json';
@@ -88,7 +108,7 @@ export interface PreflightOverride {
 }
 
 export interface JobRecord {
-  /** The version the job was claimed with (claimVersion), or read with: never changed by a rewrite. */
+  /** The version of its job file: claimed with claimVersion, read, or written with fileVersion (never raised). */
   version: JobFileVersion;
   kind: JobKind;
   /** Same as the archive stem: datarobot-gluster-backup-YYYY-DD-MM[-N]. */
@@ -219,11 +239,14 @@ export function pathsOf(record: Pick<JobRecord, 'archive' | 'kind' | 'id'>): Job
   return jobPaths(record.archive.slice(0, cut), record.archive.slice(cut + 1));
 }
 
-/** The job file of `record`, under the version it was claimed with. */
+/**
+ * The job file of `record`, under the version fileVersion gives it: every writer of a job file
+ * (the claim, an end recorded, a restore's verification) goes through here.
+ */
 export function serializeJobFile(record: JobRecord): string {
   const v: unknown = record.version;
   if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1 || v > JOB_FILE_VERSION) throw new Error(`job ${record.id}: version ${String(v)} is not one this client writes`);
-  return JSON.stringify(record, null, 2) + '\n';
+  return JSON.stringify({ ...record, version: fileVersion(record) }, null, 2) + '\n';
 }
 
 export class JobFileError extends Error {

@@ -12,7 +12,7 @@ import { checksumPathOf } from '../validate/checksum';
 import { isNotFound } from '../node/nodeConnection';
 import { toNodeError } from '../node/nodeErrors';
 import { inspectContainer } from '../node/probe';
-import { JOB_SUFFIX, JobFileError, MAX_JOB_FILE_BYTES, claimVersion, jobPaths, parseJobFile, pathsOf, pruneMarkerOf, restoreId, restorePaths, serializeJobFile, type JobPaths, type RestoreSpec } from './jobFile';
+import { JOB_SUFFIX, JobFileError, MAX_JOB_FILE_BYTES, claimVersion, fileVersion, jobPaths, parseJobFile, pathsOf, pruneMarkerOf, restoreId, restorePaths, serializeJobFile, type JobPaths, type RestoreSpec } from './jobFile';
 import { BACKUP_JOB_ENV, EXIT_WAIT_SCRIPT, KEPT_EXIT, READ_POS_SCRIPT, RESTORE_WAIT_SCRIPT, backupTarHead, besidePartial, restoreWaitPositions, jobArgv, parseStatus, restoreArgv, restoreTarHead, signalTarArgv } from './jobScript';
 import { registerJob, registeredJobFiles } from './jobRegistry';
 import { nextArchiveName } from './naming';
@@ -543,7 +543,9 @@ export class BackupJobs {
     return readJobFile(conn, file, node).catch(() => undefined);
   }
 
-  private async record(conn: NodeConnection, file: string, rec: JobRecord): Promise<JobRecord> {
+  private async record(conn: NodeConnection, file: string, given: JobRecord): Promise<JobRecord> {
+    // As written: a backup's end that kept nothing goes down to version 1 (fileVersion).
+    const rec: JobRecord = { ...given, version: fileVersion(given) };
     await conn.writeAtomic(file, serializeJobFile(rec));
     this.cluster.log(rec.state === 'failed' ? 'error' : 'info', `${rec.kind} ${rec.id}: ${rec.state}${rec.reason ? ` (${rec.reason})` : ''}`, rec.node);
     return rec;

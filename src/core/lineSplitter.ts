@@ -70,10 +70,15 @@ export class NulRecords {
   /** Where in the stream the buffer `record` is given starts; between pushes, the held bytes. */
   private base = 0;
 
+  /**
+   * `quote`: its refusals also show the bytes in question (at most 200), for a stream whose
+   * wrong form is worth reading (a runtime's own message where the records were due).
+   */
   constructor(
     private readonly nuls: 1 | 2,
     private readonly max: number,
     private readonly fail: (message: string) => Error,
+    private readonly quote = false,
   ) {}
 
   /** The stream's byte offset of `b[start]`, in `record`; after a push, of the record held. */
@@ -88,7 +93,7 @@ export class NulRecords {
   push(chunk: Buffer, record: (b: Buffer, start: number, z1: number, z2: number) => void): void {
     const found = nulsIn(chunk, this.nuls - this.restNuls);
     if (this.restNuls + found < this.nuls) {
-      if (this.restBytes + chunk.length > this.max) throw this.tooLong(this.base);
+      if (this.restBytes + chunk.length > this.max) throw this.tooLong(this.base, Buffer.concat([...this.rest, chunk]));
       this.rest.push(Buffer.from(chunk));
       this.restBytes += chunk.length;
       this.restNuls += found;
@@ -101,13 +106,13 @@ export class NulRecords {
       if (z1 < 0) break;
       const z2 = this.nuls === 1 ? z1 : b.indexOf(0, z1 + 1);
       if (z2 < 0) break;
-      if (z2 - p > this.max) throw this.tooLong(this.base + p);
+      if (z2 - p > this.max) throw this.tooLong(this.base + p, b.subarray(p));
       record(b, p, z1, z2);
       p = z2 + 1;
     }
     this.base += p;
     const rest = Buffer.from(b.subarray(p));
-    if (rest.length > this.max) throw this.tooLong(this.base);
+    if (rest.length > this.max) throw this.tooLong(this.base, rest);
     this.rest = rest.length ? [rest] : [];
     this.restBytes = rest.length;
     this.restNuls = nulsIn(rest, this.nuls);
@@ -115,11 +120,15 @@ export class NulRecords {
 
   /** Refuses a stream that ended inside a record; `what` names the stream ("listing"). */
   end(what: string): void {
-    if (this.restBytes) throw this.fail(`${what} ends inside a record at byte ${this.base}`);
+    if (this.restBytes) throw this.fail(`${what} ends inside a record at byte ${this.base}${this.quoted(Buffer.concat(this.rest))}`);
   }
 
-  private tooLong(at: number): Error {
-    return this.fail(`record longer than ${this.max} bytes at byte ${at}`);
+  private tooLong(at: number, bytes: Buffer): Error {
+    return this.fail(`record longer than ${this.max} bytes at byte ${at}${this.quoted(bytes)}`);
+  }
+
+  private quoted(b: Buffer): string {
+    return this.quote ? `: ${JSON.stringify(b.toString('latin1', 0, Math.min(b.length, 200)))}` : '';
   }
 }
 

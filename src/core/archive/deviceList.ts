@@ -11,6 +11,7 @@
 // A path that is not there, or is there as something else, is the main listing's finding
 // (missing, or a difference of type); this pass only adds numbers to the devices it finds.
 import type { EntryMeta, EntryType, FsEntrySink } from './entryTable';
+import { NulRecords } from '../lineSplitter';
 
 /**
  * Per path asked for, in order: `<i> <mode> <major> <minor>\0` (hex, from lstat), `<i> -\0` when
@@ -158,9 +159,9 @@ export type DeviceStatKind = 'absent' | 'file' | 'dir' | 'symlink' | 'fifo' | 's
  * another form) is DeviceStatFormatError. What it holds is bounded by the paths asked for.
  */
 export class DeviceStatParser {
-  private rest: Buffer[] = [];
-  private restBytes = 0;
-  private consumed = 0;
+  // Quoted refusals: where records were due, a runtime's message ("exec failed: ... python3 ...
+  // not found") is what came, and the caller reads it from the error.
+  private readonly records = new NulRecords(1, MAX_DEVICE_RECORD, (m) => new DeviceStatFormatError(m), true);
   private next = 0;
   /** The devices found: "c 1,3", "b 8,0". */
   readonly numbers = new Map<string, string>();
@@ -172,40 +173,19 @@ export class DeviceStatParser {
   constructor(private readonly keys: readonly string[]) {}
 
   push(chunk: Buffer): void {
-    if (chunk.indexOf(0) < 0) {
-      if (this.restBytes + chunk.length > MAX_DEVICE_RECORD) throw this.tooLong(Buffer.concat([...this.rest, chunk.subarray(0, 200)]));
-      this.rest.push(Buffer.from(chunk));
-      this.restBytes += chunk.length;
-      return;
-    }
-    const b = this.rest.length ? Buffer.concat([...this.rest, chunk]) : chunk;
-    let p = 0;
-    for (let z = b.indexOf(0); z >= 0; z = b.indexOf(0, p)) {
-      if (z - p > MAX_DEVICE_RECORD) throw this.tooLong(b.subarray(p));
-      this.record(b.toString('latin1', p, z));
-      this.consumed += z + 1 - p;
-      p = z + 1;
-    }
-    const rest = Buffer.from(b.subarray(p));
-    if (rest.length > MAX_DEVICE_RECORD) throw this.tooLong(rest);
-    this.rest = rest.length ? [rest] : [];
-    this.restBytes = rest.length;
+    this.records.push(chunk, (b, start, z) => this.record(b.toString('latin1', start, z), this.records.at(start)));
   }
 
   /** The devices found, once the output is whole. */
   end(): Map<string, string> {
-    if (this.restBytes) throw new DeviceStatFormatError(`the output ends inside a record at byte ${this.consumed}: ${JSON.stringify(Buffer.concat(this.rest).toString('latin1').slice(0, 200))}`);
+    this.records.end('the output');
     if (this.next !== this.keys.length) throw new DeviceStatFormatError(`the output ends after ${this.next} of ${this.keys.length} records`);
     return this.numbers;
   }
 
-  /** Output that is no record (a runtime's message: "exec failed: ... python3 ... not found"), shown as it came. */
-  private tooLong(b: Buffer): DeviceStatFormatError {
-    return new DeviceStatFormatError(`record longer than ${MAX_DEVICE_RECORD} bytes at byte ${this.consumed}: ${JSON.stringify(b.toString('latin1', 0, Math.min(b.length, 200)))}`);
-  }
-
-  private record(r: string): void {
-    const bad = () => new DeviceStatFormatError(`bad record at byte ${this.consumed}: ${JSON.stringify(r)}`);
+  /** A whole record (NulRecords has held it to MAX_DEVICE_RECORD), which starts at byte `at` of the output. */
+  private record(r: string, at: number): void {
+    const bad = () => new DeviceStatFormatError(`bad record at byte ${at}: ${JSON.stringify(r)}`);
     const m = RECORD.exec(r);
     if (!m) throw bad();
     if (Number(m[1]) !== this.next || this.next >= this.keys.length) throw bad();

@@ -7,7 +7,7 @@ import { RetentionError, RULES, type RetentionPolicy } from '../core/catalog/ret
 import type { CliIo } from './io';
 import { shownName } from '../core/archive/paths';
 import { shownEach } from './terminalText';
-import { holderText, sinceText } from '../core/validate/readDataLock';
+import { heldByText } from '../core/validate/readDataLock';
 import { keptPartialText, type CatalogKeptPartial } from '../core/catalog/keptPartials';
 
 function archiveLines(a: CatalogArchive): string[] {
@@ -26,7 +26,7 @@ function archiveLines(a: CatalogArchive): string[] {
   } else lines.push(`    not validated${a.validationError ? `: its report is unusable: ${a.validationError}` : ''}`);
   lines.push(`    checksum: ${a.checksum.replace('-', ' ')}`);
   const lock = a.readDataLock;
-  if (lock?.holder) lines.push(`    being read by a --read-data-subset run: ${holderText(lock.holder)}, ${sinceText(lock.holder, a.node)} (${lock.file})`);
+  if (lock?.holder) lines.push(`    being read by a --read-data-subset run: ${heldByText(lock.holder, a.node)} (${lock.file})`);
   else if (lock) lines.push(`    read-data lock unusable: ${lock.error}`);
   for (const r of a.restores) {
     const state = r.error ? `record unusable: ${r.error}` : r.state ?? 'no job record';

@@ -1,6 +1,6 @@
 // Records out of what streams from a node, held to a bound: a stream without a record's end
 // must not grow the client's memory. Lines of text (a job's log, docker's events: LineSplitter)
-// and NUL-terminated records of bytes (find's and stat's listings of a target: NulRecords).
+// and NUL-terminated records of bytes (find's listing of a target, the device check's records: NulRecords).
 // tar's listing has its own (BoundedLines, tarListing.ts): latin1 lines, refused when too long.
 
 /** The longest line given out whole: tar's lines name one path (under 4 KiB on a gluster volume). */
@@ -56,7 +56,7 @@ function cut(line: string): string {
 
 /**
  * Records out of a byte stream in which each record ends at its `nuls`-th NUL: find's listing
- * (`... %P\0%l\0`, two: the path and the link target) and stat's (`... %n\0`, one). Names
+ * (`... %P\0%l\0`, two: the path and the link target) and the device check's (`<i> <mode> <major> <minor>\0`, one). Names
  * hold any byte but NUL, so they come through exactly. No record, and no unfinished one held,
  * is longer than `max` bytes (up to its last NUL): output with no record end in that many bytes
  * is not a listing, and is refused with `fail`. Chunks are joined only once a record is complete,

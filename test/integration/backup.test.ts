@@ -448,7 +448,10 @@ describe('backup', () => {
     const docker = await cluster.connection('node1').docker();
     const exec = await docker.getContainer('gluster').exec({ Cmd: ['true'], AttachStdout: false, AttachStderr: false });
     await exec.start({ Detach: true });
-    await waitFor('the exec to end', 10_000, async () => ((await exec.inspect()).Running === false && (await exec.inspect()).ExitCode === 0) || undefined);
+    await waitFor('the exec to end', 10_000, async () => {
+      const i = await exec.inspect();
+      return (i.Running === false && i.ExitCode === 0) || undefined;
+    });
     const record = plantedRecord(stem, new Date(Date.now() - 60_000).toISOString(), { createdExecId: exec.id });
     plantJobFile(stem, record);
     try {

@@ -1,6 +1,7 @@
 // How a job ended, decided from what was read of it on its node. Pure: jobs.ts does the reading
 // and the writing, so that every outcome is a unit test, not a fake node.
-import { KEPT_EXIT, KEPT_PARTIAL, PUBLISHED_UNSYNCED } from './jobScript';
+import { KEPT_EXIT, PUBLISHED_UNSYNCED } from './jobScript';
+import { KEPT_PARTIAL } from './keptPartial';
 import { JOB_LINE_PREFIX, countEvents, parseTarLine, type TarEvent } from './tarWarnings';
 import type { JobRecord, JobState } from './types';
 

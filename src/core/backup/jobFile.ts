@@ -43,7 +43,9 @@ export function claimVersion(kind: JobKind): JobFileVersion {
   return kind === 'backup' ? 2 : 1;
 }
 
-const FINAL_STATES: readonly JobState[] = ['completed', 'completedWithWarnings', 'failed', 'cancelled'];
+export function isFinal(s: JobState): boolean {
+  return s === 'completed' || s === 'completedWithWarnings' || s === 'failed' || s === 'cancelled';
+}
 
 /**
  * The version the job file of `record` is written with. Version 2 hides the job from every
@@ -58,7 +60,7 @@ const FINAL_STATES: readonly JobState[] = ['completed', 'completedWithWarnings',
  */
 export function fileVersion(record: Pick<JobRecord, 'version' | 'kind' | 'state' | 'partial' | 'reason' | 'kept'>): JobFileVersion {
   if (record.version === 1 || record.kind !== 'backup') return record.version;
-  return FINAL_STATES.includes(record.state) && !keptArchive(record) ? 1 : record.version;
+  return isFinal(record.state) && !keptArchive(record) ? 1 : record.version;
 }
 
 export const JOB_SUFFIX = '.job.json';

@@ -75,7 +75,6 @@ with open(sys.argv[1], "rb", buffering=0) as f:
 print(h.hexdigest(), n)
 `;
 
-export { KEPT_PARTIAL } from './keptPartial';
 import { KEPT_PARTIAL } from './keptPartial';
 
 /**

@@ -12,7 +12,7 @@ import { checksumPathOf } from '../validate/checksum';
 import { isNotFound } from '../node/nodeConnection';
 import { toNodeError } from '../node/nodeErrors';
 import { inspectContainer } from '../node/probe';
-import { JOB_SUFFIX, JobFileError, MAX_JOB_FILE_BYTES, claimVersion, fileVersion, jobPaths, parseJobFile, pathsOf, pruneMarkerOf, restoreId, restorePaths, serializeJobFile, type JobPaths, type RestoreSpec } from './jobFile';
+import { JOB_SUFFIX, JobFileError, MAX_JOB_FILE_BYTES, claimVersion, isFinal, fileVersion, jobPaths, parseJobFile, pathsOf, pruneMarkerOf, restoreId, restorePaths, serializeJobFile, type JobPaths, type RestoreSpec } from './jobFile';
 import { BACKUP_JOB_ENV, EXIT_WAIT_SCRIPT, KEPT_EXIT, READ_POS_SCRIPT, RESTORE_WAIT_SCRIPT, backupTarHead, besidePartial, restoreWaitPositions, jobArgv, parseStatus, restoreArgv, restoreTarHead, signalTarArgv } from './jobScript';
 import { registerJob, registeredJobFiles } from './jobRegistry';
 import { nextArchiveName } from './naming';
@@ -38,9 +38,7 @@ class JobNameTaken extends Error {}
 /** Names a backup tries when other clients start backups at the same moment: more than ever race. */
 const MAX_NAME_CLAIMS = 8;
 
-export function isFinal(s: JobState): boolean {
-  return s === 'completed' || s === 'completedWithWarnings' || s === 'failed' || s === 'cancelled';
-}
+export { isFinal } from './jobFile';
 
 async function readText(conn: NodeConnection, file: string, max = 64 * 1024): Promise<string | undefined> {
   try {

@@ -7,7 +7,7 @@ import type { CatalogArchive, CatalogNode } from './catalog';
 import type { CatalogKeptPartial } from './keptPartials';
 import { pruneMarkerOf } from './dirFiles';
 import { applyRetention, newestFirst, type RetentionPolicy } from './retention';
-import { holderText, sinceText } from '../validate/readDataLock';
+import { heldByText } from '../validate/readDataLock';
 
 export interface PruneDecision {
   archive: CatalogArchive;
@@ -53,7 +53,7 @@ function protections(a: CatalogArchive, newestClean: boolean): string[] {
   if (a.files.includes(marker)) out.push(`another prune is removing it (${marker} is there; if no prune runs, remove that file)`);
   // A --read-data-subset run is reading it (its lock is there, or one that cannot be read).
   const lock = a.readDataLock;
-  if (lock?.holder) out.push(`a --read-data-subset run holds it (${holderText(lock.holder)}, ${sinceText(lock.holder, a.node)}; if no such run is going on, remove ${lock.file} or validate it with --break-lock)`);
+  if (lock?.holder) out.push(`a --read-data-subset run holds it (${heldByText(lock.holder, a.node)}; if no such run is going on, remove ${lock.file} or validate it with --break-lock)`);
   else if (lock) out.push(`its read-data lock cannot be read (${lock.error}), so a --read-data-subset run may hold it (if none is going on, remove ${lock.file})`);
   // Unreadable, its record cannot say whether a job still runs on it.
   if (a.jobError) out.push(`its job record cannot be read (${a.jobError})`);

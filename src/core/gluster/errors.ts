@@ -85,6 +85,16 @@ export class GlusterMissing extends Error {
  */
 export function glusterMissingFrom(exitCode: number, text: string, program: string, container: string): GlusterMissing | undefined {
   if (exitCode !== 126 && exitCode !== 127) return undefined;
+  const said = execRefusal(text);
+  if (!said) return undefined;
+  return new GlusterMissing(`the ${container} container cannot run ${program} (${said.why}): it answers no gluster question; asked again once the container is restarted or replaced. docker said: ${said.words}`);
+}
+
+/**
+ * The runtime's refusal to run a program in the container (`exec: "X": executable file not
+ * found in $PATH`): why, and its first line as docker said it; undefined when `text` holds none.
+ */
+export function execRefusal(text: string): { why: string; words: string } | undefined {
   // The runtime's words are on one short line: matched there, a hostile text cannot make the
   // search quadratic.
   const said = text
@@ -92,7 +102,5 @@ export function glusterMissingFrom(exitCode: number, text: string, program: stri
     .split('\n')
     .map((l) => /exec(?: failed)?: [^\n]{0,300}?(executable file not found|no such file or directory|permission denied)/i.exec(l.slice(0, 600)))
     .find((m) => m !== null);
-  if (!said) return undefined;
-  const words = text.trim().split('\n')[0].slice(0, 300);
-  return new GlusterMissing(`the ${container} container cannot run ${program} (${said[1]}): it answers no gluster question; asked again once the container is restarted or replaced. docker said: ${words}`);
+  return said ? { why: said[1], words: text.trim().split('\n')[0].slice(0, 300) } : undefined;
 }

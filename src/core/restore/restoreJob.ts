@@ -11,6 +11,7 @@ import { storedNames } from '../archive/paths';
 import { FsListParser, fsListArgv, fsListPathsArgv } from '../archive/fsList';
 import { DeviceNumbers, DeviceStatFormatError, DeviceStatParser, deviceStatBatches } from '../archive/deviceList';
 import { execStreaming, type StreamExecResult } from '../docker/execStream';
+import { execRefusal } from '../gluster/errors';
 import { jobsOf } from '../backup/jobs';
 import { restorePaths } from '../backup/jobFile';
 import type { JobRecord } from '../backup/types';
@@ -242,7 +243,7 @@ export async function verifyRestore(
   const listing = roots.length ? fsListPathsArgv(spec.target, roots, fields) : { argv: fsListArgv(spec.target, fields), prefix: undefined };
   const check = new LinkCheck(numbers.size ? new DeviceNumbers(comparer, numbers) : comparer, links);
   const parser = new FsListParser(check, { ...fields, ...(listing.prefix !== undefined ? { prefix: listing.prefix } : {}) });
-  const listed = await execStreaming(docker, container, listing.argv, { env: ['LC_ALL=C'], idleMs: o.idleMs ?? 120_000, onStdout: (b) => parser.push(b), ...(o.signal ? { signal: o.signal } : {}) });
+  const listed = await run(listing.argv, (b) => parser.push(b));
   const otherErrors = listingErrors(listed.stderr);
   if (listed.exitCode !== 0 && (otherErrors.length > 0 || roots.length === 0) && listed.stdoutBytes === 0) {
     throw new RestoreError(`find could not list ${spec.target} on ${job.node}: ${listed.stderr.trim().split('\n').slice(0, 3).join('; ')}`);
@@ -327,25 +328,20 @@ export async function deviceNumbers(run: ContainerRun, where: { target: string; 
   // In byte order, the devices of one directory come together (the program keeps its directory open).
   for (const batch of deviceStatBatches(where.target, [...wanted].sort())) {
     const parser = new DeviceStatParser(batch.keys);
-    let r: StreamExecResult;
     try {
-      r = await run(batch.argv, (b) => parser.push(b));
-    } catch (e) {
-      if (e instanceof DeviceStatFormatError) throw unreadable(e);
-      throw e;
-    }
-    if (r.exitCode !== 0 || parser.unreadable.length > 0) {
-      const said = r.stderr.trim().split('\n').filter((l) => l.trim());
-      const missing = r.exitCode === 126 || r.exitCode === 127 ? python3Missing(r.stderr, where.container) : undefined;
-      throw new RestoreError(
-        missing
-          ? `${cannot}: ${missing}`
-          : `${cannot} (${said.length ? said.slice(0, 3).join('; ') + (said.length > 3 ? `; and ${said.length - 3} more` : '') : `exit ${r.exitCode}`}): verify again once the volume answers`,
-      );
-    }
-    try {
+      const r = await run(batch.argv, (b) => parser.push(b));
+      if (r.exitCode !== 0 || parser.unreadable.length > 0) {
+        const said = r.stderr.trim().split('\n').filter((l) => l.trim());
+        const missing = r.exitCode === 126 || r.exitCode === 127 ? python3Missing(r.stderr, where.container) : undefined;
+        throw new RestoreError(
+          missing
+            ? `${cannot}: ${missing}`
+            : `${cannot} (${said.length ? said.slice(0, 3).join('; ') + (said.length > 3 ? `; and ${said.length - 3} more` : '') : `exit ${r.exitCode}`}): verify again once the volume answers`,
+        );
+      }
       for (const [k, v] of parser.end()) numbers.set(k, v);
     } catch (e) {
+      // What came where records were due (a runtime's message, say): the parser's refusal.
       if (e instanceof DeviceStatFormatError) throw unreadable(e);
       throw e;
     }
@@ -353,10 +349,10 @@ export async function deviceNumbers(run: ContainerRun, where: { target: string; 
   return numbers;
 }
 
-/** The runtime's words when the container has no python3 to run (as glusterMissingFrom reads them). */
+/** The runtime's words when the container has no python3 to run. */
 function python3Missing(text: string, container: string): string | undefined {
-  const m = /exec(?: failed)?: [^\n]{0,300}?(executable file not found|no such file or directory|permission denied)/i.exec(text.slice(0, 4096));
-  return m ? `the ${container} container cannot run python3 (${m[1]}), which reads the device numbers of a restore's verification; docker said: ${text.trim().split('\n')[0].slice(0, 300)}` : undefined;
+  const said = execRefusal(text);
+  return said ? `the ${container} container cannot run python3 (${said.why}), which reads the device numbers of a restore's verification; docker said: ${said.words}` : undefined;
 }
 
 /**

@@ -52,9 +52,12 @@ export class ReadDataLockError extends Error {
   }
 }
 
+/** What a lock's text may not hold: the guard refuses it, and the writer puts '?' in its place. */
+export const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+
 const isInt = (v: unknown, min: number, max: number): v is number => typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
 /** Printable text of at most `max` characters: it is shown to the operator and written into reports. */
-const isText = (v: unknown, max: number): v is string => typeof v === 'string' && v.length >= 1 && v.length <= max && !/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(v);
+const isText = (v: unknown, max: number): v is string => typeof v === 'string' && v.length >= 1 && v.length <= max && !UNPRINTABLE.test(v);
 
 const FIELDS = new Set(['version', 'token', 'host', 'pid', 'user', 'pidScope', 'client', 'since', 'clock']);
 
@@ -121,8 +124,13 @@ export function holderText(l: Pick<ReadDataLock, 'host' | 'pid' | 'user' | 'clie
   return `${l.user ? `${l.user}@` : ''}${l.host}, pid ${l.pid}${l.client ? ` (${l.client})` : ''}`;
 }
 
+/** `alice@host, pid 4242 (VS Code), since 2026-03-05 12:00:00 UTC by node1's clock`: who holds a lock, and since when. */
+export function heldByText(l: ReadDataLock, node: string): string {
+  return `${holderText(l)}, ${sinceText(l, node)}`;
+}
+
 /** `since 2026-03-05 12:00:00 UTC by node1's clock`. */
-export function sinceText(l: Pick<ReadDataLock, 'since' | 'clock' | 'host'>, node: string): string {
+function sinceText(l: Pick<ReadDataLock, 'since' | 'clock' | 'host'>, node: string): string {
   const at = l.since.replace('T', ' ').replace(/\.\d+Z$|Z$/, ' UTC');
   return `since ${at} by ${l.clock === 'node' ? `${node}'s clock` : `the clock of ${l.host} (${node} did not give its time)`}`;
 }
@@ -152,7 +160,7 @@ export function lockHeldText(node: string, archive: string, lockPath: string, fo
   if ('holder' in found) {
     const h = found.holder;
     return (
-      `${archive} on ${node} is being read by another --read-data-subset run: ${holderText(h)}, ${sinceText(h, node)}. ` +
+      `${archive} on ${node} is being read by another --read-data-subset run: ${heldByText(h, node)}. ` +
       `Its lock is ${lockPath}. Nothing was checked: two runs at once would check the same slice. Run again once it has ended; ${staleLockAdvice(lockPath)}`
     );
   }

@@ -11,16 +11,16 @@ import {
   READ_DATA_LOCK_VERSION,
   ReadDataLockHeld,
   holderIsGone,
-  holderText,
   parseReadDataLock,
   readDataLockPathOf,
   serializeReadDataLock,
-  sinceText,
+  UNPRINTABLE,
+  heldByText,
   type LockOwner,
   type ReadDataLock,
 } from './readDataLock';
 
-const UNSHOWN = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+const UNSHOWN = new RegExp(UNPRINTABLE.source, 'g');
 const shown = (s: string, max: number) => s.replace(UNSHOWN, '?').slice(0, max);
 
 /** This process as a lock names it: host, pid, user, and where its pid means it (Linux). */
@@ -139,16 +139,17 @@ export async function takeReadDataLock(conn: NodeConnection, o: TakeLockOptions)
       // Once: a lock there after this one was broken is another run's, taken since.
       mayBreak = false;
       await conn.remove(path);
-      const was = 'lock' in found ? `held by ${holderText(found.lock)}, ${sinceText(found.lock, o.node)}` : `one that could not be read (${found.unreadable})`;
+      const was = 'lock' in found ? `held by ${heldByText(found.lock, o.node)}` : `one that could not be read (${found.unreadable})`;
       cautions.push(`the read-data lock ${path} was removed (--break-lock): it was ${was}. If that run was still going on, it checks the same slice, and where it stops is not saved`);
       continue;
     }
     if ('lock' in found && holderIsGone(found.lock, owner, o.alive ?? processAlive)) {
-      // Removed only while it is still the lock judged: two runs of this host that both found
-      // it must not remove the lock the first of them took meanwhile.
+      // Looked at again just before the remove: two runs of this host that both found it could
+      // otherwise remove the lock the first of them took meanwhile. SFTP has no compare-and-
+      // remove, so this narrows that window to one round trip; it does not close it.
       const again = await lookAtLock(conn, path);
       if ('lock' in again && again.lock.token === found.lock.token) await conn.remove(path);
-      cautions.push(`the read-data lock of ${holderText(found.lock)}, ${sinceText(found.lock, o.node)}, was taken over: that run is gone (no process ${found.lock.pid} on this machine)`);
+      cautions.push(`the read-data lock of ${heldByText(found.lock, o.node)}, was taken over: that run is gone (no process ${found.lock.pid} on this machine)`);
       continue;
     }
     throw new ReadDataLockHeld(o.node, o.archive, path, 'lock' in found ? { holder: found.lock } : { unreadable: found.unreadable });
@@ -167,7 +168,7 @@ function heldLock(conn: NodeConnection, node: string, path: string, lock: ReadDa
     }
     if ('gone' in found) return `the read-data lock ${path} was removed while this run held it (by hand, or by another run's --break-lock)`;
     if ('unreadable' in found) return `the read-data lock ${path} cannot be read now (${found.unreadable})`;
-    if (found.lock.token !== lock.token) return `the read-data lock ${path} was taken by ${holderText(found.lock)}, ${sinceText(found.lock, node)}, while this run held it (--break-lock): that run may check the same slice`;
+    if (found.lock.token !== lock.token) return `the read-data lock ${path} was taken by ${heldByText(found.lock, node)}, while this run held it (--break-lock): that run may check the same slice`;
     return undefined;
   };
   return {

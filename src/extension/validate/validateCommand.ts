@@ -12,7 +12,7 @@ import { archiveTargetOf, pickAmong, type ArchiveTarget } from '../commands/arch
 import type { CommandDeps } from '../commandDeps';
 import type { ReadDataProgress } from '../../core/validate/readData';
 import { parseSubsetPercent } from '../../core/validate/readDataState';
-import { ReadDataLockHeld, holderText, sinceText } from '../../core/validate/readDataLock';
+import { ReadDataLockHeld, heldByText } from '../../core/validate/readDataLock';
 import { Cmd } from '../commandIds';
 import { showError } from '../errors';
 import { ReadDataMeter } from './readDataText';
@@ -208,7 +208,7 @@ function lockRefused(deps: CommandDeps, target: Target, e: ReadDataLockHeld, aga
   void vscode.window.showWarningMessage(`Gluster Backup: ${e.message}`, REMOVE_LOCK, 'Show Log').then(async (pick) => {
     if (pick === 'Show Log') return deps.log.show(true);
     if (pick !== REMOVE_LOCK) return;
-    const held = 'holder' in found ? `It is held by ${holderText(found.holder)}, ${sinceText(found.holder, e.node)}.` : `It cannot be read (${found.unreadable}).`;
+    const held = 'holder' in found ? `It is held by ${heldByText(found.holder, e.node)}.` : `It cannot be read (${found.unreadable}).`;
     const sure = await vscode.window.showWarningMessage(
       `Remove the read-data lock of ${target.archive.name} on ${target.node} and read the next slice?`,
       {

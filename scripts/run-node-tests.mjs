@@ -8,6 +8,7 @@ import { join } from 'node:path';
 
 const args = process.argv.slice(2);
 const label = args[0]?.startsWith('--label=') ? args.shift().slice(8) : 'tests';
+const forceExit = args[0] === '--force-exit' ? (args.shift(), true) : false;
 const files = [];
 const walk = (p) => {
   const st = statSync(p, { throwIfNoEntry: false });
@@ -26,17 +27,23 @@ if (files.length === 0) {
   console.error(`run-node-tests: NO TEST FILES found under ${args.join(' ')}: refusing to report success`);
   process.exit(1);
 }
-// --test-force-exit: a file whose tests are done but which leaks a handle (an SSH session kept
-// alive) would otherwise hang the whole run until CI's limit; the CLI's own exit is tested apart.
-// A forced exit loses what a reporter still had to write to a file, so the spec report goes to
-// stderr (live, as before) and the TAP report, whose summary counts, comes back on stdout.
+// --force-exit (node's --test-force-exit), only for the suites that need it: a file whose tests
+// are done but which leaks a handle (an SSH session kept alive) would otherwise hang the whole
+// run until CI's limit; the CLI's own exit is tested apart. It has a cost: a file's last verdicts
+// can be lost on the way to this process when its child is made to exit, and the summary then
+// counts fewer tests, all passed (seen here: a unit run of 616 where 619 ran). The unit and
+// webview suites leak no handle and run without it; a hang there is stopped by the time limit.
+// A forced exit also loses what a reporter still had to write to a file, so the spec report
+// goes to stderr (live, as before) and the TAP report, whose summary counts, to stdout.
+const LIMIT_MS = Number(process.env.GB_TEST_LIMIT_MS) || 60 * 60 * 1000;
 const r = spawnSync(
   process.execPath,
-  ['--test', '--test-concurrency=1', '--test-force-exit', '--test-reporter=spec', '--test-reporter-destination=stderr', '--test-reporter=tap', '--test-reporter-destination=stdout', ...files],
-  { stdio: ['inherit', 'pipe', 'inherit'], encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 },
+  ['--test', '--test-concurrency=1', ...(forceExit ? ['--test-force-exit'] : []), '--test-reporter=spec', '--test-reporter-destination=stderr', '--test-reporter=tap', '--test-reporter-destination=stdout', ...files],
+  { stdio: ['inherit', 'pipe', 'inherit'], encoding: 'utf8', maxBuffer: 512 * 1024 * 1024, timeout: LIMIT_MS, killSignal: 'SIGKILL' },
 );
 if (r.error) {
-  console.error(`run-node-tests: the test runner could not run: ${r.error.message}`);
+  const hung = r.error.code === 'ETIMEDOUT';
+  console.error(hung ? `run-node-tests: ${label} did not end within ${LIMIT_MS / 60000} min (a test file keeping a handle open?): stopped, counted as failed` : `run-node-tests: the test runner could not run: ${r.error.message}`);
   process.exit(1);
 }
 const report = r.stdout;

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 
 const RUNNER = path.resolve(__dirname, '../../../scripts/run-node-tests.mjs');
 
-function runOn(files: Record<string, string>, extraEnv: Record<string, string> = {}): { status: number | null; out: string } {
+function runOn(files: Record<string, string>, extraEnv: Record<string, string> = {}, flags: string[] = []): { status: number | null; out: string } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gb-runner-'));
   try {
     for (const [name, body] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), body);
@@ -19,7 +19,7 @@ function runOn(files: Record<string, string>, extraEnv: Record<string, string> =
     delete env.NODE_TEST_CONTEXT;
     delete env.GB_TEST_FAILURES;
     Object.assign(env, extraEnv);
-    const r = spawnSync(process.execPath, [RUNNER, '--label=probe', dir], { encoding: 'utf8', env });
+    const r = spawnSync(process.execPath, [RUNNER, '--label=probe', ...flags, dir], { encoding: 'utf8', env });
     return { status: r.status, out: `${r.stdout}\n${r.stderr}` };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
@@ -75,4 +75,14 @@ test('each failed test is written to GB_TEST_FAILURES with its suites and error;
   } finally {
     fs.rmSync(path.dirname(list), { recursive: true, force: true });
   }
+});
+
+test('a file that keeps a handle open after its tests: stopped at the time limit and failed, unless the suite asks for --force-exit', () => {
+  const leaks = passing + `setInterval(() => {}, 1000);\n`;
+  const hung = runOn({ 'a.test.js': leaks }, { GB_TEST_LIMIT_MS: '3000' });
+  assert.equal(hung.status, 1, hung.out);
+  assert.match(hung.out, /run-node-tests: probe did not end within 0\.05 min \(a test file keeping a handle open\?\): stopped, counted as failed/);
+  const forced = runOn({ 'a.test.js': leaks }, { GB_TEST_LIMIT_MS: '60000' }, ['--force-exit']);
+  assert.equal(forced.status, 0, forced.out);
+  assert.match(forced.out, /probe: 1 passed, 0 failed/);
 });

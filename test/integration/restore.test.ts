@@ -744,6 +744,10 @@ describe('restore', () => {
       const jobsNow = JSON.parse(cli(['--json', 'jobs']).stdout) as { jobs: JobRecord[] };
       const died = jobsNow.jobs.find((j) => j.kind === 'restore' && j.archive === arch)!;
       assert.equal(died.state, 'failed', JSON.stringify(died));
+      // Found dead once its container ran again: it ended by then, on the node's clock, which
+      // the resume's window is measured against (not the clock of the client that found it).
+      const restarted = onNode('node1', ['docker', 'inspect', '-f', '{{.State.StartedAt}}', 'gluster']).stdout.trim();
+      assert.equal(died.endedAt, new Date(Date.parse(restarted)).toISOString(), `the container started again at ${restarted}`);
       const have = inGluster('node1', ['sh', '-c', 'ls "$1/d" | wc -l', 'n', SRC]).stdout.trim();
       assert.ok(Number(have) > 0 && Number(have) < 48, `an interrupted restore: ${have} of 48 files there`);
       const short = Number(inGluster('node1', ['stat', '-c', '%s', `/mnt/gluster/${cut!.name}`]).stdout.trim());

@@ -3,7 +3,7 @@
 // sentence a failed backup's or restore's tar leaves.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { backupFailure, endWithoutStatus, failureReason, keptEnd, nodeTimeOf, restoreEnd, stillStarting, tarEventsOf, type ShellGone } from '../../src/core/backup/jobEnd';
+import { backupFailure, endWithoutStatus, failureReason, keptEnd, goneAt, nodeTimeOf, restoreEnd, stillStarting, tarEventsOf, type ShellGone } from '../../src/core/backup/jobEnd';
 import type { JobRecord } from '../../src/core/backup/types';
 import { backupJob } from '../helpers/builders';
 
@@ -176,5 +176,24 @@ test("the node's time from dockerd's info: RFC 3339 with up to nine digits of fr
   assert.equal(nodeTimeOf({ SystemTime: '2026-12-07T04:42:22+01:00' }), Date.parse('2026-12-07T03:42:22Z'));
   for (const bad of [undefined, null, 'x', {}, { SystemTime: 12 }, { SystemTime: 'yesterday' }, { SystemTime: '2026-12-07 03:42:22Z' }, { SystemTime: `2026-12-07T03:42:22.${'1'.repeat(60)}Z` }, { SystemTime: '2026-13-45T99:99:99Z' }]) {
     assert.equal(nodeTimeOf(bad), undefined, JSON.stringify(bad));
+  }
+});
+
+test("a job whose shell died ends on the node's clock: the container's stop (or new start), else dockerd's now, the observer's clock last", async () => {
+  const clientNowMs = Date.parse('2026-12-07T09:00:00Z'); // an observer an hour behind the node
+  const dockerdNow = Date.parse('2026-12-07T10:00:00Z');
+  let asked = 0;
+  const nodeNow = (at: number | undefined) => async () => {
+    asked++;
+    return at;
+  };
+  assert.equal(await goneAt({ containerSince: '2026-12-07T09:59:30.123456789Z', nodeNow: nodeNow(dockerdNow), clientNowMs }), Date.parse('2026-12-07T09:59:30.123Z'));
+  assert.equal(asked, 0, 'the container said when: dockerd is not asked again');
+  assert.equal(await goneAt({ nodeNow: nodeNow(dockerdNow), clientNowMs }), dockerdNow);
+  assert.equal(await goneAt({ nodeNow: nodeNow(undefined), clientNowMs }), clientNowMs);
+  // What dockerd says of the container comes from the node: a time that is not one is not used.
+  for (const bad of ['', 'yesterday', '0001-01-01', `2026-12-07T09:59:30.${'9'.repeat(70)}Z`]) {
+    assert.equal(await goneAt({ containerSince: bad, nodeNow: nodeNow(dockerdNow), clientNowMs }), dockerdNow, bad);
+    assert.equal(await goneAt({ containerSince: bad, nodeNow: nodeNow(undefined), clientNowMs }), clientNowMs, bad);
   }
 });

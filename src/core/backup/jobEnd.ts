@@ -211,6 +211,19 @@ export function stillStarting(o: { claimedAtMs?: number; nodeNowMs?: number; sta
   return o.nowMs - Date.parse(o.startedAt) < o.limitMs;
 }
 
+/**
+ * When a job whose shell died without writing its exit ended, for its record's endedAt. A
+ * resume reads that end as the last moment the interrupted restore could have written a file,
+ * so it must be on the node's clock, as the files' times are: when the container stopped (or
+ * started again) as dockerd says, else dockerd's time now, and the observer's own clock only
+ * when the node gave neither (a client whose clock ran behind would otherwise close the window
+ * before the restore's last writes).
+ */
+export async function goneAt(o: { containerSince?: string | undefined; nodeNow: () => Promise<number | undefined>; clientNowMs: number }): Promise<number> {
+  const since = o.containerSince !== undefined ? nodeTimeOf({ SystemTime: o.containerSince }) : undefined;
+  return since ?? (await o.nodeNow()) ?? o.clientNowMs;
+}
+
 /** The node's time from dockerd's info (SystemTime, RFC 3339 with nanoseconds), or undefined: it comes from the node. */
 export function nodeTimeOf(info: unknown): number | undefined {
   const t = typeof info === 'object' && info !== null ? (info as { SystemTime?: unknown }).SystemTime : undefined;

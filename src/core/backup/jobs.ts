@@ -18,7 +18,7 @@ import { registerJob, registeredJobFiles } from './jobRegistry';
 import { nextArchiveName } from './naming';
 import { RestorePositions, type Position } from './restorePositions';
 import { countEvents } from './tarWarnings';
-import { backupFailure, endWithoutStatus, jobLinesOf, keptEnd, nodeTimeOf, publishedUnsynced, restoreEnd, stateOfExit, stillStarting, tarEventsOf, unrecordedEnd, type Shell, type ShellGone } from './jobEnd';
+import { backupFailure, endWithoutStatus, jobLinesOf, keptEnd, goneAt, nodeTimeOf, publishedUnsynced, restoreEnd, stateOfExit, stillStarting, tarEventsOf, unrecordedEnd, type Shell, type ShellGone } from './jobEnd';
 import type { BackupOptions, JobRecord, JobState, PreflightOverride } from './types';
 
 
@@ -386,14 +386,22 @@ export class BackupJobs {
     // Still "running" on paper: is the shell still there? Its exec disappears with the
     // container, and a stopped container kills it without a word.
     let shell: Shell;
+    let docker: Docker;
+    // When the container stopped, or started again: a bound on when the shell died, on the node's clock.
+    let containerSince: string | undefined;
     try {
-      const docker = await conn.docker();
+      docker = await conn.docker();
       // The job's own container, as its record names it: the setting may have changed since.
       const container = await inspectContainer(docker, record.container, s.timeouts.dockerMs);
       // A paused container holds tar frozen, not dead: it goes on when unpaused, and its
       // partial archive must still be there then.
-      if (container.state !== 'running' && container.state !== 'paused') shell = { gone: 'containerStopped', containerState: container.state };
-      else if (record.containerStartedAt && container.since && container.since !== record.containerStartedAt) shell = { gone: 'containerRestarted' };
+      if (container.state !== 'running' && container.state !== 'paused') {
+        shell = { gone: 'containerStopped', containerState: container.state };
+        containerSince = container.since;
+      } else if (record.containerStartedAt && container.since && container.since !== record.containerStartedAt) {
+        shell = { gone: 'containerRestarted' };
+        containerSince = container.since;
+      }
       else if (execId) {
         try {
           const info = await withDeadline('docker exec inspect', s.timeouts.dockerMs, () => docker.getExec(execId).inspect());
@@ -446,7 +454,8 @@ export class BackupJobs {
     if (end.removePartial && p.partial) await conn.remove(p.partial);
     // What a shell that died left beside its partial.
     if (p.partial) await removeBesidePartial(conn, p.partial);
-    const done: JobRecord = { ...record, ...end.patch, endedAt: new Date().toISOString() };
+    const endedMs = await goneAt({ containerSince, nodeNow: () => nodeNowMs(docker, this.settings.timeouts.dockerMs), clientNowMs: Date.now() });
+    const done: JobRecord = { ...record, ...end.patch, endedAt: new Date(endedMs).toISOString() };
     return end.clearMarks ? this.recordEnd(conn, p, done) : (await this.recordFinal(conn, p.job, done)).rec;
   }
 

@@ -295,8 +295,9 @@ export async function restoreStartOnNode(conn: Pick<NodeConnection, 'stat' | 're
 /**
  * When the file an interrupted restore was writing can have been written by it: from when tar
  * began on it (`since`) to the job's end, when its record has one. That end is the script's
- * own exit time (the node's clock) when tar ended; when the job died with its container, the
- * time a client found it dead: later than the real end, a looser bound but still one.
+ * own exit time (the node's clock) when tar ended; when the job died with its container, when
+ * dockerd says the container stopped, or the node's time when a client found it dead (goneAt):
+ * later than the real end, a looser bound but still one, and on the files' clock.
  */
 export function resumeWindow(since: number, job: Pick<JobRecord, 'endedAt'>): { since: number; until?: number } {
   const ended = job.endedAt !== undefined ? Date.parse(job.endedAt) / 1000 : NaN;

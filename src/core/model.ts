@@ -3,6 +3,7 @@
 // a status can be logged, compared and sent to a webview unchanged.
 
 import type { CatalogArchive } from './catalog/catalog';
+import type { CatalogKeptPartial } from './catalog/keptPartials';
 
 export type ContainerState =
   | 'running'
@@ -142,6 +143,11 @@ export interface NodeStatus {
   backupsError?: string;
   /** What the archives' own files say of them (job, validation, checksum), read from the same listing. */
   catalog?: CatalogArchive[];
+  /**
+   * The partials in that listing their backup job kept as its finished archive (the catalog's
+   * rows of them): set whenever catalog is, so their rows show them as archives, not leftovers.
+   */
+  keptPartials?: CatalogKeptPartial[];
   /** Why the catalog could not be read (the archive rows still can be). */
   catalogError?: string;
   /** ISO time of this observation. */

@@ -6,6 +6,7 @@ import type { NodeConfig, Settings } from '../config';
 import { describeTarget } from '../config';
 import { DeadlineError, withDeadline } from './deadline';
 import type { CatalogArchive } from '../catalog/catalog';
+import type { CatalogKeptPartial } from '../catalog/keptPartials';
 import type { BackupArchive, ContainerInfo, ContainerState, NodeStatus, VolumeHealth } from '../model';
 import { isNotFound, type DirEntry, type NodeConnection } from './nodeConnection';
 import { catalogOfListing, keptCatalog, type KeptCatalog } from '../catalog/catalog';
@@ -178,13 +179,17 @@ export async function probeNode(
   const [backups] = await backupsRead;
   if (backups.status === 'fulfilled') {
     status.backups = backups.value.backups;
-    if ('catalog' in backups.value) status.catalog = backups.value.catalog;
-    else status.catalogError = backups.value.catalogError;
+    if ('catalog' in backups.value) {
+      status.catalog = backups.value.catalog;
+      status.keptPartials = backups.value.keptPartials;
+    } else status.catalogError = backups.value.catalogError;
   } else {
     status.backupsError = describeFsError(backups.reason, settings.backupDir);
     // No directory is no archive, so certainly no good one; any other failure leaves it unknown.
-    if (isNotFound(backups.reason)) status.catalog = [];
-    else status.catalogError = status.backupsError;
+    if (isNotFound(backups.reason)) {
+      status.catalog = [];
+      status.keptPartials = [];
+    } else status.catalogError = status.backupsError;
   }
 
   if (volumes) {
@@ -216,13 +221,14 @@ const keptRecords = new WeakMap<NodeConnection, KeptCatalog>();
  * The archive rows and the catalog (job records, validation reports, sidecars) from one listing
  * of the backups directory. A record that cannot be read leaves the rows: only the catalog fails.
  */
-async function readBackups(conn: NodeConnection, node: string, dir: string): Promise<{ backups: BackupArchive[] } & ({ catalog: CatalogArchive[] } | { catalogError: string })> {
+async function readBackups(conn: NodeConnection, node: string, dir: string): Promise<{ backups: BackupArchive[] } & ({ catalog: CatalogArchive[]; keptPartials: CatalogKeptPartial[] } | { catalogError: string })> {
   const entries = await conn.listDir(dir);
   const backups = backupsOfListing(entries, dir);
   let kept = keptRecords.get(conn);
   if (!kept) keptRecords.set(conn, (kept = keptCatalog()));
   try {
-    return { backups, catalog: (await catalogOfListing(conn, node, dir, entries, kept)).archives };
+    const n = await catalogOfListing(conn, node, dir, entries, kept);
+    return { backups, catalog: n.archives, keptPartials: n.keptPartials };
   } catch (e) {
     return { backups, catalogError: `the archives' records could not be read: ${(e as Error)?.message ?? String(e)}` };
   }

@@ -2,10 +2,12 @@
 // and restores) on top.
 import * as vscode from 'vscode';
 import type { CatalogArchive } from '../../core/catalog/catalog';
+import type { CatalogKeptPartial } from '../../core/catalog/keptPartials';
 import type { BackupArchive } from '../../core/model';
-import { archiveTrust, type LastGood } from '../archiveTrust';
+import type { LastGood } from '../archiveTrust';
 import { partialOfJob, runningText } from '../jobText';
-import { ago, humanSize, md, plural, shortDate } from '../format';
+import { plural } from '../format';
+import { archiveRow, type ArchiveRowCatalog } from './archiveRow';
 import { JobItem, type JobRow } from './jobItems';
 import { MessageItem } from './messageItems';
 import { colors } from './stateIcons';
@@ -19,7 +21,7 @@ export class BackupsItem extends TreeNode {
     private readonly error: string | undefined,
     private readonly jobs: JobRow[] = [],
     /** What the archives' records say; undefined when they could not be read. */
-    private readonly catalog?: { archives?: CatalogArchive[]; error?: string; now: number },
+    private readonly catalog?: { archives?: CatalogArchive[]; keptPartials?: CatalogKeptPartial[]; error?: string; now: number },
   ) {
     super(nodeName);
   }
@@ -30,7 +32,9 @@ export class BackupsItem extends TreeNode {
     item.id = `node/${this.nodeName}/backups`;
     const complete = this.archives.filter((a) => !a.partial).length;
     const running = this.jobs.length ? ` · ${runningText(this.jobs.map((r) => r.job.kind))}` : '';
-    item.description = (this.error ? `${this.dir}: cannot read` : `${plural(complete, 'archive')} in ${this.dir}`) + running;
+    // Kept partials are archives too, but only by their job's word: told apart, and only when there are some.
+    const kept = this.catalog?.keptPartials?.length ? ` · ${plural(this.catalog.keptPartials.length, 'kept partial')} to rename` : '';
+    item.description = (this.error ? `${this.dir}: cannot read` : `${plural(complete, 'archive')} in ${this.dir}${kept}`) + running;
     item.iconPath = this.error ? new vscode.ThemeIcon('warning', colors.warn) : new vscode.ThemeIcon('archive');
     item.contextValue = 'backups';
     item.tooltip = this.error
@@ -50,8 +54,15 @@ export class BackupsItem extends TreeNode {
       ...jobs,
       ...archives
         .sort((a, b) => b.mtime.localeCompare(a.mtime))
-        .map((a) => new ArchiveItem(this.nodeName!, a, this.catalog && { entry: this.catalog.archives?.find((c) => c.name === a.name), now: this.catalog.now })),
+        .map((a) => new ArchiveItem(this.nodeName!, a, this.catalog && { ...this.catalogOf(a), now: this.catalog.now })),
     ];
+  }
+
+  /** The catalog's rows of this archive: its entry, or, for a partial, the kept archive it is. */
+  private catalogOf(a: BackupArchive): ArchiveRowCatalog {
+    const entry = this.catalog?.archives?.find((c) => c.name === a.name);
+    const kept = a.partial ? this.catalog?.keptPartials?.find((k) => k.name === a.name) : undefined;
+    return { ...(entry ? { entry } : {}), ...(kept ? { kept } : {}) };
   }
 }
 
@@ -60,29 +71,19 @@ export class ArchiveItem extends TreeNode {
     nodeName: string,
     /** Read by the archive commands (Validate Backup) given this item. */
     readonly archive: BackupArchive,
-    /** Its catalog entry (none: its records could not be read) and the time its age is told from. */
-    private readonly catalog?: { entry?: CatalogArchive; now: number },
+    /** What the catalog says of it, and the time its age is told from. */
+    private readonly catalog?: ArchiveRowCatalog & { now: number },
   ) {
     super(nodeName);
   }
 
   getTreeItem(): vscode.TreeItem {
-    const a = this.archive;
-    const item = new vscode.TreeItem(a.name);
-    item.description = [humanSize(a.size), shortDate(a.mtime), a.partial ? 'partial' : ''].filter(Boolean).join(' · ');
-    item.iconPath = a.partial ? new vscode.ThemeIcon('warning', colors.warn) : new vscode.ThemeIcon('file-zip');
-    item.contextValue = a.partial ? 'archive:partial' : 'archive';
-    const now = this.catalog?.now ?? Date.now();
-    const tip = new vscode.MarkdownString(`**${md(a.name)}**\n\n${md(humanSize(a.size))} (${a.size} bytes), ${md(shortDate(a.mtime))} (${md(ago(a.mtime, now))})  \n\`${a.path.replace(/`/g, '')}\``);
-    if (a.partial) {
-      tip.appendMarkdown('\n\n**Partial**: a backup still being written, or one that never finished. Do not restore from it.');
-    } else if (this.catalog) {
-      const t = archiveTrust(this.catalog.entry, now);
-      item.iconPath = new vscode.ThemeIcon(t.mark === 'check' ? 'pass' : 'error', t.severity === 'ok' ? colors.green : t.severity === 'warn' ? colors.warn : colors.err);
-      item.description += ` · ${t.short}`;
-      tip.appendMarkdown(`\n\n${t.reasons.map(md).join('  \n')}`);
-    }
-    item.tooltip = tip;
+    const look = archiveRow(this.archive, this.catalog?.now ?? Date.now(), this.catalog);
+    const item = new vscode.TreeItem(this.archive.name);
+    item.description = look.description;
+    item.iconPath = new vscode.ThemeIcon(look.icon.id, look.icon.color && colors[look.icon.color]);
+    item.contextValue = look.contextValue;
+    item.tooltip = new vscode.MarkdownString(look.tooltip);
     return item;
   }
 }

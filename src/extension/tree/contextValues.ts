@@ -10,12 +10,20 @@
 //   error:<NodeErrorKind>       the error row under an unreachable node
 //   fix                         an action row under an error
 //   container, storageDriver[:devicemapper], volume[:problems], brick:online|offline,
-//   problem, backups, archive[:partial], message
+//   problem, backups, message
+//   archive                     a finished archive: Validate, Restore, Validate Read Data
+//   archive:partial             a partial archive no job is writing: a leftover, offered nothing
+//   archive:kept                a partial its backup job kept as its finished archive (the only
+//                               copy, its name to be given by the operator): offered nothing,
+//                               as Validate and Restore refuse a partial, and never a cleanup
 //   job:<JobState>              a backup or restore job row under `backups` (running, or unknown
 //                               while its node cannot be read); built by jobText.ts
 //                               jobContextValue. A backup's `.partial` archive is not listed
 //                               separately while it runs.
 import type { NodeStatus } from '../../core/model';
+
+/** An archive row's contextValue (archiveRow.ts); the manifest matches each with `==` only. */
+export const ARCHIVE_CONTEXT = { archive: 'archive', partial: 'archive:partial', kept: 'archive:kept' } as const;
 
 export type NodeWhere = 'ssh' | 'local' | 'implicit';
 

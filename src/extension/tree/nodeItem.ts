@@ -140,7 +140,7 @@ export class NodeItem extends TreeNode {
     const now = this.now();
     if (s.catalog) rows.push(new LastGoodItem(name, lastGoodBackup(s.catalog, now, this.settings.maxBackupAgeHours)));
     else if (s.catalogError && !s.backupsError) rows.push(new MessageItem(name, 'Backup state unknown', 'warning', s.catalogError));
-    const catalog = s.catalog || s.catalogError ? { archives: s.catalog, error: s.catalogError, now } : undefined;
+    const catalog = s.catalog || s.catalogError ? { archives: s.catalog, keptPartials: s.keptPartials, error: s.catalogError, now } : undefined;
     rows.push(new BackupsItem(name, this.settings.backupDir, s.backups, s.backupsError, this.jobs(name), catalog));
     return rows;
   }

@@ -8,6 +8,7 @@ import { Cmd } from '../../src/extension/commandIds';
 import { PROGRESS_VIEW_TYPE } from '../../src/webview/protocol';
 import { isRemoteSetting, settingOf, settingScopes } from '../../src/extension/settingScopes';
 import { parseSettings } from '../../src/core/config';
+import { ARCHIVE_CONTEXT } from '../../src/extension/tree/contextValues';
 
 function manifest(): any {
   let dir = __dirname;
@@ -164,4 +165,22 @@ test('Open Settings in a remote window: the remote settings for every setting pa
   for (const s of landed) assert.ok(scopes.all.has(s), s);
   // A misspelt key is no setting: its first segment, as before.
   assert.equal(settingOf('timeout.connectMs', scopes), 'timeout');
+});
+
+test('nothing is offered on a partial archive row, kept or not: no cleanup of the only copy, and Validate and Restore refuse a partial', () => {
+  const pkg = manifest();
+  const entries = pkg.contributes.menus['view/item/context'] as Array<{ command: string; when: string }>;
+  // Any viewItem clause that matches counts, whatever else the clause says: the widest reading.
+  const offeredOn = (contextValue: string) =>
+    entries
+      .filter(
+        (e) =>
+          [...e.when.matchAll(/viewItem == (\S+?)(?=\s|$|\))/g)].some((m) => m[1] === contextValue) ||
+          [...e.when.matchAll(/viewItem =~ \/(.*?)\/(?=\s|$|\))/g)].some((m) => new RegExp(m[1]).test(contextValue)),
+      )
+      .map((e) => e.command);
+  assert.deepEqual(offeredOn(ARCHIVE_CONTEXT.kept), []);
+  assert.deepEqual(offeredOn(ARCHIVE_CONTEXT.partial), []);
+  // The reading sees what is offered on a finished archive.
+  assert.deepEqual([...new Set(offeredOn(ARCHIVE_CONTEXT.archive))].sort(), ['glusterBackup.restore', 'glusterBackup.validateBackup', 'glusterBackup.validateReadData']);
 });

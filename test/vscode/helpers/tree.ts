@@ -1,5 +1,5 @@
 // Reads the Nodes view through its TreeDataProvider, exactly the calls VS Code makes to draw it.
-import type * as vscode from 'vscode';
+import * as vscode from 'vscode';
 import type { GlusterBackupTestApi } from '../../../src/extension/testApi';
 import type { TreeNode } from '../../../src/extension/tree/treeNode';
 import { eventually } from './extension';
@@ -58,3 +58,9 @@ export async function childRows(api: GlusterBackupTestApi, name: string, ...path
   }
   return rows(api, parent);
 }
+
+/** A row's codicon and its colour, `id/colour-id`: what the operator sees of its icon. */
+export const iconOf = (r: Row) => (r.item.iconPath instanceof vscode.ThemeIcon ? `${r.item.iconPath.id}/${(r.item.iconPath.color as { id?: string } | undefined)?.id ?? ''}` : '');
+export const tooltipOf = (r: Row) => (r.item.tooltip instanceof vscode.MarkdownString ? r.item.tooltip.value : String(r.item.tooltip ?? ''));
+/** Markdown escapes as md() writes them, undone for matching. */
+export const plain = (s: string) => s.replace(/\\(.)/g, '$1');

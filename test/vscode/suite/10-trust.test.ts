@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import { assertReadOnly } from '../helpers/documents';
 import { activated, eventually } from '../helpers/extension';
 import { onNode } from '../helpers/testbed';
-import { childRows, type Row } from '../helpers/tree';
+import { childRows, iconOf, plain, tooltipOf } from '../helpers/tree';
 import { Operator } from '../helpers/user';
 
 const cfg = () => vscode.workspace.getConfiguration('glusterBackup');
@@ -81,11 +81,6 @@ function build(): void {
   lines.push('rm -f /tmp/gb-trust-member');
   onNode('node2', ['bash', '-s'], { input: lines.join('\n') + '\n' });
 }
-
-const iconOf = (r: Row) => (r.item.iconPath instanceof vscode.ThemeIcon ? `${r.item.iconPath.id}/${(r.item.iconPath.color as { id?: string } | undefined)?.id ?? ''}` : '');
-const tooltipOf = (r: Row) => (r.item.tooltip instanceof vscode.MarkdownString ? r.item.tooltip.value : String(r.item.tooltip ?? ''));
-/** Markdown escapes as md() writes them, undone for matching. */
-const plain = (s: string) => s.replace(/\\(.)/g, '$1');
 
 async function node2Rows() {
   const api = await activated();

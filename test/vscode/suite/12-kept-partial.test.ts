@@ -1,0 +1,100 @@
+// A kept partial in the explorer: a backup job whose archive name was taken meanwhile (another
+// client made <name>.tar while it ran) keeps its finished archive as <name>.tar.partial and
+// says so in its record (`kept: true`). node2 gets its own backups directory holding that
+// partial, the other archive under its name, and the job's record and log, written through the
+// bed with every mtime pinned; the view's clock is pinned too. The partial's row must say it is
+// a complete archive to rename, never a leftover, and leave every file where it is.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { activated, eventually } from '../helpers/extension';
+import { onNode } from '../helpers/testbed';
+import { childRows, iconOf, plain, tooltipOf } from '../helpers/tree';
+
+const cfg = () => vscode.workspace.getConfiguration('glusterBackup');
+const DIR = `/opt/datarobot/data/backups/vsc-kept-${process.pid}`;
+const STEM = 'datarobot-gluster-backup-2026-04-12';
+const X = `${STEM}.tar`;
+const PARTIAL = `${X}.partial`;
+const NOW = Date.parse('2026-04-12T12:00:00Z');
+const KEPT_AT = '2026-04-12T06:10:00.000Z';
+const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/** The record the client writes for a job that kept its archive (state failed, `kept`, the reason keptEnd gives). */
+function keptRecord(): string {
+  const archive = `${DIR}/${X}`;
+  return JSON.stringify({
+    version: 2,
+    kind: 'backup',
+    id: STEM,
+    state: 'failed',
+    archive,
+    partial: `${archive}.partial`,
+    log: `${DIR}/${STEM}.log`,
+    compression: 'none',
+    source: '/mnt/gluster',
+    container: 'gluster',
+    startedAt: '2026-04-12T06:00:00.000Z',
+    endedAt: KEPT_AT,
+    exitCode: 3,
+    warnings: {},
+    overrides: [],
+    reason: `tar exit 0, but ${archive} already exists and is never overwritten: the complete archive is kept as ${archive}.partial`,
+    kept: true,
+  });
+}
+
+function build(): void {
+  const lines = ['set -e', `rm -rf ${q(DIR)}`, `mkdir -p ${q(DIR)}`, `cd ${q(DIR)}`, 'echo data > /tmp/gb-kept-member'];
+  lines.push(`tar -cf ${q(X)} -C /tmp gb-kept-member`, `touch -d 2026-04-12T05:00:00Z ${q(X)}`);
+  lines.push(`tar -cf ${q(PARTIAL)} -C /tmp gb-kept-member`, `touch -d ${q(KEPT_AT)} ${q(PARTIAL)}`);
+  lines.push(`printf '%s' ${q(keptRecord())} > ${q(`${STEM}.job.json`)}`, `printf 'gluster-backup: kept\\n' > ${q(`${STEM}.log`)}`);
+  lines.push(`touch -d ${q(KEPT_AT)} ${q(`${STEM}.job.json`)} ${q(`${STEM}.log`)}`, 'rm -f /tmp/gb-kept-member');
+  onNode('node2', ['bash', '-s'], { input: lines.join('\n') + '\n' });
+}
+
+const namesNow = () => onNode('node2', ['ls', '-1A', DIR]).stdout.split('\n').filter(Boolean).sort();
+
+describe('a kept partial in the explorer: a complete archive to rename, not a leftover', function () {
+  this.timeout(300_000);
+  let backupDir: string | undefined;
+  let clock: () => number;
+  before(async () => {
+    const api = await activated();
+    clock = api.provider.clock;
+    api.provider.clock = () => NOW;
+    backupDir = cfg().inspect<string>('backupDir')?.globalValue;
+    build();
+    await vscode.commands.executeCommand('workbench.view.extension.glusterBackup');
+    await cfg().update('backupDir', DIR, vscode.ConfigurationTarget.Global);
+  });
+  after(async () => {
+    (await activated()).provider.clock = clock;
+    await cfg().update('backupDir', backupDir, vscode.ConfigurationTarget.Global);
+    onNode('node2', ['rm', '-rf', DIR], { allowFail: true });
+  });
+
+  it('its row: its own contextValue, an archive icon, and a tooltip naming the job, why, and the name to give it', async () => {
+    const api = await activated();
+    const before = namesNow();
+    const rows = await eventually('node2 › backups to show the kept partial', 60_000, async () => {
+      const r = await childRows(api, 'node2', /^backups$/);
+      return r.some((a) => a.label === PARTIAL && a.contextValue === 'archive:kept') ? r : undefined;
+    });
+    const kept = rows.find((a) => a.label === PARTIAL)!;
+    assert.equal(iconOf(kept), 'file-zip/list.warningForeground');
+    assert.match(kept.description, / · kept partial: a complete archive, rename it$/);
+    const tip = plain(tooltipOf(kept));
+    assert.match(tip, /^\*\*datarobot-gluster-backup-2026-04-12\.tar\.partial\*\*\n\n10 KiB \(10240 bytes\), /);
+    assert.ok(tip.includes(`Backup job ${STEM} (ended `), tip);
+    assert.ok(tip.includes(`its name ${X} was taken meanwhile by another archive`), tip);
+    assert.ok(tip.includes('rename it to a name no file in the backups directory has (the next -N of its day) to keep it'), tip);
+    assert.doesNotMatch(tip, /never finished|Do not restore/);
+    // The archive under the name it could not take is another archive, with a row of its own.
+    assert.equal(rows.find((a) => a.label === X)?.contextValue, 'archive');
+    const backups = (await childRows(api, 'node2')).find((r) => r.contextValue === 'backups');
+    assert.match(backups?.description ?? '', /^1 archive in .* · 1 kept partial to rename$/);
+    // Reading the view touched nothing.
+    assert.deepEqual(namesNow(), before);
+    assert.deepEqual(before, [X, PARTIAL, `${STEM}.job.json`, `${STEM}.log`].sort());
+  });
+});

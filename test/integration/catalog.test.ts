@@ -9,7 +9,9 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { inGluster, onNode, rawConfig, shellQuote } from './helpers/testbed';
+import { inGluster, onNode, rawConfig, shellQuote, testbedSettings } from './helpers/testbed';
+import { Cluster } from '../../src/core/cluster';
+import { keptPartialText } from '../../src/core/catalog/keptPartials';
 import type { JobRecord } from '../../src/core/backup/types';
 import { CLI, CONFIG, cli } from './helpers/cli';
 
@@ -343,7 +345,7 @@ describe('a finished archive its backup job kept as the partial, on the test bed
     onNode('node1', ['rm', '-rf', KD], { allowFail: true });
   });
 
-  test('its name taken by another archive: list shows it as a row of its own, prune removes the other archive alone and says it leaves the kept one, whose bytes, record and log survive', () => {
+  test('its name taken by another archive: list shows it as a row of its own, the explorer\'s model carries it, prune removes the other archive alone and says it leaves the kept one, whose bytes, record and log survive', async () => {
     assert.equal(inGluster('node1', ['sh', '-c', 'ls /usr/local/sbin/ln 2>/dev/null || true']).stdout, '', 'no ln of the image is in /usr/local/sbin');
     const realLn = inGluster('node1', ['sh', '-c', 'command -v ln']).stdout.trim();
     assert.match(realLn, /^\/\S+\/ln$/);
@@ -391,6 +393,18 @@ describe('a finished archive its backup job kept as the partial, on the test bed
     assert.ok(list.stdout.includes(`\n    ${taken}\n`), list.stdout);
     assert.match(list.stdout, new RegExp(`^ {2}${x.replace(/[.]/g, '[.]')} {2}.+ {2}tar {2}made 2026-03-01 10:00:00 UTC \\(file mtime: no job record\\)$`, 'm'));
     assert.ok(!list.stdout.includes('left alone'), list.stdout);
+    // The explorer's model of the node, from its one listing: the kept partial as the catalog
+    // reads it (its row is built from that), never among the archives.
+    const explorer = new Cluster(testbedSettings({ backupDir: KD }));
+    try {
+      const s = await explorer.refreshNode('node1');
+      assert.equal(s.catalogError, undefined);
+      assert.deepEqual(s.keptPartials?.map((k) => [k.name, k.job.id, k.archive, k.nameTaken, keptPartialText(k)]), [[partial, id, x, true, taken]]);
+      assert.deepEqual(s.catalog?.map((a) => a.name).sort(), [NEWER, x].sort());
+      assert.equal(s.backups.find((b) => b.name === partial)?.partial, true);
+    } finally {
+      explorer.dispose();
+    }
 
     const dry = prune(KD, '--dry-run', '--json', '--keep-last', '1');
     const plan = (JSON.parse(dry.stdout) as { nodes: { keep: { path: string }[]; remove: { path: string; files: string[] }[]; keptPartials: unknown[] }[] }).nodes[0];

@@ -3,7 +3,8 @@
 // sentence a failed backup's or restore's tar leaves.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { backupFailure, endWithoutStatus, failureReason, keptEnd, goneAt, nodeTimeOf, restoreEnd, stillStarting, tarEventsOf, type ShellGone } from '../../src/core/backup/jobEnd';
+import { backupFailure, endWithoutStatus, failureReason, goneAt, keptEnd, nodeTimeOf, restoreEnd, scriptCancelEnd, stillStarting, tarEventsOf, type ShellGone } from '../../src/core/backup/jobEnd';
+import { CANCELLED_EXIT, KEPT_EXIT } from '../../src/core/backup/jobScript';
 import type { JobRecord } from '../../src/core/backup/types';
 import { backupJob } from '../helpers/builders';
 
@@ -88,6 +89,26 @@ test("the script's exit 3 keeps the partial though the log never got the line sa
   // Any other code without the line is not a kept archive, and a restore never keeps one.
   for (const code of [0, 1, 2, 4, 130, undefined]) assert.equal(keptEnd(job, [], code), undefined, String(code));
   assert.equal(keptEnd(restore, [], 3), undefined);
+});
+
+test("the script's cancel exit through docker (no status written): cancelled, an archive under the job's name never credited to it", () => {
+  const other = `; ${DIR}/${NAME} is another job's archive, not this one's, and was left untouched`;
+  const cases: [string, string][] = [
+    ['gluster-backup: cancelled before tar started: tar was not run, and nothing was written\n', 'cancelled by the operator before tar started; nothing was written'],
+    ['gluster-backup: tar exit 1, but the job was cancelled before its archive was published: the partial archive was removed\n', 'cancelled by the operator after tar ended (exit 1), before the archive was published; the partial archive was removed'],
+    ['', 'cancelled by the operator; the job published no archive (its partial archive was removed)'],
+  ];
+  for (const [log, why] of cases) {
+    for (const cancelAsked of [true, false]) {
+      // The archive is there and the partial is not, as after a publish: only the exit tells them apart.
+      assert.deepEqual(endWithoutStatus(job, { shell: exited(CANCELLED_EXIT), cancelAsked, files: files({ archive: 28, log }) }), { patch: { state: 'cancelled', reason: `${why}${other}` }, removePartial: true, clearMarks: false });
+      assert.deepEqual(endWithoutStatus(job, { shell: exited(CANCELLED_EXIT), cancelAsked, files: files({ log }) }).patch, { state: 'cancelled', reason: why });
+    }
+  }
+  // A line of that form with another ending, or a restore's exit 4, is no cancel of the script's.
+  assert.equal(scriptCancelEnd(job, ['tar exit 0, but something else'], CANCELLED_EXIT, false), 'cancelled by the operator; the job published no archive (its partial archive was removed)');
+  assert.equal(scriptCancelEnd(restore, [], CANCELLED_EXIT, true), undefined);
+  for (const code of [0, 1, 2, KEPT_EXIT, 143]) assert.equal(scriptCancelEnd(job, ['cancelled before tar started: tar was not run, and nothing was written'], code, true), undefined, String(code));
 });
 
 test('why a job whose shell is gone ended: each way docker says it, for a backup and a restore; a cancel mark makes it cancelled', () => {

@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { jobPaths, serializeJobFile } from '../../src/core/backup/jobFile';
-import { jobArgv, KEPT_EXIT } from '../../src/core/backup/jobScript';
+import { CANCELLED_EXIT, jobArgv, KEPT_EXIT } from '../../src/core/backup/jobScript';
 import type { JobRecord } from '../../src/core/backup/types';
 import { backupJob } from '../helpers/builders';
 import { exitOf, scriptScratch, shim, withLocalNode } from './helpers/scriptScratch';
@@ -141,7 +141,7 @@ test("another archive under the final name: its member list is never touched, wh
       const { record } = runJob(backups, way === 'failed' ? path.join(src, 'not-there') : src, bin, 'gzip', (q) => {
         if (way === 'cancelled') fs.writeFileSync(q.cancel, 'now\n');
       });
-      assert.equal(exitOf(p), { taken: KEPT_EXIT, failed: 2, cancelled: 0 }[way], way);
+      assert.equal(exitOf(p), { taken: KEPT_EXIT, failed: 2, cancelled: CANCELLED_EXIT }[way], way);
       assert.equal(fs.readFileSync(`${p.archive}.members`, 'utf8'), OTHER_LIST, `${way}: the other archive's list`);
       assert.equal(fs.readFileSync(p.archive, 'utf8'), 'an older archive');
       const stem = NAME.slice(0, -'.tar'.length);
@@ -152,6 +152,8 @@ test("another archive under the final name: its member list is never touched, wh
       // that partial); a failed or cancelled end as 1, which older clients read.
       const saved = JSON.parse(fs.readFileSync(p.job, 'utf8')) as JobRecord;
       assert.deepEqual([saved.kept, saved.version, seen.version], way === 'taken' ? [true, 2, 2] : [undefined, 1, 1], `${way} (${saved.state})`);
+      // The other archive is never the job's: a cancel before tar is no completed job.
+      assert.deepEqual([seen.state, seen.archiveBytes], [way === 'cancelled' ? 'cancelled' : 'failed', undefined], `${way}: ${seen.reason}`);
       assert.equal(fs.readFileSync(`${p.archive}.members`, 'utf8'), OTHER_LIST, `${way}: the other archive's list, after the observer`);
       assert.equal(fs.readFileSync(p.archive, 'utf8'), 'an older archive');
     } finally {

@@ -1,6 +1,6 @@
 // How a job ended, decided from what was read of it on its node. Pure: jobs.ts does the reading
 // and the writing, so that every outcome is a unit test, not a fake node.
-import { KEPT_EXIT, PUBLISHED_UNSYNCED } from './jobScript';
+import { CANCELLED_BEFORE_TAR, CANCELLED_EXIT, CANCELLED_UNPUBLISHED, KEPT_EXIT, PUBLISHED_UNSYNCED } from './jobScript';
 import { KEPT_PARTIAL } from './keptPartial';
 import { JOB_LINE_PREFIX, countEvents, parseTarLine, type TarEvent } from './tarWarnings';
 import type { JobRecord, JobState } from './types';
@@ -103,6 +103,25 @@ export function keptEnd(record: JobRecord, said: string[], code: number | undefi
 }
 
 /**
+ * A backup whose script ended with CANCELLED_EXIT: it saw its cancel request and published
+ * nothing, whether or not the request is still there. Its reason, by the script's line when
+ * the log has it; `archiveThere`, whether a file has the archive's name now: not this job's,
+ * whatever made it, and said so (the job neither removes nor records it). Undefined for any
+ * other end.
+ */
+export function scriptCancelEnd(record: JobRecord, said: string[], code: number | undefined, archiveThere: boolean): string | undefined {
+  if (record.kind !== 'backup' || code !== CANCELLED_EXIT) return undefined;
+  const late = said.map((l) => /^tar exit ([01]), but (.*)$/.exec(l)).find((m) => m?.[2] === CANCELLED_UNPUBLISHED);
+  // Without its line (a backups directory too full to take it) the exit alone says enough.
+  const what = said.includes(CANCELLED_BEFORE_TAR)
+    ? ' before tar started; nothing was written'
+    : late
+      ? ` after tar ended (exit ${late[1]}), before the archive was published; the partial archive was removed`
+      : '; the job published no archive (its partial archive was removed)';
+  return `cancelled by the operator${what}${archiveThere ? `; ${record.archive} is another job's archive, not this one's, and was left untouched` : ''}`;
+}
+
+/**
  * The script's line for an archive it published and sync then reported not flushed (see
  * PUBLISHED_UNSYNCED), or undefined: a completed backup's reason, the archive kept.
  */
@@ -187,6 +206,10 @@ export function endWithoutStatus(record: JobRecord, seen: ShellGone): ShellEnd {
     // Whatever became of the status after the script kept the archive as its partial.
     const kept = keptEnd(record, jobLinesOf(f.log), code);
     if (kept !== undefined) return { patch: { state: 'failed', reason: kept, kept: true, warnings: countEvents(tarEventsOf(f.log)) }, removePartial: false, clearMarks: false };
+    // Or after it saw its cancel request and published nothing: an archive under its name is
+    // another's, and the status it could not write would have said cancelled.
+    const cancel = scriptCancelEnd(record, jobLinesOf(f.log), code, f.archive !== undefined);
+    if (cancel !== undefined) return { patch: { state: 'cancelled', reason: cancel }, removePartial: true, clearMarks: false };
   }
   return {
     patch: {

@@ -25,6 +25,9 @@ import type { TarEventCounts, TarEventKind } from './tarWarnings';
  *    (A build from before the job file had a version reads any file, and is not covered.)
  *    Its end is written as 1 unless it kept its archive (fileVersion): only a running job, or
  *    one that kept its partial, is hidden from older clients.
+ *    Exit 4 (CANCELLED_EXIT: it saw its cancel and published nothing) came later with no bump:
+ *    a version 2 client that predates it takes it for tar's exit 4, so cancelled or failed,
+ *    removes only the job's own partial, and never counts the archive the job's.
  *
  * Restores are still claimed as 1 (claimVersion): nothing of a restore changed meaning (its
  * script never exits 3, it has no partial, an observer removes none of its files), and as 1 an

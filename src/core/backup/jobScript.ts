@@ -15,7 +15,8 @@
 //                            (times in epoch seconds with nanoseconds: the file's mtime,
 //                            as SFTP gives it, has whole seconds only)
 //   <id>.cancel              written by the client to ask for a cancel (a backup's script then
-//                            removes the partial archive; the exit is reported as cancelled)
+//                            removes the partial archive, or runs no tar when it is there
+//                            first; the exit is reported as cancelled: CANCELLED_EXIT)
 //   <stem>.tar[.gz].sha256   backup: the archive's SHA-256 as `sha256sum -c` reads it, written
 //                            (temporary name, then rename) only once the archive is final
 //   <id>.status.tmp-<pid>.*  tar's pid and exit, a copy of its messages, the follower's digest:
@@ -85,6 +86,23 @@ import { KEPT_PARTIAL } from './keptPartial';
  * remove the only copy.
  */
 export const KEPT_EXIT = 3;
+
+/**
+ * A backup's exit when it saw its cancel request and published nothing: before tar ran, or
+ * after tar ended 0 or 1 on its own (a tar the cancel killed ends 128+N, which says it alone).
+ * Without it such a job ended 0 or 1 like a published one, and a client that then found an
+ * archive under the job's name, made meanwhile by another writer, credited that archive to
+ * the cancelled job. tar never exits 4. A version 2 client that predates it reads it as tar's
+ * exit 4: cancelled when it sees the request, failed with the script's line otherwise; it
+ * removes only the job's own partial (gone already) and never counts the archive the job's.
+ */
+export const CANCELLED_EXIT = 4;
+
+/** The script's line for a backup whose cancel request was there before tar was started. */
+export const CANCELLED_BEFORE_TAR = 'cancelled before tar started: tar was not run, and nothing was written';
+
+/** The end of its line (`tar exit N, but ...`) for one whose request it found once tar had ended 0 or 1. */
+export const CANCELLED_UNPUBLISHED = 'the job was cancelled before its archive was published: the partial archive was removed';
 
 /**
  * The start of the script's line for an archive it published whose name or checksum file sync
@@ -213,6 +231,15 @@ if ! takes "$tmp"; then
   fi
 fi
 rm -f "$tmp.pid"
+# A backup whose cancel came while it was being started (no tar pid yet for the client to
+# signal) does not run tar: a whole backup for nothing, and its end must not read as tar's
+# exit 0 (CANCELLED_EXIT).
+if [ -n "$partial" ] && [ -e "$cancel" ]; then
+  say "${CANCELLED_BEFORE_TAR}"
+  drop_partial
+  fresh_tmp "$tmp"
+  end ${CANCELLED_EXIT}
+fi
 (
   tar "$@" 2>&1 >/dev/null &
   t=$!
@@ -265,6 +292,12 @@ if [ -z "$partial" ]; then
   :
 elif [ -e "$cancel" ]; then
   drop_partial
+  # Nothing published: said by the exit, so that an archive another writer made under the
+  # job's name is never taken for this job's (CANCELLED_EXIT). A killed tar's code says it.
+  if [ "$rc" -le 1 ]; then
+    say "tar exit $rc, but ${CANCELLED_UNPUBLISHED}"
+    rc=${CANCELLED_EXIT}
+  fi
 elif [ "$rc" -le 1 ]; then
   # On disk before it is called an archive: a host that goes down after "completed" must not
   # come back with an archive whose last blocks were never written. sync with a file (GNU

@@ -13,12 +13,12 @@ import { isNotFound } from '../node/nodeConnection';
 import { toNodeError } from '../node/nodeErrors';
 import { inspectContainer } from '../node/probe';
 import { JOB_SUFFIX, JobFileError, MAX_JOB_FILE_BYTES, claimVersion, isFinal, fileVersion, jobPaths, parseJobFile, pathsOf, pruneMarkerOf, restoreId, restorePaths, serializeJobFile, type JobPaths, type RestoreSpec } from './jobFile';
-import { BACKUP_JOB_ENV, EXIT_WAIT_SCRIPT, KEPT_EXIT, READ_POS_SCRIPT, RESTORE_WAIT_SCRIPT, backupTarHead, besidePartial, restoreWaitPositions, jobArgv, parseStatus, restoreArgv, restoreTarHead, signalTarArgv } from './jobScript';
+import { BACKUP_JOB_ENV, CANCELLED_EXIT, EXIT_WAIT_SCRIPT, KEPT_EXIT, READ_POS_SCRIPT, RESTORE_WAIT_SCRIPT, backupTarHead, besidePartial, restoreWaitPositions, jobArgv, parseStatus, restoreArgv, restoreTarHead, signalTarArgv } from './jobScript';
 import { registerJob, registeredJobFiles } from './jobRegistry';
 import { nextArchiveName } from './naming';
 import { RestorePositions, type Position } from './restorePositions';
 import { countEvents } from './tarWarnings';
-import { backupFailure, endWithoutStatus, jobLinesOf, keptEnd, goneAt, nodeTimeOf, publishedUnsynced, restoreEnd, stateOfExit, stillStarting, tarEventsOf, unrecordedEnd, type Shell, type ShellGone } from './jobEnd';
+import { backupFailure, endWithoutStatus, goneAt, jobLinesOf, keptEnd, nodeTimeOf, publishedUnsynced, restoreEnd, scriptCancelEnd, stateOfExit, stillStarting, tarEventsOf, unrecordedEnd, type Shell, type ShellGone } from './jobEnd';
 import type { BackupOptions, JobRecord, JobState, PreflightOverride } from './types';
 
 
@@ -482,10 +482,18 @@ export class BackupJobs {
     const events = tarEventsOf(log);
     const said = jobLinesOf(log);
     const kept = keptEnd(record, said, code);
-    const cancelled = cancelAsked && kept === undefined && (record.kind === 'restore' ? code > 1 : !(code <= 1 && (await conn.stat(p.archive).catch(() => undefined))));
+    // The script saw the request and published nothing (CANCELLED_EXIT): whatever has the
+    // archive's name is not this job's. Before that exit a job cancelled before tar started
+    // ended 0, and another writer's archive under its name was recorded as its own.
+    const byScript = kept === undefined && code === CANCELLED_EXIT ? scriptCancelEnd(record, said, code, (await conn.stat(p.archive).catch(() => undefined)) !== undefined) : undefined;
+    // A script older than that exit ends such a cancel with tar's 0 or 1 too: an archive there
+    // then counts as published (the cancel came after the script's last look), as it always did.
+    const cancelled = byScript !== undefined || (cancelAsked && kept === undefined && (record.kind === 'restore' ? code > 1 : !(code <= 1 && (await conn.stat(p.archive).catch(() => undefined)))));
     const statusSt = exitAt === undefined ? await conn.stat(p.status).catch(() => undefined) : undefined;
     // The kept archive's own exit is the script's, not tar's (its line says tar's): no "tar exit 3".
-    const ended = { ...(kept !== undefined && code === KEPT_EXIT ? {} : { exitCode: code }), endedAt: new Date(exitAt ?? statusSt?.mtimeMs ?? Date.now()).toISOString(), warnings: countEvents(events) };
+    // Nor a cancel's: tar never ran, or its exit is in the reason.
+    const scripts = (kept !== undefined && code === KEPT_EXIT) || byScript !== undefined;
+    const ended = { ...(scripts ? {} : { exitCode: code }), endedAt: new Date(exitAt ?? statusSt?.mtimeMs ?? Date.now()).toISOString(), warnings: countEvents(events) };
     if (record.kind === 'restore') return this.recordEnd(conn, p, restoreEnd({ ...record, ...ended }, events, code, cancelled, said));
     // Kept: the script published nothing, whatever its exit (one before exit 3 ended with 2).
     const state = kept !== undefined ? 'failed' : stateOfExit(code, cancelled);
@@ -496,7 +504,8 @@ export class BackupJobs {
       state: archive || !(state === 'completed' || state === 'completedWithWarnings') ? state : 'failed',
       ...(archive ? { archiveBytes: archive.size } : {}),
     };
-    if (state === 'cancelled') done.reason = 'cancelled by the operator; the partial archive was removed';
+    if (byScript !== undefined) done.reason = byScript;
+    else if (state === 'cancelled') done.reason = 'cancelled by the operator; the partial archive was removed';
     else if (kept !== undefined) {
       done.reason = kept;
       done.kept = true;

@@ -12,6 +12,8 @@ import * as path from 'node:path';
 import { jobPaths, serializeJobFile } from '../../src/core/backup/jobFile';
 import { CANCELLED_EXIT, jobArgv } from '../../src/core/backup/jobScript';
 import type { JobRecord } from '../../src/core/backup/types';
+import { catalogOfListing } from '../../src/core/catalog/catalog';
+import { LocalConnection } from '../../src/core/node/nodeConnection';
 import { checksumPathOf } from '../../src/core/validate/checksum';
 import { backupJob } from '../helpers/builders';
 import { exitOf, scriptScratch, shim, withLocalNode } from './helpers/scriptScratch';
@@ -119,6 +121,28 @@ test("the script's cancel exit is a cancel even when the marker was withdrawn be
       [seen.state, seen.reason, seen.archiveBytes],
       ['cancelled', `cancelled by the operator; the job published no archive (its partial archive was removed)${untouched(p.archive)}`, undefined],
     );
+    assertOtherUntouched(p);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("the catalog does not take the cancelled job's record for the other archive's: no job state, dated by its own mtime, and prune takes the record with it", async () => {
+  const { dir, src, backups, bin } = scriptScratch('gb-cancel-taken-catalog-', 64 * 1024);
+  try {
+    const { p, record } = runJob(backups, src, bin, (p) => {
+      plantOther(p);
+      fs.utimesSync(p.archive, 1780000000, 1780000000);
+      fs.writeFileSync(p.cancel, 'asked\n');
+    });
+    const seen = await withLocalNode(dir, backups, (jobs) => jobs.observe(record));
+    assert.equal(seen.state, 'cancelled');
+    const conn = new LocalConnection({ name: 'here' });
+    const a = (await catalogOfListing(conn, 'here', backups, await conn.listDir(backups))).archives;
+    assert.equal(a.length, 1);
+    assert.deepEqual([a[0].name, a[0].job, a[0].made, a[0].madeFrom], [NAME, undefined, new Date(1780000000 * 1000).toISOString(), 'mtime']);
+    // Its stem's files go with it when it is pruned: nothing else has that name.
+    assert.deepEqual([...a[0].files].sort(), [NAME, `${NAME}.sha256`, `${record.id}.job.json`, `${record.id}.log`].sort());
     assertOtherUntouched(p);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

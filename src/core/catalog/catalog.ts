@@ -287,8 +287,13 @@ async function describe(a: ArchiveFiles, node: string, dir: string, records: Rec
   // The record of a job that kept its archive as the partial, still there, is that partial's:
   // this archive has the name it could not take, and is another one.
   const keptThere = rec?.partial !== undefined && keptPaths.has(rec.partial);
+  // A backup recorded cancelled published nothing that the record can vouch for (jobs.ts
+  // records a cancel only when the script published nothing, or when its shell died leaving no
+  // word): a file under its archive's name may be another writer's, and neither its date nor
+  // its trust ("last good backup" takes completed jobs' archives) is this record's to give.
+  const published = !(rec?.kind === 'backup' && rec.state === 'cancelled');
   // With x.tar beside x.tar.gz, the stem's job record belongs to the one it names.
-  const own = rec && rec.archive === path && !keptThere ? rec : undefined;
+  const own = rec && rec.archive === path && !keptThere && published ? rec : undefined;
   const jobError = job && 'error' in job ? job.error : undefined;
   const v = validation && 'value' in validation ? validation.value : undefined;
   // A record that names another archive of the stem is that one's, even before it exists: a

@@ -201,4 +201,73 @@ describe('claiming a job name on the node', () => {
     assert.equal(done.state, 'completed', done.reason);
     onNode('node1', ['sh', '-c', 'rm -f "$1" "$1".restore-*', 'rm', arch]);
   });
+
+  test('a backup another client cancels while it is being started, its name taken meanwhile by another writer: tar never runs, the job is cancelled, and the other archive is neither credited nor touched', async () => {
+    // Client A claims the job file; before docker starts the job's shell, another writer makes
+    // the archive's name and client B cancels the job (its tar has no pid yet to signal). On
+    // the old code the script ran a whole tar, removed its partial and ended 0, and the job was
+    // recorded completed with the other archive's size.
+    const other = new Cluster(testbedSettings({ glusterPath: '/mnt/gluster-rep' }));
+    const a = new BackupJobs(cluster);
+    const b = new BackupJobs(other);
+    const conn = cluster.connection('node1');
+    const bConn = other.connection('node1');
+    const create = conn.createExclusive.bind(conn);
+    const bWrite = bConn.writeAtomic.bind(bConn);
+    let requested!: () => void;
+    const cancelWritten = new Promise<void>((resolve) => (requested = resolve));
+    bConn.writeAtomic = async (path, data) => {
+      await bWrite(path, data);
+      if (path.endsWith('.cancel')) requested();
+    };
+    let claimed: JobRecord | undefined;
+    let otherSha = '';
+    let byB: Promise<JobRecord> | undefined;
+    conn.createExclusive = async (path, data) => {
+      const won = await create(path, data);
+      if (won && path.endsWith('.job.json') && !claimed) {
+        claimed = parseJobFile(String(data), path, 'node1');
+        // One call: A must start the shell within its start deadline (5 s of docker time on the bed, and 5 more).
+        otherSha = onNode('node1', ['sh', '-c', 'cd "${1%/*}" && tar -cf "${1##*/}" -C /etc hostname && sha256sum "${1##*/}" > "${1##*/}.sha256" && cut -c1-64 "${1##*/}.sha256"', 'plant', claimed.archive]).stdout.trim();
+        byB = b.cancel(claimed);
+        byB.catch(() => undefined);
+        // A starts the shell only once B's request is on the node.
+        let timer: NodeJS.Timeout | undefined;
+        try {
+          await Promise.race([cancelWritten, new Promise((_, reject) => (timer = setTimeout(() => reject(new Error("client B's cancel request was not written within 8 s")), 8_000)))]);
+        } finally {
+          clearTimeout(timer);
+        }
+      }
+      return won;
+    };
+    try {
+      const started = await a.start('node1', { compression: 'none' });
+      assert.ok(claimed && byB, 'the job was claimed and cancelled');
+      assert.match(otherSha, /^[0-9a-f]{64}$/);
+      const archive = claimed.archive;
+      const reason = `cancelled by the operator before tar started; nothing was written; ${archive} is another job's archive, not this one's, and was left untouched`;
+      const byA = isFinal(started.state) ? started : await waitFor('client A to see the end', 60_000, async () => {
+        const j = await a.observe(started);
+        return isFinal(j.state) ? j : undefined;
+      });
+      assert.deepEqual([byA.state, byA.reason, byA.archiveBytes, byA.exitCode], ['cancelled', reason, undefined, undefined]);
+      const cancelled = await byB;
+      assert.deepEqual([cancelled.state, cancelled.reason], ['cancelled', reason]);
+      const file = `${DIR}/${started.id}.job.json`;
+      const onDisk = parseJobFile(onNode('node1', ['cat', file]).stdout, file, 'node1');
+      assert.deepEqual([onDisk.state, onDisk.reason, onDisk.archiveBytes, onDisk.exitCode], ['cancelled', reason, undefined, undefined]);
+      assert.equal(onNode('node1', ['cat', started.log]).stdout, 'gluster-backup: cancelled before tar started: tar was not run, and nothing was written\n', 'tar never ran');
+      assert.equal(onNode('node1', ['sha256sum', archive]).stdout.split(' ')[0], otherSha, 'the other archive, byte for byte');
+      assert.equal(onNode('node1', ['sh', '-c', 'cd "${1%/*}" && sha256sum -c --strict "${1##*/}.sha256"', 'check', archive], { allowFail: true }).status, 0, "the other archive's checksum file still matches it");
+      const name = archive.slice(archive.lastIndexOf('/') + 1);
+      const left = onNode('node1', ['ls', '-1A', DIR]).stdout.split('\n').filter((n) => n.startsWith(started.id));
+      assert.deepEqual(left.sort(), [`${started.id}.job.json`, `${started.id}.log`, name, `${name}.sha256`].sort(), 'no partial, status or cancel request left');
+    } finally {
+      conn.createExclusive = create;
+      bConn.writeAtomic = bWrite;
+      other.dispose();
+      cleanBackups();
+    }
+  });
 });

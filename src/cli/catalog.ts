@@ -8,6 +8,7 @@ import type { CliIo } from './io';
 import { shownName } from '../core/archive/paths';
 import { shownEach } from './terminalText';
 import { heldByText } from '../core/validate/readDataLock';
+import { namesGoingText, readDataNamesText } from '../core/validate/readDataNames';
 import { keptPartialText, type CatalogKeptPartial } from '../core/catalog/keptPartials';
 
 function archiveLines(a: CatalogArchive): string[] {
@@ -28,6 +29,7 @@ function archiveLines(a: CatalogArchive): string[] {
   const lock = a.readDataLock;
   if (lock?.holder) lines.push(`    being read by a --read-data-subset run: ${heldByText(lock.holder, a.node)} (${lock.file})`);
   else if (lock) lines.push(`    read-data lock unusable: ${lock.error}`);
+  for (const n of a.readDataNames ?? []) lines.push(`    ${readDataNamesText(n.file, catalogTime(n.written))}`);
   for (const r of a.restores) {
     const state = r.error ? `record unusable: ${r.error}` : r.state ?? 'no job record';
     const verified = r.verification === 'verified' ? 'verified' : r.verification === 'differences' ? `${r.differences} difference${r.differences === 1 ? '' : 's'}` : 'not verified';
@@ -104,7 +106,8 @@ function pruneJson(n: PruneNodeResult) {
     node: n.node,
     dir: n.dir,
     error: n.error ?? null,
-    keep: d.filter((x) => x.action === 'keep').map((x) => ({ path: x.archive.path, made: x.archive.made, why: x.why })),
+    // A --read-data run's member list stays with its archive: it may be in use (readDataNames.ts).
+    keep: d.filter((x) => x.action === 'keep').map((x) => ({ path: x.archive.path, made: x.archive.made, why: x.why, ...(x.archive.readDataNames?.length ? { leaves: x.archive.readDataNames.map((r) => `${n.dir}/${r.file}`) } : {}) })),
     remove: d.filter((x) => x.action === 'remove').map((x) => ({ path: x.archive.path, made: x.archive.made, files: x.files.map((f) => `${n.dir}/${f}`) })),
     // Never removed, whatever the rules: each is the only copy of a finished archive.
     keptPartials: (n.plan?.keptPartials ?? []).map((k) => ({ path: k.path, job: k.job.id, archive: `${n.dir}/${k.archive}`, nameTaken: k.nameTaken, files: k.files.map((f) => `${n.dir}/${f}`), why: keptPartialText(k) })),
@@ -119,7 +122,8 @@ function formatPrune(n: PruneNodeResult, dryRun: boolean): string {
   for (const d of n.plan?.decisions ?? []) {
     const verb = (d.action === 'keep' ? 'keep' : dryRun ? 'would remove' : 'remove').padEnd(dryRun ? 12 : 6);
     const head = `  ${verb}  ${d.archive.name}  made ${catalogTime(d.archive.made)}`;
-    lines.push(d.action === 'keep' ? `${head}  (${d.why.join(', ')})` : `${head}  with ${d.files.length - 1} sidecar file${d.files.length === 2 ? '' : 's'}`);
+    lines.push(d.action === 'keep' ? `${head}  (${d.why.join(', ')})` : `${head}  with ${d.files.length - 1} sidecar file${d.files.length === 2 ? '' : 's'}${namesGoingText(d.files)}`);
+    if (d.action === 'keep') for (const r of d.archive.readDataNames ?? []) lines.push(`    leaves ${readDataNamesText(r.file, catalogTime(r.written))}`);
   }
   for (const k of n.plan?.keptPartials ?? []) lines.push(`  ${'leave'.padEnd(dryRun ? 12 : 6)}  ${k.name}  (${keptPartialText(k)})`);
   // Refused on purpose (a restore started, another prune, not confirmed, gone already): kept, and why.

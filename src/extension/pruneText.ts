@@ -4,6 +4,7 @@ import { catalogTime } from '../core/catalog/catalog';
 import type { PrunePlan } from '../core/catalog/prunePlan';
 import { checkPolicy, RetentionError, RULES, type RetentionPolicy } from '../core/catalog/retention';
 import { keptPartialText } from '../core/catalog/keptPartials';
+import { namesGoingText, readDataNamesText } from '../core/validate/readDataNames';
 import { humanSize, plural } from './format';
 
 /**
@@ -47,11 +48,11 @@ export function planText(plan: PrunePlan, policy: Required<RetentionPolicy>, for
     '',
     '## To remove',
     '',
-    ...(go.length ? go.map((d) => `- ${d.archive.name}  made ${catalogTime(d.archive.made)}, ${humanSize(d.archive.bytes)}, with ${plural(d.files.length - 1, 'sidecar file')}`) : ['- nothing']),
+    ...(go.length ? go.map((d) => `- ${d.archive.name}  made ${catalogTime(d.archive.made)}, ${humanSize(d.archive.bytes)}, with ${plural(d.files.length - 1, 'sidecar file')}${namesGoingText(d.files)}`) : ['- nothing']),
     '',
     '## Kept',
     '',
-    ...(stay.length ? stay.map((d) => `- ${d.archive.name}  made ${catalogTime(d.archive.made)}: ${d.why.join(', ')}`) : ['- nothing']),
+    ...(stay.length ? stay.flatMap((d) => [`- ${d.archive.name}  made ${catalogTime(d.archive.made)}: ${d.why.join(', ')}`, ...(d.archive.readDataNames ?? []).map((r) => `  - leaves ${readDataNamesText(r.file, catalogTime(r.written))}`)]) : ['- nothing']),
   ];
   if (plan.keptPartials.length) {
     lines.push('', '## Left: finished archives their job kept as its partial', '', ...plan.keptPartials.map((k) => `- ${k.name}, ${humanSize(k.bytes)}: ${keptPartialText(k)}`));

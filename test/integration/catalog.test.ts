@@ -426,3 +426,41 @@ describe('a finished archive its backup job kept as the partial, on the test bed
     assert.equal(sha(), bytes);
   });
 });
+
+describe("a killed --read-data run's member list, on the test bed", () => {
+  const ND = `/opt/datarobot/data/backups/read-data-names-${process.pid}`;
+  after(() => onNode('node1', ['rm', '-rf', ND], { allowFail: true }));
+
+  test('list shows it under its archive, not left alone; prune --dry-run says it goes with the archive; prune removes it with the archive and leaves the kept one\'s', () => {
+    const older = dated('B1', `${P}2026-10-03.tar`, '2026-03-10T02:00:00Z', { [`${P}2026-10-03.tar.read-data-0a1b2c3d.names`]: 'gb-catalog-member\n' });
+    const newer = dated('B2', `${P}2026-11-03.tar`, '2026-03-11T02:00:00Z', { [`${P}2026-11-03.tar.read-data-deadbeef.names`]: 'gb-catalog-member\n' });
+    build('node1', ND, [newer, older]);
+    // Names like one but not of the form: foreign, left alone by list and prune.
+    const near = [`${P}2026-11-03.tar.read-data-DEADBEEF.names`, `${P}2026-11-03.tar.read-data-deadbee.names`, `${P}2026-11-03.tar.read-data-deadbeef0.names`];
+    onNode('node1', ['bash', '-s'], {
+      input: ['set -e', `cd ${shellQuote(ND)}`, ...near.map((n) => `echo x > ${shellQuote(n)}`), `touch -d 2026-03-11T03:00:00Z ${P}2026-11-03.tar.read-data-deadbeef.names`].join('\n') + '\n',
+    });
+    const newerNames = `${newer.name}.read-data-deadbeef.names`;
+    const olderNames = `${older.name}.read-data-0a1b2c3d.names`;
+
+    const list = cli(['list', '-b', ND, '--node', 'node1']);
+    assert.equal(list.code, 0, list.stderr);
+    assert.ok(list.stdout.includes(`\n    ${newerNames}, written 2026-03-11 03:00:00 UTC: the member list of a --read-data run of it, left by a run that was killed, or in use by one still going on`), list.stdout);
+    assert.match(list.stdout, new RegExp(`^ {4}${olderNames.replace(/[.]/g, '[.]')}, written `, 'm'));
+    const leftAlone = list.stdout.split('\n').find((l) => l.includes('left alone')) ?? '';
+    for (const n of [newerNames, olderNames]) assert.ok(!leftAlone.includes(n), leftAlone);
+    for (const n of near) assert.ok(leftAlone.includes(n), leftAlone);
+
+    const dry = prune(ND, '--dry-run', '--keep-last', '1');
+    assert.ok(dry.stdout.includes(`  would remove  ${older.name}  made 2026-03-10 02:00:00 UTC  with 1 sidecar file, 1 of them a --read-data run's member list\n`), dry.stdout);
+    assert.ok(dry.stdout.includes(`  keep          ${newer.name}  made 2026-03-11 02:00:00 UTC  (last)\n    leaves ${newerNames}, written 2026-03-11 03:00:00 UTC: `), dry.stdout);
+    const all = [newer.name, newerNames, older.name, olderNames, ...FOREIGN, ...near].sort();
+    assert.deepEqual(namesOn('node1', ND), all);
+
+    prune(ND, '--keep-last', '1');
+    assert.deepEqual(namesOn('node1', ND), [newer.name, newerNames, ...FOREIGN, ...near].sort());
+    // Pruned again, the archive stays and so does its member list.
+    prune(ND, '--keep-last', '1');
+    assert.deepEqual(namesOn('node1', ND), [newer.name, newerNames, ...FOREIGN, ...near].sort());
+  });
+});

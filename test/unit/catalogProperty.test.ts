@@ -69,6 +69,7 @@ const NAMES = [
   'datarobot-gluster-backup-2026-04-12-2.tar.restore-20261204T060000Z.job.json',
   'datarobot-gluster-backup-2026-04-12-2.tar.restore-20261204T060000Z.members',
   'datarobot-gluster-backup-2026-04-12-2.tar.validation.json.tmp-4242-deadbeef',
+  'datarobot-gluster-backup-2026-04-12-2.tar.read-data-0a1b2c3d.names',
   'notes.txt',
 ];
 
@@ -82,7 +83,7 @@ test('directory names: mutated, each is an archive, a file of one archive presen
       for (const a of g.archives) {
         assert.match(a.name, OUR_ARCHIVE);
         claimed.add(a.name);
-        for (const n of [...Object.values(a.own), ...Object.values(a.job), ...[...a.restores.values()].flat(), ...a.temps]) {
+        for (const n of [...Object.values(a.own), ...a.readDataNames, ...Object.values(a.job), ...[...a.restores.values()].flat(), ...a.temps]) {
           assert.ok(roleOf(n), n);
           assert.equal(removablePath(DIR, n), `${DIR}/${n}`);
           claimed.add(n);

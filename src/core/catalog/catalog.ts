@@ -51,6 +51,12 @@ export interface CatalogArchive {
    * why the lock cannot be read (`file`: its name). Either way prune keeps the archive.
    */
   readDataLock?: { file: string; holder?: ReadDataLock; error?: string };
+  /**
+   * Member lists of --read-data runs of it (`<archive>.read-data-<8 hex>.names`) and when each
+   * was written (its mtime, ISO): a killed run's leftover, or a running one's (readDataNames.ts).
+   * Among its files: prune removes them with the archive, never while it stays.
+   */
+  readDataNames?: { file: string; written: string }[];
   /** Names of its files in the directory (the archive first), for prune. */
   files: string[];
 }
@@ -240,7 +246,7 @@ export async function catalogOfListing(conn: NodeConnection, node: string, given
   return {
     node,
     dir,
-    archives: await Promise.all(archives.map((a) => describe(a, node, dir, records, keptPaths, keptFiles))),
+    archives: await Promise.all(archives.map((a) => describe(a, node, dir, records, keptPaths, keptFiles, byName))),
     foreign: foreign.filter((f) => !keptFiles.has(f)),
     keptPartials,
   };
@@ -257,7 +263,7 @@ interface Records {
  * `keptPaths`: the partials their jobs kept (keptPartials.ts), whose records are theirs, not
  * the archive's that has the name they were to take; `keptFiles`: those partials' files.
  */
-async function describe(a: ArchiveFiles, node: string, dir: string, records: Records, keptPaths: ReadonlySet<string>, keptFiles: ReadonlySet<string>): Promise<CatalogArchive> {
+async function describe(a: ArchiveFiles, node: string, dir: string, records: Records, keptPaths: ReadonlySet<string>, keptFiles: ReadonlySet<string>, listed: ReadonlyMap<string, DirEntry>): Promise<CatalogArchive> {
   const path = `${dir}/${a.name}`;
   const [job, validation, lock, restores] = await Promise.all([
     a.job.job ? settle(records.job(a.job.job)) : undefined,
@@ -299,7 +305,7 @@ async function describe(a: ArchiveFiles, node: string, dir: string, records: Rec
   // A record that names another archive of the stem is that one's, even before it exists: a
   // compressed backup still writing x.tar.gz.partial beside a plain x.tar made by hand.
   const others = rec !== undefined && (rec.archive !== path || keptThere);
-  const files = [a.name, ...Object.values(a.own), ...(own || (!a.stemShared && !others) ? Object.values(a.job) : []), ...[...a.restores.values()].flat(), ...a.temps].filter((f) => !keptFiles.has(f));
+  const files = [a.name, ...Object.values(a.own), ...a.readDataNames, ...(own || (!a.stemShared && !others) ? Object.values(a.job) : []), ...[...a.restores.values()].flat(), ...a.temps].filter((f) => !keptFiles.has(f));
   const madeAt = own?.endedAt ?? own?.startedAt;
   return {
     node,
@@ -331,6 +337,7 @@ async function describe(a: ArchiveFiles, node: string, dir: string, records: Rec
     running: [...(own?.state === 'running' ? [own.id] : []), ...restores.filter((r) => r.state === 'running').map((r) => r.id)],
     // Removed between the listing and the read: as if it had not been listed.
     ...(lock && 'error' in lock ? { readDataLock: { file: a.own.readDataLock!, error: lock.error } } : lock?.value ? { readDataLock: { file: a.own.readDataLock!, holder: lock.value } } : {}),
+    ...(a.readDataNames.length ? { readDataNames: a.readDataNames.map((file) => ({ file, written: new Date(listed.get(file)!.mtimeMs).toISOString() })) } : {}),
     files,
   };
 }

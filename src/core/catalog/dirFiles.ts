@@ -7,6 +7,7 @@ import { partialFilesOf } from '../backup/jobScript';
 export { pruneMarkerOf } from '../backup/jobFile';
 import type { DirEntry } from '../node/nodeConnection';
 import { jobStem } from '../backup/naming';
+import { archiveOfReadDataNames } from '../validate/readDataNames';
 
 /** Strictly the names our backups write: the seed's date form, an optional -N, .tar or .tar.gz. */
 export const OUR_ARCHIVE = /^datarobot-gluster-backup-\d{4}-\d{2}-\d{2}(?:-[1-9]\d{0,5})?\.tar(?:\.gz)?$/;
@@ -20,6 +21,7 @@ const TEMP_TAIL = /\.tmp-\d{1,10}-[0-9a-f]{8}$/;
 export type FileRole =
   | { role: 'archive'; archive: string }
   | { role: OwnRole; archive: string }
+  | { role: 'readDataNames'; archive: string }
   | { role: 'job' | 'log' | 'status' | 'cancel'; stem: string }
   | { role: 'restore'; archive: string; restoreId: string };
 
@@ -30,6 +32,8 @@ export interface ArchiveFiles {
   mtimeMs: number;
   /** Its own sidecars present: checksum, validation report, where --read-data-subset stopped and the lock of the run doing it, partial leftover, member list (compressed), its job's list beside the partial, prune's marker. */
   own: Partial<Record<OwnRole, string>>;
+  /** Member lists of --read-data runs (`<archive>.read-data-<8 hex>.names`): one per run, several when several were killed. */
+  readDataNames: string[];
   /** The stem's backup job files present (`<stem>.job.json`, `.log`, `.status`, `.cancel`). */
   job: { job?: string; log?: string; status?: string; cancel?: string };
   /** Restore id -> names of that restore's files present. */
@@ -55,7 +59,7 @@ export function groupDir(entries: readonly DirEntry[]): DirGroups {
   const byStem = new Map<string, ArchiveFiles[]>();
   for (const e of entries) {
     if (!e.isFile || !OUR_ARCHIVE.test(e.name)) continue;
-    const a: ArchiveFiles = { name: e.name, size: e.size, mtimeMs: e.mtimeMs, own: {}, job: {}, restores: new Map(), temps: [], stemShared: false };
+    const a: ArchiveFiles = { name: e.name, size: e.size, mtimeMs: e.mtimeMs, own: {}, readDataNames: [], job: {}, restores: new Map(), temps: [], stemShared: false };
     archives.set(e.name, a);
     byStem.set(jobStem(e.name), [...(byStem.get(jobStem(e.name)) ?? []), a]);
   }
@@ -73,11 +77,15 @@ export function groupDir(entries: readonly DirEntry[]): DirGroups {
     for (const a of owners) {
       if (r.temp) a.temps.push(e.name);
       else if (role.role === 'restore') a.restores.set(role.restoreId, [...(a.restores.get(role.restoreId) ?? []), e.name].sort());
+      else if (role.role === 'readDataNames') a.readDataNames.push(e.name);
       else if (isOwnRole(role.role)) a.own[role.role] = e.name;
       else if (role.role !== 'archive') a.job[role.role] = e.name;
     }
   }
-  for (const a of archives.values()) a.temps.sort();
+  for (const a of archives.values()) {
+    a.temps.sort();
+    a.readDataNames.sort();
+  }
   return { archives: [...archives.values()].sort((x, y) => (x.name < y.name ? -1 : 1)), foreign: foreign.sort() };
 }
 
@@ -119,6 +127,8 @@ function baseRole(name: string): FileRole | undefined {
   if (OUR_ARCHIVE.test(name)) return { role: 'archive', archive: name };
   const own = OWN_NAME.exec(name);
   if (own && OUR_ARCHIVE.test(own[1])) return { role: OWN_ROLES[own[2] as keyof typeof OWN_ROLES], archive: own[1] };
+  const names = archiveOfReadDataNames(name);
+  if (names !== undefined && OUR_ARCHIVE.test(names)) return { role: 'readDataNames', archive: names };
   const r = RESTORE_FILE.exec(name);
   if (r) {
     const m = RESTORE_ID.exec(r[1]);

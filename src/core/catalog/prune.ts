@@ -195,14 +195,14 @@ export function lateSidecars(listed: readonly string[], archive: string, planned
 /**
  * The plan's files of the archive, and the sidecars, files of the restores the plan saw, and
  * temporary files of it that the listing taken after the mark shows and the plan did not (a
- * validation report, a restore's verification written since): the archive still last, its
- * mark not among them (it goes after).
+ * validation report, a restore's verification, a --read-data run's member list written since):
+ * the archive still last, its mark not among them (it goes after).
  */
 export function filesNow(d: PruneDecision, now: ArchiveFiles): string[] {
   const planned = d.files.filter((f) => f !== pruneMarkerOf(d.archive.name));
   const ofPlannedRestores = [...now.restores.values()].filter((files) => files.some((f) => planned.includes(f))).flat();
   const partialFiles = partialFilesOf(now.name);
   const own = Object.entries(now.own).filter(([role, f]) => role !== 'pruning' && !partialFiles.includes(f as string));
-  const since = [...own.map(([, f]) => f as string), ...ofPlannedRestores, ...now.temps].filter((f) => !planned.includes(f));
+  const since = [...own.map(([, f]) => f as string), ...now.readDataNames, ...ofPlannedRestores, ...now.temps].filter((f) => !planned.includes(f));
   return [...planned.filter((f) => f !== d.archive.name), ...since.sort(), ...(planned.includes(d.archive.name) ? [d.archive.name] : [])];
 }

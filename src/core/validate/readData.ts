@@ -17,6 +17,7 @@ import { stopTagged, tagged } from '../docker/tagged';
 import { TarCompareFormatError, TarCompareParser, TAR_COMPARE_ENV, archiveTroubleIn, notFoundIn, tarCompareArgv } from './tarCompare';
 import { writeBesideArchive } from '../catalog/sidecar';
 import type { HeldReadDataLock } from './takeReadDataLock';
+import { readDataNamesPathOf } from './readDataNames';
 
 export interface ReadDataProgress {
   members: number;
@@ -142,7 +143,7 @@ export async function readArchiveData(a: ReadDataArgs): Promise<ReadDataResult> 
   let stderr = '';
   if (total.members > 0) {
     progress(0);
-    const namesFile = `${a.archive}.read-data-${randomBytes(4).toString('hex')}.names`;
+    const namesFile = readDataNamesPathOf(a.archive, randomBytes(4).toString('hex'));
     await a.conn.writeAtomic(namesFile, storedNamesOf(t, files.subarray(slice.from, slice.to), a.index.dotSlashNames ?? 0));
     // Tagged: ending the exec's stream (a cancel, Ctrl-C, output that cannot be read) does not
     // end tar, which would read the whole archive and volume on in the container.

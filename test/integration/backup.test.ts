@@ -3,6 +3,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Cluster } from '../../src/core/cluster';
 import { BackupJobs } from '../../src/core/backup/jobs';
@@ -11,8 +12,8 @@ import { seedDate } from '../../src/core/backup/naming';
 import { jobPaths } from '../../src/core/backup/jobFile';
 import { parseStatus } from '../../src/core/backup/jobScript';
 import type { JobRecord } from '../../src/core/backup/types';
-import { REPO, inGluster, onNode, testbed, testbedSettings, unthrottle, waitFor, waitHealthy } from './helpers/testbed';
-import { CLI, CONFIG, cli } from './helpers/cli';
+import { REPO, TESTBED_DIR, inGluster, onNode, testbed, testbedSettings, unthrottle, waitFor, waitHealthy } from './helpers/testbed';
+import { CLI, CONFIG, cli, cliWith } from './helpers/cli';
 import { plantJobFile, plantRunningJob, plantedRecord } from './helpers/plantedJob';
 import { AWKWARD_TREE, manifest } from './helpers/trees';
 import { ndjsonLines, statusLines } from './helpers/ndjson';
@@ -252,6 +253,59 @@ describe('backup', () => {
       assert.equal(onNode('node1', ['test', '-e', `${small}/${stem}.status`], { allowFail: true }).status, 1, 'the status is gone once recorded');
     } finally {
       testbed('remove-small-dir', 'node1');
+    }
+  });
+
+  test('published, then sync cannot flush it and the backups directory is full: the log cannot take the line, the status carries it, and the job completes saying the archive is not known to be on disk', () => {
+    // A small volume backed up into a small tmpfs, so that the archive fits; a sync first in the
+    // image's PATH that, at the flush after publishing (its operands name the directory), fills
+    // the directory and fails naming it. tar says nothing of a quiet volume, so the log has no
+    // page the script's line could go into: it is lost, as on a real full disk.
+    const small = `${DIR}/small`;
+    const config = path.join(TESTBED_DIR, `config-gvsmall-backup-${process.pid}.json`);
+    const unshim = () => inGluster('node1', ['rm', '-f', '/usr/local/sbin/sync']);
+    assert.equal(inGluster('node1', ['sh', '-c', 'ls /usr/local/sbin/sync 2>/dev/null || true']).stdout, '', 'no sync of the image is in /usr/local/sbin');
+    testbed('small-volume', '2');
+    testbed('small-dir', 'node1', '4');
+    try {
+      fs.writeFileSync(config, JSON.stringify({ ...JSON.parse(fs.readFileSync(CONFIG, 'utf8')), glusterPath: '/mnt/gluster-small' }));
+      inGluster('node1', ['sh', '-c', 'printf data > /mnt/gluster-small/one && touch -d @1700000000 /mnt/gluster-small/one /mnt/gluster-small']);
+      const realSync = inGluster('node1', ['sh', '-c', 'command -v sync']).stdout.trim();
+      assert.match(realSync, /^\/\S+\/sync$/);
+      const shim = [
+        '#!/bin/sh',
+        `case " $* " in *" ${small}/ "*) dd if=/dev/zero of=${small}/filler bs=64k 2>/dev/null; printf "sync: error syncing '%s': Input/output error\\n" ${small}/ >&2; exit 1 ;; esac`,
+        `exec ${realSync} "$@"`,
+        '',
+      ].join('\n');
+      inGluster('node1', ['sh', '-c', 'cat > /usr/local/sbin/sync.gb-shim && chmod 755 /usr/local/sbin/sync.gb-shim && mv -f /usr/local/sbin/sync.gb-shim /usr/local/sbin/sync'], { input: shim });
+      const r = cliWith(['--json', 'backup', '--node', 'node1', '-b', small], { config });
+      assert.equal(r.code, 0, r.stderr);
+      const job = finalJob(r.stdout);
+      const why = `the archive is published as ${job.archive}, but sync could not flush its name or its checksum file to disk, so it is not known to be on disk (the job's status says so; its log does not say sync's words: a full backups directory cannot take the line): the host going down before its own flush could lose them; validate the archive before relying on it`;
+      assert.equal(job.state, 'completed');
+      assert.ok((job.reason ?? '').startsWith(`${why}; not recorded on the node: the backups directory is full (`), job.reason);
+      // The CLI's line (on stderr with --json) says it too.
+      assert.ok(r.stderr.includes(`${job.id}: completed (tar exit 0): ${why}; not recorded on the node: `), r.stderr);
+      const paths = jobPaths(small, path.basename(job.archive));
+      assert.equal(onNode('node1', ['cat', paths.log]).stdout, '', "the script's line did not reach the log");
+      assert.match(onNode('node1', ['cat', paths.status]).stdout, /^exit 0 \d+\.\d+,unflushed *\n$/);
+      const names = lsBackups('node1', small);
+      assert.ok(names.includes(path.basename(job.archive)) && names.includes(`${path.basename(job.archive)}.sha256`), names.join(', '));
+
+      // Space freed: the next look records the end, the warning with it.
+      onNode('node1', ['rm', '-f', `${small}/filler`]);
+      const a = cliWith(['--json', 'attach', job.id, '--node', 'node1'], { config });
+      assert.equal(a.code, 0, a.stderr);
+      assert.deepEqual([finalJob(a.stdout).state, finalJob(a.stdout).reason], ['completed', why]);
+      const saved = JSON.parse(onNode('node1', ['cat', paths.job]).stdout) as JobRecord;
+      assert.deepEqual([saved.state, saved.reason], ['completed', why]);
+      assert.equal(onNode('node1', ['test', '-e', paths.status], { allowFail: true }).status, 1, 'the status is gone once recorded');
+    } finally {
+      unshim();
+      fs.rmSync(config, { force: true });
+      testbed('remove-small-dir', 'node1');
+      testbed('remove-small-volume');
     }
   });
 

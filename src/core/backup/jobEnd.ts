@@ -123,10 +123,18 @@ export function scriptCancelEnd(record: JobRecord, said: string[], code: number 
 
 /**
  * The script's line for an archive it published and sync then reported not flushed (see
- * PUBLISHED_UNSYNCED), or undefined: a completed backup's reason, the archive kept.
+ * PUBLISHED_UNSYNCED), or undefined: a completed backup's reason, the archive kept. Without the
+ * line, `unflushed` (its exit status's mark, STATUS_UNFLUSHED) says the same without sync's
+ * words: a backups directory too full to take the line still leaves that mark.
  */
-export function publishedUnsynced(record: JobRecord, said: string[]): string | undefined {
-  return record.kind === 'backup' ? said.find((l) => l.startsWith(`${PUBLISHED_UNSYNCED}${record.archive}, but `)) : undefined;
+export function publishedUnsynced(record: JobRecord, said: string[], unflushed = false): string | undefined {
+  if (record.kind !== 'backup') return undefined;
+  const line = said.find((l) => l.startsWith(`${PUBLISHED_UNSYNCED}${record.archive}, but `));
+  if (line !== undefined || !unflushed) return line;
+  return (
+    `${PUBLISHED_UNSYNCED}${record.archive}, but sync could not flush its name or its checksum file to disk, so it is not known to be on disk ` +
+    `(the job's status says so; its log does not say sync's words: a full backups directory cannot take the line): the host going down before its own flush could lose them; validate the archive before relying on it`
+  );
 }
 
 /** What docker says of the job's shell: still there (or still being started), or gone and how. */

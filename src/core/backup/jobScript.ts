@@ -13,7 +13,8 @@
 //   <id>.log                 tar's stderr
 //   <id>.status              "running <sh pid> <tar pid> <time>", then "exit <code> <time>"
 //                            (times in epoch seconds with nanoseconds: the file's mtime,
-//                            as SFTP gives it, has whole seconds only)
+//                            as SFTP gives it, has whole seconds only); the time ends in
+//                            STATUS_UNFLUSHED when the published archive could not be flushed
 //   <id>.cancel              written by the client to ask for a cancel (a backup's script then
 //                            removes the partial archive, or runs no tar when it is there
 //                            first; the exit is reported as cancelled: CANCELLED_EXIT)
@@ -113,6 +114,22 @@ export const CANCELLED_UNPUBLISHED = 'the job was cancelled before its archive w
  */
 export const PUBLISHED_UNSYNCED = 'the archive is published as ';
 
+/**
+ * The end of the exit status's time token when that line was said (`exit 0 <time>,unflushed`):
+ * on a full backups directory the log cannot take the line, and the job looked clean. The status
+ * file's block is the job's from the "running" line on, so the mark needs no new block (see
+ * end() in the script). A client that does not know it takes the token for no time (parseStatus
+ * has always dropped a time it cannot read) and the exit as it is: the same end as before, its
+ * endedAt from the status file's mtime instead.
+ */
+export const STATUS_UNFLUSHED = ',unflushed';
+
+/**
+ * The exit line padded to this width when it is written over the "running" line in place: it
+ * covers that line (at most ~52 bytes) so nothing of it is left after the exit's newline.
+ */
+const STATUS_IN_PLACE_WIDTH = 63;
+
 /** besidePartial's list as the script's operands, of its $partial. */
 const BESIDE_PARTIAL_SH = besidePartial('$partial')
   .map((f) => `"${f}"`)
@@ -151,15 +168,19 @@ own() {
 # job's own until the archive is published.
 drop_beside() { rm -f ${BESIDE_PARTIAL_SH}; }
 drop_partial() { rm -f "$partial" ${BESIDE_PARTIAL_SH}; }
-# The job's end, as the client reads it. A directory that filled up after the rename cannot take
-# the temporary file: the "running" line is then overwritten in place (truncating it frees its
-# block). When neither write works the shell ends with tar's code, which the client reads from
-# docker when it finds no status (jobs.ts): a whole archive is not taken for a failed job.
+# The job's end, as the client reads it, with the mark of a published archive sync could not
+# flush ($unflushed: its line may not have reached the log). A directory that filled up after
+# the rename cannot take the temporary file: the "running" line is then overwritten in place,
+# opened without truncating (1<>) and padded over its whole length, so the write needs no block
+# the file does not hold already (a truncated block is not always free again at once). When
+# neither write works the shell ends with tar's code, which the client reads from docker when it
+# finds no status (jobs.ts): a whole archive is not taken for a failed job.
+unflushed=
 end() {
-  at=$(date +%s.%N)
-  if { printf 'exit %s %s\n' "$1" "$at" > "$status.tmp" && mv -f "$status.tmp" "$status"; } 2>/dev/null; then exit 0; fi
+  endline="exit $1 $(date +%s.%N)${"${unflushed:-}"}"
+  if { printf '%s\n' "$endline" > "$status.tmp" && mv -f "$status.tmp" "$status"; } 2>/dev/null; then exit 0; fi
   rm -f "$status.tmp" 2>/dev/null
-  if { printf 'exit %s %s\n' "$1" "$at" > "$status"; } 2>/dev/null; then exit 0; fi
+  if { printf '%-${STATUS_IN_PLACE_WIDTH}s\n' "$endline" 1<> "$status"; } 2>/dev/null; then exit 0; fi
   exit "$1"
 }
 # A line of the job's own in the log, beside tar's ("gluster-backup: ...", never "tar: ..."):
@@ -362,7 +383,9 @@ elif [ "$rc" -le 1 ]; then
     fi
     if [ $? -ne 0 ]; then
       case $why in
-        *"$dir/"*) say "${PUBLISHED_UNSYNCED}$final, but sync could not flush $flushed to disk ($why): the host going down before its own flush could lose them; validate the archive before relying on it" ;;
+        *"$dir/"*)
+          say "${PUBLISHED_UNSYNCED}$final, but sync could not flush $flushed to disk ($why): the host going down before its own flush could lose them; validate the archive before relying on it"
+          unflushed=${STATUS_UNFLUSHED} ;;
         *) sync ;;
       esac
     fi
@@ -492,8 +515,11 @@ export function printfFormatOf(bytes: Buffer): string {
   return out;
 }
 
-/** `at`: when the script wrote it, in ms since the epoch (absent from files of older versions). */
-export type ScriptStatus = { phase: 'running'; shPid: number; tarPid: number; at?: number } | { phase: 'exit'; code: number; at?: number } | { phase: 'none' };
+/**
+ * `at`: when the script wrote it, in ms since the epoch (absent from files of older versions).
+ * `unflushed`: the archive was published and sync could not flush it (STATUS_UNFLUSHED).
+ */
+export type ScriptStatus = { phase: 'running'; shPid: number; tarPid: number; at?: number } | { phase: 'exit'; code: number; at?: number; unflushed?: true } | { phase: 'none' };
 
 export function parseStatus(text: string | undefined): ScriptStatus {
   // The file comes from the node: pids as the kernel makes them, an exit code as sh reports
@@ -501,9 +527,11 @@ export function parseStatus(text: string | undefined): ScriptStatus {
   // then left out and the status stands); anything else is no status.
   const m = /^(?:(running) (\d{1,10}) (\d{1,10})|(exit) (\d{1,3}))(?: (\S{1,40}))?$/.exec((text ?? '').trim());
   if (!m || (m[4] && Number(m[5]) > 255)) return { phase: 'none' };
-  const at = m[6] !== undefined && /^\d{1,12}\.\d{1,9}$/.test(m[6]) ? { at: Math.round(Number(m[6]) * 1000) } : {};
+  const unflushed = m[4] !== undefined && m[6] !== undefined && m[6].endsWith(STATUS_UNFLUSHED);
+  const time = unflushed ? m[6].slice(0, -STATUS_UNFLUSHED.length) : m[6];
+  const at = time !== undefined && /^\d{1,12}\.\d{1,9}$/.test(time) ? { at: Math.round(Number(time) * 1000) } : {};
   if (m[1]) return { phase: 'running', shPid: Number(m[2]), tarPid: Number(m[3]), ...at };
-  return { phase: 'exit', code: Number(m[5]), ...at };
+  return { phase: 'exit', code: Number(m[5]), ...at, ...(unflushed ? { unflushed: true as const } : {}) };
 }
 
 /**

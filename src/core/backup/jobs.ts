@@ -13,7 +13,7 @@ import { isNotFound } from '../node/nodeConnection';
 import { toNodeError } from '../node/nodeErrors';
 import { inspectContainer } from '../node/probe';
 import { JOB_SUFFIX, JobFileError, MAX_JOB_FILE_BYTES, claimVersion, isFinal, fileVersion, jobPaths, parseJobFile, pathsOf, pruneMarkerOf, restoreId, restorePaths, serializeJobFile, type JobPaths, type RestoreSpec } from './jobFile';
-import { BACKUP_JOB_ENV, CANCELLED_EXIT, EXIT_WAIT_SCRIPT, KEPT_EXIT, READ_POS_SCRIPT, RESTORE_WAIT_SCRIPT, backupTarHead, besidePartial, restoreWaitPositions, jobArgv, parseStatus, restoreArgv, restoreTarHead, signalTarArgv } from './jobScript';
+import { BACKUP_JOB_ENV, CANCELLED_EXIT, EXIT_WAIT_SCRIPT, KEPT_EXIT, READ_POS_SCRIPT, RESTORE_WAIT_SCRIPT, backupTarHead, besidePartial, restoreWaitPositions, jobArgv, parseStatus, restoreArgv, restoreTarHead, signalTarArgv, type ScriptStatus } from './jobScript';
 import { registerJob, registeredJobFiles } from './jobRegistry';
 import { nextArchiveName } from './naming';
 import { RestorePositions, type Position } from './restorePositions';
@@ -371,7 +371,7 @@ export class BackupJobs {
     } catch (e) {
       return { ...record, state: 'unknown', reason: toNodeError(e, record.node).message };
     }
-    if (status.phase === 'exit') return this.finalise(record, conn, p, status.code, cancelAsked, status.at);
+    if (status.phase === 'exit') return this.finalise(record, conn, p, status, cancelAsked);
     if (status.phase === 'none' || !execIdOf(record)) {
       const saved = await this.savedRecord(conn, p.job, record.node);
       // No status file: finalised already (by another observer, window or the CLI), whose
@@ -429,7 +429,7 @@ export class BackupJobs {
     }
     // The status file may have been written between our two looks.
     const again = parseStatus(await readText(conn, p.status).catch(() => undefined));
-    if (again.phase === 'exit') return this.finalise(record, conn, p, again.code, cancelAsked, again.at);
+    if (again.phase === 'exit') return this.finalise(record, conn, p, again, cancelAsked);
     // Another observer (a cancel, the CLI, another window) may have finalised the job between
     // our looks, removing the status and cancel files as it did so: its record is the outcome,
     // not "ended without reporting tar's exit".
@@ -471,7 +471,8 @@ export class BackupJobs {
     });
   }
 
-  private async finalise(record: JobRecord, conn: NodeConnection, p: JobPaths, code: number, cancelAsked: boolean, exitAt?: number): Promise<JobRecord> {
+  private async finalise(record: JobRecord, conn: NodeConnection, p: JobPaths, status: Extract<ScriptStatus, { phase: 'exit' }>, cancelAsked: boolean): Promise<JobRecord> {
+    const { code, at: exitAt } = status;
     // Two observers (a cancel and a follower, two windows) can both see the exit: the first
     // one's record stands.
     const already = await this.savedRecord(conn, p.job, record.node);
@@ -513,9 +514,10 @@ export class BackupJobs {
     else if (state === 'failed') done.reason = `${backupFailure(events, code, said, await backupsDirFree(conn, p))}; the partial archive was removed`;
     else if (!archive) done.reason = 'tar ended but the archive is missing';
     // Published, then sync reported its name or checksum file not written: completed as tar
-    // ended, saying so (the archive stays; see PUBLISHED_UNSYNCED).
+    // ended, saying so (the archive stays; see PUBLISHED_UNSYNCED), from the status's mark when
+    // a full backups directory kept the line from the log (STATUS_UNFLUSHED).
     else {
-      const unsynced = publishedUnsynced(record, said);
+      const unsynced = publishedUnsynced(record, said, status.unflushed === true);
       if (unsynced !== undefined) done.reason = unsynced;
     }
     // A partial left by anything but the script's own cleanup is not an archive: remove it.

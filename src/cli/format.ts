@@ -31,7 +31,7 @@ export function statusJson(all: NodeStatus[]) {
         healEntries: v.healEntries ?? null,
         // known, unknown (could not be read), or notApplicable (distribute, or not started).
         healState: v.healEntries !== undefined ? 'known' : v.healState === 'unknown' || v.healState === 'reading' ? 'unknown' : 'notApplicable',
-        problems: v.problems,
+        problems: v.problems.map((p) => p.text),
       })),
       glusterError: s.glusterError ?? null,
       backups: s.backups,
@@ -52,7 +52,7 @@ export function formatStatusTable(all: NodeStatus[]): string {
       const heal = v.healEntries !== undefined ? `, ${v.healEntries} pending heal` : v.healState ? ', heal ? (not read)' : '';
       const peers = v.peerStatusUnknown ? '?' : `${v.peersConnected}/${v.peersTotal}`;
       lines.push(`  volume ${v.name} (${v.type}, ${v.status}): bricks ${v.brickStatusUnknown ? '?' : v.bricksOnline}/${v.bricks} online, peers ${peers} connected${heal}`);
-      for (const p of v.problems) lines.push(`    ! ${p}`);
+      for (const p of v.problems) lines.push(`    ! ${p.text}`);
     }
     if (s.glusterError) lines.push(`  gluster: ${s.glusterError}`);
     if (s.backupsError) lines.push(`  backups: ${s.backupsError}`);

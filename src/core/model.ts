@@ -109,9 +109,32 @@ export interface VolumeHealth {
    * could not be read (failed, or no answer within its deadline).
    */
   healState?: 'reading' | 'unknown';
-  /** Human-readable reasons the volume is not healthy (empty when it is). */
-  problems: string[];
+  /** Why the volume is not healthy (empty when it is). */
+  problems: VolumeProblem[];
 }
+
+/**
+ * One reason a volume is not healthy: the text shown, and what it is. Readers that treat some
+ * problems apart (preflight, the note on another volume) go by the kind, never by the text, so
+ * the wording (which carries names and statuses from the node) decides nothing.
+ */
+export interface VolumeProblem {
+  text: string;
+  kind: VolumeProblemKind;
+}
+
+export type VolumeProblemKind =
+  | 'volumeNotStarted'
+  | 'brickStatusUnknown'
+  | 'brickOffline'
+  | 'daemonOffline'
+  | 'peerDisconnected'
+  | 'peerStatusUnknown'
+  // From the heal read, or its absence:
+  | 'healBrickUnread'
+  | 'healPending'
+  | 'splitBrain'
+  | 'healUnknown';
 
 export interface BackupArchive {
   name: string;

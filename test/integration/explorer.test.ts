@@ -130,7 +130,7 @@ describe('explorer model on the test bed', () => {
       assert.equal(gv0.bricksOnline, gv0.bricks - 1);
       const offline = gv0.brickList.filter((b) => !b.online);
       assert.equal(offline.length, 1);
-      assert.ok(gv0.problems.some((p) => p.includes('offline') && p.includes(offline[0].path)), JSON.stringify(gv0.problems));
+      assert.ok(gv0.problems.some((p) => p.kind === 'brickOffline' && p.text.includes(offline[0].path)), JSON.stringify(gv0.problems));
     } finally {
       inGluster('node1', ['gluster', '--mode=script', 'volume', 'start', 'gv0', 'force']);
     }

@@ -49,7 +49,7 @@ describe('stop all, start all', () => {
       assert.equal(s.container?.state, 'running', s.name);
       const gv0 = s.volumes.find((v) => v.name === 'gv0');
       assert.ok(gv0, `${s.name}: ${s.glusterError}`);
-      assert.equal(gv0.bricksOnline, gv0.bricks, `${s.name}: ${gv0.problems.join('; ')}`);
+      assert.equal(gv0.bricksOnline, gv0.bricks, `${s.name}: ${gv0.problems.map((p) => p.text).join('; ')}`);
     }
     for (const n of names()) {
       const r = inGluster(n, ['cat', '/mnt/gluster/cycle-marker.txt']);

@@ -119,7 +119,7 @@ function statusOf(text: string): NodeStatus {
     error: { kind: 'other', message: text },
     container: { state: text } as NodeStatus['container'],
     storageDriver: text,
-    volumes: [{ name: text, type: text, status: text, bricks: 1, bricksOnline: 1, peersConnected: 1, peersTotal: 1, problems: [text] } as unknown as NodeStatus['volumes'][number]],
+    volumes: [{ name: text, type: text, status: text, bricks: 1, bricksOnline: 1, peersConnected: 1, peersTotal: 1, problems: [{ text, kind: 'daemonOffline' }] } as unknown as NodeStatus['volumes'][number]],
     glusterError: text,
     backups: [{ name: text, size: 1, mtime: text, partial: false } as unknown as NodeStatus['backups'][number]],
     backupsError: text,

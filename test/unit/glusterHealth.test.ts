@@ -71,7 +71,10 @@ test('node2 stopped (2 nodes): its brick is offline in both volumes, peer discon
     assert.equal(h.peersConnected, 1);
     assert.equal(h.peersTotal, 2);
     // Heal could not read node2's brick, but that brick is already reported offline.
-    assert.deepEqual(h.problems, [`brick gluster-node2:/bricks/${vol} is offline`, 'peer gluster-node2 is disconnected']);
+    assert.deepEqual(h.problems, [
+      { text: `brick gluster-node2:/bricks/${vol} is offline`, kind: 'brickOffline' },
+      { text: 'peer gluster-node2 is disconnected', kind: 'peerDisconnected' },
+    ]);
   }
   const gvrep = computeVolumeHealth(s.info('gvrep'), s.status('gvrep'), s.pool, s.summary);
   assert.equal(gvrep.healEntries, 0);
@@ -87,7 +90,10 @@ test('node3 stopped (3 nodes): 2 of 3 bricks online, 2 of 3 peers; peer status g
       assert.deepEqual(h.brickList.filter((b) => !b.online).map((b) => b.name), [`gluster-node3:/bricks/${vol}`]);
       assert.equal(h.peersConnected, 2);
       assert.equal(h.peersTotal, 3);
-      assert.deepEqual(h.problems, [`brick gluster-node3:/bricks/${vol} is offline`, 'peer gluster-node3 is disconnected']);
+      assert.deepEqual(h.problems, [
+        { text: `brick gluster-node3:/bricks/${vol} is offline`, kind: 'brickOffline' },
+        { text: 'peer gluster-node3 is disconnected', kind: 'peerDisconnected' },
+      ]);
     }
   }
 });
@@ -99,7 +105,7 @@ test('a killed brick (status 0, row still present) is offline', () => {
   const killed = xml.slice(0, node2) + xml.slice(node2).replace('<status>1</status>', '<status>0</status>').replace('<pid>92</pid>', '<pid>-1</pid>');
   const h = computeVolumeHealth(s.info('gv0'), parseVolumeStatus(killed), s.pool);
   assert.equal(h.bricksOnline, 1);
-  assert.deepEqual(h.problems, ['brick gluster-node2:/bricks/gv0 is offline']);
+  assert.deepEqual(h.problems, [{ text: 'brick gluster-node2:/bricks/gv0 is offline', kind: 'brickOffline' }]);
 });
 
 test('bricks match by uuid when volume status writes an address instead of the hostname', () => {
@@ -122,26 +128,29 @@ test('stopped volume, unreadable status, pending heal and split-brain', () => {
   const stoppedInfo = parseVolumeInfo(sample('status-healthy', 'vol-info.xml').stdout.replace('<statusStr>Started</statusStr>', '<statusStr>Stopped</statusStr>'))[0]!;
   const stopped = computeVolumeHealth(stoppedInfo, undefined, s.pool);
   assert.equal(stopped.bricksOnline, 0);
-  assert.deepEqual(stopped.problems, ['volume gv0 is Stopped']);
+  assert.deepEqual(stopped.problems, [{ text: 'volume gv0 is Stopped', kind: 'volumeNotStarted' }]);
 
   const unknown = computeVolumeHealth(s.info('gv0'), undefined, s.pool);
   assert.equal(unknown.bricksOnline, 0);
   assert.equal(unknown.brickStatusUnknown, true, 'unknown, not "none online"');
   assert.equal(computeVolumeHealth(s.info('gv0'), s.status('gv0'), s.pool).brickStatusUnknown, undefined);
   assert.equal(stopped.brickStatusUnknown, undefined, 'a stopped volume has no brick status to read');
-  assert.deepEqual(unknown.problems, ['brick status of volume gv0 unknown: volume status could not be read']);
+  assert.deepEqual(unknown.problems, [{ text: 'brick status of volume gv0 unknown: volume status could not be read', kind: 'brickStatusUnknown' }]);
 
   const pending = parseHealInfo(sample('status-healthy', 'heal-info-gvrep.xml').stdout.replace('<numberOfEntries>0</numberOfEntries>', '<numberOfEntries>12</numberOfEntries>'));
   const h = computeVolumeHealth(s.info('gvrep'), s.status('gvrep'), s.pool, pending);
   assert.equal(h.healEntries, 12);
-  assert.deepEqual(h.problems, ['12 entries pending heal']);
+  assert.deepEqual(h.problems, [{ text: '12 entries pending heal', kind: 'healPending' }]);
 
   const split = parseHealSummary(
     sample('status-healthy', 'heal-summary-gvrep.xml').stdout
       .replace('<totalNumberOfEntries>0</totalNumberOfEntries>', '<totalNumberOfEntries>1</totalNumberOfEntries>')
       .replace('<numberOfEntriesInSplitBrain>0</numberOfEntriesInSplitBrain>', '<numberOfEntriesInSplitBrain>1</numberOfEntriesInSplitBrain>'),
   );
-  assert.deepEqual(computeVolumeHealth(s.info('gvrep'), s.status('gvrep'), s.pool, split).problems, ['1 entry pending heal', '1 entry in split-brain']);
+  assert.deepEqual(computeVolumeHealth(s.info('gvrep'), s.status('gvrep'), s.pool, split).problems, [
+    { text: '1 entry pending heal', kind: 'healPending' },
+    { text: '1 entry in split-brain', kind: 'splitBrain' },
+  ]);
 });
 
 test('heal applies to the replica only', () => {
@@ -157,7 +166,7 @@ test('each piece that could not be read is unknown on its own: peers, heal count
   assert.deepEqual([noPeers.peersConnected, noPeers.peersTotal], [0, 0]);
   assert.equal(noPeers.bricksOnline, 2, 'brick status stands without the pool list (matched by name)');
   assert.equal(noPeers.healEntries, 0, 'and so does the heal count');
-  assert.deepEqual(noPeers.problems, ['peer status unknown: the pool list could not be read']);
+  assert.deepEqual(noPeers.problems, [{ text: 'peer status unknown: the pool list could not be read', kind: 'peerStatusUnknown' }]);
 
   const reading = computeVolumeHealth(s.info('gvrep'), s.status('gvrep'), s.pool, 'reading');
   assert.equal(reading.healState, 'reading');
@@ -167,7 +176,7 @@ test('each piece that could not be read is unknown on its own: peers, heal count
   const unknown = computeVolumeHealth(s.info('gvrep'), s.status('gvrep'), s.pool, 'unknown');
   assert.equal(unknown.healState, 'unknown');
   assert.equal(unknown.bricksOnline, 2);
-  assert.deepEqual(unknown.problems, ['heal state of volume gvrep unknown: heal info did not answer']);
+  assert.deepEqual(unknown.problems, [{ text: 'heal state of volume gvrep unknown: heal info did not answer', kind: 'healUnknown' }]);
 
   // A summary in which no brick could be read says nothing about the count either.
   const unread = parseHealSummary(sample('status-node2-stop', 'heal-summary-gvrep.xml').stdout);

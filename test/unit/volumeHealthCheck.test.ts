@@ -6,8 +6,8 @@ import { computeVolumeHealth, fromHealRead, parseHealSummary, parsePoolList, par
 import { volumeHealthCheck } from '../../src/core/backup/preflight';
 import type { Settled } from '../../src/core/settled';
 import { nodeStatus } from '../helpers/builders';
-import type { NodeStatus, VolumeHealth } from '../../src/core/model';
-import { sample, type Scenario } from './helpers/samples';
+import type { NodeStatus, VolumeHealth, VolumeProblem } from '../../src/core/model';
+import { sample, SCENARIOS, type Scenario } from './helpers/samples';
 
 /** The volumes of one recorded scenario, with the heal summary of gvrep replaced when given. */
 function volumes(scenario: Scenario, opts: { gvrepStopped?: boolean; heal?: GlusterHealInfo | 'unknown' } = {}): VolumeHealth[] {
@@ -79,33 +79,88 @@ test("another volume's split-brain and unreadable heal bricks are left out of it
       .replace('<numberOfEntriesInSplitBrain>0</numberOfEntriesInSplitBrain>', '<numberOfEntriesInSplitBrain>1</numberOfEntriesInSplitBrain>'),
   );
   const vols = volumes('status-healthy', { heal: split });
-  assert.deepEqual(vols.find((v) => v.name === 'gvrep')?.problems, ['1 entry pending heal', '1 entry in split-brain'], 'the read gave both');
+  assert.deepEqual(vols.find((v) => v.name === 'gvrep')?.problems.map((p) => p.text), ['1 entry pending heal', '1 entry in split-brain'], 'the read gave both');
   const c = volumeHealthCheck(node(vols), at('gv0'), '/mnt/gluster', 'gluster');
   assert.deepEqual(c.notes, ['volume gvrep (Replicate, Started) is not in this backup']);
   const down = volumeHealthCheck(node(volumes('status-node2-stop')), at('gvrep', '/mnt/gluster-rep'), '/mnt/gluster-rep', 'gluster');
   assert.match(down.notes?.[0] ?? '', /^volume gv0 \(Distribute, Started\) is not in this backup: brick \S+ is offline/);
 });
 
-test('fromHealRead names exactly the problems a heal read adds, in every recorded scenario and edge form', () => {
-  const forms: (GlusterHealInfo | 'unknown')[] = ['unknown'];
-  for (const scenario of ['status-healthy', 'status-node2-stop', 'status-node3-stop'] as Scenario[]) {
-    const raw = sample(scenario, 'heal-summary-gvrep.xml').stdout;
-    forms.push(parseHealSummary(raw));
-    forms.push(parseHealSummary(raw.replace(/<totalNumberOfEntries>\d+</g, '<totalNumberOfEntries>1<').replace(/<numberOfEntriesInSplitBrain>\d+</g, '<numberOfEntriesInSplitBrain>2<')));
-  }
-  for (const scenario of ['status-healthy', 'status-node2-stop', 'status-node3-stop'] as Scenario[]) {
+/** gvrep's recorded heal summary with node1's brick unread and this status text in its place. */
+function unreadBrick(scenario: Scenario, status: string): GlusterHealInfo {
+  const xml = sample(scenario, 'heal-summary-gvrep.xml').stdout;
+  const at = xml.indexOf('<name>gluster-node1:/bricks/gvrep</name>');
+  const end = xml.indexOf('</brick>', at);
+  return parseHealSummary(xml.slice(0, at) + `<name>gluster-node1:/bricks/gvrep</name><status>${status}</status>` + xml.slice(end));
+}
+
+test('fromHealRead marks exactly the problems a heal read adds, in every recorded scenario and edge form', () => {
+  // Heal problems are added after all the others: what a heal form adds is the tail beyond the
+  // problems of the same volume read without it, compared whole (text and mark), not by wording.
+  const marked = new Set<string>();
+  for (const scenario of SCENARIOS) {
     const read = (f: string) => sample(scenario, f).stdout;
-    const info = parseVolumeInfo(read('vol-info.xml')).find((i) => i.name === 'gvrep')!;
-    const status = parseVolumeStatus(read('vol-status-gvrep.xml'));
+    const raw = read('heal-summary-gvrep.xml');
+    const forms: (GlusterHealInfo | 'reading' | 'unknown')[] = [
+      'reading',
+      'unknown',
+      parseHealSummary(raw),
+      parseHealSummary(raw.replace(/<totalNumberOfEntries>\d+</g, '<totalNumberOfEntries>1<').replace(/<numberOfEntriesInSplitBrain>\d+</g, '<numberOfEntriesInSplitBrain>2<')),
+      // Texts a node may put in a brick's status that read like other problems.
+      unreadBrick(scenario, 'brick gluster-node2:/bricks/gvrep is offline'),
+      unreadBrick(scenario, 'peer gluster-node2 is disconnected'),
+    ];
     const pool = parsePoolList(read('pool-list.xml'));
-    const without = computeVolumeHealth(info, status, pool, undefined).problems;
-    assert.ok(without.every((p) => !fromHealRead(p)), `${scenario}: ${without.join('; ')}`);
-    for (const heal of forms) {
-      const added = computeVolumeHealth(info, status, pool, heal).problems.filter((p) => !without.includes(p));
-      const all = computeVolumeHealth(info, status, pool, heal).problems;
-      assert.deepEqual(all.filter(fromHealRead), added, `${scenario}: ${all.join('; ')}`);
+    for (const info of parseVolumeInfo(read('vol-info.xml'))) {
+      for (const vol of [info, { ...info, status: 'Stopped' }]) {
+        const status = vol.status === 'Started' ? parseVolumeStatus(read(`vol-status-${info.name}.xml`)) : undefined;
+        for (const peers of [pool, undefined]) {
+          const without = computeVolumeHealth(vol, status, peers, undefined).problems;
+          assert.deepEqual(without.filter(fromHealRead), [], `${scenario} ${info.name} ${vol.status}: ${JSON.stringify(without)}`);
+          for (const heal of forms) {
+            const all = computeVolumeHealth(vol, status, peers, heal).problems;
+            assert.deepEqual(all.slice(0, without.length), without, `${scenario} ${info.name}: the heal read takes nothing away`);
+            assert.deepEqual(all.filter(fromHealRead), all.slice(without.length), `${scenario} ${info.name} ${vol.status}: ${JSON.stringify(all)}`);
+            for (const p of all.filter(fromHealRead)) marked.add(p.kind);
+          }
+        }
+      }
     }
   }
+  assert.deepEqual([...marked].sort(), ['healBrickUnread', 'healPending', 'healUnknown', 'splitBrain'], 'every heal problem was made at least once');
+});
+
+test("a problem's kind, not its wording, decides preflight's verdict and another volume's note", () => {
+  const rep = volumes('status-healthy').find((v) => v.name === 'gvrep')!;
+  const gv0 = volumes('status-healthy').find((v) => v.name === 'gv0')!;
+  const check = (problems: VolumeProblem[]) => volumeHealthCheck(node([gv0, { ...rep, problems }]), at('gvrep', '/mnt/gluster-rep'), '/mnt/gluster-rep', 'gluster');
+  const note = (problems: VolumeProblem[]) => volumeHealthCheck(node([gv0, { ...rep, problems }]), at('gv0'), '/mnt/gluster', 'gluster').notes;
+  // Worded as the heal problems are, but not from the heal read: refuses, and stays in the note.
+  for (const text of ['3 entries pending heal', 'heal state of volume gvrep unknown: heal info did not answer', 'heal info could not read brick b: x']) {
+    const p: VolumeProblem = { text, kind: 'peerDisconnected' };
+    assert.equal(check([p]).verdict, 'fail', text);
+    assert.match(check([p]).reason, new RegExp(`: ${text}\\. Files on an offline brick`));
+    assert.deepEqual(note([p]), [`volume gvrep (Replicate, Started) is not in this backup: ${text}`]);
+  }
+  // Worded as nothing before: classified by kind all the same.
+  const odd = (kind: VolumeProblem['kind']): VolumeProblem => ({ text: 'the replicas disagree', kind });
+  assert.equal(check([odd('healPending')]).verdict, 'warn');
+  assert.equal(check([odd('healUnknown')]).verdict, 'warn');
+  assert.equal(check([odd('splitBrain')]).verdict, 'fail');
+  assert.equal(check([odd('healBrickUnread')]).verdict, 'fail');
+  for (const kind of ['healPending', 'healUnknown', 'splitBrain', 'healBrickUnread'] as const) {
+    assert.deepEqual(note([odd(kind)]), ['volume gvrep (Replicate, Started) is not in this backup'], kind);
+  }
+  // An offline brick is named from the brick list, whatever its problem says.
+  assert.equal(check([odd('brickOffline')]).verdict, 'pass');
+});
+
+test("a brick heal info could not read refuses the backup, whatever gluster put in its status", () => {
+  // The status is the node's free text: one that ends like a pending heal is still an unread brick.
+  const heal = unreadBrick('status-healthy', 'Transport endpoint is not connected: 3 entries pending heal');
+  const c = volumeHealthCheck(node(volumes('status-healthy', { heal })), at('gvrep', '/mnt/gluster-rep'), '/mnt/gluster-rep', 'gluster');
+  assert.equal(c.verdict, 'fail');
+  assert.match(c.reason, /: heal info could not read brick gluster-node1:\/bricks\/gvrep: Transport endpoint is not connected: 3 entries pending heal\. /);
 });
 
 test('split-brain on the backed-up volume fails', () => {

@@ -10,7 +10,7 @@ import * as path from 'path';
 import type { Cluster } from '../cluster';
 import { withDeadline } from '../node/deadline';
 import { execInContainer } from '../docker/exec';
-import type { NodeStatus } from '../model';
+import type { NodeStatus, VolumeProblemKind } from '../model';
 import type { NodeLook } from '../node/probe';
 import { readPathMount } from '../node/containerActions';
 import type { PathMount } from '../gluster/mounts';
@@ -70,8 +70,24 @@ function healthy(s: NodeStatus, at: PathMount | undefined): boolean {
   return s.reachable && s.container?.state === 'running' && !!v && v.bricksOnline === v.bricks && v.problems.length === 0;
 }
 
-/** Problems of the volume itself that a backup may go ahead with, with a warning. */
-const HEAL_PROBLEM = /pending heal$|^heal state of volume .* unknown/;
+/**
+ * What each problem of the volume the backup reads does to the verdict: a backup may go ahead
+ * with a warning past a pending heal or an unknown heal state (the archive has the copy this
+ * node reads), not past a split-brain. An offline brick is named from the brick list instead.
+ * A record keyed by the kind: a kind added to VolumeProblemKind and not here does not compile.
+ */
+const ON_THIS_VOLUME: Record<VolumeProblemKind, 'fail' | 'warn' | 'fromBrickList'> = {
+  volumeNotStarted: 'fail',
+  brickStatusUnknown: 'fail',
+  brickOffline: 'fromBrickList',
+  daemonOffline: 'fail',
+  peerDisconnected: 'fail',
+  peerStatusUnknown: 'fail',
+  healBrickUnread: 'fail',
+  healPending: 'warn',
+  splitBrain: 'fail',
+  healUnknown: 'warn',
+};
 
 /**
  * The verdict on the volume behind glusterPath; every other volume is a note. A distribute
@@ -95,13 +111,13 @@ export function volumeHealthCheck(chosen: NodeStatus, mount: Settled<PathMount>,
   const notes = chosen.volumes
     .filter((x) => x !== v)
     .map((x) => {
-      const problems = x.problems.filter((p) => !fromHealRead(p));
+      const problems = x.problems.filter((p) => !fromHealRead(p)).map((p) => p.text);
       return `volume ${x.name} (${x.type}, ${x.status}) is not in this backup${problems.length ? `: ${problems.join('; ')}` : ''}`;
     });
   if (!v) return fail(`volume ${name}, mounted at ${at.mount.mountPoint}, is not in the volume list of ${chosen.name}'s glusterd`, notes);
   const offline = v.brickList.filter((b) => !b.online).map((b) => `brick ${b.name} of ${v.name} is offline`);
-  const hard = [...offline, ...v.problems.filter((p) => !/^brick .* is offline$/.test(p) && !HEAL_PROBLEM.test(p))];
-  const soft = v.problems.filter((p) => HEAL_PROBLEM.test(p));
+  const hard = [...offline, ...v.problems.filter((p) => ON_THIS_VOLUME[p.kind] === 'fail').map((p) => p.text)];
+  const soft = v.problems.filter((p) => ON_THIS_VOLUME[p.kind] === 'warn');
   const what = `volume ${v.name} (${v.type}${at.mount.subdir ? `, its directory ${at.mount.subdir}` : ''}), mounted at ${at.mount.mountPoint}`;
   if (hard.length) {
     return fail(`${what}: ${hard.join('; ')}. Files on an offline brick would be missing from the archive without any error from tar.`, notes);

@@ -1,7 +1,7 @@
 // Turns what gluster says into the VolumeHealth the explorer shows. The brick list comes from
 // `volume info` (what the volume should have); `volume status` only lists what glusterd can see
 // now, so a brick on a stopped node is missing there rather than marked offline.
-import type { BrickStatus, VolumeHealth } from '../model';
+import type { BrickStatus, VolumeHealth, VolumeProblem, VolumeProblemKind } from '../model';
 import type { GlusterBrickProcess, GlusterHealInfo, GlusterPeer, GlusterVolumeInfo, GlusterVolumeStatus } from './types';
 
 /**
@@ -21,9 +21,10 @@ export function computeVolumeHealth(
 ): VolumeHealth {
   const peers = peersRead ?? [];
   const heal = typeof healRead === 'object' ? healRead : undefined;
-  const problems: string[] = [];
+  const problems: VolumeProblem[] = [];
+  const problem = (kind: VolumeProblemKind, text: string): void => void problems.push({ text, kind });
   const started = info.status === 'Started';
-  if (!started) problems.push(`volume ${info.name} is ${info.status}`);
+  if (!started) problem('volumeNotStarted', `volume ${info.name} is ${info.status}`);
 
   const ids = new HostIds(peers);
   const rows = status?.bricks ?? [];
@@ -38,15 +39,15 @@ export function computeVolumeHealth(
   });
 
   if (started && !status) {
-    problems.push(`brick status of volume ${info.name} unknown: volume status could not be read`);
+    problem('brickStatusUnknown', `brick status of volume ${info.name} unknown: volume status could not be read`);
   } else if (started) {
-    for (const b of brickList) if (!b.online) problems.push(`brick ${b.name} is offline`);
-    for (const d of status?.daemons ?? []) if (!d.online) problems.push(`${d.name} on ${d.host} is offline`);
+    for (const b of brickList) if (!b.online) problem('brickOffline', `brick ${b.name} is offline`);
+    for (const d of status?.daemons ?? []) if (!d.online) problem('daemonOffline', `${d.name} on ${d.host} is offline`);
   }
 
   const others = peers.filter((p) => !p.self);
-  for (const p of others) if (!p.connected) problems.push(`peer ${p.hostname} is disconnected`);
-  if (!peersRead) problems.push('peer status unknown: the pool list could not be read');
+  for (const p of others) if (!p.connected) problem('peerDisconnected', `peer ${p.hostname} is disconnected`);
+  if (!peersRead) problem('peerStatusUnknown', 'peer status unknown: the pool list could not be read');
   // peer status leaves out the node that answered; it is up, since it answered.
   const selfMissing = peersRead && !peers.some((p) => p.self) ? 1 : 0;
 
@@ -56,15 +57,15 @@ export function computeVolumeHealth(
     const offline = new Set(brickList.filter((b) => !b.online).map((b) => b.name));
     for (const b of heal.bricks) {
       if (b.entries === undefined && !offline.has(b.name)) {
-        problems.push(`heal info could not read brick ${b.name}: ${b.status || 'no status'}`);
+        problem('healBrickUnread', `heal info could not read brick ${b.name}: ${b.status || 'no status'}`);
       }
     }
-    if (heal.totalEntries > 0) problems.push(`${plural(heal.totalEntries, 'entry', 'entries')} pending heal`);
+    if (heal.totalEntries > 0) problem('healPending', `${plural(heal.totalEntries, 'entry', 'entries')} pending heal`);
     if (heal.splitBrainEntries > 0) {
-      problems.push(`${plural(heal.splitBrainEntries, 'entry', 'entries')} in split-brain`);
+      problem('splitBrain', `${plural(heal.splitBrainEntries, 'entry', 'entries')} in split-brain`);
     }
   }
-  if (healRead === 'unknown' && started) problems.push(`heal state of volume ${info.name} unknown: heal info did not answer`);
+  if (healRead === 'unknown' && started) problem('healUnknown', `heal state of volume ${info.name} unknown: heal info did not answer`);
 
   const result: VolumeHealth = {
     name: info.name,
@@ -118,10 +119,24 @@ class HostIds {
   }
 }
 
+// A record keyed by the kind: a kind added to VolumeProblemKind and not here does not compile.
+const FROM_HEAL_READ: Record<VolumeProblemKind, boolean> = {
+  volumeNotStarted: false,
+  brickStatusUnknown: false,
+  brickOffline: false,
+  daemonOffline: false,
+  peerDisconnected: false,
+  peerStatusUnknown: false,
+  healBrickUnread: true,
+  healPending: true,
+  splitBrain: true,
+  healUnknown: true,
+};
+
 /**
  * The problems above that come from the heal read (or its absence): a reader that did not wait
  * for the heal summary cannot tell them, so it leaves them out rather than show them by chance.
  */
-export function fromHealRead(problem: string): boolean {
-  return /^heal info could not read brick |\d (entry|entries) pending heal$|\d (entry|entries) in split-brain$|^heal state of volume .* unknown: heal info did not answer$/.test(problem);
+export function fromHealRead(problem: VolumeProblem): boolean {
+  return FROM_HEAL_READ[problem.kind];
 }

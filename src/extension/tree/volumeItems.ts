@@ -48,14 +48,14 @@ export class VolumeItem extends TreeNode {
     if (v.healEntries !== undefined) tip.appendMarkdown(`  \nEntries waiting to heal: ${v.healEntries}${v.healEntries > 0 ? ' (the replicas differ until the self-heal daemon has copied them)' : ''}`);
     else if (v.healState === 'reading') tip.appendMarkdown('  \nEntries waiting to heal: being read');
     else if (v.healState === 'unknown') tip.appendMarkdown('  \nEntries waiting to heal: unknown (heal info did not answer)');
-    if (bad) tip.appendMarkdown(`\n\n${v.problems.map((p) => `- ${md(p)}`).join('\n')}`);
+    if (bad) tip.appendMarkdown(`\n\n${v.problems.map((p) => `- ${md(p.text)}`).join('\n')}`);
     item.tooltip = tip;
     return item;
   }
 
   override getChildren(): TreeNode[] {
     return [
-      ...this.volume.problems.map((p) => new MessageItem(this.nodeName, p, 'warning')),
+      ...this.volume.problems.map((p) => new MessageItem(this.nodeName, p.text, 'warning')),
       ...this.volume.brickList.map((b) => new BrickItem(this.nodeName!, b)),
     ];
   }

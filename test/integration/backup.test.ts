@@ -13,7 +13,7 @@ import { jobPaths } from '../../src/core/backup/jobFile';
 import { parseStatus } from '../../src/core/backup/jobScript';
 import type { JobRecord } from '../../src/core/backup/types';
 import { REPO, TESTBED_DIR, inGluster, onNode, testbed, testbedSettings, unthrottle, waitFor, waitHealthy } from './helpers/testbed';
-import { CLI, CONFIG, cli, cliWith } from './helpers/cli';
+import { CLI, CONFIG, cli, cliWith, startCli } from './helpers/cli';
 import { plantJobFile, plantRunningJob, plantedRecord } from './helpers/plantedJob';
 import { AWKWARD_TREE, manifest } from './helpers/trees';
 import { ndjsonLines, statusLines } from './helpers/ndjson';
@@ -369,19 +369,16 @@ describe('backup', () => {
   });
 
   test('the client killed mid-backup: tar goes on, attach finds and finalises the job', async () => {
-    const child = spawn(process.execPath, [CLI, '--config', CONFIG, 'backup', '--node', 'node1'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let said = '';
-    child.stdout.on('data', (d) => (said += d));
-    child.stderr.on('data', (d) => (said += d));
-    let exited: number | null | undefined;
-    child.on('exit', (code) => (exited = code));
+    const child = startCli(['backup', '--node', 'node1']);
+    const said = () => child.stdout() + child.stderr();
     const job = await waitFor('a running job on node1', 30_000, async () => {
       // A CLI that ended without starting tar (a failed preflight) says why: fail with that.
-      if (exited !== undefined) throw new Error(`the backup command exited ${exited} before tar ran:\n${said}`);
+      const code = child.exitCode();
+      if (code !== undefined) throw new Error(`the backup command exited ${code} before tar ran:\n${said()}`);
       return (await jobs.list(['node1'])).jobs.find((j) => j.state === 'running');
     }).catch((e: Error) => {
       child.kill('SIGKILL');
-      throw new Error(`${e.message}\nthe command printed so far:\n${said}`);
+      throw new Error(`${e.message}\nthe command printed so far:\n${said()}`);
     });
     // Unthrottled, tar reads the 1.1 GB of zeros in seconds and could end before the kill below:
     // slowed down, it is surely still running when the client dies (the CI run of Nov 28 saw it end).
@@ -405,21 +402,15 @@ describe('backup', () => {
   });
 
   test('Ctrl-C while following a backup: the CLI says the job goes on and how to attach or cancel it, exits 130; tar still runs and cancel stops it', async () => {
-    const child = spawn(process.execPath, [CLI, '--config', CONFIG, 'backup', '--node', 'node1'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    let exitCode: number | null | undefined;
-    void exited.then((c) => (exitCode = c));
+    const child = startCli(['backup', '--node', 'node1']);
     let id: string;
     onNode('node1', ['docker', 'update', '--cpus', '0.2', 'gluster']);
     try {
       // The CLI's own word that it started the job and follows it.
       id = await waitFor('the CLI to start a job', 60_000, () => {
-        if (exitCode !== undefined) throw new Error(`the backup command exited ${exitCode} before tar ran:\n${out}${err}`);
-        return out.match(/^started (\S+) on node1:/m)?.[1];
+        const code = child.exitCode();
+        if (code !== undefined) throw new Error(`the backup command exited ${code} before tar ran:\n${child.stdout()}${child.stderr()}`);
+        return child.stdout().match(/^started (\S+) on node1:/m)?.[1];
       }).catch((e: Error) => {
         child.kill('SIGKILL');
         throw e;
@@ -428,9 +419,10 @@ describe('backup', () => {
       await waitFor('the archive to grow', 20_000, async () => ((await jobs.progress(job))?.bytes ?? 0) > 0 || undefined);
       assert.equal(onNode('node1', ['stat', '-c', '%a', job.partial!]).stdout, '600\n', 'the partial archive is private while tar writes it');
       child.kill('SIGINT');
-      assert.equal(await exited, 130, out + err);
+      const { code, stdout, stderr } = await child.done;
+      assert.equal(code, 130, stdout + stderr);
       assert.equal(
-        err,
+        stderr,
         `gluster-backup: interrupted: the backup job ${id} goes on on node1 (only following it stopped)\n` +
           `  follow it again: gluster-backup --config ${CONFIG} attach ${id} --node node1\n` +
           `  cancel it:       gluster-backup --config ${CONFIG} cancel ${id} --node node1\n`,

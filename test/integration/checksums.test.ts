@@ -8,13 +8,13 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { thisProcess } from '../../src/core/validate/takeReadDataLock';
 import type { JobRecord } from '../../src/core/backup/types';
 import type { ValidationResult } from '../../src/core/validate/validateBackup';
 import { statusLines } from './helpers/ndjson';
 import { inGluster, onNode, unthrottle, waitFor, waitHealthy } from './helpers/testbed';
-import { CLI, CONFIG, cli } from './helpers/cli';
+import { cli, startCli } from './helpers/cli';
 
 const DIR = '/opt/datarobot/data/backups/gluster';
 const TREE = '/mnt/gluster/checksums';
@@ -33,17 +33,6 @@ function validate(args: string[]): { code: number | null; result: ValidationResu
   const r = cli(['--json', 'validate-backup', '--node', 'node1', ...args]);
   assert.ok(r.stdout.trim().startsWith('{'), `validate printed a report (exit ${r.code}): ${r.stderr}`);
   return { code: r.code, result: JSON.parse(r.stdout) as ValidationResult, stderr: r.stderr };
-}
-
-/** validate-backup as a child process: to run beside another, or to interrupt. */
-function startCli(args: string[]): { pid: number; kill: (sig: NodeJS.Signals) => void; done: Promise<{ code: number | null; stdout: string; stderr: string }> } {
-  const child = spawn(process.execPath, [CLI, '--config', CONFIG, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-  return { pid: child.pid!, kill: (sig) => child.kill(sig), done };
 }
 
 const re = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -376,25 +365,21 @@ describe('checksums and --read-data', () => {
     const compares = () => inGluster('node1', ['sh', '-c', 'pgrep -f -- "--[c]ompare" || true']).stdout.trim();
     onNode('node1', ['docker', 'update', '--cpus', '0.2', 'gluster']);
     try {
-      const child = spawn(process.execPath, [CLI, '--config', CONFIG, '--json', 'validate-backup', '--node', 'node1', '--archive', arch, '--read-data'], { stdio: ['ignore', 'pipe', 'pipe'] });
-      let out = '';
-      let err = '';
-      child.stdout.on('data', (d) => (out += d));
-      child.stderr.on('data', (d) => (err += d));
-      let exitCode: number | null | undefined;
-      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve((exitCode = code))));
+      const child = startCli(['--json', 'validate-backup', '--node', 'node1', '--archive', arch, '--read-data']);
       // Comparing: its list of names is beside the archive and tar --compare runs in the container.
       await waitFor('tar --compare to run', 120_000, () => {
-        if (exitCode !== undefined) throw new Error(`validate-backup exited ${exitCode} before its compare ran:\n${out}${err}`);
+        const code = child.exitCode();
+        if (code !== undefined) throw new Error(`validate-backup exited ${code} before its compare ran:\n${child.stdout()}${child.stderr()}`);
         return beside().some((f) => /\.read-data-[0-9a-f]{8}\.names$/.test(f)) && compares() !== '' ? true : undefined;
       }).catch((e: Error) => {
         child.kill('SIGKILL');
         throw e;
       });
       child.kill('SIGINT');
-      assert.equal(await exited, 130, out + err);
-      assert.match(err, /validate-backup: interrupted: the check was stopped, and nothing was written beside the archive/);
-      assert.equal(out, '', 'no report on stdout');
+      const { code, stdout, stderr } = await child.done;
+      assert.equal(code, 130, stdout + stderr);
+      assert.match(stderr, /validate-backup: interrupted: the check was stopped, and nothing was written beside the archive/);
+      assert.equal(stdout, '', 'no report on stdout');
       await waitFor('tar --compare to end in the container', 20_000, () => (compares() === '' ? true : undefined));
       assert.deepEqual(beside(), [], 'no list of names, no report, no subset state');
     } finally {

@@ -100,6 +100,36 @@ test("a report the guard refuses is kept refused while unchanged; a read that fa
   assert.equal(conn.reads.get(REPORT), 4, 'read once for the new archive size, then kept');
 });
 
+test('a job record asked for by several rows of one listing is read once: two archives of its stem at once, or a record that cannot be read', async () => {
+  const dir = fs.mkdtempSync(path.join(root, 'dir-'));
+  const stem = `${P}2026-05-11`;
+  const job = `${stem}.job.json`;
+  const put = (name: string, content: string | Buffer) => {
+    fs.writeFileSync(path.join(dir, name), content);
+    fs.utimesSync(path.join(dir, name), 1_790_000_000, 1_790_000_000);
+  };
+  // x.tar beside x.tar.gz (its job's): both described at once.
+  put(`${stem}.tar`, Buffer.alloc(10240));
+  put(`${stem}.tar.gz`, Buffer.alloc(10240));
+  const archive = `${dir}/${stem}.tar.gz`;
+  put(job, JSON.stringify({ version: 2, kind: 'backup', id: stem, state: 'completed', archive, partial: `${archive}.partial`, log: `${dir}/${stem}.log`, compression: 'gzip', source: '/mnt/gluster', container: 'gluster', startedAt: '2026-05-11T06:00:00.000Z', endedAt: '2026-05-11T06:10:00.000Z', warnings: {}, overrides: [] }));
+  const conn = new Counting({ name: 'local' });
+  const rows = async (kept: KeptCatalog) => (await catalogOfListing(conn, 'local', dir, await conn.listDir(dir), kept)).archives.map((a) => [a.name, a.job?.id ?? a.jobError]);
+
+  assert.deepEqual(await rows(keptCatalog()), [[`${stem}.tar`, undefined], [`${stem}.tar.gz`, stem]]);
+  assert.equal(conn.reads.get(job), 1);
+
+  // A partial of the stem, which the kept-partial pass asks about first; then the record unreadable.
+  put(`${stem}.tar.gz.partial`, Buffer.alloc(10240));
+  conn.failing.set(job, Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' }));
+  const kept = keptCatalog();
+  const refused = await rows(kept);
+  assert.deepEqual(refused.map(([, e]) => /cannot be read \(EACCES/.test(String(e))), [true, true], JSON.stringify(refused));
+  assert.equal(conn.reads.get(job), 2, 'one read for the partial pass and both archives');
+  await rows(kept);
+  assert.equal(conn.reads.get(job), 3, 'and one at the next refresh: a failed read is not kept');
+});
+
 const entry = (name: string, size: number, mtimeMs: number): DirEntry => ({ name, size, mtimeMs, isFile: true });
 
 test('KeptRecords: the outcome of parse stands while the entry has the same size, mtime and arguments', async () => {

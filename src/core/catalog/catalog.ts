@@ -219,7 +219,12 @@ export async function catalogOfListing(conn: NodeConnection, node: string, given
       };
       return kept.parsed(e, read, parse, file, ...args);
     });
-  // A job record is read once per listing: a kept partial's and its archive's are the same one.
+  // One read of each job record per listing, whoever asks. KeptRecords already spares the
+  // repeat of a readable record asked for again later (the kept partials are found before any
+  // archive is described); it misses two: the archives of one stem (x.tar beside x.tar.gz) are
+  // described at once and would both read the stem's record before either outcome is kept, and
+  // a read that fails (a record this user cannot read) is never kept, so the kept-partial pass
+  // and each archive of the stem would read it again.
   const jobReads = new Map<string, Promise<JobRecord | undefined>>();
   const records: Records = {
     job: (name) => {

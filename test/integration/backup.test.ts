@@ -13,7 +13,7 @@ import { jobPaths } from '../../src/core/backup/jobFile';
 import { parseStatus } from '../../src/core/backup/jobScript';
 import type { JobRecord } from '../../src/core/backup/types';
 import { REPO, TESTBED_DIR, inGluster, onNode, testbed, testbedSettings, unthrottle, waitFor, waitHealthy } from './helpers/testbed';
-import { CLI, CONFIG, cli, cliWith, startCli } from './helpers/cli';
+import { CONFIG, cli, cliWith, startCli } from './helpers/cli';
 import { plantJobFile, plantRunningJob, plantedRecord } from './helpers/plantedJob';
 import { AWKWARD_TREE, manifest } from './helpers/trees';
 import { ndjsonLines, statusLines } from './helpers/ndjson';

@@ -2,13 +2,14 @@
 // interleave), shows the spec report live, and ends with the plain "N passed, N failed" line.
 // No test files found is a failure, never a silent pass; so is a skipped or todo test: a test
 // that did not run proves nothing, and a green run must mean every test ran and passed.
-import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync, appendFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { readdirSync, statSync, appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const args = process.argv.slice(2);
 const label = args[0]?.startsWith('--label=') ? args.shift().slice(8) : 'tests';
-const forceExit = args[0] === '--force-exit' ? (args.shift(), true) : false;
 const files = [];
 const walk = (p) => {
   const st = statSync(p, { throwIfNoEntry: false });
@@ -27,23 +28,47 @@ if (files.length === 0) {
   console.error(`run-node-tests: NO TEST FILES found under ${args.join(' ')}: refusing to report success`);
   process.exit(1);
 }
-// --force-exit (node's --test-force-exit), only for the suites that need it: a file whose tests
-// are done but which leaks a handle (an SSH session kept alive) would otherwise hang the whole
-// run until CI's limit; the CLI's own exit is tested apart. It has a cost: a file's last verdicts
-// can be lost on the way to this process when its child is made to exit, and the summary then
-// counts fewer tests, all passed (seen here: a unit run of 616 where 619 ran). The unit and
-// webview suites leak no handle and run without it; a hang there is stopped by the time limit.
-// A forced exit also loses what a reporter still had to write to a file, so the spec report
-// goes to stderr (live, as before) and the TAP report, whose summary counts, to stdout.
+// A file whose tests are done but which keeps a handle open (an SSH session kept alive) would
+// hang the whole run: test-exit-guard.cjs, preloaded into each file's process, makes it exit a
+// grace period after its last test and names what held it (below, after the summary). node's
+// --test-force-exit is not used: it ends a file at once, and its last verdicts can be lost on
+// the way here, the summary then counting fewer tests, all passed (seen: a unit run of 616
+// where 619 ran). A file that hangs inside a test is stopped by the time limit, its whole
+// process group with it (the file's own process is the runner's grandchild).
+// The spec report goes to stderr (live) and the TAP report, whose summary counts, to stdout.
 const LIMIT_MS = Number(process.env.GB_TEST_LIMIT_MS) || 60 * 60 * 1000;
-const r = spawnSync(
-  process.execPath,
-  ['--test', '--test-concurrency=1', ...(forceExit ? ['--test-force-exit'] : []), '--test-reporter=spec', '--test-reporter-destination=stderr', '--test-reporter=tap', '--test-reporter-destination=stdout', ...files],
-  { stdio: ['inherit', 'pipe', 'inherit'], encoding: 'utf8', maxBuffer: 512 * 1024 * 1024, timeout: LIMIT_MS, killSignal: 'SIGKILL' },
-);
+const heldFile = join(mkdtempSync(join(tmpdir(), 'gb-held-')), 'held');
+const guard = fileURLToPath(new URL('./test-exit-guard.cjs', import.meta.url));
+const r = await new Promise((resolve) => {
+  const child = spawn(
+    process.execPath,
+    ['--test', '--test-concurrency=1', '--require', guard, '--test-reporter=spec', '--test-reporter-destination=stderr', '--test-reporter=tap', '--test-reporter-destination=stdout', ...files],
+    { stdio: ['inherit', 'pipe', 'inherit'], detached: true, env: { ...process.env, GB_TEST_HELD: heldFile } },
+  );
+  const killGroup = () => {
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  };
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => (killGroup(), process.exit(1)));
+  const out = [];
+  child.stdout.on('data', (b) => out.push(b));
+  let hung = false;
+  const timer = setTimeout(() => ((hung = true), killGroup()), LIMIT_MS);
+  child.on('error', (error) => (clearTimeout(timer), resolve({ error, stdout: '', status: null })));
+  child.on('close', (status) => {
+    clearTimeout(timer);
+    // Not the group now: daemons a test started on purpose (the test bed's) stay for the suites after.
+    resolve({ stdout: Buffer.concat(out).toString('utf8'), status, ...(hung ? { error: { code: 'ETIMEDOUT' } } : {}) });
+  });
+});
+const held = readFileSync(heldFile, { encoding: 'utf8', flag: 'a+' }).split('\n').filter(Boolean);
+rmSync(dirname(heldFile), { recursive: true, force: true });
 if (r.error) {
   const hung = r.error.code === 'ETIMEDOUT';
-  console.error(hung ? `run-node-tests: ${label} did not end within ${LIMIT_MS / 60000} min (a test file keeping a handle open?): stopped, counted as failed` : `run-node-tests: the test runner could not run: ${r.error.message}`);
+  console.error(hung ? `run-node-tests: ${label} did not end within ${LIMIT_MS / 60000} min (a test that never ends?): stopped, counted as failed` : `run-node-tests: the test runner could not run: ${r.error.message}`);
   process.exit(1);
 }
 const report = r.stdout;
@@ -69,6 +94,9 @@ if (process.env.GB_TEST_FAILURES) {
   if (lines.length) appendFileSync(process.env.GB_TEST_FAILURES, lines.join('\n') + '\n');
 }
 if (process.env.GB_TEST_TALLY) appendFileSync(process.env.GB_TEST_TALLY, `${label} ${pass} ${fail} ${skipped || 0}\n`);
+// Not a verdict, and not hidden either: the end of the run says which files held it open.
+for (const h of held) console.error(`run-node-tests: held open: ${h}`);
+if (process.env.GB_TEST_HELD_LOG && held.length) appendFileSync(process.env.GB_TEST_HELD_LOG, held.map((h) => `${label}: ${h}`).join('\n') + '\n');
 console.log(`${label}: ${pass} passed, ${fail} failed${skipped ? `, ${skipped} skipped` : ''}`);
 process.exit(r.status === 0 && fail === 0 && skipped === 0 && pass > 0 ? 0 : 1);
 

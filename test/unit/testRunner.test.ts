@@ -77,12 +77,34 @@ test('each failed test is written to GB_TEST_FAILURES with its suites and error;
   }
 });
 
-test('a file that keeps a handle open after its tests: stopped at the time limit and failed, unless the suite asks for --force-exit', () => {
-  const leaks = passing + `setInterval(() => {}, 1000);\n`;
-  const hung = runOn({ 'a.test.js': leaks }, { GB_TEST_LIMIT_MS: '3000' });
-  assert.equal(hung.status, 1, hung.out);
-  assert.match(hung.out, /run-node-tests: probe did not end within 0\.05 min \(a test file keeping a handle open\?\): stopped, counted as failed/);
-  const forced = runOn({ 'a.test.js': leaks }, { GB_TEST_LIMIT_MS: '60000' }, ['--force-exit']);
-  assert.equal(forced.status, 0, forced.out);
-  assert.match(forced.out, /probe: 1 passed, 0 failed/);
+test('a file that keeps a handle open after its tests: made to exit after the grace, every verdict kept, and named', () => {
+  const leaks = passing + `test('second', async () => { await new Promise((r) => setTimeout(r, 50)); });\nsetInterval(() => {}, 1000);\n`;
+  const r = runOn({ 'a.test.js': leaks, 'b.test.js': passing }, { GB_TEST_EXIT_GRACE_MS: '1000', GB_TEST_LIMIT_MS: '60000' });
+  assert.equal(r.status, 0, r.out);
+  assert.match(r.out, /probe: 3 passed, 0 failed/);
+  assert.match(r.out, /run-node-tests: held open: \S*a\.test\.js was held open 1 s after its last test by [^\n]*Timeout[^\n]*: made to exit/);
+  assert.doesNotMatch(r.out, /b\.test\.js was held open/);
+  // Made to exit with the code it had: a failed test in it still fails the run.
+  const failing = runOn({ 'a.test.js': leaks + `test('fails', () => { throw new Error('boom'); });\n` }, { GB_TEST_EXIT_GRACE_MS: '1000', GB_TEST_LIMIT_MS: '60000' });
+  assert.equal(failing.status, 1, failing.out);
+  assert.match(failing.out, /probe: 2 passed, 1 failed/);
+});
+
+test('a test that never ends: stopped at the time limit with the file\'s whole process group, and failed', () => {
+  const pidFile = path.join(os.tmpdir(), `gb-runner-pid-${process.pid}`);
+  fs.rmSync(pidFile, { force: true });
+  try {
+    const never = `const { test } = require('node:test'); const fs = require('node:fs');\ntest('never ends', async () => { fs.writeFileSync(${JSON.stringify(pidFile)}, String(process.pid)); await new Promise(() => setInterval(() => {}, 1000)); });\n`;
+    const r = runOn({ 'a.test.js': never }, { GB_TEST_LIMIT_MS: '3000' });
+    assert.equal(r.status, 1, r.out);
+    assert.match(r.out, /run-node-tests: probe did not end within 0\.05 min \(a test that never ends\?\): stopped, counted as failed/);
+    const filePid = Number(fs.readFileSync(pidFile, 'utf8'));
+    assert.ok(filePid > 0);
+    // The file's process (the runner's grandchild) went with it, not left running: killed, it
+    // is gone or a zombie until init reaps it.
+    const state = fs.existsSync(`/proc/${filePid}/stat`) ? fs.readFileSync(`/proc/${filePid}/stat`, 'utf8').replace(/^.*\) /s, '')[0] : 'gone';
+    assert.ok(state === 'gone' || state === 'Z', `the file's process ${filePid} is in state ${state}`);
+  } finally {
+    fs.rmSync(pidFile, { force: true });
+  }
 });

@@ -81,4 +81,50 @@ describe('execStreaming with its output held', () => {
     assert.equal(r.exitCode, 0);
     assert.equal(Buffer.concat(chunks).toString(), 'done\n');
   });
+
+  test('no idle timer outlives the call: output still queued when it is stopped or ends arms none', async () => {
+    // A 15-minute idle timer armed by output that came after the call ended held a test file's
+    // process open long after its tests (preflight's race stops the walk that lost). Timers of
+    // this call's idle limit, a value nothing else here uses, are counted as they are set and
+    // cleared; fired ones do not count (none does within this test).
+    const IDLE = 987_654;
+    const live = new Set<unknown>();
+    const realSet = global.setTimeout;
+    const realClear = global.clearTimeout;
+    global.setTimeout = ((fn: (...a: unknown[]) => void, ms?: number, ...a: unknown[]) => {
+      const t = realSet(fn, ms, ...a);
+      if (ms === IDLE) live.add(t);
+      return t;
+    }) as typeof setTimeout;
+    global.clearTimeout = ((t: NodeJS.Timeout | undefined) => {
+      live.delete(t);
+      realClear(t);
+    }) as typeof clearTimeout;
+    const settled = () => new Promise((r) => realSet(r, 200));
+    try {
+      // Stopped by its consumer in the middle of a flow of output, and by an abort.
+      for (let i = 0; i < 5; i++) {
+        await assert.rejects(
+          execStreaming(docker, 'gluster', ['sh', '-c', 'yes | head -c 50000000'], {
+            idleMs: IDLE,
+            onStdout: () => {
+              throw new Error('the consumer stops here');
+            },
+          }),
+          /the consumer stops here/,
+        );
+        const stop = new AbortController();
+        await assert.rejects(execStreaming(docker, 'gluster', ['sh', '-c', 'yes | head -c 50000000'], { idleMs: IDLE, onStdout: () => stop.abort(), signal: stop.signal }), /cancelled/);
+        // Ended on its own, its last output and its end arriving together.
+        const r = await execStreaming(docker, 'gluster', ['sh', '-c', 'head -c 300000 /dev/zero; head -c 5000 /dev/zero >&2'], { idleMs: IDLE, onStdout: () => undefined });
+        assert.equal(r.stdoutBytes, 300_000);
+        await settled();
+      }
+      assert.equal(live.size, 0, `${live.size} idle timer(s) left armed after their calls ended`);
+    } finally {
+      global.setTimeout = realSet;
+      global.clearTimeout = realClear;
+      for (const t of live) realClear(t as NodeJS.Timeout);
+    }
+  });
 });

@@ -54,6 +54,10 @@ export async function execStreaming(
   let failure: Error | undefined;
   let timer: NodeJS.Timeout | undefined;
   let settle = () => {};
+  // Once the call is over: output still queued in so and se (a stopped stream's last chunks) or a
+  // consumer released late must not arm the idle timer again. Left armed, a timer of minutes held
+  // the process open after its work was done.
+  let over = false;
   const stop = (e: Error) => {
     failure ??= e;
     stream.destroy();
@@ -62,6 +66,7 @@ export async function execStreaming(
   };
   const arm = () => {
     clearTimeout(timer);
+    if (over || failure) return;
     // Node's timers hold 2^31-1 ms at most, and fire at once beyond it: a longer wait is that.
     timer = setTimeout(() => stop(new ExecError(`${what}: no output for ${Math.round(o.idleMs / 1000)} s; the node or the link may be down`)), Math.min(o.idleMs, MAX_TIMER_MS));
   };
@@ -128,6 +133,7 @@ export async function execStreaming(
     // A command that ended while its output was held: deliver it before reporting the end.
     if (!failure) await released;
   } finally {
+    over = true;
     clearTimeout(timer);
     o.signal?.removeEventListener('abort', onAbort);
   }

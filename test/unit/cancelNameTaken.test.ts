@@ -5,18 +5,16 @@
 // the node meanwhile; then what the observer (jobs.ts) records on a node that is this machine.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { jobPaths, serializeJobFile } from '../../src/core/backup/jobFile';
-import { CANCELLED_EXIT, jobArgv } from '../../src/core/backup/jobScript';
+import { jobPaths } from '../../src/core/backup/jobFile';
+import { CANCELLED_EXIT } from '../../src/core/backup/jobScript';
 import type { JobRecord } from '../../src/core/backup/types';
 import { catalogOfListing } from '../../src/core/catalog/catalog';
 import { LocalConnection } from '../../src/core/node/nodeConnection';
 import { checksumPathOf } from '../../src/core/validate/checksum';
-import { backupJob } from '../helpers/builders';
-import { exitOf, scriptScratch, shim, withLocalNode } from './helpers/scriptScratch';
+import { exitOf, runBackupJob, scriptScratch, shim, withLocalNode } from './helpers/scriptScratch';
 
 const NAME = 'datarobot-gluster-backup-2026-04-12.tar';
 type Paths = ReturnType<typeof jobPaths>;
@@ -30,25 +28,12 @@ function plantOther(p: Paths): void {
   fs.writeFileSync(checksumPathOf(p.archive), OTHER_SUM);
 }
 
-/** The job as the client starts it (its job file first), run to its end by the machine's sh. */
-function runJob(backups: string, src: string, bin: string, before: (p: Paths) => void): { p: Paths; record: JobRecord } {
-  const p = jobPaths(backups, NAME);
-  const record = backupJob({ node: 'here' }, { dir: backups, archive: NAME });
-  fs.writeFileSync(p.job, serializeJobFile(record));
-  before(p);
-  const [cmd, ...args] = jobArgv(p, src, undefined, '0600');
-  const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${bin}:${process.env.PATH}` };
-  delete env.TMPDIR;
-  const r = spawnSync(cmd, args, { encoding: 'utf8', env, timeout: 60_000 });
-  assert.equal(r.error, undefined, `the job script did not end: ${r.error?.message}`);
-  assert.equal(r.status, 0, r.stderr);
-  return { p, record };
-}
-
 function assertOtherUntouched(p: Paths): void {
   assert.equal(fs.readFileSync(p.archive, 'utf8'), OTHER, 'the other archive, byte for byte');
   assert.equal(fs.readFileSync(checksumPathOf(p.archive), 'utf8'), OTHER_SUM, "the other archive's checksum file");
 }
+
+const runJob = (backups: string, src: string, bin: string, before: (p: Paths) => void) => runBackupJob(backups, src, bin, NAME, { before });
 
 const untouched = (archive: string) => `; ${archive} is another job's archive, not this one's, and was left untouched`;
 

@@ -9,10 +9,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { jobPaths, serializeJobFile } from '../../src/core/backup/jobFile';
-import { CANCELLED_EXIT, jobArgv, KEPT_EXIT } from '../../src/core/backup/jobScript';
+import { CANCELLED_EXIT, KEPT_EXIT } from '../../src/core/backup/jobScript';
 import type { JobRecord } from '../../src/core/backup/types';
 import { backupJob } from '../helpers/builders';
-import { exitOf, scriptScratch, shim, withLocalNode } from './helpers/scriptScratch';
+import { exitOf, runBackupJob, scriptScratch, shim, withLocalNode } from './helpers/scriptScratch';
 import { prune } from '../../src/core/catalog/prune';
 import { LocalConnection } from '../../src/core/node/nodeConnection';
 import type { Cluster } from '../../src/core/cluster';
@@ -20,21 +20,6 @@ import type { Cluster } from '../../src/core/cluster';
 const NAME = 'datarobot-gluster-backup-2026-04-12.tar';
 type Paths = ReturnType<typeof jobPaths>;
 
-/** The job as the client starts it (its job file first), run to its end by the machine's sh. */
-function runJob(backups: string, src: string, bin: string, compressor?: string, before?: (p: Paths) => void): { p: Paths; record: JobRecord } {
-  const name = compressor ? `${NAME}.gz` : NAME;
-  const p = jobPaths(backups, name);
-  const record = backupJob({ node: 'here' }, { dir: backups, archive: name });
-  fs.writeFileSync(p.job, serializeJobFile(record));
-  before?.(p);
-  const [cmd, ...args] = jobArgv(p, src, compressor, '0600');
-  const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${bin}:${process.env.PATH}` };
-  delete env.TMPDIR;
-  const r = spawnSync(cmd, args, { encoding: 'utf8', env, timeout: 60_000 });
-  assert.equal(r.error, undefined, `the job script did not end: ${r.error?.message}`);
-  assert.equal(r.status, 0, r.stderr);
-  return { p, record };
-}
 
 /** What `jobs.observe` makes of the files in `backups`, on a node that is this machine. */
 const observe = (dir: string, backups: string, record: JobRecord): Promise<JobRecord> => withLocalNode(dir, backups, (jobs) => jobs.observe(record));
@@ -60,7 +45,7 @@ test('an archive name taken while tar ran: the finished archive is kept as the p
       const p = jobPaths(backups, compressor ? `${NAME}.gz` : NAME);
       // The name is taken once tar has started (no client picks a name that is there).
       shim(bin, 'tar', `"$REAL" "$@"; rc=$?\nprintf 'an older archive' > ${p.archive}\nexit $rc`);
-      const { record } = runJob(backups, src, bin, compressor);
+      const { record } = runBackupJob(backups, src, bin, NAME, { compressor });
       assert.equal(exitOf(p), KEPT_EXIT);
       assert.equal(fs.readFileSync(p.archive, 'utf8'), 'an older archive');
       let kept = p.partial!;
@@ -111,7 +96,7 @@ test("sync's file form reports an I/O error: the job fails naming it, the archiv
       const p = jobPaths(backups, NAME);
       // The file form fails for the partial; a plain sync (which reports nothing) succeeds.
       shim(bin, 'sync', `if [ "$1" = -- ] && [ "$2" = ${p.partial} ]; then printf "sync: error syncing '%s': ${words.replace(/\n/g, '\\n')}\\n" "$2" >&2; exit 1; fi\nexec "$REAL" "$@"`);
-      const { record } = runJob(backups, src, bin);
+      const { record } = runBackupJob(backups, src, bin, NAME);
       assert.equal(exitOf(p), KEPT_EXIT, words);
       assert.equal(fs.existsSync(p.archive), false, 'not published');
       assert.equal(fs.existsSync(`${p.archive}.sha256`), false);
@@ -138,8 +123,11 @@ test("another archive under the final name: its member list is never touched, wh
       // this one for the name; the script takes the name as given).
       fs.writeFileSync(p.archive, 'an older archive');
       fs.writeFileSync(`${p.archive}.members`, OTHER_LIST);
-      const { record } = runJob(backups, way === 'failed' ? path.join(src, 'not-there') : src, bin, 'gzip', (q) => {
-        if (way === 'cancelled') fs.writeFileSync(q.cancel, 'now\n');
+      const { record } = runBackupJob(backups, way === 'failed' ? path.join(src, 'not-there') : src, bin, NAME, {
+        compressor: 'gzip',
+        before: (q) => {
+          if (way === 'cancelled') fs.writeFileSync(q.cancel, 'now\n');
+        },
       });
       assert.equal(exitOf(p), { taken: KEPT_EXIT, failed: 2, cancelled: CANCELLED_EXIT }[way], way);
       assert.equal(fs.readFileSync(`${p.archive}.members`, 'utf8'), OTHER_LIST, `${way}: the other archive's list`);
@@ -192,7 +180,7 @@ test("sync's file form reports an I/O error once the archive is published: the j
       const named = which === 'checksum' ? `${p.archive}.sha256` : `${backups}/`;
       // The partial's flush succeeds; the one after publishing fails, naming one of its operands.
       shim(bin, 'sync', `if [ "$1" = -- ] && [ "$2" != ${p.partial} ]; then printf "sync: error syncing '%s': Input/output error\\n" ${named} >&2; exit 1; fi\nexec "$REAL" "$@"`);
-      const { record } = runJob(backups, src, bin);
+      const { record } = runBackupJob(backups, src, bin, NAME);
       assert.equal(exitOf(p), 0, which);
       assert.deepEqual(members(p.archive), WHOLE);
       const sum = spawnSync('sha256sum', [p.archive], { encoding: 'utf8' }).stdout.split(' ')[0];
@@ -216,7 +204,7 @@ test('a compressed archive is published with its member list beside it; a direct
       const gz = `${NAME}.gz`;
       const p = jobPaths(backups, gz);
       if (blocked) fs.mkdirSync(`${p.archive}.members`);
-      const { record } = runJob(backups, src, bin, 'gzip');
+      const { record } = runBackupJob(backups, src, bin, NAME, { compressor: 'gzip' });
       assert.equal(exitOf(p), 0, fs.readFileSync(p.log, 'utf8'));
       assert.equal(fs.existsSync(`${p.partial}.members`), false);
       if (blocked) assert.deepEqual(fs.readdirSync(`${p.archive}.members`), [], 'nothing moved into the directory');

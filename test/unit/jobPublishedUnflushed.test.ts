@@ -9,11 +9,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import { jobPaths, serializeJobFile } from '../../src/core/backup/jobFile';
-import { jobArgv, parseStatus, PUBLISHED_UNSYNCED } from '../../src/core/backup/jobScript';
+import { jobPaths } from '../../src/core/backup/jobFile';
+import { parseStatus, PUBLISHED_UNSYNCED } from '../../src/core/backup/jobScript';
 import type { JobRecord } from '../../src/core/backup/types';
-import { backupJob } from '../helpers/builders';
-import { scriptScratch, shim, withLocalNode } from './helpers/scriptScratch';
+import { runBackupJob, scriptScratch, shim, withLocalNode } from './helpers/scriptScratch';
 
 const NAME = 'datarobot-gluster-backup-2026-04-12.tar';
 
@@ -40,19 +39,6 @@ test('the exit status with the mark: read with its time, padded or not; the mark
   }
 });
 
-/** The job as the client starts it (its job file first), run to its end by the machine's sh. */
-function runJob(backups: string, src: string, bin: string): { p: ReturnType<typeof jobPaths>; record: JobRecord } {
-  const p = jobPaths(backups, NAME);
-  const record = backupJob({ node: 'here' }, { dir: backups, archive: NAME });
-  fs.writeFileSync(p.job, serializeJobFile(record));
-  const [cmd, ...args] = jobArgv(p, src, undefined, '0600');
-  const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${bin}:${process.env.PATH}` };
-  delete env.TMPDIR;
-  const r = spawnSync(cmd, args, { encoding: 'utf8', env, timeout: 60_000 });
-  assert.equal(r.error, undefined, `the job script did not end: ${r.error?.message}`);
-  assert.equal(r.status, 0, r.stderr);
-  return { p, record };
-}
 
 test('published, sync cannot flush it, and the log cannot take the line: the status says so, over the running line in place when no new file can be made, and the job completes saying the archive is not known to be on disk', async () => {
   for (const status of ['temporary file', 'in place'] as const) {
@@ -64,7 +50,7 @@ test('published, sync cannot flush it, and the log cannot take the line: the sta
       // temporary status file can be made either.
       const full = `rm -f ${p.log} && mkdir ${p.log}${status === 'in place' ? ` ${p.status}.tmp` : ''}`;
       shim(bin, 'sync', `if [ "$1" = -- ] && [ "$2" != ${p.partial} ]; then ${full}; printf "sync: error syncing '%s': Input/output error\\n" ${backups}/ >&2; exit 1; fi\nexec "$REAL" "$@"`);
-      const { record } = runJob(backups, src, bin);
+      const { record } = runBackupJob(backups, src, bin, NAME);
       assert.equal(fs.statSync(p.log).isDirectory(), true, 'the line did not reach the log');
       const text = fs.readFileSync(p.status, 'latin1');
       if (status === 'in place') {
@@ -94,7 +80,7 @@ test('a clean end writes no mark, whichever way the status is written', () => {
     try {
       const p = jobPaths(backups, NAME);
       if (status === 'in place') shim(bin, 'sync', `if [ "$1" = -- ] && [ "$2" != ${p.partial} ]; then mkdir ${p.status}.tmp; fi\nexec "$REAL" "$@"`);
-      runJob(backups, src, bin);
+      runBackupJob(backups, src, bin, NAME);
       assert.deepEqual({ ...parseStatus(fs.readFileSync(p.status, 'latin1')), at: 0 }, { phase: 'exit', code: 0, at: 0 }, status);
       assert.doesNotMatch(fs.readFileSync(p.status, 'latin1'), /unflushed/);
     } finally {

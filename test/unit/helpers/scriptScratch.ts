@@ -1,6 +1,7 @@
 // A fresh directory for running the backup job script on this machine: a source tree with its
 // mtimes pinned, an empty backups directory and an empty bin for PATH shims; and what the tests
 // of the script share around it (shims, the status's exit, a node that is this machine).
+import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -8,7 +9,10 @@ import * as path from 'node:path';
 import { Cluster } from '../../../src/core/cluster';
 import { parseSettings } from '../../../src/core/config';
 import { BackupJobs } from '../../../src/core/backup/jobs';
-import { parseStatus } from '../../../src/core/backup/jobScript';
+import { jobPaths, serializeJobFile } from '../../../src/core/backup/jobFile';
+import { jobArgv, parseStatus } from '../../../src/core/backup/jobScript';
+import type { JobRecord } from '../../../src/core/backup/types';
+import { backupJob } from '../../helpers/builders';
 
 export const SCRIPT_MTIME = 1700000000;
 
@@ -50,4 +54,26 @@ export async function withLocalNode<T>(dir: string, backups: string, fn: (jobs: 
   } finally {
     cluster.dispose();
   }
+}
+
+export type JobFilePaths = ReturnType<typeof jobPaths>;
+
+/**
+ * A backup job as the client starts it (its job file first, then `before`, what happens on the
+ * node before the script runs), run to its end by the machine's sh; `name` with `.gz` when a
+ * compressor is given.
+ */
+export function runBackupJob(backups: string, src: string, bin: string, name: string, o: { compressor?: string; before?: (p: JobFilePaths) => void } = {}): { p: JobFilePaths; record: JobRecord } {
+  const archive = o.compressor ? `${name}.gz` : name;
+  const p = jobPaths(backups, archive);
+  const record = backupJob({ node: 'here' }, { dir: backups, archive });
+  fs.writeFileSync(p.job, serializeJobFile(record));
+  o.before?.(p);
+  const [cmd, ...args] = jobArgv(p, src, o.compressor, '0600');
+  const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${bin}:${process.env.PATH}` };
+  delete env.TMPDIR;
+  const r = spawnSync(cmd, args, { encoding: 'utf8', env, timeout: 60_000 });
+  assert.equal(r.error, undefined, `the job script did not end: ${r.error?.message}`);
+  assert.equal(r.status, 0, r.stderr);
+  return { p, record };
 }

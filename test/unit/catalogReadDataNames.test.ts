@@ -8,7 +8,6 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Writable } from 'node:stream';
 import { readNodeCatalog } from '../../src/core/catalog/catalog';
 import { groupDir, roleOf } from '../../src/core/catalog/dirFiles';
 import { planPrune } from '../../src/core/catalog/prunePlan';
@@ -16,7 +15,7 @@ import { prune, removablePath } from '../../src/core/catalog/prune';
 import { LocalConnection } from '../../src/core/node/nodeConnection';
 import type { Cluster } from '../../src/core/cluster';
 import { runList, runPrune } from '../../src/cli/catalog';
-import type { CliIo } from '../../src/cli/io';
+import { cliOut } from './helpers/cliOut';
 import { parseKeepRules, planText } from '../../src/extension/pruneText';
 import { readDataNamesPathOf } from '../../src/core/validate/readDataNames';
 
@@ -63,18 +62,6 @@ function build(): string {
 }
 
 const localCluster = (conn: LocalConnection) => ({ nodes: () => [{ name: 'local' }], connection: () => conn }) as unknown as Cluster;
-
-async function cliOut(run: (io: CliIo) => Promise<number>): Promise<{ code: number; out: string }> {
-  let out = '';
-  const sink = new Writable({
-    write(chunk, _enc, done) {
-      out += String(chunk);
-      done();
-    },
-  });
-  const code = await run({ stdout: sink, stderr: sink, stdin: process.stdin, env: {} });
-  return { code, out };
-}
 
 const said = (file: string, written: string) =>
   `${file}, written ${written}: the member list of a --read-data run of it, left by a run that was killed, or in use by one still going on ` +

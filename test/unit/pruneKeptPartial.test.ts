@@ -16,11 +16,10 @@ import { prune } from '../../src/core/catalog/prune';
 import { LocalConnection } from '../../src/core/node/nodeConnection';
 import type { Cluster } from '../../src/core/cluster';
 import { KEPT_PARTIAL } from '../../src/core/backup/keptPartial';
-import { Writable } from 'node:stream';
 import type { CatalogArchive } from '../../src/core/catalog/catalog';
 import { keptPartialText, type CatalogKeptPartial } from '../../src/core/catalog/keptPartials';
 import { runList, runPrune } from '../../src/cli/catalog';
-import type { CliIo } from '../../src/cli/io';
+import { cliOut } from './helpers/cliOut';
 import { parseKeepRules, planText } from '../../src/extension/pruneText';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'gb-prune-kept-'));
@@ -138,19 +137,6 @@ test('a failed job that kept nothing: its leftover partial still goes with the a
   assert.deepEqual(plan.keptPartials, []);
   assert.deepEqual(plan.decisions.find((d) => d.archive.name === X)!.files, [`${X}.partial`, `${STEM}.job.json`, `${STEM}.log`, X]);
 });
-
-/** What a CLI command writes to stdout, run against the local connection. */
-async function cliOut(run: (io: CliIo) => Promise<number>): Promise<{ code: number; out: string }> {
-  let out = '';
-  const sink = new Writable({
-    write(chunk, _enc, done) {
-      out += String(chunk);
-      done();
-    },
-  });
-  const code = await run({ stdout: sink, stderr: sink, stdin: process.stdin, env: {} });
-  return { code, out };
-}
 
 test('list shows the kept partial as a row of its own, saying what it is and what to do; prune --dry-run says it leaves it, --json names it', async () => {
   const { dir } = keptDir({ field: true, version: 2 });

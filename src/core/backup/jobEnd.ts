@@ -75,11 +75,27 @@ export function backupFailure(events: TarEvent[], code: number, said: string[], 
  * removed: what tar wrote stays, and a resume with --existing skip takes it from there.
  */
 export function restoreEnd(record: JobRecord, events: TarEvent[], code: number, cancelled: boolean, said: string[]): JobRecord {
+  // Its script's cancel (CANCELLED_EXIT) came before tar: nothing to resume from.
+  if (code === CANCELLED_EXIT) return { ...record, state: 'cancelled', reason: RESTORE_CANCELLED_BEFORE_TAR };
   const state: JobState = cancelled ? 'cancelled' : code === 0 ? 'completed' : 'failed';
   const done: JobRecord = { ...record, state };
   if (state === 'cancelled') done.reason = 'cancelled by the operator; what tar had written stays (restore again with --existing skip to resume)';
   else if (state === 'failed') done.reason = `${failureReason('restore', events, code, said)}; what it wrote stays`;
   return done;
+}
+
+/** A restore's reason when its script saw the cancel before tar: the only restore that ends CANCELLED_EXIT. */
+export const RESTORE_CANCELLED_BEFORE_TAR = 'cancelled by the operator before tar started; nothing was written into the target';
+
+/**
+ * Whether a restore's record says it wrote nothing into its target because its script saw
+ * the cancel before tar (and before it made the target or removed what a resume rewrites):
+ * this client's reason, or the exit an older client records (tar never exits 4; that client
+ * calls the job cancelled, or failed when the request was withdrawn). Such a restore is no
+ * point to resume from, and hides none: the one before it still is (restorePlan.ts).
+ */
+export function restoreWroteNothing(j: Pick<JobRecord, 'kind' | 'state' | 'exitCode' | 'reason'>): boolean {
+  return j.kind === 'restore' && (j.state === 'cancelled' || j.state === 'failed') && (j.exitCode === CANCELLED_EXIT || (j.state === 'cancelled' && j.reason === RESTORE_CANCELLED_BEFORE_TAR));
 }
 
 /**
@@ -189,6 +205,10 @@ export interface ShellEnd {
 export function endWithoutStatus(record: JobRecord, seen: ShellGone): ShellEnd {
   // Every backup has a partial archive to name (jobPaths); a restore has none.
   const backup = record.kind === 'backup';
+  // A restore's script that saw its cancel before tar and could not write its status (a full
+  // backups directory) ends with its own exit: it wrote nothing, whether or not the request is
+  // still there.
+  if (!backup && seen.shell.gone === 'exited' && seen.shell.code === CANCELLED_EXIT) return { patch: { state: 'cancelled', reason: RESTORE_CANCELLED_BEFORE_TAR }, removePartial: false, clearMarks: false };
   const f = backup ? seen.files : undefined;
   if (f) {
     const code = seen.shell.gone === 'exited' ? seen.shell.code : undefined;

@@ -31,7 +31,11 @@ import type { TarEventCounts, TarEventKind } from './tarWarnings';
  *
  * Restores are still claimed as 1 (claimVersion): nothing of a restore changed meaning (its
  * script never exits 3, it has no partial, an observer removes none of its files), and as 1 an
- * older client still lists, follows and cancels it, and counts it as running.
+ * older client still lists, follows and cancels it, and counts it as running. Its script's exit
+ * 4 (cancelled before tar, nothing written) needs no bump either: an older client records it
+ * as tar's exit 4, cancelled (failed, with the script's line, when the request is gone),
+ * removes nothing (a restore has no file an observer removes), and this client's resume knows
+ * that record for one that wrote nothing (restoreWroteNothing).
  */
 export const JOB_FILE_VERSION = 2;
 export type JobFileVersion = 1 | 2;

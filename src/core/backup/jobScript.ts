@@ -16,8 +16,8 @@
 //                            as SFTP gives it, has whole seconds only); the time ends in
 //                            STATUS_UNFLUSHED when the published archive could not be flushed
 //   <id>.cancel              written by the client to ask for a cancel (a backup's script then
-//                            removes the partial archive, or runs no tar when it is there
-//                            first; the exit is reported as cancelled: CANCELLED_EXIT)
+//                            removes the partial archive; a job of either kind runs no tar
+//                            when it is there first, exit CANCELLED_EXIT)
 //   <stem>.tar[.gz].sha256   backup: the archive's SHA-256 as `sha256sum -c` reads it, written
 //                            (temporary name, then rename) only once the archive is final
 //   <id>.status.tmp-<pid>.*  tar's pid and exit, a copy of its messages, the follower's digest:
@@ -89,8 +89,9 @@ import { KEPT_PARTIAL } from './keptPartial';
 export const KEPT_EXIT = 3;
 
 /**
- * A backup's exit when it saw its cancel request and published nothing: before tar ran, or
- * after tar ended 0 or 1 on its own (a tar the cancel killed ends 128+N, which says it alone).
+ * A job's exit when it saw its cancel request before tar ran (a restore then wrote nothing into
+ * its target), or a backup's that found it after tar ended 0 or 1 on its own and published
+ * nothing (a tar the cancel killed ends 128+N, which says it alone).
  * Without it such a job ended 0 or 1 like a published one, and a client that then found an
  * archive under the job's name, made meanwhile by another writer, credited that archive to
  * the cancelled job. tar never exits 4. A version 2 client that predates it reads it as tar's
@@ -99,7 +100,7 @@ export const KEPT_EXIT = 3;
  */
 export const CANCELLED_EXIT = 4;
 
-/** The script's line for a backup whose cancel request was there before tar was started. */
+/** The script's line for a job, either kind, whose cancel request was there before tar was started. */
 export const CANCELLED_BEFORE_TAR = 'cancelled before tar started: tar was not run, and nothing was written';
 
 /** The end of its line (`tar exit N, but ...`) for one whose request it found once tar had ended 0 or 1. */
@@ -196,6 +197,16 @@ say() {
   { printf '${JOB_LINE_PREFIX}%s\n' "$msg" >> "$log"; } 2>/dev/null
   if [ -n "${"${tmp:-}"}" ] && [ -f "$tmp.err" ]; then { printf '${JOB_LINE_PREFIX}%s\n' "$msg" >> "$tmp.err"; } 2>/dev/null; fi
 }
+# A job whose cancel came while it was being started (no tar pid yet for the client to signal)
+# does nothing: a restore would write the whole archive into the live volume, a backup make a
+# whole archive for nothing. First of all, so a restore neither makes its target nor removes
+# what a resume would rewrite. Its end must not read as tar's (CANCELLED_EXIT). A backup's log
+# is private from its first line, as below.
+if [ -e "$cancel" ]; then
+  if [ -n "$partial" ]; then : > "$log"; own "$log"; fi
+  say "${CANCELLED_BEFORE_TAR}"
+  end ${CANCELLED_EXIT}
+fi
 # A restore's target directory is made here, on the node, like everything else it writes.
 if [ -n "$mk" ] && ! mkdir -p -- "$mk" 2> "$log"; then end 2; fi
 # A resumed restore: the file the interrupted one was writing goes, so tar (skipping what
@@ -252,15 +263,6 @@ if ! takes "$tmp"; then
   fi
 fi
 rm -f "$tmp.pid"
-# A backup whose cancel came while it was being started (no tar pid yet for the client to
-# signal) does not run tar: a whole backup for nothing, and its end must not read as tar's
-# exit 0 (CANCELLED_EXIT).
-if [ -n "$partial" ] && [ -e "$cancel" ]; then
-  say "${CANCELLED_BEFORE_TAR}"
-  drop_partial
-  fresh_tmp "$tmp"
-  end ${CANCELLED_EXIT}
-fi
 (
   tar "$@" 2>&1 >/dev/null &
   t=$!
@@ -276,6 +278,9 @@ tarpid=$(cat "$tmp.pid" 2>/dev/null)
 case $tarpid in ''|*[!0-9]*) tarpid= ;; esac
 if [ -n "$tarpid" ]; then
   printf 'running %s %s %s\n' "$$" "$tarpid" "$(date +%s.%N)" > "$status.tmp" && mv -f "$status.tmp" "$status"
+  # A cancel that came after the look above and read no "running" yet signalled nothing: the
+  # marker is there by now, and this stops tar as the client's signal would have.
+  if [ -e "$cancel" ]; then kill -TERM "$tarpid" 2>/dev/null; fi
   if [ -n "$partial" ]; then
     follow_hash "$partial" "$tarpid" > "$tmp.sum" 2>/dev/null &
   fi

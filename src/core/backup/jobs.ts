@@ -493,7 +493,7 @@ export class BackupJobs {
     const statusSt = exitAt === undefined ? await conn.stat(p.status).catch(() => undefined) : undefined;
     // The kept archive's own exit is the script's, not tar's (its line says tar's): no "tar exit 3".
     // Nor a cancel's: tar never ran, or its exit is in the reason.
-    const scripts = (kept !== undefined && code === KEPT_EXIT) || byScript !== undefined;
+    const scripts = (kept !== undefined && code === KEPT_EXIT) || byScript !== undefined || (record.kind === 'restore' && code === CANCELLED_EXIT);
     const ended = { ...(scripts ? {} : { exitCode: code }), endedAt: new Date(exitAt ?? statusSt?.mtimeMs ?? Date.now()).toISOString(), warnings: countEvents(events) };
     if (record.kind === 'restore') return this.recordEnd(conn, p, restoreEnd({ ...record, ...ended }, events, code, cancelled, said));
     // Kept: the script published nothing, whatever its exit (one before exit 3 ended with 2).

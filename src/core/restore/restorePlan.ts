@@ -17,6 +17,7 @@ import { RestoreError } from './restoreError';
 import { jobsOf } from '../backup/jobs';
 import type { JobRecord } from '../backup/types';
 import { restorePaths } from '../backup/jobFile';
+import { restoreWroteNothing } from '../backup/jobEnd';
 import { MEMBERS_TAIL_BYTES, lastStartedMember } from './resumePoint';
 import { RestorePlanner, RestorePlanError, hasDotSegment, includeKey, relativeKey, type ExistingPolicy, type PlanEntry, type RestorePlan, type ResumePoint } from './plan';
 
@@ -222,9 +223,13 @@ export async function planRestore(cluster: Cluster, o: RestorePlanOptions = {}):
  * died with its container): the member it was writing when it stopped. A finished or running
  * one leaves nothing to resume (a running one refuses the restore anyway).
  */
-async function interruptedRestore(cluster: Cluster, node: string, archive: string, targetDir: string, known?: Promise<JobRecord[]>): Promise<ResumePoint | undefined> {
+export async function interruptedRestore(cluster: Cluster, node: string, archive: string, targetDir: string, known?: Promise<JobRecord[]>): Promise<ResumePoint | undefined> {
   const jobs = known ? await known : (await jobsOf(cluster).list([node])).jobs;
-  const same = jobs.filter((j) => j.kind === 'restore' && j.node === node && j.archive === archive && j.restore?.target === targetDir).sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+  // One cancelled before its tar started wrote nothing: the restore before it is still where
+  // the target stands (taken as the newest, it hid that one, whose half-written file then stayed).
+  const same = jobs
+    .filter((j) => j.kind === 'restore' && j.node === node && j.archive === archive && j.restore?.target === targetDir && !restoreWroteNothing(j))
+    .sort((a, b) => b.startedAt.localeCompare(a.startedAt));
   const last = same[0];
   const interrupted = (j: JobRecord | undefined) => j !== undefined && (j.state === 'failed' || j.state === 'cancelled');
   if (!interrupted(last)) return undefined;

@@ -589,35 +589,54 @@ export class BackupJobs {
       // Still on the node, the request may yet take effect: say so, and how to withdraw it.
       throw new BackupError(left === undefined ? why : `${why.replace(/; the cancel request was withdrawn, so the job ends on its own terms\./, ';')} The cancel request could not be withdrawn either (${left}): while ${p.cancel} is there, the job's end counts as cancelled${record.kind === 'backup' ? ' and its archive is not kept' : ''}. Remove that file to let it end on its own terms.`);
     };
-    let st: ReturnType<typeof parseStatus>;
-    let r: { exitCode: number; stderr: string } | undefined;
-    try {
-      st = parseStatus(await readText(conn, p.status));
-      if (st.phase === 'running') {
-        const docker = await conn.docker();
-        // The pid is tar's inside the container's pid namespace, where this runs; the script
-        // signals it only if it is this job's tar (the status file is the node's word, not ours).
-        const head = record.kind === 'restore' ? restoreTarHead(record.archive) : backupTarHead(p.partial ?? '');
-        r = await execInContainer(docker, record.container, signalTarArgv(st.tarPid, head), this.settings.timeouts.dockerMs);
-      }
-    } catch (e) {
-      return withdraw(`cannot cancel ${record.id}: ${toNodeError(e, record.node).message}; the cancel request was withdrawn, so the job ends on its own terms. Look at it with "gluster-backup attach ${record.id} --node ${record.node}"`);
-    }
-    if (r && r.exitCode !== 0) {
-      return withdraw(
+    // Signals the job's tar when its status names one: the pid is tar's inside the container's
+    // pid namespace, where this runs; the script signals it only if it is this job's tar (the
+    // status file is the node's word, not ours). Undefined when tar is not started yet.
+    const signal = async (st: ReturnType<typeof parseStatus>): Promise<{ exitCode: number; stderr: string } | undefined> => {
+      if (st.phase !== 'running') return undefined;
+      const docker = await conn.docker();
+      const head = record.kind === 'restore' ? restoreTarHead(record.archive) : backupTarHead(p.partial ?? '');
+      return execInContainer(docker, record.container, signalTarArgv(st.tarPid, head), this.settings.timeouts.dockerMs);
+    };
+    const refused = (st: ReturnType<typeof parseStatus>, r: { exitCode: number; stderr: string }): Promise<JobRecord> =>
+      withdraw(
         r.exitCode === 3
           ? `cannot cancel ${record.id}: its status file names process ${st.phase === 'running' ? st.tarPid : '?'}, which is not this job's tar (the file was changed, or tar ended and the pid was reused); nothing was signalled. Look at the job with "gluster-backup attach ${record.id} --node ${record.node}"`
           : `cannot cancel ${record.id}: signalling tar failed (exit ${r.exitCode}: ${r.stderr.trim().slice(0, 300)})`,
       );
+    const failed = (e: unknown): Promise<JobRecord> =>
+      withdraw(`cannot cancel ${record.id}: ${toNodeError(e, record.node).message}; the cancel request was withdrawn, so the job ends on its own terms. Look at it with "gluster-backup attach ${record.id} --node ${record.node}"`);
+    let st: ReturnType<typeof parseStatus>;
+    let r: { exitCode: number; stderr: string } | undefined;
+    try {
+      st = parseStatus(await readText(conn, p.status));
+      r = await signal(st);
+    } catch (e) {
+      return failed(e);
     }
-    const deadline = Date.now() + 30_000;
+    if (r && r.exitCode !== 0) return refused(st, r);
+    // Not started yet (no "running" status): the marker stays, and the job's script, seeing it
+    // before tar or as it records tar's pid, runs none or stops it. The job may still be being
+    // started for as long as its client's deadlines allow (observe's withinStart); a tar
+    // recorded meanwhile is signalled here too (a script from before that look runs it).
+    const startMs = r ? 0 : 2 * this.settings.timeouts.dockerMs + 5000;
+    let deadline = Date.now() + 30_000 + startMs;
     let cur = now;
     while (Date.now() < deadline) {
       cur = await this.observe(record);
       if (isFinal(cur.state)) return cur;
+      if (!r) {
+        // A failed look or signal is tried again, the marker kept: withdrawn, it would let the
+        // script run tar (a pid recorded a moment before its process became tar is refused).
+        const got = await signal(parseStatus(await readText(conn, p.status).catch(() => undefined))).catch(() => undefined);
+        if (got?.exitCode === 0) {
+          r = got;
+          deadline = Date.now() + 30_000;
+        }
+      }
       await sleep(300);
     }
-    throw new BackupError(`tar did not stop within 30 s after the cancel of ${record.id}`);
+    throw new BackupError(r ? `tar did not stop within 30 s after the cancel of ${record.id}` : `${record.id} did not end within ${Math.round((30_000 + startMs) / 1000)} s after its cancel, and its tar was never recorded as started; the cancel request stays in ${p.cancel}: this version's job script starts no tar while it is there (cancel again if the job then runs)`);
   }
 
   /**

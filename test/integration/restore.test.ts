@@ -13,7 +13,8 @@ import { planRestore } from '../../src/core/restore/restorePlan';
 import { RestoreError } from '../../src/core/restore/restoreError';
 import { Cluster } from '../../src/core/cluster';
 import { isFinal, jobsOf } from '../../src/core/backup/jobs';
-import { TESTBED_DIR, inGluster, onNode, shellQuote, testbed, testbedSettings, unthrottle, waitHealthy } from './helpers/testbed';
+import { parseJobFile } from '../../src/core/backup/jobFile';
+import { TESTBED_DIR, inGluster, onNode, shellQuote, testbed, testbedSettings, unthrottle, waitFor, waitHealthy } from './helpers/testbed';
 import { CLI, CONFIG, cli } from './helpers/cli';
 import { AWKWARD_TREE, manifest } from './helpers/trees';
 import { ndjsonLines, statusLines } from './helpers/ndjson';
@@ -708,6 +709,67 @@ describe('restore', () => {
     } finally {
       cluster.dispose();
       inGluster('node1', ['rm', '-rf', '/mnt/gluster/restore-cancelled']);
+      onNode('node1', ['sh', '-c', 'rm -f "$1" "$1".restore-*', 'clean', arch]);
+    }
+  });
+
+  test('a restore another client cancels while it is being started: tar never runs, no target is made, the job is cancelled', async () => {
+    // Client A claims the restore's job file; before docker starts its shell, client B cancels
+    // it (no tar pid yet to signal). The old script ran the whole tar into the volume.
+    const arch = `${DIR}/datarobot-gluster-backup-2001-01-08.tar`;
+    const target = '/mnt/gluster/restore-cancel-start';
+    inGluster('node1', ['sh', '-c', 'set -e; rm -rf /tmp/cs; mkdir -p /tmp/cs/d; printf one > /tmp/cs/d/a; touch -d @1600000000 /tmp/cs/d/a /tmp/cs/d /tmp/cs; tar --numeric-owner -C /tmp -cf "$1" ./cs; rm -rf /tmp/cs', 'cs', arch]);
+    inGluster('node1', ['rm', '-rf', target]);
+    const cluster = new Cluster(testbedSettings());
+    const other = new Cluster(testbedSettings());
+    const conn = cluster.connection('node1');
+    const bConn = other.connection('node1');
+    const create = conn.createExclusive.bind(conn);
+    const bWrite = bConn.writeAtomic.bind(bConn);
+    let requested!: () => void;
+    const cancelWritten = new Promise<void>((resolve) => (requested = resolve));
+    bConn.writeAtomic = async (p, data) => {
+      await bWrite(p, data);
+      if (p.endsWith('.cancel')) requested();
+    };
+    let byB: Promise<JobRecord> | undefined;
+    conn.createExclusive = async (p, data) => {
+      const won = await create(p, data);
+      if (won && p.endsWith('.job.json') && !byB) {
+        byB = jobsOf(other).cancel(parseJobFile(String(data), p, 'node1'));
+        byB.catch(() => undefined);
+        // A starts the shell only once B's request is on the node (within A's start deadline).
+        let timer: NodeJS.Timeout | undefined;
+        try {
+          await Promise.race([cancelWritten, new Promise((_, reject) => (timer = setTimeout(() => reject(new Error("client B's cancel request was not written within 8 s")), 8_000)))]);
+        } finally {
+          clearTimeout(timer);
+        }
+      }
+      return won;
+    };
+    try {
+      const { job } = await startRestore(cluster, { node: 'node1', archive: arch, target: 'restore-cancel-start' });
+      assert.ok(byB, 'the job was claimed and cancelled');
+      const jobs = jobsOf(cluster);
+      const end = isFinal(job.state) ? job : await waitFor('client A to see the end', 60_000, async () => {
+        const j = await jobs.observe(job);
+        return isFinal(j.state) ? j : undefined;
+      });
+      const reason = 'cancelled by the operator before tar started; nothing was written into the target';
+      assert.deepEqual([end.state, end.reason, end.exitCode], ['cancelled', reason, undefined]);
+      const cancelled = await byB;
+      assert.deepEqual([cancelled.state, cancelled.reason], ['cancelled', reason]);
+      assert.equal(onNode('node1', ['cat', job.log]).stdout, 'gluster-backup: cancelled before tar started: tar was not run, and nothing was written\n', 'tar never ran');
+      assert.equal(inGluster('node1', ['test', '-e', target], { allowFail: true }).status, 1, 'no target made');
+      const left = onNode('node1', ['sh', '-c', 'ls -1 "$1".* 2>/dev/null; true', 'ls', arch]).stdout.split('\n').filter((n) => n.endsWith('.cancel') || n.endsWith('.status'));
+      assert.deepEqual(left, [], 'no status or cancel request left');
+    } finally {
+      conn.createExclusive = create;
+      bConn.writeAtomic = bWrite;
+      cluster.dispose();
+      other.dispose();
+      inGluster('node1', ['rm', '-rf', target]);
       onNode('node1', ['sh', '-c', 'rm -f "$1" "$1".restore-*', 'clean', arch]);
     }
   });

@@ -18,6 +18,9 @@ function runOn(files: Record<string, string>, extraEnv: Record<string, string> =
     // Set by the node:test run this file is in; inherited, it makes the inner run skip its files.
     delete env.NODE_TEST_CONTEXT;
     delete env.GB_TEST_FAILURES;
+    // The outer run's list of files held open: the inner run's probes are not among them.
+    delete env.GB_TEST_HELD_LOG;
+    delete env.GB_TEST_HELD;
     Object.assign(env, extraEnv);
     const r = spawnSync(process.execPath, [RUNNER, '--label=probe', ...flags, dir], { encoding: 'utf8', env });
     return { status: r.status, out: `${r.stdout}\n${r.stderr}` };

@@ -8,3 +8,12 @@
  * written before the record's `kept` field: it never changes.
  */
 export const KEPT_PARTIAL = 'the complete archive is kept as ';
+
+/**
+ * Why a `.partial` path is refused where a finished archive is wanted (validate, restore): it
+ * may be a backup still being written, one that never finished, or a complete archive its job
+ * kept under that name; the operator is told how to tell them apart, and what to do with a kept one.
+ */
+export function partialRefusal(path: string): string {
+  return `${path} is a partial archive: a backup still running, one that never finished, or a complete one its backup job kept under this name because the archive's own name was taken ("gluster-backup list" says which; a kept one can be used once renamed to a free archive name). Give a finished archive`;
+}

@@ -29,6 +29,7 @@ import { ReadDataError, exitOfReadData, readArchiveData, type ReadDataProgress, 
 import { writeBesideArchive } from '../catalog/sidecar';
 import { ReadDataLockHeld } from './readDataLock';
 import { takeReadDataLock, type HeldReadDataLock } from './takeReadDataLock';
+import { partialRefusal } from '../backup/keptPartial';
 
 /** `member-list`: a restore's dry run read the member list its backup job wrote, not the archive. */
 export type ReadMethod = 'local-file' | 'sftp-headers' | 'container-tar' | 'member-list';
@@ -150,7 +151,7 @@ export async function newestArchive(cluster: Cluster, dir: string, node?: string
 export async function locateArchive(cluster: Cluster, o: Pick<ValidateOptions, 'archive' | 'backupDir' | 'node'>): Promise<{ node: string; path: string }> {
   if (!o.archive) return newestArchive(cluster, o.backupDir ?? cluster.settings.backupDir, o.node);
   if (!o.archive.startsWith('/')) throw new ValidateError(`--archive ${o.archive}: give the archive's absolute path on the node`);
-  if (/\.partial$/.test(o.archive)) throw new ValidateError(`${o.archive} is a partial archive (a backup still running or one that never finished): validate a finished one`);
+  if (/\.partial$/.test(o.archive)) throw new ValidateError(partialRefusal(o.archive));
   const names = o.node ? [o.node] : cluster.nodes().map((n) => n.name);
   const hits: string[] = [];
   const notFiles: string[] = [];

@@ -21,6 +21,7 @@ import type { CommandDeps } from '../commandDeps';
 import type { Cluster } from '../../core/cluster';
 import { archiveName, confirmText, includeProblem, parseIncludes, planRows, planTitle, POLICY_TEXT } from './restoreText';
 import { showError, showNotRunning } from '../errors';
+import { partialRefusal } from '../../core/backup/keptPartial';
 
 /** What the operator chose before the plan. */
 interface Choices {
@@ -170,7 +171,7 @@ export function restoreCommand(deps: CommandDeps) {
 async function restoreOn(deps: CommandDeps, cluster: Cluster, arg: unknown): Promise<TrackedJob | undefined> {
   const from = archiveTargetOf(arg) ?? (await pickArchive(deps));
   if (!from) return undefined;
-  if (from.archive.partial) throw new Error(`${from.archive.path} is a partial archive (a backup still running or one that never finished): restore a finished one`);
+  if (from.archive.partial) throw new Error(partialRefusal(from.archive.path));
   const name = from.archive.name;
   const root = cluster.settings.glusterPath;
   const choices = await askChoices(name, root);

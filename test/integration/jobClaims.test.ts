@@ -8,6 +8,7 @@ import { BackupJobs, isFinal } from '../../src/core/backup/jobs';
 import type { JobRecord } from '../../src/core/backup/types';
 import { parseJobFile } from '../../src/core/backup/jobFile';
 import { inGluster, onNode, testbedSettings, waitFor, waitHealthy } from './helpers/testbed';
+import { cancelWhileStarting } from './helpers/cancelWhileStarting';
 
 const DIR = '/opt/datarobot/data/backups/gluster';
 
@@ -210,39 +211,15 @@ describe('claiming a job name on the node', () => {
     const other = new Cluster(testbedSettings({ glusterPath: '/mnt/gluster-rep' }));
     const a = new BackupJobs(cluster);
     const b = new BackupJobs(other);
-    const conn = cluster.connection('node1');
-    const bConn = other.connection('node1');
-    const create = conn.createExclusive.bind(conn);
-    const bWrite = bConn.writeAtomic.bind(bConn);
-    let requested!: () => void;
-    const cancelWritten = new Promise<void>((resolve) => (requested = resolve));
-    bConn.writeAtomic = async (path, data) => {
-      await bWrite(path, data);
-      if (path.endsWith('.cancel')) requested();
-    };
-    let claimed: JobRecord | undefined;
     let otherSha = '';
-    let byB: Promise<JobRecord> | undefined;
-    conn.createExclusive = async (path, data) => {
-      const won = await create(path, data);
-      if (won && path.endsWith('.job.json') && !claimed) {
-        claimed = parseJobFile(String(data), path, 'node1');
-        // One call: A must start the shell within its start deadline (5 s of docker time on the bed, and 5 more).
-        otherSha = onNode('node1', ['sh', '-c', 'cd "${1%/*}" && tar -cf "${1##*/}" -C /etc hostname && sha256sum "${1##*/}" > "${1##*/}.sha256" && cut -c1-64 "${1##*/}.sha256"', 'plant', claimed.archive]).stdout.trim();
-        byB = b.cancel(claimed);
-        byB.catch(() => undefined);
-        // A starts the shell only once B's request is on the node.
-        let timer: NodeJS.Timeout | undefined;
-        try {
-          await Promise.race([cancelWritten, new Promise((_, reject) => (timer = setTimeout(() => reject(new Error("client B's cancel request was not written within 8 s")), 8_000)))]);
-        } finally {
-          clearTimeout(timer);
-        }
-      }
-      return won;
-    };
+    // One call between the claim and the cancel: A must start the shell within its start deadline (5 s of docker time on the bed, and 5 more).
+    const race = cancelWhileStarting(cluster.connection('node1'), other.connection('node1'), (claimed) => b.cancel(claimed), (claimed) => {
+      otherSha = onNode('node1', ['sh', '-c', 'cd "${1%/*}" && tar -cf "${1##*/}" -C /etc hostname && sha256sum "${1##*/}" > "${1##*/}.sha256" && cut -c1-64 "${1##*/}.sha256"', 'plant', claimed.archive]).stdout.trim();
+    });
     try {
       const started = await a.start('node1', { compression: 'none' });
+      const claimed = race.claimed();
+      const byB = race.byB();
       assert.ok(claimed && byB, 'the job was claimed and cancelled');
       assert.match(otherSha, /^[0-9a-f]{64}$/);
       const archive = claimed.archive;
@@ -264,8 +241,7 @@ describe('claiming a job name on the node', () => {
       const left = onNode('node1', ['ls', '-1A', DIR]).stdout.split('\n').filter((n) => n.startsWith(started.id));
       assert.deepEqual(left.sort(), [`${started.id}.job.json`, `${started.id}.log`, name, `${name}.sha256`].sort(), 'no partial, status or cancel request left');
     } finally {
-      conn.createExclusive = create;
-      bConn.writeAtomic = bWrite;
+      race.restore();
       other.dispose();
       cleanBackups();
     }

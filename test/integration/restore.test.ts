@@ -13,7 +13,7 @@ import { planRestore } from '../../src/core/restore/restorePlan';
 import { RestoreError } from '../../src/core/restore/restoreError';
 import { Cluster } from '../../src/core/cluster';
 import { isFinal, jobsOf } from '../../src/core/backup/jobs';
-import { parseJobFile } from '../../src/core/backup/jobFile';
+import { cancelWhileStarting } from './helpers/cancelWhileStarting';
 import { TESTBED_DIR, inGluster, onNode, shellQuote, testbed, testbedSettings, unthrottle, waitFor, waitHealthy } from './helpers/testbed';
 import { CLI, CONFIG, cli } from './helpers/cli';
 import { AWKWARD_TREE, manifest } from './helpers/trees';
@@ -722,34 +722,10 @@ describe('restore', () => {
     inGluster('node1', ['rm', '-rf', target]);
     const cluster = new Cluster(testbedSettings());
     const other = new Cluster(testbedSettings());
-    const conn = cluster.connection('node1');
-    const bConn = other.connection('node1');
-    const create = conn.createExclusive.bind(conn);
-    const bWrite = bConn.writeAtomic.bind(bConn);
-    let requested!: () => void;
-    const cancelWritten = new Promise<void>((resolve) => (requested = resolve));
-    bConn.writeAtomic = async (p, data) => {
-      await bWrite(p, data);
-      if (p.endsWith('.cancel')) requested();
-    };
-    let byB: Promise<JobRecord> | undefined;
-    conn.createExclusive = async (p, data) => {
-      const won = await create(p, data);
-      if (won && p.endsWith('.job.json') && !byB) {
-        byB = jobsOf(other).cancel(parseJobFile(String(data), p, 'node1'));
-        byB.catch(() => undefined);
-        // A starts the shell only once B's request is on the node (within A's start deadline).
-        let timer: NodeJS.Timeout | undefined;
-        try {
-          await Promise.race([cancelWritten, new Promise((_, reject) => (timer = setTimeout(() => reject(new Error("client B's cancel request was not written within 8 s")), 8_000)))]);
-        } finally {
-          clearTimeout(timer);
-        }
-      }
-      return won;
-    };
+    const race = cancelWhileStarting(cluster.connection('node1'), other.connection('node1'), (claimed) => jobsOf(other).cancel(claimed));
     try {
       const { job } = await startRestore(cluster, { node: 'node1', archive: arch, target: 'restore-cancel-start' });
+      const byB = race.byB();
       assert.ok(byB, 'the job was claimed and cancelled');
       const jobs = jobsOf(cluster);
       const end = isFinal(job.state) ? job : await waitFor('client A to see the end', 60_000, async () => {
@@ -765,8 +741,7 @@ describe('restore', () => {
       const left = onNode('node1', ['sh', '-c', 'ls -1 "$1".* 2>/dev/null; true', 'ls', arch]).stdout.split('\n').filter((n) => n.endsWith('.cancel') || n.endsWith('.status'));
       assert.deepEqual(left, [], 'no status or cancel request left');
     } finally {
-      conn.createExclusive = create;
-      bConn.writeAtomic = bWrite;
+      race.restore();
       cluster.dispose();
       other.dispose();
       inGluster('node1', ['rm', '-rf', target]);

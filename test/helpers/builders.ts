@@ -2,6 +2,7 @@
 // fixed times (never the clock), and the fields a test is about given as overrides.
 import { claimVersion, jobPaths } from '../../src/core/backup/jobFile';
 import type { JobRecord } from '../../src/core/backup/types';
+import type { CatalogArchive } from '../../src/core/catalog/catalog';
 import type { NodeStatus } from '../../src/core/model';
 
 /** A backup job as startBackup records it: its paths from the directory and archive name. */
@@ -36,6 +37,26 @@ export function nodeStatus(over: Partial<NodeStatus> = {}): NodeStatus {
     volumes: [],
     backups: [],
     checkedAt: '2026-01-01T00:00:00.000Z',
+    ...over,
+  };
+}
+
+/** A finished archive as the catalog lists it, dated by its mtime: not validated, no sidecar, no job, nothing running on it. */
+export function catalogArchive(over: Partial<CatalogArchive> = {}, where: { dir?: string; name?: string } = {}): CatalogArchive {
+  const name = where.name ?? 'datarobot-gluster-backup-2026-04-12.tar';
+  return {
+    node: 'node1',
+    name,
+    path: `${where.dir ?? '/opt/datarobot/data/backups/gluster'}/${name}`,
+    bytes: 10240,
+    made: '2026-04-12T05:00:00.000Z',
+    madeFrom: 'mtime',
+    compressed: false,
+    clean: false,
+    checksum: 'absent',
+    restores: [],
+    running: [],
+    files: [name],
     ...over,
   };
 }

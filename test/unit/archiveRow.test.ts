@@ -11,6 +11,7 @@ import type { BackupArchive } from '../../src/core/model';
 import { ago, humanSize, md, shortDate } from '../../src/extension/format';
 import { archiveRow } from '../../src/extension/tree/archiveRow';
 import { ARCHIVE_CONTEXT } from '../../src/extension/tree/contextValues';
+import { catalogArchive } from '../helpers/builders';
 
 const NOW = Date.parse('2026-04-12T12:00:00Z');
 const DIR = '/opt/datarobot/data/backups/gluster';
@@ -39,23 +40,7 @@ function kept(o: Partial<CatalogKeptPartial> = {}): CatalogKeptPartial {
   };
 }
 
-function catalogued(name: string, o: Partial<CatalogArchive> = {}): CatalogArchive {
-  return {
-    node: 'node1',
-    name,
-    path: `${DIR}/${name}`,
-    bytes: 10240,
-    made: '2026-04-12T05:00:00.000Z',
-    madeFrom: 'mtime',
-    compressed: false,
-    clean: false,
-    checksum: 'absent',
-    restores: [],
-    running: [],
-    files: [name],
-    ...o,
-  };
-}
+const catalogued = (name: string, o: Partial<CatalogArchive> = {}) => catalogArchive(o, { dir: DIR, name });
 
 /** The tooltip as the operator reads it: markdown escapes undone. */
 const plain = (s: string) => s.replace(/\\(.)/g, '$1');

@@ -6,26 +6,13 @@ import assert from 'node:assert/strict';
 import type { CatalogArchive, CatalogNode } from '../../src/core/catalog/catalog';
 import { NEWEST_CLEAN, planPrune } from '../../src/core/catalog/prunePlan';
 import { checksumState, parseValidationRecord, validatedClean, ValidationRecordError } from '../../src/core/catalog/validationRecord';
+import { catalogArchive } from '../helpers/builders';
 
 const DIR = '/opt/datarobot/data/backups/gluster';
 
 function archive(day: string, over: Partial<CatalogArchive> = {}): CatalogArchive {
   const name = `datarobot-gluster-backup-2026-${day.slice(3)}-${day.slice(0, 2)}.tar`;
-  return {
-    node: 'node1',
-    name,
-    path: `${DIR}/${name}`,
-    bytes: 10240,
-    made: `2026-${day}T03:00:00.000Z`,
-    madeFrom: 'mtime',
-    compressed: false,
-    clean: false,
-    checksum: 'absent',
-    restores: [],
-    running: [],
-    files: [name],
-    ...over,
-  };
+  return catalogArchive({ made: `2026-${day}T03:00:00.000Z`, ...over }, { dir: DIR, name });
 }
 const node = (archives: CatalogArchive[]): CatalogNode => ({ node: 'node1', dir: DIR, archives, foreign: ['notes.txt'], keptPartials: [] });
 const summary = (p: ReturnType<typeof planPrune>) => p.decisions.map((d) => `${d.archive.made.slice(5, 10)} ${d.action} ${d.why.join('+')}`);

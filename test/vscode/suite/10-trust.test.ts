@@ -7,6 +7,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { assertReadOnly } from '../helpers/documents';
 import { activated, eventually } from '../helpers/extension';
+import { pinnedView } from '../helpers/pinnedView';
 import { onNode } from '../helpers/testbed';
 import { childRows, iconOf, plain, tooltipOf } from '../helpers/tree';
 import { Operator } from '../helpers/user';
@@ -90,22 +91,12 @@ async function node2Rows() {
 describe('trust in the archives: archive rows and the last good backup', function () {
   this.timeout(600_000);
   let user: Operator;
-  let backupDir: string | undefined;
-  let clock: () => number;
-  before(async () => {
-    const api = await activated();
-    clock = api.provider.clock;
-    api.provider.clock = () => NOW;
-    backupDir = cfg().inspect<string>('backupDir')?.globalValue;
-    build();
-    await vscode.commands.executeCommand('workbench.view.extension.glusterBackup');
-    await cfg().update('backupDir', DIR, vscode.ConfigurationTarget.Global);
-  });
+  const view = pinnedView(DIR, NOW);
+  before(() => view.open(build));
   beforeEach(() => (user = new Operator()));
   afterEach(() => user.dispose());
   after(async () => {
-    (await activated()).provider.clock = clock;
-    await cfg().update('backupDir', backupDir, vscode.ConfigurationTarget.Global);
+    await view.restore();
     await cfg().update('maxBackupAgeHours', undefined, vscode.ConfigurationTarget.Global);
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     onNode('node2', ['rm', '-rf', DIR], { allowFail: true });

@@ -5,12 +5,11 @@
 // bed with every mtime pinned; the view's clock is pinned too. The partial's row must say it is
 // a complete archive to rename, never a leftover, and leave every file where it is.
 import * as assert from 'node:assert/strict';
-import * as vscode from 'vscode';
 import { activated, eventually } from '../helpers/extension';
+import { pinnedView } from '../helpers/pinnedView';
 import { onNode } from '../helpers/testbed';
 import { childRows, iconOf, plain, tooltipOf } from '../helpers/tree';
 
-const cfg = () => vscode.workspace.getConfiguration('glusterBackup');
 const DIR = `/opt/datarobot/data/backups/vsc-kept-${process.pid}`;
 const STEM = 'datarobot-gluster-backup-2026-04-12';
 const X = `${STEM}.tar`;
@@ -56,20 +55,10 @@ const namesNow = () => onNode('node2', ['ls', '-1A', DIR]).stdout.split('\n').fi
 
 describe('a kept partial in the explorer: a complete archive to rename, not a leftover', function () {
   this.timeout(300_000);
-  let backupDir: string | undefined;
-  let clock: () => number;
-  before(async () => {
-    const api = await activated();
-    clock = api.provider.clock;
-    api.provider.clock = () => NOW;
-    backupDir = cfg().inspect<string>('backupDir')?.globalValue;
-    build();
-    await vscode.commands.executeCommand('workbench.view.extension.glusterBackup');
-    await cfg().update('backupDir', DIR, vscode.ConfigurationTarget.Global);
-  });
+  const view = pinnedView(DIR, NOW);
+  before(() => view.open(build));
   after(async () => {
-    (await activated()).provider.clock = clock;
-    await cfg().update('backupDir', backupDir, vscode.ConfigurationTarget.Global);
+    await view.restore();
     onNode('node2', ['rm', '-rf', DIR], { allowFail: true });
   });
 

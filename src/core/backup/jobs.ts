@@ -489,7 +489,10 @@ export class BackupJobs {
     const byScript = kept === undefined && code === CANCELLED_EXIT ? scriptCancelEnd(record, said, code, (await conn.stat(p.archive).catch(() => undefined)) !== undefined) : undefined;
     // A script older than that exit ends such a cancel with tar's 0 or 1 too: an archive there
     // then counts as published (the cancel came after the script's last look), as it always did.
-    const cancelled = byScript !== undefined || (cancelAsked && kept === undefined && (record.kind === 'restore' ? code > 1 : !(code <= 1 && (await conn.stat(p.archive).catch(() => undefined)))));
+    // That look at the archive is also the one its size is taken from below: a second stat of
+    // the same file added nothing but a round trip.
+    const lateCancelLook = byScript === undefined && cancelAsked && kept === undefined && record.kind === 'backup' && code <= 1 ? await conn.stat(p.archive).catch(() => undefined) : undefined;
+    const cancelled = byScript !== undefined || (cancelAsked && kept === undefined && (record.kind === 'restore' ? code > 1 : !(code <= 1 && lateCancelLook)));
     const statusSt = exitAt === undefined ? await conn.stat(p.status).catch(() => undefined) : undefined;
     // The kept archive's own exit is the script's, not tar's (its line says tar's): no "tar exit 3".
     // Nor a cancel's: tar never ran, or its exit is in the reason.
@@ -498,7 +501,7 @@ export class BackupJobs {
     if (record.kind === 'restore') return this.recordEnd(conn, p, restoreEnd({ ...record, ...ended }, events, code, cancelled, said));
     // Kept: the script published nothing, whatever its exit (one before exit 3 ended with 2).
     const state = kept !== undefined ? 'failed' : stateOfExit(code, cancelled);
-    const archive = state === 'completed' || state === 'completedWithWarnings' ? await conn.stat(p.archive) : undefined;
+    const archive = state === 'completed' || state === 'completedWithWarnings' ? (lateCancelLook ?? (await conn.stat(p.archive))) : undefined;
     const done: JobRecord = {
       ...record,
       ...ended,

@@ -131,6 +131,12 @@ export const STATUS_UNFLUSHED = ',unflushed';
  */
 const STATUS_IN_PLACE_WIDTH = 63;
 
+/**
+ * The script's looks (0.05 s apart) for tar's pid to be tar before it says "running": a fork
+ * becomes tar in milliseconds, and a job is never held more than ~3 s by one that does not.
+ */
+const TAR_EXEC_WAIT_STEPS = 60;
+
 /** besidePartial's list as the script's operands, of its $partial. */
 const BESIDE_PARTIAL_SH = besidePartial('$partial')
   .map((f) => `"${f}"`)
@@ -277,6 +283,17 @@ while [ ! -s "$tmp.pid" ] && kill -0 "$piped" 2>/dev/null; do sleep 0.05; done
 tarpid=$(cat "$tmp.pid" 2>/dev/null)
 case $tarpid in ''|*[!0-9]*) tarpid= ;; esac
 if [ -n "$tarpid" ]; then
+  # $! is the forked child's pid, which is tar only once that child has exec'd it: a cancel
+  # that read "running" before then found a shell's command line and was refused as not this
+  # job's tar. "running" waits until the pid is tar, has ended (a zombie's or a reaped pid's
+  # command line reads empty) or the cancel request is there (stopped below without a check),
+  # for ~3 s at most: a tar that never shows as tar (an applet run without exec) goes on as before.
+  n=0
+  while [ "$n" -lt ${TAR_EXEC_WAIT_STEPS} ] && [ ! -e "$cancel" ]; do
+    case $(head -c 4 "/proc/$tarpid/cmdline" 2>/dev/null | tr '\0' ' ') in 'tar '|'') break ;; esac
+    n=$((n + 1))
+    sleep 0.05
+  done
   printf 'running %s %s %s\n' "$$" "$tarpid" "$(date +%s.%N)" > "$status.tmp" && mv -f "$status.tmp" "$status"
   # A cancel that came after the look above and read no "running" yet signalled nothing: the
   # marker is there by now, and this stops tar as the client's signal would have.

@@ -2,7 +2,7 @@
 // mtimes pinned, an empty backups directory and an empty bin for PATH shims; and what the tests
 // of the script share around it (shims, the status's exit, a node that is this machine).
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -58,12 +58,8 @@ export async function withLocalNode<T>(dir: string, backups: string, fn: (jobs: 
 
 export type JobFilePaths = ReturnType<typeof jobPaths>;
 
-/**
- * A backup job as the client starts it (its job file first, then `before`, what happens on the
- * node before the script runs), run to its end by the machine's sh; `name` with `.gz` when a
- * compressor is given.
- */
-export function runBackupJob(backups: string, src: string, bin: string, name: string, o: { compressor?: string; before?: (p: JobFilePaths) => void } = {}): { p: JobFilePaths; record: JobRecord } {
+/** A backup job's files and its shell's argv and environment, as the client starts it (its job file first, then `before`). */
+function prepareBackupJob(backups: string, src: string, bin: string, name: string, o: { compressor?: string; before?: (p: JobFilePaths) => void }) {
   const archive = o.compressor ? `${name}.gz` : name;
   const p = jobPaths(backups, archive);
   const record = backupJob({ node: 'here' }, { dir: backups, archive });
@@ -72,8 +68,48 @@ export function runBackupJob(backups: string, src: string, bin: string, name: st
   const [cmd, ...args] = jobArgv(p, src, o.compressor, '0600');
   const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${bin}:${process.env.PATH}` };
   delete env.TMPDIR;
+  return { p, record, cmd, args, env };
+}
+
+/**
+ * A backup job as the client starts it (its job file first, then `before`, what happens on the
+ * node before the script runs), run to its end by the machine's sh; `name` with `.gz` when a
+ * compressor is given.
+ */
+export function runBackupJob(backups: string, src: string, bin: string, name: string, o: { compressor?: string; before?: (p: JobFilePaths) => void } = {}): { p: JobFilePaths; record: JobRecord } {
+  const { p, record, cmd, args, env } = prepareBackupJob(backups, src, bin, name, o);
   const r = spawnSync(cmd, args, { encoding: 'utf8', env, timeout: 60_000 });
   assert.equal(r.error, undefined, `the job script did not end: ${r.error?.message}`);
   assert.equal(r.status, 0, r.stderr);
   return { p, record };
+}
+
+/**
+ * The same job, started and left running: `ended` resolves with the shell's exit code and
+ * stderr; `kill` stops the shell and everything it started (its own process group).
+ */
+export function startBackupJob(backups: string, src: string, bin: string, name: string): { p: JobFilePaths; record: JobRecord; ended: Promise<{ code: number | null; stderr: string }>; kill: () => void } {
+  const { p, record, cmd, args, env } = prepareBackupJob(backups, src, bin, name, {});
+  const child = spawn(cmd, args, { env, detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (b: Buffer) => (stderr += b.toString('utf8')));
+  const ended = new Promise<{ code: number | null; stderr: string }>((resolve) => child.on('close', (code) => resolve({ code, stderr })));
+  const kill = () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  };
+  return { p, record, ended, kill };
+}
+
+/** Resolves once `ok()` holds, looking every 10 ms; rejects saying `what` after `ms`. */
+export async function until(what: string, ok: () => boolean, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${ms / 1000} s`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
 }

@@ -13,6 +13,7 @@ import { isNotFound } from '../node/nodeConnection';
 import { toNodeError } from '../node/nodeErrors';
 import { inspectContainer } from '../node/probe';
 import { JOB_SUFFIX, JobFileError, MAX_JOB_FILE_BYTES, claimVersion, isFinal, fileVersion, jobPaths, parseJobFile, pathsOf, pruneMarkerOf, restoreId, restorePaths, serializeJobFile, type JobPaths, type RestoreSpec } from './jobFile';
+import { NOT_THIS_TAR, NOT_YET_TAR_PAUSE_MS, signalUntilTar } from './cancelSignal';
 import { BACKUP_JOB_ENV, CANCELLED_EXIT, EXIT_WAIT_SCRIPT, KEPT_EXIT, READ_POS_SCRIPT, RESTORE_WAIT_SCRIPT, backupTarHead, besidePartial, restoreWaitPositions, jobArgv, parseStatus, restoreArgv, restoreTarHead, signalTarArgv, type ScriptStatus } from './jobScript';
 import { registerJob, registeredJobFiles } from './jobRegistry';
 import { nextArchiveName } from './naming';
@@ -603,17 +604,26 @@ export class BackupJobs {
     };
     const refused = (st: ReturnType<typeof parseStatus>, r: { exitCode: number; stderr: string }): Promise<JobRecord> =>
       withdraw(
-        r.exitCode === 3
+        r.exitCode === NOT_THIS_TAR
           ? `cannot cancel ${record.id}: its status file names process ${st.phase === 'running' ? st.tarPid : '?'}, which is not this job's tar (the file was changed, or tar ended and the pid was reused); nothing was signalled. Look at the job with "gluster-backup attach ${record.id} --node ${record.node}"`
           : `cannot cancel ${record.id}: signalling tar failed (exit ${r.exitCode}: ${r.stderr.trim().slice(0, 300)})`,
       );
     const failed = (e: unknown): Promise<JobRecord> =>
       withdraw(`cannot cancel ${record.id}: ${toNodeError(e, record.node).message}; the cancel request was withdrawn, so the job ends on its own terms. Look at it with "gluster-backup attach ${record.id} --node ${record.node}"`);
-    let st: ReturnType<typeof parseStatus>;
+    let st: ReturnType<typeof parseStatus> = { phase: 'none' };
     let r: { exitCode: number; stderr: string } | undefined;
     try {
-      st = parseStatus(await readText(conn, p.status));
-      r = await signal(st);
+      // "Not this job's tar" may be a pid that an older build's script recorded a moment
+      // before its process became tar: the status is read and the signal tried again for a
+      // short while before the cancel is refused (signalUntilTar). A status that says the
+      // job ended meanwhile signals nothing, and the wait below sees the end.
+      r = await signalUntilTar(
+        async () => {
+          st = parseStatus(await readText(conn, p.status));
+          return signal(st);
+        },
+        () => sleep(NOT_YET_TAR_PAUSE_MS),
+      );
     } catch (e) {
       return failed(e);
     }

@@ -597,6 +597,67 @@ describe('backup', () => {
     }
   });
 
+  test("a job of an older build whose status names tar's fork before it is tar: the cancel tries again, signals tar once it is, and the job ends cancelled", async () => {
+    const stem = 'datarobot-gluster-backup-2001-03-03';
+    const record = plantedRecord(stem, '2001-03-03T00:00:00.000Z');
+    const status = `${DIR}/${stem}.status`;
+    const gate = `${DIR}/${stem}.gate`;
+    plantJobFile(stem, record);
+    // The partial a FIFO: the stand-in's tar blocks opening it, writing nothing, until signalled.
+    onNode('node1', ['mkfifo', record.partial!]);
+    // As the script of a build before this fix ran it: "running" with $! at once, while the fork
+    // is still bash, which here becomes tar (argv0 "tar", the job's head) only once the gate is
+    // opened; the end written as that script writes it. Bounded: never left waiting for long.
+    const oldScript = String.raw`
+partial=$1 status=$2 gate=$3
+bash -c 'i=0; while [ ! -e "$1" ] && [ "$i" -lt 600 ]; do sleep 0.05; i=$((i + 1)); done; exec -a tar tar --create --file="$2" --directory=/ .' standin "$gate" "$partial" &
+t=$!
+printf 'running %s %s %s\n' "$$" "$t" "$(date +%s.%N)" > "$status.tmp" && mv -f "$status.tmp" "$status"
+wait "$t"; rc=$?
+rm -f "$partial"
+printf 'exit %s %s\n' "$rc" "$(date +%s.%N)" > "$status.tmp" && mv -f "$status.tmp" "$status"
+`;
+    const shell = inGluster('node1', ['sh', '-c', `sh -c "$1" old-job "$2" "$3" "$4" >/dev/null 2>&1 </dev/null & echo $!`, 'plant', oldScript, record.partial!, status, gate]).stdout.trim();
+    assert.match(shell, /^\d+$/);
+    const other = new Cluster(testbedSettings());
+    const conn = other.connection('node1');
+    const write = conn.writeAtomic.bind(conn);
+    const read = conn.read.bind(conn);
+    let requested = false;
+    let looks = 0;
+    conn.writeAtomic = async (file, data) => {
+      await write(file, data);
+      if (file.endsWith('.cancel')) requested = true;
+    };
+    // The gate opens at the cancel's second look at the status: its first signal surely found bash.
+    conn.read = async (file, start, length) => {
+      if (requested && file === status && ++looks === 2) onNode('node1', ['touch', gate]);
+      return read(file, start, length);
+    };
+    let standIn: number | undefined;
+    try {
+      const planted = await waitFor('the planted job to say running', 10_000, () => {
+        const st = parseStatus(onNode('node1', ['cat', status], { allowFail: true }).stdout);
+        return st.phase === 'running' ? st : undefined;
+      });
+      standIn = planted.tarPid;
+      const seen = await new BackupJobs(other).observe(record);
+      assert.equal(seen.state, 'running', seen.reason);
+      const ended = await new BackupJobs(other).cancel(seen);
+      assert.ok(looks >= 2, `the status was looked at again after the first signal (${looks} looks)`);
+      assert.equal(ended.state, 'cancelled', ended.reason);
+      assert.equal(ended.exitCode, 143);
+      const left = lsBackups();
+      assert.ok(!left.includes(`${stem}.tar.partial`) && !left.includes(`${stem}.cancel`) && !left.includes(`${stem}.tar`), left.join(', '));
+    } finally {
+      other.dispose();
+      onNode('node1', ['touch', gate], { allowFail: true });
+      // The planted shell first (it would write an exit), then its stand-in if a failure left it blocked.
+      inGluster('node1', ['sh', '-c', 'kill "$1" 2>/dev/null; [ -z "$2" ] || kill "$2" 2>/dev/null; :', 'stop', shell, standIn === undefined ? '' : String(standIn)], { allowFail: true });
+      cleanBackups();
+    }
+  });
+
   test('the gluster container stopped mid-backup: the job fails and the partial is removed', async () => {
     const r = cli(['--json', 'backup', '--detach', '--node', 'node1']);
     const job = finalJob(r.stdout);

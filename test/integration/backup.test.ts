@@ -259,8 +259,10 @@ describe('backup', () => {
   test('published, then sync cannot flush it and the backups directory is full: the log cannot take the line, the status carries it, and the job completes saying the archive is not known to be on disk', () => {
     // A small volume backed up into a small tmpfs, so that the archive fits; a sync first in the
     // image's PATH that, at the flush after publishing (its operands name the directory), fills
-    // the directory and fails naming it. tar says nothing of a quiet volume, so the log has no
-    // page the script's line could go into: it is lost, as on a real full disk.
+    // the directory and fails naming it. tar says nothing of a quiet volume; the script's line
+    // on publishing (PUBLISHED_AS) is the log's only one, and the shim empties the log before
+    // filling the directory, so the log has no page the next line could go into: it is lost, as
+    // on a real full disk whose log had no room left.
     const small = `${DIR}/small`;
     const config = path.join(TESTBED_DIR, `config-gvsmall-backup-${process.pid}.json`);
     const unshim = () => inGluster('node1', ['rm', '-f', '/usr/local/sbin/sync']);
@@ -274,7 +276,7 @@ describe('backup', () => {
       assert.match(realSync, /^\/\S+\/sync$/);
       const shim = [
         '#!/bin/sh',
-        `case " $* " in *" ${small}/ "*) dd if=/dev/zero of=${small}/filler bs=64k 2>/dev/null; printf "sync: error syncing '%s': Input/output error\\n" ${small}/ >&2; exit 1 ;; esac`,
+        `case " $* " in *" ${small}/ "*) for l in ${small}/*.log; do : > "$l"; done; dd if=/dev/zero of=${small}/filler bs=64k 2>/dev/null; printf "sync: error syncing '%s': Input/output error\\n" ${small}/ >&2; exit 1 ;; esac`,
         `exec ${realSync} "$@"`,
         '',
       ].join('\n');

@@ -116,6 +116,16 @@ export const CANCELLED_UNPUBLISHED = 'the job was cancelled before its archive w
 export const PUBLISHED_UNSYNCED = 'the archive is published as ';
 
 /**
+ * The end of the script's line (`tar exit N: ...<archive>`) said as soon as the archive has its
+ * final name, before its checksum file, the flush and the final status. A shell killed in
+ * between (its container stopped or restarted) leaves no status: without this line the
+ * client could not tell the job's own archive from a file another writer made under that name,
+ * and recorded a whole archive as a failed or cancelled job (jobEnd.ts). tar's exit is in the
+ * line because the status that would have carried it is never written then.
+ */
+export const PUBLISHED_AS = 'published the archive as ';
+
+/**
  * The end of the exit status's time token when that line was said (`exit 0 <time>,unflushed`):
  * on a full backups directory the log cannot take the line, and the job looked clean. The status
  * file's block is the job's from the "running" line on, so the mark needs no new block (see
@@ -373,6 +383,8 @@ elif [ "$rc" -le 1 ]; then
     if [ ! -e "$partial" ] && [ -f "$final" ]; then published=1; fi
   fi
   if [ -n "$published" ]; then
+    # First of all: from here on a shell that dies leaves a whole archive (PUBLISHED_AS).
+    say "tar exit $rc: ${PUBLISHED_AS}$final"
     # A compressed archive's member list goes beside it now that the name is this archive's
     # (a list already under that name had no archive). One that cannot be moved goes: a
     # restore then lists the archive itself. Never into a directory of that name (mv would).

@@ -1,6 +1,6 @@
 // How a job ended, decided from what was read of it on its node. Pure: jobs.ts does the reading
 // and the writing, so that every outcome is a unit test, not a fake node.
-import { CANCELLED_BEFORE_TAR, CANCELLED_EXIT, CANCELLED_UNPUBLISHED, KEPT_EXIT, PUBLISHED_UNSYNCED } from './jobScript';
+import { CANCELLED_BEFORE_TAR, CANCELLED_EXIT, CANCELLED_UNPUBLISHED, KEPT_EXIT, PUBLISHED_AS, PUBLISHED_UNSYNCED } from './jobScript';
 import { KEPT_PARTIAL } from './keptPartial';
 import { JOB_LINE_PREFIX, countEvents, parseTarLine, type TarEvent } from './tarWarnings';
 import type { JobRecord, JobState } from './types';
@@ -153,6 +153,27 @@ export function publishedUnsynced(record: JobRecord, said: string[], unflushed =
   );
 }
 
+/**
+ * tar's exit as the script's line says it when it published the archive under the record's own
+ * name (PUBLISHED_AS), or undefined: no such line (a script from before it, a log that could not
+ * take it, a shell that died before it), or one naming another file or another exit. The script
+ * publishes only after tar's 0 or 1, so no other exit is its line.
+ */
+export function publishedExit(record: JobRecord, said: string[]): 0 | 1 | undefined {
+  if (record.kind !== 'backup') return undefined;
+  for (const l of said) {
+    const m = /^tar exit ([01]): (.*)$/.exec(l);
+    if (m && m[2] === `${PUBLISHED_AS}${record.archive}`) return m[1] === '0' ? 0 : 1;
+  }
+  return undefined;
+}
+
+/**
+ * Said of a published archive's job whose cancel request is there: the script looks for one
+ * last before it publishes, and a request made after that look stops nothing.
+ */
+const CANCEL_TOO_LATE = 'the cancel request came after the job had made its last check for one and published the archive, so it took no effect';
+
 /** What docker says of the job's shell: still there (or still being started), or gone and how. */
 export type Shell =
   | 'alive'
@@ -176,6 +197,11 @@ export function goneWhy(record: Pick<JobRecord, 'kind' | 'container'>, shell: Ex
     case 'neverStarted':
       return 'tar was never started';
   }
+}
+
+/** Whether the shell was killed, not ended by its script: with its container, or by a signal (128+N). */
+function killedShell(shell: Exclude<Shell, 'alive'>): boolean {
+  return shell.gone === 'containerStopped' || shell.gone === 'containerRestarted' || shell.gone === 'vanished' || (shell.gone === 'exited' && shell.code > 128);
 }
 
 /** What was read on the node of a job whose status file holds no exit and whose shell is gone. */
@@ -212,31 +238,59 @@ export function endWithoutStatus(record: JobRecord, seen: ShellGone): ShellEnd {
   const f = backup ? seen.files : undefined;
   if (f) {
     const code = seen.shell.gone === 'exited' ? seen.shell.code : undefined;
+    const said = jobLinesOf(f.log);
+    const whole = f.archive !== undefined && f.partial === undefined;
+    const noSum = f.checksum ? '' : '; no checksum file was written beside it, so validation finds none';
+    const unsynced = publishedUnsynced(record, said);
+    // The script's own word that it published this archive, with the archive there and the
+    // partial gone as it leaves them: a cancel request there now came too late to stop it.
+    const published = whole ? publishedExit(record, said) : undefined;
+    const late = published !== undefined && seen.cancelAsked ? `; ${CANCEL_TOO_LATE}` : '';
     // The script publishes the archive (tar's exit 0 or 1, no cancel seen) before its final
     // status, and ends with tar's code when it cannot write that status (a directory full
     // after the rename): a shell that ended 0 or 1 leaving the archive and no partial made a
     // whole archive, which is not a failed job.
-    if ((code === 0 || code === 1) && f.archive !== undefined && f.partial === undefined) {
+    if ((code === 0 || code === 1) && whole) {
       const full = isFull(f.free) ? ` (the backups directory is full: ${f.free} bytes left)` : '';
-      const unsynced = publishedUnsynced(record, jobLinesOf(f.log));
       return {
         patch: {
           state: stateOfExit(code, false),
           exitCode: code,
           warnings: countEvents(tarEventsOf(f.log)),
           archiveBytes: f.archive,
-          reason: `the archive is whole (the job's shell ended with tar's exit ${code} after publishing it), but the job could not write its final status${full}${f.checksum ? '' : '; no checksum file was written beside it, so validation finds none'}${unsynced ? `; ${unsynced}` : ''}`,
+          reason: `the archive is whole (the job's shell ended with tar's exit ${code} after publishing it), but the job could not write its final status${full}${noSum}${unsynced ? `; ${unsynced}` : ''}${late}`,
+        },
+        removePartial: false,
+        clearMarks: true,
+      };
+    }
+    // A shell killed after the script said it published the archive (its container stopped or
+    // restarted, or a signal) left it whole under its final name: the data was flushed before
+    // the rename, and only the checksum file, the flush of the names and the status may be
+    // missing. The job stands as tar ended, by the exit the line gives (the one the status
+    // would have carried), so the catalog takes the record as the archive's own; the partial
+    // is gone and nothing is removed. An exit of the script's own (2 to 128) is not one it
+    // ends with after publishing: the line is then not believed. A script from before the
+    // line ends as it always did (below).
+    if (published !== undefined && killedShell(seen.shell)) {
+      return {
+        patch: {
+          state: stateOfExit(published, false),
+          exitCode: published,
+          warnings: countEvents(tarEventsOf(f.log)),
+          archiveBytes: f.archive,
+          reason: `the archive is whole: the job published it after tar's exit ${published} (its log says so), then ended without writing its final status: ${goneWhy(record, seen.shell)}${noSum}${unsynced ? `; ${unsynced}` : ''}${late}`,
         },
         removePartial: false,
         clearMarks: true,
       };
     }
     // Whatever became of the status after the script kept the archive as its partial.
-    const kept = keptEnd(record, jobLinesOf(f.log), code);
+    const kept = keptEnd(record, said, code);
     if (kept !== undefined) return { patch: { state: 'failed', reason: kept, kept: true, warnings: countEvents(tarEventsOf(f.log)) }, removePartial: false, clearMarks: false };
     // Or after it saw its cancel request and published nothing: an archive under its name is
     // another's, and the status it could not write would have said cancelled.
-    const cancel = scriptCancelEnd(record, jobLinesOf(f.log), code, f.archive !== undefined);
+    const cancel = scriptCancelEnd(record, said, code, f.archive !== undefined);
     if (cancel !== undefined) return { patch: { state: 'cancelled', reason: cancel }, removePartial: true, clearMarks: false };
   }
   return {

@@ -13,6 +13,9 @@ import * as path from 'node:path';
 import { endWithoutStatus, publishedExit, type ShellEnd, type ShellGone } from '../../src/core/backup/jobEnd';
 import { jobPaths, serializeJobFile } from '../../src/core/backup/jobFile';
 import { CANCELLED_EXIT, KEPT_EXIT, jobArgv, parseStatus } from '../../src/core/backup/jobScript';
+import { catalogOfListing } from '../../src/core/catalog/catalog';
+import { LocalConnection } from '../../src/core/node/nodeConnection';
+import { formatCatalog } from '../../src/cli/catalog';
 import { backupJob } from '../helpers/builders';
 import { runBackupJob, scriptScratch, shim } from './helpers/scriptScratch';
 
@@ -21,6 +24,7 @@ const NAME = 'datarobot-gluster-backup-2026-04-12.tar';
 const job = backupJob({ node: 'node1' }, { dir: DIR, archive: NAME });
 const files = (o: Partial<NonNullable<ShellGone['files']>> = {}): NonNullable<ShellGone['files']> => ({ log: '', checksum: true, free: 1 << 30, ...o });
 const publishedLine = (code: number, archive = `${DIR}/${NAME}`) => `gluster-backup: tar exit ${code}: published the archive as ${archive}\n`;
+const ENDED_AT = '2026-04-12T03:00:00.000Z';
 const TOO_LATE = '; the cancel request came after the job had made its last check for one and published the archive, so it took no effect';
 
 const killed: [ShellGone['shell'], string][] = [
@@ -136,7 +140,7 @@ test('the real script says it published the archive, as the one line of a clean 
   }
 });
 
-test('the real script killed right after the publish (with a cancel asked then, or not): the observer records the archive as the job\'s, whole', () => {
+test('the real script killed right after the publish (with a cancel asked then, or not): the observer records the archive as the job\'s, whole, and list credits it', async () => {
   for (const cancel of [false, true]) {
     const { dir, src, backups, bin, tmp } = scratch();
     try {
@@ -174,6 +178,17 @@ test('the real script killed right after the publish (with a cancel asked then, 
       // What the archive holds is the source, whole.
       const list = spawnSync('tar', ['--list', `--file=${p.archive}`], { encoding: 'utf8' });
       assert.deepEqual(list.stdout.split('\n').filter(Boolean).sort(), ['./', './a/', './a/big', './small']);
+      // Recorded as the observer records it (its clock pinned; the status and the request go
+      // with clearMarks), the catalog takes the record as the archive's own, and list says so.
+      fs.writeFileSync(p.job, serializeJobFile({ ...record, ...end.patch, endedAt: ENDED_AT }));
+      fs.rmSync(p.status);
+      fs.rmSync(p.cancel, { force: true });
+      const conn = new LocalConnection({ name: 'here' });
+      const node = await catalogOfListing(conn, 'here', backups, await conn.listDir(backups));
+      assert.equal(node.archives.length, 1);
+      const a = node.archives[0];
+      assert.deepEqual([a.name, a.job?.id, a.job?.state, a.job?.exitCode, a.made, a.madeFrom], [NAME, record.id, 'completed', 0, ENDED_AT, 'job']);
+      assert.ok(formatCatalog([node]).includes(`  ${NAME}  `) && formatCatalog([node]).includes('\n    job: completed, tar exit 0, 0 warnings\n'), formatCatalog([node]));
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -676,6 +676,71 @@ printf 'exit %s %s\n' "$rc" "$(date +%s.%N)" > "$status.tmp" && mv -f "$status.t
     cleanBackups();
   });
 
+  test('the gluster container stopped right after the job published the archive, a cancel asked then: the job is completed as tar ended, the archive its own, nothing removed', async () => {
+    // A stat first in the image's PATH that, at the script's first look at the archive under
+    // its final name (right after the publish and its log line), says so in the container's /tmp
+    // and waits: the container is stopped there, before the checksum file and the final status.
+    const reached = '/tmp/gb-published-reached';
+    const unshim = () => inGluster('node1', ['rm', '-f', '/usr/local/sbin/stat', reached]);
+    assert.equal(inGluster('node1', ['sh', '-c', 'ls /usr/local/sbin/stat 2>/dev/null || true']).stdout, '', 'no stat of the image is in /usr/local/sbin');
+    const realStat = inGluster('node1', ['sh', '-c', 'command -v stat']).stdout.trim();
+    assert.match(realStat, /^\/\S+\/stat$/);
+    const shim = [
+      '#!/bin/sh',
+      `for a; do case $a in *.partial) ;; ${DIR}/datarobot-gluster-backup-*) echo $$ > ${reached}; while :; do sleep 1; done ;; esac; done`,
+      `exec ${realStat} "$@"`,
+      '',
+    ].join('\n');
+    let stopped = false;
+    try {
+      inGluster('node1', ['sh', '-c', 'cat > /usr/local/sbin/stat.gb-shim && chmod 755 /usr/local/sbin/stat.gb-shim && mv -f /usr/local/sbin/stat.gb-shim /usr/local/sbin/stat'], { input: shim });
+      const r = cli(['--json', 'backup', '--detach', '--node', 'node1']);
+      assert.equal(r.code, 0, r.stderr);
+      const job = finalJob(r.stdout);
+      const p = jobPaths(DIR, path.basename(job.archive));
+      await waitFor('the job to publish its archive', 180_000, () => inGluster('node1', ['test', '-s', reached], { allowFail: true }).status === 0 || undefined);
+      const log = onNode('node1', ['cat', p.log]).stdout;
+      assert.ok(log.endsWith(`\ngluster-backup: tar exit 0: published the archive as ${job.archive}\n`) || log === `gluster-backup: tar exit 0: published the archive as ${job.archive}\n`, log);
+      // A cancel request written now, as a client's cancel writes it: the script looked for one
+      // last before it published.
+      onNode('node1', ['sh', '-c', 'date > "$1"', 'cancel', p.cancel]);
+      onNode('node1', ['docker', 'stop', 'gluster']);
+      stopped = true;
+      assert.match(onNode('node1', ['cat', p.status]).stdout, /^running /, 'no final status was written');
+      const bytes = Number(onNode('node1', ['stat', '-c', '%s', job.archive]).stdout.trim());
+      const seen = await jobs.observe(job);
+      assert.deepEqual(
+        [seen.state, seen.exitCode, seen.archiveBytes, seen.reason],
+        [
+          'completed',
+          0,
+          bytes,
+          "the archive is whole: the job published it after tar's exit 0 (its log says so), then ended without writing its final status: the gluster container is exited (stopped during the backup); no checksum file was written beside it, so validation finds none; the cancel request came after the job had made its last check for one and published the archive, so it took no effect",
+        ],
+      );
+      const names = lsBackups();
+      assert.ok(names.includes(path.basename(job.archive)), names.join(', '));
+      for (const gone of [job.partial!, p.status, p.cancel]) assert.ok(!names.includes(path.basename(gone)), `${path.basename(gone)} is gone: ${names.join(', ')}`);
+      const saved = JSON.parse(onNode('node1', ['cat', p.job]).stdout) as JobRecord;
+      assert.deepEqual([saved.state, saved.reason], [seen.state, seen.reason]);
+      // The catalog takes the record as the archive's own (a cancelled one it would not).
+      const listed = cli(['--json', 'list', '--node', 'node1']);
+      assert.equal(listed.code, 0, listed.stderr);
+      const a = (JSON.parse(listed.stdout) as { nodes: { archives: { name: string; job?: { id: string; state: string; exitCode?: number } }[] }[] }).nodes[0].archives.find((x) => x.name === path.basename(job.archive));
+      assert.deepEqual(a?.job && [a.job.id, a.job.state, a.job.exitCode], [job.id, 'completed', 0]);
+    } finally {
+      if (stopped) {
+        testbed('start-gluster', 'node1');
+        await waitHealthy();
+      } else {
+        // Failed before the stop: the waiting shim goes, and the job ends on its own.
+        inGluster('node1', ['sh', '-c', 'pid=$(cat "$1" 2>/dev/null) && kill "$pid"; true', 'unblock', reached], { allowFail: true });
+      }
+      unshim();
+      cleanBackups();
+    }
+  });
+
   test('the job\'s shell killed (SIGKILL) mid-backup ends without a status: attach records it failed with the shell\'s exit, and the partial archive is removed', async () => {
     let job: JobRecord | undefined;
     let shell: number | undefined;

@@ -27,21 +27,25 @@ export interface TarEvent {
   severity: 'warning' | 'error';
 }
 
+// dotAll (s) on every rule: a line is already one message, and without it `.` stops at a \r or
+// U+2028 inside the line, so `(.*)$` failed there after each `: Cannot write: ` the first group
+// backtracked to: a node's line of repeated phrases ending in U+2028 took time quadratic in its
+// length (an 8 MiB log read at a job's end ran for minutes).
 const RULES: { re: RegExp; kind: TarEventKind; severity: TarEvent['severity'] }[] = [
-  { re: /^(.*): file changed as we read it$/, kind: 'changed', severity: 'warning' },
-  { re: /^(.*): File removed before we read it$/, kind: 'removed', severity: 'warning' },
-  { re: /^(.*): file removed before we read it$/, kind: 'removed', severity: 'warning' },
-  { re: /^(.*): File shrank by \d+ bytes?; padding with zeros$/, kind: 'shrank', severity: 'warning' },
-  { re: /^(.*): socket ignored$/, kind: 'socketIgnored', severity: 'warning' },
-  { re: /^(.*): Cannot write: No space left on device$/, kind: 'noSpace', severity: 'error' },
-  { re: /^(.*): Wrote only \d+ of \d+ bytes$/, kind: 'noSpace', severity: 'error' },
-  { re: /^(.*): Cannot write: (.*)$/, kind: 'writeError', severity: 'error' },
-  { re: /^(.*): Cannot open: (.*)$/, kind: 'cannotOpen', severity: 'warning' },
-  { re: /^(.*): Cannot stat: (.*)$/, kind: 'cannotStat', severity: 'warning' },
-  { re: /^(.*): Read error at byte .*$/, kind: 'cannotRead', severity: 'warning' },
-  { re: /^(.*): Cannot (?:read|readlink|savedir): (.*)$/, kind: 'cannotRead', severity: 'warning' },
-  { re: /^()Error is not recoverable: exiting now$/, kind: 'fatal', severity: 'error' },
-  { re: /^()Exiting with failure status due to previous errors$/, kind: 'fatal', severity: 'error' },
+  { re: /^(.*): file changed as we read it$/s, kind: 'changed', severity: 'warning' },
+  { re: /^(.*): File removed before we read it$/s, kind: 'removed', severity: 'warning' },
+  { re: /^(.*): file removed before we read it$/s, kind: 'removed', severity: 'warning' },
+  { re: /^(.*): File shrank by \d+ bytes?; padding with zeros$/s, kind: 'shrank', severity: 'warning' },
+  { re: /^(.*): socket ignored$/s, kind: 'socketIgnored', severity: 'warning' },
+  { re: /^(.*): Cannot write: No space left on device$/s, kind: 'noSpace', severity: 'error' },
+  { re: /^(.*): Wrote only \d+ of \d+ bytes$/s, kind: 'noSpace', severity: 'error' },
+  { re: /^(.*): Cannot write: (.*)$/s, kind: 'writeError', severity: 'error' },
+  { re: /^(.*): Cannot open: (.*)$/s, kind: 'cannotOpen', severity: 'warning' },
+  { re: /^(.*): Cannot stat: (.*)$/s, kind: 'cannotStat', severity: 'warning' },
+  { re: /^(.*): Read error at byte .*$/s, kind: 'cannotRead', severity: 'warning' },
+  { re: /^(.*): Cannot (?:read|readlink|savedir): (.*)$/s, kind: 'cannotRead', severity: 'warning' },
+  { re: /^()Error is not recoverable: exiting now$/s, kind: 'fatal', severity: 'error' },
+  { re: /^()Exiting with failure status due to previous errors$/s, kind: 'fatal', severity: 'error' },
 ];
 
 export function parseTarLine(raw: string): TarEvent | undefined {

@@ -3,8 +3,10 @@
 // sentence a failed backup's or restore's tar leaves.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { backupFailure, endWithoutStatus, failureReason, goneAt, keptEnd, nodeTimeOf, restoreEnd, scriptCancelEnd, stillStarting, tarEventsOf, type ShellGone } from '../../src/core/backup/jobEnd';
-import { CANCELLED_EXIT, KEPT_EXIT } from '../../src/core/backup/jobScript';
+import { backupFailure, clipWords, endWithoutStatus, failureReason, goneAt, keptEnd, MAX_REASON_WORDS, nodeTimeOf, publishedUnsynced, restoreEnd, scriptCancelEnd, stillStarting, tarEventsOf, type ShellGone } from '../../src/core/backup/jobEnd';
+import { parseJobFile, serializeJobFile } from '../../src/core/backup/jobFile';
+import { CANCELLED_EXIT, KEPT_EXIT, PUBLISHED_UNSYNCED } from '../../src/core/backup/jobScript';
+import { KEPT_PARTIAL } from '../../src/core/backup/keptPartial';
 import type { JobRecord } from '../../src/core/backup/types';
 import { backupJob } from '../helpers/builders';
 
@@ -217,4 +219,24 @@ test("a job whose shell died ends on the node's clock: the container's stop (or 
     assert.equal(await goneAt({ containerSince: bad, nodeNow: nodeNow(dockerdNow), clientNowMs }), dockerdNow, bad);
     assert.equal(await goneAt({ containerSince: bad, nodeNow: nodeNow(undefined), clientNowMs }), clientNowMs, bad);
   }
+});
+
+test("a node's long line goes into a reason clipped, so the record written is one the job file's guard reads back", () => {
+  // Found by jobLinesProperty.test.ts: tar's line for a long escaped path made a 9679-character
+  // reason, and parseJobFile refuses one over 8192: the job's record was unreadable from then on.
+  const long = `./${'\\303\\274'.repeat(1200)}`;
+  const file = `${DIR}/${NAME.replace(/\.tar$/, '.job.json')}`;
+  const readBack = (r: JobRecord) => parseJobFile(serializeJobFile({ ...r, endedAt: '2026-04-12T00:00:00.000Z' }), file, 'node1');
+  const failed = `${backupFailure(tarEventsOf(`tar: ${long}: Cannot open: Permission denied\n`), 2, [], 1 << 30)}; the partial archive was removed`;
+  assert.equal(readBack({ ...job, state: 'failed', exitCode: 2, reason: failed }).reason, failed);
+  assert.match(failed, /^tar failed: \.\/\\303\\274[\\0-9]+…\[\d+ characters left out\]…[\\0-9]+: Cannot open: Permission denied; the partial archive was removed$/);
+  assert.ok(failed.length < MAX_REASON_WORDS + 100, `${failed.length}`);
+  const said = [`mv: ${long}: ${KEPT_PARTIAL}${partial}`];
+  const kept = keptEnd(job, said, KEPT_EXIT)!;
+  assert.ok(kept.length < 2 * MAX_REASON_WORDS && kept.includes(`: ${KEPT_PARTIAL}${partial}; rename it to ${NAME}`), kept);
+  assert.equal(readBack({ ...job, state: 'failed', reason: kept, kept: true }).reason, kept);
+  const unsynced = publishedUnsynced(job, [`${PUBLISHED_UNSYNCED}${job.archive}, but sync: ${long}`])!;
+  assert.ok(unsynced.startsWith(`${PUBLISHED_UNSYNCED}${job.archive}, but sync: `) && unsynced.length < 2 * MAX_REASON_WORDS, unsynced);
+  assert.equal(restoreEnd(restore, [], 2, false, [long]).reason, `${clipWords(long)}; what it wrote stays`);
+  assert.equal(clipWords('x'.repeat(MAX_REASON_WORDS)), 'x'.repeat(MAX_REASON_WORDS), 'up to the bound, whole');
 });

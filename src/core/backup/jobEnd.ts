@@ -25,6 +25,20 @@ export function jobLinesOf(log: string): string[] {
     .map((l) => l.slice(JOB_LINE_PREFIX.length).replace(/\r$/, ''));
 }
 
+/**
+ * The most of one line of the node's (tar's message, the script's line) a reason carries. A
+ * reason goes into the job file, whose guard refuses one over 8192 characters: a tar line naming
+ * a long escaped path made a record this client wrote and could never read again.
+ */
+export const MAX_REASON_WORDS = 1024;
+
+/** `words` whole when short, else its start and end around a note of how much was left out. */
+export function clipWords(words: string, max = MAX_REASON_WORDS): string {
+  if (words.length <= max) return words;
+  const keep = Math.floor((max - 40) / 2);
+  return `${words.slice(0, keep)}…[${words.length - 2 * keep} characters left out]…${words.slice(-keep)}`;
+}
+
 /** Below this many free bytes the backups directory counts as full: tar's own message may not have reached the log. */
 const FULL_BELOW = 1024 * 1024;
 
@@ -43,11 +57,11 @@ const EXIT_ONE_KINDS: ReadonlySet<TarEvent['kind']> = new Set(['changed', 'remov
 export function failureReason(kind: JobRecord['kind'], events: TarEvent[], code: number, said: string[]): string {
   // A restore writes into the target, not the backups directory: its tar's lines say so.
   const noSpace = kind === 'backup' ? events.find((e) => e.kind === 'noSpace') : undefined;
-  if (noSpace) return `the backups directory ran out of space (${noSpace.message})`;
+  if (noSpace) return `the backups directory ran out of space (${clipWords(noSpace.message)})`;
   if (code > 128) return `tar was killed by signal ${code - 128}`;
   // The script failed the job itself (tar not started, its pid or exit not recorded): tar's
   // lines, if any, do not say why.
-  if (said.length) return said[said.length - 1];
+  if (said.length) return clipWords(said[said.length - 1]);
   const last = [...events].reverse();
   // tar's exit 2 for a file or directory it could not open, stat or read comes with a line that
   // tarWarnings.ts classes as a warning, not an error: that line names the file, where "tar
@@ -57,7 +71,7 @@ export function failureReason(kind: JobRecord['kind'], events: TarEvent[], code:
     last.find((e) => e.severity === 'error' && e.kind !== 'fatal') ??
     (kind === 'backup' ? (last.find((e) => e.kind !== 'fatal' && !EXIT_ONE_KINDS.has(e.kind)) ?? last.find((e) => e.kind !== 'fatal')) : events.find((e) => e.kind !== 'fatal'));
   if (!err) return `tar exited with status ${code}`;
-  return kind === 'backup' ? `tar failed: ${err.message}` : `tar: ${err.message}`;
+  return kind === 'backup' ? `tar failed: ${clipWords(err.message)}` : `tar: ${clipWords(err.message)}`;
 }
 
 /**
@@ -106,7 +120,8 @@ export function restoreWroteNothing(j: Pick<JobRecord, 'kind' | 'state' | 'exitC
 export function keptEnd(record: JobRecord, said: string[], code: number | undefined): string | undefined {
   if (record.kind !== 'backup' || !record.partial) return undefined;
   const name = record.archive.slice(record.archive.lastIndexOf('/') + 1);
-  const line = said.find((l) => l.endsWith(`: ${KEPT_PARTIAL}${record.partial}`));
+  const suffix = `: ${KEPT_PARTIAL}${record.partial}`;
+  const line = said.find((l) => l.endsWith(suffix));
   if (line === undefined) {
     // The script's exit says it kept the archive, and the line saying why never reached the
     // log (a backups directory too full to take it).
@@ -115,7 +130,8 @@ export function keptEnd(record: JobRecord, said: string[], code: number | undefi
   }
   // Kept because its name was taken: that name is another archive's.
   const to = line.includes(`${record.archive} already exists`) ? 'a name no file in the backups directory has (the next -N of its day)' : name;
-  return `${line}; rename it to ${to} to use it (it has no checksum file)`;
+  // The partial's name stays whole: keptArchive reads a record written before "kept" by it.
+  return `${clipWords(line.slice(0, -suffix.length))}${suffix}; rename it to ${to} to use it (it has no checksum file)`;
 }
 
 /**
@@ -145,8 +161,10 @@ export function scriptCancelEnd(record: JobRecord, said: string[], code: number 
  */
 export function publishedUnsynced(record: JobRecord, said: string[], unflushed = false): string | undefined {
   if (record.kind !== 'backup') return undefined;
-  const line = said.find((l) => l.startsWith(`${PUBLISHED_UNSYNCED}${record.archive}, but `));
-  if (line !== undefined || !unflushed) return line;
+  const head = `${PUBLISHED_UNSYNCED}${record.archive}, but `;
+  const line = said.find((l) => l.startsWith(head));
+  if (line !== undefined) return `${head}${clipWords(line.slice(head.length))}`;
+  if (!unflushed) return undefined;
   return (
     `${PUBLISHED_UNSYNCED}${record.archive}, but sync could not flush its name or its checksum file to disk, so it is not known to be on disk ` +
     `(the job's status says so; its log does not say sync's words: a full backups directory cannot take the line): the host going down before its own flush could lose them; validate the archive before relying on it`

@@ -488,8 +488,11 @@ async function backupDirState(docker: Docker, container: string, dir: string): P
 
 function dfAvail(r: { stdout: string; stderr: string; exitCode: number }): Settled<number> {
   const line = r.stdout.trim().split('\n')[1];
-  const avail = Number(line?.split(/\s+/)[3]);
-  if (r.exitCode !== 0 || !Number.isFinite(avail)) return { ok: false, error: new Error(r.stderr.trim() || 'df printed nothing usable') };
+  // df's column is digits only: Number() alone took "-5", "0x10", "1e3" and 3.5 from a node as
+  // free bytes, and twenty digits past what a double holds exactly.
+  const word = line?.split(/\s+/)[3] ?? '';
+  const avail = /^\d{1,20}$/.test(word) ? Number(word) : NaN;
+  if (r.exitCode !== 0 || !Number.isSafeInteger(avail)) return { ok: false, error: new Error(r.stderr.trim().slice(0, 500) || 'df printed nothing usable') };
   return { ok: true, value: avail };
 }
 

@@ -13,6 +13,7 @@ import { catalogOfListing, keptCatalog, type KeptCatalog } from '../catalog/cata
 import { toNodeError } from './nodeErrors';
 import { readVolumeHealth, type StagedVolumeHealth } from '../gluster/volumeProbe';
 import { settle } from '../settled';
+import { isRecord } from '../guards';
 
 /** Archives the seed procedure writes, plus our in-progress `.partial` files. */
 export const ARCHIVE_NAME = /^datarobot-gluster-backup-.+\.tar(\.gz|\.zst)?(\.partial)?$/;
@@ -22,32 +23,52 @@ const KNOWN_STATES = new Set<ContainerState>(['running', 'exited', 'paused', 're
 /** The container as the explorer shows it, plus the storage driver it lives on (the daemon's). */
 export async function inspectContainer(docker: Docker, name: string, deadlineMs: number): Promise<ContainerInfo & { storageDriver?: string }> {
   try {
-    const c = await withDeadline(`docker inspect ${name}`, deadlineMs, (signal) =>
+    const c: unknown = await withDeadline(`docker inspect ${name}`, deadlineMs, (signal) =>
       docker.getContainer(name).inspect({ abortSignal: signal }),
     );
-    const raw = c.State.Status as ContainerState;
-    const state: ContainerState = KNOWN_STATES.has(raw) ? raw : 'dead';
-    const since = state === 'running' || state === 'paused' ? c.State.StartedAt : c.State.FinishedAt;
-    return {
-      state,
-      id: c.Id.slice(0, 12),
-      image: c.Config?.Image,
-      status: describeState(c.State),
-      since: since && !since.startsWith('0001-') ? since : undefined,
-      ...(c.Driver ? { storageDriver: c.Driver } : {}),
-    };
+    return containerInfoOf(c);
   } catch (e) {
     if ((e as { statusCode?: number }).statusCode === 404) return { state: 'missing' };
     throw e;
   }
 }
 
-function describeState(s: Docker.ContainerInspectInfo['State']): string {
-  if (s.Paused) return 'Paused';
-  if (s.Restarting) return 'Restarting';
-  if (s.Running) return 'Up';
-  if (s.Status === 'exited') return `Exited (${s.ExitCode})`;
-  return s.Status;
+/** A string field of the node's answer, when it is one and no longer than `max`. */
+function text(v: unknown, max: number): string | undefined {
+  return typeof v === 'string' && v.length <= max ? v : undefined;
+}
+
+/**
+ * docker inspect's answer, which comes from the node: typed by dockerode, checked here. A
+ * missing State, an Id that is no string, a time that is a number threw a TypeError that the
+ * explorer showed as the node's error; now a field that is not what docker sends is left out,
+ * and a state docker does not have is 'dead', as an unknown status always was.
+ */
+export function containerInfoOf(c: unknown): ContainerInfo & { storageDriver?: string } {
+  const o = isRecord(c) ? c : {};
+  const s = isRecord(o.State) ? o.State : {};
+  const raw = text(s.Status, 32) as ContainerState | undefined;
+  const state: ContainerState = raw !== undefined && KNOWN_STATES.has(raw) ? raw : 'dead';
+  const since = text(state === 'running' || state === 'paused' ? s.StartedAt : s.FinishedAt, 64);
+  const id = text(o.Id, 256);
+  const image = isRecord(o.Config) ? text(o.Config.Image, 512) : undefined;
+  const driver = text(o.Driver, 64);
+  return {
+    state,
+    ...(id ? { id: id.slice(0, 12) } : {}),
+    ...(image !== undefined ? { image } : {}),
+    status: describeState(s, state, raw),
+    ...(since && !since.startsWith('0001-') && Number.isFinite(Date.parse(since)) ? { since } : {}),
+    ...(driver ? { storageDriver: driver } : {}),
+  };
+}
+
+function describeState(s: Record<string, unknown>, state: ContainerState, said: string | undefined): string {
+  if (s.Paused === true) return 'Paused';
+  if (s.Restarting === true) return 'Restarting';
+  if (s.Running === true) return 'Up';
+  if (state === 'exited') return typeof s.ExitCode === 'number' && Number.isSafeInteger(s.ExitCode) ? `Exited (${s.ExitCode})` : 'Exited';
+  return said ?? state;
 }
 
 export async function listBackups(conn: NodeConnection, dir: string): Promise<BackupArchive[]> {

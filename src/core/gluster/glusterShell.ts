@@ -11,6 +11,7 @@
 // falls back to a one-shot CLI when the shell cannot start or died (ShellUnavailable).
 import type Docker from 'dockerode';
 import { PassThrough, type Duplex } from 'stream';
+import { CliDocuments } from './cliDocuments';
 import { GlusterMissing, glusterMissingFrom } from './errors';
 
 /** The shell could not run the command (not started, ended, or out of sync): use a one-shot CLI. */
@@ -23,7 +24,6 @@ export class ShellCommandFailed extends Error {
   override name = 'ShellCommandFailed';
 }
 
-const END = '</cliOutput>';
 /** Only plain words go to the prompt: it splits on blanks and a newline would start a second command. */
 const PLAIN_WORD = /^[A-Za-z0-9_.:=@/-]+$/;
 /**
@@ -54,7 +54,7 @@ export interface GlusterShellOptions {
 export class GlusterShell {
   private stream?: Duplex;
   private starting?: Promise<Duplex>;
-  private out = '';
+  private out = new CliDocuments();
   private err = '';
   private errTimer?: NodeJS.Timeout;
   private pending?: Pending;
@@ -160,7 +160,7 @@ export class GlusterShell {
     }
     const so = new PassThrough();
     const se = new PassThrough();
-    so.on('data', (b: Buffer) => this.onStdout(b.toString('utf8')));
+    so.on('data', (b: Buffer) => this.onStdout(b));
     se.on('data', (b: Buffer) => this.onStderr(b.toString('utf8')));
     this.docker.modem.demuxStream(stream, so, se);
     let ending = false;
@@ -170,7 +170,7 @@ export class GlusterShell {
       const ended = new ShellUnavailable(`gluster shell ended${this.err.trim() ? `: ${this.err.trim()}` : ''}`);
       // A container that cannot run gluster at all: the one-shot fallback would fail the same
       // way, one more exec per call. Its exit code tells (see glusterMissingFrom).
-      const said = `${this.out}\n${this.err}`.trim();
+      const said = `${this.out.held}\n${this.err}`.trim();
       if (!/exec failed/i.test(said)) return this.end(ended);
       void exec.inspect().then(
         (info) => this.stream === stream && this.end(glusterMissingFrom(info.ExitCode ?? -1, said, this.opts.program ?? 'gluster', this.opts.container) ?? ended),
@@ -181,27 +181,23 @@ export class GlusterShell {
     stream.on('close', gone);
     stream.on('error', gone);
     this.stream = stream;
-    this.out = '';
+    this.out = new CliDocuments();
     this.err = '';
     this.armIdle();
     return stream;
   }
 
-  private onStdout(text: string): void {
-    this.out += text;
-    for (;;) {
-      const at = this.out.indexOf(END);
-      if (at < 0) break;
-      const doc = this.out.slice(0, at + END.length);
-      this.out = this.out.slice(at + END.length).replace(/^\r?\n/, '');
-      const start = doc.indexOf('<?xml');
-      if (this.pending) this.pending.resolve(start >= 0 ? doc.slice(start) : doc);
+  private onStdout(chunk: Buffer): void {
+    const out = this.out;
+    for (const doc of out.push(chunk)) {
+      // Ended by an answer before this one: the rest is no one's.
+      if (out !== this.out) return;
+      if (this.pending) this.pending.resolve(doc);
       // An answer nobody asked for means the prompt and we are out of step.
       else this.end(new ShellUnavailable('gluster shell answered out of turn'));
     }
-    // Usage text or "Connection failed" on stdout never ends with </cliOutput>: the prompt exits
-    // after usage (handled by 'end'); bound what is kept meanwhile.
-    if (this.out.length > 4 * 1024 * 1024) this.end(new ShellUnavailable('gluster shell printed more than 4 MiB without an XML end'));
+    // The prompt exits after usage (handled by 'end'); bound what is kept meanwhile.
+    if (out === this.out && out.overlong) this.end(new ShellUnavailable('gluster shell printed more than 4 MiB without an XML end'));
   }
 
   private onStderr(text: string): void {
@@ -230,7 +226,7 @@ export class GlusterShell {
     clearTimeout(this.errTimer);
     const s = this.stream;
     this.stream = undefined;
-    this.out = '';
+    this.out = new CliDocuments();
     if (s) {
       s.removeAllListeners('end');
       s.removeAllListeners('close');

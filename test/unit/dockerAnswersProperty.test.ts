@@ -1,11 +1,13 @@
 // Property tests of what dockerd on a node answers, read as JSON: the container's inspect
-// (probe.ts) and the daemon's clock (info's SystemTime, jobEnd.ts). A real answer with fields
-// replaced by any JSON value, dropped or added, and arbitrary values: a well-formed answer,
-// never a throw. Fixed seed: the runs are the same each time.
+// (probe.ts), the daemon's clock (info's SystemTime, jobEnd.ts) and an exec's inspect
+// (execInspect.ts). A real answer with fields replaced by any JSON value, dropped or added, and
+// arbitrary values: a well-formed answer, never a TypeError. Fixed seed: the runs are the same
+// each time.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { nodeTimeOf } from '../../src/core/backup/jobEnd';
+import { ExecAnswerError, execStateOf } from '../../src/core/docker/execInspect';
 import { containerInfoOf } from '../../src/core/node/probe';
 
 const SEED = 20261210;
@@ -74,4 +76,63 @@ test("property: the daemon's SystemTime, mutated or any value, is a finite time 
     { seed: SEED, numRuns: 1000 },
   );
   assert.equal(nodeTimeOf({ SystemTime: T }), Date.UTC(2026, 3, 12, 8, 0, 0, 123));
+});
+
+/** docker exec inspect of a command that exited, as dockerd 24 answers it. */
+const EXEC = {
+  CanRemove: false,
+  ContainerID: INSPECT.Id,
+  DetachKeys: '',
+  ExitCode: 0,
+  ID: '9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b',
+  OpenStderr: true,
+  OpenStdin: false,
+  OpenStdout: true,
+  ProcessConfig: { arguments: ['-c', 'exit 0'], entrypoint: 'sh', privileged: false, tty: false, user: '' },
+  Running: false,
+  Pid: 4343,
+};
+
+test("an exec's inspect: its exit code, running, never started; an answer docker would not give is named", () => {
+  assert.deepEqual(execStateOf(EXEC, 'sh'), { running: false, exitCode: 0 });
+  assert.deepEqual(execStateOf({ ...EXEC, ExitCode: 137 }, 'sh'), { running: false, exitCode: 137 });
+  assert.deepEqual(execStateOf({ ...EXEC, Running: true, ExitCode: null }, 'sh'), { running: true });
+  assert.deepEqual(execStateOf({ ...EXEC, ExitCode: null }, 'sh'), { running: false });
+  assert.deepEqual(execStateOf({ ...EXEC, ExitCode: undefined }, 'sh'), { running: false });
+  // A string "0" passed `!== 0` as a failure; an object made a job "exited" with it as its code.
+  for (const [code, said] of [['0', '"0"'], [{}, '{}'], [-1, '-1'], [256, '256'], [1.5, '1.5'], [Number.NaN, 'null'], [true, 'true']] as const) {
+    assert.throws(() => execStateOf({ ...EXEC, ExitCode: code }, 'tar in container gluster'), (e: Error) => e instanceof ExecAnswerError && e.message === `tar in container gluster: docker's exec inspect answer has ExitCode ${said}: a whole number from 0 to 255 expected`);
+  }
+  assert.throws(() => execStateOf({ ...EXEC, Running: 'false' }, 'sh'), /^ExecAnswerError: sh: docker's exec inspect answer has Running "false": true or false expected$/);
+  assert.throws(() => execStateOf(null, 'sh'), /^ExecAnswerError: sh: docker's exec inspect answer is not an object: null$/);
+  assert.throws(() => execStateOf({ ...EXEC, ExitCode: 'x'.repeat(1 << 20) }, 'sh'), (e: Error) => e instanceof ExecAnswerError && e.message.length < 300);
+});
+
+test("property: any exec inspect answer is its state, as docker said it, or an ExecAnswerError naming the field", () => {
+  const field = fc.constantFrom('ExitCode', 'Running', 'ID', 'Pid', 'ProcessConfig', '__proto__', 'x');
+  const value = fc.oneof(fc.constant(undefined), fc.jsonValue(), fc.anything(), fc.integer({ min: -300, max: 300 }), fc.double(), fc.string({ unit: 'binary', maxLength: 2000 }));
+  const mutatedExec = fc.array(fc.tuple(field, value), { maxLength: 4 }).map((edits) => {
+    const o = JSON.parse(JSON.stringify(EXEC)) as Record<string, unknown>;
+    for (const [k, v] of edits) o[k] = v;
+    return o;
+  });
+  fc.assert(
+    fc.property(fc.oneof(mutatedExec, fc.anything()), (answer) => {
+      let state;
+      try {
+        state = execStateOf(answer, 'sh');
+      } catch (e) {
+        assert.ok(e instanceof ExecAnswerError, String((e as Error)?.stack ?? e));
+        assert.ok(e.message.length <= 300 && /^sh: docker's exec inspect answer (is not an object|has (Running|ExitCode) )/.test(e.message), e.message);
+        return;
+      }
+      const o = answer as { Running: unknown; ExitCode: unknown };
+      assert.equal(state.running, o.Running);
+      if (!state.running) {
+        if (state.exitCode === undefined) assert.ok(o.ExitCode === null || o.ExitCode === undefined);
+        else assert.ok(state.exitCode === o.ExitCode && Number.isInteger(state.exitCode) && state.exitCode >= 0 && state.exitCode <= 255, String(state.exitCode));
+      }
+    }),
+    { seed: SEED, numRuns: 2000 },
+  );
 });

@@ -7,6 +7,7 @@ import type { Settings } from '../config';
 import { sleep, withDeadline } from '../node/deadline';
 import { execInContainer } from '../docker/exec';
 import { execStreaming } from '../docker/execStream';
+import { execStateOf } from '../docker/execInspect';
 import type { NodeConnection } from '../node/nodeConnection';
 import { checksumPathOf } from '../validate/checksum';
 import { isNotFound } from '../node/nodeConnection';
@@ -405,11 +406,11 @@ export class BackupJobs {
       }
       else if (execId) {
         try {
-          const info = await withDeadline('docker exec inspect', s.timeouts.dockerMs, () => docker.getExec(execId).inspect());
-          if (info.Running) shell = 'alive';
+          const info = execStateOf(await withDeadline('docker exec inspect', s.timeouts.dockerMs, () => docker.getExec(execId).inspect()), `the job's shell (exec ${execId.slice(0, 12)})`);
+          if (info.running) shell = 'alive';
           // Created, not started: the job file names the exec before docker runs it.
-          else if (info.ExitCode === null || info.ExitCode === undefined) shell = (await this.withinStart(record, conn, docker, p.job)) ? 'alive' : { gone: 'neverStarted' };
-          else shell = { gone: 'exited', code: info.ExitCode };
+          else if (info.exitCode === undefined) shell = (await this.withinStart(record, conn, docker, p.job)) ? 'alive' : { gone: 'neverStarted' };
+          else shell = { gone: 'exited', code: info.exitCode };
         } catch (e) {
           if ((e as { statusCode?: number }).statusCode === 404) shell = { gone: 'vanished' };
           else throw e;

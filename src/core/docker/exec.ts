@@ -5,6 +5,7 @@
 import type Docker from 'dockerode';
 import { PassThrough } from 'stream';
 import { withDeadline } from '../node/deadline';
+import { execStateOf } from './execInspect';
 
 export interface ExecResult {
   exitCode: number;
@@ -67,15 +68,14 @@ export async function execInContainer(
     });
     signal.removeEventListener('abort', onAbort);
     if (tooMuch) throw new ExecError(`${what} printed more than ${Math.round(maxOutput / 1048576)} MiB: stopped reading it`);
-    const info = await exec.inspect();
+    const state = execStateOf(await exec.inspect(), what);
+    const exitCode = !state.running && state.exitCode !== undefined ? state.exitCode : undefined;
     const result: ExecResult = {
-      exitCode: info.ExitCode ?? -1,
+      exitCode: exitCode ?? -1,
       stdout: Buffer.concat(out).toString('utf8'),
       stderr: Buffer.concat(err).toString('utf8'),
     };
-    if (info.Running || info.ExitCode === null || info.ExitCode === undefined) {
-      throw new ExecError(`${what}: the connection ended before the command finished`, result);
-    }
+    if (exitCode === undefined) throw new ExecError(`${what}: the connection ended before the command finished`, result);
     return result;
   });
 }

@@ -4,6 +4,7 @@
 import type Docker from 'dockerode';
 import { PassThrough } from 'stream';
 import { ExecError } from './exec';
+import { execStateOf } from './execInspect';
 
 /** The longest delay setTimeout keeps (about 24.8 days). */
 export const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -138,9 +139,7 @@ export async function execStreaming(
     o.signal?.removeEventListener('abort', onAbort);
   }
   if (failure) throw failure;
-  const info = await exec.inspect();
-  if (info.Running || info.ExitCode === null || info.ExitCode === undefined) {
-    throw new ExecError(`${what}: the connection ended before the command finished`);
-  }
-  return { exitCode: info.ExitCode, stderr, stdoutBytes };
+  const state = execStateOf(await exec.inspect(), what);
+  if (state.running || state.exitCode === undefined) throw new ExecError(`${what}: the connection ended before the command finished`);
+  return { exitCode: state.exitCode, stderr, stdoutBytes };
 }

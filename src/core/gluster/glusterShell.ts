@@ -11,6 +11,7 @@
 // falls back to a one-shot CLI when the shell cannot start or died (ShellUnavailable).
 import type Docker from 'dockerode';
 import { PassThrough, type Duplex } from 'stream';
+import { execStateOf } from '../docker/execInspect';
 import { CliDocuments } from './cliDocuments';
 import { GlusterMissing, glusterMissingFrom } from './errors';
 
@@ -172,10 +173,15 @@ export class GlusterShell {
       // way, one more exec per call. Its exit code tells (see glusterMissingFrom).
       const said = `${this.out.held}\n${this.err}`.trim();
       if (!/exec failed/i.test(said)) return this.end(ended);
-      void exec.inspect().then(
-        (info) => this.stream === stream && this.end(glusterMissingFrom(info.ExitCode ?? -1, said, this.opts.program ?? 'gluster', this.opts.container) ?? ended),
-        () => this.stream === stream && this.end(ended),
-      );
+      void exec
+        .inspect()
+        .then((answer) => {
+          const info = execStateOf(answer, 'the gluster shell');
+          const code = !info.running && info.exitCode !== undefined ? info.exitCode : -1;
+          if (this.stream === stream) this.end(glusterMissingFrom(code, said, this.opts.program ?? 'gluster', this.opts.container) ?? ended);
+        })
+        // An answer docker would not give tells nothing about gluster: the shell ended, as said.
+        .catch(() => this.stream === stream && this.end(ended));
     };
     stream.on('end', gone);
     stream.on('close', gone);

@@ -91,3 +91,23 @@ test('a pointer that cannot be read (EIO, a lost link) is an error, and stays: d
     await fsp.rm(root, { recursive: true, force: true });
   }
 });
+
+test('a pointer to a path no stat takes (a NUL in a directory, longer than PATH_MAX) is dropped, and the others read', async () => {
+  const root = await fsp.mkdtemp(path.join(os.tmpdir(), 'gb-registry-'));
+  try {
+    const conn = new HomeIn(path.join(root, 'home'));
+    const a = path.join(root, 'a', 'datarobot-gluster-backup-2026-28-11.job.json');
+    await fsp.mkdir(path.dirname(a), { recursive: true });
+    await fsp.writeFile(a, '{}');
+    await registerJob(conn, a);
+    const dir = path.join(root, 'home', '.gluster-backup', 'jobs');
+    // Each failed every listing of the node before (a stat error that is not "not found"), and stayed.
+    const name = 'datarobot-gluster-backup-2026-28-11.job.json';
+    await fsp.writeFile(path.join(dir, 'nul.json'), JSON.stringify({ job: `${root}/a\0b/${name}` }));
+    await fsp.writeFile(path.join(dir, 'long.json'), JSON.stringify({ job: `${root}/${'d/'.repeat(2100)}${name}` }));
+    assert.deepEqual(await registeredJobFiles(conn), [a]);
+    assert.deepEqual(await fsp.readdir(dir), [pointerName(a)]);
+  } finally {
+    await fsp.rm(root, { recursive: true, force: true });
+  }
+});

@@ -5,6 +5,7 @@
 import { createHash } from 'crypto';
 import { isNotFound, type NodeConnection } from '../node/nodeConnection';
 import { roleOf } from '../catalog/dirFiles';
+import { isRecord } from '../guards';
 
 /** More job pointers than years of jobs outside the configured directory would leave. */
 const MAX_POINTERS = 10_000;
@@ -25,6 +26,29 @@ export async function registerJob(conn: NodeConnection, jobFile: string): Promis
   const dir = await registryDir(conn);
   await conn.makeDir(dir);
   await conn.writeAtomic(`${dir}/${pointerName(jobFile)}`, JSON.stringify({ job: jobFile }) + '\n');
+}
+
+/** Bytes of a path the node's kernel takes (PATH_MAX, its NUL included). */
+const MAX_PATH_BYTES = 4095;
+
+/**
+ * The job file a pointer's text names, or undefined when it is not a pointer this tool wrote.
+ * Only a job file named as ours (a backup's stem, a restore's id): a pointer leads this client
+ * to finalise that job, which removes files named after it. A path no stat can take (a NUL in a
+ * directory's name, longer than PATH_MAX) made every listing of the node fail, the pointer kept.
+ */
+export function jobOfPointer(text: string): string | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const job = isRecord(parsed) ? parsed.job : undefined;
+  if (typeof job !== 'string' || !job.startsWith('/') || !job.endsWith('.job.json') || job.includes('\0')) return undefined;
+  if (job.length > MAX_PATH_BYTES || Buffer.byteLength(job, 'utf8') > MAX_PATH_BYTES) return undefined;
+  const role = roleOf(job.slice(job.lastIndexOf('/') + 1))?.role;
+  return role && (role.role === 'job' || role.role === 'restore') ? job : undefined;
 }
 
 /**
@@ -57,17 +81,8 @@ export async function registeredJobFiles(conn: NodeConnection): Promise<string[]
       // dropping it would hide that job from every later listing, and from restore's check.
       throw err;
     }
-    let job: unknown;
-    try {
-      const parsed: unknown = JSON.parse(text);
-      job = typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>).job : undefined;
-    } catch {
-      job = undefined;
-    }
-    // Only a job file named as ours (a backup's stem, a restore's id): a pointer leads this
-    // client to finalise that job, which removes files named after it.
-    const role = typeof job === 'string' ? roleOf(job.slice(job.lastIndexOf('/') + 1))?.role : undefined;
-    if (typeof job !== 'string' || !job.startsWith('/') || !job.endsWith('.job.json') || !role || (role.role !== 'job' && role.role !== 'restore')) {
+    const job = jobOfPointer(text);
+    if (job === undefined) {
       await conn.remove(pointer);
       continue;
     }

@@ -86,15 +86,14 @@ test("property: tar --compare's and find's stderr, mutated or arbitrary: counts 
   );
 });
 
-test("a node's long line of tar's stderr is read in linear time, and tar's own message about a header field still found", { timeout: 20_000 }, () => {
+test("a node's long line of tar's stderr is read within the hang guard, and tar's own message about a header field still found", { timeout: 20_000 }, () => {
   // "Archive contains .* where numeric .* expected" tried every " where numeric " against the
-  // rest of the line: 256 KB took 1.9 s, the 1 MiB lines here about 30 s each.
+  // rest of the line: 256 KB took 1.9 s, the 1 MiB lines here about 30 s each. No clock is read:
+  // the test's timeout is a hang guard the old pattern exceeds many times over.
   const n = 1 << 20;
   for (const phrase of [' where numeric ', ' where numeric x', ' where numeric off_t value expecte', ' where numeric x value']) {
     const text = `tar: Archive contains${phrase.repeat(n / phrase.length)}\ntar: Exiting with failure status due to previous errors\n`;
-    const t = process.hrtime.bigint();
     assert.equal(archiveTroubleIn(text), undefined, phrase);
-    assert.ok(process.hrtime.bigint() - t < 2_000_000_000n, `${phrase}: ${(process.hrtime.bigint() - t) / 1_000_000n} ms`);
   }
   const field = `\`${'\\001'.repeat(n / 4)}'`;
   assert.equal(archiveTroubleIn(`tar: Archive contains ${field} where numeric off_t value expected\n`), `Archive contains ${field} where numeric off_t value expected`);

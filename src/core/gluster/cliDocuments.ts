@@ -23,6 +23,11 @@ export class CliDocuments {
   private tail = '';
   // A chunk can end inside a character: decoded alone, each half would be U+FFFD.
   private readonly decoder = new StringDecoder('utf8');
+  /**
+   * Characters searched so far, over every push: at most each chunk plus the tail before it. A
+   * test reads it to hold the search to linear work without a clock.
+   */
+  searched = 0;
 
   /** The documents that `chunk` completes, in order, each from its `<?xml` when it has one. */
   push(chunk: Buffer): string[] {
@@ -31,6 +36,7 @@ export class CliDocuments {
     for (;;) {
       // Only what is new is searched, with the tail before it.
       const window = this.tail + s;
+      this.searched += window.length;
       const at = window.indexOf(END);
       if (at < 0) {
         if (s) this.parts.push(s);

@@ -92,7 +92,7 @@ test('a pointer that cannot be read (EIO, a lost link) is an error, and stays: d
   }
 });
 
-test('a pointer to a path no stat takes (a NUL in a directory, longer than PATH_MAX) is dropped, and the others read', async () => {
+test('a pointer to a path no stat takes (a NUL in a directory, longer than PATH_MAX, through a file) is dropped, and the others read', async () => {
   const root = await fsp.mkdtemp(path.join(os.tmpdir(), 'gb-registry-'));
   try {
     const conn = new HomeIn(path.join(root, 'home'));
@@ -105,6 +105,8 @@ test('a pointer to a path no stat takes (a NUL in a directory, longer than PATH_
     const name = 'datarobot-gluster-backup-2026-28-11.job.json';
     await fsp.writeFile(path.join(dir, 'nul.json'), JSON.stringify({ job: `${root}/a\0b/${name}` }));
     await fsp.writeFile(path.join(dir, 'long.json'), JSON.stringify({ job: `${root}/${'d/'.repeat(2100)}${name}` }));
+    // Through a file (ENOTDIR locally; over SFTP the server already says "no such file").
+    await fsp.writeFile(path.join(dir, 'notdir.json'), JSON.stringify({ job: `${a}/${name}` }));
     assert.deepEqual(await registeredJobFiles(conn), [a]);
     assert.deepEqual(await fsp.readdir(dir), [pointerName(a)]);
   } finally {

@@ -108,7 +108,9 @@ export class LocalConnection implements NodeConnection {
       const st = await fsp.stat(file);
       return { size: st.size, mtimeMs: st.mtimeMs, isFile: st.isFile() };
     } catch (e) {
-      if (isNotFound(e)) return undefined;
+      // A path through a file is not there either, as the SFTP server says of it over SSH: a
+      // stat error of one path (a job pointer's) otherwise failed every job listing of the node.
+      if (isNotFound(e) || (e as { code?: unknown })?.code === 'ENOTDIR') return undefined;
       throw e;
     }
   }

@@ -55,6 +55,14 @@ describe('execStreaming with its output held', () => {
     assert.equal(Buffer.concat(chunks).toString(), Array.from({ length: 1000 }, (_, i) => `${i + 1}\n`).join(''));
   });
 
+  test('a character its stderr writes in two pieces comes back whole, not as two replacement characters', async () => {
+    // Two writes a moment apart reach the client as two of docker's frames, the cut inside
+    // the character (an odd file name in tar's or find's words).
+    const r = await execStreaming(docker, 'gluster', ['sh', '-c', "printf 'find: ./caf\\303' >&2; sleep 0.3; printf '\\251: Permission denied\\n' >&2; exit 1"], { idleMs: 30_000, onStdout: () => undefined });
+    assert.equal(r.exitCode, 1);
+    assert.equal(r.stderr, 'find: ./caf\u00e9: Permission denied\n');
+  });
+
   test('a consumer that fails stops the command with its error', async () => {
     let fail!: (e: Error) => void;
     const hold = new Promise<void>((_, reject) => (fail = reject));

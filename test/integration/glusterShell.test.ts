@@ -178,6 +178,22 @@ describe('gluster prompt (GlusterShell) on the test bed', () => {
     }
   });
 
+  test('a character the prompt writes to stderr in two pieces is whole in the failure, not two replacement characters', async () => {
+    // A stand-in that reads the command, then says on stderr, in two writes a moment apart (two
+    // of docker's frames), a word whose character is cut between them.
+    const script = "read -r l; printf 'caf\\303' >&2; sleep 0.05; printf '\\251: no such volume\\n' >&2; sleep 5";
+    const shell = new GlusterShell(docker, { container: settings.containerName, program: 'sh', globalArgs: ['-c', script, 'stand-in'] });
+    try {
+      await assert.rejects(shell.run(['sh', '-c', script, 'stand-in', 'volume', 'info'], 5_000), (e: Error) => {
+        assert.ok(e instanceof ShellCommandFailed, String(e));
+        assert.equal(e.message, 'caf\u00e9: no such volume');
+        return true;
+      });
+    } finally {
+      shell.close();
+    }
+  });
+
   test('the explorer keeps one prompt per node across refreshes, and none after dispose', async () => {
     for (const n of ['node1', 'node2', 'node3']) await noPromptsLeft(n);
     const c = new Cluster(settings);

@@ -3,6 +3,7 @@
 // a big volume takes minutes; silence is what is bounded, so a dead link still ends the call.
 import type Docker from 'dockerode';
 import { PassThrough } from 'stream';
+import { StringDecoder } from 'string_decoder';
 import { ExecError } from './exec';
 import { execStateOf } from './execInspect';
 
@@ -117,9 +118,12 @@ export async function execStreaming(
     arm();
     deliver(b);
   });
+  // A character cut between two of docker's frames, decoded frame by frame, became two U+FFFD
+  // in the names tar's and find's stderr quotes: the decoder carries the cut bytes over.
+  const errText = new StringDecoder('utf8');
   se.on('data', (b: Buffer) => {
     arm();
-    stderr = (stderr + b.toString('utf8')).slice(-STDERR_KEEP);
+    stderr = (stderr + errText.write(b)).slice(-STDERR_KEEP);
   });
   docker.modem.demuxStream(stream, so, se);
   arm();

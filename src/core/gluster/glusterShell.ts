@@ -11,6 +11,7 @@
 // falls back to a one-shot CLI when the shell cannot start or died (ShellUnavailable).
 import type Docker from 'dockerode';
 import { PassThrough, type Duplex } from 'stream';
+import { StringDecoder } from 'string_decoder';
 import { execStateOf } from '../docker/execInspect';
 import { CliDocuments } from './cliDocuments';
 import { GlusterMissing, glusterMissingFrom } from './errors';
@@ -162,7 +163,9 @@ export class GlusterShell {
     const so = new PassThrough();
     const se = new PassThrough();
     so.on('data', (b: Buffer) => this.onStdout(b));
-    se.on('data', (b: Buffer) => this.onStderr(b.toString('utf8')));
+    // One decoder per prompt: a character cut between frames is carried over, not two U+FFFD.
+    const errText = new StringDecoder('utf8');
+    se.on('data', (b: Buffer) => this.onStderr(errText.write(b)));
     this.docker.modem.demuxStream(stream, so, se);
     let ending = false;
     const gone = () => {

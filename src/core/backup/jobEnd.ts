@@ -268,19 +268,22 @@ export function endWithoutStatus(record: JobRecord, seen: ShellGone): ShellEnd {
     // status, and ends with tar's code when it cannot write that status (a directory full
     // after the rename): a shell that ended 0 or 1 leaving the archive and no partial made a
     // whole archive, which is not a failed job.
+    // Either way below the archive is whole and the job's: it stands as tar ended, nothing is
+    // removed, and what the reason adds after `why` is the same.
+    const wholeEnd = (exit: 0 | 1, archiveBytes: number, why: string): ShellEnd => ({
+      patch: {
+        state: stateOfExit(exit, false),
+        exitCode: exit,
+        warnings: countEvents(tarEventsOf(f.log)),
+        archiveBytes,
+        reason: `${why}${noSum}${unsynced ? `; ${unsynced}` : ''}${late}`,
+      },
+      removePartial: false,
+      clearMarks: true,
+    });
     if ((code === 0 || code === 1) && whole) {
       const full = isFull(f.free) ? ` (the backups directory is full: ${f.free} bytes left)` : '';
-      return {
-        patch: {
-          state: stateOfExit(code, false),
-          exitCode: code,
-          warnings: countEvents(tarEventsOf(f.log)),
-          archiveBytes: f.archive,
-          reason: `the archive is whole (the job's shell ended with tar's exit ${code} after publishing it), but the job could not write its final status${full}${noSum}${unsynced ? `; ${unsynced}` : ''}${late}`,
-        },
-        removePartial: false,
-        clearMarks: true,
-      };
+      return wholeEnd(code, f.archive!, `the archive is whole (the job's shell ended with tar's exit ${code} after publishing it), but the job could not write its final status${full}`);
     }
     // A shell killed after the script said it published the archive (its container stopped or
     // restarted, or a signal) left it whole under its final name: the data was flushed before
@@ -291,17 +294,7 @@ export function endWithoutStatus(record: JobRecord, seen: ShellGone): ShellEnd {
     // ends with after publishing: the line is then not believed. A script from before the
     // line ends as it always did (below).
     if (published !== undefined && killedShell(seen.shell)) {
-      return {
-        patch: {
-          state: stateOfExit(published, false),
-          exitCode: published,
-          warnings: countEvents(tarEventsOf(f.log)),
-          archiveBytes: f.archive,
-          reason: `the archive is whole: the job published it after tar's exit ${published} (its log says so), then ended without writing its final status: ${goneWhy(record, seen.shell)}${noSum}${unsynced ? `; ${unsynced}` : ''}${late}`,
-        },
-        removePartial: false,
-        clearMarks: true,
-      };
+      return wholeEnd(published, f.archive!, `the archive is whole: the job published it after tar's exit ${published} (its log says so), then ended without writing its final status: ${goneWhy(record, seen.shell)}`);
     }
     // Whatever became of the status after the script kept the archive as its partial.
     const kept = keptEnd(record, said, code);

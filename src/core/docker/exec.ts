@@ -5,7 +5,7 @@
 import type Docker from 'dockerode';
 import { PassThrough } from 'stream';
 import { withDeadline } from '../node/deadline';
-import { execStateOf } from './execInspect';
+import { endedWith, execStateOf } from './execInspect';
 
 export interface ExecResult {
   exitCode: number;
@@ -68,8 +68,7 @@ export async function execInContainer(
     });
     signal.removeEventListener('abort', onAbort);
     if (tooMuch) throw new ExecError(`${what} printed more than ${Math.round(maxOutput / 1048576)} MiB: stopped reading it`);
-    const state = execStateOf(await exec.inspect(), what);
-    const exitCode = !state.running && state.exitCode !== undefined ? state.exitCode : undefined;
+    const exitCode = endedWith(execStateOf(await exec.inspect(), what));
     const result: ExecResult = {
       exitCode: exitCode ?? -1,
       stdout: Buffer.concat(out).toString('utf8'),

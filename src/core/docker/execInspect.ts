@@ -44,3 +44,8 @@ export function execStateOf(answer: unknown, what: string): ExecState {
   }
   return { running: false, exitCode: code };
 }
+
+/** The exit code of an exec that has ended; undefined while it runs or before it has run. */
+export function endedWith(state: ExecState): number | undefined {
+  return state.running ? undefined : state.exitCode;
+}

@@ -5,7 +5,7 @@ import type Docker from 'dockerode';
 import { PassThrough } from 'stream';
 import { StringDecoder } from 'string_decoder';
 import { ExecError } from './exec';
-import { execStateOf } from './execInspect';
+import { endedWith, execStateOf } from './execInspect';
 
 /** The longest delay setTimeout keeps (about 24.8 days). */
 export const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -143,7 +143,7 @@ export async function execStreaming(
     o.signal?.removeEventListener('abort', onAbort);
   }
   if (failure) throw failure;
-  const state = execStateOf(await exec.inspect(), what);
-  if (state.running || state.exitCode === undefined) throw new ExecError(`${what}: the connection ended before the command finished`);
-  return { exitCode: state.exitCode, stderr, stdoutBytes };
+  const exitCode = endedWith(execStateOf(await exec.inspect(), what));
+  if (exitCode === undefined) throw new ExecError(`${what}: the connection ended before the command finished`);
+  return { exitCode, stderr, stdoutBytes };
 }

@@ -12,7 +12,7 @@
 import type Docker from 'dockerode';
 import { PassThrough, type Duplex } from 'stream';
 import { StringDecoder } from 'string_decoder';
-import { execStateOf } from '../docker/execInspect';
+import { endedWith, execStateOf } from '../docker/execInspect';
 import { CliDocuments } from './cliDocuments';
 import { GlusterMissing, glusterMissingFrom } from './errors';
 
@@ -179,8 +179,7 @@ export class GlusterShell {
       void exec
         .inspect()
         .then((answer) => {
-          const info = execStateOf(answer, 'the gluster shell');
-          const code = !info.running && info.exitCode !== undefined ? info.exitCode : -1;
+          const code = endedWith(execStateOf(answer, 'the gluster shell')) ?? -1;
           if (this.stream === stream) this.end(glusterMissingFrom(code, said, this.opts.program ?? 'gluster', this.opts.container) ?? ended);
         })
         // An answer docker would not give tells nothing about gluster: the shell ended, as said.

@@ -65,13 +65,54 @@ test('killed after the script said it published the archive: completed as tar en
   assert.equal(end.patch.reason, `the archive is whole: the job published it after tar's exit 0 (its log says so), then ended without writing its final status: ${killed[0][1]}; ${unsynced}`);
 });
 
+test("killed after the line and before the partial's name went: completed as tar ended, that second name removed and nothing else", () => {
+  for (const [shell, why] of killed) {
+    for (const cancelAsked of [false, true]) {
+      const end = endWithoutStatus(job, { shell, cancelAsked, files: files({ archive: 10240, partial: 10240, log: publishedLine(0), checksum: false }) });
+      assert.deepEqual(
+        end,
+        {
+          patch: {
+            state: 'completed',
+            exitCode: 0,
+            warnings: {},
+            archiveBytes: 10240,
+            reason: `the archive is whole: the job published it after tar's exit 0 (its log says so), then ended without writing its final status: ${why}; the partial archive's name, a second name of the archive's file, was removed; no checksum file was written beside it, so validation finds none${cancelAsked ? TOO_LATE : ''}`,
+          },
+          removePartial: true,
+          clearMarks: true,
+        },
+        `${JSON.stringify(shell)} cancel ${cancelAsked}`,
+      );
+    }
+  }
+  // A shell that ended on its own with tar's code after the line (its removal of the partial
+  // failed, then its status write): the same second name.
+  assert.deepEqual(endWithoutStatus(job, { shell: { gone: 'exited', code: 1 }, cancelAsked: false, files: files({ archive: 10240, partial: 10240, log: publishedLine(1) }) }), {
+    patch: {
+      state: 'completedWithWarnings',
+      exitCode: 1,
+      warnings: {},
+      archiveBytes: 10240,
+      reason: "the archive is whole (the job's shell ended with tar's exit 1 after publishing it), but the job could not write its final status; the partial archive's name, a second name of the archive's file, was removed",
+    },
+    removePartial: true,
+    clearMarks: true,
+  });
+  // Without the line, or with a partial of another size, such a shell's partial is not the archive's.
+  for (const f of [files({ archive: 10240, partial: 10240 }), files({ archive: 10240, partial: 512, log: publishedLine(0) })]) {
+    assert.deepEqual(endWithoutStatus(job, { shell: { gone: 'exited', code: 0 }, cancelAsked: false, files: f }).patch, { state: 'failed', reason: "the backup shell ended with status 0 without reporting tar's exit; the partial archive was removed" });
+  }
+});
+
 test('killed without that word (a script from before it, or one killed before it): failed or cancelled as always, the partial removed', () => {
   for (const [shell, why] of killed) {
     const noWord: [string, NonNullable<ShellGone['files']>][] = [
       ['an older script: archive there, no line', files({ archive: 10240 })],
       ["another archive's line", files({ archive: 10240, log: publishedLine(0, `${DIR}/other.tar`) })],
       ['a line with an exit the script never publishes after', files({ archive: 10240, log: publishedLine(2) })],
-      ['the line, but the partial still there', files({ archive: 10240, partial: 10240, log: publishedLine(0) })],
+      // The line comes once the partial is a second name of the archive's file: of the same size.
+      ['the line, but a partial of another size there', files({ archive: 10240, partial: 512, log: publishedLine(0) })],
       ['the line, but no archive', files({ log: publishedLine(0) })],
     ];
     for (const [what, f] of noWord) {
@@ -192,5 +233,38 @@ test('the real script killed right after the publish (with a cancel asked then, 
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  }
+});
+
+test("the real script killed between its line and the removal of the partial's name: the observer records the archive as the job's and removes only that second name", () => {
+  const { dir, src, backups, bin, tmp } = scratch();
+  try {
+    const p = jobPaths(backups, NAME);
+    const record = backupJob({ node: 'here' }, { dir: backups, archive: NAME });
+    fs.writeFileSync(p.job, serializeJobFile(record));
+    // The removal of the partial's name once the archive is linked: there the shell is killed
+    // (and the removal never runs), as a container stopped at that moment kills it.
+    shim(bin, 'rm', `for a; do if [ "$a" = ${p.partial} ]; then read -r _ sh _ < ${p.status}; kill -KILL "$sh"; exit 1; fi; done\nexec "$REAL" "$@"`);
+    const [cmd, ...args] = jobArgv(p, src, undefined, '0600');
+    const r = spawnSync(cmd, args, { encoding: 'utf8', env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, TMPDIR: tmp }, timeout: 60_000 });
+    assert.equal(r.error, undefined, `the job script did not end: ${r.error?.message}`);
+    assert.equal(r.signal, 'SIGKILL', r.stderr);
+    assert.equal(parseStatus(fs.readFileSync(p.status, 'utf8')).phase, 'running', 'no final status');
+    assert.equal(fs.readFileSync(p.log, 'utf8'), `gluster-backup: tar exit 0: published the archive as ${p.archive}\n`, 'the line, before the removal');
+    const [a, b] = [fs.statSync(p.archive), fs.statSync(p.partial!)];
+    assert.deepEqual([a.ino, a.nlink], [b.ino, 2], 'the partial is the archive under a second name');
+    const end = endWithoutStatus(record, {
+      shell: { gone: 'containerStopped', containerState: 'exited' },
+      cancelAsked: false,
+      files: { archive: a.size, partial: b.size, log: fs.readFileSync(p.log, 'utf8'), checksum: false, free: 1 << 30 },
+    });
+    assert.deepEqual([end.patch.state, end.patch.exitCode, end.patch.archiveBytes, end.removePartial, end.clearMarks], ['completed', 0, a.size, true, true]);
+    // What the observer then does with the partial (jobs.ts): the archive stays whole.
+    fs.rmSync(p.partial!);
+    const list = spawnSync('tar', ['--list', `--file=${p.archive}`], { encoding: 'utf8' });
+    assert.deepEqual(list.stdout.split('\n').filter(Boolean).sort(), ['./', './a/', './a/big', './small']);
+    assert.equal(fs.statSync(p.archive).size, a.size);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 });

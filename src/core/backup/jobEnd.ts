@@ -187,6 +187,19 @@ export function publishedExit(record: JobRecord, said: string[]): 0 | 1 | undefi
 }
 
 /**
+ * The archive the script's line says it published (publishedExit) when it is there: its bytes,
+ * tar's exit by the line, and whether the partial is still there as its second name. The
+ * script says the line once the hard link is made and before the partial's name goes
+ * (jobScript.ts), so a partial there then is the same file: never one of another size, which
+ * is then no word. Undefined without the line or the archive.
+ */
+export function publishedArchive(record: JobRecord, said: string[], f: { archive?: number; partial?: number }): { exit: 0 | 1; bytes: number; secondName: boolean } | undefined {
+  if (f.archive === undefined || (f.partial !== undefined && f.partial !== f.archive)) return undefined;
+  const exit = publishedExit(record, said);
+  return exit === undefined ? undefined : { exit, bytes: f.archive, secondName: f.partial !== undefined };
+}
+
+/**
  * Said of a published archive's job whose cancel request is there: the script looks for one
  * last before it publishes, and a request made after that look stops nothing.
  */
@@ -257,44 +270,51 @@ export function endWithoutStatus(record: JobRecord, seen: ShellGone): ShellEnd {
   if (f) {
     const code = seen.shell.gone === 'exited' ? seen.shell.code : undefined;
     const said = jobLinesOf(f.log);
-    const whole = f.archive !== undefined && f.partial === undefined;
+    // The archive's bytes when it is there and the partial gone, as a script that ran on after
+    // publishing leaves them.
+    const whole = f.partial === undefined ? f.archive : undefined;
     const noSum = f.checksum ? '' : '; no checksum file was written beside it, so validation finds none';
     const unsynced = publishedUnsynced(record, said);
-    // The script's own word that it published this archive, with the archive there and the
-    // partial gone as it leaves them: a cancel request there now came too late to stop it.
-    const published = whole ? publishedExit(record, said) : undefined;
+    // The script's own word that it published this archive, with the archive there: a cancel
+    // request there now came too late to stop it.
+    const published = publishedArchive(record, said, f);
     const late = published !== undefined && seen.cancelAsked ? `; ${CANCEL_TOO_LATE}` : '';
     // The script publishes the archive (tar's exit 0 or 1, no cancel seen) before its final
     // status, and ends with tar's code when it cannot write that status (a directory full
     // after the rename): a shell that ended 0 or 1 leaving the archive and no partial made a
     // whole archive, which is not a failed job.
-    // Either way below the archive is whole and the job's: it stands as tar ended, nothing is
-    // removed, and what the reason adds after `why` is the same.
+    // Either way below the archive is whole and the job's: it stands as tar ended, and what the
+    // reason adds after `why` is the same. Nothing is removed but the partial's name when it is
+    // the archive's second one.
+    const secondName = whole === undefined && published?.secondName === true;
     const wholeEnd = (exit: 0 | 1, archiveBytes: number, why: string): ShellEnd => ({
       patch: {
         state: stateOfExit(exit, false),
         exitCode: exit,
         warnings: countEvents(tarEventsOf(f.log)),
         archiveBytes,
-        reason: `${why}${noSum}${unsynced ? `; ${unsynced}` : ''}${late}`,
+        reason: `${why}${secondName ? "; the partial archive's name, a second name of the archive's file, was removed" : ''}${noSum}${unsynced ? `; ${unsynced}` : ''}${late}`,
       },
-      removePartial: false,
+      removePartial: secondName,
       clearMarks: true,
     });
-    if ((code === 0 || code === 1) && whole) {
+    // A partial left beside the archive by a failed removal is its second name too, on the
+    // script's word.
+    const bytes = whole ?? published?.bytes;
+    if ((code === 0 || code === 1) && bytes !== undefined) {
       const full = isFull(f.free) ? ` (the backups directory is full: ${f.free} bytes left)` : '';
-      return wholeEnd(code, f.archive!, `the archive is whole (the job's shell ended with tar's exit ${code} after publishing it), but the job could not write its final status${full}`);
+      return wholeEnd(code, bytes, `the archive is whole (the job's shell ended with tar's exit ${code} after publishing it), but the job could not write its final status${full}`);
     }
     // A shell killed after the script said it published the archive (its container stopped or
     // restarted, or a signal) left it whole under its final name: the data was flushed before
-    // the rename, and only the checksum file, the flush of the names and the status may be
-    // missing. The job stands as tar ended, by the exit the line gives (the one the status
-    // would have carried), so the catalog takes the record as the archive's own; the partial
-    // is gone and nothing is removed. An exit of the script's own (2 to 128) is not one it
-    // ends with after publishing: the line is then not believed. A script from before the
-    // line ends as it always did (below).
+    // the rename, and only the partial's second name, the checksum file, the flush of the names
+    // and the status may be missing. The job stands as tar ended, by the exit the line gives
+    // (the one the status would have carried), so the catalog takes the record as the
+    // archive's own. An exit of the script's own (2 to 128) is not one it ends with after
+    // publishing: the line is then not believed. A script from before the line ends as it
+    // always did (below).
     if (published !== undefined && killedShell(seen.shell)) {
-      return wholeEnd(published, f.archive!, `the archive is whole: the job published it after tar's exit ${published} (its log says so), then ended without writing its final status: ${goneWhy(record, seen.shell)}`);
+      return wholeEnd(published.exit, published.bytes, `the archive is whole: the job published it after tar's exit ${published.exit} (its log says so), then ended without writing its final status: ${goneWhy(record, seen.shell)}`);
     }
     // Whatever became of the status after the script kept the archive as its partial.
     const kept = keptEnd(record, said, code);

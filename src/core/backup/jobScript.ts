@@ -121,7 +121,9 @@ export const PUBLISHED_UNSYNCED = 'the archive is published as ';
  * between (its container stopped or restarted) leaves no status: without this line the
  * client could not tell the job's own archive from a file another writer made under that name,
  * and recorded a whole archive as a failed or cancelled job (jobEnd.ts). tar's exit is in the
- * line because the status that would have carried it is never written then.
+ * line because the status that would have carried it is never written then. When the archive
+ * is published by a hard link, the line comes before the partial's name is removed: a partial
+ * still there beside a believed line is the archive's second name.
  */
 export const PUBLISHED_AS = 'published the archive as ';
 
@@ -369,8 +371,12 @@ elif [ "$rc" -le 1 ]; then
   if [ -n "$unsynced" ]; then
     :
   elif why=$(ln -- "$partial" "$final" 2>&1); then
+    # Said before the partial's name goes: a shell killed between the link and the line left a
+    # whole archive recorded as a failed job. With the line first, a partial still there beside
+    # it is the archive's second name, which the observer removes (jobEnd.ts).
+    say "tar exit $rc: ${PUBLISHED_AS}$final"
     rm -f "$partial"
-    published=1
+    published=linked
   elif [ -e "$final" ] || [ -L "$final" ]; then
     taken=1
   else
@@ -383,8 +389,9 @@ elif [ "$rc" -le 1 ]; then
     if [ ! -e "$partial" ] && [ -f "$final" ]; then published=1; fi
   fi
   if [ -n "$published" ]; then
-    # First of all: from here on a shell that dies leaves a whole archive (PUBLISHED_AS).
-    say "tar exit $rc: ${PUBLISHED_AS}$final"
+    # First of all: from here on a shell that dies leaves a whole archive (PUBLISHED_AS). The
+    # link above said it already.
+    if [ "$published" != linked ]; then say "tar exit $rc: ${PUBLISHED_AS}$final"; fi
     # A compressed archive's member list goes beside it now that the name is this archive's
     # (a list already under that name had no archive). One that cannot be moved goes: a
     # restore then lists the archive itself. Never into a directory of that name (mv would).

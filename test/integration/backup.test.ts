@@ -676,24 +676,25 @@ printf 'exit %s %s\n' "$rc" "$(date +%s.%N)" > "$status.tmp" && mv -f "$status.t
     cleanBackups();
   });
 
-  test('the gluster container stopped right after the job published the archive, a cancel asked then: the job is completed as tar ended, the archive its own, nothing removed', async () => {
-    // A stat first in the image's PATH that, at the script's first look at the archive under
-    // its final name (right after the publish and its log line), says so in the container's /tmp
-    // and waits: the container is stopped there, before the checksum file and the final status.
+  /**
+   * A backup whose container is stopped while a shim of `tool`, first in the image's PATH, holds
+   * the script at its first call with an operand `held` matches and `passed` (when given) does
+   * not (shell case patterns): it says
+   * so in the container's /tmp and waits. A cancel request is written first when `cancel`.
+   * The job is then observed: completed as tar ended, the archive its own, no status or partial
+   * left, the catalog crediting it; `reason` is its expected reason.
+   */
+  async function stoppedWhileHeld(o: { tool: string; held: string; passed?: string; cancel: boolean; reason: string }): Promise<void> {
     const reached = '/tmp/gb-published-reached';
-    const unshim = () => inGluster('node1', ['rm', '-f', '/usr/local/sbin/stat', reached]);
-    assert.equal(inGluster('node1', ['sh', '-c', 'ls /usr/local/sbin/stat 2>/dev/null || true']).stdout, '', 'no stat of the image is in /usr/local/sbin');
-    const realStat = inGluster('node1', ['sh', '-c', 'command -v stat']).stdout.trim();
-    assert.match(realStat, /^\/\S+\/stat$/);
-    const shim = [
-      '#!/bin/sh',
-      `for a; do case $a in *.partial) ;; ${DIR}/datarobot-gluster-backup-*) echo $$ > ${reached}; while :; do sleep 1; done ;; esac; done`,
-      `exec ${realStat} "$@"`,
-      '',
-    ].join('\n');
+    const shimPath = `/usr/local/sbin/${o.tool}`;
+    const unshim = () => inGluster('node1', ['rm', '-f', shimPath, reached]);
+    assert.equal(inGluster('node1', ['sh', '-c', `ls ${shimPath} 2>/dev/null || true`]).stdout, '', `no ${o.tool} of the image is in /usr/local/sbin`);
+    const real = inGluster('node1', ['sh', '-c', `command -v ${o.tool}`]).stdout.trim();
+    assert.match(real, new RegExp(`^/\\S+/${o.tool}$`));
+    const shim = ['#!/bin/sh', `for a; do case $a in ${o.passed ? `${o.passed}) ;; ` : ''}${o.held}) echo $$ > ${reached}; while :; do sleep 1; done ;; esac; done`, `exec ${real} "$@"`, ''].join('\n');
     let stopped = false;
     try {
-      inGluster('node1', ['sh', '-c', 'cat > /usr/local/sbin/stat.gb-shim && chmod 755 /usr/local/sbin/stat.gb-shim && mv -f /usr/local/sbin/stat.gb-shim /usr/local/sbin/stat'], { input: shim });
+      inGluster('node1', ['sh', '-c', 'cat > "$1.gb-shim" && chmod 755 "$1.gb-shim" && mv -f "$1.gb-shim" "$1"', 'shim', shimPath], { input: shim });
       const r = cli(['--json', 'backup', '--detach', '--node', 'node1']);
       assert.equal(r.code, 0, r.stderr);
       const job = finalJob(r.stdout);
@@ -703,27 +704,20 @@ printf 'exit %s %s\n' "$rc" "$(date +%s.%N)" > "$status.tmp" && mv -f "$status.t
       assert.ok(log.endsWith(`\ngluster-backup: tar exit 0: published the archive as ${job.archive}\n`) || log === `gluster-backup: tar exit 0: published the archive as ${job.archive}\n`, log);
       // A cancel request written now, as a client's cancel writes it: the script looked for one
       // last before it published.
-      onNode('node1', ['sh', '-c', 'date > "$1"', 'cancel', p.cancel]);
+      if (o.cancel) onNode('node1', ['sh', '-c', 'date > "$1"', 'cancel', p.cancel]);
       onNode('node1', ['docker', 'stop', 'gluster']);
       stopped = true;
       assert.match(onNode('node1', ['cat', p.status]).stdout, /^running /, 'no final status was written');
       const bytes = Number(onNode('node1', ['stat', '-c', '%s', job.archive]).stdout.trim());
       const seen = await jobs.observe(job);
-      assert.deepEqual(
-        [seen.state, seen.exitCode, seen.archiveBytes, seen.reason],
-        [
-          'completed',
-          0,
-          bytes,
-          "the archive is whole: the job published it after tar's exit 0 (its log says so), then ended without writing its final status: the gluster container is exited (stopped during the backup); no checksum file was written beside it, so validation finds none; the cancel request came after the job had made its last check for one and published the archive, so it took no effect",
-        ],
-      );
+      assert.deepEqual([seen.state, seen.exitCode, seen.archiveBytes, seen.reason], ['completed', 0, bytes, o.reason]);
       const names = lsBackups();
       assert.ok(names.includes(path.basename(job.archive)), names.join(', '));
       for (const gone of [job.partial!, p.status, p.cancel]) assert.ok(!names.includes(path.basename(gone)), `${path.basename(gone)} is gone: ${names.join(', ')}`);
+      assert.equal(Number(onNode('node1', ['stat', '-c', '%s', job.archive]).stdout.trim()), bytes, 'the archive as it was');
       const saved = JSON.parse(onNode('node1', ['cat', p.job]).stdout) as JobRecord;
       assert.deepEqual([saved.state, saved.reason], [seen.state, seen.reason]);
-      // The catalog takes the record as the archive's own (a cancelled one it would not).
+      // The catalog takes the record as the archive's own (a cancelled or failed one it would not).
       const listed = cli(['--json', 'list', '--node', 'node1']);
       assert.equal(listed.code, 0, listed.stderr);
       const a = (JSON.parse(listed.stdout) as { nodes: { archives: { name: string; job?: { id: string; state: string; exitCode?: number } }[] }[] }).nodes[0].archives.find((x) => x.name === path.basename(job.archive));
@@ -739,6 +733,31 @@ printf 'exit %s %s\n' "$rc" "$(date +%s.%N)" > "$status.tmp" && mv -f "$status.t
       unshim();
       cleanBackups();
     }
+  }
+
+  test('the gluster container stopped right after the job published the archive, a cancel asked then: the job is completed as tar ended, the archive its own, nothing removed', async () => {
+    // At the script's first look at the archive under its final name (right after the publish
+    // and its log line), before the checksum file and the final status.
+    await stoppedWhileHeld({
+      tool: 'stat',
+      held: `${DIR}/datarobot-gluster-backup-*`,
+      passed: '*.partial',
+      cancel: true,
+      reason:
+        "the archive is whole: the job published it after tar's exit 0 (its log says so), then ended without writing its final status: the gluster container is exited (stopped during the backup); no checksum file was written beside it, so validation finds none; the cancel request came after the job had made its last check for one and published the archive, so it took no effect",
+    });
+  });
+
+  test("the gluster container stopped after the archive was linked and before the partial's name went: the job is completed, that second name removed, the archive whole", async () => {
+    // At the script's removal of the partial's name, once the archive is linked under its final
+    // name and the log says so. A script that said the line after the removal left this a failed job.
+    await stoppedWhileHeld({
+      tool: 'rm',
+      held: `${DIR}/datarobot-gluster-backup-*.partial`,
+      cancel: false,
+      reason:
+        "the archive is whole: the job published it after tar's exit 0 (its log says so), then ended without writing its final status: the gluster container is exited (stopped during the backup); the partial archive's name, a second name of the archive's file, was removed; no checksum file was written beside it, so validation finds none",
+    });
   });
 
   test('the job\'s shell killed (SIGKILL) mid-backup ends without a status: attach records it failed with the shell\'s exit, and the partial archive is removed', async () => {

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { parseStatus, restoreWaitPositions } from '../../src/core/backup/jobScript';
-import { eventAction } from '../../src/core/docker/events';
+import { EventActions, eventAction } from '../../src/core/docker/events';
 import { LineSplitter, MAX_LOG_LINE, NulRecords } from '../../src/core/lineSplitter';
 
 const RUNS = { seed: 20261206, numRuns: 3000 };
@@ -85,6 +85,20 @@ test("property: docker's event lines, mutated or arbitrary, give a short action 
   const s = new LineSplitter();
   for (let i = 0; i < 4; i++) s.push('{'.repeat(1 << 20));
   assert.ok(s.held <= MAX_LOG_LINE);
+});
+
+test("docker's event stream cut anywhere, a character's bytes between two chunks too: the same actions as whole, our exec_* events left out", () => {
+  const stream = Buffer.from(['{"Action":"start","Actor":{"Attributes":{"owner":"équipe ☃"}}}', '{"Action":"exec_start: gluster volume list"}', '{"Action":"redémarré"}', '{"status":"die"}', ''].join('\n'));
+  const expected = ['start', 'redémarré', 'die'];
+  assert.deepEqual(new EventActions().push(stream), expected);
+  for (let cut = 0; cut <= stream.length; cut++) {
+    const e = new EventActions();
+    assert.deepEqual([...e.push(stream.subarray(0, cut)), ...e.push(stream.subarray(cut))], expected, `cut at ${cut}`);
+  }
+  const e = new EventActions();
+  const byByte: string[] = [];
+  for (let i = 0; i < stream.length; i++) byByte.push(...e.push(stream.subarray(i, i + 1)));
+  assert.deepEqual(byByte, expected, 'a byte at a time');
 });
 
 test("property: NUL records, fed in any chunks, are the stream's records at their offsets; the held tail stays bounded", () => {

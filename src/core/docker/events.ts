@@ -1,5 +1,6 @@
 // Docker events for the gluster container on one node, so the explorer changes the moment a
 // container starts, stops or dies instead of waiting for the next poll.
+import { StringDecoder } from 'node:string_decoder';
 import { LineSplitter } from '../lineSplitter';
 import type { NodeConnection } from '../node/nodeConnection';
 
@@ -27,13 +28,9 @@ export function watchContainerEvents(conn: NodeConnection, container: string, h:
         filters: { type: ['container'], container: [container] },
       })) as typeof stream;
       if (stopped) return stream?.destroy?.();
-      const lines = new LineSplitter();
+      const actions = new EventActions();
       stream!.on('data', (chunk: Buffer) => {
-        for (const line of lines.push(chunk.toString('utf8'))) {
-          const action = eventAction(line);
-          // exec_* events are our own probes (gluster CLI); they change no state.
-          if (action !== undefined && !action.startsWith('exec_')) h.onEvent(action);
-        }
+        for (const action of actions.push(chunk)) h.onEvent(action);
       });
       stream!.on('end', () => end('closed by the node'));
       stream!.on('error', (e: Error) => end(e.message));
@@ -47,6 +44,26 @@ export function watchContainerEvents(conn: NodeConnection, container: string, h:
       stream?.destroy?.();
     },
   };
+}
+
+/**
+ * The actions of docker's event stream, chunk by chunk as it arrives: lines held to a bound
+ * (LineSplitter), decoded across chunks (a character cut between two reads, as in a label or a
+ * name, stays one character, not two replacement ones), and without our own exec_* events.
+ */
+export class EventActions {
+  private readonly decoder = new StringDecoder('utf8');
+  private readonly lines = new LineSplitter();
+
+  push(chunk: Buffer): string[] {
+    const out: string[] = [];
+    for (const line of this.lines.push(this.decoder.write(chunk))) {
+      const action = eventAction(line);
+      // exec_* events are our own probes (gluster CLI); they change no state.
+      if (action !== undefined && !action.startsWith('exec_')) out.push(action);
+    }
+    return out;
+  }
 }
 
 /**

@@ -64,7 +64,7 @@ function build(): string {
 const localCluster = (conn: LocalConnection) => ({ nodes: () => [{ name: 'local' }], connection: () => conn }) as unknown as Cluster;
 
 const said = (file: string, written: string) =>
-  `${file}, written ${written}: the member list of a --read-data run of it, left by a run that was killed, or in use by one still going on ` +
+  `${file}, written ${written}: the member list of a --read-data run of it, left by a run stopped before its comparison began (or by an earlier version's run), or about to be read by one starting now ` +
   `(a run without --read-data-subset holds no lock, so prune cannot tell). prune removes it only with the archive; remove it by hand once no --read-data run of this archive is going on`;
 
 test('the name a --read-data run writes is its archive\'s member list; only 8 lowercase hex digits between .read-data- and .names make one', () => {

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import fc from 'fast-check';
 import { storedNames } from '../../src/core/archive/paths';
 import { TarListingFormatError } from '../../src/core/archive/tarListing';
-import { TAR_COMPARE_ENV, TarCompareParser, archiveTroubleIn, notFoundIn, tarCompareArgv } from '../../src/core/validate/tarCompare';
+import { NAMES_UNOPENED, TAR_COMPARE_ENV, TarCompareParser, archiveTroubleIn, notFoundIn, tarCompareArgv } from '../../src/core/validate/tarCompare';
 import {
   MAX_READ_DATA_STATE_BYTES,
   ReadDataStateError,
@@ -52,11 +52,37 @@ function compare(archive: string, src: string, keys: string[]): { parser: TarCom
   fs.writeFileSync(names, storedNames(keys, 1));
   const [cmd, ...args] = tarCompareArgv(archive, src, names);
   const r = spawnSync(cmd, args, { env: Object.fromEntries(TAR_COMPARE_ENV.map((e) => e.split('='))), maxBuffer: 1 << 24 });
+  assert.equal(fs.existsSync(names), false, 'the list of names is removed once tar has it open');
   const parser = new TarCompareParser();
   parser.push(r.stdout);
   parser.end();
   return { parser, code: r.status ?? -1, stderr: r.stderr.toString('latin1') };
 }
+
+test("the list of names is tar's from the open file, gone from the directory before tar reads a member; a list that is not there is said, and tar is not run", () => {
+  const { src, archive } = tree();
+  const names = path.join(work, 'names');
+  fs.writeFileSync(names, storedNames(ODD, 1));
+  // tar's first look at the archive finds the list already removed: the shell removed it
+  // before it started tar, which read the names from its standard input.
+  const bin = fs.mkdtempSync(path.join(work, 'bin-'));
+  const seen = path.join(work, 'seen');
+  const realTar = spawnSync('sh', ['-c', 'command -v tar'], { encoding: 'utf8' }).stdout.trim();
+  fs.writeFileSync(path.join(bin, 'tar'), `#!/bin/sh\n[ -e ${names} ] && echo there > ${seen} || echo gone > ${seen}\nexec ${realTar} "$@"\n`, { mode: 0o755 });
+  const [cmd, ...args] = tarCompareArgv(archive, src, names);
+  const r = spawnSync(cmd, args, { env: { LC_ALL: 'C', PATH: `${bin}:${process.env.PATH}` }, maxBuffer: 1 << 24 });
+  assert.equal(fs.readFileSync(seen, 'utf8'), 'gone\n');
+  const parser = new TarCompareParser();
+  parser.push(r.stdout);
+  parser.end();
+  assert.equal(parser.done, ODD.length, r.stderr.toString());
+  assert.equal(r.status, 0, r.stderr.toString());
+
+  const none = spawnSync(cmd, args, { env: { LC_ALL: 'C' }, encoding: 'utf8' });
+  assert.equal(none.status, 2);
+  assert.equal(none.stderr, `${NAMES_UNOPENED}${names}\n`);
+  assert.equal(none.stdout, '', 'tar was not run');
+});
 
 /** Rewrites a file's data behind the same size and mtime. */
 function swapData(src: string, key: string): void {

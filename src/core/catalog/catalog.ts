@@ -53,7 +53,8 @@ export interface CatalogArchive {
   readDataLock?: { file: string; holder?: ReadDataLock; error?: string };
   /**
    * Member lists of --read-data runs of it (`<archive>.read-data-<8 hex>.names`) and when each
-   * was written (its mtime, ISO): a killed run's leftover, or a running one's (readDataNames.ts).
+   * was written (its mtime, ISO): a killed run's leftover, or one a run starting now is about to
+   * hand tar (readDataNames.ts).
    * Among its files: prune removes them with the archive, never while it stays.
    */
   readDataNames?: { file: string; written: string }[];

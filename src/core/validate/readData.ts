@@ -14,7 +14,7 @@ import { isNotFound, type NodeConnection } from '../node/nodeConnection';
 import { mismatchText, type ChecksumCheck } from './checksum';
 import { MAX_READ_DATA_STATE_BYTES, ReadDataStateError, nextSlice, parseReadDataState, readDataStatePathOf, serializeReadDataState, stateAfter, type ReadDataState, type Slice } from './readDataState';
 import { stopTagged, tagged } from '../docker/tagged';
-import { TarCompareFormatError, TarCompareParser, TAR_COMPARE_ENV, archiveTroubleIn, notFoundIn, tarCompareArgv } from './tarCompare';
+import { NAMES_UNOPENED, TarCompareFormatError, TarCompareParser, TAR_COMPARE_ENV, archiveTroubleIn, notFoundIn, tarCompareArgv } from './tarCompare';
 import { writeBesideArchive } from '../catalog/sidecar';
 import type { HeldReadDataLock } from './takeReadDataLock';
 import { readDataNamesPathOf } from './readDataNames';
@@ -163,9 +163,11 @@ export async function readArchiveData(a: ReadDataArgs): Promise<ReadDataResult> 
       exitCode = r.exitCode;
       stderr = r.stderr;
     } finally {
+      // The shell in the container removed it once tar had it open; not when it never ran.
       await a.conn.remove(namesFile).catch(() => undefined);
     }
-    if (/Cannot open: No such file/.test(stderr) && parser.done === 0) {
+    // The list beside the archive, or the archive, not there in the container.
+    if ((stderr.startsWith(NAMES_UNOPENED) || /Cannot open: No such file/.test(stderr)) && parser.done === 0) {
       throw new ReadDataError(`the gluster container does not see ${a.archive} (its directory is not mounted into the container): --read-data compares in the container`);
     }
   }

@@ -20,8 +20,22 @@ function tooLong(): never {
 
 export { TarListingFormatError as TarCompareFormatError };
 
+/** The start of what the run says on stderr when the container cannot open its list of names. */
+export const NAMES_UNOPENED = 'gluster-backup: the list of names cannot be opened in the container: ';
+
+/**
+ * `tar --compare` of the members named in `namesFile` (beside the archive), run in the container
+ * by a shell that opens the list as tar's standard input and removes it before tar starts: a
+ * run whose client dies while tar compares (killed, its SSH cut) leaves no list beside the
+ * archive, where one could not be told from a list in use. tar reads the names from the open file.
+ */
 export function tarCompareArgv(archive: string, root: string, namesFile: string): string[] {
   return [
+    'sh',
+    '-c',
+    `[ -r "$1" ] || { printf '%s%s\\n' '${NAMES_UNOPENED}' "$1" >&2; exit 2; }; exec < "$1"; rm -f -- "$1"; shift; exec "$@"`,
+    'sh',
+    namesFile,
     'tar',
     '--compare',
     '--verbose',
@@ -35,7 +49,7 @@ export function tarCompareArgv(archive: string, root: string, namesFile: string)
     '--no-wildcards',
     '--null',
     '--verbatim-files-from',
-    `--files-from=${namesFile}`,
+    '--files-from=-',
   ];
 }
 

@@ -445,7 +445,7 @@ describe("a killed --read-data run's member list, on the test bed", () => {
 
     const list = cli(['list', '-b', ND, '--node', 'node1']);
     assert.equal(list.code, 0, list.stderr);
-    assert.ok(list.stdout.includes(`\n    ${newerNames}, written 2026-03-11 03:00:00 UTC: the member list of a --read-data run of it, left by a run that was killed, or in use by one still going on`), list.stdout);
+    assert.ok(list.stdout.includes(`\n    ${newerNames}, written 2026-03-11 03:00:00 UTC: the member list of a --read-data run of it, left by a run stopped before its comparison began (or by an earlier version's run), or about to be read by one starting now`), list.stdout);
     assert.match(list.stdout, new RegExp(`^ {4}${olderNames.replace(/[.]/g, '[.]')}, written `, 'm'));
     const leftAlone = list.stdout.split('\n').find((l) => l.includes('left alone')) ?? '';
     for (const n of [newerNames, olderNames]) assert.ok(!leftAlone.includes(n), leftAlone);

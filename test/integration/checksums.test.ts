@@ -35,6 +35,10 @@ function validate(args: string[]): { code: number | null; result: ValidationResu
   return { code: r.code, result: JSON.parse(r.stdout) as ValidationResult, stderr: r.stderr };
 }
 
+// tar --compare's pids in node1's container. The bracket keeps the shell running pgrep from
+// matching its own command line.
+const compares = () => inGluster('node1', ['sh', '-c', 'pgrep -f -- "--[c]ompare" || true']).stdout.trim();
+
 const re = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 function cleanBackups() {
@@ -292,8 +296,9 @@ describe('checksums and --read-data', () => {
 
       // Ctrl-C while the next slice is compared: exit 130, the lock let go, the place kept.
       const cut = startCli(args);
-      await waitFor('the next slice to be compared', 120_000, () => (beside().some((f) => /\.read-data-[0-9a-f]{8}\.names$/.test(f)) ? true : undefined));
+      await waitFor('the next slice to be compared', 120_000, () => (compares() !== '' ? true : undefined));
       assert.ok(beside().includes(path.basename(lockFile)), 'held while it runs');
+      assert.ok(!beside().some((f) => /\.read-data-[0-9a-f]{8}\.names$/.test(f)), `its list of names is tar's alone once tar runs: ${beside().join(', ')}`);
       cut.kill('SIGINT');
       const c = await cut.done;
       assert.equal(c.code, 130, c.stderr);
@@ -355,35 +360,45 @@ describe('checksums and --read-data', () => {
     }
   });
 
-  test('Ctrl-C during --read-data stops the check on the node: exit 130, no tar --compare left in the container, no list of names or report left beside the archive', async () => {
+  test('Ctrl-C during --read-data stops the check on the node: exit 130, no tar --compare left in the container, no list of names or report left beside the archive; a client killed outright leaves no list of names either', async () => {
     const SRC = '/mnt/gluster/checksums-interrupt';
     const arch = `${DIR}/datarobot-gluster-backup-1999-02-01.tar`;
     // 192 MiB of data read twice (archive and volume) at a fifth of a CPU: tens of seconds.
     inGluster('node1', ['sh', '-c', 'set -e; rm -rf "$1"; mkdir -p "$1"; for i in 1 2 3; do head -c 67108864 /dev/urandom > "$1/f$i"; done; touch -d @1700000000 "$1"/f*; tar -C /mnt/gluster --numeric-owner -cf "$2" ./checksums-interrupt', 'mk', SRC, arch]);
     const beside = () => onNode('node1', ['ls', '-1A', DIR]).stdout.split('\n').filter((f) => f.startsWith(path.basename(arch) + '.'));
-    // The bracket keeps the shell running pgrep from matching its own command line.
-    const compares = () => inGluster('node1', ['sh', '-c', 'pgrep -f -- "--[c]ompare" || true']).stdout.trim();
     onNode('node1', ['docker', 'update', '--cpus', '0.2', 'gluster']);
     try {
-      const child = startCli(['--json', 'validate-backup', '--node', 'node1', '--archive', arch, '--read-data']);
-      // Comparing: its list of names is beside the archive and tar --compare runs in the container.
-      await waitFor('tar --compare to run', 120_000, () => {
-        const code = child.exitCode();
-        if (code !== undefined) throw new Error(`validate-backup exited ${code} before its compare ran:\n${child.stdout()}${child.stderr()}`);
-        return beside().some((f) => /\.read-data-[0-9a-f]{8}\.names$/.test(f)) && compares() !== '' ? true : undefined;
-      }).catch((e: Error) => {
-        child.kill('SIGKILL');
-        throw e;
-      });
-      child.kill('SIGINT');
-      const { code, stdout, stderr } = await child.done;
-      assert.equal(code, 130, stdout + stderr);
-      assert.match(stderr, /validate-backup: interrupted: the check was stopped, and nothing was written beside the archive/);
-      assert.equal(stdout, '', 'no report on stdout');
-      await waitFor('tar --compare to end in the container', 20_000, () => (compares() === '' ? true : undefined));
-      assert.deepEqual(beside(), [], 'no list of names, no report, no subset state');
+      for (const signal of ['SIGINT', 'SIGKILL'] as const) {
+        const child = startCli(['--json', 'validate-backup', '--node', 'node1', '--archive', arch, '--read-data']);
+        await waitFor('tar --compare to run', 120_000, () => {
+          const code = child.exitCode();
+          if (code !== undefined) throw new Error(`validate-backup exited ${code} before its compare ran:\n${child.stdout()}${child.stderr()}`);
+          return compares() !== '' ? true : undefined;
+        }).catch((e: Error) => {
+          child.kill('SIGKILL');
+          throw e;
+        });
+        // Comparing: tar reads its list of names from the file the shell opened, and removed.
+        assert.deepEqual(beside(), [], 'no list of names beside the archive while tar compares');
+        child.kill(signal);
+        const { code, stdout, stderr } = await child.done;
+        if (signal === 'SIGINT') {
+          assert.equal(code, 130, stdout + stderr);
+          assert.match(stderr, /validate-backup: interrupted: the check was stopped, and nothing was written beside the archive/);
+          assert.equal(stdout, '', 'no report on stdout');
+          await waitFor('tar --compare to end in the container', 20_000, () => (compares() === '' ? true : undefined));
+        } else {
+          // Killed, the client stopped nothing: tar compares on, and is stopped here. Before
+          // the shell removed the list, such a run left it beside the archive for good.
+          assert.equal(code, null, stdout + stderr);
+          inGluster('node1', ['sh', '-c', 'pkill -f -- "--[c]ompare" || true']);
+          await waitFor('tar --compare to end in the container', 20_000, () => (compares() === '' ? true : undefined));
+        }
+        assert.deepEqual(beside(), [], `${signal}: no list of names, no report, no subset state`);
+      }
     } finally {
       unthrottle('node1');
+      inGluster('node1', ['sh', '-c', 'pkill -f -- "--[c]ompare" || true'], { allowFail: true });
       inGluster('node1', ['rm', '-rf', SRC]);
       onNode('node1', ['rm', '-f', arch]);
     }

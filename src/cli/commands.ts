@@ -230,6 +230,21 @@ would go and which rule keeps the rest.`,
     exits: '0 done, 1 a node unread or a file not removed, 2 no rule above 0',
   },
   {
+    name: 'publish-kept',
+    synopsis: 'publish-kept -f NAME [--node NAME] [-b DIR] [--json]',
+    summary: 'publish a finished archive its backup job kept as its partial',
+    options: ['f', 'node', 'b', 'json'],
+    details: `A backup job that could not publish its finished archive (sync failed, the directory
+takes no hard link, the name was taken) keeps it as <archive>.partial, the only copy, and list
+shows it as KEPT PARTIAL. This publishes it under the name its job was to give it: flushed to
+disk and linked under that name in the gluster container, never over an existing file; then
+the job's record says completed (or with warnings) by tar's exit, and how it was published.
+-f takes the partial's name (or the archive's) in DIR (default: the backups directory);
+without --node, the node that has it. A name that another archive has is refused: move that
+archive away or prune it first. The archive has no checksum file: validate it after.`,
+    exits: '0 published, 2 refused or failed (the partial stays as it was, or linked under its archive name)',
+  },
+  {
     name: 'progress',
     synopsis: 'help progress',
     summary: 'not a command: what --json writes on stderr (NDJSON status and message lines)',

@@ -19,6 +19,7 @@ import { follow, followToEnd, parseOverrides, runBackup, runJobs } from './backu
 import { jobsOf } from '../core/backup/jobs';
 import { runValidate } from './validate';
 import { policyOf, runList, runPrune } from './catalog';
+import { runPublishKept } from './publishKept';
 import { RetentionError } from '../core/catalog/retention';
 import { parseSubsetPercent } from '../core/validate/readDataState';
 import { finishRestore, runRestore } from './restore';
@@ -224,6 +225,19 @@ async function runCommand(parsed: RunCommand, io: CliIo): Promise<number> {
           throw new UsageError(e.message, command);
         }
         return await runPrune(cluster, io, { dir, policy, json: values.json ?? false, dryRun: values['dry-run'] ?? false, ...(names ? { nodes: names } : {}) });
+      }
+      case 'publish-kept': {
+        absoluteDirArg(values.b, command);
+        if (values.f === undefined) throw new UsageError('-f NAME: the kept partial to publish (list shows it as KEPT PARTIAL)', command);
+        if (values.f.includes('/') || values.f === '' || values.f.startsWith('.')) throw new UsageError(`-f ${values.f}: a file name in the backups directory, not a path (use -b DIR for the directory)`, command);
+        if (names && names.length > 1) throw new UsageError('give at most one --node: a kept partial is on one node', command);
+        return await runPublishKept(cluster, io, {
+          dir: dirArg(values.b ?? settings.backupDir),
+          name: values.f,
+          json: values.json ?? false,
+          cli: cliCommand(values.config),
+          ...(names ? { node: names[0] } : {}),
+        });
       }
       case 'jobs':
         return await runJobs(cluster, io, values.json ?? false);

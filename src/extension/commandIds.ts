@@ -23,6 +23,7 @@ export const Cmd = {
   validateReadData: 'glusterBackup.validateReadData',
   restore: 'glusterBackup.restore',
   pruneBackups: 'glusterBackup.pruneBackups',
+  publishKept: 'glusterBackup.publishKept',
 } as const;
 
 export type CommandId = (typeof Cmd)[keyof typeof Cmd];

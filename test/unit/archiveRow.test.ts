@@ -45,13 +45,13 @@ const catalogued = (name: string, o: Partial<CatalogArchive> = {}) => catalogArc
 /** The tooltip as the operator reads it: markdown escapes undone. */
 const plain = (s: string) => s.replace(/\\(.)/g, '$1');
 
-test('a kept partial is a complete archive of its own: its contextValue, an archive icon, and the row says to rename it', () => {
+test('a kept partial is a complete archive of its own: its contextValue, an archive icon, and the row says to publish it', () => {
   const r = archiveRow(listed(PARTIAL), NOW, { kept: kept() });
   assert.equal(r.contextValue, ARCHIVE_CONTEXT.kept);
   assert.notEqual(r.contextValue, ARCHIVE_CONTEXT.partial);
   assert.notEqual(r.contextValue, ARCHIVE_CONTEXT.archive);
   assert.deepEqual(r.icon, { id: 'file-zip', color: 'warn' });
-  assert.equal(r.description, `${humanSize(20480)} · ${shortDate(KEPT_AT)} · kept partial: a complete archive, rename it`);
+  assert.equal(r.description, `${humanSize(20480)} · ${shortDate(KEPT_AT)} · kept partial: a complete archive, publish it`);
 });
 
 test("a kept partial's tooltip: its size, the job that kept it, why (its name taken), and the catalog's words on what to do", () => {
@@ -66,7 +66,7 @@ test("a kept partial's tooltip: its size, the job that kept it, why (its name ta
   assert.ok(text.includes(`The job said: ${REASON}`), text);
   // What to do is the catalog's text, as list and prune's plan say it, word for word.
   assert.ok(tip.includes(`${md(keptPartialText(k))}.`), tip);
-  assert.match(text, /rename it to a name no file in the backups directory has \(the next -N of its day\)/);
+  assert.match(text, /move that archive away or prune it and publish this one \(gluster-backup publish-kept --node node1 -f datarobot-gluster-backup-2026-04-12\.tar\.partial, or Publish Kept Archive in the explorer\), or rename it by hand to a name no file in the backups directory has \(the next -N of its day\)/);
   assert.match(text, /Validate and Restore take it once it has a name of its own\.$/);
   // None of the words of a leftover.
   assert.doesNotMatch(text, /never finished|Do not restore/);
@@ -76,7 +76,7 @@ test('a kept partial whose name is free: the tooltip says it could not be publis
   const k = kept({ nameTaken: false, job: { id: STEM, state: 'failed', startedAt: '2026-04-12T06:00:00.000Z' } });
   const text = plain(archiveRow(listed(PARTIAL), NOW, { kept: k }).tooltip);
   assert.ok(text.includes(`Backup job ${STEM} finished it and kept it as its partial: it could not be published as ${X}.`), text);
-  assert.ok(text.includes(`rename it to ${X} to keep it`), text);
+  assert.ok(text.includes(`never published as ${X}; publish it to keep it`), text);
   assert.doesNotMatch(text, /The job said/, 'no reason recorded, none made up');
 });
 

@@ -167,9 +167,9 @@ test('Open Settings in a remote window: the remote settings for every setting pa
   assert.equal(settingOf('timeout.connectMs', scopes), 'timeout');
 });
 
-test('nothing is offered on a partial archive row, kept or not: no cleanup of the only copy, and Validate and Restore refuse a partial', () => {
+test('a partial archive row offers no cleanup of the only copy, nor Validate or Restore, which refuse a partial; a kept one offers Publish Kept Archive alone, inline and in its menu', () => {
   const pkg = manifest();
-  const entries = pkg.contributes.menus['view/item/context'] as Array<{ command: string; when: string }>;
+  const entries = pkg.contributes.menus['view/item/context'] as Array<{ command: string; when: string; group: string }>;
   // Any viewItem clause that matches counts, whatever else the clause says: the widest reading.
   const offeredOn = (contextValue: string) =>
     entries
@@ -179,7 +179,8 @@ test('nothing is offered on a partial archive row, kept or not: no cleanup of th
           [...e.when.matchAll(/viewItem =~ \/(.*?)\/(?=\s|$|\))/g)].some((m) => new RegExp(m[1]).test(contextValue)),
       )
       .map((e) => e.command);
-  assert.deepEqual(offeredOn(ARCHIVE_CONTEXT.kept), []);
+  assert.deepEqual(offeredOn(ARCHIVE_CONTEXT.kept), ['glusterBackup.publishKept', 'glusterBackup.publishKept']);
+  assert.deepEqual(entries.filter((e) => e.command === 'glusterBackup.publishKept').map((e) => e.group.split('@')[0]).sort(), ['1_archive', 'inline']);
   assert.deepEqual(offeredOn(ARCHIVE_CONTEXT.partial), []);
   // The reading sees what is offered on a finished archive.
   assert.deepEqual([...new Set(offeredOn(ARCHIVE_CONTEXT.archive))].sort(), ['glusterBackup.restore', 'glusterBackup.validateBackup', 'glusterBackup.validateReadData']);

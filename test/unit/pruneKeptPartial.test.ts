@@ -143,7 +143,7 @@ test('list shows the kept partial as a row of its own, saying what it is and wha
   const cluster = localCluster(new LocalConnection({ name: 'local' }));
   const list = await cliOut((io) => runList(cluster, io, { dir, json: false }));
   assert.equal(list.code, 0);
-  const why = `kept partial of job ${STEM}: the finished archive, never published (${X} is another archive); rename it to a name no file in the backups directory has (the next -N of its day) to keep it (it has no checksum file). prune never removes it`;
+  const why = `kept partial of job ${STEM}: the finished archive, never published (${X} is another archive); to keep it, move that archive away or prune it and publish this one (gluster-backup publish-kept --node local -f ${X}.partial, or Publish Kept Archive in the explorer), or rename it by hand to a name no file in the backups directory has (the next -N of its day); it has no checksum file. prune never removes it`;
   assert.ok(list.out.includes(`  ${X}.partial  20.0 KiB  KEPT PARTIAL  kept 2026-04-12 06:10:00 UTC\n    ${why}\n`), list.out);
   assert.ok(list.out.includes(`  ${X}  10.0 KiB  tar  made 2026-04-12 05:00:00 UTC (file mtime: no job record)\n`), list.out);
   assert.ok(!list.out.includes('left alone'), list.out);
@@ -161,14 +161,14 @@ test('list shows the kept partial as a row of its own, saying what it is and wha
   assert.ok(text.includes(`\n## Left: finished archives their job kept as its partial\n\n- ${X}.partial, 20 KiB: ${why}\n`), text);
 });
 
-test('kept because it could not be published (no file has its name): its own row, never foreign; with the name free it is to be renamed to it', async () => {
+test('kept because it could not be published (no file has its name): its own row, never foreign; with the name free it is to be published under it', async () => {
   const { dir } = keptDir({ field: true, version: 2 });
   fs.rmSync(path.join(dir, X));
   const n = await readNodeCatalog(new LocalConnection({ name: 'local' }), 'local', dir);
   assert.deepEqual(n.foreign, []);
   assert.deepEqual(n.archives.map((a) => a.name), [NEWER]);
   assert.equal(n.keptPartials.length, 1);
-  assert.equal(keptPartialText(n.keptPartials[0]), `kept partial of job ${STEM}: the finished archive, never published as ${X}; rename it to ${X} to keep it (it has no checksum file). prune never removes it`);
+  assert.equal(keptPartialText(n.keptPartials[0]), `kept partial of job ${STEM}: the finished archive, never published as ${X}; publish it to keep it (gluster-backup publish-kept --node local -f ${X}.partial, or Publish Kept Archive in the explorer); it has no checksum file. prune never removes it`);
 });
 
 test('a partial whose job still runs, or whose record names another archive of the stem, is no kept partial: the running job keeps the archive of its name', async () => {

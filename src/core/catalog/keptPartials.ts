@@ -74,10 +74,11 @@ export function keptPartialOf(node: string, dir: string, c: PartialCandidate, re
   };
 }
 
-/** What the operator reads of it, in list and in prune's plan. */
+/** What the operator reads of it, in list and in prune's plan, and how to keep it (publishKept.ts). */
 export function keptPartialText(k: CatalogKeptPartial): string {
+  const publish = `gluster-backup publish-kept --node ${k.node} -f ${k.name}, or Publish Kept Archive in the explorer`;
   const what = k.nameTaken
-    ? `never published (${k.archive} is another archive); rename it to a name no file in the backups directory has (the next -N of its day)`
-    : `never published as ${k.archive}; rename it to ${k.archive}`;
-  return `kept partial of job ${k.job.id}: the finished archive, ${what} to keep it (it has no checksum file). prune never removes it`;
+    ? `never published (${k.archive} is another archive); to keep it, move that archive away or prune it and publish this one (${publish}), or rename it by hand to a name no file in the backups directory has (the next -N of its day)`
+    : `never published as ${k.archive}; publish it to keep it (${publish})`;
+  return `kept partial of job ${k.job.id}: the finished archive, ${what}; it has no checksum file. prune never removes it`;
 }

@@ -10,6 +10,7 @@ import { allAction, itemAction } from './containerCommands';
 import { trustHostKey } from './hostKeyCommands';
 import { addNode, addPoolNodes, editNode, importSshHosts, removeNode } from './nodeSettingsCommands';
 import { pruneBackupsCommand } from '../catalog/pruneCommand';
+import { publishKeptCommand } from '../catalog/publishKeptCommand';
 import { ReportDocuments } from '../validate/reportDocuments';
 import { validateBackupCommand } from '../validate/validateCommand';
 import { restoreCommand } from '../restore/restoreCommand';
@@ -54,6 +55,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     [Cmd.validateReadData]: validateBackupCommand(deps, reports, true),
     [Cmd.restore]: restoreCommand(deps),
     [Cmd.pruneBackups]: pruneBackupsCommand(deps, reports),
+    [Cmd.publishKept]: publishKeptCommand(deps),
   };
 
   const registered = Object.entries(handlers).map(([id, fn]) =>

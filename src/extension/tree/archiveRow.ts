@@ -32,7 +32,7 @@ export function archiveRow(a: BackupArchive, now: number, catalog?: ArchiveRowCa
   const kept = a.partial && catalog?.kept?.name === a.name ? catalog.kept : undefined;
   if (kept) {
     return {
-      description: [...facts, 'kept partial: a complete archive, rename it'].join(' · '),
+      description: [...facts, 'kept partial: a complete archive, publish it'].join(' · '),
       icon: { id: 'file-zip', color: 'warn' },
       contextValue: ARCHIVE_CONTEXT.kept,
       tooltip: `${head}\n\n${keptTip(kept)}`,

@@ -33,7 +33,7 @@ export class BackupsItem extends TreeNode {
     const complete = this.archives.filter((a) => !a.partial).length;
     const running = this.jobs.length ? ` · ${runningText(this.jobs.map((r) => r.job.kind))}` : '';
     // Kept partials are archives too, but only by their job's word: told apart, and only when there are some.
-    const kept = this.catalog?.keptPartials?.length ? ` · ${plural(this.catalog.keptPartials.length, 'kept partial')} to rename` : '';
+    const kept = this.catalog?.keptPartials?.length ? ` · ${plural(this.catalog.keptPartials.length, 'kept partial')} to publish` : '';
     item.description = (this.error ? `${this.dir}: cannot read` : `${plural(complete, 'archive')} in ${this.dir}${kept}`) + running;
     item.iconPath = this.error ? new vscode.ThemeIcon('warning', colors.warn) : new vscode.ThemeIcon('archive');
     item.contextValue = 'backups';

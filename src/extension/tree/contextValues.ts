@@ -14,8 +14,9 @@
 //   archive                     a finished archive: Validate, Restore, Validate Read Data
 //   archive:partial             a partial archive no job is writing: a leftover, offered nothing
 //   archive:kept                a partial its backup job kept as its finished archive (the only
-//                               copy, its name to be given by the operator): offered nothing,
-//                               as Validate and Restore refuse a partial, and never a cleanup
+//                               copy, its name to be given by the operator): Publish Kept
+//                               Archive alone, as Validate and Restore refuse a partial, and
+//                               never a cleanup
 //   job:<JobState>              a backup or restore job row under `backups` (running, or unknown
 //                               while its node cannot be read); built by jobText.ts
 //                               jobContextValue. A backup's `.partial` archive is not listed

@@ -1,0 +1,189 @@
+// Publishing a kept partial: a backup job that could not publish its finished archive kept it as
+// its partial (keptPartials.ts), and the operator publishes it under the name the job was to
+// give it, once that name is free. The job's record then says what it would have said had the
+// job published it itself (completed, or with warnings, by tar's exit) and how it came to be
+// published, so the catalog credits the archive to its job.
+//
+// Each step can be run again after a cut: the partial is flushed to disk, linked under the
+// archive's name in the gluster container (never over a file that has it), the directory
+// flushed; then the record is rewritten; then the partial's name goes. A run cut after the link
+// finds the archive's name already the partial's second name and goes on from there; one cut
+// after the record finds an ordinary leftover partial of a finished job, which prune removes.
+//
+// Under another name (the archive's is another archive's) the job's record and log would stay
+// under the stem of that other archive, and the catalog would give them to it: that is refused,
+// saying what to do.
+import type Docker from 'dockerode';
+import { clipWords, stateOfExit } from '../backup/jobEnd';
+import { JOB_SUFFIX, keptArchive, parseJobFile, serializeJobFile, type JobRecord } from '../backup/jobFile';
+import { KEPT_PARTIAL } from '../backup/keptPartial';
+import { jobStem } from '../backup/naming';
+import type { Cluster } from '../cluster';
+import { execInContainer } from '../docker/exec';
+import type { NodeConnection } from '../node/nodeConnection';
+import { catalogOfListing, catalogTime, readCatalog } from './catalog';
+import { roleOf } from './dirFiles';
+import type { CatalogKeptPartial } from './keptPartials';
+
+export class PublishKeptError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PublishKeptError';
+  }
+}
+
+export interface PublishKeptResult {
+  node: string;
+  /** The partial's path, gone now. */
+  partial: string;
+  /** The archive's path: the partial's file under the name its job was to give it. */
+  archive: string;
+  bytes: number;
+  /** The job's record as rewritten. */
+  job: JobRecord;
+  /** Whether an earlier run had linked it already (cut before it rewrote the record). */
+  resumed: boolean;
+}
+
+/** The container's side: flush the partial, link it under the archive's name, flush the directory. */
+export const PUBLISH_KEPT_SH = String.raw`
+set -u
+p=$1 t=$2 d=$3
+[ -f "$p" ] || { echo "gone: no file $p"; exit 10; }
+if [ "$p" -ef "$t" ]; then linked=again; else linked=; fi
+# sync with a file flushes that file; an older sync refuses the operand (its words name none).
+if ! why=$(sync -- "$p" 2>&1); then
+  case $why in *"$p"*) printf 'unsynced: %s\n' "$why"; exit 11 ;; *) sync ;; esac
+fi
+if [ -z "$linked" ]; then
+  # ln refuses an existing name: an archive there is never overwritten.
+  if why=$(ln -- "$p" "$t" 2>&1); then linked=now
+  elif [ -e "$t" ] || [ -L "$t" ]; then printf 'taken: %s\n' "$why"; exit 12
+  else printf 'unlinked: %s\n' "$why"; exit 13
+  fi
+fi
+if ! why=$(sync -- "$d/" 2>&1); then
+  case $why in *"$d/"*) printf 'dirunsynced: %s\n' "$why"; exit 14 ;; *) sync ;; esac
+fi
+echo "$linked"
+`;
+
+/** tar's exit by the kept job's reason (`tar exit N, but ...`), else by the warnings its record counts. */
+export function keptTarExit(rec: Pick<JobRecord, 'reason' | 'warnings'>): { exit: 0 | 1; said: boolean } {
+  const m = /^tar exit ([01]), but /.exec(rec.reason ?? '');
+  if (m) return { exit: m[1] === '1' ? 1 : 0, said: true };
+  const warned = Object.values(rec.warnings ?? {}).some((n) => typeof n === 'number' && n > 0);
+  return { exit: warned ? 1 : 0, said: false };
+}
+
+/**
+ * The kept job's record once its partial is published as its archive: the state tar's exit
+ * gives, the archive's size, no longer kept, and a reason saying when, by whom and why it had
+ * been kept. The old reason's kept clause goes (keptArchive reads it in records without `kept`).
+ */
+export function publishedKeptRecord(rec: JobRecord, o: { at: Date; by: string; bytes: number }): JobRecord {
+  const { exit, said } = keptTarExit(rec);
+  const old = rec.reason ?? '';
+  const cut = old.indexOf(`: ${KEPT_PARTIAL}`);
+  const why = clipWords(cut >= 0 ? old.slice(0, cut) : old);
+  const exitWhy = said ? '' : ` tar's exit (${exit}) is taken from the warnings its log holds: the job's line did not reach it.`;
+  const { kept: _kept, ...rest } = rec;
+  return {
+    ...rest,
+    state: stateOfExit(exit, false),
+    exitCode: exit,
+    archiveBytes: o.bytes,
+    reason:
+      `published as ${rec.archive} on ${catalogTime(o.at.toISOString())} by ${o.by}, from the finished archive the job had kept as its partial (${why || 'the job did not say why'}).` +
+      `${exitWhy} It has no checksum file: validate it before relying on it`,
+  };
+}
+
+/** What the operator is told when `name` is no kept partial, by what it is. */
+function notKept(node: string, dir: string, name: string, names: ReadonlySet<string>, partials: CatalogKeptPartial[]): PublishKeptError {
+  const where = `${dir}/${name} on ${node}`;
+  const others = partials.length ? ` The kept partials there: ${partials.map((k) => k.name).join(', ')}.` : ' There is no kept partial there.';
+  if (!names.has(name)) return new PublishKeptError(`${where} does not exist.${others}`);
+  const r = roleOf(name);
+  if (!r || r.role.role !== 'partial') return new PublishKeptError(`${where} is not a partial archive (<archive>.partial).${others}`);
+  return new PublishKeptError(
+    `${where} is not a finished archive its backup job kept: its job is still running, did not keep it (a partial of a failed or cancelled job is a leftover), or has no readable record ("gluster-backup list" says which).${others}`,
+  );
+}
+
+/** `name` as a partial's: the archive's name is taken for its partial's. */
+export function partialNameOf(name: string): string {
+  return name.endsWith('.partial') ? name : `${name}.partial`;
+}
+
+/**
+ * The node whose `dir` holds the kept partial `name`, when none is named: the one node with it,
+ * else an error saying which have it or which kept partials there are.
+ */
+export async function nodeOfKept(cluster: Cluster, dir: string, name: string): Promise<string> {
+  const c = await readCatalog(cluster, dir);
+  const having = c.nodes.filter((n) => n.keptPartials.some((k) => k.name === name)).map((n) => n.node);
+  if (having.length === 1) return having[0];
+  if (having.length > 1) throw new PublishKeptError(`${name} is a kept partial on ${having.join(', ')}: name the node (--node)`);
+  const all = c.nodes.flatMap((n) => n.keptPartials.map((k) => `${k.name} on ${n.node}`));
+  const unread = c.nodes.filter((n) => n.error).map((n) => `${n.node} (${n.error})`);
+  return Promise.reject(
+    new PublishKeptError(
+      `no node has a kept partial ${name} in ${c.dir}.${all.length ? ` The kept partials there: ${all.join(', ')}.` : ' There is no kept partial there.'}${unread.length ? ` Not read: ${unread.join('; ')}.` : ''}`,
+    ),
+  );
+}
+
+/** Publishes the kept partial `name` of `dir` on `node` under its job's archive name (see the file's comment). */
+export async function publishKept(cluster: Cluster, node: string, dir: string, name: string, o: { now?: () => Date; by: string }): Promise<PublishKeptResult> {
+  const conn = cluster.connection(node);
+  const entries = await conn.listDir(dir);
+  const cat = await catalogOfListing(conn, node, dir, entries);
+  if (cat.error) throw new PublishKeptError(`${dir} on ${node} could not be read: ${cat.error}`);
+  const k = cat.keptPartials.find((p) => p.name === name);
+  if (!k) throw notKept(node, cat.dir, name, new Set(entries.map((e) => e.name)), cat.keptPartials);
+  const archive = `${cat.dir}/${k.archive}`;
+  const docker = await conn.docker();
+  const container = cluster.settings.containerName;
+  const t = cluster.settings.timeouts;
+  // A flush of a whole archive the page cache still holds dirty takes as long as the disk needs.
+  const r = await execInContainer(docker, container, ['sh', '-c', PUBLISH_KEPT_SH, 'publish', k.path, archive, cat.dir], Math.max(t.dockerMs, 30 * 60_000));
+  const said = r.stdout.trim();
+  if (r.exitCode !== 0) throw new PublishKeptError(containerRefusal(node, container, k, archive, r.exitCode, said, r.stderr));
+  const bytes = (await conn.stat(archive))?.size ?? k.bytes;
+  const jobFile = `${cat.dir}/${jobStem(k.archive)}${JOB_SUFFIX}`;
+  const rec = await readRecord(conn, jobFile, node);
+  if (!rec || !keptArchive(rec) || rec.partial !== k.path) {
+    throw new PublishKeptError(`${k.path} is linked as ${archive}, but the record of its job, ${jobFile}, no longer says it kept it (another client published it meanwhile?): nothing else was changed`);
+  }
+  const job = publishedKeptRecord(rec, { at: (o.now ?? (() => new Date()))(), by: o.by, bytes });
+  await conn.writeAtomic(jobFile, serializeJobFile(job));
+  // Its second name, now the archive's file under its own: the record says the job is final.
+  await conn.remove(k.path).catch(() => undefined);
+  return { node, partial: k.path, archive, bytes, job, resumed: said === 'again' };
+}
+
+async function readRecord(conn: NodeConnection, file: string, node: string): Promise<JobRecord | undefined> {
+  const st = await conn.stat(file);
+  if (!st) return undefined;
+  return parseJobFile((await conn.read(file, 0, st.size)).toString('utf8'), file, node);
+}
+
+/** Why the container did not publish it, in the operator's words; nothing was changed but a link made. */
+function containerRefusal(node: string, container: string, k: CatalogKeptPartial, archive: string, code: number, said: string, stderr: string): string {
+  const words = clipWords(said.replace(/^[a-z]+: /, '') || stderr.trim() || `exit ${code}`);
+  switch (code) {
+    case 10:
+      return `${k.path} is gone from ${node} (another client published or removed it meanwhile): nothing was done`;
+    case 11:
+      return `${k.path} could not be flushed to disk (${words}): it was not published. Check the disk of ${node}; the partial stays as it is`;
+    case 12:
+      return `${archive} exists on ${node} (another archive): ${k.name} is never published over it. Move that archive away or prune it, then publish again; or copy ${k.name} to a name no file in the backups directory has (the next -N of its day) by hand, its job's record then staying with the other archive's name`;
+    case 13:
+      return `${k.path} could not be linked as ${archive} in the ${container} container (${words}): the backups directory may not take hard links; rename it there by hand (mv -n), nothing was changed`;
+    case 14:
+      return `${k.path} is linked as ${archive}, but the directory could not be flushed to disk (${words}): run the publish again once the disk of ${node} is checked; the record still says kept`;
+    default:
+      return `publishing ${k.path} in the ${container} container on ${node} failed (${words}): nothing was changed`;
+  }
+}

@@ -1,0 +1,68 @@
+// "Publish Kept Archive…" on a kept partial's row (or from the palette: a pick among the kept
+// partials of every node): what it will do asked first in a modal, then core's publishKept,
+// which links the partial under its job's archive name and rewrites the job's record. The
+// archive has no checksum file, so the notification offers Validate Now.
+import * as os from 'os';
+import * as vscode from 'vscode';
+import { readCatalog, readNodeCatalog } from '../../core/catalog/catalog';
+import { partialNameOf, publishKept, type PublishKeptResult } from '../../core/catalog/publishKept';
+import { Cmd } from '../commandIds';
+import type { CommandDeps } from '../commandDeps';
+import { archiveArgOf, archiveTargetOf } from '../commands/archiveArg';
+import { humanSize } from '../format';
+
+interface KeptPick extends vscode.QuickPickItem {
+  node: string;
+  name: string;
+}
+
+export function publishKeptCommand(deps: CommandDeps) {
+  return async (arg?: unknown): Promise<PublishKeptResult | undefined> => {
+    const cluster = deps.session.cluster;
+    if (!cluster) throw new Error('the cluster explorer is not running; check the settings (Show Log says why)');
+    const dir = deps.session.settings.backupDir;
+    const row = archiveTargetOf(arg);
+    let node: string;
+    let name: string;
+    if (row) {
+      node = row.node;
+      name = partialNameOf(row.archive.name);
+    } else {
+      const c = await readCatalog(cluster, dir);
+      const picks: KeptPick[] = c.nodes.flatMap((n) =>
+        n.keptPartials.map((k) => ({ label: k.name, description: `${n.node} · ${humanSize(k.bytes)}`, detail: `kept by job ${k.job.id}${k.nameTaken ? `; ${k.archive} is another archive` : ''}`, node: n.node, name: k.name })),
+      );
+      if (!picks.length) {
+        void vscode.window.showInformationMessage(`Gluster Backup: no node has a kept partial in ${dir}.`);
+        return undefined;
+      }
+      const picked = await vscode.window.showQuickPick(picks, { title: 'Publish which kept archive?', matchOnDescription: true, matchOnDetail: true });
+      if (!picked) return undefined;
+      ({ node, name } = picked);
+    }
+    // What it will be published as, from the directory as it is now.
+    const k = (await readNodeCatalog(cluster.connection(node), node, dir)).keptPartials.find((p) => p.name === name);
+    const as = k?.archive ?? name.replace(/\.partial$/, '');
+    const yes = 'Publish';
+    const choice = await vscode.window.showWarningMessage(
+      `Publish ${name} on ${node} as ${as}?`,
+      {
+        modal: true,
+        detail:
+          `The finished archive its backup job${k ? ` ${k.job.id}` : ''} kept as its partial. It is flushed to disk and linked under that name in the gluster container, never over another file; ` +
+          `the job's record then says it completed, by tar's exit. It has no checksum file: validate it after.`,
+      },
+      yes,
+    );
+    if (choice !== yes) return undefined;
+    const by = `${os.userInfo().username}@${os.hostname()} (VS Code)`;
+    const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Publishing ${name} on ${node}…` }, () => publishKept(cluster, node, dir, name, { by }));
+    void deps.refresher.refreshNodes([node], true);
+    const archiveName = r.archive.slice(r.archive.lastIndexOf('/') + 1);
+    const validate = 'Validate Now';
+    void vscode.window
+      .showInformationMessage(`Gluster Backup: ${name} on ${node} is published as ${archiveName}; its job ${r.job.id} is ${r.job.state} (tar exit ${r.job.exitCode ?? '?'}). It has no checksum file: validate it.`, validate)
+      .then((c) => (c === validate ? vscode.commands.executeCommand(Cmd.validateBackup, archiveArgOf(r.job)) : undefined));
+    return r;
+  };
+}

@@ -1,0 +1,101 @@
+// Publishing a kept partial: the record its job then has (pure), and the container's step run
+// with this machine's sh and coreutils in a scratch directory (the link, never over a file that
+// has the name, and a second run after a cut finding its own link). The whole command, with its
+// record rewritten and the partial's name removed, runs on the test bed (integration).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { keptArchive, parseJobFile, serializeJobFile } from '../../src/core/backup/jobFile';
+import { MAX_REASON_WORDS } from '../../src/core/backup/jobEnd';
+import { PUBLISH_KEPT_SH, keptTarExit, partialNameOf, publishedKeptRecord } from '../../src/core/catalog/publishKept';
+import { backupJob } from '../helpers/builders';
+
+const DIR = '/opt/datarobot/data/backups/gluster';
+const NAME = 'datarobot-gluster-backup-2026-04-12.tar';
+const AT = new Date('2026-04-12T08:30:00.000Z');
+const BY = 'alice@laptop (CLI)';
+const kept = (reason: string | undefined, warnings = {}) =>
+  backupJob({ state: 'failed', exitCode: 3, endedAt: '2026-04-12T06:10:00.000Z', warnings, kept: true, ...(reason !== undefined ? { reason } : {}) }, { dir: DIR, archive: NAME });
+const partial = `${DIR}/${NAME}.partial`;
+
+test("tar's exit: the script's line in the reason, else the warnings its log held", () => {
+  assert.deepEqual(keptTarExit({ reason: `tar exit 1, but x: the complete archive is kept as ${partial}` }), { exit: 1, said: true });
+  assert.deepEqual(keptTarExit({ reason: `tar exit 0, but x` }), { exit: 0, said: true });
+  // No line (a full directory took none): tar's 1 leaves warnings in the log, its 0 none.
+  assert.deepEqual(keptTarExit({ reason: 'tar finished, but the archive could not be published', warnings: { changed: 2 } }), { exit: 1, said: false });
+  assert.deepEqual(keptTarExit({ reason: 'tar finished, but the archive could not be published', warnings: { changed: 0 } }), { exit: 0, said: false });
+  assert.deepEqual(keptTarExit({}), { exit: 0, said: false });
+  // Only the script's 0 or 1: it keeps nothing after another exit.
+  assert.deepEqual(keptTarExit({ reason: 'tar exit 2, but x', warnings: {} }), { exit: 0, said: false });
+});
+
+test("the record once published: completed by tar's exit, the archive's size, no longer kept, saying when, by whom and why it had been kept; through the job file's guard", () => {
+  const rec = kept(`tar exit 1, but the archive could not be flushed to disk, so it was not published as ${DIR}/${NAME} (sync: I/O error; check the disk before using it): the complete archive is kept as ${partial}; rename it to ${NAME} to use it (it has no checksum file)`, { changed: 1 });
+  const out = publishedKeptRecord(rec, { at: AT, by: BY, bytes: 20480 });
+  const { kept: _k, ...before } = rec;
+  assert.deepEqual(out, {
+    ...before,
+    state: 'completedWithWarnings',
+    exitCode: 1,
+    archiveBytes: 20480,
+    reason:
+      `published as ${DIR}/${NAME} on 2026-04-12 08:30:00 UTC by ${BY}, from the finished archive the job had kept as its partial (tar exit 1, but the archive could not be flushed to disk, so it was not published as ${DIR}/${NAME} (sync: I/O error; check the disk before using it)). ` +
+      'It has no checksum file: validate it before relying on it',
+  });
+  assert.equal(keptArchive(out), false, 'no longer kept, by field or by words');
+  const file = `${DIR}/${rec.id}.job.json`;
+  // Written as version 1 (fileVersion): it keeps nothing now, and every client reads that.
+  assert.deepEqual(parseJobFile(serializeJobFile(out), file, 'node1'), { ...out, version: 1 });
+  // Its start, end and everything else the job recorded stay.
+  assert.deepEqual([out.startedAt, out.endedAt, out.warnings, out.version], [rec.startedAt, rec.endedAt, rec.warnings, rec.version]);
+});
+
+test("the record once published, without the script's line: tar's exit taken from the warnings and said so; a long reason clipped to what the guard takes", () => {
+  const noLine = kept(`tar finished, but the archive could not be published as ${DIR}/${NAME}, and the job's log does not say why (a full backups directory cannot take the line): the complete archive is kept as ${partial}; rename it to ${NAME} to use it, once no file has that name (it has no checksum file)`);
+  const out = publishedKeptRecord(noLine, { at: AT, by: BY, bytes: 10240 });
+  assert.deepEqual([out.state, out.exitCode], ['completed', 0]);
+  assert.ok(out.reason!.includes(" tar's exit (0) is taken from the warnings its log holds: the job's line did not reach it. It has no checksum file"), out.reason);
+  assert.ok(!out.reason!.includes('the complete archive is kept as'), out.reason);
+  const long = kept(`tar exit 0, but ${'x'.repeat(50_000)}: the complete archive is kept as ${partial}`);
+  const clipped = publishedKeptRecord(long, { at: AT, by: BY, bytes: 1 });
+  assert.ok(clipped.reason!.length < MAX_REASON_WORDS + 400, String(clipped.reason!.length));
+  assert.doesNotThrow(() => parseJobFile(serializeJobFile(clipped), `${DIR}/${long.id}.job.json`, 'node1'));
+});
+
+test("the partial's name: given as the partial's or as the archive's", () => {
+  assert.equal(partialNameOf(NAME), `${NAME}.partial`);
+  assert.equal(partialNameOf(`${NAME}.partial`), `${NAME}.partial`);
+});
+
+/** The container's step, run here: its exit, what it printed, and the directory after. */
+function step(dir: string, p: string, t: string) {
+  const r = spawnSync('sh', ['-c', PUBLISH_KEPT_SH, 'publish', p, t, dir], { encoding: 'utf8' });
+  return { code: r.status, out: r.stdout.trim(), err: r.stderr, names: fs.readdirSync(dir).sort() };
+}
+
+test("the container's step: flushes and links the partial under the archive's name (the partial stays, a second name); again after a cut it finds its own link; never over another file; a partial gone is said", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gb-publish-kept-'));
+  try {
+    const p = path.join(dir, `${NAME}.partial`);
+    const t = path.join(dir, NAME);
+    fs.writeFileSync(p, 'the archive');
+    assert.deepEqual(step(dir, p, t), { code: 0, out: 'now', err: '', names: [NAME, `${NAME}.partial`] });
+    assert.equal(fs.statSync(t).ino, fs.statSync(p).ino);
+    // A run cut after the link, run again: the same file under both names, nothing new.
+    assert.deepEqual(step(dir, p, t), { code: 0, out: 'again', err: '', names: [NAME, `${NAME}.partial`] });
+    // Another file has the name: refused, both left as they were.
+    fs.rmSync(t);
+    fs.writeFileSync(t, 'another archive');
+    const taken = step(dir, p, t);
+    assert.equal(taken.code, 12);
+    assert.match(taken.out, /^taken: ln: .*File exists/);
+    assert.deepEqual([fs.readFileSync(t, 'utf8'), fs.readFileSync(p, 'utf8')], ['another archive', 'the archive']);
+    fs.rmSync(p);
+    assert.deepEqual(step(dir, p, t), { code: 10, out: `gone: no file ${p}`, err: '', names: [NAME] });
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -31,6 +31,8 @@ interface Fixture {
 
 const stem = (name: string) => name.replace(/\.tar(\.gz)?$/, '');
 const MISLEADING_MTIME = '2025-06-01T00:00:00Z';
+/** `s` as a regular expression matching itself. */
+const re = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 function backupJob(dir: string, name: string, o: { state: string; endedAt: string; exitCode?: number; warnings?: Record<string, number> }): string {
   const s = stem(name);
@@ -386,7 +388,7 @@ describe('a finished archive its backup job kept as the partial, on the test bed
     const bytes = sha();
     assert.equal(inGluster('node1', ['tar', '-tf', `${KD}/${partial}`], { allowFail: true }).status, 0, 'the partial is a whole archive');
 
-    const taken = `kept partial of job ${id}: the finished archive, never published (${x} is another archive); rename it to a name no file in the backups directory has (the next -N of its day) to keep it (it has no checksum file). prune never removes it`;
+    const taken = `kept partial of job ${id}: the finished archive, never published (${x} is another archive); to keep it, move that archive away or prune it and publish this one (gluster-backup publish-kept --node node1 -f ${partial}, or Publish Kept Archive in the explorer), or rename it by hand to a name no file in the backups directory has (the next -N of its day); it has no checksum file. prune never removes it`;
     const list = cli(['list', '-b', KD, '--node', 'node1']);
     assert.equal(list.code, 0, list.stderr);
     assert.match(list.stdout, new RegExp(`^ {2}${partial.replace(/[.]/g, '[.]')} {2}.+ {2}KEPT PARTIAL {2}kept \\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2} UTC$`, 'm'));
@@ -406,6 +408,16 @@ describe('a finished archive its backup job kept as the partial, on the test bed
       explorer.dispose();
     }
 
+    // Published over the other archive: refused, nothing changed.
+    const refused = cli(['publish-kept', '-b', KD, '-f', partial]);
+    assert.equal(refused.code, 2, refused.stdout + refused.stderr);
+    assert.equal(
+      refused.stderr,
+      `gluster-backup: publish-kept: ${KD}/${x} exists on node1 (another archive): ${partial} is never published over it. Move that archive away or prune it, then publish again; or copy ${partial} to a name no file in the backups directory has (the next -N of its day) by hand, its job's record then staying with the other archive's name\n`,
+    );
+    assert.deepEqual(namesOn('node1', KD), [`${id}.job.json`, `${id}.log`, NEWER, x, partial].sort());
+    assert.equal(sha(), bytes);
+
     const dry = prune(KD, '--dry-run', '--json', '--keep-last', '1');
     const plan = (JSON.parse(dry.stdout) as { nodes: { keep: { path: string }[]; remove: { path: string; files: string[] }[]; keptPartials: unknown[] }[] }).nodes[0];
     assert.deepEqual(plan.remove, [{ path: `${KD}/${x}`, made: '2026-03-01T10:00:00.000Z', files: [`${KD}/${x}`] }]);
@@ -420,10 +432,34 @@ describe('a finished archive its backup job kept as the partial, on the test bed
 
     // The other archive gone, the kept one is still shown for what it is, and still left.
     const after = cli(['list', '-b', KD, '--node', 'node1']);
-    assert.ok(after.stdout.includes(`\n    kept partial of job ${id}: the finished archive, never published as ${x}; rename it to ${x} to keep it (it has no checksum file). prune never removes it\n`), after.stdout);
+    assert.ok(
+      after.stdout.includes(
+        `\n    kept partial of job ${id}: the finished archive, never published as ${x}; publish it to keep it (gluster-backup publish-kept --node node1 -f ${partial}, or Publish Kept Archive in the explorer); it has no checksum file. prune never removes it\n`,
+      ),
+      after.stdout,
+    );
     prune(KD, '--keep-last', '1');
     assert.deepEqual(namesOn('node1', KD), [`${id}.job.json`, `${id}.log`, NEWER, partial].sort());
     assert.equal(sha(), bytes);
+
+    // Its name free now: published under it (by the archive's name, the node found), the bytes
+    // the same file's, the job's record completed by tar's exit and the catalog crediting it.
+    const exit = Number(/^tar exit ([01]), /.exec(job.reason ?? '')?.[1]);
+    const published = cli(['publish-kept', '-b', KD, '-f', x]);
+    assert.equal(published.code, 0, published.stdout + published.stderr);
+    assert.match(published.stdout, new RegExp(`^${re(`${KD}/${partial}`)} on node1 is published as ${re(`${KD}/${x}`)}: its job ${re(id)} is ${exit ? 'completedWithWarnings' : 'completed'}, tar exit ${exit}\\.\nIt has no checksum file: validate it before relying on it: .*validate-backup --node node1 -f ${re(x)}\n$`));
+    assert.deepEqual(namesOn('node1', KD), [`${id}.job.json`, `${id}.log`, NEWER, x].sort());
+    assert.equal(onNode('node1', ['sha256sum', `${KD}/${x}`]).stdout.split(' ')[0], bytes, 'the kept archive, byte for byte, under its name');
+    const rec = JSON.parse(onNode('node1', ['cat', `${KD}/${id}.job.json`]).stdout) as JobRecord;
+    assert.deepEqual([rec.version, rec.state, rec.exitCode, rec.kept], [1, exit ? 'completedWithWarnings' : 'completed', exit, undefined]);
+    assert.match(rec.reason ?? '', new RegExp(`^published as ${re(`${KD}/${x}`)} on \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC by \\S+@\\S+ \\(CLI\\), from the finished archive the job had kept as its partial \\(tar exit ${exit}, but ${re(`${KD}/${x}`)} already exists and is never overwritten `));
+    const listed = JSON.parse(cli(['--json', 'list', '-b', KD, '--node', 'node1']).stdout) as { nodes: { archives: { name: string; madeFrom: string; job?: { id: string; state: string } }[]; keptPartials: unknown[] }[] };
+    const a = listed.nodes[0].archives.find((r) => r.name === x);
+    assert.deepEqual([a?.madeFrom, a?.job?.id, a?.job?.state, listed.nodes[0].keptPartials], ['job', id, rec.state, []]);
+    // Asked again: no kept partial of that name anywhere.
+    const again = cli(['publish-kept', '-b', KD, '-f', partial]);
+    assert.equal(again.code, 2);
+    assert.equal(again.stderr, `gluster-backup: publish-kept: no node has a kept partial ${partial} in ${KD}. There is no kept partial there.\n`);
   });
 });
 

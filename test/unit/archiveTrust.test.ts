@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import type { CatalogArchive } from '../../src/core/catalog/catalog';
 import { archiveTrust, lastGoodBackup } from '../../src/extension/archiveTrust';
 import { shortDate } from '../../src/extension/format';
+import { catalogArchive } from '../helpers/builders';
 
 const NOW = Date.parse('2026-12-04T12:00:00Z');
 const H = 3_600_000;
@@ -13,22 +14,17 @@ const iso = (msBefore: number) => new Date(NOW - msBefore).toISOString();
 function archive(o: Partial<CatalogArchive> & { name?: string; madeHoursAgo?: number } = {}): CatalogArchive {
   const { madeHoursAgo = 3, ...rest } = o;
   const name = o.name ?? 'datarobot-gluster-backup-2026-04-12.tar';
-  return {
-    node: 'node1',
-    name,
-    path: `/b/${name}`,
-    bytes: 10,
-    made: iso(madeHoursAgo * H),
-    madeFrom: 'job',
-    compressed: false,
-    job: { id: 'j1', state: 'completed', exitCode: 0, warnings: 0, startedAt: iso(madeHoursAgo * H + 60_000), endedAt: iso(madeHoursAgo * H) },
-    clean: false,
-    checksum: 'not-checked',
-    restores: [],
-    running: [],
-    files: [name],
-    ...rest,
-  };
+  return catalogArchive(
+    {
+      bytes: 10,
+      made: iso(madeHoursAgo * H),
+      madeFrom: 'job',
+      job: { id: 'j1', state: 'completed', exitCode: 0, warnings: 0, startedAt: iso(madeHoursAgo * H + 60_000), endedAt: iso(madeHoursAgo * H) },
+      checksum: 'not-checked',
+      ...rest,
+    },
+    { dir: '/b', name },
+  );
 }
 
 const validated = (verdict: 'complete' | 'incomplete' | 'differs' | 'corrupt', missingFiles: number, checksum: CatalogArchive['checksum'], hoursAgo = 2) => ({

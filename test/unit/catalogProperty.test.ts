@@ -11,6 +11,7 @@ import { groupDir, OUR_ARCHIVE, roleOf } from '../../src/core/catalog/dirFiles';
 import { removablePath } from '../../src/core/catalog/prune';
 import { planPrune } from '../../src/core/catalog/prunePlan';
 import { parseValidationRecord, ValidationRecordError } from '../../src/core/catalog/validationRecord';
+import { catalogArchive } from '../helpers/builders';
 import { applyMutation, mutation } from './helpers/textMutation';
 
 const SEED = 20261204;
@@ -107,7 +108,7 @@ test('prune plans: kept by a rule at most the sum of the counts; the newest clea
     fc.property(fc.array(arch, { maxLength: 40 }), policy, (specs, p) => {
       const archives: CatalogArchive[] = specs.map((s, i) => {
         const name = `datarobot-gluster-backup-2026-01-01-${i + 2}.tar`;
-        return { node: 'n', name, path: `${DIR}/${name}`, bytes: 1, made: new Date(T0 + (s.offsetH * DAY) / 24).toISOString(), madeFrom: 'mtime', compressed: false, clean: s.clean, checksum: 'absent', restores: [], running: s.running ? ['job'] : [], files: [name] };
+        return catalogArchive({ node: 'n', bytes: 1, made: new Date(T0 + (s.offsetH * DAY) / 24).toISOString(), clean: s.clean, running: s.running ? ['job'] : [] }, { dir: DIR, name });
       });
       const plan = planPrune({ node: 'n', dir: DIR, archives, foreign: [], keptPartials: [] }, p);
       assert.equal(plan.decisions.length, archives.length);

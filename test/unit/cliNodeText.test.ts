@@ -15,9 +15,9 @@ import { ndjsonIo, type NdjsonLine } from '../../src/cli/ndjson';
 import { errorLine } from '../../src/cli/terminalText';
 import { jobsOf, type BackupJobs } from '../../src/core/backup/jobs';
 import type { JobRecord } from '../../src/core/backup/types';
-import type { CatalogArchive } from '../../src/core/catalog/catalog';
 import type { Cluster } from '../../src/core/cluster';
 import type { NodeStatus } from '../../src/core/model';
+import { catalogArchive } from '../helpers/builders';
 
 /** ESC (a title set, the screen cleared), BEL, CR, a newline, and CSI as one C1 character. */
 const HOSTILE = 'a\x1b]0;pwned\x07b\x1b[2Jc\rd\ne\x9b31mf';
@@ -140,7 +140,7 @@ test('status and start/stop: a node\'s words in the table are escaped', () => {
 });
 
 test('list: an unusable job record\'s error is escaped, a stray file\'s name shown as names are', () => {
-  const archive = { node: 'node1', name: 'datarobot-gluster-backup-2026-04-12.tar', path: '/b/datarobot-gluster-backup-2026-04-12.tar', bytes: 1, made: '2026-04-12T06:00:00.000Z', madeFrom: 'mtime', compressed: false, jobError: `not JSON (${HOSTILE})`, clean: false, checksum: 'absent', restores: [], running: [], files: [] } as CatalogArchive;
+  const archive = catalogArchive({ bytes: 1, made: '2026-04-12T06:00:00.000Z', jobError: `not JSON (${HOSTILE})`, files: [] }, { dir: '/b', name: 'datarobot-gluster-backup-2026-04-12.tar' });
   const text = formatCatalog([{ node: 'node1', dir: '/b', archives: [archive], foreign: ['back\\slash\x1b[2J'], keptPartials: [] }]);
   assert.ok(text.includes(`    job record unusable: not JSON (${HOSTILE_SHOWN})\n`), text);
   assert.ok(text.includes('left alone (no archive of ours, nor a file of one): back\\\\slash\\x1b[2J\n'), text);

@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import type { CatalogArchive } from '../../src/core/catalog/catalog';
 import { planPrune } from '../../src/core/catalog/prunePlan';
 import { parseKeepRules, planText } from '../../src/extension/pruneText';
+import { catalogArchive } from '../helpers/builders';
 
 test('keep rules: restic names with counts, in the forms an operator types', () => {
   assert.deepEqual(parseKeepRules('daily 7 weekly 4'), { last: 0, daily: 7, weekly: 4, monthly: 0 });
@@ -29,7 +30,7 @@ test('keep rules: bad text gets a message saying what is wrong; all zero is refu
 });
 
 function archive(name: string, made: string, clean = false): CatalogArchive {
-  return { node: 'node1', name, path: `/b/${name}`, bytes: 10240, made, madeFrom: 'mtime', compressed: false, clean, checksum: 'absent', restores: [], running: [], files: [name, `${name}.sha256`] };
+  return catalogArchive({ made, clean, files: [name, `${name}.sha256`] }, { dir: '/b', name });
 }
 
 test('the plan text lists what goes with its sidecars, and what stays with why', () => {

@@ -3,6 +3,7 @@
 import { claimVersion, jobPaths } from '../../src/core/backup/jobFile';
 import type { JobRecord } from '../../src/core/backup/types';
 import type { CatalogArchive } from '../../src/core/catalog/catalog';
+import type { CatalogKeptPartial } from '../../src/core/catalog/keptPartials';
 import type { NodeStatus } from '../../src/core/model';
 
 /** A backup job as startBackup records it: its paths from the directory and archive name. */
@@ -57,6 +58,25 @@ export function catalogArchive(over: Partial<CatalogArchive> = {}, where: { dir?
     restores: [],
     running: [],
     files: [name],
+    ...over,
+  };
+}
+
+/** A partial its failed backup job kept as the finished archive, its name taken: with the job's record and log. */
+export function catalogKeptPartial(over: Partial<CatalogKeptPartial> = {}, where: { dir?: string; archive?: string } = {}): CatalogKeptPartial {
+  const archive = where.archive ?? 'datarobot-gluster-backup-2026-04-12.tar';
+  const stem = archive.replace(/\.tar(\.gz)?$/, '');
+  const name = `${archive}.partial`;
+  return {
+    node: 'node1',
+    name,
+    path: `${where.dir ?? '/opt/datarobot/data/backups/gluster'}/${name}`,
+    bytes: 20480,
+    mtime: '2026-04-12T06:10:00.000Z',
+    job: { id: stem, state: 'failed', startedAt: '2026-04-12T06:00:00.000Z' },
+    archive,
+    nameTaken: true,
+    files: [name, `${stem}.job.json`, `${stem}.log`],
     ...over,
   };
 }

@@ -11,7 +11,7 @@ import type { BackupArchive } from '../../src/core/model';
 import { ago, humanSize, md, shortDate } from '../../src/extension/format';
 import { archiveRow } from '../../src/extension/tree/archiveRow';
 import { ARCHIVE_CONTEXT } from '../../src/extension/tree/contextValues';
-import { catalogArchive } from '../helpers/builders';
+import { catalogArchive, catalogKeptPartial } from '../helpers/builders';
 
 const NOW = Date.parse('2026-04-12T12:00:00Z');
 const DIR = '/opt/datarobot/data/backups/gluster';
@@ -26,18 +26,7 @@ function listed(name: string, o: Partial<BackupArchive> = {}): BackupArchive {
 }
 
 function kept(o: Partial<CatalogKeptPartial> = {}): CatalogKeptPartial {
-  return {
-    node: 'node1',
-    name: PARTIAL,
-    path: `${DIR}/${PARTIAL}`,
-    bytes: 20480,
-    mtime: KEPT_AT,
-    job: { id: STEM, state: 'failed', startedAt: '2026-04-12T06:00:00.000Z', endedAt: KEPT_AT, reason: REASON },
-    archive: X,
-    nameTaken: true,
-    files: [PARTIAL, `${STEM}.job.json`, `${STEM}.log`],
-    ...o,
-  };
+  return catalogKeptPartial({ mtime: KEPT_AT, job: { id: STEM, state: 'failed', startedAt: '2026-04-12T06:00:00.000Z', endedAt: KEPT_AT, reason: REASON }, ...o }, { dir: DIR, archive: X });
 }
 
 const catalogued = (name: string, o: Partial<CatalogArchive> = {}) => catalogArchive(o, { dir: DIR, name });

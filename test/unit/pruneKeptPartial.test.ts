@@ -16,9 +16,9 @@ import { prune } from '../../src/core/catalog/prune';
 import { LocalConnection } from '../../src/core/node/nodeConnection';
 import type { Cluster } from '../../src/core/cluster';
 import { KEPT_PARTIAL } from '../../src/core/backup/keptPartial';
-import { keptPartialText, type CatalogKeptPartial } from '../../src/core/catalog/keptPartials';
+import { keptPartialText } from '../../src/core/catalog/keptPartials';
 import { runList, runPrune } from '../../src/cli/catalog';
-import { catalogArchive } from '../helpers/builders';
+import { catalogArchive, catalogKeptPartial } from '../helpers/builders';
 import { cliOut } from './helpers/cliOut';
 import { parseKeepRules, planText } from '../../src/extension/pruneText';
 
@@ -190,17 +190,7 @@ test('a partial whose job still runs, or whose record names another archive of t
 
 test('the plan never takes a kept partial\'s files, even from an archive whose files a catalog gave them to', () => {
   const dir = '/b';
-  const kept: CatalogKeptPartial = {
-    node: 'n',
-    name: `${X}.partial`,
-    path: `${dir}/${X}.partial`,
-    bytes: 20480,
-    mtime: '2026-04-12T06:10:00.000Z',
-    job: { id: STEM, state: 'failed', startedAt: '2026-04-12T06:00:00.000Z' },
-    archive: X,
-    nameTaken: true,
-    files: [`${X}.partial`, `${STEM}.job.json`, `${STEM}.log`],
-  };
+  const kept = catalogKeptPartial({ node: 'n', files: [`${X}.partial`, `${STEM}.job.json`, `${STEM}.log`] }, { dir, archive: X });
   const a = (name: string, made: string, files: string[]) => catalogArchive({ node: 'n', made, madeFrom: 'job', files, job: { id: STEM, state: 'failed', warnings: 0, startedAt: made } }, { dir, name });
   const plan = planPrune({ node: 'n', dir, archives: [a(X, '2026-04-12T06:00:00.000Z', [X, `${X}.partial`, `${STEM}.job.json`, `${STEM}.log`, `${X}.sha256`]), a(NEWER, '2026-04-13T06:00:00.000Z', [NEWER])], foreign: [], keptPartials: [kept] }, { last: 1 });
   assert.deepEqual(plan.decisions.map((d) => [d.archive.name, d.action, d.files]), [

@@ -95,6 +95,9 @@ test("the container's step: flushes and links the partial under the archive's na
     assert.deepEqual([fs.readFileSync(t, 'utf8'), fs.readFileSync(p, 'utf8')], ['another archive', 'the archive']);
     fs.rmSync(p);
     assert.deepEqual(step(dir, p, t), { code: 10, out: `gone: no file ${p}`, err: '', names: [NAME] });
+    // A directory the container does not see (not mounted into it): said apart from a partial gone.
+    const unseen = spawnSync('sh', ['-c', PUBLISH_KEPT_SH, 'publish', `${dir}/nowhere/x.partial`, `${dir}/nowhere/x`, `${dir}/nowhere`], { encoding: 'utf8' });
+    assert.deepEqual([unseen.status, unseen.stdout], [15, `unseen: no directory ${dir}/nowhere\n`]);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

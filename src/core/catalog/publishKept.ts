@@ -49,6 +49,7 @@ export interface PublishKeptResult {
 export const PUBLISH_KEPT_SH = String.raw`
 set -u
 p=$1 t=$2 d=$3
+[ -d "$d" ] || { echo "unseen: no directory $d"; exit 15; }
 [ -f "$p" ] || { echo "gone: no file $p"; exit 10; }
 if [ "$p" -ef "$t" ]; then linked=again; else linked=; fi
 # sync with a file flushes that file; an older sync refuses the operand (its words name none).
@@ -173,6 +174,8 @@ async function readRecord(conn: NodeConnection, file: string, node: string): Pro
 function containerRefusal(node: string, container: string, k: CatalogKeptPartial, archive: string, code: number, said: string, stderr: string): string {
   const words = clipWords(said.replace(/^[a-z]+: /, '') || stderr.trim() || `exit ${code}`);
   switch (code) {
+    case 15:
+      return `the ${container} container on ${node} does not see ${k.path.slice(0, k.path.lastIndexOf('/'))} (the directory is not mounted into the container), and the archive is published there, as its backup job would have: publish it by hand on the node (ln, then rm of the partial's name), nothing was changed`;
     case 10:
       return `${k.path} is gone from ${node} (another client published or removed it meanwhile): nothing was done`;
     case 11:

@@ -50,7 +50,8 @@ export function publishKeptCommand(deps: CommandDeps) {
         modal: true,
         detail:
           `The finished archive its backup job${k ? ` ${k.job.id}` : ''} kept as its partial. It is flushed to disk and linked under that name in the gluster container, never over another file; ` +
-          `the job's record then says it completed, by tar's exit. It has no checksum file: validate it after.`,
+          `the job's record then says it completed, by tar's exit. It has no checksum file: validate it after.` +
+          (k?.nameTaken ? ` A file named ${k.archive} is there now: unless it is this archive's own link from a publish cut short, the publish is refused and nothing changes.` : ''),
       },
       yes,
     );

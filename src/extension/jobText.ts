@@ -4,6 +4,7 @@
 import { expectedArchiveBytes, percentDone } from '../core/backup/progressMath';
 import type { TarEventCounts } from '../core/backup/tarWarnings';
 import type { JobRecord } from '../core/backup/types';
+import { keptArchive } from '../core/backup/jobFile';
 import type { VolumeHealth } from '../core/model';
 import { humanSize, plural } from './format';
 
@@ -79,6 +80,15 @@ export interface FinalMessage {
 /** What a finished backup's tar said, and that nothing has checked the archive since. */
 export function notValidatedText(job: JobRecord): string {
   return `tar exit ${job.exitCode ?? (job.state === 'completed' ? 0 : '?')}: not yet validated`;
+}
+
+/** The buttons of a job's final notification: Validate Now for a new archive, Publish for one its backup kept as its partial. */
+export const FINAL_ACTIONS = { validate: 'Validate Now', publish: 'Publish Kept Archive…', log: 'Show Log', progress: 'Show Progress' } as const;
+
+/** What the operator may do next from a job's final notification, the first the likeliest. */
+export function finalActions(job: JobRecord, m: Pick<FinalMessage, 'validate'>): string[] {
+  const next = m.validate ? [FINAL_ACTIONS.validate] : keptArchive(job) ? [FINAL_ACTIONS.publish] : [];
+  return [...next, FINAL_ACTIONS.log, FINAL_ACTIONS.progress];
 }
 
 /** The notification shown once when a followed job ends (a completed restore's is its verification's). */

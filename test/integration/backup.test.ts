@@ -902,7 +902,7 @@ hash -r
       assert.equal(failed.state, 'failed');
       // The job's exit 3 (kept) is the script's, not tar's: no "tar exit 3" in the record.
       assert.equal(failed.exitCode, undefined);
-      assert.match(failed.reason ?? '', new RegExp(`^tar exit [01], but the archive could not be published as ${failed.archive.replace(/[.]/g, '[.]')} \\(ln: failed to create hard link: Operation not permitted; mv -n left it in place\\): the complete archive is kept as ${failed.partial!.replace(/[.]/g, '[.]')}; rename it to `));
+      assert.match(failed.reason ?? '', new RegExp(`^tar exit [01], but the archive could not be published as ${failed.archive.replace(/[.]/g, '[.]')} \\(ln: failed to create hard link: Operation not permitted; mv -n left it in place\\): the complete archive is kept as ${failed.partial!.replace(/[.]/g, '[.]')}; publish it as ${path.basename(failed.archive).replace(/[.]/g, '[.]')} to use it \\(gluster-backup publish-kept --node node1 -f ${path.basename(failed.partial!).replace(/[.]/g, '[.]')}\\); it has no checksum file$`));
       const left = lsBackups();
       assert.ok(left.includes(path.basename(failed.partial!)) && !left.includes(path.basename(failed.archive)), left.join(', '));
       // The partial is the whole archive: tar reads it to its end.

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import type { JobRecord } from '../../src/core/backup/types';
 import type { VolumeHealth } from '../../src/core/model';
 import { backupJob } from '../helpers/builders';
-import { bytesVerb, cancelDetail, finalMessage, hasReplicaVolume, jobContextValue, jobPercent, kindWord, partialOfJob, progressTarget, REPLICA_NOTE, runningText, statusBarText } from '../../src/extension/jobText';
+import { FINAL_ACTIONS, bytesVerb, cancelDetail, finalActions, finalMessage, hasReplicaVolume, jobContextValue, jobPercent, kindWord, partialOfJob, progressTarget, REPLICA_NOTE, runningText, statusBarText } from '../../src/extension/jobText';
 
 const job = (over: Partial<JobRecord> = {}): JobRecord => backupJob(over);
 
@@ -116,4 +116,18 @@ test('a restore that failed or was cancelled says where it restored to', () => {
   const c = finalMessage(restore({ state: 'cancelled', reason: 'cancelled by the operator' }), false);
   assert.deepEqual(c, { severity: 'info', text: 'Restore of datarobot-gluster-backup-2024-05-03.tar into /mnt/gluster/back on node1 was cancelled: cancelled by the operator.' });
   assert.equal(finalMessage(restore({ state: 'completed' }), false).severity, 'info');
+});
+
+test("final notification's buttons: Validate Now for a new archive, Publish Kept Archive… for a backup that kept its archive as its partial, else the log and progress alone", () => {
+  const rest = [FINAL_ACTIONS.log, FINAL_ACTIONS.progress];
+  const done = job({ state: 'completed', exitCode: 0 });
+  assert.deepEqual(finalActions(done, finalMessage(done, false)), [FINAL_ACTIONS.validate, ...rest]);
+  const kept = job({ state: 'failed', exitCode: 3, kept: true, reason: 'tar exit 0, but x already exists and is never overwritten: the complete archive is kept as /backups/datarobot-gluster-backup-2024-05-03.tar.partial' });
+  assert.deepEqual(finalActions(kept, finalMessage(kept, false)), [FINAL_ACTIONS.publish, ...rest]);
+  // A record from before the field says it in its reason alone.
+  const { kept: _k, ...older } = kept;
+  assert.deepEqual(finalActions(older, finalMessage(older, false)), [FINAL_ACTIONS.publish, ...rest]);
+  const failed = job({ state: 'failed', reason: 'tar failed: boom' });
+  assert.deepEqual(finalActions(failed, finalMessage(failed, false)), rest);
+  assert.equal(FINAL_ACTIONS.publish, 'Publish Kept Archive…');
 });

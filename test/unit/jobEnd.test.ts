@@ -75,7 +75,7 @@ test('an archive the script kept as its partial stays when the status could not 
   const line = `tar exit 0, but the archive could not be published as ${DIR}/${NAME} (ln: failed; mv -n left it in place): the complete archive is kept as ${partial}`;
   for (const shell of [exited(2), exited(0), { gone: 'vanished' } as const]) {
     const end = endWithoutStatus(job, { shell, cancelAsked: false, files: files({ partial: 18, log: `tar: ./a: file changed as we read it\ngluster-backup: ${line}\n` }) });
-    assert.deepEqual(end, { patch: { state: 'failed', reason: `${line}; rename it to ${NAME} to use it (it has no checksum file)`, kept: true, warnings: { changed: 1 } }, removePartial: false, clearMarks: false });
+    assert.deepEqual(end, { patch: { state: 'failed', reason: `${line}; publish it as ${NAME} to use it (gluster-backup publish-kept --node node1 -f ${NAME}.partial); it has no checksum file`, kept: true, warnings: { changed: 1 } }, removePartial: false, clearMarks: false });
   }
   // The line of another job's partial keeps nothing of this one.
   const other = `tar exit 0, but the archive could not be published as x (y; mv -n left it in place): the complete archive is kept as ${DIR}/other.tar.partial`;
@@ -84,7 +84,7 @@ test('an archive the script kept as its partial stays when the status could not 
 });
 
 test("the script's exit 3 keeps the partial though the log never got the line saying so (a backups directory too full to take it)", () => {
-  const reason = `tar finished, but the archive could not be published as ${DIR}/${NAME}, and the job's log does not say why (a full backups directory cannot take the line): the complete archive is kept as ${partial}; rename it to ${NAME} to use it, once no file has that name (it has no checksum file)`;
+  const reason = `tar finished, but the archive could not be published as ${DIR}/${NAME}, and the job's log does not say why (a full backups directory cannot take the line): the complete archive is kept as ${partial}; publish it as ${NAME} to use it, once no file has that name (gluster-backup publish-kept --node node1 -f ${NAME}.partial; it has no checksum file)`;
   assert.equal(keptEnd(job, [], 3), reason);
   // Through docker: the shell's own exit, with no status and an empty log.
   assert.deepEqual(endWithoutStatus(job, { shell: exited(3), cancelAsked: true, files: files({ partial: 18, log: '' }) }), { patch: { state: 'failed', reason, kept: true, warnings: {} }, removePartial: false, clearMarks: false });
@@ -233,7 +233,7 @@ test("a node's long line goes into a reason clipped, so the record written is on
   assert.ok(failed.length < MAX_REASON_WORDS + 100, `${failed.length}`);
   const said = [`mv: ${long}: ${KEPT_PARTIAL}${partial}`];
   const kept = keptEnd(job, said, KEPT_EXIT)!;
-  assert.ok(kept.length < 2 * MAX_REASON_WORDS && kept.includes(`: ${KEPT_PARTIAL}${partial}; rename it to ${NAME}`), kept);
+  assert.ok(kept.length < 2 * MAX_REASON_WORDS && kept.includes(`: ${KEPT_PARTIAL}${partial}; publish it as ${NAME}`), kept);
   assert.equal(readBack({ ...job, state: 'failed', reason: kept, kept: true }).reason, kept);
   const unsynced = publishedUnsynced(job, [`${PUBLISHED_UNSYNCED}${job.archive}, but sync: ${long}`])!;
   assert.ok(unsynced.startsWith(`${PUBLISHED_UNSYNCED}${job.archive}, but sync: `) && unsynced.length < 2 * MAX_REASON_WORDS, unsynced);

@@ -64,7 +64,7 @@ test('an archive name taken while tar ran: the finished archive is kept as the p
       const seen = await observe(dir, backups, record);
       assert.deepEqual(
         [seen.state, seen.reason],
-        ['failed', `${line}; rename it to a name no file in the backups directory has (the next -N of its day) to use it (it has no checksum file)`],
+        ['failed', `${line}; to use it, move ${NAME}${compressor ? '.gz' : ''} (another archive) away or prune it and publish this one (gluster-backup publish-kept --node here -f ${path.basename(p.partial!)}), or rename it by hand to a name no file in the backups directory has (the next -N of its day); it has no checksum file`],
         compressor ?? 'tar',
       );
       assert.deepEqual(fs.readFileSync(p.partial!), bytes, 'the observer left the kept archive');
@@ -104,7 +104,7 @@ test("sync's file form reports an I/O error: the job fails naming it, the archiv
       const line = `tar exit 0, but the archive could not be flushed to disk, so it was not published as ${p.archive} (sync: error syncing '${p.partial}': ${words.replace(/\n/g, ' ')}; check the disk before using it): the complete archive is kept as ${p.partial}`;
       assert.equal(fs.readFileSync(p.log, 'utf8'), `gluster-backup: ${line}\n`);
       const seen = await observe(dir, backups, record);
-      assert.deepEqual([seen.state, seen.reason], ['failed', `${line}; rename it to ${NAME} to use it (it has no checksum file)`]);
+      assert.deepEqual([seen.state, seen.reason], ['failed', `${line}; publish it as ${NAME} to use it (gluster-backup publish-kept --node here -f ${NAME}.partial); it has no checksum file`]);
       assert.deepEqual(members(p.partial!), WHOLE, 'the observer left the kept archive');
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });

@@ -268,7 +268,7 @@ test('no hard link and no rename either: the finished archive is kept as the par
     assert.equal(seen.state, 'failed');
     assert.equal(
       seen.reason,
-      `tar exit 0, but the archive could not be published as ${p.archive} (ln: failed to create hard link '${p.archive}' => '${p.partial}': Operation not permitted; mv -n left it in place): the complete archive is kept as ${p.partial}; rename it to ${NAME} to use it (it has no checksum file)`,
+      `tar exit 0, but the archive could not be published as ${p.archive} (ln: failed to create hard link '${p.archive}' => '${p.partial}': Operation not permitted; mv -n left it in place): the complete archive is kept as ${p.partial}; publish it as ${NAME} to use it (gluster-backup publish-kept --node here -f ${NAME}.partial); it has no checksum file`,
     );
     assert.equal(spawnSync('tar', ['-tf', p.partial!]).status, 0, 'the partial is still there after the observer finalised the job');
     assert.deepEqual(seen.warnings, {});

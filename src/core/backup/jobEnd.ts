@@ -126,12 +126,20 @@ export function keptEnd(record: JobRecord, said: string[], code: number | undefi
     // The script's exit says it kept the archive, and the line saying why never reached the
     // log (a backups directory too full to take it).
     if (code !== KEPT_EXIT) return undefined;
-    return `tar finished, but the archive could not be published as ${record.archive}, and the job's log does not say why (a full backups directory cannot take the line): ${KEPT_PARTIAL}${record.partial}; rename it to ${name} to use it, once no file has that name (it has no checksum file)`;
+    return `tar finished, but the archive could not be published as ${record.archive}, and the job's log does not say why (a full backups directory cannot take the line): ${KEPT_PARTIAL}${record.partial}; publish it as ${name} to use it, once no file has that name (${publishHint(record)}; it has no checksum file)`;
   }
   // Kept because its name was taken: that name is another archive's.
-  const to = line.includes(`${record.archive} already exists`) ? 'a name no file in the backups directory has (the next -N of its day)' : name;
+  const what = line.includes(`${record.archive} already exists`)
+    ? `to use it, move ${name} (another archive) away or prune it and publish this one (${publishHint(record)}), or rename it by hand to a name no file in the backups directory has (the next -N of its day)`
+    : `publish it as ${name} to use it (${publishHint(record)})`;
   // The partial's name stays whole: keptArchive reads a record written before "kept" by it.
-  return `${clipWords(line.slice(0, -suffix.length))}${suffix}; rename it to ${to} to use it (it has no checksum file)`;
+  return `${clipWords(line.slice(0, -suffix.length))}${suffix}; ${what}; it has no checksum file`;
+}
+
+/** The command that publishes a kept partial (publishKept.ts), for the job's reason. */
+function publishHint(record: Pick<JobRecord, 'node' | 'partial'>): string {
+  const partial = record.partial ?? '';
+  return `gluster-backup publish-kept --node ${record.node} -f ${partial.slice(partial.lastIndexOf('/') + 1)}`;
 }
 
 /**

@@ -9,7 +9,7 @@ import { humanSize, plural } from '../format';
 import type { ClusterSession } from '../session';
 import type { JobMonitor } from './jobMonitor';
 import { archiveArgOf } from '../commands/archiveArg';
-import { bytesVerb, countTotal, finalMessage, hasReplicaVolume, jobPercent, kindWord, statusBarText } from '../jobText';
+import { FINAL_ACTIONS, bytesVerb, countTotal, finalActions, finalMessage, hasReplicaVolume, jobPercent, kindWord, statusBarText } from '../jobText';
 import type { TrackedJob } from './trackedJob';
 
 /** The status bar item, and what it shows now (undefined while hidden): the extension-host tests read it. */
@@ -114,17 +114,20 @@ export function showRunningNotification(monitor: JobMonitor, first: TrackedJob):
   });
 }
 
-/** completed / completed with warnings / failed / cancelled, with "Show Log". */
+/** completed / completed with warnings / failed / cancelled, with "Show Log" (and what to do next, when there is something). */
 export function showFinalNotification(session: ClusterSession, t: TrackedJob): void {
   const job: JobRecord = t.job();
   const replica = hasReplicaVolume(session.cluster?.status(job.node)?.volumes ?? []) ||
     session.shownNodes().some((n) => hasReplicaVolume(session.cluster?.status(n.name)?.volumes ?? []));
   const m = finalMessage(job, replica, countTotal(t.counts) ? t.counts : undefined);
   const show = m.severity === 'error' ? vscode.window.showErrorMessage : m.severity === 'warning' ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
-  const buttons = m.validate ? ['Validate Now', 'Show Log', 'Show Progress'] : ['Show Log', 'Show Progress'];
-  void show(m.text, ...buttons).then((choice) => {
-    if (choice === 'Validate Now') void vscode.commands.executeCommand(Cmd.validateBackup, archiveArgOf(job));
-    else if (choice === 'Show Log') void vscode.commands.executeCommand(Cmd.showBackupLog, t.key);
-    else if (choice === 'Show Progress') void vscode.commands.executeCommand(Cmd.showProgress, t.key);
+  void show(m.text, ...finalActions(job, m)).then((choice) => {
+    if (choice === FINAL_ACTIONS.validate) void vscode.commands.executeCommand(Cmd.validateBackup, archiveArgOf(job));
+    // The partial's row, as the tree would pass it: its own path, so its directory is the job's.
+    else if (choice === FINAL_ACTIONS.publish && job.partial) {
+      const partial = job.partial;
+      void vscode.commands.executeCommand(Cmd.publishKept, { nodeName: job.node, archive: { ...archiveArgOf(job).archive, name: partial.slice(partial.lastIndexOf('/') + 1), path: partial, partial: true } });
+    } else if (choice === FINAL_ACTIONS.log) void vscode.commands.executeCommand(Cmd.showBackupLog, t.key);
+    else if (choice === FINAL_ACTIONS.progress) void vscode.commands.executeCommand(Cmd.showProgress, t.key);
   });
 }

@@ -10,6 +10,7 @@ import { Cmd } from '../commandIds';
 import type { CommandDeps } from '../commandDeps';
 import { archiveArgOf, archiveTargetOf } from '../commands/archiveArg';
 import { humanSize } from '../format';
+import { FINAL_ACTIONS } from '../jobText';
 
 interface KeptPick extends vscode.QuickPickItem {
   node: string;
@@ -20,8 +21,9 @@ export function publishKeptCommand(deps: CommandDeps) {
   return async (arg?: unknown): Promise<PublishKeptResult | undefined> => {
     const cluster = deps.session.cluster;
     if (!cluster) throw new Error('the cluster explorer is not running; check the settings (Show Log says why)');
-    const dir = deps.session.settings.backupDir;
     const row = archiveTargetOf(arg);
+    // A row's (or a job's) own directory: a backup made with another backups directory keeps its partial there.
+    const dir = row ? row.archive.path.slice(0, row.archive.path.lastIndexOf('/')) || '/' : deps.session.settings.backupDir;
     let node: string;
     let name: string;
     if (row) {
@@ -60,7 +62,7 @@ export function publishKeptCommand(deps: CommandDeps) {
     const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Publishing ${name} on ${node}…` }, () => publishKept(cluster, node, dir, name, { by }));
     void deps.refresher.refreshNodes([node], true);
     const archiveName = r.archive.slice(r.archive.lastIndexOf('/') + 1);
-    const validate = 'Validate Now';
+    const validate = FINAL_ACTIONS.validate;
     void vscode.window
       .showInformationMessage(`Gluster Backup: ${name} on ${node} is published as ${archiveName}; its job ${r.job.id} is ${r.job.state} (tar exit ${r.job.exitCode ?? '?'}). It has no checksum file: validate it.`, validate)
       .then((c) => (c === validate ? vscode.commands.executeCommand(Cmd.validateBackup, archiveArgOf(r.job)) : undefined));

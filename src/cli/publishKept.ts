@@ -6,11 +6,13 @@ import { PublishKeptError, nodeOfKept, partialNameOf, publishKept } from '../cor
 import type { CliIo } from './io';
 import { errorLine, shown } from './terminalText';
 import { EXIT_FAILED, EXIT_OK } from './exitCodes';
+import { toNodeError } from '../core/node/nodeErrors';
 
 export async function runPublishKept(cluster: Cluster, io: CliIo, o: { dir: string; name: string; node?: string; json: boolean; cli: string }): Promise<number> {
   const name = partialNameOf(o.name);
+  let node = o.node;
   try {
-    const node = o.node ?? (await nodeOfKept(cluster, o.dir, name));
+    node ??= await nodeOfKept(cluster, o.dir, name);
     const r = await publishKept(cluster, node, o.dir, name, { by: `${os.userInfo().username}@${os.hostname()} (CLI)` });
     const archiveName = r.archive.slice(r.archive.lastIndexOf('/') + 1);
     if (o.json) io.stdout.write(JSON.stringify(r, null, 2) + '\n');
@@ -22,9 +24,10 @@ export async function runPublishKept(cluster: Cluster, io: CliIo, o: { dir: stri
     }
     return EXIT_OK;
   } catch (e) {
-    if (!(e instanceof PublishKeptError)) throw e;
-    io.stderr.write(errorLine(o.json, `publish-kept: ${e.message}`));
-    if (o.json) io.stdout.write(JSON.stringify({ error: e.message }, null, 2) + '\n');
+    // A node that cannot be reached, a record that fails its guard: said with the node's name.
+    const text = e instanceof PublishKeptError ? e.message : `${node !== undefined ? `${node}: ` : ''}${toNodeError(e).message}`;
+    io.stderr.write(errorLine(o.json, `publish-kept: ${text}`));
+    if (o.json) io.stdout.write(JSON.stringify({ error: text }, null, 2) + '\n');
     return EXIT_FAILED;
   }
 }

@@ -331,6 +331,16 @@ describe('list on the test bed', () => {
       assert.equal(r.status, 1, r.stderr);
       assert.match(r.stdout, /^ghost: could not be read: .+$/m);
       assert.match(r.stdout, new RegExp(`^node1: ${LIST_D}\\n {2}${P}2026-31-03\\.tar`, 'm'));
+      // publish-kept looking for the node that has a kept partial says which node it could not read;
+      // named, that node's error is the command's.
+      const wanted = `${P}2026-31-03.tar.partial`;
+      const look = spawnSync(process.execPath, [CLI, '--config', path.join(tmp, 'c.json'), 'publish-kept', '-b', LIST_D, '-f', wanted], { encoding: 'utf8', timeout: 60_000 });
+      assert.equal(look.status, 2, look.stderr);
+      assert.match(look.stderr, new RegExp(`^gluster-backup: publish-kept: no node has a kept partial ${re(wanted)} in ${re(LIST_D)}\\. There is no kept partial there\\. Not read: ghost \\(.+\\)\\.\\n$`));
+      const named = spawnSync(process.execPath, [CLI, '--config', path.join(tmp, 'c.json'), 'publish-kept', '--node', 'ghost', '-b', LIST_D, '-f', wanted], { encoding: 'utf8', timeout: 60_000 });
+      assert.equal(named.status, 2, named.stderr);
+      assert.match(named.stderr, /^gluster-backup: publish-kept: ghost: cannot reach .+:1: connection refused .*\n$/);
+      assert.equal(named.stdout, '');
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true });
     }

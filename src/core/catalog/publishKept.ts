@@ -15,7 +15,7 @@
 // saying what to do.
 import type Docker from 'dockerode';
 import { clipWords, stateOfExit } from '../backup/jobEnd';
-import { JOB_SUFFIX, keptArchive, parseJobFile, serializeJobFile, type JobRecord } from '../backup/jobFile';
+import { JOB_SUFFIX, JobFileError, MAX_JOB_FILE_BYTES, keptArchive, parseJobFile, serializeJobFile, type JobRecord } from '../backup/jobFile';
 import { KEPT_PARTIAL } from '../backup/keptPartial';
 import { jobStem } from '../backup/naming';
 import type { Cluster } from '../cluster';
@@ -128,10 +128,8 @@ export async function nodeOfKept(cluster: Cluster, dir: string, name: string): P
   if (having.length > 1) throw new PublishKeptError(`${name} is a kept partial on ${having.join(', ')}: name the node (--node)`);
   const all = c.nodes.flatMap((n) => n.keptPartials.map((k) => `${k.name} on ${n.node}`));
   const unread = c.nodes.filter((n) => n.error).map((n) => `${n.node} (${n.error})`);
-  return Promise.reject(
-    new PublishKeptError(
-      `no node has a kept partial ${name} in ${c.dir}.${all.length ? ` The kept partials there: ${all.join(', ')}.` : ' There is no kept partial there.'}${unread.length ? ` Not read: ${unread.join('; ')}.` : ''}`,
-    ),
+  throw new PublishKeptError(
+    `no node has a kept partial ${name} in ${c.dir}.${all.length ? ` The kept partials there: ${all.join(', ')}.` : ' There is no kept partial there.'}${unread.length ? ` Not read: ${unread.join('; ')}.` : ''}`,
   );
 }
 
@@ -164,9 +162,11 @@ export async function publishKept(cluster: Cluster, node: string, dir: string, n
   return { node, partial: k.path, archive, bytes, job, resumed: said === 'again' };
 }
 
+/** The job's record read again through its guard, bounded as every job file is; undefined when it is gone. */
 async function readRecord(conn: NodeConnection, file: string, node: string): Promise<JobRecord | undefined> {
   const st = await conn.stat(file);
   if (!st) return undefined;
+  if (st.size > MAX_JOB_FILE_BYTES) throw new JobFileError(file, `${st.size} bytes, larger than any job file (${MAX_JOB_FILE_BYTES})`);
   return parseJobFile((await conn.read(file, 0, st.size)).toString('utf8'), file, node);
 }
 
@@ -175,7 +175,7 @@ function containerRefusal(node: string, container: string, k: CatalogKeptPartial
   const words = clipWords(said.replace(/^[a-z]+: /, '') || stderr.trim() || `exit ${code}`);
   switch (code) {
     case 15:
-      return `the ${container} container on ${node} does not see ${k.path.slice(0, k.path.lastIndexOf('/'))} (the directory is not mounted into the container), and the archive is published there, as its backup job would have: publish it by hand on the node (ln, then rm of the partial's name), nothing was changed`;
+      return `the ${container} container on ${node} does not see ${k.path.slice(0, k.path.lastIndexOf('/'))} (it is not mounted into the container), where the archive is published as its backup job would have: nothing was changed. On the node, ln ${k.path} ${archive} and then rm ${k.path} publish it by hand (its job's record then still says kept)`;
     case 10:
       return `${k.path} is gone from ${node} (another client published or removed it meanwhile): nothing was done`;
     case 11:

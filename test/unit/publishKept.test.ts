@@ -10,7 +10,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { keptArchive, parseJobFile, serializeJobFile } from '../../src/core/backup/jobFile';
 import { MAX_REASON_WORDS } from '../../src/core/backup/jobEnd';
-import { PUBLISH_KEPT_SH, keptTarExit, partialNameOf, publishedKeptRecord } from '../../src/core/catalog/publishKept';
+import { PUBLISH_KEPT_SH, keptPartialNamed, keptTarExit, partialNameOf, publishedKeptRecord } from '../../src/core/catalog/publishKept';
+import { LocalConnection } from '../../src/core/node/nodeConnection';
 import { backupJob } from '../helpers/builders';
 
 const DIR = '/opt/datarobot/data/backups/gluster';
@@ -98,6 +99,35 @@ test("the container's step: flushes and links the partial under the archive's na
     // A directory the container does not see (not mounted into it): said apart from a partial gone.
     const unseen = spawnSync('sh', ['-c', PUBLISH_KEPT_SH, 'publish', `${dir}/nowhere/x.partial`, `${dir}/nowhere/x`, `${dir}/nowhere`], { encoding: 'utf8' });
     assert.deepEqual([unseen.status, unseen.stdout], [15, `unseen: no directory ${dir}/nowhere\n`]);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('which kept partial a name is, read from the directory: found with the name it is to take, else what the name is instead', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gb-kept-named-'));
+  try {
+    const put = (n: string, content: string | Buffer) => {
+      fs.writeFileSync(path.join(dir, n), content);
+      fs.utimesSync(path.join(dir, n), new Date('2026-04-12T06:10:00Z'), new Date('2026-04-12T06:10:00Z'));
+    };
+    const STEM = NAME.replace(/\.tar$/, '');
+    const rec = backupJob({ node: 'here', state: 'failed', exitCode: 3, endedAt: '2026-04-12T06:10:00.000Z', kept: true, reason: `tar exit 0, but x: the complete archive is kept as ${dir}/${NAME}.partial` }, { dir, archive: NAME });
+    put(`${NAME}.partial`, Buffer.alloc(10240, 7));
+    put(`${STEM}.job.json`, serializeJobFile(rec));
+    put('datarobot-gluster-backup-2026-01-01.tar.partial', Buffer.alloc(512));
+    put('notes.txt', 'mine');
+    const conn = new LocalConnection({ name: 'here' });
+    const found = await keptPartialNamed(conn, 'here', `${dir}/`, `${NAME}.partial`);
+    assert.deepEqual([found.dir, found.k.name, found.k.archive, found.k.nameTaken, found.k.job.id], [dir, `${NAME}.partial`, NAME, false, STEM]);
+    const refused = async (name: string) => (await keptPartialNamed(conn, 'here', dir, name).then(() => undefined, (e: Error) => e))?.message;
+    const others = ` The kept partials there: ${NAME}.partial.`;
+    assert.equal(await refused('nothing.tar.partial'), `${dir}/nothing.tar.partial on here does not exist.${others}`);
+    assert.equal(await refused('notes.txt'), `${dir}/notes.txt on here is not a partial archive (<archive>.partial).${others}`);
+    assert.equal(
+      await refused('datarobot-gluster-backup-2026-01-01.tar.partial'),
+      `${dir}/datarobot-gluster-backup-2026-01-01.tar.partial on here is not a finished archive its backup job kept: its job is still running, did not keep it (a partial of a failed or cancelled job is a leftover), or has no readable record ("gluster-backup list" says which).${others}`,
+    );
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

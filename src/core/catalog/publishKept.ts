@@ -133,24 +133,30 @@ export async function nodeOfKept(cluster: Cluster, dir: string, name: string): P
   );
 }
 
-/** Publishes the kept partial `name` of `dir` on `node` under its job's archive name (see the file's comment). */
-export async function publishKept(cluster: Cluster, node: string, dir: string, name: string, o: { now?: () => Date; by: string }): Promise<PublishKeptResult> {
-  const conn = cluster.connection(node);
+/** The kept partial `name` of `dir` on the node as the catalog reads it now, or the error saying what that name is instead. */
+export async function keptPartialNamed(conn: NodeConnection, node: string, dir: string, name: string): Promise<{ k: CatalogKeptPartial; dir: string }> {
   const entries = await conn.listDir(dir);
   const cat = await catalogOfListing(conn, node, dir, entries);
   if (cat.error) throw new PublishKeptError(`${dir} on ${node} could not be read: ${cat.error}`);
   const k = cat.keptPartials.find((p) => p.name === name);
   if (!k) throw notKept(node, cat.dir, name, new Set(entries.map((e) => e.name)), cat.keptPartials);
-  const archive = `${cat.dir}/${k.archive}`;
+  return { k, dir: cat.dir };
+}
+
+/** Publishes the kept partial `name` of `dir` on `node` under its job's archive name (see the file's comment). */
+export async function publishKept(cluster: Cluster, node: string, dir: string, name: string, o: { now?: () => Date; by: string }): Promise<PublishKeptResult> {
+  const conn = cluster.connection(node);
+  const { k, dir: tidy } = await keptPartialNamed(conn, node, dir, name);
+  const archive = `${tidy}/${k.archive}`;
   const docker = await conn.docker();
   const container = cluster.settings.containerName;
   const t = cluster.settings.timeouts;
   // A flush of a whole archive the page cache still holds dirty takes as long as the disk needs.
-  const r = await execInContainer(docker, container, ['sh', '-c', PUBLISH_KEPT_SH, 'publish', k.path, archive, cat.dir], Math.max(t.dockerMs, 30 * 60_000));
+  const r = await execInContainer(docker, container, ['sh', '-c', PUBLISH_KEPT_SH, 'publish', k.path, archive, tidy], Math.max(t.dockerMs, 30 * 60_000));
   const said = r.stdout.trim();
   if (r.exitCode !== 0) throw new PublishKeptError(containerRefusal(node, container, k, archive, r.exitCode, said, r.stderr));
   const bytes = (await conn.stat(archive))?.size ?? k.bytes;
-  const jobFile = `${cat.dir}/${jobStem(k.archive)}${JOB_SUFFIX}`;
+  const jobFile = `${tidy}/${jobStem(k.archive)}${JOB_SUFFIX}`;
   const rec = await readRecord(conn, jobFile, node);
   if (!rec || !keptArchive(rec) || rec.partial !== k.path) {
     throw new PublishKeptError(`${k.path} is linked as ${archive}, but the record of its job, ${jobFile}, no longer says it kept it (another client published it meanwhile?): nothing else was changed`);

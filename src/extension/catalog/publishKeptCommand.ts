@@ -4,8 +4,8 @@
 // archive has no checksum file, so the notification offers Validate Now.
 import * as os from 'os';
 import * as vscode from 'vscode';
-import { readCatalog, readNodeCatalog } from '../../core/catalog/catalog';
-import { partialNameOf, publishKept, type PublishKeptResult } from '../../core/catalog/publishKept';
+import { readCatalog } from '../../core/catalog/catalog';
+import { keptPartialNamed, partialNameOf, publishKept, type PublishKeptResult } from '../../core/catalog/publishKept';
 import { Cmd } from '../commandIds';
 import type { CommandDeps } from '../commandDeps';
 import { archiveArgOf, archiveTargetOf } from '../commands/archiveArg';
@@ -42,18 +42,18 @@ export function publishKeptCommand(deps: CommandDeps) {
       if (!picked) return undefined;
       ({ node, name } = picked);
     }
-    // What it will be published as, from the directory as it is now.
-    const k = (await readNodeCatalog(cluster.connection(node), node, dir)).keptPartials.find((p) => p.name === name);
-    const as = k?.archive ?? name.replace(/\.partial$/, '');
+    // What it will be published as, from the directory as it is now; a name that is no kept
+    // partial is said before anything is asked.
+    const { k } = await keptPartialNamed(cluster.connection(node), node, dir, name);
     const yes = 'Publish';
     const choice = await vscode.window.showWarningMessage(
-      `Publish ${name} on ${node} as ${as}?`,
+      `Publish ${name} on ${node} as ${k.archive}?`,
       {
         modal: true,
         detail:
-          `The finished archive its backup job${k ? ` ${k.job.id}` : ''} kept as its partial. It is flushed to disk and linked under that name in the gluster container, never over another file; ` +
+          `The finished archive its backup job ${k.job.id} kept as its partial. It is flushed to disk and linked under that name in the gluster container, never over another file; ` +
           `the job's record then says it completed, by tar's exit. It has no checksum file: validate it after.` +
-          (k?.nameTaken ? ` A file named ${k.archive} is there now: unless it is this archive's own link from a publish cut short, the publish is refused and nothing changes.` : ''),
+          (k.nameTaken ? ` A file named ${k.archive} is there now: unless it is this archive's own link from a publish cut short, the publish is refused and nothing changes.` : ''),
       },
       yes,
     );

@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { keptArchive, parseJobFile, serializeJobFile } from '../../src/core/backup/jobFile';
 import { MAX_REASON_WORDS } from '../../src/core/backup/jobEnd';
-import { PUBLISH_KEPT_SH, keptPartialNamed, keptTarExit, partialNameOf, publishedKeptRecord } from '../../src/core/catalog/publishKept';
+import { PUBLISH_KEPT_SH, containerRefusal, keptPartialNamed, keptTarExit, partialNameOf, publishedKeptRecord } from '../../src/core/catalog/publishKept';
 import { LocalConnection } from '../../src/core/node/nodeConnection';
 import { backupJob } from '../helpers/builders';
 
@@ -131,4 +131,18 @@ test('which kept partial a name is, read from the directory: found with the name
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("the container's refusals in the operator's words: a full directory said as full, not as one that takes no hard link", () => {
+  const k = { node: 'node1', name: `${NAME}.partial`, path: partial, bytes: 1, mtime: '', job: { id: 'j', state: 'failed' as const, startedAt: '' }, archive: NAME, nameTaken: false, files: [] };
+  const archive = `${DIR}/${NAME}`;
+  assert.equal(
+    containerRefusal('node1', 'gluster', k, archive, 13, `unlinked: ln: failed to create hard link '${archive}' => '${partial}': No space left on device`, ''),
+    `${partial} could not be linked as ${archive}: the backups directory on node1 is full (ln: failed to create hard link '${archive}' => '${partial}': No space left on device); free space there and publish again, nothing was changed`,
+  );
+  assert.match(containerRefusal('node1', 'gluster', k, archive, 13, 'unlinked: ln: Operation not permitted', ''), /\(ln: Operation not permitted\): the backups directory may not take hard links; rename it there by hand \(mv -n\), nothing was changed$/);
+  assert.match(containerRefusal('node1', 'gluster', k, archive, 11, `unsynced: sync: error syncing '${partial}': Input/output error`, ''), /could not be flushed to disk \(sync: error syncing .*: Input\/output error\): it was not published\. Check the disk of node1; the partial stays as it is$/);
+  // An exit the step never gives: its words, or docker's stderr, or the exit.
+  assert.equal(containerRefusal('node1', 'gluster', k, archive, 126, '', 'sh: permission denied\n'), `publishing ${partial} in the gluster container on node1 failed (sh: permission denied): nothing was changed`);
+  assert.equal(containerRefusal('node1', 'gluster', k, archive, 127, '', ''), `publishing ${partial} in the gluster container on node1 failed (exit 127): nothing was changed`);
 });

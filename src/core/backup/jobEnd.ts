@@ -43,7 +43,7 @@ export function clipWords(words: string, max = MAX_REASON_WORDS): string {
 const FULL_BELOW = 1024 * 1024;
 
 /** Whether `free` (bytes free in the backups directory, when they could be read) says it is full. */
-function isFull(free: number | undefined): free is number {
+export function isFull(free: number | undefined): free is number {
   return free !== undefined && free < FULL_BELOW;
 }
 

@@ -14,7 +14,7 @@
 // under the stem of that other archive, and the catalog would give them to it: that is refused,
 // saying what to do.
 import type Docker from 'dockerode';
-import { clipWords, stateOfExit } from '../backup/jobEnd';
+import { clipWords, isFull, stateOfExit } from '../backup/jobEnd';
 import { JOB_SUFFIX, JobFileError, MAX_JOB_FILE_BYTES, keptArchive, parseJobFile, serializeJobFile, type JobRecord } from '../backup/jobFile';
 import { KEPT_PARTIAL } from '../backup/keptPartial';
 import { jobStem } from '../backup/naming';
@@ -162,7 +162,14 @@ export async function publishKept(cluster: Cluster, node: string, dir: string, n
     throw new PublishKeptError(`${k.path} is linked as ${archive}, but the record of its job, ${jobFile}, no longer says it kept it (another client published it meanwhile?): nothing else was changed`);
   }
   const job = publishedKeptRecord(rec, { at: (o.now ?? (() => new Date()))(), by: o.by, bytes });
-  await conn.writeAtomic(jobFile, serializeJobFile(job));
+  try {
+    await conn.writeAtomic(jobFile, serializeJobFile(job));
+  } catch (e) {
+    // Linked, the record not rewritten: the partial stays, and a run again finishes from the link.
+    const why = (e as Error).message;
+    const free = isFull(await conn.freeBytes(tidy).catch(() => undefined)) || FULL.test(why) ? `; the backups directory is full: free space in ${tidy}, then` : ';';
+    throw new PublishKeptError(`${k.path} is linked as ${archive}, but its job's record ${jobFile} could not be rewritten (${clipWords(why)})${free} run publish-kept again: it finishes from the link (the record still says kept)`);
+  }
   // Its second name, now the archive's file under its own: the record says the job is final.
   await conn.remove(k.path).catch(() => undefined);
   return { node, partial: k.path, archive, bytes, job, resumed: said === 'again' };
@@ -176,8 +183,11 @@ async function readRecord(conn: NodeConnection, file: string, node: string): Pro
   return parseJobFile((await conn.read(file, 0, st.size)).toString('utf8'), file, node);
 }
 
+/** What ln, sync or SFTP say of a full filesystem. */
+const FULL = /No space left on device|Disk quota exceeded|ENOSPC/i;
+
 /** Why the container did not publish it, in the operator's words; nothing was changed but a link made. */
-function containerRefusal(node: string, container: string, k: CatalogKeptPartial, archive: string, code: number, said: string, stderr: string): string {
+export function containerRefusal(node: string, container: string, k: CatalogKeptPartial, archive: string, code: number, said: string, stderr: string): string {
   const words = clipWords(said.replace(/^[a-z]+: /, '') || stderr.trim() || `exit ${code}`);
   switch (code) {
     case 15:
@@ -189,7 +199,9 @@ function containerRefusal(node: string, container: string, k: CatalogKeptPartial
     case 12:
       return `${archive} exists on ${node} (another archive): ${k.name} is never published over it. Move that archive away or prune it, then publish again; or copy ${k.name} to a name no file in the backups directory has (the next -N of its day) by hand, its job's record then staying with the other archive's name`;
     case 13:
-      return `${k.path} could not be linked as ${archive} in the ${container} container (${words}): the backups directory may not take hard links; rename it there by hand (mv -n), nothing was changed`;
+      return FULL.test(words)
+        ? `${k.path} could not be linked as ${archive}: the backups directory on ${node} is full (${words}); free space there and publish again, nothing was changed`
+        : `${k.path} could not be linked as ${archive} in the ${container} container (${words}): the backups directory may not take hard links; rename it there by hand (mv -n), nothing was changed`;
     case 14:
       return `${k.path} is linked as ${archive}, but the directory could not be flushed to disk (${words}): run the publish again once the disk of ${node} is checked; the record still says kept`;
     default:

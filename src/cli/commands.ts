@@ -213,7 +213,8 @@ ${FOLLOW_NOTE}`,
     details: `Every archive in DIR (default: the backups directory) on every node: size, compressed
 or not, when it was made (its job's end, else the file's mtime), tar's exit and warnings, the
 last validation (when, verdict, files missing), the checksum state (ok, mismatch, absent, not
-checked) and the restores made from it.`,
+checked) and the restores made from it. A finished archive its backup job kept as its
+partial is shown as KEPT PARTIAL, with what to do (gluster-backup publish-kept).`,
     exits: '0 every node read, 1 a node or its directory could not be read',
   },
   {

@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { inGluster, onNode, rawConfig, shellQuote, testbedSettings } from './helpers/testbed';
+import { inGluster, onNode, rawConfig, shellQuote, testbed, testbedSettings } from './helpers/testbed';
 import { Cluster } from '../../src/core/cluster';
 import { keptPartialText } from '../../src/core/catalog/keptPartials';
 import type { JobRecord } from '../../src/core/backup/types';
@@ -470,6 +470,73 @@ describe('a finished archive its backup job kept as the partial, on the test bed
     const again = cli(['publish-kept', '-b', KD, '-f', partial]);
     assert.equal(again.code, 2);
     assert.equal(again.stderr, `gluster-backup: publish-kept: no node has a kept partial ${partial} in ${KD}. There is no kept partial there.\n`);
+  });
+
+  test('publish-kept into a full backups directory: linked, but the record cannot be rewritten, said so and nothing lost; space freed, run again, it finishes from its link', () => {
+    // A kept partial as its job leaves it (record v2 with `kept`, its log), in a 4 MiB tmpfs the
+    // container sees, then filled: a new link needs no space there, a rewritten record does.
+    const small = '/opt/datarobot/data/backups/gluster/small';
+    const id = `${P}2026-12-04`;
+    const x = `${id}.tar`;
+    const partial = `${x}.partial`;
+    const record = {
+      version: 2,
+      kind: 'backup',
+      id,
+      state: 'failed',
+      archive: `${small}/${x}`,
+      partial: `${small}/${partial}`,
+      log: `${small}/${id}.log`,
+      compression: 'none',
+      source: '/mnt/gluster',
+      container: 'gluster',
+      startedAt: '2026-12-04T06:00:00.000Z',
+      endedAt: '2026-12-04T06:10:00.000Z',
+      exitCode: 3,
+      warnings: {},
+      overrides: [],
+      reason: `tar exit 0, but the archive could not be flushed to disk, so it was not published as ${small}/${x} (sync: I/O error; check the disk before using it): the complete archive is kept as ${small}/${partial}`,
+      kept: true,
+    };
+    testbed('small-dir', 'node1', '4');
+    try {
+      onNode('node1', ['bash', '-s'], {
+        input:
+          [
+            'set -e',
+            `cd ${small}`,
+            'echo data > /tmp/gb-kept-member',
+            `tar -cf ${partial} -C /tmp gb-kept-member`,
+            'rm -f /tmp/gb-kept-member',
+            `printf 'gluster-backup: %s\\n' ${shellQuote(record.reason)} > ${id}.log`,
+            `printf '%s' ${shellQuote(JSON.stringify(record))} > ${id}.job.json`,
+            'dd if=/dev/zero of=filler bs=64k status=none 2>/dev/null || true',
+            'dd if=/dev/zero of=filler2 bs=4k status=none 2>/dev/null || true',
+          ].join('\n') + '\n',
+      });
+      const bytes = onNode('node1', ['sha256sum', `${small}/${partial}`]).stdout.split(' ')[0];
+      const full = cli(['publish-kept', '--node', 'node1', '-b', small, '-f', partial]);
+      assert.equal(full.code, 2, full.stdout + full.stderr);
+      assert.match(
+        full.stderr,
+        new RegExp(
+          `^gluster-backup: publish-kept: ${re(`${small}/${partial}`)} is linked as ${re(`${small}/${x}`)}, but its job's record ${re(`${small}/${id}.job.json`)} could not be rewritten \\(.+\\); the backups directory is full: free space in ${re(small)}, then run publish-kept again: it finishes from the link \\(the record still says kept\\)\\n$`,
+        ),
+      );
+      // Nothing lost: the partial and its link are one file, the record as the job left it.
+      assert.equal(onNode('node1', ['sh', '-c', '[ "$1" -ef "$2" ] && echo same', 'ef', `${small}/${partial}`, `${small}/${x}`]).stdout, 'same\n');
+      assert.deepEqual(JSON.parse(onNode('node1', ['cat', `${small}/${id}.job.json`]).stdout), record);
+      onNode('node1', ['rm', '-f', `${small}/filler`, `${small}/filler2`]);
+      const again = cli(['publish-kept', '--node', 'node1', '-b', small, '-f', partial]);
+      assert.equal(again.code, 0, again.stdout + again.stderr);
+      assert.match(again.stdout, new RegExp(`^${re(`${small}/${partial}`)} on node1 is published as ${re(`${small}/${x}`)} \\(an earlier run had linked it; this one finished\\): its job ${re(id)} is completed, tar exit 0\\.\\n`));
+      assert.deepEqual(namesOn('node1', small), [`${id}.job.json`, `${id}.log`, x].sort());
+      assert.equal(onNode('node1', ['sha256sum', `${small}/${x}`]).stdout.split(' ')[0], bytes);
+      const rec = JSON.parse(onNode('node1', ['cat', `${small}/${id}.job.json`]).stdout) as JobRecord;
+      assert.deepEqual([rec.version, rec.state, rec.exitCode, rec.kept], [1, 'completed', 0, undefined]);
+    } finally {
+      testbed('remove-small-dir', 'node1');
+    }
   });
 });
 

@@ -101,6 +101,30 @@ test("docker's event stream cut anywhere, a character's bytes between two chunks
   assert.deepEqual(byByte, expected, 'a byte at a time');
 });
 
+const EVENT_SEEDS = ['{"status":"die","Type":"container","Action":"die","Actor":{"Attributes":{"owner":"équipe ☃"}}}', '{"Action":"exec_start: gluster volume list"}', '{"Action":"redémarré"}'];
+
+test("property: docker's event stream, event lines mutated and arbitrary bytes, in arbitrary chunks: short actions or none, never our exec_* ones, the same whatever the cuts", () => {
+  fc.assert(
+    fc.property(fc.array(mutated(EVENT_SEEDS), { maxLength: 4 }), fc.uint8Array({ maxLength: 100 }), fc.array(fc.nat(600), { maxLength: 6 }), (lines, bytes, cuts) => {
+      // Event lines (with é and ☃ in them), mutated, then bytes of any kind.
+      const b = Buffer.concat([Buffer.from(lines.map((l) => `${l}\n`).join('')), Buffer.from(bytes)]);
+      const whole = new EventActions().push(b);
+      const e = new EventActions();
+      const got: string[] = [];
+      let at = 0;
+      for (const c of [...cuts].sort((x, y) => x - y)) {
+        const to = Math.min(c, b.length);
+        got.push(...e.push(b.subarray(at, Math.max(at, to))));
+        at = Math.max(at, to);
+      }
+      got.push(...e.push(b.subarray(at)));
+      assert.deepEqual(got, whole);
+      for (const a of got) assert.ok(a.length <= 200 && !a.startsWith('exec_'), a);
+    }),
+    RUNS,
+  );
+});
+
 test("property: NUL records, fed in any chunks, are the stream's records at their offsets; the held tail stays bounded", () => {
   /** Each record as its fields and its offset, split from the whole stream at once. */
   const whole = (b: Buffer, nuls: 1 | 2) => {

@@ -1,7 +1,7 @@
 // How a job ended, decided from what was read of it on its node. Pure: jobs.ts does the reading
 // and the writing, so that every outcome is a unit test, not a fake node.
 import { CANCELLED_BEFORE_TAR, CANCELLED_EXIT, CANCELLED_UNPUBLISHED, KEPT_EXIT, PUBLISHED_AS, PUBLISHED_UNSYNCED } from './jobScript';
-import { KEPT_PARTIAL } from './keptPartial';
+import { KEPT_PARTIAL, publishKeptCommandText } from './keptPartial';
 import { JOB_LINE_PREFIX, countEvents, parseTarLine, type TarEvent } from './tarWarnings';
 import type { JobRecord, JobState } from './types';
 
@@ -126,20 +126,14 @@ export function keptEnd(record: JobRecord, said: string[], code: number | undefi
     // The script's exit says it kept the archive, and the line saying why never reached the
     // log (a backups directory too full to take it).
     if (code !== KEPT_EXIT) return undefined;
-    return `tar finished, but the archive could not be published as ${record.archive}, and the job's log does not say why (a full backups directory cannot take the line): ${KEPT_PARTIAL}${record.partial}; publish it as ${name} to use it, once no file has that name (${publishHint(record)}; it has no checksum file)`;
+    return `tar finished, but the archive could not be published as ${record.archive}, and the job's log does not say why (a full backups directory cannot take the line): ${KEPT_PARTIAL}${record.partial}; publish it as ${name} to use it, once no file has that name (${publishKeptCommandText(record.node, record.partial)}; it has no checksum file)`;
   }
   // Kept because its name was taken: that name is another archive's.
   const what = line.includes(`${record.archive} already exists`)
-    ? `to use it, move ${name} (another archive) away or prune it and publish this one (${publishHint(record)}), or rename it by hand to a name no file in the backups directory has (the next -N of its day)`
-    : `publish it as ${name} to use it (${publishHint(record)})`;
+    ? `to use it, move ${name} (another archive) away or prune it and publish this one (${publishKeptCommandText(record.node, record.partial)}), or rename it by hand to a name no file in the backups directory has (the next -N of its day)`
+    : `publish it as ${name} to use it (${publishKeptCommandText(record.node, record.partial)})`;
   // The partial's name stays whole: keptArchive reads a record written before "kept" by it.
   return `${clipWords(line.slice(0, -suffix.length))}${suffix}; ${what}; it has no checksum file`;
-}
-
-/** The command that publishes a kept partial (publishKept.ts), for the job's reason. */
-function publishHint(record: Pick<JobRecord, 'node' | 'partial'>): string {
-  const partial = record.partial ?? '';
-  return `gluster-backup publish-kept --node ${record.node} -f ${partial.slice(partial.lastIndexOf('/') + 1)}`;
 }
 
 /**
@@ -294,7 +288,7 @@ export function endWithoutStatus(record: JobRecord, seen: ShellGone): ShellEnd {
     // Either way below the archive is whole and the job's: it stands as tar ended, and what the
     // reason adds after `why` is the same. Nothing is removed but the partial's name when it is
     // the archive's second one.
-    const secondName = whole === undefined && published?.secondName === true;
+    const secondName = published?.secondName === true;
     const wholeEnd = (exit: 0 | 1, archiveBytes: number, why: string): ShellEnd => ({
       patch: {
         state: stateOfExit(exit, false),

@@ -17,3 +17,8 @@ export const KEPT_PARTIAL = 'the complete archive is kept as ';
 export function partialRefusal(path: string): string {
   return `${path} is a partial archive: a backup still running, one that never finished, or a complete one its backup job kept under this name because the archive's own name was taken ("gluster-backup list" says which; a kept one can be used once renamed to a free archive name). Give a finished archive`;
 }
+
+/** The command that publishes a kept partial (catalog/publishKept.ts), as the job's reason and the catalog say it. */
+export function publishKeptCommandText(node: string, partial: string): string {
+  return `gluster-backup publish-kept --node ${node} -f ${partial.slice(partial.lastIndexOf('/') + 1)}`;
+}

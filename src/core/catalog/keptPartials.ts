@@ -4,6 +4,7 @@
 // a leftover. The catalog shows it as a row of its own; prune never removes it, nor the job's
 // record and log that say what it is, and never counts them among the files of an archive that
 // has the name it was to take (that one is another archive). Pure: the catalog reads the records.
+import { publishKeptCommandText } from '../backup/keptPartial';
 import { jobStem } from '../backup/naming';
 import { JOB_SUFFIX, keptArchive, type JobRecord, type JobState } from '../backup/jobFile';
 import { partialFilesOf } from '../backup/jobScript';
@@ -76,7 +77,7 @@ export function keptPartialOf(node: string, dir: string, c: PartialCandidate, re
 
 /** What the operator reads of it, in list and in prune's plan, and how to keep it (publishKept.ts). */
 export function keptPartialText(k: CatalogKeptPartial): string {
-  const publish = `gluster-backup publish-kept --node ${k.node} -f ${k.name}, or Publish Kept Archive in the explorer`;
+  const publish = `${publishKeptCommandText(k.node, k.name)}, or Publish Kept Archive in the explorer`;
   const what = k.nameTaken
     ? `never published (${k.archive} is another archive); to keep it, move that archive away or prune it and publish this one (${publish}), or rename it by hand to a name no file in the backups directory has (the next -N of its day)`
     : `never published as ${k.archive}; publish it to keep it (${publish})`;

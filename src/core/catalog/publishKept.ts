@@ -13,9 +13,9 @@
 // Under another name (the archive's is another archive's) the job's record and log would stay
 // under the stem of that other archive, and the catalog would give them to it: that is refused,
 // saying what to do.
-import type Docker from 'dockerode';
 import { clipWords, isFull, stateOfExit } from '../backup/jobEnd';
-import { JOB_SUFFIX, JobFileError, MAX_JOB_FILE_BYTES, keptArchive, parseJobFile, serializeJobFile, type JobRecord } from '../backup/jobFile';
+import { JOB_SUFFIX, keptArchive, serializeJobFile, type JobRecord } from '../backup/jobFile';
+import { readJobFile } from '../backup/jobs';
 import { KEPT_PARTIAL } from '../backup/keptPartial';
 import { jobStem } from '../backup/naming';
 import type { Cluster } from '../cluster';
@@ -157,7 +157,7 @@ export async function publishKept(cluster: Cluster, node: string, dir: string, n
   if (r.exitCode !== 0) throw new PublishKeptError(containerRefusal(node, container, k, archive, r.exitCode, said, r.stderr));
   const bytes = (await conn.stat(archive))?.size ?? k.bytes;
   const jobFile = `${tidy}/${jobStem(k.archive)}${JOB_SUFFIX}`;
-  const rec = await readRecord(conn, jobFile, node);
+  const rec = await readJobFile(conn, jobFile, node);
   if (!rec || !keptArchive(rec) || rec.partial !== k.path) {
     throw new PublishKeptError(`${k.path} is linked as ${archive}, but the record of its job, ${jobFile}, no longer says it kept it (another client published it meanwhile?): nothing else was changed`);
   }
@@ -173,14 +173,6 @@ export async function publishKept(cluster: Cluster, node: string, dir: string, n
   // Its second name, now the archive's file under its own: the record says the job is final.
   await conn.remove(k.path).catch(() => undefined);
   return { node, partial: k.path, archive, bytes, job, resumed: said === 'again' };
-}
-
-/** The job's record read again through its guard, bounded as every job file is; undefined when it is gone. */
-async function readRecord(conn: NodeConnection, file: string, node: string): Promise<JobRecord | undefined> {
-  const st = await conn.stat(file);
-  if (!st) return undefined;
-  if (st.size > MAX_JOB_FILE_BYTES) throw new JobFileError(file, `${st.size} bytes, larger than any job file (${MAX_JOB_FILE_BYTES})`);
-  return parseJobFile((await conn.read(file, 0, st.size)).toString('utf8'), file, node);
 }
 
 /** What ln, sync or SFTP say of a full filesystem. */

@@ -5,6 +5,7 @@
 import * as os from 'os';
 import * as vscode from 'vscode';
 import { readCatalog } from '../../core/catalog/catalog';
+import type { CatalogKeptPartial } from '../../core/catalog/keptPartials';
 import { keptPartialNamed, partialNameOf, publishKept, type PublishKeptResult } from '../../core/catalog/publishKept';
 import { Cmd } from '../commandIds';
 import type { CommandDeps } from '../commandDeps';
@@ -14,7 +15,7 @@ import { FINAL_ACTIONS } from '../jobText';
 
 interface KeptPick extends vscode.QuickPickItem {
   node: string;
-  name: string;
+  kept: CatalogKeptPartial;
 }
 
 export function publishKeptCommand(deps: CommandDeps) {
@@ -25,14 +26,16 @@ export function publishKeptCommand(deps: CommandDeps) {
     // A row's (or a job's) own directory: a backup made with another backups directory keeps its partial there.
     const dir = row ? row.archive.path.slice(0, row.archive.path.lastIndexOf('/')) || '/' : deps.session.settings.backupDir;
     let node: string;
-    let name: string;
+    let k: CatalogKeptPartial;
     if (row) {
       node = row.node;
-      name = partialNameOf(row.archive.name);
+      // What it will be published as, from the directory as it is now; a name that is no kept
+      // partial is said before anything is asked.
+      ({ k } = await keptPartialNamed(cluster.connection(node), node, dir, partialNameOf(row.archive.name)));
     } else {
       const c = await readCatalog(cluster, dir);
       const picks: KeptPick[] = c.nodes.flatMap((n) =>
-        n.keptPartials.map((k) => ({ label: k.name, description: `${n.node} · ${humanSize(k.bytes)}`, detail: `kept by job ${k.job.id}${k.nameTaken ? `; ${k.archive} is another archive` : ''}`, node: n.node, name: k.name })),
+        n.keptPartials.map((p) => ({ label: p.name, description: `${n.node} · ${humanSize(p.bytes)}`, detail: `kept by job ${p.job.id}${p.nameTaken ? `; ${p.archive} is another archive` : ''}`, node: n.node, kept: p })),
       );
       if (!picks.length) {
         void vscode.window.showInformationMessage(`Gluster Backup: no node has a kept partial in ${dir}.`);
@@ -40,11 +43,9 @@ export function publishKeptCommand(deps: CommandDeps) {
       }
       const picked = await vscode.window.showQuickPick(picks, { title: 'Publish which kept archive?', matchOnDescription: true, matchOnDetail: true });
       if (!picked) return undefined;
-      ({ node, name } = picked);
+      ({ node, kept: k } = picked);
     }
-    // What it will be published as, from the directory as it is now; a name that is no kept
-    // partial is said before anything is asked.
-    const { k } = await keptPartialNamed(cluster.connection(node), node, dir, name);
+    const name = k.name;
     const yes = 'Publish';
     const choice = await vscode.window.showWarningMessage(
       `Publish ${name} on ${node} as ${k.archive}?`,

@@ -18,7 +18,7 @@ export async function runPublishKept(cluster: Cluster, io: CliIo, o: { dir: stri
     if (o.json) io.stdout.write(JSON.stringify(r, null, 2) + '\n');
     else {
       io.stdout.write(
-        shown`${r.partial} on ${node} is published as ${r.archive}${r.resumed ? ' (an earlier run had linked it; this one finished)' : ''}: its job ${r.job.id} is ${r.job.state}, tar exit ${r.job.exitCode ?? '?'}.\n` +
+        shown`${r.partial} on ${node} is published as ${r.archive}${r.resumed ? ' (an earlier run had linked it; this one finished)' : ''}${r.renamed ? ' (renamed: the backups directory holds no hard links)' : ''}: its job ${r.job.id} is ${r.job.state}, tar exit ${r.job.exitCode ?? '?'}.\n` +
           shown`It has no checksum file: validate it before relying on it: ${o.cli} validate-backup --node ${node} -f ${archiveName}\n`,
       );
     }

@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { inGluster, onNode, rawConfig, shellQuote, testbed, testbedSettings } from './helpers/testbed';
+import { inGluster, onNode, rawConfig, shellQuote, shimInGluster, testbed, testbedSettings } from './helpers/testbed';
 import { Cluster } from '../../src/core/cluster';
 import { keptPartialText } from '../../src/core/catalog/keptPartials';
 import type { JobRecord } from '../../src/core/backup/types';
@@ -535,6 +535,82 @@ describe('a finished archive its backup job kept as the partial, on the test bed
       const rec = JSON.parse(onNode('node1', ['cat', `${small}/${id}.job.json`]).stdout) as JobRecord;
       assert.deepEqual([rec.version, rec.state, rec.exitCode, rec.kept], [1, 'completed', 0, undefined]);
     } finally {
+      testbed('remove-small-dir', 'node1');
+    }
+  });
+
+  test('publish-kept where the backups directory holds no hard links (the container\'s ln refuses them): renamed with mv -n; into a full one the record cannot be rewritten, so it is renamed back and nothing is lost; space freed, published, the record saying how', () => {
+    // As the full-directory case above, with an ln that makes no hard link (exFAT, vfat): the
+    // kept partial of a job that could publish it neither way, its name free now.
+    const small = '/opt/datarobot/data/backups/gluster/small';
+    const id = `${P}2026-12-05`;
+    const x = `${id}.tar`;
+    const partial = `${x}.partial`;
+    const reason = `tar exit 1, but the archive could not be published as ${small}/${x} (ln: failed to create hard link: Operation not permitted; mv -n left it in place): the complete archive is kept as ${small}/${partial}`;
+    const record = {
+      version: 2,
+      kind: 'backup',
+      id,
+      state: 'failed',
+      archive: `${small}/${x}`,
+      partial: `${small}/${partial}`,
+      log: `${small}/${id}.log`,
+      compression: 'none',
+      source: '/mnt/gluster',
+      container: 'gluster',
+      startedAt: '2026-12-05T06:00:00.000Z',
+      endedAt: '2026-12-05T06:10:00.000Z',
+      exitCode: 3,
+      warnings: { changed: 1 },
+      overrides: [],
+      reason,
+      kept: true,
+    };
+    testbed('small-dir', 'node1', '4');
+    const realLn = inGluster('node1', ['sh', '-c', 'command -v ln']).stdout.trim();
+    assert.match(realLn, /^\/\S+\/ln$/);
+    const unshim = shimInGluster('node1', 'ln', `#!/bin/sh\nif [ "$1" = "--" ]; then echo "ln: failed to create hard link '$3' => '$2': Operation not permitted" >&2; exit 1; fi\nexec ${realLn} "$@"\n`);
+    try {
+      onNode('node1', ['bash', '-s'], {
+        input:
+          [
+            'set -e',
+            `cd ${small}`,
+            'echo data > /tmp/gb-kept-member',
+            `tar -cf ${partial} -C /tmp gb-kept-member`,
+            'rm -f /tmp/gb-kept-member',
+            `printf 'gluster-backup: %s\\n' ${shellQuote(reason)} > ${id}.log`,
+            `printf '%s' ${shellQuote(JSON.stringify(record))} > ${id}.job.json`,
+            'dd if=/dev/zero of=filler bs=64k status=none 2>/dev/null || true',
+            'dd if=/dev/zero of=filler2 bs=4k status=none 2>/dev/null || true',
+          ].join('\n') + '\n',
+      });
+      const bytes = onNode('node1', ['sha256sum', `${small}/${partial}`]).stdout.split(' ')[0];
+      const full = cli(['publish-kept', '--node', 'node1', '-b', small, '-f', partial]);
+      assert.equal(full.code, 2, full.stdout + full.stderr);
+      assert.match(
+        full.stderr,
+        new RegExp(
+          `^gluster-backup: publish-kept: ${re(`${small}/${partial}`)} was renamed ${re(`${small}/${x}`)}, but its job's record ${re(`${small}/${id}.job.json`)} could not be rewritten \\(.+\\): it was renamed back to ${re(`${small}/${partial}`)}, nothing else was changed \\(the record still says kept\\); the backups directory is full: free space in ${re(small)}, then publish again\\n$`,
+        ),
+      );
+      // Nothing lost: the kept partial under its own name alone, the record as the job left it.
+      assert.deepEqual(namesOn('node1', small), [`${id}.job.json`, `${id}.log`, 'filler', 'filler2', partial].sort());
+      assert.equal(onNode('node1', ['sha256sum', `${small}/${partial}`]).stdout.split(' ')[0], bytes);
+      assert.deepEqual(JSON.parse(onNode('node1', ['cat', `${small}/${id}.job.json`]).stdout), record);
+      onNode('node1', ['rm', '-f', `${small}/filler`, `${small}/filler2`]);
+      const done = cli(['publish-kept', '--node', 'node1', '-b', small, '-f', x]);
+      assert.equal(done.code, 0, done.stdout + done.stderr);
+      assert.match(done.stdout, new RegExp(`^${re(`${small}/${partial}`)} on node1 is published as ${re(`${small}/${x}`)} \\(renamed: the backups directory holds no hard links\\): its job ${re(id)} is completedWithWarnings, tar exit 1\\.\\n`));
+      assert.deepEqual(namesOn('node1', small), [`${id}.job.json`, `${id}.log`, x].sort());
+      assert.equal(onNode('node1', ['sha256sum', `${small}/${x}`]).stdout.split(' ')[0], bytes);
+      const rec = JSON.parse(onNode('node1', ['cat', `${small}/${id}.job.json`]).stdout) as JobRecord;
+      assert.deepEqual([rec.version, rec.state, rec.exitCode, rec.kept], [1, 'completedWithWarnings', 1, undefined]);
+      assert.match(rec.reason ?? '', new RegExp(`^published as ${re(`${small}/${x}`)} \\(renamed with mv -n: the backups directory holds no hard links\\) on \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC by \\S+@\\S+ \\(CLI\\), from the finished archive the job had kept as its partial \\(tar exit 1, but `));
+      const listed = JSON.parse(cli(['--json', 'list', '-b', small, '--node', 'node1']).stdout) as { nodes: { archives: { name: string; job?: { id: string; state: string } }[]; keptPartials: unknown[] }[] };
+      assert.deepEqual([listed.nodes[0].archives.map((a) => [a.name, a.job?.id, a.job?.state]), listed.nodes[0].keptPartials], [[[x, id, 'completedWithWarnings']], []]);
+    } finally {
+      unshim();
       testbed('remove-small-dir', 'node1');
     }
   });

@@ -72,9 +72,19 @@ test("the partial's name: given as the partial's or as the archive's", () => {
 });
 
 /** The container's step, run here: its exit, what it printed, and the directory after. */
-function step(dir: string, p: string, t: string) {
-  const r = spawnSync('sh', ['-c', PUBLISH_KEPT_SH, 'publish', p, t, dir], { encoding: 'utf8' });
+function step(dir: string, p: string, t: string, env?: NodeJS.ProcessEnv) {
+  const r = spawnSync('sh', ['-c', PUBLISH_KEPT_SH, 'publish', p, t, dir], { encoding: 'utf8', ...(env ? { env } : {}) });
   return { code: r.status, out: r.stdout.trim(), err: r.stderr, names: fs.readdirSync(dir).sort() };
+}
+
+/** PATH with `bin` first, holding the given tools as shell scripts (`$REAL` is the tool found after it). */
+function shimmed(bin: string, tools: Record<string, string>): NodeJS.ProcessEnv {
+  fs.mkdirSync(bin, { recursive: true });
+  for (const [tool, body] of Object.entries(tools)) {
+    const real = spawnSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).stdout.trim();
+    fs.writeFileSync(path.join(bin, tool), `#!/bin/sh\nREAL=${real}\n${body}\n`, { mode: 0o755 });
+  }
+  return { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}` };
 }
 
 test("the container's step: flushes and links the partial under the archive's name (the partial stays, a second name); again after a cut it finds its own link; never over another file; a partial gone is said", () => {
@@ -102,6 +112,64 @@ test("the container's step: flushes and links the partial under the archive's na
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("the container's step where the directory holds no hard link (ln refuses): renamed with mv -n, never over a file; mv refusing too is said; a directory flush failing after the rename is said and not a refusal", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gb-publish-kept-mv-'));
+  try {
+    const p = path.join(dir, `${NAME}.partial`);
+    const t = path.join(dir, NAME);
+    const noLink = 'if [ "$1" = "--" ]; then echo "ln: failed to create hard link \'$3\' => \'$2\': Operation not permitted" >&2; exit 1; fi; exec "$REAL" "$@"';
+    const env = shimmed(path.join(dir, '.bin'), { ln: noLink });
+    const names = (...n: string[]) => ['.bin', ...n].sort();
+    fs.writeFileSync(p, 'the archive');
+    const ino = fs.statSync(p).ino;
+    assert.deepEqual(step(dir, p, t, env), { code: 0, out: 'renamed', err: '', names: names(NAME) });
+    assert.deepEqual([fs.statSync(t).ino, fs.readFileSync(t, 'utf8')], [ino, 'the archive']);
+    // Another file has the name: ln says so first, mv is never tried over it.
+    fs.renameSync(t, p);
+    fs.writeFileSync(t, 'another archive');
+    const taken = step(dir, p, t, env);
+    assert.equal(taken.code, 12);
+    assert.match(taken.out, /^taken: ln: failed to create hard link .*Operation not permitted$/);
+    assert.deepEqual([fs.readFileSync(t, 'utf8'), fs.readFileSync(p, 'utf8')], ['another archive', 'the archive']);
+    fs.rmSync(t);
+    // An mv that moves nothing either (its exit 0 as some versions give): the files decide.
+    const noMove = shimmed(path.join(dir, '.bin'), { ln: noLink, mv: 'exit 0' });
+    assert.deepEqual(step(dir, p, t, noMove), {
+      code: 13,
+      out: `unlinked: ln: failed to create hard link '${t}' => '${p}': Operation not permitted; mv -n left it in place`,
+      err: '',
+      names: names(`${NAME}.partial`),
+    });
+    // The directory's flush failing after the rename: the partial's name is gone, so it goes on, saying so.
+    const dirSync = `case "$*" in *"${dir}/"*) echo "sync: error syncing '${dir}/': Input/output error" >&2; exit 1;; esac; exec "$REAL" "$@"`;
+    const unflushed = shimmed(path.join(dir, '.bin'), { ln: noLink, mv: 'exec "$REAL" "$@"', sync: dirSync });
+    assert.deepEqual(step(dir, p, t, unflushed), { code: 0, out: `renamed unflushed: sync: error syncing '${dir}/': Input/output error`, err: '', names: names(NAME) });
+    // The same failure after a link is a refusal (the partial is still there, the record still says kept).
+    fs.renameSync(t, p);
+    const linkedUnflushed = shimmed(path.join(dir, '.bin'), { ln: 'exec "$REAL" "$@"', mv: 'exec "$REAL" "$@"', sync: dirSync });
+    const r = step(dir, p, t, linkedUnflushed);
+    assert.deepEqual([r.code, r.out, r.names], [14, `dirunsynced: sync: error syncing '${dir}/': Input/output error`, names(NAME, `${NAME}.partial`)]);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("the record once published by a rename: said, and a directory flush that failed said with what to do", () => {
+  const rec = kept(`tar exit 0, but the archive could not be published as ${DIR}/${NAME} (ln: failed to create hard link: Operation not permitted; mv -n left it in place): the complete archive is kept as ${partial}`);
+  const plain = publishedKeptRecord(rec, { at: AT, by: BY, bytes: 10240, renamed: {} });
+  assert.equal(
+    plain.reason,
+    `published as ${DIR}/${NAME} (renamed with mv -n: the backups directory holds no hard links) on 2026-04-12 08:30:00 UTC by ${BY}, from the finished archive the job had kept as its partial (tar exit 0, but the archive could not be published as ${DIR}/${NAME} (ln: failed to create hard link: Operation not permitted; mv -n left it in place)). It has no checksum file: validate it before relying on it`,
+  );
+  const unflushed = publishedKeptRecord(rec, { at: AT, by: BY, bytes: 10240, renamed: { unflushed: `sync: error syncing '${DIR}/': Input/output error` } });
+  assert.ok(
+    unflushed.reason!.endsWith(`). Its new name could not be flushed to disk (sync: error syncing '${DIR}/': Input/output error): the host going down before its own flush could lose it. It has no checksum file: validate it before relying on it`),
+    unflushed.reason,
+  );
+  assert.deepEqual([unflushed.state, unflushed.exitCode, unflushed.kept], ['completed', 0, undefined]);
+  assert.doesNotThrow(() => parseJobFile(serializeJobFile(unflushed), `${DIR}/${rec.id}.job.json`, 'node1'));
 });
 
 test('which kept partial a name is, read from the directory: found with the name it is to take, else what the name is instead', async () => {
@@ -140,7 +208,10 @@ test("the container's refusals in the operator's words: a full directory said as
     containerRefusal('node1', 'gluster', k, archive, 13, `unlinked: ln: failed to create hard link '${archive}' => '${partial}': No space left on device`, ''),
     `${partial} could not be linked as ${archive}: the backups directory on node1 is full (ln: failed to create hard link '${archive}' => '${partial}': No space left on device); free space there and publish again, nothing was changed`,
   );
-  assert.match(containerRefusal('node1', 'gluster', k, archive, 13, 'unlinked: ln: Operation not permitted', ''), /\(ln: Operation not permitted\): the backups directory may not take hard links; rename it there by hand \(mv -n\), nothing was changed$/);
+  assert.equal(
+    containerRefusal('node1', 'gluster', k, archive, 13, 'unlinked: ln: Operation not permitted; mv -n left it in place', ''),
+    `${partial} could be neither linked nor renamed as ${archive} in the gluster container (ln: Operation not permitted; mv -n left it in place): nothing was changed; check the backups directory's filesystem and permissions on node1`,
+  );
   assert.match(containerRefusal('node1', 'gluster', k, archive, 11, `unsynced: sync: error syncing '${partial}': Input/output error`, ''), /could not be flushed to disk \(sync: error syncing .*: Input\/output error\): it was not published\. Check the disk of node1; the partial stays as it is$/);
   // An exit the step never gives: its words, or docker's stderr, or the exit.
   assert.equal(containerRefusal('node1', 'gluster', k, archive, 126, '', 'sh: permission denied\n'), `publishing ${partial} in the gluster container on node1 failed (sh: permission denied): nothing was changed`);

@@ -9,6 +9,9 @@
 // flushed; then the record is rewritten; then the partial's name goes. A run cut after the link
 // finds the archive's name already the partial's second name and goes on from there; one cut
 // after the record finds an ordinary leftover partial of a finished job, which prune removes.
+// Where the directory holds no hard link, the partial is renamed instead (mv -n, never over a
+// file), as the job's own publish does there; a record that then cannot be rewritten has the
+// partial renamed back, so the job stays kept as it was.
 //
 // Under another name (the archive's is another archive's) the job's record and log would stay
 // under the stem of that other archive, and the catalog would give them to it: that is refused,
@@ -21,6 +24,7 @@ import { jobStem } from '../backup/naming';
 import type { Cluster } from '../cluster';
 import { execInContainer } from '../docker/exec';
 import type { NodeConnection } from '../node/nodeConnection';
+import type Docker from 'dockerode';
 import { catalogOfListing, catalogTime, readCatalog } from './catalog';
 import { roleOf } from './dirFiles';
 import type { CatalogKeptPartial } from './keptPartials';
@@ -43,6 +47,8 @@ export interface PublishKeptResult {
   job: JobRecord;
   /** Whether an earlier run had linked it already (cut before it rewrote the record). */
   resumed: boolean;
+  /** Whether it was renamed (mv -n) rather than linked: the directory holds no hard links. */
+  renamed: boolean;
 }
 
 /** The container's side: flush the partial, link it under the archive's name, flush the directory. */
@@ -60,11 +66,27 @@ if [ -z "$linked" ]; then
   # ln refuses an existing name: an archive there is never overwritten.
   if why=$(ln -- "$p" "$t" 2>&1); then linked=now
   elif [ -e "$t" ] || [ -L "$t" ]; then printf 'taken: %s\n' "$why"; exit 12
-  else printf 'unlinked: %s\n' "$why"; exit 13
+  else
+    # A directory that holds no hard link (exFAT, vfat, some FUSE filesystems): a rename that
+    # replaces nothing, as the backup job's own publish does there. mv -n looks, then renames,
+    # so the data is always under one of the two names; its exit status differs between
+    # versions: the files decide.
+    mv -n -- "$p" "$t" 2>/dev/null
+    if [ ! -e "$p" ] && [ -f "$t" ]; then linked=renamed
+    elif [ -e "$t" ] || [ -L "$t" ]; then printf 'taken: %s\n' "$why"; exit 12
+    else printf 'unlinked: %s; mv -n left it in place\n' "$why"; exit 13
+    fi
   fi
 fi
 if ! why=$(sync -- "$d/" 2>&1); then
-  case $why in *"$d/"*) printf 'dirunsynced: %s\n' "$why"; exit 14 ;; *) sync ;; esac
+  case $why in
+    *"$d/"*)
+      # Renamed, the partial's name is gone: as the job's own publish after a rename, it goes on
+      # and says so (the record then asks to validate it).
+      if [ "$linked" = renamed ]; then printf 'renamed unflushed: %s\n' "$why"; exit 0; fi
+      printf 'dirunsynced: %s\n' "$why"; exit 14 ;;
+    *) sync ;;
+  esac
 fi
 echo "$linked"
 `;
@@ -82,12 +104,14 @@ export function keptTarExit(rec: Pick<JobRecord, 'reason' | 'warnings'>): { exit
  * gives, the archive's size, no longer kept, and a reason saying when, by whom and why it had
  * been kept. The old reason's kept clause goes (keptArchive reads it in records without `kept`).
  */
-export function publishedKeptRecord(rec: JobRecord, o: { at: Date; by: string; bytes: number }): JobRecord {
+export function publishedKeptRecord(rec: JobRecord, o: { at: Date; by: string; bytes: number; renamed?: { unflushed?: string } }): JobRecord {
   const { exit, said } = keptTarExit(rec);
   const old = rec.reason ?? '';
   const cut = old.indexOf(`: ${KEPT_PARTIAL}`);
   const why = clipWords(cut >= 0 ? old.slice(0, cut) : old);
   const exitWhy = said ? '' : ` tar's exit (${exit}) is taken from the warnings its log holds: the job's line did not reach it.`;
+  const how = o.renamed ? ' (renamed with mv -n: the backups directory holds no hard links)' : '';
+  const unflushed = o.renamed?.unflushed !== undefined ? ` Its new name could not be flushed to disk (${clipWords(o.renamed.unflushed)}): the host going down before its own flush could lose it.` : '';
   const { kept: _kept, ...rest } = rec;
   return {
     ...rest,
@@ -95,8 +119,8 @@ export function publishedKeptRecord(rec: JobRecord, o: { at: Date; by: string; b
     exitCode: exit,
     archiveBytes: o.bytes,
     reason:
-      `published as ${rec.archive} on ${catalogTime(o.at.toISOString())} by ${o.by}, from the finished archive the job had kept as its partial (${why || 'the job did not say why'}).` +
-      `${exitWhy} It has no checksum file: validate it before relying on it`,
+      `published as ${rec.archive}${how} on ${catalogTime(o.at.toISOString())} by ${o.by}, from the finished archive the job had kept as its partial (${why || 'the job did not say why'}).` +
+      `${exitWhy}${unflushed} It has no checksum file: validate it before relying on it`,
   };
 }
 
@@ -155,24 +179,45 @@ export async function publishKept(cluster: Cluster, node: string, dir: string, n
   const r = await execInContainer(docker, container, ['sh', '-c', PUBLISH_KEPT_SH, 'publish', k.path, archive, tidy], Math.max(t.dockerMs, 30 * 60_000));
   const said = r.stdout.trim();
   if (r.exitCode !== 0) throw new PublishKeptError(containerRefusal(node, container, k, archive, r.exitCode, said, r.stderr));
+  // A directory without hard links: the partial was renamed, and its name is gone.
+  const renamed = /^renamed(?: unflushed: ([\s\S]*))?$/.exec(said);
   const bytes = (await conn.stat(archive))?.size ?? k.bytes;
   const jobFile = `${tidy}/${jobStem(k.archive)}${JOB_SUFFIX}`;
   const rec = await readJobFile(conn, jobFile, node);
   if (!rec || !keptArchive(rec) || rec.partial !== k.path) {
-    throw new PublishKeptError(`${k.path} is linked as ${archive}, but the record of its job, ${jobFile}, no longer says it kept it (another client published it meanwhile?): nothing else was changed`);
+    // Not renamed back: a partial beside a record that no longer says kept is a leftover to prune.
+    throw new PublishKeptError(`${k.path} is ${renamed ? 'renamed' : 'linked'} as ${archive}, but the record of its job, ${jobFile}, no longer says it kept it (another client published it meanwhile?): nothing else was changed`);
   }
-  const job = publishedKeptRecord(rec, { at: (o.now ?? (() => new Date()))(), by: o.by, bytes });
+  const job = publishedKeptRecord(rec, { at: (o.now ?? (() => new Date()))(), by: o.by, bytes, ...(renamed ? { renamed: renamed[1] !== undefined ? { unflushed: renamed[1] } : {} } : {}) });
   try {
     await conn.writeAtomic(jobFile, serializeJobFile(job));
   } catch (e) {
-    // Linked, the record not rewritten: the partial stays, and a run again finishes from the link.
     const why = (e as Error).message;
-    const free = isFull(await conn.freeBytes(tidy).catch(() => undefined)) || FULL.test(why) ? `; the backups directory is full: free space in ${tidy}, then` : ';';
+    const full = isFull(await conn.freeBytes(tidy).catch(() => undefined)) || FULL.test(why);
+    if (renamed) {
+      // Renamed, the record not rewritten: the partial's name back, so the job is kept as before
+      // and nothing is left that only a human can mend (a run again would find no partial).
+      const back = await renameBack(docker, container, conn, archive, k.path, t.dockerMs);
+      throw new PublishKeptError(`${k.path} was renamed ${archive}, but its job's record ${jobFile} could not be rewritten (${clipWords(why)}): ${back}${full ? `; the backups directory is full: free space in ${tidy}, then publish again` : ''}`);
+    }
+    // Linked, the record not rewritten: the partial stays, and a run again finishes from the link.
+    const free = full ? `; the backups directory is full: free space in ${tidy}, then` : ';';
     throw new PublishKeptError(`${k.path} is linked as ${archive}, but its job's record ${jobFile} could not be rewritten (${clipWords(why)})${free} run publish-kept again: it finishes from the link (the record still says kept)`);
   }
   // Its second name, now the archive's file under its own: the record says the job is final.
   await conn.remove(k.path).catch(() => undefined);
-  return { node, partial: k.path, archive, bytes, job, resumed: said === 'again' };
+  return { node, partial: k.path, archive, bytes, job, resumed: said === 'again', renamed: !!renamed };
+}
+
+/**
+ * A renamed partial given its name back (mv -n in the container, never over a file), and what
+ * came of it in the operator's words: the files, not mv's exit, decide (it differs between versions).
+ */
+async function renameBack(docker: Docker, container: string, conn: NodeConnection, archive: string, partial: string, ms: number): Promise<string> {
+  const r = await execInContainer(docker, container, ['mv', '-n', '--', archive, partial], ms).catch((e: Error) => ({ exitCode: -1, stdout: '', stderr: e.message }));
+  const [a, p] = await Promise.all([conn.stat(archive).catch(() => null), conn.stat(partial).catch(() => null)]);
+  if (p && !a) return `it was renamed back to ${partial}, nothing else was changed (the record still says kept)`;
+  return `renaming it back failed (${clipWords(r.stderr.trim() || `exit ${r.exitCode}`)}): the archive is ${archive} now and its job's record still says it kept it as ${partial}; check the node before anything else`;
 }
 
 /** What ln, sync or SFTP say of a full filesystem. */
@@ -193,7 +238,7 @@ export function containerRefusal(node: string, container: string, k: CatalogKept
     case 13:
       return FULL.test(words)
         ? `${k.path} could not be linked as ${archive}: the backups directory on ${node} is full (${words}); free space there and publish again, nothing was changed`
-        : `${k.path} could not be linked as ${archive} in the ${container} container (${words}): the backups directory may not take hard links; rename it there by hand (mv -n), nothing was changed`;
+        : `${k.path} could be neither linked nor renamed as ${archive} in the ${container} container (${words}): nothing was changed; check the backups directory's filesystem and permissions on ${node}`;
     case 14:
       return `${k.path} is linked as ${archive}, but the directory could not be flushed to disk (${words}): run the publish again once the disk of ${node} is checked; the record still says kept`;
     default:

@@ -52,7 +52,7 @@ export function publishKeptCommand(deps: CommandDeps) {
       {
         modal: true,
         detail:
-          `The finished archive its backup job ${k.job.id} kept as its partial. It is flushed to disk and linked under that name in the gluster container, never over another file; ` +
+          `The finished archive its backup job ${k.job.id} kept as its partial. It is flushed to disk and linked under that name in the gluster container (renamed where the directory holds no hard links), never over another file; ` +
           `the job's record then says it completed, by tar's exit. It has no checksum file: validate it after.` +
           (k.nameTaken ? ` A file named ${k.archive} is there now: unless it is this archive's own link from a publish cut short, the publish is refused and nothing changes.` : ''),
       },

@@ -69,6 +69,19 @@ export function inGluster(node: string, argv: string[], opts: { allowFail?: bool
   return onNode(node, ['docker', 'exec', ...(opts.input !== undefined ? ['-i'] : []), 'gluster', ...argv], opts);
 }
 
+/**
+ * Puts `script` first in the gluster container's PATH as `tool` (/usr/local/sbin, where the
+ * image keeps none of its own: asserted), for the job's shell and every exec alike; returns
+ * what removes it.
+ */
+export function shimInGluster(node: string, tool: string, script: string): () => void {
+  const at = `/usr/local/sbin/${tool}`;
+  const there = inGluster(node, ['sh', '-c', 'ls "$1" 2>/dev/null || true', 'ls', at]).stdout;
+  if (there !== '') throw new Error(`${node}: ${at} is there already: the image's own, or a shim a test left`);
+  inGluster(node, ['sh', '-c', 'cat > "$1.gb-shim" && chmod 755 "$1.gb-shim" && mv -f "$1.gb-shim" "$1"', 'shim', at], { input: script });
+  return () => void inGluster(node, ['rm', '-f', at]);
+}
+
 export async function waitFor<T>(what: string, ms: number, fn: () => Promise<T | undefined> | T | undefined): Promise<T> {
   const end = Date.now() + ms;
   let last: unknown;

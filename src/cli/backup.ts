@@ -7,7 +7,7 @@ import { jobsOf, isFinal, type BackupJobs } from '../core/backup/jobs';
 import { blocking, preflight, type Check } from '../core/backup/preflight';
 import type { BackupOptions, JobRecord, PreflightOverride } from '../core/backup/types';
 import type { TarEvent } from '../core/backup/tarWarnings';
-import { FollowInterrupted, jobCommand } from './interrupt';
+import { FollowInterrupted, jobCommand, validateCommand } from './interrupt';
 import { statusFigures } from './ndjson';
 import type { CliIo } from './io';
 import { outputFor, shown } from './terminalText';
@@ -58,13 +58,28 @@ export async function runBackup(
     out.write(`follow it with: ${jobCommand(o.cli, 'attach', job)}\n`);
     return 0;
   }
-  return follow(jobs, job, io, o.json, pre.expectedBytes ?? job.sourceBytes);
+  return follow(jobs, job, io, o.json, pre.expectedBytes ?? job.sourceBytes, o.cli);
 }
 
-export async function follow(jobs: BackupJobs, job: JobRecord, io: CliIo, json: boolean, target?: number): Promise<number> {
+export async function follow(jobs: BackupJobs, job: JobRecord, io: CliIo, json: boolean, target?: number, cli?: string): Promise<number> {
   const final = await followToEnd(jobs, job, io, json, target);
+  const next = cli !== undefined ? validateHint(final, cli) : undefined;
+  if (next !== undefined) (json ? io.stderr : io.stdout).write(outputFor(json).line`${next}\n`);
   if (json) io.stdout.write(JSON.stringify(final, null, 2) + '\n');
   return exitOf(final);
+}
+
+/** What to run next once a backup has made its archive: nothing has checked it yet. */
+export function validateHint(final: JobRecord, cli: string): string | undefined {
+  if (final.kind !== 'backup' || (final.state !== 'completed' && final.state !== 'completedWithWarnings')) return undefined;
+  return `tar exit ${final.exitCode ?? (final.state === 'completed' ? 0 : 1)}: not yet validated: ${validateCommand(cli, final)}`;
+}
+
+/** The archive a backup made, its size, and how long the job took and at what rate (by the record's times). */
+export function archiveLine(final: JobRecord, bytes: number): string {
+  const ms = final.endedAt !== undefined ? Date.parse(final.endedAt) - Date.parse(final.startedAt) : NaN;
+  const took = !Number.isFinite(ms) || ms < 0 ? '' : ms < 1000 ? ' in under 1s' : ` in ${durationText(ms)}, ${bytesText(bytes / (ms / 1000))}/s`;
+  return `archive: ${final.archive} (${bytesText(bytes)}${took})`;
 }
 
 /** 75 s → "1m15s", 3725 s → "1h02m": what a terminal line has room for. */
@@ -133,7 +148,7 @@ export async function followToEnd(jobs: BackupJobs, job: JobRecord, io: CliIo, j
   if (final.state === 'completedWithWarnings') {
     out.write(`the archive is usable but not an exact copy: ${Object.entries(final.warnings ?? {}).map(([k, v]) => `${v} ${k}`).join(', ')}\n`);
   }
-  if (final.kind === 'backup' && isFinal(final.state) && final.archiveBytes !== undefined && final.state !== 'failed' && final.state !== 'cancelled') out.write(say.line`archive: ${final.archive} (${bytesText(final.archiveBytes)})\n`);
+  if (final.kind === 'backup' && isFinal(final.state) && final.archiveBytes !== undefined && final.state !== 'failed' && final.state !== 'cancelled') out.write(say.line`${archiveLine(final, final.archiveBytes)}\n`);
   return final;
 }
 

@@ -24,6 +24,11 @@ export function jobCommand(cli: string, command: 'attach' | 'cancel', job: Pick<
   return `${cli} ${command} ${job.id} --node ${shellWord(job.node)}`;
 }
 
+/** The validate-backup of a backup job's archive, as the operator would type it. */
+export function validateCommand(cli: string, job: Pick<JobRecord, 'archive' | 'node'>): string {
+  return `${cli} validate-backup --node ${shellWord(job.node)} --archive ${shellWord(job.archive)}`;
+}
+
 /** The command as the operator ran it, for the commands a message tells them to run next. */
 export function cliCommand(config: string | undefined): string {
   return `gluster-backup${config !== undefined ? ` --config ${shellWord(config)}` : ''}`;

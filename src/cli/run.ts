@@ -261,7 +261,7 @@ async function runCommand(parsed: RunCommand, io: CliIo): Promise<number> {
           }
           return await finishRestore(cluster, io, final, values.json ?? false);
         }
-        return await follow(jobs, job, io, values.json ?? false, job.compression === 'gzip' && job.sourceBytes ? Math.ceil(job.sourceBytes * GZIP_EXPECTED_RATIO) : job.sourceBytes);
+        return await follow(jobs, job, io, values.json ?? false, job.compression === 'gzip' && job.sourceBytes ? Math.ceil(job.sourceBytes * GZIP_EXPECTED_RATIO) : job.sourceBytes, cliCommand(values.config));
       }
       default:
         throw new Error(`${command}: in the command table but not run`);

@@ -128,6 +128,10 @@ describe('backup', () => {
     assert.equal(job.compressor, 'pigz');
     const lines = ndjsonLines(r.stderr);
     assert.ok(lines.some((l) => l.message_type === 'message' && /pigz/.test(l.text)), r.stderr);
+    // The last words: the archive with its size and time, then the command that checks it.
+    const said = lines.filter((l) => l.message_type === 'message').map((l) => l.text);
+    assert.match(said[said.length - 2], new RegExp(`^archive: ${job.archive.replace(/[.]/g, '[.]')} \\(\\d+\\.\\d (KiB|MiB|GiB) in (under 1s|\\d+s, \\d+\\.\\d (B|KiB|MiB|GiB)/s)\\)$`));
+    assert.match(said[said.length - 1], new RegExp(`^tar exit 0: not yet validated: gluster-backup --config \\S+ validate-backup --node ${job.node} --archive ${job.archive.replace(/[.]/g, '[.]')}$`));
     const status = statusLines(r.stderr);
     assert.ok(status.length >= 1, r.stderr);
     for (const s of status) {

@@ -1,6 +1,7 @@
 // Plain-text and JSON renderings of core results for the CLI.
 import { bytesText } from '../core/bytes';
 import type { ActionResult, NodeStatus } from '../core/model';
+import { catalogTime } from '../core/catalog/catalog';
 import { shownEach } from './terminalText';
 
 
@@ -56,7 +57,7 @@ export function formatStatusTable(all: NodeStatus[]): string {
     }
     if (s.glusterError) lines.push(`  gluster: ${s.glusterError}`);
     if (s.backupsError) lines.push(`  backups: ${s.backupsError}`);
-    for (const b of s.backups) lines.push(`  backup ${b.name}  ${bytesText(b.size)}  ${b.mtime}${b.partial ? '  (partial)' : ''}`);
+    for (const b of s.backups) lines.push(`  backup ${b.name}  ${bytesText(b.size)}  ${catalogTime(b.mtime)}${b.partial ? '  (partial)' : ''}`);
   }
   return shownEach(lines);
 }

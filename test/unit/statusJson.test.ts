@@ -31,3 +31,10 @@ test('the status table shows each problem by its text', () => {
   const table = formatStatusTable([nodeStatus({ volumes: [rep] })]);
   assert.match(table, /\n {4}! 3 entries pending heal\n {4}! peer gluster-node2 is disconnected\n/);
 });
+
+test("the status table gives an archive's time as list does (UTC, to the second); --json keeps the ISO form", () => {
+  const b = { name: 'datarobot-gluster-backup-2026-07-12.tar', path: '/b/datarobot-gluster-backup-2026-07-12.tar', size: 9961472, mtime: '2026-12-07T19:46:12.000Z', partial: false };
+  const table = formatStatusTable([nodeStatus({ backups: [b, { ...b, name: `${b.name}.partial`, mtime: '2026-12-07T19:50:00Z', partial: true }] })]);
+  assert.match(table, /\n {2}backup datarobot-gluster-backup-2026-07-12\.tar {2}9\.5 MiB {2}2026-12-07 19:46:12 UTC\n {2}backup datarobot-gluster-backup-2026-07-12\.tar\.partial {2}9\.5 MiB {2}2026-12-07 19:50:00 UTC {2}\(partial\)\n$/);
+  assert.equal(statusJson([nodeStatus({ backups: [b] })]).nodes[0]!.backups[0]!.mtime, '2026-12-07T19:46:12.000Z');
+});

@@ -10,6 +10,7 @@ import { shownEach } from './terminalText';
 import { heldByText } from '../core/validate/readDataLock';
 import { namesGoingText, readDataNamesText } from '../core/validate/readDataNames';
 import { keptPartialText, type CatalogKeptPartial } from '../core/catalog/keptPartials';
+import { ago, lastGoodArchive, olderThan } from '../core/catalog/lastGood';
 
 function archiveLines(a: CatalogArchive): string[] {
   const lines = [`  ${a.name}  ${bytesText(a.bytes)}  ${a.compressed ? 'gzip' : 'tar'}  made ${catalogTime(a.made)}${a.madeFrom === 'mtime' ? ' (file mtime: no job record)' : ''}${a.running.length ? '  RUNNING' : ''}`];
@@ -53,18 +54,43 @@ function leftAlone(foreign: readonly string[]): string {
   return `  left alone (no archive of ours, nor a file of one): ${foreign.map(shownName).join(', ')}`;
 }
 
-export async function runList(cluster: Cluster, io: CliIo, o: { dir: string; nodes?: string[]; json: boolean }): Promise<number> {
+export async function runList(cluster: Cluster, io: CliIo, o: { dir: string; nodes?: string[]; json: boolean; now?: number }): Promise<number> {
   const c = await readCatalog(cluster, o.dir, o.nodes);
-  if (o.json) io.stdout.write(JSON.stringify(c, null, 2) + '\n');
-  else io.stdout.write(formatCatalog(c.nodes));
+  const age = { now: o.now ?? Date.now(), maxAgeHours: cluster.settings.maxBackupAgeHours };
+  if (o.json) io.stdout.write(JSON.stringify({ ...c, nodes: c.nodes.map((n) => ({ ...n, ...lastGoodJson(n, age) })) }, null, 2) + '\n');
+  else io.stdout.write(formatCatalog(c.nodes, age));
   return c.nodes.some((n) => n.error) ? 1 : 0;
 }
 
-export function formatCatalog(nodes: CatalogNode[]): string {
+/** The time a node's last good backup is aged against, and the age past which it is a warning. */
+export interface AgeLimit {
+  now: number;
+  maxAgeHours: number;
+}
+
+/** `lastGood` of a node read (the archive's path and when it was made, and whether past the limit), null for none; nothing for a node not read. */
+export function lastGoodJson(n: CatalogNode, age: AgeLimit): { lastGood?: { path: string; made: string; olderThanLimit: boolean } | null } {
+  if (n.error) return {};
+  const good = lastGoodArchive(n.archives);
+  return { lastGood: good ? { path: good.path, made: good.made, olderThanLimit: olderThan(good, age.now, age.maxAgeHours) } : null };
+}
+
+/** The explorer's node line in list's words: which archive, when made, how long ago, and a warning past the limit. */
+function lastGoodLine(n: CatalogNode, age: AgeLimit): string | undefined {
+  if (n.error || n.noDir || n.archives.length === 0) return undefined;
+  const good = lastGoodArchive(n.archives);
+  if (!good) return `  no validated backup: no archive here completed and validated clean (validate-backup checks one)`;
+  const stale = olderThan(good, age.now, age.maxAgeHours) ? `: WARNING, older than ${age.maxAgeHours} hour${age.maxAgeHours === 1 ? '' : 's'} (maxBackupAgeHours)` : '';
+  return `  last good backup: ${good.name}, made ${catalogTime(good.made)}, ${ago(good.made, age.now)}${stale}`;
+}
+
+export function formatCatalog(nodes: CatalogNode[], age?: AgeLimit): string {
   const lines: string[] = [];
   for (const n of nodes) {
     lines.push(nodeHeader(n));
     if (!n.error && !n.noDir && n.archives.length === 0 && n.keptPartials.length === 0) lines.push('  no archives');
+    const good = age ? lastGoodLine(n, age) : undefined;
+    if (good) lines.push(good);
     // Newest first: the names (YYYY-DD-MM) do not sort by date.
     for (const a of [...n.archives].sort((x, y) => y.made.localeCompare(x.made))) lines.push(...archiveLines(a));
     for (const k of n.keptPartials) lines.push(...keptPartialLines(k));

@@ -2,6 +2,7 @@
 // node's last good backup, from the catalog core reads. Pure: no `vscode`, and the time is
 // given, so the words and the warning threshold are tested without a clock.
 import type { CatalogArchive } from '../core/catalog/catalog';
+import { lastGoodArchive, olderThan } from '../core/catalog/lastGood';
 import { ago, plural, shortDate } from './format';
 
 export interface ArchiveTrust {
@@ -79,13 +80,12 @@ export interface LastGood {
  * clean; its age is from when it was made, not from when it was validated.
  */
 export function lastGoodBackup(catalog: readonly CatalogArchive[], now: number, maxAgeHours: number): LastGood {
-  const good = catalog.filter((a) => a.clean && (!a.job || a.job.state === 'completed')).sort((x, y) => y.made.localeCompare(x.made))[0];
+  const good = lastGoodArchive(catalog);
   const limit = `warned about after ${plural(maxAgeHours, 'hour')} (glusterBackup.maxBackupAgeHours)`;
   if (!good) return { text: 'No validated backup', warn: true, detail: `No archive on this node has completed and validated clean; ${limit}.` };
-  const ageMs = now - Date.parse(good.made);
   return {
     text: `last good backup ${ago(good.made, now)}`,
-    warn: ageMs > maxAgeHours * 3_600_000,
+    warn: olderThan(good, now, maxAgeHours),
     archive: good,
     detail: `${good.name}, made ${shortDate(good.made)}, validated clean ${good.validation ? shortDate(good.validation.at) : ''}; ${limit}.`,
   };

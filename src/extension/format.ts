@@ -1,4 +1,5 @@
 // Plain formatting shared by tree items, tooltips and notifications (no `vscode` here).
+import { ago as agoAt } from '../core/catalog/lastGood';
 
 const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
 
@@ -31,15 +32,7 @@ export function shortTime(iso: string | undefined): string {
 }
 
 export function ago(iso: string | undefined, now = Date.now()): string {
-  if (!iso) return '';
-  const t = new Date(iso).getTime();
-  if (Number.isNaN(t)) return '';
-  const s = Math.round((now - t) / 1000);
-  if (s < 0) return 'in the future';
-  if (s < 60) return `${s} s ago`;
-  if (s < 3600) return `${Math.round(s / 60)} min ago`;
-  if (s < 86400 * 2) return `${Math.round(s / 3600)} h ago`;
-  return `${Math.round(s / 86400)} days ago`;
+  return agoAt(iso, now);
 }
 
 export function plural(n: number, one: string, many = `${one}s`): string {

@@ -310,6 +310,14 @@ describe('list on the test bed', () => {
     assert.deepEqual(n2.foreign, ['other.tar']);
 
     assert.deepEqual([n3.noDir, n3.archives, n3.error], [true, [], undefined]);
+    // The last good backup of each node, as the explorer's node line: node1's one clean archive
+    // (no job record, validated complete), made in April: past the 26 hours. None on the others.
+    const lastGood = (n: object) => (n as { lastGood?: unknown }).lastGood;
+    assert.deepEqual(lastGood(n1), { path: `${LIST_D}/${a9.name}`, made: a9r.made, olderThanLimit: true });
+    assert.deepEqual([lastGood(n2), lastGood(n3)], [null, null]);
+    const listed = cli(['list', '-b', LIST_D]).stdout;
+    assert.match(listed, new RegExp(`^node1: ${LIST_D.replace(/[.]/g, '[.]')}\\n {2}last good backup: ${a9.name.replace(/[.]/g, '[.]')}, made \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC, \\d+ days ago: WARNING, older than 26 hours \\(maxBackupAgeHours\\)\\n`));
+    assert.match(listed, /\nnode2: \S+\n {2}no validated backup: no archive here completed and validated clean \(validate-backup checks one\)\n/);
 
     // The same in words.
     const text = cli(['list', '-b', LIST_D, '--node', 'node2']);

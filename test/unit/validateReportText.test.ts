@@ -82,3 +82,22 @@ test('a link target and the job\'s reason, which a node gave, are shown escaped 
   assert.match(md, /^State: failed \(tar exit 2\): tar died\\n## Forged\\x1b\[2J\.$/m);
   assert.doesNotMatch(md, /[\x00-\x09\x0b-\x1f\x7f\u0080-\u009f]/);
 });
+
+test('the entry counts in the table: one of a kind in the singular, others in the plural', () => {
+  const md = reportMarkdown(result({}));
+  assert.match(md, /\| Archive entries \| 2: 2 files, 0 directories, 0 symlinks, 0 hard links \(8 B\) \|/);
+  const table = EntryTable.from([
+    { key: 'a', type: 'file', size: 5, mtime: 1 },
+    { key: 'd', type: 'dir', size: 0, mtime: 1 },
+    { key: 'l', type: 'symlink', size: 0, mtime: 1, linkKey: 'a' },
+    { key: 'h', type: 'hardlink', size: 0, mtime: 1, linkKey: 'a' },
+  ]);
+  const fs = EntryTable.from([
+    { key: 'a', type: 'file', size: 5, mtime: 1 },
+    { key: 'd', type: 'dir', size: 0, mtime: 1 },
+    { key: 'l', type: 'symlink', size: 0, mtime: 1, linkKey: 'a' },
+  ]);
+  const one = reportMarkdown(result({ report: compareArchive(table, fs) }));
+  assert.match(one, /\| Archive entries \| 4: 1 file, 1 directory, 1 symlink, 1 hard link \(5 B\) \|/);
+  assert.match(one, /\| Filesystem entries \| 3: 1 file, 1 directory, 1 symlink \(5 B\) \|/);
+});

@@ -3,6 +3,7 @@
 // now, so a brick on a stopped node is missing there rather than marked offline.
 import type { BrickStatus, VolumeHealth, VolumeProblem, VolumeProblemKind } from '../model';
 import type { GlusterBrickProcess, GlusterHealInfo, GlusterPeer, GlusterVolumeInfo, GlusterVolumeStatus } from './types';
+import { plural } from '../words';
 
 /**
  * @param status  `volume status VOL`; undefined when it could not be read (or the volume is
@@ -88,10 +89,6 @@ export function computeVolumeHealth(
 /** Heal applies to replicate and disperse volumes only (gluster refuses it elsewhere). */
 export function healApplies(info: GlusterVolumeInfo): boolean {
   return (info.replicaCount ?? 1) > 1 || (info.disperseCount ?? 0) > 0 || /replicate|disperse/i.test(info.type);
-}
-
-function plural(n: number, one: string, many: string): string {
-  return `${n} ${n === 1 ? one : many}`;
 }
 
 /**

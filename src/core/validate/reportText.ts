@@ -4,6 +4,7 @@ import type { ChangedItem, ReportItem, Section } from '../archive/compare';
 import { bytesText } from '../bytes';
 import type { ValidationResult } from './validateBackup';
 import { shownName, shownText } from '../archive/paths';
+import { plural } from '../words';
 
 const size = bytesText;
 
@@ -72,8 +73,8 @@ export function reportMarkdown(r: ValidationResult): string {
     '|---|---|',
     `| Archive | ${code(r.archive)} on ${r.node} (${size(r.archiveBytes)}${a.compressed ? ', gzip' : ''}) |`,
     `| Filesystem | ${code(r.root)} ${listingText(r)} |`,
-    `| Archive entries | ${a.entries}: ${a.files} files, ${a.dirs} directories, ${a.symlinks} symlinks, ${a.hardlinks} hard links${a.other ? `, ${a.other} other` : ''} (${size(a.bytes)}) |`,
-    `| Filesystem entries | ${f.entries}: ${f.files - f.symlinks} files, ${f.dirs} directories, ${f.symlinks} symlinks${f.other ? `, ${f.other} other` : ''} (${size(f.bytes)}) |`,
+    `| Archive entries | ${a.entries}: ${plural(a.files, 'file')}, ${plural(a.dirs, 'directory', 'directories')}, ${plural(a.symlinks, 'symlink')}, ${plural(a.hardlinks, 'hard link')}${a.other ? `, ${a.other} other` : ''} (${size(a.bytes)}) |`,
+    `| Filesystem entries | ${f.entries}: ${plural(f.files - f.symlinks, 'file')}, ${plural(f.dirs, 'directory', 'directories')}, ${plural(f.symlinks, 'symlink')}${f.other ? `, ${f.other} other` : ''} (${size(f.bytes)}) |`,
     `| Missing files | ${rep.missingFiles.count} (${rep.missingFiles.percentOfFsFiles}% of files, ${size(rep.missingFiles.bytes)}, ${rep.missingFiles.percentOfFsBytes}% of bytes) |`,
     `| Missing directories | ${rep.missingDirs.count} |`,
     `| Changed since the backup | ${rep.changed.count} (${rep.changed.percentOfFsFiles}% of files) |`,
@@ -88,7 +89,7 @@ export function reportMarkdown(r: ValidationResult): string {
     out.push(`## Backup job ${r.job.id}`, '', `State: ${r.job.state}${r.job.exitCode !== undefined ? ` (tar exit ${r.job.exitCode})` : ''}${r.job.reason ? `: ${shownText(r.job.reason)}` : ''}.`);
     const total = Object.values(w ?? {}).reduce((x, y) => x + (y ?? 0), 0);
     if (w && total > 0) {
-      out.push(`tar warned ${total} time(s) while it read the filesystem: ${Object.entries(w).map(([k, n]) => `${k} ${n}`).join(', ')}.`, '');
+      out.push(`tar warned ${plural(total, 'time')} while it read the filesystem: ${Object.entries(w).map(([k, n]) => `${k} ${n}`).join(', ')}.`, '');
       for (const m of r.job.lastWarnings) out.push(`- ${code(m)}`);
     }
     out.push('');

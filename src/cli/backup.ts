@@ -1,5 +1,6 @@
 // gluster-backup backup | jobs | attach | cancel: the backup job from a terminal.
 import { bytesText } from '../core/bytes';
+import { catalogTime } from '../core/catalog/catalog';
 import { ProgressTracker } from '../core/backup/progressMath';
 import { Cluster } from '../core/cluster';
 import { followJob } from '../core/backup/follow';
@@ -156,7 +157,7 @@ export async function runJobs(cluster: Cluster, io: CliIo, json: boolean): Promi
   const { jobs, errors } = await jobsOf(cluster).list();
   if (json) io.stdout.write(JSON.stringify({ jobs, errors }, null, 2) + '\n');
   else {
-    for (const j of jobs) io.stdout.write(shown`${j.id}  ${j.node}  ${j.state}  ${j.startedAt}${j.archiveBytes !== undefined ? `  ${bytesText(j.archiveBytes)}` : ''}${j.reason ? `  (${j.reason})` : ''}\n`);
+    for (const j of jobs) io.stdout.write(shown`${j.id}  ${j.node}  ${j.state}  ${catalogTime(j.startedAt)}${j.archiveBytes !== undefined ? `  ${bytesText(j.archiveBytes)}` : ''}${j.reason ? `  (${j.reason})` : ''}\n`);
     if (!jobs.length) io.stdout.write('no backup jobs on any node\n');
     for (const e of errors) io.stderr.write(shown`${e.node}: ${e.message}\n`);
   }

@@ -16,7 +16,7 @@ import { commandHelp, helpPointer, topLevelHelp } from './help';
 import { VERSION } from './version';
 import { formatActions, formatStatusTable, statusJson } from './format';
 import { follow, followToEnd, parseOverrides, runBackup, runJobs } from './backup';
-import { jobsOf } from '../core/backup/jobs';
+import { isFinal, jobsOf } from '../core/backup/jobs';
 import { runValidate } from './validate';
 import { policyOf, runList, runPrune } from './catalog';
 import { runPublishKept } from './publishKept';
@@ -261,7 +261,8 @@ async function runCommand(parsed: RunCommand, io: CliIo): Promise<number> {
           }
           return await finishRestore(cluster, io, final, values.json ?? false);
         }
-        return await follow(jobs, job, io, values.json ?? false, job.compression === 'gzip' && job.sourceBytes ? Math.ceil(job.sourceBytes * GZIP_EXPECTED_RATIO) : job.sourceBytes, cliCommand(values.config));
+        // A job that had ended before this attach may have been validated since: no hint then.
+        return await follow(jobs, job, io, values.json ?? false, job.compression === 'gzip' && job.sourceBytes ? Math.ceil(job.sourceBytes * GZIP_EXPECTED_RATIO) : job.sourceBytes, isFinal(job.state) ? undefined : cliCommand(values.config));
       }
       default:
         throw new Error(`${command}: in the command table but not run`);

@@ -8,6 +8,7 @@ import { dockerOverSsh } from '../ssh/dockerAgent';
 import { addKnownHost, parseKnownHostsName } from '../ssh/knownHosts';
 import type { RandomAccessReader } from '../archive/reader';
 import { availableBytes } from '../ssh/statvfs';
+import { dirEntryOf, fileStatOf } from '../ssh/sftpAttrs';
 
 /** Credentials the caller can supply (the extension from SecretStorage/prompts, the CLI from env). */
 export interface CredentialProvider {
@@ -50,12 +51,7 @@ class RemoteConnection implements NodeConnection {
     const list = await new Promise<import('ssh2').FileEntryWithStats[]>((resolve, reject) =>
       sftp.readdir(dir, (err, l) => (err ? reject(err) : resolve(l))),
     );
-    return list.map((e) => ({
-      name: e.filename,
-      size: e.attrs.size,
-      mtimeMs: e.attrs.mtime * 1000,
-      isFile: isRegular(e.attrs.mode),
-    }));
+    return list.map((e) => dirEntryOf(e, dir));
   }
 
   async stat(file: string): Promise<FileStat | undefined> {
@@ -63,7 +59,11 @@ class RemoteConnection implements NodeConnection {
     return new Promise((resolve, reject) =>
       sftp.stat(file, (err, st) => {
         if (err) return isNotFound(err) ? resolve(undefined) : reject(err);
-        resolve({ size: st.size, mtimeMs: st.mtime * 1000, isFile: isRegular(st.mode) });
+        try {
+          resolve(fileStatOf(st, file));
+        } catch (e) {
+          reject(e);
+        }
       }),
     );
   }
@@ -169,7 +169,16 @@ class RemoteConnection implements NodeConnection {
     const sftp = await this.session.sftp();
     // One handle for the whole walk: an open per read would triple the round trips.
     const handle = await new Promise<Buffer>((resolve, reject) => sftp.open(file, 'r', (err, h) => (err ? reject(err) : resolve(h))));
-    const st = await new Promise<{ size: number }>((resolve, reject) => sftp.fstat(handle, (err, a) => (err ? reject(err) : resolve(a))));
+    const st = await new Promise<FileStat>((resolve, reject) =>
+      sftp.fstat(handle, (err, a) => {
+        if (err) return reject(err);
+        try {
+          resolve(fileStatOf(a, file));
+        } catch (e) {
+          reject(e);
+        }
+      }),
+    );
     return {
       size: async () => st.size,
       read: async (pos, len) => {
@@ -224,7 +233,3 @@ export async function trustPresentedKey(knownHostsFile: string, node: NodeConfig
   await addKnownHost(knownHostsFile, host, port, type, b64);
 }
 
-/** S_IFREG in a mode's file type bits. */
-function isRegular(mode: number): boolean {
-  return (mode & 0o170000) === 0o100000;
-}

@@ -79,7 +79,10 @@ function typeOf(c: string): EntryType | 'skip' | 'continuation' {
 // TIME is Y-MM-DD HH:MM:SS, the year unpadded and maybe negative, or bare seconds when the year
 // does not fit a struct tm; then a fraction of 1 to 9 digits unless it is zero (tar drops
 // trailing zeros). tar pads the column to the widest time so far: any run of spaces follows.
-const LINE = /^block (\d{1,15}): (\S)\S* +\S+ +(\d{1,15}|\d{1,10},\d{1,10}) +(?:(-?\d+)-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)|(-?\d+))(?:\.(\d{1,9}))? +"/;
+// Each number is bounded: a block of 13 digits (an archive of 5 PB) still gives an offset a
+// double holds exactly, a year of 12 digits or 20 of bare seconds cover any 64-bit time_t, and
+// longer runs of digits made offsets inexact and times Infinity or NaN.
+const LINE = /^block (\d{1,13}): (\S)\S* +\S+ +(\d{1,15}|\d{1,10},\d{1,10}) +(?:(-?\d{1,12})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)|(-?\d{1,20}))(?:\.(\d{1,9}))? +"/;
 
 // With --numeric-owner the owner column is uid/gid; the mode is tar's ls-style string.
 const OWNER_MODE = /^block \d+: \S([-r][-w][-xsS][-r][-w][-xsS][-r][-w][-xtT]) +(\d+)\/(\d+) /;

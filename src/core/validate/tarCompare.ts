@@ -111,7 +111,8 @@ export class TarCompareParser {
   private line(l: string): void {
     if (l === '') return;
     if (l.length > MAX_LISTING_LINE) tooLong();
-    const b = /^block (\d{1,15}): /.exec(l);
+    // 13 digits at most, as in a listing (tarListing.ts): a longer block number has no exact byte offset.
+    const b = /^block (\d{1,13}): /.exec(l);
     if (b) {
       const block = Number(b[1]);
       const rest = l.slice(b[0].length);
@@ -121,7 +122,7 @@ export class TarCompareParser {
         this.problem ??= { kind: 'truncated', offset: block * 512, message: `the archive ends at byte ${block * 512} without its end marker (cut short)`, ...this.afterLast() };
         return;
       }
-      if (rest === '' || /^block \d{1,15}: /.test(rest)) {
+      if (rest === '' || /^block \d{1,13}: /.test(rest)) {
         // A header tar could not read: it skipped to the next one it could. --compare numbers
         // a header's block from 1 (a listing, from 0); its End of File line gives the end.
         this.settle();

@@ -107,6 +107,20 @@ export async function nodeClock(docker: Docker, ms: number): Promise<string | un
   return at === undefined ? undefined : new Date(at).toISOString();
 }
 
+/**
+ * The compressor `command -v pigz || command -v gzip` found in the gluster image: the last
+ * segment of the path it printed, one of the two names asked for. It goes into tar's argv and
+ * the job's record as a program name: anything else the shell printed (an alias, a name with a
+ * blank) ran as tar's compressor, and gave a record the job file's guard refuses.
+ */
+export function compressorOf(r: { exitCode: number; stdout: string }): 'pigz' | 'gzip' {
+  const path = r.stdout.trim().split('\n')[0];
+  if (r.exitCode !== 0 || !path) throw new BackupError('the gluster image has neither pigz nor gzip: cannot compress');
+  const name = path.slice(path.lastIndexOf('/') + 1);
+  if (name !== 'pigz' && name !== 'gzip') throw new BackupError(`the gluster image's shell found ${JSON.stringify(path.slice(0, 200))} for pigz or gzip: not a compressor this tool runs`);
+  return name;
+}
+
 const services = new WeakMap<Cluster, BackupJobs>();
 
 /**
@@ -150,9 +164,7 @@ export class BackupJobs {
       ['sh', '-c', 'command -v pigz || command -v gzip'],
       this.settings.timeouts.dockerMs,
     );
-    const path = r.stdout.trim().split('\n')[0];
-    if (r.exitCode !== 0 || !path) throw new BackupError('the gluster image has neither pigz nor gzip: cannot compress');
-    return path.split('/').pop()!;
+    return compressorOf(r);
   }
 
   /**

@@ -1,6 +1,8 @@
 // The documents a gluster prompt prints, cut from its stdout however the stream chunks it: the
 // recorded answers whole, at every split point, a byte at a time and at random splits (fixed
-// seed) give the same documents; a node's endless chunks cost time linear in them.
+// seed) give the same documents; mutated answers and arbitrary bytes give documents that each
+// end at their first end tag, no more text than came; a node's endless chunks cost time linear
+// in them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -8,6 +10,7 @@ import * as path from 'node:path';
 import fc from 'fast-check';
 import { CliDocuments, MAX_UNENDED_CHARS } from '../../src/core/gluster/cliDocuments';
 import { SCENARIOS, samplesDir } from './helpers/samples';
+import { applyMutation, mutation } from './helpers/textMutation';
 
 const SEED = 20261212;
 
@@ -78,6 +81,33 @@ test('property: any chunking of recorded answers, with \\r\\n or no newline betw
       },
     ),
     { seed: SEED, numRuns: 500 },
+  );
+});
+
+test('property: mutated answers and arbitrary bytes, in any chunks: the documents of the whole, each ending at its one end tag, no more text than came', () => {
+  const END = '</cliOutput>';
+  const mutated = fc
+    .tuple(fc.array(fc.constantFrom(...RECORDED, WIDE), { minLength: 1, maxLength: 3 }), fc.array(mutation, { minLength: 1, maxLength: 5 }))
+    .map(([docs, ms]) => Buffer.from(ms.reduce(applyMutation, docs.map((d) => `${d}\n`).join('') + USAGE), 'utf8'));
+  // Bytes that are not UTF-8 (a character's bytes cut, lone continuations) among end tags and their pieces.
+  const piece = fc.oneof(fc.uint8Array({ maxLength: 12 }).map((a) => Buffer.from(a)), fc.constantFrom(END, '</cliOut', 'put>', '<?xml', '\r\n', '\n', '€', '𝄞').map((t) => Buffer.from(t, 'utf8')));
+  const noisy = fc.array(piece, { maxLength: 30 }).map((ps) => Buffer.concat(ps));
+  fc.assert(
+    fc.property(fc.oneof(mutated, noisy), fc.array(fc.integer({ min: 1, max: 300 }), { minLength: 1, maxLength: 20 }), (bytes, sizes) => {
+      const whole = read([bytes]);
+      const chunks: Buffer[] = [];
+      for (let at = 0, k = 0; at < bytes.length; k++) {
+        const n = sizes[k % sizes.length];
+        chunks.push(bytes.subarray(at, at + n));
+        at += n;
+      }
+      assert.deepEqual(read(chunks), whole);
+      for (const d of whole.docs) assert.ok(d.endsWith(END) && d.indexOf(END) === d.length - END.length, JSON.stringify(d.slice(-80)));
+      const text = bytes.toString('utf8');
+      assert.ok(whole.docs.length <= text.split(END).length - 1);
+      assert.ok(whole.docs.reduce((n, d) => n + d.length, 0) + whole.held.length <= text.length);
+    }),
+    { seed: SEED, numRuns: 1000, includeErrorInReport: true },
   );
 });
 

@@ -13,9 +13,9 @@ import { groupDir, roleOf } from '../../src/core/catalog/dirFiles';
 import { planPrune } from '../../src/core/catalog/prunePlan';
 import { prune, removablePath } from '../../src/core/catalog/prune';
 import { LocalConnection } from '../../src/core/node/nodeConnection';
-import type { Cluster } from '../../src/core/cluster';
 import { runList, runPrune } from '../../src/cli/catalog';
 import { cliOut } from './helpers/cliOut';
+import { catalogCluster } from './helpers/catalogCluster';
 import { parseKeepRules, planText } from '../../src/extension/pruneText';
 import { readDataNamesPathOf } from '../../src/core/validate/readDataNames';
 
@@ -61,8 +61,6 @@ function build(): string {
   return dir;
 }
 
-const localCluster = (conn: LocalConnection) => ({ nodes: () => [{ name: 'local' }], connection: () => conn }) as unknown as Cluster;
-
 const said = (file: string, written: string) =>
   `${file}, written ${written}: the member list of a --read-data run of it, left by a run stopped before its comparison began (or by an earlier version's run), or about to be read by one starting now ` +
   `(a run without --read-data-subset holds no lock, so prune cannot tell). prune removes it only with the archive; remove it by hand once no --read-data run of this archive is going on`;
@@ -98,13 +96,13 @@ test('list shows each member list under its archive with when it was written, ne
   assert.deepEqual(by.get(NEW)!.readDataNames, [{ file: NEW_NAMES, written: '2026-10-02T05:00:00.000Z' }]);
   assert.deepEqual(by.get(NEW)!.files, [NEW, NEW_NAMES]);
 
-  const text = await cliOut((io) => runList(localCluster(conn), io, { dir, json: false }));
+  const text = await cliOut((io) => runList(catalogCluster(conn), io, { dir, json: false }));
   assert.equal(text.code, 0);
   assert.ok(text.out.includes(`  ${NEW}  10.0 KiB  gzip  made 2026-10-02 00:00:00 UTC (file mtime: no job record)\n    not validated\n    checksum: absent\n    ${said(NEW_NAMES, '2026-10-02 05:00:00 UTC')}\n`), text.out);
   assert.ok(text.out.includes(`\n    ${said(OLD_NAMES, '2026-10-01 01:00:00 UTC')}\n`), text.out);
   // Only the near misses are left alone.
   assert.ok(text.out.includes(`  left alone (no archive of ours, nor a file of one): ${[...NEAR].sort().join(', ')}\n`), text.out);
-  const json = JSON.parse((await cliOut((io) => runList(localCluster(conn), io, { dir, json: true }))).out) as { nodes: { archives: { name: string; readDataNames?: unknown }[] }[] };
+  const json = JSON.parse((await cliOut((io) => runList(catalogCluster(conn), io, { dir, json: true }))).out) as { nodes: { archives: { name: string; readDataNames?: unknown }[] }[] };
   assert.deepEqual(json.nodes[0].archives.map((a) => [a.name, a.readDataNames]), [
     [OLD, [{ file: OLD_NAMES, written: '2026-10-01T01:00:00.000Z' }]],
     [NEW, [{ file: NEW_NAMES, written: '2026-10-02T05:00:00.000Z' }]],
@@ -114,7 +112,7 @@ test('list shows each member list under its archive with when it was written, ne
 test("prune's dry run says the member list goes with its archive and is left with one that stays; prune does so", async () => {
   const dir = build();
   const conn = new LocalConnection({ name: 'local' });
-  const cluster = localCluster(conn);
+  const cluster = catalogCluster(conn);
   const before = names(dir);
   const dry = await cliOut((io) => runPrune(cluster, io, { dir, json: false, dryRun: true, policy: { last: 1 } }));
   assert.equal(dry.code, 0);
@@ -154,7 +152,7 @@ test('a --read-data run that writes its member list after the plan, before the m
     if (file.endsWith('.prune')) fs.writeFileSync(path.join(dir, OLD_NAMES), 'a\n');
     return create(file, data);
   };
-  const r = (await prune(localCluster(conn), dir, { last: 1 })).nodes[0];
+  const r = (await prune(catalogCluster(conn), dir, { last: 1 })).nodes[0];
   assert.deepEqual(r.failed, []);
   assert.deepEqual(r.removed, [OLD_NAMES, OLD].map((f) => `${dir}/${f}`));
   assert.deepEqual(names(dir), [NEW]);

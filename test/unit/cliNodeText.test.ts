@@ -102,7 +102,7 @@ test('jobs: a reason and a node\'s error are escaped in the table, exact with --
   jobsOf(cluster).list = async () => ({ jobs: [{ ...running, ...failed }], errors: [{ node: 'node2', message: `cannot read: ${HOSTILE}` }] });
   const t = textIo();
   assert.equal(await runJobs(cluster, t.io, false), 1);
-  assert.equal(t.stdout(), `datarobot-gluster-backup-2026-04-12  node1  failed  2026-04-12T06:00:00.000Z  (${HOSTILE_SHOWN})\n`);
+  assert.equal(t.stdout(), `datarobot-gluster-backup-2026-04-12  node1  failed  2026-04-12 06:00:00 UTC  (${HOSTILE_SHOWN})\n`);
   assert.equal(t.stderr(), `node2: cannot read: ${HOSTILE_SHOWN}\n`);
   const j = textIo();
   await runJobs(cluster, j.io, true);

@@ -14,12 +14,12 @@ import { readNodeCatalog } from '../../src/core/catalog/catalog';
 import { planPrune } from '../../src/core/catalog/prunePlan';
 import { prune } from '../../src/core/catalog/prune';
 import { LocalConnection } from '../../src/core/node/nodeConnection';
-import type { Cluster } from '../../src/core/cluster';
 import { KEPT_PARTIAL } from '../../src/core/backup/keptPartial';
 import { keptPartialText } from '../../src/core/catalog/keptPartials';
 import { runList, runPrune } from '../../src/cli/catalog';
 import { catalogArchive, catalogKeptPartial } from '../helpers/builders';
 import { cliOut } from './helpers/cliOut';
+import { catalogCluster } from './helpers/catalogCluster';
 import { parseKeepRules, planText } from '../../src/extension/pruneText';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'gb-prune-kept-'));
@@ -73,7 +73,6 @@ function keptDir(o: { field: boolean; version: 1 | 2; compression?: 'none' | 'gz
 }
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
-const localCluster = (conn: LocalConnection) => ({ nodes: () => [{ name: 'local' }], connection: () => conn }) as unknown as Cluster;
 
 for (const c of [
   { label: 'version 2, kept: true', field: true, version: 2 as const },
@@ -101,7 +100,7 @@ for (const c of [
 test('prune of the other archive of that name: the kept partial, its bytes, its record and its log survive', async () => {
   const { dir, partialBytes } = keptDir({ field: true, version: 2 });
   const conn = new LocalConnection({ name: 'local' });
-  const r = (await prune(localCluster(conn), dir, { last: 1 })).nodes[0];
+  const r = (await prune(catalogCluster(conn), dir, { last: 1 })).nodes[0];
   assert.deepEqual(r.failed, []);
   assert.equal(r.error, undefined);
   assert.deepEqual(r.removed, [`${dir}/${X}`]);
@@ -111,7 +110,7 @@ test('prune of the other archive of that name: the kept partial, its bytes, its 
   const after = await readNodeCatalog(conn, 'local', dir);
   assert.deepEqual(after.keptPartials.map((k) => [k.name, k.nameTaken]), [[`${X}.partial`, false]]);
   assert.deepEqual(after.foreign, []);
-  const again = (await prune(localCluster(conn), dir, { last: 1 })).nodes[0];
+  const again = (await prune(catalogCluster(conn), dir, { last: 1 })).nodes[0];
   assert.deepEqual(again.removed, []);
   assert.equal(sha(fs.readFileSync(path.join(dir, `${X}.partial`))), sha(partialBytes));
 });
@@ -119,7 +118,7 @@ test('prune of the other archive of that name: the kept partial, its bytes, its 
 test('a compressed archive kept the same way: its partial stays, the other x.tar.gz goes alone', async () => {
   const { dir, partialBytes } = keptDir({ field: true, version: 2, compression: 'gzip' });
   const conn = new LocalConnection({ name: 'local' });
-  const r = (await prune(localCluster(conn), dir, { last: 1 })).nodes[0];
+  const r = (await prune(catalogCluster(conn), dir, { last: 1 })).nodes[0];
   assert.deepEqual(r.removed, [`${dir}/${STEM}.tar.gz`]);
   assert.equal(sha(fs.readFileSync(path.join(dir, `${STEM}.tar.gz.partial`))), sha(partialBytes));
 });
@@ -140,7 +139,7 @@ test('a failed job that kept nothing: its leftover partial still goes with the a
 
 test('list shows the kept partial as a row of its own, saying what it is and what to do; prune --dry-run says it leaves it, --json names it', async () => {
   const { dir } = keptDir({ field: true, version: 2 });
-  const cluster = localCluster(new LocalConnection({ name: 'local' }));
+  const cluster = catalogCluster(new LocalConnection({ name: 'local' }));
   const list = await cliOut((io) => runList(cluster, io, { dir, json: false }));
   assert.equal(list.code, 0);
   const why = `kept partial of job ${STEM}: the finished archive, never published (${X} is another archive); to keep it, move that archive away or prune it and publish this one (gluster-backup publish-kept --node local -f ${X}.partial, or Publish Kept Archive in the explorer), or rename it by hand to a name no file in the backups directory has (the next -N of its day); it has no checksum file. prune never removes it`;

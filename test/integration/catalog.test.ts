@@ -327,6 +327,27 @@ describe('list on the test bed', () => {
     assert.match(text.stdout, /^ {4}restore 20260403T120000Z: completed, 2 differences$/m);
   });
 
+  test('a directory of more entries than any backups directory: the node says so, read over SFTP batch by batch up to the bound (exit 1)', () => {
+    // In the node's memory: 200,001 empty files are made and removed in a second there.
+    const many = `/dev/shm/gb-many-${process.pid}`;
+    onNode('node1', ['sh', '-c', 'rm -rf "$1" && mkdir -p "$1" && cd "$1" && seq 1 200001 | xargs touch', 'many', many]);
+    try {
+      const r = cli(['list', '--node', 'node1', '-b', many]);
+      assert.equal(r.code, 1, r.stdout + r.stderr);
+      assert.equal(
+        r.stdout,
+        `node1: could not be read: ${many} holds more than 200000 entries: not a directory this tool lists (a backups directory holds a dozen files per archive); choose another with -b or the backupDir setting\n`,
+      );
+      // One entry fewer: read whole (the bound is not one short).
+      onNode('node1', ['rm', `${many}/1`]);
+      const whole = cli(['list', '--node', 'node1', '-b', many]);
+      assert.equal(whole.code, 0, whole.stdout + whole.stderr);
+      assert.match(whole.stdout, new RegExp(`^node1: ${many}\\n {2}no archives\\n {2}left alone \\(no archive of ours, nor a file of one\\): `));
+    } finally {
+      onNode('node1', ['rm', '-rf', many]);
+    }
+  });
+
   test('an unreachable node is reported and the others still listed (exit 1)', () => {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gb-list-'));
     const raw = JSON.parse(fs.readFileSync(CONFIG, 'utf8'));

@@ -9,6 +9,7 @@ import * as path from 'path';
 import type { NodeConfig, Settings } from '../config';
 import { fileReader, type RandomAccessReader } from '../archive/reader';
 import { dockerode } from '../lazyDeps';
+import { MAX_DIR_ENTRIES, tooManyEntries } from '../ssh/sftpAttrs';
 
 export interface DirEntry {
   name: string;
@@ -90,7 +91,12 @@ export class LocalConnection implements NodeConnection {
   }
 
   async listDir(dir: string): Promise<DirEntry[]> {
-    const names = await fsp.readdir(dir);
+    // Read as a stream, bounded as over SFTP: readdir of a path would hold every name at once.
+    const names: string[] = [];
+    for await (const d of await fsp.opendir(dir)) {
+      names.push(d.name);
+      if (names.length > MAX_DIR_ENTRIES) throw tooManyEntries(dir);
+    }
     const out: DirEntry[] = [];
     for (const name of names) {
       try {

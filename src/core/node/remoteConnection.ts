@@ -8,7 +8,10 @@ import { dockerOverSsh } from '../ssh/dockerAgent';
 import { addKnownHost, parseKnownHostsName } from '../ssh/knownHosts';
 import type { RandomAccessReader } from '../archive/reader';
 import { availableBytes } from '../ssh/statvfs';
-import { dirEntryOf, fileStatOf } from '../ssh/sftpAttrs';
+import { dirEntryOf, fileStatOf, MAX_DIR_ENTRIES, tooManyEntries } from '../ssh/sftpAttrs';
+
+/** SFTP's SSH_FX_EOF: readdir's answer once a directory has no more entries. */
+const SFTP_EOF = 1;
 
 /** Credentials the caller can supply (the extension from SecretStorage/prompts, the CLI from env). */
 export interface CredentialProvider {
@@ -48,10 +51,22 @@ class RemoteConnection implements NodeConnection {
 
   async listDir(dir: string): Promise<DirEntry[]> {
     const sftp = await this.session.sftp();
-    const list = await new Promise<import('ssh2').FileEntryWithStats[]>((resolve, reject) =>
-      sftp.readdir(dir, (err, l) => (err ? reject(err) : resolve(l))),
-    );
-    return list.map((e) => dirEntryOf(e, dir));
+    // Batch by batch on one handle (ssh2's readdir of a path gathers every entry the server
+    // sends, without end): the entries are checked as they come and the listing stops past the bound.
+    const handle = await new Promise<Buffer>((resolve, reject) => sftp.opendir(dir, (err, h) => (err ? reject(err) : resolve(h))));
+    const out: DirEntry[] = [];
+    try {
+      for (;;) {
+        const batch = await new Promise<import('ssh2').FileEntryWithStats[] | undefined>((resolve, reject) =>
+          sftp.readdir(handle, (err, l) => (err ? ((err as { code?: unknown }).code === SFTP_EOF ? resolve(undefined) : reject(err)) : resolve(l))),
+        );
+        if (!batch) return out;
+        for (const e of batch) out.push(dirEntryOf(e, dir));
+        if (out.length > MAX_DIR_ENTRIES) throw tooManyEntries(dir);
+      }
+    } finally {
+      sftp.close(handle, () => undefined);
+    }
   }
 
   async stat(file: string): Promise<FileStat | undefined> {

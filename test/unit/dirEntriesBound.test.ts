@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { LocalConnection } from '../../src/core/node/nodeConnection';
-import { MAX_DIR_ENTRIES, SftpAnswerError } from '../../src/core/ssh/sftpAttrs';
+import { DirectoryTooLargeError, MAX_DIR_ENTRIES } from '../../src/core/node/dirBound';
 
 test('a local directory of one entry past the bound: refused with the directory named, before any of its entries is stat\'ed', async () => {
   // In memory where the machine has it: 200,001 files on a disk take seconds to make and remove.
@@ -22,7 +22,7 @@ test('a local directory of one entry past the bound: refused with the directory 
     fs.writeFileSync(path.join(dir, 'one-more'), '');
     assert.equal(fs.readdirSync(dir).length, MAX_DIR_ENTRIES + 1);
     const e = await conn.listDir(dir).then(() => undefined, (x: Error) => x);
-    assert.ok(e instanceof SftpAnswerError, String(e));
+    assert.ok(e instanceof DirectoryTooLargeError, String(e));
     assert.equal(e.message, `${dir} holds more than 200000 entries: not a directory this tool lists (a backups directory holds a dozen files per archive); choose another with -b or the backupDir setting`);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

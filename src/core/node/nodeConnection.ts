@@ -9,7 +9,7 @@ import * as path from 'path';
 import type { NodeConfig, Settings } from '../config';
 import { fileReader, type RandomAccessReader } from '../archive/reader';
 import { dockerode } from '../lazyDeps';
-import { MAX_DIR_ENTRIES, tooManyEntries } from '../ssh/sftpAttrs';
+import { DirectoryTooLargeError, MAX_DIR_ENTRIES } from './dirBound';
 
 export interface DirEntry {
   name: string;
@@ -95,8 +95,10 @@ export class LocalConnection implements NodeConnection {
     const names: string[] = [];
     for await (const d of await fsp.opendir(dir)) {
       names.push(d.name);
-      if (names.length > MAX_DIR_ENTRIES) throw tooManyEntries(dir);
+      if (names.length > MAX_DIR_ENTRIES) throw new DirectoryTooLargeError(dir);
     }
+    // In name order, as readdir of a path gave them (a stream gives the directory's own order).
+    names.sort();
     const out: DirEntry[] = [];
     for (const name of names) {
       try {

@@ -8,7 +8,8 @@ import { dockerOverSsh } from '../ssh/dockerAgent';
 import { addKnownHost, parseKnownHostsName } from '../ssh/knownHosts';
 import type { RandomAccessReader } from '../archive/reader';
 import { availableBytes } from '../ssh/statvfs';
-import { dirEntryOf, fileStatOf, MAX_DIR_ENTRIES, tooManyEntries } from '../ssh/sftpAttrs';
+import { dirEntryOf, fileStatOf } from '../ssh/sftpAttrs';
+import { DirectoryTooLargeError, MAX_DIR_ENTRIES } from './dirBound';
 
 /** SFTP's SSH_FX_EOF: readdir's answer once a directory has no more entries. */
 const SFTP_EOF = 1;
@@ -62,7 +63,7 @@ class RemoteConnection implements NodeConnection {
         );
         if (!batch) return out;
         for (const e of batch) out.push(dirEntryOf(e, dir));
-        if (out.length > MAX_DIR_ENTRIES) throw tooManyEntries(dir);
+        if (out.length > MAX_DIR_ENTRIES) throw new DirectoryTooLargeError(dir);
       }
     } finally {
       sftp.close(handle, () => undefined);

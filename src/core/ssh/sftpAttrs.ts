@@ -22,17 +22,6 @@ function shown(v: unknown): string {
   return typeof v === 'string' ? JSON.stringify(v.slice(0, 80)) : typeof v === 'number' ? String(v) : typeof v;
 }
 
-/**
- * Entries a directory listing may hold: a backups directory holds a dozen files per archive, so
- * this is thousands of archives, and it bounds what one listing keeps in memory (tens of MB).
- */
-export const MAX_DIR_ENTRIES = 200_000;
-
-/** The error of a listing past MAX_DIR_ENTRIES, on every kind of connection. */
-export function tooManyEntries(dir: string): SftpAnswerError {
-  return new SftpAnswerError(`${dir} holds more than ${MAX_DIR_ENTRIES} entries: not a directory this tool lists (a backups directory holds a dozen files per archive); choose another with -b or the backupDir setting`);
-}
-
 /** A file's attributes: `what` names the file in the error. */
 export function fileStatOf(attrs: unknown, what: string): FileStat {
   const a = isRecord(attrs) ? attrs : {};

@@ -2,8 +2,10 @@
 // or of a read-data check of an archive. Both sides import
 // this file, so neither can send a shape the other does not expect; it must stay free of
 // `vscode` and of the DOM (the host compiles it without either).
+import { JOB_SUFFIX, parseJobFile } from '../core/backup/jobFile';
 import type { JobKind, JobRecord, JobState } from '../core/backup/types';
 import type { ProgressPoint } from '../core/backup/progressMath';
+import { isRecord } from '../core/guards';
 
 export type { JobKind, ProgressPoint };
 
@@ -136,26 +138,87 @@ export interface PersistedState {
   warnings: WarningsInfo;
 }
 
-export function isPersistedState(s: unknown): s is PersistedState {
-  const p = s as Partial<PersistedState> | undefined;
-  if (!p || p.version !== 1 || typeof p.job?.id !== 'string' || typeof p.job?.node !== 'string' || !Array.isArray(p.history)) return false;
-  const kind: unknown = p.job.kind;
-  if (kind === 'readData') return isReadDataRun(p.job);
-  const job = p.job as Partial<JobRecord>;
-  // The page reads a restore's target and archive size from job.restore.
-  if (kind === 'restore') return typeof job.restore?.target === 'string' && typeof job.restore?.archiveBytes === 'number';
-  return kind === undefined || kind === 'backup';
-}
+type Obj = Record<string, unknown>;
 
 const isCount = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
+const isText = (s: unknown, max: number): s is string => typeof s === 'string' && s.length <= max;
+const optional = (v: unknown, check: (v: unknown) => boolean): boolean => v === undefined || check(v);
+/** An ISO time as the host writes one (the job file's bound): the page parses it for elapsed time. */
+const isTime = (s: unknown): s is string => isText(s, 64) && Number.isFinite(Date.parse(s));
+
+/** The keys the page writes. Any other is refused: main.ts spreads the state into an `init`, so a `type` would make it another message. */
+const STATE_KEYS: ReadonlySet<string> = new Set<keyof PersistedState>(['version', 'job', 'history', 'target', 'warnings']);
+/** The page saves at most 600 points (BoundedSeries); more room than that for a later page's series, none for an endless list. */
+export const MAX_SAVED_POINTS = 10_000;
+/** The host passes the last 5 tar messages; room for more, not for an endless list. */
+export const MAX_SAVED_WARNINGS = 100;
+/**
+ * A tar message is one log line, which LineSplitter cuts at 64 KiB and marks so (not imported:
+ * lineSplitter.ts needs Node's Buffer, which the page has not; a unit test holds the two together).
+ */
+export const MAX_WARNING_CHARS = 128 * 1024;
+/** A job's or a run's reason: a verdict line, or an error's message (a node's error carries no bound of its own). */
+export const MAX_REASON_CHARS = 64 * 1024;
+/** Node names are the settings' (no bound there); far past any real one. */
+const MAX_NODE_CHARS = 1024;
+const MAX_PATH_CHARS = 4096;
+/** The largest time a Date holds (ms): past it the page's clock texts would read NaN. */
+const MAX_TIME_MS = 8.64e15;
+
+function isPoint(p: unknown): p is ProgressPoint {
+  return isRecord(p) && typeof p.t === 'number' && p.t >= 0 && p.t <= MAX_TIME_MS && isCount(p.bytes);
+}
+
+function isTarget(t: unknown): t is TargetInfo {
+  return isRecord(t) && isCount(t.bytes) && isCount(t.sourceBytes) && typeof t.estimated === 'boolean';
+}
+
+function isWarnings(w: unknown): w is WarningsInfo {
+  return isRecord(w) && isCount(w.count) && Array.isArray(w.last) && w.last.length <= MAX_SAVED_WARNINGS && w.last.every((m) => isText(m, MAX_WARNING_CHARS));
+}
+
+/**
+ * A backup's or a restore's record, as the job file's guard reads one from the node: the page
+ * shows every field (paths, container, times, overrides, a restore's spec), and the host, after
+ * a reload, follows the saved record on its node again (observe, which may finalise the job and
+ * remove its partial archive), so it must name no file but its own. The file it would be read
+ * from is the one its archive and id imply; `node` is not in a job file, and `overrides`, which
+ * the guard defaults for files written before it, the page iterates. The reason is bounded here:
+ * one the host gave a job that is out of reach is an error's text, never written to a job file.
+ */
+function isPanelRecord(j: Obj): j is Obj & JobRecord {
+  if (j.kind !== undefined && j.kind !== 'backup' && j.kind !== 'restore') return false;
+  if (!isText(j.node, MAX_NODE_CHARS) || j.node === '' || typeof j.id !== 'string' || typeof j.archive !== 'string' || !j.archive.startsWith('/')) return false;
+  if (!Array.isArray(j.overrides) || !optional(j.reason, (r) => isText(r, MAX_REASON_CHARS))) return false;
+  const { reason: _, ...rest } = j;
+  try {
+    parseJobFile(JSON.stringify(rest), `${j.archive.slice(0, j.archive.lastIndexOf('/'))}/${j.id}${JOB_SUFFIX}`, j.node);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Exactly what the page can paint: every field it reads (render.ts, model.ts) of the right type
+ * and within bounds, so a state saved by an older page, or altered, leaves the page as it loaded
+ * (and the serializer closes the panel) instead of throwing half-way through a paint. Every
+ * state the page writes (ProgressModel.persisted) passes.
+ */
+export function isPersistedState(s: unknown): s is PersistedState {
+  if (!isRecord(s) || s.version !== 1 || !Object.keys(s).every((k) => STATE_KEYS.has(k))) return false;
+  if (!Array.isArray(s.history) || s.history.length > MAX_SAVED_POINTS || !s.history.every(isPoint)) return false;
+  if (!optional(s.target, isTarget) || !isWarnings(s.warnings) || !isRecord(s.job)) return false;
+  return s.job.kind === 'readData' ? isReadDataRun(s.job) : isPanelRecord(s.job);
+}
+
 const JOB_STATES: ReadonlySet<string> = new Set<JobState>(['running', 'completed', 'completedWithWarnings', 'failed', 'cancelled', 'unknown']);
 
-/** Every field the page reads of a read-data run, with sane counts (members done never past the total). */
+/** Every field the page reads of a read-data run, with sane counts (members done never past the total) and bounded texts. */
 export function isReadDataRun(j: unknown): j is ReadDataRun {
-  const r = j as Partial<ReadDataRun> | undefined;
-  if (!r || r.kind !== 'readData' || typeof r.id !== 'string' || typeof r.node !== 'string' || typeof r.archive !== 'string') return false;
-  if (typeof r.state !== 'string' || !JOB_STATES.has(r.state) || typeof r.startedAt !== 'string' || typeof r.phase !== 'string') return false;
-  if (!isCount(r.members) || !isCount(r.membersTotal) || r.members > r.membersTotal || !isCount(r.bytesTotal)) return false;
-  if (r.subset !== undefined && !(isCount(r.subset) && r.subset >= 1 && r.subset <= 10_000)) return false;
-  return (r.endedAt === undefined || typeof r.endedAt === 'string') && (r.reason === undefined || typeof r.reason === 'string') && (r.exitCode === undefined || isCount(r.exitCode));
+  if (!isRecord(j) || j.kind !== 'readData' || !isText(j.id, MAX_PATH_CHARS) || !isText(j.node, MAX_NODE_CHARS) || j.node === '' || !isText(j.archive, MAX_PATH_CHARS)) return false;
+  if (typeof j.state !== 'string' || !JOB_STATES.has(j.state) || !isTime(j.startedAt) || !isText(j.phase, 256)) return false;
+  if (!isCount(j.members) || !isCount(j.membersTotal) || j.members > j.membersTotal || !isCount(j.bytesTotal)) return false;
+  if (!optional(j.subset, (n) => isCount(n) && n >= 1 && n <= 10_000)) return false;
+  return optional(j.endedAt, isTime) && optional(j.reason, (r) => isText(r, MAX_REASON_CHARS)) && optional(j.exitCode, (n) => isCount(n) && n <= 255);
 }

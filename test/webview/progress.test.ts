@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
-import type { HostMessage, PersistedState, ReadDataRun } from '../../src/webview/protocol';
+import { isPersistedState, type HostMessage, type PersistedState, type ReadDataRun } from '../../src/webview/protocol';
 import { openHarness, repoRoot, type Harness } from './harness/harness';
 import { GiB, init, job, MiB, sample, T0, target100GiB, WARNINGS } from './harness/recording';
 
@@ -253,6 +253,37 @@ test('a reopened page paints its saved state before the host answers, bounded in
   assert.deepEqual(state.history[0], history[0]);
   assert.deepEqual(state.history.at(-1), history.at(-1));
   await clean(h);
+});
+
+test('a saved state the page cannot paint (an older page’s, or altered) leaves it as loaded, then the host’s init paints', async () => {
+  // The restore of the test above, ended, as a page saved it without `restore.members`.
+  const archive = '/opt/datarobot/data/backups/gluster/datarobot-gluster-backup-2024-05-03.tar';
+  const id = 'datarobot-gluster-backup-2024-05-03.tar.restore-20240305T090000Z';
+  const restore = { ...job({ kind: 'restore', id, partial: undefined, log: `${archive}.restore-20240305T090000Z.log`, source: archive, state: 'completed' }), restore: { target: '/mnt/gluster/restored', policy: 'skip', bytesToWrite: GiB, archiveBytes: GiB } };
+  const empty = { count: 0, last: [] };
+  const bad: [string, unknown][] = [
+    ['no warnings', { version: 1, job: { id: 'a', node: 'b' }, history: [] }],
+    ['a completed restore without its members', { version: 1, job: restore, history: [], warnings: empty }],
+    ['a backup without overrides', { version: 1, job: { ...job(), overrides: undefined }, history: [], warnings: empty }],
+    ['a null sample', { version: 1, job: job(), history: [null], warnings: empty }],
+    ['a `type` that turns the init into a batch', { version: 1, job: job(), history: [], warnings: empty, type: 'batch', messages: [null] }],
+  ];
+  // With its members the same restore is one the page paints: that field alone is what is missing.
+  assert.ok(isPersistedState({ version: 1, job: { ...restore, restore: { ...restore.restore, members: [] } }, history: [], warnings: empty }));
+  for (const [what, savedState] of bad) {
+    const h = await harness({ theme: 'light', time: T0, savedState });
+    assert.deepEqual(h.errors, [], `${what}: the page threw`);
+    assert.equal(await h.text('node'), '…', `${what}: something was painted`);
+    assert.equal(await h.page.title(), 'Backup Progress', what);
+    assert.deepEqual((await h.posted()).map((m) => m.type), ['ready'], what);
+    assert.deepEqual(await h.state(), JSON.parse(JSON.stringify(savedState)), `${what}: nothing saved over it before the host answered`);
+    await h.post(init(job()));
+    assert.equal(await h.text('node'), 'data-node-1', what);
+    assert.equal(((await h.state()) as PersistedState).job.id, job().id, what);
+    await clean(h);
+    await h.close();
+    open.splice(open.indexOf(h), 1);
+  }
 });
 
 const READ_ARCHIVE = '/opt/datarobot/data/backups/gluster/datarobot-gluster-backup-2024-05-03.tar';

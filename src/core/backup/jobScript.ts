@@ -71,7 +71,7 @@ with open(sys.argv[1], "rb", buffering=0) as f:
         else:
             try:
                 os.kill(pid, 0)
-                time.sleep(0.05)
+                time.sleep(0.01)
             except ProcessLookupError:
                 gone = True
 print(h.hexdigest(), n)

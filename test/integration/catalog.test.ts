@@ -501,11 +501,12 @@ describe('a finished archive its backup job kept as the partial, on the test bed
     assert.equal(again.stderr, `gluster-backup: publish-kept: no node has a kept partial ${partial} in ${KD}. There is no kept partial there.\n`);
   });
 
-  test('publish-kept into a full backups directory: linked, but the record cannot be rewritten, said so and nothing lost; space freed, run again, it finishes from its link', () => {
-    // A kept partial as its job leaves it (record v2 with `kept`, its log), in a 4 MiB tmpfs the
-    // container sees, then filled: a new link needs no space there, a rewritten record does.
-    const small = '/opt/datarobot/data/backups/gluster/small';
-    const id = `${P}2026-12-04`;
+  // A kept partial as its job leaves it (record v2 with `kept`, its log) in the 4 MiB tmpfs the
+  // container sees (testbed small-dir, made by the caller), the directory then filled: a new
+  // link or rename needs no space there, a rewritten record does. Its sha256 on the node.
+  const SMALL = '/opt/datarobot/data/backups/gluster/small';
+  function keptInFullSmallDir(day: string, reason: (archive: string, partial: string) => string, warnings: Record<string, number> = {}) {
+    const id = `${P}${day}`;
     const x = `${id}.tar`;
     const partial = `${x}.partial`;
     const record = {
@@ -513,37 +514,42 @@ describe('a finished archive its backup job kept as the partial, on the test bed
       kind: 'backup',
       id,
       state: 'failed',
-      archive: `${small}/${x}`,
-      partial: `${small}/${partial}`,
-      log: `${small}/${id}.log`,
+      archive: `${SMALL}/${x}`,
+      partial: `${SMALL}/${partial}`,
+      log: `${SMALL}/${id}.log`,
       compression: 'none',
       source: '/mnt/gluster',
       container: 'gluster',
-      startedAt: '2026-12-04T06:00:00.000Z',
-      endedAt: '2026-12-04T06:10:00.000Z',
+      startedAt: `${day}T06:00:00.000Z`,
+      endedAt: `${day}T06:10:00.000Z`,
       exitCode: 3,
-      warnings: {},
+      warnings,
       overrides: [],
-      reason: `tar exit 0, but the archive could not be flushed to disk, so it was not published as ${small}/${x} (sync: I/O error; check the disk before using it): the complete archive is kept as ${small}/${partial}`,
+      reason: reason(`${SMALL}/${x}`, `${SMALL}/${partial}`),
       kept: true,
     };
+    onNode('node1', ['bash', '-s'], {
+      input:
+        [
+          'set -e',
+          `cd ${SMALL}`,
+          'echo data > /tmp/gb-kept-member',
+          `tar -cf ${partial} -C /tmp gb-kept-member`,
+          'rm -f /tmp/gb-kept-member',
+          `printf 'gluster-backup: %s\\n' ${shellQuote(record.reason)} > ${id}.log`,
+          `printf '%s' ${shellQuote(JSON.stringify(record))} > ${id}.job.json`,
+          'dd if=/dev/zero of=filler bs=64k status=none 2>/dev/null || true',
+          'dd if=/dev/zero of=filler2 bs=4k status=none 2>/dev/null || true',
+        ].join('\n') + '\n',
+    });
+    return { id, x, partial, record, bytes: onNode('node1', ['sha256sum', `${SMALL}/${partial}`]).stdout.split(' ')[0] };
+  }
+
+  test('publish-kept into a full backups directory: linked, but the record cannot be rewritten, said so and nothing lost; space freed, run again, it finishes from its link', () => {
+    const small = SMALL;
     testbed('small-dir', 'node1', '4');
     try {
-      onNode('node1', ['bash', '-s'], {
-        input:
-          [
-            'set -e',
-            `cd ${small}`,
-            'echo data > /tmp/gb-kept-member',
-            `tar -cf ${partial} -C /tmp gb-kept-member`,
-            'rm -f /tmp/gb-kept-member',
-            `printf 'gluster-backup: %s\\n' ${shellQuote(record.reason)} > ${id}.log`,
-            `printf '%s' ${shellQuote(JSON.stringify(record))} > ${id}.job.json`,
-            'dd if=/dev/zero of=filler bs=64k status=none 2>/dev/null || true',
-            'dd if=/dev/zero of=filler2 bs=4k status=none 2>/dev/null || true',
-          ].join('\n') + '\n',
-      });
-      const bytes = onNode('node1', ['sha256sum', `${small}/${partial}`]).stdout.split(' ')[0];
+      const { id, x, partial, record, bytes } = keptInFullSmallDir('2026-12-04', (archive, partial) => `tar exit 0, but the archive could not be flushed to disk, so it was not published as ${archive} (sync: I/O error; check the disk before using it): the complete archive is kept as ${partial}`);
       const full = cli(['publish-kept', '--node', 'node1', '-b', small, '-f', partial]);
       assert.equal(full.code, 2, full.stdout + full.stderr);
       assert.match(
@@ -571,50 +577,17 @@ describe('a finished archive its backup job kept as the partial, on the test bed
   test('publish-kept where the backups directory holds no hard links (the container\'s ln refuses them): renamed with mv -n; into a full one the record cannot be rewritten, so it is renamed back and nothing is lost; space freed, published, the record saying how', () => {
     // As the full-directory case above, with an ln that makes no hard link (exFAT, vfat): the
     // kept partial of a job that could publish it neither way, its name free now.
-    const small = '/opt/datarobot/data/backups/gluster/small';
-    const id = `${P}2026-12-05`;
-    const x = `${id}.tar`;
-    const partial = `${x}.partial`;
-    const reason = `tar exit 1, but the archive could not be published as ${small}/${x} (ln: failed to create hard link: Operation not permitted; mv -n left it in place): the complete archive is kept as ${small}/${partial}`;
-    const record = {
-      version: 2,
-      kind: 'backup',
-      id,
-      state: 'failed',
-      archive: `${small}/${x}`,
-      partial: `${small}/${partial}`,
-      log: `${small}/${id}.log`,
-      compression: 'none',
-      source: '/mnt/gluster',
-      container: 'gluster',
-      startedAt: '2026-12-05T06:00:00.000Z',
-      endedAt: '2026-12-05T06:10:00.000Z',
-      exitCode: 3,
-      warnings: { changed: 1 },
-      overrides: [],
-      reason,
-      kept: true,
-    };
+    const small = SMALL;
     testbed('small-dir', 'node1', '4');
     const realLn = inGluster('node1', ['sh', '-c', 'command -v ln']).stdout.trim();
     assert.match(realLn, /^\/\S+\/ln$/);
     const unshim = shimInGluster('node1', 'ln', `#!/bin/sh\nif [ "$1" = "--" ]; then echo "ln: failed to create hard link '$3' => '$2': Operation not permitted" >&2; exit 1; fi\nexec ${realLn} "$@"\n`);
     try {
-      onNode('node1', ['bash', '-s'], {
-        input:
-          [
-            'set -e',
-            `cd ${small}`,
-            'echo data > /tmp/gb-kept-member',
-            `tar -cf ${partial} -C /tmp gb-kept-member`,
-            'rm -f /tmp/gb-kept-member',
-            `printf 'gluster-backup: %s\\n' ${shellQuote(reason)} > ${id}.log`,
-            `printf '%s' ${shellQuote(JSON.stringify(record))} > ${id}.job.json`,
-            'dd if=/dev/zero of=filler bs=64k status=none 2>/dev/null || true',
-            'dd if=/dev/zero of=filler2 bs=4k status=none 2>/dev/null || true',
-          ].join('\n') + '\n',
-      });
-      const bytes = onNode('node1', ['sha256sum', `${small}/${partial}`]).stdout.split(' ')[0];
+      const { id, x, partial, record, bytes } = keptInFullSmallDir(
+        '2026-12-05',
+        (archive, partial) => `tar exit 1, but the archive could not be published as ${archive} (ln: failed to create hard link: Operation not permitted; mv -n left it in place): the complete archive is kept as ${partial}`,
+        { changed: 1 },
+      );
       const full = cli(['publish-kept', '--node', 'node1', '-b', small, '-f', partial]);
       assert.equal(full.code, 2, full.stdout + full.stderr);
       assert.match(

@@ -28,8 +28,8 @@ import type Docker from 'dockerode';
 import { EntryTable } from '../../src/core/archive/entryTable';
 import { ReadDataError, readArchiveData } from '../../src/core/validate/readData';
 import { readDataStatePathOf } from '../../src/core/validate/readDataState';
-import { applyText, textMutation } from './helpers/archiveMutator';
-import { applyMutation, mutation } from './helpers/textMutation';
+import { textMutation } from './helpers/archiveMutator';
+import { mutatedRecord, mutation } from './helpers/textMutation';
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'gb-rdlock-'));
 after(() => fs.rmSync(work, { recursive: true, force: true }));
@@ -106,12 +106,9 @@ test('property: a lock file mutated at random (bytes flipped, cut, duplicated, d
   const good = serializeReadDataLock(LOCK);
   fc.assert(
     fc.property(fc.array(textMutation, { minLength: 1, maxLength: 4 }), fc.array(mutation, { maxLength: 3 }), (bytes, texts) => {
-      let b: Buffer = Buffer.from(good);
-      for (const m of bytes) b = applyText(b, m, 0x2c);
-      let t = b.toString('latin1');
-      for (const m of texts) t = applyMutation(t, m);
+      const mutated = mutatedRecord(good, bytes, texts);
       try {
-        assertSound(parseReadDataLock(Buffer.from(t, 'latin1')));
+        assertSound(parseReadDataLock(mutated));
       } catch (e) {
         assert.ok(e instanceof ReadDataLockError, String(e));
       }

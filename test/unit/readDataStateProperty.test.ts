@@ -8,8 +8,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { MAX_READ_DATA_STATE_BYTES, ReadDataStateError, nextSlice, parseReadDataState, serializeReadDataState, type ReadDataState } from '../../src/core/validate/readDataState';
-import { applyText, textMutation } from './helpers/archiveMutator';
-import { applyMutation, mutation } from './helpers/textMutation';
+import { textMutation } from './helpers/archiveMutator';
+import { mutatedRecord, mutation } from './helpers/textMutation';
 
 const SEED = 20261216;
 /** As a 10% run writes it after its third slice of an archive of 40 members. */
@@ -47,11 +47,8 @@ test('property: the state file mutated at random is a sound state or the guard\'
   const seen = { read: 0, refused: 0 };
   fc.assert(
     fc.property(fc.array(textMutation, { minLength: 1, maxLength: 4 }), fc.array(mutation, { maxLength: 3 }), (bytes, texts) => {
-      let b: Buffer = Buffer.from(good);
-      for (const m of bytes) b = applyText(b, m, 0x2c);
-      let t = b.toString('latin1');
-      for (const m of texts) t = applyMutation(t, m);
-      seen[readOrRefused(Buffer.from(t, 'latin1')) ? 'read' : 'refused']++;
+      const mutated = mutatedRecord(good, bytes, texts);
+      seen[readOrRefused(mutated) ? 'read' : 'refused']++;
     }),
     { seed: SEED, numRuns: 2000, includeErrorInReport: true },
   );

@@ -1,6 +1,7 @@
 // Text mutations for property tests of what is read from a node: bytes flipped, cut anywhere,
 // stretches duplicated or dropped, numbers rewritten to values a parser must refuse.
 import fc from 'fast-check';
+import { applyText, type TextMutation } from './archiveMutator';
 
 export type Mutation =
   | { kind: 'flip'; at: number; byte: number }
@@ -39,4 +40,17 @@ export function applyMutation(text: string, m: Mutation): string {
       return text.slice(0, hit.index) + m.value + text.slice(hit.index! + hit[0].length);
     }
   }
+}
+
+/**
+ * A one-line JSON record (fields separated by commas) mutated as bytes (`bytes`: flips, cuts,
+ * fields duplicated or dropped), then as text (`texts`: numbers rewritten and the rest), read
+ * back as latin1 so every byte survives: what a guard of a record on a node is given.
+ */
+export function mutatedRecord(good: string, bytes: readonly TextMutation[], texts: readonly Mutation[]): Buffer {
+  let b: Buffer = Buffer.from(good);
+  for (const m of bytes) b = applyText(b, m, 0x2c);
+  let t = b.toString('latin1');
+  for (const m of texts) t = applyMutation(t, m);
+  return Buffer.from(t, 'latin1');
 }

@@ -214,7 +214,9 @@ ${FOLLOW_NOTE}`,
 or not, when it was made (its job's end, else the file's mtime), tar's exit and warnings, the
 last validation (when, verdict, files missing), the checksum state (ok, mismatch, absent, not
 checked) and the restores made from it. A finished archive its backup job kept as its
-partial is shown as KEPT PARTIAL, with what to do (gluster-backup publish-kept).`,
+partial is shown as KEPT PARTIAL, with what to do (gluster-backup publish-kept).
+Each node's first line is its last good backup (the newest archive that completed and
+validated clean), with a WARNING past maxBackupAgeHours; --json gives it as lastGood.`,
     exits: '0 every node read, 1 a node or its directory could not be read',
   },
   {

@@ -359,7 +359,8 @@ describe('list on the test bed', () => {
       const r = spawnSync(process.execPath, [CLI, '--config', path.join(tmp, 'c.json'), 'list', '-b', LIST_D], { encoding: 'utf8', timeout: 60_000 });
       assert.equal(r.status, 1, r.stderr);
       assert.match(r.stdout, /^ghost: could not be read: .+$/m);
-      assert.match(r.stdout, new RegExp(`^node1: ${LIST_D}\\n {2}${P}2026-31-03\\.tar`, 'm'));
+      // The node's last good backup first (none validated in this directory), then its archives newest first.
+      assert.match(r.stdout, new RegExp(`^node1: ${LIST_D}\\n {2}no validated backup: [^\\n]+\\n {2}${P}2026-31-03\\.tar`, 'm'));
       // publish-kept looking for the node that has a kept partial says which node it could not read;
       // named, that node's error is the command's.
       const wanted = `${P}2026-31-03.tar.partial`;

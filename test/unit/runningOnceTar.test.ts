@@ -65,6 +65,12 @@ test('the status says running only once its pid is tar, so a cancel then signals
     const st = statusOf(job.p);
     assert.ok(st.phase === 'running');
     assert.match(cmdlineOf(st.tarPid), /^tar --create --file=/);
+    // Right after "running" the script looks once for a cancel request and stops tar itself if
+    // one is there: a request written before that look is the script's to act on, and this
+    // signal then found tar gone (seen in a rehearsal). Its hash follower starts right after
+    // the look, its output file first: from then on the signal below is the only one.
+    const sum = [`/tmp/gluster-backup-job-${st.shPid}.sum`, `${job.p.status}.tmp-${st.shPid}.sum`];
+    await until("the script has looked for a cancel request (its hash follower's file is there)", () => sum.some((f) => fs.existsSync(f)));
     // As cancel() does: the request first, then the signal.
     fs.writeFileSync(job.p.cancel, 'asked\n');
     assert.equal(signalJob(st.tarPid, partial), 0, "the job's tar is signalled");

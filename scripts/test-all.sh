@@ -28,6 +28,9 @@ export GB_TEST_FAILURES=$failures
 # Test files that kept a handle open after their tests (made to exit; see test-exit-guard.cjs).
 held=$(mktemp)
 export GB_TEST_HELD_LOG=$held
+# Real-VS-Code runs whose workbench failed to start before any suite began, and were started once more.
+restarts=$(mktemp)
+export GB_TEST_RESTARTS=$restarts
 status=0
 
 keep=${KEEP_TESTBED:-0}
@@ -122,6 +125,11 @@ if [ -s "$held" ]; then
   sed 's/^/  /' "$held"
 fi
 rm -f "$held"
+if [ -s "$restarts" ]; then
+  echo "started once more (the workbench ended before any suite began; every suite then ran in a second code-server):"
+  sed 's/^/  /' "$restarts"
+fi
+rm -f "$restarts"
 awk '{p+=$2; f+=$3; s+=$4} END {printf "total: %d passed, %d failed%s\n", p, f, (s ? sprintf(", %d skipped", s) : "")}' "$tally"
 rm -f "$tally"
 exit $status

@@ -10,7 +10,8 @@ import { shownEach } from './terminalText';
 import { heldByText } from '../core/validate/readDataLock';
 import { namesGoingText, readDataNamesText } from '../core/validate/readDataNames';
 import { keptPartialText, type CatalogKeptPartial } from '../core/catalog/keptPartials';
-import { ago, lastGoodArchive, olderThan } from '../core/catalog/lastGood';
+import { lastGoodArchive, olderThan } from '../core/catalog/lastGood';
+import { ago, plural } from '../core/words';
 
 function archiveLines(a: CatalogArchive): string[] {
   const lines = [`  ${a.name}  ${bytesText(a.bytes)}  ${a.compressed ? 'gzip' : 'tar'}  made ${catalogTime(a.made)}${a.madeFrom === 'mtime' ? ' (file mtime: no job record)' : ''}${a.running.length ? '  RUNNING' : ''}`];
@@ -80,7 +81,7 @@ function lastGoodLine(n: CatalogNode, age: AgeLimit): string | undefined {
   if (n.error || n.noDir || n.archives.length === 0) return undefined;
   const good = lastGoodArchive(n.archives);
   if (!good) return `  no validated backup: no archive here completed and validated clean (validate-backup checks one)`;
-  const stale = olderThan(good, age.now, age.maxAgeHours) ? `: WARNING, older than ${age.maxAgeHours} hour${age.maxAgeHours === 1 ? '' : 's'} (maxBackupAgeHours)` : '';
+  const stale = olderThan(good, age.now, age.maxAgeHours) ? `: WARNING, older than ${plural(age.maxAgeHours, 'hour')} (maxBackupAgeHours)` : '';
   return `  last good backup: ${good.name}, made ${catalogTime(good.made)}, ${ago(good.made, age.now)}${stale}`;
 }
 

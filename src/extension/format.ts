@@ -1,5 +1,5 @@
 // Plain formatting shared by tree items, tooltips and notifications (no `vscode` here).
-import { ago as agoAt } from '../core/catalog/lastGood';
+import { ago as agoAt } from '../core/words';
 
 const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
 
@@ -35,9 +35,7 @@ export function ago(iso: string | undefined, now = Date.now()): string {
   return agoAt(iso, now);
 }
 
-export function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
-}
+export { plural } from '../core/words';
 
 /** Escapes text for a MarkdownString so names and messages from nodes render literally. */
 export function md(text: string): string {

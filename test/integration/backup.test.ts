@@ -105,9 +105,13 @@ describe('backup', () => {
       assert.equal(path.dirname(job.archive), other);
       const listed = JSON.parse(cli(['--json', 'jobs']).stdout) as { jobs: JobRecord[] };
       assert.deepEqual(listed.jobs.filter((j) => j.archive === job.archive).map((j) => j.state), ['completed']);
+      // The backup told what to run next; an attach to the job it had already ended does not
+      // (the archive may have been validated since).
+      assert.match(r.stderr, /"text":"tar exit 0: not yet validated: /);
       const attached = cli(['--json', 'attach', job.id]);
       assert.equal(attached.code, 0, attached.stderr);
       assert.equal(finalJob(attached.stdout).archive, job.archive);
+      assert.doesNotMatch(attached.stderr, /not yet validated/);
       const pointers = () => onNode('node1', ['sh', '-c', 'ls -1 /root/.gluster-backup/jobs 2>/dev/null || true']).stdout;
       assert.match(pointers(), new RegExp(`^${job.id}-[0-9a-f]{12}\\.json$`, 'm'));
       // The operator deletes that directory: the job is gone from the list and so is its pointer.
